@@ -1,0 +1,38 @@
+# carecontact — developer tasks. `make test` is the one command that runs all tests.
+GO          ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BENCHSTAT   ?= golang.org/x/perf/cmd/benchstat@latest
+FUZZTIME    ?= 10s
+BENCHCOUNT  ?= 6
+
+.PHONY: test vet lint bench fuzz example
+
+## test: vet, then every test of every package with the race detector.
+test: vet
+	$(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+## lint: gofmt and staticcheck (pinned version, run through `go run`).
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) ./...
+
+## bench: all benchmarks, BENCHCOUNT runs each, written to bench.txt for benchstat.
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./... | tee bench.txt
+	$(GO) run $(BENCHSTAT) bench.txt
+
+## fuzz: a short run of every fuzz target (FUZZTIME each).
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; \
+	    $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+## example: the main example.
+example:
+	$(GO) run ./examples/quickstart

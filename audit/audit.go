@@ -1,0 +1,191 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// ActorKind says what kind of party acted.
+type ActorKind string
+
+// The kinds of actor.
+const (
+	ActorProfessional ActorKind = "professional"
+	ActorClient       ActorKind = "client"
+	ActorSystem       ActorKind = "system"
+)
+
+// Actor is the party that performed an action. ID is the party's identifier
+// in the host system (a professional's staff ID, a client's pseudonymous
+// reference, a system component's name); it is never a personal identity
+// code. Role carries the professional's role or an explicit grant such as
+// "supervisor" when access decisions depend on it.
+type Actor struct {
+	Kind ActorKind `json:"kind"`
+	ID   string    `json:"id"`
+	Role string    `json:"role,omitempty"`
+}
+
+// System returns the Actor for an automatic action of the named component.
+func System(component string) Actor { return Actor{Kind: ActorSystem, ID: component} }
+
+// String returns "kind:id", suitable for logs.
+func (a Actor) String() string { return string(a.Kind) + ":" + a.ID }
+
+// Validate reports whether the actor is well formed.
+func (a Actor) Validate() error {
+	switch a.Kind {
+	case ActorProfessional, ActorClient, ActorSystem:
+	default:
+		return fmt.Errorf("%w: actor.kind %q", ErrInvalidEvent, a.Kind)
+	}
+	if a.ID == "" {
+		return fmt.Errorf("%w: actor.id is empty", ErrInvalidEvent)
+	}
+	if looksPersonal(a.ID) {
+		return fmt.Errorf("%w: actor.id looks like personal data", ErrInvalidEvent)
+	}
+	return nil
+}
+
+// Outcome says whether the audited action was carried out.
+type Outcome string
+
+// The outcomes.
+const (
+	Allowed Outcome = "allowed"
+	Denied  Outcome = "denied"
+)
+
+// Event is one entry of the audit trail.
+type Event struct {
+	// ID identifies the event; adapters assign one when it is empty.
+	ID string `json:"id"`
+	// At is when the action happened, in UTC.
+	At time.Time `json:"at"`
+	// Actor is who acted.
+	Actor Actor `json:"actor"`
+	// Action names what was done, as "package.verb", e.g. "session.open",
+	// "booking.book", "routing.offer", "guidance.approve", "session.read".
+	Action string `json:"action"`
+	// Subject references the object acted on, e.g. "session/8c1f...".
+	Subject string `json:"subject"`
+	// Client is the pseudonymous reference of the client whose data the
+	// action read or changed, empty when none.
+	Client string `json:"client,omitempty"`
+	// Outcome says whether the action was carried out.
+	Outcome Outcome `json:"outcome"`
+	// Detail holds further facts as short key/value pairs (a reason, a
+	// previous state). Never personal identity codes, names or phone numbers.
+	Detail map[string]string `json:"detail,omitempty"`
+}
+
+// ErrInvalidEvent reports an event that cannot be recorded.
+var ErrInvalidEvent = errors.New("audit: invalid event")
+
+// Validate reports whether e can be recorded: a time, a valid actor, an
+// action, a subject and an outcome, and nothing in it that looks like a
+// personal identity code or phone number.
+func (e Event) Validate() error {
+	if e.At.IsZero() {
+		return fmt.Errorf("%w: at is zero", ErrInvalidEvent)
+	}
+	if err := e.Actor.Validate(); err != nil {
+		return err
+	}
+	if e.Action == "" {
+		return fmt.Errorf("%w: action is empty", ErrInvalidEvent)
+	}
+	if e.Subject == "" {
+		return fmt.Errorf("%w: subject is empty", ErrInvalidEvent)
+	}
+	if e.Outcome != Allowed && e.Outcome != Denied {
+		return fmt.Errorf("%w: outcome %q", ErrInvalidEvent, e.Outcome)
+	}
+	for _, s := range []string{e.Action, e.Subject, e.Client} {
+		if looksPersonal(s) {
+			return fmt.Errorf("%w: %s looks like personal data", ErrInvalidEvent, fieldOf(e, s))
+		}
+	}
+	for k, v := range e.Detail {
+		if looksPersonal(k) || looksPersonal(v) {
+			return fmt.Errorf("%w: detail %q looks like personal data", ErrInvalidEvent, redactKey(k))
+		}
+	}
+	return nil
+}
+
+func fieldOf(e Event, s string) string {
+	switch s {
+	case e.Action:
+		return "action"
+	case e.Subject:
+		return "subject"
+	default:
+		return "client"
+	}
+}
+
+func redactKey(k string) string {
+	if looksPersonal(k) {
+		return "<redacted>"
+	}
+	return k
+}
+
+// Finnish personal identity code (henkilötunnus): DDMMYY, a century sign,
+// three digits and a check character. Phone numbers: a + or 0 followed by at
+// least seven digits, spaces and dashes allowed between them.
+var (
+	hetuPattern  = regexp.MustCompile(`(?i)\b\d{6}[-+a-fu-y]\d{3}[0-9a-y]\b`)
+	phonePattern = regexp.MustCompile(`(?:\+|\b0)\d(?:[ -]?\d){6,}`)
+)
+
+func looksPersonal(s string) bool {
+	return hetuPattern.MatchString(s) || phonePattern.MatchString(s)
+}
+
+// Filter selects events from a Reader. Zero fields match everything.
+type Filter struct {
+	Client  string
+	Subject string
+	Action  string
+	ActorID string
+	Since   time.Time // inclusive
+	Until   time.Time // exclusive
+	Limit   int       // 0: no limit
+}
+
+// Match reports whether e passes the filter.
+func (f Filter) Match(e Event) bool {
+	switch {
+	case f.Client != "" && e.Client != f.Client,
+		f.Subject != "" && e.Subject != f.Subject,
+		f.Action != "" && e.Action != f.Action,
+		f.ActorID != "" && e.Actor.ID != f.ActorID,
+		!f.Since.IsZero() && e.At.Before(f.Since),
+		!f.Until.IsZero() && !e.At.Before(f.Until):
+		return false
+	}
+	return true
+}
+
+// Recorder records audit events that are not part of a store change, such
+// as a read of a client's data or a denied attempt.
+type Recorder interface {
+	Record(ctx context.Context, events ...Event) error
+}
+
+// Reader lists recorded events in the order they were recorded.
+type Reader interface {
+	Events(ctx context.Context, f Filter) ([]Event, error)
+}
+
+// Log is a Recorder that can also be read back.
+type Log interface {
+	Recorder
+	Reader
+}

@@ -1,0 +1,81 @@
+package audit_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/audit"
+)
+
+func validEvent() audit.Event {
+	return audit.Event{
+		At:      time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC),
+		Actor:   audit.Actor{Kind: audit.ActorProfessional, ID: "staff-17", Role: "nurse"},
+		Action:  "session.read",
+		Subject: "session/42",
+		Client:  "client-9",
+		Outcome: audit.Allowed,
+	}
+}
+
+func TestEventValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		mutate  func(*audit.Event)
+		wantErr string
+	}{
+		{"valid", func(*audit.Event) {}, ""},
+		{"zero time", func(e *audit.Event) { e.At = time.Time{} }, "at is zero"},
+		{"bad actor kind", func(e *audit.Event) { e.Actor.Kind = "robot" }, "actor.kind"},
+		{"empty actor id", func(e *audit.Event) { e.Actor.ID = "" }, "actor.id is empty"},
+		{"empty action", func(e *audit.Event) { e.Action = "" }, "action is empty"},
+		{"empty subject", func(e *audit.Event) { e.Subject = "" }, "subject is empty"},
+		{"bad outcome", func(e *audit.Event) { e.Outcome = "maybe" }, "outcome"},
+		{"identity code as client", func(e *audit.Event) { e.Client = "131052-308T" }, "client looks like personal data"},
+		{"identity code in detail", func(e *audit.Event) { e.Detail = map[string]string{"note": "hetu 010101A123N"} }, `detail "note"`},
+		{"phone in detail", func(e *audit.Event) { e.Detail = map[string]string{"callback": "+358 40 123 4567"} }, "looks like personal data"},
+		{"identity code as actor", func(e *audit.Event) { e.Actor.ID = "131052-308T" }, "actor.id looks like personal data"},
+		{"plain detail", func(e *audit.Event) { e.Detail = map[string]string{"reason": "client left", "from": "pending"} }, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := validEvent()
+			tc.mutate(&e)
+			err := e.Validate()
+			if tc.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, audit.ErrInvalidEvent)
+			require.ErrorContains(t, err, tc.wantErr)
+			require.NotContains(t, err.Error(), "131052-308T")
+			require.NotContains(t, err.Error(), "123 4567")
+		})
+	}
+}
+
+func TestFilterMatch(t *testing.T) {
+	e := validEvent()
+	tests := []struct {
+		name string
+		f    audit.Filter
+		want bool
+	}{
+		{"zero filter", audit.Filter{}, true},
+		{"client", audit.Filter{Client: "client-9"}, true},
+		{"other client", audit.Filter{Client: "client-8"}, false},
+		{"subject", audit.Filter{Subject: "session/42"}, true},
+		{"action", audit.Filter{Action: "session.open"}, false},
+		{"actor", audit.Filter{ActorID: "staff-17"}, true},
+		{"since inclusive", audit.Filter{Since: e.At}, true},
+		{"until exclusive", audit.Filter{Until: e.At}, false},
+		{"until later", audit.Filter{Until: e.At.Add(time.Second)}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, tc.f.Match(e))
+		})
+	}
+}

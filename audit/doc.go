@@ -1,0 +1,16 @@
+// Package audit defines the audit trail every package of the library writes:
+// who did what to which client's data, when, and whether it was allowed.
+//
+// An Event names its Actor (a professional, the client or the system), the
+// Action, the Subject it touched (an object reference such as "session/<id>")
+// and the pseudonymous client reference it concerns. Events never carry
+// personal identity codes, names or phone numbers: Validate rejects details
+// that look like them, so a careless caller cannot leak them into the trail.
+//
+// Store adapters write the events that describe a change in the same
+// transaction as the change (the memory store under the same lock), so an
+// audit trail never claims a change that did not happen, nor misses one that
+// did. Denied attempts are events too, with Outcome Denied.
+//
+// Errors: ErrInvalidEvent (wrapped with the field at fault).
+package audit

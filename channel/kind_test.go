@@ -1,0 +1,33 @@
+package channel_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/channel"
+)
+
+func TestParseKind(t *testing.T) {
+	for _, k := range channel.Kinds() {
+		got, err := channel.ParseKind(string(k))
+		require.NoError(t, err)
+		require.Equal(t, k, got)
+		require.True(t, k.Valid())
+	}
+	for _, bad := range []string{"", "fax", "Video", " chat"} {
+		_, err := channel.ParseKind(bad)
+		require.ErrorIs(t, err, channel.ErrUnknownKind, bad)
+		require.False(t, channel.Kind(bad).Valid())
+	}
+}
+
+func TestSynchronous(t *testing.T) {
+	tests := map[channel.Kind]bool{
+		channel.InboundPhone: true, channel.Callback: true, channel.Video: true, channel.InPerson: true,
+		channel.Chat: false, channel.SecureMessage: false, channel.EBooking: false,
+	}
+	for k, want := range tests {
+		require.Equal(t, want, k.Synchronous(), k)
+	}
+}

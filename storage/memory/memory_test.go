@@ -1,0 +1,27 @@
+package memory_test
+
+import (
+	"testing"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/storage/memory"
+	"github.com/carecontact/carecontact/storage/storagetest"
+)
+
+// Harness opens memory stores for the conformance suite; n values share one
+// backing state.
+func harness() storagetest.Harness {
+	return storagetest.Harness{
+		Name: "memory",
+		Audit: func(t *testing.T, n int) []audit.Log {
+			l := memory.NewAuditLog()
+			out := make([]audit.Log, n)
+			for i := range out {
+				out[i] = l
+			}
+			return out
+		},
+	}
+}
+
+func TestConformance(t *testing.T) { storagetest.Run(t, harness()) }

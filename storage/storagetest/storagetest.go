@@ -1,0 +1,34 @@
+package storagetest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/audit"
+)
+
+// Harness tells the suite how to open the adapter's stores. Every field is
+// required: an adapter that does not implement a domain's store fails the
+// suite rather than skipping it.
+//
+// Each function opens fresh, empty backing state and returns n store values
+// over it (n >= 1). Values must share the state: a change made through one is
+// seen through the others, as with several host replicas over one database.
+// The harness cleans the state up with t.Cleanup.
+type Harness struct {
+	// Name labels the adapter in test output.
+	Name string
+	// Audit opens n audit logs over one fresh backing state.
+	Audit func(t *testing.T, n int) []audit.Log
+	// Domain stores are added here by each domain package's suite, e.g.
+	// Routing func(t *testing.T, n int) []routing.Store.
+}
+
+// Run runs the conformance suite against the adapter described by h.
+func Run(t *testing.T, h Harness) {
+	t.Helper()
+	require.NotEmpty(t, h.Name, "storagetest: Harness.Name is required")
+	require.NotNil(t, h.Audit, "storagetest: Harness.Audit is required")
+	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
+}
