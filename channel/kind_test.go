@@ -31,3 +31,12 @@ func TestSynchronous(t *testing.T) {
 		require.Equal(t, want, k.Synchronous(), k)
 	}
 }
+
+func TestIdentityLevelOrderAndString(t *testing.T) {
+	require.Less(t, channel.IdentityNone, channel.IdentityWeak)
+	require.Less(t, channel.IdentityWeak, channel.IdentityStrong)
+	require.Equal(t, "none", channel.IdentityNone.String())
+	require.Equal(t, "weak", channel.IdentityWeak.String())
+	require.Equal(t, "strong", channel.IdentityStrong.String())
+	require.Equal(t, "invalid", channel.IdentityLevel(9).String())
+}
