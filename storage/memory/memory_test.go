@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 	"github.com/carecontact/carecontact/storage/storagetest"
 )
@@ -18,6 +19,14 @@ func harness() storagetest.Harness {
 			out := make([]audit.Log, n)
 			for i := range out {
 				out[i] = l
+			}
+			return out
+		},
+		Routing: func(t *testing.T, n int) []routing.Store {
+			s := memory.NewRoutingStore(nil)
+			out := make([]routing.Store, n)
+			for i := range out {
+				out[i] = s
 			}
 			return out
 		},
