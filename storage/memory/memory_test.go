@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/storage/memory"
 	"github.com/carecontact/carecontact/storage/storagetest"
 )
@@ -18,6 +19,14 @@ func harness() storagetest.Harness {
 			out := make([]audit.Log, n)
 			for i := range out {
 				out[i] = l
+			}
+			return out
+		},
+		Demand: func(t *testing.T, n int) []channel.DemandStore {
+			s := memory.NewDemandStore(nil)
+			out := make([]channel.DemandStore, n)
+			for i := range out {
+				out[i] = s.Share()
 			}
 			return out
 		},
