@@ -5,6 +5,7 @@ import (
 
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/storage/memory"
 	"github.com/carecontact/carecontact/storage/storagetest"
 )
@@ -25,6 +26,14 @@ func harness() storagetest.Harness {
 		Callback: func(t *testing.T, n int) []callback.Store {
 			s := memory.NewCallbackStore(nil)
 			out := make([]callback.Store, n)
+			for i := range out {
+				out[i] = s.Share()
+			}
+			return out
+		},
+		Demand: func(t *testing.T, n int) []channel.DemandStore {
+			s := memory.NewDemandStore(nil)
+			out := make([]channel.DemandStore, n)
 			for i := range out {
 				out[i] = s.Share()
 			}
