@@ -6,6 +6,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
 )
 
@@ -24,6 +26,10 @@ type Harness struct {
 	Audit func(t *testing.T, n int) []audit.Log
 	// Routing opens n routing stores over one fresh backing state.
 	Routing func(t *testing.T, n int) []routing.Store
+	// Callback opens n callback stores over one fresh backing state.
+	Callback func(t *testing.T, n int) []callback.Store
+	// Demand opens n duplicate-demand stores over one fresh backing state.
+	Demand func(t *testing.T, n int) []channel.DemandStore
 	// Domain stores are added here by each domain package's suite.
 }
 
@@ -33,6 +39,10 @@ func Run(t *testing.T, h Harness) {
 	require.NotEmpty(t, h.Name, "storagetest: Harness.Name is required")
 	require.NotNil(t, h.Audit, "storagetest: Harness.Audit is required")
 	require.NotNil(t, h.Routing, "storagetest: Harness.Routing is required")
+	require.NotNil(t, h.Callback, "storagetest: Harness.Callback is required")
+	require.NotNil(t, h.Demand, "storagetest: Harness.Demand is required")
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
 	t.Run("routing", func(t *testing.T) { runRouting(t, h) })
+	t.Run("callback", func(t *testing.T) { runCallback(t, h) })
+	t.Run("demand", func(t *testing.T) { runDemand(t, h) })
 }
