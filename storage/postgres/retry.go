@@ -210,3 +210,13 @@ func (db *DB) inTx(ctx context.Context, what string, fn func(ctx context.Context
 		}
 	}
 }
+
+// pgCode returns the SQLSTATE of err and the constraint it names, if err is
+// a server error.
+func pgCode(err error) (code, constraint string) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code, pgErr.ConstraintName
+	}
+	return "", ""
+}
