@@ -74,7 +74,7 @@ func (s *Service) busyLeft(r Record, now time.Time) time.Duration {
 		return 0
 	}
 	end := r.Calls[len(r.Calls)-1].Start.Add(r.Handling)
-	if end.After(now.Add(s.cfg.Overrun)) {
+	if end.After(now) {
 		return end.Sub(now)
 	}
 	return s.cfg.Overrun
