@@ -222,7 +222,7 @@ func TestFloodBeyondCapacityIsExplicit(t *testing.T) {
 		arr = append(arr, a)
 	}
 	sc := callbacksim.Scenario{
-		Router:   testRouter(), // east has no neighbours and no pool staff
+		Router:   testRouter(),                                                                               // east has no neighbours and no pool staff
 		Teams:    []callbacksim.Team{{Name: "team-east", Shifts: shifts("e", 1, 8*time.Hour, 12*time.Hour)}}, // 24 calls a day
 		Arrivals: arr,
 		Start:    day.Add(7 * time.Hour), End: day.Add(6 * 24 * time.Hour),
