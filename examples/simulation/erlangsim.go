@@ -90,11 +90,11 @@ type erlangEvent struct {
 // is reused once the client has left, so memory is bounded by the number
 // of clients present at once, not by the number simulated.
 type customer struct {
-	index    int // arrival number
-	arrived  time.Duration
-	gen      uint32
-	queued   bool
-	agent    routing.ProfessionalID
+	index   int // arrival number
+	arrived time.Duration
+	gen     uint32
+	queued  bool
+	agent   routing.ProfessionalID
 }
 
 // runErlang simulates cfg through the routing dispatcher in virtual time.
