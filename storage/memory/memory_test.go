@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/storage/memory"
 	"github.com/carecontact/carecontact/storage/storagetest"
 )
@@ -18,6 +20,22 @@ func harness() storagetest.Harness {
 			out := make([]audit.Log, n)
 			for i := range out {
 				out[i] = l
+			}
+			return out
+		},
+		Callback: func(t *testing.T, n int) []callback.Store {
+			s := memory.NewCallbackStore(nil)
+			out := make([]callback.Store, n)
+			for i := range out {
+				out[i] = s.Share()
+			}
+			return out
+		},
+		Demand: func(t *testing.T, n int) []channel.DemandStore {
+			s := memory.NewDemandStore(nil)
+			out := make([]channel.DemandStore, n)
+			for i := range out {
+				out[i] = s.Share()
 			}
 			return out
 		},

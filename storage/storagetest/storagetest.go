@@ -6,6 +6,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
 )
 
 // Harness tells the suite how to open the adapter's stores. Every field is
@@ -21,6 +23,10 @@ type Harness struct {
 	Name string
 	// Audit opens n audit logs over one fresh backing state.
 	Audit func(t *testing.T, n int) []audit.Log
+	// Callback opens n callback stores over one fresh backing state.
+	Callback func(t *testing.T, n int) []callback.Store
+	// Demand opens n duplicate-demand stores over one fresh backing state.
+	Demand func(t *testing.T, n int) []channel.DemandStore
 	// Domain stores are added here by each domain package's suite, e.g.
 	// Routing func(t *testing.T, n int) []routing.Store.
 }
@@ -30,5 +36,9 @@ func Run(t *testing.T, h Harness) {
 	t.Helper()
 	require.NotEmpty(t, h.Name, "storagetest: Harness.Name is required")
 	require.NotNil(t, h.Audit, "storagetest: Harness.Audit is required")
+	require.NotNil(t, h.Callback, "storagetest: Harness.Callback is required")
+	require.NotNil(t, h.Demand, "storagetest: Harness.Demand is required")
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
+	t.Run("callback", func(t *testing.T) { runCallback(t, h) })
+	t.Run("demand", func(t *testing.T) { runDemand(t, h) })
 }

@@ -1,0 +1,350 @@
+package booking
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// OwnerKind says whose calendar it is.
+type OwnerKind string
+
+// The calendar owner kinds.
+const (
+	OwnerProfessional OwnerKind = "professional"
+	OwnerTeam         OwnerKind = "team"
+	OwnerResource     OwnerKind = "resource"
+)
+
+// BlockType says what a stretch of working time is for.
+type BlockType string
+
+// The block types.
+const (
+	// BlockSelfService time may be booked by clients themselves (and by
+	// professionals).
+	BlockSelfService BlockType = "self_service"
+	// BlockProfessionalOnly time may be booked by professionals only.
+	BlockProfessionalOnly BlockType = "professional_only"
+	// BlockCallback time is reserved for same-day callbacks; it is never
+	// offered as appointment slots. See Calendar.Intervals.
+	BlockCallback BlockType = "callback"
+	// BlockAcuteReserve time is kept for acute needs: professionals may book
+	// it on the same day only.
+	BlockAcuteReserve BlockType = "acute_reserve"
+)
+
+// BlockTypes lists every block type in a fixed order.
+func BlockTypes() []BlockType {
+	return []BlockType{BlockSelfService, BlockProfessionalOnly, BlockCallback, BlockAcuteReserve}
+}
+
+// Valid reports whether b is a known block type.
+func (b BlockType) Valid() bool { return slices.Contains(BlockTypes(), b) }
+
+// WeeklyRule is a recurring stretch of working time: on each of Weekdays,
+// Span minus Breaks is working time of type Block, on days between
+// ValidFrom and ValidUntil (both inclusive; zero means unbounded).
+type WeeklyRule struct {
+	Weekdays   []time.Weekday `json:"weekdays"`
+	Span       Span           `json:"span"`
+	Breaks     []Span         `json:"breaks,omitempty"`
+	Block      BlockType      `json:"block"`
+	ValidFrom  Date           `json:"validFrom"`
+	ValidUntil Date           `json:"validUntil"`
+}
+
+func (r *WeeklyRule) appliesOn(d Date) bool {
+	if !r.ValidFrom.IsZero() && d.Before(r.ValidFrom) {
+		return false
+	}
+	if !r.ValidUntil.IsZero() && r.ValidUntil.Before(d) {
+		return false
+	}
+	return slices.Contains(r.Weekdays, d.Weekday())
+}
+
+// ExceptionKind tells extra working time from an absence.
+type ExceptionKind string
+
+// The exception kinds.
+const (
+	// ExtraTime adds working time on one date (an extra day or evening).
+	ExtraTime ExceptionKind = "extra"
+	// Absence removes working time on one date (leave, training, sickness).
+	Absence ExceptionKind = "absence"
+)
+
+// Exception changes one date of a calendar. An Absence without a Span
+// removes the whole day; ExtraTime needs a Span and a Block.
+type Exception struct {
+	Date  Date          `json:"date"`
+	Kind  ExceptionKind `json:"kind"`
+	Span  *Span         `json:"span,omitempty"`
+	Block BlockType     `json:"block,omitempty"`
+}
+
+// Calendar is the working time of one professional, team or resource
+// (room, device). Rules are applied in order: where two rules, or extra
+// time and a rule, cover the same minutes, the extra time and then the
+// earlier rule win, so no minute has two block types. A Calendar must not
+// be changed once given to a CalendarSet.
+type Calendar struct {
+	ID   string    `json:"id"`
+	Kind OwnerKind `json:"kind"`
+	// Area is the service area the calendar belongs to.
+	Area string `json:"area"`
+	// Team is the team a professional belongs to, if any.
+	Team string `json:"team,omitempty"`
+	// Role is a professional's role ("nurse", "doctor") or a resource's
+	// type ("room", "ecg").
+	Role   string   `json:"role,omitempty"`
+	Skills []string `json:"skills,omitempty"`
+
+	Rules      []WeeklyRule `json:"rules"`
+	Exceptions []Exception  `json:"exceptions,omitempty"`
+	// Closures are the area's closures; nil means Finnish public holidays
+	// and eves only.
+	Closures *Closures `json:"closures,omitempty"`
+	// OpenOnHolidays keeps the calendar's working time on holidays, eves
+	// and local closures (e.g. an on-call service).
+	OpenOnHolidays bool `json:"openOnHolidays,omitempty"`
+}
+
+// Validate reports the first problem of c, naming the field.
+func (c *Calendar) Validate() error {
+	if c.ID == "" {
+		return fmt.Errorf("%w: calendar.id is empty", ErrInvalid)
+	}
+	switch c.Kind {
+	case OwnerProfessional, OwnerTeam, OwnerResource:
+	default:
+		return fmt.Errorf("%w: calendar %s: kind %q", ErrInvalid, c.ID, c.Kind)
+	}
+	if c.Area == "" {
+		return fmt.Errorf("%w: calendar %s: area is empty", ErrInvalid, c.ID)
+	}
+	for i, r := range c.Rules {
+		f := fmt.Sprintf("calendar %s: rules[%d]", c.ID, i)
+		if len(r.Weekdays) == 0 {
+			return fmt.Errorf("%w: %s.weekdays is empty", ErrInvalid, f)
+		}
+		for _, w := range r.Weekdays {
+			if w < time.Sunday || w > time.Saturday {
+				return fmt.Errorf("%w: %s.weekdays: %d", ErrInvalid, f, w)
+			}
+		}
+		if err := r.Span.validate(f + ".span"); err != nil {
+			return err
+		}
+		for j, b := range r.Breaks {
+			if err := b.validate(fmt.Sprintf("%s.breaks[%d]", f, j)); err != nil {
+				return err
+			}
+		}
+		if !r.Block.Valid() {
+			return fmt.Errorf("%w: %s.block %q", ErrInvalid, f, r.Block)
+		}
+		if !r.ValidFrom.IsZero() && !r.ValidFrom.Valid() {
+			return fmt.Errorf("%w: %s.validFrom %s", ErrInvalid, f, r.ValidFrom)
+		}
+		if !r.ValidUntil.IsZero() && (!r.ValidUntil.Valid() || (!r.ValidFrom.IsZero() && r.ValidUntil.Before(r.ValidFrom))) {
+			return fmt.Errorf("%w: %s.validUntil %s", ErrInvalid, f, r.ValidUntil)
+		}
+	}
+	for i, e := range c.Exceptions {
+		f := fmt.Sprintf("calendar %s: exceptions[%d]", c.ID, i)
+		if !e.Date.Valid() {
+			return fmt.Errorf("%w: %s.date %s", ErrInvalid, f, e.Date)
+		}
+		switch e.Kind {
+		case Absence:
+			if e.Span != nil {
+				if err := e.Span.validate(f + ".span"); err != nil {
+					return err
+				}
+			}
+		case ExtraTime:
+			if e.Span == nil {
+				return fmt.Errorf("%w: %s.span is required for extra time", ErrInvalid, f)
+			}
+			if err := e.Span.validate(f + ".span"); err != nil {
+				return err
+			}
+			if !e.Block.Valid() {
+				return fmt.Errorf("%w: %s.block %q", ErrInvalid, f, e.Block)
+			}
+		default:
+			return fmt.Errorf("%w: %s.kind %q", ErrInvalid, f, e.Kind)
+		}
+	}
+	if c.Closures != nil {
+		if err := c.Closures.Validate(); err != nil {
+			return fmt.Errorf("calendar %s: closures: %w", c.ID, err)
+		}
+	}
+	return nil
+}
+
+// Block is a stretch of working time of one type, in UTC.
+type Block struct {
+	Interval
+	Type BlockType `json:"type"`
+}
+
+type typedSpan struct {
+	Span
+	Type BlockType
+}
+
+// spansOn returns the working spans of day d with their types, after
+// breaks, absences and closures, sorted by start.
+func (c *Calendar) spansOn(d Date) []typedSpan {
+	var claimed []Span
+	var out []typedSpan
+	add := func(s []Span, t BlockType) {
+		s = subtractSpans(s, claimed)
+		for _, x := range s {
+			out = append(out, typedSpan{x, t})
+		}
+		claimed = normalizeSpans(append(claimed, s...))
+	}
+	for _, e := range c.Exceptions {
+		if e.Kind == ExtraTime && e.Date == d {
+			add([]Span{*e.Span}, e.Block)
+		}
+	}
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		if r.appliesOn(d) {
+			add(subtractSpans([]Span{r.Span}, normalizeSpans(slices.Clone(r.Breaks))), r.Block)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	var off []Span
+	for _, e := range c.Exceptions {
+		if e.Kind == Absence && e.Date == d {
+			if e.Span == nil {
+				return nil
+			}
+			off = append(off, *e.Span)
+		}
+	}
+	if !c.OpenOnHolidays {
+		cl := c.Closures
+		if cl == nil {
+			cl = &Closures{}
+		}
+		spans, _ := cl.ClosedSpans(d)
+		off = append(off, spans...)
+	}
+	if len(off) > 0 {
+		off = normalizeSpans(off)
+		var kept []typedSpan
+		for _, ts := range out {
+			for _, s := range subtractSpans([]Span{ts.Span}, off) {
+				kept = append(kept, typedSpan{s, ts.Type})
+			}
+		}
+		out = kept
+	}
+	slices.SortFunc(out, func(a, b typedSpan) int { return cmp.Compare(a.From, b.From) })
+	return out
+}
+
+// BlocksOn returns the working time of day d (a day of Europe/Helsinki) of
+// every type, in UTC and in time order: weekly rules and extra time minus
+// breaks, absences, public holidays, eves and local closures.
+func (c *Calendar) BlocksOn(d Date) ([]Block, error) {
+	loc, err := Helsinki()
+	if err != nil {
+		return nil, err
+	}
+	if !d.Valid() {
+		return nil, fmt.Errorf("%w: date %s", ErrInvalid, d)
+	}
+	spans := c.spansOn(d)
+	out := make([]Block, 0, len(spans))
+	for _, s := range spans {
+		iv := Interval{d.At(s.From, loc), d.At(s.To, loc)}
+		if iv.Start.Before(iv.End) {
+			out = append(out, Block{iv, s.Type})
+		}
+	}
+	return out, nil
+}
+
+// Intervals returns the working intervals of block type t on day d (a day of
+// Europe/Helsinki), in UTC, sorted and merged: weekly rules and extra time of
+// that type minus breaks, absences, public holidays, eves and local
+// closures. Callback planning uses it with BlockCallback to get a
+// professional's or a team's callback capacity for a day.
+func (c *Calendar) Intervals(d Date, t BlockType) ([]Interval, error) {
+	if !t.Valid() {
+		return nil, fmt.Errorf("%w: block type %q", ErrInvalid, t)
+	}
+	blocks, err := c.BlocksOn(d)
+	if err != nil {
+		return nil, err
+	}
+	var out []Interval
+	for _, b := range blocks {
+		if b.Type == t {
+			out = append(out, b.Interval)
+		}
+	}
+	return normalize(out), nil
+}
+
+func sortIntervals(ivs []Interval) {
+	slices.SortFunc(ivs, func(a, b Interval) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return a.End.Compare(b.End)
+	})
+}
+
+func normalizeSpans(s []Span) []Span {
+	if len(s) < 2 {
+		return s
+	}
+	slices.SortFunc(s, func(a, b Span) int { return cmp.Compare(a.From, b.From) })
+	out := s[:1]
+	for _, x := range s[1:] {
+		last := &out[len(out)-1]
+		if x.From <= last.To {
+			last.To = max(last.To, x.To)
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// subtractSpans returns a minus b; b must be sorted and disjoint.
+func subtractSpans(a, b []Span) []Span {
+	var out []Span
+	for _, s := range a {
+		cur := s
+		for _, x := range b {
+			if x.To <= cur.From || x.From >= cur.To {
+				continue
+			}
+			if x.From > cur.From {
+				out = append(out, Span{cur.From, x.From})
+			}
+			cur.From = x.To
+			if cur.From >= cur.To {
+				break
+			}
+		}
+		if cur.From < cur.To {
+			out = append(out, cur)
+		}
+	}
+	return out
+}

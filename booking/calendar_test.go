@@ -1,0 +1,296 @@
+package booking
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+var weekdays = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
+
+func mustSpan(t testing.TB, s string) Span {
+	t.Helper()
+	sp, err := ParseSpan(s)
+	require.NoError(t, err)
+	return sp
+}
+
+func spanPtr(s Span) *Span { return &s }
+
+// hel returns the UTC instant of a Helsinki wall-clock time.
+func hel(t testing.TB, y int, m time.Month, d, h, min int) time.Time {
+	t.Helper()
+	loc, err := Helsinki()
+	require.NoError(t, err)
+	return time.Date(y, m, d, h, min, 0, 0, loc).UTC()
+}
+
+func nurseCalendar(t testing.TB) Calendar {
+	return Calendar{
+		ID: "nurse-1", Kind: OwnerProfessional, Area: "north", Team: "team-a", Role: "nurse",
+		Rules: []WeeklyRule{
+			{Weekdays: weekdays, Span: mustSpan(t, "08:00-10:00"), Block: BlockCallback},
+			{Weekdays: weekdays, Span: mustSpan(t, "08:00-16:00"), Breaks: []Span{mustSpan(t, "11:00-11:30")}, Block: BlockSelfService},
+			{Weekdays: []time.Weekday{time.Wednesday}, Span: mustSpan(t, "16:00-18:00"), Block: BlockProfessionalOnly,
+				ValidFrom: Date{2026, time.December, 1}, ValidUntil: Date{2026, time.December, 31}},
+		},
+		Exceptions: []Exception{
+			{Date: Date{2026, time.December, 12}, Kind: ExtraTime, Span: spanPtr(mustSpan(t, "09:00-13:00")), Block: BlockSelfService},
+			{Date: Date{2026, time.December, 14}, Kind: Absence},
+			{Date: Date{2026, time.December, 15}, Kind: Absence, Span: spanPtr(mustSpan(t, "12:00-16:00"))},
+			{Date: Date{2026, time.December, 21}, Kind: ExtraTime, Span: spanPtr(mustSpan(t, "07:00-09:00")), Block: BlockAcuteReserve},
+		},
+	}
+}
+
+func TestCalendarIntervals(t *testing.T) {
+	c := nurseCalendar(t)
+	require.NoError(t, c.Validate())
+	type want struct {
+		block BlockType
+		ivs   [][4]int // start h, m, end h, m (Helsinki wall clock on the day)
+	}
+	tests := []struct {
+		name string
+		day  Date
+		want []want
+	}{
+		{"weekday: callback first, then self-service around lunch", Date{2026, time.December, 8}, []want{
+			{BlockCallback, [][4]int{{8, 0, 10, 0}}},
+			{BlockSelfService, [][4]int{{10, 0, 11, 0}, {11, 30, 16, 0}}},
+			{BlockProfessionalOnly, nil},
+		}},
+		{"wednesday evening rule inside validity", Date{2026, time.December, 9}, []want{
+			{BlockProfessionalOnly, [][4]int{{16, 0, 18, 0}}},
+		}},
+		{"wednesday evening rule outside validity", Date{2026, time.November, 25}, []want{
+			{BlockProfessionalOnly, nil},
+		}},
+		{"extra saturday", Date{2026, time.December, 12}, []want{
+			{BlockSelfService, [][4]int{{9, 0, 13, 0}}},
+			{BlockCallback, nil},
+		}},
+		{"whole-day absence", Date{2026, time.December, 14}, []want{
+			{BlockSelfService, nil}, {BlockCallback, nil},
+		}},
+		{"partial absence", Date{2026, time.December, 15}, []want{
+			{BlockCallback, [][4]int{{8, 0, 10, 0}}},
+			{BlockSelfService, [][4]int{{10, 0, 11, 0}, {11, 30, 12, 0}}},
+		}},
+		{"extra time wins over the rule it overlaps", Date{2026, time.December, 21}, []want{
+			{BlockAcuteReserve, [][4]int{{7, 0, 9, 0}}},
+			{BlockCallback, [][4]int{{9, 0, 10, 0}}},
+		}},
+		{"independence day closed", Date{2026, time.December, 7}.AddDays(-1), []want{{BlockSelfService, nil}}},
+		{"christmas eve closed", Date{2026, time.December, 24}, []want{{BlockSelfService, nil}, {BlockCallback, nil}}},
+		{"sunday", Date{2026, time.December, 13}, []want{{BlockSelfService, nil}}},
+		{"epiphany 2027 wednesday closed", Date{2027, time.January, 6}, []want{{BlockProfessionalOnly, nil}, {BlockSelfService, nil}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, w := range tc.want {
+				got, err := c.Intervals(tc.day, w.block)
+				require.NoError(t, err)
+				var exp []Interval
+				for _, x := range w.ivs {
+					exp = append(exp, Interval{
+						hel(t, tc.day.Year, tc.day.Month, tc.day.Day, x[0], x[1]),
+						hel(t, tc.day.Year, tc.day.Month, tc.day.Day, x[2], x[3]),
+					})
+				}
+				require.Equal(t, exp, got, "block %s", w.block)
+				for _, iv := range got {
+					require.Equal(t, time.UTC, iv.Start.Location())
+				}
+			}
+		})
+	}
+}
+
+func TestCalendarClosuresAndOpenOnHolidays(t *testing.T) {
+	half := mustSpan(t, "12:00-24:00")
+	c := Calendar{ID: "r1", Kind: OwnerResource, Area: "north", Role: "room",
+		Rules:    []WeeklyRule{{Weekdays: []time.Weekday{time.Thursday, time.Friday}, Span: mustSpan(t, "08:00-16:00"), Block: BlockSelfService}},
+		Closures: &Closures{EvesOpen: true, Local: []Closure{{Date: Date{2026, time.December, 31}, Span: &half}}},
+	}
+	require.NoError(t, c.Validate())
+	got, err := c.Intervals(Date{2026, time.December, 24}, BlockSelfService)
+	require.NoError(t, err)
+	require.Len(t, got, 1, "eve kept open")
+	got, err = c.Intervals(Date{2026, time.December, 31}, BlockSelfService)
+	require.NoError(t, err)
+	require.Equal(t, []Interval{{hel(t, 2026, 12, 31, 8, 0), hel(t, 2026, 12, 31, 12, 0)}}, got)
+	got, err = c.Intervals(Date{2026, time.December, 25}, BlockSelfService)
+	require.NoError(t, err)
+	require.Empty(t, got)
+	c.OpenOnHolidays = true
+	got, err = c.Intervals(Date{2026, time.December, 25}, BlockSelfService)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+}
+
+func TestCalendarAcrossDST(t *testing.T) {
+	// An on-call calendar working through the nights of the DST changes:
+	// Sunday 29 March 2026 (03:00 EET -> 04:00 EEST) and Sunday 25 October
+	// 2026 (04:00 EEST -> 03:00 EET).
+	c := Calendar{ID: "oncall", Kind: OwnerProfessional, Area: "north", Role: "doctor", OpenOnHolidays: true,
+		Rules: []WeeklyRule{{Weekdays: []time.Weekday{time.Sunday}, Span: mustSpan(t, "00:00-08:00"), Block: BlockAcuteReserve}}}
+	tests := []struct {
+		day  Date
+		want time.Duration
+	}{
+		{Date{2026, time.March, 22}, 8 * time.Hour},
+		{Date{2026, time.March, 29}, 7 * time.Hour},
+		{Date{2026, time.October, 25}, 9 * time.Hour},
+		{Date{2027, time.March, 28}, 7 * time.Hour},
+		{Date{2027, time.October, 31}, 9 * time.Hour},
+	}
+	for _, tc := range tests {
+		got, err := c.Intervals(tc.day, BlockAcuteReserve)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		require.Equal(t, tc.want, got[0].Duration(), "%s", tc.day)
+		loc, _ := Helsinki()
+		require.Equal(t, 0, got[0].Start.In(loc).Hour())
+		require.Equal(t, 8, got[0].End.In(loc).Hour())
+	}
+}
+
+func TestCalendarValidate(t *testing.T) {
+	base := func() Calendar { return nurseCalendar(t) }
+	tests := []struct {
+		name   string
+		mutate func(c *Calendar)
+		field  string
+	}{
+		{"id", func(c *Calendar) { c.ID = "" }, "calendar.id"},
+		{"kind", func(c *Calendar) { c.Kind = "robot" }, "kind"},
+		{"area", func(c *Calendar) { c.Area = "" }, "area"},
+		{"weekdays", func(c *Calendar) { c.Rules[0].Weekdays = nil }, "rules[0].weekdays"},
+		{"weekday range", func(c *Calendar) { c.Rules[0].Weekdays = []time.Weekday{9} }, "rules[0].weekdays"},
+		{"span", func(c *Calendar) { c.Rules[1].Span = Span{Clock(10, 0), Clock(9, 0)} }, "rules[1].span"},
+		{"break", func(c *Calendar) { c.Rules[1].Breaks = []Span{{Clock(12, 0), Clock(25, 0)}} }, "rules[1].breaks[0]"},
+		{"block", func(c *Calendar) { c.Rules[0].Block = "nap" }, "rules[0].block"},
+		{"validUntil before validFrom", func(c *Calendar) { c.Rules[2].ValidUntil = Date{2026, 1, 1} }, "rules[2].validUntil"},
+		{"validFrom", func(c *Calendar) { c.Rules[2].ValidFrom = Date{2026, 2, 31} }, "rules[2].validFrom"},
+		{"exception date", func(c *Calendar) { c.Exceptions[0].Date = Date{} }, "exceptions[0].date"},
+		{"extra without span", func(c *Calendar) { c.Exceptions[0].Span = nil }, "exceptions[0].span"},
+		{"extra block", func(c *Calendar) { c.Exceptions[0].Block = "" }, "exceptions[0].block"},
+		{"exception kind", func(c *Calendar) { c.Exceptions[1].Kind = "holiday" }, "exceptions[1].kind"},
+		{"closures", func(c *Calendar) { c.Closures = &Closures{Local: []Closure{{Date: Date{2026, 13, 1}}}} }, "closures"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := base()
+			tc.mutate(&c)
+			err := c.Validate()
+			require.ErrorIs(t, err, ErrInvalid)
+			require.ErrorContains(t, err, tc.field)
+		})
+	}
+}
+
+func TestCalendarSetTeamIntervals(t *testing.T) {
+	n1 := nurseCalendar(t)
+	n2 := nurseCalendar(t)
+	n2.ID = "nurse-2"
+	n2.Exceptions = nil
+	team := Calendar{ID: "team-a", Kind: OwnerTeam, Area: "north",
+		Rules: []WeeklyRule{{Weekdays: weekdays, Span: mustSpan(t, "14:00-15:00"), Block: BlockCallback}}}
+	set, err := NewCalendarSet([]Calendar{n1, n2, team})
+	require.NoError(t, err)
+	day := Date{2026, time.December, 14} // nurse-1 absent
+	got, err := set.TeamIntervals("team-a", day, BlockCallback)
+	require.NoError(t, err)
+	require.Equal(t, []OwnerIntervals{
+		{Owner: "team-a", Kind: OwnerTeam, Intervals: []Interval{{hel(t, 2026, 12, 14, 14, 0), hel(t, 2026, 12, 14, 15, 0)}}},
+		{Owner: "nurse-2", Kind: OwnerProfessional, Intervals: []Interval{{hel(t, 2026, 12, 14, 8, 0), hel(t, 2026, 12, 14, 10, 0)}}},
+	}, got)
+	one, err := set.Intervals("nurse-1", Date{2026, time.December, 15}, BlockCallback)
+	require.NoError(t, err)
+	require.Len(t, one, 1)
+	_, err = set.Intervals("nobody", day, BlockCallback)
+	require.ErrorIs(t, err, ErrNotFound)
+	_, err = set.TeamIntervals("team-z", day, BlockCallback)
+	require.ErrorIs(t, err, ErrNotFound)
+	_, err = set.Intervals("nurse-1", day, "nap")
+	require.ErrorIs(t, err, ErrInvalid)
+	_, err = NewCalendarSet([]Calendar{n1, n1})
+	require.ErrorIs(t, err, ErrInvalid)
+	require.Equal(t, []string{"nurse-1", "nurse-2"}, set.TeamMembers("team-a"))
+	require.Equal(t, []string{"nurse-1", "nurse-2", "team-a"}, set.InArea("north"))
+}
+
+func TestParsers(t *testing.T) {
+	good := map[string]TimeOfDay{"00:00": 0, "08:30": 510, "24:00": 1440, "23:59": 1439}
+	for s, want := range good {
+		got, err := ParseTimeOfDay(s)
+		require.NoError(t, err, s)
+		require.Equal(t, want, got)
+		require.Equal(t, s, got.String())
+	}
+	for _, s := range []string{"", "8:30", "24:01", "25:00", "12:60", "-1:00", "+1:00", "12:+1", "ab:cd", "12-30"} {
+		_, err := ParseTimeOfDay(s)
+		require.ErrorIs(t, err, ErrInvalid, s)
+	}
+	sp, err := ParseSpan("08:00-16:00")
+	require.NoError(t, err)
+	require.Equal(t, "08:00-16:00", sp.String())
+	for _, s := range []string{"08:00", "16:00-08:00", "08:00-08:00", "x-y"} {
+		_, err := ParseSpan(s)
+		require.ErrorIs(t, err, ErrInvalid, s)
+	}
+	d, err := ParseDate("2028-02-29")
+	require.NoError(t, err)
+	require.Equal(t, Date{2028, time.February, 29}, d)
+	for _, s := range []string{"2027-02-29", "2026-1-1", "", "20261201"} {
+		_, err := ParseDate(s)
+		require.ErrorIs(t, err, ErrInvalid, s)
+	}
+}
+
+func FuzzParseTimeOfDay(f *testing.F) {
+	for _, s := range []string{"08:00", "24:00", "99:99", "-1:00", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseTimeOfDay(s)
+		if err != nil {
+			return
+		}
+		if !v.Valid() || v.String() != s {
+			t.Fatalf("%q parsed to %v", s, v)
+		}
+	})
+}
+
+func FuzzParseSpan(f *testing.F) {
+	for _, s := range []string{"08:00-16:00", "16:00-08:00", "00:00-24:00", "-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sp, err := ParseSpan(s)
+		if err != nil {
+			return
+		}
+		if sp.From >= sp.To || sp.String() != s {
+			t.Fatalf("%q parsed to %v", s, sp)
+		}
+	})
+}
+
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"2026-12-24", "2026-02-30", "0000-01-01", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDate(s)
+		if err != nil {
+			return
+		}
+		if !d.Valid() || d.String() != s {
+			t.Fatalf("%q parsed to %v", s, d)
+		}
+	})
+}

@@ -1,0 +1,102 @@
+package booking
+
+import (
+	"fmt"
+	"slices"
+)
+
+// CalendarSet is a validated, read-only set of calendars with lookups by
+// owner, team and area. It is safe for concurrent use.
+type CalendarSet struct {
+	byID   map[string]*Calendar
+	order  []string
+	byTeam map[string][]string
+	byArea map[string][]string
+}
+
+// NewCalendarSet validates cals and returns a set over copies of them.
+// IDs must be unique.
+func NewCalendarSet(cals []Calendar) (*CalendarSet, error) {
+	s := &CalendarSet{byID: map[string]*Calendar{}, byTeam: map[string][]string{}, byArea: map[string][]string{}}
+	for i := range cals {
+		c := cals[i]
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("booking: calendars[%d]: %w", i, err)
+		}
+		if _, dup := s.byID[c.ID]; dup {
+			return nil, fmt.Errorf("booking: calendars[%d]: %w: duplicate id %s", i, ErrInvalid, c.ID)
+		}
+		c.Rules = slices.Clone(c.Rules)
+		c.Exceptions = slices.Clone(c.Exceptions)
+		c.Skills = slices.Clone(c.Skills)
+		s.byID[c.ID] = &c
+		s.order = append(s.order, c.ID)
+		if c.Kind == OwnerProfessional && c.Team != "" {
+			s.byTeam[c.Team] = append(s.byTeam[c.Team], c.ID)
+		}
+		s.byArea[c.Area] = append(s.byArea[c.Area], c.ID)
+	}
+	return s, nil
+}
+
+// Calendar returns a copy of the calendar with the given ID.
+func (s *CalendarSet) Calendar(id string) (Calendar, bool) {
+	c, ok := s.byID[id]
+	if !ok {
+		return Calendar{}, false
+	}
+	return *c, true
+}
+
+// IDs returns the calendar IDs in the order they were given.
+func (s *CalendarSet) IDs() []string { return slices.Clone(s.order) }
+
+// InArea returns the IDs of the area's calendars.
+func (s *CalendarSet) InArea(area string) []string { return slices.Clone(s.byArea[area]) }
+
+// TeamMembers returns the IDs of the professionals whose Team is team.
+func (s *CalendarSet) TeamMembers(team string) []string { return slices.Clone(s.byTeam[team]) }
+
+// Intervals returns owner's working intervals of block type t on day d (a
+// day of Europe/Helsinki) in UTC. See Calendar.Intervals.
+func (s *CalendarSet) Intervals(owner string, d Date, t BlockType) ([]Interval, error) {
+	c, ok := s.byID[owner]
+	if !ok {
+		return nil, fmt.Errorf("booking: calendar %s: %w", owner, ErrNotFound)
+	}
+	return c.Intervals(d, t)
+}
+
+// OwnerIntervals are one calendar's intervals.
+type OwnerIntervals struct {
+	Owner     string     `json:"owner"`
+	Kind      OwnerKind  `json:"kind"`
+	Intervals []Interval `json:"intervals"`
+}
+
+// TeamIntervals returns, for team and day d, the intervals of block type t
+// of the team's own calendar (a calendar whose ID is team, if any) and of
+// each member professional, in that order; owners without such time that
+// day are left out. Callback planning sums these into the team's capacity
+// per time interval.
+func (s *CalendarSet) TeamIntervals(team string, d Date, t BlockType) ([]OwnerIntervals, error) {
+	ids := s.byTeam[team]
+	if c, ok := s.byID[team]; ok && c.Kind == OwnerTeam {
+		ids = append([]string{team}, ids...)
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("booking: team %s: %w", team, ErrNotFound)
+	}
+	var out []OwnerIntervals
+	for _, id := range ids {
+		c := s.byID[id]
+		ivs, err := c.Intervals(d, t)
+		if err != nil {
+			return nil, err
+		}
+		if len(ivs) > 0 {
+			out = append(out, OwnerIntervals{Owner: id, Kind: c.Kind, Intervals: ivs})
+		}
+	}
+	return out, nil
+}

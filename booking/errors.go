@@ -1,0 +1,31 @@
+package booking
+
+import "errors"
+
+// Errors of the booking package. Callers branch on them with errors.Is;
+// returned errors wrap them with context.
+var (
+	// ErrInvalid reports bad input; the message names the field.
+	ErrInvalid = errors.New("booking: invalid input")
+	// ErrNotFound reports an unknown calendar, service or appointment.
+	ErrNotFound = errors.New("booking: not found")
+	// ErrSlotTaken reports that some professional or resource of the slot
+	// is already claimed (booked or held) for an overlapping time.
+	ErrSlotTaken = errors.New("booking: slot taken")
+	// ErrHoldExpired reports a hold that expired before it was confirmed.
+	ErrHoldExpired = errors.New("booking: hold expired")
+	// ErrConflict reports a concurrent change: the appointment's version
+	// is not the one the caller read.
+	ErrConflict = errors.New("booking: concurrent change")
+	// ErrIllegalTransition reports a status change FHIR R4 does not allow
+	// here (e.g. fulfilled -> booked).
+	ErrIllegalTransition = errors.New("booking: illegal status transition")
+	// ErrNotAllowed reports a booking rule that forbids the request:
+	// client group, minimum notice, horizon, block type.
+	ErrNotAllowed = errors.New("booking: not allowed")
+	// ErrLimitReached reports that the client already has the maximum
+	// number of bookings of the service in the period.
+	ErrLimitReached = errors.New("booking: booking limit reached")
+	// ErrExists reports an ID that is already in use.
+	ErrExists = errors.New("booking: already exists")
+)
