@@ -17,6 +17,13 @@ type Suitability interface {
 	Suitable(e channel.Errand, k channel.Kind) (ok bool, reason string)
 }
 
+// IdentityRequirer is optionally implemented by a Suitability that also
+// states the identification a channel needs for an errand, as
+// *channel.Matrix does.
+type IdentityRequirer interface {
+	RequiredIdentity(e channel.Errand, k channel.Kind) channel.IdentityLevel
+}
+
 // Urgency is how soon the client's errand needs a professional.
 type Urgency int
 
@@ -170,8 +177,12 @@ func (c *Catalog) Advise(m Suitability, s Situation) (Advice, error) {
 			why(CodeGroup, "only for client groups %v", offer.Groups)
 			continue
 		}
-		if s.Identity < offer.MinIdentity() {
-			why(CodeIdentity, "requires %s identification", offer.MinIdentity())
+		need := offer.Identity
+		if ri, ok := m.(IdentityRequirer); ok {
+			need = max(need, ri.RequiredIdentity(s.Errand, k))
+		}
+		if s.Identity < need {
+			why(CodeIdentity, "requires %s identification", need)
 			continue
 		}
 		if s.Urgency == UrgencySameDay && (k == channel.SecureMessage || k == channel.EBooking) {

@@ -63,9 +63,11 @@ type Offer struct {
 	Kind channel.Kind `json:"kind"`
 	// Rank orders the area's preference among fitting channels: 1 first.
 	Rank int `json:"rank"`
-	// Identity is the identification the channel requires of the client:
-	// "none", "weak" or "strong".
-	Identity string `json:"identity"`
+	// Identity is the identification the channel requires of the client
+	// (JSON "none", "weak" or "strong"). Advice requires the stronger of
+	// this and the suitability matrix's requirement, when the matrix
+	// states one.
+	Identity channel.IdentityLevel `json:"identity"`
 	// Languages lists the languages the channel is served in; empty for
 	// every content language.
 	Languages []string `json:"languages,omitempty"`
@@ -73,21 +75,6 @@ type Offer struct {
 	Groups []string `json:"groups,omitempty"`
 	// Hours says when the channel is served, in each language.
 	Hours Localized `json:"hours"`
-}
-
-// MinIdentity returns the identity level the offer requires.
-func (o Offer) MinIdentity() channel.IdentityLevel {
-	l, _ := parseIdentity(o.Identity)
-	return l
-}
-
-func parseIdentity(s string) (channel.IdentityLevel, bool) {
-	for _, l := range []channel.IdentityLevel{channel.IdentityNone, channel.IdentityWeak, channel.IdentityStrong} {
-		if l.String() == s {
-			return l, true
-		}
-	}
-	return channel.IdentityNone, false
 }
 
 // BookingConfig is the set of services clients of a service area may book
@@ -471,8 +458,8 @@ func (v *validator) channels(path string, c *ChannelConfig) {
 		if o.Rank < 1 || o.Rank > 100 {
 			v.add(fieldErr(p+".rank", ErrInvalid, "is %d, want 1..100", o.Rank))
 		}
-		if _, ok := parseIdentity(o.Identity); !ok {
-			v.add(fieldErr(p+".identity", ErrInvalid, "is %q, want none, weak or strong", truncate(o.Identity, 20)))
+		if !o.Identity.Valid() {
+			v.add(fieldErr(p+".identity", ErrInvalid, "is %d, want none, weak or strong", int(o.Identity)))
 		}
 		for j, l := range o.Languages {
 			if v.langs.index(l) < 0 {

@@ -2,6 +2,7 @@ package guidance
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -132,6 +133,8 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
 // checkShape walks a generically decoded JSON value against the Go type it
 // will be decoded into, reporting unknown keys and wrong JSON types with
 // their paths. JSON null is accepted anywhere (it leaves the zero value).
@@ -144,6 +147,17 @@ func checkShape(path string, v any, t reflect.Type, add func(error)) {
 	}
 	kindErr := func(want string) {
 		add(fieldErr(path, ErrInvalid, "is %s, want %s", jsonKind(v), want))
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		str, ok := v.(string)
+		if !ok {
+			kindErr("a string")
+			return
+		}
+		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(str)); err != nil {
+			add(fieldErr(path, ErrInvalid, "%v", err))
+		}
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:

@@ -27,7 +27,7 @@ func guidanceRecord(subjectArea string, versions int) guidance.Record {
 			Entry: guidance.Entry{Channels: &guidance.ChannelConfig{
 				Area:     subjectArea,
 				AreaName: guidance.Localized{"fi": "Alue", "sv": "Område"},
-				Offers: []guidance.Offer{{Kind: channel.Callback, Rank: n, Identity: "weak",
+				Offers: []guidance.Offer{{Kind: channel.Callback, Rank: n, Identity: channel.IdentityWeak,
 					Languages: []string{"fi"}, Groups: []string{"adult"}, Hours: guidance.Localized{"fi": "ma–pe 8–16"}}},
 			}},
 			Steps: []guidance.Step{{Action: guidance.ActionDraft, State: guidance.StateDraft, Actor: editor, At: at.Add(time.Duration(n) * time.Minute), Note: "n"}},
@@ -50,7 +50,7 @@ func guidanceEvent(subject string, i int) audit.Event {
 func runGuidance(t *testing.T, h Harness) {
 	ctx := context.Background()
 	t.Run("save load list", func(t *testing.T) {
-		st := h.Guidance(t, 1)
+		st, _ := h.Guidance(t, 1)
 		require.Len(t, st, 1)
 		s := st[0]
 		_, err := s.Load(ctx, "channels/north")
@@ -90,7 +90,7 @@ func runGuidance(t *testing.T, h Harness) {
 			[]string{recs[0].Subject, recs[1].Subject, recs[2].Subject}, "ordered by subject")
 	})
 	t.Run("stale revision conflicts and writes nothing", func(t *testing.T) {
-		s := h.Guidance(t, 1)[0]
+		s, log := guidanceOne(t, h)
 		rec := guidanceRecord("north", 1)
 		_, err := s.Save(ctx, rec, nil)
 		require.NoError(t, err)
@@ -102,12 +102,12 @@ func runGuidance(t *testing.T, h Harness) {
 		require.ErrorIs(t, err, guidance.ErrConflict, "a record that does not exist has revision 0")
 		_, err = s.Load(ctx, "channels/west")
 		require.ErrorIs(t, err, guidance.ErrNotFound)
-		events, err := h.GuidanceAudit(s).Events(ctx, audit.Filter{Subject: "guidance/" + rec.Subject})
+		events, err := log.Events(ctx, audit.Filter{Subject: "guidance/" + rec.Subject})
 		require.NoError(t, err)
 		require.Empty(t, events, "a lost compare-and-set writes no audit event")
 	})
 	t.Run("bad audit event fails the whole save", func(t *testing.T) {
-		s := h.Guidance(t, 1)[0]
+		s, log := guidanceOne(t, h)
 		rec := guidanceRecord("north", 1)
 		bad := guidanceEvent(rec.Subject, 1)
 		bad.Detail = map[string]string{"phone": "+358401234567"}
@@ -115,14 +115,17 @@ func runGuidance(t *testing.T, h Harness) {
 		require.ErrorIs(t, err, audit.ErrInvalidEvent)
 		_, err = s.Load(ctx, rec.Subject)
 		require.ErrorIs(t, err, guidance.ErrNotFound, "nothing half-written")
+		events, err := log.Events(ctx, audit.Filter{Subject: "guidance/" + rec.Subject})
+		require.NoError(t, err)
+		require.Empty(t, events, "no event of a failed save")
 	})
 	t.Run("empty subject is refused", func(t *testing.T) {
-		s := h.Guidance(t, 1)[0]
+		s, _ := guidanceOne(t, h)
 		_, err := s.Save(ctx, guidance.Record{}, nil)
 		require.ErrorIs(t, err, guidance.ErrInvalid)
 	})
 	t.Run("returned records are copies", func(t *testing.T) {
-		s := h.Guidance(t, 1)[0]
+		s, _ := guidanceOne(t, h)
 		rec := guidanceRecord("north", 1)
 		_, err := s.Save(ctx, rec, nil)
 		require.NoError(t, err)
@@ -138,7 +141,7 @@ func runGuidance(t *testing.T, h Harness) {
 		require.Equal(t, "n", again.Versions[0].Steps[0].Note)
 	})
 	t.Run("canceled context", func(t *testing.T) {
-		s := h.Guidance(t, 1)[0]
+		s, _ := guidanceOne(t, h)
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
 		_, err := s.Save(cctx, guidanceRecord("north", 1), nil)
@@ -149,7 +152,7 @@ func runGuidance(t *testing.T, h Harness) {
 		require.ErrorIs(t, err, context.Canceled)
 	})
 	t.Run("concurrent compare-and-set has exactly one winner", func(t *testing.T) {
-		stores := h.Guidance(t, 4)
+		stores, log := h.Guidance(t, 4)
 		require.Len(t, stores, 4)
 		base := guidanceRecord("north", 1)
 		_, err := stores[0].Save(ctx, base, nil)
@@ -187,13 +190,13 @@ func runGuidance(t *testing.T, h Harness) {
 			require.Equal(t, int64(2), got.Rev)
 			require.Equal(t, fmt.Sprint(winner.Load()), got.Versions[0].Steps[0].Note, "the winner's change is stored")
 		}
-		events, err := h.GuidanceAudit(stores[2]).Events(ctx, audit.Filter{Subject: "guidance/" + base.Subject})
+		events, err := log.Events(ctx, audit.Filter{Subject: "guidance/" + base.Subject})
 		require.NoError(t, err)
 		require.Len(t, events, 1, "only the winner's event is written")
 		require.Equal(t, fmt.Sprint(winner.Load()), events[0].Detail["writer"])
 	})
 	t.Run("concurrent read-modify-write loses no update", func(t *testing.T) {
-		stores := h.Guidance(t, 3)
+		stores, log := h.Guidance(t, 3)
 		const writers, each = 8, 10
 		subject := "channels/north"
 		var wg sync.WaitGroup
@@ -234,10 +237,17 @@ func runGuidance(t *testing.T, h Harness) {
 		for i, v := range got.Versions {
 			require.Equal(t, i+1, v.Number, "version numbers are dense")
 		}
-		events, err := h.GuidanceAudit(stores[1]).Events(ctx, audit.Filter{Subject: "guidance/" + subject})
+		events, err := log.Events(ctx, audit.Filter{Subject: "guidance/" + subject})
 		require.NoError(t, err)
 		require.Len(t, events, writers*each)
 	})
+}
+
+func guidanceOne(t *testing.T, h Harness) (guidance.Store, audit.Reader) {
+	st, log := h.Guidance(t, 1)
+	require.Len(t, st, 1)
+	require.NotNil(t, log)
+	return st[0], log
 }
 
 func requireSameRecord(t *testing.T, want, got guidance.Record) {
