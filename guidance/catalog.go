@@ -1,9 +1,11 @@
 package guidance
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"maps"
+	"slices"
 	"time"
 
 	"golang.org/x/text/language"
@@ -116,6 +118,9 @@ func buildCatalog(langs *languages, schema *Schema, entries []Entry, at time.Tim
 			items = append(items, *e.Checklist)
 		}
 	}
+	slices.SortStableFunc(items, func(a, b ChecklistItem) int {
+		return cmp.Or(cmp.Compare(categoryOrder(a.Category), categoryOrder(b.Category)), cmp.Compare(a.ID, b.ID))
+	})
 	c.checklist = Checklist{items: items, langs: langs}
 	return c, nil
 }

@@ -3,14 +3,15 @@ package guidance
 import (
 	"slices"
 	"strconv"
+	"time"
 
 	"golang.org/x/text/language"
 
 	"github.com/carecontact/carecontact/channel"
 )
 
-// Checklist is the set of professional checklist items in force, in content
-// order. It answers which items must be done before an action in a channel;
+// Checklist is the set of professional checklist items in force, ordered by
+// category (technical, interaction, privacy) and then by ID. It answers which items must be done before an action in a channel;
 // its Required method has the shape of the session package's
 // ChecklistPolicy. A Checklist is immutable and safe for concurrent use; the
 // zero value requires nothing.
@@ -39,11 +40,25 @@ func NewChecklist(langs []string, items ...ChecklistItem) (Checklist, error) {
 	if err := v.err(); err != nil {
 		return Checklist{}, err
 	}
-	out := make([]ChecklistItem, len(items))
-	for i, it := range items {
-		out[i] = *Entry{Checklist: &it}.Clone().Checklist
+	entries := make([]Entry, len(items))
+	for i := range items {
+		entries[i] = Entry{Checklist: &items[i]}.Clone()
 	}
-	return Checklist{items: out, langs: l}, nil
+	c, err := buildCatalog(l, DefaultSchema(), entries, time.Time{})
+	if err != nil {
+		return Checklist{}, err
+	}
+	return c.checklist, nil
+}
+
+func categoryOrder(c Category) int {
+	switch c {
+	case CategoryTechnical:
+		return 0
+	case CategoryInteraction:
+		return 1
+	}
+	return 2
 }
 
 // applies reports whether it is required before action in channel k.

@@ -107,7 +107,8 @@ func toFileErrors(name string, err error) error {
 func describeJSONError(data []byte, err error) string {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Sprintf("invalid JSON at %s: %v", position(data, se.Offset), se)
+		// Offset counts the bytes read, including the offending one.
+		return fmt.Sprintf("invalid JSON at %s: %v", position(data, max(se.Offset-1, 0)), se)
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return "the file ends before the JSON is complete"
@@ -115,7 +116,7 @@ func describeJSONError(data []byte, err error) string {
 	return err.Error()
 }
 
-// position returns "line L, column C" of byte offset off.
+// position returns "line L, column C" (1-based) of the byte at offset off.
 func position(data []byte, off int64) string {
 	if off > int64(len(data)) {
 		off = int64(len(data))
