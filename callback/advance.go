@@ -161,6 +161,37 @@ func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
 		s.sweep(dp, pending, busy, now, status)
 	}
 	s.status = status
+	// A told window the team can no longer keep (it is due, so it was not
+	// re-planned): widen to a step that can call inside it, else report it
+	// now, before the window ends.
+	var late []*Record
+	for id, st := range status {
+		w := work[id]
+		if !w.Broken && !w.Window.IsZero() && (w.State == StateDue || w.State == StatePlanned) && len(w.Calls) == 0 &&
+			!st.EstimatedStart.Before(w.Window.End) {
+			late = append(late, w)
+		}
+	}
+	slices.SortFunc(late, func(a, b *Record) int { return urgencyOrder(*a, *b) })
+	for _, w := range late {
+		touch(w.ID, "callback.replan")
+		moved, err := s.widen(p, w, w.Window.End, now)
+		if err != nil {
+			return nil, err
+		}
+		if moved {
+			events = append(events, Event{Kind: EventWidened, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
+				Reason: "own team cannot keep the window; to step " + w.Steps[w.StepIndex].Name})
+			if w.State == StateDue {
+				events = append(events, Event{Kind: EventDue, At: now, Request: w.ID, Team: w.Team, Window: w.Window})
+			}
+			continue
+		}
+		est := status[w.ID].EstimatedStart
+		w.Broken = true
+		events = append(events, Event{Kind: EventPromiseAtRisk, At: now, Request: w.ID, Team: w.Team,
+			Window: Window{Start: est, End: est.Add(s.cfg.WindowLength)}, Reason: "expected after the told window"})
+	}
 	var low []*Record
 	for id, st := range status {
 		w := work[id]

@@ -80,15 +80,40 @@ type Shift struct {
 // absences. It is safe for concurrent use. Hosts with a booking calendar use
 // CalendarCapacity instead; tests and simulations use this.
 type StaticCapacity struct {
+	Absences
 	mu       sync.Mutex
 	workdays Workdays
 	shifts   map[string][]Shift
-	absences map[string][]absence
+}
+
+// Absences are professionals' absences reported during the day (a nurse
+// falls ill at 10:00). They are removed from the capacity from then on. The
+// zero value is empty and ready to use; it is safe for concurrent use.
+type Absences struct {
+	mu sync.Mutex
+	m  map[string][]absence
 }
 
 type absence struct {
 	professional string
 	from, to     time.Time
+}
+
+// Absent marks a professional of team absent during [from, to).
+func (a *Absences) Absent(team, professional string, from, to time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil {
+		a.m = map[string][]absence{}
+	}
+	a.m[team] = append(a.m[team], absence{professional, from.UTC(), to.UTC()})
+}
+
+// apply removes the absences of professional of team from s.
+func (a *Absences) apply(team, professional string, s Span) []Span {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return subtractAbsences(s, professional, a.m[team])
 }
 
 // NewStaticCapacity returns an empty StaticCapacity over the given working
@@ -97,7 +122,7 @@ func NewStaticCapacity(w Workdays) *StaticCapacity {
 	if w == nil {
 		w = FinnishWorkdays()
 	}
-	return &StaticCapacity{workdays: w, shifts: map[string][]Shift{}, absences: map[string][]absence{}}
+	return &StaticCapacity{workdays: w, shifts: map[string][]Shift{}}
 }
 
 // SetTeam sets the daily shifts of team's professionals.
@@ -113,13 +138,6 @@ func (c *StaticCapacity) SetTeam(team string, shifts ...Shift) error {
 	return nil
 }
 
-// Absent marks a professional of team absent during [from, to).
-func (c *StaticCapacity) Absent(team, professional string, from, to time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.absences[team] = append(c.absences[team], absence{professional, from, to})
-}
-
 // CallbackCapacity implements Capacity.
 func (c *StaticCapacity) CallbackCapacity(ctx context.Context, team string, dayStart time.Time) ([]Interval, error) {
 	if err := ctx.Err(); err != nil {
@@ -130,10 +148,11 @@ func (c *StaticCapacity) CallbackCapacity(ctx context.Context, team string, dayS
 		return nil, nil
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	shifts := c.shifts[team]
+	c.mu.Unlock()
 	var spans []Span
-	for _, s := range c.shifts[team] {
-		spans = append(spans, subtractAbsences(Span{atLocal(dayStart, s.From), atLocal(dayStart, s.To)}, s.Professional, c.absences[team])...)
+	for _, s := range shifts {
+		spans = append(spans, c.apply(team, s.Professional, Span{atLocal(dayStart, s.From), atLocal(dayStart, s.To)})...)
 	}
 	return Staffing(spans), nil
 }

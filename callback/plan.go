@@ -74,7 +74,7 @@ func (s *Service) busyLeft(r Record, now time.Time) time.Duration {
 		return 0
 	}
 	end := r.Calls[len(r.Calls)-1].Start.Add(r.Handling)
-	if end.After(now.Add(s.cfg.Overrun)) {
+	if end.After(now) {
 		return end.Sub(now)
 	}
 	return s.cfg.Overrun
@@ -117,10 +117,9 @@ func (p *planner) plan(team string, dayStart time.Time) (*dayPlan, error) {
 			}
 		case r.Unplaced || p.skip[r.ID] || !r.Open():
 		default:
-			if i := dp.index(slotTime(r)); i >= 0 {
+			// Work already due weighs on the current window.
+			if i := dp.index(maxTime(slotTime(r), p.now)); i >= 0 {
 				dp.buckets[i].load += r.Handling
-			} else if i := dp.index(p.now); i >= 0 && slotTime(r).Before(p.now) {
-				dp.buckets[i].load += r.Handling // overdue work weighs on the current window
 			}
 		}
 	}
@@ -138,6 +137,10 @@ func (dp *dayPlan) index(t time.Time) int {
 	return -1
 }
 
+// minWindow is the shortest window promised when the current window is
+// already under way.
+const minWindow = 30 * time.Minute
+
 // find returns the first bucket from now on that can hold h before
 // deadline, with the window to tell, and reserves it.
 func (dp *dayPlan) find(now, deadline time.Time, h time.Duration) (Window, bool) {
@@ -148,6 +151,11 @@ func (dp *dayPlan) find(now, deadline time.Time, h time.Duration) (Window, bool)
 		}
 		from, to := b.start, b.end
 		if from.Before(now) {
+			// Do not promise the last minutes of a window when the next
+			// one still starts before the deadline.
+			if b.end.Sub(now) < minWindow && i+1 < len(dp.buckets) && dp.buckets[i+1].start.Before(deadline) {
+				continue
+			}
 			from = now.Truncate(time.Minute)
 		}
 		if to.After(deadline) {

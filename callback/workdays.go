@@ -1,8 +1,11 @@
 package callback
 
 import (
+	"sync"
 	"time"
 	_ "time/tzdata" // Europe/Helsinki on machines without zoneinfo
+
+	"github.com/carecontact/carecontact/booking"
 )
 
 // Helsinki returns the Europe/Helsinki location in which the package computes
@@ -29,63 +32,36 @@ type Workdays interface {
 }
 
 // FinnishWorkdays returns the Workdays of Finnish public primary care:
-// Monday to Friday except Finnish public holidays and the de facto holidays
-// Midsummer Eve and Christmas Eve (Holidays Act: Vuosilomalaki 162/2005 §2 and
-// the Church calendar; dates computed, no table).
-func FinnishWorkdays() Workdays { return finnishWorkdays{} }
+// Monday to Friday except Finnish public holidays and the service-closing
+// eves (Midsummer Eve, Christmas Eve), as booking.FinnishHolidays computes
+// them. The value caches each year's holidays and is safe for concurrent use.
+func FinnishWorkdays() Workdays { return &finnishWorkdays{years: map[int]map[booking.Date]bool{}} }
 
-type finnishWorkdays struct{}
+type finnishWorkdays struct {
+	mu    sync.Mutex
+	years map[int]map[booking.Date]bool
+}
 
-func (finnishWorkdays) Workday(y int, m time.Month, d int) bool {
-	t := time.Date(y, m, d, 12, 0, 0, 0, time.UTC)
-	if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
+func (f *finnishWorkdays) Workday(y int, m time.Month, d int) bool {
+	date := booking.Date{Year: y, Month: m, Day: d}
+	if wd := date.Weekday(); wd == time.Saturday || wd == time.Sunday {
 		return false
 	}
-	return !finnishHoliday(t)
-}
-
-// finnishHoliday reports whether the date of t (noon UTC) is a Finnish
-// public holiday falling on a weekday, or Midsummer Eve / Christmas Eve.
-func finnishHoliday(t time.Time) bool {
-	y, m, d := t.Date()
-	switch {
-	case m == time.January && (d == 1 || d == 6),
-		m == time.May && d == 1,
-		m == time.December && (d == 6 || d == 24 || d == 25 || d == 26):
-		return true
-	case m == time.June && t.Weekday() == time.Friday && d >= 19 && d <= 25:
-		return true // Midsummer Eve: the Friday between 19 and 25 June
-	}
-	easter := easterSunday(y)
-	for _, off := range []int{-2, 1, 39} { // Good Friday, Easter Monday, Ascension Day
-		if sameDate(easter.AddDate(0, 0, off), t) {
-			return true
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	days, ok := f.years[y]
+	if !ok {
+		hs, err := booking.FinnishHolidays(y)
+		if err != nil {
+			return false // a year booking cannot compute is no working day
 		}
+		days = make(map[booking.Date]bool, len(hs))
+		for _, h := range hs {
+			days[h.Date] = true
+		}
+		f.years[y] = days
 	}
-	return false
-}
-
-func sameDate(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.Date()
-	return ay == by && am == bm && ad == bd
-}
-
-// easterSunday computes Western Easter Sunday (anonymous Gregorian algorithm,
-// Meeus/Jones/Butcher), at noon UTC.
-func easterSunday(y int) time.Time {
-	a := y % 19
-	b, c := y/100, y%100
-	d, e := b/4, b%4
-	f := (b + 8) / 25
-	g := (b - f + 1) / 3
-	h := (19*a + b - d - g + 15) % 30
-	i, k := c/4, c%4
-	l := (32 + 2*e + 2*i - h - k) % 7
-	m := (a + 11*h - 7*l) / 451
-	month := (h + l - 7*m + 114) / 31
-	day := (h+l-7*m+114)%31 + 1
-	return time.Date(y, time.Month(month), day, 12, 0, 0, 0, time.UTC)
+	return !days[date]
 }
 
 // localDay returns local midnight (Europe/Helsinki) of the day containing t.

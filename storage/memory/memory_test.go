@@ -7,6 +7,7 @@ import (
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
+	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 	"github.com/carecontact/carecontact/storage/storagetest"
 )
@@ -21,6 +22,14 @@ func harness() storagetest.Harness {
 			out := make([]audit.Log, n)
 			for i := range out {
 				out[i] = l
+			}
+			return out
+		},
+		Routing: func(t *testing.T, n int) []routing.Store {
+			s := memory.NewRoutingStore(nil)
+			out := make([]routing.Store, n)
+			for i := range out {
+				out[i] = s
 			}
 			return out
 		},

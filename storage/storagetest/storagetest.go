@@ -9,6 +9,7 @@ import (
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
+	"github.com/carecontact/carecontact/routing"
 )
 
 // Harness tells the suite how to open the adapter's stores. Every field is
@@ -24,6 +25,8 @@ type Harness struct {
 	Name string
 	// Audit opens n audit logs over one fresh backing state.
 	Audit func(t *testing.T, n int) []audit.Log
+	// Routing opens n routing stores over one fresh backing state.
+	Routing func(t *testing.T, n int) []routing.Store
 	// Callback opens n callback stores over one fresh backing state.
 	Callback func(t *testing.T, n int) []callback.Store
 	// Demand opens n duplicate-demand stores over one fresh backing state.
@@ -31,8 +34,7 @@ type Harness struct {
 	// Guidance opens n guidance stores over one fresh backing state and a
 	// reader of the audit log they write their events to.
 	Guidance func(t *testing.T, n int) ([]guidance.Store, audit.Reader)
-	// Domain stores are added here by each domain package's suite, e.g.
-	// Routing func(t *testing.T, n int) []routing.Store.
+	// Domain stores are added here by each domain package's suite.
 }
 
 // Run runs the conformance suite against the adapter described by h.
@@ -40,10 +42,12 @@ func Run(t *testing.T, h Harness) {
 	t.Helper()
 	require.NotEmpty(t, h.Name, "storagetest: Harness.Name is required")
 	require.NotNil(t, h.Audit, "storagetest: Harness.Audit is required")
+	require.NotNil(t, h.Routing, "storagetest: Harness.Routing is required")
 	require.NotNil(t, h.Callback, "storagetest: Harness.Callback is required")
 	require.NotNil(t, h.Demand, "storagetest: Harness.Demand is required")
 	require.NotNil(t, h.Guidance, "storagetest: Harness.Guidance is required")
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
+	t.Run("routing", func(t *testing.T) { runRouting(t, h) })
 	t.Run("callback", func(t *testing.T) { runCallback(t, h) })
 	t.Run("demand", func(t *testing.T) { runDemand(t, h) })
 	t.Run("guidance", func(t *testing.T) { runGuidance(t, h) })
