@@ -5,6 +5,7 @@ import (
 
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
 	"github.com/carecontact/carecontact/storage/storagetest"
 )
@@ -19,6 +20,14 @@ func harness() storagetest.Harness {
 			out := make([]audit.Log, n)
 			for i := range out {
 				out[i] = l
+			}
+			return out
+		},
+		Session: func(t *testing.T, n int) []session.Store {
+			s := memory.NewSessionStore(nil)
+			out := make([]session.Store, n)
+			for i := range out {
+				out[i] = s.Share()
 			}
 			return out
 		},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/session"
 )
 
 // Harness tells the suite how to open the adapter's stores. Every field is
@@ -24,6 +25,8 @@ type Harness struct {
 	Audit func(t *testing.T, n int) []audit.Log
 	// Demand opens n duplicate-demand stores over one fresh backing state.
 	Demand func(t *testing.T, n int) []channel.DemandStore
+	// Session opens n session stores over one fresh backing state.
+	Session func(t *testing.T, n int) []session.Store
 	// Domain stores are added here by each domain package's suite, e.g.
 	// Routing func(t *testing.T, n int) []routing.Store.
 }
@@ -34,6 +37,8 @@ func Run(t *testing.T, h Harness) {
 	require.NotEmpty(t, h.Name, "storagetest: Harness.Name is required")
 	require.NotNil(t, h.Audit, "storagetest: Harness.Audit is required")
 	require.NotNil(t, h.Demand, "storagetest: Harness.Demand is required")
+	require.NotNil(t, h.Session, "storagetest: Harness.Session is required")
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
+	t.Run("session", func(t *testing.T) { runSession(t, h) })
 	t.Run("demand", func(t *testing.T) { runDemand(t, h) })
 }
