@@ -4,7 +4,9 @@ import (
 	"testing"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
 	"github.com/carecontact/carecontact/storage/storagetest"
@@ -20,6 +22,22 @@ func harness() storagetest.Harness {
 			out := make([]audit.Log, n)
 			for i := range out {
 				out[i] = l
+			}
+			return out
+		},
+		Routing: func(t *testing.T, n int) []routing.Store {
+			s := memory.NewRoutingStore(nil)
+			out := make([]routing.Store, n)
+			for i := range out {
+				out[i] = s
+			}
+			return out
+		},
+		Callback: func(t *testing.T, n int) []callback.Store {
+			s := memory.NewCallbackStore(nil)
+			out := make([]callback.Store, n)
+			for i := range out {
+				out[i] = s.Share()
 			}
 			return out
 		},

@@ -6,7 +6,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
 )
 
@@ -23,12 +25,15 @@ type Harness struct {
 	Name string
 	// Audit opens n audit logs over one fresh backing state.
 	Audit func(t *testing.T, n int) []audit.Log
+	// Routing opens n routing stores over one fresh backing state.
+	Routing func(t *testing.T, n int) []routing.Store
+	// Callback opens n callback stores over one fresh backing state.
+	Callback func(t *testing.T, n int) []callback.Store
 	// Demand opens n duplicate-demand stores over one fresh backing state.
 	Demand func(t *testing.T, n int) []channel.DemandStore
 	// Session opens n session stores over one fresh backing state.
 	Session func(t *testing.T, n int) []session.Store
-	// Domain stores are added here by each domain package's suite, e.g.
-	// Routing func(t *testing.T, n int) []routing.Store.
+	// Domain stores are added here by each domain package's suite.
 }
 
 // Run runs the conformance suite against the adapter described by h.
@@ -36,9 +41,13 @@ func Run(t *testing.T, h Harness) {
 	t.Helper()
 	require.NotEmpty(t, h.Name, "storagetest: Harness.Name is required")
 	require.NotNil(t, h.Audit, "storagetest: Harness.Audit is required")
+	require.NotNil(t, h.Routing, "storagetest: Harness.Routing is required")
+	require.NotNil(t, h.Callback, "storagetest: Harness.Callback is required")
 	require.NotNil(t, h.Demand, "storagetest: Harness.Demand is required")
 	require.NotNil(t, h.Session, "storagetest: Harness.Session is required")
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
+	t.Run("routing", func(t *testing.T) { runRouting(t, h) })
+	t.Run("callback", func(t *testing.T) { runCallback(t, h) })
 	t.Run("session", func(t *testing.T) { runSession(t, h) })
 	t.Run("demand", func(t *testing.T) { runDemand(t, h) })
 }
