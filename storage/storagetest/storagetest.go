@@ -8,6 +8,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
 )
@@ -33,6 +34,9 @@ type Harness struct {
 	Demand func(t *testing.T, n int) []channel.DemandStore
 	// Session opens n session stores over one fresh backing state.
 	Session func(t *testing.T, n int) []session.Store
+	// Guidance opens n guidance stores over one fresh backing state and a
+	// reader of the audit log they write their events to.
+	Guidance func(t *testing.T, n int) ([]guidance.Store, audit.Reader)
 	// Domain stores are added here by each domain package's suite.
 }
 
@@ -45,9 +49,11 @@ func Run(t *testing.T, h Harness) {
 	require.NotNil(t, h.Callback, "storagetest: Harness.Callback is required")
 	require.NotNil(t, h.Demand, "storagetest: Harness.Demand is required")
 	require.NotNil(t, h.Session, "storagetest: Harness.Session is required")
+	require.NotNil(t, h.Guidance, "storagetest: Harness.Guidance is required")
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
 	t.Run("routing", func(t *testing.T) { runRouting(t, h) })
 	t.Run("callback", func(t *testing.T) { runCallback(t, h) })
 	t.Run("session", func(t *testing.T) { runSession(t, h) })
 	t.Run("demand", func(t *testing.T) { runDemand(t, h) })
+	t.Run("guidance", func(t *testing.T) { runGuidance(t, h) })
 }
