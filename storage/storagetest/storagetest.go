@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
 )
 
 // Harness tells the suite how to open the adapter's stores. Every field is
@@ -21,6 +22,10 @@ type Harness struct {
 	Name string
 	// Audit opens n audit logs over one fresh backing state.
 	Audit func(t *testing.T, n int) []audit.Log
+	// Booking opens n booking stores over one fresh backing state. When
+	// the stores also implement audit.Reader, the suite reads the events
+	// they wrote with each change.
+	Booking func(t *testing.T, n int) []booking.Store
 	// Domain stores are added here by each domain package's suite, e.g.
 	// Routing func(t *testing.T, n int) []routing.Store.
 }
@@ -30,5 +35,7 @@ func Run(t *testing.T, h Harness) {
 	t.Helper()
 	require.NotEmpty(t, h.Name, "storagetest: Harness.Name is required")
 	require.NotNil(t, h.Audit, "storagetest: Harness.Audit is required")
+	require.NotNil(t, h.Booking, "storagetest: Harness.Booking is required")
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
+	t.Run("booking", func(t *testing.T) { runBooking(t, h) })
 }
