@@ -5,6 +5,9 @@ import (
 
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 	"github.com/carecontact/carecontact/storage/storagetest"
 )
@@ -25,6 +28,30 @@ func harness() storagetest.Harness {
 		Booking: func(t *testing.T, n int) []booking.Store {
 			s := memory.NewBookingStore(nil)
 			out := make([]booking.Store, n)
+			for i := range out {
+				out[i] = s.Share()
+			}
+			return out
+		},
+		Routing: func(t *testing.T, n int) []routing.Store {
+			s := memory.NewRoutingStore(nil)
+			out := make([]routing.Store, n)
+			for i := range out {
+				out[i] = s
+			}
+			return out
+		},
+		Callback: func(t *testing.T, n int) []callback.Store {
+			s := memory.NewCallbackStore(nil)
+			out := make([]callback.Store, n)
+			for i := range out {
+				out[i] = s.Share()
+			}
+			return out
+		},
+		Demand: func(t *testing.T, n int) []channel.DemandStore {
+			s := memory.NewDemandStore(nil)
+			out := make([]channel.DemandStore, n)
 			for i := range out {
 				out[i] = s.Share()
 			}

@@ -7,6 +7,9 @@ import (
 
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/routing"
 )
 
 // Harness tells the suite how to open the adapter's stores. Every field is
@@ -26,8 +29,13 @@ type Harness struct {
 	// the stores also implement audit.Reader, the suite reads the events
 	// they wrote with each change.
 	Booking func(t *testing.T, n int) []booking.Store
-	// Domain stores are added here by each domain package's suite, e.g.
-	// Routing func(t *testing.T, n int) []routing.Store.
+	// Routing opens n routing stores over one fresh backing state.
+	Routing func(t *testing.T, n int) []routing.Store
+	// Callback opens n callback stores over one fresh backing state.
+	Callback func(t *testing.T, n int) []callback.Store
+	// Demand opens n duplicate-demand stores over one fresh backing state.
+	Demand func(t *testing.T, n int) []channel.DemandStore
+	// Domain stores are added here by each domain package's suite.
 }
 
 // Run runs the conformance suite against the adapter described by h.
@@ -36,6 +44,12 @@ func Run(t *testing.T, h Harness) {
 	require.NotEmpty(t, h.Name, "storagetest: Harness.Name is required")
 	require.NotNil(t, h.Audit, "storagetest: Harness.Audit is required")
 	require.NotNil(t, h.Booking, "storagetest: Harness.Booking is required")
+	require.NotNil(t, h.Routing, "storagetest: Harness.Routing is required")
+	require.NotNil(t, h.Callback, "storagetest: Harness.Callback is required")
+	require.NotNil(t, h.Demand, "storagetest: Harness.Demand is required")
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
+	t.Run("routing", func(t *testing.T) { runRouting(t, h) })
+	t.Run("callback", func(t *testing.T) { runCallback(t, h) })
+	t.Run("demand", func(t *testing.T) { runDemand(t, h) })
 	t.Run("booking", func(t *testing.T) { runBooking(t, h) })
 }

@@ -1,0 +1,52 @@
+package callback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/carecontact/carecontact/booking"
+)
+
+// CalendarCapacity is the Capacity of booking calendars: a team's capacity
+// is the callback blocks (booking.BlockCallback) of its member
+// professionals' calendars on the day, with the calendars' absences,
+// holidays and closures already out, and the absences reported during the
+// day (the embedded Absences) removed as well. A team calendar's own
+// callback blocks are not counted: capacity is professionals' time.
+type CalendarCapacity struct {
+	Absences
+	set *booking.CalendarSet
+}
+
+// NewCalendarCapacity returns the Capacity of set.
+func NewCalendarCapacity(set *booking.CalendarSet) *CalendarCapacity {
+	return &CalendarCapacity{set: set}
+}
+
+// CallbackCapacity implements Capacity. A team with no calendars has no
+// capacity (and no error), so routing can widen past it.
+func (c *CalendarCapacity) CallbackCapacity(ctx context.Context, team string, dayStart time.Time) ([]Interval, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d := booking.DateOf(dayStart, helsinki)
+	owners, err := c.set.TeamIntervals(team, d, booking.BlockCallback)
+	if errors.Is(err, booking.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("callback: calendars of team %s on %s: %w", team, d, err)
+	}
+	var spans []Span
+	for _, o := range owners {
+		if o.Kind != booking.OwnerProfessional {
+			continue
+		}
+		for _, iv := range o.Intervals {
+			spans = append(spans, c.apply(team, o.Owner, Span{iv.Start, iv.End})...)
+		}
+	}
+	return Staffing(spans), nil
+}

@@ -1,0 +1,127 @@
+package callback
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/carecontact/carecontact/channel"
+)
+
+// Config sets the service levels and rules of the callback service. Times
+// of day are local (Europe/Helsinki) wall-clock offsets from midnight. The
+// zero value of a field takes the default named in its comment; Validate
+// reports inconsistent values.
+type Config struct {
+	// FirstWindow is when the first callback window of a day opens (08:00).
+	FirstWindow time.Duration
+	// DayEnd is when the last window closes; also the same-day deadline of
+	// non-urgent requests (16:00).
+	DayEnd time.Duration
+	// WindowLength is the length of a promised window (2h).
+	WindowLength time.Duration
+	// Cutoff is the daily cut-off: requests made before it count towards
+	// the same-day service level (14:00).
+	Cutoff time.Duration
+	// SameDayTarget is the same-day service-level target as a share of the
+	// requests made before the cut-off (0.9).
+	SameDayTarget float64
+	// UrgentWithin is the deadline of urgent requests from the request (2h).
+	UrgentWithin time.Duration
+	// OuterWorkdays is the statutory outer bound in working days: the care
+	// need must be assessed within 3 weekdays (Health Care Act 1326/2010 §51).
+	OuterWorkdays int
+	// Handling is the expected handling time of one call per errand;
+	// DefaultHandling (10 min) applies to errands not in the map.
+	Handling        map[channel.Errand]time.Duration
+	DefaultHandling time.Duration
+	// MaxAttempts is the number of call attempts before the closing outcome (3).
+	MaxAttempts int
+	// RetryGap is the time between unanswered attempts (15 min).
+	RetryGap time.Duration
+	// ClosingOutcome closes a request whose attempts all went unanswered
+	// (OutcomeSecureMessage).
+	ClosingOutcome Outcome
+	// LowSlack: a request whose slack falls below it is escalated (20 min).
+	LowSlack time.Duration
+	// Overrun is how much longer a call already past its expected handling
+	// time is assumed to run (5 min).
+	Overrun time.Duration
+	// ReplanEvery bounds the time between re-plans while requests are open (15 min).
+	ReplanEvery time.Duration
+	// Workdays tells working days (FinnishWorkdays()).
+	Workdays Workdays
+}
+
+// withDefaults returns c with zero fields set to their defaults.
+func (c Config) withDefaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.FirstWindow, 8*time.Hour)
+	def(&c.DayEnd, 16*time.Hour)
+	def(&c.WindowLength, 2*time.Hour)
+	def(&c.Cutoff, 14*time.Hour)
+	def(&c.UrgentWithin, 2*time.Hour)
+	def(&c.DefaultHandling, 10*time.Minute)
+	def(&c.RetryGap, 15*time.Minute)
+	def(&c.LowSlack, 20*time.Minute)
+	def(&c.Overrun, 5*time.Minute)
+	def(&c.ReplanEvery, 15*time.Minute)
+	if c.SameDayTarget == 0 {
+		c.SameDayTarget = 0.9
+	}
+	if c.OuterWorkdays == 0 {
+		c.OuterWorkdays = 3
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = 3
+	}
+	if c.ClosingOutcome == "" {
+		c.ClosingOutcome = OutcomeSecureMessage
+	}
+	if c.Workdays == nil {
+		c.Workdays = FinnishWorkdays()
+	}
+	return c
+}
+
+// Validate reports the first inconsistent field of c (after defaults).
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	day := 24 * time.Hour
+	switch {
+	case c.FirstWindow < 0 || c.FirstWindow >= day:
+		return fmt.Errorf("%w: first window %v", ErrConfig, c.FirstWindow)
+	case c.DayEnd <= c.FirstWindow || c.DayEnd > day:
+		return fmt.Errorf("%w: day end %v", ErrConfig, c.DayEnd)
+	case c.WindowLength < 0 || c.WindowLength > c.DayEnd-c.FirstWindow:
+		return fmt.Errorf("%w: window length %v", ErrConfig, c.WindowLength)
+	case c.Cutoff < 0 || c.Cutoff > day:
+		return fmt.Errorf("%w: cutoff %v", ErrConfig, c.Cutoff)
+	case c.SameDayTarget < 0 || c.SameDayTarget > 1:
+		return fmt.Errorf("%w: same-day target %v", ErrConfig, c.SameDayTarget)
+	case c.UrgentWithin < 0:
+		return fmt.Errorf("%w: urgent within %v", ErrConfig, c.UrgentWithin)
+	case c.OuterWorkdays < 0:
+		return fmt.Errorf("%w: outer workdays %d", ErrConfig, c.OuterWorkdays)
+	case c.DefaultHandling < 0, c.RetryGap < 0, c.LowSlack < 0, c.Overrun < 0, c.ReplanEvery < 0:
+		return fmt.Errorf("%w: negative duration", ErrConfig)
+	case c.MaxAttempts < 0:
+		return fmt.Errorf("%w: max attempts %d", ErrConfig, c.MaxAttempts)
+	}
+	for e, h := range c.Handling {
+		if h <= 0 {
+			return fmt.Errorf("%w: handling of %q is %v", ErrConfig, e, h)
+		}
+	}
+	return nil
+}
+
+func (c Config) handling(e channel.Errand) time.Duration {
+	if h, ok := c.Handling[e]; ok {
+		return h
+	}
+	return c.DefaultHandling
+}

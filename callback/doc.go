@@ -1,0 +1,72 @@
+// Package callback promises same-day callback windows and keeps them.
+//
+// A client asks to be called back. The Service routes the request (Router:
+// the client's own team first, then the policy's overflow steps such as a
+// neighbour area's team and a central pool) and promises it a window
+// (e.g. 10:00-12:00 today, Europe/Helsinki) from the target team's callback
+// capacity (Capacity: professionals on callback duty, absences removed),
+// minus the callbacks already promised into that window with their expected
+// handling time and the calls in progress. A window is promised only when
+// the capacity left in it holds the request; the client's second request
+// for the same errand joins the open one.
+//
+// # Deadlines and the same-day service level
+//
+// Urgent requests must be called within Config.UrgentWithin; non-urgent
+// requests made before Config.Cutoff the same day; every request within the
+// statutory outer bound of Config.OuterWorkdays working days (weekends and
+// Finnish public holidays skipped, see FinnishWorkdays). A request made
+// before the cut-off tries every routing step the same day before it is
+// promised a later day; such a next-day promise is explicit (Promise.NextDay,
+// Promise.Breach, EventNextDay), counts against the same-day target and
+// comes with Promise.OfferEBooking. A request no capacity can hold up to the
+// outer bound is stored Unplaced and reported to the team lead: nothing is
+// dropped.
+//
+// # Time
+//
+// The package starts no goroutines or timers and never reads the clock.
+// Every time-driven step happens in Advance(ctx, now): re-planning the
+// windows not yet due (promises already told kept first, those that cannot
+// be kept reported early), dispatching requests whose window or retry time
+// has come (earliest deadline first within priority, to the Dispatcher),
+// and recomputing each request's slack (deadline - now - estimated wait at
+// its position, from the professional time left today), escalating low
+// slack: promote, widen to the next routing step, report to the team lead.
+// NextDeadline tells when to call Advance next. A request keeps its original
+// request time for ordering through re-planning, widening and retries.
+//
+// Professionals take due requests (Take, or Accept of a request the
+// routing dispatcher offered) and report each attempt (Complete): no answer
+// schedules a retry after Config.RetryGap, up to Config.MaxAttempts, then
+// the closing outcome (a secure message). Every attempt is recorded.
+// KPIs reports the same-day share, the delay to the first attempt (p50,
+// p90), the promise-kept rate and attempts per request; Estimate the
+// expected wait of a new callback or inbound call.
+//
+// # Concurrency
+//
+// A Service is safe for concurrent use. Planning (Request, Advance) is
+// serialised by the Service's lock, so one Service (one replica) should plan
+// a given set of teams. Every change to a request is an atomic
+// compare-and-set in the Store (OpenOrJoin for one open request per client
+// and errand, Update on Version), so concurrent Accept, Take and Complete
+// calls from many goroutines or replicas never lose a request or call one
+// twice; a losing writer gets ErrConflict or ErrNotDue.
+//
+// # Privacy
+//
+// Clients are pseudonymous references. The phone number is a Phone, which
+// formats as "<redacted>" everywhere; it is stored for the host's telephony
+// and never appears in events, errors or the audit trail. Every change of a
+// request is an audit event ("callback.open", "callback.join",
+// "callback.due", "callback.replan", "callback.escalate",
+// "callback.attempt", "callback.complete") written in the same store
+// operation.
+//
+// # Errors
+//
+// ErrInvalidRequest (naming the field), ErrNoRoute, ErrNotFound,
+// ErrConflict, ErrNotDue, ErrNotInCall, ErrNothingDue, ErrConfig; all
+// wrapped with context, to be tested with errors.Is.
+package callback

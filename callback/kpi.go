@@ -1,0 +1,129 @@
+package callback
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// KPIs are the callback service's key figures over a set of requests.
+type KPIs struct {
+	// Requests counts requests; Joined counts the second requests that joined one.
+	Requests, Joined int
+	// BeforeCutoff counts requests made before the daily cut-off; SameDay
+	// those of them whose first attempt came the same local day.
+	BeforeCutoff, SameDay int
+	// SameDayShare is SameDay / BeforeCutoff (1 when there are none);
+	// TargetMet compares it with Config.SameDayTarget.
+	SameDayShare float64
+	TargetMet    bool
+	// NextDay counts next-day-or-later promises; Breaches those to requests
+	// made before the cut-off; Unplaced requests still without a window.
+	NextDay, Breaches, Unplaced int
+	// DelayP50 and DelayP90 are percentiles of the delay from request to
+	// first attempt (nearest-rank), over attempted requests.
+	DelayP50, DelayP90 time.Duration
+	// Promised counts requests whose first promised window has been tested
+	// (attempted, or its window has ended); Kept those whose first attempt
+	// started inside it. PromiseKeptRate is Kept / Promised (1 when none).
+	Promised, Kept  int
+	PromiseKeptRate float64
+	// Closed, Reached and ClosedByOutcome count closed requests, reached
+	// clients and those closed with the closing outcome.
+	Closed, Reached, ClosedByOutcome int
+	// Attempts counts attempts; AttemptsPerRequest is Attempts / Closed.
+	Attempts           int
+	AttemptsPerRequest float64
+	// Open counts requests not yet closed.
+	Open int
+}
+
+// KPIs computes the key figures over the requests made in [from, to), as
+// of now.
+func (s *Service) KPIs(ctx context.Context, from, to, now time.Time) (KPIs, error) {
+	recs, err := s.store.List(ctx, Filter{Since: from, Until: to})
+	if err != nil {
+		return KPIs{}, fmt.Errorf("callback: kpis: %w", err)
+	}
+	return ComputeKPIs(recs, s.cfg.SameDayTarget, now), nil
+}
+
+// ComputeKPIs computes the key figures of recs as of now against the
+// same-day target.
+func ComputeKPIs(recs []Record, target float64, now time.Time) KPIs {
+	var k KPIs
+	var delays []time.Duration
+	var closedAttempts int
+	for _, r := range recs {
+		k.Requests++
+		k.Joined += r.Joins
+		if r.Open() {
+			k.Open++
+		}
+		if r.Unplaced {
+			k.Unplaced++
+		}
+		if r.NextDay {
+			k.NextDay++
+			if r.BeforeCutoff {
+				k.Breaches++
+			}
+		}
+		k.Attempts += len(r.Calls)
+		var first time.Time
+		if len(r.Calls) > 0 {
+			first = r.Calls[0].Start
+			delays = append(delays, first.Sub(r.RequestedAt))
+		}
+		if r.BeforeCutoff {
+			k.BeforeCutoff++
+			if !first.IsZero() && localDay(first).Equal(localDay(r.RequestedAt)) {
+				k.SameDay++
+			}
+		}
+		if !r.Promised.IsZero() && (!first.IsZero() || !now.Before(r.Promised.End)) {
+			k.Promised++
+			if !first.IsZero() && r.Promised.Contains(first) {
+				k.Kept++
+			}
+		}
+		if !r.Open() {
+			k.Closed++
+			closedAttempts += len(r.Calls)
+			if r.Out == OutcomeReached {
+				k.Reached++
+			} else {
+				k.ClosedByOutcome++
+			}
+		}
+	}
+	k.SameDayShare = ratio(k.SameDay, k.BeforeCutoff)
+	k.TargetMet = k.SameDayShare >= target
+	k.PromiseKeptRate = ratio(k.Kept, k.Promised)
+	if k.Closed > 0 {
+		k.AttemptsPerRequest = float64(closedAttempts) / float64(k.Closed)
+	}
+	slices.Sort(delays)
+	k.DelayP50, k.DelayP90 = percentile(delays, 50), percentile(delays, 90)
+	return k
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+// percentile returns the nearest-rank p-th percentile of sorted ds.
+func percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	rank := (p*len(ds) + 99) / 100
+	if rank < 1 {
+		rank = 1
+	}
+	return ds[rank-1]
+}

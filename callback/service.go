@@ -1,0 +1,331 @@
+package callback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/carecontact/carecontact/audit"
+)
+
+// Dispatcher receives requests whose window (or retry time) has come, in
+// dispatch order. RoutingDispatcher adapts the routing package's dispatcher.
+type Dispatcher interface {
+	Dispatch(ctx context.Context, r Record) error
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithDispatcher makes Advance hand due requests to d as well as return
+// them as EventDue events.
+func WithDispatcher(d Dispatcher) Option { return func(s *Service) { s.dispatcher = d } }
+
+// WithIDs replaces the request ID generator (default: random UUIDs), for
+// deterministic simulations.
+func WithIDs(next func() string) Option { return func(s *Service) { s.newID = next } }
+
+// Service promises callback windows, keeps them current and dispatches
+// requests when their windows come. Its methods are safe for concurrent
+// use: planning (Request, Advance) is serialised by a lock of the Service,
+// and every change to a request is a compare-and-set in the Store, so
+// concurrent Accept/Take/Complete calls from many goroutines or replicas
+// never lose a request or call one twice.
+type Service struct {
+	cfg        Config
+	store      Store
+	router     Router
+	capacity   Capacity
+	dispatcher Dispatcher
+	newID      func() string
+	actor      audit.Actor
+
+	mu     sync.Mutex
+	status map[string]Status
+}
+
+// New returns a Service. store, router and capacity are required.
+func New(cfg Config, store Store, router Router, capacity Capacity, opts ...Option) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if store == nil || router == nil || capacity == nil {
+		return nil, fmt.Errorf("%w: store, router and capacity are required", ErrConfig)
+	}
+	s := &Service{
+		cfg: cfg.withDefaults(), store: store, router: router, capacity: capacity,
+		newID: uuid.NewString, actor: audit.System("callback"), status: map[string]Status{},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
+}
+
+// Config returns the configuration in use, defaults filled in.
+func (s *Service) Config() Config { return s.cfg }
+
+// Promise is the answer to a callback request.
+type Promise struct {
+	// Request is the ID of the (new or joined) request.
+	Request string
+	// Joined: the client already had an open request for the errand; this
+	// is that request's promise.
+	Joined bool
+	// Team and Step say who calls back.
+	Team, Step string
+	// Window is the promised window (zero when Unplaced).
+	Window Window
+	// Deadline is the request's deadline.
+	Deadline time.Time
+	// NextDay: the window is on a later day than the request.
+	NextDay bool
+	// Breach: a next-day promise to a request made before the cut-off (or
+	// an urgent deadline missed); it counts against the same-day target.
+	Breach bool
+	// OfferEBooking: the client should be offered e-booking instead.
+	OfferEBooking bool
+	// Unplaced: no capacity holds the request up to its outer bound; the
+	// request is kept and reported to the team lead.
+	Unplaced bool
+	// Events are what happened, for the host to act on.
+	Events []Event
+}
+
+func promiseOf(r Record, joined bool) Promise {
+	p := Promise{Request: r.ID, Joined: joined, Team: r.Team, Window: r.Window, Deadline: r.Deadline,
+		NextDay: r.NextDay, Breach: r.NextDay && r.BeforeCutoff, Unplaced: r.Unplaced}
+	if r.StepIndex < len(r.Steps) {
+		p.Step = r.Steps[r.StepIndex].Name
+	}
+	p.OfferEBooking = p.NextDay || p.Unplaced
+	return p
+}
+
+// Request routes a callback request and promises it a window, or joins the
+// client's open request for the same errand. A request that no capacity can
+// hold is still stored (Unplaced) and reported; it is never dropped.
+func (s *Service) Request(ctx context.Context, req Request, now time.Time) (Promise, error) {
+	if err := req.Validate(); err != nil {
+		return Promise{}, err
+	}
+	now = now.UTC()
+	route, err := s.router.Route(ctx, req)
+	if err != nil {
+		return Promise{}, fmt.Errorf("callback: route: %w", err)
+	}
+	if len(route.Steps) == 0 {
+		return Promise{}, fmt.Errorf("callback: route: %w: no steps", ErrNoRoute)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	cfg := s.cfg
+	today := localDay(now)
+	workday := isWorkday(cfg.Workdays, today)
+	beforeCutoff := workday && now.Before(atLocal(today, cfg.Cutoff))
+	sameDayEnd := atLocal(today, cfg.DayEnd)
+	next := addWorkdays(cfg.Workdays, today, 1)
+	outer := atLocal(addWorkdays(cfg.Workdays, today, cfg.OuterWorkdays), cfg.DayEnd)
+	deadline := sameDayEnd
+	if !beforeCutoff {
+		deadline = atLocal(next, cfg.DayEnd)
+	}
+	if req.Urgency == Urgent {
+		deadline = now.Add(cfg.UrgentWithin)
+	}
+	if deadline.After(outer) {
+		deadline = outer
+	}
+	rec := Record{
+		ID: s.newID(), Client: req.Client, Phone: req.Phone, Errand: req.Errand, Urgency: req.Urgency,
+		Area: route.Area, Language: req.Language, RequestedAt: now, Deadline: deadline.UTC(),
+		Handling: cfg.handling(req.Errand), Steps: slices.Clone(route.Steps), Team: route.Steps[0].Team,
+		BeforeCutoff: beforeCutoff, State: StatePlanned,
+	}
+	if req.Urgency == Urgent {
+		rec.Priority = 1
+	}
+	p := s.newPlanner(ctx, now, map[string][]Record{})
+	var events []Event
+	placed := false
+	// Target phase: every step for same-day (and urgent) requests, the own
+	// team only after the cut-off, each day up to the deadline.
+	steps := rec.Steps
+	if !beforeCutoff && req.Urgency != Urgent {
+		steps = steps[:1]
+	}
+	for i, st := range steps {
+		win, ok, err := p.placeIn(st.Team, today, localDay(rec.Deadline), rec.Deadline, rec.Handling)
+		if err != nil {
+			return Promise{}, err
+		}
+		if ok {
+			rec.StepIndex, rec.Team, rec.Window, placed = i, st.Team, win, true
+			break
+		}
+	}
+	if !placed {
+		// Breach phase: the own team's first window up to the outer bound.
+		win, ok, err := p.placeIn(rec.Steps[0].Team, today, localDay(outer), outer, rec.Handling)
+		if err != nil {
+			return Promise{}, err
+		}
+		if ok {
+			rec.Window, placed = win, true
+			rec.Deadline = win.End
+		}
+		if req.Urgency == Urgent {
+			rec.Escalation = 3
+			events = append(events, Event{Kind: EventReportedToLead, At: now, Request: rec.ID, Team: rec.Team,
+				Window: rec.Window, Reason: "urgent deadline cannot be met"})
+		}
+	}
+	if placed {
+		rec.Promised = rec.Window
+		rec.NextDay = !localDay(rec.Window.Start).Equal(today)
+	} else {
+		rec.Unplaced = true
+		rec.Deadline = outer.UTC()
+		rec.Escalation = 3
+	}
+	got, joined, err := s.store.OpenOrJoin(ctx, rec, s.actor, now)
+	if err != nil {
+		return Promise{}, fmt.Errorf("callback: open request: %w", err)
+	}
+	if joined {
+		pr := promiseOf(got, true)
+		pr.Events = []Event{{Kind: EventJoined, At: now, Request: got.ID, Team: got.Team, Window: got.Window}}
+		return pr, nil
+	}
+	pr := promiseOf(got, false)
+	switch {
+	case got.Unplaced:
+		events = append(events,
+			Event{Kind: EventUnplaced, At: now, Request: got.ID, Team: got.Team, Reason: "no capacity up to the outer bound"},
+			Event{Kind: EventReportedToLead, At: now, Request: got.ID, Team: got.Team, Reason: "unplaced"})
+	case got.NextDay:
+		events = append([]Event{{Kind: EventPromised, At: now, Request: got.ID, Team: got.Team, Window: got.Window}},
+			append(events, Event{Kind: EventNextDay, At: now, Request: got.ID, Team: got.Team, Window: got.Window})...)
+	default:
+		events = append([]Event{{Kind: EventPromised, At: now, Request: got.ID, Team: got.Team, Window: got.Window}}, events...)
+	}
+	pr.Events = events
+	return pr, nil
+}
+
+// Get returns the stored request.
+func (s *Service) Get(ctx context.Context, id string) (Record, error) {
+	r, err := s.store.Get(ctx, id)
+	if err != nil {
+		return Record{}, fmt.Errorf("callback: get %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Status returns the request's estimated start and slack as of the last
+// Advance, and false when the request is not in the current plan.
+func (s *Service) Status(id string) (Status, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.status[id]
+	return st, ok
+}
+
+// update writes r with a compare-and-set, recording one audit event.
+func (s *Service) update(ctx context.Context, r Record, action string, actor audit.Actor, at time.Time, detail map[string]string) (Record, error) {
+	ev := changeEvent(action, r, actor, at, detail)
+	return s.store.Update(ctx, r, []audit.Event{ev})
+}
+
+// Accept hands the due request id to professional: the attempt starts now.
+// It fails with ErrNotDue when the request is not waiting (already taken,
+// closed or not yet due) and ErrConflict when it changed concurrently.
+func (s *Service) Accept(ctx context.Context, id, professional string, now time.Time) (Record, error) {
+	if professional == "" {
+		return Record{}, fmt.Errorf("%w: professional is empty", ErrInvalidRequest)
+	}
+	r, err := s.store.Get(ctx, id)
+	if err != nil {
+		return Record{}, fmt.Errorf("callback: accept %s: %w", id, err)
+	}
+	if r.State != StateDue {
+		return Record{}, fmt.Errorf("callback: accept %s: %w (state %s)", id, ErrNotDue, r.State)
+	}
+	r.State = StateInCall
+	r.Calls = append(r.Calls, Attempt{Professional: professional, Start: now.UTC()})
+	got, err := s.update(ctx, r, "callback.attempt", professionalActor(professional), now,
+		map[string]string{"attempt": strconv.Itoa(len(r.Calls))})
+	if err != nil {
+		return Record{}, fmt.Errorf("callback: accept %s: %w", id, err)
+	}
+	return got, nil
+}
+
+func professionalActor(id string) audit.Actor {
+	return audit.Actor{Kind: audit.ActorProfessional, ID: id}
+}
+
+// Take gives professional the first due request of team in dispatch order
+// (priority, then earliest deadline, then original request time), or
+// ErrNothingDue.
+func (s *Service) Take(ctx context.Context, team, professional string, now time.Time) (Record, error) {
+	recs, err := s.store.List(ctx, Filter{Team: team, OpenOnly: true})
+	if err != nil {
+		return Record{}, fmt.Errorf("callback: take: %w", err)
+	}
+	recs = slices.DeleteFunc(recs, func(r Record) bool { return r.State != StateDue })
+	slices.SortFunc(recs, urgencyOrder)
+	for _, r := range recs {
+		got, err := s.Accept(ctx, r.ID, professional, now)
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotDue) {
+			continue
+		}
+		return got, err
+	}
+	return Record{}, fmt.Errorf("callback: take for team %s: %w", team, ErrNothingDue)
+}
+
+// Complete records the result of professional's attempt on request id.
+// Answered closes it as reached; an unanswered attempt schedules a retry
+// after RetryGap, or closes the request with the closing outcome after
+// MaxAttempts attempts. The returned events say which.
+func (s *Service) Complete(ctx context.Context, id, professional string, result Result, now time.Time) (Record, []Event, error) {
+	if result != Answered && result != NoAnswer {
+		return Record{}, nil, fmt.Errorf("%w: result %q", ErrInvalidRequest, result)
+	}
+	r, err := s.store.Get(ctx, id)
+	if err != nil {
+		return Record{}, nil, fmt.Errorf("callback: complete %s: %w", id, err)
+	}
+	if r.State != StateInCall || len(r.Calls) == 0 || r.Calls[len(r.Calls)-1].Professional != professional {
+		return Record{}, nil, fmt.Errorf("callback: complete %s: %w", id, ErrNotInCall)
+	}
+	now = now.UTC()
+	last := &r.Calls[len(r.Calls)-1]
+	last.End, last.Result = now, result
+	var ev Event
+	switch {
+	case result == Answered:
+		r.State, r.Out, r.Closed = StateClosed, OutcomeReached, now
+		ev = Event{Kind: EventClosed, At: now, Request: r.ID, Team: r.Team, Outcome: OutcomeReached}
+	case len(r.Calls) >= s.cfg.MaxAttempts:
+		r.State, r.Out, r.Closed = StateClosed, s.cfg.ClosingOutcome, now
+		ev = Event{Kind: EventClosed, At: now, Request: r.ID, Team: r.Team, Outcome: s.cfg.ClosingOutcome}
+	default:
+		r.State, r.Retry = StatePlanned, now.Add(s.cfg.RetryGap)
+		ev = Event{Kind: EventRetryScheduled, At: now, Request: r.ID, Team: r.Team, Window: Window{Start: r.Retry, End: r.Window.End}}
+	}
+	got, err := s.update(ctx, r, "callback.complete", professionalActor(professional), now,
+		map[string]string{"result": string(result), "attempt": strconv.Itoa(len(r.Calls))})
+	if err != nil {
+		return Record{}, nil, fmt.Errorf("callback: complete %s: %w", id, err)
+	}
+	return got, []Event{ev}, nil
+}

@@ -1,0 +1,123 @@
+package callback_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/storage/memory"
+)
+
+var hki = callback.Helsinki()
+
+func at(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, hki)
+}
+
+func shifts(prefix string, n int, from, to time.Duration) []callback.Shift {
+	out := make([]callback.Shift, n)
+	for i := range out {
+		out[i] = callback.Shift{Professional: fmt.Sprintf("%s-%d", prefix, i), From: from, To: to}
+	}
+	return out
+}
+
+func testRouter() callback.StaticRouter {
+	return callback.StaticRouter{
+		Areas:      map[string]string{"00100": "north", "00200": "south", "00300": "east"},
+		Teams:      map[string]string{"north": "team-north", "south": "team-south", "east": "team-east"},
+		Neighbours: map[string][]string{"north": {"south"}, "south": {"north"}},
+		Pool:       "pool",
+	}
+}
+
+func newService(t testing.TB, cfg callback.Config, capa callback.Capacity) (*callback.Service, *memory.CallbackStore) {
+	store := memory.NewCallbackStore(nil)
+	n := 0
+	svc, err := callback.New(cfg, store, testRouter(), capa, callback.WithIDs(func() string { n++; return fmt.Sprintf("req-%04d", n) }))
+	require.NoError(t, err)
+	return svc, store
+}
+
+func req(client string, urgency callback.Urgency) callback.Request {
+	return callback.Request{Client: client, Phone: "+358401234567", Errand: channel.ErrandLabResults,
+		Urgency: urgency, PostalCode: "00100", Language: "fi"}
+}
+
+func TestPromiseJoinAndClose(t *testing.T) {
+	ctx := context.Background()
+	capa := callback.NewStaticCapacity(nil)
+	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, 8*time.Hour, 16*time.Hour)...))
+	svc, _ := newService(t, callback.Config{}, capa)
+	now := at(2026, 11, 23, 9, 30) // a Monday
+	p, err := svc.Request(ctx, req("c1", callback.NonUrgent), now)
+	require.NoError(t, err)
+	require.Equal(t, "team-north", p.Team)
+	require.Equal(t, callback.StepOwnTeam, p.Step)
+	require.Equal(t, callback.Window{Start: now.UTC(), End: at(2026, 11, 23, 10, 0).UTC()}, p.Window)
+	require.False(t, p.NextDay)
+	require.Equal(t, at(2026, 11, 23, 16, 0).UTC(), p.Deadline)
+
+	j, err := svc.Request(ctx, req("c1", callback.NonUrgent), now.Add(time.Minute))
+	require.NoError(t, err)
+	require.True(t, j.Joined)
+	require.Equal(t, p.Request, j.Request)
+	require.Equal(t, p.Window, j.Window)
+
+	ev, err := svc.Advance(ctx, now)
+	require.NoError(t, err)
+	require.Equal(t, callback.EventDue, ev[0].Kind)
+	r, err := svc.Take(ctx, "team-north", "n-0", now)
+	require.NoError(t, err)
+	require.Equal(t, p.Request, r.ID)
+	_, err = svc.Take(ctx, "team-north", "n-1", now)
+	require.ErrorIs(t, err, callback.ErrNothingDue)
+	_, evs, err := svc.Complete(ctx, r.ID, "n-0", callback.Answered, now.Add(8*time.Minute))
+	require.NoError(t, err)
+	require.Equal(t, callback.EventClosed, evs[0].Kind)
+	require.Equal(t, callback.OutcomeReached, evs[0].Outcome)
+	_, _, err = svc.Complete(ctx, r.ID, "n-0", callback.Answered, now.Add(9*time.Minute))
+	require.ErrorIs(t, err, callback.ErrNotInCall)
+	_, ok, err := svc.NextDeadline(ctx, now)
+	require.NoError(t, err)
+	require.False(t, ok)
+}
+
+func TestRequestValidation(t *testing.T) {
+	capa := callback.NewStaticCapacity(nil)
+	svc, _ := newService(t, callback.Config{}, capa)
+	base := req("c1", callback.NonUrgent)
+	for name, mut := range map[string]func(*callback.Request){
+		"client":  func(r *callback.Request) { r.Client = "" },
+		"phone":   func(r *callback.Request) { r.Phone = "" },
+		"errand":  func(r *callback.Request) { r.Errand = "" },
+		"urgency": func(r *callback.Request) { r.Urgency = 7 },
+		"postal":  func(r *callback.Request) { r.PostalCode = "" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := base
+			mut(&r)
+			_, err := svc.Request(context.Background(), r, at(2026, 11, 23, 9, 0))
+			require.ErrorIs(t, err, callback.ErrInvalidRequest)
+			require.NotContains(t, err.Error(), "401234567")
+		})
+	}
+	r := base
+	r.PostalCode = "99999"
+	_, err := svc.Request(context.Background(), r, at(2026, 11, 23, 9, 0))
+	require.ErrorIs(t, err, callback.ErrNoRoute)
+}
+
+func TestPhoneNeverFormatted(t *testing.T) {
+	p := callback.Phone("+358401234567")
+	for _, s := range []string{fmt.Sprint(p), fmt.Sprintf("%v %s %q %#v %+v", p, p, p, p, p),
+		fmt.Sprintf("%+v", callback.Request{Phone: p}), fmt.Sprintf("%#v", callback.Record{Phone: p})} {
+		require.NotContains(t, s, "401234567")
+	}
+	require.Equal(t, "+358401234567", p.Number())
+}

@@ -1,0 +1,240 @@
+package callback
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/carecontact/carecontact/channel"
+)
+
+// Urgency is how soon a client must be called back.
+type Urgency int
+
+// The urgencies, least urgent first.
+const (
+	// NonUrgent requests are called back the same day when made before the
+	// daily cut-off, and within the statutory outer bound in any case.
+	NonUrgent Urgency = iota
+	// Urgent requests are called back within Config.UrgentWithin.
+	Urgent
+)
+
+// String returns "non_urgent" or "urgent".
+func (u Urgency) String() string {
+	switch u {
+	case NonUrgent:
+		return "non_urgent"
+	case Urgent:
+		return "urgent"
+	default:
+		return "invalid"
+	}
+}
+
+// Valid reports whether u is a known urgency.
+func (u Urgency) Valid() bool { return u == NonUrgent || u == Urgent }
+
+// Phone is a client's phone number. It is stored so the host can place the
+// call, and it never appears in logs, errors or events: every formatting of
+// a Phone prints "<redacted>".
+type Phone string
+
+// String returns "<redacted>".
+func (Phone) String() string { return "<redacted>" }
+
+// GoString returns "<redacted>".
+func (Phone) GoString() string { return "<redacted>" }
+
+// LogValue keeps the number out of log/slog output.
+func (Phone) LogValue() slog.Value { return slog.StringValue("<redacted>") }
+
+// Format prints "<redacted>" for every verb.
+func (Phone) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte("<redacted>")) }
+
+// Number returns the number itself, for the host's telephony only.
+func (p Phone) Number() string { return string(p) }
+
+// Request is a client's request to be called back.
+type Request struct {
+	// Client is the pseudonymous client reference (never an identity code).
+	Client string
+	// Phone is the number to call; it is never logged.
+	Phone Phone
+	// Errand is what the client contacts about.
+	Errand channel.Errand
+	// Urgency sets the deadline.
+	Urgency Urgency
+	// PostalCode is the client's postal code; the Router maps it to an area.
+	PostalCode string
+	// Language is the client's preferred language as a BCP 47 tag ("fi", "sv", "en").
+	Language string
+	// OwnTeam and OwnProfessional identify a known client's own care team
+	// and nurse, when the host knows them; they are routed to first.
+	OwnTeam         string
+	OwnProfessional string
+}
+
+// Validate reports the first missing or malformed field.
+func (r Request) Validate() error {
+	switch {
+	case r.Client == "":
+		return fmt.Errorf("%w: client is empty", ErrInvalidRequest)
+	case r.Phone == "":
+		return fmt.Errorf("%w: phone is empty", ErrInvalidRequest)
+	case r.Errand == "":
+		return fmt.Errorf("%w: errand is empty", ErrInvalidRequest)
+	case !r.Urgency.Valid():
+		return fmt.Errorf("%w: urgency %d", ErrInvalidRequest, int(r.Urgency))
+	case r.PostalCode == "" && r.OwnTeam == "":
+		return fmt.Errorf("%w: postal code and own team are both empty", ErrInvalidRequest)
+	}
+	return nil
+}
+
+// State is where a request is in its life.
+type State string
+
+// The states. Open states are every state but Closed.
+const (
+	// StatePlanned: a window is promised (or, for Unplaced requests, not yet
+	// found); the request waits for its window or its next retry.
+	StatePlanned State = "planned"
+	// StateDue: the window (or retry time) has come; the request waits in
+	// the team's dispatch queue for a professional.
+	StateDue State = "due"
+	// StateInCall: a professional has taken the request and is calling.
+	StateInCall State = "in_call"
+	// StateClosed: reached, or closed with a closing outcome.
+	StateClosed State = "closed"
+)
+
+// Result is the result of one call attempt.
+type Result string
+
+// The attempt results.
+const (
+	Answered Result = "answered"
+	NoAnswer Result = "no_answer"
+)
+
+// Outcome is how a request was closed.
+type Outcome string
+
+// The closing outcomes.
+const (
+	// OutcomeReached: the client answered a callback.
+	OutcomeReached Outcome = "reached"
+	// OutcomeSecureMessage: the client did not answer any attempt and was
+	// sent a secure message instead (the default closing outcome).
+	OutcomeSecureMessage Outcome = "secure_message_sent"
+)
+
+// Window is a promised callback window [Start, End), in UTC.
+type Window struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// IsZero reports whether w is the zero window (nothing promised).
+func (w Window) IsZero() bool { return w.Start.IsZero() }
+
+// Contains reports whether t is in [Start, End).
+func (w Window) Contains(t time.Time) bool { return !t.Before(w.Start) && t.Before(w.End) }
+
+// Attempt is one recorded call attempt.
+type Attempt struct {
+	Professional string    `json:"professional"`
+	Start        time.Time `json:"start"`
+	End          time.Time `json:"end,omitempty"`
+	Result       Result    `json:"result,omitempty"`
+}
+
+// Record is the stored state of one callback request. Stores keep it whole;
+// the Service changes it only with a compare-and-set on Version.
+type Record struct {
+	ID      string         `json:"id"`
+	Client  string         `json:"client"`
+	Phone   Phone          `json:"-"`
+	Errand  channel.Errand `json:"errand"`
+	Urgency Urgency        `json:"urgency"`
+	Area    string         `json:"area"`
+	// Language is the client's preferred language.
+	Language string `json:"language"`
+	// RequestedAt is the original request time; it orders the request
+	// through widening and retries.
+	RequestedAt time.Time `json:"requested_at"`
+	// Deadline is when the client must have been called at the latest.
+	Deadline time.Time `json:"deadline"`
+	// Handling is the expected handling time of one call.
+	Handling time.Duration `json:"handling"`
+	// Steps are the routing steps (team per step) the request may use.
+	Steps []Step `json:"steps"`
+	// StepIndex is the routing step in use; Team is Steps[StepIndex].Team.
+	StepIndex int    `json:"step_index"`
+	Team      string `json:"team"`
+	// Window is the window currently promised to the client. Promised is
+	// the first window told; the promise-kept rate is measured against it.
+	Window   Window `json:"window"`
+	Promised Window `json:"promised"`
+	// NextDay marks a promise later than the request's own day: a breach of
+	// the same-day target when the request came before the cut-off.
+	NextDay bool `json:"next_day"`
+	// BeforeCutoff: the request came before the daily cut-off, so it counts
+	// towards the same-day service level.
+	BeforeCutoff bool `json:"before_cutoff"`
+	// Unplaced: no capacity could hold the request up to its outer bound;
+	// it waits (reported to the team lead) until capacity appears.
+	Unplaced bool `json:"unplaced"`
+	// Priority orders requests within a window; promotion raises it.
+	Priority int `json:"priority"`
+	// Escalation counts low-slack steps taken: 1 promoted, 2 widened,
+	// 3 reported to the team lead.
+	Escalation int `json:"escalation"`
+	// Broken marks a told promise that re-planning could not keep.
+	Broken bool      `json:"broken"`
+	State  State     `json:"state"`
+	DueAt  time.Time `json:"due_at,omitempty"`
+	Retry  time.Time `json:"retry,omitempty"`
+	Calls  []Attempt `json:"attempts"`
+	Joins  int       `json:"joins"`
+	Out    Outcome   `json:"outcome,omitempty"`
+	Closed time.Time `json:"closed,omitempty"`
+	// Version is bumped by the store on every change.
+	Version int64 `json:"version"`
+}
+
+// Open reports whether the request is not yet closed.
+func (r Record) Open() bool { return r.State != StateClosed }
+
+// Clone returns a deep copy of r.
+func (r Record) Clone() Record {
+	r.Steps = append([]Step(nil), r.Steps...)
+	r.Calls = append([]Attempt(nil), r.Calls...)
+	return r
+}
+
+// Key returns the open-request key of client and errand: one open request
+// per client and errand.
+func Key(client string, errand channel.Errand) string { return client + "\x00" + string(errand) }
+
+// Errors of the package.
+var (
+	// ErrInvalidRequest: a request or argument is malformed; the message names the field.
+	ErrInvalidRequest = errors.New("callback: invalid request")
+	// ErrNotFound: no request with that ID.
+	ErrNotFound = errors.New("callback: request not found")
+	// ErrConflict: the record changed since it was read (compare-and-set failed).
+	ErrConflict = errors.New("callback: version conflict")
+	// ErrNotDue: the request is not waiting in the dispatch queue.
+	ErrNotDue = errors.New("callback: request not due")
+	// ErrNotInCall: the request is not in a call by that professional.
+	ErrNotInCall = errors.New("callback: request not in call")
+	// ErrNothingDue: the team has no due request.
+	ErrNothingDue = errors.New("callback: nothing due")
+	// ErrNoRoute: the router found no team for the request.
+	ErrNoRoute = errors.New("callback: no route")
+	// ErrConfig: the configuration is invalid; the message names the field.
+	ErrConfig = errors.New("callback: invalid config")
+)

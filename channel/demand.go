@@ -1,0 +1,411 @@
+package channel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+)
+
+// ContactState is where a contact stands in duplicate-demand tracking.
+type ContactState string
+
+// Contact states. Only ContactPending is open; the others are final.
+const (
+	// ContactPending: waiting in a queue or being handled.
+	ContactPending ContactState = "pending"
+	// ContactSettled: a professional settled the errand in this contact.
+	ContactSettled ContactState = "settled"
+	// ContactWithdrawn: another contact settled the errand; this one was
+	// withdrawn so nobody calls the client twice.
+	ContactWithdrawn ContactState = "withdrawn"
+	// ContactMerged: a duplicate merged into the earlier contact at admission.
+	ContactMerged ContactState = "merged"
+	// ContactRedirected: a duplicate refused at admission; the client was
+	// told where the errand already is.
+	ContactRedirected ContactState = "redirected"
+	// ContactClosed: ended without settling the errand (no answer, abandoned).
+	ContactClosed ContactState = "closed"
+)
+
+// Policy says what admission does with a duplicate contact: the same client
+// asking about the same errand while an earlier contact is still pending.
+type Policy string
+
+// Duplicate-demand policies.
+const (
+	// PolicyMerge records the new contact as merged into the earlier one;
+	// the host does not queue it and hands its details to the earlier one.
+	PolicyMerge Policy = "merge"
+	// PolicyKeepBoth queues the new contact too, linked to the earlier one,
+	// so the professional who takes either is told about the other.
+	PolicyKeepBoth Policy = "keep_both"
+	// PolicyRedirect refuses the new contact and tells the client where
+	// the errand already is.
+	PolicyRedirect Policy = "redirect"
+)
+
+// Valid reports whether p is one of the policies.
+func (p Policy) Valid() bool { return p == PolicyMerge || p == PolicyKeepBoth || p == PolicyRedirect }
+
+// Contact is one request of a client in one channel, as tracked for
+// duplicate demand.
+type Contact struct {
+	ID     string `json:"id"`
+	Client string `json:"client"` // pseudonymous client reference
+	Errand Errand `json:"errand"`
+	Kind   Kind   `json:"kind"`
+	// Ref is the host's reference for the contact in its channel: the
+	// routing work item, the callback request or the session it became.
+	Ref      string       `json:"ref,omitempty"`
+	OpenedAt time.Time    `json:"opened_at"`
+	State    ContactState `json:"state"`
+	// LinkedTo is the earlier contact this one duplicates, "" when none.
+	LinkedTo string `json:"linked_to,omitempty"`
+	// Policy is the policy applied when this contact was a duplicate.
+	Policy Policy `json:"policy,omitempty"`
+	// Duplicates counts later contacts that duplicated this one.
+	Duplicates int `json:"duplicates"`
+	// ClosedAt is when the contact reached a final state.
+	ClosedAt time.Time `json:"closed_at,omitzero"`
+}
+
+// Open reports whether the contact is still pending.
+func (c Contact) Open() bool { return c.State == ContactPending }
+
+// ResolveDuplicate applies policy p to a new pending contact c when existing
+// (the client's earliest pending contact for the same errand) is not nil,
+// returning the contact to store. Stores call it inside their atomic Admit.
+func ResolveDuplicate(c Contact, existing *Contact, p Policy) Contact {
+	if existing == nil {
+		return c
+	}
+	c.LinkedTo = existing.ID
+	c.Policy = p
+	switch p {
+	case PolicyMerge:
+		c.State, c.ClosedAt = ContactMerged, c.OpenedAt
+	case PolicyRedirect:
+		c.State, c.ClosedAt = ContactRedirected, c.OpenedAt
+	default:
+		c.State = ContactPending
+	}
+	return c
+}
+
+// Errors of duplicate-demand tracking.
+var (
+	ErrContactNotFound = errors.New("channel: contact not found")
+	ErrContactExists   = errors.New("channel: contact already exists")
+	// ErrContactClosed: the contact is no longer pending (settled,
+	// withdrawn, merged elsewhere).
+	ErrContactClosed = errors.New("channel: contact no longer pending")
+)
+
+// AdmitEventsFunc builds the audit events of an admission once the store
+// knows its result. It must be a pure function: a store may call it more
+// than once (once per transaction attempt).
+type AdmitEventsFunc func(stored Contact, existing *Contact) []audit.Event
+
+// SettleEventsFunc builds the audit events of a settlement; pure, like
+// AdmitEventsFunc.
+type SettleEventsFunc func(settled Contact, withdrawn []Contact) []audit.Event
+
+// DemandStore keeps contacts for duplicate-demand detection. Every method is
+// one atomic operation; implementations must be safe for concurrent use,
+// including several store values over one backing state.
+type DemandStore interface {
+	// Admit inserts c (state pending, ID set) in one atomic step with the
+	// search for the client's earliest pending contact for c.Errand: it
+	// stores ResolveDuplicate(c, existing, p), increments existing's
+	// Duplicates, and writes events(stored, existing). Two concurrent
+	// Admits for the same client and errand must see each other.
+	// ErrContactExists when c.ID is taken.
+	Admit(ctx context.Context, c Contact, p Policy, events AdmitEventsFunc) (stored Contact, existing *Contact, err error)
+	// Settle marks pending contact id settled at `at` and, in the same
+	// step, withdraws every other pending contact of the same client and
+	// errand, returning them. ErrContactNotFound, ErrContactClosed.
+	Settle(ctx context.Context, id string, at time.Time, events SettleEventsFunc) (settled Contact, withdrawn []Contact, err error)
+	// Close marks pending contact id closed at `at` without settling the
+	// errand, writing events. ErrContactNotFound, ErrContactClosed.
+	Close(ctx context.Context, id string, at time.Time, events []audit.Event) (Contact, error)
+	// Get returns contact id. ErrContactNotFound.
+	Get(ctx context.Context, id string) (Contact, error)
+	// Pending lists the client's pending contacts, oldest first.
+	Pending(ctx context.Context, client string) ([]Contact, error)
+	// Stats counts the contacts opened in [since, until).
+	Stats(ctx context.Context, since, until time.Time) (DemandStats, error)
+}
+
+// DemandStats counts contacts for the duplicate-demand KPI.
+type DemandStats struct {
+	Admitted   int `json:"admitted"`   // all contacts
+	Duplicates int `json:"duplicates"` // contacts that duplicated an earlier one
+	Merged     int `json:"merged"`
+	KeptBoth   int `json:"kept_both"`
+	Redirected int `json:"redirected"`
+	Settled    int `json:"settled"`
+	Withdrawn  int `json:"withdrawn"` // pending contacts withdrawn when another settled the errand
+}
+
+// Count adds contact c to the statistics; stores use it so every adapter
+// counts alike.
+func (s *DemandStats) Count(c Contact) {
+	s.Admitted++
+	if c.LinkedTo != "" {
+		s.Duplicates++
+		switch c.Policy {
+		case PolicyMerge:
+			s.Merged++
+		case PolicyKeepBoth:
+			s.KeptBoth++
+		case PolicyRedirect:
+			s.Redirected++
+		}
+	}
+	switch c.State {
+	case ContactSettled:
+		s.Settled++
+	case ContactWithdrawn:
+		s.Withdrawn++
+	}
+}
+
+// DuplicateRate is Duplicates / Admitted, 0 when nothing was admitted.
+func (s DemandStats) DuplicateRate() float64 {
+	if s.Admitted == 0 {
+		return 0
+	}
+	return float64(s.Duplicates) / float64(s.Admitted)
+}
+
+// UnsuitableError reports a contact refused at admission because the errand
+// may not be handled in the channel. It matches ErrUnsuitable.
+type UnsuitableError struct {
+	Errand Errand
+	Kind   Kind
+	Reason string
+}
+
+// ErrUnsuitable is the sentinel UnsuitableError matches.
+var ErrUnsuitable = errors.New("channel: errand not suitable for channel")
+
+func (e *UnsuitableError) Error() string {
+	return fmt.Sprintf("channel: errand %q not suitable for %s: %s", e.Errand, e.Kind, e.Reason)
+}
+
+// Is reports whether target is ErrUnsuitable.
+func (e *UnsuitableError) Is(target error) bool { return target == ErrUnsuitable }
+
+// Suitability is what admission needs from a suitability matrix; *Matrix
+// implements it.
+type Suitability interface {
+	Suitable(e Errand, k Kind) (ok bool, reason string)
+	RequiredIdentity(e Errand, k Kind) IdentityLevel
+}
+
+// AdmitterConfig configures an Admitter.
+type AdmitterConfig struct {
+	Matrix Suitability       // required
+	Store  DemandStore       // required
+	Clock  carecontact.Clock // required
+	// Policy applies to duplicates; default PolicyMerge.
+	Policy Policy
+	// PolicyFor, when set, chooses the policy per duplicate instead.
+	PolicyFor func(req Request, existing Contact) Policy
+	// NewID makes contact IDs; default uuid.NewString.
+	NewID func() string
+}
+
+// Admitter is the front door of channel.Admit: it checks suitability,
+// detects duplicate demand and settles errands across the client's
+// contacts. It holds no state of its own and is safe for concurrent use.
+type Admitter struct {
+	cfg AdmitterConfig
+}
+
+// NewAdmitter checks cfg and returns an Admitter.
+func NewAdmitter(cfg AdmitterConfig) (*Admitter, error) {
+	switch {
+	case cfg.Matrix == nil:
+		return nil, errors.New("channel: admitter: Matrix is required")
+	case cfg.Store == nil:
+		return nil, errors.New("channel: admitter: Store is required")
+	case cfg.Clock == nil:
+		return nil, errors.New("channel: admitter: Clock is required")
+	case cfg.Policy != "" && !cfg.Policy.Valid():
+		return nil, fmt.Errorf("channel: admitter: unknown policy %q", cfg.Policy)
+	}
+	if cfg.Policy == "" {
+		cfg.Policy = PolicyMerge
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = uuid.NewString
+	}
+	return &Admitter{cfg: cfg}, nil
+}
+
+// Request is a client's request to be served in a channel.
+type Request struct {
+	Actor  audit.Actor // who admits: the client, or the system on their behalf
+	Client string      // pseudonymous client reference
+	Errand Errand
+	Kind   Kind
+	Ref    string // the host's reference for the contact, optional
+}
+
+// Admission is the result of Admit.
+type Admission struct {
+	// Contact is the stored contact.
+	Contact Contact
+	// Existing is the client's earlier pending contact for the errand when
+	// this one duplicates it, nil otherwise.
+	Existing *Contact
+	// RequiredIdentity is the identification the errand needs in the channel.
+	RequiredIdentity IdentityLevel
+}
+
+// Duplicate reports whether the contact duplicates an earlier one.
+func (a Admission) Duplicate() bool { return a.Existing != nil }
+
+// Queue reports whether the host should queue the new contact: true unless
+// it was merged into the earlier contact or redirected to it.
+func (a Admission) Queue() bool { return a.Contact.State == ContactPending }
+
+// Admit admits a client's request: the errand must suit the channel (an
+// *UnsuitableError otherwise); an earlier pending contact of the client for
+// the same errand, in any channel, makes this one a duplicate handled by the
+// configured policy. The admission and its outcome are audited as
+// "channel.admit".
+func (a *Admitter) Admit(ctx context.Context, req Request) (Admission, error) {
+	switch {
+	case req.Client == "":
+		return Admission{}, errors.New("channel: admit: client is required")
+	case req.Errand == "":
+		return Admission{}, errors.New("channel: admit: errand is required")
+	case !req.Kind.Valid():
+		return Admission{}, fmt.Errorf("channel: admit: kind: %w: %q", ErrUnknownKind, req.Kind)
+	}
+	if err := req.Actor.Validate(); err != nil {
+		return Admission{}, fmt.Errorf("channel: admit: actor: %w", err)
+	}
+	if ok, reason := a.cfg.Matrix.Suitable(req.Errand, req.Kind); !ok {
+		return Admission{}, &UnsuitableError{Errand: req.Errand, Kind: req.Kind, Reason: reason}
+	}
+	now := a.cfg.Clock.Now().UTC()
+	c := Contact{
+		ID: a.cfg.NewID(), Client: req.Client, Errand: req.Errand, Kind: req.Kind,
+		Ref: req.Ref, OpenedAt: now, State: ContactPending,
+	}
+	policy := a.cfg.Policy
+	events := func(stored Contact, existing *Contact) []audit.Event {
+		d := map[string]string{"errand": string(stored.Errand), "kind": string(stored.Kind), "state": string(stored.State)}
+		if existing != nil {
+			d["duplicate_of"] = "contact/" + existing.ID
+			d["policy"] = string(stored.Policy)
+		}
+		return []audit.Event{{At: now, Actor: req.Actor, Action: "channel.admit", Subject: "contact/" + stored.ID,
+			Client: stored.Client, Outcome: audit.Allowed, Detail: d}}
+	}
+	if a.cfg.PolicyFor != nil {
+		// The policy may depend on the existing contact, which only the
+		// store's atomic step knows: look first, and let the store apply.
+		pending, err := a.cfg.Store.Pending(ctx, req.Client)
+		if err != nil {
+			return Admission{}, fmt.Errorf("channel: admit: %w", err)
+		}
+		for _, p := range pending {
+			if p.Errand == req.Errand {
+				if chosen := a.cfg.PolicyFor(req, p); chosen.Valid() {
+					policy = chosen
+				}
+				break
+			}
+		}
+	}
+	stored, existing, err := a.cfg.Store.Admit(ctx, c, policy, events)
+	if err != nil {
+		return Admission{}, fmt.Errorf("channel: admit contact %s: %w", c.ID, err)
+	}
+	return Admission{Contact: stored, Existing: existing,
+		RequiredIdentity: a.cfg.Matrix.RequiredIdentity(req.Errand, req.Kind)}, nil
+}
+
+// Settlement is the result of Settle.
+type Settlement struct {
+	Contact Contact
+	// Withdrawn are the client's other pending contacts for the errand,
+	// now withdrawn: the host rescinds them from its queues (a callback
+	// request, a chat queue entry) so nobody contacts the client twice.
+	Withdrawn []Contact
+}
+
+// Settle records that contact id settled the client's errand and withdraws
+// the client's other pending contacts for it, auditing "channel.settle" and
+// one "channel.withdraw" per withdrawn contact.
+func (a *Admitter) Settle(ctx context.Context, actor audit.Actor, id string) (Settlement, error) {
+	if err := actor.Validate(); err != nil {
+		return Settlement{}, fmt.Errorf("channel: settle: actor: %w", err)
+	}
+	now := a.cfg.Clock.Now().UTC()
+	events := func(settled Contact, withdrawn []Contact) []audit.Event {
+		evs := []audit.Event{{At: now, Actor: actor, Action: "channel.settle", Subject: "contact/" + settled.ID,
+			Client: settled.Client, Outcome: audit.Allowed, Detail: map[string]string{"withdrawn": fmt.Sprint(len(withdrawn))}}}
+		for _, w := range withdrawn {
+			evs = append(evs, audit.Event{At: now, Actor: actor, Action: "channel.withdraw", Subject: "contact/" + w.ID,
+				Client: w.Client, Outcome: audit.Allowed,
+				Detail: map[string]string{"kind": string(w.Kind), "settled_by": "contact/" + settled.ID}})
+		}
+		return evs
+	}
+	settled, withdrawn, err := a.cfg.Store.Settle(ctx, id, now, events)
+	if err != nil {
+		return Settlement{}, fmt.Errorf("channel: settle contact %s: %w", id, err)
+	}
+	return Settlement{Contact: settled, Withdrawn: withdrawn}, nil
+}
+
+// Close records that contact id ended without settling the errand (no
+// answer, abandoned), auditing "channel.close". Other contacts stay pending.
+func (a *Admitter) Close(ctx context.Context, actor audit.Actor, id, reason string) (Contact, error) {
+	if err := actor.Validate(); err != nil {
+		return Contact{}, fmt.Errorf("channel: close: actor: %w", err)
+	}
+	now := a.cfg.Clock.Now().UTC()
+	c, err := a.cfg.Store.Get(ctx, id)
+	if err != nil {
+		return Contact{}, fmt.Errorf("channel: close contact %s: %w", id, err)
+	}
+	ev := audit.Event{At: now, Actor: actor, Action: "channel.close", Subject: "contact/" + id, Client: c.Client,
+		Outcome: audit.Allowed, Detail: map[string]string{"reason": reason}}
+	out, err := a.cfg.Store.Close(ctx, id, now, []audit.Event{ev})
+	if err != nil {
+		return Contact{}, fmt.Errorf("channel: close contact %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// Pending returns the client's pending contacts, oldest first: where the
+// client's errands already are.
+func (a *Admitter) Pending(ctx context.Context, client string) ([]Contact, error) {
+	out, err := a.cfg.Store.Pending(ctx, client)
+	if err != nil {
+		return nil, fmt.Errorf("channel: pending contacts: %w", err)
+	}
+	return out, nil
+}
+
+// Stats returns the duplicate-demand counters for contacts opened in
+// [since, until).
+func (a *Admitter) Stats(ctx context.Context, since, until time.Time) (DemandStats, error) {
+	s, err := a.cfg.Store.Stats(ctx, since, until)
+	if err != nil {
+		return DemandStats{}, fmt.Errorf("channel: demand stats: %w", err)
+	}
+	return s, nil
+}

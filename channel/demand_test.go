@@ -1,0 +1,141 @@
+package channel_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/storage/memory"
+)
+
+type admitFixture struct {
+	adm   *channel.Admitter
+	log   *memory.AuditLog
+	clock *clock.Mock
+}
+
+func newAdmitter(t *testing.T, policy channel.Policy) admitFixture {
+	t.Helper()
+	clk := clock.NewMock()
+	clk.Set(time.Date(2026, 11, 23, 7, 30, 0, 0, time.UTC))
+	log := memory.NewAuditLog()
+	n := 0
+	adm, err := channel.NewAdmitter(channel.AdmitterConfig{
+		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(log), Clock: clk, Policy: policy,
+		NewID: func() string { n++; return fmt.Sprintf("contact-%d", n) },
+	})
+	require.NoError(t, err)
+	return admitFixture{adm: adm, log: log, clock: clk}
+}
+
+var client = audit.Actor{Kind: audit.ActorClient, ID: "client-7"}
+
+func TestAdmitDuplicateAcrossChatAndCallback(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		policy channel.Policy
+		queue  bool
+		state  channel.ContactState
+	}{
+		{channel.PolicyMerge, false, channel.ContactMerged},
+		{channel.PolicyKeepBoth, true, channel.ContactPending},
+		{channel.PolicyRedirect, false, channel.ContactRedirected},
+	} {
+		t.Run(string(tc.policy), func(t *testing.T) {
+			f := newAdmitter(t, tc.policy)
+			chat, err := f.adm.Admit(ctx, channel.Request{Actor: client, Client: "client-7", Errand: channel.ErrandInfectionSymptoms, Kind: channel.Chat})
+			require.NoError(t, err)
+			require.False(t, chat.Duplicate())
+			require.True(t, chat.Queue())
+			require.Equal(t, channel.IdentityStrong, chat.RequiredIdentity)
+			f.clock.Add(3 * time.Minute)
+			cb, err := f.adm.Admit(ctx, channel.Request{Actor: client, Client: "client-7", Errand: channel.ErrandInfectionSymptoms, Kind: channel.Callback})
+			require.NoError(t, err)
+			require.True(t, cb.Duplicate())
+			require.Equal(t, chat.Contact.ID, cb.Existing.ID)
+			require.Equal(t, channel.Chat, cb.Existing.Kind, "the client is told the errand is in the chat queue")
+			require.Equal(t, tc.queue, cb.Queue())
+			require.Equal(t, tc.state, cb.Contact.State)
+			require.Equal(t, channel.IdentityWeak, cb.RequiredIdentity)
+
+			events, err := f.log.Events(ctx, audit.Filter{Action: "channel.admit"})
+			require.NoError(t, err)
+			require.Len(t, events, 2)
+			require.Equal(t, "contact/contact-1", events[1].Detail["duplicate_of"])
+			require.Equal(t, string(tc.policy), events[1].Detail["policy"])
+
+			// The chat resolves the errand: a kept callback is withdrawn.
+			s, err := f.adm.Settle(ctx, audit.Actor{Kind: audit.ActorProfessional, ID: "nurse-1"}, chat.Contact.ID)
+			require.NoError(t, err)
+			if tc.queue {
+				require.Len(t, s.Withdrawn, 1)
+				require.Equal(t, channel.Callback, s.Withdrawn[0].Kind)
+			} else {
+				require.Empty(t, s.Withdrawn)
+			}
+			stats, err := f.adm.Stats(ctx, time.Time{}, f.clock.Now().Add(time.Hour))
+			require.NoError(t, err)
+			require.Equal(t, 2, stats.Admitted)
+			require.Equal(t, 1, stats.Duplicates)
+			require.InDelta(t, 0.5, stats.DuplicateRate(), 1e-9)
+		})
+	}
+}
+
+func TestAdmitRefusesUnsuitable(t *testing.T) {
+	f := newAdmitter(t, "")
+	_, err := f.adm.Admit(context.Background(), channel.Request{Actor: client, Client: "client-7", Errand: channel.ErrandWoundCare, Kind: channel.Chat})
+	require.ErrorIs(t, err, channel.ErrUnsuitable)
+	var ue *channel.UnsuitableError
+	require.ErrorAs(t, err, &ue)
+	require.Equal(t, "the professional needs to see the client; book a visit or use video", ue.Reason)
+	for name, req := range map[string]channel.Request{
+		"no client": {Actor: client, Errand: channel.ErrandOther, Kind: channel.Chat},
+		"no errand": {Actor: client, Client: "c", Kind: channel.Chat},
+		"bad kind":  {Actor: client, Client: "c", Errand: channel.ErrandOther, Kind: "fax"},
+		"no actor":  {Client: "c", Errand: channel.ErrandOther, Kind: channel.Chat},
+	} {
+		_, err := f.adm.Admit(context.Background(), req)
+		require.Error(t, err, name)
+	}
+}
+
+func TestAdmitPolicyForAndClose(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewMock()
+	store := memory.NewDemandStore(nil)
+	adm, err := channel.NewAdmitter(channel.AdmitterConfig{
+		Matrix: channel.DefaultMatrix(), Store: store, Clock: clk,
+		PolicyFor: func(req channel.Request, existing channel.Contact) channel.Policy {
+			if existing.Kind == channel.Callback {
+				return channel.PolicyRedirect // a callback is already promised
+			}
+			return channel.PolicyKeepBoth
+		},
+	})
+	require.NoError(t, err)
+	first, err := adm.Admit(ctx, channel.Request{Actor: client, Client: "c1", Errand: channel.ErrandMentalHealth, Kind: channel.Callback})
+	require.NoError(t, err)
+	second, err := adm.Admit(ctx, channel.Request{Actor: client, Client: "c1", Errand: channel.ErrandMentalHealth, Kind: channel.Chat})
+	require.NoError(t, err)
+	require.Equal(t, channel.ContactRedirected, second.Contact.State)
+	closed, err := adm.Close(ctx, audit.System("callback"), first.Contact.ID, "no_answer")
+	require.NoError(t, err)
+	require.Equal(t, channel.ContactClosed, closed.State)
+	pending, err := adm.Pending(ctx, "c1")
+	require.NoError(t, err)
+	require.Empty(t, pending)
+	_, err = adm.Settle(ctx, audit.System("x"), first.Contact.ID)
+	require.ErrorIs(t, err, channel.ErrContactClosed)
+
+	_, err = channel.NewAdmitter(channel.AdmitterConfig{Matrix: channel.DefaultMatrix(), Store: store, Clock: clk, Policy: "ignore"})
+	require.Error(t, err)
+	_, err = channel.NewAdmitter(channel.AdmitterConfig{Store: store, Clock: clk})
+	require.Error(t, err)
+}

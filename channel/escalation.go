@@ -1,0 +1,131 @@
+package channel
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Escalation is one allowed switch of a contact from one channel to another
+// inside the same session (a callback that becomes a video call, a chat that
+// becomes a callback).
+type Escalation struct {
+	From Kind `json:"from"`
+	To   Kind `json:"to"`
+	// Consent says the client must agree to the switch (a video call
+	// enters the client's home; a callback uses their phone number).
+	Consent bool `json:"consent"`
+	// Identity is the minimum client identification the switch needs,
+	// whatever the errand; the suitability matrix may ask for more.
+	Identity IdentityLevel `json:"identity"`
+}
+
+// Graph is the escalation graph: the switches a session may make. A Graph is
+// immutable once built and safe for concurrent use.
+type Graph struct {
+	edges map[[2]Kind]Escalation
+}
+
+// Errors of the escalation graph.
+var (
+	// ErrEscalationNotAllowed: the graph has no edge for the switch.
+	ErrEscalationNotAllowed = errors.New("channel: escalation not allowed")
+	// ErrConsentRequired: the switch needs the client's consent, which was not given.
+	ErrConsentRequired = errors.New("channel: client consent required")
+	// ErrInvalidGraph: a graph definition cannot be used.
+	ErrInvalidGraph = errors.New("channel: invalid escalation graph")
+)
+
+// NewGraph returns a graph of the given edges. A From of "" means "from any
+// channel" and expands to every kind except To itself. Later edges replace
+// earlier ones for the same pair.
+func NewGraph(edges ...Escalation) (*Graph, error) {
+	g := &Graph{edges: map[[2]Kind]Escalation{}}
+	for i, e := range edges {
+		if !e.To.Valid() {
+			return nil, fmt.Errorf("%w: edge %d: to: unknown channel %q", ErrInvalidGraph, i, e.To)
+		}
+		if e.From != "" && !e.From.Valid() {
+			return nil, fmt.Errorf("%w: edge %d: from: unknown channel %q", ErrInvalidGraph, i, e.From)
+		}
+		if e.From == e.To {
+			return nil, fmt.Errorf("%w: edge %d: from and to are both %s", ErrInvalidGraph, i, e.To)
+		}
+		if !e.Identity.Valid() {
+			return nil, fmt.Errorf("%w: edge %d: identity: unknown level", ErrInvalidGraph, i)
+		}
+		froms := []Kind{e.From}
+		if e.From == "" {
+			froms = slices.DeleteFunc(Kinds(), func(k Kind) bool { return k == e.To })
+		}
+		for _, f := range froms {
+			ee := e
+			ee.From = f
+			g.edges[[2]Kind{f, e.To}] = ee
+		}
+	}
+	return g, nil
+}
+
+// DefaultEscalations are the edges of DefaultGraph:
+//
+//   - callback -> video and inbound phone -> video: with consent, strong identification;
+//   - chat -> callback: with consent (the client's number is used), weak identification;
+//   - chat -> video: with consent, strong identification;
+//   - video -> callback: the fallback when a video call fails, weak identification;
+//   - any -> in person (book a visit): weak identification, no consent needed
+//     beyond the booking itself.
+func DefaultEscalations() []Escalation {
+	return []Escalation{
+		{From: "", To: InPerson, Identity: IdentityWeak},
+		{From: Callback, To: Video, Consent: true, Identity: IdentityStrong},
+		{From: InboundPhone, To: Video, Consent: true, Identity: IdentityStrong},
+		{From: Chat, To: Callback, Consent: true, Identity: IdentityWeak},
+		{From: Chat, To: Video, Consent: true, Identity: IdentityStrong},
+		{From: Video, To: Callback, Identity: IdentityWeak},
+	}
+}
+
+// DefaultGraph returns the graph of DefaultEscalations.
+func DefaultGraph() *Graph {
+	g, err := NewGraph(DefaultEscalations()...)
+	if err != nil {
+		// DefaultEscalations is a constant table the tests check.
+		return &Graph{edges: map[[2]Kind]Escalation{}}
+	}
+	return g
+}
+
+// Lookup returns the edge from -> to.
+func (g *Graph) Lookup(from, to Kind) (Escalation, bool) {
+	e, ok := g.edges[[2]Kind{from, to}]
+	return e, ok
+}
+
+// From returns the edges leaving channel k, ordered by target in Kinds order.
+func (g *Graph) From(k Kind) []Escalation {
+	var out []Escalation
+	for _, to := range Kinds() {
+		if e, ok := g.edges[[2]Kind{k, to}]; ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Check reports whether a contact in channel from may switch to channel to,
+// given the client's identification and whether they consented. Errors:
+// ErrEscalationNotAllowed, ErrConsentRequired, or an *IdentityError.
+func (g *Graph) Check(from, to Kind, have IdentityLevel, consent bool) error {
+	e, ok := g.Lookup(from, to)
+	if !ok {
+		return fmt.Errorf("%w: %s -> %s", ErrEscalationNotAllowed, from, to)
+	}
+	if e.Consent && !consent {
+		return fmt.Errorf("%s -> %s: %w", from, to, ErrConsentRequired)
+	}
+	if err := RequireIdentity(e.Identity, have); err != nil {
+		return fmt.Errorf("%s -> %s: %w", from, to, err)
+	}
+	return nil
+}

@@ -1,0 +1,408 @@
+package routing
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/carecontact/carecontact/channel"
+)
+
+// Team is a care team. A team belongs to one area, or to none if it is a
+// central team.
+type Team struct {
+	ID             TeamID
+	NameFi, NameSv string
+	// Area is the health-station area the team serves; empty for a central
+	// team.
+	Area AreaID
+	// Central marks a team of the central pool (TargetCentralPool).
+	Central bool
+}
+
+// Professional is a staff member who takes offers.
+type Professional struct {
+	ID ProfessionalID
+	// Role is the professional's occupation.
+	Role Role
+	// Skills are the professional's competences.
+	Skills []Skill
+	// Languages are the languages the professional serves clients in.
+	Languages []Language
+	// Teams are the teams the professional is a member of.
+	Teams []TeamID
+	// Capacity is how much work of each slot class the professional takes
+	// at once.
+	Capacity Capacity
+	// WrapUp is the time after each contact for notes and follow-up,
+	// during which the professional gets no offers. Zero completes a
+	// contact the moment it is finished.
+	WrapUp time.Duration
+}
+
+// Pilot enables a channel for the members of named teams only: work on that
+// channel is never offered to anyone else.
+type Pilot struct {
+	Channel channel.Kind
+	Teams   []TeamID
+}
+
+// Config is everything a Directory is built from.
+type Config struct {
+	Areas         []Area
+	Teams         []Team
+	Professionals []Professional
+	Policies      []Policy
+	Pilots        []Pilot
+}
+
+// Directory is the validated, read-only description of areas, teams,
+// professionals, policies and pilots. It is safe for concurrent use. Build
+// it with NewDirectory; to change it, build a new one.
+type Directory struct {
+	areas   []Area
+	areaIdx map[AreaID]int
+	postal  map[PostalCode]int
+
+	teams        []Team
+	teamIdx      map[TeamID]int
+	teamMembers  [][]int // professional indices, ascending
+	areaTeams    [][]int // team indices, ascending
+	centralTeams []int
+
+	profs   []Professional
+	profIdx map[ProfessionalID]int
+
+	policies map[channel.Errand]*compiledPolicy
+	def      *compiledPolicy
+
+	// pilot[k] is nil when channel k is open to everyone, else pilot[k][p]
+	// tells whether professional p is in the cohort.
+	pilot map[channel.Kind][]bool
+}
+
+type compiledPolicy struct {
+	Policy
+	filters []string // filterKey of each step
+}
+
+// NewDirectory validates cfg and builds a Directory. Errors wrap ErrInvalid
+// (or ErrUnknownArea / ErrUnknownTeam for dangling references) and name the
+// offending field.
+func NewDirectory(cfg Config) (*Directory, error) {
+	d := &Directory{
+		areaIdx:  map[AreaID]int{},
+		postal:   map[PostalCode]int{},
+		teamIdx:  map[TeamID]int{},
+		profIdx:  map[ProfessionalID]int{},
+		policies: map[channel.Errand]*compiledPolicy{},
+		pilot:    map[channel.Kind][]bool{},
+	}
+	d.areas = slices.Clone(cfg.Areas)
+	slices.SortFunc(d.areas, func(a, b Area) int { return cmp.Compare(a.ID, b.ID) })
+	for i, a := range d.areas {
+		if a.ID == "" {
+			return nil, fmt.Errorf("%w: areas: id is empty", ErrInvalid)
+		}
+		if a.NameFi == "" {
+			return nil, fmt.Errorf("%w: area %s: name_fi is empty", ErrInvalid, a.ID)
+		}
+		if _, dup := d.areaIdx[a.ID]; dup {
+			return nil, fmt.Errorf("%w: area %s: duplicate id", ErrInvalid, a.ID)
+		}
+		if err := a.Hours.validate(); err != nil {
+			return nil, fmt.Errorf("%w: area %s: %v", ErrInvalid, a.ID, err)
+		}
+		d.areaIdx[a.ID] = i
+		for _, pc := range a.PostalCodes {
+			parsed, err := ParsePostalCode(string(pc))
+			if err != nil {
+				return nil, fmt.Errorf("area %s: postal_codes: %w", a.ID, err)
+			}
+			if parsed != pc {
+				return nil, fmt.Errorf("area %s: postal_codes: %w: %q has surrounding spaces", a.ID, ErrMalformedPostalCode, pc)
+			}
+			if other, dup := d.postal[pc]; dup {
+				return nil, fmt.Errorf("%w: area %s: postal code %s already belongs to area %s", ErrInvalid, a.ID, pc, d.areas[other].ID)
+			}
+			d.postal[pc] = i
+		}
+	}
+	for _, a := range d.areas {
+		for _, n := range a.Neighbours {
+			if _, ok := d.areaIdx[n]; !ok {
+				return nil, fmt.Errorf("area %s: neighbours: %w: %s", a.ID, ErrUnknownArea, n)
+			}
+			if n == a.ID {
+				return nil, fmt.Errorf("%w: area %s: neighbours: an area is not its own neighbour", ErrInvalid, a.ID)
+			}
+		}
+	}
+
+	d.teams = slices.Clone(cfg.Teams)
+	slices.SortFunc(d.teams, func(a, b Team) int { return cmp.Compare(a.ID, b.ID) })
+	d.areaTeams = make([][]int, len(d.areas))
+	for i, t := range d.teams {
+		if t.ID == "" {
+			return nil, fmt.Errorf("%w: teams: id is empty", ErrInvalid)
+		}
+		if _, dup := d.teamIdx[t.ID]; dup {
+			return nil, fmt.Errorf("%w: team %s: duplicate id", ErrInvalid, t.ID)
+		}
+		d.teamIdx[t.ID] = i
+		if t.Area != "" {
+			ai, ok := d.areaIdx[t.Area]
+			if !ok {
+				return nil, fmt.Errorf("team %s: area: %w: %s", t.ID, ErrUnknownArea, t.Area)
+			}
+			d.areaTeams[ai] = append(d.areaTeams[ai], i)
+		} else if !t.Central {
+			return nil, fmt.Errorf("%w: team %s: area is required for a team that is not central", ErrInvalid, t.ID)
+		}
+		if t.Central {
+			d.centralTeams = append(d.centralTeams, i)
+		}
+	}
+
+	d.profs = make([]Professional, len(cfg.Professionals))
+	for i, p := range cfg.Professionals {
+		p.Skills = slices.Clone(p.Skills)
+		p.Languages = slices.Clone(p.Languages)
+		p.Teams = slices.Clone(p.Teams)
+		d.profs[i] = p
+	}
+	slices.SortFunc(d.profs, func(a, b Professional) int { return cmp.Compare(a.ID, b.ID) })
+	d.teamMembers = make([][]int, len(d.teams))
+	for i, p := range d.profs {
+		if err := d.checkProfessional(p); err != nil {
+			return nil, err
+		}
+		d.profIdx[p.ID] = i
+		for _, t := range p.Teams {
+			ti := d.teamIdx[t]
+			if n := len(d.teamMembers[ti]); n > 0 && d.teamMembers[ti][n-1] == i {
+				continue // listed twice
+			}
+			d.teamMembers[ti] = append(d.teamMembers[ti], i)
+		}
+	}
+
+	for i, p := range cfg.Policies {
+		if _, dup := d.policies[p.Errand]; dup || (p.Errand == "" && d.def != nil) {
+			return nil, fmt.Errorf("%w: policies[%d]: duplicate policy for errand %q", ErrInvalid, i, p.Errand)
+		}
+		if len(p.Steps) == 0 {
+			return nil, fmt.Errorf("%w: policies[%d] (%q): steps are empty", ErrInvalid, i, p.Errand)
+		}
+		cp := &compiledPolicy{Policy: Policy{Errand: p.Errand, Steps: slices.Clone(p.Steps)}}
+		for j, s := range cp.Steps {
+			if err := s.validate(j == len(p.Steps)-1); err != nil {
+				return nil, fmt.Errorf("%w: policies[%d] (%q) steps[%d]: %v", ErrInvalid, i, p.Errand, j, err)
+			}
+			if s.Target == TargetTeam {
+				if _, ok := d.teamIdx[s.Team]; !ok {
+					return nil, fmt.Errorf("policies[%d] steps[%d]: %w: %s", i, j, ErrUnknownTeam, s.Team)
+				}
+			}
+			cp.Steps[j].Roles = slices.Clone(s.Roles)
+			cp.Steps[j].Skills = slices.Clone(s.Skills)
+			cp.filters = append(cp.filters, s.filterKey())
+		}
+		if p.Errand == "" {
+			d.def = cp
+		} else {
+			d.policies[p.Errand] = cp
+		}
+	}
+
+	for i, pl := range cfg.Pilots {
+		if _, err := SlotOf(pl.Channel); err != nil {
+			return nil, fmt.Errorf("%w: pilots[%d].channel: %q is not a routed channel", ErrInvalid, i, pl.Channel)
+		}
+		if _, dup := d.pilot[pl.Channel]; dup {
+			return nil, fmt.Errorf("%w: pilots[%d]: duplicate pilot for channel %s", ErrInvalid, i, pl.Channel)
+		}
+		in := make([]bool, len(d.profs))
+		for _, t := range pl.Teams {
+			ti, ok := d.teamIdx[t]
+			if !ok {
+				return nil, fmt.Errorf("pilots[%d].teams: %w: %s", i, ErrUnknownTeam, t)
+			}
+			for _, p := range d.teamMembers[ti] {
+				in[p] = true
+			}
+		}
+		d.pilot[pl.Channel] = in
+	}
+	return d, nil
+}
+
+func (d *Directory) checkProfessional(p Professional) error {
+	if p.ID == "" {
+		return fmt.Errorf("%w: professionals: id is empty", ErrInvalid)
+	}
+	if _, dup := d.profIdx[p.ID]; dup {
+		return fmt.Errorf("%w: professional %s: duplicate id", ErrInvalid, p.ID)
+	}
+	if p.Role == "" {
+		return fmt.Errorf("%w: professional %s: role is empty", ErrInvalid, p.ID)
+	}
+	if len(p.Languages) == 0 {
+		return fmt.Errorf("%w: professional %s: languages are empty", ErrInvalid, p.ID)
+	}
+	for _, l := range p.Languages {
+		if !l.Valid() {
+			return fmt.Errorf("%w: professional %s: language %q is not fi, sv or en", ErrInvalid, p.ID, l)
+		}
+	}
+	if len(p.Teams) == 0 {
+		return fmt.Errorf("%w: professional %s: teams are empty", ErrInvalid, p.ID)
+	}
+	for _, t := range p.Teams {
+		if _, ok := d.teamIdx[t]; !ok {
+			return fmt.Errorf("professional %s: teams: %w: %s", p.ID, ErrUnknownTeam, t)
+		}
+	}
+	c := p.Capacity
+	if c.Synchronous < 0 || c.Chat < 0 || c.Message < 0 {
+		return fmt.Errorf("%w: professional %s: capacity is negative", ErrInvalid, p.ID)
+	}
+	if p.WrapUp < 0 {
+		return fmt.Errorf("%w: professional %s: wrap_up is negative", ErrInvalid, p.ID)
+	}
+	return nil
+}
+
+// AreaOf returns the area whose residents live in postal code s. It fails
+// with ErrMalformedPostalCode or ErrUnknownPostalCode.
+func (d *Directory) AreaOf(s string) (Area, error) {
+	pc, err := ParsePostalCode(s)
+	if err != nil {
+		return Area{}, err
+	}
+	i, ok := d.postal[pc]
+	if !ok {
+		return Area{}, fmt.Errorf("%w: %s is in no area", ErrUnknownPostalCode, pc)
+	}
+	return cloneArea(d.areas[i]), nil
+}
+
+// Area returns the area with the given ID, or ErrUnknownArea.
+func (d *Directory) Area(id AreaID) (Area, error) {
+	i, ok := d.areaIdx[id]
+	if !ok {
+		return Area{}, fmt.Errorf("%w: %s", ErrUnknownArea, id)
+	}
+	return cloneArea(d.areas[i]), nil
+}
+
+// Neighbours returns the neighbour areas of area id, or ErrUnknownArea.
+func (d *Directory) Neighbours(id AreaID) ([]AreaID, error) {
+	a, err := d.Area(id)
+	if err != nil {
+		return nil, err
+	}
+	return a.Neighbours, nil
+}
+
+// Team returns the team with the given ID, or ErrUnknownTeam.
+func (d *Directory) Team(id TeamID) (Team, error) {
+	i, ok := d.teamIdx[id]
+	if !ok {
+		return Team{}, fmt.Errorf("%w: %s", ErrUnknownTeam, id)
+	}
+	return d.teams[i], nil
+}
+
+// Members returns the IDs of the members of team id in ascending order, or
+// ErrUnknownTeam.
+func (d *Directory) Members(id TeamID) ([]ProfessionalID, error) {
+	i, ok := d.teamIdx[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownTeam, id)
+	}
+	out := make([]ProfessionalID, len(d.teamMembers[i]))
+	for j, p := range d.teamMembers[i] {
+		out[j] = d.profs[p].ID
+	}
+	return out, nil
+}
+
+// Professional returns the professional with the given ID, or
+// ErrUnknownProfessional.
+func (d *Directory) Professional(id ProfessionalID) (Professional, error) {
+	i, ok := d.profIdx[id]
+	if !ok {
+		return Professional{}, fmt.Errorf("%w: %s", ErrUnknownProfessional, id)
+	}
+	p := d.profs[i]
+	p.Skills, p.Languages, p.Teams = slices.Clone(p.Skills), slices.Clone(p.Languages), slices.Clone(p.Teams)
+	return p, nil
+}
+
+// Professionals returns the IDs of all professionals in ascending order.
+func (d *Directory) Professionals() []ProfessionalID {
+	out := make([]ProfessionalID, len(d.profs))
+	for i, p := range d.profs {
+		out[i] = p.ID
+	}
+	return out
+}
+
+// Piloted reports whether channel k is enabled for pilot teams only.
+func (d *Directory) Piloted(k channel.Kind) bool { return d.pilot[k] != nil }
+
+// Policy returns the policy that applies to errand e: its own, else the
+// default. ok is false when there is neither.
+func (d *Directory) Policy(e channel.Errand) (Policy, bool) {
+	cp := d.policyFor(e)
+	if cp == nil {
+		return Policy{}, false
+	}
+	return Policy{Errand: cp.Errand, Steps: slices.Clone(cp.Steps)}, true
+}
+
+func (d *Directory) policyFor(e channel.Errand) *compiledPolicy {
+	if p, ok := d.policies[e]; ok {
+		return p
+	}
+	return d.def
+}
+
+func cloneArea(a Area) Area {
+	a.PostalCodes = slices.Clone(a.PostalCodes)
+	a.Neighbours = slices.Clone(a.Neighbours)
+	a.Hours = slices.Clone(a.Hours)
+	return a
+}
+
+// eligible reports whether professional p passes step s's filters for work
+// on channel k in slot class slot for a contact in language lang.
+func (d *Directory) eligible(p int, s Step, k channel.Kind, slot Slot, lang Language) bool {
+	return d.eligibleFor(p, s, slot, lang, d.pilot[k])
+}
+
+// eligibleFor is eligible with the pilot cohort given explicitly (nil: the
+// channel is open to everyone).
+func (d *Directory) eligibleFor(p int, s Step, slot Slot, lang Language, pilot []bool) bool {
+	pr := &d.profs[p]
+	if pr.Capacity.Of(slot) <= 0 {
+		return false
+	}
+	if pilot != nil && !pilot[p] {
+		return false
+	}
+	if len(s.Roles) > 0 && !slices.Contains(s.Roles, pr.Role) {
+		return false
+	}
+	for _, sk := range s.Skills {
+		if !slices.Contains(pr.Skills, sk) {
+			return false
+		}
+	}
+	if s.MatchLanguage && !slices.Contains(pr.Languages, lang) {
+		return false
+	}
+	return true
+}

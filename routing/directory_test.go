@@ -1,0 +1,164 @@
+package routing_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/routing"
+)
+
+func TestParsePostalCode(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want routing.PostalCode
+		err  error
+	}{
+		{"00530", "00530", nil},
+		{" 00100 ", "00100", nil},
+		{"0053", "", routing.ErrMalformedPostalCode},
+		{"005300", "", routing.ErrMalformedPostalCode},
+		{"00a30", "", routing.ErrMalformedPostalCode},
+		{"", "", routing.ErrMalformedPostalCode},
+		{"٠٠٥٣٠", "", routing.ErrMalformedPostalCode},
+	} {
+		got, err := routing.ParsePostalCode(tc.in)
+		if tc.err != nil {
+			require.ErrorIs(t, err, tc.err, tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.want, got)
+	}
+}
+
+func FuzzParsePostalCode(f *testing.F) {
+	for _, s := range []string{"00530", " 00100", "0053", "abcde", "99999", "\x00\x00\x00\x00\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		pc, err := routing.ParsePostalCode(s)
+		if err != nil {
+			require.ErrorIs(t, err, routing.ErrMalformedPostalCode)
+			require.Contains(t, err.Error(), "postal code must be 5 digits", "the error explains without echoing the input")
+			return
+		}
+		require.Len(t, string(pc), 5)
+		for _, c := range []byte(pc) {
+			require.True(t, c >= '0' && c <= '9')
+		}
+		again, err := routing.ParsePostalCode(string(pc))
+		require.NoError(t, err)
+		require.Equal(t, pc, again)
+	})
+}
+
+func TestAreaOf(t *testing.T) {
+	d := fixture(t)
+	a, err := d.AreaOf("00530")
+	require.NoError(t, err)
+	require.Equal(t, routing.AreaID("kallio"), a.ID)
+	require.Equal(t, "Berghäll", a.Name(routing.Swedish))
+	require.Equal(t, "Kallio", a.Name(routing.Finnish))
+	a, err = d.AreaOf("00580")
+	require.NoError(t, err)
+	require.Equal(t, "Fiskehamnen", a.Name(routing.Swedish))
+
+	_, err = d.AreaOf("00990")
+	require.ErrorIs(t, err, routing.ErrUnknownPostalCode)
+	_, err = d.AreaOf("5300")
+	require.ErrorIs(t, err, routing.ErrMalformedPostalCode)
+
+	n, err := d.Neighbours("kallio")
+	require.NoError(t, err)
+	require.Equal(t, []routing.AreaID{"vallila", "kalasatama"}, n)
+	_, err = d.Neighbours("espoo")
+	require.ErrorIs(t, err, routing.ErrUnknownArea)
+}
+
+func TestOpeningHoursAcrossDST(t *testing.T) {
+	h := routing.Weekdays(routing.At(8, 0), routing.At(16, 0))
+	hel, err := time.LoadLocation("Europe/Helsinki")
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		at   time.Time
+		open bool
+	}{
+		// Friday before the spring change (EET, UTC+2) and Monday after (EEST, UTC+3).
+		{time.Date(2026, 3, 27, 8, 0, 0, 0, hel), true},
+		{time.Date(2026, 3, 27, 7, 59, 0, 0, hel), false},
+		{time.Date(2026, 3, 30, 8, 0, 0, 0, hel), true},
+		{time.Date(2026, 3, 30, 15, 59, 59, 0, hel), true},
+		{time.Date(2026, 3, 30, 16, 0, 0, 0, hel), false},
+		// 08:00 local is 05:00 UTC in summer and 06:00 UTC in winter.
+		{time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC), true},
+		{time.Date(2026, 10, 26, 5, 0, 0, 0, time.UTC), false},
+		{time.Date(2026, 10, 26, 6, 0, 0, 0, time.UTC), true},
+		// Saturday.
+		{time.Date(2026, 3, 28, 10, 0, 0, 0, hel), false},
+	} {
+		require.Equal(t, tc.open, h.IsOpen(tc.at), tc.at.String())
+	}
+	require.True(t, routing.OpeningHours(nil).IsOpen(time.Date(2026, 3, 28, 3, 0, 0, 0, hel)), "no hours: always open")
+}
+
+func TestNewDirectoryRejectsBadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		edit  func(*routing.Config)
+		err   error
+		field string
+	}{
+		{"area without id", func(c *routing.Config) { c.Areas[0].ID = "" }, routing.ErrInvalid, "id"},
+		{"malformed postal code", func(c *routing.Config) { c.Areas[0].PostalCodes[0] = "530" }, routing.ErrMalformedPostalCode, "postal_codes"},
+		{"postal code in two areas", func(c *routing.Config) { c.Areas[1].PostalCodes[0] = "00530" }, routing.ErrInvalid, "00530"},
+		{"unknown neighbour", func(c *routing.Config) { c.Areas[0].Neighbours[0] = "espoo" }, routing.ErrUnknownArea, "neighbours"},
+		{"bad hours", func(c *routing.Config) { c.Areas[0].Hours[0].Close = routing.At(7, 0) }, routing.ErrInvalid, "hours"},
+		{"team in unknown area", func(c *routing.Config) { c.Teams[0].Area = "espoo" }, routing.ErrUnknownArea, "area"},
+		{"team without area", func(c *routing.Config) { c.Teams[0].Area = "" }, routing.ErrInvalid, "area"},
+		{"professional without role", func(c *routing.Config) { c.Professionals[0].Role = "" }, routing.ErrInvalid, "role"},
+		{"bad language", func(c *routing.Config) { c.Professionals[0].Languages = []routing.Language{"de"} }, routing.ErrInvalid, "language"},
+		{"unknown team", func(c *routing.Config) { c.Professionals[0].Teams = []routing.TeamID{"x"} }, routing.ErrUnknownTeam, "teams"},
+		{"negative capacity", func(c *routing.Config) { c.Professionals[0].Capacity.Chat = -1 }, routing.ErrInvalid, "capacity"},
+		{"duplicate professional", func(c *routing.Config) { c.Professionals[1].ID = c.Professionals[0].ID }, routing.ErrInvalid, "duplicate"},
+		{"middle step without timeout", func(c *routing.Config) { c.Policies[0].Steps[1].Timeout = 0 }, routing.ErrInvalid, "timeout"},
+		{"team step without team", func(c *routing.Config) { c.Policies[1].Steps[0].Target = routing.TargetTeam }, routing.ErrInvalid, "team"},
+		{"duplicate default policy", func(c *routing.Config) { c.Policies[1].Errand = "" }, routing.ErrInvalid, "duplicate"},
+		{"empty policy", func(c *routing.Config) { c.Policies[1].Steps = nil }, routing.ErrInvalid, "steps"},
+		{"pilot of e-booking", func(c *routing.Config) { c.Pilots[0].Channel = channel.EBooking }, routing.ErrInvalid, "pilots"},
+		{"pilot of unknown team", func(c *routing.Config) { c.Pilots[0].Teams[0] = "x" }, routing.ErrUnknownTeam, "pilots"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := fixtureConfig()
+			tc.edit(&cfg)
+			_, err := routing.NewDirectory(cfg)
+			require.ErrorIs(t, err, tc.err)
+			require.Contains(t, err.Error(), tc.field)
+		})
+	}
+}
+
+func TestDirectoryLookups(t *testing.T) {
+	d := fixture(t)
+	m, err := d.Members("kallio-a")
+	require.NoError(t, err)
+	require.Equal(t, []routing.ProfessionalID{"n-aino", "n-bertil"}, m)
+	_, err = d.Members("x")
+	require.ErrorIs(t, err, routing.ErrUnknownTeam)
+	p, err := d.Professional("n-eero")
+	require.NoError(t, err)
+	require.Equal(t, []routing.Skill{"diabetes"}, p.Skills)
+	_, err = d.Professional("x")
+	require.ErrorIs(t, err, routing.ErrUnknownProfessional)
+	tm, err := d.Team("keskitetty")
+	require.NoError(t, err)
+	require.True(t, tm.Central)
+	require.True(t, d.Piloted(channel.Video))
+	require.False(t, d.Piloted(channel.Chat))
+	pol, ok := d.Policy(channel.ErrandLabResults)
+	require.True(t, ok)
+	require.Len(t, pol.Steps, 5, "errands without a policy use the default")
+	require.Len(t, d.Professionals(), 7)
+}

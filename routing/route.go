@@ -1,0 +1,297 @@
+package routing
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/carecontact/carecontact/channel"
+)
+
+// Contact is what routing needs to know about a client's contact. It holds
+// no personal data: the client is a pseudonymous reference.
+type Contact struct {
+	// Client is the client's pseudonymous reference.
+	Client ClientRef
+	// Errand selects the policy.
+	Errand channel.Errand
+	// Channel is the channel the work arrives on; it selects the slot
+	// class and any pilot restriction.
+	Channel channel.Kind
+	// Priority orders the queue (with ageing).
+	Priority Priority
+	// PostalCode is the client's postal code; it gives the home area
+	// unless Area is set.
+	PostalCode PostalCode
+	// Area is the client's home area, overriding PostalCode.
+	Area AreaID
+	// OwnProfessional is the client's named professional, if any.
+	OwnProfessional ProfessionalID
+	// OwnTeam is the client's own care team, if any.
+	OwnTeam TeamID
+	// Language is the language the client is served in; empty is Finnish.
+	Language Language
+}
+
+// RouteStep is one usable step of a contact's route.
+type RouteStep struct {
+	// Index is the step's index in the policy.
+	Index int
+	// Target is the step's target.
+	Target Target
+	// Timeout is the step's timeout (zero: wait until served).
+	Timeout time.Duration
+	// Areas are the areas the step covers (home area, or home and
+	// neighbour areas), ascending; empty for other targets.
+	Areas []AreaID
+	// Teams are the teams in the step's scope that have at least one
+	// candidate, ascending.
+	Teams []TeamID
+	// Professionals are the candidates: the professionals in the step's
+	// scope who pass its filters, take work on the channel and, for a
+	// piloted channel, are in the pilot cohort; ascending.
+	Professionals []ProfessionalID
+}
+
+// SkippedStep is a policy step a route leaves out, and why.
+type SkippedStep struct {
+	Index  int
+	Target Target
+	Reason string
+}
+
+// Route is the ordered plan for a contact: the steps the dispatcher will try,
+// each with its candidates, regardless of who is signed in right now.
+type Route struct {
+	Errand  channel.Errand
+	Channel channel.Kind
+	// Area is the contact's home area, empty if it has none.
+	Area    AreaID
+	Steps   []RouteStep
+	Skipped []SkippedStep
+}
+
+// scope is the set of professionals a step reaches before filters.
+type scope struct {
+	target Target
+	id     string // professional, team or area ID; empty for the central pool
+	skip   string // non-empty: the step cannot be resolved for this contact
+}
+
+// resolved is a contact's validated facts and the scopes of its policy.
+type resolved struct {
+	pol    *compiledPolicy
+	slot   Slot
+	lang   Language
+	home   AreaID
+	scopes []scope
+}
+
+// Route returns the contact's route: the policy steps for its errand, each
+// resolved to its candidate teams and professionals, with the steps that
+// have no candidate listed as skipped. It is a pure function of the
+// directory and the contact; it ignores presence and opening hours, which
+// the dispatcher checks when an item reaches a step. Planners (such as the
+// same-day callback planner) use it to see, team by team, who could take a
+// contact.
+//
+// It fails with ErrInvalid or ErrMalformedPostalCode for bad input, and with
+// a *NoRouteError (matching ErrNoRoute) when no step has a candidate.
+func (d *Directory) Route(c Contact) (Route, error) {
+	r, err := d.resolve(c)
+	if err != nil {
+		return Route{}, err
+	}
+	out := Route{Errand: c.Errand, Channel: c.Channel, Area: r.home}
+	anyUnpiloted := false
+	for i, sc := range r.scopes {
+		s := r.pol.Steps[i]
+		if sc.skip != "" {
+			out.Skipped = append(out.Skipped, SkippedStep{Index: i, Target: s.Target, Reason: sc.skip})
+			continue
+		}
+		members := d.scopeMembers(sc)
+		var cands []int
+		for _, p := range members {
+			if d.eligible(p, s, c.Channel, r.slot, r.lang) {
+				cands = append(cands, p)
+			} else if d.pilot[c.Channel] != nil && d.eligibleFor(p, s, r.slot, r.lang, nil) {
+				anyUnpiloted = true
+			}
+		}
+		if len(cands) == 0 {
+			reason := "no professional matches the step's filters and takes work on " + string(c.Channel)
+			if len(members) == 0 {
+				reason = "nobody in the step's scope"
+			}
+			out.Skipped = append(out.Skipped, SkippedStep{Index: i, Target: s.Target, Reason: reason})
+			continue
+		}
+		rs := RouteStep{Index: i, Target: s.Target, Timeout: s.Timeout, Areas: d.scopeAreas(sc)}
+		for _, p := range cands {
+			rs.Professionals = append(rs.Professionals, d.profs[p].ID)
+		}
+		rs.Teams = d.scopeTeams(sc, cands)
+		out.Steps = append(out.Steps, rs)
+	}
+	if len(out.Steps) == 0 {
+		reason := ReasonNoCandidates
+		if anyUnpiloted {
+			reason = ReasonNotInPilot
+		}
+		return Route{}, &NoRouteError{Reason: reason, Errand: c.Errand, Channel: c.Channel, Skipped: out.Skipped}
+	}
+	return out, nil
+}
+
+// resolve validates c and finds the scope of every step of its policy.
+func (d *Directory) resolve(c Contact) (resolved, error) {
+	var r resolved
+	if c.Errand == "" {
+		return r, fmt.Errorf("%w: contact: errand is empty", ErrInvalid)
+	}
+	slot, err := SlotOf(c.Channel)
+	if err != nil {
+		return r, fmt.Errorf("contact: channel: %w", err)
+	}
+	r.slot = slot
+	if c.Priority < PriorityRoutine || c.Priority > PriorityUrgent {
+		return r, fmt.Errorf("%w: contact: priority %d is not routine, high or urgent", ErrInvalid, c.Priority)
+	}
+	r.lang = c.Language
+	if r.lang == "" {
+		r.lang = Finnish
+	}
+	if !r.lang.Valid() {
+		return r, fmt.Errorf("%w: contact: language %q is not fi, sv or en", ErrInvalid, c.Language)
+	}
+	homeWhy := ""
+	switch {
+	case c.Area != "":
+		if _, ok := d.areaIdx[c.Area]; !ok {
+			homeWhy = fmt.Sprintf("home area %s is unknown", c.Area)
+		} else {
+			r.home = c.Area
+		}
+	case c.PostalCode != "":
+		a, err := d.AreaOf(string(c.PostalCode))
+		switch {
+		case err == nil:
+			r.home = a.ID
+		case errors.Is(err, ErrMalformedPostalCode):
+			return r, fmt.Errorf("contact: postal_code: %w", err)
+		default:
+			homeWhy = fmt.Sprintf("postal code %s is in no area", c.PostalCode)
+		}
+	default:
+		homeWhy = "contact has no postal code or home area"
+	}
+	r.pol = d.policyFor(c.Errand)
+	if r.pol == nil {
+		return r, &NoRouteError{Reason: ReasonNoPolicy, Errand: c.Errand, Channel: c.Channel}
+	}
+	r.scopes = make([]scope, len(r.pol.Steps))
+	for i, s := range r.pol.Steps {
+		sc := scope{target: s.Target}
+		switch s.Target {
+		case TargetOwnProfessional:
+			sc.id, sc.skip = own("professional", string(c.OwnProfessional), d.hasProf(c.OwnProfessional))
+		case TargetOwnTeam:
+			sc.id, sc.skip = own("team", string(c.OwnTeam), d.hasTeam(c.OwnTeam))
+		case TargetHomeArea, TargetNeighbourAreas:
+			if r.home == "" {
+				sc.skip = homeWhy
+			} else {
+				sc.id = string(r.home)
+			}
+		case TargetTeam:
+			sc.id = string(s.Team)
+		case TargetCentralPool:
+		}
+		r.scopes[i] = sc
+	}
+	return r, nil
+}
+
+// own resolves an own-professional or own-team step: the ID, or why not.
+func own(what, id string, known bool) (string, string) {
+	switch {
+	case id == "":
+		return "", "contact has no own " + what
+	case !known:
+		return "", fmt.Sprintf("own %s %s is unknown", what, id)
+	}
+	return id, ""
+}
+
+func (d *Directory) hasProf(id ProfessionalID) bool { _, ok := d.profIdx[id]; return ok }
+func (d *Directory) hasTeam(id TeamID) bool         { _, ok := d.teamIdx[id]; return ok }
+
+// scopeTeamIdx returns the team indices a scope covers (nil for a single
+// professional).
+func (d *Directory) scopeTeamIdx(sc scope) []int {
+	switch sc.target {
+	case TargetOwnTeam, TargetTeam:
+		return []int{d.teamIdx[TeamID(sc.id)]}
+	case TargetHomeArea:
+		return d.areaTeams[d.areaIdx[AreaID(sc.id)]]
+	case TargetNeighbourAreas:
+		ai := d.areaIdx[AreaID(sc.id)]
+		ts := slices.Clone(d.areaTeams[ai])
+		for _, n := range d.areas[ai].Neighbours {
+			ts = append(ts, d.areaTeams[d.areaIdx[n]]...)
+		}
+		slices.Sort(ts)
+		return slices.Compact(ts)
+	case TargetCentralPool:
+		return d.centralTeams
+	}
+	return nil
+}
+
+// scopeMembers returns the professional indices a scope covers, ascending.
+func (d *Directory) scopeMembers(sc scope) []int {
+	if sc.target == TargetOwnProfessional {
+		return []int{d.profIdx[ProfessionalID(sc.id)]}
+	}
+	var out []int
+	for _, t := range d.scopeTeamIdx(sc) {
+		out = append(out, d.teamMembers[t]...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (d *Directory) scopeAreas(sc scope) []AreaID {
+	switch sc.target {
+	case TargetHomeArea:
+		return []AreaID{AreaID(sc.id)}
+	case TargetNeighbourAreas:
+		a := d.areas[d.areaIdx[AreaID(sc.id)]]
+		out := append([]AreaID{a.ID}, a.Neighbours...)
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	return nil
+}
+
+// scopeTeams returns the teams of the scope that hold at least one of the
+// candidates; for a single professional, that professional's teams.
+func (d *Directory) scopeTeams(sc scope, cands []int) []TeamID {
+	var out []TeamID
+	if sc.target == TargetOwnProfessional {
+		out = slices.Clone(d.profs[cands[0]].Teams)
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	for _, t := range d.scopeTeamIdx(sc) {
+		for _, p := range d.teamMembers[t] {
+			if _, found := slices.BinarySearch(cands, p); found {
+				out = append(out, d.teams[t].ID)
+				break
+			}
+		}
+	}
+	return out
+}

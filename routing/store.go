@@ -1,0 +1,167 @@
+package routing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/carecontact/carecontact/audit"
+)
+
+// ItemState is where a work item is in its lifecycle.
+type ItemState int
+
+// The item states. Every state has an exit: Queued ends by an offer, by
+// rescinding or (on a last step with a timeout) by exhaustion; Offered by
+// accept, decline, rescind or its deadline; Accepted when the professional
+// finishes; WrapUp by completion or its deadline. Completed, rescinded and
+// exhausted items are removed from the store.
+const (
+	ItemQueued ItemState = iota + 1
+	ItemOffered
+	ItemAccepted
+	ItemWrapUp
+)
+
+// String returns "queued", "offered", "accepted" or "wrap-up".
+func (s ItemState) String() string {
+	switch s {
+	case ItemQueued:
+		return "queued"
+	case ItemOffered:
+		return "offered"
+	case ItemAccepted:
+		return "accepted"
+	case ItemWrapUp:
+		return "wrap-up"
+	default:
+		return fmt.Sprintf("state(%d)", int(s))
+	}
+}
+
+// Item is a work item: one contact waiting for, offered to, or handled by a
+// professional.
+type Item struct {
+	ID      ItemID
+	Contact Contact
+	State   ItemState
+	// Version increases with every change; conditional changes name the
+	// version they expect.
+	Version uint64
+	// EnqueuedAt is when the item was first queued. Widening keeps it.
+	EnqueuedAt time.Time
+	// Step is the index of the policy step the item is in, and StepAt
+	// when it entered that step.
+	Step   int
+	StepAt time.Time
+	// Professional is whom the item is offered to, accepted by or wrapped
+	// up by; empty while queued.
+	Professional ProfessionalID
+	// Deadline is when the offer times out (Offered) or the wrap-up ends
+	// (WrapUp); zero otherwise.
+	Deadline time.Time
+	// Excluded are the professionals who declined the item or let its
+	// offer time out; it is not offered to them again.
+	Excluded []ProfessionalID
+}
+
+// ProfessionalState is a professional's dynamic state in the store.
+type ProfessionalState struct {
+	ID ProfessionalID
+	// Presence is what the host set: away, available or busy.
+	Presence Presence
+	// Capacity is copied from the directory when the professional is
+	// registered.
+	Capacity Capacity
+	// Load counts the items offered to, accepted by or in wrap-up with the
+	// professional, per slot class.
+	Load Capacity
+	// WrapUps counts the professional's items in wrap-up.
+	WrapUps int
+	// IdleSince is when the professional signed in or last completed a
+	// contact, whichever is later.
+	IdleSince time.Time
+	Version   uint64
+}
+
+// Effective returns the presence routing acts on: PresenceWrapUp while an
+// available professional has items in wrap-up, PresenceBusy while every
+// slot class they take work in is full, else the presence the host set.
+func (s ProfessionalState) Effective() Presence {
+	if s.Presence != PresenceAvailable {
+		return s.Presence
+	}
+	if s.WrapUps > 0 {
+		return PresenceWrapUp
+	}
+	for sl := range numSlots {
+		if s.Load.Of(sl) < s.Capacity.Of(sl) {
+			return PresenceAvailable
+		}
+	}
+	return PresenceBusy
+}
+
+// CanTake reports whether the professional can be offered one more item of
+// slot class sl: available, not wrapping up, with free capacity.
+func (s ProfessionalState) CanTake(sl Slot) bool {
+	return s.Presence == PresenceAvailable && s.WrapUps == 0 && s.Load.Of(sl) < s.Capacity.Of(sl)
+}
+
+// Change is one atomic conditional change of a work item and, optionally,
+// of one professional. The store applies all of it or none:
+//
+//   - the stored item must exist (else ErrItemNotFound) and be at version
+//     Expect (else ErrConflict);
+//   - with Professional set and Load > 0, the professional must be able to
+//     take the item (ProfessionalState.CanTake(Slot), else ErrNoCapacity);
+//   - then the item is replaced by Item (its Version set to Expect+1) or
+//     deleted if Remove, the professional's load and wrap-up count are
+//     adjusted by Load and WrapUps, IdleSince is set if non-zero, and
+//     Events are recorded in the audit log.
+//
+// In SQL this is one transaction: UPDATE ... WHERE id = $1 AND version = $2,
+// and UPDATE professionals ... WHERE id = $3 AND presence = 'available' AND
+// wrap_ups = 0 AND load_x < capacity_x.
+type Change struct {
+	Item         Item
+	Expect       uint64
+	Remove       bool
+	Professional ProfessionalID
+	Slot         Slot
+	Load         int
+	WrapUps      int
+	IdleSince    time.Time
+	Events       []audit.Event
+}
+
+// Store keeps work items and professionals' dynamic state. Implementations
+// are safe for concurrent use and keep every method atomic; several Store
+// values may share one backing state (host replicas over one database). No
+// method takes a lock over all items or all professionals: an offer locks
+// one item and one professional.
+type Store interface {
+	// RegisterProfessional creates the professional's state (away, no
+	// load, idle since at) or, if it exists, updates its capacity, and
+	// returns the stored state.
+	RegisterProfessional(ctx context.Context, id ProfessionalID, c Capacity, at time.Time) (ProfessionalState, error)
+	// SetPresence sets the professional's presence (away, available or
+	// busy; ErrInvalid otherwise). Signing in (leaving away) sets
+	// IdleSince to at. Fails with ErrUnknownProfessional.
+	SetPresence(ctx context.Context, id ProfessionalID, p Presence, at time.Time, events []audit.Event) (ProfessionalState, error)
+	// Professional returns the professional's state, or
+	// ErrUnknownProfessional.
+	Professional(ctx context.Context, id ProfessionalID) (ProfessionalState, error)
+	// CreateItem stores a new item at version 1 with its events; it fails
+	// with ErrDuplicateItem if the ID exists.
+	CreateItem(ctx context.Context, it Item, events []audit.Event) (Item, error)
+	// Item returns the item, or ErrItemNotFound.
+	Item(ctx context.Context, id ItemID) (Item, error)
+	// Items returns every stored item in ascending ID order (for a
+	// dispatcher recovering its queues).
+	Items(ctx context.Context) ([]Item, error)
+	// Apply makes one conditional change (see Change) and returns the
+	// item (zero if removed) and the professional (zero if none) as
+	// stored after it.
+	Apply(ctx context.Context, c Change) (Item, ProfessionalState, error)
+}

@@ -1,0 +1,139 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
+)
+
+// CallbackStore is an in-memory callback.Store, safe for concurrent use.
+type CallbackStore struct {
+	log *AuditLog
+	st  *callbackState
+}
+
+type callbackState struct {
+	mu   sync.Mutex
+	recs map[string]callback.Record
+	open map[string]string // client+errand key -> open request ID
+}
+
+// NewCallbackStore returns an empty store writing its audit events to log
+// (nil: a log of its own).
+func NewCallbackStore(log *AuditLog) *CallbackStore {
+	if log == nil {
+		log = NewAuditLog()
+	}
+	return &CallbackStore{log: log, st: &callbackState{recs: map[string]callback.Record{}, open: map[string]string{}}}
+}
+
+// Share returns another store value over the same state and audit log, as
+// a second host replica over one database.
+func (s *CallbackStore) Share() *CallbackStore { return &CallbackStore{log: s.log, st: s.st} }
+
+// OpenOrJoin implements callback.Store.
+func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor audit.Actor, at time.Time) (callback.Record, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return callback.Record{}, false, err
+	}
+	if r.ID == "" || r.Client == "" || r.Errand == "" {
+		return callback.Record{}, false, fmt.Errorf("memory: callback open: %w: id, client and errand are required", callback.ErrInvalidRequest)
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	key := callback.Key(r.Client, r.Errand)
+	joined := false
+	if id, ok := st.open[key]; ok {
+		r = st.recs[id].Clone()
+		r.Joins++
+		joined = true
+	} else if _, dup := st.recs[r.ID]; dup {
+		return callback.Record{}, false, fmt.Errorf("memory: callback open %s: %w: duplicate id", r.ID, callback.ErrConflict)
+	} else {
+		r = r.Clone()
+	}
+	r.Version++
+	prepared, err := prepareEvents([]audit.Event{callback.OpenEvent(r, joined, actor, at)})
+	if err != nil {
+		return callback.Record{}, false, err
+	}
+	st.recs[r.ID] = r
+	st.open[key] = r.ID
+	s.log.appendLocked(prepared)
+	return r.Clone(), joined, nil
+}
+
+// Get implements callback.Store.
+func (s *CallbackStore) Get(ctx context.Context, id string) (callback.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return callback.Record{}, err
+	}
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	r, ok := s.st.recs[id]
+	if !ok {
+		return callback.Record{}, fmt.Errorf("memory: callback %s: %w", id, callback.ErrNotFound)
+	}
+	return r.Clone(), nil
+}
+
+// Update implements callback.Store.
+func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []audit.Event) (callback.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return callback.Record{}, err
+	}
+	prepared, err := prepareEvents(events)
+	if err != nil {
+		return callback.Record{}, err
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	old, ok := st.recs[r.ID]
+	if !ok {
+		return callback.Record{}, fmt.Errorf("memory: callback %s: %w", r.ID, callback.ErrNotFound)
+	}
+	if old.Version != r.Version {
+		return callback.Record{}, fmt.Errorf("memory: callback %s: %w", r.ID, callback.ErrConflict)
+	}
+	if old.Client != r.Client || old.Errand != r.Errand {
+		return callback.Record{}, fmt.Errorf("memory: callback %s: %w: client and errand cannot change", r.ID, callback.ErrInvalidRequest)
+	}
+	r = r.Clone()
+	r.Version++
+	st.recs[r.ID] = r
+	if !r.Open() {
+		key := callback.Key(r.Client, r.Errand)
+		if st.open[key] == r.ID {
+			delete(st.open, key)
+		}
+	}
+	s.log.appendLocked(prepared)
+	return r.Clone(), nil
+}
+
+// List implements callback.Store.
+func (s *CallbackStore) List(ctx context.Context, f callback.Filter) ([]callback.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.st.mu.Lock()
+	var out []callback.Record
+	for _, r := range s.st.recs {
+		if f.Match(r) {
+			out = append(out, r.Clone())
+		}
+	}
+	s.st.mu.Unlock()
+	slices.SortFunc(out, func(a, b callback.Record) int {
+		return cmp.Or(a.RequestedAt.Compare(b.RequestedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}

@@ -1,0 +1,209 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/channel"
+)
+
+// DemandStore is an in-memory channel.DemandStore.
+type DemandStore struct {
+	st  *demandState
+	log *AuditLog
+}
+
+type demandState struct {
+	mu       sync.Mutex
+	contacts map[string]channel.Contact
+	order    []string // insertion order, for oldest-first answers
+}
+
+// NewDemandStore returns an empty duplicate-demand store that writes the
+// audit events of its changes to log (nil: a log of its own).
+func NewDemandStore(log *AuditLog) *DemandStore {
+	if log == nil {
+		log = NewAuditLog()
+	}
+	return &DemandStore{st: &demandState{contacts: map[string]channel.Contact{}}, log: log}
+}
+
+// Share returns another store value over the same state and audit log, as a
+// second host replica would see it.
+func (s *DemandStore) Share() *DemandStore { return &DemandStore{st: s.st, log: s.log} }
+
+var _ channel.DemandStore = (*DemandStore)(nil)
+
+// earliestPendingLocked returns the client's earliest pending contact for
+// the errand, excluding skip.
+func (st *demandState) earliestPendingLocked(client string, errand channel.Errand, skip string) *channel.Contact {
+	var best *channel.Contact
+	for _, id := range st.order {
+		c := st.contacts[id]
+		if id == skip || c.Client != client || c.Errand != errand || !c.Open() {
+			continue
+		}
+		if best == nil || c.OpenedAt.Before(best.OpenedAt) {
+			cc := c
+			best = &cc
+		}
+	}
+	return best
+}
+
+// Admit implements channel.DemandStore.
+func (s *DemandStore) Admit(ctx context.Context, c channel.Contact, p channel.Policy, events channel.AdmitEventsFunc) (channel.Contact, *channel.Contact, error) {
+	if err := ctx.Err(); err != nil {
+		return channel.Contact{}, nil, err
+	}
+	if c.ID == "" || c.Client == "" {
+		return channel.Contact{}, nil, fmt.Errorf("memory: admit: contact id and client are required")
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, taken := st.contacts[c.ID]; taken {
+		return channel.Contact{}, nil, fmt.Errorf("memory: admit %s: %w", c.ID, channel.ErrContactExists)
+	}
+	c.State = channel.ContactPending
+	c.OpenedAt = c.OpenedAt.UTC()
+	existing := st.earliestPendingLocked(c.Client, c.Errand, "")
+	stored := channel.ResolveDuplicate(c, existing, p)
+	if existing != nil {
+		existing.Duplicates++
+	}
+	var evs []audit.Event
+	if events != nil {
+		evs = events(stored, existing)
+	}
+	prepared, err := prepareEvents(evs)
+	if err != nil {
+		return channel.Contact{}, nil, err
+	}
+	st.contacts[stored.ID] = stored
+	st.order = append(st.order, stored.ID)
+	if existing != nil {
+		st.contacts[existing.ID] = *existing
+	}
+	s.log.appendLocked(prepared)
+	return stored, existing, nil
+}
+
+// Settle implements channel.DemandStore.
+func (s *DemandStore) Settle(ctx context.Context, id string, at time.Time, events channel.SettleEventsFunc) (channel.Contact, []channel.Contact, error) {
+	if err := ctx.Err(); err != nil {
+		return channel.Contact{}, nil, err
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c, ok := st.contacts[id]
+	if !ok {
+		return channel.Contact{}, nil, fmt.Errorf("memory: settle %s: %w", id, channel.ErrContactNotFound)
+	}
+	if !c.Open() {
+		return channel.Contact{}, nil, fmt.Errorf("memory: settle %s (%s): %w", id, c.State, channel.ErrContactClosed)
+	}
+	at = at.UTC()
+	c.State, c.ClosedAt = channel.ContactSettled, at
+	var withdrawn []channel.Contact
+	for _, oid := range st.order {
+		o := st.contacts[oid]
+		if oid == id || o.Client != c.Client || o.Errand != c.Errand || !o.Open() {
+			continue
+		}
+		o.State, o.ClosedAt = channel.ContactWithdrawn, at
+		withdrawn = append(withdrawn, o)
+	}
+	var evs []audit.Event
+	if events != nil {
+		evs = events(c, slices.Clone(withdrawn))
+	}
+	prepared, err := prepareEvents(evs)
+	if err != nil {
+		return channel.Contact{}, nil, err
+	}
+	st.contacts[id] = c
+	for _, w := range withdrawn {
+		st.contacts[w.ID] = w
+	}
+	s.log.appendLocked(prepared)
+	return c, withdrawn, nil
+}
+
+// Close implements channel.DemandStore.
+func (s *DemandStore) Close(ctx context.Context, id string, at time.Time, events []audit.Event) (channel.Contact, error) {
+	if err := ctx.Err(); err != nil {
+		return channel.Contact{}, err
+	}
+	prepared, err := prepareEvents(events)
+	if err != nil {
+		return channel.Contact{}, err
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c, ok := st.contacts[id]
+	if !ok {
+		return channel.Contact{}, fmt.Errorf("memory: close %s: %w", id, channel.ErrContactNotFound)
+	}
+	if !c.Open() {
+		return channel.Contact{}, fmt.Errorf("memory: close %s (%s): %w", id, c.State, channel.ErrContactClosed)
+	}
+	c.State, c.ClosedAt = channel.ContactClosed, at.UTC()
+	st.contacts[id] = c
+	s.log.appendLocked(prepared)
+	return c, nil
+}
+
+// Get implements channel.DemandStore.
+func (s *DemandStore) Get(ctx context.Context, id string) (channel.Contact, error) {
+	if err := ctx.Err(); err != nil {
+		return channel.Contact{}, err
+	}
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	c, ok := s.st.contacts[id]
+	if !ok {
+		return channel.Contact{}, fmt.Errorf("memory: contact %s: %w", id, channel.ErrContactNotFound)
+	}
+	return c, nil
+}
+
+// Pending implements channel.DemandStore.
+func (s *DemandStore) Pending(ctx context.Context, client string) ([]channel.Contact, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	var out []channel.Contact
+	for _, id := range s.st.order {
+		if c := s.st.contacts[id]; c.Client == client && c.Open() {
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b channel.Contact) int { return a.OpenedAt.Compare(b.OpenedAt) })
+	return out, nil
+}
+
+// Stats implements channel.DemandStore.
+func (s *DemandStore) Stats(ctx context.Context, since, until time.Time) (channel.DemandStats, error) {
+	if err := ctx.Err(); err != nil {
+		return channel.DemandStats{}, err
+	}
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	var out channel.DemandStats
+	for _, id := range s.st.order {
+		c := s.st.contacts[id]
+		if !c.OpenedAt.Before(since) && c.OpenedAt.Before(until) {
+			out.Count(c)
+		}
+	}
+	return out, nil
+}

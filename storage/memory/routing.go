@@ -1,0 +1,294 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/routing"
+)
+
+// shards is the number of lock stripes for items and for professionals. A
+// change locks the stripe of its item and then, if it touches one, the
+// stripe of its professional; nothing locks all stripes at once.
+const shards = 64
+
+// RoutingStore is an in-memory routing.Store, safe for concurrent use.
+type RoutingStore struct {
+	log   *AuditLog
+	items [shards]itemShard
+	profs [shards]profShard
+}
+
+type itemShard struct {
+	mu sync.Mutex
+	m  map[routing.ItemID]routing.Item
+}
+
+type profShard struct {
+	mu sync.Mutex
+	m  map[routing.ProfessionalID]routing.ProfessionalState
+}
+
+// NewRoutingStore returns an empty store that records audit events in log
+// (a new log of its own if log is nil).
+func NewRoutingStore(log *AuditLog) *RoutingStore {
+	if log == nil {
+		log = NewAuditLog()
+	}
+	s := &RoutingStore{log: log}
+	for i := range s.items {
+		s.items[i].m = map[routing.ItemID]routing.Item{}
+		s.profs[i].m = map[routing.ProfessionalID]routing.ProfessionalState{}
+	}
+	return s
+}
+
+// AuditLog returns the log the store records events in.
+func (s *RoutingStore) AuditLog() *AuditLog { return s.log }
+
+// stripe hashes a key to a lock stripe (FNV-1a).
+func stripe(k string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(k); i++ {
+		h ^= uint32(k[i])
+		h *= 16777619
+	}
+	return int(h % shards)
+}
+
+// RegisterProfessional implements routing.Store.
+func (s *RoutingStore) RegisterProfessional(ctx context.Context, id routing.ProfessionalID, c routing.Capacity, at time.Time) (routing.ProfessionalState, error) {
+	if err := ctx.Err(); err != nil {
+		return routing.ProfessionalState{}, err
+	}
+	if id == "" {
+		return routing.ProfessionalState{}, fmt.Errorf("%w: professional id is empty", routing.ErrInvalid)
+	}
+	sh := &s.profs[stripe(string(id))]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	ps, ok := sh.m[id]
+	if !ok {
+		ps = routing.ProfessionalState{ID: id, Presence: routing.PresenceAway, IdleSince: at.UTC()}
+	}
+	ps.Capacity = c
+	ps.Version++
+	sh.m[id] = ps
+	return ps, nil
+}
+
+// SetPresence implements routing.Store.
+func (s *RoutingStore) SetPresence(ctx context.Context, id routing.ProfessionalID, p routing.Presence, at time.Time, events []audit.Event) (routing.ProfessionalState, error) {
+	if err := ctx.Err(); err != nil {
+		return routing.ProfessionalState{}, err
+	}
+	if p != routing.PresenceAway && p != routing.PresenceAvailable && p != routing.PresenceBusy {
+		return routing.ProfessionalState{}, fmt.Errorf("%w: presence %s cannot be set, only away, available or busy", routing.ErrInvalid, p)
+	}
+	prepared, err := s.prepare(events)
+	if err != nil {
+		return routing.ProfessionalState{}, err
+	}
+	sh := &s.profs[stripe(string(id))]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	ps, ok := sh.m[id]
+	if !ok {
+		return routing.ProfessionalState{}, fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, id)
+	}
+	if ps.Presence == routing.PresenceAway && p != routing.PresenceAway {
+		ps.IdleSince = at.UTC()
+	}
+	ps.Presence = p
+	ps.Version++
+	sh.m[id] = ps
+	s.record(prepared)
+	return ps, nil
+}
+
+// Professional implements routing.Store.
+func (s *RoutingStore) Professional(ctx context.Context, id routing.ProfessionalID) (routing.ProfessionalState, error) {
+	sh := &s.profs[stripe(string(id))]
+	return lookup(ctx, &sh.mu, sh.m, id, routing.ErrUnknownProfessional)
+}
+
+// CreateItem implements routing.Store.
+func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events []audit.Event) (routing.Item, error) {
+	if err := ctx.Err(); err != nil {
+		return routing.Item{}, err
+	}
+	if it.ID == "" {
+		return routing.Item{}, fmt.Errorf("%w: item id is empty", routing.ErrInvalid)
+	}
+	if it.State < routing.ItemQueued || it.State > routing.ItemWrapUp {
+		return routing.Item{}, fmt.Errorf("%w: item %s: state %d", routing.ErrInvalid, it.ID, it.State)
+	}
+	prepared, err := s.prepare(events)
+	if err != nil {
+		return routing.Item{}, err
+	}
+	sh := &s.items[stripe(string(it.ID))]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if _, dup := sh.m[it.ID]; dup {
+		return routing.Item{}, fmt.Errorf("%w: %s", routing.ErrDuplicateItem, it.ID)
+	}
+	it = normItem(it)
+	it.Version = 1
+	sh.m[it.ID] = it
+	s.record(prepared)
+	return cloneItem(it), nil
+}
+
+// Item implements routing.Store.
+func (s *RoutingStore) Item(ctx context.Context, id routing.ItemID) (routing.Item, error) {
+	sh := &s.items[stripe(string(id))]
+	it, err := lookup(ctx, &sh.mu, sh.m, id, routing.ErrItemNotFound)
+	return cloneItem(it), err
+}
+
+// lookup reads m[id] under mu, failing with notFound.
+func lookup[K ~string, V any](ctx context.Context, mu *sync.Mutex, m map[K]V, id K, notFound error) (V, error) {
+	var zero V
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	v, ok := m[id]
+	if !ok {
+		return zero, fmt.Errorf("%w: %s", notFound, id)
+	}
+	return v, nil
+}
+
+// Items implements routing.Store. It locks one stripe at a time, so under
+// concurrent changes it is a consistent view of each item, not of all.
+func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []routing.Item
+	for i := range s.items {
+		sh := &s.items[i]
+		sh.mu.Lock()
+		for _, it := range sh.m {
+			out = append(out, cloneItem(it))
+		}
+		sh.mu.Unlock()
+	}
+	slices.SortFunc(out, func(a, b routing.Item) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	return out, nil
+}
+
+// Apply implements routing.Store: the item's stripe is locked, then the
+// professional's, so an offer never waits for unrelated work.
+func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Item, routing.ProfessionalState, error) {
+	if err := ctx.Err(); err != nil {
+		return routing.Item{}, routing.ProfessionalState{}, err
+	}
+	id := c.Item.ID
+	prepared, err := s.prepare(c.Events)
+	if err != nil {
+		return routing.Item{}, routing.ProfessionalState{}, err
+	}
+	sh := &s.items[stripe(string(id))]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	cur, ok := sh.m[id]
+	if !ok {
+		return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
+	}
+	if cur.Version != c.Expect {
+		return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: item %s is at version %d, not %d", routing.ErrConflict, id, cur.Version, c.Expect)
+	}
+	if !c.Remove && (c.Item.State < routing.ItemQueued || c.Item.State > routing.ItemWrapUp) {
+		return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: item %s: state %d", routing.ErrInvalid, id, c.Item.State)
+	}
+	var ps routing.ProfessionalState
+	if c.Professional != "" {
+		psh := &s.profs[stripe(string(c.Professional))]
+		psh.mu.Lock()
+		defer psh.mu.Unlock()
+		ps, ok = psh.m[c.Professional]
+		if !ok {
+			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, c.Professional)
+		}
+		if c.Load > 0 && !ps.CanTake(c.Slot) {
+			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: %s is %s with %d/%d %s", routing.ErrNoCapacity,
+				c.Professional, ps.Effective(), ps.Load.Of(c.Slot), ps.Capacity.Of(c.Slot), c.Slot)
+		}
+		next := ps
+		next.Load = addSlot(next.Load, c.Slot, c.Load)
+		next.WrapUps += c.WrapUps
+		if next.Load.Of(c.Slot) < 0 || next.WrapUps < 0 {
+			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: professional %s: load or wrap-up count would go negative", routing.ErrConflict, c.Professional)
+		}
+		if !c.IdleSince.IsZero() {
+			next.IdleSince = c.IdleSince.UTC()
+		}
+		next.Version++
+		psh.m[c.Professional] = next
+		ps = next
+	}
+	var out routing.Item
+	if c.Remove {
+		delete(sh.m, id)
+	} else {
+		out = normItem(c.Item)
+		out.Version = c.Expect + 1
+		sh.m[id] = out
+		out = cloneItem(out)
+	}
+	s.record(prepared)
+	return out, ps, nil
+}
+
+func (s *RoutingStore) prepare(events []audit.Event) ([]audit.Event, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	return prepareEvents(events)
+}
+
+func (s *RoutingStore) record(prepared []audit.Event) {
+	if len(prepared) > 0 {
+		s.log.appendLocked(prepared)
+	}
+}
+
+func addSlot(c routing.Capacity, sl routing.Slot, n int) routing.Capacity {
+	switch sl {
+	case routing.SlotSynchronous:
+		c.Synchronous += n
+	case routing.SlotChat:
+		c.Chat += n
+	case routing.SlotMessage:
+		c.Message += n
+	}
+	return c
+}
+
+// normItem stores times in UTC and owns its Excluded slice.
+func normItem(it routing.Item) routing.Item {
+	it.EnqueuedAt = it.EnqueuedAt.UTC()
+	it.StepAt = it.StepAt.UTC()
+	if !it.Deadline.IsZero() {
+		it.Deadline = it.Deadline.UTC()
+	}
+	return cloneItem(it)
+}
+
+func cloneItem(it routing.Item) routing.Item {
+	if len(it.Excluded) > 0 {
+		it.Excluded = slices.Clone(it.Excluded)
+	} else {
+		it.Excluded = nil
+	}
+	return it
+}

@@ -1,0 +1,153 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/carecontact/carecontact/audit"
+)
+
+// AuditLog is the audit.Log over the audit_events table. Domain stores of
+// the same DB write their events into that table inside their own
+// transactions.
+type AuditLog struct{ db *DB }
+
+// AuditLog returns the DB's audit log.
+func (db *DB) AuditLog() *AuditLog { return &AuditLog{db: db} }
+
+var _ audit.Log = (*AuditLog)(nil)
+
+// Record validates the events and writes them in one transaction, all or
+// none, exactly once: when the connection breaks while the commit is in
+// flight, Record looks the first event up to learn whether the commit
+// happened and writes the events again only if it did not.
+func (l *AuditLog) Record(ctx context.Context, events ...audit.Event) error {
+	prepared, err := prepareEvents(events)
+	if err != nil {
+		return err
+	}
+	write := func(ctx context.Context, tx pgx.Tx) error { return insertEvents(ctx, tx, prepared) }
+	err = l.db.inTx(ctx, "postgres: audit record", write)
+	for tries := 0; errors.Is(err, ErrOutcomeUnknown) && len(prepared) > 0 && tries < l.db.retry.MaxAttempts; tries++ {
+		// The connection broke while COMMIT was in flight. The events carry
+		// IDs fixed before the first attempt and were written in one
+		// transaction, so the first one tells whether that commit happened.
+		var written bool
+		if err = l.db.do(ctx, "postgres: audit record", true, func(ctx context.Context) error {
+			return l.db.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM audit_events WHERE id = $1)", prepared[0].ID).Scan(&written)
+		}); err != nil {
+			return err
+		}
+		if written {
+			return nil
+		}
+		err = l.db.inTx(ctx, "postgres: audit record", write)
+	}
+	return err
+}
+
+// Events returns the events that match f in recorded order.
+func (l *AuditLog) Events(ctx context.Context, f audit.Filter) ([]audit.Event, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Client != "" {
+		add("client = ?", f.Client)
+	}
+	if f.Subject != "" {
+		add("subject = ?", f.Subject)
+	}
+	if f.Action != "" {
+		add("action = ?", f.Action)
+	}
+	if f.ActorID != "" {
+		add("actor_id = ?", f.ActorID)
+	}
+	if !f.Since.IsZero() {
+		add("at >= ?", f.Since)
+	}
+	if !f.Until.IsZero() {
+		add("at < ?", f.Until)
+	}
+	q := "SELECT id, at, actor_kind, actor_id, actor_role, action, subject, client, outcome, detail FROM audit_events"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY seq"
+	if f.Limit > 0 {
+		q += " LIMIT " + strconv.Itoa(f.Limit)
+	}
+	var out []audit.Event
+	err := l.db.do(ctx, "postgres: audit events", true, func(ctx context.Context) error {
+		rows, err := l.db.pool.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, scanEvent)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: audit events: %w", err)
+	}
+	return out, nil
+}
+
+func scanEvent(row pgx.CollectableRow) (audit.Event, error) {
+	var e audit.Event
+	var kind, outcome string
+	err := row.Scan(&e.ID, &e.At, &kind, &e.Actor.ID, &e.Actor.Role, &e.Action, &e.Subject, &e.Client, &outcome, &e.Detail)
+	e.Actor.Kind = audit.ActorKind(kind)
+	e.Outcome = audit.Outcome(outcome)
+	e.At = e.At.UTC()
+	return e, err
+}
+
+// prepareEvents validates events, assigns missing IDs and normalises times
+// to UTC (PostgreSQL keeps microseconds), returning copies. Stores call it
+// before opening their transaction, so a bad event fails the change before
+// anything is written.
+func prepareEvents(events []audit.Event) ([]audit.Event, error) {
+	out := make([]audit.Event, 0, len(events))
+	for i, e := range events {
+		if err := e.Validate(); err != nil {
+			return nil, fmt.Errorf("postgres: audit event %d: %w", i, err)
+		}
+		if e.ID == "" {
+			e.ID = uuid.NewString()
+		}
+		e.At = e.At.UTC().Truncate(time.Microsecond)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// insertEvents writes prepared events inside tx.
+func insertEvents(ctx context.Context, tx pgx.Tx, events []audit.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	batch := &pgx.Batch{}
+	for _, e := range events {
+		var detail map[string]string
+		if len(e.Detail) > 0 {
+			detail = e.Detail
+		}
+		batch.Queue(`INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_role, action, subject, client, outcome, detail)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			e.ID, e.At, string(e.Actor.Kind), e.Actor.ID, e.Actor.Role, e.Action, e.Subject, e.Client, string(e.Outcome), detail)
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("postgres: write audit events: %w", err)
+	}
+	return nil
+}

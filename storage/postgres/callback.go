@@ -1,0 +1,212 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
+)
+
+// CallbackStore is the callback.Store over the callback_requests table.
+// One open request per client and errand is a partial unique index, so a
+// callback request is opened once however many replicas race; Update is a
+// compare-and-set on the version column under the row's lock.
+type CallbackStore struct{ db *DB }
+
+// CallbackStore returns the DB's callback store.
+func (db *DB) CallbackStore() *CallbackStore { return &CallbackStore{db: db} }
+
+var _ callback.Store = (*CallbackStore)(nil)
+
+const callbackColumns = "doc, phone, version"
+
+func scanCallback(row pgx.Row) (callback.Record, error) {
+	var doc []byte
+	var phone string
+	var version int64
+	if err := row.Scan(&doc, &phone, &version); err != nil {
+		return callback.Record{}, err
+	}
+	var r callback.Record
+	if err := json.Unmarshal(doc, &r); err != nil {
+		return callback.Record{}, fmt.Errorf("postgres: decode callback request: %w", err)
+	}
+	r.Phone = callback.Phone(phone)
+	r.Version = version
+	return r, nil
+}
+
+// OpenOrJoin implements callback.Store.
+func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor audit.Actor, at time.Time) (callback.Record, bool, error) {
+	if r.ID == "" || r.Client == "" || r.Errand == "" {
+		return callback.Record{}, false, fmt.Errorf("postgres: callback open: %w: id, client and errand are required", callback.ErrInvalidRequest)
+	}
+	var out callback.Record
+	var joined bool
+	err := s.db.inTx(ctx, "postgres: callback open", func(ctx context.Context, tx pgx.Tx) error {
+		for {
+			// Join the open request if there is one (locking it) ...
+			cur, err := scanCallback(tx.QueryRow(ctx, "SELECT "+callbackColumns+
+				" FROM callback_requests WHERE client = $1 AND errand = $2 AND open FOR UPDATE", r.Client, string(r.Errand)))
+			if err == nil {
+				cur.Joins++
+				cur.Version++
+				joined, out = true, cur
+				if err := s.write(ctx, tx, cur); err != nil {
+					return err
+				}
+				break
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			// ... else insert; if another transaction inserted the open
+			// request meanwhile, the insert does nothing and we join it.
+			n := r.Clone()
+			n.Version = 1
+			doc, err := encodeCallback(n)
+			if err != nil {
+				return err
+			}
+			tag, err := tx.Exec(ctx, `INSERT INTO callback_requests (id, client, errand, team, open, requested_at, version, phone, doc)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (client, errand) WHERE open DO NOTHING`,
+				n.ID, n.Client, string(n.Errand), n.Team, n.Open(), n.RequestedAt, n.Version, string(n.Phone), doc)
+			if code, constraint := pgCode(err); code == codeUniqueViolation && constraint == "callback_requests_pkey" {
+				return fmt.Errorf("postgres: callback open %s: %w: duplicate id", r.ID, callback.ErrConflict)
+			}
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 1 {
+				joined, out = false, n
+				break
+			}
+		}
+		prepared, err := prepareEvents([]audit.Event{callback.OpenEvent(out, joined, actor, at)})
+		if err != nil {
+			return err
+		}
+		return insertEvents(ctx, tx, prepared)
+	})
+	if err != nil {
+		return callback.Record{}, false, err
+	}
+	return out, joined, nil
+}
+
+func encodeCallback(r callback.Record) ([]byte, error) {
+	doc, err := json.Marshal(r) // Phone is tagged json:"-": the number stays out of doc
+	if err != nil {
+		return nil, fmt.Errorf("postgres: encode callback request %s: %w", r.ID, err)
+	}
+	return doc, nil
+}
+
+// write stores r over its existing row.
+func (s *CallbackStore) write(ctx context.Context, tx pgx.Tx, r callback.Record) error {
+	doc, err := encodeCallback(r)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE callback_requests SET team = $2, open = $3, requested_at = $4, version = $5, phone = $6, doc = $7
+		WHERE id = $1`, r.ID, r.Team, r.Open(), r.RequestedAt, r.Version, string(r.Phone), doc)
+	if code, constraint := pgCode(err); code == codeUniqueViolation && constraint == "callback_requests_open_key" {
+		return fmt.Errorf("postgres: callback %s: %w: the client already has an open request for the errand", r.ID, callback.ErrConflict)
+	}
+	return err
+}
+
+// Get implements callback.Store.
+func (s *CallbackStore) Get(ctx context.Context, id string) (callback.Record, error) {
+	var r callback.Record
+	err := s.db.do(ctx, "postgres: callback get", true, func(ctx context.Context) error {
+		var err error
+		r, err = scanCallback(s.db.pool.QueryRow(ctx, "SELECT "+callbackColumns+" FROM callback_requests WHERE id = $1", id))
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return callback.Record{}, fmt.Errorf("postgres: callback %s: %w", id, callback.ErrNotFound)
+	}
+	return r, err
+}
+
+// Update implements callback.Store.
+func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []audit.Event) (callback.Record, error) {
+	prepared, err := prepareEvents(events)
+	if err != nil {
+		return callback.Record{}, err
+	}
+	next := r.Clone()
+	next.Version++
+	err = s.db.inTx(ctx, "postgres: callback update", func(ctx context.Context, tx pgx.Tx) error {
+		var version int64
+		var client, errand string
+		err := tx.QueryRow(ctx, "SELECT version, client, errand FROM callback_requests WHERE id = $1 FOR UPDATE", r.ID).
+			Scan(&version, &client, &errand)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgres: callback %s: %w", r.ID, callback.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if version != r.Version {
+			return fmt.Errorf("postgres: callback %s: %w", r.ID, callback.ErrConflict)
+		}
+		if client != r.Client || errand != string(r.Errand) {
+			return fmt.Errorf("postgres: callback %s: %w: client and errand cannot change", r.ID, callback.ErrInvalidRequest)
+		}
+		if err := s.write(ctx, tx, next); err != nil {
+			return err
+		}
+		return insertEvents(ctx, tx, prepared)
+	})
+	if err != nil {
+		return callback.Record{}, err
+	}
+	return next, nil
+}
+
+// List implements callback.Store.
+func (s *CallbackStore) List(ctx context.Context, f callback.Filter) ([]callback.Record, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Team != "" {
+		add("team = ?", f.Team)
+	}
+	if f.OpenOnly {
+		where = append(where, "open")
+	}
+	if !f.Since.IsZero() {
+		add("requested_at >= ?", f.Since)
+	}
+	if !f.Until.IsZero() {
+		add("requested_at < ?", f.Until)
+	}
+	q := "SELECT " + callbackColumns + " FROM callback_requests"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY requested_at, id COLLATE "C"`
+	var out []callback.Record
+	err := s.db.do(ctx, "postgres: callback list", true, func(ctx context.Context) error {
+		rows, err := s.db.pool.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (callback.Record, error) { return scanCallback(row) })
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,50 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/storage/postgres"
+	"github.com/carecontact/carecontact/storage/storagetest"
+)
+
+// harness opens postgres stores for the conformance suite: each call makes
+// a fresh database and n DB values on separate pools over it, like n host
+// replicas.
+func harness() storagetest.Harness {
+	return storagetest.Harness{
+		Name: "postgres",
+		Audit: func(t *testing.T, n int) []audit.Log {
+			return stores(t, n, (*postgres.DB).AuditLog, func(l *postgres.AuditLog) audit.Log { return l })
+		},
+		Booking: func(t *testing.T, n int) []booking.Store {
+			return stores(t, n, (*postgres.DB).BookingStore, func(s *postgres.BookingStore) booking.Store { return s })
+		},
+		Routing: func(t *testing.T, n int) []routing.Store {
+			return stores(t, n, (*postgres.DB).RoutingStore, func(s *postgres.RoutingStore) routing.Store { return s })
+		},
+		Callback: func(t *testing.T, n int) []callback.Store {
+			return stores(t, n, (*postgres.DB).CallbackStore, func(s *postgres.CallbackStore) callback.Store { return s })
+		},
+		Demand: func(t *testing.T, n int) []channel.DemandStore {
+			return stores(t, n, (*postgres.DB).DemandStore, func(s *postgres.DemandStore) channel.DemandStore { return s })
+		},
+	}
+}
+
+// stores opens n DB values over one fresh database and takes a store of
+// one kind from each.
+func stores[S any, I any](t *testing.T, n int, take func(*postgres.DB) S, as func(S) I) []I {
+	dbs := openDBs(t, n, 4)
+	out := make([]I, n)
+	for i, db := range dbs {
+		out[i] = as(take(db))
+	}
+	return out
+}
+
+func TestConformance(t *testing.T) { storagetest.Run(t, harness()) }

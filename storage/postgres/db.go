@@ -1,0 +1,83 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// DB is one host replica's handle on the shared database: a connection pool
+// plus the retry policy its stores use. Create it with Open or New, call
+// Migrate once at start-up, then take the stores from it (AuditLog, ...).
+// A DB and every store taken from it are safe for concurrent use; several
+// DB values (in one process or in several replicas) over one database share
+// all state through the database.
+type DB struct {
+	pool  *pgxpool.Pool
+	owned bool
+	retry RetryPolicy
+}
+
+// Option configures a DB.
+type Option func(*DB)
+
+// WithRetryPolicy replaces the default RetryPolicy.
+func WithRetryPolicy(p RetryPolicy) Option { return func(db *DB) { db.retry = p } }
+
+// Open connects a new pool to the database named by dsn (a libpq
+// connection string or URL, see pgxpool.ParseConfig). The pool is closed by
+// Close. Open does not apply migrations; call Migrate.
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse dsn: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open pool: %w", err)
+	}
+	db := New(pool, opts...)
+	db.owned = true
+	return db, nil
+}
+
+// New wraps a pool the caller owns; Close does not close it.
+func New(pool *pgxpool.Pool, opts ...Option) *DB {
+	db := &DB{pool: pool, retry: DefaultRetryPolicy()}
+	for _, o := range opts {
+		o(db)
+	}
+	return db
+}
+
+// Pool returns the underlying pool.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Close closes the pool if Open created it.
+func (db *DB) Close() {
+	if db.owned {
+		db.pool.Close()
+	}
+}
+
+// Ping checks that the database answers, retrying transient failures.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.do(ctx, "ping", true, func(ctx context.Context) error { return db.pool.Ping(ctx) })
+}
+
+// Now returns the database server's clock (clock_timestamp()) in UTC. Hosts
+// whose replicas' clocks may disagree can build their carecontact.Clock on
+// it; see the package documentation for which times the stores take from the
+// database and which from the caller.
+func (db *DB) Now(ctx context.Context) (time.Time, error) {
+	var now time.Time
+	err := db.do(ctx, "now", true, func(ctx context.Context) error {
+		return db.pool.QueryRow(ctx, "SELECT clock_timestamp()").Scan(&now)
+	})
+	return now.UTC(), err
+}
+
+var errNilDB = errors.New("postgres: nil DB")

@@ -1,0 +1,81 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+)
+
+// killMidway runs op while another connection holds lock on table, waits
+// until op's backend is blocked on that lock inside its transaction (its
+// statement matches queryLike), terminates that backend with
+// pg_terminate_backend, releases the lock, and returns op's error. The
+// store's retry must then complete op on a fresh connection. It returns the
+// number of backends terminated (always 1 when it returns).
+func killMidway(t *testing.T, dsn, table, queryLike string, op func() error) error {
+	t.Helper()
+	ctx := context.Background()
+	locker, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer locker.Close(ctx)
+	tx, err := locker.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, "LOCK TABLE "+table+" IN EXCLUSIVE MODE")
+	require.NoError(t, err)
+
+	done := make(chan error, 1)
+	go func() { done <- op() }()
+
+	var pid int
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		err := locker.QueryRow(ctx, `SELECT pid FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()
+			  AND wait_event_type = 'Lock' AND query LIKE $1 LIMIT 1`, queryLike).Scan(&pid)
+		if err == nil {
+			break
+		}
+		require.ErrorIs(t, err, pgx.ErrNoRows)
+		select {
+		case err := <-done:
+			t.Fatalf("operation finished before it could be interrupted: %v", err)
+		default:
+		}
+		require.True(t, time.Now().Before(deadline), "operation never blocked on %s", table)
+		time.Sleep(2 * time.Millisecond)
+	}
+	var killed bool
+	require.NoError(t, locker.QueryRow(ctx, "SELECT pg_terminate_backend($1)", pid).Scan(&killed))
+	require.True(t, killed)
+	require.NoError(t, tx.Commit(ctx))
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatal("operation did not finish after its connection was killed")
+		return nil
+	}
+}
+
+// restartServer restarts the test server (pg_ctl restart, fast mode) when
+// the tests started it. Against a server named by CARECONTACT_PG_DSN, which
+// the tests cannot restart, it terminates every other connection to the
+// database instead, which clients see the same way: every connection
+// breaks at once.
+func restartServer(t *testing.T, dsn string) {
+	t.Helper()
+	if srv.bin != "" {
+		require.NoError(t, srv.restart())
+		return
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+	require.NoError(t, err)
+}

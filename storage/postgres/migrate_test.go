@@ -1,0 +1,92 @@
+package postgres_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/storage/postgres"
+)
+
+func TestMigrationsAreNumberedFromOne(t *testing.T) {
+	ms, err := postgres.Migrations()
+	require.NoError(t, err)
+	require.NotEmpty(t, ms)
+	for i, m := range ms {
+		require.Equal(t, i+1, m.Version, "migrations are numbered 1, 2, 3, ... without gaps")
+		require.NotEmpty(t, m.Name)
+		require.NotEmpty(t, m.SQL)
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	ctx := context.Background()
+	ms, err := postgres.Migrations()
+	require.NoError(t, err)
+	all := make([]int, len(ms))
+	for i, m := range ms {
+		all[i] = m.Version
+	}
+
+	t.Run("applies once, then nothing", func(t *testing.T) {
+		dsn := newDatabase(t)
+		db, err := postgres.Open(ctx, dsn)
+		require.NoError(t, err)
+		defer db.Close()
+		applied, err := db.Migrate(ctx)
+		require.NoError(t, err)
+		require.Equal(t, all, applied)
+		applied, err = db.Migrate(ctx)
+		require.NoError(t, err)
+		require.Empty(t, applied)
+	})
+
+	t.Run("replicas starting at once apply each migration exactly once", func(t *testing.T) {
+		dsn := newDatabase(t)
+		const replicas = 8
+		results := make(chan []int, replicas)
+		errs := make(chan error, replicas)
+		for range replicas {
+			go func() {
+				db, err := postgres.Open(ctx, dsn)
+				if err != nil {
+					errs <- err
+					return
+				}
+				defer db.Close()
+				applied, err := db.Migrate(ctx)
+				errs <- err
+				results <- applied
+			}()
+		}
+		var union []int
+		for range replicas {
+			require.NoError(t, <-errs)
+			union = append(union, <-results...)
+		}
+		slices.Sort(union)
+		require.Equal(t, all, union, "every version applied by exactly one replica")
+		conn, err := pgx.Connect(ctx, dsn)
+		require.NoError(t, err)
+		defer conn.Close(ctx)
+		var n int
+		require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM carecontact_schema_migrations").Scan(&n))
+		require.Equal(t, len(all), n)
+	})
+
+	t.Run("refuses a schema newer than the code", func(t *testing.T) {
+		dsn := newDatabase(t)
+		db, err := postgres.Open(ctx, dsn)
+		require.NoError(t, err)
+		defer db.Close()
+		_, err = db.Migrate(ctx)
+		require.NoError(t, err)
+		_, err = db.Pool().Exec(ctx, "INSERT INTO carecontact_schema_migrations (version, name) VALUES (9999, 'future')")
+		require.NoError(t, err)
+		_, err = db.Migrate(ctx)
+		require.ErrorIs(t, err, postgres.ErrSchemaTooNew)
+	})
+}

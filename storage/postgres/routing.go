@@ -1,0 +1,324 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/routing"
+)
+
+// RoutingStore is the routing.Store over the routing_items and
+// routing_professionals tables. An Apply is one transaction: a conditional
+// UPDATE of the item (WHERE version = Expect) and a conditional UPDATE of the
+// professional (WHERE the professional can take the item), plus the audit
+// events; the row locks these take order concurrent offers, so a work item
+// is offered to one professional at a time and no professional is offered
+// beyond capacity, across any number of replicas.
+type RoutingStore struct{ db *DB }
+
+// RoutingStore returns the DB's routing store.
+func (db *DB) RoutingStore() *RoutingStore { return &RoutingStore{db: db} }
+
+var _ routing.Store = (*RoutingStore)(nil)
+
+const profColumns = `id, presence, cap_sync, cap_chat, cap_message, load_sync, load_chat, load_message, wrap_ups, idle_since, version`
+
+func scanProfessional(row pgx.Row) (routing.ProfessionalState, error) {
+	var ps routing.ProfessionalState
+	var id string
+	err := row.Scan(&id, &ps.Presence, &ps.Capacity.Synchronous, &ps.Capacity.Chat, &ps.Capacity.Message,
+		&ps.Load.Synchronous, &ps.Load.Chat, &ps.Load.Message, &ps.WrapUps, &ps.IdleSince, &ps.Version)
+	ps.ID = routing.ProfessionalID(id)
+	ps.IdleSince = ps.IdleSince.UTC()
+	return ps, err
+}
+
+// RegisterProfessional implements routing.Store.
+func (s *RoutingStore) RegisterProfessional(ctx context.Context, id routing.ProfessionalID, c routing.Capacity, at time.Time) (routing.ProfessionalState, error) {
+	if id == "" {
+		return routing.ProfessionalState{}, fmt.Errorf("%w: professional id is empty", routing.ErrInvalid)
+	}
+	var ps routing.ProfessionalState
+	err := s.db.inTx(ctx, "postgres: register professional", func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		ps, err = scanProfessional(tx.QueryRow(ctx, `INSERT INTO routing_professionals
+			(id, presence, cap_sync, cap_chat, cap_message, idle_since, version)
+			VALUES ($1, $2, $3, $4, $5, $6, 1)
+			ON CONFLICT (id) DO UPDATE SET cap_sync = EXCLUDED.cap_sync, cap_chat = EXCLUDED.cap_chat,
+				cap_message = EXCLUDED.cap_message, version = routing_professionals.version + 1
+			RETURNING `+profColumns,
+			string(id), routing.PresenceAway, c.Synchronous, c.Chat, c.Message, at.UTC()))
+		return err
+	})
+	if err != nil {
+		return routing.ProfessionalState{}, fmt.Errorf("postgres: register professional %s: %w", id, err)
+	}
+	return ps, nil
+}
+
+// SetPresence implements routing.Store.
+func (s *RoutingStore) SetPresence(ctx context.Context, id routing.ProfessionalID, p routing.Presence, at time.Time, events []audit.Event) (routing.ProfessionalState, error) {
+	if p != routing.PresenceAway && p != routing.PresenceAvailable && p != routing.PresenceBusy {
+		return routing.ProfessionalState{}, fmt.Errorf("%w: presence %s cannot be set, only away, available or busy", routing.ErrInvalid, p)
+	}
+	prepared, err := prepareEvents(events)
+	if err != nil {
+		return routing.ProfessionalState{}, err
+	}
+	var ps routing.ProfessionalState
+	err = s.db.inTx(ctx, "postgres: set presence", func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		ps, err = scanProfessional(tx.QueryRow(ctx, `UPDATE routing_professionals SET
+				idle_since = CASE WHEN presence = $2 AND $3 <> $2 THEN $4 ELSE idle_since END,
+				presence = $3, version = version + 1
+			WHERE id = $1 RETURNING `+profColumns,
+			string(id), routing.PresenceAway, p, at.UTC()))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, id)
+		}
+		if err != nil {
+			return err
+		}
+		return insertEvents(ctx, tx, prepared)
+	})
+	if err != nil {
+		return routing.ProfessionalState{}, err
+	}
+	return ps, nil
+}
+
+// Professional implements routing.Store.
+func (s *RoutingStore) Professional(ctx context.Context, id routing.ProfessionalID) (routing.ProfessionalState, error) {
+	var ps routing.ProfessionalState
+	err := s.db.do(ctx, "postgres: professional", true, func(ctx context.Context) error {
+		var err error
+		ps, err = scanProfessional(s.db.pool.QueryRow(ctx, "SELECT "+profColumns+" FROM routing_professionals WHERE id = $1", string(id)))
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return routing.ProfessionalState{}, fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, id)
+	}
+	return ps, err
+}
+
+// itemRow is an item as the columns of routing_items.
+type itemRow struct {
+	state        routing.ItemState
+	professional string
+	deadline     *time.Time
+	doc          []byte
+}
+
+func encodeItem(it routing.Item) (itemRow, error) {
+	it = normItem(it)
+	doc, err := json.Marshal(it)
+	if err != nil {
+		return itemRow{}, fmt.Errorf("postgres: encode item %s: %w", it.ID, err)
+	}
+	r := itemRow{state: it.State, professional: string(it.Professional), doc: doc}
+	if !it.Deadline.IsZero() {
+		r.deadline = &it.Deadline
+	}
+	return r, nil
+}
+
+func decodeItem(doc []byte, version uint64) (routing.Item, error) {
+	var it routing.Item
+	if err := json.Unmarshal(doc, &it); err != nil {
+		return routing.Item{}, fmt.Errorf("postgres: decode item: %w", err)
+	}
+	it.Version = version
+	return normItem(it), nil
+}
+
+// normItem stores times in UTC and an empty Excluded list as nil.
+func normItem(it routing.Item) routing.Item {
+	it.EnqueuedAt = it.EnqueuedAt.UTC()
+	it.StepAt = it.StepAt.UTC()
+	if !it.Deadline.IsZero() {
+		it.Deadline = it.Deadline.UTC()
+	}
+	if len(it.Excluded) == 0 {
+		it.Excluded = nil
+	} else {
+		it.Excluded = append([]routing.ProfessionalID(nil), it.Excluded...)
+	}
+	return it
+}
+
+func validState(s routing.ItemState) bool { return s >= routing.ItemQueued && s <= routing.ItemWrapUp }
+
+// CreateItem implements routing.Store.
+func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events []audit.Event) (routing.Item, error) {
+	if it.ID == "" {
+		return routing.Item{}, fmt.Errorf("%w: item id is empty", routing.ErrInvalid)
+	}
+	if !validState(it.State) {
+		return routing.Item{}, fmt.Errorf("%w: item %s: state %d", routing.ErrInvalid, it.ID, it.State)
+	}
+	prepared, err := prepareEvents(events)
+	if err != nil {
+		return routing.Item{}, err
+	}
+	it.Version = 1
+	row, err := encodeItem(it)
+	if err != nil {
+		return routing.Item{}, err
+	}
+	err = s.db.inTx(ctx, "postgres: create item", func(ctx context.Context, tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO routing_items (id, version, state, professional, deadline, doc)
+			VALUES ($1, 1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
+			string(it.ID), row.state, row.professional, row.deadline, row.doc)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("%w: %s", routing.ErrDuplicateItem, it.ID)
+		}
+		return insertEvents(ctx, tx, prepared)
+	})
+	if err != nil {
+		return routing.Item{}, err
+	}
+	return normItem(it), nil
+}
+
+// Item implements routing.Store.
+func (s *RoutingStore) Item(ctx context.Context, id routing.ItemID) (routing.Item, error) {
+	var doc []byte
+	var version uint64
+	err := s.db.do(ctx, "postgres: item", true, func(ctx context.Context) error {
+		return s.db.pool.QueryRow(ctx, "SELECT doc, version FROM routing_items WHERE id = $1", string(id)).Scan(&doc, &version)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return routing.Item{}, fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
+	}
+	if err != nil {
+		return routing.Item{}, err
+	}
+	return decodeItem(doc, version)
+}
+
+// Items implements routing.Store: one consistent snapshot, in byte order of
+// the IDs (COLLATE "C", whatever the database's collation).
+func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
+	var out []routing.Item
+	err := s.db.do(ctx, "postgres: items", true, func(ctx context.Context) error {
+		rows, err := s.db.pool.Query(ctx, `SELECT doc, version FROM routing_items ORDER BY id COLLATE "C"`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (routing.Item, error) {
+			var doc []byte
+			var version uint64
+			if err := row.Scan(&doc, &version); err != nil {
+				return routing.Item{}, err
+			}
+			return decodeItem(doc, version)
+		})
+		return err
+	})
+	return out, err
+}
+
+// Apply implements routing.Store in one transaction: the item row first,
+// then the professional's, always in that order, so concurrent changes
+// cannot deadlock.
+func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Item, routing.ProfessionalState, error) {
+	id := c.Item.ID
+	prepared, err := prepareEvents(c.Events)
+	if err != nil {
+		return routing.Item{}, routing.ProfessionalState{}, err
+	}
+	next := c.Item
+	next.Version = c.Expect + 1
+	row, err := encodeItem(next)
+	if err != nil {
+		return routing.Item{}, routing.ProfessionalState{}, err
+	}
+	var ps routing.ProfessionalState
+	err = s.db.inTx(ctx, "postgres: apply", func(ctx context.Context, tx pgx.Tx) error {
+		ps = routing.ProfessionalState{}
+		var version uint64
+		err := tx.QueryRow(ctx, "SELECT version FROM routing_items WHERE id = $1 FOR UPDATE", string(id)).Scan(&version)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
+		}
+		if err != nil {
+			return err
+		}
+		if version != c.Expect {
+			return fmt.Errorf("%w: item %s is at version %d, not %d", routing.ErrConflict, id, version, c.Expect)
+		}
+		if !c.Remove && !validState(c.Item.State) {
+			return fmt.Errorf("%w: item %s: state %d", routing.ErrInvalid, id, c.Item.State)
+		}
+		if c.Professional != "" {
+			if ps, err = s.changeProfessional(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		if c.Remove {
+			_, err = tx.Exec(ctx, "DELETE FROM routing_items WHERE id = $1", string(id))
+		} else {
+			_, err = tx.Exec(ctx, `UPDATE routing_items SET version = $2, state = $3, professional = $4, deadline = $5, doc = $6
+				WHERE id = $1`, string(id), next.Version, row.state, row.professional, row.deadline, row.doc)
+		}
+		if err != nil {
+			return err
+		}
+		return insertEvents(ctx, tx, prepared)
+	})
+	if err != nil {
+		return routing.Item{}, routing.ProfessionalState{}, err
+	}
+	if c.Remove {
+		return routing.Item{}, ps, nil
+	}
+	return normItem(next), ps, nil
+}
+
+// changeProfessional locks the professional's row, checks it can take the
+// change and applies the load, wrap-up and idle-time changes.
+func (s *RoutingStore) changeProfessional(ctx context.Context, tx pgx.Tx, c routing.Change) (routing.ProfessionalState, error) {
+	ps, err := scanProfessional(tx.QueryRow(ctx, "SELECT "+profColumns+" FROM routing_professionals WHERE id = $1 FOR UPDATE", string(c.Professional)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ps, fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, c.Professional)
+	}
+	if err != nil {
+		return ps, err
+	}
+	if c.Load > 0 && !ps.CanTake(c.Slot) {
+		return ps, fmt.Errorf("%w: %s is %s with %d/%d %s", routing.ErrNoCapacity,
+			c.Professional, ps.Effective(), ps.Load.Of(c.Slot), ps.Capacity.Of(c.Slot), c.Slot)
+	}
+	var dSync, dChat, dMsg int
+	switch c.Slot {
+	case routing.SlotSynchronous:
+		dSync = c.Load
+	case routing.SlotChat:
+		dChat = c.Load
+	case routing.SlotMessage:
+		dMsg = c.Load
+	}
+	var idle *time.Time
+	if !c.IdleSince.IsZero() {
+		t := c.IdleSince.UTC()
+		idle = &t
+	}
+	ps, err = scanProfessional(tx.QueryRow(ctx, `UPDATE routing_professionals SET
+			load_sync = load_sync + $2, load_chat = load_chat + $3, load_message = load_message + $4,
+			wrap_ups = wrap_ups + $5, idle_since = COALESCE($6, idle_since), version = version + 1
+		WHERE id = $1 RETURNING `+profColumns,
+		string(c.Professional), dSync, dChat, dMsg, c.WrapUps, idle))
+	if code, _ := pgCode(err); code == codeCheckViolation {
+		return ps, fmt.Errorf("%w: professional %s: load or wrap-up count would go negative", routing.ErrConflict, c.Professional)
+	}
+	return ps, err
+}
