@@ -222,7 +222,7 @@ func TestFloodBeyondCapacityIsExplicit(t *testing.T) {
 		arr = append(arr, a)
 	}
 	sc := callbacksim.Scenario{
-		Router:   testRouter(), // east has no neighbours and no pool staff
+		Router:   testRouter(),                                                                               // east has no neighbours and no pool staff
 		Teams:    []callbacksim.Team{{Name: "team-east", Shifts: shifts("e", 1, 8*time.Hour, 12*time.Hour)}}, // 24 calls a day
 		Arrivals: arr,
 		Start:    day.Add(7 * time.Hour), End: day.Add(6 * 24 * time.Hour),
@@ -409,4 +409,132 @@ func TestRetriesThenSecureMessage(t *testing.T) {
 	require.Equal(t, 20, k.Reached)
 	require.Equal(t, 1.0, k.SameDayShare)
 	require.Equal(t, 2*10+1*10, count(res.Events, callback.EventRetryScheduled))
+}
+
+// everyDay is a Workdays of an on-call pool that works every day.
+type everyDay struct{}
+
+func (everyDay) Workday(int, time.Month, int) bool { return true }
+
+func TestDSTChangeDays(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		day       time.Time
+		firstUTC  int // 08:00 local in UTC
+		offsetUTC time.Duration
+	}{
+		{"spring forward (Sunday 29 March 2026)", at(2026, 3, 29, 0, 0), 5, 3 * time.Hour},
+		{"fall back (Sunday 25 October 2026)", at(2026, 10, 25, 0, 0), 6, 2 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			day := tc.day
+			sc := callbacksim.Scenario{
+				Config:   callback.Config{Workdays: everyDay{}},
+				Router:   testRouter(),
+				Teams:    []callbacksim.Team{{Name: "team-north", Shifts: shifts("n", 2, 8*time.Hour, 16*time.Hour)}},
+				Arrivals: arrivals("c", "00100", 80, day.Add(7*time.Hour), day.Add(13*time.Hour)),
+				Start:    day.Add(6 * time.Hour), End: day.Add(22 * time.Hour),
+			}
+			res, err := callbacksim.Run(context.Background(), sc)
+			require.NoError(t, err)
+			for _, p := range res.Promises {
+				require.Equal(t, localDate(day), localDate(p.Window.Start))
+				_, off := p.Window.Start.In(hki).Zone()
+				require.Equal(t, tc.offsetUTC, time.Duration(off)*time.Second)
+				l := p.Window.Start.In(hki)
+				require.True(t, l.Hour() >= 8 && l.Hour() < 16)
+				require.LessOrEqual(t, p.Window.End.Sub(p.Window.Start), 2*time.Hour, "windows are 2 h of wall clock and of real time")
+			}
+			require.Equal(t, time.Date(day.Year(), day.Month(), day.Day(), tc.firstUTC, 0, 0, 0, time.UTC), res.Promises[0].Window.Start)
+			k := res.KPIs
+			require.Equal(t, 80, k.SameDay)
+			require.Equal(t, 1.0, k.PromiseKeptRate)
+			require.Zero(t, k.Open)
+			requireWithinCapacity(t, res, map[string]int{"team-north": 2})
+		})
+	}
+}
+
+func TestOuterBoundSkipsWeekendAndHoliday(t *testing.T) {
+	// Urgent deadline 2 h; non-urgent same day; outer bound 3 working days:
+	// from Thursday 2 April 2026 the bound skips Good Friday, the weekend
+	// and Easter Monday: Tue 7, Wed 8, Thu 9 April.
+	ctx := context.Background()
+	capa := callback.NewStaticCapacity(nil)
+	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, 8*time.Hour, 9*time.Hour)...)) // 6 calls a day
+	svc, _ := newService(t, callback.Config{}, capa)
+	now := at(2026, 4, 2, 8, 0)
+	var got []callback.Promise
+	for i := range 26 {
+		p, err := svc.Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent), now)
+		require.NoError(t, err)
+		got = append(got, p)
+	}
+	days := map[string]int{}
+	for _, p := range got[:24] {
+		days[localDate(p.Window.Start)]++
+	}
+	require.Equal(t, map[string]int{"2026-04-02": 6, "2026-04-07": 6, "2026-04-08": 6, "2026-04-09": 6}, days)
+	require.True(t, got[24].Unplaced)
+	require.Equal(t, at(2026, 4, 9, 16, 0).UTC(), got[24].Deadline, "the outer bound")
+	require.Equal(t, callback.EventReportedToLead, got[24].Events[1].Kind)
+
+	// An urgent request when today is full: the earliest window on the next
+	// working day, a breach reported to the team lead at once.
+	svc2, _ := newService(t, callback.Config{}, capa)
+	for i := range 6 {
+		_, err := svc2.Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent), now)
+		require.NoError(t, err)
+	}
+	u, err := svc2.Request(ctx, req("urgent", callback.Urgent), now)
+	require.NoError(t, err)
+	require.True(t, u.NextDay)
+	require.True(t, u.Breach)
+	require.Equal(t, "2026-04-07", localDate(u.Window.Start))
+	require.Equal(t, 1, count(u.Events, callback.EventReportedToLead))
+}
+
+func TestReplanCallsRunLongAndUrgentArrivals(t *testing.T) {
+	day := at(2026, 11, 24, 0, 0)
+	arr := arrivals("c", "00100", 60, day.Add(7*time.Hour), day.Add(9*time.Hour))
+	for i := range 6 {
+		r := req(fmt.Sprintf("urgent-%d", i), callback.Urgent)
+		arr = append(arr, callbacksim.Arrival{At: day.Add(11*time.Hour + time.Duration(i)*10*time.Minute), Request: r})
+	}
+	sc := callbacksim.Scenario{
+		Router: testRouter(),
+		Teams: []callbacksim.Team{
+			{Name: "team-north", Shifts: shifts("n", 2, 8*time.Hour, 16*time.Hour)},
+			{Name: "team-south", Shifts: shifts("s", 1, 8*time.Hour, 16*time.Hour)},
+		},
+		Arrivals: arr,
+		// Calls of team north run 50 % long from 10:00.
+		CallLength: func(r callback.Record, answered bool) time.Duration {
+			if r.Team == "team-north" && !r.Calls[len(r.Calls)-1].Start.Before(day.Add(10*time.Hour).UTC()) {
+				return r.Handling * 3 / 2
+			}
+			return r.Handling
+		},
+		Start: day.Add(7 * time.Hour), End: day.Add(20 * time.Hour),
+	}
+	res, err := callbacksim.Run(context.Background(), sc)
+	require.NoError(t, err)
+	debugKPIs(t, res)
+	for _, p := range res.Promises {
+		if p.Request == "" {
+			continue
+		}
+		r := record(t, res, p.Request)
+		if r.Urgency == callback.Urgent {
+			require.False(t, p.NextDay)
+			require.LessOrEqual(t, p.Window.End, r.RequestedAt.Add(2*time.Hour), "urgent within 2 h")
+			require.True(t, r.Calls[0].Start.Before(r.RequestedAt.Add(2*time.Hour)), "urgent called within 2 h")
+		}
+	}
+	k := res.KPIs
+	require.Zero(t, k.Open)
+	require.Equal(t, 66, k.Reached)
+	risk := count(res.Events, callback.EventPromiseAtRisk)
+	require.Positive(t, risk+count(res.Events, callback.EventWidened), "long calls force re-planning")
+	require.Equal(t, k.Promised-k.Kept, risk, "every promise not kept was reported early")
 }

@@ -8,7 +8,7 @@ import (
 // Step names of the default policy.
 const (
 	StepOwnTeam       = "own_team"
-	StepNeighbourArea = "neighbour_area"
+	StepNeighbourArea = "neighbour_areas"
 	StepCentralPool   = "central_pool"
 )
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,13 +61,18 @@ func New(cfg Config, store Store, router Router, capacity Capacity, opts ...Opti
 	}
 	s := &Service{
 		cfg: cfg.withDefaults(), store: store, router: router, capacity: capacity,
-		newID: uuid.NewString, actor: audit.System("callback"), status: map[string]Status{},
+		newID: newRequestID, actor: audit.System("callback"), status: map[string]Status{},
 	}
 	for _, o := range opts {
 		o(s)
 	}
 	return s, nil
 }
+
+// newRequestID returns "cb" and a random UUID's 32 hex digits. The hex
+// digits run on from the prefix, so no part of an ID can look like a phone
+// number or identity code to audit.Event.Validate (a dashed UUID can).
+func newRequestID() string { return "cb" + strings.ReplaceAll(uuid.NewString(), "-", "") }
 
 // Config returns the configuration in use, defaults filled in.
 func (s *Service) Config() Config { return s.cfg }
@@ -251,21 +257,51 @@ func (s *Service) Accept(ctx context.Context, id, professional string, now time.
 	if professional == "" {
 		return Record{}, fmt.Errorf("%w: professional is empty", ErrInvalidRequest)
 	}
-	r, err := s.store.Get(ctx, id)
-	if err != nil {
-		return Record{}, fmt.Errorf("callback: accept %s: %w", id, err)
-	}
-	if r.State != StateDue {
-		return Record{}, fmt.Errorf("callback: accept %s: %w (state %s)", id, ErrNotDue, r.State)
-	}
-	r.State = StateInCall
-	r.Calls = append(r.Calls, Attempt{Professional: professional, Start: now.UTC()})
-	got, err := s.update(ctx, r, "callback.attempt", professionalActor(professional), now,
-		map[string]string{"attempt": strconv.Itoa(len(r.Calls))})
+	got, _, err := s.change(ctx, id, func(r *Record) (string, []Event, error) {
+		if r.State != StateDue {
+			return "", nil, fmt.Errorf("%w (state %s)", ErrNotDue, r.State)
+		}
+		r.State = StateInCall
+		r.Calls = append(r.Calls, Attempt{Professional: professional, Start: now.UTC()})
+		return "callback.attempt", nil, nil
+	}, professionalActor(professional), now)
 	if err != nil {
 		return Record{}, fmt.Errorf("callback: accept %s: %w", id, err)
 	}
 	return got, nil
+}
+
+// maxCAS bounds the compare-and-set retries of one change.
+const maxCAS = 16
+
+// change applies f to the stored request and writes it with a
+// compare-and-set, re-reading and re-applying f when another writer (a
+// join, a re-plan) changed the request in between. f validates the state it
+// is given and names the audit action.
+func (s *Service) change(ctx context.Context, id string, f func(*Record) (string, []Event, error), actor audit.Actor, now time.Time) (Record, []Event, error) {
+	for range maxCAS {
+		r, err := s.store.Get(ctx, id)
+		if err != nil {
+			return Record{}, nil, err
+		}
+		action, evs, err := f(&r)
+		if err != nil {
+			return Record{}, nil, err
+		}
+		detail := map[string]string{"attempt": strconv.Itoa(len(r.Calls))}
+		if n := len(r.Calls); n > 0 && r.Calls[n-1].Result != "" {
+			detail["result"] = string(r.Calls[n-1].Result)
+		}
+		got, err := s.update(ctx, r, action, actor, now, detail)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return Record{}, nil, err
+		}
+		return got, evs, nil
+	}
+	return Record{}, nil, ErrConflict
 }
 
 func professionalActor(id string) audit.Actor {
@@ -300,32 +336,29 @@ func (s *Service) Complete(ctx context.Context, id, professional string, result 
 	if result != Answered && result != NoAnswer {
 		return Record{}, nil, fmt.Errorf("%w: result %q", ErrInvalidRequest, result)
 	}
-	r, err := s.store.Get(ctx, id)
-	if err != nil {
-		return Record{}, nil, fmt.Errorf("callback: complete %s: %w", id, err)
-	}
-	if r.State != StateInCall || len(r.Calls) == 0 || r.Calls[len(r.Calls)-1].Professional != professional {
-		return Record{}, nil, fmt.Errorf("callback: complete %s: %w", id, ErrNotInCall)
-	}
 	now = now.UTC()
-	last := &r.Calls[len(r.Calls)-1]
-	last.End, last.Result = now, result
-	var ev Event
-	switch {
-	case result == Answered:
-		r.State, r.Out, r.Closed = StateClosed, OutcomeReached, now
-		ev = Event{Kind: EventClosed, At: now, Request: r.ID, Team: r.Team, Outcome: OutcomeReached}
-	case len(r.Calls) >= s.cfg.MaxAttempts:
-		r.State, r.Out, r.Closed = StateClosed, s.cfg.ClosingOutcome, now
-		ev = Event{Kind: EventClosed, At: now, Request: r.ID, Team: r.Team, Outcome: s.cfg.ClosingOutcome}
-	default:
-		r.State, r.Retry = StatePlanned, now.Add(s.cfg.RetryGap)
-		ev = Event{Kind: EventRetryScheduled, At: now, Request: r.ID, Team: r.Team, Window: Window{Start: r.Retry, End: r.Window.End}}
-	}
-	got, err := s.update(ctx, r, "callback.complete", professionalActor(professional), now,
-		map[string]string{"result": string(result), "attempt": strconv.Itoa(len(r.Calls))})
+	got, evs, err := s.change(ctx, id, func(r *Record) (string, []Event, error) {
+		if r.State != StateInCall || len(r.Calls) == 0 || r.Calls[len(r.Calls)-1].Professional != professional {
+			return "", nil, ErrNotInCall
+		}
+		last := &r.Calls[len(r.Calls)-1]
+		last.End, last.Result = now, result
+		var ev Event
+		switch {
+		case result == Answered:
+			r.State, r.Out, r.Closed = StateClosed, OutcomeReached, now
+			ev = Event{Kind: EventClosed, At: now, Request: r.ID, Team: r.Team, Outcome: OutcomeReached}
+		case len(r.Calls) >= s.cfg.MaxAttempts:
+			r.State, r.Out, r.Closed = StateClosed, s.cfg.ClosingOutcome, now
+			ev = Event{Kind: EventClosed, At: now, Request: r.ID, Team: r.Team, Outcome: s.cfg.ClosingOutcome}
+		default:
+			r.State, r.Retry = StatePlanned, now.Add(s.cfg.RetryGap)
+			ev = Event{Kind: EventRetryScheduled, At: now, Request: r.ID, Team: r.Team, Window: Window{Start: r.Retry, End: r.Window.End}}
+		}
+		return "callback.complete", []Event{ev}, nil
+	}, professionalActor(professional), now)
 	if err != nil {
 		return Record{}, nil, fmt.Errorf("callback: complete %s: %w", id, err)
 	}
-	return got, []Event{ev}, nil
+	return got, evs, nil
 }

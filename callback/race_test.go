@@ -1,0 +1,138 @@
+package callback_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/storage/memory"
+)
+
+// Concurrent requests (some joining), an advancing planner and professionals
+// taking and completing calls, over two store values sharing one state (two
+// replicas): no request is lost and none is called back twice.
+func TestConcurrentRequestAcceptComplete(t *testing.T) {
+	ctx := context.Background()
+	capa := callback.NewStaticCapacity(nil)
+	require.NoError(t, capa.SetTeam("team-north", shifts("n", 8, 8*time.Hour, 16*time.Hour)...))
+	log := memory.NewAuditLog()
+	storeA := memory.NewCallbackStore(log)
+	storeB := storeA.Share()
+	svcA, err := callback.New(callback.Config{}, storeA, testRouter(), capa)
+	require.NoError(t, err)
+	svcB, err := callback.New(callback.Config{}, storeB, testRouter(), capa)
+	require.NoError(t, err)
+
+	start := at(2026, 11, 24, 8, 0)
+	var clock atomic.Int64
+	clock.Store(start.UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+
+	const clients = 120
+	var ids sync.Map // client -> request ID
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range clients {
+				// Every client asks twice (from two goroutines): the second joins.
+				if i%4 != g && (i+1)%4 != g {
+					continue
+				}
+				p, err := svcA.Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent), now())
+				if !assertNoError(t, err) {
+					return
+				}
+				if prev, loaded := ids.LoadOrStore(i, p.Request); loaded && prev != p.Request {
+					// The first may already be closed; then a new request is fine.
+					r, err := storeA.Get(ctx, prev.(string))
+					if assertNoError(t, err) && r.Open() {
+						t.Errorf("client %d got two open requests", i)
+					}
+				}
+			}
+		}()
+	}
+	var done atomic.Bool
+	var taken atomic.Int64
+	for p := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			svc := svcA
+			if p%2 == 1 {
+				svc = svcB
+			}
+			prof := fmt.Sprintf("n-%d", p)
+			for !done.Load() {
+				r, err := svc.Take(ctx, "team-north", prof, now())
+				if errors.Is(err, callback.ErrNothingDue) {
+					time.Sleep(100 * time.Microsecond)
+					continue
+				}
+				if !assertNoError(t, err) {
+					return
+				}
+				taken.Add(1)
+				_, _, err = svc.Complete(ctx, r.ID, prof, callback.Answered, now())
+				assertNoError(t, err)
+			}
+		}()
+	}
+	// The planner advances virtual time a minute at a time until all are closed.
+	for range 24 * 60 {
+		clock.Add(int64(time.Minute))
+		_, err := svcB.Advance(ctx, now())
+		require.NoError(t, err)
+		open, err := storeA.List(ctx, callback.Filter{OpenOnly: true})
+		require.NoError(t, err)
+		all, err := storeA.List(ctx, callback.Filter{})
+		require.NoError(t, err)
+		if len(open) == 0 && len(all) >= clients {
+			break
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	done.Store(true)
+	wg.Wait()
+
+	all, err := storeA.List(ctx, callback.Filter{})
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, r := range all {
+		require.Equal(t, callback.StateClosed, r.State, "request %s not lost", r.ID)
+		require.Len(t, r.Calls, 1, "request %s called exactly once", r.ID)
+		require.Equal(t, callback.Answered, r.Calls[0].Result)
+		seen[r.Client] = true
+	}
+	require.Len(t, seen, clients, "every client's request is there")
+	require.Equal(t, int64(len(all)), taken.Load())
+	completes, err := log.Events(ctx, audit.Filter{Action: "callback.complete"})
+	require.NoError(t, err)
+	perSubject := map[string]int{}
+	for _, e := range completes {
+		perSubject[e.Subject]++
+		require.NotContains(t, fmt.Sprint(e), "401234567")
+	}
+	for s, n := range perSubject {
+		require.Equal(t, 1, n, "%s completed once", s)
+	}
+}
+
+func assertNoError(t *testing.T, err error) bool {
+	t.Helper()
+	if err != nil {
+		t.Errorf("unexpected error: %v", err)
+		return false
+	}
+	return true
+}

@@ -1,0 +1,239 @@
+package routing
+
+import (
+	"time"
+
+	"github.com/carecontact/carecontact/channel"
+)
+
+// A pool is the queue of one kind of work and the professionals who can
+// take it: the candidates of one resolved step (its scope, channel, filters
+// and language). Steps of different contacts that resolve alike share a
+// pool. Invariant, after every dispatcher operation: a pool never holds both
+// a queued item and an idle member who may be offered it.
+type pool struct {
+	slot     Slot
+	members  int
+	signedIn int   // members whose presence is not away
+	areas    []int // areas whose opening hours gate the step; none: always open
+	idle     iheap[*membership]
+	queue    iheap[*entry]
+}
+
+// membership links a professional to a pool; hidx is its index in the
+// pool's idle heap, -1 when the professional cannot take more work.
+type membership struct {
+	p    *prof
+	pool *pool
+	hidx int
+}
+
+// prof is the dispatcher's view of one professional.
+type prof struct {
+	idx    int
+	id     ProfessionalID
+	st     ProfessionalState
+	wrapUp time.Duration
+	mem    [numSlots][]*membership
+}
+
+// idleLess orders a pool's idle members: least busy first (fewest items of
+// the pool's slot class), then longest idle (earliest IdleSince), then by
+// ID, so the choice is deterministic.
+func idleLess(a, b *membership) bool {
+	s := a.pool.slot
+	la, lb := a.p.st.Load.Of(s), b.p.st.Load.Of(s)
+	if la != lb {
+		return la < lb
+	}
+	if !a.p.st.IdleSince.Equal(b.p.st.IdleSince) {
+		return a.p.st.IdleSince.Before(b.p.st.IdleSince)
+	}
+	return a.p.idx < b.p.idx
+}
+
+func setIdle(m *membership, i int) { m.hidx = i }
+
+// entry is the dispatcher's view of one work item.
+type entry struct {
+	it       Item
+	rt       *croute
+	rank     int64  // enqueue time minus the priority's head start, in ns
+	seq      uint64 // enqueue order, breaks rank ties
+	qidx     int    // index in the current pool's queue, -1 if not queued
+	tidx     int    // index in the timer heap, -1 if no deadline
+	deadline time.Time
+	timedOut ProfessionalID // whose offer last timed out
+}
+
+func queueLess(a, b *entry) bool {
+	if a.rank != b.rank {
+		return a.rank < b.rank
+	}
+	return a.seq < b.seq
+}
+
+func setQueue(e *entry, i int) { e.qidx = i }
+
+func timerLess(a, b *entry) bool {
+	if !a.deadline.Equal(b.deadline) {
+		return a.deadline.Before(b.deadline)
+	}
+	return a.seq < b.seq
+}
+
+func setTimer(e *entry, i int) { e.tidx = i }
+
+func (e *entry) excludes(p ProfessionalID) bool {
+	for _, x := range e.it.Excluded {
+		if x == p {
+			return true
+		}
+	}
+	return false
+}
+
+// poolKey identifies a pool.
+type poolKey struct {
+	target Target
+	id     string
+	ch     channel.Kind
+	filter string
+	lang   Language
+}
+
+// routeKey is everything of a contact that its route depends on.
+type routeKey struct {
+	errand channel.Errand
+	ch     channel.Kind
+	pc     PostalCode
+	area   AreaID
+	prof   ProfessionalID
+	team   TeamID
+	lang   Language
+}
+
+// croute is a contact's compiled route: the pool of every policy step (nil
+// where the step cannot be resolved for the contact).
+type croute struct {
+	pol   *compiledPolicy
+	slot  Slot
+	pools []*pool
+	skip  []string // why a step has no pool
+	// noRoute is set when no step has a candidate at all.
+	noRoute *NoRouteError
+}
+
+// maxRoutes bounds the route cache; when full it is emptied (pools stay).
+const maxRoutes = 1 << 16
+
+// routeFor returns the compiled route of c, from the cache or built.
+func (d *Dispatcher) routeFor(c Contact) (*croute, error) {
+	k := routeKey{c.Errand, c.Channel, c.PostalCode, c.Area, c.OwnProfessional, c.OwnTeam, c.Language}
+	if rt, ok := d.routes[k]; ok {
+		return rt, nil
+	}
+	r, err := d.dir.resolve(c)
+	if err != nil {
+		return nil, err
+	}
+	rt := &croute{pol: r.pol, slot: r.slot, pools: make([]*pool, len(r.scopes)), skip: make([]string, len(r.scopes))}
+	usable := false
+	for i, sc := range r.scopes {
+		if sc.skip != "" {
+			rt.skip[i] = sc.skip
+			continue
+		}
+		s := r.pol.Steps[i]
+		pk := poolKey{target: sc.target, id: sc.id, ch: c.Channel, filter: r.pol.filters[i]}
+		if s.MatchLanguage {
+			pk.lang = r.lang
+		}
+		p, ok := d.pools[pk]
+		if !ok {
+			p = d.newPool(sc, s, c.Channel, r.slot, r.lang)
+			d.pools[pk] = p
+		}
+		if p.members == 0 {
+			rt.skip[i] = "no professional matches the step's filters and takes work on " + string(c.Channel)
+			continue
+		}
+		rt.pools[i] = p
+		usable = true
+	}
+	if !usable {
+		// The pure decision explains why (no candidates, or the pilot).
+		if _, err := d.dir.Route(c); err != nil {
+			if nr, ok := err.(*NoRouteError); ok {
+				rt.noRoute = nr
+			} else {
+				return nil, err
+			}
+		}
+	}
+	if len(d.routes) >= maxRoutes {
+		clear(d.routes)
+	}
+	d.routes[k] = rt
+	return rt, nil
+}
+
+// newPool builds the pool of a resolved step and links its members.
+func (d *Dispatcher) newPool(sc scope, s Step, k channel.Kind, slot Slot, lang Language) *pool {
+	p := &pool{slot: slot}
+	p.idle = iheap[*membership]{less: idleLess, set: setIdle}
+	p.queue = iheap[*entry]{less: queueLess, set: setQueue}
+	switch sc.target {
+	case TargetHomeArea, TargetNeighbourAreas:
+		for _, a := range d.dir.scopeAreas(sc) {
+			p.areas = append(p.areas, d.dir.areaIdx[a])
+		}
+	case TargetOwnTeam, TargetTeam:
+		if a := d.dir.teams[d.dir.teamIdx[TeamID(sc.id)]].Area; a != "" {
+			p.areas = []int{d.dir.areaIdx[a]}
+		}
+	}
+	for _, i := range d.dir.scopeMembers(sc) {
+		if !d.dir.eligible(i, s, k, slot, lang) {
+			continue
+		}
+		pr := d.profs[i]
+		m := &membership{p: pr, pool: p, hidx: -1}
+		pr.mem[slot] = append(pr.mem[slot], m)
+		p.members++
+		if pr.st.Presence != PresenceAway {
+			p.signedIn++
+		}
+		if pr.st.CanTake(slot) {
+			p.idle.push(m)
+		}
+	}
+	return p
+}
+
+// open reports whether the pool's areas (if any) are open at t.
+func (d *Dispatcher) open(p *pool, t time.Time) bool {
+	if len(p.areas) == 0 {
+		return true
+	}
+	for _, a := range p.areas {
+		if d.dir.areas[a].Hours.IsOpen(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// usable tells whether an item may enter step i of rt at t, and if not why.
+func (d *Dispatcher) usable(rt *croute, i int, t time.Time) (bool, string) {
+	p := rt.pools[i]
+	switch {
+	case p == nil:
+		return false, rt.skip[i]
+	case p.signedIn == 0:
+		return false, "nobody signed in"
+	case !d.open(p, t):
+		return false, "area closed"
+	}
+	return true, ""
+}
