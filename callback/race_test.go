@@ -38,11 +38,11 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 
 	const clients = 120
 	var ids sync.Map // client -> request ID
-	var wg sync.WaitGroup
+	var wg, requesters sync.WaitGroup
 	for g := range 4 {
-		wg.Add(1)
+		requesters.Add(1)
 		go func() {
-			defer wg.Done()
+			defer requesters.Done()
 			for i := range clients {
 				// Every client asks twice (from two goroutines): the second joins.
 				if i%4 != g && (i+1)%4 != g {
@@ -88,8 +88,12 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 			}
 		}()
 	}
-	// The planner advances virtual time a minute at a time until all are closed.
-	for range 24 * 60 {
+	requestersDone := make(chan struct{})
+	go func() { requesters.Wait(); close(requestersDone) }()
+	// The planner advances virtual time a minute at a time until every
+	// request has been made and closed (at most five virtual days).
+advance:
+	for range 5 * 24 * 60 {
 		clock.Add(int64(time.Minute))
 		_, err := svcB.Advance(ctx, now())
 		require.NoError(t, err)
@@ -97,13 +101,18 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 		require.NoError(t, err)
 		all, err := storeA.List(ctx, callback.Filter{})
 		require.NoError(t, err)
-		if len(open) == 0 && len(all) >= clients {
-			break
+		select {
+		case <-requestersDone:
+			if len(open) == 0 && len(all) >= clients {
+				break advance
+			}
+		default:
 		}
 		time.Sleep(200 * time.Microsecond)
 	}
 	done.Store(true)
 	wg.Wait()
+	<-requestersDone
 
 	all, err := storeA.List(ctx, callback.Filter{})
 	require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 	"github.com/carecontact/carecontact/storage/storagetest"
@@ -48,6 +49,15 @@ func harness() storagetest.Harness {
 				out[i] = s.Share()
 			}
 			return out
+		},
+		Guidance: func(t *testing.T, n int) ([]guidance.Store, audit.Reader) {
+			log := memory.NewAuditLog()
+			s := memory.NewGuidanceStore(log)
+			out := make([]guidance.Store, n)
+			for i := range out {
+				out[i] = s
+			}
+			return out, log
 		},
 		Demand: func(t *testing.T, n int) []channel.DemandStore {
 			s := memory.NewDemandStore(nil)

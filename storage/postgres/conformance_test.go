@@ -7,6 +7,7 @@ import (
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/postgres"
 	"github.com/carecontact/carecontact/storage/storagetest"
@@ -29,6 +30,14 @@ func harness() storagetest.Harness {
 		},
 		Callback: func(t *testing.T, n int) []callback.Store {
 			return stores(t, n, (*postgres.DB).CallbackStore, func(s *postgres.CallbackStore) callback.Store { return s })
+		},
+		Guidance: func(t *testing.T, n int) ([]guidance.Store, audit.Reader) {
+			dbs := openDBs(t, n, 4)
+			out := make([]guidance.Store, n)
+			for i, db := range dbs {
+				out[i] = db.GuidanceStore()
+			}
+			return out, dbs[0].AuditLog()
 		},
 		Demand: func(t *testing.T, n int) []channel.DemandStore {
 			return stores(t, n, (*postgres.DB).DemandStore, func(s *postgres.DemandStore) channel.DemandStore { return s })

@@ -9,6 +9,7 @@ import (
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
 )
 
@@ -35,6 +36,9 @@ type Harness struct {
 	Callback func(t *testing.T, n int) []callback.Store
 	// Demand opens n duplicate-demand stores over one fresh backing state.
 	Demand func(t *testing.T, n int) []channel.DemandStore
+	// Guidance opens n guidance stores over one fresh backing state and a
+	// reader of the audit log they write their events to.
+	Guidance func(t *testing.T, n int) ([]guidance.Store, audit.Reader)
 	// Domain stores are added here by each domain package's suite.
 }
 
@@ -47,9 +51,11 @@ func Run(t *testing.T, h Harness) {
 	require.NotNil(t, h.Routing, "storagetest: Harness.Routing is required")
 	require.NotNil(t, h.Callback, "storagetest: Harness.Callback is required")
 	require.NotNil(t, h.Demand, "storagetest: Harness.Demand is required")
+	require.NotNil(t, h.Guidance, "storagetest: Harness.Guidance is required")
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
 	t.Run("routing", func(t *testing.T) { runRouting(t, h) })
 	t.Run("callback", func(t *testing.T) { runCallback(t, h) })
 	t.Run("demand", func(t *testing.T) { runDemand(t, h) })
 	t.Run("booking", func(t *testing.T) { runBooking(t, h) })
+	t.Run("guidance", func(t *testing.T) { runGuidance(t, h) })
 }

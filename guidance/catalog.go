@@ -1,0 +1,243 @@
+package guidance
+
+import (
+	"cmp"
+	"fmt"
+	"html/template"
+	"maps"
+	"slices"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/carecontact/carecontact/channel"
+)
+
+// Scope narrows a text to a service area and a service (an e-bookable
+// service ID or an errand). Empty fields mean "any".
+type Scope struct {
+	Area    string
+	Service string
+}
+
+// candidates returns the scopes to try, most specific first.
+func (s Scope) candidates() []Scope {
+	out := []Scope{s}
+	add := func(c Scope) {
+		for _, o := range out {
+			if o == c {
+				return
+			}
+		}
+		out = append(out, c)
+	}
+	add(Scope{Area: s.Area})
+	add(Scope{Service: s.Service})
+	add(Scope{})
+	return out
+}
+
+// Rendered is a text ready to show: the language it is in and the same text
+// as plain text and as an escaped HTML fragment.
+type Rendered struct {
+	Key      string
+	Scope    Scope
+	Language language.Tag
+	Plain    string
+	HTML     template.HTML
+}
+
+type textID struct {
+	key string
+	Scope
+}
+
+type compiledText struct {
+	text Text
+	tmpl map[string]*Template
+	mask uint32
+}
+
+// Catalog is the guidance content in force at one moment: what Guide.Published
+// returns for a time, or what NewCatalog builds straight from a content set.
+// It serves texts, channel advice and checklists. A Catalog is immutable and
+// safe for concurrent use.
+type Catalog struct {
+	at        time.Time
+	langs     *languages
+	schema    *Schema
+	entries   []Entry
+	texts     map[textID]*compiledText
+	channels  map[string]ChannelConfig
+	booking   map[string]BookingConfig
+	checklist Checklist
+}
+
+// NewCatalog validates c against schema (DefaultSchema when nil) and returns
+// a catalog serving all of it.
+func NewCatalog(c Content, schema *Schema) (*Catalog, error) {
+	if schema == nil {
+		schema = DefaultSchema()
+	}
+	if err := c.Validate(schema); err != nil {
+		return nil, err
+	}
+	langs, err := newLanguages(c.Languages)
+	if err != nil {
+		return nil, err
+	}
+	return buildCatalog(langs, schema, c.Entries(), time.Time{})
+}
+
+// buildCatalog compiles entries that have been validated.
+func buildCatalog(langs *languages, schema *Schema, entries []Entry, at time.Time) (*Catalog, error) {
+	c := &Catalog{
+		at: at, langs: langs, schema: schema, entries: entries,
+		texts:    map[textID]*compiledText{},
+		channels: map[string]ChannelConfig{},
+		booking:  map[string]BookingConfig{},
+	}
+	var items []ChecklistItem
+	for _, e := range entries {
+		switch {
+		case e.Text != nil:
+			ct := &compiledText{text: *e.Text, tmpl: map[string]*Template{}, mask: langs.mask(e.Text.Text)}
+			for lang, src := range e.Text.Text {
+				t, err := ParseTemplate(src)
+				if err != nil {
+					return nil, fmt.Errorf("guidance: %s: %s: %w", e.Subject(), lang, err)
+				}
+				ct.tmpl[lang] = t
+			}
+			c.texts[textID{key: e.Text.Key, Scope: Scope{Area: e.Text.Area, Service: e.Text.Service}}] = ct
+		case e.Channels != nil:
+			c.channels[e.Channels.Area] = *e.Channels
+		case e.Booking != nil:
+			c.booking[e.Booking.Area] = *e.Booking
+		case e.Checklist != nil:
+			items = append(items, *e.Checklist)
+		}
+	}
+	slices.SortStableFunc(items, func(a, b ChecklistItem) int {
+		return cmp.Or(cmp.Compare(categoryOrder(a.Category), categoryOrder(b.Category)), cmp.Compare(a.ID, b.ID))
+	})
+	c.checklist = Checklist{items: items, langs: langs}
+	return c, nil
+}
+
+// At returns the moment the catalog reconstructs (zero for a catalog built
+// by NewCatalog).
+func (c *Catalog) At() time.Time { return c.at }
+
+// Languages returns the content languages, the default first.
+func (c *Catalog) Languages() []string { return append([]string(nil), c.langs.names...) }
+
+// Content returns the catalog's content as a content set, for export.
+func (c *Catalog) Content() Content { return NewContent(c.langs.names, c.entries) }
+
+// Language returns the content language that best serves prefs (the
+// client's languages, most preferred first), falling back to the default.
+func (c *Catalog) Language(prefs []language.Tag) language.Tag {
+	name, _ := c.langs.match(1<<len(c.langs.names)-1, prefs)
+	return language.Make(name)
+}
+
+// Render renders the text for key in scope for a client who prefers prefs.
+// It picks the most specific scope that has the text in a well-matching
+// language; if none has, the most specific text in its best (or default)
+// language. vals supplies the variables; area_name is filled in from the
+// area's channel configuration unless vals has it. Errors: ErrUnknownKey,
+// ErrNotFound (no text in any scope), ErrMissingValue.
+func (c *Catalog) Render(key string, scope Scope, prefs []language.Tag, vals Vars) (Rendered, error) {
+	if _, ok := c.schema.Key(key); !ok {
+		return Rendered{}, fmt.Errorf("%w: %q", ErrUnknownKey, truncate(key, 60))
+	}
+	var fallback *compiledText
+	var fallbackScope Scope
+	var chosen *compiledText
+	var chosenScope Scope
+	var lang string
+	for _, s := range scope.candidates() {
+		ct := c.texts[textID{key: key, Scope: s}]
+		if ct == nil {
+			continue
+		}
+		name, good := c.langs.match(ct.mask, prefs)
+		if good {
+			chosen, chosenScope, lang = ct, s, name
+			break
+		}
+		if fallback == nil {
+			fallback, fallbackScope = ct, s
+		}
+	}
+	if chosen == nil {
+		if fallback == nil {
+			return Rendered{}, fmt.Errorf("%w: no text %q for area %q, service %q", ErrNotFound, key, star(scope.Area), star(scope.Service))
+		}
+		chosen, chosenScope = fallback, fallbackScope
+		lang, _ = c.langs.match(chosen.mask, prefs)
+	}
+	if _, ok := vals[VarAreaName]; !ok {
+		if name, ok := c.areaName(scope.Area, lang); ok {
+			vals = maps.Clone(vals)
+			if vals == nil {
+				vals = Vars{}
+			}
+			vals[VarAreaName] = name
+		}
+	}
+	t := chosen.tmpl[lang]
+	plain, err := t.Plain(vals)
+	if err != nil {
+		return Rendered{}, fmt.Errorf("guidance: render %q (%s, %s): %w", key, star(chosenScope.Area), lang, err)
+	}
+	return Rendered{Key: key, Scope: chosenScope, Language: language.Make(lang), Plain: plain, HTML: plainToHTML(plain)}, nil
+}
+
+// areaName returns the name of area in lang (or the best language) from
+// its channel configuration.
+func (c *Catalog) areaName(area, lang string) (string, bool) {
+	cfg, ok := c.channelConfig(area)
+	if !ok {
+		return "", false
+	}
+	return c.localize(cfg.AreaName, lang), true
+}
+
+// localize returns loc in lang, or in the default language.
+func (c *Catalog) localize(loc Localized, lang string) string {
+	if s, ok := loc[lang]; ok {
+		return s
+	}
+	name, _ := c.langs.match(c.langs.mask(loc), []language.Tag{language.Make(lang)})
+	return loc[name]
+}
+
+// channelConfig returns the area's channel configuration or the default.
+func (c *Catalog) channelConfig(area string) (ChannelConfig, bool) {
+	if cfg, ok := c.channels[area]; ok {
+		return cfg, true
+	}
+	cfg, ok := c.channels[""]
+	return cfg, ok
+}
+
+// bookingConfig returns the area's booking configuration or the default.
+func (c *Catalog) bookingConfig(area string) (BookingConfig, bool) {
+	if cfg, ok := c.booking[area]; ok {
+		return cfg, true
+	}
+	cfg, ok := c.booking[""]
+	return cfg, ok
+}
+
+// Checklist returns the professional checklist in force.
+func (c *Catalog) Checklist() Checklist { return c.checklist }
+
+// Required returns the IDs of the checklist items required before action in
+// a channel of kind k; it makes a Catalog usable as the session package's
+// checklist policy.
+func (c *Catalog) Required(action string, k channel.Kind) []string {
+	return c.checklist.Required(action, k)
+}

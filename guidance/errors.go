@@ -1,0 +1,77 @@
+package guidance
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Functions wrap them with context; branch with errors.Is.
+var (
+	// ErrUnknownKey reports a text key that the Schema does not declare.
+	ErrUnknownKey = errors.New("guidance: unknown text key")
+	// ErrUnknownVariable reports a template variable that its key does not
+	// declare.
+	ErrUnknownVariable = errors.New("guidance: unknown variable")
+	// ErrMissingVariable reports a translation that leaves out a variable its
+	// key requires every translation to use.
+	ErrMissingVariable = errors.New("guidance: missing variable")
+	// ErrMissingValue reports a render call that does not supply a value for
+	// a variable the text uses.
+	ErrMissingValue = errors.New("guidance: missing value")
+	// ErrTemplate reports a template that does not parse.
+	ErrTemplate = errors.New("guidance: template syntax")
+	// ErrLanguage reports a translation in a language the content does not
+	// declare, or a text without the default language.
+	ErrLanguage = errors.New("guidance: language")
+	// ErrInvalid reports content that is malformed in another way (a bad
+	// identifier, an unknown channel kind, a duplicate entry).
+	ErrInvalid = errors.New("guidance: invalid content")
+	// ErrFormat reports a JSON file that is not guidance content of a
+	// supported format version.
+	ErrFormat = errors.New("guidance: unsupported file format")
+	// ErrNotFound reports a subject, version or text that does not exist (or,
+	// for serving, that has no published version).
+	ErrNotFound = errors.New("guidance: not found")
+	// ErrConflict reports a compare-and-set that lost: the stored revision
+	// is not the one the change was based on.
+	ErrConflict = errors.New("guidance: revision conflict")
+	// ErrDenied reports a workflow step the actor has no right to take.
+	ErrDenied = errors.New("guidance: denied")
+	// ErrState reports a workflow step that is not possible from the
+	// version's current state.
+	ErrState = errors.New("guidance: invalid state transition")
+)
+
+// FileError is a problem in an imported content file: which file, which key
+// (a JSON path such as "texts[3].text.sv"; empty for the whole file) and what
+// is wrong. Err wraps one of the sentinel errors, so errors.Is works on it.
+type FileError struct {
+	File string
+	Key  string
+	Err  error
+}
+
+// Error returns "file: key: problem".
+func (e *FileError) Error() string {
+	if e.Key == "" {
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	}
+	return fmt.Sprintf("%s: %s: %v", e.File, e.Key, e.Err)
+}
+
+// Unwrap returns the underlying problem.
+func (e *FileError) Unwrap() error { return e.Err }
+
+// fieldError is a validation problem at a JSON path inside content; Decode
+// turns it into a FileError.
+type fieldError struct {
+	path string
+	err  error
+}
+
+func (e *fieldError) Error() string { return e.path + ": " + e.err.Error() }
+func (e *fieldError) Unwrap() error { return e.err }
+
+func fieldErr(path string, sentinel error, format string, args ...any) error {
+	return &fieldError{path: path, err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))}
+}

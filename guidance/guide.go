@@ -1,0 +1,465 @@
+package guidance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+)
+
+// Role is a professional's role in maintaining guidance.
+type Role string
+
+// Roles. A professional may hold several, each for one area or for all.
+const (
+	// RoleEditor writes drafts and submits them for review.
+	RoleEditor Role = "editor"
+	// RoleReviewer reviews drafts of the service area and may return them.
+	RoleReviewer Role = "reviewer"
+	// RoleManager is the service area's management: approves, publishes
+	// and withdraws, and may also draft and return.
+	RoleManager Role = "manager"
+)
+
+// Grant gives a role in a service area; Area "" grants it in every area and
+// for the shared entries that belong to no area.
+type Grant struct {
+	Role Role
+	Area string
+}
+
+// Directory tells which roles professionals hold.
+type Directory interface {
+	Grants(ctx context.Context, professionalID string) ([]Grant, error)
+}
+
+// Grants is a fixed Directory: grants by professional ID.
+type Grants map[string][]Grant
+
+// Grants returns the professional's grants.
+func (g Grants) Grants(_ context.Context, id string) ([]Grant, error) {
+	return slices.Clone(g[id]), nil
+}
+
+// Config configures a Guide.
+type Config struct {
+	// Store keeps the versions (required).
+	Store Store
+	// Audit records denied attempts (required); allowed steps are written
+	// by Store.Save with the change.
+	Audit audit.Recorder
+	// Roles tells who may take which step (required).
+	Roles Directory
+	// Clock stamps the steps (required).
+	Clock carecontact.Clock
+	// Languages of the content, default first; nil means fi, sv, en.
+	Languages []string
+	// Schema of text keys; nil means DefaultSchema().
+	Schema *Schema
+}
+
+// Guide maintains guidance content through the change workflow and serves
+// what is published. It is safe for concurrent use; all state is in the
+// Store, and every change is a compare-and-set retried a few times on
+// conflict.
+type Guide struct {
+	store  Store
+	audit  audit.Recorder
+	roles  Directory
+	clock  carecontact.Clock
+	langs  *languages
+	schema *Schema
+}
+
+// New returns a Guide. Errors wrap ErrInvalid and name the missing field.
+func New(cfg Config) (*Guide, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, fmt.Errorf("%w: config.Store is nil", ErrInvalid)
+	case cfg.Audit == nil:
+		return nil, fmt.Errorf("%w: config.Audit is nil", ErrInvalid)
+	case cfg.Roles == nil:
+		return nil, fmt.Errorf("%w: config.Roles is nil", ErrInvalid)
+	case cfg.Clock == nil:
+		return nil, fmt.Errorf("%w: config.Clock is nil", ErrInvalid)
+	}
+	if cfg.Languages == nil {
+		cfg.Languages = []string{"fi", "sv", "en"}
+	}
+	langs, err := newLanguages(cfg.Languages)
+	if err != nil {
+		return nil, fmt.Errorf("guidance: config.Languages: %w", err)
+	}
+	if cfg.Schema == nil {
+		cfg.Schema = DefaultSchema()
+	}
+	return &Guide{store: cfg.Store, audit: cfg.Audit, roles: cfg.Roles, clock: cfg.Clock, langs: langs, schema: cfg.Schema}, nil
+}
+
+const casAttempts = 8
+
+// rule says who may take a step and from which states.
+type rule struct {
+	from  []State
+	to    State // "" keeps the state
+	roles []Role
+}
+
+var rules = map[Action]rule{
+	ActionEdit:     {from: []State{StateDraft}, roles: []Role{RoleEditor, RoleManager}},
+	ActionSubmit:   {from: []State{StateDraft}, to: StateInReview, roles: []Role{RoleEditor, RoleManager}},
+	ActionReview:   {from: []State{StateInReview}, roles: []Role{RoleReviewer}},
+	ActionReturn:   {from: []State{StateInReview}, to: StateDraft, roles: []Role{RoleReviewer, RoleManager}},
+	ActionApprove:  {from: []State{StateInReview}, to: StateApproved, roles: []Role{RoleManager}},
+	ActionPublish:  {from: []State{StateApproved}, to: StatePublished, roles: []Role{RoleManager}},
+	ActionWithdraw: {from: []State{StateDraft, StateInReview, StateApproved, StatePublished}, to: StateWithdrawn, roles: []Role{RoleEditor, RoleManager}},
+}
+
+// Draft starts a new version of the entry's subject as a draft. The entry is
+// validated against the guide's schema and languages (errors name the field);
+// a subject may have only one open (draft, in review or approved) version.
+func (g *Guide) Draft(ctx context.Context, actor audit.Actor, e Entry, note string) (Ref, error) {
+	if err := validateEntry(e, g.schema, g.langs); err != nil {
+		return Ref{}, err
+	}
+	e = e.Clone()
+	subject := e.Subject()
+	var ref Ref
+	err := g.change(ctx, actor, subject, ActionDraft, func(rec *Record, now time.Time) (*Version, error) {
+		if err := g.authorize(ctx, actor, ActionDraft, e.Area(), []Role{RoleEditor, RoleManager}); err != nil {
+			return nil, err
+		}
+		if v, ok := rec.Latest(); ok && v.State.open() {
+			return nil, fmt.Errorf("%w: %s@%d is still %s; edit it or withdraw it first", ErrState, subject, v.Number, v.State)
+		}
+		v := Version{Number: len(rec.Versions) + 1, State: StateDraft, Entry: e,
+			Steps: []Step{{Action: ActionDraft, State: StateDraft, Actor: actor, At: now, Note: note}}}
+		rec.Versions = append(rec.Versions, v)
+		ref = Ref{Subject: subject, Number: v.Number}
+		return &rec.Versions[len(rec.Versions)-1], nil
+	})
+	return ref, err
+}
+
+// Edit replaces the entry of a draft. The entry must keep the subject.
+func (g *Guide) Edit(ctx context.Context, actor audit.Actor, ref Ref, e Entry, note string) error {
+	if err := validateEntry(e, g.schema, g.langs); err != nil {
+		return err
+	}
+	if e.Subject() != ref.Subject {
+		return fmt.Errorf("%w: edit %s: entry is for subject %s", ErrInvalid, ref, e.Subject())
+	}
+	e = e.Clone()
+	return g.step(ctx, actor, ref, ActionEdit, note, func(v *Version) { v.Entry = e })
+}
+
+// Submit sends a draft to review.
+func (g *Guide) Submit(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
+	return g.step(ctx, actor, ref, ActionSubmit, note, nil)
+}
+
+// Review records that a reviewer of the service area, who is not an author
+// of the version, accepts it. Approval needs a review after the latest
+// submission.
+func (g *Guide) Review(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
+	return g.step(ctx, actor, ref, ActionReview, note, nil)
+}
+
+// Return sends a version in review back to draft; the note (why) is
+// required.
+func (g *Guide) Return(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
+	if note == "" {
+		return fmt.Errorf("%w: return %s: note is empty", ErrInvalid, ref)
+	}
+	return g.step(ctx, actor, ref, ActionReturn, note, nil)
+}
+
+// Approve approves a reviewed version: a manager of the area who is not an
+// author of the version.
+func (g *Guide) Approve(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
+	return g.step(ctx, actor, ref, ActionApprove, note, nil)
+}
+
+// Publish puts an approved version into service; the subject's previously
+// published version is superseded at the same moment.
+func (g *Guide) Publish(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
+	return g.step(ctx, actor, ref, ActionPublish, note, nil)
+}
+
+// Withdraw takes a version out of the workflow or out of service. Only a
+// manager withdraws a published version; an editor may withdraw versions
+// that are not yet published.
+func (g *Guide) Withdraw(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
+	return g.step(ctx, actor, ref, ActionWithdraw, note, nil)
+}
+
+// step applies a workflow transition to ref.
+func (g *Guide) step(ctx context.Context, actor audit.Actor, ref Ref, act Action, note string, mutate func(*Version)) error {
+	r := rules[act]
+	return g.change(ctx, actor, ref.Subject, act, func(rec *Record, now time.Time) (*Version, error) {
+		if ref.Number < 1 || ref.Number > len(rec.Versions) {
+			return nil, fmt.Errorf("%w: version %s", ErrNotFound, ref)
+		}
+		v := &rec.Versions[ref.Number-1]
+		roles := r.roles
+		if act == ActionWithdraw && v.State == StatePublished {
+			roles = []Role{RoleManager}
+		}
+		if err := g.authorize(ctx, actor, act, v.Entry.Area(), roles); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(r.from, v.State) {
+			return nil, fmt.Errorf("%w: cannot %s %s: it is %s", ErrState, act, ref, v.State)
+		}
+		if err := fourEyes(act, actor, v); err != nil {
+			return nil, err
+		}
+		if mutate != nil {
+			mutate(v)
+		}
+		to := r.to
+		if to == "" {
+			to = v.State
+		}
+		if act == ActionPublish {
+			for i := range rec.Versions {
+				if p := &rec.Versions[i]; p.State == StatePublished {
+					p.State = StateSuperseded
+					p.Steps = append(p.Steps, Step{Action: ActionSupersede, State: StateSuperseded, Actor: actor, At: now,
+						Note: "superseded by version " + strconv.Itoa(v.Number)})
+				}
+			}
+		}
+		v.State = to
+		v.Steps = append(v.Steps, Step{Action: act, State: to, Actor: actor, At: now, Note: note})
+		return v, nil
+	})
+}
+
+// fourEyes enforces that authors do not review or approve their own
+// version, and that approval follows a review of the latest submission.
+func fourEyes(act Action, actor audit.Actor, v *Version) error {
+	if act != ActionReview && act != ActionApprove {
+		return nil
+	}
+	for _, s := range v.Steps {
+		if (s.Action == ActionDraft || s.Action == ActionEdit) && s.Actor.ID == actor.ID {
+			return fmt.Errorf("%w: %s may not %s a version they wrote", ErrDenied, actor, act)
+		}
+	}
+	if act == ActionApprove {
+		reviewed := false
+		for _, s := range v.Steps {
+			switch s.Action {
+			case ActionSubmit:
+				reviewed = false
+			case ActionReview:
+				reviewed = true
+			}
+		}
+		if !reviewed {
+			return fmt.Errorf("%w: cannot approve version %d: no review since it was submitted", ErrState, v.Number)
+		}
+	}
+	return nil
+}
+
+// authorize checks that actor is a professional holding one of roles in
+// area (or in every area).
+func (g *Guide) authorize(ctx context.Context, actor audit.Actor, act Action, area string, roles []Role) error {
+	if actor.Kind != audit.ActorProfessional {
+		return fmt.Errorf("%w: %s: only professionals maintain guidance", ErrDenied, act)
+	}
+	grants, err := g.roles.Grants(ctx, actor.ID)
+	if err != nil {
+		return fmt.Errorf("guidance: roles of %s: %w", actor, err)
+	}
+	for _, gr := range grants {
+		if slices.Contains(roles, gr.Role) && (gr.Area == "" || gr.Area == area) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %s needs role %v in area %s to %s", ErrDenied, actor, roles, star(area), act)
+}
+
+// change runs apply on the subject's current record and saves it with
+// compare-and-set, retrying on conflict. apply returns the version it
+// changed. A denial or impossible transition is recorded as a denied audit
+// event.
+func (g *Guide) change(ctx context.Context, actor audit.Actor, subject string, act Action,
+	apply func(rec *Record, now time.Time) (*Version, error)) error {
+	if err := actor.Validate(); err != nil {
+		return fmt.Errorf("guidance: %s: actor: %w", act, err)
+	}
+	for range casAttempts {
+		rec, err := g.store.Load(ctx, subject)
+		if errors.Is(err, ErrNotFound) {
+			rec, err = Record{Subject: subject}, nil
+		}
+		if err != nil {
+			return fmt.Errorf("guidance: %s %s: %w", act, subject, err)
+		}
+		before := map[int]State{}
+		for _, v := range rec.Versions {
+			before[v.Number] = v.State
+		}
+		now := g.clock.Now().UTC()
+		v, err := apply(&rec, now)
+		if err != nil {
+			if errors.Is(err, ErrDenied) || errors.Is(err, ErrState) {
+				g.recordDenied(ctx, actor, subject, act, now, err)
+			}
+			return fmt.Errorf("guidance: %s %s: %w", act, subject, err)
+		}
+		events := []audit.Event{stepEvent(actor, subject, act, now, v.Number, before[v.Number], v.State)}
+		for _, o := range rec.Versions {
+			if o.Number != v.Number && before[o.Number] != o.State {
+				events = append(events, stepEvent(actor, subject, ActionSupersede, now, o.Number, before[o.Number], o.State))
+			}
+		}
+		_, err = g.store.Save(ctx, rec, events)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("guidance: %s %s: %w", act, subject, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("guidance: %s %s: %w after %d attempts", act, subject, ErrConflict, casAttempts)
+}
+
+func stepEvent(actor audit.Actor, subject string, act Action, now time.Time, number int, from, to State) audit.Event {
+	d := map[string]string{"version": strconv.Itoa(number), "to": string(to)}
+	if from != "" {
+		d["from"] = string(from)
+	}
+	return audit.Event{At: now, Actor: actor, Action: "guidance." + string(act),
+		Subject: "guidance/" + subject, Outcome: audit.Allowed, Detail: d}
+}
+
+func (g *Guide) recordDenied(ctx context.Context, actor audit.Actor, subject string, act Action, now time.Time, cause error) {
+	reason := "state"
+	if errors.Is(cause, ErrDenied) {
+		reason = "no_right"
+	}
+	// A failure to record the denial does not change the answer: the step
+	// is refused either way, and the caller gets the refusal.
+	_ = g.audit.Record(ctx, audit.Event{At: now, Actor: actor, Action: "guidance." + string(act),
+		Subject: "guidance/" + subject, Outcome: audit.Denied, Detail: map[string]string{"reason": reason}})
+}
+
+// Record returns everything stored about subject: all versions with their
+// steps.
+func (g *Guide) Record(ctx context.Context, subject string) (Record, error) {
+	rec, err := g.store.Load(ctx, subject)
+	if err != nil {
+		return Record{}, fmt.Errorf("guidance: record %s: %w", subject, err)
+	}
+	return rec, nil
+}
+
+// Records returns every subject's record, ordered by subject.
+func (g *Guide) Records(ctx context.Context) ([]Record, error) {
+	recs, err := g.store.List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("guidance: records: %w", err)
+	}
+	return recs, nil
+}
+
+// Published reconstructs the catalog that was in service at t: for every
+// subject, the version published at or before t and not superseded or
+// withdrawn by t. Pass the clock's now for what is served now.
+func (g *Guide) Published(ctx context.Context, t time.Time) (*Catalog, error) {
+	recs, err := g.Records(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var entries []Entry
+	for _, r := range recs {
+		if v, ok := r.LiveAt(t); ok {
+			if err := validateEntry(v.Entry, g.schema, g.langs); err != nil {
+				return nil, fmt.Errorf("guidance: published %s@%d no longer validates: %w", r.Subject, v.Number, err)
+			}
+			entries = append(entries, v.Entry)
+		}
+	}
+	return buildCatalog(g.langs, g.schema, entries, t.UTC())
+}
+
+// Export returns the content that was in service at t, as one content set.
+func (g *Guide) Export(ctx context.Context, t time.Time) (Content, error) {
+	c, err := g.Published(ctx, t)
+	if err != nil {
+		return Content{}, err
+	}
+	return c.Content(), nil
+}
+
+// Import brings a content set in as drafts: for every entry that differs
+// from its subject's newest version, a new draft (or an edit of the open
+// draft). Unchanged entries are skipped, so importing the same file twice
+// changes nothing. The content must be valid and written in the guide's
+// languages; all entries are checked before anything is written, and each
+// subject is then changed atomically. It returns the drafts written.
+func (g *Guide) Import(ctx context.Context, actor audit.Actor, c Content) ([]Ref, error) {
+	if err := c.Validate(g.schema); err != nil {
+		return nil, err
+	}
+	if !slices.Equal(c.Languages, g.langs.names) {
+		return nil, fmt.Errorf("%w: languages: content is in %v, the guide in %v", ErrLanguage, c.Languages, g.langs.names)
+	}
+	type plan struct {
+		entry Entry
+		edit  Ref
+	}
+	var plans []plan
+	for _, e := range c.Entries() {
+		rec, err := g.store.Load(ctx, e.Subject())
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("guidance: import %s: %w", e.Subject(), err)
+		}
+		latest, ok := rec.Latest()
+		switch {
+		case !ok:
+			plans = append(plans, plan{entry: e})
+		case sameEntry(latest.Entry, e):
+		case latest.State == StateDraft:
+			plans = append(plans, plan{entry: e, edit: Ref{Subject: rec.Subject, Number: latest.Number}})
+		case latest.State.open():
+			return nil, fmt.Errorf("guidance: import %s: %w: version %d is %s", e.Subject(), ErrState, latest.Number, latest.State)
+		default:
+			plans = append(plans, plan{entry: e})
+		}
+	}
+	var refs []Ref
+	for _, p := range plans {
+		if p.edit.Subject != "" {
+			if err := g.Edit(ctx, actor, p.edit, p.entry, "import"); err != nil {
+				return refs, err
+			}
+			refs = append(refs, p.edit)
+			continue
+		}
+		ref, err := g.Draft(ctx, actor, p.entry, "import")
+		if err != nil {
+			return refs, err
+		}
+		refs = append(refs, ref)
+	}
+	return refs, nil
+}
+
+func sameEntry(a, b Entry) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
