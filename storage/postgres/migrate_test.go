@@ -4,10 +4,12 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/postgres"
 )
 
@@ -89,4 +91,21 @@ func TestMigrate(t *testing.T) {
 		_, err = db.Migrate(ctx)
 		require.ErrorIs(t, err, postgres.ErrSchemaTooNew)
 	})
+}
+
+func TestPruneCommitMarkers(t *testing.T) {
+	ctx := context.Background()
+	db := openDBs(t, 1, 2)[0]
+	for range 3 {
+		_, err := db.RoutingStore().RegisterProfessional(ctx, "nurse-1", routing.Capacity{Chat: 1}, t0)
+		require.NoError(t, err)
+	}
+	now, err := db.Now(ctx)
+	require.NoError(t, err)
+	n, err := db.PruneCommitMarkers(ctx, now.Add(-time.Hour))
+	require.NoError(t, err)
+	require.Zero(t, n, "recent markers are kept")
+	n, err = db.PruneCommitMarkers(ctx, now.Add(time.Minute))
+	require.NoError(t, err)
+	require.Equal(t, int64(3), n, "one marker per committed change")
 }
