@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
@@ -23,6 +24,14 @@ func harness() storagetest.Harness {
 			out := make([]audit.Log, n)
 			for i := range out {
 				out[i] = l
+			}
+			return out
+		},
+		Booking: func(t *testing.T, n int) []booking.Store {
+			s := memory.NewBookingStore(nil)
+			out := make([]booking.Store, n)
+			for i := range out {
+				out[i] = s.Share()
 			}
 			return out
 		},

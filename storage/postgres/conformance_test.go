@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
@@ -21,6 +22,9 @@ func harness() storagetest.Harness {
 		Name: "postgres",
 		Audit: func(t *testing.T, n int) []audit.Log {
 			return stores(t, n, (*postgres.DB).AuditLog, func(l *postgres.AuditLog) audit.Log { return l })
+		},
+		Booking: func(t *testing.T, n int) []booking.Store {
+			return stores(t, n, (*postgres.DB).BookingStore, func(s *postgres.BookingStore) booking.Store { return s })
 		},
 		Routing: func(t *testing.T, n int) []routing.Store {
 			return stores(t, n, (*postgres.DB).RoutingStore, func(s *postgres.RoutingStore) routing.Store { return s })
