@@ -280,7 +280,7 @@ func (m *Manager) Escalate(ctx context.Context, actor audit.Actor, id string, re
 		if err := m.legAllowed(s, to); err != nil {
 			return Leg{}, err
 		}
-		return cur, m.checklist(s, ActionEscalate, to)
+		return cur, m.checklist(s, ActionEscalate, to, ActionStartLeg)
 	}
 	pre, err := m.precheck(ctx, actor, id, "session.escalate", accessHandle, "")
 	if err != nil {

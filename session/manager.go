@@ -19,7 +19,9 @@ import (
 const (
 	// ActionStartLeg: starting a leg (kind: the leg's channel).
 	ActionStartLeg = "leg.start"
-	// ActionEscalate: switching to another channel (kind: the target).
+	// ActionEscalate: switching to another channel (kind: the target). An
+	// escalation starts a leg, so the items for ActionStartLeg in the
+	// target channel are required too.
 	ActionEscalate = "leg.escalate"
 	// ActionInvite: inviting a participant (kind: the running leg's channel).
 	ActionInvite = "participant.invite"
@@ -380,16 +382,19 @@ func (m *Manager) CompleteChecklistItem(ctx context.Context, actor audit.Actor, 
 	})
 }
 
-// checklist returns a *ChecklistError when items required before action in
-// kind are not completed.
-func (m *Manager) checklist(s *Session, action string, kind channel.Kind) error {
+// checklist returns a *ChecklistError when items required before action
+// in kind are not completed. Further actions add their items (an
+// escalation also starts a leg); the error names the first action.
+func (m *Manager) checklist(s *Session, action string, kind channel.Kind, also ...string) error {
 	if m.cfg.Checklists == nil {
 		return nil
 	}
 	var missing []string
-	for _, item := range m.cfg.Checklists.Required(action, kind) {
-		if !s.Completed(item) && !slices.Contains(missing, item) {
-			missing = append(missing, item)
+	for _, a := range append([]string{action}, also...) {
+		for _, item := range m.cfg.Checklists.Required(a, kind) {
+			if !s.Completed(item) && !slices.Contains(missing, item) {
+				missing = append(missing, item)
+			}
 		}
 	}
 	if len(missing) > 0 {

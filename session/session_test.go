@@ -702,3 +702,15 @@ func TestSessionJSONRoundTrip(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &back))
 	require.Equal(t, s, back, "adapters may store a session as a JSON document")
 }
+
+func TestEscalationNeedsTheLegStartChecklistToo(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(c *session.Config) {
+		c.Checklists = checklists{"leg.start/video": {"camera_tested"}, "leg.escalate/video": {"consent_recorded"}}
+	})
+	s := f.active(t, channel.ErrandWoundCare, channel.IdentityStrong, channel.Callback, "")
+	_, err := f.m.Escalate(ctx, nurse1, s.ID, session.EscalateRequest{To: channel.Video, Consent: true})
+	var ce *session.ChecklistError
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, []string{"consent_recorded", "camera_tested"}, ce.Missing)
+}
