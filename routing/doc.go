@@ -78,7 +78,8 @@
 // # Time
 //
 // Nothing in the package reads the wall clock or starts a goroutine or
-// timer. Operations take their time from Options.Clock. Time-driven
+// timer by itself: only SleepUntil, the WaitFunc a host passes to Run,
+// sleeps in a timer. Operations take their time from Options.Clock. Time-driven
 // transitions (offer timeouts, step timeouts, wrap-up ends) are made by
 // Advance, in deadline order and each at its own deadline, and by every
 // other operation for the deadlines the clock has passed; NextDeadline tells
