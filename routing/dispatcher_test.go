@@ -3,6 +3,7 @@ package routing_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -537,4 +538,33 @@ func TestNewDispatcherValidates(t *testing.T) {
 	require.ErrorContains(t, err, "ageing")
 	_, err = routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock.NewMock(), Store: memory.NewRoutingStore(nil), OfferTimeout: -1})
 	require.ErrorContains(t, err, "offer_timeout")
+}
+
+func TestRecoverDropsItemsTheDirectoryNoLongerRoutes(t *testing.T) {
+	r := newRig(t, fixtureConfig(), nil)
+	c := kallioClient("c-1")
+	c.OwnProfessional = ""
+	r.presence(routing.PresenceAvailable, "n-aino")
+	r.enqueue("a", c) // offered to n-aino in the own-team step
+	r.presence(routing.PresenceAvailable, "n-bertil")
+	c.Client = "c-2"
+	r.enqueue("b", c) // offered to n-bertil
+	cfg := fixtureConfig()
+	cfg.Professionals = slices.DeleteFunc(cfg.Professionals, func(p routing.Professional) bool { return p.ID == "n-aino" })
+	dir, err := routing.NewDirectory(cfg)
+	require.NoError(t, err)
+	var events []routing.Event
+	d2, err := routing.NewDispatcher(r.ctx, dir, routing.Options{Clock: r.clk, Store: r.store, Sink: func(e routing.Event) { events = append(events, e) }})
+	require.NoError(t, err)
+	_, ok := d2.Item("a")
+	require.False(t, ok)
+	require.Len(t, events, 1)
+	require.Equal(t, routing.EventNoRoute, events[0].Kind)
+	require.Contains(t, events[0].Reason, "n-aino is no longer in the directory")
+	st, err := r.store.Professional(r.ctx, "n-aino")
+	require.NoError(t, err)
+	require.Zero(t, st.Load.Synchronous, "the dropped offer's slot is released")
+	it, ok := d2.Item("b")
+	require.True(t, ok)
+	require.Equal(t, routing.ProfessionalID("n-bertil"), it.Professional)
 }
