@@ -568,3 +568,39 @@ func TestRecoverDropsItemsTheDirectoryNoLongerRoutes(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, routing.ProfessionalID("n-bertil"), it.Professional)
 }
+
+func TestRunWakesForAnEarlierDeadline(t *testing.T) {
+	r := newRig(t, fixtureConfig(), func(o *routing.Options) { o.Sink = nil })
+	r.presence(routing.PresenceBusy, everyone...)
+	ctx, cancel := context.WithCancel(r.ctx)
+	defer cancel()
+	seen := make(chan time.Time, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- r.d.Run(ctx, func(ctx context.Context, next time.Time, ok bool, wake <-chan struct{}) error {
+			if ok {
+				seen <- next
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			select {
+			case <-wake:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	// Run is waiting with no deadline; an enqueue from another goroutine
+	// creates one and wakes it.
+	_, err := r.d.Enqueue(r.ctx, "item-1", kallioClient("c-1"))
+	require.NoError(t, err)
+	select {
+	case next := <-seen:
+		require.Equal(t, monday10.Add(2*time.Minute).UTC(), next)
+	case <-time.After(time.Minute):
+		t.Fatal("Run was not woken")
+	}
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+}
