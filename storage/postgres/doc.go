@@ -13,6 +13,7 @@
 //	routes := db.RoutingStore()                       // routing.Store
 //	callbacks := db.CallbackStore()                   // callback.Store
 //	demand := db.DemandStore()                        // channel.DemandStore
+//	sessions := db.SessionStore()                     // session.Store
 //
 // A DB wraps a pgxpool.Pool (Open makes one, New wraps the caller's) and
 // hands out the stores. All of them are safe for concurrent use; several DB
@@ -44,6 +45,9 @@
 //     unique index allows one open request per (client, errand).
 //   - demand_contacts: duplicate-demand contacts (channel.Contact) as
 //     columns; a partial index finds a client's pending contacts per errand.
+//   - sessions: the session.Session as JSON (doc) with version (the
+//     compare-and-set counter), client, state, opened_at and closed_at
+//     copied out and indexed; Update is UPDATE ... WHERE id AND version.
 //
 // How each invariant is held: a work item is offered to one professional at
 // a time because Apply locks the item row (SELECT ... FOR UPDATE), checks the
