@@ -166,6 +166,9 @@ func (d *Dispatcher) recover(ctx context.Context, now time.Time) error {
 		if err == nil && (it.Step < 0 || it.Step >= len(rt.pools) || rt.pools[it.Step] == nil) {
 			err = fmt.Errorf("step %d no longer resolves", it.Step)
 		}
+		if err == nil && it.Professional != "" && d.profOf(it.Professional) == nil {
+			err = fmt.Errorf("professional %s is no longer in the directory", it.Professional)
+		}
 		e := &entry{it: it, rt: rt, qidx: -1, tidx: -1, rank: d.rank(it.EnqueuedAt, it.Contact.Priority)}
 		if err != nil {
 			if err := d.drop(ctx, e, now, ReasonNoCandidates, err.Error()); err != nil {
@@ -602,6 +605,9 @@ func (d *Dispatcher) widen(ctx context.Context, e *entry, t time.Time) error {
 	it.StepAt = t
 	from := d.rt(e)
 	if err := d.apply(ctx, e, Change{Item: it}, nil, "widen", t, ""); err != nil {
+		if err != errStale && e.tidx < 0 {
+			d.arm(e, t) // try again on the next call
+		}
 		return quiet(err)
 	}
 	from.queue.remove(e.qidx)
