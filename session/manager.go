@@ -332,13 +332,20 @@ func (m *Manager) VerifyPersonalCode(ctx context.Context, actor audit.Actor, id,
 	if err != nil {
 		return Session{}, fmt.Errorf("session: verify personal code: lookup: %w", err)
 	}
+	pre, err := m.precheck(ctx, actor, id, "session.identify", accessHandle, "")
+	if err != nil {
+		return Session{}, err
+	}
+	if client != pre.Client {
+		ev := event(actor, "session.identify", &pre, m.now(), audit.Denied, map[string]string{"reason": "code belongs to another client"})
+		if err := m.cfg.Audit.Record(ctx, ev); err != nil {
+			return Session{}, errors.Join(ErrIdentityMismatch, err)
+		}
+		return Session{}, ErrIdentityMismatch
+	}
 	return m.update(ctx, actor, id, "session.identify", accessHandle, "", func(s *Session, now time.Time) (map[string]string, error) {
 		if s.State == StateClosed {
 			return nil, &StateError{Op: "identify", From: s.State}
-		}
-		if client != s.Client {
-			_ = m.cfg.Audit.Record(ctx, event(actor, "session.identify", s, now, audit.Denied, map[string]string{"reason": "code belongs to another client"}))
-			return nil, ErrIdentityMismatch
 		}
 		prev := s.Identity
 		s.Identity, s.IdentityMethod = max(s.Identity, channel.IdentityWeak), "personal_code"
