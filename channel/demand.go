@@ -195,6 +195,7 @@ type UnsuitableError struct {
 // ErrUnsuitable is the sentinel UnsuitableError matches.
 var ErrUnsuitable = errors.New("channel: errand not suitable for channel")
 
+// Error describes the failure.
 func (e *UnsuitableError) Error() string {
 	return fmt.Sprintf("channel: errand %q not suitable for %s: %s", e.Errand, e.Kind, e.Reason)
 }

@@ -35,7 +35,8 @@
 //
 // The session records the client's IdentityLevel. A leg or escalation needs
 // the errand to suit the channel and the level the suitability matrix asks
-// for (by default strong identification for video and chat); escalations
+// for (by default strong identification for video and chat), and
+// Config.ActionIdentity may ask a level for any gated action; escalations
 // also need the escalation graph's edge, with the client's consent where it
 // asks. A ChecklistPolicy (implemented by the guidance package) names the
 // checklist items that must be completed before ActionStartLeg,

@@ -52,6 +52,7 @@ type AccessError struct {
 	Reason  string
 }
 
+// Error describes the failure.
 func (e *AccessError) Error() string {
 	return fmt.Sprintf("session: access denied: %s may not %s session %s: %s", e.Actor, strings.TrimPrefix(e.Action, "session."), e.Session, e.Reason)
 }
@@ -67,6 +68,7 @@ type ChecklistError struct {
 	Missing []string
 }
 
+// Error describes the failure.
 func (e *ChecklistError) Error() string {
 	return fmt.Sprintf("session: checklist incomplete for %s on %s: missing %s", e.Action, e.Kind, strings.Join(e.Missing, ", "))
 }
@@ -83,6 +85,7 @@ type TransportError struct {
 	Err      error
 }
 
+// Error describes the failure.
 func (e *TransportError) Error() string {
 	return fmt.Sprintf("session: transport %s for %s failed after %d attempt(s): %v", e.Op, e.Kind, e.Attempts, e.Err)
 }

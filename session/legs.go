@@ -202,7 +202,7 @@ func (m *Manager) StartLeg(ctx context.Context, actor audit.Actor, id string, ki
 		if err := m.legAllowed(s, kind); err != nil {
 			return err
 		}
-		return m.checklist(s, ActionStartLeg, kind)
+		return m.gate(s, ActionStartLeg, kind)
 	}
 	pre, err := m.precheck(ctx, actor, id, "session.leg_start", accessHandle, "")
 	if err != nil {
@@ -280,7 +280,7 @@ func (m *Manager) Escalate(ctx context.Context, actor audit.Actor, id string, re
 		if err := m.legAllowed(s, to); err != nil {
 			return Leg{}, err
 		}
-		return cur, m.checklist(s, ActionEscalate, to, ActionStartLeg)
+		return cur, m.gate(s, ActionEscalate, to, ActionStartLeg)
 	}
 	pre, err := m.precheck(ctx, actor, id, "session.escalate", accessHandle, "")
 	if err != nil {
@@ -360,7 +360,7 @@ func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id, professiona
 		if professional == s.Assignee || s.Present(professional) {
 			return Leg{}, 0, fmt.Errorf("%w: %s is already in the session", ErrParticipant, professional)
 		}
-		return cur, i, m.checklist(s, ActionInvite, channel.Video)
+		return cur, i, m.gate(s, ActionInvite, channel.Video)
 	}
 	pre, err := m.precheck(ctx, actor, id, "session.invite", accessHandle, "")
 	if err != nil {
@@ -447,7 +447,7 @@ func (m *Manager) Transfer(ctx context.Context, actor audit.Actor, id string, re
 		if err := transition("transfer", s.State, StateWaiting); err != nil {
 			return err
 		}
-		return m.checklist(s, ActionTransfer, s.LastKind())
+		return m.gate(s, ActionTransfer, s.LastKind())
 	}
 	pre, err := m.precheck(ctx, actor, id, "session.transfer", accessHandle, "")
 	if err != nil {
@@ -564,7 +564,7 @@ func (m *Manager) Close(ctx context.Context, actor audit.Actor, id string, outco
 		if s.State != StateWrapUp && !closableWithoutContact(outcome) {
 			return nil, &StateError{Op: "close with outcome " + string(outcome), From: s.State, To: StateClosed}
 		}
-		if err := m.checklist(s, ActionClose, s.LastKind()); err != nil {
+		if err := m.gate(s, ActionClose, s.LastKind()); err != nil {
 			return nil, err
 		}
 		s.State, s.Outcome, s.ClosedAt = StateClosed, outcome, now

@@ -76,6 +76,11 @@ type Config struct {
 	Transports channel.Transports
 	// Checklists gates actions; nil gates nothing.
 	Checklists ChecklistPolicy
+	// ActionIdentity is the client identification a gated action (the
+	// Action constants) needs whatever the channel, e.g.
+	// {ActionInvite: channel.IdentityStrong} before health data is shared
+	// with more professionals. Legs also need the level the Matrix asks.
+	ActionIdentity map[string]channel.IdentityLevel
 	// Demand, when set, settles the session's contact when it closes and
 	// withdraws the client's other pending contacts for the errand.
 	Demand *channel.Admitter
@@ -389,10 +394,17 @@ func (m *Manager) CompleteChecklistItem(ctx context.Context, actor audit.Actor, 
 	})
 }
 
-// checklist returns a *ChecklistError when items required before action
-// in kind are not completed. Further actions add their items (an
-// escalation also starts a leg); the error names the first action.
-func (m *Manager) checklist(s *Session, action string, kind channel.Kind, also ...string) error {
+// gate checks what a gated action needs besides access and state: the
+// identification level ActionIdentity asks for (an *channel.IdentityError),
+// then the checklist (a *ChecklistError naming the missing items). Further
+// actions add their checklist items (an escalation also starts a leg); the
+// error names the first action.
+func (m *Manager) gate(s *Session, action string, kind channel.Kind, also ...string) error {
+	if need, ok := m.cfg.ActionIdentity[action]; ok {
+		if err := channel.RequireIdentity(need, s.Identity); err != nil {
+			return fmt.Errorf("session: %s: %w", action, err)
+		}
+	}
 	if m.cfg.Checklists == nil {
 		return nil
 	}

@@ -714,3 +714,17 @@ func TestEscalationNeedsTheLegStartChecklistToo(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	require.Equal(t, []string{"consent_recorded", "camera_tested"}, ce.Missing)
 }
+
+func TestActionIdentity(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(c *session.Config) {
+		c.ActionIdentity = map[string]channel.IdentityLevel{session.ActionTransfer: channel.IdentityStrong}
+	})
+	s := f.active(t, channel.ErrandOther, channel.IdentityWeak, channel.Callback, "")
+	_, err := f.m.Transfer(ctx, nurse1, s.ID, session.TransferRequest{Team: "team-b"})
+	require.ErrorIs(t, err, channel.ErrIdentityTooWeak)
+	_, err = f.m.Identify(ctx, nurse1, s.ID, channel.IdentityStrong, "mobile_certificate")
+	require.NoError(t, err)
+	_, err = f.m.Transfer(ctx, nurse1, s.ID, session.TransferRequest{Team: "team-b"})
+	require.NoError(t, err)
+}

@@ -96,6 +96,7 @@ type StateError struct {
 	To   State
 }
 
+// Error describes the failure.
 func (e *StateError) Error() string {
 	if e.To == "" {
 		return fmt.Sprintf("session: %s not allowed in state %s", e.Op, e.From)

@@ -45,6 +45,7 @@ func main() {
 // guidance package's published catalog plays this part.
 type checklist map[string][]string
 
+// Required implements session.ChecklistPolicy.
 func (c checklist) Required(action string, k channel.Kind) []string { return c[action+" "+string(k)] }
 
 // registry stands for the host's population register lookup: it maps a

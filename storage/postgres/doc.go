@@ -55,8 +55,9 @@
 //     tstzrange, expiry for holds) under the exclusion constraint
 //     EXCLUDE USING gist (owner WITH =, during WITH &&) (btree_gist);
 //     booking_waiters: the waitlist.
-//   - sessions: the session.Session as JSON with version, client, state and
-//     open/close times copied out and indexed.
+//   - sessions: the session.Session as JSON (doc) with version (the
+//     compare-and-set counter), client, state, opened_at and closed_at
+//     copied out and indexed; Update is UPDATE ... WHERE id AND version.
 //
 // How each invariant is held: a work item is offered to one professional at
 // a time because Apply locks the item row (SELECT ... FOR UPDATE), checks the
