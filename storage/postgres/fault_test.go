@@ -34,6 +34,12 @@ func killWhileBlocked(t *testing.T, dsn, block string, commit bool, queryLike st
 	require.NoError(t, err)
 	_, err = tx.Exec(ctx, block)
 	require.NoError(t, err)
+	// The watcher polls pg_stat_activity outside any transaction: inside
+	// one, PostgreSQL would keep serving the first snapshot of it.
+	watcher, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer watcher.Close(ctx)
+	lockerPID := locker.PgConn().PID()
 
 	done := make(chan error, 1)
 	go func() { done <- op() }()
@@ -41,9 +47,9 @@ func killWhileBlocked(t *testing.T, dsn, block string, commit bool, queryLike st
 	var pid int
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		err := locker.QueryRow(ctx, `SELECT pid FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid()
-			  AND wait_event_type = 'Lock' AND query LIKE $1 LIMIT 1`, queryLike).Scan(&pid)
+		err := watcher.QueryRow(ctx, `SELECT pid FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> $2
+			  AND wait_event_type = 'Lock' AND query LIKE $1 LIMIT 1`, queryLike, lockerPID).Scan(&pid)
 		if err == nil {
 			break
 		}
@@ -53,11 +59,16 @@ func killWhileBlocked(t *testing.T, dsn, block string, commit bool, queryLike st
 			t.Fatalf("operation finished before it could be interrupted: %v", err)
 		default:
 		}
-		require.True(t, time.Now().Before(deadline), "operation never blocked behind %q", block)
+		if time.Now().After(deadline) {
+			rows, _ := watcher.Query(ctx, `SELECT concat_ws(' | ', state, wait_event_type, wait_event, query)
+				FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+			activity, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+			t.Fatalf("operation never blocked behind %q; backends: %v", block, activity)
+		}
 		time.Sleep(2 * time.Millisecond)
 	}
 	var killed bool
-	require.NoError(t, locker.QueryRow(ctx, "SELECT pg_terminate_backend($1)", pid).Scan(&killed))
+	require.NoError(t, watcher.QueryRow(ctx, "SELECT pg_terminate_backend($1)", pid).Scan(&killed))
 	require.True(t, killed)
 	if commit {
 		require.NoError(t, tx.Commit(ctx))

@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -69,15 +70,10 @@ func TestMain(m *testing.M) {
 
 func startServer() (*server, func(), error) {
 	if dsn := os.Getenv("CARECONTACT_PG_DSN"); dsn != "" {
-		cfg, err := pgx.ParseConfig(dsn)
-		if err != nil {
+		if _, err := pgx.ParseConfig(dsn); err != nil {
 			return nil, nil, fmt.Errorf("CARECONTACT_PG_DSN: %w", err)
 		}
-		s := &server{adminDSN: dsn, dsnFor: func(name string) string {
-			c := cfg.Copy()
-			return fmt.Sprintf("host=%s port=%d user=%s password=%s dbname=%s sslmode=prefer",
-				c.Host, c.Port, c.User, c.Password, name)
-		}}
+		s := &server{adminDSN: dsn, dsnFor: func(name string) string { return withDatabase(dsn, name) }}
 		return s, func() {}, nil
 	}
 	bin, err := findBin()
@@ -135,6 +131,18 @@ func startServer() (*server, func(), error) {
 		cleanup()
 	}
 	return s, stop, nil
+}
+
+// withDatabase returns dsn (a URL or key=value connection string) naming
+// database name instead.
+func withDatabase(dsn, name string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		if u, err := url.Parse(dsn); err == nil {
+			u.Path = "/" + name
+			return u.String()
+		}
+	}
+	return dsn + " dbname=" + name // a later key overrides an earlier one
 }
 
 func (s *server) dataDir() string { return filepath.Join(s.dir, "data") }
