@@ -96,3 +96,42 @@ func ExampleCompute() {
 	fmt.Println(k.FirstContactResolution, k.TeamContinuity, k.Switches, k.HandlingTime[channel.Video].Mean)
 	// Output: 1 1 map[callback->video:1] 12m0s
 }
+
+type videoChecklist struct{}
+
+// Required asks for two items before any video leg.
+func (videoChecklist) Required(action string, k channel.Kind) []string {
+	if k == channel.Video && (action == session.ActionStartLeg || action == session.ActionEscalate) {
+		return []string{"private_place", "camera_tested"}
+	}
+	return nil
+}
+
+// A checklist gates the switch to video until its items are completed.
+func ExampleChecklistError() {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	log := memory.NewAuditLog()
+	m, _ := session.New(session.Config{
+		Store: memory.NewSessionStore(log), Audit: log, Teams: session.Teams{"team-a": {"nurse-1"}},
+		Clock:      carecontact.ClockFunc(func() time.Time { return now }),
+		Checklists: videoChecklist{},
+		NewID:      func() string { return "s1" },
+	})
+	nurse := audit.Actor{Kind: audit.ActorProfessional, ID: "nurse-1"}
+	s, _ := m.Open(ctx, audit.System("routing"), session.OpenRequest{
+		Client: "client-42", Errand: channel.ErrandWoundCare, Team: "team-a", Identity: channel.IdentityStrong})
+	_, _ = m.Assign(ctx, nurse, s.ID, "nurse-1")
+	_, _ = m.StartLeg(ctx, nurse, s.ID, channel.Callback, "")
+
+	_, err := m.Escalate(ctx, nurse, s.ID, session.EscalateRequest{To: channel.Video, Consent: true})
+	var ce *session.ChecklistError
+	fmt.Println(errors.As(err, &ce), ce.Missing)
+	_, _ = m.CompleteChecklistItem(ctx, nurse, s.ID, "private_place")
+	_, _ = m.CompleteChecklistItem(ctx, nurse, s.ID, "camera_tested")
+	s, err = m.Escalate(ctx, nurse, s.ID, session.EscalateRequest{To: channel.Video, Consent: true})
+	fmt.Println(err, s.LastKind())
+	// Output:
+	// true [private_place camera_tested]
+	// <nil> video
+}
