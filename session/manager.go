@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -93,9 +94,15 @@ type Config struct {
 	// ConflictRetries is how often a change is re-applied after a version
 	// conflict; default 8.
 	ConflictRetries int
-	// NewID makes session IDs; default uuid.NewString.
+	// NewID makes session IDs; default NewID. IDs appear in audit
+	// subjects, so they must not look like phone numbers or identity codes.
 	NewID func() string
 }
+
+// NewID returns a random session ID: "s" and 32 hex digits of a UUID, with
+// no separators, so no run of digits in it can look like a phone number or
+// an identity code to audit.Event.Validate (a plain UUID sometimes does).
+func NewID() string { return "s" + strings.ReplaceAll(uuid.NewString(), "-", "") }
 
 // Manager runs sessions: it checks access, the state machine, identity,
 // suitability and checklists, drives the transports and writes every change
@@ -136,7 +143,7 @@ func New(cfg Config) (*Manager, error) {
 		cfg.ConflictRetries = 8
 	}
 	if cfg.NewID == nil {
-		cfg.NewID = uuid.NewString
+		cfg.NewID = NewID
 	}
 	return &Manager{cfg: cfg}, nil
 }

@@ -66,6 +66,38 @@ func runSession(t *testing.T, h Harness) {
 		require.ErrorIs(t, err, session.ErrNotFound)
 		require.ErrorIs(t, a.Update(ctx, newSession("missing", "c", 0), nil), session.ErrNotFound)
 	})
+	t.Run("every field survives the store", func(t *testing.T) {
+		st := h.Session(t, 1)[0]
+		at := func(m int) time.Time { return sessionT0.Add(time.Duration(m) * time.Minute) }
+		full := session.Session{
+			ID: "full", Client: "client-z", Errand: channel.ErrandWoundCare, State: session.StateClosed,
+			Team: "team-b", Assignee: "nurse-1", OwnProfessional: "nurse-1", OwnTeam: "team-a",
+			WorkItem: "wi-9", Contact: "c-9", Duplicate: true,
+			Identity: channel.IdentityStrong, IdentityMethod: "bank_id",
+			Legs: []session.Leg{
+				{Kind: channel.Callback, Ref: "call-1", By: "nurse-1", StartedAt: at(1), EndedAt: at(5), EndReason: "escalated"},
+				{Kind: channel.Video, Ref: "room-1", By: "nurse-1", StartedAt: at(5), EndedAt: at(20), EndReason: "finished"},
+			},
+			Participants: []session.Participant{{ID: "doctor-1", Role: "gp", Leg: 1, InvitedBy: "nurse-1", JoinedAt: at(6), LeftAt: at(20)}},
+			Notes:        []session.Note{{By: "doctor-1", At: at(7), Text: "ääkköset & <html> \"quotes\""}},
+			Checklist:    []session.ChecklistMark{{Item: "private_place", By: "nurse-1", At: at(4)}},
+			Transfers:    []session.Transfer{{From: "team-a", To: "team-b", By: "nurse-1", At: at(21), Reason: "needs_physio"}},
+			Failures:     []session.Failure{{Op: "leg.escalate", Kind: channel.Video, At: at(5), Attempts: 3, Transient: true, Fallback: channel.Callback}},
+			Outcome:      session.OutcomeResolved,
+			OpenedAt:     at(0).Add(123456 * time.Nanosecond), WrapUpAt: at(20), ClosedAt: at(22),
+		}
+		require.NoError(t, st.Create(ctx, full, nil))
+		got, err := st.Get(ctx, "full")
+		require.NoError(t, err)
+		full.Version = 1
+		require.Equal(t, full, got)
+		got.Notes = nil
+		require.NoError(t, st.Update(ctx, got, nil))
+		again, err := st.Get(ctx, "full")
+		require.NoError(t, err)
+		require.Empty(t, again.Notes)
+		require.Equal(t, int64(2), again.Version)
+	})
 	t.Run("returned values are copies", func(t *testing.T) {
 		st := h.Session(t, 1)[0]
 		s := newSession("s1", "client-a", 0)
