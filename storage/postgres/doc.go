@@ -113,7 +113,7 @@
 // PruneCommitMarkers compares with). Hold expiry, offer deadlines and
 // callback windows are decided on the times the library passes in, so
 // simulations stay in virtual time. Hosts whose replicas' clocks may
-// disagree can read the database clock with DB.Now and build their
-// carecontact.Clock on it, so all replicas decide leases and expiries on
-// one clock.
+// disagree read the database's clock with DB.Now, or take
+// DB.DatabaseClock(ctx, carecontact.SystemClock()) as the clock they give
+// the library, so all replicas decide leases and expiries on one clock.
 package postgres

@@ -80,8 +80,13 @@ func startServer() (*server, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	// A short path: the unix socket path must fit in 107 bytes.
-	dir, err := os.MkdirTemp("", "ccpg")
+	// A short path: the unix socket path must fit in 107 bytes. As root the
+	// server runs as another user, who may not reach a private TMPDIR.
+	parent := ""
+	if os.Geteuid() == 0 {
+		parent = "/tmp"
+	}
+	dir, err := os.MkdirTemp(parent, "ccpg")
 	if err != nil {
 		return nil, nil, err
 	}
