@@ -60,7 +60,9 @@
 // out | rescinded, then accepted -> wrap-up -> completed. Every state has an
 // exit: an offer times out after Options.OfferTimeout; a declined or
 // timed-out item is queued again and offered to someone else (never again
-// to the professionals in Item.Excluded); Rescind withdraws a queued or
+// to the professionals in Item.Excluded; the choice looks past at most 16
+// excluded candidates, so an item many have declined may wait for its step
+// to widen); Rescind withdraws a queued or
 // offered item (the client left, or the errand was settled elsewhere);
 // Finish puts an accepted item in wrap-up for the professional's wrap-up
 // time, during which they get no offers; the wrap-up ends at its deadline
@@ -78,7 +80,8 @@
 // # Time
 //
 // Nothing in the package reads the wall clock or starts a goroutine or
-// timer. Operations take their time from Options.Clock. Time-driven
+// timer by itself: only SleepUntil, the WaitFunc a host passes to Run,
+// sleeps in a timer. Operations take their time from Options.Clock. Time-driven
 // transitions (offer timeouts, step timeouts, wrap-up ends) are made by
 // Advance, in deadline order and each at its own deadline, and by every
 // other operation for the deadlines the clock has passed; NextDeadline tells
