@@ -107,9 +107,13 @@
 // in-memory index (per-step queues and idle professionals in heaps, a heap
 // of deadlines), so each operation costs O(log n) in the queued items and
 // professionals, never a scan. Several dispatchers over one store stay
-// correct: when the store refuses a change another one made first, the
-// dispatcher reloads the item or professional (and an operation on a stale
-// item fails with ErrConflict). The Sink is called with the lock held.
+// safe: the store refuses any change another one made first (so no item is
+// offered twice and no professional exceeds their capacity), the dispatcher
+// then reloads the item or professional, and an operation on a stale item
+// fails with ErrConflict. But each dispatcher queues only the items it
+// enqueued or found in the store when it was built, so for one shared queue
+// a deployment runs one dispatcher per store at a time (a new one recovers
+// the queue from the store). The Sink is called with the lock held.
 //
 // # Errors
 //
