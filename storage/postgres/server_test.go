@@ -113,7 +113,10 @@ func startServer() (*server, func(), error) {
 		"listen_addresses = ''",
 		"unix_socket_directories = '" + dir + "'",
 		"fsync = off", "synchronous_commit = off", "full_page_writes = off",
-		"max_connections = 300", "shared_buffers = 64MB",
+		"max_connections = 300", "shared_buffers = 32MB",
+		// Containers often have a small /dev/shm: keep dynamic shared
+		// memory in the data directory and run no parallel queries.
+		"dynamic_shared_memory_type = mmap", "max_parallel_workers_per_gather = 0",
 		"log_min_messages = fatal", "logging_collector = off",
 	}, "\n") + "\n"
 	f, err := os.OpenFile(filepath.Join(s.dataDir(), "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
