@@ -60,7 +60,11 @@ type Dispatcher struct {
 	timers iheap[*entry]
 	seq    uint64
 	counts [ItemWrapUp + 1]int
-	wake   chan struct{}
+	// serving is the professional being freed and served right now: their
+	// idle-heap entries are settled once, after the serving, rather than
+	// pushed and at once removed again.
+	serving *prof
+	wake    chan struct{}
 }
 
 // quiet drops errStale from a follow-up action: the store's newer state has
@@ -162,6 +166,9 @@ func (d *Dispatcher) recover(ctx context.Context, now time.Time) error {
 		if err == nil && (it.Step < 0 || it.Step >= len(rt.pools) || rt.pools[it.Step] == nil) {
 			err = fmt.Errorf("step %d no longer resolves", it.Step)
 		}
+		if err == nil && it.Professional != "" && d.profOf(it.Professional) == nil {
+			err = fmt.Errorf("professional %s is no longer in the directory", it.Professional)
+		}
 		e := &entry{it: it, rt: rt, qidx: -1, tidx: -1, rank: d.rank(it.EnqueuedAt, it.Contact.Priority)}
 		if err != nil {
 			if err := d.drop(ctx, e, now, ReasonNoCandidates, err.Error()); err != nil {
@@ -189,6 +196,7 @@ func (d *Dispatcher) recover(ctx context.Context, now time.Time) error {
 		case ItemOffered, ItemWrapUp:
 			d.arm(e, e.it.Deadline)
 		}
+		d.track(e, 0, "", false)
 	}
 	if err := d.advanceLocked(ctx, now); err != nil {
 		return err
@@ -320,7 +328,7 @@ func (d *Dispatcher) Decline(ctx context.Context, id ItemID, by ProfessionalID) 
 	if err != nil {
 		return err
 	}
-	return public(d.release(ctx, e, now, EventDeclined), id)
+	return public(d.release(ctx, e, now, EventDeclined, ""), id)
 }
 
 // offered returns the entry of item id if it is offered to by.
@@ -340,7 +348,7 @@ func (d *Dispatcher) offered(id ItemID, by ProfessionalID) (*entry, error) {
 
 // release returns an offered item to its queue after a decline or a
 // timeout, frees the professional's slot and offers again.
-func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind EventKind) error {
+func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind EventKind, reason string) error {
 	by := e.it.Professional
 	p := d.profs[d.dir.profIdx[by]]
 	next := e.it
@@ -352,6 +360,7 @@ func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind Ev
 	if kind == EventTimedOut {
 		verb = "timeout"
 	}
+	defer d.hold(p)()
 	if err := d.apply(ctx, e, Change{Item: next, Professional: by, Slot: e.rt.slot, Load: -1}, p, verb, t, by); err != nil {
 		return err
 	}
@@ -359,7 +368,7 @@ func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind Ev
 	if kind == EventTimedOut {
 		e.timedOut = by
 	}
-	d.emit(kind, e, t, e.it.Step, by, "")
+	d.emit(kind, e, t, e.it.Step, by, reason)
 	if err := d.requeue(ctx, e, t); err != nil {
 		return err
 	}
@@ -440,6 +449,7 @@ func (d *Dispatcher) complete(ctx context.Context, e *entry, t time.Time, wraps 
 	by := e.it.Professional
 	p := d.profs[d.dir.profIdx[by]]
 	c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.rt.slot, Load: -1, WrapUps: wraps, IdleSince: t}
+	defer d.hold(p)()
 	if err := d.apply(ctx, e, c, p, "complete", t, by); err != nil {
 		return err
 	}
@@ -475,6 +485,7 @@ func (d *Dispatcher) Rescind(ctx context.Context, id ItemID, reason string) erro
 		by := e.it.Professional
 		p := d.profs[d.dir.profIdx[by]]
 		c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.rt.slot, Load: -1}
+		defer d.hold(p)()
 		if err := d.apply(ctx, e, c, p, "rescind", now, ""); err != nil {
 			return public(err, id)
 		}
@@ -487,7 +498,8 @@ func (d *Dispatcher) Rescind(ctx context.Context, id ItemID, reason string) erro
 
 // SetPresence sets professional id's presence (away, available or busy)
 // and, if they can now take work, offers it. Offers pending when a
-// professional leaves time out as usual.
+// professional becomes away or busy are declined on their behalf (reason
+// "professional is away") and offered to someone else at once.
 func (d *Dispatcher) SetPresence(ctx context.Context, id ProfessionalID, pr Presence) (ProfessionalState, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -510,8 +522,22 @@ func (d *Dispatcher) SetPresence(ctx context.Context, id ProfessionalID, pr Pres
 		return ProfessionalState{}, fmt.Errorf("routing: presence of %s: %w", id, err)
 	}
 	p := d.profs[i]
+	defer d.hold(p)()
 	d.update(p, st)
-	return p.st, d.serve(ctx, p, now)
+	if pr != PresenceAvailable {
+		// Offers still pending go back to the queue at once rather than
+		// waiting for their timeout.
+		for _, e := range slices.Clone(p.offers) {
+			if e.it.State != ItemOffered || e.it.Professional != id {
+				continue
+			}
+			if err := quiet(d.release(ctx, e, now, EventDeclined, "professional is "+pr.String())); err != nil {
+				return p.st, err
+			}
+		}
+	}
+	err = d.serve(ctx, p, now)
+	return p.st, err
 }
 
 // Advance makes every time-driven transition due at or before now, in
@@ -559,7 +585,7 @@ func (d *Dispatcher) advanceLocked(ctx context.Context, now time.Time) error {
 		case ItemQueued:
 			err = d.widen(ctx, e, t)
 		case ItemOffered:
-			err = quiet(d.release(ctx, e, t, EventTimedOut))
+			err = quiet(d.release(ctx, e, t, EventTimedOut, ""))
 		case ItemWrapUp:
 			err = quiet(d.complete(ctx, e, t, -1))
 		}
@@ -593,6 +619,9 @@ func (d *Dispatcher) widen(ctx context.Context, e *entry, t time.Time) error {
 	it.StepAt = t
 	from := d.rt(e)
 	if err := d.apply(ctx, e, Change{Item: it}, nil, "widen", t, ""); err != nil {
+		if err != errStale && e.tidx < 0 {
+			d.arm(e, t) // try again on the next call
+		}
 		return quiet(err)
 	}
 	from.queue.remove(e.qidx)
@@ -721,7 +750,7 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c Change, p *prof, ver
 		}
 		return fmt.Errorf("routing: %s %s: %w", verb, e.it.ID, err)
 	}
-	old := e.it.State
+	old, oldBy := e.it.State, e.it.Professional
 	if c.Remove {
 		d.forget(e)
 	} else {
@@ -729,10 +758,28 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c Change, p *prof, ver
 		d.counts[old]--
 		d.counts[it.State]++
 	}
+	d.track(e, old, oldBy, c.Remove)
 	if p != nil {
 		d.update(p, st)
 	}
 	return nil
+}
+
+// track keeps each professional's list of pending offers up to date after
+// e changed from state old (offered to oldBy) or was removed.
+func (d *Dispatcher) track(e *entry, old ItemState, oldBy ProfessionalID, removed bool) {
+	if old == ItemOffered && (removed || e.it.State != ItemOffered || e.it.Professional != oldBy) {
+		if p := d.profOf(oldBy); p != nil {
+			if i := slices.Index(p.offers, e); i >= 0 {
+				p.offers = slices.Delete(p.offers, i, i+1)
+			}
+		}
+	}
+	if !removed && e.it.State == ItemOffered && (old != ItemOffered || e.it.Professional != oldBy) {
+		if p := d.profOf(e.it.Professional); p != nil {
+			p.offers = append(p.offers, e)
+		}
+	}
 }
 
 // reload replaces the dispatcher's view of e with the store's after a
@@ -751,8 +798,10 @@ func (d *Dispatcher) reload(ctx context.Context, e *entry) error {
 	}
 	d.disarm(e)
 	d.counts[e.it.State]--
+	old, oldBy := e.it.State, e.it.Professional
 	e.it = it
 	d.counts[it.State]++
+	d.track(e, old, oldBy, false)
 	switch it.State {
 	case ItemQueued:
 		d.rt(e).queue.push(e)
@@ -765,6 +814,7 @@ func (d *Dispatcher) reload(ctx context.Context, e *entry) error {
 
 // forget removes e from every index.
 func (d *Dispatcher) forget(e *entry) {
+	d.track(e, e.it.State, e.it.Professional, true)
 	if e.qidx >= 0 {
 		d.rt(e).queue.remove(e.qidx)
 	}
@@ -791,11 +841,38 @@ func (d *Dispatcher) update(p *prof, st ProfessionalState) {
 			}
 		}
 	}
+	if p == d.serving {
+		return // settled when the hold ends
+	}
 	for s := range numSlots {
 		if old.CanTake(s) == st.CanTake(s) && old.Load.Of(s) == st.Load.Of(s) && old.IdleSince.Equal(st.IdleSince) {
 			continue
 		}
-		can := st.CanTake(s)
+		d.reindex(p, s)
+	}
+}
+
+// hold defers p's idle-heap updates while p is freed and served; the
+// returned func ends the hold and settles p in the heaps. Holds nest: an
+// inner hold of the same professional is a no-op.
+func (d *Dispatcher) hold(p *prof) func() {
+	if d.serving != nil {
+		return func() {}
+	}
+	d.serving = p
+	return func() {
+		d.serving = nil
+		for s := range numSlots {
+			d.reindex(p, s)
+		}
+	}
+}
+
+// reindex puts p in or out of (or re-orders p in) the idle heaps of the
+// pools of slot class s, as p's state says.
+func (d *Dispatcher) reindex(p *prof, s Slot) {
+	{
+		can := p.st.CanTake(s)
 		for _, m := range p.mem[s] {
 			switch {
 			case can && m.hidx < 0:

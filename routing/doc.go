@@ -60,7 +60,9 @@
 // out | rescinded, then accepted -> wrap-up -> completed. Every state has an
 // exit: an offer times out after Options.OfferTimeout; a declined or
 // timed-out item is queued again and offered to someone else (never again
-// to the professionals in Item.Excluded); Rescind withdraws a queued or
+// to the professionals in Item.Excluded; the choice looks past at most 16
+// excluded candidates, so an item many have declined may wait for its step
+// to widen); Rescind withdraws a queued or
 // offered item (the client left, or the errand was settled elsewhere);
 // Finish puts an accepted item in wrap-up for the professional's wrap-up
 // time, during which they get no offers; the wrap-up ends at its deadline
@@ -78,7 +80,8 @@
 // # Time
 //
 // Nothing in the package reads the wall clock or starts a goroutine or
-// timer. Operations take their time from Options.Clock. Time-driven
+// timer by itself: only SleepUntil, the WaitFunc a host passes to Run,
+// sleeps in a timer. Operations take their time from Options.Clock. Time-driven
 // transitions (offer timeouts, step timeouts, wrap-up ends) are made by
 // Advance, in deadline order and each at its own deadline, and by every
 // other operation for the deadlines the clock has passed; NextDeadline tells
@@ -104,9 +107,13 @@
 // in-memory index (per-step queues and idle professionals in heaps, a heap
 // of deadlines), so each operation costs O(log n) in the queued items and
 // professionals, never a scan. Several dispatchers over one store stay
-// correct: when the store refuses a change another one made first, the
-// dispatcher reloads the item or professional (and an operation on a stale
-// item fails with ErrConflict). The Sink is called with the lock held.
+// safe: the store refuses any change another one made first (so no item is
+// offered twice and no professional exceeds their capacity), the dispatcher
+// then reloads the item or professional, and an operation on a stale item
+// fails with ErrConflict. But each dispatcher queues only the items it
+// enqueued or found in the store when it was built, so for one shared queue
+// a deployment runs one dispatcher per store at a time (a new one recovers
+// the queue from the store). The Sink is called with the lock held.
 //
 // # Errors
 //

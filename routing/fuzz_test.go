@@ -48,6 +48,7 @@ func FuzzDispatcher(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
 	f.Add([]byte{7, 7, 7, 0, 0, 0, 0, 1, 1, 2, 3, 5, 5, 5, 6, 4, 4})
 	f.Add([]byte{7, 0, 0, 8, 8, 8, 8, 8, 8, 1, 2, 3, 4, 9, 9, 9})
+	f.Add([]byte{7, 0x17, 0x27, 0, 1, 2, 10, 4, 10, 8, 5, 0, 3, 10, 8, 8, 8})
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		ctx := context.Background()
 		dir := fixture(t)
@@ -70,7 +71,7 @@ func FuzzDispatcher(f *testing.F) {
 		}
 		for k, op := range ops {
 			arg := int(op >> 4)
-			switch op % 10 {
+			switch op % 11 {
 			case 0, 1:
 				id := routing.ItemID(fmt.Sprintf("i%d", k))
 				c := routing.Contact{Client: "c", Errand: errands[arg%len(errands)], Channel: chans[(arg/2)%len(chans)],
@@ -117,6 +118,10 @@ func FuzzDispatcher(f *testing.F) {
 			case 8:
 				clk.Add(time.Duration(arg+1) * 20 * time.Second)
 				require.NoError(t, d.Advance(ctx, clk.Now()))
+			case 10:
+				// The host restarts: a new dispatcher recovers from the store.
+				d, err = routing.NewDispatcher(ctx, dir, routing.Options{Clock: clk, Store: store})
+				require.NoError(t, err)
 			case 9:
 				_, err := d.Accept(ctx, pick(arg), profs[arg%len(profs)])
 				if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
 	"github.com/carecontact/carecontact/storage/storagetest"
 )
@@ -45,6 +46,14 @@ func harness() storagetest.Harness {
 		Callback: func(t *testing.T, n int) []callback.Store {
 			s := memory.NewCallbackStore(nil)
 			out := make([]callback.Store, n)
+			for i := range out {
+				out[i] = s.Share()
+			}
+			return out
+		},
+		Session: func(t *testing.T, n int) []session.Store {
+			s := memory.NewSessionStore(nil)
+			out := make([]session.Store, n)
 			for i := range out {
 				out[i] = s.Share()
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/postgres"
 	"github.com/carecontact/carecontact/storage/storagetest"
 )
@@ -41,6 +42,9 @@ func harness() storagetest.Harness {
 		},
 		Demand: func(t *testing.T, n int) []channel.DemandStore {
 			return stores(t, n, (*postgres.DB).DemandStore, func(s *postgres.DemandStore) channel.DemandStore { return s })
+		},
+		Session: func(t *testing.T, n int) []session.Store {
+			return stores(t, n, (*postgres.DB).SessionStore, func(s *postgres.SessionStore) session.Store { return s })
 		},
 	}
 }

@@ -13,6 +13,9 @@
 //	routes := db.RoutingStore()                       // routing.Store
 //	callbacks := db.CallbackStore()                   // callback.Store
 //	demand := db.DemandStore()                        // channel.DemandStore
+//	bookings := db.BookingStore()                     // booking.Store
+//	sessions := db.SessionStore()                     // session.Store
+//	texts := db.GuidanceStore()                       // guidance.Store
 //
 // A DB wraps a pgxpool.Pool (Open makes one, New wraps the caller's) and
 // hands out the stores. All of them are safe for concurrent use; several DB
@@ -44,6 +47,17 @@
 //     unique index allows one open request per (client, errand).
 //   - demand_contacts: duplicate-demand contacts (channel.Contact) as
 //     columns; a partial index finds a client's pending contacts per errand.
+//   - guidance_records: one row per guidance subject, its versions as JSON,
+//     and a revision every Save compares and sets.
+//   - booking_appointments: the booking.Appointment as JSON with status,
+//     client, service, start and hold expiry copied out and indexed;
+//     booking_claims: one row per participant's claimed time (owner,
+//     tstzrange, expiry for holds) under the exclusion constraint
+//     EXCLUDE USING gist (owner WITH =, during WITH &&) (btree_gist);
+//     booking_waiters: the waitlist.
+//   - sessions: the session.Session as JSON (doc) with version (the
+//     compare-and-set counter), client, state, opened_at and closed_at
+//     copied out and indexed; Update is UPDATE ... WHERE id AND version.
 //
 // How each invariant is held: a work item is offered to one professional at
 // a time because Apply locks the item row (SELECT ... FOR UPDATE), checks the
@@ -54,8 +68,14 @@
 // request is opened once per client and errand by the partial unique index
 // (INSERT ... ON CONFLICT DO NOTHING, then join the winner's row). Admit,
 // Settle and Close of one client's errand are serialised by
-// pg_advisory_xact_lock on (client, errand). Every compare-and-set is a
-// version check under the row lock.
+// pg_advisory_xact_lock on (client, errand). A slot is booked once because
+// every appointment's and every hold's time is a row of booking_claims and
+// the exclusion constraint refuses overlapping rows of one professional or
+// resource (SQLSTATE 23P01, mapped to booking.ErrSlotTaken); a claiming
+// transaction first deletes the owners' holds that expired by the Now it
+// was given. Every compare-and-set (sessions, guidance, callbacks, work
+// items, appointments) is a version check under the row lock or in the
+// UPDATE's WHERE clause.
 //
 // # Transactions, retries and errors
 //
@@ -78,11 +98,11 @@
 // ErrOutcomeUnknown is reported only if the marker cannot be looked up
 // before the policy gives up; ErrRetriesExhausted reports any other failure
 // that outlasted the policy. Markers accumulate until the host calls
-// DB.PruneCommitMarkers (for example hourly, from its driver). Reads are repeated after any transient
-// failure. Constraint violations are mapped to the domain packages'
-// sentinel errors by each store; other errors are wrapped with context.
-// IsTransient tells a caller whether an error returned by this package may
-// succeed if tried again.
+// DB.PruneCommitMarkers (for example hourly, from its driver). Reads are
+// repeated after any transient failure. Constraint violations are mapped to
+// the domain packages' sentinel errors by each store; other errors are
+// wrapped with context. IsTransient tells a caller whether an error
+// returned by this package may succeed if tried again.
 //
 // # Time
 //
@@ -91,7 +111,9 @@
 // The database's own clock is used only for bookkeeping columns
 // (carecontact_schema_migrations.applied_at, carecontact_commits.at, which
 // PruneCommitMarkers compares with). Hold expiry, offer deadlines and
-// callback windows are decided on the times the library passes in. Hosts whose replicas' clocks may disagree can read the
-// database clock with DB.Now and build their carecontact.Clock on it, so all
-// replicas decide leases and expiries on one clock.
+// callback windows are decided on the times the library passes in, so
+// simulations stay in virtual time. Hosts whose replicas' clocks may
+// disagree read the database's clock with DB.Now, or take
+// DB.DatabaseClock(ctx, carecontact.SystemClock()) as the clock they give
+// the library, so all replicas decide leases and expiries on one clock.
 package postgres

@@ -40,6 +40,10 @@ type RetryPolicy struct {
 	// Wait waits d or until ctx ends. Nil waits on a timer in the calling
 	// goroutine; simulations and tests may pass their own.
 	Wait func(ctx context.Context, d time.Duration) error
+	// Observe, if not nil, is told of every transient failure that is about
+	// to be retried (what names the operation), e.g. to count deadlocks
+	// and lost connections in the host's metrics. It must not block.
+	Observe func(what string, attempt int, err error)
 }
 
 // DefaultRetryPolicy retries up to 40 times, from 5ms doubling to 500ms:
@@ -75,6 +79,9 @@ func (p RetryPolicy) wait(ctx context.Context, d time.Duration) error {
 func (p RetryPolicy) backOff(ctx context.Context, what string, attempt int, err error) error {
 	if attempt >= p.MaxAttempts {
 		return fmt.Errorf("%s: %w after %d attempts: %w", what, ErrRetriesExhausted, attempt, err)
+	}
+	if p.Observe != nil {
+		p.Observe(what, attempt, err)
 	}
 	if werr := p.wait(ctx, p.delay(attempt)); werr != nil {
 		return fmt.Errorf("%s: %w (last failure: %v)", what, werr, err)
