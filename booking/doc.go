@@ -19,11 +19,50 @@
 // CalendarSet.TeamIntervals give the working intervals of one block type on
 // one day, e.g. a team's callback capacity.
 //
+// # Services and slots
+//
+// Each service area has a Catalogue of Services: code, fi/sv/en names,
+// duration, channel (channel.InPerson, channel.InboundPhone or
+// channel.Callback for phone, channel.Video), the participants it requires
+// (one or more professionals by role and skill, and resources), the client
+// groups that may book it themselves, minimum notice, horizon, a cap on a
+// client's bookings per period, buffers and pre-questions. An Index holds
+// every calendar's blocks for a range of days in UTC; Booker.Search walks
+// the requested window a day at a time, reads the participants' claims for
+// that day from the Store, and merges the calendars' free grid starts with
+// a heap, so the first slots are found without scanning the horizon.
+//
+// # Appointments
+//
+// Booker.Hold keeps a slot as a pending appointment until HoldTTL lapses
+// (Confirm books it); Book books directly; Cancel records the reason and
+// whether it was late, and offers the freed time first to the service's
+// waiting clients (Wait) as a hold; Reschedule takes the new slot and frees
+// the old in one store operation; Mark records checked-in, arrived,
+// fulfilled, noshow and entered-in-error. Statuses are the FHIR R4
+// Appointment.status codes with only the legal transitions (CanTransition)
+// and map to the Finnish national Ajanvarauksen tila codes
+// (Status.National). Appointments keep the client's pre-question answers
+// and the guidance text version they saw. Hold expiry is data: Advance(now)
+// releases expired holds and NextDeadline tells when it next has work.
+//
+// # Store
+//
+// Store is the storage a host plugs in. Its operations are atomic and
+// shaped as single SQL transactions: a claim is a row per participant and
+// interval that an exclusion constraint keeps disjoint, holds are such rows
+// with an expiry, so two clients racing for one slot get one success and one
+// ErrSlotTaken. Audit events travel with each change. storage/memory
+// implements it; storage/storagetest is the conformance suite.
+//
 // # Concurrency and errors
 //
-// Calendars, CalendarSets and Closures are read-only values once built and
-// safe for concurrent use. Nothing in the package starts goroutines or
-// timers or reads the wall clock. Errors wrap the package's sentinel
-// errors (ErrInvalid, ErrNotFound, ErrSlotTaken, ...); errors about input
-// name the offending field.
+// Calendars, CalendarSets, Closures, Catalogues and Indexes are read-only
+// values once built and safe for concurrent use; a Booker keeps no mutable
+// state and is safe for concurrent use. Nothing in the package starts
+// goroutines or timers or reads the wall clock: the Booker asks its Clock.
+// Errors wrap the package's sentinel errors (ErrInvalid, ErrNotFound,
+// ErrSlotTaken, ErrHoldExpired, ErrConflict, ErrIllegalTransition,
+// ErrNotAllowed, ErrLimitReached, ErrExists); errors about input name the
+// offending field. Refused attempts are recorded as denied audit events.
 package booking

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -195,6 +196,7 @@ type UnsuitableError struct {
 // ErrUnsuitable is the sentinel UnsuitableError matches.
 var ErrUnsuitable = errors.New("channel: errand not suitable for channel")
 
+// Error describes the failure.
 func (e *UnsuitableError) Error() string {
 	return fmt.Sprintf("channel: errand %q not suitable for %s: %s", e.Errand, e.Kind, e.Reason)
 }
@@ -218,9 +220,15 @@ type AdmitterConfig struct {
 	Policy Policy
 	// PolicyFor, when set, chooses the policy per duplicate instead.
 	PolicyFor func(req Request, existing Contact) Policy
-	// NewID makes contact IDs; default uuid.NewString.
+	// NewID makes contact IDs; default NewContactID. IDs appear in audit
+	// subjects, so they must not look like phone numbers or identity codes.
 	NewID func() string
 }
+
+// NewContactID returns a random contact ID: "c" and 32 hex digits of a
+// UUID, with no separators, so no run of digits in it can look like a phone
+// number or an identity code to audit.Event.Validate.
+func NewContactID() string { return "c" + strings.ReplaceAll(uuid.NewString(), "-", "") }
 
 // Admitter is the front door of channel.Admit: it checks suitability,
 // detects duplicate demand and settles errands across the client's
@@ -245,7 +253,7 @@ func NewAdmitter(cfg AdmitterConfig) (*Admitter, error) {
 		cfg.Policy = PolicyMerge
 	}
 	if cfg.NewID == nil {
-		cfg.NewID = uuid.NewString
+		cfg.NewID = NewContactID
 	}
 	return &Admitter{cfg: cfg}, nil
 }

@@ -19,6 +19,8 @@
 // callback as a fallback, any -> in person), and which need the client's
 // consent or a stronger identification. Graph.Check returns
 // ErrEscalationNotAllowed, ErrConsentRequired or an *IdentityError.
+// DefaultGraph holds those edges; NewGraph and ParseGraph (JSON, documented
+// on ParseGraph) build a host's own.
 //
 // # Duplicate demand
 //

@@ -1,6 +1,8 @@
 package channel
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -128,4 +130,90 @@ func (g *Graph) Check(from, to Kind, have IdentityLevel, consent bool) error {
 		return fmt.Errorf("%s -> %s: %w", from, to, err)
 	}
 	return nil
+}
+
+// Edges returns every edge of the graph, ordered by From then To in Kinds
+// order ("any" edges appear expanded).
+func (g *Graph) Edges() []Escalation {
+	var out []Escalation
+	for _, from := range Kinds() {
+		out = append(out, g.From(from)...)
+	}
+	return out
+}
+
+// GraphFormatVersion is the version of the JSON format ParseGraph reads and
+// MarshalJSON writes.
+const GraphFormatVersion = 1
+
+// MarshalJSON writes the graph in the format ParseGraph reads.
+func (g *Graph) MarshalJSON() ([]byte, error) {
+	edges := g.Edges()
+	if edges == nil {
+		edges = []Escalation{}
+	}
+	return json.Marshal(struct {
+		Version     int          `json:"version"`
+		Escalations []Escalation `json:"escalations"`
+	}{GraphFormatVersion, edges})
+}
+
+// ParseGraph reads an escalation graph from its JSON configuration:
+//
+//	{
+//	  "version": 1,
+//	  "escalations": [
+//	    {"from": "callback", "to": "video", "consent": true, "identity": "strong"},
+//	    {"from": "*", "to": "in_person", "consent": false, "identity": "weak"}
+//	  ]
+//	}
+//
+// "from" may be "*" for any channel. Every edge needs "from", "to" and
+// "identity"; "consent" defaults to false. Errors wrap ErrInvalidGraph and
+// name the edge.
+func ParseGraph(data []byte) (*Graph, error) {
+	var f struct {
+		Version     *int              `json:"version"`
+		Escalations []json.RawMessage `json:"escalations"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidGraph, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalidGraph)
+	}
+	if f.Version == nil || *f.Version != GraphFormatVersion {
+		return nil, fmt.Errorf("%w: version: must be %d", ErrInvalidGraph, GraphFormatVersion)
+	}
+	edges := make([]Escalation, 0, len(f.Escalations))
+	for i, raw := range f.Escalations {
+		var e struct {
+			From     *string `json:"from"`
+			To       *string `json:"to"`
+			Consent  bool    `json:"consent"`
+			Identity *string `json:"identity"`
+		}
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&e); err != nil {
+			return nil, fmt.Errorf("%w: escalations[%d]: %v", ErrInvalidGraph, i, err)
+		}
+		if e.From == nil || e.To == nil || e.Identity == nil {
+			return nil, fmt.Errorf("%w: escalations[%d]: from, to and identity are required", ErrInvalidGraph, i)
+		}
+		lvl, err := ParseIdentityLevel(*e.Identity)
+		if err != nil {
+			return nil, fmt.Errorf("%w: escalations[%d]: identity: must be none, weak or strong", ErrInvalidGraph, i)
+		}
+		from := Kind(*e.From)
+		if from == "*" {
+			from = ""
+		} else if from == "" {
+			return nil, fmt.Errorf("%w: escalations[%d]: from: use \"*\" for any channel", ErrInvalidGraph, i)
+		}
+		edges = append(edges, Escalation{From: from, To: Kind(*e.To), Consent: e.Consent, Identity: lvl})
+	}
+	return NewGraph(edges...)
 }

@@ -1,6 +1,7 @@
 package channel_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -83,4 +84,58 @@ func TestIdentityLevelText(t *testing.T) {
 	require.ErrorIs(t, l.UnmarshalText([]byte("bank")), channel.ErrUnknownIdentityLevel)
 	require.NoError(t, channel.RequireIdentity(channel.IdentityWeak, channel.IdentityStrong))
 	require.ErrorIs(t, channel.RequireIdentity(channel.IdentityStrong, channel.IdentityWeak), channel.ErrIdentityTooWeak)
+}
+
+func TestParseGraph(t *testing.T) {
+	g, err := channel.ParseGraph([]byte(`{"version": 1, "escalations": [
+	  {"from": "callback", "to": "video", "consent": true, "identity": "strong"},
+	  {"from": "*", "to": "in_person", "identity": "weak"}
+	]}`))
+	require.NoError(t, err)
+	require.NoError(t, g.Check(channel.Callback, channel.Video, channel.IdentityStrong, true))
+	require.ErrorIs(t, g.Check(channel.Chat, channel.Video, channel.IdentityStrong, true), channel.ErrEscalationNotAllowed)
+	require.NoError(t, g.Check(channel.EBooking, channel.InPerson, channel.IdentityWeak, false))
+	require.Len(t, g.Edges(), 7, "callback -> video and six channels -> in person")
+
+	def, err := json.Marshal(channel.DefaultGraph())
+	require.NoError(t, err)
+	again, err := channel.ParseGraph(def)
+	require.NoError(t, err)
+	require.Equal(t, channel.DefaultGraph().Edges(), again.Edges())
+
+	for name, tc := range map[string]struct{ in, want string }{
+		"no version":   {`{"escalations": []}`, "version: must be 1"},
+		"extra field":  {`{"version": 1, "escalations": [], "x": 1}`, `unknown field "x"`},
+		"edge field":   {`{"version": 1, "escalations": [{"from": "chat", "to": "video", "identity": "weak", "why": 1}]}`, `escalations[0]: json: unknown field "why"`},
+		"no identity":  {`{"version": 1, "escalations": [{"from": "chat", "to": "video"}]}`, "escalations[0]: from, to and identity are required"},
+		"bad identity": {`{"version": 1, "escalations": [{"from": "chat", "to": "video", "identity": "pin"}]}`, "escalations[0]: identity"},
+		"empty from":   {`{"version": 1, "escalations": [{"from": "", "to": "video", "identity": "weak"}]}`, `use "*"`},
+		"bad kind":     {`{"version": 1, "escalations": [{"from": "fax", "to": "video", "identity": "weak"}]}`, `edge 0: from: unknown channel "fax"`},
+		"trailing":     {`{"version": 1, "escalations": []} []`, "trailing data"},
+	} {
+		_, err := channel.ParseGraph([]byte(tc.in))
+		require.ErrorIs(t, err, channel.ErrInvalidGraph, name)
+		require.Contains(t, err.Error(), tc.want, name)
+	}
+}
+
+// FuzzParseGraph: the escalation configuration loader never panics, and
+// whatever it accepts survives a round trip.
+func FuzzParseGraph(f *testing.F) {
+	def, _ := json.Marshal(channel.DefaultGraph())
+	f.Add(def)
+	f.Add([]byte(`{"version":1,"escalations":[{"from":"*","to":"in_person","identity":"weak"}]}`))
+	f.Add([]byte(`{"version":1,"escalations":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		g, err := channel.ParseGraph(data)
+		if err != nil {
+			require.ErrorIs(t, err, channel.ErrInvalidGraph)
+			return
+		}
+		out, err := json.Marshal(g)
+		require.NoError(t, err)
+		again, err := channel.ParseGraph(out)
+		require.NoError(t, err)
+		require.Equal(t, g.Edges(), again.Edges())
+	})
 }

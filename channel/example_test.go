@@ -91,3 +91,23 @@ func ExampleAdmitter_Admit() {
 	// duplicate rate 50%
 	// true channel: errand "wound_care" not suitable for chat: the professional needs to see the client; book a visit or use video
 }
+
+func ExampleParseGraph() {
+	g, err := channel.ParseGraph([]byte(`{
+	  "version": 1,
+	  "escalations": [
+	    {"from": "callback", "to": "video", "consent": true, "identity": "strong"},
+	    {"from": "*", "to": "in_person", "identity": "weak"}
+	  ]
+	}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range g.From(channel.Callback) {
+		fmt.Printf("%s -> %s consent=%v identity=%s\n", e.From, e.To, e.Consent, e.Identity)
+	}
+	// Output:
+	// callback -> video consent=true identity=strong
+	// callback -> in_person consent=false identity=weak
+}

@@ -51,6 +51,7 @@ type IdentityError struct {
 // ErrIdentityTooWeak is the sentinel IdentityError matches.
 var ErrIdentityTooWeak = errors.New("channel: client identification too weak")
 
+// Error describes the failure.
 func (e *IdentityError) Error() string {
 	return fmt.Sprintf("channel: client identification too weak: %s required, %s verified", e.Required, e.Have)
 }

@@ -135,15 +135,18 @@ func (c *Catalog) Advise(m Suitability, s Situation) (Advice, error) {
 	if !ok {
 		return Advice{}, fmt.Errorf("%w: advise: no channel configuration for area %q", ErrNotFound, star(s.Area))
 	}
-	lang := c.Language(s.Languages)
-	prefs := append([]language.Tag{lang}, s.Languages...)
+	ch := c.choose(s.Languages)
+	lang := c.langs.tags[c.langs.index(ch.best)]
 	adv := Advice{Errand: s.Errand, Area: s.Area, Language: lang}
+	// Texts follow the advice language, so one advice is in one language.
+	ch = langChoice{prefs: append([]language.Tag{lang}, s.Languages...), best: ch.best, good: true}
+	areaName, _ := c.areaName(s.Area, ch.best)
 	scope := Scope{Area: s.Area, Service: string(s.Errand)}
 	noticeKey := KeyAdviceIntro
 	if s.Urgency == UrgencyEmergency {
 		noticeKey = KeyAdviceEmergency
 	}
-	if n, err := c.Render(noticeKey, scope, prefs, nil); err == nil {
+	if n, err := c.render(noticeKey, scope, ch, Vars{VarAreaName: areaName}); err == nil {
 		adv.Notice = n
 	}
 
@@ -189,7 +192,7 @@ func (c *Catalog) Advise(m Suitability, s Situation) (Advice, error) {
 			why(CodeUrgency, "cannot guarantee a professional's assessment the same day")
 			continue
 		}
-		vals := Vars{VarOpeningHours: c.localize(offer.Hours, lang.String())}
+		vals := Vars{VarAreaName: areaName, VarOpeningHours: c.localize(offer.Hours, ch.best)}
 		if k == channel.EBooking {
 			svc, ok := c.bookableService(s.Area, s.Errand, s.Group)
 			if !ok {
@@ -197,15 +200,15 @@ func (c *Catalog) Advise(m Suitability, s Situation) (Advice, error) {
 				continue
 			}
 			ca.Service = svc.ID
-			vals[VarServiceName] = c.localize(svc.Name, lang.String())
+			vals[VarServiceName] = c.localize(svc.Name, ch.best)
 		}
-		text, err := c.Render(AdviceKey(k), scope, prefs, vals)
+		text, err := c.render(AdviceKey(k), scope, ch, vals)
 		if err != nil {
 			return Advice{}, fmt.Errorf("guidance: advise %s: %w", k, err)
 		}
 		ca.Text = text
 		ca.Code, ca.Reason = CodeFits, "suitable for "+string(s.Errand)
-		langFits := len(offer.Languages) == 0 || slices.Contains(offer.Languages, lang.String())
+		langFits := len(offer.Languages) == 0 || slices.Contains(offer.Languages, ch.best)
 		if !langFits {
 			ca.Code = CodeLanguageLess
 			ca.Reason = fmt.Sprintf("suitable for %s, but served only in %v", s.Errand, offer.Languages)

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"html/template"
-	"maps"
 	"slices"
 	"time"
 
@@ -138,8 +137,7 @@ func (c *Catalog) Content() Content { return NewContent(c.langs.names, c.entries
 // Language returns the content language that best serves prefs (the
 // client's languages, most preferred first), falling back to the default.
 func (c *Catalog) Language(prefs []language.Tag) language.Tag {
-	name, _ := c.langs.match(1<<len(c.langs.names)-1, prefs)
-	return language.Make(name)
+	return c.langs.tags[c.langs.index(c.choose(prefs).best)]
 }
 
 // Render renders the text for key in scope for a client who prefers prefs.
@@ -149,26 +147,53 @@ func (c *Catalog) Language(prefs []language.Tag) language.Tag {
 // area's channel configuration unless vals has it. Errors: ErrUnknownKey,
 // ErrNotFound (no text in any scope), ErrMissingValue.
 func (c *Catalog) Render(key string, scope Scope, prefs []language.Tag, vals Vars) (Rendered, error) {
+	return c.render(key, scope, c.choose(prefs), vals)
+}
+
+// langChoice is a client's language preferences resolved once against the
+// content languages.
+type langChoice struct {
+	prefs []language.Tag
+	best  string // the best content language (the default when none matches)
+	good  bool   // best matches with at least High confidence
+}
+
+func (c *Catalog) choose(prefs []language.Tag) langChoice {
+	best, good := c.langs.match(1<<len(c.langs.names)-1, prefs)
+	return langChoice{prefs: prefs, best: best, good: good}
+}
+
+// pick returns the language to serve ct in for ch, and whether it matches
+// the client's preferences well.
+func (c *Catalog) pick(ct *compiledText, ch langChoice) (string, bool) {
+	if _, ok := ct.tmpl[ch.best]; ok {
+		return ch.best, ch.good
+	}
+	return c.langs.match(ct.mask, ch.prefs)
+}
+
+func (c *Catalog) render(key string, scope Scope, ch langChoice, vals Vars) (Rendered, error) {
 	if _, ok := c.schema.Key(key); !ok {
 		return Rendered{}, fmt.Errorf("%w: %q", ErrUnknownKey, truncate(key, 60))
 	}
-	var fallback *compiledText
-	var fallbackScope Scope
-	var chosen *compiledText
-	var chosenScope Scope
+	var chosen, fallback *compiledText
+	var chosenScope, fallbackScope Scope
 	var lang string
 	for _, s := range scope.candidates() {
 		ct := c.texts[textID{key: key, Scope: s}]
 		if ct == nil {
 			continue
 		}
-		name, good := c.langs.match(ct.mask, prefs)
-		if good {
-			chosen, chosenScope, lang = ct, s, name
-			break
-		}
 		if fallback == nil {
 			fallback, fallbackScope = ct, s
+		}
+		if !ch.good {
+			// Nothing matches well in any text: serve the most specific.
+			break
+		}
+		if name, good := c.pick(ct, ch); good {
+			chosen, chosenScope, lang = ct, s, name
+			break
 		}
 	}
 	if chosen == nil {
@@ -176,23 +201,18 @@ func (c *Catalog) Render(key string, scope Scope, prefs []language.Tag, vals Var
 			return Rendered{}, fmt.Errorf("%w: no text %q for area %q, service %q", ErrNotFound, key, star(scope.Area), star(scope.Service))
 		}
 		chosen, chosenScope = fallback, fallbackScope
-		lang, _ = c.langs.match(chosen.mask, prefs)
+		lang, _ = c.pick(chosen, ch)
 	}
-	if _, ok := vals[VarAreaName]; !ok {
-		if name, ok := c.areaName(scope.Area, lang); ok {
-			vals = maps.Clone(vals)
-			if vals == nil {
-				vals = Vars{}
-			}
-			vals[VarAreaName] = name
+	plain, err := chosen.tmpl[lang].execute(func(name string) (string, bool) {
+		if v, ok := vals[name]; ok || name != VarAreaName {
+			return v, ok
 		}
-	}
-	t := chosen.tmpl[lang]
-	plain, err := t.Plain(vals)
+		return c.areaName(scope.Area, lang)
+	})
 	if err != nil {
 		return Rendered{}, fmt.Errorf("guidance: render %q (%s, %s): %w", key, star(chosenScope.Area), lang, err)
 	}
-	return Rendered{Key: key, Scope: chosenScope, Language: language.Make(lang), Plain: plain, HTML: plainToHTML(plain)}, nil
+	return Rendered{Key: key, Scope: chosenScope, Language: c.langs.tags[c.langs.index(lang)], Plain: plain, HTML: plainToHTML(plain)}, nil
 }
 
 // areaName returns the name of area in lang (or the best language) from

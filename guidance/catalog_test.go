@@ -151,3 +151,28 @@ func TestNewChecklist(t *testing.T) {
 	_, err = guidance.NewChecklist(nil, c.Checklist...)
 	require.ErrorIs(t, err, guidance.ErrLanguage)
 }
+
+func TestAreaNameFallsBackToDefaultLanguage(t *testing.T) {
+	c := miniContent()
+	c.Channels[1].AreaName = guidance.Localized{"fi": "Pohjoinen"}
+	c.Texts[1].Text["en"] = "{area_name}: we call {callback_window}."
+	cat, err := guidance.NewCatalog(c, nil)
+	require.NoError(t, err)
+	r, err := cat.Render(guidance.KeyCallbackRequested, guidance.Scope{Area: "north"}, tags("en"), guidance.Vars{guidance.VarCallbackWindow: "1–3 pm"})
+	require.NoError(t, err)
+	require.Equal(t, "Pohjoinen: we call 1–3 pm.", r.Plain)
+	require.Equal(t, guidance.Scope{Area: "north"}, r.Scope)
+}
+
+func TestNewSchema(t *testing.T) {
+	s, err := guidance.NewSchema(guidance.KeyDef{Key: "only.key", Vars: []string{"b", "a"}, Required: []string{"a"}})
+	require.NoError(t, err)
+	require.Len(t, s.Keys(), 1)
+	d, ok := s.Key("only.key")
+	require.True(t, ok)
+	require.Equal(t, []string{"a", "b"}, d.Vars)
+	c := miniContent()
+	require.ErrorIs(t, c.Validate(s), guidance.ErrUnknownKey, "content is checked against the schema given")
+	_, err = guidance.NewSchema(guidance.KeyDef{Key: "x"}, guidance.KeyDef{Key: "x"})
+	require.ErrorIs(t, err, guidance.ErrInvalid)
+}

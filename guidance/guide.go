@@ -408,8 +408,11 @@ func (g *Guide) Export(ctx context.Context, t time.Time) (Content, error) {
 // from its subject's newest version, a new draft (or an edit of the open
 // draft). Unchanged entries are skipped, so importing the same file twice
 // changes nothing. The content must be valid and written in the guide's
-// languages; all entries are checked before anything is written, and each
-// subject is then changed atomically. It returns the drafts written.
+// languages, and the actor must have the right to draft every entry; all of
+// this is checked before anything is written, and each subject is then
+// changed atomically (a concurrent change between the check and the write
+// can still stop the import part-way; importing again completes it). It
+// returns the drafts written.
 func (g *Guide) Import(ctx context.Context, actor audit.Actor, c Content) ([]Ref, error) {
 	if err := c.Validate(g.schema); err != nil {
 		return nil, err
@@ -438,6 +441,16 @@ func (g *Guide) Import(ctx context.Context, actor audit.Actor, c Content) ([]Ref
 			return nil, fmt.Errorf("guidance: import %s: %w: version %d is %s", e.Subject(), ErrState, latest.Number, latest.State)
 		default:
 			plans = append(plans, plan{entry: e})
+		}
+	}
+	for _, p := range plans {
+		act, roles := ActionDraft, []Role{RoleEditor, RoleManager}
+		if p.edit.Subject != "" {
+			act = ActionEdit
+		}
+		if err := g.authorize(ctx, actor, act, p.entry.Area(), roles); err != nil {
+			g.recordDenied(ctx, actor, p.entry.Subject(), act, g.clock.Now().UTC(), err)
+			return nil, fmt.Errorf("guidance: import %s: %w", p.entry.Subject(), err)
 		}
 	}
 	var refs []Ref

@@ -7,6 +7,7 @@ import (
 
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
+	"github.com/carecontact/carecontact/session"
 )
 
 // TestStarterAdviceWithChannelMatrix runs the starter content against the
@@ -113,5 +114,30 @@ func TestStarterContentIsComplete(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestStarterChecklistGatesSessionActions asks the starter catalog what the
+// session package asks it, through session's own ChecklistPolicy interface
+// and action names.
+func TestStarterChecklistGatesSessionActions(t *testing.T) {
+	var policy session.ChecklistPolicy = starterCatalog(t)
+	tests := []struct {
+		action string
+		kind   channel.Kind
+		want   []string
+	}{
+		{session.ActionStartLeg, channel.Video, []string{"av-tested", "introduce-yourself", "client-private-place", "identity-verified", "professional-own-space"}},
+		{session.ActionStartLeg, channel.Callback, []string{"client-private-place", "identity-verified", "professional-own-space"}},
+		{session.ActionStartLeg, channel.Chat, []string{"introduce-yourself", "identity-verified", "professional-own-space"}},
+		{session.ActionStartLeg, channel.SecureMessage, []string{"identity-verified"}},
+		{session.ActionEscalate, channel.Video, []string{"escalation-consent"}},
+		{session.ActionInvite, channel.Video, []string{"participant-consent"}},
+		{session.ActionTransfer, "", []string{"transfer-explained"}},
+		{session.ActionClose, channel.Chat, []string{"summary-next-steps", "documented"}},
+		{"leg.end", channel.Video, nil},
+	}
+	for _, tc := range tests {
+		require.Equal(t, tc.want, policy.Required(tc.action, tc.kind), "%s %s", tc.action, tc.kind)
 	}
 }

@@ -111,18 +111,25 @@ func (t *Template) Vars() []string { return slices.Clone(t.vars) }
 // must have a value in vals (ErrMissingValue otherwise, naming the variable);
 // values the template does not use are ignored.
 func (t *Template) Plain(vals Vars) (string, error) {
-	for _, name := range t.vars {
-		if _, ok := vals[name]; !ok {
-			return "", fmt.Errorf("%w: {%s}", ErrMissingValue, name)
-		}
-	}
+	return t.execute(func(name string) (string, bool) {
+		v, ok := vals[name]
+		return v, ok
+	})
+}
+
+// execute renders the template with values from get.
+func (t *Template) execute(get func(name string) (string, bool)) (string, error) {
 	var b strings.Builder
 	for _, s := range t.segs {
-		if s.name != "" {
-			b.WriteString(vals[s.name])
-		} else {
+		if s.name == "" {
 			b.WriteString(s.lit)
+			continue
 		}
+		v, ok := get(s.name)
+		if !ok {
+			return "", fmt.Errorf("%w: {%s}", ErrMissingValue, s.name)
+		}
+		b.WriteString(v)
 	}
 	return b.String(), nil
 }

@@ -98,14 +98,16 @@ func benchDispatch(b *testing.B, queued int) {
 			b.Fatal(err)
 		}
 	}
-	// accepted is a FIFO of accepted items: the oldest finishes next.
-	accepted := make([]offer, 0, 2*len(cfg.Professionals))
+	// accepted is a ring of accepted items: the oldest finishes next.
+	accepted := make([]offer, len(cfg.Professionals)+1)
+	head, tail := 0, 0
 	acceptAll := func() {
 		for _, o := range offers {
 			if _, err := d.Accept(ctx, o.item, o.by); err != nil {
 				b.Fatal(err)
 			}
-			accepted = append(accepted, o)
+			accepted[tail] = o
+			tail = (tail + 1) % len(accepted)
 		}
 		offers = offers[:0]
 	}
@@ -129,17 +131,14 @@ func benchDispatch(b *testing.B, queued int) {
 	cpu0 := cpuTime()
 	for range b.N {
 		now = now.Add(100 * time.Microsecond)
-		o := accepted[0]
-		accepted = accepted[1:]
+		o := accepted[head]
+		head = (head + 1) % len(accepted)
 		if _, err := d.Finish(ctx, o.item, o.by); err != nil {
 			b.Fatal(err)
 		}
 		acceptAll()
 		enqueue()
 		acceptAll()
-		if len(accepted) == cap(accepted) {
-			accepted = append(accepted[:0:0], accepted...)
-		}
 	}
 	b.StopTimer()
 	if cpu := cpuTime() - cpu0; cpu > 0 {

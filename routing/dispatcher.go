@@ -60,7 +60,11 @@ type Dispatcher struct {
 	timers iheap[*entry]
 	seq    uint64
 	counts [ItemWrapUp + 1]int
-	wake   chan struct{}
+	// serving is the professional being freed and served right now: their
+	// idle-heap entries are settled once, after the serving, rather than
+	// pushed and at once removed again.
+	serving *prof
+	wake    chan struct{}
 }
 
 // quiet drops errStale from a follow-up action: the store's newer state has
@@ -161,6 +165,9 @@ func (d *Dispatcher) recover(ctx context.Context, now time.Time) error {
 		rt, err := d.routeFor(it.Contact)
 		if err == nil && (it.Step < 0 || it.Step >= len(rt.pools) || rt.pools[it.Step] == nil) {
 			err = fmt.Errorf("step %d no longer resolves", it.Step)
+		}
+		if err == nil && it.Professional != "" && d.profOf(it.Professional) == nil {
+			err = fmt.Errorf("professional %s is no longer in the directory", it.Professional)
 		}
 		e := &entry{it: it, rt: rt, qidx: -1, tidx: -1, rank: d.rank(it.EnqueuedAt, it.Contact.Priority)}
 		if err != nil {
@@ -352,6 +359,7 @@ func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind Ev
 	if kind == EventTimedOut {
 		verb = "timeout"
 	}
+	defer d.hold(p)()
 	if err := d.apply(ctx, e, Change{Item: next, Professional: by, Slot: e.rt.slot, Load: -1}, p, verb, t, by); err != nil {
 		return err
 	}
@@ -440,6 +448,7 @@ func (d *Dispatcher) complete(ctx context.Context, e *entry, t time.Time, wraps 
 	by := e.it.Professional
 	p := d.profs[d.dir.profIdx[by]]
 	c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.rt.slot, Load: -1, WrapUps: wraps, IdleSince: t}
+	defer d.hold(p)()
 	if err := d.apply(ctx, e, c, p, "complete", t, by); err != nil {
 		return err
 	}
@@ -475,6 +484,7 @@ func (d *Dispatcher) Rescind(ctx context.Context, id ItemID, reason string) erro
 		by := e.it.Professional
 		p := d.profs[d.dir.profIdx[by]]
 		c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.rt.slot, Load: -1}
+		defer d.hold(p)()
 		if err := d.apply(ctx, e, c, p, "rescind", now, ""); err != nil {
 			return public(err, id)
 		}
@@ -510,8 +520,10 @@ func (d *Dispatcher) SetPresence(ctx context.Context, id ProfessionalID, pr Pres
 		return ProfessionalState{}, fmt.Errorf("routing: presence of %s: %w", id, err)
 	}
 	p := d.profs[i]
+	defer d.hold(p)()
 	d.update(p, st)
-	return p.st, d.serve(ctx, p, now)
+	err = d.serve(ctx, p, now)
+	return p.st, err
 }
 
 // Advance makes every time-driven transition due at or before now, in
@@ -593,6 +605,9 @@ func (d *Dispatcher) widen(ctx context.Context, e *entry, t time.Time) error {
 	it.StepAt = t
 	from := d.rt(e)
 	if err := d.apply(ctx, e, Change{Item: it}, nil, "widen", t, ""); err != nil {
+		if err != errStale && e.tidx < 0 {
+			d.arm(e, t) // try again on the next call
+		}
 		return quiet(err)
 	}
 	from.queue.remove(e.qidx)
@@ -791,11 +806,38 @@ func (d *Dispatcher) update(p *prof, st ProfessionalState) {
 			}
 		}
 	}
+	if p == d.serving {
+		return // settled when the hold ends
+	}
 	for s := range numSlots {
 		if old.CanTake(s) == st.CanTake(s) && old.Load.Of(s) == st.Load.Of(s) && old.IdleSince.Equal(st.IdleSince) {
 			continue
 		}
-		can := st.CanTake(s)
+		d.reindex(p, s)
+	}
+}
+
+// hold defers p's idle-heap updates while p is freed and served; the
+// returned func ends the hold and settles p in the heaps. Holds nest: an
+// inner hold of the same professional is a no-op.
+func (d *Dispatcher) hold(p *prof) func() {
+	if d.serving != nil {
+		return func() {}
+	}
+	d.serving = p
+	return func() {
+		d.serving = nil
+		for s := range numSlots {
+			d.reindex(p, s)
+		}
+	}
+}
+
+// reindex puts p in or out of (or re-orders p in) the idle heaps of the
+// pools of slot class s, as p's state says.
+func (d *Dispatcher) reindex(p *prof, s Slot) {
+	{
+		can := p.st.CanTake(s)
 		for _, m := range p.mem[s] {
 			switch {
 			case can && m.hidx < 0:

@@ -3,6 +3,7 @@ package routing_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -537,4 +538,69 @@ func TestNewDispatcherValidates(t *testing.T) {
 	require.ErrorContains(t, err, "ageing")
 	_, err = routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock.NewMock(), Store: memory.NewRoutingStore(nil), OfferTimeout: -1})
 	require.ErrorContains(t, err, "offer_timeout")
+}
+
+func TestRecoverDropsItemsTheDirectoryNoLongerRoutes(t *testing.T) {
+	r := newRig(t, fixtureConfig(), nil)
+	c := kallioClient("c-1")
+	c.OwnProfessional = ""
+	r.presence(routing.PresenceAvailable, "n-aino")
+	r.enqueue("a", c) // offered to n-aino in the own-team step
+	r.presence(routing.PresenceAvailable, "n-bertil")
+	c.Client = "c-2"
+	r.enqueue("b", c) // offered to n-bertil
+	cfg := fixtureConfig()
+	cfg.Professionals = slices.DeleteFunc(cfg.Professionals, func(p routing.Professional) bool { return p.ID == "n-aino" })
+	dir, err := routing.NewDirectory(cfg)
+	require.NoError(t, err)
+	var events []routing.Event
+	d2, err := routing.NewDispatcher(r.ctx, dir, routing.Options{Clock: r.clk, Store: r.store, Sink: func(e routing.Event) { events = append(events, e) }})
+	require.NoError(t, err)
+	_, ok := d2.Item("a")
+	require.False(t, ok)
+	require.Len(t, events, 1)
+	require.Equal(t, routing.EventNoRoute, events[0].Kind)
+	require.Contains(t, events[0].Reason, "n-aino is no longer in the directory")
+	st, err := r.store.Professional(r.ctx, "n-aino")
+	require.NoError(t, err)
+	require.Zero(t, st.Load.Synchronous, "the dropped offer's slot is released")
+	it, ok := d2.Item("b")
+	require.True(t, ok)
+	require.Equal(t, routing.ProfessionalID("n-bertil"), it.Professional)
+}
+
+func TestRunWakesForAnEarlierDeadline(t *testing.T) {
+	r := newRig(t, fixtureConfig(), func(o *routing.Options) { o.Sink = nil })
+	r.presence(routing.PresenceBusy, everyone...)
+	ctx, cancel := context.WithCancel(r.ctx)
+	defer cancel()
+	seen := make(chan time.Time, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- r.d.Run(ctx, func(ctx context.Context, next time.Time, ok bool, wake <-chan struct{}) error {
+			if ok {
+				seen <- next
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			select {
+			case <-wake:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	// Run is waiting with no deadline; an enqueue from another goroutine
+	// creates one and wakes it.
+	_, err := r.d.Enqueue(r.ctx, "item-1", kallioClient("c-1"))
+	require.NoError(t, err)
+	select {
+	case next := <-seen:
+		require.Equal(t, monday10.Add(2*time.Minute).UTC(), next)
+	case <-time.After(time.Minute):
+		t.Fatal("Run was not woken")
+	}
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
 }

@@ -1,51 +1,128 @@
-// Package routing decides who handles a client's contact.
+// Package routing decides who handles a client's contact: the health-station
+// area and care team it belongs to, the policy steps it widens through, and
+// the professional it is offered to.
 //
-// # Model
+// # Directory
 //
 // A Directory describes the organisation: health-station areas (names in
-// Finnish and Swedish, postal codes, neighbour areas, opening hours in
+// Finnish and Swedish, postal codes, neighbour areas, opening hours read in
 // Europe/Helsinki time), care teams (each in an area, or central),
-// professionals (role, skills, languages fi/sv/en, team memberships,
-// per-slot concurrent Capacity such as one synchronous contact and three
-// chats, and a wrap-up time), policies and pilot cohorts. It is built once
-// with NewDirectory, validated whole, and read-only afterwards.
+// professionals (role, skills, languages fi/sv/en, team memberships, a
+// per-slot concurrent Capacity such as one synchronous contact, a call or
+// a video meeting, plus up to three chats, and a wrap-up time), policies and
+// pilot cohorts. NewDirectory validates a Config whole; the Directory is
+// read-only afterwards. AreaOf resolves a postal code (ErrMalformedPostalCode,
+// ErrUnknownPostalCode).
 //
-// A Policy is the ordered list of Steps for an errand: typically the
-// client's own professional, then the own care team, the home area, the
-// home and neighbour areas, and finally the central pool. Each step has a
-// timeout and optional role, skill and language filters. A Pilot restricts
-// a channel (say video) to the members of named teams.
+// # Policies and the pure decision
 //
-// Directory.Route is the pure routing decision: for a Contact it returns
-// the Route, the usable steps with their candidate teams and professionals,
-// and the steps skipped with the reason. A contact no step can serve gets a
-// *NoRouteError (errors.Is(err, ErrNoRoute)) with a NoRouteReason, never
-// silence. Planners such as the same-day callback planner call Route to
-// see, team by team, who could take a contact before anything is queued.
+// A Policy is the ordered list of Steps for an errand (the policy with an
+// empty Errand is the default): typically the client's own professional,
+// the own care team, the home area, the home and neighbour areas, and the
+// central pool (StandardPolicy). Each step has a timeout and optional role,
+// skill and language filters. A Pilot enables a channel, say video, for the
+// members of named teams only; its work is never offered to anyone else.
 //
-// # Storage
+// Directory.Route is the pure routing decision. For a Contact it returns the
+// Route: the usable steps in order, each with its timeout and its candidate
+// teams and professionals, and the steps skipped with the reason. A contact
+// no step can serve gets a *NoRouteError (errors.Is(err, ErrNoRoute)) with a
+// NoRouteReason, never silence. The callback planner calls Route to plan
+// same-day callback capacity team by team before anything is queued.
 //
-// Store is the storage interface the dispatcher needs: work items and the
-// professionals' dynamic state (presence, load per slot, wrap-ups). Every
-// change is one atomic conditional operation on one item and at most one
-// professional (Change): the offer of an item is a compare-and-set on the
-// item's version together with a capacity check on the professional, so an
-// item is never offered to two professionals and no professional ever holds
-// more than their capacity, even with several host replicas over one
-// database. storage/memory provides the embedded implementation and
-// storage/storagetest the conformance suite.
+// # Dispatcher
+//
+// A Dispatcher queues work items and offers each to one professional at a
+// time. Enqueue places an item in the first step that has a candidate
+// signed in (presence not away) and whose area is open; the steps before it
+// are skipped at once, each reported as EventSkipped. When a step's timeout
+// passes the item widens to the next usable step; it keeps its enqueue time
+// and so its place. An item on the last step waits until served if that
+// step has no timeout, and is dropped with ReasonExhausted if it has one.
+//
+// Queues are ordered by rank: the enqueue time minus the priority's head
+// start (Ageing; by default high priority 20 minutes and urgent 60
+// minutes), then by enqueue order. An urgent contact thus goes before
+// routine ones, but a routine contact that has waited longer than the head
+// start goes first: nothing starves.
+//
+// The professional an item is offered to is chosen least busy first, then
+// longest idle: among the step's candidates who are available, not wrapping
+// up, with free capacity in the item's slot class, the one with the fewest
+// items of that class, then the one whose IdleSince (sign-in or last
+// completed contact) is earliest, then by ID. For one-at-a-time synchronous
+// work this is the classic longest-idle rule; for chats it spreads the load
+// before filling anyone's capacity. When a professional becomes free they
+// are offered the best-ranked item waiting in any step they are a
+// candidate of.
+//
+// An item's lifecycle is queued -> offered -> accepted | declined | timed
+// out | rescinded, then accepted -> wrap-up -> completed. Every state has an
+// exit: an offer times out after Options.OfferTimeout; a declined or
+// timed-out item is queued again and offered to someone else (never again
+// to the professionals in Item.Excluded; the choice looks past at most 16
+// excluded candidates, so an item many have declined may wait for its step
+// to widen); Rescind withdraws a queued or
+// offered item (the client left, or the errand was settled elsewhere);
+// Finish puts an accepted item in wrap-up for the professional's wrap-up
+// time, during which they get no offers; the wrap-up ends at its deadline
+// or by Complete. Completed, rescinded and dropped items are removed from
+// the store, so memory stays flat however many contacts pass.
+//
+// Every decision emits an Event (queued, skipped, widened, offered,
+// accepted, declined, timed out, rescinded, wrap-up, completed, no route)
+// with the policy step and target that matched, to the optional Sink: the
+// share of accepted items whose target is the own professional or own team
+// measures continuity of care. With a nil Sink no event is built. With
+// Options.Audit each change also records an audit event in the same store
+// operation.
+//
+// # Time
+//
+// Nothing in the package reads the wall clock or starts a goroutine or
+// timer by itself: only SleepUntil, the WaitFunc a host passes to Run,
+// sleeps in a timer. Operations take their time from Options.Clock. Time-driven
+// transitions (offer timeouts, step timeouts, wrap-up ends) are made by
+// Advance, in deadline order and each at its own deadline, and by every
+// other operation for the deadlines the clock has passed; NextDeadline tells
+// when the next one is due. A host starts Run, which waits with SleepUntil
+// (or an injected WaitFunc); a simulation calls NextDeadline and Advance
+// from its own event loop. Given the same clock readings and the same calls,
+// a dispatcher makes the same decisions in the same order.
+//
+// # Storage and concurrency
+//
+// Store keeps work items and the professionals' dynamic state (presence,
+// load per slot class, wrap-ups). Every change is one atomic conditional
+// operation on one item and at most one professional (Change): an offer is
+// a compare-and-set on the item's version together with a capacity check on
+// the professional, so an item is never offered to two professionals and
+// nobody holds more than their capacity, whatever the interleaving and
+// however many host replicas share the database. No store operation locks
+// all items or all professionals. storage/memory provides the embedded
+// store and storage/storagetest the conformance suite every store passes.
+//
+// A Directory is safe for concurrent use. A Dispatcher is safe for
+// concurrent use: it serialises its own operations with a mutex around its
+// in-memory index (per-step queues and idle professionals in heaps, a heap
+// of deadlines), so each operation costs O(log n) in the queued items and
+// professionals, never a scan. Several dispatchers over one store stay
+// safe: the store refuses any change another one made first (so no item is
+// offered twice and no professional exceeds their capacity), the dispatcher
+// then reloads the item or professional, and an operation on a stale item
+// fails with ErrConflict. But each dispatcher queues only the items it
+// enqueued or found in the store when it was built, so for one shared queue
+// a deployment runs one dispatcher per store at a time (a new one recovers
+// the queue from the store). The Sink is called with the lock held.
 //
 // # Errors
 //
 // Bad input fails with an error wrapping ErrInvalid (or
 // ErrMalformedPostalCode) that names the field. Lookups fail with
 // ErrUnknownArea, ErrUnknownTeam, ErrUnknownProfessional, ErrUnknownPostalCode
-// or ErrItemNotFound. Store conditions fail with ErrConflict, ErrNoCapacity
-// or ErrDuplicateItem. Error texts never contain client data beyond the
+// or ErrItemNotFound; no route with *NoRouteError. Store conditions fail with
+// ErrConflict, ErrNoCapacity or ErrDuplicateItem; dispatcher actions in the
+// wrong state with ErrWrongState, and an answer to an offer that has timed
+// out with ErrOfferExpired. Error texts carry no client data beyond the
 // pseudonymous references the caller passed.
-//
-// # Concurrency
-//
-// A Directory is safe for concurrent use. Store implementations are safe
-// for concurrent use.
 package routing

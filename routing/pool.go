@@ -155,7 +155,7 @@ func (d *Dispatcher) routeFor(c Contact) (*croute, error) {
 			d.pools[pk] = p
 		}
 		if p.members == 0 {
-			rt.skip[i] = "no professional matches the step's filters and takes work on " + string(c.Channel)
+			_, rt.skip[i], _ = d.dir.candidates(sc, s, c.Channel, r.slot, r.lang)
 			continue
 		}
 		rt.pools[i] = p
@@ -193,10 +193,8 @@ func (d *Dispatcher) newPool(sc scope, s Step, k channel.Kind, slot Slot, lang L
 			p.areas = []int{d.dir.areaIdx[a]}
 		}
 	}
-	for _, i := range d.dir.scopeMembers(sc) {
-		if !d.dir.eligible(i, s, k, slot, lang) {
-			continue
-		}
+	cands, _, _ := d.dir.candidates(sc, s, k, slot, lang)
+	for _, i := range cands {
 		pr := d.profs[i]
 		m := &membership{p: pr, pool: p, hidx: -1}
 		pr.mem[slot] = append(pr.mem[slot], m)

@@ -111,21 +111,10 @@ func (d *Directory) Route(c Contact) (Route, error) {
 			out.Skipped = append(out.Skipped, SkippedStep{Index: i, Target: s.Target, Reason: sc.skip})
 			continue
 		}
-		members := d.scopeMembers(sc)
-		var cands []int
-		for _, p := range members {
-			if d.eligible(p, s, c.Channel, r.slot, r.lang) {
-				cands = append(cands, p)
-			} else if d.pilot[c.Channel] != nil && d.eligibleFor(p, s, r.slot, r.lang, nil) {
-				anyUnpiloted = true
-			}
-		}
+		cands, why, pilotOnly := d.candidates(sc, s, c.Channel, r.slot, r.lang)
+		anyUnpiloted = anyUnpiloted || pilotOnly
 		if len(cands) == 0 {
-			reason := "no professional matches the step's filters and takes work on " + string(c.Channel)
-			if len(members) == 0 {
-				reason = "nobody in the step's scope"
-			}
-			out.Skipped = append(out.Skipped, SkippedStep{Index: i, Target: s.Target, Reason: reason})
+			out.Skipped = append(out.Skipped, SkippedStep{Index: i, Target: s.Target, Reason: why})
 			continue
 		}
 		rs := RouteStep{Index: i, Target: s.Target, Timeout: s.Timeout, Areas: d.scopeAreas(sc)}
@@ -143,6 +132,30 @@ func (d *Directory) Route(c Contact) (Route, error) {
 		return Route{}, &NoRouteError{Reason: reason, Errand: c.Errand, Channel: c.Channel, Skipped: out.Skipped}
 	}
 	return out, nil
+}
+
+// candidates returns the professionals of scope sc who pass step s for work
+// on channel k; with none, why says so, and pilotOnly tells whether some
+// would qualify but for the channel's pilot.
+func (d *Directory) candidates(sc scope, s Step, k channel.Kind, slot Slot, lang Language) (cands []int, why string, pilotOnly bool) {
+	members := d.scopeMembers(sc)
+	for _, p := range members {
+		if d.eligible(p, s, k, slot, lang) {
+			cands = append(cands, p)
+		} else if d.pilot[k] != nil && d.eligibleFor(p, s, slot, lang, nil) {
+			pilotOnly = true
+		}
+	}
+	switch {
+	case len(cands) > 0:
+	case len(members) == 0:
+		why = "nobody in the step's scope"
+	case pilotOnly:
+		why = "nobody in the step's scope is in the " + string(k) + " pilot"
+	default:
+		why = "no professional matches the step's filters and takes work on " + string(k)
+	}
+	return cands, why, pilotOnly
 }
 
 // resolve validates c and finds the scope of every step of its policy.

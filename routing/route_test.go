@@ -132,6 +132,7 @@ func TestRoutePilotCohort(t *testing.T) {
 		}
 	}
 	require.Equal(t, routing.TargetNeighbourAreas, r.Steps[0].Target, "own team and home area are not in the video pilot")
+	require.Contains(t, r.Skipped, routing.SkippedStep{Index: 1, Target: routing.TargetOwnTeam, Reason: "nobody in the step's scope is in the video pilot"})
 }
 
 func TestRouteRejectsBadInput(t *testing.T) {

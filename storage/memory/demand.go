@@ -20,7 +20,8 @@ type DemandStore struct {
 type demandState struct {
 	mu       sync.Mutex
 	contacts map[string]channel.Contact
-	order    []string // insertion order, for oldest-first answers
+	order    []string            // insertion order, for Stats
+	byClient map[string][]string // client -> contact IDs in insertion order
 }
 
 // NewDemandStore returns an empty duplicate-demand store that writes the
@@ -29,7 +30,7 @@ func NewDemandStore(log *AuditLog) *DemandStore {
 	if log == nil {
 		log = NewAuditLog()
 	}
-	return &DemandStore{st: &demandState{contacts: map[string]channel.Contact{}}, log: log}
+	return &DemandStore{st: &demandState{contacts: map[string]channel.Contact{}, byClient: map[string][]string{}}, log: log}
 }
 
 // Share returns another store value over the same state and audit log, as a
@@ -42,7 +43,7 @@ var _ channel.DemandStore = (*DemandStore)(nil)
 // the errand, excluding skip.
 func (st *demandState) earliestPendingLocked(client string, errand channel.Errand, skip string) *channel.Contact {
 	var best *channel.Contact
-	for _, id := range st.order {
+	for _, id := range st.byClient[client] {
 		c := st.contacts[id]
 		if id == skip || c.Client != client || c.Errand != errand || !c.Open() {
 			continue
@@ -86,6 +87,7 @@ func (s *DemandStore) Admit(ctx context.Context, c channel.Contact, p channel.Po
 	}
 	st.contacts[stored.ID] = stored
 	st.order = append(st.order, stored.ID)
+	st.byClient[stored.Client] = append(st.byClient[stored.Client], stored.ID)
 	if existing != nil {
 		st.contacts[existing.ID] = *existing
 	}
@@ -111,7 +113,7 @@ func (s *DemandStore) Settle(ctx context.Context, id string, at time.Time, event
 	at = at.UTC()
 	c.State, c.ClosedAt = channel.ContactSettled, at
 	var withdrawn []channel.Contact
-	for _, oid := range st.order {
+	for _, oid := range st.byClient[c.Client] {
 		o := st.contacts[oid]
 		if oid == id || o.Client != c.Client || o.Errand != c.Errand || !o.Open() {
 			continue
@@ -182,8 +184,8 @@ func (s *DemandStore) Pending(ctx context.Context, client string) ([]channel.Con
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
 	var out []channel.Contact
-	for _, id := range s.st.order {
-		if c := s.st.contacts[id]; c.Client == client && c.Open() {
+	for _, id := range s.st.byClient[client] {
+		if c := s.st.contacts[id]; c.Open() {
 			out = append(out, c)
 		}
 	}

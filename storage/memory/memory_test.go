@@ -4,10 +4,12 @@ import (
 	"testing"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
 	"github.com/carecontact/carecontact/storage/storagetest"
 )
@@ -25,6 +27,14 @@ func harness() storagetest.Harness {
 			}
 			return out
 		},
+		Booking: func(t *testing.T, n int) []booking.Store {
+			s := memory.NewBookingStore(nil)
+			out := make([]booking.Store, n)
+			for i := range out {
+				out[i] = s.Share()
+			}
+			return out
+		},
 		Routing: func(t *testing.T, n int) []routing.Store {
 			s := memory.NewRoutingStore(nil)
 			out := make([]routing.Store, n)
@@ -36,6 +46,14 @@ func harness() storagetest.Harness {
 		Callback: func(t *testing.T, n int) []callback.Store {
 			s := memory.NewCallbackStore(nil)
 			out := make([]callback.Store, n)
+			for i := range out {
+				out[i] = s.Share()
+			}
+			return out
+		},
+		Session: func(t *testing.T, n int) []session.Store {
+			s := memory.NewSessionStore(nil)
+			out := make([]session.Store, n)
 			for i := range out {
 				out[i] = s.Share()
 			}

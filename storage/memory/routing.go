@@ -24,14 +24,16 @@ type RoutingStore struct {
 	profs [shards]profShard
 }
 
+// The maps hold pointers so a change updates a record in place instead of
+// re-inserting a large value.
 type itemShard struct {
 	mu sync.Mutex
-	m  map[routing.ItemID]routing.Item
+	m  map[routing.ItemID]*routing.Item
 }
 
 type profShard struct {
 	mu sync.Mutex
-	m  map[routing.ProfessionalID]routing.ProfessionalState
+	m  map[routing.ProfessionalID]*routing.ProfessionalState
 }
 
 // NewRoutingStore returns an empty store that records audit events in log
@@ -42,8 +44,8 @@ func NewRoutingStore(log *AuditLog) *RoutingStore {
 	}
 	s := &RoutingStore{log: log}
 	for i := range s.items {
-		s.items[i].m = map[routing.ItemID]routing.Item{}
-		s.profs[i].m = map[routing.ProfessionalID]routing.ProfessionalState{}
+		s.items[i].m = map[routing.ItemID]*routing.Item{}
+		s.profs[i].m = map[routing.ProfessionalID]*routing.ProfessionalState{}
 	}
 	return s
 }
@@ -74,12 +76,12 @@ func (s *RoutingStore) RegisterProfessional(ctx context.Context, id routing.Prof
 	defer sh.mu.Unlock()
 	ps, ok := sh.m[id]
 	if !ok {
-		ps = routing.ProfessionalState{ID: id, Presence: routing.PresenceAway, IdleSince: at.UTC()}
+		ps = &routing.ProfessionalState{ID: id, Presence: routing.PresenceAway, IdleSince: at.UTC()}
+		sh.m[id] = ps
 	}
 	ps.Capacity = c
 	ps.Version++
-	sh.m[id] = ps
-	return ps, nil
+	return *ps, nil
 }
 
 // SetPresence implements routing.Store.
@@ -106,9 +108,8 @@ func (s *RoutingStore) SetPresence(ctx context.Context, id routing.ProfessionalI
 	}
 	ps.Presence = p
 	ps.Version++
-	sh.m[id] = ps
 	s.record(prepared)
-	return ps, nil
+	return *ps, nil
 }
 
 // Professional implements routing.Store.
@@ -140,7 +141,7 @@ func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events [
 	}
 	it = normItem(it)
 	it.Version = 1
-	sh.m[it.ID] = it
+	sh.m[it.ID] = &it
 	s.record(prepared)
 	return cloneItem(it), nil
 }
@@ -152,8 +153,8 @@ func (s *RoutingStore) Item(ctx context.Context, id routing.ItemID) (routing.Ite
 	return cloneItem(it), err
 }
 
-// lookup reads m[id] under mu, failing with notFound.
-func lookup[K ~string, V any](ctx context.Context, mu *sync.Mutex, m map[K]V, id K, notFound error) (V, error) {
+// lookup reads a copy of *m[id] under mu, failing with notFound.
+func lookup[K ~string, V any](ctx context.Context, mu *sync.Mutex, m map[K]*V, id K, notFound error) (V, error) {
 	var zero V
 	if err := ctx.Err(); err != nil {
 		return zero, err
@@ -164,7 +165,7 @@ func lookup[K ~string, V any](ctx context.Context, mu *sync.Mutex, m map[K]V, id
 	if !ok {
 		return zero, fmt.Errorf("%w: %s", notFound, id)
 	}
-	return v, nil
+	return *v, nil
 }
 
 // Items implements routing.Store. It locks one stripe at a time, so under
@@ -178,7 +179,7 @@ func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
 		sh := &s.items[i]
 		sh.mu.Lock()
 		for _, it := range sh.m {
-			out = append(out, cloneItem(it))
+			out = append(out, cloneItem(*it))
 		}
 		sh.mu.Unlock()
 	}
@@ -215,15 +216,15 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 		psh := &s.profs[stripe(string(c.Professional))]
 		psh.mu.Lock()
 		defer psh.mu.Unlock()
-		ps, ok = psh.m[c.Professional]
+		pcur, ok := psh.m[c.Professional]
 		if !ok {
 			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, c.Professional)
 		}
-		if c.Load > 0 && !ps.CanTake(c.Slot) {
+		if c.Load > 0 && !pcur.CanTake(c.Slot) {
 			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: %s is %s with %d/%d %s", routing.ErrNoCapacity,
-				c.Professional, ps.Effective(), ps.Load.Of(c.Slot), ps.Capacity.Of(c.Slot), c.Slot)
+				c.Professional, pcur.Effective(), pcur.Load.Of(c.Slot), pcur.Capacity.Of(c.Slot), c.Slot)
 		}
-		next := ps
+		next := *pcur
 		next.Load = addSlot(next.Load, c.Slot, c.Load)
 		next.WrapUps += c.WrapUps
 		if next.Load.Of(c.Slot) < 0 || next.WrapUps < 0 {
@@ -233,17 +234,16 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 			next.IdleSince = c.IdleSince.UTC()
 		}
 		next.Version++
-		psh.m[c.Professional] = next
+		*pcur = next
 		ps = next
 	}
 	var out routing.Item
 	if c.Remove {
 		delete(sh.m, id)
 	} else {
-		out = normItem(c.Item)
-		out.Version = c.Expect + 1
-		sh.m[id] = out
-		out = cloneItem(out)
+		*cur = normItem(c.Item)
+		cur.Version = c.Expect + 1
+		out = cloneItem(*cur)
 	}
 	s.record(prepared)
 	return out, ps, nil

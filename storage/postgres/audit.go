@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,32 +24,15 @@ func (db *DB) AuditLog() *AuditLog { return &AuditLog{db: db} }
 var _ audit.Log = (*AuditLog)(nil)
 
 // Record validates the events and writes them in one transaction, all or
-// none, exactly once: when the connection breaks while the commit is in
-// flight, Record looks the first event up to learn whether the commit
-// happened and writes the events again only if it did not.
+// none, exactly once (see the package documentation on commit markers).
 func (l *AuditLog) Record(ctx context.Context, events ...audit.Event) error {
 	prepared, err := prepareEvents(events)
 	if err != nil {
 		return err
 	}
-	write := func(ctx context.Context, tx pgx.Tx) error { return insertEvents(ctx, tx, prepared) }
-	err = l.db.inTx(ctx, "postgres: audit record", write)
-	for tries := 0; errors.Is(err, ErrOutcomeUnknown) && len(prepared) > 0 && tries < l.db.retry.MaxAttempts; tries++ {
-		// The connection broke while COMMIT was in flight. The events carry
-		// IDs fixed before the first attempt and were written in one
-		// transaction, so the first one tells whether that commit happened.
-		var written bool
-		if err = l.db.do(ctx, "postgres: audit record", true, func(ctx context.Context) error {
-			return l.db.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM audit_events WHERE id = $1)", prepared[0].ID).Scan(&written)
-		}); err != nil {
-			return err
-		}
-		if written {
-			return nil
-		}
-		err = l.db.inTx(ctx, "postgres: audit record", write)
-	}
-	return err
+	return l.db.inTx(ctx, "postgres: audit record", func(ctx context.Context, tx pgx.Tx) error {
+		return insertEvents(ctx, tx, prepared)
+	})
 }
 
 // Events returns the events that match f in recorded order.

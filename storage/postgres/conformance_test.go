@@ -4,10 +4,12 @@ import (
 	"testing"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/postgres"
 	"github.com/carecontact/carecontact/storage/storagetest"
 )
@@ -20,6 +22,9 @@ func harness() storagetest.Harness {
 		Name: "postgres",
 		Audit: func(t *testing.T, n int) []audit.Log {
 			return stores(t, n, (*postgres.DB).AuditLog, func(l *postgres.AuditLog) audit.Log { return l })
+		},
+		Booking: func(t *testing.T, n int) []booking.Store {
+			return stores(t, n, (*postgres.DB).BookingStore, func(s *postgres.BookingStore) booking.Store { return s })
 		},
 		Routing: func(t *testing.T, n int) []routing.Store {
 			return stores(t, n, (*postgres.DB).RoutingStore, func(s *postgres.RoutingStore) routing.Store { return s })
@@ -37,6 +42,9 @@ func harness() storagetest.Harness {
 		},
 		Demand: func(t *testing.T, n int) []channel.DemandStore {
 			return stores(t, n, (*postgres.DB).DemandStore, func(s *postgres.DemandStore) channel.DemandStore { return s })
+		},
+		Session: func(t *testing.T, n int) []session.Store {
+			return stores(t, n, (*postgres.DB).SessionStore, func(s *postgres.SessionStore) session.Store { return s })
 		},
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/carecontact/carecontact"
 )
 
 // DB is one host replica's handle on the shared database: a connection pool
@@ -81,3 +83,24 @@ func (db *DB) Now(ctx context.Context) (time.Time, error) {
 }
 
 var errNilDB = errors.New("postgres: nil DB")
+
+// DatabaseClock returns a clock that follows the database server's clock:
+// base's time corrected by the offset between base and the database,
+// measured now (at the midpoint of one round trip) and reported. Replicas
+// whose own clocks disagree each build their carecontact.Clock this way and
+// then agree on offer deadlines, hold expiries and callback windows to
+// within their round-trip times. The offset is measured once; call again to
+// re-measure (for example daily, from the host's driver).
+func (db *DB) DatabaseClock(ctx context.Context, base carecontact.Clock) (carecontact.Clock, time.Duration, error) {
+	if base == nil {
+		return nil, 0, errors.New("postgres: database clock: base clock is nil")
+	}
+	before := base.Now()
+	dbNow, err := db.Now(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	after := base.Now()
+	offset := dbNow.Sub(before.Add(after.Sub(before) / 2))
+	return carecontact.ClockFunc(func() time.Time { return base.Now().Add(offset).UTC() }), offset, nil
+}

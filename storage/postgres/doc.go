@@ -10,6 +10,12 @@
 //	defer db.Close()
 //	if _, err := db.Migrate(ctx); err != nil { ... } // once per start-up, from any replica
 //	log := db.AuditLog()                              // audit.Log
+//	routes := db.RoutingStore()                       // routing.Store
+//	callbacks := db.CallbackStore()                   // callback.Store
+//	demand := db.DemandStore()                        // channel.DemandStore
+//	bookings := db.BookingStore()                     // booking.Store
+//	sessions := db.SessionStore()                     // session.Store
+//	texts := db.GuidanceStore()                       // guidance.Store
 //
 // A DB wraps a pgxpool.Pool (Open makes one, New wraps the caller's) and
 // hands out the stores. All of them are safe for concurrent use; several DB
@@ -28,8 +34,48 @@
 //
 // Tables:
 //
+//   - carecontact_schema_migrations: the applied migration versions.
+//   - carecontact_commits: commit markers (see below), indexed by time.
 //   - audit_events: one row per audit.Event; seq (identity) is the recorded
 //     order; indexes on (client, seq), (subject, seq), (actor_id, seq), at.
+//   - routing_items: work items; version is the compare-and-set counter, doc
+//     the routing.Item as JSON, state/professional/deadline copied out and
+//     indexed. routing_professionals: presence, capacity and load per slot
+//     class (CHECK load >= 0), wrap-ups, idle time, version.
+//   - callback_requests: the callback.Record as JSON (doc) with the phone
+//     number in its own column, never in doc, events or indexes; a partial
+//     unique index allows one open request per (client, errand).
+//   - demand_contacts: duplicate-demand contacts (channel.Contact) as
+//     columns; a partial index finds a client's pending contacts per errand.
+//   - guidance_records: one row per guidance subject, its versions as JSON,
+//     and a revision every Save compares and sets.
+//   - booking_appointments: the booking.Appointment as JSON with status,
+//     client, service, start and hold expiry copied out and indexed;
+//     booking_claims: one row per participant's claimed time (owner,
+//     tstzrange, expiry for holds) under the exclusion constraint
+//     EXCLUDE USING gist (owner WITH =, during WITH &&) (btree_gist);
+//     booking_waiters: the waitlist.
+//   - sessions: the session.Session as JSON (doc) with version (the
+//     compare-and-set counter), client, state, opened_at and closed_at
+//     copied out and indexed; Update is UPDATE ... WHERE id AND version.
+//
+// How each invariant is held: a work item is offered to one professional at
+// a time because Apply locks the item row (SELECT ... FOR UPDATE), checks the
+// version, then locks the professional's row and checks its capacity before
+// changing either (item before professional, always, so no deadlock); the
+// lease on an offer is the item's deadline, and a crashed replica's offers
+// come back when any replica's dispatcher advances past it. A callback
+// request is opened once per client and errand by the partial unique index
+// (INSERT ... ON CONFLICT DO NOTHING, then join the winner's row). Admit,
+// Settle and Close of one client's errand are serialised by
+// pg_advisory_xact_lock on (client, errand). A slot is booked once because
+// every appointment's and every hold's time is a row of booking_claims and
+// the exclusion constraint refuses overlapping rows of one professional or
+// resource (SQLSTATE 23P01, mapped to booking.ErrSlotTaken); a claiming
+// transaction first deletes the owners' holds that expired by the Now it
+// was given. Every compare-and-set (sessions, guidance, callbacks, work
+// items, appointments) is a version check under the row lock or in the
+// UPDATE's WHERE clause.
 //
 // # Transactions, retries and errors
 //
@@ -42,22 +88,32 @@
 // DB's RetryPolicy: serialization failures (SQLSTATE 40001) and deadlocks
 // (40P01), which the server rolled back, and lost or refused connections
 // (pg_terminate_backend's 57P01, a restarting server's 57P03, connection
-// resets), provided COMMIT had not yet been sent, because until then the
-// server rolls the transaction back when the connection dies. A connection
-// lost while COMMIT was in flight is reported as ErrOutcomeUnknown (not
-// repeated: the change may have committed). ErrRetriesExhausted reports a
-// failure that outlasted the policy. Reads are repeated after any transient
-// failure. Constraint violations are mapped to the domain packages'
-// sentinel errors by each store; other errors are wrapped with context.
-// IsTransient tells a caller whether an error returned by this package may
-// succeed if tried again.
+// resets) before COMMIT was sent, because until then the server rolls the
+// transaction back when the connection dies. Every change also writes a
+// commit marker (a fresh UUID in carecontact_commits) in its transaction;
+// when the connection is lost while COMMIT is in flight, the store looks the
+// marker up once the server answers again: found, the change was made;
+// absent, it was not and the transaction is repeated. So each change is made
+// exactly once across connection kills and server restarts.
+// ErrOutcomeUnknown is reported only if the marker cannot be looked up
+// before the policy gives up; ErrRetriesExhausted reports any other failure
+// that outlasted the policy. Markers accumulate until the host calls
+// DB.PruneCommitMarkers (for example hourly, from its driver). Reads are
+// repeated after any transient failure. Constraint violations are mapped to
+// the domain packages' sentinel errors by each store; other errors are
+// wrapped with context. IsTransient tells a caller whether an error
+// returned by this package may succeed if tried again.
 //
 // # Time
 //
 // The library passes explicit times (now arguments, event times) and the
 // stores keep them as given, in UTC with PostgreSQL's microsecond precision.
 // The database's own clock is used only for bookkeeping columns
-// (applied_at). Hosts whose replicas' clocks may disagree can read the
-// database clock with DB.Now and build their carecontact.Clock on it, so all
-// replicas decide leases and expiries on one clock.
+// (carecontact_schema_migrations.applied_at, carecontact_commits.at, which
+// PruneCommitMarkers compares with). Hold expiry, offer deadlines and
+// callback windows are decided on the times the library passes in, so
+// simulations stay in virtual time. Hosts whose replicas' clocks may
+// disagree read the database's clock with DB.Now, or take
+// DB.DatabaseClock(ctx, carecontact.SystemClock()) as the clock they give
+// the library, so all replicas decide leases and expiries on one clock.
 package postgres

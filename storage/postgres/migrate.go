@@ -73,7 +73,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 		return nil, err
 	}
 	var applied []int
-	err = db.inTx(ctx, "postgres: migrate", func(ctx context.Context, tx pgx.Tx) error {
+	err = db.runTx(ctx, "postgres: migrate", true, func(ctx context.Context, tx pgx.Tx) error {
 		applied = applied[:0]
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLockKey); err != nil {
 			return err

@@ -4,10 +4,13 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/postgres"
 )
 
@@ -89,4 +92,37 @@ func TestMigrate(t *testing.T) {
 		_, err = db.Migrate(ctx)
 		require.ErrorIs(t, err, postgres.ErrSchemaTooNew)
 	})
+}
+
+func TestPruneCommitMarkers(t *testing.T) {
+	ctx := context.Background()
+	db := openDBs(t, 1, 2)[0]
+	for range 3 {
+		_, err := db.RoutingStore().RegisterProfessional(ctx, "nurse-1", routing.Capacity{Chat: 1}, t0)
+		require.NoError(t, err)
+	}
+	now, err := db.Now(ctx)
+	require.NoError(t, err)
+	n, err := db.PruneCommitMarkers(ctx, now.Add(-time.Hour))
+	require.NoError(t, err)
+	require.Zero(t, n, "recent markers are kept")
+	n, err = db.PruneCommitMarkers(ctx, now.Add(time.Minute))
+	require.NoError(t, err)
+	require.Equal(t, int64(3), n, "one marker per committed change")
+}
+
+func TestDatabaseClock(t *testing.T) {
+	ctx := context.Background()
+	db := openDBs(t, 1, 1)[0]
+	dbNow, err := db.Now(ctx)
+	require.NoError(t, err)
+	require.Equal(t, time.UTC, dbNow.Location())
+	// A replica whose clock is stuck two hours behind (and never moves).
+	behind := dbNow.Add(-2 * time.Hour)
+	clock, offset, err := db.DatabaseClock(ctx, carecontact.ClockFunc(func() time.Time { return behind }))
+	require.NoError(t, err)
+	require.InDelta(t, (2 * time.Hour).Seconds(), offset.Seconds(), 60, "the offset makes up the difference")
+	require.WithinDuration(t, dbNow, clock.Now(), time.Minute, "the corrected clock tells the database's time")
+	_, _, err = db.DatabaseClock(ctx, nil)
+	require.Error(t, err)
 }

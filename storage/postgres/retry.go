@@ -10,12 +10,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// ErrOutcomeUnknown reports that the connection was lost while a transaction
-// was committing: the change may or may not have been made. It is not
+// ErrOutcomeUnknown reports that the connection was lost while a change was
+// being committed and the store could not find out whether it was made: a
+// single statement outside a transaction, or a transaction whose commit
+// marker could not be looked up before the retry policy gave up. It is not
 // retried automatically because repeating a change that did commit could
 // double it; the caller re-reads and decides.
 var ErrOutcomeUnknown = errors.New("postgres: connection lost during commit, outcome unknown")
@@ -37,6 +40,10 @@ type RetryPolicy struct {
 	// Wait waits d or until ctx ends. Nil waits on a timer in the calling
 	// goroutine; simulations and tests may pass their own.
 	Wait func(ctx context.Context, d time.Duration) error
+	// Observe, if not nil, is told of every transient failure that is about
+	// to be retried (what names the operation), e.g. to count deadlocks
+	// and lost connections in the host's metrics. It must not block.
+	Observe func(what string, attempt int, err error)
 }
 
 // DefaultRetryPolicy retries up to 40 times, from 5ms doubling to 500ms:
@@ -72,6 +79,9 @@ func (p RetryPolicy) wait(ctx context.Context, d time.Duration) error {
 func (p RetryPolicy) backOff(ctx context.Context, what string, attempt int, err error) error {
 	if attempt >= p.MaxAttempts {
 		return fmt.Errorf("%s: %w after %d attempts: %w", what, ErrRetriesExhausted, attempt, err)
+	}
+	if p.Observe != nil {
+		p.Observe(what, attempt, err)
 	}
 	if werr := p.wait(ctx, p.delay(attempt)); werr != nil {
 		return fmt.Errorf("%s: %w (last failure: %v)", what, werr, err)
@@ -169,17 +179,33 @@ func (db *DB) do(ctx context.Context, what string, idempotent bool, op func(ctx 
 	}
 }
 
-// inTx runs fn in one transaction and commits it, repeating the whole
-// transaction after a transient failure that happened before COMMIT was
-// sent (the server rolled it back, so nothing of the attempt remains). fn
-// must not keep results of a failed attempt; it is called afresh on each.
+// inTx runs fn in one transaction and commits it, exactly once:
+//
+//   - after a transient failure before COMMIT was sent (the server rolled
+//     the transaction back, nothing of it remains) the whole transaction is
+//     run again; fn must not keep results of a failed attempt, it is called
+//     afresh on each;
+//   - the transaction also inserts a commit marker (a fresh UUID) into
+//     carecontact_commits, so when the connection breaks while COMMIT is in
+//     flight, inTx looks the marker up (retrying until the server answers):
+//     found, the change was made and inTx succeeds; not found, it was not
+//     and the transaction is run again.
+//
 // Errors fn returns are passed through unchanged and roll the transaction
-// back.
+// back. ErrOutcomeUnknown is returned only when the marker could not be
+// looked up before the retry policy gave up.
 func (db *DB) inTx(ctx context.Context, what string, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	return db.runTx(ctx, what, false, fn)
+}
+
+// runTx is inTx; idempotent transactions (Migrate) write no commit marker
+// and are simply run again when the connection breaks during COMMIT.
+func (db *DB) runTx(ctx context.Context, what string, idempotent bool, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	if db == nil {
 		return errNilDB
 	}
 	p := db.retry
+	marker := uuid.New()
 	for attempt := 1; ; attempt++ {
 		committing := false
 		err := func() error {
@@ -191,6 +217,11 @@ func (db *DB) inTx(ctx context.Context, what string, fn func(ctx context.Context
 			if err := fn(ctx, tx); err != nil {
 				return err
 			}
+			if !idempotent {
+				if _, err := tx.Exec(ctx, "INSERT INTO carecontact_commits (id) VALUES ($1)", marker); err != nil {
+					return err
+				}
+			}
 			committing = true
 			return tx.Commit(ctx)
 		}()
@@ -201,14 +232,38 @@ func (db *DB) inTx(ctx context.Context, what string, fn func(ctx context.Context
 		case permanent:
 			return err
 		case connectionLost:
-			if committing {
-				return fmt.Errorf("%s: %w: %w", what, ErrOutcomeUnknown, err)
+			if committing && !idempotent {
+				var made bool
+				lerr := db.do(ctx, what, true, func(ctx context.Context) error {
+					return db.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM carecontact_commits WHERE id = $1)", marker).Scan(&made)
+				})
+				if lerr != nil {
+					return fmt.Errorf("%s: %w: %w (looking up the commit: %v)", what, ErrOutcomeUnknown, err, lerr)
+				}
+				if made {
+					return nil
+				}
 			}
 		}
 		if err := p.backOff(ctx, what, attempt, err); err != nil {
 			return err
 		}
 	}
+}
+
+// PruneCommitMarkers deletes the commit markers (see the package
+// documentation) written before `before`, by the database's clock, and
+// reports how many it deleted. Hosts call it now and then from their
+// driver, with a time well past any operation still in flight (an hour
+// ago, say); the package itself runs nothing in the background.
+func (db *DB) PruneCommitMarkers(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := db.do(ctx, "postgres: prune commit markers", true, func(ctx context.Context) error {
+		tag, err := db.pool.Exec(ctx, "DELETE FROM carecontact_commits WHERE at < $1", before)
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, err
 }
 
 // pgCode returns the SQLSTATE of err and the constraint it names, if err is

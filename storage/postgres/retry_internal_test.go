@@ -58,12 +58,14 @@ func TestRetryPolicyDelay(t *testing.T) {
 
 func TestDoRetries(t *testing.T) {
 	var waits []time.Duration
+	var observed []int
 	db := &DB{retry: RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Second,
-		Wait: func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }}}
+		Wait:    func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil },
+		Observe: func(_ string, attempt int, _ error) { observed = append(observed, attempt) }}}
 	ctx := context.Background()
 
 	t.Run("transient then success", func(t *testing.T) {
-		waits = nil
+		waits, observed = nil, nil
 		calls := 0
 		err := db.do(ctx, "op", false, func(context.Context) error {
 			calls++
@@ -75,6 +77,7 @@ func TestDoRetries(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, 3, calls)
 		require.Equal(t, []time.Duration{time.Millisecond, 2 * time.Millisecond}, waits)
+		require.Equal(t, []int{1, 2}, observed, "every retried failure is observed")
 	})
 	t.Run("gives up", func(t *testing.T) {
 		err := db.do(ctx, "op", false, func(context.Context) error { return &pgconn.PgError{Code: "40P01"} })

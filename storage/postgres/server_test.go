@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -69,23 +70,23 @@ func TestMain(m *testing.M) {
 
 func startServer() (*server, func(), error) {
 	if dsn := os.Getenv("CARECONTACT_PG_DSN"); dsn != "" {
-		cfg, err := pgx.ParseConfig(dsn)
-		if err != nil {
+		if _, err := pgx.ParseConfig(dsn); err != nil {
 			return nil, nil, fmt.Errorf("CARECONTACT_PG_DSN: %w", err)
 		}
-		s := &server{adminDSN: dsn, dsnFor: func(name string) string {
-			c := cfg.Copy()
-			return fmt.Sprintf("host=%s port=%d user=%s password=%s dbname=%s sslmode=prefer",
-				c.Host, c.Port, c.User, c.Password, name)
-		}}
+		s := &server{adminDSN: dsn, dsnFor: func(name string) string { return withDatabase(dsn, name) }}
 		return s, func() {}, nil
 	}
 	bin, err := findBin()
 	if err != nil {
 		return nil, nil, err
 	}
-	// A short path: the unix socket path must fit in 107 bytes.
-	dir, err := os.MkdirTemp("", "ccpg")
+	// A short path: the unix socket path must fit in 107 bytes. As root the
+	// server runs as another user, who may not reach a private TMPDIR.
+	parent := ""
+	if os.Geteuid() == 0 {
+		parent = "/tmp"
+	}
+	dir, err := os.MkdirTemp(parent, "ccpg")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -112,7 +113,10 @@ func startServer() (*server, func(), error) {
 		"listen_addresses = ''",
 		"unix_socket_directories = '" + dir + "'",
 		"fsync = off", "synchronous_commit = off", "full_page_writes = off",
-		"max_connections = 300", "shared_buffers = 64MB",
+		"max_connections = 300", "shared_buffers = 32MB",
+		// Containers often have a small /dev/shm: keep dynamic shared
+		// memory in the data directory and run no parallel queries.
+		"dynamic_shared_memory_type = mmap", "max_parallel_workers_per_gather = 0",
 		"log_min_messages = fatal", "logging_collector = off",
 	}, "\n") + "\n"
 	f, err := os.OpenFile(filepath.Join(s.dataDir(), "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
@@ -135,6 +139,18 @@ func startServer() (*server, func(), error) {
 		cleanup()
 	}
 	return s, stop, nil
+}
+
+// withDatabase returns dsn (a URL or key=value connection string) naming
+// database name instead.
+func withDatabase(dsn, name string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		if u, err := url.Parse(dsn); err == nil {
+			u.Path = "/" + name
+			return u.String()
+		}
+	}
+	return dsn + " dbname=" + name // a later key overrides an earlier one
 }
 
 func (s *server) dataDir() string { return filepath.Join(s.dir, "data") }

@@ -6,10 +6,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
 )
 
 // Harness tells the suite how to open the adapter's stores. Every field is
@@ -25,12 +27,18 @@ type Harness struct {
 	Name string
 	// Audit opens n audit logs over one fresh backing state.
 	Audit func(t *testing.T, n int) []audit.Log
+	// Booking opens n booking stores over one fresh backing state. When
+	// the stores also implement audit.Reader, the suite reads the events
+	// they wrote with each change.
+	Booking func(t *testing.T, n int) []booking.Store
 	// Routing opens n routing stores over one fresh backing state.
 	Routing func(t *testing.T, n int) []routing.Store
 	// Callback opens n callback stores over one fresh backing state.
 	Callback func(t *testing.T, n int) []callback.Store
 	// Demand opens n duplicate-demand stores over one fresh backing state.
 	Demand func(t *testing.T, n int) []channel.DemandStore
+	// Session opens n session stores over one fresh backing state.
+	Session func(t *testing.T, n int) []session.Store
 	// Guidance opens n guidance stores over one fresh backing state and a
 	// reader of the audit log they write their events to.
 	Guidance func(t *testing.T, n int) ([]guidance.Store, audit.Reader)
@@ -42,13 +50,17 @@ func Run(t *testing.T, h Harness) {
 	t.Helper()
 	require.NotEmpty(t, h.Name, "storagetest: Harness.Name is required")
 	require.NotNil(t, h.Audit, "storagetest: Harness.Audit is required")
+	require.NotNil(t, h.Booking, "storagetest: Harness.Booking is required")
 	require.NotNil(t, h.Routing, "storagetest: Harness.Routing is required")
 	require.NotNil(t, h.Callback, "storagetest: Harness.Callback is required")
 	require.NotNil(t, h.Demand, "storagetest: Harness.Demand is required")
+	require.NotNil(t, h.Session, "storagetest: Harness.Session is required")
 	require.NotNil(t, h.Guidance, "storagetest: Harness.Guidance is required")
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
 	t.Run("routing", func(t *testing.T) { runRouting(t, h) })
 	t.Run("callback", func(t *testing.T) { runCallback(t, h) })
+	t.Run("session", func(t *testing.T) { runSession(t, h) })
 	t.Run("demand", func(t *testing.T) { runDemand(t, h) })
+	t.Run("booking", func(t *testing.T) { runBooking(t, h) })
 	t.Run("guidance", func(t *testing.T) { runGuidance(t, h) })
 }

@@ -84,13 +84,17 @@ func TestDistributions(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := sim.NewRand(1, 2)
 			var w sim.Welford
-			for range 200000 {
+			below := 0
+			for range 60000 {
 				x := tc.d.Sample(r)
-				require.GreaterOrEqual(t, x, tc.minimum)
+				if x < tc.minimum {
+					below++
+				}
 				w.Add(x.Seconds())
 			}
-			require.InDelta(t, tc.mean, w.Mean(), tc.mean*0.01+1e-9)
-			require.InDelta(t, tc.sd, math.Sqrt(w.Var()), tc.sd*0.03+1e-9)
+			require.Zero(t, below, "samples below the minimum")
+			require.InDelta(t, tc.mean, w.Mean(), tc.mean*0.02+1e-9)
+			require.InDelta(t, tc.sd, math.Sqrt(w.Var()), tc.sd*0.05+1e-9)
 			require.InDelta(t, tc.mean, tc.d.Mean().Seconds(), 1e-9)
 		})
 	}

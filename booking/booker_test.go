@@ -1,0 +1,510 @@
+package booking_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/storage/memory"
+)
+
+var workdays = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
+
+func sp(t testing.TB, s string) booking.Span {
+	t.Helper()
+	x, err := booking.ParseSpan(s)
+	require.NoError(t, err)
+	return x
+}
+
+func helsinki(t testing.TB, y int, m time.Month, d, h, min int) time.Time {
+	t.Helper()
+	loc, err := booking.Helsinki()
+	require.NoError(t, err)
+	return time.Date(y, m, d, h, min, 0, 0, loc).UTC()
+}
+
+func nurse(t testing.TB, id, team string) booking.Calendar {
+	return booking.Calendar{ID: id, Kind: booking.OwnerProfessional, Area: "north", Team: team, Role: "nurse",
+		Rules: []booking.WeeklyRule{
+			{Weekdays: workdays, Span: sp(t, "08:00-12:00"), Breaks: []booking.Span{sp(t, "11:00-11:30")}, Block: booking.BlockSelfService},
+			{Weekdays: workdays, Span: sp(t, "12:00-14:00"), Block: booking.BlockProfessionalOnly},
+			{Weekdays: workdays, Span: sp(t, "14:00-15:00"), Block: booking.BlockAcuteReserve},
+			{Weekdays: workdays, Span: sp(t, "15:00-16:00"), Block: booking.BlockCallback},
+		}}
+}
+
+func fixtureCalendars(t testing.TB) []booking.Calendar {
+	return []booking.Calendar{
+		nurse(t, "nurse-1", "team-a"),
+		nurse(t, "nurse-2", "team-b"),
+		{ID: "doctor-1", Kind: booking.OwnerProfessional, Area: "north", Team: "team-a", Role: "doctor", Skills: []string{"diabetes"},
+			Rules: []booking.WeeklyRule{{Weekdays: workdays, Span: sp(t, "09:00-12:00"), Block: booking.BlockSelfService}}},
+		{ID: "room-1", Kind: booking.OwnerResource, Area: "north", Role: "room",
+			Rules: []booking.WeeklyRule{{Weekdays: workdays, Span: sp(t, "08:00-16:00"), Block: booking.BlockSelfService}}},
+		{ID: "night-nurse", Kind: booking.OwnerProfessional, Area: "night", Role: "nurse", OpenOnHolidays: true,
+			Rules: []booking.WeeklyRule{{Weekdays: []time.Weekday{time.Sunday}, Span: sp(t, "01:00-06:00"), Block: booking.BlockSelfService}}},
+	}
+}
+
+func fixtureCatalogues(t testing.TB) []*booking.Catalogue {
+	north, err := booking.NewCatalogue("north", []booking.Service{
+		{Code: "nurse-visit", Area: "north", Names: booking.Names{FI: "Hoitajan vastaanotto", SV: "Skötarmottagning", EN: "Nurse appointment"},
+			Duration: 30 * time.Minute, Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}},
+			SelfBookGroups: []string{"adult"}, MinNotice: 2 * time.Hour, Horizon: 30 * 24 * time.Hour, MaxPerClient: 1, Period: 30 * 24 * time.Hour,
+			PreQuestions: []booking.Question{{ID: "symptoms", Text: booking.Names{FI: "Oireet?"}, Required: true}, {ID: "meds", Text: booking.Names{FI: "Lääkkeet?"}}}},
+		{Code: "joint-visit", Area: "north", Names: booking.Names{FI: "Yhteisvastaanotto"}, Duration: 30 * time.Minute, Channel: channel.InPerson,
+			Requires:       []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}, {Kind: booking.OwnerProfessional, Role: "doctor", Skill: "diabetes"}, {Kind: booking.OwnerResource, Role: "room"}},
+			SelfBookGroups: []string{"adult"}},
+		{Code: "video-check", Area: "north", Names: booking.Names{FI: "Videovastaanotto"}, Duration: 20 * time.Minute, Channel: channel.Video,
+			Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}}, BufferBefore: 5 * time.Minute, BufferAfter: 5 * time.Minute},
+	})
+	require.NoError(t, err)
+	night, err := booking.NewCatalogue("night", []booking.Service{
+		{Code: "night-call", Area: "night", Names: booking.Names{FI: "Yöpuhelu"}, Duration: 30 * time.Minute, Channel: channel.InboundPhone,
+			Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}}, SelfBookGroups: []string{"adult"}},
+	})
+	require.NoError(t, err)
+	return []*booking.Catalogue{north, night}
+}
+
+type fixture struct {
+	b     *booking.Booker
+	store memory.BookingStore
+	now   time.Time
+}
+
+func (f *fixture) set(t time.Time) { f.now = t }
+
+func newFixture(t testing.TB, from booking.Date, days int) *fixture {
+	set, err := booking.NewCalendarSet(fixtureCalendars(t))
+	require.NoError(t, err)
+	ix, err := booking.NewIndex(set, from, days)
+	require.NoError(t, err)
+	f := &fixture{store: memory.NewBookingStore(nil)}
+	f.now = helsinki(t, 2026, time.December, 7, 7, 0) // Monday
+	f.b, err = booking.New(booking.Config{Index: ix, Catalogues: fixtureCatalogues(t), Store: f.store, Audit: f.store.AuditLog(),
+		Clock: carecontact.ClockFunc(func() time.Time { return f.now })})
+	require.NoError(t, err)
+	return f
+}
+
+func client(id string) booking.Requester {
+	return booking.Requester{Actor: audit.Actor{Kind: audit.ActorClient, ID: id}, ClientGroup: "adult"}
+}
+
+var pro = booking.Requester{Actor: audit.Actor{Kind: audit.ActorProfessional, ID: "staff-7", Role: "nurse"}}
+
+type hm struct {
+	h, m int
+	who  string
+}
+
+func starts(t testing.TB, slots []booking.Slot) []hm {
+	loc, err := booking.Helsinki()
+	require.NoError(t, err)
+	var out []hm
+	for _, s := range slots {
+		l := s.Start.In(loc)
+		out = append(out, hm{l.Hour(), l.Minute(), s.Participants[0]})
+		require.Equal(t, 30*time.Minute, s.End.Sub(s.Start))
+	}
+	return out
+}
+
+func TestSearchRules(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	tests := []struct {
+		name string
+		req  booking.SearchRequest
+		want []hm
+		err  error
+	}{
+		{"client: minimum notice, earliest first, ties by calendar",
+			booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 5, By: client("c1")},
+			[]hm{{9, 0, "nurse-1"}, {9, 0, "nurse-2"}, {9, 30, "nurse-1"}, {9, 30, "nurse-2"}, {10, 0, "nurse-1"}}, nil},
+		{"client: lunch break skipped, professional-only not offered",
+			booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-2", From: helsinki(t, 2026, 12, 7, 10, 15), Limit: 3, By: client("c1")},
+			[]hm{{10, 30, "nurse-2"}, {11, 30, "nurse-2"}, {8, 0, "nurse-2"}}, nil},
+		{"professional: professional-only time, no acute without the flag, never callback",
+			booking.SearchRequest{Area: "north", Service: "nurse-visit", Team: "team-a", From: helsinki(t, 2026, 12, 7, 11, 30), Limit: 6, By: pro},
+			[]hm{{11, 30, "nurse-1"}, {12, 0, "nurse-1"}, {12, 30, "nurse-1"}, {13, 0, "nurse-1"}, {13, 30, "nurse-1"}, {8, 0, "nurse-1"}}, nil},
+		{"professional acute: same-day reserve today only",
+			booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-1", From: helsinki(t, 2026, 12, 7, 13, 30), Limit: 4,
+				By: booking.Requester{Actor: pro.Actor, Acute: true}},
+			[]hm{{13, 30, "nurse-1"}, {14, 0, "nurse-1"}, {14, 30, "nurse-1"}, {8, 0, "nurse-1"}}, nil},
+		{"holidays and eves closed: Christmas",
+			booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-1", From: helsinki(t, 2026, 12, 23, 11, 30), Limit: 2, By: client("c1")},
+			[]hm{{11, 30, "nurse-1"}, {8, 0, "nurse-1"}}, nil},
+		{"buffers widen the grid", booking.SearchRequest{Area: "north", Service: "video-check", Professional: "nurse-1", From: helsinki(t, 2026, 12, 7, 8, 0), Limit: 3, By: pro},
+			nil, nil},
+		{"beyond the horizon", booking.SearchRequest{Area: "north", Service: "nurse-visit", From: helsinki(t, 2027, 1, 20, 8, 0), By: client("c1")}, nil, nil},
+		{"group may not self-book", booking.SearchRequest{Area: "north", Service: "nurse-visit", By: booking.Requester{Actor: client("c1").Actor, ClientGroup: "child"}}, nil, booking.ErrNotAllowed},
+		{"professional-only service", booking.SearchRequest{Area: "north", Service: "video-check", By: client("c1")}, nil, booking.ErrNotAllowed},
+		{"unknown service", booking.SearchRequest{Area: "north", Service: "x", By: client("c1")}, nil, booking.ErrNotFound},
+		{"unknown area", booking.SearchRequest{Area: "south", Service: "x", By: client("c1")}, nil, booking.ErrNotFound},
+		{"bad requester", booking.SearchRequest{Area: "north", Service: "nurse-visit"}, nil, booking.ErrInvalid},
+		{"limit too large", booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 5000, By: pro}, nil, booking.ErrInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			slots, err := f.b.Search(ctx, tc.req)
+			if tc.err != nil {
+				require.ErrorIs(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			if tc.req.Service == "video-check" {
+				require.Len(t, slots, 3)
+				for i, s := range slots {
+					require.Equal(t, helsinki(t, 2026, 12, 7, 8, 0).Add(time.Duration(i)*30*time.Minute), s.Start, "grid of 5+20+5 minutes")
+					require.Equal(t, 20*time.Minute, s.End.Sub(s.Start))
+				}
+				return
+			}
+			require.Equal(t, tc.want, starts(t, slots))
+		})
+	}
+	// Christmas: the day after 23 December with a slot is Monday 28 December.
+	slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-1", From: helsinki(t, 2026, 12, 23, 11, 30), Limit: 2, By: client("c1")})
+	require.NoError(t, err)
+	require.Equal(t, helsinki(t, 2026, 12, 28, 8, 0), slots[1].Start)
+	for _, s := range slots {
+		require.Equal(t, booking.BlockSelfService, s.Block)
+	}
+}
+
+func TestSlotsAcrossDST(t *testing.T) {
+	ctx := context.Background()
+	for _, indexed := range []bool{true, false} {
+		from := booking.Date{Year: 2026, Month: time.March, Day: 20}
+		if !indexed {
+			from = booking.Date{Year: 2026, Month: time.December, Day: 1}
+		}
+		f := newFixture(t, from, 240)
+		tests := []struct {
+			day  booking.Date
+			want int // 30-minute slots in 01:00-06:00 local
+		}{
+			{booking.Date{Year: 2026, Month: time.March, Day: 22}, 10},
+			{booking.Date{Year: 2026, Month: time.March, Day: 29}, 8},    // 03:00 -> 04:00: one hour less
+			{booking.Date{Year: 2026, Month: time.October, Day: 25}, 12}, // 04:00 -> 03:00: one hour more
+		}
+		for _, tc := range tests {
+			f.set(helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 0, 0).Add(-24 * time.Hour))
+			slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "night", Service: "night-call", Limit: 50,
+				From: helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 0, 0), To: helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 12, 0), By: client("c1")})
+			require.NoError(t, err)
+			require.Len(t, slots, tc.want, "%s indexed=%v", tc.day, indexed)
+			for i, s := range slots {
+				require.Equal(t, 30*time.Minute, s.End.Sub(s.Start), "no slot of wrong length")
+				if i > 0 {
+					require.True(t, s.Start.Equal(slots[i-1].End), "none lost, none doubled: slots are back to back in real time")
+				}
+			}
+			require.Equal(t, helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 1, 0), slots[0].Start)
+			require.Equal(t, helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 6, 0), slots[len(slots)-1].End)
+		}
+	}
+}
+
+func TestHoldConfirmExpire(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	search := func() []booking.Slot {
+		slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-1", Limit: 1, By: client("c1")})
+		require.NoError(t, err)
+		require.Len(t, slots, 1)
+		return slots
+	}
+	first := search()[0]
+	answers := []booking.Answer{{QuestionID: "symptoms", Text: "yskä"}}
+	_, err := f.b.Hold(ctx, booking.BookRequest{Slot: first, Client: "c1", By: client("c1")})
+	require.ErrorIs(t, err, booking.ErrInvalid, "required pre-question")
+	_, err = f.b.Hold(ctx, booking.BookRequest{Slot: first, Client: "c2", By: client("c1")})
+	require.ErrorIs(t, err, booking.ErrNotAllowed, "clients book for themselves")
+	held, err := f.b.Hold(ctx, booking.BookRequest{Slot: first, Client: "c1", By: client("c1"), Answers: answers, GuidanceVersion: "nurse-visit/v3"})
+	require.NoError(t, err)
+	require.Equal(t, booking.StatusPending, held.Status)
+	require.Equal(t, f.now.Add(15*time.Minute), held.HoldUntil)
+	require.True(t, search()[0].Start.After(first.Start), "a held slot is not offered")
+	_, err = f.b.Hold(ctx, booking.BookRequest{Slot: first, Client: "c2", By: client("c2"), Answers: answers})
+	require.ErrorIs(t, err, booking.ErrSlotTaken)
+	deadline, ok, err := f.b.NextDeadline(ctx)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, held.HoldUntil, deadline)
+
+	// Expiry: nothing happens until Advance is called at the deadline.
+	n, err := f.b.Advance(ctx, deadline.Add(-time.Second))
+	require.NoError(t, err)
+	require.Zero(t, n)
+	f.set(deadline)
+	_, err = f.b.Confirm(ctx, held.ID, client("c1"))
+	require.ErrorIs(t, err, booking.ErrHoldExpired)
+	n, err = f.b.Advance(ctx, deadline)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	got, err := f.b.Appointment(ctx, held.ID, client("c1"))
+	require.NoError(t, err)
+	require.Equal(t, booking.StatusCancelled, got.Status)
+	require.Equal(t, "hold expired", got.CancelReason)
+	again, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-1", From: first.Start, Limit: 1, By: pro})
+	require.NoError(t, err)
+	require.Equal(t, first.Start, again[0].Start, "the slot is free again")
+	f.set(helsinki(t, 2026, 12, 7, 7, 0))
+
+	// Hold and confirm in time.
+	held, err = f.b.Hold(ctx, booking.BookRequest{Slot: first, Client: "c1", By: client("c1"), Answers: answers, GuidanceVersion: "nurse-visit/v3"})
+	require.NoError(t, err)
+	f.set(f.now.Add(5 * time.Minute))
+	booked, err := f.b.Confirm(ctx, held.ID, client("c1"))
+	require.NoError(t, err)
+	require.Equal(t, booking.StatusBooked, booked.Status)
+	require.Equal(t, "nurse-visit/v3", booked.GuidanceVersion)
+	require.Equal(t, answers, booked.Answers)
+	_, err = f.b.Confirm(ctx, held.ID, client("c1"))
+	require.ErrorIs(t, err, booking.ErrIllegalTransition)
+	_, err = f.b.Appointment(ctx, held.ID, client("c9"))
+	require.ErrorIs(t, err, booking.ErrNotAllowed)
+
+	// Max one self-booked nurse visit per 30 days.
+	next := search()[0]
+	_, err = f.b.Book(ctx, booking.BookRequest{Slot: next, Client: "c1", By: client("c1"), Answers: answers})
+	require.ErrorIs(t, err, booking.ErrLimitReached)
+	_, err = f.b.Book(ctx, booking.BookRequest{Slot: next, Client: "c1", By: pro, Answers: answers})
+	require.NoError(t, err, "professionals are not limited")
+
+	evs, err := f.store.AuditLog().Events(ctx, audit.Filter{Client: "c1"})
+	require.NoError(t, err)
+	var actions []string
+	for _, e := range evs {
+		actions = append(actions, e.Action+"/"+string(e.Outcome))
+	}
+	require.Equal(t, []string{"booking.hold/denied", "booking.hold/allowed", "booking.confirm/denied", "booking.expire/allowed",
+		"booking.read/allowed", "booking.hold/allowed", "booking.confirm/allowed", "booking.confirm/denied", "booking.book/denied", "booking.book/allowed"}, actions)
+}
+
+func TestForgedSlotsAreRefused(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	answers := []booking.Answer{{QuestionID: "symptoms", Text: "x"}}
+	mk := func(h, m int, who ...string) booking.Slot {
+		s := helsinki(t, 2026, 12, 8, h, m)
+		return booking.Slot{Area: "north", Service: "nurse-visit", Start: s, End: s.Add(30 * time.Minute), Participants: who}
+	}
+	tests := []struct {
+		name string
+		slot booking.Slot
+		by   booking.Requester
+		err  error
+	}{
+		{"break", mk(11, 0, "nurse-1"), client("c1"), booking.ErrNotAllowed},
+		{"professional-only time for a client", mk(12, 0, "nurse-1"), client("c1"), booking.ErrNotAllowed},
+		{"callback time", mk(15, 0, "nurse-1"), pro, booking.ErrNotAllowed},
+		{"acute reserve on another day", mk(14, 0, "nurse-1"), booking.Requester{Actor: pro.Actor, Acute: true}, booking.ErrNotAllowed},
+		{"wrong role", mk(9, 0, "doctor-1"), client("c1"), booking.ErrInvalid},
+		{"wrong length", booking.Slot{Area: "north", Service: "nurse-visit", Start: mk(9, 0).Start, End: mk(9, 0).Start.Add(time.Hour), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrInvalid},
+		{"too soon", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2026, 12, 7, 8, 0), End: helsinki(t, 2026, 12, 7, 8, 30), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.b.Book(ctx, booking.BookRequest{Slot: tc.slot, Client: "c1", By: tc.by, Answers: answers})
+			require.ErrorIs(t, err, tc.err)
+		})
+	}
+	_, err := f.b.Book(ctx, booking.BookRequest{Slot: mk(12, 0, "nurse-1"), Client: "c1", By: pro, Answers: answers})
+	require.NoError(t, err)
+}
+
+func TestMultiProfessionalAndResources(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	req := booking.SearchRequest{Area: "north", Service: "joint-visit", From: helsinki(t, 2026, 12, 8, 8, 0), Limit: 3, By: client("c1")}
+	slots, err := f.b.Search(ctx, req)
+	require.NoError(t, err)
+	require.Len(t, slots, 3)
+	require.Equal(t, helsinki(t, 2026, 12, 8, 9, 0), slots[0].Start, "the doctor starts at 09:00")
+	require.Equal(t, []string{"nurse-1", "doctor-1", "room-1"}, slots[0].Participants)
+	require.Equal(t, []string{"nurse-2", "doctor-1", "room-1"}, slots[1].Participants)
+	_, err = f.b.Book(ctx, booking.BookRequest{Slot: slots[0], Client: "c1", By: client("c1")})
+	require.NoError(t, err)
+	_, err = f.b.Book(ctx, booking.BookRequest{Slot: slots[1], Client: "c2", By: client("c2")})
+	require.ErrorIs(t, err, booking.ErrSlotTaken, "the doctor and the room are taken")
+	slots, err = f.b.Search(ctx, req)
+	require.NoError(t, err)
+	require.Equal(t, helsinki(t, 2026, 12, 8, 9, 30), slots[0].Start)
+	// The single-nurse service still finds nurse-2 at 09:00: only the joint
+	// participants are taken.
+	one, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", From: helsinki(t, 2026, 12, 8, 9, 0), Limit: 1, By: client("c3")})
+	require.NoError(t, err)
+	require.Equal(t, []string{"nurse-2"}, one[0].Participants)
+	require.Equal(t, helsinki(t, 2026, 12, 8, 9, 0), one[0].Start)
+}
+
+func TestCancelLateWaitlistAndReschedule(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	answers := []booking.Answer{{QuestionID: "symptoms", Text: "x"}}
+	find := func(from time.Time) booking.Slot {
+		slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-1", From: from, Limit: 1, By: pro})
+		require.NoError(t, err)
+		require.Len(t, slots, 1)
+		return slots[0]
+	}
+	tomorrow := find(helsinki(t, 2026, 12, 8, 9, 0))
+	a, err := f.b.Book(ctx, booking.BookRequest{Slot: tomorrow, Client: "c1", By: client("c1"), Answers: answers})
+	require.NoError(t, err)
+	_, err = f.b.Cancel(ctx, a.ID, "", client("c1"))
+	require.ErrorIs(t, err, booking.ErrInvalid)
+	_, err = f.b.Cancel(ctx, a.ID, "feeling better", client("c2"))
+	require.ErrorIs(t, err, booking.ErrNotAllowed)
+
+	// Two clients wait; the earlier one gets the cancelled slot as a hold.
+	_, err = f.b.Wait(ctx, booking.WaitRequest{Area: "north", Service: "nurse-visit", Client: "c5", By: client("c5")})
+	require.ErrorIs(t, err, booking.ErrInvalid, "required answers")
+	_, err = f.b.Wait(ctx, booking.WaitRequest{Area: "north", Service: "nurse-visit", Client: "c6", By: client("c5"), Answers: answers})
+	require.ErrorIs(t, err, booking.ErrNotAllowed)
+	w1, err := f.b.Wait(ctx, booking.WaitRequest{Area: "north", Service: "nurse-visit", Client: "c5", By: client("c5"), Answers: answers, GuidanceVersion: "g7"})
+	require.NoError(t, err)
+	f.set(f.now.Add(time.Minute))
+	_, err = f.b.Wait(ctx, booking.WaitRequest{Area: "north", Service: "nurse-visit", Client: "c6", By: client("c6"), Answers: answers})
+	require.NoError(t, err)
+	f.set(helsinki(t, 2026, 12, 7, 15, 0)) // 18 hours before: late
+	res, err := f.b.Cancel(ctx, a.ID, "feeling better", client("c1"))
+	require.NoError(t, err)
+	require.True(t, res.Cancelled.LateCancel)
+	require.NotNil(t, res.Offer)
+	require.Equal(t, "c5", res.Offer.Client)
+	require.Equal(t, booking.StatusPending, res.Offer.Status)
+	require.Equal(t, tomorrow.Start, res.Offer.Start)
+	require.Equal(t, f.now.Add(2*time.Hour), res.Offer.HoldUntil)
+	require.Equal(t, answers, res.Offer.Answers)
+	require.Equal(t, "g7", res.Offer.GuidanceVersion)
+	_, err = f.b.Book(ctx, booking.BookRequest{Slot: tomorrow, Client: "c7", By: client("c7"), Answers: answers})
+	require.ErrorIs(t, err, booking.ErrSlotTaken, "the waiting client has it first")
+	ws, err := f.store.Waiters(ctx, "north", "nurse-visit")
+	require.NoError(t, err)
+	require.Len(t, ws, 1)
+	require.NotEqual(t, w1.ID, ws[0].ID)
+	offer, err := f.b.Confirm(ctx, res.Offer.ID, client("c5"))
+	require.NoError(t, err)
+	require.Equal(t, booking.StatusBooked, offer.Status)
+
+	// Reschedule c5 to the next day: the new slot is taken and the old freed in one step.
+	later := find(helsinki(t, 2026, 12, 9, 9, 0))
+	moved, err := f.b.Reschedule(ctx, offer.ID, later, client("c5"))
+	require.NoError(t, err)
+	require.Equal(t, offer.ID, moved.RescheduledFrom)
+	old, err := f.b.Appointment(ctx, offer.ID, pro)
+	require.NoError(t, err)
+	require.Equal(t, booking.StatusCancelled, old.Status)
+	require.Equal(t, moved.ID, old.RescheduledTo)
+	require.False(t, old.LateCancel)
+	_, err = f.b.Reschedule(ctx, old.ID, later, client("c5"))
+	require.ErrorIs(t, err, booking.ErrIllegalTransition)
+	// The freed time was not offered to c6 (reschedule is not a cancellation
+	// to offer), but it is free to book.
+	_, err = f.b.Book(ctx, booking.BookRequest{Slot: tomorrow, Client: "c6", By: client("c6"), Answers: answers})
+	require.NoError(t, err)
+
+	// Early cancellation is not late; no one waiting gets nothing.
+	b2, err := f.b.Book(ctx, booking.BookRequest{Slot: find(helsinki(t, 2026, 12, 15, 9, 0)), Client: "c8", By: client("c8"), Answers: answers})
+	require.NoError(t, err)
+	res, err = f.b.Cancel(ctx, b2.ID, "moving away", client("c8"))
+	require.NoError(t, err)
+	require.False(t, res.Cancelled.LateCancel)
+
+	// Mark the rest.
+	f.set(moved.Start.Add(time.Minute))
+	_, err = f.b.Mark(ctx, moved.ID, booking.StatusFulfilled, client("c5"))
+	require.ErrorIs(t, err, booking.ErrNotAllowed)
+	_, err = f.b.Mark(ctx, moved.ID, booking.StatusNoShow, pro)
+	require.NoError(t, err)
+	_, err = f.b.Mark(ctx, moved.ID, booking.StatusFulfilled, pro)
+	require.ErrorIs(t, err, booking.ErrIllegalTransition)
+	as, err := f.b.ClientAppointments(ctx, "c1", client("c1"))
+	require.NoError(t, err)
+	require.Equal(t, 1, booking.LateCancellations(as, time.Time{}))
+}
+
+func TestMarkNoShowBeforeStart(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 1, By: pro})
+	require.NoError(t, err)
+	a, err := f.b.Book(ctx, booking.BookRequest{Slot: slots[0], Client: "c1", By: pro})
+	require.NoError(t, err)
+	_, err = f.b.Mark(ctx, a.ID, booking.StatusNoShow, pro)
+	require.ErrorIs(t, err, booking.ErrIllegalTransition)
+	_, err = f.b.Mark(ctx, a.ID, booking.StatusBooked, pro)
+	require.ErrorIs(t, err, booking.ErrInvalid)
+	ci, err := f.b.Mark(ctx, a.ID, booking.StatusCheckedIn, client("c1"))
+	require.NoError(t, err)
+	require.Equal(t, booking.StatusCheckedIn, ci.Status)
+}
+
+func TestBookerRace(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 4, By: pro})
+	require.NoError(t, err)
+	var wins [4]atomic.Int32
+	var wg sync.WaitGroup
+	for c := range 16 {
+		for i := range slots {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := f.b.Hold(ctx, booking.BookRequest{Slot: slots[i], Client: "c", By: pro})
+				switch {
+				case err == nil:
+					wins[i].Add(1)
+				case !errors.Is(err, booking.ErrSlotTaken):
+					t.Errorf("client %d: %v", c, err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for i := range slots {
+		require.EqualValues(t, 1, wins[i].Load())
+	}
+}
+
+func TestNewBookerValidates(t *testing.T) {
+	set, err := booking.NewCalendarSet(nil)
+	require.NoError(t, err)
+	ix, err := booking.NewIndex(set, booking.Date{Year: 2026, Month: 1, Day: 1}, 1)
+	require.NoError(t, err)
+	s := memory.NewBookingStore(nil)
+	clock := carecontact.ClockFunc(func() time.Time { return time.Time{} })
+	cats := fixtureCatalogues(t)
+	tests := []struct {
+		name string
+		cfg  booking.Config
+		want string
+	}{
+		{"index", booking.Config{Store: s, Audit: s.AuditLog(), Clock: clock}, "config.index"},
+		{"store", booking.Config{Index: ix, Audit: s.AuditLog(), Clock: clock}, "config.store"},
+		{"audit", booking.Config{Index: ix, Store: s, Clock: clock}, "config.audit"},
+		{"clock", booking.Config{Index: ix, Store: s, Audit: s.AuditLog()}, "config.clock"},
+		{"ttl", booking.Config{Index: ix, Store: s, Audit: s.AuditLog(), Clock: clock, HoldTTL: -1}, "holdTTL"},
+		{"two catalogues for one area", booking.Config{Index: ix, Store: s, Audit: s.AuditLog(), Clock: clock, Catalogues: []*booking.Catalogue{cats[0], cats[0]}}, "catalogues[1]"},
+	}
+	for _, tc := range tests {
+		_, err := booking.New(tc.cfg)
+		require.ErrorIs(t, err, booking.ErrInvalid, tc.name)
+		require.ErrorContains(t, err, tc.want)
+	}
+}

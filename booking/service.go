@@ -1,0 +1,208 @@
+package booking
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/carecontact/carecontact/channel"
+)
+
+// Requirement is one participant an appointment needs: a professional of
+// Role (with Skill, if set) or a resource of type Role. Each requirement is
+// met by a different calendar.
+type Requirement struct {
+	Kind  OwnerKind `json:"kind"`
+	Role  string    `json:"role"`
+	Skill string    `json:"skill,omitempty"`
+}
+
+// Question is a pre-question shown to a client who books a service; the
+// answers go with the appointment so the professional sees what the client
+// said.
+type Question struct {
+	ID       string `json:"id"`
+	Text     Names  `json:"text"`
+	Required bool   `json:"required,omitempty"`
+}
+
+// Answer is a client's answer to a pre-question.
+type Answer struct {
+	QuestionID string `json:"questionId"`
+	Text       string `json:"text"`
+}
+
+// Service is an appointment type a service area offers.
+type Service struct {
+	// Code identifies the service within its area.
+	Code  string `json:"code"`
+	Area  string `json:"area"`
+	Names Names  `json:"names"`
+	// Duration is the length of the appointment.
+	Duration time.Duration `json:"duration"`
+	// Channel is how the appointment takes place: channel.InPerson,
+	// channel.InboundPhone or channel.Callback (a phone appointment) or
+	// channel.Video.
+	Channel channel.Kind `json:"channel"`
+	// Requires lists the participants, at least one professional. Two
+	// entries make a multi-professional appointment (nurse and doctor
+	// together); resources (a room, a device) are entries of kind resource.
+	Requires []Requirement `json:"requires"`
+	// SelfBookGroups are the client groups that may book the service
+	// themselves; empty means professionals only.
+	SelfBookGroups []string `json:"selfBookGroups,omitempty"`
+	// MinNotice is how long before its start a client may still book a
+	// slot; Horizon how far ahead clients may book (0: no limit).
+	MinNotice time.Duration `json:"minNotice,omitempty"`
+	Horizon   time.Duration `json:"horizon,omitempty"`
+	// MaxPerClient limits a client's active self-booked appointments of
+	// the service that start within Period of each other (0: no limit).
+	MaxPerClient int           `json:"maxPerClient,omitempty"`
+	Period       time.Duration `json:"period,omitempty"`
+	// BufferBefore and BufferAfter keep the participants free around the
+	// appointment (preparation, notes, cleaning a room).
+	BufferBefore time.Duration `json:"bufferBefore,omitempty"`
+	BufferAfter  time.Duration `json:"bufferAfter,omitempty"`
+	// Step is the slot grid from the start of each working block; 0 means
+	// BufferBefore + Duration + BufferAfter.
+	Step         time.Duration `json:"step,omitempty"`
+	PreQuestions []Question    `json:"preQuestions,omitempty"`
+}
+
+// step returns the slot grid.
+func (s *Service) step() time.Duration {
+	if s.Step > 0 {
+		return s.Step
+	}
+	return s.BufferBefore + s.Duration + s.BufferAfter
+}
+
+// Validate reports the first problem of s, naming the field.
+func (s *Service) Validate() error {
+	f := "service " + s.Code
+	switch {
+	case s.Code == "":
+		return fmt.Errorf("%w: service.code is empty", ErrInvalid)
+	case s.Area == "":
+		return fmt.Errorf("%w: %s: area is empty", ErrInvalid, f)
+	case s.Names.FI == "":
+		return fmt.Errorf("%w: %s: names.fi is empty", ErrInvalid, f)
+	case s.Duration <= 0 || s.Duration%time.Minute != 0:
+		return fmt.Errorf("%w: %s: duration %s: want whole minutes > 0", ErrInvalid, f, s.Duration)
+	case s.Channel != channel.InPerson && s.Channel != channel.InboundPhone && s.Channel != channel.Callback && s.Channel != channel.Video:
+		return fmt.Errorf("%w: %s: channel %q: want in_person, inbound_phone, callback or video", ErrInvalid, f, s.Channel)
+	case s.MinNotice < 0 || s.Horizon < 0 || s.BufferBefore < 0 || s.BufferAfter < 0 || s.Step < 0 || s.Period < 0:
+		return fmt.Errorf("%w: %s: minNotice, horizon, buffers, step and period must not be negative", ErrInvalid, f)
+	case s.MaxPerClient < 0 || (s.MaxPerClient > 0 && s.Period == 0):
+		return fmt.Errorf("%w: %s: maxPerClient needs a period", ErrInvalid, f)
+	case s.Horizon > 0 && s.Horizon <= s.MinNotice:
+		return fmt.Errorf("%w: %s: horizon must exceed minNotice", ErrInvalid, f)
+	}
+	pros := 0
+	for i, r := range s.Requires {
+		if r.Kind != OwnerProfessional && r.Kind != OwnerResource {
+			return fmt.Errorf("%w: %s: requires[%d].kind %q", ErrInvalid, f, i, r.Kind)
+		}
+		if r.Role == "" {
+			return fmt.Errorf("%w: %s: requires[%d].role is empty", ErrInvalid, f, i)
+		}
+		if r.Kind == OwnerProfessional {
+			pros++
+		}
+	}
+	if pros == 0 || s.Requires[0].Kind != OwnerProfessional {
+		return fmt.Errorf("%w: %s: requires[0] must be a professional", ErrInvalid, f)
+	}
+	seen := map[string]bool{}
+	for i, q := range s.PreQuestions {
+		if q.ID == "" || seen[q.ID] {
+			return fmt.Errorf("%w: %s: preQuestions[%d].id empty or repeated", ErrInvalid, f, i)
+		}
+		if q.Text.FI == "" {
+			return fmt.Errorf("%w: %s: preQuestions[%d].text.fi is empty", ErrInvalid, f, i)
+		}
+		seen[q.ID] = true
+	}
+	return nil
+}
+
+// checkAnswers verifies answers against the pre-questions; required
+// questions must be answered when the client books themselves.
+func (s *Service) checkAnswers(answers []Answer, self bool) error {
+	given := map[string]bool{}
+	for i, a := range answers {
+		if !slices.ContainsFunc(s.PreQuestions, func(q Question) bool { return q.ID == a.QuestionID }) {
+			return fmt.Errorf("%w: answers[%d].questionId %q is not a question of service %s", ErrInvalid, i, a.QuestionID, s.Code)
+		}
+		if given[a.QuestionID] {
+			return fmt.Errorf("%w: answers[%d].questionId %q answered twice", ErrInvalid, i, a.QuestionID)
+		}
+		given[a.QuestionID] = a.Text != ""
+	}
+	for _, q := range s.PreQuestions {
+		if self && q.Required && !given[q.ID] {
+			return fmt.Errorf("%w: answers: required question %q not answered", ErrInvalid, q.ID)
+		}
+	}
+	return nil
+}
+
+// Catalogue is the set of services one service area offers. It is
+// read-only once built and safe for concurrent use.
+type Catalogue struct {
+	area     string
+	services []Service
+	byCode   map[string]int
+}
+
+// NewCatalogue validates services (all of area) and returns the area's
+// catalogue.
+func NewCatalogue(area string, services []Service) (*Catalogue, error) {
+	if area == "" {
+		return nil, fmt.Errorf("%w: catalogue area is empty", ErrInvalid)
+	}
+	c := &Catalogue{area: area, byCode: map[string]int{}}
+	for i, s := range services {
+		if err := s.Validate(); err != nil {
+			return nil, fmt.Errorf("booking: catalogue %s: services[%d]: %w", area, i, err)
+		}
+		if s.Area != area {
+			return nil, fmt.Errorf("booking: catalogue %s: services[%d]: %w: area %q", area, i, ErrInvalid, s.Area)
+		}
+		if _, dup := c.byCode[s.Code]; dup {
+			return nil, fmt.Errorf("booking: catalogue %s: services[%d]: %w: duplicate code %s", area, i, ErrInvalid, s.Code)
+		}
+		s.Requires = slices.Clone(s.Requires)
+		s.SelfBookGroups = slices.Clone(s.SelfBookGroups)
+		s.PreQuestions = slices.Clone(s.PreQuestions)
+		c.byCode[s.Code] = len(c.services)
+		c.services = append(c.services, s)
+	}
+	return c, nil
+}
+
+// Area returns the catalogue's service area.
+func (c *Catalogue) Area() string { return c.area }
+
+// Service returns the service with the given code.
+func (c *Catalogue) Service(code string) (Service, bool) {
+	i, ok := c.byCode[code]
+	if !ok {
+		return Service{}, false
+	}
+	return c.services[i], true
+}
+
+// Services returns the services in the order given.
+func (c *Catalogue) Services() []Service { return slices.Clone(c.services) }
+
+// SelfBookable returns the services clients of group may book themselves.
+func (c *Catalogue) SelfBookable(group string) []Service {
+	var out []Service
+	for _, s := range c.services {
+		if slices.Contains(s.SelfBookGroups, group) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

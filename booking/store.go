@@ -1,0 +1,223 @@
+package booking
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/channel"
+)
+
+// Appointment is a booked, held or finished appointment.
+type Appointment struct {
+	ID      string `json:"id"`
+	Area    string `json:"area"`
+	Service string `json:"service"`
+	// Client is the client's pseudonymous reference, never an identity code.
+	Client string `json:"client"`
+	// Participants are the calendar IDs of the professionals and resources,
+	// in the order of the service's requirements.
+	Participants []string     `json:"participants"`
+	Start        time.Time    `json:"start"`
+	End          time.Time    `json:"end"`
+	Status       Status       `json:"status"`
+	Channel      channel.Kind `json:"channel"`
+	// Block is the block type the slot was taken from.
+	Block BlockType `json:"block"`
+	// HoldUntil is when a pending hold lapses unless confirmed.
+	HoldUntil time.Time `json:"holdUntil,omitzero"`
+	// SelfBooked is true when the client booked it themselves.
+	SelfBooked bool `json:"selfBooked,omitempty"`
+	// Answers are the client's answers to the service's pre-questions.
+	Answers []Answer `json:"answers,omitempty"`
+	// GuidanceVersion identifies the guidance text version the client saw.
+	GuidanceVersion string `json:"guidanceVersion,omitempty"`
+	CancelReason    string `json:"cancelReason,omitempty"`
+	// LateCancel marks a cancellation inside the late-cancellation window.
+	LateCancel      bool      `json:"lateCancel,omitempty"`
+	RescheduledFrom string    `json:"rescheduledFrom,omitempty"`
+	RescheduledTo   string    `json:"rescheduledTo,omitempty"`
+	Created         time.Time `json:"created"`
+	Updated         time.Time `json:"updated"`
+	// Version counts the changes; stores compare it to detect concurrent
+	// changes.
+	Version int `json:"version"`
+}
+
+// Clone returns a deep copy of a.
+func (a Appointment) Clone() Appointment {
+	a.Participants = slices.Clone(a.Participants)
+	a.Answers = slices.Clone(a.Answers)
+	return a
+}
+
+// Claim is one participant's time taken by an appointment or a hold: the
+// appointment with its buffers. A claim with a non-zero Expires is a hold
+// and is dead from Expires on.
+type Claim struct {
+	Owner       string    `json:"owner"`
+	Appointment string    `json:"appointment"`
+	Interval              // buffered time, UTC
+	Expires     time.Time `json:"expires,omitzero"`
+}
+
+// Live reports whether the claim still takes time at now.
+func (c Claim) Live(now time.Time) bool { return c.Expires.IsZero() || now.Before(c.Expires) }
+
+// ClientLimit caps a client's active appointments of a service: at most
+// Max-1 others may start in [From, To) for the claim to succeed.
+type ClientLimit struct {
+	Service string    `json:"service"`
+	From    time.Time `json:"from"`
+	To      time.Time `json:"to"`
+	Max     int       `json:"max"`
+}
+
+// ClaimRequest creates an appointment together with its claims.
+type ClaimRequest struct {
+	// Appointment is the new appointment, Version 1, status pending (a
+	// hold, with HoldUntil) or booked.
+	Appointment Appointment
+	// Claims are the participants' buffered intervals; for a hold every
+	// claim's Expires equals Appointment.HoldUntil.
+	Claims []Claim
+	// Limit, when set, is checked in the same operation.
+	Limit *ClientLimit
+	// Now decides which holds have expired.
+	Now time.Time
+	// Events are recorded atomically with the change.
+	Events []audit.Event
+}
+
+// TransitionRequest changes an appointment's status (and the fields that go
+// with it) from the version the caller read.
+type TransitionRequest struct {
+	// Next is the appointment as it is to be stored; Next.Version must be
+	// the stored version + 1.
+	Next Appointment
+	Now  time.Time
+	// Events are recorded atomically with the change.
+	Events []audit.Event
+}
+
+// WaitEntry is a client waiting for a slot of a service to come free.
+type WaitEntry struct {
+	ID      string    `json:"id"`
+	Area    string    `json:"area"`
+	Service string    `json:"service"`
+	Client  string    `json:"client"`
+	Since   time.Time `json:"since"`
+	// Window, when set, limits the slots the client wants.
+	Window Interval `json:"window,omitzero"`
+	// Answers and GuidanceVersion go with the offered appointment.
+	Answers         []Answer `json:"answers,omitempty"`
+	GuidanceVersion string   `json:"guidanceVersion,omitempty"`
+}
+
+// Store keeps appointments, their claims and the waitlist. Every method is
+// one atomic operation, expressible as one SQL transaction (claims are rows
+// that an exclusion constraint over (owner, tstzrange) keeps disjoint;
+// expired holds are deleted first in the same transaction); audit events are
+// written in the same operation. Implementations are safe for concurrent
+// use, and several values may share one backing state.
+type Store interface {
+	// Claim stores a new appointment and its claims if no claim overlaps a
+	// live claim of the same owner (ErrSlotTaken), the appointment ID is new
+	// (ErrExists) and the limit, if any, is not reached (ErrLimitReached).
+	// Dead hold claims (Expires <= Now) are removed first.
+	Claim(ctx context.Context, req ClaimRequest) error
+	// Transition stores req.Next if the stored version is req.Next.Version-1
+	// (else ErrConflict) and the status change is legal
+	// (ErrIllegalTransition). Confirming a hold (pending -> booked) fails
+	// with ErrHoldExpired from HoldUntil on and makes its claims permanent;
+	// a status that does not hold time releases the claims.
+	Transition(ctx context.Context, req TransitionRequest) error
+	// Reschedule applies old (a transition, normally to cancelled) and
+	// claims next in one operation: the old claims are released only if the
+	// new ones are taken; on any error nothing changes.
+	Reschedule(ctx context.Context, old TransitionRequest, next ClaimRequest) error
+	// Appointment returns the appointment with the given ID (ErrNotFound).
+	Appointment(ctx context.Context, id string) (Appointment, error)
+	// ClientAppointments returns a client's appointments by start.
+	ClientAppointments(ctx context.Context, client string) ([]Appointment, error)
+	// Busy returns the claims live at now of the given owners that overlap
+	// iv, sorted by owner then start.
+	Busy(ctx context.Context, owners []string, iv Interval, now time.Time) ([]Claim, error)
+	// ExpiredHolds returns up to limit pending appointments whose HoldUntil
+	// is at or before now, earliest first.
+	ExpiredHolds(ctx context.Context, now time.Time, limit int) ([]Appointment, error)
+	// NextHoldExpiry returns the earliest HoldUntil of a pending
+	// appointment; ok is false when there is none.
+	NextHoldExpiry(ctx context.Context) (t time.Time, ok bool, err error)
+	// AddWaiter adds a waitlist entry (ErrExists for a repeated ID).
+	AddWaiter(ctx context.Context, w WaitEntry, events []audit.Event) error
+	// Waiters returns the area's waiting entries for service, oldest first.
+	Waiters(ctx context.Context, area, service string) ([]WaitEntry, error)
+	// TakeWaiter offers time to a waiting client in one operation: it
+	// applies old if not nil (the cancellation that frees the time; its
+	// claims do not count against req), claims req and removes the wait
+	// entry (ErrNotFound if it is gone). On any error nothing changes.
+	TakeWaiter(ctx context.Context, waiterID string, old *TransitionRequest, req ClaimRequest) error
+}
+
+// ValidateClaim checks a claim request's shape; stores call it before
+// changing anything.
+func ValidateClaim(req ClaimRequest) error {
+	a := req.Appointment
+	switch {
+	case a.ID == "":
+		return fmt.Errorf("%w: appointment.id is empty", ErrInvalid)
+	case a.Version != 1:
+		return fmt.Errorf("%w: appointment.version must be 1 for a new appointment", ErrInvalid)
+	case a.Status != StatusPending && a.Status != StatusBooked:
+		return fmt.Errorf("%w: appointment.status %q: a claim is pending or booked", ErrInvalid, a.Status)
+	case a.Status == StatusPending && !req.Now.Before(a.HoldUntil):
+		return fmt.Errorf("%w: appointment.holdUntil must be after now for a hold", ErrInvalid)
+	case !a.Start.Before(a.End):
+		return fmt.Errorf("%w: appointment.start must be before end", ErrInvalid)
+	case len(req.Claims) == 0:
+		return fmt.Errorf("%w: claims is empty", ErrInvalid)
+	case req.Limit != nil && req.Limit.Max <= 0:
+		return fmt.Errorf("%w: limit.max must be positive", ErrInvalid)
+	}
+	owners := map[string]bool{}
+	for i, c := range req.Claims {
+		switch {
+		case c.Owner == "":
+			return fmt.Errorf("%w: claims[%d].owner is empty", ErrInvalid, i)
+		case c.Appointment != a.ID:
+			return fmt.Errorf("%w: claims[%d].appointment is not the appointment's id", ErrInvalid, i)
+		case !c.Start.Before(c.End):
+			return fmt.Errorf("%w: claims[%d]: start must be before end", ErrInvalid, i)
+		case owners[c.Owner]:
+			return fmt.Errorf("%w: claims[%d].owner %s repeated", ErrInvalid, i, c.Owner)
+		case a.Status == StatusPending && !c.Expires.Equal(a.HoldUntil):
+			return fmt.Errorf("%w: claims[%d].expires must equal appointment.holdUntil", ErrInvalid, i)
+		case a.Status == StatusBooked && !c.Expires.IsZero():
+			return fmt.Errorf("%w: claims[%d].expires must be zero for a booking", ErrInvalid, i)
+		}
+		owners[c.Owner] = true
+	}
+	return nil
+}
+
+// ValidateTransition checks a transition of prev (the stored appointment)
+// to req.Next; stores call it inside the operation.
+func ValidateTransition(prev Appointment, req TransitionRequest) error {
+	next := req.Next
+	if next.Version != prev.Version+1 {
+		return fmt.Errorf("booking: appointment %s version %d: %w", next.ID, prev.Version, ErrConflict)
+	}
+	if next.Status != prev.Status && !CanTransition(prev.Status, next.Status) {
+		return fmt.Errorf("booking: appointment %s %s -> %s: %w", next.ID, prev.Status, next.Status, ErrIllegalTransition)
+	}
+	if prev.Status == StatusPending && next.Status == StatusBooked && !req.Now.Before(prev.HoldUntil) {
+		return fmt.Errorf("booking: appointment %s: %w", next.ID, ErrHoldExpired)
+	}
+	if !next.Start.Equal(prev.Start) || !next.End.Equal(prev.End) || !slices.Equal(next.Participants, prev.Participants) || next.Client != prev.Client {
+		return fmt.Errorf("%w: appointment %s: a transition may not change time, participants or client (reschedule instead)", ErrInvalid, next.ID)
+	}
+	return nil
+}

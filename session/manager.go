@@ -1,0 +1,441 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/channel"
+)
+
+// Checklist-gated actions: the action strings a ChecklistPolicy is asked
+// about, with the channel kind they concern.
+const (
+	// ActionStartLeg: starting a leg (kind: the leg's channel).
+	ActionStartLeg = "leg.start"
+	// ActionEscalate: switching to another channel (kind: the target). An
+	// escalation starts a leg, so the items for ActionStartLeg in the
+	// target channel are required too.
+	ActionEscalate = "leg.escalate"
+	// ActionInvite: inviting a participant (kind: the running leg's channel).
+	ActionInvite = "participant.invite"
+	// ActionTransfer: transferring to another team (kind: the latest leg's
+	// channel, "" before any leg).
+	ActionTransfer = "transfer"
+	// ActionClose: closing the session (kind: the latest leg's channel).
+	ActionClose = "close"
+)
+
+// ChecklistPolicy says which checklist items must be completed before an
+// action in a channel (for example "identity_verified" and "private_place"
+// before a video leg starts). The guidance package implements it from its
+// published professional checklists.
+type ChecklistPolicy interface {
+	Required(action string, kind channel.Kind) []string
+}
+
+// TeamDirectory answers whether a professional belongs to a team; routing
+// (or the host's staff directory) implements it.
+type TeamDirectory interface {
+	IsMember(ctx context.Context, team, professional string) (bool, error)
+}
+
+// Teams is a fixed TeamDirectory: team -> member staff IDs.
+type Teams map[string][]string
+
+// IsMember implements TeamDirectory.
+func (t Teams) IsMember(_ context.Context, team, professional string) (bool, error) {
+	return slices.Contains(t[team], professional), nil
+}
+
+// Suitability is what the session needs of the suitability matrix;
+// *channel.Matrix implements it.
+type Suitability = channel.Suitability
+
+// DefaultSupervisorRole is the audit.Actor Role that grants supervisor access.
+const DefaultSupervisorRole = "supervisor"
+
+// Config configures a Manager.
+type Config struct {
+	Store Store             // required
+	Audit audit.Recorder    // required: reads and denied attempts
+	Clock carecontact.Clock // required
+	Teams TeamDirectory     // required
+	// Matrix gives suitability and identity levels; default channel.DefaultMatrix().
+	Matrix Suitability
+	// Graph is the escalation graph; default channel.DefaultGraph().
+	Graph *channel.Graph
+	// Transports are the host's telephony, video and chat; nil fields
+	// mean legs in those channels are only recorded.
+	Transports channel.Transports
+	// Checklists gates actions; nil gates nothing.
+	Checklists ChecklistPolicy
+	// ActionIdentity is the client identification a gated action (the
+	// Action constants) needs whatever the channel, e.g.
+	// {ActionInvite: channel.IdentityStrong} before health data is shared
+	// with more professionals. Legs also need the level the Matrix asks.
+	ActionIdentity map[string]channel.IdentityLevel
+	// Demand, when set, settles the session's contact when it closes and
+	// withdraws the client's other pending contacts for the errand.
+	Demand *channel.Admitter
+	// SupervisorRole is the actor role with supervisor access;
+	// default DefaultSupervisorRole.
+	SupervisorRole string
+	// TransportAttempts is how many times an operation that fails with
+	// channel.ErrTransient is tried; default 3.
+	TransportAttempts int
+	// ConflictRetries is how often a change is re-applied after a version
+	// conflict; default 8.
+	ConflictRetries int
+	// NewID makes session IDs; default NewID. IDs appear in audit
+	// subjects, so they must not look like phone numbers or identity codes.
+	NewID func() string
+}
+
+// NewID returns a random session ID: "s" and 32 hex digits of a UUID, with
+// no separators, so no run of digits in it can look like a phone number or
+// an identity code to audit.Event.Validate (a plain UUID sometimes does).
+func NewID() string { return "s" + strings.ReplaceAll(uuid.NewString(), "-", "") }
+
+// Manager runs sessions: it checks access, the state machine, identity,
+// suitability and checklists, drives the transports and writes every change
+// through the Store with its audit events. It holds no mutable state and is
+// safe for concurrent use; concurrent changes to one session are serialised
+// by the Store's version compare-and-set.
+type Manager struct {
+	cfg Config
+}
+
+// New checks cfg and returns a Manager.
+func New(cfg Config) (*Manager, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, invalid("config.Store", "is required")
+	case cfg.Audit == nil:
+		return nil, invalid("config.Audit", "is required")
+	case cfg.Clock == nil:
+		return nil, invalid("config.Clock", "is required")
+	case cfg.Teams == nil:
+		return nil, invalid("config.Teams", "is required")
+	case cfg.TransportAttempts < 0 || cfg.ConflictRetries < 0:
+		return nil, invalid("config", "attempts and retries must not be negative")
+	}
+	if cfg.Matrix == nil {
+		cfg.Matrix = channel.DefaultMatrix()
+	}
+	if cfg.Graph == nil {
+		cfg.Graph = channel.DefaultGraph()
+	}
+	if cfg.SupervisorRole == "" {
+		cfg.SupervisorRole = DefaultSupervisorRole
+	}
+	if cfg.TransportAttempts == 0 {
+		cfg.TransportAttempts = 3
+	}
+	if cfg.ConflictRetries == 0 {
+		cfg.ConflictRetries = 8
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = NewID
+	}
+	return &Manager{cfg: cfg}, nil
+}
+
+func (m *Manager) now() time.Time { return m.cfg.Clock.Now().UTC() }
+
+func subject(id string) string { return "session/" + id }
+
+func event(actor audit.Actor, action string, s *Session, now time.Time, outcome audit.Outcome, detail map[string]string) audit.Event {
+	return audit.Event{At: now, Actor: actor, Action: action, Subject: subject(s.ID), Client: s.Client,
+		Outcome: outcome, Detail: detail}
+}
+
+// OpenRequest describes a new session.
+type OpenRequest struct {
+	Client string // pseudonymous client reference, required
+	Errand channel.Errand
+	Team   string // owning team, required
+	// OwnProfessional and OwnTeam are the client's own, for continuity.
+	OwnProfessional string
+	OwnTeam         string
+	WorkItem        WorkItemRef
+	// Contact is the channel.Contact this session handles, and Duplicate
+	// whether admission found it a duplicate.
+	Contact   string
+	Duplicate bool
+	// Identity is the identification already established (a client who
+	// logged in with strong identification to chat).
+	Identity       channel.IdentityLevel
+	IdentityMethod string
+}
+
+// Open creates a waiting session, audited "session.open". The client may
+// open their own session, a professional one for a team they belong to (or
+// any, as supervisor), the system any.
+func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) (Session, error) {
+	switch {
+	case req.Client == "":
+		return Session{}, invalid("client", "is required")
+	case req.Errand == "":
+		return Session{}, invalid("errand", "is required")
+	case req.Team == "":
+		return Session{}, invalid("team", "is required")
+	case !req.Identity.Valid():
+		return Session{}, invalid("identity", "is not a known level")
+	}
+	if err := actor.Validate(); err != nil {
+		return Session{}, fmt.Errorf("session: open: actor: %w", err)
+	}
+	now := m.now()
+	s := Session{
+		ID: m.cfg.NewID(), Client: req.Client, Errand: req.Errand, State: StateWaiting, Team: req.Team,
+		OwnProfessional: req.OwnProfessional, OwnTeam: req.OwnTeam, WorkItem: req.WorkItem,
+		Contact: req.Contact, Duplicate: req.Duplicate, Identity: req.Identity, IdentityMethod: req.IdentityMethod,
+		OpenedAt: now,
+	}
+	if reason, ok, err := m.mayOpen(ctx, actor, &s); err != nil {
+		return Session{}, err
+	} else if !ok {
+		return Session{}, m.deny(ctx, actor, "session.open", &s, now, reason)
+	}
+	d := map[string]string{"to": string(StateWaiting), "errand": string(s.Errand), "team": s.Team,
+		"identity": s.Identity.String()}
+	if s.Contact != "" {
+		d["contact"] = "contact/" + s.Contact
+	}
+	if err := m.cfg.Store.Create(ctx, s, []audit.Event{event(actor, "session.open", &s, now, audit.Allowed, d)}); err != nil {
+		return Session{}, fmt.Errorf("session: open %s: %w", s.ID, err)
+	}
+	s.Version = 1
+	return s, nil
+}
+
+// Get returns the session, audited "session.read". Any involved
+// professional (assignee, participant, team member, supervisor), the client
+// themselves and the system may read it.
+func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Session, error) {
+	s, err := m.load(ctx, id)
+	if err != nil {
+		return Session{}, err
+	}
+	now := m.now()
+	if reason, ok, err := m.authorize(ctx, actor, &s, accessRead, ""); err != nil {
+		return Session{}, err
+	} else if !ok {
+		return Session{}, m.deny(ctx, actor, "session.read", &s, now, reason)
+	}
+	if err := m.cfg.Audit.Record(ctx, event(actor, "session.read", &s, now, audit.Allowed, nil)); err != nil {
+		return Session{}, fmt.Errorf("session: read %s: audit: %w", id, err)
+	}
+	return s, nil
+}
+
+func (m *Manager) load(ctx context.Context, id string) (Session, error) {
+	if id == "" {
+		return Session{}, invalid("id", "is required")
+	}
+	s, err := m.cfg.Store.Get(ctx, id)
+	if err != nil {
+		return Session{}, fmt.Errorf("session: %s: %w", id, err)
+	}
+	return s, nil
+}
+
+// change is one attempt at a mutation: it checks and changes s in place,
+// returning the audit detail of the change.
+type change func(s *Session, now time.Time) (map[string]string, error)
+
+// update loads the session, checks access, applies fn and writes it with a
+// version compare-and-set, re-applying fn on a fresh copy after a conflict.
+func (m *Manager) update(ctx context.Context, actor audit.Actor, id, action string, acc access, target string, fn change) (Session, error) {
+	if err := actor.Validate(); err != nil {
+		return Session{}, fmt.Errorf("session: %s: actor: %w", action, err)
+	}
+	for range m.cfg.ConflictRetries + 1 {
+		s, err := m.load(ctx, id)
+		if err != nil {
+			return Session{}, err
+		}
+		now := m.now()
+		if reason, ok, err := m.authorize(ctx, actor, &s, acc, target); err != nil {
+			return Session{}, err
+		} else if !ok {
+			return Session{}, m.deny(ctx, actor, action, &s, now, reason)
+		}
+		from := s.State
+		detail, err := fn(&s, now)
+		if err != nil {
+			return Session{}, err
+		}
+		if detail == nil {
+			detail = map[string]string{}
+		}
+		if s.State != from {
+			detail["from"], detail["to"] = string(from), string(s.State)
+		}
+		err = m.cfg.Store.Update(ctx, s, []audit.Event{event(actor, action, &s, now, audit.Allowed, detail)})
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return Session{}, fmt.Errorf("session: %s %s: %w", action, id, err)
+		}
+		s.Version++
+		return s, nil
+	}
+	return Session{}, fmt.Errorf("session: %s %s: %w after %d attempts", action, id, ErrConflict, m.cfg.ConflictRetries+1)
+}
+
+// Assign gives a waiting session to a professional: waiting -> assigned,
+// audited "session.assign". A team member may take it for themselves; a
+// supervisor or the system may assign anyone.
+func (m *Manager) Assign(ctx context.Context, actor audit.Actor, id, professional string) (Session, error) {
+	if professional == "" {
+		return Session{}, invalid("professional", "is required")
+	}
+	return m.update(ctx, actor, id, "session.assign", accessAssign, professional, func(s *Session, now time.Time) (map[string]string, error) {
+		if err := transition("assign", s.State, StateAssigned); err != nil {
+			return nil, err
+		}
+		s.State, s.Assignee = StateAssigned, professional
+		return map[string]string{"assignee": professional}, nil
+	})
+}
+
+// Identify records how strongly the client has been identified, audited
+// "session.identify". Method is a short label such as "bank_id",
+// "mobile_certificate" or "asked_in_call"; never the code itself.
+func (m *Manager) Identify(ctx context.Context, actor audit.Actor, id string, level channel.IdentityLevel, method string) (Session, error) {
+	if !level.Valid() {
+		return Session{}, invalid("level", "is not a known identity level")
+	}
+	if method == "" || len(method) > 40 {
+		return Session{}, invalid("method", "must be 1 to 40 characters")
+	}
+	return m.update(ctx, actor, id, "session.identify", accessHandle, "", func(s *Session, now time.Time) (map[string]string, error) {
+		if s.State == StateClosed {
+			return nil, &StateError{Op: "identify", From: s.State}
+		}
+		prev := s.Identity
+		s.Identity, s.IdentityMethod = level, method
+		return map[string]string{"level": level.String(), "previous": prev.String(), "method": method}, nil
+	})
+}
+
+// VerifyPersonalCode checks a personal identity code the client told a
+// professional: it must be a valid henkilötunnus and lookup (the host's
+// registry) must map it to the session's client. On a match the session's
+// identification becomes at least IdentityWeak with method "personal_code";
+// a mismatch is audited as denied and returns ErrIdentityMismatch. The code
+// itself appears in no error, event or session field.
+func (m *Manager) VerifyPersonalCode(ctx context.Context, actor audit.Actor, id, code string, lookup func(context.Context, PersonalCode) (client string, err error)) (Session, error) {
+	pc, err := ParsePersonalCode(code)
+	if err != nil {
+		return Session{}, err
+	}
+	client, err := lookup(ctx, pc)
+	if err != nil {
+		return Session{}, fmt.Errorf("session: verify personal code: lookup: %w", err)
+	}
+	pre, err := m.precheck(ctx, actor, id, "session.identify", accessHandle, "")
+	if err != nil {
+		return Session{}, err
+	}
+	if client != pre.Client {
+		ev := event(actor, "session.identify", &pre, m.now(), audit.Denied, map[string]string{"reason": "code belongs to another client"})
+		if err := m.cfg.Audit.Record(ctx, ev); err != nil {
+			return Session{}, errors.Join(ErrIdentityMismatch, err)
+		}
+		return Session{}, ErrIdentityMismatch
+	}
+	return m.update(ctx, actor, id, "session.identify", accessHandle, "", func(s *Session, now time.Time) (map[string]string, error) {
+		if s.State == StateClosed {
+			return nil, &StateError{Op: "identify", From: s.State}
+		}
+		prev := s.Identity
+		s.Identity, s.IdentityMethod = max(s.Identity, channel.IdentityWeak), "personal_code"
+		return map[string]string{"level": s.Identity.String(), "previous": prev.String(), "method": s.IdentityMethod}, nil
+	})
+}
+
+// AddNote adds a professional's note, audited "session.note" (the text
+// stays in the session, never in the audit trail).
+func (m *Manager) AddNote(ctx context.Context, actor audit.Actor, id, text string) (Session, error) {
+	if text == "" || len(text) > 10000 {
+		return Session{}, invalid("text", "must be 1 to 10000 bytes")
+	}
+	return m.update(ctx, actor, id, "session.note", accessInvolved, "", func(s *Session, now time.Time) (map[string]string, error) {
+		if s.State == StateClosed {
+			return nil, &StateError{Op: "note", From: s.State}
+		}
+		if actor.Kind != audit.ActorProfessional {
+			return nil, invalid("actor", "must be a professional to write notes")
+		}
+		s.Notes = append(s.Notes, Note{By: actor.ID, At: now, Text: text})
+		return map[string]string{"note": fmt.Sprint(len(s.Notes)), "length": fmt.Sprint(len(text))}, nil
+	})
+}
+
+// CompleteChecklistItem records that the acting professional completed a
+// checklist item (for example "identity_verified"), audited
+// "session.checklist". Completing an item twice keeps the first mark.
+func (m *Manager) CompleteChecklistItem(ctx context.Context, actor audit.Actor, id, item string) (Session, error) {
+	if item == "" || len(item) > 100 {
+		return Session{}, invalid("item", "must be 1 to 100 characters")
+	}
+	return m.update(ctx, actor, id, "session.checklist", accessInvolved, "", func(s *Session, now time.Time) (map[string]string, error) {
+		if s.State == StateClosed {
+			return nil, &StateError{Op: "checklist", From: s.State}
+		}
+		if !s.Completed(item) {
+			s.Checklist = append(s.Checklist, ChecklistMark{Item: item, By: actor.ID, At: now})
+		}
+		return map[string]string{"item": item}, nil
+	})
+}
+
+// gate checks what a gated action needs besides access and state: the
+// identification level ActionIdentity asks for (an *channel.IdentityError),
+// then the checklist (a *ChecklistError naming the missing items). Further
+// actions add their checklist items (an escalation also starts a leg); the
+// error names the first action.
+func (m *Manager) gate(s *Session, action string, kind channel.Kind, also ...string) error {
+	if need, ok := m.cfg.ActionIdentity[action]; ok {
+		if err := channel.RequireIdentity(need, s.Identity); err != nil {
+			return fmt.Errorf("session: %s: %w", action, err)
+		}
+	}
+	if m.cfg.Checklists == nil {
+		return nil
+	}
+	var missing []string
+	for _, a := range append([]string{action}, also...) {
+		for _, item := range m.cfg.Checklists.Required(a, kind) {
+			if !s.Completed(item) && !slices.Contains(missing, item) {
+				missing = append(missing, item)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return &ChecklistError{Action: action, Kind: kind, Missing: missing}
+	}
+	return nil
+}
+
+// legAllowed checks suitability and identity for a leg of kind k.
+func (m *Manager) legAllowed(s *Session, k channel.Kind) error {
+	if ok, reason := m.cfg.Matrix.Suitable(s.Errand, k); !ok {
+		return &channel.UnsuitableError{Errand: s.Errand, Kind: k, Reason: reason}
+	}
+	if err := channel.RequireIdentity(m.cfg.Matrix.RequiredIdentity(s.Errand, k), s.Identity); err != nil {
+		return fmt.Errorf("session: %s leg: %w", k, err)
+	}
+	return nil
+}

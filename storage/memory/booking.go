@@ -1,0 +1,362 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
+)
+
+// BookingStore is an in-memory booking.Store. Values returned by
+// NewBookingStores share one state; every operation runs under one lock, so
+// book-if-free is atomic.
+type BookingStore struct{ s *bookingState }
+
+type bookingState struct {
+	mu      sync.Mutex
+	log     *AuditLog
+	appts   map[string]booking.Appointment
+	claims  map[string][]booking.Claim // by owner, sorted by start
+	longest map[string]time.Duration   // by owner, the longest claim ever stored
+	waiters []booking.WaitEntry
+}
+
+var _ booking.Store = BookingStore{}
+
+// NewBookingStore returns a store over fresh state whose change events go
+// to log (nil: a log of its own).
+func NewBookingStore(log *AuditLog) BookingStore {
+	if log == nil {
+		log = NewAuditLog()
+	}
+	return BookingStore{&bookingState{log: log, appts: map[string]booking.Appointment{}, claims: map[string][]booking.Claim{}, longest: map[string]time.Duration{}}}
+}
+
+// Share returns another store value over the same state, as a second host
+// replica over one database would see it.
+func (b BookingStore) Share() BookingStore { return BookingStore{b.s} }
+
+// AuditLog returns the log the store writes its events to.
+func (b BookingStore) AuditLog() *AuditLog { return b.s.log }
+
+// apply runs one atomic change: an optional transition of an existing
+// appointment, an optional new claim (which may reuse the transitioned
+// appointment's time), and the removal of a wait entry; all or nothing.
+func (b BookingStore) apply(ctx context.Context, old *booking.TransitionRequest, claim *booking.ClaimRequest, waiterID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var events []audit.Event
+	if claim != nil {
+		if err := booking.ValidateClaim(*claim); err != nil {
+			return err
+		}
+		events = append(events, claim.Events...)
+	}
+	if old != nil {
+		events = append(slices.Clone(old.Events), events...)
+	}
+	prepared, err := prepareEvents(events)
+	if err != nil {
+		return err
+	}
+	s := b.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	wi := -1
+	if waiterID != "" {
+		wi = slices.IndexFunc(s.waiters, func(x booking.WaitEntry) bool { return x.ID == waiterID })
+		if wi < 0 {
+			return fmt.Errorf("booking: wait entry %s: %w", waiterID, booking.ErrNotFound)
+		}
+	}
+	ignoring := ""
+	if old != nil {
+		prev, ok := s.appts[old.Next.ID]
+		if !ok {
+			return fmt.Errorf("booking: appointment %s: %w", old.Next.ID, booking.ErrNotFound)
+		}
+		if err := booking.ValidateTransition(prev, *old); err != nil {
+			return err
+		}
+		if !old.Next.Status.HoldsTime() {
+			ignoring = prev.ID
+		}
+	}
+	// Everything that can fail is checked before anything is written.
+	if claim != nil {
+		if err := s.checkClaimLocked(*claim, ignoring); err != nil {
+			return err
+		}
+	}
+	if old != nil {
+		s.transitionLocked(*old)
+	}
+	if claim != nil {
+		s.insertLocked(*claim)
+	}
+	if wi >= 0 {
+		s.waiters = slices.Delete(s.waiters, wi, wi+1)
+	}
+	s.log.appendLocked(prepared)
+	return nil
+}
+
+// Claim implements booking.Store.
+func (b BookingStore) Claim(ctx context.Context, req booking.ClaimRequest) error {
+	return b.apply(ctx, nil, &req, "")
+}
+
+// Transition implements booking.Store.
+func (b BookingStore) Transition(ctx context.Context, req booking.TransitionRequest) error {
+	return b.apply(ctx, &req, nil, "")
+}
+
+// Reschedule implements booking.Store.
+func (b BookingStore) Reschedule(ctx context.Context, old booking.TransitionRequest, next booking.ClaimRequest) error {
+	return b.apply(ctx, &old, &next, "")
+}
+
+// TakeWaiter implements booking.Store.
+func (b BookingStore) TakeWaiter(ctx context.Context, waiterID string, old *booking.TransitionRequest, req booking.ClaimRequest) error {
+	if waiterID == "" {
+		return fmt.Errorf("%w: waiter id is empty", booking.ErrInvalid)
+	}
+	return b.apply(ctx, old, &req, waiterID)
+}
+
+// checkClaimLocked checks a claim; ignoring names an appointment whose
+// claims and limit count do not count (the one being released in the same
+// change). It drops dead holds of the owners involved.
+func (s *bookingState) checkClaimLocked(req booking.ClaimRequest, ignoring string) error {
+	a := req.Appointment
+	if _, dup := s.appts[a.ID]; dup {
+		return fmt.Errorf("booking: appointment %s: %w", a.ID, booking.ErrExists)
+	}
+	for _, c := range req.Claims {
+		s.dropDeadLocked(c.Owner, req.Now)
+		for _, o := range s.overlapping(c.Owner, c.Interval) {
+			if o.Appointment != ignoring {
+				return fmt.Errorf("booking: %s at %s: %w", c.Owner, c.Start.Format(time.RFC3339), booking.ErrSlotTaken)
+			}
+		}
+	}
+	if l := req.Limit; l != nil {
+		n := 0
+		for _, o := range s.appts {
+			if o.Client == a.Client && o.Service == l.Service && o.Status.Active() && o.ID != ignoring &&
+				!o.Start.Before(l.From) && o.Start.Before(l.To) && (o.Status != booking.StatusPending || req.Now.Before(o.HoldUntil)) {
+				n++
+			}
+		}
+		if n >= l.Max {
+			return fmt.Errorf("booking: service %s: %w", l.Service, booking.ErrLimitReached)
+		}
+	}
+	return nil
+}
+
+func (s *bookingState) insertLocked(req booking.ClaimRequest) {
+	s.appts[req.Appointment.ID] = req.Appointment.Clone()
+	for _, c := range req.Claims {
+		cs := s.claims[c.Owner]
+		i := sort.Search(len(cs), func(i int) bool { return !cs[i].Start.Before(c.Start) })
+		s.claims[c.Owner] = slices.Insert(cs, i, c)
+		s.longest[c.Owner] = max(s.longest[c.Owner], c.Duration())
+	}
+}
+
+func (s *bookingState) dropDeadLocked(owner string, now time.Time) {
+	cs := s.claims[owner]
+	if slices.ContainsFunc(cs, func(c booking.Claim) bool { return !c.Live(now) }) {
+		s.claims[owner] = slices.DeleteFunc(cs, func(c booking.Claim) bool { return !c.Live(now) })
+	}
+}
+
+// overlapping returns owner's claims that overlap iv (live or not).
+func (s *bookingState) overlapping(owner string, iv booking.Interval) []booking.Claim {
+	cs := s.claims[owner]
+	// Claims are sorted by start; none is longer than longest, so the first
+	// one that can reach iv starts at or after iv.Start - longest.
+	from := iv.Start.Add(-s.longest[owner])
+	var out []booking.Claim
+	for i := sort.Search(len(cs), func(i int) bool { return !cs[i].Start.Before(from) }); i < len(cs); i++ {
+		if !cs[i].Start.Before(iv.End) {
+			break
+		}
+		if cs[i].Overlaps(iv) {
+			out = append(out, cs[i])
+		}
+	}
+	return out
+}
+
+func (s *bookingState) releaseLocked(a booking.Appointment) {
+	for _, p := range a.Participants {
+		s.claims[p] = slices.DeleteFunc(s.claims[p], func(c booking.Claim) bool { return c.Appointment == a.ID })
+	}
+}
+
+// transitionLocked stores a validated transition.
+func (s *bookingState) transitionLocked(req booking.TransitionRequest) {
+	next := req.Next
+	prev := s.appts[next.ID]
+	s.appts[next.ID] = next.Clone()
+	switch {
+	case !next.Status.HoldsTime():
+		s.releaseLocked(prev)
+	case prev.Status == booking.StatusPending && next.Status == booking.StatusBooked:
+		for _, p := range prev.Participants {
+			for i, c := range s.claims[p] {
+				if c.Appointment == next.ID {
+					s.claims[p][i].Expires = time.Time{}
+				}
+			}
+		}
+	}
+}
+
+// Appointment implements booking.Store.
+func (b BookingStore) Appointment(ctx context.Context, id string) (booking.Appointment, error) {
+	if err := ctx.Err(); err != nil {
+		return booking.Appointment{}, err
+	}
+	s := b.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.appts[id]
+	if !ok {
+		return booking.Appointment{}, fmt.Errorf("booking: appointment %s: %w", id, booking.ErrNotFound)
+	}
+	return a.Clone(), nil
+}
+
+// selectAppointments returns copies of the appointments keep selects,
+// sorted by key then ID.
+func (b BookingStore) selectAppointments(ctx context.Context, keep func(booking.Appointment) bool, key func(booking.Appointment) time.Time) ([]booking.Appointment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s := b.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []booking.Appointment
+	for _, a := range s.appts {
+		if keep(a) {
+			out = append(out, a.Clone())
+		}
+	}
+	slices.SortFunc(out, func(x, y booking.Appointment) int {
+		if c := key(x).Compare(key(y)); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.ID, y.ID)
+	})
+	return out, nil
+}
+
+// ClientAppointments implements booking.Store.
+func (b BookingStore) ClientAppointments(ctx context.Context, client string) ([]booking.Appointment, error) {
+	return b.selectAppointments(ctx, func(a booking.Appointment) bool { return a.Client == client },
+		func(a booking.Appointment) time.Time { return a.Start })
+}
+
+// Busy implements booking.Store.
+func (b BookingStore) Busy(ctx context.Context, owners []string, iv booking.Interval, now time.Time) ([]booking.Claim, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s := b.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []booking.Claim
+	for _, o := range slices.Compact(slices.Sorted(slices.Values(owners))) {
+		for _, c := range s.overlapping(o, iv) {
+			if c.Live(now) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+// ExpiredHolds implements booking.Store.
+func (b BookingStore) ExpiredHolds(ctx context.Context, now time.Time, limit int) ([]booking.Appointment, error) {
+	out, err := b.selectAppointments(ctx, func(a booking.Appointment) bool {
+		return a.Status == booking.StatusPending && !now.Before(a.HoldUntil)
+	}, func(a booking.Appointment) time.Time { return a.HoldUntil })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, err
+}
+
+// NextHoldExpiry implements booking.Store.
+func (b BookingStore) NextHoldExpiry(ctx context.Context) (time.Time, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, false, err
+	}
+	s := b.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var first time.Time
+	for _, a := range s.appts {
+		if a.Status == booking.StatusPending && (first.IsZero() || a.HoldUntil.Before(first)) {
+			first = a.HoldUntil
+		}
+	}
+	return first, !first.IsZero(), nil
+}
+
+// AddWaiter implements booking.Store.
+func (b BookingStore) AddWaiter(ctx context.Context, w booking.WaitEntry, events []audit.Event) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if w.ID == "" || w.Area == "" || w.Service == "" || w.Client == "" || w.Since.IsZero() {
+		return fmt.Errorf("%w: wait entry needs id, area, service, client and since", booking.ErrInvalid)
+	}
+	prepared, err := prepareEvents(events)
+	if err != nil {
+		return err
+	}
+	s := b.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if slices.ContainsFunc(s.waiters, func(x booking.WaitEntry) bool { return x.ID == w.ID }) {
+		return fmt.Errorf("booking: wait entry %s: %w", w.ID, booking.ErrExists)
+	}
+	s.waiters = append(s.waiters, w)
+	s.log.appendLocked(prepared)
+	return nil
+}
+
+// Waiters implements booking.Store.
+func (b BookingStore) Waiters(ctx context.Context, area, service string) ([]booking.WaitEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s := b.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []booking.WaitEntry
+	for _, w := range s.waiters {
+		if w.Area == area && w.Service == service {
+			out = append(out, w)
+		}
+	}
+	slices.SortStableFunc(out, func(x, y booking.WaitEntry) int { return x.Since.Compare(y.Since) })
+	return out, nil
+}
+
+// Events reads the audit log the store writes to, so the store is also an
+// audit.Reader of its own changes.
+func (b BookingStore) Events(ctx context.Context, f audit.Filter) ([]audit.Event, error) {
+	return b.s.log.Events(ctx, f)
+}

@@ -1,0 +1,325 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
+)
+
+// BookingStore is the booking.Store over the booking_appointments,
+// booking_claims and booking_waiters tables. Every operation is one
+// transaction; the exclusion constraint booking_claims_no_overlap is what
+// makes two replicas racing for one slot get one success and one
+// booking.ErrSlotTaken.
+type BookingStore struct{ db *DB }
+
+// BookingStore returns the DB's booking store.
+func (db *DB) BookingStore() *BookingStore { return &BookingStore{db: db} }
+
+var _ booking.Store = (*BookingStore)(nil)
+
+// bookingLockSpace is the first key of the advisory lock that serialises
+// one client's limited claims (the count and the insert are one step).
+const bookingLockSpace int32 = 0x626b6e67 // "bkng"
+
+const activeStatuses = "('pending', 'booked', 'checked-in')"
+
+func scanAppointment(row pgx.Row) (booking.Appointment, error) {
+	var doc []byte
+	if err := row.Scan(&doc); err != nil {
+		return booking.Appointment{}, err
+	}
+	var a booking.Appointment
+	if err := json.Unmarshal(doc, &a); err != nil {
+		return booking.Appointment{}, fmt.Errorf("postgres: appointment document: %w", err)
+	}
+	return a, nil
+}
+
+func upsertAppointment(ctx context.Context, tx pgx.Tx, a booking.Appointment, insert bool) error {
+	doc, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	if insert {
+		_, err = tx.Exec(ctx, `INSERT INTO booking_appointments (id, client, area, service, status, start_at, hold_until, version, doc)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			a.ID, a.Client, a.Area, a.Service, string(a.Status), a.Start.UTC(), nullTime(a.HoldUntil), a.Version, doc)
+		if code, _ := pgCode(err); code == codeUniqueViolation {
+			return fmt.Errorf("booking: appointment %s: %w", a.ID, booking.ErrExists)
+		}
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE booking_appointments SET status = $2, hold_until = $3, version = $4, doc = $5 WHERE id = $1`,
+		a.ID, string(a.Status), nullTime(a.HoldUntil), a.Version, doc)
+	return err
+}
+
+// claimTx checks the limit and inserts the appointment and its claims.
+func claimTx(ctx context.Context, tx pgx.Tx, req booking.ClaimRequest) error {
+	a := req.Appointment
+	owners := make([]string, len(req.Claims))
+	for i, c := range req.Claims {
+		owners[i] = c.Owner
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM booking_claims WHERE owner = ANY($1) AND expires <= $2", owners, req.Now.UTC()); err != nil {
+		return err
+	}
+	if l := req.Limit; l != nil {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", bookingLockSpace, a.Client); err != nil {
+			return err
+		}
+		var n int
+		err := tx.QueryRow(ctx, `SELECT count(*) FROM booking_appointments
+			WHERE client = $1 AND service = $2 AND status IN `+activeStatuses+` AND start_at >= $3 AND start_at < $4
+			AND (status <> 'pending' OR hold_until > $5)`, a.Client, l.Service, l.From.UTC(), l.To.UTC(), req.Now.UTC()).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n >= l.Max {
+			return fmt.Errorf("booking: service %s: %w", l.Service, booking.ErrLimitReached)
+		}
+	}
+	if err := upsertAppointment(ctx, tx, a, true); err != nil {
+		return err
+	}
+	batch := &pgx.Batch{}
+	for _, c := range req.Claims {
+		batch.Queue(`INSERT INTO booking_claims (owner, appointment, during, expires) VALUES ($1, $2, tstzrange($3, $4, '[)'), $5)`,
+			c.Owner, a.ID, c.Start.UTC(), c.End.UTC(), nullTime(c.Expires))
+	}
+	err := tx.SendBatch(ctx, batch).Close()
+	if code, _ := pgCode(err); code == codeExclusionViolation {
+		return fmt.Errorf("booking: appointment %s: %w", a.ID, booking.ErrSlotTaken)
+	}
+	return err
+}
+
+// transitionTx validates and stores a transition, releasing or fixing the
+// claims.
+func transitionTx(ctx context.Context, tx pgx.Tx, req booking.TransitionRequest) error {
+	next := req.Next
+	prev, err := scanAppointment(tx.QueryRow(ctx, "SELECT doc FROM booking_appointments WHERE id = $1 FOR UPDATE", next.ID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("booking: appointment %s: %w", next.ID, booking.ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if err := booking.ValidateTransition(prev, req); err != nil {
+		return err
+	}
+	if err := upsertAppointment(ctx, tx, next, false); err != nil {
+		return err
+	}
+	switch {
+	case !next.Status.HoldsTime():
+		_, err = tx.Exec(ctx, "DELETE FROM booking_claims WHERE appointment = $1", next.ID)
+	case prev.Status == booking.StatusPending && next.Status == booking.StatusBooked:
+		_, err = tx.Exec(ctx, "UPDATE booking_claims SET expires = NULL WHERE appointment = $1", next.ID)
+	}
+	return err
+}
+
+// apply runs an optional waiter removal, an optional transition and an
+// optional claim in one transaction with the events of both.
+func (s *BookingStore) apply(ctx context.Context, what string, waiterID string, old *booking.TransitionRequest, claim *booking.ClaimRequest) error {
+	var events []audit.Event
+	if old != nil {
+		events = append(events, old.Events...)
+	}
+	if claim != nil {
+		if err := booking.ValidateClaim(*claim); err != nil {
+			return err
+		}
+		events = append(events, claim.Events...)
+	}
+	prepared, err := prepareEvents(events)
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, what, func(ctx context.Context, tx pgx.Tx) error {
+		if waiterID != "" {
+			tag, err := tx.Exec(ctx, "DELETE FROM booking_waiters WHERE id = $1", waiterID)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return fmt.Errorf("booking: wait entry %s: %w", waiterID, booking.ErrNotFound)
+			}
+		}
+		if old != nil {
+			if err := transitionTx(ctx, tx, *old); err != nil {
+				return err
+			}
+		}
+		if claim != nil {
+			if err := claimTx(ctx, tx, *claim); err != nil {
+				return err
+			}
+		}
+		return insertEvents(ctx, tx, prepared)
+	})
+}
+
+// Claim implements booking.Store.
+func (s *BookingStore) Claim(ctx context.Context, req booking.ClaimRequest) error {
+	return s.apply(ctx, "postgres: booking claim", "", nil, &req)
+}
+
+// Transition implements booking.Store.
+func (s *BookingStore) Transition(ctx context.Context, req booking.TransitionRequest) error {
+	return s.apply(ctx, "postgres: booking transition", "", &req, nil)
+}
+
+// Reschedule implements booking.Store. The old appointment's claims are
+// released first inside the transaction, so the new time may overlap the
+// old; if the new claims do not fit, the whole transaction rolls back.
+func (s *BookingStore) Reschedule(ctx context.Context, old booking.TransitionRequest, next booking.ClaimRequest) error {
+	return s.apply(ctx, "postgres: booking reschedule", "", &old, &next)
+}
+
+// TakeWaiter implements booking.Store.
+func (s *BookingStore) TakeWaiter(ctx context.Context, waiterID string, old *booking.TransitionRequest, req booking.ClaimRequest) error {
+	if waiterID == "" {
+		return fmt.Errorf("%w: waiter id is empty", booking.ErrInvalid)
+	}
+	return s.apply(ctx, "postgres: booking offer", waiterID, old, &req)
+}
+
+func (s *BookingStore) appointments(ctx context.Context, what, query string, args ...any) ([]booking.Appointment, error) {
+	var out []booking.Appointment
+	err := s.db.do(ctx, what, true, func(ctx context.Context) error {
+		rows, err := s.db.pool.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.Appointment, error) { return scanAppointment(row) })
+		return err
+	})
+	return out, err
+}
+
+// Appointment implements booking.Store.
+func (s *BookingStore) Appointment(ctx context.Context, id string) (booking.Appointment, error) {
+	as, err := s.appointments(ctx, "postgres: appointment", "SELECT doc FROM booking_appointments WHERE id = $1", id)
+	if err != nil {
+		return booking.Appointment{}, err
+	}
+	if len(as) == 0 {
+		return booking.Appointment{}, fmt.Errorf("booking: appointment %s: %w", id, booking.ErrNotFound)
+	}
+	return as[0], nil
+}
+
+// ClientAppointments implements booking.Store.
+func (s *BookingStore) ClientAppointments(ctx context.Context, client string) ([]booking.Appointment, error) {
+	return s.appointments(ctx, "postgres: client appointments",
+		"SELECT doc FROM booking_appointments WHERE client = $1 ORDER BY start_at, id", client)
+}
+
+// ExpiredHolds implements booking.Store.
+func (s *BookingStore) ExpiredHolds(ctx context.Context, now time.Time, limit int) ([]booking.Appointment, error) {
+	if limit <= 0 {
+		limit = 1 << 30
+	}
+	return s.appointments(ctx, "postgres: expired holds",
+		"SELECT doc FROM booking_appointments WHERE status = 'pending' AND hold_until <= $1 ORDER BY hold_until, id LIMIT $2", now.UTC(), limit)
+}
+
+// NextHoldExpiry implements booking.Store.
+func (s *BookingStore) NextHoldExpiry(ctx context.Context) (time.Time, bool, error) {
+	var t *time.Time
+	err := s.db.do(ctx, "postgres: next hold expiry", true, func(ctx context.Context) error {
+		return s.db.pool.QueryRow(ctx, "SELECT min(hold_until) FROM booking_appointments WHERE status = 'pending'").Scan(&t)
+	})
+	if err != nil || t == nil {
+		return time.Time{}, false, err
+	}
+	return t.UTC(), true, nil
+}
+
+// Busy implements booking.Store.
+func (s *BookingStore) Busy(ctx context.Context, owners []string, iv booking.Interval, now time.Time) ([]booking.Claim, error) {
+	var out []booking.Claim
+	err := s.db.do(ctx, "postgres: busy", true, func(ctx context.Context) error {
+		rows, err := s.db.pool.Query(ctx, `SELECT owner, appointment, lower(during), upper(during), expires FROM booking_claims
+			WHERE owner = ANY($1) AND during && tstzrange($2, $3, '[)') AND (expires IS NULL OR expires > $4)
+			ORDER BY owner, lower(during)`, owners, iv.Start.UTC(), iv.End.UTC(), now.UTC())
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.Claim, error) {
+			var c booking.Claim
+			var exp *time.Time
+			err := row.Scan(&c.Owner, &c.Appointment, &c.Start, &c.End, &exp)
+			c.Start, c.End = c.Start.UTC(), c.End.UTC()
+			if exp != nil {
+				c.Expires = exp.UTC()
+			}
+			return c, err
+		})
+		return err
+	})
+	return out, err
+}
+
+// AddWaiter implements booking.Store.
+func (s *BookingStore) AddWaiter(ctx context.Context, w booking.WaitEntry, events []audit.Event) error {
+	if w.ID == "" || w.Area == "" || w.Service == "" || w.Client == "" || w.Since.IsZero() {
+		return fmt.Errorf("%w: wait entry needs id, area, service, client and since", booking.ErrInvalid)
+	}
+	prepared, err := prepareEvents(events)
+	if err != nil {
+		return err
+	}
+	doc, err := json.Marshal(w)
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, "postgres: add waiter", func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO booking_waiters (id, area, service, since, doc) VALUES ($1, $2, $3, $4, $5)",
+			w.ID, w.Area, w.Service, w.Since.UTC(), doc)
+		if code, _ := pgCode(err); code == codeUniqueViolation {
+			return fmt.Errorf("booking: wait entry %s: %w", w.ID, booking.ErrExists)
+		}
+		if err != nil {
+			return err
+		}
+		return insertEvents(ctx, tx, prepared)
+	})
+}
+
+// Waiters implements booking.Store.
+func (s *BookingStore) Waiters(ctx context.Context, area, service string) ([]booking.WaitEntry, error) {
+	var out []booking.WaitEntry
+	err := s.db.do(ctx, "postgres: waiters", true, func(ctx context.Context) error {
+		rows, err := s.db.pool.Query(ctx, "SELECT doc FROM booking_waiters WHERE area = $1 AND service = $2 ORDER BY since, seq", area, service)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.WaitEntry, error) {
+			var doc []byte
+			var w booking.WaitEntry
+			if err := row.Scan(&doc); err != nil {
+				return w, err
+			}
+			return w, json.Unmarshal(doc, &w)
+		})
+		return err
+	})
+	return slices.Clip(out), err
+}
+
+// Events reads the audit log the store writes its events to.
+func (s *BookingStore) Events(ctx context.Context, f audit.Filter) ([]audit.Event, error) {
+	return s.db.AuditLog().Events(ctx, f)
+}

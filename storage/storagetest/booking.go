@@ -1,0 +1,322 @@
+package storagetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/channel"
+)
+
+var bookingT0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+
+func bookingEvent(action, id, client string) audit.Event {
+	return audit.Event{At: bookingT0, Actor: audit.Actor{Kind: audit.ActorClient, ID: client}, Action: action,
+		Subject: "appointment/" + id, Client: client, Outcome: audit.Allowed}
+}
+
+// claimReq builds a claim of owners for [start, start+30min) + offset.
+func claimReq(id, client string, start time.Time, status booking.Status, holdUntil time.Time, owners ...string) booking.ClaimRequest {
+	a := booking.Appointment{ID: id, Area: "north", Service: "nurse-visit", Client: client, Participants: owners,
+		Start: start, End: start.Add(30 * time.Minute), Status: status, Channel: channel.InPerson,
+		Block: booking.BlockSelfService, HoldUntil: holdUntil, Created: bookingT0, Updated: bookingT0, Version: 1}
+	req := booking.ClaimRequest{Appointment: a, Now: bookingT0, Events: []audit.Event{bookingEvent("booking.book", id, client)}}
+	for _, o := range owners {
+		req.Claims = append(req.Claims, booking.Claim{Owner: o, Appointment: id,
+			Interval: booking.Interval{Start: start, End: a.End}, Expires: holdUntil})
+	}
+	return req
+}
+
+func transitionTo(a booking.Appointment, s booking.Status, now time.Time) booking.TransitionRequest {
+	n := a.Clone()
+	n.Status, n.Version, n.Updated = s, a.Version+1, now
+	if s != booking.StatusPending {
+		n.HoldUntil = time.Time{}
+	}
+	return booking.TransitionRequest{Next: n, Now: now, Events: []audit.Event{bookingEvent("booking."+string(s), a.ID, a.Client)}}
+}
+
+func runBooking(t *testing.T, h Harness) {
+	ctx := context.Background()
+	at := func(min int) time.Time { return bookingT0.Add(24*time.Hour + time.Duration(min)*time.Minute) }
+
+	t.Run("book if free", func(t *testing.T) {
+		s := h.Booking(t, 1)[0]
+		require.NoError(t, s.Claim(ctx, claimReq("a1", "c1", at(0), booking.StatusBooked, time.Time{}, "nurse-1", "room-1")))
+		tests := []struct {
+			name   string
+			req    booking.ClaimRequest
+			target error
+		}{
+			{"same time same nurse", claimReq("a2", "c2", at(0), booking.StatusBooked, time.Time{}, "nurse-1"), booking.ErrSlotTaken},
+			{"overlapping room", claimReq("a3", "c2", at(15), booking.StatusBooked, time.Time{}, "nurse-2", "room-1"), booking.ErrSlotTaken},
+			{"repeated id", claimReq("a1", "c2", at(60), booking.StatusBooked, time.Time{}, "nurse-2"), booking.ErrExists},
+			{"empty claims", func() booking.ClaimRequest {
+				r := claimReq("a4", "c2", at(60), booking.StatusBooked, time.Time{})
+				return r
+			}(), booking.ErrInvalid},
+			{"hold in the past", claimReq("a5", "c2", at(60), booking.StatusPending, bookingT0, "nurse-2"), booking.ErrInvalid},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				require.ErrorIs(t, s.Claim(ctx, tc.req), tc.target)
+				_, err := s.Appointment(ctx, tc.req.Appointment.ID)
+				if tc.req.Appointment.ID != "a1" {
+					require.ErrorIs(t, err, booking.ErrNotFound, "nothing half-written")
+				}
+			})
+		}
+		// Touching intervals do not overlap.
+		require.NoError(t, s.Claim(ctx, claimReq("a6", "c2", at(30), booking.StatusBooked, time.Time{}, "nurse-1", "room-1")))
+		busy, err := s.Busy(ctx, []string{"nurse-1", "room-1", "nurse-9"}, booking.Interval{Start: at(0), End: at(60)}, bookingT0)
+		require.NoError(t, err)
+		require.Len(t, busy, 4)
+		require.Equal(t, "nurse-1", busy[0].Owner)
+		require.Equal(t, "a1", busy[0].Appointment)
+		require.Equal(t, "a6", busy[1].Appointment)
+		got, err := s.Appointment(ctx, "a1")
+		require.NoError(t, err)
+		require.Equal(t, []string{"nurse-1", "room-1"}, got.Participants)
+		require.Equal(t, time.UTC, got.Start.Location())
+	})
+
+	t.Run("holds count as taken until they expire", func(t *testing.T) {
+		s := h.Booking(t, 1)[0]
+		until := bookingT0.Add(10 * time.Minute)
+		require.NoError(t, s.Claim(ctx, claimReq("h1", "c1", at(0), booking.StatusPending, until, "nurse-1")))
+		require.ErrorIs(t, s.Claim(ctx, claimReq("b1", "c2", at(0), booking.StatusBooked, time.Time{}, "nurse-1")), booking.ErrSlotTaken)
+		next, ok, err := s.NextHoldExpiry(ctx)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.True(t, next.Equal(until))
+		late := claimReq("b2", "c2", at(0), booking.StatusBooked, time.Time{}, "nurse-1")
+		late.Now = until
+		require.NoError(t, s.Claim(ctx, late), "an expired hold no longer takes the time")
+		h1, err := s.Appointment(ctx, "h1")
+		require.NoError(t, err)
+		require.ErrorIs(t, s.Transition(ctx, transitionTo(h1, booking.StatusBooked, until)), booking.ErrHoldExpired)
+		exp, err := s.ExpiredHolds(ctx, until, 10)
+		require.NoError(t, err)
+		require.Len(t, exp, 1)
+		require.NoError(t, s.Transition(ctx, transitionTo(h1, booking.StatusCancelled, until)))
+		exp, err = s.ExpiredHolds(ctx, until, 10)
+		require.NoError(t, err)
+		require.Empty(t, exp)
+	})
+
+	t.Run("confirm makes a hold permanent", func(t *testing.T) {
+		s := h.Booking(t, 1)[0]
+		until := bookingT0.Add(10 * time.Minute)
+		require.NoError(t, s.Claim(ctx, claimReq("h1", "c1", at(0), booking.StatusPending, until, "nurse-1")))
+		h1, err := s.Appointment(ctx, "h1")
+		require.NoError(t, err)
+		require.NoError(t, s.Transition(ctx, transitionTo(h1, booking.StatusBooked, bookingT0.Add(time.Minute))))
+		later := claimReq("b1", "c2", at(0), booking.StatusBooked, time.Time{}, "nurse-1")
+		later.Now = until.Add(time.Hour)
+		require.ErrorIs(t, s.Claim(ctx, later), booking.ErrSlotTaken)
+		_, ok, err := s.NextHoldExpiry(ctx)
+		require.NoError(t, err)
+		require.False(t, ok)
+	})
+
+	t.Run("transitions", func(t *testing.T) {
+		s := h.Booking(t, 1)[0]
+		require.NoError(t, s.Claim(ctx, claimReq("a1", "c1", at(0), booking.StatusBooked, time.Time{}, "nurse-1")))
+		a1, err := s.Appointment(ctx, "a1")
+		require.NoError(t, err)
+		stale := transitionTo(a1, booking.StatusCancelled, bookingT0)
+		stale.Next.Version = 5
+		require.ErrorIs(t, s.Transition(ctx, stale), booking.ErrConflict)
+		require.ErrorIs(t, s.Transition(ctx, transitionTo(a1, booking.StatusWaitlist, bookingT0)), booking.ErrIllegalTransition)
+		moved := transitionTo(a1, booking.StatusBooked, bookingT0)
+		moved.Next.Start = moved.Next.Start.Add(time.Hour)
+		require.ErrorIs(t, s.Transition(ctx, moved), booking.ErrInvalid)
+		missing := transitionTo(a1, booking.StatusCancelled, bookingT0)
+		missing.Next.ID = "nope"
+		require.ErrorIs(t, s.Transition(ctx, missing), booking.ErrNotFound)
+		require.NoError(t, s.Transition(ctx, transitionTo(a1, booking.StatusFulfilled, bookingT0)))
+		a1, err = s.Appointment(ctx, "a1")
+		require.NoError(t, err)
+		require.Equal(t, booking.StatusFulfilled, a1.Status)
+		require.Equal(t, 2, a1.Version)
+		require.ErrorIs(t, s.Transition(ctx, transitionTo(a1, booking.StatusCancelled, bookingT0)), booking.ErrIllegalTransition)
+		require.ErrorIs(t, s.Claim(ctx, claimReq("a2", "c2", at(0), booking.StatusBooked, time.Time{}, "nurse-1")), booking.ErrSlotTaken,
+			"a fulfilled appointment keeps its time")
+	})
+
+	t.Run("cancel releases the time", func(t *testing.T) {
+		s := h.Booking(t, 1)[0]
+		require.NoError(t, s.Claim(ctx, claimReq("a1", "c1", at(0), booking.StatusBooked, time.Time{}, "nurse-1")))
+		a1, err := s.Appointment(ctx, "a1")
+		require.NoError(t, err)
+		require.NoError(t, s.Transition(ctx, transitionTo(a1, booking.StatusCancelled, bookingT0)))
+		require.NoError(t, s.Claim(ctx, claimReq("a2", "c2", at(0), booking.StatusBooked, time.Time{}, "nurse-1")))
+	})
+
+	t.Run("client limit", func(t *testing.T) {
+		s := h.Booking(t, 1)[0]
+		lim := func(r booking.ClaimRequest) booking.ClaimRequest {
+			r.Limit = &booking.ClientLimit{Service: "nurse-visit", From: at(-600), To: at(600), Max: 2}
+			return r
+		}
+		require.NoError(t, s.Claim(ctx, lim(claimReq("a1", "c1", at(0), booking.StatusBooked, time.Time{}, "nurse-1"))))
+		require.NoError(t, s.Claim(ctx, lim(claimReq("a2", "c1", at(60), booking.StatusBooked, time.Time{}, "nurse-1"))))
+		require.ErrorIs(t, s.Claim(ctx, lim(claimReq("a3", "c1", at(120), booking.StatusBooked, time.Time{}, "nurse-1"))), booking.ErrLimitReached)
+		require.NoError(t, s.Claim(ctx, lim(claimReq("a4", "c2", at(120), booking.StatusBooked, time.Time{}, "nurse-1"))))
+		as, err := s.ClientAppointments(ctx, "c1")
+		require.NoError(t, err)
+		require.Len(t, as, 2)
+		require.Equal(t, "a1", as[0].ID)
+	})
+
+	t.Run("reschedule is atomic", func(t *testing.T) {
+		s := h.Booking(t, 1)[0]
+		require.NoError(t, s.Claim(ctx, claimReq("a1", "c1", at(0), booking.StatusBooked, time.Time{}, "nurse-1")))
+		require.NoError(t, s.Claim(ctx, claimReq("x", "c2", at(120), booking.StatusBooked, time.Time{}, "nurse-1")))
+		a1, err := s.Appointment(ctx, "a1")
+		require.NoError(t, err)
+		// Target taken: nothing changes.
+		err = s.Reschedule(ctx, transitionTo(a1, booking.StatusCancelled, bookingT0), claimReq("a2", "c1", at(120), booking.StatusBooked, time.Time{}, "nurse-1"))
+		require.ErrorIs(t, err, booking.ErrSlotTaken)
+		a1again, err := s.Appointment(ctx, "a1")
+		require.NoError(t, err)
+		require.Equal(t, booking.StatusBooked, a1again.Status)
+		require.ErrorIs(t, s.Claim(ctx, claimReq("y", "c3", at(0), booking.StatusBooked, time.Time{}, "nurse-1")), booking.ErrSlotTaken)
+		// Overlapping its own old time is fine.
+		require.NoError(t, s.Reschedule(ctx, transitionTo(a1, booking.StatusCancelled, bookingT0), claimReq("a2", "c1", at(15), booking.StatusBooked, time.Time{}, "nurse-1")))
+		a1, err = s.Appointment(ctx, "a1")
+		require.NoError(t, err)
+		require.Equal(t, booking.StatusCancelled, a1.Status)
+		busy, err := s.Busy(ctx, []string{"nurse-1"}, booking.Interval{Start: at(0), End: at(60)}, bookingT0)
+		require.NoError(t, err)
+		require.Len(t, busy, 1)
+		require.Equal(t, "a2", busy[0].Appointment)
+	})
+
+	t.Run("waitlist", func(t *testing.T) {
+		s := h.Booking(t, 1)[0]
+		for i, c := range []string{"w-late", "w-early"} {
+			w := booking.WaitEntry{ID: c, Area: "north", Service: "nurse-visit", Client: "client-" + c, Since: bookingT0.Add(time.Duration(1-i) * time.Hour)}
+			require.NoError(t, s.AddWaiter(ctx, w, []audit.Event{bookingEvent("booking.wait", c, w.Client)}))
+		}
+		require.ErrorIs(t, s.AddWaiter(ctx, booking.WaitEntry{ID: "w-late", Area: "north", Service: "nurse-visit", Client: "x", Since: bookingT0}, nil), booking.ErrExists)
+		ws, err := s.Waiters(ctx, "north", "nurse-visit")
+		require.NoError(t, err)
+		require.Equal(t, "w-early", ws[0].ID)
+		require.Len(t, ws, 2)
+		require.NoError(t, s.Claim(ctx, claimReq("a1", "c1", at(0), booking.StatusBooked, time.Time{}, "nurse-1")))
+		a1, err := s.Appointment(ctx, "a1")
+		require.NoError(t, err)
+		cancel := transitionTo(a1, booking.StatusCancelled, bookingT0)
+		offer := claimReq("o1", "client-w-early", at(0), booking.StatusPending, bookingT0.Add(time.Hour), "nurse-1")
+		require.ErrorIs(t, s.TakeWaiter(ctx, "nobody", &cancel, offer), booking.ErrNotFound)
+		a1, err = s.Appointment(ctx, "a1")
+		require.NoError(t, err)
+		require.Equal(t, booking.StatusBooked, a1.Status, "nothing half-written")
+		require.NoError(t, s.TakeWaiter(ctx, "w-early", &cancel, offer))
+		ws, err = s.Waiters(ctx, "north", "nurse-visit")
+		require.NoError(t, err)
+		require.Len(t, ws, 1)
+		o1, err := s.Appointment(ctx, "o1")
+		require.NoError(t, err)
+		require.Equal(t, booking.StatusPending, o1.Status)
+	})
+
+	t.Run("audit events are written with the change", func(t *testing.T) {
+		s := h.Booking(t, 1)[0]
+		bad := claimReq("a1", "c1", at(0), booking.StatusBooked, time.Time{}, "nurse-1")
+		bad.Events[0].Detail = map[string]string{"phone": "+358401234567"}
+		require.ErrorIs(t, s.Claim(ctx, bad), audit.ErrInvalidEvent)
+		_, err := s.Appointment(ctx, "a1")
+		require.ErrorIs(t, err, booking.ErrNotFound)
+		require.NoError(t, s.Claim(ctx, claimReq("a1", "c1", at(0), booking.StatusBooked, time.Time{}, "nurse-1")))
+		if r, ok := s.(audit.Reader); ok {
+			evs, err := r.Events(ctx, audit.Filter{Client: "c1"})
+			require.NoError(t, err)
+			require.Len(t, evs, 1)
+		}
+	})
+
+	t.Run("race: one winner per slot", func(t *testing.T) {
+		stores := h.Booking(t, 4)
+		require.Len(t, stores, 4)
+		const slots, racers = 8, 12
+		var wins [slots]atomic.Int32
+		var wg sync.WaitGroup
+		errs := make(chan error, slots*racers)
+		for r := range racers {
+			for sl := range slots {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					s := stores[(r+sl)%len(stores)]
+					// Racers overlap by 15 minutes with the slot: every claim of
+					// one slot conflicts with every other; different slots
+					// never do. Holds and bookings race alike.
+					start := at(sl*60 + (r%2)*15)
+					status, until := booking.StatusBooked, time.Time{}
+					if r%3 == 0 {
+						status, until = booking.StatusPending, bookingT0.Add(time.Hour)
+					}
+					err := s.Claim(ctx, claimReq(fmt.Sprintf("r%d-s%d", r, sl), fmt.Sprintf("c%d", r), start, status, until, "nurse-1", fmt.Sprintf("room-%d", sl)))
+					switch {
+					case err == nil:
+						wins[sl].Add(1)
+					case errors.Is(err, booking.ErrSlotTaken):
+					default:
+						errs <- err
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		for sl := range slots {
+			require.EqualValues(t, 1, wins[sl].Load(), "slot %d has exactly one winner", sl)
+		}
+		for _, s := range stores {
+			busy, err := s.Busy(ctx, []string{"nurse-1"}, booking.Interval{Start: at(-60), End: at(slots * 60)}, bookingT0)
+			require.NoError(t, err)
+			require.Len(t, busy, slots, "every value sees every claim")
+		}
+	})
+
+	t.Run("race: concurrent transitions of one appointment", func(t *testing.T) {
+		stores := h.Booking(t, 3)
+		require.NoError(t, stores[0].Claim(ctx, claimReq("a1", "c1", at(0), booking.StatusBooked, time.Time{}, "nurse-1")))
+		a1, err := stores[1].Appointment(ctx, "a1")
+		require.NoError(t, err)
+		var ok atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				status := booking.StatusCancelled
+				if i%2 == 0 {
+					status = booking.StatusFulfilled
+				}
+				err := stores[i%3].Transition(ctx, transitionTo(a1, status, bookingT0))
+				if err == nil {
+					ok.Add(1)
+				} else if !errors.Is(err, booking.ErrConflict) {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		require.EqualValues(t, 1, ok.Load())
+	})
+}
