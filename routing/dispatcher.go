@@ -196,6 +196,7 @@ func (d *Dispatcher) recover(ctx context.Context, now time.Time) error {
 		case ItemOffered, ItemWrapUp:
 			d.arm(e, e.it.Deadline)
 		}
+		d.track(e, 0, "", false)
 	}
 	if err := d.advanceLocked(ctx, now); err != nil {
 		return err
@@ -327,7 +328,7 @@ func (d *Dispatcher) Decline(ctx context.Context, id ItemID, by ProfessionalID) 
 	if err != nil {
 		return err
 	}
-	return public(d.release(ctx, e, now, EventDeclined), id)
+	return public(d.release(ctx, e, now, EventDeclined, ""), id)
 }
 
 // offered returns the entry of item id if it is offered to by.
@@ -347,7 +348,7 @@ func (d *Dispatcher) offered(id ItemID, by ProfessionalID) (*entry, error) {
 
 // release returns an offered item to its queue after a decline or a
 // timeout, frees the professional's slot and offers again.
-func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind EventKind) error {
+func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind EventKind, reason string) error {
 	by := e.it.Professional
 	p := d.profs[d.dir.profIdx[by]]
 	next := e.it
@@ -367,7 +368,7 @@ func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind Ev
 	if kind == EventTimedOut {
 		e.timedOut = by
 	}
-	d.emit(kind, e, t, e.it.Step, by, "")
+	d.emit(kind, e, t, e.it.Step, by, reason)
 	if err := d.requeue(ctx, e, t); err != nil {
 		return err
 	}
@@ -497,7 +498,8 @@ func (d *Dispatcher) Rescind(ctx context.Context, id ItemID, reason string) erro
 
 // SetPresence sets professional id's presence (away, available or busy)
 // and, if they can now take work, offers it. Offers pending when a
-// professional leaves time out as usual.
+// professional becomes away or busy are declined on their behalf (reason
+// "professional is away") and offered to someone else at once.
 func (d *Dispatcher) SetPresence(ctx context.Context, id ProfessionalID, pr Presence) (ProfessionalState, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -522,6 +524,18 @@ func (d *Dispatcher) SetPresence(ctx context.Context, id ProfessionalID, pr Pres
 	p := d.profs[i]
 	defer d.hold(p)()
 	d.update(p, st)
+	if pr != PresenceAvailable {
+		// Offers still pending go back to the queue at once rather than
+		// waiting for their timeout.
+		for _, e := range slices.Clone(p.offers) {
+			if e.it.State != ItemOffered || e.it.Professional != id {
+				continue
+			}
+			if err := quiet(d.release(ctx, e, now, EventDeclined, "professional is "+pr.String())); err != nil {
+				return p.st, err
+			}
+		}
+	}
 	err = d.serve(ctx, p, now)
 	return p.st, err
 }
@@ -571,7 +585,7 @@ func (d *Dispatcher) advanceLocked(ctx context.Context, now time.Time) error {
 		case ItemQueued:
 			err = d.widen(ctx, e, t)
 		case ItemOffered:
-			err = quiet(d.release(ctx, e, t, EventTimedOut))
+			err = quiet(d.release(ctx, e, t, EventTimedOut, ""))
 		case ItemWrapUp:
 			err = quiet(d.complete(ctx, e, t, -1))
 		}
@@ -736,7 +750,7 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c Change, p *prof, ver
 		}
 		return fmt.Errorf("routing: %s %s: %w", verb, e.it.ID, err)
 	}
-	old := e.it.State
+	old, oldBy := e.it.State, e.it.Professional
 	if c.Remove {
 		d.forget(e)
 	} else {
@@ -744,10 +758,28 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c Change, p *prof, ver
 		d.counts[old]--
 		d.counts[it.State]++
 	}
+	d.track(e, old, oldBy, c.Remove)
 	if p != nil {
 		d.update(p, st)
 	}
 	return nil
+}
+
+// track keeps each professional's list of pending offers up to date after
+// e changed from state old (offered to oldBy) or was removed.
+func (d *Dispatcher) track(e *entry, old ItemState, oldBy ProfessionalID, removed bool) {
+	if old == ItemOffered && (removed || e.it.State != ItemOffered || e.it.Professional != oldBy) {
+		if p := d.profOf(oldBy); p != nil {
+			if i := slices.Index(p.offers, e); i >= 0 {
+				p.offers = slices.Delete(p.offers, i, i+1)
+			}
+		}
+	}
+	if !removed && e.it.State == ItemOffered && (old != ItemOffered || e.it.Professional != oldBy) {
+		if p := d.profOf(e.it.Professional); p != nil {
+			p.offers = append(p.offers, e)
+		}
+	}
 }
 
 // reload replaces the dispatcher's view of e with the store's after a
@@ -766,8 +798,10 @@ func (d *Dispatcher) reload(ctx context.Context, e *entry) error {
 	}
 	d.disarm(e)
 	d.counts[e.it.State]--
+	old, oldBy := e.it.State, e.it.Professional
 	e.it = it
 	d.counts[it.State]++
+	d.track(e, old, oldBy, false)
 	switch it.State {
 	case ItemQueued:
 		d.rt(e).queue.push(e)
@@ -780,6 +814,7 @@ func (d *Dispatcher) reload(ctx context.Context, e *entry) error {
 
 // forget removes e from every index.
 func (d *Dispatcher) forget(e *entry) {
+	d.track(e, e.it.State, e.it.Professional, true)
 	if e.qidx >= 0 {
 		d.rt(e).queue.remove(e.qidx)
 	}

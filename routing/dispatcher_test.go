@@ -604,3 +604,30 @@ func TestRunWakesForAnEarlierDeadline(t *testing.T) {
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)
 }
+
+func TestSigningOutReturnsPendingOffers(t *testing.T) {
+	r := newRig(t, fixtureConfig(), nil)
+	r.presence(routing.PresenceAvailable, "n-aino", "n-bertil")
+	c := kallioClient("c-1")
+	c.OwnProfessional = ""
+	c.Channel = channel.Chat
+	r.enqueue("chat-1", c)
+	c.Client = "c-2"
+	r.enqueue("chat-2", c)
+	r.clk.Add(10 * time.Second)
+	r.presence(routing.PresenceAway, "n-aino")
+	require.Equal(t, []string{
+		"skipped chat-1 step=0 own_professional (contact has no own professional)",
+		"queued chat-1 step=1 own_team",
+		"offered chat-1 step=1 own_team n-aino",
+		"skipped chat-2 step=0 own_professional (contact has no own professional)",
+		"queued chat-2 step=1 own_team",
+		"offered chat-2 step=1 own_team n-bertil",
+		"declined chat-1 step=1 own_team n-aino (professional is away)",
+		"offered chat-1 step=1 own_team n-bertil",
+	}, r.log(), "least busy first spreads the chats; aino's pending offer moves to bertil at once")
+	st, _ := r.d.Professional("n-aino")
+	require.Zero(t, st.Load.Chat)
+	_, err := r.d.Accept(r.ctx, "chat-1", "n-aino")
+	require.ErrorIs(t, err, routing.ErrWrongState)
+}

@@ -35,6 +35,7 @@ type prof struct {
 	st     ProfessionalState
 	wrapUp time.Duration
 	mem    [numSlots][]*membership
+	offers []*entry // items offered to the professional, pending an answer
 }
 
 // idleLess orders a pool's idle members: least busy first (fewest items of
