@@ -20,7 +20,7 @@ type CallbackStore struct {
 
 type callbackState struct {
 	mu   sync.Mutex
-	recs map[string]callback.Record
+	recs map[string]*callback.Record
 	open map[string]string // client+errand key -> open request ID
 }
 
@@ -30,7 +30,7 @@ func NewCallbackStore(log *AuditLog) *CallbackStore {
 	if log == nil {
 		log = NewAuditLog()
 	}
-	return &CallbackStore{log: log, st: &callbackState{recs: map[string]callback.Record{}, open: map[string]string{}}}
+	return &CallbackStore{log: log, st: &callbackState{recs: map[string]*callback.Record{}, open: map[string]string{}}}
 }
 
 // Share returns another store value over the same state and audit log, as
@@ -64,7 +64,7 @@ func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor
 	if err != nil {
 		return callback.Record{}, false, err
 	}
-	st.recs[r.ID] = r
+	st.recs[r.ID] = &r
 	st.open[key] = r.ID
 	s.log.appendLocked(prepared)
 	return r.Clone(), joined, nil
@@ -108,7 +108,7 @@ func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []
 	}
 	r = r.Clone()
 	r.Version++
-	st.recs[r.ID] = r
+	st.recs[r.ID] = &r
 	if !r.Open() {
 		key := callback.Key(r.Client, r.Errand)
 		if st.open[key] == r.ID {
@@ -125,15 +125,20 @@ func (s *CallbackStore) List(ctx context.Context, f callback.Filter) ([]callback
 		return nil, err
 	}
 	s.st.mu.Lock()
-	var out []callback.Record
+	defer s.st.mu.Unlock()
+	// Sort pointers, not the large records, then copy once.
+	var match []*callback.Record
 	for _, r := range s.st.recs {
-		if f.Match(r) {
-			out = append(out, r.Clone())
+		if f.Match(*r) {
+			match = append(match, r)
 		}
 	}
-	s.st.mu.Unlock()
-	slices.SortFunc(out, func(a, b callback.Record) int {
+	slices.SortFunc(match, func(a, b *callback.Record) int {
 		return cmp.Or(a.RequestedAt.Compare(b.RequestedAt), cmp.Compare(a.ID, b.ID))
 	})
+	out := make([]callback.Record, len(match))
+	for i, r := range match {
+		out[i] = r.Clone()
+	}
 	return out, nil
 }

@@ -1,0 +1,123 @@
+package callback_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/storage/memory"
+)
+
+// A client asks for a callback at 9:40 on a Monday; the team has two nurses
+// on callback duty from 8 to 16. Only 20 minutes of the current window are
+// left, so the promise is the next window; a second request for the same
+// errand joins the first.
+func ExampleService_Request() {
+	ctx := context.Background()
+	hki := callback.Helsinki()
+	capa := callback.NewStaticCapacity(nil)
+	_ = capa.SetTeam("kallio-a",
+		callback.Shift{Professional: "nurse-1", From: 8 * time.Hour, To: 16 * time.Hour},
+		callback.Shift{Professional: "nurse-2", From: 8 * time.Hour, To: 16 * time.Hour})
+	router := callback.StaticRouter{Areas: map[string]string{"00530": "kallio"}, Teams: map[string]string{"kallio": "kallio-a"}}
+	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), router, capa,
+		callback.WithIDs(func() string { return "cb1" }))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	now := time.Date(2026, 11, 23, 9, 40, 0, 0, hki)
+	req := callback.Request{Client: "client-7f3a", Phone: "+358401234567", Errand: channel.ErrandLabResults,
+		Urgency: callback.NonUrgent, PostalCode: "00530", Language: "fi"}
+	p, _ := svc.Request(ctx, req, now)
+	fmt.Printf("%s by %s (%s): %s-%s, next day: %v\n", p.Request, p.Team, p.Step,
+		p.Window.Start.In(hki).Format("15:04"), p.Window.End.In(hki).Format("15:04"), p.NextDay)
+	again, _ := svc.Request(ctx, req, now.Add(5*time.Minute))
+	fmt.Println("joined:", again.Joined, again.Request)
+	fmt.Println("phone prints as", req.Phone)
+	// Output:
+	// cb1 by kallio-a (own_team): 10:00-12:00, next day: false
+	// joined: true cb1
+	// phone prints as <redacted>
+}
+
+// The host's driver: call Advance at NextDeadline, let professionals Take
+// due requests and Complete their attempts.
+func ExampleService_Advance() {
+	ctx := context.Background()
+	hki := callback.Helsinki()
+	capa := callback.NewStaticCapacity(nil)
+	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "nurse-1", From: 8 * time.Hour, To: 16 * time.Hour})
+	router := callback.StaticRouter{Areas: map[string]string{"00530": "kallio"}, Teams: map[string]string{"kallio": "kallio-a"}}
+	svc, _ := callback.New(callback.Config{}, memory.NewCallbackStore(nil), router, capa,
+		callback.WithIDs(func() string { return "cb1" }))
+	now := time.Date(2026, 11, 23, 10, 30, 0, 0, hki)
+	_, _ = svc.Request(ctx, callback.Request{Client: "client-7f3a", Phone: "+358401234567", Errand: channel.ErrandOther,
+		PostalCode: "00530"}, now.Add(-2*time.Hour))
+
+	next, _, _ := svc.NextDeadline(ctx, now.Add(-2*time.Hour))
+	fmt.Println("advance at", next.In(hki).Format("15:04"))
+	evs, _ := svc.Advance(ctx, next)
+	fmt.Println(evs[0].Kind, evs[0].Request)
+	r, _ := svc.Take(ctx, "kallio-a", "nurse-1", next)
+	_, evs, _ = svc.Complete(ctx, r.ID, "nurse-1", callback.NoAnswer, next.Add(2*time.Minute))
+	fmt.Println(evs[0].Kind, "at", evs[0].Window.Start.In(hki).Format("15:04"))
+	evs, _ = svc.Advance(ctx, next.Add(17*time.Minute))
+	r, _ = svc.Take(ctx, "kallio-a", "nurse-1", next.Add(17*time.Minute))
+	_, evs, _ = svc.Complete(ctx, r.ID, "nurse-1", callback.Answered, next.Add(25*time.Minute))
+	fmt.Println(evs[0].Kind, evs[0].Outcome, "after", len(r.Calls), "attempts")
+	// Output:
+	// advance at 08:30
+	// due cb1
+	// retry_scheduled at 08:47
+	// closed reached after 2 attempts
+}
+
+// Estimated waits for a team: the callback window a new request would get
+// and the wait of an inbound call.
+func ExampleService_Estimate() {
+	ctx := context.Background()
+	hki := callback.Helsinki()
+	capa := callback.NewStaticCapacity(nil)
+	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "nurse-1", From: 8 * time.Hour, To: 16 * time.Hour})
+	router := callback.StaticRouter{Areas: map[string]string{"00530": "kallio"}, Teams: map[string]string{"kallio": "kallio-a"}}
+	n := 0
+	svc, _ := callback.New(callback.Config{}, memory.NewCallbackStore(nil), router, capa,
+		callback.WithIDs(func() string { n++; return fmt.Sprint("cb", n) }))
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, hki)
+	for i := range 14 {
+		_, _ = svc.Request(ctx, callback.Request{Client: fmt.Sprint("client-", i), Phone: "+358401234567",
+			Errand: channel.ErrandOther, PostalCode: "00530"}, now)
+	}
+	_, _ = svc.Advance(ctx, now)
+	e, _ := svc.Estimate(ctx, "kallio-a", channel.ErrandOther, now)
+	fmt.Printf("callback window %s-%s, inbound wait %v, %d due\n",
+		e.Window.Start.In(hki).Format("15:04"), e.Window.End.In(hki).Format("15:04"), e.InboundWait, e.Due)
+	// Output:
+	// callback window 10:00-12:00, inbound wait 2h0m0s, 12 due
+}
+
+// KPIs over a set of requests.
+func ExampleComputeKPIs() {
+	hki := callback.Helsinki()
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, hki)
+	rec := func(reqH, firstH int, attempts int) callback.Record {
+		r := callback.Record{RequestedAt: day.Add(time.Duration(reqH) * time.Hour), BeforeCutoff: reqH < 14,
+			Promised: callback.Window{Start: day.Add(time.Duration(reqH+1) * time.Hour), End: day.Add(time.Duration(reqH+3) * time.Hour)},
+			State:    callback.StateClosed, Out: callback.OutcomeReached}
+		for i := range attempts {
+			r.Calls = append(r.Calls, callback.Attempt{Start: day.Add(time.Duration(firstH)*time.Hour + time.Duration(i)*15*time.Minute)})
+		}
+		return r
+	}
+	k := callback.ComputeKPIs([]callback.Record{rec(8, 9, 1), rec(9, 11, 3), rec(10, 14, 1), rec(13, 13+24, 2)}, 0.9, day.Add(48*time.Hour))
+	fmt.Printf("same day %d/%d (%.0f%%), target met %v\n", k.SameDay, k.BeforeCutoff, 100*k.SameDayShare, k.TargetMet)
+	fmt.Printf("delay p50 %v p90 %v\n", k.DelayP50, k.DelayP90)
+	fmt.Printf("kept %d/%d, attempts per request %.2f\n", k.Kept, k.Promised, k.AttemptsPerRequest)
+	// Output:
+	// same day 3/4 (75%), target met false
+	// delay p50 2h0m0s p90 24h0m0s
+	// kept 2/4, attempts per request 1.75
+}
