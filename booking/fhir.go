@@ -1,0 +1,485 @@
+package booking
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/carecontact/carecontact/channel"
+)
+
+// FHIR R4 (http://hl7.org/fhir/R4) JSON for Schedule, Slot and Appointment.
+// Standard elements carry what FHIR has a place for; the rest (the service
+// area, further participants of a slot, pre-question answers, the guidance
+// version, the national status code) travels in extensions under
+// ExtensionBase.
+const (
+	// ExtensionBase prefixes the URLs of this library's FHIR extensions.
+	ExtensionBase = "https://carecontact.github.io/fhir/StructureDefinition/"
+	// ServiceSystem prefixes the code system of an area's services; the
+	// area ID follows.
+	ServiceSystem = "https://carecontact.github.io/fhir/CodeSystem/service/"
+	// ChannelSystem is the code system of channel.Kind values, used for
+	// Appointment.appointmentType when no national code is known.
+	ChannelSystem = "https://carecontact.github.io/fhir/CodeSystem/channel"
+	// NationalVisitChannelSystem is THL - Asiointitapa (1.2.246.537.6.884),
+	// version 2015, as HL7 Finland's Finnish Scheduling examples write it.
+	NationalVisitChannelSystem = "urn:oid:1.2.246.537.6.884.2015"
+)
+
+// nationalVisitChannel holds the Asiointitapa codes this package could
+// verify: "10 Kertakäynti toimipaikassa" appears in HL7 Finland's Finnish
+// Scheduling examples (Slot and Appointment). Phone and video have no
+// verified code here, so they are exported with ChannelSystem only.
+var nationalVisitChannel = map[channel.Kind]fhirCoding{
+	channel.InPerson: {System: NationalVisitChannelSystem, Code: "10", Display: "Kertakäynti toimipaikassa"},
+}
+
+type fhirCoding struct {
+	System  string `json:"system,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Display string `json:"display,omitempty"`
+}
+
+type fhirConcept struct {
+	Coding []fhirCoding `json:"coding,omitempty"`
+	Text   string       `json:"text,omitempty"`
+}
+
+type fhirReference struct {
+	Reference string `json:"reference"`
+}
+
+type fhirPeriod struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
+type fhirExtension struct {
+	URL         string          `json:"url"`
+	ValueString string          `json:"valueString,omitempty"`
+	ValueCoding *fhirCoding     `json:"valueCoding,omitempty"`
+	ValueRef    *fhirReference  `json:"valueReference,omitempty"`
+	Extension   []fhirExtension `json:"extension,omitempty"`
+}
+
+type fhirParticipant struct {
+	Actor    fhirReference `json:"actor"`
+	Required string        `json:"required,omitempty"`
+	Status   string        `json:"status"`
+}
+
+type fhirResource struct {
+	ResourceType      string            `json:"resourceType"`
+	ID                string            `json:"id,omitempty"`
+	Extension         []fhirExtension   `json:"extension,omitempty"`
+	Active            *bool             `json:"active,omitempty"`
+	Actor             []fhirReference   `json:"actor,omitempty"`
+	PlanningHorizon   *fhirPeriod       `json:"planningHorizon,omitempty"`
+	Schedule          *fhirReference    `json:"schedule,omitempty"`
+	Status            string            `json:"status,omitempty"`
+	CancelationReason *fhirConcept      `json:"cancelationReason,omitempty"`
+	ServiceType       []fhirConcept     `json:"serviceType,omitempty"`
+	AppointmentType   *fhirConcept      `json:"appointmentType,omitempty"`
+	Start             string            `json:"start,omitempty"`
+	End               string            `json:"end,omitempty"`
+	Created           string            `json:"created,omitempty"`
+	Comment           string            `json:"comment,omitempty"`
+	Participant       []fhirParticipant `json:"participant,omitempty"`
+}
+
+func instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func actorRef(kind OwnerKind, id string) string {
+	switch kind {
+	case OwnerTeam:
+		return "CareTeam/" + id
+	case OwnerResource:
+		return "Location/" + id
+	}
+	return "Practitioner/" + id
+}
+
+// ExportSchedule returns the FHIR R4 Schedule of calendar c over horizon.
+func ExportSchedule(c Calendar, horizon Interval) ([]byte, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	active := true
+	r := fhirResource{ResourceType: "Schedule", ID: c.ID, Active: &active,
+		Actor:     []fhirReference{{Reference: actorRef(c.Kind, c.ID)}},
+		Extension: []fhirExtension{{URL: ExtensionBase + "service-area", ValueString: c.Area}}}
+	if !horizon.Start.IsZero() {
+		r.PlanningHorizon = &fhirPeriod{Start: instant(horizon.Start), End: instant(horizon.End)}
+	}
+	return json.Marshal(r)
+}
+
+// SlotStatus is FHIR R4 Slot.status.
+type SlotStatus string
+
+// The slot statuses.
+const (
+	SlotFree            SlotStatus = "free"
+	SlotBusy            SlotStatus = "busy"
+	SlotBusyUnavailable SlotStatus = "busy-unavailable"
+	SlotBusyTentative   SlotStatus = "busy-tentative"
+	SlotEnteredInError  SlotStatus = "entered-in-error"
+)
+
+// ExportSlot returns slot as a FHIR R4 Slot of the first participant's
+// Schedule; the other participants travel in "participant" extensions.
+func ExportSlot(s Slot, status SlotStatus) ([]byte, error) {
+	if len(s.Participants) == 0 || s.Area == "" || s.Service == "" || !s.Start.Before(s.End) {
+		return nil, fmt.Errorf("%w: slot needs area, service, participants and start before end", ErrInvalid)
+	}
+	r := fhirResource{ResourceType: "Slot", ID: slotID(s), Schedule: &fhirReference{Reference: "Schedule/" + s.Participants[0]},
+		Status: string(status), Start: instant(s.Start), End: instant(s.End),
+		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: ServiceSystem + s.Area, Code: s.Service}}}}}
+	for _, p := range s.Participants[1:] {
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "participant", ValueRef: &fhirReference{Reference: "Schedule/" + p}})
+	}
+	if s.Block != "" {
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "block-type", ValueString: string(s.Block)})
+	}
+	return json.Marshal(r)
+}
+
+func slotID(s Slot) string {
+	return s.Participants[0] + "-" + s.Start.UTC().Format("20060102T1504Z")
+}
+
+// ExportAppointment returns a as a FHIR R4 Appointment. The client is the
+// Patient participant by pseudonymous reference; the national status code
+// (Ajanvarauksen tila), the answers and the guidance version go in
+// extensions.
+func ExportAppointment(a Appointment) ([]byte, error) {
+	if a.ID == "" || a.Client == "" || len(a.Participants) == 0 {
+		return nil, fmt.Errorf("%w: appointment needs id, client and participants", ErrInvalid)
+	}
+	if _, err := ParseStatus(string(a.Status)); err != nil {
+		return nil, err
+	}
+	r := fhirResource{ResourceType: "Appointment", ID: a.ID, Status: string(a.Status),
+		Start: instant(a.Start), End: instant(a.End), Created: instant(a.Created),
+		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: ServiceSystem + a.Area, Code: a.Service}}}}}
+	if a.Channel != "" {
+		at := &fhirConcept{Coding: []fhirCoding{{System: ChannelSystem, Code: string(a.Channel)}}}
+		if n, ok := nationalVisitChannel[a.Channel]; ok {
+			at.Coding = append(at.Coding, n)
+		}
+		r.AppointmentType = at
+	}
+	if a.CancelReason != "" {
+		r.CancelationReason = &fhirConcept{Text: a.CancelReason}
+	}
+	r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: "Patient/" + a.Client}, Required: "required", Status: "accepted"})
+	for _, p := range a.Participants {
+		r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: "Schedule/" + p}, Required: "required", Status: "accepted"})
+	}
+	if n, ok := a.Status.National(); ok {
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "national-status",
+			ValueCoding: &fhirCoding{System: NationalStatusSystem, Code: n.Code, Display: n.Display}})
+	}
+	if a.GuidanceVersion != "" {
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "guidance-version", ValueString: a.GuidanceVersion})
+	}
+	for _, ans := range a.Answers {
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "pre-question-answer", Extension: []fhirExtension{
+			{URL: "question", ValueString: ans.QuestionID}, {URL: "answer", ValueString: ans.Text}}})
+	}
+	if a.HoldUntil.After(time.Time{}) {
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "hold-until", ValueString: instant(a.HoldUntil)})
+	}
+	if a.LateCancel {
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "late-cancellation", ValueString: "true"})
+	}
+	return json.Marshal(r)
+}
+
+// FHIRError reports invalid FHIR input; Field is the path of the offending
+// element, e.g. "Appointment.participant[1].actor.reference".
+type FHIRError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FHIRError) Error() string { return "booking: fhir: " + e.Field + ": " + e.Reason }
+
+// Is makes a FHIRError match ErrInvalid.
+func (e *FHIRError) Is(target error) bool { return target == ErrInvalid }
+
+func fhirErr(field, format string, args ...any) error {
+	return &FHIRError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+func decode(data []byte, want string) (fhirResource, error) {
+	var r fhirResource
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&r); err != nil {
+		return r, fhirErr(want, "not a JSON resource: %v", err)
+	}
+	if r.ResourceType != want {
+		return r, fhirErr(want+".resourceType", "got %q", r.ResourceType)
+	}
+	if r.ID == "" {
+		return r, fhirErr(want+".id", "is empty")
+	}
+	return r, nil
+}
+
+func parseInstant(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, fhirErr(field, "is empty")
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fhirErr(field, "want an instant with a time zone, got %q", s)
+	}
+	return t.UTC(), nil
+}
+
+func parsePeriod(prefix, start, end string) (Interval, error) {
+	s, err := parseInstant(prefix+"start", start)
+	if err != nil {
+		return Interval{}, err
+	}
+	e, err := parseInstant(prefix+"end", end)
+	if err != nil {
+		return Interval{}, err
+	}
+	if !s.Before(e) {
+		return Interval{}, fhirErr(prefix+"end", "must be after start")
+	}
+	return Interval{s, e}, nil
+}
+
+// refID returns the ID of a reference "Type/id" of one of the types.
+func refID(field, ref string, types ...string) (string, string, error) {
+	typ, id, ok := strings.Cut(ref, "/")
+	if !ok || id == "" || strings.Contains(id, "/") {
+		return "", "", fhirErr(field, "want Type/id, got %q", ref)
+	}
+	for _, t := range types {
+		if t == typ {
+			return typ, id, nil
+		}
+	}
+	return "", "", fhirErr(field, "reference type %q: want one of %s", typ, strings.Join(types, ", "))
+}
+
+func serviceOf(field string, cs []fhirConcept) (area, code string, err error) {
+	for i, c := range cs {
+		for j, cd := range c.Coding {
+			if a, ok := strings.CutPrefix(cd.System, ServiceSystem); ok {
+				if a == "" || cd.Code == "" {
+					return "", "", fhirErr(fmt.Sprintf("%s[%d].coding[%d]", field, i, j), "service area and code are required")
+				}
+				return a, cd.Code, nil
+			}
+		}
+	}
+	return "", "", fhirErr(field, "no coding of system %s<area>", ServiceSystem)
+}
+
+// ScheduleInfo is what ImportSchedule reads from a FHIR Schedule.
+type ScheduleInfo struct {
+	ID      string
+	Kind    OwnerKind
+	Actor   string
+	Area    string
+	Active  bool
+	Horizon Interval
+}
+
+// ImportSchedule reads a FHIR R4 Schedule written by ExportSchedule or
+// another system; errors name the field.
+func ImportSchedule(data []byte) (ScheduleInfo, error) {
+	r, err := decode(data, "Schedule")
+	if err != nil {
+		return ScheduleInfo{}, err
+	}
+	if len(r.Actor) == 0 {
+		return ScheduleInfo{}, fhirErr("Schedule.actor", "is empty")
+	}
+	typ, id, err := refID("Schedule.actor[0].reference", r.Actor[0].Reference, "Practitioner", "PractitionerRole", "CareTeam", "Location", "Device", "HealthcareService")
+	if err != nil {
+		return ScheduleInfo{}, err
+	}
+	info := ScheduleInfo{ID: r.ID, Actor: id, Active: r.Active == nil || *r.Active, Kind: OwnerProfessional}
+	switch typ {
+	case "CareTeam", "HealthcareService":
+		info.Kind = OwnerTeam
+	case "Location", "Device":
+		info.Kind = OwnerResource
+	}
+	if r.PlanningHorizon != nil {
+		if info.Horizon, err = parsePeriod("Schedule.planningHorizon.", r.PlanningHorizon.Start, r.PlanningHorizon.End); err != nil {
+			return ScheduleInfo{}, err
+		}
+	}
+	for _, e := range r.Extension {
+		if e.URL == ExtensionBase+"service-area" {
+			info.Area = e.ValueString
+		}
+	}
+	return info, nil
+}
+
+// ImportSlot reads a FHIR R4 Slot; errors name the field.
+func ImportSlot(data []byte) (Slot, SlotStatus, error) {
+	r, err := decode(data, "Slot")
+	if err != nil {
+		return Slot{}, "", err
+	}
+	st := SlotStatus(r.Status)
+	switch st {
+	case SlotFree, SlotBusy, SlotBusyUnavailable, SlotBusyTentative, SlotEnteredInError:
+	default:
+		return Slot{}, "", fhirErr("Slot.status", "%q is not a FHIR R4 slot status", r.Status)
+	}
+	if r.Schedule == nil {
+		return Slot{}, "", fhirErr("Slot.schedule", "is required")
+	}
+	_, first, err := refID("Slot.schedule.reference", r.Schedule.Reference, "Schedule")
+	if err != nil {
+		return Slot{}, "", err
+	}
+	iv, err := parsePeriod("Slot.", r.Start, r.End)
+	if err != nil {
+		return Slot{}, "", err
+	}
+	area, code, err := serviceOf("Slot.serviceType", r.ServiceType)
+	if err != nil {
+		return Slot{}, "", err
+	}
+	s := Slot{Area: area, Service: code, Start: iv.Start, End: iv.End, Participants: []string{first}}
+	for i, e := range r.Extension {
+		switch e.URL {
+		case ExtensionBase + "participant":
+			if e.ValueRef == nil {
+				return Slot{}, "", fhirErr(fmt.Sprintf("Slot.extension[%d].valueReference", i), "is required")
+			}
+			_, id, err := refID(fmt.Sprintf("Slot.extension[%d].valueReference.reference", i), e.ValueRef.Reference, "Schedule")
+			if err != nil {
+				return Slot{}, "", err
+			}
+			s.Participants = append(s.Participants, id)
+		case ExtensionBase + "block-type":
+			if !BlockType(e.ValueString).Valid() {
+				return Slot{}, "", fhirErr(fmt.Sprintf("Slot.extension[%d].valueString", i), "block type %q", e.ValueString)
+			}
+			s.Block = BlockType(e.ValueString)
+		}
+	}
+	return s, st, nil
+}
+
+// ImportAppointment reads a FHIR R4 Appointment; errors name the field. The
+// Patient participant becomes the client reference, Schedule, Practitioner
+// and Location participants the calendar IDs.
+func ImportAppointment(data []byte) (Appointment, error) {
+	r, err := decode(data, "Appointment")
+	if err != nil {
+		return Appointment{}, err
+	}
+	status, err := ParseStatus(r.Status)
+	if err != nil {
+		return Appointment{}, fhirErr("Appointment.status", "%q is not a FHIR R4 appointment status", r.Status)
+	}
+	iv, err := parsePeriod("Appointment.", r.Start, r.End)
+	if err != nil {
+		return Appointment{}, err
+	}
+	a := Appointment{ID: r.ID, Status: status, Start: iv.Start, End: iv.End, Version: 1}
+	if r.Created != "" {
+		if a.Created, err = time.Parse(time.RFC3339, r.Created); err != nil {
+			if a.Created, err = time.Parse(time.DateOnly, r.Created); err != nil {
+				return Appointment{}, fhirErr("Appointment.created", "want a dateTime, got %q", r.Created)
+			}
+		}
+		a.Created = a.Created.UTC()
+	}
+	if a.Area, a.Service, err = serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
+		return Appointment{}, err
+	}
+	if r.AppointmentType != nil {
+		for _, c := range r.AppointmentType.Coding {
+			if c.System == ChannelSystem {
+				k, err := channel.ParseKind(c.Code)
+				if err != nil {
+					return Appointment{}, fhirErr("Appointment.appointmentType.coding", "channel %q", c.Code)
+				}
+				a.Channel = k
+			}
+			if c.System == NationalVisitChannelSystem && a.Channel == "" && c.Code == "10" {
+				a.Channel = channel.InPerson
+			}
+		}
+	}
+	if r.CancelationReason != nil {
+		a.CancelReason = r.CancelationReason.Text
+	}
+	for i, p := range r.Participant {
+		f := fmt.Sprintf("Appointment.participant[%d].actor.reference", i)
+		typ, id, err := refID(f, p.Actor.Reference, "Patient", "Schedule", "Practitioner", "PractitionerRole", "Location", "Device", "CareTeam")
+		if err != nil {
+			return Appointment{}, err
+		}
+		if typ == "Patient" {
+			if a.Client != "" {
+				return Appointment{}, fhirErr(f, "a second Patient")
+			}
+			a.Client = id
+			continue
+		}
+		a.Participants = append(a.Participants, id)
+	}
+	if a.Client == "" {
+		return Appointment{}, fhirErr("Appointment.participant", "no Patient participant")
+	}
+	if len(a.Participants) == 0 {
+		return Appointment{}, fhirErr("Appointment.participant", "no professional or resource participant")
+	}
+	for i, e := range r.Extension {
+		f := fmt.Sprintf("Appointment.extension[%d]", i)
+		switch e.URL {
+		case ExtensionBase + "guidance-version":
+			a.GuidanceVersion = e.ValueString
+		case ExtensionBase + "late-cancellation":
+			a.LateCancel = e.ValueString == "true"
+		case ExtensionBase + "hold-until":
+			if a.HoldUntil, err = parseInstant(f+".valueString", e.ValueString); err != nil {
+				return Appointment{}, err
+			}
+		case ExtensionBase + "pre-question-answer":
+			var ans Answer
+			for _, sub := range e.Extension {
+				switch sub.URL {
+				case "question":
+					ans.QuestionID = sub.ValueString
+				case "answer":
+					ans.Text = sub.ValueString
+				}
+			}
+			if ans.QuestionID == "" {
+				return Appointment{}, fhirErr(f+".extension", "question is required")
+			}
+			a.Answers = append(a.Answers, ans)
+		case ExtensionBase + "national-status":
+			if e.ValueCoding == nil || e.ValueCoding.System != NationalStatusSystem {
+				return Appointment{}, fhirErr(f+".valueCoding", "want a coding of %s", NationalStatusSystem)
+			}
+			ns, err := StatusFromNational(e.ValueCoding.Code)
+			if err != nil {
+				return Appointment{}, fhirErr(f+".valueCoding.code", "%q is not an Ajanvarauksen tila code", e.ValueCoding.Code)
+			}
+			if n, _ := status.National(); ns != status && n.Code != e.ValueCoding.Code {
+				return Appointment{}, fhirErr(f+".valueCoding.code", "national status %s contradicts status %s", e.ValueCoding.Code, status)
+			}
+		}
+	}
+	return a, nil
+}

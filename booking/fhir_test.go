@@ -1,0 +1,178 @@
+package booking
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/channel"
+)
+
+func sampleAppointment() Appointment {
+	start := time.Date(2026, 12, 8, 7, 0, 0, 0, time.UTC)
+	return Appointment{ID: "apt1", Area: "north", Service: "nurse-visit", Client: "client-ref-1",
+		Participants: []string{"nurse-1", "room-1"}, Start: start, End: start.Add(30 * time.Minute),
+		Status: StatusBooked, Channel: channel.InPerson, Created: start.Add(-48 * time.Hour), Version: 1,
+		Answers: []Answer{{QuestionID: "symptoms", Text: "yskä"}}, GuidanceVersion: "nurse-visit/v3"}
+}
+
+func TestFHIRAppointmentRoundTrip(t *testing.T) {
+	for _, a := range []Appointment{sampleAppointment(), func() Appointment {
+		a := sampleAppointment()
+		a.Status, a.CancelReason, a.LateCancel, a.Channel = StatusCancelled, "feeling better", true, channel.Video
+		return a
+	}()} {
+		data, err := ExportAppointment(a)
+		require.NoError(t, err)
+		var raw map[string]any
+		require.NoError(t, json.Unmarshal(data, &raw))
+		require.Equal(t, "Appointment", raw["resourceType"])
+		require.Equal(t, string(a.Status), raw["status"])
+		require.Equal(t, "2026-12-08T07:00:00Z", raw["start"])
+		got, err := ImportAppointment(data)
+		require.NoError(t, err)
+		a.Block = ""
+		require.Equal(t, a, got)
+	}
+	data, err := ExportAppointment(sampleAppointment())
+	require.NoError(t, err)
+	require.Contains(t, string(data), `"system":"urn:oid:1.2.246.537.6.881","code":"3","display":"Varattu"`)
+	require.Contains(t, string(data), `"system":"urn:oid:1.2.246.537.6.884.2015","code":"10"`)
+	require.Contains(t, string(data), `"reference":"Patient/client-ref-1"`)
+}
+
+func TestFHIRSlotAndScheduleRoundTrip(t *testing.T) {
+	s := Slot{Area: "north", Service: "joint-visit", Start: time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC),
+		End: time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC), Participants: []string{"nurse-1", "doctor-1", "room-1"}, Block: BlockSelfService}
+	data, err := ExportSlot(s, SlotFree)
+	require.NoError(t, err)
+	got, st, err := ImportSlot(data)
+	require.NoError(t, err)
+	require.Equal(t, SlotFree, st)
+	require.Equal(t, s, got)
+
+	c := Calendar{ID: "room-1", Kind: OwnerResource, Area: "north", Role: "room"}
+	h := Interval{s.Start, s.Start.Add(90 * 24 * time.Hour)}
+	data, err = ExportSchedule(c, h)
+	require.NoError(t, err)
+	info, err := ImportSchedule(data)
+	require.NoError(t, err)
+	require.Equal(t, ScheduleInfo{ID: "room-1", Kind: OwnerResource, Actor: "room-1", Area: "north", Active: true, Horizon: h}, info)
+}
+
+func TestFHIRImportErrorsNameTheField(t *testing.T) {
+	good, err := ExportAppointment(sampleAppointment())
+	require.NoError(t, err)
+	mutate := func(f func(m map[string]any)) []byte {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(good, &m))
+		f(m)
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		return b
+	}
+	tests := []struct {
+		name  string
+		data  []byte
+		field string
+	}{
+		{"not json", []byte("{"), "Appointment"},
+		{"wrong type", mutate(func(m map[string]any) { m["resourceType"] = "Slot" }), "Appointment.resourceType"},
+		{"no id", mutate(func(m map[string]any) { delete(m, "id") }), "Appointment.id"},
+		{"status", mutate(func(m map[string]any) { m["status"] = "done" }), "Appointment.status"},
+		{"start", mutate(func(m map[string]any) { m["start"] = "2026-12-08T07:00:00" }), "Appointment.start"},
+		{"end before start", mutate(func(m map[string]any) { m["end"] = "2026-12-08T06:00:00Z" }), "Appointment.end"},
+		{"service", mutate(func(m map[string]any) { delete(m, "serviceType") }), "Appointment.serviceType"},
+		{"reference", mutate(func(m map[string]any) {
+			m["participant"].([]any)[1].(map[string]any)["actor"] = map[string]any{"reference": "nurse-1"}
+		}), "Appointment.participant[1].actor.reference"},
+		{"no patient", mutate(func(m map[string]any) { m["participant"] = m["participant"].([]any)[1:] }), "Appointment.participant"},
+		{"national status contradicts", mutate(func(m map[string]any) {
+			m["extension"].([]any)[0].(map[string]any)["valueCoding"].(map[string]any)["code"] = "9"
+		}), "Appointment.extension[0].valueCoding.code"},
+		{"channel", mutate(func(m map[string]any) {
+			m["appointmentType"] = map[string]any{"coding": []any{map[string]any{"system": ChannelSystem, "code": "pigeon"}}}
+		}), "Appointment.appointmentType.coding"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ImportAppointment(tc.data)
+			require.ErrorIs(t, err, ErrInvalid)
+			var fe *FHIRError
+			require.True(t, errors.As(err, &fe))
+			require.Equal(t, tc.field, fe.Field)
+		})
+	}
+	_, _, err = ImportSlot([]byte(`{"resourceType":"Slot","id":"x","status":"open"}`))
+	require.ErrorContains(t, err, "Slot.status")
+	_, _, err = ImportSlot([]byte(`{"resourceType":"Slot","id":"x","status":"free"}`))
+	require.ErrorContains(t, err, "Slot.schedule")
+	_, err = ImportSchedule([]byte(`{"resourceType":"Schedule","id":"x","actor":[{"reference":"Patient/p"}]}`))
+	require.ErrorContains(t, err, "Schedule.actor[0].reference")
+}
+
+func FuzzImportAppointment(f *testing.F) {
+	good, _ := ExportAppointment(sampleAppointment())
+	f.Add(good)
+	f.Add([]byte(`{"resourceType":"Appointment","id":"a","status":"booked"}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, err := ImportAppointment(data)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error not ErrInvalid: %v", err)
+			}
+			return
+		}
+		if !a.Start.Before(a.End) || a.Client == "" || len(a.Participants) == 0 {
+			t.Fatalf("accepted an invalid appointment: %+v", a)
+		}
+		out, err := ExportAppointment(a)
+		if err != nil {
+			t.Fatalf("cannot export what was imported: %v", err)
+		}
+		if _, err := ImportAppointment(out); err != nil {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
+}
+
+func FuzzImportSlot(f *testing.F) {
+	s := Slot{Area: "a", Service: "s", Start: time.Unix(0, 0), End: time.Unix(1800, 0), Participants: []string{"p", "q"}}
+	good, _ := ExportSlot(s, SlotBusy)
+	f.Add(good)
+	f.Add([]byte(`{"resourceType":"Slot"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, _, err := ImportSlot(data)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error not ErrInvalid: %v", err)
+			}
+			return
+		}
+		if !s.Start.Before(s.End) || len(s.Participants) == 0 || s.Area == "" || s.Service == "" {
+			t.Fatalf("accepted an invalid slot: %+v", s)
+		}
+	})
+}
+
+func FuzzImportSchedule(f *testing.F) {
+	good, _ := ExportSchedule(Calendar{ID: "n", Kind: OwnerProfessional, Area: "a"}, Interval{time.Unix(0, 0), time.Unix(3600, 0)})
+	f.Add(good)
+	f.Add([]byte(`{"resourceType":"Schedule","id":"x","actor":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		info, err := ImportSchedule(data)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error not ErrInvalid: %v", err)
+			}
+			return
+		}
+		if info.ID == "" || info.Actor == "" {
+			t.Fatalf("accepted an invalid schedule: %+v", info)
+		}
+	})
+}
