@@ -327,13 +327,19 @@ func (h *genHeap) Pop() any {
 	return x
 }
 
-const searchChunk = 24 * time.Hour
+// The search reads claims for a chunk of the window at a time: the first
+// chunk is short (the first free slots are usually near), later chunks
+// double up to a week.
+const (
+	firstSearchChunk = 6 * time.Hour
+	maxSearchChunk   = 7 * 24 * time.Hour
+)
 
 // Search returns free slots for a service, earliest first (ties by calendar
 // ID), honouring the service's rules for the requester: who may self-book,
 // minimum notice, horizon, block types, buffers, and every participant and
 // resource being free. Held slots count as taken. The search walks the
-// window a day at a time using the index, reading the participants' claims
+// window chunk by chunk using the index, reading the participants' claims
 // for that day from the store, and stops once Limit slots are found.
 func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) {
 	svc, err := b.Service(req.Area, req.Service)
@@ -370,8 +376,9 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		dur: int64(svc.Duration / time.Second), bb: int64(svc.BufferBefore / time.Second),
 		ba: int64(svc.BufferAfter / time.Second), step: int64(svc.step() / time.Second)}
 	var out []Slot
-	for ws := lo; ws.Before(hi) && len(out) < limit; ws = ws.Add(searchChunk) {
-		we := ws.Add(searchChunk)
+	chunk := firstSearchChunk
+	for ws := lo; ws.Before(hi) && len(out) < limit; ws, chunk = ws.Add(chunk), min(2*chunk, maxSearchChunk) {
+		we := ws.Add(chunk)
 		if we.After(hi) {
 			we = hi
 		}

@@ -57,9 +57,12 @@ type Dispatcher struct {
 	pools  map[poolKey]*pool
 	routes map[routeKey]*croute
 	items  map[ItemID]*entry
-	timers iheap[*entry]
-	seq    uint64
-	counts [ItemWrapUp + 1]int
+	// Deadlines live in two heaps: the steps of queued items (many, added
+	// in time order) and the offers and wrap-ups (few, short-lived), so
+	// the frequent offer and accept do not sift through every queued item.
+	stepTimers, holdTimers iheap[*entry]
+	seq                    uint64
+	counts                 [ItemWrapUp + 1]int
 	// serving is the professional being freed and served right now: their
 	// idle-heap entries are settled once, after the serving, rather than
 	// pushed and at once removed again.
@@ -121,8 +124,9 @@ func NewDispatcher(ctx context.Context, dir *Directory, opts Options) (*Dispatch
 		dir: dir, store: opts.Store, clock: opts.Clock, offerTimeout: opts.OfferTimeout,
 		sink: opts.Sink, audit: opts.Audit,
 		pools: map[poolKey]*pool{}, routes: map[routeKey]*croute{}, items: map[ItemID]*entry{},
-		timers: iheap[*entry]{less: timerLess, set: setTimer},
-		wake:   make(chan struct{}, 1),
+		stepTimers: iheap[*entry]{less: timerLess, set: setTimer},
+		holdTimers: iheap[*entry]{less: timerLess, set: setTimer},
+		wake:       make(chan struct{}, 1),
 	}
 	if d.offerTimeout == 0 {
 		d.offerTimeout = DefaultOfferTimeout
@@ -559,10 +563,23 @@ func (d *Dispatcher) Advance(ctx context.Context, now time.Time) error {
 func (d *Dispatcher) NextDeadline() (t time.Time, ok bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.timers.len() == 0 {
+	e := d.nextTimer()
+	if e == nil {
 		return time.Time{}, false
 	}
-	return d.timers.a[0].deadline, true
+	return e.deadline, true
+}
+
+// nextTimer returns the item with the earliest deadline, or nil.
+func (d *Dispatcher) nextTimer() *entry {
+	var e *entry
+	if d.stepTimers.len() > 0 {
+		e = d.stepTimers.a[0]
+	}
+	if d.holdTimers.len() > 0 && (e == nil || timerLess(d.holdTimers.a[0], e)) {
+		e = d.holdTimers.a[0]
+	}
+	return e
 }
 
 // begin checks ctx, reads the clock and makes the transitions it has made
@@ -576,8 +593,11 @@ func (d *Dispatcher) begin(ctx context.Context) (time.Time, error) {
 }
 
 func (d *Dispatcher) advanceLocked(ctx context.Context, now time.Time) error {
-	for d.timers.len() > 0 && !d.timers.a[0].deadline.After(now) {
-		e := d.timers.a[0]
+	for {
+		e := d.nextTimer()
+		if e == nil || e.deadline.After(now) {
+			return nil
+		}
 		t := e.deadline
 		d.disarm(e)
 		var err error
@@ -596,7 +616,6 @@ func (d *Dispatcher) advanceLocked(ctx context.Context, now time.Time) error {
 			return err
 		}
 	}
-	return nil
 }
 
 // widen moves a queued item whose step has timed out to the next usable
@@ -896,12 +915,21 @@ func (d *Dispatcher) armStep(e *entry) {
 	}
 }
 
+// arm sets e's deadline to t, in the heap for its state.
 func (d *Dispatcher) arm(e *entry, t time.Time) {
+	h := &d.holdTimers
+	if e.it.State == ItemQueued {
+		h = &d.stepTimers
+	}
+	if e.tidx >= 0 && e.timers != h {
+		d.disarm(e)
+	}
 	e.deadline = t
+	e.timers = h
 	if e.tidx >= 0 {
-		d.timers.fix(e.tidx)
+		h.fix(e.tidx)
 	} else {
-		d.timers.push(e)
+		h.push(e)
 	}
 	if e.tidx == 0 {
 		select {
@@ -913,7 +941,7 @@ func (d *Dispatcher) arm(e *entry, t time.Time) {
 
 func (d *Dispatcher) disarm(e *entry) {
 	if e.tidx >= 0 {
-		d.timers.remove(e.tidx)
+		e.timers.remove(e.tidx)
 	}
 }
 

@@ -59,10 +59,11 @@ func setIdle(m *membership, i int) { m.hidx = i }
 type entry struct {
 	it       Item
 	rt       *croute
-	rank     int64  // enqueue time minus the priority's head start, in ns
-	seq      uint64 // enqueue order, breaks rank ties
-	qidx     int    // index in the current pool's queue, -1 if not queued
-	tidx     int    // index in the timer heap, -1 if no deadline
+	rank     int64          // enqueue time minus the priority's head start, in ns
+	seq      uint64         // enqueue order, breaks rank ties
+	qidx     int            // index in the current pool's queue, -1 if not queued
+	tidx     int            // index in the timer heap, -1 if no deadline
+	timers   *iheap[*entry] // the timer heap e is in while tidx >= 0
 	deadline time.Time
 	timedOut ProfessionalID // whose offer last timed out
 }

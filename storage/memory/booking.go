@@ -181,16 +181,21 @@ func (s *bookingState) dropDeadLocked(owner string, now time.Time) {
 
 // overlapping returns owner's claims that overlap iv (live or not).
 func (s *bookingState) overlapping(owner string, iv booking.Interval) []booking.Claim {
+	return s.appendOverlapping(nil, owner, iv, time.Time{})
+}
+
+// appendOverlapping appends owner's claims that overlap iv and, unless now
+// is zero, are live at now.
+func (s *bookingState) appendOverlapping(out []booking.Claim, owner string, iv booking.Interval, now time.Time) []booking.Claim {
 	cs := s.claims[owner]
 	// Claims are sorted by start; none is longer than longest, so the first
 	// one that can reach iv starts at or after iv.Start - longest.
 	from := iv.Start.Add(-s.longest[owner])
-	var out []booking.Claim
 	for i := sort.Search(len(cs), func(i int) bool { return !cs[i].Start.Before(from) }); i < len(cs); i++ {
 		if !cs[i].Start.Before(iv.End) {
 			break
 		}
-		if cs[i].Overlaps(iv) {
+		if cs[i].Overlaps(iv) && (now.IsZero() || cs[i].Live(now)) {
 			out = append(out, cs[i])
 		}
 	}
@@ -277,11 +282,7 @@ func (b BookingStore) Busy(ctx context.Context, owners []string, iv booking.Inte
 	defer s.mu.Unlock()
 	var out []booking.Claim
 	for _, o := range slices.Compact(slices.Sorted(slices.Values(owners))) {
-		for _, c := range s.overlapping(o, iv) {
-			if c.Live(now) {
-				out = append(out, c)
-			}
-		}
+		out = s.appendOverlapping(out, o, iv, now)
 	}
 	return out, nil
 }
