@@ -207,10 +207,10 @@ func writePlots(dir string, rep *scenario.Report) ([]string, error) {
 	}
 	days := fmt.Sprintf("mean of %d day(s) × %d replication(s)", rep.Days, rep.Replications)
 	charts := map[string]plot.Chart{
-		"queue": {Title: rep.Scenario + ": clients waiting, by home team (" + days + ")",
-			XLabel: "time of day (Europe/Helsinki)", YLabel: "clients waiting", X: xq, XTicks: ticks, XTickLabel: hourLabel, Series: queue},
+		"queue": {Title: rep.Scenario + ": clients waiting (line, chat or callback) by home team",
+			XLabel: "time of day (Europe/Helsinki), " + days, YLabel: "clients waiting", X: xq, XTicks: ticks, XTickLabel: hourLabel, Series: queue},
 		"service-level": {Title: rep.Scenario + ": inbound answered within target, by home team",
-			XLabel: "hour of arrival (Europe/Helsinki)", YLabel: "service level", X: xs, XTicks: ticks, XTickLabel: hourLabel,
+			XLabel: "hour of arrival (Europe/Helsinki), " + days, YLabel: "service level", X: xs, XTicks: ticks, XTickLabel: hourLabel,
 			YMin: 0, YMax: 1, YPercent: true, Series: sl},
 	}
 	var files []string
