@@ -168,7 +168,6 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 	var slots []customer
 	var ids []routing.ItemID
 	var free []int32
-	slotOf := map[routing.ItemID]int32{}
 	newSlot := func() int32 {
 		if n := len(free); n > 0 {
 			s := free[n-1]
@@ -179,7 +178,6 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 		slots = append(slots, customer{})
 		id := routing.ItemID("c" + strconv.Itoa(int(s)))
 		ids = append(ids, id)
-		slotOf[id] = s
 		return s
 	}
 	release := func(s int32) {
@@ -234,10 +232,12 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 	takeOffers := func() error {
 		for i := 0; i < len(offers); i++ {
 			e := offers[i]
-			s, ok := slotOf[e.Item]
-			if !ok {
+			// Item IDs are "c" and the slot number.
+			n, err := strconv.Atoi(string(e.Item[min(1, len(e.Item)):]))
+			if err != nil || n < 0 || n >= len(slots) {
 				return fmt.Errorf("simulation: offer of unknown item %s", e.Item)
 			}
+			s := int32(n)
 			if _, err := d.Accept(ctx, e.Item, e.Professional); err != nil {
 				return fmt.Errorf("simulation: accept: %w", err)
 			}
