@@ -247,17 +247,20 @@ func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
 		}
 	}
 	events = slices.DeleteFunc(events, func(e Event) bool { return failed[e.Request] })
+	// Hand the due requests to the dispatcher. A request it refuses stays
+	// due here (Take still finds it); the errors are returned together.
+	var errs []error
 	if s.dispatcher != nil {
 		for _, e := range events {
 			if e.Kind != EventDue {
 				continue
 			}
 			if err := s.dispatcher.Dispatch(ctx, work[e.Request].Clone()); err != nil {
-				return events, fmt.Errorf("callback: dispatch %s: %w", e.Request, err)
+				errs = append(errs, fmt.Errorf("callback: dispatch %s: %w", e.Request, err))
 			}
 		}
 	}
-	return events, nil
+	return events, errors.Join(errs...)
 }
 
 // widen moves w to the first later routing step whose team can call before

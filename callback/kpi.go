@@ -32,7 +32,8 @@ type KPIs struct {
 	// Closed, Reached and ClosedByOutcome count closed requests, reached
 	// clients and those closed with the closing outcome.
 	Closed, Reached, ClosedByOutcome int
-	// Attempts counts attempts; AttemptsPerRequest is Attempts / Closed.
+	// Attempts counts every recorded attempt; AttemptsPerRequest is the
+	// mean number of attempts of the closed requests.
 	Attempts           int
 	AttemptsPerRequest float64
 	// Open counts requests not yet closed.

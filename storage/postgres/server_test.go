@@ -86,19 +86,24 @@ func startServer() (*server, func(), error) {
 	if os.Geteuid() == 0 {
 		parent = "/tmp"
 	}
+	var cred *syscall.Credential
+	if os.Geteuid() == 0 {
+		if cred, err = unprivileged(); err != nil {
+			return nil, nil, err
+		}
+	}
+	reapStale(bin, parent, cred)
 	dir, err := os.MkdirTemp(parent, "ccpg")
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &server{dir: dir, bin: bin}
+	s := &server{dir: dir, bin: bin, cred: cred}
 	cleanup := func() { _ = os.RemoveAll(dir) }
-	if os.Geteuid() == 0 {
-		cred, err := unprivileged()
-		if err != nil {
-			cleanup()
-			return nil, nil, err
-		}
-		s.cred = cred
+	if err := os.WriteFile(filepath.Join(dir, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	if cred != nil {
 		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
 			cleanup()
 			return nil, nil, err
@@ -151,6 +156,29 @@ func withDatabase(dsn, name string) string {
 		}
 	}
 	return dsn + " dbname=" + name // a later key overrides an earlier one
+}
+
+// reapStale stops the servers that earlier runs of these tests started
+// and could not stop (a test binary that panicked or was killed): those
+// whose directory's owner.pid names a process that no longer exists.
+func reapStale(bin, parent string, cred *syscall.Credential) {
+	if parent == "" {
+		parent = os.TempDir()
+	}
+	dirs, _ := filepath.Glob(filepath.Join(parent, "ccpg*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "owner.pid"))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 || !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+			continue
+		}
+		stale := &server{dir: d, bin: bin, cred: cred}
+		_, _ = stale.run("pg_ctl", "-D", stale.dataDir(), "-m", "immediate", "-w", "stop")
+		_ = os.RemoveAll(d)
+	}
 }
 
 func (s *server) dataDir() string { return filepath.Join(s.dir, "data") }
