@@ -259,7 +259,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 	armDeadline := func() {
 		if t, ok := d.NextDeadline(); ok {
 			at := t.Sub(clock.Epoch())
-			if scheduled < loop.Now() || at < scheduled {
+			if scheduled < 0 || at < scheduled {
 				scheduled = at
 				loop.At(at, erlangEvent{kind: evDeadline})
 			}
@@ -313,6 +313,9 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 			abandon(c, now)
 			release(ev.cust)
 		case evDeadline:
+			if now >= scheduled {
+				scheduled = -1 // the scheduled deadline event is used up
+			}
 			if err := d.Advance(ctx, clock.Now()); err != nil {
 				return nil, fmt.Errorf("simulation: advance: %w", err)
 			}

@@ -29,6 +29,9 @@ const usage = `usage: simulation <command> [flags]
 commands:
   erlang    validate the engine: one team of identical professionals through the
             routing dispatcher, against Erlang C (or Erlang A with -patience)
+  run       run a scenario (shipped name or JSON file): KPIs as text, CSV or JSON,
+            plots as SVG
+  scenarios list the shipped scenarios
 
 run "simulation <command> -h" for the flags of a command.
 `
@@ -41,6 +44,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "erlang":
 		return erlangCmd(ctx, args[1:], stdout, stderr)
+	case "run":
+		return runCmd(ctx, args[1:], stdout, stderr)
+	case "scenarios":
+		return scenariosCmd(stdout)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,153 @@
+package scenario_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/carecontact/carecontact/examples/simulation/scenario"
+	"github.com/stretchr/testify/require"
+)
+
+func load(t testing.TB) []byte {
+	b, err := os.ReadFile("testdata/city-day.json")
+	require.NoError(t, err)
+	return b
+}
+
+func parse(t *testing.T, edit func(map[string]any)) (*scenario.Scenario, error) {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(load(t), &m))
+	if edit != nil {
+		edit(m)
+	}
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return scenario.Parse(bytes.NewReader(b))
+}
+
+func TestParseErrors(t *testing.T) {
+	first := func(m map[string]any, key string) map[string]any { return m[key].([]any)[0].(map[string]any) }
+	for name, tc := range map[string]struct {
+		edit func(map[string]any)
+		want string
+	}{
+		"name":      {func(m map[string]any) { m["name"] = " " }, "name is required"},
+		"start":     {func(m map[string]any) { m["start"] = "2.3.2026" }, "start"},
+		"days":      {func(m map[string]any) { m["days"] = 0 }, "days 0"},
+		"reps":      {func(m map[string]any) { m["replications"] = 0 }, "replications"},
+		"target":    {func(m map[string]any) { m["service_level_target"] = "0s" }, "service_level_target"},
+		"cutoff":    {func(m map[string]any) { m["same_day_cutoff"] = "2pm" }, "same_day_cutoff"},
+		"unknown":   {func(m map[string]any) { m["colour"] = "blue" }, "colour"},
+		"neighbour": {func(m map[string]any) { first(m, "areas")["neighbours"] = []any{"atlantis"} }, "atlantis"},
+		"team area": {func(m map[string]any) { first(m, "teams")["area"] = "atlantis" }, "teams[0].area"},
+		"roster":    {func(m map[string]any) { first(m, "teams")["roster"] = map[string]any{"weekday": []any{1, 2}} }, "roster.weekday"},
+		"capacity":  {func(m map[string]any) { first(m, "teams")["capacity"] = map[string]any{"synchronous": 0} }, "capacity"},
+		"target name": {func(m map[string]any) {
+			first(m, "policies")["steps"] = []any{map[string]any{"target": "anyone"}}
+		}, "anyone"},
+		"channel":  {func(m map[string]any) { first(m, "demand")["channel"] = "pigeon" }, "demand[0].channel"},
+		"hourly":   {func(m map[string]any) { first(m, "demand")["hourly"] = []any{1} }, "demand[0].hourly"},
+		"handling": {func(m map[string]any) { first(m, "demand")["handling"] = map[string]any{"kind": "weibull"} }, "weibull"},
+		"share": {func(m map[string]any) {
+			d := m["demand"].([]any)[4].(map[string]any)
+			d["callback_share"] = 0.5
+		}, "inbound_phone only"},
+		"population": {func(m map[string]any) { m["clients"].(map[string]any)["population"] = 0 }, "population"},
+		"policy":     {func(m map[string]any) { m["duplicates"].(map[string]any)["policy"] = "ignore" }, "duplicates.policy"},
+		"no team":    {func(m map[string]any) { m["teams"] = m["teams"].([]any)[1:] }, "no team serves"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := parse(t, tc.edit)
+			require.ErrorIs(t, err, scenario.ErrInvalid)
+			require.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func small(t *testing.T) *scenario.Scenario {
+	s, err := parse(t, func(m map[string]any) {
+		m["replications"] = 2
+		m["clients"].(map[string]any)["population"] = 2000
+		for _, d := range m["demand"].([]any) {
+			pd := d.(map[string]any)["per_day"].(map[string]any)
+			for k, v := range pd {
+				pd[k] = v.(float64) / 4
+			}
+		}
+		m["duplicates"].(map[string]any)["probability"] = 0.9
+		m["duplicates"].(map[string]any)["after"] = "0s"
+	})
+	require.NoError(t, err)
+	return s
+}
+
+func TestRun(t *testing.T) {
+	s := small(t)
+	var progress []int
+	rep, err := scenario.Run(context.Background(), s, scenario.Options{Progress: func(done, total int) {
+		require.Equal(t, 2, total)
+		progress = append(progress, done)
+	}})
+	require.NoError(t, err)
+	require.Equal(t, []int{0, 1, 1, 2}, progress)
+	require.Len(t, rep.Runs, 2)
+	kpi := map[string]scenario.Summary{}
+	for _, k := range rep.KPIs {
+		kpi[k.Team+"/"+k.Name] = k
+	}
+	for _, name := range []string{"service_level", "abandonment", "same_day_callback", "continuity", "first_contact_resolution", "duplicate_demand"} {
+		v := kpi["/"+name].Mean
+		require.True(t, v >= 0 && v <= 1, "%s = %v", name, v)
+	}
+	require.Greater(t, kpi["/contacts"].Mean, 400.0)
+	require.Greater(t, kpi["/duplicate_demand"].Mean, 0.0, "clients who wait try chat too")
+	require.Greater(t, kpi["/continuity"].Mean, 0.5)
+	require.Greater(t, kpi["kallio-team/utilisation"].Mean, 0.0)
+	require.Less(t, kpi["kallio-team/utilisation"].Mean, 1.0)
+	require.LessOrEqual(t, kpi["/callback_delay_p50"].Mean, kpi["/callback_delay_p90"].Mean)
+	require.Len(t, rep.Profiles, 5, "one profile per team with home clients")
+	require.Len(t, rep.Profiles[0].QueueLength, 96)
+
+	// Deterministic for the seed.
+	again, err := scenario.Run(context.Background(), s, scenario.Options{})
+	require.NoError(t, err)
+	require.Equal(t, rep.Runs, again.Runs)
+
+	var text, js, cs bytes.Buffer
+	require.NoError(t, rep.WriteText(&text))
+	require.Contains(t, text.String(), "same_day_callback")
+	require.NoError(t, rep.WriteJSON(&js))
+	var decoded map[string]any
+	require.NoError(t, json.Unmarshal(js.Bytes(), &decoded))
+	require.Equal(t, "city-day", decoded["scenario"])
+	require.NoError(t, rep.WriteCSV(&cs))
+	rows, err := csv.NewReader(strings.NewReader(cs.String())).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, len(rep.KPIs)+1, len(rows))
+
+	_, err = scenario.Run(context.Background(), s, scenario.Options{Level: 2})
+	require.ErrorIs(t, err, scenario.ErrInvalid)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = scenario.Run(ctx, s, scenario.Options{})
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(string(load(f)))
+	f.Add(`{"name":"x"}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		s, err := scenario.Parse(strings.NewReader(in))
+		if err != nil {
+			require.Nil(t, s)
+			return
+		}
+		require.NoError(t, s.Validate())
+	})
+}
