@@ -38,6 +38,11 @@ type Config struct {
 	// LateCancel is the window before the start in which a cancellation is
 	// counted as late (default 24 hours).
 	LateCancel time.Duration
+	// NewID makes appointment and waitlist IDs from a prefix ("apt",
+	// "wait"); nil means prefix + a random UUID in hex. Simulations and
+	// examples pass a counter for reproducible output. IDs must be unique
+	// and must not look like phone numbers (see audit.Event.Validate).
+	NewID func(prefix string) string
 }
 
 // Booker searches slots and books, holds, cancels and reschedules
@@ -71,6 +76,9 @@ func New(cfg Config) (*Booker, error) {
 	}
 	if cfg.LateCancel == 0 {
 		cfg.LateCancel = 24 * time.Hour
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = newID
 	}
 	b := &Booker{cfg: cfg, areas: map[string]*Catalogue{}}
 	for i, c := range cfg.Catalogues {
@@ -542,7 +550,7 @@ func (b *Booker) newClaim(svc *Service, req BookRequest, status Status, now time
 	if err != nil {
 		return ClaimRequest{}, err
 	}
-	a := Appointment{ID: newID("apt"), Area: svc.Area, Service: svc.Code, Client: req.Client,
+	a := Appointment{ID: b.cfg.NewID("apt"), Area: svc.Area, Service: svc.Code, Client: req.Client,
 		Participants: slices.Clone(req.Slot.Participants), Start: req.Slot.Start.UTC(), End: req.Slot.End.UTC(),
 		Status: status, Channel: svc.Channel, Block: block, SelfBooked: req.By.self(), Answers: slices.Clone(req.Answers),
 		GuidanceVersion: req.GuidanceVersion, Created: now, Updated: now, Version: 1}
@@ -714,7 +722,7 @@ func (b *Booker) offer(ctx context.Context, old *TransitionRequest, a Appointmen
 		if w.Client == a.Client || (!w.Window.Start.IsZero() && !w.Window.Contains(Interval{a.Start, a.End})) {
 			continue
 		}
-		o := Appointment{ID: newID("apt"), Area: a.Area, Service: a.Service, Client: w.Client,
+		o := Appointment{ID: b.cfg.NewID("apt"), Area: a.Area, Service: a.Service, Client: w.Client,
 			Participants: slices.Clone(a.Participants), Start: a.Start, End: a.End, Status: StatusPending,
 			Channel: a.Channel, Block: a.Block, HoldUntil: now.Add(b.cfg.OfferTTL), SelfBooked: true,
 			Answers: slices.Clone(w.Answers), GuidanceVersion: w.GuidanceVersion, Created: now, Updated: now, Version: 1}
@@ -870,7 +878,7 @@ func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 	if err := svc.checkAnswers(req.Answers, by.self()); err != nil {
 		return WaitEntry{}, err
 	}
-	w := WaitEntry{ID: newID("wait"), Area: svc.Area, Service: svc.Code, Client: req.Client, Since: now, Window: req.Window,
+	w := WaitEntry{ID: b.cfg.NewID("wait"), Area: svc.Area, Service: svc.Code, Client: req.Client, Since: now, Window: req.Window,
 		Answers: slices.Clone(req.Answers), GuidanceVersion: req.GuidanceVersion}
 	ev := audit.Event{At: now, Actor: by.Actor, Action: "booking.wait", Subject: "waitlist/" + w.ID, Client: req.Client,
 		Outcome: audit.Allowed, Detail: map[string]string{"service": svc.Code}}

@@ -29,8 +29,9 @@
 // client's bookings per period, buffers and pre-questions. An Index holds
 // every calendar's blocks for a range of days in UTC; Booker.Search walks
 // the requested window chunk by chunk (6 hours, then doubling up to a week),
-// reads the participants' claims for the chunk from the Store, and merges the calendars' free grid starts with
-// a heap, so the first slots are found without scanning the horizon.
+// reads the participants' claims for the chunk from the Store, and merges
+// the calendars' free grid starts with a heap, so the first slots are found
+// without scanning the horizon.
 //
 // # Appointments
 //

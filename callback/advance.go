@@ -15,8 +15,11 @@ import (
 //  1. re-plan: the windows not yet due are checked against the capacity
 //     left (absences, calls running long, urgent arrivals). Promises already
 //     told are kept first, in their windows' order; one that no longer fits
-//     moves to the earliest window with room and is reported early
-//     (EventPromiseAtRisk). Unplaced requests get a window when one frees up.
+//     moves to the own team's earliest window with room today, else to a
+//     later routing step's team today (EventWidened), else to the own
+//     team's next working days; a changed told window is reported early
+//     (EventPromiseAtRisk). Unplaced requests get a window when one frees
+//     up, even past their outer bound (they were reported when unplaced).
 //  2. dispatch: planned requests whose window or retry time has come become
 //     due (EventDue, and the Dispatcher if one is set), earliest deadline
 //     first within priority.
@@ -90,11 +93,36 @@ func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
 		for _, w := range append(displaced, unplaced...) {
 			wasUnplaced := w.Unplaced
 			outer := atLocal(addWorkdays(s.cfg.Workdays, localDay(w.RequestedAt), s.cfg.OuterWorkdays), s.cfg.DayEnd)
-			win, ok, err := p.placeIn(team, today, localDay(outer), outer, w.Handling)
+			// The own team today, then the later routing steps today, and
+			// only then the own team's later days.
+			sameDayEnd := atLocal(today, s.cfg.DayEnd)
+			win, ok, err := p.placeIn(team, today, today, sameDayEnd, w.Handling)
 			if err != nil {
 				return nil, err
 			}
+			widened := false
+			for i := w.StepIndex + 1; !ok && i < len(w.Steps); i++ {
+				if win, ok, err = p.placeIn(w.Steps[i].Team, today, today, sameDayEnd, w.Handling); err != nil {
+					return nil, err
+				}
+				if ok {
+					w.Team, w.StepIndex, widened = w.Steps[i].Team, i, true
+				}
+			}
+			if !ok {
+				if win, ok, err = p.placeIn(team, nextDay(today), localDay(outer), outer, w.Handling); err != nil {
+					return nil, err
+				}
+			}
 			touch(w.ID, "callback.replan")
+			if widened {
+				events = append(events, Event{Kind: EventWidened, At: now, Request: w.ID, Team: w.Team, Window: win,
+					Reason: "capacity reduced; to step " + w.Steps[w.StepIndex].Name})
+			}
+			if ok && widened && !wasUnplaced && !win.Start.Before(w.Window.Start) && !win.End.After(w.Window.End) {
+				w.Window = win // the told window still holds
+				continue
+			}
 			if ok {
 				w.Window, w.Unplaced = win, false
 				w.NextDay = !localDay(win.Start).Equal(localDay(w.RequestedAt))

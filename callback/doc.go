@@ -44,6 +44,19 @@
 // p90), the promise-kept rate and attempts per request; Estimate the
 // expected wait of a new callback or inbound call.
 //
+// # Adapters
+//
+// The Service depends on three small interfaces of its own: Router (who
+// calls back), Capacity (the team's callback time) and, optionally,
+// Dispatcher (who takes a due callback). RoutingRouter adapts the routing
+// package's pure routing decision (routing.Directory.Route),
+// CalendarCapacity the booking package's calendars (the callback blocks,
+// booking.BlockCallback, of a team's professionals, minus holidays,
+// closures and absences), and RoutingDispatcher the routing dispatcher (a
+// due callback becomes a work item offered to the promising team first).
+// StaticRouter and StaticCapacity serve tests and simulations; package
+// callbacksim drives a Service through simulated days in virtual time.
+//
 // # Concurrency
 //
 // A Service is safe for concurrent use. Planning (Request, Advance) is
