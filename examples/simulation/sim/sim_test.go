@@ -231,3 +231,19 @@ func TestLevel(t *testing.T) {
 	require.Equal(t, 3, l.Bins())
 	require.Zero(t, l.Value())
 }
+
+// BenchmarkLoop measures one schedule + pop on a heap holding about 1000
+// pending events, the size of a busy contact centre's event list.
+func BenchmarkLoop(b *testing.B) {
+	l := sim.NewLoop[int](sim.NewClock(epoch))
+	r := sim.NewRand(1, 1)
+	d := sim.Exponential{M: time.Minute}
+	for i := range 1000 {
+		l.After(d.Sample(r), i)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ev, _ := l.Next()
+		l.After(d.Sample(r), ev)
+	}
+}
