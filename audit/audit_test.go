@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact/audit"
@@ -37,6 +38,14 @@ func TestEventValidate(t *testing.T) {
 		{"identity code in detail", func(e *audit.Event) { e.Detail = map[string]string{"note": "hetu 010101A123N"} }, `detail "note"`},
 		{"phone in detail", func(e *audit.Event) { e.Detail = map[string]string{"callback": "+358 40 123 4567"} }, "looks like personal data"},
 		{"identity code as actor", func(e *audit.Event) { e.Actor.ID = "131052-308T" }, "actor.id looks like personal data"},
+		{"uuid subject with digit groups", func(e *audit.Event) { e.Subject = "session/00000000-0412-4567-8901-234567890123" }, ""},
+		{"uuid client and detail", func(e *audit.Event) {
+			e.Client = "0412aaaa-0412-0456-0789-041234567890"
+			e.Detail = map[string]string{"item": "01234567-0123-0123-0123-012345678901"}
+		}, ""},
+		{"phone next to a uuid", func(e *audit.Event) {
+			e.Detail = map[string]string{"note": "00000000-0412-4567-8901-234567890123 0401234567"}
+		}, "looks like personal data"},
 		{"plain detail", func(e *audit.Event) { e.Detail = map[string]string{"reason": "client left", "from": "pending"} }, ""},
 	}
 	for _, tc := range tests {
@@ -53,6 +62,14 @@ func TestEventValidate(t *testing.T) {
 			require.NotContains(t, err.Error(), "131052-308T")
 			require.NotContains(t, err.Error(), "123 4567")
 		})
+	}
+}
+
+func TestRandomUUIDsAreNotPersonalData(t *testing.T) {
+	for range 20000 {
+		e := validEvent()
+		e.Subject = "item/" + uuid.NewString()
+		require.NoError(t, e.Validate(), e.Subject)
 	}
 }
 
