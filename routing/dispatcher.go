@@ -31,6 +31,10 @@ type Options struct {
 	Ageing Ageing
 	// Sink receives an Event for every decision; nil builds none.
 	Sink Sink
+	// SinkKinds, if not empty, limits the events built and passed to Sink
+	// to these kinds; the dispatcher builds no Event of any other kind.
+	// Empty means every kind. An unknown kind is ErrInvalid.
+	SinkKinds []EventKind
 	// Audit, if true, records an audit event ("routing.enqueue",
 	// "routing.offer", ...) in the same store operation as every change of
 	// an item. Off, the dispatcher writes no audit events; the host may
@@ -51,12 +55,20 @@ type Dispatcher struct {
 	offerTimeout time.Duration
 	headStart    [PriorityUrgent + 1]time.Duration
 	sink         Sink
+	sinkKinds    uint64 // bit k set: events of kind k go to sink
 	audit        bool
 
 	profs  []*prof
 	pools  map[poolKey]*pool
 	routes map[routeKey]*croute
-	items  map[ItemID]*entry
+	// lastKey and lastRoute remember the route looked up last, so a run
+	// of contacts that route alike skips hashing the key.
+	lastKey   routeKey
+	lastRoute *croute
+	items     map[ItemID]*entry
+	// spare holds entries of removed items for Enqueue to reuse; an entry
+	// goes here only once nothing refers to it any more.
+	spare []*entry
 	// Deadlines live in two heaps: the steps of queued items (many, added
 	// in time order) and the offers and wrap-ups (few, short-lived), so
 	// the frequent offer and accept do not sift through every queued item.
@@ -130,6 +142,15 @@ func NewDispatcher(ctx context.Context, dir *Directory, opts Options) (*Dispatch
 	}
 	if d.offerTimeout == 0 {
 		d.offerTimeout = DefaultOfferTimeout
+	}
+	if len(opts.SinkKinds) == 0 {
+		d.sinkKinds = ^uint64(0)
+	}
+	for _, k := range opts.SinkKinds {
+		if k < EventQueued || k > EventNoRoute {
+			return nil, fmt.Errorf("%w: options: sink_kinds: unknown event kind %d", ErrInvalid, int(k))
+		}
+		d.sinkKinds |= 1 << uint(k)
 	}
 	ageing := opts.Ageing
 	if ageing == nil {
@@ -245,7 +266,8 @@ func (d *Dispatcher) Enqueue(ctx context.Context, id ItemID, c Contact) (Item, e
 	if err != nil {
 		return Item{}, err
 	}
-	e := &entry{it: Item{ID: id, Contact: c, State: ItemQueued, EnqueuedAt: now, StepAt: now}, rt: rt, qidx: -1, tidx: -1}
+	e := d.newEntry()
+	*e = entry{it: Item{ID: id, Contact: c, State: ItemQueued, EnqueuedAt: now, StepAt: now}, rt: rt, qidx: -1, tidx: -1}
 	if rt.noRoute != nil {
 		d.emit(EventNoRoute, e, now, -1, "", string(rt.noRoute.Reason))
 		return Item{}, rt.noRoute
@@ -364,7 +386,7 @@ func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind Ev
 	if kind == EventTimedOut {
 		verb = "timeout"
 	}
-	defer d.hold(p)()
+	defer d.unhold(d.hold(p))
 	if err := d.apply(ctx, e, Change{Item: next, Professional: by, Slot: e.rt.slot, Load: -1}, p, verb, t, by); err != nil {
 		return err
 	}
@@ -453,7 +475,7 @@ func (d *Dispatcher) complete(ctx context.Context, e *entry, t time.Time, wraps 
 	by := e.it.Professional
 	p := d.profs[d.dir.profIdx[by]]
 	c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.rt.slot, Load: -1, WrapUps: wraps, IdleSince: t}
-	defer d.hold(p)()
+	defer d.unhold(d.hold(p))
 	if err := d.apply(ctx, e, c, p, "complete", t, by); err != nil {
 		return err
 	}
@@ -489,7 +511,7 @@ func (d *Dispatcher) Rescind(ctx context.Context, id ItemID, reason string) erro
 		by := e.it.Professional
 		p := d.profs[d.dir.profIdx[by]]
 		c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.rt.slot, Load: -1}
-		defer d.hold(p)()
+		defer d.unhold(d.hold(p))
 		if err := d.apply(ctx, e, c, p, "rescind", now, ""); err != nil {
 			return public(err, id)
 		}
@@ -526,7 +548,7 @@ func (d *Dispatcher) SetPresence(ctx context.Context, id ProfessionalID, pr Pres
 		return ProfessionalState{}, fmt.Errorf("routing: presence of %s: %w", id, err)
 	}
 	p := d.profs[i]
-	defer d.hold(p)()
+	defer d.unhold(d.hold(p))
 	d.update(p, st)
 	if pr != PresenceAvailable {
 		// Offers still pending go back to the queue at once rather than
@@ -666,10 +688,12 @@ func (d *Dispatcher) drop(ctx context.Context, e *entry, t time.Time, reason NoR
 		return quiet(err)
 	}
 	d.disarm(e)
-	if detail != "" {
-		detail = ": " + detail
+	if d.wants(EventNoRoute) {
+		if detail != "" {
+			detail = ": " + detail
+		}
+		d.emit(EventNoRoute, e, t, e.it.Step, "", string(reason)+detail)
 	}
-	d.emit(EventNoRoute, e, t, e.it.Step, "", string(reason)+detail)
 	return nil
 }
 
@@ -838,10 +862,30 @@ func (d *Dispatcher) forget(e *entry) {
 		d.rt(e).queue.remove(e.qidx)
 	}
 	d.disarm(e)
-	if _, ok := d.items[e.it.ID]; ok {
+	if cur, ok := d.items[e.it.ID]; ok {
 		d.counts[e.it.State]--
 		delete(d.items, e.it.ID)
+		if cur == e && len(d.spare) < maxSpare {
+			// The operation under way may still read e, but only Enqueue
+			// reuses it, after every transition it started with is done.
+			d.spare = append(d.spare, e)
+		}
 	}
+}
+
+// maxSpare bounds the entries kept for reuse.
+const maxSpare = 256
+
+// newEntry returns a spare entry of a removed item, or a new one; the
+// caller overwrites it whole.
+func (d *Dispatcher) newEntry() *entry {
+	if n := len(d.spare); n > 0 {
+		e := d.spare[n-1]
+		d.spare[n-1] = nil
+		d.spare = d.spare[:n-1]
+		return e
+	}
+	return new(entry)
 }
 
 // update replaces the view of p's state and re-indexes p in the pools whose
@@ -871,19 +915,25 @@ func (d *Dispatcher) update(p *prof, st ProfessionalState) {
 	}
 }
 
-// hold defers p's idle-heap updates while p is freed and served; the
-// returned func ends the hold and settles p in the heaps. Holds nest: an
-// inner hold of the same professional is a no-op.
-func (d *Dispatcher) hold(p *prof) func() {
+// hold defers p's idle-heap updates while p is freed and served; unhold of
+// what it returns ends the hold and settles p in the heaps. Holds nest: an
+// inner hold returns nil, and unhold(nil) is a no-op.
+func (d *Dispatcher) hold(p *prof) *prof {
 	if d.serving != nil {
-		return func() {}
+		return nil
 	}
 	d.serving = p
-	return func() {
-		d.serving = nil
-		for s := range numSlots {
-			d.reindex(p, s)
-		}
+	return p
+}
+
+// unhold ends the hold hold returned (p), if any.
+func (d *Dispatcher) unhold(p *prof) {
+	if p == nil {
+		return
+	}
+	d.serving = nil
+	for s := range numSlots {
+		d.reindex(p, s)
 	}
 }
 
@@ -945,8 +995,13 @@ func (d *Dispatcher) disarm(e *entry) {
 	}
 }
 
+// wants reports whether events of kind k are built and sent to the sink.
+func (d *Dispatcher) wants(k EventKind) bool {
+	return d.sink != nil && d.sinkKinds&(1<<uint(k)) != 0
+}
+
 func (d *Dispatcher) emit(k EventKind, e *entry, t time.Time, step int, p ProfessionalID, reason string) {
-	if d.sink == nil {
+	if !d.wants(k) {
 		return
 	}
 	ev := Event{Kind: k, At: t, Item: e.it.ID, Client: e.it.Contact.Client, Errand: e.it.Contact.Errand,

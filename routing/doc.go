@@ -73,7 +73,8 @@
 // accepted, declined, timed out, rescinded, wrap-up, completed, no route)
 // with the policy step and target that matched, to the optional Sink: the
 // share of accepted items whose target is the own professional or own team
-// measures continuity of care. With a nil Sink no event is built. With
+// measures continuity of care. With a nil Sink no event is built, and with
+// Options.SinkKinds only events of the kinds listed are built. With
 // Options.Audit each change also records an audit event in the same store
 // operation.
 //

@@ -132,7 +132,11 @@ const maxRoutes = 1 << 16
 // routeFor returns the compiled route of c, from the cache or built.
 func (d *Dispatcher) routeFor(c Contact) (*croute, error) {
 	k := routeKey{c.Errand, c.Channel, c.PostalCode, c.Area, c.OwnProfessional, c.OwnTeam, c.Language}
+	if d.lastRoute != nil && k == d.lastKey {
+		return d.lastRoute, nil
+	}
 	if rt, ok := d.routes[k]; ok {
+		d.lastKey, d.lastRoute = k, rt
 		return rt, nil
 	}
 	r, err := d.dir.resolve(c)
@@ -177,6 +181,7 @@ func (d *Dispatcher) routeFor(c Contact) (*croute, error) {
 		clear(d.routes)
 	}
 	d.routes[k] = rt
+	d.lastKey, d.lastRoute = k, rt
 	return rt, nil
 }
 

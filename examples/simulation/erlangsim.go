@@ -143,6 +143,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 	}
 	d, err := routing.NewDispatcher(ctx, dir, routing.Options{
 		Clock: clock, Store: memory.NewRoutingStore(nil), Sink: sink,
+		SinkKinds: []routing.EventKind{routing.EventOffered},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("simulation: dispatcher: %w", err)

@@ -29,7 +29,14 @@ type RoutingStore struct {
 type itemShard struct {
 	mu sync.Mutex
 	m  map[routing.ItemID]*routing.Item
+	// spare are records of removed items, reused by CreateItem. A record
+	// is only ever read under mu and copied out, so nothing refers to it
+	// once it is out of m.
+	spare []*routing.Item
 }
+
+// maxSpareItems bounds the spare records of a stripe.
+const maxSpareItems = 64
 
 type profShard struct {
 	mu sync.Mutex
@@ -139,11 +146,20 @@ func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events [
 	if _, dup := sh.m[it.ID]; dup {
 		return routing.Item{}, fmt.Errorf("%w: %s", routing.ErrDuplicateItem, it.ID)
 	}
-	it = normItem(it)
-	it.Version = 1
-	sh.m[it.ID] = &it
+	var rec *routing.Item
+	if n := len(sh.spare); n > 0 {
+		rec = sh.spare[n-1]
+		sh.spare[n-1] = nil
+		sh.spare = sh.spare[:n-1]
+	} else {
+		rec = new(routing.Item)
+	}
+	*rec = it
+	normItem(rec)
+	rec.Version = 1
+	sh.m[it.ID] = rec
 	s.record(prepared)
-	return cloneItem(it), nil
+	return cloneItem(*rec), nil
 }
 
 // Item implements routing.Store.
@@ -240,8 +256,13 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 	var out routing.Item
 	if c.Remove {
 		delete(sh.m, id)
+		if len(sh.spare) < maxSpareItems {
+			*cur = routing.Item{}
+			sh.spare = append(sh.spare, cur)
+		}
 	} else {
-		*cur = normItem(c.Item)
+		*cur = c.Item
+		normItem(cur)
 		cur.Version = c.Expect + 1
 		out = cloneItem(*cur)
 	}
@@ -274,14 +295,19 @@ func addSlot(c routing.Capacity, sl routing.Slot, n int) routing.Capacity {
 	return c
 }
 
-// normItem stores times in UTC and owns its Excluded slice.
-func normItem(it routing.Item) routing.Item {
+// normItem makes the record *it, just copied from the caller, store its
+// times in UTC and own its Excluded slice.
+func normItem(it *routing.Item) {
 	it.EnqueuedAt = it.EnqueuedAt.UTC()
 	it.StepAt = it.StepAt.UTC()
 	if !it.Deadline.IsZero() {
 		it.Deadline = it.Deadline.UTC()
 	}
-	return cloneItem(it)
+	if len(it.Excluded) > 0 {
+		it.Excluded = slices.Clone(it.Excluded)
+	} else {
+		it.Excluded = nil
+	}
 }
 
 func cloneItem(it routing.Item) routing.Item {
