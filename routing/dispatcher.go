@@ -332,7 +332,7 @@ func (d *Dispatcher) Accept(ctx context.Context, id ItemID, by ProfessionalID) (
 	next := e.it
 	next.State = ItemAccepted
 	next.Deadline = time.Time{}
-	if err := d.apply(ctx, e, Change{Item: next}, nil, "accept", now, by); err != nil {
+	if err := d.apply(ctx, e, &Change{Item: next}, nil, "accept", now, by); err != nil {
 		return Item{}, public(err, id)
 	}
 	d.disarm(e)
@@ -387,7 +387,7 @@ func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind Ev
 		verb = "timeout"
 	}
 	defer d.unhold(d.hold(p))
-	if err := d.apply(ctx, e, Change{Item: next, Professional: by, Slot: e.rt.slot, Load: -1}, p, verb, t, by); err != nil {
+	if err := d.apply(ctx, e, &Change{Item: next, Professional: by, Slot: e.rt.slot, Load: -1}, p, verb, t, by); err != nil {
 		return err
 	}
 	d.disarm(e)
@@ -434,7 +434,7 @@ func (d *Dispatcher) Finish(ctx context.Context, id ItemID, by ProfessionalID) (
 	next := e.it
 	next.State = ItemWrapUp
 	next.Deadline = now.Add(p.wrapUp)
-	if err := d.apply(ctx, e, Change{Item: next, Professional: by, WrapUps: 1}, p, "finish", now, by); err != nil {
+	if err := d.apply(ctx, e, &Change{Item: next, Professional: by, WrapUps: 1}, p, "finish", now, by); err != nil {
 		return Item{}, public(err, id)
 	}
 	d.arm(e, e.it.Deadline)
@@ -476,7 +476,7 @@ func (d *Dispatcher) complete(ctx context.Context, e *entry, t time.Time, wraps 
 	p := d.profs[d.dir.profIdx[by]]
 	c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.rt.slot, Load: -1, WrapUps: wraps, IdleSince: t}
 	defer d.unhold(d.hold(p))
-	if err := d.apply(ctx, e, c, p, "complete", t, by); err != nil {
+	if err := d.apply(ctx, e, &c, p, "complete", t, by); err != nil {
 		return err
 	}
 	d.disarm(e)
@@ -501,7 +501,7 @@ func (d *Dispatcher) Rescind(ctx context.Context, id ItemID, reason string) erro
 	}
 	switch e.it.State {
 	case ItemQueued:
-		if err := d.apply(ctx, e, Change{Item: e.it, Remove: true}, nil, "rescind", now, ""); err != nil {
+		if err := d.apply(ctx, e, &Change{Item: e.it, Remove: true}, nil, "rescind", now, ""); err != nil {
 			return public(err, id)
 		}
 		d.disarm(e)
@@ -512,7 +512,7 @@ func (d *Dispatcher) Rescind(ctx context.Context, id ItemID, reason string) erro
 		p := d.profs[d.dir.profIdx[by]]
 		c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.rt.slot, Load: -1}
 		defer d.unhold(d.hold(p))
-		if err := d.apply(ctx, e, c, p, "rescind", now, ""); err != nil {
+		if err := d.apply(ctx, e, &c, p, "rescind", now, ""); err != nil {
 			return public(err, id)
 		}
 		d.disarm(e)
@@ -659,7 +659,7 @@ func (d *Dispatcher) widen(ctx context.Context, e *entry, t time.Time) error {
 	it.Step = next
 	it.StepAt = t
 	from := d.rt(e)
-	if err := d.apply(ctx, e, Change{Item: it}, nil, "widen", t, ""); err != nil {
+	if err := d.apply(ctx, e, &Change{Item: it}, nil, "widen", t, ""); err != nil {
 		if err != errStale && e.tidx < 0 {
 			d.arm(e, t) // try again on the next call
 		}
@@ -684,7 +684,7 @@ func (d *Dispatcher) drop(ctx context.Context, e *entry, t time.Time, reason NoR
 			c.WrapUps = -1
 		}
 	}
-	if err := d.apply(ctx, e, c, d.profOf(e.it.Professional), "drop", t, ""); err != nil {
+	if err := d.apply(ctx, e, &c, d.profOf(e.it.Professional), "drop", t, ""); err != nil {
 		return quiet(err)
 	}
 	d.disarm(e)
@@ -746,12 +746,11 @@ func (d *Dispatcher) serve(ctx context.Context, p *prof, t time.Time) error {
 // refused condition refreshes the dispatcher's view (another replica
 // changed the item or the professional) and returns errRetry or errStale.
 func (d *Dispatcher) offer(ctx context.Context, e *entry, p *prof, t time.Time) error {
-	next := e.it
-	next.State = ItemOffered
-	next.Professional = p.id
-	next.Deadline = t.Add(d.offerTimeout)
-	c := Change{Item: next, Professional: p.id, Slot: e.rt.slot, Load: 1}
-	err := d.apply(ctx, e, c, p, "offer", t, "")
+	c := Change{Item: e.it, Professional: p.id, Slot: e.rt.slot, Load: 1}
+	c.Item.State = ItemOffered
+	c.Item.Professional = p.id
+	c.Item.Deadline = t.Add(d.offerTimeout)
+	err := d.apply(ctx, e, &c, p, "offer", t, "")
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrNoCapacity):
@@ -775,7 +774,7 @@ func (d *Dispatcher) offer(ctx context.Context, e *entry, p *prof, t time.Time) 
 // apply writes change c of item e (and of professional p, if not nil) and
 // brings the dispatcher's view up to date. A conflict means another
 // replica changed the item: it is reloaded and errStale returned.
-func (d *Dispatcher) apply(ctx context.Context, e *entry, c Change, p *prof, verb string, t time.Time, actor ProfessionalID) error {
+func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, verb string, t time.Time, actor ProfessionalID) error {
 	c.Item.ID = e.it.ID
 	c.Expect = e.it.Version
 	if c.Remove {
@@ -783,7 +782,7 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c Change, p *prof, ver
 	} else {
 		c.Events = d.auditFor(verb, c.Item, t, actor)
 	}
-	it, st, err := d.store.Apply(ctx, c)
+	it, st, err := d.store.Apply(ctx, *c)
 	if err != nil {
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrItemNotFound) {
 			if rerr := d.reload(ctx, e); rerr != nil {
