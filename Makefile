@@ -7,8 +7,12 @@ BENCHCOUNT  ?= 6
 
 .PHONY: test vet lint bench fuzz example
 
-## test: vet, then every test of every package with the race detector.
+## test: vet, then every test of every package with the race detector. The
+## storage/postgres tests start a throwaway server from the binaries that
+## scripts/postgres-bin finds (installing Debian's postgresql where missing).
 test: vet
+	@pg_bin=$$(scripts/postgres-bin) || exit 1; \
+	if [ -n "$$pg_bin" ]; then export CARECONTACT_PG_BIN="$$pg_bin"; echo "PostgreSQL binaries: $$pg_bin"; fi; \
 	$(GO) test -race -count=1 ./...
 
 vet:

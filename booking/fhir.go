@@ -206,6 +206,7 @@ type FHIRError struct {
 	Reason string
 }
 
+// Error returns "booking: fhir: <field>: <reason>".
 func (e *FHIRError) Error() string { return "booking: fhir: " + e.Field + ": " + e.Reason }
 
 // Is makes a FHIRError match ErrInvalid.

@@ -38,6 +38,9 @@ type KPIs struct {
 	AttemptsPerRequest float64
 	// Open counts requests not yet closed.
 	Open int
+	// Withdrawn counts requests withdrawn before any call (the errand was
+	// settled in another channel); they are not counted in Closed.
+	Withdrawn int
 }
 
 // KPIs computes the key figures over the requests made in [from, to), as
@@ -76,6 +79,13 @@ func ComputeKPIs(recs []Record, target float64, now time.Time) KPIs {
 		if len(r.Calls) > 0 {
 			first = r.Calls[0].Start
 			delays = append(delays, first.Sub(r.RequestedAt))
+		}
+		if r.Out == OutcomeWithdrawn && first.IsZero() {
+			// Settled elsewhere before any call: no callback was owed, so
+			// it counts neither for nor against the same-day share or the
+			// promise-kept rate.
+			k.Withdrawn++
+			continue
 		}
 		if r.BeforeCutoff {
 			k.BeforeCutoff++

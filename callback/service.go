@@ -362,3 +362,40 @@ func (s *Service) Complete(ctx context.Context, id, professional string, result 
 	}
 	return got, evs, nil
 }
+
+// Withdraw closes the open request id with OutcomeWithdrawn so that nobody
+// calls the client: the errand was settled in another channel (the
+// channel.Admitter's Settle returns the contacts to withdraw) or the client
+// cancelled. actor is who withdrew it (the system, a professional or the
+// client). Withdrawing a closed request returns it unchanged; a request in a
+// call fails with ErrInCall, as the professional is already talking to the
+// client and completes it.
+func (s *Service) Withdraw(ctx context.Context, id string, actor audit.Actor, now time.Time) (Record, []Event, error) {
+	if err := actor.Validate(); err != nil {
+		return Record{}, nil, fmt.Errorf("callback: withdraw %s: %w: actor", id, ErrInvalidRequest)
+	}
+	now = now.UTC()
+	var already Record
+	got, evs, err := s.change(ctx, id, func(r *Record) (string, []Event, error) {
+		switch r.State {
+		case StateClosed:
+			already = *r
+			return "", nil, errAlreadyClosed
+		case StateInCall:
+			return "", nil, ErrInCall
+		}
+		r.State, r.Out, r.Closed = StateClosed, OutcomeWithdrawn, now
+		return "callback.withdraw", []Event{{Kind: EventClosed, At: now, Request: r.ID, Team: r.Team, Outcome: OutcomeWithdrawn}}, nil
+	}, actor, now)
+	if errors.Is(err, errAlreadyClosed) {
+		return already, nil, nil
+	}
+	if err != nil {
+		return Record{}, nil, fmt.Errorf("callback: withdraw %s: %w", id, err)
+	}
+	return got, evs, nil
+}
+
+// errAlreadyClosed stops change without writing when Withdraw finds the
+// request closed already.
+var errAlreadyClosed = errors.New("callback: already closed")

@@ -60,8 +60,8 @@ func (p Phone) Number() string { return string(p) }
 type Request struct {
 	// Client is the pseudonymous client reference (never an identity code).
 	Client string
-	// Phone is the number to call; it is never logged.
-	Phone Phone
+	// Phone is the number to call; it is never logged nor marshalled.
+	Phone Phone `json:"-"`
 	// Errand is what the client contacts about.
 	Errand channel.Errand
 	// Urgency sets the deadline.
@@ -129,6 +129,9 @@ const (
 	// OutcomeSecureMessage: the client did not answer any attempt and was
 	// sent a secure message instead (the default closing outcome).
 	OutcomeSecureMessage Outcome = "secure_message_sent"
+	// OutcomeWithdrawn: the errand was settled in another channel (or the
+	// client cancelled) before the callback was made; nobody calls.
+	OutcomeWithdrawn Outcome = "withdrawn"
 )
 
 // Window is a promised callback window [Start, End), in UTC.
@@ -231,6 +234,9 @@ var (
 	ErrNotDue = errors.New("callback: request not due")
 	// ErrNotInCall: the request is not in a call by that professional.
 	ErrNotInCall = errors.New("callback: request not in call")
+	// ErrInCall: the request is in a call and cannot be withdrawn; the
+	// professional completes it.
+	ErrInCall = errors.New("callback: request in call")
 	// ErrNothingDue: the team has no due request.
 	ErrNothingDue = errors.New("callback: nothing due")
 	// ErrNoRoute: the router found no team for the request.

@@ -1,0 +1,106 @@
+package callback_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
+)
+
+func TestWithdraw(t *testing.T) {
+	ctx := context.Background()
+	system := audit.System("channel.settle")
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, svc *callback.Service, id string, now time.Time)
+		wantErr error
+		wantOut callback.Outcome
+	}{
+		{"planned request", func(*testing.T, *callback.Service, string, time.Time) {}, nil, callback.OutcomeWithdrawn},
+		{"in call", func(t *testing.T, svc *callback.Service, id string, now time.Time) {
+			_, err := svc.Advance(ctx, now.Add(30*time.Minute))
+			require.NoError(t, err)
+			_, err = svc.Accept(ctx, id, "n-1", now.Add(31*time.Minute))
+			require.NoError(t, err)
+		}, callback.ErrInCall, ""},
+		{"already reached", func(t *testing.T, svc *callback.Service, id string, now time.Time) {
+			_, err := svc.Advance(ctx, now.Add(30*time.Minute))
+			require.NoError(t, err)
+			_, err = svc.Accept(ctx, id, "n-1", now.Add(31*time.Minute))
+			require.NoError(t, err)
+			_, _, err = svc.Complete(ctx, id, "n-1", callback.Answered, now.Add(35*time.Minute))
+			require.NoError(t, err)
+		}, nil, callback.OutcomeReached},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			capa := callback.NewStaticCapacity(nil)
+			require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, 8*time.Hour, 16*time.Hour)...))
+			svc, _ := newService(t, callback.Config{}, capa)
+			now := at(2026, 11, 23, 9, 30)
+			p, err := svc.Request(ctx, req("c1", callback.NonUrgent), now)
+			require.NoError(t, err)
+			tc.prepare(t, svc, p.Request, now)
+
+			later := now.Add(40 * time.Minute)
+			got, _, err := svc.Withdraw(ctx, p.Request, system, later)
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, callback.StateClosed, got.State)
+			require.Equal(t, tc.wantOut, got.Out)
+
+			// Nobody is ever offered a withdrawn request, and withdrawing
+			// twice changes nothing.
+			_, err = svc.Advance(ctx, at(2026, 11, 23, 15, 0))
+			require.NoError(t, err)
+			_, err = svc.Take(ctx, "team-north", "n-1", at(2026, 11, 23, 15, 0))
+			require.ErrorIs(t, err, callback.ErrNothingDue)
+			again, _, err := svc.Withdraw(ctx, p.Request, system, later.Add(time.Minute))
+			require.NoError(t, err)
+			require.Equal(t, got.Version, again.Version)
+		})
+	}
+}
+
+func TestWithdrawnRequestsLeaveSameDayShareAlone(t *testing.T) {
+	ctx := context.Background()
+	capa := callback.NewStaticCapacity(nil)
+	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, 8*time.Hour, 16*time.Hour)...))
+	svc, _ := newService(t, callback.Config{}, capa)
+	now := at(2026, 11, 23, 9, 0)
+	a, err := svc.Request(ctx, req("c1", callback.NonUrgent), now)
+	require.NoError(t, err)
+	b, err := svc.Request(ctx, req("c2", callback.NonUrgent), now)
+	require.NoError(t, err)
+	_, _, err = svc.Withdraw(ctx, b.Request, audit.System("channel.settle"), now.Add(5*time.Minute))
+	require.NoError(t, err)
+	_, err = svc.Advance(ctx, now.Add(time.Hour))
+	require.NoError(t, err)
+	rec, err := svc.Take(ctx, "team-north", "n-1", now.Add(time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, a.Request, rec.ID)
+	_, _, err = svc.Complete(ctx, a.Request, "n-1", callback.Answered, now.Add(70*time.Minute))
+	require.NoError(t, err)
+
+	k, err := svc.KPIs(ctx, at(2026, 11, 23, 0, 0), at(2026, 11, 24, 0, 0), at(2026, 11, 23, 17, 0))
+	require.NoError(t, err)
+	require.Equal(t, 1, k.Withdrawn)
+	require.Equal(t, 1, k.BeforeCutoff)
+	require.Equal(t, 1.0, k.SameDayShare)
+	require.Equal(t, 1, k.Closed)
+	require.Equal(t, 1.0, k.AttemptsPerRequest)
+}
+
+func TestRequestJSONCarriesNoPhone(t *testing.T) {
+	data, err := json.Marshal(req("c1", callback.Urgent))
+	require.NoError(t, err)
+	require.NotContains(t, string(data), "401234567")
+}
