@@ -1,7 +1,7 @@
 # carecontact — developer tasks. `make test` is the one command that runs all tests.
 GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
-BENCHSTAT   ?= golang.org/x/perf/cmd/benchstat@latest
+BENCHSTAT   ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 FUZZTIME    ?= 10s
 BENCHCOUNT  ?= 6
 
