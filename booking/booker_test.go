@@ -3,6 +3,7 @@ package booking_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -184,38 +185,79 @@ func TestSearchRules(t *testing.T) {
 	}
 }
 
+// lastSunday returns the day of the last Sunday of month m of year y,
+// computed with weekday arithmetic in UTC, independently of the zone
+// database the package uses.
+func lastSunday(y int, m time.Month) int {
+	last := time.Date(y, m+1, 0, 12, 0, 0, 0, time.UTC) // day 0 of the next month
+	return last.Day() - int(last.Weekday())
+}
+
+// TestSlotsAcrossDST books the night nurse's Sunday 01:00-06:00 (local)
+// shift in 30-minute slots on the Sunday before each change and on the
+// days of the changes in 2025..2030. Finland follows the EU rule
+// (Directive 2000/84/EC): summer time begins at 01:00 UTC on the last
+// Sunday of March (03:00 EET -> 04:00 EEST) and ends at 01:00 UTC on the
+// last Sunday of October (04:00 EEST -> 03:00 EET). The expected UTC
+// bounds are computed from the fixed offsets (EET = UTC+2, EEST = UTC+3),
+// not from the zone database.
 func TestSlotsAcrossDST(t *testing.T) {
 	ctx := context.Background()
-	for _, indexed := range []bool{true, false} {
-		from := booking.Date{Year: 2026, Month: time.March, Day: 20}
-		if !indexed {
-			from = booking.Date{Year: 2026, Month: time.December, Day: 1}
-		}
-		f := newFixture(t, from, 240)
-		tests := []struct {
-			day  booking.Date
-			want int // 30-minute slots in 01:00-06:00 local
-		}{
-			{booking.Date{Year: 2026, Month: time.March, Day: 22}, 10},
-			{booking.Date{Year: 2026, Month: time.March, Day: 29}, 8},    // 03:00 -> 04:00: one hour less
-			{booking.Date{Year: 2026, Month: time.October, Day: 25}, 12}, // 04:00 -> 03:00: one hour more
-		}
-		for _, tc := range tests {
-			f.set(helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 0, 0).Add(-24 * time.Hour))
-			slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "night", Service: "night-call", Limit: 50,
-				From: helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 0, 0), To: helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 12, 0), By: client("c1")})
-			require.NoError(t, err)
-			require.Len(t, slots, tc.want, "%s indexed=%v", tc.day, indexed)
-			for i, s := range slots {
-				require.Equal(t, 30*time.Minute, s.End.Sub(s.Start), "no slot of wrong length")
-				if i > 0 {
-					require.True(t, s.Start.Equal(slots[i-1].End), "none lost, none doubled: slots are back to back in real time")
-				}
+	check := func(t *testing.T, f *fixture, day booking.Date, wantStart, wantEnd time.Time) {
+		t.Helper()
+		f.set(wantStart.Add(-24 * time.Hour))
+		slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "night", Service: "night-call", Limit: 50,
+			From: wantStart.Add(-6 * time.Hour), To: wantEnd.Add(6 * time.Hour), By: client("c1")})
+		require.NoError(t, err)
+		want := int(wantEnd.Sub(wantStart) / (30 * time.Minute))
+		require.Len(t, slots, want, "%s: every real half hour of the shift is one slot", day)
+		seen := map[time.Time]bool{}
+		for i, s := range slots {
+			require.Equal(t, time.UTC, s.Start.Location(), "stored as UTC")
+			require.Equal(t, 30*time.Minute, s.End.Sub(s.Start), "no slot of wrong length")
+			require.False(t, seen[s.Start], "no slot doubled")
+			seen[s.Start] = true
+			if i > 0 {
+				require.True(t, s.Start.Equal(slots[i-1].End), "no slot lost: slots are back to back in real time")
 			}
-			require.Equal(t, helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 1, 0), slots[0].Start)
-			require.Equal(t, helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 6, 0), slots[len(slots)-1].End)
+		}
+		require.Equal(t, wantStart, slots[0].Start)
+		require.Equal(t, wantEnd, slots[len(slots)-1].End)
+	}
+	for y := 2025; y <= 2030; y++ {
+		mar, oct := lastSunday(y, time.March), lastSunday(y, time.October)
+		tests := []struct {
+			name       string
+			day        booking.Date
+			start, end time.Time // 01:00 and 06:00 local in UTC
+		}{
+			{"ordinary winter sunday", booking.Date{Year: y, Month: time.March, Day: mar - 7},
+				time.Date(y, time.March, mar-8, 23, 0, 0, 0, time.UTC), time.Date(y, time.March, mar-7, 4, 0, 0, 0, time.UTC)},
+			{"spring forward: one hour less", booking.Date{Year: y, Month: time.March, Day: mar},
+				time.Date(y, time.March, mar-1, 23, 0, 0, 0, time.UTC), time.Date(y, time.March, mar, 3, 0, 0, 0, time.UTC)},
+			{"ordinary summer sunday", booking.Date{Year: y, Month: time.October, Day: oct - 7},
+				time.Date(y, time.October, oct-8, 22, 0, 0, 0, time.UTC), time.Date(y, time.October, oct-7, 3, 0, 0, 0, time.UTC)},
+			{"fall back: one hour more", booking.Date{Year: y, Month: time.October, Day: oct},
+				time.Date(y, time.October, oct-1, 22, 0, 0, 0, time.UTC), time.Date(y, time.October, oct, 4, 0, 0, 0, time.UTC)},
+		}
+		// One index covering the year's changes, and one that ends before
+		// them (the search then computes the blocks from the calendars).
+		for _, indexed := range []bool{true, false} {
+			from, days := booking.Date{Year: y, Month: time.March, Day: 1}, 250 // to early November
+			if !indexed {
+				from, days = booking.Date{Year: y, Month: time.January, Day: 1}, 40
+			}
+			f := newFixture(t, from, days)
+			for _, tc := range tests {
+				t.Run(fmt.Sprintf("%s %s indexed=%v", tc.day, tc.name, indexed), func(t *testing.T) {
+					check(t, f, tc.day, tc.start, tc.end)
+				})
+			}
 		}
 	}
+	// The expected dates themselves, as published for these years.
+	require.Equal(t, []int{30, 29, 28, 26, 25, 31}, []int{lastSunday(2025, 3), lastSunday(2026, 3), lastSunday(2027, 3), lastSunday(2028, 3), lastSunday(2029, 3), lastSunday(2030, 3)})
+	require.Equal(t, []int{26, 25, 31, 29, 28, 27}, []int{lastSunday(2025, 10), lastSunday(2026, 10), lastSunday(2027, 10), lastSunday(2028, 10), lastSunday(2029, 10), lastSunday(2030, 10)})
 }
 
 func TestHoldConfirmExpire(t *testing.T) {
