@@ -692,7 +692,9 @@ func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (C
 	}
 	old := TransitionRequest{Next: next, Now: now, Events: []audit.Event{b.event(now, by, "booking.cancel", next, detail)}}
 	if a.Status == StatusBooked && a.Start.After(now) {
-		offer, err := b.offer(ctx, &old, a, now)
+		offer, err := b.offer(ctx, a, now, func(waiterID string, cr ClaimRequest) error {
+			return b.cfg.Store.TakeWaiter(ctx, waiterID, &old, cr)
+		})
 		if err != nil {
 			return CancelResult{}, err
 		}
@@ -706,9 +708,12 @@ func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (C
 	return CancelResult{Cancelled: next}, nil
 }
 
-// offer tries the waiting clients in order; it returns the offered hold,
-// nil if nobody took it, or an error that stops the cancellation.
-func (b *Booker) offer(ctx context.Context, old *TransitionRequest, a Appointment, now time.Time) (*Appointment, error) {
+// offer tries the clients waiting for a's service, oldest first, on the
+// time a frees: take stores the hold for one waiter together with the
+// change that frees the time. It returns the offered hold, nil if nobody
+// took it (the caller then makes the change alone), or an error that stops
+// the change.
+func (b *Booker) offer(ctx context.Context, a Appointment, now time.Time, take func(waiterID string, cr ClaimRequest) error) (*Appointment, error) {
 	ws, err := b.cfg.Store.Waiters(ctx, a.Area, a.Service)
 	if err != nil {
 		return nil, err
@@ -735,7 +740,7 @@ func (b *Booker) offer(ctx context.Context, old *TransitionRequest, a Appointmen
 		if svc.MaxPerClient > 0 {
 			cr.Limit = &ClientLimit{Service: svc.Code, From: o.Start.Add(-svc.Period), To: o.Start.Add(svc.Period), Max: svc.MaxPerClient}
 		}
-		err := b.cfg.Store.TakeWaiter(ctx, w.ID, old, cr)
+		err := take(w.ID, cr)
 		switch {
 		case err == nil:
 			return &o, nil
@@ -743,7 +748,8 @@ func (b *Booker) offer(ctx context.Context, old *TransitionRequest, a Appointmen
 			// This client may not take it, or the entry was just taken.
 			continue
 		case errors.Is(err, ErrSlotTaken):
-			// The freed time does not fit (e.g. buffers changed): plain cancel.
+			// The freed time does not fit (e.g. buffers changed, or a
+			// reschedule reuses part of it): no offer.
 			return nil, nil
 		default:
 			return nil, err
@@ -752,18 +758,32 @@ func (b *Booker) offer(ctx context.Context, old *TransitionRequest, a Appointmen
 	return nil, nil
 }
 
+// RescheduleResult tells what a reschedule did.
+type RescheduleResult struct {
+	// Moved is the new appointment.
+	Moved Appointment
+	// Cancelled is the old appointment, cancelled with reason "rescheduled".
+	Cancelled Appointment
+	// Offer is the hold made for the first waiting client the freed slot
+	// was offered to, if any.
+	Offer *Appointment
+}
+
 // Reschedule moves an appointment to a new slot atomically: the new slot is
 // booked and the old appointment cancelled (reason "rescheduled") in one
 // store operation, so the client never loses the old time without getting
 // the new one. The new appointment keeps the answers and guidance version.
-func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Requester) (Appointment, error) {
+// Like a cancellation, a reschedule of a booked future appointment offers
+// the freed time first to the clients waiting for the service, oldest
+// first, as a hold for OfferTTL in the same store operation.
+func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Requester) (RescheduleResult, error) {
 	now := b.cfg.Clock.Now().UTC()
 	a, err := b.cfg.Store.Appointment(ctx, id)
 	if err != nil {
-		return Appointment{}, err
+		return RescheduleResult{}, err
 	}
-	fail := func(err error) (Appointment, error) {
-		return Appointment{}, b.deny(ctx, now, by, "booking.reschedule", "appointment/"+id, a.Client, err)
+	fail := func(err error) (RescheduleResult, error) {
+		return RescheduleResult{}, b.deny(ctx, now, by, "booking.reschedule", "appointment/"+id, a.Client, err)
 	}
 	if by.self() && by.Actor.ID != a.Client {
 		return fail(fmt.Errorf("booking: appointment %s belongs to another client: %w", id, ErrNotAllowed))
@@ -776,7 +796,7 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 	}
 	svc, err := b.Service(a.Area, a.Service)
 	if err != nil {
-		return Appointment{}, err
+		return RescheduleResult{}, err
 	}
 	cr, err := b.newClaim(&svc, BookRequest{Slot: slot, Client: a.Client, By: by, Answers: a.Answers, GuidanceVersion: a.GuidanceVersion}, StatusBooked, now, 0, false)
 	if err != nil {
@@ -789,10 +809,25 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 	old := TransitionRequest{Next: next, Now: now,
 		Events: []audit.Event{b.event(now, by, "booking.reschedule", next, map[string]string{"to": cr.Appointment.ID})}}
 	cr.Events = []audit.Event{b.event(now, by, "booking.book", cr.Appointment, map[string]string{"from": a.ID, "start": cr.Appointment.Start.Format(time.RFC3339)})}
-	if err := b.cfg.Store.Reschedule(ctx, old, cr); err != nil {
+	res := RescheduleResult{Moved: cr.Appointment, Cancelled: next}
+	if a.Status == StatusBooked && a.Start.After(now) {
+		offer, err := b.offer(ctx, a, now, func(waiterID string, oc ClaimRequest) error {
+			return b.cfg.Store.Reschedule(ctx, old, cr, &WaitOffer{WaiterID: waiterID, Claim: oc})
+		})
+		if err != nil {
+			return fail(err)
+		}
+		if offer != nil {
+			res.Offer = offer
+			return res, nil
+		}
+	}
+	// Nobody waiting took the time (or an offer did not fit): the plain
+	// reschedule, which also reports a new slot that is taken.
+	if err := b.cfg.Store.Reschedule(ctx, old, cr, nil); err != nil {
 		return fail(err)
 	}
-	return cr.Appointment, nil
+	return res, nil
 }
 
 // Advance releases the holds that have expired at now (held slots and

@@ -442,22 +442,30 @@ func TestCancelLateWaitlistAndReschedule(t *testing.T) {
 	offer, err := f.b.Confirm(ctx, res.Offer.ID, client("c5"))
 	require.NoError(t, err)
 	require.Equal(t, booking.StatusBooked, offer.Status)
+	requireOffer(t, f, "c5", res.Offer.ID, w1.ID, a.ID)
 
-	// Reschedule c5 to the next day: the new slot is taken and the old freed in one step.
+	// Reschedule c5 to the next day: the new slot is taken and the old freed
+	// in one step, and the freed time goes to c6, who is still waiting.
 	later := find(helsinki(t, 2026, 12, 9, 9, 0))
-	moved, err := f.b.Reschedule(ctx, offer.ID, later, client("c5"))
+	rr, err := f.b.Reschedule(ctx, offer.ID, later, client("c5"))
 	require.NoError(t, err)
+	moved := rr.Moved
 	require.Equal(t, offer.ID, moved.RescheduledFrom)
 	old, err := f.b.Appointment(ctx, offer.ID, pro)
 	require.NoError(t, err)
 	require.Equal(t, booking.StatusCancelled, old.Status)
+	require.Equal(t, old, rr.Cancelled)
 	require.Equal(t, moved.ID, old.RescheduledTo)
 	require.False(t, old.LateCancel)
+	require.NotNil(t, rr.Offer)
+	require.Equal(t, "c6", rr.Offer.Client)
+	require.Equal(t, tomorrow.Start, rr.Offer.Start)
+	requireOffer(t, f, "c6", rr.Offer.ID, ws[0].ID, offer.ID)
 	_, err = f.b.Reschedule(ctx, old.ID, later, client("c5"))
 	require.ErrorIs(t, err, booking.ErrIllegalTransition)
-	// The freed time was not offered to c6 (reschedule is not a cancellation
-	// to offer), but it is free to book.
-	_, err = f.b.Book(ctx, booking.BookRequest{Slot: tomorrow, Client: "c6", By: client("c6"), Answers: answers})
+	_, err = f.b.Book(ctx, booking.BookRequest{Slot: tomorrow, Client: "c7", By: client("c7"), Answers: answers})
+	require.ErrorIs(t, err, booking.ErrSlotTaken, "the waiting client has the rescheduled time first")
+	_, err = f.b.Confirm(ctx, rr.Offer.ID, client("c6"))
 	require.NoError(t, err)
 
 	// Early cancellation is not late; no one waiting gets nothing.
@@ -478,6 +486,163 @@ func TestCancelLateWaitlistAndReschedule(t *testing.T) {
 	as, err := f.b.ClientAppointments(ctx, "c1", client("c1"))
 	require.NoError(t, err)
 	require.Equal(t, 1, booking.LateCancellations(as, time.Time{}))
+}
+
+// requireOffer checks that the waitlist offer to client was recorded in
+// the audit log: a system event naming the wait entry and the appointment
+// whose time it was.
+func requireOffer(t *testing.T, f *fixture, client, offerID, waiterID, fromID string) {
+	t.Helper()
+	evs, err := f.store.AuditLog().Events(context.Background(), audit.Filter{Client: client, Action: "booking.offer"})
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+	e := evs[0]
+	require.Equal(t, audit.ActorSystem, e.Actor.Kind)
+	require.Equal(t, "appointment/"+offerID, e.Subject)
+	require.Equal(t, audit.Allowed, e.Outcome)
+	require.Equal(t, waiterID, e.Detail["waiter"])
+	require.Equal(t, fromID, e.Detail["from"])
+	require.Equal(t, string(booking.StatusPending), e.Detail["status"])
+}
+
+func TestRescheduleOffersFreedSlotToWaitlist(t *testing.T) {
+	ctx := context.Background()
+	answers := []booking.Answer{{QuestionID: "symptoms", Text: "x"}}
+	tests := []struct {
+		name string
+		// setup books or holds c1's appointment and adds waiters; it
+		// returns the appointment to move.
+		setup func(t *testing.T, f *fixture, from, to booking.Slot) booking.Appointment
+		// target is where c1 moves to (default: the slot a day later).
+		target    func(from, to booking.Slot) booking.Slot
+		wantErr   error
+		offeredTo string // "" for no offer
+		waiting   []string
+	}{
+		{name: "nobody waits", offeredTo: "", waiting: nil,
+			setup: func(t *testing.T, f *fixture, from, _ booking.Slot) booking.Appointment {
+				return book(t, f, from, "c1")
+			}},
+		{name: "the oldest waiter gets it", offeredTo: "c5", waiting: []string{"c6"},
+			setup: func(t *testing.T, f *fixture, from, _ booking.Slot) booking.Appointment {
+				wait(t, f, "c5", booking.Interval{})
+				wait(t, f, "c6", booking.Interval{})
+				return book(t, f, from, "c1")
+			}},
+		{name: "a waiter whose window does not fit is passed over", offeredTo: "c6", waiting: []string{"c5"},
+			setup: func(t *testing.T, f *fixture, from, _ booking.Slot) booking.Appointment {
+				wait(t, f, "c5", booking.Interval{Start: from.End, End: from.End.Add(48 * time.Hour)})
+				wait(t, f, "c6", booking.Interval{Start: from.Start.Add(-time.Hour), End: from.End})
+				return book(t, f, from, "c1")
+			}},
+		{name: "a waiter at the booking limit is passed over", offeredTo: "c6", waiting: []string{"c5"},
+			setup: func(t *testing.T, f *fixture, from, to booking.Slot) booking.Appointment {
+				wait(t, f, "c5", booking.Interval{})
+				wait(t, f, "c6", booking.Interval{})
+				book(t, f, to, "c5") // c5 already has a nurse visit this month
+				return book(t, f, from, "c1")
+			},
+			target: func(from, to booking.Slot) booking.Slot { return nextDay(to) }},
+		{name: "the rescheduling client's own wait entry is passed over", offeredTo: "", waiting: []string{"c1"},
+			setup: func(t *testing.T, f *fixture, from, _ booking.Slot) booking.Appointment {
+				wait(t, f, "c1", booking.Interval{})
+				return book(t, f, from, "c1")
+			}},
+		{name: "a hold is not offered", offeredTo: "", waiting: []string{"c5"},
+			setup: func(t *testing.T, f *fixture, from, _ booking.Slot) booking.Appointment {
+				wait(t, f, "c5", booking.Interval{})
+				a, err := f.b.Hold(ctx, booking.BookRequest{Slot: from, Client: "c1", By: client("c1"), Answers: answers})
+				require.NoError(t, err)
+				return a
+			}},
+		{name: "new slot taken: nothing changes", wantErr: booking.ErrSlotTaken, waiting: []string{"c5"},
+			setup: func(t *testing.T, f *fixture, from, to booking.Slot) booking.Appointment {
+				wait(t, f, "c5", booking.Interval{})
+				book(t, f, to, "c8")
+				return book(t, f, from, "c1")
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+			from := findSlot(t, f, helsinki(t, 2026, 12, 8, 9, 0))
+			to := findSlot(t, f, helsinki(t, 2026, 12, 9, 9, 0))
+			a := tc.setup(t, f, from, to)
+			target := to
+			if tc.target != nil {
+				target = tc.target(from, to)
+			}
+			f.set(f.now.Add(time.Minute))
+			rr, err := f.b.Reschedule(ctx, a.ID, target, client("c1"))
+			got, gerr := f.store.Appointment(ctx, a.ID)
+			require.NoError(t, gerr)
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+				require.Equal(t, a, got, "the old appointment stays as it was")
+			} else {
+				require.NoError(t, err)
+				require.Equal(t, booking.StatusCancelled, got.Status)
+				require.Equal(t, target.Start, rr.Moved.Start)
+				if tc.offeredTo == "" {
+					require.Nil(t, rr.Offer)
+				} else {
+					require.NotNil(t, rr.Offer)
+					require.Equal(t, tc.offeredTo, rr.Offer.Client)
+					require.Equal(t, from.Start, rr.Offer.Start)
+					require.Equal(t, from.Participants, rr.Offer.Participants)
+					require.Equal(t, booking.StatusPending, rr.Offer.Status)
+					require.Equal(t, f.now.Add(2*time.Hour), rr.Offer.HoldUntil)
+					require.Equal(t, answers, rr.Offer.Answers)
+					evs, err := f.store.AuditLog().Events(ctx, audit.Filter{Client: tc.offeredTo, Action: "booking.offer"})
+					require.NoError(t, err)
+					require.Len(t, evs, 1)
+					require.Equal(t, a.ID, evs[0].Detail["from"])
+				}
+			}
+			ws, err := f.store.Waiters(ctx, "north", "nurse-visit")
+			require.NoError(t, err)
+			var waiting []string
+			for _, w := range ws {
+				waiting = append(waiting, w.Client)
+			}
+			require.Equal(t, tc.waiting, waiting)
+			// The freed time is free to book exactly when nobody was offered it.
+			_, err = f.b.Book(ctx, booking.BookRequest{Slot: from, Client: "c7", By: pro})
+			if tc.offeredTo != "" || tc.wantErr != nil {
+				require.ErrorIs(t, err, booking.ErrSlotTaken)
+			} else {
+				require.NoError(t, err)
+			}
+		})
+	}
+}
+
+func findSlot(t *testing.T, f *fixture, from time.Time) booking.Slot {
+	t.Helper()
+	slots, err := f.b.Search(context.Background(), booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-1", From: from, Limit: 1, By: pro})
+	require.NoError(t, err)
+	require.Len(t, slots, 1)
+	return slots[0]
+}
+
+func nextDay(s booking.Slot) booking.Slot {
+	s.Start, s.End = s.Start.Add(24*time.Hour), s.End.Add(24*time.Hour)
+	return s
+}
+
+func book(t *testing.T, f *fixture, s booking.Slot, who string) booking.Appointment {
+	t.Helper()
+	a, err := f.b.Book(context.Background(), booking.BookRequest{Slot: s, Client: who, By: client(who), Answers: []booking.Answer{{QuestionID: "symptoms", Text: "x"}}})
+	require.NoError(t, err)
+	return a
+}
+
+func wait(t *testing.T, f *fixture, who string, window booking.Interval) {
+	t.Helper()
+	_, err := f.b.Wait(context.Background(), booking.WaitRequest{Area: "north", Service: "nurse-visit", Client: who, Window: window,
+		By: client(who), Answers: []booking.Answer{{QuestionID: "symptoms", Text: "x"}}})
+	require.NoError(t, err)
+	f.set(f.now.Add(time.Second)) // waiters join one after another
 }
 
 func TestMarkNoShowBeforeStart(t *testing.T) {

@@ -39,7 +39,8 @@
 // (Confirm books it); Book books directly; Cancel records the reason and
 // whether it was late, and offers the freed time first to the service's
 // waiting clients (Wait) as a hold; Reschedule takes the new slot and frees
-// the old in one store operation; Mark records checked-in, arrived,
+// the old in one store operation, offering the freed time to the waiting
+// clients in that same operation just as Cancel does; Mark records checked-in, arrived,
 // fulfilled, noshow and entered-in-error. Statuses are the FHIR R4
 // Appointment.status codes with only the legal transitions (CanTransition)
 // and map to the Finnish national Ajanvarauksen tila codes

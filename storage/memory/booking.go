@@ -46,21 +46,22 @@ func (b BookingStore) Share() BookingStore { return BookingStore{b.s} }
 func (b BookingStore) AuditLog() *AuditLog { return b.s.log }
 
 // apply runs one atomic change: an optional transition of an existing
-// appointment, an optional new claim (which may reuse the transitioned
-// appointment's time), and the removal of a wait entry; all or nothing.
-func (b BookingStore) apply(ctx context.Context, old *booking.TransitionRequest, claim *booking.ClaimRequest, waiterID string) error {
+// appointment, new claims (which may reuse the transitioned appointment's
+// time but not each other's), and the removal of a wait entry; all or
+// nothing.
+func (b BookingStore) apply(ctx context.Context, old *booking.TransitionRequest, claims []booking.ClaimRequest, waiterID string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	var events []audit.Event
-	if claim != nil {
-		if err := booking.ValidateClaim(*claim); err != nil {
+	if old != nil {
+		events = append(events, old.Events...)
+	}
+	for _, c := range claims {
+		if err := booking.ValidateClaim(c); err != nil {
 			return err
 		}
-		events = append(events, claim.Events...)
-	}
-	if old != nil {
-		events = append(slices.Clone(old.Events), events...)
+		events = append(events, c.Events...)
 	}
 	prepared, err := prepareEvents(events)
 	if err != nil {
@@ -90,16 +91,21 @@ func (b BookingStore) apply(ctx context.Context, old *booking.TransitionRequest,
 		}
 	}
 	// Everything that can fail is checked before anything is written.
-	if claim != nil {
-		if err := s.checkClaimLocked(*claim, ignoring); err != nil {
+	for i, c := range claims {
+		if err := s.checkClaimLocked(c, ignoring); err != nil {
 			return err
+		}
+		for _, earlier := range claims[:i] {
+			if err := conflict(earlier, c); err != nil {
+				return err
+			}
 		}
 	}
 	if old != nil {
 		s.transitionLocked(*old)
 	}
-	if claim != nil {
-		s.insertLocked(*claim)
+	for _, c := range claims {
+		s.insertLocked(c)
 	}
 	if wi >= 0 {
 		s.waiters = slices.Delete(s.waiters, wi, wi+1)
@@ -108,9 +114,25 @@ func (b BookingStore) apply(ctx context.Context, old *booking.TransitionRequest,
 	return nil
 }
 
+// conflict reports two claims of one change that take the same ID or the
+// same owner's time.
+func conflict(a, b booking.ClaimRequest) error {
+	if a.Appointment.ID == b.Appointment.ID {
+		return fmt.Errorf("booking: appointment %s: %w", b.Appointment.ID, booking.ErrExists)
+	}
+	for _, x := range a.Claims {
+		for _, y := range b.Claims {
+			if x.Owner == y.Owner && x.Overlaps(y.Interval) {
+				return fmt.Errorf("booking: %s at %s: %w", y.Owner, y.Start.Format(time.RFC3339), booking.ErrSlotTaken)
+			}
+		}
+	}
+	return nil
+}
+
 // Claim implements booking.Store.
 func (b BookingStore) Claim(ctx context.Context, req booking.ClaimRequest) error {
-	return b.apply(ctx, nil, &req, "")
+	return b.apply(ctx, nil, []booking.ClaimRequest{req}, "")
 }
 
 // Transition implements booking.Store.
@@ -119,8 +141,14 @@ func (b BookingStore) Transition(ctx context.Context, req booking.TransitionRequ
 }
 
 // Reschedule implements booking.Store.
-func (b BookingStore) Reschedule(ctx context.Context, old booking.TransitionRequest, next booking.ClaimRequest) error {
-	return b.apply(ctx, &old, &next, "")
+func (b BookingStore) Reschedule(ctx context.Context, old booking.TransitionRequest, next booking.ClaimRequest, offer *booking.WaitOffer) error {
+	if offer == nil {
+		return b.apply(ctx, &old, []booking.ClaimRequest{next}, "")
+	}
+	if err := booking.ValidateOffer(next, *offer); err != nil {
+		return err
+	}
+	return b.apply(ctx, &old, []booking.ClaimRequest{next, offer.Claim}, offer.WaiterID)
 }
 
 // TakeWaiter implements booking.Store.
@@ -128,7 +156,7 @@ func (b BookingStore) TakeWaiter(ctx context.Context, waiterID string, old *book
 	if waiterID == "" {
 		return fmt.Errorf("%w: waiter id is empty", booking.ErrInvalid)
 	}
-	return b.apply(ctx, old, &req, waiterID)
+	return b.apply(ctx, old, []booking.ClaimRequest{req}, waiterID)
 }
 
 // checkClaimLocked checks a claim; ignoring names an appointment whose
