@@ -48,6 +48,19 @@
 // and the guidance text version they saw. Hold expiry is data: Advance(now)
 // releases expired holds and NextDeadline tells when it next has work.
 //
+// # FHIR
+//
+// ExportSchedule, ExportSlot and ExportAppointment write FHIR R4 JSON with
+// standard field names and codes, and the Import functions read it back;
+// invalid input gets a *FHIRError (matching ErrInvalid) whose Field is the
+// path of the offending element. Appointment.appointmentType carries the
+// channel in ChannelSystem and, where known, the national visit channel
+// (THL - Asiointitapa, 1.2.246.537.6.884). Only the in-person code "10
+// Kertakäynti toimipaikassa" could be verified from a public source (HL7
+// Finland's Finnish Scheduling guide; see DefaultVisitChannels); a host
+// that has the verified codes for phone and video visits passes them to
+// NewFHIR, which validates them, and uses the returned FHIR's methods.
+//
 // # Store
 //
 // Store is the storage a host plugs in. Its operations are atomic and
