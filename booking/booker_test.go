@@ -358,6 +358,9 @@ func TestForgedSlotsAreRefused(t *testing.T) {
 		{"wrong role", mk(9, 0, "doctor-1"), client("c1"), booking.ErrInvalid},
 		{"wrong length", booking.Slot{Area: "north", Service: "nurse-visit", Start: mk(9, 0).Start, End: mk(9, 0).Start.Add(time.Hour), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrInvalid},
 		{"too soon", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2026, 12, 7, 8, 0), End: helsinki(t, 2026, 12, 7, 8, 30), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
+		{"beyond the horizon", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2027, 1, 11, 9, 0), End: helsinki(t, 2027, 1, 11, 9, 30), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
+		{"client group may not self-book", mk(9, 0, "nurse-1"), booking.Requester{Actor: client("c1").Actor, ClientGroup: "child"}, booking.ErrNotAllowed},
+		{"holiday", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2026, 12, 24, 9, 0), End: helsinki(t, 2026, 12, 24, 9, 30), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -367,6 +370,58 @@ func TestForgedSlotsAreRefused(t *testing.T) {
 	}
 	_, err := f.b.Book(ctx, booking.BookRequest{Slot: mk(12, 0, "nurse-1"), Client: "c1", By: pro, Answers: answers})
 	require.NoError(t, err)
+}
+
+// TestBuffersKeepNeighboursFree books appointments with and without
+// buffers next to each other: a service's buffers keep its participants
+// free around it, in search and in the atomic booking alike.
+func TestBuffersKeepNeighboursFree(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	at := func(h, m int) time.Time { return helsinki(t, 2026, 12, 8, h, m) }
+	slot := func(service string, h, m int) booking.Slot {
+		d := 30 * time.Minute
+		if service == "video-check" {
+			d = 20 * time.Minute
+		}
+		return booking.Slot{Area: "north", Service: service, Start: at(h, m), End: at(h, m).Add(d), Participants: []string{"nurse-1"}}
+	}
+	// nurse-1: nurse visit 08:30-09:00 (no buffers), video check 10:00-10:20
+	// with 5 minutes before and after (09:55-10:25).
+	_, err := f.b.Book(ctx, booking.BookRequest{Slot: slot("nurse-visit", 8, 30), Client: "c1", By: pro})
+	require.NoError(t, err)
+	_, err = f.b.Book(ctx, booking.BookRequest{Slot: slot("video-check", 10, 0), Client: "c2", By: pro})
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		service string
+		h, m    int
+		free    bool
+	}{
+		{"video check before the visit: buffer ends 08:25", "video-check", 8, 0, true},
+		{"video check right after the visit: its buffer from 08:55 overlaps", "video-check", 9, 0, false},
+		{"video check at 09:30: buffer 09:25-09:55 touches the next one", "video-check", 9, 30, true},
+		{"nurse visit 09:30-10:00 overlaps the video check's buffer from 09:55", "nurse-visit", 9, 30, false},
+		{"nurse visit 10:00 overlaps the video check", "nurse-visit", 10, 0, false},
+		{"nurse visit 10:30 starts after the buffer ends at 10:25", "nurse-visit", 10, 30, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: tc.service, Professional: "nurse-1",
+				From: at(tc.h, tc.m), To: at(tc.h, tc.m).Add(time.Second), By: pro})
+			require.NoError(t, err)
+			require.Equal(t, tc.free, len(slots) == 1, "search")
+			// Booking it (and cancelling again) agrees with the search.
+			a, err := f.b.Book(ctx, booking.BookRequest{Slot: slot(tc.service, tc.h, tc.m), Client: "c3", By: pro})
+			if !tc.free {
+				require.ErrorIs(t, err, booking.ErrSlotTaken)
+				return
+			}
+			require.NoError(t, err)
+			_, err = f.b.Cancel(ctx, a.ID, "test", pro)
+			require.NoError(t, err)
+		})
+	}
 }
 
 func TestMultiProfessionalAndResources(t *testing.T) {

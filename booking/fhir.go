@@ -3,7 +3,9 @@ package booking
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/url"
 	"slices"
@@ -324,7 +326,14 @@ func decode(data []byte, want string) (fhirResource, error) {
 	var r fhirResource
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&r); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return r, fhirErr(want+"."+te.Field, "want a JSON %s, got %s", te.Type, te.Value)
+		}
 		return r, fhirErr(want, "not a JSON resource: %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return r, fhirErr(want, "data after the resource")
 	}
 	if r.ResourceType != want {
 		return r, fhirErr(want+".resourceType", "got %q", r.ResourceType)

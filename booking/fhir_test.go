@@ -82,6 +82,13 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 		field string
 	}{
 		{"not json", []byte("{"), "Appointment"},
+		{"data after the resource", append(append([]byte{}, good...), []byte(` {}`)...), "Appointment"},
+		{"status of the wrong JSON type", mutate(func(m map[string]any) { m["status"] = 3 }), "Appointment.status"},
+		{"participant of the wrong JSON type", mutate(func(m map[string]any) { m["participant"] = "Patient/x" }), "Appointment.participant"},
+		{"answer without question", mutate(func(m map[string]any) {
+			m["extension"] = append(m["extension"].([]any), map[string]any{"url": ExtensionBase + "pre-question-answer",
+				"extension": []any{map[string]any{"url": "answer", "valueString": "x"}}})
+		}), "Appointment.extension[3].extension"},
 		{"wrong type", mutate(func(m map[string]any) { m["resourceType"] = "Slot" }), "Appointment.resourceType"},
 		{"no id", mutate(func(m map[string]any) { delete(m, "id") }), "Appointment.id"},
 		{"status", mutate(func(m map[string]any) { m["status"] = "done" }), "Appointment.status"},
