@@ -637,7 +637,8 @@ func (b *Booker) Confirm(ctx context.Context, id string, by Requester) (Appointm
 }
 
 // Mark records what happened to an appointment: checked-in, arrived,
-// fulfilled, noshow or entered-in-error (professionals only).
+// fulfilled, noshow or entered-in-error. Clients may only check in;
+// fulfilled and noshow are refused before the start (ErrIllegalTransition).
 func (b *Booker) Mark(ctx context.Context, id string, status Status, by Requester) (Appointment, error) {
 	now := b.cfg.Clock.Now().UTC()
 	switch status {
@@ -649,7 +650,7 @@ func (b *Booker) Mark(ctx context.Context, id string, status Status, by Requeste
 		return Appointment{}, b.deny(ctx, now, by, "booking.mark", "appointment/"+id, "", fmt.Errorf("booking: clients may only check in: %w", ErrNotAllowed))
 	}
 	return b.transition(ctx, id, by, "booking."+string(status), now, func(a *Appointment) error {
-		if status == StatusNoShow && now.Before(a.Start) {
+		if (status == StatusNoShow || status == StatusFulfilled) && now.Before(a.Start) {
 			return fmt.Errorf("booking: appointment %s has not started: %w", a.ID, ErrIllegalTransition)
 		}
 		a.Status = status

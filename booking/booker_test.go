@@ -700,20 +700,46 @@ func wait(t *testing.T, f *fixture, who string, window booking.Interval) {
 	f.set(f.now.Add(time.Second)) // waiters join one after another
 }
 
-func TestMarkNoShowBeforeStart(t *testing.T) {
+func TestMark(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
-	slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 1, By: pro})
-	require.NoError(t, err)
-	a, err := f.b.Book(ctx, booking.BookRequest{Slot: slots[0], Client: "c1", By: pro})
-	require.NoError(t, err)
-	_, err = f.b.Mark(ctx, a.ID, booking.StatusNoShow, pro)
-	require.ErrorIs(t, err, booking.ErrIllegalTransition)
-	_, err = f.b.Mark(ctx, a.ID, booking.StatusBooked, pro)
-	require.ErrorIs(t, err, booking.ErrInvalid)
-	ci, err := f.b.Mark(ctx, a.ID, booking.StatusCheckedIn, client("c1"))
-	require.NoError(t, err)
-	require.Equal(t, booking.StatusCheckedIn, ci.Status)
+	tests := []struct {
+		name   string
+		status booking.Status
+		by     booking.Requester
+		after  time.Duration // when, relative to the start
+		err    error
+	}{
+		{"no-show before the start", booking.StatusNoShow, pro, -time.Minute, booking.ErrIllegalTransition},
+		{"fulfilled before the start", booking.StatusFulfilled, pro, -time.Minute, booking.ErrIllegalTransition},
+		{"no-show after the start", booking.StatusNoShow, pro, time.Minute, nil},
+		{"fulfilled after the start", booking.StatusFulfilled, pro, 10 * time.Minute, nil},
+		{"client checks in early", booking.StatusCheckedIn, client("c1"), -10 * time.Minute, nil},
+		{"arrived early", booking.StatusArrived, pro, -5 * time.Minute, nil},
+		{"client may not mark fulfilled", booking.StatusFulfilled, client("c1"), time.Minute, booking.ErrNotAllowed},
+		{"another client may not check in", booking.StatusCheckedIn, client("c2"), -time.Minute, booking.ErrNotAllowed},
+		{"booked is not a mark", booking.StatusBooked, pro, time.Minute, booking.ErrInvalid},
+		{"entered in error", booking.StatusEnteredInError, pro, -time.Hour, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+			slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 1, By: pro})
+			require.NoError(t, err)
+			a, err := f.b.Book(ctx, booking.BookRequest{Slot: slots[0], Client: "c1", By: pro})
+			require.NoError(t, err)
+			f.set(a.Start.Add(tc.after))
+			got, err := f.b.Mark(ctx, a.ID, tc.status, tc.by)
+			if tc.err != nil {
+				require.ErrorIs(t, err, tc.err)
+				stored, err := f.store.Appointment(ctx, a.ID)
+				require.NoError(t, err)
+				require.Equal(t, booking.StatusBooked, stored.Status)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.status, got.Status)
+		})
+	}
 }
 
 func TestBookerRace(t *testing.T) {
