@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -395,16 +396,12 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		if err != nil {
 			return nil, fmt.Errorf("booking: search: %w", err)
 		}
-		q.busy = make(map[string][]span64, len(claims))
-		for _, c := range claims {
-			q.busy[c.Owner] = append(q.busy[c.Owner], span64{c.Start.Unix(), c.End.Unix()})
-		}
-		for _, bs := range q.busy {
-			slices.SortFunc(bs, func(a, b span64) int { return int(a.start - b.start) })
-		}
+		q.busy = busySpans(claims)
 		h := make(genHeap, 0, len(cands[0]))
-		for _, c := range cands[0] {
-			g := &gen{cal: c, blocks: q.ix.window(c.ID, q.lo, q.hi+q.dur)}
+		gens := make([]gen, len(cands[0]))
+		for i, c := range cands[0] {
+			g := &gens[i]
+			g.cal, g.blocks = c, q.ix.window(c.ID, q.lo, q.hi+q.dur)
 			if len(g.blocks) > 0 {
 				g.next = g.blocks[0].start
 				if q.advance(g) {
@@ -426,6 +423,36 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		}
 	}
 	return out, nil
+}
+
+// busySpans groups the claims' intervals by owner, each owner's sorted by
+// start, in one backing array.
+func busySpans(claims []Claim) map[string][]span64 {
+	order := make([]int, len(claims))
+	for i := range order {
+		order[i] = i
+	}
+	// Stores return claims sorted by owner then start, which makes this
+	// sort cheap; it is here so that the search does not depend on it.
+	slices.SortFunc(order, func(a, b int) int {
+		if c := strings.Compare(claims[a].Owner, claims[b].Owner); c != 0 {
+			return c
+		}
+		return claims[a].Start.Compare(claims[b].Start)
+	})
+	spans := make([]span64, len(claims))
+	busy := map[string][]span64{}
+	for i := 0; i < len(order); {
+		owner := claims[order[i]].Owner
+		j := i
+		for ; j < len(order) && claims[order[j]].Owner == owner; j++ {
+			c := &claims[order[j]]
+			spans[j] = span64{c.Start.Unix(), c.End.Unix()}
+		}
+		busy[owner] = spans[i:j:j]
+		i = j
+	}
+	return busy
 }
 
 // complete finds the other participants for the primary candidate g.

@@ -215,19 +215,35 @@ func (s *bookingState) overlapping(owner string, iv booking.Interval) []booking.
 // appendOverlapping appends owner's claims that overlap iv and, unless now
 // is zero, are live at now.
 func (s *bookingState) appendOverlapping(out []booking.Claim, owner string, iv booking.Interval, now time.Time) []booking.Claim {
-	cs := s.claims[owner]
-	// Claims are sorted by start; none is longer than longest, so the first
-	// one that can reach iv starts at or after iv.Start - longest.
-	from := iv.Start.Add(-s.longest[owner])
-	for i := sort.Search(len(cs), func(i int) bool { return !cs[i].Start.Before(from) }); i < len(cs); i++ {
-		if !cs[i].Start.Before(iv.End) {
-			break
-		}
-		if cs[i].Overlaps(iv) && (now.IsZero() || cs[i].Live(now)) {
-			out = append(out, cs[i])
+	for _, c := range s.candidates(owner, iv) {
+		if c.Overlaps(iv) && (now.IsZero() || c.Live(now)) {
+			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// countOverlapping counts what appendOverlapping would append.
+func (s *bookingState) countOverlapping(owner string, iv booking.Interval, now time.Time) int {
+	n := 0
+	for _, c := range s.candidates(owner, iv) {
+		if c.Overlaps(iv) && (now.IsZero() || c.Live(now)) {
+			n++
+		}
+	}
+	return n
+}
+
+// candidates returns the run of owner's claims that may overlap iv: claims
+// are sorted by start and none is longer than longest, so the first one
+// that can reach iv starts at or after iv.Start - longest, and the run ends
+// at the first claim that starts at or after iv.End.
+func (s *bookingState) candidates(owner string, iv booking.Interval) []booking.Claim {
+	cs := s.claims[owner]
+	from := iv.Start.Add(-s.longest[owner])
+	i := sort.Search(len(cs), func(i int) bool { return !cs[i].Start.Before(from) })
+	j := i + sort.Search(len(cs)-i, func(k int) bool { return !cs[i+k].Start.Before(iv.End) })
+	return cs[i:j]
 }
 
 func (s *bookingState) releaseLocked(a booking.Appointment) {
@@ -308,8 +324,13 @@ func (b BookingStore) Busy(ctx context.Context, owners []string, iv booking.Inte
 	s := b.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []booking.Claim
-	for _, o := range slices.Compact(slices.Sorted(slices.Values(owners))) {
+	owners = slices.Compact(slices.Sorted(slices.Values(owners)))
+	n := 0
+	for _, o := range owners {
+		n += s.countOverlapping(o, iv, now)
+	}
+	out := make([]booking.Claim, 0, n)
+	for _, o := range owners {
 		out = s.appendOverlapping(out, o, iv, now)
 	}
 	return out, nil
