@@ -31,7 +31,8 @@ type KPIs struct {
 	WithOwnTeam            int     `json:"with_own_team"`
 	OwnTeam                int     `json:"own_team"`
 	TeamContinuity         float64 `json:"team_continuity"`
-	// ChannelSwitches counts legs after the first, over handled sessions;
+	// ChannelSwitches counts legs in another channel than the leg before
+	// them, over handled sessions (a retried callback is no switch);
 	// Switches counts them per "from->to" pair.
 	ChannelSwitches    int            `json:"channel_switches"`
 	SwitchesPerSession float64        `json:"switches_per_session"`
@@ -93,7 +94,7 @@ func Compute(sessions []Session) KPIs {
 			}
 		}
 		for i, l := range s.Legs {
-			if i > 0 {
+			if i > 0 && s.Legs[i-1].Kind != l.Kind {
 				k.ChannelSwitches++
 				k.Switches[string(s.Legs[i-1].Kind)+"->"+string(l.Kind)]++
 			}
