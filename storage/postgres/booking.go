@@ -30,6 +30,10 @@ var _ booking.Store = (*BookingStore)(nil)
 // one client's limited claims (the count and the insert are one step).
 const bookingLockSpace int32 = 0x626b6e67 // "bkng"
 
+// claimLockSpace is the first key of the advisory locks that serialise the
+// claims of one owner (professional, room, device): see claimTx.
+const claimLockSpace int32 = 0x636c6d73 // "clms"
+
 const activeStatuses = "('pending', 'booked', 'checked-in')"
 
 func scanAppointment(row pgx.Row) (booking.Appointment, error) {
@@ -69,6 +73,18 @@ func claimTx(ctx context.Context, tx pgx.Tx, req booking.ClaimRequest) error {
 	owners := make([]string, len(req.Claims))
 	for i, c := range req.Claims {
 		owners[i] = c.Owner
+	}
+	// Serialise the claims of each owner. Two transactions inserting
+	// overlapping ranges into the exclusion constraint each insert their
+	// row and then wait for the other; PostgreSQL breaks that cycle only in
+	// its deadlock detector (after deadlock_timeout, 1 s by default), so a
+	// popular slot becomes a storm of deadlocks and retries. With the
+	// owners' advisory locks taken first, in name order (the same order in
+	// every transaction, so they cannot deadlock), a second claimant waits
+	// for the first to commit and then fails at once on the constraint.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(o))
+		FROM (SELECT DISTINCT o FROM unnest($2::text[]) AS o ORDER BY o) AS owners`, claimLockSpace, owners); err != nil {
+		return err
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM booking_claims WHERE owner = ANY($1) AND expires <= $2", owners, req.Now.UTC()); err != nil {
 		return err
