@@ -25,7 +25,7 @@ type calendar struct {
 
 func newCalendar(start time.Time, days int) (*calendar, error) {
 	c := &calendar{start: start, end: start.AddDate(0, 0, days), holidays: map[booking.Date]bool{}}
-	for y := start.Year(); y <= c.end.Year(); y++ {
+	for y := start.Year(); y <= c.end.Year()+1; y++ { // +1: the callback planner looks past the end
 		hs, err := booking.FinnishHolidays(y)
 		if err != nil {
 			return nil, err
