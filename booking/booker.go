@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -395,16 +396,12 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		if err != nil {
 			return nil, fmt.Errorf("booking: search: %w", err)
 		}
-		q.busy = make(map[string][]span64, len(claims))
-		for _, c := range claims {
-			q.busy[c.Owner] = append(q.busy[c.Owner], span64{c.Start.Unix(), c.End.Unix()})
-		}
-		for _, bs := range q.busy {
-			slices.SortFunc(bs, func(a, b span64) int { return int(a.start - b.start) })
-		}
+		q.busy = busySpans(claims)
 		h := make(genHeap, 0, len(cands[0]))
-		for _, c := range cands[0] {
-			g := &gen{cal: c, blocks: q.ix.window(c.ID, q.lo, q.hi+q.dur)}
+		gens := make([]gen, len(cands[0]))
+		for i, c := range cands[0] {
+			g := &gens[i]
+			g.cal, g.blocks = c, q.ix.window(c.ID, q.lo, q.hi+q.dur)
 			if len(g.blocks) > 0 {
 				g.next = g.blocks[0].start
 				if q.advance(g) {
@@ -426,6 +423,36 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		}
 	}
 	return out, nil
+}
+
+// busySpans groups the claims' intervals by owner, each owner's sorted by
+// start, in one backing array.
+func busySpans(claims []Claim) map[string][]span64 {
+	order := make([]int, len(claims))
+	for i := range order {
+		order[i] = i
+	}
+	// Stores return claims sorted by owner then start, which makes this
+	// sort cheap; it is here so that the search does not depend on it.
+	slices.SortFunc(order, func(a, b int) int {
+		if c := strings.Compare(claims[a].Owner, claims[b].Owner); c != 0 {
+			return c
+		}
+		return claims[a].Start.Compare(claims[b].Start)
+	})
+	spans := make([]span64, len(claims))
+	busy := map[string][]span64{}
+	for i := 0; i < len(order); {
+		owner := claims[order[i]].Owner
+		j := i
+		for ; j < len(order) && claims[order[j]].Owner == owner; j++ {
+			c := &claims[order[j]]
+			spans[j] = span64{c.Start.Unix(), c.End.Unix()}
+		}
+		busy[owner] = spans[i:j:j]
+		i = j
+	}
+	return busy
 }
 
 // complete finds the other participants for the primary candidate g.
@@ -637,7 +664,8 @@ func (b *Booker) Confirm(ctx context.Context, id string, by Requester) (Appointm
 }
 
 // Mark records what happened to an appointment: checked-in, arrived,
-// fulfilled, noshow or entered-in-error (professionals only).
+// fulfilled, noshow or entered-in-error. Clients may only check in;
+// fulfilled and noshow are refused before the start (ErrIllegalTransition).
 func (b *Booker) Mark(ctx context.Context, id string, status Status, by Requester) (Appointment, error) {
 	now := b.cfg.Clock.Now().UTC()
 	switch status {
@@ -649,7 +677,7 @@ func (b *Booker) Mark(ctx context.Context, id string, status Status, by Requeste
 		return Appointment{}, b.deny(ctx, now, by, "booking.mark", "appointment/"+id, "", fmt.Errorf("booking: clients may only check in: %w", ErrNotAllowed))
 	}
 	return b.transition(ctx, id, by, "booking."+string(status), now, func(a *Appointment) error {
-		if status == StatusNoShow && now.Before(a.Start) {
+		if (status == StatusNoShow || status == StatusFulfilled) && now.Before(a.Start) {
 			return fmt.Errorf("booking: appointment %s has not started: %w", a.ID, ErrIllegalTransition)
 		}
 		a.Status = status
@@ -692,7 +720,9 @@ func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (C
 	}
 	old := TransitionRequest{Next: next, Now: now, Events: []audit.Event{b.event(now, by, "booking.cancel", next, detail)}}
 	if a.Status == StatusBooked && a.Start.After(now) {
-		offer, err := b.offer(ctx, &old, a, now)
+		offer, err := b.offer(ctx, a, now, func(waiterID string, cr ClaimRequest) error {
+			return b.cfg.Store.TakeWaiter(ctx, waiterID, &old, cr)
+		})
 		if err != nil {
 			return CancelResult{}, err
 		}
@@ -706,9 +736,12 @@ func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (C
 	return CancelResult{Cancelled: next}, nil
 }
 
-// offer tries the waiting clients in order; it returns the offered hold,
-// nil if nobody took it, or an error that stops the cancellation.
-func (b *Booker) offer(ctx context.Context, old *TransitionRequest, a Appointment, now time.Time) (*Appointment, error) {
+// offer tries the clients waiting for a's service, oldest first, on the
+// time a frees: take stores the hold for one waiter together with the
+// change that frees the time. It returns the offered hold, nil if nobody
+// took it (the caller then makes the change alone), or an error that stops
+// the change.
+func (b *Booker) offer(ctx context.Context, a Appointment, now time.Time, take func(waiterID string, cr ClaimRequest) error) (*Appointment, error) {
 	ws, err := b.cfg.Store.Waiters(ctx, a.Area, a.Service)
 	if err != nil {
 		return nil, err
@@ -735,7 +768,7 @@ func (b *Booker) offer(ctx context.Context, old *TransitionRequest, a Appointmen
 		if svc.MaxPerClient > 0 {
 			cr.Limit = &ClientLimit{Service: svc.Code, From: o.Start.Add(-svc.Period), To: o.Start.Add(svc.Period), Max: svc.MaxPerClient}
 		}
-		err := b.cfg.Store.TakeWaiter(ctx, w.ID, old, cr)
+		err := take(w.ID, cr)
 		switch {
 		case err == nil:
 			return &o, nil
@@ -743,7 +776,8 @@ func (b *Booker) offer(ctx context.Context, old *TransitionRequest, a Appointmen
 			// This client may not take it, or the entry was just taken.
 			continue
 		case errors.Is(err, ErrSlotTaken):
-			// The freed time does not fit (e.g. buffers changed): plain cancel.
+			// The freed time does not fit (e.g. buffers changed, or a
+			// reschedule reuses part of it): no offer.
 			return nil, nil
 		default:
 			return nil, err
@@ -752,18 +786,32 @@ func (b *Booker) offer(ctx context.Context, old *TransitionRequest, a Appointmen
 	return nil, nil
 }
 
+// RescheduleResult tells what a reschedule did.
+type RescheduleResult struct {
+	// Moved is the new appointment.
+	Moved Appointment
+	// Cancelled is the old appointment, cancelled with reason "rescheduled".
+	Cancelled Appointment
+	// Offer is the hold made for the first waiting client the freed slot
+	// was offered to, if any.
+	Offer *Appointment
+}
+
 // Reschedule moves an appointment to a new slot atomically: the new slot is
 // booked and the old appointment cancelled (reason "rescheduled") in one
 // store operation, so the client never loses the old time without getting
 // the new one. The new appointment keeps the answers and guidance version.
-func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Requester) (Appointment, error) {
+// Like a cancellation, a reschedule of a booked future appointment offers
+// the freed time first to the clients waiting for the service, oldest
+// first, as a hold for OfferTTL in the same store operation.
+func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Requester) (RescheduleResult, error) {
 	now := b.cfg.Clock.Now().UTC()
 	a, err := b.cfg.Store.Appointment(ctx, id)
 	if err != nil {
-		return Appointment{}, err
+		return RescheduleResult{}, err
 	}
-	fail := func(err error) (Appointment, error) {
-		return Appointment{}, b.deny(ctx, now, by, "booking.reschedule", "appointment/"+id, a.Client, err)
+	fail := func(err error) (RescheduleResult, error) {
+		return RescheduleResult{}, b.deny(ctx, now, by, "booking.reschedule", "appointment/"+id, a.Client, err)
 	}
 	if by.self() && by.Actor.ID != a.Client {
 		return fail(fmt.Errorf("booking: appointment %s belongs to another client: %w", id, ErrNotAllowed))
@@ -776,7 +824,7 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 	}
 	svc, err := b.Service(a.Area, a.Service)
 	if err != nil {
-		return Appointment{}, err
+		return RescheduleResult{}, err
 	}
 	cr, err := b.newClaim(&svc, BookRequest{Slot: slot, Client: a.Client, By: by, Answers: a.Answers, GuidanceVersion: a.GuidanceVersion}, StatusBooked, now, 0, false)
 	if err != nil {
@@ -789,10 +837,25 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 	old := TransitionRequest{Next: next, Now: now,
 		Events: []audit.Event{b.event(now, by, "booking.reschedule", next, map[string]string{"to": cr.Appointment.ID})}}
 	cr.Events = []audit.Event{b.event(now, by, "booking.book", cr.Appointment, map[string]string{"from": a.ID, "start": cr.Appointment.Start.Format(time.RFC3339)})}
-	if err := b.cfg.Store.Reschedule(ctx, old, cr); err != nil {
+	res := RescheduleResult{Moved: cr.Appointment, Cancelled: next}
+	if a.Status == StatusBooked && a.Start.After(now) {
+		offer, err := b.offer(ctx, a, now, func(waiterID string, oc ClaimRequest) error {
+			return b.cfg.Store.Reschedule(ctx, old, cr, &WaitOffer{WaiterID: waiterID, Claim: oc})
+		})
+		if err != nil {
+			return fail(err)
+		}
+		if offer != nil {
+			res.Offer = offer
+			return res, nil
+		}
+	}
+	// Nobody waiting took the time (or an offer did not fit): the plain
+	// reschedule, which also reports a new slot that is taken.
+	if err := b.cfg.Store.Reschedule(ctx, old, cr, nil); err != nil {
 		return fail(err)
 	}
-	return cr.Appointment, nil
+	return res, nil
 }
 
 // Advance releases the holds that have expired at now (held slots and

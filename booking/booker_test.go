@@ -3,6 +3,7 @@ package booking_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -184,38 +185,79 @@ func TestSearchRules(t *testing.T) {
 	}
 }
 
+// lastSunday returns the day of the last Sunday of month m of year y,
+// computed with weekday arithmetic in UTC, independently of the zone
+// database the package uses.
+func lastSunday(y int, m time.Month) int {
+	last := time.Date(y, m+1, 0, 12, 0, 0, 0, time.UTC) // day 0 of the next month
+	return last.Day() - int(last.Weekday())
+}
+
+// TestSlotsAcrossDST books the night nurse's Sunday 01:00-06:00 (local)
+// shift in 30-minute slots on the Sunday before each change and on the
+// days of the changes in 2025..2030. Finland follows the EU rule
+// (Directive 2000/84/EC): summer time begins at 01:00 UTC on the last
+// Sunday of March (03:00 EET -> 04:00 EEST) and ends at 01:00 UTC on the
+// last Sunday of October (04:00 EEST -> 03:00 EET). The expected UTC
+// bounds are computed from the fixed offsets (EET = UTC+2, EEST = UTC+3),
+// not from the zone database.
 func TestSlotsAcrossDST(t *testing.T) {
 	ctx := context.Background()
-	for _, indexed := range []bool{true, false} {
-		from := booking.Date{Year: 2026, Month: time.March, Day: 20}
-		if !indexed {
-			from = booking.Date{Year: 2026, Month: time.December, Day: 1}
-		}
-		f := newFixture(t, from, 240)
-		tests := []struct {
-			day  booking.Date
-			want int // 30-minute slots in 01:00-06:00 local
-		}{
-			{booking.Date{Year: 2026, Month: time.March, Day: 22}, 10},
-			{booking.Date{Year: 2026, Month: time.March, Day: 29}, 8},    // 03:00 -> 04:00: one hour less
-			{booking.Date{Year: 2026, Month: time.October, Day: 25}, 12}, // 04:00 -> 03:00: one hour more
-		}
-		for _, tc := range tests {
-			f.set(helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 0, 0).Add(-24 * time.Hour))
-			slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "night", Service: "night-call", Limit: 50,
-				From: helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 0, 0), To: helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 12, 0), By: client("c1")})
-			require.NoError(t, err)
-			require.Len(t, slots, tc.want, "%s indexed=%v", tc.day, indexed)
-			for i, s := range slots {
-				require.Equal(t, 30*time.Minute, s.End.Sub(s.Start), "no slot of wrong length")
-				if i > 0 {
-					require.True(t, s.Start.Equal(slots[i-1].End), "none lost, none doubled: slots are back to back in real time")
-				}
+	check := func(t *testing.T, f *fixture, day booking.Date, wantStart, wantEnd time.Time) {
+		t.Helper()
+		f.set(wantStart.Add(-24 * time.Hour))
+		slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "night", Service: "night-call", Limit: 50,
+			From: wantStart.Add(-6 * time.Hour), To: wantEnd.Add(6 * time.Hour), By: client("c1")})
+		require.NoError(t, err)
+		want := int(wantEnd.Sub(wantStart) / (30 * time.Minute))
+		require.Len(t, slots, want, "%s: every real half hour of the shift is one slot", day)
+		seen := map[time.Time]bool{}
+		for i, s := range slots {
+			require.Equal(t, time.UTC, s.Start.Location(), "stored as UTC")
+			require.Equal(t, 30*time.Minute, s.End.Sub(s.Start), "no slot of wrong length")
+			require.False(t, seen[s.Start], "no slot doubled")
+			seen[s.Start] = true
+			if i > 0 {
+				require.True(t, s.Start.Equal(slots[i-1].End), "no slot lost: slots are back to back in real time")
 			}
-			require.Equal(t, helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 1, 0), slots[0].Start)
-			require.Equal(t, helsinki(t, tc.day.Year, tc.day.Month, tc.day.Day, 6, 0), slots[len(slots)-1].End)
+		}
+		require.Equal(t, wantStart, slots[0].Start)
+		require.Equal(t, wantEnd, slots[len(slots)-1].End)
+	}
+	for y := 2025; y <= 2030; y++ {
+		mar, oct := lastSunday(y, time.March), lastSunday(y, time.October)
+		tests := []struct {
+			name       string
+			day        booking.Date
+			start, end time.Time // 01:00 and 06:00 local in UTC
+		}{
+			{"ordinary winter sunday", booking.Date{Year: y, Month: time.March, Day: mar - 7},
+				time.Date(y, time.March, mar-8, 23, 0, 0, 0, time.UTC), time.Date(y, time.March, mar-7, 4, 0, 0, 0, time.UTC)},
+			{"spring forward: one hour less", booking.Date{Year: y, Month: time.March, Day: mar},
+				time.Date(y, time.March, mar-1, 23, 0, 0, 0, time.UTC), time.Date(y, time.March, mar, 3, 0, 0, 0, time.UTC)},
+			{"ordinary summer sunday", booking.Date{Year: y, Month: time.October, Day: oct - 7},
+				time.Date(y, time.October, oct-8, 22, 0, 0, 0, time.UTC), time.Date(y, time.October, oct-7, 3, 0, 0, 0, time.UTC)},
+			{"fall back: one hour more", booking.Date{Year: y, Month: time.October, Day: oct},
+				time.Date(y, time.October, oct-1, 22, 0, 0, 0, time.UTC), time.Date(y, time.October, oct, 4, 0, 0, 0, time.UTC)},
+		}
+		// One index covering the year's changes, and one that ends before
+		// them (the search then computes the blocks from the calendars).
+		for _, indexed := range []bool{true, false} {
+			from, days := booking.Date{Year: y, Month: time.March, Day: 1}, 250 // to early November
+			if !indexed {
+				from, days = booking.Date{Year: y, Month: time.January, Day: 1}, 40
+			}
+			f := newFixture(t, from, days)
+			for _, tc := range tests {
+				t.Run(fmt.Sprintf("%s %s indexed=%v", tc.day, tc.name, indexed), func(t *testing.T) {
+					check(t, f, tc.day, tc.start, tc.end)
+				})
+			}
 		}
 	}
+	// The expected dates themselves, as published for these years.
+	require.Equal(t, []int{30, 29, 28, 26, 25, 31}, []int{lastSunday(2025, 3), lastSunday(2026, 3), lastSunday(2027, 3), lastSunday(2028, 3), lastSunday(2029, 3), lastSunday(2030, 3)})
+	require.Equal(t, []int{26, 25, 31, 29, 28, 27}, []int{lastSunday(2025, 10), lastSunday(2026, 10), lastSunday(2027, 10), lastSunday(2028, 10), lastSunday(2029, 10), lastSunday(2030, 10)})
 }
 
 func TestHoldConfirmExpire(t *testing.T) {
@@ -316,6 +358,9 @@ func TestForgedSlotsAreRefused(t *testing.T) {
 		{"wrong role", mk(9, 0, "doctor-1"), client("c1"), booking.ErrInvalid},
 		{"wrong length", booking.Slot{Area: "north", Service: "nurse-visit", Start: mk(9, 0).Start, End: mk(9, 0).Start.Add(time.Hour), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrInvalid},
 		{"too soon", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2026, 12, 7, 8, 0), End: helsinki(t, 2026, 12, 7, 8, 30), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
+		{"beyond the horizon", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2027, 1, 11, 9, 0), End: helsinki(t, 2027, 1, 11, 9, 30), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
+		{"client group may not self-book", mk(9, 0, "nurse-1"), booking.Requester{Actor: client("c1").Actor, ClientGroup: "child"}, booking.ErrNotAllowed},
+		{"holiday", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2026, 12, 24, 9, 0), End: helsinki(t, 2026, 12, 24, 9, 30), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -325,6 +370,58 @@ func TestForgedSlotsAreRefused(t *testing.T) {
 	}
 	_, err := f.b.Book(ctx, booking.BookRequest{Slot: mk(12, 0, "nurse-1"), Client: "c1", By: pro, Answers: answers})
 	require.NoError(t, err)
+}
+
+// TestBuffersKeepNeighboursFree books appointments with and without
+// buffers next to each other: a service's buffers keep its participants
+// free around it, in search and in the atomic booking alike.
+func TestBuffersKeepNeighboursFree(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	at := func(h, m int) time.Time { return helsinki(t, 2026, 12, 8, h, m) }
+	slot := func(service string, h, m int) booking.Slot {
+		d := 30 * time.Minute
+		if service == "video-check" {
+			d = 20 * time.Minute
+		}
+		return booking.Slot{Area: "north", Service: service, Start: at(h, m), End: at(h, m).Add(d), Participants: []string{"nurse-1"}}
+	}
+	// nurse-1: nurse visit 08:30-09:00 (no buffers), video check 10:00-10:20
+	// with 5 minutes before and after (09:55-10:25).
+	_, err := f.b.Book(ctx, booking.BookRequest{Slot: slot("nurse-visit", 8, 30), Client: "c1", By: pro})
+	require.NoError(t, err)
+	_, err = f.b.Book(ctx, booking.BookRequest{Slot: slot("video-check", 10, 0), Client: "c2", By: pro})
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		service string
+		h, m    int
+		free    bool
+	}{
+		{"video check before the visit: buffer ends 08:25", "video-check", 8, 0, true},
+		{"video check right after the visit: its buffer from 08:55 overlaps", "video-check", 9, 0, false},
+		{"video check at 09:30: buffer 09:25-09:55 touches the next one", "video-check", 9, 30, true},
+		{"nurse visit 09:30-10:00 overlaps the video check's buffer from 09:55", "nurse-visit", 9, 30, false},
+		{"nurse visit 10:00 overlaps the video check", "nurse-visit", 10, 0, false},
+		{"nurse visit 10:30 starts after the buffer ends at 10:25", "nurse-visit", 10, 30, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: tc.service, Professional: "nurse-1",
+				From: at(tc.h, tc.m), To: at(tc.h, tc.m).Add(time.Second), By: pro})
+			require.NoError(t, err)
+			require.Equal(t, tc.free, len(slots) == 1, "search")
+			// Booking it (and cancelling again) agrees with the search.
+			a, err := f.b.Book(ctx, booking.BookRequest{Slot: slot(tc.service, tc.h, tc.m), Client: "c3", By: pro})
+			if !tc.free {
+				require.ErrorIs(t, err, booking.ErrSlotTaken)
+				return
+			}
+			require.NoError(t, err)
+			_, err = f.b.Cancel(ctx, a.ID, "test", pro)
+			require.NoError(t, err)
+		})
+	}
 }
 
 func TestMultiProfessionalAndResources(t *testing.T) {
@@ -400,22 +497,30 @@ func TestCancelLateWaitlistAndReschedule(t *testing.T) {
 	offer, err := f.b.Confirm(ctx, res.Offer.ID, client("c5"))
 	require.NoError(t, err)
 	require.Equal(t, booking.StatusBooked, offer.Status)
+	requireOffer(t, f, "c5", res.Offer.ID, w1.ID, a.ID)
 
-	// Reschedule c5 to the next day: the new slot is taken and the old freed in one step.
+	// Reschedule c5 to the next day: the new slot is taken and the old freed
+	// in one step, and the freed time goes to c6, who is still waiting.
 	later := find(helsinki(t, 2026, 12, 9, 9, 0))
-	moved, err := f.b.Reschedule(ctx, offer.ID, later, client("c5"))
+	rr, err := f.b.Reschedule(ctx, offer.ID, later, client("c5"))
 	require.NoError(t, err)
+	moved := rr.Moved
 	require.Equal(t, offer.ID, moved.RescheduledFrom)
 	old, err := f.b.Appointment(ctx, offer.ID, pro)
 	require.NoError(t, err)
 	require.Equal(t, booking.StatusCancelled, old.Status)
+	require.Equal(t, old, rr.Cancelled)
 	require.Equal(t, moved.ID, old.RescheduledTo)
 	require.False(t, old.LateCancel)
+	require.NotNil(t, rr.Offer)
+	require.Equal(t, "c6", rr.Offer.Client)
+	require.Equal(t, tomorrow.Start, rr.Offer.Start)
+	requireOffer(t, f, "c6", rr.Offer.ID, ws[0].ID, offer.ID)
 	_, err = f.b.Reschedule(ctx, old.ID, later, client("c5"))
 	require.ErrorIs(t, err, booking.ErrIllegalTransition)
-	// The freed time was not offered to c6 (reschedule is not a cancellation
-	// to offer), but it is free to book.
-	_, err = f.b.Book(ctx, booking.BookRequest{Slot: tomorrow, Client: "c6", By: client("c6"), Answers: answers})
+	_, err = f.b.Book(ctx, booking.BookRequest{Slot: tomorrow, Client: "c7", By: client("c7"), Answers: answers})
+	require.ErrorIs(t, err, booking.ErrSlotTaken, "the waiting client has the rescheduled time first")
+	_, err = f.b.Confirm(ctx, rr.Offer.ID, client("c6"))
 	require.NoError(t, err)
 
 	// Early cancellation is not late; no one waiting gets nothing.
@@ -438,20 +543,203 @@ func TestCancelLateWaitlistAndReschedule(t *testing.T) {
 	require.Equal(t, 1, booking.LateCancellations(as, time.Time{}))
 }
 
-func TestMarkNoShowBeforeStart(t *testing.T) {
+// requireOffer checks that the waitlist offer to client was recorded in
+// the audit log: a system event naming the wait entry and the appointment
+// whose time it was.
+func requireOffer(t *testing.T, f *fixture, client, offerID, waiterID, fromID string) {
+	t.Helper()
+	evs, err := f.store.AuditLog().Events(context.Background(), audit.Filter{Client: client, Action: "booking.offer"})
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+	e := evs[0]
+	require.Equal(t, audit.ActorSystem, e.Actor.Kind)
+	require.Equal(t, "appointment/"+offerID, e.Subject)
+	require.Equal(t, audit.Allowed, e.Outcome)
+	require.Equal(t, waiterID, e.Detail["waiter"])
+	require.Equal(t, fromID, e.Detail["from"])
+	require.Equal(t, string(booking.StatusPending), e.Detail["status"])
+}
+
+func TestRescheduleOffersFreedSlotToWaitlist(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
-	slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 1, By: pro})
+	answers := []booking.Answer{{QuestionID: "symptoms", Text: "x"}}
+	tests := []struct {
+		name string
+		// setup books or holds c1's appointment and adds waiters; it
+		// returns the appointment to move.
+		setup func(t *testing.T, f *fixture, from, to booking.Slot) booking.Appointment
+		// target is where c1 moves to (default: the slot a day later).
+		target    func(from, to booking.Slot) booking.Slot
+		wantErr   error
+		offeredTo string // "" for no offer
+		waiting   []string
+	}{
+		{name: "nobody waits", offeredTo: "", waiting: nil,
+			setup: func(t *testing.T, f *fixture, from, _ booking.Slot) booking.Appointment {
+				return book(t, f, from, "c1")
+			}},
+		{name: "the oldest waiter gets it", offeredTo: "c5", waiting: []string{"c6"},
+			setup: func(t *testing.T, f *fixture, from, _ booking.Slot) booking.Appointment {
+				wait(t, f, "c5", booking.Interval{})
+				wait(t, f, "c6", booking.Interval{})
+				return book(t, f, from, "c1")
+			}},
+		{name: "a waiter whose window does not fit is passed over", offeredTo: "c6", waiting: []string{"c5"},
+			setup: func(t *testing.T, f *fixture, from, _ booking.Slot) booking.Appointment {
+				wait(t, f, "c5", booking.Interval{Start: from.End, End: from.End.Add(48 * time.Hour)})
+				wait(t, f, "c6", booking.Interval{Start: from.Start.Add(-time.Hour), End: from.End})
+				return book(t, f, from, "c1")
+			}},
+		{name: "a waiter at the booking limit is passed over", offeredTo: "c6", waiting: []string{"c5"},
+			setup: func(t *testing.T, f *fixture, from, to booking.Slot) booking.Appointment {
+				wait(t, f, "c5", booking.Interval{})
+				wait(t, f, "c6", booking.Interval{})
+				book(t, f, to, "c5") // c5 already has a nurse visit this month
+				return book(t, f, from, "c1")
+			},
+			target: func(from, to booking.Slot) booking.Slot { return nextDay(to) }},
+		{name: "the rescheduling client's own wait entry is passed over", offeredTo: "", waiting: []string{"c1"},
+			setup: func(t *testing.T, f *fixture, from, _ booking.Slot) booking.Appointment {
+				wait(t, f, "c1", booking.Interval{})
+				return book(t, f, from, "c1")
+			}},
+		{name: "a hold is not offered", offeredTo: "", waiting: []string{"c5"},
+			setup: func(t *testing.T, f *fixture, from, _ booking.Slot) booking.Appointment {
+				wait(t, f, "c5", booking.Interval{})
+				a, err := f.b.Hold(ctx, booking.BookRequest{Slot: from, Client: "c1", By: client("c1"), Answers: answers})
+				require.NoError(t, err)
+				return a
+			}},
+		{name: "new slot taken: nothing changes", wantErr: booking.ErrSlotTaken, waiting: []string{"c5"},
+			setup: func(t *testing.T, f *fixture, from, to booking.Slot) booking.Appointment {
+				wait(t, f, "c5", booking.Interval{})
+				book(t, f, to, "c8")
+				return book(t, f, from, "c1")
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+			from := findSlot(t, f, helsinki(t, 2026, 12, 8, 9, 0))
+			to := findSlot(t, f, helsinki(t, 2026, 12, 9, 9, 0))
+			a := tc.setup(t, f, from, to)
+			target := to
+			if tc.target != nil {
+				target = tc.target(from, to)
+			}
+			f.set(f.now.Add(time.Minute))
+			rr, err := f.b.Reschedule(ctx, a.ID, target, client("c1"))
+			got, gerr := f.store.Appointment(ctx, a.ID)
+			require.NoError(t, gerr)
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+				require.Equal(t, a, got, "the old appointment stays as it was")
+			} else {
+				require.NoError(t, err)
+				require.Equal(t, booking.StatusCancelled, got.Status)
+				require.Equal(t, target.Start, rr.Moved.Start)
+				if tc.offeredTo == "" {
+					require.Nil(t, rr.Offer)
+				} else {
+					require.NotNil(t, rr.Offer)
+					require.Equal(t, tc.offeredTo, rr.Offer.Client)
+					require.Equal(t, from.Start, rr.Offer.Start)
+					require.Equal(t, from.Participants, rr.Offer.Participants)
+					require.Equal(t, booking.StatusPending, rr.Offer.Status)
+					require.Equal(t, f.now.Add(2*time.Hour), rr.Offer.HoldUntil)
+					require.Equal(t, answers, rr.Offer.Answers)
+					evs, err := f.store.AuditLog().Events(ctx, audit.Filter{Client: tc.offeredTo, Action: "booking.offer"})
+					require.NoError(t, err)
+					require.Len(t, evs, 1)
+					require.Equal(t, a.ID, evs[0].Detail["from"])
+				}
+			}
+			ws, err := f.store.Waiters(ctx, "north", "nurse-visit")
+			require.NoError(t, err)
+			var waiting []string
+			for _, w := range ws {
+				waiting = append(waiting, w.Client)
+			}
+			require.Equal(t, tc.waiting, waiting)
+			// The freed time is free to book exactly when nobody was offered it.
+			_, err = f.b.Book(ctx, booking.BookRequest{Slot: from, Client: "c7", By: pro})
+			if tc.offeredTo != "" || tc.wantErr != nil {
+				require.ErrorIs(t, err, booking.ErrSlotTaken)
+			} else {
+				require.NoError(t, err)
+			}
+		})
+	}
+}
+
+func findSlot(t *testing.T, f *fixture, from time.Time) booking.Slot {
+	t.Helper()
+	slots, err := f.b.Search(context.Background(), booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-1", From: from, Limit: 1, By: pro})
 	require.NoError(t, err)
-	a, err := f.b.Book(ctx, booking.BookRequest{Slot: slots[0], Client: "c1", By: pro})
+	require.Len(t, slots, 1)
+	return slots[0]
+}
+
+func nextDay(s booking.Slot) booking.Slot {
+	s.Start, s.End = s.Start.Add(24*time.Hour), s.End.Add(24*time.Hour)
+	return s
+}
+
+func book(t *testing.T, f *fixture, s booking.Slot, who string) booking.Appointment {
+	t.Helper()
+	a, err := f.b.Book(context.Background(), booking.BookRequest{Slot: s, Client: who, By: client(who), Answers: []booking.Answer{{QuestionID: "symptoms", Text: "x"}}})
 	require.NoError(t, err)
-	_, err = f.b.Mark(ctx, a.ID, booking.StatusNoShow, pro)
-	require.ErrorIs(t, err, booking.ErrIllegalTransition)
-	_, err = f.b.Mark(ctx, a.ID, booking.StatusBooked, pro)
-	require.ErrorIs(t, err, booking.ErrInvalid)
-	ci, err := f.b.Mark(ctx, a.ID, booking.StatusCheckedIn, client("c1"))
+	return a
+}
+
+func wait(t *testing.T, f *fixture, who string, window booking.Interval) {
+	t.Helper()
+	_, err := f.b.Wait(context.Background(), booking.WaitRequest{Area: "north", Service: "nurse-visit", Client: who, Window: window,
+		By: client(who), Answers: []booking.Answer{{QuestionID: "symptoms", Text: "x"}}})
 	require.NoError(t, err)
-	require.Equal(t, booking.StatusCheckedIn, ci.Status)
+	f.set(f.now.Add(time.Second)) // waiters join one after another
+}
+
+func TestMark(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		status booking.Status
+		by     booking.Requester
+		after  time.Duration // when, relative to the start
+		err    error
+	}{
+		{"no-show before the start", booking.StatusNoShow, pro, -time.Minute, booking.ErrIllegalTransition},
+		{"fulfilled before the start", booking.StatusFulfilled, pro, -time.Minute, booking.ErrIllegalTransition},
+		{"no-show after the start", booking.StatusNoShow, pro, time.Minute, nil},
+		{"fulfilled after the start", booking.StatusFulfilled, pro, 10 * time.Minute, nil},
+		{"client checks in early", booking.StatusCheckedIn, client("c1"), -10 * time.Minute, nil},
+		{"arrived early", booking.StatusArrived, pro, -5 * time.Minute, nil},
+		{"client may not mark fulfilled", booking.StatusFulfilled, client("c1"), time.Minute, booking.ErrNotAllowed},
+		{"another client may not check in", booking.StatusCheckedIn, client("c2"), -time.Minute, booking.ErrNotAllowed},
+		{"booked is not a mark", booking.StatusBooked, pro, time.Minute, booking.ErrInvalid},
+		{"entered in error", booking.StatusEnteredInError, pro, -time.Hour, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+			slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 1, By: pro})
+			require.NoError(t, err)
+			a, err := f.b.Book(ctx, booking.BookRequest{Slot: slots[0], Client: "c1", By: pro})
+			require.NoError(t, err)
+			f.set(a.Start.Add(tc.after))
+			got, err := f.b.Mark(ctx, a.ID, tc.status, tc.by)
+			if tc.err != nil {
+				require.ErrorIs(t, err, tc.err)
+				stored, err := f.store.Appointment(ctx, a.ID)
+				require.NoError(t, err)
+				require.Equal(t, booking.StatusBooked, stored.Status)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.status, got.Status)
+		})
+	}
 }
 
 func TestBookerRace(t *testing.T) {

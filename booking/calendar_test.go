@@ -131,29 +131,38 @@ func TestCalendarClosuresAndOpenOnHolidays(t *testing.T) {
 }
 
 func TestCalendarAcrossDST(t *testing.T) {
-	// An on-call calendar working through the nights of the DST changes:
-	// Sunday 29 March 2026 (03:00 EET -> 04:00 EEST) and Sunday 25 October
-	// 2026 (04:00 EEST -> 03:00 EET).
+	// An on-call calendar working through the nights of the DST changes.
+	// The days are the last Sundays of March and October (EU rule,
+	// Directive 2000/84/EC; the change is at 01:00 UTC): 03:00 EET -> 04:00
+	// EEST in March, 04:00 EEST -> 03:00 EET in October. Start and end are
+	// checked in UTC from the fixed offsets EET = UTC+2, EEST = UTC+3.
 	c := Calendar{ID: "oncall", Kind: OwnerProfessional, Area: "north", Role: "doctor", OpenOnHolidays: true,
 		Rules: []WeeklyRule{{Weekdays: []time.Weekday{time.Sunday}, Span: mustSpan(t, "00:00-08:00"), Block: BlockAcuteReserve}}}
-	tests := []struct {
-		day  Date
-		want time.Duration
-	}{
-		{Date{2026, time.March, 22}, 8 * time.Hour},
-		{Date{2026, time.March, 29}, 7 * time.Hour},
-		{Date{2026, time.October, 25}, 9 * time.Hour},
-		{Date{2027, time.March, 28}, 7 * time.Hour},
-		{Date{2027, time.October, 31}, 9 * time.Hour},
+	changes := []struct{ year, march, october int }{
+		{2025, 30, 26}, {2026, 29, 25}, {2027, 28, 31}, {2028, 26, 29}, {2029, 25, 28}, {2030, 31, 27},
 	}
-	for _, tc := range tests {
-		got, err := c.Intervals(tc.day, BlockAcuteReserve)
-		require.NoError(t, err)
-		require.Len(t, got, 1)
-		require.Equal(t, tc.want, got[0].Duration(), "%s", tc.day)
-		loc, _ := Helsinki()
-		require.Equal(t, 0, got[0].Start.In(loc).Hour())
-		require.Equal(t, 8, got[0].End.In(loc).Hour())
+	for _, ch := range changes {
+		y := ch.year
+		tests := []struct {
+			day        Date
+			start, end time.Time
+		}{
+			{Date{y, time.March, ch.march - 7}, time.Date(y, time.March, ch.march-8, 22, 0, 0, 0, time.UTC), time.Date(y, time.March, ch.march-7, 6, 0, 0, 0, time.UTC)},
+			{Date{y, time.March, ch.march}, time.Date(y, time.March, ch.march-1, 22, 0, 0, 0, time.UTC), time.Date(y, time.March, ch.march, 5, 0, 0, 0, time.UTC)},
+			{Date{y, time.October, ch.october - 7}, time.Date(y, time.October, ch.october-8, 21, 0, 0, 0, time.UTC), time.Date(y, time.October, ch.october-7, 5, 0, 0, 0, time.UTC)},
+			{Date{y, time.October, ch.october}, time.Date(y, time.October, ch.october-1, 21, 0, 0, 0, time.UTC), time.Date(y, time.October, ch.october, 6, 0, 0, 0, time.UTC)},
+		}
+		for _, tc := range tests {
+			require.Equal(t, time.Sunday, tc.day.Weekday(), "%s", tc.day)
+			got, err := c.Intervals(tc.day, BlockAcuteReserve)
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+			require.Equal(t, Interval{tc.start, tc.end}, got[0], "%s", tc.day)
+			require.Equal(t, time.UTC, got[0].Start.Location(), "stored as UTC")
+		}
+		// 8 hours on ordinary Sundays, 7 on the spring change, 9 on the autumn one.
+		require.Equal(t, 7*time.Hour, tests[1].end.Sub(tests[1].start))
+		require.Equal(t, 9*time.Hour, tests[3].end.Sub(tests[3].start))
 	}
 }
 

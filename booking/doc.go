@@ -39,13 +39,27 @@
 // (Confirm books it); Book books directly; Cancel records the reason and
 // whether it was late, and offers the freed time first to the service's
 // waiting clients (Wait) as a hold; Reschedule takes the new slot and frees
-// the old in one store operation; Mark records checked-in, arrived,
+// the old in one store operation, offering the freed time to the waiting
+// clients in that same operation just as Cancel does; Mark records checked-in, arrived,
 // fulfilled, noshow and entered-in-error. Statuses are the FHIR R4
 // Appointment.status codes with only the legal transitions (CanTransition)
 // and map to the Finnish national Ajanvarauksen tila codes
 // (Status.National). Appointments keep the client's pre-question answers
 // and the guidance text version they saw. Hold expiry is data: Advance(now)
 // releases expired holds and NextDeadline tells when it next has work.
+//
+// # FHIR
+//
+// ExportSchedule, ExportSlot and ExportAppointment write FHIR R4 JSON with
+// standard field names and codes, and the Import functions read it back;
+// invalid input gets a *FHIRError (matching ErrInvalid) whose Field is the
+// path of the offending element. Appointment.appointmentType carries the
+// channel in ChannelSystem and, where known, the national visit channel
+// (THL - Asiointitapa, 1.2.246.537.6.884). Only the in-person code "10
+// Kertakäynti toimipaikassa" could be verified from a public source (HL7
+// Finland's Finnish Scheduling guide; see DefaultVisitChannels); a host
+// that has the verified codes for phone and video visits passes them to
+// NewFHIR, which validates them, and uses the returned FHIR's methods.
 //
 // # Store
 //

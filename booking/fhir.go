@@ -3,7 +3,12 @@ package booking
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,13 +34,110 @@ const (
 	NationalVisitChannelSystem = "urn:oid:1.2.246.537.6.884.2015"
 )
 
-// nationalVisitChannel holds the Asiointitapa codes this package could
-// verify: "10 Kertakäynti toimipaikassa" appears in HL7 Finland's Finnish
-// Scheduling examples (Slot and Appointment). Phone and video have no
-// verified code here, so they are exported with ChannelSystem only.
-var nationalVisitChannel = map[channel.Kind]fhirCoding{
-	channel.InPerson: {System: NationalVisitChannelSystem, Code: "10", Display: "Kertakäynti toimipaikassa"},
+// VisitChannelCode is a national Asiointitapa code (and its display text)
+// for a channel kind.
+type VisitChannelCode struct {
+	Code    string `json:"code"`
+	Display string `json:"display,omitempty"`
 }
+
+// verifiedVisitChannels are the Asiointitapa codes this package could
+// verify in a public source: "10 Kertakäynti toimipaikassa" (version 2015)
+// in HL7 Finland's Finnish Scheduling implementation guide,
+// github.com/fhir-fi/finnish-scheduling, input/fsh/examples/slot.fsh
+// (Slot.appointmentType = urn:oid:1.2.246.537.6.884.2015#10) and
+// input/examples/appointment.json. No public source available to this
+// package gave the codes for phone or video visits, so they are not
+// guessed: by default such appointments carry only ChannelSystem, and a
+// host that has the verified code list (Kanta koodistopalvelu) supplies
+// the codes with NewFHIR. testdata/asiointitapa_verified.txt holds the
+// same values with the citation.
+var verifiedVisitChannels = map[channel.Kind]VisitChannelCode{
+	channel.InPerson: {Code: "10", Display: "Kertakäynti toimipaikassa"},
+}
+
+// DefaultVisitChannels returns the verified Asiointitapa codes the package
+// uses unless the host supplies its own (see FHIRConfig): only in-person
+// visits ("10 Kertakäynti toimipaikassa").
+func DefaultVisitChannels() map[channel.Kind]VisitChannelCode {
+	return maps.Clone(verifiedVisitChannels)
+}
+
+// FHIRConfig configures the FHIR mapping's national codes.
+type FHIRConfig struct {
+	// VisitChannels are the Asiointitapa codes per channel kind written to
+	// (and read from) Appointment.appointmentType beside the ChannelSystem
+	// coding. Nil means DefaultVisitChannels(); a host that has verified
+	// the codes for phone and video visits from the national code server
+	// passes the full map. A kind without a code is exported with
+	// ChannelSystem only.
+	VisitChannels map[channel.Kind]VisitChannelCode
+	// VisitChannelSystem is the code system URI of VisitChannels; empty
+	// means NationalVisitChannelSystem.
+	VisitChannelSystem string
+}
+
+// FHIR is a FHIR R4 mapping with the host's national codes. It is
+// read-only once built and safe for concurrent use. The package-level
+// ExportAppointment and ImportAppointment use the defaults.
+type FHIR struct {
+	system string
+	byKind map[channel.Kind]fhirCoding
+	byCode map[string]channel.Kind
+}
+
+// NewFHIR checks cfg and returns the mapping. Every kind must be a known
+// channel.Kind, every code non-empty without surrounding spaces, no code
+// may stand for two kinds (import would be ambiguous), and the system must
+// be an absolute URI; errors wrap ErrInvalid and name the field.
+func NewFHIR(cfg FHIRConfig) (*FHIR, error) {
+	codes := cfg.VisitChannels
+	if codes == nil {
+		codes = verifiedVisitChannels
+	}
+	f := &FHIR{system: cfg.VisitChannelSystem, byKind: map[channel.Kind]fhirCoding{}, byCode: map[string]channel.Kind{}}
+	if f.system == "" {
+		f.system = NationalVisitChannelSystem
+	}
+	if u, err := url.Parse(f.system); err != nil || u.Scheme == "" || strings.TrimSpace(f.system) != f.system {
+		return nil, fmt.Errorf("%w: fhirConfig.visitChannelSystem %q: want an absolute URI such as %s", ErrInvalid, f.system, NationalVisitChannelSystem)
+	}
+	for _, k := range slices.Sorted(maps.Keys(codes)) {
+		c := codes[k]
+		field := fmt.Sprintf("fhirConfig.visitChannels[%q]", k)
+		switch {
+		case !k.Valid():
+			return nil, fmt.Errorf("%w: %s: unknown channel kind (want one of %v)", ErrInvalid, field, channel.Kinds())
+		case c.Code == "":
+			return nil, fmt.Errorf("%w: %s.code is empty", ErrInvalid, field)
+		case strings.TrimSpace(c.Code) != c.Code || strings.ContainsAny(c.Code, " \t\r\n"):
+			return nil, fmt.Errorf("%w: %s.code %q: a code has no spaces", ErrInvalid, field, c.Code)
+		}
+		if other, dup := f.byCode[c.Code]; dup {
+			return nil, fmt.Errorf("%w: %s.code %q: already the code of %s", ErrInvalid, field, c.Code, other)
+		}
+		f.byKind[k] = fhirCoding{System: f.system, Code: c.Code, Display: c.Display}
+		f.byCode[c.Code] = k
+	}
+	return f, nil
+}
+
+// VisitChannel returns the national coding of kind k, if the mapping has
+// one.
+func (f *FHIR) VisitChannel(k channel.Kind) (system string, code VisitChannelCode, ok bool) {
+	c, ok := f.byKind[k]
+	return c.System, VisitChannelCode{Code: c.Code, Display: c.Display}, ok
+}
+
+// defaultFHIR is the mapping with the verified codes; it is never changed.
+var defaultFHIR = func() *FHIR {
+	f := &FHIR{system: NationalVisitChannelSystem, byKind: map[channel.Kind]fhirCoding{}, byCode: map[string]channel.Kind{}}
+	for k, c := range verifiedVisitChannels {
+		f.byKind[k] = fhirCoding{System: f.system, Code: c.Code, Display: c.Display}
+		f.byCode[c.Code] = k
+	}
+	return f
+}()
 
 type fhirCoding struct {
 	System  string `json:"system,omitempty"`
@@ -155,7 +257,11 @@ func slotID(s Slot) string {
 // Patient participant by pseudonymous reference; the national status code
 // (Ajanvarauksen tila), the answers and the guidance version go in
 // extensions.
-func ExportAppointment(a Appointment) ([]byte, error) {
+func ExportAppointment(a Appointment) ([]byte, error) { return defaultFHIR.ExportAppointment(a) }
+
+// ExportAppointment returns a as a FHIR R4 Appointment with f's national
+// visit-channel codes.
+func (f *FHIR) ExportAppointment(a Appointment) ([]byte, error) {
 	if a.ID == "" || a.Client == "" || len(a.Participants) == 0 {
 		return nil, fmt.Errorf("%w: appointment needs id, client and participants", ErrInvalid)
 	}
@@ -167,7 +273,7 @@ func ExportAppointment(a Appointment) ([]byte, error) {
 		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: ServiceSystem + a.Area, Code: a.Service}}}}}
 	if a.Channel != "" {
 		at := &fhirConcept{Coding: []fhirCoding{{System: ChannelSystem, Code: string(a.Channel)}}}
-		if n, ok := nationalVisitChannel[a.Channel]; ok {
+		if n, ok := f.byKind[a.Channel]; ok {
 			at.Coding = append(at.Coding, n)
 		}
 		r.AppointmentType = at
@@ -220,7 +326,14 @@ func decode(data []byte, want string) (fhirResource, error) {
 	var r fhirResource
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&r); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return r, fhirErr(want+"."+te.Field, "want a JSON %s, got %s", te.Type, te.Value)
+		}
 		return r, fhirErr(want, "not a JSON resource: %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return r, fhirErr(want, "data after the resource")
 	}
 	if r.ResourceType != want {
 		return r, fhirErr(want+".resourceType", "got %q", r.ResourceType)
@@ -381,7 +494,11 @@ func ImportSlot(data []byte) (Slot, SlotStatus, error) {
 // ImportAppointment reads a FHIR R4 Appointment; errors name the field. The
 // Patient participant becomes the client reference, Schedule, Practitioner
 // and Location participants the calendar IDs.
-func ImportAppointment(data []byte) (Appointment, error) {
+func ImportAppointment(data []byte) (Appointment, error) { return defaultFHIR.ImportAppointment(data) }
+
+// ImportAppointment reads a FHIR R4 Appointment with f's national
+// visit-channel codes; errors name the field.
+func (f *FHIR) ImportAppointment(data []byte) (Appointment, error) {
 	r, err := decode(data, "Appointment")
 	if err != nil {
 		return Appointment{}, err
@@ -407,17 +524,8 @@ func ImportAppointment(data []byte) (Appointment, error) {
 		return Appointment{}, err
 	}
 	if r.AppointmentType != nil {
-		for _, c := range r.AppointmentType.Coding {
-			if c.System == ChannelSystem {
-				k, err := channel.ParseKind(c.Code)
-				if err != nil {
-					return Appointment{}, fhirErr("Appointment.appointmentType.coding", "channel %q", c.Code)
-				}
-				a.Channel = k
-			}
-			if c.System == NationalVisitChannelSystem && a.Channel == "" && c.Code == "10" {
-				a.Channel = channel.InPerson
-			}
+		if a.Channel, err = f.importChannel(r.AppointmentType.Coding); err != nil {
+			return Appointment{}, err
 		}
 	}
 	if r.CancelationReason != nil {
@@ -483,4 +591,35 @@ func ImportAppointment(data []byte) (Appointment, error) {
 		}
 	}
 	return a, nil
+}
+
+// importChannel reads the channel kind from Appointment.appointmentType:
+// the ChannelSystem coding, else a national visit-channel code f knows
+// (unknown national codes are left alone: another system may use codes the
+// host has not configured). The two must agree.
+func (f *FHIR) importChannel(cs []fhirCoding) (channel.Kind, error) {
+	var own, national channel.Kind
+	nationalAt := -1
+	for i, c := range cs {
+		field := fmt.Sprintf("Appointment.appointmentType.coding[%d].code", i)
+		switch c.System {
+		case ChannelSystem:
+			k, err := channel.ParseKind(c.Code)
+			if err != nil {
+				return "", fhirErr(field, "channel %q is not a channel kind", c.Code)
+			}
+			own = k
+		case f.system:
+			if k, ok := f.byCode[c.Code]; ok {
+				national, nationalAt = k, i
+			}
+		}
+	}
+	if own != "" && national != "" && own != national {
+		return "", fhirErr(fmt.Sprintf("Appointment.appointmentType.coding[%d].code", nationalAt), "visit channel %s contradicts channel %s", national, own)
+	}
+	if own != "" {
+		return own, nil
+	}
+	return national, nil
 }

@@ -3,6 +3,8 @@ package booking
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,6 +82,13 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 		field string
 	}{
 		{"not json", []byte("{"), "Appointment"},
+		{"data after the resource", append(append([]byte{}, good...), []byte(` {}`)...), "Appointment"},
+		{"status of the wrong JSON type", mutate(func(m map[string]any) { m["status"] = 3 }), "Appointment.status"},
+		{"participant of the wrong JSON type", mutate(func(m map[string]any) { m["participant"] = "Patient/x" }), "Appointment.participant"},
+		{"answer without question", mutate(func(m map[string]any) {
+			m["extension"] = append(m["extension"].([]any), map[string]any{"url": ExtensionBase + "pre-question-answer",
+				"extension": []any{map[string]any{"url": "answer", "valueString": "x"}}})
+		}), "Appointment.extension[3].extension"},
 		{"wrong type", mutate(func(m map[string]any) { m["resourceType"] = "Slot" }), "Appointment.resourceType"},
 		{"no id", mutate(func(m map[string]any) { delete(m, "id") }), "Appointment.id"},
 		{"status", mutate(func(m map[string]any) { m["status"] = "done" }), "Appointment.status"},
@@ -95,7 +104,7 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 		}), "Appointment.extension[0].valueCoding.code"},
 		{"channel", mutate(func(m map[string]any) {
 			m["appointmentType"] = map[string]any{"coding": []any{map[string]any{"system": ChannelSystem, "code": "pigeon"}}}
-		}), "Appointment.appointmentType.coding"},
+		}), "Appointment.appointmentType.coding[0].code"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -175,4 +184,114 @@ func FuzzImportSchedule(f *testing.F) {
 			t.Fatalf("accepted an invalid schedule: %+v", info)
 		}
 	})
+}
+
+// TestVisitChannelCodesMatchVerifiedTestdata checks the default national
+// visit-channel mapping against testdata/asiointitapa_verified.txt, which
+// cites where each code was found: the library carries exactly those codes.
+func TestVisitChannelCodesMatchVerifiedTestdata(t *testing.T) {
+	data, err := os.ReadFile("testdata/asiointitapa_verified.txt")
+	require.NoError(t, err)
+	want := map[channel.Kind]VisitChannelCode{}
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimRight(line, "\n")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		require.Len(t, f, 4, "line %q", line)
+		k, err := channel.ParseKind(f[0])
+		require.NoError(t, err)
+		require.Equal(t, NationalVisitChannelSystem, f[1])
+		want[k] = VisitChannelCode{Code: f[2], Display: f[3]}
+	}
+	require.NotEmpty(t, want)
+	require.Equal(t, want, DefaultVisitChannels())
+
+	for k, c := range want {
+		a := sampleAppointment()
+		a.Channel = k
+		out, err := ExportAppointment(a)
+		require.NoError(t, err)
+		var r fhirResource
+		require.NoError(t, json.Unmarshal(out, &r))
+		require.Contains(t, r.AppointmentType.Coding, fhirCoding{System: NationalVisitChannelSystem, Code: c.Code, Display: c.Display})
+		// A system that sends only the national code is understood.
+		r.AppointmentType.Coding = []fhirCoding{{System: NationalVisitChannelSystem, Code: c.Code}}
+		in, err := json.Marshal(r)
+		require.NoError(t, err)
+		got, err := ImportAppointment(in)
+		require.NoError(t, err)
+		require.Equal(t, k, got.Channel)
+	}
+	// Unverified kinds carry only the library's own channel coding.
+	for _, k := range []channel.Kind{channel.Video, channel.InboundPhone, channel.Callback} {
+		_, _, ok := defaultFHIR.VisitChannel(k)
+		require.False(t, ok, "%s has no verified national code", k)
+	}
+}
+
+func TestHostSuppliedVisitChannels(t *testing.T) {
+	// Codes a host has verified itself; the values here only exercise the
+	// mapping and are not national codes.
+	f, err := NewFHIR(FHIRConfig{VisitChannels: map[channel.Kind]VisitChannelCode{
+		channel.InPerson: {Code: "10", Display: "Kertakäynti toimipaikassa"},
+		channel.Video:    {Code: "host-video", Display: "video"},
+	}})
+	require.NoError(t, err)
+	system, c, ok := f.VisitChannel(channel.Video)
+	require.True(t, ok)
+	require.Equal(t, NationalVisitChannelSystem, system)
+	require.Equal(t, "host-video", c.Code)
+	a := sampleAppointment()
+	a.Channel = channel.Video
+	out, err := f.ExportAppointment(a)
+	require.NoError(t, err)
+	require.Contains(t, string(out), `{"system":"urn:oid:1.2.246.537.6.884.2015","code":"host-video","display":"video"}`)
+	got, err := f.ImportAppointment(out)
+	require.NoError(t, err)
+	a.Block = ""
+	require.Equal(t, a, got)
+	// The default mapping does not know the host's code and leaves it alone.
+	_, err = ImportAppointment(out)
+	require.NoError(t, err)
+
+	var r map[string]any
+	require.NoError(t, json.Unmarshal(out, &r))
+	r["appointmentType"] = map[string]any{"coding": []any{
+		map[string]any{"system": ChannelSystem, "code": "in_person"},
+		map[string]any{"system": NationalVisitChannelSystem, "code": "host-video"}}}
+	bad, err := json.Marshal(r)
+	require.NoError(t, err)
+	_, err = f.ImportAppointment(bad)
+	var fe *FHIRError
+	require.ErrorAs(t, err, &fe)
+	require.Equal(t, "Appointment.appointmentType.coding[1].code", fe.Field)
+	require.ErrorIs(t, err, ErrInvalid)
+}
+
+func TestNewFHIRValidates(t *testing.T) {
+	tests := []struct {
+		name  string
+		cfg   FHIRConfig
+		field string
+	}{
+		{"unknown kind", FHIRConfig{VisitChannels: map[channel.Kind]VisitChannelCode{"fax": {Code: "9"}}}, `fhirConfig.visitChannels["fax"]`},
+		{"empty code", FHIRConfig{VisitChannels: map[channel.Kind]VisitChannelCode{channel.Video: {Display: "video"}}}, `fhirConfig.visitChannels["video"].code is empty`},
+		{"code with spaces", FHIRConfig{VisitChannels: map[channel.Kind]VisitChannelCode{channel.Video: {Code: " 2"}}}, `fhirConfig.visitChannels["video"].code`},
+		{"one code for two kinds", FHIRConfig{VisitChannels: map[channel.Kind]VisitChannelCode{channel.InPerson: {Code: "10"}, channel.Video: {Code: "10"}}}, `fhirConfig.visitChannels["video"].code "10": already the code of in_person`},
+		{"relative system", FHIRConfig{VisitChannelSystem: "1.2.246.537.6.884"}, "fhirConfig.visitChannelSystem"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewFHIR(tc.cfg)
+			require.ErrorIs(t, err, ErrInvalid)
+			require.ErrorContains(t, err, tc.field)
+		})
+	}
+	f, err := NewFHIR(FHIRConfig{})
+	require.NoError(t, err)
+	_, c, ok := f.VisitChannel(channel.InPerson)
+	require.True(t, ok, "the verified default")
+	require.Equal(t, "10", c.Code)
 }

@@ -76,6 +76,13 @@ func firstOnOrAfter(d Date, w time.Weekday) Date {
 // between 20 and 26 June) and All Saints' Day (the Saturday between
 // 31 October and 6 November), as set by the Finnish Act on Public Holidays
 // and the Church Act. Years before 1583 or after 9999 give ErrInvalid.
+//
+// The rules are computed here rather than taken from a holiday library
+// such as github.com/rickar/cal/v2 (which has Finland): the library keeps
+// its dependencies to a short approved list, the rules are few and
+// stable, and this way the eves that close services and the Swedish and
+// English names come with them. The tests check the result against the
+// published 2024-2030 calendars and the weekday rules for centuries.
 func FinnishHolidays(y int) ([]Holiday, error) {
 	if y < 1583 || y > 9999 {
 		return nil, fmt.Errorf("%w: holiday year %d: want 1583..9999", ErrInvalid, y)

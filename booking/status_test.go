@@ -124,3 +124,36 @@ func TestServiceValidate(t *testing.T) {
 	_, ok := c.Service("s")
 	require.True(t, ok)
 }
+
+// FuzzParseStatus checks that the status parsers of outside input (FHIR
+// Appointment.status and the national status code) never panic, accept
+// only known values and agree with the mapping both ways.
+func FuzzParseStatus(f *testing.F) {
+	for _, s := range Statuses() {
+		f.Add(string(s))
+		if n, ok := s.National(); ok {
+			f.Add(n.Code)
+		}
+	}
+	f.Add("")
+	f.Add("Booked")
+	f.Add("05")
+	f.Fuzz(func(t *testing.T, in string) {
+		if s, err := ParseStatus(in); err == nil {
+			require.Equal(t, in, string(s))
+			require.Contains(t, Statuses(), s)
+		} else {
+			require.ErrorIs(t, err, ErrInvalid)
+		}
+		if s, err := StatusFromNational(in); err == nil {
+			require.Contains(t, Statuses(), s)
+			n, ok := s.National()
+			require.True(t, ok)
+			if n.Code != in {
+				require.Contains(t, []string{"5", "6"}, in, "only the deprecated or wider codes map to another code")
+			}
+		} else {
+			require.ErrorIs(t, err, ErrInvalid)
+		}
+	})
+}

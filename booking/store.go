@@ -116,6 +116,15 @@ type WaitEntry struct {
 	GuidanceVersion string   `json:"guidanceVersion,omitempty"`
 }
 
+// WaitOffer is a hold for a waiting client on time that a change in the
+// same store operation frees.
+type WaitOffer struct {
+	// WaiterID is the wait entry that the offer removes.
+	WaiterID string
+	// Claim is the waiting client's new pending appointment.
+	Claim ClaimRequest
+}
+
 // Store keeps appointments, their claims and the waitlist. Every method is
 // one atomic operation, expressible as one SQL transaction (claims are rows
 // that an exclusion constraint over (owner, tstzrange) keeps disjoint;
@@ -136,8 +145,12 @@ type Store interface {
 	Transition(ctx context.Context, req TransitionRequest) error
 	// Reschedule applies old (a transition, normally to cancelled) and
 	// claims next in one operation: the old claims are released only if the
-	// new ones are taken; on any error nothing changes.
-	Reschedule(ctx context.Context, old TransitionRequest, next ClaimRequest) error
+	// new ones are taken; on any error nothing changes. If offer is not nil,
+	// the same operation also offers the freed time to a waiting client: it
+	// claims offer.Claim (which may reuse the old appointment's time but
+	// must not overlap next: ErrSlotTaken) and removes the wait entry
+	// offer.WaiterID (ErrNotFound if it is gone).
+	Reschedule(ctx context.Context, old TransitionRequest, next ClaimRequest, offer *WaitOffer) error
 	// Appointment returns the appointment with the given ID (ErrNotFound).
 	Appointment(ctx context.Context, id string) (Appointment, error)
 	// ClientAppointments returns a client's appointments by start.
@@ -218,6 +231,24 @@ func ValidateTransition(prev Appointment, req TransitionRequest) error {
 	}
 	if !next.Start.Equal(prev.Start) || !next.End.Equal(prev.End) || !slices.Equal(next.Participants, prev.Participants) || next.Client != prev.Client {
 		return fmt.Errorf("%w: appointment %s: a transition may not change time, participants or client (reschedule instead)", ErrInvalid, next.ID)
+	}
+	return nil
+}
+
+// ValidateOffer checks a reschedule's wait offer against the rescheduled
+// appointment's new claim; stores call it before changing anything.
+func ValidateOffer(next ClaimRequest, offer WaitOffer) error {
+	if offer.WaiterID == "" {
+		return fmt.Errorf("%w: offer.waiterID is empty", ErrInvalid)
+	}
+	if err := ValidateClaim(offer.Claim); err != nil {
+		return fmt.Errorf("offer: %w", err)
+	}
+	switch o := offer.Claim.Appointment; {
+	case o.ID == next.Appointment.ID:
+		return fmt.Errorf("booking: offer appointment %s: %w", o.ID, ErrExists)
+	case o.Client == next.Appointment.Client:
+		return fmt.Errorf("%w: offer.claim.appointment.client: the waiting client is the one who reschedules", ErrInvalid)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@
 // service area of a wellbeing-services county: it sets up the area's
 // e-booking catalogue and calendars, lets a client search, hold and book a
 // slot (answering the pre-questions and seeing a versioned guidance text),
+// reschedules it (the freed time goes to a client on the waitlist first),
 // and exports the result as FHIR R4. Time is fixed, so the output is the
 // same on every run.
 //
@@ -132,11 +133,31 @@ func run(ctx context.Context, w io.Writer) error {
 		Answers: []booking.Answer{{QuestionID: "home-readings", Text: "again"}}})
 	fmt.Fprintf(w, "   a second bp-check within 28 days: %v\n", err)
 
-	// 5. Export for other systems.
-	fmt.Fprintln(w, "\n5. FHIR R4 export")
+	// 5. Another client waits for bp-check; the first client moves to a
+	// later slot, and the freed time is offered to the waiting client as a
+	// hold in the same step.
+	other := booking.Requester{Actor: audit.Actor{Kind: audit.ActorClient, ID: "client-91bc"}, ClientGroup: "adult"}
+	if _, err := b.Wait(ctx, booking.WaitRequest{Area: "lakeside", Service: "bp-check", Client: "client-91bc", By: other,
+		Answers: []booking.Answer{{QuestionID: "home-readings", Text: "none"}}}); err != nil {
+		return err
+	}
+	now = now.Add(time.Minute)
+	moved, err := b.Reschedule(ctx, booked.ID, slots[3], client)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n5. Rescheduled %s to %s (%s); %s is %s\n", booked.ID, moved.Moved.Start.In(loc).Format("Mon 2 Jan 15:04"),
+		moved.Moved.ID, booked.ID, moved.Cancelled.Status)
+	if o := moved.Offer; o != nil {
+		fmt.Fprintf(w, "   the freed %s offered to %s from the waitlist: %s held until %s\n",
+			o.Start.In(loc).Format("Mon 2 Jan 15:04"), o.Client, o.ID, o.HoldUntil.In(loc).Format("15:04"))
+	}
+
+	// 6. Export for other systems.
+	fmt.Fprintln(w, "\n6. FHIR R4 export")
 	for _, doc := range []func() ([]byte, error){
 		func() ([]byte, error) { return booking.ExportSlot(slots[1], booking.SlotFree) },
-		func() ([]byte, error) { return booking.ExportAppointment(booked) },
+		func() ([]byte, error) { return booking.ExportAppointment(moved.Moved) },
 	} {
 		raw, err := doc()
 		if err != nil {
@@ -152,7 +173,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\n6. Audit trail")
+	fmt.Fprintln(w, "\n7. Audit trail")
 	for _, e := range events {
 		fmt.Fprintf(w, "   %s %-16s %-8s %s client=%s\n", e.At.In(loc).Format("15:04"), e.Action, e.Outcome, e.Subject, e.Client)
 	}

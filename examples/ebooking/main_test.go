@@ -23,6 +23,8 @@ func TestRunIsDeterministic(t *testing.T) {
 		`"resourceType": "Slot"`,
 		"Ajanvarauksen tila 3 Varattu",
 		"booking.confirm",
+		"offered to client-91bc from the waitlist",
+		"booking.offer",
 	} {
 		require.Contains(t, out, want)
 	}

@@ -46,21 +46,22 @@ func (b BookingStore) Share() BookingStore { return BookingStore{b.s} }
 func (b BookingStore) AuditLog() *AuditLog { return b.s.log }
 
 // apply runs one atomic change: an optional transition of an existing
-// appointment, an optional new claim (which may reuse the transitioned
-// appointment's time), and the removal of a wait entry; all or nothing.
-func (b BookingStore) apply(ctx context.Context, old *booking.TransitionRequest, claim *booking.ClaimRequest, waiterID string) error {
+// appointment, new claims (which may reuse the transitioned appointment's
+// time but not each other's), and the removal of a wait entry; all or
+// nothing.
+func (b BookingStore) apply(ctx context.Context, old *booking.TransitionRequest, claims []booking.ClaimRequest, waiterID string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	var events []audit.Event
-	if claim != nil {
-		if err := booking.ValidateClaim(*claim); err != nil {
+	if old != nil {
+		events = append(events, old.Events...)
+	}
+	for _, c := range claims {
+		if err := booking.ValidateClaim(c); err != nil {
 			return err
 		}
-		events = append(events, claim.Events...)
-	}
-	if old != nil {
-		events = append(slices.Clone(old.Events), events...)
+		events = append(events, c.Events...)
 	}
 	prepared, err := prepareEvents(events)
 	if err != nil {
@@ -90,16 +91,21 @@ func (b BookingStore) apply(ctx context.Context, old *booking.TransitionRequest,
 		}
 	}
 	// Everything that can fail is checked before anything is written.
-	if claim != nil {
-		if err := s.checkClaimLocked(*claim, ignoring); err != nil {
+	for i, c := range claims {
+		if err := s.checkClaimLocked(c, ignoring); err != nil {
 			return err
+		}
+		for _, earlier := range claims[:i] {
+			if err := conflict(earlier, c); err != nil {
+				return err
+			}
 		}
 	}
 	if old != nil {
 		s.transitionLocked(*old)
 	}
-	if claim != nil {
-		s.insertLocked(*claim)
+	for _, c := range claims {
+		s.insertLocked(c)
 	}
 	if wi >= 0 {
 		s.waiters = slices.Delete(s.waiters, wi, wi+1)
@@ -108,9 +114,25 @@ func (b BookingStore) apply(ctx context.Context, old *booking.TransitionRequest,
 	return nil
 }
 
+// conflict reports two claims of one change that take the same ID or the
+// same owner's time.
+func conflict(a, b booking.ClaimRequest) error {
+	if a.Appointment.ID == b.Appointment.ID {
+		return fmt.Errorf("booking: appointment %s: %w", b.Appointment.ID, booking.ErrExists)
+	}
+	for _, x := range a.Claims {
+		for _, y := range b.Claims {
+			if x.Owner == y.Owner && x.Overlaps(y.Interval) {
+				return fmt.Errorf("booking: %s at %s: %w", y.Owner, y.Start.Format(time.RFC3339), booking.ErrSlotTaken)
+			}
+		}
+	}
+	return nil
+}
+
 // Claim implements booking.Store.
 func (b BookingStore) Claim(ctx context.Context, req booking.ClaimRequest) error {
-	return b.apply(ctx, nil, &req, "")
+	return b.apply(ctx, nil, []booking.ClaimRequest{req}, "")
 }
 
 // Transition implements booking.Store.
@@ -119,8 +141,14 @@ func (b BookingStore) Transition(ctx context.Context, req booking.TransitionRequ
 }
 
 // Reschedule implements booking.Store.
-func (b BookingStore) Reschedule(ctx context.Context, old booking.TransitionRequest, next booking.ClaimRequest) error {
-	return b.apply(ctx, &old, &next, "")
+func (b BookingStore) Reschedule(ctx context.Context, old booking.TransitionRequest, next booking.ClaimRequest, offer *booking.WaitOffer) error {
+	if offer == nil {
+		return b.apply(ctx, &old, []booking.ClaimRequest{next}, "")
+	}
+	if err := booking.ValidateOffer(next, *offer); err != nil {
+		return err
+	}
+	return b.apply(ctx, &old, []booking.ClaimRequest{next, offer.Claim}, offer.WaiterID)
 }
 
 // TakeWaiter implements booking.Store.
@@ -128,7 +156,7 @@ func (b BookingStore) TakeWaiter(ctx context.Context, waiterID string, old *book
 	if waiterID == "" {
 		return fmt.Errorf("%w: waiter id is empty", booking.ErrInvalid)
 	}
-	return b.apply(ctx, old, &req, waiterID)
+	return b.apply(ctx, old, []booking.ClaimRequest{req}, waiterID)
 }
 
 // checkClaimLocked checks a claim; ignoring names an appointment whose
@@ -187,19 +215,35 @@ func (s *bookingState) overlapping(owner string, iv booking.Interval) []booking.
 // appendOverlapping appends owner's claims that overlap iv and, unless now
 // is zero, are live at now.
 func (s *bookingState) appendOverlapping(out []booking.Claim, owner string, iv booking.Interval, now time.Time) []booking.Claim {
-	cs := s.claims[owner]
-	// Claims are sorted by start; none is longer than longest, so the first
-	// one that can reach iv starts at or after iv.Start - longest.
-	from := iv.Start.Add(-s.longest[owner])
-	for i := sort.Search(len(cs), func(i int) bool { return !cs[i].Start.Before(from) }); i < len(cs); i++ {
-		if !cs[i].Start.Before(iv.End) {
-			break
-		}
-		if cs[i].Overlaps(iv) && (now.IsZero() || cs[i].Live(now)) {
-			out = append(out, cs[i])
+	for _, c := range s.candidates(owner, iv) {
+		if c.Overlaps(iv) && (now.IsZero() || c.Live(now)) {
+			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// countOverlapping counts what appendOverlapping would append.
+func (s *bookingState) countOverlapping(owner string, iv booking.Interval, now time.Time) int {
+	n := 0
+	for _, c := range s.candidates(owner, iv) {
+		if c.Overlaps(iv) && (now.IsZero() || c.Live(now)) {
+			n++
+		}
+	}
+	return n
+}
+
+// candidates returns the run of owner's claims that may overlap iv: claims
+// are sorted by start and none is longer than longest, so the first one
+// that can reach iv starts at or after iv.Start - longest, and the run ends
+// at the first claim that starts at or after iv.End.
+func (s *bookingState) candidates(owner string, iv booking.Interval) []booking.Claim {
+	cs := s.claims[owner]
+	from := iv.Start.Add(-s.longest[owner])
+	i := sort.Search(len(cs), func(i int) bool { return !cs[i].Start.Before(from) })
+	j := i + sort.Search(len(cs)-i, func(k int) bool { return !cs[i+k].Start.Before(iv.End) })
+	return cs[i:j]
 }
 
 func (s *bookingState) releaseLocked(a booking.Appointment) {
@@ -280,8 +324,13 @@ func (b BookingStore) Busy(ctx context.Context, owners []string, iv booking.Inte
 	s := b.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []booking.Claim
-	for _, o := range slices.Compact(slices.Sorted(slices.Values(owners))) {
+	owners = slices.Compact(slices.Sorted(slices.Values(owners)))
+	n := 0
+	for _, o := range owners {
+		n += s.countOverlapping(o, iv, now)
+	}
+	out := make([]booking.Claim, 0, n)
+	for _, o := range owners {
 		out = s.appendOverlapping(out, o, iv, now)
 	}
 	return out, nil

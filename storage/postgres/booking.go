@@ -145,18 +145,18 @@ func transitionTx(ctx context.Context, tx pgx.Tx, req booking.TransitionRequest)
 	return err
 }
 
-// apply runs an optional waiter removal, an optional transition and an
-// optional claim in one transaction with the events of both.
-func (s *BookingStore) apply(ctx context.Context, what string, waiterID string, old *booking.TransitionRequest, claim *booking.ClaimRequest) error {
+// apply runs an optional waiter removal, an optional transition and the
+// claims in one transaction with the events of all.
+func (s *BookingStore) apply(ctx context.Context, what string, waiterID string, old *booking.TransitionRequest, claims ...booking.ClaimRequest) error {
 	var events []audit.Event
 	if old != nil {
 		events = append(events, old.Events...)
 	}
-	if claim != nil {
-		if err := booking.ValidateClaim(*claim); err != nil {
+	for _, c := range claims {
+		if err := booking.ValidateClaim(c); err != nil {
 			return err
 		}
-		events = append(events, claim.Events...)
+		events = append(events, c.Events...)
 	}
 	prepared, err := prepareEvents(events)
 	if err != nil {
@@ -177,8 +177,8 @@ func (s *BookingStore) apply(ctx context.Context, what string, waiterID string, 
 				return err
 			}
 		}
-		if claim != nil {
-			if err := claimTx(ctx, tx, *claim); err != nil {
+		for _, c := range claims {
+			if err := claimTx(ctx, tx, c); err != nil {
 				return err
 			}
 		}
@@ -188,19 +188,27 @@ func (s *BookingStore) apply(ctx context.Context, what string, waiterID string, 
 
 // Claim implements booking.Store.
 func (s *BookingStore) Claim(ctx context.Context, req booking.ClaimRequest) error {
-	return s.apply(ctx, "postgres: booking claim", "", nil, &req)
+	return s.apply(ctx, "postgres: booking claim", "", nil, req)
 }
 
 // Transition implements booking.Store.
 func (s *BookingStore) Transition(ctx context.Context, req booking.TransitionRequest) error {
-	return s.apply(ctx, "postgres: booking transition", "", &req, nil)
+	return s.apply(ctx, "postgres: booking transition", "", &req)
 }
 
 // Reschedule implements booking.Store. The old appointment's claims are
-// released first inside the transaction, so the new time may overlap the
-// old; if the new claims do not fit, the whole transaction rolls back.
-func (s *BookingStore) Reschedule(ctx context.Context, old booking.TransitionRequest, next booking.ClaimRequest) error {
-	return s.apply(ctx, "postgres: booking reschedule", "", &old, &next)
+// released first inside the transaction, so the new time (and a waiting
+// client's offer) may overlap the old; the exclusion constraint keeps the
+// new claims and the offer's apart, and if anything does not fit, the whole
+// transaction rolls back.
+func (s *BookingStore) Reschedule(ctx context.Context, old booking.TransitionRequest, next booking.ClaimRequest, offer *booking.WaitOffer) error {
+	if offer == nil {
+		return s.apply(ctx, "postgres: booking reschedule", "", &old, next)
+	}
+	if err := booking.ValidateOffer(next, *offer); err != nil {
+		return err
+	}
+	return s.apply(ctx, "postgres: booking reschedule", offer.WaiterID, &old, next, offer.Claim)
 }
 
 // TakeWaiter implements booking.Store.
@@ -208,7 +216,7 @@ func (s *BookingStore) TakeWaiter(ctx context.Context, waiterID string, old *boo
 	if waiterID == "" {
 		return fmt.Errorf("%w: waiter id is empty", booking.ErrInvalid)
 	}
-	return s.apply(ctx, "postgres: booking offer", waiterID, old, &req)
+	return s.apply(ctx, "postgres: booking offer", waiterID, old, req)
 }
 
 func (s *BookingStore) appointments(ctx context.Context, what, query string, args ...any) ([]booking.Appointment, error) {

@@ -185,14 +185,14 @@ func runBooking(t *testing.T, h Harness) {
 		a1, err := s.Appointment(ctx, "a1")
 		require.NoError(t, err)
 		// Target taken: nothing changes.
-		err = s.Reschedule(ctx, transitionTo(a1, booking.StatusCancelled, bookingT0), claimReq("a2", "c1", at(120), booking.StatusBooked, time.Time{}, "nurse-1"))
+		err = s.Reschedule(ctx, transitionTo(a1, booking.StatusCancelled, bookingT0), claimReq("a2", "c1", at(120), booking.StatusBooked, time.Time{}, "nurse-1"), nil)
 		require.ErrorIs(t, err, booking.ErrSlotTaken)
 		a1again, err := s.Appointment(ctx, "a1")
 		require.NoError(t, err)
 		require.Equal(t, booking.StatusBooked, a1again.Status)
 		require.ErrorIs(t, s.Claim(ctx, claimReq("y", "c3", at(0), booking.StatusBooked, time.Time{}, "nurse-1")), booking.ErrSlotTaken)
 		// Overlapping its own old time is fine.
-		require.NoError(t, s.Reschedule(ctx, transitionTo(a1, booking.StatusCancelled, bookingT0), claimReq("a2", "c1", at(15), booking.StatusBooked, time.Time{}, "nurse-1")))
+		require.NoError(t, s.Reschedule(ctx, transitionTo(a1, booking.StatusCancelled, bookingT0), claimReq("a2", "c1", at(15), booking.StatusBooked, time.Time{}, "nurse-1"), nil))
 		a1, err = s.Appointment(ctx, "a1")
 		require.NoError(t, err)
 		require.Equal(t, booking.StatusCancelled, a1.Status)
@@ -229,6 +229,79 @@ func runBooking(t *testing.T, h Harness) {
 		o1, err := s.Appointment(ctx, "o1")
 		require.NoError(t, err)
 		require.Equal(t, booking.StatusPending, o1.Status)
+	})
+
+	t.Run("reschedule offers the freed time to a waiter in the same operation", func(t *testing.T) {
+		stores := h.Booking(t, 2)
+		s := stores[0]
+		w := booking.WaitEntry{ID: "w1", Area: "north", Service: "nurse-visit", Client: "c9", Since: bookingT0}
+		require.NoError(t, s.AddWaiter(ctx, w, []audit.Event{bookingEvent("booking.wait", "w1", "c9")}))
+		require.NoError(t, s.Claim(ctx, claimReq("a1", "c1", at(0), booking.StatusBooked, time.Time{}, "nurse-1", "room-1")))
+		require.NoError(t, s.Claim(ctx, claimReq("x", "c2", at(120), booking.StatusBooked, time.Time{}, "nurse-1")))
+		a1, err := s.Appointment(ctx, "a1")
+		require.NoError(t, err)
+		move := transitionTo(a1, booking.StatusCancelled, bookingT0)
+		offerOn := func(id, waiter string, min int, owners ...string) *booking.WaitOffer {
+			return &booking.WaitOffer{WaiterID: waiter, Claim: claimReq(id, "c9", at(min), booking.StatusPending, bookingT0.Add(2*time.Hour), owners...)}
+		}
+		tests := []struct {
+			name  string
+			next  booking.ClaimRequest
+			offer *booking.WaitOffer
+			want  error
+		}{
+			{"new slot taken", claimReq("a2", "c1", at(120), booking.StatusBooked, time.Time{}, "nurse-1"), offerOn("o1", "w1", 0, "nurse-1", "room-1"), booking.ErrSlotTaken},
+			{"offer overlaps the new slot", claimReq("a2", "c1", at(15), booking.StatusBooked, time.Time{}, "nurse-1"), offerOn("o1", "w1", 0, "nurse-1", "room-1"), booking.ErrSlotTaken},
+			{"waiter gone", claimReq("a2", "c1", at(60), booking.StatusBooked, time.Time{}, "nurse-1"), offerOn("o1", "nobody", 0, "nurse-1", "room-1"), booking.ErrNotFound},
+			{"offer to the rescheduling client", claimReq("a2", "c1", at(60), booking.StatusBooked, time.Time{}, "nurse-1"),
+				&booking.WaitOffer{WaiterID: "w1", Claim: claimReq("o1", "c1", at(0), booking.StatusPending, bookingT0.Add(time.Hour), "nurse-1")}, booking.ErrInvalid},
+			{"offer reuses the new appointment's id", claimReq("a2", "c1", at(60), booking.StatusBooked, time.Time{}, "nurse-1"), offerOn("a2", "w1", 0, "nurse-1", "room-1"), booking.ErrExists},
+			{"offer without waiter", claimReq("a2", "c1", at(60), booking.StatusBooked, time.Time{}, "nurse-1"), offerOn("o1", "", 0, "nurse-1", "room-1"), booking.ErrInvalid},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				require.ErrorIs(t, s.Reschedule(ctx, move, tc.next, tc.offer), tc.want)
+				got, err := s.Appointment(ctx, "a1")
+				require.NoError(t, err)
+				require.Equal(t, booking.StatusBooked, got.Status, "nothing half-written")
+				for _, id := range []string{"a2", "o1"} {
+					_, err := s.Appointment(ctx, id)
+					require.ErrorIs(t, err, booking.ErrNotFound, "nothing half-written")
+				}
+				ws, err := s.Waiters(ctx, "north", "nurse-visit")
+				require.NoError(t, err)
+				require.Len(t, ws, 1, "the wait entry stays")
+			})
+		}
+		require.NoError(t, s.Reschedule(ctx, move, claimReq("a2", "c1", at(60), booking.StatusBooked, time.Time{}, "nurse-1"), offerOn("o1", "w1", 0, "nurse-1", "room-1")))
+		other := stores[1]
+		a1, err = other.Appointment(ctx, "a1")
+		require.NoError(t, err)
+		require.Equal(t, booking.StatusCancelled, a1.Status)
+		o1, err := other.Appointment(ctx, "o1")
+		require.NoError(t, err)
+		require.Equal(t, booking.StatusPending, o1.Status)
+		require.Equal(t, "c9", o1.Client)
+		ws, err := other.Waiters(ctx, "north", "nurse-visit")
+		require.NoError(t, err)
+		require.Empty(t, ws, "the wait entry is taken")
+		busy, err := other.Busy(ctx, []string{"nurse-1", "room-1"}, booking.Interval{Start: at(0), End: at(90)}, bookingT0)
+		require.NoError(t, err)
+		var holders []string
+		for _, c := range busy {
+			holders = append(holders, c.Owner+"/"+c.Appointment)
+		}
+		require.Equal(t, []string{"nurse-1/o1", "nurse-1/a2", "room-1/o1"}, holders, "the offer holds the old time, the client the new")
+		require.ErrorIs(t, other.Claim(ctx, claimReq("y", "c3", at(0), booking.StatusBooked, time.Time{}, "room-1")), booking.ErrSlotTaken, "nobody else gets the freed time first")
+		if r, ok := other.(audit.Reader); ok {
+			evs, err := r.Events(ctx, audit.Filter{Client: "c9"})
+			require.NoError(t, err)
+			var actions []string
+			for _, e := range evs {
+				actions = append(actions, e.Action)
+			}
+			require.Equal(t, []string{"booking.wait", "booking.book"}, actions, "the offer's event is written with the change")
+		}
 	})
 
 	t.Run("audit events are written with the change", func(t *testing.T) {
