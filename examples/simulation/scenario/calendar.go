@@ -75,13 +75,6 @@ func (c *calendar) hours() []hour {
 	return out
 }
 
-// sameLocalDay reports whether elapsed times a and b fall on the same local
-// date.
-func (c *calendar) sameLocalDay(a, b time.Duration) bool {
-	x, y := c.start.Add(a).In(helsinki), c.start.Add(b).In(helsinki)
-	return x.Year() == y.Year() && x.YearDay() == y.YearDay()
-}
-
 // timeOfDay returns the local time of day of elapsed time a.
 func (c *calendar) timeOfDay(a time.Duration) time.Duration {
 	l := c.start.Add(a).In(helsinki)
