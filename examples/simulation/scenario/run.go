@@ -305,6 +305,9 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 	return m, nil
 }
 
+// CallbackSkill is the routing skill of the professionals on callback duty.
+const CallbackSkill routing.Skill = "callback"
+
 var targets = map[string]routing.Target{
 	"own_professional": routing.TargetOwnProfessional, "own_team": routing.TargetOwnTeam,
 	"home_area": routing.TargetHomeArea, "neighbour_areas": routing.TargetNeighbourAreas,
@@ -339,24 +342,40 @@ func (m *model) directory() (routing.Config, error) {
 				n = max(n, v)
 			}
 		}
+		duty := n
+		if t.CallbackRoster != nil {
+			duty = 0
+			for _, r := range [][]int{t.CallbackRoster.Weekday, t.CallbackRoster.Saturday, t.CallbackRoster.Sunday} {
+				for _, v := range r {
+					duty = max(duty, v)
+				}
+			}
+		}
 		capa := routing.Capacity{Synchronous: t.Capacity.Synchronous, Chat: t.Capacity.Chat, Message: t.Capacity.Message}
 		for k := range n {
+			var skills []routing.Skill
+			if k < duty {
+				skills = []routing.Skill{CallbackSkill}
+			}
 			id := routing.ProfessionalID(t.ID + "-" + strconv.Itoa(k+1))
 			m.profIdx[id] = int32(len(m.profs))
 			m.profs = append(m.profs, profInfo{id: id, team: ti, capacity: capa,
 				actor: audit.Actor{Kind: audit.ActorProfessional, ID: string(id), Role: t.Role}})
 			cfg.Professionals = append(cfg.Professionals, routing.Professional{
-				ID: id, Role: routing.Role(t.Role), Languages: []routing.Language{routing.Finnish},
+				ID: id, Role: routing.Role(t.Role), Languages: []routing.Language{routing.Finnish}, Skills: skills,
 				Teams: []routing.TeamID{routing.TeamID(t.ID)}, Capacity: capa, WrapUp: time.Duration(t.WrapUp),
 			})
 		}
 	}
 	for _, p := range s.Policies {
-		rp := routing.Policy{Errand: channel.Errand(p.Errand)}
+		rp := routing.Policy{Errand: channel.Errand(p.Errand), Channel: channel.Kind(p.Channel)}
 		for _, st := range p.Steps {
 			step := routing.Step{Target: targets[st.Target], Team: routing.TeamID(st.Team), Timeout: time.Duration(st.Timeout)}
 			for _, r := range st.Roles {
 				step.Roles = append(step.Roles, routing.Role(r))
+			}
+			for _, sk := range st.Skills {
+				step.Skills = append(step.Skills, routing.Skill(sk))
 			}
 			rp.Steps = append(rp.Steps, step)
 		}

@@ -123,7 +123,10 @@ type TeamSpec struct {
 	Roster RosterSpec   `json:"roster"`
 	// CallbackRoster is the number of the team's professionals on callback
 	// duty by hour: the capacity the callback planner promises windows
-	// from. Absent, the whole roster counts.
+	// from. Absent, the whole roster counts. The team's first N
+	// professionals, N the largest count of the callback roster, have the
+	// routing skill "callback", so a channel policy for callbacks can keep
+	// due callbacks with them (they are signed in first, by the roster).
 	CallbackRoster *RosterSpec `json:"callback_roster,omitempty"`
 }
 
@@ -142,11 +145,13 @@ type RosterSpec struct {
 	Sunday   []int `json:"sunday,omitempty"`
 }
 
-// PolicySpec is a routing policy: for an errand ("" = default), ordered
-// steps.
+// PolicySpec is a routing policy: for an errand ("" = default), optionally
+// in one channel only (e.g. "callback": due callbacks stay with the
+// promising team's professionals on callback duty), ordered steps.
 type PolicySpec struct {
-	Errand string     `json:"errand,omitempty"`
-	Steps  []StepSpec `json:"steps"`
+	Errand  string     `json:"errand,omitempty"`
+	Channel string     `json:"channel,omitempty"`
+	Steps   []StepSpec `json:"steps"`
 }
 
 // StepSpec is one routing step: target is own_professional, own_team,
@@ -156,6 +161,9 @@ type StepSpec struct {
 	Team    string       `json:"team,omitempty"`
 	Timeout sim.Duration `json:"timeout,omitempty"`
 	Roles   []string     `json:"roles,omitempty"`
+	// Skills a professional must have; the skill "callback" marks the
+	// professionals on callback duty (see TeamSpec.CallbackRoster).
+	Skills []string `json:"skills,omitempty"`
 }
 
 // DemandSpec is one stream of contacts: a channel and an errand, a daily
@@ -354,6 +362,9 @@ func (s *Scenario) Validate() error {
 		if len(p.Steps) == 0 {
 			return bad("policies[%d].steps: at least one is required", i)
 		}
+		if k := channel.Kind(p.Channel); p.Channel != "" && (!k.Valid() || k == channel.EBooking || k == channel.InPerson) {
+			return bad("policies[%d].channel %q: want a routed channel", i, p.Channel)
+		}
 		for j, st := range p.Steps {
 			if !slices.Contains(targetNames, st.Target) {
 				return bad("policies[%d].steps[%d].target %q: want one of %s", i, j, st.Target, strings.Join(targetNames, ", "))
@@ -426,7 +437,11 @@ func (s *Scenario) Validate() error {
 
 // validate checks a roster; field names it in errors.
 func (r RosterSpec) validate(field string) error {
-	for name, v := range map[string][]int{"weekday": r.Weekday, "saturday": r.Saturday, "sunday": r.Sunday} {
+	for _, d := range []struct {
+		name string
+		v    []int
+	}{{"weekday", r.Weekday}, {"saturday", r.Saturday}, {"sunday", r.Sunday}} {
+		name, v := d.name, d.v
 		if name == "weekday" && len(v) != 24 || len(v) != 0 && len(v) != 24 {
 			return bad("%s.%s: want 24 hourly counts", field, name)
 		}
