@@ -160,9 +160,20 @@ func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
 		}
 	}
 	slices.SortFunc(due, func(a, b *Record) int { return urgencyOrder(*a, *b) })
-	for _, w := range due {
+	// A request is made due (and dispatched) at most once per pass: when
+	// widening moves it again, its due event is brought up to date.
+	dueEvent := map[string]int{}
+	markDue := func(w *Record) {
+		if i, ok := dueEvent[w.ID]; ok {
+			events[i].Team, events[i].Window = w.Team, w.Window
+			return
+		}
 		w.Dispatches++
+		dueEvent[w.ID] = len(events)
 		events = append(events, Event{Kind: EventDue, At: now, Request: w.ID, Team: w.Team, Window: w.Window})
+	}
+	for _, w := range due {
+		markDue(w)
 	}
 
 	// 3. slack, and escalation of low slack.
@@ -212,8 +223,7 @@ func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
 			events = append(events, Event{Kind: EventWidened, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
 				Reason: "own team cannot keep the window; to step " + w.Steps[w.StepIndex].Name})
 			if w.State == StateDue {
-				w.Dispatches++
-				events = append(events, Event{Kind: EventDue, At: now, Request: w.ID, Team: w.Team, Window: w.Window})
+				markDue(w)
 			}
 			continue
 		}
@@ -249,8 +259,7 @@ func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
 				events = append(events, Event{Kind: EventWidened, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
 					Reason: "to step " + w.Steps[w.StepIndex].Name})
 				if w.State == StateDue {
-					w.Dispatches++
-					events = append(events, Event{Kind: EventDue, At: now, Request: w.ID, Team: w.Team, Window: w.Window})
+					markDue(w)
 				}
 				break
 			}

@@ -43,13 +43,8 @@ func (d RoutingDispatcher) Dispatch(ctx context.Context, r Record) error {
 		lang = ""
 	}
 	if r.Dispatches > 1 {
-		// The previous dispatch of this request may still wait in routing
-		// (a widened due request); one already taken or finished is not
-		// rescindable and is left alone.
-		prev := routing.ItemID(r.ID + "." + strconv.Itoa(r.Dispatches-1))
-		err := d.Dispatcher.Rescind(ctx, prev, "callback dispatched again")
-		if err != nil && !errors.Is(err, routing.ErrItemNotFound) && !errors.Is(err, routing.ErrWrongState) {
-			return fmt.Errorf("callback: rescind %s in routing: %w", prev, err)
+		if err := d.withdrawPrevious(ctx, r); err != nil {
+			return err
 		}
 	}
 	_, err := d.Dispatcher.Enqueue(ctx, ItemOf(r), routing.Contact{
@@ -63,6 +58,34 @@ func (d RoutingDispatcher) Dispatch(ctx context.Context, r Record) error {
 	}
 	if err != nil {
 		return fmt.Errorf("callback: enqueue %s in routing: %w", r.ID, err)
+	}
+	return nil
+}
+
+// withdrawPrevious takes r's previous dispatch out of routing when it still
+// waits there (a due request widened to another team): queued or offered,
+// it is rescinded; finished, or taken for an attempt the Service has
+// recorded, it is left alone. One a professional accepted in routing whose
+// attempt the Service has not recorded yet is a conflict: the host is about
+// to call Service.Accept for it, and a second item would call the client
+// twice.
+func (d RoutingDispatcher) withdrawPrevious(ctx context.Context, r Record) error {
+	prev := routing.ItemID(r.ID + "." + strconv.Itoa(r.Dispatches-1))
+	it, ok := d.Dispatcher.Item(prev)
+	if !ok {
+		return nil
+	}
+	switch it.State {
+	case routing.ItemQueued, routing.ItemOffered:
+		err := d.Dispatcher.Rescind(ctx, prev, "callback dispatched again")
+		if err != nil && !errors.Is(err, routing.ErrItemNotFound) && !errors.Is(err, routing.ErrWrongState) {
+			return fmt.Errorf("callback: rescind %s in routing: %w", prev, err)
+		}
+	case routing.ItemAccepted:
+		if n := len(r.Calls); n == 0 || r.Calls[n-1].Professional != string(it.Professional) || r.Calls[n-1].Start.Before(it.EnqueuedAt) {
+			return fmt.Errorf("callback: %s: %w: its previous dispatch %s is accepted in routing by a professional; call Service.Accept",
+				r.ID, ErrConflict, prev)
+		}
 	}
 	return nil
 }

@@ -185,3 +185,44 @@ func TestDueRequestIsNotWidenedIntoALaterWindow(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, routing.ItemOffered, it.State)
 }
+
+// When the previous dispatch was already accepted in routing but the host
+// has not yet told the Service, dispatching again would call the client
+// twice: Advance reports a conflict and enqueues nothing new, and the
+// professional's Accept still goes through.
+func TestRedispatchOfAnAcceptedItemIsAConflict(t *testing.T) {
+	ctx := context.Background()
+	dir := routingDirectory(t)
+	now := at(2026, 3, 30, 7, 30)
+	clock := carecontact.ClockFunc(func() time.Time { return now })
+	disp, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock, Store: memory.NewRoutingStore(nil), OfferTimeout: time.Hour})
+	require.NoError(t, err)
+	for _, p := range []routing.ProfessionalID{"n-1", "n-3"} {
+		_, err = disp.SetPresence(ctx, p, routing.PresenceAvailable)
+		require.NoError(t, err)
+	}
+	capa := callback.NewStaticCapacity(nil)
+	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: 8 * time.Hour, To: 8*time.Hour + 30*time.Minute}))
+	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: 8 * time.Hour, To: 16 * time.Hour}))
+	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir}, capa,
+		callback.WithDispatcher(callback.RoutingDispatcher{Dispatcher: disp}), callback.WithIDs(func() string { return "cb1" }))
+	require.NoError(t, err)
+	r := req("c1", callback.NonUrgent)
+	r.PostalCode = "00530"
+	_, err = svc.Request(ctx, r, now)
+	require.NoError(t, err)
+	now = at(2026, 3, 30, 8, 0)
+	_, err = svc.Advance(ctx, now)
+	require.NoError(t, err)
+	_, err = disp.Accept(ctx, "cb1.1", "n-1")
+	require.NoError(t, err)
+
+	now = at(2026, 3, 30, 8, 31)
+	_, err = svc.Advance(ctx, now)
+	require.ErrorIs(t, err, callback.ErrConflict)
+	_, ok := disp.Item("cb1.2")
+	require.False(t, ok, "no second item while the first is being called")
+	rec, err := svc.Accept(ctx, "cb1", "n-1", now)
+	require.NoError(t, err)
+	require.Equal(t, callback.StateInCall, rec.State)
+}

@@ -201,7 +201,9 @@ type Record struct {
 	// Dispatches counts the times the request was made due (EventDue): at
 	// its window, at each retry, and again when widening moves a due
 	// request to another team. ItemOf names the routing item of the
-	// latest one.
+	// latest one. (Records stored before the field existed count from 0:
+	// drain due requests before upgrading a host that dispatches through
+	// routing.)
 	Dispatches int       `json:"dispatches,omitempty"`
 	DueAt      time.Time `json:"due_at,omitempty"`
 	Retry      time.Time `json:"retry,omitempty"`
