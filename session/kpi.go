@@ -11,8 +11,10 @@ import (
 
 // KPIs are the outcome indicators of closed sessions.
 type KPIs struct {
-	// Closed counts the closed sessions considered; Handled those with at
-	// least one leg (a contact with the client actually happened).
+	// Closed counts the closed sessions considered; Handled those in which
+	// a contact with the client actually happened: at least one leg, and
+	// an outcome other than no answer or merged as a duplicate (calls that
+	// did not reach the client still count in HandlingTime).
 	Closed  int `json:"closed"`
 	Handled int `json:"handled"`
 	// Outcomes counts closed sessions per outcome.
@@ -73,7 +75,13 @@ func Compute(sessions []Session) KPIs {
 		if s.Duplicate || s.Outcome == OutcomeDuplicateMerged {
 			k.Duplicates++
 		}
-		if len(s.Legs) == 0 {
+		for _, l := range s.Legs {
+			ct := k.HandlingTime[l.Kind]
+			ct.Legs++
+			ct.Total += l.Duration(s.ClosedAt)
+			k.HandlingTime[l.Kind] = ct
+		}
+		if len(s.Legs) == 0 || closableWithoutContact(s.Outcome) {
 			continue
 		}
 		k.Handled++
@@ -98,10 +106,6 @@ func Compute(sessions []Session) KPIs {
 				k.ChannelSwitches++
 				k.Switches[string(s.Legs[i-1].Kind)+"->"+string(l.Kind)]++
 			}
-			ct := k.HandlingTime[l.Kind]
-			ct.Legs++
-			ct.Total += l.Duration(s.ClosedAt)
-			k.HandlingTime[l.Kind] = ct
 		}
 	}
 	for kind, ct := range k.HandlingTime {
