@@ -27,8 +27,8 @@
 //     requests through routing at their windows (callback.RoutingDispatcher)
 //     and retries unanswered attempts;
 //   - session.Manager records every handled contact: opened, assigned, a
-//     leg per channel, escalations (a callback or chat continuing on video),
-//     wrap-up and close, resolving the errand (the client's other contacts
+//     leg per channel, escalations (a callback or chat continuing on
+//     video, a chat continuing as a call), wrap-up and close, resolving the errand (the client's other contacts
 //     withdrawn) or not (the errand comes back later as a callback).
 //
 // The KPIs, with confidence intervals over the replications, go to stdout as

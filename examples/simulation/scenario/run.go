@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -699,8 +700,12 @@ func (m *model) takeOffers(now time.Duration) error {
 		i, ok := m.idIndex[e.Item]
 		if !ok {
 			// Rescinded after the offer, in the same step (its errand was
-			// settled through another channel): nothing to accept.
+			// settled through another channel, or a widened callback was
+			// dispatched again): nothing to accept.
 			continue
+		}
+		if it, ok := m.disp.Item(e.Item); !ok || it.State != routing.ItemOffered || it.Professional != e.Professional {
+			continue // the offer moved on within the step
 		}
 		if _, err := m.disp.Accept(m.ctx, e.Item, e.Professional); err != nil {
 			return fmt.Errorf("accept: %w", err)
@@ -906,12 +911,24 @@ func (m *model) withdraw(demandID string) error {
 			}
 		}
 	}
-	if c.queued {
+	switch {
+	case c.queued:
 		if err := m.rescind(j, "settled elsewhere"); err != nil {
 			return err
 		}
-	} else if c.request == "" {
-		return nil // in a call, or waiting for a sign-in: left as it is
+	case c.request != "":
+	case c.prof < 0 && slices.Contains(m.pendingMessages, j):
+		// A message waiting for a sign-in is not sent on.
+		m.pendingMessages = slices.DeleteFunc(m.pendingMessages, func(k int32) bool { return k == j })
+	default:
+		return nil // in a call: the professional finishes it
+	}
+	if c.inbound {
+		// Answered in the other channel: not a miss of this one.
+		t := &m.teams[m.clients[c.client].team]
+		t.inbound--
+		t.slArrivals[int(m.cal.timeOfDay(c.arrived)/ProfileBin)]--
+		m.inbound--
 	}
 	m.withdrawn++
 	m.release(j)
