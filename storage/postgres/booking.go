@@ -31,7 +31,7 @@ var _ booking.Store = (*BookingStore)(nil)
 const bookingLockSpace int32 = 0x626b6e67 // "bkng"
 
 // claimLockSpace is the first key of the advisory locks that serialise the
-// claims of one owner (professional, room, device): see claimTx.
+// claims of one owner (professional, room, device): see lockOwners.
 const claimLockSpace int32 = 0x636c6d73 // "clms"
 
 const activeStatuses = "('pending', 'booked', 'checked-in')"
@@ -67,24 +67,30 @@ func upsertAppointment(ctx context.Context, tx pgx.Tx, a booking.Appointment, in
 	return err
 }
 
+// lockOwners serialises the changes to each owner's claims, first thing in
+// the transaction. Two transactions inserting overlapping ranges into the
+// exclusion constraint each insert their row and then wait for the other;
+// PostgreSQL breaks that cycle only in its deadlock detector (after
+// deadlock_timeout, 1 s by default), so a popular slot becomes a storm of
+// deadlocks and retries. With every owner's advisory lock taken at once,
+// in name order (the same order in every transaction, before any row lock
+// or the client lock), a second claimant waits for the first to commit and
+// then fails at once on the constraint.
+func lockOwners(ctx context.Context, tx pgx.Tx, owners []string) error {
+	if len(owners) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(o))
+		FROM (SELECT DISTINCT o FROM unnest($2::text[]) AS o ORDER BY o) AS owners`, claimLockSpace, owners)
+	return err
+}
+
 // claimTx checks the limit and inserts the appointment and its claims.
 func claimTx(ctx context.Context, tx pgx.Tx, req booking.ClaimRequest) error {
 	a := req.Appointment
 	owners := make([]string, len(req.Claims))
 	for i, c := range req.Claims {
 		owners[i] = c.Owner
-	}
-	// Serialise the claims of each owner. Two transactions inserting
-	// overlapping ranges into the exclusion constraint each insert their
-	// row and then wait for the other; PostgreSQL breaks that cycle only in
-	// its deadlock detector (after deadlock_timeout, 1 s by default), so a
-	// popular slot becomes a storm of deadlocks and retries. With the
-	// owners' advisory locks taken first, in name order (the same order in
-	// every transaction, so they cannot deadlock), a second claimant waits
-	// for the first to commit and then fails at once on the constraint.
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(o))
-		FROM (SELECT DISTINCT o FROM unnest($2::text[]) AS o ORDER BY o) AS owners`, claimLockSpace, owners); err != nil {
-		return err
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM booking_claims WHERE owner = ANY($1) AND expires <= $2", owners, req.Now.UTC()); err != nil {
 		return err
@@ -162,7 +168,21 @@ func (s *BookingStore) apply(ctx context.Context, what string, waiterID string, 
 	if err != nil {
 		return err
 	}
+	// The owners whose claims change: of the new claims and of the
+	// appointment the transition changes.
+	var owners []string
+	if old != nil {
+		owners = append(owners, old.Next.Participants...)
+	}
+	for _, c := range claims {
+		for _, cl := range c.Claims {
+			owners = append(owners, cl.Owner)
+		}
+	}
 	return s.db.inTx(ctx, what, func(ctx context.Context, tx pgx.Tx) error {
+		if err := lockOwners(ctx, tx, owners); err != nil {
+			return err
+		}
 		if waiterID != "" {
 			tag, err := tx.Exec(ctx, "DELETE FROM booking_waiters WHERE id = $1", waiterID)
 			if err != nil {
