@@ -275,6 +275,9 @@ func (m *model) metrics() ([]Metric, error) {
 		{Name: "callback_next_day_breaches", Unit: "count", Value: float64(cb.Breaches)},
 		{Name: "callback_attempts", Unit: "per request", Value: nan(cb.Closed > 0, cb.AttemptsPerRequest)},
 		{Name: "callback_unreached", Unit: "count", Value: float64(cb.ClosedByOutcome)},
+		// Requests still open when the run ends: their delays are not in
+		// the percentiles above.
+		{Name: "callback_open_at_end", Unit: "count", Value: float64(cb.Open)},
 		{Name: "continuity", Unit: "share", Value: nan(sk.WithOwnTeam > 0, sk.TeamContinuity)},
 		{Name: "first_contact_resolution", Unit: "share", Value: nan(sk.Handled > 0, sk.FirstContactResolution)},
 		{Name: "channel_switches", Unit: "per contact", Value: nan(sk.Handled > 0, sk.SwitchesPerSession)},
