@@ -160,8 +160,20 @@ func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
 		}
 	}
 	slices.SortFunc(due, func(a, b *Record) int { return urgencyOrder(*a, *b) })
-	for _, w := range due {
+	// A request is made due (and dispatched) at most once per pass: when
+	// widening moves it again, its due event is brought up to date.
+	dueEvent := map[string]int{}
+	markDue := func(w *Record) {
+		if i, ok := dueEvent[w.ID]; ok {
+			events[i].Team, events[i].Window = w.Team, w.Window
+			return
+		}
+		w.Dispatches++
+		dueEvent[w.ID] = len(events)
 		events = append(events, Event{Kind: EventDue, At: now, Request: w.ID, Team: w.Team, Window: w.Window})
+	}
+	for _, w := range due {
+		markDue(w)
 	}
 
 	// 3. slack, and escalation of low slack.
@@ -211,7 +223,7 @@ func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
 			events = append(events, Event{Kind: EventWidened, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
 				Reason: "own team cannot keep the window; to step " + w.Steps[w.StepIndex].Name})
 			if w.State == StateDue {
-				events = append(events, Event{Kind: EventDue, At: now, Request: w.ID, Team: w.Team, Window: w.Window})
+				markDue(w)
 			}
 			continue
 		}
@@ -247,7 +259,7 @@ func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
 				events = append(events, Event{Kind: EventWidened, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
 					Reason: "to step " + w.Steps[w.StepIndex].Name})
 				if w.State == StateDue {
-					events = append(events, Event{Kind: EventDue, At: now, Request: w.ID, Team: w.Team, Window: w.Window})
+					markDue(w)
 				}
 				break
 			}
@@ -292,8 +304,12 @@ func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
 }
 
 // widen moves w to the first later routing step whose team can call before
-// est (the estimated start in its own team) and before its deadline.
+// est (the estimated start in its own team) and before its deadline. A due
+// request moves only to a team that can call it at once: it has been
+// dispatched, and a dispatch is never taken back (a routing dispatcher
+// widens the waiting item by its own policy meanwhile).
 func (s *Service) widen(p *planner, w *Record, est, now time.Time) (bool, error) {
+	due := w.State == StateDue
 	limit := w.Deadline
 	if est.Before(limit) {
 		limit = est
@@ -304,8 +320,13 @@ func (s *Service) widen(p *planner, w *Record, est, now time.Time) (bool, error)
 			return false, err
 		}
 		// Never earlier than the window told to the client.
+		if due && !dp.onDuty(now) {
+			continue
+		}
 		win, ok := dp.find(maxTime(now, w.Window.Start), limit, w.Handling)
-		if !ok {
+		if !ok || due && win.Start.After(now) {
+			// (A later window of a due request: its reservation stays in
+			// this pass's plan only, which errs on the cautious side.)
 			continue
 		}
 		w.Broken = w.Broken || win.End.After(w.Window.End)

@@ -30,7 +30,8 @@ type KPIs struct {
 	Promised, Kept  int
 	PromiseKeptRate float64
 	// Closed, Reached and ClosedByOutcome count closed requests, reached
-	// clients and those closed with the closing outcome.
+	// clients and those closed with the closing outcome (a request
+	// withdrawn after an unanswered attempt is closed, and neither).
 	Closed, Reached, ClosedByOutcome int
 	// Attempts counts every recorded attempt; AttemptsPerRequest is the
 	// mean number of attempts of the closed requests.
@@ -102,9 +103,13 @@ func ComputeKPIs(recs []Record, target float64, now time.Time) KPIs {
 		if !r.Open() {
 			k.Closed++
 			closedAttempts += len(r.Calls)
-			if r.Out == OutcomeReached {
+			switch r.Out {
+			case OutcomeReached:
 				k.Reached++
-			} else {
+			case OutcomeWithdrawn:
+				// Settled elsewhere after an unanswered attempt: closed,
+				// neither reached nor given up on.
+			default:
 				k.ClosedByOutcome++
 			}
 		}

@@ -137,6 +137,16 @@ func (dp *dayPlan) index(t time.Time) int {
 	return -1
 }
 
+// onDuty reports whether a professional of the team is on callback duty at t.
+func (dp *dayPlan) onDuty(t time.Time) bool {
+	for _, iv := range dp.ivals {
+		if iv.Professionals > 0 && !t.Before(iv.Start) && t.Before(iv.End) {
+			return true
+		}
+	}
+	return false
+}
+
 // minWindow is the shortest window promised when the current window is
 // already under way.
 const minWindow = 30 * time.Minute

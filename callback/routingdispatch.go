@@ -2,6 +2,7 @@ package callback
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,7 +15,11 @@ import (
 // callback (each attempt) is enqueued as a routing work item on
 // channel.Callback whose own team is the team that promised the window, so
 // the routing dispatcher offers it to that team's signed-in professionals
-// first and widens by its policy. When a professional accepts the item in
+// first and widens by its policy. When the Service widens a request that is
+// already due to another team, the request is dispatched again: the
+// previous item, if still queued or offered, is rescinded and a new one
+// (ItemOf) is enqueued with the new team first. Dispatching the same
+// dispatch twice (a host retrying after an error) enqueues it once. When a professional accepts the item in
 // routing, the host calls Service.Accept with RequestOf(item); when the
 // call ends, Service.Complete and the routing dispatcher's Finish.
 type RoutingDispatcher struct {
@@ -37,20 +42,59 @@ func (d RoutingDispatcher) Dispatch(ctx context.Context, r Record) error {
 	if !lang.Valid() {
 		lang = ""
 	}
+	if r.Dispatches > 1 {
+		if err := d.withdrawPrevious(ctx, r); err != nil {
+			return err
+		}
+	}
 	_, err := d.Dispatcher.Enqueue(ctx, ItemOf(r), routing.Contact{
 		Client: routing.ClientRef(r.Client), Errand: r.Errand, Channel: channel.Callback, Priority: prio,
 		Area: routing.AreaID(r.Area), OwnTeam: routing.TeamID(r.Team), Language: lang,
 	})
+	if errors.Is(err, routing.ErrDuplicateItem) {
+		// This dispatch is in routing already (a host retrying after an
+		// error): Dispatch is idempotent.
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("callback: enqueue %s in routing: %w", r.ID, err)
 	}
 	return nil
 }
 
-// ItemOf returns the routing item ID of the next attempt of r:
-// "<request ID>.<attempt number>", so each retry is a new work item.
+// withdrawPrevious takes r's previous dispatch out of routing when it still
+// waits there (a due request widened to another team): queued or offered,
+// it is rescinded; finished, or taken for an attempt the Service has
+// recorded, it is left alone. One a professional accepted in routing whose
+// attempt the Service has not recorded yet is a conflict: the host is about
+// to call Service.Accept for it, and a second item would call the client
+// twice.
+func (d RoutingDispatcher) withdrawPrevious(ctx context.Context, r Record) error {
+	prev := routing.ItemID(r.ID + "." + strconv.Itoa(r.Dispatches-1))
+	it, ok := d.Dispatcher.Item(prev)
+	if !ok {
+		return nil
+	}
+	switch it.State {
+	case routing.ItemQueued, routing.ItemOffered:
+		err := d.Dispatcher.Rescind(ctx, prev, "callback dispatched again")
+		if err != nil && !errors.Is(err, routing.ErrItemNotFound) && !errors.Is(err, routing.ErrWrongState) {
+			return fmt.Errorf("callback: rescind %s in routing: %w", prev, err)
+		}
+	case routing.ItemAccepted:
+		if n := len(r.Calls); n == 0 || r.Calls[n-1].Professional != string(it.Professional) || r.Calls[n-1].Start.Before(it.EnqueuedAt) {
+			return fmt.Errorf("callback: %s: %w: its previous dispatch %s is accepted in routing by a professional; call Service.Accept",
+				r.ID, ErrConflict, prev)
+		}
+	}
+	return nil
+}
+
+// ItemOf returns the routing item ID of r's latest dispatch:
+// "<request ID>.<Dispatches>", so each retry, and each dispatch again after
+// widening, is a new work item.
 func ItemOf(r Record) routing.ItemID {
-	return routing.ItemID(r.ID + "." + strconv.Itoa(len(r.Calls)+1))
+	return routing.ItemID(r.ID + "." + strconv.Itoa(r.Dispatches))
 }
 
 // RequestOf returns the request ID of a routing item made by ItemOf, and

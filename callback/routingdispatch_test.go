@@ -84,3 +84,145 @@ func TestDispatchThroughRouting(t *testing.T) {
 	_, ok = callback.RequestOf("cb1.x")
 	require.False(t, ok)
 }
+
+// A due request whose team can no longer keep its window is widened to the
+// neighbour area's team and dispatched again: the waiting routing item is
+// rescinded and a new one, with the new team first, takes its place.
+func TestWidenedDueRequestIsDispatchedAgain(t *testing.T) {
+	ctx := context.Background()
+	dir := routingDirectory(t)
+	now := at(2026, 3, 30, 7, 30)
+	clock := carecontact.ClockFunc(func() time.Time { return now })
+	disp, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock, Store: memory.NewRoutingStore(nil), OfferTimeout: time.Hour})
+	require.NoError(t, err)
+	for _, p := range []routing.ProfessionalID{"n-1", "n-3"} {
+		_, err = disp.SetPresence(ctx, p, routing.PresenceAvailable)
+		require.NoError(t, err)
+	}
+	capa := callback.NewStaticCapacity(nil)
+	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: 8 * time.Hour, To: 8*time.Hour + 30*time.Minute}))
+	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: 8 * time.Hour, To: 16 * time.Hour}))
+	n := 0
+	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir}, capa,
+		callback.WithDispatcher(callback.RoutingDispatcher{Dispatcher: disp}),
+		callback.WithIDs(func() string { n++; return fmt.Sprintf("cb%d", n) }))
+	require.NoError(t, err)
+	r := req("c1", callback.NonUrgent)
+	r.PostalCode = "00530"
+	p, err := svc.Request(ctx, r, now)
+	require.NoError(t, err)
+	require.Equal(t, "kallio-a", p.Team)
+
+	now = at(2026, 3, 30, 8, 0)
+	evs, err := svc.Advance(ctx, now)
+	require.NoError(t, err)
+	require.Equal(t, 1, count(evs, callback.EventDue))
+	first, ok := disp.Item("cb1.1")
+	require.True(t, ok)
+	require.Equal(t, routing.ProfessionalID("n-1"), first.Professional, "offered to the promising team; n-1 does not take it")
+
+	now = at(2026, 3, 30, 8, 31)
+	evs, err = svc.Advance(ctx, now)
+	require.NoError(t, err, "dispatching again must not collide with the waiting item")
+	require.Equal(t, 1, count(evs, callback.EventWidened))
+	require.Equal(t, 1, count(evs, callback.EventDue))
+	rec, err := svc.Get(ctx, "cb1")
+	require.NoError(t, err)
+	require.Equal(t, "vallila-a", rec.Team)
+	require.Equal(t, 2, rec.Dispatches)
+	require.Equal(t, routing.ItemID("cb1.2"), callback.ItemOf(rec))
+	if old, ok := disp.Item("cb1.1"); ok {
+		require.NotEqual(t, routing.ItemOffered, old.State, "the first item is rescinded")
+	}
+	require.NoError(t, callback.RoutingDispatcher{Dispatcher: disp}.Dispatch(ctx, rec), "dispatching again is idempotent")
+	second, ok := disp.Item("cb1.2")
+	require.True(t, ok)
+	require.Equal(t, routing.ItemOffered, second.State)
+	require.Equal(t, routing.ProfessionalID("n-3"), second.Professional)
+	_, err = disp.Accept(ctx, "cb1.2", "n-3")
+	require.NoError(t, err)
+	_, err = svc.Accept(ctx, "cb1", "n-3", now)
+	require.NoError(t, err)
+}
+
+// A due request is widened only to a team that can call at once: its
+// dispatch is never taken back, so a team that could call only later leaves
+// it due where it is (routing widens the waiting item by its own policy)
+// and the broken promise is reported.
+func TestDueRequestIsNotWidenedIntoALaterWindow(t *testing.T) {
+	ctx := context.Background()
+	dir := routingDirectory(t)
+	now := at(2026, 3, 30, 7, 30)
+	clock := carecontact.ClockFunc(func() time.Time { return now })
+	disp, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock, Store: memory.NewRoutingStore(nil), OfferTimeout: time.Hour})
+	require.NoError(t, err)
+	_, err = disp.SetPresence(ctx, "n-1", routing.PresenceAvailable)
+	require.NoError(t, err)
+	capa := callback.NewStaticCapacity(nil)
+	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: 8 * time.Hour, To: 8*time.Hour + 30*time.Minute}))
+	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: 9 * time.Hour, To: 16 * time.Hour}))
+	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir}, capa,
+		callback.WithDispatcher(callback.RoutingDispatcher{Dispatcher: disp}), callback.WithIDs(func() string { return "cb1" }))
+	require.NoError(t, err)
+	r := req("c1", callback.NonUrgent)
+	r.PostalCode = "00530"
+	_, err = svc.Request(ctx, r, now)
+	require.NoError(t, err)
+	_, err = svc.Advance(ctx, at(2026, 3, 30, 8, 0))
+	require.NoError(t, err)
+
+	now = at(2026, 3, 30, 8, 31)
+	evs, err := svc.Advance(ctx, now)
+	require.NoError(t, err)
+	require.Zero(t, count(evs, callback.EventWidened))
+	require.Zero(t, count(evs, callback.EventDue))
+	require.Positive(t, count(evs, callback.EventPromiseAtRisk)+count(evs, callback.EventReportedToLead))
+	rec, err := svc.Get(ctx, "cb1")
+	require.NoError(t, err)
+	require.Equal(t, callback.StateDue, rec.State, "still due: its routing item is still waiting")
+	require.Equal(t, "kallio-a", rec.Team)
+	it, ok := disp.Item(callback.ItemOf(rec))
+	require.True(t, ok)
+	require.Equal(t, routing.ItemOffered, it.State)
+}
+
+// When the previous dispatch was already accepted in routing but the host
+// has not yet told the Service, dispatching again would call the client
+// twice: Advance reports a conflict and enqueues nothing new, and the
+// professional's Accept still goes through.
+func TestRedispatchOfAnAcceptedItemIsAConflict(t *testing.T) {
+	ctx := context.Background()
+	dir := routingDirectory(t)
+	now := at(2026, 3, 30, 7, 30)
+	clock := carecontact.ClockFunc(func() time.Time { return now })
+	disp, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock, Store: memory.NewRoutingStore(nil), OfferTimeout: time.Hour})
+	require.NoError(t, err)
+	for _, p := range []routing.ProfessionalID{"n-1", "n-3"} {
+		_, err = disp.SetPresence(ctx, p, routing.PresenceAvailable)
+		require.NoError(t, err)
+	}
+	capa := callback.NewStaticCapacity(nil)
+	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: 8 * time.Hour, To: 8*time.Hour + 30*time.Minute}))
+	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: 8 * time.Hour, To: 16 * time.Hour}))
+	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir}, capa,
+		callback.WithDispatcher(callback.RoutingDispatcher{Dispatcher: disp}), callback.WithIDs(func() string { return "cb1" }))
+	require.NoError(t, err)
+	r := req("c1", callback.NonUrgent)
+	r.PostalCode = "00530"
+	_, err = svc.Request(ctx, r, now)
+	require.NoError(t, err)
+	now = at(2026, 3, 30, 8, 0)
+	_, err = svc.Advance(ctx, now)
+	require.NoError(t, err)
+	_, err = disp.Accept(ctx, "cb1.1", "n-1")
+	require.NoError(t, err)
+
+	now = at(2026, 3, 30, 8, 31)
+	_, err = svc.Advance(ctx, now)
+	require.ErrorIs(t, err, callback.ErrConflict)
+	_, ok := disp.Item("cb1.2")
+	require.False(t, ok, "no second item while the first is being called")
+	rec, err := svc.Accept(ctx, "cb1", "n-1", now)
+	require.NoError(t, err)
+	require.Equal(t, callback.StateInCall, rec.State)
+}

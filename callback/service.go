@@ -16,7 +16,12 @@ import (
 )
 
 // Dispatcher receives requests whose window (or retry time) has come, in
-// dispatch order. RoutingDispatcher adapts the routing package's dispatcher.
+// dispatch order, at most once per request per Advance. A request already
+// due may be dispatched again when widening moves it to a team that can call
+// at once: r.Dispatches has grown, and the dispatcher must withdraw the
+// previous dispatch (unless a professional has already taken it) so the
+// client is called once. RoutingDispatcher adapts the routing package's
+// dispatcher and does so.
 type Dispatcher interface {
 	Dispatch(ctx context.Context, r Record) error
 }

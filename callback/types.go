@@ -196,14 +196,21 @@ type Record struct {
 	// 3 reported to the team lead.
 	Escalation int `json:"escalation"`
 	// Broken marks a told promise that re-planning could not keep.
-	Broken bool      `json:"broken"`
-	State  State     `json:"state"`
-	DueAt  time.Time `json:"due_at,omitempty"`
-	Retry  time.Time `json:"retry,omitempty"`
-	Calls  []Attempt `json:"attempts"`
-	Joins  int       `json:"joins"`
-	Out    Outcome   `json:"outcome,omitempty"`
-	Closed time.Time `json:"closed,omitempty"`
+	Broken bool  `json:"broken"`
+	State  State `json:"state"`
+	// Dispatches counts the times the request was made due (EventDue): at
+	// its window, at each retry, and again when widening moves a due
+	// request to another team. ItemOf names the routing item of the
+	// latest one. (Records stored before the field existed count from 0:
+	// drain due requests before upgrading a host that dispatches through
+	// routing.)
+	Dispatches int       `json:"dispatches,omitempty"`
+	DueAt      time.Time `json:"due_at,omitempty"`
+	Retry      time.Time `json:"retry,omitempty"`
+	Calls      []Attempt `json:"attempts"`
+	Joins      int       `json:"joins"`
+	Out        Outcome   `json:"outcome,omitempty"`
+	Closed     time.Time `json:"closed,omitempty"`
 	// Version is bumped by the store on every change.
 	Version int64 `json:"version"`
 }

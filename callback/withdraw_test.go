@@ -104,3 +104,31 @@ func TestRequestJSONCarriesNoPhone(t *testing.T) {
 	require.NoError(t, err)
 	require.NotContains(t, string(data), "401234567")
 }
+
+// A request withdrawn after an unanswered attempt is closed, but neither
+// reached nor closed with the closing outcome (nobody gave up on it).
+func TestWithdrawnAfterAnAttemptIsNotUnreached(t *testing.T) {
+	ctx := context.Background()
+	capa := callback.NewStaticCapacity(nil)
+	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, 8*time.Hour, 16*time.Hour)...))
+	svc, _ := newService(t, callback.Config{}, capa)
+	now := at(2026, 11, 23, 9, 0)
+	p, err := svc.Request(ctx, req("c1", callback.NonUrgent), now)
+	require.NoError(t, err)
+	_, err = svc.Advance(ctx, now.Add(time.Hour))
+	require.NoError(t, err)
+	_, err = svc.Take(ctx, "team-north", "n-1", now.Add(time.Hour))
+	require.NoError(t, err)
+	_, _, err = svc.Complete(ctx, p.Request, "n-1", callback.NoAnswer, now.Add(62*time.Minute))
+	require.NoError(t, err)
+	_, _, err = svc.Withdraw(ctx, p.Request, audit.System("channel.settle"), now.Add(70*time.Minute))
+	require.NoError(t, err)
+
+	k, err := svc.KPIs(ctx, at(2026, 11, 23, 0, 0), at(2026, 11, 24, 0, 0), at(2026, 11, 23, 17, 0))
+	require.NoError(t, err)
+	require.Equal(t, 1, k.Closed)
+	require.Zero(t, k.Reached)
+	require.Zero(t, k.ClosedByOutcome)
+	require.Zero(t, k.Withdrawn, "withdrawn after a call: it counts for the same-day share")
+	require.Equal(t, 1, k.SameDay)
+}

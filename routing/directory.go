@@ -74,12 +74,17 @@ type Directory struct {
 	profs   []Professional
 	profIdx map[ProfessionalID]int
 
-	policies map[channel.Errand]*compiledPolicy
-	def      *compiledPolicy
+	policies map[policyKey]*compiledPolicy
 
 	// pilot[k] is nil when channel k is open to everyone, else pilot[k][p]
 	// tells whether professional p is in the cohort.
 	pilot map[channel.Kind][]bool
+}
+
+// policyKey selects a policy: errand and channel, either may be empty.
+type policyKey struct {
+	errand  channel.Errand
+	channel channel.Kind
 }
 
 type compiledPolicy struct {
@@ -96,7 +101,7 @@ func NewDirectory(cfg Config) (*Directory, error) {
 		postal:   map[PostalCode]int{},
 		teamIdx:  map[TeamID]int{},
 		profIdx:  map[ProfessionalID]int{},
-		policies: map[channel.Errand]*compiledPolicy{},
+		policies: map[policyKey]*compiledPolicy{},
 		pilot:    map[channel.Kind][]bool{},
 	}
 	d.areas = slices.Clone(cfg.Areas)
@@ -189,13 +194,17 @@ func NewDirectory(cfg Config) (*Directory, error) {
 	}
 
 	for i, p := range cfg.Policies {
-		if _, dup := d.policies[p.Errand]; dup || (p.Errand == "" && d.def != nil) {
-			return nil, fmt.Errorf("%w: policies[%d]: duplicate policy for errand %q", ErrInvalid, i, p.Errand)
+		key := policyKey{p.Errand, p.Channel}
+		if _, dup := d.policies[key]; dup {
+			return nil, fmt.Errorf("%w: policies[%d]: duplicate policy for errand %q channel %q", ErrInvalid, i, p.Errand, p.Channel)
+		}
+		if _, err := SlotOf(p.Channel); p.Channel != "" && err != nil {
+			return nil, fmt.Errorf("%w: policies[%d].channel: %q is not a routed channel", ErrInvalid, i, p.Channel)
 		}
 		if len(p.Steps) == 0 {
 			return nil, fmt.Errorf("%w: policies[%d] (%q): steps are empty", ErrInvalid, i, p.Errand)
 		}
-		cp := &compiledPolicy{Policy: Policy{Errand: p.Errand, Steps: slices.Clone(p.Steps)}}
+		cp := &compiledPolicy{Policy: Policy{Errand: p.Errand, Channel: p.Channel, Steps: slices.Clone(p.Steps)}}
 		for j, s := range cp.Steps {
 			if err := s.validate(j == len(p.Steps)-1); err != nil {
 				return nil, fmt.Errorf("%w: policies[%d] (%q) steps[%d]: %v", ErrInvalid, i, p.Errand, j, err)
@@ -209,11 +218,7 @@ func NewDirectory(cfg Config) (*Directory, error) {
 			cp.Steps[j].Skills = slices.Clone(s.Skills)
 			cp.filters = append(cp.filters, s.filterKey())
 		}
-		if p.Errand == "" {
-			d.def = cp
-		} else {
-			d.policies[p.Errand] = cp
-		}
+		d.policies[key] = cp
 	}
 
 	for i, pl := range cfg.Pilots {
@@ -353,21 +358,25 @@ func (d *Directory) Professionals() []ProfessionalID {
 // Piloted reports whether channel k is enabled for pilot teams only.
 func (d *Directory) Piloted(k channel.Kind) bool { return d.pilot[k] != nil }
 
-// Policy returns the policy that applies to errand e: its own, else the
-// default. ok is false when there is neither.
-func (d *Directory) Policy(e channel.Errand) (Policy, bool) {
-	cp := d.policyFor(e)
+// Policy returns the policy that applies to errand e in channel k: the
+// errand's in the channel, the errand's, the channel's default, the
+// default (k empty: the errand's, else the default). ok is false when there
+// is none.
+func (d *Directory) Policy(e channel.Errand, k channel.Kind) (Policy, bool) {
+	cp := d.policyFor(e, k)
 	if cp == nil {
 		return Policy{}, false
 	}
-	return Policy{Errand: cp.Errand, Steps: slices.Clone(cp.Steps)}, true
+	return Policy{Errand: cp.Errand, Channel: cp.Channel, Steps: slices.Clone(cp.Steps)}, true
 }
 
-func (d *Directory) policyFor(e channel.Errand) *compiledPolicy {
-	if p, ok := d.policies[e]; ok {
-		return p
+func (d *Directory) policyFor(e channel.Errand, k channel.Kind) *compiledPolicy {
+	for _, key := range [...]policyKey{{e, k}, {e, ""}, {"", k}, {"", ""}} {
+		if p, ok := d.policies[key]; ok {
+			return p
+		}
 	}
-	return d.def
+	return nil
 }
 
 func cloneArea(a Area) Area {

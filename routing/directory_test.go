@@ -127,6 +127,10 @@ func TestNewDirectoryRejectsBadConfig(t *testing.T) {
 		{"team step without team", func(c *routing.Config) { c.Policies[1].Steps[0].Target = routing.TargetTeam }, routing.ErrInvalid, "team"},
 		{"duplicate default policy", func(c *routing.Config) { c.Policies[1].Errand = "" }, routing.ErrInvalid, "duplicate"},
 		{"empty policy", func(c *routing.Config) { c.Policies[1].Steps = nil }, routing.ErrInvalid, "steps"},
+		{"policy of e-booking", func(c *routing.Config) { c.Policies[1].Channel = channel.EBooking }, routing.ErrInvalid, "policies[1].channel"},
+		{"duplicate channel policy", func(c *routing.Config) {
+			c.Policies[0].Channel, c.Policies[1].Channel, c.Policies[1].Errand = channel.Callback, channel.Callback, ""
+		}, routing.ErrInvalid, "duplicate"},
 		{"pilot of e-booking", func(c *routing.Config) { c.Pilots[0].Channel = channel.EBooking }, routing.ErrInvalid, "pilots"},
 		{"pilot of unknown team", func(c *routing.Config) { c.Pilots[0].Teams[0] = "x" }, routing.ErrUnknownTeam, "pilots"},
 	} {
@@ -157,8 +161,47 @@ func TestDirectoryLookups(t *testing.T) {
 	require.True(t, tm.Central)
 	require.True(t, d.Piloted(channel.Video))
 	require.False(t, d.Piloted(channel.Chat))
-	pol, ok := d.Policy(channel.ErrandLabResults)
+	pol, ok := d.Policy(channel.ErrandLabResults, "")
 	require.True(t, ok)
 	require.Len(t, pol.Steps, 5, "errands without a policy use the default")
 	require.Len(t, d.Professionals(), 7)
+}
+
+// A channel's policy applies to that channel only, and the most specific
+// policy wins: errand and channel, errand, channel, default.
+func TestChannelPolicies(t *testing.T) {
+	cfg := fixtureConfig()
+	own := []routing.Step{{Target: routing.TargetOwnTeam}}
+	area := []routing.Step{{Target: routing.TargetHomeArea}}
+	cfg.Policies = append(cfg.Policies,
+		routing.Policy{Channel: channel.Callback, Steps: own},
+		routing.Policy{Errand: channel.ErrandLabResults, Channel: channel.Callback, Steps: area},
+	)
+	d, err := routing.NewDirectory(cfg)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		errand channel.Errand
+		kind   channel.Kind
+		steps  int
+		first  routing.Target
+	}{
+		{channel.ErrandInfectionSymptoms, channel.Callback, 1, routing.TargetOwnTeam},
+		{channel.ErrandLabResults, channel.Callback, 1, routing.TargetHomeArea},
+		{channel.ErrandInfectionSymptoms, channel.InboundPhone, 5, routing.TargetOwnProfessional},
+		{channel.ErrandInfectionSymptoms, "", 5, routing.TargetOwnProfessional},
+	} {
+		pol, ok := d.Policy(tc.errand, tc.kind)
+		require.True(t, ok)
+		require.Len(t, pol.Steps, tc.steps, "%s %s", tc.errand, tc.kind)
+		require.Equal(t, tc.first, pol.Steps[0].Target, "%s %s", tc.errand, tc.kind)
+	}
+	rt, err := d.Route(routing.Contact{Client: "c1", Errand: channel.ErrandInfectionSymptoms, Channel: channel.Callback,
+		PostalCode: "00530", OwnTeam: "kallio-a"})
+	require.NoError(t, err)
+	require.Len(t, rt.Steps, 1, "a callback stays with the own team")
+	require.Equal(t, []routing.TeamID{"kallio-a"}, rt.Steps[0].Teams)
+	rt, err = d.Route(routing.Contact{Client: "c1", Errand: channel.ErrandInfectionSymptoms, Channel: channel.InboundPhone,
+		PostalCode: "00530", OwnTeam: "kallio-a"})
+	require.NoError(t, err)
+	require.Greater(t, len(rt.Steps), 1, "a call widens by the default policy")
 }

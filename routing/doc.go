@@ -17,7 +17,8 @@
 // # Policies and the pure decision
 //
 // A Policy is the ordered list of Steps for an errand (the policy with an
-// empty Errand is the default): typically the client's own professional,
+// empty Errand is the default), optionally in one channel (Policy.Channel:
+// the most specific policy applies, errand and channel first): typically the client's own professional,
 // the own care team, the home area, the home and neighbour areas, and the
 // central pool (StandardPolicy). Each step has a timeout and optional role,
 // skill and language filters. A Pilot enables a channel, say video, for the

@@ -74,12 +74,19 @@ type Step struct {
 	MatchLanguage bool
 }
 
-// Policy is the ordered list of steps for one errand.
+// Policy is the ordered list of steps for one errand, or one errand in one
+// channel.
 type Policy struct {
 	// Errand is the errand the policy applies to; the policy with an empty
 	// Errand is the default for errands that have none of their own.
 	Errand channel.Errand
-	Steps  []Step
+	// Channel, if set, limits the policy to contacts in that routed
+	// channel: due callbacks can stay with the promising team's nurses on
+	// callback duty while inbound calls of the same errand widen to the
+	// central pool. A contact gets the most specific policy: its errand in
+	// its channel, its errand, the default of its channel, the default.
+	Channel channel.Kind
+	Steps   []Step
 }
 
 // StandardPolicy returns the usual widening for an errand: own professional

@@ -200,7 +200,7 @@ func (d *Directory) resolve(c Contact) (resolved, error) {
 	default:
 		homeWhy = "contact has no postal code or home area"
 	}
-	r.pol = d.policyFor(c.Errand)
+	r.pol = d.policyFor(c.Errand, c.Channel)
 	if r.pol == nil {
 		return r, &NoRouteError{Reason: ReasonNoPolicy, Errand: c.Errand, Channel: c.Channel}
 	}

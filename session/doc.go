@@ -14,7 +14,8 @@
 //	waiting -> assigned -> active -> wrap_up -> closed
 //	             ^  |       |  ^
 //	             |  +- <- --+  +-- escalate (a new leg in the same session)
-//	   transfer: assigned/active -> waiting;  no answer/duplicate: waiting/assigned -> closed
+//	   transfer: assigned/active -> waiting;  release (retry later): assigned -> waiting
+//	   no answer/duplicate: waiting/assigned -> closed
 //
 // (see CanTransition). Every change is written with its audit event (who,
 // what, when, from/to state) in one atomic Store operation; refused
@@ -65,7 +66,8 @@
 // closes with an outcome that settles the errand, the Manager settles the
 // contact through the channel.Admitter, which withdraws the client's other
 // pending contacts for the errand and CloseResult returns them for the host
-// to rescind.
+// to rescind. A session closed with no answer or as a follow-up (the errand
+// is not settled) closes its own contact only.
 //
 // # KPIs
 //

@@ -11,8 +11,10 @@ import (
 
 // KPIs are the outcome indicators of closed sessions.
 type KPIs struct {
-	// Closed counts the closed sessions considered; Handled those with at
-	// least one leg (a contact with the client actually happened).
+	// Closed counts the closed sessions considered; Handled those in which
+	// a contact with the client actually happened: at least one leg, and
+	// an outcome other than no answer or merged as a duplicate (calls that
+	// did not reach the client still count in HandlingTime).
 	Closed  int `json:"closed"`
 	Handled int `json:"handled"`
 	// Outcomes counts closed sessions per outcome.
@@ -31,7 +33,8 @@ type KPIs struct {
 	WithOwnTeam            int     `json:"with_own_team"`
 	OwnTeam                int     `json:"own_team"`
 	TeamContinuity         float64 `json:"team_continuity"`
-	// ChannelSwitches counts legs after the first, over handled sessions;
+	// ChannelSwitches counts legs in another channel than the leg before
+	// them, over handled sessions (a retried callback is no switch);
 	// Switches counts them per "from->to" pair.
 	ChannelSwitches    int            `json:"channel_switches"`
 	SwitchesPerSession float64        `json:"switches_per_session"`
@@ -72,7 +75,13 @@ func Compute(sessions []Session) KPIs {
 		if s.Duplicate || s.Outcome == OutcomeDuplicateMerged {
 			k.Duplicates++
 		}
-		if len(s.Legs) == 0 {
+		for _, l := range s.Legs {
+			ct := k.HandlingTime[l.Kind]
+			ct.Legs++
+			ct.Total += l.Duration(s.ClosedAt)
+			k.HandlingTime[l.Kind] = ct
+		}
+		if len(s.Legs) == 0 || closableWithoutContact(s.Outcome) {
 			continue
 		}
 		k.Handled++
@@ -93,14 +102,10 @@ func Compute(sessions []Session) KPIs {
 			}
 		}
 		for i, l := range s.Legs {
-			if i > 0 {
+			if i > 0 && s.Legs[i-1].Kind != l.Kind {
 				k.ChannelSwitches++
 				k.Switches[string(s.Legs[i-1].Kind)+"->"+string(l.Kind)]++
 			}
-			ct := k.HandlingTime[l.Kind]
-			ct.Legs++
-			ct.Total += l.Duration(s.ClosedAt)
-			k.HandlingTime[l.Kind] = ct
 		}
 	}
 	for kind, ct := range k.HandlingTime {

@@ -515,6 +515,26 @@ func (m *Manager) EndLeg(ctx context.Context, actor audit.Actor, id, reason stri
 	return m.afterCommit(ctx, s, ended, ""), nil
 }
 
+// Release hands an assigned session back to its team's queue without a
+// transfer: assigned -> waiting, audited "session.release". It is how a
+// callback whose attempt went unanswered (EndLeg "no_answer") waits for its
+// retry, which whoever is free then takes (Assign). Reason is a short label
+// such as "no_answer". The owning team, and with it the first-contact
+// resolution KPI, is unchanged.
+func (m *Manager) Release(ctx context.Context, actor audit.Actor, id, reason string) (Session, error) {
+	if reason == "" || len(reason) > 40 {
+		return Session{}, invalid("reason", "must be 1 to 40 characters")
+	}
+	return m.update(ctx, actor, id, "session.release", accessHandle, "", func(s *Session, now time.Time) (map[string]string, error) {
+		if s.State != StateAssigned {
+			return nil, &StateError{Op: "release", From: s.State, To: StateWaiting}
+		}
+		d := map[string]string{"assignee": s.Assignee, "reason": reason}
+		s.Assignee, s.State = "", StateWaiting
+		return d, nil
+	})
+}
+
 // FinishContact ends the contact with the client: active -> wrap_up,
 // audited "session.wrap_up"; the running leg ends ("finished") and its
 // transport is closed.
@@ -549,10 +569,10 @@ type CloseResult struct {
 // OutcomeNoAnswer or OutcomeDuplicateMerged. The checklist for ActionClose
 // must be done. With Config.Demand set, an outcome that settles the errand
 // settles the session's contact and withdraws the client's other pending
-// contacts for the errand; no answer closes the contact alone. That second
-// step is a separate atomic operation: if it fails, the session stays
-// closed and the error says so (the contact can be settled again through
-// the Admitter).
+// contacts for the errand; no answer and follow-up close the contact alone.
+// That second step is a separate atomic operation: if it fails, the session
+// stays closed and the error says so (the contact can be settled again
+// through the Admitter).
 func (m *Manager) Close(ctx context.Context, actor audit.Actor, id string, outcome Outcome) (CloseResult, error) {
 	if !outcome.Valid() {
 		return CloseResult{}, invalid("outcome", "is not a known outcome")
@@ -587,7 +607,7 @@ func (m *Manager) Close(ctx context.Context, actor audit.Actor, id string, outco
 			return res, fmt.Errorf("session: %s closed, but settling its contact: %w", id, err)
 		}
 		res.Withdrawn = st.Withdrawn
-	case outcome == OutcomeNoAnswer:
+	case outcome == OutcomeNoAnswer || outcome == OutcomeFollowUp:
 		if _, err := m.cfg.Demand.Close(ctx, actor, s.Contact, string(outcome)); err != nil && !errors.Is(err, channel.ErrContactClosed) {
 			return res, fmt.Errorf("session: %s closed, but closing its contact: %w", id, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -648,6 +649,92 @@ func TestNoAnswerClosesTheContactOnly(t *testing.T) {
 	require.Len(t, pending, 1)
 	require.Equal(t, msg.Contact.ID, pending[0].ID, "the message is still waiting for an answer")
 	require.Contains(t, recordLines(f.tr), "telephony.hang_up call-1")
+}
+
+// TestReleaseForRetry: an unanswered callback goes back to the team's queue
+// and whoever is free takes the retry; the session is one first contact.
+func TestReleaseForRetry(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	s := f.open(t, channel.ErrandLabResults, channel.IdentityWeak)
+	_, err := f.m.Assign(ctx, router, s.ID, "nurse-1")
+	require.NoError(t, err)
+	_, err = f.m.StartLeg(ctx, nurse1, s.ID, channel.Callback, "")
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name   string
+		actor  audit.Actor
+		reason string
+		want   error
+	}{
+		{"while active", nurse1, "no_answer", session.ErrIllegalTransition},
+		{"empty reason", nurse1, "", session.ErrInvalid},
+		{"long reason", nurse1, strings.Repeat("x", 41), session.ErrInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.m.Release(ctx, tc.actor, s.ID, tc.reason)
+			require.ErrorIs(t, err, tc.want)
+		})
+	}
+	_, err = f.m.EndLeg(ctx, nurse1, s.ID, "no_answer")
+	require.NoError(t, err)
+	_, err = f.m.Release(ctx, nurse2, s.ID, "no_answer")
+	require.ErrorIs(t, err, session.ErrAccessDenied, "only the assignee, a supervisor or the system releases")
+	got, err := f.m.Release(ctx, nurse1, s.ID, "no_answer")
+	require.NoError(t, err)
+	require.Equal(t, session.StateWaiting, got.State)
+	require.Empty(t, got.Assignee)
+	require.Equal(t, "team-a", got.Team)
+	require.Empty(t, got.Transfers)
+
+	_, err = f.m.Assign(ctx, nurse2, s.ID, "nurse-2")
+	require.NoError(t, err, "a team member takes the retry")
+	_, err = f.m.StartLeg(ctx, nurse2, s.ID, channel.Callback, "")
+	require.NoError(t, err)
+	_, err = f.m.FinishContact(ctx, nurse2, s.ID)
+	require.NoError(t, err)
+	res, err := f.m.Close(ctx, nurse2, s.ID, session.OutcomeResolved)
+	require.NoError(t, err)
+	k := session.Compute([]session.Session{res.Session})
+	require.Equal(t, 1, k.FirstContactResolved, "a retry is not a transfer")
+	require.Equal(t, 0, k.ChannelSwitches, "two attempts in one channel are no switch")
+	require.Contains(t, f.trail(t, s.ID), "nurse-1 session.release allowed assigned->waiting")
+}
+
+// TestFollowUpKeepsTheErrandOpen: a contact that does not settle the errand
+// closes its own channel contact only; the client's other pending contacts
+// stay, and it is not a first-contact resolution.
+func TestFollowUpKeepsTheErrandOpen(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	call, err := f.adm.Admit(ctx, channel.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandLabResults, Kind: channel.InboundPhone})
+	require.NoError(t, err)
+	msg, err := f.adm.Admit(ctx, channel.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandLabResults, Kind: channel.SecureMessage})
+	require.NoError(t, err)
+	s, err := f.m.Open(ctx, router, session.OpenRequest{Client: "client-a", Errand: channel.ErrandLabResults, Team: "team-a",
+		Contact: call.Contact.ID, Identity: channel.IdentityWeak, IdentityMethod: "asked_in_call"})
+	require.NoError(t, err)
+	_, err = f.m.Close(ctx, router, s.ID, session.OutcomeFollowUp)
+	require.ErrorIs(t, err, session.ErrIllegalTransition, "a follow-up needs a contact first")
+	_, err = f.m.Assign(ctx, router, s.ID, "nurse-1")
+	require.NoError(t, err)
+	_, err = f.m.StartLeg(ctx, nurse1, s.ID, channel.InboundPhone, "call-9")
+	require.NoError(t, err)
+	_, err = f.m.FinishContact(ctx, nurse1, s.ID)
+	require.NoError(t, err)
+	res, err := f.m.Close(ctx, nurse1, s.ID, session.OutcomeFollowUp)
+	require.NoError(t, err)
+	require.Empty(t, res.Withdrawn)
+	pending, err := f.adm.Pending(ctx, "client-a")
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+	require.Equal(t, msg.Contact.ID, pending[0].ID)
+	k := session.Compute([]session.Session{res.Session})
+	require.Equal(t, 1, k.Handled)
+	require.Equal(t, 0, k.FirstContactResolved)
+	require.Equal(t, 1, k.Outcomes[session.OutcomeFollowUp])
+	require.False(t, session.OutcomeFollowUp.Settles())
 }
 
 func TestBadRequests(t *testing.T) {

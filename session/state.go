@@ -41,7 +41,7 @@ var transitions = map[State][]State{
 //	waiting  -> assigned            Assign
 //	waiting  -> closed              Close (no answer, duplicate merged)
 //	assigned -> active              StartLeg
-//	assigned -> waiting             Transfer
+//	assigned -> waiting             Transfer, Release
 //	assigned -> closed              Close (no answer, duplicate merged)
 //	active   -> active              Escalate (a new leg replaces the running one)
 //	active   -> assigned            EndLeg (no answer, call dropped)
@@ -66,11 +66,16 @@ const (
 	// OutcomeDuplicateMerged: the session duplicated another contact of
 	// the client and was merged into it.
 	OutcomeDuplicateMerged Outcome = "duplicate_merged"
+	// OutcomeFollowUp: the contact took place but did not settle the
+	// errand; the client will contact again or be contacted later (test
+	// results awaited, symptoms to be watched). The client's other pending
+	// contacts for the errand stay.
+	OutcomeFollowUp Outcome = "follow_up"
 )
 
 // Outcomes lists every outcome.
 func Outcomes() []Outcome {
-	return []Outcome{OutcomeResolved, OutcomeBooked, OutcomeReferred, OutcomeNoAnswer, OutcomeDuplicateMerged}
+	return []Outcome{OutcomeResolved, OutcomeBooked, OutcomeReferred, OutcomeNoAnswer, OutcomeDuplicateMerged, OutcomeFollowUp}
 }
 
 // Valid reports whether o is one of the outcomes.

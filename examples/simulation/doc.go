@@ -11,18 +11,35 @@
 //	go run ./examples/simulation run -scenario my.json -format csv -out plots
 //
 // A scenario (package scenario; the shipped ones are in scenarios/) names
-// areas, teams with hourly rosters, routing policies, demand per channel and
-// errand with hourly and weekday profiles, handling and patience
-// distributions, the callback share, first-contact resolution and
-// duplicate-contact behaviour. Contacts go through channel.Admitter
-// (duplicate demand) and routing.Dispatcher (team routing with overflow).
+// areas, teams with hourly rosters and callback rosters, routing policies,
+// demand per channel and errand with hourly and weekday profiles, handling
+// and patience distributions, the callback share, the callback planner's
+// rules (windows, attempts, no-answer rate), channel escalations,
+// first-contact resolution and duplicate-contact behaviour. The library
+// itself does the work, in virtual time:
+//
+//   - channel.Admitter admits every contact (duplicate demand across
+//     channels merged, kept or redirected);
+//   - routing.Dispatcher queues, offers and widens inbound contacts, messages
+//     and due callbacks (team routing with overflow);
+//   - callback.Service promises each callback request a window from the
+//     teams' callback rosters, re-plans, escalates low slack, dispatches
+//     requests through routing at their windows (callback.RoutingDispatcher)
+//     and retries unanswered attempts;
+//   - session.Manager records every handled contact: opened, assigned, a
+//     leg per channel, escalations (a callback or chat continuing on
+//     video, a chat continuing as a call), wrap-up and close, resolving the errand (the client's other contacts
+//     withdrawn) or not (the errand comes back later as a callback).
+//
 // The KPIs, with confidence intervals over the replications, go to stdout as
-// text, CSV or JSON; two SVG plots per scenario (clients waiting and the
-// service level over the day, per home team) go to -out
-// (simulation-out/<scenario>-queue.svg and -service-level.svg by default).
-// A progress bar is drawn on stderr when it is a terminal, or with
-// -progress. Callbacks are modelled as routed work items of channel callback
-// at routine priority, not through the callback package's window planner.
+// text, CSV or JSON: inbound service level and abandonment; the planner's
+// same-day callback share, delay p50/p90, promise-kept rate, next-day
+// breaches and attempts; the sessions' continuity, first-contact resolution
+// and channel switches; duplicate demand; utilisation per team. Two SVG
+// plots per scenario (clients waiting and the service level over the day,
+// per home team) go to -out (simulation-out/<scenario>-queue.svg and
+// -service-level.svg by default). A progress bar is drawn on stderr when it
+// is a terminal, or with -progress.
 //
 // # Validation against queueing theory
 //

@@ -126,11 +126,21 @@ func (s *CallbackStore) List(ctx context.Context, f callback.Filter) ([]callback
 	}
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
-	// Sort pointers, not the large records, then copy once.
+	// Sort pointers, not the large records, then copy once. Open requests
+	// are found through the open index, so planning (which lists the open
+	// ones) does not scan the closed history.
 	var match []*callback.Record
-	for _, r := range s.st.recs {
-		if f.Match(*r) {
-			match = append(match, r)
+	if f.OpenOnly {
+		for _, id := range s.st.open {
+			if r := s.st.recs[id]; f.Match(*r) {
+				match = append(match, r)
+			}
+		}
+	} else {
+		for _, r := range s.st.recs {
+			if f.Match(*r) {
+				match = append(match, r)
+			}
 		}
 	}
 	slices.SortFunc(match, func(a, b *callback.Record) int {

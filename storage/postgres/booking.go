@@ -18,8 +18,7 @@ import (
 // booking_claims and booking_waiters tables. Every operation is one
 // transaction; the exclusion constraint booking_claims_no_overlap is what
 // makes two replicas racing for one slot get one success and one
-// booking.ErrSlotTaken; per-owner advisory locks make the loser wait for
-// the winner's commit instead of deadlocking with it.
+// booking.ErrSlotTaken.
 type BookingStore struct{ db *DB }
 
 // BookingStore returns the DB's booking store.
@@ -31,35 +30,9 @@ var _ booking.Store = (*BookingStore)(nil)
 // one client's limited claims (the count and the insert are one step).
 const bookingLockSpace int32 = 0x626b6e67 // "bkng"
 
-// bookingOwnerLockSpace is the first key of the advisory locks that
-// serialise claims of one owner (professional or resource). Without them,
-// concurrent inserts of overlapping claims each see the other's uncommitted
-// row, wait for each other in the exclusion constraint check and deadlock;
-// PostgreSQL breaks one cycle per deadlock_timeout, the retried transaction
-// deadlocks again, and a crowd racing for one slot crawls at one claim per
-// second. With the lock, the second claim waits until the first has
-// committed and then fails at once with the exclusion violation. The
-// exclusion constraint stays what guarantees that claims never overlap.
-const bookingOwnerLockSpace int32 = 0x626b6f77 // "bkow"
-
-// lockOwners takes the owner locks of all the claims of one transaction,
-// in sorted order so that transactions never wait for each other in a
-// cycle on them.
-func lockOwners(ctx context.Context, tx pgx.Tx, claims []booking.ClaimRequest) error {
-	var owners []string
-	for _, c := range claims {
-		for _, cl := range c.Claims {
-			owners = append(owners, cl.Owner)
-		}
-	}
-	slices.Sort(owners)
-	for _, o := range slices.Compact(owners) {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", bookingOwnerLockSpace, o); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// claimLockSpace is the first key of the advisory locks that serialise the
+// claims of one owner (professional, room, device): see lockOwners.
+const claimLockSpace int32 = 0x636c6d73 // "clms"
 
 const activeStatuses = "('pending', 'booked', 'checked-in')"
 
@@ -91,6 +64,24 @@ func upsertAppointment(ctx context.Context, tx pgx.Tx, a booking.Appointment, in
 	}
 	_, err = tx.Exec(ctx, `UPDATE booking_appointments SET status = $2, hold_until = $3, version = $4, doc = $5 WHERE id = $1`,
 		a.ID, string(a.Status), nullTime(a.HoldUntil), a.Version, doc)
+	return err
+}
+
+// lockOwners serialises the changes to each owner's claims, first thing in
+// the transaction. Two transactions inserting overlapping ranges into the
+// exclusion constraint each insert their row and then wait for the other;
+// PostgreSQL breaks that cycle only in its deadlock detector (after
+// deadlock_timeout, 1 s by default), so a popular slot becomes a storm of
+// deadlocks and retries. With every owner's advisory lock taken at once,
+// in name order (the same order in every transaction, before any row lock
+// or the client lock), a second claimant waits for the first to commit and
+// then fails at once on the constraint.
+func lockOwners(ctx context.Context, tx pgx.Tx, owners []string) error {
+	if len(owners) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(o))
+		FROM (SELECT DISTINCT o FROM unnest($2::text[]) AS o ORDER BY o) AS owners`, claimLockSpace, owners)
 	return err
 }
 
@@ -177,8 +168,19 @@ func (s *BookingStore) apply(ctx context.Context, what string, waiterID string, 
 	if err != nil {
 		return err
 	}
+	// The owners whose claims change: of the new claims and of the
+	// appointment the transition changes.
+	var owners []string
+	if old != nil {
+		owners = append(owners, old.Next.Participants...)
+	}
+	for _, c := range claims {
+		for _, cl := range c.Claims {
+			owners = append(owners, cl.Owner)
+		}
+	}
 	return s.db.inTx(ctx, what, func(ctx context.Context, tx pgx.Tx) error {
-		if err := lockOwners(ctx, tx, claims); err != nil {
+		if err := lockOwners(ctx, tx, owners); err != nil {
 			return err
 		}
 		if waiterID != "" {

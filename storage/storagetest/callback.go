@@ -56,6 +56,19 @@ func runCallback(t *testing.T, h Harness) {
 		open, err := s.List(ctx, callback.Filter{OpenOnly: true})
 		require.NoError(t, err)
 		require.Len(t, open, 2)
+		all, err := s.List(ctx, callback.Filter{})
+		require.NoError(t, err)
+		require.Len(t, all, 3)
+		var filtered []callback.Record
+		for _, r := range all {
+			if r.Open() {
+				filtered = append(filtered, r)
+			}
+		}
+		require.Equal(t, filtered, open, "the open requests, in the order of the full list")
+		teamOpen, err := s.List(ctx, callback.Filter{OpenOnly: true, Team: open[0].Team})
+		require.NoError(t, err)
+		require.Equal(t, open, teamOpen)
 	})
 	t.Run("compare and set", func(t *testing.T) {
 		s := h.Callback(t, 1)[0]

@@ -25,7 +25,7 @@ type calendar struct {
 
 func newCalendar(start time.Time, days int) (*calendar, error) {
 	c := &calendar{start: start, end: start.AddDate(0, 0, days), holidays: map[booking.Date]bool{}}
-	for y := start.Year(); y <= c.end.Year(); y++ {
+	for y := start.Year(); y <= c.end.Year()+1; y++ { // +1: the callback planner looks past the end
 		hs, err := booking.FinnishHolidays(y)
 		if err != nil {
 			return nil, err
@@ -73,13 +73,6 @@ func (c *calendar) hours() []hour {
 		})
 	}
 	return out
-}
-
-// sameLocalDay reports whether elapsed times a and b fall on the same local
-// date.
-func (c *calendar) sameLocalDay(a, b time.Duration) bool {
-	x, y := c.start.Add(a).In(helsinki), c.start.Add(b).In(helsinki)
-	return x.Year() == y.Year() && x.YearDay() == y.YearDay()
 }
 
 // timeOfDay returns the local time of day of elapsed time a.

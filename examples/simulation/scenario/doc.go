@@ -6,24 +6,34 @@
 // clients who ask for a callback, first-contact resolution and
 // duplicate-contact behaviour.
 //
-// Run simulates each replication with its own seed on a sim.Loop: clients
-// are admitted through channel.Admitter (duplicate demand across channels
-// detected and merged, kept or redirected by the scenario's policy; a
-// settled errand withdraws the client's other contacts), queued, offered,
-// accepted, finished and rescinded through routing.Dispatcher with the
-// memory store; rosters sign professionals in and out every local hour
-// (Europe/Helsinki, Finnish public holidays and eves run on the Sunday
-// roster and demand). Callback requests are routed work items of channel
-// callback at routine priority, so clients on the line go first; a request
-// made while nobody is signed in waits for the next sign-in. An unresolved
-// errand comes back later as a callback request.
+// Run simulates each replication with its own seed on a sim.Loop, driving
+// the library's components over memory stores through the injected clock
+// and their explicit deadlines: clients are admitted through
+// channel.Admitter (duplicate demand across channels detected and merged,
+// kept or redirected by the scenario's policy); inbound contacts and
+// messages are queued, offered, accepted, finished and rescinded through
+// routing.Dispatcher; callback requests go to callback.Service, which routes
+// them with the same routing directory, promises windows from the teams'
+// callback rosters (CallbackRoster; Europe/Helsinki hours, Finnish working
+// days), and at each window dispatches them into routing, where they
+// compete with inbound work; unanswered attempts are retried by the
+// planner. Every handled contact is a session (session.Manager): opened,
+// assigned, a leg per channel, escalated to another channel by the
+// scenario's Escalations (the client identifying strongly where the channel
+// needs it), wrapped up and closed as resolved (the client's other contacts
+// for the errand are withdrawn from routing and the planner) or follow-up
+// (the errand comes back later as a callback request). Rosters sign
+// professionals in and out every local hour; Finnish public holidays and
+// eves run on the Sunday roster and demand.
 //
-// The Report holds each replication's KPIs (service level, abandonment,
-// same-day callback share, callback delay p50/p90, continuity with the own
-// team, first-contact resolution, duplicate demand, utilisation and handled
-// contacts per team), their Student-t confidence intervals over the
-// replications, and time-of-day profiles per team for plots; it writes
-// itself as text, CSV or JSON.
+// The Report holds each replication's KPIs (service level, abandonment; the
+// planner's same-day callback share, callback delay p50/p90 to the first
+// attempt, promise-kept rate, next-day breaches, attempts per request; the
+// sessions' continuity with the own team, first-contact resolution and
+// channel switches; duplicate demand; utilisation and handled contacts per
+// team), their Student-t confidence intervals over the replications, and
+// time-of-day profiles per team for plots; it writes itself as text, CSV
+// or JSON.
 //
 // Concurrency: Run is safe to call concurrently on different scenarios; a
 // Scenario must not change while it runs. Errors: ErrInvalid (the message

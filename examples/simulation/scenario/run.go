@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/examples/simulation/sim"
 	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
@@ -50,7 +53,11 @@ func Run(ctx context.Context, s *Scenario, opt Options) (*Report, error) {
 		if err := m.run(ctx); err != nil {
 			return nil, fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
 		}
-		rep.Runs = append(rep.Runs, m.metrics())
+		ms, err := m.metrics()
+		if err != nil {
+			return nil, fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
+		}
+		rep.Runs = append(rep.Runs, ms)
 		if prof == nil {
 			prof = newProfiles(len(s.Teams))
 		}
@@ -67,12 +74,13 @@ func Run(ctx context.Context, s *Scenario, opt Options) (*Report, error) {
 // Event kinds of the scenario loop.
 const (
 	evArrival   = iota // a contact of demand stream `a` arrives
-	evDone             // contact `a` finishes handling
+	evDone             // contact `a`'s running leg (or call attempt) ends
 	evAbandon          // contact `a` runs out of patience (if still queued)
 	evDuplicate        // contact `a`'s client also tries another channel
 	evRecontact        // contact `a`'s unresolved errand comes back
 	evHour             // roster change at hour index `a`
-	evDeadline         // the dispatcher's next deadline
+	evDeadline         // the routing dispatcher's next deadline
+	evCallbacks        // the callback planner's next deadline
 )
 
 type event struct {
@@ -81,19 +89,26 @@ type event struct {
 	gen  uint32
 }
 
-// contactState is one contact (work item) in the model.
+// contactState is one contact in the model: an inbound contact or message
+// while it is a routing work item, or a callback request from its request
+// to its close (its attempts are routing work items one after another).
 type contactState struct {
-	gen      uint32
-	client   int32
-	stream   int16
-	kind     channel.Kind
-	queued   bool // in the routing queue
-	active   bool
-	callback bool
-	inbound  bool // counts for the inbound service level
-	arrived  time.Duration
-	prof     int32 // index of the professional handling it, -1
-	demandID string
+	gen       uint32
+	client    int32
+	stream    int16
+	kind      channel.Kind // the channel of the running leg
+	queued    bool         // in the routing queue
+	active    bool
+	inbound   bool // counts for the inbound service level
+	duplicate bool // admitted as a duplicate of another contact
+	escalated bool // the running leg is an escalation
+	answered  bool // the running callback attempt reaches the client
+	strong    bool // the client identified strongly in the session
+	arrived   time.Duration
+	prof      int32 // index of the professional handling it, -1
+	demandID  string
+	session   string // the session, once a professional took the contact
+	request   string // the callback request, for callbacks
 }
 
 type client struct {
@@ -111,7 +126,9 @@ type teamStats struct {
 	slArrivals, slInTarget       []int64 // per profile bin of the local day
 }
 
-// model is one replication.
+// model is one replication: the library's routing dispatcher, callback
+// planner, session manager and duplicate-demand admitter over memory
+// stores, driven by a sim.Loop through the injected clock.
 type model struct {
 	s    *Scenario
 	cal  *calendar
@@ -119,36 +136,46 @@ type model struct {
 	loop *sim.Loop[event]
 	disp *routing.Dispatcher
 	adm  *channel.Admitter
+	cb   *callback.Service
+	sess *session.Manager
+	mx   *channel.Matrix
 	rnd  struct{ arrive, client, handle, patience, behave *rand.Rand }
 
-	hours     []hour
-	streams   []stream
-	clients   []client
-	areaCum   []float64
-	areaTeams [][]int
-	profs     []profInfo
-	profIdx   map[routing.ProfessionalID]int32
-	teams     []teamStats
-	contacts  []contactState
-	ids       []routing.ItemID
-	free      []int32
-	idIndex   map[routing.ItemID]int32
-	byDemand  map[string]int32
-	offers    []routing.Event
-	deadline  time.Duration
-	end       time.Duration
-	contactNo int
+	hours      []hour
+	streams    []stream
+	clients    []client
+	areaCum    []float64
+	areaTeams  [][]int
+	profs      []profInfo
+	profIdx    map[routing.ProfessionalID]int32
+	teamIdx    map[string]int
+	teams      []teamStats
+	contacts   []contactState
+	ids        []routing.ItemID
+	free       []int32
+	idIndex    map[routing.ItemID]int32
+	byDemand   map[string]int32
+	byRequest  map[string]int32
+	offers     []routing.Event
+	deadline   time.Duration // of the scheduled evDeadline, -1 for none
+	cbDeadline time.Duration // of the scheduled evCallbacks, -1 for none
+	// cbDirty: a request or retry may have moved the planner's next
+	// deadline earlier (accepting, completing and withdrawing cannot), so
+	// ask for it again.
+	cbDirty     bool
+	end         time.Duration
+	contactNo   int
+	escalations []escalation
 
 	// KPI counters
-	inbound, inTarget, abandoned, noRoute     int64
-	callbacks, cbEligible, cbSameDay, cbDone  int64
-	handled, resolved, ownClients, ownHandled int64
-	admitted, duplicates, merged, withdrawn   int64
-	unsuitable                                int64
-	cbDelay                                   *sim.Histogram
-	pendingCallbacks                          []int32 // callback requests waiting for anyone to sign in
-	onDay                                     func(day int)
-	ctx                                       context.Context
+	inbound, inTarget, abandoned, noRoute int64
+	admitted, duplicates, merged          int64
+	joined, withdrawn, unsuitable         int64
+	escalated, escalationUnsuitable       int64
+	pendingDue                            []string // due callbacks nobody was signed in to take
+	pendingMessages                       []int32  // messages waiting for anyone to sign in
+	onDay                                 func(day int)
+	ctx                                   context.Context
 }
 
 type stream struct {
@@ -162,23 +189,33 @@ type stream struct {
 	hour     int       // index into model.hours of the next arrival
 }
 
+type escalation struct {
+	from, to    channel.Kind
+	probability float64
+	handling    sim.Dist
+}
+
 type profInfo struct {
 	id       routing.ProfessionalID
 	team     int
 	capacity routing.Capacity
+	actor    audit.Actor
 }
+
+var system = audit.Actor{Kind: audit.ActorSystem, ID: "simulation"}
 
 func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 	cal, err := newCalendar(s.start, s.Days)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: calendar: %w", err)
 	}
-	m := &model{s: s, cal: cal, ctx: ctx, profIdx: map[routing.ProfessionalID]int32{},
-		idIndex: map[routing.ItemID]int32{}, byDemand: map[string]int32{}, cbDelay: sim.NewHistogram()}
+	m := &model{s: s, cal: cal, ctx: ctx, profIdx: map[routing.ProfessionalID]int32{}, teamIdx: map[string]int{},
+		idIndex: map[routing.ItemID]int32{}, byDemand: map[string]int32{}, byRequest: map[string]int32{},
+		mx: channel.DefaultMatrix()}
 	m.clk = sim.NewClock(s.start)
 	m.loop = sim.NewLoop[event](m.clk)
 	m.hours = cal.hours()
-	m.deadline = -1
+	m.deadline, m.cbDeadline = -1, -1
 	m.end = m.hours[len(m.hours)-1].to
 	m.rnd.arrive = sim.NewRand(seed, 1)
 	m.rnd.client = sim.NewRand(seed, 2)
@@ -201,13 +238,14 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 				m.offers = append(m.offers, e)
 			}
 		},
+		SinkKinds: []routing.EventKind{routing.EventOffered},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("scenario: dispatcher: %w", err)
 	}
 	next := 0
 	m.adm, err = channel.NewAdmitter(channel.AdmitterConfig{
-		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(nil), Clock: m.clk,
+		Matrix: m.mx, Store: memory.NewDemandStore(nil), Clock: m.clk,
 		Policy: channel.Policy(s.Duplicates.Policy),
 		NewID:  func() string { next++; return "k" + strconv.Itoa(next) },
 	})
@@ -239,6 +277,25 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 		}
 		m.streams = append(m.streams, st)
 	}
+	for _, e := range s.Escalations {
+		h, _ := e.Handling.Dist("handling")
+		m.escalations = append(m.escalations, escalation{from: channel.Kind(e.From), to: channel.Kind(e.To), probability: e.Probability, handling: h})
+	}
+	log := memory.NewAuditLog()
+	if err := m.callbacks(dir, log); err != nil {
+		return nil, err
+	}
+	sessions := 0
+	members := session.Teams{}
+	for _, p := range m.profs {
+		t := s.Teams[p.team].ID
+		members[t] = append(members[t], string(p.id))
+	}
+	m.sess, err = session.New(session.Config{Store: memory.NewSessionStore(log), Audit: log, Clock: m.clk, Teams: members,
+		Matrix: m.mx, Demand: m.adm, NewID: func() string { sessions++; return "s" + strconv.Itoa(sessions) }})
+	if err != nil {
+		return nil, fmt.Errorf("scenario: sessions: %w", err)
+	}
 	bins := int((m.end + ProfileBin - 1) / ProfileBin)
 	m.teams = make([]teamStats, len(s.Teams))
 	for i := range m.teams {
@@ -248,6 +305,9 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 	}
 	return m, nil
 }
+
+// CallbackSkill is the routing skill of the professionals on callback duty.
+const CallbackSkill routing.Skill = "callback"
 
 var targets = map[string]routing.Target{
 	"own_professional": routing.TargetOwnProfessional, "own_team": routing.TargetOwnTeam,
@@ -275,6 +335,7 @@ func (m *model) directory() (routing.Config, error) {
 		cfg.Areas = append(cfg.Areas, ra)
 	}
 	for ti, t := range s.Teams {
+		m.teamIdx[t.ID] = ti
 		cfg.Teams = append(cfg.Teams, routing.Team{ID: routing.TeamID(t.ID), NameFi: t.Name, Area: routing.AreaID(t.Area), Central: t.Central})
 		n := 0
 		for _, r := range [][]int{t.Roster.Weekday, t.Roster.Saturday, t.Roster.Sunday} {
@@ -282,23 +343,40 @@ func (m *model) directory() (routing.Config, error) {
 				n = max(n, v)
 			}
 		}
+		duty := n
+		if t.CallbackRoster != nil {
+			duty = 0
+			for _, r := range [][]int{t.CallbackRoster.Weekday, t.CallbackRoster.Saturday, t.CallbackRoster.Sunday} {
+				for _, v := range r {
+					duty = max(duty, v)
+				}
+			}
+		}
 		capa := routing.Capacity{Synchronous: t.Capacity.Synchronous, Chat: t.Capacity.Chat, Message: t.Capacity.Message}
 		for k := range n {
+			var skills []routing.Skill
+			if k < duty {
+				skills = []routing.Skill{CallbackSkill}
+			}
 			id := routing.ProfessionalID(t.ID + "-" + strconv.Itoa(k+1))
 			m.profIdx[id] = int32(len(m.profs))
-			m.profs = append(m.profs, profInfo{id: id, team: ti, capacity: capa})
+			m.profs = append(m.profs, profInfo{id: id, team: ti, capacity: capa,
+				actor: audit.Actor{Kind: audit.ActorProfessional, ID: string(id), Role: t.Role}})
 			cfg.Professionals = append(cfg.Professionals, routing.Professional{
-				ID: id, Role: routing.Role(t.Role), Languages: []routing.Language{routing.Finnish},
+				ID: id, Role: routing.Role(t.Role), Languages: []routing.Language{routing.Finnish}, Skills: skills,
 				Teams: []routing.TeamID{routing.TeamID(t.ID)}, Capacity: capa, WrapUp: time.Duration(t.WrapUp),
 			})
 		}
 	}
 	for _, p := range s.Policies {
-		rp := routing.Policy{Errand: channel.Errand(p.Errand)}
+		rp := routing.Policy{Errand: channel.Errand(p.Errand), Channel: channel.Kind(p.Channel)}
 		for _, st := range p.Steps {
 			step := routing.Step{Target: targets[st.Target], Team: routing.TeamID(st.Team), Timeout: time.Duration(st.Timeout)}
 			for _, r := range st.Roles {
 				step.Roles = append(step.Roles, routing.Role(r))
+			}
+			for _, sk := range st.Skills {
+				step.Skills = append(step.Skills, routing.Skill(sk))
 			}
 			rp.Steps = append(rp.Steps, step)
 		}
@@ -375,6 +453,9 @@ func (m *model) run(ctx context.Context) error {
 				m.loop.At(m.deadline, event{kind: evDeadline})
 			}
 		}
+		if err := m.planNext(); err != nil {
+			return err
+		}
 		if steps++; steps&0xfff == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -418,6 +499,11 @@ func (m *model) handle(ev event, now time.Duration) error {
 			m.deadline = -1 // the scheduled deadline event is used up
 		}
 		return m.disp.Advance(m.ctx, m.clk.Now())
+	case evCallbacks:
+		if now >= m.cbDeadline {
+			m.cbDeadline = -1
+		}
+		return m.advanceCallbacks()
 	case evArrival:
 		m.scheduleArrival(int(ev.a), now)
 		st := &m.streams[ev.a]
@@ -456,8 +542,7 @@ func (m *model) handle(ev event, now time.Duration) error {
 		d := m.s.Duplicates
 		return m.newContact(c.client, c.stream, channel.Kind(d.Channel), now, true)
 	case evRecontact:
-		// The unresolved errand comes back as a callback request (it waits
-		// for the morning if it comes back while nobody is signed in).
+		// The unresolved errand comes back as a callback request.
 		cl, str := c.client, c.stream
 		m.release(ev.a)
 		return m.newContact(cl, str, channel.Callback, now, false)
@@ -484,11 +569,10 @@ func (m *model) slot() int32 {
 	return i
 }
 
-// newID gives slot i a fresh work-item ID: an item in wrap-up stays in the
-// dispatcher after its slot is reused, so IDs are never reused.
-func (m *model) newID(i int32) {
-	m.contactNo++
-	id := routing.ItemID("item-" + strconv.Itoa(m.contactNo))
+// setItem makes id slot i's current work item. Item IDs are never reused:
+// an item in wrap-up stays in the dispatcher after its slot is reused.
+func (m *model) setItem(i int32, id routing.ItemID) {
+	delete(m.idIndex, m.ids[i])
 	m.ids[i] = id
 	m.idIndex[id] = i
 }
@@ -498,6 +582,9 @@ func (m *model) release(i int32) {
 	if c.demandID != "" && m.byDemand[c.demandID] == i {
 		delete(m.byDemand, c.demandID)
 	}
+	if c.request != "" {
+		delete(m.byRequest, c.request)
+	}
 	c.gen++
 	c.active = false
 	delete(m.idIndex, m.ids[i])
@@ -505,7 +592,8 @@ func (m *model) release(i int32) {
 }
 
 // newContact admits a client's contact (duplicate detection across
-// channels) and queues it in routing.
+// channels), then queues it in routing or, for a callback, asks the
+// callback planner for a window.
 func (m *model) newContact(cl int32, streamIdx int16, kind channel.Kind, now time.Duration, duplicate bool) error {
 	st := &m.streams[streamIdx]
 	ad, err := m.adm.Admit(m.ctx, channel.Request{Actor: clientActor(cl), Client: clientRef(cl), Errand: st.errand, Kind: kind})
@@ -527,21 +615,16 @@ func (m *model) newContact(cl int32, streamIdx int16, kind channel.Kind, now tim
 	i := m.slot()
 	c := &m.contacts[i]
 	*c = contactState{gen: c.gen, client: cl, stream: streamIdx, kind: kind, active: true, arrived: now, prof: -1,
-		demandID: ad.Contact.ID, callback: kind == channel.Callback || kind == channel.SecureMessage}
-	c.inbound = !c.callback
+		demandID: ad.Contact.ID, duplicate: ad.Duplicate(), inbound: kind != channel.Callback && kind != channel.SecureMessage}
 	m.byDemand[ad.Contact.ID] = i
-	team := &m.teams[m.clients[cl].team]
+	if kind == channel.Callback {
+		return m.requestCallback(i)
+	}
 	if c.inbound {
+		team := &m.teams[m.clients[cl].team]
 		team.inbound++
 		team.slArrivals[int(m.cal.timeOfDay(now)/ProfileBin)]++
 		m.inbound++
-	} else if kind == channel.Callback {
-		m.callbacks++
-		if m.cal.timeOfDay(now) < m.s.cutoff {
-			m.cbEligible++
-		}
-	}
-	if c.inbound {
 		if st.patience != nil {
 			m.loop.At(now+st.patience.Sample(m.rnd.patience), event{kind: evAbandon, a: i, gen: c.gen})
 		}
@@ -557,10 +640,8 @@ func (m *model) contactOf(i int32) routing.Contact {
 	cl := m.clients[c.client]
 	rc := routing.Contact{Client: routing.ClientRef(clientRef(c.client)), Errand: m.streams[c.stream].errand,
 		Channel: c.kind, Priority: m.streams[c.stream].prio, Area: routing.AreaID(m.s.Areas[cl.area].ID)}
-	if c.callback {
-		// Callbacks are planned work: inbound clients on the line go first
-		// (by the dispatcher's ageing, a callback waiting longer than the
-		// head start is still served before them).
+	if !c.inbound {
+		// Messages are planned work: clients on the line go first.
 		rc.Priority = routing.PriorityRoutine
 	}
 	if cl.ownTeam {
@@ -569,9 +650,11 @@ func (m *model) contactOf(i int32) routing.Contact {
 	return rc
 }
 
+// enqueue queues an inbound contact or a message in routing.
 func (m *model) enqueue(i int32) error {
 	c := &m.contacts[i]
-	m.newID(i)
+	m.contactNo++
+	m.setItem(i, routing.ItemID("item-"+strconv.Itoa(m.contactNo)))
 	_, err := m.disp.Enqueue(m.ctx, m.ids[i], m.contactOf(i))
 	var nr *routing.NoRouteError
 	switch {
@@ -584,127 +667,271 @@ func (m *model) enqueue(i int32) error {
 		m.release(i)
 		return nil
 	case errors.As(err, &nr):
-		// A callback request waits until somebody signs in.
-		m.pendingCallbacks = append(m.pendingCallbacks, i)
+		// A message waits until somebody signs in.
+		m.pendingMessages = append(m.pendingMessages, i)
 		return nil
 	case err != nil:
 		return fmt.Errorf("enqueue: %w", err)
 	}
-	c.queued = true
-	m.teams[m.clients[c.client].team].queue.Add(m.loop.Now(), 1)
+	m.queued(i, 1)
 	return nil
 }
 
-func (m *model) rescind(i int32, reason string) error {
+// queued marks contact i as entering (+1) or leaving (-1) the routing queue.
+func (m *model) queued(i int32, d float64) {
 	c := &m.contacts[i]
+	c.queued = d > 0
+	m.teams[m.clients[c.client].team].queue.Add(m.loop.Now(), d)
+}
+
+func (m *model) rescind(i int32, reason string) error {
 	if err := m.disp.Rescind(m.ctx, m.ids[i], reason); err != nil {
 		return fmt.Errorf("rescind: %w", err)
 	}
-	c.queued = false
-	m.teams[m.clients[c.client].team].queue.Add(m.loop.Now(), -1)
+	m.queued(i, -1)
 	return nil
 }
 
 // takeOffers accepts the offers the dispatcher made: professionals take
-// what they are offered.
+// what they are offered, and a session records the contact.
 func (m *model) takeOffers(now time.Duration) error {
 	for k := 0; k < len(m.offers); k++ {
 		e := m.offers[k]
 		i, ok := m.idIndex[e.Item]
 		if !ok {
 			// Rescinded after the offer, in the same step (its errand was
-			// settled through another channel): nothing to accept.
+			// settled through another channel, or a widened callback was
+			// dispatched again): nothing to accept.
 			continue
+		}
+		if it, ok := m.disp.Item(e.Item); !ok || it.State != routing.ItemOffered || it.Professional != e.Professional {
+			continue // the offer moved on within the step
 		}
 		if _, err := m.disp.Accept(m.ctx, e.Item, e.Professional); err != nil {
 			return fmt.Errorf("accept: %w", err)
 		}
+		m.queued(i, -1)
 		c := &m.contacts[i]
-		c.queued = false
 		c.prof = m.profIdx[e.Professional]
+		p := m.profs[c.prof]
 		cl := m.clients[c.client]
 		home := &m.teams[cl.team]
-		home.queue.Add(now, -1)
 		wait := now - c.arrived
 		if c.inbound && wait <= time.Duration(m.s.ServiceLevelTarget) {
 			home.inTarget++
 			m.inTarget++
-		}
-		if c.inbound && wait <= time.Duration(m.s.ServiceLevelTarget) {
 			home.slInTarget[int(m.cal.timeOfDay(c.arrived)/ProfileBin)]++
 		}
-		if c.kind == channel.Callback {
-			m.cbDone++
-			m.cbDelay.Add(wait)
-			if m.cal.timeOfDay(c.arrived) < m.s.cutoff && m.cal.sameLocalDay(c.arrived, now) {
-				m.cbSameDay++
+		h := m.streams[c.stream].handling.Sample(m.rnd.handle)
+		if c.request != "" {
+			if _, err := m.cb.Accept(m.ctx, c.request, string(p.id), m.clk.Now()); err != nil {
+				return fmt.Errorf("callback accept: %w", err)
+			}
+			c.answered = m.rnd.behave.Float64() >= m.s.Callbacks.NoAnswer
+			if !c.answered {
+				h = time.Duration(m.s.Callbacks.NoAnswerTime)
+				if h == 0 {
+					h = time.Minute
+				}
 			}
 		}
-		p := m.profs[c.prof]
-		h := m.streams[c.stream].handling.Sample(m.rnd.handle)
-		per := 1.0
-		if sl, err := routing.SlotOf(c.kind); err == nil {
-			per = float64(max(p.capacity.Of(sl), 1))
+		if err := m.startLeg(i, e.Item); err != nil {
+			return err
 		}
-		m.teams[p.team].busy += float64(h) / per
-		m.teams[p.team].handled++
+		m.work(c.prof, c.kind, h)
 		m.loop.At(now+h, event{kind: evDone, a: i, gen: c.gen})
 	}
 	m.offers = m.offers[:0]
 	return nil
 }
 
-// finish ends a contact: the errand is resolved (settled across channels,
-// the client's other contacts withdrawn) or comes back later.
+// work books h of professional p's time in channel kind for utilisation.
+func (m *model) work(p int32, kind channel.Kind, h time.Duration) {
+	pi := m.profs[p]
+	per := 1.0
+	if sl, err := routing.SlotOf(kind); err == nil {
+		per = float64(max(pi.capacity.Of(sl), 1))
+	}
+	m.teams[pi.team].busy += float64(h) / per
+}
+
+// startLeg opens contact i's session if it has none (owned by the
+// professional's team, the client's own team recorded for continuity),
+// assigns the professional and starts the leg in the contact's channel.
+func (m *model) startLeg(i int32, item routing.ItemID) error {
+	c := &m.contacts[i]
+	p := m.profs[c.prof]
+	if c.session == "" {
+		cl := m.clients[c.client]
+		req := session.OpenRequest{Client: clientRef(c.client), Errand: m.streams[c.stream].errand, Team: m.s.Teams[p.team].ID,
+			WorkItem: session.WorkItemRef(item), Contact: c.demandID, Duplicate: c.duplicate,
+			Identity: channel.IdentityWeak, IdentityMethod: "asked_in_call"}
+		if !c.kind.Synchronous() || c.kind == channel.Video || c.kind == channel.Chat {
+			// Chat, video and messages are opened after strong
+			// electronic identification.
+			req.Identity, req.IdentityMethod = channel.IdentityStrong, "bank_id"
+			c.strong = true
+		}
+		if cl.ownTeam {
+			req.OwnTeam = m.s.Teams[cl.team].ID
+		}
+		s, err := m.sess.Open(m.ctx, system, req)
+		if err != nil {
+			return fmt.Errorf("session open: %w", err)
+		}
+		c.session = s.ID
+	}
+	if _, err := m.sess.Assign(m.ctx, system, c.session, string(p.id)); err != nil {
+		return fmt.Errorf("session assign: %w", err)
+	}
+	if _, err := m.sess.StartLeg(m.ctx, p.actor, c.session, c.kind, string(item)); err != nil {
+		return fmt.Errorf("session leg: %w", err)
+	}
+	return nil
+}
+
+// finish ends contact i's running leg or call attempt: an unanswered
+// callback attempt goes back to the planner for a retry; a contact may be
+// escalated to another channel; otherwise the contact ends, resolving the
+// errand (the client's other contacts for it withdrawn) or not (it comes
+// back later).
 func (m *model) finish(i int32, now time.Duration) error {
 	c := &m.contacts[i]
 	p := m.profs[c.prof]
+	if c.request != "" && !c.answered {
+		return m.unanswered(i)
+	}
+	if !c.escalated {
+		if done, err := m.escalate(i, now); done || err != nil {
+			return err
+		}
+	}
 	if _, err := m.disp.Finish(m.ctx, m.ids[i], p.id); err != nil {
 		return fmt.Errorf("finish: %w", err)
 	}
-	cl := m.clients[c.client]
-	own := p.team == int(cl.team)
-	m.handled++
-	if cl.ownTeam {
-		m.ownClients++
-		if own {
-			m.ownHandled++
+	m.teams[p.team].handled++
+	if c.request != "" {
+		if _, _, err := m.cb.Complete(m.ctx, c.request, string(p.id), callback.Answered, m.clk.Now()); err != nil {
+			return fmt.Errorf("callback complete: %w", err)
 		}
+	}
+	if _, err := m.sess.FinishContact(m.ctx, p.actor, c.session); err != nil {
+		return fmt.Errorf("session wrap-up: %w", err)
 	}
 	pr := m.s.Resolution.Other
-	if own {
+	if p.team == int(m.clients[c.client].team) {
 		pr = m.s.Resolution.OwnTeam
 	}
-	actor := audit.Actor{Kind: audit.ActorProfessional, ID: string(p.id)}
+	outcome := session.OutcomeFollowUp
 	if m.rnd.behave.Float64() < pr {
-		m.resolved++
-		set, err := m.adm.Settle(m.ctx, actor, c.demandID)
-		if err != nil && !errors.Is(err, channel.ErrContactClosed) {
-			return fmt.Errorf("settle: %w", err)
-		}
-		for _, w := range set.Withdrawn {
-			j, ok := m.byDemand[w.ID]
-			if !ok || !m.contacts[j].queued {
-				continue
-			}
-			if err := m.rescind(j, "settled elsewhere"); err != nil {
+		outcome = session.OutcomeResolved
+	}
+	res, err := m.sess.Close(m.ctx, p.actor, c.session, outcome)
+	if err != nil {
+		return fmt.Errorf("session close: %w", err)
+	}
+	if outcome == session.OutcomeResolved {
+		m.release(i)
+		for _, w := range res.Withdrawn {
+			if err := m.withdraw(w.ID); err != nil {
 				return err
 			}
-			m.withdrawn++
-			m.release(j)
 		}
-		m.release(i)
 		return nil
 	}
-	if _, err := m.adm.Close(m.ctx, actor, c.demandID, "unresolved"); err != nil && !errors.Is(err, channel.ErrContactClosed) {
-		return fmt.Errorf("close: %w", err)
-	}
+	// Not resolved: the errand comes back later as a new contact.
 	delete(m.byDemand, c.demandID)
+	if c.request != "" {
+		delete(m.byRequest, c.request)
+	}
 	d, _ := m.s.Resolution.Recontact.Dist("recontact")
-	c.active = true
-	c.demandID = ""
-	c.gen++
+	*c = contactState{gen: c.gen + 1, client: c.client, stream: c.stream, active: true, prof: -1}
 	m.loop.At(now+d.Sample(m.rnd.behave), event{kind: evRecontact, a: i, gen: c.gen})
+	return nil
+}
+
+// escalate switches contact i's session to another channel when the
+// scenario's escalations say so and the errand suits the channel; it
+// reports whether the contact goes on.
+func (m *model) escalate(i int32, now time.Duration) (bool, error) {
+	c := &m.contacts[i]
+	p := m.profs[c.prof]
+	for _, e := range m.escalations {
+		if e.from != c.kind || m.rnd.behave.Float64() >= e.probability {
+			continue
+		}
+		errand := m.streams[c.stream].errand
+		if ok, _ := m.mx.Suitable(errand, e.to); !ok {
+			// The professional does not offer a channel the errand does
+			// not suit.
+			m.escalationUnsuitable++
+			return false, nil
+		}
+		if m.mx.RequiredIdentity(errand, e.to) == channel.IdentityStrong && !c.strong {
+			if _, err := m.sess.Identify(m.ctx, p.actor, c.session, channel.IdentityStrong, "bank_id"); err != nil {
+				return false, fmt.Errorf("session identify: %w", err)
+			}
+			c.strong = true
+		}
+		if _, err := m.sess.Escalate(m.ctx, p.actor, c.session, session.EscalateRequest{To: e.to, Consent: true}); err != nil {
+			return false, fmt.Errorf("session escalate: %w", err)
+		}
+		m.escalated++
+		c.kind, c.escalated = e.to, true
+		h := e.handling.Sample(m.rnd.handle)
+		m.work(c.prof, e.to, h)
+		m.loop.At(now+h, event{kind: evDone, a: i, gen: c.gen})
+		return true, nil
+	}
+	return false, nil
+}
+
+// withdraw takes a contact the client's settled errand made unnecessary
+// out of its queue: a queued inbound contact or message is rescinded, a
+// callback request withdrawn from the planner (and its due attempt from
+// routing). Contacts already being handled are left to finish.
+func (m *model) withdraw(demandID string) error {
+	j, ok := m.byDemand[demandID]
+	if !ok {
+		return nil
+	}
+	c := &m.contacts[j]
+	if c.request != "" {
+		_, _, err := m.cb.Withdraw(m.ctx, c.request, system, m.clk.Now())
+		if errors.Is(err, callback.ErrInCall) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("callback withdraw: %w", err)
+		}
+		if c.session != "" {
+			// An earlier attempt went unanswered: the session waits.
+			if _, err := m.sess.Close(m.ctx, system, c.session, session.OutcomeDuplicateMerged); err != nil {
+				return fmt.Errorf("session close: %w", err)
+			}
+		}
+	}
+	switch {
+	case c.queued:
+		if err := m.rescind(j, "settled elsewhere"); err != nil {
+			return err
+		}
+	case c.request != "":
+	case c.prof < 0 && slices.Contains(m.pendingMessages, j):
+		// A message waiting for a sign-in is not sent on.
+		m.pendingMessages = slices.DeleteFunc(m.pendingMessages, func(k int32) bool { return k == j })
+	default:
+		return nil // in a call: the professional finishes it
+	}
+	if c.inbound {
+		// Answered in the other channel: not a miss of this one.
+		t := &m.teams[m.clients[c.client].team]
+		t.inbound--
+		t.slArrivals[int(m.cal.timeOfDay(c.arrived)/ProfileBin)]--
+		m.inbound--
+	}
+	m.withdrawn++
+	m.release(j)
 	return nil
 }
 
@@ -732,11 +959,18 @@ func (m *model) roster(h int) error {
 			}
 		}
 	}
-	// Callback requests that found nobody signed in are queued now.
-	pending := m.pendingCallbacks
-	m.pendingCallbacks = nil
+	// Work that found nobody signed in is queued now.
+	pending := m.pendingMessages
+	m.pendingMessages = nil
 	for _, i := range pending {
 		if err := m.enqueue(i); err != nil {
+			return err
+		}
+	}
+	due := m.pendingDue
+	m.pendingDue = nil
+	for _, id := range due {
+		if err := m.dispatch(id); err != nil {
 			return err
 		}
 	}
@@ -748,43 +982,6 @@ func ratio(a, b int64) float64 {
 		return math.NaN()
 	}
 	return float64(a) / float64(b)
-}
-
-// metrics returns the replication's KPIs.
-func (m *model) metrics() []Metric {
-	out := []Metric{
-		{Name: "contacts", Unit: "count", Value: float64(m.admitted)},
-		{Name: "service_level", Unit: "share", Value: ratio(m.inTarget, m.inbound)},
-		{Name: "abandonment", Unit: "share", Value: ratio(m.abandoned, m.inbound)},
-		{Name: "callback_requests", Unit: "count", Value: float64(m.callbacks)},
-		{Name: "same_day_callback", Unit: "share", Value: ratio(m.cbSameDay, m.cbEligible)},
-		{Name: "callback_delay_p50", Unit: "minutes", Value: m.cbDelay.Quantile(0.5).Minutes()},
-		{Name: "callback_delay_p90", Unit: "minutes", Value: m.cbDelay.Quantile(0.9).Minutes()},
-		{Name: "continuity", Unit: "share", Value: ratio(m.ownHandled, m.ownClients)},
-		{Name: "first_contact_resolution", Unit: "share", Value: ratio(m.resolved, m.handled)},
-		{Name: "duplicate_demand", Unit: "share", Value: ratio(m.duplicates, m.admitted)},
-		{Name: "withdrawn_duplicates", Unit: "count", Value: float64(m.withdrawn)},
-		{Name: "closed_no_route", Unit: "count", Value: float64(m.noRoute)},
-		{Name: "unsuitable_channel", Unit: "count", Value: float64(m.unsuitable)},
-	}
-	if m.cbDelay.Count() == 0 {
-		out[5].Value, out[6].Value = math.NaN(), math.NaN()
-	}
-	for i, t := range m.s.Teams {
-		ts := &m.teams[i]
-		if !t.Central {
-			// Home-team figures: how the team's own clients were served.
-			out = append(out,
-				Metric{Name: "service_level", Team: t.ID, Unit: "share", Value: ratio(ts.inTarget, ts.inbound)},
-				Metric{Name: "abandonment", Team: t.ID, Unit: "share", Value: ratio(ts.abandoned, ts.inbound)},
-				Metric{Name: "mean_queue", Team: t.ID, Unit: "clients", Value: ts.queue.Mean()})
-		}
-		out = append(out,
-			Metric{Name: "handled", Team: t.ID, Unit: "count", Value: float64(ts.handled)},
-			Metric{Name: "utilisation", Team: t.ID, Unit: "share", Value: ratioF(ts.busy, ts.staffed)},
-		)
-	}
-	return out
 }
 
 func ratioF(a, b float64) float64 {

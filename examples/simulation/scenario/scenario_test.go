@@ -61,6 +61,20 @@ func TestParseErrors(t *testing.T) {
 		"population": {func(m map[string]any) { m["clients"].(map[string]any)["population"] = 0 }, "population"},
 		"policy":     {func(m map[string]any) { m["duplicates"].(map[string]any)["policy"] = "ignore" }, "duplicates.policy"},
 		"no team":    {func(m map[string]any) { m["teams"] = m["teams"].([]any)[1:] }, "no team serves"},
+		"callback roster": {func(m map[string]any) {
+			first(m, "teams")["callback_roster"] = map[string]any{"weekday": []any{1}}
+		}, "teams[0].callback_roster.weekday"},
+		"first window": {func(m map[string]any) { m["callbacks"].(map[string]any)["first_window"] = "8am" }, "callbacks.first_window"},
+		"day end":      {func(m map[string]any) { m["callbacks"].(map[string]any)["day_end"] = "07:00" }, "day end"},
+		"no answer":    {func(m map[string]any) { m["callbacks"].(map[string]any)["no_answer"] = 1.5 }, "callbacks.no_answer"},
+		"retry gap":    {func(m map[string]any) { m["callbacks"].(map[string]any)["retry_gap"] = "-1m" }, "retry_gap"},
+		"escalation edge": {func(m map[string]any) {
+			first(m, "escalations")["to"] = "secure_message"
+		}, "escalations[0]"},
+		"escalation probability": {func(m map[string]any) { first(m, "escalations")["probability"] = -0.1 }, "escalations[0].probability"},
+		"escalation handling": {func(m map[string]any) {
+			first(m, "escalations")["handling"] = map[string]any{"kind": "weibull"}
+		}, "weibull"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := parse(t, tc.edit)
@@ -111,6 +125,19 @@ func TestRun(t *testing.T) {
 	require.Greater(t, kpi["kallio-team/utilisation"].Mean, 0.0)
 	require.Less(t, kpi["kallio-team/utilisation"].Mean, 1.0)
 	require.LessOrEqual(t, kpi["/callback_delay_p50"].Mean, kpi["/callback_delay_p90"].Mean)
+	// Callbacks go through the callback planner: requests are promised
+	// windows, unanswered attempts are retried, promises are measured.
+	require.Greater(t, kpi["/callback_requests"].Mean, 50.0)
+	require.Greater(t, kpi["/callback_attempts"].Mean, 1.0, "15 % of attempts go unanswered and are retried")
+	require.Less(t, kpi["/callback_attempts"].Mean, 1.5)
+	for _, name := range []string{"callback_promise_kept", "same_day_callback"} {
+		require.InDelta(t, 0.5, kpi["/"+name].Mean, 0.5, name)
+	}
+	// Contacts run as sessions: some switch channel (a callback or chat
+	// continues on video).
+	require.Greater(t, kpi["/escalations"].Mean, 0.0)
+	require.Greater(t, kpi["/channel_switches"].Mean, 0.0)
+	require.Less(t, kpi["/channel_switches"].Mean, 0.2)
 	require.Len(t, rep.Profiles, 5, "one profile per team with home clients")
 	require.Len(t, rep.Profiles[0].QueueLength, 96)
 
@@ -139,6 +166,41 @@ func TestRun(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 }
 
+// TestCallbackStaffing asks the researchers' question of the planner: with
+// fewer professionals on callback duty, fewer requests made before the
+// cut-off are called back the same day, and more are promised a later day.
+func TestCallbackStaffing(t *testing.T) {
+	run := func(perTeam int) map[string]float64 {
+		s, err := parse(t, func(m map[string]any) {
+			m["replications"] = 1 // 1 and 4 professionals per team differ far beyond the noise
+			for _, tm := range m["teams"].([]any) {
+				day := make([]any, 24)
+				for h := range day {
+					day[h] = 0
+					if h >= 8 && h < 16 {
+						day[h] = perTeam
+					}
+				}
+				tm.(map[string]any)["callback_roster"] = map[string]any{"weekday": day}
+			}
+		})
+		require.NoError(t, err)
+		rep, err := scenario.Run(context.Background(), s, scenario.Options{})
+		require.NoError(t, err)
+		out := map[string]float64{}
+		for _, k := range rep.KPIs {
+			if k.Team == "" {
+				out[k.Name] = k.Mean
+			}
+		}
+		return out
+	}
+	few, many := run(1), run(4)
+	require.Less(t, few["same_day_callback"], many["same_day_callback"])
+	require.Greater(t, few["callback_next_day_breaches"], many["callback_next_day_breaches"])
+	require.Greater(t, few["callback_delay_p90"], many["callback_delay_p90"])
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add(string(load(f)))
 	f.Add(`{"name":"x"}`)
@@ -150,4 +212,15 @@ func FuzzParse(f *testing.F) {
 		}
 		require.NoError(t, s.Validate())
 	})
+}
+
+// BenchmarkRun runs one replication of the shipped city-day scenario.
+func BenchmarkRun(b *testing.B) {
+	s, err := scenario.Parse(bytes.NewReader(load(b)))
+	require.NoError(b, err)
+	s.Replications = 1
+	for b.Loop() {
+		_, err := scenario.Run(context.Background(), s, scenario.Options{})
+		require.NoError(b, err)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 	_ "time/tzdata" // the scenario's calendar is Europe/Helsinki on any machine
 
+	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/examples/simulation/sim"
 )
@@ -50,9 +51,49 @@ type Scenario struct {
 	Resolution ResolutionSpec `json:"resolution"`
 	// Duplicates models clients who, while waiting, try another channel.
 	Duplicates DuplicateSpec `json:"duplicates"`
+	// Callbacks configures the callback planner (package callback) that
+	// promises windows to callback requests.
+	Callbacks CallbackSpec `json:"callbacks,omitempty"`
+	// Escalations are the channel switches professionals make during a
+	// contact (a callback that becomes a video call), run through the
+	// session package.
+	Escalations []EscalationSpec `json:"escalations,omitempty"`
 
 	start  time.Time
 	cutoff time.Duration
+	cb     callback.Config
+}
+
+// CallbackSpec configures the callback planner. Zero fields take the
+// callback package's defaults; the cut-off is the scenario's
+// same_day_cutoff.
+type CallbackSpec struct {
+	// FirstWindow and DayEnd bound the day's callback windows ("08:00",
+	// "16:00").
+	FirstWindow string `json:"first_window,omitempty"`
+	DayEnd      string `json:"day_end,omitempty"`
+	// Window is the length of a promised window (2h).
+	Window sim.Duration `json:"window,omitempty"`
+	// MaxAttempts and RetryGap: unanswered attempts before the request is
+	// closed with a secure message (3), and the gap between them (15m).
+	MaxAttempts int          `json:"max_attempts,omitempty"`
+	RetryGap    sim.Duration `json:"retry_gap,omitempty"`
+	// NoAnswer is the probability that the client does not answer an
+	// attempt; NoAnswerTime the length of such an attempt (default 1m).
+	NoAnswer     float64      `json:"no_answer,omitempty"`
+	NoAnswerTime sim.Duration `json:"no_answer_time,omitempty"`
+	// SameDayTarget is the target share of same-day callbacks (0.9).
+	SameDayTarget float64 `json:"same_day_target,omitempty"`
+}
+
+// EscalationSpec is a channel switch during a contact: with Probability, a
+// contact in channel From continues in channel To (the client consents and,
+// where To needs it, identifies strongly), for a further Handling time.
+type EscalationSpec struct {
+	From        string       `json:"from"`
+	To          string       `json:"to"`
+	Probability float64      `json:"probability"`
+	Handling    sim.DistSpec `json:"handling"`
 }
 
 // AreaSpec is a health-station area.
@@ -80,6 +121,13 @@ type TeamSpec struct {
 	// WrapUp is the time after each contact before the next offer.
 	WrapUp sim.Duration `json:"wrap_up,omitempty"`
 	Roster RosterSpec   `json:"roster"`
+	// CallbackRoster is the number of the team's professionals on callback
+	// duty by hour: the capacity the callback planner promises windows
+	// from. Absent, the whole roster counts. The team's first N
+	// professionals, N the largest count of the callback roster, have the
+	// routing skill "callback", so a channel policy for callbacks can keep
+	// due callbacks with them (they are signed in first, by the roster).
+	CallbackRoster *RosterSpec `json:"callback_roster,omitempty"`
 }
 
 // CapacitySpec is a professional's concurrent capacity per slot class.
@@ -97,11 +145,13 @@ type RosterSpec struct {
 	Sunday   []int `json:"sunday,omitempty"`
 }
 
-// PolicySpec is a routing policy: for an errand ("" = default), ordered
-// steps.
+// PolicySpec is a routing policy: for an errand ("" = default), optionally
+// in one channel only (e.g. "callback": due callbacks stay with the
+// promising team's professionals on callback duty), ordered steps.
 type PolicySpec struct {
-	Errand string     `json:"errand,omitempty"`
-	Steps  []StepSpec `json:"steps"`
+	Errand  string     `json:"errand,omitempty"`
+	Channel string     `json:"channel,omitempty"`
+	Steps   []StepSpec `json:"steps"`
 }
 
 // StepSpec is one routing step: target is own_professional, own_team,
@@ -111,6 +161,9 @@ type StepSpec struct {
 	Team    string       `json:"team,omitempty"`
 	Timeout sim.Duration `json:"timeout,omitempty"`
 	Roles   []string     `json:"roles,omitempty"`
+	// Skills a professional must have; the skill "callback" marks the
+	// professionals on callback duty (see TeamSpec.CallbackRoster).
+	Skills []string `json:"skills,omitempty"`
 }
 
 // DemandSpec is one stream of contacts: a channel and an errand, a daily
@@ -288,14 +341,12 @@ func (s *Scenario) Validate() error {
 		if t.WrapUp < 0 {
 			return bad("teams[%d].wrap_up must not be negative", i)
 		}
-		for name, r := range map[string][]int{"weekday": t.Roster.Weekday, "saturday": t.Roster.Saturday, "sunday": t.Roster.Sunday} {
-			if name == "weekday" && len(r) != 24 || len(r) != 0 && len(r) != 24 {
-				return bad("teams[%d].roster.%s: want 24 hourly counts", i, name)
-			}
-			for h, n := range r {
-				if n < 0 || n > 10000 {
-					return bad("teams[%d].roster.%s[%d]: want 0..10000", i, name, h)
-				}
+		if err := t.Roster.validate(fmt.Sprintf("teams[%d].roster", i)); err != nil {
+			return err
+		}
+		if t.CallbackRoster != nil {
+			if err := t.CallbackRoster.validate(fmt.Sprintf("teams[%d].callback_roster", i)); err != nil {
+				return err
 			}
 		}
 	}
@@ -310,6 +361,9 @@ func (s *Scenario) Validate() error {
 	for i, p := range s.Policies {
 		if len(p.Steps) == 0 {
 			return bad("policies[%d].steps: at least one is required", i)
+		}
+		if k := channel.Kind(p.Channel); p.Channel != "" && (!k.Valid() || k == channel.EBooking || k == channel.InPerson) {
+			return bad("policies[%d].channel %q: want a routed channel", i, p.Channel)
 		}
 		for j, st := range p.Steps {
 			if !slices.Contains(targetNames, st.Target) {
@@ -347,6 +401,21 @@ func (s *Scenario) Validate() error {
 			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 	}
+	if err := s.validateCallbacks(); err != nil {
+		return err
+	}
+	for i, e := range s.Escalations {
+		from, to := channel.Kind(e.From), channel.Kind(e.To)
+		if _, ok := channel.DefaultGraph().Lookup(from, to); !ok {
+			return bad("escalations[%d]: no escalation from %q to %q in the escalation graph", i, e.From, e.To)
+		}
+		if !share(e.Probability) {
+			return bad("escalations[%d].probability must be in [0, 1]", i)
+		}
+		if _, err := e.Handling.Dist(fmt.Sprintf("escalations[%d].handling", i)); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+	}
 	d := s.Duplicates
 	if !share(d.Probability) {
 		return bad("duplicates.probability must be in [0, 1]")
@@ -363,6 +432,62 @@ func (s *Scenario) Validate() error {
 			return bad("duplicates.after must not be negative")
 		}
 	}
+	return nil
+}
+
+// validate checks a roster; field names it in errors.
+func (r RosterSpec) validate(field string) error {
+	for _, d := range []struct {
+		name string
+		v    []int
+	}{{"weekday", r.Weekday}, {"saturday", r.Saturday}, {"sunday", r.Sunday}} {
+		name, v := d.name, d.v
+		if name == "weekday" && len(v) != 24 || len(v) != 0 && len(v) != 24 {
+			return bad("%s.%s: want 24 hourly counts", field, name)
+		}
+		for h, n := range v {
+			if n < 0 || n > 10000 {
+				return bad("%s.%s[%d]: want 0..10000", field, name, h)
+			}
+		}
+	}
+	return nil
+}
+
+// validateCallbacks checks the callback section and builds the planner's
+// configuration from it (callback.Config.Validate names the field at
+// fault in the package's terms).
+func (s *Scenario) validateCallbacks() error {
+	c := s.Callbacks
+	cfg := callback.Config{Cutoff: s.cutoff, WindowLength: time.Duration(c.Window), MaxAttempts: c.MaxAttempts,
+		RetryGap: time.Duration(c.RetryGap), SameDayTarget: c.SameDayTarget}
+	for _, f := range []struct {
+		name string
+		in   string
+		out  *time.Duration
+	}{{"first_window", c.FirstWindow, &cfg.FirstWindow}, {"day_end", c.DayEnd, &cfg.DayEnd}} {
+		if f.in == "" {
+			continue
+		}
+		t, err := time.Parse("15:04", f.in)
+		if err != nil {
+			return bad("callbacks.%s %q: want HH:MM", f.name, f.in)
+		}
+		*f.out = time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+	}
+	if c.Window < 0 || c.RetryGap < 0 || c.NoAnswerTime < 0 || c.MaxAttempts < 0 {
+		return bad("callbacks: window, retry_gap, no_answer_time and max_attempts must not be negative")
+	}
+	if !share(c.NoAnswer) {
+		return bad("callbacks.no_answer must be in [0, 1]")
+	}
+	if !share(c.SameDayTarget) {
+		return bad("callbacks.same_day_target must be in [0, 1]")
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%w: callbacks: %w", ErrInvalid, err)
+	}
+	s.cb = cfg
 	return nil
 }
 
