@@ -757,7 +757,7 @@ func (b *Booker) offer(ctx context.Context, a Appointment, now time.Time, take f
 		}
 		o := Appointment{ID: b.cfg.NewID("apt"), Area: a.Area, Service: a.Service, Client: w.Client,
 			Participants: slices.Clone(a.Participants), Start: a.Start, End: a.End, Status: StatusPending,
-			Channel: a.Channel, Block: a.Block, HoldUntil: now.Add(b.cfg.OfferTTL), SelfBooked: true,
+			Channel: a.Channel, Block: a.Block, HoldUntil: now.Add(b.cfg.OfferTTL), SelfBooked: true, FromWaitlist: w.ID,
 			Answers: slices.Clone(w.Answers), GuidanceVersion: w.GuidanceVersion, Created: now, Updated: now, Version: 1}
 		cr := ClaimRequest{Appointment: o, Now: now,
 			Events: []audit.Event{b.event(now, Requester{Actor: sys}, "booking.offer", o, map[string]string{"waiter": w.ID, "from": a.ID})}}
@@ -860,7 +860,9 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 
 // Advance releases the holds that have expired at now (held slots and
 // waitlist offers not confirmed in time): each becomes cancelled with reason
-// "hold expired". It returns how many it released. The host calls it at the
+// "hold expired", and the time of a lapsed waitlist offer is offered to the
+// next waiting client in the same store operation. It returns how many
+// holds it released. The host calls it at the
 // time NextDeadline returns, or periodically; nothing runs by itself.
 func (b *Booker) Advance(ctx context.Context, now time.Time) (int, error) {
 	now = now.UTC()
@@ -879,8 +881,22 @@ func (b *Booker) Advance(ctx context.Context, now time.Time) (int, error) {
 			next := a.Clone()
 			next.Status, next.CancelReason, next.HoldUntil = StatusCancelled, "hold expired", time.Time{}
 			next.Version, next.Updated = a.Version+1, now
-			err := b.cfg.Store.Transition(ctx, TransitionRequest{Next: next, Now: now,
-				Events: []audit.Event{b.event(now, sys, "booking.expire", next, map[string]string{"from": string(a.Status)})}})
+			req := TransitionRequest{Next: next, Now: now,
+				Events: []audit.Event{b.event(now, sys, "booking.expire", next, map[string]string{"from": string(a.Status)})}}
+			var err error
+			offered := false
+			if a.FromWaitlist != "" && a.Start.After(now) {
+				// A lapsed waitlist offer goes on to the next waiting client,
+				// in the same store operation as the expiry.
+				var o *Appointment
+				o, err = b.offer(ctx, a, now, func(waiterID string, cr ClaimRequest) error {
+					return b.cfg.Store.TakeWaiter(ctx, waiterID, &req, cr)
+				})
+				offered = err == nil && o != nil
+			}
+			if !offered && !errors.Is(err, ErrConflict) {
+				err = b.cfg.Store.Transition(ctx, req)
+			}
 			switch {
 			case err == nil:
 				n++

@@ -672,6 +672,62 @@ func TestRescheduleOffersFreedSlotToWaitlist(t *testing.T) {
 	}
 }
 
+func TestLapsedWaitlistOfferGoesToNextWaiter(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	from := findSlot(t, f, helsinki(t, 2026, 12, 8, 9, 0))
+	a := book(t, f, from, "c1")
+	wait(t, f, "c5", booking.Interval{})
+	wait(t, f, "c6", booking.Interval{})
+	ws, err := f.store.Waiters(ctx, "north", "nurse-visit")
+	require.NoError(t, err)
+	require.Len(t, ws, 2)
+	res, err := f.b.Cancel(ctx, a.ID, "feeling better", client("c1"))
+	require.NoError(t, err)
+	first := res.Offer
+	require.NotNil(t, first)
+	require.Equal(t, "c5", first.Client)
+	require.Equal(t, ws[0].ID, first.FromWaitlist)
+
+	// c5 does not confirm: at the deadline the time goes on to c6.
+	deadline, ok, err := f.b.NextDeadline(ctx)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, first.HoldUntil, deadline)
+	n, err := f.b.Advance(ctx, deadline)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	lapsed, err := f.store.Appointment(ctx, first.ID)
+	require.NoError(t, err)
+	require.Equal(t, booking.StatusCancelled, lapsed.Status)
+	require.Equal(t, "hold expired", lapsed.CancelReason)
+	evs, err := f.store.AuditLog().Events(ctx, audit.Filter{Client: "c6", Action: "booking.offer"})
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+	require.Equal(t, first.ID, evs[0].Detail["from"])
+	require.Equal(t, ws[1].ID, evs[0].Detail["waiter"])
+	second, err := f.store.Appointment(ctx, evs[0].Subject[len("appointment/"):])
+	require.NoError(t, err)
+	require.Equal(t, booking.StatusPending, second.Status)
+	require.Equal(t, from.Start, second.Start)
+	require.Equal(t, deadline.Add(2*time.Hour), second.HoldUntil)
+	_, err = f.b.Book(ctx, booking.BookRequest{Slot: from, Client: "c7", By: pro})
+	require.ErrorIs(t, err, booking.ErrSlotTaken, "c6 has it first")
+
+	// c6 does not confirm either and nobody else waits: the time is free.
+	n, err = f.b.Advance(ctx, second.HoldUntil)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	left, err := f.store.Waiters(ctx, "north", "nurse-visit")
+	require.NoError(t, err)
+	require.Empty(t, left)
+	_, ok, err = f.b.NextDeadline(ctx)
+	require.NoError(t, err)
+	require.False(t, ok)
+	_, err = f.b.Book(ctx, booking.BookRequest{Slot: from, Client: "c7", By: pro})
+	require.NoError(t, err)
+}
+
 func findSlot(t *testing.T, f *fixture, from time.Time) booking.Slot {
 	t.Helper()
 	slots, err := f.b.Search(context.Background(), booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-1", From: from, Limit: 1, By: pro})

@@ -46,7 +46,8 @@
 // and map to the Finnish national Ajanvarauksen tila codes
 // (Status.National). Appointments keep the client's pre-question answers
 // and the guidance text version they saw. Hold expiry is data: Advance(now)
-// releases expired holds and NextDeadline tells when it next has work.
+// releases expired holds (passing a lapsed waitlist offer on to the next
+// waiting client) and NextDeadline tells when it next has work.
 //
 // # FHIR
 //

@@ -36,7 +36,10 @@ type Appointment struct {
 	GuidanceVersion string `json:"guidanceVersion,omitempty"`
 	CancelReason    string `json:"cancelReason,omitempty"`
 	// LateCancel marks a cancellation inside the late-cancellation window.
-	LateCancel      bool      `json:"lateCancel,omitempty"`
+	LateCancel bool `json:"lateCancel,omitempty"`
+	// FromWaitlist is the wait entry a waitlist offer was made for: if
+	// the hold lapses, the time goes on to the next waiting client.
+	FromWaitlist    string    `json:"fromWaitlist,omitempty"`
 	RescheduledFrom string    `json:"rescheduledFrom,omitempty"`
 	RescheduledTo   string    `json:"rescheduledTo,omitempty"`
 	Created         time.Time `json:"created"`
