@@ -102,6 +102,7 @@ type contactState struct {
 	inbound   bool // counts for the inbound service level
 	duplicate bool // admitted as a duplicate of another contact
 	escalated bool // the running leg is an escalation
+	heldCall  bool // a chat escalated to a call: the professional is held busy
 	answered  bool // the running callback attempt reaches the client
 	strong    bool // the client identified strongly in the session
 	arrived   time.Duration
@@ -200,6 +201,11 @@ type profInfo struct {
 	team     int
 	capacity routing.Capacity
 	actor    audit.Actor
+	rostered bool // signed in by the roster this hour
+	// inCall counts the professional's chats escalated to a call or
+	// video: routing still holds them as chats, so the professional is
+	// marked busy (no new offers) until they end.
+	inCall int
 }
 
 var system = audit.Actor{Kind: audit.ActorSystem, ID: "simulation"}
@@ -806,6 +812,12 @@ func (m *model) finish(i int32, now time.Duration) error {
 			return err
 		}
 	}
+	if c.heldCall {
+		c.heldCall = false
+		if err := m.setInCall(c.prof, -1); err != nil {
+			return err
+		}
+	}
 	if _, err := m.disp.Finish(m.ctx, m.ids[i], p.id); err != nil {
 		return fmt.Errorf("finish: %w", err)
 	}
@@ -877,6 +889,14 @@ func (m *model) escalate(i int32, now time.Duration) (bool, error) {
 			return false, fmt.Errorf("session escalate: %w", err)
 		}
 		m.escalated++
+		if slotOf(c.kind) != routing.SlotSynchronous && slotOf(e.to) == routing.SlotSynchronous {
+			// A chat continuing as a call or video takes the whole
+			// professional, which routing's chat slot does not know.
+			c.heldCall = true
+			if err := m.setInCall(c.prof, 1); err != nil {
+				return false, err
+			}
+		}
 		c.kind, c.escalated = e.to, true
 		h := e.handling.Sample(m.rnd.handle)
 		m.work(c.prof, e.to, h)
@@ -950,12 +970,9 @@ func (m *model) roster(h int) error {
 		n := rosterAt(t.Roster, hr)
 		first := k
 		for ; k < len(m.profs) && m.profs[k].team == ti; k++ {
-			want := routing.PresenceAway
-			if k-first < n {
-				want = routing.PresenceAvailable
-			}
-			if _, err := m.disp.SetPresence(m.ctx, m.profs[k].id, want); err != nil {
-				return fmt.Errorf("presence: %w", err)
+			m.profs[k].rostered = k-first < n
+			if err := m.presence(int32(k)); err != nil {
+				return err
 			}
 		}
 	}
@@ -975,6 +992,44 @@ func (m *model) roster(h int) error {
 		}
 	}
 	return nil
+}
+
+// presence signs professional p in or out by the roster, busy while a chat
+// of theirs continues as a call.
+func (m *model) presence(p int32) error {
+	pi := &m.profs[p]
+	want := routing.PresenceAway
+	switch {
+	case pi.rostered && pi.inCall > 0:
+		want = routing.PresenceBusy
+	case pi.rostered:
+		want = routing.PresenceAvailable
+	}
+	if _, err := m.disp.SetPresence(m.ctx, pi.id, want); err != nil {
+		return fmt.Errorf("presence: %w", err)
+	}
+	return nil
+}
+
+// setInCall changes professional p's count of chats continuing as calls.
+func (m *model) setInCall(p int32, d int) error {
+	pi := &m.profs[p]
+	before := pi.inCall > 0
+	pi.inCall += d
+	if before == (pi.inCall > 0) {
+		return nil
+	}
+	return m.presence(p)
+}
+
+// slotOf is the routing slot class of channel k (synchronous for channels
+// routing does not slot).
+func slotOf(k channel.Kind) routing.Slot {
+	sl, err := routing.SlotOf(k)
+	if err != nil {
+		return routing.SlotSynchronous
+	}
+	return sl
 }
 
 func ratio(a, b int64) float64 {
