@@ -85,63 +85,79 @@ func TestDispatchThroughRouting(t *testing.T) {
 	require.False(t, ok)
 }
 
+// widening is a callback request of a Kallio client made due at 08:00 and
+// offered to n-1 through routing, whose team's callback duty ends at 08:30;
+// the neighbour team Vallila (n-3) is on duty from vallilaFrom. signedIn are
+// the professionals available in routing.
+type widening struct {
+	svc  *callback.Service
+	disp *routing.Dispatcher
+	now  time.Time
+	due  []callback.Event // of the 08:00 Advance
+}
+
+func newWidening(t *testing.T, vallilaFrom time.Duration, signedIn ...routing.ProfessionalID) *widening {
+	t.Helper()
+	ctx := context.Background()
+	dir := routingDirectory(t)
+	w := &widening{now: at(2026, 3, 30, 7, 30)}
+	clock := carecontact.ClockFunc(func() time.Time { return w.now })
+	var err error
+	w.disp, err = routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock, Store: memory.NewRoutingStore(nil), OfferTimeout: time.Hour})
+	require.NoError(t, err)
+	for _, p := range signedIn {
+		_, err = w.disp.SetPresence(ctx, p, routing.PresenceAvailable)
+		require.NoError(t, err)
+	}
+	capa := callback.NewStaticCapacity(nil)
+	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: 8 * time.Hour, To: 8*time.Hour + 30*time.Minute}))
+	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: vallilaFrom, To: 16 * time.Hour}))
+	w.svc, err = callback.New(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir}, capa,
+		callback.WithDispatcher(callback.RoutingDispatcher{Dispatcher: w.disp}), callback.WithIDs(func() string { return "cb1" }))
+	require.NoError(t, err)
+	r := req("c1", callback.NonUrgent)
+	r.PostalCode = "00530"
+	p, err := w.svc.Request(ctx, r, w.now)
+	require.NoError(t, err)
+	require.Equal(t, "kallio-a", p.Team)
+	w.now = at(2026, 3, 30, 8, 0)
+	w.due, err = w.svc.Advance(ctx, w.now)
+	require.NoError(t, err)
+	first, ok := w.disp.Item("cb1.1")
+	require.True(t, ok)
+	require.Equal(t, routing.ProfessionalID("n-1"), first.Professional, "offered to the promising team")
+	return w
+}
+
 // A due request whose team can no longer keep its window is widened to the
 // neighbour area's team and dispatched again: the waiting routing item is
 // rescinded and a new one, with the new team first, takes its place.
 func TestWidenedDueRequestIsDispatchedAgain(t *testing.T) {
 	ctx := context.Background()
-	dir := routingDirectory(t)
-	now := at(2026, 3, 30, 7, 30)
-	clock := carecontact.ClockFunc(func() time.Time { return now })
-	disp, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock, Store: memory.NewRoutingStore(nil), OfferTimeout: time.Hour})
-	require.NoError(t, err)
-	for _, p := range []routing.ProfessionalID{"n-1", "n-3"} {
-		_, err = disp.SetPresence(ctx, p, routing.PresenceAvailable)
-		require.NoError(t, err)
-	}
-	capa := callback.NewStaticCapacity(nil)
-	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: 8 * time.Hour, To: 8*time.Hour + 30*time.Minute}))
-	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: 8 * time.Hour, To: 16 * time.Hour}))
-	n := 0
-	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir}, capa,
-		callback.WithDispatcher(callback.RoutingDispatcher{Dispatcher: disp}),
-		callback.WithIDs(func() string { n++; return fmt.Sprintf("cb%d", n) }))
-	require.NoError(t, err)
-	r := req("c1", callback.NonUrgent)
-	r.PostalCode = "00530"
-	p, err := svc.Request(ctx, r, now)
-	require.NoError(t, err)
-	require.Equal(t, "kallio-a", p.Team)
+	w := newWidening(t, 8*time.Hour, "n-1", "n-3")
+	require.Equal(t, 1, count(w.due, callback.EventDue))
 
-	now = at(2026, 3, 30, 8, 0)
-	evs, err := svc.Advance(ctx, now)
-	require.NoError(t, err)
-	require.Equal(t, 1, count(evs, callback.EventDue))
-	first, ok := disp.Item("cb1.1")
-	require.True(t, ok)
-	require.Equal(t, routing.ProfessionalID("n-1"), first.Professional, "offered to the promising team; n-1 does not take it")
-
-	now = at(2026, 3, 30, 8, 31)
-	evs, err = svc.Advance(ctx, now)
+	w.now = at(2026, 3, 30, 8, 31) // n-1 did not take it
+	evs, err := w.svc.Advance(ctx, w.now)
 	require.NoError(t, err, "dispatching again must not collide with the waiting item")
 	require.Equal(t, 1, count(evs, callback.EventWidened))
 	require.Equal(t, 1, count(evs, callback.EventDue))
-	rec, err := svc.Get(ctx, "cb1")
+	rec, err := w.svc.Get(ctx, "cb1")
 	require.NoError(t, err)
 	require.Equal(t, "vallila-a", rec.Team)
 	require.Equal(t, 2, rec.Dispatches)
 	require.Equal(t, routing.ItemID("cb1.2"), callback.ItemOf(rec))
-	if old, ok := disp.Item("cb1.1"); ok {
+	if old, ok := w.disp.Item("cb1.1"); ok {
 		require.NotEqual(t, routing.ItemOffered, old.State, "the first item is rescinded")
 	}
-	require.NoError(t, callback.RoutingDispatcher{Dispatcher: disp}.Dispatch(ctx, rec), "dispatching again is idempotent")
-	second, ok := disp.Item("cb1.2")
+	require.NoError(t, callback.RoutingDispatcher{Dispatcher: w.disp}.Dispatch(ctx, rec), "dispatching again is idempotent")
+	second, ok := w.disp.Item("cb1.2")
 	require.True(t, ok)
 	require.Equal(t, routing.ItemOffered, second.State)
 	require.Equal(t, routing.ProfessionalID("n-3"), second.Professional)
-	_, err = disp.Accept(ctx, "cb1.2", "n-3")
+	_, err = w.disp.Accept(ctx, "cb1.2", "n-3")
 	require.NoError(t, err)
-	_, err = svc.Accept(ctx, "cb1", "n-3", now)
+	_, err = w.svc.Accept(ctx, "cb1", "n-3", w.now)
 	require.NoError(t, err)
 }
 
@@ -151,37 +167,19 @@ func TestWidenedDueRequestIsDispatchedAgain(t *testing.T) {
 // and the broken promise is reported.
 func TestDueRequestIsNotWidenedIntoALaterWindow(t *testing.T) {
 	ctx := context.Background()
-	dir := routingDirectory(t)
-	now := at(2026, 3, 30, 7, 30)
-	clock := carecontact.ClockFunc(func() time.Time { return now })
-	disp, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock, Store: memory.NewRoutingStore(nil), OfferTimeout: time.Hour})
-	require.NoError(t, err)
-	_, err = disp.SetPresence(ctx, "n-1", routing.PresenceAvailable)
-	require.NoError(t, err)
-	capa := callback.NewStaticCapacity(nil)
-	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: 8 * time.Hour, To: 8*time.Hour + 30*time.Minute}))
-	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: 9 * time.Hour, To: 16 * time.Hour}))
-	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir}, capa,
-		callback.WithDispatcher(callback.RoutingDispatcher{Dispatcher: disp}), callback.WithIDs(func() string { return "cb1" }))
-	require.NoError(t, err)
-	r := req("c1", callback.NonUrgent)
-	r.PostalCode = "00530"
-	_, err = svc.Request(ctx, r, now)
-	require.NoError(t, err)
-	_, err = svc.Advance(ctx, at(2026, 3, 30, 8, 0))
-	require.NoError(t, err)
+	w := newWidening(t, 9*time.Hour, "n-1")
 
-	now = at(2026, 3, 30, 8, 31)
-	evs, err := svc.Advance(ctx, now)
+	w.now = at(2026, 3, 30, 8, 31)
+	evs, err := w.svc.Advance(ctx, w.now)
 	require.NoError(t, err)
 	require.Zero(t, count(evs, callback.EventWidened))
 	require.Zero(t, count(evs, callback.EventDue))
 	require.Positive(t, count(evs, callback.EventPromiseAtRisk)+count(evs, callback.EventReportedToLead))
-	rec, err := svc.Get(ctx, "cb1")
+	rec, err := w.svc.Get(ctx, "cb1")
 	require.NoError(t, err)
 	require.Equal(t, callback.StateDue, rec.State, "still due: its routing item is still waiting")
 	require.Equal(t, "kallio-a", rec.Team)
-	it, ok := disp.Item(callback.ItemOf(rec))
+	it, ok := w.disp.Item(callback.ItemOf(rec))
 	require.True(t, ok)
 	require.Equal(t, routing.ItemOffered, it.State)
 }
@@ -192,37 +190,16 @@ func TestDueRequestIsNotWidenedIntoALaterWindow(t *testing.T) {
 // professional's Accept still goes through.
 func TestRedispatchOfAnAcceptedItemIsAConflict(t *testing.T) {
 	ctx := context.Background()
-	dir := routingDirectory(t)
-	now := at(2026, 3, 30, 7, 30)
-	clock := carecontact.ClockFunc(func() time.Time { return now })
-	disp, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock, Store: memory.NewRoutingStore(nil), OfferTimeout: time.Hour})
-	require.NoError(t, err)
-	for _, p := range []routing.ProfessionalID{"n-1", "n-3"} {
-		_, err = disp.SetPresence(ctx, p, routing.PresenceAvailable)
-		require.NoError(t, err)
-	}
-	capa := callback.NewStaticCapacity(nil)
-	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: 8 * time.Hour, To: 8*time.Hour + 30*time.Minute}))
-	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: 8 * time.Hour, To: 16 * time.Hour}))
-	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir}, capa,
-		callback.WithDispatcher(callback.RoutingDispatcher{Dispatcher: disp}), callback.WithIDs(func() string { return "cb1" }))
-	require.NoError(t, err)
-	r := req("c1", callback.NonUrgent)
-	r.PostalCode = "00530"
-	_, err = svc.Request(ctx, r, now)
-	require.NoError(t, err)
-	now = at(2026, 3, 30, 8, 0)
-	_, err = svc.Advance(ctx, now)
-	require.NoError(t, err)
-	_, err = disp.Accept(ctx, "cb1.1", "n-1")
+	w := newWidening(t, 8*time.Hour, "n-1", "n-3")
+	_, err := w.disp.Accept(ctx, "cb1.1", "n-1")
 	require.NoError(t, err)
 
-	now = at(2026, 3, 30, 8, 31)
-	_, err = svc.Advance(ctx, now)
+	w.now = at(2026, 3, 30, 8, 31)
+	_, err = w.svc.Advance(ctx, w.now)
 	require.ErrorIs(t, err, callback.ErrConflict)
-	_, ok := disp.Item("cb1.2")
+	_, ok := w.disp.Item("cb1.2")
 	require.False(t, ok, "no second item while the first is being called")
-	rec, err := svc.Accept(ctx, "cb1", "n-1", now)
+	rec, err := w.svc.Accept(ctx, "cb1", "n-1", w.now)
 	require.NoError(t, err)
 	require.Equal(t, callback.StateInCall, rec.State)
 }
