@@ -1,0 +1,123 @@
+package carecontact
+
+import (
+	"errors"
+	"net/http"
+)
+
+// The root error kinds. Every sentinel error of every package of the
+// library wraps exactly one of them, and every typed error matches one, so
+// a host can branch on the kind of any error with errors.Is and map it to a
+// protocol status with one function (see HTTPStatus).
+var (
+	// ErrInvalid reports bad input: a missing, malformed or out-of-range
+	// value. The message names the field.
+	ErrInvalid = errors.New("invalid input")
+	// ErrNotFound reports a reference to something that does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict reports a change whose precondition no longer holds: a
+	// duplicate, a slot already taken, a version that moved on.
+	ErrConflict = errors.New("conflict")
+	// ErrNotAllowed reports a caller without the right to do what was asked.
+	ErrNotAllowed = errors.New("not allowed")
+	// ErrIllegalTransition reports an action the current state does not
+	// allow, such as accepting an offer that has already expired.
+	ErrIllegalTransition = errors.New("illegal transition")
+	// ErrUnavailable reports a transient failure: a store or transport that
+	// does not answer now. Retrying later may succeed.
+	ErrUnavailable = errors.New("unavailable")
+)
+
+// Kinds returns the root error kinds, in the order they are declared.
+func Kinds() []error {
+	return []error{ErrInvalid, ErrNotFound, ErrConflict, ErrNotAllowed, ErrIllegalTransition, ErrUnavailable}
+}
+
+// KindOf returns the root kind err matches, or nil when it matches none.
+// When err matches several (a joined error), the first in Kinds order wins.
+func KindOf(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, k := range Kinds() {
+		if errors.Is(err, k) {
+			return k
+		}
+	}
+	return nil
+}
+
+// HTTPStatus maps an error to the HTTP status a host answers with: 400 for
+// invalid input, 404 not found, 409 conflict and illegal transition, 403
+// not allowed, 503 unavailable, and 500 for any error of no kind. A nil
+// error is 200.
+func HTTPStatus(err error) int {
+	switch KindOf(err) {
+	case nil:
+		if err == nil {
+			return http.StatusOK
+		}
+		return http.StatusInternalServerError
+	case ErrInvalid:
+		return http.StatusBadRequest
+	case ErrNotFound:
+		return http.StatusNotFound
+	case ErrConflict, ErrIllegalTransition:
+		return http.StatusConflict
+	case ErrNotAllowed:
+		return http.StatusForbidden
+	default: // ErrUnavailable
+		return http.StatusServiceUnavailable
+	}
+}
+
+// Sentinel returns a package sentinel error with the text msg that matches
+// kind with errors.Is. Packages declare their sentinels with it:
+//
+//	var ErrUnknownTeam = carecontact.Sentinel(carecontact.ErrNotFound, "routing: unknown team")
+func Sentinel(kind error, msg string) error {
+	return &sentinel{kind: kind, msg: msg}
+}
+
+type sentinel struct {
+	kind error
+	msg  string
+}
+
+func (s *sentinel) Error() string { return s.msg }
+func (s *sentinel) Unwrap() error { return s.kind }
+
+// FieldError is an error about one field of the input. It names the field
+// (a path such as "services[2].notice") and matches Err, which is a package
+// sentinel and through it ErrInvalid.
+type FieldError struct {
+	// Field is the path of the field at fault.
+	Field string
+	// Reason says what is wrong, without repeating the value when the value
+	// may be personal data.
+	Reason string
+	// Err is the sentinel the error matches.
+	Err error
+}
+
+// Error returns "<sentinel>: <field>: <reason>".
+func (e *FieldError) Error() string {
+	msg := e.Field + ": " + e.Reason
+	if e.Err != nil {
+		return e.Err.Error() + ": " + msg
+	}
+	return ErrInvalid.Error() + ": " + msg
+}
+
+// Unwrap returns Err, or ErrInvalid when Err is nil.
+func (e *FieldError) Unwrap() error {
+	if e.Err == nil {
+		return ErrInvalid
+	}
+	return e.Err
+}
+
+// Invalid returns a *FieldError for field that matches sentinel.
+func Invalid(sentinel error, field, reason string) error {
+	return &FieldError{Field: field, Reason: reason, Err: sentinel}
+}
