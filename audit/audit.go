@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/carecontact/carecontact"
 )
 
 // ActorKind says what kind of party acted.
@@ -75,7 +77,7 @@ type Event struct {
 	Subject string `json:"subject"`
 	// Client is the pseudonymous reference of the client whose data the
 	// action read or changed, empty when none.
-	Client string `json:"client,omitempty"`
+	Client carecontact.ClientRef `json:"client,omitempty"`
 	// Outcome says whether the action was carried out.
 	Outcome Outcome `json:"outcome"`
 	// Detail holds further facts as short key/value pairs (a reason, a
@@ -105,7 +107,7 @@ func (e Event) Validate() error {
 	if e.Outcome != Allowed && e.Outcome != Denied {
 		return fmt.Errorf("%w: outcome %q", ErrInvalidEvent, e.Outcome)
 	}
-	for _, s := range []string{e.Action, e.Subject, e.Client} {
+	for _, s := range []string{e.Action, e.Subject, string(e.Client)} {
 		if looksPersonal(s) {
 			return fmt.Errorf("%w: %s looks like personal data", ErrInvalidEvent, fieldOf(e, s))
 		}
@@ -157,7 +159,7 @@ func looksPersonal(s string) bool {
 
 // Filter selects events from a Reader. Zero fields match everything.
 type Filter struct {
-	Client  string
+	Client  carecontact.ClientRef
 	Subject string
 	Action  string
 	ActorID string

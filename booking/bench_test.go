@@ -137,7 +137,7 @@ func BenchmarkBook(b *testing.B) {
 		s := starts[k/(benchPros-1)]
 		who := fmt.Sprintf("nurse-%03d", 1+k%(benchPros-1)) // nurse-000 is absent on the first day only; skip it anyway
 		_, err := bk.Book(ctx, booking.BookRequest{Slot: booking.Slot{Area: "north", Service: "nurse-visit", Start: s, End: s.Add(30 * time.Minute),
-			Participants: []string{who}}, Client: fmt.Sprintf("client-%d", i), By: pro})
+			Participants: []string{who}}, Client: carecontact.ClientRef(fmt.Sprintf("client-%d", i)), By: pro})
 		if err != nil && !isAbsence(err) {
 			b.Fatal(err)
 		}

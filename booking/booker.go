@@ -52,7 +52,7 @@ type Config struct {
 // Store.
 type Booker struct {
 	cfg   Config
-	areas map[string]*Catalogue
+	areas map[carecontact.AreaID]*Catalogue
 }
 
 // New checks cfg and returns a Booker.
@@ -81,15 +81,15 @@ func New(cfg Config) (*Booker, error) {
 	if cfg.NewID == nil {
 		cfg.NewID = newID
 	}
-	b := &Booker{cfg: cfg, areas: map[string]*Catalogue{}}
+	b := &Booker{cfg: cfg, areas: map[carecontact.AreaID]*Catalogue{}}
 	for i, c := range cfg.Catalogues {
 		if c == nil {
 			return nil, fmt.Errorf("%w: config.catalogues[%d] is nil", ErrInvalid, i)
 		}
-		if _, dup := b.areas[c.Area()]; dup {
+		if _, dup := b.areas[carecontact.AreaID(c.Area())]; dup {
 			return nil, fmt.Errorf("%w: config.catalogues[%d]: second catalogue for area %s", ErrInvalid, i, c.Area())
 		}
-		b.areas[c.Area()] = c
+		b.areas[carecontact.AreaID(c.Area())] = c
 	}
 	return b, nil
 }
@@ -116,12 +116,12 @@ func (r Requester) self() bool { return r.Actor.Kind == audit.ActorClient }
 
 // SearchRequest asks for free slots.
 type SearchRequest struct {
-	Area    string
+	Area    carecontact.AreaID
 	Service string
 	// Professional, if set, limits the first participant to that calendar.
-	Professional string
+	Professional carecontact.ProfessionalID
 	// Team, if set, limits the first participant to the team's members.
-	Team string
+	Team carecontact.TeamID
 	// From and To bound the slot starts; zero To means the service's
 	// horizon (self-service) or 90 days.
 	From, To time.Time
@@ -132,16 +132,16 @@ type SearchRequest struct {
 
 // Slot is a free time for a service with the calendars that would take it.
 type Slot struct {
-	Area         string    `json:"area"`
-	Service      string    `json:"service"`
-	Start        time.Time `json:"start"`
-	End          time.Time `json:"end"`
-	Participants []string  `json:"participants"`
-	Block        BlockType `json:"block"`
+	Area         carecontact.AreaID `json:"area"`
+	Service      string             `json:"service"`
+	Start        time.Time          `json:"start"`
+	End          time.Time          `json:"end"`
+	Participants []string           `json:"participants"`
+	Block        BlockType          `json:"block"`
 }
 
 // Service returns the service code of area.
-func (b *Booker) Service(area, code string) (Service, error) {
+func (b *Booker) Service(area carecontact.AreaID, code string) (Service, error) {
 	c, ok := b.areas[area]
 	if !ok {
 		return Service{}, fmt.Errorf("booking: area %s: %w", area, ErrNotFound)
@@ -154,7 +154,7 @@ func (b *Booker) Service(area, code string) (Service, error) {
 }
 
 // Catalogue returns the area's catalogue.
-func (b *Booker) Catalogue(area string) (*Catalogue, bool) {
+func (b *Booker) Catalogue(area carecontact.AreaID) (*Catalogue, bool) {
 	c, ok := b.areas[area]
 	return c, ok
 }
@@ -213,7 +213,7 @@ func allowed(t uint8, k OwnerKind, by Requester, start int64, today Date) bool {
 }
 
 // candidates returns, per requirement, the calendars that can meet it.
-func (b *Booker) candidates(svc *Service, professional, team string) [][]*Calendar {
+func (b *Booker) candidates(svc *Service, professional carecontact.ProfessionalID, team carecontact.TeamID) [][]*Calendar {
 	set := b.cfg.Index.set
 	out := make([][]*Calendar, len(svc.Requires))
 	for _, id := range set.byArea[svc.Area] {
@@ -222,7 +222,7 @@ func (b *Booker) candidates(svc *Service, professional, team string) [][]*Calend
 			if c.Kind != r.Kind || c.Role != r.Role || (r.Skill != "" && !slices.Contains(c.Skills, r.Skill)) {
 				continue
 			}
-			if i == 0 && ((professional != "" && c.ID != professional) || (team != "" && c.Team != team)) {
+			if i == 0 && ((professional != "" && c.ID != string(professional)) || (team != "" && c.Team != team)) {
 				continue
 			}
 			out[i] = append(out[i], c)
@@ -481,7 +481,7 @@ func (q *search) complete(g *gen, cands [][]*Calendar) (Slot, bool) {
 // BookRequest asks to hold or book a slot found by Search.
 type BookRequest struct {
 	Slot   Slot
-	Client string
+	Client carecontact.ClientRef
 	By     Requester
 	// Answers to the service's pre-questions, kept with the appointment.
 	Answers []Answer
@@ -542,7 +542,7 @@ func (b *Booker) event(now time.Time, by Requester, action string, a Appointment
 }
 
 // deny records a refused attempt; the refusal itself is returned.
-func (b *Booker) deny(ctx context.Context, now time.Time, by Requester, action, subject, client string, cause error) error {
+func (b *Booker) deny(ctx context.Context, now time.Time, by Requester, action, subject string, client carecontact.ClientRef, cause error) error {
 	if by.Actor.Validate() != nil {
 		return cause
 	}
@@ -567,7 +567,7 @@ func (b *Booker) newClaim(svc *Service, req BookRequest, status Status, now time
 	if req.Client == "" {
 		return ClaimRequest{}, fmt.Errorf("%w: client is empty", ErrInvalid)
 	}
-	if req.By.self() && req.By.Actor.ID != req.Client {
+	if req.By.self() && req.By.Actor.ID != string(req.Client) {
 		return ClaimRequest{}, fmt.Errorf("booking: a client books only for themselves: %w", ErrNotAllowed)
 	}
 	if err := svc.checkAnswers(req.Answers, requireAnswers); err != nil {
@@ -634,7 +634,7 @@ func (b *Booker) transition(ctx context.Context, id string, by Requester, action
 	if err != nil {
 		return Appointment{}, err
 	}
-	if by.self() && by.Actor.ID != a.Client {
+	if by.self() && by.Actor.ID != string(a.Client) {
 		return Appointment{}, b.deny(ctx, now, by, action, "appointment/"+id, "", fmt.Errorf("booking: appointment %s belongs to another client: %w", id, ErrNotAllowed))
 	}
 	prev := a.Status
@@ -707,7 +707,7 @@ func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (C
 	if err != nil {
 		return CancelResult{}, err
 	}
-	if by.self() && by.Actor.ID != a.Client {
+	if by.self() && by.Actor.ID != string(a.Client) {
 		return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, "", fmt.Errorf("booking: appointment %s belongs to another client: %w", id, ErrNotAllowed))
 	}
 	next := a.Clone()
@@ -813,7 +813,7 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 	fail := func(err error) (RescheduleResult, error) {
 		return RescheduleResult{}, b.deny(ctx, now, by, "booking.reschedule", "appointment/"+id, a.Client, err)
 	}
-	if by.self() && by.Actor.ID != a.Client {
+	if by.self() && by.Actor.ID != string(a.Client) {
 		return fail(fmt.Errorf("booking: appointment %s belongs to another client: %w", id, ErrNotAllowed))
 	}
 	if a.Status != StatusBooked && a.Status != StatusPending {
@@ -937,7 +937,7 @@ type WaitRequest struct {
 // in the order they joined.
 func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 	now := b.cfg.Clock.Now().UTC()
-	svc, err := b.Service(req.Area, req.Service)
+	svc, err := b.Service(carecontact.AreaID(req.Area), req.Service)
 	if err != nil {
 		return WaitEntry{}, err
 	}
@@ -949,7 +949,7 @@ func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 		return WaitEntry{}, fmt.Errorf("%w: requester: %v", ErrInvalid, err)
 	}
 	if by.self() && (by.Actor.ID != req.Client || !slices.Contains(svc.SelfBookGroups, by.ClientGroup)) {
-		return WaitEntry{}, b.deny(ctx, now, by, "booking.wait", "service/"+svc.Code, req.Client, fmt.Errorf("booking: waitlist for %s: %w", svc.Code, ErrNotAllowed))
+		return WaitEntry{}, b.deny(ctx, now, by, "booking.wait", "service/"+svc.Code, carecontact.ClientRef(req.Client), fmt.Errorf("booking: waitlist for %s: %w", svc.Code, ErrNotAllowed))
 	}
 	if !req.Window.Start.IsZero() && !req.Window.Start.Before(req.Window.End) {
 		return WaitEntry{}, fmt.Errorf("%w: window: start must be before end", ErrInvalid)
@@ -957,9 +957,9 @@ func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 	if err := svc.checkAnswers(req.Answers, by.self()); err != nil {
 		return WaitEntry{}, err
 	}
-	w := WaitEntry{ID: b.cfg.NewID("wait"), Area: svc.Area, Service: svc.Code, Client: req.Client, Since: now, Window: req.Window,
+	w := WaitEntry{ID: b.cfg.NewID("wait"), Area: svc.Area, Service: svc.Code, Client: carecontact.ClientRef(req.Client), Since: now, Window: req.Window,
 		Answers: slices.Clone(req.Answers), GuidanceVersion: req.GuidanceVersion}
-	ev := audit.Event{At: now, Actor: by.Actor, Action: "booking.wait", Subject: "waitlist/" + w.ID, Client: req.Client,
+	ev := audit.Event{At: now, Actor: by.Actor, Action: "booking.wait", Subject: "waitlist/" + w.ID, Client: carecontact.ClientRef(req.Client),
 		Outcome: audit.Allowed, Detail: map[string]string{"service": svc.Code}}
 	if err := b.cfg.Store.AddWaiter(ctx, w, []audit.Event{ev}); err != nil {
 		return WaitEntry{}, err
@@ -975,7 +975,7 @@ func (b *Booker) Appointment(ctx context.Context, id string, by Requester) (Appo
 	if err != nil {
 		return Appointment{}, err
 	}
-	if by.self() && by.Actor.ID != a.Client {
+	if by.self() && by.Actor.ID != string(a.Client) {
 		return Appointment{}, b.deny(ctx, now, by, "booking.read", "appointment/"+id, "", fmt.Errorf("booking: appointment %s: %w", id, ErrNotAllowed))
 	}
 	if err := b.cfg.Audit.Record(ctx, b.event(now, by, "booking.read", a, nil)); err != nil {
@@ -986,9 +986,9 @@ func (b *Booker) Appointment(ctx context.Context, id string, by Requester) (Appo
 
 // ClientAppointments returns a client's appointments by start, recording
 // the read; LateCancellations counts those cancelled late.
-func (b *Booker) ClientAppointments(ctx context.Context, client string, by Requester) ([]Appointment, error) {
+func (b *Booker) ClientAppointments(ctx context.Context, client carecontact.ClientRef, by Requester) ([]Appointment, error) {
 	now := b.cfg.Clock.Now().UTC()
-	if by.self() && by.Actor.ID != client {
+	if by.self() && by.Actor.ID != string(client) {
 		return nil, b.deny(ctx, now, by, "booking.read", "client-appointments", client, fmt.Errorf("booking: appointments of another client: %w", ErrNotAllowed))
 	}
 	as, err := b.cfg.Store.ClientAppointments(ctx, client)

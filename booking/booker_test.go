@@ -35,7 +35,7 @@ func helsinki(t testing.TB, y int, m time.Month, d, h, min int) time.Time {
 }
 
 func nurse(t testing.TB, id, team string) booking.Calendar {
-	return booking.Calendar{ID: id, Kind: booking.OwnerProfessional, Area: "north", Team: team, Role: "nurse",
+	return booking.Calendar{ID: id, Kind: booking.OwnerProfessional, Area: "north", Team: carecontact.TeamID(team), Role: "nurse",
 		Rules: []booking.WeeklyRule{
 			{Weekdays: workdays, Span: sp(t, "08:00-12:00"), Breaks: []booking.Span{sp(t, "11:00-11:30")}, Block: booking.BlockSelfService},
 			{Weekdays: workdays, Span: sp(t, "12:00-14:00"), Block: booking.BlockProfessionalOnly},
@@ -482,7 +482,7 @@ func TestCancelLateWaitlistAndReschedule(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, res.Cancelled.LateCancel)
 	require.NotNil(t, res.Offer)
-	require.Equal(t, "c5", res.Offer.Client)
+	require.Equal(t, carecontact.ClientRef("c5"), res.Offer.Client)
 	require.Equal(t, booking.StatusPending, res.Offer.Status)
 	require.Equal(t, tomorrow.Start, res.Offer.Start)
 	require.Equal(t, f.now.Add(2*time.Hour), res.Offer.HoldUntil)
@@ -513,7 +513,7 @@ func TestCancelLateWaitlistAndReschedule(t *testing.T) {
 	require.Equal(t, moved.ID, old.RescheduledTo)
 	require.False(t, old.LateCancel)
 	require.NotNil(t, rr.Offer)
-	require.Equal(t, "c6", rr.Offer.Client)
+	require.Equal(t, carecontact.ClientRef("c6"), rr.Offer.Client)
 	require.Equal(t, tomorrow.Start, rr.Offer.Start)
 	requireOffer(t, f, "c6", rr.Offer.ID, ws[0].ID, offer.ID)
 	_, err = f.b.Reschedule(ctx, old.ID, later, client("c5"))
@@ -548,7 +548,7 @@ func TestCancelLateWaitlistAndReschedule(t *testing.T) {
 // whose time it was.
 func requireOffer(t *testing.T, f *fixture, client, offerID, waiterID, fromID string) {
 	t.Helper()
-	evs, err := f.store.AuditLog().Events(context.Background(), audit.Filter{Client: client, Action: "booking.offer"})
+	evs, err := f.store.AuditLog().Events(context.Background(), audit.Filter{Client: carecontact.ClientRef(client), Action: "booking.offer"})
 	require.NoError(t, err)
 	require.Len(t, evs, 1)
 	e := evs[0]
@@ -642,13 +642,13 @@ func TestRescheduleOffersFreedSlotToWaitlist(t *testing.T) {
 					require.Nil(t, rr.Offer)
 				} else {
 					require.NotNil(t, rr.Offer)
-					require.Equal(t, tc.offeredTo, rr.Offer.Client)
+					require.Equal(t, tc.offeredTo, string(rr.Offer.Client))
 					require.Equal(t, from.Start, rr.Offer.Start)
 					require.Equal(t, from.Participants, rr.Offer.Participants)
 					require.Equal(t, booking.StatusPending, rr.Offer.Status)
 					require.Equal(t, f.now.Add(2*time.Hour), rr.Offer.HoldUntil)
 					require.Equal(t, answers, rr.Offer.Answers)
-					evs, err := f.store.AuditLog().Events(ctx, audit.Filter{Client: tc.offeredTo, Action: "booking.offer"})
+					evs, err := f.store.AuditLog().Events(ctx, audit.Filter{Client: carecontact.ClientRef(tc.offeredTo), Action: "booking.offer"})
 					require.NoError(t, err)
 					require.Len(t, evs, 1)
 					require.Equal(t, a.ID, evs[0].Detail["from"])
@@ -658,7 +658,7 @@ func TestRescheduleOffersFreedSlotToWaitlist(t *testing.T) {
 			require.NoError(t, err)
 			var waiting []string
 			for _, w := range ws {
-				waiting = append(waiting, w.Client)
+				waiting = append(waiting, string(w.Client))
 			}
 			require.Equal(t, tc.waiting, waiting)
 			// The freed time is free to book exactly when nobody was offered it.
@@ -686,7 +686,7 @@ func TestLapsedWaitlistOfferGoesToNextWaiter(t *testing.T) {
 	require.NoError(t, err)
 	first := res.Offer
 	require.NotNil(t, first)
-	require.Equal(t, "c5", first.Client)
+	require.Equal(t, carecontact.ClientRef("c5"), first.Client)
 	require.Equal(t, ws[0].ID, first.FromWaitlist)
 
 	// c5 does not confirm: at the deadline the time goes on to c6.
@@ -743,7 +743,7 @@ func nextDay(s booking.Slot) booking.Slot {
 
 func book(t *testing.T, f *fixture, s booking.Slot, who string) booking.Appointment {
 	t.Helper()
-	a, err := f.b.Book(context.Background(), booking.BookRequest{Slot: s, Client: who, By: client(who), Answers: []booking.Answer{{QuestionID: "symptoms", Text: "x"}}})
+	a, err := f.b.Book(context.Background(), booking.BookRequest{Slot: s, Client: carecontact.ClientRef(who), By: client(who), Answers: []booking.Answer{{QuestionID: "symptoms", Text: "x"}}})
 	require.NoError(t, err)
 	return a
 }

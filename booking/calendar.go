@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	carecontact "github.com/carecontact/carecontact"
 )
 
 // OwnerKind says whose calendar it is.
@@ -94,9 +96,9 @@ type Calendar struct {
 	ID   string    `json:"id"`
 	Kind OwnerKind `json:"kind"`
 	// Area is the service area the calendar belongs to.
-	Area string `json:"area"`
+	Area carecontact.AreaID `json:"area"`
 	// Team is the team a professional belongs to, if any.
-	Team string `json:"team,omitempty"`
+	Team carecontact.TeamID `json:"team,omitempty"`
 	// Role is a professional's role ("nurse", "doctor") or a resource's
 	// type ("room", "ecg").
 	Role   string   `json:"role,omitempty"`

@@ -3,6 +3,8 @@ package booking
 import (
 	"fmt"
 	"slices"
+
+	carecontact "github.com/carecontact/carecontact"
 )
 
 // CalendarSet is a validated, read-only set of calendars with lookups by
@@ -10,14 +12,14 @@ import (
 type CalendarSet struct {
 	byID   map[string]*Calendar
 	order  []string
-	byTeam map[string][]string
-	byArea map[string][]string
+	byTeam map[carecontact.TeamID][]string
+	byArea map[carecontact.AreaID][]string
 }
 
 // NewCalendarSet validates cals and returns a set over copies of them.
 // IDs must be unique.
 func NewCalendarSet(cals []Calendar) (*CalendarSet, error) {
-	s := &CalendarSet{byID: map[string]*Calendar{}, byTeam: map[string][]string{}, byArea: map[string][]string{}}
+	s := &CalendarSet{byID: map[string]*Calendar{}, byTeam: map[carecontact.TeamID][]string{}, byArea: map[carecontact.AreaID][]string{}}
 	for i := range cals {
 		c := cals[i]
 		if err := c.Validate(); err != nil {
@@ -52,10 +54,12 @@ func (s *CalendarSet) Calendar(id string) (Calendar, bool) {
 func (s *CalendarSet) IDs() []string { return slices.Clone(s.order) }
 
 // InArea returns the IDs of the area's calendars.
-func (s *CalendarSet) InArea(area string) []string { return slices.Clone(s.byArea[area]) }
+func (s *CalendarSet) InArea(area carecontact.AreaID) []string { return slices.Clone(s.byArea[area]) }
 
 // TeamMembers returns the IDs of the professionals whose Team is team.
-func (s *CalendarSet) TeamMembers(team string) []string { return slices.Clone(s.byTeam[team]) }
+func (s *CalendarSet) TeamMembers(team carecontact.TeamID) []string {
+	return slices.Clone(s.byTeam[team])
+}
 
 // Intervals returns owner's working intervals of block type t on day d (a
 // day of Europe/Helsinki) in UTC. See Calendar.Intervals.
@@ -79,10 +83,10 @@ type OwnerIntervals struct {
 // each member professional, in that order; owners without such time that
 // day are left out. Callback planning sums these into the team's capacity
 // per time interval.
-func (s *CalendarSet) TeamIntervals(team string, d Date, t BlockType) ([]OwnerIntervals, error) {
+func (s *CalendarSet) TeamIntervals(team carecontact.TeamID, d Date, t BlockType) ([]OwnerIntervals, error) {
 	ids := s.byTeam[team]
-	if c, ok := s.byID[team]; ok && c.Kind == OwnerTeam {
-		ids = append([]string{team}, ids...)
+	if c, ok := s.byID[string(team)]; ok && c.Kind == OwnerTeam {
+		ids = append([]string{string(team)}, ids...)
 	}
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("booking: team %s: %w", team, ErrNotFound)

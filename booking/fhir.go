@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -212,7 +213,7 @@ func ExportSchedule(c Calendar, horizon Interval) ([]byte, error) {
 	active := true
 	r := fhirResource{ResourceType: "Schedule", ID: c.ID, Active: &active,
 		Actor:     []fhirReference{{Reference: actorRef(c.Kind, c.ID)}},
-		Extension: []fhirExtension{{URL: ExtensionBase + "service-area", ValueString: c.Area}}}
+		Extension: []fhirExtension{{URL: ExtensionBase + "service-area", ValueString: string(c.Area)}}}
 	if !horizon.Start.IsZero() {
 		r.PlanningHorizon = &fhirPeriod{Start: instant(horizon.Start), End: instant(horizon.End)}
 	}
@@ -239,7 +240,7 @@ func ExportSlot(s Slot, status SlotStatus) ([]byte, error) {
 	}
 	r := fhirResource{ResourceType: "Slot", ID: slotID(s), Schedule: &fhirReference{Reference: "Schedule/" + s.Participants[0]},
 		Status: string(status), Start: instant(s.Start), End: instant(s.End),
-		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: ServiceSystem + s.Area, Code: s.Service}}}}}
+		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: string(ServiceSystem + s.Area), Code: s.Service}}}}}
 	for _, p := range s.Participants[1:] {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "participant", ValueRef: &fhirReference{Reference: "Schedule/" + p}})
 	}
@@ -270,7 +271,7 @@ func (f *FHIR) ExportAppointment(a Appointment) ([]byte, error) {
 	}
 	r := fhirResource{ResourceType: "Appointment", ID: a.ID, Status: string(a.Status),
 		Start: instant(a.Start), End: instant(a.End), Created: instant(a.Created),
-		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: ServiceSystem + a.Area, Code: a.Service}}}}}
+		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: string(ServiceSystem + a.Area), Code: a.Service}}}}}
 	if a.Channel != "" {
 		at := &fhirConcept{Coding: []fhirCoding{{System: ChannelSystem, Code: string(a.Channel)}}}
 		if n, ok := f.byKind[a.Channel]; ok {
@@ -281,7 +282,7 @@ func (f *FHIR) ExportAppointment(a Appointment) ([]byte, error) {
 	if a.CancelReason != "" {
 		r.CancelationReason = &fhirConcept{Text: a.CancelReason}
 	}
-	r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: "Patient/" + a.Client}, Required: "required", Status: "accepted"})
+	r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: string("Patient/" + a.Client)}, Required: "required", Status: "accepted"})
 	for _, p := range a.Participants {
 		r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: "Schedule/" + p}, Required: "required", Status: "accepted"})
 	}
@@ -384,14 +385,14 @@ func refID(field, ref string, types ...string) (string, string, error) {
 	return "", "", fhirErr(field, "reference type %q: want one of %s", typ, strings.Join(types, ", "))
 }
 
-func serviceOf(field string, cs []fhirConcept) (area, code string, err error) {
+func serviceOf(field string, cs []fhirConcept) (area carecontact.AreaID, code string, err error) {
 	for i, c := range cs {
 		for j, cd := range c.Coding {
 			if a, ok := strings.CutPrefix(cd.System, ServiceSystem); ok {
 				if a == "" || cd.Code == "" {
 					return "", "", fhirErr(fmt.Sprintf("%s[%d].coding[%d]", field, i, j), "service area and code are required")
 				}
-				return a, cd.Code, nil
+				return carecontact.AreaID(a), cd.Code, nil
 			}
 		}
 	}
@@ -403,7 +404,7 @@ type ScheduleInfo struct {
 	ID      string
 	Kind    OwnerKind
 	Actor   string
-	Area    string
+	Area    carecontact.AreaID
 	Active  bool
 	Horizon Interval
 }
@@ -436,7 +437,7 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 	}
 	for _, e := range r.Extension {
 		if e.URL == ExtensionBase+"service-area" {
-			info.Area = e.ValueString
+			info.Area = carecontact.AreaID(e.ValueString)
 		}
 	}
 	return info, nil
@@ -541,7 +542,7 @@ func (f *FHIR) ImportAppointment(data []byte) (Appointment, error) {
 			if a.Client != "" {
 				return Appointment{}, fhirErr(f, "a second Patient")
 			}
-			a.Client = id
+			a.Client = carecontact.ClientRef(id)
 			continue
 		}
 		a.Participants = append(a.Participants, id)

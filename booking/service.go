@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -35,9 +36,9 @@ type Answer struct {
 // Service is an appointment type a service area offers.
 type Service struct {
 	// Code identifies the service within its area.
-	Code  string `json:"code"`
-	Area  string `json:"area"`
-	Names Names  `json:"names"`
+	Code  string             `json:"code"`
+	Area  carecontact.AreaID `json:"area"`
+	Names Names              `json:"names"`
 	// Duration is the length of the appointment.
 	Duration time.Duration `json:"duration"`
 	// Channel is how the appointment takes place: channel.InPerson,
@@ -157,11 +158,11 @@ type Catalogue struct {
 
 // NewCatalogue validates services (all of area) and returns the area's
 // catalogue.
-func NewCatalogue(area string, services []Service) (*Catalogue, error) {
+func NewCatalogue(area carecontact.AreaID, services []Service) (*Catalogue, error) {
 	if area == "" {
 		return nil, fmt.Errorf("%w: catalogue area is empty", ErrInvalid)
 	}
-	c := &Catalogue{area: area, byCode: map[string]int{}}
+	c := &Catalogue{area: string(area), byCode: map[string]int{}}
 	for i, s := range services {
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("booking: catalogue %s: services[%d]: %w", area, i, err)

@@ -6,17 +6,18 @@ import (
 	"slices"
 	"time"
 
+	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 )
 
 // Appointment is a booked, held or finished appointment.
 type Appointment struct {
-	ID      string `json:"id"`
-	Area    string `json:"area"`
-	Service string `json:"service"`
+	ID      string             `json:"id"`
+	Area    carecontact.AreaID `json:"area"`
+	Service string             `json:"service"`
 	// Client is the client's pseudonymous reference, never an identity code.
-	Client string `json:"client"`
+	Client carecontact.ClientRef `json:"client"`
 	// Participants are the calendar IDs of the professionals and resources,
 	// in the order of the service's requirements.
 	Participants []string     `json:"participants"`
@@ -107,11 +108,11 @@ type TransitionRequest struct {
 
 // WaitEntry is a client waiting for a slot of a service to come free.
 type WaitEntry struct {
-	ID      string    `json:"id"`
-	Area    string    `json:"area"`
-	Service string    `json:"service"`
-	Client  string    `json:"client"`
-	Since   time.Time `json:"since"`
+	ID      string                `json:"id"`
+	Area    carecontact.AreaID    `json:"area"`
+	Service string                `json:"service"`
+	Client  carecontact.ClientRef `json:"client"`
+	Since   time.Time             `json:"since"`
 	// Window, when set, limits the slots the client wants.
 	Window Interval `json:"window,omitzero"`
 	// Answers and GuidanceVersion go with the offered appointment.
@@ -157,7 +158,7 @@ type Store interface {
 	// Appointment returns the appointment with the given ID (ErrNotFound).
 	Appointment(ctx context.Context, id string) (Appointment, error)
 	// ClientAppointments returns a client's appointments by start.
-	ClientAppointments(ctx context.Context, client string) ([]Appointment, error)
+	ClientAppointments(ctx context.Context, client carecontact.ClientRef) ([]Appointment, error)
 	// Busy returns the claims live at now of the given owners that overlap
 	// iv, sorted by owner then start.
 	Busy(ctx context.Context, owners []string, iv Interval, now time.Time) ([]Claim, error)
@@ -170,7 +171,7 @@ type Store interface {
 	// AddWaiter adds a waitlist entry (ErrExists for a repeated ID).
 	AddWaiter(ctx context.Context, w WaitEntry, events []audit.Event) error
 	// Waiters returns the area's waiting entries for service, oldest first.
-	Waiters(ctx context.Context, area, service string) ([]WaitEntry, error)
+	Waiters(ctx context.Context, area carecontact.AreaID, service string) ([]WaitEntry, error)
 	// TakeWaiter offers time to a waiting client in one operation: it
 	// applies old if not nil (the cancellation that frees the time; its
 	// claims do not count against req), claims req and removes the wait

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
@@ -20,14 +21,14 @@ import (
 func routingDirectory(t testing.TB) *routing.Directory {
 	t.Helper()
 	nurse := func(id, team string) routing.Professional {
-		return routing.Professional{ID: routing.ProfessionalID(id), Role: routing.RoleNurse,
-			Languages: []routing.Language{"fi"}, Teams: []routing.TeamID{routing.TeamID(team)},
+		return routing.Professional{ID: carecontact.ProfessionalID(id), Role: routing.RoleNurse,
+			Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{carecontact.TeamID(team)},
 			Capacity: routing.Capacity{Synchronous: 1}}
 	}
 	d, err := routing.NewDirectory(routing.Config{
 		Areas: []routing.Area{
-			{ID: "kallio", NameFi: "Kallio", PostalCodes: []routing.PostalCode{"00530"}, Neighbours: []routing.AreaID{"vallila"}},
-			{ID: "vallila", NameFi: "Vallila", PostalCodes: []routing.PostalCode{"00550"}, Neighbours: []routing.AreaID{"kallio"}},
+			{ID: "kallio", NameFi: "Kallio", PostalCodes: []routing.PostalCode{"00530"}, Neighbours: []carecontact.AreaID{"vallila"}},
+			{ID: "vallila", NameFi: "Vallila", PostalCodes: []routing.PostalCode{"00550"}, Neighbours: []carecontact.AreaID{"kallio"}},
 		},
 		Teams: []routing.Team{
 			{ID: "kallio-a", NameFi: "Kallio A", Area: "kallio"},
@@ -47,7 +48,7 @@ func calendars(t testing.TB) *booking.CalendarSet {
 	t.Helper()
 	weekdays := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
 	cal := func(id, team string, from, to int) booking.Calendar {
-		return booking.Calendar{ID: id, Kind: booking.OwnerProfessional, Area: "x", Team: team, Rules: []booking.WeeklyRule{
+		return booking.Calendar{ID: id, Kind: booking.OwnerProfessional, Area: "x", Team: carecontact.TeamID(team), Rules: []booking.WeeklyRule{
 			{Weekdays: weekdays, Span: booking.Span{From: booking.Clock(7, 0), To: booking.Clock(8, 0)}, Block: booking.BlockSelfService},
 			{Weekdays: weekdays, Span: booking.Span{From: booking.Clock(from, 0), To: booking.Clock(to, 0)}, Block: booking.BlockCallback},
 		}}
@@ -63,7 +64,7 @@ func TestRoutingRouterSteps(t *testing.T) {
 	r := callback.RoutingRouter{Directory: routingDirectory(t)}
 	rt, err := r.Route(context.Background(), callback.Request{Client: "c1", Phone: "x", Errand: channel.ErrandOther, PostalCode: "00530", Language: "fi"})
 	require.NoError(t, err)
-	require.Equal(t, "kallio", rt.Area)
+	require.Equal(t, carecontact.AreaID("kallio"), rt.Area)
 	require.Equal(t, []callback.Step{
 		{Name: "home_area", Team: "kallio-a"},
 		{Name: callback.StepNeighbourArea, Team: "vallila-a"},

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/carecontact/carecontact"
 )
 
 // Advance brings the plan up to now, in one pass:
@@ -39,7 +41,7 @@ func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
 	if err != nil {
 		return nil, fmt.Errorf("callback: advance: %w", err)
 	}
-	byTeam := map[string][]Record{}
+	byTeam := map[carecontact.TeamID][]Record{}
 	for _, r := range open {
 		byTeam[r.Team] = append(byTeam[r.Team], r)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/storage/memory"
@@ -87,7 +88,7 @@ func BenchmarkReplanDay(b *testing.B) {
 	cfg := callback.Config{DefaultHandling: 7 * time.Minute}
 	base := promised(b, cfg, capa, day, 2000)
 	for i := range 10 {
-		capa.Absent("team-north", fmt.Sprintf("n-%d", i), day.Add(8*time.Hour), day.Add(24*time.Hour))
+		capa.Absent("team-north", carecontact.ProfessionalID(fmt.Sprintf("n-%d", i)), day.Add(8*time.Hour), day.Add(24*time.Hour))
 	}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/booking"
 )
 
@@ -27,7 +28,7 @@ func NewCalendarCapacity(set *booking.CalendarSet) *CalendarCapacity {
 
 // CallbackCapacity implements Capacity. A team with no calendars has no
 // capacity (and no error), so routing can widen past it.
-func (c *CalendarCapacity) CallbackCapacity(ctx context.Context, team string, dayStart time.Time) ([]Interval, error) {
+func (c *CalendarCapacity) CallbackCapacity(ctx context.Context, team carecontact.TeamID, dayStart time.Time) ([]Interval, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -45,7 +46,7 @@ func (c *CalendarCapacity) CallbackCapacity(ctx context.Context, team string, da
 			continue
 		}
 		for _, iv := range o.Intervals {
-			spans = append(spans, c.apply(team, o.Owner, Span{iv.Start, iv.End})...)
+			spans = append(spans, c.apply(team, carecontact.ProfessionalID(o.Owner), Span{iv.Start, iv.End})...)
 		}
 	}
 	return Staffing(spans), nil

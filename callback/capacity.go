@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/carecontact/carecontact"
 )
 
 // Interval is a span [Start, End) in UTC during which Professionals
@@ -24,7 +26,7 @@ type Interval struct {
 type Capacity interface {
 	// CallbackCapacity returns the intervals of the local day that starts at
 	// dayStart (local midnight), ordered, not overlapping, in UTC.
-	CallbackCapacity(ctx context.Context, team string, dayStart time.Time) ([]Interval, error)
+	CallbackCapacity(ctx context.Context, team carecontact.TeamID, dayStart time.Time) ([]Interval, error)
 }
 
 // Span is one professional's span of callback duty [Start, End).
@@ -72,7 +74,7 @@ func Staffing(spans []Span) []Interval {
 // Shift is a professional's daily callback duty on working days, as local
 // wall-clock offsets from midnight.
 type Shift struct {
-	Professional string
+	Professional carecontact.ProfessionalID
 	From, To     time.Duration
 }
 
@@ -83,7 +85,7 @@ type StaticCapacity struct {
 	Absences
 	mu       sync.Mutex
 	workdays Workdays
-	shifts   map[string][]Shift
+	shifts   map[carecontact.TeamID][]Shift
 }
 
 // Absences are professionals' absences reported during the day (a nurse
@@ -91,26 +93,26 @@ type StaticCapacity struct {
 // zero value is empty and ready to use; it is safe for concurrent use.
 type Absences struct {
 	mu sync.Mutex
-	m  map[string][]absence
+	m  map[carecontact.TeamID][]absence
 }
 
 type absence struct {
-	professional string
+	professional carecontact.ProfessionalID
 	from, to     time.Time
 }
 
 // Absent marks a professional of team absent during [from, to).
-func (a *Absences) Absent(team, professional string, from, to time.Time) {
+func (a *Absences) Absent(team carecontact.TeamID, professional carecontact.ProfessionalID, from, to time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.m == nil {
-		a.m = map[string][]absence{}
+		a.m = map[carecontact.TeamID][]absence{}
 	}
 	a.m[team] = append(a.m[team], absence{professional, from.UTC(), to.UTC()})
 }
 
 // apply removes the absences of professional of team from s.
-func (a *Absences) apply(team, professional string, s Span) []Span {
+func (a *Absences) apply(team carecontact.TeamID, professional carecontact.ProfessionalID, s Span) []Span {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return subtractAbsences(s, professional, a.m[team])
@@ -122,11 +124,11 @@ func NewStaticCapacity(w Workdays) *StaticCapacity {
 	if w == nil {
 		w = FinnishWorkdays()
 	}
-	return &StaticCapacity{workdays: w, shifts: map[string][]Shift{}}
+	return &StaticCapacity{workdays: w, shifts: map[carecontact.TeamID][]Shift{}}
 }
 
 // SetTeam sets the daily shifts of team's professionals.
-func (c *StaticCapacity) SetTeam(team string, shifts ...Shift) error {
+func (c *StaticCapacity) SetTeam(team carecontact.TeamID, shifts ...Shift) error {
 	for i, s := range shifts {
 		if s.Professional == "" || s.From < 0 || s.To <= s.From || s.To > 24*time.Hour {
 			return fmt.Errorf("%w: shift %d of team %q", ErrInvalidRequest, i, team)
@@ -139,7 +141,7 @@ func (c *StaticCapacity) SetTeam(team string, shifts ...Shift) error {
 }
 
 // CallbackCapacity implements Capacity.
-func (c *StaticCapacity) CallbackCapacity(ctx context.Context, team string, dayStart time.Time) ([]Interval, error) {
+func (c *StaticCapacity) CallbackCapacity(ctx context.Context, team carecontact.TeamID, dayStart time.Time) ([]Interval, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -157,7 +159,7 @@ func (c *StaticCapacity) CallbackCapacity(ctx context.Context, team string, dayS
 	return Staffing(spans), nil
 }
 
-func subtractAbsences(s Span, professional string, abs []absence) []Span {
+func subtractAbsences(s Span, professional carecontact.ProfessionalID, abs []absence) []Span {
 	out := []Span{s}
 	for _, a := range abs {
 		if a.professional != professional {

@@ -83,7 +83,7 @@ func requireWithinCapacity(t *testing.T, res callbacksim.Result, nurses map[stri
 		}
 		l := r.Window.Start.In(hki)
 		start := time.Date(l.Year(), l.Month(), l.Day(), l.Hour()/2*2, 0, 0, 0, hki)
-		load[r.Team+" "+start.Format(time.RFC3339)] += r.Handling
+		load[string(r.Team)+" "+start.Format(time.RFC3339)] += r.Handling
 	}
 	for k, v := range load {
 		team := k[:len(k)-len(" 2026-11-24T10:00:00+02:00")]

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -27,14 +28,14 @@ type Estimate struct {
 }
 
 // Estimate returns the expected waits at team now. It changes nothing.
-func (s *Service) Estimate(ctx context.Context, team string, errand channel.Errand, now time.Time) (Estimate, error) {
+func (s *Service) Estimate(ctx context.Context, team carecontact.TeamID, errand channel.Errand, now time.Time) (Estimate, error) {
 	if team == "" {
 		return Estimate{}, fmt.Errorf("%w: team is empty", ErrInvalidRequest)
 	}
 	now = now.UTC()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.newPlanner(ctx, now, map[string][]Record{})
+	p := s.newPlanner(ctx, now, map[carecontact.TeamID][]Record{})
 	today := localDay(now)
 	var est Estimate
 	if isWorkday(s.cfg.Workdays, today) {

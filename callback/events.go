@@ -1,6 +1,10 @@
 package callback
 
-import "time"
+import (
+	"time"
+
+	"github.com/carecontact/carecontact"
+)
 
 // EventKind names what happened to a request, for the host to act on.
 type EventKind string
@@ -40,7 +44,7 @@ type Event struct {
 	Kind    EventKind
 	At      time.Time
 	Request string
-	Team    string
+	Team    carecontact.TeamID
 	Window  Window
 	Outcome Outcome
 	Reason  string

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/storage/memory"
@@ -21,7 +22,7 @@ func ExampleService_Request() {
 	_ = capa.SetTeam("kallio-a",
 		callback.Shift{Professional: "nurse-1", From: 8 * time.Hour, To: 16 * time.Hour},
 		callback.Shift{Professional: "nurse-2", From: 8 * time.Hour, To: 16 * time.Hour})
-	router := callback.StaticRouter{Areas: map[string]string{"00530": "kallio"}, Teams: map[string]string{"kallio": "kallio-a"}}
+	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}}
 	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), router, capa,
 		callback.WithIDs(func() string { return "cb1" }))
 	if err != nil {
@@ -50,7 +51,7 @@ func ExampleService_Advance() {
 	hki := callback.Helsinki()
 	capa := callback.NewStaticCapacity(nil)
 	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "nurse-1", From: 8 * time.Hour, To: 16 * time.Hour})
-	router := callback.StaticRouter{Areas: map[string]string{"00530": "kallio"}, Teams: map[string]string{"kallio": "kallio-a"}}
+	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}}
 	svc, _ := callback.New(callback.Config{}, memory.NewCallbackStore(nil), router, capa,
 		callback.WithIDs(func() string { return "cb1" }))
 	now := time.Date(2026, 11, 23, 10, 30, 0, 0, hki)
@@ -82,13 +83,13 @@ func ExampleService_Estimate() {
 	hki := callback.Helsinki()
 	capa := callback.NewStaticCapacity(nil)
 	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "nurse-1", From: 8 * time.Hour, To: 16 * time.Hour})
-	router := callback.StaticRouter{Areas: map[string]string{"00530": "kallio"}, Teams: map[string]string{"kallio": "kallio-a"}}
+	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}}
 	n := 0
 	svc, _ := callback.New(callback.Config{}, memory.NewCallbackStore(nil), router, capa,
 		callback.WithIDs(func() string { n++; return fmt.Sprint("cb", n) }))
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, hki)
 	for i := range 14 {
-		_, _ = svc.Request(ctx, callback.Request{Client: fmt.Sprint("client-", i), Phone: "+358401234567",
+		_, _ = svc.Request(ctx, callback.Request{Client: carecontact.ClientRef(fmt.Sprint("client-", i)), Phone: "+358401234567",
 			Errand: channel.ErrandOther, PostalCode: "00530"}, now)
 	}
 	_, _ = svc.Advance(ctx, now)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 )
@@ -24,7 +25,7 @@ func FuzzRequest(f *testing.F) {
 		}
 		svc, _ := newService(t, callback.Config{}, capa)
 		now := at(2026, 11, 24, 0, 0).Add(time.Duration(secs%(48*3600)) * time.Second)
-		r := callback.Request{Client: client, Phone: callback.Phone(phone), Errand: channel.Errand(errand),
+		r := callback.Request{Client: carecontact.ClientRef(client), Phone: callback.Phone(phone), Errand: channel.Errand(errand),
 			Urgency: callback.Urgency(urgency), PostalCode: postal, Language: lang}
 		p, err := svc.Request(context.Background(), r, now)
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/carecontact/carecontact"
 )
 
 // bucket is one window of a team's day with its capacity from now on and
@@ -24,7 +26,7 @@ type dayPlan struct {
 
 // planKey identifies a dayPlan.
 type planKey struct {
-	team string
+	team carecontact.TeamID
 	day  int64
 }
 
@@ -34,19 +36,19 @@ type planner struct {
 	ctx   context.Context
 	svc   *Service
 	now   time.Time
-	byTm  map[string][]Record
+	byTm  map[carecontact.TeamID][]Record
 	plans map[planKey]*dayPlan
 	// skip lists request IDs whose load is not counted when a plan is
 	// built, because they are being re-planned.
 	skip map[string]bool
 }
 
-func (s *Service) newPlanner(ctx context.Context, now time.Time, byTeam map[string][]Record) *planner {
+func (s *Service) newPlanner(ctx context.Context, now time.Time, byTeam map[carecontact.TeamID][]Record) *planner {
 	return &planner{ctx: ctx, svc: s, now: now, byTm: byTeam, plans: map[planKey]*dayPlan{}, skip: map[string]bool{}}
 }
 
 // records returns the open records of team, from the store unless given.
-func (p *planner) records(team string) ([]Record, error) {
+func (p *planner) records(team carecontact.TeamID) ([]Record, error) {
 	if recs, ok := p.byTm[team]; ok {
 		return recs, nil
 	}
@@ -81,7 +83,7 @@ func (s *Service) busyLeft(r Record, now time.Time) time.Duration {
 }
 
 // plan returns the plan of team's local day dayStart, building it on first use.
-func (p *planner) plan(team string, dayStart time.Time) (*dayPlan, error) {
+func (p *planner) plan(team carecontact.TeamID, dayStart time.Time) (*dayPlan, error) {
 	key := planKey{team, dayStart.Unix()}
 	if dp, ok := p.plans[key]; ok {
 		return dp, nil
@@ -205,7 +207,7 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 // placeIn tries the local days from first to last (inclusive) of one team.
-func (p *planner) placeIn(team string, first, last time.Time, deadline time.Time, h time.Duration) (Window, bool, error) {
+func (p *planner) placeIn(team carecontact.TeamID, first, last time.Time, deadline time.Time, h time.Duration) (Window, bool, error) {
 	w := p.svc.cfg.Workdays
 	for day := first; !day.After(last); day = nextDay(day) {
 		if !isWorkday(w, day) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/storage/memory"
@@ -74,7 +75,7 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 			}
 			prof := fmt.Sprintf("n-%d", p)
 			for !done.Load() {
-				r, err := svc.Take(ctx, "team-north", prof, now())
+				r, err := svc.Take(ctx, "team-north", carecontact.ProfessionalID(prof), now())
 				if errors.Is(err, callback.ErrNothingDue) {
 					time.Sleep(100 * time.Microsecond)
 					continue
@@ -83,7 +84,7 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 					return
 				}
 				taken.Add(1)
-				_, _, err = svc.Complete(ctx, r.ID, prof, callback.Answered, now())
+				_, _, err = svc.Complete(ctx, r.ID, carecontact.ProfessionalID(prof), callback.Answered, now())
 				assertNoError(t, err)
 			}
 		}()
@@ -121,7 +122,7 @@ advance:
 		require.Equal(t, callback.StateClosed, r.State, "request %s not lost", r.ID)
 		require.Len(t, r.Calls, 1, "request %s called exactly once", r.ID)
 		require.Equal(t, callback.Answered, r.Calls[0].Result)
-		seen[r.Client] = true
+		seen[string(r.Client)] = true
 	}
 	require.Len(t, seen, clients, "every client's request is there")
 	require.Equal(t, int64(len(all)), taken.Load())

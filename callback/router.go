@@ -3,6 +3,8 @@ package callback
 import (
 	"context"
 	"fmt"
+
+	"github.com/carecontact/carecontact"
 )
 
 // Step names of the default policy.
@@ -14,14 +16,14 @@ const (
 
 // Step is one routing step: the team that calls back at that step.
 type Step struct {
-	Name string `json:"name"`
-	Team string `json:"team"`
+	Name string             `json:"name"`
+	Team carecontact.TeamID `json:"team"`
 }
 
 // Route is a routing decision for a callback request: the client's area and
 // the ordered steps (own team first, then overflow steps).
 type Route struct {
-	Area  string
+	Area  carecontact.AreaID
 	Steps []Step
 }
 
@@ -37,13 +39,13 @@ type Router interface {
 // (Request.OwnTeam) comes first. Its maps must not change while in use.
 type StaticRouter struct {
 	// Areas maps postal codes to areas.
-	Areas map[string]string
+	Areas map[string]carecontact.AreaID
 	// Teams maps areas to their callback team.
-	Teams map[string]string
+	Teams map[carecontact.AreaID]carecontact.TeamID
 	// Neighbours lists each area's neighbour areas, nearest first.
-	Neighbours map[string][]string
+	Neighbours map[carecontact.AreaID][]carecontact.AreaID
 	// Pool is the central pool's team; empty for none.
-	Pool string
+	Pool carecontact.TeamID
 }
 
 // Route implements Router.
@@ -57,8 +59,8 @@ func (s StaticRouter) Route(ctx context.Context, r Request) (Route, error) {
 	}
 	var rt Route
 	rt.Area = area
-	seen := map[string]bool{}
-	add := func(name, team string) {
+	seen := map[carecontact.TeamID]bool{}
+	add := func(name string, team carecontact.TeamID) {
 		if team != "" && !seen[team] {
 			seen[team] = true
 			rt.Steps = append(rt.Steps, Step{Name: name, Team: team})

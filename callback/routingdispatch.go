@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
 )
@@ -48,8 +49,8 @@ func (d RoutingDispatcher) Dispatch(ctx context.Context, r Record) error {
 		}
 	}
 	_, err := d.Dispatcher.Enqueue(ctx, ItemOf(r), routing.Contact{
-		Client: routing.ClientRef(r.Client), Errand: r.Errand, Channel: channel.Callback, Priority: prio,
-		Area: routing.AreaID(r.Area), OwnTeam: routing.TeamID(r.Team), Language: lang,
+		Client: r.Client, Errand: r.Errand, Channel: channel.Callback, Priority: prio,
+		Area: r.Area, OwnTeam: r.Team, Language: lang,
 	})
 	if errors.Is(err, routing.ErrDuplicateItem) {
 		// This dispatch is in routing already (a host retrying after an
@@ -70,7 +71,7 @@ func (d RoutingDispatcher) Dispatch(ctx context.Context, r Record) error {
 // to call Service.Accept for it, and a second item would call the client
 // twice.
 func (d RoutingDispatcher) withdrawPrevious(ctx context.Context, r Record) error {
-	prev := routing.ItemID(r.ID + "." + strconv.Itoa(r.Dispatches-1))
+	prev := carecontact.ItemID(r.ID + "." + strconv.Itoa(r.Dispatches-1))
 	it, ok := d.Dispatcher.Item(prev)
 	if !ok {
 		return nil
@@ -82,7 +83,7 @@ func (d RoutingDispatcher) withdrawPrevious(ctx context.Context, r Record) error
 			return fmt.Errorf("callback: rescind %s in routing: %w", prev, err)
 		}
 	case routing.ItemAccepted:
-		if n := len(r.Calls); n == 0 || r.Calls[n-1].Professional != string(it.Professional) || r.Calls[n-1].Start.Before(it.EnqueuedAt) {
+		if n := len(r.Calls); n == 0 || r.Calls[n-1].Professional != it.Professional || r.Calls[n-1].Start.Before(it.EnqueuedAt) {
 			return fmt.Errorf("callback: %s: %w: its previous dispatch %s is accepted in routing by a professional; call Service.Accept",
 				r.ID, ErrConflict, prev)
 		}
@@ -93,13 +94,13 @@ func (d RoutingDispatcher) withdrawPrevious(ctx context.Context, r Record) error
 // ItemOf returns the routing item ID of r's latest dispatch:
 // "<request ID>.<Dispatches>", so each retry, and each dispatch again after
 // widening, is a new work item.
-func ItemOf(r Record) routing.ItemID {
-	return routing.ItemID(r.ID + "." + strconv.Itoa(r.Dispatches))
+func ItemOf(r Record) carecontact.ItemID {
+	return carecontact.ItemID(r.ID + "." + strconv.Itoa(r.Dispatches))
 }
 
 // RequestOf returns the request ID of a routing item made by ItemOf, and
 // false for any other item.
-func RequestOf(item routing.ItemID) (string, bool) {
+func RequestOf(item carecontact.ItemID) (string, bool) {
 	i := strings.LastIndexByte(string(item), '.')
 	if i <= 0 {
 		return "", false

@@ -39,7 +39,7 @@ func TestDispatchThroughRouting(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "kallio-a", p.Team)
 
-	attempt := func(wantItem routing.ItemID, result callback.Result) {
+	attempt := func(wantItem carecontact.ItemID, result callback.Result) {
 		t.Helper()
 		due := 0
 		for range 10 {
@@ -57,7 +57,7 @@ func TestDispatchThroughRouting(t *testing.T) {
 		it, ok := disp.Item(wantItem)
 		require.True(t, ok, "item %s enqueued", wantItem)
 		require.Equal(t, routing.ItemOffered, it.State)
-		require.Equal(t, routing.ProfessionalID("n-1"), it.Professional)
+		require.Equal(t, carecontact.ProfessionalID("n-1"), it.Professional)
 		_, err = disp.Accept(ctx, wantItem, "n-1")
 		require.NoError(t, err)
 		id, ok := callback.RequestOf(wantItem)
@@ -96,7 +96,7 @@ type widening struct {
 	due  []callback.Event // of the 08:00 Advance
 }
 
-func newWidening(t *testing.T, vallilaFrom time.Duration, signedIn ...routing.ProfessionalID) *widening {
+func newWidening(t *testing.T, vallilaFrom time.Duration, signedIn ...carecontact.ProfessionalID) *widening {
 	t.Helper()
 	ctx := context.Background()
 	dir := routingDirectory(t)
@@ -125,7 +125,7 @@ func newWidening(t *testing.T, vallilaFrom time.Duration, signedIn ...routing.Pr
 	require.NoError(t, err)
 	first, ok := w.disp.Item("cb1.1")
 	require.True(t, ok)
-	require.Equal(t, routing.ProfessionalID("n-1"), first.Professional, "offered to the promising team")
+	require.Equal(t, carecontact.ProfessionalID("n-1"), first.Professional, "offered to the promising team")
 	return w
 }
 
@@ -144,9 +144,9 @@ func TestWidenedDueRequestIsDispatchedAgain(t *testing.T) {
 	require.Equal(t, 1, count(evs, callback.EventDue))
 	rec, err := w.svc.Get(ctx, "cb1")
 	require.NoError(t, err)
-	require.Equal(t, "vallila-a", rec.Team)
+	require.Equal(t, carecontact.TeamID("vallila-a"), rec.Team)
 	require.Equal(t, 2, rec.Dispatches)
-	require.Equal(t, routing.ItemID("cb1.2"), callback.ItemOf(rec))
+	require.Equal(t, carecontact.ItemID("cb1.2"), callback.ItemOf(rec))
 	if old, ok := w.disp.Item("cb1.1"); ok {
 		require.NotEqual(t, routing.ItemOffered, old.State, "the first item is rescinded")
 	}
@@ -154,7 +154,7 @@ func TestWidenedDueRequestIsDispatchedAgain(t *testing.T) {
 	second, ok := w.disp.Item("cb1.2")
 	require.True(t, ok)
 	require.Equal(t, routing.ItemOffered, second.State)
-	require.Equal(t, routing.ProfessionalID("n-3"), second.Professional)
+	require.Equal(t, carecontact.ProfessionalID("n-3"), second.Professional)
 	_, err = w.disp.Accept(ctx, "cb1.2", "n-3")
 	require.NoError(t, err)
 	_, err = w.svc.Accept(ctx, "cb1", "n-3", w.now)
@@ -178,7 +178,7 @@ func TestDueRequestIsNotWidenedIntoALaterWindow(t *testing.T) {
 	rec, err := w.svc.Get(ctx, "cb1")
 	require.NoError(t, err)
 	require.Equal(t, callback.StateDue, rec.State, "still due: its routing item is still waiting")
-	require.Equal(t, "kallio-a", rec.Team)
+	require.Equal(t, carecontact.TeamID("kallio-a"), rec.Team)
 	it, ok := w.disp.Item(callback.ItemOf(rec))
 	require.True(t, ok)
 	require.Equal(t, routing.ItemOffered, it.State)

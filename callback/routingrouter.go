@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
 )
@@ -33,9 +34,9 @@ func (r RoutingRouter) Route(ctx context.Context, req Request) (Route, error) {
 		prio = routing.PriorityUrgent
 	}
 	rt, err := r.Directory.Route(routing.Contact{
-		Client: routing.ClientRef(req.Client), Errand: req.Errand, Channel: channel.Callback, Priority: prio,
-		PostalCode: routing.PostalCode(req.PostalCode), OwnProfessional: routing.ProfessionalID(req.OwnProfessional),
-		OwnTeam: routing.TeamID(req.OwnTeam), Language: routing.Language(req.Language),
+		Client: req.Client, Errand: req.Errand, Channel: channel.Callback, Priority: prio,
+		PostalCode: routing.PostalCode(req.PostalCode), OwnProfessional: req.OwnProfessional,
+		OwnTeam: req.OwnTeam, Language: routing.Language(req.Language),
 	})
 	switch {
 	case errors.Is(err, routing.ErrNoRoute):
@@ -45,13 +46,13 @@ func (r RoutingRouter) Route(ctx context.Context, req Request) (Route, error) {
 	case err != nil:
 		return Route{}, fmt.Errorf("callback: routing: %w", err)
 	}
-	out := Route{Area: string(rt.Area)}
-	seen := map[routing.TeamID]bool{}
+	out := Route{Area: rt.Area}
+	seen := map[carecontact.TeamID]bool{}
 	for _, st := range rt.Steps {
 		for _, team := range st.Teams {
 			if !seen[team] {
 				seen[team] = true
-				out.Steps = append(out.Steps, Step{Name: st.Target.String(), Team: string(team)})
+				out.Steps = append(out.Steps, Step{Name: st.Target.String(), Team: team})
 			}
 		}
 	}

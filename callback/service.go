@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 )
 
@@ -110,7 +111,7 @@ type Promise struct {
 }
 
 func promiseOf(r Record, joined bool) Promise {
-	p := Promise{Request: r.ID, Joined: joined, Team: r.Team, Window: r.Window, Deadline: r.Deadline,
+	p := Promise{Request: r.ID, Joined: joined, Team: string(r.Team), Window: r.Window, Deadline: r.Deadline,
 		NextDay: r.NextDay, Breach: r.NextDay && r.BeforeCutoff, Unplaced: r.Unplaced}
 	if r.StepIndex < len(r.Steps) {
 		p.Step = r.Steps[r.StepIndex].Name
@@ -163,7 +164,7 @@ func (s *Service) Request(ctx context.Context, req Request, now time.Time) (Prom
 	if req.Urgency == Urgent {
 		rec.Priority = 1
 	}
-	p := s.newPlanner(ctx, now, map[string][]Record{})
+	p := s.newPlanner(ctx, now, map[carecontact.TeamID][]Record{})
 	var events []Event
 	placed := false
 	// Target phase: every step for same-day (and urgent) requests, the own
@@ -258,7 +259,7 @@ func (s *Service) update(ctx context.Context, r Record, action string, actor aud
 // Accept hands the due request id to professional: the attempt starts now.
 // It fails with ErrNotDue when the request is not waiting (already taken,
 // closed or not yet due) and ErrConflict when it changed concurrently.
-func (s *Service) Accept(ctx context.Context, id, professional string, now time.Time) (Record, error) {
+func (s *Service) Accept(ctx context.Context, id string, professional carecontact.ProfessionalID, now time.Time) (Record, error) {
 	if professional == "" {
 		return Record{}, fmt.Errorf("%w: professional is empty", ErrInvalidRequest)
 	}
@@ -309,14 +310,14 @@ func (s *Service) change(ctx context.Context, id string, f func(*Record) (string
 	return Record{}, nil, ErrConflict
 }
 
-func professionalActor(id string) audit.Actor {
-	return audit.Actor{Kind: audit.ActorProfessional, ID: id}
+func professionalActor(id carecontact.ProfessionalID) audit.Actor {
+	return audit.Actor{Kind: audit.ActorProfessional, ID: string(id)}
 }
 
 // Take gives professional the first due request of team in dispatch order
 // (priority, then earliest deadline, then original request time), or
 // ErrNothingDue.
-func (s *Service) Take(ctx context.Context, team, professional string, now time.Time) (Record, error) {
+func (s *Service) Take(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID, now time.Time) (Record, error) {
 	recs, err := s.store.List(ctx, Filter{Team: team, OpenOnly: true})
 	if err != nil {
 		return Record{}, fmt.Errorf("callback: take: %w", err)
@@ -337,7 +338,7 @@ func (s *Service) Take(ctx context.Context, team, professional string, now time.
 // Answered closes it as reached; an unanswered attempt schedules a retry
 // after RetryGap, or closes the request with the closing outcome after
 // MaxAttempts attempts. The returned events say which.
-func (s *Service) Complete(ctx context.Context, id, professional string, result Result, now time.Time) (Record, []Event, error) {
+func (s *Service) Complete(ctx context.Context, id string, professional carecontact.ProfessionalID, result Result, now time.Time) (Record, []Event, error) {
 	if result != Answered && result != NoAnswer {
 		return Record{}, nil, fmt.Errorf("%w: result %q", ErrInvalidRequest, result)
 	}

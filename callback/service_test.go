@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/storage/memory"
@@ -22,16 +23,16 @@ func at(y int, m time.Month, d, h, min int) time.Time {
 func shifts(prefix string, n int, from, to time.Duration) []callback.Shift {
 	out := make([]callback.Shift, n)
 	for i := range out {
-		out[i] = callback.Shift{Professional: fmt.Sprintf("%s-%d", prefix, i), From: from, To: to}
+		out[i] = callback.Shift{Professional: carecontact.ProfessionalID(fmt.Sprintf("%s-%d", prefix, i)), From: from, To: to}
 	}
 	return out
 }
 
 func testRouter() callback.StaticRouter {
 	return callback.StaticRouter{
-		Areas:      map[string]string{"00100": "north", "00200": "south", "00300": "east"},
-		Teams:      map[string]string{"north": "team-north", "south": "team-south", "east": "team-east"},
-		Neighbours: map[string][]string{"north": {"south"}, "south": {"north"}},
+		Areas:      map[string]carecontact.AreaID{"00100": "north", "00200": "south", "00300": "east"},
+		Teams:      map[carecontact.AreaID]carecontact.TeamID{"north": "team-north", "south": "team-south", "east": "team-east"},
+		Neighbours: map[carecontact.AreaID][]carecontact.AreaID{"north": {"south"}, "south": {"north"}},
 		Pool:       "pool",
 	}
 }
@@ -45,7 +46,7 @@ func newService(t testing.TB, cfg callback.Config, capa callback.Capacity) (*cal
 }
 
 func req(client string, urgency callback.Urgency) callback.Request {
-	return callback.Request{Client: client, Phone: "+358401234567", Errand: channel.ErrandLabResults,
+	return callback.Request{Client: carecontact.ClientRef(client), Phone: "+358401234567", Errand: channel.ErrandLabResults,
 		Urgency: urgency, PostalCode: "00100", Language: "fi"}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 )
 
@@ -32,7 +33,7 @@ type Store interface {
 // Filter selects requests in Store.List. Zero fields match everything.
 type Filter struct {
 	// Team selects the team currently responsible.
-	Team string
+	Team carecontact.TeamID
 	// OpenOnly selects requests that are not closed.
 	OpenOnly bool
 	// Since and Until bound RequestedAt: [Since, Until).
@@ -65,7 +66,7 @@ func OpenEvent(r Record, joined bool, actor audit.Actor, at time.Time) audit.Eve
 		At: at.UTC(), Actor: actor, Action: action, Subject: Subject(r.ID), Client: r.Client,
 		Outcome: audit.Allowed,
 		Detail: map[string]string{
-			"errand": string(r.Errand), "team": r.Team, "urgency": r.Urgency.String(),
+			"errand": string(r.Errand), "team": string(r.Team), "urgency": r.Urgency.String(),
 			"joins": strconv.Itoa(r.Joins),
 		},
 	}
@@ -73,7 +74,7 @@ func OpenEvent(r Record, joined bool, actor audit.Actor, at time.Time) audit.Eve
 
 // changeEvent is the audit event of a change to r.
 func changeEvent(action string, r Record, actor audit.Actor, at time.Time, detail map[string]string) audit.Event {
-	d := map[string]string{"state": string(r.State), "team": r.Team}
+	d := map[string]string{"state": string(r.State), "team": string(r.Team)}
 	if !r.Window.IsZero() {
 		d["window"] = r.Window.Start.UTC().Format(time.RFC3339) + "/" + r.Window.End.UTC().Format(time.RFC3339)
 	}

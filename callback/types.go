@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -59,7 +60,7 @@ func (p Phone) Number() string { return string(p) }
 // Request is a client's request to be called back.
 type Request struct {
 	// Client is the pseudonymous client reference (never an identity code).
-	Client string
+	Client carecontact.ClientRef
 	// Phone is the number to call; it is never logged nor marshalled.
 	Phone Phone `json:"-"`
 	// Errand is what the client contacts about.
@@ -72,8 +73,8 @@ type Request struct {
 	Language string
 	// OwnTeam and OwnProfessional identify a known client's own care team
 	// and nurse, when the host knows them; they are routed to first.
-	OwnTeam         string
-	OwnProfessional string
+	OwnTeam         carecontact.TeamID
+	OwnProfessional carecontact.ProfessionalID
 }
 
 // Validate reports the first missing or malformed field.
@@ -148,21 +149,21 @@ func (w Window) Contains(t time.Time) bool { return !t.Before(w.Start) && t.Befo
 
 // Attempt is one recorded call attempt.
 type Attempt struct {
-	Professional string    `json:"professional"`
-	Start        time.Time `json:"start"`
-	End          time.Time `json:"end,omitempty"`
-	Result       Result    `json:"result,omitempty"`
+	Professional carecontact.ProfessionalID `json:"professional"`
+	Start        time.Time                  `json:"start"`
+	End          time.Time                  `json:"end,omitempty"`
+	Result       Result                     `json:"result,omitempty"`
 }
 
 // Record is the stored state of one callback request. Stores keep it whole;
 // the Service changes it only with a compare-and-set on Version.
 type Record struct {
-	ID      string         `json:"id"`
-	Client  string         `json:"client"`
-	Phone   Phone          `json:"-"`
-	Errand  channel.Errand `json:"errand"`
-	Urgency Urgency        `json:"urgency"`
-	Area    string         `json:"area"`
+	ID      string                `json:"id"`
+	Client  carecontact.ClientRef `json:"client"`
+	Phone   Phone                 `json:"-"`
+	Errand  channel.Errand        `json:"errand"`
+	Urgency Urgency               `json:"urgency"`
+	Area    carecontact.AreaID    `json:"area"`
 	// Language is the client's preferred language.
 	Language string `json:"language"`
 	// RequestedAt is the original request time; it orders the request
@@ -175,8 +176,8 @@ type Record struct {
 	// Steps are the routing steps (team per step) the request may use.
 	Steps []Step `json:"steps"`
 	// StepIndex is the routing step in use; Team is Steps[StepIndex].Team.
-	StepIndex int    `json:"step_index"`
-	Team      string `json:"team"`
+	StepIndex int                `json:"step_index"`
+	Team      carecontact.TeamID `json:"team"`
 	// Window is the window currently promised to the client. Promised is
 	// the first window told; the promise-kept rate is measured against it.
 	Window   Window `json:"window"`
@@ -227,7 +228,9 @@ func (r Record) Clone() Record {
 
 // Key returns the open-request key of client and errand: one open request
 // per client and errand.
-func Key(client string, errand channel.Errand) string { return client + "\x00" + string(errand) }
+func Key(client carecontact.ClientRef, errand channel.Errand) string {
+	return string(client) + "\x00" + string(errand)
+}
 
 // Errors of the package.
 var (

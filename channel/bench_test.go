@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -27,7 +28,7 @@ func BenchmarkAdmit(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		i++
-		_, err := f.adm.Admit(ctx, channel.Request{Actor: client, Client: fmt.Sprintf("client-%d", i/4),
+		_, err := f.adm.Admit(ctx, channel.Request{Actor: client, Client: carecontact.ClientRef(fmt.Sprintf("client-%d", i/4)),
 			Errand: channel.ErrandInfectionSymptoms, Kind: channel.Callback})
 		if err != nil {
 			b.Fatal(err)

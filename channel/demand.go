@@ -57,10 +57,10 @@ func (p Policy) Valid() bool { return p == PolicyMerge || p == PolicyKeepBoth ||
 // Contact is one request of a client in one channel, as tracked for
 // duplicate demand.
 type Contact struct {
-	ID     string `json:"id"`
-	Client string `json:"client"` // pseudonymous client reference
-	Errand Errand `json:"errand"`
-	Kind   Kind   `json:"kind"`
+	ID     string                `json:"id"`
+	Client carecontact.ClientRef `json:"client"` // pseudonymous client reference
+	Errand Errand                `json:"errand"`
+	Kind   Kind                  `json:"kind"`
 	// Ref is the host's reference for the contact in its channel: the
 	// routing work item, the callback request or the session it became.
 	Ref      string       `json:"ref,omitempty"`
@@ -138,7 +138,7 @@ type DemandStore interface {
 	// Get returns contact id. ErrContactNotFound.
 	Get(ctx context.Context, id string) (Contact, error)
 	// Pending lists the client's pending contacts, oldest first.
-	Pending(ctx context.Context, client string) ([]Contact, error)
+	Pending(ctx context.Context, client carecontact.ClientRef) ([]Contact, error)
 	// Stats counts the contacts opened in [since, until).
 	Stats(ctx context.Context, since, until time.Time) (DemandStats, error)
 }
@@ -260,8 +260,8 @@ func NewAdmitter(cfg AdmitterConfig) (*Admitter, error) {
 
 // Request is a client's request to be served in a channel.
 type Request struct {
-	Actor  audit.Actor // who admits: the client, or the system on their behalf
-	Client string      // pseudonymous client reference
+	Actor  audit.Actor           // who admits: the client, or the system on their behalf
+	Client carecontact.ClientRef // pseudonymous client reference
 	Errand Errand
 	Kind   Kind
 	Ref    string // the host's reference for the contact, optional
@@ -400,7 +400,7 @@ func (a *Admitter) Close(ctx context.Context, actor audit.Actor, id, reason stri
 
 // Pending returns the client's pending contacts, oldest first: where the
 // client's errands already are.
-func (a *Admitter) Pending(ctx context.Context, client string) ([]Contact, error) {
+func (a *Admitter) Pending(ctx context.Context, client carecontact.ClientRef) ([]Contact, error) {
 	out, err := a.cfg.Store.Pending(ctx, client)
 	if err != nil {
 		return nil, fmt.Errorf("channel: pending contacts: %w", err)

@@ -3,6 +3,8 @@ package channel
 import (
 	"context"
 	"errors"
+
+	"github.com/carecontact/carecontact"
 )
 
 // The transport interfaces are what a host implements to connect the library
@@ -30,9 +32,9 @@ var (
 
 // CallRequest asks the telephony system to call a client.
 type CallRequest struct {
-	Session      string // session the call belongs to
-	Client       string // pseudonymous client reference; the host resolves the number
-	Professional string // staff ID of the professional who makes the call
+	Session      string                     // session the call belongs to
+	Client       carecontact.ClientRef      // pseudonymous client reference; the host resolves the number
+	Professional carecontact.ProfessionalID // staff ID of the professional who makes the call
 }
 
 // Telephony places and transfers phone calls.

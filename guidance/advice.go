@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -55,7 +56,7 @@ func (u Urgency) String() string {
 type Situation struct {
 	Errand channel.Errand
 	// Area is the client's service area ID; empty for the default.
-	Area string
+	Area carecontact.AreaID
 	// Group is the client group ID (e.g. "adult", "senior"); empty for none.
 	Group string
 	// Languages are the client's languages, most preferred first.
@@ -102,7 +103,7 @@ type ChannelAdvice struct {
 // unsuitable ones with why.
 type Advice struct {
 	Errand   channel.Errand
-	Area     string
+	Area     carecontact.AreaID
 	Language language.Tag
 	// Notice is the text shown above the channels (the intro, or the
 	// emergency text); zero when none is published.
@@ -133,7 +134,7 @@ func (c *Catalog) Advise(m Suitability, s Situation) (Advice, error) {
 	}
 	cfg, ok := c.channelConfig(s.Area)
 	if !ok {
-		return Advice{}, fmt.Errorf("%w: advise: no channel configuration for area %q", ErrNotFound, star(s.Area))
+		return Advice{}, fmt.Errorf("%w: advise: no channel configuration for area %q", ErrNotFound, star(string(s.Area)))
 	}
 	ch := c.choose(s.Languages)
 	lang := c.langs.tags[c.langs.index(ch.best)]
@@ -169,7 +170,7 @@ func (c *Catalog) Advise(m Suitability, s Situation) (Advice, error) {
 			continue
 		}
 		if !offered {
-			why(CodeNotOffered, "not offered in area %s", star(cfg.Area))
+			why(CodeNotOffered, "not offered in area %s", star(string(cfg.Area)))
 			continue
 		}
 		if ok, reason := m.Suitable(s.Errand, k); !ok {
@@ -241,7 +242,7 @@ func findOffer(cfg ChannelConfig, k channel.Kind) (Offer, bool) {
 
 // bookableService returns the first service of the area's booking
 // configuration (or the default's) for the errand and group.
-func (c *Catalog) bookableService(area string, e channel.Errand, group string) (BookableService, bool) {
+func (c *Catalog) bookableService(area carecontact.AreaID, e channel.Errand, group string) (BookableService, bool) {
 	cfg, ok := c.bookingConfig(area)
 	if !ok {
 		return BookableService{}, false

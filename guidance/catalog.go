@@ -9,13 +9,14 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
 // Scope narrows a text to a service area and a service (an e-bookable
 // service ID or an errand). Empty fields mean "any".
 type Scope struct {
-	Area    string
+	Area    carecontact.AreaID
 	Service string
 }
 
@@ -110,9 +111,9 @@ func buildCatalog(langs *languages, schema *Schema, entries []Entry, at time.Tim
 			}
 			c.texts[textID{key: e.Text.Key, Scope: Scope{Area: e.Text.Area, Service: e.Text.Service}}] = ct
 		case e.Channels != nil:
-			c.channels[e.Channels.Area] = *e.Channels
+			c.channels[string(e.Channels.Area)] = *e.Channels
 		case e.Booking != nil:
-			c.booking[e.Booking.Area] = *e.Booking
+			c.booking[string(e.Booking.Area)] = *e.Booking
 		case e.Checklist != nil:
 			items = append(items, *e.Checklist)
 		}
@@ -198,7 +199,7 @@ func (c *Catalog) render(key string, scope Scope, ch langChoice, vals Vars) (Ren
 	}
 	if chosen == nil {
 		if fallback == nil {
-			return Rendered{}, fmt.Errorf("%w: no text %q for area %q, service %q", ErrNotFound, key, star(scope.Area), star(scope.Service))
+			return Rendered{}, fmt.Errorf("%w: no text %q for area %q, service %q", ErrNotFound, key, star(string(scope.Area)), star(scope.Service))
 		}
 		chosen, chosenScope = fallback, fallbackScope
 		lang, _ = c.pick(chosen, ch)
@@ -210,14 +211,14 @@ func (c *Catalog) render(key string, scope Scope, ch langChoice, vals Vars) (Ren
 		return c.areaName(scope.Area, lang)
 	})
 	if err != nil {
-		return Rendered{}, fmt.Errorf("guidance: render %q (%s, %s): %w", key, star(chosenScope.Area), lang, err)
+		return Rendered{}, fmt.Errorf("guidance: render %q (%s, %s): %w", key, star(string(chosenScope.Area)), lang, err)
 	}
 	return Rendered{Key: key, Scope: chosenScope, Language: c.langs.tags[c.langs.index(lang)], Plain: plain, HTML: plainToHTML(plain)}, nil
 }
 
 // areaName returns the name of area in lang (or the best language) from
 // its channel configuration.
-func (c *Catalog) areaName(area, lang string) (string, bool) {
+func (c *Catalog) areaName(area carecontact.AreaID, lang string) (string, bool) {
 	cfg, ok := c.channelConfig(area)
 	if !ok {
 		return "", false
@@ -235,8 +236,8 @@ func (c *Catalog) localize(loc Localized, lang string) string {
 }
 
 // channelConfig returns the area's channel configuration or the default.
-func (c *Catalog) channelConfig(area string) (ChannelConfig, bool) {
-	if cfg, ok := c.channels[area]; ok {
+func (c *Catalog) channelConfig(area carecontact.AreaID) (ChannelConfig, bool) {
+	if cfg, ok := c.channels[string(area)]; ok {
 		return cfg, true
 	}
 	cfg, ok := c.channels[""]
@@ -244,8 +245,8 @@ func (c *Catalog) channelConfig(area string) (ChannelConfig, bool) {
 }
 
 // bookingConfig returns the area's booking configuration or the default.
-func (c *Catalog) bookingConfig(area string) (BookingConfig, bool) {
-	if cfg, ok := c.booking[area]; ok {
+func (c *Catalog) bookingConfig(area carecontact.AreaID) (BookingConfig, bool) {
+	if cfg, ok := c.booking[string(area)]; ok {
 		return cfg, true
 	}
 	cfg, ok := c.booking[""]

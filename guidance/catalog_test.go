@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
 )
@@ -44,7 +45,7 @@ func TestRenderLanguageFallback(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := cat.Render(guidance.KeyCallbackRequested, guidance.Scope{Area: tc.area, Service: "any-service"}, tc.prefs, vals)
+			r, err := cat.Render(guidance.KeyCallbackRequested, guidance.Scope{Area: carecontact.AreaID(tc.area), Service: "any-service"}, tc.prefs, vals)
 			require.NoError(t, err)
 			require.Equal(t, tc.lang, r.Language.String())
 			require.Equal(t, tc.scope, r.Scope)

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -40,7 +41,7 @@ type Content struct {
 type Text struct {
 	Key string `json:"key"`
 	// Area is a service area ID; empty for every area.
-	Area string `json:"area,omitempty"`
+	Area carecontact.AreaID `json:"area,omitempty"`
 	// Service is a service ID (an e-bookable service) or an errand; empty
 	// for every service.
 	Service string `json:"service,omitempty"`
@@ -53,9 +54,9 @@ type Text struct {
 type ChannelConfig struct {
 	// Area is the service area ID; empty for the default configuration of
 	// areas that have none of their own.
-	Area     string    `json:"area,omitempty"`
-	AreaName Localized `json:"area_name"`
-	Offers   []Offer   `json:"offers"`
+	Area     carecontact.AreaID `json:"area,omitempty"`
+	AreaName Localized          `json:"area_name"`
+	Offers   []Offer            `json:"offers"`
 }
 
 // Offer is one channel a service area offers.
@@ -81,8 +82,8 @@ type Offer struct {
 // themselves (e-booking).
 type BookingConfig struct {
 	// Area is the service area ID; empty for the default.
-	Area     string            `json:"area,omitempty"`
-	Services []BookableService `json:"services"`
+	Area     carecontact.AreaID `json:"area,omitempty"`
+	Services []BookableService  `json:"services"`
 }
 
 // BookableService is one e-bookable service.
@@ -132,11 +133,11 @@ type Entry struct {
 func (e Entry) Subject() string {
 	switch {
 	case e.Text != nil:
-		return "text/" + e.Text.Key + "/" + star(e.Text.Area) + "/" + star(e.Text.Service)
+		return "text/" + e.Text.Key + "/" + star(string(e.Text.Area)) + "/" + star(e.Text.Service)
 	case e.Channels != nil:
-		return "channels/" + star(e.Channels.Area)
+		return "channels/" + star(string(e.Channels.Area))
 	case e.Booking != nil:
-		return "booking/" + star(e.Booking.Area)
+		return "booking/" + star(string(e.Booking.Area))
 	case e.Checklist != nil:
 		return "checklist/" + e.Checklist.ID
 	}
@@ -149,11 +150,11 @@ func (e Entry) Subject() string {
 func (e Entry) Area() string {
 	switch {
 	case e.Text != nil:
-		return e.Text.Area
+		return string(e.Text.Area)
 	case e.Channels != nil:
-		return e.Channels.Area
+		return string(e.Channels.Area)
 	case e.Booking != nil:
-		return e.Booking.Area
+		return string(e.Booking.Area)
 	}
 	return ""
 }
@@ -352,7 +353,7 @@ func (v *validator) adviceCoverage(c Content) {
 			}
 			if !found {
 				v.add(fieldErr(fmt.Sprintf("channels[%d].offers[%d]", i, j), ErrNotFound,
-					"channel %s is offered but no text %q serves area %q for every errand", o.Kind, key, star(cfg.Area)))
+					"channel %s is offered but no text %q serves area %q for every errand", o.Kind, key, star(string(cfg.Area))))
 			}
 		}
 	}
@@ -410,7 +411,7 @@ func (v *validator) localized(path string, loc Localized) {
 }
 
 func (v *validator) text(path string, t *Text) {
-	v.optionalID(path+".area", t.Area)
+	v.optionalID(path+".area", string(t.Area))
 	v.optionalID(path+".service", t.Service)
 	def, ok := v.schema.Key(t.Key)
 	if !ok {
@@ -441,7 +442,7 @@ func (v *validator) text(path string, t *Text) {
 }
 
 func (v *validator) channels(path string, c *ChannelConfig) {
-	v.optionalID(path+".area", c.Area)
+	v.optionalID(path+".area", string(c.Area))
 	v.localized(path+".area_name", c.AreaName)
 	if len(c.Offers) == 0 {
 		v.add(fieldErr(path+".offers", ErrInvalid, "offers no channel"))
@@ -474,7 +475,7 @@ func (v *validator) channels(path string, c *ChannelConfig) {
 }
 
 func (v *validator) booking(path string, b *BookingConfig) {
-	v.optionalID(path+".area", b.Area)
+	v.optionalID(path+".area", string(b.Area))
 	ids := map[string]bool{}
 	for i, s := range b.Services {
 		p := fmt.Sprintf("%s.services[%d]", path, i)

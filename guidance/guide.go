@@ -32,7 +32,7 @@ const (
 // for the shared entries that belong to no area.
 type Grant struct {
 	Role Role
-	Area string
+	Area carecontact.AreaID
 }
 
 // Directory tells which roles professionals hold.
@@ -133,7 +133,7 @@ func (g *Guide) Draft(ctx context.Context, actor audit.Actor, e Entry, note stri
 	subject := e.Subject()
 	var ref Ref
 	err := g.change(ctx, actor, subject, ActionDraft, func(rec *Record, now time.Time) (*Version, error) {
-		if err := g.authorize(ctx, actor, ActionDraft, e.Area(), []Role{RoleEditor, RoleManager}); err != nil {
+		if err := g.authorize(ctx, actor, ActionDraft, carecontact.AreaID(e.Area()), []Role{RoleEditor, RoleManager}); err != nil {
 			return nil, err
 		}
 		if v, ok := rec.Latest(); ok && v.State.open() {
@@ -212,7 +212,7 @@ func (g *Guide) step(ctx context.Context, actor audit.Actor, ref Ref, act Action
 		if act == ActionWithdraw && v.State == StatePublished {
 			roles = []Role{RoleManager}
 		}
-		if err := g.authorize(ctx, actor, act, v.Entry.Area(), roles); err != nil {
+		if err := g.authorize(ctx, actor, act, carecontact.AreaID(v.Entry.Area()), roles); err != nil {
 			return nil, err
 		}
 		if !slices.Contains(r.from, v.State) {
@@ -273,7 +273,7 @@ func fourEyes(act Action, actor audit.Actor, v *Version) error {
 
 // authorize checks that actor is a professional holding one of roles in
 // area (or in every area).
-func (g *Guide) authorize(ctx context.Context, actor audit.Actor, act Action, area string, roles []Role) error {
+func (g *Guide) authorize(ctx context.Context, actor audit.Actor, act Action, area carecontact.AreaID, roles []Role) error {
 	if actor.Kind != audit.ActorProfessional {
 		return fmt.Errorf("%w: %s: only professionals maintain guidance", ErrDenied, act)
 	}
@@ -286,7 +286,7 @@ func (g *Guide) authorize(ctx context.Context, actor audit.Actor, act Action, ar
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: %s needs role %v in area %s to %s", ErrDenied, actor, roles, star(area), act)
+	return fmt.Errorf("%w: %s needs role %v in area %s to %s", ErrDenied, actor, roles, star(string(area)), act)
 }
 
 // change runs apply on the subject's current record and saves it with
@@ -448,7 +448,7 @@ func (g *Guide) Import(ctx context.Context, actor audit.Actor, c Content) ([]Ref
 		if p.edit.Subject != "" {
 			act = ActionEdit
 		}
-		if err := g.authorize(ctx, actor, act, p.entry.Area(), roles); err != nil {
+		if err := g.authorize(ctx, actor, act, carecontact.AreaID(p.entry.Area()), roles); err != nil {
 			g.recordDenied(ctx, actor, p.entry.Subject(), act, g.clock.Now().UTC(), err)
 			return nil, fmt.Errorf("guidance: import %s: %w", p.entry.Subject(), err)
 		}

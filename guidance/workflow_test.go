@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
@@ -378,7 +379,7 @@ func TestConcurrentStepsOnDifferentSubjectsAllSucceed(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e := guidance.Entry{Text: &guidance.Text{Key: guidance.KeyCallbackRequested, Area: a, Service: fmt.Sprintf("svc-%d", i),
+			e := guidance.Entry{Text: &guidance.Text{Key: guidance.KeyCallbackRequested, Area: carecontact.AreaID(a), Service: fmt.Sprintf("svc-%d", i),
 				Text: guidance.Localized{"fi": "{callback_window}"}}}
 			ref, err := f.g.Draft(ctx, editor, e, "")
 			if err == nil {

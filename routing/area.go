@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Helsinki must load on machines without zoneinfo.
+
+	"github.com/carecontact/carecontact"
 )
 
 // PostalCode is a Finnish postal code: exactly five digits, e.g. "00530".
@@ -29,7 +31,7 @@ func ParsePostalCode(s string) (PostalCode, error) {
 // its residents.
 type Area struct {
 	// ID identifies the area.
-	ID AreaID
+	ID carecontact.AreaID
 	// NameFi and NameSv are the area's names in Finnish and Swedish, e.g.
 	// "Kalasatama" and "Fiskehamnen".
 	NameFi, NameSv string
@@ -37,7 +39,7 @@ type Area struct {
 	// A postal code belongs to at most one area.
 	PostalCodes []PostalCode
 	// Neighbours are the areas a policy's neighbour step widens to.
-	Neighbours []AreaID
+	Neighbours []carecontact.AreaID
 	// Hours are the area's opening hours. An area step is skipped while
 	// the area is closed. No hours means always open.
 	Hours OpeningHours

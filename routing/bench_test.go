@@ -19,21 +19,21 @@ func benchCity() routing.Config {
 	const areas, teamsPerArea, perTeam = 25, 4, 100
 	var cfg routing.Config
 	for a := range areas {
-		id := routing.AreaID(fmt.Sprintf("area-%02d", a))
+		id := carecontact.AreaID(fmt.Sprintf("area-%02d", a))
 		cfg.Areas = append(cfg.Areas, routing.Area{
 			ID: id, NameFi: string(id), PostalCodes: []routing.PostalCode{routing.PostalCode(fmt.Sprintf("00%03d", 100+a*10))},
-			Neighbours: []routing.AreaID{
-				routing.AreaID(fmt.Sprintf("area-%02d", (a+1)%areas)),
-				routing.AreaID(fmt.Sprintf("area-%02d", (a+areas-1)%areas)),
+			Neighbours: []carecontact.AreaID{
+				carecontact.AreaID(fmt.Sprintf("area-%02d", (a+1)%areas)),
+				carecontact.AreaID(fmt.Sprintf("area-%02d", (a+areas-1)%areas)),
 			},
 		})
 		for t := range teamsPerArea {
-			tid := routing.TeamID(fmt.Sprintf("%s-t%d", id, t))
+			tid := carecontact.TeamID(fmt.Sprintf("%s-t%d", id, t))
 			cfg.Teams = append(cfg.Teams, routing.Team{ID: tid, NameFi: string(tid), Area: id})
 			for p := range perTeam {
 				cfg.Professionals = append(cfg.Professionals, routing.Professional{
-					ID: routing.ProfessionalID(fmt.Sprintf("%s-p%03d", tid, p)), Role: routing.RoleNurse,
-					Languages: []routing.Language{"fi"}, Teams: []routing.TeamID{tid},
+					ID: carecontact.ProfessionalID(fmt.Sprintf("%s-p%03d", tid, p)), Role: routing.RoleNurse,
+					Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{tid},
 					Capacity: routing.Capacity{Synchronous: 1},
 				})
 			}
@@ -80,8 +80,8 @@ func benchDispatch(b *testing.B, queued int) {
 	now := monday10.UTC()
 	clk := carecontact.ClockFunc(func() time.Time { return now })
 	type offer struct {
-		item routing.ItemID
-		by   routing.ProfessionalID
+		item carecontact.ItemID
+		by   carecontact.ProfessionalID
 	}
 	var offers []offer
 	sink := func(e routing.Event) {
@@ -113,7 +113,7 @@ func benchDispatch(b *testing.B, queued int) {
 	}
 	n := 0
 	enqueue := func() {
-		if _, err := d.Enqueue(ctx, routing.ItemID(strconv.Itoa(n)), benchContact(&cfg, n)); err != nil {
+		if _, err := d.Enqueue(ctx, carecontact.ItemID(strconv.Itoa(n)), benchContact(&cfg, n)); err != nil {
 			b.Fatal(err)
 		}
 		n++

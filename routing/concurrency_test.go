@@ -11,6 +11,7 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
@@ -33,22 +34,22 @@ func TestConcurrentDispatch(t *testing.T) {
 	}
 	for i := range nProfs {
 		cfg.Professionals = append(cfg.Professionals, routing.Professional{
-			ID: routing.ProfessionalID(fmt.Sprintf("n-%02d", i)), Role: routing.RoleNurse, Languages: []routing.Language{"fi"},
-			Teams: []routing.TeamID{"malmi-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 2},
+			ID: carecontact.ProfessionalID(fmt.Sprintf("n-%02d", i)), Role: routing.RoleNurse, Languages: []routing.Language{"fi"},
+			Teams: []carecontact.TeamID{"malmi-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 2},
 		})
 	}
 	dir, err := routing.NewDirectory(cfg)
 	require.NoError(t, err)
 
 	var (
-		holder     = map[routing.ItemID]routing.ProfessionalID{} // guarded by the dispatcher's lock
+		holder     = map[carecontact.ItemID]carecontact.ProfessionalID{} // guarded by the dispatcher's lock
 		violations []string
 		ended      int
 		done       = make(chan struct{})
-		inbox      = map[routing.ProfessionalID]chan routing.ItemID{}
+		inbox      = map[carecontact.ProfessionalID]chan carecontact.ItemID{}
 	)
 	for _, p := range dir.Professionals() {
-		inbox[p] = make(chan routing.ItemID, total)
+		inbox[p] = make(chan carecontact.ItemID, total)
 	}
 	sink := func(e routing.Event) {
 		switch e.Kind {
@@ -117,11 +118,11 @@ func TestConcurrentDispatch(t *testing.T) {
 		go func() {
 			defer producers.Done()
 			for i := range perEnqueuer {
-				id := routing.ItemID(fmt.Sprintf("w%d-i%d", w, i))
-				c := routing.Contact{Client: routing.ClientRef(id), Errand: channel.ErrandOther, PostalCode: "00700",
+				id := carecontact.ItemID(fmt.Sprintf("w%d-i%d", w, i))
+				c := routing.Contact{Client: carecontact.ClientRef(id), Errand: channel.ErrandOther, PostalCode: "00700",
 					Channel: []channel.Kind{channel.Chat, channel.Callback}[i%2]}
 				if i%4 == 0 {
-					c.OwnProfessional = routing.ProfessionalID(fmt.Sprintf("n-%02d", (w+i)%nProfs))
+					c.OwnProfessional = carecontact.ProfessionalID(fmt.Sprintf("n-%02d", (w+i)%nProfs))
 				}
 				if _, err := d.Enqueue(ctx, id, c); err != nil {
 					t.Errorf("enqueue %s: %v", id, err)

@@ -6,24 +6,25 @@ import (
 	"slices"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
 // Team is a care team. A team belongs to one area, or to none if it is a
 // central team.
 type Team struct {
-	ID             TeamID
+	ID             carecontact.TeamID
 	NameFi, NameSv string
 	// Area is the health-station area the team serves; empty for a central
 	// team.
-	Area AreaID
+	Area carecontact.AreaID
 	// Central marks a team of the central pool (TargetCentralPool).
 	Central bool
 }
 
 // Professional is a staff member who takes offers.
 type Professional struct {
-	ID ProfessionalID
+	ID carecontact.ProfessionalID
 	// Role is the professional's occupation.
 	Role Role
 	// Skills are the professional's competences.
@@ -31,7 +32,7 @@ type Professional struct {
 	// Languages are the languages the professional serves clients in.
 	Languages []Language
 	// Teams are the teams the professional is a member of.
-	Teams []TeamID
+	Teams []carecontact.TeamID
 	// Capacity is how much work of each slot class the professional takes
 	// at once.
 	Capacity Capacity
@@ -45,7 +46,7 @@ type Professional struct {
 // channel is never offered to anyone else.
 type Pilot struct {
 	Channel channel.Kind
-	Teams   []TeamID
+	Teams   []carecontact.TeamID
 }
 
 // Config is everything a Directory is built from.
@@ -62,17 +63,17 @@ type Config struct {
 // it with NewDirectory; to change it, build a new one.
 type Directory struct {
 	areas   []Area
-	areaIdx map[AreaID]int
+	areaIdx map[carecontact.AreaID]int
 	postal  map[PostalCode]int
 
 	teams        []Team
-	teamIdx      map[TeamID]int
+	teamIdx      map[carecontact.TeamID]int
 	teamMembers  [][]int // professional indices, ascending
 	areaTeams    [][]int // team indices, ascending
 	centralTeams []int
 
 	profs   []Professional
-	profIdx map[ProfessionalID]int
+	profIdx map[carecontact.ProfessionalID]int
 
 	policies map[policyKey]*compiledPolicy
 
@@ -97,10 +98,10 @@ type compiledPolicy struct {
 // offending field.
 func NewDirectory(cfg Config) (*Directory, error) {
 	d := &Directory{
-		areaIdx:  map[AreaID]int{},
+		areaIdx:  map[carecontact.AreaID]int{},
 		postal:   map[PostalCode]int{},
-		teamIdx:  map[TeamID]int{},
-		profIdx:  map[ProfessionalID]int{},
+		teamIdx:  map[carecontact.TeamID]int{},
+		profIdx:  map[carecontact.ProfessionalID]int{},
 		policies: map[policyKey]*compiledPolicy{},
 		pilot:    map[channel.Kind][]bool{},
 	}
@@ -294,7 +295,7 @@ func (d *Directory) AreaOf(s string) (Area, error) {
 }
 
 // Area returns the area with the given ID, or ErrUnknownArea.
-func (d *Directory) Area(id AreaID) (Area, error) {
+func (d *Directory) Area(id carecontact.AreaID) (Area, error) {
 	i, ok := d.areaIdx[id]
 	if !ok {
 		return Area{}, fmt.Errorf("%w: %s", ErrUnknownArea, id)
@@ -303,7 +304,7 @@ func (d *Directory) Area(id AreaID) (Area, error) {
 }
 
 // Neighbours returns the neighbour areas of area id, or ErrUnknownArea.
-func (d *Directory) Neighbours(id AreaID) ([]AreaID, error) {
+func (d *Directory) Neighbours(id carecontact.AreaID) ([]carecontact.AreaID, error) {
 	a, err := d.Area(id)
 	if err != nil {
 		return nil, err
@@ -312,7 +313,7 @@ func (d *Directory) Neighbours(id AreaID) ([]AreaID, error) {
 }
 
 // Team returns the team with the given ID, or ErrUnknownTeam.
-func (d *Directory) Team(id TeamID) (Team, error) {
+func (d *Directory) Team(id carecontact.TeamID) (Team, error) {
 	i, ok := d.teamIdx[id]
 	if !ok {
 		return Team{}, fmt.Errorf("%w: %s", ErrUnknownTeam, id)
@@ -322,12 +323,12 @@ func (d *Directory) Team(id TeamID) (Team, error) {
 
 // Members returns the IDs of the members of team id in ascending order, or
 // ErrUnknownTeam.
-func (d *Directory) Members(id TeamID) ([]ProfessionalID, error) {
+func (d *Directory) Members(id carecontact.TeamID) ([]carecontact.ProfessionalID, error) {
 	i, ok := d.teamIdx[id]
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrUnknownTeam, id)
 	}
-	out := make([]ProfessionalID, len(d.teamMembers[i]))
+	out := make([]carecontact.ProfessionalID, len(d.teamMembers[i]))
 	for j, p := range d.teamMembers[i] {
 		out[j] = d.profs[p].ID
 	}
@@ -336,7 +337,7 @@ func (d *Directory) Members(id TeamID) ([]ProfessionalID, error) {
 
 // Professional returns the professional with the given ID, or
 // ErrUnknownProfessional.
-func (d *Directory) Professional(id ProfessionalID) (Professional, error) {
+func (d *Directory) Professional(id carecontact.ProfessionalID) (Professional, error) {
 	i, ok := d.profIdx[id]
 	if !ok {
 		return Professional{}, fmt.Errorf("%w: %s", ErrUnknownProfessional, id)
@@ -347,8 +348,8 @@ func (d *Directory) Professional(id ProfessionalID) (Professional, error) {
 }
 
 // Professionals returns the IDs of all professionals in ascending order.
-func (d *Directory) Professionals() []ProfessionalID {
-	out := make([]ProfessionalID, len(d.profs))
+func (d *Directory) Professionals() []carecontact.ProfessionalID {
+	out := make([]carecontact.ProfessionalID, len(d.profs))
 	for i, p := range d.profs {
 		out[i] = p.ID
 	}

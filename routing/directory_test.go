@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
 )
@@ -59,7 +60,7 @@ func TestAreaOf(t *testing.T) {
 	d := fixture(t)
 	a, err := d.AreaOf("00530")
 	require.NoError(t, err)
-	require.Equal(t, routing.AreaID("kallio"), a.ID)
+	require.Equal(t, carecontact.AreaID("kallio"), a.ID)
 	require.Equal(t, "Berghäll", a.Name(routing.Swedish))
 	require.Equal(t, "Kallio", a.Name(routing.Finnish))
 	a, err = d.AreaOf("00580")
@@ -73,7 +74,7 @@ func TestAreaOf(t *testing.T) {
 
 	n, err := d.Neighbours("kallio")
 	require.NoError(t, err)
-	require.Equal(t, []routing.AreaID{"vallila", "kalasatama"}, n)
+	require.Equal(t, []carecontact.AreaID{"vallila", "kalasatama"}, n)
 	_, err = d.Neighbours("espoo")
 	require.ErrorIs(t, err, routing.ErrUnknownArea)
 }
@@ -120,7 +121,7 @@ func TestNewDirectoryRejectsBadConfig(t *testing.T) {
 		{"team without area", func(c *routing.Config) { c.Teams[0].Area = "" }, routing.ErrInvalid, "area"},
 		{"professional without role", func(c *routing.Config) { c.Professionals[0].Role = "" }, routing.ErrInvalid, "role"},
 		{"bad language", func(c *routing.Config) { c.Professionals[0].Languages = []routing.Language{"de"} }, routing.ErrInvalid, "language"},
-		{"unknown team", func(c *routing.Config) { c.Professionals[0].Teams = []routing.TeamID{"x"} }, routing.ErrUnknownTeam, "teams"},
+		{"unknown team", func(c *routing.Config) { c.Professionals[0].Teams = []carecontact.TeamID{"x"} }, routing.ErrUnknownTeam, "teams"},
 		{"negative capacity", func(c *routing.Config) { c.Professionals[0].Capacity.Chat = -1 }, routing.ErrInvalid, "capacity"},
 		{"duplicate professional", func(c *routing.Config) { c.Professionals[1].ID = c.Professionals[0].ID }, routing.ErrInvalid, "duplicate"},
 		{"middle step without timeout", func(c *routing.Config) { c.Policies[0].Steps[1].Timeout = 0 }, routing.ErrInvalid, "timeout"},
@@ -148,7 +149,7 @@ func TestDirectoryLookups(t *testing.T) {
 	d := fixture(t)
 	m, err := d.Members("kallio-a")
 	require.NoError(t, err)
-	require.Equal(t, []routing.ProfessionalID{"n-aino", "n-bertil"}, m)
+	require.Equal(t, []carecontact.ProfessionalID{"n-aino", "n-bertil"}, m)
 	_, err = d.Members("x")
 	require.ErrorIs(t, err, routing.ErrUnknownTeam)
 	p, err := d.Professional("n-eero")
@@ -199,7 +200,7 @@ func TestChannelPolicies(t *testing.T) {
 		PostalCode: "00530", OwnTeam: "kallio-a"})
 	require.NoError(t, err)
 	require.Len(t, rt.Steps, 1, "a callback stays with the own team")
-	require.Equal(t, []routing.TeamID{"kallio-a"}, rt.Steps[0].Teams)
+	require.Equal(t, []carecontact.TeamID{"kallio-a"}, rt.Steps[0].Teams)
 	rt, err = d.Route(routing.Contact{Client: "c1", Errand: channel.ErrandInfectionSymptoms, Channel: channel.InboundPhone,
 		PostalCode: "00530", OwnTeam: "kallio-a"})
 	require.NoError(t, err)

@@ -65,7 +65,7 @@ type Dispatcher struct {
 	// of contacts that route alike skips hashing the key.
 	lastKey   routeKey
 	lastRoute *croute
-	items     map[ItemID]*entry
+	items     map[carecontact.ItemID]*entry
 	// spare holds entries of removed items for Enqueue to reuse; an entry
 	// goes here only once nothing refers to it any more.
 	spare []*entry
@@ -93,7 +93,7 @@ func quiet(err error) error {
 
 // public turns errStale into an ErrConflict for the caller of an operation
 // whose item another replica changed first.
-func public(err error, id ItemID) error {
+func public(err error, id carecontact.ItemID) error {
 	if err == errStale {
 		return fmt.Errorf("%w: item %s changed in the store; read it and try again", ErrConflict, id)
 	}
@@ -101,7 +101,7 @@ func public(err error, id ItemID) error {
 }
 
 // profOf returns the dispatcher's view of professional id, or nil.
-func (d *Dispatcher) profOf(id ProfessionalID) *prof {
+func (d *Dispatcher) profOf(id carecontact.ProfessionalID) *prof {
 	if i, ok := d.dir.profIdx[id]; ok {
 		return d.profs[i]
 	}
@@ -135,7 +135,7 @@ func NewDispatcher(ctx context.Context, dir *Directory, opts Options) (*Dispatch
 	d := &Dispatcher{
 		dir: dir, store: opts.Store, clock: opts.Clock, offerTimeout: opts.OfferTimeout,
 		sink: opts.Sink, audit: opts.Audit,
-		pools: map[poolKey]*pool{}, routes: map[routeKey]*croute{}, items: map[ItemID]*entry{},
+		pools: map[poolKey]*pool{}, routes: map[routeKey]*croute{}, items: map[carecontact.ItemID]*entry{},
 		stepTimers: iheap[*entry]{less: timerLess, set: setTimer},
 		holdTimers: iheap[*entry]{less: timerLess, set: setTimer},
 		wake:       make(chan struct{}, 1),
@@ -249,7 +249,7 @@ func (d *Dispatcher) rt(e *entry) *pool { return e.rt.pools[e.it.Step] }
 // It fails with ErrInvalid or ErrMalformedPostalCode for bad input,
 // ErrDuplicateItem if id is in the store, and a *NoRouteError (ErrNoRoute)
 // when no step has a candidate or none is signed in.
-func (d *Dispatcher) Enqueue(ctx context.Context, id ItemID, c Contact) (Item, error) {
+func (d *Dispatcher) Enqueue(ctx context.Context, id carecontact.ItemID, c Contact) (Item, error) {
 	if id == "" {
 		return Item{}, fmt.Errorf("%w: item id is empty", ErrInvalid)
 	}
@@ -318,7 +318,7 @@ func (d *Dispatcher) nextUsable(e *entry, from int, t time.Time) int {
 // Accept accepts the offer of item id to professional by. It fails with
 // ErrItemNotFound, ErrOfferExpired if the offer to by has timed out, and
 // ErrWrongState if the item is not offered to by.
-func (d *Dispatcher) Accept(ctx context.Context, id ItemID, by ProfessionalID) (Item, error) {
+func (d *Dispatcher) Accept(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID) (Item, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now, err := d.begin(ctx)
@@ -343,7 +343,7 @@ func (d *Dispatcher) Accept(ctx context.Context, id ItemID, by ProfessionalID) (
 // Decline declines the offer of item id to professional by; the item is
 // queued again (keeping its place) and offered to someone else. Errors as
 // for Accept.
-func (d *Dispatcher) Decline(ctx context.Context, id ItemID, by ProfessionalID) error {
+func (d *Dispatcher) Decline(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now, err := d.begin(ctx)
@@ -358,7 +358,7 @@ func (d *Dispatcher) Decline(ctx context.Context, id ItemID, by ProfessionalID) 
 }
 
 // offered returns the entry of item id if it is offered to by.
-func (d *Dispatcher) offered(id ItemID, by ProfessionalID) (*entry, error) {
+func (d *Dispatcher) offered(id carecontact.ItemID, by carecontact.ProfessionalID) (*entry, error) {
 	e, ok := d.items[id]
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrItemNotFound, id)
@@ -416,7 +416,7 @@ func (d *Dispatcher) requeue(ctx context.Context, e *entry, t time.Time) error {
 // to wrap-up for the professional's wrap-up time (during which they get no
 // offers), or is completed at once if that time is zero. It returns the
 // item in wrap-up, or the zero Item if it was completed.
-func (d *Dispatcher) Finish(ctx context.Context, id ItemID, by ProfessionalID) (Item, error) {
+func (d *Dispatcher) Finish(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID) (Item, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now, err := d.begin(ctx)
@@ -444,7 +444,7 @@ func (d *Dispatcher) Finish(ctx context.Context, id ItemID, by ProfessionalID) (
 
 // Complete ends the wrap-up of item id early (the professional is ready);
 // the item is removed. Without it the wrap-up ends at its deadline.
-func (d *Dispatcher) Complete(ctx context.Context, id ItemID, by ProfessionalID) error {
+func (d *Dispatcher) Complete(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now, err := d.begin(ctx)
@@ -458,7 +458,7 @@ func (d *Dispatcher) Complete(ctx context.Context, id ItemID, by ProfessionalID)
 	return public(d.complete(ctx, e, now, -1), id)
 }
 
-func (d *Dispatcher) held(id ItemID, by ProfessionalID, s ItemState) (*entry, error) {
+func (d *Dispatcher) held(id carecontact.ItemID, by carecontact.ProfessionalID, s ItemState) (*entry, error) {
 	e, ok := d.items[id]
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrItemNotFound, id)
@@ -488,7 +488,7 @@ func (d *Dispatcher) complete(ctx context.Context, e *entry, t time.Time, wraps 
 // errand was settled elsewhere); reason is recorded in the event. An
 // accepted item cannot be rescinded (ErrWrongState): the professional
 // finishes it.
-func (d *Dispatcher) Rescind(ctx context.Context, id ItemID, reason string) error {
+func (d *Dispatcher) Rescind(ctx context.Context, id carecontact.ItemID, reason string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now, err := d.begin(ctx)
@@ -526,7 +526,7 @@ func (d *Dispatcher) Rescind(ctx context.Context, id ItemID, reason string) erro
 // and, if they can now take work, offers it. Offers pending when a
 // professional becomes away or busy are declined on their behalf (reason
 // "professional is away") and offered to someone else at once.
-func (d *Dispatcher) SetPresence(ctx context.Context, id ProfessionalID, pr Presence) (ProfessionalState, error) {
+func (d *Dispatcher) SetPresence(ctx context.Context, id carecontact.ProfessionalID, pr Presence) (ProfessionalState, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now, err := d.begin(ctx)
@@ -774,7 +774,7 @@ func (d *Dispatcher) offer(ctx context.Context, e *entry, p *prof, t time.Time) 
 // apply writes change c of item e (and of professional p, if not nil) and
 // brings the dispatcher's view up to date. A conflict means another
 // replica changed the item: it is reloaded and errStale returned.
-func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, verb string, t time.Time, actor ProfessionalID) error {
+func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, verb string, t time.Time, actor carecontact.ProfessionalID) error {
 	c.Item.ID = e.it.ID
 	c.Expect = e.it.Version
 	if c.Remove {
@@ -809,7 +809,7 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, ve
 
 // track keeps each professional's list of pending offers up to date after
 // e changed from state old (offered to oldBy) or was removed.
-func (d *Dispatcher) track(e *entry, old ItemState, oldBy ProfessionalID, removed bool) {
+func (d *Dispatcher) track(e *entry, old ItemState, oldBy carecontact.ProfessionalID, removed bool) {
 	if old == ItemOffered && (removed || e.it.State != ItemOffered || e.it.Professional != oldBy) {
 		if p := d.profOf(oldBy); p != nil {
 			if i := slices.Index(p.offers, e); i >= 0 {
@@ -999,7 +999,7 @@ func (d *Dispatcher) wants(k EventKind) bool {
 	return d.sink != nil && d.sinkKinds&(1<<uint(k)) != 0
 }
 
-func (d *Dispatcher) emit(k EventKind, e *entry, t time.Time, step int, p ProfessionalID, reason string) {
+func (d *Dispatcher) emit(k EventKind, e *entry, t time.Time, step int, p carecontact.ProfessionalID, reason string) {
 	if !d.wants(k) {
 		return
 	}
@@ -1013,7 +1013,7 @@ func (d *Dispatcher) emit(k EventKind, e *entry, t time.Time, step int, p Profes
 }
 
 // auditFor returns the audit event of a change when auditing is on.
-func (d *Dispatcher) auditFor(verb string, it Item, t time.Time, actor ProfessionalID) []audit.Event {
+func (d *Dispatcher) auditFor(verb string, it Item, t time.Time, actor carecontact.ProfessionalID) []audit.Event {
 	if !d.audit {
 		return nil
 	}
@@ -1026,5 +1026,5 @@ func (d *Dispatcher) auditFor(verb string, it Item, t time.Time, actor Professio
 		detail["professional"] = string(it.Professional)
 	}
 	return []audit.Event{{At: t, Actor: a, Action: "routing." + verb, Subject: "item/" + string(it.ID),
-		Client: string(it.Contact.Client), Outcome: audit.Allowed, Detail: detail}}
+		Client: carecontact.ClientRef(string(it.Contact.Client)), Outcome: audit.Allowed, Detail: detail}}
 }

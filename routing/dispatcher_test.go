@@ -11,6 +11,7 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
@@ -52,7 +53,7 @@ func newRig(t *testing.T, cfg routing.Config, edit func(*routing.Options)) *rig 
 	return r
 }
 
-func (r *rig) presence(p routing.Presence, ids ...routing.ProfessionalID) {
+func (r *rig) presence(p routing.Presence, ids ...carecontact.ProfessionalID) {
 	r.t.Helper()
 	for _, id := range ids {
 		_, err := r.d.SetPresence(r.ctx, id, p)
@@ -60,7 +61,7 @@ func (r *rig) presence(p routing.Presence, ids ...routing.ProfessionalID) {
 	}
 }
 
-func (r *rig) enqueue(id routing.ItemID, c routing.Contact) routing.Item {
+func (r *rig) enqueue(id carecontact.ItemID, c routing.Contact) routing.Item {
 	r.t.Helper()
 	it, err := r.d.Enqueue(r.ctx, id, c)
 	require.NoError(r.t, err)
@@ -95,11 +96,11 @@ func (r *rig) log() []string {
 }
 
 func kallioClient(id string) routing.Contact {
-	return routing.Contact{Client: routing.ClientRef(id), Errand: channel.ErrandInfectionSymptoms, Channel: channel.Callback,
+	return routing.Contact{Client: carecontact.ClientRef(id), Errand: channel.ErrandInfectionSymptoms, Channel: channel.Callback,
 		PostalCode: "00530", OwnProfessional: "n-aino", OwnTeam: "kallio-a"}
 }
 
-var everyone = []routing.ProfessionalID{"d-carita", "n-aino", "n-bertil", "n-eero", "n-frida", "n-kaisa", "p-pekka"}
+var everyone = []carecontact.ProfessionalID{"d-carita", "n-aino", "n-bertil", "n-eero", "n-frida", "n-kaisa", "p-pekka"}
 
 func TestOverflowStepsFireInOrder(t *testing.T) {
 	r := newRig(t, fixtureConfig(), nil)
@@ -139,7 +140,7 @@ func TestOverflowStepsFireInOrder(t *testing.T) {
 	stored, err := r.store.Item(r.ctx, "item-1")
 	require.NoError(t, err)
 	require.Equal(t, routing.ItemOffered, stored.State)
-	require.Equal(t, routing.ProfessionalID("n-kaisa"), stored.Professional)
+	require.Equal(t, carecontact.ProfessionalID("n-kaisa"), stored.Professional)
 	require.Equal(t, 4, stored.Step)
 }
 
@@ -208,7 +209,7 @@ func TestDeclineAndTimeoutReoffer(t *testing.T) {
 	it, err := r.d.Accept(r.ctx, "item-1", "d-carita")
 	require.NoError(t, err)
 	require.Equal(t, routing.ItemAccepted, it.State)
-	require.Equal(t, []routing.ProfessionalID{"n-aino", "n-bertil"}, it.Excluded)
+	require.Equal(t, []carecontact.ProfessionalID{"n-aino", "n-bertil"}, it.Excluded)
 	require.Equal(t, []string{
 		"skipped item-1 step=0 own_professional (contact has no own professional)",
 		"queued item-1 step=1 own_team",
@@ -221,7 +222,7 @@ func TestDeclineAndTimeoutReoffer(t *testing.T) {
 		"accepted item-1 step=2 home_area d-carita",
 	}, r.log())
 	// Professionals who declined are free again.
-	for _, id := range []routing.ProfessionalID{"n-aino", "n-bertil"} {
+	for _, id := range []carecontact.ProfessionalID{"n-aino", "n-bertil"} {
 		st, ok := r.d.Professional(id)
 		require.True(t, ok)
 		require.Equal(t, routing.PresenceAvailable, st.Effective())
@@ -235,8 +236,8 @@ func TestCapacityAndWrapUp(t *testing.T) {
 	chat := kallioClient("")
 	chat.Channel = channel.Chat
 	for i := range 5 {
-		chat.Client = routing.ClientRef(fmt.Sprintf("c-%d", i))
-		r.enqueue(routing.ItemID(fmt.Sprintf("chat-%d", i)), chat)
+		chat.Client = carecontact.ClientRef(fmt.Sprintf("c-%d", i))
+		r.enqueue(carecontact.ItemID(fmt.Sprintf("chat-%d", i)), chat)
 	}
 	st, _ := r.d.Professional("n-aino")
 	require.Equal(t, 3, st.Load.Chat, "three chats at once")
@@ -247,7 +248,7 @@ func TestCapacityAndWrapUp(t *testing.T) {
 	require.Equal(t, routing.PresenceBusy, st.Effective())
 	require.Equal(t, routing.Stats{Queued: 2, Offered: 4}, r.d.Stats())
 
-	for _, id := range []routing.ItemID{"chat-0", "chat-1", "chat-2", "call-1"} {
+	for _, id := range []carecontact.ItemID{"chat-0", "chat-1", "chat-2", "call-1"} {
 		_, err := r.d.Accept(r.ctx, id, "n-aino")
 		require.NoError(t, err)
 	}
@@ -284,8 +285,8 @@ func TestAgeing(t *testing.T) {
 	c := kallioClient("")
 	enq := func(id string, p routing.Priority, at time.Duration) {
 		r.clk.Set(monday10.Add(at))
-		c.Client, c.Priority = routing.ClientRef(id), p
-		r.enqueue(routing.ItemID(id), c)
+		c.Client, c.Priority = carecontact.ClientRef(id), p
+		r.enqueue(carecontact.ItemID(id), c)
 	}
 	enq("routine-early", routing.PriorityRoutine, 0)
 	enq("urgent-later", routing.PriorityUrgent, 10*time.Minute)  // 60 min head start: ahead
@@ -293,12 +294,12 @@ func TestAgeing(t *testing.T) {
 	enq("urgent-late", routing.PriorityUrgent, 90*time.Minute)   // ranks at 30 min: behind the rest
 	enq("routine-late", routing.PriorityRoutine, 91*time.Minute) // last
 	r.presence(routing.PresenceAvailable, "n-aino")
-	var order []routing.ItemID
+	var order []carecontact.ItemID
 	for range 5 {
-		var offered routing.ItemID
+		var offered carecontact.ItemID
 		for _, e := range r.log() {
 			if strings.HasPrefix(e, "offered ") {
-				offered = routing.ItemID(strings.Fields(e)[1])
+				offered = carecontact.ItemID(strings.Fields(e)[1])
 			}
 		}
 		require.NotEmpty(t, offered)
@@ -309,7 +310,7 @@ func TestAgeing(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, r.d.Complete(r.ctx, offered, "n-aino"))
 	}
-	require.Equal(t, []routing.ItemID{"urgent-later", "high-later", "routine-early", "urgent-late", "routine-late"}, order)
+	require.Equal(t, []carecontact.ItemID{"urgent-later", "high-later", "routine-early", "urgent-late", "routine-late"}, order)
 }
 
 func TestPilotCohortDispatch(t *testing.T) {
@@ -317,7 +318,7 @@ func TestPilotCohortDispatch(t *testing.T) {
 	r.presence(routing.PresenceAvailable, everyone...)
 	video := routing.Contact{Client: "c-1", Errand: channel.ErrandInfectionSymptoms, Channel: channel.Video, PostalCode: "00550", OwnTeam: "vallila-a"}
 	it := r.enqueue("video-1", video)
-	require.Equal(t, routing.ProfessionalID("n-aino"), it.Professional, "n-eero in Vallila is not in the video pilot")
+	require.Equal(t, carecontact.ProfessionalID("n-aino"), it.Professional, "n-eero in Vallila is not in the video pilot")
 	require.Equal(t, 3, it.Step)
 	video.Errand = channel.ErrandCertificate
 	video.PostalCode = "00500" // Kallio's doctor is not in the pilot
@@ -441,7 +442,7 @@ func script(t *testing.T) []string {
 			c.OwnProfessional = ""
 		}
 		r.clk.Add(17 * time.Second)
-		_, err := r.d.Enqueue(r.ctx, routing.ItemID(fmt.Sprintf("item-%02d", i)), c)
+		_, err := r.d.Enqueue(r.ctx, carecontact.ItemID(fmt.Sprintf("item-%02d", i)), c)
 		require.NoError(t, err)
 	}
 	for range 40 {
@@ -566,7 +567,7 @@ func TestRecoverDropsItemsTheDirectoryNoLongerRoutes(t *testing.T) {
 	require.Zero(t, st.Load.Synchronous, "the dropped offer's slot is released")
 	it, ok := d2.Item("b")
 	require.True(t, ok)
-	require.Equal(t, routing.ProfessionalID("n-bertil"), it.Professional)
+	require.Equal(t, carecontact.ProfessionalID("n-bertil"), it.Professional)
 }
 
 func TestRunWakesForAnEarlierDeadline(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -77,8 +78,8 @@ func (k EventKind) String() string {
 type Event struct {
 	Kind     EventKind
 	At       time.Time
-	Item     ItemID
-	Client   ClientRef
+	Item     carecontact.ItemID
+	Client   carecontact.ClientRef
 	Errand   channel.Errand
 	Channel  channel.Kind
 	Priority Priority
@@ -87,7 +88,7 @@ type Event struct {
 	Step   int
 	Target Target
 	// Professional is the professional concerned, if any.
-	Professional ProfessionalID
+	Professional carecontact.ProfessionalID
 	// Reason explains skips, rescinds and no-routes.
 	Reason string
 	// Waited is the time since the item was enqueued.

@@ -17,8 +17,8 @@ import (
 func exampleConfig() routing.Config {
 	return routing.Config{
 		Areas: []routing.Area{
-			{ID: "kallio", NameFi: "Kallio", NameSv: "Berghäll", PostalCodes: []routing.PostalCode{"00500", "00530"}, Neighbours: []routing.AreaID{"vallila"}},
-			{ID: "vallila", NameFi: "Vallila", NameSv: "Vallgård", PostalCodes: []routing.PostalCode{"00510", "00550"}, Neighbours: []routing.AreaID{"kallio"}},
+			{ID: "kallio", NameFi: "Kallio", NameSv: "Berghäll", PostalCodes: []routing.PostalCode{"00500", "00530"}, Neighbours: []carecontact.AreaID{"vallila"}},
+			{ID: "vallila", NameFi: "Vallila", NameSv: "Vallgård", PostalCodes: []routing.PostalCode{"00510", "00550"}, Neighbours: []carecontact.AreaID{"kallio"}},
 		},
 		Teams: []routing.Team{
 			{ID: "kallio-a", NameFi: "Kallion tiimi", Area: "kallio"},
@@ -26,10 +26,10 @@ func exampleConfig() routing.Config {
 			{ID: "keskitetty", NameFi: "Keskitetty etävastaanotto", Central: true},
 		},
 		Professionals: []routing.Professional{
-			{ID: "aino", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []routing.TeamID{"kallio-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
-			{ID: "bertil", Role: routing.RoleNurse, Languages: []routing.Language{"sv", "fi"}, Teams: []routing.TeamID{"kallio-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
-			{ID: "eero", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []routing.TeamID{"vallila-a"}, Capacity: routing.Capacity{Synchronous: 1}},
-			{ID: "kaisa", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "sv", "en"}, Teams: []routing.TeamID{"keskitetty"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
+			{ID: "aino", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
+			{ID: "bertil", Role: routing.RoleNurse, Languages: []routing.Language{"sv", "fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
+			{ID: "eero", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"vallila-a"}, Capacity: routing.Capacity{Synchronous: 1}},
+			{ID: "kaisa", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "sv", "en"}, Teams: []carecontact.TeamID{"keskitetty"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
 		},
 		Policies: []routing.Policy{routing.StandardPolicy("")},
 	}
@@ -110,7 +110,7 @@ func ExampleDispatcher() {
 		fmt.Println(err)
 		return
 	}
-	for _, p := range []routing.ProfessionalID{"aino", "bertil", "kaisa"} {
+	for _, p := range []carecontact.ProfessionalID{"aino", "bertil", "kaisa"} {
 		if _, err := d.SetPresence(ctx, p, routing.PresenceAvailable); err != nil {
 			fmt.Println(err)
 			return

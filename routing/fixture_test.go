@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
 )
@@ -17,11 +18,11 @@ func fixtureConfig() routing.Config {
 	return routing.Config{
 		Areas: []routing.Area{
 			{ID: "kallio", NameFi: "Kallio", NameSv: "Berghäll", PostalCodes: []routing.PostalCode{"00500", "00530"},
-				Neighbours: []routing.AreaID{"vallila", "kalasatama"}, Hours: routing.Weekdays(routing.At(8, 0), routing.At(16, 0))},
+				Neighbours: []carecontact.AreaID{"vallila", "kalasatama"}, Hours: routing.Weekdays(routing.At(8, 0), routing.At(16, 0))},
 			{ID: "vallila", NameFi: "Vallila", NameSv: "Vallgård", PostalCodes: []routing.PostalCode{"00510", "00550"},
-				Neighbours: []routing.AreaID{"kallio"}},
+				Neighbours: []carecontact.AreaID{"kallio"}},
 			{ID: "kalasatama", NameFi: "Kalasatama", NameSv: "Fiskehamnen", PostalCodes: []routing.PostalCode{"00540", "00580"},
-				Neighbours: []routing.AreaID{"kallio"}},
+				Neighbours: []carecontact.AreaID{"kallio"}},
 			{ID: "tolo", NameFi: "Töölö", NameSv: "Tölö", PostalCodes: []routing.PostalCode{"00250", "00260"}},
 		},
 		Teams: []routing.Team{
@@ -32,19 +33,19 @@ func fixtureConfig() routing.Config {
 			{ID: "keskitetty", NameFi: "Keskitetty etävastaanotto", NameSv: "Centraliserad distansmottagning", Central: true},
 		},
 		Professionals: []routing.Professional{
-			{ID: "n-aino", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "en"}, Teams: []routing.TeamID{"kallio-a"},
+			{ID: "n-aino", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "en"}, Teams: []carecontact.TeamID{"kallio-a"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}, WrapUp: 2 * time.Minute},
-			{ID: "n-bertil", Role: routing.RoleNurse, Languages: []routing.Language{"sv", "fi"}, Teams: []routing.TeamID{"kallio-a"},
+			{ID: "n-bertil", Role: routing.RoleNurse, Languages: []routing.Language{"sv", "fi"}, Teams: []carecontact.TeamID{"kallio-a"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}, WrapUp: 2 * time.Minute},
-			{ID: "d-carita", Role: routing.RoleDoctor, Languages: []routing.Language{"fi"}, Teams: []routing.TeamID{"kallio-b"},
+			{ID: "d-carita", Role: routing.RoleDoctor, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-b"},
 				Capacity: routing.Capacity{Synchronous: 1}, WrapUp: 5 * time.Minute},
 			{ID: "n-eero", Role: routing.RoleNurse, Skills: []routing.Skill{"diabetes"}, Languages: []routing.Language{"fi"},
-				Teams: []routing.TeamID{"vallila-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 2}},
-			{ID: "n-frida", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "sv"}, Teams: []routing.TeamID{"kalasatama-a"},
+				Teams: []carecontact.TeamID{"vallila-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 2}},
+			{ID: "n-frida", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "sv"}, Teams: []carecontact.TeamID{"kalasatama-a"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
-			{ID: "n-kaisa", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "sv", "en"}, Teams: []routing.TeamID{"keskitetty"},
+			{ID: "n-kaisa", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "sv", "en"}, Teams: []carecontact.TeamID{"keskitetty"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
-			{ID: "p-pekka", Role: routing.RolePsychiatricNurse, Languages: []routing.Language{"fi"}, Teams: []routing.TeamID{"keskitetty"},
+			{ID: "p-pekka", Role: routing.RolePsychiatricNurse, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"keskitetty"},
 				Capacity: routing.Capacity{Synchronous: 1}},
 		},
 		Policies: []routing.Policy{
@@ -66,7 +67,7 @@ func fixtureConfig() routing.Config {
 				{Target: routing.TargetHomeArea, Roles: []routing.Role{routing.RoleDoctor}, MatchLanguage: true, Timeout: time.Hour},
 			}},
 		},
-		Pilots: []routing.Pilot{{Channel: channel.Video, Teams: []routing.TeamID{"kallio-a", "keskitetty"}}},
+		Pilots: []routing.Pilot{{Channel: channel.Video, Teams: []carecontact.TeamID{"kallio-a", "keskitetty"}}},
 	}
 }
 

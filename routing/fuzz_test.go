@@ -10,6 +10,7 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
@@ -24,7 +25,7 @@ func FuzzRoute(f *testing.F) {
 	d := fixture(f)
 	f.Fuzz(func(t *testing.T, errand, ch, pc, area, own, team, lang string, prio int) {
 		c := routing.Contact{Client: "c", Errand: channel.Errand(errand), Channel: channel.Kind(ch), PostalCode: routing.PostalCode(pc),
-			Area: routing.AreaID(area), OwnProfessional: routing.ProfessionalID(own), OwnTeam: routing.TeamID(team),
+			Area: carecontact.AreaID(area), OwnProfessional: carecontact.ProfessionalID(own), OwnTeam: carecontact.TeamID(team),
 			Language: routing.Language(lang), Priority: routing.Priority(prio)}
 		r, err := d.Route(c)
 		if err != nil {
@@ -57,13 +58,13 @@ func FuzzDispatcher(f *testing.F) {
 		clk.Set(monday10)
 		d, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clk, Store: store})
 		require.NoError(t, err)
-		live := map[routing.ItemID]bool{}
-		var ids []routing.ItemID
+		live := map[carecontact.ItemID]bool{}
+		var ids []carecontact.ItemID
 		codes := []routing.PostalCode{"00530", "00550", "00540", "00250", "00990"}
 		chans := []channel.Kind{channel.Callback, channel.Chat, channel.Video, channel.SecureMessage}
 		errands := []channel.Errand{channel.ErrandOther, channel.ErrandMentalHealth, channel.ErrandChronicFollowUp, channel.ErrandCertificate}
 		profs := dir.Professionals()
-		pick := func(i int) routing.ItemID {
+		pick := func(i int) carecontact.ItemID {
 			if len(ids) == 0 {
 				return "none"
 			}
@@ -73,7 +74,7 @@ func FuzzDispatcher(f *testing.F) {
 			arg := int(op >> 4)
 			switch op % 11 {
 			case 0, 1:
-				id := routing.ItemID(fmt.Sprintf("i%d", k))
+				id := carecontact.ItemID(fmt.Sprintf("i%d", k))
 				c := routing.Contact{Client: "c", Errand: errands[arg%len(errands)], Channel: chans[(arg/2)%len(chans)],
 					PostalCode: codes[(k+arg)%len(codes)], Priority: routing.Priority(arg % 3)}
 				if arg%2 == 0 {
@@ -136,13 +137,13 @@ func FuzzDispatcher(f *testing.F) {
 }
 
 func checkConsistent(t *testing.T, ctx context.Context, d *routing.Dispatcher, store *memory.RoutingStore,
-	profs []routing.ProfessionalID, live map[routing.ItemID]bool) {
+	profs []carecontact.ProfessionalID, live map[carecontact.ItemID]bool) {
 	t.Helper()
 	items, err := store.Items(ctx)
 	require.NoError(t, err)
-	load := map[routing.ProfessionalID]routing.Capacity{}
+	load := map[carecontact.ProfessionalID]routing.Capacity{}
 	var stats routing.Stats
-	inStore := map[routing.ItemID]bool{}
+	inStore := map[carecontact.ItemID]bool{}
 	for _, it := range items {
 		inStore[it.ID] = true
 		mine, ok := d.Item(it.ID)

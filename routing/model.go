@@ -7,24 +7,6 @@ import (
 	"github.com/carecontact/carecontact/channel"
 )
 
-// AreaID identifies a health-station area (terveysasema-alue).
-type AreaID string
-
-// TeamID identifies a care team.
-type TeamID string
-
-// ProfessionalID identifies a professional (a staff member's ID in the host
-// system, never a personal identity code).
-type ProfessionalID string
-
-// ItemID identifies a work item in the dispatcher's queues. Hosts choose it,
-// typically the ID of the session the contact belongs to.
-type ItemID string
-
-// ClientRef is a client's pseudonymous reference (an opaque string, never a
-// personal identity code or a phone number).
-type ClientRef string
-
 // Role is a professional's occupation.
 type Role string
 

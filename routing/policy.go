@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -59,7 +60,7 @@ func (t Target) String() string {
 type Step struct {
 	Target Target
 	// Team is the team of a TargetTeam step.
-	Team TeamID
+	Team carecontact.TeamID
 	// Timeout is how long an item waits in this step before it widens to
 	// the next. Every step but the last needs one. On the last step a zero
 	// Timeout waits until the item is served or rescinded; a positive one

@@ -3,6 +3,7 @@ package routing
 import (
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -31,7 +32,7 @@ type membership struct {
 // prof is the dispatcher's view of one professional.
 type prof struct {
 	idx    int
-	id     ProfessionalID
+	id     carecontact.ProfessionalID
 	st     ProfessionalState
 	wrapUp time.Duration
 	mem    [numSlots][]*membership
@@ -65,7 +66,7 @@ type entry struct {
 	tidx     int            // index in the timer heap, -1 if no deadline
 	timers   *iheap[*entry] // the timer heap e is in while tidx >= 0
 	deadline time.Time
-	timedOut ProfessionalID // whose offer last timed out
+	timedOut carecontact.ProfessionalID // whose offer last timed out
 }
 
 func queueLess(a, b *entry) bool {
@@ -86,7 +87,7 @@ func timerLess(a, b *entry) bool {
 
 func setTimer(e *entry, i int) { e.tidx = i }
 
-func (e *entry) excludes(p ProfessionalID) bool {
+func (e *entry) excludes(p carecontact.ProfessionalID) bool {
 	for _, x := range e.it.Excluded {
 		if x == p {
 			return true
@@ -109,9 +110,9 @@ type routeKey struct {
 	errand channel.Errand
 	ch     channel.Kind
 	pc     PostalCode
-	area   AreaID
-	prof   ProfessionalID
-	team   TeamID
+	area   carecontact.AreaID
+	prof   carecontact.ProfessionalID
+	team   carecontact.TeamID
 	lang   Language
 }
 
@@ -196,7 +197,7 @@ func (d *Dispatcher) newPool(sc scope, s Step, k channel.Kind, slot Slot, lang L
 			p.areas = append(p.areas, d.dir.areaIdx[a])
 		}
 	case TargetOwnTeam, TargetTeam:
-		if a := d.dir.teams[d.dir.teamIdx[TeamID(sc.id)]].Area; a != "" {
+		if a := d.dir.teams[d.dir.teamIdx[carecontact.TeamID(sc.id)]].Area; a != "" {
 			p.areas = []int{d.dir.areaIdx[a]}
 		}
 	}

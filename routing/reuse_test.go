@@ -6,6 +6,7 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
@@ -18,9 +19,9 @@ func twoNurses() routing.Config {
 		Areas: []routing.Area{{ID: "tolo", NameFi: "Töölö", PostalCodes: []routing.PostalCode{"00250"}}},
 		Teams: []routing.Team{{ID: "t", NameFi: "Tiimi", Area: "tolo"}},
 		Professionals: []routing.Professional{
-			{ID: "n1", Role: routing.RoleNurse, Teams: []routing.TeamID{"t"}, Capacity: routing.Capacity{Synchronous: 1},
+			{ID: "n1", Role: routing.RoleNurse, Teams: []carecontact.TeamID{"t"}, Capacity: routing.Capacity{Synchronous: 1},
 				Languages: []routing.Language{routing.Finnish}},
-			{ID: "n2", Role: routing.RoleNurse, Teams: []routing.TeamID{"t"}, Capacity: routing.Capacity{Synchronous: 1},
+			{ID: "n2", Role: routing.RoleNurse, Teams: []carecontact.TeamID{"t"}, Capacity: routing.Capacity{Synchronous: 1},
 				Languages: []routing.Language{routing.Finnish}},
 		},
 		Policies: []routing.Policy{{Steps: []routing.Step{{Target: routing.TargetTeam, Team: "t"}}}},
@@ -79,7 +80,7 @@ func TestRemovedItemsLeaveNothingBehind(t *testing.T) {
 	r.presence(routing.PresenceAvailable, "n1", "n2")
 	c := routing.Contact{Client: "c", Errand: channel.ErrandOther, Channel: channel.InboundPhone, Area: "tolo"}
 	for i := range 300 {
-		id := routing.ItemID([]string{"a", "b", "c"}[i%3])
+		id := carecontact.ItemID([]string{"a", "b", "c"}[i%3])
 		it := r.enqueue(id, c)
 		require.Equal(t, routing.ItemOffered, it.State)
 		require.Empty(t, it.Excluded)
@@ -88,11 +89,11 @@ func TestRemovedItemsLeaveNothingBehind(t *testing.T) {
 		require.NoError(t, r.d.Decline(r.ctx, id, first))
 		stored, err := r.store.Item(r.ctx, id)
 		require.NoError(t, err)
-		require.Equal(t, []routing.ProfessionalID{first}, stored.Excluded)
+		require.Equal(t, []carecontact.ProfessionalID{first}, stored.Excluded)
 		require.Equal(t, routing.ItemOffered, stored.State)
 		it, err = r.d.Accept(r.ctx, id, stored.Professional)
 		require.NoError(t, err)
-		require.Equal(t, []routing.ProfessionalID{first}, it.Excluded)
+		require.Equal(t, []carecontact.ProfessionalID{first}, it.Excluded)
 		done, err := r.d.Finish(r.ctx, id, stored.Professional)
 		require.NoError(t, err)
 		require.Zero(t, done)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -13,7 +14,7 @@ import (
 // no personal data: the client is a pseudonymous reference.
 type Contact struct {
 	// Client is the client's pseudonymous reference.
-	Client ClientRef
+	Client carecontact.ClientRef
 	// Errand selects the policy.
 	Errand channel.Errand
 	// Channel is the channel the work arrives on; it selects the slot
@@ -25,11 +26,11 @@ type Contact struct {
 	// unless Area is set.
 	PostalCode PostalCode
 	// Area is the client's home area, overriding PostalCode.
-	Area AreaID
+	Area carecontact.AreaID
 	// OwnProfessional is the client's named professional, if any.
-	OwnProfessional ProfessionalID
+	OwnProfessional carecontact.ProfessionalID
 	// OwnTeam is the client's own care team, if any.
-	OwnTeam TeamID
+	OwnTeam carecontact.TeamID
 	// Language is the language the client is served in; empty is Finnish.
 	Language Language
 }
@@ -44,14 +45,14 @@ type RouteStep struct {
 	Timeout time.Duration
 	// Areas are the areas the step covers (home area, or home and
 	// neighbour areas), ascending; empty for other targets.
-	Areas []AreaID
+	Areas []carecontact.AreaID
 	// Teams are the teams in the step's scope that have at least one
 	// candidate, ascending.
-	Teams []TeamID
+	Teams []carecontact.TeamID
 	// Professionals are the candidates: the professionals in the step's
 	// scope who pass its filters, take work on the channel and, for a
 	// piloted channel, are in the pilot cohort; ascending.
-	Professionals []ProfessionalID
+	Professionals []carecontact.ProfessionalID
 }
 
 // SkippedStep is a policy step a route leaves out, and why.
@@ -67,7 +68,7 @@ type Route struct {
 	Errand  channel.Errand
 	Channel channel.Kind
 	// Area is the contact's home area, empty if it has none.
-	Area    AreaID
+	Area    carecontact.AreaID
 	Steps   []RouteStep
 	Skipped []SkippedStep
 }
@@ -84,7 +85,7 @@ type resolved struct {
 	pol    *compiledPolicy
 	slot   Slot
 	lang   Language
-	home   AreaID
+	home   carecontact.AreaID
 	scopes []scope
 }
 
@@ -238,19 +239,19 @@ func own(what, id string, known bool) (string, string) {
 	return id, ""
 }
 
-func (d *Directory) hasProf(id ProfessionalID) bool { _, ok := d.profIdx[id]; return ok }
-func (d *Directory) hasTeam(id TeamID) bool         { _, ok := d.teamIdx[id]; return ok }
+func (d *Directory) hasProf(id carecontact.ProfessionalID) bool { _, ok := d.profIdx[id]; return ok }
+func (d *Directory) hasTeam(id carecontact.TeamID) bool         { _, ok := d.teamIdx[id]; return ok }
 
 // scopeTeamIdx returns the team indices a scope covers (nil for a single
 // professional).
 func (d *Directory) scopeTeamIdx(sc scope) []int {
 	switch sc.target {
 	case TargetOwnTeam, TargetTeam:
-		return []int{d.teamIdx[TeamID(sc.id)]}
+		return []int{d.teamIdx[carecontact.TeamID(sc.id)]}
 	case TargetHomeArea:
-		return d.areaTeams[d.areaIdx[AreaID(sc.id)]]
+		return d.areaTeams[d.areaIdx[carecontact.AreaID(sc.id)]]
 	case TargetNeighbourAreas:
-		ai := d.areaIdx[AreaID(sc.id)]
+		ai := d.areaIdx[carecontact.AreaID(sc.id)]
 		ts := slices.Clone(d.areaTeams[ai])
 		for _, n := range d.areas[ai].Neighbours {
 			ts = append(ts, d.areaTeams[d.areaIdx[n]]...)
@@ -266,7 +267,7 @@ func (d *Directory) scopeTeamIdx(sc scope) []int {
 // scopeMembers returns the professional indices a scope covers, ascending.
 func (d *Directory) scopeMembers(sc scope) []int {
 	if sc.target == TargetOwnProfessional {
-		return []int{d.profIdx[ProfessionalID(sc.id)]}
+		return []int{d.profIdx[carecontact.ProfessionalID(sc.id)]}
 	}
 	var out []int
 	for _, t := range d.scopeTeamIdx(sc) {
@@ -276,13 +277,13 @@ func (d *Directory) scopeMembers(sc scope) []int {
 	return slices.Compact(out)
 }
 
-func (d *Directory) scopeAreas(sc scope) []AreaID {
+func (d *Directory) scopeAreas(sc scope) []carecontact.AreaID {
 	switch sc.target {
 	case TargetHomeArea:
-		return []AreaID{AreaID(sc.id)}
+		return []carecontact.AreaID{carecontact.AreaID(sc.id)}
 	case TargetNeighbourAreas:
-		a := d.areas[d.areaIdx[AreaID(sc.id)]]
-		out := append([]AreaID{a.ID}, a.Neighbours...)
+		a := d.areas[d.areaIdx[carecontact.AreaID(sc.id)]]
+		out := append([]carecontact.AreaID{a.ID}, a.Neighbours...)
 		slices.Sort(out)
 		return slices.Compact(out)
 	}
@@ -291,8 +292,8 @@ func (d *Directory) scopeAreas(sc scope) []AreaID {
 
 // scopeTeams returns the teams of the scope that hold at least one of the
 // candidates; for a single professional, that professional's teams.
-func (d *Directory) scopeTeams(sc scope, cands []int) []TeamID {
-	var out []TeamID
+func (d *Directory) scopeTeams(sc scope, cands []int) []carecontact.TeamID {
+	var out []carecontact.TeamID
 	if sc.target == TargetOwnProfessional {
 		out = slices.Clone(d.profs[cands[0]].Teams)
 		slices.Sort(out)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
 )
@@ -17,23 +18,23 @@ func TestRouteResolvesStepsInOrder(t *testing.T) {
 		PostalCode: "00530", OwnProfessional: "n-aino", OwnTeam: "kallio-a",
 	})
 	require.NoError(t, err)
-	require.Equal(t, routing.AreaID("kallio"), r.Area)
+	require.Equal(t, carecontact.AreaID("kallio"), r.Area)
 	require.Empty(t, r.Skipped)
 	require.Len(t, r.Steps, 5)
 	want := []struct {
 		target routing.Target
-		teams  []routing.TeamID
-		areas  []routing.AreaID
-		profs  []routing.ProfessionalID
+		teams  []carecontact.TeamID
+		areas  []carecontact.AreaID
+		profs  []carecontact.ProfessionalID
 	}{
-		{routing.TargetOwnProfessional, []routing.TeamID{"kallio-a"}, nil, []routing.ProfessionalID{"n-aino"}},
-		{routing.TargetOwnTeam, []routing.TeamID{"kallio-a"}, nil, []routing.ProfessionalID{"n-aino", "n-bertil"}},
-		{routing.TargetHomeArea, []routing.TeamID{"kallio-a", "kallio-b"}, []routing.AreaID{"kallio"},
-			[]routing.ProfessionalID{"d-carita", "n-aino", "n-bertil"}},
-		{routing.TargetNeighbourAreas, []routing.TeamID{"kalasatama-a", "kallio-a", "kallio-b", "vallila-a"},
-			[]routing.AreaID{"kalasatama", "kallio", "vallila"},
-			[]routing.ProfessionalID{"d-carita", "n-aino", "n-bertil", "n-eero", "n-frida"}},
-		{routing.TargetCentralPool, []routing.TeamID{"keskitetty"}, nil, []routing.ProfessionalID{"n-kaisa", "p-pekka"}},
+		{routing.TargetOwnProfessional, []carecontact.TeamID{"kallio-a"}, nil, []carecontact.ProfessionalID{"n-aino"}},
+		{routing.TargetOwnTeam, []carecontact.TeamID{"kallio-a"}, nil, []carecontact.ProfessionalID{"n-aino", "n-bertil"}},
+		{routing.TargetHomeArea, []carecontact.TeamID{"kallio-a", "kallio-b"}, []carecontact.AreaID{"kallio"},
+			[]carecontact.ProfessionalID{"d-carita", "n-aino", "n-bertil"}},
+		{routing.TargetNeighbourAreas, []carecontact.TeamID{"kalasatama-a", "kallio-a", "kallio-b", "vallila-a"},
+			[]carecontact.AreaID{"kalasatama", "kallio", "vallila"},
+			[]carecontact.ProfessionalID{"d-carita", "n-aino", "n-bertil", "n-eero", "n-frida"}},
+		{routing.TargetCentralPool, []carecontact.TeamID{"keskitetty"}, nil, []carecontact.ProfessionalID{"n-kaisa", "p-pekka"}},
 	}
 	for i, w := range want {
 		s := r.Steps[i]
@@ -56,13 +57,13 @@ func TestRouteSkipsUnresolvableSteps(t *testing.T) {
 		{Index: 2, Target: routing.TargetHomeArea, Reason: "postal code 00990 is in no area"},
 		{Index: 3, Target: routing.TargetNeighbourAreas, Reason: "postal code 00990 is in no area"},
 	}, r.Skipped)
-	require.Equal(t, []routing.ProfessionalID{"n-eero"}, r.Steps[0].Professionals)
+	require.Equal(t, []carecontact.ProfessionalID{"n-eero"}, r.Steps[0].Professionals)
 	require.Equal(t, routing.TargetCentralPool, r.Steps[1].Target)
 
 	// Chat capacity filters: the doctor takes no chats.
 	r, err = d.Route(routing.Contact{Errand: channel.ErrandLabResults, Channel: channel.Chat, Area: "kallio"})
 	require.NoError(t, err)
-	require.Equal(t, []routing.ProfessionalID{"n-aino", "n-bertil"}, r.Steps[0].Professionals)
+	require.Equal(t, []carecontact.ProfessionalID{"n-aino", "n-bertil"}, r.Steps[0].Professionals)
 }
 
 func TestRouteFilters(t *testing.T) {
@@ -70,17 +71,17 @@ func TestRouteFilters(t *testing.T) {
 	r, err := d.Route(routing.Contact{Errand: channel.ErrandMentalHealth, Channel: channel.Callback, PostalCode: "00510"})
 	require.NoError(t, err)
 	require.Len(t, r.Steps, 1)
-	require.Equal(t, []routing.ProfessionalID{"p-pekka"}, r.Steps[0].Professionals, "role filter")
+	require.Equal(t, []carecontact.ProfessionalID{"p-pekka"}, r.Steps[0].Professionals, "role filter")
 
 	r, err = d.Route(routing.Contact{Errand: channel.ErrandChronicFollowUp, Channel: channel.Callback, PostalCode: "00500"})
 	require.NoError(t, err)
 	require.Equal(t, []routing.SkippedStep{{Index: 0, Target: routing.TargetHomeArea,
 		Reason: "no professional matches the step's filters and takes work on callback"}}, r.Skipped)
-	require.Equal(t, []routing.ProfessionalID{"n-eero"}, r.Steps[0].Professionals, "skill filter; neighbour Vallila has the diabetes nurse")
+	require.Equal(t, []carecontact.ProfessionalID{"n-eero"}, r.Steps[0].Professionals, "skill filter; neighbour Vallila has the diabetes nurse")
 
 	r, err = d.Route(routing.Contact{Errand: channel.ErrandCertificate, Channel: channel.Callback, PostalCode: "00500"})
 	require.NoError(t, err)
-	require.Equal(t, []routing.ProfessionalID{"d-carita"}, r.Steps[0].Professionals)
+	require.Equal(t, []carecontact.ProfessionalID{"d-carita"}, r.Steps[0].Professionals)
 	_, err = d.Route(routing.Contact{Errand: channel.ErrandCertificate, Channel: channel.Callback, PostalCode: "00500", Language: routing.Swedish})
 	var nr *routing.NoRouteError
 	require.ErrorAs(t, err, &nr, "language filter: the doctor speaks no Swedish")
@@ -128,7 +129,7 @@ func TestRoutePilotCohort(t *testing.T) {
 	require.NoError(t, err)
 	for _, s := range r.Steps {
 		for _, p := range s.Professionals {
-			require.Contains(t, []routing.ProfessionalID{"n-aino", "n-bertil", "n-kaisa", "p-pekka"}, p, "only pilot teams get video")
+			require.Contains(t, []carecontact.ProfessionalID{"n-aino", "n-bertil", "n-kaisa", "p-pekka"}, p, "only pilot teams get video")
 		}
 	}
 	require.Equal(t, routing.TargetNeighbourAreas, r.Steps[0].Target, "own team and home area are not in the video pilot")

@@ -3,6 +3,8 @@ package routing
 import (
 	"context"
 	"time"
+
+	"github.com/carecontact/carecontact"
 )
 
 // WaitFunc blocks until it is time to advance again: until next (when ok),
@@ -54,7 +56,7 @@ func SleepUntil(now func() time.Time) WaitFunc {
 
 // Item returns the dispatcher's view of item id; ok is false when it is not
 // queued, offered, accepted or in wrap-up.
-func (d *Dispatcher) Item(id ItemID) (it Item, ok bool) {
+func (d *Dispatcher) Item(id carecontact.ItemID) (it Item, ok bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e, ok := d.items[id]
@@ -62,12 +64,12 @@ func (d *Dispatcher) Item(id ItemID) (it Item, ok bool) {
 		return Item{}, false
 	}
 	it = e.it
-	it.Excluded = append([]ProfessionalID(nil), it.Excluded...)
+	it.Excluded = append([]carecontact.ProfessionalID(nil), it.Excluded...)
 	return it, true
 }
 
 // Professional returns the dispatcher's view of professional id's state.
-func (d *Dispatcher) Professional(id ProfessionalID) (ProfessionalState, bool) {
+func (d *Dispatcher) Professional(id carecontact.ProfessionalID) (ProfessionalState, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	p := d.profOf(id)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 )
 
@@ -42,7 +43,7 @@ func (s ItemState) String() string {
 // Item is a work item: one contact waiting for, offered to, or handled by a
 // professional.
 type Item struct {
-	ID      ItemID
+	ID      carecontact.ItemID
 	Contact Contact
 	State   ItemState
 	// Version increases with every change; conditional changes name the
@@ -56,18 +57,18 @@ type Item struct {
 	StepAt time.Time
 	// Professional is whom the item is offered to, accepted by or wrapped
 	// up by; empty while queued.
-	Professional ProfessionalID
+	Professional carecontact.ProfessionalID
 	// Deadline is when the offer times out (Offered) or the wrap-up ends
 	// (WrapUp); zero otherwise.
 	Deadline time.Time
 	// Excluded are the professionals who declined the item or let its
 	// offer time out; it is not offered to them again.
-	Excluded []ProfessionalID
+	Excluded []carecontact.ProfessionalID
 }
 
 // ProfessionalState is a professional's dynamic state in the store.
 type ProfessionalState struct {
-	ID ProfessionalID
+	ID carecontact.ProfessionalID
 	// Presence is what the host set: away, available or busy.
 	Presence Presence
 	// Capacity is copied from the directory when the professional is
@@ -127,7 +128,7 @@ type Change struct {
 	Item         Item
 	Expect       uint64
 	Remove       bool
-	Professional ProfessionalID
+	Professional carecontact.ProfessionalID
 	Slot         Slot
 	Load         int
 	WrapUps      int
@@ -144,19 +145,19 @@ type Store interface {
 	// RegisterProfessional creates the professional's state (away, no
 	// load, idle since at) or, if it exists, updates its capacity, and
 	// returns the stored state.
-	RegisterProfessional(ctx context.Context, id ProfessionalID, c Capacity, at time.Time) (ProfessionalState, error)
+	RegisterProfessional(ctx context.Context, id carecontact.ProfessionalID, c Capacity, at time.Time) (ProfessionalState, error)
 	// SetPresence sets the professional's presence (away, available or
 	// busy; ErrInvalid otherwise). Signing in (leaving away) sets
 	// IdleSince to at. Fails with ErrUnknownProfessional.
-	SetPresence(ctx context.Context, id ProfessionalID, p Presence, at time.Time, events []audit.Event) (ProfessionalState, error)
+	SetPresence(ctx context.Context, id carecontact.ProfessionalID, p Presence, at time.Time, events []audit.Event) (ProfessionalState, error)
 	// Professional returns the professional's state, or
 	// ErrUnknownProfessional.
-	Professional(ctx context.Context, id ProfessionalID) (ProfessionalState, error)
+	Professional(ctx context.Context, id carecontact.ProfessionalID) (ProfessionalState, error)
 	// CreateItem stores a new item at version 1 with its events; it fails
 	// with ErrDuplicateItem if the ID exists.
 	CreateItem(ctx context.Context, it Item, events []audit.Event) (Item, error)
 	// Item returns the item, or ErrItemNotFound.
-	Item(ctx context.Context, id ItemID) (Item, error)
+	Item(ctx context.Context, id carecontact.ItemID) (Item, error)
 	// Items returns every stored item in ascending ID order (for a
 	// dispatcher recovering its queues).
 	Items(ctx context.Context) ([]Item, error)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 )
 
@@ -38,10 +39,10 @@ func (m *Manager) authorize(ctx context.Context, actor audit.Actor, s *Session, 
 	case audit.ActorSystem:
 		return "", true, nil
 	case audit.ActorClient:
-		if acc == accessRead && actor.ID == s.Client {
+		if acc == accessRead && actor.ID == string(s.Client) {
 			return "", true, nil
 		}
-		if actor.ID != s.Client {
+		if actor.ID != string(s.Client) {
 			return "not the session's client", false, nil
 		}
 		return "clients may only read their session", false, nil
@@ -50,7 +51,7 @@ func (m *Manager) authorize(ctx context.Context, actor audit.Actor, s *Session, 
 		return "unknown actor kind", false, nil
 	}
 	supervisor := actor.Role == m.cfg.SupervisorRole
-	assigned := s.Assignee != "" && actor.ID == s.Assignee
+	assigned := s.Assignee != "" && actor.ID == string(s.Assignee)
 	if supervisor || assigned {
 		return "", true, nil
 	}
@@ -71,7 +72,7 @@ func (m *Manager) authorize(ctx context.Context, actor audit.Actor, s *Session, 
 			return "only a supervisor or the system may assign another professional", false, nil
 		}
 	}
-	member, err := m.cfg.Teams.IsMember(ctx, s.Team, actor.ID)
+	member, err := m.cfg.Teams.IsMember(ctx, s.Team, carecontact.ProfessionalID(actor.ID))
 	if err != nil {
 		return "", false, fmt.Errorf("session: team directory: %w", err)
 	}
@@ -87,14 +88,14 @@ func (m *Manager) mayOpen(ctx context.Context, actor audit.Actor, s *Session) (r
 	case actor.Kind == audit.ActorSystem:
 		return "", true, nil
 	case actor.Kind == audit.ActorClient:
-		if actor.ID == s.Client {
+		if actor.ID == string(s.Client) {
 			return "", true, nil
 		}
 		return "a client may open only their own session", false, nil
 	case actor.Kind == audit.ActorProfessional && actor.Role == m.cfg.SupervisorRole:
 		return "", true, nil
 	case actor.Kind == audit.ActorProfessional:
-		member, err := m.cfg.Teams.IsMember(ctx, s.Team, actor.ID)
+		member, err := m.cfg.Teams.IsMember(ctx, s.Team, carecontact.ProfessionalID(actor.ID))
 		if err != nil {
 			return "", false, fmt.Errorf("session: team directory: %w", err)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/session"
@@ -73,7 +74,7 @@ func TestConcurrentManagers(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			who := []string{"nurse-1", "nurse-2"}[i%2]
-			_, err := managers[i%len(managers)].Assign(ctx, prof(who), w.ID, who)
+			_, err := managers[i%len(managers)].Assign(ctx, prof(who), w.ID, carecontact.ProfessionalID(who))
 			results <- result{who, err}
 		}()
 	}
@@ -92,7 +93,7 @@ func TestConcurrentManagers(t *testing.T) {
 	require.Equal(t, 1, winners)
 	got, err = f.m.Get(ctx, supervisor, w.ID)
 	require.NoError(t, err)
-	require.Equal(t, winner, got.Assignee)
+	require.Equal(t, winner, string(got.Assignee))
 }
 
 // conflictStore fails the first n updates with ErrConflict.

@@ -9,6 +9,7 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/channel/loopback"
@@ -144,7 +145,7 @@ func (f *fixture) videoWithDoctor(t *testing.T, errand channel.Errand) session.S
 func (f *fixture) handle(t *testing.T, who audit.Actor, id string, kind channel.Kind, ref string, outcome session.Outcome) session.CloseResult {
 	t.Helper()
 	ctx := context.Background()
-	_, err := f.m.Assign(ctx, who, id, who.ID)
+	_, err := f.m.Assign(ctx, who, id, carecontact.ProfessionalID(who.ID))
 	require.NoError(t, err)
 	_, err = f.m.StartLeg(ctx, who, id, kind, ref)
 	require.NoError(t, err)

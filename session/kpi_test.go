@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/session"
@@ -14,7 +15,7 @@ import (
 
 func leg(k channel.Kind, by string, start, minutes int) session.Leg {
 	s := t0.Add(time.Duration(start) * time.Minute)
-	return session.Leg{Kind: k, By: by, StartedAt: s, EndedAt: s.Add(time.Duration(minutes) * time.Minute)}
+	return session.Leg{Kind: k, By: carecontact.ProfessionalID(by), StartedAt: s, EndedAt: s.Add(time.Duration(minutes) * time.Minute)}
 }
 
 func TestCompute(t *testing.T) {

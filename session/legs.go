@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 )
@@ -66,7 +67,7 @@ func (m *Manager) openLeg(ctx context.Context, s *Session, k channel.Kind, by, r
 	case k == channel.Callback && t.Telephony != nil:
 		var call string
 		if _, err := m.try(ctx, "telephony.place_call", k, func() (err error) {
-			call, err = t.Telephony.PlaceCall(ctx, channel.CallRequest{Session: s.ID, Client: s.Client, Professional: by})
+			call, err = t.Telephony.PlaceCall(ctx, channel.CallRequest{Session: s.ID, Client: s.Client, Professional: carecontact.ProfessionalID(by)})
 			return err
 		}); err != nil {
 			return opened{}, err
@@ -83,7 +84,7 @@ func (m *Manager) openLeg(ctx context.Context, s *Session, k channel.Kind, by, r
 		}
 		endRoom := func() { _ = t.Video.EndRoom(context.WithoutCancel(ctx), room) }
 		if _, err := m.try(ctx, "video.invite", k, func() error {
-			return t.Video.Invite(ctx, room, channel.Invitee{ID: s.Client, Client: true})
+			return t.Video.Invite(ctx, room, channel.Invitee{ID: string(s.Client), Client: true})
 		}); err != nil {
 			endRoom()
 			return opened{}, err
@@ -179,7 +180,7 @@ func handler(actor audit.Actor, s *Session) string {
 	if actor.Kind == audit.ActorProfessional {
 		return actor.ID
 	}
-	return s.Assignee
+	return string(s.Assignee)
 }
 
 // StartLeg starts the first (or next, after EndLeg) leg of an assigned
@@ -224,7 +225,7 @@ func (m *Manager) StartLeg(ctx context.Context, actor audit.Actor, id string, ki
 			return nil, err
 		}
 		s.State = StateActive
-		s.Legs = append(s.Legs, Leg{Kind: kind, Ref: o.ref, By: by, StartedAt: now})
+		s.Legs = append(s.Legs, Leg{Kind: kind, Ref: o.ref, By: carecontact.ProfessionalID(by), StartedAt: now})
 		return map[string]string{"kind": string(kind), "leg": fmt.Sprint(len(s.Legs) - 1)}, nil
 	})
 	if err != nil {
@@ -321,7 +322,7 @@ func (m *Manager) Escalate(ctx context.Context, actor audit.Actor, id string, re
 		}
 		ended = c
 		s.endLeg(now, "escalated")
-		s.Legs = append(s.Legs, Leg{Kind: to, Ref: o.ref, By: by, StartedAt: now})
+		s.Legs = append(s.Legs, Leg{Kind: to, Ref: o.ref, By: carecontact.ProfessionalID(by), StartedAt: now})
 		d := map[string]string{"from_kind": string(c.Kind), "to_kind": string(to), "consent": fmt.Sprint(req.Consent)}
 		if o.upgraded {
 			d["upgraded"] = "true"
@@ -348,7 +349,7 @@ func (m *Manager) Escalate(ctx context.Context, actor audit.Actor, id string, re
 // multi-professional team), audited "session.invite". The invited
 // professional may then read the session, write notes and leave. The
 // checklist for ActionInvite must be done.
-func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id, professional, role string) (Session, error) {
+func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id string, professional carecontact.ProfessionalID, role string) (Session, error) {
 	if professional == "" {
 		return Session{}, invalid("professional", "is required")
 	}
@@ -357,7 +358,7 @@ func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id, professiona
 		if s.State != StateActive || !ok || cur.Kind != channel.Video {
 			return Leg{}, 0, &StateError{Op: "invite (needs a running video leg)", From: s.State}
 		}
-		if professional == s.Assignee || s.Present(professional) {
+		if professional == s.Assignee || s.Present(string(professional)) {
 			return Leg{}, 0, fmt.Errorf("%w: %s is already in the session", ErrParticipant, professional)
 		}
 		return cur, i, m.gate(s, ActionInvite, channel.Video)
@@ -372,7 +373,7 @@ func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id, professiona
 	}
 	if v := m.cfg.Transports.Video; v != nil && cur.Ref != "" {
 		if _, err := m.try(ctx, "video.invite", channel.Video, func() error {
-			return v.Invite(ctx, cur.Ref, channel.Invitee{ID: professional})
+			return v.Invite(ctx, cur.Ref, channel.Invitee{ID: string(professional)})
 		}); err != nil {
 			if _, rerr := m.recordFailure(ctx, actor, id, m.failure(ActionInvite, channel.Video, err)); rerr != nil {
 				return Session{}, errors.Join(err, rerr)
@@ -385,36 +386,36 @@ func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id, professiona
 		if err != nil {
 			return nil, err
 		}
-		s.Participants = append(s.Participants, Participant{ID: professional, Role: role, Leg: i, InvitedBy: actor.ID, JoinedAt: now})
-		return map[string]string{"participant": professional, "role": role}, nil
+		s.Participants = append(s.Participants, Participant{ID: professional, Role: role, Leg: i, InvitedBy: carecontact.ProfessionalID(actor.ID), JoinedAt: now})
+		return map[string]string{"participant": string(professional), "role": role}, nil
 	})
 }
 
 // Leave ends a participant's part in the session, audited "session.leave".
 // The participant may leave; the assignee or a supervisor may remove them
 // (through the video transport's ParticipantRemover, when it has one).
-func (m *Manager) Leave(ctx context.Context, actor audit.Actor, id, professional string) (Session, error) {
-	pre, err := m.precheck(ctx, actor, id, "session.leave", accessLeave, professional)
+func (m *Manager) Leave(ctx context.Context, actor audit.Actor, id string, professional carecontact.ProfessionalID) (Session, error) {
+	pre, err := m.precheck(ctx, actor, id, "session.leave", accessLeave, string(professional))
 	if err != nil {
 		return Session{}, err
 	}
-	if !pre.Present(professional) {
+	if !pre.Present(string(professional)) {
 		return Session{}, fmt.Errorf("%w: %s is not a participant", ErrParticipant, professional)
 	}
-	if cur, _, ok := pre.CurrentLeg(); ok && cur.Kind == channel.Video && actor.ID != professional {
+	if cur, _, ok := pre.CurrentLeg(); ok && cur.Kind == channel.Video && actor.ID != string(professional) {
 		if r, ok := m.cfg.Transports.Video.(channel.ParticipantRemover); ok {
 			if _, err := m.try(ctx, "video.remove_participant", channel.Video, func() error {
-				return r.RemoveParticipant(ctx, cur.Ref, professional)
+				return r.RemoveParticipant(ctx, cur.Ref, string(professional))
 			}); err != nil {
 				return Session{}, err
 			}
 		}
 	}
-	return m.update(ctx, actor, id, "session.leave", accessLeave, professional, func(s *Session, now time.Time) (map[string]string, error) {
+	return m.update(ctx, actor, id, "session.leave", accessLeave, string(professional), func(s *Session, now time.Time) (map[string]string, error) {
 		for i := range s.Participants {
 			if p := &s.Participants[i]; p.ID == professional && p.Present() {
 				p.LeftAt = now
-				return map[string]string{"participant": professional}, nil
+				return map[string]string{"participant": string(professional)}, nil
 			}
 		}
 		return nil, fmt.Errorf("%w: %s is not a participant", ErrParticipant, professional)
@@ -423,14 +424,14 @@ func (m *Manager) Leave(ctx context.Context, actor audit.Actor, id, professional
 
 // TransferRequest moves a session to another team.
 type TransferRequest struct {
-	Team   string // required
-	Reason string // short label, e.g. "needs_physiotherapist"
+	Team   carecontact.TeamID // required
+	Reason string             // short label, e.g. "needs_physiotherapist"
 	// Destination is the telephony address a running call is transferred
 	// to; default Team.
 	Destination string
 	// WorkItem is the routing work item of the transferred session, when
 	// routing made a new one.
-	WorkItem WorkItemRef
+	WorkItem carecontact.ItemID
 }
 
 // Transfer moves an assigned or active session to another team: -> waiting,
@@ -460,7 +461,7 @@ func (m *Manager) Transfer(ctx context.Context, actor audit.Actor, id string, re
 	if running && isPhone(cur.Kind) && cur.Ref != "" && m.cfg.Transports.Telephony != nil {
 		dest := req.Destination
 		if dest == "" {
-			dest = req.Team
+			dest = string(req.Team)
 		}
 		if _, err := m.try(ctx, "telephony.transfer", cur.Kind, func() error {
 			return m.cfg.Transports.Telephony.Transfer(ctx, cur.Ref, dest)
@@ -475,8 +476,8 @@ func (m *Manager) Transfer(ctx context.Context, actor audit.Actor, id string, re
 		}
 		ended, _, _ = s.CurrentLeg()
 		s.endLeg(now, "transferred")
-		s.Transfers = append(s.Transfers, Transfer{From: s.Team, To: req.Team, By: actor.ID, At: now, Reason: req.Reason})
-		d := map[string]string{"from_team": s.Team, "to_team": req.Team, "reason": req.Reason}
+		s.Transfers = append(s.Transfers, Transfer{From: s.Team, To: req.Team, By: carecontact.ProfessionalID(actor.ID), At: now, Reason: req.Reason})
+		d := map[string]string{"from_team": string(s.Team), "to_team": string(req.Team), "reason": req.Reason}
 		s.Team, s.Assignee, s.State = req.Team, "", StateWaiting
 		if req.WorkItem != "" {
 			s.WorkItem = req.WorkItem
@@ -529,7 +530,7 @@ func (m *Manager) Release(ctx context.Context, actor audit.Actor, id, reason str
 		if s.State != StateAssigned {
 			return nil, &StateError{Op: "release", From: s.State, To: StateWaiting}
 		}
-		d := map[string]string{"assignee": s.Assignee, "reason": reason}
+		d := map[string]string{"assignee": string(s.Assignee), "reason": reason}
 		s.Assignee, s.State = "", StateWaiting
 		return d, nil
 	})

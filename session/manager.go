@@ -44,14 +44,14 @@ type ChecklistPolicy interface {
 // TeamDirectory answers whether a professional belongs to a team; routing
 // (or the host's staff directory) implements it.
 type TeamDirectory interface {
-	IsMember(ctx context.Context, team, professional string) (bool, error)
+	IsMember(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID) (bool, error)
 }
 
 // Teams is a fixed TeamDirectory: team -> member staff IDs.
-type Teams map[string][]string
+type Teams map[carecontact.TeamID][]carecontact.ProfessionalID
 
 // IsMember implements TeamDirectory.
-func (t Teams) IsMember(_ context.Context, team, professional string) (bool, error) {
+func (t Teams) IsMember(_ context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID) (bool, error) {
 	return slices.Contains(t[team], professional), nil
 }
 
@@ -159,13 +159,13 @@ func event(actor audit.Actor, action string, s *Session, now time.Time, outcome 
 
 // OpenRequest describes a new session.
 type OpenRequest struct {
-	Client string // pseudonymous client reference, required
+	Client carecontact.ClientRef // pseudonymous client reference, required
 	Errand channel.Errand
-	Team   string // owning team, required
+	Team   carecontact.TeamID // owning team, required
 	// OwnProfessional and OwnTeam are the client's own, for continuity.
-	OwnProfessional string
-	OwnTeam         string
-	WorkItem        WorkItemRef
+	OwnProfessional carecontact.ProfessionalID
+	OwnTeam         carecontact.TeamID
+	WorkItem        carecontact.ItemID
 	// Contact is the channel.Contact this session handles, and Duplicate
 	// whether admission found it a duplicate.
 	Contact   string
@@ -205,7 +205,7 @@ func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) 
 	} else if !ok {
 		return Session{}, m.deny(ctx, actor, "session.open", &s, now, reason)
 	}
-	d := map[string]string{"to": string(StateWaiting), "errand": string(s.Errand), "team": s.Team,
+	d := map[string]string{"to": string(StateWaiting), "errand": string(s.Errand), "team": string(s.Team),
 		"identity": s.Identity.String()}
 	if s.Contact != "" {
 		d["contact"] = "contact/" + s.Contact
@@ -296,16 +296,16 @@ func (m *Manager) update(ctx context.Context, actor audit.Actor, id, action stri
 // Assign gives a waiting session to a professional: waiting -> assigned,
 // audited "session.assign". A team member may take it for themselves; a
 // supervisor or the system may assign anyone.
-func (m *Manager) Assign(ctx context.Context, actor audit.Actor, id, professional string) (Session, error) {
+func (m *Manager) Assign(ctx context.Context, actor audit.Actor, id string, professional carecontact.ProfessionalID) (Session, error) {
 	if professional == "" {
 		return Session{}, invalid("professional", "is required")
 	}
-	return m.update(ctx, actor, id, "session.assign", accessAssign, professional, func(s *Session, now time.Time) (map[string]string, error) {
+	return m.update(ctx, actor, id, "session.assign", accessAssign, string(professional), func(s *Session, now time.Time) (map[string]string, error) {
 		if err := transition("assign", s.State, StateAssigned); err != nil {
 			return nil, err
 		}
 		s.State, s.Assignee = StateAssigned, professional
-		return map[string]string{"assignee": professional}, nil
+		return map[string]string{"assignee": string(professional)}, nil
 	})
 }
 
@@ -348,7 +348,7 @@ func (m *Manager) VerifyPersonalCode(ctx context.Context, actor audit.Actor, id,
 	if err != nil {
 		return Session{}, err
 	}
-	if client != pre.Client {
+	if client != string(pre.Client) {
 		ev := event(actor, "session.identify", &pre, m.now(), audit.Denied, map[string]string{"reason": "code belongs to another client"})
 		if err := m.cfg.Audit.Record(ctx, ev); err != nil {
 			return Session{}, errors.Join(ErrIdentityMismatch, err)
@@ -378,7 +378,7 @@ func (m *Manager) AddNote(ctx context.Context, actor audit.Actor, id, text strin
 		if actor.Kind != audit.ActorProfessional {
 			return nil, invalid("actor", "must be a professional to write notes")
 		}
-		s.Notes = append(s.Notes, Note{By: actor.ID, At: now, Text: text})
+		s.Notes = append(s.Notes, Note{By: carecontact.ProfessionalID(actor.ID), At: now, Text: text})
 		return map[string]string{"note": fmt.Sprint(len(s.Notes)), "length": fmt.Sprint(len(text))}, nil
 	})
 }
@@ -395,7 +395,7 @@ func (m *Manager) CompleteChecklistItem(ctx context.Context, actor audit.Actor, 
 			return nil, &StateError{Op: "checklist", From: s.State}
 		}
 		if !s.Completed(item) {
-			s.Checklist = append(s.Checklist, ChecklistMark{Item: item, By: actor.ID, At: now})
+			s.Checklist = append(s.Checklist, ChecklistMark{Item: item, By: carecontact.ProfessionalID(actor.ID), At: now})
 		}
 		return map[string]string{"item": item}, nil
 	})

@@ -4,13 +4,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
-
-// WorkItemRef references the session's work item in the host's routing
-// (for example a routing.WorkItem ID). The session package treats it as an
-// opaque string.
-type WorkItemRef string
 
 // Session is one client's errand from first contact to outcome. It is a
 // plain value: the Manager loads it from the Store, changes a copy and
@@ -20,18 +16,18 @@ type Session struct {
 	ID      string `json:"id"`
 	Version int64  `json:"version"`
 	// Client is the pseudonymous client reference, never an identity code.
-	Client string         `json:"client"`
-	Errand channel.Errand `json:"errand"`
-	State  State          `json:"state"`
+	Client carecontact.ClientRef `json:"client"`
+	Errand channel.Errand        `json:"errand"`
+	State  State                 `json:"state"`
 	// Team is the team that owns the session now.
-	Team string `json:"team"`
+	Team carecontact.TeamID `json:"team"`
 	// Assignee is the professional handling the session, "" when waiting.
-	Assignee string `json:"assignee,omitempty"`
+	Assignee carecontact.ProfessionalID `json:"assignee,omitempty"`
 	// OwnProfessional and OwnTeam are the client's own professional and
 	// care team, for the continuity KPI; "" when the client has none.
-	OwnProfessional string      `json:"own_professional,omitempty"`
-	OwnTeam         string      `json:"own_team,omitempty"`
-	WorkItem        WorkItemRef `json:"work_item,omitempty"`
+	OwnProfessional carecontact.ProfessionalID `json:"own_professional,omitempty"`
+	OwnTeam         carecontact.TeamID         `json:"own_team,omitempty"`
+	WorkItem        carecontact.ItemID         `json:"work_item,omitempty"`
 	// Contact is the channel.Contact the session was admitted as.
 	Contact string `json:"contact,omitempty"`
 	// Duplicate is true when the contact duplicated another one.
@@ -59,10 +55,10 @@ type Leg struct {
 	Kind channel.Kind `json:"kind"`
 	// Ref is the transport's reference: a call, room or conversation ID,
 	// or a booking for an in-person leg.
-	Ref       string    `json:"ref,omitempty"`
-	By        string    `json:"by"` // professional who ran the leg
-	StartedAt time.Time `json:"started_at"`
-	EndedAt   time.Time `json:"ended_at,omitzero"`
+	Ref       string                     `json:"ref,omitempty"`
+	By        carecontact.ProfessionalID `json:"by"` // professional who ran the leg
+	StartedAt time.Time                  `json:"started_at"`
+	EndedAt   time.Time                  `json:"ended_at,omitzero"`
 	// EndReason says why the leg ended: "escalated", "transferred",
 	// "finished", "no_answer", ...
 	EndReason string `json:"end_reason,omitempty"`
@@ -81,12 +77,12 @@ func (l Leg) Duration(now time.Time) time.Duration {
 
 // Participant is a professional invited into a leg besides the assignee.
 type Participant struct {
-	ID        string    `json:"id"`
-	Role      string    `json:"role,omitempty"`
-	Leg       int       `json:"leg"` // index into Legs
-	InvitedBy string    `json:"invited_by"`
-	JoinedAt  time.Time `json:"joined_at"`
-	LeftAt    time.Time `json:"left_at,omitzero"`
+	ID        carecontact.ProfessionalID `json:"id"`
+	Role      string                     `json:"role,omitempty"`
+	Leg       int                        `json:"leg"` // index into Legs
+	InvitedBy carecontact.ProfessionalID `json:"invited_by"`
+	JoinedAt  time.Time                  `json:"joined_at"`
+	LeftAt    time.Time                  `json:"left_at,omitzero"`
 }
 
 // Present reports whether the participant has not left.
@@ -95,25 +91,25 @@ func (p Participant) Present() bool { return p.LeftAt.IsZero() }
 // Note is a professional's note on the session. Notes are client data:
 // they are stored with the session and never copied into audit events.
 type Note struct {
-	By   string    `json:"by"`
-	At   time.Time `json:"at"`
-	Text string    `json:"text"`
+	By   carecontact.ProfessionalID `json:"by"`
+	At   time.Time                  `json:"at"`
+	Text string                     `json:"text"`
 }
 
 // ChecklistMark records that a professional completed a checklist item.
 type ChecklistMark struct {
-	Item string    `json:"item"`
-	By   string    `json:"by"`
-	At   time.Time `json:"at"`
+	Item string                     `json:"item"`
+	By   carecontact.ProfessionalID `json:"by"`
+	At   time.Time                  `json:"at"`
 }
 
 // Transfer records a move of the session to another team.
 type Transfer struct {
-	From   string    `json:"from"`
-	To     string    `json:"to"`
-	By     string    `json:"by"`
-	At     time.Time `json:"at"`
-	Reason string    `json:"reason,omitempty"`
+	From   carecontact.TeamID         `json:"from"`
+	To     carecontact.TeamID         `json:"to"`
+	By     carecontact.ProfessionalID `json:"by"`
+	At     time.Time                  `json:"at"`
+	Reason string                     `json:"reason,omitempty"`
 }
 
 // Failure records a transport operation that failed after its retries.
@@ -146,7 +142,7 @@ func (s *Session) LastKind() channel.Kind {
 
 // Present reports whether professional id is a participant who has not left.
 func (s *Session) Present(id string) bool {
-	return slices.ContainsFunc(s.Participants, func(p Participant) bool { return p.ID == id && p.Present() })
+	return slices.ContainsFunc(s.Participants, func(p Participant) bool { return string(p.ID) == id && p.Present() })
 }
 
 // Completed reports whether checklist item has been completed.

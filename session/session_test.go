@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/channel/loopback"
@@ -489,7 +490,7 @@ func TestTransportFailureDuringEscalation(t *testing.T) {
 		got, err := f.m.Get(ctx, nurse1, s.ID)
 		require.NoError(t, err)
 		require.Equal(t, session.StateActive, got.State)
-		require.Equal(t, "team-a", got.Team)
+		require.Equal(t, carecontact.TeamID("team-a"), got.Team)
 	})
 }
 
@@ -600,7 +601,7 @@ func TestChecklistGating(t *testing.T) {
 	res, err := f.m.Close(ctx, nurse1, s.ID, session.OutcomeResolved)
 	require.NoError(t, err)
 	require.Len(t, res.Session.Checklist, 4)
-	require.Equal(t, "nurse-2", res.Session.Checklist[1].By)
+	require.Equal(t, carecontact.ProfessionalID("nurse-2"), res.Session.Checklist[1].By)
 	require.Len(t, f.events(t, audit.Filter{Action: "session.checklist"}), 5)
 }
 
@@ -610,9 +611,9 @@ func TestTransferAndContinuity(t *testing.T) {
 	s := f.active(t, channel.ErrandPhysiotherapy, channel.IdentityWeak, channel.Callback, "")
 	s, err := f.m.Transfer(ctx, nurse1, s.ID, session.TransferRequest{Team: "team-b", Reason: "needs_physio", Destination: "queue-physio", WorkItem: "wi-2"})
 	require.NoError(t, err)
-	require.Equal(t, "team-b", s.Team)
+	require.Equal(t, carecontact.TeamID("team-b"), s.Team)
 	require.Empty(t, s.Assignee)
-	require.Equal(t, session.WorkItemRef("wi-2"), s.WorkItem)
+	require.Equal(t, carecontact.ItemID("wi-2"), s.WorkItem)
 	require.Equal(t, "transferred", s.Legs[0].EndReason)
 	require.Contains(t, recordLines(f.tr), "telephony.transfer call-1 to:queue-physio")
 	_, err = f.m.AddNote(ctx, nurse1, s.ID, "late note")
@@ -685,7 +686,7 @@ func TestReleaseForRetry(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, session.StateWaiting, got.State)
 	require.Empty(t, got.Assignee)
-	require.Equal(t, "team-a", got.Team)
+	require.Equal(t, carecontact.TeamID("team-a"), got.Team)
 	require.Empty(t, got.Transfers)
 
 	_, err = f.m.Assign(ctx, nurse2, s.ID, "nurse-2")

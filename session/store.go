@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 )
 
@@ -28,7 +29,7 @@ type Store interface {
 
 // Filter selects sessions for Store.List. Zero fields match everything.
 type Filter struct {
-	Client string
+	Client carecontact.ClientRef
 	State  State
 	// ClosedSince and ClosedUntil select sessions closed in
 	// [ClosedSince, ClosedUntil); either being set excludes open sessions.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/callback/callbacksim"
 	"github.com/carecontact/carecontact/channel"
@@ -18,10 +19,10 @@ func ExampleRun() {
 	var arr []callbacksim.Arrival
 	for i := range 30 {
 		arr = append(arr, callbacksim.Arrival{At: day.Add(8*time.Hour + time.Duration(i)*5*time.Minute), Request: callback.Request{
-			Client: fmt.Sprint("client-", i), Phone: "+358401234567", Errand: channel.ErrandOther, PostalCode: "00530"}})
+			Client: carecontact.ClientRef(fmt.Sprint("client-", i)), Phone: "+358401234567", Errand: channel.ErrandOther, PostalCode: "00530"}})
 	}
 	res, err := callbacksim.Run(context.Background(), callbacksim.Scenario{
-		Router:   callback.StaticRouter{Areas: map[string]string{"00530": "kallio"}, Teams: map[string]string{"kallio": "kallio-a"}},
+		Router:   callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}},
 		Teams:    []callbacksim.Team{{Name: "kallio-a", Shifts: []callback.Shift{{Professional: "nurse-1", From: 8 * time.Hour, To: 12 * time.Hour}}}},
 		Arrivals: arr,
 		Start:    day.Add(7 * time.Hour), End: day.Add(48 * time.Hour),

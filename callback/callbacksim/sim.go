@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -80,11 +81,11 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 	capa := callback.NewStaticCapacity(sc.Config.Workdays)
 	var staff []*prof
 	for _, t := range sc.Teams {
-		if err := capa.SetTeam(t.Name, t.Shifts...); err != nil {
+		if err := capa.SetTeam(carecontact.TeamID(t.Name), t.Shifts...); err != nil {
 			return Result{}, err
 		}
 		for _, s := range t.Shifts {
-			staff = append(staff, &prof{id: s.Professional, team: t.Name, shift: s})
+			staff = append(staff, &prof{id: string(s.Professional), team: t.Name, shift: s})
 		}
 	}
 	store := memory.NewCallbackStore(nil)
@@ -146,7 +147,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 			if c.answered {
 				result = callback.Answered
 			}
-			_, evs, err := svc.Complete(ctx, c.id, pid, result, c.end)
+			_, evs, err := svc.Complete(ctx, c.id, carecontact.ProfessionalID(pid), result, c.end)
 			if err != nil {
 				return res, err
 			}
@@ -156,7 +157,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		for len(absences) > 0 && !absences[0].Known.After(now) {
 			a := absences[0]
 			absences = absences[1:]
-			capa.Absent(a.Team, a.Professional, a.From, a.To)
+			capa.Absent(carecontact.TeamID(a.Team), carecontact.ProfessionalID(a.Professional), a.From, a.To)
 			for _, p := range staff {
 				if p.id == a.Professional && p.team == a.Team {
 					p.absent = append(p.absent, a)
@@ -183,7 +184,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 			if _, busy := calls[p.id]; busy || !onDuty(p, now) {
 				continue
 			}
-			r, err := svc.Take(ctx, p.team, p.id, now)
+			r, err := svc.Take(ctx, carecontact.TeamID(p.team), carecontact.ProfessionalID(p.id), now)
 			if errors.Is(err, callback.ErrNothingDue) {
 				continue
 			}

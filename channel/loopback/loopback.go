@@ -158,7 +158,7 @@ func (t *Transport) isOpen(m map[string]bool, id string) bool {
 // PlaceCall implements channel.Telephony.
 func (t *Transport) PlaceCall(ctx context.Context, req channel.CallRequest) (string, error) {
 	id := t.newID("call")
-	if err := t.do(ctx, OpPlaceCall, id, "client:"+req.Client, "professional:"+req.Professional); err != nil {
+	if err := t.do(ctx, OpPlaceCall, id, "client:"+string(req.Client), "professional:"+string(req.Professional)); err != nil {
 		return "", err
 	}
 	t.set(&t.calls, id, true)

@@ -21,6 +21,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/callback/callbacksim"
 	"github.com/carecontact/carecontact/channel"
@@ -36,7 +37,7 @@ func main() {
 func nurses(prefix string, n int, from, to time.Duration) []callback.Shift {
 	out := make([]callback.Shift, n)
 	for i := range out {
-		out[i] = callback.Shift{Professional: fmt.Sprintf("%s-%d", prefix, i+1), From: from, To: to}
+		out[i] = callback.Shift{Professional: carecontact.ProfessionalID(fmt.Sprintf("%s-%d", prefix, i+1)), From: from, To: to}
 	}
 	return out
 }
@@ -47,9 +48,9 @@ func scenario() callbacksim.Scenario {
 	hki := callback.Helsinki()
 	day := time.Date(2026, 11, 24, 0, 0, 0, 0, hki)
 	router := callback.StaticRouter{
-		Areas: map[string]string{"00530": "kallio", "00500": "kallio", "00550": "vallila", "00510": "vallila", "00540": "kalasatama"},
-		Teams: map[string]string{"kallio": "kallio", "vallila": "vallila", "kalasatama": "kalasatama"},
-		Neighbours: map[string][]string{
+		Areas: map[string]carecontact.AreaID{"00530": "kallio", "00500": "kallio", "00550": "vallila", "00510": "vallila", "00540": "kalasatama"},
+		Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio", "vallila": "vallila", "kalasatama": "kalasatama"},
+		Neighbours: map[carecontact.AreaID][]carecontact.AreaID{
 			"kallio": {"vallila", "kalasatama"}, "vallila": {"kallio"}, "kalasatama": {"kallio"},
 		},
 		Pool: "central",
@@ -72,7 +73,7 @@ func scenario() callbacksim.Scenario {
 			urgency = callback.Urgent
 		}
 		arr = append(arr, callbacksim.Arrival{At: day.Add(at), Request: callback.Request{
-			Client: fmt.Sprintf("client-%04d", i), Phone: callback.Phone(fmt.Sprintf("+35840%07d", i)),
+			Client: carecontact.ClientRef(fmt.Sprintf("client-%04d", i)), Phone: callback.Phone(fmt.Sprintf("+35840%07d", i)),
 			Errand: errands[rng.IntN(len(errands))], Urgency: urgency, PostalCode: postal[rng.IntN(len(postal))], Language: "fi",
 		}})
 	}

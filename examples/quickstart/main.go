@@ -34,9 +34,9 @@ func config() routing.Config {
 	return routing.Config{
 		Areas: []routing.Area{
 			{ID: "kallio", NameFi: "Kallio", NameSv: "Berghäll", PostalCodes: []routing.PostalCode{"00500", "00530"},
-				Neighbours: []routing.AreaID{"vallila"}, Hours: routing.Weekdays(routing.At(8, 0), routing.At(16, 0))},
+				Neighbours: []carecontact.AreaID{"vallila"}, Hours: routing.Weekdays(routing.At(8, 0), routing.At(16, 0))},
 			{ID: "vallila", NameFi: "Vallila", NameSv: "Vallgård", PostalCodes: []routing.PostalCode{"00510", "00550"},
-				Neighbours: []routing.AreaID{"kallio"}, Hours: routing.Weekdays(routing.At(8, 0), routing.At(16, 0))},
+				Neighbours: []carecontact.AreaID{"kallio"}, Hours: routing.Weekdays(routing.At(8, 0), routing.At(16, 0))},
 		},
 		Teams: []routing.Team{
 			{ID: "kallio-a", NameFi: "Kallion omatiimi", NameSv: "Berghälls eget team", Area: "kallio"},
@@ -44,15 +44,15 @@ func config() routing.Config {
 			{ID: "keskitetty", NameFi: "Keskitetty etävastaanotto", NameSv: "Centraliserad distansmottagning", Central: true},
 		},
 		Professionals: []routing.Professional{
-			{ID: "aino", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "en"}, Teams: []routing.TeamID{"kallio-a"},
+			{ID: "aino", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "en"}, Teams: []carecontact.TeamID{"kallio-a"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}, WrapUp: 2 * time.Minute},
-			{ID: "bertil", Role: routing.RoleNurse, Languages: []routing.Language{"sv", "fi"}, Teams: []routing.TeamID{"kallio-a"},
+			{ID: "bertil", Role: routing.RoleNurse, Languages: []routing.Language{"sv", "fi"}, Teams: []carecontact.TeamID{"kallio-a"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}, WrapUp: 2 * time.Minute},
-			{ID: "carita", Role: routing.RoleDoctor, Languages: []routing.Language{"fi"}, Teams: []routing.TeamID{"kallio-a"},
+			{ID: "carita", Role: routing.RoleDoctor, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"},
 				Capacity: routing.Capacity{Synchronous: 1}, WrapUp: 5 * time.Minute},
-			{ID: "eero", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []routing.TeamID{"vallila-a"},
+			{ID: "eero", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"vallila-a"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 2}},
-			{ID: "kaisa", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "sv", "en"}, Teams: []routing.TeamID{"keskitetty"},
+			{ID: "kaisa", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "sv", "en"}, Teams: []carecontact.TeamID{"keskitetty"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
 		},
 		Policies: []routing.Policy{
@@ -62,7 +62,7 @@ func config() routing.Config {
 			}},
 		},
 		// Video is piloted in Kallio's own team only.
-		Pilots: []routing.Pilot{{Channel: channel.Video, Teams: []routing.TeamID{"kallio-a"}}},
+		Pilots: []routing.Pilot{{Channel: channel.Video, Teams: []carecontact.TeamID{"kallio-a"}}},
 	}
 }
 
@@ -107,12 +107,12 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range []routing.ProfessionalID{"aino", "bertil", "carita", "eero", "kaisa"} {
+	for _, p := range []carecontact.ProfessionalID{"aino", "bertil", "carita", "eero", "kaisa"} {
 		if _, err := d.SetPresence(ctx, p, routing.PresenceAvailable); err != nil {
 			return err
 		}
 	}
-	enqueue := func(id routing.ItemID, c routing.Contact, why string) {
+	enqueue := func(id carecontact.ItemID, c routing.Contact, why string) {
 		say("%s: %s", id, why)
 		if _, err := d.Enqueue(ctx, id, c); err != nil {
 			var nr *routing.NoRouteError
@@ -132,7 +132,7 @@ func run(w io.Writer) error {
 			say("error: %v", err)
 		}
 	}
-	accept := func(id routing.ItemID, by routing.ProfessionalID) {
+	accept := func(id carecontact.ItemID, by carecontact.ProfessionalID) {
 		_, err := d.Accept(ctx, id, by)
 		must(err)
 	}

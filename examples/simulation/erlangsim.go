@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/examples/simulation/erlang"
 	"github.com/carecontact/carecontact/examples/simulation/sim"
@@ -94,7 +95,7 @@ type customer struct {
 	arrived time.Duration
 	gen     uint32
 	queued  bool
-	agent   routing.ProfessionalID
+	agent   carecontact.ProfessionalID
 }
 
 // runErlang simulates cfg through the routing dispatcher in virtual time.
@@ -117,12 +118,12 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 	loop := sim.NewLoop[erlangEvent](clock)
 
 	// One area, one team of identical professionals, one policy step.
-	const team = routing.TeamID("team")
+	const team = carecontact.TeamID("team")
 	profs := make([]routing.Professional, m.Agents)
 	for i := range profs {
 		profs[i] = routing.Professional{
-			ID: routing.ProfessionalID("p" + strconv.Itoa(i)), Role: routing.RoleNurse,
-			Teams: []routing.TeamID{team}, Capacity: routing.Capacity{Synchronous: 1},
+			ID: carecontact.ProfessionalID("p" + strconv.Itoa(i)), Role: routing.RoleNurse,
+			Teams: []carecontact.TeamID{team}, Capacity: routing.Capacity{Synchronous: 1},
 			Languages: []routing.Language{routing.Finnish},
 		}
 	}
@@ -167,7 +168,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 
 	// Customer slots and their item IDs, reused.
 	var slots []customer
-	var ids []routing.ItemID
+	var ids []carecontact.ItemID
 	var free []int32
 	newSlot := func() int32 {
 		if n := len(free); n > 0 {
@@ -177,7 +178,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 		}
 		s := int32(len(slots))
 		slots = append(slots, customer{})
-		id := routing.ItemID("c" + strconv.Itoa(int(s)))
+		id := carecontact.ItemID("c" + strconv.Itoa(int(s)))
 		ids = append(ids, id)
 		return s
 	}

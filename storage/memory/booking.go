@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 )
@@ -311,7 +312,7 @@ func (b BookingStore) selectAppointments(ctx context.Context, keep func(booking.
 }
 
 // ClientAppointments implements booking.Store.
-func (b BookingStore) ClientAppointments(ctx context.Context, client string) ([]booking.Appointment, error) {
+func (b BookingStore) ClientAppointments(ctx context.Context, client carecontact.ClientRef) ([]booking.Appointment, error) {
 	return b.selectAppointments(ctx, func(a booking.Appointment) bool { return a.Client == client },
 		func(a booking.Appointment) time.Time { return a.Start })
 }
@@ -388,7 +389,7 @@ func (b BookingStore) AddWaiter(ctx context.Context, w booking.WaitEntry, events
 }
 
 // Waiters implements booking.Store.
-func (b BookingStore) Waiters(ctx context.Context, area, service string) ([]booking.WaitEntry, error) {
+func (b BookingStore) Waiters(ctx context.Context, area carecontact.AreaID, service string) ([]booking.WaitEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

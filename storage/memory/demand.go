@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 )
@@ -41,9 +42,9 @@ var _ channel.DemandStore = (*DemandStore)(nil)
 
 // earliestPendingLocked returns the client's earliest pending contact for
 // the errand, excluding skip.
-func (st *demandState) earliestPendingLocked(client string, errand channel.Errand, skip string) *channel.Contact {
+func (st *demandState) earliestPendingLocked(client carecontact.ClientRef, errand channel.Errand, skip string) *channel.Contact {
 	var best *channel.Contact
-	for _, id := range st.byClient[client] {
+	for _, id := range st.byClient[string(client)] {
 		c := st.contacts[id]
 		if id == skip || c.Client != client || c.Errand != errand || !c.Open() {
 			continue
@@ -87,7 +88,7 @@ func (s *DemandStore) Admit(ctx context.Context, c channel.Contact, p channel.Po
 	}
 	st.contacts[stored.ID] = stored
 	st.order = append(st.order, stored.ID)
-	st.byClient[stored.Client] = append(st.byClient[stored.Client], stored.ID)
+	st.byClient[string(stored.Client)] = append(st.byClient[string(stored.Client)], stored.ID)
 	if existing != nil {
 		st.contacts[existing.ID] = *existing
 	}
@@ -113,7 +114,7 @@ func (s *DemandStore) Settle(ctx context.Context, id string, at time.Time, event
 	at = at.UTC()
 	c.State, c.ClosedAt = channel.ContactSettled, at
 	var withdrawn []channel.Contact
-	for _, oid := range st.byClient[c.Client] {
+	for _, oid := range st.byClient[string(c.Client)] {
 		o := st.contacts[oid]
 		if oid == id || o.Client != c.Client || o.Errand != c.Errand || !o.Open() {
 			continue
@@ -177,14 +178,14 @@ func (s *DemandStore) Get(ctx context.Context, id string) (channel.Contact, erro
 }
 
 // Pending implements channel.DemandStore.
-func (s *DemandStore) Pending(ctx context.Context, client string) ([]channel.Contact, error) {
+func (s *DemandStore) Pending(ctx context.Context, client carecontact.ClientRef) ([]channel.Contact, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
 	var out []channel.Contact
-	for _, id := range s.st.byClient[client] {
+	for _, id := range s.st.byClient[string(client)] {
 		if c := s.st.contacts[id]; c.Open() {
 			out = append(out, c)
 		}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/routing"
 )
@@ -28,7 +29,7 @@ type RoutingStore struct {
 // re-inserting a large value.
 type itemShard struct {
 	mu sync.Mutex
-	m  map[routing.ItemID]*routing.Item
+	m  map[carecontact.ItemID]*routing.Item
 	// spare are records of removed items, reused by CreateItem. A record
 	// is only ever read under mu and copied out, so nothing refers to it
 	// once it is out of m.
@@ -40,7 +41,7 @@ const maxSpareItems = 64
 
 type profShard struct {
 	mu sync.Mutex
-	m  map[routing.ProfessionalID]*routing.ProfessionalState
+	m  map[carecontact.ProfessionalID]*routing.ProfessionalState
 }
 
 // NewRoutingStore returns an empty store that records audit events in log
@@ -51,8 +52,8 @@ func NewRoutingStore(log *AuditLog) *RoutingStore {
 	}
 	s := &RoutingStore{log: log}
 	for i := range s.items {
-		s.items[i].m = map[routing.ItemID]*routing.Item{}
-		s.profs[i].m = map[routing.ProfessionalID]*routing.ProfessionalState{}
+		s.items[i].m = map[carecontact.ItemID]*routing.Item{}
+		s.profs[i].m = map[carecontact.ProfessionalID]*routing.ProfessionalState{}
 	}
 	return s
 }
@@ -71,7 +72,7 @@ func stripe(k string) int {
 }
 
 // RegisterProfessional implements routing.Store.
-func (s *RoutingStore) RegisterProfessional(ctx context.Context, id routing.ProfessionalID, c routing.Capacity, at time.Time) (routing.ProfessionalState, error) {
+func (s *RoutingStore) RegisterProfessional(ctx context.Context, id carecontact.ProfessionalID, c routing.Capacity, at time.Time) (routing.ProfessionalState, error) {
 	if err := ctx.Err(); err != nil {
 		return routing.ProfessionalState{}, err
 	}
@@ -92,7 +93,7 @@ func (s *RoutingStore) RegisterProfessional(ctx context.Context, id routing.Prof
 }
 
 // SetPresence implements routing.Store.
-func (s *RoutingStore) SetPresence(ctx context.Context, id routing.ProfessionalID, p routing.Presence, at time.Time, events []audit.Event) (routing.ProfessionalState, error) {
+func (s *RoutingStore) SetPresence(ctx context.Context, id carecontact.ProfessionalID, p routing.Presence, at time.Time, events []audit.Event) (routing.ProfessionalState, error) {
 	if err := ctx.Err(); err != nil {
 		return routing.ProfessionalState{}, err
 	}
@@ -120,7 +121,7 @@ func (s *RoutingStore) SetPresence(ctx context.Context, id routing.ProfessionalI
 }
 
 // Professional implements routing.Store.
-func (s *RoutingStore) Professional(ctx context.Context, id routing.ProfessionalID) (routing.ProfessionalState, error) {
+func (s *RoutingStore) Professional(ctx context.Context, id carecontact.ProfessionalID) (routing.ProfessionalState, error) {
 	sh := &s.profs[stripe(string(id))]
 	return lookup(ctx, &sh.mu, sh.m, id, routing.ErrUnknownProfessional)
 }
@@ -163,7 +164,7 @@ func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events [
 }
 
 // Item implements routing.Store.
-func (s *RoutingStore) Item(ctx context.Context, id routing.ItemID) (routing.Item, error) {
+func (s *RoutingStore) Item(ctx context.Context, id carecontact.ItemID) (routing.Item, error) {
 	sh := &s.items[stripe(string(id))]
 	it, err := lookup(ctx, &sh.mu, sh.m, id, routing.ErrItemNotFound)
 	return cloneItem(it), err

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 	"github.com/carecontact/carecontact/storage/postgres"
@@ -91,9 +92,9 @@ func BenchmarkClaim(b *testing.B) {
 		for _, workers := range benchWorkers {
 			b.Run(fmt.Sprintf("%s/workers=%d", be.name, workers), func(b *testing.B) {
 				s := be.open(b, workers)
-				profs := make([]routing.ProfessionalID, workers)
+				profs := make([]carecontact.ProfessionalID, workers)
 				for w := range profs {
-					profs[w] = routing.ProfessionalID(fmt.Sprintf("nurse-%02d", w))
+					profs[w] = carecontact.ProfessionalID(fmt.Sprintf("nurse-%02d", w))
 					_, err := s.RegisterProfessional(ctx, profs[w], routing.Capacity{Chat: 1 << 30}, t0)
 					require.NoError(b, err)
 					_, err = s.SetPresence(ctx, profs[w], routing.PresenceAvailable, t0, nil)

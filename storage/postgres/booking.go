@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 )
@@ -265,7 +266,7 @@ func (s *BookingStore) Appointment(ctx context.Context, id string) (booking.Appo
 }
 
 // ClientAppointments implements booking.Store.
-func (s *BookingStore) ClientAppointments(ctx context.Context, client string) ([]booking.Appointment, error) {
+func (s *BookingStore) ClientAppointments(ctx context.Context, client carecontact.ClientRef) ([]booking.Appointment, error) {
 	return s.appointments(ctx, "postgres: client appointments",
 		"SELECT doc FROM booking_appointments WHERE client = $1 ORDER BY start_at, id", client)
 }
@@ -343,7 +344,7 @@ func (s *BookingStore) AddWaiter(ctx context.Context, w booking.WaitEntry, event
 }
 
 // Waiters implements booking.Store.
-func (s *BookingStore) Waiters(ctx context.Context, area, service string) ([]booking.WaitEntry, error) {
+func (s *BookingStore) Waiters(ctx context.Context, area carecontact.AreaID, service string) ([]booking.WaitEntry, error) {
 	var out []booking.WaitEntry
 	err := s.db.do(ctx, "postgres: waiters", true, func(ctx context.Context) error {
 		rows, err := s.db.pool.Query(ctx, "SELECT doc FROM booking_waiters WHERE area = $1 AND service = $2 ORDER BY since, seq", area, service)

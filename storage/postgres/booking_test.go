@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/channel"
@@ -31,13 +32,13 @@ func bookReq(id, client, owner string, start, now, holdUntil time.Time) booking.
 		status = booking.StatusPending
 	}
 	end := start.Add(20 * time.Minute)
-	a := booking.Appointment{ID: id, Area: "kallio", Service: "nurse-visit", Client: client,
+	a := booking.Appointment{ID: id, Area: "kallio", Service: "nurse-visit", Client: carecontact.ClientRef(client),
 		Participants: []string{owner}, Start: start, End: end, Status: status, Channel: channel.InPerson,
 		Block: booking.BlockSelfService, HoldUntil: holdUntil, Created: now, Updated: now, Version: 1}
 	return booking.ClaimRequest{Appointment: a, Now: now,
 		Claims: []booking.Claim{{Owner: owner, Appointment: id, Interval: booking.Interval{Start: start, End: end}, Expires: holdUntil}},
 		Events: []audit.Event{{At: now, Actor: audit.Actor{Kind: audit.ActorClient, ID: client}, Action: "booking.book",
-			Subject: "appointment/" + id, Client: client, Outcome: audit.Allowed}}}
+			Subject: "appointment/" + id, Client: carecontact.ClientRef(client), Outcome: audit.Allowed}}}
 }
 
 // bookRace lets workers goroutines (goroutine w on stores[w % len]) try to

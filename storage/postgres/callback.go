@@ -160,7 +160,7 @@ func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []
 		if version != r.Version {
 			return fmt.Errorf("postgres: callback %s: %w", r.ID, callback.ErrConflict)
 		}
-		if client != r.Client || errand != string(r.Errand) {
+		if client != string(r.Client) || errand != string(r.Errand) {
 			return fmt.Errorf("postgres: callback %s: %w: client and errand cannot change", r.ID, callback.ErrInvalidRequest)
 		}
 		if err := s.write(ctx, tx, next); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 )
@@ -43,8 +44,8 @@ func scanContact(row pgx.Row) (channel.Contact, error) {
 	return c, err
 }
 
-func lockDemand(ctx context.Context, tx pgx.Tx, client string, errand channel.Errand) error {
-	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", demandLockSpace, client+"\x1f"+string(errand))
+func lockDemand(ctx context.Context, tx pgx.Tx, client carecontact.ClientRef, errand channel.Errand) error {
+	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", demandLockSpace, string(client)+"\x1f"+string(errand))
 	return err
 }
 
@@ -134,7 +135,7 @@ func lockPending(ctx context.Context, tx pgx.Tx, id, what string) (channel.Conta
 	if err != nil {
 		return channel.Contact{}, err
 	}
-	if err := lockDemand(ctx, tx, client, channel.Errand(errand)); err != nil {
+	if err := lockDemand(ctx, tx, carecontact.ClientRef(client), channel.Errand(errand)); err != nil {
 		return channel.Contact{}, err
 	}
 	c, err := scanContact(tx.QueryRow(ctx, "SELECT "+demandColumns+" FROM demand_contacts WHERE id = $1 FOR UPDATE", id))
@@ -252,7 +253,7 @@ func (s *DemandStore) query(ctx context.Context, what, q string, args ...any) ([
 }
 
 // Pending implements channel.DemandStore.
-func (s *DemandStore) Pending(ctx context.Context, client string) ([]channel.Contact, error) {
+func (s *DemandStore) Pending(ctx context.Context, client carecontact.ClientRef) ([]channel.Contact, error) {
 	return s.query(ctx, "postgres: pending contacts", "SELECT "+demandColumns+
 		" FROM demand_contacts WHERE client = $1 AND state = 'pending' ORDER BY opened_at, seq", client)
 }

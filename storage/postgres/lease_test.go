@@ -18,8 +18,8 @@ func leaseDirectory(t *testing.T) *routing.Directory {
 		Areas: []routing.Area{{ID: "kallio", NameFi: "Kallio", PostalCodes: []routing.PostalCode{"00500", "00530"}}},
 		Teams: []routing.Team{{ID: "kallio-a", NameFi: "Kallion tiimi", Area: "kallio"}},
 		Professionals: []routing.Professional{
-			{ID: "aino", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []routing.TeamID{"kallio-a"}, Capacity: routing.Capacity{Chat: 1}},
-			{ID: "bertil", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []routing.TeamID{"kallio-a"}, Capacity: routing.Capacity{Chat: 1}},
+			{ID: "aino", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Chat: 1}},
+			{ID: "bertil", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Chat: 1}},
 		},
 		Policies: []routing.Policy{routing.StandardPolicy("")},
 	})
@@ -38,7 +38,7 @@ func TestCrashedReplicasOfferComesBack(t *testing.T) {
 
 	a, err := routing.NewDispatcher(ctx, leaseDirectory(t), routing.Options{Clock: clock, Store: dbs[0].RoutingStore()})
 	require.NoError(t, err)
-	for _, p := range []routing.ProfessionalID{"aino", "bertil"} {
+	for _, p := range []carecontact.ProfessionalID{"aino", "bertil"} {
 		_, err := a.SetPresence(ctx, p, routing.PresenceAvailable)
 		require.NoError(t, err)
 	}

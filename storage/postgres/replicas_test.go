@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
@@ -22,8 +23,8 @@ var t0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
 func workItem(i int) routing.Item {
 	return routing.Item{
-		ID: routing.ItemID(fmt.Sprintf("item-%05d", i)),
-		Contact: routing.Contact{Client: routing.ClientRef(fmt.Sprintf("client-%d", i)),
+		ID: carecontact.ItemID(fmt.Sprintf("item-%05d", i)),
+		Contact: routing.Contact{Client: carecontact.ClientRef(fmt.Sprintf("client-%d", i)),
 			Errand: channel.ErrandLabResults, Channel: channel.Chat, Area: "kallio"},
 		State: routing.ItemQueued, EnqueuedAt: t0.Add(time.Duration(i) * time.Second), StepAt: t0,
 	}
@@ -38,7 +39,7 @@ func applyChange(ctx context.Context, s routing.Store, c routing.Change) (routin
 // on the item's version and the professional's capacity), accepts it and
 // completes it, writing a "routing.complete" audit event with the
 // completion. It reports whether this worker handled the item.
-func handleOne(ctx context.Context, s routing.Store, id routing.ItemID, p routing.ProfessionalID) (bool, error) {
+func handleOne(ctx context.Context, s routing.Store, id carecontact.ItemID, p carecontact.ProfessionalID) (bool, error) {
 	it, err := s.Item(ctx, id)
 	if errors.Is(err, routing.ErrItemNotFound) {
 		return false, nil
@@ -80,9 +81,9 @@ func handleOne(ctx context.Context, s routing.Store, id routing.ItemID, p routin
 func claimRace(t *testing.T, stores []routing.Store, nItems, nProfs, workers int, midway func()) []int32 {
 	t.Helper()
 	ctx := context.Background()
-	profs := make([]routing.ProfessionalID, nProfs)
+	profs := make([]carecontact.ProfessionalID, nProfs)
 	for p := range profs {
-		profs[p] = routing.ProfessionalID(fmt.Sprintf("nurse-%02d", p))
+		profs[p] = carecontact.ProfessionalID(fmt.Sprintf("nurse-%02d", p))
 		_, err := stores[p%len(stores)].RegisterProfessional(ctx, profs[p], routing.Capacity{Chat: 1}, t0)
 		require.NoError(t, err)
 		_, err = stores[(p+1)%len(stores)].SetPresence(ctx, profs[p], routing.PresenceAvailable, t0, nil)
@@ -145,7 +146,7 @@ func checkAllHandledOnce(t *testing.T, dbs []*postgres.DB, handled []int32, nPro
 	require.NoError(t, err)
 	require.Empty(t, left, "no item left behind")
 	for p := range nProfs {
-		ps, err := s.Professional(ctx, routing.ProfessionalID(fmt.Sprintf("nurse-%02d", p)))
+		ps, err := s.Professional(ctx, carecontact.ProfessionalID(fmt.Sprintf("nurse-%02d", p)))
 		require.NoError(t, err)
 		require.Zero(t, ps.Load.Chat, "no capacity leaked")
 	}
@@ -184,7 +185,7 @@ func TestReplicasRaceForCallbacks(t *testing.T) {
 			s := dbs[w%replicas].CallbackStore()
 			for k := range clients {
 				c := (k + w*3) % clients
-				r := callback.Record{ID: fmt.Sprintf("r-%d-%d", c, w), Client: fmt.Sprintf("client-%d", c),
+				r := callback.Record{ID: fmt.Sprintf("r-%d-%d", c, w), Client: carecontact.ClientRef(fmt.Sprintf("client-%d", c)),
 					Phone: "0401234567", Errand: channel.ErrandLabResults, Team: "team-a",
 					RequestedAt: t0, Deadline: t0.Add(2 * time.Hour), State: callback.StatePlanned}
 				_, joined, err := s.OpenOrJoin(ctx, r, sys, t0)
@@ -272,7 +273,7 @@ func TestClaimSurvivesKilledConnection(t *testing.T) {
 			got, err := s.Item(ctx, it.ID)
 			require.NoError(t, err)
 			require.Equal(t, it.Version+1, got.Version, "claimed once")
-			require.Equal(t, routing.ProfessionalID("nurse-1"), got.Professional)
+			require.Equal(t, carecontact.ProfessionalID("nurse-1"), got.Professional)
 			ps, err := s.Professional(ctx, "nurse-1")
 			require.NoError(t, err)
 			require.Equal(t, 1, ps.Load.Chat, "the professional's load counted once")

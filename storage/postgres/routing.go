@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/routing"
 )
@@ -34,13 +35,13 @@ func scanProfessional(row pgx.Row) (routing.ProfessionalState, error) {
 	var id string
 	err := row.Scan(&id, &ps.Presence, &ps.Capacity.Synchronous, &ps.Capacity.Chat, &ps.Capacity.Message,
 		&ps.Load.Synchronous, &ps.Load.Chat, &ps.Load.Message, &ps.WrapUps, &ps.IdleSince, &ps.Version)
-	ps.ID = routing.ProfessionalID(id)
+	ps.ID = carecontact.ProfessionalID(id)
 	ps.IdleSince = ps.IdleSince.UTC()
 	return ps, err
 }
 
 // RegisterProfessional implements routing.Store.
-func (s *RoutingStore) RegisterProfessional(ctx context.Context, id routing.ProfessionalID, c routing.Capacity, at time.Time) (routing.ProfessionalState, error) {
+func (s *RoutingStore) RegisterProfessional(ctx context.Context, id carecontact.ProfessionalID, c routing.Capacity, at time.Time) (routing.ProfessionalState, error) {
 	if id == "" {
 		return routing.ProfessionalState{}, fmt.Errorf("%w: professional id is empty", routing.ErrInvalid)
 	}
@@ -63,7 +64,7 @@ func (s *RoutingStore) RegisterProfessional(ctx context.Context, id routing.Prof
 }
 
 // SetPresence implements routing.Store.
-func (s *RoutingStore) SetPresence(ctx context.Context, id routing.ProfessionalID, p routing.Presence, at time.Time, events []audit.Event) (routing.ProfessionalState, error) {
+func (s *RoutingStore) SetPresence(ctx context.Context, id carecontact.ProfessionalID, p routing.Presence, at time.Time, events []audit.Event) (routing.ProfessionalState, error) {
 	if p != routing.PresenceAway && p != routing.PresenceAvailable && p != routing.PresenceBusy {
 		return routing.ProfessionalState{}, fmt.Errorf("%w: presence %s cannot be set, only away, available or busy", routing.ErrInvalid, p)
 	}
@@ -94,7 +95,7 @@ func (s *RoutingStore) SetPresence(ctx context.Context, id routing.ProfessionalI
 }
 
 // Professional implements routing.Store.
-func (s *RoutingStore) Professional(ctx context.Context, id routing.ProfessionalID) (routing.ProfessionalState, error) {
+func (s *RoutingStore) Professional(ctx context.Context, id carecontact.ProfessionalID) (routing.ProfessionalState, error) {
 	var ps routing.ProfessionalState
 	err := s.db.do(ctx, "postgres: professional", true, func(ctx context.Context) error {
 		var err error
@@ -147,7 +148,7 @@ func normItem(it routing.Item) routing.Item {
 	if len(it.Excluded) == 0 {
 		it.Excluded = nil
 	} else {
-		it.Excluded = append([]routing.ProfessionalID(nil), it.Excluded...)
+		it.Excluded = append([]carecontact.ProfessionalID(nil), it.Excluded...)
 	}
 	return it
 }
@@ -190,7 +191,7 @@ func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events [
 }
 
 // Item implements routing.Store.
-func (s *RoutingStore) Item(ctx context.Context, id routing.ItemID) (routing.Item, error) {
+func (s *RoutingStore) Item(ctx context.Context, id carecontact.ItemID) (routing.Item, error) {
 	var doc []byte
 	var version uint64
 	err := s.db.do(ctx, "postgres: item", true, func(ctx context.Context) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 )
 
@@ -18,7 +19,7 @@ func auditEvent(i int) audit.Event {
 		Actor:   audit.Actor{Kind: audit.ActorProfessional, ID: fmt.Sprintf("staff-%d", i%3)},
 		Action:  "session.read",
 		Subject: fmt.Sprintf("session/%d", i),
-		Client:  fmt.Sprintf("client-%d", i%5),
+		Client:  carecontact.ClientRef(fmt.Sprintf("client-%d", i%5)),
 		Outcome: audit.Allowed,
 		Detail:  map[string]string{"i": fmt.Sprint(i)},
 	}

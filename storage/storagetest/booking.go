@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/channel"
@@ -18,13 +19,13 @@ import (
 
 var bookingT0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
-func bookingEvent(action, id, client string) audit.Event {
-	return audit.Event{At: bookingT0, Actor: audit.Actor{Kind: audit.ActorClient, ID: client}, Action: action,
+func bookingEvent(action, id string, client carecontact.ClientRef) audit.Event {
+	return audit.Event{At: bookingT0, Actor: audit.Actor{Kind: audit.ActorClient, ID: string(client)}, Action: action,
 		Subject: "appointment/" + id, Client: client, Outcome: audit.Allowed}
 }
 
 // claimReq builds a claim of owners for [start, start+30min) + offset.
-func claimReq(id, client string, start time.Time, status booking.Status, holdUntil time.Time, owners ...string) booking.ClaimRequest {
+func claimReq(id string, client carecontact.ClientRef, start time.Time, status booking.Status, holdUntil time.Time, owners ...string) booking.ClaimRequest {
 	a := booking.Appointment{ID: id, Area: "north", Service: "nurse-visit", Client: client, Participants: owners,
 		Start: start, End: start.Add(30 * time.Minute), Status: status, Channel: channel.InPerson,
 		Block: booking.BlockSelfService, HoldUntil: holdUntil, Created: bookingT0, Updated: bookingT0, Version: 1}
@@ -205,7 +206,7 @@ func runBooking(t *testing.T, h Harness) {
 	t.Run("waitlist", func(t *testing.T) {
 		s := h.Booking(t, 1)[0]
 		for i, c := range []string{"w-late", "w-early"} {
-			w := booking.WaitEntry{ID: c, Area: "north", Service: "nurse-visit", Client: "client-" + c, Since: bookingT0.Add(time.Duration(1-i) * time.Hour)}
+			w := booking.WaitEntry{ID: c, Area: "north", Service: "nurse-visit", Client: carecontact.ClientRef("client-" + c), Since: bookingT0.Add(time.Duration(1-i) * time.Hour)}
 			require.NoError(t, s.AddWaiter(ctx, w, []audit.Event{bookingEvent("booking.wait", c, w.Client)}))
 		}
 		require.ErrorIs(t, s.AddWaiter(ctx, booking.WaitEntry{ID: "w-late", Area: "north", Service: "nurse-visit", Client: "x", Since: bookingT0}, nil), booking.ErrExists)
@@ -281,7 +282,7 @@ func runBooking(t *testing.T, h Harness) {
 		o1, err := other.Appointment(ctx, "o1")
 		require.NoError(t, err)
 		require.Equal(t, booking.StatusPending, o1.Status)
-		require.Equal(t, "c9", o1.Client)
+		require.Equal(t, carecontact.ClientRef("c9"), o1.Client)
 		ws, err := other.Waiters(ctx, "north", "nurse-visit")
 		require.NoError(t, err)
 		require.Empty(t, ws, "the wait entry is taken")
@@ -340,7 +341,7 @@ func runBooking(t *testing.T, h Harness) {
 					if r%3 == 0 {
 						status, until = booking.StatusPending, bookingT0.Add(time.Hour)
 					}
-					err := s.Claim(ctx, claimReq(fmt.Sprintf("r%d-s%d", r, sl), fmt.Sprintf("c%d", r), start, status, until, "nurse-1", fmt.Sprintf("room-%d", sl)))
+					err := s.Claim(ctx, claimReq(fmt.Sprintf("r%d-s%d", r, sl), carecontact.ClientRef(fmt.Sprintf("c%d", r)), start, status, until, "nurse-1", fmt.Sprintf("room-%d", sl)))
 					switch {
 					case err == nil:
 						wins[sl].Add(1)

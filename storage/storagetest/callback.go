@@ -11,12 +11,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 )
 
-func callbackRecord(id, client string, errand channel.Errand, at time.Time) callback.Record {
+func callbackRecord(id string, client carecontact.ClientRef, errand channel.Errand, at time.Time) callback.Record {
 	return callback.Record{
 		ID: id, Client: client, Phone: "0401234567", Errand: errand, Team: "team-a",
 		RequestedAt: at, Deadline: at.Add(2 * time.Hour), Handling: 10 * time.Minute,
@@ -103,7 +104,7 @@ func runCallback(t *testing.T, h Harness) {
 	t.Run("list filters and order", func(t *testing.T) {
 		s := h.Callback(t, 1)[0]
 		for i := range 6 {
-			r := callbackRecord(fmt.Sprintf("r%d", i), fmt.Sprintf("c%d", i), channel.ErrandOther, at.Add(time.Duration(5-i)*time.Minute))
+			r := callbackRecord(fmt.Sprintf("r%d", i), carecontact.ClientRef(fmt.Sprintf("c%d", i)), channel.ErrandOther, at.Add(time.Duration(5-i)*time.Minute))
 			if i%2 == 1 {
 				r.Team = "team-b"
 			}

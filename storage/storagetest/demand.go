@@ -10,13 +10,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 )
 
 var demandT0 = time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC)
 
-func demandContact(id, client string, e channel.Errand, k channel.Kind, minute int) channel.Contact {
+func demandContact(id string, client carecontact.ClientRef, e channel.Errand, k channel.Kind, minute int) channel.Contact {
 	return channel.Contact{ID: id, Client: client, Errand: e, Kind: k,
 		OpenedAt: demandT0.Add(time.Duration(minute) * time.Minute), State: channel.ContactPending}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
@@ -25,7 +26,7 @@ func guidanceRecord(subjectArea string, versions int) guidance.Record {
 			Number: n,
 			State:  guidance.StateDraft,
 			Entry: guidance.Entry{Channels: &guidance.ChannelConfig{
-				Area:     subjectArea,
+				Area:     carecontact.AreaID(subjectArea),
 				AreaName: guidance.Localized{"fi": "Alue", "sv": "Område"},
 				Offers: []guidance.Offer{{Kind: channel.Callback, Rank: n, Identity: channel.IdentityWeak,
 					Languages: []string{"fi"}, Groups: []string{"adult"}, Hours: guidance.Localized{"fi": "ma–pe 8–16"}}},

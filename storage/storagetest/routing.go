@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
@@ -20,9 +21,9 @@ var routingT0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
 func routingItem(i int) routing.Item {
 	return routing.Item{
-		ID: routing.ItemID(fmt.Sprintf("item-%04d", i)),
+		ID: carecontact.ItemID(fmt.Sprintf("item-%04d", i)),
 		Contact: routing.Contact{
-			Client:  routing.ClientRef(fmt.Sprintf("client-%d", i)),
+			Client:  carecontact.ClientRef(fmt.Sprintf("client-%d", i)),
 			Errand:  channel.ErrandInfectionSymptoms,
 			Channel: channel.Callback,
 			Area:    "kalasatama",
@@ -36,12 +37,12 @@ func routingItem(i int) routing.Item {
 func routingEvent(action string, it routing.Item) audit.Event {
 	return audit.Event{
 		At: routingT0, Actor: audit.System("routing"), Action: action,
-		Subject: "item/" + string(it.ID), Client: string(it.Contact.Client), Outcome: audit.Allowed,
+		Subject: "item/" + string(it.ID), Client: carecontact.ClientRef(string(it.Contact.Client)), Outcome: audit.Allowed,
 	}
 }
 
 // offerChange is the change that offers it to p.
-func offerChange(it routing.Item, p routing.ProfessionalID) routing.Change {
+func offerChange(it routing.Item, p carecontact.ProfessionalID) routing.Change {
 	next := it
 	next.State = routing.ItemOffered
 	next.Professional = p
@@ -165,13 +166,13 @@ func runRouting(t *testing.T, h Harness) {
 
 		// Excluded lists survive and are not aliased.
 		q := b
-		q.Excluded = []routing.ProfessionalID{"nurse-1"}
+		q.Excluded = []carecontact.ProfessionalID{"nurse-1"}
 		stored, _, err := s.Apply(ctx, routing.Change{Item: q, Expect: b.Version})
 		require.NoError(t, err)
 		q.Excluded[0] = "changed"
 		again, err := s.Item(ctx, b.ID)
 		require.NoError(t, err)
-		require.Equal(t, []routing.ProfessionalID{"nurse-1"}, again.Excluded)
+		require.Equal(t, []carecontact.ProfessionalID{"nurse-1"}, again.Excluded)
 		require.Equal(t, stored, again)
 	})
 
@@ -200,7 +201,7 @@ func runRouting(t *testing.T, h Harness) {
 		stores := h.Routing(t, nStores)
 		require.Len(t, stores, nStores)
 		for p := range nProfs {
-			id := routing.ProfessionalID(fmt.Sprintf("nurse-%02d", p))
+			id := carecontact.ProfessionalID(fmt.Sprintf("nurse-%02d", p))
 			_, err := stores[p%nStores].RegisterProfessional(ctx, id, routing.Capacity{Synchronous: 1}, routingT0)
 			require.NoError(t, err)
 			_, err = stores[(p+1)%nStores].SetPresence(ctx, id, routing.PresenceAvailable, routingT0, nil)
@@ -229,7 +230,7 @@ func runRouting(t *testing.T, h Harness) {
 					if it.State != routing.ItemQueued {
 						continue
 					}
-					_, _, err = s.Apply(ctx, offerChange(it, routing.ProfessionalID(fmt.Sprintf("nurse-%02d", p))))
+					_, _, err = s.Apply(ctx, offerChange(it, carecontact.ProfessionalID(fmt.Sprintf("nurse-%02d", p))))
 					switch {
 					case err == nil:
 						wins.Add(1)
@@ -247,7 +248,7 @@ func runRouting(t *testing.T, h Harness) {
 		for i := range winner {
 			require.LessOrEqual(t, winner[i].Load(), int32(1), "item %d offered twice", i)
 		}
-		offered := map[routing.ProfessionalID]int{}
+		offered := map[carecontact.ProfessionalID]int{}
 		all, err := stores[0].Items(ctx)
 		require.NoError(t, err)
 		require.Len(t, all, nItems, "no item lost")

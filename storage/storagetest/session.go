@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/session"
@@ -17,7 +18,7 @@ import (
 
 var sessionT0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
-func newSession(id, client string, minute int) session.Session {
+func newSession(id string, client carecontact.ClientRef, minute int) session.Session {
 	return session.Session{
 		ID: id, Client: client, Errand: channel.ErrandInfectionSymptoms, State: session.StateWaiting,
 		Team: "team-a", OwnTeam: "team-a", Identity: channel.IdentityWeak,
@@ -52,7 +53,7 @@ func runSession(t *testing.T, h Harness) {
 		again, err := a.Get(ctx, "s1")
 		require.NoError(t, err)
 		require.Equal(t, int64(2), again.Version)
-		require.Equal(t, "nurse-1", again.Assignee)
+		require.Equal(t, carecontact.ProfessionalID("nurse-1"), again.Assignee)
 		require.Len(t, again.Notes, 1)
 
 		stale := got // still version 1
@@ -60,7 +61,7 @@ func runSession(t *testing.T, h Harness) {
 		require.ErrorIs(t, a.Update(ctx, stale, nil), session.ErrConflict)
 		now, err := a.Get(ctx, "s1")
 		require.NoError(t, err)
-		require.Equal(t, "nurse-1", now.Assignee, "a stale write changes nothing")
+		require.Equal(t, carecontact.ProfessionalID("nurse-1"), now.Assignee, "a stale write changes nothing")
 
 		_, err = a.Get(ctx, "missing")
 		require.ErrorIs(t, err, session.ErrNotFound)
@@ -132,7 +133,7 @@ func runSession(t *testing.T, h Harness) {
 	t.Run("list by client, state and closing time", func(t *testing.T) {
 		st := h.Session(t, 1)[0]
 		for i, c := range []string{"client-a", "client-b", "client-a", "client-c"} {
-			s := newSession(fmt.Sprintf("s%d", i), c, 10-i)
+			s := newSession(fmt.Sprintf("s%d", i), carecontact.ClientRef(c), 10-i)
 			if i%2 == 0 {
 				s.State, s.Outcome, s.ClosedAt = session.StateClosed, session.OutcomeResolved, sessionT0.Add(time.Duration(i)*time.Hour)
 			}
@@ -172,7 +173,7 @@ func runSession(t *testing.T, h Harness) {
 						t.Error(err)
 						return
 					}
-					cur.Notes = append(cur.Notes, session.Note{By: fmt.Sprintf("w%d", w), Text: fmt.Sprint(i)})
+					cur.Notes = append(cur.Notes, session.Note{By: carecontact.ProfessionalID(fmt.Sprintf("w%d", w)), Text: fmt.Sprint(i)})
 					err = st.Update(ctx, cur, sessionEvent(cur, "session.note"))
 					switch {
 					case errors.Is(err, session.ErrConflict):

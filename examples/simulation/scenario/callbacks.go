@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
@@ -47,8 +48,8 @@ func (m *model) callbacks(dir *routing.Directory, log *memory.AuditLog) error {
 type rosterCapacity struct{ m *model }
 
 // CallbackCapacity implements callback.Capacity.
-func (c rosterCapacity) CallbackCapacity(_ context.Context, team string, dayStart time.Time) ([]callback.Interval, error) {
-	ti, ok := c.m.teamIdx[team]
+func (c rosterCapacity) CallbackCapacity(_ context.Context, team carecontact.TeamID, dayStart time.Time) ([]callback.Interval, error) {
+	ti, ok := c.m.teamIdx[string(team)]
 	if !ok {
 		return nil, nil
 	}
@@ -86,13 +87,13 @@ func (m *model) requestCallback(i int32) error {
 	st := &m.streams[c.stream]
 	// A synthetic number: the planner stores it for the host's telephony
 	// and never prints it.
-	req := callback.Request{Client: clientRef(c.client), Errand: st.errand, Language: "fi",
+	req := callback.Request{Client: carecontact.ClientRef(clientRef(c.client)), Errand: st.errand, Language: "fi",
 		PostalCode: m.s.Areas[cl.area].PostalCodes[0], Phone: callback.Phone(fmt.Sprintf("+358500%07d", c.client))}
 	if st.prio == routing.PriorityUrgent {
 		req.Urgency = callback.Urgent
 	}
 	if cl.ownTeam {
-		req.OwnTeam = m.s.Teams[cl.team].ID
+		req.OwnTeam = carecontact.TeamID(m.s.Teams[cl.team].ID)
 	}
 	p, err := m.cb.Request(m.ctx, req, m.clk.Now())
 	switch {
@@ -219,7 +220,7 @@ func (m *model) unanswered(i int32) error {
 	if _, err := m.disp.Finish(m.ctx, m.ids[i], p.id); err != nil {
 		return fmt.Errorf("finish: %w", err)
 	}
-	rec, _, err := m.cb.Complete(m.ctx, c.request, string(p.id), callback.NoAnswer, m.clk.Now())
+	rec, _, err := m.cb.Complete(m.ctx, c.request, carecontact.ProfessionalID(string(p.id)), callback.NoAnswer, m.clk.Now())
 	if err != nil {
 		return fmt.Errorf("callback complete: %w", err)
 	}

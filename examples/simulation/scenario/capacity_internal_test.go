@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/stretchr/testify/require"
 )
 
@@ -43,7 +44,7 @@ func TestRosterCapacityAcrossDSTAndHolidays(t *testing.T) {
 		{"Christmas Day", time.Date(2026, 12, 25, 0, 0, 0, 0, helsinki), 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			iv, err := c.CallbackCapacity(context.Background(), s.Teams[0].ID, tc.day)
+			iv, err := c.CallbackCapacity(context.Background(), carecontact.TeamID(s.Teams[0].ID), tc.day)
 			require.NoError(t, err)
 			if tc.holidays {
 				require.Empty(t, iv)
@@ -67,7 +68,7 @@ func TestRosterCapacityAcrossDSTAndHolidays(t *testing.T) {
 		time.Date(2026, 10, 25, 0, 0, 0, 0, helsinki): 25 * time.Hour,
 		time.Date(2027, 3, 28, 0, 0, 0, 0, helsinki):  23 * time.Hour,
 	} {
-		iv, err := c.CallbackCapacity(context.Background(), s.Teams[0].ID, day)
+		iv, err := c.CallbackCapacity(context.Background(), carecontact.TeamID(s.Teams[0].ID), day)
 		require.NoError(t, err)
 		require.Len(t, iv, 1, "%v", day)
 		require.Equal(t, hours, iv[0].End.Sub(iv[0].Start), "%v", day)

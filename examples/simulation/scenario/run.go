@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
@@ -148,13 +149,13 @@ type model struct {
 	areaCum    []float64
 	areaTeams  [][]int
 	profs      []profInfo
-	profIdx    map[routing.ProfessionalID]int32
+	profIdx    map[carecontact.ProfessionalID]int32
 	teamIdx    map[string]int
 	teams      []teamStats
 	contacts   []contactState
-	ids        []routing.ItemID
+	ids        []carecontact.ItemID
 	free       []int32
-	idIndex    map[routing.ItemID]int32
+	idIndex    map[carecontact.ItemID]int32
 	byDemand   map[string]int32
 	byRequest  map[string]int32
 	offers     []routing.Event
@@ -197,7 +198,7 @@ type escalation struct {
 }
 
 type profInfo struct {
-	id       routing.ProfessionalID
+	id       carecontact.ProfessionalID
 	team     int
 	capacity routing.Capacity
 	actor    audit.Actor
@@ -215,8 +216,8 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario: calendar: %w", err)
 	}
-	m := &model{s: s, cal: cal, ctx: ctx, profIdx: map[routing.ProfessionalID]int32{}, teamIdx: map[string]int{},
-		idIndex: map[routing.ItemID]int32{}, byDemand: map[string]int32{}, byRequest: map[string]int32{},
+	m := &model{s: s, cal: cal, ctx: ctx, profIdx: map[carecontact.ProfessionalID]int32{}, teamIdx: map[string]int{},
+		idIndex: map[carecontact.ItemID]int32{}, byDemand: map[string]int32{}, byRequest: map[string]int32{},
 		mx: channel.DefaultMatrix()}
 	m.clk = sim.NewClock(s.start)
 	m.loop = sim.NewLoop[event](m.clk)
@@ -295,7 +296,7 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 	members := session.Teams{}
 	for _, p := range m.profs {
 		t := s.Teams[p.team].ID
-		members[t] = append(members[t], string(p.id))
+		members[carecontact.TeamID(t)] = append(members[carecontact.TeamID(t)], carecontact.ProfessionalID(string(p.id)))
 	}
 	m.sess, err = session.New(session.Config{Store: memory.NewSessionStore(log), Audit: log, Clock: m.clk, Teams: members,
 		Matrix: m.mx, Demand: m.adm, NewID: func() string { sessions++; return "s" + strconv.Itoa(sessions) }})
@@ -327,7 +328,7 @@ func (m *model) directory() (routing.Config, error) {
 	s := m.s
 	var cfg routing.Config
 	for _, a := range s.Areas {
-		ra := routing.Area{ID: routing.AreaID(a.ID), NameFi: a.NameFi, NameSv: a.NameSv}
+		ra := routing.Area{ID: carecontact.AreaID(a.ID), NameFi: a.NameFi, NameSv: a.NameSv}
 		for _, pc := range a.PostalCodes {
 			p, err := routing.ParsePostalCode(pc)
 			if err != nil {
@@ -336,13 +337,13 @@ func (m *model) directory() (routing.Config, error) {
 			ra.PostalCodes = append(ra.PostalCodes, p)
 		}
 		for _, n := range a.Neighbours {
-			ra.Neighbours = append(ra.Neighbours, routing.AreaID(n))
+			ra.Neighbours = append(ra.Neighbours, carecontact.AreaID(n))
 		}
 		cfg.Areas = append(cfg.Areas, ra)
 	}
 	for ti, t := range s.Teams {
 		m.teamIdx[t.ID] = ti
-		cfg.Teams = append(cfg.Teams, routing.Team{ID: routing.TeamID(t.ID), NameFi: t.Name, Area: routing.AreaID(t.Area), Central: t.Central})
+		cfg.Teams = append(cfg.Teams, routing.Team{ID: carecontact.TeamID(t.ID), NameFi: t.Name, Area: carecontact.AreaID(t.Area), Central: t.Central})
 		n := 0
 		for _, r := range [][]int{t.Roster.Weekday, t.Roster.Saturday, t.Roster.Sunday} {
 			for _, v := range r {
@@ -364,20 +365,20 @@ func (m *model) directory() (routing.Config, error) {
 			if k < duty {
 				skills = []routing.Skill{CallbackSkill}
 			}
-			id := routing.ProfessionalID(t.ID + "-" + strconv.Itoa(k+1))
+			id := carecontact.ProfessionalID(t.ID + "-" + strconv.Itoa(k+1))
 			m.profIdx[id] = int32(len(m.profs))
 			m.profs = append(m.profs, profInfo{id: id, team: ti, capacity: capa,
 				actor: audit.Actor{Kind: audit.ActorProfessional, ID: string(id), Role: t.Role}})
 			cfg.Professionals = append(cfg.Professionals, routing.Professional{
 				ID: id, Role: routing.Role(t.Role), Languages: []routing.Language{routing.Finnish}, Skills: skills,
-				Teams: []routing.TeamID{routing.TeamID(t.ID)}, Capacity: capa, WrapUp: time.Duration(t.WrapUp),
+				Teams: []carecontact.TeamID{carecontact.TeamID(t.ID)}, Capacity: capa, WrapUp: time.Duration(t.WrapUp),
 			})
 		}
 	}
 	for _, p := range s.Policies {
 		rp := routing.Policy{Errand: channel.Errand(p.Errand), Channel: channel.Kind(p.Channel)}
 		for _, st := range p.Steps {
-			step := routing.Step{Target: targets[st.Target], Team: routing.TeamID(st.Team), Timeout: time.Duration(st.Timeout)}
+			step := routing.Step{Target: targets[st.Target], Team: carecontact.TeamID(st.Team), Timeout: time.Duration(st.Timeout)}
 			for _, r := range st.Roles {
 				step.Roles = append(step.Roles, routing.Role(r))
 			}
@@ -577,7 +578,7 @@ func (m *model) slot() int32 {
 
 // setItem makes id slot i's current work item. Item IDs are never reused:
 // an item in wrap-up stays in the dispatcher after its slot is reused.
-func (m *model) setItem(i int32, id routing.ItemID) {
+func (m *model) setItem(i int32, id carecontact.ItemID) {
 	delete(m.idIndex, m.ids[i])
 	m.ids[i] = id
 	m.idIndex[id] = i
@@ -602,7 +603,7 @@ func (m *model) release(i int32) {
 // callback planner for a window.
 func (m *model) newContact(cl int32, streamIdx int16, kind channel.Kind, now time.Duration, duplicate bool) error {
 	st := &m.streams[streamIdx]
-	ad, err := m.adm.Admit(m.ctx, channel.Request{Actor: clientActor(cl), Client: clientRef(cl), Errand: st.errand, Kind: kind})
+	ad, err := m.adm.Admit(m.ctx, channel.Request{Actor: clientActor(cl), Client: carecontact.ClientRef(clientRef(cl)), Errand: st.errand, Kind: kind})
 	if errors.Is(err, channel.ErrUnsuitable) {
 		m.unsuitable++
 		return nil
@@ -644,14 +645,14 @@ func (m *model) newContact(cl int32, streamIdx int16, kind channel.Kind, now tim
 func (m *model) contactOf(i int32) routing.Contact {
 	c := &m.contacts[i]
 	cl := m.clients[c.client]
-	rc := routing.Contact{Client: routing.ClientRef(clientRef(c.client)), Errand: m.streams[c.stream].errand,
-		Channel: c.kind, Priority: m.streams[c.stream].prio, Area: routing.AreaID(m.s.Areas[cl.area].ID)}
+	rc := routing.Contact{Client: carecontact.ClientRef(clientRef(c.client)), Errand: m.streams[c.stream].errand,
+		Channel: c.kind, Priority: m.streams[c.stream].prio, Area: carecontact.AreaID(m.s.Areas[cl.area].ID)}
 	if !c.inbound {
 		// Messages are planned work: clients on the line go first.
 		rc.Priority = routing.PriorityRoutine
 	}
 	if cl.ownTeam {
-		rc.OwnTeam = routing.TeamID(m.s.Teams[cl.team].ID)
+		rc.OwnTeam = carecontact.TeamID(m.s.Teams[cl.team].ID)
 	}
 	return rc
 }
@@ -660,7 +661,7 @@ func (m *model) contactOf(i int32) routing.Contact {
 func (m *model) enqueue(i int32) error {
 	c := &m.contacts[i]
 	m.contactNo++
-	m.setItem(i, routing.ItemID("item-"+strconv.Itoa(m.contactNo)))
+	m.setItem(i, carecontact.ItemID("item-"+strconv.Itoa(m.contactNo)))
 	_, err := m.disp.Enqueue(m.ctx, m.ids[i], m.contactOf(i))
 	var nr *routing.NoRouteError
 	switch {
@@ -730,7 +731,7 @@ func (m *model) takeOffers(now time.Duration) error {
 		}
 		h := m.streams[c.stream].handling.Sample(m.rnd.handle)
 		if c.request != "" {
-			if _, err := m.cb.Accept(m.ctx, c.request, string(p.id), m.clk.Now()); err != nil {
+			if _, err := m.cb.Accept(m.ctx, c.request, carecontact.ProfessionalID(string(p.id)), m.clk.Now()); err != nil {
 				return fmt.Errorf("callback accept: %w", err)
 			}
 			c.answered = m.rnd.behave.Float64() >= m.s.Callbacks.NoAnswer
@@ -764,13 +765,13 @@ func (m *model) work(p int32, kind channel.Kind, h time.Duration) {
 // startLeg opens contact i's session if it has none (owned by the
 // professional's team, the client's own team recorded for continuity),
 // assigns the professional and starts the leg in the contact's channel.
-func (m *model) startLeg(i int32, item routing.ItemID) error {
+func (m *model) startLeg(i int32, item carecontact.ItemID) error {
 	c := &m.contacts[i]
 	p := m.profs[c.prof]
 	if c.session == "" {
 		cl := m.clients[c.client]
-		req := session.OpenRequest{Client: clientRef(c.client), Errand: m.streams[c.stream].errand, Team: m.s.Teams[p.team].ID,
-			WorkItem: session.WorkItemRef(item), Contact: c.demandID, Duplicate: c.duplicate,
+		req := session.OpenRequest{Client: carecontact.ClientRef(clientRef(c.client)), Errand: m.streams[c.stream].errand, Team: carecontact.TeamID(m.s.Teams[p.team].ID),
+			WorkItem: item, Contact: c.demandID, Duplicate: c.duplicate,
 			Identity: channel.IdentityWeak, IdentityMethod: "asked_in_call"}
 		if !c.kind.Synchronous() || c.kind == channel.Video || c.kind == channel.Chat {
 			// Chat, video and messages are opened after strong
@@ -779,7 +780,7 @@ func (m *model) startLeg(i int32, item routing.ItemID) error {
 			c.strong = true
 		}
 		if cl.ownTeam {
-			req.OwnTeam = m.s.Teams[cl.team].ID
+			req.OwnTeam = carecontact.TeamID(m.s.Teams[cl.team].ID)
 		}
 		s, err := m.sess.Open(m.ctx, system, req)
 		if err != nil {
@@ -787,7 +788,7 @@ func (m *model) startLeg(i int32, item routing.ItemID) error {
 		}
 		c.session = s.ID
 	}
-	if _, err := m.sess.Assign(m.ctx, system, c.session, string(p.id)); err != nil {
+	if _, err := m.sess.Assign(m.ctx, system, c.session, carecontact.ProfessionalID(string(p.id))); err != nil {
 		return fmt.Errorf("session assign: %w", err)
 	}
 	if _, err := m.sess.StartLeg(m.ctx, p.actor, c.session, c.kind, string(item)); err != nil {
@@ -823,7 +824,7 @@ func (m *model) finish(i int32, now time.Duration) error {
 	}
 	m.teams[p.team].handled++
 	if c.request != "" {
-		if _, _, err := m.cb.Complete(m.ctx, c.request, string(p.id), callback.Answered, m.clk.Now()); err != nil {
+		if _, _, err := m.cb.Complete(m.ctx, c.request, carecontact.ProfessionalID(string(p.id)), callback.Answered, m.clk.Now()); err != nil {
 			return fmt.Errorf("callback complete: %w", err)
 		}
 	}
