@@ -12,6 +12,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
@@ -20,7 +21,7 @@ const (
 	benchDays = 90
 )
 
-var benchFrom = booking.Date{Year: 2026, Month: time.December, Day: 7}
+var benchFrom = civil.Date{Year: 2026, Month: time.December, Day: 7}
 
 func benchCalendars(tb testing.TB) []booking.Calendar {
 	cals := make([]booking.Calendar, benchPros)

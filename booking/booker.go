@@ -15,6 +15,7 @@ import (
 
 	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // Config configures a Booker.
@@ -192,7 +193,7 @@ func (b *Booker) bounds(svc *Service, by Requester, now, from, to time.Time) (lo
 
 // allowed reports whether block type t may be booked by the requester for a
 // slot starting at start (Unix seconds), given the day of now.
-func allowed(t uint8, k OwnerKind, by Requester, start int64, today Date) bool {
+func allowed(t uint8, k OwnerKind, by Requester, start int64, today civil.Date) bool {
 	bt := blockCodes[t]
 	if k == OwnerResource {
 		return bt != BlockCallback
@@ -206,8 +207,8 @@ func allowed(t uint8, k OwnerKind, by Requester, start int64, today Date) bool {
 		if by.self() || !by.Acute {
 			return false
 		}
-		loc, err := Helsinki()
-		return err == nil && DateOf(time.Unix(start, 0), loc) == today
+		loc := civil.Helsinki()
+		return civil.DateOf(time.Unix(start, 0), loc) == today
 	}
 	return false
 }
@@ -237,7 +238,7 @@ type span64 struct{ start, end int64 }
 type search struct {
 	svc         *Service
 	by          Requester
-	today       Date
+	today       civil.Date
 	dur, bb, ba int64
 	step        int64
 	busy        map[string][]span64
@@ -377,11 +378,8 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 			owners = append(owners, c.ID)
 		}
 	}
-	loc, err := Helsinki()
-	if err != nil {
-		return nil, err
-	}
-	q := &search{svc: &svc, by: req.By, today: DateOf(now, loc), ix: b.cfg.Index,
+	loc := civil.Helsinki()
+	q := &search{svc: &svc, by: req.By, today: civil.DateOf(now, loc), ix: b.cfg.Index,
 		dur: int64(svc.Duration / time.Second), bb: int64(svc.BufferBefore / time.Second),
 		ba: int64(svc.BufferAfter / time.Second), step: int64(svc.step() / time.Second)}
 	var out []Slot
@@ -506,11 +504,8 @@ func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time)
 	case len(slot.Participants) != len(svc.Requires):
 		return "", fmt.Errorf("%w: slot.participants: want %d", ErrInvalid, len(svc.Requires))
 	}
-	loc, err := Helsinki()
-	if err != nil {
-		return "", err
-	}
-	q := &search{svc: svc, by: by, today: DateOf(now, loc), ix: b.cfg.Index, dur: int64(svc.Duration / time.Second)}
+	loc := civil.Helsinki()
+	q := &search{svc: svc, by: by, today: civil.DateOf(now, loc), ix: b.cfg.Index, dur: int64(svc.Duration / time.Second)}
 	var block BlockType
 	set := b.cfg.Index.set
 	for i, id := range slot.Participants {

@@ -15,29 +15,29 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
 var workdays = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
 
-func sp(t testing.TB, s string) booking.Span {
+func sp(t testing.TB, s string) civil.Span {
 	t.Helper()
-	x, err := booking.ParseSpan(s)
+	x, err := civil.ParseSpan(s)
 	require.NoError(t, err)
 	return x
 }
 
 func helsinki(t testing.TB, y int, m time.Month, d, h, min int) time.Time {
 	t.Helper()
-	loc, err := booking.Helsinki()
-	require.NoError(t, err)
+	loc := civil.Helsinki()
 	return time.Date(y, m, d, h, min, 0, 0, loc).UTC()
 }
 
 func nurse(t testing.TB, id, team string) booking.Calendar {
 	return booking.Calendar{ID: id, Kind: booking.OwnerProfessional, Area: "north", Team: carecontact.TeamID(team), Role: "nurse",
 		Rules: []booking.WeeklyRule{
-			{Weekdays: workdays, Span: sp(t, "08:00-12:00"), Breaks: []booking.Span{sp(t, "11:00-11:30")}, Block: booking.BlockSelfService},
+			{Weekdays: workdays, Span: sp(t, "08:00-12:00"), Breaks: []civil.Span{sp(t, "11:00-11:30")}, Block: booking.BlockSelfService},
 			{Weekdays: workdays, Span: sp(t, "12:00-14:00"), Block: booking.BlockProfessionalOnly},
 			{Weekdays: workdays, Span: sp(t, "14:00-15:00"), Block: booking.BlockAcuteReserve},
 			{Weekdays: workdays, Span: sp(t, "15:00-16:00"), Block: booking.BlockCallback},
@@ -59,19 +59,19 @@ func fixtureCalendars(t testing.TB) []booking.Calendar {
 
 func fixtureCatalogues(t testing.TB) []*booking.Catalogue {
 	north, err := booking.NewCatalogue("north", []booking.Service{
-		{Code: "nurse-visit", Area: "north", Names: booking.Names{FI: "Hoitajan vastaanotto", SV: "Skötarmottagning", EN: "Nurse appointment"},
+		{Code: "nurse-visit", Area: "north", Names: civil.Names{FI: "Hoitajan vastaanotto", SV: "Skötarmottagning", EN: "Nurse appointment"},
 			Duration: 30 * time.Minute, Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}},
 			SelfBookGroups: []string{"adult"}, MinNotice: 2 * time.Hour, Horizon: 30 * 24 * time.Hour, MaxPerClient: 1, Period: 30 * 24 * time.Hour,
-			PreQuestions: []booking.Question{{ID: "symptoms", Text: booking.Names{FI: "Oireet?"}, Required: true}, {ID: "meds", Text: booking.Names{FI: "Lääkkeet?"}}}},
-		{Code: "joint-visit", Area: "north", Names: booking.Names{FI: "Yhteisvastaanotto"}, Duration: 30 * time.Minute, Channel: channel.InPerson,
+			PreQuestions: []booking.Question{{ID: "symptoms", Text: civil.Names{FI: "Oireet?"}, Required: true}, {ID: "meds", Text: civil.Names{FI: "Lääkkeet?"}}}},
+		{Code: "joint-visit", Area: "north", Names: civil.Names{FI: "Yhteisvastaanotto"}, Duration: 30 * time.Minute, Channel: channel.InPerson,
 			Requires:       []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}, {Kind: booking.OwnerProfessional, Role: "doctor", Skill: "diabetes"}, {Kind: booking.OwnerResource, Role: "room"}},
 			SelfBookGroups: []string{"adult"}},
-		{Code: "video-check", Area: "north", Names: booking.Names{FI: "Videovastaanotto"}, Duration: 20 * time.Minute, Channel: channel.Video,
+		{Code: "video-check", Area: "north", Names: civil.Names{FI: "Videovastaanotto"}, Duration: 20 * time.Minute, Channel: channel.Video,
 			Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}}, BufferBefore: 5 * time.Minute, BufferAfter: 5 * time.Minute},
 	})
 	require.NoError(t, err)
 	night, err := booking.NewCatalogue("night", []booking.Service{
-		{Code: "night-call", Area: "night", Names: booking.Names{FI: "Yöpuhelu"}, Duration: 30 * time.Minute, Channel: channel.InboundPhone,
+		{Code: "night-call", Area: "night", Names: civil.Names{FI: "Yöpuhelu"}, Duration: 30 * time.Minute, Channel: channel.InboundPhone,
 			Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}}, SelfBookGroups: []string{"adult"}},
 	})
 	require.NoError(t, err)
@@ -86,7 +86,7 @@ type fixture struct {
 
 func (f *fixture) set(t time.Time) { f.now = t }
 
-func newFixture(t testing.TB, from booking.Date, days int) *fixture {
+func newFixture(t testing.TB, from civil.Date, days int) *fixture {
 	set, err := booking.NewCalendarSet(fixtureCalendars(t))
 	require.NoError(t, err)
 	ix, err := booking.NewIndex(set, from, days)
@@ -111,8 +111,7 @@ type hm struct {
 }
 
 func starts(t testing.TB, slots []booking.Slot) []hm {
-	loc, err := booking.Helsinki()
-	require.NoError(t, err)
+	loc := civil.Helsinki()
 	var out []hm
 	for _, s := range slots {
 		l := s.Start.In(loc)
@@ -124,7 +123,7 @@ func starts(t testing.TB, slots []booking.Slot) []hm {
 
 func TestSearchRules(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
 	tests := []struct {
 		name string
 		req  booking.SearchRequest
@@ -203,7 +202,7 @@ func lastSunday(y int, m time.Month) int {
 // not from the zone database.
 func TestSlotsAcrossDST(t *testing.T) {
 	ctx := context.Background()
-	check := func(t *testing.T, f *fixture, day booking.Date, wantStart, wantEnd time.Time) {
+	check := func(t *testing.T, f *fixture, day civil.Date, wantStart, wantEnd time.Time) {
 		t.Helper()
 		f.set(wantStart.Add(-24 * time.Hour))
 		slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "night", Service: "night-call", Limit: 50,
@@ -228,24 +227,24 @@ func TestSlotsAcrossDST(t *testing.T) {
 		mar, oct := lastSunday(y, time.March), lastSunday(y, time.October)
 		tests := []struct {
 			name       string
-			day        booking.Date
+			day        civil.Date
 			start, end time.Time // 01:00 and 06:00 local in UTC
 		}{
-			{"ordinary winter sunday", booking.Date{Year: y, Month: time.March, Day: mar - 7},
+			{"ordinary winter sunday", civil.Date{Year: y, Month: time.March, Day: mar - 7},
 				time.Date(y, time.March, mar-8, 23, 0, 0, 0, time.UTC), time.Date(y, time.March, mar-7, 4, 0, 0, 0, time.UTC)},
-			{"spring forward: one hour less", booking.Date{Year: y, Month: time.March, Day: mar},
+			{"spring forward: one hour less", civil.Date{Year: y, Month: time.March, Day: mar},
 				time.Date(y, time.March, mar-1, 23, 0, 0, 0, time.UTC), time.Date(y, time.March, mar, 3, 0, 0, 0, time.UTC)},
-			{"ordinary summer sunday", booking.Date{Year: y, Month: time.October, Day: oct - 7},
+			{"ordinary summer sunday", civil.Date{Year: y, Month: time.October, Day: oct - 7},
 				time.Date(y, time.October, oct-8, 22, 0, 0, 0, time.UTC), time.Date(y, time.October, oct-7, 3, 0, 0, 0, time.UTC)},
-			{"fall back: one hour more", booking.Date{Year: y, Month: time.October, Day: oct},
+			{"fall back: one hour more", civil.Date{Year: y, Month: time.October, Day: oct},
 				time.Date(y, time.October, oct-1, 22, 0, 0, 0, time.UTC), time.Date(y, time.October, oct, 4, 0, 0, 0, time.UTC)},
 		}
 		// One index covering the year's changes, and one that ends before
 		// them (the search then computes the blocks from the calendars).
 		for _, indexed := range []bool{true, false} {
-			from, days := booking.Date{Year: y, Month: time.March, Day: 1}, 250 // to early November
+			from, days := civil.Date{Year: y, Month: time.March, Day: 1}, 250 // to early November
 			if !indexed {
-				from, days = booking.Date{Year: y, Month: time.January, Day: 1}, 40
+				from, days = civil.Date{Year: y, Month: time.January, Day: 1}, 40
 			}
 			f := newFixture(t, from, days)
 			for _, tc := range tests {
@@ -262,7 +261,7 @@ func TestSlotsAcrossDST(t *testing.T) {
 
 func TestHoldConfirmExpire(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
 	search := func() []booking.Slot {
 		slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-1", Limit: 1, By: client("c1")})
 		require.NoError(t, err)
@@ -339,7 +338,7 @@ func TestHoldConfirmExpire(t *testing.T) {
 
 func TestForgedSlotsAreRefused(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
 	answers := []booking.Answer{{QuestionID: "symptoms", Text: "x"}}
 	mk := func(h, m int, who ...string) booking.Slot {
 		s := helsinki(t, 2026, 12, 8, h, m)
@@ -377,7 +376,7 @@ func TestForgedSlotsAreRefused(t *testing.T) {
 // free around it, in search and in the atomic booking alike.
 func TestBuffersKeepNeighboursFree(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
 	at := func(h, m int) time.Time { return helsinki(t, 2026, 12, 8, h, m) }
 	slot := func(service string, h, m int) booking.Slot {
 		d := 30 * time.Minute
@@ -426,7 +425,7 @@ func TestBuffersKeepNeighboursFree(t *testing.T) {
 
 func TestMultiProfessionalAndResources(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
 	req := booking.SearchRequest{Area: "north", Service: "joint-visit", From: helsinki(t, 2026, 12, 8, 8, 0), Limit: 3, By: client("c1")}
 	slots, err := f.b.Search(ctx, req)
 	require.NoError(t, err)
@@ -451,7 +450,7 @@ func TestMultiProfessionalAndResources(t *testing.T) {
 
 func TestCancelLateWaitlistAndReschedule(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
 	answers := []booking.Answer{{QuestionID: "symptoms", Text: "x"}}
 	find := func(from time.Time) booking.Slot {
 		slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-1", From: from, Limit: 1, By: pro})
@@ -619,7 +618,7 @@ func TestRescheduleOffersFreedSlotToWaitlist(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+			f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
 			from := findSlot(t, f, helsinki(t, 2026, 12, 8, 9, 0))
 			to := findSlot(t, f, helsinki(t, 2026, 12, 9, 9, 0))
 			a := tc.setup(t, f, from, to)
@@ -674,7 +673,7 @@ func TestRescheduleOffersFreedSlotToWaitlist(t *testing.T) {
 
 func TestLapsedWaitlistOfferGoesToNextWaiter(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
 	from := findSlot(t, f, helsinki(t, 2026, 12, 8, 9, 0))
 	a := book(t, f, from, "c1")
 	wait(t, f, "c5", booking.Interval{})
@@ -778,7 +777,7 @@ func TestMark(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+			f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
 			slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 1, By: pro})
 			require.NoError(t, err)
 			a, err := f.b.Book(ctx, booking.BookRequest{Slot: slots[0], Client: "c1", By: pro})
@@ -800,7 +799,7 @@ func TestMark(t *testing.T) {
 
 func TestBookerRace(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, booking.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
 	slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 4, By: pro})
 	require.NoError(t, err)
 	var wins [4]atomic.Int32
@@ -829,7 +828,7 @@ func TestBookerRace(t *testing.T) {
 func TestNewBookerValidates(t *testing.T) {
 	set, err := booking.NewCalendarSet(nil)
 	require.NoError(t, err)
-	ix, err := booking.NewIndex(set, booking.Date{Year: 2026, Month: 1, Day: 1}, 1)
+	ix, err := booking.NewIndex(set, civil.Date{Year: 2026, Month: 1, Day: 1}, 1)
 	require.NoError(t, err)
 	s := memory.NewBookingStore(nil)
 	clock := carecontact.ClockFunc(func() time.Time { return time.Time{} })

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // OwnerKind says whose calendar it is.
@@ -50,14 +51,14 @@ func (b BlockType) Valid() bool { return slices.Contains(BlockTypes(), b) }
 // ValidFrom and ValidUntil (both inclusive; zero means unbounded).
 type WeeklyRule struct {
 	Weekdays   []time.Weekday `json:"weekdays"`
-	Span       Span           `json:"span"`
-	Breaks     []Span         `json:"breaks,omitempty"`
+	Span       civil.Span     `json:"span"`
+	Breaks     []civil.Span   `json:"breaks,omitempty"`
 	Block      BlockType      `json:"block"`
-	ValidFrom  Date           `json:"validFrom"`
-	ValidUntil Date           `json:"validUntil"`
+	ValidFrom  civil.Date     `json:"validFrom"`
+	ValidUntil civil.Date     `json:"validUntil"`
 }
 
-func (r *WeeklyRule) appliesOn(d Date) bool {
+func (r *WeeklyRule) appliesOn(d civil.Date) bool {
 	if !r.ValidFrom.IsZero() && d.Before(r.ValidFrom) {
 		return false
 	}
@@ -81,9 +82,9 @@ const (
 // Exception changes one date of a calendar. An Absence without a Span
 // removes the whole day; ExtraTime needs a Span and a Block.
 type Exception struct {
-	Date  Date          `json:"date"`
+	Date  civil.Date    `json:"date"`
 	Kind  ExceptionKind `json:"kind"`
-	Span  *Span         `json:"span,omitempty"`
+	Span  *civil.Span   `json:"span,omitempty"`
 	Block BlockType     `json:"block,omitempty"`
 }
 
@@ -137,11 +138,11 @@ func (c *Calendar) Validate() error {
 				return fmt.Errorf("%w: %s.weekdays: %d", ErrInvalid, f, w)
 			}
 		}
-		if err := r.Span.validate(f + ".span"); err != nil {
+		if err := validSpan(r.Span, f+".span"); err != nil {
 			return err
 		}
 		for j, b := range r.Breaks {
-			if err := b.validate(fmt.Sprintf("%s.breaks[%d]", f, j)); err != nil {
+			if err := validSpan(b, fmt.Sprintf("%s.breaks[%d]", f, j)); err != nil {
 				return err
 			}
 		}
@@ -163,7 +164,7 @@ func (c *Calendar) Validate() error {
 		switch e.Kind {
 		case Absence:
 			if e.Span != nil {
-				if err := e.Span.validate(f + ".span"); err != nil {
+				if err := validSpan(*e.Span, f+".span"); err != nil {
 					return err
 				}
 			}
@@ -171,7 +172,7 @@ func (c *Calendar) Validate() error {
 			if e.Span == nil {
 				return fmt.Errorf("%w: %s.span is required for extra time", ErrInvalid, f)
 			}
-			if err := e.Span.validate(f + ".span"); err != nil {
+			if err := validSpan(*e.Span, f+".span"); err != nil {
 				return err
 			}
 			if !e.Block.Valid() {
@@ -196,16 +197,16 @@ type Block struct {
 }
 
 type typedSpan struct {
-	Span
+	civil.Span
 	Type BlockType
 }
 
 // spansOn returns the working spans of day d with their types, after
 // breaks, absences and closures, sorted by start.
-func (c *Calendar) spansOn(d Date) []typedSpan {
-	var claimed []Span
+func (c *Calendar) spansOn(d civil.Date) []typedSpan {
+	var claimed []civil.Span
 	var out []typedSpan
-	add := func(s []Span, t BlockType) {
+	add := func(s []civil.Span, t BlockType) {
 		s = subtractSpans(s, claimed)
 		for _, x := range s {
 			out = append(out, typedSpan{x, t})
@@ -214,19 +215,19 @@ func (c *Calendar) spansOn(d Date) []typedSpan {
 	}
 	for _, e := range c.Exceptions {
 		if e.Kind == ExtraTime && e.Date == d {
-			add([]Span{*e.Span}, e.Block)
+			add([]civil.Span{*e.Span}, e.Block)
 		}
 	}
 	for i := range c.Rules {
 		r := &c.Rules[i]
 		if r.appliesOn(d) {
-			add(subtractSpans([]Span{r.Span}, normalizeSpans(slices.Clone(r.Breaks))), r.Block)
+			add(subtractSpans([]civil.Span{r.Span}, normalizeSpans(slices.Clone(r.Breaks))), r.Block)
 		}
 	}
 	if len(out) == 0 {
 		return nil
 	}
-	var off []Span
+	var off []civil.Span
 	for _, e := range c.Exceptions {
 		if e.Kind == Absence && e.Date == d {
 			if e.Span == nil {
@@ -247,7 +248,7 @@ func (c *Calendar) spansOn(d Date) []typedSpan {
 		off = normalizeSpans(off)
 		var kept []typedSpan
 		for _, ts := range out {
-			for _, s := range subtractSpans([]Span{ts.Span}, off) {
+			for _, s := range subtractSpans([]civil.Span{ts.Span}, off) {
 				kept = append(kept, typedSpan{s, ts.Type})
 			}
 		}
@@ -260,11 +261,8 @@ func (c *Calendar) spansOn(d Date) []typedSpan {
 // BlocksOn returns the working time of day d (a day of Europe/Helsinki) of
 // every type, in UTC and in time order: weekly rules and extra time minus
 // breaks, absences, public holidays, eves and local closures.
-func (c *Calendar) BlocksOn(d Date) ([]Block, error) {
-	loc, err := Helsinki()
-	if err != nil {
-		return nil, err
-	}
+func (c *Calendar) BlocksOn(d civil.Date) ([]Block, error) {
+	loc := civil.Helsinki()
 	if !d.Valid() {
 		return nil, fmt.Errorf("%w: date %s", ErrInvalid, d)
 	}
@@ -284,7 +282,7 @@ func (c *Calendar) BlocksOn(d Date) ([]Block, error) {
 // that type minus breaks, absences, public holidays, eves and local
 // closures. Callback planning uses it with BlockCallback to get a
 // professional's or a team's callback capacity for a day.
-func (c *Calendar) Intervals(d Date, t BlockType) ([]Interval, error) {
+func (c *Calendar) Intervals(d civil.Date, t BlockType) ([]Interval, error) {
 	if !t.Valid() {
 		return nil, fmt.Errorf("%w: block type %q", ErrInvalid, t)
 	}
@@ -310,11 +308,11 @@ func sortIntervals(ivs []Interval) {
 	})
 }
 
-func normalizeSpans(s []Span) []Span {
+func normalizeSpans(s []civil.Span) []civil.Span {
 	if len(s) < 2 {
 		return s
 	}
-	slices.SortFunc(s, func(a, b Span) int { return cmp.Compare(a.From, b.From) })
+	slices.SortFunc(s, func(a, b civil.Span) int { return cmp.Compare(a.From, b.From) })
 	out := s[:1]
 	for _, x := range s[1:] {
 		last := &out[len(out)-1]
@@ -328,8 +326,8 @@ func normalizeSpans(s []Span) []Span {
 }
 
 // subtractSpans returns a minus b; b must be sorted and disjoint.
-func subtractSpans(a, b []Span) []Span {
-	var out []Span
+func subtractSpans(a, b []civil.Span) []civil.Span {
+	var out []civil.Span
 	for _, s := range a {
 		cur := s
 		for _, x := range b {
@@ -337,7 +335,7 @@ func subtractSpans(a, b []Span) []Span {
 				continue
 			}
 			if x.From > cur.From {
-				out = append(out, Span{cur.From, x.From})
+				out = append(out, civil.Span{From: cur.From, To: x.From})
 			}
 			cur.From = x.To
 			if cur.From >= cur.To {

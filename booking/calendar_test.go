@@ -4,25 +4,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carecontact/carecontact/civil"
 	"github.com/stretchr/testify/require"
 )
 
 var weekdays = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
 
-func mustSpan(t testing.TB, s string) Span {
+func mustSpan(t testing.TB, s string) civil.Span {
 	t.Helper()
-	sp, err := ParseSpan(s)
+	sp, err := civil.ParseSpan(s)
 	require.NoError(t, err)
 	return sp
 }
 
-func spanPtr(s Span) *Span { return &s }
+func spanPtr(s civil.Span) *civil.Span { return &s }
 
 // hel returns the UTC instant of a Helsinki wall-clock time.
 func hel(t testing.TB, y int, m time.Month, d, h, min int) time.Time {
 	t.Helper()
-	loc, err := Helsinki()
-	require.NoError(t, err)
+	loc := civil.Helsinki()
 	return time.Date(y, m, d, h, min, 0, 0, loc).UTC()
 }
 
@@ -31,15 +31,15 @@ func nurseCalendar(t testing.TB) Calendar {
 		ID: "nurse-1", Kind: OwnerProfessional, Area: "north", Team: "team-a", Role: "nurse",
 		Rules: []WeeklyRule{
 			{Weekdays: weekdays, Span: mustSpan(t, "08:00-10:00"), Block: BlockCallback},
-			{Weekdays: weekdays, Span: mustSpan(t, "08:00-16:00"), Breaks: []Span{mustSpan(t, "11:00-11:30")}, Block: BlockSelfService},
+			{Weekdays: weekdays, Span: mustSpan(t, "08:00-16:00"), Breaks: []civil.Span{mustSpan(t, "11:00-11:30")}, Block: BlockSelfService},
 			{Weekdays: []time.Weekday{time.Wednesday}, Span: mustSpan(t, "16:00-18:00"), Block: BlockProfessionalOnly,
-				ValidFrom: Date{2026, time.December, 1}, ValidUntil: Date{2026, time.December, 31}},
+				ValidFrom: civil.NewDate(2026, time.December, 1), ValidUntil: civil.NewDate(2026, time.December, 31)},
 		},
 		Exceptions: []Exception{
-			{Date: Date{2026, time.December, 12}, Kind: ExtraTime, Span: spanPtr(mustSpan(t, "09:00-13:00")), Block: BlockSelfService},
-			{Date: Date{2026, time.December, 14}, Kind: Absence},
-			{Date: Date{2026, time.December, 15}, Kind: Absence, Span: spanPtr(mustSpan(t, "12:00-16:00"))},
-			{Date: Date{2026, time.December, 21}, Kind: ExtraTime, Span: spanPtr(mustSpan(t, "07:00-09:00")), Block: BlockAcuteReserve},
+			{Date: civil.NewDate(2026, time.December, 12), Kind: ExtraTime, Span: spanPtr(mustSpan(t, "09:00-13:00")), Block: BlockSelfService},
+			{Date: civil.NewDate(2026, time.December, 14), Kind: Absence},
+			{Date: civil.NewDate(2026, time.December, 15), Kind: Absence, Span: spanPtr(mustSpan(t, "12:00-16:00"))},
+			{Date: civil.NewDate(2026, time.December, 21), Kind: ExtraTime, Span: spanPtr(mustSpan(t, "07:00-09:00")), Block: BlockAcuteReserve},
 		},
 	}
 }
@@ -53,39 +53,39 @@ func TestCalendarIntervals(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		day  Date
+		day  civil.Date
 		want []want
 	}{
-		{"weekday: callback first, then self-service around lunch", Date{2026, time.December, 8}, []want{
+		{"weekday: callback first, then self-service around lunch", civil.NewDate(2026, time.December, 8), []want{
 			{BlockCallback, [][4]int{{8, 0, 10, 0}}},
 			{BlockSelfService, [][4]int{{10, 0, 11, 0}, {11, 30, 16, 0}}},
 			{BlockProfessionalOnly, nil},
 		}},
-		{"wednesday evening rule inside validity", Date{2026, time.December, 9}, []want{
+		{"wednesday evening rule inside validity", civil.NewDate(2026, time.December, 9), []want{
 			{BlockProfessionalOnly, [][4]int{{16, 0, 18, 0}}},
 		}},
-		{"wednesday evening rule outside validity", Date{2026, time.November, 25}, []want{
+		{"wednesday evening rule outside validity", civil.NewDate(2026, time.November, 25), []want{
 			{BlockProfessionalOnly, nil},
 		}},
-		{"extra saturday", Date{2026, time.December, 12}, []want{
+		{"extra saturday", civil.NewDate(2026, time.December, 12), []want{
 			{BlockSelfService, [][4]int{{9, 0, 13, 0}}},
 			{BlockCallback, nil},
 		}},
-		{"whole-day absence", Date{2026, time.December, 14}, []want{
+		{"whole-day absence", civil.NewDate(2026, time.December, 14), []want{
 			{BlockSelfService, nil}, {BlockCallback, nil},
 		}},
-		{"partial absence", Date{2026, time.December, 15}, []want{
+		{"partial absence", civil.NewDate(2026, time.December, 15), []want{
 			{BlockCallback, [][4]int{{8, 0, 10, 0}}},
 			{BlockSelfService, [][4]int{{10, 0, 11, 0}, {11, 30, 12, 0}}},
 		}},
-		{"extra time wins over the rule it overlaps", Date{2026, time.December, 21}, []want{
+		{"extra time wins over the rule it overlaps", civil.NewDate(2026, time.December, 21), []want{
 			{BlockAcuteReserve, [][4]int{{7, 0, 9, 0}}},
 			{BlockCallback, [][4]int{{9, 0, 10, 0}}},
 		}},
-		{"independence day closed", Date{2026, time.December, 7}.AddDays(-1), []want{{BlockSelfService, nil}}},
-		{"christmas eve closed", Date{2026, time.December, 24}, []want{{BlockSelfService, nil}, {BlockCallback, nil}}},
-		{"sunday", Date{2026, time.December, 13}, []want{{BlockSelfService, nil}}},
-		{"epiphany 2027 wednesday closed", Date{2027, time.January, 6}, []want{{BlockProfessionalOnly, nil}, {BlockSelfService, nil}}},
+		{"independence day closed", civil.NewDate(2026, time.December, 7).AddDays(-1), []want{{BlockSelfService, nil}}},
+		{"christmas eve closed", civil.NewDate(2026, time.December, 24), []want{{BlockSelfService, nil}, {BlockCallback, nil}}},
+		{"sunday", civil.NewDate(2026, time.December, 13), []want{{BlockSelfService, nil}}},
+		{"epiphany 2027 wednesday closed", civil.NewDate(2027, time.January, 6), []want{{BlockProfessionalOnly, nil}, {BlockSelfService, nil}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -112,20 +112,20 @@ func TestCalendarClosuresAndOpenOnHolidays(t *testing.T) {
 	half := mustSpan(t, "12:00-24:00")
 	c := Calendar{ID: "r1", Kind: OwnerResource, Area: "north", Role: "room",
 		Rules:    []WeeklyRule{{Weekdays: []time.Weekday{time.Thursday, time.Friday}, Span: mustSpan(t, "08:00-16:00"), Block: BlockSelfService}},
-		Closures: &Closures{EvesOpen: true, Local: []Closure{{Date: Date{2026, time.December, 31}, Span: &half}}},
+		Closures: &Closures{EvesOpen: true, Local: []Closure{{Date: civil.NewDate(2026, time.December, 31), Span: &half}}},
 	}
 	require.NoError(t, c.Validate())
-	got, err := c.Intervals(Date{2026, time.December, 24}, BlockSelfService)
+	got, err := c.Intervals(civil.NewDate(2026, time.December, 24), BlockSelfService)
 	require.NoError(t, err)
 	require.Len(t, got, 1, "eve kept open")
-	got, err = c.Intervals(Date{2026, time.December, 31}, BlockSelfService)
+	got, err = c.Intervals(civil.NewDate(2026, time.December, 31), BlockSelfService)
 	require.NoError(t, err)
 	require.Equal(t, []Interval{{hel(t, 2026, 12, 31, 8, 0), hel(t, 2026, 12, 31, 12, 0)}}, got)
-	got, err = c.Intervals(Date{2026, time.December, 25}, BlockSelfService)
+	got, err = c.Intervals(civil.NewDate(2026, time.December, 25), BlockSelfService)
 	require.NoError(t, err)
 	require.Empty(t, got)
 	c.OpenOnHolidays = true
-	got, err = c.Intervals(Date{2026, time.December, 25}, BlockSelfService)
+	got, err = c.Intervals(civil.NewDate(2026, time.December, 25), BlockSelfService)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 }
@@ -144,13 +144,13 @@ func TestCalendarAcrossDST(t *testing.T) {
 	for _, ch := range changes {
 		y := ch.year
 		tests := []struct {
-			day        Date
+			day        civil.Date
 			start, end time.Time
 		}{
-			{Date{y, time.March, ch.march - 7}, time.Date(y, time.March, ch.march-8, 22, 0, 0, 0, time.UTC), time.Date(y, time.March, ch.march-7, 6, 0, 0, 0, time.UTC)},
-			{Date{y, time.March, ch.march}, time.Date(y, time.March, ch.march-1, 22, 0, 0, 0, time.UTC), time.Date(y, time.March, ch.march, 5, 0, 0, 0, time.UTC)},
-			{Date{y, time.October, ch.october - 7}, time.Date(y, time.October, ch.october-8, 21, 0, 0, 0, time.UTC), time.Date(y, time.October, ch.october-7, 5, 0, 0, 0, time.UTC)},
-			{Date{y, time.October, ch.october}, time.Date(y, time.October, ch.october-1, 21, 0, 0, 0, time.UTC), time.Date(y, time.October, ch.october, 6, 0, 0, 0, time.UTC)},
+			{civil.NewDate(y, time.March, ch.march-7), time.Date(y, time.March, ch.march-8, 22, 0, 0, 0, time.UTC), time.Date(y, time.March, ch.march-7, 6, 0, 0, 0, time.UTC)},
+			{civil.NewDate(y, time.March, ch.march), time.Date(y, time.March, ch.march-1, 22, 0, 0, 0, time.UTC), time.Date(y, time.March, ch.march, 5, 0, 0, 0, time.UTC)},
+			{civil.NewDate(y, time.October, ch.october-7), time.Date(y, time.October, ch.october-8, 21, 0, 0, 0, time.UTC), time.Date(y, time.October, ch.october-7, 5, 0, 0, 0, time.UTC)},
+			{civil.NewDate(y, time.October, ch.october), time.Date(y, time.October, ch.october-1, 21, 0, 0, 0, time.UTC), time.Date(y, time.October, ch.october, 6, 0, 0, 0, time.UTC)},
 		}
 		for _, tc := range tests {
 			require.Equal(t, time.Sunday, tc.day.Weekday(), "%s", tc.day)
@@ -178,16 +178,16 @@ func TestCalendarValidate(t *testing.T) {
 		{"area", func(c *Calendar) { c.Area = "" }, "area"},
 		{"weekdays", func(c *Calendar) { c.Rules[0].Weekdays = nil }, "rules[0].weekdays"},
 		{"weekday range", func(c *Calendar) { c.Rules[0].Weekdays = []time.Weekday{9} }, "rules[0].weekdays"},
-		{"span", func(c *Calendar) { c.Rules[1].Span = Span{Clock(10, 0), Clock(9, 0)} }, "rules[1].span"},
-		{"break", func(c *Calendar) { c.Rules[1].Breaks = []Span{{Clock(12, 0), Clock(25, 0)}} }, "rules[1].breaks[0]"},
+		{"span", func(c *Calendar) { c.Rules[1].Span = civil.Span{From: civil.At(10, 0), To: civil.At(9, 0)} }, "rules[1].span"},
+		{"break", func(c *Calendar) { c.Rules[1].Breaks = []civil.Span{{From: civil.At(12, 0), To: civil.At(25, 0)}} }, "rules[1].breaks[0]"},
 		{"block", func(c *Calendar) { c.Rules[0].Block = "nap" }, "rules[0].block"},
-		{"validUntil before validFrom", func(c *Calendar) { c.Rules[2].ValidUntil = Date{2026, 1, 1} }, "rules[2].validUntil"},
-		{"validFrom", func(c *Calendar) { c.Rules[2].ValidFrom = Date{2026, 2, 31} }, "rules[2].validFrom"},
-		{"exception date", func(c *Calendar) { c.Exceptions[0].Date = Date{} }, "exceptions[0].date"},
+		{"validUntil before validFrom", func(c *Calendar) { c.Rules[2].ValidUntil = civil.NewDate(2026, 1, 1) }, "rules[2].validUntil"},
+		{"validFrom", func(c *Calendar) { c.Rules[2].ValidFrom = civil.NewDate(2026, 2, 31) }, "rules[2].validFrom"},
+		{"exception date", func(c *Calendar) { c.Exceptions[0].Date = civil.Date{} }, "exceptions[0].date"},
 		{"extra without span", func(c *Calendar) { c.Exceptions[0].Span = nil }, "exceptions[0].span"},
 		{"extra block", func(c *Calendar) { c.Exceptions[0].Block = "" }, "exceptions[0].block"},
 		{"exception kind", func(c *Calendar) { c.Exceptions[1].Kind = "holiday" }, "exceptions[1].kind"},
-		{"closures", func(c *Calendar) { c.Closures = &Closures{Local: []Closure{{Date: Date{2026, 13, 1}}}} }, "closures"},
+		{"closures", func(c *Calendar) { c.Closures = &Closures{Local: []Closure{{Date: civil.NewDate(2026, 13, 1)}}} }, "closures"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -209,14 +209,14 @@ func TestCalendarSetTeamIntervals(t *testing.T) {
 		Rules: []WeeklyRule{{Weekdays: weekdays, Span: mustSpan(t, "14:00-15:00"), Block: BlockCallback}}}
 	set, err := NewCalendarSet([]Calendar{n1, n2, team})
 	require.NoError(t, err)
-	day := Date{2026, time.December, 14} // nurse-1 absent
+	day := civil.NewDate(2026, time.December, 14) // nurse-1 absent
 	got, err := set.TeamIntervals("team-a", day, BlockCallback)
 	require.NoError(t, err)
 	require.Equal(t, []OwnerIntervals{
 		{Owner: "team-a", Kind: OwnerTeam, Intervals: []Interval{{hel(t, 2026, 12, 14, 14, 0), hel(t, 2026, 12, 14, 15, 0)}}},
 		{Owner: "nurse-2", Kind: OwnerProfessional, Intervals: []Interval{{hel(t, 2026, 12, 14, 8, 0), hel(t, 2026, 12, 14, 10, 0)}}},
 	}, got)
-	one, err := set.Intervals("nurse-1", Date{2026, time.December, 15}, BlockCallback)
+	one, err := set.Intervals("nurse-1", civil.NewDate(2026, time.December, 15), BlockCallback)
 	require.NoError(t, err)
 	require.Len(t, one, 1)
 	_, err = set.Intervals("nobody", day, BlockCallback)
@@ -229,77 +229,4 @@ func TestCalendarSetTeamIntervals(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalid)
 	require.Equal(t, []string{"nurse-1", "nurse-2"}, set.TeamMembers("team-a"))
 	require.Equal(t, []string{"nurse-1", "nurse-2", "team-a"}, set.InArea("north"))
-}
-
-func TestParsers(t *testing.T) {
-	good := map[string]TimeOfDay{"00:00": 0, "08:30": 510, "24:00": 1440, "23:59": 1439}
-	for s, want := range good {
-		got, err := ParseTimeOfDay(s)
-		require.NoError(t, err, s)
-		require.Equal(t, want, got)
-		require.Equal(t, s, got.String())
-	}
-	for _, s := range []string{"", "8:30", "24:01", "25:00", "12:60", "-1:00", "+1:00", "12:+1", "ab:cd", "12-30"} {
-		_, err := ParseTimeOfDay(s)
-		require.ErrorIs(t, err, ErrInvalid, s)
-	}
-	sp, err := ParseSpan("08:00-16:00")
-	require.NoError(t, err)
-	require.Equal(t, "08:00-16:00", sp.String())
-	for _, s := range []string{"08:00", "16:00-08:00", "08:00-08:00", "x-y"} {
-		_, err := ParseSpan(s)
-		require.ErrorIs(t, err, ErrInvalid, s)
-	}
-	d, err := ParseDate("2028-02-29")
-	require.NoError(t, err)
-	require.Equal(t, Date{2028, time.February, 29}, d)
-	for _, s := range []string{"2027-02-29", "2026-1-1", "", "20261201"} {
-		_, err := ParseDate(s)
-		require.ErrorIs(t, err, ErrInvalid, s)
-	}
-}
-
-func FuzzParseTimeOfDay(f *testing.F) {
-	for _, s := range []string{"08:00", "24:00", "99:99", "-1:00", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		v, err := ParseTimeOfDay(s)
-		if err != nil {
-			return
-		}
-		if !v.Valid() || v.String() != s {
-			t.Fatalf("%q parsed to %v", s, v)
-		}
-	})
-}
-
-func FuzzParseSpan(f *testing.F) {
-	for _, s := range []string{"08:00-16:00", "16:00-08:00", "00:00-24:00", "-"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		sp, err := ParseSpan(s)
-		if err != nil {
-			return
-		}
-		if sp.From >= sp.To || sp.String() != s {
-			t.Fatalf("%q parsed to %v", s, sp)
-		}
-	})
-}
-
-func FuzzParseDate(f *testing.F) {
-	for _, s := range []string{"2026-12-24", "2026-02-30", "0000-01-01", "x"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDate(s)
-		if err != nil {
-			return
-		}
-		if !d.Valid() || d.String() != s {
-			t.Fatalf("%q parsed to %v", s, d)
-		}
-	})
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // CalendarSet is a validated, read-only set of calendars with lookups by
@@ -63,7 +64,7 @@ func (s *CalendarSet) TeamMembers(team carecontact.TeamID) []string {
 
 // Intervals returns owner's working intervals of block type t on day d (a
 // day of Europe/Helsinki) in UTC. See Calendar.Intervals.
-func (s *CalendarSet) Intervals(owner string, d Date, t BlockType) ([]Interval, error) {
+func (s *CalendarSet) Intervals(owner string, d civil.Date, t BlockType) ([]Interval, error) {
 	c, ok := s.byID[owner]
 	if !ok {
 		return nil, fmt.Errorf("booking: calendar %s: %w", owner, ErrNotFound)
@@ -83,7 +84,7 @@ type OwnerIntervals struct {
 // each member professional, in that order; owners without such time that
 // day are left out. Callback planning sums these into the team's capacity
 // per time interval.
-func (s *CalendarSet) TeamIntervals(team carecontact.TeamID, d Date, t BlockType) ([]OwnerIntervals, error) {
+func (s *CalendarSet) TeamIntervals(team carecontact.TeamID, d civil.Date, t BlockType) ([]OwnerIntervals, error) {
 	ids := s.byTeam[team]
 	if c, ok := s.byID[string(team)]; ok && c.Kind == OwnerTeam {
 		ids = append([]string{string(team)}, ids...)

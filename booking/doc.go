@@ -11,7 +11,7 @@
 // written in wall-clock time and computed in Europe/Helsinki (the zone
 // database is embedded with time/tzdata); every computed instant is UTC, so
 // the days of the March and October DST changes have exactly their real
-// length of working time. Finnish public holidays (FinnishHolidays, computed
+// length of working time. Finnish public holidays (civil.FinnishHolidays, computed
 // for any year 1583..9999: fixed dates, the Easter cycle by the anonymous
 // Gregorian algorithm, Midsummer and All Saints' Day by their weekday
 // rules) and the eves that close services close every calendar unless it is

@@ -10,23 +10,24 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
 func ExampleBooker() {
 	ctx := context.Background()
-	loc, _ := booking.Helsinki()
+	loc := civil.Helsinki()
 	set, _ := booking.NewCalendarSet([]booking.Calendar{{
 		ID: "nurse-1", Kind: booking.OwnerProfessional, Area: "north", Role: "nurse",
 		Rules: []booking.WeeklyRule{{Weekdays: []time.Weekday{time.Monday, time.Tuesday},
-			Span: booking.Span{From: booking.Clock(9, 0), To: booking.Clock(10, 0)}, Block: booking.BlockSelfService}},
+			Span: civil.Span{From: civil.At(9, 0), To: civil.At(10, 0)}, Block: booking.BlockSelfService}},
 	}})
-	ix, _ := booking.NewIndex(set, booking.Date{Year: 2027, Month: time.March, Day: 1}, 60)
+	ix, _ := booking.NewIndex(set, civil.Date{Year: 2027, Month: time.March, Day: 1}, 60)
 	cat, _ := booking.NewCatalogue("north", []booking.Service{{Code: "vaccination", Area: "north",
-		Names: booking.Names{FI: "Rokotus", SV: "Vaccination", EN: "Vaccination"}, Duration: 15 * time.Minute,
+		Names: civil.Names{FI: "Rokotus", SV: "Vaccination", EN: "Vaccination"}, Duration: 15 * time.Minute,
 		Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}},
 		SelfBookGroups: []string{"adult"}, MinNotice: time.Hour}})
-	now := time.Date(2027, time.March, 29, 9, 20, 0, 0, loc) // Easter Monday 2027: closed
+	now := time.Date(2027, time.March, 29, 9, 20, 0, 0, loc) // civil.Easter Monday 2027: closed
 	store := memory.NewBookingStore(nil)
 	b, err := booking.New(booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: store, Audit: store.AuditLog(),
 		Clock: carecontact.ClockFunc(func() time.Time { return now })})

@@ -5,11 +5,12 @@ import (
 	"time"
 
 	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/civil"
 )
 
 func ExampleCalendar_Intervals() {
-	span := func(s string) booking.Span {
-		sp, err := booking.ParseSpan(s)
+	span := func(s string) civil.Span {
+		sp, err := civil.ParseSpan(s)
 		if err != nil {
 			fmt.Println(err)
 		}
@@ -20,11 +21,11 @@ func ExampleCalendar_Intervals() {
 		Rules: []booking.WeeklyRule{
 			{Weekdays: []time.Weekday{time.Monday, time.Friday}, Span: span("08:00-10:00"), Block: booking.BlockCallback},
 			{Weekdays: []time.Weekday{time.Monday, time.Friday}, Span: span("08:00-16:00"),
-				Breaks: []booking.Span{span("11:00-11:30")}, Block: booking.BlockSelfService},
+				Breaks: []civil.Span{span("11:00-11:30")}, Block: booking.BlockSelfService},
 		},
 	}
-	loc, _ := booking.Helsinki()
-	for _, day := range []booking.Date{{Year: 2026, Month: time.June, Day: 15}, {Year: 2026, Month: time.June, Day: 19}} {
+	loc := civil.Helsinki()
+	for _, day := range []civil.Date{{Year: 2026, Month: time.June, Day: 15}, {Year: 2026, Month: time.June, Day: 19}} {
 		for _, bt := range []booking.BlockType{booking.BlockCallback, booking.BlockSelfService} {
 			ivs, err := cal.Intervals(day, bt)
 			if err != nil {
@@ -46,7 +47,7 @@ func ExampleCalendar_Intervals() {
 }
 
 func ExampleFinnishHolidays() {
-	hs, _ := booking.FinnishHolidays(2027)
+	hs, _ := civil.FinnishHolidays(2027)
 	for _, h := range hs {
 		if h.Date.Month == time.June || h.Date.Month == time.November {
 			fmt.Println(h.Date, h.Kind, h.Names.FI, "/", h.Names.SV, "/", h.Names.EN)

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"time"
 	"unsafe"
+
+	"github.com/carecontact/carecontact/civil"
 )
 
 // iblock is a compact indexed block: Unix seconds and a block type code.
@@ -25,7 +27,7 @@ func blockCode(t BlockType) uint8 { return uint8(slices.Index(blockCodes, t)) }
 // calendars on demand.
 type Index struct {
 	set       *CalendarSet
-	from, to  Date // days [from, to)
+	from, to  civil.Date // days [from, to)
 	lo, hi    int64
 	blocks    map[string][]iblock
 	numBlocks int
@@ -33,17 +35,14 @@ type Index struct {
 
 // NewIndex computes the blocks of every calendar of set for the days
 // from .. from+days-1 (days of Europe/Helsinki).
-func NewIndex(set *CalendarSet, from Date, days int) (*Index, error) {
+func NewIndex(set *CalendarSet, from civil.Date, days int) (*Index, error) {
 	if set == nil {
 		return nil, fmt.Errorf("%w: index: calendar set is nil", ErrInvalid)
 	}
 	if !from.Valid() || days < 0 || days > 3660 {
 		return nil, fmt.Errorf("%w: index: from %s, days %d", ErrInvalid, from, days)
 	}
-	loc, err := Helsinki()
-	if err != nil {
-		return nil, err
-	}
+	loc := civil.Helsinki()
 	ix := &Index{set: set, from: from, to: from.AddDays(days), blocks: make(map[string][]iblock, len(set.order)),
 		lo: from.At(0, loc).Unix(), hi: from.AddDays(days).At(0, loc).Unix()}
 	for _, id := range set.order {
@@ -58,7 +57,7 @@ func NewIndex(set *CalendarSet, from Date, days int) (*Index, error) {
 	return ix, nil
 }
 
-func appendBlocks(bs []iblock, c *Calendar, d Date) []iblock {
+func appendBlocks(bs []iblock, c *Calendar, d civil.Date) []iblock {
 	day, err := c.BlocksOn(d)
 	if err != nil {
 		return bs
@@ -100,13 +99,10 @@ func (ix *Index) window(id string, lo, hi int64) []iblock {
 	if !ok {
 		return nil
 	}
-	loc, err := Helsinki()
-	if err != nil {
-		return nil
-	}
+	loc := civil.Helsinki()
 	var bs []iblock
-	first := DateOf(time.Unix(lo, 0), loc).AddDays(-1)
-	last := DateOf(time.Unix(hi, 0), loc)
+	first := civil.DateOf(time.Unix(lo, 0), loc).AddDays(-1)
+	last := civil.DateOf(time.Unix(hi, 0), loc)
 	for d := first; !last.Before(d); d = d.AddDays(1) {
 		bs = appendBlocks(bs, c, d)
 	}

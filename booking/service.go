@@ -7,6 +7,7 @@ import (
 
 	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // Requirement is one participant an appointment needs: a professional of
@@ -22,9 +23,9 @@ type Requirement struct {
 // answers go with the appointment so the professional sees what the client
 // said.
 type Question struct {
-	ID       string `json:"id"`
-	Text     Names  `json:"text"`
-	Required bool   `json:"required,omitempty"`
+	ID       string      `json:"id"`
+	Text     civil.Names `json:"text"`
+	Required bool        `json:"required,omitempty"`
 }
 
 // Answer is a client's answer to a pre-question.
@@ -38,7 +39,7 @@ type Service struct {
 	// Code identifies the service within its area.
 	Code  string             `json:"code"`
 	Area  carecontact.AreaID `json:"area"`
-	Names Names              `json:"names"`
+	Names civil.Names        `json:"names"`
 	// Duration is the length of the appointment.
 	Duration time.Duration `json:"duration"`
 	// Channel is how the appointment takes place: channel.InPerson,

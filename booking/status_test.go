@@ -3,6 +3,7 @@ package booking
 import (
 	"testing"
 
+	"github.com/carecontact/carecontact/civil"
 	"github.com/stretchr/testify/require"
 )
 
@@ -80,7 +81,7 @@ func TestNationalStatusCodes(t *testing.T) {
 
 func TestServiceValidate(t *testing.T) {
 	base := func() Service {
-		return Service{Code: "s", Area: "a", Names: Names{FI: "x"}, Duration: 30 * 60e9, Channel: "video",
+		return Service{Code: "s", Area: "a", Names: civil.Names{FI: "x"}, Duration: 30 * 60e9, Channel: "video",
 			Requires: []Requirement{{Kind: OwnerProfessional, Role: "nurse"}}}
 	}
 	require.NoError(t, func() error { s := base(); return s.Validate() }())
@@ -101,7 +102,7 @@ func TestServiceValidate(t *testing.T) {
 		{"requirement role", func(s *Service) { s.Requires[0].Role = "" }, "requires[0].role"},
 		{"first is a professional", func(s *Service) { s.Requires[0].Kind = OwnerResource }, "requires[0]"},
 		{"question id", func(s *Service) {
-			s.PreQuestions = []Question{{ID: "q", Text: Names{FI: "?"}}, {ID: "q", Text: Names{FI: "?"}}}
+			s.PreQuestions = []Question{{ID: "q", Text: civil.Names{FI: "?"}}, {ID: "q", Text: civil.Names{FI: "?"}}}
 		}, "preQuestions[1].id"},
 		{"question text", func(s *Service) { s.PreQuestions = []Question{{ID: "q"}} }, "preQuestions[0].text.fi"},
 	}

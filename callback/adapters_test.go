@@ -12,6 +12,7 @@ import (
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -22,7 +23,7 @@ func routingDirectory(t testing.TB) *routing.Directory {
 	t.Helper()
 	nurse := func(id, team string) routing.Professional {
 		return routing.Professional{ID: carecontact.ProfessionalID(id), Role: routing.RoleNurse,
-			Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{carecontact.TeamID(team)},
+			Languages: []civil.Language{"fi"}, Teams: []carecontact.TeamID{carecontact.TeamID(team)},
 			Capacity: routing.Capacity{Synchronous: 1}}
 	}
 	d, err := routing.NewDirectory(routing.Config{
@@ -49,8 +50,8 @@ func calendars(t testing.TB) *booking.CalendarSet {
 	weekdays := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
 	cal := func(id, team string, from, to int) booking.Calendar {
 		return booking.Calendar{ID: id, Kind: booking.OwnerProfessional, Area: "x", Team: carecontact.TeamID(team), Rules: []booking.WeeklyRule{
-			{Weekdays: weekdays, Span: booking.Span{From: booking.Clock(7, 0), To: booking.Clock(8, 0)}, Block: booking.BlockSelfService},
-			{Weekdays: weekdays, Span: booking.Span{From: booking.Clock(from, 0), To: booking.Clock(to, 0)}, Block: booking.BlockCallback},
+			{Weekdays: weekdays, Span: civil.Span{From: civil.At(7, 0), To: civil.At(8, 0)}, Block: booking.BlockSelfService},
+			{Weekdays: weekdays, Span: civil.Span{From: civil.At(from, 0), To: civil.At(to, 0)}, Block: booking.BlockCallback},
 		}}
 	}
 	set, err := booking.NewCalendarSet([]booking.Calendar{

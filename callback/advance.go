@@ -94,10 +94,14 @@ func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
 		slices.SortFunc(unplaced, func(a, b *Record) int { return urgencyOrder(*a, *b) })
 		for _, w := range append(displaced, unplaced...) {
 			wasUnplaced := w.Unplaced
-			outer := atLocal(addWorkdays(s.cfg.Workdays, localDay(w.RequestedAt), s.cfg.OuterWorkdays), s.cfg.DayEnd)
+			outerDay, err := addWorkdays(s.cfg.Workdays, localDay(w.RequestedAt), s.cfg.OuterWorkdays)
+			if err != nil {
+				return nil, fmt.Errorf("callback: advance: request %s: %w", w.ID, err)
+			}
+			outer := at(outerDay, s.cfg.DayEnd)
 			// The own team today, then the later routing steps today, and
 			// only then the own team's later days.
-			sameDayEnd := atLocal(today, s.cfg.DayEnd)
+			sameDayEnd := at(today, s.cfg.DayEnd)
 			win, ok, err := p.placeIn(team, today, today, sameDayEnd, w.Handling)
 			if err != nil {
 				return nil, err

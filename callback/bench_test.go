@@ -9,13 +9,14 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
 // benchTeam is a team of 30 nurses on callback duty 8-16: 240 h a day.
 func benchTeam(b *testing.B) *callback.StaticCapacity {
 	capa := callback.NewStaticCapacity(nil)
-	if err := capa.SetTeam("team-north", shifts("n", 30, 8*time.Hour, 16*time.Hour)...); err != nil {
+	if err := capa.SetTeam("team-north", shifts("n", 30, civil.At(8, 0), civil.At(16, 0))...); err != nil {
 		b.Fatal(err)
 	}
 	return capa

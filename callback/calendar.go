@@ -8,6 +8,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // CalendarCapacity is the Capacity of booking calendars: a team's capacity
@@ -32,7 +33,7 @@ func (c *CalendarCapacity) CallbackCapacity(ctx context.Context, team carecontac
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	d := booking.DateOf(dayStart, helsinki)
+	d := civil.DateOf(dayStart, civil.Helsinki())
 	owners, err := c.set.TeamIntervals(team, d, booking.BlockCallback)
 	if errors.Is(err, booking.ErrNotFound) {
 		return nil, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // Interval is a span [Start, End) in UTC during which Professionals
@@ -71,11 +72,11 @@ func Staffing(spans []Span) []Interval {
 	return out
 }
 
-// Shift is a professional's daily callback duty on working days, as local
-// wall-clock offsets from midnight.
+// Shift is a professional's daily callback duty on working days, from From
+// to To in local (Europe/Helsinki) wall-clock time.
 type Shift struct {
 	Professional carecontact.ProfessionalID
-	From, To     time.Duration
+	From, To     civil.TimeOfDay
 }
 
 // StaticCapacity is a Capacity from fixed daily shifts on working days, with
@@ -84,7 +85,7 @@ type Shift struct {
 type StaticCapacity struct {
 	Absences
 	mu       sync.Mutex
-	workdays Workdays
+	workdays civil.Workdays
 	shifts   map[carecontact.TeamID][]Shift
 }
 
@@ -119,10 +120,10 @@ func (a *Absences) apply(team carecontact.TeamID, professional carecontact.Profe
 }
 
 // NewStaticCapacity returns an empty StaticCapacity over the given working
-// days (nil: FinnishWorkdays).
-func NewStaticCapacity(w Workdays) *StaticCapacity {
+// days (nil: civil.FinnishWorkdays).
+func NewStaticCapacity(w civil.Workdays) *StaticCapacity {
 	if w == nil {
-		w = FinnishWorkdays()
+		w = civil.FinnishWorkdays()
 	}
 	return &StaticCapacity{workdays: w, shifts: map[carecontact.TeamID][]Shift{}}
 }
@@ -130,7 +131,7 @@ func NewStaticCapacity(w Workdays) *StaticCapacity {
 // SetTeam sets the daily shifts of team's professionals.
 func (c *StaticCapacity) SetTeam(team carecontact.TeamID, shifts ...Shift) error {
 	for i, s := range shifts {
-		if s.Professional == "" || s.From < 0 || s.To <= s.From || s.To > 24*time.Hour {
+		if s.Professional == "" || s.From < 0 || s.To <= s.From || s.To > civil.EndOfDay {
 			return fmt.Errorf("%w: shift %d of team %q", ErrInvalidRequest, i, team)
 		}
 	}
@@ -154,7 +155,7 @@ func (c *StaticCapacity) CallbackCapacity(ctx context.Context, team carecontact.
 	c.mu.Unlock()
 	var spans []Span
 	for _, s := range shifts {
-		spans = append(spans, c.apply(team, s.Professional, Span{atLocal(dayStart, s.From), atLocal(dayStart, s.To)})...)
+		spans = append(spans, c.apply(team, s.Professional, Span{at(dayStart, s.From), at(dayStart, s.To)})...)
 	}
 	return Staffing(spans), nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // Config sets the service levels and rules of the callback service. Times
@@ -13,15 +14,15 @@ import (
 // reports inconsistent values.
 type Config struct {
 	// FirstWindow is when the first callback window of a day opens (08:00).
-	FirstWindow time.Duration
+	FirstWindow civil.TimeOfDay
 	// DayEnd is when the last window closes; also the same-day deadline of
 	// non-urgent requests (16:00).
-	DayEnd time.Duration
+	DayEnd civil.TimeOfDay
 	// WindowLength is the length of a promised window (2h).
 	WindowLength time.Duration
 	// Cutoff is the daily cut-off: requests made before it count towards
 	// the same-day service level (14:00).
-	Cutoff time.Duration
+	Cutoff civil.TimeOfDay
 	// SameDayTarget is the same-day service-level target as a share of the
 	// requests made before the cut-off (0.9).
 	SameDayTarget float64
@@ -48,8 +49,10 @@ type Config struct {
 	Overrun time.Duration
 	// ReplanEvery bounds the time between re-plans while requests are open (15 min).
 	ReplanEvery time.Duration
-	// Workdays tells working days (FinnishWorkdays()).
-	Workdays Workdays
+	// Workdays tells working days (civil.FinnishWorkdays()). A calendar
+	// must have a working day in every civil.MaxWorkdaySearch days, or
+	// requests get ErrInvalidRequest.
+	Workdays civil.Workdays
 }
 
 // withDefaults returns c with zero fields set to their defaults.
@@ -59,10 +62,15 @@ func (c Config) withDefaults() Config {
 			*d = v
 		}
 	}
-	def(&c.FirstWindow, 8*time.Hour)
-	def(&c.DayEnd, 16*time.Hour)
+	tod := func(t *civil.TimeOfDay, v civil.TimeOfDay) {
+		if *t == 0 {
+			*t = v
+		}
+	}
+	tod(&c.FirstWindow, civil.At(8, 0))
+	tod(&c.DayEnd, civil.At(16, 0))
 	def(&c.WindowLength, 2*time.Hour)
-	def(&c.Cutoff, 14*time.Hour)
+	tod(&c.Cutoff, civil.At(14, 0))
 	def(&c.UrgentWithin, 2*time.Hour)
 	def(&c.DefaultHandling, 10*time.Minute)
 	def(&c.RetryGap, 15*time.Minute)
@@ -82,7 +90,7 @@ func (c Config) withDefaults() Config {
 		c.ClosingOutcome = OutcomeSecureMessage
 	}
 	if c.Workdays == nil {
-		c.Workdays = FinnishWorkdays()
+		c.Workdays = civil.FinnishWorkdays()
 	}
 	return c
 }
@@ -90,15 +98,14 @@ func (c Config) withDefaults() Config {
 // Validate reports the first inconsistent field of c (after defaults).
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	day := 24 * time.Hour
 	switch {
-	case c.FirstWindow < 0 || c.FirstWindow >= day:
+	case c.FirstWindow < 0 || c.FirstWindow >= civil.EndOfDay:
 		return fmt.Errorf("%w: first window %v", ErrConfig, c.FirstWindow)
-	case c.DayEnd <= c.FirstWindow || c.DayEnd > day:
+	case c.DayEnd <= c.FirstWindow || c.DayEnd > civil.EndOfDay:
 		return fmt.Errorf("%w: day end %v", ErrConfig, c.DayEnd)
-	case c.WindowLength < 0 || c.WindowLength > c.DayEnd-c.FirstWindow:
+	case c.WindowLength < 0 || c.WindowLength > (c.DayEnd-c.FirstWindow).Duration():
 		return fmt.Errorf("%w: window length %v", ErrConfig, c.WindowLength)
-	case c.Cutoff < 0 || c.Cutoff > day:
+	case c.Cutoff < 0 || c.Cutoff > civil.EndOfDay:
 		return fmt.Errorf("%w: cutoff %v", ErrConfig, c.Cutoff)
 	case c.SameDayTarget < 0 || c.SameDayTarget > 1:
 		return fmt.Errorf("%w: same-day target %v", ErrConfig, c.SameDayTarget)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/callback/callbacksim"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // arrivals spreads n non-urgent requests from postal code evenly over [from, to).
@@ -38,7 +39,7 @@ func TestNormalDay(t *testing.T) {
 	day := at(2026, 11, 24, 0, 0) // Tuesday
 	sc := callbacksim.Scenario{
 		Router: testRouter(),
-		Teams:  []callbacksim.Team{{Name: "team-north", Shifts: shifts("n", 4, 8*time.Hour, 16*time.Hour)}},
+		Teams:  []callbacksim.Team{{Name: "team-north", Shifts: shifts("n", 4, civil.At(8, 0), civil.At(16, 0))}},
 		// 4 nurses x 8 h = 32 h of callback time; 120 requests x 10 min = 20 h.
 		Arrivals: arrivals("c", "00100", 120, day.Add(7*time.Hour), day.Add(14*time.Hour)),
 		Start:    day.Add(7 * time.Hour), End: day.Add(20 * time.Hour),
@@ -109,8 +110,8 @@ func TestTwoNursesAbsentAfterTen(t *testing.T) {
 	sc := callbacksim.Scenario{
 		Router: testRouter(),
 		Teams: []callbacksim.Team{
-			{Name: "team-north", Shifts: shifts("n", 4, 8*time.Hour, 16*time.Hour)},
-			{Name: "team-south", Shifts: shifts("s", 2, 8*time.Hour, 16*time.Hour)},
+			{Name: "team-north", Shifts: shifts("n", 4, civil.At(8, 0), civil.At(16, 0))},
+			{Name: "team-south", Shifts: shifts("s", 2, civil.At(8, 0), civil.At(16, 0))},
 		},
 		Absences: []callbacksim.Absence{
 			{Team: "team-north", Professional: "n-0", From: day.Add(10 * time.Hour), To: day.Add(24 * time.Hour)},
@@ -177,9 +178,9 @@ func TestFloodAtEight(t *testing.T) {
 	sc := callbacksim.Scenario{
 		Router: testRouter(),
 		Teams: []callbacksim.Team{
-			{Name: "team-north", Shifts: shifts("n", 4, 8*time.Hour, 16*time.Hour)}, // 192 calls
-			{Name: "team-south", Shifts: shifts("s", 1, 8*time.Hour, 16*time.Hour)}, // 48 calls
-			{Name: "pool", Shifts: shifts("p", 1, 12*time.Hour, 16*time.Hour)},      // 24 calls
+			{Name: "team-north", Shifts: shifts("n", 4, civil.At(8, 0), civil.At(16, 0))}, // 192 calls
+			{Name: "team-south", Shifts: shifts("s", 1, civil.At(8, 0), civil.At(16, 0))}, // 48 calls
+			{Name: "pool", Shifts: shifts("p", 1, civil.At(12, 0), civil.At(16, 0))},      // 24 calls
 		},
 		Arrivals: arr,
 		Start:    day.Add(7 * time.Hour), End: day.Add(5 * 24 * time.Hour),
@@ -222,8 +223,8 @@ func TestFloodBeyondCapacityIsExplicit(t *testing.T) {
 		arr = append(arr, a)
 	}
 	sc := callbacksim.Scenario{
-		Router:   testRouter(),                                                                               // east has no neighbours and no pool staff
-		Teams:    []callbacksim.Team{{Name: "team-east", Shifts: shifts("e", 1, 8*time.Hour, 12*time.Hour)}}, // 24 calls a day
+		Router:   testRouter(),                                                                                     // east has no neighbours and no pool staff
+		Teams:    []callbacksim.Team{{Name: "team-east", Shifts: shifts("e", 1, civil.At(8, 0), civil.At(12, 0))}}, // 24 calls a day
 		Arrivals: arr,
 		Start:    day.Add(7 * time.Hour), End: day.Add(7 * 24 * time.Hour),
 	}
@@ -283,7 +284,7 @@ func TestAfterCutoffBeforeChristmas(t *testing.T) {
 		arrivals("late", "00100", 40, day.Add(14*time.Hour), day.Add(15*time.Hour+30*time.Minute))...)
 	sc := callbacksim.Scenario{
 		Router:   testRouter(),
-		Teams:    []callbacksim.Team{{Name: "team-north", Shifts: shifts("n", 1, 8*time.Hour, 16*time.Hour)}}, // 48 calls a day
+		Teams:    []callbacksim.Team{{Name: "team-north", Shifts: shifts("n", 1, civil.At(8, 0), civil.At(16, 0))}}, // 48 calls a day
 		Arrivals: arr,
 		Start:    day.Add(7 * time.Hour), End: at(2026, 12, 29, 0, 0),
 	}
@@ -328,8 +329,8 @@ func TestOverflowToNeighbourTeam(t *testing.T) {
 	sc := callbacksim.Scenario{
 		Router: testRouter(),
 		Teams: []callbacksim.Team{
-			{Name: "team-north", Shifts: shifts("n", 1, 8*time.Hour, 12*time.Hour)}, // 24 calls
-			{Name: "team-south", Shifts: shifts("s", 2, 8*time.Hour, 16*time.Hour)}, // 96 calls
+			{Name: "team-north", Shifts: shifts("n", 1, civil.At(8, 0), civil.At(12, 0))}, // 24 calls
+			{Name: "team-south", Shifts: shifts("s", 2, civil.At(8, 0), civil.At(16, 0))}, // 96 calls
 		},
 		Arrivals: arrivals("c", "00100", 60, day.Add(8*time.Hour), day.Add(11*time.Hour)),
 		Start:    day.Add(7 * time.Hour), End: day.Add(20 * time.Hour),
@@ -365,7 +366,7 @@ func TestRetriesThenSecureMessage(t *testing.T) {
 	day := at(2026, 11, 24, 0, 0)
 	sc := callbacksim.Scenario{
 		Router:   testRouter(),
-		Teams:    []callbacksim.Team{{Name: "team-north", Shifts: shifts("n", 2, 8*time.Hour, 16*time.Hour)}},
+		Teams:    []callbacksim.Team{{Name: "team-north", Shifts: shifts("n", 2, civil.At(8, 0), civil.At(16, 0))}},
 		Arrivals: arrivals("c", "00100", 30, day.Add(8*time.Hour), day.Add(11*time.Hour)),
 		// Every third client never answers; every other of the rest answers the second attempt.
 		Answers: func(id string, attempt int) bool {
@@ -417,7 +418,7 @@ func TestRetriesThenSecureMessage(t *testing.T) {
 // everyDay is a Workdays of an on-call pool that works every day.
 type everyDay struct{}
 
-func (everyDay) Workday(int, time.Month, int) bool { return true }
+func (everyDay) Workday(civil.Date) bool { return true }
 
 func TestDSTChangeDays(t *testing.T) {
 	for _, tc := range []struct {
@@ -434,7 +435,7 @@ func TestDSTChangeDays(t *testing.T) {
 			sc := callbacksim.Scenario{
 				Config:   callback.Config{Workdays: everyDay{}},
 				Router:   testRouter(),
-				Teams:    []callbacksim.Team{{Name: "team-north", Shifts: shifts("n", 2, 8*time.Hour, 16*time.Hour)}},
+				Teams:    []callbacksim.Team{{Name: "team-north", Shifts: shifts("n", 2, civil.At(8, 0), civil.At(16, 0))}},
 				Arrivals: arrivals("c", "00100", 80, day.Add(7*time.Hour), day.Add(13*time.Hour)),
 				Start:    day.Add(6 * time.Hour), End: day.Add(22 * time.Hour),
 			}
@@ -464,7 +465,7 @@ func TestOuterBoundSkipsWeekendAndHoliday(t *testing.T) {
 	// and Easter Monday: Tue 7, Wed 8, Thu 9 April.
 	ctx := context.Background()
 	capa := callback.NewStaticCapacity(nil)
-	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, 8*time.Hour, 9*time.Hour)...)) // 6 calls a day
+	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(9, 0))...)) // 6 calls a day
 	svc, _ := newService(t, callback.Config{}, capa)
 	now := at(2026, 4, 2, 8, 0)
 	var got []callback.Promise
@@ -507,8 +508,8 @@ func TestReplanCallsRunLongAndUrgentArrivals(t *testing.T) {
 	sc := callbacksim.Scenario{
 		Router: testRouter(),
 		Teams: []callbacksim.Team{
-			{Name: "team-north", Shifts: shifts("n", 2, 8*time.Hour, 16*time.Hour)},
-			{Name: "team-south", Shifts: shifts("s", 1, 8*time.Hour, 16*time.Hour)},
+			{Name: "team-north", Shifts: shifts("n", 2, civil.At(8, 0), civil.At(16, 0))},
+			{Name: "team-south", Shifts: shifts("s", 1, civil.At(8, 0), civil.At(16, 0))},
 		},
 		Arrivals: arr,
 		// Calls of team north run 50 % long from 10:00.

@@ -15,7 +15,7 @@
 // Urgent requests must be called within Config.UrgentWithin; non-urgent
 // requests made before Config.Cutoff the same day; every request within the
 // statutory outer bound of Config.OuterWorkdays working days (weekends and
-// Finnish public holidays skipped, see FinnishWorkdays). A request made
+// Finnish public holidays skipped, see civil.FinnishWorkdays). A request made
 // before the cut-off tries every routing step the same day before it is
 // promised a later day; such a next-day promise is explicit (Promise.NextDay,
 // Promise.Breach, EventNextDay), counts against the same-day target and

@@ -43,7 +43,7 @@ func (s *Service) Estimate(ctx context.Context, team carecontact.TeamID, errand 
 		if err != nil {
 			return Estimate{}, err
 		}
-		if w, ok := dp.find(now, atLocal(today, s.cfg.DayEnd), s.cfg.handling(errand)); ok {
+		if w, ok := dp.find(now, at(today, s.cfg.DayEnd), s.cfg.handling(errand)); ok {
 			est.Window, est.CallbackWait = w, w.Start.Sub(now)
 		}
 		recs, err := p.records(team)

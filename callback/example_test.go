@@ -8,6 +8,7 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
@@ -17,11 +18,11 @@ import (
 // errand joins the first.
 func ExampleService_Request() {
 	ctx := context.Background()
-	hki := callback.Helsinki()
+	hki := civil.Helsinki()
 	capa := callback.NewStaticCapacity(nil)
 	_ = capa.SetTeam("kallio-a",
-		callback.Shift{Professional: "nurse-1", From: 8 * time.Hour, To: 16 * time.Hour},
-		callback.Shift{Professional: "nurse-2", From: 8 * time.Hour, To: 16 * time.Hour})
+		callback.Shift{Professional: "nurse-1", From: civil.At(8, 0), To: civil.At(16, 0)},
+		callback.Shift{Professional: "nurse-2", From: civil.At(8, 0), To: civil.At(16, 0)})
 	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}}
 	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), router, capa,
 		callback.WithIDs(func() string { return "cb1" }))
@@ -48,9 +49,9 @@ func ExampleService_Request() {
 // due requests and Complete their attempts.
 func ExampleService_Advance() {
 	ctx := context.Background()
-	hki := callback.Helsinki()
+	hki := civil.Helsinki()
 	capa := callback.NewStaticCapacity(nil)
-	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "nurse-1", From: 8 * time.Hour, To: 16 * time.Hour})
+	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "nurse-1", From: civil.At(8, 0), To: civil.At(16, 0)})
 	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}}
 	svc, _ := callback.New(callback.Config{}, memory.NewCallbackStore(nil), router, capa,
 		callback.WithIDs(func() string { return "cb1" }))
@@ -80,9 +81,9 @@ func ExampleService_Advance() {
 // and the wait of an inbound call.
 func ExampleService_Estimate() {
 	ctx := context.Background()
-	hki := callback.Helsinki()
+	hki := civil.Helsinki()
 	capa := callback.NewStaticCapacity(nil)
-	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "nurse-1", From: 8 * time.Hour, To: 16 * time.Hour})
+	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "nurse-1", From: civil.At(8, 0), To: civil.At(16, 0)})
 	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}}
 	n := 0
 	svc, _ := callback.New(callback.Config{}, memory.NewCallbackStore(nil), router, capa,
@@ -102,7 +103,7 @@ func ExampleService_Estimate() {
 
 // KPIs over a set of requests.
 func ExampleComputeKPIs() {
-	hki := callback.Helsinki()
+	hki := civil.Helsinki()
 	day := time.Date(2026, 11, 23, 0, 0, 0, 0, hki)
 	rec := func(reqH, firstH int, attempts int) callback.Record {
 		r := callback.Record{RequestedAt: day.Add(time.Duration(reqH) * time.Hour), BeforeCutoff: reqH < 14,

@@ -9,6 +9,7 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // FuzzRequest feeds arbitrary outside input to Request: it never panics,
@@ -20,13 +21,13 @@ func FuzzRequest(f *testing.F) {
 	f.Add("c", "0401234567", "other", 1, "99999", "sv", int64(15*3600))
 	f.Fuzz(func(t *testing.T, client, phone, errand string, urgency int, postal, lang string, secs int64) {
 		capa := callback.NewStaticCapacity(nil)
-		if err := capa.SetTeam("team-north", shifts("n", 1, 8*time.Hour, 10*time.Hour)...); err != nil {
+		if err := capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(10, 0))...); err != nil {
 			t.Fatal(err)
 		}
 		svc, _ := newService(t, callback.Config{}, capa)
 		now := at(2026, 11, 24, 0, 0).Add(time.Duration(secs%(48*3600)) * time.Second)
 		r := callback.Request{Client: carecontact.ClientRef(client), Phone: callback.Phone(phone), Errand: channel.Errand(errand),
-			Urgency: callback.Urgency(urgency), PostalCode: postal, Language: lang}
+			Urgency: callback.Urgency(urgency), PostalCode: postal, Language: civil.Language(lang)}
 		p, err := svc.Request(context.Background(), r, now)
 		if err != nil {
 			if len(phone) > 6 && strings.Contains(err.Error(), phone) {

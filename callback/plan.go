@@ -98,8 +98,8 @@ func (p *planner) plan(team carecontact.TeamID, dayStart time.Time) (*dayPlan, e
 	}
 	cfg := p.svc.cfg
 	dp := &dayPlan{dayStart: dayStart, ivals: ivals}
-	end := atLocal(dayStart, cfg.DayEnd)
-	for off := cfg.FirstWindow; off < cfg.DayEnd; off += cfg.WindowLength {
+	end := at(dayStart, cfg.DayEnd)
+	for off := cfg.FirstWindow.Duration(); off < cfg.DayEnd.Duration(); off += cfg.WindowLength {
 		b := bucket{start: atLocal(dayStart, off), end: atLocal(dayStart, off+cfg.WindowLength)}
 		if b.end.After(end) {
 			b.end = end
@@ -209,6 +209,8 @@ func maxTime(a, b time.Time) time.Time {
 // placeIn tries the local days from first to last (inclusive) of one team.
 func (p *planner) placeIn(team carecontact.TeamID, first, last time.Time, deadline time.Time, h time.Duration) (Window, bool, error) {
 	w := p.svc.cfg.Workdays
+	// first..last spans at most the outer bound, itself a bounded walk of
+	// working days (addWorkdays), so the loop is bounded too.
 	for day := first; !day.After(last); day = nextDay(day) {
 		if !isWorkday(w, day) {
 			continue
@@ -250,7 +252,13 @@ type Status struct {
 // from the professional time left today: a fluid queue in dispatch order,
 // each request released at its window. recs must be sorted by order.
 func (s *Service) sweep(dp *dayPlan, recs []Record, busy time.Duration, now time.Time, out map[string]Status) {
-	nextOpen := atLocal(addWorkdays(s.cfg.Workdays, dp.dayStart, 1), s.cfg.FirstWindow)
+	// With no next working day (only at the end of the calendar) the next
+	// opening is unknown: the estimate stays at the request's slot.
+	nextDay, _ := addWorkdays(s.cfg.Workdays, dp.dayStart, 1)
+	nextOpen := at(nextDay, s.cfg.FirstWindow)
+	if nextDay.IsZero() {
+		nextOpen = time.Time{}
+	}
 	cursor, ok := advance(dp.ivals, now, busy)
 	for _, r := range recs {
 		start := maxTime(cursor, slotTime(r))

@@ -14,6 +14,7 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
@@ -23,7 +24,7 @@ import (
 func TestConcurrentRequestAcceptComplete(t *testing.T) {
 	ctx := context.Background()
 	capa := callback.NewStaticCapacity(nil)
-	require.NoError(t, capa.SetTeam("team-north", shifts("n", 8, 8*time.Hour, 16*time.Hour)...))
+	require.NoError(t, capa.SetTeam("team-north", shifts("n", 8, civil.At(8, 0), civil.At(16, 0))...))
 	log := memory.NewAuditLog()
 	storeA := memory.NewCallbackStore(log)
 	storeB := storeA.Share()

@@ -39,10 +39,6 @@ func (d RoutingDispatcher) Dispatch(ctx context.Context, r Record) error {
 	case r.Priority > 0:
 		prio = routing.PriorityHigh
 	}
-	lang := routing.Language(r.Language)
-	if !lang.Valid() {
-		lang = ""
-	}
 	if r.Dispatches > 1 {
 		if err := d.withdrawPrevious(ctx, r); err != nil {
 			return err
@@ -50,7 +46,7 @@ func (d RoutingDispatcher) Dispatch(ctx context.Context, r Record) error {
 	}
 	_, err := d.Dispatcher.Enqueue(ctx, ItemOf(r), routing.Contact{
 		Client: r.Client, Errand: r.Errand, Channel: channel.Callback, Priority: prio,
-		Area: r.Area, OwnTeam: r.Team, Language: lang,
+		Area: r.Area, OwnTeam: r.Team, Language: r.Language,
 	})
 	if errors.Is(err, routing.ErrDuplicateItem) {
 		// This dispatch is in routing already (a host retrying after an

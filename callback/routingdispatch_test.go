@@ -10,6 +10,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -96,7 +97,7 @@ type widening struct {
 	due  []callback.Event // of the 08:00 Advance
 }
 
-func newWidening(t *testing.T, vallilaFrom time.Duration, signedIn ...carecontact.ProfessionalID) *widening {
+func newWidening(t *testing.T, vallilaFrom civil.TimeOfDay, signedIn ...carecontact.ProfessionalID) *widening {
 	t.Helper()
 	ctx := context.Background()
 	dir := routingDirectory(t)
@@ -110,8 +111,8 @@ func newWidening(t *testing.T, vallilaFrom time.Duration, signedIn ...carecontac
 		require.NoError(t, err)
 	}
 	capa := callback.NewStaticCapacity(nil)
-	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: 8 * time.Hour, To: 8*time.Hour + 30*time.Minute}))
-	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: vallilaFrom, To: 16 * time.Hour}))
+	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: civil.At(8, 0), To: civil.At(8, 30)}))
+	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: vallilaFrom, To: civil.At(16, 0)}))
 	w.svc, err = callback.New(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir}, capa,
 		callback.WithDispatcher(callback.RoutingDispatcher{Dispatcher: w.disp}), callback.WithIDs(func() string { return "cb1" }))
 	require.NoError(t, err)
@@ -134,7 +135,7 @@ func newWidening(t *testing.T, vallilaFrom time.Duration, signedIn ...carecontac
 // rescinded and a new one, with the new team first, takes its place.
 func TestWidenedDueRequestIsDispatchedAgain(t *testing.T) {
 	ctx := context.Background()
-	w := newWidening(t, 8*time.Hour, "n-1", "n-3")
+	w := newWidening(t, civil.At(8, 0), "n-1", "n-3")
 	require.Equal(t, 1, count(w.due, callback.EventDue))
 
 	w.now = at(2026, 3, 30, 8, 31) // n-1 did not take it
@@ -167,7 +168,7 @@ func TestWidenedDueRequestIsDispatchedAgain(t *testing.T) {
 // and the broken promise is reported.
 func TestDueRequestIsNotWidenedIntoALaterWindow(t *testing.T) {
 	ctx := context.Background()
-	w := newWidening(t, 9*time.Hour, "n-1")
+	w := newWidening(t, civil.At(9, 0), "n-1")
 
 	w.now = at(2026, 3, 30, 8, 31)
 	evs, err := w.svc.Advance(ctx, w.now)
@@ -190,7 +191,7 @@ func TestDueRequestIsNotWidenedIntoALaterWindow(t *testing.T) {
 // professional's Accept still goes through.
 func TestRedispatchOfAnAcceptedItemIsAConflict(t *testing.T) {
 	ctx := context.Background()
-	w := newWidening(t, 8*time.Hour, "n-1", "n-3")
+	w := newWidening(t, civil.At(8, 0), "n-1", "n-3")
 	_, err := w.disp.Accept(ctx, "cb1.1", "n-1")
 	require.NoError(t, err)
 

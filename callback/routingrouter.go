@@ -36,7 +36,7 @@ func (r RoutingRouter) Route(ctx context.Context, req Request) (Route, error) {
 	rt, err := r.Directory.Route(routing.Contact{
 		Client: req.Client, Errand: req.Errand, Channel: channel.Callback, Priority: prio,
 		PostalCode: routing.PostalCode(req.PostalCode), OwnProfessional: req.OwnProfessional,
-		OwnTeam: req.OwnTeam, Language: routing.Language(req.Language),
+		OwnTeam: req.OwnTeam, Language: req.Language,
 	})
 	switch {
 	case errors.Is(err, routing.ErrNoRoute):

@@ -14,6 +14,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // Dispatcher receives requests whose window (or retry time) has come, in
@@ -127,6 +128,14 @@ func (s *Service) Request(ctx context.Context, req Request, now time.Time) (Prom
 	if err := req.Validate(); err != nil {
 		return Promise{}, err
 	}
+	if err := checkTime("now", now); err != nil {
+		return Promise{}, err
+	}
+	lang, err := civil.ParseLanguage(string(req.Language))
+	if err != nil {
+		return Promise{}, fmt.Errorf("%w: language: %w", ErrInvalidRequest, err)
+	}
+	req.Language = lang
 	now = now.UTC()
 	route, err := s.router.Route(ctx, req)
 	if err != nil {
@@ -141,13 +150,20 @@ func (s *Service) Request(ctx context.Context, req Request, now time.Time) (Prom
 	cfg := s.cfg
 	today := localDay(now)
 	workday := isWorkday(cfg.Workdays, today)
-	beforeCutoff := workday && now.Before(atLocal(today, cfg.Cutoff))
-	sameDayEnd := atLocal(today, cfg.DayEnd)
-	next := addWorkdays(cfg.Workdays, today, 1)
-	outer := atLocal(addWorkdays(cfg.Workdays, today, cfg.OuterWorkdays), cfg.DayEnd)
+	beforeCutoff := workday && now.Before(at(today, cfg.Cutoff))
+	sameDayEnd := at(today, cfg.DayEnd)
+	next, err := addWorkdays(cfg.Workdays, today, 1)
+	if err != nil {
+		return Promise{}, fmt.Errorf("callback: request at %s: %w", now.Format(time.RFC3339), err)
+	}
+	outerDay, err := addWorkdays(cfg.Workdays, today, cfg.OuterWorkdays)
+	if err != nil {
+		return Promise{}, fmt.Errorf("callback: request at %s: %w", now.Format(time.RFC3339), err)
+	}
+	outer := at(outerDay, cfg.DayEnd)
 	deadline := sameDayEnd
 	if !beforeCutoff {
-		deadline = atLocal(next, cfg.DayEnd)
+		deadline = at(next, cfg.DayEnd)
 	}
 	if req.Urgency == Urgent {
 		deadline = now.Add(cfg.UrgentWithin)

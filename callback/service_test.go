@@ -11,16 +11,17 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
-var hki = callback.Helsinki()
+var hki = civil.Helsinki()
 
 func at(y int, m time.Month, d, h, min int) time.Time {
 	return time.Date(y, m, d, h, min, 0, 0, hki)
 }
 
-func shifts(prefix string, n int, from, to time.Duration) []callback.Shift {
+func shifts(prefix string, n int, from, to civil.TimeOfDay) []callback.Shift {
 	out := make([]callback.Shift, n)
 	for i := range out {
 		out[i] = callback.Shift{Professional: carecontact.ProfessionalID(fmt.Sprintf("%s-%d", prefix, i)), From: from, To: to}
@@ -53,7 +54,7 @@ func req(client string, urgency callback.Urgency) callback.Request {
 func TestPromiseJoinAndClose(t *testing.T) {
 	ctx := context.Background()
 	capa := callback.NewStaticCapacity(nil)
-	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, 8*time.Hour, 16*time.Hour)...))
+	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(16, 0))...))
 	svc, _ := newService(t, callback.Config{}, capa)
 	now := at(2026, 11, 23, 9, 30) // a Monday
 	p, err := svc.Request(ctx, req("c1", callback.NonUrgent), now)

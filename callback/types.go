@@ -8,6 +8,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // Urgency is how soon a client must be called back.
@@ -69,8 +70,11 @@ type Request struct {
 	Urgency Urgency
 	// PostalCode is the client's postal code; the Router maps it to an area.
 	PostalCode string
-	// Language is the client's preferred language as a BCP 47 tag ("fi", "sv", "en").
-	Language string
+	// Language is the client's preferred language: any well-formed BCP 47
+	// tag ("sv-FI", "en-GB", "de"), matched to fi, sv or en as
+	// civil.ParseLanguage does (unsupported falls back to fi; empty is
+	// fi). A malformed tag is ErrInvalidRequest.
+	Language civil.Language
 	// OwnTeam and OwnProfessional identify a known client's own care team
 	// and nurse, when the host knows them; they are routed to first.
 	OwnTeam         carecontact.TeamID
@@ -90,6 +94,9 @@ func (r Request) Validate() error {
 		return fmt.Errorf("%w: urgency %d", ErrInvalidRequest, int(r.Urgency))
 	case r.PostalCode == "" && r.OwnTeam == "":
 		return fmt.Errorf("%w: postal code and own team are both empty", ErrInvalidRequest)
+	}
+	if _, err := civil.ParseLanguage(string(r.Language)); err != nil {
+		return fmt.Errorf("%w: language: %w", ErrInvalidRequest, err)
 	}
 	return nil
 }
@@ -165,7 +172,7 @@ type Record struct {
 	Urgency Urgency               `json:"urgency"`
 	Area    carecontact.AreaID    `json:"area"`
 	// Language is the client's preferred language.
-	Language string `json:"language"`
+	Language civil.Language `json:"language"`
 	// RequestedAt is the original request time; it orders the request
 	// through widening and retries.
 	RequestedAt time.Time `json:"requested_at"`

@@ -10,6 +10,7 @@ import (
 
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/civil"
 )
 
 func TestWithdraw(t *testing.T) {
@@ -40,7 +41,7 @@ func TestWithdraw(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			capa := callback.NewStaticCapacity(nil)
-			require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, 8*time.Hour, 16*time.Hour)...))
+			require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(16, 0))...))
 			svc, _ := newService(t, callback.Config{}, capa)
 			now := at(2026, 11, 23, 9, 30)
 			p, err := svc.Request(ctx, req("c1", callback.NonUrgent), now)
@@ -73,7 +74,7 @@ func TestWithdraw(t *testing.T) {
 func TestWithdrawnRequestsLeaveSameDayShareAlone(t *testing.T) {
 	ctx := context.Background()
 	capa := callback.NewStaticCapacity(nil)
-	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, 8*time.Hour, 16*time.Hour)...))
+	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(16, 0))...))
 	svc, _ := newService(t, callback.Config{}, capa)
 	now := at(2026, 11, 23, 9, 0)
 	a, err := svc.Request(ctx, req("c1", callback.NonUrgent), now)
@@ -110,7 +111,7 @@ func TestRequestJSONCarriesNoPhone(t *testing.T) {
 func TestWithdrawnAfterAnAttemptIsNotUnreached(t *testing.T) {
 	ctx := context.Background()
 	capa := callback.NewStaticCapacity(nil)
-	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, 8*time.Hour, 16*time.Hour)...))
+	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(16, 0))...))
 	svc, _ := newService(t, callback.Config{}, capa)
 	now := at(2026, 11, 23, 9, 0)
 	p, err := svc.Request(ctx, req("c1", callback.NonUrgent), now)

@@ -7,6 +7,7 @@ import (
 	_ "time/tzdata" // Europe/Helsinki must load on machines without zoneinfo.
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // PostalCode is a Finnish postal code: exactly five digits, e.g. "00530".
@@ -47,8 +48,8 @@ type Area struct {
 
 // Name returns the area's name in language l (Swedish when asked for and
 // known, Finnish otherwise).
-func (a Area) Name(l Language) string {
-	if l == Swedish && a.NameSv != "" {
+func (a Area) Name(l civil.Language) string {
+	if l == civil.Swedish && a.NameSv != "" {
 		return a.NameSv
 	}
 	return a.NameFi

@@ -9,6 +9,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -33,7 +34,7 @@ func benchCity() routing.Config {
 			for p := range perTeam {
 				cfg.Professionals = append(cfg.Professionals, routing.Professional{
 					ID: carecontact.ProfessionalID(fmt.Sprintf("%s-p%03d", tid, p)), Role: routing.RoleNurse,
-					Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{tid},
+					Languages: []civil.Language{"fi"}, Teams: []carecontact.TeamID{tid},
 					Capacity: routing.Capacity{Synchronous: 1},
 				})
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -34,7 +35,7 @@ func TestConcurrentDispatch(t *testing.T) {
 	}
 	for i := range nProfs {
 		cfg.Professionals = append(cfg.Professionals, routing.Professional{
-			ID: carecontact.ProfessionalID(fmt.Sprintf("n-%02d", i)), Role: routing.RoleNurse, Languages: []routing.Language{"fi"},
+			ID: carecontact.ProfessionalID(fmt.Sprintf("n-%02d", i)), Role: routing.RoleNurse, Languages: []civil.Language{"fi"},
 			Teams: []carecontact.TeamID{"malmi-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 2},
 		})
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // Team is a care team. A team belongs to one area, or to none if it is a
@@ -29,8 +30,11 @@ type Professional struct {
 	Role Role
 	// Skills are the professional's competences.
 	Skills []Skill
-	// Languages are the languages the professional serves clients in.
-	Languages []Language
+	// Languages are the languages the professional serves clients in: any
+	// well-formed BCP 47 tags, matched to fi, sv or en as
+	// civil.ParseLanguage does ("sv-FI" is sv; unsupported falls back to
+	// fi).
+	Languages []civil.Language
 	// Teams are the teams the professional is a member of.
 	Teams []carecontact.TeamID
 	// Capacity is how much work of each slot class the professional takes
@@ -174,7 +178,7 @@ func NewDirectory(cfg Config) (*Directory, error) {
 	d.profs = make([]Professional, len(cfg.Professionals))
 	for i, p := range cfg.Professionals {
 		p.Skills = slices.Clone(p.Skills)
-		p.Languages = slices.Clone(p.Languages)
+		p.Languages = matchLanguages(p.Languages)
 		p.Teams = slices.Clone(p.Teams)
 		d.profs[i] = p
 	}
@@ -257,9 +261,9 @@ func (d *Directory) checkProfessional(p Professional) error {
 	if len(p.Languages) == 0 {
 		return fmt.Errorf("%w: professional %s: languages are empty", ErrInvalid, p.ID)
 	}
-	for _, l := range p.Languages {
+	for i, l := range p.Languages {
 		if !l.Valid() {
-			return fmt.Errorf("%w: professional %s: language %q is not fi, sv or en", ErrInvalid, p.ID, l)
+			return fmt.Errorf("%w: professional %s: languages[%d] is not a BCP 47 tag", ErrInvalid, p.ID, i)
 		}
 	}
 	if len(p.Teams) == 0 {
@@ -389,13 +393,13 @@ func cloneArea(a Area) Area {
 
 // eligible reports whether professional p passes step s's filters for work
 // on channel k in slot class slot for a contact in language lang.
-func (d *Directory) eligible(p int, s Step, k channel.Kind, slot Slot, lang Language) bool {
+func (d *Directory) eligible(p int, s Step, k channel.Kind, slot Slot, lang civil.Language) bool {
 	return d.eligibleFor(p, s, slot, lang, d.pilot[k])
 }
 
 // eligibleFor is eligible with the pilot cohort given explicitly (nil: the
 // channel is open to everyone).
-func (d *Directory) eligibleFor(p int, s Step, slot Slot, lang Language, pilot []bool) bool {
+func (d *Directory) eligibleFor(p int, s Step, slot Slot, lang civil.Language, pilot []bool) bool {
 	pr := &d.profs[p]
 	if pr.Capacity.Of(slot) <= 0 {
 		return false
@@ -415,4 +419,21 @@ func (d *Directory) eligibleFor(p int, s Step, slot Slot, lang Language, pilot [
 		return false
 	}
 	return true
+}
+
+// matchLanguages returns ls matched to the supported languages, in a new
+// slice. A malformed tag is kept as it is, for checkProfessional to report.
+func matchLanguages(ls []civil.Language) []civil.Language {
+	if ls == nil {
+		return nil
+	}
+	out := make([]civil.Language, len(ls))
+	for i, l := range ls {
+		m, err := civil.ParseLanguage(string(l))
+		if err != nil || l == "" {
+			m = l
+		}
+		out[i] = m
+	}
+	return out
 }

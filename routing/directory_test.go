@@ -8,6 +8,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 )
 
@@ -61,11 +62,11 @@ func TestAreaOf(t *testing.T) {
 	a, err := d.AreaOf("00530")
 	require.NoError(t, err)
 	require.Equal(t, carecontact.AreaID("kallio"), a.ID)
-	require.Equal(t, "Berghäll", a.Name(routing.Swedish))
-	require.Equal(t, "Kallio", a.Name(routing.Finnish))
+	require.Equal(t, "Berghäll", a.Name(civil.Swedish))
+	require.Equal(t, "Kallio", a.Name(civil.Finnish))
 	a, err = d.AreaOf("00580")
 	require.NoError(t, err)
-	require.Equal(t, "Fiskehamnen", a.Name(routing.Swedish))
+	require.Equal(t, "Fiskehamnen", a.Name(civil.Swedish))
 
 	_, err = d.AreaOf("00990")
 	require.ErrorIs(t, err, routing.ErrUnknownPostalCode)
@@ -120,7 +121,7 @@ func TestNewDirectoryRejectsBadConfig(t *testing.T) {
 		{"team in unknown area", func(c *routing.Config) { c.Teams[0].Area = "espoo" }, routing.ErrUnknownArea, "area"},
 		{"team without area", func(c *routing.Config) { c.Teams[0].Area = "" }, routing.ErrInvalid, "area"},
 		{"professional without role", func(c *routing.Config) { c.Professionals[0].Role = "" }, routing.ErrInvalid, "role"},
-		{"bad language", func(c *routing.Config) { c.Professionals[0].Languages = []routing.Language{"de"} }, routing.ErrInvalid, "language"},
+		{"bad language", func(c *routing.Config) { c.Professionals[0].Languages = []civil.Language{"!!"} }, routing.ErrInvalid, "languages[0]"},
 		{"unknown team", func(c *routing.Config) { c.Professionals[0].Teams = []carecontact.TeamID{"x"} }, routing.ErrUnknownTeam, "teams"},
 		{"negative capacity", func(c *routing.Config) { c.Professionals[0].Capacity.Chat = -1 }, routing.ErrInvalid, "capacity"},
 		{"duplicate professional", func(c *routing.Config) { c.Professionals[1].ID = c.Professionals[0].ID }, routing.ErrInvalid, "duplicate"},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -26,10 +27,10 @@ func exampleConfig() routing.Config {
 			{ID: "keskitetty", NameFi: "Keskitetty etävastaanotto", Central: true},
 		},
 		Professionals: []routing.Professional{
-			{ID: "aino", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
-			{ID: "bertil", Role: routing.RoleNurse, Languages: []routing.Language{"sv", "fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
-			{ID: "eero", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"vallila-a"}, Capacity: routing.Capacity{Synchronous: 1}},
-			{ID: "kaisa", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "sv", "en"}, Teams: []carecontact.TeamID{"keskitetty"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
+			{ID: "aino", Role: routing.RoleNurse, Languages: []civil.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
+			{ID: "bertil", Role: routing.RoleNurse, Languages: []civil.Language{"sv", "fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
+			{ID: "eero", Role: routing.RoleNurse, Languages: []civil.Language{"fi"}, Teams: []carecontact.TeamID{"vallila-a"}, Capacity: routing.Capacity{Synchronous: 1}},
+			{ID: "kaisa", Role: routing.RoleNurse, Languages: []civil.Language{"fi", "sv", "en"}, Teams: []carecontact.TeamID{"keskitetty"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
 		},
 		Policies: []routing.Policy{routing.StandardPolicy("")},
 	}
@@ -76,7 +77,7 @@ func ExampleDirectory_AreaOf() {
 		a, err := dir.AreaOf(pc)
 		switch {
 		case err == nil:
-			fmt.Printf("%s: %s / %s\n", pc, a.Name(routing.Finnish), a.Name(routing.Swedish))
+			fmt.Printf("%s: %s / %s\n", pc, a.Name(civil.Finnish), a.Name(civil.Swedish))
 		case errors.Is(err, routing.ErrUnknownPostalCode):
 			fmt.Printf("%s: not in any area\n", pc)
 		case errors.Is(err, routing.ErrMalformedPostalCode):

@@ -8,6 +8,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 )
 
@@ -33,19 +34,19 @@ func fixtureConfig() routing.Config {
 			{ID: "keskitetty", NameFi: "Keskitetty etävastaanotto", NameSv: "Centraliserad distansmottagning", Central: true},
 		},
 		Professionals: []routing.Professional{
-			{ID: "n-aino", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "en"}, Teams: []carecontact.TeamID{"kallio-a"},
+			{ID: "n-aino", Role: routing.RoleNurse, Languages: []civil.Language{"fi", "en"}, Teams: []carecontact.TeamID{"kallio-a"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}, WrapUp: 2 * time.Minute},
-			{ID: "n-bertil", Role: routing.RoleNurse, Languages: []routing.Language{"sv", "fi"}, Teams: []carecontact.TeamID{"kallio-a"},
+			{ID: "n-bertil", Role: routing.RoleNurse, Languages: []civil.Language{"sv", "fi"}, Teams: []carecontact.TeamID{"kallio-a"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}, WrapUp: 2 * time.Minute},
-			{ID: "d-carita", Role: routing.RoleDoctor, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-b"},
+			{ID: "d-carita", Role: routing.RoleDoctor, Languages: []civil.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-b"},
 				Capacity: routing.Capacity{Synchronous: 1}, WrapUp: 5 * time.Minute},
-			{ID: "n-eero", Role: routing.RoleNurse, Skills: []routing.Skill{"diabetes"}, Languages: []routing.Language{"fi"},
+			{ID: "n-eero", Role: routing.RoleNurse, Skills: []routing.Skill{"diabetes"}, Languages: []civil.Language{"fi"},
 				Teams: []carecontact.TeamID{"vallila-a"}, Capacity: routing.Capacity{Synchronous: 1, Chat: 2}},
-			{ID: "n-frida", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "sv"}, Teams: []carecontact.TeamID{"kalasatama-a"},
+			{ID: "n-frida", Role: routing.RoleNurse, Languages: []civil.Language{"fi", "sv"}, Teams: []carecontact.TeamID{"kalasatama-a"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
-			{ID: "n-kaisa", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "sv", "en"}, Teams: []carecontact.TeamID{"keskitetty"},
+			{ID: "n-kaisa", Role: routing.RoleNurse, Languages: []civil.Language{"fi", "sv", "en"}, Teams: []carecontact.TeamID{"keskitetty"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
-			{ID: "p-pekka", Role: routing.RolePsychiatricNurse, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"keskitetty"},
+			{ID: "p-pekka", Role: routing.RolePsychiatricNurse, Languages: []civil.Language{"fi"}, Teams: []carecontact.TeamID{"keskitetty"},
 				Capacity: routing.Capacity{Synchronous: 1}},
 		},
 		Policies: []routing.Policy{

@@ -12,6 +12,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -26,7 +27,7 @@ func FuzzRoute(f *testing.F) {
 	f.Fuzz(func(t *testing.T, errand, ch, pc, area, own, team, lang string, prio int) {
 		c := routing.Contact{Client: "c", Errand: channel.Errand(errand), Channel: channel.Kind(ch), PostalCode: routing.PostalCode(pc),
 			Area: carecontact.AreaID(area), OwnProfessional: carecontact.ProfessionalID(own), OwnTeam: carecontact.TeamID(team),
-			Language: routing.Language(lang), Priority: routing.Priority(prio)}
+			Language: civil.Language(lang), Priority: routing.Priority(prio)}
 		r, err := d.Route(c)
 		if err != nil {
 			require.True(t, errors.Is(err, routing.ErrInvalid) || errors.Is(err, routing.ErrMalformedPostalCode) ||

@@ -25,20 +25,6 @@ const (
 // "wound_care". Hosts define their own skills.
 type Skill string
 
-// Language is a language a professional serves clients in, as an ISO 639-1
-// code.
-type Language string
-
-// The languages the library knows.
-const (
-	Finnish Language = "fi"
-	Swedish Language = "sv"
-	English Language = "en"
-)
-
-// Valid reports whether l is fi, sv or en.
-func (l Language) Valid() bool { return l == Finnish || l == Swedish || l == English }
-
 // Presence is a professional's availability for offers.
 //
 // A host sets PresenceAway (signed out, the zero value), PresenceAvailable

@@ -5,6 +5,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // A pool is the queue of one kind of work and the professionals who can
@@ -102,7 +103,7 @@ type poolKey struct {
 	id     string
 	ch     channel.Kind
 	filter string
-	lang   Language
+	lang   civil.Language
 }
 
 // routeKey is everything of a contact that its route depends on.
@@ -113,7 +114,7 @@ type routeKey struct {
 	area   carecontact.AreaID
 	prof   carecontact.ProfessionalID
 	team   carecontact.TeamID
-	lang   Language
+	lang   civil.Language
 }
 
 // croute is a contact's compiled route: the pool of every policy step (nil
@@ -187,7 +188,7 @@ func (d *Dispatcher) routeFor(c Contact) (*croute, error) {
 }
 
 // newPool builds the pool of a resolved step and links its members.
-func (d *Dispatcher) newPool(sc scope, s Step, k channel.Kind, slot Slot, lang Language) *pool {
+func (d *Dispatcher) newPool(sc scope, s Step, k channel.Kind, slot Slot, lang civil.Language) *pool {
 	p := &pool{slot: slot}
 	p.idle = iheap[*membership]{less: idleLess, set: setIdle}
 	p.queue = iheap[*entry]{less: queueLess, set: setQueue}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -20,9 +21,9 @@ func twoNurses() routing.Config {
 		Teams: []routing.Team{{ID: "t", NameFi: "Tiimi", Area: "tolo"}},
 		Professionals: []routing.Professional{
 			{ID: "n1", Role: routing.RoleNurse, Teams: []carecontact.TeamID{"t"}, Capacity: routing.Capacity{Synchronous: 1},
-				Languages: []routing.Language{routing.Finnish}},
+				Languages: []civil.Language{civil.Finnish}},
 			{ID: "n2", Role: routing.RoleNurse, Teams: []carecontact.TeamID{"t"}, Capacity: routing.Capacity{Synchronous: 1},
-				Languages: []routing.Language{routing.Finnish}},
+				Languages: []civil.Language{civil.Finnish}},
 		},
 		Policies: []routing.Policy{{Steps: []routing.Step{{Target: routing.TargetTeam, Team: "t"}}}},
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // Contact is what routing needs to know about a client's contact. It holds
@@ -31,8 +32,11 @@ type Contact struct {
 	OwnProfessional carecontact.ProfessionalID
 	// OwnTeam is the client's own care team, if any.
 	OwnTeam carecontact.TeamID
-	// Language is the language the client is served in; empty is Finnish.
-	Language Language
+	// Language is the language the client is served in: any well-formed
+	// BCP 47 tag, matched to fi, sv or en as civil.ParseLanguage does
+	// ("sv-FI" is sv; unsupported tags and empty are fi). A malformed tag is
+	// ErrInvalid.
+	Language civil.Language
 }
 
 // RouteStep is one usable step of a contact's route.
@@ -84,7 +88,7 @@ type scope struct {
 type resolved struct {
 	pol    *compiledPolicy
 	slot   Slot
-	lang   Language
+	lang   civil.Language
 	home   carecontact.AreaID
 	scopes []scope
 }
@@ -138,7 +142,7 @@ func (d *Directory) Route(c Contact) (Route, error) {
 // candidates returns the professionals of scope sc who pass step s for work
 // on channel k; with none, why says so, and pilotOnly tells whether some
 // would qualify but for the channel's pilot.
-func (d *Directory) candidates(sc scope, s Step, k channel.Kind, slot Slot, lang Language) (cands []int, why string, pilotOnly bool) {
+func (d *Directory) candidates(sc scope, s Step, k channel.Kind, slot Slot, lang civil.Language) (cands []int, why string, pilotOnly bool) {
 	members := d.scopeMembers(sc)
 	for _, p := range members {
 		if d.eligible(p, s, k, slot, lang) {
@@ -173,12 +177,9 @@ func (d *Directory) resolve(c Contact) (resolved, error) {
 	if c.Priority < PriorityRoutine || c.Priority > PriorityUrgent {
 		return r, fmt.Errorf("%w: contact: priority %d is not routine, high or urgent", ErrInvalid, c.Priority)
 	}
-	r.lang = c.Language
-	if r.lang == "" {
-		r.lang = Finnish
-	}
-	if !r.lang.Valid() {
-		return r, fmt.Errorf("%w: contact: language %q is not fi, sv or en", ErrInvalid, c.Language)
+	r.lang, err = civil.ParseLanguage(string(c.Language))
+	if err != nil {
+		return r, fmt.Errorf("%w: contact: language: %w", ErrInvalid, err)
 	}
 	homeWhy := ""
 	switch {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 )
 
@@ -82,7 +83,7 @@ func TestRouteFilters(t *testing.T) {
 	r, err = d.Route(routing.Contact{Errand: channel.ErrandCertificate, Channel: channel.Callback, PostalCode: "00500"})
 	require.NoError(t, err)
 	require.Equal(t, []carecontact.ProfessionalID{"d-carita"}, r.Steps[0].Professionals)
-	_, err = d.Route(routing.Contact{Errand: channel.ErrandCertificate, Channel: channel.Callback, PostalCode: "00500", Language: routing.Swedish})
+	_, err = d.Route(routing.Contact{Errand: channel.ErrandCertificate, Channel: channel.Callback, PostalCode: "00500", Language: civil.Swedish})
 	var nr *routing.NoRouteError
 	require.ErrorAs(t, err, &nr, "language filter: the doctor speaks no Swedish")
 	require.Equal(t, routing.ReasonNoCandidates, nr.Reason)
@@ -149,7 +150,7 @@ func TestRouteRejectsBadInput(t *testing.T) {
 		{"channel", func(c *routing.Contact) { c.Channel = channel.EBooking }, routing.ErrInvalid, "channel"},
 		{"unknown channel", func(c *routing.Contact) { c.Channel = "fax" }, routing.ErrInvalid, "channel"},
 		{"priority", func(c *routing.Contact) { c.Priority = 7 }, routing.ErrInvalid, "priority"},
-		{"language", func(c *routing.Contact) { c.Language = "de" }, routing.ErrInvalid, "language"},
+		{"language", func(c *routing.Contact) { c.Language = "!!" }, routing.ErrInvalid, "language"},
 		{"postal code", func(c *routing.Contact) { c.PostalCode = "530" }, routing.ErrMalformedPostalCode, "postal_code"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,12 +9,13 @@ import (
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/callback/callbacksim"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // One nurse, 8-12, and 30 requests between 8:00 and 10:30: 24 fit in the
 // morning, the rest get explicit next-day promises.
 func ExampleRun() {
-	hki := callback.Helsinki()
+	hki := civil.Helsinki()
 	day := time.Date(2026, 11, 24, 0, 0, 0, 0, hki)
 	var arr []callbacksim.Arrival
 	for i := range 30 {
@@ -23,7 +24,7 @@ func ExampleRun() {
 	}
 	res, err := callbacksim.Run(context.Background(), callbacksim.Scenario{
 		Router:   callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}},
-		Teams:    []callbacksim.Team{{Name: "kallio-a", Shifts: []callback.Shift{{Professional: "nurse-1", From: 8 * time.Hour, To: 12 * time.Hour}}}},
+		Teams:    []callbacksim.Team{{Name: "kallio-a", Shifts: []callback.Shift{{Professional: "nurse-1", From: civil.At(8, 0), To: civil.At(12, 0)}}}},
 		Arrivals: arr,
 		Start:    day.Add(7 * time.Hour), End: day.Add(48 * time.Hour),
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
@@ -107,15 +108,14 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 	slices.SortStableFunc(absences, func(a, b Absence) int { return a.Known.Compare(b.Known) })
 	res := Result{Service: svc, Store: store}
 	calls := map[string]call{}
-	hki := callback.Helsinki()
+	hki := civil.Helsinki()
 
 	onDuty := func(p *prof, now time.Time) bool {
-		y, m, d := now.In(hki).Date()
-		if !workdays.Workday(y, m, d) {
+		day := civil.DateOf(now, hki)
+		if !workdays.Workday(day) {
 			return false
 		}
-		start := time.Date(y, m, d, int(p.shift.From/time.Hour), int(p.shift.From%time.Hour/time.Minute), 0, 0, hki)
-		end := time.Date(y, m, d, int(p.shift.To/time.Hour), int(p.shift.To%time.Hour/time.Minute), 0, 0, hki)
+		start, end := day.At(p.shift.From, hki), day.At(p.shift.To, hki)
 		if now.Before(start) || !now.Before(end) {
 			return false
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/callback/callbacksim"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 )
 
 func main() {
@@ -34,7 +35,7 @@ func main() {
 	}
 }
 
-func nurses(prefix string, n int, from, to time.Duration) []callback.Shift {
+func nurses(prefix string, n int, from, to civil.TimeOfDay) []callback.Shift {
 	out := make([]callback.Shift, n)
 	for i := range out {
 		out[i] = callback.Shift{Professional: carecontact.ProfessionalID(fmt.Sprintf("%s-%d", prefix, i+1)), From: from, To: to}
@@ -45,7 +46,7 @@ func nurses(prefix string, n int, from, to time.Duration) []callback.Shift {
 // scenario builds the simulated day. Postal codes are real Helsinki ones;
 // staff and clients are invented.
 func scenario() callbacksim.Scenario {
-	hki := callback.Helsinki()
+	hki := civil.Helsinki()
 	day := time.Date(2026, 11, 24, 0, 0, 0, 0, hki)
 	router := callback.StaticRouter{
 		Areas: map[string]carecontact.AreaID{"00530": "kallio", "00500": "kallio", "00550": "vallila", "00510": "vallila", "00540": "kalasatama"},
@@ -94,10 +95,10 @@ func scenario() callbacksim.Scenario {
 		},
 		Router: router,
 		Teams: []callbacksim.Team{
-			{Name: "kallio", Shifts: nurses("kallio", 6, 8*time.Hour, 16*time.Hour)},
-			{Name: "vallila", Shifts: nurses("vallila", 3, 8*time.Hour, 16*time.Hour)},
-			{Name: "kalasatama", Shifts: nurses("kalasatama", 2, 8*time.Hour, 16*time.Hour)},
-			{Name: "central", Shifts: nurses("central", 3, 10*time.Hour, 16*time.Hour)},
+			{Name: "kallio", Shifts: nurses("kallio", 6, civil.At(8, 0), civil.At(16, 0))},
+			{Name: "vallila", Shifts: nurses("vallila", 3, civil.At(8, 0), civil.At(16, 0))},
+			{Name: "kalasatama", Shifts: nurses("kalasatama", 2, civil.At(8, 0), civil.At(16, 0))},
+			{Name: "central", Shifts: nurses("central", 3, civil.At(10, 0), civil.At(16, 0))},
 		},
 		Absences: []callbacksim.Absence{
 			{Team: "kallio", Professional: "kallio-1", From: day.Add(10 * time.Hour), To: day.Add(24 * time.Hour)},
@@ -122,7 +123,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hki := callback.Helsinki()
+	hki := civil.Helsinki()
 	byStep := map[string]int{}
 	var nextDay, unplaced int
 	for _, p := range res.Promises {

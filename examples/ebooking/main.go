@@ -22,6 +22,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
@@ -32,20 +33,17 @@ func main() {
 	}
 }
 
-func span(from, to booking.TimeOfDay) booking.Span { return booking.Span{From: from, To: to} }
+func span(from, to civil.TimeOfDay) civil.Span { return civil.Span{From: from, To: to} }
 
 func run(ctx context.Context, w io.Writer) error {
-	loc, err := booking.Helsinki()
-	if err != nil {
-		return err
-	}
+	loc := civil.Helsinki()
 	weekdays := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
-	lunch := []booking.Span{span(booking.Clock(11, 0), booking.Clock(11, 30))}
+	lunch := []civil.Span{span(civil.At(11, 0), civil.At(11, 30))}
 	nurse := func(id string) booking.Calendar {
 		return booking.Calendar{ID: id, Kind: booking.OwnerProfessional, Area: "lakeside", Team: "team-1", Role: "nurse",
 			Rules: []booking.WeeklyRule{
-				{Weekdays: weekdays, Span: span(booking.Clock(8, 0), booking.Clock(10, 0)), Block: booking.BlockCallback},
-				{Weekdays: weekdays, Span: span(booking.Clock(10, 0), booking.Clock(15, 0)), Breaks: lunch, Block: booking.BlockSelfService},
+				{Weekdays: weekdays, Span: span(civil.At(8, 0), civil.At(10, 0)), Block: booking.BlockCallback},
+				{Weekdays: weekdays, Span: span(civil.At(10, 0), civil.At(15, 0)), Breaks: lunch, Block: booking.BlockSelfService},
 			}}
 	}
 	// 1. Calendars and the area's catalogue.
@@ -53,19 +51,19 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	from := booking.Date{Year: 2026, Month: time.December, Day: 21}
+	from := civil.Date{Year: 2026, Month: time.December, Day: 21}
 	ix, err := booking.NewIndex(set, from, 30)
 	if err != nil {
 		return err
 	}
 	cat, err := booking.NewCatalogue("lakeside", []booking.Service{
-		{Code: "bp-check", Area: "lakeside", Names: booking.Names{FI: "Verenpaineen seuranta", SV: "Blodtryckskontroll", EN: "Blood pressure check"},
+		{Code: "bp-check", Area: "lakeside", Names: civil.Names{FI: "Verenpaineen seuranta", SV: "Blodtryckskontroll", EN: "Blood pressure check"},
 			Duration: 20 * time.Minute, Channel: channel.InPerson, Step: 30 * time.Minute,
 			Requires:       []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}},
 			SelfBookGroups: []string{"adult"}, MinNotice: 4 * time.Hour, Horizon: 21 * 24 * time.Hour,
 			MaxPerClient: 1, Period: 28 * 24 * time.Hour, BufferAfter: 10 * time.Minute,
-			PreQuestions: []booking.Question{{ID: "home-readings", Text: booking.Names{FI: "Onko sinulla kotimittauksia?", EN: "Do you have home readings?"}, Required: true}}},
-		{Code: "stitches-out", Area: "lakeside", Names: booking.Names{FI: "Ompeleiden poisto", SV: "Borttagning av stygn", EN: "Stitch removal"},
+			PreQuestions: []booking.Question{{ID: "home-readings", Text: civil.Names{FI: "Onko sinulla kotimittauksia?", EN: "Do you have home readings?"}, Required: true}}},
+		{Code: "stitches-out", Area: "lakeside", Names: civil.Names{FI: "Ompeleiden poisto", SV: "Borttagning av stygn", EN: "Stitch removal"},
 			Duration: 15 * time.Minute, Channel: channel.InPerson, Step: 30 * time.Minute,
 			Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}}},
 	})

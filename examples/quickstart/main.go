@@ -17,6 +17,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -44,15 +45,15 @@ func config() routing.Config {
 			{ID: "keskitetty", NameFi: "Keskitetty etävastaanotto", NameSv: "Centraliserad distansmottagning", Central: true},
 		},
 		Professionals: []routing.Professional{
-			{ID: "aino", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "en"}, Teams: []carecontact.TeamID{"kallio-a"},
+			{ID: "aino", Role: routing.RoleNurse, Languages: []civil.Language{"fi", "en"}, Teams: []carecontact.TeamID{"kallio-a"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}, WrapUp: 2 * time.Minute},
-			{ID: "bertil", Role: routing.RoleNurse, Languages: []routing.Language{"sv", "fi"}, Teams: []carecontact.TeamID{"kallio-a"},
+			{ID: "bertil", Role: routing.RoleNurse, Languages: []civil.Language{"sv", "fi"}, Teams: []carecontact.TeamID{"kallio-a"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}, WrapUp: 2 * time.Minute},
-			{ID: "carita", Role: routing.RoleDoctor, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"},
+			{ID: "carita", Role: routing.RoleDoctor, Languages: []civil.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"},
 				Capacity: routing.Capacity{Synchronous: 1}, WrapUp: 5 * time.Minute},
-			{ID: "eero", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"vallila-a"},
+			{ID: "eero", Role: routing.RoleNurse, Languages: []civil.Language{"fi"}, Teams: []carecontact.TeamID{"vallila-a"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 2}},
-			{ID: "kaisa", Role: routing.RoleNurse, Languages: []routing.Language{"fi", "sv", "en"}, Teams: []carecontact.TeamID{"keskitetty"},
+			{ID: "kaisa", Role: routing.RoleNurse, Languages: []civil.Language{"fi", "sv", "en"}, Teams: []carecontact.TeamID{"keskitetty"},
 				Capacity: routing.Capacity{Synchronous: 1, Chat: 3}},
 		},
 		Policies: []routing.Policy{

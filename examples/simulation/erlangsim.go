@@ -10,6 +10,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/examples/simulation/erlang"
 	"github.com/carecontact/carecontact/examples/simulation/sim"
 	"github.com/carecontact/carecontact/routing"
@@ -124,7 +125,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 		profs[i] = routing.Professional{
 			ID: carecontact.ProfessionalID("p" + strconv.Itoa(i)), Role: routing.RoleNurse,
 			Teams: []carecontact.TeamID{team}, Capacity: routing.Capacity{Synchronous: 1},
-			Languages: []routing.Language{routing.Finnish},
+			Languages: []civil.Language{civil.Finnish},
 		}
 	}
 	dir, err := routing.NewDirectory(routing.Config{

@@ -9,6 +9,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 )
 
@@ -18,8 +19,8 @@ func leaseDirectory(t *testing.T) *routing.Directory {
 		Areas: []routing.Area{{ID: "kallio", NameFi: "Kallio", PostalCodes: []routing.PostalCode{"00500", "00530"}}},
 		Teams: []routing.Team{{ID: "kallio-a", NameFi: "Kallion tiimi", Area: "kallio"}},
 		Professionals: []routing.Professional{
-			{ID: "aino", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Chat: 1}},
-			{ID: "bertil", Role: routing.RoleNurse, Languages: []routing.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Chat: 1}},
+			{ID: "aino", Role: routing.RoleNurse, Languages: []civil.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Chat: 1}},
+			{ID: "bertil", Role: routing.RoleNurse, Languages: []civil.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Chat: 1}},
 		},
 		Policies: []routing.Policy{routing.StandardPolicy("")},
 	})

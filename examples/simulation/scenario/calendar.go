@@ -3,7 +3,7 @@ package scenario
 import (
 	"time"
 
-	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/civil"
 )
 
 // Day types for rosters and demand: Finnish public holidays and the
@@ -20,13 +20,13 @@ const (
 type calendar struct {
 	start    time.Time // local midnight of the first day
 	end      time.Time
-	holidays map[booking.Date]bool
+	holidays map[civil.Date]bool
 }
 
 func newCalendar(start time.Time, days int) (*calendar, error) {
-	c := &calendar{start: start, end: start.AddDate(0, 0, days), holidays: map[booking.Date]bool{}}
+	c := &calendar{start: start, end: start.AddDate(0, 0, days), holidays: map[civil.Date]bool{}}
 	for y := start.Year(); y <= c.end.Year()+1; y++ { // +1: the callback planner looks past the end
-		hs, err := booking.FinnishHolidays(y)
+		hs, err := civil.FinnishHolidays(y)
 		if err != nil {
 			return nil, err
 		}
@@ -40,7 +40,7 @@ func newCalendar(start time.Time, days int) (*calendar, error) {
 // dayType returns the day type of local date of t.
 func (c *calendar) dayType(t time.Time) int {
 	l := t.In(helsinki)
-	if c.holidays[booking.DateOf(l, helsinki)] {
+	if c.holidays[civil.DateOf(l, helsinki)] {
 		return sunday
 	}
 	switch l.Weekday() {

@@ -14,6 +14,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/examples/simulation/sim"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
@@ -370,7 +371,7 @@ func (m *model) directory() (routing.Config, error) {
 			m.profs = append(m.profs, profInfo{id: id, team: ti, capacity: capa,
 				actor: audit.Actor{Kind: audit.ActorProfessional, ID: string(id), Role: t.Role}})
 			cfg.Professionals = append(cfg.Professionals, routing.Professional{
-				ID: id, Role: routing.Role(t.Role), Languages: []routing.Language{routing.Finnish}, Skills: skills,
+				ID: id, Role: routing.Role(t.Role), Languages: []civil.Language{civil.Finnish}, Skills: skills,
 				Teams: []carecontact.TeamID{carecontact.TeamID(t.ID)}, Capacity: capa, WrapUp: time.Duration(t.WrapUp),
 			})
 		}

@@ -10,10 +10,10 @@ import (
 	"slices"
 	"strings"
 	"time"
-	_ "time/tzdata" // the scenario's calendar is Europe/Helsinki on any machine
 
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/examples/simulation/sim"
 )
 
@@ -60,7 +60,7 @@ type Scenario struct {
 	Escalations []EscalationSpec `json:"escalations,omitempty"`
 
 	start  time.Time
-	cutoff time.Duration
+	cutoff civil.TimeOfDay
 	cb     callback.Config
 }
 
@@ -249,16 +249,8 @@ func Parse(r io.Reader) (*Scenario, error) {
 	return &s, nil
 }
 
-// Helsinki is the zone the scenario's calendar and rosters are read in.
-var helsinki = mustLoad("Europe/Helsinki")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.FixedZone("EET", 2*3600)
-	}
-	return loc
-}
+// helsinki is the zone the scenario's calendar and rosters are read in.
+var helsinki = civil.Helsinki()
 
 func bad(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, a...))
@@ -287,11 +279,11 @@ func (s *Scenario) Validate() error {
 	if s.ServiceLevelTarget <= 0 {
 		return bad("service_level_target must be positive")
 	}
-	cut, err := time.Parse("15:04", s.SameDayCutoff)
+	cut, err := civil.ParseTimeOfDay(s.SameDayCutoff)
 	if err != nil {
 		return bad("same_day_cutoff %q: want HH:MM", s.SameDayCutoff)
 	}
-	s.cutoff = time.Duration(cut.Hour())*time.Hour + time.Duration(cut.Minute())*time.Minute
+	s.cutoff = cut
 	if len(s.Areas) == 0 {
 		return bad("areas: at least one area is required")
 	}
@@ -464,16 +456,16 @@ func (s *Scenario) validateCallbacks() error {
 	for _, f := range []struct {
 		name string
 		in   string
-		out  *time.Duration
+		out  *civil.TimeOfDay
 	}{{"first_window", c.FirstWindow, &cfg.FirstWindow}, {"day_end", c.DayEnd, &cfg.DayEnd}} {
 		if f.in == "" {
 			continue
 		}
-		t, err := time.Parse("15:04", f.in)
+		t, err := civil.ParseTimeOfDay(f.in)
 		if err != nil {
 			return bad("callbacks.%s %q: want HH:MM", f.name, f.in)
 		}
-		*f.out = time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+		*f.out = t
 	}
 	if c.Window < 0 || c.RetryGap < 0 || c.NoAnswerTime < 0 || c.MaxAttempts < 0 {
 		return bad("callbacks: window, retry_gap, no_answer_time and max_attempts must not be negative")
