@@ -918,7 +918,9 @@ func (b *Booker) NextDeadline(ctx context.Context) (time.Time, bool, error) {
 
 // WaitRequest puts a client on a service's waitlist.
 type WaitRequest struct {
-	Area, Service, Client string
+	Area    carecontact.AreaID
+	Service string
+	Client  carecontact.ClientRef
 	// Window, when set, limits the slots the client wants.
 	Window Interval
 	// Answers and GuidanceVersion go with the offered appointment.
@@ -932,7 +934,7 @@ type WaitRequest struct {
 // in the order they joined.
 func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 	now := b.cfg.Clock.Now().UTC()
-	svc, err := b.Service(carecontact.AreaID(req.Area), req.Service)
+	svc, err := b.Service(req.Area, req.Service)
 	if err != nil {
 		return WaitEntry{}, err
 	}
@@ -943,8 +945,8 @@ func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 	if err := by.Actor.Validate(); err != nil {
 		return WaitEntry{}, fmt.Errorf("%w: requester: %v", ErrInvalid, err)
 	}
-	if by.self() && (by.Actor.ID != req.Client || !slices.Contains(svc.SelfBookGroups, by.ClientGroup)) {
-		return WaitEntry{}, b.deny(ctx, now, by, "booking.wait", "service/"+svc.Code, carecontact.ClientRef(req.Client), fmt.Errorf("booking: waitlist for %s: %w", svc.Code, ErrNotAllowed))
+	if by.self() && (by.Actor.ID != string(req.Client) || !slices.Contains(svc.SelfBookGroups, by.ClientGroup)) {
+		return WaitEntry{}, b.deny(ctx, now, by, "booking.wait", "service/"+svc.Code, req.Client, fmt.Errorf("booking: waitlist for %s: %w", svc.Code, ErrNotAllowed))
 	}
 	if !req.Window.Start.IsZero() && !req.Window.Start.Before(req.Window.End) {
 		return WaitEntry{}, fmt.Errorf("%w: window: start must be before end", ErrInvalid)
@@ -952,9 +954,9 @@ func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 	if err := svc.checkAnswers(req.Answers, by.self()); err != nil {
 		return WaitEntry{}, err
 	}
-	w := WaitEntry{ID: b.cfg.NewID("wait"), Area: svc.Area, Service: svc.Code, Client: carecontact.ClientRef(req.Client), Since: now, Window: req.Window,
+	w := WaitEntry{ID: b.cfg.NewID("wait"), Area: svc.Area, Service: svc.Code, Client: req.Client, Since: now, Window: req.Window,
 		Answers: slices.Clone(req.Answers), GuidanceVersion: req.GuidanceVersion}
-	ev := audit.Event{At: now, Actor: by.Actor, Action: "booking.wait", Subject: "waitlist/" + w.ID, Client: carecontact.ClientRef(req.Client),
+	ev := audit.Event{At: now, Actor: by.Actor, Action: "booking.wait", Subject: "waitlist/" + w.ID, Client: req.Client,
 		Outcome: audit.Allowed, Detail: map[string]string{"service": svc.Code}}
 	if err := b.cfg.Store.AddWaiter(ctx, w, []audit.Event{ev}); err != nil {
 		return WaitEntry{}, err

@@ -749,7 +749,7 @@ func book(t *testing.T, f *fixture, s booking.Slot, who string) booking.Appointm
 
 func wait(t *testing.T, f *fixture, who string, window booking.Interval) {
 	t.Helper()
-	_, err := f.b.Wait(context.Background(), booking.WaitRequest{Area: "north", Service: "nurse-visit", Client: who, Window: window,
+	_, err := f.b.Wait(context.Background(), booking.WaitRequest{Area: "north", Service: "nurse-visit", Client: carecontact.ClientRef(who), Window: window,
 		By: client(who), Answers: []booking.Answer{{QuestionID: "symptoms", Text: "x"}}})
 	require.NoError(t, err)
 	f.set(f.now.Add(time.Second)) // waiters join one after another

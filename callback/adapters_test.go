@@ -127,7 +127,7 @@ func TestRoutingAndBookingDay(t *testing.T) {
 		p, err := svc.Request(ctx, r, monday.Add(7*time.Hour+time.Duration(i)*time.Second))
 		require.NoError(t, err)
 		require.False(t, p.NextDay)
-		steps[p.Step+" "+p.Team]++
+		steps[p.Step+" "+string(p.Team)]++
 		require.Equal(t, "2026-03-30", localDate(p.Window.Start))
 	}
 	// kallio-a: 2 nurses x 2 h = 24 calls; vallila-a: 8 h = 48 calls.
@@ -141,7 +141,7 @@ func TestRoutingAndBookingDay(t *testing.T) {
 		r.PostalCode = "00530"
 		p, err := svc.Request(ctx, r, monday.Add(7*time.Hour+time.Duration(i)*time.Second))
 		require.NoError(t, err)
-		steps[p.Step+" "+p.Team]++
+		steps[p.Step+" "+string(p.Team)]++
 		if p.NextDay {
 			require.True(t, p.Breach)
 			require.Equal(t, "2026-03-31", localDate(p.Window.Start))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/callback/callbacksim"
 	"github.com/carecontact/carecontact/civil"
@@ -50,7 +51,7 @@ func TestNormalDay(t *testing.T) {
 	debugKPIs(t, res)
 	dumpUnkept(t, res)
 	for _, p := range res.Promises {
-		require.Equal(t, "team-north", p.Team)
+		require.Equal(t, carecontact.TeamID("team-north"), p.Team)
 		require.False(t, p.NextDay)
 		require.False(t, p.Unplaced)
 		require.True(t, p.Window.End.Sub(p.Window.Start) <= 2*time.Hour)
@@ -344,10 +345,10 @@ func TestOverflowToNeighbourTeam(t *testing.T) {
 		switch p.Step {
 		case callback.StepOwnTeam:
 			own++
-			require.Equal(t, "team-north", p.Team)
+			require.Equal(t, carecontact.TeamID("team-north"), p.Team)
 		case callback.StepNeighbourArea:
 			neighbour++
-			require.Equal(t, "team-south", p.Team)
+			require.Equal(t, carecontact.TeamID("team-south"), p.Team)
 		}
 	}
 	require.Equal(t, 60, own+neighbour)

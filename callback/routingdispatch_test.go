@@ -38,7 +38,7 @@ func TestDispatchThroughRouting(t *testing.T) {
 	r.PostalCode = "00530"
 	p, err := svc.Request(ctx, r, now)
 	require.NoError(t, err)
-	require.Equal(t, "kallio-a", p.Team)
+	require.Equal(t, carecontact.TeamID("kallio-a"), p.Team)
 
 	attempt := func(wantItem carecontact.ItemID, result callback.Result) {
 		t.Helper()
@@ -120,7 +120,7 @@ func newWidening(t *testing.T, vallilaFrom civil.TimeOfDay, signedIn ...carecont
 	r.PostalCode = "00530"
 	p, err := w.svc.Request(ctx, r, w.now)
 	require.NoError(t, err)
-	require.Equal(t, "kallio-a", p.Team)
+	require.Equal(t, carecontact.TeamID("kallio-a"), p.Team)
 	w.now = at(2026, 3, 30, 8, 0)
 	w.due, err = w.svc.Advance(ctx, w.now)
 	require.NoError(t, err)

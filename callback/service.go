@@ -92,7 +92,8 @@ type Promise struct {
 	// is that request's promise.
 	Joined bool
 	// Team and Step say who calls back.
-	Team, Step string
+	Team carecontact.TeamID
+	Step string
 	// Window is the promised window (zero when Unplaced).
 	Window Window
 	// Deadline is the request's deadline.
@@ -112,7 +113,7 @@ type Promise struct {
 }
 
 func promiseOf(r Record, joined bool) Promise {
-	p := Promise{Request: r.ID, Joined: joined, Team: string(r.Team), Window: r.Window, Deadline: r.Deadline,
+	p := Promise{Request: r.ID, Joined: joined, Team: carecontact.TeamID(string(r.Team)), Window: r.Window, Deadline: r.Deadline,
 		NextDay: r.NextDay, Breach: r.NextDay && r.BeforeCutoff, Unplaced: r.Unplaced}
 	if r.StepIndex < len(r.Steps) {
 		p.Step = r.Steps[r.StepIndex].Name

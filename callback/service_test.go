@@ -59,7 +59,7 @@ func TestPromiseJoinAndClose(t *testing.T) {
 	now := at(2026, 11, 23, 9, 30) // a Monday
 	p, err := svc.Request(ctx, req("c1", callback.NonUrgent), now)
 	require.NoError(t, err)
-	require.Equal(t, "team-north", p.Team)
+	require.Equal(t, carecontact.TeamID("team-north"), p.Team)
 	require.Equal(t, callback.StepOwnTeam, p.Step)
 	require.Equal(t, callback.Window{Start: now.UTC(), End: at(2026, 11, 23, 10, 0).UTC()}, p.Window)
 	require.False(t, p.NextDay)

@@ -23,8 +23,9 @@ type Team struct {
 // Absence is a professional's absence [From, To), reported at Known (zero:
 // at From).
 type Absence struct {
-	Team, Professional string
-	From, To, Known    time.Time
+	Team            carecontact.TeamID
+	Professional    carecontact.ProfessionalID
+	From, To, Known time.Time
 }
 
 // Arrival is a callback request arriving at At.
@@ -157,9 +158,9 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		for len(absences) > 0 && !absences[0].Known.After(now) {
 			a := absences[0]
 			absences = absences[1:]
-			capa.Absent(carecontact.TeamID(a.Team), carecontact.ProfessionalID(a.Professional), a.From, a.To)
+			capa.Absent(a.Team, a.Professional, a.From, a.To)
 			for _, p := range staff {
-				if p.id == a.Professional && p.team == a.Team {
+				if p.id == string(a.Professional) && p.team == string(a.Team) {
 					p.absent = append(p.absent, a)
 				}
 			}
