@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Helsinki must load on machines without zoneinfo.
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/civil"
@@ -41,9 +40,15 @@ type Area struct {
 	PostalCodes []PostalCode
 	// Neighbours are the areas a policy's neighbour step widens to.
 	Neighbours []carecontact.AreaID
-	// Hours are the area's opening hours. An area step is skipped while
-	// the area is closed. No hours means always open.
+	// Hours are the area's weekly opening hours. An area step is skipped
+	// while the area is closed (see IsOpen). No hours means always open.
 	Hours OpeningHours
+	// EveHours are the shorter hours on Midsummer Eve and Christmas Eve,
+	// e.g. 08:00-12:00. Nil closes the area on eves.
+	EveHours *civil.Span
+	// OpenOnHolidays keeps the weekly Hours on public holidays and eves,
+	// for an area that serves every day of the year.
+	OpenOnHolidays bool
 }
 
 // Name returns the area's name in language l (Swedish when asked for and
@@ -55,34 +60,19 @@ func (a Area) Name(l civil.Language) string {
 	return a.NameFi
 }
 
-// TimeOfDay is a wall-clock time in the area's zone, as the duration since
-// midnight: 8*time.Hour is 08:00.
-type TimeOfDay time.Duration
-
-// At returns the time of day h:m.
-func At(h, m int) TimeOfDay {
-	return TimeOfDay(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
-}
-
-// String returns "hh:mm".
-func (t TimeOfDay) String() string {
-	d := time.Duration(t)
-	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
-}
-
 // Opening is one opening interval on one weekday, in Europe/Helsinki time:
 // open from Open (inclusive) to Close (exclusive).
 type Opening struct {
 	Day         time.Weekday
-	Open, Close TimeOfDay
+	Open, Close civil.TimeOfDay
 }
 
-// OpeningHours are the weekly opening intervals of an area. Public holidays
-// are not modelled here; the booking package's calendars handle them.
+// OpeningHours are the weekly opening intervals of an area. They say
+// nothing of holidays; Area.IsOpen applies those.
 type OpeningHours []Opening
 
 // Weekdays returns opening hours from open to close on Monday to Friday.
-func Weekdays(open, close TimeOfDay) OpeningHours {
+func Weekdays(open, close civil.TimeOfDay) OpeningHours {
 	h := make(OpeningHours, 0, 5)
 	for d := time.Monday; d <= time.Friday; d++ {
 		h = append(h, Opening{Day: d, Open: open, Close: close})
@@ -90,43 +80,58 @@ func Weekdays(open, close TimeOfDay) OpeningHours {
 	return h
 }
 
-// helsinki is the zone opening hours are read in.
-var helsinki = mustLoad("Europe/Helsinki")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		// time/tzdata is embedded, so this cannot fail at run time.
-		return time.FixedZone(name, 2*60*60)
-	}
-	return loc
-}
-
-// IsOpen reports whether t falls in one of the intervals, read in
+// IsOpen reports whether t falls in one of the weekly intervals, read in
 // Europe/Helsinki time (so 08:00 is 08:00 local on both sides of a DST
-// change). Empty hours are always open.
+// change). Empty hours are always open. Holidays are not consulted: use
+// Area.IsOpen for that.
 func (h OpeningHours) IsOpen(t time.Time) bool {
 	if len(h) == 0 {
 		return true
 	}
-	l := t.In(helsinki)
-	tod := TimeOfDay(time.Duration(l.Hour())*time.Hour + time.Duration(l.Minute())*time.Minute +
-		time.Duration(l.Second())*time.Second + time.Duration(l.Nanosecond()))
+	hki := civil.Helsinki()
+	wd, tod := t.In(hki).Weekday(), civil.TimeOfDayOf(t, hki)
 	for _, o := range h {
-		if o.Day == l.Weekday() && tod >= o.Open && tod < o.Close {
+		if o.Day == wd && tod >= o.Open && tod < o.Close {
 			return true
 		}
 	}
 	return false
 }
 
-func (h OpeningHours) validate() error {
-	for i, o := range h {
+// IsOpen reports whether the area is open at t. An area with no Hours is
+// always open, holidays included. Otherwise its weekly Hours apply, read
+// in Europe/Helsinki time, except on Finnish public holidays, when it is
+// closed, and on the service-closing eves (Midsummer Eve, Christmas Eve),
+// when it is open only within EveHours (closed when EveHours is nil).
+// OpenOnHolidays keeps the weekly Hours on holidays and eves alike.
+func (a Area) IsOpen(t time.Time) bool {
+	if len(a.Hours) == 0 {
+		return true
+	}
+	if !a.OpenOnHolidays {
+		hki := civil.Helsinki()
+		if h, ok := civil.HolidayOn(civil.DateOf(t, hki)); ok {
+			if h.Kind == civil.PublicHoliday || a.EveHours == nil {
+				return false
+			}
+			return a.EveHours.Contains(civil.TimeOfDayOf(t, hki))
+		}
+	}
+	return a.Hours.IsOpen(t)
+}
+
+func (a Area) validateHours() error {
+	for i, o := range a.Hours {
 		if o.Day < time.Sunday || o.Day > time.Saturday {
 			return fmt.Errorf("hours[%d].day %d is not a weekday", i, o.Day)
 		}
-		if o.Open < 0 || o.Close > TimeOfDay(24*time.Hour) || o.Open >= o.Close {
+		if !o.Open.Valid() || !o.Close.Valid() || o.Open >= o.Close {
 			return fmt.Errorf("hours[%d]: open %s must be before close %s within the day", i, o.Open, o.Close)
+		}
+	}
+	if a.EveHours != nil {
+		if err := a.EveHours.Validate("eve_hours"); err != nil {
+			return err
 		}
 	}
 	return nil

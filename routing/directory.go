@@ -121,7 +121,7 @@ func NewDirectory(cfg Config) (*Directory, error) {
 		if _, dup := d.areaIdx[a.ID]; dup {
 			return nil, fmt.Errorf("%w: area %s: duplicate id", ErrInvalid, a.ID)
 		}
-		if err := a.Hours.validate(); err != nil {
+		if err := a.validateHours(); err != nil {
 			return nil, fmt.Errorf("%w: area %s: %v", ErrInvalid, a.ID, err)
 		}
 		d.areaIdx[a.ID] = i
@@ -388,6 +388,10 @@ func cloneArea(a Area) Area {
 	a.PostalCodes = slices.Clone(a.PostalCodes)
 	a.Neighbours = slices.Clone(a.Neighbours)
 	a.Hours = slices.Clone(a.Hours)
+	if a.EveHours != nil {
+		eve := *a.EveHours
+		a.EveHours = &eve
+	}
 	return a
 }
 

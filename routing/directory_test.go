@@ -81,7 +81,7 @@ func TestAreaOf(t *testing.T) {
 }
 
 func TestOpeningHoursAcrossDST(t *testing.T) {
-	h := routing.Weekdays(routing.At(8, 0), routing.At(16, 0))
+	h := routing.Weekdays(civil.At(8, 0), civil.At(16, 0))
 	hel, err := time.LoadLocation("Europe/Helsinki")
 	require.NoError(t, err)
 	for _, tc := range []struct {
@@ -117,7 +117,7 @@ func TestNewDirectoryRejectsBadConfig(t *testing.T) {
 		{"malformed postal code", func(c *routing.Config) { c.Areas[0].PostalCodes[0] = "530" }, routing.ErrMalformedPostalCode, "postal_codes"},
 		{"postal code in two areas", func(c *routing.Config) { c.Areas[1].PostalCodes[0] = "00530" }, routing.ErrInvalid, "00530"},
 		{"unknown neighbour", func(c *routing.Config) { c.Areas[0].Neighbours[0] = "espoo" }, routing.ErrUnknownArea, "neighbours"},
-		{"bad hours", func(c *routing.Config) { c.Areas[0].Hours[0].Close = routing.At(7, 0) }, routing.ErrInvalid, "hours"},
+		{"bad hours", func(c *routing.Config) { c.Areas[0].Hours[0].Close = civil.At(7, 0) }, routing.ErrInvalid, "hours"},
 		{"team in unknown area", func(c *routing.Config) { c.Teams[0].Area = "espoo" }, routing.ErrUnknownArea, "area"},
 		{"team without area", func(c *routing.Config) { c.Teams[0].Area = "" }, routing.ErrInvalid, "area"},
 		{"professional without role", func(c *routing.Config) { c.Professionals[0].Role = "" }, routing.ErrInvalid, "role"},
@@ -206,4 +206,61 @@ func TestChannelPolicies(t *testing.T) {
 		PostalCode: "00530", OwnTeam: "kallio-a"})
 	require.NoError(t, err)
 	require.Greater(t, len(rt.Steps), 1, "a call widens by the default policy")
+}
+
+func TestAreaOpeningHoursOnHolidaysAndEves(t *testing.T) {
+	hki := civil.Helsinki()
+	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, hki) }
+	week := routing.Weekdays(civil.At(8, 0), civil.At(16, 0))
+	noonEve := civil.Span{From: civil.At(8, 0), To: civil.At(12, 0)}
+	plain := routing.Area{ID: "kallio", NameFi: "Kallio", Hours: week}
+	shortEves := routing.Area{ID: "kallio", NameFi: "Kallio", Hours: week, EveHours: &noonEve}
+	allYear := routing.Area{ID: "kallio", NameFi: "Kallio", Hours: week, OpenOnHolidays: true}
+	always := routing.Area{ID: "central", NameFi: "Keskitetty"}
+	tests := []struct {
+		name string
+		area routing.Area
+		at   time.Time
+		open bool
+	}{
+		{"ordinary Wednesday", plain, at(2026, time.December, 23, 10, 0), true},
+		{"Christmas Day (Friday)", plain, at(2026, time.December, 25, 10, 0), false},
+		{"Christmas Eve closed by default", plain, at(2026, time.December, 24, 9, 0), false},
+		{"Christmas Eve short hours, morning", shortEves, at(2026, time.December, 24, 9, 0), true},
+		{"Christmas Eve short hours, afternoon", shortEves, at(2026, time.December, 24, 12, 0), false},
+		{"Midsummer Eve short hours", shortEves, at(2026, time.June, 19, 11, 59), true},
+		{"eve hours do not open a holiday", shortEves, at(2026, time.December, 25, 9, 0), false},
+		{"Good Friday", plain, at(2026, time.April, 3, 10, 0), false},
+		{"Easter Monday", plain, at(2026, time.April, 6, 10, 0), false},
+		{"Epiphany", shortEves, at(2026, time.January, 6, 10, 0), false},
+		{"Independence Day 2027 (Monday)", plain, at(2027, time.December, 6, 10, 0), false},
+		{"open on holidays keeps weekly hours", allYear, at(2026, time.December, 25, 10, 0), true},
+		{"open on holidays keeps weekly hours on eves", allYear, at(2026, time.December, 24, 15, 0), true},
+		{"no hours: open on Christmas Day", always, at(2026, time.December, 25, 3, 0), true},
+		// DST: the Monday after the spring change, 08:00 local is 05:00 UTC.
+		{"after spring change, 08:00 local", plain, time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC), true},
+		{"after spring change, 07:59 local", plain, time.Date(2026, 3, 30, 4, 59, 0, 0, time.UTC), false},
+		// Midsummer Eve 2026 is in summer time: 12:00 local is 09:00 UTC.
+		{"eve end in summer time", shortEves, time.Date(2026, 6, 19, 9, 0, 0, 0, time.UTC), false},
+		{"eve in summer time", shortEves, time.Date(2026, 6, 19, 8, 59, 0, 0, time.UTC), true},
+		// Christmas Eve is in winter time: 08:00 local is 06:00 UTC.
+		{"eve start in winter time", shortEves, time.Date(2026, 12, 24, 6, 0, 0, 0, time.UTC), true},
+		{"before eve start in winter time", shortEves, time.Date(2026, 12, 24, 5, 59, 0, 0, time.UTC), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { require.Equal(t, tc.open, tc.area.IsOpen(tc.at)) })
+	}
+}
+
+func TestAreaEveHoursValidated(t *testing.T) {
+	cfg := fixtureConfig()
+	eve := civil.Span{From: civil.At(8, 0), To: civil.At(12, 0)}
+	cfg.Areas[0].EveHours = &eve
+	_, err := routing.NewDirectory(cfg)
+	require.NoError(t, err)
+	bad := civil.Span{From: civil.At(12, 0), To: civil.At(8, 0)}
+	cfg.Areas[0].EveHours = &bad
+	_, err = routing.NewDirectory(cfg)
+	require.ErrorIs(t, err, routing.ErrInvalid)
+	require.ErrorContains(t, err, "eve_hours")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -191,6 +192,35 @@ func TestClosedAreaIsSkipped(t *testing.T) {
 		"offered item-1 step=3 neighbour_areas d-carita",
 	}, r.log(), "Vallila has no opening hours, so the neighbour step (which includes Kallio) is open; "+
 		"all signed in at once, so the tie goes by ID")
+}
+
+func TestAreaClosedOnHolidaysAndOpenOnEveHours(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		eve  bool // the area has 08:00-12:00 eve hours
+		step int
+	}{
+		{"Christmas Day (Friday)", time.Date(2026, 12, 25, 10, 0, 0, 0, helsinki), true, 3},
+		{"Christmas Eve without eve hours", time.Date(2026, 12, 24, 10, 0, 0, 0, helsinki), false, 3},
+		{"Christmas Eve within eve hours", time.Date(2026, 12, 24, 10, 0, 0, 0, helsinki), true, 1},
+		{"Christmas Eve after eve hours", time.Date(2026, 12, 24, 13, 0, 0, 0, helsinki), true, 3},
+		{"an ordinary Wednesday", time.Date(2026, 12, 23, 10, 0, 0, 0, helsinki), false, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := fixtureConfig()
+			if tc.eve {
+				cfg.Areas[0].EveHours = &civil.Span{From: civil.At(8, 0), To: civil.At(12, 0)}
+			}
+			r := newRig(t, cfg, nil)
+			r.clk.Set(tc.at)
+			r.presence(routing.PresenceAvailable, everyone...)
+			c := kallioClient("c-1")
+			c.OwnProfessional = ""
+			it := r.enqueue("item-1", c)
+			require.Equal(t, tc.step, it.Step, "%v", r.log())
+		})
+	}
 }
 
 func TestDeclineAndTimeoutReoffer(t *testing.T) {

@@ -6,8 +6,10 @@
 //
 // A Directory describes the organisation: health-station areas (names in
 // Finnish and Swedish, postal codes, neighbour areas, opening hours read in
-// Europe/Helsinki time), care teams (each in an area, or central),
-// professionals (role, skills, languages fi/sv/en, team memberships, a
+// Europe/Helsinki time; closed on Finnish public holidays, and on eves but
+// for the area's EveHours, see Area.IsOpen), care teams (each in an area,
+// or central), professionals (role, skills, languages fi/sv/en as
+// civil.Language, any BCP 47 tag matched to them, team memberships, a
 // per-slot concurrent Capacity such as one synchronous contact, a call or
 // a video meeting, plus up to three chats, and a wrap-up time), policies and
 // pilot cohorts. NewDirectory validates a Config whole; the Directory is

@@ -224,7 +224,7 @@ func (d *Dispatcher) open(p *pool, t time.Time) bool {
 		return true
 	}
 	for _, a := range p.areas {
-		if d.dir.areas[a].Hours.IsOpen(t) {
+		if d.dir.areas[a].IsOpen(t) {
 			return true
 		}
 	}

@@ -35,9 +35,9 @@ func config() routing.Config {
 	return routing.Config{
 		Areas: []routing.Area{
 			{ID: "kallio", NameFi: "Kallio", NameSv: "Berghäll", PostalCodes: []routing.PostalCode{"00500", "00530"},
-				Neighbours: []carecontact.AreaID{"vallila"}, Hours: routing.Weekdays(routing.At(8, 0), routing.At(16, 0))},
+				Neighbours: []carecontact.AreaID{"vallila"}, Hours: routing.Weekdays(civil.At(8, 0), civil.At(16, 0))},
 			{ID: "vallila", NameFi: "Vallila", NameSv: "Vallgård", PostalCodes: []routing.PostalCode{"00510", "00550"},
-				Neighbours: []carecontact.AreaID{"kallio"}, Hours: routing.Weekdays(routing.At(8, 0), routing.At(16, 0))},
+				Neighbours: []carecontact.AreaID{"kallio"}, Hours: routing.Weekdays(civil.At(8, 0), civil.At(16, 0))},
 		},
 		Teams: []routing.Team{
 			{ID: "kallio-a", NameFi: "Kallion omatiimi", NameSv: "Berghälls eget team", Area: "kallio"},
