@@ -8,6 +8,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/guidance"
 )
 
@@ -42,6 +43,7 @@ func TestRenderLanguageFallback(t *testing.T) {
 		{name: "area has no swedish: the general swedish text wins", area: "north", prefs: tags("sv"), lang: "sv", plain: "Vi ringer 13–15."},
 		{name: "nothing matches: most specific text, default language", area: "north", prefs: tags("de"), lang: "fi", scope: guidance.Scope{Area: "north"}, plain: "Pohjoinen: soitamme 13–15."},
 		{name: "unknown area uses the general text", area: "west", prefs: tags("fi"), lang: "fi", plain: "Soitamme 13–15."},
+		{name: "a civil.Language from routing or callback", prefs: []language.Tag{civil.Swedish.Tag()}, lang: "sv", plain: "Vi ringer 13–15."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -41,7 +41,11 @@
 // when no scope has one, the most specific text is served in the best
 // remaining language, which is the default language when nothing matches.
 // The language thus wins over the scope: a Swedish-speaking client gets the
-// general Swedish text rather than an area's Finnish-only one. Output comes
+// general Swedish text rather than an area's Finnish-only one. Preferences
+// are language.Tag values, so any well-formed tag is accepted; a content
+// set may be written in more languages than the fi, sv and en that routing
+// and callback serve in, which is why guidance matches against its own
+// languages. A host holding a civil.Language passes its Tag(). Output comes
 // both as plain text and as an HTML fragment in which every character of
 // the text and of the values is escaped with html/template's escaping.
 //

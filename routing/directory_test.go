@@ -82,8 +82,7 @@ func TestAreaOf(t *testing.T) {
 
 func TestOpeningHoursAcrossDST(t *testing.T) {
 	h := routing.Weekdays(civil.At(8, 0), civil.At(16, 0))
-	hel, err := time.LoadLocation("Europe/Helsinki")
-	require.NoError(t, err)
+	hel := civil.Helsinki()
 	for _, tc := range []struct {
 		at   time.Time
 		open bool

@@ -19,13 +19,7 @@ import (
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
-var helsinki = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
+var helsinki = civil.Helsinki()
 
 // monday10 is Monday 23 November 2026, 10:00 in Helsinki: Kallio is open.
 var monday10 = time.Date(2026, 11, 23, 10, 0, 0, 0, helsinki)

@@ -23,13 +23,13 @@ import (
 	"slices"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Helsinki on machines without zoneinfo
 
 	"github.com/benbjohnson/clock"
 
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/channel/loopback"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -83,10 +83,7 @@ func (d *desk) at(hhmm, what string) {
 func (d *desk) say(format string, args ...any) { fmt.Fprintf(d.w, "       "+format+"\n", args...) }
 
 func run(w io.Writer) error {
-	zone, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		return err
-	}
+	zone := civil.Helsinki()
 	ctx := context.Background()
 	clk := clock.NewMock()
 	log := memory.NewAuditLog()

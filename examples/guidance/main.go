@@ -21,13 +21,13 @@ import (
 	"slices"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Helsinki on machines without zoneinfo
 
 	"golang.org/x/text/language"
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -71,10 +71,7 @@ func (c *virtualClock) advance(d time.Duration) { c.now = c.now.Add(d) }
 
 func run(w io.Writer) error {
 	ctx := context.Background()
-	helsinki, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		return err
-	}
+	helsinki := civil.Helsinki()
 	local := func(t time.Time) string { return t.In(helsinki).Format("2006-01-02 15:04 MST") }
 
 	// 1. Load the starter content. Decode validates it: unknown keys,

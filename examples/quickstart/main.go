@@ -69,10 +69,7 @@ func config() routing.Config {
 
 func run(w io.Writer) error {
 	ctx := context.Background()
-	hel, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		return err
-	}
+	hel := civil.Helsinki()
 	dir, err := routing.NewDirectory(config())
 	if err != nil {
 		return err
