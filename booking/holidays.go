@@ -37,7 +37,7 @@ func (c *Closures) ClosedSpans(d civil.Date) (spans []civil.Span, names []civil.
 	if err == nil {
 		for _, h := range hs {
 			if h.Date == d && (h.Kind == civil.PublicHoliday || !c.EvesOpen) {
-				return []civil.Span{civil.WholeDay}, []civil.Names{h.Names}
+				return []civil.Span{civil.Span{To: civil.EndOfDay}}, []civil.Names{h.Names}
 			}
 		}
 	}
@@ -46,7 +46,7 @@ func (c *Closures) ClosedSpans(d civil.Date) (spans []civil.Span, names []civil.
 			continue
 		}
 		if cl.Span == nil {
-			return []civil.Span{civil.WholeDay}, []civil.Names{cl.Names}
+			return []civil.Span{civil.Span{To: civil.EndOfDay}}, []civil.Names{cl.Names}
 		}
 		spans = append(spans, *cl.Span)
 		names = append(names, cl.Names)

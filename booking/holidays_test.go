@@ -23,12 +23,12 @@ func TestClosures(t *testing.T) {
 		first string
 	}{
 		{"ordinary day", c, civil.NewDate(2026, time.December, 30), nil, ""},
-		{"public holiday", c, civil.NewDate(2026, time.December, 6), []civil.Span{civil.WholeDay}, "Independence Day"},
-		{"eve closes", c, civil.NewDate(2026, time.December, 24), []civil.Span{civil.WholeDay}, "Christmas Eve"},
+		{"public holiday", c, civil.NewDate(2026, time.December, 6), []civil.Span{civil.Span{To: civil.EndOfDay}}, "Independence Day"},
+		{"eve closes", c, civil.NewDate(2026, time.December, 24), []civil.Span{civil.Span{To: civil.EndOfDay}}, "Christmas Eve"},
 		{"eve kept open", Closures{EvesOpen: true}, civil.NewDate(2026, time.June, 19), nil, ""},
-		{"holiday even when eves open", Closures{EvesOpen: true}, civil.NewDate(2026, time.June, 20), []civil.Span{civil.WholeDay}, "Midsummer Day"},
+		{"holiday even when eves open", Closures{EvesOpen: true}, civil.NewDate(2026, time.June, 20), []civil.Span{civil.Span{To: civil.EndOfDay}}, "Midsummer Day"},
 		{"local partial", c, civil.NewDate(2026, time.December, 31), []civil.Span{noon}, "Uudenvuodenaatto"},
-		{"local whole day", c, civil.NewDate(2026, time.August, 14), []civil.Span{civil.WholeDay}, "Training day"},
+		{"local whole day", c, civil.NewDate(2026, time.August, 14), []civil.Span{civil.Span{To: civil.EndOfDay}}, "Training day"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -73,9 +73,6 @@ type Span struct {
 	To   TimeOfDay `json:"to"`
 }
 
-// WholeDay is the span 00:00-24:00.
-var WholeDay = Span{0, EndOfDay}
-
 // ParseSpan parses "HH:MM-HH:MM".
 func ParseSpan(s string) (Span, error) {
 	a, b, ok := strings.Cut(s, "-")
