@@ -29,8 +29,7 @@ type Config struct {
 	Store Store
 	// Audit records reads of client data and refused attempts.
 	Audit audit.Recorder
-	// Clock tells the time of each operation; Advance takes its time as an
-	// argument instead.
+	// Clock tells the time of every operation, Advance included. Required.
 	Clock carecontact.Clock
 	// HoldTTL is how long a client keeps a held slot (default 15 minutes).
 	HoldTTL time.Duration
@@ -853,14 +852,21 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 	return res, nil
 }
 
-// Advance releases the holds that have expired at now (held slots and
-// waitlist offers not confirmed in time): each becomes cancelled with reason
-// "hold expired", and the time of a lapsed waitlist offer is offered to the
-// next waiting client in the same store operation. It returns how many
-// holds it released. The host calls it at the
-// time NextDeadline returns, or periodically; nothing runs by itself.
-func (b *Booker) Advance(ctx context.Context, now time.Time) (int, error) {
-	now = now.UTC()
+// Advance implements carecontact.Driven: it releases the holds that have
+// expired at the clock's now (see Expire). The host calls it at the time
+// NextDeadline returns, or periodically; nothing runs by itself.
+func (b *Booker) Advance(ctx context.Context) error {
+	_, err := b.Expire(ctx)
+	return err
+}
+
+// Expire releases the holds that have expired at the clock's now (held
+// slots and waitlist offers not confirmed in time): each becomes cancelled
+// with reason "hold expired", and the time of a lapsed waitlist offer is
+// offered to the next waiting client in the same store operation. It
+// returns how many holds it released.
+func (b *Booker) Expire(ctx context.Context) (int, error) {
+	now := b.cfg.Clock.Now().UTC()
 	sys := Requester{Actor: audit.System("booking.expiry")}
 	n := 0
 	for {
@@ -910,8 +916,8 @@ func (b *Booker) Advance(ctx context.Context, now time.Time) (int, error) {
 	}
 }
 
-// NextDeadline returns the earliest hold expiry, when Advance next has work;
-// ok is false when there are no holds.
+// NextDeadline implements carecontact.Driven: it returns the earliest hold
+// expiry, when Advance next has work; ok is false when there are no holds.
 func (b *Booker) NextDeadline(ctx context.Context) (time.Time, bool, error) {
 	return b.cfg.Store.NextHoldExpiry(ctx)
 }
@@ -1011,3 +1017,5 @@ func LateCancellations(as []Appointment, since time.Time) int {
 	}
 	return n
 }
+
+var _ carecontact.Driven = (*Booker)(nil)

@@ -287,13 +287,15 @@ func TestHoldConfirmExpire(t *testing.T) {
 	require.Equal(t, held.HoldUntil, deadline)
 
 	// Expiry: nothing happens until Advance is called at the deadline.
-	n, err := f.b.Advance(ctx, deadline.Add(-time.Second))
+	f.set(deadline.Add(-time.Second))
+	n, err := f.b.Expire(ctx)
 	require.NoError(t, err)
 	require.Zero(t, n)
 	f.set(deadline)
 	_, err = f.b.Confirm(ctx, held.ID, client("c1"))
 	require.ErrorIs(t, err, booking.ErrHoldExpired)
-	n, err = f.b.Advance(ctx, deadline)
+	f.set(deadline)
+	n, err = f.b.Expire(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 	got, err := f.b.Appointment(ctx, held.ID, client("c1"))
@@ -693,7 +695,8 @@ func TestLapsedWaitlistOfferGoesToNextWaiter(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.Equal(t, first.HoldUntil, deadline)
-	n, err := f.b.Advance(ctx, deadline)
+	f.set(deadline)
+	n, err := f.b.Expire(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 	lapsed, err := f.store.Appointment(ctx, first.ID)
@@ -714,7 +717,8 @@ func TestLapsedWaitlistOfferGoesToNextWaiter(t *testing.T) {
 	require.ErrorIs(t, err, booking.ErrSlotTaken, "c6 has it first")
 
 	// c6 does not confirm either and nobody else waits: the time is free.
-	n, err = f.b.Advance(ctx, second.HoldUntil)
+	f.set(second.HoldUntil)
+	n, err = f.b.Expire(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 	left, err := f.store.Waiters(ctx, "north", "nurse-visit")

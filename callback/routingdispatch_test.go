@@ -24,7 +24,7 @@ func TestDispatchThroughRouting(t *testing.T) {
 	dir := routingDirectory(t)
 	now := at(2026, 3, 30, 7, 30)
 	clock := carecontact.ClockFunc(func() time.Time { return now })
-	disp, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock, Store: memory.NewRoutingStore(nil)})
+	disp, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock, Store: memory.NewRoutingStore(nil)})
 	require.NoError(t, err)
 	_, err = disp.SetPresence(ctx, "n-1", routing.PresenceAvailable)
 	require.NoError(t, err)
@@ -104,7 +104,7 @@ func newWidening(t *testing.T, vallilaFrom civil.TimeOfDay, signedIn ...carecont
 	w := &widening{now: at(2026, 3, 30, 7, 30)}
 	clock := carecontact.ClockFunc(func() time.Time { return w.now })
 	var err error
-	w.disp, err = routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock, Store: memory.NewRoutingStore(nil), OfferTimeout: time.Hour})
+	w.disp, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock, Store: memory.NewRoutingStore(nil), OfferTimeout: time.Hour})
 	require.NoError(t, err)
 	for _, p := range signedIn {
 		_, err = w.disp.SetPresence(ctx, p, routing.PresenceAvailable)

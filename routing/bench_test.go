@@ -90,7 +90,7 @@ func benchDispatch(b *testing.B, queued int) {
 			offers = append(offers, offer{e.Item, e.Professional})
 		}
 	}
-	d, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clk, Store: memory.NewRoutingStore(nil), Sink: sink})
+	d, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clk, Store: memory.NewRoutingStore(nil), Sink: sink})
 	if err != nil {
 		b.Fatal(err)
 	}

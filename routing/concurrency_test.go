@@ -74,7 +74,7 @@ func TestConcurrentDispatch(t *testing.T) {
 	store := memory.NewRoutingStore(nil)
 	clk := clock.NewMock()
 	clk.Set(monday10)
-	d, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clk, Store: store, Sink: sink})
+	d, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clk, Store: store, Sink: sink})
 	require.NoError(t, err)
 	for _, p := range dir.Professionals() {
 		_, err := d.SetPresence(ctx, p, routing.PresenceAvailable)
@@ -146,7 +146,7 @@ func TestConcurrentDispatch(t *testing.T) {
 		case <-time.After(10 * time.Millisecond):
 			require.Less(t, tick, 1000, "items were lost: %+v still in the dispatcher", d.Stats())
 			clk.Add(time.Minute)
-			require.NoError(t, d.Advance(ctx, clk.Now()))
+			require.NoError(t, d.Advance(ctx))
 			continue
 		}
 		break

@@ -14,12 +14,14 @@ import (
 )
 
 // DefaultOfferTimeout is how long an offer waits for an answer unless
-// Options.OfferTimeout says otherwise.
+// DispatcherConfig.OfferTimeout says otherwise.
 const DefaultOfferTimeout = 30 * time.Second
 
-// Options configure a Dispatcher.
-type Options struct {
-	// Clock tells the time of every operation (required).
+// DispatcherConfig configures a Dispatcher.
+type DispatcherConfig struct {
+	// Directory is the organisation to route in. Required.
+	Directory *Directory
+	// Clock tells the time of every operation. Required.
 	Clock carecontact.Clock
 	// Store keeps items and professionals' state (required).
 	Store Store
@@ -119,18 +121,19 @@ var (
 // (keeping any presence and load stored there), rebuilds the queues from
 // the items already in the store, and makes the offers that are due. Items
 // whose route no longer resolves under dir are dropped with EventNoRoute.
-func NewDispatcher(ctx context.Context, dir *Directory, opts Options) (*Dispatcher, error) {
+func NewDispatcher(ctx context.Context, opts DispatcherConfig) (*Dispatcher, error) {
+	dir := opts.Directory
 	if dir == nil {
-		return nil, fmt.Errorf("%w: directory is nil", ErrInvalid)
+		return nil, fmt.Errorf("%w: config: directory is nil", ErrInvalid)
 	}
 	if opts.Clock == nil {
-		return nil, fmt.Errorf("%w: options: clock is nil", ErrInvalid)
+		return nil, fmt.Errorf("%w: config: clock is nil", ErrInvalid)
 	}
 	if opts.Store == nil {
-		return nil, fmt.Errorf("%w: options: store is nil", ErrInvalid)
+		return nil, fmt.Errorf("%w: config: store is nil", ErrInvalid)
 	}
 	if opts.OfferTimeout < 0 {
-		return nil, fmt.Errorf("%w: options: offer_timeout is negative", ErrInvalid)
+		return nil, fmt.Errorf("%w: config: offer_timeout is negative", ErrInvalid)
 	}
 	d := &Dispatcher{
 		dir: dir, store: opts.Store, clock: opts.Clock, offerTimeout: opts.OfferTimeout,
@@ -566,31 +569,42 @@ func (d *Dispatcher) SetPresence(ctx context.Context, id carecontact.Professiona
 	return p.st, err
 }
 
-// Advance makes every time-driven transition due at or before now, in
+// Advance implements carecontact.Driven. It makes every time-driven
+// transition due at or before the clock's now, in
 // deadline order and each at its own deadline: offers time out and are
 // re-offered, steps time out and widen, wrap-ups end and free their
 // professionals. Every other operation does the same for the clock's time
 // first, so Advance is only needed when time passes without other calls.
-func (d *Dispatcher) Advance(ctx context.Context, now time.Time) error {
+func (d *Dispatcher) Advance(ctx context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return d.advanceLocked(ctx, now.UTC())
+	return d.advanceLocked(ctx, d.clock.Now().UTC())
 }
 
-// NextDeadline returns the earliest pending deadline (offer timeout, step
-// timeout or wrap-up end); ok is false when there is none.
-func (d *Dispatcher) NextDeadline() (t time.Time, ok bool) {
+// NextDeadline implements carecontact.Driven: it returns the earliest
+// pending deadline (offer timeout, step timeout or wrap-up end); ok is
+// false when there is none. It reads no store, so err is always nil.
+func (d *Dispatcher) NextDeadline(context.Context) (t time.Time, ok bool, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e := d.nextTimer()
 	if e == nil {
-		return time.Time{}, false
+		return time.Time{}, false, nil
 	}
-	return e.deadline, true
+	return e.deadline, true, nil
 }
+
+// Wake implements carecontact.Waker: it receives when an operation made a
+// deadline earlier than the one last returned by NextDeadline.
+func (d *Dispatcher) Wake() <-chan struct{} { return d.wake }
+
+var _ interface {
+	carecontact.Driven
+	carecontact.Waker
+} = (*Dispatcher)(nil)
 
 // nextTimer returns the item with the earliest deadline, or nil.
 func (d *Dispatcher) nextTimer() *entry {

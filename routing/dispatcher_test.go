@@ -33,17 +33,17 @@ type rig struct {
 	events []routing.Event
 }
 
-func newRig(t *testing.T, cfg routing.Config, edit func(*routing.Options)) *rig {
+func newRig(t *testing.T, cfg routing.Config, edit func(*routing.DispatcherConfig)) *rig {
 	t.Helper()
 	dir, err := routing.NewDirectory(cfg)
 	require.NoError(t, err)
 	r := &rig{t: t, ctx: context.Background(), clk: clock.NewMock(), store: memory.NewRoutingStore(nil)}
 	r.clk.Set(monday10)
-	opts := routing.Options{Clock: r.clk, Store: r.store, Sink: func(e routing.Event) { r.events = append(r.events, e) }}
+	opts := routing.DispatcherConfig{Directory: dir, Clock: r.clk, Store: r.store, Sink: func(e routing.Event) { r.events = append(r.events, e) }}
 	if edit != nil {
 		edit(&opts)
 	}
-	r.d, err = routing.NewDispatcher(r.ctx, dir, opts)
+	r.d, err = routing.NewDispatcher(r.ctx, opts)
 	require.NoError(t, err)
 	return r
 }
@@ -67,7 +67,7 @@ func (r *rig) enqueue(id carecontact.ItemID, c routing.Contact) routing.Item {
 func (r *rig) advance(dt time.Duration) {
 	r.t.Helper()
 	r.clk.Add(dt)
-	require.NoError(r.t, r.d.Advance(r.ctx, r.clk.Now()))
+	require.NoError(r.t, r.d.Advance(r.ctx))
 }
 
 // log renders the events since the last call, one line each.
@@ -104,7 +104,8 @@ func TestOverflowStepsFireInOrder(t *testing.T) {
 	require.Equal(t, routing.ItemQueued, it.State)
 	require.Equal(t, 0, it.Step)
 
-	next, ok := r.d.NextDeadline()
+	next, ok, err := r.d.NextDeadline(r.ctx)
+	require.NoError(t, err)
 	require.True(t, ok)
 	require.Equal(t, monday10.Add(2*time.Minute).UTC(), next)
 
@@ -117,7 +118,7 @@ func TestOverflowStepsFireInOrder(t *testing.T) {
 	require.Equal(t, 4, got.Step)
 	require.Equal(t, monday10.UTC(), got.EnqueuedAt, "widening keeps the enqueue time")
 	require.Equal(t, monday10.Add(27*time.Minute).UTC(), got.StepAt)
-	_, ok = r.d.NextDeadline()
+	_, ok, _ = r.d.NextDeadline(r.ctx)
 	require.False(t, ok, "the central pool waits without a timeout")
 
 	r.advance(time.Minute)
@@ -144,7 +145,7 @@ func TestAdvanceFiresEachDeadlineAtItsOwnTime(t *testing.T) {
 	r.presence(routing.PresenceBusy, everyone...)
 	r.enqueue("item-1", kallioClient("c-1"))
 	r.clk.Add(time.Hour)
-	require.NoError(t, r.d.Advance(r.ctx, r.clk.Now()), "one late call fires every step in order")
+	require.NoError(t, r.d.Advance(r.ctx), "one late call fires every step in order")
 	var at []time.Duration
 	for _, e := range r.events {
 		if e.Kind == routing.EventWidened {
@@ -432,7 +433,7 @@ func TestDuplicateEnqueue(t *testing.T) {
 }
 
 func TestAuditOption(t *testing.T) {
-	r := newRig(t, fixtureConfig(), func(o *routing.Options) { o.Audit = true })
+	r := newRig(t, fixtureConfig(), func(o *routing.DispatcherConfig) { o.Audit = true })
 	r.presence(routing.PresenceAvailable, "n-aino")
 	r.enqueue("a", kallioClient("c-1"))
 	_, err := r.d.Accept(r.ctx, "a", "n-aino")
@@ -492,7 +493,7 @@ func TestRecoverFromStore(t *testing.T) {
 	r.enqueue("a", kallioClient("c-1"))
 	r.enqueue("b", kallioClient("c-2"))
 	// A restarted host builds a new dispatcher over the same store.
-	d2, err := routing.NewDispatcher(r.ctx, fixture(t), routing.Options{Clock: r.clk, Store: r.store})
+	d2, err := routing.NewDispatcher(r.ctx, routing.DispatcherConfig{Directory: fixture(t), Clock: r.clk, Store: r.store})
 	require.NoError(t, err)
 	require.Equal(t, routing.Stats{Queued: 1, Offered: 1}, d2.Stats())
 	st, ok := d2.Professional("n-aino")
@@ -504,7 +505,7 @@ func TestRecoverFromStore(t *testing.T) {
 	_, err = d2.Finish(r.ctx, "a", "n-aino")
 	require.NoError(t, err)
 	r.clk.Add(2 * time.Minute)
-	require.NoError(t, d2.Advance(r.ctx, r.clk.Now()))
+	require.NoError(t, d2.Advance(r.ctx))
 	it, ok := d2.Item("b")
 	require.True(t, ok)
 	require.Equal(t, routing.ItemOffered, it.State)
@@ -514,23 +515,29 @@ func TestRecoverFromStore(t *testing.T) {
 	require.Error(t, err)
 }
 
-func TestRunDrivesVirtualTime(t *testing.T) {
+func TestDriverDrivesVirtualTime(t *testing.T) {
 	r := newRig(t, fixtureConfig(), nil)
 	r.presence(routing.PresenceBusy, everyone...)
 	r.enqueue("item-1", routing.Contact{Client: "c-1", Errand: channel.ErrandChronicFollowUp, Channel: channel.Callback, PostalCode: "00510"})
 	ctx, cancel := context.WithCancel(r.ctx)
 	defer cancel()
 	var waits []time.Time
-	err := r.d.Run(ctx, func(ctx context.Context, next time.Time, ok bool, wake <-chan struct{}) error {
-		if !ok {
-			cancel()
-			return ctx.Err()
-		}
-		waits = append(waits, next)
-		r.clk.Set(next)
-		return nil
+	const idle = 24 * time.Hour
+	drv, err := carecontact.NewDriver(carecontact.DriverConfig{
+		Parts: []carecontact.Driven{r.d}, Clock: r.clk, MaxWait: idle,
+		Wait: func(ctx context.Context, next time.Time, _ bool, wake []<-chan struct{}) error {
+			require.Len(t, wake, 1, "the dispatcher is a Waker")
+			if next.Equal(r.clk.Now().Add(idle)) {
+				cancel() // nothing scheduled any more
+				return ctx.Err()
+			}
+			waits = append(waits, next)
+			r.clk.Set(next)
+			return nil
+		},
 	})
-	require.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, err)
+	require.ErrorIs(t, drv.Run(ctx), context.Canceled)
 	require.Equal(t, []time.Time{monday10.Add(10 * time.Minute).UTC(), monday10.Add(20 * time.Minute).UTC()}, waits)
 	require.Equal(t, []string{
 		"queued item-1 step=0 home_area",
@@ -539,29 +546,18 @@ func TestRunDrivesVirtualTime(t *testing.T) {
 	}, r.log())
 }
 
-func TestSleepUntilWakesAndCancels(t *testing.T) {
-	wait := routing.SleepUntil(time.Now)
-	wake := make(chan struct{}, 1)
-	wake <- struct{}{}
-	require.NoError(t, wait(context.Background(), time.Time{}, false, wake))
-	require.NoError(t, wait(context.Background(), time.Now().Add(-time.Second), true, nil), "a past deadline returns at once")
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	require.ErrorIs(t, wait(ctx, time.Time{}, false, nil), context.Canceled)
-}
-
 func TestNewDispatcherValidates(t *testing.T) {
 	dir := fixture(t)
 	ctx := context.Background()
-	_, err := routing.NewDispatcher(ctx, nil, routing.Options{})
+	_, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{})
 	require.ErrorIs(t, err, routing.ErrInvalid)
-	_, err = routing.NewDispatcher(ctx, dir, routing.Options{Store: memory.NewRoutingStore(nil)})
+	_, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Store: memory.NewRoutingStore(nil)})
 	require.ErrorContains(t, err, "clock")
-	_, err = routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock.NewMock()})
+	_, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock.NewMock()})
 	require.ErrorContains(t, err, "store")
-	_, err = routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock.NewMock(), Store: memory.NewRoutingStore(nil), Ageing: routing.Ageing{9: time.Minute}})
+	_, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock.NewMock(), Store: memory.NewRoutingStore(nil), Ageing: routing.Ageing{9: time.Minute}})
 	require.ErrorContains(t, err, "ageing")
-	_, err = routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock.NewMock(), Store: memory.NewRoutingStore(nil), OfferTimeout: -1})
+	_, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock.NewMock(), Store: memory.NewRoutingStore(nil), OfferTimeout: -1})
 	require.ErrorContains(t, err, "offer_timeout")
 }
 
@@ -579,7 +575,7 @@ func TestRecoverDropsItemsTheDirectoryNoLongerRoutes(t *testing.T) {
 	dir, err := routing.NewDirectory(cfg)
 	require.NoError(t, err)
 	var events []routing.Event
-	d2, err := routing.NewDispatcher(r.ctx, dir, routing.Options{Clock: r.clk, Store: r.store, Sink: func(e routing.Event) { events = append(events, e) }})
+	d2, err := routing.NewDispatcher(r.ctx, routing.DispatcherConfig{Directory: dir, Clock: r.clk, Store: r.store, Sink: func(e routing.Event) { events = append(events, e) }})
 	require.NoError(t, err)
 	_, ok := d2.Item("a")
 	require.False(t, ok)
@@ -594,31 +590,35 @@ func TestRecoverDropsItemsTheDirectoryNoLongerRoutes(t *testing.T) {
 	require.Equal(t, carecontact.ProfessionalID("n-bertil"), it.Professional)
 }
 
-func TestRunWakesForAnEarlierDeadline(t *testing.T) {
-	r := newRig(t, fixtureConfig(), func(o *routing.Options) { o.Sink = nil })
+func TestDriverWakesForAnEarlierDeadline(t *testing.T) {
+	r := newRig(t, fixtureConfig(), func(o *routing.DispatcherConfig) { o.Sink = nil })
 	r.presence(routing.PresenceBusy, everyone...)
 	ctx, cancel := context.WithCancel(r.ctx)
 	defer cancel()
 	seen := make(chan time.Time, 1)
 	done := make(chan error, 1)
-	go func() {
-		done <- r.d.Run(ctx, func(ctx context.Context, next time.Time, ok bool, wake <-chan struct{}) error {
-			if ok {
+	const idle = 24 * time.Hour
+	drv, err := carecontact.NewDriver(carecontact.DriverConfig{
+		Parts: []carecontact.Driven{r.d}, Clock: r.clk, MaxWait: idle,
+		Wait: func(ctx context.Context, next time.Time, _ bool, wake []<-chan struct{}) error {
+			if !next.Equal(r.clk.Now().Add(idle)) {
 				seen <- next
 				<-ctx.Done()
 				return ctx.Err()
 			}
 			select {
-			case <-wake:
+			case <-wake[0]:
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-		})
-	}()
+		},
+	})
+	require.NoError(t, err)
+	go func() { done <- drv.Run(ctx) }()
 	// Run is waiting with no deadline; an enqueue from another goroutine
 	// creates one and wakes it.
-	_, err := r.d.Enqueue(r.ctx, "item-1", kallioClient("c-1"))
+	_, err = r.d.Enqueue(r.ctx, "item-1", kallioClient("c-1"))
 	require.NoError(t, err)
 	select {
 	case next := <-seen:

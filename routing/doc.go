@@ -61,7 +61,7 @@
 //
 // An item's lifecycle is queued -> offered -> accepted | declined | timed
 // out | rescinded, then accepted -> wrap-up -> completed. Every state has an
-// exit: an offer times out after Options.OfferTimeout; a declined or
+// exit: an offer times out after DispatcherConfig.OfferTimeout; a declined or
 // timed-out item is queued again and offered to someone else (never again
 // to the professionals in Item.Excluded; the choice looks past at most 16
 // excluded candidates, so an item many have declined may wait for its step
@@ -77,15 +77,15 @@
 // with the policy step and target that matched, to the optional Sink: the
 // share of accepted items whose target is the own professional or own team
 // measures continuity of care. With a nil Sink no event is built, and with
-// Options.SinkKinds only events of the kinds listed are built. With
-// Options.Audit each change also records an audit event in the same store
+// DispatcherConfig.SinkKinds only events of the kinds listed are built. With
+// DispatcherConfig.Audit each change also records an audit event in the same store
 // operation.
 //
 // # Time
 //
 // Nothing in the package reads the wall clock or starts a goroutine or
 // timer by itself: only SleepUntil, the WaitFunc a host passes to Run,
-// sleeps in a timer. Operations take their time from Options.Clock. Time-driven
+// sleeps in a timer. Operations take their time from DispatcherConfig.Clock. Time-driven
 // transitions (offer timeouts, step timeouts, wrap-up ends) are made by
 // Advance, in deadline order and each at its own deadline, and by every
 // other operation for the deadlines the clock has passed; NextDeadline tells

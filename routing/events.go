@@ -98,5 +98,5 @@ type Event struct {
 // Sink receives the dispatcher's events, synchronously and in order, while
 // the dispatcher holds its lock: it must return quickly and must not call
 // the dispatcher. A nil Sink means no events are built at all;
-// Options.SinkKinds limits the kinds built.
+// DispatcherConfig.SinkKinds limits the kinds built.
 type Sink func(Event)

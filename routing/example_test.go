@@ -100,7 +100,7 @@ func ExampleDispatcher() {
 		return
 	}
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-	d, err := routing.NewDispatcher(ctx, dir, routing.Options{
+	d, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir,
 		Clock: carecontact.ClockFunc(func() time.Time { return now }),
 		Store: memory.NewRoutingStore(nil),
 		Sink: func(e routing.Event) {
@@ -128,14 +128,14 @@ func ExampleDispatcher() {
 		return
 	}
 	now = now.Add(2 * time.Minute) // the own-professional step times out
-	if err := d.Advance(ctx, now); err != nil {
+	if err := d.Advance(ctx); err != nil {
 		fmt.Println(err)
 		return
 	}
-	next, _ := d.NextDeadline()
+	next, _, _ := d.NextDeadline(ctx)
 	fmt.Println("next deadline:", next.Format("15:04:05"))
 	now = next // bertil does not answer
-	if err := d.Advance(ctx, now); err != nil {
+	if err := d.Advance(ctx); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -57,7 +57,7 @@ func FuzzDispatcher(f *testing.F) {
 		store := memory.NewRoutingStore(nil)
 		clk := clock.NewMock()
 		clk.Set(monday10)
-		d, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clk, Store: store})
+		d, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clk, Store: store})
 		require.NoError(t, err)
 		live := map[carecontact.ItemID]bool{}
 		var ids []carecontact.ItemID
@@ -119,10 +119,10 @@ func FuzzDispatcher(f *testing.F) {
 				require.NoError(t, err)
 			case 8:
 				clk.Add(time.Duration(arg+1) * 20 * time.Second)
-				require.NoError(t, d.Advance(ctx, clk.Now()))
+				require.NoError(t, d.Advance(ctx))
 			case 10:
 				// The host restarts: a new dispatcher recovers from the store.
-				d, err = routing.NewDispatcher(ctx, dir, routing.Options{Clock: clk, Store: store})
+				d, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clk, Store: store})
 				require.NoError(t, err)
 			case 9:
 				_, err := d.Accept(ctx, pick(arg), profs[arg%len(profs)])

@@ -48,7 +48,7 @@ func TestSinkKindsFilterEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := newRig(t, twoNurses(), func(o *routing.Options) { o.SinkKinds = tt.kinds })
+			r := newRig(t, twoNurses(), func(o *routing.DispatcherConfig) { o.SinkKinds = tt.kinds })
 			r.presence(routing.PresenceAvailable, "n1", "n2")
 			r.enqueue("a", routing.Contact{Client: "c", Errand: channel.ErrandOther, Channel: channel.InboundPhone, Area: "tolo"})
 			require.NoError(t, r.d.Decline(r.ctx, "a", "n1"))
@@ -65,7 +65,7 @@ func TestSinkKindsRejectsUnknownKind(t *testing.T) {
 	dir, err := routing.NewDirectory(twoNurses())
 	require.NoError(t, err)
 	for _, k := range []routing.EventKind{0, -1, routing.EventNoRoute + 1, 64} {
-		_, err := routing.NewDispatcher(t.Context(), dir, routing.Options{
+		_, err := routing.NewDispatcher(t.Context(), routing.DispatcherConfig{Directory: dir,
 			Clock: clock.NewMock(), Store: memory.NewRoutingStore(nil),
 			Sink: func(routing.Event) {}, SinkKinds: []routing.EventKind{routing.EventOffered, k},
 		})

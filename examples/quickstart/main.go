@@ -101,7 +101,7 @@ func run(w io.Writer) error {
 			}
 		}
 	}
-	d, err := routing.NewDispatcher(ctx, dir, routing.Options{Clock: clock, Store: memory.NewRoutingStore(nil), Sink: sink})
+	d, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock, Store: memory.NewRoutingStore(nil), Sink: sink})
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func run(w io.Writer) error {
 	}
 	step := func(dt time.Duration) error {
 		now = now.Add(dt)
-		return d.Advance(ctx, now)
+		return d.Advance(ctx)
 	}
 	must := func(err error) {
 		if err != nil {

@@ -143,7 +143,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 			offers = append(offers, e)
 		}
 	}
-	d, err := routing.NewDispatcher(ctx, dir, routing.Options{
+	d, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir,
 		Clock: clock, Store: memory.NewRoutingStore(nil), Sink: sink,
 		SinkKinds: []routing.EventKind{routing.EventOffered},
 	})
@@ -260,7 +260,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 	}
 	scheduled := time.Duration(-1)
 	armDeadline := func() {
-		if t, ok := d.NextDeadline(); ok {
+		if t, ok, _ := d.NextDeadline(ctx); ok {
 			at := t.Sub(clock.Epoch())
 			if scheduled < 0 || at < scheduled {
 				scheduled = at
@@ -319,7 +319,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 			if now >= scheduled {
 				scheduled = -1 // the scheduled deadline event is used up
 			}
-			if err := d.Advance(ctx, clock.Now()); err != nil {
+			if err := d.Advance(ctx); err != nil {
 				return nil, fmt.Errorf("simulation: advance: %w", err)
 			}
 		}

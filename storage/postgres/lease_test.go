@@ -37,7 +37,7 @@ func TestCrashedReplicasOfferComesBack(t *testing.T) {
 	now := t0
 	clock := carecontact.ClockFunc(func() time.Time { return now })
 
-	a, err := routing.NewDispatcher(ctx, leaseDirectory(t), routing.Options{Clock: clock, Store: dbs[0].RoutingStore()})
+	a, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: leaseDirectory(t), Clock: clock, Store: dbs[0].RoutingStore()})
 	require.NoError(t, err)
 	for _, p := range []carecontact.ProfessionalID{"aino", "bertil"} {
 		_, err := a.SetPresence(ctx, p, routing.PresenceAvailable)
@@ -60,13 +60,13 @@ func TestCrashedReplicasOfferComesBack(t *testing.T) {
 	// Replica B starts, rebuilds its queues from the database and advances
 	// past the offer's deadline.
 	now = now.Add(10 * time.Second)
-	b, err := routing.NewDispatcher(ctx, leaseDirectory(t), routing.Options{Clock: clock, Store: store})
+	b, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: leaseDirectory(t), Clock: clock, Store: store})
 	require.NoError(t, err)
 	ps, err := store.Professional(ctx, first)
 	require.NoError(t, err)
 	require.Equal(t, 1, ps.Load.Chat, "before the deadline the offer still holds %s", first)
 	now = it.Deadline
-	require.NoError(t, b.Advance(ctx, now))
+	require.NoError(t, b.Advance(ctx))
 
 	it, err = store.Item(ctx, "chat-1")
 	require.NoError(t, err)

@@ -239,7 +239,7 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: routing: %w", ErrInvalid, err)
 	}
-	m.disp, err = routing.NewDispatcher(ctx, dir, routing.Options{
+	m.disp, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir,
 		Clock: m.clk, Store: memory.NewRoutingStore(nil), OfferTimeout: time.Minute,
 		Sink: func(e routing.Event) {
 			if e.Kind == routing.EventOffered {
@@ -454,7 +454,7 @@ func (m *model) run(ctx context.Context) error {
 		if err := m.takeOffers(now); err != nil {
 			return err
 		}
-		if t, ok := m.disp.NextDeadline(); ok {
+		if t, ok, _ := m.disp.NextDeadline(ctx); ok {
 			at := t.Sub(m.clk.Epoch())
 			if m.deadline < 0 || at < m.deadline {
 				m.deadline = max(at, now)
@@ -506,7 +506,7 @@ func (m *model) handle(ev event, now time.Duration) error {
 		if now >= m.deadline {
 			m.deadline = -1 // the scheduled deadline event is used up
 		}
-		return m.disp.Advance(m.ctx, m.clk.Now())
+		return m.disp.Advance(m.ctx)
 	case evCallbacks:
 		if now >= m.cbDeadline {
 			m.cbDeadline = -1
