@@ -116,15 +116,15 @@ func TestRoutingAndBookingDay(t *testing.T) {
 	ctx := context.Background()
 	capa := callback.NewCalendarCapacity(calendars(t))
 	n := 0
-	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: routingDirectory(t)}, capa,
-		callback.WithIDs(func() string { n++; return fmt.Sprintf("r%03d", n) }))
+	svc, err := callback.New(cfgWith(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: routingDirectory(t)}, capa,
+		withIDs(func() string { n++; return fmt.Sprintf("r%03d", n) })))
 	require.NoError(t, err)
 	monday := at(2026, 3, 30, 0, 0)
 	steps := map[string]int{}
 	for i := range 60 {
 		r := req(fmt.Sprintf("c%d", i), callback.NonUrgent)
 		r.PostalCode = "00530"
-		p, err := svc.Request(ctx, r, monday.Add(7*time.Hour+time.Duration(i)*time.Second))
+		p, err := on(svc, monday.Add(7*time.Hour+time.Duration(i)*time.Second)).Request(ctx, r)
 		require.NoError(t, err)
 		require.False(t, p.NextDay)
 		steps[p.Step+" "+string(p.Team)]++
@@ -139,7 +139,7 @@ func TestRoutingAndBookingDay(t *testing.T) {
 	for i := 60; i < 100; i++ {
 		r := req(fmt.Sprintf("c%d", i), callback.NonUrgent)
 		r.PostalCode = "00530"
-		p, err := svc.Request(ctx, r, monday.Add(7*time.Hour+time.Duration(i)*time.Second))
+		p, err := on(svc, monday.Add(7*time.Hour+time.Duration(i)*time.Second)).Request(ctx, r)
 		require.NoError(t, err)
 		steps[p.Step+" "+string(p.Team)]++
 		if p.NextDay {
@@ -151,7 +151,7 @@ func TestRoutingAndBookingDay(t *testing.T) {
 
 	// n-2 falls ill at 09:00: kallio-a's 09-10 hour halves; 6 told promises move.
 	capa.Absent("kallio-a", "n-2", monday.Add(9*time.Hour), monday.Add(24*time.Hour))
-	evs, err := svc.Advance(ctx, monday.Add(8*time.Hour+30*time.Minute))
+	evs, err := on(svc, monday.Add(8*time.Hour+30*time.Minute)).Plan(ctx)
 	require.NoError(t, err)
 	require.Positive(t, count(evs, callback.EventDue))
 	require.Positive(t, count(evs, callback.EventPromiseAtRisk)+count(evs, callback.EventWidened))

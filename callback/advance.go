@@ -12,7 +12,21 @@ import (
 	"github.com/carecontact/carecontact"
 )
 
-// Advance brings the plan up to now, in one pass:
+// Advance implements carecontact.Driven: it runs Plan at the clock's now
+// and hands its events to Config.OnEvent.
+func (s *Service) Advance(ctx context.Context) error {
+	evs, err := s.Plan(ctx)
+	if s.cfg.OnEvent != nil {
+		for _, e := range evs {
+			s.cfg.OnEvent(e)
+		}
+	}
+	return err
+}
+
+var _ carecontact.Driven = (*Service)(nil)
+
+// Plan brings the plan up to now, in one pass:
 //
 //  1. re-plan: the windows not yet due are checked against the capacity
 //     left (absences, calls running long, urgent arrivals). Promises already
@@ -33,8 +47,8 @@ import (
 // A request changed concurrently (compare-and-set failure) is left for the
 // next Advance. Call Advance at NextDeadline, and whenever the capacity
 // changes.
-func (s *Service) Advance(ctx context.Context, now time.Time) ([]Event, error) {
-	now = now.UTC()
+func (s *Service) Plan(ctx context.Context) ([]Event, error) {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	open, err := s.store.List(ctx, Filter{OpenOnly: true})
@@ -347,11 +361,13 @@ func (s *Service) widen(p *planner, w *Record, est, now time.Time) (bool, error)
 	return false, nil
 }
 
-// NextDeadline returns when Advance must next be called: the earliest
+// NextDeadline implements carecontact.Driven: it returns when Advance must
+// next be called: the earliest
 // window or retry time of a planned request, and at most ReplanEvery from
 // now while requests are open (to keep slack current). ok is false when no
 // request is open.
-func (s *Service) NextDeadline(ctx context.Context, now time.Time) (t time.Time, ok bool, err error) {
+func (s *Service) NextDeadline(ctx context.Context) (t time.Time, ok bool, err error) {
+	now := s.now()
 	open, err := s.store.List(ctx, Filter{OpenOnly: true})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("callback: next deadline: %w", err)
@@ -359,7 +375,6 @@ func (s *Service) NextDeadline(ctx context.Context, now time.Time) (t time.Time,
 	if len(open) == 0 {
 		return time.Time{}, false, nil
 	}
-	now = now.UTC()
 	t = now.Add(s.cfg.ReplanEvery)
 	for _, r := range open {
 		if r.State == StatePlanned && !r.Unplaced {

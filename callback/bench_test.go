@@ -27,7 +27,7 @@ func promised(b *testing.B, cfg callback.Config, capa callback.Capacity, day tim
 	svc, store := newService(b, cfg, capa)
 	ctx := context.Background()
 	for i := range n {
-		if _, err := svc.Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent), day.Add(7*time.Hour+time.Duration(i)*time.Second)); err != nil {
+		if _, err := on(svc, day.Add(7*time.Hour+time.Duration(i)*time.Second)).Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -63,13 +63,13 @@ func BenchmarkPromise(b *testing.B) {
 		if i%200 == 0 {
 			b.StopTimer()
 			var err error
-			svc, err = callback.New(callback.Config{}, restore(b, base), testRouter(), capa)
+			svc, err = callback.New(cfgWith(callback.Config{}, restore(b, base), testRouter(), capa))
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.StartTimer()
 		}
-		p, err := svc.Request(ctx, req(fmt.Sprintf("new-%d", i), callback.NonUrgent), day.Add(8*time.Hour))
+		p, err := on(svc, day.Add(8*time.Hour)).Request(ctx, req(fmt.Sprintf("new-%d", i), callback.NonUrgent))
 		if err != nil || p.Window.IsZero() {
 			b.Fatal(err, p)
 		}
@@ -96,12 +96,12 @@ func BenchmarkReplanDay(b *testing.B) {
 	var atRisk int
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		svc, err := callback.New(cfg, restore(b, base), testRouter(), capa)
+		svc, err := callback.New(cfgWith(cfg, restore(b, base), testRouter(), capa))
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		evs, err := svc.Advance(ctx, day.Add(8*time.Hour))
+		evs, err := on(svc, day.Add(8*time.Hour)).Plan(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
 )
@@ -13,6 +14,24 @@ import (
 // zero value of a field takes the default named in its comment; Validate
 // reports inconsistent values.
 type Config struct {
+	// Clock tells the time of every operation. Required.
+	Clock carecontact.Clock
+	// Store keeps the requests. Required.
+	Store Store
+	// Router maps a request to its area and the teams that may call. Required.
+	Router Router
+	// Capacity tells each team's callback capacity on a day. Required.
+	Capacity Capacity
+	// Dispatcher, when set, receives due requests from Advance as well as
+	// the EventDue events. Defaults to none.
+	Dispatcher Dispatcher
+	// NewID generates request IDs. Defaults to random UUIDs ("cb" and 32
+	// hex digits); simulations set a deterministic one.
+	NewID func() string
+	// OnEvent receives the events of Advance (the driver's entry point).
+	// Defaults to none; Plan returns the same events to its caller.
+	OnEvent func(Event)
+
 	// FirstWindow is when the first callback window of a day opens (08:00).
 	FirstWindow civil.TimeOfDay
 	// DayEnd is when the last window closes; also the same-day deadline of

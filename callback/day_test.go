@@ -471,7 +471,7 @@ func TestOuterBoundSkipsWeekendAndHoliday(t *testing.T) {
 	now := at(2026, 4, 2, 8, 0)
 	var got []callback.Promise
 	for i := range 26 {
-		p, err := svc.Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent), now)
+		p, err := on(svc, now).Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent))
 		require.NoError(t, err)
 		got = append(got, p)
 	}
@@ -488,10 +488,10 @@ func TestOuterBoundSkipsWeekendAndHoliday(t *testing.T) {
 	// working day, a breach reported to the team lead at once.
 	svc2, _ := newService(t, callback.Config{}, capa)
 	for i := range 6 {
-		_, err := svc2.Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent), now)
+		_, err := on(svc2, now).Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent))
 		require.NoError(t, err)
 	}
-	u, err := svc2.Request(ctx, req("urgent", callback.Urgent), now)
+	u, err := on(svc2, now).Request(ctx, req("urgent", callback.Urgent))
 	require.NoError(t, err)
 	require.True(t, u.NextDay)
 	require.True(t, u.Breach)

@@ -25,8 +25,9 @@
 //
 // # Time
 //
-// The package starts no goroutines or timers and never reads the clock.
-// Every time-driven step happens in Advance(ctx, now): re-planning the
+// The package starts no goroutines or timers; it reads the time only from
+// Config.Clock. Service implements carecontact.Driven: every time-driven
+// step happens in Advance (or Plan, which returns the events): re-planning the
 // windows not yet due (promises already told kept first, those that cannot
 // be kept reported early), dispatching requests whose window or retry time
 // has come (earliest deadline first within priority, to the Dispatcher),

@@ -27,12 +27,13 @@ type Estimate struct {
 	Due int
 }
 
-// Estimate returns the expected waits at team now. It changes nothing.
-func (s *Service) Estimate(ctx context.Context, team carecontact.TeamID, errand channel.Errand, now time.Time) (Estimate, error) {
+// Estimate returns the expected waits at team at the clock's now. It
+// changes nothing.
+func (s *Service) Estimate(ctx context.Context, team carecontact.TeamID, errand channel.Errand) (Estimate, error) {
+	now := s.now()
 	if team == "" {
 		return Estimate{}, fmt.Errorf("%w: team is empty", ErrInvalidRequest)
 	}
-	now = now.UTC()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.newPlanner(ctx, now, map[carecontact.TeamID][]Record{})

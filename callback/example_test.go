@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/benbjohnson/clock"
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
@@ -23,9 +24,10 @@ func ExampleService_Request() {
 	_ = capa.SetTeam("kallio-a",
 		callback.Shift{Professional: "nurse-1", From: civil.At(8, 0), To: civil.At(16, 0)},
 		callback.Shift{Professional: "nurse-2", From: civil.At(8, 0), To: civil.At(16, 0)})
+	clk := clock.NewMock() // the host passes a real clock
 	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}}
-	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), router, capa,
-		callback.WithIDs(func() string { return "cb1" }))
+	svc, err := callback.New(callback.Config{Clock: clk, Store: memory.NewCallbackStore(nil), Router: router, Capacity: capa,
+		NewID: func() string { return "cb1" }})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -33,10 +35,12 @@ func ExampleService_Request() {
 	now := time.Date(2026, 11, 23, 9, 40, 0, 0, hki)
 	req := callback.Request{Client: "client-7f3a", Phone: "+358401234567", Errand: channel.ErrandLabResults,
 		Urgency: callback.NonUrgent, PostalCode: "00530", Language: "fi"}
-	p, _ := svc.Request(ctx, req, now)
+	clk.Set(now)
+	p, _ := svc.Request(ctx, req)
 	fmt.Printf("%s by %s (%s): %s-%s, next day: %v\n", p.Request, p.Team, p.Step,
 		p.Window.Start.In(hki).Format("15:04"), p.Window.End.In(hki).Format("15:04"), p.NextDay)
-	again, _ := svc.Request(ctx, req, now.Add(5*time.Minute))
+	clk.Set(now.Add(5 * time.Minute))
+	again, _ := svc.Request(ctx, req)
 	fmt.Println("joined:", again.Joined, again.Request)
 	fmt.Println("phone prints as", req.Phone)
 	// Output:
@@ -52,23 +56,29 @@ func ExampleService_Advance() {
 	hki := civil.Helsinki()
 	capa := callback.NewStaticCapacity(nil)
 	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "nurse-1", From: civil.At(8, 0), To: civil.At(16, 0)})
+	clk := clock.NewMock() // the host passes a real clock
 	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}}
-	svc, _ := callback.New(callback.Config{}, memory.NewCallbackStore(nil), router, capa,
-		callback.WithIDs(func() string { return "cb1" }))
+	svc, _ := callback.New(callback.Config{Clock: clk, Store: memory.NewCallbackStore(nil), Router: router, Capacity: capa,
+		NewID: func() string { return "cb1" }})
 	now := time.Date(2026, 11, 23, 10, 30, 0, 0, hki)
+	clk.Set(now.Add(-2 * time.Hour))
 	_, _ = svc.Request(ctx, callback.Request{Client: "client-7f3a", Phone: "+358401234567", Errand: channel.ErrandOther,
-		PostalCode: "00530"}, now.Add(-2*time.Hour))
+		PostalCode: "00530"})
 
-	next, _, _ := svc.NextDeadline(ctx, now.Add(-2*time.Hour))
+	next, _, _ := svc.NextDeadline(ctx)
 	fmt.Println("advance at", next.In(hki).Format("15:04"))
-	evs, _ := svc.Advance(ctx, next)
+	clk.Set(next)
+	evs, _ := svc.Plan(ctx)
 	fmt.Println(evs[0].Kind, evs[0].Request)
-	r, _ := svc.Take(ctx, "kallio-a", "nurse-1", next)
-	_, evs, _ = svc.Complete(ctx, r.ID, "nurse-1", callback.NoAnswer, next.Add(2*time.Minute))
+	r, _ := svc.Take(ctx, "kallio-a", "nurse-1")
+	clk.Set(next.Add(2 * time.Minute))
+	_, evs, _ = svc.Complete(ctx, r.ID, "nurse-1", callback.NoAnswer)
 	fmt.Println(evs[0].Kind, "at", evs[0].Window.Start.In(hki).Format("15:04"))
-	evs, _ = svc.Advance(ctx, next.Add(17*time.Minute))
-	r, _ = svc.Take(ctx, "kallio-a", "nurse-1", next.Add(17*time.Minute))
-	_, evs, _ = svc.Complete(ctx, r.ID, "nurse-1", callback.Answered, next.Add(25*time.Minute))
+	clk.Set(next.Add(17 * time.Minute))
+	evs, _ = svc.Plan(ctx)
+	r, _ = svc.Take(ctx, "kallio-a", "nurse-1")
+	clk.Set(next.Add(25 * time.Minute))
+	_, evs, _ = svc.Complete(ctx, r.ID, "nurse-1", callback.Answered)
 	fmt.Println(evs[0].Kind, evs[0].Outcome, "after", len(r.Calls), "attempts")
 	// Output:
 	// advance at 08:30
@@ -84,17 +94,19 @@ func ExampleService_Estimate() {
 	hki := civil.Helsinki()
 	capa := callback.NewStaticCapacity(nil)
 	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "nurse-1", From: civil.At(8, 0), To: civil.At(16, 0)})
+	clk := clock.NewMock() // the host passes a real clock
 	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}}
 	n := 0
-	svc, _ := callback.New(callback.Config{}, memory.NewCallbackStore(nil), router, capa,
-		callback.WithIDs(func() string { n++; return fmt.Sprint("cb", n) }))
+	svc, _ := callback.New(callback.Config{Clock: clk, Store: memory.NewCallbackStore(nil), Router: router, Capacity: capa,
+		NewID: func() string { n++; return fmt.Sprint("cb", n) }})
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, hki)
 	for i := range 14 {
+		clk.Set(now)
 		_, _ = svc.Request(ctx, callback.Request{Client: carecontact.ClientRef(fmt.Sprint("client-", i)), Phone: "+358401234567",
-			Errand: channel.ErrandOther, PostalCode: "00530"}, now)
+			Errand: channel.ErrandOther, PostalCode: "00530"})
 	}
-	_, _ = svc.Advance(ctx, now)
-	e, _ := svc.Estimate(ctx, "kallio-a", channel.ErrandOther, now)
+	_, _ = svc.Plan(ctx)
+	e, _ := svc.Estimate(ctx, "kallio-a", channel.ErrandOther)
 	fmt.Printf("callback window %s-%s, inbound wait %v, %d due\n",
 		e.Window.Start.In(hki).Format("15:04"), e.Window.End.In(hki).Format("15:04"), e.InboundWait, e.Due)
 	// Output:

@@ -28,7 +28,7 @@ func FuzzRequest(f *testing.F) {
 		now := at(2026, 11, 24, 0, 0).Add(time.Duration(secs%(48*3600)) * time.Second)
 		r := callback.Request{Client: carecontact.ClientRef(client), Phone: callback.Phone(phone), Errand: channel.Errand(errand),
 			Urgency: callback.Urgency(urgency), PostalCode: postal, Language: civil.Language(lang)}
-		p, err := svc.Request(context.Background(), r, now)
+		p, err := on(svc, now).Request(context.Background(), r)
 		if err != nil {
 			if len(phone) > 6 && strings.Contains(err.Error(), phone) {
 				t.Fatalf("error echoes the phone number: %v", err)

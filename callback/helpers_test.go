@@ -2,7 +2,10 @@ package callback_test
 
 import (
 	"testing"
+	"time"
 
+	"github.com/benbjohnson/clock"
+	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/callback/callbacksim"
 )
 
@@ -21,4 +24,31 @@ func dumpUnkept(t *testing.T, res callbacksim.Result) {
 				r.Calls[0].Start.In(hki).Format("15:04"), r.Escalation, r.Broken)
 		}
 	}
+}
+
+// cfgWith fills a Config with its dependencies and a mock clock, for tests
+// written before the Service took everything in its Config.
+func cfgWith(cfg callback.Config, store callback.Store, router callback.Router, capa callback.Capacity, opts ...func(*callback.Config)) callback.Config {
+	cfg.Store, cfg.Router, cfg.Capacity = store, router, capa
+	if cfg.Clock == nil {
+		cfg.Clock = clock.NewMock()
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
+}
+
+func withIDs(next func() string) func(*callback.Config) {
+	return func(c *callback.Config) { c.NewID = next }
+}
+
+func withDispatcher(d callback.Dispatcher) func(*callback.Config) {
+	return func(c *callback.Config) { c.Dispatcher = d }
+}
+
+// on sets svc's mock clock to now and returns svc.
+func on(svc *callback.Service, now time.Time) *callback.Service {
+	svc.Config().Clock.(*clock.Mock).Set(now)
+	return svc
 }

@@ -45,8 +45,9 @@ type KPIs struct {
 }
 
 // KPIs computes the key figures over the requests made in [from, to), as
-// of now.
-func (s *Service) KPIs(ctx context.Context, from, to, now time.Time) (KPIs, error) {
+// of the clock's now.
+func (s *Service) KPIs(ctx context.Context, from, to time.Time) (KPIs, error) {
+	now := s.now()
 	recs, err := s.store.List(ctx, Filter{Since: from, Until: to})
 	if err != nil {
 		return KPIs{}, fmt.Errorf("callback: kpis: %w", err)

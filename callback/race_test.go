@@ -28,9 +28,9 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 	log := memory.NewAuditLog()
 	storeA := memory.NewCallbackStore(log)
 	storeB := storeA.Share()
-	svcA, err := callback.New(callback.Config{}, storeA, testRouter(), capa)
+	svcA, err := callback.New(cfgWith(callback.Config{}, storeA, testRouter(), capa))
 	require.NoError(t, err)
-	svcB, err := callback.New(callback.Config{}, storeB, testRouter(), capa)
+	svcB, err := callback.New(cfgWith(callback.Config{}, storeB, testRouter(), capa))
 	require.NoError(t, err)
 
 	start := at(2026, 11, 24, 8, 0)
@@ -50,7 +50,7 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 				if i%4 != g && (i+1)%4 != g {
 					continue
 				}
-				p, err := svcA.Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent), now())
+				p, err := on(svcA, now()).Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent))
 				if !assertNoError(t, err) {
 					return
 				}
@@ -76,7 +76,7 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 			}
 			prof := fmt.Sprintf("n-%d", p)
 			for !done.Load() {
-				r, err := svc.Take(ctx, "team-north", carecontact.ProfessionalID(prof), now())
+				r, err := on(svc, now()).Take(ctx, "team-north", carecontact.ProfessionalID(prof))
 				if errors.Is(err, callback.ErrNothingDue) {
 					time.Sleep(100 * time.Microsecond)
 					continue
@@ -85,7 +85,7 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 					return
 				}
 				taken.Add(1)
-				_, _, err = svc.Complete(ctx, r.ID, carecontact.ProfessionalID(prof), callback.Answered, now())
+				_, _, err = on(svc, now()).Complete(ctx, r.ID, carecontact.ProfessionalID(prof), callback.Answered)
 				assertNoError(t, err)
 			}
 		}()
@@ -97,7 +97,7 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 advance:
 	for range 5 * 24 * 60 {
 		clock.Add(int64(time.Minute))
-		_, err := svcB.Advance(ctx, now())
+		_, err := on(svcB, now()).Plan(ctx)
 		require.NoError(t, err)
 		open, err := storeA.List(ctx, callback.Filter{OpenOnly: true})
 		require.NoError(t, err)

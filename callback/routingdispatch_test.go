@@ -29,14 +29,14 @@ func TestDispatchThroughRouting(t *testing.T) {
 	_, err = disp.SetPresence(ctx, "n-1", routing.PresenceAvailable)
 	require.NoError(t, err)
 	n := 0
-	svc, err := callback.New(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir},
-		callback.NewCalendarCapacity(calendars(t)), callback.WithDispatcher(callback.RoutingDispatcher{Dispatcher: disp}),
-		callback.WithIDs(func() string { n++; return fmt.Sprintf("cb%d", n) }))
+	svc, err := callback.New(cfgWith(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir},
+		callback.NewCalendarCapacity(calendars(t)), withDispatcher(callback.RoutingDispatcher{Dispatcher: disp}),
+		withIDs(func() string { n++; return fmt.Sprintf("cb%d", n) })))
 	require.NoError(t, err)
 
 	r := req("c1", callback.NonUrgent)
 	r.PostalCode = "00530"
-	p, err := svc.Request(ctx, r, now)
+	p, err := on(svc, now).Request(ctx, r)
 	require.NoError(t, err)
 	require.Equal(t, carecontact.TeamID("kallio-a"), p.Team)
 
@@ -44,11 +44,11 @@ func TestDispatchThroughRouting(t *testing.T) {
 		t.Helper()
 		due := 0
 		for range 10 {
-			next, ok, err := svc.NextDeadline(ctx, now)
+			next, ok, err := on(svc, now).NextDeadline(ctx)
 			require.NoError(t, err)
 			require.True(t, ok)
 			now = next
-			evs, err := svc.Advance(ctx, now)
+			evs, err := on(svc, now).Plan(ctx)
 			require.NoError(t, err)
 			if due = count(evs, callback.EventDue); due > 0 {
 				break
@@ -63,10 +63,10 @@ func TestDispatchThroughRouting(t *testing.T) {
 		require.NoError(t, err)
 		id, ok := callback.RequestOf(wantItem)
 		require.True(t, ok)
-		_, err = svc.Accept(ctx, id, "n-1", now)
+		_, err = on(svc, now).Accept(ctx, id, "n-1")
 		require.NoError(t, err)
 		now = now.Add(3 * time.Minute)
-		_, _, err = svc.Complete(ctx, id, "n-1", result, now)
+		_, _, err = on(svc, now).Complete(ctx, id, "n-1", result)
 		require.NoError(t, err)
 		_, err = disp.Finish(ctx, wantItem, "n-1")
 		require.NoError(t, err)
@@ -113,16 +113,16 @@ func newWidening(t *testing.T, vallilaFrom civil.TimeOfDay, signedIn ...carecont
 	capa := callback.NewStaticCapacity(nil)
 	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: civil.At(8, 0), To: civil.At(8, 30)}))
 	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: vallilaFrom, To: civil.At(16, 0)}))
-	w.svc, err = callback.New(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir}, capa,
-		callback.WithDispatcher(callback.RoutingDispatcher{Dispatcher: w.disp}), callback.WithIDs(func() string { return "cb1" }))
+	w.svc, err = callback.New(cfgWith(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir}, capa,
+		withDispatcher(callback.RoutingDispatcher{Dispatcher: w.disp}), withIDs(func() string { return "cb1" })))
 	require.NoError(t, err)
 	r := req("c1", callback.NonUrgent)
 	r.PostalCode = "00530"
-	p, err := w.svc.Request(ctx, r, w.now)
+	p, err := on(w.svc, w.now).Request(ctx, r)
 	require.NoError(t, err)
 	require.Equal(t, carecontact.TeamID("kallio-a"), p.Team)
 	w.now = at(2026, 3, 30, 8, 0)
-	w.due, err = w.svc.Advance(ctx, w.now)
+	w.due, err = on(w.svc, w.now).Plan(ctx)
 	require.NoError(t, err)
 	first, ok := w.disp.Item("cb1.1")
 	require.True(t, ok)
@@ -139,7 +139,7 @@ func TestWidenedDueRequestIsDispatchedAgain(t *testing.T) {
 	require.Equal(t, 1, count(w.due, callback.EventDue))
 
 	w.now = at(2026, 3, 30, 8, 31) // n-1 did not take it
-	evs, err := w.svc.Advance(ctx, w.now)
+	evs, err := on(w.svc, w.now).Plan(ctx)
 	require.NoError(t, err, "dispatching again must not collide with the waiting item")
 	require.Equal(t, 1, count(evs, callback.EventWidened))
 	require.Equal(t, 1, count(evs, callback.EventDue))
@@ -158,7 +158,7 @@ func TestWidenedDueRequestIsDispatchedAgain(t *testing.T) {
 	require.Equal(t, carecontact.ProfessionalID("n-3"), second.Professional)
 	_, err = w.disp.Accept(ctx, "cb1.2", "n-3")
 	require.NoError(t, err)
-	_, err = w.svc.Accept(ctx, "cb1", "n-3", w.now)
+	_, err = on(w.svc, w.now).Accept(ctx, "cb1", "n-3")
 	require.NoError(t, err)
 }
 
@@ -171,7 +171,7 @@ func TestDueRequestIsNotWidenedIntoALaterWindow(t *testing.T) {
 	w := newWidening(t, civil.At(9, 0), "n-1")
 
 	w.now = at(2026, 3, 30, 8, 31)
-	evs, err := w.svc.Advance(ctx, w.now)
+	evs, err := on(w.svc, w.now).Plan(ctx)
 	require.NoError(t, err)
 	require.Zero(t, count(evs, callback.EventWidened))
 	require.Zero(t, count(evs, callback.EventDue))
@@ -196,11 +196,11 @@ func TestRedispatchOfAnAcceptedItemIsAConflict(t *testing.T) {
 	require.NoError(t, err)
 
 	w.now = at(2026, 3, 30, 8, 31)
-	_, err = w.svc.Advance(ctx, w.now)
+	_, err = on(w.svc, w.now).Plan(ctx)
 	require.ErrorIs(t, err, callback.ErrConflict)
 	_, ok := w.disp.Item("cb1.2")
 	require.False(t, ok, "no second item while the first is being called")
-	rec, err := w.svc.Accept(ctx, "cb1", "n-1", w.now)
+	rec, err := on(w.svc, w.now).Accept(ctx, "cb1", "n-1")
 	require.NoError(t, err)
 	require.Equal(t, callback.StateInCall, rec.State)
 }

@@ -28,17 +28,6 @@ type Dispatcher interface {
 	Dispatch(ctx context.Context, r Record) error
 }
 
-// Option configures a Service.
-type Option func(*Service)
-
-// WithDispatcher makes Advance hand due requests to d as well as return
-// them as EventDue events.
-func WithDispatcher(d Dispatcher) Option { return func(s *Service) { s.dispatcher = d } }
-
-// WithIDs replaces the request ID generator (default: random UUIDs), for
-// deterministic simulations.
-func WithIDs(next func() string) Option { return func(s *Service) { s.newID = next } }
-
 // Service promises callback windows, keeps them current and dispatches
 // requests when their windows come. Its methods are safe for concurrent
 // use: planning (Request, Advance) is serialised by a lock of the Service,
@@ -58,23 +47,35 @@ type Service struct {
 	status map[string]Status
 }
 
-// New returns a Service. store, router and capacity are required.
-func New(cfg Config, store Store, router Router, capacity Capacity, opts ...Option) (*Service, error) {
+// New returns a Service. cfg.Clock, cfg.Store, cfg.Router and
+// cfg.Capacity are required; Validate tells what else is wrong.
+func New(cfg Config) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if store == nil || router == nil || capacity == nil {
-		return nil, fmt.Errorf("%w: store, router and capacity are required", ErrConfig)
+	switch {
+	case cfg.Clock == nil:
+		return nil, fmt.Errorf("%w: clock is required", ErrConfig)
+	case cfg.Store == nil:
+		return nil, fmt.Errorf("%w: store is required", ErrConfig)
+	case cfg.Router == nil:
+		return nil, fmt.Errorf("%w: router is required", ErrConfig)
+	case cfg.Capacity == nil:
+		return nil, fmt.Errorf("%w: capacity is required", ErrConfig)
 	}
+	cfg = cfg.withDefaults()
 	s := &Service{
-		cfg: cfg.withDefaults(), store: store, router: router, capacity: capacity,
-		newID: newRequestID, actor: audit.System("callback"), status: map[string]Status{},
+		cfg: cfg, store: cfg.Store, router: cfg.Router, capacity: cfg.Capacity, dispatcher: cfg.Dispatcher,
+		newID: cfg.NewID, actor: audit.System("callback"), status: map[string]Status{},
 	}
-	for _, o := range opts {
-		o(s)
+	if s.newID == nil {
+		s.newID = newRequestID
 	}
 	return s, nil
 }
+
+// now is the service's clock's time in UTC.
+func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC() }
 
 // newRequestID returns "cb" and a random UUID's 32 hex digits. The hex
 // digits run on from the prefix, so no part of an ID can look like a phone
@@ -125,7 +126,11 @@ func promiseOf(r Record, joined bool) Promise {
 // Request routes a callback request and promises it a window, or joins the
 // client's open request for the same errand. A request that no capacity can
 // hold is still stored (Unplaced) and reported; it is never dropped.
-func (s *Service) Request(ctx context.Context, req Request, now time.Time) (Promise, error) {
+func (s *Service) Request(ctx context.Context, req Request) (Promise, error) {
+	return s.request(ctx, req, s.now())
+}
+
+func (s *Service) request(ctx context.Context, req Request, now time.Time) (Promise, error) {
 	if err := req.Validate(); err != nil {
 		return Promise{}, err
 	}
@@ -276,7 +281,11 @@ func (s *Service) update(ctx context.Context, r Record, action string, actor aud
 // Accept hands the due request id to professional: the attempt starts now.
 // It fails with ErrNotDue when the request is not waiting (already taken,
 // closed or not yet due) and ErrConflict when it changed concurrently.
-func (s *Service) Accept(ctx context.Context, id string, professional carecontact.ProfessionalID, now time.Time) (Record, error) {
+func (s *Service) Accept(ctx context.Context, id string, professional carecontact.ProfessionalID) (Record, error) {
+	return s.accept(ctx, id, professional, s.now())
+}
+
+func (s *Service) accept(ctx context.Context, id string, professional carecontact.ProfessionalID, now time.Time) (Record, error) {
 	if professional == "" {
 		return Record{}, fmt.Errorf("%w: professional is empty", ErrInvalidRequest)
 	}
@@ -334,7 +343,11 @@ func professionalActor(id carecontact.ProfessionalID) audit.Actor {
 // Take gives professional the first due request of team in dispatch order
 // (priority, then earliest deadline, then original request time), or
 // ErrNothingDue.
-func (s *Service) Take(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID, now time.Time) (Record, error) {
+func (s *Service) Take(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID) (Record, error) {
+	return s.take(ctx, team, professional, s.now())
+}
+
+func (s *Service) take(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID, now time.Time) (Record, error) {
 	recs, err := s.store.List(ctx, Filter{Team: team, OpenOnly: true})
 	if err != nil {
 		return Record{}, fmt.Errorf("callback: take: %w", err)
@@ -342,7 +355,7 @@ func (s *Service) Take(ctx context.Context, team carecontact.TeamID, professiona
 	recs = slices.DeleteFunc(recs, func(r Record) bool { return r.State != StateDue })
 	slices.SortFunc(recs, urgencyOrder)
 	for _, r := range recs {
-		got, err := s.Accept(ctx, r.ID, professional, now)
+		got, err := s.accept(ctx, r.ID, professional, now)
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrNotDue) {
 			continue
 		}
@@ -355,7 +368,11 @@ func (s *Service) Take(ctx context.Context, team carecontact.TeamID, professiona
 // Answered closes it as reached; an unanswered attempt schedules a retry
 // after RetryGap, or closes the request with the closing outcome after
 // MaxAttempts attempts. The returned events say which.
-func (s *Service) Complete(ctx context.Context, id string, professional carecontact.ProfessionalID, result Result, now time.Time) (Record, []Event, error) {
+func (s *Service) Complete(ctx context.Context, id string, professional carecontact.ProfessionalID, result Result) (Record, []Event, error) {
+	return s.complete(ctx, id, professional, result, s.now())
+}
+
+func (s *Service) complete(ctx context.Context, id string, professional carecontact.ProfessionalID, result Result, now time.Time) (Record, []Event, error) {
 	if result != Answered && result != NoAnswer {
 		return Record{}, nil, fmt.Errorf("%w: result %q", ErrInvalidRequest, result)
 	}
@@ -393,7 +410,11 @@ func (s *Service) Complete(ctx context.Context, id string, professional carecont
 // client). Withdrawing a closed request returns it unchanged; a request in a
 // call fails with ErrInCall, as the professional is already talking to the
 // client and completes it.
-func (s *Service) Withdraw(ctx context.Context, id string, actor audit.Actor, now time.Time) (Record, []Event, error) {
+func (s *Service) Withdraw(ctx context.Context, id string, actor audit.Actor) (Record, []Event, error) {
+	return s.withdraw(ctx, id, actor, s.now())
+}
+
+func (s *Service) withdraw(ctx context.Context, id string, actor audit.Actor, now time.Time) (Record, []Event, error) {
 	if err := actor.Validate(); err != nil {
 		return Record{}, nil, fmt.Errorf("callback: withdraw %s: %w: actor", id, ErrInvalidRequest)
 	}

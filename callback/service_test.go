@@ -41,7 +41,7 @@ func testRouter() callback.StaticRouter {
 func newService(t testing.TB, cfg callback.Config, capa callback.Capacity) (*callback.Service, *memory.CallbackStore) {
 	store := memory.NewCallbackStore(nil)
 	n := 0
-	svc, err := callback.New(cfg, store, testRouter(), capa, callback.WithIDs(func() string { n++; return fmt.Sprintf("req-%04d", n) }))
+	svc, err := callback.New(cfgWith(cfg, store, testRouter(), capa, withIDs(func() string { n++; return fmt.Sprintf("req-%04d", n) })))
 	require.NoError(t, err)
 	return svc, store
 }
@@ -57,7 +57,7 @@ func TestPromiseJoinAndClose(t *testing.T) {
 	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(16, 0))...))
 	svc, _ := newService(t, callback.Config{}, capa)
 	now := at(2026, 11, 23, 9, 30) // a Monday
-	p, err := svc.Request(ctx, req("c1", callback.NonUrgent), now)
+	p, err := on(svc, now).Request(ctx, req("c1", callback.NonUrgent))
 	require.NoError(t, err)
 	require.Equal(t, carecontact.TeamID("team-north"), p.Team)
 	require.Equal(t, callback.StepOwnTeam, p.Step)
@@ -65,27 +65,27 @@ func TestPromiseJoinAndClose(t *testing.T) {
 	require.False(t, p.NextDay)
 	require.Equal(t, at(2026, 11, 23, 16, 0).UTC(), p.Deadline)
 
-	j, err := svc.Request(ctx, req("c1", callback.NonUrgent), now.Add(time.Minute))
+	j, err := on(svc, now.Add(time.Minute)).Request(ctx, req("c1", callback.NonUrgent))
 	require.NoError(t, err)
 	require.True(t, j.Joined)
 	require.Equal(t, p.Request, j.Request)
 	require.Equal(t, p.Window, j.Window)
 
-	ev, err := svc.Advance(ctx, now)
+	ev, err := on(svc, now).Plan(ctx)
 	require.NoError(t, err)
 	require.Equal(t, callback.EventDue, ev[0].Kind)
-	r, err := svc.Take(ctx, "team-north", "n-0", now)
+	r, err := on(svc, now).Take(ctx, "team-north", "n-0")
 	require.NoError(t, err)
 	require.Equal(t, p.Request, r.ID)
-	_, err = svc.Take(ctx, "team-north", "n-1", now)
+	_, err = on(svc, now).Take(ctx, "team-north", "n-1")
 	require.ErrorIs(t, err, callback.ErrNothingDue)
-	_, evs, err := svc.Complete(ctx, r.ID, "n-0", callback.Answered, now.Add(8*time.Minute))
+	_, evs, err := on(svc, now.Add(8*time.Minute)).Complete(ctx, r.ID, "n-0", callback.Answered)
 	require.NoError(t, err)
 	require.Equal(t, callback.EventClosed, evs[0].Kind)
 	require.Equal(t, callback.OutcomeReached, evs[0].Outcome)
-	_, _, err = svc.Complete(ctx, r.ID, "n-0", callback.Answered, now.Add(9*time.Minute))
+	_, _, err = on(svc, now.Add(9*time.Minute)).Complete(ctx, r.ID, "n-0", callback.Answered)
 	require.ErrorIs(t, err, callback.ErrNotInCall)
-	_, ok, err := svc.NextDeadline(ctx, now)
+	_, ok, err := on(svc, now).NextDeadline(ctx)
 	require.NoError(t, err)
 	require.False(t, ok)
 }
@@ -104,14 +104,14 @@ func TestRequestValidation(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := base
 			mut(&r)
-			_, err := svc.Request(context.Background(), r, at(2026, 11, 23, 9, 0))
+			_, err := on(svc, at(2026, 11, 23, 9, 0)).Request(context.Background(), r)
 			require.ErrorIs(t, err, callback.ErrInvalidRequest)
 			require.NotContains(t, err.Error(), "401234567")
 		})
 	}
 	r := base
 	r.PostalCode = "99999"
-	_, err := svc.Request(context.Background(), r, at(2026, 11, 23, 9, 0))
+	_, err := on(svc, at(2026, 11, 23, 9, 0)).Request(context.Background(), r)
 	require.ErrorIs(t, err, callback.ErrNoRoute)
 }
 

@@ -92,12 +92,17 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 	}
 	store := memory.NewCallbackStore(nil)
 	n := 0
-	svc, err := callback.New(sc.Config, store, sc.Router, capa,
-		callback.WithIDs(func() string { n++; return fmt.Sprintf("cb-%05d", n) }))
+	var cur time.Time // the simulated time
+	cfg := sc.Config
+	cfg.Clock = carecontact.ClockFunc(func() time.Time { return cur })
+	cfg.Store, cfg.Router, cfg.Capacity = store, sc.Router, capa
+	cfg.NewID = func() string { n++; return fmt.Sprintf("cb-%05d", n) }
+	svc, err := callback.New(cfg)
 	if err != nil {
 		return Result{}, err
 	}
 	workdays := svc.Config().Workdays
+	on := func(_ *callback.Service, t time.Time) *callback.Service { cur = t; return svc }
 	arrivals := slices.Clone(sc.Arrivals)
 	slices.SortStableFunc(arrivals, func(a, b Arrival) int { return a.At.Compare(b.At) })
 	absences := slices.Clone(sc.Absences)
@@ -148,7 +153,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 			if c.answered {
 				result = callback.Answered
 			}
-			_, evs, err := svc.Complete(ctx, c.id, carecontact.ProfessionalID(pid), result, c.end)
+			_, evs, err := on(svc, c.end).Complete(ctx, c.id, carecontact.ProfessionalID(pid), result)
 			if err != nil {
 				return res, err
 			}
@@ -167,7 +172,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		}
 		// Arrivals.
 		for len(arrivals) > 0 && !arrivals[0].At.After(now) {
-			p, err := svc.Request(ctx, arrivals[0].Request, arrivals[0].At)
+			p, err := on(svc, arrivals[0].At).Request(ctx, arrivals[0].Request)
 			if err != nil {
 				return res, err
 			}
@@ -175,7 +180,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 			res.Events = append(res.Events, p.Events...)
 			arrivals = arrivals[1:]
 		}
-		evs, err := svc.Advance(ctx, now)
+		evs, err := on(svc, now).Plan(ctx)
 		if err != nil {
 			return res, err
 		}
@@ -185,7 +190,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 			if _, busy := calls[p.id]; busy || !onDuty(p, now) {
 				continue
 			}
-			r, err := svc.Take(ctx, carecontact.TeamID(p.team), carecontact.ProfessionalID(p.id), now)
+			r, err := on(svc, now).Take(ctx, carecontact.TeamID(p.team), carecontact.ProfessionalID(p.id))
 			if errors.Is(err, callback.ErrNothingDue) {
 				continue
 			}
@@ -218,7 +223,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		for _, c := range calls {
 			consider(c.end)
 		}
-		if t, ok, err := svc.NextDeadline(ctx, now); err != nil {
+		if t, ok, err := on(svc, now).NextDeadline(ctx); err != nil {
 			return res, err
 		} else if ok {
 			consider(t)

@@ -34,8 +34,10 @@ func (m *model) callbacks(dir *routing.Directory, log *memory.AuditLog) error {
 	cfg.DefaultHandling = sum / time.Duration(len(m.streams))
 	n := 0
 	var err error
-	m.cb, err = callback.New(cfg, memory.NewCallbackStore(log), callback.RoutingRouter{Directory: dir}, rosterCapacity{m},
-		callback.WithIDs(func() string { n++; return "cb" + strconv.Itoa(n) }))
+	cfg.Clock = m.clk
+	cfg.Store, cfg.Router, cfg.Capacity = memory.NewCallbackStore(log), callback.RoutingRouter{Directory: dir}, rosterCapacity{m}
+	cfg.NewID = func() string { n++; return "cb" + strconv.Itoa(n) }
+	m.cb, err = callback.New(cfg)
 	if err != nil {
 		return fmt.Errorf("%w: callbacks: %w", ErrInvalid, err)
 	}
@@ -95,7 +97,7 @@ func (m *model) requestCallback(i int32) error {
 	if cl.ownTeam {
 		req.OwnTeam = carecontact.TeamID(m.s.Teams[cl.team].ID)
 	}
-	p, err := m.cb.Request(m.ctx, req, m.clk.Now())
+	p, err := m.cb.Request(m.ctx, req)
 	switch {
 	case errors.Is(err, callback.ErrNoRoute):
 		m.noRoute++
@@ -146,7 +148,7 @@ func (m *model) planNext() error {
 		return nil
 	}
 	m.cbDirty = false
-	t, ok, err := m.cb.NextDeadline(m.ctx, m.clk.Now())
+	t, ok, err := m.cb.NextDeadline(m.ctx)
 	if err != nil {
 		return err
 	}
@@ -159,7 +161,7 @@ func (m *model) planNext() error {
 // advanceCallbacks runs the planner's Advance: re-planning, escalation and
 // the requests whose window or retry time came, which go to routing.
 func (m *model) advanceCallbacks() error {
-	evs, err := m.cb.Advance(m.ctx, m.clk.Now())
+	evs, err := m.cb.Plan(m.ctx)
 	m.cbDirty = true
 	if err != nil {
 		return fmt.Errorf("callback advance: %w", err)
@@ -220,7 +222,7 @@ func (m *model) unanswered(i int32) error {
 	if _, err := m.disp.Finish(m.ctx, m.ids[i], p.id); err != nil {
 		return fmt.Errorf("finish: %w", err)
 	}
-	rec, _, err := m.cb.Complete(m.ctx, c.request, carecontact.ProfessionalID(string(p.id)), callback.NoAnswer, m.clk.Now())
+	rec, _, err := m.cb.Complete(m.ctx, c.request, carecontact.ProfessionalID(string(p.id)), callback.NoAnswer)
 	if err != nil {
 		return fmt.Errorf("callback complete: %w", err)
 	}
@@ -249,7 +251,8 @@ func (m *model) unanswered(i int32) error {
 // resolution and channel switches from the sessions' KPIs.
 func (m *model) metrics() ([]Metric, error) {
 	from, to := m.s.start, m.s.start.Add(m.end)
-	cb, err := m.cb.KPIs(m.ctx, from, to, to)
+	m.clk.Set(m.end) // the KPIs are as of the end of the run
+	cb, err := m.cb.KPIs(m.ctx, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("callback kpis: %w", err)
 	}

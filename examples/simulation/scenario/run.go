@@ -732,7 +732,7 @@ func (m *model) takeOffers(now time.Duration) error {
 		}
 		h := m.streams[c.stream].handling.Sample(m.rnd.handle)
 		if c.request != "" {
-			if _, err := m.cb.Accept(m.ctx, c.request, carecontact.ProfessionalID(string(p.id)), m.clk.Now()); err != nil {
+			if _, err := m.cb.Accept(m.ctx, c.request, carecontact.ProfessionalID(string(p.id))); err != nil {
 				return fmt.Errorf("callback accept: %w", err)
 			}
 			c.answered = m.rnd.behave.Float64() >= m.s.Callbacks.NoAnswer
@@ -825,7 +825,7 @@ func (m *model) finish(i int32, now time.Duration) error {
 	}
 	m.teams[p.team].handled++
 	if c.request != "" {
-		if _, _, err := m.cb.Complete(m.ctx, c.request, carecontact.ProfessionalID(string(p.id)), callback.Answered, m.clk.Now()); err != nil {
+		if _, _, err := m.cb.Complete(m.ctx, c.request, carecontact.ProfessionalID(string(p.id)), callback.Answered); err != nil {
 			return fmt.Errorf("callback complete: %w", err)
 		}
 	}
@@ -919,7 +919,7 @@ func (m *model) withdraw(demandID string) error {
 	}
 	c := &m.contacts[j]
 	if c.request != "" {
-		_, _, err := m.cb.Withdraw(m.ctx, c.request, system, m.clk.Now())
+		_, _, err := m.cb.Withdraw(m.ctx, c.request, system)
 		if errors.Is(err, callback.ErrInCall) {
 			return nil
 		}
