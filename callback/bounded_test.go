@@ -25,7 +25,7 @@ func requestWithin(t *testing.T, svc *callback.Service, r callback.Request, now 
 	}
 	done := make(chan result, 1)
 	go func() {
-		p, err := svc.Request(context.Background(), r, now)
+		p, err := on(svc, now).Request(context.Background(), r)
 		done <- result{p, err}
 	}()
 	select {
@@ -94,7 +94,7 @@ func TestRequestLanguageAcceptsBCP47(t *testing.T) {
 			svc, _ := newService(t, callback.Config{}, capa)
 			r := req("c1", callback.NonUrgent)
 			r.Language = civil.Language(tc.tag)
-			p, err := svc.Request(context.Background(), r, at(2026, time.November, 24, 10, 0))
+			p, err := on(svc, at(2026, time.November, 24, 10, 0)).Request(context.Background(), r)
 			if tc.wantErr {
 				require.ErrorIs(t, err, callback.ErrInvalidRequest)
 				require.ErrorIs(t, err, civil.ErrInvalid)
