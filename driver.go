@@ -95,8 +95,13 @@ func NewDriver(cfg DriverConfig) (*Driver, error) {
 			return nil, Invalid(ErrDriver, fmt.Sprintf("parts[%d]", i), "is nil")
 		}
 	}
-	if cfg.MaxWait < 0 || cfg.MinBackoff < 0 || cfg.MaxBackoff < 0 {
-		return nil, Invalid(ErrDriver, "maxWait/minBackoff/maxBackoff", "negative duration")
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"maxWait", cfg.MaxWait}, {"minBackoff", cfg.MinBackoff}, {"maxBackoff", cfg.MaxBackoff}} {
+		if f.d < 0 {
+			return nil, Invalid(ErrDriver, f.name, "negative duration")
+		}
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = SystemClock()
