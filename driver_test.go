@@ -61,8 +61,10 @@ func TestDriverSupervisesFailingParts(t *testing.T) {
 	d, err := carecontact.NewDriver(carecontact.DriverConfig{
 		Parts: []carecontact.Driven{ok, bad}, Clock: clk,
 		MaxWait: 10 * time.Second, MinBackoff: 100 * time.Millisecond, MaxBackoff: 250 * time.Millisecond,
-		OnError: func(i int, err error) { reported = append(reported, fmt.Sprintf("%d at %s: %v", i, clk.t.Sub(start), err)) },
-		Logger:  slog.New(slog.NewTextHandler(&logged, nil)),
+		OnError: func(i int, err error) {
+			reported = append(reported, fmt.Sprintf("%d at %s: %v", i, clk.t.Sub(start), err))
+		},
+		Logger: slog.New(slog.NewTextHandler(&logged, nil)),
 		Wait: func(ctx context.Context, until time.Time, _ bool, _ []<-chan struct{}) error {
 			if steps++; steps == 8 {
 				cancel()
