@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -86,7 +85,7 @@ type Event struct {
 }
 
 // ErrInvalidEvent reports an event that cannot be recorded.
-var ErrInvalidEvent = errors.New("audit: invalid event")
+var ErrInvalidEvent = carecontact.Sentinel(carecontact.ErrInvalid, "audit: invalid event")
 
 // Validate reports whether e can be recorded: a time, a valid actor, an
 // action, a subject and an outcome, and nothing in it that looks like a

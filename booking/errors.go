@@ -1,31 +1,31 @@
 package booking
 
-import "errors"
+import carecontact "github.com/carecontact/carecontact"
 
 // Errors of the booking package. Callers branch on them with errors.Is;
 // returned errors wrap them with context.
 var (
 	// ErrInvalid reports bad input; the message names the field.
-	ErrInvalid = errors.New("booking: invalid input")
+	ErrInvalid = carecontact.Sentinel(carecontact.ErrInvalid, "booking: invalid input")
 	// ErrNotFound reports an unknown calendar, service or appointment.
-	ErrNotFound = errors.New("booking: not found")
+	ErrNotFound = carecontact.Sentinel(carecontact.ErrNotFound, "booking: not found")
 	// ErrSlotTaken reports that some professional or resource of the slot
 	// is already claimed (booked or held) for an overlapping time.
-	ErrSlotTaken = errors.New("booking: slot taken")
+	ErrSlotTaken = carecontact.Sentinel(carecontact.ErrConflict, "booking: slot taken")
 	// ErrHoldExpired reports a hold that expired before it was confirmed.
-	ErrHoldExpired = errors.New("booking: hold expired")
+	ErrHoldExpired = carecontact.Sentinel(carecontact.ErrIllegalTransition, "booking: hold expired")
 	// ErrConflict reports a concurrent change: the appointment's version
 	// is not the one the caller read.
-	ErrConflict = errors.New("booking: concurrent change")
+	ErrConflict = carecontact.Sentinel(carecontact.ErrConflict, "booking: concurrent change")
 	// ErrIllegalTransition reports a status change FHIR R4 does not allow
 	// here (e.g. fulfilled -> booked).
-	ErrIllegalTransition = errors.New("booking: illegal status transition")
+	ErrIllegalTransition = carecontact.Sentinel(carecontact.ErrIllegalTransition, "booking: illegal status transition")
 	// ErrNotAllowed reports a booking rule that forbids the request:
 	// client group, minimum notice, horizon, block type.
-	ErrNotAllowed = errors.New("booking: not allowed")
+	ErrNotAllowed = carecontact.Sentinel(carecontact.ErrNotAllowed, "booking: not allowed")
 	// ErrLimitReached reports that the client already has the maximum
 	// number of bookings of the service in the period.
-	ErrLimitReached = errors.New("booking: booking limit reached")
+	ErrLimitReached = carecontact.Sentinel(carecontact.ErrNotAllowed, "booking: booking limit reached")
 	// ErrExists reports an ID that is already in use.
-	ErrExists = errors.New("booking: already exists")
+	ErrExists = carecontact.Sentinel(carecontact.ErrConflict, "booking: already exists")
 )

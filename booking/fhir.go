@@ -316,8 +316,8 @@ type FHIRError struct {
 // Error returns "booking: fhir: <field>: <reason>".
 func (e *FHIRError) Error() string { return "booking: fhir: " + e.Field + ": " + e.Reason }
 
-// Is makes a FHIRError match ErrInvalid.
-func (e *FHIRError) Is(target error) bool { return target == ErrInvalid }
+// Is makes a FHIRError match ErrInvalid and through it carecontact.ErrInvalid.
+func (e *FHIRError) Is(target error) bool { return errors.Is(ErrInvalid, target) }
 
 func fhirErr(field, format string, args ...any) error {
 	return &FHIRError{Field: field, Reason: fmt.Sprintf(format, args...)}

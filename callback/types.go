@@ -1,7 +1,6 @@
 package callback
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -238,26 +237,3 @@ func (r Record) Clone() Record {
 func Key(client carecontact.ClientRef, errand channel.Errand) string {
 	return string(client) + "\x00" + string(errand)
 }
-
-// Errors of the package.
-var (
-	// ErrInvalidRequest: a request or argument is malformed; the message names the field.
-	ErrInvalidRequest = errors.New("callback: invalid request")
-	// ErrNotFound: no request with that ID.
-	ErrNotFound = errors.New("callback: request not found")
-	// ErrConflict: the record changed since it was read (compare-and-set failed).
-	ErrConflict = errors.New("callback: version conflict")
-	// ErrNotDue: the request is not waiting in the dispatch queue.
-	ErrNotDue = errors.New("callback: request not due")
-	// ErrNotInCall: the request is not in a call by that professional.
-	ErrNotInCall = errors.New("callback: request not in call")
-	// ErrInCall: the request is in a call and cannot be withdrawn; the
-	// professional completes it.
-	ErrInCall = errors.New("callback: request in call")
-	// ErrNothingDue: the team has no due request.
-	ErrNothingDue = errors.New("callback: nothing due")
-	// ErrNoRoute: the router found no team for the request.
-	ErrNoRoute = errors.New("callback: no route")
-	// ErrConfig: the configuration is invalid; the message names the field.
-	ErrConfig = errors.New("callback: invalid config")
-)

@@ -101,11 +101,11 @@ func ResolveDuplicate(c Contact, existing *Contact, p Policy) Contact {
 
 // Errors of duplicate-demand tracking.
 var (
-	ErrContactNotFound = errors.New("channel: contact not found")
-	ErrContactExists   = errors.New("channel: contact already exists")
+	ErrContactNotFound = carecontact.Sentinel(carecontact.ErrNotFound, "channel: contact not found")
+	ErrContactExists   = carecontact.Sentinel(carecontact.ErrConflict, "channel: contact already exists")
 	// ErrContactClosed: the contact is no longer pending (settled,
 	// withdrawn, merged elsewhere).
-	ErrContactClosed = errors.New("channel: contact no longer pending")
+	ErrContactClosed = carecontact.Sentinel(carecontact.ErrIllegalTransition, "channel: contact no longer pending")
 )
 
 // AdmitEventsFunc builds the audit events of an admission once the store
@@ -194,15 +194,15 @@ type UnsuitableError struct {
 }
 
 // ErrUnsuitable is the sentinel UnsuitableError matches.
-var ErrUnsuitable = errors.New("channel: errand not suitable for channel")
+var ErrUnsuitable = carecontact.Sentinel(carecontact.ErrNotAllowed, "channel: errand not suitable for channel")
 
 // Error describes the failure.
 func (e *UnsuitableError) Error() string {
 	return fmt.Sprintf("channel: errand %q not suitable for %s: %s", e.Errand, e.Kind, e.Reason)
 }
 
-// Is reports whether target is ErrUnsuitable.
-func (e *UnsuitableError) Is(target error) bool { return target == ErrUnsuitable }
+// Is reports whether target is ErrUnsuitable or the root kind ErrUnsuitable wraps.
+func (e *UnsuitableError) Is(target error) bool { return errors.Is(ErrUnsuitable, target) }
 
 // Suitability is what admission needs from a suitability matrix; *Matrix
 // implements it.

@@ -3,9 +3,10 @@ package channel
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/carecontact/carecontact"
 )
 
 // Escalation is one allowed switch of a contact from one channel to another
@@ -31,11 +32,11 @@ type Graph struct {
 // Errors of the escalation graph.
 var (
 	// ErrEscalationNotAllowed: the graph has no edge for the switch.
-	ErrEscalationNotAllowed = errors.New("channel: escalation not allowed")
+	ErrEscalationNotAllowed = carecontact.Sentinel(carecontact.ErrIllegalTransition, "channel: escalation not allowed")
 	// ErrConsentRequired: the switch needs the client's consent, which was not given.
-	ErrConsentRequired = errors.New("channel: client consent required")
+	ErrConsentRequired = carecontact.Sentinel(carecontact.ErrNotAllowed, "channel: client consent required")
 	// ErrInvalidGraph: a graph definition cannot be used.
-	ErrInvalidGraph = errors.New("channel: invalid escalation graph")
+	ErrInvalidGraph = carecontact.Sentinel(carecontact.ErrInvalid, "channel: invalid escalation graph")
 )
 
 // NewGraph returns a graph of the given edges. A From of "" means "from any

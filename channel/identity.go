@@ -3,10 +3,12 @@ package channel
 import (
 	"errors"
 	"fmt"
+
+	"github.com/carecontact/carecontact"
 )
 
 // ErrUnknownIdentityLevel reports an identity level name the library does not know.
-var ErrUnknownIdentityLevel = errors.New("channel: unknown identity level")
+var ErrUnknownIdentityLevel = carecontact.Sentinel(carecontact.ErrInvalid, "channel: unknown identity level")
 
 // ParseIdentityLevel returns the level named "none", "weak" or "strong".
 func ParseIdentityLevel(s string) (IdentityLevel, error) {
@@ -49,15 +51,15 @@ type IdentityError struct {
 }
 
 // ErrIdentityTooWeak is the sentinel IdentityError matches.
-var ErrIdentityTooWeak = errors.New("channel: client identification too weak")
+var ErrIdentityTooWeak = carecontact.Sentinel(carecontact.ErrNotAllowed, "channel: client identification too weak")
 
 // Error describes the failure.
 func (e *IdentityError) Error() string {
 	return fmt.Sprintf("channel: client identification too weak: %s required, %s verified", e.Required, e.Have)
 }
 
-// Is reports whether target is ErrIdentityTooWeak.
-func (e *IdentityError) Is(target error) bool { return target == ErrIdentityTooWeak }
+// Is reports whether target is ErrIdentityTooWeak or the root kind ErrIdentityTooWeak wraps.
+func (e *IdentityError) Is(target error) bool { return errors.Is(ErrIdentityTooWeak, target) }
 
 // RequireIdentity returns nil when have satisfies required, otherwise an
 // *IdentityError.

@@ -1,8 +1,9 @@
 package channel
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/carecontact/carecontact"
 )
 
 // Kind is a contact channel.
@@ -25,7 +26,7 @@ func Kinds() []Kind {
 }
 
 // ErrUnknownKind reports a channel kind the library does not know.
-var ErrUnknownKind = errors.New("channel: unknown kind")
+var ErrUnknownKind = carecontact.Sentinel(carecontact.ErrInvalid, "channel: unknown kind")
 
 // ParseKind returns the Kind named s, or ErrUnknownKind.
 func ParseKind(s string) (Kind, error) {

@@ -3,11 +3,12 @@ package channel
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/carecontact/carecontact"
 )
 
 // Cell is one entry of the suitability matrix: whether an errand may be
@@ -33,7 +34,7 @@ type Matrix struct {
 
 // ErrInvalidMatrix reports a suitability configuration that cannot be used;
 // the wrapping error names the errand, channel and field at fault.
-var ErrInvalidMatrix = errors.New("channel: invalid suitability matrix")
+var ErrInvalidMatrix = carecontact.Sentinel(carecontact.ErrInvalid, "channel: invalid suitability matrix")
 
 // MatrixFormatVersion is the version of the JSON format ParseMatrix reads
 // and MarshalJSON writes.

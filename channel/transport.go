@@ -2,7 +2,6 @@ package channel
 
 import (
 	"context"
-	"errors"
 
 	"github.com/carecontact/carecontact"
 )
@@ -25,9 +24,9 @@ import (
 // Errors a transport returns or wraps.
 var (
 	// ErrTransient marks a transport failure that may succeed if retried.
-	ErrTransient = errors.New("channel: transient transport failure")
+	ErrTransient = carecontact.Sentinel(carecontact.ErrUnavailable, "channel: transient transport failure")
 	// ErrNoTransport reports that no transport is configured for a channel.
-	ErrNoTransport = errors.New("channel: no transport for channel")
+	ErrNoTransport = carecontact.Sentinel(carecontact.ErrUnavailable, "channel: no transport for channel")
 )
 
 // CallRequest asks the telephony system to call a client.

@@ -1,45 +1,46 @@
 package guidance
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/carecontact/carecontact"
 )
 
 // Sentinel errors. Functions wrap them with context; branch with errors.Is.
 var (
 	// ErrUnknownKey reports a text key that the Schema does not declare.
-	ErrUnknownKey = errors.New("guidance: unknown text key")
+	ErrUnknownKey = carecontact.Sentinel(carecontact.ErrInvalid, "guidance: unknown text key")
 	// ErrUnknownVariable reports a template variable that its key does not
 	// declare.
-	ErrUnknownVariable = errors.New("guidance: unknown variable")
+	ErrUnknownVariable = carecontact.Sentinel(carecontact.ErrInvalid, "guidance: unknown variable")
 	// ErrMissingVariable reports a translation that leaves out a variable its
 	// key requires every translation to use.
-	ErrMissingVariable = errors.New("guidance: missing variable")
+	ErrMissingVariable = carecontact.Sentinel(carecontact.ErrInvalid, "guidance: missing variable")
 	// ErrMissingValue reports a render call that does not supply a value for
 	// a variable the text uses.
-	ErrMissingValue = errors.New("guidance: missing value")
+	ErrMissingValue = carecontact.Sentinel(carecontact.ErrInvalid, "guidance: missing value")
 	// ErrTemplate reports a template that does not parse.
-	ErrTemplate = errors.New("guidance: template syntax")
+	ErrTemplate = carecontact.Sentinel(carecontact.ErrInvalid, "guidance: template syntax")
 	// ErrLanguage reports a translation in a language the content does not
 	// declare, or a text without the default language.
-	ErrLanguage = errors.New("guidance: language")
+	ErrLanguage = carecontact.Sentinel(carecontact.ErrInvalid, "guidance: language")
 	// ErrInvalid reports content that is malformed in another way (a bad
 	// identifier, an unknown channel kind, a duplicate entry).
-	ErrInvalid = errors.New("guidance: invalid content")
+	ErrInvalid = carecontact.Sentinel(carecontact.ErrInvalid, "guidance: invalid content")
 	// ErrFormat reports a JSON file that is not guidance content of a
 	// supported format version.
-	ErrFormat = errors.New("guidance: unsupported file format")
+	ErrFormat = carecontact.Sentinel(carecontact.ErrInvalid, "guidance: unsupported file format")
 	// ErrNotFound reports a subject, version or text that does not exist (or,
 	// for serving, that has no published version).
-	ErrNotFound = errors.New("guidance: not found")
+	ErrNotFound = carecontact.Sentinel(carecontact.ErrNotFound, "guidance: not found")
 	// ErrConflict reports a compare-and-set that lost: the stored revision
 	// is not the one the change was based on.
-	ErrConflict = errors.New("guidance: revision conflict")
+	ErrConflict = carecontact.Sentinel(carecontact.ErrConflict, "guidance: revision conflict")
 	// ErrDenied reports a workflow step the actor has no right to take.
-	ErrDenied = errors.New("guidance: denied")
+	ErrDenied = carecontact.Sentinel(carecontact.ErrNotAllowed, "guidance: denied")
 	// ErrState reports a workflow step that is not possible from the
 	// version's current state.
-	ErrState = errors.New("guidance: invalid state transition")
+	ErrState = carecontact.Sentinel(carecontact.ErrIllegalTransition, "guidance: invalid state transition")
 )
 
 // FileError is a problem in an imported content file: which file, which key

@@ -5,45 +5,46 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
 // Sentinel errors. Functions wrap them with context; test with errors.Is.
 var (
 	// ErrInvalid reports bad input; the message names the field.
-	ErrInvalid = errors.New("routing: invalid input")
+	ErrInvalid = carecontact.Sentinel(carecontact.ErrInvalid, "routing: invalid input")
 	// ErrMalformedPostalCode reports a postal code that is not five digits.
-	ErrMalformedPostalCode = errors.New("routing: malformed postal code")
+	ErrMalformedPostalCode = carecontact.Sentinel(carecontact.ErrInvalid, "routing: malformed postal code")
 	// ErrUnknownPostalCode reports a well-formed postal code no area has.
-	ErrUnknownPostalCode = errors.New("routing: unknown postal code")
+	ErrUnknownPostalCode = carecontact.Sentinel(carecontact.ErrNotFound, "routing: unknown postal code")
 	// ErrUnknownArea reports an area ID the directory does not have.
-	ErrUnknownArea = errors.New("routing: unknown area")
+	ErrUnknownArea = carecontact.Sentinel(carecontact.ErrNotFound, "routing: unknown area")
 	// ErrUnknownTeam reports a team ID the directory does not have.
-	ErrUnknownTeam = errors.New("routing: unknown team")
+	ErrUnknownTeam = carecontact.Sentinel(carecontact.ErrNotFound, "routing: unknown team")
 	// ErrUnknownProfessional reports a professional ID the directory or the
 	// store does not have.
-	ErrUnknownProfessional = errors.New("routing: unknown professional")
+	ErrUnknownProfessional = carecontact.Sentinel(carecontact.ErrNotFound, "routing: unknown professional")
 	// ErrNoRoute reports a contact that no policy step can serve. The
 	// error is a *NoRouteError carrying the reason.
-	ErrNoRoute = errors.New("routing: no route")
+	ErrNoRoute = carecontact.Sentinel(carecontact.ErrNotFound, "routing: no route")
 	// ErrItemNotFound reports a work item that is not (or no longer) in
 	// the store: never enqueued, or already completed or rescinded.
-	ErrItemNotFound = errors.New("routing: work item not found")
+	ErrItemNotFound = carecontact.Sentinel(carecontact.ErrNotFound, "routing: work item not found")
 	// ErrDuplicateItem reports an Enqueue or CreateItem of an ID that is
 	// already in the store.
-	ErrDuplicateItem = errors.New("routing: duplicate work item")
+	ErrDuplicateItem = carecontact.Sentinel(carecontact.ErrConflict, "routing: duplicate work item")
 	// ErrConflict reports a conditional store change whose condition no
 	// longer held: the item changed state or version since it was read.
-	ErrConflict = errors.New("routing: conflicting change")
+	ErrConflict = carecontact.Sentinel(carecontact.ErrConflict, "routing: conflicting change")
 	// ErrNoCapacity reports an offer to a professional who is not
 	// available or has no free capacity of the item's slot class.
-	ErrNoCapacity = errors.New("routing: professional has no capacity")
+	ErrNoCapacity = carecontact.Sentinel(carecontact.ErrConflict, "routing: professional has no capacity")
 	// ErrWrongState reports an action the item's state does not allow,
 	// e.g. accepting an item that is not offered to the caller.
-	ErrWrongState = errors.New("routing: wrong state")
+	ErrWrongState = carecontact.Sentinel(carecontact.ErrIllegalTransition, "routing: wrong state")
 	// ErrOfferExpired reports an Accept or Decline after the offer's
 	// deadline; the offer has timed out and the item is re-offered.
-	ErrOfferExpired = errors.New("routing: offer expired")
+	ErrOfferExpired = carecontact.Sentinel(carecontact.ErrIllegalTransition, "routing: offer expired")
 )
 
 // NoRouteReason says why a contact has no route.
@@ -95,5 +96,5 @@ func (e *NoRouteError) Error() string {
 	return b.String()
 }
 
-// Is reports whether target is ErrNoRoute.
-func (e *NoRouteError) Is(target error) bool { return target == ErrNoRoute }
+// Is reports whether target is ErrNoRoute or the root kind ErrNoRoute wraps.
+func (e *NoRouteError) Is(target error) bool { return errors.Is(ErrNoRoute, target) }

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -109,8 +110,8 @@ func (e *StateError) Error() string {
 	return fmt.Sprintf("session: %s: illegal transition %s -> %s", e.Op, e.From, e.To)
 }
 
-// Is reports whether target is ErrIllegalTransition.
-func (e *StateError) Is(target error) bool { return target == ErrIllegalTransition }
+// Is reports whether target is ErrIllegalTransition or the root kind ErrIllegalTransition wraps.
+func (e *StateError) Is(target error) bool { return errors.Is(ErrIllegalTransition, target) }
 
 func transition(op string, from, to State) error {
 	if CanTransition(from, to) {

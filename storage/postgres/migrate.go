@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -11,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecontact/carecontact"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -19,7 +19,7 @@ var migrationFiles embed.FS
 
 // ErrSchemaTooNew reports a database migrated by a newer version of this
 // package than the running one: it holds migrations this code does not know.
-var ErrSchemaTooNew = errors.New("postgres: database schema is newer than this code")
+var ErrSchemaTooNew = carecontact.Sentinel(carecontact.ErrConflict, "postgres: database schema is newer than this code")
 
 // migrateLockKey is the pg_advisory_xact_lock key that serialises Migrate
 // across replicas ("carecontact" in ASCII, as a number).

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -21,12 +22,12 @@ import (
 // marker could not be looked up before the retry policy gave up. It is not
 // retried automatically because repeating a change that did commit could
 // double it; the caller re-reads and decides.
-var ErrOutcomeUnknown = errors.New("postgres: connection lost during commit, outcome unknown")
+var ErrOutcomeUnknown = carecontact.Sentinel(carecontact.ErrUnavailable, "postgres: connection lost during commit, outcome unknown")
 
 // ErrRetriesExhausted reports that an operation kept failing transiently
 // (serialization failures, deadlocks, lost connections) until the
 // RetryPolicy gave up. Nothing of the failed attempts was written.
-var ErrRetriesExhausted = errors.New("postgres: transient failures, retries exhausted")
+var ErrRetriesExhausted = carecontact.Sentinel(carecontact.ErrUnavailable, "postgres: transient failures, retries exhausted")
 
 // RetryPolicy says how often and how patiently an operation is repeated
 // after a transient failure. An attempt that failed transiently was rolled

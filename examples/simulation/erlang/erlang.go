@@ -1,21 +1,21 @@
 package erlang
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/examples/simulation/sim"
 )
 
 // ErrBadModel reports parameters that describe no valid queue (named field
 // in the wrapped message).
-var ErrBadModel = errors.New("erlang: invalid model")
+var ErrBadModel = carecontact.Sentinel(carecontact.ErrInvalid, "erlang: invalid model")
 
 // ErrUnstable reports an Erlang C model whose offered load is not below the
 // number of agents: without abandonment the queue grows without bound.
-var ErrUnstable = errors.New("erlang: offered load must be below the number of agents")
+var ErrUnstable = carecontact.Sentinel(carecontact.ErrInvalid, "erlang: offered load must be below the number of agents")
 
 // Model is one queue of identical agents: Poisson arrivals, exponential
 // handling times, first come first served, and exponential patience when

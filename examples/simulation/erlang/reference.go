@@ -2,17 +2,18 @@ package erlang
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/carecontact/carecontact"
 )
 
 // ErrBadReference reports a malformed reference table.
-var ErrBadReference = errors.New("erlang: invalid reference table")
+var ErrBadReference = carecontact.Sentinel(carecontact.ErrInvalid, "erlang: invalid reference table")
 
 // Reference is one row of a reference table: a model and its expected
 // figures, for checking this package and simulations against values

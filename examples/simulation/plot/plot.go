@@ -3,16 +3,17 @@ package plot
 import (
 	"bufio"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/carecontact/carecontact"
 )
 
 // ErrEmpty reports a chart without any finite point to draw.
-var ErrEmpty = errors.New("plot: nothing to draw")
+var ErrEmpty = carecontact.Sentinel(carecontact.ErrInvalid, "plot: nothing to draw")
 
 // Series is one line: Y[i] is drawn at the chart's X[i]. NaN values leave a
 // gap in the line.

@@ -3,7 +3,6 @@ package scenario
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
@@ -19,7 +19,7 @@ import (
 
 // ErrInvalid reports a scenario that cannot be simulated; the message names
 // the field at fault.
-var ErrInvalid = errors.New("scenario: invalid")
+var ErrInvalid = carecontact.Sentinel(carecontact.ErrInvalid, "scenario: invalid")
 
 // Scenario describes a service to simulate: where clients live, who serves
 // them and when, how much and what kind of demand arrives, how clients

@@ -2,15 +2,16 @@ package sim
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/carecontact/carecontact"
 )
 
 // ErrBadDist reports an invalid distribution specification.
-var ErrBadDist = errors.New("sim: invalid distribution")
+var ErrBadDist = carecontact.Sentinel(carecontact.ErrInvalid, "sim: invalid distribution")
 
 // NewRand returns a deterministic PCG generator for seed and stream. Use one
 // stream per source of randomness (arrivals, handling, patience, ...) so a

@@ -1,0 +1,27 @@
+package callback
+
+import "github.com/carecontact/carecontact"
+
+// Errors of the package. Each wraps one root error kind of carecontact
+// (ErrInvalid, ErrNotFound, ...), so errors.Is matches both.
+var (
+	// ErrInvalidRequest: a request or argument is malformed; the message names the field.
+	ErrInvalidRequest = carecontact.Sentinel(carecontact.ErrInvalid, "callback: invalid request")
+	// ErrNotFound: no request with that ID.
+	ErrNotFound = carecontact.Sentinel(carecontact.ErrNotFound, "callback: request not found")
+	// ErrConflict: the record changed since it was read (compare-and-set failed).
+	ErrConflict = carecontact.Sentinel(carecontact.ErrConflict, "callback: version conflict")
+	// ErrNotDue: the request is not waiting in the dispatch queue.
+	ErrNotDue = carecontact.Sentinel(carecontact.ErrIllegalTransition, "callback: request not due")
+	// ErrNotInCall: the request is not in a call by that professional.
+	ErrNotInCall = carecontact.Sentinel(carecontact.ErrIllegalTransition, "callback: request not in call")
+	// ErrInCall: the request is in a call and cannot be withdrawn; the
+	// professional completes it.
+	ErrInCall = carecontact.Sentinel(carecontact.ErrIllegalTransition, "callback: request in call")
+	// ErrNothingDue: the team has no due request.
+	ErrNothingDue = carecontact.Sentinel(carecontact.ErrNotFound, "callback: nothing due")
+	// ErrNoRoute: the router found no team for the request.
+	ErrNoRoute = carecontact.Sentinel(carecontact.ErrNotFound, "callback: no route")
+	// ErrConfig: the configuration is invalid; the message names the field.
+	ErrConfig = carecontact.Sentinel(carecontact.ErrInvalid, "callback: invalid config")
+)
