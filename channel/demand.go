@@ -106,6 +106,12 @@ var (
 	// ErrContactClosed: the contact is no longer pending (settled,
 	// withdrawn, merged elsewhere).
 	ErrContactClosed = carecontact.Sentinel(carecontact.ErrIllegalTransition, "channel: contact no longer pending")
+	// ErrInvalidAdmitterConfig: an AdmitterConfig that NewAdmitter
+	// refuses; the error names the field.
+	ErrInvalidAdmitterConfig = carecontact.Sentinel(carecontact.ErrInvalid, "channel: invalid admitter config")
+	// ErrInvalidAdmission: a Request that Admit refuses as malformed; the
+	// error names the field.
+	ErrInvalidAdmission = carecontact.Sentinel(carecontact.ErrInvalid, "channel: invalid admission request")
 )
 
 // AdmitEventsFunc builds the audit events of an admission once the store
@@ -237,17 +243,19 @@ type Admitter struct {
 	cfg AdmitterConfig
 }
 
-// NewAdmitter checks cfg and returns an Admitter.
+// NewAdmitter checks cfg and returns an Admitter. A missing Matrix, Store
+// or Clock, or an unknown Policy, is a *carecontact.FieldError that names
+// the field and matches ErrInvalidAdmitterConfig.
 func NewAdmitter(cfg AdmitterConfig) (*Admitter, error) {
 	switch {
 	case cfg.Matrix == nil:
-		return nil, errors.New("channel: admitter: Matrix is required")
+		return nil, carecontact.Invalid(ErrInvalidAdmitterConfig, "Matrix", "is required")
 	case cfg.Store == nil:
-		return nil, errors.New("channel: admitter: Store is required")
+		return nil, carecontact.Invalid(ErrInvalidAdmitterConfig, "Store", "is required")
 	case cfg.Clock == nil:
-		return nil, errors.New("channel: admitter: Clock is required")
+		return nil, carecontact.Invalid(ErrInvalidAdmitterConfig, "Clock", "is required")
 	case cfg.Policy != "" && !cfg.Policy.Valid():
-		return nil, fmt.Errorf("channel: admitter: unknown policy %q", cfg.Policy)
+		return nil, carecontact.Invalid(ErrInvalidAdmitterConfig, "Policy", fmt.Sprintf("unknown policy %q", cfg.Policy))
 	}
 	if cfg.Policy == "" {
 		cfg.Policy = PolicyMerge
@@ -289,13 +297,14 @@ func (a Admission) Queue() bool { return a.Contact.State == ContactPending }
 // *UnsuitableError otherwise); an earlier pending contact of the client for
 // the same errand, in any channel, makes this one a duplicate handled by the
 // configured policy. The admission and its outcome are audited as
-// "channel.admit".
+// "channel.admit". A request without Client or Errand is a
+// *carecontact.FieldError matching ErrInvalidAdmission.
 func (a *Admitter) Admit(ctx context.Context, req Request) (Admission, error) {
 	switch {
 	case req.Client == "":
-		return Admission{}, errors.New("channel: admit: client is required")
+		return Admission{}, carecontact.Invalid(ErrInvalidAdmission, "Client", "is required")
 	case req.Errand == "":
-		return Admission{}, errors.New("channel: admit: errand is required")
+		return Admission{}, carecontact.Invalid(ErrInvalidAdmission, "Errand", "is required")
 	case !req.Kind.Valid():
 		return Admission{}, fmt.Errorf("channel: admit: kind: %w: %q", ErrUnknownKind, req.Kind)
 	}

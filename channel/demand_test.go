@@ -9,6 +9,7 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/storage/memory"
@@ -151,5 +152,51 @@ func TestNewContactIDIsAuditSafe(t *testing.T) {
 		e := audit.Event{At: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC), Actor: audit.System("t"), Action: "channel.admit", Subject: "contact/" + id, Outcome: audit.Allowed,
 			Detail: map[string]string{"duplicate_of": "contact/" + id}}
 		require.NoError(t, e.Validate(), id)
+	}
+}
+
+// Bad configuration and malformed requests are field errors of the
+// Admitter's sentinels, and through them carecontact.ErrInvalid.
+func TestAdmitterFieldErrors(t *testing.T) {
+	clk := clock.NewMock()
+	store := memory.NewDemandStore(nil)
+	matrix := channel.DefaultMatrix()
+	for _, tc := range []struct {
+		name  string
+		cfg   channel.AdmitterConfig
+		field string
+	}{
+		{"no matrix", channel.AdmitterConfig{Store: store, Clock: clk}, "Matrix"},
+		{"no store", channel.AdmitterConfig{Matrix: matrix, Clock: clk}, "Store"},
+		{"no clock", channel.AdmitterConfig{Matrix: matrix, Store: store}, "Clock"},
+		{"unknown policy", channel.AdmitterConfig{Matrix: matrix, Store: store, Clock: clk, Policy: "ignore"}, "Policy"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := channel.NewAdmitter(tc.cfg)
+			require.ErrorIs(t, err, channel.ErrInvalidAdmitterConfig)
+			require.ErrorIs(t, err, carecontact.ErrInvalid)
+			var fe *carecontact.FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, tc.field, fe.Field)
+		})
+	}
+
+	f := newAdmitter(t, channel.PolicyMerge)
+	for _, tc := range []struct {
+		name  string
+		req   channel.Request
+		field string
+	}{
+		{"no client", channel.Request{Actor: client, Errand: channel.ErrandMentalHealth, Kind: channel.Chat}, "Client"},
+		{"no errand", channel.Request{Actor: client, Client: "c1", Kind: channel.Chat}, "Errand"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.adm.Admit(context.Background(), tc.req)
+			require.ErrorIs(t, err, channel.ErrInvalidAdmission)
+			require.ErrorIs(t, err, carecontact.ErrInvalid)
+			var fe *carecontact.FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, tc.field, fe.Field)
+		})
 	}
 }
