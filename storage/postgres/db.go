@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -82,7 +81,10 @@ func (db *DB) Now(ctx context.Context) (time.Time, error) {
 	return now.UTC(), err
 }
 
-var errNilDB = errors.New("postgres: nil DB")
+var (
+	errNilDB        = carecontact.Sentinel(carecontact.ErrInvalid, "postgres: nil DB")
+	errNilBaseClock = carecontact.Sentinel(carecontact.ErrInvalid, "postgres: database clock: base clock is nil")
+)
 
 // DatabaseClock returns a clock that follows the database server's clock:
 // base's time corrected by the offset between base and the database,
@@ -93,7 +95,7 @@ var errNilDB = errors.New("postgres: nil DB")
 // re-measure (for example daily, from the host's driver).
 func (db *DB) DatabaseClock(ctx context.Context, base carecontact.Clock) (carecontact.Clock, time.Duration, error) {
 	if base == nil {
-		return nil, 0, errors.New("postgres: database clock: base clock is nil")
+		return nil, 0, errNilBaseClock
 	}
 	before := base.Now()
 	dbNow, err := db.Now(ctx)

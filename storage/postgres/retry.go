@@ -110,6 +110,8 @@ const (
 	codeAdminShutdown        = "57P01"
 	codeCrashShutdown        = "57P02"
 	codeCannotConnectNow     = "57P03"
+	codeQueryCanceled        = "57014" // statement_timeout, or a cancel by an administrator
+	codeLockNotAvailable     = "55P03" // lock_timeout
 )
 
 func classify(err error) failure {
@@ -150,8 +152,37 @@ func classify(err error) failure {
 }
 
 // IsTransient reports whether err is a failure that a retry may overcome: a
-// serialization failure, a deadlock, or a lost or refused connection.
-func IsTransient(err error) bool { return classify(err) != permanent }
+// serialization failure, a deadlock, or a lost or refused connection (the
+// failures the stores retry themselves), or any error that matches
+// carecontact.ErrUnavailable, such as a statement the server cancelled at
+// its statement_timeout.
+func IsTransient(err error) bool {
+	return classify(err) != permanent || errors.Is(err, carecontact.ErrUnavailable)
+}
+
+// unavailableError is a failure the stores do not retry but that is
+// transient all the same: a statement cancelled by the server's
+// statement_timeout or lock_timeout. Its text is the failure's own; it
+// matches both the failure and carecontact.ErrUnavailable.
+type unavailableError struct{ err error }
+
+func (e *unavailableError) Error() string   { return e.err.Error() }
+func (e *unavailableError) Unwrap() []error { return []error{e.err, carecontact.ErrUnavailable} }
+
+// settle returns err as an operation reports it once the retry loop stops
+// on it: a server-side timeout (while ctx is still live, so the caller did
+// not cancel) is marked to match carecontact.ErrUnavailable; anything else
+// is returned unchanged.
+func settle(ctx context.Context, err error) error {
+	if ctx.Err() != nil || errors.Is(err, carecontact.ErrUnavailable) {
+		return err
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == codeQueryCanceled || pgErr.Code == codeLockNotAvailable) {
+		return &unavailableError{err: err}
+	}
+	return err
+}
 
 // do runs a non-transactional operation with retries. idempotent says the
 // operation may be repeated even if the connection broke after it was sent
@@ -168,7 +199,7 @@ func (db *DB) do(ctx context.Context, what string, idempotent bool, op func(ctx 
 		}
 		switch classify(err) {
 		case permanent:
-			return err
+			return settle(ctx, err)
 		case connectionLost:
 			if !idempotent && !pgconn.SafeToRetry(err) {
 				return fmt.Errorf("%s: %w: %w", what, ErrOutcomeUnknown, err)
@@ -192,8 +223,9 @@ func (db *DB) do(ctx context.Context, what string, idempotent bool, op func(ctx 
 //     found, the change was made and inTx succeeds; not found, it was not
 //     and the transaction is run again.
 //
-// Errors fn returns are passed through unchanged and roll the transaction
-// back. ErrOutcomeUnknown is returned only when the marker could not be
+// Errors fn returns are passed through unchanged (a server-side
+// statement or lock timeout also matches carecontact.ErrUnavailable) and
+// roll the transaction back. ErrOutcomeUnknown is returned only when the marker could not be
 // looked up before the retry policy gave up.
 func (db *DB) inTx(ctx context.Context, what string, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	return db.runTx(ctx, what, false, fn)
@@ -231,7 +263,7 @@ func (db *DB) runTx(ctx context.Context, what string, idempotent bool, fn func(c
 		}
 		switch classify(err) {
 		case permanent:
-			return err
+			return settle(ctx, err)
 		case connectionLost:
 			if committing && !idempotent {
 				var made bool

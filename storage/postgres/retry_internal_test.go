@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 )
@@ -106,4 +107,42 @@ func TestDoRetries(t *testing.T) {
 		err := db.do(ctx, "op", true, func(context.Context) error { return boom })
 		require.Same(t, boom, err)
 	})
+}
+
+// Failures that may pass (retries exhausted, a commit whose outcome is
+// unknown, a server-side timeout) match carecontact.ErrUnavailable and keep
+// their text; a caller's own cancellation and permanent failures do not.
+func TestTransientFailuresAreUnavailable(t *testing.T) {
+	pg := func(code string) error { return fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: code, Message: "m"}) }
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name        string
+		ctx         context.Context
+		idempotent  bool
+		fail        error
+		unavailable bool
+	}{
+		{"statement_timeout", context.Background(), true, pg(codeQueryCanceled), true},
+		{"lock_timeout", context.Background(), true, pg(codeLockNotAvailable), true},
+		{"serialization failures until the policy gives up", context.Background(), true, pg(codeSerializationFailure), true},
+		{"connection lost during a change", context.Background(), false, fmt.Errorf("write: %w", syscall.ECONNRESET), true},
+		{"unique violation", context.Background(), true, pg(codeUniqueViolation), false},
+		{"cancelled by the caller", canceled, true, pg(codeQueryCanceled), false},
+		{"plain", context.Background(), true, errors.New("boom"), false},
+	}
+	db := &DB{retry: RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond,
+		Wait: func(context.Context, time.Duration) error { return nil }}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := db.do(tc.ctx, "op", tc.idempotent, func(context.Context) error { return tc.fail })
+			require.Error(t, err)
+			require.Equal(t, tc.unavailable, errors.Is(err, carecontact.ErrUnavailable), "%v", err)
+			require.Equal(t, tc.unavailable, IsTransient(err))
+			require.ErrorIs(t, err, tc.fail, "the failure stays in the chain")
+			require.Contains(t, err.Error(), tc.fail.Error(), "the text stays")
+		})
+	}
+	var nilDB *DB
+	require.ErrorIs(t, nilDB.do(context.Background(), "op", true, nil), carecontact.ErrInvalid)
 }
