@@ -1,0 +1,194 @@
+package errkinds_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/guidance"
+	"github.com/carecontact/carecontact/internal/errkinds"
+	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
+	"github.com/carecontact/carecontact/storage/postgres"
+)
+
+// libraryErrors lists every exported sentinel and error type of every
+// library package, by directory. TestEveryErrorHasOneKind fails when a
+// package declares one that is not listed here.
+var libraryErrors = map[string]errkinds.Package{
+	".": {
+		Sentinels: map[string]error{
+			"ErrInvalid": carecontact.ErrInvalid, "ErrNotFound": carecontact.ErrNotFound,
+			"ErrConflict": carecontact.ErrConflict, "ErrNotAllowed": carecontact.ErrNotAllowed,
+			"ErrIllegalTransition": carecontact.ErrIllegalTransition, "ErrUnavailable": carecontact.ErrUnavailable,
+			"ErrDriver": carecontact.ErrDriver,
+		},
+		Types: map[string]error{"FieldError": &carecontact.FieldError{}},
+	},
+	"audit": {Sentinels: map[string]error{"ErrInvalidEvent": audit.ErrInvalidEvent}},
+	"channel": {
+		Sentinels: map[string]error{
+			"ErrEscalationNotAllowed": channel.ErrEscalationNotAllowed, "ErrConsentRequired": channel.ErrConsentRequired,
+			"ErrInvalidGraph": channel.ErrInvalidGraph, "ErrUnknownIdentityLevel": channel.ErrUnknownIdentityLevel,
+			"ErrIdentityTooWeak": channel.ErrIdentityTooWeak, "ErrContactNotFound": channel.ErrContactNotFound,
+			"ErrContactExists": channel.ErrContactExists, "ErrContactClosed": channel.ErrContactClosed,
+			"ErrInvalidAdmitterConfig": channel.ErrInvalidAdmitterConfig, "ErrInvalidAdmission": channel.ErrInvalidAdmission,
+			"ErrUnsuitable": channel.ErrUnsuitable, "ErrTransient": channel.ErrTransient,
+			"ErrNoTransport": channel.ErrNoTransport, "ErrUnknownKind": channel.ErrUnknownKind,
+			"ErrInvalidMatrix": channel.ErrInvalidMatrix,
+		},
+		Types: map[string]error{"IdentityError": &channel.IdentityError{}, "UnsuitableError": &channel.UnsuitableError{}},
+	},
+	"routing": {
+		Sentinels: map[string]error{
+			"ErrInvalid": routing.ErrInvalid, "ErrMalformedPostalCode": routing.ErrMalformedPostalCode,
+			"ErrUnknownPostalCode": routing.ErrUnknownPostalCode, "ErrUnknownArea": routing.ErrUnknownArea,
+			"ErrUnknownTeam": routing.ErrUnknownTeam, "ErrUnknownProfessional": routing.ErrUnknownProfessional,
+			"ErrNoRoute": routing.ErrNoRoute, "ErrItemNotFound": routing.ErrItemNotFound,
+			"ErrDuplicateItem": routing.ErrDuplicateItem, "ErrConflict": routing.ErrConflict,
+			"ErrNoCapacity": routing.ErrNoCapacity, "ErrWrongState": routing.ErrWrongState,
+			"ErrOfferExpired": routing.ErrOfferExpired,
+		},
+		Types: map[string]error{"NoRouteError": &routing.NoRouteError{}},
+	},
+	"booking": {
+		Sentinels: map[string]error{
+			"ErrInvalid": booking.ErrInvalid, "ErrNotFound": booking.ErrNotFound, "ErrSlotTaken": booking.ErrSlotTaken,
+			"ErrHoldExpired": booking.ErrHoldExpired, "ErrConflict": booking.ErrConflict,
+			"ErrIllegalTransition": booking.ErrIllegalTransition, "ErrNotAllowed": booking.ErrNotAllowed,
+			"ErrLimitReached": booking.ErrLimitReached, "ErrExists": booking.ErrExists,
+		},
+		Types: map[string]error{"FHIRError": &booking.FHIRError{}},
+	},
+	"callback": {
+		Sentinels: map[string]error{
+			"ErrInvalidRequest": callback.ErrInvalidRequest, "ErrNotFound": callback.ErrNotFound,
+			"ErrConflict": callback.ErrConflict, "ErrNotDue": callback.ErrNotDue, "ErrNotInCall": callback.ErrNotInCall,
+			"ErrInCall": callback.ErrInCall, "ErrNothingDue": callback.ErrNothingDue, "ErrNoRoute": callback.ErrNoRoute,
+			"ErrConfig": callback.ErrConfig,
+		},
+	},
+	"session": {
+		Sentinels: map[string]error{
+			"ErrNotFound": session.ErrNotFound, "ErrExists": session.ErrExists, "ErrConflict": session.ErrConflict,
+			"ErrIllegalTransition": session.ErrIllegalTransition, "ErrAccessDenied": session.ErrAccessDenied,
+			"ErrChecklistIncomplete": session.ErrChecklistIncomplete, "ErrTransport": session.ErrTransport,
+			"ErrInvalid": session.ErrInvalid, "ErrParticipant": session.ErrParticipant,
+			"ErrInvalidPersonalCode": session.ErrInvalidPersonalCode, "ErrIdentityMismatch": session.ErrIdentityMismatch,
+		},
+		Types: map[string]error{
+			"AccessError": &session.AccessError{}, "ChecklistError": &session.ChecklistError{},
+			"StateError": &session.StateError{}, "TransportError": &session.TransportError{},
+		},
+	},
+	"guidance": {
+		Sentinels: map[string]error{
+			"ErrUnknownKey": guidance.ErrUnknownKey, "ErrUnknownVariable": guidance.ErrUnknownVariable,
+			"ErrMissingVariable": guidance.ErrMissingVariable, "ErrMissingValue": guidance.ErrMissingValue,
+			"ErrTemplate": guidance.ErrTemplate, "ErrLanguage": guidance.ErrLanguage, "ErrInvalid": guidance.ErrInvalid,
+			"ErrFormat": guidance.ErrFormat, "ErrNotFound": guidance.ErrNotFound, "ErrConflict": guidance.ErrConflict,
+			"ErrDenied": guidance.ErrDenied, "ErrState": guidance.ErrState,
+		},
+		// A FileError takes its kind from the problem it wraps.
+		Types: map[string]error{"FileError": &guidance.FileError{File: "f.json", Err: guidance.ErrTemplate}},
+	},
+	"storage/postgres": {
+		Sentinels: map[string]error{
+			"ErrOutcomeUnknown": postgres.ErrOutcomeUnknown, "ErrRetriesExhausted": postgres.ErrRetriesExhausted,
+			"ErrSchemaTooNew": postgres.ErrSchemaTooNew,
+		},
+	},
+}
+
+// prefixes are the sentinel texts' prefixes where they are not the
+// package's name: the root kinds are bare ("invalid input").
+var prefixes = map[string]string{".": ""}
+
+// exempt are packages whose errors cannot wrap a root kind, with the
+// reason. Their sentinels must match none (so a change is noticed here).
+var exempt = map[string]struct {
+	sentinels []error
+	reason    string
+}{
+	"civil": {
+		sentinels: []error{civil.ErrInvalid},
+		reason: "civil imports nothing of the project (the dependency rule), so its ErrInvalid cannot wrap " +
+			"carecontact.ErrInvalid; the packages that take civil values wrap it with their own sentinel",
+	},
+}
+
+// coveredElsewhere are directory prefixes whose errors another test checks.
+var coveredElsewhere = map[string]string{
+	"examples/": "nothing imports examples: examples/simulation's errkinds test checks its packages",
+}
+
+func TestEveryErrorHasOneKind(t *testing.T) {
+	root := errkinds.ModuleRoot(t)
+	errkinds.Check(t, root, libraryErrors, prefixes)
+
+	dirs, err := errkinds.Dirs(root)
+	require.NoError(t, err)
+	for _, dir := range dirs {
+		d, err := errkinds.Parse(filepath.Join(root, filepath.FromSlash(dir)))
+		require.NoError(t, err)
+		if d.Empty() {
+			continue
+		}
+		if _, ok := libraryErrors[dir]; ok {
+			continue
+		}
+		if ex, ok := exempt[dir]; ok {
+			require.Len(t, ex.sentinels, len(d.Sentinels), "%s: the exempt list names every sentinel (%s)", dir, ex.reason)
+			require.Empty(t, d.Types, "%s: no error types are exempt", dir)
+			for _, s := range ex.sentinels {
+				require.Empty(t, errkinds.Kinds(s), "%s: %q now matches a kind: list it in libraryErrors", dir, s)
+			}
+			continue
+		}
+		covered := false
+		for prefix := range coveredElsewhere {
+			covered = covered || strings.HasPrefix(dir, prefix)
+		}
+		require.True(t, covered, "package %s declares errors %v %v that libraryErrors does not list", dir, d.Sentinels, d.Types)
+	}
+}
+
+// Typed errors that carry data keep matching their own sentinel as well as
+// the root kind, and a wrapped error keeps its kind.
+func TestTypedErrorsMatchSentinelAndKind(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		err      error
+		sentinel error
+		kind     error
+	}{
+		{"routing no route", &routing.NoRouteError{Reason: routing.ReasonNoCandidates}, routing.ErrNoRoute, carecontact.ErrNotFound},
+		{"session access", &session.AccessError{Actor: "professional:p1", Action: "session.invite"}, session.ErrAccessDenied, carecontact.ErrNotAllowed},
+		{"session checklist", &session.ChecklistError{Action: "switch"}, session.ErrChecklistIncomplete, carecontact.ErrIllegalTransition},
+		{"session state", &session.StateError{Op: "close"}, session.ErrIllegalTransition, carecontact.ErrIllegalTransition},
+		{"session transport", &session.TransportError{Op: "video.create_room", Err: channel.ErrTransient}, session.ErrTransport, carecontact.ErrUnavailable},
+		{"channel identity", &channel.IdentityError{Required: channel.IdentityStrong}, channel.ErrIdentityTooWeak, carecontact.ErrNotAllowed},
+		{"channel unsuitable", &channel.UnsuitableError{}, channel.ErrUnsuitable, carecontact.ErrNotAllowed},
+		{"booking fhir", &booking.FHIRError{Field: "Slot.start"}, booking.ErrInvalid, carecontact.ErrInvalid},
+		{"guidance file", &guidance.FileError{File: "f.json", Err: guidance.ErrNotFound}, guidance.ErrNotFound, carecontact.ErrNotFound},
+		{"root field", carecontact.Invalid(routing.ErrInvalid, "steps[1].timeout", "must be positive"), routing.ErrInvalid, carecontact.ErrInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wrapped := errors.Join(errors.New("context"), tc.err)
+			for _, err := range []error{tc.err, wrapped} {
+				require.ErrorIs(t, err, tc.sentinel)
+				require.ErrorIs(t, err, tc.kind)
+				require.Equal(t, []error{tc.kind}, errkinds.Kinds(err))
+			}
+		})
+	}
+}
