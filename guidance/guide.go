@@ -50,18 +50,18 @@ func (g Grants) Grants(_ context.Context, id string) ([]Grant, error) {
 
 // Config configures a Guide.
 type Config struct {
-	// Store keeps the versions (required).
+	// Store keeps the versions. Required.
 	Store Store
-	// Audit records denied attempts (required); allowed steps are written
-	// by Store.Save with the change.
+	// Audit records denied attempts; allowed steps are written by
+	// Store.Save with the change. Required.
 	Audit audit.Recorder
-	// Roles tells who may take which step (required).
+	// Roles tells who may take which step. Required.
 	Roles Directory
-	// Clock stamps the steps (required).
+	// Clock stamps the steps. Required.
 	Clock carecontact.Clock
-	// Languages of the content, default first; nil means fi, sv, en.
+	// Languages of the content, default first. Defaults to fi, sv, en.
 	Languages []string
-	// Schema of text keys; nil means DefaultSchema().
+	// Schema of text keys. Defaults to DefaultSchema().
 	Schema *Schema
 }
 

@@ -62,40 +62,52 @@ type Suitability = channel.Suitability
 // DefaultSupervisorRole is the audit.Actor Role that grants supervisor access.
 const DefaultSupervisorRole = "supervisor"
 
+// Defaults of Config.
+const (
+	DefaultTransportAttempts = 3
+	DefaultConflictRetries   = 8
+)
+
 // Config configures a Manager.
 type Config struct {
-	Store Store             // required
-	Audit audit.Recorder    // required: reads and denied attempts
-	Clock carecontact.Clock // required
-	Teams TeamDirectory     // required
-	// Matrix gives suitability and identity levels; default channel.DefaultMatrix().
+	// Store keeps the sessions. Required.
+	Store Store
+	// Audit records reads and denied attempts. Required.
+	Audit audit.Recorder
+	// Clock stamps every change. Required.
+	Clock carecontact.Clock
+	// Teams tells who belongs to which team. Required.
+	Teams TeamDirectory
+	// Matrix gives suitability and identity levels. Defaults to
+	// channel.DefaultMatrix().
 	Matrix Suitability
-	// Graph is the escalation graph; default channel.DefaultGraph().
+	// Graph is the escalation graph. Defaults to channel.DefaultGraph().
 	Graph *channel.Graph
-	// Transports are the host's telephony, video and chat; nil fields
-	// mean legs in those channels are only recorded.
+	// Transports are the host's telephony, video and chat. Defaults to
+	// none: legs in a channel without a transport are only recorded.
 	Transports channel.Transports
-	// Checklists gates actions; nil gates nothing.
+	// Checklists gates actions. Defaults to none, which gates nothing.
 	Checklists ChecklistPolicy
 	// ActionIdentity is the client identification a gated action (the
 	// Action constants) needs whatever the channel, e.g.
 	// {ActionInvite: channel.IdentityStrong} before health data is shared
 	// with more professionals. Legs also need the level the Matrix asks.
+	// Defaults to none.
 	ActionIdentity map[string]channel.IdentityLevel
 	// Demand, when set, settles the session's contact when it closes and
 	// withdraws the client's other pending contacts for the errand.
 	Demand *channel.Admitter
-	// SupervisorRole is the actor role with supervisor access;
-	// default DefaultSupervisorRole.
+	// SupervisorRole is the actor role with supervisor access. Defaults to
+	// DefaultSupervisorRole.
 	SupervisorRole string
 	// TransportAttempts is how many times an operation that fails with
-	// channel.ErrTransient is tried; default 3.
+	// channel.ErrTransient is tried. Defaults to DefaultTransportAttempts.
 	TransportAttempts int
 	// ConflictRetries is how often a change is re-applied after a version
-	// conflict; default 8.
+	// conflict. Defaults to DefaultConflictRetries.
 	ConflictRetries int
-	// NewID makes session IDs; default NewID. IDs appear in audit
-	// subjects, so they must not look like phone numbers or identity codes.
+	// NewID makes session IDs. IDs appear in audit subjects, so they must
+	// not look like phone numbers or identity codes. Defaults to NewID.
 	NewID func() string
 }
 
@@ -137,10 +149,10 @@ func New(cfg Config) (*Manager, error) {
 		cfg.SupervisorRole = DefaultSupervisorRole
 	}
 	if cfg.TransportAttempts == 0 {
-		cfg.TransportAttempts = 3
+		cfg.TransportAttempts = DefaultTransportAttempts
 	}
 	if cfg.ConflictRetries == 0 {
-		cfg.ConflictRetries = 8
+		cfg.ConflictRetries = DefaultConflictRetries
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = NewID
