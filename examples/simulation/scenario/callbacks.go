@@ -35,6 +35,7 @@ func (m *model) callbacks(dir *routing.Directory, log *memory.AuditLog) error {
 	n := 0
 	var err error
 	cfg.Clock = m.clk
+	cfg.OnEvent = func(e callback.Event) { m.cbEvents = append(m.cbEvents, e) }
 	cfg.Store, cfg.Router, cfg.Capacity = memory.NewCallbackStore(log), callback.RoutingRouter{Directory: dir}, rosterCapacity{m}
 	cfg.NewID = func() string { n++; return "cb" + strconv.Itoa(n) }
 	m.cb, err = callback.New(cfg)
@@ -161,7 +162,9 @@ func (m *model) planNext() error {
 // advanceCallbacks runs the planner's Advance: re-planning, escalation and
 // the requests whose window or retry time came, which go to routing.
 func (m *model) advanceCallbacks() error {
-	evs, err := m.cb.Plan(m.ctx)
+	err := m.cb.Advance(m.ctx) // the driver contract; events arrive through OnEvent
+	evs := m.cbEvents
+	m.cbEvents = nil
 	m.cbDirty = true
 	if err != nil {
 		return fmt.Errorf("callback advance: %w", err)

@@ -133,16 +133,18 @@ type teamStats struct {
 // planner, session manager and duplicate-demand admitter over memory
 // stores, driven by a sim.Loop through the injected clock.
 type model struct {
-	s    *Scenario
-	cal  *calendar
-	clk  *sim.Clock
-	loop *sim.Loop[event]
-	disp *routing.Dispatcher
-	adm  *channel.Admitter
-	cb   *callback.Service
-	sess *session.Manager
-	mx   *channel.Matrix
-	rnd  struct{ arrive, client, handle, patience, behave *rand.Rand }
+	s   *Scenario
+	cal *calendar
+	clk *sim.Clock
+	// cbEvents collects the callback planner's events of one Advance.
+	cbEvents []callback.Event
+	loop     *sim.Loop[event]
+	disp     *routing.Dispatcher
+	adm      *channel.Admitter
+	cb       *callback.Service
+	sess     *session.Manager
+	mx       *channel.Matrix
+	rnd      struct{ arrive, client, handle, patience, behave *rand.Rand }
 
 	hours      []hour
 	streams    []stream
