@@ -1,0 +1,105 @@
+package booking
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/civil"
+)
+
+// BookRequest asks to hold or book a slot found by Search.
+type BookRequest struct {
+	Slot   Slot
+	Client carecontact.ClientRef
+	By     Requester
+	// Answers to the service's pre-questions, kept with the appointment.
+	Answers []Answer
+	// GuidanceVersion identifies the guidance text version the client saw.
+	GuidanceVersion string
+}
+
+// checkSlot verifies that slot is bookable by the requester under the
+// service's rules and the calendars (claims are checked by the store).
+func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time) (BlockType, error) {
+	lo, hi, err := b.bounds(svc, by, now, slot.Start, slot.Start.Add(time.Second))
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case slot.Area != svc.Area || slot.Service != svc.Code:
+		return "", fmt.Errorf("%w: slot.service %s/%s", ErrInvalid, slot.Area, slot.Service)
+	case slot.End.Sub(slot.Start) != svc.Duration:
+		return "", fmt.Errorf("%w: slot: end - start must be the service duration %s", ErrInvalid, svc.Duration)
+	case slot.Start.Before(lo) || !slot.Start.Before(hi):
+		return "", fmt.Errorf("booking: slot at %s: outside the bookable window (notice, horizon): %w", slot.Start.UTC().Format(time.RFC3339), ErrNotAllowed)
+	case len(slot.Participants) != len(svc.Requires):
+		return "", fmt.Errorf("%w: slot.participants: want %d", ErrInvalid, len(svc.Requires))
+	}
+	loc := civil.Helsinki()
+	q := &search{svc: svc, by: by, today: civil.DateOf(now, loc), ix: b.cfg.Index, dur: int64(svc.Duration / time.Second)}
+	var block BlockType
+	set := b.cfg.Index.set
+	for i, id := range slot.Participants {
+		c, ok := set.byID[id]
+		r := svc.Requires[i]
+		if !ok || c.Area != svc.Area || c.Kind != r.Kind || c.Role != r.Role || (r.Skill != "" && !slices.Contains(c.Skills, r.Skill)) ||
+			slices.Index(slot.Participants, id) != i {
+			return "", fmt.Errorf("%w: slot.participants[%d] %q does not meet the requirement %s %s", ErrInvalid, i, id, r.Kind, r.Role)
+		}
+		bt, ok := q.fits(c, slot.Start.Unix())
+		if !ok {
+			return "", fmt.Errorf("booking: slot.participants[%d] %s at %s: not bookable working time: %w", i, id, slot.Start.UTC().Format(time.RFC3339), ErrNotAllowed)
+		}
+		if i == 0 {
+			block = bt
+		}
+	}
+	return block, nil
+}
+
+// newClaim prepares the appointment and claims for a slot.
+// Required pre-questions are enforced when requireAnswers is set (a client
+// booking a new appointment).
+func (b *Booker) newClaim(svc *Service, req BookRequest, status Status, now time.Time, ttl time.Duration, requireAnswers bool) (ClaimRequest, error) {
+	if req.Client == "" {
+		return ClaimRequest{}, fmt.Errorf("%w: client is empty", ErrInvalid)
+	}
+	if !req.By.actsFor(req.Client) {
+		return ClaimRequest{}, fmt.Errorf("booking: a client books only for themselves: %w", ErrNotAllowed)
+	}
+	if err := svc.checkAnswers(req.Answers, requireAnswers); err != nil {
+		return ClaimRequest{}, err
+	}
+	block, err := b.checkSlot(svc, req.By, req.Slot, now)
+	if err != nil {
+		return ClaimRequest{}, err
+	}
+	a := Appointment{ID: b.cfg.NewID("apt"), Area: svc.Area, Service: svc.Code, Client: req.Client,
+		Participants: slices.Clone(req.Slot.Participants), Start: req.Slot.Start.UTC(), End: req.Slot.End.UTC(),
+		Status: status, Channel: svc.Channel, Block: block, SelfBooked: req.By.self(), Answers: slices.Clone(req.Answers),
+		GuidanceVersion: req.GuidanceVersion, Created: now, Updated: now, Version: 1}
+	if status == StatusPending {
+		a.HoldUntil = now.Add(ttl)
+	}
+	return claimRequest(svc, a, now), nil
+}
+
+// claimRequest builds the store request that claims the time of the new
+// appointment a, for every path that claims (book, hold, reschedule,
+// waitlist offer): one claim per participant over the appointment widened
+// by the service's buffers, expiring with the hold (a booking's never
+// expire), and for a self-booked appointment the service's per-client
+// limit.
+func claimRequest(svc *Service, a Appointment, now time.Time) ClaimRequest {
+	cr := ClaimRequest{Appointment: a, Now: now}
+	for _, p := range a.Participants {
+		cr.Claims = append(cr.Claims, Claim{Owner: p, Appointment: a.ID,
+			Interval: Interval{a.Start.Add(-svc.BufferBefore), a.End.Add(svc.BufferAfter)}, Expires: a.HoldUntil})
+	}
+	if a.SelfBooked && svc.MaxPerClient > 0 {
+		cr.Limit = &ClientLimit{Service: svc.Code, From: a.Start.Add(-svc.Period), To: a.Start.Add(svc.Period), Max: svc.MaxPerClient}
+	}
+	return cr
+}

@@ -1,0 +1,58 @@
+package booking
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+)
+
+// Appointment returns an appointment, recording the read in the audit log.
+// A client may read only their own.
+func (b *Booker) Appointment(ctx context.Context, id string, by Requester) (Appointment, error) {
+	now := b.cfg.Clock.Now().UTC()
+	a, err := b.cfg.Store.Appointment(ctx, id)
+	if err != nil {
+		return Appointment{}, err
+	}
+	if !by.actsFor(a.Client) {
+		return Appointment{}, b.deny(ctx, now, by, "booking.read", "appointment/"+id, "", fmt.Errorf("booking: appointment %s: %w", id, ErrNotAllowed))
+	}
+	if err := b.cfg.Audit.Record(ctx, b.event(now, by, "booking.read", a, nil)); err != nil {
+		return Appointment{}, fmt.Errorf("booking: audit read: %w", err)
+	}
+	return a, nil
+}
+
+// ClientAppointments returns a client's appointments by start, recording
+// the read; LateCancellations counts those cancelled late.
+func (b *Booker) ClientAppointments(ctx context.Context, client carecontact.ClientRef, by Requester) ([]Appointment, error) {
+	now := b.cfg.Clock.Now().UTC()
+	if !by.actsFor(client) {
+		return nil, b.deny(ctx, now, by, "booking.read", "client-appointments", client, fmt.Errorf("booking: appointments of another client: %w", ErrNotAllowed))
+	}
+	as, err := b.cfg.Store.ClientAppointments(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	ev := audit.Event{At: now, Actor: by.Actor, Action: "booking.read", Subject: "client-appointments", Client: client,
+		Outcome: audit.Allowed, Detail: map[string]string{"count": fmt.Sprint(len(as))}}
+	if err := b.cfg.Audit.Record(ctx, ev); err != nil {
+		return nil, fmt.Errorf("booking: audit read: %w", err)
+	}
+	return as, nil
+}
+
+// LateCancellations counts the appointments in as that were cancelled late
+// and started at or after since.
+func LateCancellations(as []Appointment, since time.Time) int {
+	n := 0
+	for _, a := range as {
+		if a.Status == StatusCancelled && a.LateCancel && !a.Start.Before(since) {
+			n++
+		}
+	}
+	return n
+}

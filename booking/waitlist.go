@@ -1,0 +1,103 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+)
+
+// WaitRequest puts a client on a service's waitlist.
+type WaitRequest struct {
+	Area    carecontact.AreaID
+	Service string
+	Client  carecontact.ClientRef
+	// Window, when set, limits the slots the client wants.
+	Window Interval
+	// Answers and GuidanceVersion go with the offered appointment.
+	Answers         []Answer
+	GuidanceVersion string
+	By              Requester
+}
+
+// Wait puts a client on the waitlist of a service: the next cancelled slot
+// that suits (within the window, if set) is offered to the waiting clients
+// in the order they joined.
+func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
+	now := b.cfg.Clock.Now().UTC()
+	svc, err := b.Service(req.Area, req.Service)
+	if err != nil {
+		return WaitEntry{}, err
+	}
+	if req.Client == "" {
+		return WaitEntry{}, fmt.Errorf("%w: client is empty", ErrInvalid)
+	}
+	by := req.By
+	if err := by.Actor.Validate(); err != nil {
+		return WaitEntry{}, fmt.Errorf("%w: requester: %v", ErrInvalid, err)
+	}
+	if !by.actsFor(req.Client) || (by.self() && !slices.Contains(svc.SelfBookGroups, by.ClientGroup)) {
+		return WaitEntry{}, b.deny(ctx, now, by, "booking.wait", "service/"+svc.Code, req.Client, fmt.Errorf("booking: waitlist for %s: %w", svc.Code, ErrNotAllowed))
+	}
+	if !req.Window.Start.IsZero() && !req.Window.Start.Before(req.Window.End) {
+		return WaitEntry{}, fmt.Errorf("%w: window: start must be before end", ErrInvalid)
+	}
+	if err := svc.checkAnswers(req.Answers, by.self()); err != nil {
+		return WaitEntry{}, err
+	}
+	w := WaitEntry{ID: b.cfg.NewID("wait"), Area: svc.Area, Service: svc.Code, Client: req.Client, Since: now, Window: req.Window,
+		Answers: slices.Clone(req.Answers), GuidanceVersion: req.GuidanceVersion}
+	ev := audit.Event{At: now, Actor: by.Actor, Action: "booking.wait", Subject: "waitlist/" + w.ID, Client: req.Client,
+		Outcome: audit.Allowed, Detail: map[string]string{"service": svc.Code}}
+	if err := b.cfg.Store.AddWaiter(ctx, w, []audit.Event{ev}); err != nil {
+		return WaitEntry{}, err
+	}
+	return w, nil
+}
+
+// offer tries the clients waiting for a's service, oldest first, on the
+// time a frees: take stores the hold for one waiter together with the
+// change that frees the time. It returns the offered hold, nil if nobody
+// took it (the caller then makes the change alone), or an error that stops
+// the change.
+func (b *Booker) offer(ctx context.Context, a Appointment, now time.Time, take func(waiterID string, cr ClaimRequest) error) (*Appointment, error) {
+	ws, err := b.cfg.Store.Waiters(ctx, a.Area, a.Service)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := b.Service(a.Area, a.Service)
+	if err != nil {
+		return nil, err
+	}
+	sys := audit.System("booking.waitlist")
+	for _, w := range ws {
+		if w.Client == a.Client || (!w.Window.Start.IsZero() && !w.Window.Contains(Interval{a.Start, a.End})) {
+			continue
+		}
+		o := Appointment{ID: b.cfg.NewID("apt"), Area: a.Area, Service: a.Service, Client: w.Client,
+			Participants: slices.Clone(a.Participants), Start: a.Start, End: a.End, Status: StatusPending,
+			Channel: a.Channel, Block: a.Block, HoldUntil: now.Add(b.cfg.OfferTTL), SelfBooked: true, FromWaitlist: w.ID,
+			Answers: slices.Clone(w.Answers), GuidanceVersion: w.GuidanceVersion, Created: now, Updated: now, Version: 1}
+		cr := claimRequest(&svc, o, now)
+		cr.Events = []audit.Event{b.event(now, Requester{Actor: sys}, "booking.offer", o, map[string]string{"waiter": w.ID, "from": a.ID})}
+		err := take(w.ID, cr)
+		switch {
+		case err == nil:
+			return &o, nil
+		case errors.Is(err, ErrLimitReached), errors.Is(err, ErrNotFound):
+			// This client may not take it, or the entry was just taken.
+			continue
+		case errors.Is(err, ErrSlotTaken):
+			// The freed time does not fit (e.g. buffers changed, or a
+			// reschedule reuses part of it): no offer.
+			return nil, nil
+		default:
+			return nil, err
+		}
+	}
+	return nil, nil
+}
