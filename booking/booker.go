@@ -13,31 +13,47 @@ import (
 	"github.com/carecontact/carecontact/audit"
 )
 
+// The defaults of Config's durations.
+const (
+	// DefaultHoldTTL is how long a held slot is kept by default.
+	DefaultHoldTTL = 15 * time.Minute
+	// DefaultOfferTTL is how long a waitlist offer is kept by default.
+	DefaultOfferTTL = 2 * time.Hour
+	// DefaultLateCancel is the default window before the start in which a
+	// cancellation is late.
+	DefaultLateCancel = 24 * time.Hour
+)
+
 // Config configures a Booker.
 type Config struct {
-	// Index holds the calendars (see NewIndex).
+	// Index holds the calendars (see NewIndex). Required.
 	Index *Index
-	// Catalogues are the service areas' catalogues, one per area.
+	// Catalogues are the service areas' catalogues, one per area; the
+	// services of an area without one are not found (ErrNotFound).
+	// Defaults to none.
 	Catalogues []*Catalogue
 	// Store keeps appointments; every change goes through one atomic
-	// Store operation.
+	// Store operation. Required.
 	Store Store
-	// Audit records reads of client data and refused attempts.
+	// Audit records reads of client data and refused attempts. Required.
 	Audit audit.Recorder
 	// Clock tells the time of every operation, Advance included. Required.
 	Clock carecontact.Clock
-	// HoldTTL is how long a client keeps a held slot (default 15 minutes).
+	// HoldTTL is how long a client keeps a held slot. It must not be
+	// negative. Defaults to DefaultHoldTTL (15 minutes).
 	HoldTTL time.Duration
-	// OfferTTL is how long a waiting client has to confirm an offered slot
-	// (default 2 hours).
+	// OfferTTL is how long a waiting client has to confirm an offered
+	// slot. It must not be negative. Defaults to DefaultOfferTTL (2 hours).
 	OfferTTL time.Duration
 	// LateCancel is the window before the start in which a cancellation is
-	// counted as late (default 24 hours).
+	// counted as late. It must not be negative. Defaults to
+	// DefaultLateCancel (24 hours).
 	LateCancel time.Duration
 	// NewID makes appointment and waitlist IDs from a prefix ("apt",
-	// "wait"); nil means prefix + a random UUID in hex. Simulations and
-	// examples pass a counter for reproducible output. IDs must be unique
-	// and must not look like phone numbers (see audit.Event.Validate).
+	// "wait"). Simulations and examples pass a counter for reproducible
+	// output. IDs must be unique and must not look like phone numbers
+	// (see audit.Event.Validate). Defaults to the prefix followed by a
+	// random UUID in hex.
 	NewID func(prefix string) string
 }
 
@@ -65,13 +81,13 @@ func New(cfg Config) (*Booker, error) {
 		return nil, fmt.Errorf("%w: config: holdTTL, offerTTL and lateCancel must not be negative", ErrInvalid)
 	}
 	if cfg.HoldTTL == 0 {
-		cfg.HoldTTL = 15 * time.Minute
+		cfg.HoldTTL = DefaultHoldTTL
 	}
 	if cfg.OfferTTL == 0 {
-		cfg.OfferTTL = 2 * time.Hour
+		cfg.OfferTTL = DefaultOfferTTL
 	}
 	if cfg.LateCancel == 0 {
-		cfg.LateCancel = 24 * time.Hour
+		cfg.LateCancel = DefaultLateCancel
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = newID
