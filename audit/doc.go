@@ -12,5 +12,6 @@
 // audit trail never claims a change that did not happen, nor misses one that
 // did. Denied attempts are events too, with Outcome Denied.
 //
-// Errors: ErrInvalidEvent (wrapped with the field at fault).
+// Errors: ErrInvalidEvent (wrapped with the field at fault), which wraps
+// the root kind carecontact.ErrInvalid.
 package audit

@@ -81,4 +81,8 @@
 // ErrSlotTaken, ErrHoldExpired, ErrConflict, ErrIllegalTransition,
 // ErrNotAllowed, ErrLimitReached, ErrExists); errors about input name the
 // offending field. Refused attempts are recorded as denied audit events.
+// Each sentinel wraps one root kind of carecontact: ErrInvalid (and
+// *FHIRError) invalid input, ErrNotFound not found, ErrSlotTaken, ErrConflict
+// and ErrExists conflict, ErrNotAllowed and ErrLimitReached not allowed,
+// ErrIllegalTransition and ErrHoldExpired illegal transition.
 package booking

@@ -81,6 +81,9 @@
 // # Errors
 //
 // ErrInvalidRequest (naming the field), ErrNoRoute, ErrNotFound,
-// ErrConflict, ErrNotDue, ErrNotInCall, ErrNothingDue, ErrConfig; all
-// wrapped with context, to be tested with errors.Is.
+// ErrConflict, ErrNotDue, ErrNotInCall, ErrInCall, ErrNothingDue, ErrConfig;
+// all wrapped with context, to be tested with errors.Is. Each wraps one root
+// kind of carecontact: ErrInvalidRequest and ErrConfig invalid input;
+// ErrNotFound, ErrNothingDue and ErrNoRoute not found; ErrConflict
+// conflict; ErrNotDue, ErrNotInCall and ErrInCall illegal transition.
 package callback

@@ -60,6 +60,16 @@
 // the errand, channel and field at fault), ErrInvalidGraph,
 // ErrEscalationNotAllowed, ErrConsentRequired, ErrIdentityTooWeak (matched
 // by *IdentityError), ErrUnsuitable (matched by *UnsuitableError),
-// ErrContactNotFound, ErrContactExists, ErrContactClosed, ErrTransient and
-// ErrNoTransport.
+// ErrContactNotFound, ErrContactExists, ErrContactClosed,
+// ErrInvalidAdmitterConfig and ErrInvalidAdmission (naming the field),
+// ErrTransient and ErrNoTransport.
+//
+// Each sentinel wraps one root kind of carecontact, so a host can branch on
+// the kind with errors.Is: invalid (ErrUnknownKind, ErrUnknownIdentityLevel,
+// ErrInvalidMatrix, ErrInvalidGraph, ErrInvalidAdmitterConfig,
+// ErrInvalidAdmission), not found (ErrContactNotFound), conflict
+// (ErrContactExists), not allowed (ErrConsentRequired, ErrIdentityTooWeak,
+// ErrUnsuitable), illegal transition (ErrEscalationNotAllowed: the graph is
+// the channels' transitions; ErrContactClosed) and unavailable (ErrTransient,
+// ErrNoTransport). The typed errors match their sentinel's kind too.
 package channel

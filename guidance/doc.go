@@ -120,5 +120,9 @@
 // Sentinel errors, wrapped with context: ErrUnknownKey, ErrUnknownVariable,
 // ErrMissingVariable, ErrMissingValue, ErrTemplate, ErrLanguage, ErrInvalid,
 // ErrFormat, ErrNotFound, ErrConflict, ErrDenied, ErrState; *FileError for
-// files.
+// files. Each sentinel wraps one root kind of carecontact: the content and
+// rendering errors (ErrUnknownKey to ErrFormat) are invalid input,
+// ErrNotFound not found, ErrConflict conflict, ErrDenied not allowed and
+// ErrState an illegal transition; a *FileError has the kind of the problem
+// it wraps.
 package guidance

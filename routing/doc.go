@@ -129,4 +129,10 @@
 // wrong state with ErrWrongState, and an answer to an offer that has timed
 // out with ErrOfferExpired. Error texts carry no client data beyond the
 // pseudonymous references the caller passed.
+//
+// Each sentinel wraps one root kind of carecontact: ErrInvalid and
+// ErrMalformedPostalCode are invalid input; the unknown-* errors,
+// ErrItemNotFound and ErrNoRoute (so *NoRouteError too) not found;
+// ErrConflict, ErrNoCapacity and ErrDuplicateItem conflict; ErrWrongState
+// and ErrOfferExpired illegal transitions.
 package routing

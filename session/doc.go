@@ -94,4 +94,11 @@
 // ErrInvalidPersonalCode and ErrIdentityMismatch; from the channel package
 // ErrIdentityTooWeak (*channel.IdentityError), ErrUnsuitable,
 // ErrEscalationNotAllowed and ErrConsentRequired pass through wrapped.
+//
+// Each sentinel wraps one root kind of carecontact, and each typed error
+// matches its sentinel's: ErrInvalid and ErrInvalidPersonalCode invalid
+// input; ErrNotFound not found; ErrExists, ErrConflict and ErrParticipant
+// conflict; ErrAccessDenied and ErrIdentityMismatch not allowed;
+// ErrIllegalTransition and ErrChecklistIncomplete illegal transition;
+// ErrTransport unavailable.
 package session

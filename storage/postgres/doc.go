@@ -102,7 +102,11 @@
 // repeated after any transient failure. Constraint violations are mapped to
 // the domain packages' sentinel errors by each store; other errors are
 // wrapped with context. IsTransient tells a caller whether an error
-// returned by this package may succeed if tried again.
+// returned by this package may succeed if tried again. The transient
+// failures a caller sees (ErrRetriesExhausted, ErrOutcomeUnknown, a
+// statement cancelled at the server's statement_timeout or lock_timeout)
+// match carecontact.ErrUnavailable; ErrSchemaTooNew matches
+// carecontact.ErrConflict.
 //
 // # Time
 //
