@@ -129,10 +129,23 @@ func NewStaticCapacity(w civil.Workdays) *StaticCapacity {
 }
 
 // SetTeam sets the daily shifts of team's professionals.
+// A shift without a professional, or whose From and To are not an interval
+// within the day, is an error matching ErrInvalidRequest that names it.
 func (c *StaticCapacity) SetTeam(team carecontact.TeamID, shifts ...Shift) error {
 	for i, s := range shifts {
-		if s.Professional == "" || s.From < 0 || s.To <= s.From || s.To > civil.EndOfDay {
-			return fmt.Errorf("%w: shift %d of team %q", ErrInvalidRequest, i, team)
+		var problem string
+		switch {
+		case s.Professional == "":
+			problem = "professional is empty"
+		case s.From < 0:
+			problem = "from is before the start of the day"
+		case s.To <= s.From:
+			problem = "to must be after from"
+		case s.To > civil.EndOfDay:
+			problem = "to is after the end of the day"
+		}
+		if problem != "" {
+			return fmt.Errorf("%w: team %q: shifts[%d]: %s", ErrInvalidRequest, team, i, problem)
 		}
 	}
 	c.mu.Lock()

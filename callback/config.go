@@ -132,8 +132,16 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: urgent within %v", ErrConfig, c.UrgentWithin)
 	case c.OuterWorkdays < 0:
 		return fmt.Errorf("%w: outer workdays %d", ErrConfig, c.OuterWorkdays)
-	case c.DefaultHandling < 0, c.RetryGap < 0, c.LowSlack < 0, c.Overrun < 0, c.ReplanEvery < 0:
-		return fmt.Errorf("%w: negative duration", ErrConfig)
+	case c.DefaultHandling < 0:
+		return fmt.Errorf("%w: DefaultHandling is negative", ErrConfig)
+	case c.RetryGap < 0:
+		return fmt.Errorf("%w: RetryGap is negative", ErrConfig)
+	case c.LowSlack < 0:
+		return fmt.Errorf("%w: LowSlack is negative", ErrConfig)
+	case c.Overrun < 0:
+		return fmt.Errorf("%w: Overrun is negative", ErrConfig)
+	case c.ReplanEvery < 0:
+		return fmt.Errorf("%w: ReplanEvery is negative", ErrConfig)
 	case c.MaxAttempts < 0:
 		return fmt.Errorf("%w: max attempts %d", ErrConfig, c.MaxAttempts)
 	}

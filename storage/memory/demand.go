@@ -63,7 +63,7 @@ func (s *DemandStore) Admit(ctx context.Context, c channel.Contact, p channel.Po
 		return channel.Contact{}, nil, err
 	}
 	if c.ID == "" || c.Client == "" {
-		return channel.Contact{}, nil, fmt.Errorf("memory: admit: contact id and client are required")
+		return channel.Contact{}, nil, fmt.Errorf("memory: admit: %w: contact id and client are required", channel.ErrInvalidAdmission)
 	}
 	st := s.st
 	st.mu.Lock()

@@ -43,7 +43,7 @@ func (s *SessionStore) Create(ctx context.Context, v session.Session, events []a
 		return err
 	}
 	if v.ID == "" {
-		return fmt.Errorf("memory: create session: id is required")
+		return fmt.Errorf("memory: create session: %w: id is required", session.ErrInvalid)
 	}
 	prepared, err := prepareEvents(events)
 	if err != nil {

@@ -60,7 +60,7 @@ func nullTime(t time.Time) *time.Time {
 // Admit implements channel.DemandStore.
 func (s *DemandStore) Admit(ctx context.Context, c channel.Contact, p channel.Policy, events channel.AdmitEventsFunc) (channel.Contact, *channel.Contact, error) {
 	if c.ID == "" || c.Client == "" {
-		return channel.Contact{}, nil, fmt.Errorf("postgres: admit: contact id and client are required")
+		return channel.Contact{}, nil, fmt.Errorf("postgres: admit: %w: contact id and client are required", channel.ErrInvalidAdmission)
 	}
 	c.State = channel.ContactPending
 	c.OpenedAt = c.OpenedAt.UTC().Truncate(time.Microsecond)

@@ -34,7 +34,7 @@ func sessionDoc(s session.Session) ([]byte, error) {
 // Create implements session.Store.
 func (s *SessionStore) Create(ctx context.Context, v session.Session, events []audit.Event) error {
 	if v.ID == "" {
-		return fmt.Errorf("postgres: create session: id is required")
+		return fmt.Errorf("postgres: create session: %w: id is required", session.ErrInvalid)
 	}
 	prepared, err := prepareEvents(events)
 	if err != nil {
