@@ -60,7 +60,7 @@ func setIdle(m *membership, i int) { m.hidx = i }
 // entry is the dispatcher's view of one work item.
 type entry struct {
 	it       Item
-	rt       *croute
+	route    *compiledRoute
 	rank     int64          // enqueue time minus the priority's head start, in ns
 	seq      uint64         // enqueue order, breaks rank ties
 	qidx     int            // index in the current pool's queue, -1 if not queued
@@ -117,9 +117,9 @@ type routeKey struct {
 	lang   civil.Language
 }
 
-// croute is a contact's compiled route: the pool of every policy step (nil
-// where the step cannot be resolved for the contact).
-type croute struct {
+// compiledRoute is a contact's compiled route: the pool of every policy
+// step (nil where the step cannot be resolved for the contact).
+type compiledRoute struct {
 	pol   *compiledPolicy
 	slot  Slot
 	pools []*pool
@@ -132,7 +132,7 @@ type croute struct {
 const maxRoutes = 1 << 16
 
 // routeFor returns the compiled route of c, from the cache or built.
-func (d *Dispatcher) routeFor(c Contact) (*croute, error) {
+func (d *Dispatcher) routeFor(c Contact) (*compiledRoute, error) {
 	k := routeKey{c.Errand, c.Channel, c.PostalCode, c.Area, c.OwnProfessional, c.OwnTeam, c.Language}
 	if d.lastRoute != nil && k == d.lastKey {
 		return d.lastRoute, nil
@@ -145,7 +145,7 @@ func (d *Dispatcher) routeFor(c Contact) (*croute, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &croute{pol: r.pol, slot: r.slot, pools: make([]*pool, len(r.scopes)), skip: make([]string, len(r.scopes))}
+	rt := &compiledRoute{pol: r.pol, slot: r.slot, pools: make([]*pool, len(r.scopes)), skip: make([]string, len(r.scopes))}
 	usable := false
 	for i, sc := range r.scopes {
 		if sc.skip != "" {
@@ -232,7 +232,7 @@ func (d *Dispatcher) open(p *pool, t time.Time) bool {
 }
 
 // usable tells whether an item may enter step i of rt at t, and if not why.
-func (d *Dispatcher) usable(rt *croute, i int, t time.Time) (bool, string) {
+func (d *Dispatcher) usable(rt *compiledRoute, i int, t time.Time) (bool, string) {
 	p := rt.pools[i]
 	switch {
 	case p == nil:

@@ -1,0 +1,339 @@
+// The public lifecycle of a work item: enqueue, accept, decline, finish,
+// complete, rescind, and the presence of professionals.
+
+package routing
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+)
+
+// Enqueue routes contact c as work item id and queues it in its first
+// usable step (a step is skipped at once when none of its candidates is
+// signed in or its area is closed), offering it at once if a candidate is
+// free. It returns the item as stored (queued or already offered).
+//
+// It fails with ErrInvalid or ErrMalformedPostalCode for bad input,
+// ErrDuplicateItem if id is in the store, and a *NoRouteError (ErrNoRoute)
+// when no step has a candidate or none is signed in.
+func (d *Dispatcher) Enqueue(ctx context.Context, id carecontact.ItemID, c Contact) (Item, error) {
+	if id == "" {
+		return Item{}, fmt.Errorf("%w: item id is empty", ErrInvalid)
+	}
+	if c.Priority < PriorityRoutine || c.Priority > PriorityUrgent {
+		return Item{}, fmt.Errorf("%w: contact: priority %d is not routine, high or urgent", ErrInvalid, c.Priority)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now, err := d.begin(ctx)
+	if err != nil {
+		return Item{}, err
+	}
+	rt, err := d.routeFor(c)
+	if err != nil {
+		return Item{}, err
+	}
+	e := d.newEntry()
+	*e = entry{it: Item{ID: id, Contact: c, State: ItemQueued, EnqueuedAt: now, StepAt: now}, route: rt, qidx: -1, tidx: -1}
+	if rt.noRoute != nil {
+		d.emit(EventNoRoute, e, now, -1, "", string(rt.noRoute.Reason))
+		return Item{}, rt.noRoute
+	}
+	step := d.nextUsable(e, 0, now)
+	if step < 0 {
+		nr := &NoRouteError{Reason: ReasonNobodySignedIn, Errand: c.Errand, Channel: c.Channel}
+		for i := range rt.pools {
+			_, why := d.usable(rt, i, now)
+			nr.Skipped = append(nr.Skipped, SkippedStep{Index: i, Target: rt.pol.Steps[i].Target, Reason: why})
+		}
+		d.emit(EventNoRoute, e, now, -1, "", string(nr.Reason))
+		return Item{}, nr
+	}
+	e.it.Step = step
+	it, err := d.store.CreateItem(ctx, e.it, d.auditFor("enqueue", e.it, now, ""))
+	if err != nil {
+		return Item{}, fmt.Errorf("routing: enqueue %s: %w", id, err)
+	}
+	e.it = it
+	d.seq++
+	e.seq = d.seq
+	e.rank = d.rank(now, c.Priority)
+	d.items[id] = e
+	d.counts[ItemQueued]++
+	d.emit(EventQueued, e, now, step, "", "")
+	d.stepPool(e).queue.push(e)
+	d.armStep(e)
+	if err := d.tryOffer(ctx, e, now); err != nil {
+		return e.it, err
+	}
+	return e.it, nil
+}
+
+// nextUsable returns the first step >= from that e may enter at t, emitting
+// EventSkipped for the others, or -1.
+func (d *Dispatcher) nextUsable(e *entry, from int, t time.Time) int {
+	for i := from; i < len(e.route.pools); i++ {
+		ok, why := d.usable(e.route, i, t)
+		if ok {
+			return i
+		}
+		d.emit(EventSkipped, e, t, i, "", why)
+	}
+	return -1
+}
+
+// Accept accepts the offer of item id to professional by. It fails with
+// ErrItemNotFound, ErrOfferExpired if the offer to by has timed out, and
+// ErrWrongState if the item is not offered to by.
+func (d *Dispatcher) Accept(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID) (Item, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now, err := d.begin(ctx)
+	if err != nil {
+		return Item{}, err
+	}
+	e, err := d.offered(id, by)
+	if err != nil {
+		return Item{}, err
+	}
+	next := e.it
+	next.State = ItemAccepted
+	next.Deadline = time.Time{}
+	if err := d.apply(ctx, e, &Change{Item: next}, nil, "accept", now, by); err != nil {
+		return Item{}, staleAsConflict(err, id)
+	}
+	d.disarm(e)
+	d.emit(EventAccepted, e, now, e.it.Step, by, "")
+	return e.it, nil
+}
+
+// Decline declines the offer of item id to professional by; the item is
+// queued again (keeping its place) and offered to someone else. Errors as
+// for Accept.
+func (d *Dispatcher) Decline(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now, err := d.begin(ctx)
+	if err != nil {
+		return err
+	}
+	e, err := d.offered(id, by)
+	if err != nil {
+		return err
+	}
+	return staleAsConflict(d.release(ctx, e, now, EventDeclined, ""), id)
+}
+
+// offered returns the entry of item id if it is offered to by.
+func (d *Dispatcher) offered(id carecontact.ItemID, by carecontact.ProfessionalID) (*entry, error) {
+	e, ok := d.items[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrItemNotFound, id)
+	}
+	if e.it.State != ItemOffered || e.it.Professional != by {
+		if e.timedOut == by {
+			return nil, fmt.Errorf("%w: item %s to %s", ErrOfferExpired, id, by)
+		}
+		return nil, fmt.Errorf("%w: item %s is %s, not offered to %s", ErrWrongState, id, e.it.State, by)
+	}
+	return e, nil
+}
+
+// release returns an offered item to its queue after a decline or a
+// timeout, frees the professional's slot and offers again.
+func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind EventKind, reason string) error {
+	by := e.it.Professional
+	p := d.profOf(by)
+	next := e.it
+	next.State = ItemQueued
+	next.Professional = ""
+	next.Deadline = time.Time{}
+	next.Excluded = append(slices.Clip(e.it.Excluded), by)
+	verb := "decline"
+	if kind == EventTimedOut {
+		verb = "timeout"
+	}
+	defer d.unhold(d.hold(p))
+	if err := d.apply(ctx, e, &Change{Item: next, Professional: by, Slot: e.route.slot, Load: -1}, p, verb, t, by); err != nil {
+		return err
+	}
+	d.disarm(e)
+	if kind == EventTimedOut {
+		e.timedOut = by
+	}
+	d.emit(kind, e, t, e.it.Step, by, reason)
+	if err := d.requeue(ctx, e, t); err != nil {
+		return err
+	}
+	return d.serve(ctx, p, t)
+}
+
+// requeue puts a queued item back in its step's queue, or widens it at once
+// if the step's time is up.
+func (d *Dispatcher) requeue(ctx context.Context, e *entry, t time.Time) error {
+	d.stepPool(e).queue.push(e)
+	if to := e.route.pol.Steps[e.it.Step].Timeout; to > 0 && !e.it.StepAt.Add(to).After(t) {
+		return d.widen(ctx, e, t)
+	}
+	d.armStep(e)
+	return d.tryOffer(ctx, e, t)
+}
+
+// Finish ends the contact of item id, which by has accepted. The item goes
+// to wrap-up for the professional's wrap-up time (during which they get no
+// offers), or is completed at once if that time is zero. It returns the
+// item in wrap-up, or the zero Item if it was completed.
+func (d *Dispatcher) Finish(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID) (Item, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now, err := d.begin(ctx)
+	if err != nil {
+		return Item{}, err
+	}
+	e, err := d.held(id, by, ItemAccepted)
+	if err != nil {
+		return Item{}, err
+	}
+	p := d.profOf(by)
+	if p.wrapUp == 0 {
+		return Item{}, staleAsConflict(d.complete(ctx, e, now, 0), id)
+	}
+	next := e.it
+	next.State = ItemWrapUp
+	next.Deadline = now.Add(p.wrapUp)
+	if err := d.apply(ctx, e, &Change{Item: next, Professional: by, WrapUps: 1}, p, "finish", now, by); err != nil {
+		return Item{}, staleAsConflict(err, id)
+	}
+	d.arm(e, e.it.Deadline)
+	d.emit(EventWrapUp, e, now, e.it.Step, by, "")
+	return e.it, nil
+}
+
+// Complete ends the wrap-up of item id early (the professional is ready);
+// the item is removed. Without it the wrap-up ends at its deadline.
+func (d *Dispatcher) Complete(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now, err := d.begin(ctx)
+	if err != nil {
+		return err
+	}
+	e, err := d.held(id, by, ItemWrapUp)
+	if err != nil {
+		return err
+	}
+	return staleAsConflict(d.complete(ctx, e, now, -1), id)
+}
+
+func (d *Dispatcher) held(id carecontact.ItemID, by carecontact.ProfessionalID, s ItemState) (*entry, error) {
+	e, ok := d.items[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrItemNotFound, id)
+	}
+	if e.it.State != s || e.it.Professional != by {
+		return nil, fmt.Errorf("%w: item %s is %s with %q, not %s with %s", ErrWrongState, id, e.it.State, e.it.Professional, s, by)
+	}
+	return e, nil
+}
+
+// complete removes an accepted (wraps 0) or wrapping-up (wraps -1) item and
+// frees its professional.
+func (d *Dispatcher) complete(ctx context.Context, e *entry, t time.Time, wraps int) error {
+	by := e.it.Professional
+	p := d.profOf(by)
+	c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.route.slot, Load: -1, WrapUps: wraps, IdleSince: t}
+	defer d.unhold(d.hold(p))
+	if err := d.apply(ctx, e, &c, p, "complete", t, by); err != nil {
+		return err
+	}
+	d.disarm(e)
+	d.emit(EventCompleted, e, t, e.it.Step, by, "")
+	return d.serve(ctx, p, t)
+}
+
+// Rescind withdraws a queued or offered item (the client left, or the
+// errand was settled elsewhere); reason is recorded in the event. An
+// accepted item cannot be rescinded (ErrWrongState): the professional
+// finishes it.
+func (d *Dispatcher) Rescind(ctx context.Context, id carecontact.ItemID, reason string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now, err := d.begin(ctx)
+	if err != nil {
+		return err
+	}
+	e, ok := d.items[id]
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrItemNotFound, id)
+	}
+	switch e.it.State {
+	case ItemQueued:
+		if err := d.apply(ctx, e, &Change{Item: e.it, Remove: true}, nil, "rescind", now, ""); err != nil {
+			return staleAsConflict(err, id)
+		}
+		d.disarm(e)
+		d.emit(EventRescinded, e, now, e.it.Step, "", reason)
+		return nil
+	case ItemOffered:
+		by := e.it.Professional
+		p := d.profOf(by)
+		c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.route.slot, Load: -1}
+		defer d.unhold(d.hold(p))
+		if err := d.apply(ctx, e, &c, p, "rescind", now, ""); err != nil {
+			return staleAsConflict(err, id)
+		}
+		d.disarm(e)
+		d.emit(EventRescinded, e, now, e.it.Step, by, reason)
+		return d.serve(ctx, p, now)
+	}
+	return fmt.Errorf("%w: item %s is %s; only a queued or offered item can be rescinded", ErrWrongState, id, e.it.State)
+}
+
+// SetPresence sets professional id's presence (away, available or busy)
+// and, if they can now take work, offers it. Offers pending when a
+// professional becomes away or busy are declined on their behalf (reason
+// "professional is away") and offered to someone else at once.
+func (d *Dispatcher) SetPresence(ctx context.Context, id carecontact.ProfessionalID, pr Presence) (ProfessionalState, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now, err := d.begin(ctx)
+	if err != nil {
+		return ProfessionalState{}, err
+	}
+	i, ok := d.dir.profIdx[id]
+	if !ok {
+		return ProfessionalState{}, fmt.Errorf("%w: %s", ErrUnknownProfessional, id)
+	}
+	var events []audit.Event
+	if d.audit {
+		events = []audit.Event{{At: now, Actor: audit.Actor{Kind: audit.ActorProfessional, ID: string(id)},
+			Action: "routing.presence", Subject: "professional/" + string(id), Outcome: audit.Allowed,
+			Detail: map[string]string{"presence": pr.String()}}}
+	}
+	st, err := d.store.SetPresence(ctx, id, pr, now, events)
+	if err != nil {
+		return ProfessionalState{}, fmt.Errorf("routing: presence of %s: %w", id, err)
+	}
+	p := d.profs[i]
+	defer d.unhold(d.hold(p))
+	d.update(p, st)
+	if pr != PresenceAvailable {
+		// Offers still pending go back to the queue at once rather than
+		// waiting for their timeout.
+		for _, e := range slices.Clone(p.offers) {
+			if e.it.State != ItemOffered || e.it.Professional != id {
+				continue
+			}
+			if err := ignoreStale(d.release(ctx, e, now, EventDeclined, "professional is "+pr.String())); err != nil {
+				return p.st, err
+			}
+		}
+	}
+	err = d.serve(ctx, p, now)
+	return p.st, err
+}
