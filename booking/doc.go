@@ -51,16 +51,8 @@
 //
 // # FHIR
 //
-// ExportSchedule, ExportSlot and ExportAppointment write FHIR R4 JSON with
-// standard field names and codes, and the Import functions read it back;
-// invalid input gets a *FHIRError (matching ErrInvalid) whose Field is the
-// path of the offending element. Appointment.appointmentType carries the
-// channel in ChannelSystem and, where known, the national visit channel
-// (THL - Asiointitapa, 1.2.246.537.6.884). Only the in-person code "10
-// Kertakäynti toimipaikassa" could be verified from a public source (HL7
-// Finland's Finnish Scheduling guide; see DefaultVisitChannels); a host
-// that has the verified codes for phone and video visits passes them to
-// NewFHIR, which validates them, and uses the returned FHIR's methods.
+// The sub-package booking/fhir writes calendars, slots and appointments as
+// FHIR R4 JSON and reads them back.
 //
 // # Store
 //

@@ -21,6 +21,7 @@ import (
 	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/booking/fhir"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/storage/memory"
@@ -154,8 +155,8 @@ func run(ctx context.Context, w io.Writer) error {
 	// 6. Export for other systems.
 	fmt.Fprintln(w, "\n6. FHIR R4 export")
 	for _, doc := range []func() ([]byte, error){
-		func() ([]byte, error) { return booking.ExportSlot(slots[1], booking.SlotFree) },
-		func() ([]byte, error) { return booking.ExportAppointment(moved.Moved) },
+		func() ([]byte, error) { return fhir.ExportSlot(slots[1], fhir.SlotFree) },
+		func() ([]byte, error) { return fhir.ExportAppointment(moved.Moved) },
 	} {
 		raw, err := doc()
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/booking/fhir"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
@@ -67,8 +68,8 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrIllegalTransition": booking.ErrIllegalTransition, "ErrNotAllowed": booking.ErrNotAllowed,
 			"ErrLimitReached": booking.ErrLimitReached, "ErrExists": booking.ErrExists,
 		},
-		Types: map[string]error{"FHIRError": &booking.FHIRError{}},
 	},
+	"booking/fhir": {Types: map[string]error{"Error": &fhir.Error{}}},
 	"callback": {
 		Sentinels: map[string]error{
 			"ErrInvalidRequest": callback.ErrInvalidRequest, "ErrNotFound": callback.ErrNotFound,
@@ -178,7 +179,7 @@ func TestTypedErrorsMatchSentinelAndKind(t *testing.T) {
 		{"session transport", &session.TransportError{Op: "video.create_room", Err: channel.ErrTransient}, session.ErrTransport, carecontact.ErrUnavailable},
 		{"channel identity", &channel.IdentityError{Required: channel.IdentityStrong}, channel.ErrIdentityTooWeak, carecontact.ErrNotAllowed},
 		{"channel unsuitable", &channel.UnsuitableError{}, channel.ErrUnsuitable, carecontact.ErrNotAllowed},
-		{"booking fhir", &booking.FHIRError{Field: "Slot.start"}, booking.ErrInvalid, carecontact.ErrInvalid},
+		{"booking fhir", &fhir.Error{Field: "Slot.start"}, booking.ErrInvalid, carecontact.ErrInvalid},
 		{"guidance file", &guidance.FileError{File: "f.json", Err: guidance.ErrNotFound}, guidance.ErrNotFound, carecontact.ErrNotFound},
 		{"root field", carecontact.Invalid(routing.ErrInvalid, "steps[1].timeout", "must be positive"), routing.ErrInvalid, carecontact.ErrInvalid},
 	} {

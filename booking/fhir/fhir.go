@@ -1,4 +1,4 @@
-package booking
+package fhir
 
 import (
 	"bytes"
@@ -13,10 +13,10 @@ import (
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/channel"
 )
 
-// FHIR R4 (http://hl7.org/fhir/R4) JSON for Schedule, Slot and Appointment.
 // Standard elements carry what FHIR has a place for; the rest (the service
 // area, further participants of a slot, pre-question answers, the guidance
 // version, the national status code) travels in extensions under
@@ -51,71 +51,71 @@ type VisitChannelCode struct {
 // package gave the codes for phone or video visits, so they are not
 // guessed: by default such appointments carry only ChannelSystem, and a
 // host that has the verified code list (Kanta koodistopalvelu) supplies
-// the codes with NewFHIR. testdata/asiointitapa_verified.txt holds the
+// the codes with New. testdata/asiointitapa_verified.txt holds the
 // same values with the citation.
 var verifiedVisitChannels = map[channel.Kind]VisitChannelCode{
 	channel.InPerson: {Code: "10", Display: "Kertakäynti toimipaikassa"},
 }
 
 // DefaultVisitChannels returns the verified Asiointitapa codes the package
-// uses unless the host supplies its own (see FHIRConfig): only in-person
+// uses unless the host supplies its own (see Config): only in-person
 // visits ("10 Kertakäynti toimipaikassa").
 func DefaultVisitChannels() map[channel.Kind]VisitChannelCode {
 	return maps.Clone(verifiedVisitChannels)
 }
 
-// FHIRConfig configures the FHIR mapping's national codes.
-type FHIRConfig struct {
+// Config configures a Mapping's national codes.
+type Config struct {
 	// VisitChannels are the Asiointitapa codes per channel kind written to
 	// (and read from) Appointment.appointmentType beside the ChannelSystem
-	// coding. Nil means DefaultVisitChannels(); a host that has verified
-	// the codes for phone and video visits from the national code server
-	// passes the full map. A kind without a code is exported with
-	// ChannelSystem only.
+	// coding. A host that has verified the codes for phone and video
+	// visits from the national code server passes the full map. A kind
+	// without a code is exported with ChannelSystem only. Defaults to
+	// DefaultVisitChannels().
 	VisitChannels map[channel.Kind]VisitChannelCode
-	// VisitChannelSystem is the code system URI of VisitChannels; empty
-	// means NationalVisitChannelSystem.
+	// VisitChannelSystem is the code system URI of VisitChannels. Defaults
+	// to NationalVisitChannelSystem.
 	VisitChannelSystem string
 }
 
-// FHIR is a FHIR R4 mapping with the host's national codes. It is
+// Mapping is a FHIR R4 mapping with the host's national codes. It is
 // read-only once built and safe for concurrent use. The package-level
 // ExportAppointment and ImportAppointment use the defaults.
-type FHIR struct {
+type Mapping struct {
 	system string
 	byKind map[channel.Kind]fhirCoding
 	byCode map[string]channel.Kind
 }
 
-// NewFHIR checks cfg and returns the mapping. Every kind must be a known
+// New checks cfg and returns the mapping. Every kind must be a known
 // channel.Kind, every code non-empty without surrounding spaces, no code
 // may stand for two kinds (import would be ambiguous), and the system must
-// be an absolute URI; errors wrap ErrInvalid and name the field.
-func NewFHIR(cfg FHIRConfig) (*FHIR, error) {
+// be an absolute URI; errors wrap booking.ErrInvalid and name the field.
+func New(cfg Config) (*Mapping, error) {
 	codes := cfg.VisitChannels
 	if codes == nil {
 		codes = verifiedVisitChannels
 	}
-	f := &FHIR{system: cfg.VisitChannelSystem, byKind: map[channel.Kind]fhirCoding{}, byCode: map[string]channel.Kind{}}
+	f := &Mapping{system: cfg.VisitChannelSystem, byKind: map[channel.Kind]fhirCoding{}, byCode: map[string]channel.Kind{}}
 	if f.system == "" {
 		f.system = NationalVisitChannelSystem
 	}
 	if u, err := url.Parse(f.system); err != nil || u.Scheme == "" || strings.TrimSpace(f.system) != f.system {
-		return nil, fmt.Errorf("%w: fhirConfig.visitChannelSystem %q: want an absolute URI such as %s", ErrInvalid, f.system, NationalVisitChannelSystem)
+		return nil, fmt.Errorf("%w: fhirConfig.visitChannelSystem %q: want an absolute URI such as %s", booking.ErrInvalid, f.system, NationalVisitChannelSystem)
 	}
 	for _, k := range slices.Sorted(maps.Keys(codes)) {
 		c := codes[k]
 		field := fmt.Sprintf("fhirConfig.visitChannels[%q]", k)
 		switch {
 		case !k.Valid():
-			return nil, fmt.Errorf("%w: %s: unknown channel kind (want one of %v)", ErrInvalid, field, channel.Kinds())
+			return nil, fmt.Errorf("%w: %s: unknown channel kind (want one of %v)", booking.ErrInvalid, field, channel.Kinds())
 		case c.Code == "":
-			return nil, fmt.Errorf("%w: %s.code is empty", ErrInvalid, field)
+			return nil, fmt.Errorf("%w: %s.code is empty", booking.ErrInvalid, field)
 		case strings.TrimSpace(c.Code) != c.Code || strings.ContainsAny(c.Code, " \t\r\n"):
-			return nil, fmt.Errorf("%w: %s.code %q: a code has no spaces", ErrInvalid, field, c.Code)
+			return nil, fmt.Errorf("%w: %s.code %q: a code has no spaces", booking.ErrInvalid, field, c.Code)
 		}
 		if other, dup := f.byCode[c.Code]; dup {
-			return nil, fmt.Errorf("%w: %s.code %q: already the code of %s", ErrInvalid, field, c.Code, other)
+			return nil, fmt.Errorf("%w: %s.code %q: already the code of %s", booking.ErrInvalid, field, c.Code, other)
 		}
 		f.byKind[k] = fhirCoding{System: f.system, Code: c.Code, Display: c.Display}
 		f.byCode[c.Code] = k
@@ -125,14 +125,14 @@ func NewFHIR(cfg FHIRConfig) (*FHIR, error) {
 
 // VisitChannel returns the national coding of kind k, if the mapping has
 // one.
-func (f *FHIR) VisitChannel(k channel.Kind) (system string, code VisitChannelCode, ok bool) {
+func (f *Mapping) VisitChannel(k channel.Kind) (system string, code VisitChannelCode, ok bool) {
 	c, ok := f.byKind[k]
 	return c.System, VisitChannelCode{Code: c.Code, Display: c.Display}, ok
 }
 
-// defaultFHIR is the mapping with the verified codes; it is never changed.
-var defaultFHIR = func() *FHIR {
-	f := &FHIR{system: NationalVisitChannelSystem, byKind: map[channel.Kind]fhirCoding{}, byCode: map[string]channel.Kind{}}
+// defaultMapping is the mapping with the verified codes; it is never changed.
+var defaultMapping = func() *Mapping {
+	f := &Mapping{system: NationalVisitChannelSystem, byKind: map[channel.Kind]fhirCoding{}, byCode: map[string]channel.Kind{}}
 	for k, c := range verifiedVisitChannels {
 		f.byKind[k] = fhirCoding{System: f.system, Code: c.Code, Display: c.Display}
 		f.byCode[c.Code] = k
@@ -195,18 +195,18 @@ type fhirResource struct {
 
 func instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-func actorRef(kind OwnerKind, id string) string {
+func actorRef(kind booking.OwnerKind, id string) string {
 	switch kind {
-	case OwnerTeam:
+	case booking.OwnerTeam:
 		return "CareTeam/" + id
-	case OwnerResource:
+	case booking.OwnerResource:
 		return "Location/" + id
 	}
 	return "Practitioner/" + id
 }
 
 // ExportSchedule returns the FHIR R4 Schedule of calendar c over horizon.
-func ExportSchedule(c Calendar, horizon Interval) ([]byte, error) {
+func ExportSchedule(c booking.Calendar, horizon booking.Interval) ([]byte, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -234,9 +234,9 @@ const (
 
 // ExportSlot returns slot as a FHIR R4 Slot of the first participant's
 // Schedule; the other participants travel in "participant" extensions.
-func ExportSlot(s Slot, status SlotStatus) ([]byte, error) {
+func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
 	if len(s.Participants) == 0 || s.Area == "" || s.Service == "" || !s.Start.Before(s.End) {
-		return nil, fmt.Errorf("%w: slot needs area, service, participants and start before end", ErrInvalid)
+		return nil, fmt.Errorf("%w: slot needs area, service, participants and start before end", booking.ErrInvalid)
 	}
 	r := fhirResource{ResourceType: "Slot", ID: slotID(s), Schedule: &fhirReference{Reference: "Schedule/" + s.Participants[0]},
 		Status: string(status), Start: instant(s.Start), End: instant(s.End),
@@ -250,7 +250,7 @@ func ExportSlot(s Slot, status SlotStatus) ([]byte, error) {
 	return json.Marshal(r)
 }
 
-func slotID(s Slot) string {
+func slotID(s booking.Slot) string {
 	return s.Participants[0] + "-" + s.Start.UTC().Format("20060102T1504Z")
 }
 
@@ -258,15 +258,17 @@ func slotID(s Slot) string {
 // Patient participant by pseudonymous reference; the national status code
 // (Ajanvarauksen tila), the answers and the guidance version go in
 // extensions.
-func ExportAppointment(a Appointment) ([]byte, error) { return defaultFHIR.ExportAppointment(a) }
+func ExportAppointment(a booking.Appointment) ([]byte, error) {
+	return defaultMapping.ExportAppointment(a)
+}
 
 // ExportAppointment returns a as a FHIR R4 Appointment with f's national
 // visit-channel codes.
-func (f *FHIR) ExportAppointment(a Appointment) ([]byte, error) {
+func (f *Mapping) ExportAppointment(a booking.Appointment) ([]byte, error) {
 	if a.ID == "" || a.Client == "" || len(a.Participants) == 0 {
-		return nil, fmt.Errorf("%w: appointment needs id, client and participants", ErrInvalid)
+		return nil, fmt.Errorf("%w: appointment needs id, client and participants", booking.ErrInvalid)
 	}
-	if _, err := ParseStatus(string(a.Status)); err != nil {
+	if _, err := booking.ParseStatus(string(a.Status)); err != nil {
 		return nil, err
 	}
 	r := fhirResource{ResourceType: "Appointment", ID: a.ID, Status: string(a.Status),
@@ -288,7 +290,7 @@ func (f *FHIR) ExportAppointment(a Appointment) ([]byte, error) {
 	}
 	if n, ok := a.Status.National(); ok {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "national-status",
-			ValueCoding: &fhirCoding{System: NationalStatusSystem, Code: n.Code, Display: n.Display}})
+			ValueCoding: &fhirCoding{System: booking.NationalStatusSystem, Code: n.Code, Display: n.Display}})
 	}
 	if a.GuidanceVersion != "" {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "guidance-version", ValueString: a.GuidanceVersion})
@@ -306,21 +308,21 @@ func (f *FHIR) ExportAppointment(a Appointment) ([]byte, error) {
 	return json.Marshal(r)
 }
 
-// FHIRError reports invalid FHIR input; Field is the path of the offending
+// Error reports invalid FHIR input; Field is the path of the offending
 // element, e.g. "Appointment.participant[1].actor.reference".
-type FHIRError struct {
+type Error struct {
 	Field  string
 	Reason string
 }
 
 // Error returns "booking: fhir: <field>: <reason>".
-func (e *FHIRError) Error() string { return "booking: fhir: " + e.Field + ": " + e.Reason }
+func (e *Error) Error() string { return "booking: fhir: " + e.Field + ": " + e.Reason }
 
-// Is makes a FHIRError match ErrInvalid and through it carecontact.ErrInvalid.
-func (e *FHIRError) Is(target error) bool { return errors.Is(ErrInvalid, target) }
+// Is makes an Error match booking.ErrInvalid and through it carecontact.ErrInvalid.
+func (e *Error) Is(target error) bool { return errors.Is(booking.ErrInvalid, target) }
 
 func fhirErr(field, format string, args ...any) error {
-	return &FHIRError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	return &Error{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 func decode(data []byte, want string) (fhirResource, error) {
@@ -356,19 +358,19 @@ func parseInstant(field, s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-func parsePeriod(prefix, start, end string) (Interval, error) {
+func parsePeriod(prefix, start, end string) (booking.Interval, error) {
 	s, err := parseInstant(prefix+"start", start)
 	if err != nil {
-		return Interval{}, err
+		return booking.Interval{}, err
 	}
 	e, err := parseInstant(prefix+"end", end)
 	if err != nil {
-		return Interval{}, err
+		return booking.Interval{}, err
 	}
 	if !s.Before(e) {
-		return Interval{}, fhirErr(prefix+"end", "must be after start")
+		return booking.Interval{}, fhirErr(prefix+"end", "must be after start")
 	}
-	return Interval{s, e}, nil
+	return booking.Interval{Start: s, End: e}, nil
 }
 
 // refID returns the ID of a reference "Type/id" of one of the types.
@@ -402,11 +404,11 @@ func serviceOf(field string, cs []fhirConcept) (area carecontact.AreaID, code st
 // ScheduleInfo is what ImportSchedule reads from a FHIR Schedule.
 type ScheduleInfo struct {
 	ID      string
-	Kind    OwnerKind
+	Kind    booking.OwnerKind
 	Actor   string
 	Area    carecontact.AreaID
 	Active  bool
-	Horizon Interval
+	Horizon booking.Interval
 }
 
 // ImportSchedule reads a FHIR R4 Schedule written by ExportSchedule or
@@ -423,12 +425,12 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 	if err != nil {
 		return ScheduleInfo{}, err
 	}
-	info := ScheduleInfo{ID: r.ID, Actor: id, Active: r.Active == nil || *r.Active, Kind: OwnerProfessional}
+	info := ScheduleInfo{ID: r.ID, Actor: id, Active: r.Active == nil || *r.Active, Kind: booking.OwnerProfessional}
 	switch typ {
 	case "CareTeam", "HealthcareService":
-		info.Kind = OwnerTeam
+		info.Kind = booking.OwnerTeam
 	case "Location", "Device":
-		info.Kind = OwnerResource
+		info.Kind = booking.OwnerResource
 	}
 	if r.PlanningHorizon != nil {
 		if info.Horizon, err = parsePeriod("Schedule.planningHorizon.", r.PlanningHorizon.Start, r.PlanningHorizon.End); err != nil {
@@ -444,49 +446,49 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 }
 
 // ImportSlot reads a FHIR R4 Slot; errors name the field.
-func ImportSlot(data []byte) (Slot, SlotStatus, error) {
+func ImportSlot(data []byte) (booking.Slot, SlotStatus, error) {
 	r, err := decode(data, "Slot")
 	if err != nil {
-		return Slot{}, "", err
+		return booking.Slot{}, "", err
 	}
 	st := SlotStatus(r.Status)
 	switch st {
 	case SlotFree, SlotBusy, SlotBusyUnavailable, SlotBusyTentative, SlotEnteredInError:
 	default:
-		return Slot{}, "", fhirErr("Slot.status", "%q is not a FHIR R4 slot status", r.Status)
+		return booking.Slot{}, "", fhirErr("Slot.status", "%q is not a FHIR R4 slot status", r.Status)
 	}
 	if r.Schedule == nil {
-		return Slot{}, "", fhirErr("Slot.schedule", "is required")
+		return booking.Slot{}, "", fhirErr("Slot.schedule", "is required")
 	}
 	_, first, err := refID("Slot.schedule.reference", r.Schedule.Reference, "Schedule")
 	if err != nil {
-		return Slot{}, "", err
+		return booking.Slot{}, "", err
 	}
 	iv, err := parsePeriod("Slot.", r.Start, r.End)
 	if err != nil {
-		return Slot{}, "", err
+		return booking.Slot{}, "", err
 	}
 	area, code, err := serviceOf("Slot.serviceType", r.ServiceType)
 	if err != nil {
-		return Slot{}, "", err
+		return booking.Slot{}, "", err
 	}
-	s := Slot{Area: area, Service: code, Start: iv.Start, End: iv.End, Participants: []string{first}}
+	s := booking.Slot{Area: area, Service: code, Start: iv.Start, End: iv.End, Participants: []string{first}}
 	for i, e := range r.Extension {
 		switch e.URL {
 		case ExtensionBase + "participant":
 			if e.ValueRef == nil {
-				return Slot{}, "", fhirErr(fmt.Sprintf("Slot.extension[%d].valueReference", i), "is required")
+				return booking.Slot{}, "", fhirErr(fmt.Sprintf("Slot.extension[%d].valueReference", i), "is required")
 			}
 			_, id, err := refID(fmt.Sprintf("Slot.extension[%d].valueReference.reference", i), e.ValueRef.Reference, "Schedule")
 			if err != nil {
-				return Slot{}, "", err
+				return booking.Slot{}, "", err
 			}
 			s.Participants = append(s.Participants, id)
 		case ExtensionBase + "block-type":
-			if !BlockType(e.ValueString).Valid() {
-				return Slot{}, "", fhirErr(fmt.Sprintf("Slot.extension[%d].valueString", i), "block type %q", e.ValueString)
+			if !booking.BlockType(e.ValueString).Valid() {
+				return booking.Slot{}, "", fhirErr(fmt.Sprintf("Slot.extension[%d].valueString", i), "block type %q", e.ValueString)
 			}
-			s.Block = BlockType(e.ValueString)
+			s.Block = booking.BlockType(e.ValueString)
 		}
 	}
 	return s, st, nil
@@ -495,38 +497,40 @@ func ImportSlot(data []byte) (Slot, SlotStatus, error) {
 // ImportAppointment reads a FHIR R4 Appointment; errors name the field. The
 // Patient participant becomes the client reference, Schedule, Practitioner
 // and Location participants the calendar IDs.
-func ImportAppointment(data []byte) (Appointment, error) { return defaultFHIR.ImportAppointment(data) }
+func ImportAppointment(data []byte) (booking.Appointment, error) {
+	return defaultMapping.ImportAppointment(data)
+}
 
 // ImportAppointment reads a FHIR R4 Appointment with f's national
 // visit-channel codes; errors name the field.
-func (f *FHIR) ImportAppointment(data []byte) (Appointment, error) {
+func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
 	r, err := decode(data, "Appointment")
 	if err != nil {
-		return Appointment{}, err
+		return booking.Appointment{}, err
 	}
-	status, err := ParseStatus(r.Status)
+	status, err := booking.ParseStatus(r.Status)
 	if err != nil {
-		return Appointment{}, fhirErr("Appointment.status", "%q is not a FHIR R4 appointment status", r.Status)
+		return booking.Appointment{}, fhirErr("Appointment.status", "%q is not a FHIR R4 appointment status", r.Status)
 	}
 	iv, err := parsePeriod("Appointment.", r.Start, r.End)
 	if err != nil {
-		return Appointment{}, err
+		return booking.Appointment{}, err
 	}
-	a := Appointment{ID: r.ID, Status: status, Start: iv.Start, End: iv.End, Version: 1}
+	a := booking.Appointment{ID: r.ID, Status: status, Start: iv.Start, End: iv.End, Version: 1}
 	if r.Created != "" {
 		if a.Created, err = time.Parse(time.RFC3339, r.Created); err != nil {
 			if a.Created, err = time.Parse(time.DateOnly, r.Created); err != nil {
-				return Appointment{}, fhirErr("Appointment.created", "want a dateTime, got %q", r.Created)
+				return booking.Appointment{}, fhirErr("Appointment.created", "want a dateTime, got %q", r.Created)
 			}
 		}
 		a.Created = a.Created.UTC()
 	}
 	if a.Area, a.Service, err = serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
-		return Appointment{}, err
+		return booking.Appointment{}, err
 	}
 	if r.AppointmentType != nil {
 		if a.Channel, err = f.importChannel(r.AppointmentType.Coding); err != nil {
-			return Appointment{}, err
+			return booking.Appointment{}, err
 		}
 	}
 	if r.CancelationReason != nil {
@@ -536,11 +540,11 @@ func (f *FHIR) ImportAppointment(data []byte) (Appointment, error) {
 		f := fmt.Sprintf("Appointment.participant[%d].actor.reference", i)
 		typ, id, err := refID(f, p.Actor.Reference, "Patient", "Schedule", "Practitioner", "PractitionerRole", "Location", "Device", "CareTeam")
 		if err != nil {
-			return Appointment{}, err
+			return booking.Appointment{}, err
 		}
 		if typ == "Patient" {
 			if a.Client != "" {
-				return Appointment{}, fhirErr(f, "a second Patient")
+				return booking.Appointment{}, fhirErr(f, "a second Patient")
 			}
 			a.Client = carecontact.ClientRef(id)
 			continue
@@ -548,10 +552,10 @@ func (f *FHIR) ImportAppointment(data []byte) (Appointment, error) {
 		a.Participants = append(a.Participants, id)
 	}
 	if a.Client == "" {
-		return Appointment{}, fhirErr("Appointment.participant", "no Patient participant")
+		return booking.Appointment{}, fhirErr("Appointment.participant", "no Patient participant")
 	}
 	if len(a.Participants) == 0 {
-		return Appointment{}, fhirErr("Appointment.participant", "no professional or resource participant")
+		return booking.Appointment{}, fhirErr("Appointment.participant", "no professional or resource participant")
 	}
 	for i, e := range r.Extension {
 		f := fmt.Sprintf("Appointment.extension[%d]", i)
@@ -562,10 +566,10 @@ func (f *FHIR) ImportAppointment(data []byte) (Appointment, error) {
 			a.LateCancel = e.ValueString == "true"
 		case ExtensionBase + "hold-until":
 			if a.HoldUntil, err = parseInstant(f+".valueString", e.ValueString); err != nil {
-				return Appointment{}, err
+				return booking.Appointment{}, err
 			}
 		case ExtensionBase + "pre-question-answer":
-			var ans Answer
+			var ans booking.Answer
 			for _, sub := range e.Extension {
 				switch sub.URL {
 				case "question":
@@ -575,19 +579,19 @@ func (f *FHIR) ImportAppointment(data []byte) (Appointment, error) {
 				}
 			}
 			if ans.QuestionID == "" {
-				return Appointment{}, fhirErr(f+".extension", "question is required")
+				return booking.Appointment{}, fhirErr(f+".extension", "question is required")
 			}
 			a.Answers = append(a.Answers, ans)
 		case ExtensionBase + "national-status":
-			if e.ValueCoding == nil || e.ValueCoding.System != NationalStatusSystem {
-				return Appointment{}, fhirErr(f+".valueCoding", "want a coding of %s", NationalStatusSystem)
+			if e.ValueCoding == nil || e.ValueCoding.System != booking.NationalStatusSystem {
+				return booking.Appointment{}, fhirErr(f+".valueCoding", "want a coding of %s", booking.NationalStatusSystem)
 			}
-			ns, err := StatusFromNational(e.ValueCoding.Code)
+			ns, err := booking.StatusFromNational(e.ValueCoding.Code)
 			if err != nil {
-				return Appointment{}, fhirErr(f+".valueCoding.code", "%q is not an Ajanvarauksen tila code", e.ValueCoding.Code)
+				return booking.Appointment{}, fhirErr(f+".valueCoding.code", "%q is not an Ajanvarauksen tila code", e.ValueCoding.Code)
 			}
 			if n, _ := status.National(); ns != status && n.Code != e.ValueCoding.Code {
-				return Appointment{}, fhirErr(f+".valueCoding.code", "national status %s contradicts status %s", e.ValueCoding.Code, status)
+				return booking.Appointment{}, fhirErr(f+".valueCoding.code", "national status %s contradicts status %s", e.ValueCoding.Code, status)
 			}
 		}
 	}
@@ -598,7 +602,7 @@ func (f *FHIR) ImportAppointment(data []byte) (Appointment, error) {
 // the ChannelSystem coding, else a national visit-channel code f knows
 // (unknown national codes are left alone: another system may use codes the
 // host has not configured). The two must agree.
-func (f *FHIR) importChannel(cs []fhirCoding) (channel.Kind, error) {
+func (f *Mapping) importChannel(cs []fhirCoding) (channel.Kind, error) {
 	var own, national channel.Kind
 	nationalAt := -1
 	for i, c := range cs {

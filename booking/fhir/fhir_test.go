@@ -1,4 +1,4 @@
-package booking
+package fhir
 
 import (
 	"encoding/json"
@@ -10,21 +10,22 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/channel"
 )
 
-func sampleAppointment() Appointment {
+func sampleAppointment() booking.Appointment {
 	start := time.Date(2026, 12, 8, 7, 0, 0, 0, time.UTC)
-	return Appointment{ID: "apt1", Area: "north", Service: "nurse-visit", Client: "client-ref-1",
+	return booking.Appointment{ID: "apt1", Area: "north", Service: "nurse-visit", Client: "client-ref-1",
 		Participants: []string{"nurse-1", "room-1"}, Start: start, End: start.Add(30 * time.Minute),
-		Status: StatusBooked, Channel: channel.InPerson, Created: start.Add(-48 * time.Hour), Version: 1,
-		Answers: []Answer{{QuestionID: "symptoms", Text: "yskä"}}, GuidanceVersion: "nurse-visit/v3"}
+		Status: booking.StatusBooked, Channel: channel.InPerson, Created: start.Add(-48 * time.Hour), Version: 1,
+		Answers: []booking.Answer{{QuestionID: "symptoms", Text: "yskä"}}, GuidanceVersion: "nurse-visit/v3"}
 }
 
 func TestFHIRAppointmentRoundTrip(t *testing.T) {
-	for _, a := range []Appointment{sampleAppointment(), func() Appointment {
+	for _, a := range []booking.Appointment{sampleAppointment(), func() booking.Appointment {
 		a := sampleAppointment()
-		a.Status, a.CancelReason, a.LateCancel, a.Channel = StatusCancelled, "feeling better", true, channel.Video
+		a.Status, a.CancelReason, a.LateCancel, a.Channel = booking.StatusCancelled, "feeling better", true, channel.Video
 		return a
 	}()} {
 		data, err := ExportAppointment(a)
@@ -47,8 +48,8 @@ func TestFHIRAppointmentRoundTrip(t *testing.T) {
 }
 
 func TestFHIRSlotAndScheduleRoundTrip(t *testing.T) {
-	s := Slot{Area: "north", Service: "joint-visit", Start: time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC),
-		End: time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC), Participants: []string{"nurse-1", "doctor-1", "room-1"}, Block: BlockSelfService}
+	s := booking.Slot{Area: "north", Service: "joint-visit", Start: time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC),
+		End: time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC), Participants: []string{"nurse-1", "doctor-1", "room-1"}, Block: booking.BlockSelfService}
 	data, err := ExportSlot(s, SlotFree)
 	require.NoError(t, err)
 	got, st, err := ImportSlot(data)
@@ -56,13 +57,13 @@ func TestFHIRSlotAndScheduleRoundTrip(t *testing.T) {
 	require.Equal(t, SlotFree, st)
 	require.Equal(t, s, got)
 
-	c := Calendar{ID: "room-1", Kind: OwnerResource, Area: "north", Role: "room"}
-	h := Interval{s.Start, s.Start.Add(90 * 24 * time.Hour)}
+	c := booking.Calendar{ID: "room-1", Kind: booking.OwnerResource, Area: "north", Role: "room"}
+	h := booking.Interval{Start: s.Start, End: s.Start.Add(90 * 24 * time.Hour)}
 	data, err = ExportSchedule(c, h)
 	require.NoError(t, err)
 	info, err := ImportSchedule(data)
 	require.NoError(t, err)
-	require.Equal(t, ScheduleInfo{ID: "room-1", Kind: OwnerResource, Actor: "room-1", Area: "north", Active: true, Horizon: h}, info)
+	require.Equal(t, ScheduleInfo{ID: "room-1", Kind: booking.OwnerResource, Actor: "room-1", Area: "north", Active: true, Horizon: h}, info)
 }
 
 func TestFHIRImportErrorsNameTheField(t *testing.T) {
@@ -109,8 +110,8 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ImportAppointment(tc.data)
-			require.ErrorIs(t, err, ErrInvalid)
-			var fe *FHIRError
+			require.ErrorIs(t, err, booking.ErrInvalid)
+			var fe *Error
 			require.True(t, errors.As(err, &fe))
 			require.Equal(t, tc.field, fe.Field)
 		})
@@ -131,7 +132,7 @@ func FuzzImportAppointment(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := ImportAppointment(data)
 		if err != nil {
-			if !errors.Is(err, ErrInvalid) {
+			if !errors.Is(err, booking.ErrInvalid) {
 				t.Fatalf("error not ErrInvalid: %v", err)
 			}
 			return
@@ -150,14 +151,14 @@ func FuzzImportAppointment(f *testing.F) {
 }
 
 func FuzzImportSlot(f *testing.F) {
-	s := Slot{Area: "a", Service: "s", Start: time.Unix(0, 0), End: time.Unix(1800, 0), Participants: []string{"p", "q"}}
+	s := booking.Slot{Area: "a", Service: "s", Start: time.Unix(0, 0), End: time.Unix(1800, 0), Participants: []string{"p", "q"}}
 	good, _ := ExportSlot(s, SlotBusy)
 	f.Add(good)
 	f.Add([]byte(`{"resourceType":"Slot"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, _, err := ImportSlot(data)
 		if err != nil {
-			if !errors.Is(err, ErrInvalid) {
+			if !errors.Is(err, booking.ErrInvalid) {
 				t.Fatalf("error not ErrInvalid: %v", err)
 			}
 			return
@@ -169,13 +170,13 @@ func FuzzImportSlot(f *testing.F) {
 }
 
 func FuzzImportSchedule(f *testing.F) {
-	good, _ := ExportSchedule(Calendar{ID: "n", Kind: OwnerProfessional, Area: "a"}, Interval{time.Unix(0, 0), time.Unix(3600, 0)})
+	good, _ := ExportSchedule(booking.Calendar{ID: "n", Kind: booking.OwnerProfessional, Area: "a"}, booking.Interval{Start: time.Unix(0, 0), End: time.Unix(3600, 0)})
 	f.Add(good)
 	f.Add([]byte(`{"resourceType":"Schedule","id":"x","actor":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		info, err := ImportSchedule(data)
 		if err != nil {
-			if !errors.Is(err, ErrInvalid) {
+			if !errors.Is(err, booking.ErrInvalid) {
 				t.Fatalf("error not ErrInvalid: %v", err)
 			}
 			return
@@ -226,7 +227,7 @@ func TestVisitChannelCodesMatchVerifiedTestdata(t *testing.T) {
 	}
 	// Unverified kinds carry only the library's own channel coding.
 	for _, k := range []channel.Kind{channel.Video, channel.InboundPhone, channel.Callback} {
-		_, _, ok := defaultFHIR.VisitChannel(k)
+		_, _, ok := defaultMapping.VisitChannel(k)
 		require.False(t, ok, "%s has no verified national code", k)
 	}
 }
@@ -234,7 +235,7 @@ func TestVisitChannelCodesMatchVerifiedTestdata(t *testing.T) {
 func TestHostSuppliedVisitChannels(t *testing.T) {
 	// Codes a host has verified itself; the values here only exercise the
 	// mapping and are not national codes.
-	f, err := NewFHIR(FHIRConfig{VisitChannels: map[channel.Kind]VisitChannelCode{
+	f, err := New(Config{VisitChannels: map[channel.Kind]VisitChannelCode{
 		channel.InPerson: {Code: "10", Display: "Kertakäynti toimipaikassa"},
 		channel.Video:    {Code: "host-video", Display: "video"},
 	}})
@@ -264,32 +265,32 @@ func TestHostSuppliedVisitChannels(t *testing.T) {
 	bad, err := json.Marshal(r)
 	require.NoError(t, err)
 	_, err = f.ImportAppointment(bad)
-	var fe *FHIRError
+	var fe *Error
 	require.ErrorAs(t, err, &fe)
 	require.Equal(t, "Appointment.appointmentType.coding[1].code", fe.Field)
-	require.ErrorIs(t, err, ErrInvalid)
+	require.ErrorIs(t, err, booking.ErrInvalid)
 }
 
-func TestNewFHIRValidates(t *testing.T) {
+func TestNewValidates(t *testing.T) {
 	tests := []struct {
 		name  string
-		cfg   FHIRConfig
+		cfg   Config
 		field string
 	}{
-		{"unknown kind", FHIRConfig{VisitChannels: map[channel.Kind]VisitChannelCode{"fax": {Code: "9"}}}, `fhirConfig.visitChannels["fax"]`},
-		{"empty code", FHIRConfig{VisitChannels: map[channel.Kind]VisitChannelCode{channel.Video: {Display: "video"}}}, `fhirConfig.visitChannels["video"].code is empty`},
-		{"code with spaces", FHIRConfig{VisitChannels: map[channel.Kind]VisitChannelCode{channel.Video: {Code: " 2"}}}, `fhirConfig.visitChannels["video"].code`},
-		{"one code for two kinds", FHIRConfig{VisitChannels: map[channel.Kind]VisitChannelCode{channel.InPerson: {Code: "10"}, channel.Video: {Code: "10"}}}, `fhirConfig.visitChannels["video"].code "10": already the code of in_person`},
-		{"relative system", FHIRConfig{VisitChannelSystem: "1.2.246.537.6.884"}, "fhirConfig.visitChannelSystem"},
+		{"unknown kind", Config{VisitChannels: map[channel.Kind]VisitChannelCode{"fax": {Code: "9"}}}, `fhirConfig.visitChannels["fax"]`},
+		{"empty code", Config{VisitChannels: map[channel.Kind]VisitChannelCode{channel.Video: {Display: "video"}}}, `fhirConfig.visitChannels["video"].code is empty`},
+		{"code with spaces", Config{VisitChannels: map[channel.Kind]VisitChannelCode{channel.Video: {Code: " 2"}}}, `fhirConfig.visitChannels["video"].code`},
+		{"one code for two kinds", Config{VisitChannels: map[channel.Kind]VisitChannelCode{channel.InPerson: {Code: "10"}, channel.Video: {Code: "10"}}}, `fhirConfig.visitChannels["video"].code "10": already the code of in_person`},
+		{"relative system", Config{VisitChannelSystem: "1.2.246.537.6.884"}, "fhirConfig.visitChannelSystem"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewFHIR(tc.cfg)
-			require.ErrorIs(t, err, ErrInvalid)
+			_, err := New(tc.cfg)
+			require.ErrorIs(t, err, booking.ErrInvalid)
 			require.ErrorContains(t, err, tc.field)
 		})
 	}
-	f, err := NewFHIR(FHIRConfig{})
+	f, err := New(Config{})
 	require.NoError(t, err)
 	_, c, ok := f.VisitChannel(channel.InPerson)
 	require.True(t, ok, "the verified default")

@@ -1,0 +1,30 @@
+// Package fhir maps booking's calendars, slots and appointments to FHIR R4
+// (http://hl7.org/fhir/R4) JSON and back.
+//
+// # Model
+//
+// ExportSchedule, ExportSlot and ExportAppointment write a Schedule, a Slot
+// and an Appointment. ImportSchedule, ImportSlot and ImportAppointment read
+// them, from this package or from another system. Standard elements carry
+// what FHIR has a place for. The rest travels in extensions under
+// ExtensionBase: the service area, further participants of a slot,
+// pre-question answers, the guidance version and the national status code.
+// The client is the Patient participant, by pseudonymous reference.
+//
+// # National codes
+//
+// A Mapping (see New and Config) holds the national visit-channel codes
+// (THL Asiointitapa) a host has verified. The package-level functions use
+// the defaults: only the in-person code that a public source confirms.
+//
+// # Concurrency
+//
+// A Mapping is read-only once built and safe for concurrent use. The
+// functions keep no state.
+//
+// # Errors
+//
+// Bad input gets an *Error that names the offending element (e.g.
+// "Appointment.participant[1].actor.reference"). Every error from bad input
+// matches booking.ErrInvalid and through it carecontact.ErrInvalid.
+package fhir
