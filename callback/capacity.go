@@ -81,7 +81,7 @@ type Shift struct {
 
 // StaticCapacity is a Capacity from fixed daily shifts on working days, with
 // absences. It is safe for concurrent use. Hosts with a booking calendar use
-// CalendarCapacity instead; tests and simulations use this.
+// frontdoor.CalendarCapacity instead; tests and simulations use this.
 type StaticCapacity struct {
 	Absences
 	mu       sync.Mutex
@@ -112,8 +112,10 @@ func (a *Absences) Absent(team carecontact.TeamID, professional carecontact.Prof
 	a.m[team] = append(a.m[team], absence{professional, from.UTC(), to.UTC()})
 }
 
-// apply removes the absences of professional of team from s.
-func (a *Absences) apply(team carecontact.TeamID, professional carecontact.ProfessionalID, s Span) []Span {
+// Subtract returns s without the absences of professional of team
+// reported so far: none, one or two spans. Capacity adapters outside this
+// package (frontdoor.CalendarCapacity) embed Absences and call it.
+func (a *Absences) Subtract(team carecontact.TeamID, professional carecontact.ProfessionalID, s Span) []Span {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return subtractAbsences(s, professional, a.m[team])
@@ -168,7 +170,7 @@ func (c *StaticCapacity) CallbackCapacity(ctx context.Context, team carecontact.
 	c.mu.Unlock()
 	var spans []Span
 	for _, s := range shifts {
-		spans = append(spans, c.apply(team, s.Professional, Span{at(dayStart, s.From), at(dayStart, s.To)})...)
+		spans = append(spans, c.Subtract(team, s.Professional, Span{at(dayStart, s.From), at(dayStart, s.To)})...)
 	}
 	return Staffing(spans), nil
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
-	"github.com/carecontact/carecontact/callback/callbacksim"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/examples/simulation/callbacksim"
 )
 
 // arrivals spreads n non-urgent requests from postal code evenly over [from, to).

@@ -49,14 +49,15 @@
 //
 // The Service depends on three small interfaces of its own: Router (who
 // calls back), Capacity (the team's callback time) and, optionally,
-// Dispatcher (who takes a due callback). RoutingRouter adapts the routing
-// package's pure routing decision (routing.Directory.Route),
-// CalendarCapacity the booking package's calendars (the callback blocks,
-// booking.BlockCallback, of a team's professionals, minus holidays,
-// closures and absences), and RoutingDispatcher the routing dispatcher (a
-// due callback becomes a work item offered to the promising team first).
-// StaticRouter and StaticCapacity serve tests and simulations; package
-// callbacksim drives a Service through simulated days in virtual time.
+// Dispatcher (who takes a due callback). The package imports neither
+// routing nor booking. The adapters to them live in the composition
+// package frontdoor: RoutingRouter (routing.Directory.Route decides),
+// CalendarCapacity (the callback blocks of a team's professionals in
+// booking calendars, minus holidays, closures and absences) and
+// RoutingDispatcher (a due callback becomes a routing work item offered to
+// the promising team first). StaticRouter and StaticCapacity serve tests
+// and simulations. Package examples/simulation/callbacksim drives a
+// Service through simulated days in virtual time.
 //
 // # Concurrency
 //

@@ -6,7 +6,7 @@ import (
 
 	"github.com/benbjohnson/clock"
 	"github.com/carecontact/carecontact/callback"
-	"github.com/carecontact/carecontact/callback/callbacksim"
+	"github.com/carecontact/carecontact/examples/simulation/callbacksim"
 )
 
 func dumpUnkept(t *testing.T, res callbacksim.Result) {

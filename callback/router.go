@@ -27,8 +27,8 @@ type Route struct {
 	Steps []Step
 }
 
-// Router decides who calls back. RoutingRouter adapts the routing package;
-// StaticRouter serves tests and simulations.
+// Router decides who calls back. frontdoor.RoutingRouter adapts the
+// routing package; StaticRouter serves tests and simulations.
 type Router interface {
 	// Route returns the ordered steps for r, or an error wrapping ErrNoRoute.
 	Route(ctx context.Context, r Request) (Route, error)

@@ -22,8 +22,8 @@ import (
 // due may be dispatched again when widening moves it to a team that can call
 // at once: r.Dispatches has grown, and the dispatcher must withdraw the
 // previous dispatch (unless a professional has already taken it) so the
-// client is called once. RoutingDispatcher adapts the routing package's
-// dispatcher and does so.
+// client is called once. frontdoor.RoutingDispatcher adapts the routing
+// package's dispatcher and does so.
 type Dispatcher interface {
 	Dispatch(ctx context.Context, r Record) error
 }
@@ -405,7 +405,7 @@ func (s *Service) complete(ctx context.Context, id string, professional carecont
 
 // Withdraw closes the open request id with OutcomeWithdrawn so that nobody
 // calls the client: the errand was settled in another channel (the
-// channel.Admitter's Settle returns the contacts to withdraw) or the client
+// demand.Admitter's Settle returns the contacts to withdraw) or the client
 // cancelled. actor is who withdrew it (the system, a professional or the
 // client). Withdrawing a closed request returns it unchanged; a request in a
 // call fails with ErrInCall, as the professional is already talking to the

@@ -207,7 +207,7 @@ type Record struct {
 	State  State `json:"state"`
 	// Dispatches counts the times the request was made due (EventDue): at
 	// its window, at each retry, and again when widening moves a due
-	// request to another team. ItemOf names the routing item of the
+	// request to another team. frontdoor.ItemOf names the routing item of the
 	// latest one. (Records stored before the field existed count from 0:
 	// drain due requests before upgrading a host that dispatches through
 	// routing.)

@@ -22,19 +22,12 @@
 // DefaultGraph holds those edges; NewGraph and ParseGraph (JSON, documented
 // on ParseGraph) build a host's own.
 //
-// # Duplicate demand
+// # Unsuitable channels
 //
-// Clients who cannot find the right channel try several at once. Admitter
-// is the admission step: Admit refuses an errand the channel does not suit
-// (*UnsuitableError) and, in one atomic DemandStore operation, looks for the
-// client's earlier pending contact for the same errand in any channel. A
-// duplicate is linked to it and handled by the Policy: merged into the
-// earlier contact, kept but flagged for the professional, or refused with
-// the client told where the errand already is. When a contact settles the
-// errand, Settle withdraws the client's other pending contacts for it and
-// returns them, so the host can rescind the queued callback or chat and
-// nobody contacts the client twice. DemandStats counts admissions,
-// duplicates and withdrawals for the duplicate-demand KPI.
+// Suitability is what admission (package demand) and sessions need of a
+// matrix. A contact refused because its errand does not suit the channel
+// gets an *UnsuitableError, which matches ErrUnsuitable. Duplicate demand
+// (one client waiting in several channels) is package demand's.
 //
 // # Transports
 //
@@ -47,12 +40,7 @@
 // # Concurrency
 //
 // Matrix and Graph are immutable after construction and safe for concurrent
-// use. Admitter keeps no state of its own; the guarantees of duplicate
-// detection (two concurrent admissions of one client for one errand see each
-// other; a contact is settled or withdrawn once) come from the DemandStore,
-// whose implementations (storage/memory, storage/postgres) are proven by
-// storage/storagetest. Nothing in this package starts goroutines or reads the
-// wall clock: Admitter takes a Clock.
+// use. Nothing in this package starts goroutines or reads the wall clock.
 //
 // # Errors
 //
@@ -60,16 +48,13 @@
 // the errand, channel and field at fault), ErrInvalidGraph,
 // ErrEscalationNotAllowed, ErrConsentRequired, ErrIdentityTooWeak (matched
 // by *IdentityError), ErrUnsuitable (matched by *UnsuitableError),
-// ErrContactNotFound, ErrContactExists, ErrContactClosed,
-// ErrInvalidAdmitterConfig and ErrInvalidAdmission (naming the field),
 // ErrTransient and ErrNoTransport.
 //
 // Each sentinel wraps one root kind of carecontact, so a host can branch on
 // the kind with errors.Is: invalid (ErrUnknownKind, ErrUnknownIdentityLevel,
-// ErrInvalidMatrix, ErrInvalidGraph, ErrInvalidAdmitterConfig,
-// ErrInvalidAdmission), not found (ErrContactNotFound), conflict
-// (ErrContactExists), not allowed (ErrConsentRequired, ErrIdentityTooWeak,
-// ErrUnsuitable), illegal transition (ErrEscalationNotAllowed: the graph is
-// the channels' transitions; ErrContactClosed) and unavailable (ErrTransient,
-// ErrNoTransport). The typed errors match their sentinel's kind too.
+// ErrInvalidMatrix, ErrInvalidGraph), not allowed (ErrConsentRequired,
+// ErrIdentityTooWeak, ErrUnsuitable), illegal transition
+// (ErrEscalationNotAllowed: the graph is the channels' transitions) and
+// unavailable (ErrTransient, ErrNoTransport). The typed errors match their
+// sentinel's kind too.
 package channel

@@ -1,15 +1,9 @@
 package channel_test
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"time"
 
-	"github.com/carecontact/carecontact"
-	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
-	"github.com/carecontact/carecontact/storage/memory"
 )
 
 func ExampleMatrix_Suitable() {
@@ -59,37 +53,6 @@ func ExampleGraph_Check() {
 	// callback -> video: channel: client identification too weak: strong required, weak verified
 	// chat -> callback: channel: client consent required
 	// channel: escalation not allowed: video -> chat
-}
-
-func ExampleAdmitter_Admit() {
-	ctx := context.Background()
-	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-	adm, _ := channel.NewAdmitter(channel.AdmitterConfig{
-		Matrix: channel.DefaultMatrix(),
-		Store:  memory.NewDemandStore(nil),
-		Clock:  carecontact.ClockFunc(func() time.Time { return now }),
-		Policy: channel.PolicyKeepBoth,
-	})
-	client := audit.Actor{Kind: audit.ActorClient, ID: "client-42"}
-	chat, _ := adm.Admit(ctx, channel.Request{Actor: client, Client: "client-42", Errand: channel.ErrandInfectionSymptoms, Kind: channel.Chat})
-	cb, _ := adm.Admit(ctx, channel.Request{Actor: client, Client: "client-42", Errand: channel.ErrandInfectionSymptoms, Kind: channel.Callback})
-	fmt.Println("callback duplicates the", cb.Existing.Kind, "contact; queue it too:", cb.Queue())
-
-	// The chat nurse resolves the errand: the queued callback is withdrawn.
-	s, _ := adm.Settle(ctx, audit.Actor{Kind: audit.ActorProfessional, ID: "nurse-1"}, chat.Contact.ID)
-	for _, w := range s.Withdrawn {
-		fmt.Println("rescind", w.Kind, "contact:", w.State)
-	}
-	stats, _ := adm.Stats(ctx, now, now.Add(time.Hour))
-	fmt.Printf("duplicate rate %.0f%%\n", 100*stats.DuplicateRate())
-
-	_, err := adm.Admit(ctx, channel.Request{Actor: client, Client: "client-42", Errand: channel.ErrandWoundCare, Kind: channel.Chat})
-	fmt.Println(errors.Is(err, channel.ErrUnsuitable), err)
-	// Output:
-	// callback duplicates the chat contact; queue it too: true
-	// rescind callback contact: withdrawn
-	// duplicate rate 50%
-	// true channel: errand "wound_care" not suitable for chat: the professional needs to see the client; book a visit or use video
 }
 
 func ExampleParseGraph() {

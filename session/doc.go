@@ -62,12 +62,14 @@
 //
 // # Duplicate demand
 //
-// A session opened for a channel.Contact remembers it; when the session
-// closes with an outcome that settles the errand, the Manager settles the
-// contact through the channel.Admitter, which withdraws the client's other
-// pending contacts for the errand and CloseResult returns them for the host
-// to rescind. A session closed with no answer or as a follow-up (the errand
-// is not settled) closes its own contact only.
+// A session opened for a duplicate-demand contact remembers its ID. When
+// the session closes with an outcome that settles the errand, the Manager
+// settles the contact through Config.Demand. That withdraws the client's
+// other pending contacts for the errand, and CloseResult returns them for
+// the host to rescind. The package does not import the demand package:
+// frontdoor.SessionDemand adapts a *demand.Admitter to Demand. A session
+// closed with no answer or as a follow-up (the errand is not settled)
+// closes its own contact only.
 //
 // # KPIs
 //

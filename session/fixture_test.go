@@ -13,6 +13,8 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/channel/loopback"
+	"github.com/carecontact/carecontact/demand"
+	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -46,7 +48,7 @@ type fixture struct {
 	store *memory.SessionStore
 	tr    *loopback.Transport
 	clk   *clock.Mock
-	adm   *channel.Admitter
+	adm   *demand.Admitter
 }
 
 func newFixture(t *testing.T, opts ...func(*session.Config)) *fixture {
@@ -55,8 +57,8 @@ func newFixture(t *testing.T, opts ...func(*session.Config)) *fixture {
 	f.clk.Set(t0)
 	f.store = memory.NewSessionStore(f.log)
 	n, c := 0, 0
-	adm, err := channel.NewAdmitter(channel.AdmitterConfig{
-		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(f.log), Clock: f.clk, Policy: channel.PolicyKeepBoth,
+	adm, err := demand.New(demand.Config{
+		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(f.log), Clock: f.clk, Policy: demand.PolicyKeepBoth,
 		NewID: func() string { c++; return fmt.Sprintf("contact-%d", c) },
 	})
 	require.NoError(t, err)
@@ -64,7 +66,7 @@ func newFixture(t *testing.T, opts ...func(*session.Config)) *fixture {
 	cfg := session.Config{
 		Store: f.store, Audit: f.log, Clock: f.clk, Teams: teams,
 		Transports: channel.Transports{Telephony: f.tr, Video: f.tr, Chat: f.tr},
-		Demand:     adm,
+		Demand:     frontdoor.SessionDemand{Admitter: adm},
 		NewID:      func() string { n++; return fmt.Sprintf("s%d", n) },
 	}
 	for _, o := range opts {

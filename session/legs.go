@@ -562,7 +562,7 @@ type CloseResult struct {
 	// Withdrawn are the client's other pending contacts for the errand that
 	// closing this session withdrew (when Config.Demand is set and the
 	// outcome settles the errand): rescind them from their queues.
-	Withdrawn []channel.Contact
+	Withdrawn []WithdrawnContact
 }
 
 // Close ends the session with an outcome, audited "session.close": from
@@ -573,7 +573,7 @@ type CloseResult struct {
 // contacts for the errand; no answer and follow-up close the contact alone.
 // That second step is a separate atomic operation: if it fails, the session
 // stays closed and the error says so (the contact can be settled again
-// through the Admitter).
+// through the duplicate-demand service).
 func (m *Manager) Close(ctx context.Context, actor audit.Actor, id string, outcome Outcome) (CloseResult, error) {
 	if !outcome.Valid() {
 		return CloseResult{}, invalid("outcome", "is not a known outcome")
@@ -600,16 +600,13 @@ func (m *Manager) Close(ctx context.Context, actor audit.Actor, id string, outco
 	}
 	switch {
 	case outcome.Settles():
-		st, err := m.cfg.Demand.Settle(ctx, actor, s.Contact)
-		if errors.Is(err, channel.ErrContactClosed) {
-			return res, nil // settled elsewhere first: nothing left to withdraw
-		}
+		withdrawn, err := m.cfg.Demand.Settle(ctx, actor, s.Contact)
 		if err != nil {
 			return res, fmt.Errorf("session: %s closed, but settling its contact: %w", id, err)
 		}
-		res.Withdrawn = st.Withdrawn
+		res.Withdrawn = withdrawn
 	case outcome == OutcomeNoAnswer || outcome == OutcomeFollowUp:
-		if _, err := m.cfg.Demand.Close(ctx, actor, s.Contact, string(outcome)); err != nil && !errors.Is(err, channel.ErrContactClosed) {
+		if err := m.cfg.Demand.Close(ctx, actor, s.Contact, string(outcome)); err != nil {
 			return res, fmt.Errorf("session: %s closed, but closing its contact: %w", id, err)
 		}
 	}

@@ -59,6 +59,33 @@ func (t Teams) IsMember(_ context.Context, team carecontact.TeamID, professional
 // *channel.Matrix implements it.
 type Suitability = channel.Suitability
 
+// Demand is what a Manager needs of duplicate-demand tracking: settling or
+// closing the contact a session was opened for. The composition layer
+// implements it (frontdoor.SessionDemand over a *demand.Admitter), so this
+// package does not import the demand package.
+type Demand interface {
+	// Settle records that contact settled the client's errand and
+	// withdraws the client's other pending contacts for it, returning
+	// them. A contact that is no longer pending (settled elsewhere first)
+	// is no error: nothing is withdrawn.
+	Settle(ctx context.Context, actor audit.Actor, contact string) ([]WithdrawnContact, error)
+	// Close records that contact ended without settling the errand. A
+	// contact that is no longer pending is no error.
+	Close(ctx context.Context, actor audit.Actor, contact, reason string) error
+}
+
+// WithdrawnContact is a client's pending contact in another channel that
+// closing a session withdrew: the host rescinds it from its queue.
+type WithdrawnContact struct {
+	// ID is the duplicate-demand contact ID.
+	ID string `json:"id"`
+	// Kind is the channel the contact waited in.
+	Kind channel.Kind `json:"kind"`
+	// Ref is the host's reference for the contact in its channel (the
+	// routing work item, the callback request), "" when none was given.
+	Ref string `json:"ref,omitempty"`
+}
+
 // DefaultSupervisorRole is the audit.Actor Role that grants supervisor access.
 const DefaultSupervisorRole = "supervisor"
 
@@ -96,7 +123,9 @@ type Config struct {
 	ActionIdentity map[string]channel.IdentityLevel
 	// Demand, when set, settles the session's contact when it closes and
 	// withdraws the client's other pending contacts for the errand.
-	Demand *channel.Admitter
+	// frontdoor.SessionDemand adapts a *demand.Admitter. Defaults to nil:
+	// contacts are not tracked.
+	Demand Demand
 	// SupervisorRole is the actor role with supervisor access. Defaults to
 	// DefaultSupervisorRole.
 	SupervisorRole string
@@ -178,7 +207,7 @@ type OpenRequest struct {
 	OwnProfessional carecontact.ProfessionalID
 	OwnTeam         carecontact.TeamID
 	WorkItem        carecontact.ItemID
-	// Contact is the channel.Contact this session handles, and Duplicate
+	// Contact is the demand.Contact ID this session handles, and Duplicate
 	// whether admission found it a duplicate.
 	Contact   string
 	Duplicate bool

@@ -28,7 +28,8 @@ type Session struct {
 	OwnProfessional carecontact.ProfessionalID `json:"own_professional,omitempty"`
 	OwnTeam         carecontact.TeamID         `json:"own_team,omitempty"`
 	WorkItem        carecontact.ItemID         `json:"work_item,omitempty"`
-	// Contact is the channel.Contact the session was admitted as.
+	// Contact is the ID of the duplicate-demand contact (demand.Contact)
+	// the session was admitted as.
 	Contact string `json:"contact,omitempty"`
 	// Duplicate is true when the contact duplicated another one.
 	Duplicate bool `json:"duplicate,omitempty"`

@@ -15,6 +15,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/channel/loopback"
+	"github.com/carecontact/carecontact/demand"
 	"github.com/carecontact/carecontact/session"
 )
 
@@ -357,16 +358,16 @@ func TestChatBecomesCallback(t *testing.T) {
 func TestDuplicateAcrossChatAndCallbackWithdrawn(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	chat, err := f.adm.Admit(ctx, channel.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandInfectionSymptoms, Kind: channel.Chat, Ref: "conv-1"})
+	chat, err := f.adm.Admit(ctx, demand.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandInfectionSymptoms, Kind: channel.Chat, Ref: "conv-1"})
 	require.NoError(t, err)
 	f.tick(2 * time.Minute)
-	cb, err := f.adm.Admit(ctx, channel.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandInfectionSymptoms, Kind: channel.Callback})
+	cb, err := f.adm.Admit(ctx, demand.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandInfectionSymptoms, Kind: channel.Callback})
 	require.NoError(t, err)
 	require.True(t, cb.Duplicate())
 	require.Equal(t, channel.Chat, cb.Existing.Kind)
 	require.True(t, cb.Queue(), "keep-both policy: the callback stays queued, flagged")
 
-	open := func(contact channel.Admission) session.Session {
+	open := func(contact demand.Admission) session.Session {
 		s, err := f.m.Open(ctx, router, session.OpenRequest{Client: "client-a", Errand: channel.ErrandInfectionSymptoms,
 			Team: "team-a", Contact: contact.Contact.ID, Duplicate: contact.Duplicate(), Identity: channel.IdentityStrong})
 		require.NoError(t, err)
@@ -384,7 +385,7 @@ func TestDuplicateAcrossChatAndCallbackWithdrawn(t *testing.T) {
 	require.Empty(t, cbClosed.Withdrawn)
 	stats, err := f.adm.Stats(ctx, t0, t0.Add(time.Hour))
 	require.NoError(t, err)
-	require.Equal(t, channel.DemandStats{Admitted: 2, Duplicates: 1, KeptBoth: 1, Settled: 1, Withdrawn: 1}, stats)
+	require.Equal(t, demand.Stats{Admitted: 2, Duplicates: 1, KeptBoth: 1, Settled: 1, Withdrawn: 1}, stats)
 	k := session.Compute([]session.Session{res.Session, cbClosed.Session})
 	require.Equal(t, 1, k.Duplicates)
 	require.Equal(t, 0.5, k.DuplicateRate)
@@ -629,9 +630,9 @@ func TestTransferAndContinuity(t *testing.T) {
 func TestNoAnswerClosesTheContactOnly(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	cb, err := f.adm.Admit(ctx, channel.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandLabResults, Kind: channel.Callback})
+	cb, err := f.adm.Admit(ctx, demand.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandLabResults, Kind: channel.Callback})
 	require.NoError(t, err)
-	msg, err := f.adm.Admit(ctx, channel.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandLabResults, Kind: channel.SecureMessage})
+	msg, err := f.adm.Admit(ctx, demand.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandLabResults, Kind: channel.SecureMessage})
 	require.NoError(t, err)
 	s, err := f.m.Open(ctx, router, session.OpenRequest{Client: "client-a", Errand: channel.ErrandLabResults, Team: "team-a",
 		Contact: cb.Contact.ID, Identity: channel.IdentityWeak, IdentityMethod: "caller_number"})
@@ -709,9 +710,9 @@ func TestReleaseForRetry(t *testing.T) {
 func TestFollowUpKeepsTheErrandOpen(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	call, err := f.adm.Admit(ctx, channel.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandLabResults, Kind: channel.InboundPhone})
+	call, err := f.adm.Admit(ctx, demand.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandLabResults, Kind: channel.InboundPhone})
 	require.NoError(t, err)
-	msg, err := f.adm.Admit(ctx, channel.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandLabResults, Kind: channel.SecureMessage})
+	msg, err := f.adm.Admit(ctx, demand.Request{Actor: clientA, Client: "client-a", Errand: channel.ErrandLabResults, Kind: channel.SecureMessage})
 	require.NoError(t, err)
 	s, err := f.m.Open(ctx, router, session.OpenRequest{Client: "client-a", Errand: channel.ErrandLabResults, Team: "team-a",
 		Contact: call.Contact.ID, Identity: channel.IdentityWeak, IdentityMethod: "asked_in_call"})

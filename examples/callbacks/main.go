@@ -23,9 +23,9 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
-	"github.com/carecontact/carecontact/callback/callbacksim"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/examples/simulation/callbacksim"
 )
 
 func main() {

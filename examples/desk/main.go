@@ -30,6 +30,8 @@ import (
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/channel/loopback"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/demand"
+	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -64,7 +66,7 @@ type desk struct {
 	clk   *clock.Mock
 	zone  *time.Location
 	m     *session.Manager
-	adm   *channel.Admitter
+	adm   *demand.Admitter
 	log   *memory.AuditLog
 	tr    *loopback.Transport
 	steps int
@@ -89,9 +91,9 @@ func run(w io.Writer) error {
 	log := memory.NewAuditLog()
 	tr := loopback.New()
 	contacts, sessions := 0, 0
-	adm, err := channel.NewAdmitter(channel.AdmitterConfig{
+	adm, err := demand.New(demand.Config{
 		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(log), Clock: clk,
-		Policy: channel.PolicyKeepBoth,
+		Policy: demand.PolicyKeepBoth,
 		NewID:  func() string { contacts++; return fmt.Sprintf("c%d", contacts) },
 	})
 	if err != nil {
@@ -110,7 +112,7 @@ func run(w io.Writer) error {
 			"participant.invite video": {"team_consent"},
 			"close video":              {"summary_given"},
 		},
-		Demand: adm,
+		Demand: frontdoor.SessionDemand{Admitter: adm},
 		NewID:  func() string { sessions++; return fmt.Sprintf("s%d", sessions) },
 	})
 	if err != nil {
@@ -134,7 +136,7 @@ func (d *desk) day() error {
 	fmt.Fprintln(d.w, "A day at the desk of nurse-1, team Koivikko (times in Europe/Helsinki)")
 
 	d.at("08:02", "client-101 asks for a callback: a wound on the shin is not healing")
-	cb, err := d.adm.Admit(ctx, channel.Request{Actor: client, Client: "client-101", Errand: channel.ErrandWoundCare, Kind: channel.Callback})
+	cb, err := d.adm.Admit(ctx, demand.Request{Actor: client, Client: "client-101", Errand: channel.ErrandWoundCare, Kind: channel.Callback})
 	if err != nil {
 		return err
 	}
@@ -148,17 +150,17 @@ func (d *desk) day() error {
 	d.say("session %s opened for team-koivikko, state %s, identification %s (the number the client gave)", s.ID, s.State, s.Identity)
 
 	d.at("08:10", "client-101, unsure the callback comes, also tries the chat")
-	_, err = d.adm.Admit(ctx, channel.Request{Actor: client, Client: "client-101", Errand: channel.ErrandWoundCare, Kind: channel.Chat})
+	_, err = d.adm.Admit(ctx, demand.Request{Actor: client, Client: "client-101", Errand: channel.ErrandWoundCare, Kind: channel.Chat})
 	var unsuitable *channel.UnsuitableError
 	if errors.As(err, &unsuitable) {
 		d.say("chat refused: %s", unsuitable.Reason)
 	}
 	d.say("a secure message about diabetes follow-up is another errand: no duplicate")
-	_, err = d.adm.Admit(ctx, channel.Request{Actor: client, Client: "client-101", Errand: channel.ErrandChronicFollowUp, Kind: channel.SecureMessage})
+	_, err = d.adm.Admit(ctx, demand.Request{Actor: client, Client: "client-101", Errand: channel.ErrandChronicFollowUp, Kind: channel.SecureMessage})
 	if err != nil {
 		return err
 	}
-	dup, err := d.adm.Admit(ctx, channel.Request{Actor: client, Client: "client-101", Errand: channel.ErrandWoundCare, Kind: channel.InboundPhone})
+	dup, err := d.adm.Admit(ctx, demand.Request{Actor: client, Client: "client-101", Errand: channel.ErrandWoundCare, Kind: channel.InboundPhone})
 	if err != nil {
 		return err
 	}

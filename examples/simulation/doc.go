@@ -18,13 +18,13 @@
 // first-contact resolution and duplicate-contact behaviour. The library
 // itself does the work, in virtual time:
 //
-//   - channel.Admitter admits every contact (duplicate demand across
+//   - demand.Admitter admits every contact (duplicate demand across
 //     channels merged, kept or redirected);
 //   - routing.Dispatcher queues, offers and widens inbound contacts, messages
 //     and due callbacks (team routing with overflow);
 //   - callback.Service promises each callback request a window from the
 //     teams' callback rosters, re-plans, escalates low slack, dispatches
-//     requests through routing at their windows (callback.RoutingDispatcher)
+//     requests through routing at their windows (frontdoor.RoutingDispatcher)
 //     and retries unanswered attempts;
 //   - session.Manager records every handled contact: opened, assigned, a
 //     leg per channel, escalations (a callback or chat continuing on

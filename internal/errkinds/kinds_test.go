@@ -15,6 +15,7 @@ import (
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/demand"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/internal/errkinds"
 	"github.com/carecontact/carecontact/routing"
@@ -40,14 +41,19 @@ var libraryErrors = map[string]errkinds.Package{
 		Sentinels: map[string]error{
 			"ErrEscalationNotAllowed": channel.ErrEscalationNotAllowed, "ErrConsentRequired": channel.ErrConsentRequired,
 			"ErrInvalidGraph": channel.ErrInvalidGraph, "ErrUnknownIdentityLevel": channel.ErrUnknownIdentityLevel,
-			"ErrIdentityTooWeak": channel.ErrIdentityTooWeak, "ErrContactNotFound": channel.ErrContactNotFound,
-			"ErrContactExists": channel.ErrContactExists, "ErrContactClosed": channel.ErrContactClosed,
-			"ErrInvalidAdmitterConfig": channel.ErrInvalidAdmitterConfig, "ErrInvalidAdmission": channel.ErrInvalidAdmission,
-			"ErrUnsuitable": channel.ErrUnsuitable, "ErrTransient": channel.ErrTransient,
+			"ErrIdentityTooWeak": channel.ErrIdentityTooWeak,
+			"ErrUnsuitable":      channel.ErrUnsuitable, "ErrTransient": channel.ErrTransient,
 			"ErrNoTransport": channel.ErrNoTransport, "ErrUnknownKind": channel.ErrUnknownKind,
 			"ErrInvalidMatrix": channel.ErrInvalidMatrix,
 		},
 		Types: map[string]error{"IdentityError": &channel.IdentityError{}, "UnsuitableError": &channel.UnsuitableError{}},
+	},
+	"demand": {
+		Sentinels: map[string]error{
+			"ErrContactNotFound": demand.ErrContactNotFound, "ErrContactExists": demand.ErrContactExists,
+			"ErrContactClosed": demand.ErrContactClosed, "ErrInvalidConfig": demand.ErrInvalidConfig,
+			"ErrInvalidAdmission": demand.ErrInvalidAdmission,
+		},
 	},
 	"routing": {
 		Sentinels: map[string]error{

@@ -10,9 +10,10 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/demand"
 )
 
-// DemandStore is an in-memory channel.DemandStore.
+// DemandStore is an in-memory demand.Store.
 type DemandStore struct {
 	st  *demandState
 	log *AuditLog
@@ -20,7 +21,7 @@ type DemandStore struct {
 
 type demandState struct {
 	mu       sync.Mutex
-	contacts map[string]channel.Contact
+	contacts map[string]demand.Contact
 	order    []string            // insertion order, for Stats
 	byClient map[string][]string // client -> contact IDs in insertion order
 }
@@ -31,19 +32,19 @@ func NewDemandStore(log *AuditLog) *DemandStore {
 	if log == nil {
 		log = NewAuditLog()
 	}
-	return &DemandStore{st: &demandState{contacts: map[string]channel.Contact{}, byClient: map[string][]string{}}, log: log}
+	return &DemandStore{st: &demandState{contacts: map[string]demand.Contact{}, byClient: map[string][]string{}}, log: log}
 }
 
 // Share returns another store value over the same state and audit log, as a
 // second host replica would see it.
 func (s *DemandStore) Share() *DemandStore { return &DemandStore{st: s.st, log: s.log} }
 
-var _ channel.DemandStore = (*DemandStore)(nil)
+var _ demand.Store = (*DemandStore)(nil)
 
 // earliestPendingLocked returns the client's earliest pending contact for
 // the errand, excluding skip.
-func (st *demandState) earliestPendingLocked(client carecontact.ClientRef, errand channel.Errand, skip string) *channel.Contact {
-	var best *channel.Contact
+func (st *demandState) earliestPendingLocked(client carecontact.ClientRef, errand channel.Errand, skip string) *demand.Contact {
+	var best *demand.Contact
 	for _, id := range st.byClient[string(client)] {
 		c := st.contacts[id]
 		if id == skip || c.Client != client || c.Errand != errand || !c.Open() {
@@ -57,24 +58,24 @@ func (st *demandState) earliestPendingLocked(client carecontact.ClientRef, erran
 	return best
 }
 
-// Admit implements channel.DemandStore.
-func (s *DemandStore) Admit(ctx context.Context, c channel.Contact, p channel.Policy, events channel.AdmitEventsFunc) (channel.Contact, *channel.Contact, error) {
+// Admit implements demand.Store.
+func (s *DemandStore) Admit(ctx context.Context, c demand.Contact, p demand.Policy, events demand.AdmitEventsFunc) (demand.Contact, *demand.Contact, error) {
 	if err := ctx.Err(); err != nil {
-		return channel.Contact{}, nil, err
+		return demand.Contact{}, nil, err
 	}
 	if c.ID == "" || c.Client == "" {
-		return channel.Contact{}, nil, fmt.Errorf("memory: admit: %w: contact id and client are required", channel.ErrInvalidAdmission)
+		return demand.Contact{}, nil, fmt.Errorf("memory: admit: %w: contact id and client are required", demand.ErrInvalidAdmission)
 	}
 	st := s.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if _, taken := st.contacts[c.ID]; taken {
-		return channel.Contact{}, nil, fmt.Errorf("memory: admit %s: %w", c.ID, channel.ErrContactExists)
+		return demand.Contact{}, nil, fmt.Errorf("memory: admit %s: %w", c.ID, demand.ErrContactExists)
 	}
-	c.State = channel.ContactPending
+	c.State = demand.ContactPending
 	c.OpenedAt = c.OpenedAt.UTC()
 	existing := st.earliestPendingLocked(c.Client, c.Errand, "")
-	stored := channel.ResolveDuplicate(c, existing, p)
+	stored := demand.ResolveDuplicate(c, existing, p)
 	if existing != nil {
 		existing.Duplicates++
 	}
@@ -84,7 +85,7 @@ func (s *DemandStore) Admit(ctx context.Context, c channel.Contact, p channel.Po
 	}
 	prepared, err := prepareEvents(evs)
 	if err != nil {
-		return channel.Contact{}, nil, err
+		return demand.Contact{}, nil, err
 	}
 	st.contacts[stored.ID] = stored
 	st.order = append(st.order, stored.ID)
@@ -96,30 +97,30 @@ func (s *DemandStore) Admit(ctx context.Context, c channel.Contact, p channel.Po
 	return stored, existing, nil
 }
 
-// Settle implements channel.DemandStore.
-func (s *DemandStore) Settle(ctx context.Context, id string, at time.Time, events channel.SettleEventsFunc) (channel.Contact, []channel.Contact, error) {
+// Settle implements demand.Store.
+func (s *DemandStore) Settle(ctx context.Context, id string, at time.Time, events demand.SettleEventsFunc) (demand.Contact, []demand.Contact, error) {
 	if err := ctx.Err(); err != nil {
-		return channel.Contact{}, nil, err
+		return demand.Contact{}, nil, err
 	}
 	st := s.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	c, ok := st.contacts[id]
 	if !ok {
-		return channel.Contact{}, nil, fmt.Errorf("memory: settle %s: %w", id, channel.ErrContactNotFound)
+		return demand.Contact{}, nil, fmt.Errorf("memory: settle %s: %w", id, demand.ErrContactNotFound)
 	}
 	if !c.Open() {
-		return channel.Contact{}, nil, fmt.Errorf("memory: settle %s (%s): %w", id, c.State, channel.ErrContactClosed)
+		return demand.Contact{}, nil, fmt.Errorf("memory: settle %s (%s): %w", id, c.State, demand.ErrContactClosed)
 	}
 	at = at.UTC()
-	c.State, c.ClosedAt = channel.ContactSettled, at
-	var withdrawn []channel.Contact
+	c.State, c.ClosedAt = demand.ContactSettled, at
+	var withdrawn []demand.Contact
 	for _, oid := range st.byClient[string(c.Client)] {
 		o := st.contacts[oid]
 		if oid == id || o.Client != c.Client || o.Errand != c.Errand || !o.Open() {
 			continue
 		}
-		o.State, o.ClosedAt = channel.ContactWithdrawn, at
+		o.State, o.ClosedAt = demand.ContactWithdrawn, at
 		withdrawn = append(withdrawn, o)
 	}
 	var evs []audit.Event
@@ -128,7 +129,7 @@ func (s *DemandStore) Settle(ctx context.Context, id string, at time.Time, event
 	}
 	prepared, err := prepareEvents(evs)
 	if err != nil {
-		return channel.Contact{}, nil, err
+		return demand.Contact{}, nil, err
 	}
 	st.contacts[id] = c
 	for _, w := range withdrawn {
@@ -138,70 +139,70 @@ func (s *DemandStore) Settle(ctx context.Context, id string, at time.Time, event
 	return c, withdrawn, nil
 }
 
-// Close implements channel.DemandStore.
-func (s *DemandStore) Close(ctx context.Context, id string, at time.Time, events []audit.Event) (channel.Contact, error) {
+// Close implements demand.Store.
+func (s *DemandStore) Close(ctx context.Context, id string, at time.Time, events []audit.Event) (demand.Contact, error) {
 	if err := ctx.Err(); err != nil {
-		return channel.Contact{}, err
+		return demand.Contact{}, err
 	}
 	prepared, err := prepareEvents(events)
 	if err != nil {
-		return channel.Contact{}, err
+		return demand.Contact{}, err
 	}
 	st := s.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	c, ok := st.contacts[id]
 	if !ok {
-		return channel.Contact{}, fmt.Errorf("memory: close %s: %w", id, channel.ErrContactNotFound)
+		return demand.Contact{}, fmt.Errorf("memory: close %s: %w", id, demand.ErrContactNotFound)
 	}
 	if !c.Open() {
-		return channel.Contact{}, fmt.Errorf("memory: close %s (%s): %w", id, c.State, channel.ErrContactClosed)
+		return demand.Contact{}, fmt.Errorf("memory: close %s (%s): %w", id, c.State, demand.ErrContactClosed)
 	}
-	c.State, c.ClosedAt = channel.ContactClosed, at.UTC()
+	c.State, c.ClosedAt = demand.ContactClosed, at.UTC()
 	st.contacts[id] = c
 	s.log.appendLocked(prepared)
 	return c, nil
 }
 
-// Get implements channel.DemandStore.
-func (s *DemandStore) Get(ctx context.Context, id string) (channel.Contact, error) {
+// Get implements demand.Store.
+func (s *DemandStore) Get(ctx context.Context, id string) (demand.Contact, error) {
 	if err := ctx.Err(); err != nil {
-		return channel.Contact{}, err
+		return demand.Contact{}, err
 	}
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
 	c, ok := s.st.contacts[id]
 	if !ok {
-		return channel.Contact{}, fmt.Errorf("memory: contact %s: %w", id, channel.ErrContactNotFound)
+		return demand.Contact{}, fmt.Errorf("memory: contact %s: %w", id, demand.ErrContactNotFound)
 	}
 	return c, nil
 }
 
-// Pending implements channel.DemandStore.
-func (s *DemandStore) Pending(ctx context.Context, client carecontact.ClientRef) ([]channel.Contact, error) {
+// Pending implements demand.Store.
+func (s *DemandStore) Pending(ctx context.Context, client carecontact.ClientRef) ([]demand.Contact, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
-	var out []channel.Contact
+	var out []demand.Contact
 	for _, id := range s.st.byClient[string(client)] {
 		if c := s.st.contacts[id]; c.Open() {
 			out = append(out, c)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b channel.Contact) int { return a.OpenedAt.Compare(b.OpenedAt) })
+	slices.SortStableFunc(out, func(a, b demand.Contact) int { return a.OpenedAt.Compare(b.OpenedAt) })
 	return out, nil
 }
 
-// Stats implements channel.DemandStore.
-func (s *DemandStore) Stats(ctx context.Context, since, until time.Time) (channel.DemandStats, error) {
+// Stats implements demand.Store.
+func (s *DemandStore) Stats(ctx context.Context, since, until time.Time) (demand.Stats, error) {
 	if err := ctx.Err(); err != nil {
-		return channel.DemandStats{}, err
+		return demand.Stats{}, err
 	}
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
-	var out channel.DemandStats
+	var out demand.Stats
 	for _, id := range s.st.order {
 		c := s.st.contacts[id]
 		if !c.OpenedAt.Before(since) && c.OpenedAt.Before(until) {

@@ -6,7 +6,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
-	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/demand"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
@@ -68,9 +68,9 @@ func harness() storagetest.Harness {
 			}
 			return out, log
 		},
-		Demand: func(t *testing.T, n int) []channel.DemandStore {
+		Demand: func(t *testing.T, n int) []demand.Store {
 			s := memory.NewDemandStore(nil)
-			out := make([]channel.DemandStore, n)
+			out := make([]demand.Store, n)
 			for i := range out {
 				out[i] = s.Share()
 			}

@@ -6,7 +6,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
-	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/demand"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
@@ -40,8 +40,8 @@ func harness() storagetest.Harness {
 			}
 			return out, dbs[0].AuditLog()
 		},
-		Demand: func(t *testing.T, n int) []channel.DemandStore {
-			return stores(t, n, (*postgres.DB).DemandStore, func(s *postgres.DemandStore) channel.DemandStore { return s })
+		Demand: func(t *testing.T, n int) []demand.Store {
+			return stores(t, n, (*postgres.DB).DemandStore, func(s *postgres.DemandStore) demand.Store { return s })
 		},
 		Session: func(t *testing.T, n int) []session.Store {
 			return stores(t, n, (*postgres.DB).SessionStore, func(s *postgres.SessionStore) session.Store { return s })

@@ -12,7 +12,7 @@
 //	log := db.AuditLog()                              // audit.Log
 //	routes := db.RoutingStore()                       // routing.Store
 //	callbacks := db.CallbackStore()                   // callback.Store
-//	demand := db.DemandStore()                        // channel.DemandStore
+//	demand := db.DemandStore()                        // demand.Store
 //	bookings := db.BookingStore()                     // booking.Store
 //	sessions := db.SessionStore()                     // session.Store
 //	texts := db.GuidanceStore()                       // guidance.Store
@@ -45,7 +45,7 @@
 //   - callback_requests: the callback.Record as JSON (doc) with the phone
 //     number in its own column, never in doc, events or indexes; a partial
 //     unique index allows one open request per (client, errand).
-//   - demand_contacts: duplicate-demand contacts (channel.Contact) as
+//   - demand_contacts: duplicate-demand contacts (demand.Contact) as
 //     columns; a partial index finds a client's pending contacts per errand.
 //   - guidance_records: one row per guidance subject, its versions as JSON,
 //     and a revision every Save compares and sets.

@@ -8,7 +8,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
-	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/demand"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
@@ -36,7 +36,7 @@ type Harness struct {
 	// Callback opens n callback stores over one fresh backing state.
 	Callback func(t *testing.T, n int) []callback.Store
 	// Demand opens n duplicate-demand stores over one fresh backing state.
-	Demand func(t *testing.T, n int) []channel.DemandStore
+	Demand func(t *testing.T, n int) []demand.Store
 	// Session opens n session stores over one fresh backing state.
 	Session func(t *testing.T, n int) []session.Store
 	// Guidance opens n guidance stores over one fresh backing state and a

@@ -11,6 +11,8 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/demand"
+	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
@@ -36,7 +38,7 @@ func (m *model) callbacks(dir *routing.Directory, log *memory.AuditLog) error {
 	var err error
 	cfg.Clock = m.clk
 	cfg.OnEvent = func(e callback.Event) { m.cbEvents = append(m.cbEvents, e) }
-	cfg.Store, cfg.Router, cfg.Capacity = memory.NewCallbackStore(log), callback.RoutingRouter{Directory: dir}, rosterCapacity{m}
+	cfg.Store, cfg.Router, cfg.Capacity = memory.NewCallbackStore(log), frontdoor.RoutingRouter{Directory: dir}, rosterCapacity{m}
 	cfg.NewID = func() string { n++; return "cb" + strconv.Itoa(n) }
 	m.cb, err = callback.New(cfg)
 	if err != nil {
@@ -135,7 +137,7 @@ func (m *model) callbackAt(t time.Time) {
 // closeContact closes contact i's channel contact and frees its slot.
 func (m *model) closeContact(i int32, reason string) error {
 	c := &m.contacts[i]
-	if _, err := m.adm.Close(m.ctx, clientActor(c.client), c.demandID, reason); err != nil && !errors.Is(err, channel.ErrContactClosed) {
+	if _, err := m.adm.Close(m.ctx, clientActor(c.client), c.demandID, reason); err != nil && !errors.Is(err, demand.ErrContactClosed) {
 		return fmt.Errorf("close: %w", err)
 	}
 	m.release(i)
@@ -180,7 +182,7 @@ func (m *model) advanceCallbacks() error {
 }
 
 // dispatch hands a due callback request to the routing dispatcher as a work
-// item (callback.RoutingDispatcher: the promising team first, widening by
+// item (frontdoor.RoutingDispatcher: the promising team first, widening by
 // the routing policy). One that finds nobody signed in waits for the next
 // roster change.
 func (m *model) dispatch(id string) error {
@@ -197,7 +199,7 @@ func (m *model) dispatch(id string) error {
 	}
 	// A request widened while due is dispatched again: the dispatcher
 	// rescinds its waiting item and enqueues a new one.
-	err = callback.RoutingDispatcher{Dispatcher: m.disp}.Dispatch(m.ctx, rec)
+	err = frontdoor.RoutingDispatcher{Dispatcher: m.disp}.Dispatch(m.ctx, rec)
 	var nr *routing.NoRouteError
 	switch {
 	case errors.As(err, &nr):
@@ -209,7 +211,7 @@ func (m *model) dispatch(id string) error {
 	case err != nil:
 		return err
 	}
-	m.setItem(i, callback.ItemOf(rec))
+	m.setItem(i, frontdoor.ItemOf(rec))
 	if !m.contacts[i].queued {
 		m.queued(i, 1)
 	}

@@ -9,7 +9,7 @@
 // Run simulates each replication with its own seed on a sim.Loop, driving
 // the library's components over memory stores through the injected clock
 // and their explicit deadlines: clients are admitted through
-// channel.Admitter (duplicate demand across channels detected and merged,
+// demand.Admitter (duplicate demand across channels detected and merged,
 // kept or redirected by the scenario's policy); inbound contacts and
 // messages are queued, offered, accepted, finished and rescinded through
 // routing.Dispatcher; callback requests go to callback.Service, which routes

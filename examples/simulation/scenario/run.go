@@ -15,7 +15,9 @@ import (
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/demand"
 	"github.com/carecontact/carecontact/examples/simulation/sim"
+	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
@@ -140,7 +142,7 @@ type model struct {
 	cbEvents []callback.Event
 	loop     *sim.Loop[event]
 	disp     *routing.Dispatcher
-	adm      *channel.Admitter
+	adm      *demand.Admitter
 	cb       *callback.Service
 	sess     *session.Manager
 	mx       *channel.Matrix
@@ -254,9 +256,9 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 		return nil, fmt.Errorf("scenario: dispatcher: %w", err)
 	}
 	next := 0
-	m.adm, err = channel.NewAdmitter(channel.AdmitterConfig{
+	m.adm, err = demand.New(demand.Config{
 		Matrix: m.mx, Store: memory.NewDemandStore(nil), Clock: m.clk,
-		Policy: channel.Policy(s.Duplicates.Policy),
+		Policy: demand.Policy(s.Duplicates.Policy),
 		NewID:  func() string { next++; return "k" + strconv.Itoa(next) },
 	})
 	if err != nil {
@@ -302,7 +304,7 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 		members[carecontact.TeamID(t)] = append(members[carecontact.TeamID(t)], carecontact.ProfessionalID(string(p.id)))
 	}
 	m.sess, err = session.New(session.Config{Store: memory.NewSessionStore(log), Audit: log, Clock: m.clk, Teams: members,
-		Matrix: m.mx, Demand: m.adm, NewID: func() string { sessions++; return "s" + strconv.Itoa(sessions) }})
+		Matrix: m.mx, Demand: frontdoor.SessionDemand{Admitter: m.adm}, NewID: func() string { sessions++; return "s" + strconv.Itoa(sessions) }})
 	if err != nil {
 		return nil, fmt.Errorf("scenario: sessions: %w", err)
 	}
@@ -541,7 +543,7 @@ func (m *model) handle(ev event, now time.Duration) error {
 		t := &m.teams[m.clients[c.client].team]
 		t.abandoned++
 		m.abandoned++
-		if _, err := m.adm.Close(m.ctx, clientActor(c.client), c.demandID, "abandoned"); err != nil && !errors.Is(err, channel.ErrContactClosed) {
+		if _, err := m.adm.Close(m.ctx, clientActor(c.client), c.demandID, "abandoned"); err != nil && !errors.Is(err, demand.ErrContactClosed) {
 			return fmt.Errorf("close: %w", err)
 		}
 		m.release(ev.a)
@@ -606,7 +608,7 @@ func (m *model) release(i int32) {
 // callback planner for a window.
 func (m *model) newContact(cl int32, streamIdx int16, kind channel.Kind, now time.Duration, duplicate bool) error {
 	st := &m.streams[streamIdx]
-	ad, err := m.adm.Admit(m.ctx, channel.Request{Actor: clientActor(cl), Client: carecontact.ClientRef(clientRef(cl)), Errand: st.errand, Kind: kind})
+	ad, err := m.adm.Admit(m.ctx, demand.Request{Actor: clientActor(cl), Client: carecontact.ClientRef(clientRef(cl)), Errand: st.errand, Kind: kind})
 	if errors.Is(err, channel.ErrUnsuitable) {
 		m.unsuitable++
 		return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/demand"
 	"github.com/carecontact/carecontact/examples/simulation/sim"
 )
 
@@ -226,7 +227,7 @@ type DuplicateSpec struct {
 	After       sim.Duration `json:"after,omitempty"`
 	Channel     string       `json:"channel,omitempty"`
 	// Policy is what admission does with the duplicate: merge, keep_both
-	// or redirect (channel.Policy).
+	// or redirect (demand.Policy).
 	Policy string `json:"policy,omitempty"`
 }
 
@@ -417,7 +418,7 @@ func (s *Scenario) Validate() error {
 		if !k.Valid() || k == channel.EBooking || k == channel.InPerson {
 			return bad("duplicates.channel %q: want a routed channel", d.Channel)
 		}
-		if !channel.Policy(d.Policy).Valid() {
+		if !demand.Policy(d.Policy).Valid() {
 			return bad("duplicates.policy %q: want merge, keep_both or redirect", d.Policy)
 		}
 		if d.After < 0 {

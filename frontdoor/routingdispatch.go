@@ -1,4 +1,4 @@
-package callback
+package frontdoor
 
 import (
 	"context"
@@ -7,34 +7,37 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/carecontact/carecontact/callback"
+
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
 )
 
-// RoutingDispatcher is the Dispatcher of a routing.Dispatcher: every due
-// callback (each attempt) is enqueued as a routing work item on
+// RoutingDispatcher is the callback.Dispatcher of a routing.Dispatcher:
+// every due callback (each attempt) is enqueued as a routing work item on
 // channel.Callback whose own team is the team that promised the window, so
 // the routing dispatcher offers it to that team's signed-in professionals
-// first and widens by its policy. When the Service widens a request that is
-// already due to another team, the request is dispatched again: the
-// previous item, if still queued or offered, is rescinded and a new one
-// (ItemOf) is enqueued with the new team first. Dispatching the same
-// dispatch twice (a host retrying after an error) enqueues it once. When a professional accepts the item in
-// routing, the host calls Service.Accept with RequestOf(item); when the
-// call ends, Service.Complete and the routing dispatcher's Finish.
+// first and widens by its policy. When the callback.Service widens a
+// request that is already due to another team, the request is dispatched
+// again: the previous item, if still queued or offered, is rescinded and a
+// new one (ItemOf) is enqueued with the new team first. Dispatching the
+// same dispatch twice (a host retrying after an error) enqueues it once.
+// When a professional accepts the item in routing, the host calls
+// callback.Service.Accept with RequestOf(item); when the call ends,
+// callback.Service.Complete and the routing dispatcher's Finish.
 type RoutingDispatcher struct {
 	Dispatcher *routing.Dispatcher
 }
 
-// Dispatch implements Dispatcher.
-func (d RoutingDispatcher) Dispatch(ctx context.Context, r Record) error {
+// Dispatch implements callback.Dispatcher.
+func (d RoutingDispatcher) Dispatch(ctx context.Context, r callback.Record) error {
 	if d.Dispatcher == nil {
-		return fmt.Errorf("%w: routing dispatcher is nil", ErrConfig)
+		return fmt.Errorf("%w: routing dispatcher is nil", callback.ErrConfig)
 	}
 	prio := routing.PriorityRoutine
 	switch {
-	case r.Urgency == Urgent:
+	case r.Urgency == callback.Urgent:
 		prio = routing.PriorityUrgent
 	case r.Priority > 0:
 		prio = routing.PriorityHigh
@@ -54,19 +57,19 @@ func (d RoutingDispatcher) Dispatch(ctx context.Context, r Record) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("callback: enqueue %s in routing: %w", r.ID, err)
+		return fmt.Errorf("frontdoor: enqueue %s in routing: %w", r.ID, err)
 	}
 	return nil
 }
 
 // withdrawPrevious takes r's previous dispatch out of routing when it still
 // waits there (a due request widened to another team): queued or offered,
-// it is rescinded; finished, or taken for an attempt the Service has
-// recorded, it is left alone. One a professional accepted in routing whose
-// attempt the Service has not recorded yet is a conflict: the host is about
-// to call Service.Accept for it, and a second item would call the client
-// twice.
-func (d RoutingDispatcher) withdrawPrevious(ctx context.Context, r Record) error {
+// it is rescinded; finished, or taken for an attempt the callback.Service
+// has recorded, it is left alone. One a professional accepted in routing
+// whose attempt the Service has not recorded yet is a conflict: the host is
+// about to call Service.Accept for it, and a second item would call the
+// client twice.
+func (d RoutingDispatcher) withdrawPrevious(ctx context.Context, r callback.Record) error {
 	prev := carecontact.ItemID(r.ID + "." + strconv.Itoa(r.Dispatches-1))
 	it, ok := d.Dispatcher.Item(prev)
 	if !ok {
@@ -76,12 +79,12 @@ func (d RoutingDispatcher) withdrawPrevious(ctx context.Context, r Record) error
 	case routing.ItemQueued, routing.ItemOffered:
 		err := d.Dispatcher.Rescind(ctx, prev, "callback dispatched again")
 		if err != nil && !errors.Is(err, routing.ErrItemNotFound) && !errors.Is(err, routing.ErrWrongState) {
-			return fmt.Errorf("callback: rescind %s in routing: %w", prev, err)
+			return fmt.Errorf("frontdoor: rescind %s in routing: %w", prev, err)
 		}
 	case routing.ItemAccepted:
 		if n := len(r.Calls); n == 0 || r.Calls[n-1].Professional != it.Professional || r.Calls[n-1].Start.Before(it.EnqueuedAt) {
-			return fmt.Errorf("callback: %s: %w: its previous dispatch %s is accepted in routing by a professional; call Service.Accept",
-				r.ID, ErrConflict, prev)
+			return fmt.Errorf("frontdoor: %s: %w: its previous dispatch %s is accepted in routing by a professional; call Service.Accept",
+				r.ID, callback.ErrConflict, prev)
 		}
 	}
 	return nil
@@ -90,7 +93,7 @@ func (d RoutingDispatcher) withdrawPrevious(ctx context.Context, r Record) error
 // ItemOf returns the routing item ID of r's latest dispatch:
 // "<request ID>.<Dispatches>", so each retry, and each dispatch again after
 // widening, is a new work item.
-func ItemOf(r Record) carecontact.ItemID {
+func ItemOf(r callback.Record) carecontact.ItemID {
 	return carecontact.ItemID(r.ID + "." + strconv.Itoa(r.Dispatches))
 }
 

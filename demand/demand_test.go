@@ -1,4 +1,4 @@
-package channel_test
+package demand_test
 
 import (
 	"context"
@@ -12,22 +12,23 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/demand"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
 type admitFixture struct {
-	adm   *channel.Admitter
+	adm   *demand.Admitter
 	log   *memory.AuditLog
 	clock *clock.Mock
 }
 
-func newAdmitter(t *testing.T, policy channel.Policy) admitFixture {
+func newAdmitter(t *testing.T, policy demand.Policy) admitFixture {
 	t.Helper()
 	clk := clock.NewMock()
 	clk.Set(time.Date(2026, 11, 23, 7, 30, 0, 0, time.UTC))
 	log := memory.NewAuditLog()
 	n := 0
-	adm, err := channel.NewAdmitter(channel.AdmitterConfig{
+	adm, err := demand.New(demand.Config{
 		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(log), Clock: clk, Policy: policy,
 		NewID: func() string { n++; return fmt.Sprintf("contact-%d", n) },
 	})
@@ -40,23 +41,23 @@ var client = audit.Actor{Kind: audit.ActorClient, ID: "client-7"}
 func TestAdmitDuplicateAcrossChatAndCallback(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
-		policy channel.Policy
+		policy demand.Policy
 		queue  bool
-		state  channel.ContactState
+		state  demand.ContactState
 	}{
-		{channel.PolicyMerge, false, channel.ContactMerged},
-		{channel.PolicyKeepBoth, true, channel.ContactPending},
-		{channel.PolicyRedirect, false, channel.ContactRedirected},
+		{demand.PolicyMerge, false, demand.ContactMerged},
+		{demand.PolicyKeepBoth, true, demand.ContactPending},
+		{demand.PolicyRedirect, false, demand.ContactRedirected},
 	} {
 		t.Run(string(tc.policy), func(t *testing.T) {
 			f := newAdmitter(t, tc.policy)
-			chat, err := f.adm.Admit(ctx, channel.Request{Actor: client, Client: "client-7", Errand: channel.ErrandInfectionSymptoms, Kind: channel.Chat})
+			chat, err := f.adm.Admit(ctx, demand.Request{Actor: client, Client: "client-7", Errand: channel.ErrandInfectionSymptoms, Kind: channel.Chat})
 			require.NoError(t, err)
 			require.False(t, chat.Duplicate())
 			require.True(t, chat.Queue())
 			require.Equal(t, channel.IdentityStrong, chat.RequiredIdentity)
 			f.clock.Add(3 * time.Minute)
-			cb, err := f.adm.Admit(ctx, channel.Request{Actor: client, Client: "client-7", Errand: channel.ErrandInfectionSymptoms, Kind: channel.Callback})
+			cb, err := f.adm.Admit(ctx, demand.Request{Actor: client, Client: "client-7", Errand: channel.ErrandInfectionSymptoms, Kind: channel.Callback})
 			require.NoError(t, err)
 			require.True(t, cb.Duplicate())
 			require.Equal(t, chat.Contact.ID, cb.Existing.ID)
@@ -91,12 +92,12 @@ func TestAdmitDuplicateAcrossChatAndCallback(t *testing.T) {
 
 func TestAdmitRefusesUnsuitable(t *testing.T) {
 	f := newAdmitter(t, "")
-	_, err := f.adm.Admit(context.Background(), channel.Request{Actor: client, Client: "client-7", Errand: channel.ErrandWoundCare, Kind: channel.Chat})
+	_, err := f.adm.Admit(context.Background(), demand.Request{Actor: client, Client: "client-7", Errand: channel.ErrandWoundCare, Kind: channel.Chat})
 	require.ErrorIs(t, err, channel.ErrUnsuitable)
 	var ue *channel.UnsuitableError
 	require.ErrorAs(t, err, &ue)
 	require.Equal(t, "the professional needs to see the client; book a visit or use video", ue.Reason)
-	for name, req := range map[string]channel.Request{
+	for name, req := range map[string]demand.Request{
 		"no client": {Actor: client, Errand: channel.ErrandOther, Kind: channel.Chat},
 		"no errand": {Actor: client, Client: "c", Kind: channel.Chat},
 		"bad kind":  {Actor: client, Client: "c", Errand: channel.ErrandOther, Kind: "fax"},
@@ -111,33 +112,33 @@ func TestAdmitPolicyForAndClose(t *testing.T) {
 	ctx := context.Background()
 	clk := clock.NewMock()
 	store := memory.NewDemandStore(nil)
-	adm, err := channel.NewAdmitter(channel.AdmitterConfig{
+	adm, err := demand.New(demand.Config{
 		Matrix: channel.DefaultMatrix(), Store: store, Clock: clk,
-		PolicyFor: func(req channel.Request, existing channel.Contact) channel.Policy {
+		PolicyFor: func(req demand.Request, existing demand.Contact) demand.Policy {
 			if existing.Kind == channel.Callback {
-				return channel.PolicyRedirect // a callback is already promised
+				return demand.PolicyRedirect // a callback is already promised
 			}
-			return channel.PolicyKeepBoth
+			return demand.PolicyKeepBoth
 		},
 	})
 	require.NoError(t, err)
-	first, err := adm.Admit(ctx, channel.Request{Actor: client, Client: "c1", Errand: channel.ErrandMentalHealth, Kind: channel.Callback})
+	first, err := adm.Admit(ctx, demand.Request{Actor: client, Client: "c1", Errand: channel.ErrandMentalHealth, Kind: channel.Callback})
 	require.NoError(t, err)
-	second, err := adm.Admit(ctx, channel.Request{Actor: client, Client: "c1", Errand: channel.ErrandMentalHealth, Kind: channel.Chat})
+	second, err := adm.Admit(ctx, demand.Request{Actor: client, Client: "c1", Errand: channel.ErrandMentalHealth, Kind: channel.Chat})
 	require.NoError(t, err)
-	require.Equal(t, channel.ContactRedirected, second.Contact.State)
+	require.Equal(t, demand.ContactRedirected, second.Contact.State)
 	closed, err := adm.Close(ctx, audit.System("callback"), first.Contact.ID, "no_answer")
 	require.NoError(t, err)
-	require.Equal(t, channel.ContactClosed, closed.State)
+	require.Equal(t, demand.ContactClosed, closed.State)
 	pending, err := adm.Pending(ctx, "c1")
 	require.NoError(t, err)
 	require.Empty(t, pending)
 	_, err = adm.Settle(ctx, audit.System("x"), first.Contact.ID)
-	require.ErrorIs(t, err, channel.ErrContactClosed)
+	require.ErrorIs(t, err, demand.ErrContactClosed)
 
-	_, err = channel.NewAdmitter(channel.AdmitterConfig{Matrix: channel.DefaultMatrix(), Store: store, Clock: clk, Policy: "ignore"})
+	_, err = demand.New(demand.Config{Matrix: channel.DefaultMatrix(), Store: store, Clock: clk, Policy: "ignore"})
 	require.Error(t, err)
-	_, err = channel.NewAdmitter(channel.AdmitterConfig{Store: store, Clock: clk})
+	_, err = demand.New(demand.Config{Store: store, Clock: clk})
 	require.Error(t, err)
 }
 
@@ -146,7 +147,7 @@ func TestAdmitPolicyForAndClose(t *testing.T) {
 func TestNewContactIDIsAuditSafe(t *testing.T) {
 	seen := map[string]bool{}
 	for range 20000 {
-		id := channel.NewContactID()
+		id := demand.NewContactID()
 		require.False(t, seen[id])
 		seen[id] = true
 		e := audit.Event{At: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC), Actor: audit.System("t"), Action: "channel.admit", Subject: "contact/" + id, Outcome: audit.Allowed,
@@ -163,17 +164,17 @@ func TestAdmitterFieldErrors(t *testing.T) {
 	matrix := channel.DefaultMatrix()
 	for _, tc := range []struct {
 		name  string
-		cfg   channel.AdmitterConfig
+		cfg   demand.Config
 		field string
 	}{
-		{"no matrix", channel.AdmitterConfig{Store: store, Clock: clk}, "Matrix"},
-		{"no store", channel.AdmitterConfig{Matrix: matrix, Clock: clk}, "Store"},
-		{"no clock", channel.AdmitterConfig{Matrix: matrix, Store: store}, "Clock"},
-		{"unknown policy", channel.AdmitterConfig{Matrix: matrix, Store: store, Clock: clk, Policy: "ignore"}, "Policy"},
+		{"no matrix", demand.Config{Store: store, Clock: clk}, "Matrix"},
+		{"no store", demand.Config{Matrix: matrix, Clock: clk}, "Store"},
+		{"no clock", demand.Config{Matrix: matrix, Store: store}, "Clock"},
+		{"unknown policy", demand.Config{Matrix: matrix, Store: store, Clock: clk, Policy: "ignore"}, "Policy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := channel.NewAdmitter(tc.cfg)
-			require.ErrorIs(t, err, channel.ErrInvalidAdmitterConfig)
+			_, err := demand.New(tc.cfg)
+			require.ErrorIs(t, err, demand.ErrInvalidConfig)
 			require.ErrorIs(t, err, carecontact.ErrInvalid)
 			var fe *carecontact.FieldError
 			require.ErrorAs(t, err, &fe)
@@ -181,18 +182,18 @@ func TestAdmitterFieldErrors(t *testing.T) {
 		})
 	}
 
-	f := newAdmitter(t, channel.PolicyMerge)
+	f := newAdmitter(t, demand.PolicyMerge)
 	for _, tc := range []struct {
 		name  string
-		req   channel.Request
+		req   demand.Request
 		field string
 	}{
-		{"no client", channel.Request{Actor: client, Errand: channel.ErrandMentalHealth, Kind: channel.Chat}, "Client"},
-		{"no errand", channel.Request{Actor: client, Client: "c1", Kind: channel.Chat}, "Errand"},
+		{"no client", demand.Request{Actor: client, Errand: channel.ErrandMentalHealth, Kind: channel.Chat}, "Client"},
+		{"no errand", demand.Request{Actor: client, Client: "c1", Kind: channel.Chat}, "Errand"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := f.adm.Admit(context.Background(), tc.req)
-			require.ErrorIs(t, err, channel.ErrInvalidAdmission)
+			require.ErrorIs(t, err, demand.ErrInvalidAdmission)
 			require.ErrorIs(t, err, carecontact.ErrInvalid)
 			var fe *carecontact.FieldError
 			require.ErrorAs(t, err, &fe)

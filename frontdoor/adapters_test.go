@@ -1,4 +1,4 @@
-package callback_test
+package frontdoor_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -62,7 +63,7 @@ func calendars(t testing.TB) *booking.CalendarSet {
 }
 
 func TestRoutingRouterSteps(t *testing.T) {
-	r := callback.RoutingRouter{Directory: routingDirectory(t)}
+	r := frontdoor.RoutingRouter{Directory: routingDirectory(t)}
 	rt, err := r.Route(context.Background(), callback.Request{Client: "c1", Phone: "x", Errand: channel.ErrandOther, PostalCode: "00530", Language: "fi"})
 	require.NoError(t, err)
 	require.Equal(t, carecontact.AreaID("kallio"), rt.Area)
@@ -82,13 +83,13 @@ func TestRoutingRouterSteps(t *testing.T) {
 	require.Equal(t, []callback.Step{{Name: callback.StepCentralPool, Team: "keskitetty"}}, pool.Steps, "outside every area: the central pool")
 	_, err = r.Route(context.Background(), callback.Request{Client: "c1", Errand: channel.ErrandOther, PostalCode: "00530", Language: "xx"})
 	require.ErrorIs(t, err, callback.ErrInvalidRequest)
-	_, err = callback.RoutingRouter{}.Route(context.Background(), callback.Request{})
+	_, err = frontdoor.RoutingRouter{}.Route(context.Background(), callback.Request{})
 	require.ErrorIs(t, err, callback.ErrConfig)
 }
 
 func TestCalendarCapacityHolidayAndAbsence(t *testing.T) {
 	ctx := context.Background()
-	c := callback.NewCalendarCapacity(calendars(t))
+	c := frontdoor.NewCalendarCapacity(calendars(t))
 	iv, err := c.CallbackCapacity(ctx, "kallio-a", at(2026, 4, 3, 0, 0)) // Good Friday
 	require.NoError(t, err)
 	require.Empty(t, iv)
@@ -114,17 +115,20 @@ func TestCalendarCapacityHolidayAndAbsence(t *testing.T) {
 // neighbour area and the central pool.
 func TestRoutingAndBookingDay(t *testing.T) {
 	ctx := context.Background()
-	capa := callback.NewCalendarCapacity(calendars(t))
+	capa := frontdoor.NewCalendarCapacity(calendars(t))
 	n := 0
-	svc, err := callback.New(cfgWith(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: routingDirectory(t)}, capa,
-		withIDs(func() string { n++; return fmt.Sprintf("r%03d", n) })))
-	require.NoError(t, err)
 	monday := at(2026, 3, 30, 0, 0)
+	now := monday
+	svc, err := callback.New(callback.Config{Clock: carecontact.ClockFunc(func() time.Time { return now }),
+		Store: memory.NewCallbackStore(nil), Router: frontdoor.RoutingRouter{Directory: routingDirectory(t)}, Capacity: capa,
+		NewID: func() string { n++; return fmt.Sprintf("r%03d", n) }})
+	require.NoError(t, err)
 	steps := map[string]int{}
 	for i := range 60 {
 		r := req(fmt.Sprintf("c%d", i), callback.NonUrgent)
 		r.PostalCode = "00530"
-		p, err := on(svc, monday.Add(7*time.Hour+time.Duration(i)*time.Second)).Request(ctx, r)
+		now = monday.Add(7*time.Hour + time.Duration(i)*time.Second)
+		p, err := svc.Request(ctx, r)
 		require.NoError(t, err)
 		require.False(t, p.NextDay)
 		steps[p.Step+" "+string(p.Team)]++
@@ -139,7 +143,8 @@ func TestRoutingAndBookingDay(t *testing.T) {
 	for i := 60; i < 100; i++ {
 		r := req(fmt.Sprintf("c%d", i), callback.NonUrgent)
 		r.PostalCode = "00530"
-		p, err := on(svc, monday.Add(7*time.Hour+time.Duration(i)*time.Second)).Request(ctx, r)
+		now = monday.Add(7*time.Hour + time.Duration(i)*time.Second)
+		p, err := svc.Request(ctx, r)
 		require.NoError(t, err)
 		steps[p.Step+" "+string(p.Team)]++
 		if p.NextDay {
@@ -151,7 +156,8 @@ func TestRoutingAndBookingDay(t *testing.T) {
 
 	// n-2 falls ill at 09:00: kallio-a's 09-10 hour halves; 6 told promises move.
 	capa.Absent("kallio-a", "n-2", monday.Add(9*time.Hour), monday.Add(24*time.Hour))
-	evs, err := on(svc, monday.Add(8*time.Hour+30*time.Minute)).Plan(ctx)
+	now = monday.Add(8*time.Hour + 30*time.Minute)
+	evs, err := svc.Plan(ctx)
 	require.NoError(t, err)
 	require.Positive(t, count(evs, callback.EventDue))
 	require.Positive(t, count(evs, callback.EventPromiseAtRisk)+count(evs, callback.EventWidened))

@@ -1,4 +1,4 @@
-package callback_test
+package frontdoor_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -29,14 +30,14 @@ func TestDispatchThroughRouting(t *testing.T) {
 	_, err = disp.SetPresence(ctx, "n-1", routing.PresenceAvailable)
 	require.NoError(t, err)
 	n := 0
-	svc, err := callback.New(cfgWith(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir},
-		callback.NewCalendarCapacity(calendars(t)), withDispatcher(callback.RoutingDispatcher{Dispatcher: disp}),
-		withIDs(func() string { n++; return fmt.Sprintf("cb%d", n) })))
+	svc, err := callback.New(callback.Config{Clock: clock, Store: memory.NewCallbackStore(nil),
+		Router: frontdoor.RoutingRouter{Directory: dir}, Capacity: frontdoor.NewCalendarCapacity(calendars(t)),
+		Dispatcher: frontdoor.RoutingDispatcher{Dispatcher: disp}, NewID: func() string { n++; return fmt.Sprintf("cb%d", n) }})
 	require.NoError(t, err)
 
 	r := req("c1", callback.NonUrgent)
 	r.PostalCode = "00530"
-	p, err := on(svc, now).Request(ctx, r)
+	p, err := svc.Request(ctx, r)
 	require.NoError(t, err)
 	require.Equal(t, carecontact.TeamID("kallio-a"), p.Team)
 
@@ -44,11 +45,11 @@ func TestDispatchThroughRouting(t *testing.T) {
 		t.Helper()
 		due := 0
 		for range 10 {
-			next, ok, err := on(svc, now).NextDeadline(ctx)
+			next, ok, err := svc.NextDeadline(ctx)
 			require.NoError(t, err)
 			require.True(t, ok)
 			now = next
-			evs, err := on(svc, now).Plan(ctx)
+			evs, err := svc.Plan(ctx)
 			require.NoError(t, err)
 			if due = count(evs, callback.EventDue); due > 0 {
 				break
@@ -61,12 +62,12 @@ func TestDispatchThroughRouting(t *testing.T) {
 		require.Equal(t, carecontact.ProfessionalID("n-1"), it.Professional)
 		_, err = disp.Accept(ctx, wantItem, "n-1")
 		require.NoError(t, err)
-		id, ok := callback.RequestOf(wantItem)
+		id, ok := frontdoor.RequestOf(wantItem)
 		require.True(t, ok)
-		_, err = on(svc, now).Accept(ctx, id, "n-1")
+		_, err = svc.Accept(ctx, id, "n-1")
 		require.NoError(t, err)
 		now = now.Add(3 * time.Minute)
-		_, _, err = on(svc, now).Complete(ctx, id, "n-1", result)
+		_, _, err = svc.Complete(ctx, id, "n-1", result)
 		require.NoError(t, err)
 		_, err = disp.Finish(ctx, wantItem, "n-1")
 		require.NoError(t, err)
@@ -80,9 +81,9 @@ func TestDispatchThroughRouting(t *testing.T) {
 	require.Equal(t, callback.OutcomeReached, rec.Out)
 	require.Len(t, rec.Calls, 2)
 
-	_, ok := callback.RequestOf("no-dot")
+	_, ok := frontdoor.RequestOf("no-dot")
 	require.False(t, ok)
-	_, ok = callback.RequestOf("cb1.x")
+	_, ok = frontdoor.RequestOf("cb1.x")
 	require.False(t, ok)
 }
 
@@ -113,16 +114,17 @@ func newWidening(t *testing.T, vallilaFrom civil.TimeOfDay, signedIn ...carecont
 	capa := callback.NewStaticCapacity(nil)
 	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: civil.At(8, 0), To: civil.At(8, 30)}))
 	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: vallilaFrom, To: civil.At(16, 0)}))
-	w.svc, err = callback.New(cfgWith(callback.Config{}, memory.NewCallbackStore(nil), callback.RoutingRouter{Directory: dir}, capa,
-		withDispatcher(callback.RoutingDispatcher{Dispatcher: w.disp}), withIDs(func() string { return "cb1" })))
+	w.svc, err = callback.New(callback.Config{Clock: clock, Store: memory.NewCallbackStore(nil),
+		Router: frontdoor.RoutingRouter{Directory: dir}, Capacity: capa,
+		Dispatcher: frontdoor.RoutingDispatcher{Dispatcher: w.disp}, NewID: func() string { return "cb1" }})
 	require.NoError(t, err)
 	r := req("c1", callback.NonUrgent)
 	r.PostalCode = "00530"
-	p, err := on(w.svc, w.now).Request(ctx, r)
+	p, err := w.svc.Request(ctx, r)
 	require.NoError(t, err)
 	require.Equal(t, carecontact.TeamID("kallio-a"), p.Team)
 	w.now = at(2026, 3, 30, 8, 0)
-	w.due, err = on(w.svc, w.now).Plan(ctx)
+	w.due, err = w.svc.Plan(ctx)
 	require.NoError(t, err)
 	first, ok := w.disp.Item("cb1.1")
 	require.True(t, ok)
@@ -139,7 +141,7 @@ func TestWidenedDueRequestIsDispatchedAgain(t *testing.T) {
 	require.Equal(t, 1, count(w.due, callback.EventDue))
 
 	w.now = at(2026, 3, 30, 8, 31) // n-1 did not take it
-	evs, err := on(w.svc, w.now).Plan(ctx)
+	evs, err := w.svc.Plan(ctx)
 	require.NoError(t, err, "dispatching again must not collide with the waiting item")
 	require.Equal(t, 1, count(evs, callback.EventWidened))
 	require.Equal(t, 1, count(evs, callback.EventDue))
@@ -147,18 +149,18 @@ func TestWidenedDueRequestIsDispatchedAgain(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, carecontact.TeamID("vallila-a"), rec.Team)
 	require.Equal(t, 2, rec.Dispatches)
-	require.Equal(t, carecontact.ItemID("cb1.2"), callback.ItemOf(rec))
+	require.Equal(t, carecontact.ItemID("cb1.2"), frontdoor.ItemOf(rec))
 	if old, ok := w.disp.Item("cb1.1"); ok {
 		require.NotEqual(t, routing.ItemOffered, old.State, "the first item is rescinded")
 	}
-	require.NoError(t, callback.RoutingDispatcher{Dispatcher: w.disp}.Dispatch(ctx, rec), "dispatching again is idempotent")
+	require.NoError(t, frontdoor.RoutingDispatcher{Dispatcher: w.disp}.Dispatch(ctx, rec), "dispatching again is idempotent")
 	second, ok := w.disp.Item("cb1.2")
 	require.True(t, ok)
 	require.Equal(t, routing.ItemOffered, second.State)
 	require.Equal(t, carecontact.ProfessionalID("n-3"), second.Professional)
 	_, err = w.disp.Accept(ctx, "cb1.2", "n-3")
 	require.NoError(t, err)
-	_, err = on(w.svc, w.now).Accept(ctx, "cb1", "n-3")
+	_, err = w.svc.Accept(ctx, "cb1", "n-3")
 	require.NoError(t, err)
 }
 
@@ -171,7 +173,7 @@ func TestDueRequestIsNotWidenedIntoALaterWindow(t *testing.T) {
 	w := newWidening(t, civil.At(9, 0), "n-1")
 
 	w.now = at(2026, 3, 30, 8, 31)
-	evs, err := on(w.svc, w.now).Plan(ctx)
+	evs, err := w.svc.Plan(ctx)
 	require.NoError(t, err)
 	require.Zero(t, count(evs, callback.EventWidened))
 	require.Zero(t, count(evs, callback.EventDue))
@@ -180,7 +182,7 @@ func TestDueRequestIsNotWidenedIntoALaterWindow(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, callback.StateDue, rec.State, "still due: its routing item is still waiting")
 	require.Equal(t, carecontact.TeamID("kallio-a"), rec.Team)
-	it, ok := w.disp.Item(callback.ItemOf(rec))
+	it, ok := w.disp.Item(frontdoor.ItemOf(rec))
 	require.True(t, ok)
 	require.Equal(t, routing.ItemOffered, it.State)
 }
@@ -196,11 +198,11 @@ func TestRedispatchOfAnAcceptedItemIsAConflict(t *testing.T) {
 	require.NoError(t, err)
 
 	w.now = at(2026, 3, 30, 8, 31)
-	_, err = on(w.svc, w.now).Plan(ctx)
+	_, err = w.svc.Plan(ctx)
 	require.ErrorIs(t, err, callback.ErrConflict)
 	_, ok := w.disp.Item("cb1.2")
 	require.False(t, ok, "no second item while the first is being called")
-	rec, err := on(w.svc, w.now).Accept(ctx, "cb1", "n-1")
+	rec, err := w.svc.Accept(ctx, "cb1", "n-1")
 	require.NoError(t, err)
 	require.Equal(t, callback.StateInCall, rec.State)
 }

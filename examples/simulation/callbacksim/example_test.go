@@ -7,9 +7,9 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
-	"github.com/carecontact/carecontact/callback/callbacksim"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/examples/simulation/callbacksim"
 )
 
 // One nurse, 8-12, and 30 requests between 8:00 and 10:30: 24 fit in the

@@ -1,8 +1,7 @@
-package channel
+package demand
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/channel"
 )
 
 // ContactState is where a contact stands in duplicate-demand tracking.
@@ -59,8 +59,8 @@ func (p Policy) Valid() bool { return p == PolicyMerge || p == PolicyKeepBoth ||
 type Contact struct {
 	ID     string                `json:"id"`
 	Client carecontact.ClientRef `json:"client"` // pseudonymous client reference
-	Errand Errand                `json:"errand"`
-	Kind   Kind                  `json:"kind"`
+	Errand channel.Errand        `json:"errand"`
+	Kind   channel.Kind          `json:"kind"`
 	// Ref is the host's reference for the contact in its channel: the
 	// routing work item, the callback request or the session it became.
 	Ref      string       `json:"ref,omitempty"`
@@ -101,17 +101,17 @@ func ResolveDuplicate(c Contact, existing *Contact, p Policy) Contact {
 
 // Errors of duplicate-demand tracking.
 var (
-	ErrContactNotFound = carecontact.Sentinel(carecontact.ErrNotFound, "channel: contact not found")
-	ErrContactExists   = carecontact.Sentinel(carecontact.ErrConflict, "channel: contact already exists")
+	ErrContactNotFound = carecontact.Sentinel(carecontact.ErrNotFound, "demand: contact not found")
+	ErrContactExists   = carecontact.Sentinel(carecontact.ErrConflict, "demand: contact already exists")
 	// ErrContactClosed: the contact is no longer pending (settled,
 	// withdrawn, merged elsewhere).
-	ErrContactClosed = carecontact.Sentinel(carecontact.ErrIllegalTransition, "channel: contact no longer pending")
-	// ErrInvalidAdmitterConfig: an AdmitterConfig that NewAdmitter
-	// refuses; the error names the field.
-	ErrInvalidAdmitterConfig = carecontact.Sentinel(carecontact.ErrInvalid, "channel: invalid admitter config")
+	ErrContactClosed = carecontact.Sentinel(carecontact.ErrIllegalTransition, "demand: contact no longer pending")
+	// ErrInvalidConfig: a Config that New refuses; the error names the
+	// field.
+	ErrInvalidConfig = carecontact.Sentinel(carecontact.ErrInvalid, "demand: invalid admitter config")
 	// ErrInvalidAdmission: a Request that Admit refuses as malformed; the
 	// error names the field.
-	ErrInvalidAdmission = carecontact.Sentinel(carecontact.ErrInvalid, "channel: invalid admission request")
+	ErrInvalidAdmission = carecontact.Sentinel(carecontact.ErrInvalid, "demand: invalid admission request")
 )
 
 // AdmitEventsFunc builds the audit events of an admission once the store
@@ -123,10 +123,10 @@ type AdmitEventsFunc func(stored Contact, existing *Contact) []audit.Event
 // AdmitEventsFunc.
 type SettleEventsFunc func(settled Contact, withdrawn []Contact) []audit.Event
 
-// DemandStore keeps contacts for duplicate-demand detection. Every method is
+// Store keeps contacts for duplicate-demand detection. Every method is
 // one atomic operation; implementations must be safe for concurrent use,
 // including several store values over one backing state.
-type DemandStore interface {
+type Store interface {
 	// Admit inserts c (state pending, ID set) in one atomic step with the
 	// search for the client's earliest pending contact for c.Errand: it
 	// stores ResolveDuplicate(c, existing, p), increments existing's
@@ -146,11 +146,11 @@ type DemandStore interface {
 	// Pending lists the client's pending contacts, oldest first.
 	Pending(ctx context.Context, client carecontact.ClientRef) ([]Contact, error)
 	// Stats counts the contacts opened in [since, until).
-	Stats(ctx context.Context, since, until time.Time) (DemandStats, error)
+	Stats(ctx context.Context, since, until time.Time) (Stats, error)
 }
 
-// DemandStats counts contacts for the duplicate-demand KPI.
-type DemandStats struct {
+// Stats counts contacts for the duplicate-demand KPI.
+type Stats struct {
 	Admitted   int `json:"admitted"`   // all contacts
 	Duplicates int `json:"duplicates"` // contacts that duplicated an earlier one
 	Merged     int `json:"merged"`
@@ -162,7 +162,7 @@ type DemandStats struct {
 
 // Count adds contact c to the statistics; stores use it so every adapter
 // counts alike.
-func (s *DemandStats) Count(c Contact) {
+func (s *Stats) Count(c Contact) {
 	s.Admitted++
 	if c.LinkedTo != "" {
 		s.Duplicates++
@@ -184,50 +184,32 @@ func (s *DemandStats) Count(c Contact) {
 }
 
 // DuplicateRate is Duplicates / Admitted, 0 when nothing was admitted.
-func (s DemandStats) DuplicateRate() float64 {
+func (s Stats) DuplicateRate() float64 {
 	if s.Admitted == 0 {
 		return 0
 	}
 	return float64(s.Duplicates) / float64(s.Admitted)
 }
 
-// UnsuitableError reports a contact refused at admission because the errand
-// may not be handled in the channel. It matches ErrUnsuitable.
-type UnsuitableError struct {
-	Errand Errand
-	Kind   Kind
-	Reason string
-}
+// DefaultPolicy is the policy for duplicates when Config.Policy is empty.
+const DefaultPolicy = PolicyMerge
 
-// ErrUnsuitable is the sentinel UnsuitableError matches.
-var ErrUnsuitable = carecontact.Sentinel(carecontact.ErrNotAllowed, "channel: errand not suitable for channel")
-
-// Error describes the failure.
-func (e *UnsuitableError) Error() string {
-	return fmt.Sprintf("channel: errand %q not suitable for %s: %s", e.Errand, e.Kind, e.Reason)
-}
-
-// Is reports whether target is ErrUnsuitable or the root kind ErrUnsuitable wraps.
-func (e *UnsuitableError) Is(target error) bool { return errors.Is(ErrUnsuitable, target) }
-
-// Suitability is what admission needs from a suitability matrix; *Matrix
-// implements it.
-type Suitability interface {
-	Suitable(e Errand, k Kind) (ok bool, reason string)
-	RequiredIdentity(e Errand, k Kind) IdentityLevel
-}
-
-// AdmitterConfig configures an Admitter.
-type AdmitterConfig struct {
-	Matrix Suitability       // required
-	Store  DemandStore       // required
-	Clock  carecontact.Clock // required
-	// Policy applies to duplicates; default PolicyMerge.
+// Config configures an Admitter.
+type Config struct {
+	// Matrix says which errands suit which channels. Required.
+	Matrix channel.Suitability
+	// Store keeps the contacts. Required.
+	Store Store
+	// Clock stamps admissions and settlements. Required.
+	Clock carecontact.Clock
+	// Policy applies to duplicates. Defaults to DefaultPolicy.
 	Policy Policy
 	// PolicyFor, when set, chooses the policy per duplicate instead.
+	// Defaults to nil: Policy applies to every duplicate.
 	PolicyFor func(req Request, existing Contact) Policy
-	// NewID makes contact IDs; default NewContactID. IDs appear in audit
-	// subjects, so they must not look like phone numbers or identity codes.
+	// NewID makes contact IDs. IDs appear in audit subjects, so they must
+	// not look like phone numbers or identity codes. Defaults to
+	// NewContactID.
 	NewID func() string
 }
 
@@ -236,29 +218,29 @@ type AdmitterConfig struct {
 // number or an identity code to audit.Event.Validate.
 func NewContactID() string { return "c" + strings.ReplaceAll(uuid.NewString(), "-", "") }
 
-// Admitter is the front door of channel.Admit: it checks suitability,
+// Admitter is the admission step of every channel: it checks suitability,
 // detects duplicate demand and settles errands across the client's
 // contacts. It holds no state of its own and is safe for concurrent use.
 type Admitter struct {
-	cfg AdmitterConfig
+	cfg Config
 }
 
-// NewAdmitter checks cfg and returns an Admitter. A missing Matrix, Store
+// New checks cfg and returns an Admitter. A missing Matrix, Store
 // or Clock, or an unknown Policy, is a *carecontact.FieldError that names
-// the field and matches ErrInvalidAdmitterConfig.
-func NewAdmitter(cfg AdmitterConfig) (*Admitter, error) {
+// the field and matches ErrInvalidConfig.
+func New(cfg Config) (*Admitter, error) {
 	switch {
 	case cfg.Matrix == nil:
-		return nil, carecontact.Invalid(ErrInvalidAdmitterConfig, "Matrix", "is required")
+		return nil, carecontact.Invalid(ErrInvalidConfig, "Matrix", "is required")
 	case cfg.Store == nil:
-		return nil, carecontact.Invalid(ErrInvalidAdmitterConfig, "Store", "is required")
+		return nil, carecontact.Invalid(ErrInvalidConfig, "Store", "is required")
 	case cfg.Clock == nil:
-		return nil, carecontact.Invalid(ErrInvalidAdmitterConfig, "Clock", "is required")
+		return nil, carecontact.Invalid(ErrInvalidConfig, "Clock", "is required")
 	case cfg.Policy != "" && !cfg.Policy.Valid():
-		return nil, carecontact.Invalid(ErrInvalidAdmitterConfig, "Policy", fmt.Sprintf("unknown policy %q", cfg.Policy))
+		return nil, carecontact.Invalid(ErrInvalidConfig, "Policy", fmt.Sprintf("unknown policy %q", cfg.Policy))
 	}
 	if cfg.Policy == "" {
-		cfg.Policy = PolicyMerge
+		cfg.Policy = DefaultPolicy
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = NewContactID
@@ -270,8 +252,8 @@ func NewAdmitter(cfg AdmitterConfig) (*Admitter, error) {
 type Request struct {
 	Actor  audit.Actor           // who admits: the client, or the system on their behalf
 	Client carecontact.ClientRef // pseudonymous client reference
-	Errand Errand
-	Kind   Kind
+	Errand channel.Errand
+	Kind   channel.Kind
 	Ref    string // the host's reference for the contact, optional
 }
 
@@ -283,7 +265,7 @@ type Admission struct {
 	// this one duplicates it, nil otherwise.
 	Existing *Contact
 	// RequiredIdentity is the identification the errand needs in the channel.
-	RequiredIdentity IdentityLevel
+	RequiredIdentity channel.IdentityLevel
 }
 
 // Duplicate reports whether the contact duplicates an earlier one.
@@ -294,7 +276,7 @@ func (a Admission) Duplicate() bool { return a.Existing != nil }
 func (a Admission) Queue() bool { return a.Contact.State == ContactPending }
 
 // Admit admits a client's request: the errand must suit the channel (an
-// *UnsuitableError otherwise); an earlier pending contact of the client for
+// *channel.UnsuitableError otherwise); an earlier pending contact of the client for
 // the same errand, in any channel, makes this one a duplicate handled by the
 // configured policy. The admission and its outcome are audited as
 // "channel.admit". A request without Client or Errand is a
@@ -306,13 +288,13 @@ func (a *Admitter) Admit(ctx context.Context, req Request) (Admission, error) {
 	case req.Errand == "":
 		return Admission{}, carecontact.Invalid(ErrInvalidAdmission, "Errand", "is required")
 	case !req.Kind.Valid():
-		return Admission{}, fmt.Errorf("channel: admit: kind: %w: %q", ErrUnknownKind, req.Kind)
+		return Admission{}, fmt.Errorf("demand: admit: kind: %w: %q", channel.ErrUnknownKind, req.Kind)
 	}
 	if err := req.Actor.Validate(); err != nil {
-		return Admission{}, fmt.Errorf("channel: admit: actor: %w", err)
+		return Admission{}, fmt.Errorf("demand: admit: actor: %w", err)
 	}
 	if ok, reason := a.cfg.Matrix.Suitable(req.Errand, req.Kind); !ok {
-		return Admission{}, &UnsuitableError{Errand: req.Errand, Kind: req.Kind, Reason: reason}
+		return Admission{}, &channel.UnsuitableError{Errand: req.Errand, Kind: req.Kind, Reason: reason}
 	}
 	now := a.cfg.Clock.Now().UTC()
 	c := Contact{
@@ -334,7 +316,7 @@ func (a *Admitter) Admit(ctx context.Context, req Request) (Admission, error) {
 		// store's atomic step knows: look first, and let the store apply.
 		pending, err := a.cfg.Store.Pending(ctx, req.Client)
 		if err != nil {
-			return Admission{}, fmt.Errorf("channel: admit: %w", err)
+			return Admission{}, fmt.Errorf("demand: admit: %w", err)
 		}
 		for _, p := range pending {
 			if p.Errand == req.Errand {
@@ -347,7 +329,7 @@ func (a *Admitter) Admit(ctx context.Context, req Request) (Admission, error) {
 	}
 	stored, existing, err := a.cfg.Store.Admit(ctx, c, policy, events)
 	if err != nil {
-		return Admission{}, fmt.Errorf("channel: admit contact %s: %w", c.ID, err)
+		return Admission{}, fmt.Errorf("demand: admit contact %s: %w", c.ID, err)
 	}
 	return Admission{Contact: stored, Existing: existing,
 		RequiredIdentity: a.cfg.Matrix.RequiredIdentity(req.Errand, req.Kind)}, nil
@@ -367,7 +349,7 @@ type Settlement struct {
 // one "channel.withdraw" per withdrawn contact.
 func (a *Admitter) Settle(ctx context.Context, actor audit.Actor, id string) (Settlement, error) {
 	if err := actor.Validate(); err != nil {
-		return Settlement{}, fmt.Errorf("channel: settle: actor: %w", err)
+		return Settlement{}, fmt.Errorf("demand: settle: actor: %w", err)
 	}
 	now := a.cfg.Clock.Now().UTC()
 	events := func(settled Contact, withdrawn []Contact) []audit.Event {
@@ -382,7 +364,7 @@ func (a *Admitter) Settle(ctx context.Context, actor audit.Actor, id string) (Se
 	}
 	settled, withdrawn, err := a.cfg.Store.Settle(ctx, id, now, events)
 	if err != nil {
-		return Settlement{}, fmt.Errorf("channel: settle contact %s: %w", id, err)
+		return Settlement{}, fmt.Errorf("demand: settle contact %s: %w", id, err)
 	}
 	return Settlement{Contact: settled, Withdrawn: withdrawn}, nil
 }
@@ -391,18 +373,18 @@ func (a *Admitter) Settle(ctx context.Context, actor audit.Actor, id string) (Se
 // answer, abandoned), auditing "channel.close". Other contacts stay pending.
 func (a *Admitter) Close(ctx context.Context, actor audit.Actor, id, reason string) (Contact, error) {
 	if err := actor.Validate(); err != nil {
-		return Contact{}, fmt.Errorf("channel: close: actor: %w", err)
+		return Contact{}, fmt.Errorf("demand: close: actor: %w", err)
 	}
 	now := a.cfg.Clock.Now().UTC()
 	c, err := a.cfg.Store.Get(ctx, id)
 	if err != nil {
-		return Contact{}, fmt.Errorf("channel: close contact %s: %w", id, err)
+		return Contact{}, fmt.Errorf("demand: close contact %s: %w", id, err)
 	}
 	ev := audit.Event{At: now, Actor: actor, Action: "channel.close", Subject: "contact/" + id, Client: c.Client,
 		Outcome: audit.Allowed, Detail: map[string]string{"reason": reason}}
 	out, err := a.cfg.Store.Close(ctx, id, now, []audit.Event{ev})
 	if err != nil {
-		return Contact{}, fmt.Errorf("channel: close contact %s: %w", id, err)
+		return Contact{}, fmt.Errorf("demand: close contact %s: %w", id, err)
 	}
 	return out, nil
 }
@@ -412,17 +394,17 @@ func (a *Admitter) Close(ctx context.Context, actor audit.Actor, id, reason stri
 func (a *Admitter) Pending(ctx context.Context, client carecontact.ClientRef) ([]Contact, error) {
 	out, err := a.cfg.Store.Pending(ctx, client)
 	if err != nil {
-		return nil, fmt.Errorf("channel: pending contacts: %w", err)
+		return nil, fmt.Errorf("demand: pending contacts: %w", err)
 	}
 	return out, nil
 }
 
 // Stats returns the duplicate-demand counters for contacts opened in
 // [since, until).
-func (a *Admitter) Stats(ctx context.Context, since, until time.Time) (DemandStats, error) {
+func (a *Admitter) Stats(ctx context.Context, since, until time.Time) (Stats, error) {
 	s, err := a.cfg.Store.Stats(ctx, since, until)
 	if err != nil {
-		return DemandStats{}, fmt.Errorf("channel: demand stats: %w", err)
+		return Stats{}, fmt.Errorf("demand: stats: %w", err)
 	}
 	return s, nil
 }
