@@ -26,9 +26,9 @@ func (s *Service) Advance(ctx context.Context) error {
 
 var _ carecontact.Driven = (*Service)(nil)
 
-// Plan brings the plan up to now, in one pass:
+// Plan brings the plan up to now, in one pass of named phases:
 //
-//  1. re-plan: the windows not yet due are checked against the capacity
+//  1. replan: the windows not yet due are checked against the capacity
 //     left (absences, calls running long, urgent arrivals). Promises already
 //     told are kept first, in their windows' order; one that no longer fits
 //     moves to the own team's earliest window with room today, else to a
@@ -36,13 +36,17 @@ var _ carecontact.Driven = (*Service)(nil)
 //     team's next working days; a changed told window is reported early
 //     (EventPromiseAtRisk). Unplaced requests get a window when one frees
 //     up, even past their outer bound (they were reported when unplaced).
-//  2. dispatch: planned requests whose window or retry time has come become
-//     due (EventDue, and the Dispatcher if one is set), earliest deadline
-//     first within priority.
-//  3. slack: each open request's estimated start and slack are recomputed
-//     (see Status); a request whose slack is below LowSlack is escalated
-//     one step per Advance: promoted, then widened to the next routing step
-//     when that team can call earlier, then reported to the team lead.
+//  2. dispatchDue: planned requests whose window or retry time has come
+//     become due (EventDue, and the Dispatcher if one is set), earliest
+//     deadline first within priority.
+//  3. updateSlack: each open request's estimated start and slack are
+//     recomputed (see Status). rescueLate widens or reports a told window
+//     the team can no longer keep. escalate takes a request whose slack is
+//     below LowSlack one EscalationLevel up per pass: promoted, then
+//     widened to the next routing step when that team can call earlier,
+//     then reported to the team lead.
+//  4. persist: every changed request is written with a compare-and-set;
+//     handOver then gives the due requests to the Dispatcher.
 //
 // A request changed concurrently (compare-and-set failure) is left for the
 // next Advance. Call Advance at NextDeadline, and whenever the capacity
@@ -55,178 +59,253 @@ func (s *Service) Plan(ctx context.Context) ([]Event, error) {
 	if err != nil {
 		return nil, fmt.Errorf("callback: advance: %w", err)
 	}
-	byTeam := map[carecontact.TeamID][]Record{}
+	ps := s.newPass(ctx, now, open)
+	if err := ps.replan(); err != nil {
+		return nil, err
+	}
+	ps.dispatchDue()
+	if err := ps.updateSlack(); err != nil {
+		return nil, err
+	}
+	if err := ps.rescueLate(); err != nil {
+		return nil, err
+	}
+	if err := ps.escalate(); err != nil {
+		return nil, err
+	}
+	if err := ps.persist(); err != nil {
+		return nil, err
+	}
+	return ps.events, ps.handOver()
+}
+
+// A pass is one run of Plan: the open requests as the pass changes them,
+// the events it makes and the audit action of each request it touched.
+type pass struct {
+	s      *Service
+	ctx    context.Context
+	now    time.Time
+	today  time.Time // start of now's local day
+	p      *planner
+	byTeam map[carecontact.TeamID][]Record
+	teams  []carecontact.TeamID
+	work   map[string]*Record
+	events []Event
+	// touched maps the ID of each changed request to its audit action.
+	touched map[string]string
+	// dueEvent maps a request made due in this pass to its EventDue.
+	dueEvent map[string]int
+	status   map[string]Status
+}
+
+func (s *Service) newPass(ctx context.Context, now time.Time, open []Record) *pass {
+	ps := &pass{s: s, ctx: ctx, now: now, today: localDay(now),
+		byTeam:   map[carecontact.TeamID][]Record{},
+		work:     make(map[string]*Record, len(open)),
+		touched:  map[string]string{},
+		dueEvent: map[string]int{},
+	}
 	for _, r := range open {
-		byTeam[r.Team] = append(byTeam[r.Team], r)
+		ps.byTeam[r.Team] = append(ps.byTeam[r.Team], r)
 	}
-	teams := slices.Sorted(maps.Keys(byTeam))
-	p := s.newPlanner(ctx, now, byTeam)
-	today := localDay(now)
-
-	work := make(map[string]*Record, len(open))
+	ps.teams = slices.Sorted(maps.Keys(ps.byTeam))
+	ps.p = s.newPlanner(ctx, now, ps.byTeam)
 	for i := range open {
-		work[open[i].ID] = &open[i]
+		ps.work[open[i].ID] = &open[i]
 	}
-	var events []Event
-	touched := map[string]string{} // id -> audit action
-	touch := func(id, action string) {
-		if _, ok := touched[id]; !ok {
-			touched[id] = action
-		}
-	}
+	return ps
+}
 
-	// 1. re-plan the windows not yet due, team by team.
-	for _, team := range teams {
-		var movable, unplaced []*Record
-		for _, r := range byTeam[team] {
-			w := work[r.ID]
-			switch {
-			case w.State != StatePlanned:
-			case w.Unplaced:
-				unplaced = append(unplaced, w)
-				p.skip[w.ID] = true
-			case w.Retry.IsZero() && w.Window.Start.After(now) && localDay(w.Window.Start).Equal(today):
-				movable = append(movable, w)
-				p.skip[w.ID] = true
-			}
-		}
-		if len(movable)+len(unplaced) == 0 {
-			continue
-		}
-		dp, err := p.plan(team, today)
-		if err != nil {
-			return nil, err
-		}
-		slices.SortFunc(movable, func(a, b *Record) int { return order(*a, *b) })
-		var displaced []*Record
-		for _, w := range movable {
-			if !dp.fits(w.Window, w.Handling) {
-				displaced = append(displaced, w)
-			}
-		}
-		slices.SortFunc(displaced, func(a, b *Record) int { return urgencyOrder(*a, *b) })
-		slices.SortFunc(unplaced, func(a, b *Record) int { return urgencyOrder(*a, *b) })
-		for _, w := range append(displaced, unplaced...) {
-			wasUnplaced := w.Unplaced
-			outerDay, err := addWorkdays(s.cfg.Workdays, localDay(w.RequestedAt), s.cfg.OuterWorkdays)
-			if err != nil {
-				return nil, fmt.Errorf("callback: advance: request %s: %w", w.ID, err)
-			}
-			outer := at(outerDay, s.cfg.DayEnd)
-			// The own team today, then the later routing steps today, and
-			// only then the own team's later days.
-			sameDayEnd := at(today, s.cfg.DayEnd)
-			win, ok, err := p.placeIn(team, today, today, sameDayEnd, w.Handling)
-			if err != nil {
-				return nil, err
-			}
-			widened := false
-			for i := w.StepIndex + 1; !ok && i < len(w.Steps); i++ {
-				if win, ok, err = p.placeIn(w.Steps[i].Team, today, today, sameDayEnd, w.Handling); err != nil {
-					return nil, err
-				}
-				if ok {
-					w.Team, w.StepIndex, widened = w.Steps[i].Team, i, true
-				}
-			}
-			if !ok {
-				if win, ok, err = p.placeIn(team, nextDay(today), localDay(outer), outer, w.Handling); err != nil {
-					return nil, err
-				}
-			}
-			touch(w.ID, "callback.replan")
-			if widened {
-				events = append(events, Event{Kind: EventWidened, At: now, Request: w.ID, Team: w.Team, Window: win,
-					Reason: "capacity reduced; to step " + w.Steps[w.StepIndex].Name})
-			}
-			if ok && widened && !wasUnplaced && !win.Start.Before(w.Window.Start) && !win.End.After(w.Window.End) {
-				w.Window = win // the told window still holds
-				continue
-			}
-			if ok {
-				w.Window, w.Unplaced = win, false
-				w.NextDay = !localDay(win.Start).Equal(localDay(w.RequestedAt))
-				if win.End.After(w.Deadline) {
-					w.Deadline = win.End
-				}
-				if wasUnplaced {
-					w.Promised = win
-					events = append(events, Event{Kind: EventPromised, At: now, Request: w.ID, Team: team, Window: win})
-					continue
-				}
-				w.Broken = true
-				events = append(events, Event{Kind: EventPromiseAtRisk, At: now, Request: w.ID, Team: team, Window: win,
-					Reason: "capacity reduced; moved to the earliest window with room"})
-				continue
-			}
-			if wasUnplaced {
-				delete(touched, w.ID) // nothing changed
-				continue
-			}
-			w.Window, w.Unplaced, w.Broken, w.Escalation = Window{}, true, true, 3
-			events = append(events,
-				Event{Kind: EventPromiseAtRisk, At: now, Request: w.ID, Team: team, Reason: "no capacity up to the outer bound"},
-				Event{Kind: EventReportedToLead, At: now, Request: w.ID, Team: team, Reason: "unplaced"})
+// touch records the audit action of request id, unless it has one.
+func (ps *pass) touch(id, action string) {
+	if _, ok := ps.touched[id]; !ok {
+		ps.touched[id] = action
+	}
+}
+
+func (ps *pass) emit(e Event) { ps.events = append(ps.events, e) }
+
+// replan is phase 1: the windows not yet due are placed again, team by
+// team.
+func (ps *pass) replan() error {
+	for _, team := range ps.teams {
+		if err := ps.replanTeam(team); err != nil {
+			return err
 		}
 	}
+	return nil
+}
 
-	// 2. dispatch what is due.
+// replanTeam keeps the told windows of team's movable requests that still
+// fit and places the displaced and unplaced ones, most urgent first.
+func (ps *pass) replanTeam(team carecontact.TeamID) error {
+	var movable, unplaced []*Record
+	for _, r := range ps.byTeam[team] {
+		w := ps.work[r.ID]
+		switch {
+		case w.State != StatePlanned:
+		case w.Unplaced:
+			unplaced = append(unplaced, w)
+			ps.p.skip[w.ID] = true
+		case w.Retry.IsZero() && w.Window.Start.After(ps.now) && localDay(w.Window.Start).Equal(ps.today):
+			movable = append(movable, w)
+			ps.p.skip[w.ID] = true
+		}
+	}
+	if len(movable)+len(unplaced) == 0 {
+		return nil
+	}
+	dp, err := ps.p.plan(team, ps.today)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(movable, func(a, b *Record) int { return order(*a, *b) })
+	var displaced []*Record
+	for _, w := range movable {
+		if !dp.fits(w.Window, w.Handling) {
+			displaced = append(displaced, w)
+		}
+	}
+	slices.SortFunc(displaced, func(a, b *Record) int { return urgencyOrder(*a, *b) })
+	slices.SortFunc(unplaced, func(a, b *Record) int { return urgencyOrder(*a, *b) })
+	for _, w := range append(displaced, unplaced...) {
+		if err := ps.place(team, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// place finds a new window for w, displaced from its window in team or
+// unplaced: the own team today, then the later routing steps today, and
+// only then the own team's later days up to the outer bound.
+func (ps *pass) place(team carecontact.TeamID, w *Record) error {
+	cfg, now, today := ps.s.cfg, ps.now, ps.today
+	wasUnplaced := w.Unplaced
+	outerDay, err := addWorkdays(cfg.Workdays, localDay(w.RequestedAt), cfg.OuterWorkdays)
+	if err != nil {
+		return fmt.Errorf("callback: advance: request %s: %w", w.ID, err)
+	}
+	outer := at(outerDay, cfg.DayEnd)
+	sameDayEnd := at(today, cfg.DayEnd)
+	win, ok, err := ps.p.placeIn(team, today, today, sameDayEnd, w.Handling)
+	if err != nil {
+		return err
+	}
+	widened := false
+	for i := w.StepIndex + 1; !ok && i < len(w.Steps); i++ {
+		if win, ok, err = ps.p.placeIn(w.Steps[i].Team, today, today, sameDayEnd, w.Handling); err != nil {
+			return err
+		}
+		if ok {
+			w.Team, w.StepIndex, widened = w.Steps[i].Team, i, true
+		}
+	}
+	if !ok {
+		if win, ok, err = ps.p.placeIn(team, nextDay(today), localDay(outer), outer, w.Handling); err != nil {
+			return err
+		}
+	}
+	ps.touch(w.ID, "callback.replan")
+	if widened {
+		ps.emit(Event{Kind: EventWidened, At: now, Request: w.ID, Team: w.Team, Window: win,
+			Reason: "capacity reduced; to step " + w.Steps[w.StepIndex].Name})
+	}
+	switch {
+	case ok && widened && !wasUnplaced && !win.Start.Before(w.Window.Start) && !win.End.After(w.Window.End):
+		w.Window = win // the told window still holds
+	case ok:
+		w.Window, w.Unplaced = win, false
+		w.NextDay = !localDay(win.Start).Equal(localDay(w.RequestedAt))
+		if win.End.After(w.Deadline) {
+			w.Deadline = win.End
+		}
+		if wasUnplaced {
+			w.Promised = win
+			ps.emit(Event{Kind: EventPromised, At: now, Request: w.ID, Team: team, Window: win})
+			return nil
+		}
+		w.Broken = true
+		ps.emit(Event{Kind: EventPromiseAtRisk, At: now, Request: w.ID, Team: team, Window: win,
+			Reason: "capacity reduced; moved to the earliest window with room"})
+	case wasUnplaced:
+		delete(ps.touched, w.ID) // nothing changed
+	default:
+		w.Window, w.Unplaced, w.Broken, w.Escalation = Window{}, true, true, EscalationReportedToLead
+		ps.emit(Event{Kind: EventPromiseAtRisk, At: now, Request: w.ID, Team: team, Reason: "no capacity up to the outer bound"})
+		ps.emit(Event{Kind: EventReportedToLead, At: now, Request: w.ID, Team: team, Reason: "unplaced"})
+	}
+	return nil
+}
+
+// dispatchDue is phase 2: planned requests whose window or retry time has
+// come become due, most urgent first.
+func (ps *pass) dispatchDue() {
 	var due []*Record
-	for _, w := range work {
-		if w.State == StatePlanned && !w.Unplaced && !slotTime(*w).After(now) {
-			w.State, w.DueAt, w.Retry = StateDue, now, time.Time{}
+	for _, w := range ps.work {
+		if w.State == StatePlanned && !w.Unplaced && !slotTime(*w).After(ps.now) {
+			w.State, w.DueAt, w.Retry = StateDue, ps.now, time.Time{}
 			due = append(due, w)
-			touch(w.ID, "callback.due")
+			ps.touch(w.ID, "callback.due")
 		}
 	}
 	slices.SortFunc(due, func(a, b *Record) int { return urgencyOrder(*a, *b) })
-	// A request is made due (and dispatched) at most once per pass: when
-	// widening moves it again, its due event is brought up to date.
-	dueEvent := map[string]int{}
-	markDue := func(w *Record) {
-		if i, ok := dueEvent[w.ID]; ok {
-			events[i].Team, events[i].Window = w.Team, w.Window
-			return
-		}
-		w.Dispatches++
-		dueEvent[w.ID] = len(events)
-		events = append(events, Event{Kind: EventDue, At: now, Request: w.ID, Team: w.Team, Window: w.Window})
-	}
 	for _, w := range due {
-		markDue(w)
+		ps.markDue(w)
 	}
+}
 
-	// 3. slack, and escalation of low slack.
-	status := make(map[string]Status, len(work))
-	for _, team := range teams {
-		dp, err := p.plan(team, today)
+// markDue makes the EventDue of w. A request is made due (and dispatched)
+// at most once per pass: when widening moves it again, its due event is
+// brought up to date.
+func (ps *pass) markDue(w *Record) {
+	if i, ok := ps.dueEvent[w.ID]; ok {
+		ps.events[i].Team, ps.events[i].Window = w.Team, w.Window
+		return
+	}
+	w.Dispatches++
+	ps.dueEvent[w.ID] = len(ps.events)
+	ps.emit(Event{Kind: EventDue, At: ps.now, Request: w.ID, Team: w.Team, Window: w.Window})
+}
+
+// updateSlack is phase 3: each open request's estimated start and slack
+// are computed again, team by team, and kept for Status.
+func (ps *pass) updateSlack() error {
+	status := make(map[string]Status, len(ps.work))
+	for _, team := range ps.teams {
+		dp, err := ps.p.plan(team, ps.today)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		var pending []Record
 		var busy time.Duration
-		for _, r := range byTeam[team] {
-			w := work[r.ID]
+		for _, r := range ps.byTeam[team] {
+			w := ps.work[r.ID]
 			switch {
 			case w.State == StateInCall:
-				busy += s.busyLeft(*w, now)
+				busy += ps.s.busyLeft(*w, ps.now)
 			case w.Unplaced:
-			case localDay(slotTime(*w)).After(today):
+			case localDay(slotTime(*w)).After(ps.today):
 				status[w.ID] = Status{EstimatedStart: slotTime(*w), Slack: w.Deadline.Sub(slotTime(*w))}
 			default:
 				pending = append(pending, *w)
 			}
 		}
 		sortRecords(pending)
-		s.sweep(dp, pending, busy, now, status)
+		ps.s.sweep(dp, pending, busy, ps.now, status)
 	}
-	s.status = status
-	// A told window the team can no longer keep (it is due, so it was not
-	// re-planned): widen to a step that can call inside it, else report it
-	// now, before the window ends.
+	ps.status = status
+	ps.s.status = status
+	return nil
+}
+
+// rescueLate handles a told window the team can no longer keep (it is
+// due, so it was not re-planned): it widens to a step that can call inside
+// it, else reports it now, before the window ends.
+func (ps *pass) rescueLate() error {
 	var late []*Record
-	for id, st := range status {
-		w := work[id]
+	for id, st := range ps.status {
+		w := ps.work[id]
 		if !w.Broken && !w.Window.IsZero() && (w.State == StateDue || w.State == StatePlanned) && len(w.Calls) == 0 &&
 			!st.EstimatedStart.Before(w.Window.End) {
 			late = append(late, w)
@@ -234,93 +313,117 @@ func (s *Service) Plan(ctx context.Context) ([]Event, error) {
 	}
 	slices.SortFunc(late, func(a, b *Record) int { return urgencyOrder(*a, *b) })
 	for _, w := range late {
-		touch(w.ID, "callback.replan")
-		moved, err := s.widen(p, w, w.Window.End, now)
+		ps.touch(w.ID, "callback.replan")
+		moved, err := ps.s.widen(ps.p, w, w.Window.End, ps.now)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if moved {
-			events = append(events, Event{Kind: EventWidened, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
+			ps.emit(Event{Kind: EventWidened, At: ps.now, Request: w.ID, Team: w.Team, Window: w.Window,
 				Reason: "own team cannot keep the window; to step " + w.Steps[w.StepIndex].Name})
 			if w.State == StateDue {
-				markDue(w)
+				ps.markDue(w)
 			}
 			continue
 		}
-		est := status[w.ID].EstimatedStart
+		est := ps.status[w.ID].EstimatedStart
 		w.Broken = true
-		events = append(events, Event{Kind: EventPromiseAtRisk, At: now, Request: w.ID, Team: w.Team,
-			Window: Window{Start: est, End: est.Add(s.cfg.WindowLength)}, Reason: "expected after the told window"})
+		ps.emit(Event{Kind: EventPromiseAtRisk, At: ps.now, Request: w.ID, Team: w.Team,
+			Window: Window{Start: est, End: est.Add(ps.s.cfg.WindowLength)}, Reason: "expected after the told window"})
 	}
+	return nil
+}
+
+// escalate takes each request whose slack is below LowSlack one level up,
+// most urgent first: promoted, then widened to the next routing step when
+// that team can call earlier, then reported to the team lead.
+func (ps *pass) escalate() error {
 	var low []*Record
-	for id, st := range status {
-		w := work[id]
-		if w.Team == "" || st.Slack >= s.cfg.LowSlack || w.Escalation >= 3 {
+	for id, st := range ps.status {
+		w := ps.work[id]
+		if w.Team == "" || st.Slack >= ps.s.cfg.LowSlack || w.Escalation >= EscalationReportedToLead {
 			continue
 		}
 		low = append(low, w)
 	}
 	slices.SortFunc(low, func(a, b *Record) int { return urgencyOrder(*a, *b) })
 	for _, w := range low {
-		touch(w.ID, "callback.escalate")
-		switch w.Escalation {
-		case 0:
-			w.Priority++
-			w.Escalation = 1
-			events = append(events, Event{Kind: EventPromoted, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
-				Reason: "slack " + status[w.ID].Slack.Round(time.Minute).String()})
-		case 1:
-			w.Escalation = 2
-			moved, err := s.widen(p, w, status[w.ID].EstimatedStart, now)
-			if err != nil {
-				return nil, err
-			}
-			if moved {
-				events = append(events, Event{Kind: EventWidened, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
-					Reason: "to step " + w.Steps[w.StepIndex].Name})
-				if w.State == StateDue {
-					markDue(w)
-				}
-				break
-			}
-			fallthrough
-		default:
-			w.Escalation = 3
-			events = append(events, Event{Kind: EventReportedToLead, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
-				Reason: "deadline at risk"})
+		ps.touch(w.ID, "callback.escalate")
+		if err := ps.escalateOne(w); err != nil {
+			return err
 		}
 	}
+	return nil
+}
 
-	// 4. write, each request with a compare-and-set; a request changed
-	// concurrently keeps its stored state and its events are dropped.
+// escalateOne takes w from its escalation level to the next.
+func (ps *pass) escalateOne(w *Record) error {
+	now, st := ps.now, ps.status[w.ID]
+	switch w.Escalation {
+	case EscalationNone:
+		w.Priority++
+		w.Escalation = EscalationPromoted
+		ps.emit(Event{Kind: EventPromoted, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
+			Reason: "slack " + st.Slack.Round(time.Minute).String()})
+		return nil
+	case EscalationPromoted:
+		w.Escalation = EscalationWidened
+		moved, err := ps.s.widen(ps.p, w, st.EstimatedStart, now)
+		if err != nil {
+			return err
+		}
+		if moved {
+			ps.emit(Event{Kind: EventWidened, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
+				Reason: "to step " + w.Steps[w.StepIndex].Name})
+			if w.State == StateDue {
+				ps.markDue(w)
+			}
+			return nil
+		}
+	}
+	w.Escalation = EscalationReportedToLead
+	ps.emit(Event{Kind: EventReportedToLead, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
+		Reason: "deadline at risk"})
+	return nil
+}
+
+// persist is phase 4: it writes each touched request with a
+// compare-and-set; a request changed concurrently keeps its stored state
+// and its events are dropped.
+func (ps *pass) persist() error {
 	failed := map[string]bool{}
-	for _, id := range slices.Sorted(maps.Keys(touched)) {
-		w := work[id]
-		_, err := s.update(ctx, *w, touched[id], s.actor, now, map[string]string{
-			"escalation": strconv.Itoa(w.Escalation), "priority": strconv.Itoa(w.Priority)})
+	for _, id := range slices.Sorted(maps.Keys(ps.touched)) {
+		w := ps.work[id]
+		_, err := ps.s.update(ps.ctx, *w, ps.touched[id], ps.s.actor, ps.now, map[string]string{
+			"escalation": strconv.Itoa(int(w.Escalation)), "priority": strconv.Itoa(w.Priority)})
 		if errors.Is(err, ErrConflict) {
 			failed[id] = true
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("callback: advance: %w", err)
+			return fmt.Errorf("callback: advance: %w", err)
 		}
 	}
-	events = slices.DeleteFunc(events, func(e Event) bool { return failed[e.Request] })
-	// Hand the due requests to the dispatcher. A request it refuses stays
-	// due here (Take still finds it); the errors are returned together.
+	ps.events = slices.DeleteFunc(ps.events, func(e Event) bool { return failed[e.Request] })
+	return nil
+}
+
+// handOver gives the due requests to the dispatcher. A request it refuses
+// stays due here (Take still finds it); the errors are returned together.
+func (ps *pass) handOver() error {
+	if ps.s.dispatcher == nil {
+		return nil
+	}
 	var errs []error
-	if s.dispatcher != nil {
-		for _, e := range events {
-			if e.Kind != EventDue {
-				continue
-			}
-			if err := s.dispatcher.Dispatch(ctx, work[e.Request].Clone()); err != nil {
-				errs = append(errs, fmt.Errorf("callback: dispatch %s: %w", e.Request, err))
-			}
+	for _, e := range ps.events {
+		if e.Kind != EventDue {
+			continue
+		}
+		if err := ps.s.dispatcher.Dispatch(ps.ctx, ps.work[e.Request].Clone()); err != nil {
+			errs = append(errs, fmt.Errorf("callback: dispatch %s: %w", e.Request, err))
 		}
 	}
-	return events, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // widen moves w to the first later routing step whose team can call before

@@ -34,6 +34,7 @@
 // and recomputing each request's slack (deadline - now - estimated wait at
 // its position, from the professional time left today), escalating low
 // slack: promote, widen to the next routing step, report to the team lead.
+// Record.Escalation keeps the EscalationLevel reached.
 // NextDeadline tells when to call Advance next. A request keeps its original
 // request time for ordering through re-planning, widening and retries.
 //

@@ -216,7 +216,7 @@ func (s *Service) request(ctx context.Context, req Request, now time.Time) (Prom
 			rec.Deadline = win.End
 		}
 		if req.Urgency == Urgent {
-			rec.Escalation = 3
+			rec.Escalation = EscalationReportedToLead
 			events = append(events, Event{Kind: EventReportedToLead, At: now, Request: rec.ID, Team: rec.Team,
 				Window: rec.Window, Reason: "urgent deadline cannot be met"})
 		}
@@ -227,7 +227,7 @@ func (s *Service) request(ctx context.Context, req Request, now time.Time) (Prom
 	} else {
 		rec.Unplaced = true
 		rec.Deadline = outer.UTC()
-		rec.Escalation = 3
+		rec.Escalation = EscalationReportedToLead
 	}
 	got, joined, err := s.store.OpenOrJoin(ctx, rec, s.actor, now)
 	if err != nil {

@@ -199,9 +199,9 @@ type Record struct {
 	Unplaced bool `json:"unplaced"`
 	// Priority orders requests within a window; promotion raises it.
 	Priority int `json:"priority"`
-	// Escalation counts low-slack steps taken: 1 promoted, 2 widened,
-	// 3 reported to the team lead.
-	Escalation int `json:"escalation"`
+	// Escalation is the level of low-slack escalation reached. It is
+	// stored as its number (0 to 3).
+	Escalation EscalationLevel `json:"escalation"`
 	// Broken marks a told promise that re-planning could not keep.
 	Broken bool  `json:"broken"`
 	State  State `json:"state"`
