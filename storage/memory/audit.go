@@ -2,12 +2,10 @@ package memory
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
-	"github.com/google/uuid"
-
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/storage/internal/storekit"
 )
 
 // AuditLog is an in-memory audit.Log. The zero value is not usable; call
@@ -26,7 +24,7 @@ func (l *AuditLog) Record(ctx context.Context, events ...audit.Event) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return err
 	}
@@ -46,7 +44,7 @@ func (l *AuditLog) Events(ctx context.Context, f audit.Filter) ([]audit.Event, e
 	var out []audit.Event
 	for _, e := range l.events {
 		if f.Match(e) {
-			out = append(out, cloneEvent(e))
+			out = append(out, storekit.CloneEvent(e))
 			if f.Limit > 0 && len(out) == f.Limit {
 				break
 			}
@@ -55,23 +53,9 @@ func (l *AuditLog) Events(ctx context.Context, f audit.Filter) ([]audit.Event, e
 	return out, nil
 }
 
-// prepareEvents validates events, assigns missing IDs and normalises times to
-// UTC, returning copies; the caller appends them under its own lock.
-func prepareEvents(events []audit.Event) ([]audit.Event, error) {
-	out := make([]audit.Event, 0, len(events))
-	for i, e := range events {
-		if err := e.Validate(); err != nil {
-			return nil, fmt.Errorf("memory: audit event %d: %w", i, err)
-		}
-		e = cloneEvent(e)
-		if e.ID == "" {
-			e.ID = uuid.NewString()
-		}
-		e.At = e.At.UTC()
-		out = append(out, e)
-	}
-	return out, nil
-}
+// kit is the adapter's share of the checks and event preparation that
+// every adapter makes alike. Event times keep full precision.
+var kit = storekit.Kit{Name: "memory"}
 
 // appendLocked appends already prepared events. Callers that change domain
 // state prepare the events first (so a bad event fails the change before
@@ -80,15 +64,4 @@ func (l *AuditLog) appendLocked(events []audit.Event) {
 	l.mu.Lock()
 	l.events = append(l.events, events...)
 	l.mu.Unlock()
-}
-
-func cloneEvent(e audit.Event) audit.Event {
-	if e.Detail != nil {
-		d := make(map[string]string, len(e.Detail))
-		for k, v := range e.Detail {
-			d[k] = v
-		}
-		e.Detail = d
-	}
-	return e
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/carecontact/carecontact/booking"
 )
 
-// BookingStore is an in-memory booking.Store. Values returned by
-// NewBookingStores share one state; every operation runs under one lock, so
+// BookingStore is an in-memory booking.Store. A value and its Share
+// copies share one state; every operation runs under one lock, so
 // book-if-free is atomic.
 type BookingStore struct{ s *bookingState }
 
@@ -54,17 +54,7 @@ func (b BookingStore) apply(ctx context.Context, old *booking.TransitionRequest,
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var events []audit.Event
-	if old != nil {
-		events = append(events, old.Events...)
-	}
-	for _, c := range claims {
-		if err := booking.ValidateClaim(c); err != nil {
-			return err
-		}
-		events = append(events, c.Events...)
-	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.BookingChange(old, claims)
 	if err != nil {
 		return err
 	}
@@ -154,8 +144,8 @@ func (b BookingStore) Reschedule(ctx context.Context, old booking.TransitionRequ
 
 // TakeWaiter implements booking.Store.
 func (b BookingStore) TakeWaiter(ctx context.Context, waiterID string, old *booking.TransitionRequest, req booking.ClaimRequest) error {
-	if waiterID == "" {
-		return fmt.Errorf("%w: waiter id is empty", booking.ErrInvalid)
+	if err := kit.WaiterID(waiterID); err != nil {
+		return err
 	}
 	return b.apply(ctx, old, []booking.ClaimRequest{req}, waiterID)
 }
@@ -370,10 +360,10 @@ func (b BookingStore) AddWaiter(ctx context.Context, w booking.WaitEntry, events
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if w.ID == "" || w.Area == "" || w.Service == "" || w.Client == "" || w.Since.IsZero() {
-		return fmt.Errorf("%w: wait entry needs id, area, service, client and since", booking.ErrInvalid)
+	if err := kit.WaitEntry(w); err != nil {
+		return err
 	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return err
 	}

@@ -42,8 +42,8 @@ func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor
 	if err := ctx.Err(); err != nil {
 		return callback.Record{}, false, err
 	}
-	if r.ID == "" || r.Client == "" || r.Errand == "" {
-		return callback.Record{}, false, fmt.Errorf("memory: callback open: %w: id, client and errand are required", callback.ErrInvalidRequest)
+	if err := kit.CallbackOpen(r); err != nil {
+		return callback.Record{}, false, err
 	}
 	st := s.st
 	st.mu.Lock()
@@ -60,7 +60,7 @@ func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor
 		r = r.Clone()
 	}
 	r.Version++
-	prepared, err := prepareEvents([]audit.Event{callback.OpenEvent(r, joined, actor, at)})
+	prepared, err := kit.PrepareEvents([]audit.Event{callback.OpenEvent(r, joined, actor, at)})
 	if err != nil {
 		return callback.Record{}, false, err
 	}
@@ -89,7 +89,7 @@ func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []
 	if err := ctx.Err(); err != nil {
 		return callback.Record{}, err
 	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return callback.Record{}, err
 	}
@@ -103,8 +103,8 @@ func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []
 	if old.Version != r.Version {
 		return callback.Record{}, fmt.Errorf("memory: callback %s: %w", r.ID, callback.ErrConflict)
 	}
-	if old.Client != r.Client || old.Errand != r.Errand {
-		return callback.Record{}, fmt.Errorf("memory: callback %s: %w: client and errand cannot change", r.ID, callback.ErrInvalidRequest)
+	if err := kit.CallbackUpdate(old.Client, old.Errand, r); err != nil {
+		return callback.Record{}, err
 	}
 	r = r.Clone()
 	r.Version++

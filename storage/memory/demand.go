@@ -63,8 +63,8 @@ func (s *DemandStore) Admit(ctx context.Context, c demand.Contact, p demand.Poli
 	if err := ctx.Err(); err != nil {
 		return demand.Contact{}, nil, err
 	}
-	if c.ID == "" || c.Client == "" {
-		return demand.Contact{}, nil, fmt.Errorf("memory: admit: %w: contact id and client are required", demand.ErrInvalidAdmission)
+	if err := kit.Admission(c); err != nil {
+		return demand.Contact{}, nil, err
 	}
 	st := s.st
 	st.mu.Lock()
@@ -83,7 +83,7 @@ func (s *DemandStore) Admit(ctx context.Context, c demand.Contact, p demand.Poli
 	if events != nil {
 		evs = events(stored, existing)
 	}
-	prepared, err := prepareEvents(evs)
+	prepared, err := kit.PrepareEvents(evs)
 	if err != nil {
 		return demand.Contact{}, nil, err
 	}
@@ -127,7 +127,7 @@ func (s *DemandStore) Settle(ctx context.Context, id string, at time.Time, event
 	if events != nil {
 		evs = events(c, slices.Clone(withdrawn))
 	}
-	prepared, err := prepareEvents(evs)
+	prepared, err := kit.PrepareEvents(evs)
 	if err != nil {
 		return demand.Contact{}, nil, err
 	}
@@ -144,7 +144,7 @@ func (s *DemandStore) Close(ctx context.Context, id string, at time.Time, events
 	if err := ctx.Err(); err != nil {
 		return demand.Contact{}, err
 	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return demand.Contact{}, err
 	}

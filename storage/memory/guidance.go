@@ -49,15 +49,9 @@ func (s *GuidanceStore) Load(ctx context.Context, subject string) (guidance.Reco
 
 // Save stores a copy of rec if the stored revision is rec.Rev, with events.
 func (s *GuidanceStore) Save(ctx context.Context, rec guidance.Record, events []audit.Event) (int64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	if rec.Subject == "" {
-		return 0, fmt.Errorf("memory: guidance save: %w: record.subject is empty", guidance.ErrInvalid)
-	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.GuidanceSave(ctx, rec, events)
 	if err != nil {
-		return 0, fmt.Errorf("memory: guidance save %q: %w", rec.Subject, err)
+		return 0, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -76,8 +76,8 @@ func (s *RoutingStore) RegisterProfessional(ctx context.Context, id carecontact.
 	if err := ctx.Err(); err != nil {
 		return routing.ProfessionalState{}, err
 	}
-	if id == "" {
-		return routing.ProfessionalState{}, fmt.Errorf("%w: professional id is empty", routing.ErrInvalid)
+	if err := kit.Professional(id); err != nil {
+		return routing.ProfessionalState{}, err
 	}
 	sh := &s.profs[stripe(string(id))]
 	sh.mu.Lock()
@@ -97,8 +97,8 @@ func (s *RoutingStore) SetPresence(ctx context.Context, id carecontact.Professio
 	if err := ctx.Err(); err != nil {
 		return routing.ProfessionalState{}, err
 	}
-	if p != routing.PresenceAway && p != routing.PresenceAvailable && p != routing.PresenceBusy {
-		return routing.ProfessionalState{}, fmt.Errorf("%w: presence %s cannot be set, only away, available or busy", routing.ErrInvalid, p)
+	if err := kit.Presence(p); err != nil {
+		return routing.ProfessionalState{}, err
 	}
 	prepared, err := s.prepare(events)
 	if err != nil {
@@ -131,11 +131,8 @@ func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events [
 	if err := ctx.Err(); err != nil {
 		return routing.Item{}, err
 	}
-	if it.ID == "" {
-		return routing.Item{}, fmt.Errorf("%w: item id is empty", routing.ErrInvalid)
-	}
-	if it.State < routing.ItemQueued || it.State > routing.ItemWrapUp {
-		return routing.Item{}, fmt.Errorf("%w: item %s: state %d", routing.ErrInvalid, it.ID, it.State)
+	if err := kit.NewItem(it); err != nil {
+		return routing.Item{}, err
 	}
 	prepared, err := s.prepare(events)
 	if err != nil {
@@ -225,8 +222,10 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 	if cur.Version != c.Expect {
 		return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: item %s is at version %d, not %d", routing.ErrConflict, id, cur.Version, c.Expect)
 	}
-	if !c.Remove && (c.Item.State < routing.ItemQueued || c.Item.State > routing.ItemWrapUp) {
-		return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: item %s: state %d", routing.ErrInvalid, id, c.Item.State)
+	if !c.Remove {
+		if err := kit.ItemState(id, c.Item.State); err != nil {
+			return routing.Item{}, routing.ProfessionalState{}, err
+		}
 	}
 	var ps routing.ProfessionalState
 	if c.Professional != "" {
@@ -275,7 +274,7 @@ func (s *RoutingStore) prepare(events []audit.Event) ([]audit.Event, error) {
 	if len(events) == 0 {
 		return nil, nil
 	}
-	return prepareEvents(events)
+	return kit.PrepareEvents(events)
 }
 
 func (s *RoutingStore) record(prepared []audit.Event) {

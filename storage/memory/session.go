@@ -42,10 +42,10 @@ func (s *SessionStore) Create(ctx context.Context, v session.Session, events []a
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if v.ID == "" {
-		return fmt.Errorf("memory: create session: %w: id is required", session.ErrInvalid)
+	if err := kit.NewSession(v); err != nil {
+		return err
 	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *SessionStore) Update(ctx context.Context, v session.Session, events []a
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return err
 	}

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/storage/internal/storekit"
 )
 
 // AuditLog is the audit.Log over the audit_events table. Domain stores of
@@ -26,7 +26,7 @@ var _ audit.Log = (*AuditLog)(nil)
 // Record validates the events and writes them in one transaction, all or
 // none, exactly once (see the package documentation on commit markers).
 func (l *AuditLog) Record(ctx context.Context, events ...audit.Event) error {
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return err
 	}
@@ -94,24 +94,11 @@ func scanEvent(row pgx.CollectableRow) (audit.Event, error) {
 	return e, err
 }
 
-// prepareEvents validates events, assigns missing IDs and normalises times
-// to UTC (PostgreSQL keeps microseconds), returning copies. Stores call it
-// before opening their transaction, so a bad event fails the change before
-// anything is written.
-func prepareEvents(events []audit.Event) ([]audit.Event, error) {
-	out := make([]audit.Event, 0, len(events))
-	for i, e := range events {
-		if err := e.Validate(); err != nil {
-			return nil, fmt.Errorf("postgres: audit event %d: %w", i, err)
-		}
-		if e.ID == "" {
-			e.ID = uuid.NewString()
-		}
-		e.At = e.At.UTC().Truncate(time.Microsecond)
-		out = append(out, e)
-	}
-	return out, nil
-}
+// kit is the adapter's share of the checks and event preparation that
+// every adapter makes alike. PostgreSQL keeps microseconds. Stores prepare
+// events before opening their transaction, so a bad event fails the change
+// before anything is written.
+var kit = storekit.Kit{Name: "postgres", Precision: time.Microsecond}
 
 // insertEvents writes prepared events inside tx.
 func insertEvents(ctx context.Context, tx pgx.Tx, events []audit.Event) error {

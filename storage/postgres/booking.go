@@ -155,17 +155,7 @@ func transitionTx(ctx context.Context, tx pgx.Tx, req booking.TransitionRequest)
 // apply runs an optional waiter removal, an optional transition and the
 // claims in one transaction with the events of all.
 func (s *BookingStore) apply(ctx context.Context, what string, waiterID string, old *booking.TransitionRequest, claims ...booking.ClaimRequest) error {
-	var events []audit.Event
-	if old != nil {
-		events = append(events, old.Events...)
-	}
-	for _, c := range claims {
-		if err := booking.ValidateClaim(c); err != nil {
-			return err
-		}
-		events = append(events, c.Events...)
-	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.BookingChange(old, claims)
 	if err != nil {
 		return err
 	}
@@ -234,8 +224,8 @@ func (s *BookingStore) Reschedule(ctx context.Context, old booking.TransitionReq
 
 // TakeWaiter implements booking.Store.
 func (s *BookingStore) TakeWaiter(ctx context.Context, waiterID string, old *booking.TransitionRequest, req booking.ClaimRequest) error {
-	if waiterID == "" {
-		return fmt.Errorf("%w: waiter id is empty", booking.ErrInvalid)
+	if err := kit.WaiterID(waiterID); err != nil {
+		return err
 	}
 	return s.apply(ctx, "postgres: booking offer", waiterID, old, req)
 }
@@ -319,10 +309,10 @@ func (s *BookingStore) Busy(ctx context.Context, owners []string, iv booking.Int
 
 // AddWaiter implements booking.Store.
 func (s *BookingStore) AddWaiter(ctx context.Context, w booking.WaitEntry, events []audit.Event) error {
-	if w.ID == "" || w.Area == "" || w.Service == "" || w.Client == "" || w.Since.IsZero() {
-		return fmt.Errorf("%w: wait entry needs id, area, service, client and since", booking.ErrInvalid)
+	if err := kit.WaitEntry(w); err != nil {
+		return err
 	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
 )
 
 // CallbackStore is the callback.Store over the callback_requests table.
@@ -46,8 +48,8 @@ func scanCallback(row pgx.Row) (callback.Record, error) {
 
 // OpenOrJoin implements callback.Store.
 func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor audit.Actor, at time.Time) (callback.Record, bool, error) {
-	if r.ID == "" || r.Client == "" || r.Errand == "" {
-		return callback.Record{}, false, fmt.Errorf("postgres: callback open: %w: id, client and errand are required", callback.ErrInvalidRequest)
+	if err := kit.CallbackOpen(r); err != nil {
+		return callback.Record{}, false, err
 	}
 	var out callback.Record
 	var joined bool
@@ -90,7 +92,7 @@ func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor
 				break
 			}
 		}
-		prepared, err := prepareEvents([]audit.Event{callback.OpenEvent(out, joined, actor, at)})
+		prepared, err := kit.PrepareEvents([]audit.Event{callback.OpenEvent(out, joined, actor, at)})
 		if err != nil {
 			return err
 		}
@@ -140,7 +142,7 @@ func (s *CallbackStore) Get(ctx context.Context, id string) (callback.Record, er
 
 // Update implements callback.Store.
 func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []audit.Event) (callback.Record, error) {
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return callback.Record{}, err
 	}
@@ -160,8 +162,8 @@ func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []
 		if version != r.Version {
 			return fmt.Errorf("postgres: callback %s: %w", r.ID, callback.ErrConflict)
 		}
-		if client != string(r.Client) || errand != string(r.Errand) {
-			return fmt.Errorf("postgres: callback %s: %w: client and errand cannot change", r.ID, callback.ErrInvalidRequest)
+		if err := kit.CallbackUpdate(carecontact.ClientRef(client), channel.Errand(errand), r); err != nil {
+			return err
 		}
 		if err := s.write(ctx, tx, next); err != nil {
 			return err

@@ -60,8 +60,8 @@ func nullTime(t time.Time) *time.Time {
 
 // Admit implements demand.Store.
 func (s *DemandStore) Admit(ctx context.Context, c demand.Contact, p demand.Policy, events demand.AdmitEventsFunc) (demand.Contact, *demand.Contact, error) {
-	if c.ID == "" || c.Client == "" {
-		return demand.Contact{}, nil, fmt.Errorf("postgres: admit: %w: contact id and client are required", demand.ErrInvalidAdmission)
+	if err := kit.Admission(c); err != nil {
+		return demand.Contact{}, nil, err
 	}
 	c.State = demand.ContactPending
 	c.OpenedAt = c.OpenedAt.UTC().Truncate(time.Microsecond)
@@ -118,7 +118,7 @@ func (s *DemandStore) events(ctx context.Context, tx pgx.Tx, f demand.AdmitEvent
 		cp := *existing
 		ex = &cp
 	}
-	prepared, err := prepareEvents(f(stored, ex))
+	prepared, err := kit.PrepareEvents(f(stored, ex))
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (s *DemandStore) Settle(ctx context.Context, id string, at time.Time, event
 		if events == nil {
 			return nil
 		}
-		prepared, err := prepareEvents(events(c, append([]demand.Contact(nil), withdrawn...)))
+		prepared, err := kit.PrepareEvents(events(c, append([]demand.Contact(nil), withdrawn...)))
 		if err != nil {
 			return err
 		}
@@ -202,7 +202,7 @@ func (s *DemandStore) Settle(ctx context.Context, id string, at time.Time, event
 
 // Close implements demand.Store.
 func (s *DemandStore) Close(ctx context.Context, id string, at time.Time, events []audit.Event) (demand.Contact, error) {
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return demand.Contact{}, err
 	}

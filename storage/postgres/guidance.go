@@ -54,15 +54,9 @@ func decodeVersions(subject string, doc []byte, out *[]guidance.Version) error {
 
 // Save implements guidance.Store.
 func (s *GuidanceStore) Save(ctx context.Context, rec guidance.Record, events []audit.Event) (int64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	if rec.Subject == "" {
-		return 0, fmt.Errorf("postgres: guidance save: %w: record.subject is empty", guidance.ErrInvalid)
-	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.GuidanceSave(ctx, rec, events)
 	if err != nil {
-		return 0, fmt.Errorf("postgres: guidance save %q: %w", rec.Subject, err)
+		return 0, err
 	}
 	versions := rec.Versions
 	if versions == nil {

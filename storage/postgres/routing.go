@@ -42,8 +42,8 @@ func scanProfessional(row pgx.Row) (routing.ProfessionalState, error) {
 
 // RegisterProfessional implements routing.Store.
 func (s *RoutingStore) RegisterProfessional(ctx context.Context, id carecontact.ProfessionalID, c routing.Capacity, at time.Time) (routing.ProfessionalState, error) {
-	if id == "" {
-		return routing.ProfessionalState{}, fmt.Errorf("%w: professional id is empty", routing.ErrInvalid)
+	if err := kit.Professional(id); err != nil {
+		return routing.ProfessionalState{}, err
 	}
 	var ps routing.ProfessionalState
 	err := s.db.inTx(ctx, "postgres: register professional", func(ctx context.Context, tx pgx.Tx) error {
@@ -65,10 +65,10 @@ func (s *RoutingStore) RegisterProfessional(ctx context.Context, id carecontact.
 
 // SetPresence implements routing.Store.
 func (s *RoutingStore) SetPresence(ctx context.Context, id carecontact.ProfessionalID, p routing.Presence, at time.Time, events []audit.Event) (routing.ProfessionalState, error) {
-	if p != routing.PresenceAway && p != routing.PresenceAvailable && p != routing.PresenceBusy {
-		return routing.ProfessionalState{}, fmt.Errorf("%w: presence %s cannot be set, only away, available or busy", routing.ErrInvalid, p)
+	if err := kit.Presence(p); err != nil {
+		return routing.ProfessionalState{}, err
 	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return routing.ProfessionalState{}, err
 	}
@@ -153,17 +153,12 @@ func normItem(it routing.Item) routing.Item {
 	return it
 }
 
-func validState(s routing.ItemState) bool { return s >= routing.ItemQueued && s <= routing.ItemWrapUp }
-
 // CreateItem implements routing.Store.
 func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events []audit.Event) (routing.Item, error) {
-	if it.ID == "" {
-		return routing.Item{}, fmt.Errorf("%w: item id is empty", routing.ErrInvalid)
+	if err := kit.NewItem(it); err != nil {
+		return routing.Item{}, err
 	}
-	if !validState(it.State) {
-		return routing.Item{}, fmt.Errorf("%w: item %s: state %d", routing.ErrInvalid, it.ID, it.State)
-	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return routing.Item{}, err
 	}
@@ -233,7 +228,7 @@ func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
 // cannot deadlock.
 func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Item, routing.ProfessionalState, error) {
 	id := c.Item.ID
-	prepared, err := prepareEvents(c.Events)
+	prepared, err := kit.PrepareEvents(c.Events)
 	if err != nil {
 		return routing.Item{}, routing.ProfessionalState{}, err
 	}
@@ -257,8 +252,10 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 		if version != c.Expect {
 			return fmt.Errorf("%w: item %s is at version %d, not %d", routing.ErrConflict, id, version, c.Expect)
 		}
-		if !c.Remove && !validState(c.Item.State) {
-			return fmt.Errorf("%w: item %s: state %d", routing.ErrInvalid, id, c.Item.State)
+		if !c.Remove {
+			if err := kit.ItemState(id, c.Item.State); err != nil {
+				return err
+			}
 		}
 		if c.Professional != "" {
 			if ps, err = s.changeProfessional(ctx, tx, c); err != nil {

@@ -33,10 +33,10 @@ func sessionDoc(s session.Session) ([]byte, error) {
 
 // Create implements session.Store.
 func (s *SessionStore) Create(ctx context.Context, v session.Session, events []audit.Event) error {
-	if v.ID == "" {
-		return fmt.Errorf("postgres: create session: %w: id is required", session.ErrInvalid)
+	if err := kit.NewSession(v); err != nil {
+		return err
 	}
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *SessionStore) Get(ctx context.Context, id string) (session.Session, err
 
 // Update implements session.Store.
 func (s *SessionStore) Update(ctx context.Context, v session.Session, events []audit.Event) error {
-	prepared, err := prepareEvents(events)
+	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return err
 	}
