@@ -1,10 +1,27 @@
-// Package memory is the embedded default store of the library: every domain
-// package's Store interface implemented in process memory, safe for
-// concurrent use. Invariants (a slot booked once, a work item offered to one
-// professional at a time, a callback never lost) are kept by holding a lock
-// for the duration of each store operation, so each operation is atomic.
+// Package memory is the embedded default store of the library. It
+// implements every domain package's Store interface in process memory.
 //
-// Several store values can share one backing state (see each constructor),
-// which is how storagetest exercises the adapter like several host replicas.
+// New returns a DB: one store per domain, all writing to one audit log,
+// with the same accessors as postgres.DB (RoutingStore, BookingStore,
+// CallbackStore, SessionStore, GuidanceStore, DemandStore, AuditLog). The
+// per-store constructors (NewRoutingStore, ...) remain for tests that need
+// one store alone.
+//
+// # Concurrency
+//
+// Every store is safe for concurrent use. Invariants (a slot booked once, a
+// work item offered to one professional at a time, a callback never lost)
+// are kept by holding a lock for the duration of each store operation, so
+// each operation is atomic. DB.Share returns another DB over the same
+// state, as a second host replica sees one database; storagetest races
+// such values against each other.
+//
 // State lives only as long as the process: use storage/postgres to keep it.
+//
+// # Errors
+//
+// The stores return the sentinels of the domain packages whose Store they
+// implement. Input checks and audit event preparation are shared with
+// storage/postgres (storage/internal/storekit), so both refuse the same
+// input with the same error.
 package memory

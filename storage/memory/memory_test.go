@@ -14,69 +14,40 @@ import (
 	"github.com/carecontact/carecontact/storage/storagetest"
 )
 
-// Harness opens memory stores for the conformance suite; n values share one
-// backing state.
+// harness opens memory stores for the conformance suite: n values of one
+// kind, each from its own Share of one DB, like n host replicas over one
+// database.
 func harness() storagetest.Harness {
 	return storagetest.Harness{
-		Name: "memory",
-		Audit: func(t *testing.T, n int) []audit.Log {
-			l := memory.NewAuditLog()
-			out := make([]audit.Log, n)
-			for i := range out {
-				out[i] = l
-			}
-			return out
-		},
-		Booking: func(t *testing.T, n int) []booking.Store {
-			s := memory.NewBookingStore(nil)
-			out := make([]booking.Store, n)
-			for i := range out {
-				out[i] = s.Share()
-			}
-			return out
-		},
-		Routing: func(t *testing.T, n int) []routing.Store {
-			s := memory.NewRoutingStore(nil)
-			out := make([]routing.Store, n)
-			for i := range out {
-				out[i] = s
-			}
-			return out
-		},
-		Callback: func(t *testing.T, n int) []callback.Store {
-			s := memory.NewCallbackStore(nil)
-			out := make([]callback.Store, n)
-			for i := range out {
-				out[i] = s.Share()
-			}
-			return out
-		},
-		Session: func(t *testing.T, n int) []session.Store {
-			s := memory.NewSessionStore(nil)
-			out := make([]session.Store, n)
-			for i := range out {
-				out[i] = s.Share()
-			}
-			return out
-		},
+		Name:     "memory",
+		Audit:    func(t *testing.T, n int) []audit.Log { return replicas(memory.New(), n, logOf) },
+		Booking:  func(t *testing.T, n int) []booking.Store { return replicas(memory.New(), n, bookingOf) },
+		Routing:  func(t *testing.T, n int) []routing.Store { return replicas(memory.New(), n, routingOf) },
+		Callback: func(t *testing.T, n int) []callback.Store { return replicas(memory.New(), n, callbackOf) },
+		Session:  func(t *testing.T, n int) []session.Store { return replicas(memory.New(), n, sessionOf) },
+		Demand:   func(t *testing.T, n int) []demand.Store { return replicas(memory.New(), n, demandOf) },
 		Guidance: func(t *testing.T, n int) ([]guidance.Store, audit.Reader) {
-			log := memory.NewAuditLog()
-			s := memory.NewGuidanceStore(log)
-			out := make([]guidance.Store, n)
-			for i := range out {
-				out[i] = s
-			}
-			return out, log
-		},
-		Demand: func(t *testing.T, n int) []demand.Store {
-			s := memory.NewDemandStore(nil)
-			out := make([]demand.Store, n)
-			for i := range out {
-				out[i] = s.Share()
-			}
-			return out
+			db := memory.New()
+			return replicas(db, n, guidanceOf), db.AuditLog()
 		},
 	}
+}
+
+func logOf(db *memory.DB) audit.Log           { return db.AuditLog() }
+func bookingOf(db *memory.DB) booking.Store   { return db.BookingStore() }
+func routingOf(db *memory.DB) routing.Store   { return db.RoutingStore() }
+func callbackOf(db *memory.DB) callback.Store { return db.CallbackStore() }
+func sessionOf(db *memory.DB) session.Store   { return db.SessionStore() }
+func demandOf(db *memory.DB) demand.Store     { return db.DemandStore() }
+func guidanceOf(db *memory.DB) guidance.Store { return db.GuidanceStore() }
+
+// replicas takes a store of one kind from each of n shares of db.
+func replicas[S any](db *memory.DB, n int, take func(*memory.DB) S) []S {
+	out := make([]S, n)
+	for i := range out {
+		out[i] = take(db.Share())
+	}
+	return out
 }
 
 func TestConformance(t *testing.T) { storagetest.Run(t, harness()) }
