@@ -88,11 +88,12 @@ func run(w io.Writer) error {
 	zone := civil.Helsinki()
 	ctx := context.Background()
 	clk := clock.NewMock()
-	log := memory.NewAuditLog()
+	db := memory.New()
+	log := db.AuditLog()
 	tr := loopback.New()
 	contacts, sessions := 0, 0
 	adm, err := demand.New(demand.Config{
-		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(log), Clock: clk,
+		Matrix: channel.DefaultMatrix(), Store: db.DemandStore(), Clock: clk,
 		Policy: demand.PolicyKeepBoth,
 		NewID:  func() string { contacts++; return fmt.Sprintf("c%d", contacts) },
 	})
@@ -100,7 +101,7 @@ func run(w io.Writer) error {
 		return err
 	}
 	m, err := session.New(session.Config{
-		Store: memory.NewSessionStore(log), Audit: log, Clock: clk,
+		Store: db.SessionStore(), Audit: log, Clock: clk,
 		Teams: session.Teams{
 			"team-koivikko": {"nurse-1", "nurse-2"},
 			"team-gp":       {"doctor-1"},

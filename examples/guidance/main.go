@@ -86,8 +86,8 @@ func run(w io.Writer) error {
 	// 2. A guide over the memory store, on a virtual clock.
 	vc := &virtualClock{now: time.Date(2026, 3, 2, 8, 0, 0, 0, helsinki).UTC()}
 	clock := carecontact.ClockFunc(func() time.Time { return vc.now })
-	log := memory.NewAuditLog()
-	g, err := guidance.New(guidance.Config{Store: memory.NewGuidanceStore(log), Audit: log, Roles: roles, Clock: clock})
+	db := memory.New()
+	g, err := guidance.New(guidance.Config{Store: db.GuidanceStore(), Audit: db.AuditLog(), Roles: roles, Clock: clock})
 	if err != nil {
 		return err
 	}
@@ -254,7 +254,7 @@ func run(w io.Writer) error {
 	}
 
 	// 9. The audit trail and an export of what is in service.
-	events, err := log.Events(ctx, audit.Filter{})
+	events, err := db.AuditLog().Events(ctx, audit.Filter{})
 	if err != nil {
 		return err
 	}
