@@ -43,10 +43,6 @@ func withIDs(next func() string) func(*callback.Config) {
 	return func(c *callback.Config) { c.NewID = next }
 }
 
-func withDispatcher(d callback.Dispatcher) func(*callback.Config) {
-	return func(c *callback.Config) { c.Dispatcher = d }
-}
-
 // on sets svc's mock clock to now and returns svc.
 func on(svc *callback.Service, now time.Time) *callback.Service {
 	svc.Config().Clock.(*clock.Mock).Set(now)
