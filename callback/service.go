@@ -177,8 +177,12 @@ func (s *Service) request(ctx context.Context, req Request, now time.Time) (Prom
 	if deadline.After(outer) {
 		deadline = outer
 	}
+	id := req.ID
+	if id == "" {
+		id = s.newID()
+	}
 	rec := Record{
-		ID: s.newID(), Client: req.Client, Phone: req.Phone, Errand: req.Errand, Urgency: req.Urgency,
+		ID: id, Client: req.Client, Phone: req.Phone, Errand: req.Errand, Urgency: req.Urgency,
 		Area: route.Area, Language: req.Language, RequestedAt: now, Deadline: deadline.UTC(),
 		Handling: cfg.handling(req.Errand), Steps: slices.Clone(route.Steps), Team: route.Steps[0].Team,
 		BeforeCutoff: beforeCutoff, State: StatePlanned,

@@ -59,6 +59,11 @@ func (p Phone) Number() string { return string(p) }
 
 // Request is a client's request to be called back.
 type Request struct {
+	// ID, when set, is the ID the new request gets (the front door uses
+	// the admitted contact's reference, so both name one contact). It must
+	// not look like a phone number or identity code: it appears in audit
+	// subjects. Defaults to an ID from Config.NewID.
+	ID string `json:"id,omitempty"`
 	// Client is the pseudonymous client reference (never an identity code).
 	Client carecontact.ClientRef
 	// Phone is the number to call; it is never logged nor marshalled.

@@ -2,7 +2,23 @@
 // packages (routing, booking, callback, demand, session, guidance) never
 // import each other. What two of them must agree on is composed here.
 //
-// For now the package holds the adapters between domains:
+// Door is the front door: one service for a contact's life. Contact admits
+// a client's contact through the one duplicate-demand path, opens its
+// session and either queues it in routing or promises a callback window.
+// Accept takes an offer in routing, in the callback planner and in the
+// session in one step. Close finishes the work, closes the session with its
+// outcome and, when the outcome settles the errand, rescinds or withdraws
+// the client's other contacts for it. One ID names a contact everywhere:
+// the routing item of an inbound contact, the callback request (whose
+// dispatches are ItemOf), the session and the demand record's Ref. Door
+// implements carecontact.Driven over routing and the callback planner.
+//
+// Door holds no state beyond its parts, which keep theirs in the stores.
+// It does not yet cover the whole of a contact's life: escalation to
+// video, invitations, transfers, releasing an unanswered callback, the
+// desk view, the event stream, pilots and KPIs go through Parts for now.
+//
+// The package also holds the adapters between domains:
 //
 //   - RoutingRouter routes callback requests with a routing.Directory
 //     (a callback.Router).
@@ -13,9 +29,6 @@
 //   - SessionDemand settles a session's contact in a demand.Admitter
 //     (a session.Demand).
 //
-// The next step builds the whole front door here: one service for the life
-// of a contact, from admission to outcome.
-//
 // # Concurrency
 //
 // The adapters keep no state of their own beyond what they wrap. They are
@@ -24,6 +37,11 @@
 // CalendarCapacity's embedded Absences has its own lock.
 //
 // # Errors
+//
+// ErrConfig (a bad Config) and ErrInvalidContact (a malformed
+// ContactRequest) are invalid input; each is a *carecontact.FieldError
+// that names the field. Errors of the parts are wrapped and keep their
+// kinds.
 //
 // The adapters return the errors of the packages they join, wrapped so
 // that both sides match: a routing.NoRouteError from RoutingRouter matches

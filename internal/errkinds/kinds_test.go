@@ -16,6 +16,7 @@ import (
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/demand"
+	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/internal/errkinds"
 	"github.com/carecontact/carecontact/routing"
@@ -54,6 +55,9 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrContactClosed": demand.ErrContactClosed, "ErrInvalidConfig": demand.ErrInvalidConfig,
 			"ErrInvalidAdmission": demand.ErrInvalidAdmission,
 		},
+	},
+	"frontdoor": {
+		Sentinels: map[string]error{"ErrConfig": frontdoor.ErrConfig, "ErrInvalidContact": frontdoor.ErrInvalidContact},
 	},
 	"routing": {
 		Sentinels: map[string]error{

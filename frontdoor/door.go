@@ -1,0 +1,451 @@
+package frontdoor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/demand"
+	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
+)
+
+// Stores are the stores a Door runs on: take them from one storage
+// adapter (storage/memory or storage/postgres), so they share one audit log
+// and, for PostgreSQL, one database.
+type Stores struct {
+	Routing  routing.Store
+	Callback callback.Store
+	Session  session.Store
+	Demand   demand.Store
+	// Audit records reads of client data and refused attempts.
+	Audit audit.Recorder
+}
+
+// Config configures a Door.
+type Config struct {
+	// Clock tells the time of every part. Required.
+	Clock carecontact.Clock
+	// Directory is the organisation: areas, teams, professionals,
+	// policies and pilots. Required.
+	Directory *routing.Directory
+	// Stores keep everything. Required.
+	Stores Stores
+	// Capacity tells each team's callback capacity, for example a
+	// CalendarCapacity over the booking calendars. Required.
+	Capacity callback.Capacity
+	// Callback sets the callback service levels. Its Clock, Store, Router,
+	// Capacity, Dispatcher and NewID are the Door's and must be left unset.
+	// Defaults to the callback package's defaults.
+	Callback callback.Config
+	// Matrix says which errands suit which channels and the identification
+	// each needs. Defaults to channel.DefaultMatrix().
+	Matrix *channel.Matrix
+	// Duplicates is what happens to a client's second contact about the
+	// same errand while the first still waits. Defaults to
+	// demand.DefaultPolicy (merge into the first).
+	Duplicates demand.Policy
+	// OfferTimeout is how long an offer waits for an answer. Defaults to
+	// routing.DefaultOfferTimeout.
+	OfferTimeout time.Duration
+	// NewID makes contact IDs. They name the contact in routing, in the
+	// callback planner and in audit subjects, so they must not look like
+	// phone numbers or identity codes. Defaults to "k" and 32 hex digits of
+	// a random UUID.
+	NewID func() string
+}
+
+// ErrConfig is the sentinel of a bad Door configuration.
+var ErrConfig = carecontact.Sentinel(carecontact.ErrInvalid, "frontdoor: invalid config")
+
+// ErrInvalidContact is the sentinel of a malformed ContactRequest.
+var ErrInvalidContact = carecontact.Sentinel(carecontact.ErrInvalid, "frontdoor: invalid contact")
+
+// Door is the front door: one service for a contact's life over routing,
+// the callback planner, duplicate demand and sessions. It holds no state of
+// its own beyond the parts, so several Doors over one PostgreSQL store
+// serve the same contacts. It implements carecontact.Driven over all its
+// parts.
+type Door struct {
+	cfg      Config
+	dir      *routing.Directory
+	disp     *routing.Dispatcher
+	cb       *callback.Service
+	admit    *demand.Admitter
+	sessions *session.Manager
+	system   audit.Actor
+}
+
+// New builds the parts over cfg.Stores and returns the Door.
+func New(ctx context.Context, cfg Config) (*Door, error) {
+	switch {
+	case cfg.Clock == nil:
+		return nil, carecontact.Invalid(ErrConfig, "clock", "is required")
+	case cfg.Directory == nil:
+		return nil, carecontact.Invalid(ErrConfig, "directory", "is required")
+	case cfg.Stores.Routing == nil || cfg.Stores.Callback == nil || cfg.Stores.Session == nil ||
+		cfg.Stores.Demand == nil || cfg.Stores.Audit == nil:
+		return nil, carecontact.Invalid(ErrConfig, "stores", "routing, callback, session, demand and audit are required")
+	case cfg.Capacity == nil:
+		return nil, carecontact.Invalid(ErrConfig, "capacity", "is required")
+	case cfg.Callback.Clock != nil || cfg.Callback.Store != nil || cfg.Callback.Router != nil ||
+		cfg.Callback.Capacity != nil || cfg.Callback.Dispatcher != nil || cfg.Callback.NewID != nil:
+		return nil, carecontact.Invalid(ErrConfig, "callback", "clock, store, router, capacity, dispatcher and newID are the door's")
+	}
+	if cfg.Matrix == nil {
+		cfg.Matrix = channel.DefaultMatrix()
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = func() string { return "k" + strings.ReplaceAll(uuid.NewString(), "-", "") }
+	}
+	d := &Door{cfg: cfg, dir: cfg.Directory, system: audit.System("frontdoor")}
+	var err error
+	d.disp, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: cfg.Directory, Clock: cfg.Clock,
+		Store: cfg.Stores.Routing, OfferTimeout: cfg.OfferTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("frontdoor: routing: %w", err)
+	}
+	cbc := cfg.Callback
+	cbc.Clock, cbc.Store, cbc.Capacity = cfg.Clock, cfg.Stores.Callback, cfg.Capacity
+	cbc.Router = RoutingRouter{Directory: cfg.Directory}
+	cbc.Dispatcher = RoutingDispatcher{Dispatcher: d.disp}
+	if d.cb, err = callback.New(cbc); err != nil {
+		return nil, fmt.Errorf("frontdoor: callback: %w", err)
+	}
+	if d.admit, err = demand.New(demand.Config{Matrix: cfg.Matrix, Store: cfg.Stores.Demand, Clock: cfg.Clock, Policy: cfg.Duplicates}); err != nil {
+		return nil, fmt.Errorf("frontdoor: demand: %w", err)
+	}
+	if d.sessions, err = session.New(session.Config{Store: cfg.Stores.Session, Audit: cfg.Stores.Audit,
+		Clock: cfg.Clock, Teams: teams{cfg.Directory}, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit}}); err != nil {
+		return nil, fmt.Errorf("frontdoor: session: %w", err)
+	}
+	return d, nil
+}
+
+// teams answers team membership from the routing directory.
+type teams struct{ dir *routing.Directory }
+
+func (t teams) IsMember(_ context.Context, team carecontact.TeamID, p carecontact.ProfessionalID) (bool, error) {
+	members, err := t.dir.Members(team)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range members {
+		if m == p {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Parts are the Door's components, for hosts that need an operation the
+// Door does not offer (a directory-wide Stats, the callback KPIs). Changing
+// a contact through them directly bypasses the rules the Door keeps.
+type Parts struct {
+	Dispatcher *routing.Dispatcher
+	Callbacks  *callback.Service
+	Demand     *demand.Admitter
+	Sessions   *session.Manager
+}
+
+// Parts returns the Door's components.
+func (d *Door) Parts() Parts {
+	return Parts{Dispatcher: d.disp, Callbacks: d.cb, Demand: d.admit, Sessions: d.sessions}
+}
+
+// ContactRequest is a client's new contact.
+type ContactRequest struct {
+	// Actor is who makes the contact: the client, or the system on their
+	// behalf (a phone menu). Defaults to the system.
+	Actor audit.Actor
+	// Client is the pseudonymous client reference. Required.
+	Client carecontact.ClientRef
+	// Errand is what the client contacts about. Required.
+	Errand channel.Errand
+	// Channel is where the contact arrives. Required.
+	Channel channel.Kind
+	// PostalCode gives the home area. Required unless OwnTeam is set.
+	PostalCode routing.PostalCode
+	// OwnTeam and OwnProfessional are the client's own, routed to first.
+	OwnTeam         carecontact.TeamID
+	OwnProfessional carecontact.ProfessionalID
+	// Language is any BCP 47 tag, matched to fi, sv or en.
+	Language string
+	// Phone is the number to call back (callbacks only). It is never
+	// logged, stored in audit details or marshalled.
+	Phone callback.Phone
+	// Urgency of a callback. Defaults to callback.NonUrgent.
+	Urgency callback.Urgency
+	// Identity is the identification the client has already established
+	// (strong after a bank login to chat). Defaults to none, except on the
+	// phone (inbound calls and callbacks), where the professional asks who
+	// is calling: weak, method "asked_in_call", as the matrix allows.
+	Identity       channel.IdentityLevel
+	IdentityMethod string
+}
+
+// Contact is the answer to a ContactRequest.
+type Contact struct {
+	// ID names the contact in routing (the work item of an inbound
+	// contact), in the callback planner (the request) and in the
+	// duplicate-demand record.
+	ID string
+	// Duplicate: the client already waits about the same errand. When
+	// Merged, this contact joined that one (ExistingID) and nothing new was
+	// queued.
+	Duplicate  bool
+	Merged     bool
+	ExistingID string
+	// Item is the routing work item of an inbound contact.
+	Item routing.Item
+	// Promise is the callback window of a callback request.
+	Promise *callback.Promise
+}
+
+// Contact admits a client's contact through the one duplicate-demand
+// path and either queues it in routing or promises a callback window.
+func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error) {
+	switch {
+	case req.Client == "":
+		return Contact{}, carecontact.Invalid(ErrInvalidContact, "client", "is required")
+	case req.Errand == "":
+		return Contact{}, carecontact.Invalid(ErrInvalidContact, "errand", "is required")
+	case req.Channel == "":
+		return Contact{}, carecontact.Invalid(ErrInvalidContact, "channel", "is required")
+	case req.PostalCode == "" && req.OwnTeam == "":
+		return Contact{}, carecontact.Invalid(ErrInvalidContact, "postalCode", "is required without an own team")
+	case req.Channel == channel.Callback && req.Phone == "":
+		return Contact{}, carecontact.Invalid(ErrInvalidContact, "phone", "is required for a callback")
+	}
+	actor := req.Actor
+	if actor.Kind == "" {
+		actor = d.system
+	}
+	id := d.cfg.NewID()
+	ad, err := d.admit.Admit(ctx, demand.Request{Actor: actor, Client: req.Client, Errand: req.Errand, Kind: req.Channel, Ref: id})
+	if err != nil {
+		return Contact{}, fmt.Errorf("frontdoor: admit: %w", err)
+	}
+	out := Contact{ID: ad.Contact.Ref, Duplicate: ad.Duplicate()}
+	if ad.Existing != nil {
+		out.ExistingID = ad.Existing.Ref
+	}
+	if !ad.Queue() {
+		out.Merged = true
+		return out, nil
+	}
+	if req.Channel == channel.Callback {
+		p, err := d.cb.Request(ctx, callback.Request{ID: id, Client: req.Client, Phone: req.Phone, Errand: req.Errand,
+			Urgency: req.Urgency, PostalCode: string(req.PostalCode), Language: civilTag(req.Language),
+			OwnTeam: req.OwnTeam, OwnProfessional: req.OwnProfessional})
+		if err != nil {
+			return Contact{}, d.undoAdmission(ctx, ad.Contact.ID, fmt.Errorf("frontdoor: callback: %w", err))
+		}
+		out.Promise = &p
+		return out, d.open(ctx, req, ad, id, p.Team, "")
+	}
+	it, err := d.disp.Enqueue(ctx, carecontact.ItemID(id), routing.Contact{Client: req.Client, Errand: req.Errand,
+		Channel: req.Channel, PostalCode: req.PostalCode, OwnTeam: req.OwnTeam, OwnProfessional: req.OwnProfessional,
+		Language: civilTag(req.Language)})
+	if err != nil {
+		return Contact{}, d.undoAdmission(ctx, ad.Contact.ID, fmt.Errorf("frontdoor: routing: %w", err))
+	}
+	out.Item = it
+	team := req.OwnTeam
+	if team == "" {
+		if rt, err := d.dir.Route(it.Contact); err == nil && len(rt.Steps) > 0 && len(rt.Steps[0].Teams) > 0 {
+			team = rt.Steps[0].Teams[0]
+		}
+	}
+	return out, d.open(ctx, req, ad, id, team, carecontact.ItemID(id))
+}
+
+// open opens the session of a queued contact under the contact's ID; the
+// session holds the identification the client established and, when it
+// closes, settles the errand.
+func (d *Door) open(ctx context.Context, req ContactRequest, ad demand.Admission, id string, team carecontact.TeamID, item carecontact.ItemID) error {
+	if team == "" {
+		return fmt.Errorf("%w: contact %s has no owning team", routing.ErrNoRoute, id)
+	}
+	if req.Identity == channel.IdentityNone && (req.Channel == channel.InboundPhone || req.Channel == channel.Callback) {
+		req.Identity, req.IdentityMethod = channel.IdentityWeak, "asked_in_call"
+	}
+	_, err := d.sessions.Open(ctx, d.system, session.OpenRequest{ID: id, Client: req.Client, Errand: req.Errand,
+		Team: team, OwnProfessional: req.OwnProfessional, OwnTeam: req.OwnTeam, WorkItem: item,
+		Contact: ad.Contact.ID, Duplicate: ad.Duplicate(), Identity: req.Identity, IdentityMethod: req.IdentityMethod})
+	if err != nil {
+		return fmt.Errorf("frontdoor: session open: %w", err)
+	}
+	return nil
+}
+
+// undoAdmission closes the demand record of a contact that could not be
+// queued, so nothing half-written stays behind, and returns cause.
+func (d *Door) undoAdmission(ctx context.Context, contact string, cause error) error {
+	if _, err := d.admit.Close(ctx, d.system, contact, "not queued"); err != nil {
+		return errors.Join(cause, fmt.Errorf("frontdoor: close admission: %w", err))
+	}
+	return cause
+}
+
+// SetPresence signs a professional in or out, or marks them busy.
+func (d *Door) SetPresence(ctx context.Context, p carecontact.ProfessionalID, pr routing.Presence) (routing.ProfessionalState, error) {
+	return d.disp.SetPresence(ctx, p, pr)
+}
+
+// Accept takes an offered work item for professional p in one step: in
+// routing, in the callback planner when the item is a due callback, and in
+// the contact's session (assigned, first leg started). It returns the
+// session, whose ID is the contact's ID.
+func (d *Door) Accept(ctx context.Context, p carecontact.ProfessionalID, item carecontact.ItemID) (session.Session, error) {
+	it, err := d.disp.Accept(ctx, item, p)
+	if err != nil {
+		return session.Session{}, fmt.Errorf("frontdoor: accept: %w", err)
+	}
+	contact := string(item)
+	if req, ok := RequestOf(item); ok {
+		if _, err := d.cb.Accept(ctx, req, p); err != nil {
+			return session.Session{}, fmt.Errorf("frontdoor: callback accept: %w", err)
+		}
+		contact = req
+	}
+	actor := audit.Actor{Kind: audit.ActorProfessional, ID: string(p)}
+	s, err := d.sessions.Assign(ctx, d.system, contact, p)
+	if err != nil {
+		return session.Session{}, fmt.Errorf("frontdoor: session assign: %w", err)
+	}
+	if s, err = d.sessions.StartLeg(ctx, actor, contact, it.Contact.Channel, string(item)); err != nil {
+		return session.Session{}, fmt.Errorf("frontdoor: session leg: %w", err)
+	}
+	return s, nil
+}
+
+// Closed is the result of Close.
+type Closed struct {
+	Session session.Session
+	// Withdrawn are the client's other contacts for the errand that the
+	// outcome settled: rescinded from routing or withdrawn from the
+	// callback planner, so nobody contacts the client twice.
+	Withdrawn []session.WithdrawnContact
+}
+
+// Close ends professional p's contact in session id with outcome: the work
+// item is finished in routing (and the callback completed as answered),
+// the session is closed, and an outcome that settles the errand withdraws
+// the client's other pending contacts for it.
+func (d *Door) Close(ctx context.Context, p carecontact.ProfessionalID, id string, outcome session.Outcome) (Closed, error) {
+	actor := audit.Actor{Kind: audit.ActorProfessional, ID: string(p)}
+	s, err := d.sessions.Get(ctx, actor, id)
+	if err != nil {
+		return Closed{}, fmt.Errorf("frontdoor: close: %w", err)
+	}
+	item := s.WorkItem
+	isCallback := false
+	if item == "" { // a callback: its item is the latest dispatch
+		rec, err := d.cb.Get(ctx, s.ID)
+		if err != nil {
+			return Closed{}, fmt.Errorf("frontdoor: close: %w", err)
+		}
+		item, isCallback = ItemOf(rec), true
+	}
+	if _, err := d.disp.Finish(ctx, item, p); err != nil && !errors.Is(err, routing.ErrItemNotFound) {
+		return Closed{}, fmt.Errorf("frontdoor: finish: %w", err)
+	}
+	if isCallback {
+		if _, _, err := d.cb.Complete(ctx, s.ID, p, callback.Answered); err != nil {
+			return Closed{}, fmt.Errorf("frontdoor: callback complete: %w", err)
+		}
+	}
+	if _, err := d.sessions.FinishContact(ctx, actor, id); err != nil {
+		return Closed{}, fmt.Errorf("frontdoor: wrap-up: %w", err)
+	}
+	res, err := d.sessions.Close(ctx, actor, id, outcome)
+	if err != nil {
+		return Closed{}, fmt.Errorf("frontdoor: session close: %w", err)
+	}
+	for _, w := range res.Withdrawn {
+		if err := d.withdraw(ctx, w); err != nil {
+			return Closed{Session: res.Session, Withdrawn: res.Withdrawn}, err
+		}
+	}
+	return Closed{Session: res.Session, Withdrawn: res.Withdrawn}, nil
+}
+
+// withdraw takes a contact the settled errand made unnecessary out of its
+// queue. A contact already being handled is left to finish.
+func (d *Door) withdraw(ctx context.Context, w session.WithdrawnContact) error {
+	if w.Ref == "" {
+		return nil
+	}
+	if w.Kind == channel.Callback {
+		rec, _, err := d.cb.Withdraw(ctx, w.Ref, d.system)
+		switch {
+		case errors.Is(err, callback.ErrInCall):
+			return nil
+		case err != nil:
+			return fmt.Errorf("frontdoor: callback withdraw: %w", err)
+		}
+		if rec.Dispatches == 0 {
+			return nil
+		}
+		return d.rescind(ctx, ItemOf(rec))
+	}
+	return d.rescind(ctx, carecontact.ItemID(w.Ref))
+}
+
+func (d *Door) rescind(ctx context.Context, item carecontact.ItemID) error {
+	it, ok := d.disp.Item(item)
+	if !ok || (it.State != routing.ItemQueued && it.State != routing.ItemOffered) {
+		return nil // gone, or being handled: the professional finishes it
+	}
+	if err := d.disp.Rescind(ctx, item, "settled elsewhere"); err != nil && !errors.Is(err, routing.ErrItemNotFound) {
+		return fmt.Errorf("frontdoor: rescind: %w", err)
+	}
+	return nil
+}
+
+// Advance implements carecontact.Driven over routing and the callback
+// planner.
+func (d *Door) Advance(ctx context.Context) error {
+	return errors.Join(d.disp.Advance(ctx), d.cb.Advance(ctx))
+}
+
+// NextDeadline implements carecontact.Driven: the earliest deadline of
+// routing and the callback planner.
+func (d *Door) NextDeadline(ctx context.Context) (time.Time, bool, error) {
+	t1, ok1, err1 := d.disp.NextDeadline(ctx)
+	t2, ok2, err2 := d.cb.NextDeadline(ctx)
+	if err := errors.Join(err1, err2); err != nil {
+		return time.Time{}, false, err
+	}
+	switch {
+	case ok1 && ok2:
+		if t2.Before(t1) {
+			return t2, true, nil
+		}
+		return t1, true, nil
+	case ok1:
+		return t1, true, nil
+	default:
+		return t2, ok2, nil
+	}
+}
+
+// Wake implements carecontact.Waker with routing's wake-ups.
+func (d *Door) Wake() <-chan struct{} { return d.disp.Wake() }
+
+var _ interface {
+	carecontact.Driven
+	carecontact.Waker
+} = (*Door)(nil)
+
+func civilTag(tag string) civil.Language { return civil.Language(tag) }

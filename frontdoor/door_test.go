@@ -1,0 +1,203 @@
+package frontdoor_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/demand"
+	"github.com/carecontact/carecontact/frontdoor"
+	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
+	"github.com/carecontact/carecontact/storage/memory"
+)
+
+// door is a Kallio health station on the memory stores: two nurses who take
+// calls and chats, both on callback duty 8-16.
+func door(t *testing.T, dup demand.Policy) (*frontdoor.Door, *clock.Mock, *memory.AuditLog) {
+	t.Helper()
+	nurse := func(id string) routing.Professional {
+		return routing.Professional{ID: carecontact.ProfessionalID(id), Role: routing.RoleNurse,
+			Languages: []civil.Language{"fi", "sv"}, Teams: []carecontact.TeamID{"kallio-a"},
+			Capacity: routing.Capacity{Synchronous: 1, Chat: 2}}
+	}
+	dir, err := routing.NewDirectory(routing.Config{
+		Areas:         []routing.Area{{ID: "kallio", NameFi: "Kallio", PostalCodes: []routing.PostalCode{"00530"}}},
+		Teams:         []routing.Team{{ID: "kallio-a", NameFi: "Kallio A", Area: "kallio"}},
+		Professionals: []routing.Professional{nurse("aino"), nurse("bertil")},
+		Policies:      []routing.Policy{routing.StandardPolicy("")},
+	})
+	require.NoError(t, err)
+	capa := callback.NewStaticCapacity(nil)
+	require.NoError(t, capa.SetTeam("kallio-a",
+		callback.Shift{Professional: "aino", From: civil.At(8, 0), To: civil.At(16, 0)},
+		callback.Shift{Professional: "bertil", From: civil.At(8, 0), To: civil.At(16, 0)}))
+	clk := clock.NewMock()
+	clk.Set(at(2026, time.November, 23, 9, 0)) // a Monday
+	log := memory.NewAuditLog()
+	n := 0
+	d, err := frontdoor.New(context.Background(), frontdoor.Config{
+		Clock: clk, Directory: dir, Capacity: capa, Duplicates: dup,
+		Stores: frontdoor.Stores{Routing: memory.NewRoutingStore(log), Callback: memory.NewCallbackStore(log),
+			Session: memory.NewSessionStore(log), Demand: memory.NewDemandStore(log), Audit: log},
+		NewID: func() string { n++; return "k" + string(rune('a'+n)) },
+	})
+	require.NoError(t, err)
+	return d, clk, log
+}
+
+func chat(client string) frontdoor.ContactRequest {
+	return frontdoor.ContactRequest{Client: carecontact.ClientRef(client), Errand: channel.ErrandLabResults,
+		Channel: channel.Chat, PostalCode: "00530", Language: "sv-FI",
+		Identity: channel.IdentityStrong, IdentityMethod: "bank_id"}
+}
+
+func callbackOf(client string) frontdoor.ContactRequest {
+	return frontdoor.ContactRequest{Client: carecontact.ClientRef(client), Errand: channel.ErrandLabResults,
+		Channel: channel.Callback, PostalCode: "00530", Phone: "+358401234567"}
+}
+
+func TestDoorChatFromContactToOutcome(t *testing.T) {
+	ctx := context.Background()
+	d, _, log := door(t, "")
+	_, err := d.SetPresence(ctx, "aino", routing.PresenceAvailable)
+	require.NoError(t, err)
+
+	c, err := d.Contact(ctx, chat("client-1"))
+	require.NoError(t, err)
+	require.Equal(t, routing.ItemOffered, c.Item.State)
+	require.Equal(t, carecontact.ProfessionalID("aino"), c.Item.Professional)
+
+	// The same client's double click is one contact, not duplicate work.
+	again, err := d.Contact(ctx, chat("client-1"))
+	require.NoError(t, err)
+	require.True(t, again.Duplicate)
+	require.True(t, again.Merged)
+	require.Equal(t, c.ID, again.ExistingID)
+
+	s, err := d.Accept(ctx, "aino", carecontact.ItemID(c.ID))
+	require.NoError(t, err)
+	require.Equal(t, c.ID, s.ID, "the session is named like the contact")
+	require.Equal(t, session.StateActive, s.State)
+	require.Equal(t, channel.IdentityStrong, s.Identity, "the identification made at contact reaches the session")
+
+	closed, err := d.Close(ctx, "aino", s.ID, session.OutcomeResolved)
+	require.NoError(t, err)
+	require.Equal(t, session.StateClosed, closed.Session.State)
+	st, ok := d.Parts().Dispatcher.Professional("aino")
+	require.True(t, ok)
+	require.Zero(t, st.Load.Chat, "the chat slot is free again")
+
+	evs, err := log.Events(ctx, audit.Filter{Client: "client-1"})
+	require.NoError(t, err)
+	actions := map[string]bool{}
+	for _, e := range evs {
+		actions[e.Action] = true
+	}
+	for _, a := range []string{"channel.admit", "session.open", "session.assign", "session.leg_start", "session.close", "channel.settle"} {
+		require.True(t, actions[a], "audited %s", a)
+	}
+}
+
+func TestDoorCallbackIsDispatchedAcceptedAndClosed(t *testing.T) {
+	ctx := context.Background()
+	d, clk, _ := door(t, "")
+	c, err := d.Contact(ctx, callbackOf("client-2"))
+	require.NoError(t, err)
+	require.NotNil(t, c.Promise)
+	require.Equal(t, carecontact.TeamID("kallio-a"), c.Promise.Team)
+	require.Equal(t, at(2026, time.November, 23, 9, 0), c.Promise.Window.Start.In(civil.Helsinki()), "capacity is free now")
+
+	_, err = d.SetPresence(ctx, "bertil", routing.PresenceAvailable)
+	require.NoError(t, err)
+	next, ok, err := d.NextDeadline(ctx)
+	require.NoError(t, err)
+	require.True(t, ok)
+	clk.Set(next)
+	for i := 0; i < 20; i++ { // advance to the window, as the driver would
+		require.NoError(t, d.Advance(ctx))
+		if it, ok := d.Parts().Dispatcher.Item(carecontact.ItemID(c.ID + ".1")); ok && it.State == routing.ItemOffered {
+			break
+		}
+		next, _, err = d.NextDeadline(ctx)
+		require.NoError(t, err)
+		clk.Set(next)
+	}
+	item := carecontact.ItemID(c.ID + ".1")
+	it, ok := d.Parts().Dispatcher.Item(item)
+	require.True(t, ok, "the due callback is a routing item")
+	require.Equal(t, routing.ItemOffered, it.State)
+	require.Equal(t, carecontact.ProfessionalID("bertil"), it.Professional)
+
+	s, err := d.Accept(ctx, "bertil", item)
+	require.NoError(t, err)
+	require.Equal(t, c.ID, s.ID)
+	rec, err := d.Parts().Callbacks.Get(ctx, c.ID)
+	require.NoError(t, err)
+	require.Equal(t, callback.StateInCall, rec.State, "accepted in routing and in the planner in one step")
+
+	_, err = d.Close(ctx, "bertil", s.ID, session.OutcomeResolved)
+	require.NoError(t, err)
+	rec, err = d.Parts().Callbacks.Get(ctx, c.ID)
+	require.NoError(t, err)
+	require.Equal(t, callback.StateClosed, rec.State)
+}
+
+func TestDoorSettlingWithdrawsTheOtherContacts(t *testing.T) {
+	ctx := context.Background()
+	d, _, _ := door(t, demand.PolicyKeepBoth)
+	cb, err := d.Contact(ctx, callbackOf("client-3"))
+	require.NoError(t, err)
+	_, err = d.SetPresence(ctx, "aino", routing.PresenceAvailable)
+	require.NoError(t, err)
+	ch, err := d.Contact(ctx, chat("client-3"))
+	require.NoError(t, err)
+	require.True(t, ch.Duplicate)
+	require.False(t, ch.Merged, "keep both: the chat is queued too")
+
+	s, err := d.Accept(ctx, "aino", carecontact.ItemID(ch.ID))
+	require.NoError(t, err)
+	closed, err := d.Close(ctx, "aino", s.ID, session.OutcomeResolved)
+	require.NoError(t, err)
+	require.Len(t, closed.Withdrawn, 1)
+	require.Equal(t, cb.ID, closed.Withdrawn[0].Ref)
+	rec, err := d.Parts().Callbacks.Get(ctx, cb.ID)
+	require.NoError(t, err)
+	require.Equal(t, callback.StateClosed, rec.State, "nobody calls the client back about a settled errand")
+	require.Equal(t, callback.OutcomeWithdrawn, rec.Out)
+}
+
+func TestDoorRefusesBadContacts(t *testing.T) {
+	d, _, _ := door(t, "")
+	tests := []struct {
+		name  string
+		edit  func(*frontdoor.ContactRequest)
+		field string
+	}{
+		{"no client", func(r *frontdoor.ContactRequest) { r.Client = "" }, "client"},
+		{"no errand", func(r *frontdoor.ContactRequest) { r.Errand = "" }, "errand"},
+		{"no channel", func(r *frontdoor.ContactRequest) { r.Channel = "" }, "channel"},
+		{"no area", func(r *frontdoor.ContactRequest) { r.PostalCode = "" }, "postalCode"},
+		{"callback without phone", func(r *frontdoor.ContactRequest) { r.Channel = channel.Callback }, "phone"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := chat("client-4")
+			tc.edit(&r)
+			_, err := d.Contact(context.Background(), r)
+			require.ErrorIs(t, err, frontdoor.ErrInvalidContact)
+			require.ErrorIs(t, err, carecontact.ErrInvalid)
+			var fe *carecontact.FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, tc.field, fe.Field)
+		})
+	}
+}
