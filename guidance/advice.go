@@ -134,7 +134,7 @@ func (c *Catalog) Advise(m Suitability, s Situation) (Advice, error) {
 	}
 	cfg, ok := c.channelConfig(s.Area)
 	if !ok {
-		return Advice{}, fmt.Errorf("%w: advise: no channel configuration for area %q", ErrNotFound, star(string(s.Area)))
+		return Advice{}, fmt.Errorf("%w: advise: no channel configuration for area %q", ErrNotFound, star(s.Area))
 	}
 	ch := c.choose(s.Languages)
 	lang := c.langs.tags[c.langs.index(ch.best)]
@@ -170,7 +170,7 @@ func (c *Catalog) Advise(m Suitability, s Situation) (Advice, error) {
 			continue
 		}
 		if !offered {
-			why(CodeNotOffered, "not offered in area %s", star(string(cfg.Area)))
+			why(CodeNotOffered, "not offered in area %s", star(cfg.Area))
 			continue
 		}
 		if ok, reason := m.Suitable(s.Errand, k); !ok {

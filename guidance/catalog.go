@@ -199,7 +199,7 @@ func (c *Catalog) render(key string, scope Scope, ch langChoice, vals Vars) (Ren
 	}
 	if chosen == nil {
 		if fallback == nil {
-			return Rendered{}, fmt.Errorf("%w: no text %q for area %q, service %q", ErrNotFound, key, star(string(scope.Area)), star(scope.Service))
+			return Rendered{}, fmt.Errorf("%w: no text %q for area %q, service %q", ErrNotFound, key, star(scope.Area), star(scope.Service))
 		}
 		chosen, chosenScope = fallback, fallbackScope
 		lang, _ = c.pick(chosen, ch)
@@ -211,7 +211,7 @@ func (c *Catalog) render(key string, scope Scope, ch langChoice, vals Vars) (Ren
 		return c.areaName(scope.Area, lang)
 	})
 	if err != nil {
-		return Rendered{}, fmt.Errorf("guidance: render %q (%s, %s): %w", key, star(string(chosenScope.Area)), lang, err)
+		return Rendered{}, fmt.Errorf("guidance: render %q (%s, %s): %w", key, star(chosenScope.Area), lang, err)
 	}
 	return Rendered{Key: key, Scope: chosenScope, Language: c.langs.tags[c.langs.index(lang)], Plain: plain, HTML: plainToHTML(plain)}, nil
 }

@@ -133,11 +133,11 @@ type Entry struct {
 func (e Entry) Subject() string {
 	switch {
 	case e.Text != nil:
-		return "text/" + e.Text.Key + "/" + star(string(e.Text.Area)) + "/" + star(e.Text.Service)
+		return "text/" + e.Text.Key + "/" + star(e.Text.Area) + "/" + star(e.Text.Service)
 	case e.Channels != nil:
-		return "channels/" + star(string(e.Channels.Area))
+		return "channels/" + star(e.Channels.Area)
 	case e.Booking != nil:
-		return "booking/" + star(string(e.Booking.Area))
+		return "booking/" + star(e.Booking.Area)
 	case e.Checklist != nil:
 		return "checklist/" + e.Checklist.ID
 	}
@@ -159,11 +159,11 @@ func (e Entry) Area() string {
 	return ""
 }
 
-func star(s string) string {
+func star[T ~string](s T) string {
 	if s == "" {
 		return "*"
 	}
-	return s
+	return string(s)
 }
 
 func (e Entry) count() int {
@@ -353,7 +353,7 @@ func (v *validator) adviceCoverage(c Content) {
 			}
 			if !found {
 				v.add(fieldErr(fmt.Sprintf("channels[%d].offers[%d]", i, j), ErrNotFound,
-					"channel %s is offered but no text %q serves area %q for every errand", o.Kind, key, star(string(cfg.Area))))
+					"channel %s is offered but no text %q serves area %q for every errand", o.Kind, key, star(cfg.Area)))
 			}
 		}
 	}
@@ -377,8 +377,8 @@ func validateEntry(e Entry, schema *Schema, langs *languages) error {
 	return v.err()
 }
 
-func (v *validator) optionalID(path, s string) {
-	if s != "" && !validID(s) {
+func optionalID[T ~string](v *validator, path string, id T) {
+	if s := string(id); s != "" && !validID(s) {
 		v.add(fieldErr(path, ErrInvalid, "%q is not an identifier (lower-case letters, digits, '-', '_', '.')", truncate(s, 40)))
 	}
 }
@@ -388,7 +388,7 @@ func (v *validator) id(path, s string) {
 		v.add(fieldErr(path, ErrInvalid, "is empty"))
 		return
 	}
-	v.optionalID(path, s)
+	optionalID(v, path, s)
 }
 
 // localized checks that loc is in declared languages, has the default
@@ -411,8 +411,8 @@ func (v *validator) localized(path string, loc Localized) {
 }
 
 func (v *validator) text(path string, t *Text) {
-	v.optionalID(path+".area", string(t.Area))
-	v.optionalID(path+".service", t.Service)
+	optionalID(v, path+".area", t.Area)
+	optionalID(v, path+".service", t.Service)
 	def, ok := v.schema.Key(t.Key)
 	if !ok {
 		v.add(fieldErr(path+".key", ErrUnknownKey, "%q", truncate(t.Key, 60)))
@@ -442,7 +442,7 @@ func (v *validator) text(path string, t *Text) {
 }
 
 func (v *validator) channels(path string, c *ChannelConfig) {
-	v.optionalID(path+".area", string(c.Area))
+	optionalID(v, path+".area", c.Area)
 	v.localized(path+".area_name", c.AreaName)
 	if len(c.Offers) == 0 {
 		v.add(fieldErr(path+".offers", ErrInvalid, "offers no channel"))
@@ -475,7 +475,7 @@ func (v *validator) channels(path string, c *ChannelConfig) {
 }
 
 func (v *validator) booking(path string, b *BookingConfig) {
-	v.optionalID(path+".area", string(b.Area))
+	optionalID(v, path+".area", b.Area)
 	ids := map[string]bool{}
 	for i, s := range b.Services {
 		p := fmt.Sprintf("%s.services[%d]", path, i)

@@ -286,7 +286,7 @@ func (g *Guide) authorize(ctx context.Context, actor audit.Actor, act Action, ar
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: %s needs role %v in area %s to %s", ErrDenied, actor, roles, star(string(area)), act)
+	return fmt.Errorf("%w: %s needs role %v in area %s to %s", ErrDenied, actor, roles, star(area), act)
 }
 
 // change runs apply on the subject's current record and saves it with
