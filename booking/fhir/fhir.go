@@ -318,8 +318,9 @@ type Error struct {
 // Error returns "booking: fhir: <field>: <reason>".
 func (e *Error) Error() string { return "booking: fhir: " + e.Field + ": " + e.Reason }
 
-// Is makes an Error match booking.ErrInvalid and through it carecontact.ErrInvalid.
-func (e *Error) Is(target error) bool { return errors.Is(booking.ErrInvalid, target) }
+// Unwrap makes an Error match booking.ErrInvalid and through it
+// carecontact.ErrInvalid.
+func (e *Error) Unwrap() error { return booking.ErrInvalid }
 
 func fhirErr(field, format string, args ...any) error {
 	return &Error{Field: field, Reason: fmt.Sprintf(format, args...)}
