@@ -319,11 +319,11 @@ func (d *Door) Accept(ctx context.Context, p carecontact.ProfessionalID, item ca
 		contact = req
 	}
 	actor := audit.Actor{Kind: audit.ActorProfessional, ID: string(p)}
-	s, err := d.sessions.Assign(ctx, d.system, contact, p)
-	if err != nil {
+	if _, err := d.sessions.Assign(ctx, d.system, contact, p); err != nil {
 		return session.Session{}, fmt.Errorf("frontdoor: session assign: %w", err)
 	}
-	if s, err = d.sessions.StartLeg(ctx, actor, contact, it.Contact.Channel, string(item)); err != nil {
+	s, err := d.sessions.StartLeg(ctx, actor, contact, it.Contact.Channel, string(item))
+	if err != nil {
 		return session.Session{}, fmt.Errorf("frontdoor: session leg: %w", err)
 	}
 	return s, nil
