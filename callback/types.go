@@ -175,6 +175,9 @@ type Record struct {
 	Errand  channel.Errand        `json:"errand"`
 	Urgency Urgency               `json:"urgency"`
 	Area    carecontact.AreaID    `json:"area"`
+	// OwnProfessional is the client's own professional (Request.OwnProfessional):
+	// a due call is offered to them first while they are free.
+	OwnProfessional carecontact.ProfessionalID `json:"own_professional,omitempty"`
 	// Language is the client's preferred language.
 	Language civil.Language `json:"language"`
 	// RequestedAt is the original request time; it orders the request

@@ -118,20 +118,7 @@ func TestDoorCallbackIsDispatchedAcceptedAndClosed(t *testing.T) {
 
 	_, err = d.SetPresence(ctx, "bertil", routing.PresenceAvailable)
 	require.NoError(t, err)
-	next, ok, err := d.NextDeadline(ctx)
-	require.NoError(t, err)
-	require.True(t, ok)
-	clk.Set(next)
-	for i := 0; i < 20; i++ { // advance to the window, as the driver would
-		require.NoError(t, d.Advance(ctx))
-		if it, ok := d.Parts().Dispatcher.Item(carecontact.ItemID(c.ID + ".1")); ok && it.State == routing.ItemOffered {
-			break
-		}
-		next, _, err = d.NextDeadline(ctx)
-		require.NoError(t, err)
-		clk.Set(next)
-	}
-	item := carecontact.ItemID(c.ID + ".1")
+	item := dueItem(t, d, clk, c.ID)
 	it, ok := d.Parts().Dispatcher.Item(item)
 	require.True(t, ok, "the due callback is a routing item")
 	require.Equal(t, routing.ItemOffered, it.State)
@@ -200,4 +187,43 @@ func TestDoorRefusesBadContacts(t *testing.T) {
 			require.Equal(t, tc.field, fe.Field)
 		})
 	}
+}
+
+// dueItem advances the door as the driver would until the first dispatch
+// of callback id is offered in routing, and returns its item.
+func dueItem(t *testing.T, d *frontdoor.Door, clk *clock.Mock, id string) carecontact.ItemID {
+	t.Helper()
+	ctx := context.Background()
+	item := carecontact.ItemID(id + ".1")
+	for i := 0; i < 20; i++ {
+		require.NoError(t, d.Advance(ctx))
+		if it, ok := d.Parts().Dispatcher.Item(item); ok && it.State == routing.ItemOffered {
+			return item
+		}
+		next, ok, err := d.NextDeadline(ctx)
+		require.NoError(t, err)
+		require.True(t, ok, "a deadline is pending")
+		clk.Set(next)
+	}
+	t.Fatalf("callback %s was never offered", id)
+	return ""
+}
+
+// Regression: the own professional step was lost at dispatch, so a due
+// callback went to whichever nurse had waited longest.
+func TestDoorDueCallbackGoesToTheOwnProfessionalFirst(t *testing.T) {
+	ctx := context.Background()
+	d, clk, _ := door(t, "")
+	for _, p := range []carecontact.ProfessionalID{"bertil", "aino"} { // bertil idles longer
+		_, err := d.SetPresence(ctx, p, routing.PresenceAvailable)
+		require.NoError(t, err)
+		clk.Add(time.Minute)
+	}
+	r := callbackOf("client-5")
+	r.OwnTeam, r.OwnProfessional = "kallio-a", "aino"
+	c, err := d.Contact(ctx, r)
+	require.NoError(t, err)
+	it, ok := d.Parts().Dispatcher.Item(dueItem(t, d, clk, c.ID))
+	require.True(t, ok)
+	require.Equal(t, carecontact.ProfessionalID("aino"), it.Professional, "the client's own nurse is free")
 }

@@ -49,7 +49,7 @@ func (d RoutingDispatcher) Dispatch(ctx context.Context, r callback.Record) erro
 	}
 	_, err := d.Dispatcher.Enqueue(ctx, ItemOf(r), routing.Contact{
 		Client: r.Client, Errand: r.Errand, Channel: channel.Callback, Priority: prio,
-		Area: r.Area, OwnTeam: r.Team, Language: r.Language,
+		Area: r.Area, OwnTeam: r.Team, OwnProfessional: r.OwnProfessional, Language: r.Language,
 	})
 	if errors.Is(err, routing.ErrDuplicateItem) {
 		// This dispatch is in routing already (a host retrying after an
