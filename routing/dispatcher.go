@@ -15,6 +15,16 @@ import (
 // DispatcherConfig.OfferTimeout says otherwise.
 const DefaultOfferTimeout = 30 * time.Second
 
+// DefaultGrace is how long an accepted contact stays with a professional
+// who signed out before it is queued again, unless DispatcherConfig.Grace
+// says otherwise.
+const DefaultGrace = 5 * time.Minute
+
+// DefaultHandling seeds the mean handling time of the wait estimate
+// (Dispatcher.Wait) until the dispatcher has measured contacts, unless
+// DispatcherConfig.Handling says otherwise.
+const DefaultHandling = 8 * time.Minute
+
 // DispatcherConfig configures a Dispatcher.
 type DispatcherConfig struct {
 	// Directory is the organisation to route in. Required.
@@ -35,6 +45,15 @@ type DispatcherConfig struct {
 	// to these kinds; the dispatcher builds no Event of any other kind.
 	// Empty means every kind. An unknown kind is ErrInvalid.
 	SinkKinds []EventKind
+	// Grace is how long a contact a professional accepted stays with them
+	// after they sign out (PresenceAway) before it is queued again
+	// (EventReclaimed); signing in within the grace keeps it. Negative:
+	// never reclaimed. Defaults to DefaultGrace.
+	Grace time.Duration
+	// Handling seeds the mean handling time (accept to finish) that Wait
+	// estimates with, until contacts have been measured. Defaults to
+	// DefaultHandling.
+	Handling time.Duration
 	// Audit, if true, records an audit event ("routing.enqueue",
 	// "routing.offer", ...) in the same store operation as every change of
 	// an item. Off, the dispatcher writes no audit events; the host may
@@ -58,6 +77,10 @@ type Dispatcher struct {
 	sink         Sink
 	sinkKinds    uint64 // bit k set: events of kind k go to sink
 	audit        bool
+	grace        time.Duration
+	// handled is the mean handling time (accept to finish) per slot
+	// class, an exponentially weighted mean seeded with Handling.
+	handled [numSlots]time.Duration
 
 	profs  []*prof
 	pools  map[poolKey]*pool
@@ -145,11 +168,25 @@ func NewDispatcher(ctx context.Context, opts DispatcherConfig) (*Dispatcher, err
 	if d.offerTimeout == 0 {
 		d.offerTimeout = DefaultOfferTimeout
 	}
+	if opts.Handling < 0 {
+		return nil, fmt.Errorf("%w: config: handling is negative", ErrInvalid)
+	}
+	d.grace = opts.Grace
+	if d.grace == 0 {
+		d.grace = DefaultGrace
+	}
+	h := opts.Handling
+	if h == 0 {
+		h = DefaultHandling
+	}
+	for sl := range numSlots {
+		d.handled[sl] = h
+	}
 	if len(opts.SinkKinds) == 0 {
 		d.sinkKinds = ^uint64(0)
 	}
 	for _, k := range opts.SinkKinds {
-		if k < EventQueued || k > EventNoRoute {
+		if k < EventQueued || k > lastEventKind {
 			return nil, fmt.Errorf("%w: options: sink_kinds: unknown event kind %d", ErrInvalid, int(k))
 		}
 		d.sinkKinds |= 1 << uint(k)
@@ -220,5 +257,5 @@ func (d *Dispatcher) auditFor(verb string, it Item, t time.Time, actor careconta
 		detail["professional"] = string(it.Professional)
 	}
 	return []audit.Event{{At: t, Actor: a, Action: "routing." + verb, Subject: "item/" + string(it.ID),
-		Client: carecontact.ClientRef(string(it.Contact.Client)), Outcome: audit.Allowed, Detail: detail}}
+		Client: it.Contact.Client, Outcome: audit.Allowed, Detail: detail}}
 }

@@ -40,7 +40,20 @@ const (
 	// EventNoRoute: the item could not be queued, or was dropped after its
 	// last step (Reason is the NoRouteReason).
 	EventNoRoute
+	// EventContinued: Professional switched the accepted contact to
+	// another channel (Reason is the new channel).
+	EventContinued
+	// EventJoined: Professional was invited into the accepted contact.
+	EventJoined
+	// EventLeft: Professional, a guest, left the contact.
+	EventLeft
+	// EventReclaimed: the accepted contact's professional was away longer
+	// than the grace (DispatcherConfig.Grace); the item is queued again.
+	EventReclaimed
 )
+
+// lastEventKind is the highest EventKind.
+const lastEventKind = EventReclaimed
 
 // String returns the kind's name, e.g. "offered".
 func (k EventKind) String() string {
@@ -67,6 +80,14 @@ func (k EventKind) String() string {
 		return "completed"
 	case EventNoRoute:
 		return "no_route"
+	case EventContinued:
+		return "continued"
+	case EventJoined:
+		return "joined"
+	case EventLeft:
+		return "left"
+	case EventReclaimed:
+		return "reclaimed"
 	default:
 		return fmt.Sprintf("event(%d)", int(k))
 	}

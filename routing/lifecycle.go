@@ -108,6 +108,7 @@ func (d *Dispatcher) Accept(ctx context.Context, id carecontact.ItemID, by carec
 		return Item{}, staleAsConflict(err, id)
 	}
 	d.disarm(e)
+	e.accepted = now
 	d.emit(EventAccepted, e, now, e.it.Step, by, "")
 	return e.it, nil
 }
@@ -126,7 +127,7 @@ func (d *Dispatcher) Decline(ctx context.Context, id carecontact.ItemID, by care
 	if err != nil {
 		return err
 	}
-	return staleAsConflict(d.release(ctx, e, now, EventDeclined, ""), id)
+	return staleAsConflict(d.release(ctx, e, now, EventDeclined, "", true), id)
 }
 
 // offered returns the entry of item id if it is offered to by.
@@ -145,15 +146,18 @@ func (d *Dispatcher) offered(id carecontact.ItemID, by carecontact.ProfessionalI
 }
 
 // release returns an offered item to its queue after a decline or a
-// timeout, frees the professional's slot and offers again.
-func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind EventKind, reason string) error {
+// timeout, frees the professional's slot and offers again. With exclude the
+// item is not offered to that professional again.
+func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind EventKind, reason string, exclude bool) error {
 	by := e.it.Professional
 	p := d.profOf(by)
 	next := e.it
 	next.State = ItemQueued
 	next.Professional = ""
 	next.Deadline = time.Time{}
-	next.Excluded = append(slices.Clip(e.it.Excluded), by)
+	if exclude {
+		next.Excluded = append(slices.Clip(e.it.Excluded), by)
+	}
 	verb := "decline"
 	if kind == EventTimedOut {
 		verb = "timeout"
@@ -199,6 +203,13 @@ func (d *Dispatcher) Finish(ctx context.Context, id carecontact.ItemID, by carec
 	if err != nil {
 		return Item{}, err
 	}
+	if len(e.it.Guests) > 0 {
+		return Item{}, fmt.Errorf("%w: item %s still has %d guests; they leave first", ErrWrongState, id, len(e.it.Guests))
+	}
+	if !e.accepted.IsZero() {
+		h := &d.handled[e.route.slot]
+		*h += (now.Sub(e.accepted) - *h) / 10
+	}
 	p := d.profOf(by)
 	if p.wrapUp == 0 {
 		return Item{}, staleAsConflict(d.complete(ctx, e, now, 0), id)
@@ -206,7 +217,8 @@ func (d *Dispatcher) Finish(ctx context.Context, id carecontact.ItemID, by carec
 	next := e.it
 	next.State = ItemWrapUp
 	next.Deadline = now.Add(p.wrapUp)
-	if err := d.apply(ctx, e, &Change{Item: next, Professional: by, WrapUps: 1}, p, "finish", now, by); err != nil {
+	c := Change{Item: next, Professional: by, WrapUps: 1, InCall: -heldCall(e.it, e.route.slot)}
+	if err := d.apply(ctx, e, &c, p, "finish", now, by); err != nil {
 		return Item{}, staleAsConflict(err, id)
 	}
 	d.arm(e, e.it.Deadline)
@@ -247,6 +259,9 @@ func (d *Dispatcher) complete(ctx context.Context, e *entry, t time.Time, wraps 
 	by := e.it.Professional
 	p := d.profOf(by)
 	c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.route.slot, Load: -1, WrapUps: wraps, IdleSince: t}
+	if wraps == 0 { // still accepted: the call it may hold ends now
+		c.InCall = -heldCall(e.it, e.route.slot)
+	}
 	defer d.unhold(d.hold(p))
 	if err := d.apply(ctx, e, &c, p, "complete", t, by); err != nil {
 		return err
@@ -325,15 +340,11 @@ func (d *Dispatcher) SetPresence(ctx context.Context, id carecontact.Professiona
 	if pr != PresenceAvailable {
 		// Offers still pending go back to the queue at once rather than
 		// waiting for their timeout.
-		for _, e := range slices.Clone(p.offers) {
-			if e.it.State != ItemOffered || e.it.Professional != id {
-				continue
-			}
-			if err := ignoreStale(d.release(ctx, e, now, EventDeclined, "professional is "+pr.String())); err != nil {
-				return p.st, err
-			}
+		if err := d.declinePending(ctx, p, now, "professional is "+pr.String(), true); err != nil {
+			return p.st, err
 		}
 	}
+	d.lease(p, pr, now)
 	err = d.serve(ctx, p, now)
 	return p.st, err
 }

@@ -68,6 +68,7 @@ type entry struct {
 	timers   *iheap[*entry] // the timer heap e is in while tidx >= 0
 	deadline time.Time
 	timedOut carecontact.ProfessionalID // whose offer last timed out
+	accepted time.Time                  // when the offer was accepted, for the mean handling time
 }
 
 func queueLess(a, b *entry) bool {

@@ -64,7 +64,7 @@ func TestSinkKindsFilterEvents(t *testing.T) {
 func TestSinkKindsRejectsUnknownKind(t *testing.T) {
 	dir, err := routing.NewDirectory(twoNurses())
 	require.NoError(t, err)
-	for _, k := range []routing.EventKind{0, -1, routing.EventNoRoute + 1, 64} {
+	for _, k := range []routing.EventKind{0, -1, routing.EventReclaimed + 1, 64} {
 		_, err := routing.NewDispatcher(t.Context(), routing.DispatcherConfig{Directory: dir,
 			Clock: clock.NewMock(), Store: memory.NewRoutingStore(nil),
 			Sink: func(routing.Event) {}, SinkKinds: []routing.EventKind{routing.EventOffered, k},

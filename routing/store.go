@@ -7,6 +7,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/channel"
 )
 
 // ItemState is where a work item is in its lifecycle.
@@ -64,6 +65,15 @@ type Item struct {
 	// Excluded are the professionals who declined the item or let its
 	// offer time out; it is not offered to them again.
 	Excluded []carecontact.ProfessionalID
+	// Continued is the channel an accepted contact continues on after its
+	// professional switched it (a chat continuing as a call or video);
+	// empty while it stays on Contact.Channel. A contact continuing on a
+	// synchronous channel from another slot class holds its professional
+	// in a call (ProfessionalState.InCall).
+	Continued channel.Kind
+	// Guests are the professionals invited into the accepted contact (a
+	// multi-professional video call). Each is in a call until they leave.
+	Guests []carecontact.ProfessionalID
 }
 
 // ProfessionalState is a professional's dynamic state in the store.
@@ -82,7 +92,11 @@ type ProfessionalState struct {
 	// IdleSince is when the professional signed in or last completed a
 	// contact, whichever is later.
 	IdleSince time.Time
-	Version   uint64
+	// InCall counts the calls the professional is in that no synchronous
+	// slot counts: their chats continued as a call or video, and contacts
+	// they were invited into. While it is above zero they get no offers.
+	InCall  int
+	Version uint64
 }
 
 // Effective returns the presence routing acts on: PresenceWrapUp while an
@@ -95,6 +109,9 @@ func (s ProfessionalState) Effective() Presence {
 	if s.WrapUps > 0 {
 		return PresenceWrapUp
 	}
+	if s.InCall > 0 {
+		return PresenceBusy
+	}
 	for sl := range numSlots {
 		if s.Load.Of(sl) < s.Capacity.Of(sl) {
 			return PresenceAvailable
@@ -104,9 +121,17 @@ func (s ProfessionalState) Effective() Presence {
 }
 
 // CanTake reports whether the professional can be offered one more item of
-// slot class sl: available, not wrapping up, with free capacity.
+// slot class sl: available, not wrapping up, in no call, with free
+// capacity.
 func (s ProfessionalState) CanTake(sl Slot) bool {
-	return s.Presence == PresenceAvailable && s.WrapUps == 0 && s.Load.Of(sl) < s.Capacity.Of(sl)
+	return s.Presence == PresenceAvailable && s.WrapUps == 0 && s.InCall == 0 && s.Load.Of(sl) < s.Capacity.Of(sl)
+}
+
+// CanJoinCall reports whether the professional can join a call (InCall one
+// more): signed in, not wrapping up, in no call, with a free synchronous
+// slot. Busy professionals may join: busy stops offers, not calls.
+func (s ProfessionalState) CanJoinCall() bool {
+	return s.Presence != PresenceAway && s.WrapUps == 0 && s.InCall == 0 && s.Load.Synchronous < s.Capacity.Synchronous
 }
 
 // Change is one atomic conditional change of a work item and, optionally,
@@ -116,9 +141,11 @@ func (s ProfessionalState) CanTake(sl Slot) bool {
 //     Expect (else ErrConflict);
 //   - with Professional set and Load > 0, the professional must be able to
 //     take the item (ProfessionalState.CanTake(Slot), else ErrNoCapacity);
+//     with InCall > 0, they must be able to join a call
+//     (ProfessionalState.CanJoinCall, else ErrNoCapacity);
 //   - then the item is replaced by Item (its Version set to Expect+1) or
 //     deleted if Remove, the professional's load and wrap-up count are
-//     adjusted by Load and WrapUps, IdleSince is set if non-zero, and
+//     adjusted by Load, WrapUps and InCall, IdleSince is set if non-zero, and
 //     Events are recorded in the audit log.
 //
 // In SQL this is one transaction: UPDATE ... WHERE id = $1 AND version = $2,
@@ -132,6 +159,7 @@ type Change struct {
 	Slot         Slot
 	Load         int
 	WrapUps      int
+	InCall       int
 	IdleSince    time.Time
 	Events       []audit.Event
 }

@@ -55,6 +55,12 @@ func (d *Dispatcher) recover(ctx context.Context, now time.Time) error {
 			d.armStep(e)
 		case ItemOffered, ItemWrapUp:
 			d.arm(e, e.it.Deadline)
+		case ItemAccepted:
+			// A professional away at recovery gets the whole grace from now:
+			// when they went away is not stored.
+			if p := d.profOf(e.it.Professional); p != nil && p.st.Presence == PresenceAway && d.grace >= 0 {
+				d.arm(e, now.Add(d.grace))
+			}
 		}
 		d.track(e, 0, "", false)
 	}

@@ -82,9 +82,11 @@ func (d *Dispatcher) advanceLocked(ctx context.Context, now time.Time) error {
 		case ItemQueued:
 			err = d.widen(ctx, e, t)
 		case ItemOffered:
-			err = ignoreStale(d.release(ctx, e, t, EventTimedOut, ""))
+			err = ignoreStale(d.release(ctx, e, t, EventTimedOut, "", true))
 		case ItemWrapUp:
 			err = ignoreStale(d.complete(ctx, e, t, -1))
+		case ItemAccepted:
+			err = ignoreStale(d.reclaim(ctx, e, t))
 		}
 		if err != nil {
 			if _, live := d.items[e.it.ID]; live && e.tidx < 0 {

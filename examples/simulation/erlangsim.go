@@ -144,7 +144,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 		}
 	}
 	d, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir,
-		Clock: clock, Store: memory.NewRoutingStore(nil), Sink: sink,
+		Clock: clock, Store: memory.NewRoutingStore(nil), Sink: sink, Grace: -1,
 		SinkKinds: []routing.EventKind{routing.EventOffered},
 	})
 	if err != nil {

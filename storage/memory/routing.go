@@ -153,18 +153,18 @@ func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events [
 		rec = new(routing.Item)
 	}
 	*rec = it
-	normItem(rec)
+	*rec = kit.NormItem(*rec)
 	rec.Version = 1
 	sh.m[it.ID] = rec
 	s.record(prepared)
-	return cloneItem(*rec), nil
+	return kit.CloneItem(*rec), nil
 }
 
 // Item implements routing.Store.
 func (s *RoutingStore) Item(ctx context.Context, id carecontact.ItemID) (routing.Item, error) {
 	sh := &s.items[stripe(string(id))]
 	it, err := lookup(ctx, &sh.mu, sh.m, id, routing.ErrItemNotFound)
-	return cloneItem(it), err
+	return kit.CloneItem(it), err
 }
 
 // lookup reads a copy of *m[id] under mu, failing with notFound.
@@ -193,7 +193,7 @@ func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
 		sh := &s.items[i]
 		sh.mu.Lock()
 		for _, it := range sh.m {
-			out = append(out, cloneItem(*it))
+			out = append(out, kit.CloneItem(*it))
 		}
 		sh.mu.Unlock()
 	}
@@ -240,11 +240,17 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: %s is %s with %d/%d %s", routing.ErrNoCapacity,
 				c.Professional, pcur.Effective(), pcur.Load.Of(c.Slot), pcur.Capacity.Of(c.Slot), c.Slot)
 		}
+		if c.InCall > 0 {
+			if err := kit.CheckJoinCall(*pcur); err != nil {
+				return routing.Item{}, routing.ProfessionalState{}, err
+			}
+		}
 		next := *pcur
 		next.Load = addSlot(next.Load, c.Slot, c.Load)
 		next.WrapUps += c.WrapUps
-		if next.Load.Of(c.Slot) < 0 || next.WrapUps < 0 {
-			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: professional %s: load or wrap-up count would go negative", routing.ErrConflict, c.Professional)
+		next.InCall += c.InCall
+		if next.Load.Of(c.Slot) < 0 || next.WrapUps < 0 || next.InCall < 0 {
+			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: professional %s: load, wrap-up or call count would go negative", routing.ErrConflict, c.Professional)
 		}
 		if !c.IdleSince.IsZero() {
 			next.IdleSince = c.IdleSince.UTC()
@@ -262,9 +268,9 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 		}
 	} else {
 		*cur = c.Item
-		normItem(cur)
+		*cur = kit.NormItem(*cur)
 		cur.Version = c.Expect + 1
-		out = cloneItem(*cur)
+		out = kit.CloneItem(*cur)
 	}
 	s.record(prepared)
 	return out, ps, nil
@@ -293,28 +299,4 @@ func addSlot(c routing.Capacity, sl routing.Slot, n int) routing.Capacity {
 		c.Message += n
 	}
 	return c
-}
-
-// normItem makes the record *it, just copied from the caller, store its
-// times in UTC and own its Excluded slice.
-func normItem(it *routing.Item) {
-	it.EnqueuedAt = it.EnqueuedAt.UTC()
-	it.StepAt = it.StepAt.UTC()
-	if !it.Deadline.IsZero() {
-		it.Deadline = it.Deadline.UTC()
-	}
-	if len(it.Excluded) > 0 {
-		it.Excluded = slices.Clone(it.Excluded)
-	} else {
-		it.Excluded = nil
-	}
-}
-
-func cloneItem(it routing.Item) routing.Item {
-	if len(it.Excluded) > 0 {
-		it.Excluded = slices.Clone(it.Excluded)
-	} else {
-		it.Excluded = nil
-	}
-	return it
 }

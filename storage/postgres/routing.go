@@ -28,13 +28,13 @@ func (db *DB) RoutingStore() *RoutingStore { return &RoutingStore{db: db} }
 
 var _ routing.Store = (*RoutingStore)(nil)
 
-const profColumns = `id, presence, cap_sync, cap_chat, cap_message, load_sync, load_chat, load_message, wrap_ups, idle_since, version`
+const profColumns = `id, presence, cap_sync, cap_chat, cap_message, load_sync, load_chat, load_message, wrap_ups, in_call, idle_since, version`
 
 func scanProfessional(row pgx.Row) (routing.ProfessionalState, error) {
 	var ps routing.ProfessionalState
 	var id string
 	err := row.Scan(&id, &ps.Presence, &ps.Capacity.Synchronous, &ps.Capacity.Chat, &ps.Capacity.Message,
-		&ps.Load.Synchronous, &ps.Load.Chat, &ps.Load.Message, &ps.WrapUps, &ps.IdleSince, &ps.Version)
+		&ps.Load.Synchronous, &ps.Load.Chat, &ps.Load.Message, &ps.WrapUps, &ps.InCall, &ps.IdleSince, &ps.Version)
 	ps.ID = carecontact.ProfessionalID(id)
 	ps.IdleSince = ps.IdleSince.UTC()
 	return ps, err
@@ -117,7 +117,7 @@ type itemRow struct {
 }
 
 func encodeItem(it routing.Item) (itemRow, error) {
-	it = normItem(it)
+	it = kit.NormItem(it)
 	doc, err := json.Marshal(it)
 	if err != nil {
 		return itemRow{}, fmt.Errorf("postgres: encode item %s: %w", it.ID, err)
@@ -135,22 +135,7 @@ func decodeItem(doc []byte, version uint64) (routing.Item, error) {
 		return routing.Item{}, fmt.Errorf("postgres: decode item: %w", err)
 	}
 	it.Version = version
-	return normItem(it), nil
-}
-
-// normItem stores times in UTC and an empty Excluded list as nil.
-func normItem(it routing.Item) routing.Item {
-	it.EnqueuedAt = it.EnqueuedAt.UTC()
-	it.StepAt = it.StepAt.UTC()
-	if !it.Deadline.IsZero() {
-		it.Deadline = it.Deadline.UTC()
-	}
-	if len(it.Excluded) == 0 {
-		it.Excluded = nil
-	} else {
-		it.Excluded = append([]carecontact.ProfessionalID(nil), it.Excluded...)
-	}
-	return it
+	return kit.NormItem(it), nil
 }
 
 // CreateItem implements routing.Store.
@@ -182,7 +167,7 @@ func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events [
 	if err != nil {
 		return routing.Item{}, err
 	}
-	return normItem(it), nil
+	return kit.NormItem(it), nil
 }
 
 // Item implements routing.Store.
@@ -279,7 +264,7 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 	if c.Remove {
 		return routing.Item{}, ps, nil
 	}
-	return normItem(next), ps, nil
+	return kit.NormItem(next), ps, nil
 }
 
 // changeProfessional locks the professional's row, checks it can take the
@@ -295,6 +280,11 @@ func (s *RoutingStore) changeProfessional(ctx context.Context, tx pgx.Tx, c rout
 	if c.Load > 0 && !ps.CanTake(c.Slot) {
 		return ps, fmt.Errorf("%w: %s is %s with %d/%d %s", routing.ErrNoCapacity,
 			c.Professional, ps.Effective(), ps.Load.Of(c.Slot), ps.Capacity.Of(c.Slot), c.Slot)
+	}
+	if c.InCall > 0 {
+		if err := kit.CheckJoinCall(ps); err != nil {
+			return ps, err
+		}
 	}
 	var dSync, dChat, dMsg int
 	switch c.Slot {
@@ -312,11 +302,11 @@ func (s *RoutingStore) changeProfessional(ctx context.Context, tx pgx.Tx, c rout
 	}
 	ps, err = scanProfessional(tx.QueryRow(ctx, `UPDATE routing_professionals SET
 			load_sync = load_sync + $2, load_chat = load_chat + $3, load_message = load_message + $4,
-			wrap_ups = wrap_ups + $5, idle_since = COALESCE($6, idle_since), version = version + 1
+			wrap_ups = wrap_ups + $5, idle_since = COALESCE($6, idle_since), in_call = in_call + $7, version = version + 1
 		WHERE id = $1 RETURNING `+profColumns,
-		string(c.Professional), dSync, dChat, dMsg, c.WrapUps, idle))
+		string(c.Professional), dSync, dChat, dMsg, c.WrapUps, idle, c.InCall))
 	if code, _ := pgCode(err); code == codeCheckViolation {
-		return ps, fmt.Errorf("%w: professional %s: load or wrap-up count would go negative", routing.ErrConflict, c.Professional)
+		return ps, fmt.Errorf("%w: professional %s: load, wrap-up or call count would go negative", routing.ErrConflict, c.Professional)
 	}
 	return ps, err
 }

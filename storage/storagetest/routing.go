@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -37,7 +38,7 @@ func routingItem(i int) routing.Item {
 func routingEvent(action string, it routing.Item) audit.Event {
 	return audit.Event{
 		At: routingT0, Actor: audit.System("routing"), Action: action,
-		Subject: "item/" + string(it.ID), Client: carecontact.ClientRef(string(it.Contact.Client)), Outcome: audit.Allowed,
+		Subject: "item/" + string(it.ID), Client: it.Contact.Client, Outcome: audit.Allowed,
 	}
 }
 
@@ -103,6 +104,49 @@ func runRouting(t *testing.T, h Harness) {
 		}
 		_, err = s.Item(ctx, "missing")
 		require.ErrorIs(t, err, routing.ErrItemNotFound)
+	})
+
+	t.Run("calls", func(t *testing.T) {
+		s := h.Routing(t, 1)[0]
+		for _, p := range []carecontact.ProfessionalID{"host", "guest"} {
+			_, err := s.RegisterProfessional(ctx, p, routing.Capacity{Synchronous: 1, Chat: 2}, routingT0)
+			require.NoError(t, err)
+		}
+		it, err := s.CreateItem(ctx, routingItem(1), nil)
+		require.NoError(t, err)
+		join := func(it routing.Item, p carecontact.ProfessionalID, d int) (routing.Item, routing.ProfessionalState, error) {
+			next := it
+			if d > 0 {
+				next.Guests = append(slices.Clone(it.Guests), p)
+			} else {
+				next.Guests = nil
+			}
+			next.Continued = channel.Video
+			return s.Apply(ctx, routing.Change{Item: next, Expect: it.Version, Professional: p, InCall: d})
+		}
+		_, _, err = join(it, "guest", 1)
+		require.ErrorIs(t, err, routing.ErrNoCapacity, "an away professional joins no call")
+		_, err = s.SetPresence(ctx, "guest", routing.PresenceBusy, routingT0, nil)
+		require.NoError(t, err)
+		it, ps, err := join(it, "guest", 1)
+		require.NoError(t, err, "busy stops offers, not calls")
+		require.Equal(t, 1, ps.InCall)
+		require.Equal(t, []carecontact.ProfessionalID{"guest"}, it.Guests)
+		require.Equal(t, channel.Video, it.Continued)
+		got, err := s.Item(ctx, it.ID)
+		require.NoError(t, err)
+		require.Equal(t, it, got, "guests and the continued channel are stored")
+		_, _, err = join(it, "guest", 1)
+		require.ErrorIs(t, err, routing.ErrNoCapacity, "one call at a time")
+		ps, err = s.Professional(ctx, "guest")
+		require.NoError(t, err)
+		require.False(t, ps.CanTake(routing.SlotChat), "in a call: no offers")
+
+		it, ps, err = join(it, "guest", -1)
+		require.NoError(t, err)
+		require.Zero(t, ps.InCall)
+		_, _, err = join(it, "guest", -1)
+		require.ErrorIs(t, err, routing.ErrConflict, "the call count never goes negative")
 	})
 
 	t.Run("conditional changes", func(t *testing.T) {

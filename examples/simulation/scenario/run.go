@@ -245,6 +245,9 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 	}
 	m.disp, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir,
 		Clock: m.clk, Store: memory.NewRoutingStore(nil), OfferTimeout: time.Minute,
+		// A simulated professional signed out by the roster finishes the
+		// contact in hand: nothing is reclaimed from them.
+		Grace: -1,
 		Sink: func(e routing.Event) {
 			if e.Kind == routing.EventOffered {
 				m.offers = append(m.offers, e)
