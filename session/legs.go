@@ -77,14 +77,14 @@ func (m *Manager) openLeg(ctx context.Context, s *Session, k channel.Kind, by ca
 	case k == channel.Video && t.Video != nil:
 		var room string
 		if _, err := m.try(ctx, "video.create_room", k, func() (err error) {
-			room, err = t.Video.CreateRoom(ctx, channel.RoomRequest{Session: s.ID, Host: string(by)})
+			room, err = t.Video.CreateRoom(ctx, channel.RoomRequest{Session: s.ID, Host: by})
 			return err
 		}); err != nil {
 			return opened{}, err
 		}
 		endRoom := func() { _ = t.Video.EndRoom(context.WithoutCancel(ctx), room) }
 		if _, err := m.try(ctx, "video.invite", k, func() error {
-			return t.Video.Invite(ctx, room, channel.Invitee{ID: string(s.Client), Client: true})
+			return t.Video.Invite(ctx, room, channel.Invitee{Client: s.Client})
 		}); err != nil {
 			endRoom()
 			return opened{}, err
@@ -375,7 +375,7 @@ func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id string, prof
 	}
 	if v := m.cfg.Transports.Video; v != nil && cur.Ref != "" {
 		if _, err := m.try(ctx, "video.invite", channel.Video, func() error {
-			return v.Invite(ctx, cur.Ref, channel.Invitee{ID: string(professional)})
+			return v.Invite(ctx, cur.Ref, channel.Invitee{Professional: professional})
 		}); err != nil {
 			if _, rerr := m.recordFailure(ctx, actor, id, m.failure(ActionInvite, channel.Video, err)); rerr != nil {
 				return Session{}, errors.Join(err, rerr)
@@ -407,7 +407,7 @@ func (m *Manager) Leave(ctx context.Context, actor audit.Actor, id string, profe
 	if cur, _, ok := pre.CurrentLeg(); ok && cur.Kind == channel.Video && professionalOf(actor) != professional {
 		if r, ok := m.cfg.Transports.Video.(channel.ParticipantRemover); ok {
 			if _, err := m.try(ctx, "video.remove_participant", channel.Video, func() error {
-				return r.RemoveParticipant(ctx, cur.Ref, string(professional))
+				return r.RemoveParticipant(ctx, cur.Ref, professional)
 			}); err != nil {
 				return Session{}, err
 			}
