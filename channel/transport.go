@@ -61,16 +61,19 @@ type CallUpgrader interface {
 
 // RoomRequest asks the video system for a meeting room.
 type RoomRequest struct {
-	Session string // session the room belongs to
-	Host    string // staff ID of the professional who hosts the room
+	Session string                     // session the room belongs to
+	Host    carecontact.ProfessionalID // staff ID of the professional who hosts the room
 }
 
-// Invitee is someone invited into a video room.
+// Invitee is someone invited into a video room: a professional or the
+// client. Exactly one of the fields is set.
 type Invitee struct {
-	// ID is the professional's staff ID or the client's pseudonymous reference.
-	ID string
-	// Client is true when the invitee is the client.
-	Client bool
+	// Professional is the invited professional's staff ID, "" when the
+	// client is invited.
+	Professional carecontact.ProfessionalID
+	// Client is the invited client's pseudonymous reference, "" when a
+	// professional is invited.
+	Client carecontact.ClientRef
 }
 
 // VideoTransport creates rooms, invites people into them and ends them.
@@ -81,9 +84,10 @@ type VideoTransport interface {
 }
 
 // ParticipantRemover is an optional VideoTransport capability: remove one
-// participant from a running room.
+// invited professional from a running room. The client is never removed
+// alone; their part ends with the room.
 type ParticipantRemover interface {
-	RemoveParticipant(ctx context.Context, roomID, participantID string) error
+	RemoveParticipant(ctx context.Context, roomID string, professional carecontact.ProfessionalID) error
 }
 
 // ChatMessage is a message posted into a chat conversation by the library

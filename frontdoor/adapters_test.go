@@ -15,6 +15,7 @@ import (
 	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
@@ -162,3 +163,6 @@ func TestRoutingAndBookingDay(t *testing.T) {
 	require.Positive(t, count(evs, callback.EventDue))
 	require.Positive(t, count(evs, callback.EventPromiseAtRisk)+count(evs, callback.EventWidened))
 }
+
+// The routing directory is the session manager's team directory.
+var _ session.TeamDirectory = (*routing.Directory)(nil)

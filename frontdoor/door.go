@@ -125,26 +125,10 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 		return nil, fmt.Errorf("frontdoor: demand: %w", err)
 	}
 	if d.sessions, err = session.New(session.Config{Store: cfg.Stores.Session, Audit: cfg.Stores.Audit,
-		Clock: cfg.Clock, Teams: teams{cfg.Directory}, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit}}); err != nil {
+		Clock: cfg.Clock, Teams: cfg.Directory, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit}}); err != nil {
 		return nil, fmt.Errorf("frontdoor: session: %w", err)
 	}
 	return d, nil
-}
-
-// teams answers team membership from the routing directory.
-type teams struct{ dir *routing.Directory }
-
-func (t teams) IsMember(_ context.Context, team carecontact.TeamID, p carecontact.ProfessionalID) (bool, error) {
-	members, err := t.dir.Members(team)
-	if err != nil {
-		return false, err
-	}
-	for _, m := range members {
-		if m == p {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // Parts are the Door's components, for hosts that need an operation the

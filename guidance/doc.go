@@ -70,8 +70,8 @@
 //	draft -> in_review -> approved -> published -> superseded
 //	  (any open or published version) -> withdrawn
 //
-// with a Step (who, when, note) recorded for each move. Rights come from a
-// Directory of Grants (role per service area, or all areas): editors and
+// with a Step (who, when, note) recorded for each move. Rights come from
+// Roles, such as a fixed Grants (role per service area, or all areas): editors and
 // managers draft, edit and submit; a reviewer of the area who did not write
 // the version reviews it; a manager of the area who did not write it
 // approves after a review, then publishes and may withdraw. A subject has at

@@ -35,17 +35,18 @@ type Grant struct {
 	Area carecontact.AreaID
 }
 
-// Directory tells which roles professionals hold.
-type Directory interface {
-	Grants(ctx context.Context, professionalID string) ([]Grant, error)
+// Roles tells which roles professionals hold: the host's staff directory,
+// or a fixed Grants.
+type Roles interface {
+	Grants(ctx context.Context, professional carecontact.ProfessionalID) ([]Grant, error)
 }
 
-// Grants is a fixed Directory: grants by professional ID.
-type Grants map[string][]Grant
+// Grants is a fixed Roles: the grants of each professional.
+type Grants map[carecontact.ProfessionalID][]Grant
 
 // Grants returns the professional's grants.
-func (g Grants) Grants(_ context.Context, id string) ([]Grant, error) {
-	return slices.Clone(g[id]), nil
+func (g Grants) Grants(_ context.Context, professional carecontact.ProfessionalID) ([]Grant, error) {
+	return slices.Clone(g[professional]), nil
 }
 
 // Config configures a Guide.
@@ -56,7 +57,7 @@ type Config struct {
 	// Store.Save with the change. Required.
 	Audit audit.Recorder
 	// Roles tells who may take which step. Required.
-	Roles Directory
+	Roles Roles
 	// Clock stamps the steps. Required.
 	Clock carecontact.Clock
 	// Languages of the content, default first. Defaults to fi, sv, en.
@@ -72,7 +73,7 @@ type Config struct {
 type Guide struct {
 	store  Store
 	audit  audit.Recorder
-	roles  Directory
+	roles  Roles
 	clock  carecontact.Clock
 	langs  *languages
 	schema *Schema
@@ -277,7 +278,7 @@ func (g *Guide) authorize(ctx context.Context, actor audit.Actor, act Action, ar
 	if actor.Kind != audit.ActorProfessional {
 		return fmt.Errorf("%w: %s: only professionals maintain guidance", ErrDenied, act)
 	}
-	grants, err := g.roles.Grants(ctx, actor.ID)
+	grants, err := g.roles.Grants(ctx, carecontact.ProfessionalID(actor.ID))
 	if err != nil {
 		return fmt.Errorf("guidance: roles of %s: %w", actor, err)
 	}

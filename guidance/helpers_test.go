@@ -106,15 +106,18 @@ var (
 	clientAct     = audit.Actor{Kind: audit.ActorClient, ID: "client-7f3a"}
 )
 
+// pro is the professional ID of a professional actor.
+func pro(a audit.Actor) carecontact.ProfessionalID { return carecontact.ProfessionalID(a.ID) }
+
 var grants = guidance.Grants{
-	editor.ID:        {{Role: guidance.RoleEditor, Area: "north"}},
-	editor2.ID:       {{Role: guidance.RoleEditor, Area: "south"}},
-	reviewer.ID:      {{Role: guidance.RoleReviewer, Area: "north"}},
-	manager.ID:       {{Role: guidance.RoleManager, Area: "north"}},
-	managerS.ID:      {{Role: guidance.RoleManager, Area: "south"}},
-	chief.ID:         {{Role: guidance.RoleManager}},
-	chiefEditor.ID:   {{Role: guidance.RoleEditor}},
-	chiefReviewer.ID: {{Role: guidance.RoleReviewer}},
+	pro(editor):        {{Role: guidance.RoleEditor, Area: "north"}},
+	pro(editor2):       {{Role: guidance.RoleEditor, Area: "south"}},
+	pro(reviewer):      {{Role: guidance.RoleReviewer, Area: "north"}},
+	pro(manager):       {{Role: guidance.RoleManager, Area: "north"}},
+	pro(managerS):      {{Role: guidance.RoleManager, Area: "south"}},
+	pro(chief):         {{Role: guidance.RoleManager}},
+	pro(chiefEditor):   {{Role: guidance.RoleEditor}},
+	pro(chiefReviewer): {{Role: guidance.RoleReviewer}},
 }
 
 type fixture struct {

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -337,6 +338,23 @@ func (d *Directory) Members(id carecontact.TeamID) ([]carecontact.ProfessionalID
 		out[j] = d.profs[p].ID
 	}
 	return out, nil
+}
+
+// IsMember reports whether professional is a member of team, or returns
+// ErrUnknownTeam. A professional the directory does not know is no member.
+// It implements session.TeamDirectory, so a session manager checks team
+// membership against the same directory routing offers work from.
+func (d *Directory) IsMember(_ context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID) (bool, error) {
+	t, ok := d.teamIdx[team]
+	if !ok {
+		return false, fmt.Errorf("%w: %s", ErrUnknownTeam, team)
+	}
+	p, ok := d.profIdx[professional]
+	if !ok {
+		return false, nil
+	}
+	_, member := slices.BinarySearch(d.teamMembers[t], p)
+	return member, nil
 }
 
 // Professional returns the professional with the given ID, or

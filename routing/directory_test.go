@@ -1,6 +1,7 @@
 package routing_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -166,6 +167,29 @@ func TestDirectoryLookups(t *testing.T) {
 	require.True(t, ok)
 	require.Len(t, pol.Steps, 5, "errands without a policy use the default")
 	require.Len(t, d.Professionals(), 7)
+}
+
+// IsMember answers from the teams the professionals list: a member, a
+// professional of another team and one the directory does not know.
+func TestDirectoryIsMember(t *testing.T) {
+	d := fixture(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		team carecontact.TeamID
+		prof carecontact.ProfessionalID
+		want bool
+	}{
+		{"kallio-a", "n-aino", true},
+		{"kallio-a", "n-bertil", true},
+		{"kallio-a", "n-eero", false},
+		{"kallio-a", "nobody", false},
+	} {
+		got, err := d.IsMember(ctx, tc.team, tc.prof)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, got, "%s in %s", tc.prof, tc.team)
+	}
+	_, err := d.IsMember(ctx, "x", "n-aino")
+	require.ErrorIs(t, err, routing.ErrUnknownTeam)
 }
 
 // A channel's policy applies to that channel only, and the most specific

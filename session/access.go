@@ -31,18 +31,27 @@ const (
 	accessLeave
 )
 
+// professionalOf is the professional ID of a professional actor, and
+// clientOf the client reference of a client actor: audit keeps the ID as a
+// string, and these are the only places it is converted.
+func professionalOf(actor audit.Actor) carecontact.ProfessionalID {
+	return carecontact.ProfessionalID(actor.ID)
+}
+
+func clientOf(actor audit.Actor) carecontact.ClientRef { return carecontact.ClientRef(actor.ID) }
+
 // authorize decides whether actor may act on s. The target is the
 // professional an operation concerns (assign, leave). It returns the reason
 // for a denial; err only when the team directory fails.
-func (m *Manager) authorize(ctx context.Context, actor audit.Actor, s *Session, acc access, target string) (reason string, ok bool, err error) {
+func (m *Manager) authorize(ctx context.Context, actor audit.Actor, s *Session, acc access, target carecontact.ProfessionalID) (reason string, ok bool, err error) {
 	switch actor.Kind {
 	case audit.ActorSystem:
 		return "", true, nil
 	case audit.ActorClient:
-		if acc == accessRead && actor.ID == string(s.Client) {
+		if acc == accessRead && clientOf(actor) == s.Client {
 			return "", true, nil
 		}
-		if actor.ID != string(s.Client) {
+		if clientOf(actor) != s.Client {
 			return "not the session's client", false, nil
 		}
 		return "clients may only read their session", false, nil
@@ -50,8 +59,9 @@ func (m *Manager) authorize(ctx context.Context, actor audit.Actor, s *Session, 
 	default:
 		return "unknown actor kind", false, nil
 	}
+	me := professionalOf(actor)
 	supervisor := actor.Role == m.cfg.SupervisorRole
-	assigned := s.Assignee != "" && actor.ID == string(s.Assignee)
+	assigned := s.Assignee != "" && me == s.Assignee
 	if supervisor || assigned {
 		return "", true, nil
 	}
@@ -59,20 +69,20 @@ func (m *Manager) authorize(ctx context.Context, actor audit.Actor, s *Session, 
 	case accessHandle:
 		return "only the assigned professional or a supervisor may handle the session", false, nil
 	case accessLeave:
-		if actor.ID == target && s.Present(target) {
+		if me == target && s.Present(target) {
 			return "", true, nil
 		}
 		return "only the participant, the assigned professional or a supervisor may end a participation", false, nil
 	case accessRead, accessInvolved:
-		if s.Present(actor.ID) {
+		if s.Present(me) {
 			return "", true, nil
 		}
 	case accessAssign:
-		if target != actor.ID {
+		if target != me {
 			return "only a supervisor or the system may assign another professional", false, nil
 		}
 	}
-	member, err := m.cfg.Teams.IsMember(ctx, s.Team, carecontact.ProfessionalID(actor.ID))
+	member, err := m.cfg.Teams.IsMember(ctx, s.Team, me)
 	if err != nil {
 		return "", false, fmt.Errorf("session: team directory: %w", err)
 	}
@@ -88,14 +98,14 @@ func (m *Manager) mayOpen(ctx context.Context, actor audit.Actor, s *Session) (r
 	case actor.Kind == audit.ActorSystem:
 		return "", true, nil
 	case actor.Kind == audit.ActorClient:
-		if actor.ID == string(s.Client) {
+		if clientOf(actor) == s.Client {
 			return "", true, nil
 		}
 		return "a client may open only their own session", false, nil
 	case actor.Kind == audit.ActorProfessional && actor.Role == m.cfg.SupervisorRole:
 		return "", true, nil
 	case actor.Kind == audit.ActorProfessional:
-		member, err := m.cfg.Teams.IsMember(ctx, s.Team, carecontact.ProfessionalID(actor.ID))
+		member, err := m.cfg.Teams.IsMember(ctx, s.Team, professionalOf(actor))
 		if err != nil {
 			return "", false, fmt.Errorf("session: team directory: %w", err)
 		}

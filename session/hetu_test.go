@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/session"
@@ -100,8 +101,8 @@ func TestVerifyPersonalCode(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	s := f.active(t, channel.ErrandLabResults, channel.IdentityWeak, channel.InboundPhone, "call-in-1")
-	registry := map[string]string{"131052-308T": "client-a", "010594Y9021": "client-b"}
-	lookup := func(_ context.Context, p session.PersonalCode) (string, error) {
+	registry := map[string]carecontact.ClientRef{"131052-308T": "client-a", "010594Y9021": "client-b"}
+	lookup := func(_ context.Context, p session.PersonalCode) (carecontact.ClientRef, error) {
 		if c, ok := registry[p.Reveal()]; ok {
 			return c, nil
 		}

@@ -16,7 +16,7 @@ import (
 var systemActor = audit.System("session")
 
 // precheck loads the session and checks access, recording a denial.
-func (m *Manager) precheck(ctx context.Context, actor audit.Actor, id, action string, acc access, target string) (Session, error) {
+func (m *Manager) precheck(ctx context.Context, actor audit.Actor, id, action string, acc access, target carecontact.ProfessionalID) (Session, error) {
 	if err := actor.Validate(); err != nil {
 		return Session{}, fmt.Errorf("session: %s: actor: %w", action, err)
 	}
@@ -60,14 +60,14 @@ type opened struct {
 // openLeg does the transport work of a new leg of kind k run by by; from is
 // the leg it replaces, nil for a first leg. ref is used where no transport
 // creates one.
-func (m *Manager) openLeg(ctx context.Context, s *Session, k channel.Kind, by, ref string, from *Leg) (opened, error) {
+func (m *Manager) openLeg(ctx context.Context, s *Session, k channel.Kind, by carecontact.ProfessionalID, ref string, from *Leg) (opened, error) {
 	t := m.cfg.Transports
 	out := opened{ref: ref, undo: func() {}}
 	switch {
 	case k == channel.Callback && t.Telephony != nil:
 		var call string
 		if _, err := m.try(ctx, "telephony.place_call", k, func() (err error) {
-			call, err = t.Telephony.PlaceCall(ctx, channel.CallRequest{Session: s.ID, Client: s.Client, Professional: carecontact.ProfessionalID(by)})
+			call, err = t.Telephony.PlaceCall(ctx, channel.CallRequest{Session: s.ID, Client: s.Client, Professional: by})
 			return err
 		}); err != nil {
 			return opened{}, err
@@ -84,7 +84,7 @@ func (m *Manager) openLeg(ctx context.Context, s *Session, k channel.Kind, by, r
 		}
 		endRoom := func() { _ = t.Video.EndRoom(context.WithoutCancel(ctx), room) }
 		if _, err := m.try(ctx, "video.invite", k, func() error {
-			return t.Video.Invite(ctx, room, channel.Invitee{ID: string(s.Client), Client: true})
+			return t.Video.Invite(ctx, room, channel.Invitee{Client: s.Client})
 		}); err != nil {
 			endRoom()
 			return opened{}, err
@@ -176,11 +176,13 @@ func (m *Manager) failure(op string, k channel.Kind, err error) Failure {
 	return f
 }
 
-func handler(actor audit.Actor, s *Session) string {
+// handler is the professional who runs a leg: the acting professional, or
+// the assignee when the system acts.
+func handler(actor audit.Actor, s *Session) carecontact.ProfessionalID {
 	if actor.Kind == audit.ActorProfessional {
-		return actor.ID
+		return professionalOf(actor)
 	}
-	return string(s.Assignee)
+	return s.Assignee
 }
 
 // StartLeg starts the first (or next, after EndLeg) leg of an assigned
@@ -225,7 +227,7 @@ func (m *Manager) StartLeg(ctx context.Context, actor audit.Actor, id string, ki
 			return nil, err
 		}
 		s.State = StateActive
-		s.Legs = append(s.Legs, Leg{Kind: kind, Ref: o.ref, By: carecontact.ProfessionalID(by), StartedAt: now})
+		s.Legs = append(s.Legs, Leg{Kind: kind, Ref: o.ref, By: by, StartedAt: now})
 		return map[string]string{"kind": string(kind), "leg": fmt.Sprint(len(s.Legs) - 1)}, nil
 	})
 	if err != nil {
@@ -322,7 +324,7 @@ func (m *Manager) Escalate(ctx context.Context, actor audit.Actor, id string, re
 		}
 		ended = c
 		s.endLeg(now, "escalated")
-		s.Legs = append(s.Legs, Leg{Kind: to, Ref: o.ref, By: carecontact.ProfessionalID(by), StartedAt: now})
+		s.Legs = append(s.Legs, Leg{Kind: to, Ref: o.ref, By: by, StartedAt: now})
 		d := map[string]string{"from_kind": string(c.Kind), "to_kind": string(to), "consent": fmt.Sprint(req.Consent)}
 		if o.upgraded {
 			d["upgraded"] = "true"
@@ -358,7 +360,7 @@ func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id string, prof
 		if s.State != StateActive || !ok || cur.Kind != channel.Video {
 			return Leg{}, 0, &StateError{Op: "invite (needs a running video leg)", From: s.State}
 		}
-		if professional == s.Assignee || s.Present(string(professional)) {
+		if professional == s.Assignee || s.Present(professional) {
 			return Leg{}, 0, fmt.Errorf("%w: %s is already in the session", ErrParticipant, professional)
 		}
 		return cur, i, m.gate(s, ActionInvite, channel.Video)
@@ -373,7 +375,7 @@ func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id string, prof
 	}
 	if v := m.cfg.Transports.Video; v != nil && cur.Ref != "" {
 		if _, err := m.try(ctx, "video.invite", channel.Video, func() error {
-			return v.Invite(ctx, cur.Ref, channel.Invitee{ID: string(professional)})
+			return v.Invite(ctx, cur.Ref, channel.Invitee{Professional: professional})
 		}); err != nil {
 			if _, rerr := m.recordFailure(ctx, actor, id, m.failure(ActionInvite, channel.Video, err)); rerr != nil {
 				return Session{}, errors.Join(err, rerr)
@@ -386,7 +388,7 @@ func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id string, prof
 		if err != nil {
 			return nil, err
 		}
-		s.Participants = append(s.Participants, Participant{ID: professional, Role: role, Leg: i, InvitedBy: carecontact.ProfessionalID(actor.ID), JoinedAt: now})
+		s.Participants = append(s.Participants, Participant{ID: professional, Role: role, Leg: i, InvitedBy: professionalOf(actor), JoinedAt: now})
 		return map[string]string{"participant": string(professional), "role": role}, nil
 	})
 }
@@ -395,23 +397,23 @@ func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id string, prof
 // The participant may leave; the assignee or a supervisor may remove them
 // (through the video transport's ParticipantRemover, when it has one).
 func (m *Manager) Leave(ctx context.Context, actor audit.Actor, id string, professional carecontact.ProfessionalID) (Session, error) {
-	pre, err := m.precheck(ctx, actor, id, "session.leave", accessLeave, string(professional))
+	pre, err := m.precheck(ctx, actor, id, "session.leave", accessLeave, professional)
 	if err != nil {
 		return Session{}, err
 	}
-	if !pre.Present(string(professional)) {
+	if !pre.Present(professional) {
 		return Session{}, fmt.Errorf("%w: %s is not a participant", ErrParticipant, professional)
 	}
-	if cur, _, ok := pre.CurrentLeg(); ok && cur.Kind == channel.Video && actor.ID != string(professional) {
+	if cur, _, ok := pre.CurrentLeg(); ok && cur.Kind == channel.Video && professionalOf(actor) != professional {
 		if r, ok := m.cfg.Transports.Video.(channel.ParticipantRemover); ok {
 			if _, err := m.try(ctx, "video.remove_participant", channel.Video, func() error {
-				return r.RemoveParticipant(ctx, cur.Ref, string(professional))
+				return r.RemoveParticipant(ctx, cur.Ref, professional)
 			}); err != nil {
 				return Session{}, err
 			}
 		}
 	}
-	return m.update(ctx, actor, id, "session.leave", accessLeave, string(professional), func(s *Session, now time.Time) (map[string]string, error) {
+	return m.update(ctx, actor, id, "session.leave", accessLeave, professional, func(s *Session, now time.Time) (map[string]string, error) {
 		for i := range s.Participants {
 			if p := &s.Participants[i]; p.ID == professional && p.Present() {
 				p.LeftAt = now
@@ -476,7 +478,7 @@ func (m *Manager) Transfer(ctx context.Context, actor audit.Actor, id string, re
 		}
 		ended, _, _ = s.CurrentLeg()
 		s.endLeg(now, "transferred")
-		s.Transfers = append(s.Transfers, Transfer{From: s.Team, To: req.Team, By: carecontact.ProfessionalID(actor.ID), At: now, Reason: req.Reason})
+		s.Transfers = append(s.Transfers, Transfer{From: s.Team, To: req.Team, By: professionalOf(actor), At: now, Reason: req.Reason})
 		d := map[string]string{"from_team": string(s.Team), "to_team": string(req.Team), "reason": req.Reason}
 		s.Team, s.Assignee, s.State = req.Team, "", StateWaiting
 		if req.WorkItem != "" {

@@ -41,8 +41,9 @@ type ChecklistPolicy interface {
 	Required(action string, kind channel.Kind) []string
 }
 
-// TeamDirectory answers whether a professional belongs to a team; routing
-// (or the host's staff directory) implements it.
+// TeamDirectory answers whether a professional belongs to a team.
+// *routing.Directory implements it (frontdoor passes its directory), as may
+// the host's staff directory or a fixed Teams.
 type TeamDirectory interface {
 	IsMember(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID) (bool, error)
 }
@@ -304,7 +305,7 @@ type change func(s *Session, now time.Time) (map[string]string, error)
 
 // update loads the session, checks access, applies fn and writes it with a
 // version compare-and-set, re-applying fn on a fresh copy after a conflict.
-func (m *Manager) update(ctx context.Context, actor audit.Actor, id, action string, acc access, target string, fn change) (Session, error) {
+func (m *Manager) update(ctx context.Context, actor audit.Actor, id, action string, acc access, target carecontact.ProfessionalID, fn change) (Session, error) {
 	if err := actor.Validate(); err != nil {
 		return Session{}, fmt.Errorf("session: %s: actor: %w", action, err)
 	}
@@ -350,7 +351,7 @@ func (m *Manager) Assign(ctx context.Context, actor audit.Actor, id string, prof
 	if professional == "" {
 		return Session{}, invalid("professional", "is required")
 	}
-	return m.update(ctx, actor, id, "session.assign", accessAssign, string(professional), func(s *Session, now time.Time) (map[string]string, error) {
+	return m.update(ctx, actor, id, "session.assign", accessAssign, professional, func(s *Session, now time.Time) (map[string]string, error) {
 		if err := transition("assign", s.State, StateAssigned); err != nil {
 			return nil, err
 		}
@@ -385,7 +386,7 @@ func (m *Manager) Identify(ctx context.Context, actor audit.Actor, id string, le
 // identification becomes at least IdentityWeak with method "personal_code";
 // a mismatch is audited as denied and returns ErrIdentityMismatch. The code
 // itself appears in no error, event or session field.
-func (m *Manager) VerifyPersonalCode(ctx context.Context, actor audit.Actor, id, code string, lookup func(context.Context, PersonalCode) (client string, err error)) (Session, error) {
+func (m *Manager) VerifyPersonalCode(ctx context.Context, actor audit.Actor, id, code string, lookup func(context.Context, PersonalCode) (carecontact.ClientRef, error)) (Session, error) {
 	pc, err := ParsePersonalCode(code)
 	if err != nil {
 		return Session{}, err
@@ -398,7 +399,7 @@ func (m *Manager) VerifyPersonalCode(ctx context.Context, actor audit.Actor, id,
 	if err != nil {
 		return Session{}, err
 	}
-	if client != string(pre.Client) {
+	if client != pre.Client {
 		ev := event(actor, "session.identify", &pre, m.now(), audit.Denied, map[string]string{"reason": "code belongs to another client"})
 		if err := m.cfg.Audit.Record(ctx, ev); err != nil {
 			return Session{}, errors.Join(ErrIdentityMismatch, err)
@@ -428,7 +429,7 @@ func (m *Manager) AddNote(ctx context.Context, actor audit.Actor, id, text strin
 		if actor.Kind != audit.ActorProfessional {
 			return nil, invalid("actor", "must be a professional to write notes")
 		}
-		s.Notes = append(s.Notes, Note{By: carecontact.ProfessionalID(actor.ID), At: now, Text: text})
+		s.Notes = append(s.Notes, Note{By: professionalOf(actor), At: now, Text: text})
 		return map[string]string{"note": fmt.Sprint(len(s.Notes)), "length": fmt.Sprint(len(text))}, nil
 	})
 }
@@ -445,7 +446,7 @@ func (m *Manager) CompleteChecklistItem(ctx context.Context, actor audit.Actor, 
 			return nil, &StateError{Op: "checklist", From: s.State}
 		}
 		if !s.Completed(item) {
-			s.Checklist = append(s.Checklist, ChecklistMark{Item: item, By: carecontact.ProfessionalID(actor.ID), At: now})
+			s.Checklist = append(s.Checklist, ChecklistMark{Item: item, By: professionalOf(actor), At: now})
 		}
 		return map[string]string{"item": item}, nil
 	})

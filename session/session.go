@@ -142,8 +142,8 @@ func (s *Session) LastKind() channel.Kind {
 }
 
 // Present reports whether professional id is a participant who has not left.
-func (s *Session) Present(id string) bool {
-	return slices.ContainsFunc(s.Participants, func(p Participant) bool { return string(p.ID) == id && p.Present() })
+func (s *Session) Present(id carecontact.ProfessionalID) bool {
+	return slices.ContainsFunc(s.Participants, func(p Participant) bool { return p.ID == id && p.Present() })
 }
 
 // Completed reports whether checklist item has been completed.

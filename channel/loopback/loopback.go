@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -201,7 +202,7 @@ func (t *Transport) UpgradeToVideo(ctx context.Context, callID, roomID string) e
 // CreateRoom implements channel.VideoTransport.
 func (t *Transport) CreateRoom(ctx context.Context, req channel.RoomRequest) (string, error) {
 	id := t.newID("room")
-	if err := t.do(ctx, OpCreateRoom, id, "host:"+req.Host); err != nil {
+	if err := t.do(ctx, OpCreateRoom, id, "host:"+string(req.Host)); err != nil {
 		return "", err
 	}
 	t.set(&t.rooms, id, true)
@@ -209,10 +210,10 @@ func (t *Transport) CreateRoom(ctx context.Context, req channel.RoomRequest) (st
 }
 
 func invitee(w channel.Invitee) string {
-	if w.Client {
-		return "client:" + w.ID
+	if w.Client != "" {
+		return "client:" + string(w.Client)
 	}
-	return "professional:" + w.ID
+	return "professional:" + string(w.Professional)
 }
 
 // Invite implements channel.VideoTransport.
@@ -227,8 +228,8 @@ func (t *Transport) Invite(ctx context.Context, roomID string, who channel.Invit
 }
 
 // RemoveParticipant implements channel.ParticipantRemover.
-func (t *Transport) RemoveParticipant(ctx context.Context, roomID, participantID string) error {
-	return t.do(ctx, OpRemoveParticipant, roomID, "professional:"+participantID)
+func (t *Transport) RemoveParticipant(ctx context.Context, roomID string, professional carecontact.ProfessionalID) error {
+	return t.do(ctx, OpRemoveParticipant, roomID, "professional:"+string(professional))
 }
 
 // EndRoom implements channel.VideoTransport.

@@ -25,11 +25,11 @@ func TestRecordsAndFailures(t *testing.T) {
 	room, err := tr.CreateRoom(ctx, channel.RoomRequest{Session: "s1", Host: "nurse-1"})
 	require.NoError(t, err)
 	require.Equal(t, "room-2", room)
-	require.NoError(t, tr.Invite(ctx, room, channel.Invitee{ID: "client-1", Client: true}))
+	require.NoError(t, tr.Invite(ctx, room, channel.Invitee{Client: "client-1"}))
 	require.NoError(t, tr.UpgradeToVideo(ctx, call, room))
 	require.NoError(t, tr.RemoveParticipant(ctx, room, "doctor-1"))
 	require.NoError(t, tr.EndRoom(ctx, room))
-	require.Error(t, tr.Invite(ctx, room, channel.Invitee{ID: "doctor-2"}), "an ended room takes no invitations")
+	require.Error(t, tr.Invite(ctx, room, channel.Invitee{Professional: "doctor-2"}), "an ended room takes no invitations")
 	require.Error(t, tr.Transfer(ctx, call, "team-a"), "an upgraded call is gone")
 	require.NoError(t, tr.HangUp(ctx, call))
 	require.NoError(t, tr.Post(ctx, "conv-1", channel.ChatMessage{From: "system", Text: "moved to callback"}))
@@ -80,7 +80,7 @@ func ExampleTransport() {
 	tr := loopback.New()
 	tr.Fail(loopback.OpInvite, errors.New("participant unreachable"))
 	room, _ := tr.CreateRoom(ctx, channel.RoomRequest{Session: "s1", Host: "nurse-1"})
-	fmt.Println(tr.Invite(ctx, room, channel.Invitee{ID: "doctor-1"}))
+	fmt.Println(tr.Invite(ctx, room, channel.Invitee{Professional: "doctor-1"}))
 	for _, r := range tr.Records() {
 		fmt.Println(r)
 	}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/benbjohnson/clock"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/channel/loopback"
@@ -53,7 +54,7 @@ func (c checklist) Required(action string, k channel.Kind) []string { return c[a
 // registry stands for the host's population register lookup: it maps a
 // personal identity code to the pseudonymous client reference. The code is
 // the Digital and Population Data Services Agency's published example.
-func registry(_ context.Context, p session.PersonalCode) (string, error) {
+func registry(_ context.Context, p session.PersonalCode) (carecontact.ClientRef, error) {
 	if p.Reveal() == "131052-308T" {
 		return "client-101", nil
 	}

@@ -55,13 +55,16 @@ var (
 
 func pro(id string) audit.Actor { return audit.Actor{Kind: audit.ActorProfessional, ID: id} }
 
+// staffID is the professional ID of a professional actor.
+func staffID(a audit.Actor) carecontact.ProfessionalID { return carecontact.ProfessionalID(a.ID) }
+
 var roles = guidance.Grants{
-	contentEditor.ID:   {{Role: guidance.RoleEditor}},
-	contentReviewer.ID: {{Role: guidance.RoleReviewer}},
-	countyManager.ID:   {{Role: guidance.RoleManager}},
-	koivikkoNurse.ID:   {{Role: guidance.RoleEditor, Area: "koivikko"}},
-	koivikkoRev.ID:     {{Role: guidance.RoleReviewer, Area: "koivikko"}},
-	koivikkoHead.ID:    {{Role: guidance.RoleManager, Area: "koivikko"}},
+	staffID(contentEditor):   {{Role: guidance.RoleEditor}},
+	staffID(contentReviewer): {{Role: guidance.RoleReviewer}},
+	staffID(countyManager):   {{Role: guidance.RoleManager}},
+	staffID(koivikkoNurse):   {{Role: guidance.RoleEditor, Area: "koivikko"}},
+	staffID(koivikkoRev):     {{Role: guidance.RoleReviewer, Area: "koivikko"}},
+	staffID(koivikkoHead):    {{Role: guidance.RoleManager, Area: "koivikko"}},
 }
 
 // virtualClock is the example's clock: it only moves when told to.

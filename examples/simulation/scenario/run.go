@@ -301,12 +301,7 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 		return nil, err
 	}
 	sessions := 0
-	members := session.Teams{}
-	for _, p := range m.profs {
-		t := s.Teams[p.team].ID
-		members[carecontact.TeamID(t)] = append(members[carecontact.TeamID(t)], carecontact.ProfessionalID(string(p.id)))
-	}
-	m.sess, err = session.New(session.Config{Store: memory.NewSessionStore(log), Audit: log, Clock: m.clk, Teams: members,
+	m.sess, err = session.New(session.Config{Store: memory.NewSessionStore(log), Audit: log, Clock: m.clk, Teams: dir,
 		Matrix: m.mx, Demand: frontdoor.SessionDemand{Admitter: m.adm}, NewID: func() string { sessions++; return "s" + strconv.Itoa(sessions) }})
 	if err != nil {
 		return nil, fmt.Errorf("scenario: sessions: %w", err)
@@ -739,7 +734,7 @@ func (m *model) takeOffers(now time.Duration) error {
 		}
 		h := m.streams[c.stream].handling.Sample(m.rnd.handle)
 		if c.request != "" {
-			if _, err := m.cb.Accept(m.ctx, c.request, carecontact.ProfessionalID(string(p.id))); err != nil {
+			if _, err := m.cb.Accept(m.ctx, c.request, p.id); err != nil {
 				return fmt.Errorf("callback accept: %w", err)
 			}
 			c.answered = m.rnd.behave.Float64() >= m.s.Callbacks.NoAnswer
@@ -796,7 +791,7 @@ func (m *model) startLeg(i int32, item carecontact.ItemID) error {
 		}
 		c.session = s.ID
 	}
-	if _, err := m.sess.Assign(m.ctx, system, c.session, carecontact.ProfessionalID(string(p.id))); err != nil {
+	if _, err := m.sess.Assign(m.ctx, system, c.session, p.id); err != nil {
 		return fmt.Errorf("session assign: %w", err)
 	}
 	if _, err := m.sess.StartLeg(m.ctx, p.actor, c.session, c.kind, string(item)); err != nil {
@@ -832,7 +827,7 @@ func (m *model) finish(i int32, now time.Duration) error {
 	}
 	m.teams[p.team].handled++
 	if c.request != "" {
-		if _, _, err := m.cb.Complete(m.ctx, c.request, carecontact.ProfessionalID(string(p.id)), callback.Answered); err != nil {
+		if _, _, err := m.cb.Complete(m.ctx, c.request, p.id, callback.Answered); err != nil {
 			return fmt.Errorf("callback complete: %w", err)
 		}
 	}
