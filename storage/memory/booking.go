@@ -23,8 +23,8 @@ type bookingState struct {
 	mu      sync.Mutex
 	log     *AuditLog
 	appts   map[string]booking.Appointment
-	claims  map[string][]booking.Claim // by owner, sorted by start
-	longest map[string]time.Duration   // by owner, the longest claim ever stored
+	claims  map[booking.CalendarID][]booking.Claim // by owner, sorted by start
+	longest map[booking.CalendarID]time.Duration   // by owner, the longest claim ever stored
 	waiters []booking.WaitEntry
 }
 
@@ -36,7 +36,7 @@ func NewBookingStore(log *AuditLog) BookingStore {
 	if log == nil {
 		log = NewAuditLog()
 	}
-	return BookingStore{&bookingState{log: log, appts: map[string]booking.Appointment{}, claims: map[string][]booking.Claim{}, longest: map[string]time.Duration{}}}
+	return BookingStore{&bookingState{log: log, appts: map[string]booking.Appointment{}, claims: map[booking.CalendarID][]booking.Claim{}, longest: map[booking.CalendarID]time.Duration{}}}
 }
 
 // Share returns another store value over the same state, as a second host
@@ -191,7 +191,7 @@ func (s *bookingState) insertLocked(req booking.ClaimRequest) {
 	}
 }
 
-func (s *bookingState) dropDeadLocked(owner string, now time.Time) {
+func (s *bookingState) dropDeadLocked(owner booking.CalendarID, now time.Time) {
 	cs := s.claims[owner]
 	if slices.ContainsFunc(cs, func(c booking.Claim) bool { return !c.Live(now) }) {
 		s.claims[owner] = slices.DeleteFunc(cs, func(c booking.Claim) bool { return !c.Live(now) })
@@ -199,13 +199,13 @@ func (s *bookingState) dropDeadLocked(owner string, now time.Time) {
 }
 
 // overlapping returns owner's claims that overlap iv (live or not).
-func (s *bookingState) overlapping(owner string, iv booking.Interval) []booking.Claim {
+func (s *bookingState) overlapping(owner booking.CalendarID, iv booking.Interval) []booking.Claim {
 	return s.appendOverlapping(nil, owner, iv, time.Time{})
 }
 
 // appendOverlapping appends owner's claims that overlap iv and, unless now
 // is zero, are live at now.
-func (s *bookingState) appendOverlapping(out []booking.Claim, owner string, iv booking.Interval, now time.Time) []booking.Claim {
+func (s *bookingState) appendOverlapping(out []booking.Claim, owner booking.CalendarID, iv booking.Interval, now time.Time) []booking.Claim {
 	for _, c := range s.candidates(owner, iv) {
 		if c.Overlaps(iv) && (now.IsZero() || c.Live(now)) {
 			out = append(out, c)
@@ -215,7 +215,7 @@ func (s *bookingState) appendOverlapping(out []booking.Claim, owner string, iv b
 }
 
 // countOverlapping counts what appendOverlapping would append.
-func (s *bookingState) countOverlapping(owner string, iv booking.Interval, now time.Time) int {
+func (s *bookingState) countOverlapping(owner booking.CalendarID, iv booking.Interval, now time.Time) int {
 	n := 0
 	for _, c := range s.candidates(owner, iv) {
 		if c.Overlaps(iv) && (now.IsZero() || c.Live(now)) {
@@ -229,7 +229,7 @@ func (s *bookingState) countOverlapping(owner string, iv booking.Interval, now t
 // are sorted by start and none is longer than longest, so the first one
 // that can reach iv starts at or after iv.Start - longest, and the run ends
 // at the first claim that starts at or after iv.End.
-func (s *bookingState) candidates(owner string, iv booking.Interval) []booking.Claim {
+func (s *bookingState) candidates(owner booking.CalendarID, iv booking.Interval) []booking.Claim {
 	cs := s.claims[owner]
 	from := iv.Start.Add(-s.longest[owner])
 	i := sort.Search(len(cs), func(i int) bool { return !cs[i].Start.Before(from) })
@@ -308,7 +308,7 @@ func (b BookingStore) ClientAppointments(ctx context.Context, client carecontact
 }
 
 // Busy implements booking.Store.
-func (b BookingStore) Busy(ctx context.Context, owners []string, iv booking.Interval, now time.Time) ([]booking.Claim, error) {
+func (b BookingStore) Busy(ctx context.Context, owners []booking.CalendarID, iv booking.Interval, now time.Time) ([]booking.Claim, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func bookingEvent(action, id string, client carecontact.ClientRef) audit.Event {
 }
 
 // claimReq builds a claim of owners for [start, start+30min) + offset.
-func claimReq(id string, client carecontact.ClientRef, start time.Time, status booking.Status, holdUntil time.Time, owners ...string) booking.ClaimRequest {
+func claimReq(id string, client carecontact.ClientRef, start time.Time, status booking.Status, holdUntil time.Time, owners ...booking.CalendarID) booking.ClaimRequest {
 	a := booking.Appointment{ID: id, Area: "north", Service: "nurse-visit", Client: client, Participants: owners,
 		Start: start, End: start.Add(30 * time.Minute), Status: status, Channel: channel.InPerson,
 		Block: booking.BlockSelfService, HoldUntil: holdUntil, Created: bookingT0, Updated: bookingT0, Version: 1}
@@ -78,15 +78,15 @@ func runBooking(t *testing.T, h Harness) {
 		}
 		// Touching intervals do not overlap.
 		require.NoError(t, s.Claim(ctx, claimReq("a6", "c2", at(30), booking.StatusBooked, time.Time{}, "nurse-1", "room-1")))
-		busy, err := s.Busy(ctx, []string{"nurse-1", "room-1", "nurse-9"}, booking.Interval{Start: at(0), End: at(60)}, bookingT0)
+		busy, err := s.Busy(ctx, []booking.CalendarID{"nurse-1", "room-1", "nurse-9"}, booking.Interval{Start: at(0), End: at(60)}, bookingT0)
 		require.NoError(t, err)
 		require.Len(t, busy, 4)
-		require.Equal(t, "nurse-1", busy[0].Owner)
+		require.Equal(t, booking.CalendarID("nurse-1"), busy[0].Owner)
 		require.Equal(t, "a1", busy[0].Appointment)
 		require.Equal(t, "a6", busy[1].Appointment)
 		got, err := s.Appointment(ctx, "a1")
 		require.NoError(t, err)
-		require.Equal(t, []string{"nurse-1", "room-1"}, got.Participants)
+		require.Equal(t, []booking.CalendarID{"nurse-1", "room-1"}, got.Participants)
 		require.Equal(t, time.UTC, got.Start.Location())
 	})
 
@@ -197,7 +197,7 @@ func runBooking(t *testing.T, h Harness) {
 		a1, err = s.Appointment(ctx, "a1")
 		require.NoError(t, err)
 		require.Equal(t, booking.StatusCancelled, a1.Status)
-		busy, err := s.Busy(ctx, []string{"nurse-1"}, booking.Interval{Start: at(0), End: at(60)}, bookingT0)
+		busy, err := s.Busy(ctx, []booking.CalendarID{"nurse-1"}, booking.Interval{Start: at(0), End: at(60)}, bookingT0)
 		require.NoError(t, err)
 		require.Len(t, busy, 1)
 		require.Equal(t, "a2", busy[0].Appointment)
@@ -242,7 +242,7 @@ func runBooking(t *testing.T, h Harness) {
 		a1, err := s.Appointment(ctx, "a1")
 		require.NoError(t, err)
 		move := transitionTo(a1, booking.StatusCancelled, bookingT0)
-		offerOn := func(id, waiter string, min int, owners ...string) *booking.WaitOffer {
+		offerOn := func(id, waiter string, min int, owners ...booking.CalendarID) *booking.WaitOffer {
 			return &booking.WaitOffer{WaiterID: waiter, Claim: claimReq(id, "c9", at(min), booking.StatusPending, bookingT0.Add(2*time.Hour), owners...)}
 		}
 		tests := []struct {
@@ -286,11 +286,11 @@ func runBooking(t *testing.T, h Harness) {
 		ws, err := other.Waiters(ctx, "north", "nurse-visit")
 		require.NoError(t, err)
 		require.Empty(t, ws, "the wait entry is taken")
-		busy, err := other.Busy(ctx, []string{"nurse-1", "room-1"}, booking.Interval{Start: at(0), End: at(90)}, bookingT0)
+		busy, err := other.Busy(ctx, []booking.CalendarID{"nurse-1", "room-1"}, booking.Interval{Start: at(0), End: at(90)}, bookingT0)
 		require.NoError(t, err)
 		var holders []string
 		for _, c := range busy {
-			holders = append(holders, c.Owner+"/"+c.Appointment)
+			holders = append(holders, fmt.Sprintf("%s/%s", c.Owner, c.Appointment))
 		}
 		require.Equal(t, []string{"nurse-1/o1", "nurse-1/a2", "room-1/o1"}, holders, "the offer holds the old time, the client the new")
 		require.ErrorIs(t, other.Claim(ctx, claimReq("y", "c3", at(0), booking.StatusBooked, time.Time{}, "room-1")), booking.ErrSlotTaken, "nobody else gets the freed time first")
@@ -341,7 +341,7 @@ func runBooking(t *testing.T, h Harness) {
 					if r%3 == 0 {
 						status, until = booking.StatusPending, bookingT0.Add(time.Hour)
 					}
-					err := s.Claim(ctx, claimReq(fmt.Sprintf("r%d-s%d", r, sl), carecontact.ClientRef(fmt.Sprintf("c%d", r)), start, status, until, "nurse-1", fmt.Sprintf("room-%d", sl)))
+					err := s.Claim(ctx, claimReq(fmt.Sprintf("r%d-s%d", r, sl), carecontact.ClientRef(fmt.Sprintf("c%d", r)), start, status, until, "nurse-1", booking.CalendarID(fmt.Sprintf("room-%d", sl))))
 					switch {
 					case err == nil:
 						wins[sl].Add(1)
@@ -361,7 +361,7 @@ func runBooking(t *testing.T, h Harness) {
 			require.EqualValues(t, 1, wins[sl].Load(), "slot %d has exactly one winner", sl)
 		}
 		for _, s := range stores {
-			busy, err := s.Busy(ctx, []string{"nurse-1"}, booking.Interval{Start: at(-60), End: at(slots * 60)}, bookingT0)
+			busy, err := s.Busy(ctx, []booking.CalendarID{"nurse-1"}, booking.Interval{Start: at(-60), End: at(slots * 60)}, bookingT0)
 			require.NoError(t, err)
 			require.Len(t, busy, slots, "every value sees every claim")
 		}
