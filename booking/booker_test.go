@@ -80,7 +80,7 @@ func fixtureCatalogues(t testing.TB) []*booking.Catalogue {
 
 type fixture struct {
 	b     *booking.Booker
-	store memory.BookingStore
+	store *memory.BookingStore
 	now   time.Time
 }
 
