@@ -26,7 +26,7 @@ var benchFrom = civil.Date{Year: 2026, Month: time.December, Day: 7}
 func benchCalendars(tb testing.TB) []booking.Calendar {
 	cals := make([]booking.Calendar, benchPros)
 	for i := range cals {
-		c := nurse(tb, fmt.Sprintf("nurse-%03d", i), fmt.Sprintf("team-%02d", i%25))
+		c := nurse(tb, carecontact.ProfessionalID(fmt.Sprintf("nurse-%03d", i)), carecontact.TeamID(fmt.Sprintf("team-%02d", i%25)))
 		c.Exceptions = []booking.Exception{{Date: benchFrom.AddDays(i % benchDays), Kind: booking.Absence}}
 		cals[i] = c
 	}
@@ -52,7 +52,7 @@ func benchIndex(tb testing.TB) (*booking.Index, uint64) {
 	return ix, after.HeapAlloc - before.HeapAlloc
 }
 
-func benchBooker(tb testing.TB, ix *booking.Index, now time.Time) (*booking.Booker, memory.BookingStore) {
+func benchBooker(tb testing.TB, ix *booking.Index, now time.Time) (*booking.Booker, *memory.BookingStore) {
 	store := memory.NewBookingStore(nil)
 	b, err := booking.New(booking.Config{Index: ix, Catalogues: fixtureCatalogues(tb)[:1], Store: store, Audit: store.AuditLog(),
 		Clock: carecontact.ClockFunc(func() time.Time { return now })})
@@ -75,10 +75,11 @@ func BenchmarkSlotSearch(b *testing.B) {
 		for k := range 6 { // 08:00-11:00 of the first day
 			start := helsinki(b, 2026, 12, 7, 8, 0).Add(time.Duration(k) * 30 * time.Minute)
 			id := fmt.Sprintf("pre%d-%d", i, k)
+			nurse := booking.CalendarID(fmt.Sprintf("nurse-%03d", i))
 			err := store.Claim(ctx, booking.ClaimRequest{Now: now,
-				Appointment: booking.Appointment{ID: id, Area: "north", Service: "nurse-visit", Client: "c", Participants: []string{fmt.Sprintf("nurse-%03d", i)},
+				Appointment: booking.Appointment{ID: id, Area: "north", Service: "nurse-visit", Client: "c", Participants: []booking.CalendarID{nurse},
 					Start: start, End: start.Add(30 * time.Minute), Status: booking.StatusBooked, Channel: channel.InPerson, Version: 1},
-				Claims: []booking.Claim{{Owner: fmt.Sprintf("nurse-%03d", i), Appointment: id, Interval: booking.Interval{Start: start, End: start.Add(30 * time.Minute)}}}})
+				Claims: []booking.Claim{{Owner: nurse, Appointment: id, Interval: booking.Interval{Start: start, End: start.Add(30 * time.Minute)}}}})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -136,9 +137,9 @@ func BenchmarkBook(b *testing.B) {
 			b.StartTimer()
 		}
 		s := starts[k/(benchPros-1)]
-		who := fmt.Sprintf("nurse-%03d", 1+k%(benchPros-1)) // nurse-000 is absent on the first day only; skip it anyway
+		who := booking.CalendarID(fmt.Sprintf("nurse-%03d", 1+k%(benchPros-1))) // nurse-000 is absent on the first day only; skip it anyway
 		_, err := bk.Book(ctx, booking.BookRequest{Slot: booking.Slot{Area: "north", Service: "nurse-visit", Start: s, End: s.Add(30 * time.Minute),
-			Participants: []string{who}}, Client: carecontact.ClientRef(fmt.Sprintf("client-%d", i)), By: pro})
+			Participants: []booking.CalendarID{who}}, Client: carecontact.ClientRef(fmt.Sprintf("client-%d", i)), By: pro})
 		if err != nil && !isAbsence(err) {
 			b.Fatal(err)
 		}

@@ -97,10 +97,10 @@ func New(cfg Config) (*Booker, error) {
 		if c == nil {
 			return nil, fmt.Errorf("%w: config.catalogues[%d] is nil", ErrInvalid, i)
 		}
-		if _, dup := b.areas[carecontact.AreaID(c.Area())]; dup {
+		if _, dup := b.areas[c.Area()]; dup {
 			return nil, fmt.Errorf("%w: config.catalogues[%d]: second catalogue for area %s", ErrInvalid, i, c.Area())
 		}
-		b.areas[carecontact.AreaID(c.Area())] = c
+		b.areas[c.Area()] = c
 	}
 	return b, nil
 }

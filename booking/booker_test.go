@@ -34,8 +34,8 @@ func helsinki(t testing.TB, y int, m time.Month, d, h, min int) time.Time {
 	return time.Date(y, m, d, h, min, 0, 0, loc).UTC()
 }
 
-func nurse(t testing.TB, id, team string) booking.Calendar {
-	return booking.Calendar{ID: id, Kind: booking.OwnerProfessional, Area: "north", Team: carecontact.TeamID(team), Role: "nurse",
+func nurse(t testing.TB, id carecontact.ProfessionalID, team carecontact.TeamID) booking.Calendar {
+	return booking.Calendar{ID: booking.ProfessionalCalendar(id), Kind: booking.OwnerProfessional, Area: "north", Team: team, Role: "nurse",
 		Rules: []booking.WeeklyRule{
 			{Weekdays: workdays, Span: sp(t, "08:00-12:00"), Breaks: []civil.Span{sp(t, "11:00-11:30")}, Block: booking.BlockSelfService},
 			{Weekdays: workdays, Span: sp(t, "12:00-14:00"), Block: booking.BlockProfessionalOnly},
@@ -80,7 +80,7 @@ func fixtureCatalogues(t testing.TB) []*booking.Catalogue {
 
 type fixture struct {
 	b     *booking.Booker
-	store memory.BookingStore
+	store *memory.BookingStore
 	now   time.Time
 }
 
@@ -107,7 +107,7 @@ var pro = booking.Requester{Actor: audit.Actor{Kind: audit.ActorProfessional, ID
 
 type hm struct {
 	h, m int
-	who  string
+	who  booking.CalendarID
 }
 
 func starts(t testing.TB, slots []booking.Slot) []hm {
@@ -342,7 +342,7 @@ func TestForgedSlotsAreRefused(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
 	answers := []booking.Answer{{QuestionID: "symptoms", Text: "x"}}
-	mk := func(h, m int, who ...string) booking.Slot {
+	mk := func(h, m int, who ...booking.CalendarID) booking.Slot {
 		s := helsinki(t, 2026, 12, 8, h, m)
 		return booking.Slot{Area: "north", Service: "nurse-visit", Start: s, End: s.Add(30 * time.Minute), Participants: who}
 	}
@@ -357,11 +357,11 @@ func TestForgedSlotsAreRefused(t *testing.T) {
 		{"callback time", mk(15, 0, "nurse-1"), pro, booking.ErrNotAllowed},
 		{"acute reserve on another day", mk(14, 0, "nurse-1"), booking.Requester{Actor: pro.Actor, Acute: true}, booking.ErrNotAllowed},
 		{"wrong role", mk(9, 0, "doctor-1"), client("c1"), booking.ErrInvalid},
-		{"wrong length", booking.Slot{Area: "north", Service: "nurse-visit", Start: mk(9, 0).Start, End: mk(9, 0).Start.Add(time.Hour), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrInvalid},
-		{"too soon", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2026, 12, 7, 8, 0), End: helsinki(t, 2026, 12, 7, 8, 30), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
-		{"beyond the horizon", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2027, 1, 11, 9, 0), End: helsinki(t, 2027, 1, 11, 9, 30), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
+		{"wrong length", booking.Slot{Area: "north", Service: "nurse-visit", Start: mk(9, 0).Start, End: mk(9, 0).Start.Add(time.Hour), Participants: []booking.CalendarID{"nurse-1"}}, client("c1"), booking.ErrInvalid},
+		{"too soon", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2026, 12, 7, 8, 0), End: helsinki(t, 2026, 12, 7, 8, 30), Participants: []booking.CalendarID{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
+		{"beyond the horizon", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2027, 1, 11, 9, 0), End: helsinki(t, 2027, 1, 11, 9, 30), Participants: []booking.CalendarID{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
 		{"client group may not self-book", mk(9, 0, "nurse-1"), booking.Requester{Actor: client("c1").Actor, ClientGroup: "child"}, booking.ErrNotAllowed},
-		{"holiday", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2026, 12, 24, 9, 0), End: helsinki(t, 2026, 12, 24, 9, 30), Participants: []string{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
+		{"holiday", booking.Slot{Area: "north", Service: "nurse-visit", Start: helsinki(t, 2026, 12, 24, 9, 0), End: helsinki(t, 2026, 12, 24, 9, 30), Participants: []booking.CalendarID{"nurse-1"}}, client("c1"), booking.ErrNotAllowed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -385,7 +385,7 @@ func TestBuffersKeepNeighboursFree(t *testing.T) {
 		if service == "video-check" {
 			d = 20 * time.Minute
 		}
-		return booking.Slot{Area: "north", Service: service, Start: at(h, m), End: at(h, m).Add(d), Participants: []string{"nurse-1"}}
+		return booking.Slot{Area: "north", Service: service, Start: at(h, m), End: at(h, m).Add(d), Participants: []booking.CalendarID{"nurse-1"}}
 	}
 	// nurse-1: nurse visit 08:30-09:00 (no buffers), video check 10:00-10:20
 	// with 5 minutes before and after (09:55-10:25).
@@ -433,8 +433,8 @@ func TestMultiProfessionalAndResources(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, slots, 3)
 	require.Equal(t, helsinki(t, 2026, 12, 8, 9, 0), slots[0].Start, "the doctor starts at 09:00")
-	require.Equal(t, []string{"nurse-1", "doctor-1", "room-1"}, slots[0].Participants)
-	require.Equal(t, []string{"nurse-2", "doctor-1", "room-1"}, slots[1].Participants)
+	require.Equal(t, []booking.CalendarID{"nurse-1", "doctor-1", "room-1"}, slots[0].Participants)
+	require.Equal(t, []booking.CalendarID{"nurse-2", "doctor-1", "room-1"}, slots[1].Participants)
 	_, err = f.b.Book(ctx, booking.BookRequest{Slot: slots[0], Client: "c1", By: client("c1")})
 	require.NoError(t, err)
 	_, err = f.b.Book(ctx, booking.BookRequest{Slot: slots[1], Client: "c2", By: client("c2")})
@@ -446,7 +446,7 @@ func TestMultiProfessionalAndResources(t *testing.T) {
 	// participants are taken.
 	one, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", From: helsinki(t, 2026, 12, 8, 9, 0), Limit: 1, By: client("c3")})
 	require.NoError(t, err)
-	require.Equal(t, []string{"nurse-2"}, one[0].Participants)
+	require.Equal(t, []booking.CalendarID{"nurse-2"}, one[0].Participants)
 	require.Equal(t, helsinki(t, 2026, 12, 8, 9, 0), one[0].Start)
 }
 

@@ -20,6 +20,30 @@ const (
 	OwnerResource     OwnerKind = "resource"
 )
 
+// CalendarID identifies a calendar by its owner: a professional's calendar
+// has the professional's ID, a team's calendar the team's ID and a
+// resource's calendar the resource's own ID (a room or a device in the
+// host's directory). ProfessionalCalendar and TeamCalendar name the
+// calendar of a carecontact.ProfessionalID or TeamID, Calendar.Professional
+// and OwnerIntervals.Professional give the professional back; claims,
+// slots and appointments name their participants by CalendarID.
+type CalendarID string
+
+// ProfessionalCalendar returns the ID of professional p's calendar.
+func ProfessionalCalendar(p carecontact.ProfessionalID) CalendarID { return CalendarID(p) }
+
+// TeamCalendar returns the ID of team t's own calendar.
+func TeamCalendar(t carecontact.TeamID) CalendarID { return CalendarID(t) }
+
+// professional returns the professional that owns a calendar of kind k
+// with ID id; ok is false for a team's or a resource's calendar.
+func professional(id CalendarID, k OwnerKind) (p carecontact.ProfessionalID, ok bool) {
+	if k != OwnerProfessional {
+		return "", false
+	}
+	return carecontact.ProfessionalID(id), true
+}
+
 // BlockType says what a stretch of working time is for.
 type BlockType string
 
@@ -94,8 +118,9 @@ type Exception struct {
 // earlier rule win, so no minute has two block types. A Calendar must not
 // be changed once given to a CalendarSet.
 type Calendar struct {
-	ID   string    `json:"id"`
-	Kind OwnerKind `json:"kind"`
+	// ID is the owner's ID (see CalendarID).
+	ID   CalendarID `json:"id"`
+	Kind OwnerKind  `json:"kind"`
 	// Area is the service area the calendar belongs to.
 	Area carecontact.AreaID `json:"area"`
 	// Team is the team a professional belongs to, if any.
@@ -113,6 +138,12 @@ type Calendar struct {
 	// OpenOnHolidays keeps the calendar's working time on holidays, eves
 	// and local closures (e.g. an on-call service).
 	OpenOnHolidays bool `json:"openOnHolidays,omitempty"`
+}
+
+// Professional returns the professional whose calendar c is; ok is false
+// for a team's or a resource's calendar.
+func (c *Calendar) Professional() (p carecontact.ProfessionalID, ok bool) {
+	return professional(c.ID, c.Kind)
 }
 
 // Validate reports the first problem of c, naming the field.

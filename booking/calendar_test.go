@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/civil"
 	"github.com/stretchr/testify/require"
 )
@@ -227,6 +228,6 @@ func TestCalendarSetTeamIntervals(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalid)
 	_, err = NewCalendarSet([]Calendar{n1, n1})
 	require.ErrorIs(t, err, ErrInvalid)
-	require.Equal(t, []string{"nurse-1", "nurse-2"}, set.TeamMembers("team-a"))
-	require.Equal(t, []string{"nurse-1", "nurse-2", "team-a"}, set.InArea("north"))
+	require.Equal(t, []carecontact.ProfessionalID{"nurse-1", "nurse-2"}, set.TeamMembers("team-a"))
+	require.Equal(t, []CalendarID{"nurse-1", "nurse-2", "team-a"}, set.InArea("north"))
 }

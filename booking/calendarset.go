@@ -11,16 +11,16 @@ import (
 // CalendarSet is a validated, read-only set of calendars with lookups by
 // owner, team and area. It is safe for concurrent use.
 type CalendarSet struct {
-	byID   map[string]*Calendar
-	order  []string
-	byTeam map[carecontact.TeamID][]string
-	byArea map[carecontact.AreaID][]string
+	byID   map[CalendarID]*Calendar
+	order  []CalendarID
+	byTeam map[carecontact.TeamID][]CalendarID
+	byArea map[carecontact.AreaID][]CalendarID
 }
 
 // NewCalendarSet validates cals and returns a set over copies of them.
 // IDs must be unique.
 func NewCalendarSet(cals []Calendar) (*CalendarSet, error) {
-	s := &CalendarSet{byID: map[string]*Calendar{}, byTeam: map[carecontact.TeamID][]string{}, byArea: map[carecontact.AreaID][]string{}}
+	s := &CalendarSet{byID: map[CalendarID]*Calendar{}, byTeam: map[carecontact.TeamID][]CalendarID{}, byArea: map[carecontact.AreaID][]CalendarID{}}
 	for i := range cals {
 		c := cals[i]
 		if err := c.Validate(); err != nil {
@@ -43,7 +43,7 @@ func NewCalendarSet(cals []Calendar) (*CalendarSet, error) {
 }
 
 // Calendar returns a copy of the calendar with the given ID.
-func (s *CalendarSet) Calendar(id string) (Calendar, bool) {
+func (s *CalendarSet) Calendar(id CalendarID) (Calendar, bool) {
 	c, ok := s.byID[id]
 	if !ok {
 		return Calendar{}, false
@@ -52,19 +52,27 @@ func (s *CalendarSet) Calendar(id string) (Calendar, bool) {
 }
 
 // IDs returns the calendar IDs in the order they were given.
-func (s *CalendarSet) IDs() []string { return slices.Clone(s.order) }
+func (s *CalendarSet) IDs() []CalendarID { return slices.Clone(s.order) }
 
 // InArea returns the IDs of the area's calendars.
-func (s *CalendarSet) InArea(area carecontact.AreaID) []string { return slices.Clone(s.byArea[area]) }
+func (s *CalendarSet) InArea(area carecontact.AreaID) []CalendarID {
+	return slices.Clone(s.byArea[area])
+}
 
-// TeamMembers returns the IDs of the professionals whose Team is team.
-func (s *CalendarSet) TeamMembers(team carecontact.TeamID) []string {
-	return slices.Clone(s.byTeam[team])
+// TeamMembers returns the professionals whose Team is team, in the order
+// their calendars were given.
+func (s *CalendarSet) TeamMembers(team carecontact.TeamID) []carecontact.ProfessionalID {
+	var out []carecontact.ProfessionalID
+	for _, id := range s.byTeam[team] {
+		p, _ := s.byID[id].Professional()
+		out = append(out, p)
+	}
+	return out
 }
 
 // Intervals returns owner's working intervals of block type t on day d (a
 // day of Europe/Helsinki) in UTC. See Calendar.Intervals.
-func (s *CalendarSet) Intervals(owner string, d civil.Date, t BlockType) ([]Interval, error) {
+func (s *CalendarSet) Intervals(owner CalendarID, d civil.Date, t BlockType) ([]Interval, error) {
 	c, ok := s.byID[owner]
 	if !ok {
 		return nil, fmt.Errorf("booking: calendar %s: %w", owner, ErrNotFound)
@@ -74,9 +82,15 @@ func (s *CalendarSet) Intervals(owner string, d civil.Date, t BlockType) ([]Inte
 
 // OwnerIntervals are one calendar's intervals.
 type OwnerIntervals struct {
-	Owner     string     `json:"owner"`
+	Owner     CalendarID `json:"owner"`
 	Kind      OwnerKind  `json:"kind"`
 	Intervals []Interval `json:"intervals"`
+}
+
+// Professional returns the professional whose calendar's intervals o are;
+// ok is false for a team's or a resource's calendar.
+func (o OwnerIntervals) Professional() (p carecontact.ProfessionalID, ok bool) {
+	return professional(o.Owner, o.Kind)
 }
 
 // TeamIntervals returns, for team and day d, the intervals of block type t
@@ -86,8 +100,8 @@ type OwnerIntervals struct {
 // per time interval.
 func (s *CalendarSet) TeamIntervals(team carecontact.TeamID, d civil.Date, t BlockType) ([]OwnerIntervals, error) {
 	ids := s.byTeam[team]
-	if c, ok := s.byID[string(team)]; ok && c.Kind == OwnerTeam {
-		ids = append([]string{string(team)}, ids...)
+	if c, ok := s.byID[TeamCalendar(team)]; ok && c.Kind == OwnerTeam {
+		ids = append([]CalendarID{c.ID}, ids...)
 	}
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("booking: team %s: %w", team, ErrNotFound)

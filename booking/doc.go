@@ -7,7 +7,10 @@
 // A Calendar is the working time of one professional, team or resource
 // (room, device): WeeklyRules with breaks and validity ranges, Exceptions
 // (extra time, absences) and block types (BlockSelfService,
-// BlockProfessionalOnly, BlockCallback, BlockAcuteReserve). Calendars are
+// BlockProfessionalOnly, BlockCallback, BlockAcuteReserve). A calendar's
+// CalendarID is its owner's ID: ProfessionalCalendar and TeamCalendar name
+// the calendar of a carecontact.ProfessionalID or TeamID, and
+// Calendar.Professional gives the professional back. Calendars are
 // written in wall-clock time and computed in Europe/Helsinki (the zone
 // database is embedded with time/tzdata); every computed instant is UTC, so
 // the days of the March and October DST changes have exactly their real

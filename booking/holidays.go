@@ -3,6 +3,7 @@ package booking
 import (
 	"fmt"
 
+	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/civil"
 )
 
@@ -12,10 +13,10 @@ import (
 // Closure is a local closure of a service area: the whole day, or only
 // Span of it when Span is set (e.g. closing at 12:00 on New Year's Eve).
 type Closure struct {
-	Date  civil.Date  `json:"date"`
-	Span  *civil.Span `json:"span,omitempty"`
-	Names civil.Names `json:"names"`
-	Area  string      `json:"area,omitempty"`
+	Date  civil.Date         `json:"date"`
+	Span  *civil.Span        `json:"span,omitempty"`
+	Names civil.Names        `json:"names"`
+	Area  carecontact.AreaID `json:"area,omitempty"`
 }
 
 // Closures decides which days, or parts of days, a service area is closed:

@@ -29,7 +29,7 @@ type Index struct {
 	set       *CalendarSet
 	from, to  civil.Date // days [from, to)
 	lo, hi    int64
-	blocks    map[string][]iblock
+	blocks    map[CalendarID][]iblock
 	numBlocks int
 }
 
@@ -43,7 +43,7 @@ func NewIndex(set *CalendarSet, from civil.Date, days int) (*Index, error) {
 		return nil, fmt.Errorf("%w: index: from %s, days %d", ErrInvalid, from, days)
 	}
 	loc := civil.Helsinki()
-	ix := &Index{set: set, from: from, to: from.AddDays(days), blocks: make(map[string][]iblock, len(set.order)),
+	ix := &Index{set: set, from: from, to: from.AddDays(days), blocks: make(map[CalendarID][]iblock, len(set.order)),
 		lo: from.At(0, loc).Unix(), hi: from.AddDays(days).At(0, loc).Unix()}
 	for _, id := range set.order {
 		c := set.byID[id]
@@ -85,7 +85,7 @@ func (ix *Index) SizeBytes() int {
 }
 
 // window returns calendar id's blocks that overlap [lo, hi) (Unix seconds).
-func (ix *Index) window(id string, lo, hi int64) []iblock {
+func (ix *Index) window(id CalendarID, lo, hi int64) []iblock {
 	if lo >= ix.lo && hi <= ix.hi {
 		bs := ix.blocks[id]
 		i := sort.Search(len(bs), func(i int) bool { return bs[i].end > lo })

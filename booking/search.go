@@ -1,12 +1,12 @@
 package booking
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
@@ -35,7 +35,7 @@ type Slot struct {
 	Service      string             `json:"service"`
 	Start        time.Time          `json:"start"`
 	End          time.Time          `json:"end"`
-	Participants []string           `json:"participants"`
+	Participants []CalendarID       `json:"participants"`
 	Block        BlockType          `json:"block"`
 }
 
@@ -102,7 +102,7 @@ func (b *Booker) candidates(svc *Service, professional carecontact.ProfessionalI
 			if c.Kind != r.Kind || c.Role != r.Role || (r.Skill != "" && !slices.Contains(c.Skills, r.Skill)) {
 				continue
 			}
-			if i == 0 && ((professional != "" && c.ID != string(professional)) || (team != "" && c.Team != team)) {
+			if i == 0 && ((professional != "" && c.ID != ProfessionalCalendar(professional)) || (team != "" && c.Team != team)) {
 				continue
 			}
 			out[i] = append(out[i], c)
@@ -120,14 +120,14 @@ type search struct {
 	today       civil.Date
 	dur, bb, ba int64
 	step        int64
-	busy        map[string][]span64
+	busy        map[CalendarID][]span64
 	ix          *Index
 	lo, hi      int64 // slot starts in [lo, hi)
 }
 
 // free reports whether owner is free over the buffered time of a slot at s;
 // if not, it returns the earliest start after the conflict.
-func (q *search) free(owner string, s int64) (bool, int64) {
+func (q *search) free(owner CalendarID, s int64) (bool, int64) {
 	bs, be := s-q.bb, s+q.dur+q.ba
 	busy := q.busy[owner]
 	i := sort.Search(len(busy), func(i int) bool { return busy[i].end > bs })
@@ -248,7 +248,7 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		return nil, fmt.Errorf("%w: search limit %d: at most 1000", ErrInvalid, limit)
 	}
 	cands := b.candidates(&svc, req.Professional, req.Team)
-	var owners []string
+	var owners []CalendarID
 	for _, cs := range cands {
 		if len(cs) == 0 {
 			return nil, nil
@@ -304,7 +304,7 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 
 // busySpans groups the claims' intervals by owner, each owner's sorted by
 // start, in one backing array.
-func busySpans(claims []Claim) map[string][]span64 {
+func busySpans(claims []Claim) map[CalendarID][]span64 {
 	order := make([]int, len(claims))
 	for i := range order {
 		order[i] = i
@@ -312,13 +312,13 @@ func busySpans(claims []Claim) map[string][]span64 {
 	// Stores return claims sorted by owner then start, which makes this
 	// sort cheap; it is here so that the search does not depend on it.
 	slices.SortFunc(order, func(a, b int) int {
-		if c := strings.Compare(claims[a].Owner, claims[b].Owner); c != 0 {
+		if c := cmp.Compare(claims[a].Owner, claims[b].Owner); c != 0 {
 			return c
 		}
 		return claims[a].Start.Compare(claims[b].Start)
 	})
 	spans := make([]span64, len(claims))
-	busy := map[string][]span64{}
+	busy := map[CalendarID][]span64{}
 	for i := 0; i < len(order); {
 		owner := claims[order[i]].Owner
 		j := i
@@ -334,7 +334,7 @@ func busySpans(claims []Claim) map[string][]span64 {
 
 // complete finds the other participants for the primary candidate g.
 func (q *search) complete(g *gen, cands [][]*Calendar) (Slot, bool) {
-	parts := []string{g.cal.ID}
+	parts := []CalendarID{g.cal.ID}
 	for _, cs := range cands[1:] {
 		found := false
 		for _, c := range cs {

@@ -152,7 +152,7 @@ func (s *Service) checkAnswers(answers []Answer, self bool) error {
 // Catalogue is the set of services one service area offers. It is
 // read-only once built and safe for concurrent use.
 type Catalogue struct {
-	area     string
+	area     carecontact.AreaID
 	services []Service
 	byCode   map[string]int
 }
@@ -163,7 +163,7 @@ func NewCatalogue(area carecontact.AreaID, services []Service) (*Catalogue, erro
 	if area == "" {
 		return nil, fmt.Errorf("%w: catalogue area is empty", ErrInvalid)
 	}
-	c := &Catalogue{area: string(area), byCode: map[string]int{}}
+	c := &Catalogue{area: area, byCode: map[string]int{}}
 	for i, s := range services {
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("booking: catalogue %s: services[%d]: %w", area, i, err)
@@ -184,7 +184,7 @@ func NewCatalogue(area carecontact.AreaID, services []Service) (*Catalogue, erro
 }
 
 // Area returns the catalogue's service area.
-func (c *Catalogue) Area() string { return c.area }
+func (c *Catalogue) Area() carecontact.AreaID { return c.area }
 
 // Service returns the service with the given code.
 func (c *Catalogue) Service(code string) (Service, bool) {

@@ -20,7 +20,7 @@ type Appointment struct {
 	Client carecontact.ClientRef `json:"client"`
 	// Participants are the calendar IDs of the professionals and resources,
 	// in the order of the service's requirements.
-	Participants []string     `json:"participants"`
+	Participants []CalendarID `json:"participants"`
 	Start        time.Time    `json:"start"`
 	End          time.Time    `json:"end"`
 	Status       Status       `json:"status"`
@@ -61,10 +61,11 @@ func (a Appointment) Clone() Appointment {
 // appointment with its buffers. A claim with a non-zero Expires is a hold
 // and is dead from Expires on.
 type Claim struct {
-	Owner       string    `json:"owner"`
-	Appointment string    `json:"appointment"`
-	Interval              // buffered time, UTC
-	Expires     time.Time `json:"expires,omitzero"`
+	// Owner is the participant whose time is taken.
+	Owner       CalendarID `json:"owner"`
+	Appointment string     `json:"appointment"`
+	Interval               // buffered time, UTC
+	Expires     time.Time  `json:"expires,omitzero"`
 }
 
 // Live reports whether the claim still takes time at now.
@@ -161,7 +162,7 @@ type Store interface {
 	ClientAppointments(ctx context.Context, client carecontact.ClientRef) ([]Appointment, error)
 	// Busy returns the claims live at now of the given owners that overlap
 	// iv, sorted by owner then start.
-	Busy(ctx context.Context, owners []string, iv Interval, now time.Time) ([]Claim, error)
+	Busy(ctx context.Context, owners []CalendarID, iv Interval, now time.Time) ([]Claim, error)
 	// ExpiredHolds returns up to limit pending appointments whose HoldUntil
 	// is at or before now, earliest first.
 	ExpiredHolds(ctx context.Context, now time.Time, limit int) ([]Appointment, error)
@@ -199,7 +200,7 @@ func ValidateClaim(req ClaimRequest) error {
 	case req.Limit != nil && req.Limit.Max <= 0:
 		return fmt.Errorf("%w: limit.max must be positive", ErrInvalid)
 	}
-	owners := map[string]bool{}
+	owners := map[CalendarID]bool{}
 	for i, c := range req.Claims {
 		switch {
 		case c.Owner == "":

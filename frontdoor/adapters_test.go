@@ -50,8 +50,8 @@ func routingDirectory(t testing.TB) *routing.Directory {
 func calendars(t testing.TB) *booking.CalendarSet {
 	t.Helper()
 	weekdays := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
-	cal := func(id, team string, from, to int) booking.Calendar {
-		return booking.Calendar{ID: id, Kind: booking.OwnerProfessional, Area: "x", Team: carecontact.TeamID(team), Rules: []booking.WeeklyRule{
+	cal := func(id carecontact.ProfessionalID, team carecontact.TeamID, from, to int) booking.Calendar {
+		return booking.Calendar{ID: booking.ProfessionalCalendar(id), Kind: booking.OwnerProfessional, Area: "x", Team: team, Rules: []booking.WeeklyRule{
 			{Weekdays: weekdays, Span: civil.Span{From: civil.At(7, 0), To: civil.At(8, 0)}, Block: booking.BlockSelfService},
 			{Weekdays: weekdays, Span: civil.Span{From: civil.At(from, 0), To: civil.At(to, 0)}, Block: booking.BlockCallback},
 		}}

@@ -45,11 +45,12 @@ func (c *CalendarCapacity) CallbackCapacity(ctx context.Context, team carecontac
 	}
 	var spans []callback.Span
 	for _, o := range owners {
-		if o.Kind != booking.OwnerProfessional {
+		p, ok := o.Professional()
+		if !ok {
 			continue
 		}
 		for _, iv := range o.Intervals {
-			spans = append(spans, c.Subtract(team, carecontact.ProfessionalID(o.Owner), callback.Span{Start: iv.Start, End: iv.End})...)
+			spans = append(spans, c.Subtract(team, p, callback.Span{Start: iv.Start, End: iv.End})...)
 		}
 	}
 	return callback.Staffing(spans), nil

@@ -195,14 +195,17 @@ type fhirResource struct {
 
 func instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-func actorRef(kind booking.OwnerKind, id string) string {
+// reference returns the reference "Type/id" to a resource of type typ.
+func reference[ID ~string](typ string, id ID) string { return typ + "/" + string(id) }
+
+func actorRef(kind booking.OwnerKind, id booking.CalendarID) string {
 	switch kind {
 	case booking.OwnerTeam:
-		return "CareTeam/" + id
+		return reference("CareTeam", id)
 	case booking.OwnerResource:
-		return "Location/" + id
+		return reference("Location", id)
 	}
-	return "Practitioner/" + id
+	return reference("Practitioner", id)
 }
 
 // ExportSchedule returns the FHIR R4 Schedule of calendar c over horizon.
@@ -211,7 +214,7 @@ func ExportSchedule(c booking.Calendar, horizon booking.Interval) ([]byte, error
 		return nil, err
 	}
 	active := true
-	r := fhirResource{ResourceType: "Schedule", ID: c.ID, Active: &active,
+	r := fhirResource{ResourceType: "Schedule", ID: string(c.ID), Active: &active,
 		Actor:     []fhirReference{{Reference: actorRef(c.Kind, c.ID)}},
 		Extension: []fhirExtension{{URL: ExtensionBase + "service-area", ValueString: string(c.Area)}}}
 	if !horizon.Start.IsZero() {
@@ -238,11 +241,11 @@ func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
 	if len(s.Participants) == 0 || s.Area == "" || s.Service == "" || !s.Start.Before(s.End) {
 		return nil, fmt.Errorf("%w: slot needs area, service, participants and start before end", booking.ErrInvalid)
 	}
-	r := fhirResource{ResourceType: "Slot", ID: slotID(s), Schedule: &fhirReference{Reference: "Schedule/" + s.Participants[0]},
+	r := fhirResource{ResourceType: "Slot", ID: slotID(s), Schedule: &fhirReference{Reference: reference("Schedule", s.Participants[0])},
 		Status: string(status), Start: instant(s.Start), End: instant(s.End),
 		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: string(ServiceSystem + s.Area), Code: s.Service}}}}}
 	for _, p := range s.Participants[1:] {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "participant", ValueRef: &fhirReference{Reference: "Schedule/" + p}})
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "participant", ValueRef: &fhirReference{Reference: reference("Schedule", p)}})
 	}
 	if s.Block != "" {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "block-type", ValueString: string(s.Block)})
@@ -251,7 +254,7 @@ func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
 }
 
 func slotID(s booking.Slot) string {
-	return s.Participants[0] + "-" + s.Start.UTC().Format("20060102T1504Z")
+	return string(s.Participants[0]) + "-" + s.Start.UTC().Format("20060102T1504Z")
 }
 
 // ExportAppointment returns a as a FHIR R4 Appointment. The client is the
@@ -284,9 +287,9 @@ func (f *Mapping) ExportAppointment(a booking.Appointment) ([]byte, error) {
 	if a.CancelReason != "" {
 		r.CancelationReason = &fhirConcept{Text: a.CancelReason}
 	}
-	r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: string("Patient/" + a.Client)}, Required: "required", Status: "accepted"})
+	r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: reference("Patient", a.Client)}, Required: "required", Status: "accepted"})
 	for _, p := range a.Participants {
-		r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: "Schedule/" + p}, Required: "required", Status: "accepted"})
+		r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: reference("Schedule", p)}, Required: "required", Status: "accepted"})
 	}
 	if n, ok := a.Status.National(); ok {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "national-status",
@@ -374,15 +377,16 @@ func parsePeriod(prefix, start, end string) (booking.Interval, error) {
 	return booking.Interval{Start: s, End: e}, nil
 }
 
-// refID returns the ID of a reference "Type/id" of one of the types.
-func refID(field, ref string, types ...string) (string, string, error) {
+// refID returns the type and the ID of a reference "Type/id" of one of the
+// types.
+func refID[ID ~string](field, ref string, types ...string) (string, ID, error) {
 	typ, id, ok := strings.Cut(ref, "/")
 	if !ok || id == "" || strings.Contains(id, "/") {
 		return "", "", fhirErr(field, "want Type/id, got %q", ref)
 	}
 	for _, t := range types {
 		if t == typ {
-			return typ, id, nil
+			return typ, ID(id), nil
 		}
 	}
 	return "", "", fhirErr(field, "reference type %q: want one of %s", typ, strings.Join(types, ", "))
@@ -404,9 +408,11 @@ func serviceOf(field string, cs []fhirConcept) (area carecontact.AreaID, code st
 
 // ScheduleInfo is what ImportSchedule reads from a FHIR Schedule.
 type ScheduleInfo struct {
-	ID      string
-	Kind    booking.OwnerKind
-	Actor   string
+	ID   booking.CalendarID
+	Kind booking.OwnerKind
+	// Actor is the owner, by the ID its calendar has (see
+	// booking.CalendarID).
+	Actor   booking.CalendarID
 	Area    carecontact.AreaID
 	Active  bool
 	Horizon booking.Interval
@@ -422,11 +428,11 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 	if len(r.Actor) == 0 {
 		return ScheduleInfo{}, fhirErr("Schedule.actor", "is empty")
 	}
-	typ, id, err := refID("Schedule.actor[0].reference", r.Actor[0].Reference, "Practitioner", "PractitionerRole", "CareTeam", "Location", "Device", "HealthcareService")
+	typ, id, err := refID[booking.CalendarID]("Schedule.actor[0].reference", r.Actor[0].Reference, "Practitioner", "PractitionerRole", "CareTeam", "Location", "Device", "HealthcareService")
 	if err != nil {
 		return ScheduleInfo{}, err
 	}
-	info := ScheduleInfo{ID: r.ID, Actor: id, Active: r.Active == nil || *r.Active, Kind: booking.OwnerProfessional}
+	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: id, Active: r.Active == nil || *r.Active, Kind: booking.OwnerProfessional}
 	switch typ {
 	case "CareTeam", "HealthcareService":
 		info.Kind = booking.OwnerTeam
@@ -461,7 +467,7 @@ func ImportSlot(data []byte) (booking.Slot, SlotStatus, error) {
 	if r.Schedule == nil {
 		return booking.Slot{}, "", fhirErr("Slot.schedule", "is required")
 	}
-	_, first, err := refID("Slot.schedule.reference", r.Schedule.Reference, "Schedule")
+	_, first, err := refID[booking.CalendarID]("Slot.schedule.reference", r.Schedule.Reference, "Schedule")
 	if err != nil {
 		return booking.Slot{}, "", err
 	}
@@ -473,14 +479,14 @@ func ImportSlot(data []byte) (booking.Slot, SlotStatus, error) {
 	if err != nil {
 		return booking.Slot{}, "", err
 	}
-	s := booking.Slot{Area: area, Service: code, Start: iv.Start, End: iv.End, Participants: []string{first}}
+	s := booking.Slot{Area: area, Service: code, Start: iv.Start, End: iv.End, Participants: []booking.CalendarID{first}}
 	for i, e := range r.Extension {
 		switch e.URL {
 		case ExtensionBase + "participant":
 			if e.ValueRef == nil {
 				return booking.Slot{}, "", fhirErr(fmt.Sprintf("Slot.extension[%d].valueReference", i), "is required")
 			}
-			_, id, err := refID(fmt.Sprintf("Slot.extension[%d].valueReference.reference", i), e.ValueRef.Reference, "Schedule")
+			_, id, err := refID[booking.CalendarID](fmt.Sprintf("Slot.extension[%d].valueReference.reference", i), e.ValueRef.Reference, "Schedule")
 			if err != nil {
 				return booking.Slot{}, "", err
 			}
@@ -539,7 +545,7 @@ func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
 	}
 	for i, p := range r.Participant {
 		f := fmt.Sprintf("Appointment.participant[%d].actor.reference", i)
-		typ, id, err := refID(f, p.Actor.Reference, "Patient", "Schedule", "Practitioner", "PractitionerRole", "Location", "Device", "CareTeam")
+		typ, id, err := refID[string](f, p.Actor.Reference, "Patient", "Schedule", "Practitioner", "PractitionerRole", "Location", "Device", "CareTeam")
 		if err != nil {
 			return booking.Appointment{}, err
 		}
@@ -550,7 +556,7 @@ func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
 			a.Client = carecontact.ClientRef(id)
 			continue
 		}
-		a.Participants = append(a.Participants, id)
+		a.Participants = append(a.Participants, booking.CalendarID(id))
 	}
 	if a.Client == "" {
 		return booking.Appointment{}, fhirErr("Appointment.participant", "no Patient participant")

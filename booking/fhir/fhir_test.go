@@ -17,7 +17,7 @@ import (
 func sampleAppointment() booking.Appointment {
 	start := time.Date(2026, 12, 8, 7, 0, 0, 0, time.UTC)
 	return booking.Appointment{ID: "apt1", Area: "north", Service: "nurse-visit", Client: "client-ref-1",
-		Participants: []string{"nurse-1", "room-1"}, Start: start, End: start.Add(30 * time.Minute),
+		Participants: []booking.CalendarID{"nurse-1", "room-1"}, Start: start, End: start.Add(30 * time.Minute),
 		Status: booking.StatusBooked, Channel: channel.InPerson, Created: start.Add(-48 * time.Hour), Version: 1,
 		Answers: []booking.Answer{{QuestionID: "symptoms", Text: "yskä"}}, GuidanceVersion: "nurse-visit/v3"}
 }
@@ -49,7 +49,7 @@ func TestFHIRAppointmentRoundTrip(t *testing.T) {
 
 func TestFHIRSlotAndScheduleRoundTrip(t *testing.T) {
 	s := booking.Slot{Area: "north", Service: "joint-visit", Start: time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC),
-		End: time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC), Participants: []string{"nurse-1", "doctor-1", "room-1"}, Block: booking.BlockSelfService}
+		End: time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC), Participants: []booking.CalendarID{"nurse-1", "doctor-1", "room-1"}, Block: booking.BlockSelfService}
 	data, err := ExportSlot(s, SlotFree)
 	require.NoError(t, err)
 	got, st, err := ImportSlot(data)
@@ -151,7 +151,7 @@ func FuzzImportAppointment(f *testing.F) {
 }
 
 func FuzzImportSlot(f *testing.F) {
-	s := booking.Slot{Area: "a", Service: "s", Start: time.Unix(0, 0), End: time.Unix(1800, 0), Participants: []string{"p", "q"}}
+	s := booking.Slot{Area: "a", Service: "s", Start: time.Unix(0, 0), End: time.Unix(1800, 0), Participants: []booking.CalendarID{"p", "q"}}
 	good, _ := ExportSlot(s, SlotBusy)
 	f.Add(good)
 	f.Add([]byte(`{"resourceType":"Slot"}`))

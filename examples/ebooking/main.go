@@ -40,8 +40,8 @@ func run(ctx context.Context, w io.Writer) error {
 	loc := civil.Helsinki()
 	weekdays := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
 	lunch := []civil.Span{span(civil.At(11, 0), civil.At(11, 30))}
-	nurse := func(id string) booking.Calendar {
-		return booking.Calendar{ID: id, Kind: booking.OwnerProfessional, Area: "lakeside", Team: "team-1", Role: "nurse",
+	nurse := func(id carecontact.ProfessionalID) booking.Calendar {
+		return booking.Calendar{ID: booking.ProfessionalCalendar(id), Kind: booking.OwnerProfessional, Area: "lakeside", Team: "team-1", Role: "nurse",
 			Rules: []booking.WeeklyRule{
 				{Weekdays: weekdays, Span: span(civil.At(8, 0), civil.At(10, 0)), Block: booking.BlockCallback},
 				{Weekdays: weekdays, Span: span(civil.At(10, 0), civil.At(15, 0)), Breaks: lunch, Block: booking.BlockSelfService},

@@ -14,7 +14,7 @@ import (
 	"github.com/carecontact/carecontact/booking"
 )
 
-// BookingStore is an in-memory booking.Store. A value and its Share
+// BookingStore is an in-memory booking.Store. A store and its Share
 // copies share one state; every operation runs under one lock, so
 // book-if-free is atomic.
 type BookingStore struct{ s *bookingState }
@@ -23,34 +23,34 @@ type bookingState struct {
 	mu      sync.Mutex
 	log     *AuditLog
 	appts   map[string]booking.Appointment
-	claims  map[string][]booking.Claim // by owner, sorted by start
-	longest map[string]time.Duration   // by owner, the longest claim ever stored
+	claims  map[booking.CalendarID][]booking.Claim // by owner, sorted by start
+	longest map[booking.CalendarID]time.Duration   // by owner, the longest claim ever stored
 	waiters []booking.WaitEntry
 }
 
-var _ booking.Store = BookingStore{}
+var _ booking.Store = (*BookingStore)(nil)
 
 // NewBookingStore returns a store over fresh state whose change events go
 // to log (nil: a log of its own).
-func NewBookingStore(log *AuditLog) BookingStore {
+func NewBookingStore(log *AuditLog) *BookingStore {
 	if log == nil {
 		log = NewAuditLog()
 	}
-	return BookingStore{&bookingState{log: log, appts: map[string]booking.Appointment{}, claims: map[string][]booking.Claim{}, longest: map[string]time.Duration{}}}
+	return &BookingStore{&bookingState{log: log, appts: map[string]booking.Appointment{}, claims: map[booking.CalendarID][]booking.Claim{}, longest: map[booking.CalendarID]time.Duration{}}}
 }
 
 // Share returns another store value over the same state, as a second host
 // replica over one database would see it.
-func (b BookingStore) Share() BookingStore { return BookingStore{b.s} }
+func (b *BookingStore) Share() *BookingStore { return &BookingStore{b.s} }
 
 // AuditLog returns the log the store writes its events to.
-func (b BookingStore) AuditLog() *AuditLog { return b.s.log }
+func (b *BookingStore) AuditLog() *AuditLog { return b.s.log }
 
 // apply runs one atomic change: an optional transition of an existing
 // appointment, new claims (which may reuse the transitioned appointment's
 // time but not each other's), and the removal of a wait entry; all or
 // nothing.
-func (b BookingStore) apply(ctx context.Context, old *booking.TransitionRequest, claims []booking.ClaimRequest, waiterID string) error {
+func (b *BookingStore) apply(ctx context.Context, old *booking.TransitionRequest, claims []booking.ClaimRequest, waiterID string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -122,17 +122,17 @@ func conflict(a, b booking.ClaimRequest) error {
 }
 
 // Claim implements booking.Store.
-func (b BookingStore) Claim(ctx context.Context, req booking.ClaimRequest) error {
+func (b *BookingStore) Claim(ctx context.Context, req booking.ClaimRequest) error {
 	return b.apply(ctx, nil, []booking.ClaimRequest{req}, "")
 }
 
 // Transition implements booking.Store.
-func (b BookingStore) Transition(ctx context.Context, req booking.TransitionRequest) error {
+func (b *BookingStore) Transition(ctx context.Context, req booking.TransitionRequest) error {
 	return b.apply(ctx, &req, nil, "")
 }
 
 // Reschedule implements booking.Store.
-func (b BookingStore) Reschedule(ctx context.Context, old booking.TransitionRequest, next booking.ClaimRequest, offer *booking.WaitOffer) error {
+func (b *BookingStore) Reschedule(ctx context.Context, old booking.TransitionRequest, next booking.ClaimRequest, offer *booking.WaitOffer) error {
 	if offer == nil {
 		return b.apply(ctx, &old, []booking.ClaimRequest{next}, "")
 	}
@@ -143,7 +143,7 @@ func (b BookingStore) Reschedule(ctx context.Context, old booking.TransitionRequ
 }
 
 // TakeWaiter implements booking.Store.
-func (b BookingStore) TakeWaiter(ctx context.Context, waiterID string, old *booking.TransitionRequest, req booking.ClaimRequest) error {
+func (b *BookingStore) TakeWaiter(ctx context.Context, waiterID string, old *booking.TransitionRequest, req booking.ClaimRequest) error {
 	if err := kit.WaiterID(waiterID); err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (s *bookingState) insertLocked(req booking.ClaimRequest) {
 	}
 }
 
-func (s *bookingState) dropDeadLocked(owner string, now time.Time) {
+func (s *bookingState) dropDeadLocked(owner booking.CalendarID, now time.Time) {
 	cs := s.claims[owner]
 	if slices.ContainsFunc(cs, func(c booking.Claim) bool { return !c.Live(now) }) {
 		s.claims[owner] = slices.DeleteFunc(cs, func(c booking.Claim) bool { return !c.Live(now) })
@@ -199,13 +199,13 @@ func (s *bookingState) dropDeadLocked(owner string, now time.Time) {
 }
 
 // overlapping returns owner's claims that overlap iv (live or not).
-func (s *bookingState) overlapping(owner string, iv booking.Interval) []booking.Claim {
+func (s *bookingState) overlapping(owner booking.CalendarID, iv booking.Interval) []booking.Claim {
 	return s.appendOverlapping(nil, owner, iv, time.Time{})
 }
 
 // appendOverlapping appends owner's claims that overlap iv and, unless now
 // is zero, are live at now.
-func (s *bookingState) appendOverlapping(out []booking.Claim, owner string, iv booking.Interval, now time.Time) []booking.Claim {
+func (s *bookingState) appendOverlapping(out []booking.Claim, owner booking.CalendarID, iv booking.Interval, now time.Time) []booking.Claim {
 	for _, c := range s.candidates(owner, iv) {
 		if c.Overlaps(iv) && (now.IsZero() || c.Live(now)) {
 			out = append(out, c)
@@ -215,7 +215,7 @@ func (s *bookingState) appendOverlapping(out []booking.Claim, owner string, iv b
 }
 
 // countOverlapping counts what appendOverlapping would append.
-func (s *bookingState) countOverlapping(owner string, iv booking.Interval, now time.Time) int {
+func (s *bookingState) countOverlapping(owner booking.CalendarID, iv booking.Interval, now time.Time) int {
 	n := 0
 	for _, c := range s.candidates(owner, iv) {
 		if c.Overlaps(iv) && (now.IsZero() || c.Live(now)) {
@@ -229,7 +229,7 @@ func (s *bookingState) countOverlapping(owner string, iv booking.Interval, now t
 // are sorted by start and none is longer than longest, so the first one
 // that can reach iv starts at or after iv.Start - longest, and the run ends
 // at the first claim that starts at or after iv.End.
-func (s *bookingState) candidates(owner string, iv booking.Interval) []booking.Claim {
+func (s *bookingState) candidates(owner booking.CalendarID, iv booking.Interval) []booking.Claim {
 	cs := s.claims[owner]
 	from := iv.Start.Add(-s.longest[owner])
 	i := sort.Search(len(cs), func(i int) bool { return !cs[i].Start.Before(from) })
@@ -263,7 +263,7 @@ func (s *bookingState) transitionLocked(req booking.TransitionRequest) {
 }
 
 // Appointment implements booking.Store.
-func (b BookingStore) Appointment(ctx context.Context, id string) (booking.Appointment, error) {
+func (b *BookingStore) Appointment(ctx context.Context, id string) (booking.Appointment, error) {
 	if err := ctx.Err(); err != nil {
 		return booking.Appointment{}, err
 	}
@@ -279,7 +279,7 @@ func (b BookingStore) Appointment(ctx context.Context, id string) (booking.Appoi
 
 // selectAppointments returns copies of the appointments keep selects,
 // sorted by key then ID.
-func (b BookingStore) selectAppointments(ctx context.Context, keep func(booking.Appointment) bool, key func(booking.Appointment) time.Time) ([]booking.Appointment, error) {
+func (b *BookingStore) selectAppointments(ctx context.Context, keep func(booking.Appointment) bool, key func(booking.Appointment) time.Time) ([]booking.Appointment, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -302,13 +302,13 @@ func (b BookingStore) selectAppointments(ctx context.Context, keep func(booking.
 }
 
 // ClientAppointments implements booking.Store.
-func (b BookingStore) ClientAppointments(ctx context.Context, client carecontact.ClientRef) ([]booking.Appointment, error) {
+func (b *BookingStore) ClientAppointments(ctx context.Context, client carecontact.ClientRef) ([]booking.Appointment, error) {
 	return b.selectAppointments(ctx, func(a booking.Appointment) bool { return a.Client == client },
 		func(a booking.Appointment) time.Time { return a.Start })
 }
 
 // Busy implements booking.Store.
-func (b BookingStore) Busy(ctx context.Context, owners []string, iv booking.Interval, now time.Time) ([]booking.Claim, error) {
+func (b *BookingStore) Busy(ctx context.Context, owners []booking.CalendarID, iv booking.Interval, now time.Time) ([]booking.Claim, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -328,7 +328,7 @@ func (b BookingStore) Busy(ctx context.Context, owners []string, iv booking.Inte
 }
 
 // ExpiredHolds implements booking.Store.
-func (b BookingStore) ExpiredHolds(ctx context.Context, now time.Time, limit int) ([]booking.Appointment, error) {
+func (b *BookingStore) ExpiredHolds(ctx context.Context, now time.Time, limit int) ([]booking.Appointment, error) {
 	out, err := b.selectAppointments(ctx, func(a booking.Appointment) bool {
 		return a.Status == booking.StatusPending && !now.Before(a.HoldUntil)
 	}, func(a booking.Appointment) time.Time { return a.HoldUntil })
@@ -339,7 +339,7 @@ func (b BookingStore) ExpiredHolds(ctx context.Context, now time.Time, limit int
 }
 
 // NextHoldExpiry implements booking.Store.
-func (b BookingStore) NextHoldExpiry(ctx context.Context) (time.Time, bool, error) {
+func (b *BookingStore) NextHoldExpiry(ctx context.Context) (time.Time, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return time.Time{}, false, err
 	}
@@ -356,7 +356,7 @@ func (b BookingStore) NextHoldExpiry(ctx context.Context) (time.Time, bool, erro
 }
 
 // AddWaiter implements booking.Store.
-func (b BookingStore) AddWaiter(ctx context.Context, w booking.WaitEntry, events []audit.Event) error {
+func (b *BookingStore) AddWaiter(ctx context.Context, w booking.WaitEntry, events []audit.Event) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -379,7 +379,7 @@ func (b BookingStore) AddWaiter(ctx context.Context, w booking.WaitEntry, events
 }
 
 // Waiters implements booking.Store.
-func (b BookingStore) Waiters(ctx context.Context, area carecontact.AreaID, service string) ([]booking.WaitEntry, error) {
+func (b *BookingStore) Waiters(ctx context.Context, area carecontact.AreaID, service string) ([]booking.WaitEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -398,6 +398,6 @@ func (b BookingStore) Waiters(ctx context.Context, area carecontact.AreaID, serv
 
 // Events reads the audit log the store writes to, so the store is also an
 // audit.Reader of its own changes.
-func (b BookingStore) Events(ctx context.Context, f audit.Filter) ([]audit.Event, error) {
+func (b *BookingStore) Events(ctx context.Context, f audit.Filter) ([]audit.Event, error) {
 	return b.s.log.Events(ctx, f)
 }

@@ -7,7 +7,7 @@ package memory
 type DB struct {
 	log      *AuditLog
 	routing  *RoutingStore
-	booking  BookingStore
+	booking  *BookingStore
 	callback *CallbackStore
 	session  *SessionStore
 	guidance *GuidanceStore
@@ -35,7 +35,7 @@ func (db *DB) AuditLog() *AuditLog { return db.log }
 func (db *DB) RoutingStore() *RoutingStore { return db.routing }
 
 // BookingStore returns db's booking.Store.
-func (db *DB) BookingStore() BookingStore { return db.booking }
+func (db *DB) BookingStore() *BookingStore { return db.booking }
 
 // CallbackStore returns db's callback.Store.
 func (db *DB) CallbackStore() *CallbackStore { return db.callback }

@@ -77,7 +77,7 @@ func upsertAppointment(ctx context.Context, tx pgx.Tx, a booking.Appointment, in
 // in name order (the same order in every transaction, before any row lock
 // or the client lock), a second claimant waits for the first to commit and
 // then fails at once on the constraint.
-func lockOwners(ctx context.Context, tx pgx.Tx, owners []string) error {
+func lockOwners(ctx context.Context, tx pgx.Tx, owners []booking.CalendarID) error {
 	if len(owners) == 0 {
 		return nil
 	}
@@ -89,7 +89,7 @@ func lockOwners(ctx context.Context, tx pgx.Tx, owners []string) error {
 // claimTx checks the limit and inserts the appointment and its claims.
 func claimTx(ctx context.Context, tx pgx.Tx, req booking.ClaimRequest) error {
 	a := req.Appointment
-	owners := make([]string, len(req.Claims))
+	owners := make([]booking.CalendarID, len(req.Claims))
 	for i, c := range req.Claims {
 		owners[i] = c.Owner
 	}
@@ -161,7 +161,7 @@ func (s *BookingStore) apply(ctx context.Context, what string, waiterID string, 
 	}
 	// The owners whose claims change: of the new claims and of the
 	// appointment the transition changes.
-	var owners []string
+	var owners []booking.CalendarID
 	if old != nil {
 		owners = append(owners, old.Next.Participants...)
 	}
@@ -283,7 +283,7 @@ func (s *BookingStore) NextHoldExpiry(ctx context.Context) (time.Time, bool, err
 }
 
 // Busy implements booking.Store.
-func (s *BookingStore) Busy(ctx context.Context, owners []string, iv booking.Interval, now time.Time) ([]booking.Claim, error) {
+func (s *BookingStore) Busy(ctx context.Context, owners []booking.CalendarID, iv booking.Interval, now time.Time) ([]booking.Claim, error) {
 	var out []booking.Claim
 	err := s.db.do(ctx, "postgres: busy", true, func(ctx context.Context) error {
 		rows, err := s.db.pool.Query(ctx, `SELECT owner, appointment, lower(during), upper(during), expires FROM booking_claims

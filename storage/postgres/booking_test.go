@@ -26,14 +26,14 @@ func slotStart(i int) time.Time { return t0.Add(24*time.Hour + time.Duration(i)*
 
 // bookReq asks to book (or, with holdUntil set, hold) [start, start+20min)
 // of owner for client as appointment id, deciding expiries at now.
-func bookReq(id, client, owner string, start, now, holdUntil time.Time) booking.ClaimRequest {
+func bookReq(id, client string, owner booking.CalendarID, start, now, holdUntil time.Time) booking.ClaimRequest {
 	status := booking.StatusBooked
 	if !holdUntil.IsZero() {
 		status = booking.StatusPending
 	}
 	end := start.Add(20 * time.Minute)
 	a := booking.Appointment{ID: id, Area: "kallio", Service: "nurse-visit", Client: carecontact.ClientRef(client),
-		Participants: []string{owner}, Start: start, End: end, Status: status, Channel: channel.InPerson,
+		Participants: []booking.CalendarID{owner}, Start: start, End: end, Status: status, Channel: channel.InPerson,
 		Block: booking.BlockSelfService, HoldUntil: holdUntil, Created: now, Updated: now, Version: 1}
 	return booking.ClaimRequest{Appointment: a, Now: now,
 		Claims: []booking.Claim{{Owner: owner, Appointment: id, Interval: booking.Interval{Start: start, End: end}, Expires: holdUntil}},
@@ -60,7 +60,7 @@ func bookRace(t *testing.T, stores []booking.Store, nProfs, nSlots, workers int,
 			client := fmt.Sprintf("client-%d", w)
 			for k := range len(won) {
 				slot := (k*7 + w*5) % len(won)
-				owner := fmt.Sprintf("nurse-%d", slot%nProfs)
+				owner := booking.CalendarID(fmt.Sprintf("nurse-%d", slot%nProfs))
 				err := s.Claim(ctx, bookReq(fmt.Sprintf("a-%d-%d", slot, w), client, owner, slotStart(slot/nProfs), t0, time.Time{}))
 				switch {
 				case err == nil:
@@ -89,9 +89,9 @@ func checkBookedOnce(t *testing.T, dbs []*postgres.DB, won []int32, nProfs, nSlo
 	for slot, n := range won {
 		require.Equal(t, int32(1), n, "slot %d booked exactly once", slot)
 	}
-	owners := make([]string, nProfs)
+	owners := make([]booking.CalendarID, nProfs)
 	for p := range owners {
-		owners[p] = fmt.Sprintf("nurse-%d", p)
+		owners[p] = booking.CalendarID(fmt.Sprintf("nurse-%d", p))
 	}
 	busy, err := dbs[len(dbs)-1].BookingStore().Busy(ctx, owners,
 		booking.Interval{Start: slotStart(0), End: slotStart(nSlots + 1)}, t0)
@@ -178,7 +178,7 @@ func TestReplicasRaceForHolds(t *testing.T) {
 		err = stores[1].Transition(ctx, booking.TransitionRequest{Next: next, Now: later})
 		require.ErrorIs(t, err, booking.ErrHoldExpired, "an expired hold cannot be confirmed")
 	}
-	busy, err := stores[2].Busy(ctx, []string{"nurse-1"}, booking.Interval{Start: slotStart(0), End: slotStart(nSlots)}, later)
+	busy, err := stores[2].Busy(ctx, []booking.CalendarID{"nurse-1"}, booking.Interval{Start: slotStart(0), End: slotStart(nSlots)}, later)
 	require.NoError(t, err)
 	require.Len(t, busy, nSlots)
 	for i, c := range busy {
@@ -215,7 +215,7 @@ func TestBookingSurvivesKilledConnection(t *testing.T) {
 			a, err := s.Appointment(ctx, "a-1")
 			require.NoError(t, err)
 			require.Equal(t, booking.StatusBooked, a.Status)
-			busy, err := s.Busy(ctx, []string{"nurse-1"}, booking.Interval{Start: slotStart(0), End: slotStart(1)}, t0)
+			busy, err := s.Busy(ctx, []booking.CalendarID{"nurse-1"}, booking.Interval{Start: slotStart(0), End: slotStart(1)}, t0)
 			require.NoError(t, err)
 			require.Len(t, busy, 1, "claimed once")
 			require.Equal(t, "a-1", busy[0].Appointment)
@@ -256,7 +256,7 @@ func BenchmarkBook(b *testing.B) {
 				s := be.open(b, workers)
 				runWorkers(b, workers, "bookings", func(w, i int) error {
 					return s.Claim(ctx, bookReq(fmt.Sprintf("a-%d", i), fmt.Sprintf("client-%d", w),
-						fmt.Sprintf("nurse-%d", i%8), slotStart(i/8), t0, time.Time{}))
+						booking.CalendarID(fmt.Sprintf("nurse-%d", i%8)), slotStart(i/8), t0, time.Time{}))
 				})
 			})
 		}
@@ -292,13 +292,13 @@ func TestCrossedParticipantsBookOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, side := range []struct {
 		db     *postgres.DB
-		owners []string
-	}{{a, []string{"nurse-1", "room-1"}}, {b, []string{"room-1", "nurse-1"}}} {
+		owners []booking.CalendarID
+	}{{a, []booking.CalendarID{"nurse-1", "room-1"}}, {b, []booking.CalendarID{"room-1", "nurse-1"}}} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for slot := range slots {
-				req := bookReq(fmt.Sprintf("a-%d-%s", slot, side.owners[0]), "client-"+side.owners[0], side.owners[0], slotStart(slot), t0, time.Time{})
+				req := bookReq(fmt.Sprintf("a-%d-%s", slot, side.owners[0]), "client-"+string(side.owners[0]), side.owners[0], slotStart(slot), t0, time.Time{})
 				second := req.Claims[0]
 				second.Owner = side.owners[1]
 				req.Claims = append(req.Claims, second)

@@ -21,7 +21,8 @@ import (
 // Each function opens fresh, empty backing state and returns n store values
 // over it (n >= 1). Values must share the state: a change made through one is
 // seen through the others, as with several host replicas over one database.
-// The harness cleans the state up with t.Cleanup.
+// The harness cleans the state up with t.Cleanup. The suite calls the
+// functions from parallel subtests, so they must be safe for concurrent use.
 type Harness struct {
 	// Name labels the adapter in test output.
 	Name string
