@@ -57,6 +57,24 @@ type Config struct {
 	// OfferTimeout is how long an offer waits for an answer. Defaults to
 	// routing.DefaultOfferTimeout.
 	OfferTimeout time.Duration
+	// Grace is how long a contact stays with a professional who signed out
+	// before it returns to the queue. Defaults to routing.DefaultGrace.
+	Grace time.Duration
+	// Transports are the host's telephony, video and chat. Defaults to
+	// none: legs are only recorded.
+	Transports channel.Transports
+	// Graph is the escalation graph between channels. Defaults to
+	// channel.DefaultGraph().
+	Graph *channel.Graph
+	// Checklists gate professionals' actions. Defaults to none.
+	Checklists session.ChecklistPolicy
+	// ActionIdentity is the identification a gated action needs whatever
+	// the channel (see session.Config). Defaults to none.
+	ActionIdentity map[string]channel.IdentityLevel
+	// OnEvent receives every Event, synchronously and in order, while a
+	// part holds its lock: it must return quickly and must not call the
+	// Door. Defaults to none.
+	OnEvent func(Event)
 	// NewID makes contact IDs. They name the contact in routing, in the
 	// callback planner and in audit subjects, so they must not look like
 	// phone numbers or identity codes. Defaults to "k" and 32 hex digits of
@@ -107,10 +125,21 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	if cfg.NewID == nil {
 		cfg.NewID = func() string { return "k" + strings.ReplaceAll(uuid.NewString(), "-", "") }
 	}
+	if cfg.Graph == nil {
+		cfg.Graph = channel.DefaultGraph()
+	}
 	d := &Door{cfg: cfg, dir: cfg.Directory, system: audit.System("frontdoor")}
+	var sink routing.Sink
+	if cfg.OnEvent != nil {
+		sink = func(e routing.Event) {
+			if ev, ok := fromRouting(e); ok {
+				cfg.OnEvent(ev)
+			}
+		}
+	}
 	var err error
 	d.disp, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: cfg.Directory, Clock: cfg.Clock,
-		Store: cfg.Stores.Routing, OfferTimeout: cfg.OfferTimeout})
+		Store: cfg.Stores.Routing, OfferTimeout: cfg.OfferTimeout, Grace: cfg.Grace, Sink: sink})
 	if err != nil {
 		return nil, fmt.Errorf("frontdoor: routing: %w", err)
 	}
@@ -118,6 +147,10 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	cbc.Clock, cbc.Store, cbc.Capacity = cfg.Clock, cfg.Stores.Callback, cfg.Capacity
 	cbc.Router = RoutingRouter{Directory: cfg.Directory}
 	cbc.Dispatcher = RoutingDispatcher{Dispatcher: d.disp}
+	if cbc.OnEvent != nil {
+		return nil, carecontact.Invalid(ErrConfig, "callback.onEvent", "is the door's: use Config.OnEvent")
+	}
+	cbc.OnEvent = d.emitCallback
 	if d.cb, err = callback.New(cbc); err != nil {
 		return nil, fmt.Errorf("frontdoor: callback: %w", err)
 	}
@@ -125,7 +158,8 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 		return nil, fmt.Errorf("frontdoor: demand: %w", err)
 	}
 	if d.sessions, err = session.New(session.Config{Store: cfg.Stores.Session, Audit: cfg.Stores.Audit,
-		Clock: cfg.Clock, Teams: cfg.Directory, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit}}); err != nil {
+		Clock: cfg.Clock, Teams: cfg.Directory, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit},
+		Graph: cfg.Graph, Transports: cfg.Transports, Checklists: cfg.Checklists, ActionIdentity: cfg.ActionIdentity}); err != nil {
 		return nil, fmt.Errorf("frontdoor: session: %w", err)
 	}
 	return d, nil
@@ -189,8 +223,11 @@ type Contact struct {
 	Duplicate  bool
 	Merged     bool
 	ExistingID string
-	// Item is the routing work item of an inbound contact.
+	// Item is the routing work item of an inbound contact, and Wait its
+	// place in the queue and estimated wait (routing.Dispatcher.Wait
+	// documents the method).
 	Item routing.Item
+	Wait routing.Wait
 	// Promise is the callback window of a callback request.
 	Promise *callback.Promise
 }
@@ -223,10 +260,15 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 	if ad.Existing != nil {
 		out.ExistingID = ad.Existing.Ref
 	}
+	now := d.cfg.Clock.Now().UTC()
 	if !ad.Queue() {
 		out.Merged = true
+		d.emit(Event{Kind: EventMerged, At: now, Contact: out.ExistingID, Client: req.Client, Errand: req.Errand,
+			Channel: req.Channel, Duplicate: true})
 		return out, nil
 	}
+	d.emit(Event{Kind: EventAdmitted, At: now, Contact: id, Client: req.Client, Errand: req.Errand,
+		Channel: req.Channel, Duplicate: out.Duplicate})
 	if req.Channel == channel.Callback {
 		p, err := d.cb.Request(ctx, callback.Request{ID: id, Client: req.Client, Phone: req.Phone, Errand: req.Errand,
 			Urgency: req.Urgency, PostalCode: string(req.PostalCode), Language: civilTag(req.Language),
@@ -235,6 +277,8 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 			return Contact{}, d.undoAdmission(ctx, ad.Contact.ID, fmt.Errorf("frontdoor: callback: %w", err))
 		}
 		out.Promise = &p
+		d.emit(Event{Kind: EventCallbackPromised, At: now, Contact: id, Client: req.Client, Errand: req.Errand,
+			Channel: channel.Callback, Team: p.Team, Window: p.Window, Duplicate: out.Duplicate})
 		return out, d.open(ctx, req, ad, id, p.Team, "")
 	}
 	it, err := d.disp.Enqueue(ctx, carecontact.ItemID(id), routing.Contact{Client: req.Client, Errand: req.Errand,
@@ -244,6 +288,9 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 		return Contact{}, d.undoAdmission(ctx, ad.Contact.ID, fmt.Errorf("frontdoor: routing: %w", err))
 	}
 	out.Item = it
+	if out.Wait, err = d.disp.Wait(it.ID); err != nil && !errors.Is(err, routing.ErrItemNotFound) {
+		return out, fmt.Errorf("frontdoor: wait: %w", err)
+	}
 	team := req.OwnTeam
 	if team == "" {
 		if rt, err := d.dir.Route(it.Contact); err == nil && len(rt.Steps) > 0 && len(rt.Steps[0].Teams) > 0 {
@@ -295,14 +342,19 @@ func (d *Door) Accept(ctx context.Context, p carecontact.ProfessionalID, item ca
 	if err != nil {
 		return session.Session{}, fmt.Errorf("frontdoor: accept: %w", err)
 	}
-	contact := string(item)
+	contact := contactOfItem(item)
 	if req, ok := RequestOf(item); ok {
-		if _, err := d.cb.Accept(ctx, req, p); err != nil {
+		rec, err := d.cb.Accept(ctx, req, p)
+		if err != nil {
 			return session.Session{}, fmt.Errorf("frontdoor: callback accept: %w", err)
 		}
-		contact = req
+		if now := d.cfg.Clock.Now().UTC(); now.After(rec.Deadline) {
+			d.emit(Event{Kind: EventCallbackBreached, At: now, Contact: req, Item: item, Client: rec.Client,
+				Errand: rec.Errand, Channel: channel.Callback, Team: rec.Team, Professional: p, Window: rec.Promised,
+				Reason: "called " + now.Sub(rec.Deadline).Round(time.Minute).String() + " after the deadline"})
+		}
 	}
-	actor := audit.Actor{Kind: audit.ActorProfessional, ID: string(p)}
+	actor := professional(p)
 	if _, err := d.sessions.Assign(ctx, d.system, contact, p); err != nil {
 		return session.Session{}, fmt.Errorf("frontdoor: session assign: %w", err)
 	}
@@ -327,41 +379,50 @@ type Closed struct {
 // the session is closed, and an outcome that settles the errand withdraws
 // the client's other pending contacts for it.
 func (d *Door) Close(ctx context.Context, p carecontact.ProfessionalID, id string, outcome session.Outcome) (Closed, error) {
-	actor := audit.Actor{Kind: audit.ActorProfessional, ID: string(p)}
+	actor := professional(p)
 	s, err := d.sessions.Get(ctx, actor, id)
 	if err != nil {
 		return Closed{}, fmt.Errorf("frontdoor: close: %w", err)
 	}
-	item := s.WorkItem
-	isCallback := false
-	if item == "" { // a callback: its item is the latest dispatch
-		rec, err := d.cb.Get(ctx, s.ID)
-		if err != nil {
-			return Closed{}, fmt.Errorf("frontdoor: close: %w", err)
-		}
-		item, isCallback = ItemOf(rec), true
+	if err := d.leaveAll(ctx, p, s); err != nil {
+		return Closed{}, fmt.Errorf("frontdoor: close: %w", err)
 	}
+	item, err := d.itemOf(ctx, s)
+	if err != nil {
+		return Closed{}, fmt.Errorf("frontdoor: close: %w", err)
+	}
+	isCallback := s.WorkItem == ""
 	if _, err := d.disp.Finish(ctx, item, p); err != nil && !errors.Is(err, routing.ErrItemNotFound) {
 		return Closed{}, fmt.Errorf("frontdoor: finish: %w", err)
 	}
 	if isCallback {
-		if _, _, err := d.cb.Complete(ctx, s.ID, p, callback.Answered); err != nil {
+		_, evs, err := d.cb.Complete(ctx, s.ID, p, callback.Answered)
+		if err != nil {
 			return Closed{}, fmt.Errorf("frontdoor: callback complete: %w", err)
 		}
+		d.emitCallbacks(evs)
 	}
-	if _, err := d.sessions.FinishContact(ctx, actor, id); err != nil {
-		return Closed{}, fmt.Errorf("frontdoor: wrap-up: %w", err)
+	if s.State == session.StateActive {
+		if _, err := d.sessions.FinishContact(ctx, actor, id); err != nil {
+			return Closed{}, fmt.Errorf("frontdoor: wrap-up: %w", err)
+		}
 	}
 	res, err := d.sessions.Close(ctx, actor, id, outcome)
 	if err != nil {
 		return Closed{}, fmt.Errorf("frontdoor: session close: %w", err)
 	}
+	now := d.cfg.Clock.Now().UTC()
+	d.emit(Event{Kind: EventClosed, At: now, Contact: id, Item: item, Client: s.Client, Errand: s.Errand,
+		Channel: res.Session.LastKind(), Team: res.Session.Team, Professional: p, Outcome: outcome})
+	out := Closed{Session: res.Session, Withdrawn: res.Withdrawn}
 	for _, w := range res.Withdrawn {
 		if err := d.withdraw(ctx, w); err != nil {
-			return Closed{Session: res.Session, Withdrawn: res.Withdrawn}, err
+			return out, err
 		}
+		d.emit(Event{Kind: EventWithdrawn, At: now, Contact: w.Ref, Client: s.Client, Errand: s.Errand,
+			Channel: w.Kind, Reason: "settled by " + id})
 	}
-	return Closed{Session: res.Session, Withdrawn: res.Withdrawn}, nil
+	return out, nil
 }
 
 // withdraw takes a contact the settled errand made unnecessary out of its
@@ -371,7 +432,8 @@ func (d *Door) withdraw(ctx context.Context, w session.WithdrawnContact) error {
 		return nil
 	}
 	if w.Kind == channel.Callback {
-		rec, _, err := d.cb.Withdraw(ctx, w.Ref, d.system)
+		rec, evs, err := d.cb.Withdraw(ctx, w.Ref, d.system)
+		d.emitCallbacks(evs)
 		switch {
 		case errors.Is(err, callback.ErrInCall):
 			return nil

@@ -265,3 +265,30 @@ func TestWaitEstimatesFromPositionAndServers(t *testing.T) {
 	_, err = d.Wait("nope")
 	require.ErrorIs(t, err, routing.ErrItemNotFound)
 }
+
+// Regression: there was no way to list what waits for a professional.
+func TestWaitingListsWhatAProfessionalCouldTake(t *testing.T) {
+	ctx := context.Background()
+	d, clk := callDesk(t, 0)
+	signIn(t, d, "n1")
+	take(t, d, "call", channel.InboundPhone)
+	_, err := d.SetPresence(ctx, "n1", routing.PresenceBusy)
+	require.NoError(t, err)
+	for _, id := range []carecontact.ItemID{"late", "early"} {
+		c := contact(channel.InboundPhone)
+		if id == "early" {
+			c.Priority = routing.PriorityUrgent
+		}
+		_, err := d.Enqueue(ctx, id, c)
+		require.NoError(t, err)
+		clk.Add(time.Minute)
+	}
+	_, err = d.Enqueue(ctx, "chat", contact(channel.Chat))
+	require.NoError(t, err)
+	var ids []carecontact.ItemID
+	for _, it := range d.Waiting("n1") {
+		ids = append(ids, it.ID)
+	}
+	require.Equal(t, []carecontact.ItemID{"early", "late", "chat"}, ids, "urgent first, then by enqueue time, every slot class")
+	require.Empty(t, d.Waiting("nobody"))
+}

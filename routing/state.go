@@ -133,3 +133,43 @@ func cloneItem(it Item) Item {
 	it.Guests = slices.Clone(it.Guests)
 	return it
 }
+
+// Waiting returns the queued items professional id could be offered: the
+// queues of every step they are a candidate for, in the order they will be
+// offered (priority head start, then enqueue time). A desk lists these as
+// what waits for the professional; they may be offered to a colleague
+// first.
+func (d *Dispatcher) Waiting(id carecontact.ProfessionalID) []Item {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p := d.profOf(id)
+	if p == nil {
+		return nil
+	}
+	seen := map[*entry]bool{}
+	var es []*entry
+	for sl := range numSlots {
+		for _, m := range p.mem[sl] {
+			for _, e := range m.pool.queue.a {
+				if !seen[e] && !slices.Contains(e.it.Excluded, id) {
+					seen[e] = true
+					es = append(es, e)
+				}
+			}
+		}
+	}
+	slices.SortFunc(es, func(a, b *entry) int {
+		switch {
+		case queueLess(a, b):
+			return -1
+		case queueLess(b, a):
+			return 1
+		}
+		return 0
+	})
+	out := make([]Item, len(es))
+	for i, e := range es {
+		out[i] = cloneItem(e.it)
+	}
+	return out
+}
