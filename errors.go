@@ -14,20 +14,20 @@ import (
 var (
 	// ErrInvalid reports bad input: a missing, malformed or out-of-range
 	// value. The message names the field.
-	ErrInvalid = ikind.Invalid
+	ErrInvalid = ikind.ErrInvalid
 	// ErrNotFound reports a reference to something that does not exist.
-	ErrNotFound = ikind.NotFound
+	ErrNotFound = ikind.ErrNotFound
 	// ErrConflict reports a change whose precondition no longer holds: a
 	// duplicate, a slot already taken, a version that moved on.
-	ErrConflict = ikind.Conflict
+	ErrConflict = ikind.ErrConflict
 	// ErrNotAllowed reports a caller without the right to do what was asked.
-	ErrNotAllowed = ikind.NotAllowed
+	ErrNotAllowed = ikind.ErrNotAllowed
 	// ErrIllegalTransition reports an action the current state does not
 	// allow, such as accepting an offer that has already expired.
-	ErrIllegalTransition = ikind.IllegalTransition
+	ErrIllegalTransition = ikind.ErrIllegalTransition
 	// ErrUnavailable reports a transient failure: a store or transport that
 	// does not answer now. Retrying later may succeed.
-	ErrUnavailable = ikind.Unavailable
+	ErrUnavailable = ikind.ErrUnavailable
 )
 
 // Kinds returns the root error kinds, in the order they are declared.

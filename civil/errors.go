@@ -7,4 +7,4 @@ import "github.com/carecontact/carecontact/internal/kind"
 // matches the root kind carecontact.ErrInvalid, so a host maps it to a bad
 // request like any other invalid input. Packages that take civil values
 // wrap it together with their own sentinel of that kind.
-var ErrInvalid = kind.Sentinel(kind.Invalid, "civil: invalid input")
+var ErrInvalid = kind.Sentinel(kind.ErrInvalid, "civil: invalid input")

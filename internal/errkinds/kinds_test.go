@@ -19,6 +19,7 @@ import (
 	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/internal/errkinds"
+	"github.com/carecontact/carecontact/internal/kind"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/postgres"
@@ -36,6 +37,14 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrDriver": carecontact.ErrDriver,
 		},
 		Types: map[string]error{"FieldError": &carecontact.FieldError{}},
+	},
+	// The leaf the root's kinds are declared in: the same values.
+	"internal/kind": {
+		Sentinels: map[string]error{
+			"ErrInvalid": kind.ErrInvalid, "ErrNotFound": kind.ErrNotFound,
+			"ErrConflict": kind.ErrConflict, "ErrNotAllowed": kind.ErrNotAllowed,
+			"ErrIllegalTransition": kind.ErrIllegalTransition, "ErrUnavailable": kind.ErrUnavailable,
+		},
 	},
 	"audit": {Sentinels: map[string]error{"ErrInvalidEvent": audit.ErrInvalidEvent}},
 	"civil": {Sentinels: map[string]error{"ErrInvalid": civil.ErrInvalid}},
@@ -122,8 +131,9 @@ var libraryErrors = map[string]errkinds.Package{
 }
 
 // prefixes are the sentinel texts' prefixes where they are not the
-// package's name: the root kinds are bare ("invalid input").
-var prefixes = map[string]string{".": ""}
+// package's name: the root kinds, and the leaf they are declared in, are
+// bare ("invalid input").
+var prefixes = map[string]string{".": "", "internal/kind": ""}
 
 // coveredElsewhere are directory prefixes whose errors another test checks.
 var coveredElsewhere = map[string]string{

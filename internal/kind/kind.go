@@ -1,8 +1,8 @@
 // Package kind holds the values of the root error kinds of carecontact, so
 // that the root and civil, which import nothing else of the project, share
 // them. The root re-exports each value (carecontact.ErrInvalid is
-// kind.Invalid), so errors.Is matches either name; code outside the root
-// and civil uses the root names.
+// kind.ErrInvalid), so errors.Is matches either name; code outside the
+// root and civil uses the root names.
 //
 // kind imports nothing of the project.
 package kind
@@ -12,12 +12,12 @@ import "errors"
 // The kinds, in the order carecontact.Kinds lists them. Their texts are the
 // root kinds' texts.
 var (
-	Invalid           = errors.New("invalid input")
-	NotFound          = errors.New("not found")
-	Conflict          = errors.New("conflict")
-	NotAllowed        = errors.New("not allowed")
-	IllegalTransition = errors.New("illegal transition")
-	Unavailable       = errors.New("unavailable")
+	ErrInvalid           = errors.New("invalid input")
+	ErrNotFound          = errors.New("not found")
+	ErrConflict          = errors.New("conflict")
+	ErrNotAllowed        = errors.New("not allowed")
+	ErrIllegalTransition = errors.New("illegal transition")
+	ErrUnavailable       = errors.New("unavailable")
 )
 
 // Sentinel returns an error with the text msg that matches k with

@@ -10,7 +10,7 @@ import (
 )
 
 func TestSentinelMatchesItsKindOnly(t *testing.T) {
-	kinds := []error{kind.Invalid, kind.NotFound, kind.Conflict, kind.NotAllowed, kind.IllegalTransition, kind.Unavailable}
+	kinds := []error{kind.ErrInvalid, kind.ErrNotFound, kind.ErrConflict, kind.ErrNotAllowed, kind.ErrIllegalTransition, kind.ErrUnavailable}
 	for _, k := range kinds {
 		s := kind.Sentinel(k, "pkg: thing")
 		require.EqualError(t, s, "pkg: thing")
