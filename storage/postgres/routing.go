@@ -249,8 +249,8 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 		if err != nil {
 			return err
 		}
-		if version != c.Expect {
-			return fmt.Errorf("%w: item %s is at version %d, not %d", routing.ErrConflict, id, version, c.Expect)
+		if err := kit.ItemVersion(id, version, c.Expect); err != nil {
+			return err
 		}
 		if !c.Remove {
 			if err := kit.ItemState(id, c.Item.State); err != nil {
@@ -292,9 +292,8 @@ func (s *RoutingStore) changeProfessional(ctx context.Context, tx pgx.Tx, c rout
 	if err != nil {
 		return ps, err
 	}
-	if c.Load > 0 && !ps.CanTake(c.Slot) {
-		return ps, fmt.Errorf("%w: %s is %s with %d/%d %s", routing.ErrNoCapacity,
-			c.Professional, ps.Effective(), ps.Load.Of(c.Slot), ps.Capacity.Of(c.Slot), c.Slot)
+	if err := kit.Capacity(c, ps); err != nil {
+		return ps, err
 	}
 	var dSync, dChat, dMsg int
 	switch c.Slot {
@@ -316,7 +315,7 @@ func (s *RoutingStore) changeProfessional(ctx context.Context, tx pgx.Tx, c rout
 		WHERE id = $1 RETURNING `+profColumns,
 		string(c.Professional), dSync, dChat, dMsg, c.WrapUps, idle))
 	if code, _ := pgCode(err); code == codeCheckViolation {
-		return ps, fmt.Errorf("%w: professional %s: load or wrap-up count would go negative", routing.ErrConflict, c.Professional)
+		return ps, kit.NegativeCount(c.Professional)
 	}
 	return ps, err
 }
