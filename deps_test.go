@@ -21,7 +21,8 @@ var domains = []string{"routing", "booking", "callback", "demand", "session", "g
 type layer int
 
 const (
-	layerKernel    layer = iota // the root and civil: nothing of the project
+	layerLeaf      layer = iota // internal/kind, the kinds' values: nothing of the project
+	layerKernel                 // the root and civil: only the leaf
 	layerInternal               // internal/...: helpers under the floor
 	layerBase                   // audit and channel: only the root
 	layerDomain                 // routing, booking, callback, demand, session, guidance
@@ -36,6 +37,8 @@ const (
 func place(rel string) (layer, string) {
 	top, _, _ := strings.Cut(rel, "/")
 	switch {
+	case rel == leaf:
+		return layerLeaf, top
 	case rel == "" || top == "civil":
 		return layerKernel, top
 	case top == "internal":
@@ -54,6 +57,10 @@ func place(rel string) (layer, string) {
 	return layerUnknown, top
 }
 
+// leaf is the one package under the root and civil: the values of the root
+// error kinds, which civil's errors wrap and the root re-exports.
+const leaf = "internal/kind"
+
 // name is how a failure names a package: relative to the module.
 func name(rel string) string {
 	if rel == "" {
@@ -71,13 +78,18 @@ func checkImport(from, to string) string {
 		return "nothing outside examples imports examples"
 	}
 	switch fl {
+	case layerLeaf:
+		return leaf + " imports nothing of the project"
 	case layerKernel:
 		if ftop == "civil" && ttop == "civil" {
 			return "" // civil's own subpackages
 		}
-		return "the root and civil import nothing of the project"
+		if tl == layerLeaf {
+			return ""
+		}
+		return "the root and civil import nothing of the project but " + leaf
 	case layerInternal:
-		if tl == layerKernel || tl == layerInternal {
+		if tl == layerLeaf || tl == layerKernel || tl == layerInternal {
 			return ""
 		}
 		return "internal packages import only the root, civil and each other"
@@ -88,7 +100,7 @@ func checkImport(from, to string) string {
 		return "audit and channel import only the root"
 	case layerDomain:
 		switch {
-		case tl == layerKernel || tl == layerInternal || tl == layerBase:
+		case tl == layerLeaf || tl == layerKernel || tl == layerInternal || tl == layerBase:
 			return ""
 		case tl == layerDomain && ttop == ftop:
 			return "" // the domain's own subpackages
@@ -183,6 +195,14 @@ func TestCheckImport(t *testing.T) {
 		{"", "civil", false},
 		{"civil", "", false},
 		{"civil", "audit", false},
+		{"", "internal/kind", true},
+		{"civil", "internal/kind", true},
+		{"", "internal/errkinds", false},
+		{"civil", "internal/golden", false},
+		{"internal/kind", "", false},
+		{"internal/kind", "civil", false},
+		{"internal/kind", "internal/errkinds", false},
+		{"internal/errkinds", "internal/kind", true},
 		{"audit", "", true},
 		{"audit", "channel", false},
 		{"channel", "", true},

@@ -3,6 +3,8 @@ package carecontact
 import (
 	"errors"
 	"net/http"
+
+	ikind "github.com/carecontact/carecontact/internal/kind"
 )
 
 // The root error kinds. Every sentinel error of every package of the
@@ -12,20 +14,20 @@ import (
 var (
 	// ErrInvalid reports bad input: a missing, malformed or out-of-range
 	// value. The message names the field.
-	ErrInvalid = errors.New("invalid input")
+	ErrInvalid = ikind.ErrInvalid
 	// ErrNotFound reports a reference to something that does not exist.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = ikind.ErrNotFound
 	// ErrConflict reports a change whose precondition no longer holds: a
 	// duplicate, a slot already taken, a version that moved on.
-	ErrConflict = errors.New("conflict")
+	ErrConflict = ikind.ErrConflict
 	// ErrNotAllowed reports a caller without the right to do what was asked.
-	ErrNotAllowed = errors.New("not allowed")
+	ErrNotAllowed = ikind.ErrNotAllowed
 	// ErrIllegalTransition reports an action the current state does not
 	// allow, such as accepting an offer that has already expired.
-	ErrIllegalTransition = errors.New("illegal transition")
+	ErrIllegalTransition = ikind.ErrIllegalTransition
 	// ErrUnavailable reports a transient failure: a store or transport that
 	// does not answer now. Retrying later may succeed.
-	ErrUnavailable = errors.New("unavailable")
+	ErrUnavailable = ikind.ErrUnavailable
 )
 
 // Kinds returns the root error kinds, in the order they are declared.
@@ -76,16 +78,8 @@ func HTTPStatus(err error) int {
 //
 //	var ErrUnknownTeam = carecontact.Sentinel(carecontact.ErrNotFound, "routing: unknown team")
 func Sentinel(kind error, msg string) error {
-	return &sentinel{kind: kind, msg: msg}
+	return ikind.Sentinel(kind, msg)
 }
-
-type sentinel struct {
-	kind error
-	msg  string
-}
-
-func (s *sentinel) Error() string { return s.msg }
-func (s *sentinel) Unwrap() error { return s.kind }
 
 // FieldError is an error about one field of the input. It names the field
 // (a path such as "services[2].notice") and matches Err, which is a package

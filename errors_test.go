@@ -1,6 +1,7 @@
 package carecontact_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/civil"
 )
 
 func TestKindOfAndHTTPStatus(t *testing.T) {
@@ -63,4 +65,37 @@ func TestFieldErrorText(t *testing.T) {
 	pkgInvalid := carecontact.Sentinel(carecontact.ErrInvalid, "pkg: invalid input")
 	require.EqualError(t, carecontact.Invalid(pkgInvalid, "slots[2].start", "must be before end"), "pkg: invalid input: slots[2].start: must be before end")
 	require.EqualError(t, &carecontact.FieldError{Field: "x", Reason: "is required"}, "invalid input: x: is required")
+}
+
+// civil's errors have the root kind ErrInvalid, so a host answers a bad
+// date, time of day, span, range or language in a request with 400, not
+// 500.
+func TestCivilErrorsAreInvalidInput(t *testing.T) {
+	var body struct {
+		Day   civil.Date      `json:"day"`
+		At    civil.TimeOfDay `json:"at"`
+		Span  civil.Span      `json:"span"`
+		Range civil.DateRange `json:"range"`
+		Lang  civil.Language  `json:"lang"`
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"sentinel", civil.ErrInvalid},
+		{"json date", json.Unmarshal([]byte(`{"day":"2026-02-30"}`), &body)},
+		{"json time of day", json.Unmarshal([]byte(`{"at":"25:00"}`), &body)},
+		{"json span", json.Unmarshal([]byte(`{"span":{"from":"16:00","to":"08:00x"}}`), &body)},
+		{"span", func() error { _, err := civil.ParseSpan("16:00-08:00"); return err }()},
+		{"range", civil.DateRange{From: civil.NewDate(2026, 3, 2), To: civil.NewDate(2026, 3, 1)}.Validate("range")},
+		{"json language", json.Unmarshal([]byte(`{"lang":"not a tag!"}`), &body)},
+		{"holidays", func() error { _, err := civil.FinnishHolidays(1); return err }()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Error(t, tc.err)
+			require.ErrorIs(t, tc.err, civil.ErrInvalid)
+			require.Equal(t, carecontact.ErrInvalid, carecontact.KindOf(tc.err))
+			require.Equal(t, http.StatusBadRequest, carecontact.HTTPStatus(tc.err))
+		})
+	}
 }

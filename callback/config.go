@@ -9,6 +9,43 @@ import (
 	"github.com/carecontact/carecontact/civil"
 )
 
+// The defaults of the Config fields, taken by a zero field.
+const (
+	// DefaultFirstWindow is when the first callback window of a day opens.
+	DefaultFirstWindow civil.TimeOfDay = 8 * 60 // 08:00
+	// DefaultDayEnd is when the last window of a day closes.
+	DefaultDayEnd civil.TimeOfDay = 16 * 60 // 16:00
+	// DefaultWindowLength is the length of a promised window.
+	DefaultWindowLength = 2 * time.Hour
+	// DefaultCutoff is the daily cut-off of the same-day service level.
+	DefaultCutoff civil.TimeOfDay = 14 * 60 // 14:00
+	// DefaultSameDayTarget is the same-day service-level target.
+	DefaultSameDayTarget = 0.9
+	// DefaultUrgentWithin is the deadline of urgent requests.
+	DefaultUrgentWithin = 2 * time.Hour
+	// DefaultOuterWorkdays is the statutory outer bound: the care need must
+	// be assessed within 3 weekdays (Health Care Act 1326/2010 §51).
+	DefaultOuterWorkdays = 3
+	// DefaultHandlingTime is the expected handling time of a call about an
+	// errand without a time of its own.
+	DefaultHandlingTime = 10 * time.Minute
+	// DefaultMaxAttempts is the number of call attempts before the closing
+	// outcome.
+	DefaultMaxAttempts = 3
+	// DefaultRetryGap is the time between unanswered attempts.
+	DefaultRetryGap = 15 * time.Minute
+	// DefaultClosingOutcome closes a request whose attempts all went
+	// unanswered: the client is sent a secure message.
+	DefaultClosingOutcome = OutcomeSecureMessage
+	// DefaultLowSlack is the slack below which a request is escalated.
+	DefaultLowSlack = 20 * time.Minute
+	// DefaultOverrun is how much longer a call past its expected handling
+	// time is assumed to run.
+	DefaultOverrun = 5 * time.Minute
+	// DefaultReplanEvery bounds the time between re-plans.
+	DefaultReplanEvery = 15 * time.Minute
+)
+
 // Config sets the service levels and rules of the callback service. Times
 // of day are local (Europe/Helsinki) wall-clock offsets from midnight. The
 // zero value of a field takes the default named in its comment; Validate
@@ -25,52 +62,64 @@ type Config struct {
 	// Dispatcher, when set, receives due requests from Advance as well as
 	// the EventDue events. Defaults to none.
 	Dispatcher Dispatcher
-	// NewID generates request IDs. Defaults to random UUIDs ("cb" and 32
-	// hex digits); simulations set a deterministic one.
+	// NewID generates request IDs; simulations set a deterministic one.
+	// Defaults to random UUIDs ("cb" and 32 hex digits).
 	NewID func() string
-	// OnEvent receives the events of Advance (the driver's entry point).
-	// Defaults to none; Plan returns the same events to its caller.
+	// OnEvent receives the events of Advance (the driver's entry point);
+	// Plan returns the same events to its caller whether it is set or not.
+	// Defaults to none.
 	OnEvent func(Event)
 
-	// FirstWindow is when the first callback window of a day opens (08:00).
+	// FirstWindow is when the first callback window of a day opens.
+	// Defaults to DefaultFirstWindow (08:00).
 	FirstWindow civil.TimeOfDay
 	// DayEnd is when the last window closes; also the same-day deadline of
-	// non-urgent requests (16:00).
+	// non-urgent requests. Defaults to DefaultDayEnd (16:00).
 	DayEnd civil.TimeOfDay
-	// WindowLength is the length of a promised window (2h).
+	// WindowLength is the length of a promised window. Defaults to
+	// DefaultWindowLength (2 hours).
 	WindowLength time.Duration
 	// Cutoff is the daily cut-off: requests made before it count towards
-	// the same-day service level (14:00).
+	// the same-day service level. Defaults to DefaultCutoff (14:00).
 	Cutoff civil.TimeOfDay
 	// SameDayTarget is the same-day service-level target as a share of the
-	// requests made before the cut-off (0.9).
+	// requests made before the cut-off. Defaults to DefaultSameDayTarget
+	// (0.9).
 	SameDayTarget float64
-	// UrgentWithin is the deadline of urgent requests from the request (2h).
+	// UrgentWithin is the deadline of urgent requests from the request.
+	// Defaults to DefaultUrgentWithin (2 hours).
 	UrgentWithin time.Duration
-	// OuterWorkdays is the statutory outer bound in working days: the care
-	// need must be assessed within 3 weekdays (Health Care Act 1326/2010 §51).
+	// OuterWorkdays is the statutory outer bound in working days within
+	// which the care need must be assessed. Defaults to
+	// DefaultOuterWorkdays (3).
 	OuterWorkdays int
-	// Handling is the expected handling time of one call per errand;
-	// DefaultHandling (10 min) applies to errands not in the map.
-	Handling        map[channel.Errand]time.Duration
+	// Handling is the expected handling time of one call per errand; an
+	// errand not in the map takes DefaultHandling. Defaults to none.
+	Handling map[channel.Errand]time.Duration
+	// DefaultHandling is the expected handling time of one call about an
+	// errand not in Handling. Defaults to DefaultHandlingTime (10 minutes).
 	DefaultHandling time.Duration
-	// MaxAttempts is the number of call attempts before the closing outcome (3).
+	// MaxAttempts is the number of call attempts before the closing
+	// outcome. Defaults to DefaultMaxAttempts (3).
 	MaxAttempts int
-	// RetryGap is the time between unanswered attempts (15 min).
+	// RetryGap is the time between unanswered attempts. Defaults to
+	// DefaultRetryGap (15 minutes).
 	RetryGap time.Duration
-	// ClosingOutcome closes a request whose attempts all went unanswered
-	// (OutcomeSecureMessage).
+	// ClosingOutcome closes a request whose attempts all went unanswered.
+	// Defaults to DefaultClosingOutcome (OutcomeSecureMessage).
 	ClosingOutcome Outcome
-	// LowSlack: a request whose slack falls below it is escalated (20 min).
+	// LowSlack: a request whose slack falls below it is escalated.
+	// Defaults to DefaultLowSlack (20 minutes).
 	LowSlack time.Duration
 	// Overrun is how much longer a call already past its expected handling
-	// time is assumed to run (5 min).
+	// time is assumed to run. Defaults to DefaultOverrun (5 minutes).
 	Overrun time.Duration
-	// ReplanEvery bounds the time between re-plans while requests are open (15 min).
+	// ReplanEvery bounds the time between re-plans while requests are
+	// open. Defaults to DefaultReplanEvery (15 minutes).
 	ReplanEvery time.Duration
-	// Workdays tells working days (civil.FinnishWorkdays()). A calendar
-	// must have a working day in every civil.MaxWorkdaySearch days, or
-	// requests get ErrInvalidRequest.
+	// Workdays tells working days. A calendar must have a working day in
+	// every civil.MaxWorkdaySearch days, or requests get
+	// ErrInvalidRequest. Defaults to civil.FinnishWorkdays().
 	Workdays civil.Workdays
 }
 
@@ -86,27 +135,27 @@ func (c Config) withDefaults() Config {
 			*t = v
 		}
 	}
-	tod(&c.FirstWindow, civil.At(8, 0))
-	tod(&c.DayEnd, civil.At(16, 0))
-	def(&c.WindowLength, 2*time.Hour)
-	tod(&c.Cutoff, civil.At(14, 0))
-	def(&c.UrgentWithin, 2*time.Hour)
-	def(&c.DefaultHandling, 10*time.Minute)
-	def(&c.RetryGap, 15*time.Minute)
-	def(&c.LowSlack, 20*time.Minute)
-	def(&c.Overrun, 5*time.Minute)
-	def(&c.ReplanEvery, 15*time.Minute)
+	tod(&c.FirstWindow, DefaultFirstWindow)
+	tod(&c.DayEnd, DefaultDayEnd)
+	def(&c.WindowLength, DefaultWindowLength)
+	tod(&c.Cutoff, DefaultCutoff)
+	def(&c.UrgentWithin, DefaultUrgentWithin)
+	def(&c.DefaultHandling, DefaultHandlingTime)
+	def(&c.RetryGap, DefaultRetryGap)
+	def(&c.LowSlack, DefaultLowSlack)
+	def(&c.Overrun, DefaultOverrun)
+	def(&c.ReplanEvery, DefaultReplanEvery)
 	if c.SameDayTarget == 0 {
-		c.SameDayTarget = 0.9
+		c.SameDayTarget = DefaultSameDayTarget
 	}
 	if c.OuterWorkdays == 0 {
-		c.OuterWorkdays = 3
+		c.OuterWorkdays = DefaultOuterWorkdays
 	}
 	if c.MaxAttempts == 0 {
-		c.MaxAttempts = 3
+		c.MaxAttempts = DefaultMaxAttempts
 	}
 	if c.ClosingOutcome == "" {
-		c.ClosingOutcome = OutcomeSecureMessage
+		c.ClosingOutcome = DefaultClosingOutcome
 	}
 	if c.Workdays == nil {
 		c.Workdays = civil.FinnishWorkdays()

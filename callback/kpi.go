@@ -55,9 +55,17 @@ func (s *Service) KPIs(ctx context.Context, from, to time.Time) (KPIs, error) {
 	return ComputeKPIs(recs, s.cfg.SameDayTarget, now), nil
 }
 
-// ComputeKPIs computes the key figures of recs as of now against the
-// same-day target.
-func ComputeKPIs(recs []Record, target float64, now time.Time) KPIs {
+// ComputeKPIs computes the key figures of recs against the same-day target
+// as they stand at asOf: a promised window counts as tested once it was
+// attempted or had ended by asOf. It is a pure function of its arguments
+// and reads no clock; Service.KPIs calls it with the records of the store
+// and the clock's now.
+//
+// It is exported for figures over records a caller already holds, where
+// the service's store and clock are not the source: the callback
+// simulation (examples/simulation) computes them over its records at the
+// end of the simulated period, and a host may over an export.
+func ComputeKPIs(recs []Record, target float64, asOf time.Time) KPIs {
 	var k KPIs
 	var delays []time.Duration
 	var closedAttempts int
@@ -95,7 +103,7 @@ func ComputeKPIs(recs []Record, target float64, now time.Time) KPIs {
 				k.SameDay++
 			}
 		}
-		if !r.Promised.IsZero() && (!first.IsZero() || !now.Before(r.Promised.End)) {
+		if !r.Promised.IsZero() && (!first.IsZero() || !asOf.Before(r.Promised.End)) {
 			k.Promised++
 			if !first.IsZero() && r.Promised.Contains(first) {
 				k.Kept++

@@ -123,3 +123,23 @@ func TestPhoneNeverFormatted(t *testing.T) {
 	}
 	require.Equal(t, "+358401234567", p.Number())
 }
+
+// A zero Config takes the exported defaults its comments name.
+func TestConfigDefaults(t *testing.T) {
+	svc, _ := newService(t, callback.Config{}, callback.NewStaticCapacity(nil))
+	got := svc.Config()
+	require.NotNil(t, got.Workdays)
+	// Only the fields with a constant default are compared.
+	got.Clock, got.Store, got.Router, got.Capacity, got.NewID, got.Workdays = nil, nil, nil, nil, nil, nil
+	require.Equal(t, callback.Config{
+		FirstWindow: callback.DefaultFirstWindow, DayEnd: callback.DefaultDayEnd,
+		WindowLength: callback.DefaultWindowLength, Cutoff: callback.DefaultCutoff,
+		SameDayTarget: callback.DefaultSameDayTarget, UrgentWithin: callback.DefaultUrgentWithin,
+		OuterWorkdays: callback.DefaultOuterWorkdays, DefaultHandling: callback.DefaultHandlingTime,
+		MaxAttempts: callback.DefaultMaxAttempts, RetryGap: callback.DefaultRetryGap,
+		ClosingOutcome: callback.DefaultClosingOutcome, LowSlack: callback.DefaultLowSlack,
+		Overrun: callback.DefaultOverrun, ReplanEvery: callback.DefaultReplanEvery,
+	}, got)
+	require.Equal(t, []civil.TimeOfDay{civil.At(8, 0), civil.At(16, 0), civil.At(14, 0)},
+		[]civil.TimeOfDay{callback.DefaultFirstWindow, callback.DefaultDayEnd, callback.DefaultCutoff})
+}

@@ -24,9 +24,11 @@
 // Finnish. Only a malformed tag is an error.
 //
 // Errors. Every error from bad input wraps ErrInvalid and names the field
-// or value at fault. civil imports nothing of the project, so ErrInvalid
-// is its own; the packages that take civil values wrap it together with
-// carecontact.ErrInvalid.
+// or value at fault. ErrInvalid matches the root kind
+// carecontact.ErrInvalid: civil imports no other package of the project,
+// but it shares the kinds' values with the root through an internal leaf
+// package. The packages that take civil values wrap it together with their
+// own sentinel.
 //
 // Concurrency. All values are immutable and safe for concurrent use. The
 // package holds no mutable state.

@@ -1,9 +1,10 @@
 package civil
 
-import "errors"
+import "github.com/carecontact/carecontact/internal/kind"
 
 // ErrInvalid reports a malformed or out-of-range date, time of day, range,
-// language tag or calendar walk. The message names the field or value.
-// Packages that take civil values wrap it together with their own sentinel
-// of the root kind carecontact.ErrInvalid.
-var ErrInvalid = errors.New("civil: invalid input")
+// language tag or calendar walk. The message names the field or value. It
+// matches the root kind carecontact.ErrInvalid, so a host maps it to a bad
+// request like any other invalid input. Packages that take civil values
+// wrap it together with their own sentinel of that kind.
+var ErrInvalid = kind.Sentinel(kind.ErrInvalid, "civil: invalid input")

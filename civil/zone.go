@@ -1,7 +1,6 @@
 package civil
 
 import (
-	"sync"
 	"time"
 
 	// Embed the IANA time zone database so that Europe/Helsinki loads on
@@ -12,16 +11,22 @@ import (
 // Zone is the IANA time zone in which the library reads wall clocks.
 const Zone = "Europe/Helsinki"
 
-var helsinki = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation(Zone)
+// helsinki is loaded once, when the package is initialised. There is no
+// fallback zone: time.LoadLocation tries the ZONEINFO variable and the
+// system's zoneinfo files and then the database embedded above, so it
+// cannot fail for Zone. A build that somehow lacked the zone would stop at
+// start-up rather than read every wall clock in a wrong offset.
+var helsinki = mustLoadLocation(Zone)
+
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
 	if err != nil {
-		// time/tzdata is embedded, so this happens only in a broken build.
-		// Fall back to Finnish standard time rather than panic.
-		return time.FixedZone("EET", 2*60*60)
+		panic("civil: load time zone: " + err.Error())
 	}
 	return loc
-})
+}
 
-// Helsinki returns the Europe/Helsinki location. It is loaded once, from
-// the embedded zone database.
-func Helsinki() *time.Location { return helsinki() }
+// Helsinki returns the Europe/Helsinki location, loaded once from the
+// zoneinfo of the system or, where that has none, from the embedded zone
+// database.
+func Helsinki() *time.Location { return helsinki }

@@ -54,13 +54,25 @@ type Pilot struct {
 	Teams   []carecontact.TeamID
 }
 
-// Config is everything a Directory is built from.
+// Config is everything a Directory is built from. Every field is a list
+// whose order does not matter; the Directory sorts what it keeps.
 type Config struct {
-	Areas         []Area
-	Teams         []Team
+	// Areas are the health-station areas; a postal code belongs to at
+	// most one. Defaults to none: no client is resident anywhere.
+	Areas []Area
+	// Teams are the care teams, each in one of Areas or central. Defaults
+	// to none.
+	Teams []Team
+	// Professionals are the staff who take offers, members of Teams.
+	// Defaults to none.
 	Professionals []Professional
-	Policies      []Policy
-	Pilots        []Pilot
+	// Policies are the routing policies, at most one per errand and
+	// channel; an errand without a policy of its own and without a default
+	// policy has no route. Defaults to none.
+	Policies []Policy
+	// Pilots limit channels to the members of named teams, at most one per
+	// channel. Defaults to none: every routed channel is open to everyone.
+	Pilots []Pilot
 }
 
 // Directory is the validated, read-only description of areas, teams,

@@ -31,19 +31,20 @@ type DispatcherConfig struct {
 	Directory *Directory
 	// Clock tells the time of every operation. Required.
 	Clock carecontact.Clock
-	// Store keeps items and professionals' state (required).
+	// Store keeps items and professionals' state. Required.
 	Store Store
-	// OfferTimeout is how long an offer waits for accept or decline;
-	// zero means DefaultOfferTimeout.
+	// OfferTimeout is how long an offer waits for accept or decline. It
+	// must not be negative. Defaults to DefaultOfferTimeout (30 seconds).
 	OfferTimeout time.Duration
-	// Ageing is the head start of each priority; nil means
-	// DefaultAgeing().
+	// Ageing is the head start of each priority. Defaults to
+	// DefaultAgeing() (high 20 minutes, urgent 60 minutes).
 	Ageing Ageing
-	// Sink receives an Event for every decision; nil builds none.
+	// Sink receives an Event for every decision; without one the
+	// dispatcher builds no events. Defaults to none.
 	Sink Sink
 	// SinkKinds, if not empty, limits the events built and passed to Sink
-	// to these kinds; the dispatcher builds no Event of any other kind.
-	// Empty means every kind. An unknown kind is ErrInvalid.
+	// to these kinds; the dispatcher builds no Event of any other kind. An
+	// unknown kind is ErrInvalid. Defaults to every kind.
 	SinkKinds []EventKind
 	// Grace is how long a contact a professional accepted stays with them
 	// after they sign out (PresenceAway) before it is queued again
@@ -57,7 +58,7 @@ type DispatcherConfig struct {
 	// Audit, if true, records an audit event ("routing.enqueue",
 	// "routing.offer", ...) in the same store operation as every change of
 	// an item. Off, the dispatcher writes no audit events; the host may
-	// audit from the Sink instead.
+	// audit from the Sink instead. Defaults to off.
 	Audit bool
 }
 

@@ -219,8 +219,8 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 	if !ok {
 		return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
 	}
-	if cur.Version != c.Expect {
-		return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: item %s is at version %d, not %d", routing.ErrConflict, id, cur.Version, c.Expect)
+	if err := kit.ItemVersion(id, cur.Version, c.Expect); err != nil {
+		return routing.Item{}, routing.ProfessionalState{}, err
 	}
 	if !c.Remove {
 		if err := kit.ItemState(id, c.Item.State); err != nil {
@@ -236,21 +236,15 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 		if !ok {
 			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, c.Professional)
 		}
-		if c.Load > 0 && !pcur.CanTake(c.Slot) {
-			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: %s is %s with %d/%d %s", routing.ErrNoCapacity,
-				c.Professional, pcur.Effective(), pcur.Load.Of(c.Slot), pcur.Capacity.Of(c.Slot), c.Slot)
-		}
-		if c.InCall > 0 {
-			if err := kit.CheckJoinCall(*pcur); err != nil {
-				return routing.Item{}, routing.ProfessionalState{}, err
-			}
+		if err := kit.Capacity(c, *pcur); err != nil {
+			return routing.Item{}, routing.ProfessionalState{}, err
 		}
 		next := *pcur
 		next.Load = addSlot(next.Load, c.Slot, c.Load)
 		next.WrapUps += c.WrapUps
 		next.InCall += c.InCall
 		if next.Load.Of(c.Slot) < 0 || next.WrapUps < 0 || next.InCall < 0 {
-			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: professional %s: load, wrap-up or call count would go negative", routing.ErrConflict, c.Professional)
+			return routing.Item{}, routing.ProfessionalState{}, kit.NegativeCount(c.Professional)
 		}
 		if !c.IdleSince.IsZero() {
 			next.IdleSince = c.IdleSince.UTC()

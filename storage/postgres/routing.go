@@ -234,8 +234,8 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 		if err != nil {
 			return err
 		}
-		if version != c.Expect {
-			return fmt.Errorf("%w: item %s is at version %d, not %d", routing.ErrConflict, id, version, c.Expect)
+		if err := kit.ItemVersion(id, version, c.Expect); err != nil {
+			return err
 		}
 		if !c.Remove {
 			if err := kit.ItemState(id, c.Item.State); err != nil {
@@ -277,14 +277,8 @@ func (s *RoutingStore) changeProfessional(ctx context.Context, tx pgx.Tx, c rout
 	if err != nil {
 		return ps, err
 	}
-	if c.Load > 0 && !ps.CanTake(c.Slot) {
-		return ps, fmt.Errorf("%w: %s is %s with %d/%d %s", routing.ErrNoCapacity,
-			c.Professional, ps.Effective(), ps.Load.Of(c.Slot), ps.Capacity.Of(c.Slot), c.Slot)
-	}
-	if c.InCall > 0 {
-		if err := kit.CheckJoinCall(ps); err != nil {
-			return ps, err
-		}
+	if err := kit.Capacity(c, ps); err != nil {
+		return ps, err
 	}
 	var dSync, dChat, dMsg int
 	switch c.Slot {
@@ -306,7 +300,7 @@ func (s *RoutingStore) changeProfessional(ctx context.Context, tx pgx.Tx, c rout
 		WHERE id = $1 RETURNING `+profColumns,
 		string(c.Professional), dSync, dChat, dMsg, c.WrapUps, idle, c.InCall))
 	if code, _ := pgCode(err); code == codeCheckViolation {
-		return ps, fmt.Errorf("%w: professional %s: load, wrap-up or call count would go negative", routing.ErrConflict, c.Professional)
+		return ps, kit.NegativeCount(c.Professional)
 	}
 	return ps, err
 }

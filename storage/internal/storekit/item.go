@@ -1,7 +1,6 @@
 package storekit
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/carecontact/carecontact"
@@ -34,14 +33,4 @@ func cloneIDs(ids []carecontact.ProfessionalID) []carecontact.ProfessionalID {
 		return nil
 	}
 	return slices.Clone(ids)
-}
-
-// CheckJoinCall refuses a change that puts professional ps in one more call
-// (routing.Change.InCall > 0) when they cannot join one.
-func (Kit) CheckJoinCall(ps routing.ProfessionalState) error {
-	if ps.CanJoinCall() {
-		return nil
-	}
-	return fmt.Errorf("%w: %s is %s, in %d calls, with %d/%d synchronous; cannot join a call", routing.ErrNoCapacity,
-		ps.ID, ps.Effective(), ps.InCall, ps.Load.Synchronous, ps.Capacity.Synchronous)
 }

@@ -164,6 +164,37 @@ func (k Kit) ItemState(id carecontact.ItemID, s routing.ItemState) error {
 	return nil
 }
 
+// ItemVersion checks the precondition of routing.Store.Apply: the stored
+// item id is at version, which must be the change's Expect.
+func (k Kit) ItemVersion(id carecontact.ItemID, version, expect uint64) error {
+	if version != expect {
+		return fmt.Errorf("%w: item %s is at version %d, not %d", routing.ErrConflict, id, version, expect)
+	}
+	return nil
+}
+
+// Capacity checks that the professional in state ps can take the load c
+// adds to its slot, and can join a call when c puts them in one
+// (routing.ProfessionalState.CanJoinCall). A change that adds neither
+// always fits.
+func (k Kit) Capacity(c routing.Change, ps routing.ProfessionalState) error {
+	if c.Load > 0 && !ps.CanTake(c.Slot) {
+		return fmt.Errorf("%w: %s is %s with %d/%d %s", routing.ErrNoCapacity,
+			c.Professional, ps.Effective(), ps.Load.Of(c.Slot), ps.Capacity.Of(c.Slot), c.Slot)
+	}
+	if c.InCall > 0 && !ps.CanJoinCall() {
+		return fmt.Errorf("%w: %s is %s, in %d calls, with %d/%d synchronous; cannot join a call", routing.ErrNoCapacity,
+			c.Professional, ps.Effective(), ps.InCall, ps.Load.Synchronous, ps.Capacity.Synchronous)
+	}
+	return nil
+}
+
+// NegativeCount is the error of routing.Store.Apply when the change would
+// take the professional's load, wrap-up or call count below zero.
+func (k Kit) NegativeCount(p carecontact.ProfessionalID) error {
+	return fmt.Errorf("%w: professional %s: load, wrap-up or call count would go negative", routing.ErrConflict, p)
+}
+
 // NewSession checks the session of session.Store.Create.
 func (k Kit) NewSession(v session.Session) error {
 	if v.ID == "" {

@@ -83,3 +83,34 @@ func TestChecks(t *testing.T) {
 	_, err = k.GuidanceSave(ctx, guidance.Record{Subject: "g"}, nil)
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+// The errors of routing.Store.Apply that both adapters give: a stale
+// version, a professional without room and a count that would go
+// negative.
+func TestApplyErrors(t *testing.T) {
+	k := storekit.Kit{Name: "memory"}
+	require.NoError(t, k.ItemVersion("i1", 3, 3))
+	err := k.ItemVersion("i1", 4, 3)
+	require.ErrorIs(t, err, routing.ErrConflict)
+	require.ErrorContains(t, err, "item i1 is at version 4, not 3")
+
+	full := routing.ProfessionalState{
+		Presence: routing.PresenceAvailable,
+		Capacity: routing.Capacity{Synchronous: 1},
+		Load:     routing.Capacity{Synchronous: 1},
+	}
+	take := routing.Change{Professional: "n-1", Slot: routing.SlotSynchronous, Load: 1}
+	err = k.Capacity(take, full)
+	require.ErrorIs(t, err, routing.ErrNoCapacity)
+	require.ErrorContains(t, err, "n-1 is busy with 1/1 synchronous")
+	release := take
+	release.Load = -1
+	require.NoError(t, k.Capacity(release, full), "a change that adds no load always fits")
+	free := full
+	free.Load = routing.Capacity{}
+	require.NoError(t, k.Capacity(take, free))
+
+	err = k.NegativeCount("n-1")
+	require.ErrorIs(t, err, routing.ErrConflict)
+	require.ErrorContains(t, err, "professional n-1")
+}
