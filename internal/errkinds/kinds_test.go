@@ -67,7 +67,8 @@ var libraryErrors = map[string]errkinds.Package{
 		},
 	},
 	"frontdoor": {
-		Sentinels: map[string]error{"ErrConfig": frontdoor.ErrConfig, "ErrInvalidContact": frontdoor.ErrInvalidContact},
+		Sentinels: map[string]error{"ErrConfig": frontdoor.ErrConfig, "ErrInvalidContact": frontdoor.ErrInvalidContact,
+			"ErrNotHandling": frontdoor.ErrNotHandling, "ErrNotInPilot": frontdoor.ErrNotInPilot},
 	},
 	"routing": {
 		Sentinels: map[string]error{
