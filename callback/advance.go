@@ -14,7 +14,7 @@ import (
 
 // Advance implements carecontact.Driven: it runs Plan at the clock's now
 // and hands its events to Config.OnEvent.
-func (s *Service) Advance(ctx context.Context) error {
+func (s *Planner) Advance(ctx context.Context) error {
 	evs, err := s.Plan(ctx)
 	if s.cfg.OnEvent != nil {
 		for _, e := range evs {
@@ -24,7 +24,7 @@ func (s *Service) Advance(ctx context.Context) error {
 	return err
 }
 
-var _ carecontact.Driven = (*Service)(nil)
+var _ carecontact.Driven = (*Planner)(nil)
 
 // Plan brings the plan up to now, in one pass of named phases:
 //
@@ -51,7 +51,7 @@ var _ carecontact.Driven = (*Service)(nil)
 // A request changed concurrently (compare-and-set failure) is left for the
 // next Advance. Call Advance at NextDeadline, and whenever the capacity
 // changes.
-func (s *Service) Plan(ctx context.Context) ([]Event, error) {
+func (s *Planner) Plan(ctx context.Context) ([]Event, error) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -82,7 +82,7 @@ func (s *Service) Plan(ctx context.Context) ([]Event, error) {
 // A pass is one run of Plan: the open requests as the pass changes them,
 // the events it makes and the audit action of each request it touched.
 type pass struct {
-	s      *Service
+	s      *Planner
 	ctx    context.Context
 	now    time.Time
 	today  time.Time // start of now's local day
@@ -98,7 +98,7 @@ type pass struct {
 	status   map[string]Status
 }
 
-func (s *Service) newPass(ctx context.Context, now time.Time, open []Record) *pass {
+func (s *Planner) newPass(ctx context.Context, now time.Time, open []Record) *pass {
 	ps := &pass{s: s, ctx: ctx, now: now, today: localDay(now),
 		byTeam:   map[carecontact.TeamID][]Record{},
 		work:     make(map[string]*Record, len(open)),
@@ -431,7 +431,7 @@ func (ps *pass) handOver() error {
 // request moves only to a team that can call it at once: it has been
 // dispatched, and a dispatch is never taken back (a routing dispatcher
 // widens the waiting item by its own policy meanwhile).
-func (s *Service) widen(p *planner, w *Record, est, now time.Time) (bool, error) {
+func (s *Planner) widen(p *planner, w *Record, est, now time.Time) (bool, error) {
 	due := w.State == StateDue
 	limit := w.Deadline
 	if est.Before(limit) {
@@ -469,7 +469,7 @@ func (s *Service) widen(p *planner, w *Record, est, now time.Time) (bool, error)
 // window or retry time of a planned request, and at most ReplanEvery from
 // now while requests are open (to keep slack current). ok is false when no
 // request is open.
-func (s *Service) NextDeadline(ctx context.Context) (t time.Time, ok bool, err error) {
+func (s *Planner) NextDeadline(ctx context.Context) (t time.Time, ok bool, err error) {
 	now := s.now()
 	open, err := s.store.List(ctx, Filter{OpenOnly: true})
 	if err != nil {

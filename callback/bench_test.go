@@ -24,7 +24,7 @@ func benchTeam(b *testing.B) *callback.StaticCapacity {
 
 // promised fills a store with n requests promised between 7:00 and 8:00.
 func promised(b *testing.B, cfg callback.Config, capa callback.Capacity, day time.Time, n int) []callback.Record {
-	svc, store := newService(b, cfg, capa)
+	svc, store := newPlanner(b, cfg, capa)
 	ctx := context.Background()
 	for i := range n {
 		if _, err := on(svc, day.Add(7*time.Hour+time.Duration(i)*time.Second)).Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent)); err != nil {
@@ -56,7 +56,7 @@ func BenchmarkPromise(b *testing.B) {
 	capa := benchTeam(b)
 	day := at(2026, 11, 24, 0, 0)
 	base := promised(b, callback.Config{}, capa, day, 1000)
-	var svc *callback.Service
+	var svc *callback.Planner
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

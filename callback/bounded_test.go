@@ -31,7 +31,7 @@ const hangLimit = 10 * time.Second
 // refused request changes nothing, so trying it again is safe. The
 // goroutine and the deadline take no lock of the service, so a call that
 // waits on a lock left held counts as a hang.
-func refusedWithin(t *testing.T, svc *callback.Service, r callback.Request, now time.Time) error {
+func refusedWithin(t *testing.T, svc *callback.Planner, r callback.Request, now time.Time) error {
 	t.Helper()
 	on(svc, now) // outside the deadline: the mock clock sleeps a millisecond when set
 	var slowest time.Duration
@@ -82,7 +82,7 @@ func TestRequestBoundedOnBadTimesAndCalendars(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			capa := callback.NewStaticCapacity(tc.workdays)
 			require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(16, 0))...))
-			svc, _ := newService(t, callback.Config{Workdays: tc.workdays}, capa)
+			svc, _ := newPlanner(t, callback.Config{Workdays: tc.workdays}, capa)
 			err := refusedWithin(t, svc, req("c1", callback.NonUrgent), tc.now)
 			require.ErrorIs(t, err, callback.ErrInvalidRequest)
 			require.ErrorContains(t, err, tc.msg)
@@ -115,7 +115,7 @@ func TestRequestLanguageAcceptsBCP47(t *testing.T) {
 		t.Run(tc.tag, func(t *testing.T) {
 			capa := callback.NewStaticCapacity(nil)
 			require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(16, 0))...))
-			svc, _ := newService(t, callback.Config{}, capa)
+			svc, _ := newPlanner(t, callback.Config{}, capa)
 			r := req("c1", callback.NonUrgent)
 			r.Language = civil.Language(tc.tag)
 			p, err := on(svc, at(2026, time.November, 24, 10, 0)).Request(context.Background(), r)

@@ -20,9 +20,9 @@ type Interval struct {
 
 // Capacity is the source of a team's callback capacity: the professionals
 // on callback duty through a local (Europe/Helsinki) day, with absences
-// known so far already removed. The Service asks again at every re-plan, so
+// known so far already removed. The Planner asks again at every re-plan, so
 // an absence reported during the day reduces the capacity of the windows not
-// yet due. Calls running long are the Service's own knowledge and are not
+// yet due. Calls running long are the Planner's own knowledge and are not
 // part of Capacity.
 type Capacity interface {
 	// CallbackCapacity returns the intervals of the local day that starts at

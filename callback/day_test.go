@@ -467,7 +467,7 @@ func TestOuterBoundSkipsWeekendAndHoliday(t *testing.T) {
 	ctx := context.Background()
 	capa := callback.NewStaticCapacity(nil)
 	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(9, 0))...)) // 6 calls a day
-	svc, _ := newService(t, callback.Config{}, capa)
+	svc, _ := newPlanner(t, callback.Config{}, capa)
 	now := at(2026, 4, 2, 8, 0)
 	var got []callback.Promise
 	for i := range 26 {
@@ -486,7 +486,7 @@ func TestOuterBoundSkipsWeekendAndHoliday(t *testing.T) {
 
 	// An urgent request when today is full: the earliest window on the next
 	// working day, a breach reported to the team lead at once.
-	svc2, _ := newService(t, callback.Config{}, capa)
+	svc2, _ := newPlanner(t, callback.Config{}, capa)
 	for i := range 6 {
 		_, err := on(svc2, now).Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent))
 		require.NoError(t, err)

@@ -1,6 +1,6 @@
 // Package callback promises same-day callback windows and keeps them.
 //
-// A client asks to be called back. The Service routes the request (Router:
+// A client asks to be called back. The Planner routes the request (Router:
 // the client's own team first, then the policy's overflow steps such as a
 // neighbour area's team and a central pool) and promises it a window
 // (e.g. 10:00-12:00 today, Europe/Helsinki) from the target team's callback
@@ -26,7 +26,7 @@
 // # Time
 //
 // The package starts no goroutines or timers; it reads the time only from
-// Config.Clock. Service implements carecontact.Driven: every time-driven
+// Config.Clock. Planner implements carecontact.Driven: every time-driven
 // step happens in Advance (or Plan, which returns the events): re-planning the
 // windows not yet due (promises already told kept first, those that cannot
 // be kept reported early), dispatching requests whose window or retry time
@@ -48,7 +48,7 @@
 //
 // # Adapters
 //
-// The Service depends on three small interfaces of its own: Router (who
+// The Planner depends on three small interfaces of its own: Router (who
 // calls back), Capacity (the team's callback time) and, optionally,
 // Dispatcher (who takes a due callback). The package imports neither
 // routing nor booking. The adapters to them live in the composition
@@ -58,12 +58,12 @@
 // RoutingDispatcher (a due callback becomes a routing work item offered to
 // the promising team first). StaticRouter and StaticCapacity serve tests
 // and simulations. Package examples/simulation/callbacksim drives a
-// Service through simulated days in virtual time.
+// Planner through simulated days in virtual time.
 //
 // # Concurrency
 //
-// A Service is safe for concurrent use. Planning (Request, Advance) is
-// serialised by the Service's lock, so one Service (one replica) should plan
+// A Planner is safe for concurrent use. Planning (Request, Advance) is
+// serialised by the Planner's lock, so one Planner (one replica) should plan
 // a given set of teams. Every change to a request is an atomic
 // compare-and-set in the Store (OpenOrJoin for one open request per client
 // and errand, Update on Version), so concurrent Accept, Take and Complete

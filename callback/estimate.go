@@ -29,7 +29,7 @@ type Estimate struct {
 
 // Estimate returns the expected waits at team at the clock's now. It
 // changes nothing.
-func (s *Service) Estimate(ctx context.Context, team carecontact.TeamID, errand channel.Errand) (Estimate, error) {
+func (s *Planner) Estimate(ctx context.Context, team carecontact.TeamID, errand channel.Errand) (Estimate, error) {
 	now := s.now()
 	if team == "" {
 		return Estimate{}, fmt.Errorf("%w: team is empty", ErrInvalidRequest)

@@ -38,7 +38,7 @@ const (
 	EventClosed EventKind = "closed"
 )
 
-// Event tells the host what the Service did. It carries no personal data
+// Event tells the host what the Planner did. It carries no personal data
 // besides the pseudonymous request ID.
 type Event struct {
 	Kind    EventKind

@@ -17,7 +17,7 @@ import (
 // on callback duty from 8 to 16. Only 20 minutes of the current window are
 // left, so the promise is the next window; a second request for the same
 // errand joins the first.
-func ExampleService_Request() {
+func ExamplePlanner_Request() {
 	ctx := context.Background()
 	hki := civil.Helsinki()
 	capa := callback.NewStaticCapacity(nil)
@@ -51,7 +51,7 @@ func ExampleService_Request() {
 
 // The host's driver: call Advance at NextDeadline, let professionals Take
 // due requests and Complete their attempts.
-func ExampleService_Advance() {
+func ExamplePlanner_Advance() {
 	ctx := context.Background()
 	hki := civil.Helsinki()
 	capa := callback.NewStaticCapacity(nil)
@@ -89,7 +89,7 @@ func ExampleService_Advance() {
 
 // Estimated waits for a team: the callback window a new request would get
 // and the wait of an inbound call.
-func ExampleService_Estimate() {
+func ExamplePlanner_Estimate() {
 	ctx := context.Background()
 	hki := civil.Helsinki()
 	capa := callback.NewStaticCapacity(nil)

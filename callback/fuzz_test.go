@@ -24,7 +24,7 @@ func FuzzRequest(f *testing.F) {
 		if err := capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(10, 0))...); err != nil {
 			t.Fatal(err)
 		}
-		svc, _ := newService(t, callback.Config{}, capa)
+		svc, _ := newPlanner(t, callback.Config{}, capa)
 		now := at(2026, 11, 24, 0, 0).Add(time.Duration(secs%(48*3600)) * time.Second)
 		r := callback.Request{Client: carecontact.ClientRef(client), Phone: callback.Phone(phone), Errand: channel.Errand(errand),
 			Urgency: callback.Urgency(urgency), PostalCode: postal, Language: civil.Language(lang)}

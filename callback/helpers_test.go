@@ -27,7 +27,7 @@ func dumpUnkept(t *testing.T, res callbacksim.Result) {
 }
 
 // cfgWith fills a Config with its dependencies and a mock clock, for tests
-// written before the Service took everything in its Config.
+// written before the Planner took everything in its Config.
 func cfgWith(cfg callback.Config, store callback.Store, router callback.Router, capa callback.Capacity, opts ...func(*callback.Config)) callback.Config {
 	cfg.Store, cfg.Router, cfg.Capacity = store, router, capa
 	if cfg.Clock == nil {
@@ -44,7 +44,7 @@ func withIDs(next func() string) func(*callback.Config) {
 }
 
 // on sets svc's mock clock to now and returns svc.
-func on(svc *callback.Service, now time.Time) *callback.Service {
+func on(svc *callback.Planner, now time.Time) *callback.Planner {
 	svc.Config().Clock.(*clock.Mock).Set(now)
 	return svc
 }

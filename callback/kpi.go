@@ -46,7 +46,7 @@ type KPIs struct {
 
 // KPIs computes the key figures over the requests made in [from, to), as
 // of the clock's now.
-func (s *Service) KPIs(ctx context.Context, from, to time.Time) (KPIs, error) {
+func (s *Planner) KPIs(ctx context.Context, from, to time.Time) (KPIs, error) {
 	now := s.now()
 	recs, err := s.store.List(ctx, Filter{Since: from, Until: to})
 	if err != nil {
@@ -58,7 +58,7 @@ func (s *Service) KPIs(ctx context.Context, from, to time.Time) (KPIs, error) {
 // ComputeKPIs computes the key figures of recs against the same-day target
 // as they stand at asOf: a promised window counts as tested once it was
 // attempted or had ended by asOf. It is a pure function of its arguments
-// and reads no clock; Service.KPIs calls it with the records of the store
+// and reads no clock; Planner.KPIs calls it with the records of the store
 // and the clock's now.
 //
 // It is exported for figures over records a caller already holds, where

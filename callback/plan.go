@@ -31,10 +31,10 @@ type planKey struct {
 }
 
 // planner builds and caches day plans during one operation. It is not safe
-// for concurrent use; the Service holds its lock while using one.
+// for concurrent use; the Planner holds its lock while using one.
 type planner struct {
 	ctx   context.Context
-	svc   *Service
+	svc   *Planner
 	now   time.Time
 	byTm  map[carecontact.TeamID][]Record
 	plans map[planKey]*dayPlan
@@ -43,7 +43,7 @@ type planner struct {
 	skip map[string]bool
 }
 
-func (s *Service) newPlanner(ctx context.Context, now time.Time, byTeam map[carecontact.TeamID][]Record) *planner {
+func (s *Planner) newPlanner(ctx context.Context, now time.Time, byTeam map[carecontact.TeamID][]Record) *planner {
 	return &planner{ctx: ctx, svc: s, now: now, byTm: byTeam, plans: map[planKey]*dayPlan{}, skip: map[string]bool{}}
 }
 
@@ -71,7 +71,7 @@ func slotTime(r Record) time.Time {
 
 // busyLeft is the professional time a call in progress still takes: the
 // rest of its expected handling, or Overrun when it already runs long.
-func (s *Service) busyLeft(r Record, now time.Time) time.Duration {
+func (s *Planner) busyLeft(r Record, now time.Time) time.Duration {
 	if len(r.Calls) == 0 {
 		return 0
 	}
@@ -251,7 +251,7 @@ type Status struct {
 // sweep estimates when each of today's pending requests of a team starts,
 // from the professional time left today: a fluid queue in dispatch order,
 // each request released at its window. recs must be sorted by order.
-func (s *Service) sweep(dp *dayPlan, recs []Record, busy time.Duration, now time.Time, out map[string]Status) {
+func (s *Planner) sweep(dp *dayPlan, recs []Record, busy time.Duration, now time.Time, out map[string]Status) {
 	// With no next working day (only at the end of the calendar) the next
 	// opening is unknown: the estimate stays at the request's slot.
 	nextDay, _ := addWorkdays(s.cfg.Workdays, dp.dayStart, 1)

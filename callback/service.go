@@ -28,13 +28,13 @@ type Dispatcher interface {
 	Dispatch(ctx context.Context, r Record) error
 }
 
-// Service promises callback windows, keeps them current and dispatches
+// Planner promises callback windows, keeps them current and dispatches
 // requests when their windows come. Its methods are safe for concurrent
-// use: planning (Request, Advance) is serialised by a lock of the Service,
+// use: planning (Request, Advance) is serialised by a lock of the Planner,
 // and every change to a request is a compare-and-set in the Store, so
 // concurrent Accept/Take/Complete calls from many goroutines or replicas
 // never lose a request or call one twice.
-type Service struct {
+type Planner struct {
 	cfg        Config
 	store      Store
 	router     Router
@@ -47,9 +47,9 @@ type Service struct {
 	status map[string]Status
 }
 
-// New returns a Service. cfg.Clock, cfg.Store, cfg.Router and
+// New returns a Planner. cfg.Clock, cfg.Store, cfg.Router and
 // cfg.Capacity are required; Validate tells what else is wrong.
-func New(cfg Config) (*Service, error) {
+func New(cfg Config) (*Planner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("%w: capacity is required", ErrConfig)
 	}
 	cfg = cfg.withDefaults()
-	s := &Service{
+	s := &Planner{
 		cfg: cfg, store: cfg.Store, router: cfg.Router, capacity: cfg.Capacity, dispatcher: cfg.Dispatcher,
 		newID: cfg.NewID, actor: audit.System("callback"), status: map[string]Status{},
 	}
@@ -75,7 +75,7 @@ func New(cfg Config) (*Service, error) {
 }
 
 // now is the service's clock's time in UTC.
-func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC() }
+func (s *Planner) now() time.Time { return s.cfg.Clock.Now().UTC() }
 
 // newRequestID returns "cb" and a random UUID's 32 hex digits. The hex
 // digits run on from the prefix, so no part of an ID can look like a phone
@@ -83,7 +83,7 @@ func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC() }
 func newRequestID() string { return "cb" + strings.ReplaceAll(uuid.NewString(), "-", "") }
 
 // Config returns the configuration in use, defaults filled in.
-func (s *Service) Config() Config { return s.cfg }
+func (s *Planner) Config() Config { return s.cfg }
 
 // Promise is the answer to a callback request.
 type Promise struct {
@@ -126,11 +126,11 @@ func promiseOf(r Record, joined bool) Promise {
 // Request routes a callback request and promises it a window, or joins the
 // client's open request for the same errand. A request that no capacity can
 // hold is still stored (Unplaced) and reported; it is never dropped.
-func (s *Service) Request(ctx context.Context, req Request) (Promise, error) {
+func (s *Planner) Request(ctx context.Context, req Request) (Promise, error) {
 	return s.request(ctx, req, s.now())
 }
 
-func (s *Service) request(ctx context.Context, req Request, now time.Time) (Promise, error) {
+func (s *Planner) request(ctx context.Context, req Request, now time.Time) (Promise, error) {
 	if err := req.Validate(); err != nil {
 		return Promise{}, err
 	}
@@ -259,7 +259,7 @@ func (s *Service) request(ctx context.Context, req Request, now time.Time) (Prom
 }
 
 // Get returns the stored request.
-func (s *Service) Get(ctx context.Context, id string) (Record, error) {
+func (s *Planner) Get(ctx context.Context, id string) (Record, error) {
 	r, err := s.store.Get(ctx, id)
 	if err != nil {
 		return Record{}, fmt.Errorf("callback: get %s: %w", id, err)
@@ -269,7 +269,7 @@ func (s *Service) Get(ctx context.Context, id string) (Record, error) {
 
 // Status returns the request's estimated start and slack as of the last
 // Advance, and false when the request is not in the current plan.
-func (s *Service) Status(id string) (Status, bool) {
+func (s *Planner) Status(id string) (Status, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, ok := s.status[id]
@@ -277,7 +277,7 @@ func (s *Service) Status(id string) (Status, bool) {
 }
 
 // update writes r with a compare-and-set, recording one audit event.
-func (s *Service) update(ctx context.Context, r Record, action string, actor audit.Actor, at time.Time, detail map[string]string) (Record, error) {
+func (s *Planner) update(ctx context.Context, r Record, action string, actor audit.Actor, at time.Time, detail map[string]string) (Record, error) {
 	ev := changeEvent(action, r, actor, at, detail)
 	return s.store.Update(ctx, r, []audit.Event{ev})
 }
@@ -285,11 +285,11 @@ func (s *Service) update(ctx context.Context, r Record, action string, actor aud
 // Accept hands the due request id to professional: the attempt starts now.
 // It fails with ErrNotDue when the request is not waiting (already taken,
 // closed or not yet due) and ErrConflict when it changed concurrently.
-func (s *Service) Accept(ctx context.Context, id string, professional carecontact.ProfessionalID) (Record, error) {
+func (s *Planner) Accept(ctx context.Context, id string, professional carecontact.ProfessionalID) (Record, error) {
 	return s.accept(ctx, id, professional, s.now())
 }
 
-func (s *Service) accept(ctx context.Context, id string, professional carecontact.ProfessionalID, now time.Time) (Record, error) {
+func (s *Planner) accept(ctx context.Context, id string, professional carecontact.ProfessionalID, now time.Time) (Record, error) {
 	if professional == "" {
 		return Record{}, fmt.Errorf("%w: professional is empty", ErrInvalidRequest)
 	}
@@ -314,7 +314,7 @@ const maxCAS = 16
 // compare-and-set, re-reading and re-applying f when another writer (a
 // join, a re-plan) changed the request in between. f validates the state it
 // is given and names the audit action.
-func (s *Service) change(ctx context.Context, id string, f func(*Record) (string, []Event, error), actor audit.Actor, now time.Time) (Record, []Event, error) {
+func (s *Planner) change(ctx context.Context, id string, f func(*Record) (string, []Event, error), actor audit.Actor, now time.Time) (Record, []Event, error) {
 	for range maxCAS {
 		r, err := s.store.Get(ctx, id)
 		if err != nil {
@@ -347,11 +347,11 @@ func professionalActor(id carecontact.ProfessionalID) audit.Actor {
 // Take gives professional the first due request of team in dispatch order
 // (priority, then earliest deadline, then original request time), or
 // ErrNothingDue.
-func (s *Service) Take(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID) (Record, error) {
+func (s *Planner) Take(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID) (Record, error) {
 	return s.take(ctx, team, professional, s.now())
 }
 
-func (s *Service) take(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID, now time.Time) (Record, error) {
+func (s *Planner) take(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID, now time.Time) (Record, error) {
 	recs, err := s.store.List(ctx, Filter{Team: team, OpenOnly: true})
 	if err != nil {
 		return Record{}, fmt.Errorf("callback: take: %w", err)
@@ -372,11 +372,11 @@ func (s *Service) take(ctx context.Context, team carecontact.TeamID, professiona
 // Answered closes it as reached; an unanswered attempt schedules a retry
 // after RetryGap, or closes the request with the closing outcome after
 // MaxAttempts attempts. The returned events say which.
-func (s *Service) Complete(ctx context.Context, id string, professional carecontact.ProfessionalID, result Result) (Record, []Event, error) {
+func (s *Planner) Complete(ctx context.Context, id string, professional carecontact.ProfessionalID, result Result) (Record, []Event, error) {
 	return s.complete(ctx, id, professional, result, s.now())
 }
 
-func (s *Service) complete(ctx context.Context, id string, professional carecontact.ProfessionalID, result Result, now time.Time) (Record, []Event, error) {
+func (s *Planner) complete(ctx context.Context, id string, professional carecontact.ProfessionalID, result Result, now time.Time) (Record, []Event, error) {
 	if result != Answered && result != NoAnswer {
 		return Record{}, nil, fmt.Errorf("%w: result %q", ErrInvalidRequest, result)
 	}
@@ -414,11 +414,11 @@ func (s *Service) complete(ctx context.Context, id string, professional carecont
 // client). Withdrawing a closed request returns it unchanged; a request in a
 // call fails with ErrInCall, as the professional is already talking to the
 // client and completes it.
-func (s *Service) Withdraw(ctx context.Context, id string, actor audit.Actor) (Record, []Event, error) {
+func (s *Planner) Withdraw(ctx context.Context, id string, actor audit.Actor) (Record, []Event, error) {
 	return s.withdraw(ctx, id, actor, s.now())
 }
 
-func (s *Service) withdraw(ctx context.Context, id string, actor audit.Actor, now time.Time) (Record, []Event, error) {
+func (s *Planner) withdraw(ctx context.Context, id string, actor audit.Actor, now time.Time) (Record, []Event, error) {
 	if err := actor.Validate(); err != nil {
 		return Record{}, nil, fmt.Errorf("callback: withdraw %s: %w: actor", id, ErrInvalidRequest)
 	}

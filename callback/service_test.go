@@ -38,7 +38,7 @@ func testRouter() callback.StaticRouter {
 	}
 }
 
-func newService(t testing.TB, cfg callback.Config, capa callback.Capacity) (*callback.Service, *memory.CallbackStore) {
+func newPlanner(t testing.TB, cfg callback.Config, capa callback.Capacity) (*callback.Planner, *memory.CallbackStore) {
 	store := memory.NewCallbackStore(nil)
 	n := 0
 	svc, err := callback.New(cfgWith(cfg, store, testRouter(), capa, withIDs(func() string { n++; return fmt.Sprintf("req-%04d", n) })))
@@ -55,7 +55,7 @@ func TestPromiseJoinAndClose(t *testing.T) {
 	ctx := context.Background()
 	capa := callback.NewStaticCapacity(nil)
 	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(16, 0))...))
-	svc, _ := newService(t, callback.Config{}, capa)
+	svc, _ := newPlanner(t, callback.Config{}, capa)
 	now := at(2026, 11, 23, 9, 30) // a Monday
 	p, err := on(svc, now).Request(ctx, req("c1", callback.NonUrgent))
 	require.NoError(t, err)
@@ -92,7 +92,7 @@ func TestPromiseJoinAndClose(t *testing.T) {
 
 func TestRequestValidation(t *testing.T) {
 	capa := callback.NewStaticCapacity(nil)
-	svc, _ := newService(t, callback.Config{}, capa)
+	svc, _ := newPlanner(t, callback.Config{}, capa)
 	base := req("c1", callback.NonUrgent)
 	for name, mut := range map[string]func(*callback.Request){
 		"client":  func(r *callback.Request) { r.Client = "" },
@@ -126,7 +126,7 @@ func TestPhoneNeverFormatted(t *testing.T) {
 
 // A zero Config takes the exported defaults its comments name.
 func TestConfigDefaults(t *testing.T) {
-	svc, _ := newService(t, callback.Config{}, callback.NewStaticCapacity(nil))
+	svc, _ := newPlanner(t, callback.Config{}, callback.NewStaticCapacity(nil))
 	got := svc.Config()
 	require.NotNil(t, got.Workdays)
 	// Only the fields with a constant default are compared.

@@ -167,7 +167,7 @@ type Attempt struct {
 }
 
 // Record is the stored state of one callback request. Stores keep it whole;
-// the Service changes it only with a compare-and-set on Version.
+// the Planner changes it only with a compare-and-set on Version.
 type Record struct {
 	ID      string                `json:"id"`
 	Client  carecontact.ClientRef `json:"client"`

@@ -18,18 +18,18 @@ func TestWithdraw(t *testing.T) {
 	system := audit.System("channel.settle")
 	tests := []struct {
 		name    string
-		prepare func(t *testing.T, svc *callback.Service, id string, now time.Time)
+		prepare func(t *testing.T, svc *callback.Planner, id string, now time.Time)
 		wantErr error
 		wantOut callback.Outcome
 	}{
-		{"planned request", func(*testing.T, *callback.Service, string, time.Time) {}, nil, callback.OutcomeWithdrawn},
-		{"in call", func(t *testing.T, svc *callback.Service, id string, now time.Time) {
+		{"planned request", func(*testing.T, *callback.Planner, string, time.Time) {}, nil, callback.OutcomeWithdrawn},
+		{"in call", func(t *testing.T, svc *callback.Planner, id string, now time.Time) {
 			_, err := on(svc, now.Add(30*time.Minute)).Plan(ctx)
 			require.NoError(t, err)
 			_, err = on(svc, now.Add(31*time.Minute)).Accept(ctx, id, "n-1")
 			require.NoError(t, err)
 		}, callback.ErrInCall, ""},
-		{"already reached", func(t *testing.T, svc *callback.Service, id string, now time.Time) {
+		{"already reached", func(t *testing.T, svc *callback.Planner, id string, now time.Time) {
 			_, err := on(svc, now.Add(30*time.Minute)).Plan(ctx)
 			require.NoError(t, err)
 			_, err = on(svc, now.Add(31*time.Minute)).Accept(ctx, id, "n-1")
@@ -42,7 +42,7 @@ func TestWithdraw(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			capa := callback.NewStaticCapacity(nil)
 			require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(16, 0))...))
-			svc, _ := newService(t, callback.Config{}, capa)
+			svc, _ := newPlanner(t, callback.Config{}, capa)
 			now := at(2026, 11, 23, 9, 30)
 			p, err := on(svc, now).Request(ctx, req("c1", callback.NonUrgent))
 			require.NoError(t, err)
@@ -75,7 +75,7 @@ func TestWithdrawnRequestsLeaveSameDayShareAlone(t *testing.T) {
 	ctx := context.Background()
 	capa := callback.NewStaticCapacity(nil)
 	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(16, 0))...))
-	svc, _ := newService(t, callback.Config{}, capa)
+	svc, _ := newPlanner(t, callback.Config{}, capa)
 	now := at(2026, 11, 23, 9, 0)
 	a, err := on(svc, now).Request(ctx, req("c1", callback.NonUrgent))
 	require.NoError(t, err)
@@ -112,7 +112,7 @@ func TestWithdrawnAfterAnAttemptIsNotUnreached(t *testing.T) {
 	ctx := context.Background()
 	capa := callback.NewStaticCapacity(nil)
 	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(16, 0))...))
-	svc, _ := newService(t, callback.Config{}, capa)
+	svc, _ := newPlanner(t, callback.Config{}, capa)
 	now := at(2026, 11, 23, 9, 0)
 	p, err := on(svc, now).Request(ctx, req("c1", callback.NonUrgent))
 	require.NoError(t, err)

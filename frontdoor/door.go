@@ -97,7 +97,7 @@ type Door struct {
 	cfg      Config
 	dir      *routing.Directory
 	disp     *routing.Dispatcher
-	cb       *callback.Service
+	cb       *callback.Planner
 	admit    *demand.Admitter
 	sessions *session.Manager
 	system   audit.Actor
@@ -170,7 +170,7 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 // a contact through them directly bypasses the rules the Door keeps.
 type Parts struct {
 	Dispatcher *routing.Dispatcher
-	Callbacks  *callback.Service
+	Callbacks  *callback.Planner
 	Demand     *demand.Admitter
 	Sessions   *session.Manager
 }

@@ -18,14 +18,14 @@ import (
 // every due callback (each attempt) is enqueued as a routing work item on
 // channel.Callback whose own team is the team that promised the window, so
 // the routing dispatcher offers it to that team's signed-in professionals
-// first and widens by its policy. When the callback.Service widens a
+// first and widens by its policy. When the callback.Planner widens a
 // request that is already due to another team, the request is dispatched
 // again: the previous item, if still queued or offered, is rescinded and a
 // new one (ItemOf) is enqueued with the new team first. Dispatching the
 // same dispatch twice (a host retrying after an error) enqueues it once.
 // When a professional accepts the item in routing, the host calls
-// callback.Service.Accept with RequestOf(item); when the call ends,
-// callback.Service.Complete and the routing dispatcher's Finish.
+// callback.Planner.Accept with RequestOf(item); when the call ends,
+// callback.Planner.Complete and the routing dispatcher's Finish.
 type RoutingDispatcher struct {
 	Dispatcher *routing.Dispatcher
 }
@@ -64,10 +64,10 @@ func (d RoutingDispatcher) Dispatch(ctx context.Context, r callback.Record) erro
 
 // withdrawPrevious takes r's previous dispatch out of routing when it still
 // waits there (a due request widened to another team): queued or offered,
-// it is rescinded; finished, or taken for an attempt the callback.Service
+// it is rescinded; finished, or taken for an attempt the callback.Planner
 // has recorded, it is left alone. One a professional accepted in routing
-// whose attempt the Service has not recorded yet is a conflict: the host is
-// about to call Service.Accept for it, and a second item would call the
+// whose attempt the Planner has not recorded yet is a conflict: the host is
+// about to call Planner.Accept for it, and a second item would call the
 // client twice.
 func (d RoutingDispatcher) withdrawPrevious(ctx context.Context, r callback.Record) error {
 	prev := carecontact.ItemID(r.ID + "." + strconv.Itoa(r.Dispatches-1))
@@ -83,7 +83,7 @@ func (d RoutingDispatcher) withdrawPrevious(ctx context.Context, r callback.Reco
 		}
 	case routing.ItemAccepted:
 		if n := len(r.Calls); n == 0 || r.Calls[n-1].Professional != it.Professional || r.Calls[n-1].Start.Before(it.EnqueuedAt) {
-			return fmt.Errorf("frontdoor: %s: %w: its previous dispatch %s is accepted in routing by a professional; call Service.Accept",
+			return fmt.Errorf("frontdoor: %s: %w: its previous dispatch %s is accepted in routing by a professional; call Planner.Accept",
 				r.ID, callback.ErrConflict, prev)
 		}
 	}

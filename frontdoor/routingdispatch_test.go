@@ -92,7 +92,7 @@ func TestDispatchThroughRouting(t *testing.T) {
 // the neighbour team Vallila (n-3) is on duty from vallilaFrom. signedIn are
 // the professionals available in routing.
 type widening struct {
-	svc  *callback.Service
+	svc  *callback.Planner
 	disp *routing.Dispatcher
 	now  time.Time
 	due  []callback.Event // of the 08:00 Advance
@@ -188,7 +188,7 @@ func TestDueRequestIsNotWidenedIntoALaterWindow(t *testing.T) {
 }
 
 // When the previous dispatch was already accepted in routing but the host
-// has not yet told the Service, dispatching again would call the client
+// has not yet told the Planner, dispatching again would call the client
 // twice: Advance reports a conflict and enqueues nothing new, and the
 // professional's Accept still goes through.
 func TestRedispatchOfAnAcceptedItemIsAConflict(t *testing.T) {

@@ -22,7 +22,7 @@
 //     channels merged, kept or redirected);
 //   - routing.Dispatcher queues, offers and widens inbound contacts, messages
 //     and due callbacks (team routing with overflow);
-//   - callback.Service promises each callback request a window from the
+//   - callback.Planner promises each callback request a window from the
 //     teams' callback rosters, re-plans, escalates low slack, dispatches
 //     requests through routing at their windows (frontdoor.RoutingDispatcher)
 //     and retries unanswered attempts;

@@ -1,4 +1,4 @@
-// Package callbacksim drives a callback.Service through simulated days in
+// Package callbacksim drives a callback.Planner through simulated days in
 // virtual time: requests arrive, professionals on duty take due requests,
 // calls end answered or not, absences are reported, and Advance is called
 // at every deadline. Tests and the examples use it; researchers can use it

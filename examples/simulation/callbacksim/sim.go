@@ -55,14 +55,14 @@ type Scenario struct {
 type Result struct {
 	// Promises are the answers to the arrivals, in arrival order.
 	Promises []callback.Promise
-	// Events are every event the Service returned, in order.
+	// Events are every event the Planner returned, in order.
 	Events []callback.Event
 	// Records are the stored requests at the end, by request time.
 	Records []callback.Record
 	// KPIs are computed over all requests at End.
 	KPIs callback.KPIs
-	// Service and Store are the ones used, for further inspection.
-	Service *callback.Service
+	// Planner and Store are the ones used, for further inspection.
+	Planner *callback.Planner
 	Store   *memory.CallbackStore
 }
 
@@ -102,7 +102,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		return Result{}, err
 	}
 	workdays := svc.Config().Workdays
-	on := func(_ *callback.Service, t time.Time) *callback.Service { cur = t; return svc }
+	on := func(_ *callback.Planner, t time.Time) *callback.Planner { cur = t; return svc }
 	arrivals := slices.Clone(sc.Arrivals)
 	slices.SortStableFunc(arrivals, func(a, b Arrival) int { return a.At.Compare(b.At) })
 	absences := slices.Clone(sc.Absences)
@@ -112,7 +112,7 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 		}
 	}
 	slices.SortStableFunc(absences, func(a, b Absence) int { return a.Known.Compare(b.Known) })
-	res := Result{Service: svc, Store: store}
+	res := Result{Planner: svc, Store: store}
 	calls := map[string]call{}
 	hki := civil.Helsinki()
 

@@ -12,7 +12,7 @@
 // demand.Admitter (duplicate demand across channels detected and merged,
 // kept or redirected by the scenario's policy); inbound contacts and
 // messages are queued, offered, accepted, finished and rescinded through
-// routing.Dispatcher; callback requests go to callback.Service, which routes
+// routing.Dispatcher; callback requests go to callback.Planner, which routes
 // them with the same routing directory, promises windows from the teams'
 // callback rosters (CallbackRoster; Europe/Helsinki hours, Finnish working
 // days), and at each window dispatches them into routing, where they

@@ -143,7 +143,7 @@ type model struct {
 	loop     *sim.Loop[event]
 	disp     *routing.Dispatcher
 	adm      *demand.Admitter
-	cb       *callback.Service
+	cb       *callback.Planner
 	sess     *session.Manager
 	mx       *channel.Matrix
 	rnd      struct{ arrive, client, handle, patience, behave *rand.Rand }
