@@ -24,12 +24,14 @@
 //
 // # A host in five steps
 //
-// 1. Build the parts, each with New(cfg Config) and the same Clock:
+// 1. Build the parts, each with New(cfg Config), the same Clock and its
+// store from one storage adapter (step 5):
 //
 //	clock := carecontact.SystemClock()
+//	db := memory.New() // or postgres.Open(ctx, dsn): the same accessors
 //	dir, _ := routing.NewDirectory(routing.Config{Areas: ..., Teams: ..., Professionals: ..., Policies: ...})
-//	disp, _ := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock, Store: store})
-//	cb, _ := callback.New(callback.Config{Clock: clock, Store: cbStore, Router: router, Capacity: capacity})
+//	disp, _ := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock, Store: db.RoutingStore()})
+//	cb, _ := callback.New(callback.Config{Clock: clock, Store: db.CallbackStore(), Router: router, Capacity: capacity})
 //
 // 2. Route a contact, or promise a callback window:
 //
@@ -46,8 +48,10 @@
 //	http.Error(w, http.StatusText(carecontact.HTTPStatus(err)), carecontact.HTTPStatus(err))
 //
 // 5. Pick storage: storage/memory for one process, storage/postgres for
-// several replicas over one database. storage/storagetest is the
-// conformance suite every adapter passes.
+// several replicas over one database. Both give one DB whose accessors
+// (RoutingStore, CallbackStore, ...) share one audit log, so switching is
+// one line. storage/storagetest is the conformance suite every adapter
+// passes.
 //
 // The package Example runs these steps in virtual time. A simulation drives
 // the very same parts through the same contract with a virtual clock, which

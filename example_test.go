@@ -23,6 +23,7 @@ func Example() {
 	hki := civil.Helsinki()
 	now := time.Date(2026, 11, 23, 9, 40, 0, 0, hki) // a Monday
 	clock := carecontact.ClockFunc(func() time.Time { return now })
+	db := memory.New() // one store per part, one audit log
 
 	// Who: the organisation.
 	dir, err := routing.NewDirectory(routing.Config{
@@ -37,7 +38,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	disp, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock, Store: memory.NewRoutingStore(nil)})
+	disp, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock, Store: db.RoutingStore()})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -54,7 +55,7 @@ func Example() {
 	// When: a same-day callback window in the team's capacity.
 	capa := callback.NewStaticCapacity(nil)
 	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "aino", From: civil.At(8, 0), To: civil.At(16, 0)})
-	cb, err := callback.New(callback.Config{Clock: clock, Store: memory.NewCallbackStore(nil), Capacity: capa,
+	cb, err := callback.New(callback.Config{Clock: clock, Store: db.CallbackStore(), Capacity: capa,
 		Router: callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"},
 			Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}},
 		NewID: func() string { return "cb1" }})

@@ -62,6 +62,11 @@ type Config struct {
 	// Dispatcher, when set, receives due requests from Advance as well as
 	// the EventDue events. Defaults to none.
 	Dispatcher Dispatcher
+	// Load tells the live load of each team's inbound work, which Estimate
+	// weighs against the callback work ahead. Defaults to none: the
+	// estimate then assumes the team's professionals on callback duty have
+	// no inbound work but the callbacks.
+	Load Load
 	// NewID generates request IDs; simulations set a deterministic one.
 	// Defaults to random UUIDs ("cb" and 32 hex digits).
 	NewID func() string

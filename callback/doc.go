@@ -44,19 +44,21 @@
 // the closing outcome (a secure message). Every attempt is recorded.
 // KPIs reports the same-day share, the delay to the first attempt (p50,
 // p90), the promise-kept rate and attempts per request; Estimate the
-// expected wait of a new callback or inbound call.
+// expected wait of a new callback or inbound call (from the callback work
+// ahead and, with Config.Load, the team's live inbound queue).
 //
 // # Adapters
 //
-// The Planner depends on three small interfaces of its own: Router (who
-// calls back), Capacity (the team's callback time) and, optionally,
-// Dispatcher (who takes a due callback). The package imports neither
-// routing nor booking. The adapters to them live in the composition
-// package frontdoor: RoutingRouter (routing.Directory.Route decides),
-// CalendarCapacity (the callback blocks of a team's professionals in
-// booking calendars, minus holidays, closures and absences) and
-// RoutingDispatcher (a due callback becomes a routing work item offered to
-// the promising team first). StaticRouter and StaticCapacity serve tests
+// The Planner depends on small interfaces of its own: Router (who calls
+// back), Capacity (the team's callback time) and, optionally, Dispatcher
+// (who takes a due callback) and Load (the team's live inbound queue, for
+// Estimate). The package imports neither routing nor booking. The adapters
+// to them live in the composition package frontdoor: RoutingRouter
+// (routing.Directory.Route decides), CalendarCapacity (the callback blocks
+// of a team's professionals in booking calendars, minus holidays, closures
+// and absences), RoutingDispatcher (a due callback becomes a routing work
+// item offered to the promising team first) and RoutingLoad (the routing
+// dispatcher's TeamLoad). StaticRouter and StaticCapacity serve tests
 // and simulations. Package examples/simulation/callbacksim drives a
 // Planner through simulated days in virtual time.
 //

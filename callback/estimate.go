@@ -9,6 +9,27 @@ import (
 	"github.com/carecontact/carecontact/channel"
 )
 
+// InboundLoad is the live load of a team's inbound (synchronous) work:
+// calls, callbacks being made, video and in-person contacts.
+type InboundLoad struct {
+	// Waiting is the number of contacts queued for the team's
+	// professionals.
+	Waiting int
+	// Free is the number of the team's professionals who can take a
+	// contact now.
+	Free int
+	// Busy is the number of the team's professionals on a contact (or
+	// wrapping one up) who take the next one when done. Professionals
+	// signed out or busy with other work count in neither.
+	Busy int
+}
+
+// Load tells the live load of a team's inbound work.
+// frontdoor.RoutingLoad reads it from a routing dispatcher.
+type Load interface {
+	InboundLoad(ctx context.Context, team carecontact.TeamID) (InboundLoad, error)
+}
+
 // Estimate is what a client can be told before asking for a callback or
 // while waiting in an inbound queue.
 type Estimate struct {
@@ -18,9 +39,10 @@ type Estimate struct {
 	// CallbackWait is Window.Start - now (zero when Window is zero).
 	CallbackWait time.Duration
 	// InboundWait is the expected wait of an inbound call joining the
-	// team's queue now: the due callbacks and the calls in progress worked
-	// off by the professionals on duty. InboundOK is false when today's
-	// capacity runs out first.
+	// team's queue now (see Planner.Estimate for the formula). InboundOK
+	// is false when no estimate can be made: nobody of the team is at
+	// work on inbound contacts and today's callback capacity runs out
+	// first (or there is none).
 	InboundWait time.Duration
 	InboundOK   bool
 	// Due is the number of callbacks waiting for a professional.
@@ -29,10 +51,30 @@ type Estimate struct {
 
 // Estimate returns the expected waits at team at the clock's now. It
 // changes nothing.
+//
+// The inbound wait is the later of two figures. The first is the callback
+// work ahead (the due callbacks' handling times and the time left of the
+// callbacks in progress) worked off by the team's professionals on
+// callback duty today; it is made on working days only. The second is
+// made from Config.Load, when set, with the team's live load of W waiting
+// contacts, F free and B busy professionals:
+//
+//   - F > W: a professional is left free once the queue is offered, so the
+//     wait is zero, whatever the first figure;
+//   - F+B > 0: (W-F+1) * DefaultHandling / (F+B), the contacts not taken
+//     at once, and the new one, shared among the professionals at work;
+//   - else there is no second figure.
+//
+// InboundOK is true when either figure exists.
 func (s *Planner) Estimate(ctx context.Context, team carecontact.TeamID, errand channel.Errand) (Estimate, error) {
 	now := s.now()
 	if team == "" {
 		return Estimate{}, fmt.Errorf("%w: team is empty", ErrInvalidRequest)
+	}
+	// The load is read before the lock: its source has locks of its own.
+	live, liveOK, err := s.liveWait(ctx, team)
+	if err != nil {
+		return Estimate{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -67,5 +109,33 @@ func (s *Planner) Estimate(ctx context.Context, team carecontact.TeamID, errand 
 			est.InboundWait, est.InboundOK = end.Sub(now).Round(time.Second), true
 		}
 	}
+	switch {
+	case !liveOK:
+	case live == 0:
+		est.InboundWait, est.InboundOK = 0, true
+	case !est.InboundOK || live > est.InboundWait:
+		est.InboundWait, est.InboundOK = live, true
+	}
 	return est, nil
+}
+
+// liveWait is the inbound wait at team from Config.Load (see Estimate);
+// ok is false when there is no Load or nobody of the team is at work.
+func (s *Planner) liveWait(ctx context.Context, team carecontact.TeamID) (time.Duration, bool, error) {
+	if s.cfg.Load == nil {
+		return 0, false, nil
+	}
+	l, err := s.cfg.Load.InboundLoad(ctx, team)
+	if err != nil {
+		return 0, false, fmt.Errorf("callback: estimate: load of %s: %w", team, err)
+	}
+	l.Waiting, l.Free, l.Busy = max(l.Waiting, 0), max(l.Free, 0), max(l.Busy, 0)
+	switch working := l.Free + l.Busy; {
+	case l.Free > l.Waiting:
+		return 0, true, nil
+	case working > 0:
+		ahead := time.Duration(l.Waiting - l.Free + 1)
+		return (ahead * s.cfg.DefaultHandling / time.Duration(working)).Round(time.Second), true, nil
+	}
+	return 0, false, nil
 }

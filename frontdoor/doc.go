@@ -26,6 +26,8 @@
 //     (a callback.Dispatcher). ItemOf and RequestOf name its work items.
 //   - CalendarCapacity reads callback capacity from booking calendars
 //     (a callback.Capacity).
+//   - RoutingLoad reads a team's live inbound load from a
+//     routing.Dispatcher (a callback.Load), for callback estimates.
 //   - SessionDemand settles a session's contact in a demand.Admitter
 //     (a session.Demand).
 //

@@ -44,7 +44,8 @@ type Config struct {
 	// CalendarCapacity over the booking calendars. Required.
 	Capacity callback.Capacity
 	// Callback sets the callback service levels. Its Clock, Store, Router,
-	// Capacity, Dispatcher and NewID are the Door's and must be left unset.
+	// Capacity, Dispatcher, Load and NewID are the Door's and must be left
+	// unset.
 	// Defaults to the callback package's defaults.
 	Callback callback.Config
 	// Matrix says which errands suit which channels and the identification
@@ -116,8 +117,8 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	case cfg.Capacity == nil:
 		return nil, carecontact.Invalid(ErrConfig, "capacity", "is required")
 	case cfg.Callback.Clock != nil || cfg.Callback.Store != nil || cfg.Callback.Router != nil ||
-		cfg.Callback.Capacity != nil || cfg.Callback.Dispatcher != nil || cfg.Callback.NewID != nil:
-		return nil, carecontact.Invalid(ErrConfig, "callback", "clock, store, router, capacity, dispatcher and newID are the door's")
+		cfg.Callback.Capacity != nil || cfg.Callback.Dispatcher != nil || cfg.Callback.NewID != nil || cfg.Callback.Load != nil:
+		return nil, carecontact.Invalid(ErrConfig, "callback", "clock, store, router, capacity, dispatcher, load and newID are the door's")
 	}
 	if cfg.Matrix == nil {
 		cfg.Matrix = channel.DefaultMatrix()
@@ -147,6 +148,7 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	cbc.Clock, cbc.Store, cbc.Capacity = cfg.Clock, cfg.Stores.Callback, cfg.Capacity
 	cbc.Router = RoutingRouter{Directory: cfg.Directory}
 	cbc.Dispatcher = RoutingDispatcher{Dispatcher: d.disp}
+	cbc.Load = RoutingLoad{Dispatcher: d.disp}
 	if cbc.OnEvent != nil {
 		return nil, carecontact.Invalid(ErrConfig, "callback.onEvent", "is the door's: use Config.OnEvent")
 	}
