@@ -18,6 +18,23 @@
 // video, invitations, transfers, releasing an unanswered callback, the
 // desk view, the event stream, pilots and KPIs go through Parts for now.
 //
+// # Organisation
+//
+// Organisation is the configuration a host fills once: the routing
+// organisation (areas, teams, professionals, policies, pilots), the
+// client groups, the booking calendars and services, the callback rosters,
+// the guidance content, the channel matrix and the escalation graph. Check
+// validates each part with its own package and then the parts against each
+// other: every team, professional and area a calendar, closure, service or
+// roster names exists in routing (a professional in the team named with
+// them), guidance names only routing areas, guidance advises e-booking only
+// of a service booking offers in that area to those client groups, and
+// pilots and escalations lead to channels the matrix suits for some
+// errand. The error joins one error per problem, each naming the item.
+// Build returns the parts built from it (Built): the routing Directory,
+// the calendar set and catalogues, the callback capacity, the guidance
+// catalog, the matrix and the graph.
+//
 // The package also holds the adapters between domains:
 //
 //   - RoutingRouter routes callback requests with a routing.Directory
@@ -43,7 +60,8 @@
 // ErrConfig (a bad Config) and ErrInvalidContact (a malformed
 // ContactRequest) are invalid input; each is a *carecontact.FieldError
 // that names the field. Errors of the parts are wrapped and keep their
-// kinds.
+// kinds. An Organisation's error joins such field errors, and the errors
+// of the parts' own validation wrapped in ErrConfig.
 //
 // The adapters return the errors of the packages they join, wrapped so
 // that both sides match: a routing.NoRouteError from RoutingRouter matches

@@ -47,11 +47,15 @@ type Professional struct {
 	WrapUp time.Duration
 }
 
-// Pilot enables a channel for the members of named teams only: work on that
-// channel is never offered to anyone else.
+// Pilot enables a channel for a cohort only: the members of named teams and
+// named professionals. Work on that channel is never offered to anyone
+// else.
 type Pilot struct {
 	Channel channel.Kind
-	Teams   []carecontact.TeamID
+	// Teams are the teams whose members are in the cohort.
+	Teams []carecontact.TeamID
+	// Professionals are individuals in the cohort, whatever their teams.
+	Professionals []carecontact.ProfessionalID
 }
 
 // Config is everything a Directory is built from. Every field is a list
@@ -97,6 +101,8 @@ type Directory struct {
 	// pilot[k] is nil when channel k is open to everyone, else pilot[k][p]
 	// tells whether professional p is in the cohort.
 	pilot map[channel.Kind][]bool
+	// pilots are the pilots as configured, in configuration order.
+	pilots []Pilot
 }
 
 // policyKey selects a policy: errand and channel, either may be empty.
@@ -111,8 +117,8 @@ type compiledPolicy struct {
 }
 
 // NewDirectory validates cfg and builds a Directory. Errors wrap ErrInvalid
-// (or ErrUnknownArea / ErrUnknownTeam for dangling references) and name the
-// offending field.
+// (or ErrUnknownArea, ErrUnknownTeam or ErrUnknownProfessional for dangling
+// references) and name the offending field.
 func NewDirectory(cfg Config) (*Directory, error) {
 	d := &Directory{
 		areaIdx:  map[carecontact.AreaID]int{},
@@ -256,7 +262,15 @@ func NewDirectory(cfg Config) (*Directory, error) {
 				in[p] = true
 			}
 		}
+		for j, id := range pl.Professionals {
+			p, ok := d.profIdx[id]
+			if !ok {
+				return nil, fmt.Errorf("pilots[%d].professionals[%d]: %w: %s", i, j, ErrUnknownProfessional, id)
+			}
+			in[p] = true
+		}
 		d.pilot[pl.Channel] = in
+		d.pilots = append(d.pilots, pl.clone())
 	}
 	return d, nil
 }
@@ -390,8 +404,36 @@ func (d *Directory) Professionals() []carecontact.ProfessionalID {
 	return out
 }
 
-// Piloted reports whether channel k is enabled for pilot teams only.
+// Piloted reports whether channel k is enabled for a pilot cohort only.
 func (d *Directory) Piloted(k channel.Kind) bool { return d.pilot[k] != nil }
+
+// InPilot reports whether professional p may take work on channel k: true
+// when k is not piloted, or p is in its cohort (a member of a pilot team or
+// named in the pilot). A professional the directory does not know is in no
+// cohort.
+func (d *Directory) InPilot(k channel.Kind, p carecontact.ProfessionalID) bool {
+	in := d.pilot[k]
+	if in == nil {
+		return true
+	}
+	i, ok := d.profIdx[p]
+	return ok && in[i]
+}
+
+// Pilots returns a copy of the pilots in configuration order, so hosts and
+// KPIs can split the cohort from the others.
+func (d *Directory) Pilots() []Pilot {
+	out := make([]Pilot, len(d.pilots))
+	for i, pl := range d.pilots {
+		out[i] = pl.clone()
+	}
+	return out
+}
+
+func (pl Pilot) clone() Pilot {
+	pl.Teams, pl.Professionals = slices.Clone(pl.Teams), slices.Clone(pl.Professionals)
+	return pl
+}
 
 // Policy returns the policy that applies to errand e in channel k: the
 // errand's in the channel, the errand's, the channel's default, the

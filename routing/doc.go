@@ -23,8 +23,11 @@
 // the most specific policy applies, errand and channel first): typically the client's own professional,
 // the own care team, the home area, the home and neighbour areas, and the
 // central pool (StandardPolicy). Each step has a timeout and optional role,
-// skill and language filters. A Pilot enables a channel, say video, for the
-// members of named teams only; its work is never offered to anyone else.
+// skill and language filters. A Pilot enables a channel, say video, for a
+// cohort only: the members of named teams and named professionals, who
+// keep their own teams; its work is never offered to anyone else.
+// Directory.InPilot and Directory.Pilots let hosts and KPIs split the
+// cohort from the others.
 //
 // Directory.Route is the pure routing decision. For a Contact it returns the
 // Route: the usable steps in order, each with its timeout and its candidate

@@ -57,8 +57,8 @@ const (
 	// ReasonNoCandidates: no step has a professional who matches the
 	// step's target and filters and takes work on the channel.
 	ReasonNoCandidates NoRouteReason = "no_candidates"
-	// ReasonNotInPilot: the channel is enabled for pilot teams only and
-	// no step reaches a member of them.
+	// ReasonNotInPilot: the channel is enabled for a pilot cohort only and
+	// no step reaches a member of it.
 	ReasonNotInPilot NoRouteReason = "not_in_pilot"
 	// ReasonNobodySignedIn: every step with candidates was skipped because
 	// none of them is signed in, or its area is closed.
