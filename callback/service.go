@@ -114,7 +114,7 @@ type Promise struct {
 }
 
 func promiseOf(r Record, joined bool) Promise {
-	p := Promise{Request: r.ID, Joined: joined, Team: carecontact.TeamID(string(r.Team)), Window: r.Window, Deadline: r.Deadline,
+	p := Promise{Request: r.ID, Joined: joined, Team: r.Team, Window: r.Window, Deadline: r.Deadline,
 		NextDay: r.NextDay, Breach: r.NextDay && r.BeforeCutoff, Unplaced: r.Unplaced}
 	if r.StepIndex < len(r.Steps) {
 		p.Step = r.Steps[r.StepIndex].Name

@@ -147,14 +147,14 @@ func (e Entry) Subject() string {
 // Area returns the service area the entry belongs to, empty for entries that
 // apply to every area (defaults and checklist items). Workflow rights are
 // checked against it.
-func (e Entry) Area() string {
+func (e Entry) Area() carecontact.AreaID {
 	switch {
 	case e.Text != nil:
-		return string(e.Text.Area)
+		return e.Text.Area
 	case e.Channels != nil:
-		return string(e.Channels.Area)
+		return e.Channels.Area
 	case e.Booking != nil:
-		return string(e.Booking.Area)
+		return e.Booking.Area
 	}
 	return ""
 }

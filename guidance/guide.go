@@ -134,7 +134,7 @@ func (g *Guide) Draft(ctx context.Context, actor audit.Actor, e Entry, note stri
 	subject := e.Subject()
 	var ref Ref
 	err := g.change(ctx, actor, subject, ActionDraft, func(rec *Record, now time.Time) (*Version, error) {
-		if err := g.authorize(ctx, actor, ActionDraft, carecontact.AreaID(e.Area()), []Role{RoleEditor, RoleManager}); err != nil {
+		if err := g.authorize(ctx, actor, ActionDraft, e.Area(), []Role{RoleEditor, RoleManager}); err != nil {
 			return nil, err
 		}
 		if v, ok := rec.Latest(); ok && v.State.open() {
@@ -213,7 +213,7 @@ func (g *Guide) step(ctx context.Context, actor audit.Actor, ref Ref, act Action
 		if act == ActionWithdraw && v.State == StatePublished {
 			roles = []Role{RoleManager}
 		}
-		if err := g.authorize(ctx, actor, act, carecontact.AreaID(v.Entry.Area()), roles); err != nil {
+		if err := g.authorize(ctx, actor, act, v.Entry.Area(), roles); err != nil {
 			return nil, err
 		}
 		if !slices.Contains(r.from, v.State) {
@@ -449,7 +449,7 @@ func (g *Guide) Import(ctx context.Context, actor audit.Actor, c Content) ([]Ref
 		if p.edit.Subject != "" {
 			act = ActionEdit
 		}
-		if err := g.authorize(ctx, actor, act, carecontact.AreaID(p.entry.Area()), roles); err != nil {
+		if err := g.authorize(ctx, actor, act, p.entry.Area(), roles); err != nil {
 			g.recordDenied(ctx, actor, p.entry.Subject(), act, g.clock.Now().UTC(), err)
 			return nil, fmt.Errorf("guidance: import %s: %w", p.entry.Subject(), err)
 		}
