@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/guidance"
 )
@@ -151,6 +152,6 @@ func TestEntrySubjects(t *testing.T) {
 		"checklist/identity-verified", "checklist/private-place", "checklist/av-tested", "checklist/consent", "checklist/summary",
 	}, got)
 	require.Equal(t, "", guidance.Entry{}.Subject())
-	require.Equal(t, "north", c.Entries()[7].Area())
-	require.Equal(t, "", c.Entries()[8].Area(), "checklist items belong to no area")
+	require.Equal(t, carecontact.AreaID("north"), c.Entries()[7].Area())
+	require.Empty(t, c.Entries()[8].Area(), "checklist items belong to no area")
 }
