@@ -394,15 +394,13 @@ func (d *Door) Close(ctx context.Context, p carecontact.ProfessionalID, id strin
 		return Closed{}, fmt.Errorf("frontdoor: close: %w", err)
 	}
 	isCallback := s.WorkItem == ""
-	if _, err := d.disp.Finish(ctx, item, p); err != nil && !errors.Is(err, routing.ErrItemNotFound) {
-		return Closed{}, fmt.Errorf("frontdoor: finish: %w", err)
+	if err := d.finishItem(ctx, item, p); err != nil {
+		return Closed{}, err
 	}
 	if isCallback {
-		_, evs, err := d.cb.Complete(ctx, s.ID, p, callback.Answered)
-		if err != nil {
-			return Closed{}, fmt.Errorf("frontdoor: callback complete: %w", err)
+		if err := d.answered(ctx, s.ID, p); err != nil {
+			return Closed{}, err
 		}
-		d.emitCallbacks(evs)
 	}
 	if s.State == session.StateActive {
 		if _, err := d.sessions.FinishContact(ctx, actor, id); err != nil {
@@ -427,6 +425,44 @@ func (d *Door) Close(ctx context.Context, p carecontact.ProfessionalID, id strin
 	return out, nil
 }
 
+// answered records p's call on callback id as answered, unless the call's
+// end already did (LineCallEnded).
+func (d *Door) answered(ctx context.Context, id string, p carecontact.ProfessionalID) error {
+	rec, err := d.cb.Get(ctx, id)
+	if err != nil {
+		return fmt.Errorf("frontdoor: callback: %w", err)
+	}
+	if rec.State != callback.StateInCall {
+		return nil
+	}
+	_, evs, err := d.cb.Complete(ctx, id, p, callback.Answered)
+	if err != nil {
+		return fmt.Errorf("frontdoor: callback complete: %w", err)
+	}
+	d.emitCallbacks(evs)
+	return nil
+}
+
+// finishItem ends p's routing item: finished when still accepted, its
+// wrap-up completed when the call already ended (LineCallEnded), nothing
+// when it is gone.
+func (d *Door) finishItem(ctx context.Context, item carecontact.ItemID, p carecontact.ProfessionalID) error {
+	it, ok := d.disp.Item(item)
+	var err error
+	switch {
+	case !ok:
+		return nil
+	case it.State == routing.ItemWrapUp:
+		err = d.disp.Complete(ctx, item, p)
+	default:
+		_, err = d.disp.Finish(ctx, item, p)
+	}
+	if err != nil && !errors.Is(err, routing.ErrItemNotFound) {
+		return fmt.Errorf("frontdoor: finish: %w", err)
+	}
+	return nil
+}
+
 // withdraw takes a contact the settled errand made unnecessary out of its
 // queue. A contact already being handled is left to finish.
 func (d *Door) withdraw(ctx context.Context, w session.WithdrawnContact) error {
@@ -445,17 +481,19 @@ func (d *Door) withdraw(ctx context.Context, w session.WithdrawnContact) error {
 		if rec.Dispatches == 0 {
 			return nil
 		}
-		return d.rescind(ctx, ItemOf(rec))
+		return d.rescind(ctx, ItemOf(rec), "settled elsewhere")
 	}
-	return d.rescind(ctx, carecontact.ItemID(w.Ref))
+	return d.rescind(ctx, carecontact.ItemID(w.Ref), "settled elsewhere")
 }
 
-func (d *Door) rescind(ctx context.Context, item carecontact.ItemID) error {
+// rescind takes item out of routing while it waits (queued or offered),
+// with reason; an item being handled is left for its professional.
+func (d *Door) rescind(ctx context.Context, item carecontact.ItemID, reason string) error {
 	it, ok := d.disp.Item(item)
 	if !ok || (it.State != routing.ItemQueued && it.State != routing.ItemOffered) {
 		return nil // gone, or being handled: the professional finishes it
 	}
-	if err := d.disp.Rescind(ctx, item, "settled elsewhere"); err != nil && !errors.Is(err, routing.ErrItemNotFound) {
+	if err := d.disp.Rescind(ctx, item, reason); err != nil && !errors.Is(err, routing.ErrItemNotFound) {
 		return fmt.Errorf("frontdoor: rescind: %w", err)
 	}
 	return nil

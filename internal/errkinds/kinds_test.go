@@ -68,7 +68,7 @@ var libraryErrors = map[string]errkinds.Package{
 	},
 	"frontdoor": {
 		Sentinels: map[string]error{"ErrConfig": frontdoor.ErrConfig, "ErrInvalidContact": frontdoor.ErrInvalidContact,
-			"ErrNotHandling": frontdoor.ErrNotHandling, "ErrNotInPilot": frontdoor.ErrNotInPilot},
+			"ErrNotHandling": frontdoor.ErrNotHandling, "ErrNotInPilot": frontdoor.ErrNotInPilot, "ErrInvalidLine": frontdoor.ErrInvalidLine},
 	},
 	"routing": {
 		Sentinels: map[string]error{
