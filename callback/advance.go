@@ -248,6 +248,14 @@ func (ps *pass) dispatchDue() {
 			due = append(due, w)
 			ps.touch(w.ID, "callback.due")
 		}
+		if w.State == StateDue && w.Handover {
+			// The dispatcher refused this dispatch last time: the same
+			// dispatch (same number) is handed over again.
+			w.Handover = false
+			ps.touch(w.ID, "callback.handover")
+			ps.dueEvent[w.ID] = len(ps.events)
+			ps.emit(Event{Kind: EventDue, At: ps.now, Request: w.ID, Team: w.Team, Window: w.Window, Reason: "handed over again"})
+		}
 	}
 	slices.SortFunc(due, func(a, b *Record) int { return urgencyOrder(*a, *b) })
 	for _, w := range due {
@@ -394,7 +402,7 @@ func (ps *pass) persist() error {
 	failed := map[string]bool{}
 	for _, id := range slices.Sorted(maps.Keys(ps.touched)) {
 		w := ps.work[id]
-		_, err := ps.s.update(ps.ctx, *w, ps.touched[id], ps.s.actor, ps.now, map[string]string{
+		saved, err := ps.s.update(ps.ctx, *w, ps.touched[id], ps.s.actor, ps.now, map[string]string{
 			"escalation": strconv.Itoa(int(w.Escalation)), "priority": strconv.Itoa(w.Priority)})
 		if errors.Is(err, ErrConflict) {
 			failed[id] = true
@@ -403,13 +411,15 @@ func (ps *pass) persist() error {
 		if err != nil {
 			return fmt.Errorf("callback: advance: %w", err)
 		}
+		*w = saved
 	}
 	ps.events = slices.DeleteFunc(ps.events, func(e Event) bool { return failed[e.Request] })
 	return nil
 }
 
 // handOver gives the due requests to the dispatcher. A request it refuses
-// stays due here (Take still finds it); the errors are returned together.
+// stays due here (Take still finds it) and is marked Handover, so the next
+// pass hands it over again; the errors are returned together.
 func (ps *pass) handOver() error {
 	if ps.s.dispatcher == nil {
 		return nil
@@ -419,8 +429,17 @@ func (ps *pass) handOver() error {
 		if e.Kind != EventDue {
 			continue
 		}
-		if err := ps.s.dispatcher.Dispatch(ps.ctx, ps.work[e.Request].Clone()); err != nil {
-			errs = append(errs, fmt.Errorf("callback: dispatch %s: %w", e.Request, err))
+		w := ps.work[e.Request]
+		err := ps.s.dispatcher.Dispatch(ps.ctx, w.Clone())
+		if err == nil {
+			continue
+		}
+		errs = append(errs, fmt.Errorf("callback: dispatch %s: %w", e.Request, err))
+		w.Handover = true
+		if saved, uerr := ps.s.update(ps.ctx, *w, "callback.handover_refused", ps.s.actor, ps.now, nil); uerr != nil {
+			errs = append(errs, fmt.Errorf("callback: mark %s for handover: %w", e.Request, uerr))
+		} else {
+			*w = saved
 		}
 	}
 	return errors.Join(errs...)

@@ -220,6 +220,10 @@ type Record struct {
 	// drain due requests before upgrading a host that dispatches through
 	// routing.)
 	Dispatches int       `json:"dispatches,omitempty"`
+	// Handover marks a due request whose latest dispatch the Dispatcher
+	// refused (an error); the next Advance hands the same dispatch over
+	// again, so a refused dispatch is never lost.
+	Handover bool `json:"handover,omitempty"`
 	DueAt      time.Time `json:"due_at,omitempty"`
 	Retry      time.Time `json:"retry,omitempty"`
 	Calls      []Attempt `json:"attempts"`

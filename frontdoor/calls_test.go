@@ -334,3 +334,49 @@ func hasEvent(es []frontdoor.Event, k frontdoor.EventKind, contact string) bool 
 	}
 	return false
 }
+
+// A due callback that nobody takes is never dropped: a policy that would
+// let routing drop it is refused, and the planner reports it at risk.
+func TestDoorKeepsDueCallbacksNobodyTakes(t *testing.T) {
+	ctx := context.Background()
+	t.Run("a dropping policy is refused", func(t *testing.T) {
+		pol := routing.StandardPolicy("")
+		pol.Steps[len(pol.Steps)-1].Timeout = time.Hour
+		dir, err := routing.NewDirectory(routing.Config{
+			Areas:         []routing.Area{{ID: "kallio", NameFi: "Kallio", PostalCodes: []routing.PostalCode{"00530"}}},
+			Teams:         []routing.Team{{ID: "kallio-a", NameFi: "Kallio A", Area: "kallio"}},
+			Professionals: []routing.Professional{{ID: "aino", Role: routing.RoleNurse, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Synchronous: 1}, Languages: []civil.Language{"fi"}}},
+			Policies:      []routing.Policy{pol},
+		})
+		require.NoError(t, err)
+		db := memory.New()
+		_, err = frontdoor.New(ctx, frontdoor.Config{Clock: clock.NewMock(), Directory: dir, Capacity: callback.NewStaticCapacity(nil),
+			Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
+				Demand: db.DemandStore(), Audit: db.AuditLog()}})
+		require.ErrorIs(t, err, frontdoor.ErrConfig)
+		var fe *carecontact.FieldError
+		require.ErrorAs(t, err, &fe)
+		require.Equal(t, "directory.policies", fe.Field)
+	})
+	t.Run("reported at risk, still waiting", func(t *testing.T) {
+		st := newStation(t)
+		c, err := st.door.Contact(ctx, callbackOf("client-1")) // nobody is signed in all day
+		require.NoError(t, err)
+		for i := 0; i < 200; i++ {
+			next, ok, err := st.door.NextDeadline(ctx)
+			require.NoError(t, err)
+			if !ok || next.After(at(2026, time.November, 23, 17, 0)) {
+				break
+			}
+			st.clk.Set(next)
+			require.NoError(t, st.door.Advance(ctx))
+		}
+		require.True(t, hasEvent(st.events, frontdoor.EventCallbackAtRisk, c.ID), "the team lead hears of it")
+		rec, err := st.door.Parts().Callbacks.Get(ctx, c.ID)
+		require.NoError(t, err)
+		require.NotEqual(t, callback.StateClosed, rec.State, "never dropped")
+		it, ok := st.door.Parts().Dispatcher.Item(frontdoor.ItemOf(rec))
+		require.True(t, ok, "its dispatch still waits in routing")
+		require.Equal(t, routing.ItemQueued, it.State)
+	})
+}

@@ -129,6 +129,9 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	if cfg.Graph == nil {
 		cfg.Graph = channel.DefaultGraph()
 	}
+	if err := callbacksKept(cfg.Directory, cfg.Matrix); err != nil {
+		return nil, err
+	}
 	d := &Door{cfg: cfg, dir: cfg.Directory, system: audit.System("frontdoor")}
 	var sink routing.Sink
 	if cfg.OnEvent != nil {
@@ -165,6 +168,28 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 		return nil, fmt.Errorf("frontdoor: session: %w", err)
 	}
 	return d, nil
+}
+
+// callbacksKept refuses a routing policy that would drop a due callback:
+// one whose last step for channel.Callback has a timeout (routing drops an
+// item when it passes). A due callback nobody takes waits and is reported
+// at risk by the callback planner instead.
+func callbacksKept(dir *routing.Directory, m *channel.Matrix) error {
+	for _, e := range append(m.Errands(), "") {
+		pol, ok := dir.Policy(e, channel.Callback)
+		if !ok || len(pol.Steps) == 0 {
+			continue
+		}
+		if last := pol.Steps[len(pol.Steps)-1]; last.Timeout > 0 {
+			name := string(pol.Errand)
+			if name == "" {
+				name = "default"
+			}
+			return carecontact.Invalid(ErrConfig, "directory.policies",
+				fmt.Sprintf("the %s policy for callbacks ends with a timeout of %s: routing would drop a due callback nobody took; give its last step no timeout", name, last.Timeout))
+		}
+	}
+	return nil
 }
 
 // Parts are the Door's components, for hosts that need an operation the

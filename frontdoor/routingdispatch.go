@@ -50,6 +50,7 @@ func (d RoutingDispatcher) Dispatch(ctx context.Context, r callback.Record) erro
 	_, err := d.Dispatcher.Enqueue(ctx, ItemOf(r), routing.Contact{
 		Client: r.Client, Errand: r.Errand, Channel: channel.Callback, Priority: prio,
 		Area: r.Area, OwnTeam: r.Team, OwnProfessional: r.OwnProfessional, Language: r.Language,
+		Hold: true, // promised: it waits for whoever signs in
 	})
 	if errors.Is(err, routing.ErrDuplicateItem) {
 		// This dispatch is in routing already (a host retrying after an

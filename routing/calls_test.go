@@ -292,3 +292,25 @@ func TestWaitingListsWhatAProfessionalCouldTake(t *testing.T) {
 	require.Equal(t, []carecontact.ItemID{"early", "late", "chat"}, ids, "urgent first, then by enqueue time, every slot class")
 	require.Empty(t, d.Waiting("nobody"))
 }
+
+// A contact that holds waits for whoever signs in instead of being
+// refused while nobody is signed in.
+func TestHoldWaitsWhileNobodyIsSignedIn(t *testing.T) {
+	ctx := context.Background()
+	d, _ := callDesk(t, 0)
+	c := contact(channel.Callback)
+	_, err := d.Enqueue(ctx, "refused", c)
+	var nr *routing.NoRouteError
+	require.ErrorAs(t, err, &nr)
+	require.Equal(t, routing.ReasonNobodySignedIn, nr.Reason)
+
+	c.Hold = true
+	it, err := d.Enqueue(ctx, "held", c)
+	require.NoError(t, err)
+	require.Equal(t, routing.ItemQueued, it.State)
+	signIn(t, d, "n2")
+	it, ok := d.Item("held")
+	require.True(t, ok)
+	require.Equal(t, routing.ItemOffered, it.State)
+	require.Equal(t, carecontact.ProfessionalID("n2"), it.Professional)
+}

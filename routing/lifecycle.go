@@ -20,7 +20,8 @@ import (
 //
 // It fails with ErrInvalid or ErrMalformedPostalCode for bad input,
 // ErrDuplicateItem if id is in the store, and a *NoRouteError (ErrNoRoute)
-// when no step has a candidate or none is signed in.
+// when no step has a candidate or (unless the contact holds) none is
+// signed in.
 func (d *Dispatcher) Enqueue(ctx context.Context, id carecontact.ItemID, c Contact) (Item, error) {
 	if id == "" {
 		return Item{}, fmt.Errorf("%w: item id is empty", ErrInvalid)
@@ -45,6 +46,9 @@ func (d *Dispatcher) Enqueue(ctx context.Context, id carecontact.ItemID, c Conta
 		return Item{}, rt.noRoute
 	}
 	step := d.nextUsable(e, 0, now)
+	if step < 0 && c.Hold {
+		step = slices.IndexFunc(rt.pools, func(p *pool) bool { return p != nil })
+	}
 	if step < 0 {
 		nr := &NoRouteError{Reason: ReasonNobodySignedIn, Errand: c.Errand, Channel: c.Channel}
 		for i := range rt.pools {

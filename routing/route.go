@@ -37,6 +37,11 @@ type Contact struct {
 	// ("sv-FI" is sv; unsupported tags and empty are fi). A malformed tag is
 	// ErrInvalid.
 	Language civil.Language
+	// Hold: when nobody is signed in for any step, the item waits in its
+	// first step that has candidates, instead of being refused with
+	// ReasonNobodySignedIn. Work promised already (a due callback) holds;
+	// a caller who can be told "try later" does not.
+	Hold bool
 }
 
 // RouteStep is one usable step of a contact's route.
