@@ -219,17 +219,17 @@ type Record struct {
 	// latest one. (Records stored before the field existed count from 0:
 	// drain due requests before upgrading a host that dispatches through
 	// routing.)
-	Dispatches int       `json:"dispatches,omitempty"`
+	Dispatches int `json:"dispatches,omitempty"`
 	// Handover marks a due request whose latest dispatch the Dispatcher
 	// refused (an error); the next Advance hands the same dispatch over
 	// again, so a refused dispatch is never lost.
-	Handover bool `json:"handover,omitempty"`
-	DueAt      time.Time `json:"due_at,omitempty"`
-	Retry      time.Time `json:"retry,omitempty"`
-	Calls      []Attempt `json:"attempts"`
-	Joins      int       `json:"joins"`
-	Out        Outcome   `json:"outcome,omitempty"`
-	Closed     time.Time `json:"closed,omitempty"`
+	Handover bool      `json:"handover,omitempty"`
+	DueAt    time.Time `json:"due_at,omitempty"`
+	Retry    time.Time `json:"retry,omitempty"`
+	Calls    []Attempt `json:"attempts"`
+	Joins    int       `json:"joins"`
+	Out      Outcome   `json:"outcome,omitempty"`
+	Closed   time.Time `json:"closed,omitempty"`
 	// Version is bumped by the store on every change.
 	Version int64 `json:"version"`
 }
