@@ -303,6 +303,14 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 		if err != nil {
 			return Contact{}, d.undoAdmission(ctx, ad.Contact.ID, fmt.Errorf("frontdoor: callback: %w", err))
 		}
+		if p.Joined {
+			// The client already waits for a callback about the errand: this
+			// request joined it, one contact in the planner as in demand.
+			out.Merged, out.Duplicate, out.ExistingID, out.Promise = true, true, p.Request, &p
+			d.emit(Event{Kind: EventMerged, At: now, Contact: p.Request, Client: req.Client, Errand: req.Errand,
+				Channel: channel.Callback, Duplicate: true})
+			return out, d.undoAdmission(ctx, ad.Contact.ID, nil)
+		}
 		out.Promise = &p
 		d.emit(Event{Kind: EventCallbackPromised, At: now, Contact: id, Client: req.Client, Errand: req.Errand,
 			Channel: channel.Callback, Team: p.Team, Window: p.Window, Duplicate: out.Duplicate})

@@ -227,3 +227,26 @@ func TestDoorDueCallbackGoesToTheOwnProfessionalFirst(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, carecontact.ProfessionalID("aino"), it.Professional, "the client's own nurse is free")
 }
+
+// Regression: two duplicate detectors that did not know each other. Under
+// keep-both, the callback planner joined a second callback request to the
+// first while the door opened a session for a request that did not exist.
+func TestDoorSecondCallbackRequestIsOneContact(t *testing.T) {
+	ctx := context.Background()
+	for _, pol := range []demand.Policy{"", demand.PolicyKeepBoth} {
+		t.Run(string(pol)+"policy", func(t *testing.T) {
+			d, _, _ := door(t, pol)
+			first, err := d.Contact(ctx, callbackOf("client-6"))
+			require.NoError(t, err)
+			again, err := d.Contact(ctx, callbackOf("client-6"))
+			require.NoError(t, err)
+			require.True(t, again.Duplicate)
+			require.True(t, again.Merged, "one callback for one errand")
+			require.Equal(t, first.ID, again.ExistingID)
+			_, err = d.Parts().Sessions.Get(ctx, audit.System("test"), again.ID)
+			require.ErrorIs(t, err, session.ErrNotFound, "no second session")
+			_, err = d.Parts().Callbacks.Get(ctx, again.ID)
+			require.ErrorIs(t, err, callback.ErrNotFound, "no second request")
+		})
+	}
+}
