@@ -19,41 +19,48 @@
 //   - The Clock that time is injected through. Nothing reads the wall clock
 //     itself.
 //   - The driver contract, Driven: NextDeadline and Advance. Routing's
-//     dispatcher, booking's booker and callback's service implement it.
-//     Nothing starts goroutines or timers behind the caller's back.
+//     dispatcher, booking's booker, callback's planner and the front door
+//     implement it. Nothing starts goroutines or timers behind the
+//     caller's back.
 //
 // # A host in five steps
 //
-// 1. Build the parts, each with New(cfg Config), the same Clock and its
-// store from one storage adapter (step 5):
+// 1. Name the organisation once and build the front door (package
+// frontdoor) over one store and one Clock:
 //
 //	clock := carecontact.SystemClock()
 //	db := memory.New() // or postgres.Open(ctx, dsn): the same accessors
 //	dir, _ := routing.NewDirectory(routing.Config{Areas: ..., Teams: ..., Professionals: ..., Policies: ...})
-//	disp, _ := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock, Store: db.RoutingStore()})
-//	cb, _ := callback.New(callback.Config{Clock: clock, Store: db.CallbackStore(), Router: router, Capacity: capacity})
+//	door, _ := frontdoor.New(ctx, frontdoor.Config{Clock: clock, Directory: dir, Capacity: capacity,
+//		Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(),
+//			Session: db.SessionStore(), Demand: db.DemandStore(), Audit: db.AuditLog()}})
 //
-// 2. Route a contact, or promise a callback window:
+// 2. A client's contact goes through the one door: admitted once however
+// often they click, a session opened, routed to a professional or
+// promised a callback window:
 //
-//	item, err := disp.Enqueue(ctx, "chat-1", routing.Contact{Client: "client-7f3a", Channel: channel.Chat, PostalCode: "00530"})
-//	promise, err := cb.Request(ctx, callback.Request{Client: "client-7f3a", Phone: phone, PostalCode: "00530"})
+//	c, err := door.Contact(ctx, frontdoor.ContactRequest{Client: "client-7f3a",
+//		Errand: channel.ErrandLabResults, Channel: channel.Chat, PostalCode: "00530"})
 //
-// 3. Drive time with one supervised Driver, in a goroutine the host starts:
+// 3. Professionals work at their desk: SetPresence, Desk, Accept,
+// Switch to video, Invite, Close with an outcome, which settles the errand
+// and withdraws the client's other contacts for it.
 //
-//	drv, _ := carecontact.NewDriver(carecontact.DriverConfig{Parts: []carecontact.Driven{disp, cb}, Clock: clock, Logger: logger})
+// 4. Drive time with one supervised Driver, in a goroutine the host starts:
+//
+//	drv, _ := carecontact.NewDriver(carecontact.DriverConfig{Parts: []carecontact.Driven{door}, Clock: clock, Logger: logger})
 //	go drv.Run(ctx)
 //
-// 4. Branch on error kinds, not on texts:
+// 5. Branch on error kinds, not on texts:
 //
 //	http.Error(w, http.StatusText(carecontact.HTTPStatus(err)), carecontact.HTTPStatus(err))
 //
-// 5. Pick storage: storage/memory for one process, storage/postgres for
-// several replicas over one database. Both give one DB whose accessors
-// (RoutingStore, CallbackStore, ...) share one audit log, so switching is
-// one line. storage/storagetest is the conformance suite every adapter
-// passes.
+// Storage: storage/memory for one process, storage/postgres for several
+// replicas over one database. Both give one DB whose accessors share one
+// audit log, so switching is one line. storage/storagetest is the
+// conformance suite every adapter passes.
 //
 // The package Example runs these steps in virtual time. A simulation drives
-// the very same parts through the same contract with a virtual clock, which
+// the very same door through the same contract with a virtual clock, which
 // is how a year of contacts runs in seconds and every test is exact.
 package carecontact

@@ -11,21 +11,24 @@ import (
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
-// The tutorial of the package doc, in code: one health-station area, a
-// nurse, a chat routed by postal code, a same-day callback promise, and the
-// one Driver that advances both parts in virtual time.
+// The tutorial of the package doc, in code: one health-station area and a
+// nurse, a front door over the memory store, a chat routed by postal code
+// from contact to outcome, a same-day callback promise, and the one Driver
+// that advances every part in virtual time.
 func Example() {
 	ctx := context.Background()
 	hki := civil.Helsinki()
 	now := time.Date(2026, 11, 23, 9, 40, 0, 0, hki) // a Monday
 	clock := carecontact.ClockFunc(func() time.Time { return now })
-	db := memory.New() // one store per part, one audit log
+	db := memory.New() // or postgres.Open: the same accessors
 
-	// Who: the organisation.
+	// 1. The organisation, named once.
 	dir, err := routing.NewDirectory(routing.Config{
 		Areas: []routing.Area{{ID: "kallio", NameFi: "Kallio", NameSv: "Berghäll",
 			PostalCodes: []routing.PostalCode{"00530"}, Hours: routing.Weekdays(civil.At(8, 0), civil.At(16, 0))}},
@@ -38,53 +41,64 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	disp, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock, Store: db.RoutingStore()})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	_, _ = disp.SetPresence(ctx, "aino", routing.PresenceAvailable)
-	it, err := disp.Enqueue(ctx, "chat-1", routing.Contact{Client: "client-7f3a", Errand: channel.ErrandLabResults,
-		Channel: channel.Chat, PostalCode: "00530", Language: civil.Finnish})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("chat-1 offered to", it.Professional)
-
-	// When: a same-day callback window in the team's capacity.
 	capa := callback.NewStaticCapacity(nil)
 	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "aino", From: civil.At(8, 0), To: civil.At(16, 0)})
-	cb, err := callback.New(callback.Config{Clock: clock, Store: db.CallbackStore(), Capacity: capa,
-		Router: callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"},
-			Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}},
-		NewID: func() string { return "cb1" }})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	p, err := cb.Request(ctx, callback.Request{Client: "client-7f3a", Phone: "+358401234567",
-		Errand: channel.ErrandLabResults, PostalCode: "00530", Language: "sv-FI"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println("callback", p.Request, "promised", p.Window.Start.In(hki).Format("15:04"), "-", p.Window.End.In(hki).Format("15:04"))
 
-	// Time: one driver for every time-driven part (here one step in virtual
-	// time). It wakes at the earliest deadline, and at least every MaxWait
-	// (a second by default) to see what other replicas changed.
-	drv, _ := carecontact.NewDriver(carecontact.DriverConfig{Parts: []carecontact.Driven{disp, cb}, Clock: clock})
+	// 2. The front door over one store and one clock.
+	n := 0
+	door, err := frontdoor.New(ctx, frontdoor.Config{Clock: clock, Directory: dir, Capacity: capa,
+		Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
+			Demand: db.DemandStore(), Audit: db.AuditLog()},
+		NewID: func() string { n++; return fmt.Sprintf("k%d", n) }})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// 3. A chat from contact to outcome.
+	_, _ = door.SetPresence(ctx, "aino", routing.PresenceAvailable)
+	chat, err := door.Contact(ctx, frontdoor.ContactRequest{Client: "client-7f3a", Errand: channel.ErrandLabResults,
+		Channel: channel.Chat, PostalCode: "00530", Identity: channel.IdentityStrong, IdentityMethod: "bank_id"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(chat.ID, "offered to", chat.Item.Professional)
+	if _, err := door.Accept(ctx, "aino", chat.Item.ID); err != nil {
+		fmt.Println(err)
+		return
+	}
+	closed, err := door.Close(ctx, "aino", chat.ID, session.OutcomeResolved)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(chat.ID, closed.Session.State, closed.Session.Outcome)
+
+	// 4. A same-day callback window in the team's capacity.
+	cb, err := door.Contact(ctx, frontdoor.ContactRequest{Client: "client-9b1c", Errand: channel.ErrandLabResults,
+		Channel: channel.Callback, PostalCode: "00530", Phone: "+358401234567", Language: "sv-FI"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cb.ID, "promised", cb.Promise.Window.Start.In(hki).Format("15:04"), "-", cb.Promise.Window.End.In(hki).Format("15:04"))
+
+	// 5. Time: one driver runs the door (here one step in virtual time). It
+	// wakes at the earliest deadline, and at least every MaxWait (a second
+	// by default) to see what other replicas changed.
+	drv, _ := carecontact.NewDriver(carecontact.DriverConfig{Parts: []carecontact.Driven{door}, Clock: clock})
 	next, _ := drv.Step(ctx)
 	fmt.Println("driver wakes at", next.In(hki).Format("15:04:05"))
 
-	// Errors: one kind for every package, one status for a host.
-	_, err = disp.Enqueue(ctx, "chat-2", routing.Contact{Client: "client-9b1c", Errand: channel.ErrandLabResults,
+	// 6. Errors: one kind for every package, one status for a host.
+	_, err = door.Contact(ctx, frontdoor.ContactRequest{Client: "client-5d2e", Errand: channel.ErrandLabResults,
 		Channel: channel.Chat, PostalCode: "99999"})
 	fmt.Println(errors.Is(err, carecontact.ErrNotFound), carecontact.HTTPStatus(err) == http.StatusNotFound)
 	// Output:
-	// chat-1 offered to aino
-	// callback cb1 promised 10:00 - 12:00
+	// k1 offered to aino
+	// k1 closed resolved
+	// k2 promised 10:00 - 12:00
 	// driver wakes at 09:40:01
 	// true true
 }
