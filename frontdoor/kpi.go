@@ -315,8 +315,9 @@ func (r Report) Cohort(name string) (Cohort, bool) {
 // no clock: feed it as Config.OnEvent, or a recorded stream with
 // ComputeKPIs. Feed events in the order the Door emitted them. It keeps
 // pseudonymous client references in memory only while they matter (an
-// open contact, the Debounce, the Lookback); reports hold none. It is safe
-// for concurrent use.
+// open contact, the Debounce, the Lookback); reports hold none. For the
+// percentiles it keeps one duration per accepted contact. It is safe for
+// concurrent use: a host may call Report while the Door feeds Add.
 type Tally struct {
 	mu       sync.Mutex
 	cfg      TallyConfig

@@ -2,6 +2,7 @@ package frontdoor_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -517,4 +518,23 @@ func TestTallyOverADoor(t *testing.T) {
 	again2, err := frontdoor.ComputeKPIs(st.events, frontdoor.TallyConfig{Cohorts: frontdoor.PilotCohorts{Directory: dir, Channel: channel.Video}}, st.clk.Now())
 	require.NoError(t, err)
 	require.Equal(t, rep, again2, "a recorded stream gives the same report")
+}
+
+func TestTallyReportsWhileTheDoorFeedsIt(t *testing.T) {
+	tally, err := frontdoor.NewTally(frontdoor.TallyConfig{})
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			id := fmt.Sprint("k", i)
+			tally.Add(admit(id, id, channel.Chat, monday, false))
+			tally.Add(closeAs(id, id, monday.Add(time.Minute), session.OutcomeResolved))
+		}
+	}()
+	for i := 0; i < 50; i++ {
+		_ = tally.Report(monday)
+	}
+	<-done
+	require.Equal(t, frontdoor.Ratio{Num: 200, Den: 200}, tally.Report(monday).Total.KPIs.FirstContactResolution)
 }
