@@ -358,14 +358,15 @@ type tallied struct {
 	key       errandKey
 	callback  bool
 	requested time.Time // admission, or the first promise
-	// Its own admission's flags, and the attempts merged into it.
-	admitted, duplicate, failure bool
-	attempts                     counts
-	promised                     callback.Window
-	accepted, inHand             bool
-	firstCall                    time.Time
-	target                       routing.Target
-	waited                       time.Duration
+	// Its own admission's flags, and its attempts (the admission and the
+	// repeats merged into it).
+	duplicate, failure bool
+	attempts           counts
+	promised           callback.Window
+	accepted, inHand   bool
+	firstCall          time.Time
+	target             routing.Target
+	waited             time.Duration
 }
 
 // counts are the figures of finished contacts in a cohort.
@@ -461,7 +462,7 @@ func (t *Tally) attempt(c *tallied, e Event) {
 	last, seen := t.clicks[ck]
 	t.clicks[ck] = e.At
 	if e.Kind == EventAdmitted {
-		c.key, c.admitted, c.requested = key, true, e.At
+		c.key, c.requested = key, e.At
 		c.callback = c.callback || e.Channel == channel.Callback
 	}
 	if e.Duplicate && seen && e.At.Sub(last) <= t.cfg.Debounce {

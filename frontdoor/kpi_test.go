@@ -241,7 +241,7 @@ func TestTallySameDayCallback(t *testing.T) {
 		{"on a public holiday", frontdoor.TallyConfig{}, epiphany, epiphany.Add(time.Hour), frontdoor.Ratio{}},
 		{"the day after a public holiday", frontdoor.TallyConfig{}, epiphany.Add(24 * time.Hour), epiphany.Add(25 * time.Hour), frontdoor.Ratio{Num: 1, Den: 1}},
 		{"DST Sunday is no working day", frontdoor.TallyConfig{}, dstEarly, dstLate, frontdoor.Ratio{}},
-		{"DST day, 23 h later, the same civil day", late, dstEarly, dstLate, frontdoor.Ratio{Num: 1, Den: 1}},
+		{"DST day, 24 h later, the same civil day", late, dstEarly, dstLate, frontdoor.Ratio{Num: 1, Den: 1}},
 		{"DST day, the same UTC day, the next civil day", late, dstLate, at(2026, time.October, 26, 1, 0), frontdoor.Ratio{Num: 0, Den: 1}},
 	}
 	for _, tc := range tests {
