@@ -16,7 +16,22 @@
 // Door holds no state beyond its parts, which keep theirs in the stores.
 // It does not yet cover the whole of a contact's life: escalation to
 // video, invitations, transfers, releasing an unanswered callback, the
-// desk view, the event stream, pilots and KPIs go through Parts for now.
+// desk view, the event stream and pilots go through Parts for now.
+//
+// # KPIs
+//
+// Tally turns the Door's events (Config.OnEvent, or a recorded stream
+// with ComputeKPIs) into the front door's KPIs: duplicate and failure
+// demand, first-contact resolution, the same-day callback share, promises
+// kept, delay percentiles and continuity with the own professional and
+// team. Each is a Ratio of counts, so replicas pool; KPIs documents each
+// definition. A client's repeat of the same errand and channel within
+// TallyConfig.Debounce is a double click, not duplicate demand, and
+// duplicates are the Door's one duplicate-demand path's, never counted
+// again. TallyConfig.Cohorts splits the report, PilotCohorts into a
+// pilot's professionals and the rest, with the professionals' Feedback on
+// guidance in their cohort. The Tally does no I/O, reads no clock and
+// reports no client reference.
 //
 // # Organisation
 //
