@@ -68,7 +68,8 @@ var libraryErrors = map[string]errkinds.Package{
 	},
 	"frontdoor": {
 		Sentinels: map[string]error{"ErrConfig": frontdoor.ErrConfig, "ErrInvalidContact": frontdoor.ErrInvalidContact,
-			"ErrNotHandling": frontdoor.ErrNotHandling, "ErrNotInPilot": frontdoor.ErrNotInPilot, "ErrInvalidLine": frontdoor.ErrInvalidLine},
+			"ErrNotHandling": frontdoor.ErrNotHandling, "ErrNotInPilot": frontdoor.ErrNotInPilot, "ErrInvalidLine": frontdoor.ErrInvalidLine,
+			"ErrTallyConfig": frontdoor.ErrTallyConfig, "ErrInvalidFeedback": frontdoor.ErrInvalidFeedback},
 	},
 	"routing": {
 		Sentinels: map[string]error{
