@@ -183,7 +183,7 @@ func (s *Planner) request(ctx context.Context, req Request, now time.Time) (Prom
 	}
 	rec := Record{
 		ID: id, Client: req.Client, Phone: req.Phone, Errand: req.Errand, Urgency: req.Urgency,
-		Area: route.Area, OwnProfessional: req.OwnProfessional, Language: req.Language, RequestedAt: now, Deadline: deadline.UTC(),
+		Area: route.Area, OwnProfessional: req.OwnProfessional, OwnTeam: req.OwnTeam, Language: req.Language, RequestedAt: now, Deadline: deadline.UTC(),
 		Handling: cfg.handling(req.Errand), Steps: slices.Clone(route.Steps), Team: route.Steps[0].Team,
 		BeforeCutoff: beforeCutoff, State: StatePlanned,
 	}

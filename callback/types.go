@@ -175,9 +175,12 @@ type Record struct {
 	Errand  channel.Errand        `json:"errand"`
 	Urgency Urgency               `json:"urgency"`
 	Area    carecontact.AreaID    `json:"area"`
-	// OwnProfessional is the client's own professional (Request.OwnProfessional):
-	// a due call is offered to them first while they are free.
+	// OwnProfessional and OwnTeam are the client's own professional and
+	// care team (Request.OwnProfessional, Request.OwnTeam): a due call is
+	// offered to the own professional first while they are free, and
+	// continuity is measured against both.
 	OwnProfessional carecontact.ProfessionalID `json:"own_professional,omitempty"`
+	OwnTeam         carecontact.TeamID         `json:"own_team,omitempty"`
 	// Language is the client's preferred language.
 	Language civil.Language `json:"language"`
 	// RequestedAt is the original request time; it orders the request

@@ -383,7 +383,11 @@ func (d *Door) Accept(ctx context.Context, p carecontact.ProfessionalID, item ca
 		if err != nil {
 			return session.Session{}, fmt.Errorf("frontdoor: callback accept: %w", err)
 		}
-		if now := d.cfg.Clock.Now().UTC(); now.After(rec.Deadline) {
+		now := d.cfg.Clock.Now().UTC()
+		d.emit(Event{Kind: EventAccepted, At: now, Contact: req, Item: item, Client: rec.Client, Errand: rec.Errand,
+			Channel: channel.Callback, Team: rec.Team, Professional: p, Target: d.continuity(ctx, rec, p),
+			Waited: now.Sub(it.EnqueuedAt)})
+		if now.After(rec.Deadline) {
 			d.emit(Event{Kind: EventCallbackBreached, At: now, Contact: req, Item: item, Client: rec.Client,
 				Errand: rec.Errand, Channel: channel.Callback, Team: rec.Team, Professional: p, Window: rec.Promised,
 				Reason: "called " + now.Sub(rec.Deadline).Round(time.Minute).String() + " after the deadline"})
@@ -398,6 +402,20 @@ func (d *Door) Accept(ctx context.Context, p carecontact.ProfessionalID, item ca
 		return session.Session{}, fmt.Errorf("frontdoor: session leg: %w", err)
 	}
 	return s, nil
+}
+
+// continuity tells whose call a callback is: the client's own
+// professional's, their own team's, or another team's (routing.TargetTeam).
+func (d *Door) continuity(ctx context.Context, rec callback.Record, p carecontact.ProfessionalID) routing.Target {
+	switch {
+	case rec.OwnProfessional != "" && rec.OwnProfessional == p:
+		return routing.TargetOwnProfessional
+	case rec.OwnTeam != "":
+		if in, err := d.dir.IsMember(ctx, rec.OwnTeam, p); err == nil && in {
+			return routing.TargetOwnTeam
+		}
+	}
+	return routing.TargetTeam
 }
 
 // Closed is the result of Close.

@@ -124,6 +124,12 @@ func fromRouting(e routing.Event) (Event, bool) {
 	case routing.EventOffered:
 		k = EventOffered
 	case routing.EventAccepted:
+		if _, cb := RequestOf(e.Item); cb {
+			// The Door reports a callback's acceptance itself, with the
+			// continuity of the client's own professional and team (routing
+			// sees only the team that promised the window).
+			return Event{}, false
+		}
 		k = EventAccepted
 	case routing.EventDeclined, routing.EventTimedOut:
 		k = EventDeclined
