@@ -18,6 +18,49 @@
 // video, invitations, transfers, releasing an unanswered callback, the
 // desk view, the event stream, pilots and KPIs go through Parts for now.
 //
+// # The client side
+//
+// Contact is the one call for a client's new contact. Besides the routing
+// item and its queue position and estimated wait, or the callback
+// promise, its answer says what to tell the client when Config.Guide is
+// set: a Text rendered from the guidance published at that moment (the
+// callback confirmation with its window, the notice that the client
+// already waits in another channel, or the advice text of the contact's
+// channel), and an Advice when guidance ranks another channel above the
+// client's. A Text carries the language actually used and the version of
+// the content (guidance.Ref), so a change published later reaches the
+// next contact and what each client was shown can be traced.
+//
+// ContactRequest.Language is any BCP 47 tag, kept as a string rather than
+// a civil.Language: guidance matches it against the content's own
+// languages, which may be more than fi, sv and en. Guidance picks the most
+// specific text that has the client's language ("sv-FI" gets sv); when no
+// text has it, the most specific text in the content's default language,
+// Finnish. Routing and the callback planner get the tag matched to fi, sv
+// or en.
+//
+// Withdraw is the client withdrawing a contact nobody has taken: it is
+// rescinded from routing, or its callback withdrawn (and a due callback's
+// dispatch rescinded), its demand record closed as withdrawn, and
+// EventWithdrawn emitted. The session package has no withdrawn outcome, so
+// the session closes as session.OutcomeNoAnswer, the only outcome that
+// closes an untaken contact without settling the errand; the audit event
+// "frontdoor.withdraw" and the demand record say it was withdrawn. A
+// contact a professional has taken is ErrContactInHand.
+//
+// SendChat (a professional or the system) and ReceiveChat (the client)
+// post messages through the chat transport; the text goes nowhere else:
+// not into audit details, errors or logs.
+//
+// BookSearch, BookHold and BookConfirm are self-booking over
+// Config.Booker, each with the service's booking guidance in the client's
+// language (falling back to Finnish as above); the held appointment keeps
+// the version of the text the client read. A confirmed booking with an
+// errand (given, or the service's in guidance's booking configuration) is
+// admitted through the duplicate-demand path as channel.EBooking and
+// settles the errand, withdrawing the client's other pending contacts for
+// it, unless the duplicate policy merged it into one of them.
+//
 // The package also holds the adapters between domains:
 //
 //   - RoutingRouter routes callback requests with a routing.Directory
@@ -38,9 +81,12 @@
 //
 // # Errors
 //
-// ErrConfig (a bad Config) and ErrInvalidContact (a malformed
-// ContactRequest) are invalid input; each is a *carecontact.FieldError
-// that names the field. Errors of the parts are wrapped and keep their
+// ErrConfig (a bad Config), ErrInvalidContact (a malformed
+// ContactRequest or client call) and ErrInvalidBooking are invalid input;
+// each is a *carecontact.FieldError that names the field.
+// ErrUnknownContact is not found; ErrContactInHand, ErrContactClosed and
+// ErrNotChat are illegal transitions; ErrChatDenied is not allowed and
+// ErrNoBooking unavailable. Errors of the parts are wrapped and keep their
 // kinds.
 //
 // The adapters return the errors of the packages they join, wrapped so
