@@ -68,7 +68,11 @@ var libraryErrors = map[string]errkinds.Package{
 	},
 	"frontdoor": {
 		Sentinels: map[string]error{"ErrConfig": frontdoor.ErrConfig, "ErrInvalidContact": frontdoor.ErrInvalidContact,
-			"ErrNotHandling": frontdoor.ErrNotHandling, "ErrNotInPilot": frontdoor.ErrNotInPilot},
+			"ErrNotHandling": frontdoor.ErrNotHandling, "ErrNotInPilot": frontdoor.ErrNotInPilot,
+			"ErrUnknownContact": frontdoor.ErrUnknownContact, "ErrContactInHand": frontdoor.ErrContactInHand,
+			"ErrContactClosed": frontdoor.ErrContactClosed, "ErrNotChat": frontdoor.ErrNotChat,
+			"ErrChatDenied": frontdoor.ErrChatDenied, "ErrNoBooking": frontdoor.ErrNoBooking,
+			"ErrInvalidBooking": frontdoor.ErrInvalidBooking},
 	},
 	"routing": {
 		Sentinels: map[string]error{
