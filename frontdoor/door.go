@@ -11,10 +11,11 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
-	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/demand"
+	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
 )
@@ -81,6 +82,13 @@ type Config struct {
 	// phone numbers or identity codes. Defaults to "k" and 32 hex digits of
 	// a random UUID.
 	NewID func() string
+	// Guide serves the client texts and channel advice that professionals
+	// maintain: Contact and the booking calls read what it has published
+	// at the clock's now. Defaults to none: answers carry no text.
+	Guide *guidance.Guide
+	// Booker is the e-booking service behind BookSearch, BookHold and
+	// BookConfirm. Defaults to none: those calls fail with ErrNoBooking.
+	Booker *booking.Booker
 }
 
 // ErrConfig is the sentinel of a bad Door configuration.
@@ -223,8 +231,15 @@ type ContactRequest struct {
 	// OwnTeam and OwnProfessional are the client's own, routed to first.
 	OwnTeam         carecontact.TeamID
 	OwnProfessional carecontact.ProfessionalID
-	// Language is any BCP 47 tag, matched to fi, sv or en.
+	// Language is the client's language as any well-formed BCP 47 tag
+	// ("sv-FI", "en-GB", "se"). Guidance texts are matched against the
+	// content's own languages, falling back to the content's default
+	// (Finnish); routing and the callback planner get it matched to fi, sv
+	// or en (civil.ParseLanguage). Defaults to Finnish.
 	Language string
+	// Group is the client group ("adult", "senior") that channel advice and
+	// self-booking rules check. Defaults to none.
+	Group string
 	// Phone is the number to call back (callbacks only). It is never
 	// logged, stored in audit details or marshalled.
 	Phone callback.Phone
@@ -257,10 +272,23 @@ type Contact struct {
 	Wait routing.Wait
 	// Promise is the callback window of a callback request.
 	Promise *callback.Promise
+	// Text is what to tell the client, from Config.Guide: the callback
+	// confirmation with its window, the notice that the client already
+	// waits elsewhere (Merged), or the advice text of the contact's
+	// channel. It carries the language actually used and the content
+	// version. Zero without a Guide or when nothing is published for it.
+	Text Text
+	// Advice is a better channel for the errand, when guidance ranks one
+	// above the contact's own channel (see Advice); nil otherwise.
+	Advice *Advice
 }
 
 // Contact admits a client's contact through the one duplicate-demand
-// path and either queues it in routing or promises a callback window.
+// path and either queues it in routing or promises a callback window. The
+// answer says what to tell the client: the queue position and estimated
+// wait or the promised window, and with Config.Guide the guidance text and
+// any advice on a better channel. An error after admission comes with the
+// admitted contact: it is queued or promised, so do not contact again.
 func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error) {
 	switch {
 	case req.Client == "":
@@ -273,6 +301,10 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 		return Contact{}, carecontact.Invalid(ErrInvalidContact, "postalCode", "is required without an own team")
 	case req.Channel == channel.Callback && req.Phone == "":
 		return Contact{}, carecontact.Invalid(ErrInvalidContact, "phone", "is required for a callback")
+	}
+	lang, err := parseLanguage(req.Language)
+	if err != nil {
+		return Contact{}, carecontact.Invalid(ErrInvalidContact, "language", "is not a BCP 47 tag")
 	}
 	actor := req.Actor
 	if actor.Kind == "" {
@@ -292,13 +324,17 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 		out.Merged = true
 		d.emit(Event{Kind: EventMerged, At: now, Contact: out.ExistingID, Client: req.Client, Errand: req.Errand,
 			Channel: req.Channel, Duplicate: true})
-		return out, nil
+		var existing channel.Kind
+		if ad.Existing != nil {
+			existing = ad.Existing.Kind
+		}
+		return out, d.tell(ctx, req, lang, existing, &out)
 	}
 	d.emit(Event{Kind: EventAdmitted, At: now, Contact: id, Client: req.Client, Errand: req.Errand,
 		Channel: req.Channel, Duplicate: out.Duplicate})
 	if req.Channel == channel.Callback {
 		p, err := d.cb.Request(ctx, callback.Request{ID: id, Client: req.Client, Phone: req.Phone, Errand: req.Errand,
-			Urgency: req.Urgency, PostalCode: string(req.PostalCode), Language: civilTag(req.Language),
+			Urgency: req.Urgency, PostalCode: string(req.PostalCode), Language: lang.civil,
 			OwnTeam: req.OwnTeam, OwnProfessional: req.OwnProfessional})
 		if err != nil {
 			return Contact{}, d.undoAdmission(ctx, ad.Contact.ID, fmt.Errorf("frontdoor: callback: %w", err))
@@ -314,11 +350,14 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 		out.Promise = &p
 		d.emit(Event{Kind: EventCallbackPromised, At: now, Contact: id, Client: req.Client, Errand: req.Errand,
 			Channel: channel.Callback, Team: p.Team, Window: p.Window, Duplicate: out.Duplicate})
-		return out, d.open(ctx, req, ad, id, p.Team, "")
+		if err := d.open(ctx, req, ad, id, p.Team, ""); err != nil {
+			return out, err
+		}
+		return out, d.tell(ctx, req, lang, "", &out)
 	}
 	it, err := d.disp.Enqueue(ctx, carecontact.ItemID(id), routing.Contact{Client: req.Client, Errand: req.Errand,
 		Channel: req.Channel, PostalCode: req.PostalCode, OwnTeam: req.OwnTeam, OwnProfessional: req.OwnProfessional,
-		Language: civilTag(req.Language)})
+		Language: lang.civil})
 	if err != nil {
 		return Contact{}, d.undoAdmission(ctx, ad.Contact.ID, fmt.Errorf("frontdoor: routing: %w", err))
 	}
@@ -332,7 +371,10 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 			team = rt.Steps[0].Teams[0]
 		}
 	}
-	return out, d.open(ctx, req, ad, id, team, carecontact.ItemID(id))
+	if err := d.open(ctx, req, ad, id, team, carecontact.ItemID(id)); err != nil {
+		return out, err
+	}
+	return out, d.tell(ctx, req, lang, "", &out)
 }
 
 // open opens the session of a queued contact under the contact's ID; the
@@ -584,5 +626,3 @@ var _ interface {
 	carecontact.Driven
 	carecontact.Waker
 } = (*Door)(nil)
-
-func civilTag(tag string) civil.Language { return civil.Language(tag) }

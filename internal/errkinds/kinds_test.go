@@ -69,7 +69,11 @@ var libraryErrors = map[string]errkinds.Package{
 	"frontdoor": {
 		Sentinels: map[string]error{"ErrConfig": frontdoor.ErrConfig, "ErrInvalidContact": frontdoor.ErrInvalidContact,
 			"ErrNotHandling": frontdoor.ErrNotHandling, "ErrNotInPilot": frontdoor.ErrNotInPilot, "ErrInvalidLine": frontdoor.ErrInvalidLine,
-			"ErrTallyConfig": frontdoor.ErrTallyConfig, "ErrInvalidFeedback": frontdoor.ErrInvalidFeedback},
+			"ErrTallyConfig": frontdoor.ErrTallyConfig, "ErrInvalidFeedback": frontdoor.ErrInvalidFeedback,
+			"ErrUnknownContact": frontdoor.ErrUnknownContact, "ErrContactInHand": frontdoor.ErrContactInHand,
+			"ErrContactClosed": frontdoor.ErrContactClosed, "ErrNotChat": frontdoor.ErrNotChat,
+			"ErrChatDenied": frontdoor.ErrChatDenied, "ErrNoBooking": frontdoor.ErrNoBooking,
+			"ErrInvalidBooking": frontdoor.ErrInvalidBooking},
 	},
 	"routing": {
 		Sentinels: map[string]error{
