@@ -225,19 +225,17 @@ func channelName(k channel.Kind, l civil.Language) string {
 	return string(k)
 }
 
-// withdrawnOutcome closes the session of a withdrawn contact. The session
-// package has no outcome for a client who withdrew, and only no answer and
-// duplicate merged may close a session nobody took. No answer is the
-// closer: the client was not served and the errand is not settled, so the
-// client's other contacts stay. The demand record is closed as withdrawn
-// before the session, and EventWithdrawn (not EventClosed) reports it.
-const withdrawnOutcome = session.OutcomeNoAnswer
+// withdrawnOutcome closes the session of a withdrawn contact: the errand is
+// not settled, so the client's other contacts stay. The demand record is
+// closed as withdrawn before the session, and EventWithdrawn (not
+// EventClosed) reports it.
+const withdrawnOutcome = session.OutcomeWithdrawn
 
 // Withdraw is the client withdrawing contact id before anyone handles it:
 // a queued or offered contact is rescinded from routing, a planned or due
 // callback is withdrawn from the planner (and its dispatch rescinded), the
-// demand record is closed as withdrawn and the session closed (as no
-// answer: see the package doc). actor is the client, or the system on
+// demand record is closed as withdrawn and the session closed with
+// session.OutcomeWithdrawn. actor is the client, or the system on
 // their behalf; the withdrawal is audited "frontdoor.withdraw" with it.
 // reason is a short label ("no_longer_needed"); it defaults to
 // "client_withdrew". Errors: ErrUnknownContact, ErrContactInHand when a

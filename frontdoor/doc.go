@@ -104,11 +104,10 @@
 // Withdraw is the client withdrawing a contact nobody has taken: it is
 // rescinded from routing, or its callback withdrawn (and a due callback's
 // dispatch rescinded), its demand record closed as withdrawn, and
-// EventWithdrawn emitted. The session package has no withdrawn outcome, so
-// the session closes as session.OutcomeNoAnswer, the only outcome that
-// closes an untaken contact without settling the errand; the audit event
-// "frontdoor.withdraw" and the demand record say it was withdrawn. A
-// contact a professional has taken is ErrContactInHand.
+// EventWithdrawn emitted; the session closes as session.OutcomeWithdrawn,
+// which does not settle the errand, and the audit event
+// "frontdoor.withdraw" names who withdrew it. A contact a professional has
+// taken is ErrContactInHand.
 //
 // SendChat (a professional or the system) and ReceiveChat (the client)
 // post messages through the chat transport; the text goes nowhere else:

@@ -569,10 +569,11 @@ type CloseResult struct {
 
 // Close ends the session with an outcome, audited "session.close": from
 // wrap_up with any outcome, or straight from waiting or assigned with
-// OutcomeNoAnswer or OutcomeDuplicateMerged. The checklist for ActionClose
+// OutcomeNoAnswer, OutcomeDuplicateMerged or OutcomeWithdrawn. The checklist for ActionClose
 // must be done. With Config.Demand set, an outcome that settles the errand
 // settles the session's contact and withdraws the client's other pending
-// contacts for the errand; no answer and follow-up close the contact alone.
+// contacts for the errand; no answer, follow-up and withdrawn close the
+// contact alone.
 // That second step is a separate atomic operation: if it fails, the session
 // stays closed and the error says so (the contact can be settled again
 // through the duplicate-demand service).
@@ -607,7 +608,7 @@ func (m *Manager) Close(ctx context.Context, actor audit.Actor, id string, outco
 			return res, fmt.Errorf("session: %s closed, but settling its contact: %w", id, err)
 		}
 		res.Withdrawn = withdrawn
-	case outcome == OutcomeNoAnswer || outcome == OutcomeFollowUp:
+	case outcome == OutcomeNoAnswer || outcome == OutcomeFollowUp || outcome == OutcomeWithdrawn:
 		if err := m.cfg.Demand.Close(ctx, actor, s.Contact, string(outcome)); err != nil {
 			return res, fmt.Errorf("session: %s closed, but closing its contact: %w", id, err)
 		}

@@ -72,11 +72,14 @@ const (
 	// results awaited, symptoms to be watched). The client's other pending
 	// contacts for the errand stay.
 	OutcomeFollowUp Outcome = "follow_up"
+	// OutcomeWithdrawn: the client withdrew the contact (or left the
+	// queue) before anyone took it. The errand is not settled.
+	OutcomeWithdrawn Outcome = "withdrawn"
 )
 
 // Outcomes lists every outcome.
 func Outcomes() []Outcome {
-	return []Outcome{OutcomeResolved, OutcomeBooked, OutcomeReferred, OutcomeNoAnswer, OutcomeDuplicateMerged, OutcomeFollowUp}
+	return []Outcome{OutcomeResolved, OutcomeBooked, OutcomeReferred, OutcomeNoAnswer, OutcomeDuplicateMerged, OutcomeFollowUp, OutcomeWithdrawn}
 }
 
 // Valid reports whether o is one of the outcomes.
@@ -91,7 +94,7 @@ func (o Outcome) Settles() bool {
 // closableWithoutContact reports whether a session may close with outcome o
 // straight from waiting or assigned, without a contact with the client.
 func closableWithoutContact(o Outcome) bool {
-	return o == OutcomeNoAnswer || o == OutcomeDuplicateMerged
+	return o == OutcomeNoAnswer || o == OutcomeDuplicateMerged || o == OutcomeWithdrawn
 }
 
 // StateError reports an operation the session's state does not allow. It
