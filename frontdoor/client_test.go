@@ -394,3 +394,25 @@ func TestChatErrorsDoNotCarryTheText(t *testing.T) {
 	require.ErrorIs(t, err, channel.ErrTransient)
 	require.False(t, strings.Contains(err.Error(), "secret"))
 }
+
+// One driver: the Door advances its booker too, so a hold the client never
+// confirmed expires and its slot is free again.
+func TestDoorDrivesTheBooker(t *testing.T) {
+	ctx := context.Background()
+	st := newClientStation(t, demand.PolicyKeepBoth)
+	q := frontdoor.BookingQuery{Client: "client-1", Group: "adult", PostalCode: "00530", Service: "bp-check", Limit: 1}
+	times, err := st.door.BookSearch(ctx, q)
+	require.NoError(t, err)
+	held, err := st.door.BookHold(ctx, frontdoor.BookingRequest{Client: "client-1", Group: "adult", Slot: times.Slots[0]})
+	require.NoError(t, err)
+	require.Equal(t, booking.StatusPending, held.Appointment.Status)
+	next, ok, err := st.door.NextDeadline(ctx)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.False(t, next.After(held.Appointment.HoldUntil), "the hold's expiry is among the door's deadlines")
+	st.clk.Set(held.Appointment.HoldUntil)
+	require.NoError(t, st.door.Advance(ctx))
+	again, err := st.door.BookSearch(ctx, q)
+	require.NoError(t, err)
+	require.Equal(t, times.Slots[0].Start, again.Slots[0].Start, "the expired hold's slot is free again")
+}

@@ -592,31 +592,50 @@ func (d *Door) rescind(ctx context.Context, item carecontact.ItemID, reason stri
 	return nil
 }
 
-// Advance implements carecontact.Driven over routing and the callback
-// planner.
-func (d *Door) Advance(ctx context.Context) error {
-	return errors.Join(d.disp.Advance(ctx), d.cb.Advance(ctx))
+// parts are the Door's time-driven components: routing, the callback
+// planner and, when configured, the booker (holds expire, waitlist offers
+// lapse).
+func (d *Door) parts() []carecontact.Driven {
+	ps := []carecontact.Driven{d.disp, d.cb}
+	if d.cfg.Booker != nil {
+		ps = append(ps, d.cfg.Booker)
+	}
+	return ps
 }
 
-// NextDeadline implements carecontact.Driven: the earliest deadline of
-// routing and the callback planner.
+// Advance implements carecontact.Driven over all the Door's parts: routing,
+// the callback planner and the booker. Every part advances even when
+// another fails; the errors are joined.
+func (d *Door) Advance(ctx context.Context) error {
+	var errs []error
+	for _, p := range d.parts() {
+		errs = append(errs, p.Advance(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// NextDeadline implements carecontact.Driven: the earliest deadline of the
+// Door's parts.
 func (d *Door) NextDeadline(ctx context.Context) (time.Time, bool, error) {
-	t1, ok1, err1 := d.disp.NextDeadline(ctx)
-	t2, ok2, err2 := d.cb.NextDeadline(ctx)
-	if err := errors.Join(err1, err2); err != nil {
+	var (
+		next  time.Time
+		found bool
+		errs  []error
+	)
+	for _, p := range d.parts() {
+		t, ok, err := p.NextDeadline(ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if ok && (!found || t.Before(next)) {
+			next, found = t, true
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
 		return time.Time{}, false, err
 	}
-	switch {
-	case ok1 && ok2:
-		if t2.Before(t1) {
-			return t2, true, nil
-		}
-		return t1, true, nil
-	case ok1:
-		return t1, true, nil
-	default:
-		return t2, ok2, nil
-	}
+	return next, found, nil
 }
 
 // Wake implements carecontact.Waker with routing's wake-ups.
