@@ -36,13 +36,19 @@ type Stores struct {
 type Config struct {
 	// Clock tells the time of every part. Required.
 	Clock carecontact.Clock
+	// Organisation, when set, is the whole configuration named once
+	// (Organisation.Build checks it across packages); the Door takes its
+	// Directory, Capacity, Matrix and Graph from it, so those fields stay
+	// unset. Defaults to none: Directory and Capacity are then required.
+	Organisation *Organisation
 	// Directory is the organisation: areas, teams, professionals,
-	// policies and pilots. Required.
+	// policies and pilots. Required unless Organisation is set.
 	Directory *routing.Directory
 	// Stores keep everything. Required.
 	Stores Stores
 	// Capacity tells each team's callback capacity, for example a
-	// CalendarCapacity over the booking calendars. Required.
+	// CalendarCapacity over the booking calendars. Required unless
+	// Organisation is set.
 	Capacity callback.Capacity
 	// Callback sets the callback service levels. Its Clock, Store, Router,
 	// Capacity, Dispatcher, Load and NewID are the Door's and must be left
@@ -114,6 +120,16 @@ type Door struct {
 
 // New builds the parts over cfg.Stores and returns the Door.
 func New(ctx context.Context, cfg Config) (*Door, error) {
+	if cfg.Organisation != nil {
+		if cfg.Directory != nil || cfg.Capacity != nil || cfg.Matrix != nil || cfg.Graph != nil {
+			return nil, carecontact.Invalid(ErrConfig, "organisation", "names the directory, capacity, matrix and graph: leave them unset")
+		}
+		built, err := cfg.Organisation.Build()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Directory, cfg.Capacity, cfg.Matrix, cfg.Graph = built.Directory, built.Capacity, built.Matrix, built.Graph
+	}
 	switch {
 	case cfg.Clock == nil:
 		return nil, carecontact.Invalid(ErrConfig, "clock", "is required")

@@ -1,10 +1,12 @@
 package frontdoor_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
 
+	"github.com/benbjohnson/clock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact"
@@ -15,6 +17,7 @@ import (
 	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/storage/memory"
 )
 
 // organisation is a small, consistent organisation: Kallio and Vallila
@@ -321,4 +324,33 @@ func TestOrganisationCheckJoinsProblems(t *testing.T) {
 	o.Rosters[1].Team = "vallila-x"
 	o.Services[1].SelfBookGroups = []string{"adult"}
 	require.Equal(t, []string{"calendars[0].team", "rosters[1].team", "guidance.booking[0].services[0]"}, fields(t, o.Check()))
+}
+
+// One configuration: a Door named from an Organisation takes its
+// directory, capacity, matrix and graph from it, and refuses a bad one or a
+// second source.
+func TestDoorFromOrganisation(t *testing.T) {
+	ctx := context.Background()
+	db := memory.New()
+	stores := frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
+		Demand: db.DemandStore(), Audit: db.AuditLog()}
+	org := organisation()
+	d, err := frontdoor.New(ctx, frontdoor.Config{Clock: clock.NewMock(), Organisation: &org, Stores: stores})
+	require.NoError(t, err)
+	_, ok := d.Parts().Dispatcher.Professional(org.Routing.Professionals[0].ID)
+	require.True(t, ok, "the organisation's professionals are routing's")
+
+	dir, err := routing.NewDirectory(org.Routing)
+	require.NoError(t, err)
+	_, err = frontdoor.New(ctx, frontdoor.Config{Clock: clock.NewMock(), Organisation: &org, Directory: dir, Stores: stores})
+	require.ErrorIs(t, err, frontdoor.ErrConfig)
+	var fe *carecontact.FieldError
+	require.ErrorAs(t, err, &fe)
+	require.Equal(t, "organisation", fe.Field)
+
+	bad := organisation()
+	bad.Rosters = append(bad.Rosters, frontdoor.Roster{Team: "nowhere"})
+	_, err = frontdoor.New(ctx, frontdoor.Config{Clock: clock.NewMock(), Organisation: &bad, Stores: stores})
+	require.ErrorIs(t, err, frontdoor.ErrConfig)
+	require.Contains(t, fields(t, err), "rosters[1].team")
 }
