@@ -3,6 +3,7 @@ package frontdoor_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -352,5 +353,5 @@ func TestDoorFromOrganisation(t *testing.T) {
 	bad.Rosters = append(bad.Rosters, frontdoor.Roster{Team: "nowhere"})
 	_, err = frontdoor.New(ctx, frontdoor.Config{Clock: clock.NewMock(), Organisation: &bad, Stores: stores})
 	require.ErrorIs(t, err, frontdoor.ErrConfig)
-	require.Contains(t, fields(t, err), "rosters[1].team")
+	require.Contains(t, fields(t, err), fmt.Sprintf("rosters[%d].team", len(bad.Rosters)-1))
 }
