@@ -296,3 +296,30 @@ func (d *Door) NoAnswer(ctx context.Context, p carecontact.ProfessionalID, id st
 	}
 	return rec, nil
 }
+
+// Identify records how strongly professional p's client on contact id has
+// been identified (a bank login, a mobile certificate), audited with p.
+// Method is a short label ("bank_id"), never the code itself. A switch to
+// video, for one, needs strong identification.
+func (d *Door) Identify(ctx context.Context, p carecontact.ProfessionalID, id string, level channel.IdentityLevel, method string) (session.Session, error) {
+	s, err := d.sessions.Identify(ctx, professional(p), id, level, method)
+	if err != nil {
+		return session.Session{}, fmt.Errorf("frontdoor: identify: %w", err)
+	}
+	return s, nil
+}
+
+// VerifyPersonalCode checks the personal identity code the client told
+// professional p on a call against contact id's client: lookup maps the
+// code to a client reference (the host's population register). A match
+// makes the identification at least weak (method "personal_code"); a
+// mismatch is audited as denied (session.ErrIdentityMismatch). The code is
+// never stored, logged, audited or put in an error.
+func (d *Door) VerifyPersonalCode(ctx context.Context, p carecontact.ProfessionalID, id, code string,
+	lookup func(context.Context, session.PersonalCode) (carecontact.ClientRef, error)) (session.Session, error) {
+	s, err := d.sessions.VerifyPersonalCode(ctx, professional(p), id, code, lookup)
+	if err != nil {
+		return session.Session{}, fmt.Errorf("frontdoor: verify personal code: %w", err)
+	}
+	return s, nil
+}

@@ -380,3 +380,32 @@ func TestDoorKeepsDueCallbacksNobodyTakes(t *testing.T) {
 		require.Equal(t, routing.ItemQueued, it.State)
 	})
 }
+
+// The identity gate of a switch to video, through the door.
+func TestDoorIdentifyOpensTheVideoGate(t *testing.T) {
+	ctx := context.Background()
+	st := newStation(t)
+	st.signIn(t, "aino")
+	r := callbackOf("client-1")
+	r.Errand = channel.ErrandInfectionSymptoms
+	c, err := st.door.Contact(ctx, r)
+	require.NoError(t, err)
+	_, err = st.door.Accept(ctx, "aino", dueItem(t, st.door, st.clk, c.ID))
+	require.NoError(t, err)
+
+	_, err = st.door.Switch(ctx, "aino", c.ID, frontdoor.SwitchRequest{To: channel.Video, Consent: true})
+	var ie *channel.IdentityError
+	require.ErrorAs(t, err, &ie, "asked in the call is not enough for video")
+
+	lookup := func(context.Context, session.PersonalCode) (carecontact.ClientRef, error) { return "client-2", nil }
+	_, err = st.door.VerifyPersonalCode(ctx, "aino", c.ID, "131052-308T", lookup)
+	require.ErrorIs(t, err, session.ErrIdentityMismatch)
+	require.NotContains(t, err.Error(), "131052", "the code is in no error")
+
+	s, err := st.door.Identify(ctx, "aino", c.ID, channel.IdentityStrong, "bank_id")
+	require.NoError(t, err)
+	require.Equal(t, channel.IdentityStrong, s.Identity)
+	s, err = st.door.Switch(ctx, "aino", c.ID, frontdoor.SwitchRequest{To: channel.Video, Consent: true})
+	require.NoError(t, err)
+	require.Equal(t, channel.Video, s.LastKind())
+}
