@@ -314,3 +314,44 @@ func TestHoldWaitsWhileNobodyIsSignedIn(t *testing.T) {
 	require.Equal(t, routing.ItemOffered, it.State)
 	require.Equal(t, carecontact.ProfessionalID("n2"), it.Professional)
 }
+
+// Regression: a held item (a due callback) was dropped as exhausted when
+// its last usable step had a timeout, and a professional who signed out
+// with an offer pending was never offered it again; together they left a
+// callback waiting for good or gone.
+func TestHeldItemOutlivesItsStepsAndItsDeclines(t *testing.T) {
+	ctx := context.Background()
+	nurse := func(id carecontact.ProfessionalID) routing.Professional {
+		return routing.Professional{ID: id, Role: routing.RoleNurse, Teams: []carecontact.TeamID{"t"},
+			Capacity: routing.Capacity{Synchronous: 1}, Languages: []civil.Language{civil.Finnish}}
+	}
+	dir, err := routing.NewDirectory(routing.Config{
+		Areas:         []routing.Area{{ID: "tolo", NameFi: "Töölö", PostalCodes: []routing.PostalCode{"00250"}}},
+		Teams:         []routing.Team{{ID: "t", NameFi: "Tiimi", Area: "tolo"}},
+		Professionals: []routing.Professional{nurse("n1")},
+		Policies:      []routing.Policy{{Steps: []routing.Step{{Target: routing.TargetTeam, Team: "t", Timeout: 10 * time.Minute}}}},
+	})
+	require.NoError(t, err)
+	clk := clock.NewMock()
+	clk.Set(time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC))
+	d, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clk, Store: memory.NewRoutingStore(nil)})
+	require.NoError(t, err)
+	signIn(t, d, "n1")
+	c := contact(channel.Callback)
+	c.Hold = true
+	it, err := d.Enqueue(ctx, "cb.1", c)
+	require.NoError(t, err)
+	require.Equal(t, carecontact.ProfessionalID("n1"), it.Professional)
+	_, err = d.SetPresence(ctx, "n1", routing.PresenceAway) // signs out without answering
+	require.NoError(t, err)
+
+	clk.Add(time.Hour)
+	require.NoError(t, d.Advance(ctx))
+	it, ok := d.Item("cb.1")
+	require.True(t, ok, "a held item is never exhausted")
+	require.Equal(t, routing.ItemQueued, it.State)
+	signIn(t, d, "n1")
+	it, _ = d.Item("cb.1")
+	require.Equal(t, routing.ItemOffered, it.State, "back from away, the nurse is offered it again")
+	require.Equal(t, carecontact.ProfessionalID("n1"), it.Professional)
+}

@@ -316,7 +316,8 @@ func (d *Dispatcher) Rescind(ctx context.Context, id carecontact.ItemID, reason 
 // SetPresence sets professional id's presence (away, available or busy)
 // and, if they can now take work, offers it. Offers pending when a
 // professional becomes away or busy are declined on their behalf (reason
-// "professional is away") and offered to someone else at once.
+// "professional is away") and offered to someone else at once; they may be
+// offered to the professional again later (they never saw them).
 func (d *Dispatcher) SetPresence(ctx context.Context, id carecontact.ProfessionalID, pr Presence) (ProfessionalState, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -344,7 +345,7 @@ func (d *Dispatcher) SetPresence(ctx context.Context, id carecontact.Professiona
 	if pr != PresenceAvailable {
 		// Offers still pending go back to the queue at once rather than
 		// waiting for their timeout.
-		if err := d.declinePending(ctx, p, now, "professional is "+pr.String(), true); err != nil {
+		if err := d.declinePending(ctx, p, now, "professional is "+pr.String(), false); err != nil {
 			return p.st, err
 		}
 	}

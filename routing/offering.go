@@ -17,7 +17,9 @@ func (d *Dispatcher) tryOffer(ctx context.Context, e *entry, t time.Time) error 
 			return nil
 		}
 		pl := d.stepPool(e)
-		i := pl.idle.best(func(m *membership) bool { return !e.excludes(m.p.id) })
+		// A member being served (held) may still sit in the idle heap
+		// without the capacity its entry promises: skip them.
+		i := pl.idle.best(func(m *membership) bool { return !e.excludes(m.p.id) && m.p.st.CanTake(pl.slot) })
 		if i < 0 {
 			return nil
 		}

@@ -99,16 +99,19 @@ func (d *Dispatcher) advanceLocked(ctx context.Context, now time.Time) error {
 
 // widen moves a queued item whose step has timed out to the next usable
 // step. With none, an item on a step that can still become usable later
-// waits one more timeout of its step; an item past its last step is
-// dropped with ReasonExhausted.
+// waits one more timeout of its step, and so does an item that holds
+// (Contact.Hold); any other item past its last step is dropped with
+// ReasonExhausted.
 func (d *Dispatcher) widen(ctx context.Context, e *entry, t time.Time) error {
 	next := d.nextUsable(e, e.it.Step+1, t)
 	if next < 0 {
-		for i := e.it.Step + 1; i < len(e.route.pools); i++ {
-			if e.route.pools[i] != nil {
-				d.arm(e, t.Add(e.route.pol.Steps[e.it.Step].Timeout))
-				return nil
-			}
+		later := e.it.Contact.Hold
+		for i := e.it.Step + 1; i < len(e.route.pools) && !later; i++ {
+			later = e.route.pools[i] != nil
+		}
+		if later {
+			d.arm(e, t.Add(e.route.pol.Steps[e.it.Step].Timeout))
+			return nil
 		}
 		return d.drop(ctx, e, t, ReasonExhausted, "")
 	}
