@@ -163,6 +163,9 @@ type Request struct {
 	Errand channel.Errand
 	Kind   channel.Kind
 	Ref    string // the host's reference for the contact, optional
+	// ID names the stored contact; it must be unique and must not look
+	// like a phone number or identity code. Defaults to Config.NewID().
+	ID string
 }
 
 // Admission is the result of Admit.
@@ -205,8 +208,12 @@ func (a *Admitter) Admit(ctx context.Context, req Request) (Admission, error) {
 		return Admission{}, &channel.UnsuitableError{Errand: req.Errand, Kind: req.Kind, Reason: reason}
 	}
 	now := a.cfg.Clock.Now().UTC()
+	id := req.ID
+	if id == "" {
+		id = a.cfg.NewID()
+	}
 	c := Contact{
-		ID: a.cfg.NewID(), Client: req.Client, Errand: req.Errand, Kind: req.Kind,
+		ID: id, Client: req.Client, Errand: req.Errand, Kind: req.Kind,
 		Ref: req.Ref, OpenedAt: now, State: ContactPending,
 	}
 	policy := a.cfg.Policy

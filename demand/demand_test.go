@@ -201,3 +201,22 @@ func TestAdmitterFieldErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestAdmitTakesTheCallersID(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name, id, want string
+	}{
+		{"given", "dk7", "dk7"},
+		{"default", "", "contact-1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newAdmitter(t, demand.PolicyMerge)
+			ad, err := f.adm.Admit(ctx, demand.Request{Actor: client, Client: "client-7", Errand: channel.ErrandLabResults,
+				Kind: channel.Chat, ID: tc.id})
+			require.NoError(t, err)
+			require.Equal(t, tc.want, ad.Contact.ID)
+		})
+	}
+}

@@ -195,7 +195,7 @@ func (d *Door) BookConfirm(ctx context.Context, req BookingRequest) (Booked, err
 	var ad *demand.Admission
 	if errand != "" {
 		a, err := d.admit.Admit(ctx, demand.Request{Actor: by.Actor, Client: req.Client, Errand: errand,
-			Kind: channel.EBooking, Ref: held.ID})
+			Kind: channel.EBooking, Ref: held.ID, ID: "d" + held.ID})
 		if err != nil {
 			return Booked{}, fmt.Errorf("frontdoor: book confirm: admit: %w", err)
 		}

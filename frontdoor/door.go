@@ -327,7 +327,7 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 		actor = d.system
 	}
 	id := d.cfg.NewID()
-	ad, err := d.admit.Admit(ctx, demand.Request{Actor: actor, Client: req.Client, Errand: req.Errand, Kind: req.Channel, Ref: id})
+	ad, err := d.admit.Admit(ctx, demand.Request{Actor: actor, Client: req.Client, Errand: req.Errand, Kind: req.Channel, Ref: id, ID: "d" + id})
 	if err != nil {
 		return Contact{}, fmt.Errorf("frontdoor: admit: %w", err)
 	}
