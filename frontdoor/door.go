@@ -502,11 +502,7 @@ func (d *Door) Close(ctx context.Context, p carecontact.ProfessionalID, id strin
 	if err != nil {
 		return Closed{}, fmt.Errorf("frontdoor: close: %w", err)
 	}
-	isCallback := s.WorkItem == ""
-	if err := d.finishItem(ctx, item, p); err != nil {
-		return Closed{}, err
-	}
-	if isCallback {
+	if s.WorkItem == "" { // a callback: its attempt reached the client
 		if err := d.answered(ctx, s.ID, p); err != nil {
 			return Closed{}, err
 		}
@@ -521,17 +517,25 @@ func (d *Door) Close(ctx context.Context, p carecontact.ProfessionalID, id strin
 		return Closed{}, fmt.Errorf("frontdoor: session close: %w", err)
 	}
 	now := d.cfg.Clock.Now().UTC()
-	d.emit(Event{Kind: EventClosed, At: now, Contact: id, Item: item, Client: s.Client, Errand: s.Errand,
-		Channel: res.Session.LastKind(), Team: res.Session.Team, Professional: p, Outcome: outcome})
 	out := Closed{Session: res.Session, Withdrawn: res.Withdrawn}
+	// The client's other contacts leave their queues before the
+	// professional is free, so nobody is offered a contact the outcome
+	// just settled.
+	var errs []error
 	for _, w := range res.Withdrawn {
 		if err := d.withdraw(ctx, w); err != nil {
-			return out, err
+			errs = append(errs, err)
+			continue
 		}
 		d.emit(Event{Kind: EventWithdrawn, At: now, Contact: w.Ref, Client: s.Client, Errand: s.Errand,
 			Channel: w.Kind, Reason: "settled by " + id})
 	}
-	return out, nil
+	if err := d.finishItem(ctx, item, p); err != nil {
+		errs = append(errs, err)
+	}
+	d.emit(Event{Kind: EventClosed, At: now, Contact: id, Item: item, Client: s.Client, Errand: s.Errand,
+		Channel: res.Session.LastKind(), Team: res.Session.Team, Professional: p, Outcome: outcome})
+	return out, errors.Join(errs...)
 }
 
 // answered records p's call on callback id as answered, unless the call's
@@ -587,12 +591,40 @@ func (d *Door) withdraw(ctx context.Context, w session.WithdrawnContact) error {
 		case err != nil:
 			return fmt.Errorf("frontdoor: callback withdraw: %w", err)
 		}
-		if rec.Dispatches == 0 {
-			return nil
+		if rec.Dispatches > 0 {
+			if err := d.rescind(ctx, ItemOf(rec), "settled elsewhere"); err != nil {
+				return err
+			}
 		}
-		return d.rescind(ctx, ItemOf(rec), "settled elsewhere")
+		return d.closeWithdrawn(ctx, w.Ref)
 	}
-	return d.rescind(ctx, carecontact.ItemID(w.Ref), "settled elsewhere")
+	it, ok := d.disp.Item(carecontact.ItemID(w.Ref))
+	if ok && it.State != routing.ItemQueued && it.State != routing.ItemOffered {
+		return nil // being handled: the professional closes it
+	}
+	if err := d.rescind(ctx, carecontact.ItemID(w.Ref), "settled elsewhere"); err != nil {
+		return err
+	}
+	return d.closeWithdrawn(ctx, w.Ref)
+}
+
+// closeWithdrawn closes the session of a contact another contact's outcome
+// settled, as merged into it; a session someone already handles, or none,
+// is left alone.
+func (d *Door) closeWithdrawn(ctx context.Context, id string) error {
+	s, err := d.sessions.Get(ctx, d.system, id)
+	switch {
+	case errors.Is(err, session.ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("frontdoor: withdrawn session: %w", err)
+	case s.State != session.StateWaiting && s.State != session.StateAssigned:
+		return nil
+	}
+	if _, err := d.sessions.Close(ctx, d.system, id, session.OutcomeDuplicateMerged); err != nil {
+		return fmt.Errorf("frontdoor: close withdrawn session: %w", err)
+	}
+	return nil
 }
 
 // rescind takes item out of routing while it waits (queued or offered),

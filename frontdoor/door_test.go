@@ -24,6 +24,12 @@ import (
 // calls and chats, both on callback duty 8-16.
 func door(t *testing.T, dup demand.Policy) (*frontdoor.Door, *clock.Mock, *memory.AuditLog) {
 	t.Helper()
+	return doorWith(t, dup, nil)
+}
+
+// doorWith is door with an event sink.
+func doorWith(t *testing.T, dup demand.Policy, onEvent func(frontdoor.Event)) (*frontdoor.Door, *clock.Mock, *memory.AuditLog) {
+	t.Helper()
 	nurse := func(id string) routing.Professional {
 		return routing.Professional{ID: carecontact.ProfessionalID(id), Role: routing.RoleNurse,
 			Languages: []civil.Language{"fi", "sv"}, Teams: []carecontact.TeamID{"kallio-a"},
@@ -48,7 +54,8 @@ func door(t *testing.T, dup demand.Policy) (*frontdoor.Door, *clock.Mock, *memor
 		Clock: clk, Directory: dir, Capacity: capa, Duplicates: dup,
 		Stores: frontdoor.Stores{Routing: memory.NewRoutingStore(log), Callback: memory.NewCallbackStore(log),
 			Session: memory.NewSessionStore(log), Demand: memory.NewDemandStore(log), Audit: log},
-		NewID: func() string { n++; return "k" + string(rune('a'+n)) },
+		NewID:   func() string { n++; return "k" + string(rune('a'+n)) },
+		OnEvent: onEvent,
 	})
 	require.NoError(t, err)
 	return d, clk, log
@@ -249,4 +256,36 @@ func TestDoorSecondCallbackRequestIsOneContact(t *testing.T) {
 			require.ErrorIs(t, err, callback.ErrNotFound, "no second request")
 		})
 	}
+}
+
+// Regression: Close freed the professional before it withdrew the client's
+// other contacts, so the settled errand's duplicate was offered to her in
+// the same instant; and the withdrawn contact's session stayed open.
+func TestDoorCloseWithdrawsBeforeFreeingTheProfessional(t *testing.T) {
+	ctx := context.Background()
+	var events []frontdoor.Event
+	d, _, _ := doorWith(t, demand.PolicyKeepBoth, func(e frontdoor.Event) { events = append(events, e) })
+	_, err := d.SetPresence(ctx, "aino", routing.PresenceAvailable)
+	require.NoError(t, err)
+	phone := callbackOf("client-7")
+	phone.Channel, phone.Phone = channel.InboundPhone, ""
+	first, err := d.Contact(ctx, phone)
+	require.NoError(t, err)
+	_, err = d.Accept(ctx, "aino", first.Item.ID)
+	require.NoError(t, err)
+	second, err := d.Contact(ctx, phone) // the client calls again while on the line
+	require.NoError(t, err)
+	require.True(t, second.Duplicate)
+	require.Equal(t, routing.ItemQueued, second.Item.State)
+
+	closed, err := d.Close(ctx, "aino", first.ID, session.OutcomeResolved)
+	require.NoError(t, err)
+	require.Len(t, closed.Withdrawn, 1)
+	for _, e := range events {
+		require.False(t, e.Contact == second.ID && e.Kind == frontdoor.EventOffered, "the settled duplicate is never offered")
+	}
+	s, err := d.Parts().Sessions.Get(ctx, audit.System("test"), second.ID)
+	require.NoError(t, err)
+	require.Equal(t, session.StateClosed, s.State, "the withdrawn contact's session is closed")
+	require.Equal(t, session.OutcomeDuplicateMerged, s.Outcome)
 }
