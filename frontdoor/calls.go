@@ -323,3 +323,24 @@ func (d *Door) VerifyPersonalCode(ctx context.Context, p carecontact.Professiona
 	}
 	return s, nil
 }
+
+// Note adds professional p's note to contact id's session (a guest may
+// write one too). The text is kept with the session only: audit records
+// its length, never its words.
+func (d *Door) Note(ctx context.Context, p carecontact.ProfessionalID, id, text string) (session.Session, error) {
+	s, err := d.sessions.AddNote(ctx, professional(p), id, text)
+	if err != nil {
+		return session.Session{}, fmt.Errorf("frontdoor: note: %w", err)
+	}
+	return s, nil
+}
+
+// Tick marks checklist item done on contact id for professional p: the
+// items Config.Checklists asks before a switch, an invitation or a close.
+func (d *Door) Tick(ctx context.Context, p carecontact.ProfessionalID, id, item string) (session.Session, error) {
+	s, err := d.sessions.CompleteChecklistItem(ctx, professional(p), id, item)
+	if err != nil {
+		return session.Session{}, fmt.Errorf("frontdoor: checklist: %w", err)
+	}
+	return s, nil
+}

@@ -201,17 +201,13 @@ func (d *desk) at(hhmm, what string) error {
 func (d *desk) say(format string, args ...any) { fmt.Fprintf(d.w, "       "+format+"\n", args...) }
 
 // sessions reaches the session manager for what the door does not offer:
-// identification, checklists and notes.
+// the supervisor's report.
 func (d *desk) sessions() *session.Manager { return d.door.Parts().Sessions }
-
-func professional(p carecontact.ProfessionalID) audit.Actor {
-	return audit.Actor{Kind: audit.ActorProfessional, ID: string(p)}
-}
 
 // check completes checklist items on contact id as p.
 func (d *desk) check(p carecontact.ProfessionalID, id string, items ...string) error {
 	for _, item := range items {
-		if _, err := d.sessions().CompleteChecklistItem(d.ctx, professional(p), id, item); err != nil {
+		if _, err := d.door.Tick(d.ctx, p, id, item); err != nil {
 			return err
 		}
 	}
@@ -337,7 +333,7 @@ func (d *desk) day() error {
 	if err := door.Line(ctx, frontdoor.Line{Kind: frontdoor.LineCallAnswered, Contact: s.ID}); err != nil {
 		return err
 	}
-	if s, err = d.sessions().VerifyPersonalCode(ctx, professional("nurse-1"), s.ID, "131052-308T", registry); err != nil {
+	if s, err = d.door.VerifyPersonalCode(ctx, "nurse-1", s.ID, "131052-308T", registry); err != nil {
 		return err
 	}
 	d.say("the client answers; the nurse checks the personal code the client tells (%s, method %s); the code is printed nowhere",
@@ -349,7 +345,7 @@ func (d *desk) day() error {
 	toVideo := frontdoor.SwitchRequest{To: channel.Video, Consent: true}
 	_, err = door.Switch(ctx, "nurse-1", s.ID, toVideo)
 	d.say("refused: %v", err)
-	if s, err = d.sessions().Identify(ctx, professional("nurse-1"), s.ID, channel.IdentityStrong, "bank_id"); err != nil {
+	if s, err = d.door.Identify(ctx, "nurse-1", s.ID, channel.IdentityStrong, "bank_id"); err != nil {
 		return err
 	}
 	d.say("client-101 logs in with bank credentials: identification %s", s.Identity)
@@ -384,7 +380,7 @@ func (d *desk) day() error {
 		return err
 	}
 	d.say("participants: %s", participants(s))
-	if s, err = d.sessions().AddNote(ctx, professional("doctor-1"), s.ID, "Venous ulcer, no infection; compression and dressing plan."); err != nil {
+	if s, err = d.door.Note(ctx, "doctor-1", s.ID, "Venous ulcer, no infection; compression and dressing plan."); err != nil {
 		return err
 	}
 	d.say("doctor-1 writes a note (%d note(s); the text stays out of the audit trail)", len(s.Notes))
@@ -422,7 +418,7 @@ func (d *desk) day() error {
 		return err
 	}
 	d.say("doctor-1 leaves with the call; nurse-1 writes her note and ticks summary_given")
-	if s, err = d.sessions().AddNote(ctx, professional("nurse-1"), s.ID, "Dressing plan sent to the client; follow-up in two weeks."); err != nil {
+	if s, err = d.door.Note(ctx, "nurse-1", s.ID, "Dressing plan sent to the client; follow-up in two weeks."); err != nil {
 		return err
 	}
 	if err := d.check("nurse-1", s.ID, "summary_given"); err != nil {
