@@ -39,4 +39,4 @@ fuzz:
 
 ## example: the main example.
 example:
-	$(GO) run ./examples/quickstart
+	$(GO) run ./examples/day
