@@ -42,13 +42,13 @@ type Config struct {
 	// unset. Defaults to none: Directory and Capacity are then required.
 	Organisation *Organisation
 	// Directory is the organisation: areas, teams, professionals,
-	// policies and pilots. Required unless Organisation is set.
+	// policies and pilots. Organisation sets it; otherwise Required.
 	Directory *routing.Directory
 	// Stores keep everything. Required.
 	Stores Stores
 	// Capacity tells each team's callback capacity, for example a
-	// CalendarCapacity over the booking calendars. Required unless
-	// Organisation is set.
+	// CalendarCapacity over the booking calendars. Organisation sets it;
+	// otherwise Required.
 	Capacity callback.Capacity
 	// Callback sets the callback service levels. Its Clock, Store, Router,
 	// Capacity, Dispatcher, Load and NewID are the Door's and must be left
