@@ -244,8 +244,12 @@ func (d *Door) settleBooking(ctx context.Context, actor audit.Actor, ad demand.A
 	for _, c := range st.Withdrawn {
 		w := session.WithdrawnContact{ID: c.ID, Kind: c.Kind, Ref: c.Ref}
 		out.Withdrawn = append(out.Withdrawn, w)
-		if err := d.withdraw(ctx, w); err != nil {
+		done, err := d.withdraw(ctx, w)
+		if err != nil {
 			return err
+		}
+		if !done {
+			continue // being handled: its professional closes it
 		}
 		d.emit(Event{Kind: EventWithdrawn, At: now, Contact: w.Ref, Client: c.Client, Errand: c.Errand,
 			Channel: w.Kind, Reason: "settled by booking " + out.Appointment.ID})

@@ -409,3 +409,26 @@ func TestDoorIdentifyOpensTheVideoGate(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, channel.Video, s.LastKind())
 }
+
+func TestDoorPriorityAndRefusal(t *testing.T) {
+	ctx := context.Background()
+	st := newStation(t)
+	_, err := st.door.Contact(ctx, chat("client-1"))
+	require.ErrorIs(t, err, routing.ErrNoRoute, "nobody is signed in")
+	require.Equal(t, frontdoor.EventRefused, st.events[len(st.events)-1].Kind, "the admitted contact is reported refused")
+	require.Equal(t, string(routing.ReasonNobodySignedIn), st.events[len(st.events)-1].Reason)
+
+	st.signIn(t, "aino")
+	_, err = st.door.SetPresence(ctx, "aino", routing.PresenceBusy)
+	require.NoError(t, err)
+	routine, err := st.door.Contact(ctx, chat("client-2"))
+	require.NoError(t, err)
+	r := chat("client-3")
+	r.Priority = routing.PriorityUrgent
+	urgent, err := st.door.Contact(ctx, r)
+	require.NoError(t, err)
+	require.Equal(t, 1, urgent.Wait.Position, "the urgent contact goes first")
+	w, err := st.door.Parts().Dispatcher.Wait(routine.Item.ID)
+	require.NoError(t, err)
+	require.Equal(t, 2, w.Position)
+}

@@ -261,6 +261,9 @@ type ContactRequest struct {
 	Phone callback.Phone
 	// Urgency of a callback. Defaults to callback.NonUrgent.
 	Urgency callback.Urgency
+	// Priority orders an inbound contact in its queue (an urgent symptom
+	// the phone menu recognised). Defaults to routing.PriorityRoutine.
+	Priority routing.Priority
 	// Identity is the identification the client has already established
 	// (strong after a bank login to chat). Defaults to none, except on the
 	// phone (inbound calls and callbacks), where the professional asks who
@@ -353,7 +356,7 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 			Urgency: req.Urgency, PostalCode: string(req.PostalCode), Language: lang.civil,
 			OwnTeam: req.OwnTeam, OwnProfessional: req.OwnProfessional})
 		if err != nil {
-			return Contact{}, d.undoAdmission(ctx, ad.Contact.ID, fmt.Errorf("frontdoor: callback: %w", err))
+			return Contact{}, d.refuse(ctx, req, ad, id, fmt.Errorf("frontdoor: callback: %w", err))
 		}
 		if p.Joined {
 			// The client already waits for a callback about the errand: this
@@ -372,10 +375,10 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 		return out, d.tell(ctx, req, lang, "", &out)
 	}
 	it, err := d.disp.Enqueue(ctx, carecontact.ItemID(id), routing.Contact{Client: req.Client, Errand: req.Errand,
-		Channel: req.Channel, PostalCode: req.PostalCode, OwnTeam: req.OwnTeam, OwnProfessional: req.OwnProfessional,
-		Language: lang.civil})
+		Channel: req.Channel, Priority: req.Priority, PostalCode: req.PostalCode, OwnTeam: req.OwnTeam,
+		OwnProfessional: req.OwnProfessional, Language: lang.civil})
 	if err != nil {
-		return Contact{}, d.undoAdmission(ctx, ad.Contact.ID, fmt.Errorf("frontdoor: routing: %w", err))
+		return Contact{}, d.refuse(ctx, req, ad, id, fmt.Errorf("frontdoor: routing: %w", err))
 	}
 	out.Item = it
 	if out.Wait, err = d.disp.Wait(it.ID); err != nil && !errors.Is(err, routing.ErrItemNotFound) {
@@ -410,6 +413,19 @@ func (d *Door) open(ctx context.Context, req ContactRequest, ad demand.Admission
 		return fmt.Errorf("frontdoor: session open: %w", err)
 	}
 	return nil
+}
+
+// refuse reports contact id, admitted but neither queued nor promised, as
+// EventRefused (Reason: why), undoes its admission and returns cause.
+func (d *Door) refuse(ctx context.Context, req ContactRequest, ad demand.Admission, id string, cause error) error {
+	reason := "refused"
+	var nr *routing.NoRouteError
+	if errors.As(cause, &nr) {
+		reason = string(nr.Reason)
+	}
+	d.emit(Event{Kind: EventRefused, At: d.cfg.Clock.Now().UTC(), Contact: id, Client: req.Client, Errand: req.Errand,
+		Channel: req.Channel, Reason: reason})
+	return d.undoAdmission(ctx, ad.Contact.ID, cause)
 }
 
 // undoAdmission closes the demand record of a contact that could not be
@@ -523,8 +539,11 @@ func (d *Door) Close(ctx context.Context, p carecontact.ProfessionalID, id strin
 	// just settled.
 	var errs []error
 	for _, w := range res.Withdrawn {
-		if err := d.withdraw(ctx, w); err != nil {
+		done, err := d.withdraw(ctx, w)
+		if err != nil {
 			errs = append(errs, err)
+		}
+		if !done {
 			continue
 		}
 		d.emit(Event{Kind: EventWithdrawn, At: now, Contact: w.Ref, Client: s.Client, Errand: s.Errand,
@@ -578,34 +597,34 @@ func (d *Door) finishItem(ctx context.Context, item carecontact.ItemID, p careco
 
 // withdraw takes a contact the settled errand made unnecessary out of its
 // queue. A contact already being handled is left to finish.
-func (d *Door) withdraw(ctx context.Context, w session.WithdrawnContact) error {
+func (d *Door) withdraw(ctx context.Context, w session.WithdrawnContact) (bool, error) {
 	if w.Ref == "" {
-		return nil
+		return false, nil
 	}
 	if w.Kind == channel.Callback {
 		rec, evs, err := d.cb.Withdraw(ctx, w.Ref, d.system)
 		d.emitCallbacks(evs)
 		switch {
-		case errors.Is(err, callback.ErrInCall):
-			return nil
+		case errors.Is(err, callback.ErrInCall), errors.Is(err, callback.ErrNotFound):
+			return false, nil // in a call the professional closes it; unknown, nothing waits
 		case err != nil:
-			return fmt.Errorf("frontdoor: callback withdraw: %w", err)
+			return false, fmt.Errorf("frontdoor: callback withdraw: %w", err)
 		}
 		if rec.Dispatches > 0 {
 			if err := d.rescind(ctx, ItemOf(rec), "settled elsewhere"); err != nil {
-				return err
+				return false, err
 			}
 		}
-		return d.closeWithdrawn(ctx, w.Ref)
+		return true, d.closeWithdrawn(ctx, w.Ref)
 	}
 	it, ok := d.disp.Item(carecontact.ItemID(w.Ref))
 	if ok && it.State != routing.ItemQueued && it.State != routing.ItemOffered {
-		return nil // being handled: the professional closes it
+		return false, nil // being handled: the professional closes it
 	}
 	if err := d.rescind(ctx, carecontact.ItemID(w.Ref), "settled elsewhere"); err != nil {
-		return err
+		return false, err
 	}
-	return d.closeWithdrawn(ctx, w.Ref)
+	return true, d.closeWithdrawn(ctx, w.Ref)
 }
 
 // closeWithdrawn closes the session of a contact another contact's outcome
@@ -653,7 +672,9 @@ func (d *Door) parts() []carecontact.Driven {
 
 // Advance implements carecontact.Driven over all the Door's parts: routing,
 // the callback planner and the booker. Every part advances even when
-// another fails; the errors are joined.
+// another fails; the errors are joined. The callback planner re-plans on
+// every Advance, so a capacity change reaches the promises at the next
+// one.
 func (d *Door) Advance(ctx context.Context) error {
 	var errs []error
 	for _, p := range d.parts() {

@@ -20,6 +20,10 @@ const (
 	// EventAdmitted: a new contact was admitted (Duplicate tells whether
 	// the client already waited about the errand).
 	EventAdmitted EventKind = "admitted"
+	// EventRefused: an admitted contact could be neither queued nor
+	// promised (Reason: routing's no-route reason, or "refused"); its
+	// admission is undone and Contact returned the error.
+	EventRefused EventKind = "refused"
 	// EventMerged: a duplicate contact joined the one already waiting.
 	EventMerged EventKind = "merged"
 	// EventQueued: the contact (or a due callback) entered a routing queue.
