@@ -194,9 +194,14 @@ func (m *model) escalate(i int32, now time.Duration) (bool, error) {
 		}
 		_, err := m.door.Switch(m.ctx, p.id, c.id, frontdoor.SwitchRequest{To: e.to, Consent: true})
 		switch {
-		case errors.Is(err, channel.ErrUnsuitable), errors.Is(err, routing.ErrNoCapacity):
-			// Not on this channel, or not now: the contact ends where it is.
-			m.escalationRefused++
+		case errors.Is(err, channel.ErrUnsuitable):
+			// Not on this channel: the contact ends where it is.
+			m.escalationUnsuitable++
+			return false, nil
+		case errors.Is(err, routing.ErrNoCapacity):
+			// Not now (the professional is in another call, or signed
+			// out): the contact ends where it is.
+			m.escalationNoCapacity++
 			return false, nil
 		case err != nil:
 			return false, fmt.Errorf("switch: %w", err)

@@ -163,9 +163,11 @@ func (m *model) metrics() ([]Metric, error) {
 		{Name: "withdrawn_duplicates", Unit: "count", Value: float64(m.withdrawn)},
 		{Name: "closed_no_route", Unit: "count", Value: float64(m.noRoute)},
 		{Name: "unsuitable_channel", Unit: "count", Value: float64(m.unsuitable)},
-		// Switches the door refused (the errand does not suit the channel,
-		// or the professional is in another call).
-		{Name: "escalations_refused", Unit: "count", Value: float64(m.escalationRefused)},
+		// Switches the door refused: the errand does not suit the channel,
+		// or the professional cannot take a call now (in another call, or
+		// signed out).
+		{Name: "escalations_unsuitable", Unit: "count", Value: float64(m.escalationUnsuitable)},
+		{Name: "escalations_no_capacity", Unit: "count", Value: float64(m.escalationNoCapacity)},
 		// Due callbacks routing could not queue (nobody of the route
 		// signed in): they stay due in the planner.
 		{Name: "callback_undispatched", Unit: "count", Value: float64(m.undispatched)},

@@ -162,7 +162,9 @@ type model struct {
 	inbound, inTarget, abandoned, noRoute int64
 	admitted, duplicates                  int64
 	withdrawn, unsuitable                 int64
-	escalated, escalationRefused          int64
+	escalated                             int64
+	escalationUnsuitable                  int64 // switches the door refused: the errand does not suit the channel
+	escalationNoCapacity                  int64 // and: the professional cannot take a call now
 	withOwnTeam, byOwnTeam                int64 // handled contacts of clients with an own team, and by it
 	undispatched                          int64 // due callbacks routing could not queue
 	withdrawFailed                        int64 // closes whose withdrawals failed
