@@ -15,27 +15,33 @@
 // demand per channel and errand with hourly and weekday profiles, handling
 // and patience distributions, the callback share, the callback planner's
 // rules (windows, attempts, no-answer rate), channel escalations,
-// first-contact resolution and duplicate-contact behaviour. The library
-// itself does the work, in virtual time:
+// first-contact resolution and duplicate-contact behaviour. A scenario
+// generates the workload and drives one frontdoor.Door over memory stores,
+// in virtual time; the door does the work and keeps every rule:
 //
-//   - demand.Admitter admits every contact (duplicate demand across
-//     channels merged, kept or redirected);
-//   - routing.Dispatcher queues, offers and widens inbound contacts, messages
-//     and due callbacks (team routing with overflow);
-//   - callback.Planner promises each callback request a window from the
-//     teams' callback rosters, re-plans, escalates low slack, dispatches
-//     requests through routing at their windows (frontdoor.RoutingDispatcher)
-//     and retries unanswered attempts;
-//   - session.Manager records every handled contact: opened, assigned, a
-//     leg per channel, escalations (a callback or chat continuing on
-//     video, a chat continuing as a call), wrap-up and close, resolving the errand (the client's other contacts
-//     withdrawn) or not (the errand comes back later as a callback).
+//   - Door.Contact admits every contact (duplicate demand across channels
+//     merged, kept or redirected), queues it in routing (team routing with
+//     overflow) or promises a callback window from the teams' callback
+//     rosters, and opens its session;
+//   - the roster signs professionals in and out (Door.SetPresence); they
+//     accept what they are offered (Door.Accept), continue a contact on
+//     another channel (Door.Switch: a callback or chat on video, a chat as
+//     a call, which holds the professional in routing), report unanswered
+//     callback attempts (Door.NoAnswer: the planner retries) and close
+//     each contact with an outcome drawn from the scenario (Door.Close:
+//     resolved withdraws the client's other contacts for the errand,
+//     follow-up brings the errand back later as a callback);
+//   - the loop advances the door at its deadlines (carecontact.Driven):
+//     offer time-outs, routing steps, wrap-up, the planner's windows,
+//     re-planning and retries.
 //
 // The KPIs, with confidence intervals over the replications, go to stdout as
 // text, CSV or JSON: inbound service level and abandonment; the planner's
 // same-day callback share, delay p50/p90, promise-kept rate, next-day
-// breaches and attempts; the sessions' continuity, first-contact resolution
-// and channel switches; duplicate demand; utilisation per team. Two SVG
+// breaches and attempts; continuity with the own team, the sessions'
+// first-contact resolution and channel switches; duplicate demand;
+// utilisation per team; and what the door refused or could not do
+// (escalations refused, due callbacks routing could not queue). Two SVG
 // plots per scenario (clients waiting and the service level over the day,
 // per home team) go to -out (simulation-out/<scenario>-queue.svg and
 // -service-level.svg by default). A progress bar is drawn on stderr when it

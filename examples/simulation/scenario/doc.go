@@ -7,29 +7,28 @@
 // duplicate-contact behaviour.
 //
 // Run simulates each replication with its own seed on a sim.Loop, driving
-// the library's components over memory stores through the injected clock
-// and their explicit deadlines: clients are admitted through
-// demand.Admitter (duplicate demand across channels detected and merged,
-// kept or redirected by the scenario's policy); inbound contacts and
-// messages are queued, offered, accepted, finished and rescinded through
-// routing.Dispatcher; callback requests go to callback.Planner, which routes
-// them with the same routing directory, promises windows from the teams'
+// one frontdoor.Door over memory stores through the injected clock and the
+// door's deadlines (carecontact.Driven). The scenario is the workload and
+// nothing else: clients arrive (Door.Contact) on a channel, some asking
+// for a callback; rosters sign professionals in and out every local hour
+// (Door.SetPresence; Finnish public holidays and eves run on the Sunday
+// roster and demand); professionals accept their offers (Door.Accept),
+// take a drawn handling time, continue some contacts on another channel by
+// the scenario's Escalations (Door.Switch, the client identifying strongly
+// for video), report unanswered callback attempts (Door.NoAnswer) and close
+// the rest with an outcome drawn from the resolution rates (Door.Close);
+// waiting clients hang up after a drawn patience or also try another
+// channel, and an unresolved errand comes back later as a callback
+// request. Admission and duplicate demand, routing, callback windows,
+// dispatch and retries, sessions and the withdrawal of a settled errand's
+// other contacts are the door's. The callback windows come from the teams'
 // callback rosters (CallbackRoster; Europe/Helsinki hours, Finnish working
-// days), and at each window dispatches them into routing, where they
-// compete with inbound work; unanswered attempts are retried by the
-// planner. Every handled contact is a session (session.Manager): opened,
-// assigned, a leg per channel, escalated to another channel by the
-// scenario's Escalations (the client identifying strongly where the channel
-// needs it), wrapped up and closed as resolved (the client's other contacts
-// for the errand are withdrawn from routing and the planner) or follow-up
-// (the errand comes back later as a callback request). Rosters sign
-// professionals in and out every local hour; Finnish public holidays and
-// eves run on the Sunday roster and demand.
+// days).
 //
 // The Report holds each replication's KPIs (service level, abandonment; the
 // planner's same-day callback share, callback delay p50/p90 to the first
-// attempt, promise-kept rate, next-day breaches, attempts per request; the
-// sessions' continuity with the own team, first-contact resolution and
+// attempt, promise-kept rate, next-day breaches, attempts per request;
+// continuity with the own team; the sessions' first-contact resolution and
 // channel switches; duplicate demand; utilisation and handled contacts per
 // team), their Student-t confidence intervals over the replications, and
 // time-of-day profiles per team for plots; it writes itself as text, CSV
