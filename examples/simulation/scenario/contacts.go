@@ -72,6 +72,9 @@ func (m *model) request(i int32) frontdoor.ContactRequest {
 	if c.strong {
 		r.Identity, r.IdentityMethod = channel.IdentityStrong, "bank_id"
 	}
+	if c.kind != channel.Callback {
+		r.Priority = st.prio
+	}
 	if c.kind == channel.Callback {
 		// A synthetic number: the planner stores it for the host's
 		// telephony and never prints it.
@@ -187,8 +190,8 @@ func (m *model) escalate(i int32, now time.Duration) (bool, error) {
 		}
 		if e.to == channel.Video && !c.strong {
 			// The client joins the video room with bank ID.
-			if err := m.identifyStrongly(c.id); err != nil {
-				return false, err
+			if _, err := m.door.Identify(m.ctx, p.id, c.id, channel.IdentityStrong, "bank_id"); err != nil {
+				return false, fmt.Errorf("identify: %w", err)
 			}
 			c.strong = true
 		}
