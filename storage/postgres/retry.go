@@ -16,14 +16,14 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// ErrOutcomeUnknown reports that the connection was lost while a change was
-// being committed and the store could not find out whether it was made: a
-// single statement outside a transaction, or a transaction whose commit
-// marker could not be resolved before the retry policy or the deadline
-// gave up. It is not
-// retried automatically because repeating a change that did commit could
-// double it; the caller re-reads and decides.
-var ErrOutcomeUnknown = carecontact.Sentinel(carecontact.ErrUnavailable, "postgres: connection lost during commit, outcome unknown")
+// ErrOutcomeUnknown reports that a change was sent to be committed but no
+// answer came (the connection was lost, the statement was cancelled, or
+// the deadline passed) and the store could not find out whether it was
+// made: a single statement outside a transaction, or a transaction whose
+// commit marker could not be resolved in time. It is not retried
+// automatically because repeating a change that did commit could double
+// it; the caller re-reads and decides.
+var ErrOutcomeUnknown = carecontact.Sentinel(carecontact.ErrUnavailable, "postgres: commit unanswered, outcome unknown")
 
 // ErrRetriesExhausted reports that an operation kept failing transiently
 // (serialization failures, deadlocks, statement or lock timeouts, lost

@@ -90,6 +90,9 @@ func TestDoRetries(t *testing.T) {
 		calls := 0
 		err := db.do(ctx, "op", false, func(context.Context) error { calls++; return io.ErrUnexpectedEOF })
 		require.ErrorIs(t, err, ErrOutcomeUnknown)
+		require.ErrorIs(t, err, carecontact.ErrUnavailable)
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the root cause stays in the chain")
+		require.Contains(t, err.Error(), "outcome unknown")
 		require.Equal(t, 1, calls)
 	})
 	t.Run("lost connection on a read is repeated", func(t *testing.T) {
