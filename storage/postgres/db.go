@@ -17,16 +17,32 @@ import (
 // DB values (in one process or in several replicas) over one database share
 // all state through the database.
 type DB struct {
-	pool  *pgxpool.Pool
-	owned bool
-	retry RetryPolicy
+	pool    *pgxpool.Pool
+	owned   bool
+	retry   RetryPolicy
+	timeout time.Duration
 }
+
+// DefaultOperationTimeout is the deadline every store operation runs under
+// unless WithOperationTimeout sets another.
+const DefaultOperationTimeout = 5 * time.Second
 
 // Option configures a DB.
 type Option func(*DB)
 
 // WithRetryPolicy replaces the default RetryPolicy.
 func WithRetryPolicy(p RetryPolicy) Option { return func(db *DB) { db.retry = p } }
+
+// WithOperationTimeout sets the deadline of each store operation, retries
+// included: waiting for a pooled connection, every attempt and the waits
+// between them. It applies when the caller's context has no earlier
+// deadline. An operation still unfinished at its deadline returns an error
+// matching carecontact.ErrUnavailable and context.DeadlineExceeded, so a
+// pool whose connections are all busy gives a typed error, never a hang.
+// Defaults to DefaultOperationTimeout (5 s). d <= 0 turns the deadline off:
+// the caller's context alone bounds each operation. Migrate never runs
+// under it.
+func WithOperationTimeout(d time.Duration) Option { return func(db *DB) { db.timeout = d } }
 
 // Open connects a new pool to the database named by dsn (a libpq
 // connection string or URL, see pgxpool.ParseConfig). The pool is closed by
@@ -47,7 +63,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 
 // New wraps a pool the caller owns; Close does not close it.
 func New(pool *pgxpool.Pool, opts ...Option) *DB {
-	db := &DB{pool: pool, retry: DefaultRetryPolicy()}
+	db := &DB{pool: pool, retry: DefaultRetryPolicy(), timeout: DefaultOperationTimeout}
 	for _, o := range opts {
 		o(db)
 	}

@@ -84,29 +84,71 @@
 // change that did not happen nor misses one that did. Invariants are held by
 // the database (constraints, row locks), never by read-then-write in Go.
 //
-// A transaction that fails transiently is repeated as a whole, following the
-// DB's RetryPolicy: serialization failures (SQLSTATE 40001) and deadlocks
-// (40P01), which the server rolled back, and lost or refused connections
-// (pg_terminate_backend's 57P01, a restarting server's 57P03, connection
-// resets) before COMMIT was sent, because until then the server rolls the
-// transaction back when the connection dies. Every change also writes a
-// commit marker (a fresh UUID in carecontact_commits) in its transaction;
-// when the connection is lost while COMMIT is in flight, the store looks the
-// marker up once the server answers again: found, the change was made;
-// absent, it was not and the transaction is repeated. So each change is made
-// exactly once across connection kills and server restarts.
-// ErrOutcomeUnknown is reported only if the marker cannot be looked up
-// before the policy gives up; ErrRetriesExhausted reports any other failure
-// that outlasted the policy. Markers accumulate until the host calls
-// DB.PruneCommitMarkers (for example hourly, from its driver). Reads are
-// repeated after any transient failure. Constraint violations are mapped to
-// the domain packages' sentinel errors by each store; other errors are
-// wrapped with context. IsTransient tells a caller whether an error
-// returned by this package may succeed if tried again. The transient
-// failures a caller sees (ErrRetriesExhausted, ErrOutcomeUnknown, a
-// statement cancelled at the server's statement_timeout or lock_timeout)
-// match carecontact.ErrUnavailable; ErrSchemaTooNew matches
-// carecontact.ErrConflict.
+// A failed attempt is repeated only when it surely did not happen. The
+// DB's RetryPolicy sets how often and how patiently:
+//
+//   - serialization failure (SQLSTATE 40001) or deadlock (40P01): the
+//     server rolled the transaction back; repeated.
+//   - statement cancelled at statement_timeout (57014) or lock_timeout
+//     (55P03): the statement and its transaction were rolled back;
+//     repeated, in a transaction or not.
+//   - connection lost or refused before COMMIT was sent
+//     (pg_terminate_backend's 57P01, a restarting server's 57P03, other
+//     57P0x and 08xxx codes, resets, EOF): the server rolls an unfinished
+//     transaction back; repeated.
+//   - COMMIT sent but unanswered (the connection broke, the statement was
+//     cancelled, or the deadline passed): the outcome is resolved, see
+//     below; never repeated blindly.
+//   - a single change outside a transaction whose connection broke after
+//     it was sent: not repeated; ErrOutcomeUnknown.
+//   - anything else (constraint violations, bad SQL): returned at once.
+//
+// Reads are repeated after any transient failure.
+//
+// Every change writes a commit marker (a fresh UUID in carecontact_commits)
+// in its transaction. When COMMIT goes unanswered, the store inserts the
+// same marker itself, in a transaction it rolls back. The server makes that
+// insert wait until the first transaction has ended, however it ended. A
+// conflict means the change was made: the call succeeds. An insert means it
+// was not, and never will be: the transaction runs again under a new
+// marker. So each change is made exactly once across connection kills and
+// server restarts. ErrOutcomeUnknown is reported only if the outcome cannot
+// be resolved in time. Markers accumulate until the host calls
+// DB.PruneCommitMarkers (for example hourly, from its driver).
+//
+// # Deadlines
+//
+// Every store operation runs under a deadline: WithOperationTimeout,
+// DefaultOperationTimeout (5 s) unless set. It covers waiting for a pooled
+// connection, every attempt and the waits between them. The caller's
+// context applies instead when its deadline is earlier. So a pool whose
+// connections are all busy, or a server that does not answer, gives an
+// error, never a hang. Resolving an unanswered COMMIT gets a fresh budget
+// of the same length when the deadline passed during COMMIT. Migrate runs
+// under the caller's context only, since a migration may take long. The
+// package sets no statement_timeout; hosts may set one in the DSN (for
+// example options=-c%20statement_timeout=2s) and the stores then repeat
+// statements it cancels, as above. Keep it below the operation timeout.
+//
+// # What a host sees
+//
+// Every transient failure a caller sees matches carecontact.ErrUnavailable
+// (HTTP 503 through carecontact.HTTPStatus), with the last failure in its
+// chain:
+//
+//   - ErrOutcomeUnknown: the change may or may not have been made; re-read
+//     before trying again. Check for it first: it may also match
+//     context.DeadlineExceeded.
+//   - ErrRetriesExhausted: transient failures outlasted the RetryPolicy;
+//     nothing was written.
+//   - a deadline that passed (the operation timeout or the caller's): the
+//     error also matches context.DeadlineExceeded; nothing was written.
+//
+// A caller's own cancellation matches context.Canceled, not
+// ErrUnavailable. IsTransient reports whether an error may pass if tried
+// again. Constraint violations are mapped to the domain packages' sentinel
+// errors by each store; other errors are wrapped with context.
+// ErrSchemaTooNew matches carecontact.ErrConflict.
 //
 // # Time
 //

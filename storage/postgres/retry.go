@@ -16,17 +16,19 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// ErrOutcomeUnknown reports that the connection was lost while a change was
-// being committed and the store could not find out whether it was made: a
-// single statement outside a transaction, or a transaction whose commit
-// marker could not be looked up before the retry policy gave up. It is not
-// retried automatically because repeating a change that did commit could
-// double it; the caller re-reads and decides.
-var ErrOutcomeUnknown = carecontact.Sentinel(carecontact.ErrUnavailable, "postgres: connection lost during commit, outcome unknown")
+// ErrOutcomeUnknown reports that a change was sent to be committed but no
+// answer came (the connection was lost, the statement was cancelled, or
+// the deadline passed) and the store could not find out whether it was
+// made: a single statement outside a transaction, or a transaction whose
+// commit marker could not be resolved in time. It is not retried
+// automatically because repeating a change that did commit could double
+// it; the caller re-reads and decides.
+var ErrOutcomeUnknown = carecontact.Sentinel(carecontact.ErrUnavailable, "postgres: commit unanswered, outcome unknown")
 
 // ErrRetriesExhausted reports that an operation kept failing transiently
-// (serialization failures, deadlocks, lost connections) until the
-// RetryPolicy gave up. Nothing of the failed attempts was written.
+// (serialization failures, deadlocks, statement or lock timeouts, lost
+// connections) until the RetryPolicy gave up. Nothing of the failed
+// attempts was written. The last failure stays in the error's chain.
 var ErrRetriesExhausted = carecontact.Sentinel(carecontact.ErrUnavailable, "postgres: transient failures, retries exhausted")
 
 // RetryPolicy says how often and how patiently an operation is repeated
@@ -85,7 +87,10 @@ func (p RetryPolicy) backOff(ctx context.Context, what string, attempt int, err 
 		p.Observe(what, attempt, err)
 	}
 	if werr := p.wait(ctx, p.delay(attempt)); werr != nil {
-		return fmt.Errorf("%s: %w (last failure: %v)", what, werr, err)
+		if ctx.Err() != nil {
+			return ended(ctx, what, err)
+		}
+		return fmt.Errorf("%s: %w (last failure: %w)", what, werr, err)
 	}
 	return nil
 }
@@ -94,9 +99,11 @@ func (p RetryPolicy) backOff(ctx context.Context, what string, attempt int, err 
 type failure int
 
 const (
-	permanent      failure = iota // report as is
-	txRolledBack                  // the server aborted the transaction: always safe to repeat
-	connectionLost                // the connection broke: safe to repeat unless commit was in flight
+	permanent         failure = iota // report as is
+	contextEnded                     // the operation's context ended: stop
+	txRolledBack                     // the server aborted the transaction: always safe to repeat
+	statementCanceled                // the server cancelled a statement (and so its transaction): safe to repeat unless COMMIT was cancelled
+	connectionLost                   // the connection broke: safe to repeat unless commit was in flight
 )
 
 // SQLSTATE codes the stores branch on.
@@ -119,13 +126,15 @@ func classify(err error) failure {
 		return permanent
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return permanent
+		return contextEnded
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch {
 		case pgErr.Code == codeSerializationFailure, pgErr.Code == codeDeadlockDetected:
 			return txRolledBack
+		case pgErr.Code == codeQueryCanceled, pgErr.Code == codeLockNotAvailable:
+			return statementCanceled
 		case pgErr.Code == codeAdminShutdown, pgErr.Code == codeCrashShutdown,
 			pgErr.Code == codeCannotConnectNow, strings.HasPrefix(pgErr.Code, "08"):
 			return connectionLost
@@ -152,58 +161,92 @@ func classify(err error) failure {
 }
 
 // IsTransient reports whether err is a failure that a retry may overcome: a
-// serialization failure, a deadlock, or a lost or refused connection (the
-// failures the stores retry themselves), or any error that matches
-// carecontact.ErrUnavailable, such as a statement the server cancelled at
-// its statement_timeout.
+// serialization failure, a deadlock, a statement the server cancelled at
+// its statement_timeout or lock_timeout, or a lost or refused connection
+// (the failures the stores retry themselves), or any error that matches
+// carecontact.ErrUnavailable, such as the one an operation returns when its
+// deadline passed. A caller's own cancellation is not transient.
 func IsTransient(err error) bool {
-	return classify(err) != permanent || errors.Is(err, carecontact.ErrUnavailable)
+	if errors.Is(err, carecontact.ErrUnavailable) {
+		return true
+	}
+	switch classify(err) {
+	case permanent, contextEnded:
+		return false
+	}
+	return true
 }
 
-// unavailableError is a failure the stores do not retry but that is
-// transient all the same: a statement cancelled by the server's
-// statement_timeout or lock_timeout. Its text is the failure's own; it
-// matches both the failure and carecontact.ErrUnavailable.
+// unavailableError is a failure that matches carecontact.ErrUnavailable as
+// well as everything its err matches: an operation whose deadline passed
+// before it could finish. Its text is err's.
 type unavailableError struct{ err error }
 
 func (e *unavailableError) Error() string   { return e.err.Error() }
 func (e *unavailableError) Unwrap() []error { return []error{e.err, carecontact.ErrUnavailable} }
 
-// settle returns err as an operation reports it once the retry loop stops
-// on it: a server-side timeout (while ctx is still live, so the caller did
-// not cancel) is marked to match carecontact.ErrUnavailable; anything else
-// is returned unchanged.
-func settle(ctx context.Context, err error) error {
-	if ctx.Err() != nil || errors.Is(err, carecontact.ErrUnavailable) {
-		return err
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && (pgErr.Code == codeQueryCanceled || pgErr.Code == codeLockNotAvailable) {
+// ended returns the error an operation reports when its context ended
+// (ctx.Err() is set, or the last failure err says so): past a deadline
+// (the DB's operation timeout or the caller's own) it matches
+// carecontact.ErrUnavailable and context.DeadlineExceeded; cancelled by
+// the caller it matches context.Canceled only. Either way err stays in the
+// chain.
+func ended(ctx context.Context, what string, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("%s: store did not answer in time: %w", what, err)
+		} else {
+			err = fmt.Errorf("%s: store did not answer in time: %w (last failure: %w)", what, context.DeadlineExceeded, err)
+		}
 		return &unavailableError{err: err}
 	}
-	return err
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return fmt.Errorf("%s: %w (last failure: %w)", what, context.Canceled, err)
 }
 
-// do runs a non-transactional operation with retries. idempotent says the
-// operation may be repeated even if the connection broke after it was sent
-// (reads); otherwise only failures before sending are retried.
+// bound returns ctx limited by the DB's operation timeout, unless ctx
+// already ends sooner or the timeout is off.
+func (db *DB) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if db.timeout <= 0 {
+		return ctx, func() {}
+	}
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= db.timeout {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, db.timeout)
+}
+
+// do runs a non-transactional operation with retries, under the DB's
+// operation timeout. idempotent says the operation may be repeated even if
+// the connection broke after it was sent (reads); otherwise only failures
+// before sending are retried. A statement the server cancelled (at its
+// statement_timeout or lock_timeout) is repeated either way: its implicit
+// transaction was rolled back.
 func (db *DB) do(ctx context.Context, what string, idempotent bool, op func(ctx context.Context) error) error {
 	if db == nil {
 		return errNilDB
 	}
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
 	p := db.retry
 	for attempt := 1; ; attempt++ {
 		err := op(ctx)
 		if err == nil {
 			return nil
 		}
-		switch classify(err) {
-		case permanent:
-			return settle(ctx, err)
-		case connectionLost:
-			if !idempotent && !pgconn.SafeToRetry(err) {
-				return fmt.Errorf("%s: %w: %w", what, ErrOutcomeUnknown, err)
-			}
+		f := classify(err)
+		switch {
+		case f == permanent:
+			return err
+		case f == connectionLost && !idempotent && !pgconn.SafeToRetry(err):
+			return fmt.Errorf("%s: %w: %w", what, ErrOutcomeUnknown, err)
+		case f == contextEnded && !idempotent:
+			// The change may have been sent before the context ended.
+			return fmt.Errorf("%w: %w", ErrOutcomeUnknown, ended(ctx, what, err))
+		case f == contextEnded || ctx.Err() != nil:
+			return ended(ctx, what, err)
 		}
 		if err := p.backOff(ctx, what, attempt, err); err != nil {
 			return err
@@ -211,31 +254,39 @@ func (db *DB) do(ctx context.Context, what string, idempotent bool, op func(ctx 
 	}
 }
 
-// inTx runs fn in one transaction and commits it, exactly once:
+// inTx runs fn in one transaction and commits it, exactly once, under the
+// DB's operation timeout:
 //
 //   - after a transient failure before COMMIT was sent (the server rolled
 //     the transaction back, nothing of it remains) the whole transaction is
 //     run again; fn must not keep results of a failed attempt, it is called
 //     afresh on each;
 //   - the transaction also inserts a commit marker (a fresh UUID) into
-//     carecontact_commits, so when the connection breaks while COMMIT is in
-//     flight, inTx looks the marker up (retrying until the server answers):
-//     found, the change was made and inTx succeeds; not found, it was not
-//     and the transaction is run again.
+//     carecontact_commits, so when COMMIT was sent but its answer never
+//     came (the connection broke, the server cancelled it, or the deadline
+//     passed) inTx resolves the outcome (see resolve): made, inTx succeeds;
+//     not made, the transaction is run again under a fresh marker (unless
+//     the deadline passed).
 //
-// Errors fn returns are passed through unchanged (a server-side
-// statement or lock timeout also matches carecontact.ErrUnavailable) and
-// roll the transaction back. ErrOutcomeUnknown is returned only when the marker could not be
-// looked up before the retry policy gave up.
+// Errors fn returns are passed through unchanged and roll the transaction
+// back. ErrOutcomeUnknown is returned only when the outcome could not be
+// resolved in time.
 func (db *DB) inTx(ctx context.Context, what string, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	return db.runTx(ctx, what, false, fn)
 }
 
-// runTx is inTx; idempotent transactions (Migrate) write no commit marker
-// and are simply run again when the connection breaks during COMMIT.
+// runTx is inTx; idempotent transactions (Migrate) write no commit marker,
+// are simply run again when the connection breaks during COMMIT, and run
+// without the operation timeout (a migration may take long): only ctx
+// bounds them.
 func (db *DB) runTx(ctx context.Context, what string, idempotent bool, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	if db == nil {
 		return errNilDB
+	}
+	if !idempotent {
+		var cancel context.CancelFunc
+		ctx, cancel = db.bound(ctx)
+		defer cancel()
 	}
 	p := db.retry
 	marker := uuid.New()
@@ -261,27 +312,62 @@ func (db *DB) runTx(ctx context.Context, what string, idempotent bool, fn func(c
 		if err == nil {
 			return nil
 		}
-		switch classify(err) {
-		case permanent:
-			return settle(ctx, err)
-		case connectionLost:
-			if committing && !idempotent {
-				var made bool
-				lerr := db.do(ctx, what, true, func(ctx context.Context) error {
-					return db.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM carecontact_commits WHERE id = $1)", marker).Scan(&made)
-				})
-				if lerr != nil {
-					return fmt.Errorf("%s: %w: %w (looking up the commit: %v)", what, ErrOutcomeUnknown, err, lerr)
-				}
-				if made {
-					return nil
-				}
+		f := classify(err)
+		if f == permanent {
+			return err
+		}
+		if committing && !idempotent && f != txRolledBack {
+			made, lerr := db.resolve(ctx, what, marker)
+			if lerr != nil {
+				return fmt.Errorf("%s: %w: %w (resolving the commit: %w)", what, ErrOutcomeUnknown, err, lerr)
 			}
+			if made {
+				return nil
+			}
+			marker = uuid.New() // resolve may have left the old one committed
+		}
+		if f == contextEnded || ctx.Err() != nil {
+			return ended(ctx, what, err)
 		}
 		if err := p.backOff(ctx, what, attempt, err); err != nil {
 			return err
 		}
 	}
+}
+
+// resolve finds out whether the transaction that wrote marker committed,
+// after its COMMIT went unanswered. It inserts the marker itself (ON
+// CONFLICT DO NOTHING) in a transaction it rolls back: the server makes
+// that insert wait until the original transaction has ended, however it
+// ended, so the answer is final: a conflict means the original committed;
+// an insert means it rolled back and never will commit. (A plain look-up
+// could run before a COMMIT still in flight on the old backend landed.)
+// When ctx has already ended (the deadline passed during COMMIT), resolve
+// takes a fresh budget of the operation timeout for this alone.
+func (db *DB) resolve(ctx context.Context, what string, marker uuid.UUID) (made bool, err error) {
+	if ctx.Err() != nil {
+		budget := db.timeout
+		if budget <= 0 {
+			budget = DefaultOperationTimeout
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), budget)
+		defer cancel()
+	}
+	err = db.do(ctx, what+": resolve commit", true, func(ctx context.Context) error {
+		tx, err := db.pool.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+		tag, err := tx.Exec(ctx, "INSERT INTO carecontact_commits (id) VALUES ($1) ON CONFLICT (id) DO NOTHING", marker)
+		if err != nil {
+			return err
+		}
+		made = tag.RowsAffected() == 0
+		return nil
+	})
+	return made, err
 }
 
 // PruneCommitMarkers deletes the commit markers (see the package

@@ -28,20 +28,22 @@ func TestClassify(t *testing.T) {
 		{"crash shutdown", pg("57P02"), connectionLost},
 		{"starting up", pg("57P03"), connectionLost},
 		{"connection exception class", pg("08006"), connectionLost},
+		{"statement_timeout", pg("57014"), statementCanceled},
+		{"lock_timeout", pg("55P03"), statementCanceled},
 		{"unique violation", pg("23505"), permanent},
 		{"exclusion violation", pg("23P01"), permanent},
 		{"syntax error", pg("42601"), permanent},
 		{"EOF", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), connectionLost},
 		{"reset", fmt.Errorf("read: %w", syscall.ECONNRESET), connectionLost},
 		{"refused", fmt.Errorf("dial: %w", syscall.ECONNREFUSED), connectionLost},
-		{"canceled", context.Canceled, permanent},
-		{"deadline", fmt.Errorf("x: %w", context.DeadlineExceeded), permanent},
+		{"canceled", context.Canceled, contextEnded},
+		{"deadline", fmt.Errorf("x: %w", context.DeadlineExceeded), contextEnded},
 		{"plain", errors.New("boom"), permanent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, tc.want, classify(tc.err))
-			require.Equal(t, tc.want != permanent, IsTransient(tc.err))
+			require.Equal(t, tc.want != permanent && tc.want != contextEnded, IsTransient(tc.err))
 		})
 	}
 }
@@ -88,6 +90,9 @@ func TestDoRetries(t *testing.T) {
 		calls := 0
 		err := db.do(ctx, "op", false, func(context.Context) error { calls++; return io.ErrUnexpectedEOF })
 		require.ErrorIs(t, err, ErrOutcomeUnknown)
+		require.ErrorIs(t, err, carecontact.ErrUnavailable)
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the root cause stays in the chain")
+		require.Contains(t, err.Error(), "outcome unknown")
 		require.Equal(t, 1, calls)
 	})
 	t.Run("lost connection on a read is repeated", func(t *testing.T) {
@@ -101,6 +106,20 @@ func TestDoRetries(t *testing.T) {
 		})
 		require.NoError(t, err)
 		require.Equal(t, 2, calls)
+	})
+	t.Run("a cancelled statement is repeated, even a write", func(t *testing.T) {
+		for _, code := range []string{codeQueryCanceled, codeLockNotAvailable} {
+			calls := 0
+			err := db.do(ctx, "op", false, func(context.Context) error {
+				calls++
+				if calls == 1 {
+					return &pgconn.PgError{Code: code}
+				}
+				return nil
+			})
+			require.NoError(t, err, code)
+			require.Equal(t, 2, calls, code)
+		}
 	})
 	t.Run("permanent errors pass through", func(t *testing.T) {
 		boom := errors.New("boom")
@@ -145,4 +164,87 @@ func TestTransientFailuresAreUnavailable(t *testing.T) {
 	}
 	var nilDB *DB
 	require.ErrorIs(t, nilDB.do(context.Background(), "op", true, nil), carecontact.ErrInvalid)
+}
+
+func TestBound(t *testing.T) {
+	db := &DB{timeout: time.Second}
+	ctx, cancel := db.bound(context.Background())
+	d, ok := ctx.Deadline()
+	cancel()
+	require.True(t, ok, "no deadline of the caller's: the default applies")
+	require.WithinDuration(t, time.Now().Add(time.Second), d, 100*time.Millisecond)
+
+	early, cancelEarly := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancelEarly()
+	want, _ := early.Deadline()
+	ctx, cancel = db.bound(early)
+	d, _ = ctx.Deadline()
+	cancel()
+	require.Equal(t, want, d, "the caller's earlier deadline is kept")
+
+	late, cancelLate := context.WithTimeout(context.Background(), time.Hour)
+	defer cancelLate()
+	ctx, cancel = db.bound(late)
+	d, _ = ctx.Deadline()
+	cancel()
+	require.WithinDuration(t, time.Now().Add(time.Second), d, 100*time.Millisecond, "a later deadline is shortened")
+
+	off := &DB{timeout: 0}
+	ctx, cancel = off.bound(context.Background())
+	_, ok = ctx.Deadline()
+	cancel()
+	require.False(t, ok, "timeout off: no deadline")
+}
+
+// An operation still failing, or still waiting (for a connection, say),
+// at its deadline reports ErrUnavailable and DeadlineExceeded, with the
+// last failure in the chain; the caller's own cancellation is not
+// unavailable.
+func TestDeadlineIsUnavailable(t *testing.T) {
+	db := &DB{timeout: 30 * time.Millisecond, retry: RetryPolicy{MaxAttempts: 1 << 20, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}}
+	ctx := context.Background()
+
+	t.Run("blocked until the deadline", func(t *testing.T) {
+		start := time.Now()
+		err := db.do(ctx, "op", true, func(ctx context.Context) error {
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		require.ErrorIs(t, err, carecontact.ErrUnavailable)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.True(t, IsTransient(err))
+		require.Contains(t, err.Error(), "op: store did not answer in time")
+		require.Less(t, time.Since(start), time.Second)
+	})
+	t.Run("failing transiently until the deadline", func(t *testing.T) {
+		timeout := &pgconn.PgError{Code: codeQueryCanceled, Message: "canceling statement due to statement timeout"}
+		calls := 0
+		err := db.do(ctx, "op", true, func(context.Context) error { calls++; return timeout })
+		require.ErrorIs(t, err, carecontact.ErrUnavailable)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.ErrorIs(t, err, timeout, "the last failure stays in the chain")
+		require.Contains(t, err.Error(), "statement timeout")
+		require.Greater(t, calls, 1, "retried until the deadline")
+	})
+	t.Run("cancelled by the caller", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		err := db.do(cctx, "op", true, func(ctx context.Context) error { return ctx.Err() })
+		require.ErrorIs(t, err, context.Canceled)
+		require.NotErrorIs(t, err, carecontact.ErrUnavailable)
+		require.False(t, IsTransient(err))
+	})
+}
+
+// A change outside a transaction that was cut off by its deadline may have
+// been sent: its outcome is unknown.
+func TestDeadlineOnAChangeOutsideATransaction(t *testing.T) {
+	db := &DB{timeout: 20 * time.Millisecond, retry: DefaultRetryPolicy()}
+	err := db.do(context.Background(), "op", false, func(ctx context.Context) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	require.ErrorIs(t, err, ErrOutcomeUnknown)
+	require.ErrorIs(t, err, carecontact.ErrUnavailable)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
 }
