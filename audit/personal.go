@@ -15,7 +15,8 @@ import (
 // counts as "-". Such a code standing alone is caught as it is. A code
 // with a space for its century sign, or glued to letters or digits around
 // it ("asiakas131052-308T"), is caught when its date and check character
-// are valid.
+// are valid. Inside a word a letter sign does not count: it cannot be told
+// from a stretch of a random hexadecimal ID.
 //
 // A phone number: a run of digits with at most three separators (space,
 // no-break space, ".", "-", "/", "(", ")" or a Unicode dash) between digit
@@ -28,8 +29,9 @@ import (
 // "040.123.4567", "040/1234567", "358401234567" and "+358 (0)40 1234567"
 // are numbers, and a zero-padded counter ("00012345") is not. Digits joined
 // to a preceding word by a letter, "-", "_" or "/" are part of an
-// identifier ("apt-00012345", "appointment/01234567"), not a number; a
-// run that begins with "+" is a number wherever it stands.
+// identifier ("apt-00012345", "appointment/01234567"), and so are digits
+// that run straight into letters ("0303026651bf…"), not a number; a run
+// that begins with "+" is a number wherever it stands.
 //
 // Identifiers in the canonical UUID form are set aside first: their
 // dash-separated digit groups (…-0412-4567-…) would otherwise read as phone
@@ -177,6 +179,9 @@ func hetuAt(rs []rune, i int) (int, bool) {
 	if official && bounded {
 		return end, true
 	}
+	if !bounded && unicode.IsLetter(sign) {
+		return 0, false // a letter sign inside a word: a stretch of a random ID
+	}
 	day, month := n/10000000, n/100000%100
 	valid := day >= 1 && day <= 31 && month >= 1 && month <= 12 && rune(hetuCheck[n%31]) == check
 	return end, valid
@@ -212,7 +217,7 @@ func phoneAt(rs []rune, i int) (int, bool) {
 	}
 	var head [3]byte // the first three digits
 	digits, need, end := 0, 0, j
-	for {
+	for groups := 0; ; groups++ {
 		for ; j < len(rs) && isDigit(rs[j]); j++ {
 			if digits < len(head) {
 				head[digits] = byte(rs[j])
@@ -225,6 +230,9 @@ func phoneAt(rs []rune, i int) (int, bool) {
 			}
 		}
 		end = j
+		if groups == 0 && !plus && !paren && j < len(rs) && unicode.IsLetter(rs[j]) {
+			return 0, false // digits that run into letters: a word such as a hexadecimal ID
+		}
 		k, strict := j, false
 		for ; k < len(rs) && k-j < 3 && isPhoneSep(rs[k]); k++ {
 			strict = strict || rs[k] == '.' || rs[k] == '/'
