@@ -120,3 +120,33 @@ func TestCancelReasonWithPersonalData(t *testing.T) {
 		})
 	}
 }
+
+// A search whose end is before its start is an error naming the field,
+// not an empty answer.
+func TestSearchEndBeforeStart(t *testing.T) {
+	f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	from := helsinki(t, 2026, 12, 9, 9, 0)
+	for _, tc := range []struct {
+		name string
+		to   time.Time
+		ok   bool
+	}{
+		{"a day before", from.Add(-24 * time.Hour), false},
+		{"a nanosecond before", from.Add(-1), false},
+		{"open end", time.Time{}, true},
+		{"a week after", from.Add(7 * 24 * time.Hour), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			slots, err := f.b.Search(context.Background(), booking.SearchRequest{Area: "north", Service: "nurse-visit", From: from, To: tc.to, By: pro})
+			if tc.ok {
+				require.NoError(t, err)
+				require.NotEmpty(t, slots)
+				return
+			}
+			require.ErrorIs(t, err, booking.ErrInvalid)
+			var fe *carecontact.FieldError
+			require.True(t, errors.As(err, &fe))
+			require.Equal(t, "to", fe.Field)
+		})
+	}
+}
