@@ -74,10 +74,7 @@ const (
 // "+", then 5 to 15 digits with spaces, "-", ".", "/", "(" and ")" between
 // them, and nothing else. The error never repeats the number.
 func (p Phone) Validate() error {
-	s := string(p)
-	if strings.HasPrefix(s, "+") {
-		s = s[1:]
-	}
+	s := strings.TrimPrefix(string(p), "+")
 	digits := 0
 	for _, r := range s {
 		switch {
