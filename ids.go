@@ -1,5 +1,12 @@
 package carecontact
 
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
 // The identifiers several packages share. Each is an opaque string chosen by
 // the host; none is ever a personal identity code, a name or a phone number.
 // Packages use these types directly, so a value keeps its form from the
@@ -24,3 +31,25 @@ type ClientRef string
 // callback or a chat. Hosts choose it, typically the ID of the session the
 // contact belongs to; the callback planner derives one per dispatch.
 type ItemID string
+
+// MaxIDLen is the longest identifier, in bytes, the library accepts where
+// an ID enters it (a demand request, a routing item, a session, a callback
+// request): longer IDs are refused, not cut.
+const MaxIDLen = 256
+
+// ValidateID reports whether id may serve as an identifier: at most
+// MaxIDLen bytes of valid UTF-8 with no control characters (NUL included).
+// It returns nil or a *FieldError that names field and matches sentinel;
+// the reason never repeats the value. An empty id passes: callers that
+// require one say so themselves.
+func ValidateID(sentinel error, field, id string) error {
+	switch {
+	case len(id) > MaxIDLen:
+		return Invalid(sentinel, field, fmt.Sprintf("is longer than %d bytes", MaxIDLen))
+	case !utf8.ValidString(id):
+		return Invalid(sentinel, field, "is not valid UTF-8")
+	case strings.IndexFunc(id, unicode.IsControl) >= 0:
+		return Invalid(sentinel, field, "holds a control character")
+	}
+	return nil
+}

@@ -3,7 +3,6 @@ package audit
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/carecontact/carecontact"
@@ -135,25 +134,6 @@ func redactKey(k string) string {
 		return "<redacted>"
 	}
 	return k
-}
-
-// Finnish personal identity code (henkilötunnus): DDMMYY, a century sign,
-// three digits and a check character. Phone numbers: a + or 0 followed by at
-// least seven digits, spaces and dashes allowed between them.
-// Identifiers in the canonical UUID form are removed before the check: their
-// dash-separated digit groups (…-0412-4567-…) would otherwise read as phone
-// numbers, and a UUID is an opaque reference, never personal data.
-var (
-	hetuPattern  = regexp.MustCompile(`(?i)\b\d{6}[-+a-fu-y]\d{3}[0-9a-y]\b`)
-	phonePattern = regexp.MustCompile(`(?:\+|\b0)\d(?:[ -]?\d){6,}`)
-	uuidPattern  = regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
-)
-
-func looksPersonal(s string) bool {
-	if uuidPattern.MatchString(s) {
-		s = uuidPattern.ReplaceAllString(s, " ")
-	}
-	return hetuPattern.MatchString(s) || phonePattern.MatchString(s)
 }
 
 // Filter selects events from a Reader. Zero fields match everything.

@@ -6,6 +6,11 @@
 // and the pseudonymous client reference it concerns. Events never carry
 // personal identity codes, names or phone numbers: Validate rejects details
 // that look like them, so a careless caller cannot leak them into the trail.
+// Redact replaces them in free text (a reason, a role, a method) with
+// "[redacted]"; packages redact free text before it enters a Detail, so
+// such text never makes an operation fail. The detector knows the usual
+// spellings of Finnish phone numbers and identity codes and lets
+// identifiers such as "apt-00012345" and UUIDs pass (see Redact).
 //
 // Store adapters write the events that describe a change in the same
 // transaction as the change (the memory store under the same lock), so an

@@ -47,7 +47,9 @@
 // fulfilled, noshow and entered-in-error. Statuses are the FHIR R4
 // Appointment.status codes with only the legal transitions (CanTransition)
 // and map to the Finnish national Ajanvarauksen tila codes
-// (Status.National). Appointments keep the client's pre-question answers
+// (Status.National). A status never goes to itself: a second cancellation
+// is a *TransitionError and keeps the first one's late mark. A cancel
+// reason reaches the audit trail through audit.Redact. Appointments keep the client's pre-question answers
 // and the guidance text version they saw. Hold expiry is data: Advance(now)
 // releases expired holds (passing a lapsed waitlist offer on to the next
 // waiting client) and NextDeadline tells when it next has work.

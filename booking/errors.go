@@ -1,6 +1,11 @@
 package booking
 
-import carecontact "github.com/carecontact/carecontact"
+import (
+	"errors"
+	"fmt"
+
+	carecontact "github.com/carecontact/carecontact"
+)
 
 // Errors of the booking package. Callers branch on them with errors.Is;
 // returned errors wrap them with context.
@@ -29,3 +34,28 @@ var (
 	// ErrExists reports an ID that is already in use.
 	ErrExists = carecontact.Sentinel(carecontact.ErrConflict, "booking: already exists")
 )
+
+// TransitionError reports a status change the FHIR R4 life cycle does not
+// allow, including a change to the status the appointment already has (a
+// second cancellation). It matches ErrIllegalTransition.
+type TransitionError struct {
+	// Appointment is the appointment's ID.
+	Appointment string
+	From, To    Status
+}
+
+// Error describes the refused change.
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("booking: appointment %s: illegal status transition %s -> %s", e.Appointment, e.From, e.To)
+}
+
+// Is reports whether target is ErrIllegalTransition or the root kind it wraps.
+func (e *TransitionError) Is(target error) bool { return errors.Is(ErrIllegalTransition, target) }
+
+// checkTransition returns a *TransitionError unless a may go to status to.
+func checkTransition(a Appointment, to Status) error {
+	if CanTransition(a.Status, to) {
+		return nil
+	}
+	return &TransitionError{Appointment: a.ID, From: a.Status, To: to}
+}

@@ -88,6 +88,9 @@ func (b *Booker) Mark(ctx context.Context, id string, status Status, by Requeste
 		return Appointment{}, b.deny(ctx, now, by, "booking.mark", "appointment/"+id, "", fmt.Errorf("booking: clients may only check in: %w", ErrNotAllowed))
 	}
 	return b.transition(ctx, id, by, "booking."+string(status), now, func(a *Appointment) error {
+		if err := checkTransition(*a, status); err != nil {
+			return err
+		}
 		if (status == StatusNoShow || status == StatusFulfilled) && now.Before(a.Start) {
 			return fmt.Errorf("booking: appointment %s has not started: %w", a.ID, ErrIllegalTransition)
 		}
@@ -104,8 +107,12 @@ type CancelResult struct {
 	Offer *Appointment
 }
 
-// Cancel cancels an appointment with a reason. A cancellation within
-// LateCancel of the start is marked late (LateCancel). The freed time is
+// Cancel cancels an appointment with a reason. An appointment that is
+// already cancelled, or ended, is refused with a *TransitionError
+// (ErrIllegalTransition); its late-cancellation mark stays. The reason is
+// kept with the appointment as given; its audit detail has any phone number
+// or identity code replaced by "[redacted]" (audit.Redact). A cancellation
+// within LateCancel of the start is marked late (LateCancel). The freed time is
 // offered first to the clients waiting for the same service, oldest first:
 // the first one it suits gets it as a hold for OfferTTL, atomically with the
 // cancellation, so that nobody else can take it in between.
@@ -121,11 +128,14 @@ func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (C
 	if !by.actsFor(a.Client) {
 		return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, "", errOtherClient(id))
 	}
+	if err := checkTransition(a, StatusCancelled); err != nil {
+		return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, a.Client, err)
+	}
 	next := a.Clone()
 	next.Status, next.CancelReason, next.HoldUntil = StatusCancelled, reason, time.Time{}
 	next.LateCancel = a.Status == StatusBooked && now.After(a.Start.Add(-b.cfg.LateCancel))
 	next.Version, next.Updated = a.Version+1, now
-	detail := map[string]string{"from": string(a.Status), "reason": reason}
+	detail := map[string]string{"from": string(a.Status), "reason": audit.Redact(reason)}
 	if next.LateCancel {
 		detail["late"] = "true"
 	}

@@ -22,7 +22,8 @@ type SearchRequest struct {
 	// Team, if set, limits the first participant to the team's members.
 	Team carecontact.TeamID
 	// From and To bound the slot starts; zero To means the service's
-	// horizon (self-service) or 90 days.
+	// horizon (self-service) or 90 days. A To before From is ErrInvalid
+	// naming "to".
 	From, To time.Time
 	// Limit is the number of slots wanted (default 10, at most 1000).
 	Limit int
@@ -234,6 +235,9 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 	svc, err := b.Service(req.Area, req.Service)
 	if err != nil {
 		return nil, err
+	}
+	if !req.From.IsZero() && !req.To.IsZero() && req.To.Before(req.From) {
+		return nil, carecontact.Invalid(ErrInvalid, "to", "is before from")
 	}
 	now := b.cfg.Clock.Now().UTC()
 	lo, hi, err := b.bounds(&svc, req.By, now, req.From, req.To)

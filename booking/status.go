@@ -54,7 +54,8 @@ var transitions = map[Status][]Status{
 }
 
 // CanTransition reports whether an appointment may go from status from to
-// status to.
+// status to. A status never goes to itself: a cancelled appointment cannot
+// be cancelled again.
 func CanTransition(from, to Status) bool { return slices.Contains(transitions[from], to) }
 
 // HoldsTime reports whether an appointment in status s keeps its

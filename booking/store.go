@@ -228,8 +228,8 @@ func ValidateTransition(prev Appointment, req TransitionRequest) error {
 	if next.Version != prev.Version+1 {
 		return fmt.Errorf("booking: appointment %s version %d: %w", next.ID, prev.Version, ErrConflict)
 	}
-	if next.Status != prev.Status && !CanTransition(prev.Status, next.Status) {
-		return fmt.Errorf("booking: appointment %s %s -> %s: %w", next.ID, prev.Status, next.Status, ErrIllegalTransition)
+	if err := checkTransition(prev, next.Status); err != nil {
+		return err
 	}
 	if prev.Status == StatusPending && next.Status == StatusBooked && !req.Now.Before(prev.HoldUntil) {
 		return fmt.Errorf("booking: appointment %s: %w", next.ID, ErrHoldExpired)

@@ -85,11 +85,12 @@ type Config struct {
 	// DefaultWindowLength (2 hours).
 	WindowLength time.Duration
 	// Cutoff is the daily cut-off: requests made before it count towards
-	// the same-day service level. Defaults to DefaultCutoff (14:00).
+	// the same-day service level. It may not be before FirstWindow.
+	// Defaults to DefaultCutoff (14:00).
 	Cutoff civil.TimeOfDay
 	// SameDayTarget is the same-day service-level target as a share of the
-	// requests made before the cut-off. Defaults to DefaultSameDayTarget
-	// (0.9).
+	// requests made before the cut-off, from 0 to 1 (NaN is refused).
+	// Defaults to DefaultSameDayTarget (0.9).
 	SameDayTarget float64
 	// UrgentWithin is the deadline of urgent requests from the request.
 	// Defaults to DefaultUrgentWithin (2 hours).
@@ -180,8 +181,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: window length %v", ErrConfig, c.WindowLength)
 	case c.Cutoff < 0 || c.Cutoff > civil.EndOfDay:
 		return fmt.Errorf("%w: cutoff %v", ErrConfig, c.Cutoff)
-	case c.SameDayTarget < 0 || c.SameDayTarget > 1:
-		return fmt.Errorf("%w: same-day target %v", ErrConfig, c.SameDayTarget)
+	case c.Cutoff < c.FirstWindow:
+		return carecontact.Invalid(ErrConfig, "Cutoff", "is before FirstWindow: no request could count towards the same day")
+	case !(c.SameDayTarget >= 0 && c.SameDayTarget <= 1): // NaN too
+		return carecontact.Invalid(ErrConfig, "SameDayTarget", "must be a number from 0 to 1")
 	case c.UrgentWithin < 0:
 		return fmt.Errorf("%w: urgent within %v", ErrConfig, c.UrgentWithin)
 	case c.OuterWorkdays < 0:

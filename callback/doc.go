@@ -75,8 +75,9 @@
 // # Privacy
 //
 // Clients are pseudonymous references. The phone number is a Phone, which
-// formats as "<redacted>" everywhere; it is stored for the host's telephony
-// and never appears in events, errors or the audit trail. Every change of a
+// formats and marshals to JSON as "<redacted>" everywhere; it is stored for
+// the host's telephony and never appears in events, errors or the audit
+// trail. A request's phone must read as a number (Phone.Validate). Every change of a
 // request is an audit event ("callback.open", "callback.join",
 // "callback.due", "callback.replan", "callback.escalate",
 // "callback.attempt", "callback.complete") written in the same store

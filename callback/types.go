@@ -3,6 +3,7 @@ package callback
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/carecontact/carecontact"
@@ -57,6 +58,39 @@ func (Phone) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte("<redacted>")) 
 // Number returns the number itself, for the host's telephony only.
 func (p Phone) Number() string { return string(p) }
 
+// MarshalJSON writes "<redacted>": a Phone in a host's JSON (a log line, an
+// API answer) never shows the number. Stores keep the number in a column
+// of its own (Number), never through JSON.
+func (Phone) MarshalJSON() ([]byte, error) { return []byte(`"<redacted>"`), nil }
+
+// Phone numbers have at most 15 digits (ITU-T E.164) and, for the
+// library, at least 5.
+const (
+	minPhoneDigits = 5
+	maxPhoneDigits = 15
+)
+
+// Validate reports whether p reads as a phone number: an optional leading
+// "+", then 5 to 15 digits with spaces, "-", ".", "/", "(" and ")" between
+// them, and nothing else. The error never repeats the number.
+func (p Phone) Validate() error {
+	s := strings.TrimPrefix(string(p), "+")
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(" -./()", r):
+		default:
+			return carecontact.Invalid(ErrInvalidRequest, "phone", "holds a character that is not a digit or a separator")
+		}
+	}
+	if digits < minPhoneDigits || digits > maxPhoneDigits {
+		return carecontact.Invalid(ErrInvalidRequest, "phone", fmt.Sprintf("must have %d to %d digits", minPhoneDigits, maxPhoneDigits))
+	}
+	return nil
+}
+
 // Request is a client's request to be called back.
 type Request struct {
 	// ID, when set, is the ID the new request gets (the front door uses
@@ -66,7 +100,8 @@ type Request struct {
 	ID string `json:"id,omitempty"`
 	// Client is the pseudonymous client reference (never an identity code).
 	Client carecontact.ClientRef
-	// Phone is the number to call; it is never logged nor marshalled.
+	// Phone is the number to call; it is never logged nor marshalled. It
+	// must read as a phone number (Phone.Validate).
 	Phone Phone `json:"-"`
 	// Errand is what the client contacts about.
 	Errand channel.Errand
@@ -85,7 +120,9 @@ type Request struct {
 	OwnProfessional carecontact.ProfessionalID
 }
 
-// Validate reports the first missing or malformed field.
+// Validate reports the first missing or malformed field. IDs and
+// references longer than carecontact.MaxIDLen bytes, not UTF-8 or holding
+// control characters are refused.
 func (r Request) Validate() error {
 	switch {
 	case r.Client == "":
@@ -98,6 +135,15 @@ func (r Request) Validate() error {
 		return fmt.Errorf("%w: urgency %d", ErrInvalidRequest, int(r.Urgency))
 	case r.PostalCode == "" && r.OwnTeam == "":
 		return fmt.Errorf("%w: postal code and own team are both empty", ErrInvalidRequest)
+	}
+	if err := r.Phone.Validate(); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, id string }{{"id", r.ID}, {"client", string(r.Client)}, {"errand", string(r.Errand)},
+		{"postalCode", r.PostalCode}, {"ownTeam", string(r.OwnTeam)}, {"ownProfessional", string(r.OwnProfessional)}} {
+		if err := carecontact.ValidateID(ErrInvalidRequest, f.name, f.id); err != nil {
+			return err
+		}
 	}
 	if _, err := civil.ParseLanguage(string(r.Language)); err != nil {
 		return fmt.Errorf("%w: language: %w", ErrInvalidRequest, err)

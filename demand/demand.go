@@ -190,8 +190,10 @@ func (a Admission) Queue() bool { return a.Contact.State == ContactPending }
 // *channel.UnsuitableError otherwise); an earlier pending contact of the client for
 // the same errand, in any channel, makes this one a duplicate handled by the
 // configured policy. The admission and its outcome are audited as
-// "channel.admit". A request without Client or Errand is a
-// *carecontact.FieldError matching ErrInvalidAdmission.
+// "channel.admit". A request without Client or Errand, or with an ID,
+// Client, Errand or Ref longer than carecontact.MaxIDLen bytes, not UTF-8 or
+// holding a control character, is a *carecontact.FieldError matching
+// ErrInvalidAdmission.
 func (a *Admitter) Admit(ctx context.Context, req Request) (Admission, error) {
 	switch {
 	case req.Client == "":
@@ -200,6 +202,11 @@ func (a *Admitter) Admit(ctx context.Context, req Request) (Admission, error) {
 		return Admission{}, carecontact.Invalid(ErrInvalidAdmission, "Errand", "is required")
 	case !req.Kind.Valid():
 		return Admission{}, fmt.Errorf("demand: admit: kind: %w: %q", channel.ErrUnknownKind, req.Kind)
+	}
+	for _, f := range []struct{ name, id string }{{"ID", req.ID}, {"Client", string(req.Client)}, {"Errand", string(req.Errand)}, {"Ref", req.Ref}} {
+		if err := carecontact.ValidateID(ErrInvalidAdmission, f.name, f.id); err != nil {
+			return Admission{}, err
+		}
 	}
 	if err := req.Actor.Validate(); err != nil {
 		return Admission{}, fmt.Errorf("demand: admit: actor: %w", err)

@@ -3,6 +3,7 @@ package demand_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,6 +191,12 @@ func TestAdmitterFieldErrors(t *testing.T) {
 	}{
 		{"no client", demand.Request{Actor: client, Errand: channel.ErrandMentalHealth, Kind: channel.Chat}, "Client"},
 		{"no errand", demand.Request{Actor: client, Client: "c1", Kind: channel.Chat}, "Errand"},
+		{"mebibyte ID", demand.Request{Actor: client, Client: "c1", Errand: channel.ErrandMentalHealth, Kind: channel.Chat,
+			ID: strings.Repeat("x", 1<<20)}, "ID"},
+		{"NUL in ID", demand.Request{Actor: client, Client: "c1", Errand: channel.ErrandMentalHealth, Kind: channel.Chat, ID: "c\x00"}, "ID"},
+		{"invalid UTF-8 client", demand.Request{Actor: client, Client: "c\xff", Errand: channel.ErrandMentalHealth, Kind: channel.Chat}, "Client"},
+		{"mebibyte ref", demand.Request{Actor: client, Client: "c1", Errand: channel.ErrandMentalHealth, Kind: channel.Chat,
+			Ref: strings.Repeat("r", 1<<20)}, "Ref"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := f.adm.Admit(context.Background(), tc.req)

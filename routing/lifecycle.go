@@ -18,13 +18,17 @@ import (
 // signed in or its area is closed), offering it at once if a candidate is
 // free. It returns the item as stored (queued or already offered).
 //
-// It fails with ErrInvalid or ErrMalformedPostalCode for bad input,
-// ErrDuplicateItem if id is in the store, and a *NoRouteError (ErrNoRoute)
-// when no step has a candidate or (unless the contact holds) none is
-// signed in.
+// It fails with ErrInvalid or ErrMalformedPostalCode for bad input (among
+// it an id longer than carecontact.MaxIDLen bytes, not UTF-8 or holding a
+// control character), ErrDuplicateItem if id is in the store, and a
+// *NoRouteError (ErrNoRoute) when no step has a candidate or (unless the
+// contact holds) none is signed in.
 func (d *Dispatcher) Enqueue(ctx context.Context, id carecontact.ItemID, c Contact) (Item, error) {
 	if id == "" {
 		return Item{}, fmt.Errorf("%w: item id is empty", ErrInvalid)
+	}
+	if err := carecontact.ValidateID(ErrInvalid, "id", string(id)); err != nil {
+		return Item{}, err
 	}
 	if c.Priority < PriorityRoutine || c.Priority > PriorityUrgent {
 		return Item{}, fmt.Errorf("%w: contact: priority %d is not routine, high or urgent", ErrInvalid, c.Priority)
@@ -92,8 +96,9 @@ func (d *Dispatcher) nextUsable(e *entry, from int, t time.Time) int {
 }
 
 // Accept accepts the offer of item id to professional by. It fails with
-// ErrItemNotFound, ErrOfferExpired if the offer to by has timed out, and
-// ErrWrongState if the item is not offered to by.
+// ErrInvalid (a *carecontact.FieldError naming "professional") when by is
+// empty, ErrItemNotFound, ErrOfferExpired if the offer to by has timed
+// out, and ErrWrongState if the item is not offered to by.
 func (d *Dispatcher) Accept(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID) (Item, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -136,6 +141,9 @@ func (d *Dispatcher) Decline(ctx context.Context, id carecontact.ItemID, by care
 
 // offered returns the entry of item id if it is offered to by.
 func (d *Dispatcher) offered(id carecontact.ItemID, by carecontact.ProfessionalID) (*entry, error) {
+	if by == "" {
+		return nil, carecontact.Invalid(ErrInvalid, "professional", "is required")
+	}
 	e, ok := d.items[id]
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrItemNotFound, id)

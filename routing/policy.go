@@ -3,6 +3,7 @@ package routing
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -124,7 +125,9 @@ func (s Step) validate(last bool) error {
 }
 
 // filterKey is a canonical text of a step's role and skill filters, used to
-// share queues between steps that filter alike.
+// share queues between steps that filter alike. Each name is written with
+// its length, so no name (one holding "," or "|", say) can make two
+// different filters read alike.
 func (s Step) filterKey() string {
 	roles := make([]string, len(s.Roles))
 	for i, r := range s.Roles {
@@ -134,7 +137,15 @@ func (s Step) filterKey() string {
 	for i, k := range s.Skills {
 		skills[i] = string(k)
 	}
-	slices.Sort(roles)
-	slices.Sort(skills)
-	return strings.Join(slices.Compact(roles), ",") + "|" + strings.Join(slices.Compact(skills), ",")
+	var b strings.Builder
+	for _, names := range [][]string{roles, skills} {
+		slices.Sort(names)
+		names = slices.Compact(names)
+		b.WriteString(strconv.Itoa(len(names)))
+		for _, n := range names {
+			b.WriteString(":" + strconv.Itoa(len(n)) + ":" + n)
+		}
+		b.WriteString(";")
+	}
+	return b.String()
 }

@@ -32,6 +32,10 @@
 // an audit event with outcome Denied and an *AccessError. Reads are audited
 // too ("session.read", "session.report").
 //
+// Free text (a transfer, leg-end or release reason, an invite's role, an
+// identification method) enters audit details through audit.Redact: a
+// phone number or identity code in it is replaced, never refused.
+//
 // # Identity, suitability and checklists
 //
 // The session records the client's IdentityLevel. A leg or escalation needs

@@ -389,7 +389,7 @@ func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id string, prof
 			return nil, err
 		}
 		s.Participants = append(s.Participants, Participant{ID: professional, Role: role, Leg: i, InvitedBy: professionalOf(actor), JoinedAt: now})
-		return map[string]string{"participant": string(professional), "role": role}, nil
+		return map[string]string{"participant": string(professional), "role": audit.Redact(role)}, nil
 	})
 }
 
@@ -479,7 +479,7 @@ func (m *Manager) Transfer(ctx context.Context, actor audit.Actor, id string, re
 		ended, _, _ = s.CurrentLeg()
 		s.endLeg(now, "transferred")
 		s.Transfers = append(s.Transfers, Transfer{From: s.Team, To: req.Team, By: professionalOf(actor), At: now, Reason: req.Reason})
-		d := map[string]string{"from_team": string(s.Team), "to_team": string(req.Team), "reason": req.Reason}
+		d := map[string]string{"from_team": string(s.Team), "to_team": string(req.Team), "reason": audit.Redact(req.Reason)}
 		s.Team, s.Assignee, s.State = req.Team, "", StateWaiting
 		if req.WorkItem != "" {
 			s.WorkItem = req.WorkItem
@@ -510,7 +510,7 @@ func (m *Manager) EndLeg(ctx context.Context, actor audit.Actor, id, reason stri
 		ended, _, _ = s.CurrentLeg()
 		s.endLeg(now, reason)
 		s.State = StateAssigned
-		return map[string]string{"kind": string(ended.Kind), "reason": reason}, nil
+		return map[string]string{"kind": string(ended.Kind), "reason": audit.Redact(reason)}, nil
 	})
 	if err != nil {
 		return Session{}, err
@@ -532,7 +532,7 @@ func (m *Manager) Release(ctx context.Context, actor audit.Actor, id, reason str
 		if s.State != StateAssigned {
 			return nil, &StateError{Op: "release", From: s.State, To: StateWaiting}
 		}
-		d := map[string]string{"assignee": string(s.Assignee), "reason": reason}
+		d := map[string]string{"assignee": string(s.Assignee), "reason": audit.Redact(reason)}
 		s.Assignee, s.State = "", StateWaiting
 		return d, nil
 	})

@@ -218,14 +218,17 @@ type OpenRequest struct {
 	Contact   string
 	Duplicate bool
 	// Identity is the identification already established (a client who
-	// logged in with strong identification to chat).
+	// logged in with strong identification to chat), and IdentityMethod
+	// its short label (at most 40 characters).
 	Identity       channel.IdentityLevel
 	IdentityMethod string
 }
 
 // Open creates a waiting session, audited "session.open". The client may
 // open their own session, a professional one for a team they belong to (or
-// any, as supervisor), the system any.
+// any, as supervisor), the system any. An ID or reference longer than
+// carecontact.MaxIDLen bytes, not UTF-8 or holding a control character is
+// an ErrInvalid *carecontact.FieldError naming the field.
 func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) (Session, error) {
 	switch {
 	case req.Client == "":
@@ -236,6 +239,17 @@ func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) 
 		return Session{}, invalid("team", "is required")
 	case !req.Identity.Valid():
 		return Session{}, invalid("identity", "is not a known level")
+	case len(req.IdentityMethod) > 40:
+		return Session{}, invalid("identityMethod", "must be at most 40 characters")
+	}
+	for _, f := range []struct{ name, id string }{
+		{"id", req.ID}, {"client", string(req.Client)}, {"errand", string(req.Errand)}, {"team", string(req.Team)},
+		{"ownProfessional", string(req.OwnProfessional)}, {"ownTeam", string(req.OwnTeam)},
+		{"workItem", string(req.WorkItem)}, {"contact", req.Contact}, {"identityMethod", req.IdentityMethod},
+	} {
+		if err := carecontact.ValidateID(ErrInvalid, f.name, f.id); err != nil {
+			return Session{}, err
+		}
 	}
 	if err := actor.Validate(); err != nil {
 		return Session{}, fmt.Errorf("session: open: actor: %w", err)
@@ -376,7 +390,7 @@ func (m *Manager) Identify(ctx context.Context, actor audit.Actor, id string, le
 		}
 		prev := s.Identity
 		s.Identity, s.IdentityMethod = level, method
-		return map[string]string{"level": level.String(), "previous": prev.String(), "method": method}, nil
+		return map[string]string{"level": level.String(), "previous": prev.String(), "method": audit.Redact(method)}, nil
 	})
 }
 

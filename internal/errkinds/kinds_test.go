@@ -94,6 +94,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrIllegalTransition": booking.ErrIllegalTransition, "ErrNotAllowed": booking.ErrNotAllowed,
 			"ErrLimitReached": booking.ErrLimitReached, "ErrExists": booking.ErrExists,
 		},
+		Types: map[string]error{"TransitionError": &booking.TransitionError{}},
 	},
 	"booking/fhir": {Types: map[string]error{"Error": &fhir.Error{}}},
 	"callback": {
@@ -186,6 +187,7 @@ func TestTypedErrorsMatchSentinelAndKind(t *testing.T) {
 		{"channel identity", &channel.IdentityError{Required: channel.IdentityStrong}, channel.ErrIdentityTooWeak, carecontact.ErrNotAllowed},
 		{"channel unsuitable", &channel.UnsuitableError{}, channel.ErrUnsuitable, carecontact.ErrNotAllowed},
 		{"booking fhir", &fhir.Error{Field: "Slot.start"}, booking.ErrInvalid, carecontact.ErrInvalid},
+		{"booking transition", &booking.TransitionError{Appointment: "a1", From: booking.StatusCancelled, To: booking.StatusCancelled}, booking.ErrIllegalTransition, carecontact.ErrIllegalTransition},
 		{"guidance file", &guidance.FileError{File: "f.json", Err: guidance.ErrNotFound}, guidance.ErrNotFound, carecontact.ErrNotFound},
 		{"root field", carecontact.Invalid(routing.ErrInvalid, "steps[1].timeout", "must be positive"), routing.ErrInvalid, carecontact.ErrInvalid},
 	} {

@@ -175,7 +175,7 @@ func testBookingConfirm(t *testing.T, h Harness) {
 }
 
 // testBookingTransitions checks the version compare-and-set and the legal
-// transitions.
+// transitions (a status never goes to itself).
 func testBookingTransitions(t *testing.T, h Harness) {
 	ctx := t.Context()
 	s := h.Booking(t, 1)[0]
@@ -184,7 +184,9 @@ func testBookingTransitions(t *testing.T, h Harness) {
 	stale.Next.Version = 5
 	require.ErrorIs(t, s.Transition(ctx, stale), booking.ErrConflict)
 	require.ErrorIs(t, s.Transition(ctx, transitionTo(a1, booking.StatusWaitlist, bookingT0)), booking.ErrIllegalTransition)
-	moved := transitionTo(a1, booking.StatusBooked, bookingT0)
+	require.ErrorIs(t, s.Transition(ctx, transitionTo(a1, booking.StatusBooked, bookingT0)), booking.ErrIllegalTransition,
+		"a status never goes to itself")
+	moved := transitionTo(a1, booking.StatusCancelled, bookingT0)
 	moved.Next.Start = moved.Next.Start.Add(time.Hour)
 	require.ErrorIs(t, s.Transition(ctx, moved), booking.ErrInvalid)
 	missing := transitionTo(a1, booking.StatusCancelled, bookingT0)

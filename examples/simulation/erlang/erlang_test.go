@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/examples/simulation/erlang"
 	"github.com/stretchr/testify/require"
 )
@@ -112,24 +113,36 @@ func TestReadReferenceErrors(t *testing.T) {
 		"model":    {hdr + "X\tErlangB\t1\t4\tinf\t20\t20\t0\t0\t0\t0\t0\t0\n", "model"},
 		"agents":   {hdr + "X\tErlangC\t1\t4\tinf\t2.5\t20\t0\t0\t0\t0\t0\t0\n", "column c"},
 		"negative": {hdr + "X\tErlangC\t1\t-4\tinf\t2\t20\t0\t0\t0\t0\t0\t0\n", "aht_min"},
+		// A repeated or blank header name made the row check count columns
+		// wrongly and index past the row: a panic.
+		"duplicate":      {"id\t" + hdr + "X\tErlangC\t1\t4\tinf\t20\t20\t0\t0\t0\t0\t0\t0\n", `line 1 column 2: header name "id" repeats column 1`},
+		"blank":          {"\t" + hdr + "X\tErlangC\t1\t4\tinf\t20\t20\t0\t0\t0\t0\t0\t0\n", "line 1 column 1: header name is blank"},
+		"blank inside":   {strings.Replace(hdr, "\tc\t", "\tc\t \t", 1) + "X\n", "column 7: header name is blank"},
+		"duplicate tail": {strings.TrimSuffix(hdr, "\n") + "\tP_abandon\n" + "X\tErlangC\t1\t4\tinf\t20\t20\t0\t0\t0\t0\t0\t0\n", "repeats column 13"},
+		"long line":      {hdr + strings.Repeat("x", 1<<17) + "\n", "line 2: is longer"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := erlang.ReadReference(strings.NewReader(tc.in))
 			require.ErrorIs(t, err, erlang.ErrBadReference)
+			require.ErrorIs(t, err, carecontact.ErrInvalid)
 			require.Contains(t, err.Error(), tc.text)
 		})
 	}
 }
 
 func FuzzReadReference(f *testing.F) {
-	b, err := os.ReadFile("testdata/erlang.tsv")
-	require.NoError(f, err)
-	f.Add(string(b))
-	f.Add("id\tmodel\n")
+	// Small seeds, so the fuzzer fuzzes instead of minimising.
+	hdr := "id\tmodel\tlambda_per_h\taht_min\tpatience_min\tc\tt_s\tP_wait\tmean_wait_all_s\tASA_served_s\tSL_answered_le_t\tP_W_le_t_all\tP_abandon\n"
+	row := "C4\tErlangC\t200\t5\tinf\t20\t20\t0.34\t30\t30\t0.73\t0.73\t0\n"
+	f.Add(hdr + row)
+	f.Add("id\t" + hdr + row)
+	f.Add("\t" + hdr)
+	f.Add("# c\n\nid\tmodel\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		refs, err := erlang.ReadReference(strings.NewReader(in))
 		if err != nil {
 			require.Nil(t, refs)
+			require.ErrorIs(t, err, erlang.ErrBadReference, "every error of a table is typed")
 			return
 		}
 		for _, r := range refs {

@@ -2,6 +2,7 @@ package erlang
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -33,7 +34,9 @@ var referenceColumns = []string{
 // naming at least the columns id, model (ErlangC or ErlangA), lambda_per_h,
 // aht_min, patience_min ("inf" for none), c, t_s, P_wait, mean_wait_all_s,
 // ASA_served_s, SL_answered_le_t, P_W_le_t_all and P_abandon. Lines
-// starting with '#' and blank lines are skipped.
+// starting with '#' and blank lines are skipped. A blank or repeated
+// header name, like any other malformed input, is an error matching
+// ErrBadReference (a *carecontact.FieldError naming the line and column).
 func ReadReference(r io.Reader) ([]Reference, error) {
 	sc := bufio.NewScanner(r)
 	var col map[string]int
@@ -49,7 +52,15 @@ func ReadReference(r io.Reader) ([]Reference, error) {
 		if col == nil {
 			col = make(map[string]int, len(fields))
 			for i, f := range fields {
-				col[strings.TrimSpace(f)] = i
+				name := strings.TrimSpace(f)
+				field := fmt.Sprintf("line %d column %d", line, i+1)
+				if name == "" {
+					return nil, carecontact.Invalid(ErrBadReference, field, "header name is blank")
+				}
+				if j, dup := col[name]; dup {
+					return nil, carecontact.Invalid(ErrBadReference, field, fmt.Sprintf("header name %q repeats column %d", name, j+1))
+				}
+				col[name] = i
 			}
 			for _, name := range referenceColumns {
 				if _, ok := col[name]; !ok {
@@ -111,7 +122,9 @@ func ReadReference(r io.Reader) ([]Reference, error) {
 		ref.Want.ServiceLevel, ref.Want.LeftQueueWithinTarget, ref.Want.PAbandon = vals[10], vals[11], vals[12]
 		out = append(out, ref)
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, carecontact.Invalid(ErrBadReference, fmt.Sprintf("line %d", line+1), "is longer than the reader's 64 KiB")
+	} else if err != nil {
 		return nil, fmt.Errorf("erlang: reading reference table: %w", err)
 	}
 	if col == nil {
