@@ -252,7 +252,7 @@ func (d *Door) settleBooking(ctx context.Context, actor audit.Actor, ad demand.A
 			continue // being handled: its professional closes it
 		}
 		d.emit(Event{Kind: EventWithdrawn, At: now, Contact: w.Ref, Client: c.Client, Errand: c.Errand,
-			Channel: w.Kind, Reason: "settled by booking " + out.Appointment.ID})
+			Channel: w.Kind, Outcome: session.OutcomeDuplicateMerged, Reason: "settled by booking " + out.Appointment.ID})
 	}
 	return nil
 }

@@ -278,7 +278,7 @@ func (d *Door) Withdraw(ctx context.Context, actor audit.Actor, id, reason strin
 		return fmt.Errorf("frontdoor: withdraw %s: audit: %w", id, err)
 	}
 	d.emit(Event{Kind: EventWithdrawn, At: now, Contact: id, Client: s.Client, Errand: s.Errand, Channel: kind,
-		Team: s.Team, Reason: "client: " + reason})
+		Team: s.Team, Outcome: session.OutcomeWithdrawn, Reason: "client: " + reason})
 	return nil
 }
 

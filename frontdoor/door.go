@@ -547,7 +547,7 @@ func (d *Door) Close(ctx context.Context, p carecontact.ProfessionalID, id strin
 			continue
 		}
 		d.emit(Event{Kind: EventWithdrawn, At: now, Contact: w.Ref, Client: s.Client, Errand: s.Errand,
-			Channel: w.Kind, Reason: "settled by " + id})
+			Channel: w.Kind, Outcome: session.OutcomeDuplicateMerged, Reason: "settled by " + id})
 	}
 	if err := d.finishItem(ctx, item, p); err != nil {
 		errs = append(errs, err)

@@ -281,9 +281,15 @@ func TestDoorCloseWithdrawsBeforeFreeingTheProfessional(t *testing.T) {
 	closed, err := d.Close(ctx, "aino", first.ID, session.OutcomeResolved)
 	require.NoError(t, err)
 	require.Len(t, closed.Withdrawn, 1)
+	withdrawn := 0
 	for _, e := range events {
 		require.False(t, e.Contact == second.ID && e.Kind == frontdoor.EventOffered, "the settled duplicate is never offered")
+		if e.Contact == second.ID && e.Kind == frontdoor.EventWithdrawn {
+			withdrawn++
+			require.Equal(t, session.OutcomeDuplicateMerged, e.Outcome, "withdrawn because another contact settled the errand")
+		}
 	}
+	require.Equal(t, 1, withdrawn)
 	s, err := d.Parts().Sessions.Get(ctx, audit.System("test"), second.ID)
 	require.NoError(t, err)
 	require.Equal(t, session.StateClosed, s.State, "the withdrawn contact's session is closed")

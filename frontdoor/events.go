@@ -88,7 +88,10 @@ type Event struct {
 	Waited time.Duration
 	// Window is the promised window (callback events).
 	Window callback.Window
-	// Outcome is the closing outcome (EventClosed).
+	// Outcome is the closing outcome (EventClosed). For EventWithdrawn it
+	// says why: session.OutcomeWithdrawn when the client withdrew,
+	// session.OutcomeDuplicateMerged when another contact settled the
+	// errand.
 	Outcome session.Outcome
 	// Duplicate: the client already waited about the errand.
 	Duplicate bool

@@ -66,8 +66,9 @@ func (m *model) observe(e frontdoor.Event) {
 		}
 	case frontdoor.EventWithdrawn:
 		// The client's errand was settled in another contact. One being
-		// handled is finished by its professional.
-		if !c.active || c.inHand {
+		// handled is finished by its professional; one the client
+		// abandoned is counted by abandon.
+		if !c.active || c.inHand || e.Outcome != session.OutcomeDuplicateMerged {
 			return
 		}
 		if c.waiting {
