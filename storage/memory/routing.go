@@ -153,7 +153,7 @@ func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events [
 		rec = new(routing.Item)
 	}
 	*rec = it
-	*rec = kit.NormItem(*rec)
+	kit.Norm(rec)
 	rec.Version = 1
 	sh.m[it.ID] = rec
 	s.record(prepared)
@@ -236,7 +236,7 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 		if !ok {
 			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, c.Professional)
 		}
-		if err := kit.Capacity(c, *pcur); err != nil {
+		if err := kit.Capacity(&c, pcur); err != nil {
 			return routing.Item{}, routing.ProfessionalState{}, err
 		}
 		next := *pcur
@@ -262,9 +262,10 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 		}
 	} else {
 		*cur = c.Item
-		*cur = kit.NormItem(*cur)
+		kit.Norm(cur)
 		cur.Version = c.Expect + 1
-		out = kit.CloneItem(*cur)
+		out = *cur
+		kit.Detach(&out)
 	}
 	s.record(prepared)
 	return out, ps, nil

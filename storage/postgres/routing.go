@@ -277,7 +277,7 @@ func (s *RoutingStore) changeProfessional(ctx context.Context, tx pgx.Tx, c rout
 	if err != nil {
 		return ps, err
 	}
-	if err := kit.Capacity(c, ps); err != nil {
+	if err := kit.Capacity(&c, &ps); err != nil {
 		return ps, err
 	}
 	var dSync, dChat, dMsg int

@@ -177,7 +177,7 @@ func (k Kit) ItemVersion(id carecontact.ItemID, version, expect uint64) error {
 // adds to its slot, and can join a call when c puts them in one
 // (routing.ProfessionalState.CanJoinCall). A change that adds neither
 // always fits.
-func (k Kit) Capacity(c routing.Change, ps routing.ProfessionalState) error {
+func (k Kit) Capacity(c *routing.Change, ps *routing.ProfessionalState) error {
 	if c.Load > 0 && !ps.CanTake(c.Slot) {
 		return fmt.Errorf("%w: %s is %s with %d/%d %s", routing.ErrNoCapacity,
 			c.Professional, ps.Effective(), ps.Load.Of(c.Slot), ps.Capacity.Of(c.Slot), c.Slot)

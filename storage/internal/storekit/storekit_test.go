@@ -100,15 +100,15 @@ func TestApplyErrors(t *testing.T) {
 		Load:     routing.Capacity{Synchronous: 1},
 	}
 	take := routing.Change{Professional: "n-1", Slot: routing.SlotSynchronous, Load: 1}
-	err = k.Capacity(take, full)
+	err = k.Capacity(&take, &full)
 	require.ErrorIs(t, err, routing.ErrNoCapacity)
 	require.ErrorContains(t, err, "n-1 is busy with 1/1 synchronous")
 	release := take
 	release.Load = -1
-	require.NoError(t, k.Capacity(release, full), "a change that adds no load always fits")
+	require.NoError(t, k.Capacity(&release, &full), "a change that adds no load always fits")
 	free := full
 	free.Load = routing.Capacity{}
-	require.NoError(t, k.Capacity(take, free))
+	require.NoError(t, k.Capacity(&take, &free))
 
 	err = k.NegativeCount("n-1")
 	require.ErrorIs(t, err, routing.ErrConflict)
