@@ -17,8 +17,8 @@ var systemActor = audit.System("session")
 
 // precheck loads the session and checks access, recording a denial.
 func (m *Manager) precheck(ctx context.Context, actor audit.Actor, id, action string, acc access, target carecontact.ProfessionalID) (Session, error) {
-	if err := actor.Validate(); err != nil {
-		return Session{}, fmt.Errorf("session: %s: actor: %w", action, err)
+	if err := m.checkActor(ctx, actor, action, id); err != nil {
+		return Session{}, err
 	}
 	s, err := m.load(ctx, id)
 	if err != nil {

@@ -284,8 +284,13 @@ func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) 
 
 // Get returns the session, audited "session.read". Any involved
 // professional (assignee, participant, team member, supervisor), the client
-// themselves and the system may read it.
+// themselves and the system may read it. A refusal is audited as denied:
+// an invalid actor (see audit.StandIn) and an ID that looks like personal
+// data too. Such an ID is never repeated in the error.
 func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Session, error) {
+	if err := m.checkActor(ctx, actor, "session.read", id); err != nil {
+		return Session{}, err
+	}
 	s, err := m.load(ctx, id)
 	if err != nil {
 		return Session{}, err
@@ -302,9 +307,53 @@ func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Sessio
 	return s, nil
 }
 
-func (m *Manager) load(ctx context.Context, id string) (Session, error) {
+// checkID checks a session ID a caller passed. It is required, a valid
+// identifier, and must not look like personal data. The error never
+// repeats the ID.
+func checkID(id string) error {
 	if id == "" {
-		return Session{}, invalid("id", "is required")
+		return invalid("id", "is required")
+	}
+	if err := carecontact.ValidateID(ErrInvalid, "id", id); err != nil {
+		return err
+	}
+	if audit.Redact(id) != id {
+		return invalid("id", "looks like personal data")
+	}
+	return nil
+}
+
+// checkActor refuses an invalid actor or an ID that looks like personal
+// data before anything is read. The refusal is audited as denied under
+// audit.StandIn, with the actor's kind and no raw identity.
+func (m *Manager) checkActor(ctx context.Context, actor audit.Actor, action, id string) error {
+	aerr := actor.Validate()
+	ierr := checkID(id)
+	if aerr == nil && ierr == nil {
+		return nil
+	}
+	err, reason, subj := ierr, "invalid id", subject(audit.Redacted)
+	if aerr != nil {
+		err, reason = fmt.Errorf("session: %s: actor: %w", action, aerr), "invalid actor"
+		if ierr == nil {
+			subj = subject(id)
+		}
+	} else if audit.Redact(id) == id {
+		// A malformed ID (too long, not UTF-8) is bad input, not a refusal.
+		return ierr
+	}
+	who, kind := audit.StandIn(actor)
+	ev := audit.Event{At: m.now(), Actor: who, Action: action, Subject: subj, Outcome: audit.Denied,
+		Detail: map[string]string{"reason": reason, "actor_kind": kind}}
+	if rerr := m.cfg.Audit.Record(ctx, ev); rerr != nil {
+		return fmt.Errorf("%w (recording the denial failed: %v)", err, rerr)
+	}
+	return err
+}
+
+func (m *Manager) load(ctx context.Context, id string) (Session, error) {
+	if err := checkID(id); err != nil {
+		return Session{}, err
 	}
 	s, err := m.cfg.Store.Get(ctx, id)
 	if err != nil {
@@ -320,8 +369,8 @@ type change func(s *Session, now time.Time) (map[string]string, error)
 // update loads the session, checks access, applies fn and writes it with a
 // version compare-and-set, re-applying fn on a fresh copy after a conflict.
 func (m *Manager) update(ctx context.Context, actor audit.Actor, id, action string, acc access, target carecontact.ProfessionalID, fn change) (Session, error) {
-	if err := actor.Validate(); err != nil {
-		return Session{}, fmt.Errorf("session: %s: actor: %w", action, err)
+	if err := m.checkActor(ctx, actor, action, id); err != nil {
+		return Session{}, err
 	}
 	for range m.cfg.ConflictRetries + 1 {
 		s, err := m.load(ctx, id)
