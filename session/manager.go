@@ -447,20 +447,27 @@ func (m *Manager) Identify(ctx context.Context, actor audit.Actor, id string, le
 // professional: it must be a valid henkilötunnus and lookup (the host's
 // registry) must map it to the session's client. On a match the session's
 // identification becomes at least IdentityWeak with method "personal_code";
-// a mismatch is audited as denied and returns ErrIdentityMismatch. The code
+// a mismatch is audited as denied and returns ErrIdentityMismatch. Access
+// is checked before lookup is called: a caller who may not handle the
+// session is refused, audited, and the register is never asked. The code
 // itself appears in no error, event or session field.
 func (m *Manager) VerifyPersonalCode(ctx context.Context, actor audit.Actor, id, code string, lookup func(context.Context, PersonalCode) (carecontact.ClientRef, error)) (Session, error) {
 	pc, err := ParsePersonalCode(code)
 	if err != nil {
 		return Session{}, err
 	}
-	client, err := lookup(ctx, pc)
-	if err != nil {
-		return Session{}, fmt.Errorf("session: verify personal code: lookup: %w", err)
+	if lookup == nil {
+		return Session{}, invalid("lookup", "is required")
 	}
+	// Access first: the register is asked only for a caller who may
+	// identify the session's client.
 	pre, err := m.precheck(ctx, actor, id, "session.identify", accessHandle, "")
 	if err != nil {
 		return Session{}, err
+	}
+	client, err := lookup(ctx, pc)
+	if err != nil {
+		return Session{}, fmt.Errorf("session: verify personal code: lookup: %w", err)
 	}
 	if client != pre.Client {
 		ev := event(actor, "session.identify", &pre, m.now(), audit.Denied, map[string]string{"reason": "code belongs to another client"})

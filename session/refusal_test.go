@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/session"
@@ -58,6 +59,56 @@ func TestGetRefusalsAuditedWithoutIdentity(t *testing.T) {
 			}
 			for k, v := range ev.Detail {
 				require.False(t, strings.Contains(k+v, "131052") || strings.Contains(k+v, "4567"), "detail %s=%s", k, v)
+			}
+		})
+	}
+}
+
+// TestVerifyPersonalCodeChecksAccessBeforeLookup: the population register
+// is asked only after the caller has been found allowed to identify the
+// session's client; a refused caller is audited and the register is not
+// asked.
+func TestVerifyPersonalCodeChecksAccessBeforeLookup(t *testing.T) {
+	cases := []struct {
+		name       string
+		actor      audit.Actor
+		id         string // "" means the active session
+		wantErr    error
+		wantLookup bool
+	}{
+		{"assigned professional", nurse1, "", nil, true},
+		{"team member not assigned", nurse2, "", session.ErrAccessDenied, false},
+		{"outsider", outsider, "", session.ErrAccessDenied, false},
+		{"the client", clientA, "", session.ErrAccessDenied, false},
+		{"zero actor", audit.Actor{}, "", audit.ErrInvalidEvent, false},
+		{"missing session", nurse1, "s-missing", session.ErrNotFound, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t)
+			s := f.active(t, channel.ErrandLabResults, channel.IdentityWeak, channel.InboundPhone, "call-in-1")
+			id := tc.id
+			if id == "" {
+				id = s.ID
+			}
+			called := false
+			lookup := func(context.Context, session.PersonalCode) (carecontact.ClientRef, error) {
+				called = true
+				return "client-a", nil
+			}
+			_, err := f.m.VerifyPersonalCode(ctx, tc.actor, id, "131052-308T", lookup)
+			require.Equal(t, tc.wantLookup, called, "lookup called")
+			if tc.wantErr == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tc.wantErr)
+			require.NotContains(t, err.Error(), "131052")
+			if tc.id == "" {
+				evs := f.events(t, audit.Filter{Action: "session.identify"})
+				require.Len(t, evs, 1, "the refusal is audited")
+				require.Equal(t, audit.Denied, evs[0].Outcome)
 			}
 		})
 	}
