@@ -41,19 +41,39 @@ type ChecklistPolicy interface {
 	Required(action string, kind channel.Kind) []string
 }
 
-// TeamDirectory answers whether a professional belongs to a team.
-// *routing.Directory implements it (frontdoor passes its directory), as may
-// the host's staff directory or a fixed Teams.
+// TeamDirectory answers whether a professional belongs to a team, and
+// whether a team or professional exists at all (Invite and Transfer refuse
+// unknown ones). *routing.Directory implements it (frontdoor passes its
+// directory), as may the host's staff directory or a fixed Teams.
 type TeamDirectory interface {
 	IsMember(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID) (bool, error)
+	HasTeam(ctx context.Context, team carecontact.TeamID) (bool, error)
+	HasProfessional(ctx context.Context, professional carecontact.ProfessionalID) (bool, error)
 }
 
-// Teams is a fixed TeamDirectory: team -> member staff IDs.
+// Teams is a fixed TeamDirectory: team -> member staff IDs. The
+// professionals it knows are the members of its teams.
 type Teams map[carecontact.TeamID][]carecontact.ProfessionalID
 
 // IsMember implements TeamDirectory.
 func (t Teams) IsMember(_ context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID) (bool, error) {
 	return slices.Contains(t[team], professional), nil
+}
+
+// HasTeam implements TeamDirectory.
+func (t Teams) HasTeam(_ context.Context, team carecontact.TeamID) (bool, error) {
+	_, ok := t[team]
+	return ok, nil
+}
+
+// HasProfessional implements TeamDirectory.
+func (t Teams) HasProfessional(_ context.Context, professional carecontact.ProfessionalID) (bool, error) {
+	for _, members := range t {
+		if slices.Contains(members, professional) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Suitability is what the session needs of the suitability matrix;

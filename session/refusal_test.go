@@ -113,3 +113,50 @@ func TestVerifyPersonalCodeChecksAccessBeforeLookup(t *testing.T) {
 		})
 	}
 }
+
+// TestInviteTransferUnknown: an invite of a professional, or a transfer to
+// a team, that the team directory does not know is refused with an
+// ErrInvalid *carecontact.FieldError naming the field; known ones pass.
+func TestInviteTransferUnknown(t *testing.T) {
+	cases := []struct {
+		name      string
+		do        func(f *fixture, id string) error
+		wantField string // "" means accepted
+	}{
+		{"invite unknown professional", func(f *fixture, id string) error {
+			_, err := f.m.Invite(context.Background(), nurse1, id, "ghost-1", "gp")
+			return err
+		}, "professional"},
+		{"invite known professional", func(f *fixture, id string) error {
+			_, err := f.m.Invite(context.Background(), nurse1, id, "doctor-1", "gp")
+			return err
+		}, ""},
+		{"transfer to unknown team", func(f *fixture, id string) error {
+			_, err := f.m.Transfer(context.Background(), nurse1, id, session.TransferRequest{Team: "team-x", Reason: "other team"})
+			return err
+		}, "team"},
+		{"transfer to known team", func(f *fixture, id string) error {
+			_, err := f.m.Transfer(context.Background(), nurse1, id, session.TransferRequest{Team: "team-b", Reason: "physio"})
+			return err
+		}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			s := f.active(t, channel.ErrandWoundCare, channel.IdentityStrong, channel.Video, "")
+			err := tc.do(f, s.ID)
+			if tc.wantField == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, session.ErrInvalid)
+			require.ErrorIs(t, err, carecontact.ErrInvalid)
+			var fe *carecontact.FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, tc.wantField, fe.Field)
+			after, gerr := f.m.Get(context.Background(), router, s.ID)
+			require.NoError(t, gerr)
+			require.Equal(t, session.StateActive, after.State, "a refused request changes nothing")
+		})
+	}
+}
