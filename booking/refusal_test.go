@@ -70,3 +70,43 @@ func TestReadRefusalsAudited(t *testing.T) {
 		require.Equal(t, audit.Denied, evs[0].Outcome)
 	})
 }
+
+// TestWaitOncePerService: a client joins a service's waitlist once; a
+// second entry, even with another window, is an ErrInvalid FieldError
+// naming "client". Another client, and a professional adding a different
+// client, are accepted.
+func TestWaitOncePerService(t *testing.T) {
+	window := booking.Interval{Start: helsinki(t, 2026, 12, 8, 8, 0), End: helsinki(t, 2026, 12, 8, 12, 0)}
+	cases := []struct {
+		name      string
+		second    booking.WaitRequest
+		wantField string // "" means accepted
+	}{
+		{"same client again", booking.WaitRequest{Client: "c-1", By: client("c-1")}, "client"},
+		{"same client, another window", booking.WaitRequest{Client: "c-1", By: client("c-1"), Window: window}, "client"},
+		{"same client added by a professional", booking.WaitRequest{Client: "c-1", By: pro}, "client"},
+		{"another client", booking.WaitRequest{Client: "c-2", By: client("c-2")}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 14)
+			wait(t, f, "c-1", booking.Interval{})
+			req := tc.second
+			req.Area, req.Service = "north", "nurse-visit"
+			req.Answers = []booking.Answer{{QuestionID: "symptoms", Text: "x"}}
+			_, err := f.b.Wait(context.Background(), req)
+			if tc.wantField == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, booking.ErrInvalid)
+			require.ErrorIs(t, err, carecontact.ErrInvalid)
+			var fe *carecontact.FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, tc.wantField, fe.Field)
+			ws, err := f.store.Waiters(context.Background(), "north", "nurse-visit")
+			require.NoError(t, err)
+			require.Len(t, ws, 1)
+		})
+	}
+}
