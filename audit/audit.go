@@ -40,7 +40,7 @@ func (a Actor) Validate() error {
 	switch a.Kind {
 	case ActorProfessional, ActorClient, ActorSystem:
 	default:
-		return fmt.Errorf("%w: actor.kind %q", ErrInvalidEvent, a.Kind)
+		return fmt.Errorf("%w: actor.kind %q", ErrInvalidEvent, Redact(string(a.Kind)))
 	}
 	if a.ID == "" {
 		return fmt.Errorf("%w: actor.id is empty", ErrInvalidEvent)
@@ -49,6 +49,30 @@ func (a Actor) Validate() error {
 		return fmt.Errorf("%w: actor.id looks like personal data", ErrInvalidEvent)
 	}
 	return nil
+}
+
+// Unidentified is the actor ID StandIn records for a caller whose own ID
+// cannot be recorded.
+const Unidentified = "unidentified"
+
+// StandIn returns the actor under which a refusal of a is recorded, and
+// its kind for the detail "actor_kind". A valid actor stands for itself.
+// An actor that Validate refuses (the zero actor, an unknown kind, an
+// empty ID, an ID that looks like personal data) is recorded as the
+// Unidentified actor of its kind, without its role. An unknown kind is
+// recorded as a system actor, with actor_kind "unknown" ("none" when it
+// is empty). The refused ID and role never reach the trail.
+func StandIn(a Actor) (Actor, string) {
+	if a.Validate() == nil {
+		return a, string(a.Kind)
+	}
+	switch a.Kind {
+	case ActorProfessional, ActorClient, ActorSystem:
+		return Actor{Kind: a.Kind, ID: Unidentified}, string(a.Kind)
+	case "":
+		return Actor{Kind: ActorSystem, ID: Unidentified}, "none"
+	}
+	return Actor{Kind: ActorSystem, ID: Unidentified}, "unknown"
 }
 
 // Outcome says whether the audited action was carried out.

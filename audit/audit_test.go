@@ -96,3 +96,34 @@ func TestFilterMatch(t *testing.T) {
 		})
 	}
 }
+
+func TestStandIn(t *testing.T) {
+	cases := []struct {
+		name     string
+		actor    audit.Actor
+		want     audit.Actor
+		wantKind string
+	}{
+		{"valid actor stands for itself", audit.Actor{Kind: audit.ActorProfessional, ID: "staff-1", Role: "nurse"},
+			audit.Actor{Kind: audit.ActorProfessional, ID: "staff-1", Role: "nurse"}, "professional"},
+		{"zero actor", audit.Actor{}, audit.Actor{Kind: audit.ActorSystem, ID: audit.Unidentified}, "none"},
+		{"unknown kind", audit.Actor{Kind: "robot", ID: "r1"}, audit.Actor{Kind: audit.ActorSystem, ID: audit.Unidentified}, "unknown"},
+		{"empty id keeps the kind", audit.Actor{Kind: audit.ActorClient, Role: "x"}, audit.Actor{Kind: audit.ActorClient, ID: audit.Unidentified}, "client"},
+		{"identity code as id", audit.Actor{Kind: audit.ActorClient, ID: "131052-308T"}, audit.Actor{Kind: audit.ActorClient, ID: audit.Unidentified}, "client"},
+		{"phone as id", audit.Actor{Kind: audit.ActorProfessional, ID: "040 123 4567", Role: "supervisor"}, audit.Actor{Kind: audit.ActorProfessional, ID: audit.Unidentified}, "professional"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, kind := audit.StandIn(tc.actor)
+			require.Equal(t, tc.want, got)
+			require.Equal(t, tc.wantKind, kind)
+			require.NoError(t, got.Validate())
+		})
+	}
+}
+
+func TestActorValidateRedactsKind(t *testing.T) {
+	err := audit.Actor{Kind: "131052-308T", ID: "x"}.Validate()
+	require.ErrorIs(t, err, audit.ErrInvalidEvent)
+	require.NotContains(t, err.Error(), "131052")
+}

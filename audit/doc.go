@@ -15,7 +15,11 @@
 // Store adapters write the events that describe a change in the same
 // transaction as the change (the memory store under the same lock), so an
 // audit trail never claims a change that did not happen, nor misses one that
-// did. Denied attempts are events too, with Outcome Denied.
+// did. Denied attempts are events too, with Outcome Denied. A caller
+// whose actor cannot be recorded (the zero actor, an unknown kind, an ID
+// that looks like personal data) is refused under StandIn: the
+// Unidentified actor of its kind, with the kind in the detail
+// "actor_kind". Its raw ID never enters the trail.
 //
 // Errors: ErrInvalidEvent (wrapped with the field at fault), which wraps
 // the root kind carecontact.ErrInvalid.

@@ -167,10 +167,15 @@ func (b *Booker) event(now time.Time, by Requester, action string, a Appointment
 		Outcome: audit.Allowed, Detail: detail}
 }
 
-// deny records a refused attempt; the refusal itself is returned.
+// deny records a refused attempt; the refusal itself is returned. An
+// actor that cannot be recorded is recorded as audit.StandIn says, with
+// its kind in the detail "actor_kind"; personal data in the subject is
+// redacted.
 func (b *Booker) deny(ctx context.Context, now time.Time, by Requester, action, subject string, client carecontact.ClientRef, cause error) error {
-	if by.Actor.Validate() != nil {
-		return cause
+	who, kind := audit.StandIn(by.Actor)
+	detail := map[string]string{}
+	if who != by.Actor {
+		detail["actor_kind"] = kind
 	}
 	reason := "refused"
 	for _, e := range []error{ErrSlotTaken, ErrLimitReached, ErrNotAllowed, ErrHoldExpired, ErrIllegalTransition, ErrConflict} {
@@ -178,8 +183,16 @@ func (b *Booker) deny(ctx context.Context, now time.Time, by Requester, action, 
 			reason = e.Error()
 		}
 	}
-	ev := audit.Event{At: now, Actor: by.Actor, Action: action, Subject: subject, Client: client, Outcome: audit.Denied,
-		Detail: map[string]string{"reason": reason}}
+	switch {
+	case reason != "refused":
+	case errors.Is(cause, audit.ErrInvalidEvent):
+		reason = "invalid actor"
+	case errors.Is(cause, ErrInvalid):
+		reason = "invalid id"
+	}
+	detail["reason"] = reason
+	ev := audit.Event{At: now, Actor: who, Action: action, Subject: audit.Redact(subject), Client: client, Outcome: audit.Denied,
+		Detail: detail}
 	if err := b.cfg.Audit.Record(ctx, ev); err != nil {
 		return errors.Join(cause, fmt.Errorf("booking: audit: %w", err))
 	}

@@ -10,9 +10,22 @@ import (
 )
 
 // Appointment returns an appointment, recording the read in the audit log.
-// A client may read only their own.
+// A client may read only their own. An invalid actor (the zero actor
+// included) and an ID that looks like personal data are refused and
+// audited as denied (see audit.StandIn); the error never repeats such an
+// ID.
 func (b *Booker) Appointment(ctx context.Context, id string, by Requester) (Appointment, error) {
 	now := b.cfg.Clock.Now().UTC()
+	if err := by.Actor.Validate(); err != nil {
+		return Appointment{}, b.deny(ctx, now, by, "booking.read", "appointment/"+id, "", fmt.Errorf("booking: read: actor: %w", err))
+	}
+	if err := carecontact.ValidateID(ErrInvalid, "id", id); err != nil {
+		return Appointment{}, err
+	}
+	if audit.Redact(id) != id {
+		return Appointment{}, b.deny(ctx, now, by, "booking.read", "appointment/"+id, "",
+			carecontact.Invalid(ErrInvalid, "id", "looks like personal data"))
+	}
 	a, err := b.cfg.Store.Appointment(ctx, id)
 	if err != nil {
 		return Appointment{}, err
@@ -30,6 +43,9 @@ func (b *Booker) Appointment(ctx context.Context, id string, by Requester) (Appo
 // the read; LateCancellations counts those cancelled late.
 func (b *Booker) ClientAppointments(ctx context.Context, client carecontact.ClientRef, by Requester) ([]Appointment, error) {
 	now := b.cfg.Clock.Now().UTC()
+	if err := by.Actor.Validate(); err != nil {
+		return nil, b.deny(ctx, now, by, "booking.read", "client-appointments", "", fmt.Errorf("booking: read: actor: %w", err))
+	}
 	if !by.actsFor(client) {
 		return nil, b.deny(ctx, now, by, "booking.read", "client-appointments", client, fmt.Errorf("booking: appointments of another client: %w", ErrNotAllowed))
 	}

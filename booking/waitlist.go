@@ -26,7 +26,11 @@ type WaitRequest struct {
 
 // Wait puts a client on the waitlist of a service: the next cancelled slot
 // that suits (within the window, if set) is offered to the waiting clients
-// in the order they joined.
+// in the order they joined. A client waits at most once per service: a
+// second Wait for the same area and service is an ErrInvalid
+// *carecontact.FieldError naming "client". The check reads the stored
+// waitlist before adding, so two concurrent Waits of one client can still
+// both be added.
 func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 	now := b.cfg.Clock.Now().UTC()
 	svc, err := b.Service(req.Area, req.Service)
@@ -48,6 +52,13 @@ func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 	}
 	if err := svc.checkAnswers(req.Answers, by.self()); err != nil {
 		return WaitEntry{}, err
+	}
+	waiting, err := b.cfg.Store.Waiters(ctx, svc.Area, svc.Code)
+	if err != nil {
+		return WaitEntry{}, err
+	}
+	if slices.ContainsFunc(waiting, func(w WaitEntry) bool { return w.Client == req.Client }) {
+		return WaitEntry{}, carecontact.Invalid(ErrInvalid, "client", "is already on the service's waitlist")
 	}
 	w := WaitEntry{ID: b.cfg.NewID("wait"), Area: svc.Area, Service: svc.Code, Client: req.Client, Since: now, Window: req.Window,
 		Answers: slices.Clone(req.Answers), GuidanceVersion: req.GuidanceVersion}

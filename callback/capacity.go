@@ -131,8 +131,11 @@ func NewStaticCapacity(w civil.Workdays) *StaticCapacity {
 }
 
 // SetTeam sets the daily shifts of team's professionals.
-// A shift without a professional, or whose From and To are not an interval
-// within the day, is an error matching ErrInvalidRequest that names it.
+// A shift without a professional, whose From and To are not an interval
+// within the day, or that overlaps an earlier shift of the same
+// professional, is an ErrInvalidRequest *carecontact.FieldError naming
+// it ("shifts[1]"). Shifts of one professional that only touch (08-12,
+// 12-16) are accepted.
 func (c *StaticCapacity) SetTeam(team carecontact.TeamID, shifts ...Shift) error {
 	for i, s := range shifts {
 		var problem string
@@ -146,8 +149,13 @@ func (c *StaticCapacity) SetTeam(team carecontact.TeamID, shifts ...Shift) error
 		case s.To > civil.EndOfDay:
 			problem = "to is after the end of the day"
 		}
+		for j, o := range shifts[:i] {
+			if problem == "" && o.Professional == s.Professional && s.From < o.To && o.From < s.To {
+				problem = fmt.Sprintf("overlaps shifts[%d] of the same professional", j)
+			}
+		}
 		if problem != "" {
-			return fmt.Errorf("%w: team %q: shifts[%d]: %s", ErrInvalidRequest, team, i, problem)
+			return fmt.Errorf("team %q: %w", team, carecontact.Invalid(ErrInvalidRequest, fmt.Sprintf("shifts[%d]", i), problem))
 		}
 	}
 	c.mu.Lock()

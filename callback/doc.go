@@ -38,6 +38,15 @@
 // NextDeadline tells when to call Advance next. A request keeps its original
 // request time for ordering through re-planning, widening and retries.
 //
+// Times are not inputs: a request's time, a call's start and end are the
+// Clock's readings. The planner trusts its clock, so a request stamped 25
+// years ago by a clock that far behind is accepted as the clock says
+// (simulations and tests run at any date). One thing it checks: a call
+// whose completion reads before its start (a clock behind the replica
+// that started it) is refused with an ErrInvalidRequest
+// *carecontact.FieldError naming "clock", and the call stays in progress
+// until a later Complete.
+//
 // Professionals take due requests (Take, or Accept of a request the
 // routing dispatcher offered) and report each attempt (Complete): no answer
 // schedules a retry after Config.RetryGap, up to Config.MaxAttempts, then

@@ -371,7 +371,9 @@ func (s *Planner) take(ctx context.Context, team carecontact.TeamID, professiona
 // Complete records the result of professional's attempt on request id.
 // Answered closes it as reached; an unanswered attempt schedules a retry
 // after RetryGap, or closes the request with the closing outcome after
-// MaxAttempts attempts. The returned events say which.
+// MaxAttempts attempts. The returned events say which. A clock that reads
+// before the call's start is an ErrInvalidRequest *carecontact.FieldError
+// naming "clock"; the call stays in progress.
 func (s *Planner) Complete(ctx context.Context, id string, professional carecontact.ProfessionalID, result Result) (Record, []Event, error) {
 	return s.complete(ctx, id, professional, result, s.now())
 }
@@ -386,6 +388,9 @@ func (s *Planner) complete(ctx context.Context, id string, professional carecont
 			return "", nil, ErrNotInCall
 		}
 		last := &r.Calls[len(r.Calls)-1]
+		if now.Before(last.Start) {
+			return "", nil, carecontact.Invalid(ErrInvalidRequest, "clock", "reads before the call's start")
+		}
 		last.End, last.Result = now, result
 		var ev Event
 		switch {

@@ -297,6 +297,8 @@ func (g *Guide) authorize(ctx context.Context, actor audit.Actor, act Action, ar
 func (g *Guide) change(ctx context.Context, actor audit.Actor, subject string, act Action,
 	apply func(rec *Record, now time.Time) (*Version, error)) error {
 	if err := actor.Validate(); err != nil {
+		who, kind := audit.StandIn(actor)
+		g.recordRefusal(ctx, who, subject, act, g.clock.Now().UTC(), map[string]string{"reason": "invalid_actor", "actor_kind": kind})
 		return fmt.Errorf("guidance: %s: actor: %w", act, err)
 	}
 	for range casAttempts {
@@ -351,10 +353,15 @@ func (g *Guide) recordDenied(ctx context.Context, actor audit.Actor, subject str
 	if errors.Is(cause, ErrDenied) {
 		reason = "no_right"
 	}
-	// A failure to record the denial does not change the answer: the step
-	// is refused either way, and the caller gets the refusal.
+	g.recordRefusal(ctx, actor, subject, act, now, map[string]string{"reason": reason})
+}
+
+// recordRefusal records a denied step. A failure to record it does not
+// change the answer: the step is refused either way, and the caller gets
+// the refusal.
+func (g *Guide) recordRefusal(ctx context.Context, actor audit.Actor, subject string, act Action, now time.Time, detail map[string]string) {
 	_ = g.audit.Record(ctx, audit.Event{At: now, Actor: actor, Action: "guidance." + string(act),
-		Subject: "guidance/" + subject, Outcome: audit.Denied, Detail: map[string]string{"reason": reason}})
+		Subject: "guidance/" + audit.Redact(subject), Outcome: audit.Denied, Detail: detail})
 }
 
 // Record returns everything stored about subject: all versions with their

@@ -383,6 +383,18 @@ func (d *Directory) IsMember(_ context.Context, team carecontact.TeamID, profess
 	return member, nil
 }
 
+// HasTeam reports whether the directory knows team. It implements
+// session.TeamDirectory.
+func (d *Directory) HasTeam(_ context.Context, team carecontact.TeamID) (bool, error) {
+	return d.hasTeam(team), nil
+}
+
+// HasProfessional reports whether the directory knows professional. It
+// implements session.TeamDirectory.
+func (d *Directory) HasProfessional(_ context.Context, professional carecontact.ProfessionalID) (bool, error) {
+	return d.hasProf(professional), nil
+}
+
 // Professional returns the professional with the given ID, or
 // ErrUnknownProfessional.
 func (d *Directory) Professional(id carecontact.ProfessionalID) (Professional, error) {

@@ -30,7 +30,10 @@
 // team member may take a waiting session for themselves; the client may
 // read their own session; the system may do everything. A denied attempt is
 // an audit event with outcome Denied and an *AccessError. Reads are audited
-// too ("session.read", "session.report").
+// too ("session.read", "session.report"). An invalid actor, or a session ID
+// that looks like personal data, is refused before anything is read. The
+// refusal is audited as denied under audit.StandIn. The error repeats
+// neither the actor's ID nor such a session ID.
 //
 // Free text (a transfer, leg-end or release reason, an invite's role, an
 // identification method) enters audit details through audit.Redact: a

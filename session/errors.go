@@ -40,8 +40,10 @@ var (
 	ErrIdentityMismatch = carecontact.Sentinel(carecontact.ErrNotAllowed, "session: identity does not match the session's client")
 )
 
+// invalid returns a *carecontact.FieldError naming field that matches
+// ErrInvalid.
 func invalid(field, problem string) error {
-	return fmt.Errorf("%w: %s %s", ErrInvalid, field, problem)
+	return carecontact.Invalid(ErrInvalid, field, problem)
 }
 
 // AccessError reports a denied attempt. The attempt is also an audit event

@@ -21,7 +21,7 @@ func ExampleManager_Escalate() {
 	log := memory.NewAuditLog()
 	tr := loopback.New()
 	m, _ := session.New(session.Config{
-		Store: memory.NewSessionStore(log), Audit: log, Teams: session.Teams{"team-a": {"nurse-1"}},
+		Store: memory.NewSessionStore(log), Audit: log, Teams: session.Teams{"team-a": {"nurse-1"}, "team-gp": {"doctor-7"}},
 		Clock:      carecontact.ClockFunc(func() time.Time { return now }),
 		Transports: channel.Transports{Telephony: tr, Video: tr},
 		NewID:      func() string { return "s1" },

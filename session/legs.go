@@ -17,8 +17,8 @@ var systemActor = audit.System("session")
 
 // precheck loads the session and checks access, recording a denial.
 func (m *Manager) precheck(ctx context.Context, actor audit.Actor, id, action string, acc access, target carecontact.ProfessionalID) (Session, error) {
-	if err := actor.Validate(); err != nil {
-		return Session{}, fmt.Errorf("session: %s: actor: %w", action, err)
+	if err := m.checkActor(ctx, actor, action, id); err != nil {
+		return Session{}, err
 	}
 	s, err := m.load(ctx, id)
 	if err != nil {
@@ -350,7 +350,9 @@ func (m *Manager) Escalate(ctx context.Context, actor audit.Actor, id string, re
 // Invite brings another professional into the running video leg (a
 // multi-professional team), audited "session.invite". The invited
 // professional may then read the session, write notes and leave. The
-// checklist for ActionInvite must be done.
+// checklist for ActionInvite must be done. A professional the directory
+// does not know is an ErrInvalid *carecontact.FieldError naming
+// "professional".
 func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id string, professional carecontact.ProfessionalID, role string) (Session, error) {
 	if professional == "" {
 		return Session{}, invalid("professional", "is required")
@@ -368,6 +370,11 @@ func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id string, prof
 	pre, err := m.precheck(ctx, actor, id, "session.invite", accessHandle, "")
 	if err != nil {
 		return Session{}, err
+	}
+	if ok, err := m.cfg.Teams.HasProfessional(ctx, professional); err != nil {
+		return Session{}, fmt.Errorf("session: team directory: %w", err)
+	} else if !ok {
+		return Session{}, invalid("professional", "is not in the team directory")
 	}
 	cur, _, err := check(&pre)
 	if err != nil {
@@ -441,7 +448,8 @@ type TransferRequest struct {
 // transferred by the telephony transport (a failure leaves the session
 // untouched: the professional still has the client); a video room is ended;
 // a chat conversation stays open for the next professional. The checklist
-// for ActionTransfer must be done.
+// for ActionTransfer must be done. A team the directory does not know is an
+// ErrInvalid *carecontact.FieldError naming "team".
 func (m *Manager) Transfer(ctx context.Context, actor audit.Actor, id string, req TransferRequest) (Session, error) {
 	if req.Team == "" {
 		return Session{}, invalid("team", "is required")
@@ -455,6 +463,11 @@ func (m *Manager) Transfer(ctx context.Context, actor audit.Actor, id string, re
 	pre, err := m.precheck(ctx, actor, id, "session.transfer", accessHandle, "")
 	if err != nil {
 		return Session{}, err
+	}
+	if ok, err := m.cfg.Teams.HasTeam(ctx, req.Team); err != nil {
+		return Session{}, fmt.Errorf("session: team directory: %w", err)
+	} else if !ok {
+		return Session{}, invalid("team", "is not in the team directory")
 	}
 	if err := check(&pre); err != nil {
 		return Session{}, err

@@ -41,19 +41,39 @@ type ChecklistPolicy interface {
 	Required(action string, kind channel.Kind) []string
 }
 
-// TeamDirectory answers whether a professional belongs to a team.
-// *routing.Directory implements it (frontdoor passes its directory), as may
-// the host's staff directory or a fixed Teams.
+// TeamDirectory answers whether a professional belongs to a team, and
+// whether a team or professional exists at all (Invite and Transfer refuse
+// unknown ones). *routing.Directory implements it (frontdoor passes its
+// directory), as may the host's staff directory or a fixed Teams.
 type TeamDirectory interface {
 	IsMember(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID) (bool, error)
+	HasTeam(ctx context.Context, team carecontact.TeamID) (bool, error)
+	HasProfessional(ctx context.Context, professional carecontact.ProfessionalID) (bool, error)
 }
 
-// Teams is a fixed TeamDirectory: team -> member staff IDs.
+// Teams is a fixed TeamDirectory: team -> member staff IDs. The
+// professionals it knows are the members of its teams.
 type Teams map[carecontact.TeamID][]carecontact.ProfessionalID
 
 // IsMember implements TeamDirectory.
 func (t Teams) IsMember(_ context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID) (bool, error) {
 	return slices.Contains(t[team], professional), nil
+}
+
+// HasTeam implements TeamDirectory.
+func (t Teams) HasTeam(_ context.Context, team carecontact.TeamID) (bool, error) {
+	_, ok := t[team]
+	return ok, nil
+}
+
+// HasProfessional implements TeamDirectory.
+func (t Teams) HasProfessional(_ context.Context, professional carecontact.ProfessionalID) (bool, error) {
+	for _, members := range t {
+		if slices.Contains(members, professional) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Suitability is what the session needs of the suitability matrix;
@@ -284,8 +304,13 @@ func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) 
 
 // Get returns the session, audited "session.read". Any involved
 // professional (assignee, participant, team member, supervisor), the client
-// themselves and the system may read it.
+// themselves and the system may read it. A refusal is audited as denied:
+// an invalid actor (see audit.StandIn) and an ID that looks like personal
+// data too. Such an ID is never repeated in the error.
 func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Session, error) {
+	if err := m.checkActor(ctx, actor, "session.read", id); err != nil {
+		return Session{}, err
+	}
 	s, err := m.load(ctx, id)
 	if err != nil {
 		return Session{}, err
@@ -302,9 +327,53 @@ func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Sessio
 	return s, nil
 }
 
-func (m *Manager) load(ctx context.Context, id string) (Session, error) {
+// checkID checks a session ID a caller passed. It is required, a valid
+// identifier, and must not look like personal data. The error never
+// repeats the ID.
+func checkID(id string) error {
 	if id == "" {
-		return Session{}, invalid("id", "is required")
+		return invalid("id", "is required")
+	}
+	if err := carecontact.ValidateID(ErrInvalid, "id", id); err != nil {
+		return err
+	}
+	if audit.Redact(id) != id {
+		return invalid("id", "looks like personal data")
+	}
+	return nil
+}
+
+// checkActor refuses an invalid actor or an ID that looks like personal
+// data before anything is read. The refusal is audited as denied under
+// audit.StandIn, with the actor's kind and no raw identity.
+func (m *Manager) checkActor(ctx context.Context, actor audit.Actor, action, id string) error {
+	aerr := actor.Validate()
+	ierr := checkID(id)
+	if aerr == nil && ierr == nil {
+		return nil
+	}
+	err, reason, subj := ierr, "invalid id", subject(audit.Redacted)
+	if aerr != nil {
+		err, reason = fmt.Errorf("session: %s: actor: %w", action, aerr), "invalid actor"
+		if ierr == nil {
+			subj = subject(id)
+		}
+	} else if audit.Redact(id) == id {
+		// A malformed ID (too long, not UTF-8) is bad input, not a refusal.
+		return ierr
+	}
+	who, kind := audit.StandIn(actor)
+	ev := audit.Event{At: m.now(), Actor: who, Action: action, Subject: subj, Outcome: audit.Denied,
+		Detail: map[string]string{"reason": reason, "actor_kind": kind}}
+	if rerr := m.cfg.Audit.Record(ctx, ev); rerr != nil {
+		return fmt.Errorf("%w (recording the denial failed: %v)", err, rerr)
+	}
+	return err
+}
+
+func (m *Manager) load(ctx context.Context, id string) (Session, error) {
+	if err := checkID(id); err != nil {
+		return Session{}, err
 	}
 	s, err := m.cfg.Store.Get(ctx, id)
 	if err != nil {
@@ -320,8 +389,8 @@ type change func(s *Session, now time.Time) (map[string]string, error)
 // update loads the session, checks access, applies fn and writes it with a
 // version compare-and-set, re-applying fn on a fresh copy after a conflict.
 func (m *Manager) update(ctx context.Context, actor audit.Actor, id, action string, acc access, target carecontact.ProfessionalID, fn change) (Session, error) {
-	if err := actor.Validate(); err != nil {
-		return Session{}, fmt.Errorf("session: %s: actor: %w", action, err)
+	if err := m.checkActor(ctx, actor, action, id); err != nil {
+		return Session{}, err
 	}
 	for range m.cfg.ConflictRetries + 1 {
 		s, err := m.load(ctx, id)
@@ -398,20 +467,27 @@ func (m *Manager) Identify(ctx context.Context, actor audit.Actor, id string, le
 // professional: it must be a valid henkilötunnus and lookup (the host's
 // registry) must map it to the session's client. On a match the session's
 // identification becomes at least IdentityWeak with method "personal_code";
-// a mismatch is audited as denied and returns ErrIdentityMismatch. The code
+// a mismatch is audited as denied and returns ErrIdentityMismatch. Access
+// is checked before lookup is called: a caller who may not handle the
+// session is refused, audited, and the register is never asked. The code
 // itself appears in no error, event or session field.
 func (m *Manager) VerifyPersonalCode(ctx context.Context, actor audit.Actor, id, code string, lookup func(context.Context, PersonalCode) (carecontact.ClientRef, error)) (Session, error) {
 	pc, err := ParsePersonalCode(code)
 	if err != nil {
 		return Session{}, err
 	}
-	client, err := lookup(ctx, pc)
-	if err != nil {
-		return Session{}, fmt.Errorf("session: verify personal code: lookup: %w", err)
+	if lookup == nil {
+		return Session{}, invalid("lookup", "is required")
 	}
+	// Access first: the register is asked only for a caller who may
+	// identify the session's client.
 	pre, err := m.precheck(ctx, actor, id, "session.identify", accessHandle, "")
 	if err != nil {
 		return Session{}, err
+	}
+	client, err := lookup(ctx, pc)
+	if err != nil {
+		return Session{}, fmt.Errorf("session: verify personal code: lookup: %w", err)
 	}
 	if client != pre.Client {
 		ev := event(actor, "session.identify", &pre, m.now(), audit.Denied, map[string]string{"reason": "code belongs to another client"})

@@ -775,7 +775,7 @@ func TestBadRequests(t *testing.T) {
 	_, err := f.m.Get(ctx, router, "missing")
 	require.ErrorIs(t, err, session.ErrNotFound)
 	_, err = f.m.Get(ctx, audit.Actor{Kind: "robot", ID: "r"}, s.ID)
-	require.ErrorIs(t, err, session.ErrAccessDenied)
+	require.ErrorIs(t, err, audit.ErrInvalidEvent, "an unknown actor kind is invalid input, refused before the read and audited")
 	_, err = f.m.AddNote(ctx, router, s.ID, "system note")
 	require.ErrorIs(t, err, session.ErrInvalid, "notes are written by professionals")
 	_, err = session.New(session.Config{})
