@@ -11,6 +11,21 @@
 // pre-question answers, the guidance version and the national status code.
 // The client is the Patient participant, by pseudonymous reference.
 //
+// # IDs
+//
+// A FHIR id is [A-Za-z0-9-.]{1,64}. Internal IDs are escaped to fit: letters,
+// digits and '-' stay, any other byte becomes '.' and two upper-case hex
+// digits ("hki_nurse_1" is exported as "hki.5Fnurse.5F1"). Import reverses
+// the escape. A valid id that is not such an escape (a foreign "a.b") is
+// kept as it is. An ID longer than 64 characters once escaped is refused
+// with an *Error naming the field.
+//
+// # Times
+//
+// An appointment without times (a waitlist entry) is exported without
+// start and end. Only proposed, cancelled and waitlist appointments may
+// lack them (R4 invariant app-3). A zero created time is left out.
+//
 // # National codes
 //
 // A Mapping (see New and Config) holds the national visit-channel codes

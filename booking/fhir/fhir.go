@@ -195,17 +195,24 @@ type fhirResource struct {
 
 func instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// reference returns the reference "Type/id" to a resource of type typ.
-func reference[ID ~string](typ string, id ID) string { return typ + "/" + string(id) }
+// reference returns the reference "Type/id" to a resource of type typ,
+// with id escaped to a FHIR id (see exportID).
+func reference[ID ~string](field, typ string, id ID) (fhirReference, error) {
+	s, err := exportID(field, string(id))
+	if err != nil {
+		return fhirReference{}, err
+	}
+	return fhirReference{Reference: typ + "/" + s}, nil
+}
 
-func actorRef(kind booking.OwnerKind, id booking.CalendarID) string {
+func actorType(kind booking.OwnerKind) string {
 	switch kind {
 	case booking.OwnerTeam:
-		return reference("CareTeam", id)
+		return "CareTeam"
 	case booking.OwnerResource:
-		return reference("Location", id)
+		return "Location"
 	}
-	return reference("Practitioner", id)
+	return "Practitioner"
 }
 
 // ExportSchedule returns the FHIR R4 Schedule of calendar c over horizon.
@@ -213,9 +220,17 @@ func ExportSchedule(c booking.Calendar, horizon booking.Interval) ([]byte, error
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	id, err := exportID("Schedule.id", string(c.ID))
+	if err != nil {
+		return nil, err
+	}
+	actor, err := reference("Schedule.actor[0].reference", actorType(c.Kind), c.ID)
+	if err != nil {
+		return nil, err
+	}
 	active := true
-	r := fhirResource{ResourceType: "Schedule", ID: string(c.ID), Active: &active,
-		Actor:     []fhirReference{{Reference: actorRef(c.Kind, c.ID)}},
+	r := fhirResource{ResourceType: "Schedule", ID: id, Active: &active,
+		Actor:     []fhirReference{actor},
 		Extension: []fhirExtension{{URL: ExtensionBase + "service-area", ValueString: string(c.Area)}}}
 	if !horizon.Start.IsZero() {
 		r.PlanningHorizon = &fhirPeriod{Start: instant(horizon.Start), End: instant(horizon.End)}
@@ -241,20 +256,28 @@ func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
 	if len(s.Participants) == 0 || s.Area == "" || s.Service == "" || !s.Start.Before(s.End) {
 		return nil, fmt.Errorf("%w: slot needs area, service, participants and start before end", booking.ErrInvalid)
 	}
-	r := fhirResource{ResourceType: "Slot", ID: slotID(s), Schedule: &fhirReference{Reference: reference("Schedule", s.Participants[0])},
+	schedule, err := reference("Slot.schedule.reference", "Schedule", s.Participants[0])
+	if err != nil {
+		return nil, err
+	}
+	id := escapeID(string(s.Participants[0])) + "-" + s.Start.UTC().Format("20060102T1504Z")
+	if len(id) > maxID {
+		return nil, fhirErr("Slot.id", "is %d characters as a FHIR id, more than %d", len(id), maxID)
+	}
+	r := fhirResource{ResourceType: "Slot", ID: id, Schedule: &schedule,
 		Status: string(status), Start: instant(s.Start), End: instant(s.End),
 		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: string(ServiceSystem + s.Area), Code: s.Service}}}}}
 	for _, p := range s.Participants[1:] {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "participant", ValueRef: &fhirReference{Reference: reference("Schedule", p)}})
+		ref, err := reference(fmt.Sprintf("Slot.extension[%d].valueReference.reference", len(r.Extension)), "Schedule", p)
+		if err != nil {
+			return nil, err
+		}
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "participant", ValueRef: &ref})
 	}
 	if s.Block != "" {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "block-type", ValueString: string(s.Block)})
 	}
 	return json.Marshal(r)
-}
-
-func slotID(s booking.Slot) string {
-	return string(s.Participants[0]) + "-" + s.Start.UTC().Format("20060102T1504Z")
 }
 
 // ExportAppointment returns a as a FHIR R4 Appointment. The client is the
@@ -274,9 +297,23 @@ func (f *Mapping) ExportAppointment(a booking.Appointment) ([]byte, error) {
 	if _, err := booking.ParseStatus(string(a.Status)); err != nil {
 		return nil, err
 	}
-	r := fhirResource{ResourceType: "Appointment", ID: a.ID, Status: string(a.Status),
-		Start: instant(a.Start), End: instant(a.End), Created: instant(a.Created),
+	id, err := exportID("Appointment.id", a.ID)
+	if err != nil {
+		return nil, err
+	}
+	r := fhirResource{ResourceType: "Appointment", ID: id, Status: string(a.Status),
 		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: string(ServiceSystem + a.Area), Code: a.Service}}}}}
+	switch {
+	case !a.Start.IsZero() && !a.End.IsZero():
+		r.Start, r.End = instant(a.Start), instant(a.End)
+	case !a.Start.IsZero() || !a.End.IsZero():
+		return nil, fhirErr("Appointment.end", "start and end are both given or both absent (app-2)")
+	case !untimed(a.Status):
+		return nil, fhirErr("Appointment.start", "only a proposed, cancelled or waitlist appointment has no times (app-3)")
+	}
+	if !a.Created.IsZero() {
+		r.Created = instant(a.Created)
+	}
 	if a.Channel != "" {
 		at := &fhirConcept{Coding: []fhirCoding{{System: ChannelSystem, Code: string(a.Channel)}}}
 		if n, ok := f.byKind[a.Channel]; ok {
@@ -287,9 +324,17 @@ func (f *Mapping) ExportAppointment(a booking.Appointment) ([]byte, error) {
 	if a.CancelReason != "" {
 		r.CancelationReason = &fhirConcept{Text: a.CancelReason}
 	}
-	r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: reference("Patient", a.Client)}, Required: "required", Status: "accepted"})
-	for _, p := range a.Participants {
-		r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: reference("Schedule", p)}, Required: "required", Status: "accepted"})
+	client, err := reference("Appointment.participant[0].actor.reference", "Patient", a.Client)
+	if err != nil {
+		return nil, err
+	}
+	r.Participant = append(r.Participant, fhirParticipant{Actor: client, Required: "required", Status: "accepted"})
+	for i, p := range a.Participants {
+		ref, err := reference(fmt.Sprintf("Appointment.participant[%d].actor.reference", i+1), "Schedule", p)
+		if err != nil {
+			return nil, err
+		}
+		r.Participant = append(r.Participant, fhirParticipant{Actor: ref, Required: "required", Status: "accepted"})
 	}
 	if n, ok := a.Status.National(); ok {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "national-status",
@@ -348,6 +393,11 @@ func decode(data []byte, want string) (fhirResource, error) {
 	if r.ID == "" {
 		return r, fhirErr(want+".id", "is empty")
 	}
+	id, err := importID(want+".id", r.ID)
+	if err != nil {
+		return r, err
+	}
+	r.ID = id
 	return r, nil
 }
 
@@ -382,11 +432,12 @@ func parsePeriod(prefix, start, end string) (booking.Interval, error) {
 func refID[ID ~string](field, ref string, types ...string) (string, ID, error) {
 	typ, id, ok := strings.Cut(ref, "/")
 	if !ok || id == "" || strings.Contains(id, "/") {
-		return "", "", fhirErr(field, "want Type/id, got %q", ref)
+		return "", "", fhirErr(field, "want Type/id")
 	}
 	for _, t := range types {
 		if t == typ {
-			return typ, ID(id), nil
+			s, err := importID(field, id)
+			return typ, ID(s), err
 		}
 	}
 	return "", "", fhirErr(field, "reference type %q: want one of %s", typ, strings.Join(types, ", "))
@@ -519,9 +570,11 @@ func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
 	if err != nil {
 		return booking.Appointment{}, fhirErr("Appointment.status", "%q is not a FHIR R4 appointment status", r.Status)
 	}
-	iv, err := parsePeriod("Appointment.", r.Start, r.End)
-	if err != nil {
-		return booking.Appointment{}, err
+	var iv booking.Interval
+	if r.Start != "" || r.End != "" || !untimed(status) {
+		if iv, err = parsePeriod("Appointment.", r.Start, r.End); err != nil {
+			return booking.Appointment{}, err
+		}
 	}
 	a := booking.Appointment{ID: r.ID, Status: status, Start: iv.Start, End: iv.End, Version: 1}
 	if r.Created != "" {
@@ -634,4 +687,10 @@ func (f *Mapping) importChannel(cs []fhirCoding) (channel.Kind, error) {
 		return own, nil
 	}
 	return national, nil
+}
+
+// untimed reports whether an appointment of status s may lack start and end
+// (R4 invariant app-3).
+func untimed(s booking.Status) bool {
+	return s == booking.StatusProposed || s == booking.StatusCancelled || s == booking.StatusWaitlist
 }
