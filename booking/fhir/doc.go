@@ -11,6 +11,18 @@
 // pre-question answers, the guidance version and the national status code.
 // The client is the Patient participant, by pseudonymous reference.
 //
+// # Actors
+//
+// Reference targets follow R4. A Schedule's actor is a Practitioner, a
+// HealthcareService (a team) or a Location (a resource). An Appointment's
+// other participants are their owners too when ExportAppointment is given
+// their calendars. Without its calendar a participant is a logical
+// reference by identifier of CalendarSystem. Import accepts Patient,
+// Practitioner, PractitionerRole, RelatedPerson, Device, HealthcareService
+// and Location. It refuses Schedule, CareTeam and other types with an
+// *Error naming the field. A RelatedPerson participant is accepted but not
+// kept.
+//
 // # IDs
 //
 // A FHIR id is [A-Za-z0-9-.]{1,64}. Internal IDs are escaped to fit: letters,

@@ -33,7 +33,15 @@ const (
 	// NationalVisitChannelSystem is THL - Asiointitapa (1.2.246.537.6.884),
 	// version 2015, as HL7 Finland's Finnish Scheduling examples write it.
 	NationalVisitChannelSystem = "urn:oid:1.2.246.537.6.884.2015"
+	// CalendarSystem is the identifier system of calendar IDs. An
+	// Appointment participant whose owner kind the exporter was not told
+	// is written as a logical reference with this system.
+	CalendarSystem = "https://carecontact.github.io/fhir/NamingSystem/calendar"
 )
+
+// The reference targets R4 allows for Appointment.participant.actor and for
+// Schedule.actor (the same list for both).
+var actorTypes = []string{"Patient", "Practitioner", "PractitionerRole", "RelatedPerson", "Device", "HealthcareService", "Location"}
 
 // VisitChannelCode is a national Asiointitapa code (and its display text)
 // for a channel kind.
@@ -152,7 +160,13 @@ type fhirConcept struct {
 }
 
 type fhirReference struct {
-	Reference string `json:"reference"`
+	Reference  string          `json:"reference,omitempty"`
+	Identifier *fhirIdentifier `json:"identifier,omitempty"`
+}
+
+type fhirIdentifier struct {
+	System string `json:"system,omitempty"`
+	Value  string `json:"value,omitempty"`
 }
 
 type fhirPeriod struct {
@@ -208,7 +222,7 @@ func reference[ID ~string](field, typ string, id ID) (fhirReference, error) {
 func actorType(kind booking.OwnerKind) string {
 	switch kind {
 	case booking.OwnerTeam:
-		return "CareTeam"
+		return "HealthcareService"
 	case booking.OwnerResource:
 		return "Location"
 	}
@@ -284,13 +298,16 @@ func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
 // Patient participant by pseudonymous reference; the national status code
 // (Ajanvarauksen tila), the answers and the guidance version go in
 // extensions.
-func ExportAppointment(a booking.Appointment) ([]byte, error) {
-	return defaultMapping.ExportAppointment(a)
+func ExportAppointment(a booking.Appointment, owners ...booking.Calendar) ([]byte, error) {
+	return defaultMapping.ExportAppointment(a, owners...)
 }
 
 // ExportAppointment returns a as a FHIR R4 Appointment with f's national
-// visit-channel codes.
-func (f *Mapping) ExportAppointment(a booking.Appointment) ([]byte, error) {
+// visit-channel codes. A participant whose calendar is among owners is
+// referenced as its owner: Practitioner, HealthcareService (a team) or
+// Location (a resource). Any other participant is a logical reference by
+// identifier of CalendarSystem.
+func (f *Mapping) ExportAppointment(a booking.Appointment, owners ...booking.Calendar) ([]byte, error) {
 	if a.ID == "" || a.Client == "" || len(a.Participants) == 0 {
 		return nil, fmt.Errorf("%w: appointment needs id, client and participants", booking.ErrInvalid)
 	}
@@ -330,7 +347,7 @@ func (f *Mapping) ExportAppointment(a booking.Appointment) ([]byte, error) {
 	}
 	r.Participant = append(r.Participant, fhirParticipant{Actor: client, Required: "required", Status: "accepted"})
 	for i, p := range a.Participants {
-		ref, err := reference(fmt.Sprintf("Appointment.participant[%d].actor.reference", i+1), "Schedule", p)
+		ref, err := participantRef(fmt.Sprintf("Appointment.participant[%d].actor", i+1), p, owners)
 		if err != nil {
 			return nil, err
 		}
@@ -354,6 +371,20 @@ func (f *Mapping) ExportAppointment(a booking.Appointment) ([]byte, error) {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "late-cancellation", ValueString: "true"})
 	}
 	return json.Marshal(r)
+}
+
+// participantRef returns the actor reference of calendar id: its owner's
+// resource if owners has the calendar, else a logical reference.
+func participantRef(field string, id booking.CalendarID, owners []booking.Calendar) (fhirReference, error) {
+	for _, c := range owners {
+		if c.ID == id {
+			return reference(field+".reference", actorType(c.Kind), id)
+		}
+	}
+	if id == "" {
+		return fhirReference{}, fhirErr(field+".identifier.value", "is empty")
+	}
+	return fhirReference{Identifier: &fhirIdentifier{System: CalendarSystem, Value: string(id)}}, nil
 }
 
 // Error reports invalid FHIR input; Field is the path of the offending
@@ -459,14 +490,19 @@ func serviceOf(field string, cs []fhirConcept) (area carecontact.AreaID, code st
 
 // ScheduleInfo is what ImportSchedule reads from a FHIR Schedule.
 type ScheduleInfo struct {
-	ID   booking.CalendarID
+	ID booking.CalendarID
+	// Kind is the owner kind of the actor's resource type; it is empty for
+	// a Patient's or a RelatedPerson's schedule, which no booking owner
+	// kind stands for.
 	Kind booking.OwnerKind
 	// Actor is the owner, by the ID its calendar has (see
 	// booking.CalendarID).
-	Actor   booking.CalendarID
-	Area    carecontact.AreaID
-	Active  bool
-	Horizon booking.Interval
+	Actor booking.CalendarID
+	// ActorType is the actor's FHIR resource type, e.g. "Practitioner".
+	ActorType string
+	Area      carecontact.AreaID
+	Active    bool
+	Horizon   booking.Interval
 }
 
 // ImportSchedule reads a FHIR R4 Schedule written by ExportSchedule or
@@ -479,13 +515,15 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 	if len(r.Actor) == 0 {
 		return ScheduleInfo{}, fhirErr("Schedule.actor", "is empty")
 	}
-	typ, id, err := refID[booking.CalendarID]("Schedule.actor[0].reference", r.Actor[0].Reference, "Practitioner", "PractitionerRole", "CareTeam", "Location", "Device", "HealthcareService")
+	typ, id, err := refID[booking.CalendarID]("Schedule.actor[0].reference", r.Actor[0].Reference, actorTypes...)
 	if err != nil {
 		return ScheduleInfo{}, err
 	}
-	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: id, Active: r.Active == nil || *r.Active, Kind: booking.OwnerProfessional}
+	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: id, ActorType: typ, Active: r.Active == nil || *r.Active}
 	switch typ {
-	case "CareTeam", "HealthcareService":
+	case "Practitioner", "PractitionerRole":
+		info.Kind = booking.OwnerProfessional
+	case "HealthcareService":
 		info.Kind = booking.OwnerTeam
 	case "Location", "Device":
 		info.Kind = booking.OwnerResource
@@ -553,8 +591,11 @@ func ImportSlot(data []byte) (booking.Slot, SlotStatus, error) {
 }
 
 // ImportAppointment reads a FHIR R4 Appointment; errors name the field. The
-// Patient participant becomes the client reference, Schedule, Practitioner
-// and Location participants the calendar IDs.
+// Patient participant becomes the client reference. Practitioner,
+// PractitionerRole, HealthcareService, Location and Device participants,
+// and logical references of CalendarSystem, become the calendar IDs. A
+// RelatedPerson participant is accepted but not kept. Reference types R4
+// does not allow there (Schedule, CareTeam) are refused.
 func ImportAppointment(data []byte) (booking.Appointment, error) {
 	return defaultMapping.ImportAppointment(data)
 }
@@ -598,11 +639,21 @@ func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
 	}
 	for i, p := range r.Participant {
 		f := fmt.Sprintf("Appointment.participant[%d].actor.reference", i)
-		typ, id, err := refID[string](f, p.Actor.Reference, "Patient", "Schedule", "Practitioner", "PractitionerRole", "Location", "Device", "CareTeam")
+		if p.Actor.Reference == "" && p.Actor.Identifier != nil && p.Actor.Identifier.System == CalendarSystem {
+			if p.Actor.Identifier.Value == "" {
+				return booking.Appointment{}, fhirErr(fmt.Sprintf("Appointment.participant[%d].actor.identifier.value", i), "is empty")
+			}
+			a.Participants = append(a.Participants, booking.CalendarID(p.Actor.Identifier.Value))
+			continue
+		}
+		typ, id, err := refID[string](f, p.Actor.Reference, actorTypes...)
 		if err != nil {
 			return booking.Appointment{}, err
 		}
-		if typ == "Patient" {
+		switch typ {
+		case "RelatedPerson":
+			continue
+		case "Patient":
 			if a.Client != "" {
 				return booking.Appointment{}, fhirErr(f, "a second Patient")
 			}

@@ -63,7 +63,7 @@ func TestFHIRSlotAndScheduleRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	info, err := ImportSchedule(data)
 	require.NoError(t, err)
-	require.Equal(t, ScheduleInfo{ID: "room-1", Kind: booking.OwnerResource, Actor: "room-1", Area: "north", Active: true, Horizon: h}, info)
+	require.Equal(t, ScheduleInfo{ID: "room-1", Kind: booking.OwnerResource, Actor: "room-1", ActorType: "Location", Area: "north", Active: true, Horizon: h}, info)
 }
 
 func TestFHIRImportErrorsNameTheField(t *testing.T) {
@@ -120,7 +120,7 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 	require.ErrorContains(t, err, "Slot.status")
 	_, _, err = ImportSlot([]byte(`{"resourceType":"Slot","id":"x","status":"free"}`))
 	require.ErrorContains(t, err, "Slot.schedule")
-	_, err = ImportSchedule([]byte(`{"resourceType":"Schedule","id":"x","actor":[{"reference":"Patient/p"}]}`))
+	_, err = ImportSchedule([]byte(`{"resourceType":"Schedule","id":"x","actor":[{"reference":"CareTeam/p"}]}`))
 	require.ErrorContains(t, err, "Schedule.actor[0].reference")
 }
 

@@ -68,7 +68,7 @@ func TestFHIRExportEscapesEveryID(t *testing.T) {
 	a.ID, a.Client, a.Participants = "apt_1", "client_ref", []booking.CalendarID{"hki_nurse_1", "room-1"}
 	s := booking.Slot{Area: "north", Service: "nurse-visit", Start: a.Start, End: a.End, Participants: a.Participants}
 	c := booking.Calendar{ID: "hki_nurse_1", Kind: booking.OwnerProfessional, Area: "north"}
-	appt, err := ExportAppointment(a)
+	appt, err := ExportAppointment(a, c, booking.Calendar{ID: "room-1", Kind: booking.OwnerResource, Area: "north"})
 	require.NoError(t, err)
 	slot, err := ExportSlot(s, SlotFree)
 	require.NoError(t, err)
@@ -111,7 +111,7 @@ func TestFHIRExportEscapesEveryID(t *testing.T) {
 
 	long := sampleAppointment()
 	long.Participants = []booking.CalendarID{booking.CalendarID(strings.Repeat("_", 30))}
-	_, err = ExportAppointment(long)
+	_, err = ExportAppointment(long, booking.Calendar{ID: long.Participants[0], Kind: booking.OwnerProfessional})
 	requireFieldError(t, err, "Appointment.participant[1].actor.reference")
 	require.NotContains(t, err.Error(), "_")
 }
