@@ -23,6 +23,16 @@
 // *Error naming the field. A RelatedPerson participant is accepted but not
 // kept.
 //
+// # Participation
+//
+// Each participant's participant.status and participant.required travel
+// in Participations. ImportAppointmentParticipation reads them and
+// ExportAppointmentParticipation writes them. ExportAppointment writes
+// DefaultParticipation: a pending hold needs action from the client and
+// holds the calendars tentatively, a proposed appointment needs action from
+// everyone, a waitlist entry needs action from the calendars. Import
+// refuses a participant without a status or with a value R4 does not bind.
+//
 // # IDs
 //
 // A FHIR id is [A-Za-z0-9-.]{1,64}. Internal IDs are escaped to fit: letters,

@@ -308,6 +308,20 @@ func ExportAppointment(a booking.Appointment, owners ...booking.Calendar) ([]byt
 // Location (a resource). Any other participant is a logical reference by
 // identifier of CalendarSystem.
 func (f *Mapping) ExportAppointment(a booking.Appointment, owners ...booking.Calendar) ([]byte, error) {
+	return f.ExportAppointmentParticipation(a, Participations{}, owners...)
+}
+
+// ExportAppointmentParticipation is ExportAppointment with the
+// participants' participant.status and participant.required from p; a
+// participant p has nothing for gets DefaultParticipation.
+func ExportAppointmentParticipation(a booking.Appointment, p Participations, owners ...booking.Calendar) ([]byte, error) {
+	return defaultMapping.ExportAppointmentParticipation(a, p, owners...)
+}
+
+// ExportAppointmentParticipation is ExportAppointment with the
+// participants' participant.status and participant.required from p; a
+// participant p has nothing for gets DefaultParticipation.
+func (f *Mapping) ExportAppointmentParticipation(a booking.Appointment, part Participations, owners ...booking.Calendar) ([]byte, error) {
 	if a.ID == "" || a.Client == "" || len(a.Participants) == 0 {
 		return nil, fmt.Errorf("%w: appointment needs id, client and participants", booking.ErrInvalid)
 	}
@@ -345,13 +359,22 @@ func (f *Mapping) ExportAppointment(a booking.Appointment, owners ...booking.Cal
 	if err != nil {
 		return nil, err
 	}
-	r.Participant = append(r.Participant, fhirParticipant{Actor: client, Required: "required", Status: "accepted"})
+	def := DefaultParticipation(a)
+	pc, err := part.Client.or(def.Client, "Appointment.participant[0]")
+	if err != nil {
+		return nil, err
+	}
+	r.Participant = append(r.Participant, fhirParticipant{Actor: client, Required: string(pc.Required), Status: string(pc.Status)})
 	for i, p := range a.Participants {
 		ref, err := participantRef(fmt.Sprintf("Appointment.participant[%d].actor", i+1), p, owners)
 		if err != nil {
 			return nil, err
 		}
-		r.Participant = append(r.Participant, fhirParticipant{Actor: ref, Required: "required", Status: "accepted"})
+		pp, err := part.Calendars[p].or(def.Calendars[p], fmt.Sprintf("Appointment.participant[%d]", i+1))
+		if err != nil {
+			return nil, err
+		}
+		r.Participant = append(r.Participant, fhirParticipant{Actor: ref, Required: string(pp.Required), Status: string(pp.Status)})
 	}
 	if n, ok := a.Status.National(); ok {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "national-status",
@@ -600,38 +623,60 @@ func ImportAppointment(data []byte) (booking.Appointment, error) {
 	return defaultMapping.ImportAppointment(data)
 }
 
+// ImportAppointmentParticipation is ImportAppointment that also returns
+// the participants' participant.status and participant.required.
+func ImportAppointmentParticipation(data []byte) (booking.Appointment, Participations, error) {
+	return defaultMapping.ImportAppointmentParticipation(data)
+}
+
 // ImportAppointment reads a FHIR R4 Appointment with f's national
 // visit-channel codes; errors name the field.
 func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
+	a, _, err := f.ImportAppointmentParticipation(data)
+	return a, err
+}
+
+// ImportAppointmentParticipation is ImportAppointment that also returns
+// the participants' participant.status and participant.required.
+func (f *Mapping) ImportAppointmentParticipation(data []byte) (booking.Appointment, Participations, error) {
+	a, p, err := f.importAppointment(data)
+	if err != nil {
+		return booking.Appointment{}, Participations{}, err
+	}
+	return a, p, nil
+}
+
+func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Participations, error) {
+	part := Participations{Calendars: map[booking.CalendarID]Participation{}}
 	r, err := decode(data, "Appointment")
 	if err != nil {
-		return booking.Appointment{}, err
+		return booking.Appointment{}, part, err
 	}
 	status, err := booking.ParseStatus(r.Status)
 	if err != nil {
-		return booking.Appointment{}, fhirErr("Appointment.status", "%q is not a FHIR R4 appointment status", r.Status)
+		return booking.Appointment{}, part, fhirErr("Appointment.status", "%q is not a FHIR R4 appointment status", r.Status)
 	}
 	var iv booking.Interval
 	if r.Start != "" || r.End != "" || !untimed(status) {
 		if iv, err = parsePeriod("Appointment.", r.Start, r.End); err != nil {
-			return booking.Appointment{}, err
+			return booking.Appointment{}, part, err
 		}
 	}
 	a := booking.Appointment{ID: r.ID, Status: status, Start: iv.Start, End: iv.End, Version: 1}
 	if r.Created != "" {
 		if a.Created, err = time.Parse(time.RFC3339, r.Created); err != nil {
 			if a.Created, err = time.Parse(time.DateOnly, r.Created); err != nil {
-				return booking.Appointment{}, fhirErr("Appointment.created", "want a dateTime, got %q", r.Created)
+				return booking.Appointment{}, part, fhirErr("Appointment.created", "want a dateTime, got %q", r.Created)
 			}
 		}
 		a.Created = a.Created.UTC()
 	}
 	if a.Area, a.Service, err = serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
-		return booking.Appointment{}, err
+		return booking.Appointment{}, part, err
 	}
 	if r.AppointmentType != nil {
 		if a.Channel, err = f.importChannel(r.AppointmentType.Coding); err != nil {
-			return booking.Appointment{}, err
+			return booking.Appointment{}, part, err
 		}
 	}
 	if r.CancelationReason != nil {
@@ -639,34 +684,41 @@ func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
 	}
 	for i, p := range r.Participant {
 		f := fmt.Sprintf("Appointment.participant[%d].actor.reference", i)
+		pp, err := parseParticipation(fmt.Sprintf("Appointment.participant[%d]", i), p)
+		if err != nil {
+			return booking.Appointment{}, part, err
+		}
 		if p.Actor.Reference == "" && p.Actor.Identifier != nil && p.Actor.Identifier.System == CalendarSystem {
 			if p.Actor.Identifier.Value == "" {
-				return booking.Appointment{}, fhirErr(fmt.Sprintf("Appointment.participant[%d].actor.identifier.value", i), "is empty")
+				return booking.Appointment{}, part, fhirErr(fmt.Sprintf("Appointment.participant[%d].actor.identifier.value", i), "is empty")
 			}
 			a.Participants = append(a.Participants, booking.CalendarID(p.Actor.Identifier.Value))
+			part.Calendars[booking.CalendarID(p.Actor.Identifier.Value)] = pp
 			continue
 		}
 		typ, id, err := refID[string](f, p.Actor.Reference, actorTypes...)
 		if err != nil {
-			return booking.Appointment{}, err
+			return booking.Appointment{}, part, err
 		}
 		switch typ {
 		case "RelatedPerson":
 			continue
 		case "Patient":
 			if a.Client != "" {
-				return booking.Appointment{}, fhirErr(f, "a second Patient")
+				return booking.Appointment{}, part, fhirErr(f, "a second Patient")
 			}
 			a.Client = carecontact.ClientRef(id)
+			part.Client = pp
 			continue
 		}
 		a.Participants = append(a.Participants, booking.CalendarID(id))
+		part.Calendars[booking.CalendarID(id)] = pp
 	}
 	if a.Client == "" {
-		return booking.Appointment{}, fhirErr("Appointment.participant", "no Patient participant")
+		return booking.Appointment{}, part, fhirErr("Appointment.participant", "no Patient participant")
 	}
 	if len(a.Participants) == 0 {
-		return booking.Appointment{}, fhirErr("Appointment.participant", "no professional or resource participant")
+		return booking.Appointment{}, part, fhirErr("Appointment.participant", "no professional or resource participant")
 	}
 	for i, e := range r.Extension {
 		f := fmt.Sprintf("Appointment.extension[%d]", i)
@@ -677,7 +729,7 @@ func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
 			a.LateCancel = e.ValueString == "true"
 		case ExtensionBase + "hold-until":
 			if a.HoldUntil, err = parseInstant(f+".valueString", e.ValueString); err != nil {
-				return booking.Appointment{}, err
+				return booking.Appointment{}, part, err
 			}
 		case ExtensionBase + "pre-question-answer":
 			var ans booking.Answer
@@ -690,23 +742,23 @@ func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
 				}
 			}
 			if ans.QuestionID == "" {
-				return booking.Appointment{}, fhirErr(f+".extension", "question is required")
+				return booking.Appointment{}, part, fhirErr(f+".extension", "question is required")
 			}
 			a.Answers = append(a.Answers, ans)
 		case ExtensionBase + "national-status":
 			if e.ValueCoding == nil || e.ValueCoding.System != booking.NationalStatusSystem {
-				return booking.Appointment{}, fhirErr(f+".valueCoding", "want a coding of %s", booking.NationalStatusSystem)
+				return booking.Appointment{}, part, fhirErr(f+".valueCoding", "want a coding of %s", booking.NationalStatusSystem)
 			}
 			ns, err := booking.StatusFromNational(e.ValueCoding.Code)
 			if err != nil {
-				return booking.Appointment{}, fhirErr(f+".valueCoding.code", "%q is not an Ajanvarauksen tila code", e.ValueCoding.Code)
+				return booking.Appointment{}, part, fhirErr(f+".valueCoding.code", "%q is not an Ajanvarauksen tila code", e.ValueCoding.Code)
 			}
 			if n, _ := status.National(); ns != status && n.Code != e.ValueCoding.Code {
-				return booking.Appointment{}, fhirErr(f+".valueCoding.code", "national status %s contradicts status %s", e.ValueCoding.Code, status)
+				return booking.Appointment{}, part, fhirErr(f+".valueCoding.code", "national status %s contradicts status %s", e.ValueCoding.Code, status)
 			}
 		}
 	}
-	return a, nil
+	return a, part, nil
 }
 
 // importChannel reads the channel kind from Appointment.appointmentType:
