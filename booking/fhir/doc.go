@@ -23,15 +23,24 @@
 // *Error naming the field. A RelatedPerson participant is accepted but not
 // kept.
 //
-// # Participation
+// # Details
 //
-// Each participant's participant.status and participant.required travel
-// in Participations. ImportAppointmentParticipation reads them and
-// ExportAppointmentParticipation writes them. ExportAppointment writes
-// DefaultParticipation: a pending hold needs action from the client and
-// holds the calendars tentatively, a proposed appointment needs action from
-// everyone, a waitlist entry needs action from the calendars. Import
-// refuses a participant without a status or with a value R4 does not bind.
+// Details hold what an Appointment has and booking.Appointment does not.
+// ImportAppointmentDetails reads them and ExportAppointmentDetails writes
+// them. They are each participant's participant.status and
+// participant.required, the codings of the cancellation reason and the
+// precision of created (a date-only created stays date-only).
+// ExportAppointment writes DefaultParticipation: a pending hold needs
+// action from the client and holds the calendars tentatively, a proposed
+// appointment needs action from everyone, a waitlist entry needs action
+// from the calendars. Import refuses a participant without a status or with
+// a value R4 does not bind.
+//
+// # Cancellation
+//
+// Only a cancelled or noshow appointment has a cancelationReason (R4
+// invariant app-4). Export leaves it out for any other status, e.g. after
+// cancel then entered-in-error. Import refuses it on other statuses.
 //
 // # IDs
 //

@@ -91,7 +91,7 @@ type Config struct {
 // ExportAppointment and ImportAppointment use the defaults.
 type Mapping struct {
 	system string
-	byKind map[channel.Kind]fhirCoding
+	byKind map[channel.Kind]Coding
 	byCode map[string]channel.Kind
 }
 
@@ -104,7 +104,7 @@ func New(cfg Config) (*Mapping, error) {
 	if codes == nil {
 		codes = verifiedVisitChannels
 	}
-	f := &Mapping{system: cfg.VisitChannelSystem, byKind: map[channel.Kind]fhirCoding{}, byCode: map[string]channel.Kind{}}
+	f := &Mapping{system: cfg.VisitChannelSystem, byKind: map[channel.Kind]Coding{}, byCode: map[string]channel.Kind{}}
 	if f.system == "" {
 		f.system = NationalVisitChannelSystem
 	}
@@ -125,7 +125,7 @@ func New(cfg Config) (*Mapping, error) {
 		if other, dup := f.byCode[c.Code]; dup {
 			return nil, fmt.Errorf("%w: %s.code %q: already the code of %s", booking.ErrInvalid, field, c.Code, other)
 		}
-		f.byKind[k] = fhirCoding{System: f.system, Code: c.Code, Display: c.Display}
+		f.byKind[k] = Coding{System: f.system, Code: c.Code, Display: c.Display}
 		f.byCode[c.Code] = k
 	}
 	return f, nil
@@ -140,23 +140,24 @@ func (f *Mapping) VisitChannel(k channel.Kind) (system string, code VisitChannel
 
 // defaultMapping is the mapping with the verified codes; it is never changed.
 var defaultMapping = func() *Mapping {
-	f := &Mapping{system: NationalVisitChannelSystem, byKind: map[channel.Kind]fhirCoding{}, byCode: map[string]channel.Kind{}}
+	f := &Mapping{system: NationalVisitChannelSystem, byKind: map[channel.Kind]Coding{}, byCode: map[string]channel.Kind{}}
 	for k, c := range verifiedVisitChannels {
-		f.byKind[k] = fhirCoding{System: f.system, Code: c.Code, Display: c.Display}
+		f.byKind[k] = Coding{System: f.system, Code: c.Code, Display: c.Display}
 		f.byCode[c.Code] = k
 	}
 	return f
 }()
 
-type fhirCoding struct {
+// Coding is a FHIR R4 Coding.
+type Coding struct {
 	System  string `json:"system,omitempty"`
 	Code    string `json:"code,omitempty"`
 	Display string `json:"display,omitempty"`
 }
 
 type fhirConcept struct {
-	Coding []fhirCoding `json:"coding,omitempty"`
-	Text   string       `json:"text,omitempty"`
+	Coding []Coding `json:"coding,omitempty"`
+	Text   string   `json:"text,omitempty"`
 }
 
 type fhirReference struct {
@@ -177,7 +178,7 @@ type fhirPeriod struct {
 type fhirExtension struct {
 	URL         string          `json:"url"`
 	ValueString string          `json:"valueString,omitempty"`
-	ValueCoding *fhirCoding     `json:"valueCoding,omitempty"`
+	ValueCoding *Coding         `json:"valueCoding,omitempty"`
 	ValueRef    *fhirReference  `json:"valueReference,omitempty"`
 	Extension   []fhirExtension `json:"extension,omitempty"`
 }
@@ -280,7 +281,7 @@ func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
 	}
 	r := fhirResource{ResourceType: "Slot", ID: id, Schedule: &schedule,
 		Status: string(status), Start: instant(s.Start), End: instant(s.End),
-		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: string(ServiceSystem + s.Area), Code: s.Service}}}}}
+		ServiceType: []fhirConcept{{Coding: []Coding{{System: string(ServiceSystem + s.Area), Code: s.Service}}}}}
 	for _, p := range s.Participants[1:] {
 		ref, err := reference(fmt.Sprintf("Slot.extension[%d].valueReference.reference", len(r.Extension)), "Schedule", p)
 		if err != nil {
@@ -308,20 +309,22 @@ func ExportAppointment(a booking.Appointment, owners ...booking.Calendar) ([]byt
 // Location (a resource). Any other participant is a logical reference by
 // identifier of CalendarSystem.
 func (f *Mapping) ExportAppointment(a booking.Appointment, owners ...booking.Calendar) ([]byte, error) {
-	return f.ExportAppointmentParticipation(a, Participations{}, owners...)
+	return f.ExportAppointmentDetails(a, Details{}, owners...)
 }
 
-// ExportAppointmentParticipation is ExportAppointment with the
-// participants' participant.status and participant.required from p; a
-// participant p has nothing for gets DefaultParticipation.
-func ExportAppointmentParticipation(a booking.Appointment, p Participations, owners ...booking.Calendar) ([]byte, error) {
-	return defaultMapping.ExportAppointmentParticipation(a, p, owners...)
+// ExportAppointmentDetails is ExportAppointment with the details the
+// booking model does not hold: participant.status and participant.required
+// (a participant without one gets DefaultParticipation), the codings of the
+// cancellation reason and the precision of created.
+func ExportAppointmentDetails(a booking.Appointment, p Details, owners ...booking.Calendar) ([]byte, error) {
+	return defaultMapping.ExportAppointmentDetails(a, p, owners...)
 }
 
-// ExportAppointmentParticipation is ExportAppointment with the
-// participants' participant.status and participant.required from p; a
-// participant p has nothing for gets DefaultParticipation.
-func (f *Mapping) ExportAppointmentParticipation(a booking.Appointment, part Participations, owners ...booking.Calendar) ([]byte, error) {
+// ExportAppointmentDetails is ExportAppointment with the details the
+// booking model does not hold: participant.status and participant.required
+// (a participant without one gets DefaultParticipation), the codings of the
+// cancellation reason and the precision of created.
+func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, owners ...booking.Calendar) ([]byte, error) {
 	if a.ID == "" || a.Client == "" || len(a.Participants) == 0 {
 		return nil, fmt.Errorf("%w: appointment needs id, client and participants", booking.ErrInvalid)
 	}
@@ -333,7 +336,7 @@ func (f *Mapping) ExportAppointmentParticipation(a booking.Appointment, part Par
 		return nil, err
 	}
 	r := fhirResource{ResourceType: "Appointment", ID: id, Status: string(a.Status),
-		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: string(ServiceSystem + a.Area), Code: a.Service}}}}}
+		ServiceType: []fhirConcept{{Coding: []Coding{{System: string(ServiceSystem + a.Area), Code: a.Service}}}}}
 	switch {
 	case !a.Start.IsZero() && !a.End.IsZero():
 		r.Start, r.End = instant(a.Start), instant(a.End)
@@ -343,17 +346,19 @@ func (f *Mapping) ExportAppointmentParticipation(a booking.Appointment, part Par
 		return nil, fhirErr("Appointment.start", "only a proposed, cancelled or waitlist appointment has no times (app-3)")
 	}
 	if !a.Created.IsZero() {
-		r.Created = instant(a.Created)
+		if r.Created, err = formatDateTime("Appointment.created", a.Created, part.CreatedPrecision); err != nil {
+			return nil, err
+		}
 	}
 	if a.Channel != "" {
-		at := &fhirConcept{Coding: []fhirCoding{{System: ChannelSystem, Code: string(a.Channel)}}}
+		at := &fhirConcept{Coding: []Coding{{System: ChannelSystem, Code: string(a.Channel)}}}
 		if n, ok := f.byKind[a.Channel]; ok {
 			at.Coding = append(at.Coding, n)
 		}
 		r.AppointmentType = at
 	}
-	if a.CancelReason != "" {
-		r.CancelationReason = &fhirConcept{Text: a.CancelReason}
+	if cancelable(a.Status) && (a.CancelReason != "" || len(part.CancelationReason) > 0) {
+		r.CancelationReason = &fhirConcept{Coding: slices.Clone(part.CancelationReason), Text: a.CancelReason}
 	}
 	client, err := reference("Appointment.participant[0].actor.reference", "Patient", a.Client)
 	if err != nil {
@@ -378,7 +383,7 @@ func (f *Mapping) ExportAppointmentParticipation(a booking.Appointment, part Par
 	}
 	if n, ok := a.Status.National(); ok {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "national-status",
-			ValueCoding: &fhirCoding{System: booking.NationalStatusSystem, Code: n.Code, Display: n.Display}})
+			ValueCoding: &Coding{System: booking.NationalStatusSystem, Code: n.Code, Display: n.Display}})
 	}
 	if a.GuidanceVersion != "" {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "guidance-version", ValueString: a.GuidanceVersion})
@@ -623,31 +628,31 @@ func ImportAppointment(data []byte) (booking.Appointment, error) {
 	return defaultMapping.ImportAppointment(data)
 }
 
-// ImportAppointmentParticipation is ImportAppointment that also returns
-// the participants' participant.status and participant.required.
-func ImportAppointmentParticipation(data []byte) (booking.Appointment, Participations, error) {
-	return defaultMapping.ImportAppointmentParticipation(data)
+// ImportAppointmentDetails is ImportAppointment that also returns the
+// details the booking model does not hold (see Details).
+func ImportAppointmentDetails(data []byte) (booking.Appointment, Details, error) {
+	return defaultMapping.ImportAppointmentDetails(data)
 }
 
 // ImportAppointment reads a FHIR R4 Appointment with f's national
 // visit-channel codes; errors name the field.
 func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
-	a, _, err := f.ImportAppointmentParticipation(data)
+	a, _, err := f.ImportAppointmentDetails(data)
 	return a, err
 }
 
-// ImportAppointmentParticipation is ImportAppointment that also returns
-// the participants' participant.status and participant.required.
-func (f *Mapping) ImportAppointmentParticipation(data []byte) (booking.Appointment, Participations, error) {
+// ImportAppointmentDetails is ImportAppointment that also returns the
+// details the booking model does not hold (see Details).
+func (f *Mapping) ImportAppointmentDetails(data []byte) (booking.Appointment, Details, error) {
 	a, p, err := f.importAppointment(data)
 	if err != nil {
-		return booking.Appointment{}, Participations{}, err
+		return booking.Appointment{}, Details{}, err
 	}
 	return a, p, nil
 }
 
-func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Participations, error) {
-	part := Participations{Calendars: map[booking.CalendarID]Participation{}}
+func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, error) {
+	part := Details{Calendars: map[booking.CalendarID]Participation{}}
 	r, err := decode(data, "Appointment")
 	if err != nil {
 		return booking.Appointment{}, part, err
@@ -664,12 +669,9 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Participa
 	}
 	a := booking.Appointment{ID: r.ID, Status: status, Start: iv.Start, End: iv.End, Version: 1}
 	if r.Created != "" {
-		if a.Created, err = time.Parse(time.RFC3339, r.Created); err != nil {
-			if a.Created, err = time.Parse(time.DateOnly, r.Created); err != nil {
-				return booking.Appointment{}, part, fhirErr("Appointment.created", "want a dateTime, got %q", r.Created)
-			}
+		if a.Created, part.CreatedPrecision, err = parseDateTime("Appointment.created", r.Created); err != nil {
+			return booking.Appointment{}, part, err
 		}
-		a.Created = a.Created.UTC()
 	}
 	if a.Area, a.Service, err = serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
 		return booking.Appointment{}, part, err
@@ -680,7 +682,11 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Participa
 		}
 	}
 	if r.CancelationReason != nil {
+		if !cancelable(status) {
+			return booking.Appointment{}, part, fhirErr("Appointment.cancelationReason", "only a cancelled or noshow appointment has one (app-4)")
+		}
 		a.CancelReason = r.CancelationReason.Text
+		part.CancelationReason = slices.Clone(r.CancelationReason.Coding)
 	}
 	for i, p := range r.Participant {
 		f := fmt.Sprintf("Appointment.participant[%d].actor.reference", i)
@@ -765,7 +771,7 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Participa
 // the ChannelSystem coding, else a national visit-channel code f knows
 // (unknown national codes are left alone: another system may use codes the
 // host has not configured). The two must agree.
-func (f *Mapping) importChannel(cs []fhirCoding) (channel.Kind, error) {
+func (f *Mapping) importChannel(cs []Coding) (channel.Kind, error) {
 	var own, national channel.Kind
 	nationalAt := -1
 	for i, c := range cs {
@@ -796,4 +802,42 @@ func (f *Mapping) importChannel(cs []fhirCoding) (channel.Kind, error) {
 // (R4 invariant app-3).
 func untimed(s booking.Status) bool {
 	return s == booking.StatusProposed || s == booking.StatusCancelled || s == booking.StatusWaitlist
+}
+
+// cancelable reports whether an appointment of status s may have a
+// cancelationReason (R4 invariant app-4).
+func cancelable(s booking.Status) bool {
+	return s == booking.StatusCancelled || s == booking.StatusNoShow
+}
+
+// Precision is the precision of a FHIR dateTime that is not an instant.
+type Precision string
+
+// The dateTime precisions; the zero Precision is a full instant.
+const (
+	PrecisionYear  Precision = "year"
+	PrecisionMonth Precision = "month"
+	PrecisionDay   Precision = "day"
+)
+
+var precisionLayouts = map[Precision]string{"": time.RFC3339, PrecisionYear: "2006", PrecisionMonth: "2006-01", PrecisionDay: time.DateOnly}
+
+// parseDateTime reads a FHIR dateTime: a year, a month, a date, or a time
+// with a time zone.
+func parseDateTime(field, s string) (time.Time, Precision, error) {
+	for _, p := range []Precision{"", PrecisionDay, PrecisionMonth, PrecisionYear} {
+		if t, err := time.Parse(precisionLayouts[p], s); err == nil {
+			return t.UTC(), p, nil
+		}
+	}
+	return time.Time{}, "", fhirErr(field, "want a dateTime (YYYY, YYYY-MM, YYYY-MM-DD or a time with a zone)")
+}
+
+// formatDateTime writes t as a FHIR dateTime of precision p.
+func formatDateTime(field string, t time.Time, p Precision) (string, error) {
+	layout, ok := precisionLayouts[p]
+	if !ok {
+		return "", fhirErr(field, "unknown precision %q", p)
+	}
+	return t.UTC().Format(layout), nil
 }

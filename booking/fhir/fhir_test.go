@@ -217,9 +217,9 @@ func TestVisitChannelCodesMatchVerifiedTestdata(t *testing.T) {
 		require.NoError(t, err)
 		var r fhirResource
 		require.NoError(t, json.Unmarshal(out, &r))
-		require.Contains(t, r.AppointmentType.Coding, fhirCoding{System: NationalVisitChannelSystem, Code: c.Code, Display: c.Display})
+		require.Contains(t, r.AppointmentType.Coding, Coding{System: NationalVisitChannelSystem, Code: c.Code, Display: c.Display})
 		// A system that sends only the national code is understood.
-		r.AppointmentType.Coding = []fhirCoding{{System: NationalVisitChannelSystem, Code: c.Code}}
+		r.AppointmentType.Coding = []Coding{{System: NationalVisitChannelSystem, Code: c.Code}}
 		in, err := json.Marshal(r)
 		require.NoError(t, err)
 		got, err := ImportAppointment(in)

@@ -33,11 +33,17 @@ type Participation struct {
 	Required ParticipantRequired
 }
 
-// Participations are the participations of an appointment's client and of
-// its calendars.
-type Participations struct {
+// Details are what an Appointment has that booking.Appointment does not
+// hold: the participations of the client and of the calendars, the codings
+// of the cancellation reason and the precision of created.
+type Details struct {
 	Client    Participation
 	Calendars map[booking.CalendarID]Participation
+	// CancelationReason are the codings of Appointment.cancelationReason;
+	// its text is booking.Appointment.CancelReason.
+	CancelationReason []Coding
+	// CreatedPrecision is the precision of Appointment.created.
+	CreatedPrecision Precision
 }
 
 // DefaultParticipation returns what ExportAppointment writes for a: every
@@ -45,7 +51,7 @@ type Participations struct {
 // everyone. A pending hold needs action from the client, and the held
 // calendars are tentative. On a waitlist the client has accepted and the
 // calendars need action. Otherwise everyone has accepted.
-func DefaultParticipation(a booking.Appointment) Participations {
+func DefaultParticipation(a booking.Appointment) Details {
 	client, others := ParticipantAccepted, ParticipantAccepted
 	switch a.Status {
 	case booking.StatusProposed:
@@ -55,7 +61,7 @@ func DefaultParticipation(a booking.Appointment) Participations {
 	case booking.StatusWaitlist:
 		others = ParticipantNeedsAction
 	}
-	p := Participations{Client: Participation{Status: client, Required: Required},
+	p := Details{Client: Participation{Status: client, Required: Required},
 		Calendars: make(map[booking.CalendarID]Participation, len(a.Participants))}
 	for _, c := range a.Participants {
 		p.Calendars[c] = Participation{Status: others, Required: Required}

@@ -38,7 +38,7 @@ func TestFHIRParticipationDefaults(t *testing.T) {
 			status, required := participantStatuses(t, data)
 			require.Equal(t, tc.want, status)
 			require.Equal(t, []string{"required", "required", "required"}, required)
-			_, p, err := ImportAppointmentParticipation(data)
+			_, p, err := ImportAppointmentDetails(data)
 			require.NoError(t, err)
 			require.Equal(t, DefaultParticipation(a), p)
 		})
@@ -49,20 +49,20 @@ func TestFHIRParticipationRoundTrip(t *testing.T) {
 	a := sampleAppointment()
 	tests := []struct {
 		name string
-		p    Participations
+		p    Details
 		want [][2]string
 	}{
-		{"declined and optional", Participations{Client: Participation{Status: ParticipantTentative},
+		{"declined and optional", Details{Client: Participation{Status: ParticipantTentative},
 			Calendars: map[booking.CalendarID]Participation{
 				"nurse-1": {Status: ParticipantDeclined, Required: Optional},
 				"room-1":  {Status: ParticipantNeedsAction, Required: InformationOnly}}},
 			[][2]string{{"tentative", ""}, {"declined", "optional"}, {"needs-action", "information-only"}}},
-		{"only one given", Participations{Calendars: map[booking.CalendarID]Participation{"room-1": {Status: ParticipantDeclined, Required: Required}}},
+		{"only one given", Details{Calendars: map[booking.CalendarID]Participation{"room-1": {Status: ParticipantDeclined, Required: Required}}},
 			[][2]string{{"accepted", "required"}, {"accepted", "required"}, {"declined", "required"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			data, err := ExportAppointmentParticipation(a, tc.p)
+			data, err := ExportAppointmentDetails(a, tc.p)
 			require.NoError(t, err)
 			status, required := participantStatuses(t, data)
 			var got [][2]string
@@ -70,7 +70,7 @@ func TestFHIRParticipationRoundTrip(t *testing.T) {
 				got = append(got, [2]string{status[i], required[i]})
 			}
 			require.Equal(t, tc.want, got)
-			back, p, err := ImportAppointmentParticipation(data)
+			back, p, err := ImportAppointmentDetails(data)
 			require.NoError(t, err)
 			require.Equal(t, a.Participants, back.Participants)
 			for i, c := range append([]booking.CalendarID{""}, a.Participants...) {
@@ -107,6 +107,6 @@ func TestFHIRParticipationRefused(t *testing.T) {
 			requireFieldError(t, err, tc.field)
 		})
 	}
-	_, err = ExportAppointmentParticipation(sampleAppointment(), Participations{Client: Participation{Status: "maybe"}})
+	_, err = ExportAppointmentDetails(sampleAppointment(), Details{Client: Participation{Status: "maybe"}})
 	requireFieldError(t, err, "Appointment.participant[0].status")
 }
