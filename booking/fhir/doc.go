@@ -36,6 +36,14 @@
 // from the calendars. Import refuses a participant without a status or with
 // a value R4 does not bind.
 //
+// # Services
+//
+// The area and the service travel as one serviceType coding of
+// ServiceSystem<area>. A Slot or an Appointment without it is accepted and
+// has no area and service. Codings of other systems are kept, in
+// SlotDetails and Details, and exported after the library's own. A second,
+// different coding of ServiceSystem is refused.
+//
 // # Cancellation
 //
 // Only a cancelled or noshow appointment has a cancelationReason (R4

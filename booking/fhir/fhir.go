@@ -155,7 +155,8 @@ type Coding struct {
 	Display string `json:"display,omitempty"`
 }
 
-type fhirConcept struct {
+// Concept is a FHIR R4 CodeableConcept.
+type Concept struct {
 	Coding []Coding `json:"coding,omitempty"`
 	Text   string   `json:"text,omitempty"`
 }
@@ -198,9 +199,9 @@ type fhirResource struct {
 	PlanningHorizon   *fhirPeriod       `json:"planningHorizon,omitempty"`
 	Schedule          *fhirReference    `json:"schedule,omitempty"`
 	Status            string            `json:"status,omitempty"`
-	CancelationReason *fhirConcept      `json:"cancelationReason,omitempty"`
-	ServiceType       []fhirConcept     `json:"serviceType,omitempty"`
-	AppointmentType   *fhirConcept      `json:"appointmentType,omitempty"`
+	CancelationReason *Concept          `json:"cancelationReason,omitempty"`
+	ServiceType       []Concept         `json:"serviceType,omitempty"`
+	AppointmentType   *Concept          `json:"appointmentType,omitempty"`
 	Start             string            `json:"start,omitempty"`
 	End               string            `json:"end,omitempty"`
 	Created           string            `json:"created,omitempty"`
@@ -268,8 +269,26 @@ const (
 // ExportSlot returns slot as a FHIR R4 Slot of the first participant's
 // Schedule; the other participants travel in "participant" extensions.
 func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
-	if len(s.Participants) == 0 || s.Area == "" || s.Service == "" || !s.Start.Before(s.End) {
-		return nil, fmt.Errorf("%w: slot needs area, service, participants and start before end", booking.ErrInvalid)
+	return ExportSlotDetails(s, status, SlotDetails{})
+}
+
+// SlotDetails are what a Slot has that booking.Slot does not hold: the
+// serviceType concepts of other code systems.
+type SlotDetails struct {
+	// ServiceType are the serviceType concepts without this library's own
+	// service coding.
+	ServiceType []Concept
+}
+
+// ExportSlotDetails is ExportSlot with the details booking.Slot does not
+// hold.
+func ExportSlotDetails(s booking.Slot, status SlotStatus, d SlotDetails) ([]byte, error) {
+	if len(s.Participants) == 0 || !s.Start.Before(s.End) {
+		return nil, fmt.Errorf("%w: slot needs participants and start before end", booking.ErrInvalid)
+	}
+	services, err := serviceTypes("Slot.serviceType", s.Area, s.Service, d.ServiceType)
+	if err != nil {
+		return nil, err
 	}
 	schedule, err := reference("Slot.schedule.reference", "Schedule", s.Participants[0])
 	if err != nil {
@@ -280,8 +299,7 @@ func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
 		return nil, fhirErr("Slot.id", "is %d characters as a FHIR id, more than %d", len(id), maxID)
 	}
 	r := fhirResource{ResourceType: "Slot", ID: id, Schedule: &schedule,
-		Status: string(status), Start: instant(s.Start), End: instant(s.End),
-		ServiceType: []fhirConcept{{Coding: []Coding{{System: string(ServiceSystem + s.Area), Code: s.Service}}}}}
+		Status: string(status), Start: instant(s.Start), End: instant(s.End), ServiceType: services}
 	for _, p := range s.Participants[1:] {
 		ref, err := reference(fmt.Sprintf("Slot.extension[%d].valueReference.reference", len(r.Extension)), "Schedule", p)
 		if err != nil {
@@ -335,8 +353,11 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 	if err != nil {
 		return nil, err
 	}
-	r := fhirResource{ResourceType: "Appointment", ID: id, Status: string(a.Status),
-		ServiceType: []fhirConcept{{Coding: []Coding{{System: string(ServiceSystem + a.Area), Code: a.Service}}}}}
+	services, err := serviceTypes("Appointment.serviceType", a.Area, a.Service, part.ServiceType)
+	if err != nil {
+		return nil, err
+	}
+	r := fhirResource{ResourceType: "Appointment", ID: id, Status: string(a.Status), ServiceType: services}
 	switch {
 	case !a.Start.IsZero() && !a.End.IsZero():
 		r.Start, r.End = instant(a.Start), instant(a.End)
@@ -351,14 +372,14 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 		}
 	}
 	if a.Channel != "" {
-		at := &fhirConcept{Coding: []Coding{{System: ChannelSystem, Code: string(a.Channel)}}}
+		at := &Concept{Coding: []Coding{{System: ChannelSystem, Code: string(a.Channel)}}}
 		if n, ok := f.byKind[a.Channel]; ok {
 			at.Coding = append(at.Coding, n)
 		}
 		r.AppointmentType = at
 	}
 	if cancelable(a.Status) && (a.CancelReason != "" || len(part.CancelationReason) > 0) {
-		r.CancelationReason = &fhirConcept{Coding: slices.Clone(part.CancelationReason), Text: a.CancelReason}
+		r.CancelationReason = &Concept{Coding: slices.Clone(part.CancelationReason), Text: a.CancelReason}
 	}
 	client, err := reference("Appointment.participant[0].actor.reference", "Patient", a.Client)
 	if err != nil {
@@ -502,18 +523,55 @@ func refID[ID ~string](field, ref string, types ...string) (string, ID, error) {
 	return "", "", fhirErr(field, "reference type %q: want one of %s", typ, strings.Join(types, ", "))
 }
 
-func serviceOf(field string, cs []fhirConcept) (area carecontact.AreaID, code string, err error) {
+// serviceOf reads the area and the service from the one coding of
+// ServiceSystem<area> in cs, if there is one, and returns the other
+// concepts without it. A concept left with no coding and no text is
+// dropped.
+func serviceOf(field string, cs []Concept) (area carecontact.AreaID, code string, foreign []Concept, err error) {
 	for i, c := range cs {
+		var kept []Coding
 		for j, cd := range c.Coding {
-			if a, ok := strings.CutPrefix(cd.System, ServiceSystem); ok {
-				if a == "" || cd.Code == "" {
-					return "", "", fhirErr(fmt.Sprintf("%s[%d].coding[%d]", field, i, j), "service area and code are required")
-				}
-				return carecontact.AreaID(a), cd.Code, nil
+			a, ok := strings.CutPrefix(cd.System, ServiceSystem)
+			if !ok {
+				kept = append(kept, cd)
+				continue
 			}
+			f := fmt.Sprintf("%s[%d].coding[%d]", field, i, j)
+			switch {
+			case a == "" || cd.Code == "":
+				return "", "", nil, fhirErr(f, "service area and code are required")
+			case area != "" && (carecontact.AreaID(a) != area || cd.Code != code):
+				return "", "", nil, fhirErr(f, "a second service of this library")
+			}
+			area, code = carecontact.AreaID(a), cd.Code
+		}
+		if len(kept) > 0 || c.Text != "" {
+			foreign = append(foreign, Concept{Coding: kept, Text: c.Text})
 		}
 	}
-	return "", "", fhirErr(field, "no coding of system %s<area>", ServiceSystem)
+	return area, code, foreign, nil
+}
+
+// serviceTypes returns the serviceType concepts: the library's own coding
+// of area and service first, if they are given (both or neither), then
+// foreign.
+func serviceTypes(field string, area carecontact.AreaID, service string, foreign []Concept) ([]Concept, error) {
+	if (area == "") != (service == "") {
+		return nil, fhirErr(field, "area and service are both given or both absent")
+	}
+	var cs []Concept
+	if area != "" {
+		cs = append(cs, Concept{Coding: []Coding{{System: ServiceSystem + string(area), Code: service}}})
+	}
+	for i, c := range foreign {
+		for j, cd := range c.Coding {
+			if strings.HasPrefix(cd.System, ServiceSystem) {
+				return nil, fhirErr(fmt.Sprintf("%s[%d].coding[%d]", field, len(cs)+i, j), "the library's own service coding comes from area and service")
+			}
+		}
+		cs = append(cs, Concept{Coding: slices.Clone(c.Coding), Text: c.Text})
+	}
+	return cs, nil
 }
 
 // ScheduleInfo is what ImportSchedule reads from a FHIR Schedule.
@@ -569,53 +627,71 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 	return info, nil
 }
 
-// ImportSlot reads a FHIR R4 Slot; errors name the field.
+// ImportSlot reads a FHIR R4 Slot; errors name the field. A Slot without
+// this library's service coding has no area and service.
 func ImportSlot(data []byte) (booking.Slot, SlotStatus, error) {
+	s, st, _, err := ImportSlotDetails(data)
+	return s, st, err
+}
+
+// ImportSlotDetails is ImportSlot that also returns the details
+// booking.Slot does not hold (see SlotDetails).
+func ImportSlotDetails(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
+	s, st, d, err := importSlot(data)
+	if err != nil {
+		return booking.Slot{}, "", SlotDetails{}, err
+	}
+	return s, st, d, nil
+}
+
+func importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
+	var d SlotDetails
 	r, err := decode(data, "Slot")
 	if err != nil {
-		return booking.Slot{}, "", err
+		return booking.Slot{}, "", d, err
 	}
 	st := SlotStatus(r.Status)
 	switch st {
 	case SlotFree, SlotBusy, SlotBusyUnavailable, SlotBusyTentative, SlotEnteredInError:
 	default:
-		return booking.Slot{}, "", fhirErr("Slot.status", "%q is not a FHIR R4 slot status", r.Status)
+		return booking.Slot{}, "", d, fhirErr("Slot.status", "%q is not a FHIR R4 slot status", r.Status)
 	}
 	if r.Schedule == nil {
-		return booking.Slot{}, "", fhirErr("Slot.schedule", "is required")
+		return booking.Slot{}, "", d, fhirErr("Slot.schedule", "is required")
 	}
 	_, first, err := refID[booking.CalendarID]("Slot.schedule.reference", r.Schedule.Reference, "Schedule")
 	if err != nil {
-		return booking.Slot{}, "", err
+		return booking.Slot{}, "", d, err
 	}
 	iv, err := parsePeriod("Slot.", r.Start, r.End)
 	if err != nil {
-		return booking.Slot{}, "", err
+		return booking.Slot{}, "", d, err
 	}
-	area, code, err := serviceOf("Slot.serviceType", r.ServiceType)
+	area, code, foreign, err := serviceOf("Slot.serviceType", r.ServiceType)
 	if err != nil {
-		return booking.Slot{}, "", err
+		return booking.Slot{}, "", d, err
 	}
 	s := booking.Slot{Area: area, Service: code, Start: iv.Start, End: iv.End, Participants: []booking.CalendarID{first}}
 	for i, e := range r.Extension {
 		switch e.URL {
 		case ExtensionBase + "participant":
 			if e.ValueRef == nil {
-				return booking.Slot{}, "", fhirErr(fmt.Sprintf("Slot.extension[%d].valueReference", i), "is required")
+				return booking.Slot{}, "", d, fhirErr(fmt.Sprintf("Slot.extension[%d].valueReference", i), "is required")
 			}
 			_, id, err := refID[booking.CalendarID](fmt.Sprintf("Slot.extension[%d].valueReference.reference", i), e.ValueRef.Reference, "Schedule")
 			if err != nil {
-				return booking.Slot{}, "", err
+				return booking.Slot{}, "", d, err
 			}
 			s.Participants = append(s.Participants, id)
 		case ExtensionBase + "block-type":
 			if !booking.BlockType(e.ValueString).Valid() {
-				return booking.Slot{}, "", fhirErr(fmt.Sprintf("Slot.extension[%d].valueString", i), "block type %q", e.ValueString)
+				return booking.Slot{}, "", d, fhirErr(fmt.Sprintf("Slot.extension[%d].valueString", i), "block type %q", e.ValueString)
 			}
 			s.Block = booking.BlockType(e.ValueString)
 		}
 	}
-	return s, st, nil
+	d.ServiceType = foreign
+	return s, st, d, nil
 }
 
 // ImportAppointment reads a FHIR R4 Appointment; errors name the field. The
@@ -673,7 +749,7 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 			return booking.Appointment{}, part, err
 		}
 	}
-	if a.Area, a.Service, err = serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
+	if a.Area, a.Service, part.ServiceType, err = serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
 		return booking.Appointment{}, part, err
 	}
 	if r.AppointmentType != nil {

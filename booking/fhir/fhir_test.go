@@ -95,7 +95,9 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 		{"status", mutate(func(m map[string]any) { m["status"] = "done" }), "Appointment.status"},
 		{"start", mutate(func(m map[string]any) { m["start"] = "2026-12-08T07:00:00" }), "Appointment.start"},
 		{"end before start", mutate(func(m map[string]any) { m["end"] = "2026-12-08T06:00:00Z" }), "Appointment.end"},
-		{"service", mutate(func(m map[string]any) { delete(m, "serviceType") }), "Appointment.serviceType"},
+		{"service without area", mutate(func(m map[string]any) {
+			m["serviceType"] = []any{map[string]any{"coding": []any{map[string]any{"system": ServiceSystem, "code": "x"}}}}
+		}), "Appointment.serviceType[0].coding[0]"},
 		{"reference", mutate(func(m map[string]any) {
 			m["participant"].([]any)[1].(map[string]any)["actor"] = map[string]any{"reference": "nurse-1"}
 		}), "Appointment.participant[1].actor.reference"},
@@ -164,7 +166,7 @@ func FuzzImportSlot(f *testing.F) {
 			}
 			return
 		}
-		if !s.Start.Before(s.End) || len(s.Participants) == 0 || s.Area == "" || s.Service == "" {
+		if !s.Start.Before(s.End) || len(s.Participants) == 0 || (s.Area == "") != (s.Service == "") {
 			t.Fatalf("accepted an invalid slot: %+v", s)
 		}
 	})

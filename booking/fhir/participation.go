@@ -35,7 +35,8 @@ type Participation struct {
 
 // Details are what an Appointment has that booking.Appointment does not
 // hold: the participations of the client and of the calendars, the codings
-// of the cancellation reason and the precision of created.
+// of the cancellation reason, the precision of created and the serviceType
+// concepts of other code systems.
 type Details struct {
 	Client    Participation
 	Calendars map[booking.CalendarID]Participation
@@ -44,6 +45,9 @@ type Details struct {
 	CancelationReason []Coding
 	// CreatedPrecision is the precision of Appointment.created.
 	CreatedPrecision Precision
+	// ServiceType are the serviceType concepts without this library's own
+	// service coding.
+	ServiceType []Concept
 }
 
 // DefaultParticipation returns what ExportAppointment writes for a: every
