@@ -11,6 +11,60 @@
 // pre-question answers, the guidance version and the national status code.
 // The client is the Patient participant, by pseudonymous reference.
 //
+// # Actors
+//
+// Reference targets follow R4. A Schedule's actor is a Practitioner, a
+// HealthcareService (a team) or a Location (a resource). An Appointment's
+// other participants are their owners too when ExportAppointment is given
+// their calendars. Without its calendar a participant is a logical
+// reference by identifier of CalendarSystem. Import accepts Patient,
+// Practitioner, PractitionerRole, RelatedPerson, Device, HealthcareService
+// and Location. It refuses Schedule, CareTeam and other types with an
+// *Error naming the field. A RelatedPerson participant is accepted but not
+// kept.
+//
+// # Details
+//
+// Details hold what an Appointment has and booking.Appointment does not.
+// ImportAppointmentDetails reads them and ExportAppointmentDetails writes
+// them. They are each participant's participant.status and
+// participant.required, the codings of the cancellation reason and the
+// precision of created (a date-only created stays date-only).
+// ExportAppointment writes DefaultParticipation: a pending hold needs
+// action from the client and holds the calendars tentatively, a proposed
+// appointment needs action from everyone, a waitlist entry needs action
+// from the calendars. Import refuses a participant without a status or with
+// a value R4 does not bind.
+//
+// # Services
+//
+// The area and the service travel as one serviceType coding of
+// ServiceSystem<area>. A Slot or an Appointment without it is accepted and
+// has no area and service. Codings of other systems are kept, in
+// SlotDetails and Details, and exported after the library's own. A second,
+// different coding of ServiceSystem is refused.
+//
+// # Cancellation
+//
+// Only a cancelled or noshow appointment has a cancelationReason (R4
+// invariant app-4). Export leaves it out for any other status, e.g. after
+// cancel then entered-in-error. Import refuses it on other statuses.
+//
+// # IDs
+//
+// A FHIR id is [A-Za-z0-9-.]{1,64}. Internal IDs are escaped to fit: letters,
+// digits and '-' stay, any other byte becomes '.' and two upper-case hex
+// digits ("hki_nurse_1" is exported as "hki.5Fnurse.5F1"). Import reverses
+// the escape. A valid id that is not such an escape (a foreign "a.b") is
+// kept as it is. An ID longer than 64 characters once escaped is refused
+// with an *Error naming the field.
+//
+// # Times
+//
+// An appointment without times (a waitlist entry) is exported without
+// start and end. Only proposed, cancelled and waitlist appointments may
+// lack them (R4 invariant app-3). A zero created time is left out.
+//
 // # National codes
 //
 // A Mapping (see New and Config) holds the national visit-channel codes

@@ -33,7 +33,15 @@ const (
 	// NationalVisitChannelSystem is THL - Asiointitapa (1.2.246.537.6.884),
 	// version 2015, as HL7 Finland's Finnish Scheduling examples write it.
 	NationalVisitChannelSystem = "urn:oid:1.2.246.537.6.884.2015"
+	// CalendarSystem is the identifier system of calendar IDs. An
+	// Appointment participant whose owner kind the exporter was not told
+	// is written as a logical reference with this system.
+	CalendarSystem = "https://carecontact.github.io/fhir/NamingSystem/calendar"
 )
+
+// The reference targets R4 allows for Appointment.participant.actor and for
+// Schedule.actor (the same list for both).
+var actorTypes = []string{"Patient", "Practitioner", "PractitionerRole", "RelatedPerson", "Device", "HealthcareService", "Location"}
 
 // VisitChannelCode is a national Asiointitapa code (and its display text)
 // for a channel kind.
@@ -83,7 +91,7 @@ type Config struct {
 // ExportAppointment and ImportAppointment use the defaults.
 type Mapping struct {
 	system string
-	byKind map[channel.Kind]fhirCoding
+	byKind map[channel.Kind]Coding
 	byCode map[string]channel.Kind
 }
 
@@ -96,7 +104,7 @@ func New(cfg Config) (*Mapping, error) {
 	if codes == nil {
 		codes = verifiedVisitChannels
 	}
-	f := &Mapping{system: cfg.VisitChannelSystem, byKind: map[channel.Kind]fhirCoding{}, byCode: map[string]channel.Kind{}}
+	f := &Mapping{system: cfg.VisitChannelSystem, byKind: map[channel.Kind]Coding{}, byCode: map[string]channel.Kind{}}
 	if f.system == "" {
 		f.system = NationalVisitChannelSystem
 	}
@@ -117,7 +125,7 @@ func New(cfg Config) (*Mapping, error) {
 		if other, dup := f.byCode[c.Code]; dup {
 			return nil, fmt.Errorf("%w: %s.code %q: already the code of %s", booking.ErrInvalid, field, c.Code, other)
 		}
-		f.byKind[k] = fhirCoding{System: f.system, Code: c.Code, Display: c.Display}
+		f.byKind[k] = Coding{System: f.system, Code: c.Code, Display: c.Display}
 		f.byCode[c.Code] = k
 	}
 	return f, nil
@@ -132,27 +140,35 @@ func (f *Mapping) VisitChannel(k channel.Kind) (system string, code VisitChannel
 
 // defaultMapping is the mapping with the verified codes; it is never changed.
 var defaultMapping = func() *Mapping {
-	f := &Mapping{system: NationalVisitChannelSystem, byKind: map[channel.Kind]fhirCoding{}, byCode: map[string]channel.Kind{}}
+	f := &Mapping{system: NationalVisitChannelSystem, byKind: map[channel.Kind]Coding{}, byCode: map[string]channel.Kind{}}
 	for k, c := range verifiedVisitChannels {
-		f.byKind[k] = fhirCoding{System: f.system, Code: c.Code, Display: c.Display}
+		f.byKind[k] = Coding{System: f.system, Code: c.Code, Display: c.Display}
 		f.byCode[c.Code] = k
 	}
 	return f
 }()
 
-type fhirCoding struct {
+// Coding is a FHIR R4 Coding.
+type Coding struct {
 	System  string `json:"system,omitempty"`
 	Code    string `json:"code,omitempty"`
 	Display string `json:"display,omitempty"`
 }
 
-type fhirConcept struct {
-	Coding []fhirCoding `json:"coding,omitempty"`
-	Text   string       `json:"text,omitempty"`
+// Concept is a FHIR R4 CodeableConcept.
+type Concept struct {
+	Coding []Coding `json:"coding,omitempty"`
+	Text   string   `json:"text,omitempty"`
 }
 
 type fhirReference struct {
-	Reference string `json:"reference"`
+	Reference  string          `json:"reference,omitempty"`
+	Identifier *fhirIdentifier `json:"identifier,omitempty"`
+}
+
+type fhirIdentifier struct {
+	System string `json:"system,omitempty"`
+	Value  string `json:"value,omitempty"`
 }
 
 type fhirPeriod struct {
@@ -163,7 +179,7 @@ type fhirPeriod struct {
 type fhirExtension struct {
 	URL         string          `json:"url"`
 	ValueString string          `json:"valueString,omitempty"`
-	ValueCoding *fhirCoding     `json:"valueCoding,omitempty"`
+	ValueCoding *Coding         `json:"valueCoding,omitempty"`
 	ValueRef    *fhirReference  `json:"valueReference,omitempty"`
 	Extension   []fhirExtension `json:"extension,omitempty"`
 }
@@ -183,9 +199,9 @@ type fhirResource struct {
 	PlanningHorizon   *fhirPeriod       `json:"planningHorizon,omitempty"`
 	Schedule          *fhirReference    `json:"schedule,omitempty"`
 	Status            string            `json:"status,omitempty"`
-	CancelationReason *fhirConcept      `json:"cancelationReason,omitempty"`
-	ServiceType       []fhirConcept     `json:"serviceType,omitempty"`
-	AppointmentType   *fhirConcept      `json:"appointmentType,omitempty"`
+	CancelationReason *Concept          `json:"cancelationReason,omitempty"`
+	ServiceType       []Concept         `json:"serviceType,omitempty"`
+	AppointmentType   *Concept          `json:"appointmentType,omitempty"`
 	Start             string            `json:"start,omitempty"`
 	End               string            `json:"end,omitempty"`
 	Created           string            `json:"created,omitempty"`
@@ -195,17 +211,24 @@ type fhirResource struct {
 
 func instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// reference returns the reference "Type/id" to a resource of type typ.
-func reference[ID ~string](typ string, id ID) string { return typ + "/" + string(id) }
+// reference returns the reference "Type/id" to a resource of type typ,
+// with id escaped to a FHIR id (see exportID).
+func reference[ID ~string](field, typ string, id ID) (fhirReference, error) {
+	s, err := exportID(field, string(id))
+	if err != nil {
+		return fhirReference{}, err
+	}
+	return fhirReference{Reference: typ + "/" + s}, nil
+}
 
-func actorRef(kind booking.OwnerKind, id booking.CalendarID) string {
+func actorType(kind booking.OwnerKind) string {
 	switch kind {
 	case booking.OwnerTeam:
-		return reference("CareTeam", id)
+		return "HealthcareService"
 	case booking.OwnerResource:
-		return reference("Location", id)
+		return "Location"
 	}
-	return reference("Practitioner", id)
+	return "Practitioner"
 }
 
 // ExportSchedule returns the FHIR R4 Schedule of calendar c over horizon.
@@ -213,9 +236,17 @@ func ExportSchedule(c booking.Calendar, horizon booking.Interval) ([]byte, error
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	id, err := exportID("Schedule.id", string(c.ID))
+	if err != nil {
+		return nil, err
+	}
+	actor, err := reference("Schedule.actor[0].reference", actorType(c.Kind), c.ID)
+	if err != nil {
+		return nil, err
+	}
 	active := true
-	r := fhirResource{ResourceType: "Schedule", ID: string(c.ID), Active: &active,
-		Actor:     []fhirReference{{Reference: actorRef(c.Kind, c.ID)}},
+	r := fhirResource{ResourceType: "Schedule", ID: id, Active: &active,
+		Actor:     []fhirReference{actor},
 		Extension: []fhirExtension{{URL: ExtensionBase + "service-area", ValueString: string(c.Area)}}}
 	if !horizon.Start.IsZero() {
 		r.PlanningHorizon = &fhirPeriod{Start: instant(horizon.Start), End: instant(horizon.End)}
@@ -238,14 +269,43 @@ const (
 // ExportSlot returns slot as a FHIR R4 Slot of the first participant's
 // Schedule; the other participants travel in "participant" extensions.
 func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
-	if len(s.Participants) == 0 || s.Area == "" || s.Service == "" || !s.Start.Before(s.End) {
-		return nil, fmt.Errorf("%w: slot needs area, service, participants and start before end", booking.ErrInvalid)
+	return ExportSlotDetails(s, status, SlotDetails{})
+}
+
+// SlotDetails are what a Slot has that booking.Slot does not hold: the
+// serviceType concepts of other code systems.
+type SlotDetails struct {
+	// ServiceType are the serviceType concepts without this library's own
+	// service coding.
+	ServiceType []Concept
+}
+
+// ExportSlotDetails is ExportSlot with the details booking.Slot does not
+// hold.
+func ExportSlotDetails(s booking.Slot, status SlotStatus, d SlotDetails) ([]byte, error) {
+	if len(s.Participants) == 0 || !s.Start.Before(s.End) {
+		return nil, fmt.Errorf("%w: slot needs participants and start before end", booking.ErrInvalid)
 	}
-	r := fhirResource{ResourceType: "Slot", ID: slotID(s), Schedule: &fhirReference{Reference: reference("Schedule", s.Participants[0])},
-		Status: string(status), Start: instant(s.Start), End: instant(s.End),
-		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: string(ServiceSystem + s.Area), Code: s.Service}}}}}
+	services, err := serviceTypes("Slot.serviceType", s.Area, s.Service, d.ServiceType)
+	if err != nil {
+		return nil, err
+	}
+	schedule, err := reference("Slot.schedule.reference", "Schedule", s.Participants[0])
+	if err != nil {
+		return nil, err
+	}
+	id := escapeID(string(s.Participants[0])) + "-" + s.Start.UTC().Format("20060102T1504Z")
+	if len(id) > maxID {
+		return nil, fhirErr("Slot.id", "is %d characters as a FHIR id, more than %d", len(id), maxID)
+	}
+	r := fhirResource{ResourceType: "Slot", ID: id, Schedule: &schedule,
+		Status: string(status), Start: instant(s.Start), End: instant(s.End), ServiceType: services}
 	for _, p := range s.Participants[1:] {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "participant", ValueRef: &fhirReference{Reference: reference("Schedule", p)}})
+		ref, err := reference(fmt.Sprintf("Slot.extension[%d].valueReference.reference", len(r.Extension)), "Schedule", p)
+		if err != nil {
+			return nil, err
+		}
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "participant", ValueRef: &ref})
 	}
 	if s.Block != "" {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "block-type", ValueString: string(s.Block)})
@@ -253,47 +313,98 @@ func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
 	return json.Marshal(r)
 }
 
-func slotID(s booking.Slot) string {
-	return string(s.Participants[0]) + "-" + s.Start.UTC().Format("20060102T1504Z")
-}
-
 // ExportAppointment returns a as a FHIR R4 Appointment. The client is the
 // Patient participant by pseudonymous reference; the national status code
 // (Ajanvarauksen tila), the answers and the guidance version go in
 // extensions.
-func ExportAppointment(a booking.Appointment) ([]byte, error) {
-	return defaultMapping.ExportAppointment(a)
+func ExportAppointment(a booking.Appointment, owners ...booking.Calendar) ([]byte, error) {
+	return defaultMapping.ExportAppointment(a, owners...)
 }
 
 // ExportAppointment returns a as a FHIR R4 Appointment with f's national
-// visit-channel codes.
-func (f *Mapping) ExportAppointment(a booking.Appointment) ([]byte, error) {
+// visit-channel codes. A participant whose calendar is among owners is
+// referenced as its owner: Practitioner, HealthcareService (a team) or
+// Location (a resource). Any other participant is a logical reference by
+// identifier of CalendarSystem.
+func (f *Mapping) ExportAppointment(a booking.Appointment, owners ...booking.Calendar) ([]byte, error) {
+	return f.ExportAppointmentDetails(a, Details{}, owners...)
+}
+
+// ExportAppointmentDetails is ExportAppointment with the details the
+// booking model does not hold: participant.status and participant.required
+// (a participant without one gets DefaultParticipation), the codings of the
+// cancellation reason and the precision of created.
+func ExportAppointmentDetails(a booking.Appointment, p Details, owners ...booking.Calendar) ([]byte, error) {
+	return defaultMapping.ExportAppointmentDetails(a, p, owners...)
+}
+
+// ExportAppointmentDetails is ExportAppointment with the details the
+// booking model does not hold: participant.status and participant.required
+// (a participant without one gets DefaultParticipation), the codings of the
+// cancellation reason and the precision of created.
+func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, owners ...booking.Calendar) ([]byte, error) {
 	if a.ID == "" || a.Client == "" || len(a.Participants) == 0 {
 		return nil, fmt.Errorf("%w: appointment needs id, client and participants", booking.ErrInvalid)
 	}
 	if _, err := booking.ParseStatus(string(a.Status)); err != nil {
 		return nil, err
 	}
-	r := fhirResource{ResourceType: "Appointment", ID: a.ID, Status: string(a.Status),
-		Start: instant(a.Start), End: instant(a.End), Created: instant(a.Created),
-		ServiceType: []fhirConcept{{Coding: []fhirCoding{{System: string(ServiceSystem + a.Area), Code: a.Service}}}}}
+	id, err := exportID("Appointment.id", a.ID)
+	if err != nil {
+		return nil, err
+	}
+	services, err := serviceTypes("Appointment.serviceType", a.Area, a.Service, part.ServiceType)
+	if err != nil {
+		return nil, err
+	}
+	r := fhirResource{ResourceType: "Appointment", ID: id, Status: string(a.Status), ServiceType: services}
+	switch {
+	case !a.Start.IsZero() && !a.End.IsZero():
+		r.Start, r.End = instant(a.Start), instant(a.End)
+	case !a.Start.IsZero() || !a.End.IsZero():
+		return nil, fhirErr("Appointment.end", "start and end are both given or both absent (app-2)")
+	case !untimed(a.Status):
+		return nil, fhirErr("Appointment.start", "only a proposed, cancelled or waitlist appointment has no times (app-3)")
+	}
+	if !a.Created.IsZero() {
+		if r.Created, err = formatDateTime("Appointment.created", a.Created, part.CreatedPrecision); err != nil {
+			return nil, err
+		}
+	}
 	if a.Channel != "" {
-		at := &fhirConcept{Coding: []fhirCoding{{System: ChannelSystem, Code: string(a.Channel)}}}
+		at := &Concept{Coding: []Coding{{System: ChannelSystem, Code: string(a.Channel)}}}
 		if n, ok := f.byKind[a.Channel]; ok {
 			at.Coding = append(at.Coding, n)
 		}
 		r.AppointmentType = at
 	}
-	if a.CancelReason != "" {
-		r.CancelationReason = &fhirConcept{Text: a.CancelReason}
+	if cancelable(a.Status) && (a.CancelReason != "" || len(part.CancelationReason) > 0) {
+		r.CancelationReason = &Concept{Coding: slices.Clone(part.CancelationReason), Text: a.CancelReason}
 	}
-	r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: reference("Patient", a.Client)}, Required: "required", Status: "accepted"})
-	for _, p := range a.Participants {
-		r.Participant = append(r.Participant, fhirParticipant{Actor: fhirReference{Reference: reference("Schedule", p)}, Required: "required", Status: "accepted"})
+	client, err := reference("Appointment.participant[0].actor.reference", "Patient", a.Client)
+	if err != nil {
+		return nil, err
+	}
+	def := DefaultParticipation(a)
+	pc, err := part.Client.or(def.Client, "Appointment.participant[0]")
+	if err != nil {
+		return nil, err
+	}
+	r.Participant = append(r.Participant, fhirParticipant{Actor: client, Required: string(pc.Required), Status: string(pc.Status)})
+	for i, p := range a.Participants {
+		ref, err := participantRef(fmt.Sprintf("Appointment.participant[%d].actor", i+1), p, owners)
+		if err != nil {
+			return nil, err
+		}
+		pp, err := part.Calendars[p].or(def.Calendars[p], fmt.Sprintf("Appointment.participant[%d]", i+1))
+		if err != nil {
+			return nil, err
+		}
+		r.Participant = append(r.Participant, fhirParticipant{Actor: ref, Required: string(pp.Required), Status: string(pp.Status)})
 	}
 	if n, ok := a.Status.National(); ok {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "national-status",
-			ValueCoding: &fhirCoding{System: booking.NationalStatusSystem, Code: n.Code, Display: n.Display}})
+			ValueCoding: &Coding{System: booking.NationalStatusSystem, Code: n.Code, Display: n.Display}})
 	}
 	if a.GuidanceVersion != "" {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "guidance-version", ValueString: a.GuidanceVersion})
@@ -309,6 +420,20 @@ func (f *Mapping) ExportAppointment(a booking.Appointment) ([]byte, error) {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "late-cancellation", ValueString: "true"})
 	}
 	return json.Marshal(r)
+}
+
+// participantRef returns the actor reference of calendar id: its owner's
+// resource if owners has the calendar, else a logical reference.
+func participantRef(field string, id booking.CalendarID, owners []booking.Calendar) (fhirReference, error) {
+	for _, c := range owners {
+		if c.ID == id {
+			return reference(field+".reference", actorType(c.Kind), id)
+		}
+	}
+	if id == "" {
+		return fhirReference{}, fhirErr(field+".identifier.value", "is empty")
+	}
+	return fhirReference{Identifier: &fhirIdentifier{System: CalendarSystem, Value: string(id)}}, nil
 }
 
 // Error reports invalid FHIR input; Field is the path of the offending
@@ -348,6 +473,11 @@ func decode(data []byte, want string) (fhirResource, error) {
 	if r.ID == "" {
 		return r, fhirErr(want+".id", "is empty")
 	}
+	id, err := importID(want+".id", r.ID)
+	if err != nil {
+		return r, err
+	}
+	r.ID = id
 	return r, nil
 }
 
@@ -382,40 +512,83 @@ func parsePeriod(prefix, start, end string) (booking.Interval, error) {
 func refID[ID ~string](field, ref string, types ...string) (string, ID, error) {
 	typ, id, ok := strings.Cut(ref, "/")
 	if !ok || id == "" || strings.Contains(id, "/") {
-		return "", "", fhirErr(field, "want Type/id, got %q", ref)
+		return "", "", fhirErr(field, "want Type/id")
 	}
 	for _, t := range types {
 		if t == typ {
-			return typ, ID(id), nil
+			s, err := importID(field, id)
+			return typ, ID(s), err
 		}
 	}
 	return "", "", fhirErr(field, "reference type %q: want one of %s", typ, strings.Join(types, ", "))
 }
 
-func serviceOf(field string, cs []fhirConcept) (area carecontact.AreaID, code string, err error) {
+// serviceOf reads the area and the service from the one coding of
+// ServiceSystem<area> in cs, if there is one, and returns the other
+// concepts without it. A concept left with no coding and no text is
+// dropped.
+func serviceOf(field string, cs []Concept) (area carecontact.AreaID, code string, foreign []Concept, err error) {
 	for i, c := range cs {
+		var kept []Coding
 		for j, cd := range c.Coding {
-			if a, ok := strings.CutPrefix(cd.System, ServiceSystem); ok {
-				if a == "" || cd.Code == "" {
-					return "", "", fhirErr(fmt.Sprintf("%s[%d].coding[%d]", field, i, j), "service area and code are required")
-				}
-				return carecontact.AreaID(a), cd.Code, nil
+			a, ok := strings.CutPrefix(cd.System, ServiceSystem)
+			if !ok {
+				kept = append(kept, cd)
+				continue
 			}
+			f := fmt.Sprintf("%s[%d].coding[%d]", field, i, j)
+			switch {
+			case a == "" || cd.Code == "":
+				return "", "", nil, fhirErr(f, "service area and code are required")
+			case area != "" && (carecontact.AreaID(a) != area || cd.Code != code):
+				return "", "", nil, fhirErr(f, "a second service of this library")
+			}
+			area, code = carecontact.AreaID(a), cd.Code
+		}
+		if len(kept) > 0 || c.Text != "" {
+			foreign = append(foreign, Concept{Coding: kept, Text: c.Text})
 		}
 	}
-	return "", "", fhirErr(field, "no coding of system %s<area>", ServiceSystem)
+	return area, code, foreign, nil
+}
+
+// serviceTypes returns the serviceType concepts: the library's own coding
+// of area and service first, if they are given (both or neither), then
+// foreign.
+func serviceTypes(field string, area carecontact.AreaID, service string, foreign []Concept) ([]Concept, error) {
+	if (area == "") != (service == "") {
+		return nil, fhirErr(field, "area and service are both given or both absent")
+	}
+	var cs []Concept
+	if area != "" {
+		cs = append(cs, Concept{Coding: []Coding{{System: ServiceSystem + string(area), Code: service}}})
+	}
+	for i, c := range foreign {
+		for j, cd := range c.Coding {
+			if strings.HasPrefix(cd.System, ServiceSystem) {
+				return nil, fhirErr(fmt.Sprintf("%s[%d].coding[%d]", field, len(cs)+i, j), "the library's own service coding comes from area and service")
+			}
+		}
+		cs = append(cs, Concept{Coding: slices.Clone(c.Coding), Text: c.Text})
+	}
+	return cs, nil
 }
 
 // ScheduleInfo is what ImportSchedule reads from a FHIR Schedule.
 type ScheduleInfo struct {
-	ID   booking.CalendarID
+	ID booking.CalendarID
+	// Kind is the owner kind of the actor's resource type; it is empty for
+	// a Patient's or a RelatedPerson's schedule, which no booking owner
+	// kind stands for.
 	Kind booking.OwnerKind
 	// Actor is the owner, by the ID its calendar has (see
 	// booking.CalendarID).
-	Actor   booking.CalendarID
-	Area    carecontact.AreaID
-	Active  bool
-	Horizon booking.Interval
+	Actor booking.CalendarID
+	// ActorType is the actor's FHIR resource type, e.g. "Practitioner".
+	ActorType string
+	Area      carecontact.AreaID
+	Active    bool
+	Horizon   booking.Interval
 }
 
 // ImportSchedule reads a FHIR R4 Schedule written by ExportSchedule or
@@ -428,13 +601,15 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 	if len(r.Actor) == 0 {
 		return ScheduleInfo{}, fhirErr("Schedule.actor", "is empty")
 	}
-	typ, id, err := refID[booking.CalendarID]("Schedule.actor[0].reference", r.Actor[0].Reference, "Practitioner", "PractitionerRole", "CareTeam", "Location", "Device", "HealthcareService")
+	typ, id, err := refID[booking.CalendarID]("Schedule.actor[0].reference", r.Actor[0].Reference, actorTypes...)
 	if err != nil {
 		return ScheduleInfo{}, err
 	}
-	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: id, Active: r.Active == nil || *r.Active, Kind: booking.OwnerProfessional}
+	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: id, ActorType: typ, Active: r.Active == nil || *r.Active}
 	switch typ {
-	case "CareTeam", "HealthcareService":
+	case "Practitioner", "PractitionerRole":
+		info.Kind = booking.OwnerProfessional
+	case "HealthcareService":
 		info.Kind = booking.OwnerTeam
 	case "Location", "Device":
 		info.Kind = booking.OwnerResource
@@ -452,117 +627,180 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 	return info, nil
 }
 
-// ImportSlot reads a FHIR R4 Slot; errors name the field.
+// ImportSlot reads a FHIR R4 Slot; errors name the field. A Slot without
+// this library's service coding has no area and service.
 func ImportSlot(data []byte) (booking.Slot, SlotStatus, error) {
+	s, st, _, err := ImportSlotDetails(data)
+	return s, st, err
+}
+
+// ImportSlotDetails is ImportSlot that also returns the details
+// booking.Slot does not hold (see SlotDetails).
+func ImportSlotDetails(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
+	s, st, d, err := importSlot(data)
+	if err != nil {
+		return booking.Slot{}, "", SlotDetails{}, err
+	}
+	return s, st, d, nil
+}
+
+func importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
+	var d SlotDetails
 	r, err := decode(data, "Slot")
 	if err != nil {
-		return booking.Slot{}, "", err
+		return booking.Slot{}, "", d, err
 	}
 	st := SlotStatus(r.Status)
 	switch st {
 	case SlotFree, SlotBusy, SlotBusyUnavailable, SlotBusyTentative, SlotEnteredInError:
 	default:
-		return booking.Slot{}, "", fhirErr("Slot.status", "%q is not a FHIR R4 slot status", r.Status)
+		return booking.Slot{}, "", d, fhirErr("Slot.status", "%q is not a FHIR R4 slot status", r.Status)
 	}
 	if r.Schedule == nil {
-		return booking.Slot{}, "", fhirErr("Slot.schedule", "is required")
+		return booking.Slot{}, "", d, fhirErr("Slot.schedule", "is required")
 	}
 	_, first, err := refID[booking.CalendarID]("Slot.schedule.reference", r.Schedule.Reference, "Schedule")
 	if err != nil {
-		return booking.Slot{}, "", err
+		return booking.Slot{}, "", d, err
 	}
 	iv, err := parsePeriod("Slot.", r.Start, r.End)
 	if err != nil {
-		return booking.Slot{}, "", err
+		return booking.Slot{}, "", d, err
 	}
-	area, code, err := serviceOf("Slot.serviceType", r.ServiceType)
+	area, code, foreign, err := serviceOf("Slot.serviceType", r.ServiceType)
 	if err != nil {
-		return booking.Slot{}, "", err
+		return booking.Slot{}, "", d, err
 	}
 	s := booking.Slot{Area: area, Service: code, Start: iv.Start, End: iv.End, Participants: []booking.CalendarID{first}}
 	for i, e := range r.Extension {
 		switch e.URL {
 		case ExtensionBase + "participant":
 			if e.ValueRef == nil {
-				return booking.Slot{}, "", fhirErr(fmt.Sprintf("Slot.extension[%d].valueReference", i), "is required")
+				return booking.Slot{}, "", d, fhirErr(fmt.Sprintf("Slot.extension[%d].valueReference", i), "is required")
 			}
 			_, id, err := refID[booking.CalendarID](fmt.Sprintf("Slot.extension[%d].valueReference.reference", i), e.ValueRef.Reference, "Schedule")
 			if err != nil {
-				return booking.Slot{}, "", err
+				return booking.Slot{}, "", d, err
 			}
 			s.Participants = append(s.Participants, id)
 		case ExtensionBase + "block-type":
 			if !booking.BlockType(e.ValueString).Valid() {
-				return booking.Slot{}, "", fhirErr(fmt.Sprintf("Slot.extension[%d].valueString", i), "block type %q", e.ValueString)
+				return booking.Slot{}, "", d, fhirErr(fmt.Sprintf("Slot.extension[%d].valueString", i), "block type %q", e.ValueString)
 			}
 			s.Block = booking.BlockType(e.ValueString)
 		}
 	}
-	return s, st, nil
+	d.ServiceType = foreign
+	return s, st, d, nil
 }
 
 // ImportAppointment reads a FHIR R4 Appointment; errors name the field. The
-// Patient participant becomes the client reference, Schedule, Practitioner
-// and Location participants the calendar IDs.
+// Patient participant becomes the client reference. Practitioner,
+// PractitionerRole, HealthcareService, Location and Device participants,
+// and logical references of CalendarSystem, become the calendar IDs. A
+// RelatedPerson participant is accepted but not kept. Reference types R4
+// does not allow there (Schedule, CareTeam) are refused.
 func ImportAppointment(data []byte) (booking.Appointment, error) {
 	return defaultMapping.ImportAppointment(data)
+}
+
+// ImportAppointmentDetails is ImportAppointment that also returns the
+// details the booking model does not hold (see Details).
+func ImportAppointmentDetails(data []byte) (booking.Appointment, Details, error) {
+	return defaultMapping.ImportAppointmentDetails(data)
 }
 
 // ImportAppointment reads a FHIR R4 Appointment with f's national
 // visit-channel codes; errors name the field.
 func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
+	a, _, err := f.ImportAppointmentDetails(data)
+	return a, err
+}
+
+// ImportAppointmentDetails is ImportAppointment that also returns the
+// details the booking model does not hold (see Details).
+func (f *Mapping) ImportAppointmentDetails(data []byte) (booking.Appointment, Details, error) {
+	a, p, err := f.importAppointment(data)
+	if err != nil {
+		return booking.Appointment{}, Details{}, err
+	}
+	return a, p, nil
+}
+
+func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, error) {
+	part := Details{Calendars: map[booking.CalendarID]Participation{}}
 	r, err := decode(data, "Appointment")
 	if err != nil {
-		return booking.Appointment{}, err
+		return booking.Appointment{}, part, err
 	}
 	status, err := booking.ParseStatus(r.Status)
 	if err != nil {
-		return booking.Appointment{}, fhirErr("Appointment.status", "%q is not a FHIR R4 appointment status", r.Status)
+		return booking.Appointment{}, part, fhirErr("Appointment.status", "%q is not a FHIR R4 appointment status", r.Status)
 	}
-	iv, err := parsePeriod("Appointment.", r.Start, r.End)
-	if err != nil {
-		return booking.Appointment{}, err
+	var iv booking.Interval
+	if r.Start != "" || r.End != "" || !untimed(status) {
+		if iv, err = parsePeriod("Appointment.", r.Start, r.End); err != nil {
+			return booking.Appointment{}, part, err
+		}
 	}
 	a := booking.Appointment{ID: r.ID, Status: status, Start: iv.Start, End: iv.End, Version: 1}
 	if r.Created != "" {
-		if a.Created, err = time.Parse(time.RFC3339, r.Created); err != nil {
-			if a.Created, err = time.Parse(time.DateOnly, r.Created); err != nil {
-				return booking.Appointment{}, fhirErr("Appointment.created", "want a dateTime, got %q", r.Created)
-			}
+		if a.Created, part.CreatedPrecision, err = parseDateTime("Appointment.created", r.Created); err != nil {
+			return booking.Appointment{}, part, err
 		}
-		a.Created = a.Created.UTC()
 	}
-	if a.Area, a.Service, err = serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
-		return booking.Appointment{}, err
+	if a.Area, a.Service, part.ServiceType, err = serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
+		return booking.Appointment{}, part, err
 	}
 	if r.AppointmentType != nil {
 		if a.Channel, err = f.importChannel(r.AppointmentType.Coding); err != nil {
-			return booking.Appointment{}, err
+			return booking.Appointment{}, part, err
 		}
 	}
 	if r.CancelationReason != nil {
+		if !cancelable(status) {
+			return booking.Appointment{}, part, fhirErr("Appointment.cancelationReason", "only a cancelled or noshow appointment has one (app-4)")
+		}
 		a.CancelReason = r.CancelationReason.Text
+		part.CancelationReason = slices.Clone(r.CancelationReason.Coding)
 	}
 	for i, p := range r.Participant {
 		f := fmt.Sprintf("Appointment.participant[%d].actor.reference", i)
-		typ, id, err := refID[string](f, p.Actor.Reference, "Patient", "Schedule", "Practitioner", "PractitionerRole", "Location", "Device", "CareTeam")
+		pp, err := parseParticipation(fmt.Sprintf("Appointment.participant[%d]", i), p)
 		if err != nil {
-			return booking.Appointment{}, err
+			return booking.Appointment{}, part, err
 		}
-		if typ == "Patient" {
+		if p.Actor.Reference == "" && p.Actor.Identifier != nil && p.Actor.Identifier.System == CalendarSystem {
+			if p.Actor.Identifier.Value == "" {
+				return booking.Appointment{}, part, fhirErr(fmt.Sprintf("Appointment.participant[%d].actor.identifier.value", i), "is empty")
+			}
+			a.Participants = append(a.Participants, booking.CalendarID(p.Actor.Identifier.Value))
+			part.Calendars[booking.CalendarID(p.Actor.Identifier.Value)] = pp
+			continue
+		}
+		typ, id, err := refID[string](f, p.Actor.Reference, actorTypes...)
+		if err != nil {
+			return booking.Appointment{}, part, err
+		}
+		switch typ {
+		case "RelatedPerson":
+			continue
+		case "Patient":
 			if a.Client != "" {
-				return booking.Appointment{}, fhirErr(f, "a second Patient")
+				return booking.Appointment{}, part, fhirErr(f, "a second Patient")
 			}
 			a.Client = carecontact.ClientRef(id)
+			part.Client = pp
 			continue
 		}
 		a.Participants = append(a.Participants, booking.CalendarID(id))
+		part.Calendars[booking.CalendarID(id)] = pp
 	}
 	if a.Client == "" {
-		return booking.Appointment{}, fhirErr("Appointment.participant", "no Patient participant")
+		return booking.Appointment{}, part, fhirErr("Appointment.participant", "no Patient participant")
 	}
 	if len(a.Participants) == 0 {
-		return booking.Appointment{}, fhirErr("Appointment.participant", "no professional or resource participant")
+		return booking.Appointment{}, part, fhirErr("Appointment.participant", "no professional or resource participant")
 	}
 	for i, e := range r.Extension {
 		f := fmt.Sprintf("Appointment.extension[%d]", i)
@@ -573,7 +811,7 @@ func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
 			a.LateCancel = e.ValueString == "true"
 		case ExtensionBase + "hold-until":
 			if a.HoldUntil, err = parseInstant(f+".valueString", e.ValueString); err != nil {
-				return booking.Appointment{}, err
+				return booking.Appointment{}, part, err
 			}
 		case ExtensionBase + "pre-question-answer":
 			var ans booking.Answer
@@ -586,30 +824,30 @@ func (f *Mapping) ImportAppointment(data []byte) (booking.Appointment, error) {
 				}
 			}
 			if ans.QuestionID == "" {
-				return booking.Appointment{}, fhirErr(f+".extension", "question is required")
+				return booking.Appointment{}, part, fhirErr(f+".extension", "question is required")
 			}
 			a.Answers = append(a.Answers, ans)
 		case ExtensionBase + "national-status":
 			if e.ValueCoding == nil || e.ValueCoding.System != booking.NationalStatusSystem {
-				return booking.Appointment{}, fhirErr(f+".valueCoding", "want a coding of %s", booking.NationalStatusSystem)
+				return booking.Appointment{}, part, fhirErr(f+".valueCoding", "want a coding of %s", booking.NationalStatusSystem)
 			}
 			ns, err := booking.StatusFromNational(e.ValueCoding.Code)
 			if err != nil {
-				return booking.Appointment{}, fhirErr(f+".valueCoding.code", "%q is not an Ajanvarauksen tila code", e.ValueCoding.Code)
+				return booking.Appointment{}, part, fhirErr(f+".valueCoding.code", "%q is not an Ajanvarauksen tila code", e.ValueCoding.Code)
 			}
 			if n, _ := status.National(); ns != status && n.Code != e.ValueCoding.Code {
-				return booking.Appointment{}, fhirErr(f+".valueCoding.code", "national status %s contradicts status %s", e.ValueCoding.Code, status)
+				return booking.Appointment{}, part, fhirErr(f+".valueCoding.code", "national status %s contradicts status %s", e.ValueCoding.Code, status)
 			}
 		}
 	}
-	return a, nil
+	return a, part, nil
 }
 
 // importChannel reads the channel kind from Appointment.appointmentType:
 // the ChannelSystem coding, else a national visit-channel code f knows
 // (unknown national codes are left alone: another system may use codes the
 // host has not configured). The two must agree.
-func (f *Mapping) importChannel(cs []fhirCoding) (channel.Kind, error) {
+func (f *Mapping) importChannel(cs []Coding) (channel.Kind, error) {
 	var own, national channel.Kind
 	nationalAt := -1
 	for i, c := range cs {
@@ -634,4 +872,48 @@ func (f *Mapping) importChannel(cs []fhirCoding) (channel.Kind, error) {
 		return own, nil
 	}
 	return national, nil
+}
+
+// untimed reports whether an appointment of status s may lack start and end
+// (R4 invariant app-3).
+func untimed(s booking.Status) bool {
+	return s == booking.StatusProposed || s == booking.StatusCancelled || s == booking.StatusWaitlist
+}
+
+// cancelable reports whether an appointment of status s may have a
+// cancelationReason (R4 invariant app-4).
+func cancelable(s booking.Status) bool {
+	return s == booking.StatusCancelled || s == booking.StatusNoShow
+}
+
+// Precision is the precision of a FHIR dateTime that is not an instant.
+type Precision string
+
+// The dateTime precisions; the zero Precision is a full instant.
+const (
+	PrecisionYear  Precision = "year"
+	PrecisionMonth Precision = "month"
+	PrecisionDay   Precision = "day"
+)
+
+var precisionLayouts = map[Precision]string{"": time.RFC3339, PrecisionYear: "2006", PrecisionMonth: "2006-01", PrecisionDay: time.DateOnly}
+
+// parseDateTime reads a FHIR dateTime: a year, a month, a date, or a time
+// with a time zone.
+func parseDateTime(field, s string) (time.Time, Precision, error) {
+	for _, p := range []Precision{"", PrecisionDay, PrecisionMonth, PrecisionYear} {
+		if t, err := time.Parse(precisionLayouts[p], s); err == nil {
+			return t.UTC(), p, nil
+		}
+	}
+	return time.Time{}, "", fhirErr(field, "want a dateTime (YYYY, YYYY-MM, YYYY-MM-DD or a time with a zone)")
+}
+
+// formatDateTime writes t as a FHIR dateTime of precision p.
+func formatDateTime(field string, t time.Time, p Precision) (string, error) {
+	layout, ok := precisionLayouts[p]
+	if !ok {
+		return "", fhirErr(field, "unknown precision %q", p)
+	}
+	return t.UTC().Format(layout), nil
 }

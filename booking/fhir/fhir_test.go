@@ -63,7 +63,7 @@ func TestFHIRSlotAndScheduleRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	info, err := ImportSchedule(data)
 	require.NoError(t, err)
-	require.Equal(t, ScheduleInfo{ID: "room-1", Kind: booking.OwnerResource, Actor: "room-1", Area: "north", Active: true, Horizon: h}, info)
+	require.Equal(t, ScheduleInfo{ID: "room-1", Kind: booking.OwnerResource, Actor: "room-1", ActorType: "Location", Area: "north", Active: true, Horizon: h}, info)
 }
 
 func TestFHIRImportErrorsNameTheField(t *testing.T) {
@@ -95,7 +95,9 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 		{"status", mutate(func(m map[string]any) { m["status"] = "done" }), "Appointment.status"},
 		{"start", mutate(func(m map[string]any) { m["start"] = "2026-12-08T07:00:00" }), "Appointment.start"},
 		{"end before start", mutate(func(m map[string]any) { m["end"] = "2026-12-08T06:00:00Z" }), "Appointment.end"},
-		{"service", mutate(func(m map[string]any) { delete(m, "serviceType") }), "Appointment.serviceType"},
+		{"service without area", mutate(func(m map[string]any) {
+			m["serviceType"] = []any{map[string]any{"coding": []any{map[string]any{"system": ServiceSystem, "code": "x"}}}}
+		}), "Appointment.serviceType[0].coding[0]"},
 		{"reference", mutate(func(m map[string]any) {
 			m["participant"].([]any)[1].(map[string]any)["actor"] = map[string]any{"reference": "nurse-1"}
 		}), "Appointment.participant[1].actor.reference"},
@@ -120,7 +122,7 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 	require.ErrorContains(t, err, "Slot.status")
 	_, _, err = ImportSlot([]byte(`{"resourceType":"Slot","id":"x","status":"free"}`))
 	require.ErrorContains(t, err, "Slot.schedule")
-	_, err = ImportSchedule([]byte(`{"resourceType":"Schedule","id":"x","actor":[{"reference":"Patient/p"}]}`))
+	_, err = ImportSchedule([]byte(`{"resourceType":"Schedule","id":"x","actor":[{"reference":"CareTeam/p"}]}`))
 	require.ErrorContains(t, err, "Schedule.actor[0].reference")
 }
 
@@ -137,7 +139,8 @@ func FuzzImportAppointment(f *testing.F) {
 			}
 			return
 		}
-		if !a.Start.Before(a.End) || a.Client == "" || len(a.Participants) == 0 {
+		timed := a.Start.Before(a.End) || a.Start.IsZero() && a.End.IsZero() && untimed(a.Status)
+		if !timed || a.Client == "" || len(a.Participants) == 0 {
 			t.Fatalf("accepted an invalid appointment: %+v", a)
 		}
 		out, err := ExportAppointment(a)
@@ -163,7 +166,7 @@ func FuzzImportSlot(f *testing.F) {
 			}
 			return
 		}
-		if !s.Start.Before(s.End) || len(s.Participants) == 0 || s.Area == "" || s.Service == "" {
+		if !s.Start.Before(s.End) || len(s.Participants) == 0 || (s.Area == "") != (s.Service == "") {
 			t.Fatalf("accepted an invalid slot: %+v", s)
 		}
 	})
@@ -216,9 +219,9 @@ func TestVisitChannelCodesMatchVerifiedTestdata(t *testing.T) {
 		require.NoError(t, err)
 		var r fhirResource
 		require.NoError(t, json.Unmarshal(out, &r))
-		require.Contains(t, r.AppointmentType.Coding, fhirCoding{System: NationalVisitChannelSystem, Code: c.Code, Display: c.Display})
+		require.Contains(t, r.AppointmentType.Coding, Coding{System: NationalVisitChannelSystem, Code: c.Code, Display: c.Display})
 		// A system that sends only the national code is understood.
-		r.AppointmentType.Coding = []fhirCoding{{System: NationalVisitChannelSystem, Code: c.Code}}
+		r.AppointmentType.Coding = []Coding{{System: NationalVisitChannelSystem, Code: c.Code}}
 		in, err := json.Marshal(r)
 		require.NoError(t, err)
 		got, err := ImportAppointment(in)
