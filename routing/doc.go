@@ -44,7 +44,10 @@
 // are skipped at once, each reported as EventSkipped. When a step's timeout
 // passes the item widens to the next usable step; it keeps its enqueue time
 // and so its place. An item on the last step waits until served if that
-// step has no timeout, and is dropped with ReasonExhausted if it has one.
+// step has no timeout, and is dropped with ReasonExhausted if it has one,
+// unless its contact holds (Contact.Hold: a due callback): a held item is
+// never dropped, and is queued in its first step with candidates even when
+// nobody is signed in.
 //
 // Queues are ordered by rank: the enqueue time minus the priority's head
 // start (Ageing; by default high priority 20 minutes and urgent 60
@@ -75,8 +78,23 @@
 // or by Complete. Completed, rescinded and dropped items are removed from
 // the store, so memory stays flat however many contacts pass.
 //
+// A contact in hand may take more than its slot. Continue switches it to
+// another channel: a chat continued as a call or video holds its
+// professional in a call (ProfessionalState.InCall), so they get no offers
+// until it ends. Invite brings a colleague in as a guest, in a call until
+// Leave. An accepted contact whose professional signs out returns to its
+// queue after DispatcherConfig.Grace (EventReclaimed); signing in again
+// within it keeps the contact.
+//
+// For desks and clients: Assigned lists what concerns a professional
+// (offers, contacts in hand, as a guest), Waiting the queued items they
+// could be offered next, Wait a queued item's position and estimated wait
+// (position x mean handling time / the serving slots), and TeamLoad a
+// team's share of the synchronous queue and its free and busy members.
+//
 // Every decision emits an Event (queued, skipped, widened, offered,
-// accepted, declined, timed out, rescinded, wrap-up, completed, no route)
+// accepted, declined, timed out, rescinded, wrap-up, completed, no route,
+// continued, joined, left, reclaimed)
 // with the policy step and target that matched, to the optional Sink: the
 // share of accepted items whose target is the own professional or own team
 // measures continuity of care. With a nil Sink no event is built, and with
@@ -87,13 +105,14 @@
 // # Time
 //
 // Nothing in the package reads the wall clock or starts a goroutine or
-// timer by itself: only SleepUntil, the WaitFunc a host passes to Run,
-// sleeps in a timer. Operations take their time from DispatcherConfig.Clock. Time-driven
-// transitions (offer timeouts, step timeouts, wrap-up ends) are made by
-// Advance, in deadline order and each at its own deadline, and by every
-// other operation for the deadlines the clock has passed; NextDeadline tells
-// when the next one is due. A host starts Run, which waits with SleepUntil
-// (or an injected WaitFunc); a simulation calls NextDeadline and Advance
+// timer by itself. Operations take their time from DispatcherConfig.Clock.
+// Time-driven transitions (offer timeouts, step timeouts, wrap-up ends, the
+// grace of a signed-out professional) are made by Advance, in deadline
+// order and each at its own deadline, and by every other operation for the
+// deadlines the clock has passed; NextDeadline tells when the next one is
+// due. The Dispatcher is a carecontact.Driven: a host runs it with a
+// carecontact.Driver (alone or inside a frontdoor.Door); a simulation calls
+// NextDeadline and Advance
 // from its own event loop. Given the same clock readings and the same calls,
 // a dispatcher makes the same decisions in the same order.
 //
