@@ -112,9 +112,9 @@
 // deadlines the clock has passed; NextDeadline tells when the next one is
 // due. The Dispatcher is a carecontact.Driven: a host runs it with a
 // carecontact.Driver (alone or inside a frontdoor.Door); a simulation calls
-// NextDeadline and Advance
-// from its own event loop. Given the same clock readings and the same calls,
-// a dispatcher makes the same decisions in the same order.
+// NextDeadline and Advance from its own event loop. Given the same clock
+// readings and the same calls, a dispatcher makes the same decisions in the
+// same order.
 //
 // # Storage and concurrency
 //
