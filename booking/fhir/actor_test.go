@@ -22,9 +22,9 @@ func TestFHIRExportActorTargets(t *testing.T) {
 		{"owners known", []booking.Calendar{nurse, team, room}, []fhirReference{
 			{Reference: "Practitioner/nurse-1"}, {Reference: "HealthcareService/team-1"}, {Reference: "Location/room-1"}}},
 		{"owners unknown", nil, []fhirReference{
-			{Identifier: &fhirIdentifier{System: CalendarSystem, Value: "nurse-1"}},
-			{Identifier: &fhirIdentifier{System: CalendarSystem, Value: "team-1"}},
-			{Identifier: &fhirIdentifier{System: CalendarSystem, Value: "room-1"}}}},
+			{Identifier: &Identifier{System: CalendarSystem, Value: "nurse-1"}},
+			{Identifier: &Identifier{System: CalendarSystem, Value: "team-1"}},
+			{Identifier: &Identifier{System: CalendarSystem, Value: "room-1"}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

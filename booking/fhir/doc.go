@@ -44,6 +44,15 @@
 // SlotDetails and Details, and exported after the library's own. A second,
 // different coding of ServiceSystem is refused.
 //
+// # Slots
+//
+// SlotDetails keep what a Slot has beyond booking.Slot. Its id is kept as
+// it came and exported unchanged, so references to the slot hold.
+// Identifiers, serviceCategory, specialty, appointmentType (with the
+// national visit channel), overbooked and comment are kept as they came.
+// Without an id the exporter derives one from the first participant and
+// the start.
+//
 // # Cancellation
 //
 // Only a cancelled or noshow appointment has a cancelationReason (R4

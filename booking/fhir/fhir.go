@@ -162,13 +162,16 @@ type Concept struct {
 }
 
 type fhirReference struct {
-	Reference  string          `json:"reference,omitempty"`
-	Identifier *fhirIdentifier `json:"identifier,omitempty"`
+	Reference  string      `json:"reference,omitempty"`
+	Identifier *Identifier `json:"identifier,omitempty"`
 }
 
-type fhirIdentifier struct {
-	System string `json:"system,omitempty"`
-	Value  string `json:"value,omitempty"`
+// Identifier is a FHIR R4 Identifier (use, type, system and value).
+type Identifier struct {
+	Use    string   `json:"use,omitempty"`
+	Type   *Concept `json:"type,omitempty"`
+	System string   `json:"system,omitempty"`
+	Value  string   `json:"value,omitempty"`
 }
 
 type fhirPeriod struct {
@@ -194,19 +197,25 @@ type fhirResource struct {
 	ResourceType      string            `json:"resourceType"`
 	ID                string            `json:"id,omitempty"`
 	Extension         []fhirExtension   `json:"extension,omitempty"`
+	Identifier        []Identifier      `json:"identifier,omitempty"`
 	Active            *bool             `json:"active,omitempty"`
 	Actor             []fhirReference   `json:"actor,omitempty"`
 	PlanningHorizon   *fhirPeriod       `json:"planningHorizon,omitempty"`
 	Schedule          *fhirReference    `json:"schedule,omitempty"`
 	Status            string            `json:"status,omitempty"`
 	CancelationReason *Concept          `json:"cancelationReason,omitempty"`
+	ServiceCategory   []Concept         `json:"serviceCategory,omitempty"`
 	ServiceType       []Concept         `json:"serviceType,omitempty"`
+	Specialty         []Concept         `json:"specialty,omitempty"`
 	AppointmentType   *Concept          `json:"appointmentType,omitempty"`
 	Start             string            `json:"start,omitempty"`
 	End               string            `json:"end,omitempty"`
 	Created           string            `json:"created,omitempty"`
+	Overbooked        *bool             `json:"overbooked,omitempty"`
 	Comment           string            `json:"comment,omitempty"`
 	Participant       []fhirParticipant `json:"participant,omitempty"`
+	// wireID is the id as it came, before importID.
+	wireID string
 }
 
 func instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -272,12 +281,27 @@ func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
 	return ExportSlotDetails(s, status, SlotDetails{})
 }
 
-// SlotDetails are what a Slot has that booking.Slot does not hold: the
-// serviceType concepts of other code systems.
+// SlotDetails are what a Slot has that booking.Slot does not hold: its
+// id, the serviceType concepts of other code systems and the elements
+// booking has no place for.
 type SlotDetails struct {
+	// ID is the Slot's FHIR id as it came; export writes it unchanged.
+	// Empty means the exporter derives one from the first participant and
+	// the start.
+	ID string
+	// Identifier are the Slot's business identifiers.
+	Identifier []Identifier
+	// ServiceCategory, Specialty and AppointmentType are kept as they
+	// came.
+	ServiceCategory []Concept
 	// ServiceType are the serviceType concepts without this library's own
 	// service coding.
-	ServiceType []Concept
+	ServiceType     []Concept
+	Specialty       []Concept
+	AppointmentType *Concept
+	// Overbooked is Slot.overbooked; nil leaves it out.
+	Overbooked *bool
+	Comment    string
 }
 
 // ExportSlotDetails is ExportSlot with the details booking.Slot does not
@@ -294,12 +318,27 @@ func ExportSlotDetails(s booking.Slot, status SlotStatus, d SlotDetails) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	id := escapeID(string(s.Participants[0])) + "-" + s.Start.UTC().Format("20060102T1504Z")
-	if len(id) > maxID {
-		return nil, fhirErr("Slot.id", "is %d characters as a FHIR id, more than %d", len(id), maxID)
+	id := d.ID
+	switch {
+	case id == "":
+		if id, err = exportID("Slot.id", string(s.Participants[0])+"-"+s.Start.UTC().Format("20060102T1504Z")); err != nil {
+			return nil, err
+		}
+	case !validID(id):
+		return nil, fhirErr("Slot.id", "is not a FHIR id ([A-Za-z0-9-.]{1,64})")
 	}
 	r := fhirResource{ResourceType: "Slot", ID: id, Schedule: &schedule,
-		Status: string(status), Start: instant(s.Start), End: instant(s.End), ServiceType: services}
+		Status: string(status), Start: instant(s.Start), End: instant(s.End), ServiceType: services,
+		Identifier: cloneIdentifiers(d.Identifier), ServiceCategory: cloneConcepts(d.ServiceCategory),
+		Specialty: cloneConcepts(d.Specialty), Comment: d.Comment}
+	if d.AppointmentType != nil {
+		at := cloneConcept(*d.AppointmentType)
+		r.AppointmentType = &at
+	}
+	if d.Overbooked != nil {
+		ob := *d.Overbooked
+		r.Overbooked = &ob
+	}
 	for _, p := range s.Participants[1:] {
 		ref, err := reference(fmt.Sprintf("Slot.extension[%d].valueReference.reference", len(r.Extension)), "Schedule", p)
 		if err != nil {
@@ -433,7 +472,7 @@ func participantRef(field string, id booking.CalendarID, owners []booking.Calend
 	if id == "" {
 		return fhirReference{}, fhirErr(field+".identifier.value", "is empty")
 	}
-	return fhirReference{Identifier: &fhirIdentifier{System: CalendarSystem, Value: string(id)}}, nil
+	return fhirReference{Identifier: &Identifier{System: CalendarSystem, Value: string(id)}}, nil
 }
 
 // Error reports invalid FHIR input; Field is the path of the offending
@@ -477,7 +516,7 @@ func decode(data []byte, want string) (fhirResource, error) {
 	if err != nil {
 		return r, err
 	}
-	r.ID = id
+	r.wireID, r.ID = r.ID, id
 	return r, nil
 }
 
@@ -569,9 +608,33 @@ func serviceTypes(field string, area carecontact.AreaID, service string, foreign
 				return nil, fhirErr(fmt.Sprintf("%s[%d].coding[%d]", field, len(cs)+i, j), "the library's own service coding comes from area and service")
 			}
 		}
-		cs = append(cs, Concept{Coding: slices.Clone(c.Coding), Text: c.Text})
+		cs = append(cs, cloneConcept(c))
 	}
 	return cs, nil
+}
+
+func cloneConcept(c Concept) Concept {
+	return Concept{Coding: slices.Clone(c.Coding), Text: c.Text}
+}
+
+func cloneConcepts(cs []Concept) []Concept {
+	var out []Concept
+	for _, c := range cs {
+		out = append(out, cloneConcept(c))
+	}
+	return out
+}
+
+func cloneIdentifiers(ids []Identifier) []Identifier {
+	var out []Identifier
+	for _, id := range ids {
+		if id.Type != nil {
+			t := cloneConcept(*id.Type)
+			id.Type = &t
+		}
+		out = append(out, id)
+	}
+	return out
 }
 
 // ScheduleInfo is what ImportSchedule reads from a FHIR Schedule.
@@ -691,6 +754,9 @@ func importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
 		}
 	}
 	d.ServiceType = foreign
+	d.ID = r.wireID
+	d.Identifier, d.ServiceCategory, d.Specialty, d.Comment = r.Identifier, r.ServiceCategory, r.Specialty, r.Comment
+	d.AppointmentType, d.Overbooked = r.AppointmentType, r.Overbooked
 	return s, st, d, nil
 }
 
