@@ -23,6 +23,14 @@
 // *Error naming the field. A RelatedPerson participant is accepted but not
 // kept.
 //
+// # Schedules
+//
+// ImportSchedule reads every actor into ScheduleInfo.Actors, each with its
+// own type and id. ExportScheduleInfo writes a ScheduleInfo back: a
+// foreign Schedule without an area, with several actors or with active
+// false comes back as it came. ExportSchedule still writes a calendar's
+// own Schedule.
+//
 // # Details
 //
 // Details hold what an Appointment has and booking.Appointment does not.

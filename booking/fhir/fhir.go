@@ -652,6 +652,52 @@ type ScheduleInfo struct {
 	Area      carecontact.AreaID
 	Active    bool
 	Horizon   booking.Interval
+	// Actors are all of the Schedule's actors, the first one included.
+	Actors []ScheduleActor
+}
+
+// ScheduleActor is one Schedule.actor: its resource type and id.
+type ScheduleActor struct {
+	Type string
+	ID   booking.CalendarID
+}
+
+// ExportScheduleInfo writes info back as a FHIR R4 Schedule: its id, every
+// actor with its own type and id, active (false too), the area if it has
+// one, and the horizon. A Schedule read with ImportSchedule comes back
+// unchanged in these elements.
+func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
+	id, err := exportID("Schedule.id", string(info.ID))
+	if err != nil {
+		return nil, err
+	}
+	actors := info.Actors
+	if len(actors) == 0 && info.Actor != "" {
+		actors = []ScheduleActor{{Type: info.ActorType, ID: info.Actor}}
+	}
+	if len(actors) == 0 {
+		return nil, fhirErr("Schedule.actor", "is empty")
+	}
+	active := info.Active
+	r := fhirResource{ResourceType: "Schedule", ID: id, Active: &active}
+	for i, a := range actors {
+		field := fmt.Sprintf("Schedule.actor[%d].reference", i)
+		if !slices.Contains(actorTypes, a.Type) {
+			return nil, fhirErr(field, "reference type %q: want one of %s", a.Type, strings.Join(actorTypes, ", "))
+		}
+		ref, err := reference(field, a.Type, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		r.Actor = append(r.Actor, ref)
+	}
+	if info.Area != "" {
+		r.Extension = []fhirExtension{{URL: ExtensionBase + "service-area", ValueString: string(info.Area)}}
+	}
+	if !info.Horizon.Start.IsZero() {
+		r.PlanningHorizon = &fhirPeriod{Start: instant(info.Horizon.Start), End: instant(info.Horizon.End)}
+	}
+	return json.Marshal(r)
 }
 
 // ImportSchedule reads a FHIR R4 Schedule written by ExportSchedule or
@@ -664,11 +710,16 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 	if len(r.Actor) == 0 {
 		return ScheduleInfo{}, fhirErr("Schedule.actor", "is empty")
 	}
-	typ, id, err := refID[booking.CalendarID]("Schedule.actor[0].reference", r.Actor[0].Reference, actorTypes...)
-	if err != nil {
-		return ScheduleInfo{}, err
+	var actors []ScheduleActor
+	for i, ref := range r.Actor {
+		typ, id, err := refID[booking.CalendarID](fmt.Sprintf("Schedule.actor[%d].reference", i), ref.Reference, actorTypes...)
+		if err != nil {
+			return ScheduleInfo{}, err
+		}
+		actors = append(actors, ScheduleActor{Type: typ, ID: id})
 	}
-	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: id, ActorType: typ, Active: r.Active == nil || *r.Active}
+	typ := actors[0].Type
+	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: actors[0].ID, ActorType: typ, Active: r.Active == nil || *r.Active, Actors: actors}
 	switch typ {
 	case "Practitioner", "PractitionerRole":
 		info.Kind = booking.OwnerProfessional
