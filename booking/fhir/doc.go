@@ -82,6 +82,12 @@
 // start and end. Only proposed, cancelled and waitlist appointments may
 // lack them (R4 invariant app-3). A zero created time is left out.
 //
+// # Extension values
+//
+// Extension values have their FHIR types. late-cancellation is a
+// valueBoolean and hold-until a valueInstant. Import refuses the string
+// forms that earlier versions wrote.
+//
 // # National codes
 //
 // A Mapping (see New and Config) holds the national visit-channel codes

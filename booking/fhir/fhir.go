@@ -182,6 +182,8 @@ type fhirPeriod struct {
 type fhirExtension struct {
 	URL         string          `json:"url"`
 	ValueString string          `json:"valueString,omitempty"`
+	ValueBool   *bool           `json:"valueBoolean,omitempty"`
+	ValueInst   string          `json:"valueInstant,omitempty"`
 	ValueCoding *Coding         `json:"valueCoding,omitempty"`
 	ValueRef    *fhirReference  `json:"valueReference,omitempty"`
 	Extension   []fhirExtension `json:"extension,omitempty"`
@@ -453,10 +455,11 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 			{URL: "question", ValueString: ans.QuestionID}, {URL: "answer", ValueString: ans.Text}}})
 	}
 	if a.HoldUntil.After(time.Time{}) {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "hold-until", ValueString: instant(a.HoldUntil)})
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "hold-until", ValueInst: instant(a.HoldUntil)})
 	}
 	if a.LateCancel {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "late-cancellation", ValueString: "true"})
+		late := true
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "late-cancellation", ValueBool: &late})
 	}
 	return json.Marshal(r)
 }
@@ -925,9 +928,12 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 		case ExtensionBase + "guidance-version":
 			a.GuidanceVersion = e.ValueString
 		case ExtensionBase + "late-cancellation":
-			a.LateCancel = e.ValueString == "true"
+			if e.ValueBool == nil {
+				return booking.Appointment{}, part, fhirErr(f+".valueBoolean", "is required")
+			}
+			a.LateCancel = *e.ValueBool
 		case ExtensionBase + "hold-until":
-			if a.HoldUntil, err = parseInstant(f+".valueString", e.ValueString); err != nil {
+			if a.HoldUntil, err = parseInstant(f+".valueInstant", e.ValueInst); err != nil {
 				return booking.Appointment{}, part, err
 			}
 		case ExtensionBase + "pre-question-answer":
