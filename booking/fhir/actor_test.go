@@ -22,9 +22,9 @@ func TestFHIRExportActorTargets(t *testing.T) {
 		{"owners known", []booking.Calendar{nurse, team, room}, []fhirReference{
 			{Reference: "Practitioner/nurse-1"}, {Reference: "HealthcareService/team-1"}, {Reference: "Location/room-1"}}},
 		{"owners unknown", nil, []fhirReference{
-			{Identifier: &fhirIdentifier{System: CalendarSystem, Value: "nurse-1"}},
-			{Identifier: &fhirIdentifier{System: CalendarSystem, Value: "team-1"}},
-			{Identifier: &fhirIdentifier{System: CalendarSystem, Value: "room-1"}}}},
+			{Identifier: &Identifier{System: CalendarSystem, Value: "nurse-1"}},
+			{Identifier: &Identifier{System: CalendarSystem, Value: "team-1"}},
+			{Identifier: &Identifier{System: CalendarSystem, Value: "room-1"}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,7 +80,8 @@ func TestFHIRImportActorTargets(t *testing.T) {
 				requireFieldError(t, err, "Schedule.actor[0].reference")
 			} else {
 				require.NoError(t, err)
-				require.Equal(t, ScheduleInfo{ID: "s1", Actor: "x1", ActorType: tc.typ, Kind: tc.scheduleK, Active: true}, info)
+				require.Equal(t, ScheduleInfo{ID: "s1", Actor: "x1", ActorType: tc.typ, Kind: tc.scheduleK, Active: true,
+					Actors: []ScheduleActor{{Type: tc.typ, ID: "x1"}}}, info)
 			}
 
 			a := sampleAppointment()

@@ -23,6 +23,14 @@
 // *Error naming the field. A RelatedPerson participant is accepted but not
 // kept.
 //
+// # Schedules
+//
+// ImportSchedule reads every actor into ScheduleInfo.Actors, each with its
+// own type and id. ExportScheduleInfo writes a ScheduleInfo back: a
+// foreign Schedule without an area, with several actors or with active
+// false comes back as it came. ExportSchedule still writes a calendar's
+// own Schedule.
+//
 // # Details
 //
 // Details hold what an Appointment has and booking.Appointment does not.
@@ -44,6 +52,15 @@
 // SlotDetails and Details, and exported after the library's own. A second,
 // different coding of ServiceSystem is refused.
 //
+// # Slots
+//
+// SlotDetails keep what a Slot has beyond booking.Slot. Its id is kept as
+// it came and exported unchanged, so references to the slot hold.
+// Identifiers, serviceCategory, specialty, appointmentType (with the
+// national visit channel), overbooked and comment are kept as they came.
+// Without an id the exporter derives one from the first participant and
+// the start.
+//
 // # Cancellation
 //
 // Only a cancelled or noshow appointment has a cancelationReason (R4
@@ -64,6 +81,12 @@
 // An appointment without times (a waitlist entry) is exported without
 // start and end. Only proposed, cancelled and waitlist appointments may
 // lack them (R4 invariant app-3). A zero created time is left out.
+//
+// # Extension values
+//
+// Extension values have their FHIR types. late-cancellation is a
+// valueBoolean and hold-until a valueInstant. Import refuses the string
+// forms that earlier versions wrote.
 //
 // # National codes
 //

@@ -162,13 +162,16 @@ type Concept struct {
 }
 
 type fhirReference struct {
-	Reference  string          `json:"reference,omitempty"`
-	Identifier *fhirIdentifier `json:"identifier,omitempty"`
+	Reference  string      `json:"reference,omitempty"`
+	Identifier *Identifier `json:"identifier,omitempty"`
 }
 
-type fhirIdentifier struct {
-	System string `json:"system,omitempty"`
-	Value  string `json:"value,omitempty"`
+// Identifier is a FHIR R4 Identifier (use, type, system and value).
+type Identifier struct {
+	Use    string   `json:"use,omitempty"`
+	Type   *Concept `json:"type,omitempty"`
+	System string   `json:"system,omitempty"`
+	Value  string   `json:"value,omitempty"`
 }
 
 type fhirPeriod struct {
@@ -179,6 +182,8 @@ type fhirPeriod struct {
 type fhirExtension struct {
 	URL         string          `json:"url"`
 	ValueString string          `json:"valueString,omitempty"`
+	ValueBool   *bool           `json:"valueBoolean,omitempty"`
+	ValueInst   string          `json:"valueInstant,omitempty"`
 	ValueCoding *Coding         `json:"valueCoding,omitempty"`
 	ValueRef    *fhirReference  `json:"valueReference,omitempty"`
 	Extension   []fhirExtension `json:"extension,omitempty"`
@@ -194,19 +199,25 @@ type fhirResource struct {
 	ResourceType      string            `json:"resourceType"`
 	ID                string            `json:"id,omitempty"`
 	Extension         []fhirExtension   `json:"extension,omitempty"`
+	Identifier        []Identifier      `json:"identifier,omitempty"`
 	Active            *bool             `json:"active,omitempty"`
 	Actor             []fhirReference   `json:"actor,omitempty"`
 	PlanningHorizon   *fhirPeriod       `json:"planningHorizon,omitempty"`
 	Schedule          *fhirReference    `json:"schedule,omitempty"`
 	Status            string            `json:"status,omitempty"`
 	CancelationReason *Concept          `json:"cancelationReason,omitempty"`
+	ServiceCategory   []Concept         `json:"serviceCategory,omitempty"`
 	ServiceType       []Concept         `json:"serviceType,omitempty"`
+	Specialty         []Concept         `json:"specialty,omitempty"`
 	AppointmentType   *Concept          `json:"appointmentType,omitempty"`
 	Start             string            `json:"start,omitempty"`
 	End               string            `json:"end,omitempty"`
 	Created           string            `json:"created,omitempty"`
+	Overbooked        *bool             `json:"overbooked,omitempty"`
 	Comment           string            `json:"comment,omitempty"`
 	Participant       []fhirParticipant `json:"participant,omitempty"`
+	// wireID is the id as it came, before importID.
+	wireID string
 }
 
 func instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -272,12 +283,27 @@ func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
 	return ExportSlotDetails(s, status, SlotDetails{})
 }
 
-// SlotDetails are what a Slot has that booking.Slot does not hold: the
-// serviceType concepts of other code systems.
+// SlotDetails are what a Slot has that booking.Slot does not hold: its
+// id, the serviceType concepts of other code systems and the elements
+// booking has no place for.
 type SlotDetails struct {
+	// ID is the Slot's FHIR id as it came; export writes it unchanged.
+	// Empty means the exporter derives one from the first participant and
+	// the start.
+	ID string
+	// Identifier are the Slot's business identifiers.
+	Identifier []Identifier
+	// ServiceCategory, Specialty and AppointmentType are kept as they
+	// came.
+	ServiceCategory []Concept
 	// ServiceType are the serviceType concepts without this library's own
 	// service coding.
-	ServiceType []Concept
+	ServiceType     []Concept
+	Specialty       []Concept
+	AppointmentType *Concept
+	// Overbooked is Slot.overbooked; nil leaves it out.
+	Overbooked *bool
+	Comment    string
 }
 
 // ExportSlotDetails is ExportSlot with the details booking.Slot does not
@@ -294,12 +320,27 @@ func ExportSlotDetails(s booking.Slot, status SlotStatus, d SlotDetails) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	id := escapeID(string(s.Participants[0])) + "-" + s.Start.UTC().Format("20060102T1504Z")
-	if len(id) > maxID {
-		return nil, fhirErr("Slot.id", "is %d characters as a FHIR id, more than %d", len(id), maxID)
+	id := d.ID
+	switch {
+	case id == "":
+		if id, err = exportID("Slot.id", string(s.Participants[0])+"-"+s.Start.UTC().Format("20060102T1504Z")); err != nil {
+			return nil, err
+		}
+	case !validID(id):
+		return nil, fhirErr("Slot.id", "is not a FHIR id ([A-Za-z0-9-.]{1,64})")
 	}
 	r := fhirResource{ResourceType: "Slot", ID: id, Schedule: &schedule,
-		Status: string(status), Start: instant(s.Start), End: instant(s.End), ServiceType: services}
+		Status: string(status), Start: instant(s.Start), End: instant(s.End), ServiceType: services,
+		Identifier: cloneIdentifiers(d.Identifier), ServiceCategory: cloneConcepts(d.ServiceCategory),
+		Specialty: cloneConcepts(d.Specialty), Comment: d.Comment}
+	if d.AppointmentType != nil {
+		at := cloneConcept(*d.AppointmentType)
+		r.AppointmentType = &at
+	}
+	if d.Overbooked != nil {
+		ob := *d.Overbooked
+		r.Overbooked = &ob
+	}
 	for _, p := range s.Participants[1:] {
 		ref, err := reference(fmt.Sprintf("Slot.extension[%d].valueReference.reference", len(r.Extension)), "Schedule", p)
 		if err != nil {
@@ -414,10 +455,11 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 			{URL: "question", ValueString: ans.QuestionID}, {URL: "answer", ValueString: ans.Text}}})
 	}
 	if a.HoldUntil.After(time.Time{}) {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "hold-until", ValueString: instant(a.HoldUntil)})
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "hold-until", ValueInst: instant(a.HoldUntil)})
 	}
 	if a.LateCancel {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "late-cancellation", ValueString: "true"})
+		late := true
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "late-cancellation", ValueBool: &late})
 	}
 	return json.Marshal(r)
 }
@@ -433,7 +475,7 @@ func participantRef(field string, id booking.CalendarID, owners []booking.Calend
 	if id == "" {
 		return fhirReference{}, fhirErr(field+".identifier.value", "is empty")
 	}
-	return fhirReference{Identifier: &fhirIdentifier{System: CalendarSystem, Value: string(id)}}, nil
+	return fhirReference{Identifier: &Identifier{System: CalendarSystem, Value: string(id)}}, nil
 }
 
 // Error reports invalid FHIR input; Field is the path of the offending
@@ -477,7 +519,7 @@ func decode(data []byte, want string) (fhirResource, error) {
 	if err != nil {
 		return r, err
 	}
-	r.ID = id
+	r.wireID, r.ID = r.ID, id
 	return r, nil
 }
 
@@ -569,9 +611,33 @@ func serviceTypes(field string, area carecontact.AreaID, service string, foreign
 				return nil, fhirErr(fmt.Sprintf("%s[%d].coding[%d]", field, len(cs)+i, j), "the library's own service coding comes from area and service")
 			}
 		}
-		cs = append(cs, Concept{Coding: slices.Clone(c.Coding), Text: c.Text})
+		cs = append(cs, cloneConcept(c))
 	}
 	return cs, nil
+}
+
+func cloneConcept(c Concept) Concept {
+	return Concept{Coding: slices.Clone(c.Coding), Text: c.Text}
+}
+
+func cloneConcepts(cs []Concept) []Concept {
+	var out []Concept
+	for _, c := range cs {
+		out = append(out, cloneConcept(c))
+	}
+	return out
+}
+
+func cloneIdentifiers(ids []Identifier) []Identifier {
+	var out []Identifier
+	for _, id := range ids {
+		if id.Type != nil {
+			t := cloneConcept(*id.Type)
+			id.Type = &t
+		}
+		out = append(out, id)
+	}
+	return out
 }
 
 // ScheduleInfo is what ImportSchedule reads from a FHIR Schedule.
@@ -589,6 +655,52 @@ type ScheduleInfo struct {
 	Area      carecontact.AreaID
 	Active    bool
 	Horizon   booking.Interval
+	// Actors are all of the Schedule's actors, the first one included.
+	Actors []ScheduleActor
+}
+
+// ScheduleActor is one Schedule.actor: its resource type and id.
+type ScheduleActor struct {
+	Type string
+	ID   booking.CalendarID
+}
+
+// ExportScheduleInfo writes info back as a FHIR R4 Schedule: its id, every
+// actor with its own type and id, active (false too), the area if it has
+// one, and the horizon. A Schedule read with ImportSchedule comes back
+// unchanged in these elements.
+func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
+	id, err := exportID("Schedule.id", string(info.ID))
+	if err != nil {
+		return nil, err
+	}
+	actors := info.Actors
+	if len(actors) == 0 && info.Actor != "" {
+		actors = []ScheduleActor{{Type: info.ActorType, ID: info.Actor}}
+	}
+	if len(actors) == 0 {
+		return nil, fhirErr("Schedule.actor", "is empty")
+	}
+	active := info.Active
+	r := fhirResource{ResourceType: "Schedule", ID: id, Active: &active}
+	for i, a := range actors {
+		field := fmt.Sprintf("Schedule.actor[%d].reference", i)
+		if !slices.Contains(actorTypes, a.Type) {
+			return nil, fhirErr(field, "reference type %q: want one of %s", a.Type, strings.Join(actorTypes, ", "))
+		}
+		ref, err := reference(field, a.Type, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		r.Actor = append(r.Actor, ref)
+	}
+	if info.Area != "" {
+		r.Extension = []fhirExtension{{URL: ExtensionBase + "service-area", ValueString: string(info.Area)}}
+	}
+	if !info.Horizon.Start.IsZero() {
+		r.PlanningHorizon = &fhirPeriod{Start: instant(info.Horizon.Start), End: instant(info.Horizon.End)}
+	}
+	return json.Marshal(r)
 }
 
 // ImportSchedule reads a FHIR R4 Schedule written by ExportSchedule or
@@ -601,11 +713,16 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 	if len(r.Actor) == 0 {
 		return ScheduleInfo{}, fhirErr("Schedule.actor", "is empty")
 	}
-	typ, id, err := refID[booking.CalendarID]("Schedule.actor[0].reference", r.Actor[0].Reference, actorTypes...)
-	if err != nil {
-		return ScheduleInfo{}, err
+	var actors []ScheduleActor
+	for i, ref := range r.Actor {
+		typ, id, err := refID[booking.CalendarID](fmt.Sprintf("Schedule.actor[%d].reference", i), ref.Reference, actorTypes...)
+		if err != nil {
+			return ScheduleInfo{}, err
+		}
+		actors = append(actors, ScheduleActor{Type: typ, ID: id})
 	}
-	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: id, ActorType: typ, Active: r.Active == nil || *r.Active}
+	typ := actors[0].Type
+	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: actors[0].ID, ActorType: typ, Active: r.Active == nil || *r.Active, Actors: actors}
 	switch typ {
 	case "Practitioner", "PractitionerRole":
 		info.Kind = booking.OwnerProfessional
@@ -691,6 +808,9 @@ func importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
 		}
 	}
 	d.ServiceType = foreign
+	d.ID = r.wireID
+	d.Identifier, d.ServiceCategory, d.Specialty, d.Comment = r.Identifier, r.ServiceCategory, r.Specialty, r.Comment
+	d.AppointmentType, d.Overbooked = r.AppointmentType, r.Overbooked
 	return s, st, d, nil
 }
 
@@ -808,9 +928,12 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 		case ExtensionBase + "guidance-version":
 			a.GuidanceVersion = e.ValueString
 		case ExtensionBase + "late-cancellation":
-			a.LateCancel = e.ValueString == "true"
+			if e.ValueBool == nil {
+				return booking.Appointment{}, part, fhirErr(f+".valueBoolean", "is required")
+			}
+			a.LateCancel = *e.ValueBool
 		case ExtensionBase + "hold-until":
-			if a.HoldUntil, err = parseInstant(f+".valueString", e.ValueString); err != nil {
+			if a.HoldUntil, err = parseInstant(f+".valueInstant", e.ValueInst); err != nil {
 				return booking.Appointment{}, part, err
 			}
 		case ExtensionBase + "pre-question-answer":

@@ -63,7 +63,8 @@ func TestFHIRSlotAndScheduleRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	info, err := ImportSchedule(data)
 	require.NoError(t, err)
-	require.Equal(t, ScheduleInfo{ID: "room-1", Kind: booking.OwnerResource, Actor: "room-1", ActorType: "Location", Area: "north", Active: true, Horizon: h}, info)
+	require.Equal(t, ScheduleInfo{ID: "room-1", Kind: booking.OwnerResource, Actor: "room-1", ActorType: "Location", Area: "north", Active: true, Horizon: h,
+		Actors: []ScheduleActor{{Type: "Location", ID: "room-1"}}}, info)
 }
 
 func TestFHIRImportErrorsNameTheField(t *testing.T) {
