@@ -2,7 +2,7 @@
 GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT   ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
-FUZZTIME    ?= 10s
+FUZZTIME    ?= 30s
 BENCHCOUNT  ?= 6
 
 .PHONY: test vet lint bench fuzz example
