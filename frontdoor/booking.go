@@ -240,19 +240,12 @@ func (d *Door) settleBooking(ctx context.Context, actor audit.Actor, ad demand.A
 	if err != nil {
 		return fmt.Errorf("frontdoor: booked %s, but settling the errand: %w", out.Appointment.ID, err)
 	}
-	now := d.cfg.Clock.Now().UTC()
 	for _, c := range st.Withdrawn {
 		w := session.WithdrawnContact{ID: c.ID, Kind: c.Kind, Ref: c.Ref}
 		out.Withdrawn = append(out.Withdrawn, w)
-		done, err := d.withdraw(ctx, w)
-		if err != nil {
+		if err := d.settled(ctx, w, c.Client, c.Errand, "settled by booking "+out.Appointment.ID); err != nil {
 			return err
 		}
-		if !done {
-			continue // being handled: its professional closes it
-		}
-		d.emit(Event{Kind: EventWithdrawn, At: now, Contact: w.Ref, Client: c.Client, Errand: c.Errand,
-			Channel: w.Kind, Outcome: session.OutcomeDuplicateMerged, Reason: "settled by booking " + out.Appointment.ID})
 	}
 	return nil
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
-	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/channel/loopback"
 	"github.com/carecontact/carecontact/civil"
@@ -67,25 +66,11 @@ type clientStation struct {
 func newClientStation(t *testing.T, dup demand.Policy) *clientStation {
 	t.Helper()
 	ctx := context.Background()
-	nurse := func(id string) routing.Professional {
-		return routing.Professional{ID: carecontact.ProfessionalID(id), Role: routing.RoleNurse,
-			Languages: []civil.Language{"fi", "sv"}, Teams: []carecontact.TeamID{"kallio-a"},
-			Capacity: routing.Capacity{Synchronous: 1, Chat: 2}}
-	}
-	dir, err := routing.NewDirectory(routing.Config{
-		Areas:         []routing.Area{{ID: "kallio", NameFi: "Kallio", PostalCodes: []routing.PostalCode{"00530"}}},
-		Teams:         []routing.Team{{ID: "kallio-a", NameFi: "Kallio A", Area: "kallio"}},
-		Professionals: []routing.Professional{nurse("aino"), nurse("bertil")},
-		Policies:      []routing.Policy{routing.StandardPolicy("")},
-	})
-	require.NoError(t, err)
-	capa := callback.NewStaticCapacity(nil)
-	require.NoError(t, capa.SetTeam("kallio-a",
-		callback.Shift{Professional: "aino", From: civil.At(8, 0), To: civil.At(16, 0)},
-		callback.Shift{Professional: "bertil", From: civil.At(8, 0), To: civil.At(16, 0)}))
+	dir, capa := kallioNurses(t)
 	st := &clientStation{clk: clock.NewMock(), db: memory.New(), chat: loopback.New()}
 	st.clk.Set(at(2026, time.November, 23, 9, 0)) // a Monday
 
+	var err error
 	st.guide, err = guidance.New(guidance.Config{Store: st.db.GuidanceStore(), Audit: st.db.AuditLog(), Clock: st.clk,
 		Roles: guidance.Grants{"editor-1": {{Role: guidance.RoleEditor}}, "reviewer-1": {{Role: guidance.RoleReviewer}},
 			"head-1": {{Role: guidance.RoleManager}}}})

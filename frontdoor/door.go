@@ -539,15 +539,9 @@ func (d *Door) Close(ctx context.Context, p carecontact.ProfessionalID, id strin
 	// just settled.
 	var errs []error
 	for _, w := range res.Withdrawn {
-		done, err := d.withdraw(ctx, w)
-		if err != nil {
+		if err := d.settled(ctx, w, s.Client, s.Errand, "settled by "+id); err != nil {
 			errs = append(errs, err)
 		}
-		if !done {
-			continue
-		}
-		d.emit(Event{Kind: EventWithdrawn, At: now, Contact: w.Ref, Client: s.Client, Errand: s.Errand,
-			Channel: w.Kind, Outcome: session.OutcomeDuplicateMerged, Reason: "settled by " + id})
 	}
 	if err := d.finishItem(ctx, item, p); err != nil {
 		errs = append(errs, err)
@@ -593,6 +587,18 @@ func (d *Door) finishItem(ctx context.Context, item carecontact.ItemID, p careco
 		return fmt.Errorf("frontdoor: finish: %w", err)
 	}
 	return nil
+}
+
+// settled withdraws w, a contact of client about errand that another
+// contact's outcome made unnecessary, and reports it (EventWithdrawn,
+// Outcome merged) unless it is being handled.
+func (d *Door) settled(ctx context.Context, w session.WithdrawnContact, client carecontact.ClientRef, errand channel.Errand, reason string) error {
+	done, err := d.withdraw(ctx, w)
+	if done {
+		d.emit(Event{Kind: EventWithdrawn, At: d.cfg.Clock.Now().UTC(), Contact: w.Ref, Client: client, Errand: errand,
+			Channel: w.Kind, Outcome: session.OutcomeDuplicateMerged, Reason: reason})
+	}
+	return err
 }
 
 // withdraw takes a contact the settled errand made unnecessary out of its

@@ -30,22 +30,7 @@ func door(t *testing.T, dup demand.Policy) (*frontdoor.Door, *clock.Mock, *memor
 // doorWith is door with an event sink.
 func doorWith(t *testing.T, dup demand.Policy, onEvent func(frontdoor.Event)) (*frontdoor.Door, *clock.Mock, *memory.AuditLog) {
 	t.Helper()
-	nurse := func(id string) routing.Professional {
-		return routing.Professional{ID: carecontact.ProfessionalID(id), Role: routing.RoleNurse,
-			Languages: []civil.Language{"fi", "sv"}, Teams: []carecontact.TeamID{"kallio-a"},
-			Capacity: routing.Capacity{Synchronous: 1, Chat: 2}}
-	}
-	dir, err := routing.NewDirectory(routing.Config{
-		Areas:         []routing.Area{{ID: "kallio", NameFi: "Kallio", PostalCodes: []routing.PostalCode{"00530"}}},
-		Teams:         []routing.Team{{ID: "kallio-a", NameFi: "Kallio A", Area: "kallio"}},
-		Professionals: []routing.Professional{nurse("aino"), nurse("bertil")},
-		Policies:      []routing.Policy{routing.StandardPolicy("")},
-	})
-	require.NoError(t, err)
-	capa := callback.NewStaticCapacity(nil)
-	require.NoError(t, capa.SetTeam("kallio-a",
-		callback.Shift{Professional: "aino", From: civil.At(8, 0), To: civil.At(16, 0)},
-		callback.Shift{Professional: "bertil", From: civil.At(8, 0), To: civil.At(16, 0)}))
+	dir, capa := kallioNurses(t)
 	clk := clock.NewMock()
 	clk.Set(at(2026, time.November, 23, 9, 0)) // a Monday
 	log := memory.NewAuditLog()
