@@ -21,6 +21,17 @@
 // Unidentified actor of its kind, with the kind in the detail
 // "actor_kind". Its raw ID never enters the trail.
 //
+// The trail is tamper-evident. The events of one subject form a hash
+// chain (Chain, Next): each event's link holds its place in the stream,
+// the hash of the link before and its own SHA-256 hash over both and the
+// event. Stores keep the head of every stream, implement Verifier, and
+// VerifyStream reports the first broken link: an edited, deleted,
+// reordered or renumbered event, or a deleted last one. The chain holds
+// the client as ClientDigest, so an erased client's events can be
+// pseudonymised and still verify. A host that needs proof against its own
+// database administrators keeps the stores' heads elsewhere and compares.
+//
 // Errors: ErrInvalidEvent (wrapped with the field at fault), which wraps
-// the root kind carecontact.ErrInvalid.
+// the root kind carecontact.ErrInvalid; ErrTampered, the kind conflict,
+// with a *Break naming the stream and place.
 package audit

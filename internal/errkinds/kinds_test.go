@@ -46,7 +46,10 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrIllegalTransition": kind.ErrIllegalTransition, "ErrUnavailable": kind.ErrUnavailable,
 		},
 	},
-	"audit": {Sentinels: map[string]error{"ErrInvalidEvent": audit.ErrInvalidEvent}},
+	"audit": {
+		Sentinels: map[string]error{"ErrInvalidEvent": audit.ErrInvalidEvent, "ErrTampered": audit.ErrTampered},
+		Types:     map[string]error{"Break": &audit.Break{}},
+	},
 	"civil": {Sentinels: map[string]error{"ErrInvalid": civil.ErrInvalid}},
 	"channel": {
 		Sentinels: map[string]error{

@@ -30,6 +30,9 @@ func harness() storagetest.Harness {
 			db := memory.New()
 			return replicas(db, n, guidanceOf), db.AuditLog()
 		},
+		Tamper: func(t *testing.T, l audit.Log, how storagetest.Tampering, subject string) {
+			l.(*memory.AuditLog).Tamper(string(how), subject)
+		},
 	}
 }
 

@@ -1,7 +1,10 @@
 package postgres_test
 
 import (
+	"context"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
@@ -45,6 +48,9 @@ func harness() storagetest.Harness {
 		},
 		Session: func(t *testing.T, n int) []session.Store {
 			return stores(t, n, (*postgres.DB).SessionStore, func(s *postgres.SessionStore) session.Store { return s })
+		},
+		Tamper: func(t *testing.T, l audit.Log, how storagetest.Tampering, subject string) {
+			require.NoError(t, l.(*postgres.AuditLog).Tamper(context.Background(), string(how), subject))
 		},
 	}
 }

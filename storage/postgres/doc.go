@@ -38,6 +38,11 @@
 //   - carecontact_commits: commit markers (see below), indexed by time.
 //   - audit_events: one row per audit.Event; seq (identity) is the recorded
 //     order; indexes on (client, seq), (subject, seq), (actor_id, seq), at.
+//     stream_seq, prev_hash and hash are the event's link in its subject's
+//     hash chain (audit.Chain), client_digest the client as the chain holds
+//     it. audit_heads: the last link of each subject's chain; writers lock
+//     the heads they extend in subject order, in the change's transaction.
+//     AuditLog.Verify checks every chain in one repeatable-read snapshot.
 //   - routing_items: work items; version is the compare-and-set counter, doc
 //     the routing.Item as JSON, state/professional/deadline copied out and
 //     indexed. routing_professionals: presence, capacity and load per slot

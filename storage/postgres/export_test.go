@@ -19,3 +19,28 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) 
 func (db *DB) Resolve(ctx context.Context, marker uuid.UUID) (bool, error) {
 	return db.resolve(ctx, "test", marker)
 }
+
+// Tamper changes the stored events of subject behind the log's back, with
+// plain SQL as someone with write access to the database would, for the
+// conformance suite's tampering cases (how is a storagetest.Tampering).
+func (l *AuditLog) Tamper(ctx context.Context, how, subject string) error {
+	const nth = `(SELECT seq FROM audit_events WHERE subject = $1 ORDER BY seq OFFSET $2 LIMIT 1)`
+	var q string
+	args := []any{subject}
+	switch how {
+	case "edit":
+		q, args = `UPDATE audit_events SET detail = '{"i":"edited"}' WHERE seq = `+nth, append(args, 1)
+	case "delete":
+		q, args = `DELETE FROM audit_events WHERE seq = `+nth, append(args, 1)
+	case "delete-last":
+		q = `DELETE FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events WHERE subject = $1)`
+	case "reorder":
+		q = `UPDATE audit_events SET stream_seq = 3 - stream_seq WHERE subject = $1 AND stream_seq IN (1, 2)`
+	case "client":
+		q, args = `UPDATE audit_events SET client = 'someone-else' WHERE seq = `+nth, append(args, 0)
+	default:
+		panic("unknown tampering " + how)
+	}
+	_, err := l.db.pool.Exec(ctx, q, args...)
+	return err
+}

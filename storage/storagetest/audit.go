@@ -93,4 +93,68 @@ func runAudit(t *testing.T, h Harness) {
 			}
 		}
 	})
+	t.Run("chain verifies under concurrent writers", func(t *testing.T) {
+		logs := h.Audit(t, 3)
+		const writers, each = 6, 20
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					e := auditEvent(w*each + i)
+					e.Subject = fmt.Sprintf("session/%d", i%3) // writers share subjects
+					if err := logs[w%len(logs)].Record(ctx, e); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for _, l := range logs {
+			v, err := verifierOf(t, l).Verify(ctx)
+			require.NoError(t, err)
+			require.Nil(t, v.Broken)
+			require.Equal(t, writers*each, v.Events)
+			require.Equal(t, 3, v.Streams)
+		}
+	})
+	for _, tc := range []struct {
+		how     Tampering
+		wantSeq int64
+	}{
+		{TamperEdit, 2},
+		{TamperDelete, 2},
+		{TamperDeleteLast, 4},
+		{TamperReorder, 1},
+		{TamperClient, 1},
+	} {
+		t.Run("tampering detected: "+string(tc.how), func(t *testing.T) {
+			l := h.Audit(t, 1)[0]
+			for i := range 8 {
+				e := auditEvent(i)
+				e.Subject = fmt.Sprintf("appointment/%d", i%2)
+				require.NoError(t, l.Record(ctx, e))
+			}
+			v, err := verifierOf(t, l).Verify(ctx)
+			require.NoError(t, err)
+			require.Nil(t, v.Broken, "the untouched trail verifies")
+			h.Tamper(t, l, tc.how, "appointment/1")
+			v, err = verifierOf(t, l).Verify(ctx)
+			require.NoError(t, err)
+			require.NotNil(t, v.Broken, "tampering by %s is detected", tc.how)
+			require.Equal(t, "appointment/1", v.Broken.Stream)
+			require.Equal(t, tc.wantSeq, v.Broken.Seq, v.Broken.Problem)
+			require.ErrorIs(t, v.Broken, audit.ErrTampered)
+			require.ErrorIs(t, v.Broken, carecontact.ErrConflict)
+		})
+	}
+}
+
+// verifierOf is the audit.Verifier every adapter's log is.
+func verifierOf(t *testing.T, l audit.Log) audit.Verifier {
+	v, ok := l.(audit.Verifier)
+	require.True(t, ok, "storagetest: the audit log implements audit.Verifier")
+	return v
 }

@@ -43,8 +43,31 @@ type Harness struct {
 	// Guidance opens n guidance stores over one fresh backing state and a
 	// reader of the audit log they write their events to.
 	Guidance func(t *testing.T, n int) ([]guidance.Store, audit.Reader)
+	// Tamper changes the stored trail of l behind its back, as someone with
+	// write access to the storage would: it edits, deletes or reorders the
+	// events of one subject (see Tampering). The suite expects the log's
+	// Verify to find each.
+	Tamper func(t *testing.T, l audit.Log, how Tampering, subject string)
 	// Domain stores are added here by each domain package's suite.
 }
+
+// Tampering is a way to change a stored audit trail behind its back.
+type Tampering string
+
+// The tamperings the suite asks of Harness.Tamper. Places are a subject's
+// events in recorded order, from 1.
+const (
+	// TamperEdit changes the detail of the subject's second event.
+	TamperEdit Tampering = "edit"
+	// TamperDelete deletes the subject's second event.
+	TamperDelete Tampering = "delete"
+	// TamperDeleteLast deletes the subject's last event.
+	TamperDeleteLast Tampering = "delete-last"
+	// TamperReorder swaps the subject's first and second events.
+	TamperReorder Tampering = "reorder"
+	// TamperClient changes the client of the subject's first event.
+	TamperClient Tampering = "client"
+)
 
 // Run runs the conformance suite against the adapter described by h.
 func Run(t *testing.T, h Harness) {
@@ -57,6 +80,7 @@ func Run(t *testing.T, h Harness) {
 	require.NotNil(t, h.Demand, "storagetest: Harness.Demand is required")
 	require.NotNil(t, h.Session, "storagetest: Harness.Session is required")
 	require.NotNil(t, h.Guidance, "storagetest: Harness.Guidance is required")
+	require.NotNil(t, h.Tamper, "storagetest: Harness.Tamper is required")
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
 	t.Run("routing", func(t *testing.T) { runRouting(t, h) })
 	t.Run("callback", func(t *testing.T) { runCallback(t, h) })
