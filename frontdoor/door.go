@@ -44,6 +44,11 @@ type Config struct {
 	// Directory is the organisation: areas, teams, professionals,
 	// policies and pilots. Organisation sets it; otherwise Required.
 	Directory *routing.Directory
+	// Staff is the host's authenticated staff directory: the grants and
+	// scopes access decisions take (carecontact.StaffDirectory), never the
+	// Role a caller's actor claims. Organisation sets it. Defaults to
+	// StaffOf(Directory, nil), every professional without grants.
+	Staff carecontact.StaffDirectory
 	// Stores keep everything. Required.
 	Stores Stores
 	// Capacity tells each team's callback capacity, for example a
@@ -121,14 +126,15 @@ type Door struct {
 // New builds the parts over cfg.Stores and returns the Door.
 func New(ctx context.Context, cfg Config) (*Door, error) {
 	if cfg.Organisation != nil {
-		if cfg.Directory != nil || cfg.Capacity != nil || cfg.Matrix != nil || cfg.Graph != nil {
-			return nil, carecontact.Invalid(ErrConfig, "organisation", "names the directory, capacity, matrix and graph: leave them unset")
+		if cfg.Directory != nil || cfg.Capacity != nil || cfg.Matrix != nil || cfg.Graph != nil || cfg.Staff != nil {
+			return nil, carecontact.Invalid(ErrConfig, "organisation", "names the directory, capacity, matrix, graph and staff: leave them unset")
 		}
 		built, err := cfg.Organisation.Build()
 		if err != nil {
 			return nil, err
 		}
 		cfg.Directory, cfg.Capacity, cfg.Matrix, cfg.Graph = built.Directory, built.Capacity, built.Matrix, built.Graph
+		cfg.Staff = built.Staff
 	}
 	switch {
 	case cfg.Clock == nil:
@@ -146,6 +152,13 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	}
 	if cfg.Matrix == nil {
 		cfg.Matrix = channel.DefaultMatrix()
+	}
+	if cfg.Staff == nil {
+		staff, err := StaffOf(cfg.Directory, nil)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Staff = staff
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = func() string { return "k" + strings.ReplaceAll(uuid.NewString(), "-", "") }
@@ -187,7 +200,7 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 		return nil, fmt.Errorf("frontdoor: demand: %w", err)
 	}
 	if d.sessions, err = session.New(session.Config{Store: cfg.Stores.Session, Audit: cfg.Stores.Audit,
-		Clock: cfg.Clock, Teams: cfg.Directory, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit},
+		Clock: cfg.Clock, Teams: cfg.Directory, Staff: cfg.Staff, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit},
 		Graph: cfg.Graph, Transports: cfg.Transports, Checklists: cfg.Checklists, ActionIdentity: cfg.ActionIdentity}); err != nil {
 		return nil, fmt.Errorf("frontdoor: session: %w", err)
 	}

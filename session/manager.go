@@ -107,7 +107,8 @@ type WithdrawnContact struct {
 	Ref string `json:"ref,omitempty"`
 }
 
-// DefaultSupervisorRole is the audit.Actor Role that grants supervisor access.
+// DefaultSupervisorRole is the role of a staff grant that gives supervisor
+// access.
 const DefaultSupervisorRole = "supervisor"
 
 // Defaults of Config.
@@ -147,8 +148,13 @@ type Config struct {
 	// frontdoor.SessionDemand adapts a *demand.Admitter. Defaults to nil:
 	// contacts are not tracked.
 	Demand Demand
-	// SupervisorRole is the actor role with supervisor access. Defaults to
-	// DefaultSupervisorRole.
+	// Staff is the host's authenticated staff directory: a professional
+	// holds supervisor access only where it grants them SupervisorRole
+	// (see carecontact.Scope); the Role of a caller's actor is a claim and
+	// grants nothing. Defaults to carecontact.NoStaff{}: nobody supervises.
+	Staff carecontact.StaffDirectory
+	// SupervisorRole is the role a grant of the Staff directory names for
+	// supervisor access. Defaults to DefaultSupervisorRole.
 	SupervisorRole string
 	// TransportAttempts is how many times an operation that fails with
 	// channel.ErrTransient is tried. Defaults to DefaultTransportAttempts.
@@ -197,6 +203,9 @@ func New(cfg Config) (*Manager, error) {
 	}
 	if cfg.SupervisorRole == "" {
 		cfg.SupervisorRole = DefaultSupervisorRole
+	}
+	if cfg.Staff == nil {
+		cfg.Staff = carecontact.NoStaff{}
 	}
 	if cfg.TransportAttempts == 0 {
 		cfg.TransportAttempts = DefaultTransportAttempts
