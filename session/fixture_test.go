@@ -34,9 +34,9 @@ var (
 	teamBLead  = prof("lead-b")
 	// claimant claims the supervisor role the directory does not give her.
 	claimant = audit.Actor{Kind: audit.ActorProfessional, ID: "physio-1", Role: "supervisor"}
-	router     = audit.System("routing")
-	clientA    = audit.Actor{Kind: audit.ActorClient, ID: "client-a"}
-	clientB    = audit.Actor{Kind: audit.ActorClient, ID: "client-b"}
+	router   = audit.System("routing")
+	clientA  = audit.Actor{Kind: audit.ActorClient, ID: "client-a"}
+	clientB  = audit.Actor{Kind: audit.ActorClient, ID: "client-b"}
 )
 
 // staff is the host's directory: lead-1 supervises every area, lead-b
