@@ -196,7 +196,7 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	if d.cb, err = callback.New(cbc); err != nil {
 		return nil, fmt.Errorf("frontdoor: callback: %w", err)
 	}
-	if d.admit, err = demand.New(demand.Config{Matrix: cfg.Matrix, Store: cfg.Stores.Demand, Clock: cfg.Clock, Policy: cfg.Duplicates}); err != nil {
+	if d.admit, err = demand.New(demand.Config{Matrix: cfg.Matrix, Store: cfg.Stores.Demand, Clock: cfg.Clock, Audit: cfg.Stores.Audit, Policy: cfg.Duplicates}); err != nil {
 		return nil, fmt.Errorf("frontdoor: demand: %w", err)
 	}
 	if d.sessions, err = session.New(session.Config{Store: cfg.Stores.Session, Audit: cfg.Stores.Audit,

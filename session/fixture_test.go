@@ -80,7 +80,7 @@ func newFixture(t *testing.T, opts ...func(*session.Config)) *fixture {
 	f.store = memory.NewSessionStore(f.log)
 	n, c := 0, 0
 	adm, err := demand.New(demand.Config{
-		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(f.log), Clock: f.clk, Policy: demand.PolicyKeepBoth,
+		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(f.log), Clock: f.clk, Audit: f.log, Policy: demand.PolicyKeepBoth,
 		NewID: func() string { c++; return fmt.Sprintf("contact-%d", c) },
 	})
 	require.NoError(t, err)

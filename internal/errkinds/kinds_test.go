@@ -67,6 +67,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrContactNotFound": demand.ErrContactNotFound, "ErrContactExists": demand.ErrContactExists,
 			"ErrContactClosed": demand.ErrContactClosed, "ErrInvalidConfig": demand.ErrInvalidConfig,
 			"ErrInvalidAdmission": demand.ErrInvalidAdmission,
+			"ErrNotAllowed":       demand.ErrNotAllowed,
 		},
 	},
 	"frontdoor": {
