@@ -313,7 +313,8 @@ func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) 
 
 // Get returns the session, audited "session.read". Any involved
 // professional (assignee, participant, team member, supervisor), the client
-// themselves and the system may read it. A refusal is audited as denied:
+// themselves and the system may read it; the client's view leaves out the
+// professionals' notes. A refusal is audited as denied:
 // an invalid actor (see audit.StandIn) and an ID that looks like personal
 // data too. Such an ID is never repeated in the error.
 func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Session, error) {
@@ -330,7 +331,14 @@ func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Sessio
 	} else if !ok {
 		return Session{}, m.deny(ctx, actor, "session.read", &s, now, reason)
 	}
-	if err := m.cfg.Audit.Record(ctx, event(actor, "session.read", &s, now, audit.Allowed, nil)); err != nil {
+	var detail map[string]string
+	if actor.Kind == audit.ActorClient {
+		// The client's view: professionals' notes are theirs, not the
+		// client's to read.
+		s.Notes = nil
+		detail = map[string]string{"view": "client"}
+	}
+	if err := m.cfg.Audit.Record(ctx, event(actor, "session.read", &s, now, audit.Allowed, detail)); err != nil {
 		return Session{}, fmt.Errorf("session: read %s: audit: %w", id, err)
 	}
 	return s, nil

@@ -91,3 +91,24 @@ func TestReportIsScoped(t *testing.T) {
 		})
 	}
 }
+
+// A client reads their own session without the professionals' notes.
+func TestClientViewHasNoNotes(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	s := f.active(t, channel.ErrandLabResults, channel.IdentityWeak, channel.Callback, "")
+	_, err := f.m.AddNote(ctx, nurse1, s.ID, "asiakas huolestunut, kontrolli viikon päästä")
+	require.NoError(t, err)
+	pro, err := f.m.Get(ctx, nurse1, s.ID)
+	require.NoError(t, err)
+	require.Len(t, pro.Notes, 1)
+	own, err := f.m.Get(ctx, clientA, s.ID)
+	require.NoError(t, err)
+	require.Empty(t, own.Notes, "notes are not the client's to read")
+	require.Equal(t, pro.Legs, own.Legs)
+	evs := f.events(t, audit.Filter{Action: "session.read", ActorID: clientA.ID})
+	require.Len(t, evs, 1)
+	require.Equal(t, "client", evs[0].Detail["view"])
+	_, err = f.m.Get(ctx, clientB, s.ID)
+	require.ErrorIs(t, err, session.ErrAccessDenied, "another client reads nothing")
+}
