@@ -34,7 +34,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrInvalid": carecontact.ErrInvalid, "ErrNotFound": carecontact.ErrNotFound,
 			"ErrConflict": carecontact.ErrConflict, "ErrNotAllowed": carecontact.ErrNotAllowed,
 			"ErrIllegalTransition": carecontact.ErrIllegalTransition, "ErrUnavailable": carecontact.ErrUnavailable,
-			"ErrDriver": carecontact.ErrDriver,
+			"ErrDriver": carecontact.ErrDriver, "ErrRetention": carecontact.ErrRetention, "ErrErasure": carecontact.ErrErasure,
 		},
 		Types: map[string]error{"FieldError": &carecontact.FieldError{}},
 	},
