@@ -45,7 +45,7 @@ type RetentionDB struct {
 func runRetention(t *testing.T, h Harness) {
 	for _, tc := range []struct {
 		name string
-		test func(*testing.T, RetentionDB)
+		test func(*testing.T, Harness, RetentionDB)
 	}{
 		{"erase a client", testEraseClient},
 		{"erase refuses bad requests", testEraseRefuses},
@@ -54,7 +54,7 @@ func runRetention(t *testing.T, h Harness) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tc.test(t, h.Retention(t))
+			tc.test(t, h, h.Retention(t))
 		})
 	}
 }
@@ -135,10 +135,13 @@ func requireVerifies(t *testing.T, l audit.Log) audit.Verification {
 	return v
 }
 
-func testEraseClient(t *testing.T, db RetentionDB) {
+func testEraseClient(t *testing.T, h Harness, db RetentionDB) {
 	ctx := t.Context()
 	a := seedClient(t, db, "client-erase-a", 1)
 	b := seedClient(t, db, "client-keep-b", 2)
+	read := audit.Event{At: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC), Actor: audit.Actor{Kind: audit.ActorProfessional, ID: "nurse-1"},
+		Action: "session.read", Subject: "session/" + a.openSession, Client: a.client, Outcome: audit.Allowed, Detail: map[string]string{"view": "full"}}
+	require.NoError(t, db.Log.Record(ctx, read))
 	requireVerifies(t, db.Log)
 	_, _, _, aEvents, _ := clientReads(t, db, a.client)
 	bSessions, bContacts, bAppts, bEvents, bActed := clientReads(t, db, b.client)
@@ -220,9 +223,16 @@ func testEraseClient(t *testing.T, db RetentionDB) {
 	require.NoError(t, err)
 	require.Equal(t, carecontact.Purged{}, again.Changed)
 	requireVerifies(t, db.Log)
+
+	// A pseudonymised trail is still tamper-evident.
+	h.Tamper(t, db.Log, TamperEdit, "session/"+a.openSession)
+	v, err = verifierOf(t, db.Log).Verify(ctx)
+	require.NoError(t, err)
+	require.NotNil(t, v.Broken, "an edit of a pseudonymised stream is found")
+	require.Equal(t, "session/"+a.openSession, v.Broken.Stream)
 }
 
-func testEraseRefuses(t *testing.T, db RetentionDB) {
+func testEraseRefuses(t *testing.T, h Harness, db RetentionDB) {
 	ctx := t.Context()
 	dpo := audit.Actor{Kind: audit.ActorProfessional, ID: "dpo-1"}
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
@@ -341,7 +351,7 @@ func all(v bool) map[string]bool {
 	return map[string]bool{"session": v, "callback": v, "contact": v, "item": v, "appointment": v, "wait": v}
 }
 
-func testPurgeBoundary(t *testing.T, db RetentionDB) {
+func testPurgeBoundary(t *testing.T, h Harness, db RetentionDB) {
 	ctx := t.Context()
 	two := carecontact.Days(2)
 	policy := carecontact.Retention{Sessions: two, Callbacks: two, DemandContacts: two, RoutingItems: two, Appointments: two, WaitEntries: two}
@@ -402,7 +412,7 @@ func countEvents(t *testing.T, l audit.Log) int {
 	return len(all)
 }
 
-func testPurgeRefuses(t *testing.T, db RetentionDB) {
+func testPurgeRefuses(t *testing.T, h Harness, db RetentionDB) {
 	ctx := t.Context()
 	one := carecontact.Days(1)
 	full := carecontact.Retention{Sessions: one, Callbacks: one, DemandContacts: one, RoutingItems: one, Appointments: one, WaitEntries: one}
