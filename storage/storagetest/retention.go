@@ -2,8 +2,10 @@ package storagetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +51,7 @@ func runRetention(t *testing.T, h Harness) {
 	}{
 		{"erase a client", testEraseClient},
 		{"erase refuses bad requests", testEraseRefuses},
+		{"race: writers cannot write an erased reference back", testEraseRace},
 		{"purge at the boundary, across a change of daylight saving time", testPurgeBoundary},
 		{"purge refuses a policy without every kind", testPurgeRefuses},
 	} {
@@ -439,4 +442,60 @@ func testPurgeRefuses(t *testing.T, h Harness, db RetentionDB) {
 	require.ErrorIs(t, err, carecontact.ErrRetention)
 	require.Zero(t, countEvents(t, db.Log), "a refused purge records nothing")
 	require.True(t, strings.HasPrefix(carecontact.ErrRetention.Error(), "carecontact:"))
+}
+
+// testEraseRace erases a client while writers keep changing the client's
+// session and callback request by read, change, compare-and-set (retrying
+// on conflict): afterwards neither names the old reference.
+func testEraseRace(t *testing.T, _ Harness, db RetentionDB) {
+	ctx := t.Context()
+	a := seedClient(t, db, "client-race", 1)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	write := func(step func() error) {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := step(); err != nil && !errors.Is(err, carecontact.ErrConflict) {
+				t.Error(err)
+				return
+			}
+		}
+	}
+	wg.Add(2)
+	go write(func() error {
+		s, err := db.Session.Get(ctx, a.openSession)
+		if err != nil {
+			return err
+		}
+		s.Notes = append(s.Notes[:0], session.Note{By: "nurse-1", At: s.OpenedAt, Text: "n"})
+		return db.Session.Update(ctx, s, nil)
+	})
+	go write(func() error {
+		r, err := db.Callback.Get(ctx, a.callback)
+		if err != nil {
+			return err
+		}
+		r.Priority = (r.Priority + 1) % 5
+		_, err = db.Callback.Update(ctx, r, nil)
+		return err
+	})
+	time.Sleep(20 * time.Millisecond)
+	er, err := db.DB.EraseClient(ctx, audit.Actor{Kind: audit.ActorProfessional, ID: "dpo-1"}, a.client, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	time.Sleep(20 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	s, err := db.Session.Get(ctx, a.openSession)
+	require.NoError(t, err)
+	require.Equal(t, er.Pseudonym, s.Client)
+	r, err := db.Callback.Get(ctx, a.callback)
+	require.NoError(t, err)
+	require.Equal(t, er.Pseudonym, r.Client)
+	require.Empty(t, r.Phone.Number())
+	requireVerifies(t, db.Log)
 }
