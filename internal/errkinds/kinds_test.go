@@ -35,6 +35,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrConflict": carecontact.ErrConflict, "ErrNotAllowed": carecontact.ErrNotAllowed,
 			"ErrIllegalTransition": carecontact.ErrIllegalTransition, "ErrUnavailable": carecontact.ErrUnavailable,
 			"ErrDriver": carecontact.ErrDriver, "ErrUnknownStaff": carecontact.ErrUnknownStaff,
+			"ErrRetention": carecontact.ErrRetention, "ErrErasure": carecontact.ErrErasure,
 		},
 		Types: map[string]error{"FieldError": &carecontact.FieldError{}},
 	},

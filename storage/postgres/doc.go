@@ -40,7 +40,10 @@
 //     order; indexes on (client, seq), (subject, seq), (actor_id, seq), at.
 //     stream_seq, prev_hash and hash are the event's link in its subject's
 //     hash chain (audit.Chain), client_digest the client as the chain holds
-//     it. audit_heads: the last link of each subject's chain; writers lock
+//     it, actor_digest a client actor's ID as it holds it (migration 11;
+//     empty on older rows), pseudonymised whether client or actor_id was
+//     replaced by an erasure or a purge. audit_heads: the last link of each
+//     subject's chain; writers lock
 //     the heads they extend in subject order, in the change's transaction.
 //     AuditLog.Verify checks every chain in one repeatable-read snapshot.
 //   - routing_items: work items; version is the compare-and-set counter, doc
@@ -81,6 +84,28 @@
 // was given. Every compare-and-set (sessions, guidance, callbacks, work
 // items, appointments) is a version check under the row lock or in the
 // UPDATE's WHERE clause.
+//
+// # Retention and erasure
+//
+// DB.Purge(ctx, now, retention) deletes, in one transaction, every record
+// past its carecontact.Retention (closed sessions, closed callback
+// requests with their phone numbers, closed demand contacts, abandoned
+// queued routing items, appointments no longer active with their claims,
+// wait entries; days counted in Europe/Helsinki) and pseudonymises the
+// audit rows of what it deleted: client and, where actor_digest is set, a
+// client actor's actor_id become audit.Pseudonym, and pseudonymised is
+// set. Nothing else of a row changes, so the chain still verifies. It
+// records an event "storage.purge" with the counts.
+//
+// DB.EraseClient(ctx, actor, client, at) replaces, in one transaction, the
+// client's reference with its pseudonym in every table, empties the phone
+// column of their callback requests, bumps the version of every document
+// it changes (a writer with an older copy conflicts instead of writing the
+// reference back), pseudonymises their audit rows the same way, and
+// records an event "storage.erase" by actor about the pseudonym. Rows
+// written before migration 11 chain a client actor's ID as it is: their
+// actor_id stays. Guidance records hold no client data and are not
+// touched. Indexes of migration 12 find a client's rows in every table.
 //
 // # Transactions, retries and errors
 //
