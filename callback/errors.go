@@ -24,4 +24,7 @@ var (
 	ErrNoRoute = carecontact.Sentinel(carecontact.ErrNotFound, "callback: no route")
 	// ErrConfig: the configuration is invalid; the message names the field.
 	ErrConfig = carecontact.Sentinel(carecontact.ErrInvalid, "callback: invalid config")
+	// ErrNotAllowed: the caller may not act on the request (a professional
+	// accepting another team's request, a client reading another's).
+	ErrNotAllowed = carecontact.Sentinel(carecontact.ErrNotAllowed, "callback: not allowed")
 )

@@ -28,6 +28,14 @@ type Dispatcher interface {
 	Dispatch(ctx context.Context, r Record) error
 }
 
+// Handover is a Dispatcher that knows whom it handed a request to: the
+// professional its routing offered the request's dispatch to and who took
+// it. Accept lets such a professional accept the request whatever their
+// team, since the routing that widened it decided they may.
+type Handover interface {
+	HandedTo(ctx context.Context, r Record, professional carecontact.ProfessionalID) (bool, error)
+}
+
 // Planner promises callback windows, keeps them current and dispatches
 // requests when their windows come. Its methods are safe for concurrent
 // use: planning (Request, Advance) is serialised by a lock of the Planner,
@@ -62,6 +70,8 @@ func New(cfg Config) (*Planner, error) {
 		return nil, fmt.Errorf("%w: router is required", ErrConfig)
 	case cfg.Capacity == nil:
 		return nil, fmt.Errorf("%w: capacity is required", ErrConfig)
+	case cfg.Audit == nil:
+		return nil, fmt.Errorf("%w: audit is required", ErrConfig)
 	}
 	cfg = cfg.withDefaults()
 	s := &Planner{
@@ -258,13 +268,86 @@ func (s *Planner) request(ctx context.Context, req Request, now time.Time) (Prom
 	return pr, nil
 }
 
-// Get returns the stored request.
-func (s *Planner) Get(ctx context.Context, id string) (Record, error) {
+// Get returns the stored request, auditing the read "callback.read" with
+// the caller: the record holds the client's phone number. A client reads
+// only their own request; a refusal is audited as denied.
+func (s *Planner) Get(ctx context.Context, actor audit.Actor, id string) (Record, error) {
+	now := s.now()
+	if err := actor.Validate(); err != nil {
+		return Record{}, s.deny(ctx, actor, "callback.read", id, "", now, fmt.Errorf("callback: get: actor: %w", err))
+	}
+	if err := carecontact.ValidateID(ErrInvalidRequest, "id", id); err != nil {
+		return Record{}, err
+	}
 	r, err := s.store.Get(ctx, id)
 	if err != nil {
 		return Record{}, fmt.Errorf("callback: get %s: %w", id, err)
 	}
+	if actor.Kind == audit.ActorClient && actor.ID != string(r.Client) {
+		return Record{}, s.deny(ctx, actor, "callback.read", id, "", now, fmt.Errorf("callback: request %s belongs to another client: %w", id, ErrNotAllowed))
+	}
+	ev := audit.Event{At: now, Actor: actor, Action: "callback.read", Subject: "callback/" + r.ID, Client: r.Client, Outcome: audit.Allowed}
+	if err := s.cfg.Audit.Record(ctx, ev); err != nil {
+		return Record{}, fmt.Errorf("callback: get %s: audit: %w", id, err)
+	}
 	return r, nil
+}
+
+// deny records a refused attempt on request id and returns cause; a
+// failure to record is returned with it.
+func (s *Planner) deny(ctx context.Context, actor audit.Actor, action, id string, client carecontact.ClientRef, now time.Time, cause error) error {
+	who, kind := audit.StandIn(actor)
+	d := map[string]string{"reason": "not allowed"}
+	if who != actor {
+		d["actor_kind"], d["reason"] = kind, "invalid actor"
+	}
+	subject := "callback/" + id
+	if audit.Redact(id) != id || carecontact.ValidateID(ErrInvalidRequest, "id", id) != nil {
+		subject = "callback/" + audit.Redacted
+	}
+	ev := audit.Event{At: now, Actor: who, Action: action, Subject: subject, Client: client, Outcome: audit.Denied, Detail: d}
+	if err := s.cfg.Audit.Record(ctx, ev); err != nil {
+		return fmt.Errorf("%w (recording the refusal failed: %v)", cause, err)
+	}
+	return cause
+}
+
+// mayAccept reports whether professional may accept r: the one a Handover
+// dispatcher handed it to, a member of a team the request has reached (its
+// steps up to the one in use) or the client's own team, or one whom a
+// grant of CrossTeamRole gives r's team.
+func (s *Planner) mayAccept(ctx context.Context, r Record, professional carecontact.ProfessionalID) (bool, error) {
+	if h, ok := s.dispatcher.(Handover); ok {
+		if handed, err := h.HandedTo(ctx, r, professional); err != nil || handed {
+			return handed, err
+		}
+	}
+	m, err := s.cfg.Staff.Member(ctx, professional)
+	if errors.Is(err, carecontact.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("callback: staff directory: %w", err)
+	}
+	if r.OwnTeam != "" && slices.Contains(m.Teams, r.OwnTeam) {
+		return true, nil
+	}
+	for i, st := range r.Steps {
+		if i > r.StepIndex {
+			break
+		}
+		if slices.Contains(m.Teams, st.Team) {
+			return true, nil
+		}
+	}
+	if slices.Contains(m.Teams, r.Team) {
+		return true, nil
+	}
+	area, err := s.cfg.Staff.TeamArea(ctx, r.Team)
+	if err != nil && !errors.Is(err, carecontact.ErrNotFound) {
+		return false, fmt.Errorf("callback: staff directory: %w", err)
+	}
+	return m.Holds(s.cfg.CrossTeamRole, carecontact.Place{Team: r.Team, Area: area}), nil
 }
 
 // Status returns the request's estimated start and slack as of the last
@@ -293,14 +376,24 @@ func (s *Planner) accept(ctx context.Context, id string, professional carecontac
 	if professional == "" {
 		return Record{}, fmt.Errorf("%w: professional is empty", ErrInvalidRequest)
 	}
+	var refused *Record
 	got, _, err := s.change(ctx, id, func(r *Record) (string, []Event, error) {
 		if r.State != StateDue {
 			return "", nil, fmt.Errorf("%w (state %s)", ErrNotDue, r.State)
+		}
+		if ok, err := s.mayAccept(ctx, *r, professional); err != nil {
+			return "", nil, err
+		} else if !ok {
+			refused = r
+			return "", nil, fmt.Errorf("callback: request of team %s: the professional serves another team: %w", r.Team, ErrNotAllowed)
 		}
 		r.State = StateInCall
 		r.Calls = append(r.Calls, Attempt{Professional: professional, Start: now.UTC()})
 		return "callback.attempt", nil, nil
 	}, professionalActor(professional), now)
+	if refused != nil {
+		err = s.deny(ctx, professionalActor(professional), "callback.attempt", id, refused.Client, now, err)
+	}
 	if err != nil {
 		return Record{}, fmt.Errorf("callback: accept %s: %w", id, err)
 	}

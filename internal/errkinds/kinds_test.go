@@ -106,7 +106,7 @@ var libraryErrors = map[string]errkinds.Package{
 		Sentinels: map[string]error{
 			"ErrInvalidRequest": callback.ErrInvalidRequest, "ErrNotFound": callback.ErrNotFound,
 			"ErrConflict": callback.ErrConflict, "ErrNotDue": callback.ErrNotDue, "ErrNotInCall": callback.ErrNotInCall,
-			"ErrInCall": callback.ErrInCall, "ErrNothingDue": callback.ErrNothingDue, "ErrNoRoute": callback.ErrNoRoute,
+			"ErrInCall": callback.ErrInCall, "ErrNotAllowed": callback.ErrNotAllowed, "ErrNothingDue": callback.ErrNothingDue, "ErrNoRoute": callback.ErrNoRoute,
 			"ErrConfig": callback.ErrConfig,
 		},
 	},
