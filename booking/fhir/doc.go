@@ -36,8 +36,28 @@
 // Details hold what an Appointment has and booking.Appointment does not.
 // ImportAppointmentDetails reads them and ExportAppointmentDetails writes
 // them. They are each participant's participant.status and
-// participant.required, the codings of the cancellation reason and the
-// precision of created (a date-only created stays date-only).
+// participant.required, every participant as it came, the codings of the
+// cancellation reason, the precision of created (a date-only created stays
+// date-only), the national codings as they came, and the elements and
+// extensions the mapping does not read (identifier, text, meta, comment,
+// slot, requestedPeriod and the like), which are written back unchanged.
+// SlotDetails and ScheduleInfo keep a Slot's and a Schedule's the same way.
+// A modifierExtension is refused: the mapping does not understand it.
+//
+// # Participants
+//
+// A participant is the client (a Patient reference, an actor of type
+// Patient or an identifier of PersonalIdentitySystem), a calendar (a
+// reference to one of the calendar types, relative, absolute or
+// versioned, or a logical reference of CalendarSystem) or another
+// participant, kept as it came: a RelatedPerson, one known only by its type
+// (R4 invariant app-1), by a display text, by a contained "#id" reference
+// or by an identifier of another system. A client known only by identifier
+// gets its Client from Config.ClientByIdentifier, if the host gives one;
+// the identifier never appears in an error and Identifier's String leaves
+// the value out. Export writes the participants in the order they came;
+// a calendar no longer on the appointment is left out, a new one
+// appended, and a Patient reference to another client replaced.
 // ExportAppointment writes DefaultParticipation: a pending hold needs
 // action from the client and holds the calendars tentatively, a proposed
 // appointment needs action from everyone, a waitlist entry needs action
@@ -90,9 +110,28 @@
 //
 // # National codes
 //
-// A Mapping (see New and Config) holds the national visit-channel codes
-// (THL Asiointitapa) a host has verified. The package-level functions use
-// the defaults: only the in-person code that a public source confirms.
+// The national appointment status (THL Ajanvarauksen tila) travels in HL7
+// Finland's Finnish Scheduling extension NationalStatusExtension on
+// Appointment.status (JSON "_status"). Import keeps the national coding
+// as it came (HL7 Finland's ConceptMaps map several national codes to one
+// FHIR status, e.g. 6 Alkanut and 7 Toteutunut to fulfilled) and export
+// writes it back while the status is unchanged; otherwise export writes
+// the status's own code. The visit channel (THL Asiointitapa) is written
+// with NationalVisitChannelSystem, the system the Finnish Scheduling
+// appointment profile fixes; the urn:oid: form is read too.
+//
+// A Mapping (see New and Config) holds the national visit-channel codes a
+// host has verified. The package-level functions use the defaults: only
+// the in-person code that a public source confirms.
+//
+// # Conformance
+//
+// A resource the booking model cannot hold is refused with an *Error; an
+// Appointment needs a client and at least one calendar participant (HL7
+// Finland's waitlist example with only a patient is refused with
+// "Appointment.participant"). OperationOutcome writes any error as a FHIR
+// OperationOutcome with the element at fault as its expression and the
+// HTTP status that goes with it.
 //
 // # Concurrency
 //

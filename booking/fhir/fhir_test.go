@@ -42,8 +42,8 @@ func TestFHIRAppointmentRoundTrip(t *testing.T) {
 	}
 	data, err := ExportAppointment(sampleAppointment())
 	require.NoError(t, err)
-	require.Contains(t, string(data), `"system":"urn:oid:1.2.246.537.6.881","code":"3","display":"Varattu"`)
-	require.Contains(t, string(data), `"system":"urn:oid:1.2.246.537.6.884.2015","code":"10"`)
+	require.Contains(t, string(data), `"_status":{"extension":[{"url":"https://hl7.fi/fhir/finnish-scheduling/StructureDefinition/ajanvarauksen-tila","valueCoding":{"system":"urn:oid:1.2.246.537.6.881","code":"3","display":"Varattu"}}]}`)
+	require.Contains(t, string(data), `"system":"1.2.246.537.6.884.2015","code":"10"`)
 	require.Contains(t, string(data), `"reference":"Patient/client-ref-1"`)
 }
 
@@ -90,7 +90,7 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 		{"answer without question", mutate(func(m map[string]any) {
 			m["extension"] = append(m["extension"].([]any), map[string]any{"url": ExtensionBase + "pre-question-answer",
 				"extension": []any{map[string]any{"url": "answer", "valueString": "x"}}})
-		}), "Appointment.extension[3].extension"},
+		}), "Appointment.extension[2].extension"},
 		{"wrong type", mutate(func(m map[string]any) { m["resourceType"] = "Slot" }), "Appointment.resourceType"},
 		{"no id", mutate(func(m map[string]any) { delete(m, "id") }), "Appointment.id"},
 		{"status", mutate(func(m map[string]any) { m["status"] = "done" }), "Appointment.status"},
@@ -103,9 +103,12 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 			m["participant"].([]any)[1].(map[string]any)["actor"] = map[string]any{"reference": "nurse-1"}
 		}), "Appointment.participant[1].actor.reference"},
 		{"no patient", mutate(func(m map[string]any) { m["participant"] = m["participant"].([]any)[1:] }), "Appointment.participant"},
-		{"national status contradicts", mutate(func(m map[string]any) {
-			m["extension"].([]any)[0].(map[string]any)["valueCoding"].(map[string]any)["code"] = "9"
-		}), "Appointment.extension[0].valueCoding.code"},
+		{"national status unknown", mutate(func(m map[string]any) {
+			m["_status"].(map[string]any)["extension"].([]any)[0].(map[string]any)["valueCoding"].(map[string]any)["code"] = "99"
+		}), "Appointment._status.extension[0].valueCoding.code"},
+		{"national status of another system", mutate(func(m map[string]any) {
+			m["_status"].(map[string]any)["extension"].([]any)[0].(map[string]any)["valueCoding"].(map[string]any)["system"] = "urn:oid:1.2.3"
+		}), "Appointment._status.extension[0].valueCoding"},
 		{"channel", mutate(func(m map[string]any) {
 			m["appointmentType"] = map[string]any{"coding": []any{map[string]any{"system": ChannelSystem, "code": "pigeon"}}}
 		}), "Appointment.appointmentType.coding[0].code"},
@@ -252,7 +255,7 @@ func TestHostSuppliedVisitChannels(t *testing.T) {
 	a.Channel = channel.Video
 	out, err := f.ExportAppointment(a)
 	require.NoError(t, err)
-	require.Contains(t, string(out), `{"system":"urn:oid:1.2.246.537.6.884.2015","code":"host-video","display":"video"}`)
+	require.Contains(t, string(out), `{"system":"1.2.246.537.6.884.2015","code":"host-video","display":"video"}`)
 	got, err := f.ImportAppointment(out)
 	require.NoError(t, err)
 	a.Block = ""
@@ -285,7 +288,8 @@ func TestNewValidates(t *testing.T) {
 		{"empty code", Config{VisitChannels: map[channel.Kind]VisitChannelCode{channel.Video: {Display: "video"}}}, `fhirConfig.visitChannels["video"].code is empty`},
 		{"code with spaces", Config{VisitChannels: map[channel.Kind]VisitChannelCode{channel.Video: {Code: " 2"}}}, `fhirConfig.visitChannels["video"].code`},
 		{"one code for two kinds", Config{VisitChannels: map[channel.Kind]VisitChannelCode{channel.InPerson: {Code: "10"}, channel.Video: {Code: "10"}}}, `fhirConfig.visitChannels["video"].code "10": already the code of in_person`},
-		{"relative system", Config{VisitChannelSystem: "1.2.246.537.6.884"}, "fhirConfig.visitChannelSystem"},
+		{"relative system", Config{VisitChannelSystem: "codes/asiointitapa"}, "fhirConfig.visitChannelSystem"},
+		{"system with a space", Config{VisitChannelSystem: "urn:oid:1.2 3"}, "fhirConfig.visitChannelSystem"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
