@@ -45,7 +45,7 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 	if err != nil {
 		return nil, err
 	}
-	services, err := serviceTypes("Appointment.serviceType", a.Area, a.Service, part.ServiceType)
+	services, err := f.serviceTypes("Appointment.serviceType", a.Area, a.Service, part.ServiceType)
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +290,7 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 			return booking.Appointment{}, part, err
 		}
 	}
-	if a.Area, a.Service, part.ServiceType, err = serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
+	if a.Area, a.Service, part.ServiceType, err = f.serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
 		return booking.Appointment{}, part, err
 	}
 	if r.AppointmentType != nil {

@@ -94,6 +94,25 @@ type Config struct {
 	// puts it in an error. Defaults to nil: such an appointment is imported
 	// without a Client and the participant is kept in Details.
 	ClientByIdentifier func(Identifier) (carecontact.ClientRef, error)
+	// Services maps foreign serviceType codings (such as THL - Sosiaali-
+	// ja terveysalan palvelunimikkeistö, urn:oid:1.2.246.537.6.49.201501)
+	// to the host's area and service. A Slot or Appointment without the
+	// library's own service coding gets its service from the first
+	// mapped coding; the foreign coding is kept and stands for the
+	// service on export. Defaults to nil: no foreign coding is mapped.
+	Services map[ServiceCoding]Service
+}
+
+// ServiceCoding names a serviceType coding by system and code.
+type ServiceCoding struct {
+	System string
+	Code   string
+}
+
+// Service is an area's service.
+type Service struct {
+	Area    carecontact.AreaID
+	Service string
 }
 
 // plainOID matches an OID without the urn:oid: prefix.
@@ -104,6 +123,7 @@ var plainOID = regexp.MustCompile(`^[0-2](\.(0|[1-9][0-9]*))+$`)
 // ExportAppointment and ImportAppointment use the defaults.
 type Mapping struct {
 	clientByIdentifier func(Identifier) (carecontact.ClientRef, error)
+	services           map[ServiceCoding]Service
 	system             string
 	byKind             map[channel.Kind]Coding
 	byCode             map[string]channel.Kind
@@ -143,6 +163,21 @@ func New(cfg Config) (*Mapping, error) {
 		f.byKind[k] = Coding{System: f.system, Code: c.Code, Display: c.Display}
 		f.byCode[c.Code] = k
 	}
+	for _, sc := range slices.SortedFunc(maps.Keys(cfg.Services), func(a, b ServiceCoding) int {
+		return strings.Compare(a.System+"|"+a.Code, b.System+"|"+b.Code)
+	}) {
+		svc := cfg.Services[sc]
+		field := fmt.Sprintf("fhirConfig.services[%s|%s]", sc.System, sc.Code)
+		switch {
+		case sc.System == "" || sc.Code == "":
+			return nil, fmt.Errorf("%w: %s: system and code are required", booking.ErrInvalid, field)
+		case strings.HasPrefix(sc.System, ServiceSystem):
+			return nil, fmt.Errorf("%w: %s: the library's own codes need no mapping", booking.ErrInvalid, field)
+		case svc.Area == "" || svc.Service == "":
+			return nil, fmt.Errorf("%w: %s: area and service are required", booking.ErrInvalid, field)
+		}
+	}
+	f.services = maps.Clone(cfg.Services)
 	return f, nil
 }
 
@@ -333,7 +368,12 @@ const (
 // ExportSlot returns slot as a FHIR R4 Slot of the first participant's
 // Schedule; the other participants travel in "participant" extensions.
 func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
-	return ExportSlotDetails(s, status, SlotDetails{})
+	return defaultMapping.ExportSlotDetails(s, status, SlotDetails{})
+}
+
+// ExportSlot is the package's ExportSlot with f's service mapping.
+func (f *Mapping) ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
+	return f.ExportSlotDetails(s, status, SlotDetails{})
 }
 
 // SlotDetails are what a Slot has that booking.Slot does not hold: its
@@ -370,10 +410,16 @@ type SlotDetails struct {
 // ExportSlotDetails is ExportSlot with the details booking.Slot does not
 // hold.
 func ExportSlotDetails(s booking.Slot, status SlotStatus, d SlotDetails) ([]byte, error) {
+	return defaultMapping.ExportSlotDetails(s, status, d)
+}
+
+// ExportSlotDetails is the package's ExportSlotDetails with f's service
+// mapping.
+func (f *Mapping) ExportSlotDetails(s booking.Slot, status SlotStatus, d SlotDetails) ([]byte, error) {
 	if len(s.Participants) == 0 || !s.Start.Before(s.End) {
 		return nil, fmt.Errorf("%w: slot needs participants and start before end", booking.ErrInvalid)
 	}
-	services, err := serviceTypes("Slot.serviceType", s.Area, s.Service, d.ServiceType)
+	services, err := f.serviceTypes("Slot.serviceType", s.Area, s.Service, d.ServiceType)
 	if err != nil {
 		return nil, err
 	}
@@ -694,7 +740,9 @@ func refID[ID ~string](field, ref string, types ...string) (string, ID, error) {
 // ServiceSystem<area> in cs, if there is one, and returns the other
 // concepts without it. A concept left with no coding and no text is
 // dropped.
-func serviceOf(field string, cs []Concept) (area carecontact.AreaID, code string, foreign []Concept, err error) {
+// Without it, a foreign coding the host mapped (Config.Services) gives
+// them.
+func (f *Mapping) serviceOf(field string, cs []Concept) (area carecontact.AreaID, code string, foreign []Concept, err error) {
 	for i, c := range cs {
 		var kept []Coding
 		for j, cd := range c.Coding {
@@ -703,12 +751,12 @@ func serviceOf(field string, cs []Concept) (area carecontact.AreaID, code string
 				kept = append(kept, cd)
 				continue
 			}
-			f := fmt.Sprintf("%s[%d].coding[%d]", field, i, j)
+			at := fmt.Sprintf("%s[%d].coding[%d]", field, i, j)
 			switch {
 			case a == "" || cd.Code == "":
-				return "", "", nil, fhirErr(f, "service area and code are required")
+				return "", "", nil, fhirErr(at, "service area and code are required")
 			case area != "" && (carecontact.AreaID(a) != area || cd.Code != code):
-				return "", "", nil, fhirErr(f, "a second service of this library")
+				return "", "", nil, fhirErr(at, "a second service of this library")
 			}
 			area, code = carecontact.AreaID(a), cd.Code
 		}
@@ -716,18 +764,46 @@ func serviceOf(field string, cs []Concept) (area carecontact.AreaID, code string
 			foreign = append(foreign, Concept{Coding: kept, Text: c.Text})
 		}
 	}
+	if area != "" || len(f.services) == 0 {
+		return area, code, foreign, nil
+	}
+	var found *Service
+	for i, c := range foreign {
+		for j, cd := range c.Coding {
+			svc, ok := f.services[ServiceCoding{System: cd.System, Code: cd.Code}]
+			if !ok {
+				continue
+			}
+			if found != nil && *found != svc {
+				return "", "", nil, fhirErr(fmt.Sprintf("%s[%d].coding[%d]", field, i, j), "maps to a second service")
+			}
+			found = &svc
+		}
+	}
+	if found != nil {
+		area, code = found.Area, found.Service
+	}
 	return area, code, foreign, nil
 }
 
 // serviceTypes returns the serviceType concepts: the library's own coding
 // of area and service first, if they are given (both or neither), then
-// foreign.
-func serviceTypes(field string, area carecontact.AreaID, service string, foreign []Concept) ([]Concept, error) {
+// foreign. The library's coding is left out when a foreign coding the host
+// mapped to the same service stands for it.
+func (f *Mapping) serviceTypes(field string, area carecontact.AreaID, service string, foreign []Concept) ([]Concept, error) {
 	if (area == "") != (service == "") {
 		return nil, fhirErr(field, "area and service are both given or both absent")
 	}
+	mapped := false
+	for _, c := range foreign {
+		for _, cd := range c.Coding {
+			if svc, ok := f.services[ServiceCoding{System: cd.System, Code: cd.Code}]; ok && svc == (Service{Area: area, Service: service}) {
+				mapped = true
+			}
+		}
+	}
 	var cs []Concept
-	if area != "" {
+	if area != "" && !mapped {
 		cs = append(cs, Concept{Coding: []Coding{{System: ServiceSystem + string(area), Code: service}}})
 	}
 	for i, c := range foreign {
@@ -896,21 +972,33 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 // ImportSlot reads a FHIR R4 Slot; errors name the field. A Slot without
 // this library's service coding has no area and service.
 func ImportSlot(data []byte) (booking.Slot, SlotStatus, error) {
-	s, st, _, err := ImportSlotDetails(data)
+	s, st, _, err := defaultMapping.ImportSlotDetails(data)
+	return s, st, err
+}
+
+// ImportSlot is the package's ImportSlot with f's service mapping.
+func (f *Mapping) ImportSlot(data []byte) (booking.Slot, SlotStatus, error) {
+	s, st, _, err := f.ImportSlotDetails(data)
 	return s, st, err
 }
 
 // ImportSlotDetails is ImportSlot that also returns the details
 // booking.Slot does not hold (see SlotDetails).
 func ImportSlotDetails(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
-	s, st, d, err := importSlot(data)
+	return defaultMapping.ImportSlotDetails(data)
+}
+
+// ImportSlotDetails is the package's ImportSlotDetails with f's service
+// mapping.
+func (f *Mapping) ImportSlotDetails(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
+	s, st, d, err := f.importSlot(data)
 	if err != nil {
 		return booking.Slot{}, "", SlotDetails{}, err
 	}
 	return s, st, d, nil
 }
 
-func importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
+func (f *Mapping) importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
 	var d SlotDetails
 	r, err := decode(data, "Slot")
 	if err != nil {
@@ -933,7 +1021,7 @@ func importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
 	if err != nil {
 		return booking.Slot{}, "", d, err
 	}
-	area, code, foreign, err := serviceOf("Slot.serviceType", r.ServiceType)
+	area, code, foreign, err := f.serviceOf("Slot.serviceType", r.ServiceType)
 	if err != nil {
 		return booking.Slot{}, "", d, err
 	}
