@@ -418,71 +418,84 @@ func (f *Mapping) importParticipant(i int, p fhirParticipant, a *booking.Appoint
 		per := *p.Period
 		e.Period = &per
 	}
-	if actor.Type != "" && !slices.Contains(actorTypes, actor.Type) {
-		return fhirErr(field+".actor.type", "%q: want one of %s", actor.Type, strings.Join(actorTypes, ", "))
+	role, id, err := classifyActor(field+".actor", actor)
+	if err != nil {
+		return err
 	}
-	setClient := func() error {
+	switch role {
+	case RoleClient:
 		if *client {
 			return fhirErr(field+".actor", "a second Patient")
 		}
 		*client = true
 		e.Role = RoleClient
 		part.Client = pp
-		return nil
-	}
-	ref := actor.Reference
-	switch {
-	case ref != "" && !strings.HasPrefix(ref, "#") && !strings.HasPrefix(ref, "urn:"):
-		typ, id, err := refID[string](field+".actor.reference", ref, actorTypes...)
-		if err != nil {
+		if id != "" {
+			a.Client = carecontact.ClientRef(id)
+		} else if a.Client, err = f.resolveClient(field+".actor.identifier", actor); err != nil {
 			return err
 		}
-		if actor.Type != "" && actor.Type != typ {
-			return fhirErr(field+".actor.type", "%q contradicts the reference type %q", actor.Type, typ)
-		}
-		switch typ {
-		case "Patient":
-			if err := setClient(); err != nil {
-				return err
-			}
-			a.Client = carecontact.ClientRef(id)
-		case "RelatedPerson":
-		default:
-			cal := booking.CalendarID(id)
-			if slices.Contains(a.Participants, cal) {
-				return fhirErr(field+".actor.reference", "the same participant twice")
-			}
-			e.Role, e.Calendar = RoleCalendar, cal
-			a.Participants = append(a.Participants, cal)
-			part.Calendars[cal] = pp
-		}
-	case ref == "" && actor.Identifier != nil && actor.Identifier.System == CalendarSystem:
-		cal := booking.CalendarID(actor.Identifier.Value)
-		if cal == "" {
-			return fhirErr(field+".actor.identifier.value", "is empty")
-		}
+	case RoleCalendar:
+		cal := booking.CalendarID(id)
 		if slices.Contains(a.Participants, cal) {
-			return fhirErr(field+".actor.identifier", "the same participant twice")
+			return fhirErr(field+".actor", "the same participant twice")
 		}
 		e.Role, e.Calendar = RoleCalendar, cal
 		a.Participants = append(a.Participants, cal)
 		part.Calendars[cal] = pp
-	case actor.Type == "Patient" || actor.Identifier != nil && actor.Identifier.System == PersonalIdentitySystem:
-		// The client by identifier, contained or by display only. The
-		// identifier never appears in an error.
-		if err := setClient(); err != nil {
-			return err
-		}
-		if actor.Identifier != nil && f.clientByIdentifier != nil {
-			c, err := f.clientByIdentifier(*actor.Identifier)
-			if err != nil || c == "" {
-				return fhirErr(field+".actor.identifier", "the host did not resolve the patient")
-			}
-			a.Client = c
-		}
 	}
 	part.Participants = append(part.Participants, e)
 	return nil
+}
+
+// classifyActor says whom actor stands for: the client (id is the
+// Patient's id, or empty for a Patient known by identifier, contained or by
+// display only), a calendar (id is the calendar's), or someone else, kept
+// as it came. Reference types R4 does not allow are refused.
+func classifyActor(field string, actor Reference) (Role, string, error) {
+	if actor.Type != "" && !slices.Contains(actorTypes, actor.Type) {
+		return "", "", fhirErr(field+".type", "%q: want one of %s", actor.Type, strings.Join(actorTypes, ", "))
+	}
+	ref := actor.Reference
+	switch {
+	case ref != "" && !strings.HasPrefix(ref, "#") && !strings.HasPrefix(ref, "urn:"):
+		typ, id, err := refID[string](field+".reference", ref, actorTypes...)
+		if err != nil {
+			return "", "", err
+		}
+		if actor.Type != "" && actor.Type != typ {
+			return "", "", fhirErr(field+".type", "%q contradicts the reference type %q", actor.Type, typ)
+		}
+		switch typ {
+		case "Patient":
+			return RoleClient, id, nil
+		case "RelatedPerson":
+			return RoleOther, "", nil
+		}
+		return RoleCalendar, id, nil
+	case ref == "" && actor.Identifier != nil && actor.Identifier.System == CalendarSystem:
+		if actor.Identifier.Value == "" {
+			return "", "", fhirErr(field+".identifier.value", "is empty")
+		}
+		return RoleCalendar, actor.Identifier.Value, nil
+	case actor.Type == "Patient" || actor.Identifier != nil && actor.Identifier.System == PersonalIdentitySystem:
+		return RoleClient, "", nil
+	}
+	return RoleOther, "", nil
+}
+
+// resolveClient returns the client of a Patient known by identifier, if
+// the host resolves it (Config.ClientByIdentifier). The identifier never
+// appears in an error.
+func (f *Mapping) resolveClient(field string, actor Reference) (carecontact.ClientRef, error) {
+	if actor.Identifier == nil || f.clientByIdentifier == nil {
+		return "", nil
+	}
+	c, err := f.clientByIdentifier(*actor.Identifier)
+	if err != nil || c == "" {
+		return "", fhirErr(field, "the host did not resolve the patient")
+	}
+	return c, nil
 }
 
 // sameSystem reports whether system is the mapping's visit-channel system,

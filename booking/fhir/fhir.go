@@ -527,57 +527,83 @@ func fhirErr(field, format string, args ...any) error {
 // known are the elements each importer reads; the others are kept as they
 // came (see Details.Elements).
 var known = map[string][]string{
-	"Schedule":    {"active", "actor", "planningHorizon"},
-	"Slot":        {"identifier", "serviceCategory", "serviceType", "specialty", "appointmentType", "schedule", "status", "start", "end", "overbooked", "comment"},
-	"Appointment": {"status", "_status", "cancelationReason", "serviceType", "appointmentType", "start", "end", "created", "participant"},
+	"Schedule":            {"active", "actor", "planningHorizon"},
+	"Slot":                {"identifier", "serviceCategory", "serviceType", "specialty", "appointmentType", "schedule", "status", "start", "end", "overbooked", "comment"},
+	"Appointment":         {"status", "_status", "cancelationReason", "serviceType", "appointmentType", "start", "end", "created", "participant"},
+	"AppointmentResponse": {"appointment", "start", "end", "participantType", "actor", "participantStatus", "comment"},
 }
 
 func decode(data []byte, want string) (fhirResource, error) {
 	var r fhirResource
+	env, err := decodeResource(data, want, &r)
+	r.ID, r.wireID, r.rawExtension, r.elements = env.id, env.wireID, env.rawExtension, env.elements
+	return r, err
+}
+
+// envelope is what every importer reads the same way: the id (unescaped,
+// and as it came), the extensions as they came and the elements the
+// importer does not read.
+type envelope struct {
+	id, wireID   string
+	rawExtension []json.RawMessage
+	elements     map[string]json.RawMessage
+}
+
+// decodeResource decodes data, a resource of type want, into v and returns
+// its envelope.
+func decodeResource(data []byte, want string, v any) (envelope, error) {
+	var env envelope
 	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&r); err != nil {
+	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return r, fhirErr(want+"."+te.Field, "want a JSON %s, got %s", te.Type, te.Value)
+			return env, fhirErr(want+"."+te.Field, "want a JSON %s, got %s", te.Type, te.Value)
 		}
-		return r, fhirErr(want, "not a JSON resource: %v", err)
+		return env, fhirErr(want, "not a JSON resource: %v", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return r, fhirErr(want, "data after the resource")
+		return env, fhirErr(want, "data after the resource")
 	}
-	if r.ResourceType != want {
-		return r, fhirErr(want+".resourceType", "got %q", r.ResourceType)
+	var head struct {
+		ResourceType string `json:"resourceType"`
+		ID           string `json:"id"`
 	}
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(data, &all); err != nil {
-		return r, fhirErr(want, "not a JSON resource: %v", err)
+		return env, fhirErr(want, "not a JSON resource: %v", err)
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return env, fhirErr(want, "not a JSON resource: %v", err)
+	}
+	if head.ResourceType != want {
+		return env, fhirErr(want+".resourceType", "got %q", head.ResourceType)
 	}
 	if raw, ok := all["modifierExtension"]; ok && string(raw) != "null" && string(raw) != "[]" {
-		return r, fhirErr(want+".modifierExtension", "is not understood by this mapping")
+		return env, fhirErr(want+".modifierExtension", "is not understood by this mapping")
 	}
 	if raw, ok := all["extension"]; ok {
-		if err := json.Unmarshal(raw, &r.rawExtension); err != nil {
-			return r, fhirErr(want+".extension", "want a JSON array")
+		if err := json.Unmarshal(raw, &env.rawExtension); err != nil {
+			return env, fhirErr(want+".extension", "want a JSON array")
 		}
 	}
 	for k, v := range all {
 		if k == "resourceType" || k == "id" || k == "extension" || slices.Contains(known[want], k) {
 			continue
 		}
-		if r.elements == nil {
-			r.elements = map[string]json.RawMessage{}
+		if env.elements == nil {
+			env.elements = map[string]json.RawMessage{}
 		}
-		r.elements[k] = v
+		env.elements[k] = v
 	}
-	if r.ID == "" {
-		return r, fhirErr(want+".id", "is empty")
+	if head.ID == "" {
+		return env, fhirErr(want+".id", "is empty")
 	}
-	id, err := importID(want+".id", r.ID)
+	id, err := importID(want+".id", head.ID)
 	if err != nil {
-		return r, err
+		return env, err
 	}
-	r.wireID, r.ID = r.ID, id
-	return r, nil
+	env.id, env.wireID = id, head.ID
+	return env, nil
 }
 
 // marshal writes r and then the elements kept as they came, in the order of

@@ -131,12 +131,14 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 }
 
 func FuzzImportAppointment(f *testing.F) {
-	good, _ := ExportAppointment(sampleAppointment())
-	f.Add(good)
-	f.Add([]byte(`{"resourceType":"Appointment","id":"a","status":"booked"}`))
+	f.Add([]byte(`{"resourceType":"Appointment","id":"a","status":"booked","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z",` +
+		`"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted"}]}`))
+	f.Add([]byte(`{"resourceType":"Appointment","id":"a","status":"waitlist","_status":{"extension":[{"url":"` + NationalStatusExtension +
+		`","valueCoding":{"system":"urn:oid:1.2.246.537.6.881","code":"1"}}]},"participant":[{"actor":{"identifier":{"system":"urn:oid:1.2.246.21","value":"x"}},"status":"accepted"},` +
+		`{"actor":{"identifier":{"system":"` + CalendarSystem + `","value":"n"}},"status":"needs-action"},{"type":[{"text":"t"}],"status":"accepted"}]}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, err := ImportAppointment(data)
+		a, d, err := ImportAppointmentDetails(data)
 		if err != nil {
 			if !errors.Is(err, booking.ErrInvalid) {
 				t.Fatalf("error not ErrInvalid: %v", err)
@@ -144,26 +146,24 @@ func FuzzImportAppointment(f *testing.F) {
 			return
 		}
 		timed := a.Start.Before(a.End) || a.Start.IsZero() && a.End.IsZero() && untimed(a.Status)
-		if !timed || a.Client == "" || len(a.Participants) == 0 {
+		if !timed || len(a.Participants) == 0 {
 			t.Fatalf("accepted an invalid appointment: %+v", a)
 		}
-		out, err := ExportAppointment(a)
+		out, err := ExportAppointmentDetails(a, d)
 		if err != nil {
 			t.Fatalf("cannot export what was imported: %v", err)
 		}
-		if _, err := ImportAppointment(out); err != nil {
+		if _, _, err := ImportAppointmentDetails(out); err != nil {
 			t.Fatalf("round trip: %v", err)
 		}
 	})
 }
 
 func FuzzImportSlot(f *testing.F) {
-	s := booking.Slot{Area: "a", Service: "s", Start: time.Unix(0, 0), End: time.Unix(1800, 0), Participants: []booking.CalendarID{"p", "q"}}
-	good, _ := ExportSlot(s, SlotBusy)
-	f.Add(good)
+	f.Add([]byte(`{"resourceType":"Slot","id":"s","schedule":{"reference":"Schedule/p"},"status":"busy","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z"}`))
 	f.Add([]byte(`{"resourceType":"Slot"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, _, err := ImportSlot(data)
+		s, st, d, err := ImportSlotDetails(data)
 		if err != nil {
 			if !errors.Is(err, booking.ErrInvalid) {
 				t.Fatalf("error not ErrInvalid: %v", err)
@@ -173,12 +173,18 @@ func FuzzImportSlot(f *testing.F) {
 		if !s.Start.Before(s.End) || len(s.Participants) == 0 || (s.Area == "") != (s.Service == "") {
 			t.Fatalf("accepted an invalid slot: %+v", s)
 		}
+		out, err := ExportSlotDetails(s, st, d)
+		if err != nil {
+			t.Fatalf("cannot export what was imported: %v", err)
+		}
+		if _, _, _, err := ImportSlotDetails(out); err != nil {
+			t.Fatalf("round trip: %v", err)
+		}
 	})
 }
 
 func FuzzImportSchedule(f *testing.F) {
-	good, _ := ExportSchedule(booking.Calendar{ID: "n", Kind: booking.OwnerProfessional, Area: "a"}, booking.Interval{Start: time.Unix(0, 0), End: time.Unix(3600, 0)})
-	f.Add(good)
+	f.Add([]byte(`{"resourceType":"Schedule","id":"x","actor":[{"reference":"Practitioner/n","display":"N"}],"planningHorizon":{"start":"2026-12-08T07:00:00Z","end":"2026-12-09T07:00:00Z"}}`))
 	f.Add([]byte(`{"resourceType":"Schedule","id":"x","actor":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		info, err := ImportSchedule(data)
@@ -190,6 +196,13 @@ func FuzzImportSchedule(f *testing.F) {
 		}
 		if info.ID == "" || info.Actor == "" {
 			t.Fatalf("accepted an invalid schedule: %+v", info)
+		}
+		out, err := ExportScheduleInfo(info)
+		if err != nil {
+			t.Fatalf("cannot export what was imported: %v", err)
+		}
+		if _, err := ImportSchedule(out); err != nil {
+			t.Fatalf("round trip: %v", err)
 		}
 	})
 }
