@@ -86,9 +86,16 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 	if a.GuidanceVersion != "" {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "guidance-version", ValueString: a.GuidanceVersion})
 	}
-	for _, ans := range a.Answers {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "pre-question-answer", Extension: []fhirExtension{
-			{URL: "question", ValueString: ans.QuestionID}, {URL: "answer", ValueString: ans.Text}}})
+	for i, ans := range a.Answers {
+		if ans.QuestionID == "" {
+			return nil, fhirErr(fmt.Sprintf("Appointment.extension[%d].extension", len(r.Extension)), "question is required (answer %d)", i)
+		}
+		// An empty answer is left out: an extension has a value (ext-1).
+		sub := []fhirExtension{{URL: "question", ValueString: ans.QuestionID}}
+		if ans.Text != "" {
+			sub = append(sub, fhirExtension{URL: "answer", ValueString: ans.Text})
+		}
+		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "pre-question-answer", Extension: sub})
 	}
 	if a.HoldUntil.After(time.Time{}) {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "hold-until", ValueInst: instant(a.HoldUntil)})

@@ -106,7 +106,17 @@
 //
 // Extension values have their FHIR types. late-cancellation is a
 // valueBoolean and hold-until a valueInstant. Import refuses the string
-// forms that earlier versions wrote.
+// forms that earlier versions wrote. ExtensionDefinitions returns the
+// StructureDefinition of each of the library's extensions; the tests
+// validate every resource the library writes against them and against the
+// R4 definitions of the resources (element names, cardinality, types,
+// required bindings, reference targets and the invariants app-1 … app-4).
+//
+// # Responses
+//
+// ImportAppointmentResponse and ExportAppointmentResponse read and write an
+// AppointmentResponse (see Response): its responder is the client, a
+// calendar or someone kept as they came.
 //
 // # National codes
 //

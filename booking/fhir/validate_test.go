@@ -1,0 +1,458 @@
+package fhir
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A structural validator for the tests: it checks a resource against the
+// subset of the R4 definitions in testdata/r4defs (element names,
+// cardinality, types, required bindings, reference targets, the invariants
+// app-1 … app-4, ext-1, ele-1 and per-1) and the library's extensions
+// against their StructureDefinitions (ExtensionDefinitions). It reads no
+// network.
+
+type elemDef struct {
+	Min     int      `json:"min"`
+	Max     string   `json:"max"`
+	Type    []string `json:"type"`
+	Targets []string `json:"targets"`
+	Binding string   `json:"binding"`
+}
+
+type r4Defs struct {
+	Types      map[string]map[string]elemDef `json:"types"`
+	Bindings   map[string][]string           `json:"bindings"`
+	Primitives map[string]string             `json:"primitives"`
+}
+
+// extDef is what the validator reads from one of the library's extension
+// StructureDefinitions.
+type extDef struct {
+	contexts  []string
+	valueType string
+	targets   []string
+	subs      map[string]string // sub-extension url -> value type
+}
+
+type validator struct {
+	defs r4Defs
+	re   map[string]*regexp.Regexp
+	ext  map[string]extDef
+}
+
+func newValidator(t *testing.T) *validator {
+	t.Helper()
+	data, err := os.ReadFile("testdata/r4defs/r4-subset.json")
+	require.NoError(t, err)
+	v := &validator{re: map[string]*regexp.Regexp{}, ext: map[string]extDef{}}
+	require.NoError(t, json.Unmarshal(data, &v.defs))
+	for name, p := range v.defs.Primitives {
+		if !strings.HasPrefix(p, "json:") {
+			v.re[name] = regexp.MustCompile(p)
+		}
+	}
+	defs := ExtensionDefinitions()
+	files, err := fs.Glob(defs, "*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		raw, err := fs.ReadFile(defs, f)
+		require.NoError(t, err)
+		var sd struct {
+			ResourceType   string `json:"resourceType"`
+			URL            string `json:"url"`
+			FHIRVersion    string `json:"fhirVersion"`
+			Type           string `json:"type"`
+			BaseDefinition string `json:"baseDefinition"`
+			Context        []struct {
+				Type       string `json:"type"`
+				Expression string `json:"expression"`
+			} `json:"context"`
+			Differential struct {
+				Element []struct {
+					ID       string `json:"id"`
+					Path     string `json:"path"`
+					Max      string `json:"max"`
+					FixedURI string `json:"fixedUri"`
+					Type     []struct {
+						Code          string   `json:"code"`
+						TargetProfile []string `json:"targetProfile"`
+					} `json:"type"`
+				} `json:"element"`
+			} `json:"differential"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &sd), f)
+		require.Equal(t, "StructureDefinition", sd.ResourceType, f)
+		require.Equal(t, "4.0.1", sd.FHIRVersion, f)
+		require.Equal(t, "Extension", sd.Type, f)
+		require.Equal(t, "http://hl7.org/fhir/StructureDefinition/Extension", sd.BaseDefinition, f)
+		require.Equal(t, ExtensionBase+strings.TrimSuffix(f, ".json"), sd.URL, f)
+		d := extDef{subs: map[string]string{}}
+		for _, c := range sd.Context {
+			require.Equal(t, "element", c.Type, f)
+			d.contexts = append(d.contexts, c.Expression)
+		}
+		slice := ""
+		for _, el := range sd.Differential.Element {
+			switch {
+			case el.ID == "Extension.url":
+				require.Equal(t, sd.URL, el.FixedURI, f)
+			case el.ID == "Extension.value[x]" && len(el.Type) == 1:
+				d.valueType = el.Type[0].Code
+				for _, p := range el.Type[0].TargetProfile {
+					d.targets = append(d.targets, strings.TrimPrefix(p, "http://hl7.org/fhir/StructureDefinition/"))
+				}
+			case strings.HasPrefix(el.ID, "Extension.extension:") && strings.HasSuffix(el.ID, ".url"):
+				slice = el.FixedURI
+			case strings.HasPrefix(el.ID, "Extension.extension:") && strings.HasSuffix(el.ID, ".value[x]"):
+				d.subs[slice] = el.Type[0].Code
+			}
+		}
+		v.ext[sd.URL] = d
+	}
+	return v
+}
+
+func (v *validator) isPrimitive(typ string) bool {
+	_, ok := v.defs.Primitives[typ]
+	return ok
+}
+
+// validate returns the problems of the resource data, sorted.
+func (v *validator) validate(data []byte) []string {
+	var obj map[string]any
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return []string{"not a JSON object: " + err.Error()}
+	}
+	var problems []string
+	v.resource(obj, "", &problems)
+	sort.Strings(problems)
+	return problems
+}
+
+func (v *validator) resource(obj map[string]any, prefix string, problems *[]string) {
+	typ, _ := obj["resourceType"].(string)
+	if _, ok := v.defs.Types[typ]; !ok {
+		*problems = append(*problems, fmt.Sprintf("%sresourceType %q is not one this validator knows", prefix, typ))
+		return
+	}
+	v.object(obj, typ, prefix+typ, typ, problems)
+}
+
+// object checks obj, an element of type typ at path. context is the
+// extension context of obj's extensions (the resource type, or
+// "Appointment.status" for _status).
+func (v *validator) object(obj map[string]any, typ, path, context string, problems *[]string) {
+	add := func(format string, args ...any) {
+		*problems = append(*problems, path+": "+fmt.Sprintf(format, args...))
+	}
+	defs := v.defs.Types[typ]
+	if defs == nil {
+		add("no definition of type %s", typ)
+		return
+	}
+	children := 0
+	for k, val := range obj {
+		if k == "resourceType" && v.defs.Types[typ]["meta"].Type != nil {
+			continue
+		}
+		if k != "id" {
+			children++
+		}
+		if base, ok := strings.CutPrefix(k, "_"); ok {
+			def, ok := defs[base]
+			if !ok || !v.isPrimitive(def.Type[0]) {
+				add("%s: no primitive element %s", k, base)
+				continue
+			}
+			ctx := typ + "." + base
+			if def.Max == "*" {
+				arr, ok := val.([]any)
+				if !ok {
+					add("%s: want an array", k)
+					continue
+				}
+				for i, e := range arr {
+					if e == nil {
+						continue
+					}
+					if m, ok := e.(map[string]any); ok {
+						v.object(m, "Element", fmt.Sprintf("%s.%s[%d]", path, k, i), ctx, problems)
+					} else {
+						add("%s[%d]: want an object", k, i)
+					}
+				}
+				continue
+			}
+			if m, ok := val.(map[string]any); ok {
+				v.object(m, "Element", path+"."+k, ctx, problems)
+			} else {
+				add("%s: want an object", k)
+			}
+			continue
+		}
+		def, ok := defs[k]
+		types := def.Type
+		if !ok {
+			if choice, isChoice := defs["value[x]"]; isChoice && strings.HasPrefix(k, "value") && len(k) > 5 {
+				suffix := k[5:]
+				for _, ct := range choice.Type {
+					if strings.EqualFold(ct, suffix) && (ct[0] == suffix[0] || strings.ToUpper(ct[:1]) == suffix[:1]) {
+						def, ok, types = choice, true, []string{ct}
+					}
+				}
+			}
+		}
+		if !ok {
+			add("%s: not an element of %s", k, typ)
+			continue
+		}
+		items := []any{val}
+		if def.Max == "*" {
+			arr, isArr := val.([]any)
+			if !isArr {
+				add("%s: want an array (max *)", k)
+				continue
+			}
+			if len(arr) == 0 {
+				add("%s: an empty array", k)
+			}
+			items = arr
+		} else if _, isArr := val.([]any); isArr {
+			add("%s: an array, but max is %s", k, def.Max)
+			continue
+		}
+		for i, item := range items {
+			p := path + "." + k
+			if def.Max == "*" {
+				p = fmt.Sprintf("%s.%s[%d]", path, k, i)
+			}
+			v.value(item, types[0], p, def, context, problems)
+		}
+		if k == "extension" {
+			v.extensions(items, path, context, problems)
+		}
+	}
+	for name, def := range defs {
+		if _, ok := obj[name]; def.Min > 0 && !ok && name != "value[x]" {
+			add("%s: required (min %d)", name, def.Min)
+		}
+	}
+	if children == 0 && typ != "Element" {
+		add("no value and no children (ele-1)")
+	}
+	v.invariants(obj, typ, add)
+}
+
+func (v *validator) value(item any, typ, path string, def elemDef, context string, problems *[]string) {
+	add := func(format string, args ...any) {
+		*problems = append(*problems, path+": "+fmt.Sprintf(format, args...))
+	}
+	if v.isPrimitive(typ) {
+		switch v.defs.Primitives[typ] {
+		case "json:boolean":
+			if _, ok := item.(bool); !ok {
+				add("want a JSON boolean (%s)", typ)
+			}
+		case "json:integer", "json:unsignedInt", "json:positiveInt":
+			n, ok := item.(float64)
+			switch {
+			case !ok || n != float64(int64(n)):
+				add("want a JSON integer (%s)", typ)
+			case typ == "unsignedInt" && n < 0, typ == "positiveInt" && n < 1:
+				add("%v is out of range for %s", n, typ)
+			}
+		case "json:number":
+			if _, ok := item.(float64); !ok {
+				add("want a JSON number (%s)", typ)
+			}
+		default:
+			s, ok := item.(string)
+			if !ok {
+				add("want a JSON string (%s)", typ)
+				return
+			}
+			if !v.re[typ].MatchString(s) {
+				add("%q is not a valid %s", s, typ)
+			}
+			if (typ == "instant" || typ == "dateTime") && strings.HasPrefix(s, "0001-01-01") {
+				add("%q is a zero time, not a real %s", s, typ)
+			}
+			if def.Binding != "" && !slices.Contains(v.defs.Bindings[def.Binding], s) {
+				add("%q is not in the required value set %s", s, def.Binding)
+			}
+		}
+		return
+	}
+	m, ok := item.(map[string]any)
+	if !ok {
+		add("want a JSON object (%s)", typ)
+		return
+	}
+	if typ == "Resource" {
+		v.resource(m, path+"/", problems)
+		return
+	}
+	ctx := context
+	if v.defs.Types[typ]["meta"].Type == nil && typ != "Extension" {
+		ctx = strings.SplitN(path, ".", 2)[0] + "." + typ
+	}
+	v.object(m, typ, path, ctx, problems)
+	if typ == "Reference" && len(def.Targets) > 0 && !slices.Contains(def.Targets, "Resource") {
+		if ref, _ := m["reference"].(string); ref != "" && !strings.HasPrefix(ref, "#") && !strings.HasPrefix(ref, "urn:") {
+			if lit := literalRef.FindStringSubmatch(ref); lit == nil {
+				add("reference %q is not a literal reference", ref)
+			} else if !slices.Contains(def.Targets, lit[1]) {
+				add("reference to %s: want one of %v", lit[1], def.Targets)
+			}
+		}
+		if rt, _ := m["type"].(string); rt != "" && !slices.Contains(def.Targets, rt) {
+			add("reference type %s: want one of %v", rt, def.Targets)
+		}
+	}
+}
+
+// extensions checks the library's extensions and HL7 Finland's status
+// extension against their definitions.
+func (v *validator) extensions(items []any, path, context string, problems *[]string) {
+	for i, item := range items {
+		m, _ := item.(map[string]any)
+		url, _ := m["url"].(string)
+		p := fmt.Sprintf("%s.extension[%d]", path, i)
+		add := func(format string, args ...any) { *problems = append(*problems, p+": "+fmt.Sprintf(format, args...)) }
+		if url == NationalStatusExtension {
+			c, _ := m["valueCoding"].(map[string]any)
+			if context != "Appointment.status" || c == nil || c["system"] != "urn:oid:1.2.246.537.6.881" {
+				add("ajanvarauksen-tila: context Appointment.status, valueCoding of urn:oid:1.2.246.537.6.881")
+			}
+			continue
+		}
+		if !strings.HasPrefix(url, ExtensionBase) {
+			continue
+		}
+		d, ok := v.ext[url]
+		if !ok {
+			add("%s has no StructureDefinition", url)
+			continue
+		}
+		if !slices.Contains(d.contexts, context) {
+			add("%s used on %s, its contexts are %v", url, context, d.contexts)
+		}
+		if d.valueType == "" {
+			subs, _ := m["extension"].([]any)
+			for j, s := range subs {
+				sm, _ := s.(map[string]any)
+				su, _ := sm["url"].(string)
+				want, ok := d.subs[su]
+				if !ok {
+					add("extension[%d]: %q is not a sub-extension of %s", j, su, url)
+					continue
+				}
+				key := "value" + strings.ToUpper(want[:1]) + want[1:]
+				if _, ok := sm[key]; !ok {
+					add("extension[%d]: %s wants %s", j, su, key)
+				}
+			}
+			continue
+		}
+		key := "value" + strings.ToUpper(d.valueType[:1]) + d.valueType[1:]
+		val, ok := m[key]
+		if !ok {
+			add("%s wants %s", url, key)
+			continue
+		}
+		if len(d.targets) > 0 {
+			ref, _ := val.(map[string]any)["reference"].(string)
+			if lit := literalRef.FindStringSubmatch(ref); lit == nil || !slices.Contains(d.targets, lit[1]) {
+				add("%s: reference %q, want one of %v", url, ref, d.targets)
+			}
+		}
+	}
+}
+
+func (v *validator) invariants(obj map[string]any, typ string, add func(string, ...any)) {
+	has := func(k string) bool { _, ok := obj[k]; return ok }
+	switch typ {
+	case "Appointment":
+		status, _ := obj["status"].(string)
+		if has("start") != has("end") {
+			add("start and end are both present or both absent (app-2)")
+		}
+		if !(has("start") && has("end")) && !slices.Contains([]string{"proposed", "cancelled", "waitlist"}, status) {
+			add("only proposed, cancelled and waitlist appointments lack start and end (app-3)")
+		}
+		if has("cancelationReason") && status != "noshow" && status != "cancelled" {
+			add("cancelationReason only on cancelled or noshow (app-4)")
+		}
+	case "Appointment.participant":
+		if !has("type") && !has("actor") {
+			add("neither type nor actor (app-1)")
+		}
+	case "Extension":
+		value := false
+		for k := range obj {
+			value = value || strings.HasPrefix(k, "value")
+		}
+		if has("extension") == value {
+			add("either extensions or a value (ext-1)")
+		}
+	case "Period":
+		s, _ := obj["start"].(string)
+		e, _ := obj["end"].(string)
+		st, err1 := time.Parse(time.RFC3339, s)
+		et, err2 := time.Parse(time.RFC3339, e)
+		if err1 == nil && err2 == nil && et.Before(st) {
+			add("end before start (per-1)")
+		}
+	}
+}
+
+// TestValidatorFindsProblems checks the validator itself on resources that
+// break one rule each.
+func TestValidatorFindsProblems(t *testing.T) {
+	v := newValidator(t)
+	good := appointmentHead + `{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted"}]}`
+	require.Empty(t, v.validate([]byte(good)))
+	tests := []struct {
+		name string
+		data string
+		want string
+	}{
+		{"unknown element", strings.Replace(good, `"status":"booked"`, `"status":"booked","colour":"red"`, 1), "colour: not an element"},
+		{"status not bound", strings.Replace(good, `"status":"booked"`, `"status":"done"`, 1), "AppointmentStatus"},
+		{"participant status not bound", strings.Replace(good, `"status":"accepted"}]`, `"status":"ok"}]`, 1), "ParticipationStatus"},
+		{"app-1", strings.Replace(good, `{"actor":{"reference":"Practitioner/n"},"status":"accepted"}`, `{"status":"accepted"}`, 1), "app-1"},
+		{"app-2", strings.Replace(good, `"end":"2026-12-08T07:30:00Z",`, ``, 1), "app-2"},
+		{"app-3", strings.Replace(strings.Replace(good, `"end":"2026-12-08T07:30:00Z",`, ``, 1), `"start":"2026-12-08T07:00:00Z",`, ``, 1), "app-3"},
+		{"app-4", strings.Replace(good, `"status":"booked"`, `"status":"booked","cancelationReason":{"text":"x"}`, 1), "app-4"},
+		{"zero instant", strings.Replace(good, `2026-12-08T07:00:00Z`, `0001-01-01T00:00:00Z`, 1), "zero time"},
+		{"instant without zone", strings.Replace(good, `2026-12-08T07:00:00Z`, `2026-12-08T07:00:00`, 1), "not a valid instant"},
+		{"bad id", strings.Replace(good, `"id":"a1"`, `"id":"hki_nurse_1"`, 1), "not a valid id"},
+		{"reference target", strings.Replace(good, `Practitioner/n`, `Schedule/n`, 1), "reference to Schedule"},
+		{"participant not an array", `{"resourceType":"Appointment","id":"a","status":"proposed","participant":{"actor":{"reference":"Patient/c"},"status":"accepted"}}`, "want an array"},
+		{"boolean as string", strings.Replace(good, `"status":"booked"`, `"status":"booked","extension":[{"url":"`+ExtensionBase+`late-cancellation","valueString":"true"}]`, 1), "wants valueBoolean"},
+		{"extension without definition", strings.Replace(good, `"status":"booked"`, `"status":"booked","extension":[{"url":"`+ExtensionBase+`colour","valueString":"red"}]`, 1), "no StructureDefinition"},
+		{"extension out of context", strings.Replace(good, `"status":"booked"`, `"status":"booked","extension":[{"url":"`+ExtensionBase+`service-area","valueString":"north"}]`, 1), "contexts are"},
+		{"extension without value (ext-1)", strings.Replace(good, `"status":"booked"`, `"status":"booked","extension":[{"url":"x"}]`, 1), "ext-1"},
+		{"schedule actor CareTeam", `{"resourceType":"Schedule","id":"s","actor":[{"reference":"CareTeam/t"}]}`, "reference to CareTeam"},
+		{"slot without start", `{"resourceType":"Slot","id":"s","schedule":{"reference":"Schedule/s"},"status":"free","end":"2026-12-08T07:00:00Z"}`, "start: required"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			problems := v.validate([]byte(tc.data))
+			require.NotEmpty(t, problems)
+			require.Contains(t, strings.Join(problems, "\n"), tc.want)
+		})
+	}
+}
