@@ -112,6 +112,14 @@
 // R4 definitions of the resources (element names, cardinality, types,
 // required bindings, reference targets and the invariants app-1 … app-4).
 //
+// # Waitlist and versions
+//
+// ExportWaitEntry writes a waitlist entry as an Appointment with status
+// waitlist, no times, the client as its one participant and the wanted
+// window as requestedPeriod; ImportWaitEntry reads it back. SetVersionID
+// puts the store's version in meta.versionId, for a FHIR API's ETag and
+// If-Match.
+//
 // # Responses
 //
 // ImportAppointmentResponse and ExportAppointmentResponse read and write an

@@ -1,7 +1,6 @@
 package fhirapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -711,7 +710,7 @@ func (h *Handler) export(a booking.Appointment) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return withVersion(data, a.Version)
+	return fhir.SetVersionID(data, a.Version)
 }
 
 func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.Appointment) {
@@ -731,61 +730,6 @@ func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.
 }
 
 func etag(version int) string { return `W/"` + strconv.Itoa(version) + `"` }
-
-// withVersion sets meta.versionId in the resource data (after its id).
-func withVersion(data []byte, version int) ([]byte, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, err
-	}
-	meta := map[string]json.RawMessage{}
-	if raw, ok := m["meta"]; ok {
-		if err := json.Unmarshal(raw, &meta); err != nil {
-			return nil, err
-		}
-	}
-	v, _ := json.Marshal(strconv.Itoa(version))
-	meta["versionId"] = v
-	metaRaw, err := json.Marshal(meta)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if _, err := dec.Token(); err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	b.WriteByte('{')
-	member := func(k string, v []byte) {
-		if b.Len() > 1 {
-			b.WriteByte(',')
-		}
-		key, _ := json.Marshal(k)
-		b.Write(key)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, err
-		}
-		k, _ := t.(string)
-		if k == "meta" {
-			continue
-		}
-		member(k, raw)
-		if k == "id" {
-			member("meta", metaRaw)
-		}
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	data, err := json.Marshal(v)
