@@ -3,6 +3,7 @@ package fhir
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,6 +84,27 @@ func written(t *testing.T) map[string][]byte {
 		data, err = SetVersionID(data, 4)
 	}
 	put("appointment with its version", data, err)
+	var slots [][]byte
+	for _, st := range []SlotStatus{SlotFree, SlotBusy} {
+		d, err := ExportSlot(slot, st)
+		require.NoError(t, err)
+		slots = append(slots, d)
+	}
+	data, err = SearchsetBundle("https://fhir.example.org/r4", slots...)
+	put("searchset", data, err)
+	data, err = SearchsetBundle("")
+	put("empty searchset", data, err)
+	moved := sampleAppointment()
+	moved.ID, moved.Version = "hki_apt_1", 3
+	old := slot
+	old.Start, old.End = old.Start.Add(time.Hour), old.End.Add(time.Hour)
+	data, err = ExportBookingTransaction(moved, []booking.Slot{slot}, []booking.Slot{old}, nurse)
+	put("transaction", data, err)
+	for i, e := range []error{&Error{Field: "Appointment.status", Reason: "is required"}, booking.ErrNotFound, booking.ErrSlotTaken,
+		booking.ErrNotAllowed, booking.ErrIllegalTransition, errors.New("disk on fire")} {
+		data, _ := OperationOutcome(e)
+		put(fmt.Sprintf("outcome %d", i), data, nil)
+	}
 
 	files, err := filepath.Glob("testdata/r4/*.json")
 	require.NoError(t, err)
@@ -220,4 +242,31 @@ func FuzzImportWaitEntry(f *testing.F) {
 			t.Fatalf("round trip: %v", err)
 		}
 	})
+}
+
+func TestFHIRBundles(t *testing.T) {
+	a := sampleAppointment()
+	a.Version = 2
+	s := booking.Slot{Area: a.Area, Service: a.Service, Start: a.Start, End: a.End, Participants: a.Participants}
+	data, err := ExportBookingTransaction(a, []booking.Slot{s}, nil)
+	require.NoError(t, err)
+	var b struct {
+		Type  string `json:"type"`
+		Entry []struct {
+			Resource map[string]any `json:"resource"`
+			Request  bundleRequest  `json:"request"`
+		} `json:"entry"`
+	}
+	require.NoError(t, json.Unmarshal(data, &b))
+	require.Equal(t, "transaction", b.Type)
+	require.Len(t, b.Entry, 2)
+	require.Equal(t, bundleRequest{Method: "PUT", URL: "Appointment/apt1", IfMatch: `W/"1"`}, b.Entry[0].Request)
+	require.Equal(t, "busy", b.Entry[1].Resource["status"])
+	require.Equal(t, "PUT", b.Entry[1].Request.Method)
+	require.Equal(t, "Slot/"+b.Entry[1].Resource["id"].(string), b.Entry[1].Request.URL)
+
+	_, err = SearchsetBundle("relative", data)
+	requireFieldError(t, err, "Bundle.entry.fullUrl")
+	_, err = SearchsetBundle("", []byte(`{"id":"x"}`))
+	requireFieldError(t, err, "Bundle.entry[0].resource")
 }

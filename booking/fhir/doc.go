@@ -120,6 +120,13 @@
 // puts the store's version in meta.versionId, for a FHIR API's ETag and
 // If-Match.
 //
+// # Bundles
+//
+// SearchsetBundle wraps search results in a searchset Bundle.
+// ExportBookingTransaction writes a booking change as a transaction
+// Bundle: a PUT of the appointment (with If-Match on the version it
+// replaces) and of each slot it takes (busy) or frees (free).
+//
 // # Responses
 //
 // ImportAppointmentResponse and ExportAppointmentResponse read and write an

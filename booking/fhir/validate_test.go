@@ -407,6 +407,31 @@ func (v *validator) invariants(obj map[string]any, typ string, add func(string, 
 		if has("extension") == value {
 			add("either extensions or a value (ext-1)")
 		}
+	case "Bundle":
+		bt, _ := obj["type"].(string)
+		if has("total") && bt != "searchset" && bt != "history" {
+			add("total only in a searchset or history (bdl-1)")
+		}
+		es, _ := obj["entry"].([]any)
+		for i, e := range es {
+			m, _ := e.(map[string]any)
+			_, search := m["search"]
+			_, request := m["request"]
+			_, response := m["response"]
+			if search && bt != "searchset" {
+				add("entry[%d]: search only in a searchset (bdl-2)", i)
+			}
+			if request != slices.Contains([]string{"batch", "transaction", "history"}, bt) {
+				add("entry[%d]: request in batch, transaction and history, and only there (bdl-3)", i)
+			}
+			if response != slices.Contains([]string{"batch-response", "transaction-response", "history"}, bt) {
+				add("entry[%d]: response in batch-response, transaction-response and history, and only there (bdl-4)", i)
+			}
+		}
+	case "Bundle.entry":
+		if !has("resource") && !has("request") && !has("response") {
+			add("neither resource, request nor response (bdl-5)")
+		}
 	case "Period":
 		s, _ := obj["start"].(string)
 		e, _ := obj["end"].(string)
@@ -447,6 +472,12 @@ func TestValidatorFindsProblems(t *testing.T) {
 		{"extension without value (ext-1)", strings.Replace(good, `"status":"booked"`, `"status":"booked","extension":[{"url":"x"}]`, 1), "ext-1"},
 		{"schedule actor CareTeam", `{"resourceType":"Schedule","id":"s","actor":[{"reference":"CareTeam/t"}]}`, "reference to CareTeam"},
 		{"slot without start", `{"resourceType":"Slot","id":"s","schedule":{"reference":"Schedule/s"},"status":"free","end":"2026-12-08T07:00:00Z"}`, "start: required"},
+		{"bundle entry resource checked", `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Slot","id":"s"},"search":{"mode":"match"}}]}`, "Bundle.entry[0].resource/Slot: schedule: required"},
+		{"transaction without request (bdl-3)", `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Schedule","id":"s","actor":[{"reference":"Location/l"}]}}]}`, "bdl-3"},
+		{"total in a transaction (bdl-1)", `{"resourceType":"Bundle","type":"transaction","total":0}`, "bdl-1"},
+		{"bad HTTP verb", `{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"SEND","url":"Slot/s"}}]}`, "HTTPVerb"},
+		{"bundle text", `{"resourceType":"Bundle","type":"collection","text":{"status":"generated","div":"<div>x</div>"}}`, "text: not an element"},
+		{"outcome code", `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"oops"}]}`, "IssueType"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -154,23 +154,13 @@ func capabilityStatement() map[string]any {
 }
 
 // bundle writes a searchset Bundle of resources.
-func (h *Handler) bundle(w http.ResponseWriter, typ string, resources [][]byte) {
-	entries := make([]any, 0, len(resources))
-	for _, res := range resources {
-		e := map[string]any{"resource": json.RawMessage(res), "search": map[string]any{"mode": "match"}}
-		var head struct {
-			ID string `json:"id"`
-		}
-		if h.cfg.Base != "" && json.Unmarshal(res, &head) == nil {
-			e["fullUrl"] = h.cfg.Base + "/" + typ + "/" + head.ID
-		}
-		entries = append(entries, e)
+func (h *Handler) bundle(w http.ResponseWriter, resources [][]byte) {
+	data, err := fhir.SearchsetBundle(h.cfg.Base, resources...)
+	if err != nil {
+		writeError(w, err)
+		return
 	}
-	b := map[string]any{"resourceType": "Bundle", "type": "searchset", "total": len(resources)}
-	if len(entries) > 0 {
-		b["entry"] = entries
-	}
-	writeJSON(w, http.StatusOK, b)
+	writeRaw(w, http.StatusOK, data)
 }
 
 // params are the parameters of a search or an operation: from the query,
@@ -448,7 +438,7 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 		}
 		res = append(res, data)
 	}
-	h.bundle(w, "Slot", res)
+	h.bundle(w, res)
 }
 
 // client returns the patient parameter's client, or the requester itself
@@ -499,7 +489,7 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		}
 		res = append(res, data)
 	}
-	h.bundle(w, "Appointment", res)
+	h.bundle(w, res)
 }
 
 // findWindow is the $find search with start and end as plain dateTimes.
@@ -701,7 +691,7 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 		}
 		res = append(res, data)
 	}
-	h.bundle(w, "Appointment", res)
+	h.bundle(w, res)
 }
 
 // export writes a with meta.versionId, the store's version.
