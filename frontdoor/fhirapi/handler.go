@@ -99,7 +99,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "Appointment/$book":
 		h.only(w, r, h.book, http.MethodPost)
 	case strings.HasPrefix(path, "Appointment/") && !strings.Contains(path[len("Appointment/"):], "/"):
-		id := path[len("Appointment/"):]
+		id, err := fhir.InternalID("id", path[len("Appointment/"):])
+		if err != nil {
+			writeError(w, err)
+			return
+		}
 		h.only(w, r, func(w http.ResponseWriter, r *http.Request) { h.read(w, r, id) }, http.MethodGet)
 	default:
 		writeIssue(w, http.StatusNotFound, "not-supported", "no such resource type or operation", "")
@@ -380,6 +384,9 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 		if !ok || id == "" {
 			return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "schedule", "want Schedule/<id>")
 		}
+		if id, err = fhir.InternalID("schedule", id); err != nil {
+			return nil, booking.Service{}, err
+		}
 		req.Professional = carecontact.ProfessionalID(id)
 	}
 	if st := p.first("status"); st != "" && st != string(fhir.SlotFree) {
@@ -455,7 +462,8 @@ func client(p params, by booking.Requester) (carecontact.ClientRef, error) {
 	if id == "" || strings.Contains(id, "/") {
 		return "", carecontact.Invalid(carecontact.ErrInvalid, "patient", "want Patient/<id>")
 	}
-	return carecontact.ClientRef(id), nil
+	id, err := fhir.InternalID("patient", id)
+	return carecontact.ClientRef(id), err
 }
 
 func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
@@ -573,6 +581,10 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
 			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "appointment-reference", "want Appointment/<id>"))
 			return
 		}
+		if id, err = fhir.InternalID("appointment-reference", id); err != nil {
+			writeError(w, err)
+			return
+		}
 	} else if hasResource && a.Status == booking.StatusPending {
 		id = a.ID
 	}
@@ -667,7 +679,10 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "actor", "want Type/<id>"))
 			return
 		}
-		actor = id
+		if actor, err = fhir.InternalID("actor", id); err != nil {
+			writeError(w, err)
+			return
+		}
 	}
 	as, err := h.cfg.Booker.ClientAppointments(r.Context(), c, by)
 	if err != nil {

@@ -35,7 +35,7 @@ type fixture struct {
 // newFixture is one nurse's calendar on Monday and Tuesday mornings and a
 // 15-minute vaccination, on Easter Monday 2027 at 09:20 (closed), so the
 // first free slots are on Tuesday 30 March from 09:00.
-func newFixture(t *testing.T) fixture {
+func newFixture(t testing.TB) fixture {
 	t.Helper()
 	loc := civil.Helsinki()
 	nurse := booking.Calendar{ID: "nurse-1", Kind: booking.OwnerProfessional, Area: "north", Role: "nurse",
@@ -54,7 +54,7 @@ func newFixture(t *testing.T) fixture {
 	store := memory.NewBookingStore(nil)
 	n := 0
 	b, err := booking.New(booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: store, Audit: store.AuditLog(),
-		Clock: carecontact.ClockFunc(func() time.Time { return now }), NewID: func(p string) string { n++; return fmt.Sprintf("%s-%d", p, n) }})
+		Clock: carecontact.ClockFunc(func() time.Time { return now }), NewID: func(p string) string { n++; return fmt.Sprintf("%s_%d", p, n) }})
 	require.NoError(t, err)
 	h, err := fhirapi.New(fhirapi.Config{Booker: b, Calendars: []booking.Calendar{nurse}, Base: "https://fhir.example.org/r4",
 		Requester: func(r *http.Request) (booking.Requester, error) {
@@ -233,6 +233,7 @@ func TestFindHoldBook(t *testing.T) {
 	require.Equal(t, `W/"1"`, r.header.Get("ETag"))
 	require.Equal(t, map[string]any{"versionId": "1"}, r.body["meta"])
 	id := r.body["id"].(string)
+	require.Equal(t, "apt.5F1", id, "the internal id apt_1 as a FHIR id")
 	require.Equal(t, "Appointment/"+id+"/_history/1", r.header.Get("Location"))
 
 	// Another client cannot hold the same time.
@@ -272,6 +273,7 @@ func TestFindHoldBook(t *testing.T) {
 	}{
 		{"another client", "/Appointment/" + id, "client:client-2", 403, "forbidden"},
 		{"unknown", "/Appointment/apt-99", client1, 404, "not-found"},
+		{"not a FHIR id", "/Appointment/apt_1", client1, 400, "invalid"},
 		{"no requester", "/Appointment/" + id, "", 401, "login"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -367,4 +369,29 @@ func TestNewValidates(t *testing.T) {
 	require.ErrorIs(t, err, carecontact.ErrInvalid)
 	_, err = fhirapi.New(fhirapi.Config{Booker: &booking.Booker{}, Requester: func(*http.Request) (booking.Requester, error) { return booking.Requester{}, nil }, Base: "relative/path"})
 	require.ErrorIs(t, err, carecontact.ErrInvalid)
+}
+
+// FuzzOperations sends outside bodies to $hold and $book: every answer is
+// FHIR JSON (an Appointment or an OperationOutcome) and none is a 500.
+func FuzzOperations(f *testing.F) {
+	f.Add("$hold", []byte(`{"resourceType":"Parameters","parameter":[{"name":"appointment-reference","valueReference":{"reference":"Appointment/x"}}]}`))
+	f.Add("$book", []byte(`{"resourceType":"Parameters","parameter":[{"name":"appointment-resource","resource":{"resourceType":"Appointment","id":"p","status":"proposed"}}]}`))
+	f.Add("$find", []byte(`{"resourceType":"Parameters","parameter":[{"name":"start","valueDateTime":"2027-03-30"}]}`))
+	fx := newFixture(f)
+	f.Fuzz(func(t *testing.T, op string, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/Appointment/"+url.PathEscape(op), bytes.NewReader(body))
+		req.Header.Set("X-Test-Actor", client1)
+		rec := httptest.NewRecorder()
+		fx.h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+		}
+		var m map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+			t.Fatalf("not JSON: %q", rec.Body.String())
+		}
+		if rt := m["resourceType"]; rt != "OperationOutcome" && rt != "Appointment" && rt != "Bundle" {
+			t.Fatalf("answered a %v", rt)
+		}
+	})
 }
