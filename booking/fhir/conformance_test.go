@@ -147,6 +147,12 @@ func TestFHIRExamplesConform(t *testing.T) {
 		t.Run(f, func(t *testing.T) {
 			in, err := os.ReadFile(f)
 			require.NoError(t, err)
+			if filepath.Base(f) == "slot-example.json" && strings.Contains(f, "fhir-fi") {
+				// The published example names a profile as its schedule's type
+				// (see testdata/fhir-fi/README.md).
+				require.Equal(t, []string{"Slot.schedule: reference to FiSchedulingSchedule: want one of [Schedule]"}, v.validate(in))
+				return
+			}
 			require.Empty(t, v.validate(in))
 		})
 	}

@@ -881,7 +881,10 @@ type ScheduleInfo struct {
 	ActorType string
 	Area      carecontact.AreaID
 	Active    bool
-	Horizon   booking.Interval
+	// ActiveAbsent records that the Schedule came without active (which R4
+	// reads as active); export leaves it out again while Active is true.
+	ActiveAbsent bool
+	Horizon      booking.Interval
 	// Actors are all of the Schedule's actors, the first one included.
 	Actors []ScheduleActor
 	// Elements are the Schedule's elements the mapping does not read
@@ -918,8 +921,10 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 	if len(actors) == 0 {
 		return nil, fhirErr("Schedule.actor", "is empty")
 	}
-	active := info.Active
-	r := fhirResource{ResourceType: "Schedule", ID: id, Active: &active}
+	r := fhirResource{ResourceType: "Schedule", ID: id}
+	if active := info.Active; !active || !info.ActiveAbsent {
+		r.Active = &active
+	}
 	for i, a := range actors {
 		field := fmt.Sprintf("Schedule.actor[%d].reference", i)
 		if !slices.Contains(actorTypes, a.Type) {
@@ -970,7 +975,8 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 		actors = append(actors, a)
 	}
 	typ := actors[0].Type
-	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: actors[0].ID, ActorType: typ, Active: r.Active == nil || *r.Active, Actors: actors}
+	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: actors[0].ID, ActorType: typ, Active: r.Active == nil || *r.Active,
+		ActiveAbsent: r.Active == nil, Actors: actors}
 	switch typ {
 	case "Practitioner", "PractitionerRole":
 		info.Kind = booking.OwnerProfessional

@@ -53,6 +53,7 @@ func TestFHIRFinnishStatusExamples(t *testing.T) {
 		{"appointment-status-extension-09.json", "6", ""},
 		{"appointment-status-extension-10.json", "7", ""},
 		{"appointment-605790.json", "", ""},
+		{"appointment-example.json", "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -164,4 +165,33 @@ func TestFHIRVisitChannelSystem(t *testing.T) {
 	var r fhirResource
 	require.NoError(t, json.Unmarshal(out, &r))
 	require.Contains(t, r.AppointmentType.Coding, Coding{System: "1.2.246.537.6.884.2015", Code: "10", Display: "Kertakäynti toimipaikassa"})
+}
+
+// TestFHIRFinnishSlotAndSchedule imports, exports and compares the Finnish
+// Slot and Schedule examples; the Slot whose schedule names a profile
+// instead of Schedule is refused with an OperationOutcome.
+func TestFHIRFinnishSlotAndSchedule(t *testing.T) {
+	tests := []struct {
+		file    string
+		refused string
+	}{
+		{"schedule-example.json", ""},
+		{"slot-example.json", "Slot.schedule.reference"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			in, err := os.ReadFile("testdata/fhir-fi/" + tc.file)
+			require.NoError(t, err)
+			out, err := roundTrip(t, in)
+			if tc.refused != "" {
+				requireFieldError(t, err, tc.refused)
+				oo, status := OperationOutcome(err)
+				require.Equal(t, http.StatusBadRequest, status)
+				require.Contains(t, string(oo), `"expression":["`+tc.refused+`"]`)
+				return
+			}
+			require.NoError(t, err)
+			requireSameResource(t, in, out)
+		})
+	}
 }
