@@ -268,7 +268,7 @@ type bound struct {
 
 func parseBound(field, v string) (bound, error) {
 	b := bound{prefix: "eq"}
-	if len(v) > 2 && strings.Contains("eqgeltgtle", v[:2]) && v[0] >= 'a' && v[0] <= 'z' {
+	if len(v) > 2 && v[0] >= 'a' && v[0] <= 'z' && v[1] >= 'a' && v[1] <= 'z' {
 		b.prefix, v = v[:2], v[2:]
 	}
 	if !slices.Contains([]string{"eq", "ge", "gt", "le", "lt"}, b.prefix) {
@@ -325,8 +325,11 @@ func window(field string, vs []string) (from, to time.Time, bounds []bound, err 
 		switch b.prefix {
 		case "le", "lt", "eq":
 			end := b.at
-			if b.day || b.prefix == "le" || b.prefix == "eq" {
+			switch {
+			case b.day && b.prefix != "lt":
 				end = b.at.AddDate(0, 0, 1)
+			case !b.day && b.prefix != "lt":
+				end = b.at.Add(time.Second) // the start itself is in
 			}
 			if to.IsZero() || end.Before(to) {
 				to = end
