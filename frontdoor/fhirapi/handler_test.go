@@ -22,6 +22,7 @@ import (
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/frontdoor/fhirapi"
+	"github.com/carecontact/carecontact/internal/fhirvalidate"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
@@ -30,6 +31,7 @@ const vaccination = fhir.ServiceSystem + "north|vaccination"
 type fixture struct {
 	h     http.Handler
 	audit *memory.AuditLog
+	v     *fhirvalidate.Validator
 }
 
 // newFixture is one nurse's calendar on Monday and Tuesday mornings and a
@@ -65,7 +67,9 @@ func newFixture(t testing.TB) fixture {
 			return booking.Requester{Actor: audit.Actor{Kind: audit.ActorKind(kind), ID: id}, ClientGroup: "adult"}, nil
 		}})
 	require.NoError(t, err)
-	return fixture{h: h, audit: store.AuditLog()}
+	v, err := fhirvalidate.New(fhir.ExtensionDefinitions(), fhir.ExtensionBase, fhir.NationalStatusExtension)
+	require.NoError(t, err)
+	return fixture{h: h, audit: store.AuditLog(), v: v}
 }
 
 type response struct {
@@ -97,6 +101,10 @@ func (f fixture) do(t *testing.T, method, target, actor string, body any, header
 	out := response{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes()}
 	require.Equal(t, "application/fhir+json; charset=utf-8", rec.Header().Get("Content-Type"), rec.Body.String())
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out.body), rec.Body.String())
+	if out.body["resourceType"] != "CapabilityStatement" {
+		// Every resource the handler writes is valid R4.
+		require.Empty(t, f.v.Validate(rec.Body.Bytes()), rec.Body.String())
+	}
 	return out
 }
 
@@ -396,6 +404,9 @@ func FuzzOperations(f *testing.F) {
 		}
 		if rt := m["resourceType"]; rt != "OperationOutcome" && rt != "Appointment" && rt != "Bundle" {
 			t.Fatalf("answered a %v", rt)
+		}
+		if problems := fx.v.Validate(rec.Body.Bytes()); len(problems) > 0 {
+			t.Fatalf("not valid R4: %v: %s", problems, rec.Body.String())
 		}
 	})
 }
