@@ -1,5 +1,6 @@
-// Package fhir maps booking's calendars, slots and appointments to FHIR R4
-// (http://hl7.org/fhir/R4) JSON and back.
+// Package fhir maps booking's calendars, slots, appointments, waitlist
+// entries and appointment responses to FHIR R4 (http://hl7.org/fhir/R4)
+// JSON and back.
 //
 // # Model
 //
@@ -7,9 +8,11 @@
 // and an Appointment. ImportSchedule, ImportSlot and ImportAppointment read
 // them, from this package or from another system. Standard elements carry
 // what FHIR has a place for. The rest travels in extensions under
-// ExtensionBase: the service area, further participants of a slot,
-// pre-question answers, the guidance version and the national status code.
-// The client is the Patient participant, by pseudonymous reference.
+// ExtensionBase: the service area, further participants of a slot, the
+// block type, pre-question answers, the guidance version, the hold's
+// expiry and the late-cancellation mark. The national status travels in
+// HL7 Finland's extension (see National codes). The client is the Patient
+// participant, by pseudonymous reference.
 //
 // # Actors
 //
@@ -20,8 +23,8 @@
 // reference by identifier of CalendarSystem. Import accepts Patient,
 // Practitioner, PractitionerRole, RelatedPerson, Device, HealthcareService
 // and Location. It refuses Schedule, CareTeam and other types with an
-// *Error naming the field. A RelatedPerson participant is accepted but not
-// kept.
+// *Error naming the field. A RelatedPerson participant is accepted and kept
+// as it came (see Participants).
 //
 // # Schedules
 //
@@ -68,9 +71,11 @@
 //
 // The area and the service travel as one serviceType coding of
 // ServiceSystem<area>. A Slot or an Appointment without it is accepted and
-// has no area and service. Codings of other systems are kept, in
-// SlotDetails and Details, and exported after the library's own. A second,
-// different coding of ServiceSystem is refused.
+// has no area and service, unless a coding of another system is one the
+// host mapped to a service (Config.Services). Codings of other systems are
+// kept, in SlotDetails and Details, and exported after the library's own
+// (a mapped one stands for the service). A second, different coding of
+// ServiceSystem is refused.
 //
 // # Slots
 //
@@ -110,7 +115,8 @@
 // StructureDefinition of each of the library's extensions; the tests
 // validate every resource the library writes against them and against the
 // R4 definitions of the resources (element names, cardinality, types,
-// required bindings, reference targets and the invariants app-1 … app-4).
+// required bindings, reference targets and the invariants app-1 … app-4
+// and bdl-1 … bdl-5).
 //
 // # Waitlist and versions
 //
