@@ -20,8 +20,7 @@ import (
 
 // Standard elements carry what FHIR has a place for; the rest (the service
 // area, further participants of a slot, pre-question answers, the guidance
-// version, the national status code) travels in extensions under
-// ExtensionBase.
+// version and the like) travels in extensions under ExtensionBase.
 const (
 	// ExtensionBase prefixes the URLs of this library's FHIR extensions.
 	ExtensionBase = "https://carecontact.github.io/fhir/StructureDefinition/"
@@ -469,8 +468,8 @@ func (f *Mapping) ExportSlotDetails(s booking.Slot, status SlotStatus, d SlotDet
 
 // ExportAppointment returns a as a FHIR R4 Appointment. The client is the
 // Patient participant by pseudonymous reference; the national status code
-// (Ajanvarauksen tila), the answers and the guidance version go in
-// extensions.
+// (Ajanvarauksen tila) goes in HL7 Finland's extension on status, the
+// answers and the guidance version in the library's extensions.
 func ExportAppointment(a booking.Appointment, owners ...booking.Calendar) ([]byte, error) {
 	return defaultMapping.ExportAppointment(a, owners...)
 }
@@ -1091,9 +1090,10 @@ func (f *Mapping) importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails
 // ImportAppointment reads a FHIR R4 Appointment; errors name the field. The
 // Patient participant becomes the client reference. Practitioner,
 // PractitionerRole, HealthcareService, Location and Device participants,
-// and logical references of CalendarSystem, become the calendar IDs. A
-// RelatedPerson participant is accepted but not kept. Reference types R4
-// does not allow there (Schedule, CareTeam) are refused.
+// and logical references of CalendarSystem, become the calendar IDs. Other
+// participants (a RelatedPerson, one known by type, display or another
+// identifier only) are kept in Details. Reference types R4 does not allow
+// there (Schedule, CareTeam) are refused.
 func ImportAppointment(data []byte) (booking.Appointment, error) {
 	return defaultMapping.ImportAppointment(data)
 }
