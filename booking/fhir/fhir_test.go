@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,9 @@ func FuzzImportAppointment(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"Appointment","id":"a","status":"waitlist","_status":{"extension":[{"url":"` + NationalStatusExtension +
 		`","valueCoding":{"system":"urn:oid:1.2.246.537.6.881","code":"1"}}]},"participant":[{"actor":{"identifier":{"system":"urn:oid:1.2.246.21","value":"x"}},"status":"accepted"},` +
 		`{"actor":{"identifier":{"system":"` + CalendarSystem + `","value":"n"}},"status":"needs-action"},{"type":[{"text":"t"}],"status":"accepted"}]}`))
+	f.Add([]byte(`{"resourceType":"Appointment","id":"a","status":"cancelled","comment":"c","extension":[{"url":"x","valueString":"y"}],` +
+		`"cancelationReason":{"coding":[{"code":"1"}]},"participant":[{"actor":{"reference":"Patient/c","display":"C"},"status":"declined"},` +
+		`{"actor":{"reference":"https://h.example/Location/l/_history/2"},"status":"accepted"}]}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, d, err := ImportAppointmentDetails(data)
@@ -153,8 +157,20 @@ func FuzzImportAppointment(f *testing.F) {
 		if err != nil {
 			t.Fatalf("cannot export what was imported: %v", err)
 		}
-		if _, _, err := ImportAppointmentDetails(out); err != nil {
+		back, d2, err := ImportAppointmentDetails(out)
+		if err != nil {
 			t.Fatalf("round trip: %v", err)
+		}
+		if !reflect.DeepEqual(a, back) {
+			t.Fatalf("round trip changed the appointment:\n%+v\n%+v", a, back)
+		}
+		again, err := ExportAppointmentDetails(back, d2)
+		if err != nil {
+			t.Fatalf("second export: %v", err)
+		}
+		var x, y any
+		if json.Unmarshal(out, &x) != nil || json.Unmarshal(again, &y) != nil || !reflect.DeepEqual(x, y) {
+			t.Fatalf("export is not stable:\n%s\n%s", out, again)
 		}
 	})
 }
