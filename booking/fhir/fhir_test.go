@@ -168,11 +168,17 @@ func FuzzImportAppointment(f *testing.F) {
 		if err != nil {
 			t.Fatalf("second export: %v", err)
 		}
-		var x, y any
-		if json.Unmarshal(out, &x) != nil || json.Unmarshal(again, &y) != nil || !reflect.DeepEqual(x, y) {
-			t.Fatalf("export is not stable:\n%s\n%s", out, again)
-		}
+		requireStable(t, out, again)
 	})
+}
+
+// requireStable fails unless a second export is the same JSON as the first.
+func requireStable(t *testing.T, out, again []byte) {
+	t.Helper()
+	var x, y any
+	if json.Unmarshal(out, &x) != nil || json.Unmarshal(again, &y) != nil || !reflect.DeepEqual(x, y) {
+		t.Fatalf("export is not stable:\n%s\n%s", out, again)
+	}
 }
 
 func FuzzImportSlot(f *testing.F) {
@@ -193,9 +199,18 @@ func FuzzImportSlot(f *testing.F) {
 		if err != nil {
 			t.Fatalf("cannot export what was imported: %v", err)
 		}
-		if _, _, _, err := ImportSlotDetails(out); err != nil {
+		back, st2, d2, err := ImportSlotDetails(out)
+		if err != nil {
 			t.Fatalf("round trip: %v", err)
 		}
+		if !reflect.DeepEqual(s, back) || st != st2 {
+			t.Fatalf("round trip changed the slot:\n%+v\n%+v", s, back)
+		}
+		again, err := ExportSlotDetails(back, st2, d2)
+		if err != nil {
+			t.Fatalf("second export: %v", err)
+		}
+		requireStable(t, out, again)
 	})
 }
 
@@ -217,9 +232,15 @@ func FuzzImportSchedule(f *testing.F) {
 		if err != nil {
 			t.Fatalf("cannot export what was imported: %v", err)
 		}
-		if _, err := ImportSchedule(out); err != nil {
+		back, err := ImportSchedule(out)
+		if err != nil {
 			t.Fatalf("round trip: %v", err)
 		}
+		again, err := ExportScheduleInfo(back)
+		if err != nil {
+			t.Fatalf("second export: %v", err)
+		}
+		requireStable(t, out, again)
 	})
 }
 
