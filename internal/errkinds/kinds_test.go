@@ -17,6 +17,7 @@ import (
 	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/demand"
 	"github.com/carecontact/carecontact/frontdoor"
+	"github.com/carecontact/carecontact/frontdoor/fhirapi"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/internal/errkinds"
 	"github.com/carecontact/carecontact/internal/kind"
@@ -102,6 +103,9 @@ var libraryErrors = map[string]errkinds.Package{
 		Types: map[string]error{"TransitionError": &booking.TransitionError{}},
 	},
 	"booking/fhir": {Types: map[string]error{"Error": &fhir.Error{}}},
+	"frontdoor/fhirapi": {
+		Sentinels: map[string]error{"ErrNoRequester": fhirapi.ErrNoRequester, "ErrPrecondition": fhirapi.ErrPrecondition},
+	},
 	"callback": {
 		Sentinels: map[string]error{
 			"ErrInvalidRequest": callback.ErrInvalidRequest, "ErrNotFound": callback.ErrNotFound,
