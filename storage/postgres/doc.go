@@ -45,6 +45,8 @@
 //   - callback_requests: the callback.Record as JSON (doc) with the phone
 //     number in its own column, never in doc, events or indexes; a partial
 //     unique index allows one open request per (client, errand).
+//     callback_plans: one row per team's local day with a callback
+//     promised in it, its plan version (the reservations made in it).
 //   - demand_contacts: duplicate-demand contacts (demand.Contact) as
 //     columns; a partial index finds a client's pending contacts per errand.
 //   - guidance_records: one row per guidance subject, its versions as JSON,
@@ -66,7 +68,13 @@
 // lease on an offer is the item's deadline, and a crashed replica's offers
 // come back when any replica's dispatcher advances past it. A callback
 // request is opened once per client and errand by the partial unique index
-// (INSERT ... ON CONFLICT DO NOTHING, then join the winner's row). Admit,
+// (INSERT ... ON CONFLICT DO NOTHING, then join the winner's row). A
+// callback promise reserves its team's day: OpenReserved and UpdateReserved
+// bump the day's callback_plans row only at the version the planner planned
+// from (UPDATE ... WHERE version = $planned, or INSERT ... ON CONFLICT DO
+// NOTHING for the day's first promise) in the transaction that writes the
+// request, so of planners on any replicas that planned from one state one
+// wins and the others plan again (callback.ErrPlanChanged). Admit,
 // Settle and Close of one client's errand are serialised by
 // pg_advisory_xact_lock on (client, errand). A slot is booked once because
 // every appointment's and every hold's time is a row of booking_claims and
