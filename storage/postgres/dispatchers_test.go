@@ -2,6 +2,11 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -9,6 +14,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 )
 
@@ -97,4 +103,134 @@ func TestReplicatedDispatchersSeeEachOther(t *testing.T) {
 		require.True(t, ok)
 		require.False(t, next.After(now.Add(2*time.Second)), "a replicated dispatcher wakes for its next refresh")
 	})
+}
+
+// Three replicated dispatchers over one database (separate pools): items
+// are enqueued, accepted and finished through random replicas while the
+// replicas refresh now and then. Every item is handled exactly once and
+// nobody holds more than their capacity.
+func TestReplicatedDispatchersRace(t *testing.T) {
+	const replicas, nurses, nItems = 3, 6, 150
+	ctx := context.Background()
+	dbs := openDBs(t, replicas, 4)
+	var profs []routing.Professional
+	for i := range nurses {
+		profs = append(profs, routing.Professional{ID: carecontact.ProfessionalID(fmt.Sprintf("nurse-%d", i)), Role: routing.RoleNurse,
+			Languages: []civil.Language{"fi"}, Teams: []carecontact.TeamID{"kallio-a"}, Capacity: routing.Capacity{Chat: 1}})
+	}
+	dir, err := routing.NewDirectory(routing.Config{
+		Areas:         []routing.Area{{ID: "kallio", NameFi: "Kallio", PostalCodes: []routing.PostalCode{"00500", "00530"}}},
+		Teams:         []routing.Team{{ID: "kallio-a", NameFi: "Kallion tiimi", Area: "kallio"}},
+		Professionals: profs, Policies: []routing.Policy{routing.StandardPolicy("")},
+	})
+	require.NoError(t, err)
+	clock := carecontact.ClockFunc(func() time.Time { return t0 })
+	ds := make([]*routing.Dispatcher, replicas)
+	for i, db := range dbs {
+		ds[i], err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir, Clock: clock, Store: db.RoutingStore(),
+			Replicated: true, OfferTimeout: time.Hour})
+		require.NoError(t, err)
+	}
+	pick := func() *routing.Dispatcher { return ds[rand.IntN(replicas)] }
+	for _, p := range profs {
+		_, err := pick().SetPresence(ctx, p.ID, routing.PresenceAvailable)
+		require.NoError(t, err)
+	}
+	store := dbs[0].RoutingStore()
+
+	var handled [nItems]atomic.Int32
+	var done, lost, refreshes atomic.Int32
+	start := time.Now()
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	deadline := time.Now().Add(60 * time.Second)
+	tolerated := func(err error) bool {
+		return errors.Is(err, routing.ErrConflict) || errors.Is(err, routing.ErrWrongState) ||
+			errors.Is(err, routing.ErrItemNotFound) || errors.Is(err, routing.ErrOfferExpired)
+	}
+	wg.Add(1)
+	go func() { // the enqueuers' side: each item through a random replica
+		defer wg.Done()
+		for i := range nItems {
+			_, err := pick().Enqueue(ctx, carecontact.ItemID(fmt.Sprintf("chat-%03d", i)), routing.Contact{
+				Client: carecontact.ClientRef(fmt.Sprintf("k-%d", i)), Errand: channel.ErrandLabResults, Channel: channel.Chat,
+				PostalCode: "00530", OwnTeam: "kallio-a", Hold: true})
+			if err != nil {
+				t.Errorf("enqueue %d: %v", i, err)
+				return
+			}
+		}
+	}()
+	wg.Add(1)
+	go func() { // the replicas' drivers: a refresh now and then
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(3 * time.Millisecond):
+			}
+			if err := pick().Refresh(ctx); err != nil {
+				t.Errorf("refresh: %v", err)
+				return
+			}
+			refreshes.Add(1)
+		}
+	}()
+	for _, p := range profs {
+		wg.Add(1)
+		go func() { // a nurse: takes what is offered to her, through any replica
+			defer wg.Done()
+			for done.Load() < nItems {
+				if time.Now().After(deadline) {
+					t.Errorf("%s: items still unhandled after 60 s", p.ID)
+					return
+				}
+				items, err := store.Items(ctx)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, it := range items {
+					if it.State != routing.ItemOffered || it.Professional != p.ID {
+						continue
+					}
+					if _, err := pick().Accept(ctx, it.ID, p.ID); err != nil {
+						if !tolerated(err) {
+							t.Errorf("accept %s: %v", it.ID, err)
+						}
+						lost.Add(1)
+						continue
+					}
+					if _, err := pick().Finish(ctx, it.ID, p.ID); err != nil {
+						t.Errorf("finish %s: %v", it.ID, err)
+						return
+					}
+					var n int
+					_, _ = fmt.Sscanf(string(it.ID), "chat-%d", &n)
+					handled[n].Add(1)
+					done.Add(1)
+				}
+				time.Sleep(time.Millisecond)
+			}
+		}()
+	}
+	for done.Load() < nItems && time.Now().Before(deadline) && !t.Failed() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("%d items through %d replicas in %v: %d accepts lost a race (changed meanwhile), %d refreshes",
+		done.Load(), replicas, time.Since(start).Round(time.Millisecond), lost.Load(), refreshes.Load())
+	for i := range handled {
+		require.Equal(t, int32(1), handled[i].Load(), "item %d handled exactly once", i)
+	}
+	left, err := store.Items(ctx)
+	require.NoError(t, err)
+	require.Empty(t, left)
+	for _, p := range profs {
+		ps, err := store.Professional(ctx, p.ID)
+		require.NoError(t, err)
+		require.Zero(t, ps.Load.Chat, "%s holds nothing", p.ID)
+	}
 }
