@@ -158,6 +158,37 @@
 // errors by each store; other errors are wrapped with context.
 // ErrSchemaTooNew matches carecontact.ErrConflict.
 //
+// # Several replicas
+//
+// A deployment runs two to four replicas over one database, each with its
+// own pool (Open) and its own front door built with
+// frontdoor.Config{Replicated: true} (routing.DispatcherConfig.Replicated),
+// and runs Migrate at start-up from any of them. What holds across
+// replicas:
+//
+//   - every item, professional, session, booking and callback change is a
+//     compare-and-set or a constraint in the database (above), so no
+//     contact is offered twice, no slot booked twice, nobody over capacity;
+//   - a replicated dispatcher reads an item from the store before it acts
+//     on it, so any replica serves a contact enqueued on another, and
+//     refreshes every professional and item every RefreshEvery (default
+//     2 s) from Advance, so a professional signed in through one replica
+//     gets the others' queued work within that time;
+//   - callback promises reserve capacity per team and day
+//     (callback_plans), so planners on every replica together never
+//     promise more than there is;
+//   - an offer is a lease until its deadline: the offers of a replica that
+//     died time out in the others and are made again.
+//
+// What a host must run: each replica drives its door's Advance with a
+// carecontact.Driver (the refresh is part of it), calls
+// PruneCommitMarkers now and then, and gives every replica one clock
+// (DatabaseClock). Not provided yet: an elected leader for the
+// time-driven decisions (every replica times offers out and widens steps
+// itself; the database keeps each transition once, but a replica whose
+// clock runs ahead times offers out early) and change notification
+// (LISTEN/NOTIFY): replicas learn of each other's changes by polling.
+//
 // # Time
 //
 // The library passes explicit times (now arguments, event times) and the
