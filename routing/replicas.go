@@ -47,9 +47,17 @@ func (d *Dispatcher) lookup(ctx context.Context, id carecontact.ItemID, now time
 			return nil, fmt.Errorf("%w: %s does not route in this replica's directory", ErrItemNotFound, id)
 		}
 	case it.Version != e.it.Version:
+		was := e.it.Professional
 		d.replace(e, it)
-		if err := d.refreshProfessional(ctx, it.Professional); err != nil {
+		// The professional it was with and the one it is with now: their
+		// loads changed with it.
+		if err := d.refreshProfessional(ctx, was); err != nil {
 			return nil, err
+		}
+		if it.Professional != was {
+			if err := d.refreshProfessional(ctx, it.Professional); err != nil {
+				return nil, err
+			}
 		}
 	default:
 		return e, nil
@@ -86,7 +94,11 @@ func (d *Dispatcher) adopt(ctx context.Context, it Item, now time.Time) (*entry,
 		d.stepPool(e).queue.push(e)
 		d.armStep(e)
 	case ItemOffered, ItemWrapUp:
-		d.arm(e, it.Deadline)
+		// A deadline that passed before this replica knew the item (its
+		// replica stopped, say) is handled now, not at its old time: an
+		// offer made again then gets a deadline from now, never one in
+		// the past.
+		d.arm(e, maxTime(it.Deadline, now))
 	}
 	d.track(e, 0, "", false)
 	if err := d.refreshProfessional(ctx, it.Professional); err != nil {
@@ -173,4 +185,11 @@ func (d *Dispatcher) refreshDue() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return d.refreshedAt.Add(d.refreshEvery), true
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

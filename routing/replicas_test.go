@@ -92,3 +92,50 @@ func TestRefreshEveryMustNotBeNegative(t *testing.T) {
 		Clock: carecontact.ClockFunc(time.Now), Store: memory.NewRoutingStore(nil), RefreshEvery: -time.Second})
 	require.ErrorIs(t, err, routing.ErrInvalid)
 }
+
+// A replica stops with an offer open. Another replica, refreshing after
+// the offer's deadline, times it out at its own now and offers the item
+// again with a deadline from then, not one already past.
+func TestReplicaTakesOverAStoppedReplicasOffer(t *testing.T) {
+	ctx := context.Background()
+	now := monday10
+	clock := carecontact.ClockFunc(func() time.Time { return now })
+	store := memory.NewRoutingStore(nil)
+	var events []routing.Event
+	newDispatcher := func(sink routing.Sink) *routing.Dispatcher {
+		d, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: replicaDirectory(t), Clock: clock,
+			Store: store, Replicated: true, Sink: sink})
+		require.NoError(t, err)
+		return d
+	}
+	a := newDispatcher(nil)
+	b := newDispatcher(func(e routing.Event) { events = append(events, e) })
+	for _, p := range []carecontact.ProfessionalID{"aino", "bertil"} {
+		_, err := a.SetPresence(ctx, p, routing.PresenceAvailable)
+		require.NoError(t, err)
+	}
+	offered, err := a.Enqueue(ctx, "chat-1", routing.Contact{Client: "k-1", Errand: channel.ErrandLabResults,
+		Channel: channel.Chat, PostalCode: "00530", OwnTeam: "kallio-a"})
+	require.NoError(t, err)
+	require.Equal(t, routing.ItemOffered, offered.State)
+	// A stops here. B refreshes two minutes later.
+	now = now.Add(2 * time.Minute)
+	require.NoError(t, b.Advance(ctx))
+	it, err := store.Item(ctx, "chat-1")
+	require.NoError(t, err)
+	require.Equal(t, routing.ItemOffered, it.State)
+	require.NotEqual(t, offered.Professional, it.Professional, "offered to the other nurse")
+	require.False(t, it.Deadline.Before(now), "the new offer's deadline is not in the past")
+	require.Equal(t, now.UTC().Add(routing.DefaultOfferTimeout), it.Deadline)
+	var timedOut []routing.Event
+	for _, e := range events {
+		if e.Kind == routing.EventTimedOut {
+			timedOut = append(timedOut, e)
+		}
+	}
+	require.Len(t, timedOut, 1)
+	require.Equal(t, now.UTC(), timedOut[0].At.UTC(), "timed out when B learnt of it")
+	ps, err := store.Professional(ctx, offered.Professional)
+	require.NoError(t, err)
+	require.Zero(t, ps.Load.Chat, "the first nurse's slot is free again")
+}
