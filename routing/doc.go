@@ -145,11 +145,14 @@
 // it (an item another replica enqueued or changed is served, never "not
 // found"), and Advance refreshes every professional and item from the
 // store every RefreshEvery (Refresh), so a professional signed in through
-// one replica gets the others' offers within that time. Every replica
-// still times out offers and widens steps on its own clock (the store's
-// compare-and-set keeps each transition once); there is no elected leader
-// and no notification between replicas, only this polling. The Sink is
-// called with the lock held.
+// one replica gets the others' offers within that time. An offer or
+// wrap-up whose deadline passed before the replica learnt of it (its own
+// replica stopped) is handled at the replica's now, so an offer made again
+// never gets a deadline in the past. Every replica still times out offers
+// and widens steps on its own clock (the store's compare-and-set keeps
+// each transition once); there is no elected leader and no notification
+// between replicas, only this polling. The Sink is called with the lock
+// held.
 //
 // # Errors
 //

@@ -107,8 +107,9 @@ func TestReplicatedDispatchersSeeEachOther(t *testing.T) {
 
 // Three replicated dispatchers over one database (separate pools): items
 // are enqueued, accepted and finished through random replicas while the
-// replicas refresh now and then. Every item is handled exactly once and
-// nobody holds more than their capacity.
+// replicas refresh now and then, and the server restarts when a third are
+// done. Every item is handled exactly once and nobody holds more than
+// their capacity.
 func TestReplicatedDispatchersRace(t *testing.T) {
 	const replicas, nurses, nItems = 3, 6, 150
 	ctx := context.Background()
@@ -140,6 +141,7 @@ func TestReplicatedDispatchersRace(t *testing.T) {
 
 	var handled [nItems]atomic.Int32
 	var done, lost, refreshes atomic.Int32
+	var restartOnce sync.Once
 	start := time.Now()
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
@@ -209,7 +211,9 @@ func TestReplicatedDispatchersRace(t *testing.T) {
 					var n int
 					_, _ = fmt.Sscanf(string(it.ID), "chat-%d", &n)
 					handled[n].Add(1)
-					done.Add(1)
+					if done.Add(1) == nItems/3 {
+						restartOnce.Do(func() { restartServer(t, dsnOf(dbs[0])) })
+					}
 				}
 				time.Sleep(time.Millisecond)
 			}
@@ -220,7 +224,7 @@ func TestReplicatedDispatchersRace(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	t.Logf("%d items through %d replicas in %v: %d accepts lost a race (changed meanwhile), %d refreshes",
+	t.Logf("%d items through %d replicas, the server restarted midway, in %v: %d accepts lost a race (changed meanwhile), %d refreshes",
 		done.Load(), replicas, time.Since(start).Round(time.Millisecond), lost.Load(), refreshes.Load())
 	for i := range handled {
 		require.Equal(t, int32(1), handled[i].Load(), "item %d handled exactly once", i)
