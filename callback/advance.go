@@ -49,12 +49,38 @@ var _ carecontact.Driven = (*Planner)(nil)
 //     handOver then gives the due requests to the Dispatcher.
 //
 // A request changed concurrently (compare-and-set failure) is left for the
-// next Advance. Call Advance at NextDeadline, and whenever the capacity
-// changes.
+// next Advance. A placement whose team's day another planner promised into
+// since the pass read it (ErrPlanChanged) is not written; the pass is then
+// run again from the new state, up to maxPassRuns times in all, and the
+// events of every run are returned. Call Advance at NextDeadline, and
+// whenever the capacity changes.
 func (s *Planner) Plan(ctx context.Context) ([]Event, error) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var events []Event
+	var errs []error
+	for run := 1; ; run++ {
+		ps, err := s.pass(ctx, now)
+		if err != nil {
+			return events, errors.Join(append(errs, err)...)
+		}
+		events = append(events, ps.events...)
+		if err := ps.handOver(); err != nil {
+			errs = append(errs, err)
+		}
+		if !ps.lostPlan || run >= maxPassRuns {
+			return events, errors.Join(errs...)
+		}
+	}
+}
+
+// maxPassRuns bounds the runs of one Plan whose placements keep losing
+// their days to concurrent promises.
+const maxPassRuns = 3
+
+// pass runs the phases of Plan once, up to persist.
+func (s *Planner) pass(ctx context.Context, now time.Time) (*pass, error) {
 	// The plan versions first, then the requests: a promise made in
 	// between moves a version, and the pass's reservation in that day
 	// then fails instead of promising the same capacity twice.
@@ -83,7 +109,7 @@ func (s *Planner) Plan(ctx context.Context) ([]Event, error) {
 	if err := ps.persist(); err != nil {
 		return nil, err
 	}
-	return ps.events, ps.handOver()
+	return ps, nil
 }
 
 // A pass is one run of Plan: the open requests as the pass changes them,
@@ -105,6 +131,9 @@ type pass struct {
 	// reserved maps the ID of each request the pass placed in a team's
 	// day (a new window, team or day) to its reservation there.
 	reserved map[string]Reservation
+	// lostPlan: a placement was not written because another planner
+	// promised into its day meanwhile (ErrPlanChanged).
+	lostPlan bool
 	status   map[string]Status
 }
 
@@ -433,6 +462,9 @@ func (ps *pass) persist() error {
 			}
 		} else {
 			saved, err = ps.s.update(ps.ctx, *w, ps.touched[id], ps.s.actor, ps.now, detail)
+		}
+		if errors.Is(err, ErrPlanChanged) {
+			ps.lostPlan = true
 		}
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrPlanChanged) {
 			failed[id] = true

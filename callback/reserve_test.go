@@ -112,3 +112,65 @@ func TestReplanLosesToAConcurrentPromise(t *testing.T) {
 	require.Equal(t, map[callback.PlanKey]int64{{Team: "team-north", Day: day.UTC()}: 13}, versions,
 		"one reservation per promise made")
 }
+
+// A re-plan that lost its day to a concurrent promise runs again at once
+// from the new state, and places the request in what is still free.
+func TestReplanRunsAgainAfterLosingItsDay(t *testing.T) {
+	ctx := context.Background()
+	day := at(2026, 11, 24, 0, 0) // a Tuesday
+	now := at(2026, 11, 24, 7, 30)
+	clock := carecontact.ClockFunc(func() time.Time { return now.UTC() })
+	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00100": "north"},
+		Teams: map[carecontact.AreaID]carecontact.TeamID{"north": "team-north"}}
+	shared := memory.NewCallbackStore(nil)
+	newPlanner := func(s callback.Store, prefix string) *callback.Planner {
+		n := 0
+		p, err := callback.New(callback.Config{Clock: clock, Store: s, Router: router, Capacity: morningOnly{day},
+			NewID: func() string { n++; return fmt.Sprintf("%s-%02d", prefix, n) }})
+		require.NoError(t, err)
+		return p
+	}
+	a := newPlanner(shared, "a")
+	hooked := &hookedStore{Store: shared.Share()}
+	b := newPlanner(hooked, "b")
+	var promised []callback.Promise
+	for i := range 13 {
+		p, err := a.Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent))
+		require.NoError(t, err)
+		promised = append(promised, p)
+	}
+	require.True(t, promised[12].Unplaced)
+	// Two promises are withdrawn: twenty minutes are free.
+	for _, p := range promised[:2] {
+		_, _, err := a.Withdraw(ctx, p.Request, audit.System("test"))
+		require.NoError(t, err)
+	}
+	// After B has read the requests, A promises ten of them to a new client.
+	hooked.hook = func() {
+		late, err := a.Request(ctx, req("c-late", callback.NonUrgent))
+		require.NoError(t, err)
+		require.False(t, late.Unplaced)
+	}
+	events, err := b.Plan(ctx)
+	require.NoError(t, err)
+	var placed []callback.Event
+	for _, e := range events {
+		if e.Kind == callback.EventPromised {
+			placed = append(placed, e)
+		}
+	}
+	require.Len(t, placed, 1, "the second run placed the request: %+v", events)
+	require.Equal(t, "a-13", placed[0].Request)
+	got, err := shared.Get(ctx, "a-13")
+	require.NoError(t, err)
+	require.False(t, got.Unplaced)
+	open, err := shared.List(ctx, callback.Filter{OpenOnly: true})
+	require.NoError(t, err)
+	var total time.Duration
+	for _, r := range open {
+		if !r.Window.IsZero() {
+			total += r.Handling
+		}
+	}
+	require.Equal(t, 2*time.Hour, total, "the day is full, not beyond")
+}
