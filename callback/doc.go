@@ -89,10 +89,11 @@
 // windows) with Store.OpenReserved or Store.UpdateReserved, which write
 // only at the version planned from and bump it in the same atomic
 // operation. A promise that lost its race (ErrPlanChanged) is planned again
-// from the new state: Request tries up to 64 times; Advance leaves the
-// request as stored for its next pass. What a day's plan does not guard:
-// a no-answer retry time set by Complete, and capacity that shrinks (an
-// absence), which the next Advance re-plans as before.
+// from the new state: Request tries up to 64 times; Plan runs its pass
+// again, up to three runs, then leaves the request as stored for the next
+// Advance. What a day's plan does not guard: a no-answer retry time set by
+// Complete, and capacity that shrinks (an absence), which the next Advance
+// re-plans as before.
 //
 // # Privacy
 //
