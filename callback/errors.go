@@ -11,6 +11,10 @@ var (
 	ErrNotFound = carecontact.Sentinel(carecontact.ErrNotFound, "callback: request not found")
 	// ErrConflict: the record changed since it was read (compare-and-set failed).
 	ErrConflict = carecontact.Sentinel(carecontact.ErrConflict, "callback: version conflict")
+	// ErrPlanChanged: a reservation lost its race: another promise was
+	// made in the team's day since it was planned (Store.OpenReserved,
+	// Store.UpdateReserved). The Planner plans again.
+	ErrPlanChanged = carecontact.Sentinel(carecontact.ErrConflict, "callback: plan of the team's day changed")
 	// ErrNotDue: the request is not waiting in the dispatch queue.
 	ErrNotDue = carecontact.Sentinel(carecontact.ErrIllegalTransition, "callback: request not due")
 	// ErrNotInCall: the request is not in a call by that professional.

@@ -162,90 +162,23 @@ func (s *Planner) request(ctx context.Context, req Request, now time.Time) (Prom
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-
-	cfg := s.cfg
-	today := localDay(now)
-	workday := isWorkday(cfg.Workdays, today)
-	beforeCutoff := workday && now.Before(at(today, cfg.Cutoff))
-	sameDayEnd := at(today, cfg.DayEnd)
-	next, err := addWorkdays(cfg.Workdays, today, 1)
-	if err != nil {
-		return Promise{}, fmt.Errorf("callback: request at %s: %w", now.Format(time.RFC3339), err)
+	if req.ID == "" {
+		req.ID = s.newID()
 	}
-	outerDay, err := addWorkdays(cfg.Workdays, today, cfg.OuterWorkdays)
-	if err != nil {
-		return Promise{}, fmt.Errorf("callback: request at %s: %w", now.Format(time.RFC3339), err)
-	}
-	outer := at(outerDay, cfg.DayEnd)
-	deadline := sameDayEnd
-	if !beforeCutoff {
-		deadline = at(next, cfg.DayEnd)
-	}
-	if req.Urgency == Urgent {
-		deadline = now.Add(cfg.UrgentWithin)
-	}
-	if deadline.After(outer) {
-		deadline = outer
-	}
-	id := req.ID
-	if id == "" {
-		id = s.newID()
-	}
-	rec := Record{
-		ID: id, Client: req.Client, Phone: req.Phone, Errand: req.Errand, Urgency: req.Urgency,
-		Area: route.Area, OwnProfessional: req.OwnProfessional, OwnTeam: req.OwnTeam, Language: req.Language, RequestedAt: now, Deadline: deadline.UTC(),
-		Handling: cfg.handling(req.Errand), Steps: slices.Clone(route.Steps), Team: route.Steps[0].Team,
-		BeforeCutoff: beforeCutoff, State: StatePlanned,
-	}
-	if req.Urgency == Urgent {
-		rec.Priority = 1
-	}
-	p := s.newPlanner(ctx, now, map[carecontact.TeamID][]Record{})
+	// Each attempt plans from the state as the store has it; a promise
+	// that lost its race for the day's capacity (ErrPlanChanged) is planned
+	// again from the new state.
+	var got Record
+	var joined bool
 	var events []Event
-	placed := false
-	// Target phase: every step for same-day (and urgent) requests, the own
-	// team only after the cut-off, each day up to the deadline.
-	steps := rec.Steps
-	if !beforeCutoff && req.Urgency != Urgent {
-		steps = steps[:1]
-	}
-	for i, st := range steps {
-		win, ok, err := p.placeIn(st.Team, today, localDay(rec.Deadline), rec.Deadline, rec.Handling)
-		if err != nil {
-			return Promise{}, err
-		}
-		if ok {
-			rec.StepIndex, rec.Team, rec.Window, placed = i, st.Team, win, true
+	for attempt := 1; ; attempt++ {
+		got, joined, events, err = s.promise(ctx, req, route, now)
+		if err == nil {
 			break
 		}
-	}
-	if !placed {
-		// Breach phase: the own team's first window up to the outer bound.
-		win, ok, err := p.placeIn(rec.Steps[0].Team, today, localDay(outer), outer, rec.Handling)
-		if err != nil {
+		if !errors.Is(err, ErrPlanChanged) || attempt >= maxPlanAttempts {
 			return Promise{}, err
 		}
-		if ok {
-			rec.Window, placed = win, true
-			rec.Deadline = win.End
-		}
-		if req.Urgency == Urgent {
-			rec.Escalation = EscalationReportedToLead
-			events = append(events, Event{Kind: EventReportedToLead, At: now, Request: rec.ID, Team: rec.Team,
-				Window: rec.Window, Reason: "urgent deadline cannot be met"})
-		}
-	}
-	if placed {
-		rec.Promised = rec.Window
-		rec.NextDay = !localDay(rec.Window.Start).Equal(today)
-	} else {
-		rec.Unplaced = true
-		rec.Deadline = outer.UTC()
-		rec.Escalation = EscalationReportedToLead
-	}
-	got, joined, err := s.store.OpenOrJoin(ctx, rec, s.actor, now)
-	if err != nil {
-		return Promise{}, fmt.Errorf("callback: open request: %w", err)
 	}
 	if joined {
 		pr := promiseOf(got, true)
@@ -266,6 +199,114 @@ func (s *Planner) request(ctx context.Context, req Request, now time.Time) (Prom
 	}
 	pr.Events = events
 	return pr, nil
+}
+
+// maxPlanAttempts bounds the attempts of one promise that keeps losing
+// its day's capacity to other planners (ErrPlanChanged). Each loss means
+// another promise was made, so planning makes progress; the bound only
+// keeps a request from spinning under an extreme burst.
+const maxPlanAttempts = 64
+
+// promise plans req at now from the store's current state and opens (or
+// joins) its request, reserving the window's capacity in the store. It
+// returns the stored request and the events of the planning. ErrPlanChanged
+// means another promise took capacity of the chosen day meanwhile: nothing
+// was stored.
+func (s *Planner) promise(ctx context.Context, req Request, route Route, now time.Time) (Record, bool, []Event, error) {
+	cfg := s.cfg
+	today := localDay(now)
+	workday := isWorkday(cfg.Workdays, today)
+	beforeCutoff := workday && now.Before(at(today, cfg.Cutoff))
+	sameDayEnd := at(today, cfg.DayEnd)
+	next, err := addWorkdays(cfg.Workdays, today, 1)
+	if err != nil {
+		return Record{}, false, nil, fmt.Errorf("callback: request at %s: %w", now.Format(time.RFC3339), err)
+	}
+	outerDay, err := addWorkdays(cfg.Workdays, today, cfg.OuterWorkdays)
+	if err != nil {
+		return Record{}, false, nil, fmt.Errorf("callback: request at %s: %w", now.Format(time.RFC3339), err)
+	}
+	outer := at(outerDay, cfg.DayEnd)
+	deadline := sameDayEnd
+	if !beforeCutoff {
+		deadline = at(next, cfg.DayEnd)
+	}
+	if req.Urgency == Urgent {
+		deadline = now.Add(cfg.UrgentWithin)
+	}
+	if deadline.After(outer) {
+		deadline = outer
+	}
+	rec := Record{
+		ID: req.ID, Client: req.Client, Phone: req.Phone, Errand: req.Errand, Urgency: req.Urgency,
+		Area: route.Area, OwnProfessional: req.OwnProfessional, OwnTeam: req.OwnTeam, Language: req.Language, RequestedAt: now, Deadline: deadline.UTC(),
+		Handling: cfg.handling(req.Errand), Steps: slices.Clone(route.Steps), Team: route.Steps[0].Team,
+		BeforeCutoff: beforeCutoff, State: StatePlanned,
+	}
+	if req.Urgency == Urgent {
+		rec.Priority = 1
+	}
+	versions, err := s.planVersions(ctx, now)
+	if err != nil {
+		return Record{}, false, nil, err
+	}
+	p := s.newPlanner(ctx, now, map[carecontact.TeamID][]Record{}, versions)
+	var res Reservation
+	var events []Event
+	placed := false
+	// Target phase: every step for same-day (and urgent) requests, the own
+	// team only after the cut-off, each day up to the deadline.
+	steps := rec.Steps
+	if !beforeCutoff && req.Urgency != Urgent {
+		steps = steps[:1]
+	}
+	for i, st := range steps {
+		win, day, ok, err := p.placeIn(st.Team, today, localDay(rec.Deadline), rec.Deadline, rec.Handling)
+		if err != nil {
+			return Record{}, false, nil, err
+		}
+		if ok {
+			rec.StepIndex, rec.Team, rec.Window, placed = i, st.Team, win, true
+			res = p.reservation(st.Team, day)
+			break
+		}
+	}
+	if !placed {
+		// Breach phase: the own team's first window up to the outer bound.
+		win, day, ok, err := p.placeIn(rec.Steps[0].Team, today, localDay(outer), outer, rec.Handling)
+		if err != nil {
+			return Record{}, false, nil, err
+		}
+		if ok {
+			rec.Window, placed = win, true
+			res = p.reservation(rec.Steps[0].Team, day)
+			rec.Deadline = win.End
+		}
+		if req.Urgency == Urgent {
+			rec.Escalation = EscalationReportedToLead
+			events = append(events, Event{Kind: EventReportedToLead, At: now, Request: rec.ID, Team: rec.Team,
+				Window: rec.Window, Reason: "urgent deadline cannot be met"})
+		}
+	}
+	if placed {
+		rec.Promised = rec.Window
+		rec.NextDay = !localDay(rec.Window.Start).Equal(today)
+	} else {
+		rec.Unplaced = true
+		rec.Deadline = outer.UTC()
+		rec.Escalation = EscalationReportedToLead
+	}
+	var got Record
+	var joined bool
+	if placed {
+		got, joined, err = s.store.OpenReserved(ctx, rec, res, s.actor, now)
+	} else {
+		got, joined, err = s.store.OpenOrJoin(ctx, rec, s.actor, now)
+	}
+	if err != nil {
+		return Record{}, false, nil, fmt.Errorf("callback: open request: %w", err)
+	}
+	return got, joined, events, nil
 }
 
 // Get returns the stored request, auditing the read "callback.read" with
@@ -363,6 +404,12 @@ func (s *Planner) Status(id string) (Status, bool) {
 func (s *Planner) update(ctx context.Context, r Record, action string, actor audit.Actor, at time.Time, detail map[string]string) (Record, error) {
 	ev := changeEvent(action, r, actor, at, detail)
 	return s.store.Update(ctx, r, []audit.Event{ev})
+}
+
+// updateReserved is update for a change that places r in the day of res.
+func (s *Planner) updateReserved(ctx context.Context, r Record, res Reservation, action string, actor audit.Actor, at time.Time, detail map[string]string) (Record, error) {
+	ev := changeEvent(action, r, actor, at, detail)
+	return s.store.UpdateReserved(ctx, r, res, []audit.Event{ev})
 }
 
 // Accept hands the due request id to professional: the attempt starts now.

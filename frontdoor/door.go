@@ -73,6 +73,16 @@ type Config struct {
 	// Grace is how long a contact stays with a professional who signed out
 	// before it returns to the queue. Defaults to routing.DefaultGrace.
 	Grace time.Duration
+	// Replicated says doors of other replicas share Stores: the routing
+	// dispatcher reads each item from the store before it acts on it and
+	// refreshes its view every RefreshEvery, so a contact enqueued on one
+	// replica is served on any (routing.DispatcherConfig.Replicated).
+	// Callback promises are safe across replicas either way (they reserve
+	// capacity in the store). Defaults to off: one replica per store.
+	Replicated bool
+	// RefreshEvery is how often a replicated door's dispatcher refreshes
+	// from the store. Defaults to routing.DefaultRefreshEvery (2 seconds).
+	RefreshEvery time.Duration
 	// Transports are the host's telephony, video and chat. Defaults to
 	// none: legs are only recorded.
 	Transports channel.Transports
@@ -181,7 +191,8 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	}
 	var err error
 	d.disp, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: cfg.Directory, Clock: cfg.Clock,
-		Store: cfg.Stores.Routing, OfferTimeout: cfg.OfferTimeout, Grace: cfg.Grace, Sink: sink})
+		Store: cfg.Stores.Routing, OfferTimeout: cfg.OfferTimeout, Grace: cfg.Grace, Sink: sink,
+		Replicated: cfg.Replicated, RefreshEvery: cfg.RefreshEvery})
 	if err != nil {
 		return nil, fmt.Errorf("frontdoor: routing: %w", err)
 	}

@@ -89,6 +89,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
 	t.Run("routing", func(t *testing.T) { runRouting(t, h) })
 	t.Run("callback", func(t *testing.T) { runCallback(t, h) })
+	t.Run("callback planners", func(t *testing.T) { runCallbackPlanners(t, h) })
 	t.Run("session", func(t *testing.T) { runSession(t, h) })
 	t.Run("demand", func(t *testing.T) { runDemand(t, h) })
 	t.Run("booking", func(t *testing.T) { runBooking(t, h) })
