@@ -26,7 +26,9 @@ import (
 var (
 	t0 = time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC) // Monday 08:00 in Helsinki
 
-	g = func(role string, s carecontact.Scope) carecontact.Grant { return carecontact.Grant{Role: role, Scope: s} }
+	g = func(role string, s carecontact.Scope) carecontact.Grant {
+		return carecontact.Grant{Role: role, Scope: s}
+	}
 
 	staffList = []carecontact.StaffMember{
 		{ID: "nurse-n1", Teams: []carecontact.TeamID{"n1"}, Area: "north"},
@@ -146,7 +148,9 @@ type operation struct {
 	skip []string
 }
 
-func requester(a audit.Actor) booking.Requester { return booking.Requester{Actor: a, ClientGroup: "adult"} }
+func requester(a audit.Actor) booking.Requester {
+	return booking.Requester{Actor: a, ClientGroup: "adult"}
+}
 
 var (
 	clientSelf = "client, own data"
@@ -158,7 +162,10 @@ var (
 
 var operations = []operation{
 	{name: "read a session", action: "session.read",
-		run: func(ctx context.Context, w *world, a audit.Actor) error { _, err := w.sessions.Get(ctx, a, w.session); return err },
+		run: func(ctx context.Context, w *world, a audit.Actor) error {
+			_, err := w.sessions.Get(ctx, a, w.session)
+			return err
+		},
 		allowed: []string{clientSelf, "system", "nurse, own team", "supervisor, team scope, own team", "supervisor, area scope", "coordinator, organisation scope"}},
 	{name: "take a session", action: "session.assign",
 		run: func(ctx context.Context, w *world, a audit.Actor) error {
@@ -195,10 +202,16 @@ var operations = []operation{
 		allowed: []string{"nurse, own team", "supervisor, team scope, own team", "coordinator, organisation scope"},
 		skip:    append(append([]string{}, clients...), "system")},
 	{name: "read a callback request", action: "callback.read",
-		run: func(ctx context.Context, w *world, a audit.Actor) error { _, err := w.planner.Get(ctx, a, w.request); return err },
+		run: func(ctx context.Context, w *world, a audit.Actor) error {
+			_, err := w.planner.Get(ctx, a, w.request)
+			return err
+		},
 		allowed: append([]string{clientSelf, "system"}, everyPro...)},
 	{name: "read pending contacts", action: "channel.pending",
-		run: func(ctx context.Context, w *world, a audit.Actor) error { _, err := w.admit.Pending(ctx, a, "c1"); return err },
+		run: func(ctx context.Context, w *world, a audit.Actor) error {
+			_, err := w.admit.Pending(ctx, a, "c1")
+			return err
+		},
 		allowed: append([]string{clientSelf, "system"}, everyPro...)},
 	{name: "admit a contact", action: "channel.admit",
 		run: func(ctx context.Context, w *world, a audit.Actor) error {
