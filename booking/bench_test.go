@@ -66,7 +66,13 @@ func benchBooker(tb testing.TB, ix *booking.Index, now time.Time) (*booking.Book
 // area; the first day's morning is fully booked, so the search has to pass
 // over taken time; each iteration asks for the first 10 free slots of a
 // self-bookable service for a client.
-func BenchmarkSlotSearch(b *testing.B) {
+func BenchmarkSlotSearch(b *testing.B) { benchSlotSearch(b, 10) }
+
+// BenchmarkSlotSearchFirst is BenchmarkSlotSearch asking for the first free
+// slot only.
+func BenchmarkSlotSearchFirst(b *testing.B) { benchSlotSearch(b, 1) }
+
+func benchSlotSearch(b *testing.B, limit int) {
 	ix, heap := benchIndex(b)
 	now := helsinki(b, 2026, 12, 7, 6, 0)
 	bk, store := benchBooker(b, ix, now)
@@ -85,9 +91,9 @@ func BenchmarkSlotSearch(b *testing.B) {
 			}
 		}
 	}
-	req := booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 10, By: client("c1")}
+	req := booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: limit, By: client("c1")}
 	slots, err := bk.Search(ctx, req)
-	if err != nil || len(slots) != 10 {
+	if err != nil || len(slots) != limit {
 		b.Fatalf("search: %d slots, %v", len(slots), err)
 	}
 	b.ReportAllocs()

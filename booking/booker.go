@@ -64,6 +64,7 @@ type Config struct {
 type Booker struct {
 	cfg   Config
 	areas map[carecontact.AreaID]*Catalogue
+	cands map[svcKey]*candList // the candidate calendars of each service
 }
 
 // New checks cfg and returns a Booker.
@@ -92,7 +93,7 @@ func New(cfg Config) (*Booker, error) {
 	if cfg.NewID == nil {
 		cfg.NewID = newID
 	}
-	b := &Booker{cfg: cfg, areas: map[carecontact.AreaID]*Catalogue{}}
+	b := &Booker{cfg: cfg, areas: map[carecontact.AreaID]*Catalogue{}, cands: map[svcKey]*candList{}}
 	for i, c := range cfg.Catalogues {
 		if c == nil {
 			return nil, fmt.Errorf("%w: config.catalogues[%d] is nil", ErrInvalid, i)
@@ -101,6 +102,9 @@ func New(cfg Config) (*Booker, error) {
 			return nil, fmt.Errorf("%w: config.catalogues[%d]: second catalogue for area %s", ErrInvalid, i, c.Area())
 		}
 		b.areas[c.Area()] = c
+		for _, svc := range c.services {
+			b.cands[svcKey{svc.Area, svc.Code}] = newCandList(cfg.Index.set, &svc)
+		}
 	}
 	return b, nil
 }

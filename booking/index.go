@@ -3,7 +3,6 @@ package booking
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"time"
 	"unsafe"
 
@@ -29,8 +28,13 @@ type Index struct {
 	set       *CalendarSet
 	from, to  civil.Date // days [from, to)
 	lo, hi    int64
-	blocks    map[CalendarID][]iblock
+	blocks    [][]iblock // by calendar position in set
 	numBlocks int
+	// dayLo[k] is the first instant of day from+k (k up to the number of
+	// days), and dayOff[p*(len(dayLo))+k] the first of calendar p's
+	// blocks on or after day from+k.
+	dayLo  []int64
+	dayOff []int32
 }
 
 // NewIndex computes the blocks of every calendar of set for the days
@@ -43,15 +47,20 @@ func NewIndex(set *CalendarSet, from civil.Date, days int) (*Index, error) {
 		return nil, fmt.Errorf("%w: index: from %s, days %d", ErrInvalid, from, days)
 	}
 	loc := civil.Helsinki()
-	ix := &Index{set: set, from: from, to: from.AddDays(days), blocks: make(map[CalendarID][]iblock, len(set.order)),
+	ix := &Index{set: set, from: from, to: from.AddDays(days), blocks: make([][]iblock, len(set.order)),
 		lo: from.At(0, loc).Unix(), hi: from.AddDays(days).At(0, loc).Unix()}
-	for _, id := range set.order {
-		c := set.byID[id]
+	for k := 0; k <= days; k++ {
+		ix.dayLo = append(ix.dayLo, from.AddDays(k).At(0, loc).Unix())
+	}
+	ix.dayOff = make([]int32, 0, len(set.cals)*(days+1))
+	for i, c := range set.cals {
 		var bs []iblock
 		for d := from; d.Before(ix.to); d = d.AddDays(1) {
+			ix.dayOff = append(ix.dayOff, int32(len(bs)))
 			bs = appendBlocks(bs, c, d)
 		}
-		ix.blocks[id] = slices.Clip(bs)
+		ix.dayOff = append(ix.dayOff, int32(len(bs)))
+		ix.blocks[i] = slices.Clip(bs)
 		ix.numBlocks += len(bs)
 	}
 	return ix, nil
@@ -78,27 +87,53 @@ func (ix *Index) Blocks() int { return ix.numBlocks }
 // arrays and the map entries (the calendars themselves are not counted).
 func (ix *Index) SizeBytes() int {
 	n := 0
-	for id, bs := range ix.blocks {
-		n += cap(bs)*int(unsafe.Sizeof(iblock{})) + len(id) + int(unsafe.Sizeof(bs)) + int(unsafe.Sizeof(id))
+	for _, bs := range ix.blocks {
+		n += cap(bs)*int(unsafe.Sizeof(iblock{})) + int(unsafe.Sizeof(bs))
 	}
+	n += 8*cap(ix.dayLo) + 4*cap(ix.dayOff)
 	return n
 }
 
-// window returns calendar id's blocks that overlap [lo, hi) (Unix seconds).
-func (ix *Index) window(id CalendarID, lo, hi int64) []iblock {
-	if lo >= ix.lo && hi <= ix.hi {
-		bs := ix.blocks[id]
-		i := sort.Search(len(bs), func(i int) bool { return bs[i].end > lo })
+// window returns the blocks of the calendar at position pos of the set
+// that overlap [lo, hi) (Unix seconds). Inside the indexed days it is a
+// subslice of the index, which must not be changed.
+func (ix *Index) window(pos int32, lo, hi int64) []iblock {
+	return ix.windowOn(pos, ix.day(lo), lo, hi)
+}
+
+// day returns the index of the indexed day that holds instant t, or -1
+// if t is outside the indexed days.
+func (ix *Index) day(t int64) int {
+	if t < ix.lo || t >= ix.hi {
+		return -1
+	}
+	i, j := 0, len(ix.dayLo)
+	for i < j { // the first day starting after t
+		h := int(uint(i+j) >> 1)
+		if ix.dayLo[h] > t {
+			j = h
+		} else {
+			i = h + 1
+		}
+	}
+	return i - 1
+}
+
+// windowOn is window for an lo on day k (ix.day(lo)).
+func (ix *Index) windowOn(pos int32, k int, lo, hi int64) []iblock {
+	if k >= 0 && hi <= ix.hi {
+		bs := ix.blocks[pos]
+		i := int(ix.dayOff[int(pos)*len(ix.dayLo)+k])
+		for i < len(bs) && bs[i].end <= lo {
+			i++
+		}
 		j := i
 		for j < len(bs) && bs[j].start < hi {
 			j++
 		}
 		return bs[i:j]
 	}
-	c, ok := ix.set.byID[id]
-	if !ok {
-		return nil
-	}
+	c := ix.set.cals[pos]
 	loc := civil.Helsinki()
 	var bs []iblock
 	first := civil.DateOf(time.Unix(lo, 0), loc).AddDays(-1)

@@ -180,6 +180,24 @@ type Store interface {
 	TakeWaiter(ctx context.Context, waiterID string, old *TransitionRequest, req ClaimRequest) error
 }
 
+// BusySpan is a stretch of one owner's claimed time, [Start, End) in Unix
+// seconds.
+type BusySpan struct{ Start, End int64 }
+
+// SpanStore is an optional interface of a Store that Search uses when the
+// store has it: the claims Busy would return, as bare spans written into a
+// buffer the caller owns, so that a search over hundreds of calendars
+// builds no Claim values and allocates nothing per claim.
+type SpanStore interface {
+	// AppendBusy appends to dst, for each of owners in turn, the
+	// intervals of the owner's claims that are live at now and overlap iv
+	// (in whole seconds, as Unix truncates), sorted by start (spans that
+	// touch may come as one), and appends len(dst) to ends after each
+	// owner's spans, so owners[i]'s spans are dst[ends[i-1]:ends[i]]. It
+	// returns the extended slices.
+	AppendBusy(ctx context.Context, dst []BusySpan, ends []int32, owners []CalendarID, iv Interval, now time.Time) ([]BusySpan, []int32, error)
+}
+
 // ValidateClaim checks a claim request's shape; stores call it before
 // changing anything.
 func ValidateClaim(req ClaimRequest) error {
