@@ -98,12 +98,16 @@ func benchSlotSearch(b *testing.B, limit int) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for range b.N {
 		if _, err := bk.Search(ctx, req); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
 	b.ReportMetric(float64(heap), "calendar-heap-B")
 	b.ReportMetric(float64(ix.SizeBytes()), "index-B")
 	b.ReportMetric(float64(ix.Blocks()), "blocks")

@@ -103,7 +103,9 @@ func New(cfg Config) (*Booker, error) {
 		}
 		b.areas[c.Area()] = c
 		for _, svc := range c.services {
-			b.cands[svcKey{svc.Area, svc.Code}] = newCandList(cfg.Index.set, &svc)
+			cl := newCandList(cfg.Index.set, &svc)
+			cl.shared = true
+			b.cands[svcKey{svc.Area, svc.Code}] = cl
 		}
 	}
 	return b, nil

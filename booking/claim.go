@@ -46,7 +46,7 @@ func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time)
 			slices.Index(slot.Participants, id) != i {
 			return "", fmt.Errorf("%w: slot.participants[%d] %q does not meet the requirement %s %s", ErrInvalid, i, id, r.Kind, r.Role)
 		}
-		bt, ok := q.fits(set.pos[id], -1, slot.Start.Unix())
+		bt, ok := q.fits(set.pos[id], -1, c.Kind == OwnerResource, slot.Start.Unix())
 		if !ok {
 			return "", fmt.Errorf("booking: slot.participants[%d] %s at %s: not bookable working time: %w", i, id, slot.Start.UTC().Format(time.RFC3339), ErrNotAllowed)
 		}

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 	"unsafe"
@@ -20,21 +21,23 @@ var blockCodes = BlockTypes()
 func blockCode(t BlockType) uint8 { return uint8(slices.Index(blockCodes, t)) }
 
 // Index holds every calendar's working blocks of a range of days in UTC,
-// per calendar and sorted, so that slot search looks up free intervals by
-// binary search instead of walking the horizon. It is read-only once built
-// and safe for concurrent use. Days outside the range are computed from the
-// calendars on demand.
+// day by day and within a day calendar by calendar, so that slot search
+// finds the blocks near an instant without walking the horizon and reads
+// the calendars of one day from one stretch of memory. It is read-only once
+// built and safe for concurrent use. Days outside the range are computed
+// from the calendars on demand.
 type Index struct {
 	set       *CalendarSet
 	from, to  civil.Date // days [from, to)
 	lo, hi    int64
-	blocks    [][]iblock // by calendar position in set
 	numBlocks int
+	ncal      int
 	// dayLo[k] is the first instant of day from+k (k up to the number of
-	// days), and dayOff[p*(len(dayLo))+k] the first of calendar p's
-	// blocks on or after day from+k.
-	dayLo  []int64
-	dayOff []int32
+	// days). The blocks of calendar p (its position in set) on day from+k
+	// are flat[off[k*ncal+p]:off[k*ncal+p+1]], sorted by start.
+	dayLo []int64
+	flat  []iblock
+	off   []int32
 }
 
 // NewIndex computes the blocks of every calendar of set for the days
@@ -47,23 +50,32 @@ func NewIndex(set *CalendarSet, from civil.Date, days int) (*Index, error) {
 		return nil, fmt.Errorf("%w: index: from %s, days %d", ErrInvalid, from, days)
 	}
 	loc := civil.Helsinki()
-	ix := &Index{set: set, from: from, to: from.AddDays(days), blocks: make([][]iblock, len(set.order)),
+	ix := &Index{set: set, from: from, to: from.AddDays(days), ncal: len(set.cals),
 		lo: from.At(0, loc).Unix(), hi: from.AddDays(days).At(0, loc).Unix()}
 	for k := 0; k <= days; k++ {
 		ix.dayLo = append(ix.dayLo, from.AddDays(k).At(0, loc).Unix())
 	}
-	ix.dayOff = make([]int32, 0, len(set.cals)*(days+1))
-	for i, c := range set.cals {
-		var bs []iblock
-		for d := from; d.Before(ix.to); d = d.AddDays(1) {
-			ix.dayOff = append(ix.dayOff, int32(len(bs)))
-			bs = appendBlocks(bs, c, d)
+	ix.off = make([]int32, 0, len(set.cals)*days+1)
+	for d := from; d.Before(ix.to); d = d.AddDays(1) {
+		for _, c := range set.cals {
+			ix.off = append(ix.off, int32(len(ix.flat)))
+			ix.flat = appendBlocks(ix.flat, c, d)
+			if len(ix.flat) > math.MaxInt32 {
+				return nil, fmt.Errorf("%w: index: too many blocks", ErrInvalid)
+			}
 		}
-		ix.dayOff = append(ix.dayOff, int32(len(bs)))
-		ix.blocks[i] = slices.Clip(bs)
-		ix.numBlocks += len(bs)
 	}
+	ix.off = append(ix.off, int32(len(ix.flat)))
+	ix.flat = slices.Clip(ix.flat)
+	ix.numBlocks = len(ix.flat)
 	return ix, nil
+}
+
+// dayBlocks returns the indices in flat of the blocks of the calendar at
+// position pos on indexed day k.
+func (ix *Index) dayBlocks(pos int32, k int) (int32, int32) {
+	i := k*ix.ncal + int(pos)
+	return ix.off[i], ix.off[i+1]
 }
 
 func appendBlocks(bs []iblock, c *Calendar, d civil.Date) []iblock {
@@ -83,15 +95,10 @@ func (ix *Index) Calendars() *CalendarSet { return ix.set }
 // Blocks returns the number of indexed blocks.
 func (ix *Index) Blocks() int { return ix.numBlocks }
 
-// SizeBytes estimates the memory the index's block data takes: the block
-// arrays and the map entries (the calendars themselves are not counted).
+// SizeBytes estimates the memory the index's block data takes (the
+// calendars themselves are not counted).
 func (ix *Index) SizeBytes() int {
-	n := 0
-	for _, bs := range ix.blocks {
-		n += cap(bs)*int(unsafe.Sizeof(iblock{})) + int(unsafe.Sizeof(bs))
-	}
-	n += 8*cap(ix.dayLo) + 4*cap(ix.dayOff)
-	return n
+	return cap(ix.flat)*int(unsafe.Sizeof(iblock{})) + 4*cap(ix.off) + 8*cap(ix.dayLo)
 }
 
 // window returns the blocks of the calendar at position pos of the set
@@ -122,16 +129,16 @@ func (ix *Index) day(t int64) int {
 // windowOn is window for an lo on day k (ix.day(lo)).
 func (ix *Index) windowOn(pos int32, k int, lo, hi int64) []iblock {
 	if k >= 0 && hi <= ix.hi {
-		bs := ix.blocks[pos]
-		i := int(ix.dayOff[int(pos)*len(ix.dayLo)+k])
-		for i < len(bs) && bs[i].end <= lo {
-			i++
+		var out []iblock
+		for ; k < len(ix.dayLo)-1 && ix.dayLo[k] < hi; k++ {
+			i, j := ix.dayBlocks(pos, k)
+			for _, b := range ix.flat[i:j] {
+				if b.end > lo && b.start < hi {
+					out = append(out, b)
+				}
+			}
 		}
-		j := i
-		for j < len(bs) && bs[j].start < hi {
-			j++
-		}
-		return bs[i:j]
+		return out
 	}
 	c := ix.set.cals[pos]
 	loc := civil.Helsinki()

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
@@ -102,9 +103,9 @@ func newRules(by Requester, now time.Time) rules {
 }
 
 // allowed reports whether block type code t may be booked on a calendar
-// of kind k for a slot starting at start (Unix seconds).
-func (r *rules) allowed(t uint8, k OwnerKind, start int64) bool {
-	if k == OwnerResource {
+// (a resource's if res) for a slot starting at start (Unix seconds).
+func (r *rules) allowed(t uint8, res bool, start int64) bool {
+	if res {
 		return r.res&(1<<t) != 0
 	}
 	if r.pro&(1<<t) == 0 {
@@ -121,6 +122,14 @@ type candList struct {
 	reqs   [][]int32
 	owner  [][]int32
 	owners []CalendarID
+	// rank and res are, per requirement, each calendar's rank by ID and
+	// whether it is a resource's.
+	rank [][]int32
+	res  [][]bool
+	// shared lists are the ones New made, kept for the Booker's life:
+	// they cache busy time read from a SpanStore.
+	shared bool
+	cache  [busyCacheChunks]atomic.Pointer[busyEntry]
 }
 
 // candidates returns, per requirement, the calendars that can meet it,
@@ -164,10 +173,14 @@ func newCandList(set *CalendarSet, svc *Service) *candList {
 }
 
 func newCandListOf(set *CalendarSet, reqs [][]int32) *candList {
-	cl := &candList{reqs: reqs, owner: make([][]int32, len(reqs))}
+	cl := &candList{reqs: reqs, owner: make([][]int32, len(reqs)), rank: make([][]int32, len(reqs)), res: make([][]bool, len(reqs))}
 	seen := map[int32]int32{}
 	for i, ps := range reqs {
 		cl.owner[i] = make([]int32, len(ps))
+		for _, p := range ps {
+			cl.rank[i] = append(cl.rank[i], set.rank[p])
+			cl.res[i] = append(cl.res[i], set.cals[p].Kind == OwnerResource)
+		}
 		for j, p := range ps {
 			o, ok := seen[p]
 			if !ok {
@@ -189,31 +202,34 @@ type search struct {
 	dur, bb, ba int64
 	step        int64
 	lo, hi      int64 // slot starts in [lo, hi) of the current chunk
+	// day and lastDay are the indexed days of the chunk's blocks [day,
+	// lastDay), or day is -1 if the chunk reaches outside the index.
+	day, lastDay int
 	// spans holds the busy time of the candidate owners, merged and
 	// sorted, owner o's in spans[offs[o]:offs[o+1]].
 	spans []BusySpan
 	offs  []int32
 }
 
-// busy returns owner o's busy spans.
-func (q *search) busy(o int32) []BusySpan {
+// busy returns the bounds in q.spans of owner o's busy spans.
+func (q *search) busy(o int32) (int32, int32) {
 	if o < 0 || int(o)+1 >= len(q.offs) {
-		return nil
+		return 0, 0
 	}
-	return q.spans[q.offs[o]:q.offs[o+1]]
+	return q.offs[o], q.offs[o+1]
 }
 
-// free reports whether a slot at s is free of the busy spans bs (from
-// index i on, which must be at or before the first span that ends after
-// the slot's buffered start); it returns the index of that first span and,
-// if the slot is taken, the earliest start after the conflict.
-func (q *search) free(bs []BusySpan, i int, s int64) (ok bool, at int, after int64) {
+// free reports whether a slot at s is free of the busy spans q.spans[i:j]
+// (i must be at or before the first span that ends after the slot's
+// buffered start); it returns the index of that first span and, if the
+// slot is taken, the earliest start after the conflict.
+func (q *search) free(i, j int32, s int64) (ok bool, at int32, after int64) {
 	b, e := s-q.bb, s+q.dur+q.ba
-	for i < len(bs) && bs[i].End <= b {
+	for i < j && q.spans[i].End <= b {
 		i++
 	}
-	if i < len(bs) && bs[i].Start < e {
-		return false, i, bs[i].End + q.bb
+	if i < j && q.spans[i].Start < e {
+		return false, i, q.spans[i].End + q.bb
 	}
 	return true, i, 0
 }
@@ -221,13 +237,22 @@ func (q *search) free(bs []BusySpan, i int, s int64) (ok bool, at int, after int
 // fits reports whether the calendar at position p (owner o of the
 // search) can take a slot at s: the appointment lies in one block the
 // requester may book, and the buffered time is free.
-func (q *search) fits(p, o int32, s int64) (uint8, bool) {
-	kind := q.set.cals[p].Kind
-	for _, bl := range q.ix.window(p, s, s+q.dur) {
-		if bl.start <= s && s+q.dur <= bl.end && q.allowed(bl.t, kind, s) {
-			bs := q.busy(o)
-			i := sort.Search(len(bs), func(i int) bool { return bs[i].End > s-q.bb })
-			if ok, _, _ := q.free(bs, i, s); ok {
+func (q *search) fits(p, o int32, res bool, s int64) (uint8, bool) {
+	var blocks []iblock
+	if k := q.ix.day(s); k >= 0 && s+q.dur <= q.ix.hi {
+		// A block lies within its day, so one holding the slot is on the
+		// day of its start.
+		i, j := q.ix.dayBlocks(p, k)
+		blocks = q.ix.flat[i:j]
+	} else {
+		blocks = q.ix.window(p, s, s+q.dur)
+	}
+	for _, bl := range blocks {
+		if bl.start <= s && s+q.dur <= bl.end && q.allowed(bl.t, res, s) {
+			i, j := q.busy(o)
+			bs := q.spans[i:j]
+			k := int32(sort.Search(len(bs), func(k int) bool { return bs[k].End > s-q.bb }))
+			if ok, _, _ := q.free(i+k, j, s); ok {
 				return bl.t, true
 			}
 			return 0, false
@@ -236,22 +261,46 @@ func (q *search) fits(p, o int32, s int64) (uint8, bool) {
 	return 0, false
 }
 
-// gen yields the free grid starts of one primary calendar in order.
+// gen yields the free grid starts of one primary calendar in order. Its
+// blocks are the index's, day by day (ext is nil), or computed for a chunk
+// that reaches outside the index (ext).
 type gen struct {
 	pos, rank, owner int32
-	kind             OwnerKind
-	blocks           []iblock
-	bi               int
-	busy             []BusySpan
-	bp               int // busy spans before bp end before every later slot
-	next             int64
+	res              bool  // a resource's calendar
+	day              int   // the indexed day of the blocks bi..be
+	bi, be           int32 // the current block and the end of the day's (or ext's)
+	ext              []iblock
+	bp, bq           int32 // busy spans q.spans[bp:bq]; those before bp end before every later slot
+	next             int64 // no slot before next in the current block (0: from its start)
 	cur              int64 // the current candidate
 	block            uint8
 }
 
+// current returns g's current block, moving on to the next day's blocks
+// where a day's run out; nil when there are no more.
+func (q *search) current(g *gen) *iblock {
+	if g.ext != nil {
+		if int(g.bi) < len(g.ext) {
+			return &g.ext[g.bi]
+		}
+		return nil
+	}
+	for g.bi == g.be {
+		g.day++
+		if g.day >= q.lastDay {
+			return nil
+		}
+		g.bi, g.be = q.ix.dayBlocks(g.pos, g.day)
+	}
+	return &q.ix.flat[g.bi]
+}
+
 func (q *search) advance(g *gen) bool {
-	for g.bi < len(g.blocks) {
-		bl := &g.blocks[g.bi]
+	for {
+		bl := q.current(g)
+		if bl == nil {
+			return false
+		}
 		s := g.next
 		if s < bl.start {
 			s = bl.start
@@ -261,14 +310,12 @@ func (q *search) advance(g *gen) bool {
 		} else if r := (s - bl.start) % q.step; r != 0 {
 			s += q.step - r
 		}
-		if s >= q.hi || s+q.dur > bl.end || !q.allowed(bl.t, g.kind, s) {
+		if s >= q.hi || s+q.dur > bl.end || !q.allowed(bl.t, g.res, s) {
 			g.bi++
-			if g.bi < len(g.blocks) {
-				g.next = g.blocks[g.bi].start
-			}
+			g.next = 0
 			continue
 		}
-		ok, at, after := q.free(g.busy, g.bp, s)
+		ok, at, after := q.free(g.bp, g.bq, s)
 		g.bp = at
 		if !ok {
 			g.next = after
@@ -277,7 +324,6 @@ func (q *search) advance(g *gen) bool {
 		g.cur, g.block, g.next = s, bl.t, s+q.step
 		return true
 	}
-	return false
 }
 
 // genHeap is a binary min-heap of generators by (cur, calendar ID).
@@ -376,28 +422,39 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 	var parts []CalendarID
 	nreq := len(cl.reqs)
 	chunk := firstSearchChunk
-	for ws := lo; ws.Before(hi) && len(out) < limit; ws, chunk = ws.Add(chunk), min(2*chunk, maxSearchChunk) {
+	for ws, nchunk := lo, 0; ws.Before(hi) && len(out) < limit; ws, chunk, nchunk = ws.Add(chunk), min(2*chunk, maxSearchChunk), nchunk+1 {
 		we := ws.Add(chunk)
 		if we.After(hi) {
 			we = hi
 		}
 		q.lo, q.hi = ws.Unix(), we.Unix()
 		iv := Interval{ws.Add(-svc.BufferBefore - svc.Duration - svc.BufferAfter), we.Add(svc.Duration + svc.BufferAfter + svc.BufferBefore)}
-		if err := b.loadBusy(ctx, q, buf, cl.owners, iv, now); err != nil {
+		if err := b.loadBusy(ctx, q, buf, cl, nchunk, iv, now); err != nil {
 			return nil, fmt.Errorf("booking: search: %w", err)
 		}
-		prim, day := cl.reqs[0], q.ix.day(q.lo)
+		// The blocks that may hold slots of the chunk overlap [lo, hi+dur).
+		q.day, q.lastDay = q.ix.day(q.lo), 0
+		if end := q.hi + q.dur; q.day >= 0 && end <= q.ix.hi {
+			q.lastDay = q.ix.day(end-1) + 1
+		} else {
+			q.day = -1
+		}
+		prim := cl.reqs[0]
 		buf.gens = slices.Grow(buf.gens[:0], len(prim))[:len(prim)]
 		h := buf.heap[:0]
 		for i, p := range prim {
 			g := &buf.gens[i]
 			o := cl.owner[0][i]
-			*g = gen{pos: p, rank: set.rank[p], owner: o, kind: set.cals[p].Kind, blocks: q.ix.windowOn(p, day, q.lo, q.hi+q.dur), busy: q.busy(o)}
-			if len(g.blocks) > 0 {
-				g.next = g.blocks[0].start
-				if q.advance(g) {
-					h = append(h, g)
-				}
+			bp, bq := q.busy(o)
+			*g = gen{pos: p, rank: cl.rank[0][i], owner: o, res: cl.res[0][i], bp: bp, bq: bq}
+			if q.day >= 0 {
+				g.day = q.day
+				g.bi, g.be = q.ix.dayBlocks(p, q.day)
+			} else if g.ext = q.ix.window(p, q.lo, q.hi+q.dur); g.ext == nil {
+				continue
+			}
+			if q.advance(g) {
+				h = append(h, g)
 			}
 		}
 		h.init()
@@ -430,28 +487,90 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 	return out, nil
 }
 
-// loadBusy reads the live claims of owners that overlap iv into q's busy
-// spans, merged per owner.
-func (b *Booker) loadBusy(ctx context.Context, q *search, buf *searchBuf, owners []CalendarID, iv Interval, now time.Time) error {
-	spans, ends := buf.spans[:0], buf.ends[:0]
-	if ss, ok := b.cfg.Store.(SpanStore); ok {
-		var err error
-		if spans, ends, err = ss.AppendBusy(ctx, spans, ends, owners, iv, now); err != nil {
-			return err
-		}
-		if len(ends) != len(owners) {
-			return fmt.Errorf("span store: %d ends for %d owners", len(ends), len(owners))
-		}
-	} else {
-		claims, err := b.cfg.Store.Busy(ctx, owners, iv, now)
+// busyEntry is busy time read from a SpanStore for one chunk window of a
+// candidate list, kept for the searches that follow while the store's
+// claims version stays the same and none of its holds has expired. It is
+// read-only once stored.
+type busyEntry struct {
+	version uint64
+	read    time.Time // the now it was read at: dead holds stay dead after it
+	expires time.Time // the first hold among the spans expires then (zero: none)
+	lo, hi  int64     // the window read
+	spans   []BusySpan
+	offs    []int32
+}
+
+// busyCacheChunks is how many chunks of a search are kept per candidate
+// list; later chunks are read afresh.
+const busyCacheChunks = 4
+
+// busyAlign widens the windows read for the cache to whole hours, so that
+// searches a little apart in time share them.
+const busyAlign = 3600
+
+// loadBusy reads the live claims of the candidate owners that overlap iv
+// into q's busy spans, merged per owner. Chunk is the chunk's number in
+// the search.
+func (b *Booker) loadBusy(ctx context.Context, q *search, buf *searchBuf, cl *candList, chunk int, iv Interval, now time.Time) error {
+	ss, ok := b.cfg.Store.(SpanStore)
+	if !ok {
+		claims, err := b.cfg.Store.Busy(ctx, cl.owners, iv, now)
 		if err != nil {
 			return err
 		}
-		spans, ends = appendClaimSpans(spans, ends, owners, claims)
+		spans, ends := appendClaimSpans(buf.spans[:0], buf.ends[:0], cl.owners, claims)
+		q.spans, q.offs = mergeSpans(spans, ends)
+		buf.spans, buf.ends = spans, ends
+		return nil
 	}
-	// Merge each owner's spans in place, sorting first if a store did
-	// not; offs[o] .. offs[o+1] are owner o's merged spans.
-	offs := slices.Grow(ends[len(ends):], len(owners)+1)[:len(owners)+1]
+	if !cl.shared || chunk >= busyCacheChunks {
+		r, err := ss.AppendBusy(ctx, buf.spans[:0], buf.ends[:0], cl.owners, iv, now)
+		if err != nil {
+			return err
+		}
+		if len(r.Ends) != len(cl.owners) {
+			return fmt.Errorf("span store: %d ends for %d owners", len(r.Ends), len(cl.owners))
+		}
+		q.spans, q.offs = mergeSpans(r.Spans, r.Ends)
+		buf.spans, buf.ends = r.Spans, r.Ends
+		return nil
+	}
+	lo := iv.Start.Unix()
+	lo -= ((lo % busyAlign) + busyAlign) % busyAlign
+	hi := iv.End.Unix()
+	if r := ((hi % busyAlign) + busyAlign) % busyAlign; r != 0 {
+		hi += busyAlign - r
+	}
+	slot := &cl.cache[chunk]
+	old := slot.Load()
+	if e := old; e != nil && e.lo == lo && e.hi == hi && !now.Before(e.read) && (e.expires.IsZero() || now.Before(e.expires)) &&
+		ss.ClaimsVersion() == e.version {
+		q.spans, q.offs = e.spans, e.offs
+		return nil
+	}
+	var spans []BusySpan
+	if old != nil {
+		spans = make([]BusySpan, 0, cap(old.spans))
+	}
+	r, err := ss.AppendBusy(ctx, spans, make([]int32, 0, len(cl.owners)+1), cl.owners, Interval{time.Unix(lo, 0).UTC(), time.Unix(hi, 0).UTC()}, now)
+	if err != nil {
+		return err
+	}
+	if len(r.Ends) != len(cl.owners) {
+		return fmt.Errorf("span store: %d ends for %d owners", len(r.Ends), len(cl.owners))
+	}
+	e := &busyEntry{version: r.Version, read: now, expires: r.Expires, lo: lo, hi: hi}
+	e.spans, e.offs = mergeSpans(r.Spans, r.Ends)
+	slot.Store(e)
+	q.spans, q.offs = e.spans, e.offs
+	return nil
+}
+
+// mergeSpans merges each owner's spans in place, sorting them first if a
+// store did not; it returns the merged spans and offs, where owner o's are
+// spans[offs[o]:offs[o+1]], in ends' spare capacity where there is some.
+func mergeSpans(spans []BusySpan, ends []int32) ([]BusySpan, []int32) {
+	offs := slices.Grow(ends[len(ends):], len(ends)+1)[:len(ends)+1]
 	w, from := 0, 0
 	for o, end := range ends {
 		offs[o] = int32(w)
@@ -472,10 +591,8 @@ func (b *Booker) loadBusy(ctx context.Context, q *search, buf *searchBuf, owners
 		}
 		from = int(end)
 	}
-	offs[len(owners)] = int32(w)
-	buf.spans, buf.ends = spans, ends
-	q.spans, q.offs = spans[:w], offs
-	return nil
+	offs[len(ends)] = int32(w)
+	return spans[:w], offs
 }
 
 func cmpSpan(a, b BusySpan) int { return cmp.Compare(a.Start, b.Start) }
@@ -505,7 +622,7 @@ func (q *search) complete(g *gen, cl *candList, parts []CalendarID) (Slot, bool)
 			if slices.Contains(chosen, p) {
 				continue
 			}
-			if _, ok := q.fits(p, cl.owner[i+1][j], g.cur); ok {
+			if _, ok := q.fits(p, cl.owner[i+1][j], cl.res[i+1][j], g.cur); ok {
 				chosen = append(chosen, p)
 				parts[i+1] = q.set.order[p]
 				found = true

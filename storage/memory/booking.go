@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/carecontact/carecontact"
@@ -29,6 +30,8 @@ type bookingState struct {
 	// spans caches each owner's claims in Unix seconds for AppendBusy;
 	// every change to an owner's claims drops its entry.
 	spans map[booking.CalendarID]ownerSpans
+	// version counts the changes to claims (written under mu).
+	version atomic.Uint64
 }
 
 // ownerSpans is one owner's claims as Unix seconds, sorted by start, with
@@ -203,6 +206,7 @@ func (s *bookingState) insertLocked(req booking.ClaimRequest) {
 		i := sort.Search(len(cs), func(i int) bool { return !cs[i].Start.Before(c.Start) })
 		s.claims[c.Owner] = slices.Insert(cs, i, c)
 		delete(s.spans, c.Owner)
+		s.version.Add(1)
 		s.longest[c.Owner] = max(s.longest[c.Owner], c.Duration())
 	}
 }
@@ -212,6 +216,7 @@ func (s *bookingState) dropDeadLocked(owner booking.CalendarID, now time.Time) {
 	if slices.ContainsFunc(cs, func(c booking.Claim) bool { return !c.Live(now) }) {
 		s.claims[owner] = slices.DeleteFunc(cs, func(c booking.Claim) bool { return !c.Live(now) })
 		delete(s.spans, owner)
+		s.version.Add(1)
 	}
 }
 
@@ -258,6 +263,7 @@ func (s *bookingState) releaseLocked(a booking.Appointment) {
 	for _, p := range a.Participants {
 		s.claims[p] = slices.DeleteFunc(s.claims[p], func(c booking.Claim) bool { return c.Appointment == a.ID })
 		delete(s.spans, p)
+		s.version.Add(1)
 	}
 }
 
@@ -275,6 +281,7 @@ func (s *bookingState) transitionLocked(req booking.TransitionRequest) {
 				if c.Appointment == next.ID {
 					s.claims[p][i].Expires = time.Time{}
 					delete(s.spans, p)
+					s.version.Add(1)
 				}
 			}
 		}
@@ -347,13 +354,14 @@ func (b *BookingStore) Busy(ctx context.Context, owners []booking.CalendarID, iv
 }
 
 // AppendBusy implements booking.SpanStore.
-func (b *BookingStore) AppendBusy(ctx context.Context, dst []booking.BusySpan, ends []int32, owners []booking.CalendarID, iv booking.Interval, now time.Time) ([]booking.BusySpan, []int32, error) {
+func (b *BookingStore) AppendBusy(ctx context.Context, dst []booking.BusySpan, ends []int32, owners []booking.CalendarID, iv booking.Interval, now time.Time) (booking.BusyRead, error) {
 	if err := ctx.Err(); err != nil {
-		return dst, ends, err
+		return booking.BusyRead{Spans: dst, Ends: ends}, err
 	}
 	// Spans are whole seconds, as the search uses them; holds expire
 	// to the nanosecond.
 	lo, hi, at := iv.Start.Unix(), iv.End.Unix(), now.UnixNano()
+	var expires int64
 	s := b.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -375,18 +383,29 @@ func (b *BookingStore) AppendBusy(ctx context.Context, dst []booking.BusySpan, e
 		}
 		for ; i < len(cs) && cs[i].start < hi; i++ {
 			c := cs[i]
-			if c.end > lo && (c.expires == 0 || at < c.expires) {
-				if n := len(dst); n > base && dst[n-1].End == c.start { // back to back: one span
-					dst[n-1].End = c.end
-					continue
-				}
-				dst = append(dst, booking.BusySpan{Start: c.start, End: c.end})
+			if c.end <= lo || (c.expires != 0 && at >= c.expires) {
+				continue
 			}
+			if c.expires != 0 && (expires == 0 || c.expires < expires) {
+				expires = c.expires
+			}
+			if n := len(dst); n > base && dst[n-1].End == c.start { // back to back: one span
+				dst[n-1].End = c.end
+				continue
+			}
+			dst = append(dst, booking.BusySpan{Start: c.start, End: c.end})
 		}
 		ends = append(ends, int32(len(dst)))
 	}
-	return dst, ends, nil
+	r := booking.BusyRead{Spans: dst, Ends: ends, Version: s.version.Load()}
+	if expires != 0 {
+		r.Expires = time.Unix(0, expires).UTC()
+	}
+	return r, nil
 }
+
+// ClaimsVersion implements booking.SpanStore.
+func (b *BookingStore) ClaimsVersion() uint64 { return b.s.version.Load() }
 
 // unixLocked builds and caches owner's claims in Unix seconds.
 func (s *bookingState) unixLocked(owner booking.CalendarID) ownerSpans {
