@@ -89,16 +89,19 @@ type rules struct {
 }
 
 func newRules(by Requester, now time.Time) rules {
+	r := rules{res: 0xff &^ (1 << codeCallback), pro: 1 << codeSelfService}
+	if by.self() {
+		return r
+	}
+	r.pro |= 1 << codeProfessionalOnly
+	if !by.Acute {
+		return r
+	}
+	// A professional's acute reserve time is for today only.
+	r.pro |= 1 << codeAcuteReserve
 	loc := civil.Helsinki()
 	today := civil.DateOf(now, loc)
-	r := rules{res: 0xff &^ (1 << codeCallback), todayLo: today.At(0, loc).Unix(), todayHi: today.AddDays(1).At(0, loc).Unix()}
-	r.pro = 1 << codeSelfService
-	if !by.self() {
-		r.pro |= 1 << codeProfessionalOnly
-		if by.Acute {
-			r.pro |= 1 << codeAcuteReserve
-		}
-	}
+	r.todayLo, r.todayHi = today.At(0, loc).Unix(), today.AddDays(1).At(0, loc).Unix()
 	return r
 }
 
@@ -209,6 +212,9 @@ type search struct {
 	// sorted, owner o's in spans[offs[o]:offs[o+1]].
 	spans []BusySpan
 	offs  []int32
+	// ext holds the blocks of the primary candidates for a chunk that
+	// reaches outside the index.
+	ext []iblock
 }
 
 // busy returns the bounds in q.spans of owner o's busy spans.
@@ -262,14 +268,13 @@ func (q *search) fits(p, o int32, res bool, s int64) (uint8, bool) {
 }
 
 // gen yields the free grid starts of one primary calendar in order. Its
-// blocks are the index's, day by day (ext is nil), or computed for a chunk
-// that reaches outside the index (ext).
+// blocks are the index's, day by day, or computed into q.ext for a chunk
+// that reaches outside the index. It holds no pointers.
 type gen struct {
 	pos, rank, owner int32
 	res              bool  // a resource's calendar
-	day              int   // the indexed day of the blocks bi..be
-	bi, be           int32 // the current block and the end of the day's (or ext's)
-	ext              []iblock
+	day              int32 // the indexed day of the blocks bi..be
+	bi, be           int32 // the current block and the end of the day's (or of q.ext's)
 	bp, bq           int32 // busy spans q.spans[bp:bq]; those before bp end before every later slot
 	next             int64 // no slot before next in the current block (0: from its start)
 	cur              int64 // the current candidate
@@ -279,18 +284,18 @@ type gen struct {
 // current returns g's current block, moving on to the next day's blocks
 // where a day's run out; nil when there are no more.
 func (q *search) current(g *gen) *iblock {
-	if g.ext != nil {
-		if int(g.bi) < len(g.ext) {
-			return &g.ext[g.bi]
+	if q.day < 0 {
+		if g.bi < g.be {
+			return &q.ext[g.bi]
 		}
 		return nil
 	}
 	for g.bi == g.be {
 		g.day++
-		if g.day >= q.lastDay {
+		if int(g.day) >= q.lastDay {
 			return nil
 		}
-		g.bi, g.be = q.ix.dayBlocks(g.pos, g.day)
+		g.bi, g.be = q.ix.dayBlocks(g.pos, int(g.day))
 	}
 	return &q.ix.flat[g.bi]
 }
@@ -305,10 +310,17 @@ func (q *search) advance(g *gen) bool {
 		if s < bl.start {
 			s = bl.start
 		}
+		if s+q.dur > bl.end { // the block is used up, grid or not
+			g.bi++
+			g.next = 0
+			continue
+		}
 		if s < q.lo { // round up onto the block's grid
 			s = bl.start + (q.lo-bl.start+q.step-1)/q.step*q.step
-		} else if r := (s - bl.start) % q.step; r != 0 {
-			s += q.step - r
+		} else if s != bl.start {
+			if r := (s - bl.start) % q.step; r != 0 {
+				s += q.step - r
+			}
 		}
 		if s >= q.hi || s+q.dur > bl.end || !q.allowed(bl.t, g.res, s) {
 			g.bi++
@@ -365,6 +377,7 @@ func (h genHeap) init() {
 type searchBuf struct {
 	gens  []gen
 	heap  genHeap
+	ext   []iblock
 	spans []BusySpan
 	ends  []int32
 }
@@ -417,7 +430,7 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 	set := b.cfg.Index.set
 	q := &search{rules: newRules(req.By, now), set: set, ix: b.cfg.Index,
 		dur: int64(svc.Duration / time.Second), bb: int64(svc.BufferBefore / time.Second),
-		ba: int64(svc.BufferAfter / time.Second), step: int64(svc.step() / time.Second)}
+		ba: int64(svc.BufferAfter / time.Second), step: int64(svc.step() / time.Second), ext: buf.ext[:0]}
 	var out []Slot
 	var parts []CalendarID
 	nreq := len(cl.reqs)
@@ -428,6 +441,7 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 			we = hi
 		}
 		q.lo, q.hi = ws.Unix(), we.Unix()
+		q.ext = q.ext[:0]
 		iv := Interval{ws.Add(-svc.BufferBefore - svc.Duration - svc.BufferAfter), we.Add(svc.Duration + svc.BufferAfter + svc.BufferBefore)}
 		if err := b.loadBusy(ctx, q, buf, cl, nchunk, iv, now); err != nil {
 			return nil, fmt.Errorf("booking: search: %w", err)
@@ -441,17 +455,22 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		}
 		prim := cl.reqs[0]
 		buf.gens = slices.Grow(buf.gens[:0], len(prim))[:len(prim)]
-		h := buf.heap[:0]
+		h := slices.Grow(buf.heap[:0], len(prim))
 		for i, p := range prim {
 			g := &buf.gens[i]
 			o := cl.owner[0][i]
 			bp, bq := q.busy(o)
-			*g = gen{pos: p, rank: cl.rank[0][i], owner: o, res: cl.res[0][i], bp: bp, bq: bq}
+			// Field by field: a composite literal is built on the stack and
+			// copied with wide loads that stall on its narrow stores.
+			g.pos, g.rank, g.owner, g.res, g.bp, g.bq = p, cl.rank[0][i], o, cl.res[0][i], bp, bq
+			g.day, g.next, g.cur, g.block = 0, 0, 0, 0
 			if q.day >= 0 {
-				g.day = q.day
+				g.day = int32(q.day)
 				g.bi, g.be = q.ix.dayBlocks(p, q.day)
-			} else if g.ext = q.ix.window(p, q.lo, q.hi+q.dur); g.ext == nil {
-				continue
+			} else {
+				g.bi = int32(len(q.ext))
+				q.ext = append(q.ext, q.ix.window(p, q.lo, q.hi+q.dur)...)
+				g.be = int32(len(q.ext))
 			}
 			if q.advance(g) {
 				h = append(h, g)
@@ -483,7 +502,7 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		clear(h)
 		buf.heap = h[:0]
 	}
-	clear(buf.gens) // drop the references into the index
+	buf.ext = q.ext[:0]
 	return out, nil
 }
 
