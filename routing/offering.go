@@ -36,18 +36,18 @@ func (d *Dispatcher) tryOffer(ctx context.Context, e *entry, t time.Time) error 
 func (d *Dispatcher) serve(ctx context.Context, p *prof, t time.Time) error {
 	for s := range numSlots {
 		for tries := 0; tries < 64 && p.st.CanTake(s); tries++ {
-			var best *entry
+			var best qref
 			for _, m := range p.mem[s] {
 				q := &m.pool.queue
-				i := q.best(func(e *entry) bool { return !e.excludes(p.id) })
-				if i >= 0 && (best == nil || queueLess(q.a[i], best)) {
+				i := q.best(func(r qref) bool { return !r.e.excludes(p.id) })
+				if i >= 0 && (best.e == nil || qrefLess(q.a[i], best)) {
 					best = q.a[i]
 				}
 			}
-			if best == nil {
+			if best.e == nil {
 				break
 			}
-			err := d.offer(ctx, best, p, t)
+			err := d.offer(ctx, best.e, p, t)
 			if err != nil && err != errRetry && err != errStale {
 				return err
 			}

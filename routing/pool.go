@@ -19,7 +19,7 @@ type pool struct {
 	signedIn int   // members whose presence is not away
 	areas    []int // areas whose opening hours gate the step; none: always open
 	idle     iheap[*membership]
-	queue    iheap[*entry]
+	queue    iheap[qref]
 }
 
 // membership links a professional to a pool; hidx is its index in the
@@ -65,7 +65,7 @@ type entry struct {
 	seq      uint64         // enqueue order, breaks rank ties
 	qidx     int            // index in the current pool's queue, -1 if not queued
 	tidx     int            // index in the timer heap, -1 if no deadline
-	timers   *iheap[*entry] // the timer heap e is in while tidx >= 0
+	timers   *iheap[tref]   // the timer heap e is in while tidx >= 0
 	deadline time.Time
 	timedOut carecontact.ProfessionalID // whose offer last timed out
 	accepted time.Time                  // when the offer was accepted, for the mean handling time
@@ -78,7 +78,24 @@ func queueLess(a, b *entry) bool {
 	return a.seq < b.seq
 }
 
-func setQueue(e *entry, i int) { e.qidx = i }
+// qref is an entry in a queue heap with its order key (rank, seq) copied
+// in, so that sifting a long queue compares without reading the entries.
+type qref struct {
+	rank int64
+	seq  uint64
+	e    *entry
+}
+
+func qrefOf(e *entry) qref { return qref{e.rank, e.seq, e} }
+
+func qrefLess(a, b qref) bool {
+	if a.rank != b.rank {
+		return a.rank < b.rank
+	}
+	return a.seq < b.seq
+}
+
+func setQueue(r qref, i int) { r.e.qidx = i }
 
 func timerLess(a, b *entry) bool {
 	if !a.deadline.Equal(b.deadline) {
@@ -87,7 +104,30 @@ func timerLess(a, b *entry) bool {
 	return a.seq < b.seq
 }
 
-func setTimer(e *entry, i int) { e.tidx = i }
+// tref is an entry in a timer heap with its deadline (Unix seconds and
+// nanoseconds) and seq copied in, ordered as timerLess orders entries.
+type tref struct {
+	sec  int64
+	nsec int32
+	seq  uint64
+	e    *entry
+}
+
+func trefOf(e *entry) tref {
+	return tref{e.deadline.Unix(), int32(e.deadline.Nanosecond()), e.seq, e}
+}
+
+func trefLess(a, b tref) bool {
+	if a.sec != b.sec {
+		return a.sec < b.sec
+	}
+	if a.nsec != b.nsec {
+		return a.nsec < b.nsec
+	}
+	return a.seq < b.seq
+}
+
+func setTimer(r tref, i int) { r.e.tidx = i }
 
 func (e *entry) excludes(p carecontact.ProfessionalID) bool {
 	for _, x := range e.it.Excluded {
@@ -192,7 +232,7 @@ func (d *Dispatcher) routeFor(c Contact) (*compiledRoute, error) {
 func (d *Dispatcher) newPool(sc scope, s Step, k channel.Kind, slot Slot, lang civil.Language) *pool {
 	p := &pool{slot: slot}
 	p.idle = iheap[*membership]{less: idleLess, set: setIdle}
-	p.queue = iheap[*entry]{less: queueLess, set: setQueue}
+	p.queue = iheap[qref]{less: qrefLess, set: setQueue}
 	switch sc.target {
 	case TargetHomeArea, TargetNeighbourAreas:
 		for _, a := range d.dir.scopeAreas(sc) {
