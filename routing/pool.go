@@ -61,11 +61,11 @@ func setIdle(m *membership, i int) { m.hidx = i }
 type entry struct {
 	it       Item
 	route    *compiledRoute
-	rank     int64          // enqueue time minus the priority's head start, in ns
-	seq      uint64         // enqueue order, breaks rank ties
-	qidx     int            // index in the current pool's queue, -1 if not queued
-	tidx     int            // index in the timer heap, -1 if no deadline
-	timers   *iheap[tref]   // the timer heap e is in while tidx >= 0
+	rank     int64        // enqueue time minus the priority's head start, in ns
+	seq      uint64       // enqueue order, breaks rank ties
+	qidx     int          // index in the current pool's queue, -1 if not queued
+	tidx     int          // index in the timer heap, -1 if no deadline
+	timers   *iheap[tref] // the timer heap e is in while tidx >= 0
 	deadline time.Time
 	timedOut carecontact.ProfessionalID // whose offer last timed out
 	accepted time.Time                  // when the offer was accepted, for the mean handling time
