@@ -254,7 +254,7 @@ func (q *search) fits(p, o int32, res bool, s int64) (uint8, bool) {
 		blocks = q.ix.window(p, s, s+q.dur)
 	}
 	for _, bl := range blocks {
-		if bl.start <= s && s+q.dur <= bl.end && q.allowed(bl.t, res, s) {
+		if bl.start <= s && s+q.dur <= bl.end() && q.allowed(bl.t, res, s) {
 			i, j := q.busy(o)
 			bs := q.spans[i:j]
 			k := int32(sort.Search(len(bs), func(k int) bool { return bs[k].End > s-q.bb }))
@@ -310,7 +310,7 @@ func (q *search) advance(g *gen) bool {
 		if s < bl.start {
 			s = bl.start
 		}
-		if s+q.dur > bl.end { // the block is used up, grid or not
+		if s+q.dur > bl.end() { // the block is used up, grid or not
 			g.bi++
 			g.next = 0
 			continue
@@ -322,7 +322,7 @@ func (q *search) advance(g *gen) bool {
 				s += q.step - r
 			}
 		}
-		if s >= q.hi || s+q.dur > bl.end || !q.allowed(bl.t, g.res, s) {
+		if s >= q.hi || s+q.dur > bl.end() || !q.allowed(bl.t, g.res, s) {
 			g.bi++
 			g.next = 0
 			continue
