@@ -19,11 +19,11 @@ func (d *Dispatcher) tryOffer(ctx context.Context, e *entry, t time.Time) error 
 		pl := d.stepPool(e)
 		// A member being served (held) may still sit in the idle heap
 		// without the capacity its entry promises: skip them.
-		i := pl.idle.best(func(m *membership) bool { return !e.excludes(m.p.id) && m.p.st.CanTake(pl.slot) })
+		i := pl.idle.best(func(r mref) bool { return !e.excludes(r.m.p.id) && r.m.p.st.CanTake(pl.slot) })
 		if i < 0 {
 			return nil
 		}
-		err := d.offer(ctx, e, pl.idle.a[i].p, t)
+		err := d.offer(ctx, e, pl.idle.a[i].m.p, t)
 		if err != errRetry && err != errStale {
 			return err
 		}
@@ -141,8 +141,9 @@ func (d *Dispatcher) reindex(p *prof, s Slot) {
 	for _, m := range p.mem[s] {
 		switch {
 		case can && m.hidx < 0:
-			m.pool.idle.push(m)
+			m.pool.idle.push(mrefOf(m))
 		case can:
+			m.pool.idle.a[m.hidx] = mrefOf(m)
 			m.pool.idle.fix(m.hidx)
 		case m.hidx >= 0:
 			m.pool.idle.remove(m.hidx)

@@ -18,7 +18,7 @@ type pool struct {
 	members  int
 	signedIn int   // members whose presence is not away
 	areas    []int // areas whose opening hours gate the step; none: always open
-	idle     iheap[*membership]
+	idle     iheap[mref]
 	queue    iheap[qref]
 }
 
@@ -40,22 +40,41 @@ type prof struct {
 	offers []*entry // items offered to the professional, pending an answer
 }
 
-// idleLess orders a pool's idle members: least busy first (fewest items of
-// the pool's slot class), then longest idle (earliest IdleSince), then by
-// ID, so the choice is deterministic.
-func idleLess(a, b *membership) bool {
-	s := a.pool.slot
-	la, lb := a.p.st.Load.Of(s), b.p.st.Load.Of(s)
-	if la != lb {
-		return la < lb
-	}
-	if !a.p.st.IdleSince.Equal(b.p.st.IdleSince) {
-		return a.p.st.IdleSince.Before(b.p.st.IdleSince)
-	}
-	return a.p.idx < b.p.idx
+// mref is a membership in an idle heap with its order key copied in (the
+// professional's load of the pool's slot class, IdleSince and index), so
+// that sifting compares without reading the professionals.
+// The key is refreshed whenever the membership is pushed or fixed: every
+// change of those fields goes through reindex.
+type mref struct {
+	load int
+	sec  int64
+	nsec int32
+	idx  int
+	m    *membership
 }
 
-func setIdle(m *membership, i int) { m.hidx = i }
+func mrefOf(m *membership) mref {
+	st := &m.p.st
+	return mref{st.Load.Of(m.pool.slot), st.IdleSince.Unix(), int32(st.IdleSince.Nanosecond()), m.p.idx, m}
+}
+
+// mrefLess orders a pool's idle members: least busy first (fewest items of
+// the pool's slot class), then longest idle (earliest IdleSince), then by
+// the professional's index, so the choice is deterministic.
+func mrefLess(a, b mref) bool {
+	if a.load != b.load {
+		return a.load < b.load
+	}
+	if a.sec != b.sec {
+		return a.sec < b.sec
+	}
+	if a.nsec != b.nsec {
+		return a.nsec < b.nsec
+	}
+	return a.idx < b.idx
+}
+
+func setIdle(r mref, i int) { r.m.hidx = i }
 
 // entry is the dispatcher's view of one work item.
 type entry struct {
@@ -231,7 +250,7 @@ func (d *Dispatcher) routeFor(c Contact) (*compiledRoute, error) {
 // newPool builds the pool of a resolved step and links its members.
 func (d *Dispatcher) newPool(sc scope, s Step, k channel.Kind, slot Slot, lang civil.Language) *pool {
 	p := &pool{slot: slot}
-	p.idle = iheap[*membership]{less: idleLess, set: setIdle}
+	p.idle = iheap[mref]{less: mrefLess, set: setIdle}
 	p.queue = iheap[qref]{less: qrefLess, set: setQueue}
 	switch sc.target {
 	case TargetHomeArea, TargetNeighbourAreas:
@@ -253,7 +272,7 @@ func (d *Dispatcher) newPool(sc scope, s Step, k channel.Kind, slot Slot, lang c
 			p.signedIn++
 		}
 		if pr.st.CanTake(slot) {
-			p.idle.push(m)
+			p.idle.push(mrefOf(m))
 		}
 	}
 	return p
