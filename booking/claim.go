@@ -7,7 +7,6 @@ import (
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
-	"github.com/carecontact/carecontact/civil"
 )
 
 // BookRequest asks to hold or book a slot found by Search.
@@ -38,10 +37,9 @@ func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time)
 	case len(slot.Participants) != len(svc.Requires):
 		return "", fmt.Errorf("%w: slot.participants: want %d", ErrInvalid, len(svc.Requires))
 	}
-	loc := civil.Helsinki()
-	q := &search{svc: svc, by: by, today: civil.DateOf(now, loc), ix: b.cfg.Index, dur: int64(svc.Duration / time.Second)}
-	var block BlockType
 	set := b.cfg.Index.set
+	q := &search{rules: newRules(by, now), set: set, ix: b.cfg.Index, dur: int64(svc.Duration / time.Second)}
+	var block BlockType
 	for i, id := range slot.Participants {
 		c, ok := set.byID[id]
 		r := svc.Requires[i]
@@ -49,12 +47,12 @@ func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time)
 			slices.Index(slot.Participants, id) != i {
 			return "", fmt.Errorf("%w: slot.participants[%d] %q does not meet the requirement %s %s", ErrInvalid, i, id, r.Kind, r.Role)
 		}
-		bt, ok := q.fits(c, slot.Start.Unix())
+		bt, ok := q.fits(set.pos[id], -1, c.Kind == OwnerResource, slot.Start.Unix())
 		if !ok {
 			return "", fmt.Errorf("booking: slot.participants[%d] %s at %s: not bookable working time: %w", i, id, slot.Start.UTC().Format(time.RFC3339), ErrNotAllowed)
 		}
 		if i == 0 {
-			block = bt
+			block = blockCodes[bt]
 		}
 	}
 	return block, nil
