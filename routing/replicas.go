@@ -91,7 +91,7 @@ func (d *Dispatcher) adopt(ctx context.Context, it Item, now time.Time) (*entry,
 	d.counts[it.State]++
 	switch it.State {
 	case ItemQueued:
-		d.stepPool(e).queue.push(e)
+		d.stepPool(e).queue.push(qrefOf(e))
 		d.armStep(e)
 	case ItemOffered, ItemWrapUp:
 		// A deadline that passed before this replica knew the item (its
