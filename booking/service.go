@@ -134,16 +134,19 @@ func (s *Service) checkAnswers(answers []Answer, self bool) error {
 	given := map[string]bool{}
 	for i, a := range answers {
 		if !slices.ContainsFunc(s.PreQuestions, func(q Question) bool { return q.ID == a.QuestionID }) {
-			return fmt.Errorf("%w: answers[%d].questionId %q is not a question of service %s", ErrInvalid, i, a.QuestionID, s.Code)
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("answers[%d].questionId", i), "is not a question of the service")
 		}
 		if given[a.QuestionID] {
-			return fmt.Errorf("%w: answers[%d].questionId %q answered twice", ErrInvalid, i, a.QuestionID)
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("answers[%d].questionId", i), "is answered twice")
+		}
+		if err := carecontact.ValidateText(ErrInvalid, fmt.Sprintf("answers[%d].text", i), a.Text); err != nil {
+			return err
 		}
 		given[a.QuestionID] = a.Text != ""
 	}
 	for _, q := range s.PreQuestions {
 		if self && q.Required && !given[q.ID] {
-			return fmt.Errorf("%w: answers: required question %q not answered", ErrInvalid, q.ID)
+			return carecontact.Invalid(ErrInvalid, "answers", fmt.Sprintf("required question %q not answered", q.ID))
 		}
 	}
 	return nil

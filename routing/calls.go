@@ -89,7 +89,7 @@ func (d *Dispatcher) Invite(ctx context.Context, id carecontact.ItemID, host, gu
 	p := d.profOf(guest)
 	switch {
 	case p == nil:
-		return Item{}, fmt.Errorf("%w: %s", ErrUnknownProfessional, guest)
+		return Item{}, fmt.Errorf("%w: %s", ErrUnknownProfessional, quoteID(string(guest)))
 	case guest == host || slices.Contains(e.it.Guests, guest):
 		return Item{}, fmt.Errorf("%w: %s is already in item %s", ErrConflict, guest, id)
 	}
@@ -114,7 +114,7 @@ func (d *Dispatcher) Leave(ctx context.Context, id carecontact.ItemID, guest car
 	}
 	e, ok := d.items[id]
 	if !ok {
-		return Item{}, fmt.Errorf("%w: %s", ErrItemNotFound, id)
+		return Item{}, fmt.Errorf("%w: %s", ErrItemNotFound, quoteID(string(id)))
 	}
 	if !slices.Contains(e.it.Guests, guest) {
 		return Item{}, fmt.Errorf("%w: %s is not a guest in item %s", ErrWrongState, guest, id)

@@ -122,8 +122,12 @@ func Compute(sessions []Session) KPIs {
 
 // Report computes the KPIs of the sessions closed in [since, until). It
 // reads many clients' sessions, so only a supervisor or the system may run
-// it; the read is audited "session.report" (denials too).
+// it; the read is audited "session.report" (denials too). An until before
+// since is an ErrInvalid *carecontact.FieldError naming "until".
 func (m *Manager) Report(ctx context.Context, actor audit.Actor, since, until time.Time) (KPIs, error) {
+	if !until.IsZero() && until.Before(since) {
+		return KPIs{}, invalid("until", "is before since")
+	}
 	if err := actor.Validate(); err != nil {
 		return KPIs{}, fmt.Errorf("session: report: actor: %w", err)
 	}
