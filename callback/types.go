@@ -65,16 +65,21 @@ func (p Phone) Number() string { return string(p) }
 func (Phone) MarshalJSON() ([]byte, error) { return []byte(`"<redacted>"`), nil }
 
 // Phone numbers have at most 15 digits (ITU-T E.164) and, for the
-// library, at least 5.
+// library, at least 5; written with separators, at most 32 bytes.
 const (
 	minPhoneDigits = 5
 	maxPhoneDigits = 15
+	maxPhoneLen    = 32
 )
 
 // Validate reports whether p reads as a phone number: an optional leading
 // "+", then 5 to 15 digits with spaces, "-", ".", "/", "(" and ")" between
-// them, and nothing else. The error never repeats the number.
+// them, at most 32 bytes in all, and nothing else. The error never repeats
+// the number.
 func (p Phone) Validate() error {
+	if len(p) > maxPhoneLen {
+		return carecontact.Invalid(ErrInvalidRequest, "phone", fmt.Sprintf("is longer than %d bytes", maxPhoneLen))
+	}
 	s := strings.TrimPrefix(string(p), "+")
 	digits := 0
 	for _, r := range s {

@@ -3,6 +3,7 @@ package badinput_test
 import (
 	"context"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/carecontact/carecontact"
@@ -58,6 +59,9 @@ func callbackCases() []badCase {
 		{"callback/Request/empty phone", request(func(r *callback.Request) { r.Phone = "" }), invalid("phone")},
 		{"callback/Request/not a phone number", request(func(r *callback.Request) { r.Phone = "not a phone number" }), invalid("phone")},
 		{"callback/Request/mebibyte phone", request(func(r *callback.Request) { r.Phone = callback.Phone(mib) }), invalid("phone")},
+		{"callback/Request/five digits and a kilobyte of spaces", request(func(r *callback.Request) {
+			r.Phone = callback.Phone("1 2 3 4 5" + strings.Repeat(" ", 1024))
+		}), invalid("phone")},
 		{"callback/Request/phone with NUL", request(func(r *callback.Request) { r.Phone = "040 123\x00 4567" }), invalid("phone")},
 		{"callback/Request/phone in parentheses", request(func(r *callback.Request) { r.Phone = "(09) 310 12345" }),
 			accepted("callback.Phone.Validate: 5 to 15 digits with spaces, \"-\", \".\", \"/\", \"(\" and \")\" between them")},
