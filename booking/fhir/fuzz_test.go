@@ -2,7 +2,10 @@ package fhir
 
 import (
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact/booking"
 )
@@ -85,4 +88,24 @@ func FuzzImportSlotDetails(f *testing.F) {
 			t.Fatalf("round trip: %v", err)
 		}
 	})
+}
+
+// Input that is not UTF-8 (JSON decoding replaced it silently) and instants
+// outside the years booking computes are refused naming the element, and a
+// mebibyte of input comes back cut.
+func TestImportRefusesBadEncodingAndYears(t *testing.T) {
+	const part = `"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/p"},"status":"accepted"}]`
+	for _, tc := range []struct{ name, data, field string }{
+		{"not UTF-8", `{"resourceType":"Appointment","id":"a","status":"booked","comment":"` + "\xff" + `"}`, "Appointment"},
+		{"year 0", `{"resourceType":"Appointment","id":"a","status":"booked","start":"0000-01-01T09:00:00Z","end":"0000-01-01T09:10:00Z",` + part + `}`, "Appointment.start"},
+		{"a mebibyte resource type", `{"resourceType":"` + strings.Repeat("A", 1<<20) + `"}`, "Appointment.resourceType"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ImportAppointment([]byte(tc.data))
+			fhirError(t, err)
+			var fe *Error
+			require.True(t, errors.As(err, &fe))
+			require.Equal(t, tc.field, fe.Field)
+		})
+	}
 }
