@@ -45,6 +45,9 @@ func (b *Booker) Book(ctx context.Context, req BookRequest) (Appointment, error)
 // with a compare-and-set on its version.
 func (b *Booker) transition(ctx context.Context, id string, by Requester, action string, now time.Time,
 	change func(a *Appointment) error) (Appointment, error) {
+	if err := carecontact.ValidateID(ErrInvalid, "id", id); err != nil {
+		return Appointment{}, err
+	}
 	a, err := b.cfg.Store.Appointment(ctx, id)
 	if err != nil {
 		return Appointment{}, err
@@ -131,6 +134,9 @@ func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (C
 	if err := carecontact.ValidateText(ErrInvalid, "reason", reason); err != nil {
 		return CancelResult{}, err
 	}
+	if err := carecontact.ValidateID(ErrInvalid, "id", id); err != nil {
+		return CancelResult{}, err
+	}
 	a, err := b.cfg.Store.Appointment(ctx, id)
 	if err != nil {
 		return CancelResult{}, err
@@ -187,6 +193,9 @@ type RescheduleResult struct {
 // first, as a hold for OfferTTL in the same store operation.
 func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Requester) (RescheduleResult, error) {
 	now := b.cfg.Clock.Now().UTC()
+	if err := carecontact.ValidateID(ErrInvalid, "id", id); err != nil {
+		return RescheduleResult{}, err
+	}
 	a, err := b.cfg.Store.Appointment(ctx, id)
 	if err != nil {
 		return RescheduleResult{}, err

@@ -46,6 +46,9 @@ func (b *Booker) ClientAppointments(ctx context.Context, client carecontact.Clie
 	if err := by.Actor.Validate(); err != nil {
 		return nil, b.deny(ctx, now, by, "booking.read", "client-appointments", "", fmt.Errorf("booking: read: actor: %w", err))
 	}
+	if err := carecontact.ValidateID(ErrInvalid, "client", string(client)); err != nil {
+		return nil, err
+	}
 	if !by.actsFor(client) {
 		return nil, b.deny(ctx, now, by, "booking.read", "client-appointments", client, fmt.Errorf("booking: appointments of another client: %w", ErrNotAllowed))
 	}

@@ -36,7 +36,7 @@ func heldCall(it Item, routed Slot) int {
 // channel routing does not know.
 func (d *Dispatcher) Continue(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID, kind channel.Kind) (Item, error) {
 	if _, err := SlotOf(kind); err != nil {
-		return Item{}, err
+		return Item{}, carecontact.Invalid(ErrInvalid, "kind", "is not routed work")
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -250,7 +250,7 @@ func allCases() []badCase {
 		rootCases(), civilCases(), channelCases(), auditCases(),
 		routingCases(), callbackCases(), bookingCases(), fhirCases(),
 		sessionCases(), guidanceCases(), demandCases(),
-		doorCases(), organisationCases(), storeCases(),
+		doorCases(), organisationCases(), storeCases(), moreCases(),
 	} {
 		all = append(all, group...)
 	}

@@ -190,7 +190,7 @@ func doorCases() []badCase {
 			_, err := w.door.VerifyPersonalCode(ctx, "n-aino", id, "131052-308X",
 				func(context.Context, session.PersonalCode) (carecontact.ClientRef, error) { return "c-1", nil })
 			return err
-		}), invalidText("personal identity code")},
+		}), invalid("code")},
 		{"door/SetPresence/unknown", func(ctx context.Context, w *world) error {
 			_, err := w.door.SetPresence(ctx, "ghost", routing.PresenceAvailable)
 			return err

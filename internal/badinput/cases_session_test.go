@@ -160,15 +160,15 @@ func sessionCases() []badCase {
 				return checkf("the register was asked for an invalid code")
 			}
 			return err
-		}), invalidText("personal identity code")},
+		}), invalid("code")},
 		{"session/VerifyPersonalCode/mebibyte code", active(func(ctx context.Context, w *world, m *session.Manager, id string) error {
 			_, err := m.VerifyPersonalCode(ctx, aino, id, mib, noLookup)
 			return err
-		}), invalidText("personal identity code")},
+		}), invalid("code")},
 		{"session/ParsePersonalCode/30 February", pure(func() error { _, err := session.ParsePersonalCode("300252-308T"); return err }),
-			invalidText("personal identity code")},
+			invalid("code")},
 		{"session/ParsePersonalCode/NUL", pure(func() error { _, err := session.ParsePersonalCode("131052-308T\x00"); return err }),
-			invalidText("personal identity code")},
+			invalid("code")},
 		{"session/ParsePersonalCode/lower case with spaces", pure(func() error { _, err := session.ParsePersonalCode(" 131052-308t "); return err }),
 			accepted("session.ParsePersonalCode: surrounding spaces are ignored and letters may be lower case")},
 	}
