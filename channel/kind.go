@@ -36,7 +36,7 @@ func ParseKind(s string) (Kind, error) {
 			return k, nil
 		}
 	}
-	return "", fmt.Errorf("%w: %q", ErrUnknownKind, clip(s))
+	return "", carecontact.Invalid(ErrUnknownKind, "kind", fmt.Sprintf("%q is not a channel kind", clip(s)))
 }
 
 // maxQuoted is how much of a caller's value an error text repeats.

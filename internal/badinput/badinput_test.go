@@ -211,6 +211,7 @@ func fieldOf(err error) (string, bool) {
 func TestBadInput(t *testing.T) {
 	cases := allCases()
 	var tried, panics, hangs, typed, docAccepted int
+	var fields, inText int // of the typed errors: invalid input naming the field as a typed error, or in its text
 	seen := map[string]bool{}
 	for _, c := range cases {
 		require.False(t, seen[c.name], "two cases are named %q", c.name)
@@ -231,13 +232,22 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s: %s", c.name, problem)
 			continue
 		}
-		if c.want.kind == nil {
+		switch {
+		case c.want.kind == nil:
 			docAccepted++
-		} else {
+		case c.want.inText:
+			typed++
+			inText++
+		case c.want.kind == carecontact.ErrInvalid:
+			typed++
+			fields++
+		default:
 			typed++
 		}
 	}
 	t.Logf("bad input: %d tried, %d panics, %d hangs, %d typed errors, %d documented acceptances", tried, panics, hangs, typed, docAccepted)
+	t.Logf("of the typed errors: %d invalid input naming the field in a typed error, %d naming it in the text (civil, channel and routing configuration, templates), %d of another root kind",
+		fields, inText, typed-fields-inText)
 	require.Zero(t, panics, "panics")
 	require.Zero(t, hangs, "hangs")
 	require.GreaterOrEqual(t, tried, 150, "cases tried")

@@ -103,13 +103,13 @@ func civilCases() []badCase {
 
 func channelCases() []badCase {
 	return []badCase{
-		{"channel/ParseKind/pigeon", pure(func() error { _, err := channel.ParseKind("pigeon"); return err }), invalidText("pigeon")},
-		{"channel/ParseKind/empty", pure(func() error { _, err := channel.ParseKind(""); return err }), invalidText("kind")},
-		{"channel/ParseIdentityLevel/klingon", pure(func() error { _, err := channel.ParseIdentityLevel("klingon!!"); return err }), invalidText("identity level")},
+		{"channel/ParseKind/pigeon", pure(func() error { _, err := channel.ParseKind("pigeon"); return err }), invalid("kind")},
+		{"channel/ParseKind/empty", pure(func() error { _, err := channel.ParseKind(""); return err }), invalid("kind")},
+		{"channel/ParseIdentityLevel/klingon", pure(func() error { _, err := channel.ParseIdentityLevel("klingon!!"); return err }), invalid("identity")},
 		{"channel/IdentityLevel/UnmarshalText mebibyte", pure(func() error {
 			var l channel.IdentityLevel
 			return l.UnmarshalText([]byte(mib))
-		}), invalidText("identity level")},
+		}), invalid("identity")},
 		{"channel/ParseMatrix/empty", pure(func() error { _, err := channel.ParseMatrix(nil); return err }), invalidText("matrix")},
 		{"channel/ParseMatrix/mebibyte", pure(func() error { _, err := channel.ParseMatrix([]byte(mib)); return err }), invalidText("matrix")},
 		{"channel/ParseMatrix/invalid UTF-8", pure(func() error { _, err := channel.ParseMatrix([]byte(`{"version":1,"` + badUTF8 + `":1}`)); return err }), invalidText("matrix")},

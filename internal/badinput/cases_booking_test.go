@@ -185,42 +185,42 @@ func bookingCases() []badCase {
 			_, err := w.booker.Reschedule(ctx, a.ID, booking.Slot{}, proRequester)
 			return err
 		}), invalid("slot.service")},
-		{"booking/NewCalendarSet/reversed rule span", calendars(func(c *booking.Calendar) { c.Rules[0].Span = span(civil.At(10, 0), civil.At(8, 0)) }), invalidText("span")},
-		{"booking/NewCalendarSet/weekday 9", calendars(func(c *booking.Calendar) { c.Rules[0].Weekdays = []time.Weekday{9} }), invalidText("weekdays")},
+		{"booking/NewCalendarSet/reversed rule span", calendars(func(c *booking.Calendar) { c.Rules[0].Span = span(civil.At(10, 0), civil.At(8, 0)) }), invalid("rules[0].span")},
+		{"booking/NewCalendarSet/weekday 9", calendars(func(c *booking.Calendar) { c.Rules[0].Weekdays = []time.Weekday{9} }), invalid("rules[0].weekdays")},
 		{"booking/NewCalendarSet/valid until before valid from", calendars(func(c *booking.Calendar) {
 			c.Rules[0].ValidFrom, c.Rules[0].ValidUntil = civil.NewDate(2026, 12, 1), civil.NewDate(2026, 11, 1)
-		}), invalidText("valid")},
-		{"booking/NewCalendarSet/kind bogus", calendars(func(c *booking.Calendar) { c.Kind = "bogus" }), invalidText("kind")},
+		}), invalid("rules[0].validUntil")},
+		{"booking/NewCalendarSet/kind bogus", calendars(func(c *booking.Calendar) { c.Kind = "bogus" }), invalid("kind")},
 		{"booking/NewCalendarSet/exception on 30 February", calendars(func(c *booking.Calendar) {
 			c.Exceptions = []booking.Exception{{Date: civil.NewDate(2026, 2, 30), Kind: booking.Absence}}
-		}), invalidText("date")},
+		}), invalid("exceptions[0].date")},
 		{"booking/NewCalendarSet/duplicate calendar", pure(func() error {
 			c := organisation().Calendars[0]
 			_, err := booking.NewCalendarSet([]booking.Calendar{c, c})
 			return err
 		}), invalidText("n-aino")},
-		{"booking/NewCatalogue/negative duration", service(func(s *booking.Service) { s.Duration = -10 * time.Minute }), invalidText("duration")},
-		{"booking/NewCatalogue/negative buffer", service(func(s *booking.Service) { s.BufferBefore = -time.Minute }), invalidText("buffers")},
-		{"booking/NewCatalogue/channel chat", service(func(s *booking.Service) { s.Channel = channel.Chat }), invalidText("channel")},
+		{"booking/NewCatalogue/negative duration", service(func(s *booking.Service) { s.Duration = -10 * time.Minute }), invalid("duration")},
+		{"booking/NewCatalogue/negative buffer", service(func(s *booking.Service) { s.BufferBefore = -time.Minute }), invalid("durations")},
+		{"booking/NewCatalogue/channel chat", service(func(s *booking.Service) { s.Channel = channel.Chat }), invalid("channel")},
 		{"booking/NewCatalogue/no participants", service(func(s *booking.Service) { s.Requires = nil }), invalidText("requires")},
-		{"booking/NewCatalogue/negative max per client", service(func(s *booking.Service) { s.MaxPerClient = -1 }), invalidText("maxPerClient")},
+		{"booking/NewCatalogue/negative max per client", service(func(s *booking.Service) { s.MaxPerClient = -1 }), invalid("maxPerClient")},
 		{"booking/NewCatalogue/service of another area", service(func(s *booking.Service) { s.Area = "vallila" }), invalidText("area")},
 		{"booking/NewIndex/negative days", func(_ context.Context, w *world) error {
 			_, err := booking.NewIndex(w.built.Calendars, civil.NewDate(2026, 11, 23), -1)
 			return err
-		}, invalidText("days")},
+		}, invalid("days")},
 		{"booking/NewIndex/a billion days", func(_ context.Context, w *world) error {
 			_, err := booking.NewIndex(w.built.Calendars, civil.NewDate(2026, 11, 23), 1_000_000_000)
 			return err
-		}, invalidText("days")},
-		{"booking/New/negative hold TTL", config(func(c *booking.Config) { c.HoldTTL = -time.Minute }), invalidText("holdTTL")},
-		{"booking/New/no clock", config(func(c *booking.Config) { c.Clock = nil }), invalidText("clock")},
-		{"booking/ParseStatus/Booked", pure(func() error { _, err := booking.ParseStatus("Booked"); return err }), invalidText("status")},
-		{"booking/StatusFromNational/99", pure(func() error { _, err := booking.StatusFromNational("99"); return err }), invalidText("national status")},
+		}, invalid("days")},
+		{"booking/New/negative hold TTL", config(func(c *booking.Config) { c.HoldTTL = -time.Minute }), invalid("config.holdTTL")},
+		{"booking/New/no clock", config(func(c *booking.Config) { c.Clock = nil }), invalid("config.clock")},
+		{"booking/ParseStatus/Booked", pure(func() error { _, err := booking.ParseStatus("Booked"); return err }), invalid("status")},
+		{"booking/StatusFromNational/99", pure(func() error { _, err := booking.StatusFromNational("99"); return err }), invalid("code")},
 		{"booking/Closures/closure on 31 April", pure(func() error {
 			c := booking.Closures{Local: []booking.Closure{{Date: civil.NewDate(2026, 4, 31), Names: civil.Names{FI: "x"}}}}
 			return c.Validate()
-		}), invalidText("date")},
+		}), invalid("local[0].date")},
 		{"booking/Audit/refused read leaves the trail clean", func(ctx context.Context, w *world) error {
 			_, err := w.booker.Appointment(ctx, "apt-1", booking.Requester{Actor: audit.Actor{Kind: audit.ActorClient, ID: hetu}})
 			if err == nil {

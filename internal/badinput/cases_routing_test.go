@@ -171,8 +171,8 @@ func routingCases() []badCase {
 		{"routing/NewDirectory/opening hours closing before opening", directory(func(c *routing.Config) {
 			c.Areas[0].Hours = routing.OpeningHours{{Day: time.Monday, Open: civil.At(16, 0), Close: civil.At(8, 0)}}
 		}), invalidText("hours")},
-		{"routing/NewDispatcher/negative offer timeout", dispatcher(func(c *routing.DispatcherConfig) { c.OfferTimeout = -time.Second }), invalidText("offer_timeout")},
-		{"routing/NewDispatcher/unknown sink kind", dispatcher(func(c *routing.DispatcherConfig) { c.SinkKinds = []routing.EventKind{99} }), invalidText("sink_kinds")},
-		{"routing/NewDispatcher/negative ageing", dispatcher(func(c *routing.DispatcherConfig) { c.Ageing = routing.Ageing{routing.PriorityHigh: -time.Hour} }), invalidText("ageing")},
+		{"routing/NewDispatcher/negative offer timeout", dispatcher(func(c *routing.DispatcherConfig) { c.OfferTimeout = -time.Second }), invalid("config.offer_timeout")},
+		{"routing/NewDispatcher/unknown sink kind", dispatcher(func(c *routing.DispatcherConfig) { c.SinkKinds = []routing.EventKind{99} }), invalid("config.sink_kinds")},
+		{"routing/NewDispatcher/negative ageing", dispatcher(func(c *routing.DispatcherConfig) { c.Ageing = routing.Ageing{routing.PriorityHigh: -time.Hour} }), invalid("config.ageing")},
 	}
 }
