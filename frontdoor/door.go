@@ -397,7 +397,10 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 		return out, fmt.Errorf("frontdoor: wait: %w", err)
 	}
 	team := req.OwnTeam
-	if team == "" {
+	if _, err := d.dir.Team(team); err != nil {
+		// No own team, or one the directory does not know (routing skipped
+		// its step): the session belongs to the first team of the route.
+		team = ""
 		if rt, err := d.dir.Route(it.Contact); err == nil && len(rt.Steps) > 0 && len(rt.Steps[0].Teams) > 0 {
 			team = rt.Steps[0].Teams[0]
 		}

@@ -85,6 +85,22 @@ func doorCases() []badCase {
 		{"door/Contact/priority 9", chat(func(r *frontdoor.ContactRequest) { r.Priority = 9 }), invalid("priority")},
 		{"door/Contact/identity 9", chat(func(r *frontdoor.ContactRequest) { r.Identity = 9 }), invalid("identity")},
 		{"door/Contact/mebibyte own team", chat(func(r *frontdoor.ContactRequest) { r.OwnTeam = carecontact.TeamID(mib) }), invalid("ownTeam")},
+		{"door/Contact/unknown own team", func(ctx context.Context, w *world) error {
+			r := chatRequest("c-1")
+			r.OwnTeam = "ghost-team"
+			c, err := w.door.Contact(ctx, r)
+			if err != nil {
+				return err
+			}
+			s, err := w.parts.Sessions.Get(ctx, super, c.ID)
+			if err != nil {
+				return setup(err)
+			}
+			if s.Team != "kallio-a" {
+				return checkf("the session belongs to %q, not the route's first team", s.Team)
+			}
+			return nil
+		}, accepted("routing.Directory.Route: the steps that have no candidate are listed as skipped; the session gets the route's first team")},
 		{"door/Contact/mebibyte group", chat(func(r *frontdoor.ContactRequest) { r.Group = mib }), invalid("group")},
 		{"door/Contact/identity method with a code", func(ctx context.Context, w *world) error {
 			r := chatRequest("c-1")
