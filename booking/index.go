@@ -7,6 +7,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/civil"
 )
 
@@ -50,10 +51,13 @@ type Index struct {
 // from .. from+days-1 (days of Europe/Helsinki).
 func NewIndex(set *CalendarSet, from civil.Date, days int) (*Index, error) {
 	if set == nil {
-		return nil, fmt.Errorf("%w: index: calendar set is nil", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "set", "the calendar set is nil")
 	}
-	if !from.Valid() || days < 0 || days > 3660 {
-		return nil, fmt.Errorf("%w: index: from %s, days %d", ErrInvalid, from, days)
+	if !from.Valid() {
+		return nil, carecontact.Invalid(ErrInvalid, "from", fmt.Sprintf("%s is not a day", from))
+	}
+	if days < 0 || days > 3660 {
+		return nil, carecontact.Invalid(ErrInvalid, "days", fmt.Sprintf("%d is not 0 to 3660", days))
 	}
 	loc := civil.Helsinki()
 	ix := &Index{set: set, from: from, to: from.AddDays(days), ncal: len(set.cals),

@@ -26,7 +26,8 @@ type SearchRequest struct {
 	// horizon (self-service) or 90 days. A To before From is ErrInvalid
 	// naming "to".
 	From, To time.Time
-	// Limit is the number of slots wanted (default 10, at most 1000).
+	// Limit is the number of slots wanted (default 10, at most 1000; a
+	// negative limit is ErrInvalid naming "limit").
 	Limit int
 	By    Requester
 }
@@ -47,7 +48,7 @@ const defaultSearchSpan = 90 * 24 * time.Hour
 // checks that the requester may book the service at all.
 func (b *Booker) bounds(svc *Service, by Requester, now, from, to time.Time) (lo, hi time.Time, err error) {
 	if err := by.Actor.Validate(); err != nil {
-		return lo, hi, fmt.Errorf("%w: requester: %v", ErrInvalid, err)
+		return lo, hi, fmt.Errorf("%w: requester: %w", ErrInvalid, err)
 	}
 	lo, hi = from, to
 	if lo.Before(now) {
@@ -413,11 +414,11 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		return nil, err
 	}
 	limit := req.Limit
-	if limit <= 0 {
-		limit = 10
+	if limit < 0 || limit > 1000 {
+		return nil, carecontact.Invalid(ErrInvalid, "limit", "is not 0 (the default, 10) to 1000")
 	}
-	if limit > 1000 {
-		return nil, fmt.Errorf("%w: search limit %d: at most 1000", ErrInvalid, limit)
+	if limit == 0 {
+		limit = 10
 	}
 	cl := b.candidates(&svc, req.Professional, req.Team)
 	for _, ps := range cl.reqs {

@@ -230,7 +230,7 @@ func ValidateClaim(req ClaimRequest) error {
 	case !a.Start.Before(a.End):
 		return fmt.Errorf("%w: appointment.start must be before end", ErrInvalid)
 	case len(req.Claims) == 0:
-		return fmt.Errorf("%w: claims is empty", ErrInvalid)
+		return carecontact.Invalid(ErrInvalid, "claims", "is empty")
 	case req.Limit != nil && req.Limit.Max <= 0:
 		return fmt.Errorf("%w: limit.max must be positive", ErrInvalid)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
@@ -68,7 +69,7 @@ func (d *Door) Desk(ctx context.Context, p carecontact.ProfessionalID) (Desk, er
 	}
 	st, ok := d.disp.Professional(p)
 	if !ok {
-		return Desk{}, fmt.Errorf("frontdoor: desk: %w: %s", routing.ErrUnknownProfessional, p)
+		return Desk{}, fmt.Errorf("frontdoor: desk: %w: %s", routing.ErrUnknownProfessional, clipID(string(p)))
 	}
 	out := Desk{Professional: st}
 	for _, it := range d.disp.Assigned(p) {
@@ -147,4 +148,13 @@ func (d *Door) Session(ctx context.Context, p carecontact.ProfessionalID, id str
 		return session.Session{}, fmt.Errorf("frontdoor: session: %w", err)
 	}
 	return s, nil
+}
+
+// clipID cuts a caller's ID to 64 bytes for an error text, so a megabyte
+// passed as an ID does not come back in the error.
+func clipID(id string) string {
+	if len(id) <= 64 {
+		return id
+	}
+	return strings.ToValidUTF8(id[:64], "") + "…"
 }

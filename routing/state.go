@@ -75,7 +75,7 @@ func (d *Dispatcher) Wait(id carecontact.ItemID) (Wait, error) {
 	defer d.mu.Unlock()
 	e, ok := d.items[id]
 	if !ok {
-		return Wait{}, fmt.Errorf("%w: %s", ErrItemNotFound, id)
+		return Wait{}, fmt.Errorf("%w: %s", ErrItemNotFound, quoteID(string(id)))
 	}
 	pl := d.stepPool(e)
 	w := Wait{MeanHandling: d.handled[pl.slot]}

@@ -85,7 +85,7 @@ func ExampleParsePersonalCode() {
 	fmt.Println(err)
 	// Output:
 	// <nil> [personal code redacted] 1952-10-13
-	// session: invalid personal identity code: check character does not match
+	// session: invalid personal identity code: code: check character does not match
 }
 
 func ExampleCompute() {

@@ -262,7 +262,9 @@ type OpenRequest struct {
 // open their own session, a professional one for a team they belong to (or
 // any, as supervisor), the system any. An ID or reference longer than
 // carecontact.MaxIDLen bytes, not UTF-8 or holding a control character is
-// an ErrInvalid *carecontact.FieldError naming the field.
+// an ErrInvalid *carecontact.FieldError naming the field, and so are an ID
+// that looks like a phone number or identity code and a team the directory
+// does not know.
 func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) (Session, error) {
 	switch {
 	case req.Client == "":
@@ -285,8 +287,16 @@ func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) 
 			return Session{}, err
 		}
 	}
+	if req.ID != "" && audit.Redact(req.ID) != req.ID {
+		return Session{}, invalid("id", "looks like a phone number or identity code")
+	}
 	if err := actor.Validate(); err != nil {
 		return Session{}, fmt.Errorf("session: open: actor: %w", err)
+	}
+	if ok, err := m.cfg.Teams.HasTeam(ctx, req.Team); err != nil {
+		return Session{}, fmt.Errorf("session: team directory: %w", err)
+	} else if !ok {
+		return Session{}, invalid("team", "is not in the team directory")
 	}
 	now := m.now()
 	id := req.ID
@@ -585,6 +595,9 @@ func (m *Manager) AddNote(ctx context.Context, actor audit.Actor, id, text strin
 	if text == "" || len(text) > 10000 {
 		return Session{}, invalid("text", "must be 1 to 10000 bytes")
 	}
+	if err := carecontact.ValidateText(ErrInvalid, "text", text); err != nil {
+		return Session{}, err
+	}
 	return m.update(ctx, actor, id, "session.note", accessInvolved, "", func(s *Session, now time.Time) (map[string]string, error) {
 		if s.State == StateClosed {
 			return nil, &StateError{Op: "note", From: s.State}
@@ -604,6 +617,9 @@ func (m *Manager) CompleteChecklistItem(ctx context.Context, actor audit.Actor, 
 	if item == "" || len(item) > 100 {
 		return Session{}, invalid("item", "must be 1 to 100 characters")
 	}
+	if err := carecontact.ValidateID(ErrInvalid, "item", item); err != nil {
+		return Session{}, err
+	}
 	return m.update(ctx, actor, id, "session.checklist", accessInvolved, "", func(s *Session, now time.Time) (map[string]string, error) {
 		if s.State == StateClosed {
 			return nil, &StateError{Op: "checklist", From: s.State}
@@ -611,7 +627,7 @@ func (m *Manager) CompleteChecklistItem(ctx context.Context, actor audit.Actor, 
 		if !s.Completed(item) {
 			s.Checklist = append(s.Checklist, ChecklistMark{Item: item, By: professionalOf(actor), At: now})
 		}
-		return map[string]string{"item": item}, nil
+		return map[string]string{"item": audit.Redact(item)}, nil
 	})
 }
 
