@@ -63,3 +63,35 @@ func TestIdentificationExpires(t *testing.T) {
 	_, err = f.m.Escalate(ctx, nurse1, s.ID, session.EscalateRequest{To: channel.Video, Consent: true})
 	require.ErrorIs(t, err, channel.ErrIdentityTooWeak, "the identification has lapsed")
 }
+
+// A client reads their session, which holds health data, only with the
+// identification the matrix names for the errand in writing; the refusal
+// is audited.
+func TestClientReadsHealthDataIdentified(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name       string
+		identifier session.Identifier
+		ok         bool
+	}{
+		{"identified by the service", identified, true},
+		{"no service", nil, false},
+		{"expired", session.Identifications{"client-a": {Level: channel.IdentityStrong, Method: "bank_id", At: t0.Add(-2 * time.Hour), Until: t0}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(c *session.Config) { c.Identifier = tc.identifier })
+			s := f.open(t, channel.ErrandLabResults, channel.IdentityWeak)
+			_, err := f.m.Get(ctx, clientA, s.ID)
+			evs := f.events(t, audit.Filter{Action: "session.read", ActorID: clientA.ID})
+			require.Len(t, evs, 1)
+			if tc.ok {
+				require.NoError(t, err)
+				require.Equal(t, audit.Allowed, evs[0].Outcome)
+				return
+			}
+			require.ErrorIs(t, err, session.ErrNotIdentified)
+			require.ErrorIs(t, err, channel.ErrIdentityTooWeak)
+			require.Equal(t, audit.Denied, evs[0].Outcome)
+		})
+	}
+}

@@ -328,8 +328,11 @@ func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) 
 
 // Get returns the session, audited "session.read". Any involved
 // professional (assignee, participant, team member, supervisor), the client
-// themselves and the system may read it; the client's view leaves out the
-// professionals' notes. A refusal is audited as denied:
+// themselves and the system may read it. The client's view leaves out the
+// professionals' notes, and the client reads it only with the
+// identification the Matrix names for the errand as a secure message, in
+// force now (the session's own or the Identifier's); else ErrNotIdentified,
+// audited as denied. A refusal is audited as denied:
 // an invalid actor (see audit.StandIn) and an ID that looks like personal
 // data too. Such an ID is never repeated in the error.
 func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Session, error) {
@@ -348,6 +351,15 @@ func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Sessio
 	}
 	var detail map[string]string
 	if actor.Kind == audit.ActorClient {
+		// A session holds health data: the client reads it with the
+		// identification the matrix names for the errand in writing.
+		if err := m.clientMayRead(ctx, &s, now); err != nil {
+			ev := event(actor, "session.read", &s, now, audit.Denied, map[string]string{"reason": "identification too weak"})
+			if aerr := m.cfg.Audit.Record(ctx, ev); aerr != nil {
+				return Session{}, fmt.Errorf("%w (recording the refusal failed: %v)", err, aerr)
+			}
+			return Session{}, err
+		}
 		// The client's view: professionals' notes are theirs, not the
 		// client's to read.
 		s.Notes = nil
@@ -525,6 +537,29 @@ func (m *Manager) Identify(ctx context.Context, actor audit.Actor, id string, le
 		}
 	}
 	return s, err
+}
+
+// clientMayRead checks that the client of s is identified, now, at least
+// at the level the matrix names for s's errand as a secure message (the
+// written channel through which a client reads health data): by the
+// session's own identification in force or by the Identifier. A shortfall
+// is an *channel.IdentityError matching ErrNotIdentified.
+func (m *Manager) clientMayRead(ctx context.Context, s *Session, now time.Time) error {
+	need := m.cfg.Matrix.RequiredIdentity(s.Errand, channel.SecureMessage)
+	have := s.IdentityAt(now)
+	if have < need && m.cfg.Identifier != nil {
+		ident, err := m.identification(ctx, s.Client, now)
+		switch {
+		case err == nil && ident.Level > have:
+			have = ident.Level
+		case err != nil && !errors.Is(err, ErrNotIdentified):
+			return err
+		}
+	}
+	if have < need {
+		return fmt.Errorf("session: read: %w: %w", ErrNotIdentified, &channel.IdentityError{Required: need, Have: have})
+	}
+	return nil
 }
 
 // identification asks the Identifier for the client's identification in

@@ -91,7 +91,9 @@ func newWorld(t *testing.T) *world {
 	w.admit, err = demand.New(demand.Config{Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(w.log), Clock: w.clk,
 		Audit: w.log, Policy: demand.PolicyKeepBoth})
 	require.NoError(t, err)
-	w.sessions, err = session.New(session.Config{Store: memory.NewSessionStore(w.log), Audit: w.log, Clock: w.clk, Staff: staff,
+	// c1 has completed bank ID for the day; reading health data needs it.
+	bankID := session.Identifications{"c1": {Level: channel.IdentityStrong, Method: "bank_id", At: t0, Until: t0.Add(8 * time.Hour)}}
+	w.sessions, err = session.New(session.Config{Store: memory.NewSessionStore(w.log), Audit: w.log, Clock: w.clk, Staff: staff, Identifier: bankID,
 		Teams: session.Teams{"n1": {"nurse-n1", "lead-n1"}, "n2": {"nurse-n2", "lead-n2", "head-north"}, "s1": {"nurse-s1", "coord"}}})
 	require.NoError(t, err)
 	s, err := w.sessions.Open(ctx, audit.System("routing"), session.OpenRequest{Client: "c1", Errand: channel.ErrandLabResults,
