@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -385,4 +386,41 @@ func refSearch(ctx context.Context, set *booking.CalendarSet, svc booking.Servic
 		}
 	}
 	return out, nil
+}
+
+// TestSearchWhileBooking searches and holds from many goroutines on one
+// Booker (whose kept busy time they share), then checks that a search
+// afterwards still matches refSearch.
+func TestSearchWhileBooking(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+	req := booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 5, By: pro}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 20 {
+				slots, err := f.b.Search(ctx, req)
+				if err != nil {
+					t.Errorf("search: %v", err)
+					return
+				}
+				if len(slots) == 0 || (g+k)%2 == 1 {
+					continue
+				}
+				_, err = f.b.Hold(ctx, booking.BookRequest{Slot: slots[0], Client: "c", By: pro})
+				if err != nil && !errors.Is(err, booking.ErrSlotTaken) {
+					t.Errorf("hold: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	svc, err := f.b.Service("north", "nurse-visit")
+	require.NoError(t, err)
+	set, err := booking.NewCalendarSet(fixtureCalendars(t)) // the fixture's calendars
+	require.NoError(t, err)
+	compareSearch(ctx, t, f.b, set, svc, f.store, f.now, req)
 }
