@@ -71,9 +71,11 @@ type Config struct {
 const DefaultCrossAreaRole = "booking-coordinator"
 
 // Booker searches slots and books, holds, cancels and reschedules
-// appointments. It keeps no mutable state of its own: it is safe for
-// concurrent use, and several Bookers (one per host replica) may share one
-// Store.
+// appointments. It is safe for concurrent use, and several Bookers (one per
+// host replica) may share one Store. The only state it keeps is busy time
+// read from a SpanStore for the searches that follow, used only while the
+// store's ClaimsVersion is unchanged and none of the holds in it has lapsed,
+// so a Booker never sees a claim another replica made as free.
 type Booker struct {
 	cfg   Config
 	areas map[carecontact.AreaID]*Catalogue

@@ -216,6 +216,10 @@ type search struct {
 	// ext holds the blocks of the primary candidates for a chunk that
 	// reaches outside the index.
 	ext []iblock
+	// starts and freeOff are busyEntry's free starts when the chunk's
+	// busy time came from an entry that has them, else nil.
+	starts  []freeRange
+	freeOff []int32
 }
 
 // busy returns the bounds in q.spans of owner o's busy spans.
@@ -278,6 +282,7 @@ type gen struct {
 	bi, be           int32 // the current block and the end of the day's (or of q.ext's)
 	bp, bq           int32 // busy spans q.spans[bp:bq]; those before bp end before every later slot
 	next             int64 // no slot before next in the current block (0: from its start)
+	anchor           int64 // in free mode, the block of the current range
 	cur              int64 // the current candidate
 	block            uint8
 }
@@ -337,6 +342,38 @@ func (q *search) advance(g *gen) bool {
 		g.cur, g.block, g.next = s, bl.t, s+q.step
 		return true
 	}
+}
+
+// step1 moves g on to its next free start, in the mode of the chunk.
+func (q *search) step1(g *gen) bool {
+	if q.freeOff != nil {
+		return q.advanceFree(g)
+	}
+	return q.advance(g)
+}
+
+// advanceFree is advance over busyEntry's free starts: g.bi..g.be index
+// q.starts.
+func (q *search) advanceFree(g *gen) bool {
+	for ; g.bi < g.be; g.bi++ {
+		r := &q.starts[g.bi]
+		if r.anchor != g.anchor { // a new block: its own grid
+			g.anchor, g.next = r.anchor, 0
+		}
+		s := max(g.next, r.a, q.lo)
+		if d := (s - r.anchor) % q.step; d != 0 {
+			s += q.step - d
+		}
+		if s >= q.hi {
+			return false // the ranges are in time order
+		}
+		if s > r.z || !q.allowed(r.t, g.res, s) {
+			continue
+		}
+		g.cur, g.block, g.next = s, r.t, s+q.step
+		return true
+	}
+	return false
 }
 
 // genHeap is a binary min-heap of generators by (cur, calendar ID).
@@ -443,6 +480,7 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		}
 		q.lo, q.hi = ws.Unix(), we.Unix()
 		q.ext = q.ext[:0]
+		q.starts, q.freeOff = nil, nil
 		iv := Interval{ws.Add(-svc.BufferBefore - svc.Duration - svc.BufferAfter), we.Add(svc.Duration + svc.BufferAfter + svc.BufferBefore)}
 		if err := b.loadBusy(ctx, q, buf, cl, nchunk, iv, now); err != nil {
 			return nil, fmt.Errorf("booking: search: %w", err)
@@ -464,7 +502,14 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 			// Field by field: a composite literal is built on the stack and
 			// copied with wide loads that stall on its narrow stores.
 			g.pos, g.rank, g.owner, g.res, g.bp, g.bq = p, cl.rank[0][i], o, cl.res[0][i], bp, bq
-			g.day, g.next, g.cur, g.block = 0, 0, 0, 0
+			g.day, g.next, g.cur, g.block, g.anchor = 0, 0, 0, 0, 0
+			if q.freeOff != nil {
+				g.bi, g.be = q.freeOff[i], q.freeOff[i+1]
+				if q.advanceFree(g) {
+					h = append(h, g)
+				}
+				continue
+			}
 			if q.day >= 0 {
 				g.day = int32(q.day)
 				g.bi, g.be = q.ix.dayBlocks(p, q.day)
@@ -491,7 +536,7 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 				slot.Area, slot.Service = svc.Area, svc.Code
 				out = append(out, slot)
 			}
-			if q.advance(g) {
+			if q.step1(g) {
 				h.down(0)
 			} else {
 				h[0] = h[len(h)-1]
@@ -518,6 +563,69 @@ type busyEntry struct {
 	lo, hi  int64     // the window read
 	spans   []BusySpan
 	offs    []int32
+	// free holds, for the primary candidates in order, the slot starts
+	// the busy time leaves in the indexed blocks that overlap the window:
+	// candidate i's are free[freeOff[i]:freeOff[i+1]]. It is made on the
+	// entry's second use (nil before; empty if the window reaches outside
+	// the index), so that a store that changes between every two searches
+	// never pays for it.
+	free    []freeRange
+	freeOff []int32
+}
+
+// freeRange is the slot starts [a, z] of one block (starting at anchor,
+// the origin of its grid; of type code t) that a candidate's busy time,
+// widened by the service's buffers and duration, leaves free.
+type freeRange struct {
+	a, z, anchor int64
+	t            uint8
+}
+
+// freeRanges works out busyEntry.free for the primary candidates of cl
+// over the blocks that overlap [lo, hi), from q.spans; nil if the window
+// reaches outside the index.
+func (q *search) freeRanges(cl *candList, lo, hi int64) ([]freeRange, []int32) {
+	k0 := q.ix.day(lo)
+	if k0 < 0 || hi > q.ix.hi {
+		return nil, nil
+	}
+	k1 := q.ix.day(hi - 1)
+	prim := cl.reqs[0]
+	offs := make([]int32, len(prim)+1)
+	out := make([]freeRange, 0, 2*len(prim))
+	for i, p := range prim {
+		offs[i] = int32(len(out))
+		b0, b1 := q.busy(cl.owner[0][i])
+		bs := q.spans[b0:b1]
+		j := 0
+		for k := k0; k <= k1; k++ {
+			bi, be := q.ix.dayBlocks(p, k)
+			for _, bl := range q.ix.flat[bi:be] {
+				end := bl.end()
+				a, z := bl.start, end-q.dur
+				if end <= lo || bl.start >= hi || a > z {
+					continue
+				}
+				// A start s is taken by span b if b.Start-dur-ba < s <
+				// b.End+bb; spans are sorted and disjoint.
+				for j < len(bs) && bs[j].End+q.bb <= a {
+					j++
+				}
+				x := a
+				for m := j; m < len(bs) && bs[m].Start-q.dur-q.ba < z; m++ {
+					if fl := bs[m].Start - q.dur - q.ba; x <= fl {
+						out = append(out, freeRange{x, fl, bl.start, bl.t})
+					}
+					x = max(x, bs[m].End+q.bb)
+				}
+				if x <= z {
+					out = append(out, freeRange{x, z, bl.start, bl.t})
+				}
+			}
+		}
+	}
+	offs[len(prim)] = int32(len(out))
+	return out, offs
 }
 
 // busyCacheChunks is how many chunks of a search are kept per candidate
@@ -566,6 +674,19 @@ func (b *Booker) loadBusy(ctx context.Context, q *search, buf *searchBuf, cl *ca
 	if e := old; e != nil && e.lo == lo && e.hi == hi && !now.Before(e.read) && (e.expires.IsZero() || now.Before(e.expires)) &&
 		ss.ClaimsVersion() == e.version {
 		q.spans, q.offs = e.spans, e.offs
+		if e.freeOff == nil { // second use: work out the free starts once
+			e2 := *e
+			e2.free, e2.freeOff = q.freeRanges(cl, lo, hi)
+			if e2.freeOff == nil {
+				e2.freeOff = []int32{} // outside the index: never again
+			}
+			if slot.CompareAndSwap(e, &e2) {
+				e = &e2
+			}
+		}
+		if len(e.freeOff) > 0 {
+			q.starts, q.freeOff = e.free, e.freeOff
+		}
 		return nil
 	}
 	var spans []BusySpan
