@@ -18,6 +18,9 @@
 //     FieldError names the field of bad input.
 //   - The Clock that time is injected through. Nothing reads the wall clock
 //     itself.
+//   - The retention policy, Retention: how many calendar days each kind of
+//     client data is kept after it is finished, which the stores' Purge
+//     applies; Purged and Erasure report what a purge or an erasure did.
 //   - The driver contract, Driven: NextDeadline and Advance. Routing's
 //     dispatcher, booking's booker, callback's planner and the front door
 //     implement it. Nothing starts goroutines or timers behind the

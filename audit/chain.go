@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/carecontact/carecontact"
@@ -25,8 +26,12 @@ import (
 // detected as well as an edited, deleted or reordered one.
 //
 // The chain enters the client reference as its digest (ClientDigest), not
-// as it was: a store may pseudonymise an erased client's events (replace
-// the reference) and keep the chain verifiable, since the digest stays.
+// as it was, and so the ID of a client actor (ActorDigest): a store may
+// pseudonymise an erased client's events (replace the reference and, where
+// the client acted, the actor's ID with Pseudonym) and keep the chain
+// verifiable, since the digests stay. Links recorded before actors were
+// digested hold a client actor's ID as it was (an empty ActorDigest); such
+// an actor ID cannot be replaced without breaking the chain.
 //
 // A chain inside the database proves that rows were not changed by anyone
 // who did not also recompute every later hash and the heads. A host that
@@ -49,8 +54,14 @@ type Link struct {
 	// ClientDigest is ClientDigest of the client the event was recorded
 	// for.
 	ClientDigest string
-	// Pseudonymised says the event's Client was replaced after the event was
-	// recorded, so it no longer matches ClientDigest.
+	// ActorDigest is ActorDigest of the event's actor as recorded: the
+	// digest of a client actor's ID, "" for other actors. The chain holds
+	// it in place of the ID. Links recorded before actors were digested
+	// have "" and hold the ID as it is.
+	ActorDigest string
+	// Pseudonymised says the event's Client, or a client actor's ID, was
+	// replaced after the event was recorded (see Pseudonym), so it no
+	// longer matches its digest.
 	Pseudonymised bool
 	// Prev is the hash of the link before (zero for the first).
 	Prev Hash
@@ -75,9 +86,45 @@ func ClientDigest(c carecontact.ClientRef) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// ActorDigest is the digest of a client actor's ID the chain holds in
+// place of the ID ("" for a professional or system actor, whose ID the
+// chain holds as it is). A client actor's ID is the client's reference.
+func ActorDigest(a Actor) string {
+	if a.Kind != ActorClient {
+		return ""
+	}
+	return ClientDigest(carecontact.ClientRef(a.ID))
+}
+
+// pseudonymPrefix begins every Pseudonym.
+const pseudonymPrefix = "pseudonym-"
+
+// Pseudonym is the stable pseudonym that replaces client reference c in a
+// pseudonymised event: "pseudonym-" and a digest of c (other than
+// ClientDigest) in the UUID form, the same for every event of c and in
+// every store. It is derived from c one way: the pseudonym does not give
+// the reference back, but whoever holds the reference can compute it (as
+// they can ClientDigest). A pseudonym is its own pseudonym, and "" stays
+// "".
+func Pseudonym(c carecontact.ClientRef) carecontact.ClientRef {
+	if c == "" || IsPseudonym(c) {
+		return c
+	}
+	sum := sha256.Sum256([]byte("carecontact/audit/pseudonym\x00" + string(c)))
+	x := hex.EncodeToString(sum[:16])
+	return carecontact.ClientRef(pseudonymPrefix + x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32])
+}
+
+// IsPseudonym reports whether c has the form of a Pseudonym.
+func IsPseudonym(c carecontact.ClientRef) bool {
+	rest, ok := strings.CutPrefix(string(c), pseudonymPrefix)
+	return ok && len(rest) == 36 && uuidPattern.MatchString(rest)
+}
+
 // Chain returns the hash of event e at place seq of its stream after the
-// link with hash prev, with the client entered as clientDigest.
-func Chain(prev Hash, seq int64, e Event, clientDigest string) Hash {
+// link with hash prev, with the client entered as clientDigest and the
+// actor's ID as actorDigest when it is not "" (as it is when it is).
+func Chain(prev Hash, seq int64, e Event, clientDigest, actorDigest string) Hash {
 	h := sha256.New()
 	h.Write(prev[:])
 	var buf [binary.MaxVarintLen64]byte
@@ -86,7 +133,12 @@ func Chain(prev Hash, seq int64, e Event, clientDigest string) Hash {
 		h.Write([]byte(s))
 	}
 	field(strconv.FormatInt(seq, 10))
-	for _, s := range []string{e.ID, e.At.UTC().Format(time.RFC3339Nano), string(e.Actor.Kind), e.Actor.ID,
+	actor := e.Actor.ID
+	if actorDigest != "" {
+		// Marked, so an ID that happens to read as a digest is told apart.
+		actor = "digest:" + actorDigest
+	}
+	for _, s := range []string{e.ID, e.At.UTC().Format(time.RFC3339Nano), string(e.Actor.Kind), actor,
 		e.Actor.Role, e.Action, e.Subject, clientDigest, string(e.Outcome)} {
 		field(s)
 	}
@@ -106,9 +158,9 @@ func Chain(prev Hash, seq int64, e Event, clientDigest string) Hash {
 // Next returns the link of event e after head (a zero head for a new
 // stream).
 func Next(head Head, e Event) Link {
-	d := ClientDigest(e.Client)
+	d, a := ClientDigest(e.Client), ActorDigest(e.Actor)
 	seq := head.Seq + 1
-	return Link{Event: e, Seq: seq, ClientDigest: d, Prev: head.Hash, Hash: Chain(head.Hash, seq, e, d)}
+	return Link{Event: e, Seq: seq, ClientDigest: d, ActorDigest: a, Prev: head.Hash, Hash: Chain(head.Hash, seq, e, d, a)}
 }
 
 // Break is the first broken link a verification found.
@@ -173,7 +225,9 @@ func VerifyStream(head Head, links []Link) *Break {
 			return broken(l, "previous hash does not match")
 		case !l.Pseudonymised && l.ClientDigest != ClientDigest(l.Event.Client):
 			return broken(l, "client does not match its digest")
-		case Chain(prev, l.Seq, l.Event, l.ClientDigest) != l.Hash:
+		case !l.Pseudonymised && l.ActorDigest != "" && l.ActorDigest != ActorDigest(l.Event.Actor):
+			return broken(l, "actor does not match its digest")
+		case Chain(prev, l.Seq, l.Event, l.ClientDigest, l.ActorDigest) != l.Hash:
 			return broken(l, "event does not match its hash")
 		}
 		prev = l.Hash

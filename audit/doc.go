@@ -27,8 +27,11 @@
 // event. Stores keep the head of every stream, implement Verifier, and
 // VerifyStream reports the first broken link: an edited, deleted,
 // reordered or renumbered event, or a deleted last one. The chain holds
-// the client as ClientDigest, so an erased client's events can be
-// pseudonymised and still verify. A host that needs proof against its own
+// the client as ClientDigest and a client actor's ID as ActorDigest, so an
+// erased client's events can be pseudonymised (both replaced with
+// Pseudonym, the link marked Pseudonymised) and still verify. Nothing else
+// of an event is ever changed: its detail never holds personal data, so
+// it needs no pseudonymising, and a change to it breaks the chain. A host that needs proof against its own
 // database administrators keeps the stores' heads elsewhere and compares.
 //
 // Errors: ErrInvalidEvent, a *carecontact.FieldError naming the field at

@@ -55,7 +55,7 @@ func benchIndex(tb testing.TB) (*booking.Index, uint64) {
 func benchBooker(tb testing.TB, ix *booking.Index, now time.Time) (*booking.Booker, *memory.BookingStore) {
 	store := memory.NewBookingStore(nil)
 	b, err := booking.New(booking.Config{Index: ix, Catalogues: fixtureCatalogues(tb)[:1], Store: store, Audit: store.AuditLog(),
-		Clock: carecontact.ClockFunc(func() time.Time { return now })})
+		Clock: carecontact.ClockFunc(func() time.Time { return now }), Staff: fixtureStaff})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -55,7 +55,20 @@ type Config struct {
 	// (see audit.Event.Validate). Defaults to the prefix followed by a
 	// random UUID in hex.
 	NewID func(prefix string) string
+	// Staff is the host's authenticated staff directory. A professional
+	// acts on the appointments of the areas they work in: where a calendar
+	// of theirs is, the area the directory gives them, and where a grant
+	// of CrossAreaRole reaches. Defaults to carecontact.NoStaff{}: only
+	// the calendars tell.
+	Staff carecontact.StaffDirectory
+	// CrossAreaRole is the grant role that lets a professional act on
+	// appointments beyond their own area, as far as the grant's scope
+	// reaches (a booking coordinator). Defaults to DefaultCrossAreaRole.
+	CrossAreaRole string
 }
+
+// DefaultCrossAreaRole is the default Config.CrossAreaRole.
+const DefaultCrossAreaRole = "booking-coordinator"
 
 // Booker searches slots and books, holds, cancels and reschedules
 // appointments. It keeps no mutable state of its own: it is safe for
@@ -88,6 +101,12 @@ func New(cfg Config) (*Booker, error) {
 	}
 	if cfg.LateCancel == 0 {
 		cfg.LateCancel = DefaultLateCancel
+	}
+	if cfg.Staff == nil {
+		cfg.Staff = carecontact.NoStaff{}
+	}
+	if cfg.CrossAreaRole == "" {
+		cfg.CrossAreaRole = DefaultCrossAreaRole
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = newID
@@ -125,17 +144,46 @@ type Requester struct {
 
 func (r Requester) self() bool { return r.Actor.Kind == audit.ActorClient }
 
-// actsFor is the one ownership check: it reports whether r may act on
-// client's appointments and waitlist entries. A professional may act for
-// any client; a client only for themselves.
-func (r Requester) actsFor(client carecontact.ClientRef) bool {
-	return !r.self() || r.Actor.ID == string(client)
+// actsFor is the one access check of appointments and waitlist entries:
+// nil when by may act on client's data in area, else an error matching
+// ErrNotAllowed that what (such as "appointment a1") names. A client acts
+// only for themselves and the system for anyone. A professional acts in
+// the areas they work in (a calendar of theirs in the area, or the area
+// the staff directory gives them) and where a grant of
+// Config.CrossAreaRole reaches; the role a caller's actor claims counts
+// for nothing. An error of the directory is returned as it is.
+func (b *Booker) actsFor(ctx context.Context, by Requester, client carecontact.ClientRef, area carecontact.AreaID, what string) error {
+	switch by.Actor.Kind {
+	case audit.ActorSystem:
+		return nil
+	case audit.ActorClient:
+		if by.Actor.ID == string(client) {
+			return nil
+		}
+		return fmt.Errorf("booking: %s belongs to another client: %w", what, ErrNotAllowed)
+	case audit.ActorProfessional:
+		ok, err := b.worksIn(ctx, carecontact.ProfessionalID(by.Actor.ID), area)
+		if err != nil || ok {
+			return err
+		}
+		return fmt.Errorf("booking: %s is in an area the professional does not serve: %w", what, ErrNotAllowed)
+	}
+	return fmt.Errorf("booking: %s: unknown actor kind: %w", what, ErrNotAllowed)
 }
 
-// errOtherClient is the refusal of a client acting on another client's
-// appointment id.
-func errOtherClient(id string) error {
-	return fmt.Errorf("booking: appointment %s belongs to another client: %w", id, ErrNotAllowed)
+// worksIn reports whether the professional may act on area's appointments.
+func (b *Booker) worksIn(ctx context.Context, p carecontact.ProfessionalID, area carecontact.AreaID) (bool, error) {
+	if c, ok := b.cfg.Index.Calendars().Calendar(CalendarID(p)); ok && c.Kind == OwnerProfessional && c.Area == area {
+		return true, nil
+	}
+	m, err := b.cfg.Staff.Member(ctx, p)
+	if errors.Is(err, carecontact.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("booking: staff directory: %w", err)
+	}
+	return m.Works(carecontact.Place{Area: area}) || m.Holds(b.cfg.CrossAreaRole, carecontact.Place{Area: area}), nil
 }
 
 // Service returns the service code of area.

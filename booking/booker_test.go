@@ -94,7 +94,7 @@ func newFixture(t testing.TB, from civil.Date, days int) *fixture {
 	f := &fixture{store: memory.NewBookingStore(nil)}
 	f.now = helsinki(t, 2026, time.December, 7, 7, 0) // Monday
 	f.b, err = booking.New(booking.Config{Index: ix, Catalogues: fixtureCatalogues(t), Store: f.store, Audit: f.store.AuditLog(),
-		Clock: carecontact.ClockFunc(func() time.Time { return f.now })})
+		Clock: carecontact.ClockFunc(func() time.Time { return f.now }), Staff: fixtureStaff})
 	require.NoError(t, err)
 	return f
 }
@@ -102,6 +102,21 @@ func newFixture(t testing.TB, from civil.Date, days int) *fixture {
 func client(id string) booking.Requester {
 	return booking.Requester{Actor: audit.Actor{Kind: audit.ActorClient, ID: id}, ClientGroup: "adult"}
 }
+
+// fixtureStaff is the host's staff directory: staff-7 works at the north
+// station without a calendar; coord-1 coordinates bookings of every area.
+var fixtureStaff = func() *carecontact.Staff {
+	s, err := carecontact.NewStaff([]carecontact.StaffMember{
+		{ID: "staff-7", Teams: []carecontact.TeamID{"north-desk"}, Area: "north"},
+		{ID: "staff-1", Teams: []carecontact.TeamID{"north-desk"}, Area: "north"},
+		{ID: "coord-1", Teams: []carecontact.TeamID{"central"}, Grants: []carecontact.Grant{{Role: booking.DefaultCrossAreaRole, Scope: carecontact.ScopeOrganisation}}},
+		{ID: "south-1", Teams: []carecontact.TeamID{"south-desk"}, Area: "south"},
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
 
 var pro = booking.Requester{Actor: audit.Actor{Kind: audit.ActorProfessional, ID: "staff-7", Role: "nurse"}}
 

@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -63,12 +64,12 @@ func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time)
 // newClaim prepares the appointment and claims for a slot.
 // Required pre-questions are enforced when requireAnswers is set (a client
 // booking a new appointment).
-func (b *Booker) newClaim(svc *Service, req BookRequest, status Status, now time.Time, ttl time.Duration, requireAnswers bool) (ClaimRequest, error) {
+func (b *Booker) newClaim(ctx context.Context, svc *Service, req BookRequest, status Status, now time.Time, ttl time.Duration, requireAnswers bool) (ClaimRequest, error) {
 	if err := validateClient(req.Client, req.GuidanceVersion); err != nil {
 		return ClaimRequest{}, err
 	}
-	if !req.By.actsFor(req.Client) {
-		return ClaimRequest{}, fmt.Errorf("booking: a client books only for themselves: %w", ErrNotAllowed)
+	if err := b.actsFor(ctx, req.By, req.Client, svc.Area, "the booking"); err != nil {
+		return ClaimRequest{}, err
 	}
 	if err := svc.checkAnswers(req.Answers, requireAnswers); err != nil {
 		return ClaimRequest{}, err

@@ -56,8 +56,10 @@
 //
 // # FHIR
 //
-// The sub-package booking/fhir writes calendars, slots and appointments as
-// FHIR R4 JSON and reads them back.
+// The sub-package booking/fhir writes calendars, slots, appointments,
+// waitlist entries and appointment responses as FHIR R4 JSON and reads
+// them back, foreign resources included; frontdoor/fhirapi serves them
+// over HTTP.
 //
 // # Store
 //

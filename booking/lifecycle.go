@@ -18,7 +18,7 @@ func (b *Booker) claim(ctx context.Context, req BookRequest, status Status, acti
 	if err != nil {
 		return Appointment{}, err
 	}
-	cr, err := b.newClaim(&svc, req, status, now, b.cfg.HoldTTL, req.By.self())
+	cr, err := b.newClaim(ctx, &svc, req, status, now, b.cfg.HoldTTL, req.By.self())
 	if err != nil {
 		return Appointment{}, b.deny(ctx, now, req.By, action, "service/"+svc.Code, req.Client, err)
 	}
@@ -52,8 +52,8 @@ func (b *Booker) transition(ctx context.Context, id string, by Requester, action
 	if err != nil {
 		return Appointment{}, err
 	}
-	if !by.actsFor(a.Client) {
-		return Appointment{}, b.deny(ctx, now, by, action, "appointment/"+id, "", errOtherClient(id))
+	if err := b.actsFor(ctx, by, a.Client, a.Area, "appointment "+id); err != nil {
+		return Appointment{}, b.deny(ctx, now, by, action, "appointment/"+id, "", err)
 	}
 	prev := a.Status
 	next := a.Clone()
@@ -141,8 +141,8 @@ func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (C
 	if err != nil {
 		return CancelResult{}, err
 	}
-	if !by.actsFor(a.Client) {
-		return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, "", errOtherClient(id))
+	if err := b.actsFor(ctx, by, a.Client, a.Area, "appointment "+id); err != nil {
+		return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, "", err)
 	}
 	if err := checkTransition(a, StatusCancelled); err != nil {
 		return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, a.Client, err)
@@ -203,8 +203,8 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 	fail := func(err error) (RescheduleResult, error) {
 		return RescheduleResult{}, b.deny(ctx, now, by, "booking.reschedule", "appointment/"+id, a.Client, err)
 	}
-	if !by.actsFor(a.Client) {
-		return fail(errOtherClient(id))
+	if err := b.actsFor(ctx, by, a.Client, a.Area, "appointment "+id); err != nil {
+		return fail(err)
 	}
 	if a.Status != StatusBooked && a.Status != StatusPending {
 		return fail(fmt.Errorf("booking: appointment %s is %s: %w", id, a.Status, ErrIllegalTransition))
@@ -216,7 +216,7 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 	if err != nil {
 		return RescheduleResult{}, err
 	}
-	cr, err := b.newClaim(&svc, BookRequest{Slot: slot, Client: a.Client, By: by, Answers: a.Answers, GuidanceVersion: a.GuidanceVersion}, StatusBooked, now, 0, false)
+	cr, err := b.newClaim(ctx, &svc, BookRequest{Slot: slot, Client: a.Client, By: by, Answers: a.Answers, GuidanceVersion: a.GuidanceVersion}, StatusBooked, now, 0, false)
 	if err != nil {
 		return fail(err)
 	}

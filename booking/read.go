@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,8 +31,8 @@ func (b *Booker) Appointment(ctx context.Context, id string, by Requester) (Appo
 	if err != nil {
 		return Appointment{}, err
 	}
-	if !by.actsFor(a.Client) {
-		return Appointment{}, b.deny(ctx, now, by, "booking.read", "appointment/"+id, "", fmt.Errorf("booking: appointment %s: %w", id, ErrNotAllowed))
+	if err := b.actsFor(ctx, by, a.Client, a.Area, "appointment "+id); err != nil {
+		return Appointment{}, b.deny(ctx, now, by, "booking.read", "appointment/"+id, "", err)
 	}
 	if err := b.cfg.Audit.Record(ctx, b.event(now, by, "booking.read", a, nil)); err != nil {
 		return Appointment{}, fmt.Errorf("booking: audit read: %w", err)
@@ -49,15 +50,29 @@ func (b *Booker) ClientAppointments(ctx context.Context, client carecontact.Clie
 	if err := carecontact.ValidateID(ErrInvalid, "client", string(client)); err != nil {
 		return nil, err
 	}
-	if !by.actsFor(client) {
+	if by.self() && by.Actor.ID != string(client) {
 		return nil, b.deny(ctx, now, by, "booking.read", "client-appointments", client, fmt.Errorf("booking: appointments of another client: %w", ErrNotAllowed))
 	}
 	as, err := b.cfg.Store.ClientAppointments(ctx, client)
 	if err != nil {
 		return nil, err
 	}
+	// A professional reads the appointments of the areas they serve.
+	withheld := 0
+	for i := 0; i < len(as); {
+		if err := b.actsFor(ctx, by, client, as[i].Area, "appointment"); errors.Is(err, ErrNotAllowed) {
+			as, withheld = append(as[:i], as[i+1:]...), withheld+1
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		i++
+	}
 	ev := audit.Event{At: now, Actor: by.Actor, Action: "booking.read", Subject: "client-appointments", Client: client,
 		Outcome: audit.Allowed, Detail: map[string]string{"count": fmt.Sprint(len(as))}}
+	if withheld > 0 {
+		ev.Detail["withheld"] = fmt.Sprint(withheld)
+	}
 	if err := b.cfg.Audit.Record(ctx, ev); err != nil {
 		return nil, fmt.Errorf("booking: audit read: %w", err)
 	}

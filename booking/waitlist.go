@@ -44,7 +44,10 @@ func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 	if err := by.Actor.Validate(); err != nil {
 		return WaitEntry{}, fmt.Errorf("%w: requester: %w", ErrInvalid, err)
 	}
-	if !by.actsFor(req.Client) || (by.self() && !slices.Contains(svc.SelfBookGroups, by.ClientGroup)) {
+	if err := b.actsFor(ctx, by, req.Client, svc.Area, "the waitlist entry"); err != nil {
+		return WaitEntry{}, b.deny(ctx, now, by, "booking.wait", "service/"+svc.Code, req.Client, err)
+	}
+	if by.self() && !slices.Contains(svc.SelfBookGroups, by.ClientGroup) {
 		return WaitEntry{}, b.deny(ctx, now, by, "booking.wait", "service/"+svc.Code, req.Client, fmt.Errorf("booking: waitlist for %s: %w", svc.Code, ErrNotAllowed))
 	}
 	if !req.Window.Start.IsZero() && !req.Window.Start.Before(req.Window.End) {

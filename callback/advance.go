@@ -49,17 +49,50 @@ var _ carecontact.Driven = (*Planner)(nil)
 //     handOver then gives the due requests to the Dispatcher.
 //
 // A request changed concurrently (compare-and-set failure) is left for the
-// next Advance. Call Advance at NextDeadline, and whenever the capacity
-// changes.
+// next Advance. A placement whose team's day another planner promised into
+// since the pass read it (ErrPlanChanged) is not written; the pass is then
+// run again from the new state, up to maxPassRuns times in all, and the
+// events of every run are returned. Call Advance at NextDeadline, and
+// whenever the capacity changes.
 func (s *Planner) Plan(ctx context.Context) ([]Event, error) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var events []Event
+	var errs []error
+	for run := 1; ; run++ {
+		ps, err := s.pass(ctx, now)
+		if err != nil {
+			return events, errors.Join(append(errs, err)...)
+		}
+		events = append(events, ps.events...)
+		if err := ps.handOver(); err != nil {
+			errs = append(errs, err)
+		}
+		if !ps.lostPlan || run >= maxPassRuns {
+			return events, errors.Join(errs...)
+		}
+	}
+}
+
+// maxPassRuns bounds the runs of one Plan whose placements keep losing
+// their days to concurrent promises.
+const maxPassRuns = 3
+
+// pass runs the phases of Plan once, up to persist.
+func (s *Planner) pass(ctx context.Context, now time.Time) (*pass, error) {
+	// The plan versions first, then the requests: a promise made in
+	// between moves a version, and the pass's reservation in that day
+	// then fails instead of promising the same capacity twice.
+	versions, err := s.planVersions(ctx, now)
+	if err != nil {
+		return nil, fmt.Errorf("callback: advance: %w", err)
+	}
 	open, err := s.store.List(ctx, Filter{OpenOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("callback: advance: %w", err)
 	}
-	ps := s.newPass(ctx, now, open)
+	ps := s.newPass(ctx, now, open, versions)
 	if err := ps.replan(); err != nil {
 		return nil, err
 	}
@@ -76,7 +109,7 @@ func (s *Planner) Plan(ctx context.Context) ([]Event, error) {
 	if err := ps.persist(); err != nil {
 		return nil, err
 	}
-	return ps.events, ps.handOver()
+	return ps, nil
 }
 
 // A pass is one run of Plan: the open requests as the pass changes them,
@@ -95,21 +128,28 @@ type pass struct {
 	touched map[string]string
 	// dueEvent maps a request made due in this pass to its EventDue.
 	dueEvent map[string]int
+	// reserved maps the ID of each request the pass placed in a team's
+	// day (a new window, team or day) to its reservation there.
+	reserved map[string]Reservation
+	// lostPlan: a placement was not written because another planner
+	// promised into its day meanwhile (ErrPlanChanged).
+	lostPlan bool
 	status   map[string]Status
 }
 
-func (s *Planner) newPass(ctx context.Context, now time.Time, open []Record) *pass {
+func (s *Planner) newPass(ctx context.Context, now time.Time, open []Record, versions map[PlanKey]int64) *pass {
 	ps := &pass{s: s, ctx: ctx, now: now, today: localDay(now),
 		byTeam:   map[carecontact.TeamID][]Record{},
 		work:     make(map[string]*Record, len(open)),
 		touched:  map[string]string{},
 		dueEvent: map[string]int{},
+		reserved: map[string]Reservation{},
 	}
 	for _, r := range open {
 		ps.byTeam[r.Team] = append(ps.byTeam[r.Team], r)
 	}
 	ps.teams = slices.Sorted(maps.Keys(ps.byTeam))
-	ps.p = s.newPlanner(ctx, now, ps.byTeam)
+	ps.p = s.newPlanner(ctx, now, ps.byTeam, versions)
 	for i := range open {
 		ps.work[open[i].ID] = &open[i]
 	}
@@ -188,23 +228,27 @@ func (ps *pass) place(team carecontact.TeamID, w *Record) error {
 	}
 	outer := at(outerDay, cfg.DayEnd)
 	sameDayEnd := at(today, cfg.DayEnd)
-	win, ok, err := ps.p.placeIn(team, today, today, sameDayEnd, w.Handling)
+	win, day, ok, err := ps.p.placeIn(team, today, today, sameDayEnd, w.Handling)
 	if err != nil {
 		return err
 	}
+	in := team
 	widened := false
 	for i := w.StepIndex + 1; !ok && i < len(w.Steps); i++ {
-		if win, ok, err = ps.p.placeIn(w.Steps[i].Team, today, today, sameDayEnd, w.Handling); err != nil {
+		if win, day, ok, err = ps.p.placeIn(w.Steps[i].Team, today, today, sameDayEnd, w.Handling); err != nil {
 			return err
 		}
 		if ok {
-			w.Team, w.StepIndex, widened = w.Steps[i].Team, i, true
+			w.Team, w.StepIndex, widened, in = w.Steps[i].Team, i, true, w.Steps[i].Team
 		}
 	}
 	if !ok {
-		if win, ok, err = ps.p.placeIn(team, nextDay(today), localDay(outer), outer, w.Handling); err != nil {
+		if win, day, ok, err = ps.p.placeIn(team, nextDay(today), localDay(outer), outer, w.Handling); err != nil {
 			return err
 		}
+	}
+	if ok {
+		ps.reserved[w.ID] = ps.p.reservation(in, day)
 	}
 	ps.touch(w.ID, "callback.replan")
 	if widened {
@@ -322,11 +366,12 @@ func (ps *pass) rescueLate() error {
 	slices.SortFunc(late, func(a, b *Record) int { return urgencyOrder(*a, *b) })
 	for _, w := range late {
 		ps.touch(w.ID, "callback.replan")
-		moved, err := ps.s.widen(ps.p, w, w.Window.End, ps.now)
+		moved, res, err := ps.s.widen(ps.p, w, w.Window.End, ps.now)
 		if err != nil {
 			return err
 		}
 		if moved {
+			ps.reserved[w.ID] = res
 			ps.emit(Event{Kind: EventWidened, At: ps.now, Request: w.ID, Team: w.Team, Window: w.Window,
 				Reason: "own team cannot keep the window; to step " + w.Steps[w.StepIndex].Name})
 			if w.State == StateDue {
@@ -376,11 +421,12 @@ func (ps *pass) escalateOne(w *Record) error {
 		return nil
 	case EscalationPromoted:
 		w.Escalation = EscalationWidened
-		moved, err := ps.s.widen(ps.p, w, st.EstimatedStart, now)
+		moved, res, err := ps.s.widen(ps.p, w, st.EstimatedStart, now)
 		if err != nil {
 			return err
 		}
 		if moved {
+			ps.reserved[w.ID] = res
 			ps.emit(Event{Kind: EventWidened, At: now, Request: w.ID, Team: w.Team, Window: w.Window,
 				Reason: "to step " + w.Steps[w.StepIndex].Name})
 			if w.State == StateDue {
@@ -396,15 +442,31 @@ func (ps *pass) escalateOne(w *Record) error {
 }
 
 // persist is phase 4: it writes each touched request with a
-// compare-and-set; a request changed concurrently keeps its stored state
-// and its events are dropped.
+// compare-and-set, and each request placed in a team's day with its
+// reservation there (Store.UpdateReserved); a request changed
+// concurrently, or whose day was promised into by another planner since
+// the pass read it, keeps its stored state and its events are dropped:
+// the next pass plans it again.
 func (ps *pass) persist() error {
 	failed := map[string]bool{}
 	for _, id := range slices.Sorted(maps.Keys(ps.touched)) {
 		w := ps.work[id]
-		saved, err := ps.s.update(ps.ctx, *w, ps.touched[id], ps.s.actor, ps.now, map[string]string{
-			"escalation": strconv.Itoa(int(w.Escalation)), "priority": strconv.Itoa(w.Priority)})
-		if errors.Is(err, ErrConflict) {
+		detail := map[string]string{"escalation": strconv.Itoa(int(w.Escalation)), "priority": strconv.Itoa(w.Priority)}
+		var saved Record
+		var err error
+		if res, ok := ps.reserved[id]; ok && !w.Unplaced && !w.Window.IsZero() {
+			res.Version = ps.p.reservation(res.Key.Team, res.Key.Day).Version
+			saved, err = ps.s.updateReserved(ps.ctx, *w, res, ps.touched[id], ps.s.actor, ps.now, detail)
+			if err == nil {
+				ps.p.reserved(res)
+			}
+		} else {
+			saved, err = ps.s.update(ps.ctx, *w, ps.touched[id], ps.s.actor, ps.now, detail)
+		}
+		if errors.Is(err, ErrPlanChanged) {
+			ps.lostPlan = true
+		}
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrPlanChanged) {
 			failed[id] = true
 			continue
 		}
@@ -450,7 +512,9 @@ func (ps *pass) handOver() error {
 // request moves only to a team that can call it at once: it has been
 // dispatched, and a dispatch is never taken back (a routing dispatcher
 // widens the waiting item by its own policy meanwhile).
-func (s *Planner) widen(p *planner, w *Record, est, now time.Time) (bool, error) {
+//
+// It returns the reservation of the new window in the new team's day.
+func (s *Planner) widen(p *planner, w *Record, est, now time.Time) (bool, Reservation, error) {
 	due := w.State == StateDue
 	limit := w.Deadline
 	if est.Before(limit) {
@@ -459,7 +523,7 @@ func (s *Planner) widen(p *planner, w *Record, est, now time.Time) (bool, error)
 	for i := w.StepIndex + 1; i < len(w.Steps); i++ {
 		dp, err := p.plan(w.Steps[i].Team, localDay(now))
 		if err != nil {
-			return false, err
+			return false, Reservation{}, err
 		}
 		// Never earlier than the window told to the client.
 		if due && !dp.onDuty(now) {
@@ -478,9 +542,9 @@ func (s *Planner) widen(p *planner, w *Record, est, now time.Time) (bool, error)
 		} else {
 			w.State = StatePlanned
 		}
-		return true, nil
+		return true, p.reservation(w.Team, dp.dayStart), nil
 	}
-	return false, nil
+	return false, Reservation{}, nil
 }
 
 // NextDeadline implements carecontact.Driven: it returns when Advance must

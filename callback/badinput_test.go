@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/civil"
 )
@@ -165,7 +166,7 @@ func TestPlannerBadInputRegressions(t *testing.T) {
 			_, err := p.Request(ctx, r)
 			return err
 		}},
-		{"a mebibyte ID to get", "id", func() error { _, err := p.Get(ctx, mib); return err }},
+		{"a mebibyte ID to get", "id", func() error { _, err := p.Get(ctx, audit.System("test"), mib); return err }},
 		{"a mebibyte ID to accept", "id", func() error { _, err := p.Accept(ctx, mib, "n1"); return err }},
 		{"a take for no team", "team", func() error { _, err := p.Take(ctx, "", "n1"); return err }},
 		{"KPIs whose end is before their start", "to", func() error {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/civil"
 )
@@ -126,7 +127,7 @@ func TestRequestLanguageAcceptsBCP47(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			rec, err := svc.Get(context.Background(), p.Request)
+			rec, err := svc.Get(context.Background(), audit.System("test"), p.Request)
 			require.NoError(t, err)
 			require.Equal(t, tc.want, rec.Language)
 		})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
 )
@@ -51,6 +52,10 @@ const (
 // of day are local (Europe/Helsinki) wall-clock offsets from midnight. The
 // zero value of a field takes the default named in its comment; Validate
 // reports inconsistent values.
+// DefaultCrossTeamRole is the default Config.CrossTeamRole.
+const DefaultCrossTeamRole = "callback-coordinator"
+
+// Config configures a Planner.
 type Config struct {
 	// Clock tells the time of every operation. Required.
 	Clock carecontact.Clock
@@ -68,6 +73,21 @@ type Config struct {
 	// estimate then assumes the team's professionals on callback duty have
 	// no inbound work but the callbacks.
 	Load Load
+	// Audit records reads of requests (they hold the client's phone
+	// number) and refused attempts; changes are audited by the Store with
+	// the change. Required.
+	Audit audit.Recorder
+	// Staff is the host's authenticated staff directory. A professional
+	// accepts a due request of a team they are a member of: a team of the
+	// request's routing steps up to the one in use, or the client's own
+	// team; or one a grant of CrossTeamRole reaches; or one a Handover
+	// dispatcher handed to them. Defaults to
+	// carecontact.NoStaff{}: nobody but the system accepts.
+	Staff carecontact.StaffDirectory
+	// CrossTeamRole is the grant role that lets a professional accept the
+	// due requests of teams beyond their own, as far as the grant's scope
+	// reaches. Defaults to DefaultCrossTeamRole.
+	CrossTeamRole string
 	// NewID generates request IDs; simulations set a deterministic one.
 	// Defaults to random UUIDs ("cb" and 32 hex digits).
 	NewID func() string
@@ -132,6 +152,12 @@ type Config struct {
 
 // withDefaults returns c with zero fields set to their defaults.
 func (c Config) withDefaults() Config {
+	if c.Staff == nil {
+		c.Staff = carecontact.NoStaff{}
+	}
+	if c.CrossTeamRole == "" {
+		c.CrossTeamRole = DefaultCrossTeamRole
+	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d == 0 {
 			*d = v

@@ -74,12 +74,26 @@
 // # Concurrency
 //
 // A Planner is safe for concurrent use. Planning (Request, Advance) is
-// serialised by the Planner's lock, so one Planner (one replica) should plan
-// a given set of teams. Every change to a request is an atomic
+// serialised by the Planner's lock. Every change to a request is an atomic
 // compare-and-set in the Store (OpenOrJoin for one open request per client
 // and errand, Update on Version), so concurrent Accept, Take and Complete
 // calls from many goroutines or replicas never lose a request or call one
 // twice; a losing writer gets ErrConflict or ErrNotDue.
+//
+// Capacity is reserved in the store, so any number of Planners over one
+// Store (replicas over one database) never promise the same capacity
+// twice. Each team's local day has a plan version in the Store
+// (Store.PlanVersions). A planning step reads the versions first, then the
+// requests it plans from, and writes each promise it makes in a day
+// (Request's new window; Advance's re-placed, widened and newly placed
+// windows) with Store.OpenReserved or Store.UpdateReserved, which write
+// only at the version planned from and bump it in the same atomic
+// operation. A promise that lost its race (ErrPlanChanged) is planned again
+// from the new state: Request tries up to 64 times; Plan runs its pass
+// again, up to three runs, then leaves the request as stored for the next
+// Advance. What a day's plan does not guard: a no-answer retry time set by
+// Complete, and capacity that shrinks (an absence), which the next Advance
+// re-plans as before.
 //
 // # Privacy
 //
@@ -95,9 +109,11 @@
 // # Errors
 //
 // ErrInvalidRequest (naming the field), ErrNoRoute, ErrNotFound,
-// ErrConflict, ErrNotDue, ErrNotInCall, ErrInCall, ErrNothingDue, ErrConfig;
-// all wrapped with context, to be tested with errors.Is. Each wraps one root
-// kind of carecontact: ErrInvalidRequest and ErrConfig invalid input;
-// ErrNotFound, ErrNothingDue and ErrNoRoute not found; ErrConflict
-// conflict; ErrNotDue, ErrNotInCall and ErrInCall illegal transition.
+// ErrConflict, ErrPlanChanged, ErrNotDue, ErrNotInCall, ErrInCall,
+// ErrNothingDue, ErrConfig; all wrapped with context, to be tested with
+// errors.Is. Each wraps one root kind of carecontact: ErrInvalidRequest and
+// ErrConfig invalid input; ErrNotFound, ErrNothingDue and ErrNoRoute not
+// found; ErrConflict and ErrPlanChanged conflict; ErrNotDue, ErrNotInCall
+// and ErrInCall illegal transition. Request returns ErrPlanChanged only
+// when its promise lost the race for its day's capacity 64 times in a row.
 package callback

@@ -11,6 +11,10 @@ var (
 	ErrNotFound = carecontact.Sentinel(carecontact.ErrNotFound, "callback: request not found")
 	// ErrConflict: the record changed since it was read (compare-and-set failed).
 	ErrConflict = carecontact.Sentinel(carecontact.ErrConflict, "callback: version conflict")
+	// ErrPlanChanged: a reservation lost its race: another promise was
+	// made in the team's day since it was planned (Store.OpenReserved,
+	// Store.UpdateReserved). The Planner plans again.
+	ErrPlanChanged = carecontact.Sentinel(carecontact.ErrConflict, "callback: plan of the team's day changed")
 	// ErrNotDue: the request is not waiting in the dispatch queue.
 	ErrNotDue = carecontact.Sentinel(carecontact.ErrIllegalTransition, "callback: request not due")
 	// ErrNotInCall: the request is not in a call by that professional.
@@ -24,4 +28,7 @@ var (
 	ErrNoRoute = carecontact.Sentinel(carecontact.ErrNotFound, "callback: no route")
 	// ErrConfig: the configuration is invalid; the message names the field.
 	ErrConfig = carecontact.Sentinel(carecontact.ErrInvalid, "callback: invalid config")
+	// ErrNotAllowed: the caller may not act on the request (a professional
+	// accepting another team's request, a client reading another's).
+	ErrNotAllowed = carecontact.Sentinel(carecontact.ErrNotAllowed, "callback: not allowed")
 )

@@ -78,7 +78,7 @@ func (s *Planner) Estimate(ctx context.Context, team carecontact.TeamID, errand 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.newPlanner(ctx, now, map[carecontact.TeamID][]Record{})
+	p := s.newPlanner(ctx, now, map[carecontact.TeamID][]Record{}, nil) // reserves nothing
 	today := localDay(now)
 	var est Estimate
 	if isWorkday(s.cfg.Workdays, today) {

@@ -26,7 +26,7 @@ func ExamplePlanner_Request() {
 		callback.Shift{Professional: "nurse-2", From: civil.At(8, 0), To: civil.At(16, 0)})
 	clk := clock.NewMock() // the host passes a real clock
 	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}}
-	svc, err := callback.New(callback.Config{Clock: clk, Store: memory.NewCallbackStore(nil), Router: router, Capacity: capa,
+	svc, err := callback.New(callback.Config{Clock: clk, Store: memory.NewCallbackStore(nil), Router: router, Capacity: capa, Audit: memory.NewAuditLog(),
 		NewID: func() string { return "cb1" }})
 	if err != nil {
 		fmt.Println(err)
@@ -58,8 +58,10 @@ func ExamplePlanner_Advance() {
 	_ = capa.SetTeam("kallio-a", callback.Shift{Professional: "nurse-1", From: civil.At(8, 0), To: civil.At(16, 0)})
 	clk := clock.NewMock() // the host passes a real clock
 	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}}
-	svc, _ := callback.New(callback.Config{Clock: clk, Store: memory.NewCallbackStore(nil), Router: router, Capacity: capa,
-		NewID: func() string { return "cb1" }})
+	// The host's staff directory: nurse-1 calls back for her own team.
+	staff, _ := carecontact.NewStaff([]carecontact.StaffMember{{ID: "nurse-1", Teams: []carecontact.TeamID{"kallio-a"}, Area: "kallio"}}, nil)
+	svc, _ := callback.New(callback.Config{Clock: clk, Store: memory.NewCallbackStore(nil), Router: router, Capacity: capa, Audit: memory.NewAuditLog(),
+		Staff: staff, NewID: func() string { return "cb1" }})
 	now := time.Date(2026, 11, 23, 10, 30, 0, 0, hki)
 	clk.Set(now.Add(-2 * time.Hour))
 	_, _ = svc.Request(ctx, callback.Request{Client: "client-7f3a", Phone: "+358401234567", Errand: channel.ErrandOther,
@@ -97,7 +99,7 @@ func ExamplePlanner_Estimate() {
 	clk := clock.NewMock() // the host passes a real clock
 	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00530": "kallio"}, Teams: map[carecontact.AreaID]carecontact.TeamID{"kallio": "kallio-a"}}
 	n := 0
-	svc, _ := callback.New(callback.Config{Clock: clk, Store: memory.NewCallbackStore(nil), Router: router, Capacity: capa,
+	svc, _ := callback.New(callback.Config{Clock: clk, Store: memory.NewCallbackStore(nil), Router: router, Capacity: capa, Audit: memory.NewAuditLog(),
 		NewID: func() string { n++; return fmt.Sprint("cb", n) }})
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, hki)
 	for i := range 14 {

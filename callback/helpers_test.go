@@ -1,12 +1,16 @@
 package callback_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/benbjohnson/clock"
+
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/examples/simulation/callbacksim"
+	"github.com/carecontact/carecontact/storage/memory"
 )
 
 func dumpUnkept(t *testing.T, res callbacksim.Result) {
@@ -33,6 +37,12 @@ func cfgWith(cfg callback.Config, store callback.Store, router callback.Router, 
 	if cfg.Clock == nil {
 		cfg.Clock = clock.NewMock()
 	}
+	if cfg.Audit == nil {
+		cfg.Audit = memory.NewAuditLog()
+	}
+	if cfg.Staff == nil {
+		cfg.Staff = everyone{}
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -47,4 +57,17 @@ func withIDs(next func() string) func(*callback.Config) {
 func on(svc *callback.Planner, now time.Time) *callback.Planner {
 	svc.Config().Clock.(*clock.Mock).Set(now)
 	return svc
+}
+
+// everyone is the staff directory of tests written before acceptance was
+// checked: every professional coordinates callbacks of every team.
+type everyone struct{}
+
+func (everyone) Member(_ context.Context, id carecontact.ProfessionalID) (carecontact.StaffMember, error) {
+	return carecontact.StaffMember{ID: id, Teams: []carecontact.TeamID{"-"},
+		Grants: []carecontact.Grant{{Role: callback.DefaultCrossTeamRole, Scope: carecontact.ScopeOrganisation}}}, nil
+}
+
+func (everyone) TeamArea(context.Context, carecontact.TeamID) (carecontact.AreaID, error) {
+	return "", nil
 }

@@ -41,11 +41,46 @@ type planner struct {
 	// skip lists request IDs whose load is not counted when a plan is
 	// built, because they are being re-planned.
 	skip map[string]bool
+	// versions are the plan versions of the days (Store.PlanVersions),
+	// read before any request was listed; a reservation in a day is
+	// written only at the version planned from.
+	versions map[planKey]int64
 }
 
-func (s *Planner) newPlanner(ctx context.Context, now time.Time, byTeam map[carecontact.TeamID][]Record) *planner {
-	return &planner{ctx: ctx, svc: s, now: now, byTm: byTeam, plans: map[planKey]*dayPlan{}, skip: map[string]bool{}}
+// newPlanner returns a planner at now. It reads the plan versions of the
+// days from today on before anything else: byTeam, when given, must have
+// been listed after the call that returned versions.
+func (s *Planner) newPlanner(ctx context.Context, now time.Time, byTeam map[carecontact.TeamID][]Record, versions map[PlanKey]int64) *planner {
+	p := &planner{ctx: ctx, svc: s, now: now, byTm: byTeam, plans: map[planKey]*dayPlan{}, skip: map[string]bool{},
+		versions: make(map[planKey]int64, len(versions))}
+	for k, v := range versions {
+		p.versions[keyOf(k.Team, k.Day)] = v
+	}
+	return p
 }
+
+// planVersions reads the plan versions of the days from now's local day on.
+func (s *Planner) planVersions(ctx context.Context, now time.Time) (map[PlanKey]int64, error) {
+	v, err := s.store.PlanVersions(ctx, localDay(now))
+	if err != nil {
+		return nil, fmt.Errorf("callback: plan versions: %w", err)
+	}
+	return v, nil
+}
+
+func keyOf(team carecontact.TeamID, dayStart time.Time) planKey {
+	return planKey{team, dayStart.Unix()}
+}
+
+// reservation returns the reservation of a promise in team's day dayStart
+// at the version this planner planned from.
+func (p *planner) reservation(team carecontact.TeamID, dayStart time.Time) Reservation {
+	return Reservation{Key: PlanKey{Team: team, Day: dayStart.UTC()}, Version: p.versions[keyOf(team, dayStart)]}
+}
+
+// reserved notes that a reservation in team's day dayStart was written:
+// the day's version moved on by one.
+func (p *planner) reserved(res Reservation) { p.versions[keyOf(res.Key.Team, res.Key.Day)]++ }
 
 // records returns the open records of team, from the store unless given.
 func (p *planner) records(team carecontact.TeamID) ([]Record, error) {
@@ -84,7 +119,7 @@ func (s *Planner) busyLeft(r Record, now time.Time) time.Duration {
 
 // plan returns the plan of team's local day dayStart, building it on first use.
 func (p *planner) plan(team carecontact.TeamID, dayStart time.Time) (*dayPlan, error) {
-	key := planKey{team, dayStart.Unix()}
+	key := keyOf(team, dayStart)
 	if dp, ok := p.plans[key]; ok {
 		return dp, nil
 	}
@@ -207,7 +242,8 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 // placeIn tries the local days from first to last (inclusive) of one team.
-func (p *planner) placeIn(team carecontact.TeamID, first, last time.Time, deadline time.Time, h time.Duration) (Window, bool, error) {
+// It returns the window found and the start of its day.
+func (p *planner) placeIn(team carecontact.TeamID, first, last time.Time, deadline time.Time, h time.Duration) (Window, time.Time, bool, error) {
 	w := p.svc.cfg.Workdays
 	// first..last spans at most the outer bound, itself a bounded walk of
 	// working days (addWorkdays), so the loop is bounded too.
@@ -217,13 +253,13 @@ func (p *planner) placeIn(team carecontact.TeamID, first, last time.Time, deadli
 		}
 		dp, err := p.plan(team, day)
 		if err != nil {
-			return Window{}, false, err
+			return Window{}, time.Time{}, false, err
 		}
 		if win, ok := dp.find(p.now, deadline, h); ok {
-			return win, true, nil
+			return win, day, true, nil
 		}
 	}
-	return Window{}, false, nil
+	return Window{}, time.Time{}, false, nil
 }
 
 // order sorts records for dispatch and planning: earliest release first,

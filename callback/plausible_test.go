@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/civil"
 )
@@ -87,7 +88,7 @@ func TestCallTimes(t *testing.T) {
 				return
 			}
 			requireInvalidField(t, err, tc.wantField)
-			got, err := svc.Get(ctx, r.ID)
+			got, err := svc.Get(ctx, audit.System("test"), r.ID)
 			require.NoError(t, err)
 			require.Equal(t, callback.StateInCall, got.State, "the call stays in progress")
 		})

@@ -28,15 +28,17 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 	log := memory.NewAuditLog()
 	storeA := memory.NewCallbackStore(log)
 	storeB := storeA.Share()
-	svcA, err := callback.New(cfgWith(callback.Config{}, storeA, testRouter(), capa))
-	require.NoError(t, err)
-	svcB, err := callback.New(cfgWith(callback.Config{}, storeB, testRouter(), capa))
-	require.NoError(t, err)
-
+	// One virtual clock that only moves forward, read by both planners:
+	// goroutines setting a mock clock each could set it back between a
+	// Take and its Complete.
 	start := at(2026, 11, 24, 8, 0)
 	var clock atomic.Int64
 	clock.Store(start.UnixNano())
 	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	svcA, err := callback.New(cfgWith(callback.Config{Clock: carecontact.ClockFunc(now)}, storeA, testRouter(), capa))
+	require.NoError(t, err)
+	svcB, err := callback.New(cfgWith(callback.Config{Clock: carecontact.ClockFunc(now)}, storeB, testRouter(), capa))
+	require.NoError(t, err)
 
 	const clients = 120
 	var ids sync.Map // client -> request ID
@@ -50,7 +52,7 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 				if i%4 != g && (i+1)%4 != g {
 					continue
 				}
-				p, err := on(svcA, now()).Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent))
+				p, err := svcA.Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent))
 				if !assertNoError(t, err) {
 					return
 				}
@@ -76,7 +78,7 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 			}
 			prof := fmt.Sprintf("n-%d", p)
 			for !done.Load() {
-				r, err := on(svc, now()).Take(ctx, "team-north", carecontact.ProfessionalID(prof))
+				r, err := svc.Take(ctx, "team-north", carecontact.ProfessionalID(prof))
 				if errors.Is(err, callback.ErrNothingDue) {
 					time.Sleep(100 * time.Microsecond)
 					continue
@@ -85,7 +87,7 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 					return
 				}
 				taken.Add(1)
-				_, _, err = on(svc, now()).Complete(ctx, r.ID, carecontact.ProfessionalID(prof), callback.Answered)
+				_, _, err = svc.Complete(ctx, r.ID, carecontact.ProfessionalID(prof), callback.Answered)
 				assertNoError(t, err)
 			}
 		}()
@@ -97,7 +99,7 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 advance:
 	for range 5 * 24 * 60 {
 		clock.Add(int64(time.Minute))
-		_, err := on(svcB, now()).Plan(ctx)
+		_, err := svcB.Plan(ctx)
 		require.NoError(t, err)
 		open, err := storeA.List(ctx, callback.Filter{OpenOnly: true})
 		require.NoError(t, err)

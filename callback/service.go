@@ -28,6 +28,14 @@ type Dispatcher interface {
 	Dispatch(ctx context.Context, r Record) error
 }
 
+// Handover is a Dispatcher that knows whom it handed a request to: the
+// professional its routing offered the request's dispatch to and who took
+// it. Accept lets such a professional accept the request whatever their
+// team, since the routing that widened it decided they may.
+type Handover interface {
+	HandedTo(ctx context.Context, r Record, professional carecontact.ProfessionalID) (bool, error)
+}
+
 // Planner promises callback windows, keeps them current and dispatches
 // requests when their windows come. Its methods are safe for concurrent
 // use: planning (Request, Advance) is serialised by a lock of the Planner,
@@ -62,6 +70,8 @@ func New(cfg Config) (*Planner, error) {
 		return nil, carecontact.Invalid(ErrConfig, "Router", "is required")
 	case cfg.Capacity == nil:
 		return nil, carecontact.Invalid(ErrConfig, "Capacity", "is required")
+	case cfg.Audit == nil:
+		return nil, carecontact.Invalid(ErrConfig, "Audit", "is required")
 	}
 	cfg = cfg.withDefaults()
 	s := &Planner{
@@ -152,90 +162,23 @@ func (s *Planner) request(ctx context.Context, req Request, now time.Time) (Prom
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-
-	cfg := s.cfg
-	today := localDay(now)
-	workday := isWorkday(cfg.Workdays, today)
-	beforeCutoff := workday && now.Before(at(today, cfg.Cutoff))
-	sameDayEnd := at(today, cfg.DayEnd)
-	next, err := addWorkdays(cfg.Workdays, today, 1)
-	if err != nil {
-		return Promise{}, fmt.Errorf("callback: request at %s: %w", now.Format(time.RFC3339), err)
+	if req.ID == "" {
+		req.ID = s.newID()
 	}
-	outerDay, err := addWorkdays(cfg.Workdays, today, cfg.OuterWorkdays)
-	if err != nil {
-		return Promise{}, fmt.Errorf("callback: request at %s: %w", now.Format(time.RFC3339), err)
-	}
-	outer := at(outerDay, cfg.DayEnd)
-	deadline := sameDayEnd
-	if !beforeCutoff {
-		deadline = at(next, cfg.DayEnd)
-	}
-	if req.Urgency == Urgent {
-		deadline = now.Add(cfg.UrgentWithin)
-	}
-	if deadline.After(outer) {
-		deadline = outer
-	}
-	id := req.ID
-	if id == "" {
-		id = s.newID()
-	}
-	rec := Record{
-		ID: id, Client: req.Client, Phone: req.Phone, Errand: req.Errand, Urgency: req.Urgency,
-		Area: route.Area, OwnProfessional: req.OwnProfessional, OwnTeam: req.OwnTeam, Language: req.Language, RequestedAt: now, Deadline: deadline.UTC(),
-		Handling: cfg.handling(req.Errand), Steps: slices.Clone(route.Steps), Team: route.Steps[0].Team,
-		BeforeCutoff: beforeCutoff, State: StatePlanned,
-	}
-	if req.Urgency == Urgent {
-		rec.Priority = 1
-	}
-	p := s.newPlanner(ctx, now, map[carecontact.TeamID][]Record{})
+	// Each attempt plans from the state as the store has it; a promise
+	// that lost its race for the day's capacity (ErrPlanChanged) is planned
+	// again from the new state.
+	var got Record
+	var joined bool
 	var events []Event
-	placed := false
-	// Target phase: every step for same-day (and urgent) requests, the own
-	// team only after the cut-off, each day up to the deadline.
-	steps := rec.Steps
-	if !beforeCutoff && req.Urgency != Urgent {
-		steps = steps[:1]
-	}
-	for i, st := range steps {
-		win, ok, err := p.placeIn(st.Team, today, localDay(rec.Deadline), rec.Deadline, rec.Handling)
-		if err != nil {
-			return Promise{}, err
-		}
-		if ok {
-			rec.StepIndex, rec.Team, rec.Window, placed = i, st.Team, win, true
+	for attempt := 1; ; attempt++ {
+		got, joined, events, err = s.promise(ctx, req, route, now)
+		if err == nil {
 			break
 		}
-	}
-	if !placed {
-		// Breach phase: the own team's first window up to the outer bound.
-		win, ok, err := p.placeIn(rec.Steps[0].Team, today, localDay(outer), outer, rec.Handling)
-		if err != nil {
+		if !errors.Is(err, ErrPlanChanged) || attempt >= maxPlanAttempts {
 			return Promise{}, err
 		}
-		if ok {
-			rec.Window, placed = win, true
-			rec.Deadline = win.End
-		}
-		if req.Urgency == Urgent {
-			rec.Escalation = EscalationReportedToLead
-			events = append(events, Event{Kind: EventReportedToLead, At: now, Request: rec.ID, Team: rec.Team,
-				Window: rec.Window, Reason: "urgent deadline cannot be met"})
-		}
-	}
-	if placed {
-		rec.Promised = rec.Window
-		rec.NextDay = !localDay(rec.Window.Start).Equal(today)
-	} else {
-		rec.Unplaced = true
-		rec.Deadline = outer.UTC()
-		rec.Escalation = EscalationReportedToLead
-	}
-	got, joined, err := s.store.OpenOrJoin(ctx, rec, s.actor, now)
-	if err != nil {
-		return Promise{}, fmt.Errorf("callback: open request: %w", err)
 	}
 	if joined {
 		pr := promiseOf(got, true)
@@ -258,16 +201,194 @@ func (s *Planner) request(ctx context.Context, req Request, now time.Time) (Prom
 	return pr, nil
 }
 
-// Get returns the stored request.
-func (s *Planner) Get(ctx context.Context, id string) (Record, error) {
-	if err := validID(id); err != nil {
+// maxPlanAttempts bounds the attempts of one promise that keeps losing
+// its day's capacity to other planners (ErrPlanChanged). Each loss means
+// another promise was made, so planning makes progress; the bound only
+// keeps a request from spinning under an extreme burst.
+const maxPlanAttempts = 64
+
+// promise plans req at now from the store's current state and opens (or
+// joins) its request, reserving the window's capacity in the store. It
+// returns the stored request and the events of the planning. ErrPlanChanged
+// means another promise took capacity of the chosen day meanwhile: nothing
+// was stored.
+func (s *Planner) promise(ctx context.Context, req Request, route Route, now time.Time) (Record, bool, []Event, error) {
+	cfg := s.cfg
+	today := localDay(now)
+	workday := isWorkday(cfg.Workdays, today)
+	beforeCutoff := workday && now.Before(at(today, cfg.Cutoff))
+	sameDayEnd := at(today, cfg.DayEnd)
+	next, err := addWorkdays(cfg.Workdays, today, 1)
+	if err != nil {
+		return Record{}, false, nil, fmt.Errorf("callback: request at %s: %w", now.Format(time.RFC3339), err)
+	}
+	outerDay, err := addWorkdays(cfg.Workdays, today, cfg.OuterWorkdays)
+	if err != nil {
+		return Record{}, false, nil, fmt.Errorf("callback: request at %s: %w", now.Format(time.RFC3339), err)
+	}
+	outer := at(outerDay, cfg.DayEnd)
+	deadline := sameDayEnd
+	if !beforeCutoff {
+		deadline = at(next, cfg.DayEnd)
+	}
+	if req.Urgency == Urgent {
+		deadline = now.Add(cfg.UrgentWithin)
+	}
+	if deadline.After(outer) {
+		deadline = outer
+	}
+	rec := Record{
+		ID: req.ID, Client: req.Client, Phone: req.Phone, Errand: req.Errand, Urgency: req.Urgency,
+		Area: route.Area, OwnProfessional: req.OwnProfessional, OwnTeam: req.OwnTeam, Language: req.Language, RequestedAt: now, Deadline: deadline.UTC(),
+		Handling: cfg.handling(req.Errand), Steps: slices.Clone(route.Steps), Team: route.Steps[0].Team,
+		BeforeCutoff: beforeCutoff, State: StatePlanned,
+	}
+	if req.Urgency == Urgent {
+		rec.Priority = 1
+	}
+	versions, err := s.planVersions(ctx, now)
+	if err != nil {
+		return Record{}, false, nil, err
+	}
+	p := s.newPlanner(ctx, now, map[carecontact.TeamID][]Record{}, versions)
+	var res Reservation
+	var events []Event
+	placed := false
+	// Target phase: every step for same-day (and urgent) requests, the own
+	// team only after the cut-off, each day up to the deadline.
+	steps := rec.Steps
+	if !beforeCutoff && req.Urgency != Urgent {
+		steps = steps[:1]
+	}
+	for i, st := range steps {
+		win, day, ok, err := p.placeIn(st.Team, today, localDay(rec.Deadline), rec.Deadline, rec.Handling)
+		if err != nil {
+			return Record{}, false, nil, err
+		}
+		if ok {
+			rec.StepIndex, rec.Team, rec.Window, placed = i, st.Team, win, true
+			res = p.reservation(st.Team, day)
+			break
+		}
+	}
+	if !placed {
+		// Breach phase: the own team's first window up to the outer bound.
+		win, day, ok, err := p.placeIn(rec.Steps[0].Team, today, localDay(outer), outer, rec.Handling)
+		if err != nil {
+			return Record{}, false, nil, err
+		}
+		if ok {
+			rec.Window, placed = win, true
+			res = p.reservation(rec.Steps[0].Team, day)
+			rec.Deadline = win.End
+		}
+		if req.Urgency == Urgent {
+			rec.Escalation = EscalationReportedToLead
+			events = append(events, Event{Kind: EventReportedToLead, At: now, Request: rec.ID, Team: rec.Team,
+				Window: rec.Window, Reason: "urgent deadline cannot be met"})
+		}
+	}
+	if placed {
+		rec.Promised = rec.Window
+		rec.NextDay = !localDay(rec.Window.Start).Equal(today)
+	} else {
+		rec.Unplaced = true
+		rec.Deadline = outer.UTC()
+		rec.Escalation = EscalationReportedToLead
+	}
+	var got Record
+	var joined bool
+	if placed {
+		got, joined, err = s.store.OpenReserved(ctx, rec, res, s.actor, now)
+	} else {
+		got, joined, err = s.store.OpenOrJoin(ctx, rec, s.actor, now)
+	}
+	if err != nil {
+		return Record{}, false, nil, fmt.Errorf("callback: open request: %w", err)
+	}
+	return got, joined, events, nil
+}
+
+// Get returns the stored request, auditing the read "callback.read" with
+// the caller: the record holds the client's phone number. A client reads
+// only their own request; a refusal is audited as denied.
+func (s *Planner) Get(ctx context.Context, actor audit.Actor, id string) (Record, error) {
+	now := s.now()
+	if err := actor.Validate(); err != nil {
+		return Record{}, s.deny(ctx, actor, "callback.read", id, "", now, fmt.Errorf("callback: get: actor: %w", err))
+	}
+	if err := carecontact.ValidateID(ErrInvalidRequest, "id", id); err != nil {
 		return Record{}, err
 	}
 	r, err := s.store.Get(ctx, id)
 	if err != nil {
 		return Record{}, fmt.Errorf("callback: get %s: %w", id, err)
 	}
+	if actor.Kind == audit.ActorClient && actor.ID != string(r.Client) {
+		return Record{}, s.deny(ctx, actor, "callback.read", id, "", now, fmt.Errorf("callback: request %s belongs to another client: %w", id, ErrNotAllowed))
+	}
+	ev := audit.Event{At: now, Actor: actor, Action: "callback.read", Subject: "callback/" + r.ID, Client: r.Client, Outcome: audit.Allowed}
+	if err := s.cfg.Audit.Record(ctx, ev); err != nil {
+		return Record{}, fmt.Errorf("callback: get %s: audit: %w", id, err)
+	}
 	return r, nil
+}
+
+// deny records a refused attempt on request id and returns cause; a
+// failure to record is returned with it.
+func (s *Planner) deny(ctx context.Context, actor audit.Actor, action, id string, client carecontact.ClientRef, now time.Time, cause error) error {
+	who, kind := audit.StandIn(actor)
+	d := map[string]string{"reason": "not allowed"}
+	if who != actor {
+		d["actor_kind"], d["reason"] = kind, "invalid actor"
+	}
+	subject := "callback/" + id
+	if audit.Redact(id) != id || carecontact.ValidateID(ErrInvalidRequest, "id", id) != nil {
+		subject = "callback/" + audit.Redacted
+	}
+	ev := audit.Event{At: now, Actor: who, Action: action, Subject: subject, Client: client, Outcome: audit.Denied, Detail: d}
+	if err := s.cfg.Audit.Record(ctx, ev); err != nil {
+		return fmt.Errorf("%w (recording the refusal failed: %v)", cause, err)
+	}
+	return cause
+}
+
+// mayAccept reports whether professional may accept r: the one a Handover
+// dispatcher handed it to, a member of a team the request has reached (its
+// steps up to the one in use) or the client's own team, or one whom a
+// grant of CrossTeamRole gives r's team.
+func (s *Planner) mayAccept(ctx context.Context, r Record, professional carecontact.ProfessionalID) (bool, error) {
+	if h, ok := s.dispatcher.(Handover); ok {
+		if handed, err := h.HandedTo(ctx, r, professional); err != nil || handed {
+			return handed, err
+		}
+	}
+	m, err := s.cfg.Staff.Member(ctx, professional)
+	if errors.Is(err, carecontact.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("callback: staff directory: %w", err)
+	}
+	if r.OwnTeam != "" && slices.Contains(m.Teams, r.OwnTeam) {
+		return true, nil
+	}
+	for i, st := range r.Steps {
+		if i > r.StepIndex {
+			break
+		}
+		if slices.Contains(m.Teams, st.Team) {
+			return true, nil
+		}
+	}
+	if slices.Contains(m.Teams, r.Team) {
+		return true, nil
+	}
+	area, err := s.cfg.Staff.TeamArea(ctx, r.Team)
+	if err != nil && !errors.Is(err, carecontact.ErrNotFound) {
+		return false, fmt.Errorf("callback: staff directory: %w", err)
+	}
+	return m.Holds(s.cfg.CrossTeamRole, carecontact.Place{Team: r.Team, Area: area}), nil
 }
 
 // Status returns the request's estimated start and slack as of the last
@@ -285,6 +406,12 @@ func (s *Planner) update(ctx context.Context, r Record, action string, actor aud
 	return s.store.Update(ctx, r, []audit.Event{ev})
 }
 
+// updateReserved is update for a change that places r in the day of res.
+func (s *Planner) updateReserved(ctx context.Context, r Record, res Reservation, action string, actor audit.Actor, at time.Time, detail map[string]string) (Record, error) {
+	ev := changeEvent(action, r, actor, at, detail)
+	return s.store.UpdateReserved(ctx, r, res, []audit.Event{ev})
+}
+
 // Accept hands the due request id to professional: the attempt starts now.
 // It fails with ErrNotDue when the request is not waiting (already taken,
 // closed or not yet due) and ErrConflict when it changed concurrently.
@@ -299,14 +426,24 @@ func (s *Planner) accept(ctx context.Context, id string, professional carecontac
 	if professional == "" {
 		return Record{}, carecontact.Invalid(ErrInvalidRequest, "professional", "is empty")
 	}
+	var refused *Record
 	got, _, err := s.change(ctx, id, func(r *Record) (string, []Event, error) {
 		if r.State != StateDue {
 			return "", nil, fmt.Errorf("%w (state %s)", ErrNotDue, r.State)
+		}
+		if ok, err := s.mayAccept(ctx, *r, professional); err != nil {
+			return "", nil, err
+		} else if !ok {
+			refused = r
+			return "", nil, fmt.Errorf("callback: request of team %s: the professional serves another team: %w", r.Team, ErrNotAllowed)
 		}
 		r.State = StateInCall
 		r.Calls = append(r.Calls, Attempt{Professional: professional, Start: now.UTC()})
 		return "callback.attempt", nil, nil
 	}, professionalActor(professional), now)
+	if refused != nil {
+		err = s.deny(ctx, professionalActor(professional), "callback.attempt", id, refused.Client, now, err)
+	}
 	if err != nil {
 		return Record{}, fmt.Errorf("callback: accept %s: %w", id, err)
 	}

@@ -28,6 +28,49 @@ type Store interface {
 	Update(ctx context.Context, r Record, events []audit.Event) (Record, error)
 	// List returns the requests that match f, ordered by RequestedAt, then ID.
 	List(ctx context.Context, f Filter) ([]Record, error)
+
+	// PlanVersions returns the plan version of every team's day that
+	// starts at since or later and has one: how many reservations were
+	// made in it (OpenReserved, UpdateReserved). A day missing from the
+	// map has version 0. The Planner reads them before it lists the
+	// requests it plans from.
+	PlanVersions(ctx context.Context, since time.Time) (map[PlanKey]int64, error)
+	// OpenReserved is OpenOrJoin for a request promised a window in the
+	// day res.Key. A join is made as OpenOrJoin makes it and reserves
+	// nothing. A new request is stored only if the day's plan version is
+	// still res.Version, and the version is bumped in the same atomic
+	// operation; otherwise nothing is stored and the error is
+	// ErrPlanChanged.
+	OpenReserved(ctx context.Context, r Record, res Reservation, actor audit.Actor, at time.Time) (rec Record, joined bool, err error)
+	// UpdateReserved is Update for a change that places r (a new window,
+	// team or day) in the day res.Key: written only if both r.Version
+	// (else ErrConflict) and the day's plan version res.Version (else
+	// ErrPlanChanged) are as given, bumping both in the same atomic
+	// operation.
+	UpdateReserved(ctx context.Context, r Record, res Reservation, events []audit.Event) (Record, error)
+}
+
+// PlanKey names one team's local day: the unit in which callback capacity
+// is reserved.
+type PlanKey struct {
+	Team carecontact.TeamID
+	// Day is the local (Europe/Helsinki) midnight that starts the day, in
+	// UTC.
+	Day time.Time
+}
+
+// Reservation is a promise's claim on the capacity of one team's day. The
+// Planner computes a promise from the day's requests as it listed them
+// after reading the day's plan version; the store writes the promise only
+// if the version has not moved since, so two planners (two replicas) that
+// planned from the same state cannot both promise the same capacity: the
+// second gets ErrPlanChanged and plans again from the new state. This is
+// an optimistic lock per team and day, held in the store.
+type Reservation struct {
+	Key PlanKey
+	// Version is the day's plan version the promise was planned at
+	// (PlanVersions; 0 for a day without one).
+	Version int64
 }
 
 // Filter selects requests in Store.List. Zero fields match everything.

@@ -110,6 +110,9 @@ type Config struct {
 	Store Store
 	// Clock stamps admissions and settlements. Required.
 	Clock carecontact.Clock
+	// Audit records reads of pending contacts and refused attempts;
+	// changes are audited by the Store with the change. Required.
+	Audit audit.Recorder
 	// Policy applies to duplicates. Defaults to DefaultPolicy.
 	Policy Policy
 	// PolicyFor, when set, chooses the policy per duplicate instead.
@@ -133,8 +136,8 @@ type Admitter struct {
 	cfg Config
 }
 
-// New checks cfg and returns an Admitter. A missing Matrix, Store
-// or Clock, or an unknown Policy, is a *carecontact.FieldError that names
+// New checks cfg and returns an Admitter. A missing Matrix, Store, Clock
+// or Audit, or an unknown Policy, is a *carecontact.FieldError that names
 // the field and matches ErrInvalidConfig.
 func New(cfg Config) (*Admitter, error) {
 	switch {
@@ -144,6 +147,8 @@ func New(cfg Config) (*Admitter, error) {
 		return nil, carecontact.Invalid(ErrInvalidConfig, "Store", "is required")
 	case cfg.Clock == nil:
 		return nil, carecontact.Invalid(ErrInvalidConfig, "Clock", "is required")
+	case cfg.Audit == nil:
+		return nil, carecontact.Invalid(ErrInvalidConfig, "Audit", "is required")
 	case cfg.Policy != "" && !cfg.Policy.Valid():
 		return nil, carecontact.Invalid(ErrInvalidConfig, "Policy", fmt.Sprintf("unknown policy %q", cfg.Policy))
 	}
@@ -215,6 +220,9 @@ func (a *Admitter) Admit(ctx context.Context, req Request) (Admission, error) {
 	if err := req.Actor.Validate(); err != nil {
 		return Admission{}, fmt.Errorf("demand: admit: actor: %w", err)
 	}
+	if err := a.actsFor(ctx, req.Actor, req.Client, "channel.admit", "contacts"); err != nil {
+		return Admission{}, err
+	}
 	if ok, reason := a.cfg.Matrix.Suitable(req.Errand, req.Kind); !ok {
 		return Admission{}, &channel.UnsuitableError{Errand: req.Errand, Kind: req.Kind, Reason: reason}
 	}
@@ -277,6 +285,9 @@ func (a *Admitter) Settle(ctx context.Context, actor audit.Actor, id string) (Se
 	if err := actor.Validate(); err != nil {
 		return Settlement{}, fmt.Errorf("demand: settle: actor: %w", err)
 	}
+	if err := a.mayChange(ctx, actor, id, "channel.settle"); err != nil {
+		return Settlement{}, err
+	}
 	now := a.cfg.Clock.Now().UTC()
 	events := func(settled Contact, withdrawn []Contact) []audit.Event {
 		evs := []audit.Event{{At: now, Actor: actor, Action: "channel.settle", Subject: "contact/" + settled.ID,
@@ -313,6 +324,9 @@ func (a *Admitter) Close(ctx context.Context, actor audit.Actor, id, reason stri
 	if err != nil {
 		return Contact{}, fmt.Errorf("demand: close contact %s: %w", id, err)
 	}
+	if err := a.actsFor(ctx, actor, c.Client, "channel.close", "contact/"+id); err != nil {
+		return Contact{}, err
+	}
 	ev := audit.Event{At: now, Actor: actor, Action: "channel.close", Subject: "contact/" + id, Client: c.Client,
 		Outcome: audit.Allowed, Detail: map[string]string{"reason": audit.Redact(reason)}}
 	out, err := a.cfg.Store.Close(ctx, id, now, []audit.Event{ev})
@@ -323,13 +337,64 @@ func (a *Admitter) Close(ctx context.Context, actor audit.Actor, id, reason stri
 }
 
 // Pending returns the client's pending contacts, oldest first: where the
-// client's errands already are.
-func (a *Admitter) Pending(ctx context.Context, client carecontact.ClientRef) ([]Contact, error) {
+// client's errands already are. The read is audited "channel.pending"
+// with the caller; a client reads only their own.
+func (a *Admitter) Pending(ctx context.Context, actor audit.Actor, client carecontact.ClientRef) ([]Contact, error) {
+	if err := actor.Validate(); err != nil {
+		return nil, a.deny(ctx, actor, "channel.pending", "contacts", "", fmt.Errorf("demand: pending: actor: %w", err))
+	}
+	if err := carecontact.ValidateID(ErrInvalidAdmission, "client", string(client)); err != nil {
+		return nil, err
+	}
+	if err := a.actsFor(ctx, actor, client, "channel.pending", "contacts"); err != nil {
+		return nil, err
+	}
 	out, err := a.cfg.Store.Pending(ctx, client)
 	if err != nil {
 		return nil, fmt.Errorf("demand: pending contacts: %w", err)
 	}
+	ev := audit.Event{At: a.cfg.Clock.Now().UTC(), Actor: actor, Action: "channel.pending", Subject: "contacts", Client: client,
+		Outcome: audit.Allowed, Detail: map[string]string{"count": fmt.Sprint(len(out))}}
+	if err := a.cfg.Audit.Record(ctx, ev); err != nil {
+		return nil, fmt.Errorf("demand: pending contacts: audit: %w", err)
+	}
 	return out, nil
+}
+
+// actsFor refuses a client acting on another client's contacts, auditing
+// the refusal; professionals and the system act for any client.
+func (a *Admitter) actsFor(ctx context.Context, actor audit.Actor, client carecontact.ClientRef, action, subject string) error {
+	if actor.Kind != audit.ActorClient || actor.ID == string(client) {
+		return nil
+	}
+	return a.deny(ctx, actor, action, subject, client, fmt.Errorf("demand: %s: another client's contacts: %w", action, ErrNotAllowed))
+}
+
+// mayChange checks that actor may settle or close contact id.
+func (a *Admitter) mayChange(ctx context.Context, actor audit.Actor, id, action string) error {
+	if actor.Kind != audit.ActorClient {
+		return nil
+	}
+	c, err := a.cfg.Store.Get(ctx, id)
+	if err != nil {
+		return fmt.Errorf("demand: %s contact %s: %w", action, id, err)
+	}
+	return a.actsFor(ctx, actor, c.Client, action, "contact/"+id)
+}
+
+// deny records a refused attempt and returns cause; a failure to record
+// is returned with it.
+func (a *Admitter) deny(ctx context.Context, actor audit.Actor, action, subject string, client carecontact.ClientRef, cause error) error {
+	who, kind := audit.StandIn(actor)
+	d := map[string]string{"reason": "not allowed"}
+	if who != actor {
+		d["actor_kind"], d["reason"] = kind, "invalid actor"
+	}
+	ev := audit.Event{At: a.cfg.Clock.Now().UTC(), Actor: who, Action: action, Subject: subject, Client: client, Outcome: audit.Denied, Detail: d}
+	if err := a.cfg.Audit.Record(ctx, ev); err != nil {
+		return fmt.Errorf("%w (recording the refusal failed: %v)", cause, err)
+	}
+	return cause
 }
 
 // Stats returns the duplicate-demand counters for contacts opened in

@@ -30,7 +30,7 @@ func newAdmitter(t *testing.T, policy demand.Policy) admitFixture {
 	log := memory.NewAuditLog()
 	n := 0
 	adm, err := demand.New(demand.Config{
-		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(log), Clock: clk, Policy: policy,
+		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(log), Clock: clk, Audit: log, Policy: policy,
 		NewID: func() string { n++; return fmt.Sprintf("contact-%d", n) },
 	})
 	require.NoError(t, err)
@@ -114,7 +114,7 @@ func TestAdmitPolicyForAndClose(t *testing.T) {
 	clk := clock.NewMock()
 	store := memory.NewDemandStore(nil)
 	adm, err := demand.New(demand.Config{
-		Matrix: channel.DefaultMatrix(), Store: store, Clock: clk,
+		Matrix: channel.DefaultMatrix(), Store: store, Clock: clk, Audit: memory.NewAuditLog(),
 		PolicyFor: func(req demand.Request, existing demand.Contact) demand.Policy {
 			if existing.Kind == channel.Callback {
 				return demand.PolicyRedirect // a callback is already promised
@@ -123,21 +123,21 @@ func TestAdmitPolicyForAndClose(t *testing.T) {
 		},
 	})
 	require.NoError(t, err)
-	first, err := adm.Admit(ctx, demand.Request{Actor: client, Client: "c1", Errand: channel.ErrandMentalHealth, Kind: channel.Callback})
+	first, err := adm.Admit(ctx, demand.Request{Actor: client, Client: "client-7", Errand: channel.ErrandMentalHealth, Kind: channel.Callback})
 	require.NoError(t, err)
-	second, err := adm.Admit(ctx, demand.Request{Actor: client, Client: "c1", Errand: channel.ErrandMentalHealth, Kind: channel.Chat})
+	second, err := adm.Admit(ctx, demand.Request{Actor: client, Client: "client-7", Errand: channel.ErrandMentalHealth, Kind: channel.Chat})
 	require.NoError(t, err)
 	require.Equal(t, demand.ContactRedirected, second.Contact.State)
 	closed, err := adm.Close(ctx, audit.System("callback"), first.Contact.ID, "no_answer")
 	require.NoError(t, err)
 	require.Equal(t, demand.ContactClosed, closed.State)
-	pending, err := adm.Pending(ctx, "c1")
+	pending, err := adm.Pending(ctx, audit.System("test"), "client-7")
 	require.NoError(t, err)
 	require.Empty(t, pending)
 	_, err = adm.Settle(ctx, audit.System("x"), first.Contact.ID)
 	require.ErrorIs(t, err, demand.ErrContactClosed)
 
-	_, err = demand.New(demand.Config{Matrix: channel.DefaultMatrix(), Store: store, Clock: clk, Policy: "ignore"})
+	_, err = demand.New(demand.Config{Matrix: channel.DefaultMatrix(), Store: store, Clock: clk, Audit: memory.NewAuditLog(), Policy: "ignore"})
 	require.Error(t, err)
 	_, err = demand.New(demand.Config{Store: store, Clock: clk})
 	require.Error(t, err)
@@ -162,16 +162,18 @@ func TestNewContactIDIsAuditSafe(t *testing.T) {
 func TestAdmitterFieldErrors(t *testing.T) {
 	clk := clock.NewMock()
 	store := memory.NewDemandStore(nil)
+	log := memory.NewAuditLog()
 	matrix := channel.DefaultMatrix()
 	for _, tc := range []struct {
 		name  string
 		cfg   demand.Config
 		field string
 	}{
-		{"no matrix", demand.Config{Store: store, Clock: clk}, "Matrix"},
-		{"no store", demand.Config{Matrix: matrix, Clock: clk}, "Store"},
-		{"no clock", demand.Config{Matrix: matrix, Store: store}, "Clock"},
-		{"unknown policy", demand.Config{Matrix: matrix, Store: store, Clock: clk, Policy: "ignore"}, "Policy"},
+		{"no matrix", demand.Config{Store: store, Clock: clk, Audit: log}, "Matrix"},
+		{"no store", demand.Config{Matrix: matrix, Clock: clk, Audit: log}, "Store"},
+		{"no clock", demand.Config{Matrix: matrix, Store: store, Audit: log}, "Clock"},
+		{"no audit", demand.Config{Matrix: matrix, Store: store, Clock: clk}, "Audit"},
+		{"unknown policy", demand.Config{Matrix: matrix, Store: store, Clock: clk, Audit: log, Policy: "ignore"}, "Policy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := demand.New(tc.cfg)

@@ -15,4 +15,7 @@ var (
 	// ErrInvalidAdmission: a Request that Admit refuses as malformed; the
 	// error names the field.
 	ErrInvalidAdmission = carecontact.Sentinel(carecontact.ErrInvalid, "demand: invalid admission request")
+	// ErrNotAllowed: the actor may not act on the client's contacts (a
+	// client admitting, settling, closing or reading another client's).
+	ErrNotAllowed = carecontact.Sentinel(carecontact.ErrNotAllowed, "demand: not allowed")
 )

@@ -19,6 +19,7 @@ func ExampleAdmitter_Admit() {
 	adm, _ := demand.New(demand.Config{
 		Matrix: channel.DefaultMatrix(),
 		Store:  memory.NewDemandStore(nil),
+		Audit:  memory.NewAuditLog(),
 		Clock:  carecontact.ClockFunc(func() time.Time { return now }),
 		Policy: demand.PolicyKeepBoth,
 	})

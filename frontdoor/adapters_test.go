@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
@@ -120,7 +121,7 @@ func TestRoutingAndBookingDay(t *testing.T) {
 	n := 0
 	monday := at(2026, 3, 30, 0, 0)
 	now := monday
-	svc, err := callback.New(callback.Config{Clock: carecontact.ClockFunc(func() time.Time { return now }),
+	svc, err := callback.New(callback.Config{Audit: memory.NewAuditLog(), Clock: carecontact.ClockFunc(func() time.Time { return now }),
 		Store: memory.NewCallbackStore(nil), Router: frontdoor.RoutingRouter{Directory: routingDirectory(t)}, Capacity: capa,
 		NewID: func() string { n++; return fmt.Sprintf("r%03d", n) }})
 	require.NoError(t, err)
@@ -137,7 +138,7 @@ func TestRoutingAndBookingDay(t *testing.T) {
 	}
 	// kallio-a: 2 nurses x 2 h = 24 calls; vallila-a: 8 h = 48 calls.
 	require.Equal(t, map[string]int{"home_area kallio-a": 24, "neighbour_areas vallila-a": 36}, steps)
-	first, err := svc.Get(ctx, "r001")
+	first, err := svc.Get(ctx, audit.System("test"), "r001")
 	require.NoError(t, err)
 	require.Equal(t, callback.Window{Start: time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC), End: time.Date(2026, 3, 30, 7, 0, 0, 0, time.UTC)}, first.Window)
 	// 12 more go to vallila-a, then 24 to the central pool (12-16), then Tuesday.

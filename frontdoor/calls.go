@@ -52,7 +52,7 @@ func (d *Door) itemOf(ctx context.Context, s session.Session) (carecontact.ItemI
 	if s.WorkItem != "" {
 		return s.WorkItem, nil
 	}
-	rec, err := d.cb.Get(ctx, s.ID)
+	rec, err := d.cbRecord(ctx, s.ID)
 	if err != nil {
 		return "", err
 	}

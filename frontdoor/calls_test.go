@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
@@ -372,7 +373,7 @@ func TestDoorKeepsDueCallbacksNobodyTakes(t *testing.T) {
 			require.NoError(t, st.door.Advance(ctx))
 		}
 		require.True(t, hasEvent(st.events, frontdoor.EventCallbackAtRisk, c.ID), "the team lead hears of it")
-		rec, err := st.door.Parts().Callbacks.Get(ctx, c.ID)
+		rec, err := st.door.Parts().Callbacks.Get(ctx, audit.System("test"), c.ID)
 		require.NoError(t, err)
 		require.NotEqual(t, callback.StateClosed, rec.State, "never dropped")
 		it, ok := st.door.Parts().Dispatcher.Item(frontdoor.ItemOf(rec))

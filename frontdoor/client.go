@@ -311,7 +311,7 @@ func (d *Door) pull(ctx context.Context, actor audit.Actor, s session.Session, r
 		}
 		return channelOf(it), nil
 	}
-	rec, err := d.cb.Get(ctx, s.ID)
+	rec, err := d.cbRecord(ctx, s.ID)
 	if err != nil {
 		return "", fmt.Errorf("frontdoor: withdraw: %w", err)
 	}

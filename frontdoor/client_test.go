@@ -166,7 +166,7 @@ func TestWithdraw(t *testing.T) {
 			r := callbackOf("client-1")
 			c, err := st.door.Contact(context.Background(), r)
 			require.NoError(t, err)
-			rec, err := st.door.Parts().Callbacks.Get(context.Background(), c.ID)
+			rec, err := st.door.Parts().Callbacks.Get(context.Background(), audit.System("test"), c.ID)
 			require.NoError(t, err)
 			require.Equal(t, callback.StatePlanned, rec.State)
 			return c.ID
@@ -219,7 +219,7 @@ func TestWithdraw(t *testing.T) {
 				require.False(t, ok, "nothing of %s is left in routing", it)
 			}
 			if tc.channel == channel.Callback {
-				rec, err := st.door.Parts().Callbacks.Get(ctx, id)
+				rec, err := st.door.Parts().Callbacks.Get(ctx, audit.System("test"), id)
 				require.NoError(t, err)
 				require.Equal(t, callback.StateClosed, rec.State)
 				require.Equal(t, callback.OutcomeWithdrawn, rec.Out)

@@ -44,6 +44,11 @@ type Config struct {
 	// Directory is the organisation: areas, teams, professionals,
 	// policies and pilots. Organisation sets it; otherwise Required.
 	Directory *routing.Directory
+	// Staff is the host's authenticated staff directory: the grants and
+	// scopes access decisions take (carecontact.StaffDirectory), never the
+	// Role a caller's actor claims. Organisation sets it. Defaults to
+	// StaffOf(Directory, nil), every professional without grants.
+	Staff carecontact.StaffDirectory
 	// Stores keep everything. Required.
 	Stores Stores
 	// Capacity tells each team's callback capacity, for example a
@@ -51,8 +56,8 @@ type Config struct {
 	// otherwise Required.
 	Capacity callback.Capacity
 	// Callback sets the callback service levels. Its Clock, Store, Router,
-	// Capacity, Dispatcher, Load and NewID are the Door's and must be left
-	// unset.
+	// Capacity, Dispatcher, Load, NewID, Audit and Staff are the Door's and
+	// must be left unset.
 	// Defaults to the callback package's defaults.
 	Callback callback.Config
 	// Matrix says which errands suit which channels and the identification
@@ -68,6 +73,16 @@ type Config struct {
 	// Grace is how long a contact stays with a professional who signed out
 	// before it returns to the queue. Defaults to routing.DefaultGrace.
 	Grace time.Duration
+	// Replicated says doors of other replicas share Stores: the routing
+	// dispatcher reads each item from the store before it acts on it and
+	// refreshes its view every RefreshEvery, so a contact enqueued on one
+	// replica is served on any (routing.DispatcherConfig.Replicated).
+	// Callback promises are safe across replicas either way (they reserve
+	// capacity in the store). Defaults to off: one replica per store.
+	Replicated bool
+	// RefreshEvery is how often a replicated door's dispatcher refreshes
+	// from the store. Defaults to routing.DefaultRefreshEvery (2 seconds).
+	RefreshEvery time.Duration
 	// Transports are the host's telephony, video and chat. Defaults to
 	// none: legs are only recorded.
 	Transports channel.Transports
@@ -121,14 +136,15 @@ type Door struct {
 // New builds the parts over cfg.Stores and returns the Door.
 func New(ctx context.Context, cfg Config) (*Door, error) {
 	if cfg.Organisation != nil {
-		if cfg.Directory != nil || cfg.Capacity != nil || cfg.Matrix != nil || cfg.Graph != nil {
-			return nil, carecontact.Invalid(ErrConfig, "organisation", "names the directory, capacity, matrix and graph: leave them unset")
+		if cfg.Directory != nil || cfg.Capacity != nil || cfg.Matrix != nil || cfg.Graph != nil || cfg.Staff != nil {
+			return nil, carecontact.Invalid(ErrConfig, "organisation", "names the directory, capacity, matrix, graph and staff: leave them unset")
 		}
 		built, err := cfg.Organisation.Build()
 		if err != nil {
 			return nil, err
 		}
 		cfg.Directory, cfg.Capacity, cfg.Matrix, cfg.Graph = built.Directory, built.Capacity, built.Matrix, built.Graph
+		cfg.Staff = built.Staff
 	}
 	switch {
 	case cfg.Clock == nil:
@@ -141,11 +157,19 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	case cfg.Capacity == nil:
 		return nil, carecontact.Invalid(ErrConfig, "capacity", "is required")
 	case cfg.Callback.Clock != nil || cfg.Callback.Store != nil || cfg.Callback.Router != nil ||
-		cfg.Callback.Capacity != nil || cfg.Callback.Dispatcher != nil || cfg.Callback.NewID != nil || cfg.Callback.Load != nil:
-		return nil, carecontact.Invalid(ErrConfig, "callback", "clock, store, router, capacity, dispatcher, load and newID are the door's")
+		cfg.Callback.Capacity != nil || cfg.Callback.Dispatcher != nil || cfg.Callback.NewID != nil || cfg.Callback.Load != nil ||
+		cfg.Callback.Audit != nil || cfg.Callback.Staff != nil:
+		return nil, carecontact.Invalid(ErrConfig, "callback", "clock, store, router, capacity, dispatcher, load, newID, audit and staff are the door's")
 	}
 	if cfg.Matrix == nil {
 		cfg.Matrix = channel.DefaultMatrix()
+	}
+	if cfg.Staff == nil {
+		staff, err := StaffOf(cfg.Directory, nil)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Staff = staff
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = func() string { return "k" + strings.ReplaceAll(uuid.NewString(), "-", "") }
@@ -167,12 +191,13 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	}
 	var err error
 	d.disp, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: cfg.Directory, Clock: cfg.Clock,
-		Store: cfg.Stores.Routing, OfferTimeout: cfg.OfferTimeout, Grace: cfg.Grace, Sink: sink})
+		Store: cfg.Stores.Routing, OfferTimeout: cfg.OfferTimeout, Grace: cfg.Grace, Sink: sink,
+		Replicated: cfg.Replicated, RefreshEvery: cfg.RefreshEvery})
 	if err != nil {
 		return nil, fmt.Errorf("frontdoor: routing: %w", err)
 	}
 	cbc := cfg.Callback
-	cbc.Clock, cbc.Store, cbc.Capacity = cfg.Clock, cfg.Stores.Callback, cfg.Capacity
+	cbc.Clock, cbc.Store, cbc.Capacity, cbc.Audit, cbc.Staff = cfg.Clock, cfg.Stores.Callback, cfg.Capacity, cfg.Stores.Audit, cfg.Staff
 	cbc.Router = RoutingRouter{Directory: cfg.Directory}
 	cbc.Dispatcher = RoutingDispatcher{Dispatcher: d.disp}
 	cbc.Load = RoutingLoad{Dispatcher: d.disp}
@@ -183,11 +208,11 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	if d.cb, err = callback.New(cbc); err != nil {
 		return nil, fmt.Errorf("frontdoor: callback: %w", err)
 	}
-	if d.admit, err = demand.New(demand.Config{Matrix: cfg.Matrix, Store: cfg.Stores.Demand, Clock: cfg.Clock, Policy: cfg.Duplicates}); err != nil {
+	if d.admit, err = demand.New(demand.Config{Matrix: cfg.Matrix, Store: cfg.Stores.Demand, Clock: cfg.Clock, Audit: cfg.Stores.Audit, Policy: cfg.Duplicates}); err != nil {
 		return nil, fmt.Errorf("frontdoor: demand: %w", err)
 	}
 	if d.sessions, err = session.New(session.Config{Store: cfg.Stores.Session, Audit: cfg.Stores.Audit,
-		Clock: cfg.Clock, Teams: cfg.Directory, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit},
+		Clock: cfg.Clock, Teams: cfg.Directory, Staff: cfg.Staff, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit},
 		Graph: cfg.Graph, Transports: cfg.Transports, Checklists: cfg.Checklists, ActionIdentity: cfg.ActionIdentity}); err != nil {
 		return nil, fmt.Errorf("frontdoor: session: %w", err)
 	}
@@ -569,7 +594,7 @@ func (d *Door) Close(ctx context.Context, p carecontact.ProfessionalID, id strin
 // answered records p's call on callback id as answered, unless the call's
 // end already did (LineCallEnded).
 func (d *Door) answered(ctx context.Context, id string, p carecontact.ProfessionalID) error {
-	rec, err := d.cb.Get(ctx, id)
+	rec, err := d.cbRecord(ctx, id)
 	if err != nil {
 		return fmt.Errorf("frontdoor: callback: %w", err)
 	}
@@ -735,3 +760,15 @@ var _ interface {
 	carecontact.Driven
 	carecontact.Waker
 } = (*Door)(nil)
+
+// cbRecord reads callback request id from the store for the door's own
+// bookkeeping (which item a contact is in, whether a call still runs).
+// Nothing of it reaches a caller, so it is not a read of client data to
+// audit; reads for a person go through callback.Planner.Get.
+func (d *Door) cbRecord(ctx context.Context, id string) (callback.Record, error) {
+	r, err := d.cfg.Stores.Callback.Get(ctx, id)
+	if err != nil {
+		return callback.Record{}, fmt.Errorf("callback: get %s: %w", id, err)
+	}
+	return r, nil
+}

@@ -119,13 +119,13 @@ func TestDoorCallbackIsDispatchedAcceptedAndClosed(t *testing.T) {
 	s, err := d.Accept(ctx, "bertil", item)
 	require.NoError(t, err)
 	require.Equal(t, c.ID, s.ID)
-	rec, err := d.Parts().Callbacks.Get(ctx, c.ID)
+	rec, err := d.Parts().Callbacks.Get(ctx, audit.System("test"), c.ID)
 	require.NoError(t, err)
 	require.Equal(t, callback.StateInCall, rec.State, "accepted in routing and in the planner in one step")
 
 	_, err = d.Close(ctx, "bertil", s.ID, session.OutcomeResolved)
 	require.NoError(t, err)
-	rec, err = d.Parts().Callbacks.Get(ctx, c.ID)
+	rec, err = d.Parts().Callbacks.Get(ctx, audit.System("test"), c.ID)
 	require.NoError(t, err)
 	require.Equal(t, callback.StateClosed, rec.State)
 }
@@ -148,7 +148,7 @@ func TestDoorSettlingWithdrawsTheOtherContacts(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, closed.Withdrawn, 1)
 	require.Equal(t, cb.ID, closed.Withdrawn[0].Ref)
-	rec, err := d.Parts().Callbacks.Get(ctx, cb.ID)
+	rec, err := d.Parts().Callbacks.Get(ctx, audit.System("test"), cb.ID)
 	require.NoError(t, err)
 	require.Equal(t, callback.StateClosed, rec.State, "nobody calls the client back about a settled errand")
 	require.Equal(t, callback.OutcomeWithdrawn, rec.Out)
@@ -237,7 +237,7 @@ func TestDoorSecondCallbackRequestIsOneContact(t *testing.T) {
 			require.Equal(t, first.ID, again.ExistingID)
 			_, err = d.Parts().Sessions.Get(ctx, audit.System("test"), again.ID)
 			require.ErrorIs(t, err, session.ErrNotFound, "no second session")
-			_, err = d.Parts().Callbacks.Get(ctx, again.ID)
+			_, err = d.Parts().Callbacks.Get(ctx, audit.System("test"), again.ID)
 			require.ErrorIs(t, err, callback.ErrNotFound, "no second request")
 		})
 	}

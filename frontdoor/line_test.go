@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/frontdoor"
@@ -24,7 +25,7 @@ func TestLineCallFailed(t *testing.T) {
 		_, err = st.door.Accept(ctx, "aino", dueItem(t, st.door, st.clk, c.ID))
 		require.NoError(t, err)
 		require.NoError(t, st.door.Line(ctx, frontdoor.Line{Kind: frontdoor.LineCallFailed, Contact: c.ID}))
-		rec, err := st.door.Parts().Callbacks.Get(ctx, c.ID)
+		rec, err := st.door.Parts().Callbacks.Get(ctx, audit.System("test"), c.ID)
 		require.NoError(t, err)
 		require.Equal(t, callback.StatePlanned, rec.State)
 		require.Len(t, rec.Calls, 1)
@@ -90,7 +91,7 @@ func TestLineCallbackEndedIsAnswered(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, st.door.Line(ctx, frontdoor.Line{Kind: frontdoor.LineCallAnswered, Contact: c.ID}))
 	require.NoError(t, st.door.Line(ctx, frontdoor.Line{Kind: frontdoor.LineCallEnded, Contact: c.ID}))
-	rec, err := st.door.Parts().Callbacks.Get(ctx, c.ID)
+	rec, err := st.door.Parts().Callbacks.Get(ctx, audit.System("test"), c.ID)
 	require.NoError(t, err)
 	require.Equal(t, callback.StateClosed, rec.State, "the attempt reached the client")
 	_, err = st.door.Close(ctx, "aino", c.ID, session.OutcomeResolved)

@@ -49,6 +49,11 @@ type Organisation struct {
 	// Escalations are the edges of the escalation graph. Nil means
 	// channel.DefaultEscalations().
 	Escalations []channel.Escalation
+	// Staff are the grants of the host's authenticated directory
+	// (supervisor of a team or an area, and the like) and the staff who
+	// take no contacts; see StaffOf. Every routing professional is staff
+	// of their teams without grants unless listed here. Defaults to none.
+	Staff []carecontact.StaffMember
 }
 
 // Roster is one team's daily callback shifts.
@@ -74,6 +79,9 @@ type Built struct {
 	Absences *callback.Absences
 	// Guidance serves the guidance content; nil without content.
 	Guidance *guidance.Catalog
+	// Staff is the staff directory of the routing professionals and
+	// Organisation.Staff.
+	Staff *carecontact.Staff
 }
 
 // Check validates the organisation. See Build.
@@ -132,6 +140,9 @@ func (o Organisation) Build() (Built, error) {
 	}
 
 	if d := b.Directory; d != nil {
+		if b.Staff, err = StaffOf(d, o.Staff); err != nil {
+			c.part("staff", err)
+		}
 		c.calendars(d)
 		c.services(d)
 		c.rosters(d)

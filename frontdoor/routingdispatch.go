@@ -30,6 +30,22 @@ type RoutingDispatcher struct {
 	Dispatcher *routing.Dispatcher
 }
 
+// HandedTo implements callback.Handover: a dispatch of the request is
+// accepted in routing by professional (the latest, or an earlier one
+// accepted before a re-dispatch could withdraw it).
+func (d RoutingDispatcher) HandedTo(_ context.Context, r callback.Record, professional carecontact.ProfessionalID) (bool, error) {
+	if d.Dispatcher == nil {
+		return false, fmt.Errorf("%w: routing dispatcher is nil", callback.ErrConfig)
+	}
+	for n := r.Dispatches; n >= 1; n-- {
+		it, ok := d.Dispatcher.Item(carecontact.ItemID(r.ID + "." + strconv.Itoa(n)))
+		if ok && it.State == routing.ItemAccepted && it.Professional == professional {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // Dispatch implements callback.Dispatcher.
 func (d RoutingDispatcher) Dispatch(ctx context.Context, r callback.Record) error {
 	if d.Dispatcher == nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/frontdoor"
@@ -30,7 +31,7 @@ func TestDispatchThroughRouting(t *testing.T) {
 	_, err = disp.SetPresence(ctx, "n-1", routing.PresenceAvailable)
 	require.NoError(t, err)
 	n := 0
-	svc, err := callback.New(callback.Config{Clock: clock, Store: memory.NewCallbackStore(nil),
+	svc, err := callback.New(callback.Config{Audit: memory.NewAuditLog(), Clock: clock, Store: memory.NewCallbackStore(nil),
 		Router: frontdoor.RoutingRouter{Directory: dir}, Capacity: frontdoor.NewCalendarCapacity(calendars(t)),
 		Dispatcher: frontdoor.RoutingDispatcher{Dispatcher: disp}, NewID: func() string { n++; return fmt.Sprintf("cb%d", n) }})
 	require.NoError(t, err)
@@ -76,7 +77,7 @@ func TestDispatchThroughRouting(t *testing.T) {
 	require.Equal(t, at(2026, 3, 30, 8, 0).UTC(), now.Add(-3*time.Minute), "dispatched at window time")
 	attempt("cb1.2", callback.Answered)
 	require.Equal(t, at(2026, 3, 30, 8, 18).UTC(), now.Add(-3*time.Minute), "retried 15 minutes after the first attempt")
-	rec, err := svc.Get(ctx, "cb1")
+	rec, err := svc.Get(ctx, audit.System("test"), "cb1")
 	require.NoError(t, err)
 	require.Equal(t, callback.OutcomeReached, rec.Out)
 	require.Len(t, rec.Calls, 2)
@@ -114,7 +115,7 @@ func newWidening(t *testing.T, vallilaFrom civil.TimeOfDay, signedIn ...carecont
 	capa := callback.NewStaticCapacity(nil)
 	require.NoError(t, capa.SetTeam("kallio-a", callback.Shift{Professional: "n-1", From: civil.At(8, 0), To: civil.At(8, 30)}))
 	require.NoError(t, capa.SetTeam("vallila-a", callback.Shift{Professional: "n-3", From: vallilaFrom, To: civil.At(16, 0)}))
-	w.svc, err = callback.New(callback.Config{Clock: clock, Store: memory.NewCallbackStore(nil),
+	w.svc, err = callback.New(callback.Config{Audit: memory.NewAuditLog(), Clock: clock, Store: memory.NewCallbackStore(nil),
 		Router: frontdoor.RoutingRouter{Directory: dir}, Capacity: capa,
 		Dispatcher: frontdoor.RoutingDispatcher{Dispatcher: w.disp}, NewID: func() string { return "cb1" }})
 	require.NoError(t, err)
@@ -145,7 +146,7 @@ func TestWidenedDueRequestIsDispatchedAgain(t *testing.T) {
 	require.NoError(t, err, "dispatching again must not collide with the waiting item")
 	require.Equal(t, 1, count(evs, callback.EventWidened))
 	require.Equal(t, 1, count(evs, callback.EventDue))
-	rec, err := w.svc.Get(ctx, "cb1")
+	rec, err := w.svc.Get(ctx, audit.System("test"), "cb1")
 	require.NoError(t, err)
 	require.Equal(t, carecontact.TeamID("vallila-a"), rec.Team)
 	require.Equal(t, 2, rec.Dispatches)
@@ -178,7 +179,7 @@ func TestDueRequestIsNotWidenedIntoALaterWindow(t *testing.T) {
 	require.Zero(t, count(evs, callback.EventWidened))
 	require.Zero(t, count(evs, callback.EventDue))
 	require.Positive(t, count(evs, callback.EventPromiseAtRisk)+count(evs, callback.EventReportedToLead))
-	rec, err := w.svc.Get(ctx, "cb1")
+	rec, err := w.svc.Get(ctx, audit.System("test"), "cb1")
 	require.NoError(t, err)
 	require.Equal(t, callback.StateDue, rec.State, "still due: its routing item is still waiting")
 	require.Equal(t, carecontact.TeamID("kallio-a"), rec.Team)

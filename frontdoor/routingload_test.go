@@ -30,7 +30,7 @@ func TestEstimateCountsTheRoutingLoad(t *testing.T) {
 		_, err = disp.SetPresence(ctx, p, routing.PresenceAvailable)
 		require.NoError(t, err)
 	}
-	cfg := callback.Config{Clock: clock, Store: memory.NewCallbackStore(nil),
+	cfg := callback.Config{Audit: memory.NewAuditLog(), Clock: clock, Store: memory.NewCallbackStore(nil),
 		Router: frontdoor.RoutingRouter{Directory: dir}, Capacity: frontdoor.NewCalendarCapacity(calendars(t))}
 	capacityOnly, err := callback.New(cfg)
 	require.NoError(t, err)

@@ -51,7 +51,7 @@ func TestSessionDemand(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := 0
-			adm, err := demand.New(demand.Config{Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(nil),
+			adm, err := demand.New(demand.Config{Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(nil), Audit: memory.NewAuditLog(),
 				Clock: carecontact.ClockFunc(func() time.Time { return now }), Policy: demand.PolicyKeepBoth,
 				NewID: func() string { n++; return fmt.Sprintf("contact-%d", n) }})
 			require.NoError(t, err)

@@ -199,7 +199,9 @@ func (g *Guide) Return(ctx context.Context, actor audit.Actor, ref Ref, note str
 }
 
 // Approve approves a reviewed version: a manager of the area who is not an
-// author of the version.
+// author of the version, after a review by somebody else since the latest
+// submission (one person holding reviewer and manager roles does not
+// review and approve one change alone).
 func (g *Guide) Approve(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
 	if err := checkNote(note); err != nil {
 		return err
@@ -281,16 +283,25 @@ func fourEyes(act Action, actor audit.Actor, v *Version) error {
 		}
 	}
 	if act == ActionApprove {
-		reviewed := false
+		reviewed, ownReview := false, false
 		for _, s := range v.Steps {
 			switch s.Action {
 			case ActionSubmit:
-				reviewed = false
+				reviewed, ownReview = false, false
 			case ActionReview:
-				reviewed = true
+				if s.Actor.ID == actor.ID {
+					ownReview = true
+				} else {
+					reviewed = true
+				}
 			}
 		}
-		if !reviewed {
+		switch {
+		case !reviewed && ownReview:
+			// One person holding both roles may not review and approve
+			// one change alone: the approval needs somebody else's review.
+			return fmt.Errorf("%w: %s may not approve version %d they reviewed alone", ErrDenied, actor, v.Number)
+		case !reviewed:
 			return fmt.Errorf("%w: cannot approve version %d: no review since it was submitted", ErrState, v.Number)
 		}
 	}

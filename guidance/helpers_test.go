@@ -104,6 +104,8 @@ var (
 	chiefEditor   = audit.Actor{Kind: audit.ActorProfessional, ID: "chief-editor"}
 	chiefReviewer = audit.Actor{Kind: audit.ActorProfessional, ID: "chief-reviewer"}
 	clientAct     = audit.Actor{Kind: audit.ActorClient, ID: "client-7f3a"}
+	// dual holds the reviewer and the manager role in north.
+	dual = audit.Actor{Kind: audit.ActorProfessional, ID: "dual-n"}
 )
 
 // pro is the professional ID of a professional actor.
@@ -118,6 +120,7 @@ var grants = guidance.Grants{
 	pro(chief):         {{Role: guidance.RoleManager}},
 	pro(chiefEditor):   {{Role: guidance.RoleEditor}},
 	pro(chiefReviewer): {{Role: guidance.RoleReviewer}},
+	pro(dual):          {{Role: guidance.RoleReviewer, Area: "north"}, {Role: guidance.RoleManager, Area: "north"}},
 }
 
 type fixture struct {

@@ -44,7 +44,7 @@ func (d *Dispatcher) Continue(ctx context.Context, id carecontact.ItemID, by car
 	if err != nil {
 		return Item{}, err
 	}
-	e, err := d.held(id, by, ItemAccepted)
+	e, err := d.held(ctx, id, by, ItemAccepted, now)
 	if err != nil {
 		return Item{}, err
 	}
@@ -82,7 +82,7 @@ func (d *Dispatcher) Invite(ctx context.Context, id carecontact.ItemID, host, gu
 	if err != nil {
 		return Item{}, err
 	}
-	e, err := d.held(id, host, ItemAccepted)
+	e, err := d.held(ctx, id, host, ItemAccepted, now)
 	if err != nil {
 		return Item{}, err
 	}
@@ -112,9 +112,9 @@ func (d *Dispatcher) Leave(ctx context.Context, id carecontact.ItemID, guest car
 	if err != nil {
 		return Item{}, err
 	}
-	e, ok := d.items[id]
-	if !ok {
-		return Item{}, fmt.Errorf("%w: %s", ErrItemNotFound, quoteID(string(id)))
+	e, err := d.lookup(ctx, id, now)
+	if err != nil {
+		return Item{}, err
 	}
 	if !slices.Contains(e.it.Guests, guest) {
 		return Item{}, fmt.Errorf("%w: %s is not a guest in item %s", ErrWrongState, guest, id)

@@ -60,6 +60,20 @@ type DispatcherConfig struct {
 	// an item. Off, the dispatcher writes no audit events; the host may
 	// audit from the Sink instead. Defaults to off.
 	Audit bool
+	// Replicated says other replicas' dispatchers share Store: before it
+	// accepts, declines, finishes, completes, rescinds or joins an item,
+	// the dispatcher reads the item from the store (so an item another
+	// replica enqueued or changed is served here, never "not found"), and
+	// Advance re-reads every professional and item every RefreshEvery (so
+	// a professional signed in through another replica gets this
+	// replica's offers). Defaults to off: the dispatcher is the store's
+	// only writer and reads it only at start and after a conflict.
+	Replicated bool
+	// RefreshEvery is how often a replicated dispatcher's Advance
+	// refreshes its view from the store (Refresh); NextDeadline is never
+	// later than the next refresh. It must not be negative. Defaults to
+	// DefaultRefreshEvery (2 seconds).
+	RefreshEvery time.Duration
 }
 
 // Dispatcher queues work items and offers each to one eligible professional
@@ -105,6 +119,11 @@ type Dispatcher struct {
 	// pushed and at once removed again.
 	serving *prof
 	wake    chan struct{}
+	// replicated, refreshEvery and refreshedAt: see
+	// DispatcherConfig.Replicated.
+	replicated   bool
+	refreshEvery time.Duration
+	refreshedAt  time.Time
 }
 
 // ignoreStale drops errStale from a follow-up action: the store's newer
@@ -172,6 +191,13 @@ func NewDispatcher(ctx context.Context, opts DispatcherConfig) (*Dispatcher, err
 	if opts.Handling < 0 {
 		return nil, carecontact.Invalid(ErrInvalid, "config.handling", "is negative")
 	}
+	if opts.RefreshEvery < 0 {
+		return nil, fmt.Errorf("%w: config: refresh_every is negative", ErrInvalid)
+	}
+	d.replicated, d.refreshEvery = opts.Replicated, opts.RefreshEvery
+	if d.refreshEvery == 0 {
+		d.refreshEvery = DefaultRefreshEvery
+	}
 	d.grace = opts.Grace
 	if d.grace == 0 {
 		d.grace = DefaultGrace
@@ -216,6 +242,7 @@ func NewDispatcher(ctx context.Context, opts DispatcherConfig) (*Dispatcher, err
 	if err := d.recover(ctx, now); err != nil {
 		return nil, err
 	}
+	d.refreshedAt = now
 	return d, nil
 }
 

@@ -136,10 +136,23 @@
 // safe: the store refuses any change another one made first (so no item is
 // offered twice and no professional exceeds their capacity), the dispatcher
 // then reloads the item or professional, and an operation on a stale item
-// fails with ErrConflict. But each dispatcher queues only the items it
+// fails with ErrConflict. By default a dispatcher queues only the items it
 // enqueued or found in the store when it was built, so for one shared queue
 // a deployment runs one dispatcher per store at a time (a new one recovers
-// the queue from the store). The Sink is called with the lock held.
+// the queue from the store). With DispatcherConfig.Replicated, dispatchers
+// of several replicas share one store: each reads an item from the store
+// before it accepts, declines, finishes, completes, rescinds or changes
+// it (an item another replica enqueued or changed is served, never "not
+// found"), and Advance refreshes every professional and item from the
+// store every RefreshEvery (Refresh), so a professional signed in through
+// one replica gets the others' offers within that time. An offer or
+// wrap-up whose deadline passed before the replica learnt of it (its own
+// replica stopped) is handled at the replica's now, so an offer made again
+// never gets a deadline in the past. Every replica still times out offers
+// and widens steps on its own clock (the store's compare-and-set keeps
+// each transition once); there is no elected leader and no notification
+// between replicas, only this polling. The Sink is called with the lock
+// held.
 //
 // # Errors
 //

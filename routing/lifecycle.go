@@ -114,7 +114,7 @@ func (d *Dispatcher) Accept(ctx context.Context, id carecontact.ItemID, by carec
 	if err != nil {
 		return Item{}, err
 	}
-	e, err := d.offered(id, by)
+	e, err := d.offered(ctx, id, by, now)
 	if err != nil {
 		return Item{}, err
 	}
@@ -140,7 +140,7 @@ func (d *Dispatcher) Decline(ctx context.Context, id carecontact.ItemID, by care
 	if err != nil {
 		return err
 	}
-	e, err := d.offered(id, by)
+	e, err := d.offered(ctx, id, by, now)
 	if err != nil {
 		return err
 	}
@@ -148,13 +148,13 @@ func (d *Dispatcher) Decline(ctx context.Context, id carecontact.ItemID, by care
 }
 
 // offered returns the entry of item id if it is offered to by.
-func (d *Dispatcher) offered(id carecontact.ItemID, by carecontact.ProfessionalID) (*entry, error) {
+func (d *Dispatcher) offered(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID, now time.Time) (*entry, error) {
 	if by == "" {
 		return nil, carecontact.Invalid(ErrInvalid, "professional", "is required")
 	}
-	e, ok := d.items[id]
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrItemNotFound, quoteID(string(id)))
+	e, err := d.lookup(ctx, id, now)
+	if err != nil {
+		return nil, err
 	}
 	if e.it.State != ItemOffered || e.it.Professional != by {
 		if e.timedOut == by {
@@ -219,7 +219,7 @@ func (d *Dispatcher) Finish(ctx context.Context, id carecontact.ItemID, by carec
 	if err != nil {
 		return Item{}, err
 	}
-	e, err := d.held(id, by, ItemAccepted)
+	e, err := d.held(ctx, id, by, ItemAccepted, now)
 	if err != nil {
 		return Item{}, err
 	}
@@ -255,17 +255,17 @@ func (d *Dispatcher) Complete(ctx context.Context, id carecontact.ItemID, by car
 	if err != nil {
 		return err
 	}
-	e, err := d.held(id, by, ItemWrapUp)
+	e, err := d.held(ctx, id, by, ItemWrapUp, now)
 	if err != nil {
 		return err
 	}
 	return staleAsConflict(d.complete(ctx, e, now, -1), id)
 }
 
-func (d *Dispatcher) held(id carecontact.ItemID, by carecontact.ProfessionalID, s ItemState) (*entry, error) {
-	e, ok := d.items[id]
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrItemNotFound, quoteID(string(id)))
+func (d *Dispatcher) held(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID, s ItemState, now time.Time) (*entry, error) {
+	e, err := d.lookup(ctx, id, now)
+	if err != nil {
+		return nil, err
 	}
 	if e.it.State != s || e.it.Professional != by {
 		return nil, fmt.Errorf("%w: item %s is %s with %q, not %s with %s", ErrWrongState, id, e.it.State, e.it.Professional, s, quoteID(string(by)))
@@ -302,9 +302,9 @@ func (d *Dispatcher) Rescind(ctx context.Context, id carecontact.ItemID, reason 
 	if err != nil {
 		return err
 	}
-	e, ok := d.items[id]
-	if !ok {
-		return fmt.Errorf("%w: %s", ErrItemNotFound, quoteID(string(id)))
+	e, err := d.lookup(ctx, id, now)
+	if err != nil {
+		return err
 	}
 	switch e.it.State {
 	case ItemQueued:

@@ -164,6 +164,12 @@ func (d *Dispatcher) reload(ctx context.Context, e *entry) error {
 	if err != nil {
 		return err
 	}
+	d.replace(e, it)
+	return nil
+}
+
+// replace replaces the dispatcher's view of e with it, the store's.
+func (d *Dispatcher) replace(e *entry, it Item) {
 	if e.qidx >= 0 {
 		d.stepPool(e).queue.remove(e.qidx)
 	}
@@ -180,7 +186,6 @@ func (d *Dispatcher) reload(ctx context.Context, e *entry) error {
 	case ItemOffered, ItemWrapUp:
 		d.arm(e, it.Deadline)
 	}
-	return nil
 }
 
 // forget removes e from every index.

@@ -16,26 +16,33 @@ import (
 // re-offered, steps time out and widen, wrap-ups end and free their
 // professionals. Every other operation does the same for the clock's time
 // first, so Advance is only needed when time passes without other calls.
+// A replicated dispatcher's Advance also refreshes its view from the store
+// once RefreshEvery has passed (Refresh).
 func (d *Dispatcher) Advance(ctx context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return d.advanceLocked(ctx, d.clock.Now().UTC())
+	now := d.clock.Now().UTC()
+	if at, ok := d.refreshDue(); ok && !at.After(now) {
+		return d.refreshLocked(ctx, now)
+	}
+	return d.advanceLocked(ctx, now)
 }
 
 // NextDeadline implements carecontact.Driven: it returns the earliest
-// pending deadline (offer timeout, step timeout or wrap-up end); ok is
-// false when there is none. It reads no store, so err is always nil.
+// pending deadline (offer timeout, step timeout or wrap-up end, and a
+// replicated dispatcher's next refresh); ok is false when there is none.
+// It reads no store, so err is always nil.
 func (d *Dispatcher) NextDeadline(context.Context) (t time.Time, ok bool, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	e := d.nextTimer()
-	if e == nil {
-		return time.Time{}, false, nil
+	t, ok = d.refreshDue()
+	if e := d.nextTimer(); e != nil && (!ok || e.deadline.Before(t)) {
+		t, ok = e.deadline, true
 	}
-	return e.deadline, true, nil
+	return t, ok, nil
 }
 
 // Wake implements carecontact.Waker: it receives when an operation made a

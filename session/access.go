@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -60,7 +61,10 @@ func (m *Manager) authorize(ctx context.Context, actor audit.Actor, s *Session, 
 		return "unknown actor kind", false, nil
 	}
 	me := professionalOf(actor)
-	supervisor := actor.Role == m.cfg.SupervisorRole
+	supervisor, err := m.supervises(ctx, actor, s.Team)
+	if err != nil {
+		return "", false, err
+	}
 	assigned := s.Assignee != "" && me == s.Assignee
 	if supervisor || assigned {
 		return "", true, nil
@@ -92,6 +96,27 @@ func (m *Manager) authorize(ctx context.Context, actor audit.Actor, s *Session, 
 	return "not assigned, invited, a member of the owning team or a supervisor", false, nil
 }
 
+// supervises reports whether the staff directory grants the professional
+// actor the supervisor role over team. The actor's own Role is a claim
+// and counts for nothing.
+func (m *Manager) supervises(ctx context.Context, actor audit.Actor, team carecontact.TeamID) (bool, error) {
+	if actor.Kind != audit.ActorProfessional {
+		return false, nil
+	}
+	me, err := m.cfg.Staff.Member(ctx, professionalOf(actor))
+	if errors.Is(err, carecontact.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("session: staff directory: %w", err)
+	}
+	area, err := m.cfg.Staff.TeamArea(ctx, team)
+	if err != nil && !errors.Is(err, carecontact.ErrNotFound) {
+		return false, fmt.Errorf("session: staff directory: %w", err)
+	}
+	return me.Holds(m.cfg.SupervisorRole, carecontact.Place{Team: team, Area: area}), nil
+}
+
 // mayOpen decides whether actor may open s.
 func (m *Manager) mayOpen(ctx context.Context, actor audit.Actor, s *Session) (reason string, ok bool, err error) {
 	switch {
@@ -102,9 +127,10 @@ func (m *Manager) mayOpen(ctx context.Context, actor audit.Actor, s *Session) (r
 			return "", true, nil
 		}
 		return "a client may open only their own session", false, nil
-	case actor.Kind == audit.ActorProfessional && actor.Role == m.cfg.SupervisorRole:
-		return "", true, nil
 	case actor.Kind == audit.ActorProfessional:
+		if sup, err := m.supervises(ctx, actor, s.Team); err != nil || sup {
+			return "", sup, err
+		}
 		member, err := m.cfg.Teams.IsMember(ctx, s.Team, professionalOf(actor))
 		if err != nil {
 			return "", false, fmt.Errorf("session: team directory: %w", err)

@@ -30,11 +30,33 @@ var (
 	doctor1    = prof("doctor-1")
 	physio1    = prof("physio-1")
 	outsider   = prof("outsider-9")
-	supervisor = audit.Actor{Kind: audit.ActorProfessional, ID: "lead-1", Role: "supervisor"}
-	router     = audit.System("routing")
-	clientA    = audit.Actor{Kind: audit.ActorClient, ID: "client-a"}
-	clientB    = audit.Actor{Kind: audit.ActorClient, ID: "client-b"}
+	supervisor = prof("lead-1")
+	teamBLead  = prof("lead-b")
+	// claimant claims the supervisor role the directory does not give her.
+	claimant = audit.Actor{Kind: audit.ActorProfessional, ID: "physio-1", Role: "supervisor"}
+	router   = audit.System("routing")
+	clientA  = audit.Actor{Kind: audit.ActorClient, ID: "client-a"}
+	clientB  = audit.Actor{Kind: audit.ActorClient, ID: "client-b"}
 )
+
+// staff is the host's directory: lead-1 supervises every area, lead-b
+// only team-b; nurses hold no grant.
+var staff = mustStaff([]carecontact.StaffMember{
+	{ID: "lead-1", Teams: []carecontact.TeamID{"team-a"}, Area: "north", Grants: []carecontact.Grant{{Role: "supervisor", Scope: carecontact.ScopeOrganisation}}},
+	{ID: "lead-b", Teams: []carecontact.TeamID{"team-b"}, Area: "south", Grants: []carecontact.Grant{{Role: "supervisor", Scope: carecontact.ScopeTeam}}},
+	{ID: "nurse-1", Teams: []carecontact.TeamID{"team-a"}, Area: "north"},
+	{ID: "nurse-2", Teams: []carecontact.TeamID{"team-a"}, Area: "north"},
+	{ID: "physio-1", Teams: []carecontact.TeamID{"team-b"}, Area: "south"},
+	{ID: "doctor-1", Teams: []carecontact.TeamID{"team-c"}, Area: "north"},
+}, nil)
+
+func mustStaff(m []carecontact.StaffMember, teams map[carecontact.TeamID]carecontact.AreaID) *carecontact.Staff {
+	s, err := carecontact.NewStaff(m, teams)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
 
 var teams = session.Teams{
 	"team-a": {"nurse-1", "nurse-2"},
@@ -58,13 +80,13 @@ func newFixture(t *testing.T, opts ...func(*session.Config)) *fixture {
 	f.store = memory.NewSessionStore(f.log)
 	n, c := 0, 0
 	adm, err := demand.New(demand.Config{
-		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(f.log), Clock: f.clk, Policy: demand.PolicyKeepBoth,
+		Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(f.log), Clock: f.clk, Audit: f.log, Policy: demand.PolicyKeepBoth,
 		NewID: func() string { c++; return fmt.Sprintf("contact-%d", c) },
 	})
 	require.NoError(t, err)
 	f.adm = adm
 	cfg := session.Config{
-		Store: f.store, Audit: f.log, Clock: f.clk, Teams: teams,
+		Store: f.store, Audit: f.log, Clock: f.clk, Teams: teams, Staff: staff,
 		Transports: channel.Transports{Telephony: f.tr, Video: f.tr, Chat: f.tr},
 		Demand:     frontdoor.SessionDemand{Admitter: adm},
 		NewID:      func() string { n++; return fmt.Sprintf("s%d", n) },

@@ -2,9 +2,12 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 )
@@ -121,8 +124,10 @@ func Compute(sessions []Session) KPIs {
 }
 
 // Report computes the KPIs of the sessions closed in [since, until). It
-// reads many clients' sessions, so only a supervisor or the system may run
-// it; the read is audited "session.report" (denials too). An until before
+// reads many clients' sessions, so only the system or a supervisor may run
+// it, and a supervisor's report holds the sessions of the teams their
+// grant reaches (their team, their area or every area; see Config.Staff).
+// The read is audited "session.report" (denials too). An until before
 // since is an ErrInvalid *carecontact.FieldError naming "until".
 func (m *Manager) Report(ctx context.Context, actor audit.Actor, since, until time.Time) (KPIs, error) {
 	if !until.IsZero() && until.Before(since) {
@@ -138,7 +143,16 @@ func (m *Manager) Report(ctx context.Context, actor audit.Actor, since, until ti
 			ev.Detail[k] = t.UTC().Format(time.RFC3339)
 		}
 	}
-	if actor.Kind != audit.ActorSystem && actor.Role != m.cfg.SupervisorRole {
+	var member carecontact.StaffMember
+	staffErr := errors.New("not in the staff directory")
+	if actor.Kind == audit.ActorProfessional {
+		member, staffErr = m.cfg.Staff.Member(ctx, professionalOf(actor))
+		if staffErr != nil && !errors.Is(staffErr, carecontact.ErrNotFound) {
+			return KPIs{}, fmt.Errorf("session: report: staff directory: %w", staffErr)
+		}
+	}
+	supervisor := staffErr == nil && slices.ContainsFunc(member.Grants, func(g carecontact.Grant) bool { return g.Role == m.cfg.SupervisorRole })
+	if actor.Kind != audit.ActorSystem && !supervisor {
 		ev.Outcome = audit.Denied
 		ev.Detail["reason"] = "only a supervisor or the system may report"
 		aerr := &AccessError{Actor: actor.String(), Action: ev.Action, Session: "*", Reason: ev.Detail["reason"]}
@@ -150,6 +164,17 @@ func (m *Manager) Report(ctx context.Context, actor audit.Actor, since, until ti
 	list, err := m.cfg.Store.List(ctx, Filter{ClosedSince: since, ClosedUntil: until})
 	if err != nil {
 		return KPIs{}, fmt.Errorf("session: report: %w", err)
+	}
+	if actor.Kind != audit.ActorSystem {
+		areas := map[carecontact.TeamID]carecontact.AreaID{}
+		list = slices.DeleteFunc(list, func(s Session) bool {
+			area, ok := areas[s.Team]
+			if !ok {
+				area, _ = m.cfg.Staff.TeamArea(ctx, s.Team) // an unknown team is in no area
+				areas[s.Team] = area
+			}
+			return !member.Holds(m.cfg.SupervisorRole, carecontact.Place{Team: s.Team, Area: area})
+		})
 	}
 	ev.Outcome = audit.Allowed
 	ev.Detail["sessions"] = fmt.Sprint(len(list))

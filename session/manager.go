@@ -107,7 +107,8 @@ type WithdrawnContact struct {
 	Ref string `json:"ref,omitempty"`
 }
 
-// DefaultSupervisorRole is the audit.Actor Role that grants supervisor access.
+// DefaultSupervisorRole is the role of a staff grant that gives supervisor
+// access.
 const DefaultSupervisorRole = "supervisor"
 
 // Defaults of Config.
@@ -147,8 +148,13 @@ type Config struct {
 	// frontdoor.SessionDemand adapts a *demand.Admitter. Defaults to nil:
 	// contacts are not tracked.
 	Demand Demand
-	// SupervisorRole is the actor role with supervisor access. Defaults to
-	// DefaultSupervisorRole.
+	// Staff is the host's authenticated staff directory: a professional
+	// holds supervisor access only where it grants them SupervisorRole
+	// (see carecontact.Scope); the Role of a caller's actor is a claim and
+	// grants nothing. Defaults to carecontact.NoStaff{}: nobody supervises.
+	Staff carecontact.StaffDirectory
+	// SupervisorRole is the role a grant of the Staff directory names for
+	// supervisor access. Defaults to DefaultSupervisorRole.
 	SupervisorRole string
 	// TransportAttempts is how many times an operation that fails with
 	// channel.ErrTransient is tried. Defaults to DefaultTransportAttempts.
@@ -197,6 +203,9 @@ func New(cfg Config) (*Manager, error) {
 	}
 	if cfg.SupervisorRole == "" {
 		cfg.SupervisorRole = DefaultSupervisorRole
+	}
+	if cfg.Staff == nil {
+		cfg.Staff = carecontact.NoStaff{}
 	}
 	if cfg.TransportAttempts == 0 {
 		cfg.TransportAttempts = DefaultTransportAttempts
@@ -314,7 +323,8 @@ func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) 
 
 // Get returns the session, audited "session.read". Any involved
 // professional (assignee, participant, team member, supervisor), the client
-// themselves and the system may read it. A refusal is audited as denied:
+// themselves and the system may read it; the client's view leaves out the
+// professionals' notes. A refusal is audited as denied:
 // an invalid actor (see audit.StandIn) and an ID that looks like personal
 // data too. Such an ID is never repeated in the error.
 func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Session, error) {
@@ -331,7 +341,14 @@ func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Sessio
 	} else if !ok {
 		return Session{}, m.deny(ctx, actor, "session.read", &s, now, reason)
 	}
-	if err := m.cfg.Audit.Record(ctx, event(actor, "session.read", &s, now, audit.Allowed, nil)); err != nil {
+	var detail map[string]string
+	if actor.Kind == audit.ActorClient {
+		// The client's view: professionals' notes are theirs, not the
+		// client's to read.
+		s.Notes = nil
+		detail = map[string]string{"view": "client"}
+	}
+	if err := m.cfg.Audit.Record(ctx, event(actor, "session.read", &s, now, audit.Allowed, detail)); err != nil {
 		return Session{}, fmt.Errorf("session: read %s: audit: %w", id, err)
 	}
 	return s, nil

@@ -80,7 +80,7 @@ func TestFHIRImportActorTargets(t *testing.T) {
 				requireFieldError(t, err, "Schedule.actor[0].reference")
 			} else {
 				require.NoError(t, err)
-				require.Equal(t, ScheduleInfo{ID: "s1", Actor: "x1", ActorType: tc.typ, Kind: tc.scheduleK, Active: true,
+				require.Equal(t, ScheduleInfo{ID: "s1", Actor: "x1", ActorType: tc.typ, Kind: tc.scheduleK, Active: true, ActiveAbsent: true,
 					Actors: []ScheduleActor{{Type: tc.typ, ID: "x1"}}}, info)
 			}
 

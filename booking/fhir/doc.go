@@ -1,5 +1,6 @@
-// Package fhir maps booking's calendars, slots and appointments to FHIR R4
-// (http://hl7.org/fhir/R4) JSON and back.
+// Package fhir maps booking's calendars, slots, appointments, waitlist
+// entries and appointment responses to FHIR R4 (http://hl7.org/fhir/R4)
+// JSON and back.
 //
 // # Model
 //
@@ -7,9 +8,11 @@
 // and an Appointment. ImportSchedule, ImportSlot and ImportAppointment read
 // them, from this package or from another system. Standard elements carry
 // what FHIR has a place for. The rest travels in extensions under
-// ExtensionBase: the service area, further participants of a slot,
-// pre-question answers, the guidance version and the national status code.
-// The client is the Patient participant, by pseudonymous reference.
+// ExtensionBase: the service area, further participants of a slot, the
+// block type, pre-question answers, the guidance version, the hold's
+// expiry and the late-cancellation mark. The national status travels in
+// HL7 Finland's extension (see National codes). The client is the Patient
+// participant, by pseudonymous reference.
 //
 // # Actors
 //
@@ -20,8 +23,8 @@
 // reference by identifier of CalendarSystem. Import accepts Patient,
 // Practitioner, PractitionerRole, RelatedPerson, Device, HealthcareService
 // and Location. It refuses Schedule, CareTeam and other types with an
-// *Error naming the field. A RelatedPerson participant is accepted but not
-// kept.
+// *Error naming the field. A RelatedPerson participant is accepted and kept
+// as it came (see Participants).
 //
 // # Schedules
 //
@@ -36,8 +39,28 @@
 // Details hold what an Appointment has and booking.Appointment does not.
 // ImportAppointmentDetails reads them and ExportAppointmentDetails writes
 // them. They are each participant's participant.status and
-// participant.required, the codings of the cancellation reason and the
-// precision of created (a date-only created stays date-only).
+// participant.required, every participant as it came, the codings of the
+// cancellation reason, the precision of created (a date-only created stays
+// date-only), the national codings as they came, and the elements and
+// extensions the mapping does not read (identifier, text, meta, comment,
+// slot, requestedPeriod and the like), which are written back unchanged.
+// SlotDetails and ScheduleInfo keep a Slot's and a Schedule's the same way.
+// A modifierExtension is refused: the mapping does not understand it.
+//
+// # Participants
+//
+// A participant is the client (a Patient reference, an actor of type
+// Patient or an identifier of PersonalIdentitySystem), a calendar (a
+// reference to one of the calendar types, relative, absolute or
+// versioned, or a logical reference of CalendarSystem) or another
+// participant, kept as it came: a RelatedPerson, one known only by its type
+// (R4 invariant app-1), by a display text, by a contained "#id" reference
+// or by an identifier of another system. A client known only by identifier
+// gets its Client from Config.ClientByIdentifier, if the host gives one;
+// the identifier never appears in an error and Identifier's String leaves
+// the value out. Export writes the participants in the order they came;
+// a calendar no longer on the appointment is left out, a new one
+// appended, and a Patient reference to another client replaced.
 // ExportAppointment writes DefaultParticipation: a pending hold needs
 // action from the client and holds the calendars tentatively, a proposed
 // appointment needs action from everyone, a waitlist entry needs action
@@ -48,9 +71,11 @@
 //
 // The area and the service travel as one serviceType coding of
 // ServiceSystem<area>. A Slot or an Appointment without it is accepted and
-// has no area and service. Codings of other systems are kept, in
-// SlotDetails and Details, and exported after the library's own. A second,
-// different coding of ServiceSystem is refused.
+// has no area and service, unless a coding of another system is one the
+// host mapped to a service (Config.Services). Codings of other systems are
+// kept, in SlotDetails and Details, and exported after the library's own
+// (a mapped one stands for the service). A second, different coding of
+// ServiceSystem is refused.
 //
 // # Slots
 //
@@ -86,13 +111,58 @@
 //
 // Extension values have their FHIR types. late-cancellation is a
 // valueBoolean and hold-until a valueInstant. Import refuses the string
-// forms that earlier versions wrote.
+// forms that earlier versions wrote. ExtensionDefinitions returns the
+// StructureDefinition of each of the library's extensions; the tests
+// validate every resource the library writes against them and against the
+// R4 definitions of the resources (element names, cardinality, types,
+// required bindings, reference targets and the invariants app-1 … app-4
+// and bdl-1 … bdl-5).
+//
+// # Waitlist and versions
+//
+// ExportWaitEntry writes a waitlist entry as an Appointment with status
+// waitlist, no times, the client as its one participant and the wanted
+// window as requestedPeriod; ImportWaitEntry reads it back. SetVersionID
+// puts the store's version in meta.versionId, for a FHIR API's ETag and
+// If-Match.
+//
+// # Bundles
+//
+// SearchsetBundle wraps search results in a searchset Bundle.
+// ExportBookingTransaction writes a booking change as a transaction
+// Bundle: a PUT of the appointment (with If-Match on the version it
+// replaces) and of each slot it takes (busy) or frees (free).
+//
+// # Responses
+//
+// ImportAppointmentResponse and ExportAppointmentResponse read and write an
+// AppointmentResponse (see Response): its responder is the client, a
+// calendar or someone kept as they came.
 //
 // # National codes
 //
-// A Mapping (see New and Config) holds the national visit-channel codes
-// (THL Asiointitapa) a host has verified. The package-level functions use
-// the defaults: only the in-person code that a public source confirms.
+// The national appointment status (THL Ajanvarauksen tila) travels in HL7
+// Finland's Finnish Scheduling extension NationalStatusExtension on
+// Appointment.status (JSON "_status"). Import keeps the national coding
+// as it came (HL7 Finland's ConceptMaps map several national codes to one
+// FHIR status, e.g. 6 Alkanut and 7 Toteutunut to fulfilled) and export
+// writes it back while the status is unchanged; otherwise export writes
+// the status's own code. The visit channel (THL Asiointitapa) is written
+// with NationalVisitChannelSystem, the system the Finnish Scheduling
+// appointment profile fixes; the urn:oid: form is read too.
+//
+// A Mapping (see New and Config) holds the national visit-channel codes a
+// host has verified. The package-level functions use the defaults: only
+// the in-person code that a public source confirms.
+//
+// # Conformance
+//
+// A resource the booking model cannot hold is refused with an *Error; an
+// Appointment needs a client and at least one calendar participant (HL7
+// Finland's waitlist example with only a patient is refused with
+// "Appointment.participant"). OperationOutcome writes any error as a FHIR
+// OperationOutcome with the element at fault as its expression and the
+// HTTP status that goes with it.
 //
 // # Concurrency
 //

@@ -25,6 +25,6 @@ func ExampleNew() {
 	fmt.Println(err)
 	// Output:
 	// default has a national video code: false
-	// urn:oid:1.2.246.537.6.884.2015 host-verified-video-code
+	// 1.2.246.537.6.884.2015 host-verified-video-code
 	// booking: invalid input: fhirConfig.visitChannels["video"].code is empty
 }

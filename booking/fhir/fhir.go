@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -20,8 +21,7 @@ import (
 
 // Standard elements carry what FHIR has a place for; the rest (the service
 // area, further participants of a slot, pre-question answers, the guidance
-// version, the national status code) travels in extensions under
-// ExtensionBase.
+// version and the like) travels in extensions under ExtensionBase.
 const (
 	// ExtensionBase prefixes the URLs of this library's FHIR extensions.
 	ExtensionBase = "https://carecontact.github.io/fhir/StructureDefinition/"
@@ -32,8 +32,11 @@ const (
 	// Appointment.appointmentType when no national code is known.
 	ChannelSystem = "https://carecontact.github.io/fhir/CodeSystem/channel"
 	// NationalVisitChannelSystem is THL - Asiointitapa (1.2.246.537.6.884),
-	// version 2015, as HL7 Finland's Finnish Scheduling examples write it.
-	NationalVisitChannelSystem = "urn:oid:1.2.246.537.6.884.2015"
+	// version 2015, as HL7 Finland's Finnish Scheduling appointment profile
+	// fixes Appointment.appointmentType.coding.system (the plain OID;
+	// input/fsh/profiles/FiSchedulingAppointment.fsh). Import also reads
+	// the urn:oid: form the guide's example appointment writes.
+	NationalVisitChannelSystem = "1.2.246.537.6.884.2015"
 	// CalendarSystem is the identifier system of calendar IDs. An
 	// Appointment participant whose owner kind the exporter was not told
 	// is written as a logical reference with this system.
@@ -82,18 +85,48 @@ type Config struct {
 	// without a code is exported with ChannelSystem only. Defaults to
 	// DefaultVisitChannels().
 	VisitChannels map[channel.Kind]VisitChannelCode
-	// VisitChannelSystem is the code system URI of VisitChannels. Defaults
-	// to NationalVisitChannelSystem.
+	// VisitChannelSystem is the code system of VisitChannels: an absolute
+	// URI or a plain OID. Defaults to NationalVisitChannelSystem.
 	VisitChannelSystem string
+	// ClientByIdentifier gives the client's pseudonymous reference for a
+	// Patient participant known only by an identifier (such as one of
+	// PersonalIdentitySystem). The mapping never logs the identifier nor
+	// puts it in an error. Defaults to nil: such an appointment is imported
+	// without a Client and the participant is kept in Details.
+	ClientByIdentifier func(Identifier) (carecontact.ClientRef, error)
+	// Services maps foreign serviceType codings (such as THL - Sosiaali-
+	// ja terveysalan palvelunimikkeistö, urn:oid:1.2.246.537.6.49.201501)
+	// to the host's area and service. A Slot or Appointment without the
+	// library's own service coding gets its service from the first
+	// mapped coding; the foreign coding is kept and stands for the
+	// service on export. Defaults to nil: no foreign coding is mapped.
+	Services map[ServiceCoding]Service
 }
+
+// ServiceCoding names a serviceType coding by system and code.
+type ServiceCoding struct {
+	System string
+	Code   string
+}
+
+// Service is an area's service.
+type Service struct {
+	Area    carecontact.AreaID
+	Service string
+}
+
+// plainOID matches an OID without the urn:oid: prefix.
+var plainOID = regexp.MustCompile(`^[0-2](\.(0|[1-9][0-9]*))+$`)
 
 // Mapping is a FHIR R4 mapping with the host's national codes. It is
 // read-only once built and safe for concurrent use. The package-level
 // ExportAppointment and ImportAppointment use the defaults.
 type Mapping struct {
-	system string
-	byKind map[channel.Kind]Coding
-	byCode map[string]channel.Kind
+	clientByIdentifier func(Identifier) (carecontact.ClientRef, error)
+	services           map[ServiceCoding]Service
+	system             string
+	byKind             map[channel.Kind]Coding
+	byCode             map[string]channel.Kind
 }
 
 // New checks cfg and returns the mapping. Every kind must be a known
@@ -105,12 +138,13 @@ func New(cfg Config) (*Mapping, error) {
 	if codes == nil {
 		codes = verifiedVisitChannels
 	}
-	f := &Mapping{system: cfg.VisitChannelSystem, byKind: map[channel.Kind]Coding{}, byCode: map[string]channel.Kind{}}
+	f := &Mapping{system: cfg.VisitChannelSystem, byKind: map[channel.Kind]Coding{}, byCode: map[string]channel.Kind{},
+		clientByIdentifier: cfg.ClientByIdentifier}
 	if f.system == "" {
 		f.system = NationalVisitChannelSystem
 	}
-	if u, err := url.Parse(f.system); err != nil || u.Scheme == "" || strings.TrimSpace(f.system) != f.system {
-		return nil, fmt.Errorf("%w: fhirConfig.visitChannelSystem %q: want an absolute URI such as %s", booking.ErrInvalid, f.system, NationalVisitChannelSystem)
+	if u, err := url.Parse(f.system); !plainOID.MatchString(f.system) && (err != nil || u.Scheme == "" || strings.TrimSpace(f.system) != f.system || strings.ContainsAny(f.system, " \t\r\n")) {
+		return nil, fmt.Errorf("%w: fhirConfig.visitChannelSystem %q: want an absolute URI or an OID such as %s", booking.ErrInvalid, f.system, NationalVisitChannelSystem)
 	}
 	for _, k := range slices.Sorted(maps.Keys(codes)) {
 		c := codes[k]
@@ -129,6 +163,21 @@ func New(cfg Config) (*Mapping, error) {
 		f.byKind[k] = Coding{System: f.system, Code: c.Code, Display: c.Display}
 		f.byCode[c.Code] = k
 	}
+	for _, sc := range slices.SortedFunc(maps.Keys(cfg.Services), func(a, b ServiceCoding) int {
+		return strings.Compare(a.System+"|"+a.Code, b.System+"|"+b.Code)
+	}) {
+		svc := cfg.Services[sc]
+		field := fmt.Sprintf("fhirConfig.services[%s|%s]", sc.System, sc.Code)
+		switch {
+		case sc.System == "" || sc.Code == "":
+			return nil, fmt.Errorf("%w: %s: system and code are required", booking.ErrInvalid, field)
+		case strings.HasPrefix(sc.System, ServiceSystem):
+			return nil, fmt.Errorf("%w: %s: the library's own codes need no mapping", booking.ErrInvalid, field)
+		case svc.Area == "" || svc.Service == "":
+			return nil, fmt.Errorf("%w: %s: area and service are required", booking.ErrInvalid, field)
+		}
+	}
+	f.services = maps.Clone(cfg.Services)
 	return f, nil
 }
 
@@ -151,9 +200,11 @@ var defaultMapping = func() *Mapping {
 
 // Coding is a FHIR R4 Coding.
 type Coding struct {
-	System  string `json:"system,omitempty"`
-	Code    string `json:"code,omitempty"`
-	Display string `json:"display,omitempty"`
+	System       string `json:"system,omitempty"`
+	Version      string `json:"version,omitempty"`
+	Code         string `json:"code,omitempty"`
+	Display      string `json:"display,omitempty"`
+	UserSelected *bool  `json:"userSelected,omitempty"`
 }
 
 // Concept is a FHIR R4 CodeableConcept.
@@ -162,23 +213,45 @@ type Concept struct {
 	Text   string   `json:"text,omitempty"`
 }
 
-type fhirReference struct {
+// Reference is a FHIR R4 Reference: a literal reference (relative
+// "Type/id", absolute, versioned or a contained "#id"), its type, a logical
+// reference by identifier and a display text.
+type Reference struct {
 	Reference  string      `json:"reference,omitempty"`
+	Type       string      `json:"type,omitempty"`
 	Identifier *Identifier `json:"identifier,omitempty"`
+	Display    string      `json:"display,omitempty"`
 }
 
-// Identifier is a FHIR R4 Identifier (use, type, system and value).
+type fhirReference = Reference
+
+// Identifier is a FHIR R4 Identifier. Its String method leaves the value
+// out, so a personal identity code printed by mistake does not reach a log.
 type Identifier struct {
-	Use    string   `json:"use,omitempty"`
-	Type   *Concept `json:"type,omitempty"`
-	System string   `json:"system,omitempty"`
-	Value  string   `json:"value,omitempty"`
+	Use      string     `json:"use,omitempty"`
+	Type     *Concept   `json:"type,omitempty"`
+	System   string     `json:"system,omitempty"`
+	Value    string     `json:"value,omitempty"`
+	Period   *Period    `json:"period,omitempty"`
+	Assigner *Reference `json:"assigner,omitempty"`
 }
 
-type fhirPeriod struct {
+// String returns the identifier's system and the length of its value, never
+// the value.
+func (i Identifier) String() string {
+	return fmt.Sprintf("Identifier{system: %q, value: %d characters}", i.System, len(i.Value))
+}
+
+// GoString is String, for %#v.
+func (i Identifier) GoString() string { return i.String() }
+
+// Period is a FHIR R4 Period.
+type Period struct {
 	Start string `json:"start,omitempty"`
 	End   string `json:"end,omitempty"`
 }
+
+type fhirPeriod = Period
 
 type fhirExtension struct {
 	URL         string          `json:"url"`
@@ -191,9 +264,18 @@ type fhirExtension struct {
 }
 
 type fhirParticipant struct {
-	Actor    fhirReference `json:"actor"`
-	Required string        `json:"required,omitempty"`
-	Status   string        `json:"status"`
+	Type     []Concept `json:"type,omitempty"`
+	Actor    Reference `json:"actor,omitzero"`
+	Required string    `json:"required,omitempty"`
+	Status   string    `json:"status"`
+	Period   *Period   `json:"period,omitempty"`
+}
+
+// primitiveElement is the JSON "_name" sibling of a primitive: its id and
+// extensions.
+type primitiveElement struct {
+	ID        string            `json:"id,omitempty"`
+	Extension []json.RawMessage `json:"extension,omitempty"`
 }
 
 type fhirResource struct {
@@ -206,6 +288,7 @@ type fhirResource struct {
 	PlanningHorizon   *fhirPeriod       `json:"planningHorizon,omitempty"`
 	Schedule          *fhirReference    `json:"schedule,omitempty"`
 	Status            string            `json:"status,omitempty"`
+	StatusElement     *primitiveElement `json:"_status,omitempty"`
 	CancelationReason *Concept          `json:"cancelationReason,omitempty"`
 	ServiceCategory   []Concept         `json:"serviceCategory,omitempty"`
 	ServiceType       []Concept         `json:"serviceType,omitempty"`
@@ -219,6 +302,10 @@ type fhirResource struct {
 	Participant       []fhirParticipant `json:"participant,omitempty"`
 	// wireID is the id as it came, before importID.
 	wireID string
+	// rawExtension are the extensions as they came, by index of Extension.
+	rawExtension []json.RawMessage
+	// elements are the elements the mapping does not read, as they came.
+	elements map[string]json.RawMessage
 }
 
 func instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -281,7 +368,12 @@ const (
 // ExportSlot returns slot as a FHIR R4 Slot of the first participant's
 // Schedule; the other participants travel in "participant" extensions.
 func ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
-	return ExportSlotDetails(s, status, SlotDetails{})
+	return defaultMapping.ExportSlotDetails(s, status, SlotDetails{})
+}
+
+// ExportSlot is the package's ExportSlot with f's service mapping.
+func (f *Mapping) ExportSlot(s booking.Slot, status SlotStatus) ([]byte, error) {
+	return f.ExportSlotDetails(s, status, SlotDetails{})
 }
 
 // SlotDetails are what a Slot has that booking.Slot does not hold: its
@@ -305,15 +397,29 @@ type SlotDetails struct {
 	// Overbooked is Slot.overbooked; nil leaves it out.
 	Overbooked *bool
 	Comment    string
+	// Schedule is Slot.schedule as it came (with its display, say). The
+	// exporter writes it while it still refers to the first participant.
+	Schedule *Reference
+	// Elements are the Slot's elements the mapping does not read (meta,
+	// text and the like), by JSON name, as they came.
+	Elements map[string]json.RawMessage
+	// Extension are the extensions the mapping does not read, as they came.
+	Extension []json.RawMessage
 }
 
 // ExportSlotDetails is ExportSlot with the details booking.Slot does not
 // hold.
 func ExportSlotDetails(s booking.Slot, status SlotStatus, d SlotDetails) ([]byte, error) {
+	return defaultMapping.ExportSlotDetails(s, status, d)
+}
+
+// ExportSlotDetails is the package's ExportSlotDetails with f's service
+// mapping.
+func (f *Mapping) ExportSlotDetails(s booking.Slot, status SlotStatus, d SlotDetails) ([]byte, error) {
 	if len(s.Participants) == 0 || !s.Start.Before(s.End) {
 		return nil, fmt.Errorf("%w: slot needs participants and start before end", booking.ErrInvalid)
 	}
-	services, err := serviceTypes("Slot.serviceType", s.Area, s.Service, d.ServiceType)
+	services, err := f.serviceTypes("Slot.serviceType", s.Area, s.Service, d.ServiceType)
 	if err != nil {
 		return nil, err
 	}
@@ -352,13 +458,19 @@ func ExportSlotDetails(s booking.Slot, status SlotStatus, d SlotDetails) ([]byte
 	if s.Block != "" {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "block-type", ValueString: string(s.Block)})
 	}
-	return json.Marshal(r)
+	if d.Schedule != nil {
+		if _, id, err := refID[booking.CalendarID]("Slot.schedule.reference", d.Schedule.Reference, "Schedule"); err == nil && id == s.Participants[0] {
+			ref := cloneReference(*d.Schedule)
+			r.Schedule = &ref
+		}
+	}
+	return marshal(r, d.Elements, d.Extension)
 }
 
 // ExportAppointment returns a as a FHIR R4 Appointment. The client is the
 // Patient participant by pseudonymous reference; the national status code
-// (Ajanvarauksen tila), the answers and the guidance version go in
-// extensions.
+// (Ajanvarauksen tila) goes in HL7 Finland's extension on status, the
+// answers and the guidance version in the library's extensions.
 func ExportAppointment(a booking.Appointment, owners ...booking.Calendar) ([]byte, error) {
 	return defaultMapping.ExportAppointment(a, owners...)
 }
@@ -378,91 +490,6 @@ func (f *Mapping) ExportAppointment(a booking.Appointment, owners ...booking.Cal
 // cancellation reason and the precision of created.
 func ExportAppointmentDetails(a booking.Appointment, p Details, owners ...booking.Calendar) ([]byte, error) {
 	return defaultMapping.ExportAppointmentDetails(a, p, owners...)
-}
-
-// ExportAppointmentDetails is ExportAppointment with the details the
-// booking model does not hold: participant.status and participant.required
-// (a participant without one gets DefaultParticipation), the codings of the
-// cancellation reason and the precision of created.
-func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, owners ...booking.Calendar) ([]byte, error) {
-	if a.ID == "" || a.Client == "" || len(a.Participants) == 0 {
-		return nil, fmt.Errorf("%w: appointment needs id, client and participants", booking.ErrInvalid)
-	}
-	if _, err := booking.ParseStatus(string(a.Status)); err != nil {
-		return nil, err
-	}
-	id, err := exportID("Appointment.id", a.ID)
-	if err != nil {
-		return nil, err
-	}
-	services, err := serviceTypes("Appointment.serviceType", a.Area, a.Service, part.ServiceType)
-	if err != nil {
-		return nil, err
-	}
-	r := fhirResource{ResourceType: "Appointment", ID: id, Status: string(a.Status), ServiceType: services}
-	switch {
-	case !a.Start.IsZero() && !a.End.IsZero():
-		r.Start, r.End = instant(a.Start), instant(a.End)
-	case !a.Start.IsZero() || !a.End.IsZero():
-		return nil, fhirErr("Appointment.end", "start and end are both given or both absent (app-2)")
-	case !untimed(a.Status):
-		return nil, fhirErr("Appointment.start", "only a proposed, cancelled or waitlist appointment has no times (app-3)")
-	}
-	if !a.Created.IsZero() {
-		if r.Created, err = formatDateTime("Appointment.created", a.Created, part.CreatedPrecision); err != nil {
-			return nil, err
-		}
-	}
-	if a.Channel != "" {
-		at := &Concept{Coding: []Coding{{System: ChannelSystem, Code: string(a.Channel)}}}
-		if n, ok := f.byKind[a.Channel]; ok {
-			at.Coding = append(at.Coding, n)
-		}
-		r.AppointmentType = at
-	}
-	if cancelable(a.Status) && (a.CancelReason != "" || len(part.CancelationReason) > 0) {
-		r.CancelationReason = &Concept{Coding: slices.Clone(part.CancelationReason), Text: a.CancelReason}
-	}
-	client, err := reference("Appointment.participant[0].actor.reference", "Patient", a.Client)
-	if err != nil {
-		return nil, err
-	}
-	def := DefaultParticipation(a)
-	pc, err := part.Client.or(def.Client, "Appointment.participant[0]")
-	if err != nil {
-		return nil, err
-	}
-	r.Participant = append(r.Participant, fhirParticipant{Actor: client, Required: string(pc.Required), Status: string(pc.Status)})
-	for i, p := range a.Participants {
-		ref, err := participantRef(fmt.Sprintf("Appointment.participant[%d].actor", i+1), p, owners)
-		if err != nil {
-			return nil, err
-		}
-		pp, err := part.Calendars[p].or(def.Calendars[p], fmt.Sprintf("Appointment.participant[%d]", i+1))
-		if err != nil {
-			return nil, err
-		}
-		r.Participant = append(r.Participant, fhirParticipant{Actor: ref, Required: string(pp.Required), Status: string(pp.Status)})
-	}
-	if n, ok := a.Status.National(); ok {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "national-status",
-			ValueCoding: &Coding{System: booking.NationalStatusSystem, Code: n.Code, Display: n.Display}})
-	}
-	if a.GuidanceVersion != "" {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "guidance-version", ValueString: a.GuidanceVersion})
-	}
-	for _, ans := range a.Answers {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "pre-question-answer", Extension: []fhirExtension{
-			{URL: "question", ValueString: ans.QuestionID}, {URL: "answer", ValueString: ans.Text}}})
-	}
-	if a.HoldUntil.After(time.Time{}) {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "hold-until", ValueInst: instant(a.HoldUntil)})
-	}
-	if a.LateCancel {
-		late := true
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "late-cancellation", ValueBool: &late})
-	}
-	return json.Marshal(r)
 }
 
 // participantRef returns the actor reference of calendar id: its owner's
@@ -518,34 +545,197 @@ func checkYear(field string, t time.Time) error {
 	return nil
 }
 
+// known are the elements each importer reads; the others are kept as they
+// came (see Details.Elements).
+var known = map[string][]string{
+	"Schedule":            {"active", "actor", "planningHorizon"},
+	"Slot":                {"identifier", "serviceCategory", "serviceType", "specialty", "appointmentType", "schedule", "status", "start", "end", "overbooked", "comment"},
+	"Appointment":         {"status", "_status", "cancelationReason", "serviceType", "appointmentType", "start", "end", "created", "participant"},
+	"AppointmentResponse": {"appointment", "start", "end", "participantType", "actor", "participantStatus", "comment"},
+}
+
 func decode(data []byte, want string) (fhirResource, error) {
 	var r fhirResource
+	env, err := decodeResource(data, want, &r)
+	r.ID, r.wireID, r.rawExtension, r.elements = env.id, env.wireID, env.rawExtension, env.elements
+	return r, err
+}
+
+// envelope is what every importer reads the same way: the id (unescaped,
+// and as it came), the extensions as they came and the elements the
+// importer does not read.
+type envelope struct {
+	id, wireID   string
+	rawExtension []json.RawMessage
+	elements     map[string]json.RawMessage
+}
+
+// decodeResource decodes data, a resource of type want, into v and returns
+// its envelope.
+func decodeResource(data []byte, want string, v any) (envelope, error) {
+	var env envelope
 	if !utf8.Valid(data) {
-		return r, fhirErr(want, "not valid UTF-8")
+		return env, fhirErr(want, "not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&r); err != nil {
+	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return r, fhirErr(want+"."+te.Field, "want a JSON %s, got %s", te.Type, te.Value)
+			return env, fhirErr(want+"."+te.Field, "want a JSON %s, got %s", te.Type, te.Value)
 		}
-		return r, fhirErr(want, "not a JSON resource: %v", err)
+		return env, fhirErr(want, "not a JSON resource: %v", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return r, fhirErr(want, "data after the resource")
+		return env, fhirErr(want, "data after the resource")
 	}
-	if r.ResourceType != want {
-		return r, fhirErr(want+".resourceType", "got %q", r.ResourceType)
+	var head struct {
+		ResourceType string `json:"resourceType"`
+		ID           string `json:"id"`
 	}
-	if r.ID == "" {
-		return r, fhirErr(want+".id", "is empty")
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		return env, fhirErr(want, "not a JSON resource: %v", err)
 	}
-	id, err := importID(want+".id", r.ID)
+	if err := json.Unmarshal(data, &head); err != nil {
+		return env, fhirErr(want, "not a JSON resource: %v", err)
+	}
+	if head.ResourceType != want {
+		return env, fhirErr(want+".resourceType", "got %q", head.ResourceType)
+	}
+	if raw, ok := all["modifierExtension"]; ok && string(raw) != "null" && string(raw) != "[]" {
+		return env, fhirErr(want+".modifierExtension", "is not understood by this mapping")
+	}
+	if raw, ok := all["extension"]; ok {
+		if err := json.Unmarshal(raw, &env.rawExtension); err != nil {
+			return env, fhirErr(want+".extension", "want a JSON array")
+		}
+	}
+	for k, v := range all {
+		if k == "resourceType" || k == "id" || k == "extension" || slices.Contains(known[want], k) {
+			continue
+		}
+		if env.elements == nil {
+			env.elements = map[string]json.RawMessage{}
+		}
+		env.elements[k] = v
+	}
+	if head.ID == "" {
+		return env, fhirErr(want+".id", "is empty")
+	}
+	id, err := importID(want+".id", head.ID)
 	if err != nil {
-		return r, err
+		return env, err
 	}
-	r.wireID, r.ID = r.ID, id
-	return r, nil
+	env.id, env.wireID = id, head.ID
+	return env, nil
+}
+
+// marshal writes r and then the elements kept as they came, in the order of
+// their names; an element r writes itself may not be among them.
+func marshal(r any, elements map[string]json.RawMessage, extra []json.RawMessage) ([]byte, error) {
+	out, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(extra) > 0 {
+		// Foreign extensions follow the library's own.
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(out, &m); err != nil {
+			return nil, err
+		}
+		var exts []json.RawMessage
+		if raw, ok := m["extension"]; ok {
+			if err := json.Unmarshal(raw, &exts); err != nil {
+				return nil, err
+			}
+		}
+		for i, e := range extra {
+			if !json.Valid(e) {
+				return nil, fhirErr(fmt.Sprintf("extension[%d]", len(exts)+i), "is not JSON")
+			}
+		}
+		exts = append(exts, extra...)
+		raw, err := json.Marshal(exts)
+		if err != nil {
+			return nil, err
+		}
+		if elements == nil {
+			elements = map[string]json.RawMessage{}
+		} else {
+			elements = maps.Clone(elements)
+		}
+		if _, dup := elements["extension"]; dup {
+			return nil, fhirErr("extension", "is written by the mapping")
+		}
+		if _, ok := m["extension"]; ok {
+			// Rewrite r without its extensions, then add them all.
+			delete(m, "extension")
+			out, err = rewrite(out, "extension")
+			if err != nil {
+				return nil, err
+			}
+		}
+		elements["extension"] = raw
+	}
+	if len(elements) == 0 {
+		return out, nil
+	}
+	var have map[string]json.RawMessage
+	if err := json.Unmarshal(out, &have); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.Write(out[:len(out)-1])
+	for _, k := range slices.Sorted(maps.Keys(elements)) {
+		if _, dup := have[k]; dup {
+			return nil, fhirErr(k, "is written by the mapping, not kept as it came")
+		}
+		if !json.Valid(elements[k]) {
+			return nil, fhirErr(k, "is not JSON")
+		}
+		key, _ := json.Marshal(k)
+		if len(have) > 0 || b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		b.Write(key)
+		b.WriteByte(':')
+		b.Write(elements[k])
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// rewrite returns the JSON object out without its member name, keeping the
+// order of the others.
+func rewrite(out []byte, name string) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(out))
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		if t.(string) == name {
+			continue
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		key, _ := json.Marshal(t.(string))
+		b.Write(key)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 func parseInstant(field, s string) (time.Time, error) {
@@ -577,13 +767,19 @@ func parsePeriod(prefix, start, end string) (booking.Interval, error) {
 	return booking.Interval{Start: s, End: e}, nil
 }
 
-// refID returns the type and the ID of a reference "Type/id" of one of the
-// types.
+// literalRef matches a literal reference: relative or absolute, with an
+// optional version.
+var literalRef = regexp.MustCompile(`^(?:[a-z][a-z0-9+.-]*://\S+/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]{1,64})?$`)
+
+// refID returns the type and the ID of a literal reference to one of the
+// types: "Type/id", absolute ("https://host/fhir/Type/id") or versioned
+// ("Type/id/_history/2").
 func refID[ID ~string](field, ref string, types ...string) (string, ID, error) {
-	typ, id, ok := strings.Cut(ref, "/")
-	if !ok || id == "" || strings.Contains(id, "/") {
+	m := literalRef.FindStringSubmatch(ref)
+	if m == nil {
 		return "", "", fhirErr(field, "want Type/id")
 	}
+	typ, id := m[1], m[2]
 	for _, t := range types {
 		if t == typ {
 			s, err := importID(field, id)
@@ -597,7 +793,9 @@ func refID[ID ~string](field, ref string, types ...string) (string, ID, error) {
 // ServiceSystem<area> in cs, if there is one, and returns the other
 // concepts without it. A concept left with no coding and no text is
 // dropped.
-func serviceOf(field string, cs []Concept) (area carecontact.AreaID, code string, foreign []Concept, err error) {
+// Without it, a foreign coding the host mapped (Config.Services) gives
+// them.
+func (f *Mapping) serviceOf(field string, cs []Concept) (area carecontact.AreaID, code string, foreign []Concept, err error) {
 	for i, c := range cs {
 		var kept []Coding
 		for j, cd := range c.Coding {
@@ -606,12 +804,12 @@ func serviceOf(field string, cs []Concept) (area carecontact.AreaID, code string
 				kept = append(kept, cd)
 				continue
 			}
-			f := fmt.Sprintf("%s[%d].coding[%d]", field, i, j)
+			at := fmt.Sprintf("%s[%d].coding[%d]", field, i, j)
 			switch {
 			case a == "" || cd.Code == "":
-				return "", "", nil, fhirErr(f, "service area and code are required")
+				return "", "", nil, fhirErr(at, "service area and code are required")
 			case area != "" && (carecontact.AreaID(a) != area || cd.Code != code):
-				return "", "", nil, fhirErr(f, "a second service of this library")
+				return "", "", nil, fhirErr(at, "a second service of this library")
 			}
 			area, code = carecontact.AreaID(a), cd.Code
 		}
@@ -619,18 +817,46 @@ func serviceOf(field string, cs []Concept) (area carecontact.AreaID, code string
 			foreign = append(foreign, Concept{Coding: kept, Text: c.Text})
 		}
 	}
+	if area != "" || len(f.services) == 0 {
+		return area, code, foreign, nil
+	}
+	var found *Service
+	for i, c := range foreign {
+		for j, cd := range c.Coding {
+			svc, ok := f.services[ServiceCoding{System: cd.System, Code: cd.Code}]
+			if !ok {
+				continue
+			}
+			if found != nil && *found != svc {
+				return "", "", nil, fhirErr(fmt.Sprintf("%s[%d].coding[%d]", field, i, j), "maps to a second service")
+			}
+			found = &svc
+		}
+	}
+	if found != nil {
+		area, code = found.Area, found.Service
+	}
 	return area, code, foreign, nil
 }
 
 // serviceTypes returns the serviceType concepts: the library's own coding
 // of area and service first, if they are given (both or neither), then
-// foreign.
-func serviceTypes(field string, area carecontact.AreaID, service string, foreign []Concept) ([]Concept, error) {
+// foreign. The library's coding is left out when a foreign coding the host
+// mapped to the same service stands for it.
+func (f *Mapping) serviceTypes(field string, area carecontact.AreaID, service string, foreign []Concept) ([]Concept, error) {
 	if (area == "") != (service == "") {
 		return nil, fhirErr(field, "area and service are both given or both absent")
 	}
+	mapped := false
+	for _, c := range foreign {
+		for _, cd := range c.Coding {
+			if svc, ok := f.services[ServiceCoding{System: cd.System, Code: cd.Code}]; ok && svc == (Service{Area: area, Service: service}) {
+				mapped = true
+			}
+		}
+	}
 	var cs []Concept
-	if area != "" {
+	if area != "" && !mapped {
 		cs = append(cs, Concept{Coding: []Coding{{System: ServiceSystem + string(area), Code: service}}})
 	}
 	for i, c := range foreign {
@@ -682,15 +908,28 @@ type ScheduleInfo struct {
 	ActorType string
 	Area      carecontact.AreaID
 	Active    bool
-	Horizon   booking.Interval
+	// ActiveAbsent records that the Schedule came without active (which R4
+	// reads as active); export leaves it out again while Active is true.
+	ActiveAbsent bool
+	Horizon      booking.Interval
 	// Actors are all of the Schedule's actors, the first one included.
 	Actors []ScheduleActor
+	// Elements are the Schedule's elements the mapping does not read
+	// (identifier, serviceCategory, serviceType, specialty, comment, meta,
+	// text and the like), by JSON name, as they came.
+	Elements map[string]json.RawMessage
+	// Extension are the extensions the mapping does not read, as they came.
+	Extension []json.RawMessage
 }
 
-// ScheduleActor is one Schedule.actor: its resource type and id.
+// ScheduleActor is one Schedule.actor: its resource type and id, its
+// display text, and the reference as it came when it was not "Type/id"
+// (absolute or versioned).
 type ScheduleActor struct {
-	Type string
-	ID   booking.CalendarID
+	Type      string
+	ID        booking.CalendarID
+	Display   string
+	Reference string
 }
 
 // ExportScheduleInfo writes info back as a FHIR R4 Schedule: its id, every
@@ -709,8 +948,10 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 	if len(actors) == 0 {
 		return nil, fhirErr("Schedule.actor", "is empty")
 	}
-	active := info.Active
-	r := fhirResource{ResourceType: "Schedule", ID: id, Active: &active}
+	r := fhirResource{ResourceType: "Schedule", ID: id}
+	if active := info.Active; !active || !info.ActiveAbsent {
+		r.Active = &active
+	}
 	for i, a := range actors {
 		field := fmt.Sprintf("Schedule.actor[%d].reference", i)
 		if !slices.Contains(actorTypes, a.Type) {
@@ -720,6 +961,13 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		if a.Reference != "" {
+			if typ, id, err := refID[booking.CalendarID](field, a.Reference, a.Type); err != nil || typ != a.Type || id != a.ID {
+				return nil, fhirErr(field, "the reference as it came does not refer to the actor")
+			}
+			ref.Reference = a.Reference
+		}
+		ref.Display = a.Display
 		r.Actor = append(r.Actor, ref)
 	}
 	if info.Area != "" {
@@ -728,7 +976,7 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 	if !info.Horizon.Start.IsZero() {
 		r.PlanningHorizon = &fhirPeriod{Start: instant(info.Horizon.Start), End: instant(info.Horizon.End)}
 	}
-	return json.Marshal(r)
+	return marshal(r, info.Elements, info.Extension)
 }
 
 // ImportSchedule reads a FHIR R4 Schedule written by ExportSchedule or
@@ -747,10 +995,15 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 		if err != nil {
 			return ScheduleInfo{}, err
 		}
-		actors = append(actors, ScheduleActor{Type: typ, ID: id})
+		a := ScheduleActor{Type: typ, ID: id, Display: ref.Display}
+		if plain, _ := reference("", typ, id); plain.Reference != ref.Reference {
+			a.Reference = ref.Reference
+		}
+		actors = append(actors, a)
 	}
 	typ := actors[0].Type
-	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: actors[0].ID, ActorType: typ, Active: r.Active == nil || *r.Active, Actors: actors}
+	info := ScheduleInfo{ID: booking.CalendarID(r.ID), Actor: actors[0].ID, ActorType: typ, Active: r.Active == nil || *r.Active,
+		ActiveAbsent: r.Active == nil, Actors: actors}
 	switch typ {
 	case "Practitioner", "PractitionerRole":
 		info.Kind = booking.OwnerProfessional
@@ -764,32 +1017,47 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 			return ScheduleInfo{}, err
 		}
 	}
-	for _, e := range r.Extension {
+	for i, e := range r.Extension {
 		if e.URL == ExtensionBase+"service-area" {
 			info.Area = carecontact.AreaID(e.ValueString)
+			continue
 		}
+		info.Extension = append(info.Extension, r.rawExtension[i])
 	}
+	info.Elements = r.elements
 	return info, nil
 }
 
 // ImportSlot reads a FHIR R4 Slot; errors name the field. A Slot without
 // this library's service coding has no area and service.
 func ImportSlot(data []byte) (booking.Slot, SlotStatus, error) {
-	s, st, _, err := ImportSlotDetails(data)
+	s, st, _, err := defaultMapping.ImportSlotDetails(data)
+	return s, st, err
+}
+
+// ImportSlot is the package's ImportSlot with f's service mapping.
+func (f *Mapping) ImportSlot(data []byte) (booking.Slot, SlotStatus, error) {
+	s, st, _, err := f.ImportSlotDetails(data)
 	return s, st, err
 }
 
 // ImportSlotDetails is ImportSlot that also returns the details
 // booking.Slot does not hold (see SlotDetails).
 func ImportSlotDetails(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
-	s, st, d, err := importSlot(data)
+	return defaultMapping.ImportSlotDetails(data)
+}
+
+// ImportSlotDetails is the package's ImportSlotDetails with f's service
+// mapping.
+func (f *Mapping) ImportSlotDetails(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
+	s, st, d, err := f.importSlot(data)
 	if err != nil {
 		return booking.Slot{}, "", SlotDetails{}, err
 	}
 	return s, st, d, nil
 }
 
-func importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
+func (f *Mapping) importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
 	var d SlotDetails
 	r, err := decode(data, "Slot")
 	if err != nil {
@@ -812,7 +1080,7 @@ func importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
 	if err != nil {
 		return booking.Slot{}, "", d, err
 	}
-	area, code, foreign, err := serviceOf("Slot.serviceType", r.ServiceType)
+	area, code, foreign, err := f.serviceOf("Slot.serviceType", r.ServiceType)
 	if err != nil {
 		return booking.Slot{}, "", d, err
 	}
@@ -833,8 +1101,13 @@ func importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
 				return booking.Slot{}, "", d, fhirErr(fmt.Sprintf("Slot.extension[%d].valueString", i), "block type %q", e.ValueString)
 			}
 			s.Block = booking.BlockType(e.ValueString)
+		default:
+			d.Extension = append(d.Extension, r.rawExtension[i])
 		}
 	}
+	sched := cloneReference(*r.Schedule)
+	d.Schedule = &sched
+	d.Elements = r.elements
 	d.ServiceType = foreign
 	d.ID = r.wireID
 	d.Identifier, d.ServiceCategory, d.Specialty, d.Comment = r.Identifier, r.ServiceCategory, r.Specialty, r.Comment
@@ -845,9 +1118,10 @@ func importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
 // ImportAppointment reads a FHIR R4 Appointment; errors name the field. The
 // Patient participant becomes the client reference. Practitioner,
 // PractitionerRole, HealthcareService, Location and Device participants,
-// and logical references of CalendarSystem, become the calendar IDs. A
-// RelatedPerson participant is accepted but not kept. Reference types R4
-// does not allow there (Schedule, CareTeam) are refused.
+// and logical references of CalendarSystem, become the calendar IDs. Other
+// participants (a RelatedPerson, one known by type, display or another
+// identifier only) are kept in Details. Reference types R4 does not allow
+// there (Schedule, CareTeam) are refused.
 func ImportAppointment(data []byte) (booking.Appointment, error) {
 	return defaultMapping.ImportAppointment(data)
 }
@@ -873,156 +1147,6 @@ func (f *Mapping) ImportAppointmentDetails(data []byte) (booking.Appointment, De
 		return booking.Appointment{}, Details{}, err
 	}
 	return a, p, nil
-}
-
-func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, error) {
-	part := Details{Calendars: map[booking.CalendarID]Participation{}}
-	r, err := decode(data, "Appointment")
-	if err != nil {
-		return booking.Appointment{}, part, err
-	}
-	status, err := booking.ParseStatus(r.Status)
-	if err != nil {
-		return booking.Appointment{}, part, fhirErr("Appointment.status", "%q is not a FHIR R4 appointment status", r.Status)
-	}
-	var iv booking.Interval
-	if r.Start != "" || r.End != "" || !untimed(status) {
-		if iv, err = parsePeriod("Appointment.", r.Start, r.End); err != nil {
-			return booking.Appointment{}, part, err
-		}
-	}
-	a := booking.Appointment{ID: r.ID, Status: status, Start: iv.Start, End: iv.End, Version: 1}
-	if r.Created != "" {
-		if a.Created, part.CreatedPrecision, err = parseDateTime("Appointment.created", r.Created); err != nil {
-			return booking.Appointment{}, part, err
-		}
-	}
-	if a.Area, a.Service, part.ServiceType, err = serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
-		return booking.Appointment{}, part, err
-	}
-	if r.AppointmentType != nil {
-		if a.Channel, err = f.importChannel(r.AppointmentType.Coding); err != nil {
-			return booking.Appointment{}, part, err
-		}
-	}
-	if r.CancelationReason != nil {
-		if !cancelable(status) {
-			return booking.Appointment{}, part, fhirErr("Appointment.cancelationReason", "only a cancelled or noshow appointment has one (app-4)")
-		}
-		a.CancelReason = r.CancelationReason.Text
-		part.CancelationReason = slices.Clone(r.CancelationReason.Coding)
-	}
-	for i, p := range r.Participant {
-		f := fmt.Sprintf("Appointment.participant[%d].actor.reference", i)
-		pp, err := parseParticipation(fmt.Sprintf("Appointment.participant[%d]", i), p)
-		if err != nil {
-			return booking.Appointment{}, part, err
-		}
-		if p.Actor.Reference == "" && p.Actor.Identifier != nil && p.Actor.Identifier.System == CalendarSystem {
-			if p.Actor.Identifier.Value == "" {
-				return booking.Appointment{}, part, fhirErr(fmt.Sprintf("Appointment.participant[%d].actor.identifier.value", i), "is empty")
-			}
-			a.Participants = append(a.Participants, booking.CalendarID(p.Actor.Identifier.Value))
-			part.Calendars[booking.CalendarID(p.Actor.Identifier.Value)] = pp
-			continue
-		}
-		typ, id, err := refID[string](f, p.Actor.Reference, actorTypes...)
-		if err != nil {
-			return booking.Appointment{}, part, err
-		}
-		switch typ {
-		case "RelatedPerson":
-			continue
-		case "Patient":
-			if a.Client != "" {
-				return booking.Appointment{}, part, fhirErr(f, "a second Patient")
-			}
-			a.Client = carecontact.ClientRef(id)
-			part.Client = pp
-			continue
-		}
-		a.Participants = append(a.Participants, booking.CalendarID(id))
-		part.Calendars[booking.CalendarID(id)] = pp
-	}
-	if a.Client == "" {
-		return booking.Appointment{}, part, fhirErr("Appointment.participant", "no Patient participant")
-	}
-	if len(a.Participants) == 0 {
-		return booking.Appointment{}, part, fhirErr("Appointment.participant", "no professional or resource participant")
-	}
-	for i, e := range r.Extension {
-		f := fmt.Sprintf("Appointment.extension[%d]", i)
-		switch e.URL {
-		case ExtensionBase + "guidance-version":
-			a.GuidanceVersion = e.ValueString
-		case ExtensionBase + "late-cancellation":
-			if e.ValueBool == nil {
-				return booking.Appointment{}, part, fhirErr(f+".valueBoolean", "is required")
-			}
-			a.LateCancel = *e.ValueBool
-		case ExtensionBase + "hold-until":
-			if a.HoldUntil, err = parseInstant(f+".valueInstant", e.ValueInst); err != nil {
-				return booking.Appointment{}, part, err
-			}
-		case ExtensionBase + "pre-question-answer":
-			var ans booking.Answer
-			for _, sub := range e.Extension {
-				switch sub.URL {
-				case "question":
-					ans.QuestionID = sub.ValueString
-				case "answer":
-					ans.Text = sub.ValueString
-				}
-			}
-			if ans.QuestionID == "" {
-				return booking.Appointment{}, part, fhirErr(f+".extension", "question is required")
-			}
-			a.Answers = append(a.Answers, ans)
-		case ExtensionBase + "national-status":
-			if e.ValueCoding == nil || e.ValueCoding.System != booking.NationalStatusSystem {
-				return booking.Appointment{}, part, fhirErr(f+".valueCoding", "want a coding of %s", booking.NationalStatusSystem)
-			}
-			ns, err := booking.StatusFromNational(e.ValueCoding.Code)
-			if err != nil {
-				return booking.Appointment{}, part, fhirErr(f+".valueCoding.code", "%q is not an Ajanvarauksen tila code", e.ValueCoding.Code)
-			}
-			if n, _ := status.National(); ns != status && n.Code != e.ValueCoding.Code {
-				return booking.Appointment{}, part, fhirErr(f+".valueCoding.code", "national status %s contradicts status %s", e.ValueCoding.Code, status)
-			}
-		}
-	}
-	return a, part, nil
-}
-
-// importChannel reads the channel kind from Appointment.appointmentType:
-// the ChannelSystem coding, else a national visit-channel code f knows
-// (unknown national codes are left alone: another system may use codes the
-// host has not configured). The two must agree.
-func (f *Mapping) importChannel(cs []Coding) (channel.Kind, error) {
-	var own, national channel.Kind
-	nationalAt := -1
-	for i, c := range cs {
-		field := fmt.Sprintf("Appointment.appointmentType.coding[%d].code", i)
-		switch c.System {
-		case ChannelSystem:
-			k, err := channel.ParseKind(c.Code)
-			if err != nil {
-				return "", fhirErr(field, "channel %q is not a channel kind", c.Code)
-			}
-			own = k
-		case f.system:
-			if k, ok := f.byCode[c.Code]; ok {
-				national, nationalAt = k, i
-			}
-		}
-	}
-	if own != "" && national != "" && own != national {
-		return "", fhirErr(fmt.Sprintf("Appointment.appointmentType.coding[%d].code", nationalAt), "visit channel %s contradicts channel %s", national, own)
-	}
-	if own != "" {
-		return own, nil
-	}
-	return national, nil
 }
 
 // untimed reports whether an appointment of status s may lack start and end

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -42,8 +43,8 @@ func TestFHIRAppointmentRoundTrip(t *testing.T) {
 	}
 	data, err := ExportAppointment(sampleAppointment())
 	require.NoError(t, err)
-	require.Contains(t, string(data), `"system":"urn:oid:1.2.246.537.6.881","code":"3","display":"Varattu"`)
-	require.Contains(t, string(data), `"system":"urn:oid:1.2.246.537.6.884.2015","code":"10"`)
+	require.Contains(t, string(data), `"_status":{"extension":[{"url":"https://hl7.fi/fhir/finnish-scheduling/StructureDefinition/ajanvarauksen-tila","valueCoding":{"system":"urn:oid:1.2.246.537.6.881","code":"3","display":"Varattu"}}]}`)
+	require.Contains(t, string(data), `"system":"1.2.246.537.6.884.2015","code":"10"`)
 	require.Contains(t, string(data), `"reference":"Patient/client-ref-1"`)
 }
 
@@ -90,7 +91,7 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 		{"answer without question", mutate(func(m map[string]any) {
 			m["extension"] = append(m["extension"].([]any), map[string]any{"url": ExtensionBase + "pre-question-answer",
 				"extension": []any{map[string]any{"url": "answer", "valueString": "x"}}})
-		}), "Appointment.extension[3].extension"},
+		}), "Appointment.extension[2].extension"},
 		{"wrong type", mutate(func(m map[string]any) { m["resourceType"] = "Slot" }), "Appointment.resourceType"},
 		{"no id", mutate(func(m map[string]any) { delete(m, "id") }), "Appointment.id"},
 		{"status", mutate(func(m map[string]any) { m["status"] = "done" }), "Appointment.status"},
@@ -103,9 +104,12 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 			m["participant"].([]any)[1].(map[string]any)["actor"] = map[string]any{"reference": "nurse-1"}
 		}), "Appointment.participant[1].actor.reference"},
 		{"no patient", mutate(func(m map[string]any) { m["participant"] = m["participant"].([]any)[1:] }), "Appointment.participant"},
-		{"national status contradicts", mutate(func(m map[string]any) {
-			m["extension"].([]any)[0].(map[string]any)["valueCoding"].(map[string]any)["code"] = "9"
-		}), "Appointment.extension[0].valueCoding.code"},
+		{"national status unknown", mutate(func(m map[string]any) {
+			m["_status"].(map[string]any)["extension"].([]any)[0].(map[string]any)["valueCoding"].(map[string]any)["code"] = "99"
+		}), "Appointment._status.extension[0].valueCoding.code"},
+		{"national status of another system", mutate(func(m map[string]any) {
+			m["_status"].(map[string]any)["extension"].([]any)[0].(map[string]any)["valueCoding"].(map[string]any)["system"] = "urn:oid:1.2.3"
+		}), "Appointment._status.extension[0].valueCoding"},
 		{"channel", mutate(func(m map[string]any) {
 			m["appointmentType"] = map[string]any{"coding": []any{map[string]any{"system": ChannelSystem, "code": "pigeon"}}}
 		}), "Appointment.appointmentType.coding[0].code"},
@@ -128,12 +132,17 @@ func TestFHIRImportErrorsNameTheField(t *testing.T) {
 }
 
 func FuzzImportAppointment(f *testing.F) {
-	good, _ := ExportAppointment(sampleAppointment())
-	f.Add(good)
-	f.Add([]byte(`{"resourceType":"Appointment","id":"a","status":"booked"}`))
+	f.Add([]byte(`{"resourceType":"Appointment","id":"a","status":"booked","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z",` +
+		`"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted"}]}`))
+	f.Add([]byte(`{"resourceType":"Appointment","id":"a","status":"waitlist","_status":{"extension":[{"url":"` + NationalStatusExtension +
+		`","valueCoding":{"system":"urn:oid:1.2.246.537.6.881","code":"1"}}]},"participant":[{"actor":{"identifier":{"system":"urn:oid:1.2.246.21","value":"x"}},"status":"accepted"},` +
+		`{"actor":{"identifier":{"system":"` + CalendarSystem + `","value":"n"}},"status":"needs-action"},{"type":[{"text":"t"}],"status":"accepted"}]}`))
+	f.Add([]byte(`{"resourceType":"Appointment","id":"a","status":"cancelled","comment":"c","extension":[{"url":"x","valueString":"y"}],` +
+		`"cancelationReason":{"coding":[{"code":"1"}]},"participant":[{"actor":{"reference":"Patient/c","display":"C"},"status":"declined"},` +
+		`{"actor":{"reference":"https://h.example/Location/l/_history/2"},"status":"accepted"}]}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, err := ImportAppointment(data)
+		a, d, err := ImportAppointmentDetails(data)
 		if err != nil {
 			if !errors.Is(err, booking.ErrInvalid) {
 				t.Fatalf("error not ErrInvalid: %v", err)
@@ -141,26 +150,42 @@ func FuzzImportAppointment(f *testing.F) {
 			return
 		}
 		timed := a.Start.Before(a.End) || a.Start.IsZero() && a.End.IsZero() && untimed(a.Status)
-		if !timed || a.Client == "" || len(a.Participants) == 0 {
+		if !timed || len(a.Participants) == 0 {
 			t.Fatalf("accepted an invalid appointment: %+v", a)
 		}
-		out, err := ExportAppointment(a)
+		out, err := ExportAppointmentDetails(a, d)
 		if err != nil {
 			t.Fatalf("cannot export what was imported: %v", err)
 		}
-		if _, err := ImportAppointment(out); err != nil {
+		back, d2, err := ImportAppointmentDetails(out)
+		if err != nil {
 			t.Fatalf("round trip: %v", err)
 		}
+		if !reflect.DeepEqual(a, back) {
+			t.Fatalf("round trip changed the appointment:\n%+v\n%+v", a, back)
+		}
+		again, err := ExportAppointmentDetails(back, d2)
+		if err != nil {
+			t.Fatalf("second export: %v", err)
+		}
+		requireStable(t, out, again)
 	})
 }
 
+// requireStable fails unless a second export is the same JSON as the first.
+func requireStable(t *testing.T, out, again []byte) {
+	t.Helper()
+	var x, y any
+	if json.Unmarshal(out, &x) != nil || json.Unmarshal(again, &y) != nil || !reflect.DeepEqual(x, y) {
+		t.Fatalf("export is not stable:\n%s\n%s", out, again)
+	}
+}
+
 func FuzzImportSlot(f *testing.F) {
-	s := booking.Slot{Area: "a", Service: "s", Start: time.Unix(0, 0), End: time.Unix(1800, 0), Participants: []booking.CalendarID{"p", "q"}}
-	good, _ := ExportSlot(s, SlotBusy)
-	f.Add(good)
+	f.Add([]byte(`{"resourceType":"Slot","id":"s","schedule":{"reference":"Schedule/p"},"status":"busy","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z"}`))
 	f.Add([]byte(`{"resourceType":"Slot"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, _, err := ImportSlot(data)
+		s, st, d, err := ImportSlotDetails(data)
 		if err != nil {
 			if !errors.Is(err, booking.ErrInvalid) {
 				t.Fatalf("error not ErrInvalid: %v", err)
@@ -170,12 +195,27 @@ func FuzzImportSlot(f *testing.F) {
 		if !s.Start.Before(s.End) || len(s.Participants) == 0 || (s.Area == "") != (s.Service == "") {
 			t.Fatalf("accepted an invalid slot: %+v", s)
 		}
+		out, err := ExportSlotDetails(s, st, d)
+		if err != nil {
+			t.Fatalf("cannot export what was imported: %v", err)
+		}
+		back, st2, d2, err := ImportSlotDetails(out)
+		if err != nil {
+			t.Fatalf("round trip: %v", err)
+		}
+		if !reflect.DeepEqual(s, back) || st != st2 {
+			t.Fatalf("round trip changed the slot:\n%+v\n%+v", s, back)
+		}
+		again, err := ExportSlotDetails(back, st2, d2)
+		if err != nil {
+			t.Fatalf("second export: %v", err)
+		}
+		requireStable(t, out, again)
 	})
 }
 
 func FuzzImportSchedule(f *testing.F) {
-	good, _ := ExportSchedule(booking.Calendar{ID: "n", Kind: booking.OwnerProfessional, Area: "a"}, booking.Interval{Start: time.Unix(0, 0), End: time.Unix(3600, 0)})
-	f.Add(good)
+	f.Add([]byte(`{"resourceType":"Schedule","id":"x","actor":[{"reference":"Practitioner/n","display":"N"}],"planningHorizon":{"start":"2026-12-08T07:00:00Z","end":"2026-12-09T07:00:00Z"}}`))
 	f.Add([]byte(`{"resourceType":"Schedule","id":"x","actor":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		info, err := ImportSchedule(data)
@@ -188,6 +228,19 @@ func FuzzImportSchedule(f *testing.F) {
 		if info.ID == "" || info.Actor == "" {
 			t.Fatalf("accepted an invalid schedule: %+v", info)
 		}
+		out, err := ExportScheduleInfo(info)
+		if err != nil {
+			t.Fatalf("cannot export what was imported: %v", err)
+		}
+		back, err := ImportSchedule(out)
+		if err != nil {
+			t.Fatalf("round trip: %v", err)
+		}
+		again, err := ExportScheduleInfo(back)
+		if err != nil {
+			t.Fatalf("second export: %v", err)
+		}
+		requireStable(t, out, again)
 	})
 }
 
@@ -252,7 +305,7 @@ func TestHostSuppliedVisitChannels(t *testing.T) {
 	a.Channel = channel.Video
 	out, err := f.ExportAppointment(a)
 	require.NoError(t, err)
-	require.Contains(t, string(out), `{"system":"urn:oid:1.2.246.537.6.884.2015","code":"host-video","display":"video"}`)
+	require.Contains(t, string(out), `{"system":"1.2.246.537.6.884.2015","code":"host-video","display":"video"}`)
 	got, err := f.ImportAppointment(out)
 	require.NoError(t, err)
 	a.Block = ""
@@ -285,7 +338,8 @@ func TestNewValidates(t *testing.T) {
 		{"empty code", Config{VisitChannels: map[channel.Kind]VisitChannelCode{channel.Video: {Display: "video"}}}, `fhirConfig.visitChannels["video"].code is empty`},
 		{"code with spaces", Config{VisitChannels: map[channel.Kind]VisitChannelCode{channel.Video: {Code: " 2"}}}, `fhirConfig.visitChannels["video"].code`},
 		{"one code for two kinds", Config{VisitChannels: map[channel.Kind]VisitChannelCode{channel.InPerson: {Code: "10"}, channel.Video: {Code: "10"}}}, `fhirConfig.visitChannels["video"].code "10": already the code of in_person`},
-		{"relative system", Config{VisitChannelSystem: "1.2.246.537.6.884"}, "fhirConfig.visitChannelSystem"},
+		{"relative system", Config{VisitChannelSystem: "codes/asiointitapa"}, "fhirConfig.visitChannelSystem"},
+		{"system with a space", Config{VisitChannelSystem: "urn:oid:1.2 3"}, "fhirConfig.visitChannelSystem"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

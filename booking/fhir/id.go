@@ -88,3 +88,9 @@ func importID(field, s string) (string, error) {
 	}
 	return s, nil
 }
+
+// InternalID returns the internal ID a FHIR id stands for: the reverse of
+// the escape the exporters apply ("hki.5Fnurse.5F1" is "hki_nurse_1"). A
+// FHIR API reads the ids of its URLs and references with it. An invalid
+// FHIR id is an *Error naming field.
+func InternalID(field, id string) (string, error) { return importID(field, id) }

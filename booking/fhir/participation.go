@@ -1,7 +1,10 @@
 package fhir
 
 import (
+	"encoding/json"
+
 	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/channel"
 )
 
 // ParticipantStatus is FHIR R4 Appointment.participant.status.
@@ -34,12 +37,18 @@ type Participation struct {
 }
 
 // Details are what an Appointment has that booking.Appointment does not
-// hold: the participations of the client and of the calendars, the codings
-// of the cancellation reason, the precision of created and the serviceType
-// concepts of other code systems.
+// hold: the participations of the client and of the calendars, every
+// participant as it came, the codings of the cancellation reason, the
+// precision of created, the serviceType concepts of other code systems, the
+// national status and visit-channel codings as they came, and the elements
+// and extensions the mapping does not read.
 type Details struct {
 	Client    Participation
 	Calendars map[booking.CalendarID]Participation
+	// Participants are the Appointment's participants in the order they
+	// came (see Participant). Empty means the exporter writes the client
+	// first and then the calendars.
+	Participants []Participant
 	// CancelationReason are the codings of Appointment.cancelationReason;
 	// its text is booking.Appointment.CancelReason.
 	CancelationReason []Coding
@@ -48,6 +57,57 @@ type Details struct {
 	// ServiceType are the serviceType concepts without this library's own
 	// service coding.
 	ServiceType []Concept
+	// NationalStatus is the Ajanvarauksen tila coding of the Finnish
+	// Scheduling extension on Appointment.status as it came (nil if none
+	// came), and NationalStatusOf the status it came with. While the
+	// appointment still has that status the exporter writes NationalStatus
+	// (none if nil); otherwise, and for a zero Details, it writes the code
+	// of the status (see booking.Status.National).
+	NationalStatus   *Coding
+	NationalStatusOf booking.Status
+	// StatusExtension are other extensions of Appointment.status, as they
+	// came.
+	StatusExtension []json.RawMessage
+	// AppointmentType is Appointment.appointmentType as it came and
+	// AppointmentTypeChannel the channel read from it. The exporter writes
+	// it while the appointment has that channel.
+	AppointmentType        *Concept
+	AppointmentTypeChannel channel.Kind
+	// Elements are the Appointment's elements the mapping does not read
+	// (identifier, text, meta, description, slot, comment, requestedPeriod
+	// and the like), by JSON name, as they came. The exporter writes them
+	// back unchanged.
+	Elements map[string]json.RawMessage
+	// Extension are the extensions the mapping does not read, as they came.
+	Extension []json.RawMessage
+}
+
+// Role says which part of booking.Appointment a participant stands for.
+type Role string
+
+// The participant roles.
+const (
+	// RoleClient is the Patient: booking.Appointment.Client.
+	RoleClient Role = "client"
+	// RoleCalendar is one of booking.Appointment.Participants.
+	RoleCalendar Role = "calendar"
+	// RoleOther is any other participant: a RelatedPerson, a participant
+	// known only by its type, display text, contained resource or an
+	// identifier of another system. It is kept as it came.
+	RoleOther Role = "other"
+)
+
+// Participant is one Appointment.participant as it came. Calendar is set
+// for RoleCalendar. The status and required of a client or a calendar are
+// Details.Client and Details.Calendars; Participation holds them for
+// RoleOther.
+type Participant struct {
+	Role     Role
+	Calendar booking.CalendarID
+	Type     []Concept
+	Actor    *Reference
+	Period   *Period
+	Participation
 }
 
 // DefaultParticipation returns what ExportAppointment writes for a: every

@@ -40,7 +40,7 @@ func TestFHIRParticipationDefaults(t *testing.T) {
 			require.Equal(t, []string{"required", "required", "required"}, required)
 			_, p, err := ImportAppointmentDetails(data)
 			require.NoError(t, err)
-			require.Equal(t, DefaultParticipation(a), p)
+			require.Equal(t, DefaultParticipation(a), Details{Client: p.Client, Calendars: p.Calendars})
 		})
 	}
 }

@@ -91,7 +91,7 @@ func run(w io.Writer) (err error) {
 	built := must(org.Build())
 	index := must(booking.NewIndex(built.Calendars, civil.NewDate(2026, time.November, 23), 14))
 	booker := must(booking.New(booking.Config{Index: index, Catalogues: built.Catalogues, Store: db.BookingStore(),
-		Audit: db.AuditLog(), Clock: clk, NewID: func(p string) string { apt++; return fmt.Sprintf("%s%d", p, apt) }}))
+		Audit: db.AuditLog(), Clock: clk, Staff: built.Staff, NewID: func(p string) string { apt++; return fmt.Sprintf("%s%d", p, apt) }}))
 	tally := must(frontdoor.NewTally(frontdoor.TallyConfig{}))
 	door := must(frontdoor.New(ctx, frontdoor.Config{Clock: clk, Organisation: &org, Guide: guide, Booker: booker,
 		Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),

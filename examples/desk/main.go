@@ -139,8 +139,15 @@ func run(w io.Writer) error {
 	d := &desk{w: w, ctx: ctx, clk: clock.NewMock(), zone: civil.Helsinki(), tally: tally, log: db.AuditLog(), tr: loopback.New()}
 	d.clk.Set(d.time("08:00"))
 	n := 0
+	// The host's staff directory: the head nurse supervises the area's
+	// teams. Grants come from here, never from the actor a caller sends.
+	staff, err := frontdoor.StaffOf(dir, []carecontact.StaffMember{{ID: "lead-1", Teams: []carecontact.TeamID{"team-koivikko"},
+		Grants: []carecontact.Grant{{Role: session.DefaultSupervisorRole, Scope: carecontact.ScopeArea}}}})
+	if err != nil {
+		return err
+	}
 	d.door, err = frontdoor.New(ctx, frontdoor.Config{
-		Clock: d.clk, Directory: dir, Capacity: capa, Duplicates: demand.PolicyKeepBoth,
+		Clock: d.clk, Directory: dir, Capacity: capa, Duplicates: demand.PolicyKeepBoth, Staff: staff,
 		Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
 			Demand: db.DemandStore(), Audit: d.log},
 		Transports: channel.Transports{Telephony: d.tr, Video: d.tr, Chat: d.tr},
@@ -461,7 +468,7 @@ func (d *desk) day() error {
 	k := d.tally.Report(d.clk.Now()).Total.KPIs
 	d.say("contacts %d, duplicate demand %v, first-contact resolution %v", k.Contacts, k.DuplicateDemand, k.FirstContactResolution)
 	d.say("same-day callbacks %v, promises kept %v, own professional %v", k.SameDayCallback, k.PromiseKept, k.OwnProfessional)
-	lead := audit.Actor{Kind: audit.ActorProfessional, ID: "lead-1", Role: "supervisor"}
+	lead := audit.Actor{Kind: audit.ActorProfessional, ID: "lead-1"}
 	sk, err := d.sessions().Report(ctx, lead, d.clk.Now().Add(-12*time.Hour), d.clk.Now())
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ func callbackCases() []badCase {
 	}
 	config := func(cfg callback.Config) func(context.Context, *world) error {
 		return func(_ context.Context, w *world) error {
-			cfg.Clock, cfg.Store, cfg.Capacity = w.clk, memory.NewCallbackStore(nil), w.built.Capacity
+			cfg.Clock, cfg.Store, cfg.Capacity, cfg.Audit = w.clk, memory.NewCallbackStore(nil), w.built.Capacity, w.db.AuditLog()
 			cfg.Router = frontdoor.RoutingRouter{Directory: w.built.Directory}
 			_, err := callback.New(cfg)
 			return err
@@ -109,7 +109,7 @@ func callbackCases() []badCase {
 		{"callback/Config/closing outcome bogus", config(callback.Config{ClosingOutcome: "bogus"}), invalid("ClosingOutcome")},
 		{"callback/Config/no clock", pure(func() error { _, err := callback.New(callback.Config{}); return err }), invalid("Clock")},
 		{"callback/Request/calendar without working days", func(ctx context.Context, w *world) error {
-			p, err := callback.New(callback.Config{Clock: w.clk, Store: memory.NewCallbackStore(nil), Capacity: w.built.Capacity,
+			p, err := callback.New(callback.Config{Clock: w.clk, Store: memory.NewCallbackStore(nil), Capacity: w.built.Capacity, Audit: w.db.AuditLog(),
 				Router: frontdoor.RoutingRouter{Directory: w.built.Directory}, Workdays: never})
 			if err != nil {
 				return setup(err)
@@ -161,7 +161,7 @@ func callbackCases() []badCase {
 			return err
 		}, fails(carecontact.ErrNotFound)},
 		{"callback/Get/mebibyte id", func(ctx context.Context, w *world) error {
-			_, err := w.parts.Callbacks.Get(ctx, mib)
+			_, err := w.parts.Callbacks.Get(ctx, system, mib)
 			return err
 		}, invalid("id")},
 		{"callback/Estimate/empty team", func(ctx context.Context, w *world) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/demand"
 	"github.com/carecontact/carecontact/frontdoor"
+	"github.com/carecontact/carecontact/frontdoor/fhirapi"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/internal/errkinds"
 	"github.com/carecontact/carecontact/internal/kind"
@@ -34,7 +35,8 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrInvalid": carecontact.ErrInvalid, "ErrNotFound": carecontact.ErrNotFound,
 			"ErrConflict": carecontact.ErrConflict, "ErrNotAllowed": carecontact.ErrNotAllowed,
 			"ErrIllegalTransition": carecontact.ErrIllegalTransition, "ErrUnavailable": carecontact.ErrUnavailable,
-			"ErrDriver": carecontact.ErrDriver,
+			"ErrDriver": carecontact.ErrDriver, "ErrUnknownStaff": carecontact.ErrUnknownStaff,
+			"ErrRetention": carecontact.ErrRetention, "ErrErasure": carecontact.ErrErasure,
 		},
 		Types: map[string]error{"FieldError": &carecontact.FieldError{}},
 	},
@@ -67,6 +69,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrContactNotFound": demand.ErrContactNotFound, "ErrContactExists": demand.ErrContactExists,
 			"ErrContactClosed": demand.ErrContactClosed, "ErrInvalidConfig": demand.ErrInvalidConfig,
 			"ErrInvalidAdmission": demand.ErrInvalidAdmission,
+			"ErrNotAllowed":       demand.ErrNotAllowed,
 		},
 	},
 	"frontdoor": {
@@ -100,12 +103,15 @@ var libraryErrors = map[string]errkinds.Package{
 		Types: map[string]error{"TransitionError": &booking.TransitionError{}},
 	},
 	"booking/fhir": {Types: map[string]error{"Error": &fhir.Error{}}},
+	"frontdoor/fhirapi": {
+		Sentinels: map[string]error{"ErrNoRequester": fhirapi.ErrNoRequester, "ErrPrecondition": fhirapi.ErrPrecondition},
+	},
 	"callback": {
 		Sentinels: map[string]error{
 			"ErrInvalidRequest": callback.ErrInvalidRequest, "ErrNotFound": callback.ErrNotFound,
 			"ErrConflict": callback.ErrConflict, "ErrNotDue": callback.ErrNotDue, "ErrNotInCall": callback.ErrNotInCall,
-			"ErrInCall": callback.ErrInCall, "ErrNothingDue": callback.ErrNothingDue, "ErrNoRoute": callback.ErrNoRoute,
-			"ErrConfig": callback.ErrConfig,
+			"ErrInCall": callback.ErrInCall, "ErrNotAllowed": callback.ErrNotAllowed, "ErrNothingDue": callback.ErrNothingDue, "ErrNoRoute": callback.ErrNoRoute,
+			"ErrConfig": callback.ErrConfig, "ErrPlanChanged": callback.ErrPlanChanged,
 		},
 	},
 	"session": {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 )
@@ -22,7 +23,18 @@ type callbackState struct {
 	mu   sync.Mutex
 	recs map[string]*callback.Record
 	open map[string]string // client+errand key -> open request ID
+	// plans holds the plan version of each team's day with a reservation.
+	plans map[planDay]int64
 }
+
+// planDay keys a team's day in callbackState.plans: the day's start in
+// Unix seconds, so equal instants are one key whatever their location.
+type planDay struct {
+	team string
+	day  int64
+}
+
+func planDayOf(k callback.PlanKey) planDay { return planDay{string(k.Team), k.Day.Unix()} }
 
 // NewCallbackStore returns an empty store writing its audit events to log
 // (nil: a log of its own).
@@ -30,7 +42,8 @@ func NewCallbackStore(log *AuditLog) *CallbackStore {
 	if log == nil {
 		log = NewAuditLog()
 	}
-	return &CallbackStore{log: log, st: &callbackState{recs: map[string]*callback.Record{}, open: map[string]string{}}}
+	return &CallbackStore{log: log, st: &callbackState{recs: map[string]*callback.Record{}, open: map[string]string{},
+		plans: map[planDay]int64{}}}
 }
 
 // Share returns another store value over the same state and audit log, as
@@ -39,6 +52,19 @@ func (s *CallbackStore) Share() *CallbackStore { return &CallbackStore{log: s.lo
 
 // OpenOrJoin implements callback.Store.
 func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor audit.Actor, at time.Time) (callback.Record, bool, error) {
+	return s.open(ctx, r, nil, actor, at)
+}
+
+// OpenReserved implements callback.Store.
+func (s *CallbackStore) OpenReserved(ctx context.Context, r callback.Record, res callback.Reservation, actor audit.Actor, at time.Time) (callback.Record, bool, error) {
+	if err := kit.CallbackReservation(r, res); err != nil {
+		return callback.Record{}, false, err
+	}
+	return s.open(ctx, r, &res, actor, at)
+}
+
+// open opens or joins r; a new request takes the reservation res, if any.
+func (s *CallbackStore) open(ctx context.Context, r callback.Record, res *callback.Reservation, actor audit.Actor, at time.Time) (callback.Record, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return callback.Record{}, false, err
 	}
@@ -57,6 +83,9 @@ func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor
 	} else if _, dup := st.recs[r.ID]; dup {
 		return callback.Record{}, false, fmt.Errorf("memory: callback open %s: %w: duplicate id", r.ID, callback.ErrConflict)
 	} else {
+		if err := st.checkPlanLocked(r.ID, res); err != nil {
+			return callback.Record{}, false, err
+		}
 		r = r.Clone()
 	}
 	r.Version++
@@ -64,10 +93,49 @@ func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor
 	if err != nil {
 		return callback.Record{}, false, err
 	}
+	if !joined {
+		st.reserveLocked(res)
+	}
 	st.recs[r.ID] = &r
 	st.open[key] = r.ID
 	s.log.appendLocked(prepared)
 	return r.Clone(), joined, nil
+}
+
+// checkPlanLocked fails with callback.ErrPlanChanged when the plan version
+// of res's day is not res.Version. A nil res checks nothing.
+func (st *callbackState) checkPlanLocked(id string, res *callback.Reservation) error {
+	if res == nil {
+		return nil
+	}
+	if v := st.plans[planDayOf(res.Key)]; v != res.Version {
+		return fmt.Errorf("memory: callback %s: %w (version %d, planned at %d)", id, callback.ErrPlanChanged, v, res.Version)
+	}
+	return nil
+}
+
+// reserveLocked bumps the plan version of res's day, if res is not nil.
+func (st *callbackState) reserveLocked(res *callback.Reservation) {
+	if res != nil {
+		st.plans[planDayOf(res.Key)]++
+	}
+}
+
+// PlanVersions implements callback.Store.
+func (s *CallbackStore) PlanVersions(ctx context.Context, since time.Time) (map[callback.PlanKey]int64, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	out := map[callback.PlanKey]int64{}
+	for k, v := range s.st.plans {
+		day := time.Unix(k.day, 0).UTC()
+		if !day.Before(since) {
+			out[callback.PlanKey{Team: carecontact.TeamID(k.team), Day: day}] = v
+		}
+	}
+	return out, nil
 }
 
 // Get implements callback.Store.
@@ -86,6 +154,20 @@ func (s *CallbackStore) Get(ctx context.Context, id string) (callback.Record, er
 
 // Update implements callback.Store.
 func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []audit.Event) (callback.Record, error) {
+	return s.update(ctx, r, nil, events)
+}
+
+// UpdateReserved implements callback.Store.
+func (s *CallbackStore) UpdateReserved(ctx context.Context, r callback.Record, res callback.Reservation, events []audit.Event) (callback.Record, error) {
+	if err := kit.CallbackReservation(r, res); err != nil {
+		return callback.Record{}, err
+	}
+	return s.update(ctx, r, &res, events)
+}
+
+// update writes r over the stored request; with res, only at res's plan
+// version, which it bumps.
+func (s *CallbackStore) update(ctx context.Context, r callback.Record, res *callback.Reservation, events []audit.Event) (callback.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return callback.Record{}, err
 	}
@@ -106,6 +188,10 @@ func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []
 	if err := kit.CallbackUpdate(old.Client, old.Errand, r); err != nil {
 		return callback.Record{}, err
 	}
+	if err := st.checkPlanLocked(r.ID, res); err != nil {
+		return callback.Record{}, err
+	}
+	st.reserveLocked(res)
 	r = r.Clone()
 	r.Version++
 	st.recs[r.ID] = &r

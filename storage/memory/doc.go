@@ -18,6 +18,22 @@
 //
 // State lives only as long as the process: use storage/postgres to keep it.
 //
+// # Retention and erasure
+//
+// DB.Purge(ctx, now, retention) deletes every record past its
+// carecontact.Retention (closed sessions, closed callback requests with
+// their phone numbers, closed demand contacts, abandoned queued routing
+// items, appointments no longer active, wait entries; days counted in
+// Europe/Helsinki) and pseudonymises the audit events of what it deleted:
+// their client, and a client actor's ID, become audit.Pseudonym. The chain
+// holds both by digest, so Verify still passes. DB.EraseClient(ctx, actor,
+// client, at) replaces one client's reference with its pseudonym in every
+// store and in the trail, removes their callback phone numbers, and
+// records the erasure as an event by actor. Both change one store at a
+// time under its own lock, as every operation of this package does, and
+// record one event of their own ("storage.purge", "storage.erase") with
+// the counts.
+//
 // # Errors
 //
 // The stores return the sentinels of the domain packages whose Store they

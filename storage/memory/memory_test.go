@@ -33,6 +33,11 @@ func harness() storagetest.Harness {
 		Tamper: func(t *testing.T, l audit.Log, how storagetest.Tampering, subject string) {
 			l.(*memory.AuditLog).Tamper(string(how), subject)
 		},
+		Retention: func(t *testing.T) storagetest.RetentionDB {
+			db := memory.New()
+			return storagetest.RetentionDB{DB: db, Log: db.AuditLog(), Session: db.SessionStore(), Callback: db.CallbackStore(),
+				Demand: db.DemandStore(), Routing: db.RoutingStore(), Booking: db.BookingStore()}
+		},
 	}
 }
 

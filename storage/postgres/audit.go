@@ -156,10 +156,10 @@ func insertEvents(ctx context.Context, tx pgx.Tx, events []audit.Event) error {
 		ln := audit.Next(heads[e.Subject], e)
 		heads[e.Subject] = audit.Head{Stream: e.Subject, Seq: ln.Seq, Hash: ln.Hash}
 		batch.Queue(`INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_role, action, subject, client, outcome, detail,
-				stream_seq, client_digest, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+				stream_seq, client_digest, actor_digest, prev_hash, hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			e.ID, e.At, string(e.Actor.Kind), e.Actor.ID, e.Actor.Role, e.Action, e.Subject, e.Client, string(e.Outcome), detail,
-			ln.Seq, ln.ClientDigest, ln.Prev[:], ln.Hash[:])
+			ln.Seq, ln.ClientDigest, ln.ActorDigest, ln.Prev[:], ln.Hash[:])
 	}
 	for _, st := range streams {
 		h := heads[st]
@@ -229,7 +229,7 @@ func (l *AuditLog) Verify(ctx context.Context) (audit.Verification, error) {
 		}
 		slices.Sort(streams)
 		v.Streams = len(streams)
-		rows, err = tx.Query(ctx, `SELECT `+eventColumns+`, stream_seq, client_digest, pseudonymised, prev_hash, hash
+		rows, err = tx.Query(ctx, `SELECT `+eventColumns+`, stream_seq, client_digest, actor_digest, pseudonymised, prev_hash, hash
 			FROM audit_events WHERE stream_seq IS NOT NULL ORDER BY subject, seq`)
 		if err != nil {
 			return err
@@ -238,7 +238,7 @@ func (l *AuditLog) Verify(ctx context.Context) (audit.Verification, error) {
 		for rows.Next() {
 			var ln audit.Link
 			var prev, hash []byte
-			e, err := scanEventWith(rows, &ln.Seq, &ln.ClientDigest, &ln.Pseudonymised, &prev, &hash)
+			e, err := scanEventWith(rows, &ln.Seq, &ln.ClientDigest, &ln.ActorDigest, &ln.Pseudonymised, &prev, &hash)
 			if err != nil {
 				rows.Close()
 				return err

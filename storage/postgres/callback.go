@@ -48,6 +48,22 @@ func scanCallback(row pgx.Row) (callback.Record, error) {
 
 // OpenOrJoin implements callback.Store.
 func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor audit.Actor, at time.Time) (callback.Record, bool, error) {
+	return s.open(ctx, r, nil, actor, at)
+}
+
+// OpenReserved implements callback.Store. The new request's row is
+// inserted first and the day's plan row updated after it, in one
+// transaction; a plan row whose version moved makes the transaction roll
+// back with callback.ErrPlanChanged.
+func (s *CallbackStore) OpenReserved(ctx context.Context, r callback.Record, res callback.Reservation, actor audit.Actor, at time.Time) (callback.Record, bool, error) {
+	if err := kit.CallbackReservation(r, res); err != nil {
+		return callback.Record{}, false, err
+	}
+	return s.open(ctx, r, &res, actor, at)
+}
+
+// open opens or joins r; a new request takes the reservation res, if any.
+func (s *CallbackStore) open(ctx context.Context, r callback.Record, res *callback.Reservation, actor audit.Actor, at time.Time) (callback.Record, bool, error) {
 	if err := kit.CallbackOpen(r); err != nil {
 		return callback.Record{}, false, err
 	}
@@ -88,6 +104,9 @@ func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor
 				return err
 			}
 			if tag.RowsAffected() == 1 {
+				if err := reserve(ctx, tx, n.ID, res); err != nil {
+					return err
+				}
 				joined, out = false, n
 				break
 			}
@@ -102,6 +121,57 @@ func (s *CallbackStore) OpenOrJoin(ctx context.Context, r callback.Record, actor
 		return callback.Record{}, false, err
 	}
 	return out, joined, nil
+}
+
+// reserve bumps the plan version of res's day if it is still
+// res.Version, else fails with callback.ErrPlanChanged. A nil res reserves
+// nothing. Concurrent reservations of one day queue on its row (or, for a
+// day's first, on its primary key): the first wins, the others find the
+// version moved.
+func reserve(ctx context.Context, tx pgx.Tx, id string, res *callback.Reservation) error {
+	if res == nil {
+		return nil
+	}
+	var q string
+	args := []any{string(res.Key.Team), res.Key.Day}
+	if res.Version == 0 {
+		q = "INSERT INTO callback_plans (team, day, version) VALUES ($1, $2, 1) ON CONFLICT (team, day) DO NOTHING"
+	} else {
+		q = "UPDATE callback_plans SET version = version + 1 WHERE team = $1 AND day = $2 AND version = $3"
+		args = append(args, res.Version)
+	}
+	tag, err := tx.Exec(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("postgres: callback %s: %w (planned at version %d)", id, callback.ErrPlanChanged, res.Version)
+	}
+	return nil
+}
+
+// PlanVersions implements callback.Store.
+func (s *CallbackStore) PlanVersions(ctx context.Context, since time.Time) (map[callback.PlanKey]int64, error) {
+	out := map[callback.PlanKey]int64{}
+	err := s.db.do(ctx, "postgres: callback plan versions", true, func(ctx context.Context) error {
+		clear(out)
+		rows, err := s.db.pool.Query(ctx, "SELECT team, day, version FROM callback_plans WHERE day >= $1", since)
+		if err != nil {
+			return err
+		}
+		var team string
+		var day time.Time
+		var version int64
+		_, err = pgx.ForEachRow(rows, []any{&team, &day, &version}, func() error {
+			out[callback.PlanKey{Team: carecontact.TeamID(team), Day: day.UTC()}] = version
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func encodeCallback(r callback.Record) ([]byte, error) {
@@ -142,6 +212,21 @@ func (s *CallbackStore) Get(ctx context.Context, id string) (callback.Record, er
 
 // Update implements callback.Store.
 func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []audit.Event) (callback.Record, error) {
+	return s.update(ctx, r, nil, events)
+}
+
+// UpdateReserved implements callback.Store: the request's row is locked
+// and checked first, then the day's plan row, in one transaction.
+func (s *CallbackStore) UpdateReserved(ctx context.Context, r callback.Record, res callback.Reservation, events []audit.Event) (callback.Record, error) {
+	if err := kit.CallbackReservation(r, res); err != nil {
+		return callback.Record{}, err
+	}
+	return s.update(ctx, r, &res, events)
+}
+
+// update writes r over its row at r.Version; with res, only at res's plan
+// version, which it bumps.
+func (s *CallbackStore) update(ctx context.Context, r callback.Record, res *callback.Reservation, events []audit.Event) (callback.Record, error) {
 	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return callback.Record{}, err
@@ -163,6 +248,9 @@ func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []
 			return fmt.Errorf("postgres: callback %s: %w", r.ID, callback.ErrConflict)
 		}
 		if err := kit.CallbackUpdate(carecontact.ClientRef(client), channel.Errand(errand), r); err != nil {
+			return err
+		}
+		if err := reserve(ctx, tx, r.ID, res); err != nil {
 			return err
 		}
 		if err := s.write(ctx, tx, next); err != nil {

@@ -52,6 +52,11 @@ func harness() storagetest.Harness {
 		Tamper: func(t *testing.T, l audit.Log, how storagetest.Tampering, subject string) {
 			require.NoError(t, l.(*postgres.AuditLog).Tamper(context.Background(), string(how), subject))
 		},
+		Retention: func(t *testing.T) storagetest.RetentionDB {
+			db := openDBs(t, 1, 4)[0]
+			return storagetest.RetentionDB{DB: db, Log: db.AuditLog(), Session: db.SessionStore(), Callback: db.CallbackStore(),
+				Demand: db.DemandStore(), Routing: db.RoutingStore(), Booking: db.BookingStore()}
+		},
 	}
 }
 

@@ -40,7 +40,10 @@
 //     order; indexes on (client, seq), (subject, seq), (actor_id, seq), at.
 //     stream_seq, prev_hash and hash are the event's link in its subject's
 //     hash chain (audit.Chain), client_digest the client as the chain holds
-//     it. audit_heads: the last link of each subject's chain; writers lock
+//     it, actor_digest a client actor's ID as it holds it (migration 11;
+//     empty on older rows), pseudonymised whether client or actor_id was
+//     replaced by an erasure or a purge. audit_heads: the last link of each
+//     subject's chain; writers lock
 //     the heads they extend in subject order, in the change's transaction.
 //     AuditLog.Verify checks every chain in one repeatable-read snapshot.
 //   - routing_items: work items; version is the compare-and-set counter, doc
@@ -50,6 +53,8 @@
 //   - callback_requests: the callback.Record as JSON (doc) with the phone
 //     number in its own column, never in doc, events or indexes; a partial
 //     unique index allows one open request per (client, errand).
+//     callback_plans: one row per team's local day with a callback
+//     promised in it, its plan version (the reservations made in it).
 //   - demand_contacts: duplicate-demand contacts (demand.Contact) as
 //     columns; a partial index finds a client's pending contacts per errand.
 //   - guidance_records: one row per guidance subject, its versions as JSON,
@@ -71,7 +76,13 @@
 // lease on an offer is the item's deadline, and a crashed replica's offers
 // come back when any replica's dispatcher advances past it. A callback
 // request is opened once per client and errand by the partial unique index
-// (INSERT ... ON CONFLICT DO NOTHING, then join the winner's row). Admit,
+// (INSERT ... ON CONFLICT DO NOTHING, then join the winner's row). A
+// callback promise reserves its team's day: OpenReserved and UpdateReserved
+// bump the day's callback_plans row only at the version the planner planned
+// from (UPDATE ... WHERE version = $planned, or INSERT ... ON CONFLICT DO
+// NOTHING for the day's first promise) in the transaction that writes the
+// request, so of planners on any replicas that planned from one state one
+// wins and the others plan again (callback.ErrPlanChanged). Admit,
 // Settle and Close of one client's errand are serialised by
 // pg_advisory_xact_lock on (client, errand). A slot is booked once because
 // every appointment's and every hold's time is a row of booking_claims and
@@ -81,6 +92,28 @@
 // was given. Every compare-and-set (sessions, guidance, callbacks, work
 // items, appointments) is a version check under the row lock or in the
 // UPDATE's WHERE clause.
+//
+// # Retention and erasure
+//
+// DB.Purge(ctx, now, retention) deletes, in one transaction, every record
+// past its carecontact.Retention (closed sessions, closed callback
+// requests with their phone numbers, closed demand contacts, abandoned
+// queued routing items, appointments no longer active with their claims,
+// wait entries; days counted in Europe/Helsinki) and pseudonymises the
+// audit rows of what it deleted: client and, where actor_digest is set, a
+// client actor's actor_id become audit.Pseudonym, and pseudonymised is
+// set. Nothing else of a row changes, so the chain still verifies. It
+// records an event "storage.purge" with the counts.
+//
+// DB.EraseClient(ctx, actor, client, at) replaces, in one transaction, the
+// client's reference with its pseudonym in every table, empties the phone
+// column of their callback requests, bumps the version of every document
+// it changes (a writer with an older copy conflicts instead of writing the
+// reference back), pseudonymises their audit rows the same way, and
+// records an event "storage.erase" by actor about the pseudonym. Rows
+// written before migration 11 chain a client actor's ID as it is: their
+// actor_id stays. Guidance records hold no client data and are not
+// touched. Indexes of migration 12 find a client's rows in every table.
 //
 // # Transactions, retries and errors
 //
@@ -154,6 +187,37 @@
 // again. Constraint violations are mapped to the domain packages' sentinel
 // errors by each store; other errors are wrapped with context.
 // ErrSchemaTooNew matches carecontact.ErrConflict.
+//
+// # Several replicas
+//
+// A deployment runs two to four replicas over one database, each with its
+// own pool (Open) and its own front door built with
+// frontdoor.Config{Replicated: true} (routing.DispatcherConfig.Replicated),
+// and runs Migrate at start-up from any of them. What holds across
+// replicas:
+//
+//   - every item, professional, session, booking and callback change is a
+//     compare-and-set or a constraint in the database (above), so no
+//     contact is offered twice, no slot booked twice, nobody over capacity;
+//   - a replicated dispatcher reads an item from the store before it acts
+//     on it, so any replica serves a contact enqueued on another, and
+//     refreshes every professional and item every RefreshEvery (default
+//     2 s) from Advance, so a professional signed in through one replica
+//     gets the others' queued work within that time;
+//   - callback promises reserve capacity per team and day
+//     (callback_plans), so planners on every replica together never
+//     promise more than there is;
+//   - an offer is a lease until its deadline: the offers of a replica that
+//     died time out in the others and are made again.
+//
+// What a host must run: each replica drives its door's Advance with a
+// carecontact.Driver (the refresh is part of it), calls
+// PruneCommitMarkers now and then, and gives every replica one clock
+// (DatabaseClock). Not provided yet: an elected leader for the
+// time-driven decisions (every replica times offers out and widens steps
+// itself; the database keeps each transition once, but a replica whose
+// clock runs ahead times offers out early) and change notification
+// (LISTEN/NOTIFY): replicas learn of each other's changes by polling.
 //
 // # Time
 //

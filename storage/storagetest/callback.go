@@ -172,4 +172,155 @@ func runCallback(t *testing.T, h Harness) {
 		require.Equal(t, int32(50), wins.Load())
 		require.Equal(t, 50, r.Priority, "no update lost")
 	})
+	t.Run("reservations: a promise is written only at the day's plan version", func(t *testing.T) {
+		stores := h.Callback(t, 2)
+		a, b := stores[0], stores[1]
+		day := time.Date(2026, 11, 22, 22, 0, 0, 0, time.UTC) // 2026-11-23 00:00 in Helsinki
+		key := callback.PlanKey{Team: "team-a", Day: day}
+		promised := func(id string, client carecontact.ClientRef) callback.Record {
+			r := callbackRecord(id, client, channel.ErrandOther, at)
+			r.Window = callback.Window{Start: day.Add(8 * time.Hour), End: day.Add(10 * time.Hour)}
+			return r
+		}
+		versions, err := a.PlanVersions(ctx, day)
+		require.NoError(t, err)
+		require.Empty(t, versions, "no day has a reservation yet")
+
+		r1, joined, err := a.OpenReserved(ctx, promised("r1", "c1"), callback.Reservation{Key: key}, sys, at)
+		require.NoError(t, err)
+		require.False(t, joined)
+		require.Equal(t, int64(1), r1.Version)
+		versions, err = b.PlanVersions(ctx, day)
+		require.NoError(t, err)
+		require.Equal(t, map[callback.PlanKey]int64{key: 1}, versions, "seen through the other store")
+
+		_, _, err = b.OpenReserved(ctx, promised("r2", "c2"), callback.Reservation{Key: key}, sys, at)
+		require.ErrorIs(t, err, callback.ErrPlanChanged, "planned at a version that moved on")
+		require.ErrorIs(t, err, carecontact.ErrConflict)
+		_, err = a.Get(ctx, "r2")
+		require.ErrorIs(t, err, callback.ErrNotFound, "a lost reservation stores nothing")
+
+		// The same instant named in another location is the same day.
+		local := callback.PlanKey{Team: "team-a", Day: day.In(time.FixedZone("EET", 2*3600))}
+		r2, _, err := b.OpenReserved(ctx, promised("r2", "c2"), callback.Reservation{Key: local, Version: 1}, sys, at)
+		require.NoError(t, err)
+		require.Equal(t, "r2", r2.ID)
+
+		j, joined, err := a.OpenReserved(ctx, promised("r3", "c1"), callback.Reservation{Key: key}, sys, at)
+		require.NoError(t, err, "a join reserves nothing, whatever the version")
+		require.True(t, joined)
+		require.Equal(t, "r1", j.ID)
+
+		other := callback.PlanKey{Team: "team-a", Day: day.Add(24 * time.Hour)}
+		moved := r1
+		moved.Joins = j.Joins
+		moved.Version = j.Version
+		moved.Window = callback.Window{Start: other.Day.Add(8 * time.Hour), End: other.Day.Add(10 * time.Hour)}
+		_, err = b.UpdateReserved(ctx, moved, callback.Reservation{Key: other, Version: 3}, nil)
+		require.ErrorIs(t, err, callback.ErrPlanChanged)
+		got, err := a.Get(ctx, "r1")
+		require.NoError(t, err)
+		require.Equal(t, j.Version, got.Version, "a lost reservation changes nothing")
+		require.Equal(t, r1.Window, got.Window)
+		stale := moved
+		stale.Version--
+		_, err = b.UpdateReserved(ctx, stale, callback.Reservation{Key: other}, nil)
+		require.ErrorIs(t, err, callback.ErrConflict, "the request's own version is checked too")
+		saved, err := b.UpdateReserved(ctx, moved, callback.Reservation{Key: other}, nil)
+		require.NoError(t, err)
+		require.Equal(t, moved.Version+1, saved.Version)
+		require.Equal(t, moved.Window, saved.Window)
+
+		versions, err = a.PlanVersions(ctx, day)
+		require.NoError(t, err)
+		require.Equal(t, map[callback.PlanKey]int64{key: 2, other: 1}, versions)
+		versions, err = a.PlanVersions(ctx, other.Day)
+		require.NoError(t, err)
+		require.Equal(t, map[callback.PlanKey]int64{other: 1}, versions, "days before since are left out")
+
+		// A plain update neither checks nor moves a version.
+		saved.Priority++
+		_, err = a.Update(ctx, saved, nil)
+		require.NoError(t, err)
+		versions, err = b.PlanVersions(ctx, day)
+		require.NoError(t, err)
+		require.Equal(t, map[callback.PlanKey]int64{key: 2, other: 1}, versions)
+	})
+	t.Run("reservations: bad input", func(t *testing.T) {
+		s := h.Callback(t, 1)[0]
+		day := time.Date(2026, 11, 22, 22, 0, 0, 0, time.UTC)
+		r := callbackRecord("r1", "c1", channel.ErrandOther, at)
+		r.Window = callback.Window{Start: day.Add(8 * time.Hour), End: day.Add(10 * time.Hour)}
+		unwindowed := r
+		unwindowed.Window = callback.Window{}
+		for name, tc := range map[string]struct {
+			r   callback.Record
+			res callback.Reservation
+		}{
+			"no team":          {r, callback.Reservation{Key: callback.PlanKey{Day: day}}},
+			"no day":           {r, callback.Reservation{Key: callback.PlanKey{Team: "team-a"}}},
+			"another team":     {r, callback.Reservation{Key: callback.PlanKey{Team: "team-b", Day: day}}},
+			"negative version": {r, callback.Reservation{Key: callback.PlanKey{Team: "team-a", Day: day}, Version: -1}},
+			"no window":        {unwindowed, callback.Reservation{Key: callback.PlanKey{Team: "team-a", Day: day}}},
+		} {
+			_, _, err := s.OpenReserved(ctx, tc.r, tc.res, sys, at)
+			require.ErrorIs(t, err, callback.ErrInvalidRequest, name)
+			require.ErrorIs(t, err, carecontact.ErrInvalid, name)
+		}
+		all, err := s.List(ctx, callback.Filter{})
+		require.NoError(t, err)
+		require.Empty(t, all)
+		versions, err := s.PlanVersions(ctx, time.Time{})
+		require.NoError(t, err)
+		require.Empty(t, versions)
+	})
+	t.Run("concurrent reservations of one day: each version is won once", func(t *testing.T) {
+		stores := h.Callback(t, 4)
+		day := time.Date(2026, 11, 22, 22, 0, 0, 0, time.UTC)
+		key := callback.PlanKey{Team: "team-a", Day: day}
+		const workers = 24
+		var mu sync.Mutex
+		wonAt := map[int64]string{}
+		var wg sync.WaitGroup
+		for i := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s := stores[i%len(stores)]
+				r := callbackRecord(fmt.Sprintf("r%d", i), carecontact.ClientRef(fmt.Sprintf("c%d", i)), channel.ErrandOther, at)
+				r.Window = callback.Window{Start: day.Add(8 * time.Hour), End: day.Add(10 * time.Hour)}
+				for {
+					versions, err := s.PlanVersions(ctx, day)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					v := versions[key]
+					_, _, err = s.OpenReserved(ctx, r, callback.Reservation{Key: key, Version: v}, sys, at)
+					if errors.Is(err, callback.ErrPlanChanged) {
+						continue
+					}
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					if prev, ok := wonAt[v]; ok {
+						t.Errorf("version %d won by %s and %s", v, prev, r.ID)
+					}
+					wonAt[v] = r.ID
+					mu.Unlock()
+					return
+				}
+			}()
+		}
+		wg.Wait()
+		require.Len(t, wonAt, workers)
+		versions, err := stores[1].PlanVersions(ctx, day)
+		require.NoError(t, err)
+		require.Equal(t, int64(workers), versions[key])
+		all, err := stores[2].List(ctx, callback.Filter{})
+		require.NoError(t, err)
+		require.Len(t, all, workers)
+	})
 }

@@ -48,6 +48,10 @@ type Harness struct {
 	// events of one subject (see Tampering). The suite expects the log's
 	// Verify to find each.
 	Tamper func(t *testing.T, l audit.Log, how Tampering, subject string)
+	// Retention opens one fresh DB of the adapter for the retention and
+	// erasure cases: its Purge and EraseClient and its stores over one
+	// backing state (see RetentionDB).
+	Retention func(t *testing.T) RetentionDB
 	// Domain stores are added here by each domain package's suite.
 }
 
@@ -81,11 +85,14 @@ func Run(t *testing.T, h Harness) {
 	require.NotNil(t, h.Session, "storagetest: Harness.Session is required")
 	require.NotNil(t, h.Guidance, "storagetest: Harness.Guidance is required")
 	require.NotNil(t, h.Tamper, "storagetest: Harness.Tamper is required")
+	require.NotNil(t, h.Retention, "storagetest: Harness.Retention is required")
 	t.Run("audit", func(t *testing.T) { runAudit(t, h) })
 	t.Run("routing", func(t *testing.T) { runRouting(t, h) })
 	t.Run("callback", func(t *testing.T) { runCallback(t, h) })
+	t.Run("callback planners", func(t *testing.T) { runCallbackPlanners(t, h) })
 	t.Run("session", func(t *testing.T) { runSession(t, h) })
 	t.Run("demand", func(t *testing.T) { runDemand(t, h) })
 	t.Run("booking", func(t *testing.T) { runBooking(t, h) })
 	t.Run("guidance", func(t *testing.T) { runGuidance(t, h) })
+	t.Run("retention", func(t *testing.T) { runRetention(t, h) })
 }

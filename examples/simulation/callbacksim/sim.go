@@ -94,6 +94,32 @@ func Run(ctx context.Context, sc Scenario) (Result, error) {
 	n := 0
 	var cur time.Time // the simulated time
 	cfg := sc.Config
+	if cfg.Audit == nil {
+		cfg.Audit = memory.NewAuditLog()
+	}
+	if cfg.Staff == nil {
+		// The nurses on the rosters, each a member of the teams that roster them.
+		teams := map[carecontact.ProfessionalID][]carecontact.TeamID{}
+		var order []carecontact.ProfessionalID
+		for _, p := range staff {
+			id := carecontact.ProfessionalID(p.id)
+			if _, ok := teams[id]; !ok {
+				order = append(order, id)
+			}
+			if !slices.Contains(teams[id], carecontact.TeamID(p.team)) {
+				teams[id] = append(teams[id], carecontact.TeamID(p.team))
+			}
+		}
+		members := make([]carecontact.StaffMember, 0, len(order))
+		for _, id := range order {
+			members = append(members, carecontact.StaffMember{ID: id, Teams: teams[id]})
+		}
+		dir, err := carecontact.NewStaff(members, nil)
+		if err != nil {
+			return Result{}, err
+		}
+		cfg.Staff = dir
+	}
 	cfg.Clock = carecontact.ClockFunc(func() time.Time { return cur })
 	cfg.Store, cfg.Router, cfg.Capacity = store, sc.Router, capa
 	cfg.NewID = func() string { n++; return fmt.Sprintf("cb-%05d", n) }

@@ -107,6 +107,23 @@ func (k Kit) CallbackUpdate(client carecontact.ClientRef, errand channel.Errand,
 	return nil
 }
 
+// CallbackReservation checks the reservation of callback.Store.OpenReserved
+// and UpdateReserved: a day of the request's own team, a version not
+// below 0, and a window to reserve for.
+func (k Kit) CallbackReservation(r callback.Record, res callback.Reservation) error {
+	switch {
+	case res.Key.Team == "" || res.Key.Day.IsZero():
+		return fmt.Errorf("%s: callback %s: %w: reservation: team and day are required", k.Name, r.ID, callback.ErrInvalidRequest)
+	case res.Key.Team != r.Team:
+		return fmt.Errorf("%s: callback %s: %w: reservation: not in the request's team", k.Name, r.ID, callback.ErrInvalidRequest)
+	case res.Version < 0:
+		return fmt.Errorf("%s: callback %s: %w: reservation: version is negative", k.Name, r.ID, callback.ErrInvalidRequest)
+	case r.Window.IsZero():
+		return fmt.Errorf("%s: callback %s: %w: reservation: the request has no window", k.Name, r.ID, callback.ErrInvalidRequest)
+	}
+	return nil
+}
+
 // Admission checks the contact of demand.Store.Admit.
 func (k Kit) Admission(c demand.Contact) error {
 	if c.ID == "" || c.Client == "" {

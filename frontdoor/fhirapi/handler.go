@@ -1,0 +1,778 @@
+package fhirapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/booking/fhir"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
+)
+
+// ErrNoRequester reports that the host could not tell who makes a request;
+// the handler answers 401.
+var ErrNoRequester = carecontact.Sentinel(carecontact.ErrNotAllowed, "fhirapi: no requester")
+
+// ErrPrecondition reports an If-Match that names another version than the
+// appointment's; the handler answers 412.
+var ErrPrecondition = carecontact.Sentinel(carecontact.ErrConflict, "fhirapi: If-Match names another version")
+
+// maxBody is the largest request body read.
+const maxBody = 1 << 20
+
+// Config configures a Handler.
+type Config struct {
+	// Booker answers every request. Required.
+	Booker *booking.Booker
+	// Requester tells who makes a request, from the host's authentication
+	// of it. An error is answered with 401 (ErrNoRequester), without its
+	// text. Required.
+	Requester func(*http.Request) (booking.Requester, error)
+	// Mapping is the FHIR mapping with the host's national codes. Defaults
+	// to the package defaults of booking/fhir.
+	Mapping *fhir.Mapping
+	// Calendars are the calendars whose owners exported appointments
+	// reference (Practitioner, HealthcareService, Location). Defaults to
+	// none: participants are logical references of fhir.CalendarSystem.
+	Calendars []booking.Calendar
+	// Base is the absolute base URL of the API, written as each Bundle
+	// entry's fullUrl. Defaults to "": entries have no fullUrl.
+	Base string
+}
+
+// Handler is the FHIR scheduling API; see the package documentation. It is
+// safe for concurrent use.
+type Handler struct {
+	cfg Config
+}
+
+// New checks cfg and returns the handler.
+func New(cfg Config) (*Handler, error) {
+	switch {
+	case cfg.Booker == nil:
+		return nil, carecontact.Invalid(carecontact.ErrInvalid, "fhirapi.booker", "is required")
+	case cfg.Requester == nil:
+		return nil, carecontact.Invalid(carecontact.ErrInvalid, "fhirapi.requester", "is required")
+	}
+	if cfg.Base != "" {
+		if u, err := url.Parse(cfg.Base); err != nil || !u.IsAbs() {
+			return nil, carecontact.Invalid(carecontact.ErrInvalid, "fhirapi.base", "want an absolute URL")
+		}
+		cfg.Base = strings.TrimSuffix(cfg.Base, "/")
+	}
+	if cfg.Mapping == nil {
+		m, err := fhir.New(fhir.Config{})
+		if err != nil {
+			return nil, err
+		}
+		cfg.Mapping = m
+	}
+	return &Handler{cfg: cfg}, nil
+}
+
+// ServeHTTP answers one request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := strings.Trim(r.URL.Path, "/")
+	switch {
+	case path == "metadata":
+		h.only(w, r, h.metadata, http.MethodGet)
+	case path == "Slot":
+		h.only(w, r, h.searchSlots, http.MethodGet)
+	case path == "Appointment":
+		h.only(w, r, h.searchAppointments, http.MethodGet)
+	case path == "Appointment/$find":
+		h.only(w, r, h.find, http.MethodGet, http.MethodPost)
+	case path == "Appointment/$hold":
+		h.only(w, r, h.hold, http.MethodPost)
+	case path == "Appointment/$book":
+		h.only(w, r, h.book, http.MethodPost)
+	case strings.HasPrefix(path, "Appointment/") && !strings.Contains(path[len("Appointment/"):], "/"):
+		id, err := fhir.InternalID("id", path[len("Appointment/"):])
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		h.only(w, r, func(w http.ResponseWriter, r *http.Request) { h.read(w, r, id) }, http.MethodGet)
+	default:
+		writeIssue(w, http.StatusNotFound, "not-supported", "no such resource type or operation", "")
+	}
+}
+
+func (h *Handler) only(w http.ResponseWriter, r *http.Request, f http.HandlerFunc, methods ...string) {
+	if !slices.Contains(methods, r.Method) {
+		w.Header().Set("Allow", strings.Join(methods, ", "))
+		writeIssue(w, http.StatusMethodNotAllowed, "not-supported", "method "+r.Method+" is not supported here", "")
+		return
+	}
+	f(w, r)
+}
+
+// requester returns who asks, or writes the 401.
+func (h *Handler) requester(w http.ResponseWriter, r *http.Request) (booking.Requester, bool) {
+	by, err := h.cfg.Requester(r)
+	if err != nil {
+		writeError(w, ErrNoRequester) // the host's error text is not shown
+		return booking.Requester{}, false
+	}
+	return by, true
+}
+
+func (h *Handler) metadata(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, capabilityStatement())
+}
+
+// capabilityStatement describes the interactions of the package
+// documentation.
+func capabilityStatement() map[string]any {
+	param := func(name, typ string) map[string]any { return map[string]any{"name": name, "type": typ} }
+	op := func(name string) map[string]any {
+		return map[string]any{"name": name, "definition": "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-" + name}
+	}
+	return map[string]any{
+		"resourceType": "CapabilityStatement", "status": "active", "date": "2026-12-03", "kind": "instance",
+		"software":       map[string]any{"name": "carecontact"},
+		"implementation": map[string]any{"description": "carecontact booking, FHIR R4 scheduling API"},
+		"fhirVersion":    "4.0.1", "format": []string{"application/fhir+json"},
+		"rest": []any{map[string]any{"mode": "server", "resource": []any{
+			map[string]any{"type": "Slot", "interaction": []any{map[string]any{"code": "search-type"}},
+				"searchParam": []any{param("service-type", "token"), param("start", "date"), param("schedule", "reference"),
+					param("status", "token"), param("appointment-type", "token")}},
+			map[string]any{"type": "Appointment", "versioning": "versioned", "readHistory": false, "conditionalUpdate": false,
+				"interaction": []any{map[string]any{"code": "read"}, map[string]any{"code": "search-type"}},
+				"searchParam": []any{param("patient", "reference"), param("actor", "reference"), param("date", "date"), param("status", "token")},
+				"operation":   []any{op("find"), op("hold"), op("book")}},
+		}}},
+	}
+}
+
+// bundle writes a searchset Bundle of resources.
+func (h *Handler) bundle(w http.ResponseWriter, resources [][]byte) {
+	data, err := fhir.SearchsetBundle(h.cfg.Base, resources...)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeRaw(w, http.StatusOK, data)
+}
+
+// params are the parameters of a search or an operation: from the query,
+// or from a Parameters resource in a POST body.
+type params struct {
+	values    map[string][]string
+	resources map[string]json.RawMessage
+}
+
+func (p params) first(name string) string {
+	if v := p.values[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// readParams reads the query, and for a POST the Parameters body, allowing
+// only the names in allowed (and _format, _count).
+func readParams(r *http.Request, allowed ...string) (params, error) {
+	p := params{values: map[string][]string{}, resources: map[string]json.RawMessage{}}
+	for k, v := range r.URL.Query() {
+		p.values[k] = v
+	}
+	if r.Method == http.MethodPost && r.ContentLength != 0 {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, "body", "cannot be read")
+		}
+		if len(body) > maxBody {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, "body", "is too large")
+		}
+		var in struct {
+			ResourceType string `json:"resourceType"`
+			Parameter    []struct {
+				Name           string          `json:"name"`
+				ValueString    *string         `json:"valueString"`
+				ValueDateTime  *string         `json:"valueDateTime"`
+				ValueDate      *string         `json:"valueDate"`
+				ValueInstant   *string         `json:"valueInstant"`
+				ValueCode      *string         `json:"valueCode"`
+				ValueToken     *string         `json:"valueToken"`
+				ValueReference *fhir.Reference `json:"valueReference"`
+				ValueCoding    *fhir.Coding    `json:"valueCoding"`
+				Resource       json.RawMessage `json:"resource"`
+			} `json:"parameter"`
+		}
+		if err := json.Unmarshal(body, &in); err != nil || in.ResourceType != "Parameters" {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, "Parameters", "want a FHIR Parameters resource")
+		}
+		for i, prm := range in.Parameter {
+			var v *string
+			for _, s := range []*string{prm.ValueString, prm.ValueDateTime, prm.ValueDate, prm.ValueInstant, prm.ValueCode, prm.ValueToken} {
+				if s != nil {
+					v = s
+				}
+			}
+			switch {
+			case prm.Resource != nil:
+				p.resources[prm.Name] = prm.Resource
+			case prm.ValueReference != nil:
+				p.values[prm.Name] = append(p.values[prm.Name], prm.ValueReference.Reference)
+			case prm.ValueCoding != nil:
+				p.values[prm.Name] = append(p.values[prm.Name], prm.ValueCoding.System+"|"+prm.ValueCoding.Code)
+			case v != nil:
+				p.values[prm.Name] = append(p.values[prm.Name], *v)
+			default:
+				return p, carecontact.Invalid(carecontact.ErrInvalid, fmt.Sprintf("Parameters.parameter[%d]", i), "has no value this operation reads")
+			}
+		}
+	}
+	for k := range p.values {
+		if k != "_format" && k != "_count" && !slices.Contains(allowed, k) {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, k, "is not a parameter of this search or operation")
+		}
+	}
+	for k := range p.resources {
+		if !slices.Contains(allowed, k) {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, k, "is not a parameter of this operation")
+		}
+	}
+	return p, nil
+}
+
+// service reads a service-type token of the library's service code system.
+func service(token string) (carecontact.AreaID, string, error) {
+	system, code, ok := strings.Cut(token, "|")
+	area, own := strings.CutPrefix(system, fhir.ServiceSystem)
+	if !ok || !own || area == "" || code == "" {
+		return "", "", carecontact.Invalid(carecontact.ErrInvalid, "service-type", "want "+fhir.ServiceSystem+"<area>|<service>")
+	}
+	return carecontact.AreaID(area), code, nil
+}
+
+// bound is one date search value: a prefix and the instant it stands for
+// (a date means its start, in Europe/Helsinki).
+type bound struct {
+	prefix string
+	at     time.Time
+	day    bool
+}
+
+func parseBound(field, v string) (bound, error) {
+	b := bound{prefix: "eq"}
+	if len(v) > 2 && v[0] >= 'a' && v[0] <= 'z' && v[1] >= 'a' && v[1] <= 'z' {
+		b.prefix, v = v[:2], v[2:]
+	}
+	if !slices.Contains([]string{"eq", "ge", "gt", "le", "lt"}, b.prefix) {
+		return b, carecontact.Invalid(carecontact.ErrInvalid, field, "prefix: want eq, ge, gt, le or lt")
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		b.at = t.UTC()
+		return b, nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, v, civil.Helsinki())
+	if err != nil {
+		return b, carecontact.Invalid(carecontact.ErrInvalid, field, "want a date or an instant with a time zone")
+	}
+	b.at, b.day = t.UTC(), true
+	return b, nil
+}
+
+// match reports whether t satisfies b.
+func (b bound) match(t time.Time) bool {
+	end := b.at
+	if b.day {
+		end = b.at.AddDate(0, 0, 1)
+	}
+	switch b.prefix {
+	case "ge":
+		return !t.Before(b.at)
+	case "gt":
+		return !t.Before(end) && !t.Equal(b.at) || !b.day && t.After(b.at)
+	case "le":
+		return t.Before(end) || !b.day && t.Equal(b.at)
+	case "lt":
+		return t.Before(b.at)
+	}
+	if b.day {
+		return !t.Before(b.at) && t.Before(end)
+	}
+	return t.Equal(b.at)
+}
+
+// window turns start bounds into the booker's From and To.
+func window(field string, vs []string) (from, to time.Time, bounds []bound, err error) {
+	for _, v := range vs {
+		b, err := parseBound(field, v)
+		if err != nil {
+			return time.Time{}, time.Time{}, nil, err
+		}
+		bounds = append(bounds, b)
+		switch b.prefix {
+		case "ge", "gt", "eq":
+			if b.at.After(from) {
+				from = b.at
+			}
+		}
+		switch b.prefix {
+		case "le", "lt", "eq":
+			end := b.at
+			switch {
+			case b.day && b.prefix != "lt":
+				end = b.at.AddDate(0, 0, 1)
+			case !b.day && b.prefix != "lt":
+				end = b.at.Add(time.Second) // the start itself is in
+			}
+			if to.IsZero() || end.Before(to) {
+				to = end
+			}
+		}
+	}
+	return from, to, bounds, nil
+}
+
+func count(p params) (int, error) {
+	c := p.first("_count")
+	if c == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(c)
+	if err != nil || n < 1 || n > 1000 {
+		return 0, carecontact.Invalid(carecontact.ErrInvalid, "_count", "want 1 to 1000")
+	}
+	return n, nil
+}
+
+// slots runs the booker's search for service-type and start (or the $find
+// start and end) and returns the matching slots.
+func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, startParam string) ([]booking.Slot, booking.Service, error) {
+	area, code, err := service(p.first("service-type"))
+	if err != nil {
+		return nil, booking.Service{}, err
+	}
+	svc, err := h.cfg.Booker.Service(area, code)
+	if err != nil {
+		return nil, booking.Service{}, err
+	}
+	var starts []string
+	if startParam == "start" {
+		starts = p.values["start"]
+	} else {
+		if s := p.first("start"); s != "" {
+			starts = append(starts, "ge"+s)
+		}
+		if e := p.first("end"); e != "" {
+			starts = append(starts, "lt"+e)
+		}
+	}
+	from, to, bounds, err := window(startParam, starts)
+	if err != nil {
+		return nil, booking.Service{}, err
+	}
+	limit, err := count(p)
+	if err != nil {
+		return nil, booking.Service{}, err
+	}
+	req := booking.SearchRequest{Area: area, Service: code, From: from, To: to, Limit: limit, By: by}
+	if s := p.first("schedule"); s != "" {
+		id, ok := strings.CutPrefix(s, "Schedule/")
+		if !ok || id == "" {
+			return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "schedule", "want Schedule/<id>")
+		}
+		if id, err = fhir.InternalID("schedule", id); err != nil {
+			return nil, booking.Service{}, err
+		}
+		req.Professional = carecontact.ProfessionalID(id)
+	}
+	if st := p.first("status"); st != "" && st != string(fhir.SlotFree) {
+		return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "status", "only free slots are searched")
+	}
+	if at := p.first("appointment-type"); at != "" {
+		system, kind, _ := strings.Cut(at, "|")
+		if system != fhir.ChannelSystem {
+			return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "appointment-type", "want "+fhir.ChannelSystem+"|<channel>")
+		}
+		if _, err := channel.ParseKind(kind); err != nil {
+			return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "appointment-type", "unknown channel")
+		}
+		if kind != string(svc.Channel) {
+			return nil, svc, nil
+		}
+	}
+	found, err := h.cfg.Booker.Search(ctx, req)
+	if err != nil {
+		return nil, booking.Service{}, err
+	}
+	var out []booking.Slot
+	for _, s := range found {
+		ok := true
+		for _, b := range bounds {
+			ok = ok && b.match(s.Start)
+		}
+		if ok {
+			out = append(out, s)
+		}
+	}
+	return out, svc, nil
+}
+
+func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
+	by, ok := h.requester(w, r)
+	if !ok {
+		return
+	}
+	p, err := readParams(r, "service-type", "start", "schedule", "status", "appointment-type")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	slots, _, err := h.slots(r.Context(), p, by, "start")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	var res [][]byte
+	for _, s := range slots {
+		data, err := h.cfg.Mapping.ExportSlot(s, fhir.SlotFree)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		res = append(res, data)
+	}
+	h.bundle(w, res)
+}
+
+// client returns the patient parameter's client, or the requester itself
+// when it is a client and names none.
+func client(p params, by booking.Requester) (carecontact.ClientRef, error) {
+	v := p.first("patient")
+	if v == "" {
+		if by.Actor.Kind == audit.ActorClient && by.Actor.ID != "" {
+			return carecontact.ClientRef(by.Actor.ID), nil
+		}
+		return "", carecontact.Invalid(carecontact.ErrInvalid, "patient", "is required")
+	}
+	id := strings.TrimPrefix(v, "Patient/")
+	if id == "" || strings.Contains(id, "/") {
+		return "", carecontact.Invalid(carecontact.ErrInvalid, "patient", "want Patient/<id>")
+	}
+	id, err := fhir.InternalID("patient", id)
+	return carecontact.ClientRef(id), err
+}
+
+func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
+	by, ok := h.requester(w, r)
+	if !ok {
+		return
+	}
+	p, err := readParams(r, "start", "end", "service-type", "patient", "schedule", "appointment-type")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	c, err := client(p, by)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	slots, svc, err := h.findWindow(r.Context(), p, by)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	var res [][]byte
+	for i, s := range slots {
+		a := booking.Appointment{ID: fmt.Sprintf("proposed-%d", i+1), Status: booking.StatusProposed, Area: s.Area, Service: s.Service,
+			Client: c, Participants: s.Participants, Start: s.Start, End: s.End, Channel: svc.Channel}
+		data, err := h.cfg.Mapping.ExportAppointment(a, h.cfg.Calendars...)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		res = append(res, data)
+	}
+	h.bundle(w, res)
+}
+
+// findWindow is the $find search with start and end as plain dateTimes.
+func (h *Handler) findWindow(ctx context.Context, p params, by booking.Requester) ([]booking.Slot, booking.Service, error) {
+	q := params{values: map[string][]string{}, resources: p.resources}
+	for k, v := range p.values {
+		if k != "start" && k != "end" {
+			q.values[k] = v
+		}
+	}
+	if s := p.first("start"); s != "" {
+		q.values["start"] = append(q.values["start"], "ge"+s)
+	}
+	if e := p.first("end"); e != "" {
+		q.values["start"] = append(q.values["start"], "lt"+e)
+	}
+	return h.slots(ctx, q, by, "start")
+}
+
+// appointmentParam reads the appointment-resource parameter.
+func (h *Handler) appointmentParam(p params) (booking.Appointment, bool, error) {
+	raw, ok := p.resources["appointment-resource"]
+	if !ok {
+		return booking.Appointment{}, false, nil
+	}
+	a, err := h.cfg.Mapping.ImportAppointment(raw)
+	return a, true, err
+}
+
+func (h *Handler) hold(w http.ResponseWriter, r *http.Request) {
+	by, ok := h.requester(w, r)
+	if !ok {
+		return
+	}
+	p, err := readParams(r, "appointment-resource", "appointment-reference")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	a, ok, err := h.appointmentParam(p)
+	switch {
+	case err != nil:
+		writeError(w, err)
+		return
+	case !ok:
+		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "appointment-resource",
+			"is required: the proposals of $find are not stored, send the proposed Appointment back"))
+		return
+	}
+	held, err := h.cfg.Booker.Hold(r.Context(), booking.BookRequest{Slot: slotOf(a), Client: a.Client, By: by})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	h.writeAppointment(w, http.StatusCreated, held)
+}
+
+func slotOf(a booking.Appointment) booking.Slot {
+	return booking.Slot{Area: a.Area, Service: a.Service, Start: a.Start, End: a.End, Participants: a.Participants}
+}
+
+func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
+	by, ok := h.requester(w, r)
+	if !ok {
+		return
+	}
+	p, err := readParams(r, "appointment-resource", "appointment-reference")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	a, hasResource, err := h.appointmentParam(p)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	id := ""
+	if ref := p.first("appointment-reference"); ref != "" {
+		var found bool
+		if id, found = strings.CutPrefix(ref, "Appointment/"); !found || id == "" || strings.Contains(id, "/") {
+			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "appointment-reference", "want Appointment/<id>"))
+			return
+		}
+		if id, err = fhir.InternalID("appointment-reference", id); err != nil {
+			writeError(w, err)
+			return
+		}
+	} else if hasResource && a.Status == booking.StatusPending {
+		id = a.ID
+	}
+	if id == "" {
+		if !hasResource {
+			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "appointment-reference", "or appointment-resource is required"))
+			return
+		}
+		booked, err := h.cfg.Booker.Book(r.Context(), booking.BookRequest{Slot: slotOf(a), Client: a.Client, By: by})
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		h.writeAppointment(w, http.StatusCreated, booked)
+		return
+	}
+	if match := r.Header.Get("If-Match"); match != "" {
+		cur, err := h.cfg.Booker.Appointment(r.Context(), id, by)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		if match != etag(cur.Version) && match != strconv.Itoa(cur.Version) {
+			writeError(w, ErrPrecondition)
+			return
+		}
+	}
+	booked, err := h.cfg.Booker.Confirm(r.Context(), id, by)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	h.writeAppointment(w, http.StatusOK, booked)
+}
+
+func (h *Handler) read(w http.ResponseWriter, r *http.Request, id string) {
+	by, ok := h.requester(w, r)
+	if !ok {
+		return
+	}
+	a, err := h.cfg.Booker.Appointment(r.Context(), id, by)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	h.writeAppointment(w, http.StatusOK, a)
+}
+
+func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
+	by, ok := h.requester(w, r)
+	if !ok {
+		return
+	}
+	p, err := readParams(r, "patient", "actor", "date", "status")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if p.first("patient") == "" {
+		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "patient", "is required: appointments are listed by client"))
+		return
+	}
+	c, err := client(p, by)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	var bounds []bound
+	for _, v := range p.values["date"] {
+		b, err := parseBound("date", v)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		bounds = append(bounds, b)
+	}
+	var statuses []booking.Status
+	for _, v := range p.values["status"] {
+		for s := range strings.SplitSeq(v, ",") {
+			st, err := booking.ParseStatus(s)
+			if err != nil {
+				writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "status", "not an appointment status"))
+				return
+			}
+			statuses = append(statuses, st)
+		}
+	}
+	actor := ""
+	if v := p.first("actor"); v != "" {
+		_, id, found := strings.Cut(v, "/")
+		if !found || id == "" {
+			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "actor", "want Type/<id>"))
+			return
+		}
+		if actor, err = fhir.InternalID("actor", id); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	as, err := h.cfg.Booker.ClientAppointments(r.Context(), c, by)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	var res [][]byte
+	for _, a := range as {
+		keep := len(statuses) == 0 || slices.Contains(statuses, a.Status)
+		keep = keep && (actor == "" || slices.Contains(a.Participants, booking.CalendarID(actor)))
+		for _, b := range bounds {
+			keep = keep && !a.Start.IsZero() && b.match(a.Start)
+		}
+		if !keep {
+			continue
+		}
+		data, err := h.export(a)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		res = append(res, data)
+	}
+	h.bundle(w, res)
+}
+
+// export writes a with meta.versionId, the store's version.
+func (h *Handler) export(a booking.Appointment) ([]byte, error) {
+	data, err := h.cfg.Mapping.ExportAppointment(a, h.cfg.Calendars...)
+	if err != nil {
+		return nil, err
+	}
+	return fhir.SetVersionID(data, a.Version)
+}
+
+func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.Appointment) {
+	data, err := h.export(a)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	w.Header().Set("ETag", etag(a.Version))
+	var head struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(data, &head) == nil && status == http.StatusCreated {
+		w.Header().Set("Location", "Appointment/"+head.ID+"/_history/"+strconv.Itoa(a.Version))
+	}
+	writeRaw(w, status, data)
+}
+
+func etag(version int) string { return `W/"` + strconv.Itoa(version) + `"` }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		writeIssue(w, http.StatusInternalServerError, "exception", "internal error", "")
+		return
+	}
+	writeRaw(w, status, data)
+}
+
+func writeRaw(w http.ResponseWriter, status int, data []byte) {
+	w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(data)
+}
+
+// writeError writes err as an OperationOutcome with its status; an
+// ErrNoRequester is 401 and an ErrPrecondition 412.
+func writeError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, ErrNoRequester):
+		writeIssue(w, http.StatusUnauthorized, "login", "the requester is not known", "")
+		return
+	case errors.Is(err, ErrPrecondition):
+		writeIssue(w, http.StatusPreconditionFailed, "conflict", err.Error(), "If-Match")
+		return
+	}
+	data, status := fhir.OperationOutcome(err)
+	writeRaw(w, status, data)
+}
+
+func writeIssue(w http.ResponseWriter, status int, code, diagnostics, expression string) {
+	issue := fhir.OutcomeIssue{Severity: "error", Code: code, Diagnostics: diagnostics}
+	if expression != "" {
+		issue.Expression = []string{expression}
+	}
+	writeJSON(w, status, fhir.Outcome{ResourceType: "OperationOutcome", Issue: []fhir.OutcomeIssue{issue}})
+}

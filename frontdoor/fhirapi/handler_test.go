@@ -1,0 +1,412 @@
+package fhirapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/booking/fhir"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/frontdoor/fhirapi"
+	"github.com/carecontact/carecontact/internal/fhirvalidate"
+	"github.com/carecontact/carecontact/storage/memory"
+)
+
+const vaccination = fhir.ServiceSystem + "north|vaccination"
+
+type fixture struct {
+	h     http.Handler
+	audit *memory.AuditLog
+	v     *fhirvalidate.Validator
+}
+
+// newFixture is one nurse's calendar on Monday and Tuesday mornings and a
+// 15-minute vaccination, on Easter Monday 2027 at 09:20 (closed), so the
+// first free slots are on Tuesday 30 March from 09:00.
+func newFixture(t testing.TB) fixture {
+	t.Helper()
+	loc := civil.Helsinki()
+	nurse := booking.Calendar{ID: "nurse-1", Kind: booking.OwnerProfessional, Area: "north", Role: "nurse",
+		Rules: []booking.WeeklyRule{{Weekdays: []time.Weekday{time.Monday, time.Tuesday},
+			Span: civil.Span{From: civil.At(9, 0), To: civil.At(10, 0)}, Block: booking.BlockSelfService}}}
+	set, err := booking.NewCalendarSet([]booking.Calendar{nurse})
+	require.NoError(t, err)
+	ix, err := booking.NewIndex(set, civil.Date{Year: 2027, Month: time.March, Day: 1}, 60)
+	require.NoError(t, err)
+	cat, err := booking.NewCatalogue("north", []booking.Service{{Code: "vaccination", Area: "north",
+		Names: civil.Names{FI: "Rokotus", SV: "Vaccination", EN: "Vaccination"}, Duration: 15 * time.Minute,
+		Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}},
+		SelfBookGroups: []string{"adult"}, MinNotice: time.Hour}})
+	require.NoError(t, err)
+	now := time.Date(2027, time.March, 29, 9, 20, 0, 0, loc)
+	store := memory.NewBookingStore(nil)
+	n := 0
+	b, err := booking.New(booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: store, Audit: store.AuditLog(),
+		Clock: carecontact.ClockFunc(func() time.Time { return now }), NewID: func(p string) string { n++; return fmt.Sprintf("%s_%d", p, n) }})
+	require.NoError(t, err)
+	h, err := fhirapi.New(fhirapi.Config{Booker: b, Calendars: []booking.Calendar{nurse}, Base: "https://fhir.example.org/r4",
+		Requester: func(r *http.Request) (booking.Requester, error) {
+			kind, id, ok := strings.Cut(r.Header.Get("X-Test-Actor"), ":")
+			if !ok {
+				return booking.Requester{}, errors.New("no actor")
+			}
+			return booking.Requester{Actor: audit.Actor{Kind: audit.ActorKind(kind), ID: id}, ClientGroup: "adult"}, nil
+		}})
+	require.NoError(t, err)
+	v, err := fhirvalidate.New(fhir.ExtensionDefinitions(), fhir.ExtensionBase, fhir.NationalStatusExtension)
+	require.NoError(t, err)
+	return fixture{h: h, audit: store.AuditLog(), v: v}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    []byte
+}
+
+func (f fixture) do(t *testing.T, method, target, actor string, body any, headers ...string) response {
+	t.Helper()
+	var rd *bytes.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		require.NoError(t, err)
+		rd = bytes.NewReader(data)
+	} else {
+		rd = bytes.NewReader(nil)
+	}
+	req := httptest.NewRequest(method, target, rd)
+	if actor != "" {
+		req.Header.Set("X-Test-Actor", actor)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	out := response{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes()}
+	require.Equal(t, "application/fhir+json; charset=utf-8", rec.Header().Get("Content-Type"), rec.Body.String())
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out.body), rec.Body.String())
+	if out.body["resourceType"] != "CapabilityStatement" {
+		// Every resource the handler writes is valid R4.
+		require.Empty(t, f.v.Validate(rec.Body.Bytes()), rec.Body.String())
+	}
+	return out
+}
+
+func entries(t *testing.T, r response) []map[string]any {
+	t.Helper()
+	require.Equal(t, "Bundle", r.body["resourceType"], string(r.raw))
+	require.Equal(t, "searchset", r.body["type"])
+	var out []map[string]any
+	es, _ := r.body["entry"].([]any)
+	for _, e := range es {
+		out = append(out, e.(map[string]any)["resource"].(map[string]any))
+	}
+	require.EqualValues(t, len(out), r.body["total"])
+	return out
+}
+
+func issue(t *testing.T, r response) (code string, expression []any) {
+	t.Helper()
+	require.Equal(t, "OperationOutcome", r.body["resourceType"], string(r.raw))
+	is := r.body["issue"].([]any)[0].(map[string]any)
+	expression, _ = is["expression"].([]any)
+	return is["code"].(string), expression
+}
+
+const client1 = "client:client-1"
+
+func TestMetadata(t *testing.T) {
+	f := newFixture(t)
+	r := f.do(t, http.MethodGet, "/metadata", "", nil)
+	require.Equal(t, http.StatusOK, r.status)
+	require.Equal(t, "CapabilityStatement", r.body["resourceType"])
+	require.Equal(t, "4.0.1", r.body["fhirVersion"])
+	require.Contains(t, string(r.raw), "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-book")
+}
+
+func TestSlotSearch(t *testing.T) {
+	f := newFixture(t)
+	q := "/Slot?service-type=" + url.QueryEscape(vaccination)
+	tests := []struct {
+		name   string
+		target string
+		actor  string
+		status int
+		n      int
+		code   string
+		expr   string
+	}{
+		{"all", q + "&_count=3", client1, 200, 3, "", ""},
+		{"start window", q + "&start=ge2027-03-30T06:30:00Z&start=lt2027-03-30T07:00:00Z", client1, 200, 2, "", ""},
+		{"a date", q + "&start=2027-03-30&_count=100", client1, 200, 4, "", ""},
+		{"le an instant", q + "&start=le2027-03-30T06:15:00Z&_count=100", client1, 200, 2, "", ""},
+		{"eq an instant", q + "&start=eq2027-03-30T06:30:00Z", client1, 200, 1, "", ""},
+		{"after a day, before another", q + "&start=gt2027-03-29&start=lt2027-03-31&_count=100", client1, 200, 4, "", ""},
+		{"unknown prefix", q + "&start=ne2027-03-30", client1, 400, 0, "invalid", "start"},
+		{"schedule", q + "&schedule=Schedule/nurse-1&_count=1", client1, 200, 1, "", ""},
+		{"status free", q + "&status=free&_count=1", client1, 200, 1, "", ""},
+		{"another channel", q + "&appointment-type=" + url.QueryEscape(fhir.ChannelSystem+"|video"), client1, 200, 0, "", ""},
+		{"status busy", q + "&status=busy", client1, 400, 0, "invalid", "status"},
+		{"no service type", "/Slot", client1, 400, 0, "invalid", "service-type"},
+		{"unknown service", "/Slot?service-type=" + url.QueryEscape(fhir.ServiceSystem+"north|x"), client1, 404, 0, "not-found", ""},
+		{"unknown parameter", q + "&colour=red", client1, 400, 0, "invalid", "colour"},
+		{"bad count", q + "&_count=0", client1, 400, 0, "invalid", "_count"},
+		{"bad date", q + "&start=ge30.3.2027", client1, 400, 0, "invalid", "start"},
+		{"no requester", q, "", 401, 0, "login", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.do(t, http.MethodGet, tc.target, tc.actor, nil)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			if tc.status != 200 {
+				code, expr := issue(t, r)
+				require.Equal(t, tc.code, code)
+				if tc.expr != "" {
+					require.Equal(t, []any{tc.expr}, expr)
+				}
+				return
+			}
+			slots := entries(t, r)
+			require.Len(t, slots, tc.n)
+			for _, s := range slots {
+				require.Equal(t, "Slot", s["resourceType"])
+				require.Equal(t, "free", s["status"])
+				require.Equal(t, map[string]any{"reference": "Schedule/nurse-1"}, s["schedule"])
+			}
+			if tc.n > 0 {
+				e := r.body["entry"].([]any)[0].(map[string]any)
+				require.True(t, strings.HasPrefix(e["fullUrl"].(string), "https://fhir.example.org/r4/Slot/"))
+			}
+		})
+	}
+	r := f.do(t, http.MethodPost, q, client1, nil)
+	require.Equal(t, http.StatusMethodNotAllowed, r.status)
+	require.Equal(t, "GET", r.header.Get("Allow"))
+	r = f.do(t, http.MethodGet, "/Patient/x", client1, nil)
+	require.Equal(t, http.StatusNotFound, r.status)
+}
+
+func parameters(ps ...map[string]any) map[string]any {
+	var list []any
+	for _, p := range ps {
+		list = append(list, p)
+	}
+	return map[string]any{"resourceType": "Parameters", "parameter": list}
+}
+
+// TestFindHoldBook runs the IHE scheduling flow: $find proposes, $hold
+// holds one proposal, $book confirms it under If-Match, then reads and
+// searches see it, with the booker's access model and audit.
+func TestFindHoldBook(t *testing.T) {
+	f := newFixture(t)
+	find := "/Appointment/$find?start=2027-03-30T06:00:00Z&end=2027-03-30T07:00:00Z&service-type=" + url.QueryEscape(vaccination)
+	r := f.do(t, http.MethodGet, find, client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	proposals := entries(t, r)
+	require.Len(t, proposals, 4)
+	for _, p := range proposals {
+		require.Equal(t, "proposed", p["status"])
+	}
+	require.Contains(t, string(r.raw), `"reference":"Practitioner/nurse-1"`)
+	require.Contains(t, string(r.raw), `"reference":"Patient/client-1"`)
+
+	// The same by POST with a Parameters resource.
+	r = f.do(t, http.MethodPost, "/Appointment/$find", client1, parameters(
+		map[string]any{"name": "start", "valueDateTime": "2027-03-30T06:00:00Z"},
+		map[string]any{"name": "end", "valueDateTime": "2027-03-30T07:00:00Z"},
+		map[string]any{"name": "service-type", "valueCoding": map[string]any{"system": fhir.ServiceSystem + "north", "code": "vaccination"}}))
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Len(t, entries(t, r), 4)
+
+	// $hold needs the proposal itself.
+	r = f.do(t, http.MethodPost, "/Appointment/$hold", client1, parameters(map[string]any{"name": "appointment-reference", "valueReference": map[string]any{"reference": "Appointment/proposed-1"}}))
+	require.Equal(t, http.StatusBadRequest, r.status)
+	_, expr := issue(t, r)
+	require.Equal(t, []any{"appointment-resource"}, expr)
+	r = f.do(t, http.MethodPost, "/Appointment/$hold", client1, parameters(map[string]any{"name": "appointment-resource", "resource": proposals[0]}))
+	require.Equal(t, http.StatusCreated, r.status, string(r.raw))
+	require.Equal(t, "pending", r.body["status"])
+	require.Equal(t, `W/"1"`, r.header.Get("ETag"))
+	require.Equal(t, map[string]any{"versionId": "1"}, r.body["meta"])
+	id := r.body["id"].(string)
+	require.Equal(t, "apt.5F1", id, "the internal id apt_1 as a FHIR id")
+	require.Equal(t, "Appointment/"+id+"/_history/1", r.header.Get("Location"))
+
+	// Another client cannot hold the same time.
+	r = f.do(t, http.MethodPost, "/Appointment/$hold", "client:client-2", parameters(map[string]any{"name": "appointment-resource", "resource": proposals[0]}))
+	require.Equal(t, http.StatusForbidden, r.status, string(r.raw))
+
+	book := parameters(map[string]any{"name": "appointment-reference", "valueReference": map[string]any{"reference": "Appointment/" + id}})
+	r = f.do(t, http.MethodPost, "/Appointment/$book", client1, book, "If-Match", `W/"7"`)
+	require.Equal(t, http.StatusPreconditionFailed, r.status, string(r.raw))
+	code, _ := issue(t, r)
+	require.Equal(t, "conflict", code)
+	r = f.do(t, http.MethodPost, "/Appointment/$book", "client:client-2", book)
+	require.Equal(t, http.StatusForbidden, r.status, string(r.raw))
+	r = f.do(t, http.MethodPost, "/Appointment/$book", client1, book, "If-Match", `W/"1"`)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Equal(t, "booked", r.body["status"])
+	require.Equal(t, `W/"2"`, r.header.Get("ETag"))
+
+	// Booking a proposal directly.
+	r = f.do(t, http.MethodPost, "/Appointment/$book", client1, parameters(map[string]any{"name": "appointment-resource", "resource": proposals[1]}))
+	require.Equal(t, http.StatusCreated, r.status, string(r.raw))
+	require.Equal(t, "booked", r.body["status"])
+	// The same time again is taken.
+	r = f.do(t, http.MethodPost, "/Appointment/$book", client1, parameters(map[string]any{"name": "appointment-resource", "resource": proposals[1]}))
+	require.Equal(t, http.StatusConflict, r.status, string(r.raw))
+
+	// Read.
+	r = f.do(t, http.MethodGet, "/Appointment/"+id, client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Equal(t, "booked", r.body["status"])
+	require.Equal(t, `W/"2"`, r.header.Get("ETag"))
+	require.Equal(t, map[string]any{"versionId": "2"}, r.body["meta"])
+	for _, tc := range []struct {
+		name, target, actor string
+		status              int
+		code                string
+	}{
+		{"another client", "/Appointment/" + id, "client:client-2", 403, "forbidden"},
+		{"unknown", "/Appointment/apt-99", client1, 404, "not-found"},
+		{"not a FHIR id", "/Appointment/apt_1", client1, 400, "invalid"},
+		{"no requester", "/Appointment/" + id, "", 401, "login"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.do(t, http.MethodGet, tc.target, tc.actor, nil)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			code, _ := issue(t, r)
+			require.Equal(t, tc.code, code)
+		})
+	}
+
+	// Search.
+	for _, tc := range []struct {
+		name, query, actor string
+		status, n          int
+	}{
+		{"a client's", "patient=Patient/client-1", client1, 200, 2},
+		{"by a professional", "patient=Patient/client-1", "professional:nurse-1", 200, 2},
+		{"booked on the day", "patient=Patient/client-1&status=booked&date=2027-03-30", client1, 200, 2},
+		{"pending", "patient=Patient/client-1&status=pending", client1, 200, 0},
+		{"later", "patient=Patient/client-1&date=ge2027-04-01", client1, 200, 0},
+		{"actor", "patient=Patient/client-1&actor=Practitioner/nurse-1", client1, 200, 2},
+		{"another actor", "patient=Patient/client-1&actor=Practitioner/nurse-2", client1, 200, 0},
+		{"another client's", "patient=Patient/client-1", "client:client-2", 403, 0},
+		{"no patient", "status=booked", client1, 400, 0},
+		{"bad status", "patient=Patient/client-1&status=done", client1, 400, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.do(t, http.MethodGet, "/Appointment?"+tc.query, tc.actor, nil)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			if tc.status == 200 {
+				require.Len(t, entries(t, r), tc.n)
+			} else {
+				issue(t, r)
+			}
+		})
+	}
+
+	// The booker's audit saw the reads and the refusals.
+	events, err := f.audit.Events(context.Background(), audit.Filter{})
+	require.NoError(t, err)
+	var reads, denied int
+	for _, e := range events {
+		if e.Action == "booking.read" && e.Outcome == audit.Allowed {
+			reads++
+		}
+		if e.Outcome == audit.Denied {
+			denied++
+		}
+	}
+	require.Positive(t, reads)
+	require.Positive(t, denied)
+}
+
+func TestOperationsRefuseBadInput(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		name   string
+		method string
+		target string
+		body   any
+		status int
+		expr   string
+	}{
+		{"find without service", http.MethodGet, "/Appointment/$find?start=2027-03-30", nil, 400, "service-type"},
+		{"find for nobody", http.MethodGet, "/Appointment/$find?service-type=" + url.QueryEscape(vaccination), nil, 400, "patient"},
+		{"hold by GET", http.MethodGet, "/Appointment/$hold", nil, 405, ""},
+		{"not Parameters", http.MethodPost, "/Appointment/$book", map[string]any{"resourceType": "Appointment"}, 400, "Parameters"},
+		{"book nothing", http.MethodPost, "/Appointment/$book", parameters(), 400, "appointment-reference"},
+		{"bad reference", http.MethodPost, "/Appointment/$book", parameters(map[string]any{"name": "appointment-reference", "valueReference": map[string]any{"reference": "Slot/x"}}), 400, "appointment-reference"},
+		{"bad resource", http.MethodPost, "/Appointment/$hold", parameters(map[string]any{"name": "appointment-resource", "resource": map[string]any{"resourceType": "Appointment", "id": "x", "status": "maybe"}}), 400, "Appointment.status"},
+		{"unknown parameter", http.MethodPost, "/Appointment/$hold", parameters(map[string]any{"name": "colour", "valueString": "red"}), 400, "colour"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			actor := client1
+			if tc.name == "find for nobody" {
+				actor = "professional:nurse-1"
+			}
+			r := f.do(t, tc.method, tc.target, actor, tc.body)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			_, expr := issue(t, r)
+			if tc.expr != "" {
+				require.Equal(t, []any{tc.expr}, expr)
+			}
+		})
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	_, err := fhirapi.New(fhirapi.Config{})
+	require.ErrorIs(t, err, carecontact.ErrInvalid)
+	_, err = fhirapi.New(fhirapi.Config{Booker: &booking.Booker{}})
+	require.ErrorIs(t, err, carecontact.ErrInvalid)
+	_, err = fhirapi.New(fhirapi.Config{Booker: &booking.Booker{}, Requester: func(*http.Request) (booking.Requester, error) { return booking.Requester{}, nil }, Base: "relative/path"})
+	require.ErrorIs(t, err, carecontact.ErrInvalid)
+}
+
+// FuzzOperations sends outside bodies to $hold and $book: every answer is
+// FHIR JSON (an Appointment or an OperationOutcome) and none is a 500.
+func FuzzOperations(f *testing.F) {
+	f.Add("$hold", []byte(`{"resourceType":"Parameters","parameter":[{"name":"appointment-reference","valueReference":{"reference":"Appointment/x"}}]}`))
+	f.Add("$book", []byte(`{"resourceType":"Parameters","parameter":[{"name":"appointment-resource","resource":{"resourceType":"Appointment","id":"p","status":"proposed"}}]}`))
+	f.Add("$find", []byte(`{"resourceType":"Parameters","parameter":[{"name":"start","valueDateTime":"2027-03-30"}]}`))
+	fx := newFixture(f)
+	f.Fuzz(func(t *testing.T, op string, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/Appointment/"+url.PathEscape(op), bytes.NewReader(body))
+		req.Header.Set("X-Test-Actor", client1)
+		rec := httptest.NewRecorder()
+		fx.h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+		}
+		var m map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+			t.Fatalf("not JSON: %q", rec.Body.String())
+		}
+		if rt := m["resourceType"]; rt != "OperationOutcome" && rt != "Appointment" && rt != "Bundle" {
+			t.Fatalf("answered a %v", rt)
+		}
+		if problems := fx.v.Validate(rec.Body.Bytes()); len(problems) > 0 {
+			t.Fatalf("not valid R4: %v: %s", problems, rec.Body.String())
+		}
+	})
+}
