@@ -77,6 +77,7 @@ const DefaultCrossAreaRole = "booking-coordinator"
 type Booker struct {
 	cfg   Config
 	areas map[carecontact.AreaID]*Catalogue
+	cands map[svcKey]*candList // the candidate calendars of each service
 }
 
 // New checks cfg and returns a Booker.
@@ -111,7 +112,7 @@ func New(cfg Config) (*Booker, error) {
 	if cfg.NewID == nil {
 		cfg.NewID = newID
 	}
-	b := &Booker{cfg: cfg, areas: map[carecontact.AreaID]*Catalogue{}}
+	b := &Booker{cfg: cfg, areas: map[carecontact.AreaID]*Catalogue{}, cands: map[svcKey]*candList{}}
 	for i, c := range cfg.Catalogues {
 		if c == nil {
 			return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("config.catalogues[%d]", i), "is nil")
@@ -120,6 +121,11 @@ func New(cfg Config) (*Booker, error) {
 			return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("config.catalogues[%d]", i), fmt.Sprintf("second catalogue for area %s", c.Area()))
 		}
 		b.areas[c.Area()] = c
+		for _, svc := range c.services {
+			cl := newCandList(cfg.Index.set, &svc)
+			cl.shared = true
+			b.cands[svcKey{svc.Area, svc.Code}] = cl
+		}
 	}
 	return b, nil
 }

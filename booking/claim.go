@@ -7,7 +7,6 @@ import (
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
-	"github.com/carecontact/carecontact/civil"
 )
 
 // BookRequest asks to hold or book a slot found by Search.
@@ -39,10 +38,9 @@ func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time)
 	case len(slot.Participants) != len(svc.Requires):
 		return "", carecontact.Invalid(ErrInvalid, "slot.participants", fmt.Sprintf("want %d", len(svc.Requires)))
 	}
-	loc := civil.Helsinki()
-	q := &search{svc: svc, by: by, today: civil.DateOf(now, loc), ix: b.cfg.Index, dur: int64(svc.Duration / time.Second)}
-	var block BlockType
 	set := b.cfg.Index.set
+	q := &search{rules: newRules(by, now), set: set, ix: b.cfg.Index, dur: int64(svc.Duration / time.Second)}
+	var block BlockType
 	for i, id := range slot.Participants {
 		c, ok := set.byID[id]
 		r := svc.Requires[i]
@@ -50,12 +48,12 @@ func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time)
 			slices.Index(slot.Participants, id) != i {
 			return "", carecontact.Invalid(ErrInvalid, fmt.Sprintf("slot.participants[%d]", i), fmt.Sprintf("does not meet the requirement %s %s", r.Kind, r.Role))
 		}
-		bt, ok := q.fits(c, slot.Start.Unix())
+		bt, ok := q.fits(set.pos[id], -1, c.Kind == OwnerResource, slot.Start.Unix())
 		if !ok {
 			return "", fmt.Errorf("booking: slot.participants[%d] %s at %s: not bookable working time: %w", i, id, slot.Start.UTC().Format(time.RFC3339), ErrNotAllowed)
 		}
 		if i == 0 {
-			block = bt
+			block = blockCodes[bt]
 		}
 	}
 	return block, nil

@@ -317,7 +317,7 @@ func (s *Planner) Get(ctx context.Context, actor audit.Actor, id string) (Record
 	if err := actor.Validate(); err != nil {
 		return Record{}, s.deny(ctx, actor, "callback.read", id, "", now, fmt.Errorf("callback: get: actor: %w", err))
 	}
-	if err := carecontact.ValidateID(ErrInvalidRequest, "id", id); err != nil {
+	if err := validID(id); err != nil {
 		return Record{}, err
 	}
 	r, err := s.store.Get(ctx, id)

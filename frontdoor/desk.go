@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
@@ -89,6 +90,20 @@ func (d *Door) Desk(ctx context.Context, p carecontact.ProfessionalID) (Desk, er
 	}
 	for _, it := range d.disp.Waiting(p) {
 		out.Waiting = append(out.Waiting, d.deskItem(it))
+	}
+	// Every contact the desk shows is a read of a client's data by p.
+	now := d.cfg.Clock.Now().UTC()
+	var evs []audit.Event
+	for _, list := range [][]DeskItem{out.Offers, out.Contacts, out.Waiting} {
+		for _, di := range list {
+			evs = append(evs, audit.Event{At: now, Actor: professional(p), Action: "routing.read", Subject: "item/" + string(di.Item.ID),
+				Client: di.Item.Contact.Client, Outcome: audit.Allowed, Detail: map[string]string{"view": "desk"}})
+		}
+	}
+	if len(evs) > 0 {
+		if err := d.cfg.Stores.Audit.Record(ctx, evs...); err != nil {
+			return Desk{}, fmt.Errorf("frontdoor: desk: audit: %w", err)
+		}
 	}
 	return out, nil
 }

@@ -49,6 +49,11 @@ type Config struct {
 	// Role a caller's actor claims. Organisation sets it. Defaults to
 	// StaffOf(Directory, nil), every professional without grants.
 	Staff carecontact.StaffDirectory
+	// Identifier is the host's strong identification service: a session
+	// becomes strongly identified only as far as it confirms (see
+	// session.Manager.Identify). Defaults to none: Identify records weak
+	// identification only.
+	Identifier session.Identifier
 	// Stores keep everything. Required.
 	Stores Stores
 	// Capacity tells each team's callback capacity, for example a
@@ -212,7 +217,7 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 		return nil, fmt.Errorf("frontdoor: demand: %w", err)
 	}
 	if d.sessions, err = session.New(session.Config{Store: cfg.Stores.Session, Audit: cfg.Stores.Audit,
-		Clock: cfg.Clock, Teams: cfg.Directory, Staff: cfg.Staff, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit},
+		Clock: cfg.Clock, Teams: cfg.Directory, Staff: cfg.Staff, Identifier: cfg.Identifier, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit},
 		Graph: cfg.Graph, Transports: cfg.Transports, Checklists: cfg.Checklists, ActionIdentity: cfg.ActionIdentity}); err != nil {
 		return nil, fmt.Errorf("frontdoor: session: %w", err)
 	}

@@ -111,7 +111,7 @@ type Dispatcher struct {
 	// Deadlines live in two heaps: the steps of queued items (many, added
 	// in time order) and the offers and wrap-ups (few, short-lived), so
 	// the frequent offer and accept do not sift through every queued item.
-	stepTimers, holdTimers iheap[*entry]
+	stepTimers, holdTimers iheap[tref]
 	seq                    uint64
 	counts                 [ItemWrapUp + 1]int
 	// serving is the professional being freed and served right now: their
@@ -181,8 +181,8 @@ func NewDispatcher(ctx context.Context, opts DispatcherConfig) (*Dispatcher, err
 		dir: dir, store: opts.Store, clock: opts.Clock, offerTimeout: opts.OfferTimeout,
 		sink: opts.Sink, audit: opts.Audit,
 		pools: map[poolKey]*pool{}, routes: map[routeKey]*compiledRoute{}, items: map[carecontact.ItemID]*entry{},
-		stepTimers: iheap[*entry]{less: timerLess, set: setTimer},
-		holdTimers: iheap[*entry]{less: timerLess, set: setTimer},
+		stepTimers: iheap[tref]{less: trefLess, set: setTimer},
+		holdTimers: iheap[tref]{less: trefLess, set: setTimer},
 		wake:       make(chan struct{}, 1),
 	}
 	if d.offerTimeout == 0 {

@@ -82,7 +82,7 @@ func (d *Dispatcher) Enqueue(ctx context.Context, id carecontact.ItemID, c Conta
 	d.items[id] = e
 	d.counts[ItemQueued]++
 	d.emit(EventQueued, e, now, step, "", "")
-	d.stepPool(e).queue.push(e)
+	d.stepPool(e).queue.push(qrefOf(e))
 	d.armStep(e)
 	if err := d.tryOffer(ctx, e, now); err != nil {
 		return e.it, err
@@ -200,7 +200,7 @@ func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind Ev
 // requeue puts a queued item back in its step's queue, or widens it at once
 // if the step's time is up.
 func (d *Dispatcher) requeue(ctx context.Context, e *entry, t time.Time) error {
-	d.stepPool(e).queue.push(e)
+	d.stepPool(e).queue.push(qrefOf(e))
 	if to := e.route.pol.Steps[e.it.Step].Timeout; to > 0 && !e.it.StepAt.Add(to).After(t) {
 		return d.widen(ctx, e, t)
 	}

@@ -44,7 +44,7 @@ func (d *Dispatcher) lookup(ctx context.Context, id carecontact.ItemID, now time
 			return nil, err
 		}
 		if e == nil {
-			return nil, fmt.Errorf("%w: %s does not route in this replica's directory", ErrItemNotFound, id)
+			return nil, fmt.Errorf("%w: %s does not route in this replica's directory", ErrItemNotFound, quoteID(string(id)))
 		}
 	case it.Version != e.it.Version:
 		was := e.it.Professional
@@ -91,7 +91,7 @@ func (d *Dispatcher) adopt(ctx context.Context, it Item, now time.Time) (*entry,
 	d.counts[it.State]++
 	switch it.State {
 	case ItemQueued:
-		d.stepPool(e).queue.push(e)
+		d.stepPool(e).queue.push(qrefOf(e))
 		d.armStep(e)
 	case ItemOffered, ItemWrapUp:
 		// A deadline that passed before this replica knew the item (its

@@ -41,7 +41,7 @@ func TestFreeTextWithPersonalDataIsRedacted(t *testing.T) {
 			return err
 		}},
 		{"identification method", "session.identify", "method", func(f *fixture, s session.Session) error {
-			_, err := f.m.Identify(ctx, nurse1, s.ID, channel.IdentityStrong, "hetu 131052-308T")
+			_, err := f.m.Identify(ctx, nurse1, s.ID, channel.IdentityWeak, "hetu 131052-308T")
 			return err
 		}},
 	} {

@@ -25,6 +25,9 @@ func ExampleManager_Escalate() {
 		Clock:      carecontact.ClockFunc(func() time.Time { return now }),
 		Transports: channel.Transports{Telephony: tr, Video: tr},
 		NewID:      func() string { return "s1" },
+		// The host's identification service: the client completes bank ID
+		// on their phone during the call.
+		Identifier: session.Identifications{"client-42": {Level: channel.IdentityStrong, Method: "bank_id", At: now, Until: now.Add(time.Hour)}},
 	})
 	nurse := audit.Actor{Kind: audit.ActorProfessional, ID: "nurse-1"}
 	s, _ := m.Open(ctx, audit.System("routing"), session.OpenRequest{

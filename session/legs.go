@@ -280,7 +280,7 @@ func (m *Manager) Escalate(ctx context.Context, actor audit.Actor, id string, re
 		if s.State != StateActive || !ok {
 			return Leg{}, &StateError{Op: "escalate", From: s.State}
 		}
-		if err := m.cfg.Graph.Check(cur.Kind, to, s.Identity, req.Consent); err != nil {
+		if err := m.cfg.Graph.Check(cur.Kind, to, s.IdentityAt(m.now()), req.Consent); err != nil {
 			return Leg{}, fmt.Errorf("session: escalate: %w", err)
 		}
 		if err := m.legAllowed(s, to); err != nil {

@@ -153,6 +153,11 @@ type Config struct {
 	// (see carecontact.Scope); the Role of a caller's actor is a claim and
 	// grants nothing. Defaults to carecontact.NoStaff{}: nobody supervises.
 	Staff carecontact.StaffDirectory
+	// Identifier is the host's strong identification service: a session is
+	// strongly identified only as far as it confirms (see Identify).
+	// Defaults to none: no session becomes strongly identified after it is
+	// opened.
+	Identifier Identifier
 	// SupervisorRole is the role a grant of the Staff directory names for
 	// supervisor access. Defaults to DefaultSupervisorRole.
 	SupervisorRole string
@@ -473,6 +478,13 @@ func (m *Manager) Assign(ctx context.Context, actor audit.Actor, id string, prof
 // Identify records how strongly the client has been identified, audited
 // "session.identify". Method is a short label such as "bank_id",
 // "mobile_certificate" or "asked_in_call"; never the code itself.
+//
+// A professional may record weak identification (asked in the call). A
+// strong level comes from Config.Identifier only: the client's current
+// identification there must reach level and hold now, and the session
+// takes its level, method and expiry (see Session.IdentityAt). Without an
+// Identifier, or when it does not confirm, the attempt is an
+// *channel.IdentityError matching ErrNotIdentified, audited as denied.
 func (m *Manager) Identify(ctx context.Context, actor audit.Actor, id string, level channel.IdentityLevel, method string) (Session, error) {
 	if !level.Valid() {
 		return Session{}, invalid("level", "is not a known identity level")
@@ -480,14 +492,58 @@ func (m *Manager) Identify(ctx context.Context, actor audit.Actor, id string, le
 	if method == "" || len(method) > 40 {
 		return Session{}, invalid("method", "must be 1 to 40 characters")
 	}
-	return m.update(ctx, actor, id, "session.identify", accessHandle, "", func(s *Session, now time.Time) (map[string]string, error) {
+	s, err := m.update(ctx, actor, id, "session.identify", accessHandle, "", func(s *Session, now time.Time) (map[string]string, error) {
 		if s.State == StateClosed {
 			return nil, &StateError{Op: "identify", From: s.State}
 		}
 		prev := s.Identity
-		s.Identity, s.IdentityMethod = level, method
-		return map[string]string{"level": level.String(), "previous": prev.String(), "method": audit.Redact(method)}, nil
+		until := time.Time{}
+		if level > channel.IdentityWeak {
+			ident, err := m.identification(ctx, s.Client, now)
+			if err != nil {
+				return nil, err
+			}
+			if ident.Level < level {
+				return nil, fmt.Errorf("%w: %w", ErrNotIdentified, &channel.IdentityError{Required: level, Have: ident.Level})
+			}
+			level, method, until = ident.Level, ident.Method, ident.Until.UTC()
+		}
+		s.Identity, s.IdentityMethod, s.IdentifiedUntil = level, method, until
+		d := map[string]string{"level": level.String(), "previous": prev.String(), "method": audit.Redact(method)}
+		if !until.IsZero() {
+			d["until"] = until.Format(time.RFC3339)
+		}
+		return d, nil
 	})
+	if errors.Is(err, ErrNotIdentified) {
+		if pre, perr := m.load(ctx, id); perr == nil {
+			ev := event(actor, "session.identify", &pre, m.now(), audit.Denied,
+				map[string]string{"reason": "not confirmed by the identification service", "level": level.String()})
+			if aerr := m.cfg.Audit.Record(ctx, ev); aerr != nil {
+				return Session{}, fmt.Errorf("%w (recording the refusal failed: %v)", err, aerr)
+			}
+		}
+	}
+	return s, err
+}
+
+// identification asks the Identifier for the client's identification in
+// force at now; none is an error matching ErrNotIdentified.
+func (m *Manager) identification(ctx context.Context, client carecontact.ClientRef, now time.Time) (Identification, error) {
+	if m.cfg.Identifier == nil {
+		return Identification{}, fmt.Errorf("%w: no identification service", ErrNotIdentified)
+	}
+	ident, err := m.cfg.Identifier.Identification(ctx, client)
+	if errors.Is(err, carecontact.ErrNotFound) {
+		return Identification{}, fmt.Errorf("%w: the client has not identified", ErrNotIdentified)
+	}
+	if err != nil {
+		return Identification{}, fmt.Errorf("session: identification service: %w", err)
+	}
+	if !ident.Holds(now) {
+		return Identification{}, fmt.Errorf("%w: the identification has expired", ErrNotIdentified)
+	}
+	return ident, nil
 }
 
 // VerifyPersonalCode checks a personal identity code the client told a
@@ -582,7 +638,7 @@ func (m *Manager) CompleteChecklistItem(ctx context.Context, actor audit.Actor, 
 // error names the first action.
 func (m *Manager) gate(s *Session, action string, kind channel.Kind, also ...string) error {
 	if need, ok := m.cfg.ActionIdentity[action]; ok {
-		if err := channel.RequireIdentity(need, s.Identity); err != nil {
+		if err := channel.RequireIdentity(need, s.IdentityAt(m.now())); err != nil {
 			return fmt.Errorf("session: %s: %w", action, err)
 		}
 	}
@@ -608,7 +664,7 @@ func (m *Manager) legAllowed(s *Session, k channel.Kind) error {
 	if ok, reason := m.cfg.Matrix.Suitable(s.Errand, k); !ok {
 		return &channel.UnsuitableError{Errand: s.Errand, Kind: k, Reason: reason}
 	}
-	if err := channel.RequireIdentity(m.cfg.Matrix.RequiredIdentity(s.Errand, k), s.Identity); err != nil {
+	if err := channel.RequireIdentity(m.cfg.Matrix.RequiredIdentity(s.Errand, k), s.IdentityAt(m.now())); err != nil {
 		return fmt.Errorf("session: %s leg: %w", k, err)
 	}
 	return nil

@@ -109,7 +109,7 @@ func callbackCases() []badCase {
 		{"callback/Config/closing outcome bogus", config(callback.Config{ClosingOutcome: "bogus"}), invalid("ClosingOutcome")},
 		{"callback/Config/no clock", pure(func() error { _, err := callback.New(callback.Config{}); return err }), invalid("Clock")},
 		{"callback/Request/calendar without working days", func(ctx context.Context, w *world) error {
-			p, err := callback.New(callback.Config{Clock: w.clk, Store: memory.NewCallbackStore(nil), Capacity: w.built.Capacity, Audit: w.db.AuditLog(),
+			p, err := callback.New(callback.Config{Audit: memory.NewAuditLog(), Clock: w.clk, Store: memory.NewCallbackStore(nil), Capacity: w.built.Capacity,
 				Router: frontdoor.RoutingRouter{Directory: w.built.Directory}, Workdays: never})
 			if err != nil {
 				return setup(err)

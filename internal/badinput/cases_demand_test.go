@@ -70,7 +70,7 @@ func demandCases() []badCase {
 			return err
 		}, invalid("until")},
 		{"demand/New/policy bogus", func(_ context.Context, w *world) error {
-			_, err := demand.New(demand.Config{Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(nil), Clock: w.clk, Audit: w.db.AuditLog(), Policy: "bogus"})
+			_, err := demand.New(demand.Config{Matrix: channel.DefaultMatrix(), Store: memory.NewDemandStore(nil), Clock: w.clk, Audit: memory.NewAuditLog(), Policy: "bogus"})
 			return err
 		}, invalid("Policy")},
 	}

@@ -73,6 +73,7 @@ func runBooking(t *testing.T, h Harness) {
 		{"audit events are written with the change", testBookingAuditEvents},
 		{"race: one winner per slot", testBookingRaceForSlot},
 		{"race: concurrent transitions of one appointment", testBookingRaceTransitions},
+		{"span store agrees with Busy", testBookingSpans},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
