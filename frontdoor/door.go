@@ -83,6 +83,12 @@ type Config struct {
 	// RefreshEvery is how often a replicated door's dispatcher refreshes
 	// from the store. Defaults to routing.DefaultRefreshEvery (2 seconds).
 	RefreshEvery time.Duration
+	// Leader, if set, is the election of the replicas' leader
+	// (routing.DispatcherConfig.Leader): only the replica that leads makes
+	// offers, times them out and widens steps, each decision fenced by the
+	// lease's token; the others serve every operation and refresh.
+	// Requires Replicated. Defaults to none: this door decides itself.
+	Leader carecontact.Leadership
 	// Transports are the host's telephony, video and chat. Defaults to
 	// none: legs are only recorded.
 	Transports channel.Transports
@@ -192,7 +198,7 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	var err error
 	d.disp, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: cfg.Directory, Clock: cfg.Clock,
 		Store: cfg.Stores.Routing, OfferTimeout: cfg.OfferTimeout, Grace: cfg.Grace, Sink: sink,
-		Replicated: cfg.Replicated, RefreshEvery: cfg.RefreshEvery})
+		Replicated: cfg.Replicated, RefreshEvery: cfg.RefreshEvery, Leader: cfg.Leader})
 	if err != nil {
 		return nil, fmt.Errorf("frontdoor: routing: %w", err)
 	}
