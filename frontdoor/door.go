@@ -86,8 +86,9 @@ type Config struct {
 	// Leader, if set, is the election of the replicas' leader
 	// (routing.DispatcherConfig.Leader): only the replica that leads makes
 	// offers, times them out and widens steps, each decision fenced by the
-	// lease's token; the others serve every operation and refresh.
-	// Requires Replicated. Defaults to none: this door decides itself.
+	// lease's token; the others serve every operation and refresh. The
+	// callback planner's Advance plans only on the leader
+	// (callback.Config.Leader). Requires Replicated. Defaults to none: this door decides itself.
 	Leader carecontact.Leadership
 	// Transports are the host's telephony, video and chat. Defaults to
 	// none: legs are only recorded.
@@ -164,8 +165,8 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 		return nil, carecontact.Invalid(ErrConfig, "capacity", "is required")
 	case cfg.Callback.Clock != nil || cfg.Callback.Store != nil || cfg.Callback.Router != nil ||
 		cfg.Callback.Capacity != nil || cfg.Callback.Dispatcher != nil || cfg.Callback.NewID != nil || cfg.Callback.Load != nil ||
-		cfg.Callback.Audit != nil || cfg.Callback.Staff != nil:
-		return nil, carecontact.Invalid(ErrConfig, "callback", "clock, store, router, capacity, dispatcher, load, newID, audit and staff are the door's")
+		cfg.Callback.Audit != nil || cfg.Callback.Staff != nil || cfg.Callback.Leader != nil:
+		return nil, carecontact.Invalid(ErrConfig, "callback", "clock, store, router, capacity, dispatcher, load, newID, audit, staff and leader are the door's")
 	}
 	if cfg.Matrix == nil {
 		cfg.Matrix = channel.DefaultMatrix()
@@ -204,6 +205,7 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	}
 	cbc := cfg.Callback
 	cbc.Clock, cbc.Store, cbc.Capacity, cbc.Audit, cbc.Staff = cfg.Clock, cfg.Stores.Callback, cfg.Capacity, cfg.Stores.Audit, cfg.Staff
+	cbc.Leader = cfg.Leader
 	cbc.Router = RoutingRouter{Directory: cfg.Directory}
 	cbc.Dispatcher = RoutingDispatcher{Dispatcher: d.disp}
 	cbc.Load = RoutingLoad{Dispatcher: d.disp}

@@ -268,15 +268,37 @@
 // one does not time the old one's offers out early. Tested with clocks
 // 30 s behind and ahead.
 //
+// The callback planner's Advance (re-planning, hand-over of due requests,
+// escalation) runs only on the leader too (callback.Config.Leader, set by
+// the door). Its writes carry no fence: a pass a deposed leader has under
+// way may still commit, and is kept safe by the per-day reservations
+// (capacity) and the records' compare-and-set, not by the lease.
+//
+// # Change notification
+//
+// Migration 15 adds statement triggers on routing_items and
+// routing_professionals that NOTIFY carecontact_routing (no payload, so no
+// identifier travels) when a change commits. DB.Notifier returns a
+// Notifier: its Listen holds one connection of its own (outside the pool)
+// under LISTEN, reconnecting after it is lost, and is run by the host in
+// a goroutine of its own; as a carecontact.Driven and Waker part it then
+// calls OnChange (the dispatcher's Refresh) at most once per MinInterval
+// (default 50 ms). So the leader reacts to a follower's enqueue or
+// sign-in, and the followers' desks see the leader's offers, within tens
+// of milliseconds instead of a poll. Polling every RefreshEvery stays the
+// fallback for notifications lost with the connection, and Listen asks
+// for one refresh after every reconnect. Every refresh re-reads all items
+// and professionals, so a busy deployment keeps MinInterval well above
+// the time one refresh takes. BenchmarkFollowerToLeader measures the
+// latency from a follower's enqueue to the leader's offer.
+//
 // What a host must run on every replica: a carecontact.Driver with the
-// lease before the door (carecontact.DriverConfig{Parts: {lease, door}}),
-// so each step first renews or tries to take over and then lets the door
-// decide or refresh; Release at a clean shutdown; PruneCommitMarkers now
-// and then (from any replica). Not provided yet: fencing of callback
-// planning (callback.Planner's promises are held by the store's
-// per-day reservations, but a follower may still plan) and change
-// notification (LISTEN/NOTIFY): replicas learn of each other's changes
-// by polling every RefreshEvery.
+// lease, then the notifier, then the door
+// (carecontact.DriverConfig{Parts: {lease, notifier, door}}), so each
+// step first renews or tries to take over, refreshes if notified, and
+// then lets the door decide; the notifier's Listen in a goroutine;
+// Release at a clean shutdown; PruneCommitMarkers now and then (from any
+// replica).
 //
 // # Time
 //
