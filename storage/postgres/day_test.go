@@ -43,10 +43,7 @@ func TestLedReplicasDay(t *testing.T) {
 		require.NoError(t, err)
 		rs[i] = &replica{db: db, lease: l, disp: d}
 	}
-	var live []*replica
-	for _, r := range rs {
-		live = append(live, r)
-	}
+	live := append([]*replica(nil), rs...)
 	pick := func() *replica { return live[rng.IntN(len(live))] }
 	step := func() {
 		for _, r := range live {
