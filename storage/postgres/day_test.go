@@ -133,3 +133,57 @@ func TestLedReplicasDay(t *testing.T) {
 		require.Equal(t, 1, k, "%s accepted once", id)
 	}
 }
+
+// BenchmarkLedContacts measures chats per second through one and through
+// three replicas with an elected leader: each chat is enqueued, accepted
+// and finished through random replicas; after an enqueue on a follower the
+// leader refreshes (as its Notifier would have it) and offers.
+func BenchmarkLedContacts(b *testing.B) {
+	for _, n := range []int{1, 3} {
+		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			dbs := openDBs(b, n, 4)
+			rng := rand.New(rand.NewPCG(14, uint64(n)))
+			var disps []*routing.Dispatcher
+			var lead *routing.Dispatcher
+			for i, db := range dbs {
+				l, err := db.Lease(postgres.LeaseConfig{Holder: fmt.Sprintf("bench-%d", i)})
+				require.NoError(b, err)
+				if i == 0 {
+					_, ok, err := l.Acquire(ctx)
+					require.NoError(b, err)
+					require.True(b, ok)
+				}
+				d, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: leaseDirectory(b), Clock: carecontact.SystemClock(),
+					Store: db.RoutingStore(), Replicated: true, RefreshEvery: time.Hour, Leader: l})
+				require.NoError(b, err)
+				require.NoError(b, d.Advance(ctx))
+				if i == 0 {
+					lead = d
+				}
+				disps = append(disps, d)
+			}
+			pick := func() *routing.Dispatcher { return disps[rng.IntN(len(disps))] }
+			_, err := pick().SetPresence(ctx, "aino", routing.PresenceAvailable)
+			require.NoError(b, err)
+			require.NoError(b, lead.Refresh(ctx))
+			b.ResetTimer()
+			start := time.Now()
+			for i := range b.N {
+				id := carecontact.ItemID(fmt.Sprintf("chat-%d", i))
+				via := pick()
+				it, err := via.Enqueue(ctx, id, routing.Contact{Client: "k-1", Errand: channel.ErrandLabResults,
+					Channel: channel.Chat, PostalCode: "00530", OwnTeam: "kallio-a", Hold: true})
+				require.NoError(b, err)
+				if it.State != routing.ItemOffered {
+					require.NoError(b, lead.Refresh(ctx))
+				}
+				_, err = pick().Accept(ctx, id, "aino")
+				require.NoError(b, err)
+				_, err = pick().Finish(ctx, id, "aino")
+				require.NoError(b, err)
+			}
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "contacts/s")
+		})
+	}
+}
