@@ -33,7 +33,12 @@ func (d *Dispatcher) checkLead(ctx context.Context, now time.Time) (took bool, e
 		return false, nil
 	}
 	d.leading, d.fence, d.leadSince = true, f, now
-	return true, d.refreshLocked(ctx, now)
+	if err := d.refreshLocked(ctx, now); err != nil {
+		// Take over again, from a whole view, at the next call.
+		d.leading = false
+		return true, err
+	}
+	return true, nil
 }
 
 // decide marks the start of a leader decision: the changes written until
