@@ -13,8 +13,12 @@ import (
 )
 
 // Advance implements carecontact.Driven: it runs Plan at the clock's now
-// and hands its events to Config.OnEvent.
+// and hands its events to Config.OnEvent. With Config.Leader, it does
+// nothing while another replica leads.
 func (s *Planner) Advance(ctx context.Context) error {
+	if !s.leads() {
+		return nil
+	}
 	evs, err := s.Plan(ctx)
 	if s.cfg.OnEvent != nil {
 		for _, e := range evs {
@@ -554,6 +558,10 @@ func (s *Planner) widen(p *planner, w *Record, est, now time.Time) (bool, Reserv
 // request is open.
 func (s *Planner) NextDeadline(ctx context.Context) (t time.Time, ok bool, err error) {
 	now := s.now()
+	if !s.leads() {
+		// A follower plans nothing; it looks again for the lead.
+		return now.Add(s.cfg.ReplanEvery), true, nil
+	}
 	open, err := s.store.List(ctx, Filter{OpenOnly: true})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("callback: next deadline: %w", err)
@@ -574,4 +582,14 @@ func (s *Planner) NextDeadline(ctx context.Context) (t time.Time, ok bool, err e
 		}
 	}
 	return t, true, nil
+}
+
+// leads reports whether this planner runs the time-driven planning: always
+// without a Config.Leader, else while it leads.
+func (s *Planner) leads() bool {
+	if s.cfg.Leader == nil {
+		return true
+	}
+	_, ok := s.cfg.Leader.Leading()
+	return ok
 }

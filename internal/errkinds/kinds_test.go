@@ -89,7 +89,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrNoRoute": routing.ErrNoRoute, "ErrItemNotFound": routing.ErrItemNotFound,
 			"ErrDuplicateItem": routing.ErrDuplicateItem, "ErrConflict": routing.ErrConflict,
 			"ErrNoCapacity": routing.ErrNoCapacity, "ErrWrongState": routing.ErrWrongState,
-			"ErrOfferExpired": routing.ErrOfferExpired,
+			"ErrOfferExpired": routing.ErrOfferExpired, "ErrNotLeader": routing.ErrNotLeader,
 		},
 		Types: map[string]error{"NoRouteError": &routing.NoRouteError{}},
 	},
@@ -142,7 +142,7 @@ var libraryErrors = map[string]errkinds.Package{
 	"storage/postgres": {
 		Sentinels: map[string]error{
 			"ErrOutcomeUnknown": postgres.ErrOutcomeUnknown, "ErrRetriesExhausted": postgres.ErrRetriesExhausted,
-			"ErrSchemaTooNew": postgres.ErrSchemaTooNew,
+			"ErrSchemaTooNew": postgres.ErrSchemaTooNew, "ErrLeaseLost": postgres.ErrLeaseLost,
 		},
 	},
 }
