@@ -1,0 +1,82 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+)
+
+// stored is the first answer to an idempotency key.
+type stored struct {
+	done   bool
+	body   [32]byte // hash of the request body
+	status int
+	header http.Header
+	answer []byte
+}
+
+// idempotency keeps the answers of the POSTs that create, by route and
+// Idempotency-Key, in memory.
+type idempotency struct {
+	mu sync.Mutex
+	m  map[string]*stored
+}
+
+// once runs fn for the first request with its key and replays its answer
+// to repeats; a repeat with another body, or while the first still runs,
+// is a conflict.
+func (h *Handler) once(w http.ResponseWriter, r *http.Request, body []byte, fn func(w http.ResponseWriter)) {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" || len(key) > 200 {
+		h.problem(w, r, Problem{Type: "/problems/invalid", Title: "Bad Request", Status: http.StatusBadRequest,
+			Detail: "the Idempotency-Key header is required (at most 200 characters)", Field: "Idempotency-Key"})
+		return
+	}
+	id := r.Pattern + "\x00" + key
+	sum := sha256.Sum256(body)
+	h.idem.mu.Lock()
+	s, ok := h.idem.m[id]
+	if !ok {
+		s = &stored{body: sum}
+		h.idem.m[id] = s
+	}
+	h.idem.mu.Unlock()
+	if ok {
+		h.idem.mu.Lock()
+		done, same, status, header, answer := s.done, s.body == sum, s.status, s.header, s.answer
+		h.idem.mu.Unlock()
+		switch {
+		case !same:
+			h.problem(w, r, Problem{Type: "/problems/conflict", Title: "Conflict", Status: http.StatusConflict,
+				Detail: "the Idempotency-Key was used with another request body", Field: "Idempotency-Key"})
+		case !done:
+			h.problem(w, r, Problem{Type: "/problems/conflict", Title: "Conflict", Status: http.StatusConflict,
+				Detail: "a request with this Idempotency-Key is still being processed", Field: "Idempotency-Key"})
+		default:
+			for k, v := range header {
+				w.Header()[k] = v
+			}
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(status)
+			_, _ = w.Write(answer)
+		}
+		return
+	}
+	rec := httptest.NewRecorder()
+	fn(rec)
+	h.idem.mu.Lock()
+	s.done, s.status, s.header, s.answer = true, rec.Code, rec.Header().Clone(), bytes.Clone(rec.Body.Bytes())
+	if rec.Code >= 500 { // let a retry try again
+		delete(h.idem.m, id)
+	}
+	h.idem.mu.Unlock()
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
