@@ -65,7 +65,7 @@ type Demo struct {
 // Build builds the demo organisation and its front door.
 func Build(ctx context.Context, cfg Config) (*Demo, error) {
 	if cfg.Clock == nil {
-		return nil, fmt.Errorf("demo: clock is required")
+		return nil, fmt.Errorf("%w: demo: clock is required", carecontact.ErrInvalid)
 	}
 	if cfg.BookingDays == 0 {
 		cfg.BookingDays = 14

@@ -201,8 +201,12 @@ func (h *Handler) contact(r *http.Request, req contactRequest) (contactAnswer, e
 	if req.Client == "" {
 		return contactAnswer{}, carecontact.Invalid(ErrBadRequest, "client", "is required")
 	}
-	c, err := h.cfg.Door.Contact(r.Context(), frontdoor.ContactRequest{Actor: clientActor(req.Client),
-		Client: carecontact.ClientRef(req.Client), Errand: channel.Errand(req.Errand), Channel: channel.Kind(req.Channel),
+	id, err := h.cfg.Identify.Identify(r.Context(), r, carecontact.ClientRef(req.Client))
+	if err != nil {
+		return contactAnswer{}, err
+	}
+	c, err := h.cfg.Door.Contact(r.Context(), frontdoor.ContactRequest{Actor: clientActor(string(id.Client)),
+		Client: id.Client, Identity: id.Level, IdentityMethod: id.Method, Errand: channel.Errand(req.Errand), Channel: channel.Kind(req.Channel),
 		PostalCode: routing.PostalCode(req.PostalCode), Language: req.Language, Group: req.Group, Phone: callback.Phone(req.Phone)})
 	if err != nil && c.ID == "" {
 		return contactAnswer{}, err

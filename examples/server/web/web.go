@@ -35,6 +35,9 @@ type Config struct {
 	Staff carecontact.StaffDirectory
 	// Auth checks professionals' credentials. Required.
 	Auth Authenticator
+	// Identify establishes who a client is on the client endpoints.
+	// Defaults to Unidentified.
+	Identify Identifier
 	// Audit records refused access. Required.
 	Audit audit.Recorder
 	// Hub feeds the desks' server-sent events; pass the one whose Notify
@@ -83,6 +86,9 @@ func New(cfg Config) (*Handler, error) {
 		return nil, carecontact.Invalid(ErrConfig, "auth", "is required")
 	case cfg.Audit == nil:
 		return nil, carecontact.Invalid(ErrConfig, "audit", "is required")
+	}
+	if cfg.Identify == nil {
+		cfg.Identify = Unidentified{}
 	}
 	if cfg.Hub == nil {
 		cfg.Hub = NewHub()
