@@ -45,6 +45,17 @@ func main() {
 	}
 }
 
+// handler is the HTTP handler over the demo: the demo passwords and the
+// simulated strong identification of clients.
+func handler(d *demo.Demo, hub *web.Hub, log *slog.Logger, clk carecontact.Clock) (*web.Handler, error) {
+	passwords := web.Passwords{}
+	for p, pw := range demo.Passwords {
+		passwords[p] = pw
+	}
+	return web.New(web.Config{Door: d.Door, Booker: d.Booker, Staff: d.Staff, Auth: passwords, Audit: d.Audit,
+		Hub: hub, Logger: log, Identify: web.SimulatedStrong{}, Clock: clk})
+}
+
 // run serves on addr until ctx is done, then shuts down within 10
 // seconds. When started is not nil it receives the listening address.
 func run(ctx context.Context, addr string, log *slog.Logger, started chan<- string) error {
@@ -53,12 +64,7 @@ func run(ctx context.Context, addr string, log *slog.Logger, started chan<- stri
 	if err != nil {
 		return fmt.Errorf("demo organisation: %w", err)
 	}
-	passwords := web.Passwords{}
-	for p, pw := range demo.Passwords {
-		passwords[p] = pw
-	}
-	h, err := web.New(web.Config{Door: d.Door, Booker: d.Booker, Staff: d.Staff, Auth: passwords, Audit: d.Audit,
-		Hub: hub, Logger: log, Identify: web.SimulatedStrong{}})
+	h, err := handler(d, hub, log, carecontact.SystemClock())
 	if err != nil {
 		return err
 	}
