@@ -96,6 +96,7 @@ func run(ctx context.Context, addr string, log *slog.Logger, started chan<- stri
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	srv.RegisterOnShutdown(stopDriving)
+	srv.RegisterOnShutdown(h.CloseStreams)
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

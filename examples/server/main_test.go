@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"strings"
 	"sync"
 	"testing"
@@ -60,12 +61,26 @@ func TestRunServesAndShutsDown(t *testing.T) {
 		req, err := http.NewRequestWithContext(t.Context(), tt.method, "http://"+addr+tt.path, strings.NewReader(tt.body))
 		require.NoError(t, err)
 		req.Header.Set("Idempotency-Key", "main-test")
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		_, _ = io.Copy(io.Discard, resp.Body)
 		require.NoError(t, resp.Body.Close())
 		require.Equal(t, tt.status, resp.StatusCode, tt.path)
 	}
+	// A desk listening on its event stream does not hold up the shutdown.
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	desk := &http.Client{Jar: jar}
+	resp, err := desk.Post("http://"+addr+"/api/login", "application/json", strings.NewReader(`{"professional":"aino","password":"aino-demo"}`))
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	stream, err := desk.Get("http://" + addr + "/desk/events")
+	require.NoError(t, err)
+	defer stream.Body.Close()
+	require.Equal(t, "text/event-stream", stream.Header.Get("Content-Type"))
+
 	cancel()
 	select {
 	case err := <-done:

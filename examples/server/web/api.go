@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -59,6 +60,11 @@ func (h *Handler) register() {
 // decode reads a JSON body of at most 64 KiB into v, refusing unknown
 // fields, and returns the raw body.
 func decode(r *http.Request, v any) ([]byte, error) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		// A cross-site form cannot send application/json without a
+		// preflight, so this also keeps other sites from posting here.
+		return nil, carecontact.Invalid(ErrBadRequest, "Content-Type", "must be application/json")
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadRequest, err)
@@ -196,12 +202,18 @@ type adviceJSON struct {
 
 func clientActor(c string) audit.Actor { return audit.Actor{Kind: audit.ActorClient, ID: c} }
 
+// identify establishes the client a request names through the
+// Identifier; the reference is required.
+func (h *Handler) identify(r *http.Request, claimed string) (Identified, error) {
+	if claimed == "" {
+		return Identified{}, carecontact.Invalid(ErrBadRequest, "client", "is required")
+	}
+	return h.cfg.Identify.Identify(r.Context(), r, carecontact.ClientRef(claimed))
+}
+
 // contact makes a client's contact through the door.
 func (h *Handler) contact(r *http.Request, req contactRequest) (contactAnswer, error) {
-	if req.Client == "" {
-		return contactAnswer{}, carecontact.Invalid(ErrBadRequest, "client", "is required")
-	}
-	id, err := h.cfg.Identify.Identify(r.Context(), r, carecontact.ClientRef(req.Client))
+	id, err := h.identify(r, req.Client)
 	if err != nil {
 		return contactAnswer{}, err
 	}
@@ -231,7 +243,7 @@ func (h *Handler) apiContact(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.once(w, r, body, func(w http.ResponseWriter) {
+	h.once(w, r, r.Header.Get("Idempotency-Key"), body, func(w http.ResponseWriter) {
 		out, err := h.contact(r, req)
 		if err != nil {
 			h.fail(w, r, err)
@@ -455,8 +467,9 @@ func (h *Handler) apiBookSearch(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if req.Client == "" {
-		h.fail(w, r, carecontact.Invalid(ErrBadRequest, "client", "is required"))
+	id, err := h.identify(r, req.Client)
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	if req.Limit < 0 || req.Limit > 100 {
@@ -466,7 +479,7 @@ func (h *Handler) apiBookSearch(w http.ResponseWriter, r *http.Request) {
 	if req.Limit == 0 {
 		req.Limit = 10
 	}
-	t, err := h.cfg.Door.BookSearch(r.Context(), frontdoor.BookingQuery{Client: carecontact.ClientRef(req.Client), Group: req.Group,
+	t, err := h.cfg.Door.BookSearch(r.Context(), frontdoor.BookingQuery{Client: id.Client, Group: req.Group,
 		Area: carecontact.AreaID(req.Area), PostalCode: routing.PostalCode(req.PostalCode), Service: req.Service,
 		Limit: req.Limit, Language: req.Language})
 	if err != nil {
@@ -523,13 +536,12 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request, confirm bool) {
 		h.fail(w, r, err)
 		return
 	}
-	h.once(w, r, body, func(w http.ResponseWriter) {
-		br := frontdoor.BookingRequest{Client: carecontact.ClientRef(req.Client), Group: req.Group, Hold: req.Hold, Language: req.Language}
+	h.once(w, r, r.Header.Get("Idempotency-Key"), body, func(w http.ResponseWriter) {
+		id, err := h.identify(r, req.Client)
+		br := frontdoor.BookingRequest{Client: id.Client, Group: req.Group, Hold: req.Hold, Language: req.Language}
 		var b frontdoor.Booked
-		var err error
 		switch {
-		case req.Client == "":
-			err = carecontact.Invalid(ErrBadRequest, "client", "is required")
+		case err != nil:
 		case confirm && req.Hold == "":
 			err = carecontact.Invalid(ErrBadRequest, "hold", "is required")
 		case !confirm && req.Slot == nil:
@@ -564,15 +576,16 @@ func (h *Handler) apiBookCancel(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if req.Client == "" {
-		h.fail(w, r, carecontact.Invalid(ErrBadRequest, "client", "is required"))
+	id, err := h.identify(r, req.Client)
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	if h.cfg.Booker == nil {
 		h.fail(w, r, frontdoor.ErrNoBooking)
 		return
 	}
-	res, err := h.cfg.Booker.Cancel(r.Context(), r.PathValue("id"), req.Reason, booking.Requester{Actor: clientActor(req.Client)})
+	res, err := h.cfg.Booker.Cancel(r.Context(), r.PathValue("id"), req.Reason, booking.Requester{Actor: clientActor(string(id.Client))})
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -139,6 +139,7 @@ func TestContacts(t *testing.T) {
 	}{
 		{"no idempotency key", callbackSv, "", http.StatusBadRequest, "Idempotency-Key"},
 		{"not JSON", "[", "k-bad", http.StatusBadRequest, "body"},
+		{"a form, not JSON", url.Values{"client": {"c1"}}, "k-form", http.StatusBadRequest, "Content-Type"},
 		{"no client", map[string]string{"errand": "lab_results", "channel": "chat", "postal_code": "00530"}, "k-noclient", http.StatusBadRequest, "client"},
 		{"no errand", map[string]string{"client": "c1", "channel": "chat", "postal_code": "00530"}, "k-noerrand", http.StatusBadRequest, "errand"},
 		{"malformed postal code", map[string]string{"client": "c1", "errand": "lab_results", "channel": "chat", "postal_code": "5"}, "k-pc", http.StatusBadRequest, ""},

@@ -133,7 +133,10 @@ func TestDeskPagination(t *testing.T) {
 	}
 }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+var (
+	csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+	keyField  = regexp.MustCompile(`name="key" value="([0-9a-f]+)"`)
+)
 
 func formCSRF(t *testing.T, r reply) string {
 	t.Helper()
@@ -217,15 +220,21 @@ func TestCallbackPage(t *testing.T) {
 			require.Contains(t, string(form.body), `<html lang="`+tt.lang+`">`)
 			require.Contains(t, string(form.body), tt.title)
 			tok := formCSRF(t, form)
-			v := url.Values{"csrf": {tok}, "lang": {tt.lang}, "client": {"client-9"}, "errand": {"infection_symptoms"},
+			key := keyField.FindSubmatch(form.body)
+			require.NotNil(t, key)
+			v := url.Values{"csrf": {tok}, "key": {string(key[1])}, "lang": {tt.lang}, "client": {"client-9"}, "errand": {"infection_symptoms"},
 				"postal_code": {"00530"}, "phone": {"+358401234567"}}
 			r := c.do("POST", "/callback", v, nil)
 			require.Equal(t, http.StatusOK, r.StatusCode, string(r.body))
+			again := c.do("POST", "/callback", v, nil) // a double submit: the same answer
+			require.Equal(t, string(r.body), string(again.body))
+			require.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
 			require.Contains(t, string(r.body), tt.told)
 			require.Contains(t, string(r.body), `id="window"`)
 			require.NotContains(t, string(r.body), "+358401234567")
 			v.Set("postal_code", "1")
 			v.Set("client", "client-10")
+			v.Set("key", "another-key")
 			r = c.do("POST", "/callback", v, nil)
 			require.Equal(t, http.StatusBadRequest, r.StatusCode)
 			require.Contains(t, string(r.body), `role="alert"`)

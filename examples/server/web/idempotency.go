@@ -27,8 +27,7 @@ type idempotency struct {
 // once runs fn for the first request with its key and replays its answer
 // to repeats; a repeat with another body, or while the first still runs,
 // is a conflict.
-func (h *Handler) once(w http.ResponseWriter, r *http.Request, body []byte, fn func(w http.ResponseWriter)) {
-	key := r.Header.Get("Idempotency-Key")
+func (h *Handler) once(w http.ResponseWriter, r *http.Request, key string, body []byte, fn func(w http.ResponseWriter)) {
 	if key == "" || len(key) > 200 {
 		h.problem(w, r, Problem{Type: "/problems/invalid", Title: "Bad Request", Status: http.StatusBadRequest,
 			Detail: "the Idempotency-Key header is required (at most 200 characters)", Field: "Idempotency-Key"})

@@ -145,6 +145,8 @@ func (h *Handler) deskEvents(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-h.closing:
+			return
 		case <-changes:
 			_, _ = fmt.Fprint(w, "event: desk\ndata: changed\n\n")
 		case <-keep.C:
@@ -227,13 +229,16 @@ func (h *Handler) pageCallbackPost(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, audit.System("web"), http.StatusForbidden, "missing or wrong CSRF token")
 		return
 	}
-	a, err := h.contact(r, contactRequest{Client: r.PostFormValue("client"), Errand: r.PostFormValue("errand"),
-		Channel: string(channel.Callback), PostalCode: r.PostFormValue("postal_code"), Language: l, Phone: r.PostFormValue("phone")})
-	if err != nil {
-		v.Error = problemOf(err).Detail
-		h.render(w, carecontact.HTTPStatus(err), "callback.html", v)
-		return
-	}
-	v.Answer = &a
-	h.render(w, http.StatusOK, "callback.html", v)
+	// The form's key makes a double submit (or a reload) one request.
+	h.once(w, r, r.PostFormValue("key"), []byte(r.PostForm.Encode()), func(w http.ResponseWriter) {
+		a, err := h.contact(r, contactRequest{Client: r.PostFormValue("client"), Errand: r.PostFormValue("errand"),
+			Channel: string(channel.Callback), PostalCode: r.PostFormValue("postal_code"), Language: l, Phone: r.PostFormValue("phone")})
+		if err != nil {
+			v.Error = problemOf(err).Detail
+			h.render(w, carecontact.HTTPStatus(err), "callback.html", v)
+			return
+		}
+		v.Answer = &a
+		h.render(w, http.StatusOK, "callback.html", v)
+	})
 }

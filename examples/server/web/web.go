@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/carecontact/carecontact"
@@ -73,7 +74,14 @@ type Handler struct {
 	limit    *limiter
 	idem     idempotency
 	pages    *pages
+	closing  chan struct{}
+	close    sync.Once
 }
+
+// CloseStreams ends the desks' event streams, which otherwise last as
+// long as the browser keeps them: register it with
+// http.Server.RegisterOnShutdown so that Shutdown need not wait for them.
+func (h *Handler) CloseStreams() { h.close.Do(func() { close(h.closing) }) }
 
 // New returns the handler over cfg.
 func New(cfg Config) (*Handler, error) {
@@ -113,7 +121,8 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux(), sessions: sessions{m: map[string]signedIn{}},
-		limit: newLimiter(cfg.Rate, cfg.Burst, cfg.Clock.Now), idem: idempotency{m: map[string]*stored{}}, pages: pg}
+		limit: newLimiter(cfg.Rate, cfg.Burst, cfg.Clock.Now), idem: idempotency{m: map[string]*stored{}}, pages: pg,
+		closing: make(chan struct{})}
 	h.register()
 	return h, nil
 }
