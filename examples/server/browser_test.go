@@ -159,7 +159,9 @@ func TestBrowserNurseAndClient(t *testing.T) {
 	require.NoError(t, err)
 	b.advance(t, start)
 	require.NoError(t, chromedp.Do(nurse, chromedp.WaitVisible(chromedp.CSS(".offer button"))))
-	require.Contains(t, text(t, nurse, chromedp.CSS(".offer")), "Due callback")
+	offer := text(t, nurse, chromedp.CSS(".offer"))
+	require.Contains(t, offer, "Due callback")
+	require.Contains(t, offer, "promised "+strings.Split(window, " ")[1], "the window the client was promised")
 	id := text(t, nurse, chromedp.CSS(".offer code"))
 	screenshot(t, nurse, shots, "desk-offer")
 

@@ -265,6 +265,16 @@ type deskItemJSON struct {
 	EnqueuedAt time.Time `json:"enqueued_at"`
 	Actions    []string  `json:"actions"`
 	SwitchTo   []string  `json:"switch_to"`
+	// Window, AtRisk and Breached are a callback's promise, as far as
+	// this host's events tell.
+	Window   *windowJSON `json:"window,omitempty"`
+	AtRisk   bool        `json:"at_risk,omitempty"`
+	Breached bool        `json:"breached,omitempty"`
+}
+
+type windowJSON struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 }
 
 // deskAnswer answers GET /api/desk; Waiting is paginated.
@@ -278,7 +288,7 @@ type deskAnswer struct {
 	NextCursor   string         `json:"next_cursor,omitempty"`
 }
 
-func itemsJSON(in []frontdoor.DeskItem) []deskItemJSON {
+func (h *Handler) itemsJSON(in []frontdoor.DeskItem) []deskItemJSON {
 	out := make([]deskItemJSON, 0, len(in))
 	for _, di := range in {
 		j := deskItemJSON{Contact: di.Contact, Item: string(di.Item.ID), Channel: string(di.Channel), Callback: di.Callback,
@@ -289,6 +299,12 @@ func itemsJSON(in []frontdoor.DeskItem) []deskItemJSON {
 		}
 		for _, k := range di.SwitchTo {
 			j.SwitchTo = append(j.SwitchTo, string(k))
+		}
+		if cb, ok := h.cfg.Hub.callback(di.Contact); ok && di.Callback {
+			if !cb.Window.IsZero() {
+				j.Window = &windowJSON{Start: cb.Window.Start.UTC(), End: cb.Window.End.UTC()}
+			}
+			j.AtRisk, j.Breached = cb.AtRisk, cb.Breached
 		}
 		out = append(out, j)
 	}
@@ -331,11 +347,11 @@ func (h *Handler) desk(r *http.Request, limit, offset int) (deskAnswer, error) {
 		return deskAnswer{}, err
 	}
 	out := deskAnswer{Professional: string(si.Professional), Presence: d.Professional.Effective().String(), Teams: []string{},
-		Offers: itemsJSON(d.Offers), Contacts: itemsJSON(d.Contacts)}
+		Offers: h.itemsJSON(d.Offers), Contacts: h.itemsJSON(d.Contacts)}
 	for _, t := range m.Teams {
 		out.Teams = append(out.Teams, string(t))
 	}
-	waiting := itemsJSON(d.Waiting)
+	waiting := h.itemsJSON(d.Waiting)
 	if offset > len(waiting) {
 		offset = len(waiting)
 	}

@@ -20,6 +20,7 @@ type deskJSON struct {
 		Contact, Item, Channel string
 		Callback               bool
 		Actions                []string
+		Window                 *struct{ Start, End time.Time }
 	}
 	NextCursor string `json:"next_cursor"`
 }
@@ -46,6 +47,8 @@ func TestDesk(t *testing.T) {
 	require.True(t, offer.Callback)
 	require.Equal(t, cb.ID, offer.Contact)
 	require.Equal(t, []string{"accept", "decline"}, offer.Actions)
+	require.NotNil(t, offer.Window, "the promised window is on the desk")
+	require.True(t, offer.Window.Start.Equal(cb.Promise.Start))
 
 	t.Run("another team's professional cannot accept or close it", func(t *testing.T) {
 		p := ville.post("/api/items/"+offer.Item+"/accept", nil).problem(t, http.StatusConflict)
