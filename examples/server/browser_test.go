@@ -21,6 +21,7 @@ import (
 	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/examples/server/demo"
 	"github.com/carecontact/carecontact/examples/server/web"
+	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
 )
 
@@ -124,7 +125,9 @@ func text[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) strin
 // TestBrowserNurseAndClient drives chromium: nurse Aino signs in; a client
 // requests a callback in Swedish and sees the promised window; when the
 // window comes the due callback reaches Aino's desk live (server-sent
-// events); she accepts it from the keyboard and closes it with an outcome.
+// events); she accepts it from the keyboard, switches the call to video
+// through its gates (identification, consent), invites Dr Dora and closes
+// it with an outcome.
 func TestBrowserNurseAndClient(t *testing.T) {
 	b, shots := newBrowserHost(t), t.TempDir()
 	nurse, client := newBrowser(t)
@@ -171,6 +174,36 @@ func TestBrowserNurseAndClient(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("select[name=outcome]")),
 	))
 	screenshot(t, nurse, shots, "desk-in-hand")
+
+	// Switch the call to video through its gates, from the keyboard, and
+	// invite Dr Dora (signed in elsewhere).
+	_, err = b.demo.Door.SetPresence(t.Context(), "dora", routing.PresenceAvailable)
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(nurse,
+		chromedp.Focus(chromedp.ID("identified-"+id)),
+		chromedp.KeyEvent(" "),
+		chromedp.Focus(chromedp.ID("consent-"+id)),
+		chromedp.KeyEvent(" "),
+		chromedp.Focus(chromedp.CSS("form[action$=switch] button")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.ID("guest-"+id)),
+		chromedp.SendKeys(chromedp.ID("guest-"+id), "dora"),
+		chromedp.Click(chromedp.CSS("form[action$=invite] button")),
+		chromedp.WaitVisible(chromedp.CSS("select[name=outcome]")),
+	))
+	require.NotContains(t, text(t, nurse, chromedp.CSS("main")), "refused")
+	s, err := b.demo.Door.Session(t.Context(), "aino", id)
+	require.NoError(t, err)
+	require.Equal(t, "video", string(s.LastKind()))
+	dora, err := b.demo.Door.Desk(t.Context(), "dora")
+	require.NoError(t, err)
+	require.Len(t, dora.Contacts, 1, "dr Dora is in the call")
+	require.True(t, dora.Contacts[0].Guest)
+	inCall := text(t, nurse, chromedp.CSS("section[aria-labelledby=h-contacts]"))
+	require.Contains(t, inCall, "on video")
+	require.Contains(t, inCall, "in the call: dora")
+	screenshot(t, nurse, shots, "desk-video")
+
 	require.NoError(t, chromedp.Do(nurse,
 		chromedp.SetValue(chromedp.CSS("select[name=outcome]"), "resolved"),
 		chromedp.Click(chromedp.CSS("form[action$=close] button")),
@@ -184,7 +217,7 @@ func TestBrowserNurseAndClient(t *testing.T) {
 		require.Empty(t, c.Actions, "closed: nothing left to do")
 		require.Contains(t, inHand, c.Item.State.String())
 	}
-	s, err := b.demo.Door.Session(t.Context(), "aino", id)
+	s, err = b.demo.Door.Session(t.Context(), "aino", id)
 	require.NoError(t, err)
 	require.Equal(t, session.OutcomeResolved, s.Outcome)
 	t.Logf("screenshots in %s", shots)

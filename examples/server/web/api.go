@@ -47,6 +47,9 @@ func (h *Handler) register() {
 	h.handle("POST /api/items/{id}/accept", professional, h.apiAccept)
 	h.handle("POST /api/items/{id}/decline", professional, h.apiDecline)
 	h.handle("POST /api/sessions/{id}/close", professional, h.apiClose)
+	h.handle("POST /api/sessions/{id}/identify", professional, h.apiIdentify)
+	h.handle("POST /api/sessions/{id}/switch", professional, h.apiSwitch)
+	h.handle("POST /api/sessions/{id}/invite", professional, h.apiInvite)
 	h.handle("POST /api/bookings/search", client, h.apiBookSearch)
 	h.handle("POST /api/bookings/hold", client, h.apiBookHold)
 	h.handle("POST /api/bookings/confirm", client, h.apiBookConfirm)
@@ -265,6 +268,8 @@ type deskItemJSON struct {
 	EnqueuedAt time.Time `json:"enqueued_at"`
 	Actions    []string  `json:"actions"`
 	SwitchTo   []string  `json:"switch_to"`
+	// Guests are the colleagues invited into the contact.
+	Guests []string `json:"guests,omitempty"`
 	// Window, AtRisk and Breached are a callback's promise, as far as
 	// this host's events tell.
 	Window   *windowJSON `json:"window,omitempty"`
@@ -299,6 +304,9 @@ func (h *Handler) itemsJSON(in []frontdoor.DeskItem) []deskItemJSON {
 		}
 		for _, k := range di.SwitchTo {
 			j.SwitchTo = append(j.SwitchTo, string(k))
+		}
+		for _, g := range di.Item.Guests {
+			j.Guests = append(j.Guests, string(g))
 		}
 		if cb, ok := h.cfg.Hub.callback(di.Contact); ok && di.Callback {
 			if !cb.Window.IsZero() {
@@ -607,4 +615,98 @@ func (h *Handler) apiBookCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, bookedAnswer{Appointment: appointmentOf(res.Cancelled)})
+}
+
+// identifyRequest is the body of POST /api/sessions/{id}/identify: how
+// strongly the professional identified the client in the call.
+type identifyRequest struct {
+	Level  string `json:"level"`
+	Method string `json:"method"`
+}
+
+func (h *Handler) identifyClient(r *http.Request, id, level, method string) (session.Session, error) {
+	var l channel.IdentityLevel
+	switch level {
+	case "strong":
+		l = channel.IdentityStrong
+	case "weak":
+		l = channel.IdentityWeak
+	default:
+		return session.Session{}, carecontact.Invalid(ErrBadRequest, "level", "must be strong or weak")
+	}
+	if method == "" {
+		return session.Session{}, carecontact.Invalid(ErrBadRequest, "method", "is required (a short label such as bank_id)")
+	}
+	return h.cfg.Door.Identify(r.Context(), signedInOf(r).Professional, id, l, method)
+}
+
+func (h *Handler) apiIdentify(w http.ResponseWriter, r *http.Request) {
+	var req identifyRequest
+	if _, err := decode(r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := h.identifyClient(r, r.PathValue("id"), req.Level, req.Method)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sessionOf(s))
+}
+
+// switchRequest is the body of POST /api/sessions/{id}/switch.
+type switchRequest struct {
+	To      string `json:"to"`
+	Consent bool   `json:"consent"`
+}
+
+func (h *Handler) switchContact(r *http.Request, id, to string, consent bool) (session.Session, error) {
+	if to == "" {
+		return session.Session{}, carecontact.Invalid(ErrBadRequest, "to", "is required")
+	}
+	return h.cfg.Door.Switch(r.Context(), signedInOf(r).Professional, id, frontdoor.SwitchRequest{To: channel.Kind(to), Consent: consent})
+}
+
+func (h *Handler) apiSwitch(w http.ResponseWriter, r *http.Request) {
+	var req switchRequest
+	if _, err := decode(r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := h.switchContact(r, r.PathValue("id"), req.To, req.Consent)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sessionOf(s))
+}
+
+// inviteRequest is the body of POST /api/sessions/{id}/invite.
+type inviteRequest struct {
+	Guest string `json:"guest"`
+	Role  string `json:"role"`
+}
+
+func (h *Handler) invite(r *http.Request, id, guest, role string) (session.Session, error) {
+	if guest == "" {
+		return session.Session{}, carecontact.Invalid(ErrBadRequest, "guest", "is required")
+	}
+	if role == "" {
+		role = "colleague"
+	}
+	return h.cfg.Door.Invite(r.Context(), signedInOf(r).Professional, id, carecontact.ProfessionalID(guest), role)
+}
+
+func (h *Handler) apiInvite(w http.ResponseWriter, r *http.Request) {
+	var req inviteRequest
+	if _, err := decode(r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := h.invite(r, r.PathValue("id"), req.Guest, req.Role)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sessionOf(s))
 }

@@ -21,6 +21,7 @@ type deskJSON struct {
 		Callback               bool
 		Actions                []string
 		Window                 *struct{ Start, End time.Time }
+		Guests                 []string
 	}
 	NextCursor string `json:"next_cursor"`
 }

@@ -71,6 +71,8 @@ func (h *Handler) registerPages() {
 	h.handle("POST /desk/items/{id}/accept", professional, h.pageAct)
 	h.handle("POST /desk/items/{id}/decline", professional, h.pageAct)
 	h.handle("POST /desk/sessions/{id}/close", professional, h.pageAct)
+	h.handle("POST /desk/sessions/{id}/switch", professional, h.pageAct)
+	h.handle("POST /desk/sessions/{id}/invite", professional, h.pageAct)
 	h.handle("GET /callback", public, h.pageCallback)
 	h.handle("POST /callback", client, h.pageCallbackPost)
 }
@@ -167,6 +169,17 @@ func (h *Handler) pageAct(w http.ResponseWriter, r *http.Request) {
 		_, err = h.cfg.Door.Accept(r.Context(), p, carecontact.ItemID(id))
 	case "POST /desk/items/{id}/decline":
 		err = h.cfg.Door.Decline(r.Context(), p, carecontact.ItemID(id))
+	case "POST /desk/sessions/{id}/switch":
+		// The professional confirms the client's strong identification
+		// and consent in the form; the door's gates check both.
+		if r.PostFormValue("identified") == "on" {
+			_, err = h.identifyClient(r, id, "strong", "confirmed_in_call")
+		}
+		if err == nil {
+			_, err = h.switchContact(r, id, r.PostFormValue("to"), r.PostFormValue("consent") == "on")
+		}
+	case "POST /desk/sessions/{id}/invite":
+		_, err = h.invite(r, id, r.PostFormValue("guest"), r.PostFormValue("role"))
 	default:
 		_, err = h.closeContact(r, id, r.PostFormValue("outcome"))
 	}
