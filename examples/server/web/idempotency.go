@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"time"
 )
 
 // stored is the first answer to an idempotency key.
 type stored struct {
+	at     time.Time
 	done   bool
 	body   [32]byte // hash of the request body
 	status int
@@ -18,7 +20,8 @@ type stored struct {
 }
 
 // idempotency keeps the answers of the POSTs that create, by route and
-// Idempotency-Key, in memory.
+// Idempotency-Key, in memory: a day each, at most maxKeys (the oldest
+// finished answers are forgotten first when more arrive).
 type idempotency struct {
 	mu sync.Mutex
 	m  map[string]*stored
@@ -38,7 +41,8 @@ func (h *Handler) once(w http.ResponseWriter, r *http.Request, key string, body 
 	h.idem.mu.Lock()
 	s, ok := h.idem.m[id]
 	if !ok {
-		s = &stored{body: sum}
+		h.idem.sweep(h.cfg.Clock.Now())
+		s = &stored{body: sum, at: h.cfg.Clock.Now()}
 		h.idem.m[id] = s
 	}
 	h.idem.mu.Unlock()
@@ -79,3 +83,32 @@ func (h *Handler) once(w http.ResponseWriter, r *http.Request, key string, body 
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+const (
+	maxKeys = 100000
+	keyTTL  = 24 * time.Hour
+)
+
+// sweep forgets the finished answers older than keyTTL, and, while the
+// store is full, the oldest finished ones. The caller holds mu.
+func (i *idempotency) sweep(now time.Time) {
+	if len(i.m) < maxKeys {
+		return
+	}
+	var oldest string
+	for k, s := range i.m {
+		if !s.done {
+			continue
+		}
+		if now.Sub(s.at) > keyTTL {
+			delete(i.m, k)
+			continue
+		}
+		if oldest == "" || s.at.Before(i.m[oldest].at) {
+			oldest = k
+		}
+	}
+	if len(i.m) >= maxKeys && oldest != "" {
+		delete(i.m, oldest)
+	}
+}
