@@ -224,3 +224,37 @@ func TestBrowserNurseAndClient(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestBrowserClientBooksAndCancels drives chromium: a client books the
+// blood-pressure check in Swedish, reads the guidance text before booking,
+// books the first free time and cancels it.
+func TestBrowserClientBooksAndCancels(t *testing.T) {
+	b, shots := newBrowserHost(t), t.TempDir()
+	client, _ := newBrowser(t)
+	require.NoError(t, chromedp.Do(client,
+		chromedp.Navigate(b.url+"/book?lang=sv"),
+		chromedp.WaitVisible(chromedp.ID("search")),
+		chromedp.Click(chromedp.ID("search")),
+		chromedp.WaitVisible(chromedp.ID("book")),
+	))
+	require.Contains(t, text(t, client, chromedp.ID("guidance")), "ta med resultaten av dina hemmamätningar")
+	first := text(t, client, chromedp.CSS("label[for=slot-0]"))
+	require.Regexp(t, `^\d+\.\d+\.2026 \d\d:\d\d–\d\d:\d\d$`, first)
+	screenshot(t, client, shots, "client-booking-sv")
+
+	require.NoError(t, chromedp.Do(client,
+		chromedp.Click(chromedp.ID("book")),
+		chromedp.WaitVisible(chromedp.ID("booked")),
+	))
+	require.Equal(t, first, text(t, client, chromedp.ID("booked")))
+	require.Contains(t, text(t, client, chromedp.ID("guidance")), "Bokad")
+	screenshot(t, client, shots, "client-booked-sv")
+
+	require.NoError(t, chromedp.Do(client,
+		chromedp.SendKeys(chromedp.ID("reason"), "kan inte komma"),
+		chromedp.Click(chromedp.ID("cancel")),
+		chromedp.WaitVisible(chromedp.ID("cancelled")),
+	))
+	require.Equal(t, "Tiden är avbokad.", text(t, client, chromedp.ID("cancelled")))
+	t.Logf("screenshots in %s", shots)
+}

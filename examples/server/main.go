@@ -1,7 +1,7 @@
 // Command server is the reference host of the front door: a JSON API
 // described by an OpenAPI 3.1 document, the professional's desk kept live
-// over server-sent events and the client's callback page in Finnish,
-// Swedish and English, over the memory store with a demo organisation of
+// over server-sent events and the client's callback and booking pages in
+// Finnish, Swedish and English, over the memory store with a demo organisation of
 // two Helsinki health stations (package demo).
 //
 //	go run ./examples/server            # http://127.0.0.1:8080
@@ -9,7 +9,7 @@
 //
 // Sign in at /login as aino (password aino-demo), bertil, dora, ville or
 // vera (password: the name and "-demo"); request a callback at
-// /callback?lang=sv. The HTTP layer is package web; this file only wires
+// /callback?lang=sv and book a time at /book?lang=sv. The HTTP layer is package web; this file only wires
 // the parts, drives the door's timers and shuts down gracefully on
 // SIGINT or SIGTERM. Logs are JSON lines on standard error without
 // personal data.

@@ -73,6 +73,10 @@ func (h *Handler) registerPages() {
 	h.handle("POST /desk/sessions/{id}/close", professional, h.pageAct)
 	h.handle("POST /desk/sessions/{id}/switch", professional, h.pageAct)
 	h.handle("POST /desk/sessions/{id}/invite", professional, h.pageAct)
+	h.handle("GET /book", public, h.pageBook)
+	h.handle("POST /book/search", client, h.pageBookPost)
+	h.handle("POST /book/confirm", client, h.pageBookPost)
+	h.handle("POST /book/cancel", client, h.pageBookPost)
 	h.handle("GET /callback", public, h.pageCallback)
 	h.handle("POST /callback", client, h.pageCallbackPost)
 }
