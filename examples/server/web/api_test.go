@@ -188,6 +188,7 @@ func TestRateLimit(t *testing.T) {
 	}
 	p := c.do("POST", "/api/bookings/search", body, nil).problem(t, http.StatusTooManyRequests)
 	require.Equal(t, "/problems/rate-limited", p["type"])
+	c.do("POST", "/api/login", map[string]string{"professional": "aino", "password": "guess"}, nil).problem(t, http.StatusTooManyRequests)
 	x.clk.Add(time.Second)
 	c.do("POST", "/api/bookings/search", body, nil).problem(t, http.StatusBadRequest)
 }

@@ -17,8 +17,8 @@
 // confirmations, the callback page's form) take an idempotency key: a
 // repeat with the same key gets the first answer.
 //
-// Public client endpoints are rate limited per remote address by a token
-// bucket. Every response carries secure headers (a strict Content Security
+// Public client endpoints and sign-in are rate limited per remote address
+// by a token bucket. Every response carries secure headers (a strict Content Security
 // Policy among them). Page forms carry a CSRF token; the API's
 // cookie-authenticated POSTs need it in the X-CSRF-Token header, and JSON
 // endpoints take only application/json. No personal data travels in a URL:

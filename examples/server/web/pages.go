@@ -60,7 +60,7 @@ func (h *Handler) registerPages() {
 	h.handle("GET /login", public, func(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusOK, "login.html", map[string]any{"CSRF": h.formToken(w, r)})
 	})
-	h.handle("POST /login", public, h.pageLogin)
+	h.handle("POST /login", limited, h.pageLogin)
 	h.handle("POST /logout", professional, func(w http.ResponseWriter, r *http.Request) {
 		h.signOut(w, r)
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -74,11 +74,11 @@ func (h *Handler) registerPages() {
 	h.handle("POST /desk/sessions/{id}/switch", professional, h.pageAct)
 	h.handle("POST /desk/sessions/{id}/invite", professional, h.pageAct)
 	h.handle("GET /book", public, h.pageBook)
-	h.handle("POST /book/search", client, h.pageBookPost)
-	h.handle("POST /book/confirm", client, h.pageBookPost)
-	h.handle("POST /book/cancel", client, h.pageBookPost)
+	h.handle("POST /book/search", limited, h.pageBookPost)
+	h.handle("POST /book/confirm", limited, h.pageBookPost)
+	h.handle("POST /book/cancel", limited, h.pageBookPost)
 	h.handle("GET /callback", public, h.pageCallback)
-	h.handle("POST /callback", client, h.pageCallbackPost)
+	h.handle("POST /callback", limited, h.pageCallbackPost)
 }
 
 func (h *Handler) pageLogin(w http.ResponseWriter, r *http.Request) {

@@ -132,7 +132,7 @@ type access int
 
 const (
 	public       access = iota // anyone
-	client                     // anyone, rate limited
+	limited                    // anyone, rate limited per remote address
 	professional               // a signed-in professional; POSTs need the CSRF token
 )
 
@@ -140,7 +140,7 @@ func (h *Handler) handle(pattern string, a access, fn func(http.ResponseWriter, 
 	h.routes = append(h.routes, pattern)
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		switch a {
-		case client:
+		case limited:
 			if !h.limit.allow(remoteKey(r)) {
 				w.Header().Set("Retry-After", "1")
 				h.problem(w, r, Problem{Type: "/problems/rate-limited", Title: "Too Many Requests", Status: http.StatusTooManyRequests,
