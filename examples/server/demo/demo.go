@@ -16,6 +16,7 @@ import (
 	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
@@ -103,6 +104,7 @@ func Build(ctx context.Context, cfg Config) (*Demo, error) {
 		return nil, err
 	}
 	door, err := frontdoor.New(ctx, frontdoor.Config{Clock: cfg.Clock, Organisation: &org, Guide: guide, Booker: booker,
+		Identifier: bankID{cfg.Clock},
 		Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
 			Demand: db.DemandStore(), Audit: db.AuditLog()}, OnEvent: cfg.OnEvent})
 	if err != nil {
@@ -152,4 +154,13 @@ func Organisation(content *guidance.Content) frontdoor.Organisation {
 			{Team: "vallila-nurses", Shifts: []callback.Shift{shift("ville")}}},
 		Guidance: content,
 	}
+}
+
+// bankID is the demo's simulated identification service: every client has
+// just completed bank ID, for an hour. A host asks its real one.
+type bankID struct{ clock carecontact.Clock }
+
+func (b bankID) Identification(context.Context, carecontact.ClientRef) (session.Identification, error) {
+	now := b.clock.Now()
+	return session.Identification{Level: channel.IdentityStrong, Method: "bank_id", At: now, Until: now.Add(time.Hour)}, nil
 }
