@@ -29,6 +29,10 @@
 // clients, so that takes millions of clients per replication (C12: 20 ×
 // 4.25 million).
 //
+// Priority gives the mean waits of a queue whose agents take callback
+// requests only when nobody waits on the line (non-preemptive priority,
+// Cobham 1954), and SimulatePriority checks it.
+//
 // All functions are safe for concurrent use; all but Simulate are pure.
 //
 // Errors: ErrBadModel (the wrapped message names the field), ErrUnstable
