@@ -323,13 +323,16 @@ func staffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stderr, "staff: the scenario's own rosters, %d nurse-h: same-day %.3f, SL %.3f, abandon %.3f (%.0f s)\n",
 		shipped.NurseHours, shipped.SameDay.Mean, shipped.SL.Mean, shipped.Abandon.Mean, shipped.WallSeconds)
 	points = append(points, shipped)
-	cache := map[[2]float64]staffPoint{}
+	// Staffings are cached by their rosters: two scalings that round to the
+	// same rosters are simulated once.
+	cache := map[string]staffPoint{}
 	eval := func(in, cb float64) (staffPoint, error) {
-		key := [2]float64{math.Round(in * 1000), math.Round(cb * 1000)}
+		rosters := staffRosters(s, loads, *beta, in, cb)
+		key := fmt.Sprint(rosters) // fmt sorts map keys
 		if p, ok := cache[key]; ok {
 			return p, nil
 		}
-		p, err := evaluate(ctx, s, staffRosters(s, loads, *beta, in, cb), *level, tg)
+		p, err := evaluate(ctx, s, rosters, *level, tg)
 		if err != nil {
 			return p, err
 		}

@@ -23,6 +23,7 @@ var (
 	targetColour = color.RGBA{R: 0xD5, G: 0x5E, B: 0x00, A: 0xFF} // vermilion
 	bestColour   = color.RGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF} // bluish green
 	ownColour    = color.RGBA{A: 0xFF}
+	otherColour  = color.RGBA{R: 0x7F, G: 0x7F, B: 0x7F, A: 0xFF}
 )
 
 // tradeoffPlot is one panel: a KPI's mean and confidence band against the
@@ -32,10 +33,17 @@ func (r *staffResult) tradeoffPlot(title, ylabel string, x func(staffPoint) floa
 	p.Title.Text = title
 	p.Y.Label.Text = ylabel
 	p.X.Label.Text = "weekday nurse-hours (area teams)"
-	var pts []staffPoint
+	// The even scalings (the same factor for line and callbacks) make a
+	// curve with a band; the other searched staffings are points with
+	// error bars.
+	var pts, other []staffPoint
 	for _, sp := range r.Points {
-		if !sp.Shipped {
+		switch {
+		case sp.Shipped:
+		case sp.In == sp.CB:
 			pts = append(pts, sp)
+		default:
+			other = append(other, sp)
 		}
 	}
 	slices.SortStableFunc(pts, func(a, b staffPoint) int { return cmp.Compare(x(a), x(b)) })
@@ -59,14 +67,37 @@ func (r *staffResult) tradeoffPlot(title, ylabel string, x func(staffPoint) floa
 		p.Add(poly)
 		p.Legend.Add(fmt.Sprintf("%.0f %% confidence band", 100*r.Level), poly)
 	}
-	line, points, err := plotter.NewLinePoints(mean)
-	if err != nil {
-		return nil, err
+	if len(pts) > 0 {
+		line, points, err := plotter.NewLinePoints(mean)
+		if err != nil {
+			return nil, err
+		}
+		line.Color, points.Color = lineColour, lineColour
+		points.Shape = draw.CircleGlyph{}
+		p.Add(line, points)
+		p.Legend.Add("square-root staffing, scaled evenly", line, points)
 	}
-	line.Color, points.Color = lineColour, lineColour
-	points.Shape = draw.CircleGlyph{}
-	p.Add(line, points)
-	p.Legend.Add("square-root staffing, scaled", line, points)
+	if len(other) > 0 {
+		var xy plotter.XYs
+		var bars ciBars
+		for _, sp := range other {
+			ci := y(sp)
+			xy = append(xy, plotter.XY{X: x(sp), Y: ci.Mean})
+			bars = append(bars, struct{ x, y, lo, hi float64 }{x(sp), ci.Mean, ci.Mean - ci.Low, ci.High - ci.Mean})
+		}
+		sc, err := plotter.NewScatter(xy)
+		if err != nil {
+			return nil, err
+		}
+		sc.Color, sc.Shape = otherColour, draw.RingGlyph{}
+		eb, err := plotter.NewYErrorBars(bars)
+		if err != nil {
+			return nil, err
+		}
+		eb.Color = otherColour
+		p.Add(eb, sc)
+		p.Legend.Add("line and callback duty scaled apart", sc)
+	}
 	tl := plotter.NewFunction(func(float64) float64 { return target })
 	tl.Color = targetColour
 	tl.Width = vg.Points(1.5)
@@ -99,6 +130,9 @@ func (r *staffResult) tradeoffPlot(title, ylabel string, x func(staffPoint) floa
 			return nil, err
 		}
 	}
+	// Keep the target line in view.
+	pad := 0.05 * (p.Y.Max - p.Y.Min)
+	p.Y.Min, p.Y.Max = min(p.Y.Min, target-pad), max(p.Y.Max, target+pad)
 	p.Legend.Top = legendTop
 	p.Legend.Padding = vg.Points(2)
 	p.Legend.TextStyle.Font.Size = vg.Points(8)
