@@ -21,6 +21,7 @@ import (
 var exampleErrors = map[string]errkinds.Package{
 	"examples/simulation/erlang": {Sentinels: map[string]error{
 		"ErrBadModel": erlang.ErrBadModel, "ErrUnstable": erlang.ErrUnstable, "ErrBadReference": erlang.ErrBadReference,
+		"ErrCheckFailed": erlang.ErrCheckFailed,
 	}},
 	"examples/simulation/plot":     {Sentinels: map[string]error{"ErrEmpty": plot.ErrEmpty}},
 	"examples/simulation/scenario": {Sentinels: map[string]error{"ErrInvalid": scenario.ErrInvalid}},
