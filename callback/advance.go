@@ -460,6 +460,9 @@ func (ps *pass) persist() error {
 		var err error
 		if res, ok := ps.reserved[id]; ok && !w.Unplaced && !w.Window.IsZero() {
 			res.Version = ps.p.reservation(res.Key.Team, res.Key.Day).Version
+			if ps.s.cfg.Leader != nil {
+				res.Fence, _ = ps.s.cfg.Leader.Leading()
+			}
 			saved, err = ps.s.updateReserved(ps.ctx, *w, res, ps.touched[id], ps.s.actor, ps.now, detail)
 			if err == nil {
 				ps.p.reserved(res)
@@ -470,7 +473,7 @@ func (ps *pass) persist() error {
 		if errors.Is(err, ErrPlanChanged) {
 			ps.lostPlan = true
 		}
-		if errors.Is(err, ErrConflict) || errors.Is(err, ErrPlanChanged) {
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrPlanChanged) || errors.Is(err, ErrNotLeader) {
 			failed[id] = true
 			continue
 		}

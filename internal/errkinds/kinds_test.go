@@ -111,7 +111,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrInvalidRequest": callback.ErrInvalidRequest, "ErrNotFound": callback.ErrNotFound,
 			"ErrConflict": callback.ErrConflict, "ErrNotDue": callback.ErrNotDue, "ErrNotInCall": callback.ErrNotInCall,
 			"ErrInCall": callback.ErrInCall, "ErrNotAllowed": callback.ErrNotAllowed, "ErrNothingDue": callback.ErrNothingDue, "ErrNoRoute": callback.ErrNoRoute,
-			"ErrConfig": callback.ErrConfig, "ErrPlanChanged": callback.ErrPlanChanged,
+			"ErrConfig": callback.ErrConfig, "ErrPlanChanged": callback.ErrPlanChanged, "ErrNotLeader": callback.ErrNotLeader,
 		},
 	},
 	"session": {

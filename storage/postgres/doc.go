@@ -270,9 +270,13 @@
 //
 // The callback planner's Advance (re-planning, hand-over of due requests,
 // escalation) runs only on the leader too (callback.Config.Leader, set by
-// the door). Its writes carry no fence: a pass a deposed leader has under
-// way may still commit, and is kept safe by the per-day reservations
-// (capacity) and the records' compare-and-set, not by the lease.
+// the door). The reservations its re-planning makes carry the term's fence
+// (callback.Reservation.Fence), checked the same way in the reservation's
+// transaction (callback.ErrNotLeader): a deposed leader's pass cannot
+// move a promise into a day. Its other writes (escalation, hand-over
+// marks) are not fenced; the records' compare-and-set keeps each once.
+// Promises made at Request, on any replica, are held by the per-day
+// reservations alone.
 //
 // # Change notification
 //

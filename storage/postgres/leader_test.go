@@ -2,12 +2,15 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/postgres"
 )
@@ -111,5 +114,49 @@ func TestLeaseElection(t *testing.T) {
 	for _, cfg := range []postgres.LeaseConfig{{TTL: time.Microsecond}, {TTL: time.Second, RenewEvery: time.Second}, {RenewEvery: -1}} {
 		_, err := dbs[0].Lease(cfg)
 		require.ErrorIs(t, err, carecontact.ErrInvalid)
+	}
+}
+
+// The callback store checks the fence of a planning pass's reservation in
+// the reservation's transaction: a deposed leader's promise is refused
+// and writes nothing; the current leader's is made.
+func TestCallbackReservationFenced(t *testing.T) {
+	ctx := context.Background()
+	dbs := openDBs(t, 2, 2)
+	a := newLease(t, dbs[0], "replica-a", time.Minute, nil)
+	b := newLease(t, dbs[1], "replica-b", time.Minute, nil)
+	old, ok, err := a.Acquire(ctx)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NoError(t, a.Release(ctx))
+	cur, ok, err := b.Acquire(ctx)
+	require.NoError(t, err)
+	require.True(t, ok)
+	store := dbs[0].CallbackStore()
+	key := callback.PlanKey{Team: "team-a", Day: planDay}
+	tests := []struct {
+		name  string
+		id    string
+		fence carecontact.Fence
+		want  error
+	}{
+		{"the deposed leader's", "r-old", old, callback.ErrNotLeader},
+		{"the current leader's", "r-cur", cur, nil},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := store.OpenReserved(ctx, promisedRecord(tc.id, carecontact.ClientRef(fmt.Sprintf("client-%d", i))),
+				callback.Reservation{Key: key, Fence: tc.fence}, audit.System("callback"), t0)
+			versions, verr := store.PlanVersions(ctx, planDay)
+			require.NoError(t, verr)
+			if tc.want != nil {
+				require.ErrorIs(t, err, tc.want)
+				require.ErrorIs(t, err, carecontact.ErrConflict)
+				require.Zero(t, versions[key], "nothing reserved")
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, int64(1), versions[key])
+		})
 	}
 }

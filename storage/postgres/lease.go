@@ -11,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/carecontact/carecontact"
-	"github.com/carecontact/carecontact/routing"
 )
 
 // ErrLeaseLost reports a Renew of a lease whose term has ended: it lapsed
@@ -244,14 +243,15 @@ var (
 )
 
 // checkFence refuses, inside tx, a decision whose fence is not the lease's
-// current, unexpired term. FOR SHARE keeps the lease row as it is until tx
-// ends: a takeover waits for the decisions already checked.
-func checkFence(ctx context.Context, tx pgx.Tx, f carecontact.Fence) error {
+// current, unexpired term, with an error wrapping notLeader. FOR SHARE
+// keeps the lease row as it is until tx ends: a takeover waits for the
+// decisions already checked.
+func checkFence(ctx context.Context, tx pgx.Tx, f carecontact.Fence, notLeader error) error {
 	var current bool
 	err := tx.QueryRow(ctx, `SELECT token = $2 AND expires_at > now() FROM carecontact_leases WHERE name = $1 FOR SHARE`,
 		f.Lease, f.Token).Scan(&current)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !current) {
-		return fmt.Errorf("%w: lease %s term %d has ended", routing.ErrNotLeader, f.Lease, f.Token)
+		return fmt.Errorf("%w: lease %s term %d has ended", notLeader, f.Lease, f.Token)
 	}
 	return err
 }

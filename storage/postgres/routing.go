@@ -227,7 +227,7 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 	err = s.db.inTx(ctx, "postgres: apply", func(ctx context.Context, tx pgx.Tx) error {
 		ps = routing.ProfessionalState{}
 		if !c.Fence.IsZero() {
-			if err := checkFence(ctx, tx, c.Fence); err != nil {
+			if err := checkFence(ctx, tx, c.Fence, routing.ErrNotLeader); err != nil {
 				return err
 			}
 		}
