@@ -115,11 +115,22 @@ func screenshot(t *testing.T, ctx context.Context, dir, name string) {
 	}
 }
 
+// text reads the text of sel. The desk page replaces its parts when a
+// server-sent event arrives, so a node found can be gone when its text is
+// read ("No node with given id found"); the read is then tried again on
+// the new page, a few times.
 func text[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	var err error
+	for range 20 {
+		var s string
+		if s, err = chromedp.Run(ctx, chromedp.Text(sel)); err == nil {
+			return s
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	require.NoError(t, err)
-	return s
+	return ""
 }
 
 // TestBrowserNurseAndClient drives chromium: nurse Aino signs in; a client
