@@ -57,9 +57,12 @@ func TestConcurrentRequestAcceptComplete(t *testing.T) {
 					return
 				}
 				if prev, loaded := ids.LoadOrStore(i, p.Request); loaded && prev != p.Request {
-					// The first may already be closed; then a new request is fine.
-					r, err := storeA.Get(ctx, prev.(string))
-					if assertNoError(t, err) && r.Open() {
+					// Either may already be closed (the goroutine that got
+					// the other stored it first); then a new request is
+					// fine. Both open at once is the fault.
+					a, errA := storeA.Get(ctx, prev.(string))
+					b, errB := storeA.Get(ctx, p.Request)
+					if assertNoError(t, errA) && assertNoError(t, errB) && a.Open() && b.Open() {
 						t.Errorf("client %d got two open requests", i)
 					}
 				}
