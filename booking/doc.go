@@ -29,7 +29,13 @@
 // channel.Callback for phone, channel.Video), the participants it requires
 // (one or more professionals by role and skill, and resources), the client
 // groups that may book it themselves, minimum notice, horizon, a cap on a
-// client's bookings per period, buffers and pre-questions. An Index holds
+// client's bookings per period, buffers and pre-questions. Pre-questions
+// are structured (QuestionText with a length limit, QuestionChoice,
+// QuestionYesNo, QuestionNumber with bounds); a bad answer is a
+// *carecontact.FieldError naming the question ("answers.<id>"), and an
+// answer listed in the question's CallOn (or a number beyond CallAbove or
+// CallBelow) refuses a client's booking with a *CallError that tells the
+// client to call and names the question. An Index holds
 // every calendar's blocks for a range of days in UTC; Booker.Search walks
 // the requested window chunk by chunk (6 hours, then doubling up to a week),
 // reads the participants' claims for the chunk from the Store, and merges
@@ -78,7 +84,7 @@
 // goroutines or timers or reads the wall clock: the Booker asks its Clock.
 // Errors wrap the package's sentinel errors (ErrInvalid, ErrNotFound,
 // ErrSlotTaken, ErrHoldExpired, ErrConflict, ErrIllegalTransition,
-// ErrNotAllowed, ErrLimitReached, ErrExists); errors about input name the
+// ErrNotAllowed, ErrLimitReached, ErrExists, ErrCallInstead); errors about input name the
 // offending field. Refused attempts are recorded as denied audit events.
 // Each sentinel wraps one root kind of carecontact: ErrInvalid (and
 // *FHIRError) invalid input, ErrNotFound not found, ErrSlotTaken, ErrConflict

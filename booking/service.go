@@ -19,21 +19,6 @@ type Requirement struct {
 	Skill string    `json:"skill,omitempty"`
 }
 
-// Question is a pre-question shown to a client who books a service; the
-// answers go with the appointment so the professional sees what the client
-// said.
-type Question struct {
-	ID       string      `json:"id"`
-	Text     civil.Names `json:"text"`
-	Required bool        `json:"required,omitempty"`
-}
-
-// Answer is a client's answer to a pre-question.
-type Answer struct {
-	QuestionID string `json:"questionId"`
-	Text       string `json:"text"`
-}
-
 // Service is an appointment type a service area offers.
 type Service struct {
 	// Code identifies the service within its area.
@@ -120,31 +105,10 @@ func (s *Service) Validate() error {
 		if q.ID == "" || seen[q.ID] {
 			return fmt.Errorf("%w: %s: preQuestions[%d].id empty or repeated", ErrInvalid, f, i)
 		}
-		if q.Text.FI == "" {
-			return fmt.Errorf("%w: %s: preQuestions[%d].text.fi is empty", ErrInvalid, f, i)
+		if err := q.validate(); err != nil {
+			return fmt.Errorf("%w: %s: preQuestions[%d].%v", ErrInvalid, f, i, err)
 		}
 		seen[q.ID] = true
-	}
-	return nil
-}
-
-// checkAnswers verifies answers against the pre-questions; required
-// questions must be answered when the client books themselves.
-func (s *Service) checkAnswers(answers []Answer, self bool) error {
-	given := map[string]bool{}
-	for i, a := range answers {
-		if !slices.ContainsFunc(s.PreQuestions, func(q Question) bool { return q.ID == a.QuestionID }) {
-			return fmt.Errorf("%w: answers[%d].questionId %q is not a question of service %s", ErrInvalid, i, a.QuestionID, s.Code)
-		}
-		if given[a.QuestionID] {
-			return fmt.Errorf("%w: answers[%d].questionId %q answered twice", ErrInvalid, i, a.QuestionID)
-		}
-		given[a.QuestionID] = a.Text != ""
-	}
-	for _, q := range s.PreQuestions {
-		if self && q.Required && !given[q.ID] {
-			return fmt.Errorf("%w: answers: required question %q not answered", ErrInvalid, q.ID)
-		}
 	}
 	return nil
 }
@@ -177,6 +141,10 @@ func NewCatalogue(area carecontact.AreaID, services []Service) (*Catalogue, erro
 		s.Requires = slices.Clone(s.Requires)
 		s.SelfBookGroups = slices.Clone(s.SelfBookGroups)
 		s.PreQuestions = slices.Clone(s.PreQuestions)
+		for j := range s.PreQuestions {
+			s.PreQuestions[j].Options = slices.Clone(s.PreQuestions[j].Options)
+			s.PreQuestions[j].CallOn = slices.Clone(s.PreQuestions[j].CallOn)
+		}
 		c.byCode[s.Code] = len(c.services)
 		c.services = append(c.services, s)
 	}
