@@ -79,12 +79,16 @@ func (b *Booker) newClaim(ctx context.Context, svc *Service, req BookRequest, st
 	}
 	a := Appointment{ID: b.cfg.NewID("apt"), Area: svc.Area, Service: svc.Code, Client: req.Client,
 		Participants: slices.Clone(req.Slot.Participants), Start: req.Slot.Start.UTC(), End: req.Slot.End.UTC(),
-		Status: status, Channel: svc.Channel, Block: block, SelfBooked: req.By.self(), Answers: slices.Clone(req.Answers),
+		Status: status, Channel: svc.Channel, Block: block, SelfBooked: req.By.clientRules(), Answers: slices.Clone(req.Answers),
 		GuidanceVersion: req.GuidanceVersion, Created: now, Updated: now, Version: 1}
 	if status == StatusPending {
 		a.HoldUntil = now.Add(ttl)
 	}
-	return claimRequest(svc, a, now), nil
+	cr := claimRequest(svc, a, now)
+	if req.By.overrides(RuleLimit) {
+		cr.Limit = nil
+	}
+	return cr, nil
 }
 
 // claimRequest builds the store request that claims the time of the new

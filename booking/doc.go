@@ -42,6 +42,16 @@
 // the calendars' free grid starts with a heap, so the first slots are found
 // without scanning the horizon.
 //
+// The per-client limit counts only the client's own bookings
+// (Appointment.SelfBooked): appointments professionals book for a client
+// neither count towards it nor are refused by it. A service's
+// ClientCancelBefore stops clients cancelling or rescheduling close to the
+// start (ErrNotAllowed). A professional may act for a client under the
+// client's rules with some of them set aside (Requester.Override naming
+// RuleLimit, RuleNotice or RuleCutOff, with a reason): the change's audit
+// event carries the rules and the reason through audit.Redact; a client's
+// override is refused.
+//
 // # Appointments
 //
 // Booker.Hold keeps a slot as a pending appointment until HoldTTL lapses

@@ -48,6 +48,9 @@ func (b *Booker) bounds(svc *Service, by Requester, now, from, to time.Time) (lo
 	if err := by.Actor.Validate(); err != nil {
 		return lo, hi, fmt.Errorf("%w: requester: %v", ErrInvalid, err)
 	}
+	if err := checkOverride(by); err != nil {
+		return lo, hi, err
+	}
 	lo, hi = from, to
 	if lo.Before(now) {
 		lo = now
@@ -59,6 +62,8 @@ func (b *Booker) bounds(svc *Service, by Requester, now, from, to time.Time) (lo
 		if !slices.Contains(svc.SelfBookGroups, by.ClientGroup) {
 			return lo, hi, fmt.Errorf("booking: service %s: client group %q may not self-book: %w", svc.Code, by.ClientGroup, ErrNotAllowed)
 		}
+	}
+	if by.clientRules() && !by.overrides(RuleNotice) {
 		if n := now.Add(svc.MinNotice); lo.Before(n) {
 			lo = n
 		}

@@ -46,6 +46,11 @@ type Service struct {
 	// the service that start within Period of each other (0: no limit).
 	MaxPerClient int           `json:"maxPerClient,omitempty"`
 	Period       time.Duration `json:"period,omitempty"`
+	// ClientCancelBefore is how long before its start a client may still
+	// cancel or reschedule a booked appointment of the service; later
+	// attempts are ErrNotAllowed (staff may override it, see Override).
+	// Defaults to 0: until the start.
+	ClientCancelBefore time.Duration `json:"clientCancelBefore,omitempty"`
 	// BufferBefore and BufferAfter keep the participants free around the
 	// appointment (preparation, notes, cleaning a room).
 	BufferBefore time.Duration `json:"bufferBefore,omitempty"`
@@ -78,8 +83,8 @@ func (s *Service) Validate() error {
 		return fmt.Errorf("%w: %s: duration %s: want whole minutes > 0", ErrInvalid, f, s.Duration)
 	case s.Channel != channel.InPerson && s.Channel != channel.InboundPhone && s.Channel != channel.Callback && s.Channel != channel.Video:
 		return fmt.Errorf("%w: %s: channel %q: want in_person, inbound_phone, callback or video", ErrInvalid, f, s.Channel)
-	case s.MinNotice < 0 || s.Horizon < 0 || s.BufferBefore < 0 || s.BufferAfter < 0 || s.Step < 0 || s.Period < 0:
-		return fmt.Errorf("%w: %s: minNotice, horizon, buffers, step and period must not be negative", ErrInvalid, f)
+	case s.MinNotice < 0 || s.Horizon < 0 || s.BufferBefore < 0 || s.BufferAfter < 0 || s.Step < 0 || s.Period < 0 || s.ClientCancelBefore < 0:
+		return fmt.Errorf("%w: %s: minNotice, horizon, buffers, step, period and clientCancelBefore must not be negative", ErrInvalid, f)
 	case s.MaxPerClient < 0 || (s.MaxPerClient > 0 && s.Period == 0):
 		return fmt.Errorf("%w: %s: maxPerClient needs a period", ErrInvalid, f)
 	case s.Horizon > 0 && s.Horizon <= s.MinNotice:

@@ -71,8 +71,10 @@ type Claim struct {
 // Live reports whether the claim still takes time at now.
 func (c Claim) Live(now time.Time) bool { return c.Expires.IsZero() || now.Before(c.Expires) }
 
-// ClientLimit caps a client's active appointments of a service: at most
-// Max-1 others may start in [From, To) for the claim to succeed.
+// ClientLimit caps a client's active self-booked appointments of a
+// service: at most Max-1 others that the client booked themselves
+// (Appointment.SelfBooked) may start in [From, To) for the claim to
+// succeed; appointments professionals booked for the client do not count.
 type ClientLimit struct {
 	Service string    `json:"service"`
 	From    time.Time `json:"from"`

@@ -169,7 +169,7 @@ func (s *bookingState) checkClaimLocked(req booking.ClaimRequest, ignoring strin
 	if l := req.Limit; l != nil {
 		n := 0
 		for _, o := range s.appts {
-			if o.Client == a.Client && o.Service == l.Service && o.Status.Active() && o.ID != ignoring &&
+			if o.Client == a.Client && o.Service == l.Service && o.SelfBooked && o.Status.Active() && o.ID != ignoring &&
 				!o.Start.Before(l.From) && o.Start.Before(l.To) && (o.Status != booking.StatusPending || req.Now.Before(o.HoldUntil)) {
 				n++
 			}

@@ -103,6 +103,7 @@ func claimTx(ctx context.Context, tx pgx.Tx, req booking.ClaimRequest) error {
 		var n int
 		err := tx.QueryRow(ctx, `SELECT count(*) FROM booking_appointments
 			WHERE client = $1 AND service = $2 AND status IN `+activeStatuses+` AND start_at >= $3 AND start_at < $4
+			AND (doc->>'selfBooked')::boolean IS TRUE
 			AND (status <> 'pending' OR hold_until > $5)`, a.Client, l.Service, l.From.UTC(), l.To.UTC(), req.Now.UTC()).Scan(&n)
 		if err != nil {
 			return err

@@ -212,22 +212,40 @@ func testBookingCancel(t *testing.T, h Harness) {
 	require.NoError(t, s.Claim(ctx, claimReq("a2", "c2", bookingAt(0), booking.StatusBooked, time.Time{}, "nurse-1")))
 }
 
-// testBookingClientLimit checks the per-client limit of a claim.
+// testBookingClientLimit checks the per-client limit of a claim: it
+// counts the client's active self-booked appointments of the service that
+// start in the window, not those professionals booked for the client.
 func testBookingClientLimit(t *testing.T, h Harness) {
 	ctx := t.Context()
 	s := h.Booking(t, 1)[0]
 	lim := func(r booking.ClaimRequest) booking.ClaimRequest {
+		r.Appointment.SelfBooked = true
 		r.Limit = &booking.ClientLimit{Service: "nurse-visit", From: bookingAt(-600), To: bookingAt(600), Max: 2}
 		return r
 	}
-	require.NoError(t, s.Claim(ctx, lim(claimReq("a1", "c1", bookingAt(0), booking.StatusBooked, time.Time{}, "nurse-1"))))
-	require.NoError(t, s.Claim(ctx, lim(claimReq("a2", "c1", bookingAt(60), booking.StatusBooked, time.Time{}, "nurse-1"))))
-	require.ErrorIs(t, s.Claim(ctx, lim(claimReq("a3", "c1", bookingAt(120), booking.StatusBooked, time.Time{}, "nurse-1"))), booking.ErrLimitReached)
-	require.NoError(t, s.Claim(ctx, lim(claimReq("a4", "c2", bookingAt(120), booking.StatusBooked, time.Time{}, "nurse-1"))))
+	for _, step := range []struct {
+		name string
+		req  booking.ClaimRequest
+		want error
+	}{
+		{"a professional's booking", claimReq("p1", "c1", bookingAt(-60), booking.StatusBooked, time.Time{}, "nurse-2"), nil},
+		{"another professional's booking", claimReq("p2", "c1", bookingAt(-120), booking.StatusBooked, time.Time{}, "nurse-2"), nil},
+		{"first self-booking", lim(claimReq("a1", "c1", bookingAt(0), booking.StatusBooked, time.Time{}, "nurse-1")), nil},
+		{"second self-booking", lim(claimReq("a2", "c1", bookingAt(60), booking.StatusBooked, time.Time{}, "nurse-1")), nil},
+		{"third self-booking", lim(claimReq("a3", "c1", bookingAt(120), booking.StatusBooked, time.Time{}, "nurse-1")), booking.ErrLimitReached},
+		{"another client", lim(claimReq("a4", "c2", bookingAt(120), booking.StatusBooked, time.Time{}, "nurse-1")), nil},
+	} {
+		err := s.Claim(ctx, step.req)
+		if step.want == nil {
+			require.NoError(t, err, step.name)
+		} else {
+			require.ErrorIs(t, err, step.want, step.name)
+		}
+	}
 	as, err := s.ClientAppointments(ctx, "c1")
 	require.NoError(t, err)
-	require.Len(t, as, 2)
-	require.Equal(t, "a1", as[0].ID)
+	require.Len(t, as, 4)
+	require.Equal(t, "p2", as[0].ID)
 }
 
 // testBookingReschedule checks that a reschedule takes the new time and
