@@ -100,11 +100,22 @@ func (b *Booker) newClaim(ctx context.Context, svc *Service, req BookRequest, st
 func claimRequest(svc *Service, a Appointment, now time.Time) ClaimRequest {
 	cr := ClaimRequest{Appointment: a, Now: now}
 	for _, p := range a.Participants {
-		cr.Claims = append(cr.Claims, Claim{Owner: p, Appointment: a.ID,
-			Interval: Interval{a.Start.Add(-svc.BufferBefore), a.End.Add(svc.BufferAfter)}, Expires: a.HoldUntil})
+		c := Claim{Owner: p, Appointment: a.ID,
+			Interval: Interval{a.Start.Add(-svc.BufferBefore), a.End.Add(svc.BufferAfter)}, Expires: a.HoldUntil}
+		if svc.Capacity > 1 {
+			c.Shared, c.Capacity = sharedKey(svc, a.Start.Unix()), svc.Capacity
+		}
+		cr.Claims = append(cr.Claims, c)
 	}
 	if a.SelfBooked && svc.MaxPerClient > 0 {
 		cr.Limit = &ClientLimit{Service: svc.Code, From: a.Start.Add(-svc.Period), To: a.Start.Add(svc.Period), Max: svc.MaxPerClient}
 	}
 	return cr
+}
+
+// sharedKey names the shared slot of a service with Capacity > 1 that
+// starts at start (Unix seconds): the appointments of one service at one
+// start share their participants' time.
+func sharedKey(svc *Service, start int64) string {
+	return fmt.Sprintf("%s/%s@%d", svc.Area, svc.Code, start)
 }

@@ -50,7 +50,11 @@
 // client's rules with some of them set aside (Requester.Override naming
 // RuleLimit, RuleNotice or RuleCutOff, with a reason): the change's audit
 // event carries the rules and the reason through audit.Redact; a client's
-// override is refused.
+// override is refused. A service with Capacity > 1 (a group session, a
+// vaccination clinic) lets that many clients book one slot: the claims of
+// its appointments at one start are seats of a shared slot (Claim.Shared),
+// which may overlap each other up to the capacity and nothing else, and
+// Search offers the slot while a seat is left.
 //
 // # Appointments
 //
@@ -81,7 +85,8 @@
 //
 // Store is the storage a host plugs in. Its operations are atomic and
 // shaped as single SQL transactions: a claim is a row per participant and
-// interval that an exclusion constraint keeps disjoint, holds are such rows
+// interval that an exclusion constraint keeps disjoint (save the seats of
+// one shared slot, counted in the transaction), holds are such rows
 // with an expiry, so two clients racing for one slot get one success and one
 // ErrSlotTaken. Audit events travel with each change. storage/memory
 // implements it; storage/storagetest is the conformance suite.

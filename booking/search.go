@@ -117,7 +117,11 @@ func (b *Booker) candidates(svc *Service, professional carecontact.ProfessionalI
 	return out
 }
 
-type span64 struct{ start, end int64 }
+type span64 struct {
+	start, end int64
+	// open is the Shared key of a claim whose shared slot has room.
+	open string
+}
 
 // search holds the state of one search chunk.
 type search struct {
@@ -137,7 +141,13 @@ func (q *search) free(owner CalendarID, s int64) (bool, int64) {
 	bs, be := s-q.bb, s+q.dur+q.ba
 	busy := q.busy[owner]
 	i := sort.Search(len(busy), func(i int) bool { return busy[i].end > bs })
-	if i < len(busy) && busy[i].start < be {
+	for ; i < len(busy) && busy[i].start < be; i++ {
+		if busy[i].open != "" && busy[i].start == bs && busy[i].end == be && busy[i].open == sharedKey(q.svc, s) {
+			continue // a seat left in this very slot
+		}
+		if busy[i].end <= bs {
+			continue
+		}
 		return false, busy[i].end + q.bb
 	}
 	return true, 0
@@ -326,6 +336,16 @@ func busySpans(claims []Claim) map[CalendarID][]span64 {
 		}
 		return claims[a].Start.Compare(claims[b].Start)
 	})
+	type seat struct {
+		owner  CalendarID
+		shared string
+	}
+	taken := map[seat]int{}
+	for _, c := range claims {
+		if c.Shared != "" {
+			taken[seat{c.Owner, c.Shared}]++
+		}
+	}
 	spans := make([]span64, len(claims))
 	busy := map[CalendarID][]span64{}
 	for i := 0; i < len(order); {
@@ -333,7 +353,10 @@ func busySpans(claims []Claim) map[CalendarID][]span64 {
 		j := i
 		for ; j < len(order) && claims[order[j]].Owner == owner; j++ {
 			c := &claims[order[j]]
-			spans[j] = span64{c.Start.Unix(), c.End.Unix()}
+			spans[j] = span64{start: c.Start.Unix(), end: c.End.Unix()}
+			if c.Shared != "" && taken[seat{c.Owner, c.Shared}] < c.Capacity {
+				spans[j].open = c.Shared
+			}
 		}
 		busy[owner] = spans[i:j:j]
 		i = j

@@ -51,6 +51,11 @@ type Service struct {
 	// attempts are ErrNotAllowed (staff may override it, see Override).
 	// Defaults to 0: until the start.
 	ClientCancelBefore time.Duration `json:"clientCancelBefore,omitempty"`
+	// Capacity is how many appointments one slot holds (a group session,
+	// a vaccination clinic): up to Capacity clients book the same start
+	// with the same participants. Defaults to 0, which like 1 is one
+	// appointment per slot.
+	Capacity int `json:"capacity,omitempty"`
 	// BufferBefore and BufferAfter keep the participants free around the
 	// appointment (preparation, notes, cleaning a room).
 	BufferBefore time.Duration `json:"bufferBefore,omitempty"`
@@ -83,8 +88,8 @@ func (s *Service) Validate() error {
 		return fmt.Errorf("%w: %s: duration %s: want whole minutes > 0", ErrInvalid, f, s.Duration)
 	case s.Channel != channel.InPerson && s.Channel != channel.InboundPhone && s.Channel != channel.Callback && s.Channel != channel.Video:
 		return fmt.Errorf("%w: %s: channel %q: want in_person, inbound_phone, callback or video", ErrInvalid, f, s.Channel)
-	case s.MinNotice < 0 || s.Horizon < 0 || s.BufferBefore < 0 || s.BufferAfter < 0 || s.Step < 0 || s.Period < 0 || s.ClientCancelBefore < 0:
-		return fmt.Errorf("%w: %s: minNotice, horizon, buffers, step, period and clientCancelBefore must not be negative", ErrInvalid, f)
+	case s.MinNotice < 0 || s.Horizon < 0 || s.BufferBefore < 0 || s.BufferAfter < 0 || s.Step < 0 || s.Period < 0 || s.ClientCancelBefore < 0 || s.Capacity < 0:
+		return fmt.Errorf("%w: %s: minNotice, horizon, buffers, step, period, clientCancelBefore and capacity must not be negative", ErrInvalid, f)
 	case s.MaxPerClient < 0 || (s.MaxPerClient > 0 && s.Period == 0):
 		return fmt.Errorf("%w: %s: maxPerClient needs a period", ErrInvalid, f)
 	case s.Horizon > 0 && s.Horizon <= s.MinNotice:

@@ -66,6 +66,14 @@ type Claim struct {
 	Appointment string     `json:"appointment"`
 	Interval               // buffered time, UTC
 	Expires     time.Time  `json:"expires,omitzero"`
+	// Shared, when set, names a slot that several appointments share (a
+	// group session, a vaccination): claims of one owner with the same
+	// Shared key and the same Interval may overlap each other, up to
+	// Capacity live ones; they conflict with every other claim.
+	Shared string `json:"shared,omitempty"`
+	// Capacity is how many appointments a Shared slot holds (at least 1);
+	// zero when Shared is empty.
+	Capacity int `json:"capacity,omitempty"`
 }
 
 // Live reports whether the claim still takes time at now.
@@ -140,7 +148,9 @@ type WaitOffer struct {
 // use, and several values may share one backing state.
 type Store interface {
 	// Claim stores a new appointment and its claims if no claim overlaps a
-	// live claim of the same owner (ErrSlotTaken), the appointment ID is new
+	// live claim of the same owner (ErrSlotTaken) other than the claims
+	// of the same Shared slot and Interval, of which fewer than Capacity
+	// may be live (else ErrSlotTaken), the appointment ID is new
 	// (ErrExists) and the limit, if any, is not reached (ErrLimitReached).
 	// Dead hold claims (Expires <= Now) are removed first.
 	Claim(ctx context.Context, req ClaimRequest) error
@@ -217,6 +227,10 @@ func ValidateClaim(req ClaimRequest) error {
 			return fmt.Errorf("%w: claims[%d].expires must equal appointment.holdUntil", ErrInvalid, i)
 		case a.Status == StatusBooked && !c.Expires.IsZero():
 			return fmt.Errorf("%w: claims[%d].expires must be zero for a booking", ErrInvalid, i)
+		case c.Shared == "" && c.Capacity != 0:
+			return fmt.Errorf("%w: claims[%d].capacity needs a shared slot", ErrInvalid, i)
+		case c.Shared != "" && c.Capacity < 1:
+			return fmt.Errorf("%w: claims[%d].capacity must be positive for a shared slot", ErrInvalid, i)
 		}
 		owners[c.Owner] = true
 	}

@@ -113,12 +113,18 @@ func conflict(a, b booking.ClaimRequest) error {
 	}
 	for _, x := range a.Claims {
 		for _, y := range b.Claims {
-			if x.Owner == y.Owner && x.Overlaps(y.Interval) {
+			if x.Owner == y.Owner && x.Overlaps(y.Interval) && !sameSeat(x, y) {
 				return fmt.Errorf("booking: %s at %s: %w", y.Owner, y.Start.Format(time.RFC3339), booking.ErrSlotTaken)
 			}
 		}
 	}
 	return nil
+}
+
+// sameSeat reports whether two claims are seats of one shared slot, which
+// may overlap.
+func sameSeat(a, b booking.Claim) bool {
+	return a.Shared != "" && a.Shared == b.Shared && a.Interval == b.Interval
 }
 
 // Claim implements booking.Store.
@@ -160,10 +166,18 @@ func (s *bookingState) checkClaimLocked(req booking.ClaimRequest, ignoring strin
 	}
 	for _, c := range req.Claims {
 		s.dropDeadLocked(c.Owner, req.Now)
+		seats := 0
 		for _, o := range s.overlapping(c.Owner, c.Interval) {
-			if o.Appointment != ignoring {
+			switch {
+			case o.Appointment == ignoring:
+			case sameSeat(o, c):
+				seats++
+			default:
 				return fmt.Errorf("booking: %s at %s: %w", c.Owner, c.Start.Format(time.RFC3339), booking.ErrSlotTaken)
 			}
+		}
+		if c.Shared != "" && seats >= c.Capacity {
+			return fmt.Errorf("booking: %s at %s: shared slot full: %w", c.Owner, c.Start.Format(time.RFC3339), booking.ErrSlotTaken)
 		}
 	}
 	if l := req.Limit; l != nil {
