@@ -22,6 +22,12 @@
 // CalendarSet.TeamIntervals give the working intervals of one block type on
 // one day, e.g. a team's callback capacity.
 //
+// An Exception covers one date or a range (Until: two weeks of leave are
+// one exception); a WeeklyRule with EveryWeeks and Anchor is a rota that
+// repeats over 2 or 3 weeks; a rule whose Span ends at 24:00 with NextDay
+// is an overnight shift, one block across midnight in the Index, whose
+// morning part holidays and absences of that morning remove as usual.
+//
 // # Services and slots
 //
 // Each service area has a Catalogue of Services: code, fi/sv/en names,

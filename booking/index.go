@@ -62,8 +62,16 @@ func appendBlocks(bs []iblock, c *Calendar, d civil.Date) []iblock {
 	if err != nil {
 		return bs
 	}
+	midnight := d.At(0, civil.Helsinki()).Unix()
 	for _, b := range day {
-		bs = append(bs, iblock{b.Start.Unix(), b.End.Unix(), blockCode(b.Type)})
+		ib := iblock{b.Start.Unix(), b.End.Unix(), blockCode(b.Type)}
+		// An overnight span goes on across midnight as one block, so its
+		// slots keep their grid and may cross midnight.
+		if n := len(bs); n > 0 && ib.start == midnight && bs[n-1].end == midnight && bs[n-1].t == ib.t {
+			bs[n-1].end = ib.end
+			continue
+		}
+		bs = append(bs, ib)
 	}
 	return bs
 }
