@@ -27,6 +27,9 @@
 // repeats over 2 or 3 weeks; a rule whose Span ends at 24:00 with NextDay
 // is an overnight shift, one block across midnight in the Index, whose
 // morning part holidays and absences of that morning remove as usual.
+// Booker.Affected tells, before an absence is added, which appointments
+// it would fall on, so that the host can offer each client a new time or
+// the waitlist.
 //
 // # Services and slots
 //
