@@ -231,7 +231,7 @@ func (b *Booker) deny(ctx context.Context, now time.Time, by Requester, action, 
 		detail["actor_kind"] = kind
 	}
 	reason := "refused"
-	for _, e := range []error{ErrSlotTaken, ErrLimitReached, ErrNotAllowed, ErrHoldExpired, ErrIllegalTransition, ErrConflict} {
+	for _, e := range []error{ErrSlotTaken, ErrLimitReached, ErrNotAllowed, ErrCallInstead, ErrHoldExpired, ErrIllegalTransition, ErrConflict} {
 		if errors.Is(cause, e) {
 			reason = e.Error()
 		}

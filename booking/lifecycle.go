@@ -48,6 +48,9 @@ func (b *Booker) transition(ctx context.Context, id string, by Requester, action
 	if err := b.actsFor(ctx, by, a.Client, a.Area, "appointment "+id); err != nil {
 		return Appointment{}, b.deny(ctx, now, by, action, "appointment/"+id, "", err)
 	}
+	if err := checkOverride(by); err != nil {
+		return Appointment{}, b.deny(ctx, now, by, action, "appointment/"+id, a.Client, err)
+	}
 	prev := a.Status
 	next := a.Clone()
 	if err := change(&next); err != nil {

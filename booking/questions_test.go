@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
@@ -106,6 +107,11 @@ func TestPreQuestionAnswers(t *testing.T) {
 				for _, ans := range tc.answers {
 					require.NotContains(t, err.Error(), ans.Text)
 				}
+				evs, err := f.store.AuditLog().Events(ctx, audit.Filter{Action: "booking.book"})
+				require.NoError(t, err)
+				require.Len(t, evs, 1)
+				require.Equal(t, audit.Denied, evs[0].Outcome)
+				require.Equal(t, booking.ErrCallInstead.Error(), evs[0].Detail["reason"])
 			default:
 				require.NoError(t, err)
 				require.Equal(t, tc.answers, a.Answers)
