@@ -23,7 +23,10 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) run $(STATICCHECK) ./...
 
-## bench: all benchmarks, BENCHCOUNT runs each, written to bench.txt for benchstat.
+## bench: all benchmarks, BENCHCOUNT runs each, written to bench.txt for benchstat
+## (among them BenchmarkSlotSearch*, BenchmarkDispatch and
+## BenchmarkContactLife*; on a shared machine compare cpu-ns/op, which
+## several benchmarks report next to wall time).
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./... | tee bench.txt
 	$(GO) run $(BENCHSTAT) bench.txt

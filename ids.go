@@ -53,3 +53,26 @@ func ValidateID(sentinel error, field, id string) error {
 	}
 	return nil
 }
+
+// MaxTextLen is the longest free text, in bytes, the library accepts where
+// text enters it: a reason, a note, an answer to a pre-question, a role, a
+// workflow note. Longer text is refused, not cut.
+const MaxTextLen = 16 << 10
+
+// ValidateText reports whether s may serve as free text: at most
+// MaxTextLen bytes of valid UTF-8 with no control characters but tab, line
+// feed and carriage return (NUL included). It returns nil or a
+// *FieldError that names field and matches sentinel; the reason never
+// repeats the text. Empty text passes: callers that require some say so
+// themselves.
+func ValidateText(sentinel error, field, s string) error {
+	switch {
+	case len(s) > MaxTextLen:
+		return Invalid(sentinel, field, fmt.Sprintf("is longer than %d bytes", MaxTextLen))
+	case !utf8.ValidString(s):
+		return Invalid(sentinel, field, "is not valid UTF-8")
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) >= 0:
+		return Invalid(sentinel, field, "holds a control character")
+	}
+	return nil
+}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -40,4 +42,44 @@ func TestValidateID(t *testing.T) {
 			require.Less(t, len(err.Error()), 200, "the error does not repeat the value")
 		})
 	}
+}
+
+// FuzzValidate: ValidateID and ValidateText on any text. Each accepts
+// exactly what it documents (valid UTF-8 within its length; no control
+// characters, text allowing tab, line feed and carriage return), and a
+// refusal is a *carecontact.FieldError naming the field and matching the
+// sentinel, whose text never repeats the value.
+func FuzzValidate(f *testing.F) {
+	for _, s := range []string{"", "apt-1", "id\x00", "id-\xff", "line\nbreak", "tab\tand\rreturn", "é"} {
+		f.Add(s, uint16(0))
+	}
+	f.Add("x", uint16(300))
+	f.Fuzz(func(t *testing.T, s string, pad uint16) {
+		s += strings.Repeat("y", int(pad)%(carecontact.MaxTextLen+2)) // reach both bounds
+		sentinel := carecontact.Sentinel(carecontact.ErrInvalid, "test: invalid")
+		control := strings.IndexFunc(s, unicode.IsControl) >= 0
+		textControl := strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) >= 0
+		for _, tc := range []struct {
+			name string
+			err  error
+			ok   bool
+		}{
+			{"ValidateID", carecontact.ValidateID(sentinel, "id", s), len(s) <= carecontact.MaxIDLen && utf8.ValidString(s) && !control},
+			{"ValidateText", carecontact.ValidateText(sentinel, "text", s), len(s) <= carecontact.MaxTextLen && utf8.ValidString(s) && !textControl},
+		} {
+			if (tc.err == nil) != tc.ok {
+				t.Fatalf("%s(%q): %v, want accepted %v", tc.name, s, tc.err, tc.ok)
+			}
+			if tc.err == nil {
+				continue
+			}
+			var fe *carecontact.FieldError
+			if !errors.As(tc.err, &fe) || fe.Field == "" || !errors.Is(tc.err, sentinel) || !errors.Is(tc.err, carecontact.ErrInvalid) {
+				t.Fatalf("%s(%q): not a field error of the sentinel: %v", tc.name, s, tc.err)
+			}
+			if len(s) >= 4 && strings.Contains(tc.err.Error(), s) {
+				t.Fatalf("%s: the error repeats the value: %v", tc.name, tc.err)
+			}
+		}
+	})
 }

@@ -3,7 +3,10 @@ package audit
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/carecontact/carecontact"
 )
@@ -39,14 +42,19 @@ func (a Actor) String() string { return string(a.Kind) + ":" + a.ID }
 func (a Actor) Validate() error {
 	switch a.Kind {
 	case ActorProfessional, ActorClient, ActorSystem:
+	case "":
+		return carecontact.Invalid(ErrInvalidEvent, "actor.kind", "is empty")
 	default:
-		return fmt.Errorf("%w: actor.kind %q", ErrInvalidEvent, Redact(string(a.Kind)))
+		return carecontact.Invalid(ErrInvalidEvent, "actor.kind", "is not professional, client or system")
 	}
 	if a.ID == "" {
-		return fmt.Errorf("%w: actor.id is empty", ErrInvalidEvent)
+		return carecontact.Invalid(ErrInvalidEvent, "actor.id", "is empty")
+	}
+	if err := carecontact.ValidateID(ErrInvalidEvent, "actor.id", a.ID); err != nil {
+		return err
 	}
 	if looksPersonal(a.ID) {
-		return fmt.Errorf("%w: actor.id looks like personal data", ErrInvalidEvent)
+		return carecontact.Invalid(ErrInvalidEvent, "actor.id", "looks like personal data")
 	}
 	return nil
 }
@@ -115,42 +123,53 @@ var ErrInvalidEvent = carecontact.Sentinel(carecontact.ErrInvalid, "audit: inval
 // personal identity code or phone number.
 func (e Event) Validate() error {
 	if e.At.IsZero() {
-		return fmt.Errorf("%w: at is zero", ErrInvalidEvent)
+		return carecontact.Invalid(ErrInvalidEvent, "at", "is zero")
 	}
 	if err := e.Actor.Validate(); err != nil {
 		return err
 	}
 	if e.Action == "" {
-		return fmt.Errorf("%w: action is empty", ErrInvalidEvent)
+		return carecontact.Invalid(ErrInvalidEvent, "action", "is empty")
 	}
 	if e.Subject == "" {
-		return fmt.Errorf("%w: subject is empty", ErrInvalidEvent)
+		return carecontact.Invalid(ErrInvalidEvent, "subject", "is empty")
 	}
 	if e.Outcome != Allowed && e.Outcome != Denied {
-		return fmt.Errorf("%w: outcome %q", ErrInvalidEvent, e.Outcome)
+		return carecontact.Invalid(ErrInvalidEvent, "outcome", "is not allowed or denied")
 	}
-	for _, s := range []string{e.Action, e.Subject, string(e.Client)} {
-		if looksPersonal(s) {
-			return fmt.Errorf("%w: %s looks like personal data", ErrInvalidEvent, fieldOf(e, s))
+	for _, f := range []struct{ name, value string }{{"action", e.Action}, {"subject", e.Subject}, {"client", string(e.Client)}} {
+		if err := validRef(f.name, f.value); err != nil {
+			return err
 		}
 	}
 	for k, v := range e.Detail {
 		if looksPersonal(k) || looksPersonal(v) {
-			return fmt.Errorf("%w: detail %q looks like personal data", ErrInvalidEvent, redactKey(k))
+			return carecontact.Invalid(ErrInvalidEvent, "detail."+redactKey(k), "looks like personal data")
 		}
 	}
 	return nil
 }
 
-func fieldOf(e Event, s string) string {
-	switch s {
-	case e.Action:
-		return "action"
-	case e.Subject:
-		return "subject"
-	default:
-		return "client"
+// maxRefLen is the longest action, subject or client reference an event
+// may hold: a subject is a kind and an ID of at most carecontact.MaxIDLen
+// bytes, such as "session/<id>".
+const maxRefLen = 4 * carecontact.MaxIDLen
+
+// validRef reports a reference of an event (its action, subject or
+// client) that is too long, not UTF-8, holds a control character or looks
+// like personal data, naming field. The reason never repeats the value.
+func validRef(field, s string) error {
+	switch {
+	case len(s) > maxRefLen:
+		return carecontact.Invalid(ErrInvalidEvent, field, fmt.Sprintf("is longer than %d bytes", maxRefLen))
+	case !utf8.ValidString(s):
+		return carecontact.Invalid(ErrInvalidEvent, field, "is not valid UTF-8")
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return carecontact.Invalid(ErrInvalidEvent, field, "holds a control character")
+	case looksPersonal(s):
+		return carecontact.Invalid(ErrInvalidEvent, field, "looks like personal data")
 	}
+	return nil
 }
 
 func redactKey(k string) string {

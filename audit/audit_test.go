@@ -1,12 +1,14 @@
 package audit_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 )
 
@@ -28,16 +30,19 @@ func TestEventValidate(t *testing.T) {
 		wantErr string
 	}{
 		{"valid", func(*audit.Event) {}, ""},
-		{"zero time", func(e *audit.Event) { e.At = time.Time{} }, "at is zero"},
+		{"zero time", func(e *audit.Event) { e.At = time.Time{} }, "at"},
 		{"bad actor kind", func(e *audit.Event) { e.Actor.Kind = "robot" }, "actor.kind"},
-		{"empty actor id", func(e *audit.Event) { e.Actor.ID = "" }, "actor.id is empty"},
-		{"empty action", func(e *audit.Event) { e.Action = "" }, "action is empty"},
-		{"empty subject", func(e *audit.Event) { e.Subject = "" }, "subject is empty"},
+		{"empty actor id", func(e *audit.Event) { e.Actor.ID = "" }, "actor.id"},
+		{"empty action", func(e *audit.Event) { e.Action = "" }, "action"},
+		{"empty subject", func(e *audit.Event) { e.Subject = "" }, "subject"},
 		{"bad outcome", func(e *audit.Event) { e.Outcome = "maybe" }, "outcome"},
-		{"identity code as client", func(e *audit.Event) { e.Client = "131052-308T" }, "client looks like personal data"},
-		{"identity code in detail", func(e *audit.Event) { e.Detail = map[string]string{"note": "hetu 010101A123N"} }, `detail "note"`},
-		{"phone in detail", func(e *audit.Event) { e.Detail = map[string]string{"callback": "+358 40 123 4567"} }, "looks like personal data"},
-		{"identity code as actor", func(e *audit.Event) { e.Actor.ID = "131052-308T" }, "actor.id looks like personal data"},
+		{"identity code as client", func(e *audit.Event) { e.Client = "131052-308T" }, "client"},
+		{"identity code in detail", func(e *audit.Event) { e.Detail = map[string]string{"note": "hetu 010101A123N"} }, "detail.note"},
+		{"phone in detail", func(e *audit.Event) { e.Detail = map[string]string{"callback": "+358 40 123 4567"} }, "detail.callback"},
+		{"NUL in action", func(e *audit.Event) { e.Action = "session.open\x00" }, "action"},
+		{"invalid UTF-8 client", func(e *audit.Event) { e.Client = "c-\xff" }, "client"},
+		{"mebibyte subject", func(e *audit.Event) { e.Subject = strings.Repeat("s", 1<<20) }, "subject"},
+		{"identity code as actor", func(e *audit.Event) { e.Actor.ID = "131052-308T" }, "actor.id"},
 		{"uuid subject with digit groups", func(e *audit.Event) { e.Subject = "session/00000000-0412-4567-8901-234567890123" }, ""},
 		{"uuid client and detail", func(e *audit.Event) {
 			e.Client = "0412aaaa-0412-0456-0789-041234567890"
@@ -45,7 +50,7 @@ func TestEventValidate(t *testing.T) {
 		}, ""},
 		{"phone next to a uuid", func(e *audit.Event) {
 			e.Detail = map[string]string{"note": "00000000-0412-4567-8901-234567890123 0401234567"}
-		}, "looks like personal data"},
+		}, "detail.note"},
 		{"plain detail", func(e *audit.Event) { e.Detail = map[string]string{"reason": "client left", "from": "pending"} }, ""},
 	}
 	for _, tc := range tests {
@@ -58,7 +63,10 @@ func TestEventValidate(t *testing.T) {
 				return
 			}
 			require.ErrorIs(t, err, audit.ErrInvalidEvent)
-			require.ErrorContains(t, err, tc.wantErr)
+			var fe *carecontact.FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, tc.wantErr, fe.Field, "the field at fault")
+			require.Less(t, len(err.Error()), 200, "the error never repeats the value")
 			require.NotContains(t, err.Error(), "131052-308T")
 			require.NotContains(t, err.Error(), "123 4567")
 		})

@@ -34,7 +34,11 @@
 // it needs no pseudonymising, and a change to it breaks the chain. A host that needs proof against its own
 // database administrators keeps the stores' heads elsewhere and compares.
 //
-// Errors: ErrInvalidEvent (wrapped with the field at fault), which wraps
-// the root kind carecontact.ErrInvalid; ErrTampered, the kind conflict,
+// Errors: ErrInvalidEvent, a *carecontact.FieldError naming the field at
+// fault ("actor.id", "subject", "detail.reason") without repeating its
+// value, which wraps the root kind carecontact.ErrInvalid. An action,
+// subject or client reference that is not UTF-8, holds a control character
+// or is longer than 1024 bytes is refused like one that looks like personal
+// data. ErrTampered, the kind conflict,
 // with a *Break naming the stream and place.
 package audit

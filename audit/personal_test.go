@@ -173,3 +173,70 @@ func TestRandomHexIDsAreNotPersonalData(t *testing.T) {
 	}
 	require.False(t, caught(t, "sad120720f11147dca7159e4708dfe778"))
 }
+
+// FuzzDetectorNumbers builds the phone numbers and identity codes of
+// issue 15's spellings from fuzzed digits and checks that each is caught,
+// alone and among words: a Finnish number in every separator style
+// ("(040) 1234567", "040.123.4567", "040/1234567", "358401234567",
+// "+358 (0)40 1234567", ...), and a valid identity code with any century
+// sign, with a space for it, with a Unicode hyphen, and glued inside a word
+// (where only a sign that is no letter counts, as in "asiakas131052-308T").
+// A zero-padded counter behind a word and a dash ("apt-00012345") is
+// never caught.
+func FuzzDetectorNumbers(f *testing.F) {
+	f.Add(uint32(1234567), uint8(0), uint32(1310523), uint8(0), "soita")
+	f.Add(uint32(7654321), uint8(5), uint32(100000), uint8(3), "")
+	f.Add(uint32(0), uint8(9), uint32(3112999), uint8(7), "asiakas")
+	f.Fuzz(func(t *testing.T, n uint32, style uint8, birth uint32, sign uint8, word string) {
+		word = strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' {
+				return r
+			}
+			return -1
+		}, word)
+		if len(word) > 12 {
+			word = word[:12]
+		}
+		sub := fmt.Sprintf("%07d", n%10_000_000) // a subscriber number
+		phones := []string{
+			"040 " + sub[:3] + " " + sub[3:], "040" + sub, "040-" + sub[:3] + " " + sub[3:], "(040) " + sub,
+			"040." + sub[:3] + "." + sub[3:], "040/" + sub, "358" + "40" + sub, "+358" + "40" + sub,
+			"+358 40 " + sub[:3] + " " + sub[3:], "+358 (0)40 " + sub, "00358 40 " + sub, "040\u00a0" + sub[:3] + "\u00a0" + sub[3:],
+		}
+		p := phones[int(style)%len(phones)]
+		for _, s := range []string{p, "soittakaa " + p + " kiitos", "(" + p + ")", word + ": " + p + "."} {
+			if audit.Redact(s) == s || strings.Contains(audit.Redact(s), sub) {
+				t.Fatalf("phone %q not caught in %q", p, s)
+			}
+		}
+
+		// A valid code: a real date of birth, an individual number, its
+		// check character.
+		day, month, year := int(birth%28)+1, int(birth/28%12)+1, int(birth/336%100)
+		ind := int(birth/33600%898) + 2
+		nine := ((day*100+month)*100+year)*1000 + ind
+		check := "0123456789ABCDEFHJKLMNPRSTUVWXY"[nine%31]
+		signs := []string{"-", "+", "A", "B", "Y", "U", " ", "\u2010", "\u2011", "\u2212", "\u2013"}
+		sg := signs[int(sign)%len(signs)]
+		code := fmt.Sprintf("%02d%02d%02d%s%03d%c", day, month, year, sg, ind, check)
+		for _, s := range []string{code, "hetu " + code + ", kiitos", strings.ToLower(code)} {
+			if audit.Redact(s) == s {
+				t.Fatalf("code %q not caught in %q", code, s)
+			}
+		}
+		if r := []rune(sg)[0]; !(r >= 'A' && r <= 'Z') && word != "" {
+			if s := word + code + word; audit.Redact(s) == s {
+				t.Fatalf("code %q not caught inside the word %q", code, s)
+			}
+		}
+
+		prefix := word
+		if prefix == "" {
+			prefix = "apt"
+		}
+		id := fmt.Sprintf("%s-%08d", prefix, n%1000_0000)
+		if audit.Redact(id) != id {
+			t.Fatalf("the identifier %q is caught as personal data", id)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/civil"
 )
 
@@ -40,7 +41,7 @@ func (b *Booker) Affected(ctx context.Context, owner CalendarID, absence Excepti
 		return nil, fmt.Errorf("booking: calendar %s: %w", owner, ErrNotFound)
 	}
 	if absence.Kind != Absence {
-		return nil, fmt.Errorf("%w: absence.kind %q: want absence", ErrInvalid, absence.Kind)
+		return nil, carecontact.Invalid(ErrInvalid, "absence.kind", fmt.Sprintf("%q: want absence", absence.Kind))
 	}
 	probe := Calendar{ID: c.ID, Kind: c.Kind, Area: c.Area, Role: c.Role, Exceptions: []Exception{absence}}
 	if err := probe.Validate(); err != nil {

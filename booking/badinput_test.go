@@ -3,6 +3,7 @@ package booking_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,6 +148,61 @@ func TestSearchEndBeforeStart(t *testing.T) {
 			var fe *carecontact.FieldError
 			require.True(t, errors.As(err, &fe))
 			require.Equal(t, "to", fe.Field)
+		})
+	}
+}
+
+// Bad input booking accepted before issue 15: each is now a field error.
+func TestBookingBadInputRegressions(t *testing.T) {
+	ctx := context.Background()
+	mib := strings.Repeat("x", 1<<20)
+	for _, tc := range []struct {
+		name, field string
+		run         func(f *fixture, s booking.Slot, a booking.Appointment) error
+	}{
+		{"a mebibyte cancel reason", "reason", func(f *fixture, _ booking.Slot, a booking.Appointment) error {
+			_, err := f.b.Cancel(ctx, a.ID, mib, pro)
+			return err
+		}},
+		{"a cancel reason with NUL", "reason", func(f *fixture, _ booking.Slot, a booking.Appointment) error {
+			_, err := f.b.Cancel(ctx, a.ID, "sick\x00", pro)
+			return err
+		}},
+		{"a cancel reason that is not UTF-8", "reason", func(f *fixture, _ booking.Slot, a booking.Appointment) error {
+			_, err := f.b.Cancel(ctx, a.ID, "sick \xff", pro)
+			return err
+		}},
+		{"a mebibyte client", "client", func(f *fixture, s booking.Slot, _ booking.Appointment) error {
+			_, err := f.b.Book(ctx, booking.BookRequest{Slot: s, Client: carecontact.ClientRef(mib), By: pro})
+			return err
+		}},
+		{"a mebibyte guidance version", "guidanceVersion", func(f *fixture, s booking.Slot, _ booking.Appointment) error {
+			_, err := f.b.Book(ctx, booking.BookRequest{Slot: s, Client: "c2", By: pro, GuidanceVersion: mib})
+			return err
+		}},
+		{"a slot naming no service", "slot.service", func(f *fixture, _ booking.Slot, _ booking.Appointment) error {
+			_, err := f.b.Book(ctx, booking.BookRequest{Client: "c2", By: pro})
+			return err
+		}},
+		{"a negative search limit", "limit", func(f *fixture, s booking.Slot, _ booking.Appointment) error {
+			_, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", From: s.Start, Limit: -1, By: pro})
+			return err
+		}},
+		{"a mebibyte waitlist client", "client", func(f *fixture, _ booking.Slot, _ booking.Appointment) error {
+			_, err := f.b.Wait(ctx, booking.WaitRequest{Area: "north", Service: "nurse-visit", Client: carecontact.ClientRef(mib), By: pro})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 60)
+			a := book(t, f, findSlot(t, f, helsinki(t, 2026, 12, 8, 9, 0)), "c1")
+			s := findSlot(t, f, helsinki(t, 2026, 12, 9, 9, 0))
+			err := tc.run(f, s, a)
+			require.ErrorIs(t, err, booking.ErrInvalid)
+			var fe *carecontact.FieldError
+			require.True(t, errors.As(err, &fe), "%v", err)
+			require.Equal(t, tc.field, fe.Field)
+			require.Less(t, len(err.Error()), 300)
 		})
 	}
 }

@@ -66,7 +66,20 @@ func benchBooker(tb testing.TB, ix *booking.Index, now time.Time) (*booking.Book
 // area; the first day's morning is fully booked, so the search has to pass
 // over taken time; each iteration asks for the first 10 free slots of a
 // self-bookable service for a client.
-func BenchmarkSlotSearch(b *testing.B) {
+func BenchmarkSlotSearch(b *testing.B) { benchSlotSearch(b, 10) }
+
+// BenchmarkSlotSearchFirst is BenchmarkSlotSearch asking for the first free
+// slot only.
+func BenchmarkSlotSearchFirst(b *testing.B) { benchSlotSearch(b, 1) }
+
+// BenchmarkSlotSearchAfterChange is BenchmarkSlotSearch with a new claim
+// (a hold far ahead, outside the timer) before every search, so busy time
+// kept from the search before cannot be used and is read again.
+func BenchmarkSlotSearchAfterChange(b *testing.B) { benchSlotSearchOpts(b, 10, true) }
+
+func benchSlotSearch(b *testing.B, limit int) { benchSlotSearchOpts(b, limit, false) }
+
+func benchSlotSearchOpts(b *testing.B, limit int, change bool) {
 	ix, heap := benchIndex(b)
 	now := helsinki(b, 2026, 12, 7, 6, 0)
 	bk, store := benchBooker(b, ix, now)
@@ -85,19 +98,37 @@ func BenchmarkSlotSearch(b *testing.B) {
 			}
 		}
 	}
-	req := booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 10, By: client("c1")}
+	req := booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: limit, By: client("c1")}
 	slots, err := bk.Search(ctx, req)
-	if err != nil || len(slots) != 10 {
+	if err != nil || len(slots) != limit {
 		b.Fatalf("search: %d slots, %v", len(slots), err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	for range b.N {
+	cpu0 := cpuTime()
+	for i := range b.N {
+		if change {
+			b.StopTimer()
+			start := helsinki(b, 2026, 12, 7, 8, 0).Add(time.Duration(60+i%20) * 24 * time.Hour)
+			id := fmt.Sprintf("hold-%d", i)
+			nurse := booking.CalendarID(fmt.Sprintf("nurse-%03d", i/20%benchPros))
+			err := store.Claim(ctx, booking.ClaimRequest{Now: now,
+				Appointment: booking.Appointment{ID: id, Area: "north", Service: "nurse-visit", Client: "c", Participants: []booking.CalendarID{nurse},
+					Start: start, End: start.Add(30 * time.Minute), Status: booking.StatusBooked, Channel: channel.InPerson, Version: 1},
+				Claims: []booking.Claim{{Owner: nurse, Appointment: id, Interval: booking.Interval{Start: start, End: start.Add(30 * time.Minute)}}}})
+			if err != nil && !errors.Is(err, booking.ErrSlotTaken) {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
 		if _, err := bk.Search(ctx, req); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
+	if cpu := cpuTime() - cpu0; cpu > 0 && !change {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
 	b.ReportMetric(float64(heap), "calendar-heap-B")
 	b.ReportMetric(float64(ix.SizeBytes()), "index-B")
 	b.ReportMetric(float64(ix.Blocks()), "blocks")

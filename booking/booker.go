@@ -71,27 +71,30 @@ type Config struct {
 const DefaultCrossAreaRole = "booking-coordinator"
 
 // Booker searches slots and books, holds, cancels and reschedules
-// appointments. It keeps no mutable state of its own: it is safe for
-// concurrent use, and several Bookers (one per host replica) may share one
-// Store.
+// appointments. It is safe for concurrent use, and several Bookers (one per
+// host replica) may share one Store. The only state it keeps is busy time
+// read from a SpanStore for the searches that follow, used only while the
+// store's ClaimsVersion is unchanged and none of the holds in it has lapsed,
+// so a Booker never sees a claim another replica made as free.
 type Booker struct {
 	cfg   Config
 	areas map[carecontact.AreaID]*Catalogue
+	cands map[svcKey]*candList // the candidate calendars of each service
 }
 
 // New checks cfg and returns a Booker.
 func New(cfg Config) (*Booker, error) {
 	switch {
 	case cfg.Index == nil:
-		return nil, fmt.Errorf("%w: config.index is nil", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.index", "is required")
 	case cfg.Store == nil:
-		return nil, fmt.Errorf("%w: config.store is nil", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.store", "is required")
 	case cfg.Audit == nil:
-		return nil, fmt.Errorf("%w: config.audit is nil", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.audit", "is required")
 	case cfg.Clock == nil:
-		return nil, fmt.Errorf("%w: config.clock is nil", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.clock", "is required")
 	case cfg.HoldTTL < 0 || cfg.OfferTTL < 0 || cfg.LateCancel < 0:
-		return nil, fmt.Errorf("%w: config: holdTTL, offerTTL and lateCancel must not be negative", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.holdTTL", "holdTTL, offerTTL and lateCancel must not be negative")
 	}
 	if cfg.HoldTTL == 0 {
 		cfg.HoldTTL = DefaultHoldTTL
@@ -111,15 +114,20 @@ func New(cfg Config) (*Booker, error) {
 	if cfg.NewID == nil {
 		cfg.NewID = newID
 	}
-	b := &Booker{cfg: cfg, areas: map[carecontact.AreaID]*Catalogue{}}
+	b := &Booker{cfg: cfg, areas: map[carecontact.AreaID]*Catalogue{}, cands: map[svcKey]*candList{}}
 	for i, c := range cfg.Catalogues {
 		if c == nil {
-			return nil, fmt.Errorf("%w: config.catalogues[%d] is nil", ErrInvalid, i)
+			return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("config.catalogues[%d]", i), "is nil")
 		}
 		if _, dup := b.areas[c.Area()]; dup {
-			return nil, fmt.Errorf("%w: config.catalogues[%d]: second catalogue for area %s", ErrInvalid, i, c.Area())
+			return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("config.catalogues[%d]", i), fmt.Sprintf("second catalogue for area %s", c.Area()))
 		}
 		b.areas[c.Area()] = c
+		for _, svc := range c.services {
+			cl := newCandList(cfg.Index.set, &svc)
+			cl.shared = true
+			b.cands[svcKey{svc.Area, svc.Code}] = cl
+		}
 	}
 	return b, nil
 }

@@ -210,81 +210,81 @@ func (c *Calendar) Professional() (p carecontact.ProfessionalID, ok bool) {
 // Validate reports the first problem of c, naming the field.
 func (c *Calendar) Validate() error {
 	if c.ID == "" {
-		return fmt.Errorf("%w: calendar.id is empty", ErrInvalid)
+		return carecontact.Invalid(ErrInvalid, "calendar.id", "is empty")
 	}
 	switch c.Kind {
 	case OwnerProfessional, OwnerTeam, OwnerResource:
 	default:
-		return fmt.Errorf("%w: calendar %s: kind %q", ErrInvalid, c.ID, c.Kind)
+		return carecontact.Invalid(ErrInvalid, "kind", fmt.Sprintf("calendar %s: %q is not professional, team or resource", c.ID, c.Kind))
 	}
 	if c.Area == "" {
-		return fmt.Errorf("%w: calendar %s: area is empty", ErrInvalid, c.ID)
+		return carecontact.Invalid(ErrInvalid, "area", fmt.Sprintf("calendar %s: is empty", c.ID))
 	}
 	for i, r := range c.Rules {
-		f := fmt.Sprintf("calendar %s: rules[%d]", c.ID, i)
+		f, cal := fmt.Sprintf("rules[%d]", i), "calendar "+string(c.ID)
 		if len(r.Weekdays) == 0 {
-			return fmt.Errorf("%w: %s.weekdays is empty", ErrInvalid, f)
+			return carecontact.Invalid(ErrInvalid, f+".weekdays", cal+": is empty")
 		}
 		for _, w := range r.Weekdays {
 			if w < time.Sunday || w > time.Saturday {
-				return fmt.Errorf("%w: %s.weekdays: %d", ErrInvalid, f, w)
+				return carecontact.Invalid(ErrInvalid, f+".weekdays", fmt.Sprintf("%s: %d is not a weekday", cal, w))
 			}
 		}
-		if err := validSpan(r.Span, f+".span"); err != nil {
+		if err := validSpan(r.Span, f+".span", cal); err != nil {
 			return err
 		}
 		for j, b := range r.Breaks {
-			if err := validSpan(b, fmt.Sprintf("%s.breaks[%d]", f, j)); err != nil {
+			if err := validSpan(b, fmt.Sprintf("%s.breaks[%d]", f, j), cal); err != nil {
 				return err
 			}
 		}
 		if !r.Block.Valid() {
-			return fmt.Errorf("%w: %s.block %q", ErrInvalid, f, r.Block)
+			return carecontact.Invalid(ErrInvalid, f+".block", fmt.Sprintf("%s: %q is not a block type", cal, r.Block))
 		}
 		switch {
 		case r.EveryWeeks < 0:
-			return fmt.Errorf("%w: %s.everyWeeks %d is negative", ErrInvalid, f, r.EveryWeeks)
+			return carecontact.Invalid(ErrInvalid, f+".everyWeeks", fmt.Sprintf("%s: %d is negative", cal, r.EveryWeeks))
 		case r.EveryWeeks > 1 && !r.Anchor.Valid():
-			return fmt.Errorf("%w: %s.anchor is required for a rota of %d weeks", ErrInvalid, f, r.EveryWeeks)
+			return carecontact.Invalid(ErrInvalid, f+".anchor", fmt.Sprintf("%s: is required for a rota of %d weeks", cal, r.EveryWeeks))
 		case r.EveryWeeks <= 1 && !r.Anchor.IsZero():
-			return fmt.Errorf("%w: %s.anchor is for a rota of several weeks", ErrInvalid, f)
+			return carecontact.Invalid(ErrInvalid, f+".anchor", cal+": is for a rota of several weeks")
 		case r.NextDay != 0 && (r.Span.To != civil.EndOfDay || !r.NextDay.Valid() || r.NextDay >= civil.EndOfDay):
-			return fmt.Errorf("%w: %s.nextDay %s: an overnight span ends at 24:00 and continues until a time of the next day", ErrInvalid, f, r.NextDay)
+			return carecontact.Invalid(ErrInvalid, f+".nextDay", fmt.Sprintf("%s: %s: an overnight span ends at 24:00 and continues until a time of the next day", cal, r.NextDay))
 		}
 		if !r.ValidFrom.IsZero() && !r.ValidFrom.Valid() {
-			return fmt.Errorf("%w: %s.validFrom %s", ErrInvalid, f, r.ValidFrom)
+			return carecontact.Invalid(ErrInvalid, f+".validFrom", fmt.Sprintf("%s: %s is not a day", cal, r.ValidFrom))
 		}
 		if !r.ValidUntil.IsZero() && (!r.ValidUntil.Valid() || (!r.ValidFrom.IsZero() && r.ValidUntil.Before(r.ValidFrom))) {
-			return fmt.Errorf("%w: %s.validUntil %s", ErrInvalid, f, r.ValidUntil)
+			return carecontact.Invalid(ErrInvalid, f+".validUntil", fmt.Sprintf("%s: %s is not a day on or after validFrom", cal, r.ValidUntil))
 		}
 	}
 	for i, e := range c.Exceptions {
-		f := fmt.Sprintf("calendar %s: exceptions[%d]", c.ID, i)
+		f, cal := fmt.Sprintf("exceptions[%d]", i), "calendar "+string(c.ID)
 		if !e.Date.Valid() {
-			return fmt.Errorf("%w: %s.date %s", ErrInvalid, f, e.Date)
+			return carecontact.Invalid(ErrInvalid, f+".date", fmt.Sprintf("%s: %s is not a day", cal, e.Date))
 		}
 		if !e.Until.IsZero() && (!e.Until.Valid() || e.Until.Before(e.Date)) {
-			return fmt.Errorf("%w: %s.until %s: want a day on or after date", ErrInvalid, f, e.Until)
+			return carecontact.Invalid(ErrInvalid, f+".until", fmt.Sprintf("%s: %s: want a day on or after date", cal, e.Until))
 		}
 		switch e.Kind {
 		case Absence:
 			if e.Span != nil {
-				if err := validSpan(*e.Span, f+".span"); err != nil {
+				if err := validSpan(*e.Span, f+".span", cal); err != nil {
 					return err
 				}
 			}
 		case ExtraTime:
 			if e.Span == nil {
-				return fmt.Errorf("%w: %s.span is required for extra time", ErrInvalid, f)
+				return carecontact.Invalid(ErrInvalid, f+".span", cal+": is required for extra time")
 			}
-			if err := validSpan(*e.Span, f+".span"); err != nil {
+			if err := validSpan(*e.Span, f+".span", cal); err != nil {
 				return err
 			}
 			if !e.Block.Valid() {
-				return fmt.Errorf("%w: %s.block %q", ErrInvalid, f, e.Block)
+				return carecontact.Invalid(ErrInvalid, f+".block", fmt.Sprintf("%s: %q is not a block type", cal, e.Block))
 			}
 		default:
-			return fmt.Errorf("%w: %s.kind %q", ErrInvalid, f, e.Kind)
+			return carecontact.Invalid(ErrInvalid, f+".kind", fmt.Sprintf("%s: %q is not extra or absence", cal, e.Kind))
 		}
 	}
 	if c.Closures != nil {

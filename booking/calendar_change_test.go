@@ -213,3 +213,57 @@ func TestOvernightAcrossDSTAndHolidays(t *testing.T) {
 		})
 	}
 }
+
+// TestOvernightSlotCrossesMidnight checks that a slot off the hour grid
+// crosses midnight inside an overnight block, whether the search reads the
+// index (twice: the second search reuses the busy time it kept) or
+// computes days outside it.
+func TestOvernightSlotCrossesMidnight(t *testing.T) {
+	ctx := context.Background()
+	night := day(2026, time.March, 21)
+	c := nightShift(t, false)
+	set, err := booking.NewCalendarSet([]booking.Calendar{c})
+	require.NoError(t, err)
+	cat, err := booking.NewCatalogue("night", []booking.Service{{Code: "night-visit", Area: "night", Names: civil.Names{FI: "Yökäynti"},
+		Duration: 45 * time.Minute, Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}}}})
+	require.NoError(t, err)
+	loc := civil.Helsinki()
+	var want []time.Time
+	for s := night.At(civil.At(22, 0), loc); !s.Add(45 * time.Minute).After(night.AddDays(1).At(civil.At(6, 0), loc)); s = s.Add(45 * time.Minute) {
+		want = append(want, s.UTC())
+	}
+	for _, tc := range []struct {
+		name string
+		from civil.Date
+		days int
+	}{
+		{"indexed", night.AddDays(-1), 4},
+		{"outside the index", night.AddDays(10), 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ix, err := booking.NewIndex(set, tc.from, tc.days)
+			require.NoError(t, err)
+			store := memory.NewBookingStore(nil)
+			now := night.AddDays(-1).At(civil.At(12, 0), loc)
+			b, err := booking.New(booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: store, Audit: store.AuditLog(),
+				Clock: carecontact.ClockFunc(func() time.Time { return now })})
+			require.NoError(t, err)
+			from := night.At(civil.At(12, 0), loc)
+			for range 3 {
+				slots, err := b.Search(ctx, booking.SearchRequest{Area: "night", Service: "night-visit", From: from, To: from.Add(24 * time.Hour), By: pro, Limit: 20})
+				require.NoError(t, err)
+				var got []time.Time
+				for _, s := range slots {
+					got = append(got, s.Start)
+				}
+				require.Equal(t, want, got)
+			}
+			// A search from just after midnight still sees the block that
+			// began the evening before, on its grid.
+			slots, err := b.Search(ctx, booking.SearchRequest{Area: "night", Service: "night-visit", From: night.AddDays(1).At(civil.At(0, 5), loc), By: pro, Limit: 1})
+			require.NoError(t, err)
+			require.Len(t, slots, 1)
+			require.Equal(t, want[3], slots[0].Start)
+		})
+	}
+}

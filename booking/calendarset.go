@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -15,12 +16,19 @@ type CalendarSet struct {
 	order  []CalendarID
 	byTeam map[carecontact.TeamID][]CalendarID
 	byArea map[carecontact.AreaID][]CalendarID
+	// cals are the calendars in order, pos their positions in it and
+	// rank their positions in the order of their IDs (slot search breaks
+	// ties by calendar ID without comparing strings).
+	cals []*Calendar
+	pos  map[CalendarID]int32
+	rank []int32
 }
 
 // NewCalendarSet validates cals and returns a set over copies of them.
 // IDs must be unique.
 func NewCalendarSet(cals []Calendar) (*CalendarSet, error) {
-	s := &CalendarSet{byID: map[CalendarID]*Calendar{}, byTeam: map[carecontact.TeamID][]CalendarID{}, byArea: map[carecontact.AreaID][]CalendarID{}}
+	s := &CalendarSet{byID: map[CalendarID]*Calendar{}, byTeam: map[carecontact.TeamID][]CalendarID{}, byArea: map[carecontact.AreaID][]CalendarID{},
+		pos: map[CalendarID]int32{}}
 	for i := range cals {
 		c := cals[i]
 		if err := c.Validate(); err != nil {
@@ -33,11 +41,22 @@ func NewCalendarSet(cals []Calendar) (*CalendarSet, error) {
 		c.Exceptions = slices.Clone(c.Exceptions)
 		c.Skills = slices.Clone(c.Skills)
 		s.byID[c.ID] = &c
+		s.pos[c.ID] = int32(len(s.order))
 		s.order = append(s.order, c.ID)
+		s.cals = append(s.cals, &c)
 		if c.Kind == OwnerProfessional && c.Team != "" {
 			s.byTeam[c.Team] = append(s.byTeam[c.Team], c.ID)
 		}
 		s.byArea[c.Area] = append(s.byArea[c.Area], c.ID)
+	}
+	byName := make([]int32, len(s.order))
+	for i := range byName {
+		byName[i] = int32(i)
+	}
+	slices.SortFunc(byName, func(a, b int32) int { return cmp.Compare(s.order[a], s.order[b]) })
+	s.rank = make([]int32, len(s.order))
+	for r, i := range byName {
+		s.rank[i] = int32(r)
 	}
 	return s, nil
 }

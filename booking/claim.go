@@ -7,7 +7,6 @@ import (
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
-	"github.com/carecontact/carecontact/civil"
 )
 
 // BookRequest asks to hold or book a slot found by Search.
@@ -16,6 +15,7 @@ type BookRequest struct {
 	Client carecontact.ClientRef
 	By     Requester
 	// Answers to the service's pre-questions, kept with the appointment.
+	// Each text is free text (see carecontact.ValidateText).
 	Answers []Answer
 	// GuidanceVersion identifies the guidance text version the client saw.
 	GuidanceVersion string
@@ -30,31 +30,30 @@ func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time)
 	}
 	switch {
 	case slot.Area != svc.Area || slot.Service != svc.Code:
-		return "", fmt.Errorf("%w: slot.service %s/%s", ErrInvalid, slot.Area, slot.Service)
+		return "", carecontact.Invalid(ErrInvalid, "slot.service", "is not the service booked")
 	case slot.End.Sub(slot.Start) != svc.Duration:
-		return "", fmt.Errorf("%w: slot: end - start must be the service duration %s", ErrInvalid, svc.Duration)
+		return "", carecontact.Invalid(ErrInvalid, "slot", fmt.Sprintf("end - start must be the service duration %s", svc.Duration))
 	case slot.Start.Before(lo) || !slot.Start.Before(hi):
 		return "", fmt.Errorf("booking: slot at %s: outside the bookable window (notice, horizon): %w", slot.Start.UTC().Format(time.RFC3339), ErrNotAllowed)
 	case len(slot.Participants) != len(svc.Requires):
-		return "", fmt.Errorf("%w: slot.participants: want %d", ErrInvalid, len(svc.Requires))
+		return "", carecontact.Invalid(ErrInvalid, "slot.participants", fmt.Sprintf("want %d", len(svc.Requires)))
 	}
-	loc := civil.Helsinki()
-	q := &search{svc: svc, by: by, today: civil.DateOf(now, loc), ix: b.cfg.Index, dur: int64(svc.Duration / time.Second)}
-	var block BlockType
 	set := b.cfg.Index.set
+	q := &search{rules: newRules(by, now), svc: svc, set: set, ix: b.cfg.Index, dur: int64(svc.Duration / time.Second)}
+	var block BlockType
 	for i, id := range slot.Participants {
 		c, ok := set.byID[id]
 		r := svc.Requires[i]
 		if !ok || c.Area != svc.Area || c.Kind != r.Kind || c.Role != r.Role || (r.Skill != "" && !slices.Contains(c.Skills, r.Skill)) ||
 			slices.Index(slot.Participants, id) != i {
-			return "", fmt.Errorf("%w: slot.participants[%d] %q does not meet the requirement %s %s", ErrInvalid, i, id, r.Kind, r.Role)
+			return "", carecontact.Invalid(ErrInvalid, fmt.Sprintf("slot.participants[%d]", i), fmt.Sprintf("does not meet the requirement %s %s", r.Kind, r.Role))
 		}
-		bt, ok := q.fits(c, slot.Start.Unix())
+		bt, ok := q.fits(set.pos[id], -1, c.Kind == OwnerResource, slot.Start.Unix())
 		if !ok {
 			return "", fmt.Errorf("booking: slot.participants[%d] %s at %s: not bookable working time: %w", i, id, slot.Start.UTC().Format(time.RFC3339), ErrNotAllowed)
 		}
 		if i == 0 {
-			block = bt
+			block = blockCodes[bt]
 		}
 	}
 	return block, nil
@@ -64,8 +63,8 @@ func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time)
 // Required pre-questions are enforced when requireAnswers is set (a client
 // booking a new appointment).
 func (b *Booker) newClaim(ctx context.Context, svc *Service, req BookRequest, status Status, now time.Time, ttl time.Duration, requireAnswers bool) (ClaimRequest, error) {
-	if req.Client == "" {
-		return ClaimRequest{}, fmt.Errorf("%w: client is empty", ErrInvalid)
+	if err := validateClient(req.Client, req.GuidanceVersion); err != nil {
+		return ClaimRequest{}, err
 	}
 	if err := b.actsFor(ctx, req.By, req.Client, svc.Area, "the booking"); err != nil {
 		return ClaimRequest{}, err
@@ -118,4 +117,17 @@ func claimRequest(svc *Service, a Appointment, now time.Time) ClaimRequest {
 // start share their participants' time.
 func sharedKey(svc *Service, start int64) string {
 	return fmt.Sprintf("%s/%s@%d", svc.Area, svc.Code, start)
+}
+
+// validateClient checks the client reference and the guidance version of a
+// booking or a wait: a client is required, and both are bounded IDs (see
+// carecontact.ValidateID).
+func validateClient(client carecontact.ClientRef, guidanceVersion string) error {
+	if client == "" {
+		return carecontact.Invalid(ErrInvalid, "client", "is empty")
+	}
+	if err := carecontact.ValidateID(ErrInvalid, "client", string(client)); err != nil {
+		return err
+	}
+	return carecontact.ValidateID(ErrInvalid, "guidanceVersion", guidanceVersion)
 }

@@ -4,17 +4,20 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/civil"
 )
 
 // Calendars are written in days and wall-clock times of Europe/Helsinki
 // (civil.Date, civil.TimeOfDay, civil.Span, civil.Helsinki).
 
-// validSpan reports a span that is not from < to within the day, naming
-// field; the error matches ErrInvalid and civil.ErrInvalid.
-func validSpan(s civil.Span, field string) error {
+// validSpan reports a span that is not from < to within the day: a
+// *carecontact.FieldError naming field that matches ErrInvalid and
+// civil.ErrInvalid; its reason starts with what the span belongs to.
+func validSpan(s civil.Span, field, of string) error {
 	if err := s.Validate(field); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalid, err)
+		return &carecontact.FieldError{Field: field, Reason: of + ": " + s.String() + " is not from < to within 00:00..24:00",
+			Err: fmt.Errorf("%w (%w)", ErrInvalid, civil.ErrInvalid)}
 	}
 	return nil
 }

@@ -103,8 +103,10 @@
 // # Concurrency and errors
 //
 // Calendars, CalendarSets, Closures, Catalogues and Indexes are read-only
-// values once built and safe for concurrent use; a Booker keeps no mutable
-// state and is safe for concurrent use. Nothing in the package starts
+// values once built and safe for concurrent use; a Booker is safe for
+// concurrent use and keeps no state of its own but a cache of busy time
+// read from a SpanStore, used only while the store's ClaimsVersion is the
+// one it was read at and none of the holds in it has lapsed. Nothing in the package starts
 // goroutines or timers or reads the wall clock: the Booker asks its Clock.
 // Errors wrap the package's sentinel errors (ErrInvalid, ErrNotFound,
 // ErrSlotTaken, ErrHoldExpired, ErrConflict, ErrIllegalTransition,

@@ -59,10 +59,10 @@ func (c *Closures) ClosedSpans(d civil.Date) (spans []civil.Span, names []civil.
 func (c *Closures) Validate() error {
 	for i, cl := range c.Local {
 		if !cl.Date.Valid() {
-			return fmt.Errorf("%w: local[%d].date %s", ErrInvalid, i, cl.Date)
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("local[%d].date", i), fmt.Sprintf("%s is not a day", cl.Date))
 		}
 		if cl.Span != nil {
-			if err := validSpan(*cl.Span, fmt.Sprintf("local[%d].span", i)); err != nil {
+			if err := validSpan(*cl.Span, fmt.Sprintf("local[%d].span", i), "closure"); err != nil {
 				return err
 			}
 		}

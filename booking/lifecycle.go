@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 )
 
 func (b *Booker) claim(ctx context.Context, req BookRequest, status Status, action string) (Appointment, error) {
 	now := b.cfg.Clock.Now().UTC()
+	if req.Slot.Area == "" || req.Slot.Service == "" {
+		return Appointment{}, carecontact.Invalid(ErrInvalid, "slot.service", "names no area and service")
+	}
 	svc, err := b.Service(req.Slot.Area, req.Slot.Service)
 	if err != nil {
 		return Appointment{}, err
@@ -41,6 +45,9 @@ func (b *Booker) Book(ctx context.Context, req BookRequest) (Appointment, error)
 // with a compare-and-set on its version.
 func (b *Booker) transition(ctx context.Context, id string, by Requester, action string, now time.Time,
 	change func(a *Appointment) error) (Appointment, error) {
+	if err := carecontact.ValidateID(ErrInvalid, "id", id); err != nil {
+		return Appointment{}, err
+	}
 	a, err := b.cfg.Store.Appointment(ctx, id)
 	if err != nil {
 		return Appointment{}, err
@@ -85,7 +92,7 @@ func (b *Booker) Mark(ctx context.Context, id string, status Status, by Requeste
 	switch status {
 	case StatusCheckedIn, StatusArrived, StatusFulfilled, StatusNoShow, StatusEnteredInError:
 	default:
-		return Appointment{}, fmt.Errorf("%w: mark status %q", ErrInvalid, status)
+		return Appointment{}, carecontact.Invalid(ErrInvalid, "status", "is not checked-in, arrived, fulfilled, noshow or entered-in-error")
 	}
 	if by.self() && status != StatusCheckedIn {
 		return Appointment{}, b.deny(ctx, now, by, "booking.mark", "appointment/"+id, "", fmt.Errorf("booking: clients may only check in: %w", ErrNotAllowed))
@@ -118,11 +125,20 @@ type CancelResult struct {
 // within LateCancel of the start is marked late (LateCancel). The freed time is
 // offered first to the clients waiting for the same service, oldest first:
 // the first one it suits gets it as a hold for OfferTTL, atomically with the
-// cancellation, so that nobody else can take it in between.
+// cancellation, so that nobody else can take it in between. An empty
+// reason, or one longer than carecontact.MaxTextLen bytes, not UTF-8 or
+// holding a control character, is an ErrInvalid *carecontact.FieldError
+// naming "reason".
 func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (CancelResult, error) {
 	now := b.cfg.Clock.Now().UTC()
 	if reason == "" {
-		return CancelResult{}, fmt.Errorf("%w: cancel reason is empty", ErrInvalid)
+		return CancelResult{}, carecontact.Invalid(ErrInvalid, "reason", "is empty")
+	}
+	if err := carecontact.ValidateText(ErrInvalid, "reason", reason); err != nil {
+		return CancelResult{}, err
+	}
+	if err := carecontact.ValidateID(ErrInvalid, "id", id); err != nil {
+		return CancelResult{}, err
 	}
 	a, err := b.cfg.Store.Appointment(ctx, id)
 	if err != nil {
@@ -188,6 +204,9 @@ type RescheduleResult struct {
 // first, as a hold for OfferTTL in the same store operation.
 func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Requester) (RescheduleResult, error) {
 	now := b.cfg.Clock.Now().UTC()
+	if err := carecontact.ValidateID(ErrInvalid, "id", id); err != nil {
+		return RescheduleResult{}, err
+	}
 	a, err := b.cfg.Store.Appointment(ctx, id)
 	if err != nil {
 		return RescheduleResult{}, err
@@ -202,7 +221,7 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 		return fail(fmt.Errorf("booking: appointment %s is %s: %w", id, a.Status, ErrIllegalTransition))
 	}
 	if slot.Area != a.Area || slot.Service != a.Service {
-		return fail(fmt.Errorf("%w: slot.service: a reschedule keeps the service", ErrInvalid))
+		return fail(carecontact.Invalid(ErrInvalid, "slot.service", "a reschedule keeps the service"))
 	}
 	svc, err := b.Service(a.Area, a.Service)
 	if err != nil {

@@ -64,6 +64,9 @@ func checkOverride(by Requester) error {
 	if strings.TrimSpace(o.Reason) == "" {
 		return carecontact.Invalid(ErrInvalid, "override.reason", "is empty")
 	}
+	if err := carecontact.ValidateText(ErrInvalid, "override.reason", o.Reason); err != nil {
+		return err
+	}
 	if len(o.Rules) == 0 {
 		return carecontact.Invalid(ErrInvalid, "override.rules", "is empty")
 	}

@@ -82,66 +82,72 @@ func (q *Question) kind() QuestionKind {
 }
 
 // validate reports the first problem of a question's definition.
-func (q *Question) validate() error {
+func (q *Question) validate() *carecontact.FieldError {
 	if q.Text.FI == "" {
-		return errors.New("text.fi is empty")
+		return qInvalid("text.fi", "is empty")
 	}
 	if q.MaxLength < 0 {
-		return errors.New("maxLength is negative")
+		return qInvalid("maxLength", "is negative")
 	}
 	k := q.kind()
 	if k != QuestionNumber && (q.Min != nil || q.Max != nil || q.CallAbove != nil || q.CallBelow != nil) {
-		return errors.New("min, max, callAbove and callBelow are for number questions")
+		return qInvalid("kind", "min, max, callAbove and callBelow are for number questions")
 	}
 	if k != QuestionChoice && len(q.Options) > 0 {
-		return errors.New("options are for choice questions")
+		return qInvalid("options", "are for choice questions")
 	}
 	switch k {
 	case QuestionText:
 		if len(q.CallOn) > 0 {
-			return errors.New("callOn: a text answer cannot send the client to the phone")
+			return qInvalid("callOn", "a text answer cannot send the client to the phone")
 		}
 	case QuestionChoice:
 		if len(q.Options) < 2 {
-			return errors.New("options: want at least two")
+			return qInvalid("options", "want at least two")
 		}
 		seen := map[string]bool{}
 		for i, o := range q.Options {
 			if o.Value == "" || seen[o.Value] {
-				return fmt.Errorf("options[%d].value empty or repeated", i)
+				return qInvalid(fmt.Sprintf("options[%d].value", i), "empty or repeated")
 			}
 			if o.Text.FI == "" {
-				return fmt.Errorf("options[%d].text.fi is empty", i)
+				return qInvalid(fmt.Sprintf("options[%d].text.fi", i), "is empty")
 			}
 			seen[o.Value] = true
 		}
 		for i, v := range q.CallOn {
 			if !seen[v] {
-				return fmt.Errorf("callOn[%d] %q is not an option", i, v)
+				return qInvalid(fmt.Sprintf("callOn[%d]", i), fmt.Sprintf("%q is not an option", v))
 			}
 		}
 	case QuestionYesNo:
 		for i, v := range q.CallOn {
 			if v != AnswerYes && v != AnswerNo {
-				return fmt.Errorf("callOn[%d] %q: want yes or no", i, v)
+				return qInvalid(fmt.Sprintf("callOn[%d]", i), fmt.Sprintf("%q: want yes or no", v))
 			}
 		}
 	case QuestionNumber:
 		for _, p := range []*float64{q.Min, q.Max, q.CallAbove, q.CallBelow} {
 			if p != nil && (math.IsNaN(*p) || math.IsInf(*p, 0)) {
-				return errors.New("min, max, callAbove and callBelow must be finite")
+				return qInvalid("min", "min, max, callAbove and callBelow must be finite")
 			}
 		}
 		if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
-			return errors.New("min is above max")
+			return qInvalid("min", "is above max")
 		}
 		if len(q.CallOn) > 0 {
-			return errors.New("callOn: a number question uses callAbove and callBelow")
+			return qInvalid("callOn", "a number question uses callAbove and callBelow")
 		}
 	default:
-		return fmt.Errorf("kind %q: want text, choice, yesno or number", q.Kind)
+		return qInvalid("kind", fmt.Sprintf("%q: want text, choice, yesno or number", q.Kind))
 	}
 	return nil
+}
+
+// qInvalid is a problem of a question's definition, its field relative to
+// the question.
+func qInvalid(field, reason string) *carecontact.FieldError {
+	return &carecontact.FieldError{Field: field, Reason: reason, Err: ErrInvalid}
 }
 
 // check validates an answer text (not empty) against the question and
@@ -212,7 +218,9 @@ func (e *CallError) Is(target error) bool { return errors.Is(ErrCallInstead, tar
 // (a client booking a new appointment) required questions must be
 // answered and an answer that sends the client to the phone refuses the
 // booking with a *CallError. Bad answers are *carecontact.FieldError
-// values whose field names the question ("answers.<id>").
+// values whose field names the question ("answers.<id>"), or the answer
+// ("answers[<i>].text") for a text that is no free text at all (see
+// carecontact.ValidateText).
 func (s *Service) checkAnswers(answers []Answer, self bool) error {
 	given := map[string]bool{}
 	var call string
@@ -220,6 +228,9 @@ func (s *Service) checkAnswers(answers []Answer, self bool) error {
 		qi := slices.IndexFunc(s.PreQuestions, func(q Question) bool { return q.ID == a.QuestionID })
 		if qi < 0 {
 			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("answers[%d].questionId", i), fmt.Sprintf("%q is not a question of service %s", a.QuestionID, s.Code))
+		}
+		if err := carecontact.ValidateText(ErrInvalid, fmt.Sprintf("answers[%d].text", i), a.Text); err != nil {
+			return err
 		}
 		if _, dup := given[a.QuestionID]; dup {
 			return carecontact.Invalid(ErrInvalid, "answers."+a.QuestionID, "answered twice")

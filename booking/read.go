@@ -47,6 +47,9 @@ func (b *Booker) ClientAppointments(ctx context.Context, client carecontact.Clie
 	if err := by.Actor.Validate(); err != nil {
 		return nil, b.deny(ctx, now, by, "booking.read", "client-appointments", "", fmt.Errorf("booking: read: actor: %w", err))
 	}
+	if err := carecontact.ValidateID(ErrInvalid, "client", string(client)); err != nil {
+		return nil, err
+	}
 	if by.self() && by.Actor.ID != string(client) {
 		return nil, b.deny(ctx, now, by, "booking.read", "client-appointments", client, fmt.Errorf("booking: appointments of another client: %w", ErrNotAllowed))
 	}

@@ -79,44 +79,46 @@ func (s *Service) Validate() error {
 	f := "service " + s.Code
 	switch {
 	case s.Code == "":
-		return fmt.Errorf("%w: service.code is empty", ErrInvalid)
+		return carecontact.Invalid(ErrInvalid, "service.code", "is empty")
 	case s.Area == "":
-		return fmt.Errorf("%w: %s: area is empty", ErrInvalid, f)
+		return carecontact.Invalid(ErrInvalid, "area", f+": is empty")
 	case s.Names.FI == "":
-		return fmt.Errorf("%w: %s: names.fi is empty", ErrInvalid, f)
+		return carecontact.Invalid(ErrInvalid, "names.fi", f+": is empty")
 	case s.Duration <= 0 || s.Duration%time.Minute != 0:
-		return fmt.Errorf("%w: %s: duration %s: want whole minutes > 0", ErrInvalid, f, s.Duration)
+		return carecontact.Invalid(ErrInvalid, "duration", fmt.Sprintf("%s: %s: want whole minutes > 0", f, s.Duration))
 	case s.Channel != channel.InPerson && s.Channel != channel.InboundPhone && s.Channel != channel.Callback && s.Channel != channel.Video:
-		return fmt.Errorf("%w: %s: channel %q: want in_person, inbound_phone, callback or video", ErrInvalid, f, s.Channel)
-	case s.MinNotice < 0 || s.Horizon < 0 || s.BufferBefore < 0 || s.BufferAfter < 0 || s.Step < 0 || s.Period < 0 || s.ClientCancelBefore < 0 || s.Capacity < 0:
-		return fmt.Errorf("%w: %s: minNotice, horizon, buffers, step, period, clientCancelBefore and capacity must not be negative", ErrInvalid, f)
+		return carecontact.Invalid(ErrInvalid, "channel", fmt.Sprintf("%s: %q: want in_person, inbound_phone, callback or video", f, s.Channel))
+	case s.MinNotice < 0 || s.Horizon < 0 || s.BufferBefore < 0 || s.BufferAfter < 0 || s.Step < 0 || s.Period < 0 || s.ClientCancelBefore < 0:
+		return carecontact.Invalid(ErrInvalid, "durations", f+": minNotice, horizon, buffers, step, period and clientCancelBefore must not be negative")
+	case s.Capacity < 0:
+		return carecontact.Invalid(ErrInvalid, "capacity", f+": must not be negative")
 	case s.MaxPerClient < 0 || (s.MaxPerClient > 0 && s.Period == 0):
-		return fmt.Errorf("%w: %s: maxPerClient needs a period", ErrInvalid, f)
+		return carecontact.Invalid(ErrInvalid, "maxPerClient", f+": must not be negative, and needs a period")
 	case s.Horizon > 0 && s.Horizon <= s.MinNotice:
-		return fmt.Errorf("%w: %s: horizon must exceed minNotice", ErrInvalid, f)
+		return carecontact.Invalid(ErrInvalid, "horizon", f+": must exceed minNotice")
 	}
 	pros := 0
 	for i, r := range s.Requires {
 		if r.Kind != OwnerProfessional && r.Kind != OwnerResource {
-			return fmt.Errorf("%w: %s: requires[%d].kind %q", ErrInvalid, f, i, r.Kind)
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("requires[%d].kind", i), fmt.Sprintf("%s: %q is not professional or resource", f, r.Kind))
 		}
 		if r.Role == "" {
-			return fmt.Errorf("%w: %s: requires[%d].role is empty", ErrInvalid, f, i)
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("requires[%d].role", i), f+": is empty")
 		}
 		if r.Kind == OwnerProfessional {
 			pros++
 		}
 	}
 	if pros == 0 || s.Requires[0].Kind != OwnerProfessional {
-		return fmt.Errorf("%w: %s: requires[0] must be a professional", ErrInvalid, f)
+		return carecontact.Invalid(ErrInvalid, "requires[0]", f+": must be a professional")
 	}
 	seen := map[string]bool{}
 	for i, q := range s.PreQuestions {
 		if q.ID == "" || seen[q.ID] {
-			return fmt.Errorf("%w: %s: preQuestions[%d].id empty or repeated", ErrInvalid, f, i)
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("preQuestions[%d].id", i), f+": empty or repeated")
 		}
-		if err := q.validate(); err != nil {
-			return fmt.Errorf("%w: %s: preQuestions[%d].%v", ErrInvalid, f, i, err)
+		if fe := q.validate(); fe != nil {
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("preQuestions[%d].%s", i, fe.Field), f+": "+fe.Reason)
 		}
 		seen[q.ID] = true
 	}
@@ -135,7 +137,7 @@ type Catalogue struct {
 // catalogue.
 func NewCatalogue(area carecontact.AreaID, services []Service) (*Catalogue, error) {
 	if area == "" {
-		return nil, fmt.Errorf("%w: catalogue area is empty", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "area", "the catalogue area is empty")
 	}
 	c := &Catalogue{area: area, byCode: map[string]int{}}
 	for i, s := range services {

@@ -3,6 +3,9 @@ package booking
 import (
 	"fmt"
 	"slices"
+	"strings"
+
+	"github.com/carecontact/carecontact"
 )
 
 // Status is an appointment's status, the FHIR R4 Appointment.status codes
@@ -34,7 +37,7 @@ func ParseStatus(s string) (Status, error) {
 	if slices.Contains(Statuses(), Status(s)) {
 		return Status(s), nil
 	}
-	return "", fmt.Errorf("%w: status %q is not a FHIR R4 appointment status", ErrInvalid, s)
+	return "", carecontact.Invalid(ErrInvalid, "status", fmt.Sprintf("%q is not a FHIR R4 appointment status", clip(s)))
 }
 
 // transitions follows the FHIR R4 Appointment status life cycle: an
@@ -125,5 +128,14 @@ func StatusFromNational(code string) (Status, error) {
 	case "9":
 		return StatusNoShow, nil
 	}
-	return "", fmt.Errorf("%w: national status code %q (%s)", ErrInvalid, code, NationalStatusSystem)
+	return "", carecontact.Invalid(ErrInvalid, "code", fmt.Sprintf("%q is not a national status code (%s)", clip(code), NationalStatusSystem))
+}
+
+// clip cuts s to 40 bytes for an error text, so a megabyte passed in does
+// not come back in the error.
+func clip(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:40], "") + "…"
 }

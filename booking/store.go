@@ -192,6 +192,49 @@ type Store interface {
 	TakeWaiter(ctx context.Context, waiterID string, old *TransitionRequest, req ClaimRequest) error
 }
 
+// BusySpan is a stretch of one owner's claimed time, [Start, End) in Unix
+// seconds.
+type BusySpan struct {
+	Start, End int64
+	// Open, when set, is the Shared key of the claims of a shared slot
+	// (Claim.Shared) that has a seat left: fewer of its claims are live
+	// than their Capacity. Such a span takes the owner's time for every
+	// other slot but leaves that shared slot itself (the same key, at
+	// exactly [Start, End)) bookable. Empty for other claims and for a
+	// full shared slot. Spans with Open set are not joined to others.
+	Open string
+}
+
+// SpanStore is an optional interface of a Store that Search uses when the
+// store has it: the claims Busy would return, as bare spans written into a
+// buffer the caller owns, so that a search over hundreds of calendars
+// builds no Claim values and allocates nothing per claim; and a version of
+// the claims, so that a Booker may search again over spans it read before
+// while no claim has changed.
+type SpanStore interface {
+	// AppendBusy appends to dst, for each of owners in turn, the
+	// intervals of the owner's claims that are live at now and overlap iv
+	// (in whole seconds, as Unix truncates), sorted by start (spans that
+	// touch may come as one), and appends len(dst) to ends after each
+	// owner's spans, so owners[i]'s spans are Spans[Ends[i-1]:Ends[i]].
+	AppendBusy(ctx context.Context, dst []BusySpan, ends []int32, owners []CalendarID, iv Interval, now time.Time) (BusyRead, error)
+	// ClaimsVersion returns a number that changes whenever a claim is
+	// added, removed or changed, in this store value or any that shares
+	// its state.
+	ClaimsVersion() uint64
+}
+
+// BusyRead is what SpanStore.AppendBusy read.
+type BusyRead struct {
+	Spans []BusySpan
+	Ends  []int32
+	// Version is the claims version the spans were read at.
+	Version uint64
+	// Expires is the earliest expiry of a hold among the spans (zero if
+	// none): from then on the spans no longer show the claims live.
+	Expires time.Time
+}
+
 // ValidateClaim checks a claim request's shape; stores call it before
 // changing anything.
 func ValidateClaim(req ClaimRequest) error {
@@ -208,7 +251,7 @@ func ValidateClaim(req ClaimRequest) error {
 	case !a.Start.Before(a.End):
 		return fmt.Errorf("%w: appointment.start must be before end", ErrInvalid)
 	case len(req.Claims) == 0:
-		return fmt.Errorf("%w: claims is empty", ErrInvalid)
+		return carecontact.Invalid(ErrInvalid, "claims", "is empty")
 	case req.Limit != nil && req.Limit.Max <= 0:
 		return fmt.Errorf("%w: limit.max must be positive", ErrInvalid)
 	}
@@ -228,9 +271,9 @@ func ValidateClaim(req ClaimRequest) error {
 		case a.Status == StatusBooked && !c.Expires.IsZero():
 			return fmt.Errorf("%w: claims[%d].expires must be zero for a booking", ErrInvalid, i)
 		case c.Shared == "" && c.Capacity != 0:
-			return fmt.Errorf("%w: claims[%d].capacity needs a shared slot", ErrInvalid, i)
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("claims[%d].capacity", i), "needs a shared slot")
 		case c.Shared != "" && c.Capacity < 1:
-			return fmt.Errorf("%w: claims[%d].capacity must be positive for a shared slot", ErrInvalid, i)
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("claims[%d].capacity", i), "must be positive for a shared slot")
 		}
 		owners[c.Owner] = true
 	}

@@ -37,12 +37,12 @@ func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 	if err != nil {
 		return WaitEntry{}, err
 	}
-	if req.Client == "" {
-		return WaitEntry{}, fmt.Errorf("%w: client is empty", ErrInvalid)
+	if err := validateClient(req.Client, req.GuidanceVersion); err != nil {
+		return WaitEntry{}, err
 	}
 	by := req.By
 	if err := by.Actor.Validate(); err != nil {
-		return WaitEntry{}, fmt.Errorf("%w: requester: %v", ErrInvalid, err)
+		return WaitEntry{}, fmt.Errorf("%w: requester: %w", ErrInvalid, err)
 	}
 	if err := b.actsFor(ctx, by, req.Client, svc.Area, "the waitlist entry"); err != nil {
 		return WaitEntry{}, b.deny(ctx, now, by, "booking.wait", "service/"+svc.Code, req.Client, err)
@@ -51,7 +51,7 @@ func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 		return WaitEntry{}, b.deny(ctx, now, by, "booking.wait", "service/"+svc.Code, req.Client, fmt.Errorf("booking: waitlist for %s: %w", svc.Code, ErrNotAllowed))
 	}
 	if !req.Window.Start.IsZero() && !req.Window.Start.Before(req.Window.End) {
-		return WaitEntry{}, fmt.Errorf("%w: window: start must be before end", ErrInvalid)
+		return WaitEntry{}, carecontact.Invalid(ErrInvalid, "window", "start must be before end")
 	}
 	if err := svc.checkAnswers(req.Answers, by.self()); err != nil {
 		return WaitEntry{}, err

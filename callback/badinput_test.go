@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/civil"
 )
@@ -131,6 +132,60 @@ func TestRequestAndConfigBadInput(t *testing.T) {
 			var fe *carecontact.FieldError
 			require.True(t, errors.As(err, &fe))
 			require.Equal(t, tc.field, fe.Field)
+		})
+	}
+}
+
+// Bad input the planner accepted, or answered untyped, before issue 15.
+func TestPlannerBadInputRegressions(t *testing.T) {
+	ctx := context.Background()
+	capa := callback.NewStaticCapacity(nil)
+	require.NoError(t, capa.SetTeam("team-north", shifts("n", 1, civil.At(8, 0), civil.At(16, 0))...))
+	svc, _ := newPlanner(t, callback.Config{}, capa)
+	p := on(svc, at(2026, 11, 23, 9, 30))
+	mib := strings.Repeat("x", 1<<20)
+	for _, tc := range []struct {
+		name, field string
+		run         func() error
+	}{
+		{"a request ID that is a phone number", "id", func() error {
+			r := req("c1", callback.NonUrgent)
+			r.ID = "0401234567"
+			_, err := p.Request(ctx, r)
+			return err
+		}},
+		{"five digits and a kilobyte of spaces", "phone", func() error {
+			r := req("c1", callback.NonUrgent)
+			r.Phone = callback.Phone("1 2 3 4 5" + strings.Repeat(" ", 1024))
+			_, err := p.Request(ctx, r)
+			return err
+		}},
+		{"urgency 7", "urgency", func() error {
+			r := req("c1", callback.NonUrgent)
+			r.Urgency = 7
+			_, err := p.Request(ctx, r)
+			return err
+		}},
+		{"a mebibyte ID to get", "id", func() error { _, err := p.Get(ctx, audit.System("test"), mib); return err }},
+		{"a mebibyte ID to accept", "id", func() error { _, err := p.Accept(ctx, mib, "n1"); return err }},
+		{"a take for no team", "team", func() error { _, err := p.Take(ctx, "", "n1"); return err }},
+		{"KPIs whose end is before their start", "to", func() error {
+			_, err := p.KPIs(ctx, at(2026, 11, 23, 0, 0), at(2026, 11, 22, 0, 0))
+			return err
+		}},
+		{"a closing outcome that is no outcome", "ClosingOutcome", func() error {
+			return callback.Config{ClosingOutcome: "bogus"}.Validate()
+		}},
+		{"a negative retry gap", "RetryGap", func() error { return callback.Config{RetryGap: -1}.Validate() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.run()
+			require.ErrorIs(t, err, carecontact.ErrInvalid)
+			var fe *carecontact.FieldError
+			require.True(t, errors.As(err, &fe), "%v", err)
+			require.Equal(t, tc.field, fe.Field)
+			require.Less(t, len(err.Error()), 300)
+			require.NotContains(t, err.Error(), "0401234567")
 		})
 	}
 }

@@ -75,7 +75,7 @@ func TestRequestBoundedOnBadTimesAndCalendars(t *testing.T) {
 	}{
 		{"last day of year 9999", nil, time.Date(9999, 12, 31, 10, 0, 0, 0, hki), "end of the calendar"},
 		{"two days before the end of year 9999", nil, time.Date(9999, 12, 29, 10, 0, 0, 0, hki), "end of the calendar"},
-		{"zero time", nil, time.Time{}, "now is the zero time"},
+		{"zero time", nil, time.Time{}, "now: is the zero time"},
 		{"year 1", nil, time.Date(1, 1, 2, 10, 0, 0, 0, time.UTC), "no working day"},
 		{"calendar without working days", noWorkdays, at(2026, time.November, 24, 10, 0), "no working day within 366 days"},
 	}

@@ -2,6 +2,7 @@ package callback
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/carecontact/carecontact"
@@ -200,37 +201,39 @@ func (c Config) Validate() error {
 	c = c.withDefaults()
 	switch {
 	case c.FirstWindow < 0 || c.FirstWindow >= civil.EndOfDay:
-		return fmt.Errorf("%w: first window %v", ErrConfig, c.FirstWindow)
+		return carecontact.Invalid(ErrConfig, "FirstWindow", "is not a time of day before 24:00")
 	case c.DayEnd <= c.FirstWindow || c.DayEnd > civil.EndOfDay:
-		return fmt.Errorf("%w: day end %v", ErrConfig, c.DayEnd)
+		return carecontact.Invalid(ErrConfig, "DayEnd", "is not after FirstWindow and at most 24:00")
 	case c.WindowLength < 0 || c.WindowLength > (c.DayEnd-c.FirstWindow).Duration():
-		return fmt.Errorf("%w: window length %v", ErrConfig, c.WindowLength)
+		return carecontact.Invalid(ErrConfig, "WindowLength", "is negative or longer than the day from FirstWindow to DayEnd")
 	case c.Cutoff < 0 || c.Cutoff > civil.EndOfDay:
-		return fmt.Errorf("%w: cutoff %v", ErrConfig, c.Cutoff)
+		return carecontact.Invalid(ErrConfig, "Cutoff", "is not a time of day")
 	case c.Cutoff < c.FirstWindow:
 		return carecontact.Invalid(ErrConfig, "Cutoff", "is before FirstWindow: no request could count towards the same day")
 	case !(c.SameDayTarget >= 0 && c.SameDayTarget <= 1): // NaN too
 		return carecontact.Invalid(ErrConfig, "SameDayTarget", "must be a number from 0 to 1")
 	case c.UrgentWithin < 0:
-		return fmt.Errorf("%w: urgent within %v", ErrConfig, c.UrgentWithin)
-	case c.OuterWorkdays < 0:
-		return fmt.Errorf("%w: outer workdays %d", ErrConfig, c.OuterWorkdays)
+		return carecontact.Invalid(ErrConfig, "UrgentWithin", "is negative")
+	case c.OuterWorkdays < 0 || c.OuterWorkdays > civil.MaxAddWorkdays:
+		return carecontact.Invalid(ErrConfig, "OuterWorkdays", fmt.Sprintf("is not 0 to %d", civil.MaxAddWorkdays))
 	case c.DefaultHandling < 0:
-		return fmt.Errorf("%w: DefaultHandling is negative", ErrConfig)
+		return carecontact.Invalid(ErrConfig, "DefaultHandling", "is negative")
 	case c.RetryGap < 0:
-		return fmt.Errorf("%w: RetryGap is negative", ErrConfig)
+		return carecontact.Invalid(ErrConfig, "RetryGap", "is negative")
 	case c.LowSlack < 0:
-		return fmt.Errorf("%w: LowSlack is negative", ErrConfig)
+		return carecontact.Invalid(ErrConfig, "LowSlack", "is negative")
 	case c.Overrun < 0:
-		return fmt.Errorf("%w: Overrun is negative", ErrConfig)
+		return carecontact.Invalid(ErrConfig, "Overrun", "is negative")
 	case c.ReplanEvery < 0:
-		return fmt.Errorf("%w: ReplanEvery is negative", ErrConfig)
+		return carecontact.Invalid(ErrConfig, "ReplanEvery", "is negative")
 	case c.MaxAttempts < 0:
-		return fmt.Errorf("%w: max attempts %d", ErrConfig, c.MaxAttempts)
+		return carecontact.Invalid(ErrConfig, "MaxAttempts", "is negative")
+	case c.ClosingOutcome != OutcomeSecureMessage && c.ClosingOutcome != OutcomeWithdrawn:
+		return carecontact.Invalid(ErrConfig, "ClosingOutcome", "is not secure_message_sent or withdrawn")
 	}
 	for e, h := range c.Handling {
 		if h <= 0 {
-			return fmt.Errorf("%w: handling of %q is %v", ErrConfig, e, h)
+			return carecontact.Invalid(ErrConfig, "Handling", fmt.Sprintf("of errand %q is not positive", truncate(string(e))))
 		}
 	}
 	return nil
@@ -241,4 +244,12 @@ func (c Config) handling(e channel.Errand) time.Duration {
 		return h
 	}
 	return c.DefaultHandling
+}
+
+// truncate shortens s for an error text.
+func truncate(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:40], "") + "…"
 }

@@ -69,7 +69,7 @@ type Estimate struct {
 func (s *Planner) Estimate(ctx context.Context, team carecontact.TeamID, errand channel.Errand) (Estimate, error) {
 	now := s.now()
 	if team == "" {
-		return Estimate{}, fmt.Errorf("%w: team is empty", ErrInvalidRequest)
+		return Estimate{}, carecontact.Invalid(ErrInvalidRequest, "team", "is empty")
 	}
 	// The load is read before the lock: its source has locks of its own.
 	live, liveOK, err := s.liveWait(ctx, team)

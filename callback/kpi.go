@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/carecontact/carecontact"
 )
 
 // KPIs are the callback service's key figures over a set of requests.
@@ -45,8 +47,12 @@ type KPIs struct {
 }
 
 // KPIs computes the key figures over the requests made in [from, to), as
-// of the clock's now.
+// of the clock's now. A to before from is an ErrInvalidRequest
+// *carecontact.FieldError naming "to"; a zero to is no bound.
 func (s *Planner) KPIs(ctx context.Context, from, to time.Time) (KPIs, error) {
+	if !to.IsZero() && to.Before(from) {
+		return KPIs{}, carecontact.Invalid(ErrInvalidRequest, "to", "is before from")
+	}
 	now := s.now()
 	recs, err := s.store.List(ctx, Filter{Since: from, Until: to})
 	if err != nil {

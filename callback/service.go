@@ -63,15 +63,15 @@ func New(cfg Config) (*Planner, error) {
 	}
 	switch {
 	case cfg.Clock == nil:
-		return nil, fmt.Errorf("%w: clock is required", ErrConfig)
+		return nil, carecontact.Invalid(ErrConfig, "Clock", "is required")
 	case cfg.Store == nil:
-		return nil, fmt.Errorf("%w: store is required", ErrConfig)
+		return nil, carecontact.Invalid(ErrConfig, "Store", "is required")
 	case cfg.Router == nil:
-		return nil, fmt.Errorf("%w: router is required", ErrConfig)
+		return nil, carecontact.Invalid(ErrConfig, "Router", "is required")
 	case cfg.Capacity == nil:
-		return nil, fmt.Errorf("%w: capacity is required", ErrConfig)
+		return nil, carecontact.Invalid(ErrConfig, "Capacity", "is required")
 	case cfg.Audit == nil:
-		return nil, fmt.Errorf("%w: audit is required", ErrConfig)
+		return nil, carecontact.Invalid(ErrConfig, "Audit", "is required")
 	}
 	cfg = cfg.withDefaults()
 	s := &Planner{
@@ -149,7 +149,7 @@ func (s *Planner) request(ctx context.Context, req Request, now time.Time) (Prom
 	}
 	lang, err := civil.ParseLanguage(string(req.Language))
 	if err != nil {
-		return Promise{}, fmt.Errorf("%w: language: %w", ErrInvalidRequest, err)
+		return Promise{}, languageError()
 	}
 	req.Language = lang
 	now = now.UTC()
@@ -317,7 +317,7 @@ func (s *Planner) Get(ctx context.Context, actor audit.Actor, id string) (Record
 	if err := actor.Validate(); err != nil {
 		return Record{}, s.deny(ctx, actor, "callback.read", id, "", now, fmt.Errorf("callback: get: actor: %w", err))
 	}
-	if err := carecontact.ValidateID(ErrInvalidRequest, "id", id); err != nil {
+	if err := validID(id); err != nil {
 		return Record{}, err
 	}
 	r, err := s.store.Get(ctx, id)
@@ -420,8 +420,11 @@ func (s *Planner) Accept(ctx context.Context, id string, professional carecontac
 }
 
 func (s *Planner) accept(ctx context.Context, id string, professional carecontact.ProfessionalID, now time.Time) (Record, error) {
+	if err := validID(id); err != nil {
+		return Record{}, err
+	}
 	if professional == "" {
-		return Record{}, fmt.Errorf("%w: professional is empty", ErrInvalidRequest)
+		return Record{}, carecontact.Invalid(ErrInvalidRequest, "professional", "is empty")
 	}
 	var refused *Record
 	got, _, err := s.change(ctx, id, func(r *Record) (string, []Event, error) {
@@ -492,6 +495,12 @@ func (s *Planner) Take(ctx context.Context, team carecontact.TeamID, professiona
 }
 
 func (s *Planner) take(ctx context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID, now time.Time) (Record, error) {
+	if team == "" {
+		return Record{}, carecontact.Invalid(ErrInvalidRequest, "team", "is empty")
+	}
+	if err := carecontact.ValidateID(ErrInvalidRequest, "team", string(team)); err != nil {
+		return Record{}, err
+	}
 	recs, err := s.store.List(ctx, Filter{Team: team, OpenOnly: true})
 	if err != nil {
 		return Record{}, fmt.Errorf("callback: take: %w", err)
@@ -519,8 +528,11 @@ func (s *Planner) Complete(ctx context.Context, id string, professional carecont
 }
 
 func (s *Planner) complete(ctx context.Context, id string, professional carecontact.ProfessionalID, result Result, now time.Time) (Record, []Event, error) {
+	if err := validID(id); err != nil {
+		return Record{}, nil, err
+	}
 	if result != Answered && result != NoAnswer {
-		return Record{}, nil, fmt.Errorf("%w: result %q", ErrInvalidRequest, result)
+		return Record{}, nil, carecontact.Invalid(ErrInvalidRequest, "result", "is not answered or no_answer")
 	}
 	now = now.UTC()
 	got, evs, err := s.change(ctx, id, func(r *Record) (string, []Event, error) {
@@ -564,8 +576,11 @@ func (s *Planner) Withdraw(ctx context.Context, id string, actor audit.Actor) (R
 }
 
 func (s *Planner) withdraw(ctx context.Context, id string, actor audit.Actor, now time.Time) (Record, []Event, error) {
+	if err := validID(id); err != nil {
+		return Record{}, nil, err
+	}
 	if err := actor.Validate(); err != nil {
-		return Record{}, nil, fmt.Errorf("callback: withdraw %s: %w: actor", id, ErrInvalidRequest)
+		return Record{}, nil, fmt.Errorf("callback: withdraw %s: %w", id, err)
 	}
 	now = now.UTC()
 	var already Record
@@ -592,3 +607,13 @@ func (s *Planner) withdraw(ctx context.Context, id string, actor audit.Actor, no
 // errAlreadyClosed stops change without writing when Withdraw finds the
 // request closed already.
 var errAlreadyClosed = errors.New("callback: already closed")
+
+// validID reports a request ID that no request can have: empty, longer
+// than carecontact.MaxIDLen bytes, not UTF-8 or holding a control
+// character. The error names "id" and never repeats it.
+func validID(id string) error {
+	if id == "" {
+		return carecontact.Invalid(ErrInvalidRequest, "id", "is empty")
+	}
+	return carecontact.ValidateID(ErrInvalidRequest, "id", id)
+}

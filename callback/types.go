@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
 )
@@ -64,16 +65,21 @@ func (p Phone) Number() string { return string(p) }
 func (Phone) MarshalJSON() ([]byte, error) { return []byte(`"<redacted>"`), nil }
 
 // Phone numbers have at most 15 digits (ITU-T E.164) and, for the
-// library, at least 5.
+// library, at least 5; written with separators, at most 32 bytes.
 const (
 	minPhoneDigits = 5
 	maxPhoneDigits = 15
+	maxPhoneLen    = 32
 )
 
 // Validate reports whether p reads as a phone number: an optional leading
 // "+", then 5 to 15 digits with spaces, "-", ".", "/", "(" and ")" between
-// them, and nothing else. The error never repeats the number.
+// them, at most 32 bytes in all, and nothing else. The error never repeats
+// the number.
 func (p Phone) Validate() error {
+	if len(p) > maxPhoneLen {
+		return carecontact.Invalid(ErrInvalidRequest, "phone", fmt.Sprintf("is longer than %d bytes", maxPhoneLen))
+	}
 	s := strings.TrimPrefix(string(p), "+")
 	digits := 0
 	for _, r := range s {
@@ -120,21 +126,22 @@ type Request struct {
 	OwnProfessional carecontact.ProfessionalID
 }
 
-// Validate reports the first missing or malformed field. IDs and
-// references longer than carecontact.MaxIDLen bytes, not UTF-8 or holding
-// control characters are refused.
+// Validate reports the first missing or malformed field as a
+// *carecontact.FieldError naming it. IDs and references longer than
+// carecontact.MaxIDLen bytes, not UTF-8 or holding control characters are
+// refused, and so is an ID that looks like a phone number or identity code.
 func (r Request) Validate() error {
 	switch {
 	case r.Client == "":
-		return fmt.Errorf("%w: client is empty", ErrInvalidRequest)
+		return carecontact.Invalid(ErrInvalidRequest, "client", "is empty")
 	case r.Phone == "":
-		return fmt.Errorf("%w: phone is empty", ErrInvalidRequest)
+		return carecontact.Invalid(ErrInvalidRequest, "phone", "is empty")
 	case r.Errand == "":
-		return fmt.Errorf("%w: errand is empty", ErrInvalidRequest)
+		return carecontact.Invalid(ErrInvalidRequest, "errand", "is empty")
 	case !r.Urgency.Valid():
-		return fmt.Errorf("%w: urgency %d", ErrInvalidRequest, int(r.Urgency))
+		return carecontact.Invalid(ErrInvalidRequest, "urgency", "is not non_urgent or urgent")
 	case r.PostalCode == "" && r.OwnTeam == "":
-		return fmt.Errorf("%w: postal code and own team are both empty", ErrInvalidRequest)
+		return carecontact.Invalid(ErrInvalidRequest, "postalCode", "is required without an own team")
 	}
 	if err := r.Phone.Validate(); err != nil {
 		return err
@@ -145,8 +152,11 @@ func (r Request) Validate() error {
 			return err
 		}
 	}
+	if r.ID != "" && audit.Redact(r.ID) != r.ID {
+		return carecontact.Invalid(ErrInvalidRequest, "id", "looks like a phone number or identity code")
+	}
 	if _, err := civil.ParseLanguage(string(r.Language)); err != nil {
-		return fmt.Errorf("%w: language: %w", ErrInvalidRequest, err)
+		return languageError()
 	}
 	return nil
 }
@@ -297,4 +307,12 @@ func (r Record) Clone() Record {
 // per client and errand.
 func Key(client carecontact.ClientRef, errand channel.Errand) string {
 	return string(client) + "\x00" + string(errand)
+}
+
+// languageError is the error of a language that is not a BCP 47 tag: a
+// *carecontact.FieldError naming "language" that matches ErrInvalidRequest
+// and civil.ErrInvalid.
+func languageError() error {
+	return &carecontact.FieldError{Field: "language", Reason: "is not a BCP 47 tag",
+		Err: fmt.Errorf("%w (%w)", ErrInvalidRequest, civil.ErrInvalid)}
 }

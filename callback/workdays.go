@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/civil"
 )
 
@@ -43,7 +44,7 @@ func isWorkday(w civil.Workdays, dayStart time.Time) bool { return w.Workday(dat
 func addWorkdays(w civil.Workdays, dayStart time.Time, n int) (time.Time, error) {
 	d, err := civil.AddWorkdays(w, dateOf(dayStart), n)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
+		return time.Time{}, carecontact.Invalid(ErrInvalidRequest, "workdays", err.Error())
 	}
 	return d.Start(civil.Helsinki()), nil
 }
@@ -52,10 +53,10 @@ func addWorkdays(w civil.Workdays, dayStart time.Time, n int) (time.Time, error)
 // zero time, or a day outside the years civil computes.
 func checkTime(field string, t time.Time) error {
 	if t.IsZero() {
-		return fmt.Errorf("%w: %s is the zero time", ErrInvalidRequest, field)
+		return carecontact.Invalid(ErrInvalidRequest, field, "is the zero time")
 	}
 	if y := dateOf(t).Year; y < civil.MinYear || y > civil.MaxYear {
-		return fmt.Errorf("%w: %s: year %d out of range %d..%d", ErrInvalidRequest, field, y, civil.MinYear, civil.MaxYear)
+		return carecontact.Invalid(ErrInvalidRequest, field, fmt.Sprintf("year %d out of range %d..%d", y, civil.MinYear, civil.MaxYear))
 	}
 	return nil
 }

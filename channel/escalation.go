@@ -46,10 +46,10 @@ func NewGraph(edges ...Escalation) (*Graph, error) {
 	g := &Graph{edges: map[[2]Kind]Escalation{}}
 	for i, e := range edges {
 		if !e.To.Valid() {
-			return nil, fmt.Errorf("%w: edge %d: to: unknown channel %q", ErrInvalidGraph, i, e.To)
+			return nil, fmt.Errorf("%w: edge %d: to: unknown channel %q", ErrInvalidGraph, i, clip(string(e.To)))
 		}
 		if e.From != "" && !e.From.Valid() {
-			return nil, fmt.Errorf("%w: edge %d: from: unknown channel %q", ErrInvalidGraph, i, e.From)
+			return nil, fmt.Errorf("%w: edge %d: from: unknown channel %q", ErrInvalidGraph, i, clip(string(e.From)))
 		}
 		if e.From == e.To {
 			return nil, fmt.Errorf("%w: edge %d: from and to are both %s", ErrInvalidGraph, i, e.To)
@@ -122,7 +122,7 @@ func (g *Graph) From(k Kind) []Escalation {
 func (g *Graph) Check(from, to Kind, have IdentityLevel, consent bool) error {
 	e, ok := g.Lookup(from, to)
 	if !ok {
-		return fmt.Errorf("%w: %s -> %s", ErrEscalationNotAllowed, from, to)
+		return fmt.Errorf("%w: %s -> %s", ErrEscalationNotAllowed, clip(string(from)), clip(string(to)))
 	}
 	if e.Consent && !consent {
 		return fmt.Errorf("%s -> %s: %w", from, to, ErrConsentRequired)

@@ -17,7 +17,7 @@ func ParseIdentityLevel(s string) (IdentityLevel, error) {
 			return l, nil
 		}
 	}
-	return 0, fmt.Errorf("%w: %q", ErrUnknownIdentityLevel, s)
+	return 0, carecontact.Invalid(ErrUnknownIdentityLevel, "identity", fmt.Sprintf("%q is not none, weak or strong", clip(s)))
 }
 
 // Valid reports whether l is one of the defined levels.

@@ -2,6 +2,7 @@ package channel
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/carecontact/carecontact"
 )
@@ -35,7 +36,19 @@ func ParseKind(s string) (Kind, error) {
 			return k, nil
 		}
 	}
-	return "", fmt.Errorf("%w: %q", ErrUnknownKind, s)
+	return "", carecontact.Invalid(ErrUnknownKind, "kind", fmt.Sprintf("%q is not a channel kind", clip(s)))
+}
+
+// maxQuoted is how much of a caller's value an error text repeats.
+const maxQuoted = 40
+
+// clip cuts s to maxQuoted bytes for an error text, at a rune boundary, so
+// a megabyte passed in does not come back in the error.
+func clip(s string) string {
+	if len(s) <= maxQuoted {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxQuoted], "") + "…"
 }
 
 // Valid reports whether k is one of the known kinds.

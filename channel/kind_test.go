@@ -1,6 +1,7 @@
 package channel_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,4 +40,16 @@ func TestIdentityLevelOrderAndString(t *testing.T) {
 	require.Equal(t, "weak", channel.IdentityWeak.String())
 	require.Equal(t, "strong", channel.IdentityStrong.String())
 	require.Equal(t, "invalid", channel.IdentityLevel(9).String())
+}
+
+// A mebibyte kind or identity level does not come back whole in the error.
+func TestParseErrorsAreShort(t *testing.T) {
+	mib := strings.Repeat("x", 1<<20)
+	_, err := channel.ParseKind(mib)
+	require.ErrorIs(t, err, channel.ErrUnknownKind)
+	require.Less(t, len(err.Error()), 200)
+	var l channel.IdentityLevel
+	err = l.UnmarshalText([]byte(mib))
+	require.ErrorIs(t, err, channel.ErrUnknownIdentityLevel)
+	require.Less(t, len(err.Error()), 200)
 }

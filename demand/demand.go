@@ -206,12 +206,16 @@ func (a *Admitter) Admit(ctx context.Context, req Request) (Admission, error) {
 	case req.Errand == "":
 		return Admission{}, carecontact.Invalid(ErrInvalidAdmission, "Errand", "is required")
 	case !req.Kind.Valid():
-		return Admission{}, fmt.Errorf("demand: admit: kind: %w: %q", channel.ErrUnknownKind, req.Kind)
+		return Admission{}, &carecontact.FieldError{Field: "Kind", Reason: "is not a known channel kind",
+			Err: fmt.Errorf("%w (%w)", ErrInvalidAdmission, channel.ErrUnknownKind)}
 	}
 	for _, f := range []struct{ name, id string }{{"ID", req.ID}, {"Client", string(req.Client)}, {"Errand", string(req.Errand)}, {"Ref", req.Ref}} {
 		if err := carecontact.ValidateID(ErrInvalidAdmission, f.name, f.id); err != nil {
 			return Admission{}, err
 		}
+	}
+	if req.ID != "" && audit.Redact(req.ID) != req.ID {
+		return Admission{}, carecontact.Invalid(ErrInvalidAdmission, "ID", "looks like a phone number or identity code")
 	}
 	if err := req.Actor.Validate(); err != nil {
 		return Admission{}, fmt.Errorf("demand: admit: actor: %w", err)
@@ -304,9 +308,16 @@ func (a *Admitter) Settle(ctx context.Context, actor audit.Actor, id string) (Se
 
 // Close records that contact id ended without settling the errand (no
 // answer, abandoned), auditing "channel.close". Other contacts stay pending.
+// The reason is free text: it reaches the audit detail through audit.Redact
+// (a phone number or identity code in it is replaced, never refused); one
+// longer than carecontact.MaxTextLen bytes, not UTF-8 or holding a control
+// character is a *carecontact.FieldError naming "reason".
 func (a *Admitter) Close(ctx context.Context, actor audit.Actor, id, reason string) (Contact, error) {
 	if err := actor.Validate(); err != nil {
 		return Contact{}, fmt.Errorf("demand: close: actor: %w", err)
+	}
+	if err := carecontact.ValidateText(ErrInvalidAdmission, "reason", reason); err != nil {
+		return Contact{}, err
 	}
 	now := a.cfg.Clock.Now().UTC()
 	c, err := a.cfg.Store.Get(ctx, id)
@@ -317,7 +328,7 @@ func (a *Admitter) Close(ctx context.Context, actor audit.Actor, id, reason stri
 		return Contact{}, err
 	}
 	ev := audit.Event{At: now, Actor: actor, Action: "channel.close", Subject: "contact/" + id, Client: c.Client,
-		Outcome: audit.Allowed, Detail: map[string]string{"reason": reason}}
+		Outcome: audit.Allowed, Detail: map[string]string{"reason": audit.Redact(reason)}}
 	out, err := a.cfg.Store.Close(ctx, id, now, []audit.Event{ev})
 	if err != nil {
 		return Contact{}, fmt.Errorf("demand: close contact %s: %w", id, err)
@@ -387,8 +398,12 @@ func (a *Admitter) deny(ctx context.Context, actor audit.Actor, action, subject 
 }
 
 // Stats returns the duplicate-demand counters for contacts opened in
-// [since, until).
+// [since, until). An until before since is a *carecontact.FieldError
+// naming "until"; a zero until is no bound.
 func (a *Admitter) Stats(ctx context.Context, since, until time.Time) (Stats, error) {
+	if !until.IsZero() && until.Before(since) {
+		return Stats{}, carecontact.Invalid(ErrInvalidAdmission, "until", "is before since")
+	}
 	s, err := a.cfg.Store.Stats(ctx, since, until)
 	if err != nil {
 		return Stats{}, fmt.Errorf("demand: stats: %w", err)

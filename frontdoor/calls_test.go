@@ -54,7 +54,7 @@ func newStation(t *testing.T) *station {
 	db := memory.New()
 	n := 0
 	st.door, err = frontdoor.New(context.Background(), frontdoor.Config{
-		Clock: st.clk, Directory: dir, Capacity: capa, Grace: 3 * time.Minute,
+		Clock: st.clk, Directory: dir, Capacity: capa, Grace: 3 * time.Minute, Identifier: bankID{st.clk},
 		Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(),
 			Session: db.SessionStore(), Demand: db.DemandStore(), Audit: db.AuditLog()},
 		NewID:   func() string { n++; return "k" + string(rune('a'+n)) },
@@ -432,4 +432,13 @@ func TestDoorPriorityAndRefusal(t *testing.T) {
 	w, err := st.door.Parts().Dispatcher.Wait(routine.Item.ID)
 	require.NoError(t, err)
 	require.Equal(t, 2, w.Position)
+}
+
+// bankID is the test's identification service: every client has just
+// completed bank ID, for an hour.
+type bankID struct{ clk *clock.Mock }
+
+func (b bankID) Identification(context.Context, carecontact.ClientRef) (session.Identification, error) {
+	now := b.clk.Now()
+	return session.Identification{Level: channel.IdentityStrong, Method: "bank_id", At: now, Until: now.Add(time.Hour)}, nil
 }

@@ -282,10 +282,26 @@ func (d *Door) Withdraw(ctx context.Context, actor audit.Actor, id, reason strin
 	return nil
 }
 
-// openSession reads contact id's session as actor: ErrUnknownContact when
-// there is none, ErrContactClosed when it has ended.
+// openSession reads contact id's session for actor's action on it:
+// ErrUnknownContact when there is none, ErrContactClosed when it has ended.
+// A client acts on their own contact whatever their identification (a
+// withdrawal, a chat message), so the door reads the session for its own
+// bookkeeping and checks that it is theirs; a client reading another's
+// contact is refused as session access is, and audited.
 func (d *Door) openSession(ctx context.Context, actor audit.Actor, id string) (session.Session, error) {
-	s, err := d.sessions.Get(ctx, actor, id)
+	reader := actor
+	if actor.Kind == audit.ActorClient {
+		reader = d.system
+	}
+	s, err := d.sessions.Get(ctx, reader, id)
+	if err == nil && actor.Kind == audit.ActorClient && string(s.Client) != actor.ID {
+		ev := audit.Event{At: d.cfg.Clock.Now().UTC(), Actor: actor, Action: "session.read", Subject: "session/" + s.ID,
+			Client: s.Client, Outcome: audit.Denied, Detail: map[string]string{"reason": "not the session's client"}}
+		err = &session.AccessError{Actor: actor.String(), Action: "session.read", Session: s.ID, Reason: "not the session's client"}
+		if aerr := d.cfg.Stores.Audit.Record(ctx, ev); aerr != nil {
+			err = fmt.Errorf("%w (recording the denial failed: %v)", err, aerr)
+		}
+	}
 	switch {
 	case errors.Is(err, session.ErrNotFound):
 		return session.Session{}, fmt.Errorf("%w: %s", ErrUnknownContact, id)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
@@ -67,7 +69,7 @@ func (d *Door) Desk(ctx context.Context, p carecontact.ProfessionalID) (Desk, er
 	}
 	st, ok := d.disp.Professional(p)
 	if !ok {
-		return Desk{}, fmt.Errorf("frontdoor: desk: %w: %s", routing.ErrUnknownProfessional, p)
+		return Desk{}, fmt.Errorf("frontdoor: desk: %w: %s", routing.ErrUnknownProfessional, clipID(string(p)))
 	}
 	out := Desk{Professional: st}
 	for _, it := range d.disp.Assigned(p) {
@@ -88,6 +90,20 @@ func (d *Door) Desk(ctx context.Context, p carecontact.ProfessionalID) (Desk, er
 	}
 	for _, it := range d.disp.Waiting(p) {
 		out.Waiting = append(out.Waiting, d.deskItem(it))
+	}
+	// Every contact the desk shows is a read of a client's data by p.
+	now := d.cfg.Clock.Now().UTC()
+	var evs []audit.Event
+	for _, list := range [][]DeskItem{out.Offers, out.Contacts, out.Waiting} {
+		for _, di := range list {
+			evs = append(evs, audit.Event{At: now, Actor: professional(p), Action: "routing.read", Subject: "item/" + string(di.Item.ID),
+				Client: di.Item.Contact.Client, Outcome: audit.Allowed, Detail: map[string]string{"view": "desk"}})
+		}
+	}
+	if len(evs) > 0 {
+		if err := d.cfg.Stores.Audit.Record(ctx, evs...); err != nil {
+			return Desk{}, fmt.Errorf("frontdoor: desk: audit: %w", err)
+		}
 	}
 	return out, nil
 }
@@ -132,4 +148,13 @@ func (d *Door) Session(ctx context.Context, p carecontact.ProfessionalID, id str
 		return session.Session{}, fmt.Errorf("frontdoor: session: %w", err)
 	}
 	return s, nil
+}
+
+// clipID cuts a caller's ID to 64 bytes for an error text, so a megabyte
+// passed as an ID does not come back in the error.
+func clipID(id string) string {
+	if len(id) <= 64 {
+		return id
+	}
+	return strings.ToValidUTF8(id[:64], "") + "…"
 }

@@ -49,6 +49,11 @@ type Config struct {
 	// Role a caller's actor claims. Organisation sets it. Defaults to
 	// StaffOf(Directory, nil), every professional without grants.
 	Staff carecontact.StaffDirectory
+	// Identifier is the host's strong identification service: a session
+	// becomes strongly identified only as far as it confirms (see
+	// session.Manager.Identify). Defaults to none: Identify records weak
+	// identification only.
+	Identifier session.Identifier
 	// Stores keep everything. Required.
 	Stores Stores
 	// Capacity tells each team's callback capacity, for example a
@@ -212,7 +217,7 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 		return nil, fmt.Errorf("frontdoor: demand: %w", err)
 	}
 	if d.sessions, err = session.New(session.Config{Store: cfg.Stores.Session, Audit: cfg.Stores.Audit,
-		Clock: cfg.Clock, Teams: cfg.Directory, Staff: cfg.Staff, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit},
+		Clock: cfg.Clock, Teams: cfg.Directory, Staff: cfg.Staff, Identifier: cfg.Identifier, Matrix: cfg.Matrix, Demand: SessionDemand{Admitter: d.admit},
 		Graph: cfg.Graph, Transports: cfg.Transports, Checklists: cfg.Checklists, ActionIdentity: cfg.ActionIdentity}); err != nil {
 		return nil, fmt.Errorf("frontdoor: session: %w", err)
 	}
@@ -345,6 +350,18 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 		return Contact{}, carecontact.Invalid(ErrInvalidContact, "postalCode", "is required without an own team")
 	case req.Channel == channel.Callback && req.Phone == "":
 		return Contact{}, carecontact.Invalid(ErrInvalidContact, "phone", "is required for a callback")
+	case !req.Channel.Valid():
+		return Contact{}, carecontact.Invalid(ErrInvalidContact, "channel", "is not a known channel")
+	}
+	for _, f := range []struct{ name, id string }{{"client", string(req.Client)}, {"errand", string(req.Errand)},
+		{"ownTeam", string(req.OwnTeam)}, {"ownProfessional", string(req.OwnProfessional)}, {"group", req.Group},
+		{"identityMethod", req.IdentityMethod}} {
+		if err := carecontact.ValidateID(ErrInvalidContact, f.name, f.id); err != nil {
+			return Contact{}, err
+		}
+	}
+	if audit.Redact(string(req.Client)) != string(req.Client) {
+		return Contact{}, carecontact.Invalid(ErrInvalidContact, "client", "looks like a phone number or identity code: pass the pseudonymous reference")
 	}
 	lang, err := parseLanguage(req.Language)
 	if err != nil {
@@ -410,7 +427,10 @@ func (d *Door) Contact(ctx context.Context, req ContactRequest) (Contact, error)
 		return out, fmt.Errorf("frontdoor: wait: %w", err)
 	}
 	team := req.OwnTeam
-	if team == "" {
+	if _, err := d.dir.Team(team); err != nil {
+		// No own team, or one the directory does not know (routing skipped
+		// its step): the session belongs to the first team of the route.
+		team = ""
 		if rt, err := d.dir.Route(it.Contact); err == nil && len(rt.Steps) > 0 && len(rt.Steps[0].Teams) > 0 {
 			team = rt.Steps[0].Teams[0]
 		}

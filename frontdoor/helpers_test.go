@@ -36,7 +36,7 @@ func count(evs []callback.Event, k callback.EventKind) int {
 // kallioNurses is the Kallio organisation of the door and client tests:
 // nurses aino and bertil of team kallio-a, who take calls and chats, both
 // on callback duty 8-16.
-func kallioNurses(t *testing.T) (*routing.Directory, *callback.StaticCapacity) {
+func kallioNurses(t testing.TB) (*routing.Directory, *callback.StaticCapacity) {
 	t.Helper()
 	nurse := func(id string) routing.Professional {
 		return routing.Professional{ID: carecontact.ProfessionalID(id), Role: routing.RoleNurse,

@@ -85,6 +85,11 @@ const (
 //   - LineCallAnswered, LineJoined and LineChatReceived are reported as
 //     events. A chat's text never reaches the Door.
 func (d *Door) Line(ctx context.Context, l Line) error {
+	switch l.Kind {
+	case LineCallAnswered, LineCallFailed, LineCallEnded, LineJoined, LineLeft, LineChatReceived, LineClientQuiet:
+	default:
+		return carecontact.Invalid(ErrInvalidLine, "kind", "is not a line event")
+	}
 	if l.Contact == "" {
 		return carecontact.Invalid(ErrInvalidLine, "contact", "is required")
 	}
@@ -147,7 +152,7 @@ func (d *Door) Line(ctx context.Context, l Line) error {
 		}
 		ev.Kind = EventClientQuiet
 	default:
-		return carecontact.Invalid(ErrInvalidLine, "kind", fmt.Sprintf("%q is not a line event", l.Kind))
+		return carecontact.Invalid(ErrInvalidLine, "kind", "is not a line event")
 	}
 	d.emit(ev)
 	return nil

@@ -300,7 +300,7 @@ func TestOrganisationPartErrors(t *testing.T) {
 		{"routing", func(o *frontdoor.Organisation) { o.Routing.Pilots[0].Professionals[1] = "n-nobody" },
 			routing.ErrUnknownProfessional, "routing: pilots[0].professionals[1]"},
 		{"calendars", func(o *frontdoor.Organisation) { o.Calendars[1].Kind = "robot" }, booking.ErrInvalid, "calendars: booking: calendars[1]"},
-		{"services", func(o *frontdoor.Organisation) { o.Services[1].Duration = 0 }, booking.ErrInvalid, "services[1]: booking: invalid input: service flu-vaccination: duration"},
+		{"services", func(o *frontdoor.Organisation) { o.Services[1].Duration = 0 }, booking.ErrInvalid, "services[1]: booking: invalid input: duration: service flu-vaccination"},
 		{"rosters", func(o *frontdoor.Organisation) { o.Rosters[0].Shifts[0].To = civil.At(7, 0) }, callback.ErrInvalidRequest, "rosters[0]:"},
 		{"guidance", func(o *frontdoor.Organisation) { o.Guidance.Version = 99 }, guidance.ErrFormat, "guidance: version"},
 		{"escalations", func(o *frontdoor.Organisation) { o.Escalations = []channel.Escalation{{From: channel.Chat, To: "fax"}} },

@@ -127,10 +127,19 @@ func (c *Catalog) Advise(m Suitability, s Situation) (Advice, error) {
 		return Advice{}, fmt.Errorf("%w: advise: nil suitability matrix", ErrInvalid)
 	}
 	if !validID(string(s.Errand)) {
-		return Advice{}, fmt.Errorf("%w: advise: situation.errand %q", ErrInvalid, truncate(string(s.Errand), 40))
+		return Advice{}, carecontact.Invalid(ErrInvalid, "situation.errand", "is not an identifier")
 	}
 	if s.Urgency < UrgencyRoutine || s.Urgency > UrgencyEmergency {
-		return Advice{}, fmt.Errorf("%w: advise: situation.urgency %d", ErrInvalid, s.Urgency)
+		return Advice{}, carecontact.Invalid(ErrInvalid, "situation.urgency", "is not routine, same_day or emergency")
+	}
+	if !s.Identity.Valid() {
+		return Advice{}, carecontact.Invalid(ErrInvalid, "situation.identity", "is not none, weak or strong")
+	}
+	if err := carecontact.ValidateID(ErrInvalid, "situation.area", string(s.Area)); err != nil {
+		return Advice{}, err
+	}
+	if err := carecontact.ValidateID(ErrInvalid, "situation.group", s.Group); err != nil {
+		return Advice{}, err
 	}
 	cfg, ok := c.channelConfig(s.Area)
 	if !ok {

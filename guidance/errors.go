@@ -63,6 +63,16 @@ func (e *FileError) Error() string {
 // Unwrap returns the underlying problem.
 func (e *FileError) Unwrap() error { return e.Err }
 
+// As lets errors.As find a *carecontact.FieldError naming the key (empty for
+// the whole file).
+func (e *FileError) As(target any) bool {
+	if fe, ok := target.(**carecontact.FieldError); ok {
+		*fe = &carecontact.FieldError{Field: e.Key, Reason: e.Err.Error(), Err: e.Err}
+		return true
+	}
+	return false
+}
+
 // fieldError is a validation problem at a JSON path inside content; Decode
 // turns it into a FileError.
 type fieldError struct {
@@ -72,6 +82,17 @@ type fieldError struct {
 
 func (e *fieldError) Error() string { return e.path + ": " + e.err.Error() }
 func (e *fieldError) Unwrap() error { return e.err }
+
+// As lets errors.As find a *carecontact.FieldError naming the path, so a
+// problem with content (a drafted entry, a checklist) is a field error like
+// any other package's.
+func (e *fieldError) As(target any) bool {
+	if fe, ok := target.(**carecontact.FieldError); ok {
+		*fe = &carecontact.FieldError{Field: e.path, Reason: e.err.Error(), Err: e.err}
+		return true
+	}
+	return false
+}
 
 func fieldErr(path string, sentinel error, format string, args ...any) error {
 	return &fieldError{path: path, err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
@@ -83,13 +84,13 @@ type Guide struct {
 func New(cfg Config) (*Guide, error) {
 	switch {
 	case cfg.Store == nil:
-		return nil, fmt.Errorf("%w: config.Store is nil", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.Store", "is required")
 	case cfg.Audit == nil:
-		return nil, fmt.Errorf("%w: config.Audit is nil", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.Audit", "is required")
 	case cfg.Roles == nil:
-		return nil, fmt.Errorf("%w: config.Roles is nil", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.Roles", "is required")
 	case cfg.Clock == nil:
-		return nil, fmt.Errorf("%w: config.Clock is nil", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.Clock", "is required")
 	}
 	if cfg.Languages == nil {
 		cfg.Languages = []string{"fi", "sv", "en"}
@@ -127,6 +128,9 @@ var rules = map[Action]rule{
 // validated against the guide's schema and languages (errors name the field);
 // a subject may have only one open (draft, in review or approved) version.
 func (g *Guide) Draft(ctx context.Context, actor audit.Actor, e Entry, note string) (Ref, error) {
+	if err := checkNote(note); err != nil {
+		return Ref{}, err
+	}
 	if err := validateEntry(e, g.schema, g.langs); err != nil {
 		return Ref{}, err
 	}
@@ -151,6 +155,9 @@ func (g *Guide) Draft(ctx context.Context, actor audit.Actor, e Entry, note stri
 
 // Edit replaces the entry of a draft. The entry must keep the subject.
 func (g *Guide) Edit(ctx context.Context, actor audit.Actor, ref Ref, e Entry, note string) error {
+	if err := checkNote(note); err != nil {
+		return err
+	}
 	if err := validateEntry(e, g.schema, g.langs); err != nil {
 		return err
 	}
@@ -163,6 +170,9 @@ func (g *Guide) Edit(ctx context.Context, actor audit.Actor, ref Ref, e Entry, n
 
 // Submit sends a draft to review.
 func (g *Guide) Submit(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
+	if err := checkNote(note); err != nil {
+		return err
+	}
 	return g.step(ctx, actor, ref, ActionSubmit, note, nil)
 }
 
@@ -170,14 +180,20 @@ func (g *Guide) Submit(ctx context.Context, actor audit.Actor, ref Ref, note str
 // of the version, accepts it. Approval needs a review after the latest
 // submission.
 func (g *Guide) Review(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
+	if err := checkNote(note); err != nil {
+		return err
+	}
 	return g.step(ctx, actor, ref, ActionReview, note, nil)
 }
 
 // Return sends a version in review back to draft; the note (why) is
 // required.
 func (g *Guide) Return(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
+	if err := checkNote(note); err != nil {
+		return err
+	}
 	if note == "" {
-		return fmt.Errorf("%w: return %s: note is empty", ErrInvalid, ref)
+		return carecontact.Invalid(ErrInvalid, "note", "is required to return a version")
 	}
 	return g.step(ctx, actor, ref, ActionReturn, note, nil)
 }
@@ -187,12 +203,18 @@ func (g *Guide) Return(ctx context.Context, actor audit.Actor, ref Ref, note str
 // submission (one person holding reviewer and manager roles does not
 // review and approve one change alone).
 func (g *Guide) Approve(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
+	if err := checkNote(note); err != nil {
+		return err
+	}
 	return g.step(ctx, actor, ref, ActionApprove, note, nil)
 }
 
 // Publish puts an approved version into service; the subject's previously
 // published version is superseded at the same moment.
 func (g *Guide) Publish(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
+	if err := checkNote(note); err != nil {
+		return err
+	}
 	return g.step(ctx, actor, ref, ActionPublish, note, nil)
 }
 
@@ -200,6 +222,9 @@ func (g *Guide) Publish(ctx context.Context, actor audit.Actor, ref Ref, note st
 // manager withdraws a published version; an editor may withdraw versions
 // that are not yet published.
 func (g *Guide) Withdraw(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
+	if err := checkNote(note); err != nil {
+		return err
+	}
 	return g.step(ctx, actor, ref, ActionWithdraw, note, nil)
 }
 
@@ -307,6 +332,9 @@ func (g *Guide) authorize(ctx context.Context, actor audit.Actor, act Action, ar
 // event.
 func (g *Guide) change(ctx context.Context, actor audit.Actor, subject string, act Action,
 	apply func(rec *Record, now time.Time) (*Version, error)) error {
+	if len(subject) > maxSubjectLen || !utf8.ValidString(subject) {
+		return carecontact.Invalid(ErrInvalid, "subject", fmt.Sprintf("is not UTF-8 of at most %d bytes", maxSubjectLen))
+	}
 	if err := actor.Validate(); err != nil {
 		who, kind := audit.StandIn(actor)
 		g.recordRefusal(ctx, who, subject, act, g.clock.Now().UTC(), map[string]string{"reason": "invalid_actor", "actor_kind": kind})
@@ -494,4 +522,13 @@ func sameEntry(a, b Entry) bool {
 	ja, errA := json.Marshal(a)
 	jb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
+
+// maxSubjectLen bounds a subject: a kind, a text key and a scope of IDs.
+const maxSubjectLen = 4 * carecontact.MaxIDLen
+
+// checkNote reports a workflow note that is not free text (see
+// carecontact.ValidateText), naming "note".
+func checkNote(note string) error {
+	return carecontact.ValidateText(ErrInvalid, "note", note)
 }

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxFileSize bounds the size of a content file Decode reads.
@@ -30,6 +31,9 @@ func Decode(name string, r io.Reader, schema *Schema) (Content, error) {
 	}
 	if len(data) > MaxFileSize {
 		return Content{}, &FileError{File: name, Err: fmt.Errorf("%w: larger than %d bytes", ErrFormat, MaxFileSize)}
+	}
+	if !utf8.Valid(data) {
+		return Content{}, &FileError{File: name, Err: fmt.Errorf("%w: not valid UTF-8", ErrFormat)}
 	}
 	var generic any
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -13,15 +13,16 @@ import (
 type PostalCode string
 
 // ParsePostalCode checks s (surrounding spaces ignored) and returns it as a
-// PostalCode, or an error wrapping ErrMalformedPostalCode.
+// PostalCode, or a *carecontact.FieldError naming "postalCode" that wraps
+// ErrMalformedPostalCode.
 func ParsePostalCode(s string) (PostalCode, error) {
 	t := strings.TrimSpace(s)
 	if len(t) != 5 {
-		return "", fmt.Errorf("%w: postal code must be 5 digits, got %d characters", ErrMalformedPostalCode, len(t))
+		return "", carecontact.Invalid(ErrMalformedPostalCode, "postalCode", fmt.Sprintf("must be 5 digits, got %d bytes", len(t)))
 	}
 	for i := 0; i < len(t); i++ {
 		if t[i] < '0' || t[i] > '9' {
-			return "", fmt.Errorf("%w: postal code must be 5 digits, character %d is not a digit", ErrMalformedPostalCode, i+1)
+			return "", carecontact.Invalid(ErrMalformedPostalCode, "postalCode", fmt.Sprintf("must be 5 digits, byte %d is not a digit", i+1))
 		}
 	}
 	return PostalCode(t), nil

@@ -89,3 +89,39 @@ func requireField(t *testing.T, err error, field string) {
 	require.True(t, errors.As(err, &fe), "%v", err)
 	require.Equal(t, field, fe.Field)
 }
+
+// A contact's references are bounded like IDs and a client is required
+// (a mebibyte, NUL or empty client was queued), and a lookup of an
+// unknown item never repeats more than a short prefix of its ID.
+func TestContactReferencesAreBounded(t *testing.T) {
+	r := newRig(t, fixtureConfig(), nil)
+	mib := strings.Repeat("x", 1<<20)
+	for _, tc := range []struct {
+		name, field string
+		edit        func(c *routing.Contact)
+	}{
+		{"empty client", "client", func(c *routing.Contact) { c.Client = "" }},
+		{"mebibyte client", "client", func(c *routing.Contact) { c.Client = carecontact.ClientRef(mib) }},
+		{"NUL in client", "client", func(c *routing.Contact) { c.Client = "c\x00" }},
+		{"mebibyte errand", "errand", func(c *routing.Contact) { c.Errand = channel.Errand(mib) }},
+		{"invalid UTF-8 own team", "ownTeam", func(c *routing.Contact) { c.OwnTeam = "t\xff" }},
+		{"mebibyte own professional", "ownProfessional", func(c *routing.Contact) { c.OwnProfessional = carecontact.ProfessionalID(mib) }},
+		{"NUL in area", "area", func(c *routing.Contact) { c.Area = "a\x00" }},
+		{"priority 9", "priority", func(c *routing.Contact) { c.Priority = 9 }},
+		{"malformed postal code", "postalCode", func(c *routing.Contact) { c.PostalCode = "abc" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := kallioClient("c-1")
+			tc.edit(&c)
+			_, err := r.d.Enqueue(r.ctx, "item-1", c)
+			var fe *carecontact.FieldError
+			require.True(t, errors.As(err, &fe), "%v", err)
+			require.Equal(t, tc.field, fe.Field)
+			require.ErrorIs(t, err, carecontact.ErrInvalid)
+			require.Less(t, len(err.Error()), 300)
+		})
+	}
+	_, err := r.d.Accept(r.ctx, carecontact.ItemID(mib), "n-aino")
+	require.ErrorIs(t, err, routing.ErrItemNotFound)
+	require.Less(t, len(err.Error()), 200, "the error repeats a short prefix of the ID")
+}

@@ -36,7 +36,7 @@ func heldCall(it Item, routed Slot) int {
 // channel routing does not know.
 func (d *Dispatcher) Continue(ctx context.Context, id carecontact.ItemID, by carecontact.ProfessionalID, kind channel.Kind) (Item, error) {
 	if _, err := SlotOf(kind); err != nil {
-		return Item{}, err
+		return Item{}, carecontact.Invalid(ErrInvalid, "kind", "is not routed work")
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -89,7 +89,7 @@ func (d *Dispatcher) Invite(ctx context.Context, id carecontact.ItemID, host, gu
 	p := d.profOf(guest)
 	switch {
 	case p == nil:
-		return Item{}, fmt.Errorf("%w: %s", ErrUnknownProfessional, guest)
+		return Item{}, fmt.Errorf("%w: %s", ErrUnknownProfessional, quoteID(string(guest)))
 	case guest == host || slices.Contains(e.it.Guests, guest):
 		return Item{}, fmt.Errorf("%w: %s is already in item %s", ErrConflict, guest, id)
 	}

@@ -329,7 +329,7 @@ func (d *Directory) AreaOf(s string) (Area, error) {
 func (d *Directory) Area(id carecontact.AreaID) (Area, error) {
 	i, ok := d.areaIdx[id]
 	if !ok {
-		return Area{}, fmt.Errorf("%w: %s", ErrUnknownArea, id)
+		return Area{}, fmt.Errorf("%w: %s", ErrUnknownArea, quoteID(string(id)))
 	}
 	return cloneArea(d.areas[i]), nil
 }
@@ -347,7 +347,7 @@ func (d *Directory) Neighbours(id carecontact.AreaID) ([]carecontact.AreaID, err
 func (d *Directory) Team(id carecontact.TeamID) (Team, error) {
 	i, ok := d.teamIdx[id]
 	if !ok {
-		return Team{}, fmt.Errorf("%w: %s", ErrUnknownTeam, id)
+		return Team{}, fmt.Errorf("%w: %s", ErrUnknownTeam, quoteID(string(id)))
 	}
 	return d.teams[i], nil
 }
@@ -357,7 +357,7 @@ func (d *Directory) Team(id carecontact.TeamID) (Team, error) {
 func (d *Directory) Members(id carecontact.TeamID) ([]carecontact.ProfessionalID, error) {
 	i, ok := d.teamIdx[id]
 	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrUnknownTeam, id)
+		return nil, fmt.Errorf("%w: %s", ErrUnknownTeam, quoteID(string(id)))
 	}
 	out := make([]carecontact.ProfessionalID, len(d.teamMembers[i]))
 	for j, p := range d.teamMembers[i] {
@@ -373,7 +373,7 @@ func (d *Directory) Members(id carecontact.TeamID) ([]carecontact.ProfessionalID
 func (d *Directory) IsMember(_ context.Context, team carecontact.TeamID, professional carecontact.ProfessionalID) (bool, error) {
 	t, ok := d.teamIdx[team]
 	if !ok {
-		return false, fmt.Errorf("%w: %s", ErrUnknownTeam, team)
+		return false, fmt.Errorf("%w: %s", ErrUnknownTeam, quoteID(string(team)))
 	}
 	p, ok := d.profIdx[professional]
 	if !ok {
@@ -400,7 +400,7 @@ func (d *Directory) HasProfessional(_ context.Context, professional carecontact.
 func (d *Directory) Professional(id carecontact.ProfessionalID) (Professional, error) {
 	i, ok := d.profIdx[id]
 	if !ok {
-		return Professional{}, fmt.Errorf("%w: %s", ErrUnknownProfessional, id)
+		return Professional{}, fmt.Errorf("%w: %s", ErrUnknownProfessional, quoteID(string(id)))
 	}
 	p := d.profs[i]
 	p.Skills, p.Languages, p.Teams = slices.Clone(p.Skills), slices.Clone(p.Languages), slices.Clone(p.Teams)

@@ -111,7 +111,7 @@ type Dispatcher struct {
 	// Deadlines live in two heaps: the steps of queued items (many, added
 	// in time order) and the offers and wrap-ups (few, short-lived), so
 	// the frequent offer and accept do not sift through every queued item.
-	stepTimers, holdTimers iheap[*entry]
+	stepTimers, holdTimers iheap[tref]
 	seq                    uint64
 	counts                 [ItemWrapUp + 1]int
 	// serving is the professional being freed and served right now: their
@@ -166,30 +166,30 @@ var (
 func NewDispatcher(ctx context.Context, opts DispatcherConfig) (*Dispatcher, error) {
 	dir := opts.Directory
 	if dir == nil {
-		return nil, fmt.Errorf("%w: config: directory is nil", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.directory", "is required")
 	}
 	if opts.Clock == nil {
-		return nil, fmt.Errorf("%w: config: clock is nil", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.clock", "is required")
 	}
 	if opts.Store == nil {
-		return nil, fmt.Errorf("%w: config: store is nil", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.store", "is required")
 	}
 	if opts.OfferTimeout < 0 {
-		return nil, fmt.Errorf("%w: config: offer_timeout is negative", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.offer_timeout", "is negative")
 	}
 	d := &Dispatcher{
 		dir: dir, store: opts.Store, clock: opts.Clock, offerTimeout: opts.OfferTimeout,
 		sink: opts.Sink, audit: opts.Audit,
 		pools: map[poolKey]*pool{}, routes: map[routeKey]*compiledRoute{}, items: map[carecontact.ItemID]*entry{},
-		stepTimers: iheap[*entry]{less: timerLess, set: setTimer},
-		holdTimers: iheap[*entry]{less: timerLess, set: setTimer},
+		stepTimers: iheap[tref]{less: trefLess, set: setTimer},
+		holdTimers: iheap[tref]{less: trefLess, set: setTimer},
 		wake:       make(chan struct{}, 1),
 	}
 	if d.offerTimeout == 0 {
 		d.offerTimeout = DefaultOfferTimeout
 	}
 	if opts.Handling < 0 {
-		return nil, fmt.Errorf("%w: config: handling is negative", ErrInvalid)
+		return nil, carecontact.Invalid(ErrInvalid, "config.handling", "is negative")
 	}
 	if opts.RefreshEvery < 0 {
 		return nil, fmt.Errorf("%w: config: refresh_every is negative", ErrInvalid)
@@ -214,7 +214,7 @@ func NewDispatcher(ctx context.Context, opts DispatcherConfig) (*Dispatcher, err
 	}
 	for _, k := range opts.SinkKinds {
 		if k < EventQueued || k > lastEventKind {
-			return nil, fmt.Errorf("%w: options: sink_kinds: unknown event kind %d", ErrInvalid, int(k))
+			return nil, carecontact.Invalid(ErrInvalid, "config.sink_kinds", fmt.Sprintf("unknown event kind %d", int(k)))
 		}
 		d.sinkKinds |= 1 << uint(k)
 	}
@@ -224,7 +224,7 @@ func NewDispatcher(ctx context.Context, opts DispatcherConfig) (*Dispatcher, err
 	}
 	for p, h := range ageing {
 		if p < PriorityRoutine || p > PriorityUrgent || h < 0 {
-			return nil, fmt.Errorf("%w: options: ageing[%d] = %s", ErrInvalid, p, h)
+			return nil, carecontact.Invalid(ErrInvalid, "config.ageing", fmt.Sprintf("ageing[%d] = %s", p, h))
 		}
 		d.headStart[p] = h
 	}

@@ -364,7 +364,7 @@ func TestEnqueueNoRouteReasons(t *testing.T) {
 	_, err = r.store.Item(r.ctx, "item-1")
 	require.ErrorIs(t, err, routing.ErrItemNotFound, "nothing is stored for a contact without a route")
 
-	_, err = r.d.Enqueue(r.ctx, "item-2", routing.Contact{Errand: channel.ErrandChronicFollowUp, Channel: channel.Chat, PostalCode: "00250"})
+	_, err = r.d.Enqueue(r.ctx, "item-2", routing.Contact{Client: "c-2", Errand: channel.ErrandChronicFollowUp, Channel: channel.Chat, PostalCode: "00250"})
 	require.ErrorAs(t, err, &nr)
 	require.Equal(t, routing.ReasonNoCandidates, nr.Reason)
 	require.Equal(t, []string{
@@ -379,7 +379,7 @@ func TestEnqueueNoRouteReasons(t *testing.T) {
 
 	// Exhausted: the last step has a timeout and nobody takes the item.
 	r.presence(routing.PresenceBusy, "n-eero")
-	r.enqueue("item-3", routing.Contact{Errand: channel.ErrandChronicFollowUp, Channel: channel.Callback, PostalCode: "00500"})
+	r.enqueue("item-3", routing.Contact{Client: "c-3", Errand: channel.ErrandChronicFollowUp, Channel: channel.Callback, PostalCode: "00500"})
 	r.advance(20 * time.Minute)
 	require.Equal(t, []string{
 		"skipped item-3 step=0 home_area (no professional matches the step's filters and takes work on callback)",
@@ -391,7 +391,7 @@ func TestEnqueueNoRouteReasons(t *testing.T) {
 
 	_, err = r.d.Enqueue(r.ctx, "", kallioClient("c-1"))
 	require.ErrorIs(t, err, routing.ErrInvalid)
-	_, err = r.d.Enqueue(r.ctx, "x", routing.Contact{Errand: "other", Channel: channel.Chat, PostalCode: "530"})
+	_, err = r.d.Enqueue(r.ctx, "x", routing.Contact{Client: "c-4", Errand: "other", Channel: channel.Chat, PostalCode: "530"})
 	require.ErrorIs(t, err, routing.ErrMalformedPostalCode)
 }
 

@@ -157,7 +157,11 @@
 // # Errors
 //
 // Bad input fails with an error wrapping ErrInvalid (or
-// ErrMalformedPostalCode) that names the field. Lookups fail with
+// ErrMalformedPostalCode) that names the field: for a contact, a postal code
+// and a dispatcher operation a *carecontact.FieldError ("client",
+// "postalCode", "priority", ...); a Config's errors name the item in their
+// text. A contact's client, errand, area and own team and professional are
+// bounded like IDs (carecontact.ValidateID). Lookups fail with
 // ErrUnknownArea, ErrUnknownTeam, ErrUnknownProfessional, ErrUnknownPostalCode
 // or ErrItemNotFound; no route with *NoRouteError. Store conditions fail with
 // ErrConflict, ErrNoCapacity or ErrDuplicateItem; dispatcher actions in the

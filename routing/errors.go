@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
@@ -98,3 +99,19 @@ func (e *NoRouteError) Error() string {
 
 // Is reports whether target is ErrNoRoute or the root kind ErrNoRoute wraps.
 func (e *NoRouteError) Is(target error) bool { return errors.Is(ErrNoRoute, target) }
+
+// maxQuoted is how much of a caller's ID an error text repeats.
+const maxQuoted = 64
+
+// quoteID returns id for an error text: cut to maxQuoted bytes, so a
+// megabyte passed as an ID does not come back in the error.
+func quoteID(id string) string {
+	if len(id) <= maxQuoted {
+		return id
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(id[cut]) {
+		cut--
+	}
+	return id[:cut] + "…"
+}

@@ -18,20 +18,28 @@ import (
 // signed in or its area is closed), offering it at once if a candidate is
 // free. It returns the item as stored (queued or already offered).
 //
-// It fails with ErrInvalid or ErrMalformedPostalCode for bad input (among
-// it an id longer than carecontact.MaxIDLen bytes, not UTF-8 or holding a
-// control character), ErrDuplicateItem if id is in the store, and a
+// It fails with ErrInvalid or ErrMalformedPostalCode for bad input, a
+// *carecontact.FieldError naming the field: an empty id or client, an id
+// or a reference of the contact longer than carecontact.MaxIDLen bytes,
+// not UTF-8 or holding a control character, an unknown channel, priority
+// or language; ErrDuplicateItem if id is in the store, and a
 // *NoRouteError (ErrNoRoute) when no step has a candidate or (unless the
 // contact holds) none is signed in.
 func (d *Dispatcher) Enqueue(ctx context.Context, id carecontact.ItemID, c Contact) (Item, error) {
 	if id == "" {
-		return Item{}, fmt.Errorf("%w: item id is empty", ErrInvalid)
+		return Item{}, carecontact.Invalid(ErrInvalid, "id", "is empty")
 	}
 	if err := carecontact.ValidateID(ErrInvalid, "id", string(id)); err != nil {
 		return Item{}, err
 	}
-	if c.Priority < PriorityRoutine || c.Priority > PriorityUrgent {
-		return Item{}, fmt.Errorf("%w: contact: priority %d is not routine, high or urgent", ErrInvalid, c.Priority)
+	if c.Client == "" {
+		return Item{}, carecontact.Invalid(ErrInvalid, "client", "is empty")
+	}
+	if err := validateRefs(c); err != nil {
+		return Item{}, err
+	}
+	if err := validatePriority(c.Priority); err != nil {
+		return Item{}, err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -74,7 +82,7 @@ func (d *Dispatcher) Enqueue(ctx context.Context, id carecontact.ItemID, c Conta
 	d.items[id] = e
 	d.counts[ItemQueued]++
 	d.emit(EventQueued, e, now, step, "", "")
-	d.stepPool(e).queue.push(e)
+	d.stepPool(e).queue.push(qrefOf(e))
 	d.armStep(e)
 	if err := d.tryOffer(ctx, e, now); err != nil {
 		return e.it, err
@@ -150,9 +158,9 @@ func (d *Dispatcher) offered(ctx context.Context, id carecontact.ItemID, by care
 	}
 	if e.it.State != ItemOffered || e.it.Professional != by {
 		if e.timedOut == by {
-			return nil, fmt.Errorf("%w: item %s to %s", ErrOfferExpired, id, by)
+			return nil, fmt.Errorf("%w: item %s to %s", ErrOfferExpired, id, quoteID(string(by)))
 		}
-		return nil, fmt.Errorf("%w: item %s is %s, not offered to %s", ErrWrongState, id, e.it.State, by)
+		return nil, fmt.Errorf("%w: item %s is %s, not offered to %s", ErrWrongState, id, e.it.State, quoteID(string(by)))
 	}
 	return e, nil
 }
@@ -192,7 +200,7 @@ func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind Ev
 // requeue puts a queued item back in its step's queue, or widens it at once
 // if the step's time is up.
 func (d *Dispatcher) requeue(ctx context.Context, e *entry, t time.Time) error {
-	d.stepPool(e).queue.push(e)
+	d.stepPool(e).queue.push(qrefOf(e))
 	if to := e.route.pol.Steps[e.it.Step].Timeout; to > 0 && !e.it.StepAt.Add(to).After(t) {
 		return d.widen(ctx, e, t)
 	}
@@ -260,7 +268,7 @@ func (d *Dispatcher) held(ctx context.Context, id carecontact.ItemID, by carecon
 		return nil, err
 	}
 	if e.it.State != s || e.it.Professional != by {
-		return nil, fmt.Errorf("%w: item %s is %s with %q, not %s with %s", ErrWrongState, id, e.it.State, e.it.Professional, s, by)
+		return nil, fmt.Errorf("%w: item %s is %s with %q, not %s with %s", ErrWrongState, id, e.it.State, e.it.Professional, s, quoteID(string(by)))
 	}
 	return e, nil
 }
@@ -335,7 +343,7 @@ func (d *Dispatcher) SetPresence(ctx context.Context, id carecontact.Professiona
 	}
 	i, ok := d.dir.profIdx[id]
 	if !ok {
-		return ProfessionalState{}, fmt.Errorf("%w: %s", ErrUnknownProfessional, id)
+		return ProfessionalState{}, fmt.Errorf("%w: %s", ErrUnknownProfessional, quoteID(string(id)))
 	}
 	var events []audit.Event
 	if d.audit {
@@ -345,7 +353,7 @@ func (d *Dispatcher) SetPresence(ctx context.Context, id carecontact.Professiona
 	}
 	st, err := d.store.SetPresence(ctx, id, pr, now, events)
 	if err != nil {
-		return ProfessionalState{}, fmt.Errorf("routing: presence of %s: %w", id, err)
+		return ProfessionalState{}, fmt.Errorf("routing: presence of %s: %w", quoteID(string(id)), err)
 	}
 	p := d.profs[i]
 	defer d.unhold(d.hold(p))

@@ -19,11 +19,11 @@ func (d *Dispatcher) tryOffer(ctx context.Context, e *entry, t time.Time) error 
 		pl := d.stepPool(e)
 		// A member being served (held) may still sit in the idle heap
 		// without the capacity its entry promises: skip them.
-		i := pl.idle.best(func(m *membership) bool { return !e.excludes(m.p.id) && m.p.st.CanTake(pl.slot) })
+		i := pl.idle.best(func(r mref) bool { return !e.excludes(r.m.p.id) && r.m.p.st.CanTake(pl.slot) })
 		if i < 0 {
 			return nil
 		}
-		err := d.offer(ctx, e, pl.idle.a[i].p, t)
+		err := d.offer(ctx, e, pl.idle.a[i].m.p, t)
 		if err != errRetry && err != errStale {
 			return err
 		}
@@ -36,18 +36,18 @@ func (d *Dispatcher) tryOffer(ctx context.Context, e *entry, t time.Time) error 
 func (d *Dispatcher) serve(ctx context.Context, p *prof, t time.Time) error {
 	for s := range numSlots {
 		for tries := 0; tries < 64 && p.st.CanTake(s); tries++ {
-			var best *entry
+			var best qref
 			for _, m := range p.mem[s] {
 				q := &m.pool.queue
-				i := q.best(func(e *entry) bool { return !e.excludes(p.id) })
-				if i >= 0 && (best == nil || queueLess(q.a[i], best)) {
+				i := q.best(func(r qref) bool { return !r.e.excludes(p.id) })
+				if i >= 0 && (best.e == nil || qrefLess(q.a[i], best)) {
 					best = q.a[i]
 				}
 			}
-			if best == nil {
+			if best.e == nil {
 				break
 			}
-			err := d.offer(ctx, best, p, t)
+			err := d.offer(ctx, best.e, p, t)
 			if err != nil && err != errRetry && err != errStale {
 				return err
 			}
@@ -141,8 +141,9 @@ func (d *Dispatcher) reindex(p *prof, s Slot) {
 	for _, m := range p.mem[s] {
 		switch {
 		case can && m.hidx < 0:
-			m.pool.idle.push(m)
+			m.pool.idle.push(mrefOf(m))
 		case can:
+			m.pool.idle.a[m.hidx] = mrefOf(m)
 			m.pool.idle.fix(m.hidx)
 		case m.hidx >= 0:
 			m.pool.idle.remove(m.hidx)

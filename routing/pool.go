@@ -18,8 +18,8 @@ type pool struct {
 	members  int
 	signedIn int   // members whose presence is not away
 	areas    []int // areas whose opening hours gate the step; none: always open
-	idle     iheap[*membership]
-	queue    iheap[*entry]
+	idle     iheap[mref]
+	queue    iheap[qref]
 }
 
 // membership links a professional to a pool; hidx is its index in the
@@ -40,32 +40,51 @@ type prof struct {
 	offers []*entry // items offered to the professional, pending an answer
 }
 
-// idleLess orders a pool's idle members: least busy first (fewest items of
-// the pool's slot class), then longest idle (earliest IdleSince), then by
-// ID, so the choice is deterministic.
-func idleLess(a, b *membership) bool {
-	s := a.pool.slot
-	la, lb := a.p.st.Load.Of(s), b.p.st.Load.Of(s)
-	if la != lb {
-		return la < lb
-	}
-	if !a.p.st.IdleSince.Equal(b.p.st.IdleSince) {
-		return a.p.st.IdleSince.Before(b.p.st.IdleSince)
-	}
-	return a.p.idx < b.p.idx
+// mref is a membership in an idle heap with its order key copied in (the
+// professional's load of the pool's slot class, IdleSince and index), so
+// that sifting compares without reading the professionals.
+// The key is refreshed whenever the membership is pushed or fixed: every
+// change of those fields goes through reindex.
+type mref struct {
+	load int
+	sec  int64
+	nsec int32
+	idx  int
+	m    *membership
 }
 
-func setIdle(m *membership, i int) { m.hidx = i }
+func mrefOf(m *membership) mref {
+	st := &m.p.st
+	return mref{st.Load.Of(m.pool.slot), st.IdleSince.Unix(), int32(st.IdleSince.Nanosecond()), m.p.idx, m}
+}
+
+// mrefLess orders a pool's idle members: least busy first (fewest items of
+// the pool's slot class), then longest idle (earliest IdleSince), then by
+// the professional's index, so the choice is deterministic.
+func mrefLess(a, b mref) bool {
+	if a.load != b.load {
+		return a.load < b.load
+	}
+	if a.sec != b.sec {
+		return a.sec < b.sec
+	}
+	if a.nsec != b.nsec {
+		return a.nsec < b.nsec
+	}
+	return a.idx < b.idx
+}
+
+func setIdle(r mref, i int) { r.m.hidx = i }
 
 // entry is the dispatcher's view of one work item.
 type entry struct {
 	it       Item
 	route    *compiledRoute
-	rank     int64          // enqueue time minus the priority's head start, in ns
-	seq      uint64         // enqueue order, breaks rank ties
-	qidx     int            // index in the current pool's queue, -1 if not queued
-	tidx     int            // index in the timer heap, -1 if no deadline
-	timers   *iheap[*entry] // the timer heap e is in while tidx >= 0
+	rank     int64        // enqueue time minus the priority's head start, in ns
+	seq      uint64       // enqueue order, breaks rank ties
+	qidx     int          // index in the current pool's queue, -1 if not queued
+	tidx     int          // index in the timer heap, -1 if no deadline
+	timers   *iheap[tref] // the timer heap e is in while tidx >= 0
 	deadline time.Time
 	timedOut carecontact.ProfessionalID // whose offer last timed out
 	accepted time.Time                  // when the offer was accepted, for the mean handling time
@@ -78,7 +97,24 @@ func queueLess(a, b *entry) bool {
 	return a.seq < b.seq
 }
 
-func setQueue(e *entry, i int) { e.qidx = i }
+// qref is an entry in a queue heap with its order key (rank, seq) copied
+// in, so that sifting a long queue compares without reading the entries.
+type qref struct {
+	rank int64
+	seq  uint64
+	e    *entry
+}
+
+func qrefOf(e *entry) qref { return qref{e.rank, e.seq, e} }
+
+func qrefLess(a, b qref) bool {
+	if a.rank != b.rank {
+		return a.rank < b.rank
+	}
+	return a.seq < b.seq
+}
+
+func setQueue(r qref, i int) { r.e.qidx = i }
 
 func timerLess(a, b *entry) bool {
 	if !a.deadline.Equal(b.deadline) {
@@ -87,7 +123,30 @@ func timerLess(a, b *entry) bool {
 	return a.seq < b.seq
 }
 
-func setTimer(e *entry, i int) { e.tidx = i }
+// tref is an entry in a timer heap with its deadline (Unix seconds and
+// nanoseconds) and seq copied in, ordered as timerLess orders entries.
+type tref struct {
+	sec  int64
+	nsec int32
+	seq  uint64
+	e    *entry
+}
+
+func trefOf(e *entry) tref {
+	return tref{e.deadline.Unix(), int32(e.deadline.Nanosecond()), e.seq, e}
+}
+
+func trefLess(a, b tref) bool {
+	if a.sec != b.sec {
+		return a.sec < b.sec
+	}
+	if a.nsec != b.nsec {
+		return a.nsec < b.nsec
+	}
+	return a.seq < b.seq
+}
+
+func setTimer(r tref, i int) { r.e.tidx = i }
 
 func (e *entry) excludes(p carecontact.ProfessionalID) bool {
 	for _, x := range e.it.Excluded {
@@ -191,8 +250,8 @@ func (d *Dispatcher) routeFor(c Contact) (*compiledRoute, error) {
 // newPool builds the pool of a resolved step and links its members.
 func (d *Dispatcher) newPool(sc scope, s Step, k channel.Kind, slot Slot, lang civil.Language) *pool {
 	p := &pool{slot: slot}
-	p.idle = iheap[*membership]{less: idleLess, set: setIdle}
-	p.queue = iheap[*entry]{less: queueLess, set: setQueue}
+	p.idle = iheap[mref]{less: mrefLess, set: setIdle}
+	p.queue = iheap[qref]{less: qrefLess, set: setQueue}
 	switch sc.target {
 	case TargetHomeArea, TargetNeighbourAreas:
 		for _, a := range d.dir.scopeAreas(sc) {
@@ -213,7 +272,7 @@ func (d *Dispatcher) newPool(sc scope, s Step, k channel.Kind, slot Slot, lang c
 			p.signedIn++
 		}
 		if pr.st.CanTake(slot) {
-			p.idle.push(m)
+			p.idle.push(mrefOf(m))
 		}
 	}
 	return p

@@ -25,7 +25,7 @@ func (d *Dispatcher) lookup(ctx context.Context, id carecontact.ItemID, now time
 	e, ok := d.items[id]
 	if !d.replicated {
 		if !ok {
-			return nil, fmt.Errorf("%w: %s", ErrItemNotFound, id)
+			return nil, fmt.Errorf("%w: %s", ErrItemNotFound, quoteID(string(id)))
 		}
 		return e, nil
 	}
@@ -35,7 +35,7 @@ func (d *Dispatcher) lookup(ctx context.Context, id carecontact.ItemID, now time
 		if ok {
 			d.forget(e)
 		}
-		return nil, fmt.Errorf("%w: %s", ErrItemNotFound, id)
+		return nil, fmt.Errorf("%w: %s", ErrItemNotFound, quoteID(string(id)))
 	case err != nil:
 		return nil, fmt.Errorf("routing: read %s: %w", id, err)
 	case !ok:
@@ -44,7 +44,7 @@ func (d *Dispatcher) lookup(ctx context.Context, id carecontact.ItemID, now time
 			return nil, err
 		}
 		if e == nil {
-			return nil, fmt.Errorf("%w: %s does not route in this replica's directory", ErrItemNotFound, id)
+			return nil, fmt.Errorf("%w: %s does not route in this replica's directory", ErrItemNotFound, quoteID(string(id)))
 		}
 	case it.Version != e.it.Version:
 		was := e.it.Professional
@@ -68,7 +68,7 @@ func (d *Dispatcher) lookup(ctx context.Context, id carecontact.ItemID, now time
 		return nil, err
 	}
 	if e, ok = d.items[id]; !ok {
-		return nil, fmt.Errorf("%w: %s", ErrItemNotFound, id)
+		return nil, fmt.Errorf("%w: %s", ErrItemNotFound, quoteID(string(id)))
 	}
 	return e, nil
 }
@@ -91,7 +91,7 @@ func (d *Dispatcher) adopt(ctx context.Context, it Item, now time.Time) (*entry,
 	d.counts[it.State]++
 	switch it.State {
 	case ItemQueued:
-		d.stepPool(e).queue.push(e)
+		d.stepPool(e).queue.push(qrefOf(e))
 		d.armStep(e)
 	case ItemOffered, ItemWrapUp:
 		// A deadline that passed before this replica knew the item (its

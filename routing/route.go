@@ -172,19 +172,23 @@ func (d *Directory) candidates(sc scope, s Step, k channel.Kind, slot Slot, lang
 func (d *Directory) resolve(c Contact) (resolved, error) {
 	var r resolved
 	if c.Errand == "" {
-		return r, fmt.Errorf("%w: contact: errand is empty", ErrInvalid)
+		return r, carecontact.Invalid(ErrInvalid, "errand", "is empty")
+	}
+	if err := validateRefs(c); err != nil {
+		return r, err
 	}
 	slot, err := SlotOf(c.Channel)
 	if err != nil {
-		return r, fmt.Errorf("contact: channel: %w", err)
+		return r, carecontact.Invalid(ErrInvalid, "channel", "is not routed work")
 	}
 	r.slot = slot
-	if c.Priority < PriorityRoutine || c.Priority > PriorityUrgent {
-		return r, fmt.Errorf("%w: contact: priority %d is not routine, high or urgent", ErrInvalid, c.Priority)
+	if err := validatePriority(c.Priority); err != nil {
+		return r, err
 	}
 	r.lang, err = civil.ParseLanguage(string(c.Language))
 	if err != nil {
-		return r, fmt.Errorf("%w: contact: language: %w", ErrInvalid, err)
+		return r, &carecontact.FieldError{Field: "language", Reason: "is not a BCP 47 tag",
+			Err: fmt.Errorf("%w (%w)", ErrInvalid, civil.ErrInvalid)}
 	}
 	homeWhy := ""
 	switch {
@@ -200,7 +204,7 @@ func (d *Directory) resolve(c Contact) (resolved, error) {
 		case err == nil:
 			r.home = a.ID
 		case errors.Is(err, ErrMalformedPostalCode):
-			return r, fmt.Errorf("contact: postal_code: %w", err)
+			return r, err
 		default:
 			homeWhy = fmt.Sprintf("postal code %s is in no area", c.PostalCode)
 		}
@@ -314,4 +318,26 @@ func (d *Directory) scopeTeams(sc scope, cands []int) []carecontact.TeamID {
 		}
 	}
 	return out
+}
+
+// validateRefs checks the references of a contact: the client, errand,
+// area, own team and own professional are at most carecontact.MaxIDLen
+// bytes of UTF-8 without control characters. An error names the field and
+// never repeats the value.
+func validateRefs(c Contact) error {
+	for _, f := range []struct{ name, id string }{{"client", string(c.Client)}, {"errand", string(c.Errand)},
+		{"area", string(c.Area)}, {"ownTeam", string(c.OwnTeam)}, {"ownProfessional", string(c.OwnProfessional)}} {
+		if err := carecontact.ValidateID(ErrInvalid, f.name, f.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validatePriority reports a priority that is not routine, high or urgent.
+func validatePriority(p Priority) error {
+	if p < PriorityRoutine || p > PriorityUrgent {
+		return carecontact.Invalid(ErrInvalid, "priority", "is not routine, high or urgent")
+	}
+	return nil
 }

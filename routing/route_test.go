@@ -151,14 +151,16 @@ func TestRouteRejectsBadInput(t *testing.T) {
 		{"unknown channel", func(c *routing.Contact) { c.Channel = "fax" }, routing.ErrInvalid, "channel"},
 		{"priority", func(c *routing.Contact) { c.Priority = 7 }, routing.ErrInvalid, "priority"},
 		{"language", func(c *routing.Contact) { c.Language = "!!" }, routing.ErrInvalid, "language"},
-		{"postal code", func(c *routing.Contact) { c.PostalCode = "530" }, routing.ErrMalformedPostalCode, "postal_code"},
+		{"postal code", func(c *routing.Contact) { c.PostalCode = "530" }, routing.ErrMalformedPostalCode, "postalCode"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := ok
 			tc.edit(&c)
 			_, err := d.Route(c)
 			require.ErrorIs(t, err, tc.err)
-			require.Contains(t, err.Error(), tc.field)
+			var fe *carecontact.FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, tc.field, fe.Field)
 		})
 	}
 }

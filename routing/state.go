@@ -75,7 +75,7 @@ func (d *Dispatcher) Wait(id carecontact.ItemID) (Wait, error) {
 	defer d.mu.Unlock()
 	e, ok := d.items[id]
 	if !ok {
-		return Wait{}, fmt.Errorf("%w: %s", ErrItemNotFound, id)
+		return Wait{}, fmt.Errorf("%w: %s", ErrItemNotFound, quoteID(string(id)))
 	}
 	pl := d.stepPool(e)
 	w := Wait{MeanHandling: d.handled[pl.slot]}
@@ -84,8 +84,8 @@ func (d *Dispatcher) Wait(id carecontact.ItemID) (Wait, error) {
 		return w, nil
 	}
 	w.Position = 1
-	for _, o := range pl.queue.a {
-		if o != e && queueLess(o, e) {
+	for _, r := range pl.queue.a {
+		if o := r.e; o != e && queueLess(o, e) {
 			w.Position++
 		}
 	}
@@ -150,8 +150,8 @@ func (d *Dispatcher) Waiting(id carecontact.ProfessionalID) []Item {
 	var es []*entry
 	for sl := range numSlots {
 		for _, m := range p.mem[sl] {
-			for _, e := range m.pool.queue.a {
-				if !seen[e] && !slices.Contains(e.it.Excluded, id) {
+			for _, r := range m.pool.queue.a {
+				if e := r.e; !seen[e] && !slices.Contains(e.it.Excluded, id) {
 					seen[e] = true
 					es = append(es, e)
 				}

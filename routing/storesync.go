@@ -51,7 +51,7 @@ func (d *Dispatcher) recover(ctx context.Context, now time.Time) error {
 		d.counts[e.it.State]++
 		switch e.it.State {
 		case ItemQueued:
-			d.stepPool(e).queue.push(e)
+			d.stepPool(e).queue.push(qrefOf(e))
 			d.armStep(e)
 		case ItemOffered, ItemWrapUp:
 			d.arm(e, e.it.Deadline)
@@ -181,7 +181,7 @@ func (d *Dispatcher) replace(e *entry, it Item) {
 	d.track(e, old, oldBy, false)
 	switch it.State {
 	case ItemQueued:
-		d.stepPool(e).queue.push(e)
+		d.stepPool(e).queue.push(qrefOf(e))
 		d.armStep(e)
 	case ItemOffered, ItemWrapUp:
 		d.arm(e, it.Deadline)

@@ -34,7 +34,7 @@ type TeamLoad struct {
 func (d *Dispatcher) TeamLoad(team carecontact.TeamID) (TeamLoad, error) {
 	ti, ok := d.dir.teamIdx[team]
 	if !ok {
-		return TeamLoad{}, fmt.Errorf("%w: %s", ErrUnknownTeam, team)
+		return TeamLoad{}, fmt.Errorf("%w: %s", ErrUnknownTeam, quoteID(string(team)))
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -58,10 +58,10 @@ var _ interface {
 func (d *Dispatcher) nextTimer() *entry {
 	var e *entry
 	if d.stepTimers.len() > 0 {
-		e = d.stepTimers.a[0]
+		e = d.stepTimers.a[0].e
 	}
-	if d.holdTimers.len() > 0 && (e == nil || timerLess(d.holdTimers.a[0], e)) {
-		e = d.holdTimers.a[0]
+	if d.holdTimers.len() > 0 && (e == nil || timerLess(d.holdTimers.a[0].e, e)) {
+		e = d.holdTimers.a[0].e
 	}
 	return e
 }
@@ -134,7 +134,7 @@ func (d *Dispatcher) widen(ctx context.Context, e *entry, t time.Time) error {
 	}
 	from.queue.remove(e.qidx)
 	d.emit(EventWidened, e, t, next, "", "")
-	d.stepPool(e).queue.push(e)
+	d.stepPool(e).queue.push(qrefOf(e))
 	d.armStep(e)
 	return d.tryOffer(ctx, e, t)
 }
@@ -161,9 +161,10 @@ func (d *Dispatcher) arm(e *entry, t time.Time) {
 	e.deadline = t
 	e.timers = h
 	if e.tidx >= 0 {
+		h.a[e.tidx] = trefOf(e)
 		h.fix(e.tidx)
 	} else {
-		h.push(e)
+		h.push(trefOf(e))
 	}
 	if e.tidx == 0 {
 		select {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -40,7 +41,7 @@ func TestFreeTextWithPersonalDataIsRedacted(t *testing.T) {
 			return err
 		}},
 		{"identification method", "session.identify", "method", func(f *fixture, s session.Session) error {
-			_, err := f.m.Identify(ctx, nurse1, s.ID, channel.IdentityStrong, "hetu 131052-308T")
+			_, err := f.m.Identify(ctx, nurse1, s.ID, channel.IdentityWeak, "hetu 131052-308T")
 			return err
 		}},
 	} {
@@ -88,4 +89,75 @@ func TestOpenRefusesBadIDs(t *testing.T) {
 			require.Empty(t, f.events(t, audit.Filter{Action: "session.open"}))
 		})
 	}
+}
+
+// Regression tests of issue 15's bad input: each was accepted, or failed
+// with an untyped error, before.
+func TestBadInputRegressions(t *testing.T) {
+	ctx := context.Background()
+	ok := session.OpenRequest{Client: "client-a", Errand: channel.ErrandLabResults, Team: "team-a", Identity: channel.IdentityWeak}
+	for _, tc := range []struct {
+		name, field string
+		run         func(f *fixture, s session.Session) error
+	}{
+		{"an ID that is a phone number", "id", func(f *fixture, _ session.Session) error {
+			r := ok
+			r.ID = "0401234567"
+			_, err := f.m.Open(ctx, router, r)
+			return err
+		}},
+		{"a team the directory does not know", "team", func(f *fixture, _ session.Session) error {
+			r := ok
+			r.Team = "team-nowhere"
+			_, err := f.m.Open(ctx, router, r)
+			return err
+		}},
+		{"a mebibyte transfer reason", "reason", func(f *fixture, s session.Session) error {
+			_, err := f.m.Transfer(ctx, nurse1, s.ID, session.TransferRequest{Team: "team-b", Reason: strings.Repeat("r", 1<<20)})
+			return err
+		}},
+		{"a note that is not UTF-8", "text", func(f *fixture, s session.Session) error {
+			_, err := f.m.AddNote(ctx, nurse1, s.ID, "note \xff")
+			return err
+		}},
+		{"a mebibyte invite role", "role", func(f *fixture, s session.Session) error {
+			_, err := f.m.Invite(ctx, nurse1, s.ID, "doctor-1", strings.Repeat("r", 1<<20))
+			return err
+		}},
+		{"an escalation to an unknown channel", "to", func(f *fixture, s session.Session) error {
+			_, err := f.m.Escalate(ctx, nurse1, s.ID, session.EscalateRequest{To: "pigeon"})
+			return err
+		}},
+		{"a report whose end is before its start", "until", func(f *fixture, _ session.Session) error {
+			now := f.clk.Now()
+			_, err := f.m.Report(ctx, supervisor, now, now.Add(-time.Hour))
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			s := f.active(t, channel.ErrandLabResults, channel.IdentityWeak, channel.Callback, "")
+			err := tc.run(f, s)
+			require.ErrorIs(t, err, session.ErrInvalid)
+			var fe *carecontact.FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, tc.field, fe.Field)
+			require.Less(t, len(err.Error()), 300, "the error does not repeat the input")
+			require.NotContains(t, err.Error(), "0401234567")
+		})
+	}
+}
+
+// A checklist item is free text: a phone number in it is redacted in the
+// audit detail (it failed the whole operation with an untyped audit
+// error).
+func TestChecklistItemWithPersonalDataIsRedacted(t *testing.T) {
+	f := newFixture(t)
+	s := f.active(t, channel.ErrandLabResults, channel.IdentityWeak, channel.Callback, "")
+	got, err := f.m.CompleteChecklistItem(context.Background(), nurse1, s.ID, "called 040 123 4567")
+	require.NoError(t, err)
+	require.True(t, got.Completed("called 040 123 4567"), "the session keeps the item as given")
+	evs := f.events(t, audit.Filter{Action: "session.checklist"})
+	require.Len(t, evs, 1)
+	require.Equal(t, "called "+audit.Redacted, evs[0].Detail["item"])
 }

@@ -38,6 +38,10 @@ var (
 	ErrInvalidPersonalCode = carecontact.Sentinel(carecontact.ErrInvalid, "session: invalid personal identity code")
 	// ErrIdentityMismatch: a verified code belongs to another client.
 	ErrIdentityMismatch = carecontact.Sentinel(carecontact.ErrNotAllowed, "session: identity does not match the session's client")
+	// ErrNotIdentified: the identification service does not confirm the
+	// level asked for (none configured, the client has not identified,
+	// or the identification expired).
+	ErrNotIdentified = carecontact.Sentinel(carecontact.ErrNotAllowed, "session: not identified")
 )
 
 // invalid returns a *carecontact.FieldError naming field that matches

@@ -25,6 +25,9 @@ func ExampleManager_Escalate() {
 		Clock:      carecontact.ClockFunc(func() time.Time { return now }),
 		Transports: channel.Transports{Telephony: tr, Video: tr},
 		NewID:      func() string { return "s1" },
+		// The host's identification service: the client completes bank ID
+		// on their phone during the call.
+		Identifier: session.Identifications{"client-42": {Level: channel.IdentityStrong, Method: "bank_id", At: now, Until: now.Add(time.Hour)}},
 	})
 	nurse := audit.Actor{Kind: audit.ActorProfessional, ID: "nurse-1"}
 	s, _ := m.Open(ctx, audit.System("routing"), session.OpenRequest{
@@ -82,7 +85,7 @@ func ExampleParsePersonalCode() {
 	fmt.Println(err)
 	// Output:
 	// <nil> [personal code redacted] 1952-10-13
-	// session: invalid personal identity code: check character does not match
+	// session: invalid personal identity code: code: check character does not match
 }
 
 func ExampleCompute() {

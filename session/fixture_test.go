@@ -58,6 +58,12 @@ func mustStaff(m []carecontact.StaffMember, teams map[carecontact.TeamID]carecon
 	return s
 }
 
+// identified is the identification service: client-a completed bank ID
+// before the day began; it holds for the day.
+var identified = session.Identifications{
+	"client-a": {Level: channel.IdentityStrong, Method: "bank_id", At: t0.Add(-time.Hour), Until: t0.Add(12 * time.Hour)},
+}
+
 var teams = session.Teams{
 	"team-a": {"nurse-1", "nurse-2"},
 	"team-b": {"physio-1"},
@@ -86,7 +92,7 @@ func newFixture(t *testing.T, opts ...func(*session.Config)) *fixture {
 	require.NoError(t, err)
 	f.adm = adm
 	cfg := session.Config{
-		Store: f.store, Audit: f.log, Clock: f.clk, Teams: teams, Staff: staff,
+		Store: f.store, Audit: f.log, Clock: f.clk, Teams: teams, Staff: staff, Identifier: identified,
 		Transports: channel.Transports{Telephony: f.tr, Video: f.tr, Chat: f.tr},
 		Demand:     frontdoor.SessionDemand{Admitter: adm},
 		NewID:      func() string { n++; return fmt.Sprintf("s%d", n) },

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/carecontact/carecontact"
 )
 
 // PersonalCode is a validated Finnish personal identity code
@@ -42,12 +44,13 @@ func hetuCentury(sign byte) (int, bool) {
 }
 
 // ParsePersonalCode validates s as a henkilötunnus. Surrounding spaces are
-// ignored and letters may be lower case. The error wraps
-// ErrInvalidPersonalCode and says what is wrong without repeating the code.
+// ignored and letters may be lower case. The error is a
+// *carecontact.FieldError naming "code" that wraps ErrInvalidPersonalCode
+// and says what is wrong without repeating the code.
 func ParsePersonalCode(s string) (PersonalCode, error) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	bad := func(problem string) (PersonalCode, error) {
-		return PersonalCode{}, fmt.Errorf("%w: %s", ErrInvalidPersonalCode, problem)
+		return PersonalCode{}, carecontact.Invalid(ErrInvalidPersonalCode, "code", problem)
 	}
 	if len(s) != 11 {
 		return bad("must be 11 characters")

@@ -143,7 +143,10 @@ func FuzzParsePersonalCode(f *testing.F) {
 		if err != nil {
 			require.ErrorIs(t, err, session.ErrInvalidPersonalCode)
 			// Every error text is one of a fixed set: none carries input.
-			problem := strings.TrimPrefix(err.Error(), session.ErrInvalidPersonalCode.Error()+": ")
+			var fe *carecontact.FieldError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, "code", fe.Field)
+			problem := strings.TrimPrefix(err.Error(), session.ErrInvalidPersonalCode.Error()+": code: ")
 			require.Contains(t, []string{
 				"must be 11 characters", "date and individual number must be digits", "unknown century sign",
 				"date of birth is not a calendar date", "individual number must be 002-999", "check character does not match",

@@ -127,8 +127,12 @@ func Compute(sessions []Session) KPIs {
 // reads many clients' sessions, so only the system or a supervisor may run
 // it, and a supervisor's report holds the sessions of the teams their
 // grant reaches (their team, their area or every area; see Config.Staff).
-// The read is audited "session.report" (denials too).
+// The read is audited "session.report" (denials too). An until before
+// since is an ErrInvalid *carecontact.FieldError naming "until".
 func (m *Manager) Report(ctx context.Context, actor audit.Actor, since, until time.Time) (KPIs, error) {
+	if !until.IsZero() && until.Before(since) {
+		return KPIs{}, invalid("until", "is before since")
+	}
 	if err := actor.Validate(); err != nil {
 		return KPIs{}, fmt.Errorf("session: report: actor: %w", err)
 	}

@@ -269,15 +269,18 @@ type EscalateRequest struct {
 // channel is tried (a successful fallback returns no error; the Failure
 // names the fallback) or a *TransportError is returned. State is never lost.
 func (m *Manager) Escalate(ctx context.Context, actor audit.Actor, id string, req EscalateRequest) (Session, error) {
-	if !req.To.Valid() || req.Fallback != "" && !req.Fallback.Valid() {
-		return Session{}, invalid("to/fallback", "is not a known channel")
+	if !req.To.Valid() {
+		return Session{}, invalid("to", "is not a known channel")
+	}
+	if req.Fallback != "" && !req.Fallback.Valid() {
+		return Session{}, invalid("fallback", "is not a known channel")
 	}
 	check := func(s *Session, to channel.Kind) (Leg, error) {
 		cur, _, ok := s.CurrentLeg()
 		if s.State != StateActive || !ok {
 			return Leg{}, &StateError{Op: "escalate", From: s.State}
 		}
-		if err := m.cfg.Graph.Check(cur.Kind, to, s.Identity, req.Consent); err != nil {
+		if err := m.cfg.Graph.Check(cur.Kind, to, s.IdentityAt(m.now()), req.Consent); err != nil {
 			return Leg{}, fmt.Errorf("session: escalate: %w", err)
 		}
 		if err := m.legAllowed(s, to); err != nil {
@@ -356,6 +359,12 @@ func (m *Manager) Escalate(ctx context.Context, actor audit.Actor, id string, re
 func (m *Manager) Invite(ctx context.Context, actor audit.Actor, id string, professional carecontact.ProfessionalID, role string) (Session, error) {
 	if professional == "" {
 		return Session{}, invalid("professional", "is required")
+	}
+	if err := carecontact.ValidateID(ErrInvalid, "professional", string(professional)); err != nil {
+		return Session{}, err
+	}
+	if err := carecontact.ValidateText(ErrInvalid, "role", role); err != nil {
+		return Session{}, err
 	}
 	check := func(s *Session) (Leg, int, error) {
 		cur, i, ok := s.CurrentLeg()
@@ -453,6 +462,11 @@ type TransferRequest struct {
 func (m *Manager) Transfer(ctx context.Context, actor audit.Actor, id string, req TransferRequest) (Session, error) {
 	if req.Team == "" {
 		return Session{}, invalid("team", "is required")
+	}
+	for _, f := range []struct{ name, text string }{{"reason", req.Reason}, {"destination", req.Destination}} {
+		if err := carecontact.ValidateText(ErrInvalid, f.name, f.text); err != nil {
+			return Session{}, err
+		}
 	}
 	check := func(s *Session) error {
 		if err := transition("transfer", s.State, StateWaiting); err != nil {

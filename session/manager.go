@@ -153,6 +153,11 @@ type Config struct {
 	// (see carecontact.Scope); the Role of a caller's actor is a claim and
 	// grants nothing. Defaults to carecontact.NoStaff{}: nobody supervises.
 	Staff carecontact.StaffDirectory
+	// Identifier is the host's strong identification service: a session is
+	// strongly identified only as far as it confirms (see Identify).
+	// Defaults to none: no session becomes strongly identified after it is
+	// opened.
+	Identifier Identifier
 	// SupervisorRole is the role a grant of the Staff directory names for
 	// supervisor access. Defaults to DefaultSupervisorRole.
 	SupervisorRole string
@@ -257,7 +262,9 @@ type OpenRequest struct {
 // open their own session, a professional one for a team they belong to (or
 // any, as supervisor), the system any. An ID or reference longer than
 // carecontact.MaxIDLen bytes, not UTF-8 or holding a control character is
-// an ErrInvalid *carecontact.FieldError naming the field.
+// an ErrInvalid *carecontact.FieldError naming the field, and so are an ID
+// that looks like a phone number or identity code and a team the directory
+// does not know.
 func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) (Session, error) {
 	switch {
 	case req.Client == "":
@@ -280,8 +287,16 @@ func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) 
 			return Session{}, err
 		}
 	}
+	if req.ID != "" && audit.Redact(req.ID) != req.ID {
+		return Session{}, invalid("id", "looks like a phone number or identity code")
+	}
 	if err := actor.Validate(); err != nil {
 		return Session{}, fmt.Errorf("session: open: actor: %w", err)
+	}
+	if ok, err := m.cfg.Teams.HasTeam(ctx, req.Team); err != nil {
+		return Session{}, fmt.Errorf("session: team directory: %w", err)
+	} else if !ok {
+		return Session{}, invalid("team", "is not in the team directory")
 	}
 	now := m.now()
 	id := req.ID
@@ -313,8 +328,11 @@ func (m *Manager) Open(ctx context.Context, actor audit.Actor, req OpenRequest) 
 
 // Get returns the session, audited "session.read". Any involved
 // professional (assignee, participant, team member, supervisor), the client
-// themselves and the system may read it; the client's view leaves out the
-// professionals' notes. A refusal is audited as denied:
+// themselves and the system may read it. The client's view leaves out the
+// professionals' notes, and the client reads it only with the
+// identification the Matrix names for the errand as a secure message, in
+// force now (the session's own or the Identifier's); else ErrNotIdentified,
+// audited as denied. A refusal is audited as denied:
 // an invalid actor (see audit.StandIn) and an ID that looks like personal
 // data too. Such an ID is never repeated in the error.
 func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Session, error) {
@@ -333,6 +351,15 @@ func (m *Manager) Get(ctx context.Context, actor audit.Actor, id string) (Sessio
 	}
 	var detail map[string]string
 	if actor.Kind == audit.ActorClient {
+		// A session holds health data: the client reads it with the
+		// identification the matrix names for the errand in writing.
+		if err := m.clientMayRead(ctx, &s, now); err != nil {
+			ev := event(actor, "session.read", &s, now, audit.Denied, map[string]string{"reason": "identification too weak"})
+			if aerr := m.cfg.Audit.Record(ctx, ev); aerr != nil {
+				return Session{}, fmt.Errorf("%w (recording the refusal failed: %v)", err, aerr)
+			}
+			return Session{}, err
+		}
 		// The client's view: professionals' notes are theirs, not the
 		// client's to read.
 		s.Notes = nil
@@ -463,6 +490,13 @@ func (m *Manager) Assign(ctx context.Context, actor audit.Actor, id string, prof
 // Identify records how strongly the client has been identified, audited
 // "session.identify". Method is a short label such as "bank_id",
 // "mobile_certificate" or "asked_in_call"; never the code itself.
+//
+// A professional may record weak identification (asked in the call). A
+// strong level comes from Config.Identifier only: the client's current
+// identification there must reach level and hold now, and the session
+// takes its level, method and expiry (see Session.IdentityAt). Without an
+// Identifier, or when it does not confirm, the attempt is an
+// *channel.IdentityError matching ErrNotIdentified, audited as denied.
 func (m *Manager) Identify(ctx context.Context, actor audit.Actor, id string, level channel.IdentityLevel, method string) (Session, error) {
 	if !level.Valid() {
 		return Session{}, invalid("level", "is not a known identity level")
@@ -470,14 +504,81 @@ func (m *Manager) Identify(ctx context.Context, actor audit.Actor, id string, le
 	if method == "" || len(method) > 40 {
 		return Session{}, invalid("method", "must be 1 to 40 characters")
 	}
-	return m.update(ctx, actor, id, "session.identify", accessHandle, "", func(s *Session, now time.Time) (map[string]string, error) {
+	s, err := m.update(ctx, actor, id, "session.identify", accessHandle, "", func(s *Session, now time.Time) (map[string]string, error) {
 		if s.State == StateClosed {
 			return nil, &StateError{Op: "identify", From: s.State}
 		}
 		prev := s.Identity
-		s.Identity, s.IdentityMethod = level, method
-		return map[string]string{"level": level.String(), "previous": prev.String(), "method": audit.Redact(method)}, nil
+		until := time.Time{}
+		if level > channel.IdentityWeak {
+			ident, err := m.identification(ctx, s.Client, now)
+			if err != nil {
+				return nil, err
+			}
+			if ident.Level < level {
+				return nil, fmt.Errorf("%w: %w", ErrNotIdentified, &channel.IdentityError{Required: level, Have: ident.Level})
+			}
+			level, method, until = ident.Level, ident.Method, ident.Until.UTC()
+		}
+		s.Identity, s.IdentityMethod, s.IdentifiedUntil = level, method, until
+		d := map[string]string{"level": level.String(), "previous": prev.String(), "method": audit.Redact(method)}
+		if !until.IsZero() {
+			d["until"] = until.Format(time.RFC3339)
+		}
+		return d, nil
 	})
+	if errors.Is(err, ErrNotIdentified) {
+		if pre, perr := m.load(ctx, id); perr == nil {
+			ev := event(actor, "session.identify", &pre, m.now(), audit.Denied,
+				map[string]string{"reason": "not confirmed by the identification service", "level": level.String()})
+			if aerr := m.cfg.Audit.Record(ctx, ev); aerr != nil {
+				return Session{}, fmt.Errorf("%w (recording the refusal failed: %v)", err, aerr)
+			}
+		}
+	}
+	return s, err
+}
+
+// clientMayRead checks that the client of s is identified, now, at least
+// at the level the matrix names for s's errand as a secure message (the
+// written channel through which a client reads health data): by the
+// session's own identification in force or by the Identifier. A shortfall
+// is an *channel.IdentityError matching ErrNotIdentified.
+func (m *Manager) clientMayRead(ctx context.Context, s *Session, now time.Time) error {
+	need := m.cfg.Matrix.RequiredIdentity(s.Errand, channel.SecureMessage)
+	have := s.IdentityAt(now)
+	if have < need && m.cfg.Identifier != nil {
+		ident, err := m.identification(ctx, s.Client, now)
+		switch {
+		case err == nil && ident.Level > have:
+			have = ident.Level
+		case err != nil && !errors.Is(err, ErrNotIdentified):
+			return err
+		}
+	}
+	if have < need {
+		return fmt.Errorf("session: read: %w: %w", ErrNotIdentified, &channel.IdentityError{Required: need, Have: have})
+	}
+	return nil
+}
+
+// identification asks the Identifier for the client's identification in
+// force at now; none is an error matching ErrNotIdentified.
+func (m *Manager) identification(ctx context.Context, client carecontact.ClientRef, now time.Time) (Identification, error) {
+	if m.cfg.Identifier == nil {
+		return Identification{}, fmt.Errorf("%w: no identification service", ErrNotIdentified)
+	}
+	ident, err := m.cfg.Identifier.Identification(ctx, client)
+	if errors.Is(err, carecontact.ErrNotFound) {
+		return Identification{}, fmt.Errorf("%w: the client has not identified", ErrNotIdentified)
+	}
+	if err != nil {
+		return Identification{}, fmt.Errorf("session: identification service: %w", err)
+	}
+	if !ident.Holds(now) {
+		return Identification{}, fmt.Errorf("%w: the identification has expired", ErrNotIdentified)
+	}
+	return ident, nil
 }
 
 // VerifyPersonalCode checks a personal identity code the client told a
@@ -529,6 +630,9 @@ func (m *Manager) AddNote(ctx context.Context, actor audit.Actor, id, text strin
 	if text == "" || len(text) > 10000 {
 		return Session{}, invalid("text", "must be 1 to 10000 bytes")
 	}
+	if err := carecontact.ValidateText(ErrInvalid, "text", text); err != nil {
+		return Session{}, err
+	}
 	return m.update(ctx, actor, id, "session.note", accessInvolved, "", func(s *Session, now time.Time) (map[string]string, error) {
 		if s.State == StateClosed {
 			return nil, &StateError{Op: "note", From: s.State}
@@ -548,6 +652,9 @@ func (m *Manager) CompleteChecklistItem(ctx context.Context, actor audit.Actor, 
 	if item == "" || len(item) > 100 {
 		return Session{}, invalid("item", "must be 1 to 100 characters")
 	}
+	if err := carecontact.ValidateID(ErrInvalid, "item", item); err != nil {
+		return Session{}, err
+	}
 	return m.update(ctx, actor, id, "session.checklist", accessInvolved, "", func(s *Session, now time.Time) (map[string]string, error) {
 		if s.State == StateClosed {
 			return nil, &StateError{Op: "checklist", From: s.State}
@@ -555,7 +662,7 @@ func (m *Manager) CompleteChecklistItem(ctx context.Context, actor audit.Actor, 
 		if !s.Completed(item) {
 			s.Checklist = append(s.Checklist, ChecklistMark{Item: item, By: professionalOf(actor), At: now})
 		}
-		return map[string]string{"item": item}, nil
+		return map[string]string{"item": audit.Redact(item)}, nil
 	})
 }
 
@@ -566,7 +673,7 @@ func (m *Manager) CompleteChecklistItem(ctx context.Context, actor audit.Actor, 
 // error names the first action.
 func (m *Manager) gate(s *Session, action string, kind channel.Kind, also ...string) error {
 	if need, ok := m.cfg.ActionIdentity[action]; ok {
-		if err := channel.RequireIdentity(need, s.Identity); err != nil {
+		if err := channel.RequireIdentity(need, s.IdentityAt(m.now())); err != nil {
 			return fmt.Errorf("session: %s: %w", action, err)
 		}
 	}
@@ -592,7 +699,7 @@ func (m *Manager) legAllowed(s *Session, k channel.Kind) error {
 	if ok, reason := m.cfg.Matrix.Suitable(s.Errand, k); !ok {
 		return &channel.UnsuitableError{Errand: s.Errand, Kind: k, Reason: reason}
 	}
-	if err := channel.RequireIdentity(m.cfg.Matrix.RequiredIdentity(s.Errand, k), s.Identity); err != nil {
+	if err := channel.RequireIdentity(m.cfg.Matrix.RequiredIdentity(s.Errand, k), s.IdentityAt(m.now())); err != nil {
 		return fmt.Errorf("session: %s leg: %w", k, err)
 	}
 	return nil

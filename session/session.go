@@ -36,6 +36,9 @@ type Session struct {
 	// Identity is how strongly the client has been identified, and how.
 	Identity       channel.IdentityLevel `json:"identity"`
 	IdentityMethod string                `json:"identity_method,omitempty"`
+	// IdentifiedUntil is when a strong identification from the Identifier
+	// expires (see IdentityAt); zero when it does not.
+	IdentifiedUntil time.Time `json:"identified_until,omitzero"`
 
 	Legs         []Leg           `json:"legs,omitempty"`
 	Participants []Participant   `json:"participants,omitempty"`

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/booking"
@@ -520,7 +521,28 @@ func (e *Error) Error() string { return "booking: fhir: " + e.Field + ": " + e.R
 func (e *Error) Unwrap() error { return booking.ErrInvalid }
 
 func fhirErr(field, format string, args ...any) error {
-	return &Error{Field: field, Reason: fmt.Sprintf(format, args...)}
+	return &Error{Field: clip(field), Reason: clip(fmt.Sprintf(format, args...))}
+}
+
+// maxReason bounds the field and reason of an *Error, which may quote the
+// input: a megabyte of it does not come back in the error.
+const maxReason = 200
+
+// clip cuts s to maxReason bytes, at a rune boundary, marking the cut.
+func clip(s string) string {
+	if len(s) <= maxReason {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxReason], "") + "…"
+}
+
+// checkYear refuses an instant outside the years 1 to 9999 that the
+// booking calendars compute.
+func checkYear(field string, t time.Time) error {
+	if y := t.Year(); y < 1 || y > 9999 {
+		return fhirErr(field, "year %d: want 0001 to 9999", y)
+	}
+	return nil
 }
 
 // known are the elements each importer reads; the others are kept as they
@@ -552,6 +574,9 @@ type envelope struct {
 // its envelope.
 func decodeResource(data []byte, want string, v any) (envelope, error) {
 	var env envelope
+	if !utf8.Valid(data) {
+		return env, fhirErr(want, "not valid UTF-8")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
@@ -720,6 +745,9 @@ func parseInstant(field, s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return time.Time{}, fhirErr(field, "want an instant with a time zone, got %q", s)
+	}
+	if err := checkYear(field, t); err != nil {
+		return time.Time{}, err
 	}
 	return t.UTC(), nil
 }
@@ -1150,6 +1178,9 @@ var precisionLayouts = map[Precision]string{"": time.RFC3339, PrecisionYear: "20
 func parseDateTime(field, s string) (time.Time, Precision, error) {
 	for _, p := range []Precision{"", PrecisionDay, PrecisionMonth, PrecisionYear} {
 		if t, err := time.Parse(precisionLayouts[p], s); err == nil {
+			if err := checkYear(field, t); err != nil {
+				return time.Time{}, "", err
+			}
 			return t.UTC(), p, nil
 		}
 	}

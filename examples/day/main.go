@@ -93,7 +93,10 @@ func run(w io.Writer) (err error) {
 	booker := must(booking.New(booking.Config{Index: index, Catalogues: built.Catalogues, Store: db.BookingStore(),
 		Audit: db.AuditLog(), Clock: clk, Staff: built.Staff, NewID: func(p string) string { apt++; return fmt.Sprintf("%s%d", p, apt) }}))
 	tally := must(frontdoor.NewTally(frontdoor.TallyConfig{}))
-	door := must(frontdoor.New(ctx, frontdoor.Config{Clock: clk, Organisation: &org, Guide: guide, Booker: booker,
+	// The identification service: client-2 completes bank ID on her phone.
+	bankID := session.Identifications{"client-2": {Level: channel.IdentityStrong, Method: "bank_id",
+		At: time.Date(2026, 11, 23, 8, 0, 0, 0, hki), Until: time.Date(2026, 11, 23, 16, 0, 0, 0, hki)}}
+	door := must(frontdoor.New(ctx, frontdoor.Config{Clock: clk, Organisation: &org, Guide: guide, Booker: booker, Identifier: bankID,
 		Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
 			Demand: db.DemandStore(), Audit: db.AuditLog()},
 		NewID: func() string { n++; return fmt.Sprintf("k%d", n) }, OnEvent: tally.Add}))

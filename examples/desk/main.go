@@ -148,6 +148,9 @@ func run(w io.Writer) error {
 	}
 	d.door, err = frontdoor.New(ctx, frontdoor.Config{
 		Clock: d.clk, Directory: dir, Capacity: capa, Duplicates: demand.PolicyKeepBoth, Staff: staff,
+		// The identification service: the client completes bank ID during the call.
+		Identifier: session.Identifications{"client-101": {Level: channel.IdentityStrong, Method: "bank_id",
+			At: d.time("08:00"), Until: d.time("16:00")}},
 		Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
 			Demand: db.DemandStore(), Audit: d.log},
 		Transports: channel.Transports{Telephony: d.tr, Video: d.tr, Chat: d.tr},

@@ -49,7 +49,7 @@ func Example() {
 	// 10:08:30    queued    call-3           step 4 central_pool
 	// 10:08:30    offered   call-3   kaisa   step 4 central_pool
 	// 10:08:30  call-4: callback, postal code 530
-	// 10:08:30  call-4: refused: contact: postal_code: routing: malformed postal code: postal code must be 5 digits, got 3 characters
+	// 10:08:30  call-4: refused: routing: malformed postal code: postalCode: must be 5 digits, got 3 bytes
 	// 10:08:30  cert-1: certificate, postal code 00250 (Töölö, not served here)
 	// 10:08:30    no_route  cert-1  : no_candidates
 	// 10:08:30  cert-1: no route (no_candidates)

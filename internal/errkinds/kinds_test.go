@@ -121,6 +121,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrChecklistIncomplete": session.ErrChecklistIncomplete, "ErrTransport": session.ErrTransport,
 			"ErrInvalid": session.ErrInvalid, "ErrParticipant": session.ErrParticipant,
 			"ErrInvalidPersonalCode": session.ErrInvalidPersonalCode, "ErrIdentityMismatch": session.ErrIdentityMismatch,
+			"ErrNotIdentified": session.ErrNotIdentified,
 		},
 		Types: map[string]error{
 			"AccessError": &session.AccessError{}, "ChecklistError": &session.ChecklistError{},

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/carecontact/carecontact"
@@ -26,7 +27,49 @@ type bookingState struct {
 	claims  map[booking.CalendarID][]booking.Claim // by owner, sorted by start
 	longest map[booking.CalendarID]time.Duration   // by owner, the longest claim ever stored
 	waiters []booking.WaitEntry
+	// spans caches each owner's claims in Unix seconds for AppendBusy;
+	// every change to an owner's claims drops its entry.
+	spans map[booking.CalendarID]ownerSpans
+	// version counts the changes to claims (written under mu).
+	version atomic.Uint64
 }
+
+// ownerSpans is one owner's claims as Unix seconds, sorted by start, with
+// the longest claim's length.
+type ownerSpans struct {
+	claims  []unixClaim
+	longest int64
+}
+
+// unixClaim is a claim in Unix seconds; expires in Unix nanoseconds, 0:
+// never; shared and capacity as the claim's.
+type unixClaim struct {
+	start, end, expires int64
+	shared              string
+	capacity            int
+}
+
+// liveSeats counts the claims of cs live at at (Unix nanoseconds) that
+// are seats of the same shared slot as cs[i]. Claims are sorted by start,
+// so the seats, which share their interval, lie next to cs[i].
+func liveSeats(cs []unixClaim, i int, at int64) int {
+	a, z := i, i+1
+	for a > 0 && cs[a-1].start == cs[i].start {
+		a--
+	}
+	for z < len(cs) && cs[z].start == cs[i].start {
+		z++
+	}
+	n := 0
+	for _, c := range cs[a:z] {
+		if c.shared == cs[i].shared && c.end == cs[i].end && (c.expires == 0 || at < c.expires) {
+			n++
+		}
+	}
+	return n
+}
+
+var _ booking.SpanStore = (*BookingStore)(nil)
 
 var _ booking.Store = (*BookingStore)(nil)
 
@@ -36,7 +79,8 @@ func NewBookingStore(log *AuditLog) *BookingStore {
 	if log == nil {
 		log = NewAuditLog()
 	}
-	return &BookingStore{&bookingState{log: log, appts: map[string]booking.Appointment{}, claims: map[booking.CalendarID][]booking.Claim{}, longest: map[booking.CalendarID]time.Duration{}}}
+	return &BookingStore{&bookingState{log: log, appts: map[string]booking.Appointment{}, claims: map[booking.CalendarID][]booking.Claim{}, longest: map[booking.CalendarID]time.Duration{},
+		spans: map[booking.CalendarID]ownerSpans{}}}
 }
 
 // Share returns another store value over the same state, as a second host
@@ -201,6 +245,8 @@ func (s *bookingState) insertLocked(req booking.ClaimRequest) {
 		cs := s.claims[c.Owner]
 		i := sort.Search(len(cs), func(i int) bool { return !cs[i].Start.Before(c.Start) })
 		s.claims[c.Owner] = slices.Insert(cs, i, c)
+		delete(s.spans, c.Owner)
+		s.version.Add(1)
 		s.longest[c.Owner] = max(s.longest[c.Owner], c.Duration())
 	}
 }
@@ -209,6 +255,8 @@ func (s *bookingState) dropDeadLocked(owner booking.CalendarID, now time.Time) {
 	cs := s.claims[owner]
 	if slices.ContainsFunc(cs, func(c booking.Claim) bool { return !c.Live(now) }) {
 		s.claims[owner] = slices.DeleteFunc(cs, func(c booking.Claim) bool { return !c.Live(now) })
+		delete(s.spans, owner)
+		s.version.Add(1)
 	}
 }
 
@@ -254,6 +302,8 @@ func (s *bookingState) candidates(owner booking.CalendarID, iv booking.Interval)
 func (s *bookingState) releaseLocked(a booking.Appointment) {
 	for _, p := range a.Participants {
 		s.claims[p] = slices.DeleteFunc(s.claims[p], func(c booking.Claim) bool { return c.Appointment == a.ID })
+		delete(s.spans, p)
+		s.version.Add(1)
 	}
 }
 
@@ -270,6 +320,8 @@ func (s *bookingState) transitionLocked(req booking.TransitionRequest) {
 			for i, c := range s.claims[p] {
 				if c.Appointment == next.ID {
 					s.claims[p][i].Expires = time.Time{}
+					delete(s.spans, p)
+					s.version.Add(1)
 				}
 			}
 		}
@@ -339,6 +391,80 @@ func (b *BookingStore) Busy(ctx context.Context, owners []booking.CalendarID, iv
 		out = s.appendOverlapping(out, o, iv, now)
 	}
 	return out, nil
+}
+
+// AppendBusy implements booking.SpanStore.
+func (b *BookingStore) AppendBusy(ctx context.Context, dst []booking.BusySpan, ends []int32, owners []booking.CalendarID, iv booking.Interval, now time.Time) (booking.BusyRead, error) {
+	if err := ctx.Err(); err != nil {
+		return booking.BusyRead{Spans: dst, Ends: ends}, err
+	}
+	// Spans are whole seconds, as the search uses them; holds expire
+	// to the nanosecond.
+	lo, hi, at := iv.Start.Unix(), iv.End.Unix(), now.UnixNano()
+	var expires int64
+	s := b.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range owners {
+		os, ok := s.spans[o]
+		if !ok {
+			os = s.unixLocked(o)
+		}
+		cs, base := os.claims, len(dst)
+		from := lo - os.longest
+		i, j := 0, len(cs)
+		for i < j { // the first claim starting at or after from
+			h := int(uint(i+j) >> 1)
+			if cs[h].start < from {
+				i = h + 1
+			} else {
+				j = h
+			}
+		}
+		for ; i < len(cs) && cs[i].start < hi; i++ {
+			c := cs[i]
+			if c.end <= lo || (c.expires != 0 && at >= c.expires) {
+				continue
+			}
+			if c.expires != 0 && (expires == 0 || c.expires < expires) {
+				expires = c.expires
+			}
+			sp := booking.BusySpan{Start: c.start, End: c.end}
+			if c.shared != "" && liveSeats(cs, i, at) < c.capacity {
+				sp.Open = c.shared // a seat left
+			}
+			if n := len(dst); n > base && dst[n-1].End == c.start && dst[n-1].Open == "" && sp.Open == "" { // back to back: one span
+				dst[n-1].End = c.end
+				continue
+			}
+			dst = append(dst, sp)
+		}
+		ends = append(ends, int32(len(dst)))
+	}
+	r := booking.BusyRead{Spans: dst, Ends: ends, Version: s.version.Load()}
+	if expires != 0 {
+		r.Expires = time.Unix(0, expires).UTC()
+	}
+	return r, nil
+}
+
+// ClaimsVersion implements booking.SpanStore.
+func (b *BookingStore) ClaimsVersion() uint64 { return b.s.version.Load() }
+
+// unixLocked builds and caches owner's claims in Unix seconds.
+func (s *bookingState) unixLocked(owner booking.CalendarID) ownerSpans {
+	cs := s.claims[owner]
+	os := ownerSpans{claims: make([]unixClaim, len(cs))}
+	for i, c := range cs {
+		u := unixClaim{start: c.Start.Unix(), end: c.End.Unix(), shared: c.Shared, capacity: c.Capacity}
+		if !c.Expires.IsZero() {
+			u.expires = c.Expires.UnixNano()
+		}
+		os.claims[i] = u
+		os.longest = max(os.longest, u.end-u.start)
+	}
+	s.spans[owner] = os
+	return os
 }
 
 // ExpiredHolds implements booking.Store.

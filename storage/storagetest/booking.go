@@ -75,6 +75,8 @@ func runBooking(t *testing.T, h Harness) {
 		{"shared slots hold up to their capacity", testBookingSharedSlots},
 		{"race: N winners for a shared slot of capacity N", testBookingRaceForSharedSlot},
 		{"race: concurrent transitions of one appointment", testBookingRaceTransitions},
+		{"span store agrees with Busy", testBookingSpans},
+		{"span store opens shared slots with seats left", testBookingSpanSeats},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -16,6 +16,7 @@ import (
 	"github.com/carecontact/carecontact/examples/simulation/sim"
 	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
 )
 
@@ -259,6 +260,7 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 			Session: memory.NewSessionStore(log), Demand: memory.NewDemandStore(nil), Audit: log},
 		Duplicates:   demand.Policy(s.Duplicates.Policy),
 		OfferTimeout: time.Minute,
+		Identifier:   bankID{m},
 		// A simulated professional signed out by the roster finishes the
 		// contact in hand: nothing is reclaimed from them.
 		Grace:   -1,
@@ -612,4 +614,13 @@ func ratioF(a, b float64) float64 {
 		return math.NaN()
 	}
 	return a / b
+}
+
+// bankID is the simulated identification service: a client the model
+// identifies for video completes bank ID at once, and it holds an hour.
+type bankID struct{ m *model }
+
+func (b bankID) Identification(context.Context, carecontact.ClientRef) (session.Identification, error) {
+	now := b.m.clk.Now()
+	return session.Identification{Level: channel.IdentityStrong, Method: "bank_id", At: now, Until: now.Add(time.Hour)}, nil
 }

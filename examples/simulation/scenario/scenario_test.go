@@ -65,7 +65,7 @@ func TestParseErrors(t *testing.T) {
 			first(m, "teams")["callback_roster"] = map[string]any{"weekday": []any{1}}
 		}, "teams[0].callback_roster.weekday"},
 		"first window": {func(m map[string]any) { m["callbacks"].(map[string]any)["first_window"] = "8am" }, "callbacks.first_window"},
-		"day end":      {func(m map[string]any) { m["callbacks"].(map[string]any)["day_end"] = "07:00" }, "day end"},
+		"day end":      {func(m map[string]any) { m["callbacks"].(map[string]any)["day_end"] = "07:00" }, "DayEnd"},
 		"no answer":    {func(m map[string]any) { m["callbacks"].(map[string]any)["no_answer"] = 1.5 }, "callbacks.no_answer"},
 		"retry gap":    {func(m map[string]any) { m["callbacks"].(map[string]any)["retry_gap"] = "-1m" }, "retry_gap"},
 		"escalation edge": {func(m map[string]any) {

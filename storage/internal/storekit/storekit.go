@@ -160,7 +160,7 @@ func (k Kit) Professional(id carecontact.ProfessionalID) error {
 // only away, available or busy.
 func (k Kit) Presence(p routing.Presence) error {
 	if p != routing.PresenceAway && p != routing.PresenceAvailable && p != routing.PresenceBusy {
-		return fmt.Errorf("%w: presence %s cannot be set, only away, available or busy", routing.ErrInvalid, p)
+		return carecontact.Invalid(routing.ErrInvalid, "presence", fmt.Sprintf("%s cannot be set, only away, available or busy", p))
 	}
 	return nil
 }

@@ -1,0 +1,111 @@
+package fhir
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/booking"
+)
+
+// fhirError checks that err, an import's refusal, is an *Error naming an
+// element, matching booking.ErrInvalid, and short: it quotes at most
+// maxReason bytes of the input.
+func fhirError(t *testing.T, err error) {
+	t.Helper()
+	var fe *Error
+	if !errors.As(err, &fe) || fe.Field == "" {
+		t.Fatalf("not an *Error naming an element: %v", err)
+	}
+	if !errors.Is(err, booking.ErrInvalid) {
+		t.Fatalf("error not ErrInvalid: %v", err)
+	}
+	if n := len(err.Error()); n > 2*maxReason+len("booking: fhir: : ")+2*len("…") {
+		t.Fatalf("error of %d bytes quotes too much of the input", n)
+	}
+}
+
+// FuzzImportAppointmentDetails: the importer of outside Appointments with
+// the details booking does not hold. A refusal is a short *Error naming
+// the element; an accepted appointment has its times and participants,
+// one detail per participant, and exports and imports again.
+func FuzzImportAppointmentDetails(f *testing.F) {
+	for _, s := range []string{
+		`{"resourceType":"Appointment","id":"a","status":"booked"}`,
+		`{"resourceType":"Appointment","id":"a","status":"proposed","participant":[{"actor":{"reference":"Patient/c"},"status":"needs-action"}]}`,
+		`{"resourceType":"Appointment","id":"a","status":"cancelled","created":"2026","cancelationReason":{"text":"x"}}`,
+		`{"resourceType":"Slot"}`, `null`, "\xff",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, d, err := ImportAppointmentDetails(data)
+		if err != nil {
+			fhirError(t, err)
+			return
+		}
+		timed := a.Start.Before(a.End) || a.Start.IsZero() && a.End.IsZero() && untimed(a.Status)
+		if !timed || a.Client == "" || len(a.Participants) == 0 {
+			t.Fatalf("accepted an invalid appointment: %+v", a)
+		}
+		out, err := ExportAppointmentDetails(a, d)
+		if err != nil {
+			t.Fatalf("cannot export what was imported: %v", err)
+		}
+		if _, _, err := ImportAppointmentDetails(out); err != nil {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
+}
+
+// FuzzImportSlotDetails: the importer of outside Slots with their details.
+// A refusal is a short *Error naming the element; an accepted slot has its
+// times and participants, and exports and imports again.
+func FuzzImportSlotDetails(f *testing.F) {
+	for _, s := range []string{
+		`{"resourceType":"Slot","id":"s","status":"free","schedule":{"reference":"Schedule/p"},"start":"2026-11-24T09:00:00Z","end":"2026-11-24T09:30:00Z"}`,
+		`{"resourceType":"Slot","id":"s","status":"busy","overbooked":true,"comment":"c"}`,
+		`{"resourceType":"Slot"}`, `[]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, status, d, err := ImportSlotDetails(data)
+		if err != nil {
+			fhirError(t, err)
+			return
+		}
+		if !s.Start.Before(s.End) || len(s.Participants) == 0 || (s.Area == "") != (s.Service == "") {
+			t.Fatalf("accepted an invalid slot: %+v", s)
+		}
+		out, err := ExportSlotDetails(s, status, d)
+		if err != nil {
+			t.Fatalf("cannot export what was imported: %v", err)
+		}
+		if _, _, _, err := ImportSlotDetails(out); err != nil {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
+}
+
+// Input that is not UTF-8 (JSON decoding replaced it silently) and instants
+// outside the years booking computes are refused naming the element, and a
+// mebibyte of input comes back cut.
+func TestImportRefusesBadEncodingAndYears(t *testing.T) {
+	const part = `"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/p"},"status":"accepted"}]`
+	for _, tc := range []struct{ name, data, field string }{
+		{"not UTF-8", `{"resourceType":"Appointment","id":"a","status":"booked","comment":"` + "\xff" + `"}`, "Appointment"},
+		{"year 0", `{"resourceType":"Appointment","id":"a","status":"booked","start":"0000-01-01T09:00:00Z","end":"0000-01-01T09:10:00Z",` + part + `}`, "Appointment.start"},
+		{"a mebibyte resource type", `{"resourceType":"` + strings.Repeat("A", 1<<20) + `"}`, "Appointment.resourceType"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ImportAppointment([]byte(tc.data))
+			fhirError(t, err)
+			var fe *Error
+			require.True(t, errors.As(err, &fe))
+			require.Equal(t, tc.field, fe.Field)
+		})
+	}
+}
