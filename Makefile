@@ -9,10 +9,13 @@ BENCHCOUNT  ?= 6
 
 ## test: vet, then every test of every package with the race detector. The
 ## storage/postgres tests start a throwaway server from the binaries that
-## scripts/postgres-bin finds (installing Debian's postgresql where missing).
+## scripts/postgres-bin finds (installing Debian's postgresql where missing);
+## the examples/server browser tests drive the chromium that
+## scripts/chromium-bin finds (installing Debian's chromium where missing).
 test: vet
 	@pg_bin=$$(scripts/postgres-bin) || exit 1; \
 	if [ -n "$$pg_bin" ]; then export CARECONTACT_PG_BIN="$$pg_bin"; echo "PostgreSQL binaries: $$pg_bin"; fi; \
+	chromium=$$(scripts/chromium-bin) || exit 1; export CARECONTACT_CHROMIUM="$$chromium"; echo "chromium: $$chromium"; \
 	$(GO) test -race -count=1 ./...
 
 vet:

@@ -68,11 +68,19 @@ type Retention struct {
 var ErrRetention = Sentinel(ErrInvalid, "carecontact: invalid retention")
 
 // ErrErasure reports a request to erase a client that cannot be carried
-// out (no client, a client that is a pseudonym already, no time).
+// out (no client, a client reference that is not a bounded ID or reads as a
+// phone number or identity code, a client that is a pseudonym already, no
+// time).
 var ErrErasure = Sentinel(ErrInvalid, "carecontact: invalid erasure")
 
+// maxRetention bounds a retention period: 200 years, longer than any
+// Finnish rule keeps a health record (120 years from birth), and within the
+// years the stores' calendars and timestamps compute.
+const maxRetention Days = 200 * 366
+
 // Validate reports the first field of r that is neither a period of at
-// least one day nor KeepForever, as a *FieldError matching ErrRetention.
+// least one day (and at most 200 years) nor KeepForever, as a *FieldError
+// matching ErrRetention.
 func (r Retention) Validate() error {
 	for _, f := range []struct {
 		name string
@@ -86,6 +94,8 @@ func (r Retention) Validate() error {
 			return Invalid(ErrRetention, f.name, "is required: at least one day, or KeepForever")
 		case f.d < 0 && f.d != KeepForever:
 			return Invalid(ErrRetention, f.name, fmt.Sprintf("%d days", int(f.d)))
+		case f.d > maxRetention:
+			return Invalid(ErrRetention, f.name, fmt.Sprintf("%d days: at most %d (200 years), or KeepForever", int(f.d), int(maxRetention)))
 		}
 	}
 	return nil

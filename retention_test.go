@@ -50,6 +50,8 @@ func TestRetentionValidate(t *testing.T) {
 		{"routingItems", func(r *carecontact.Retention) { r.RoutingItems = 0 }},
 		{"appointments", func(r *carecontact.Retention) { r.Appointments = 0 }},
 		{"waitEntries", func(r *carecontact.Retention) { r.WaitEntries = -2 }},
+		{"sessions", func(r *carecontact.Retention) { r.Sessions = 1_000_000_000 }}, // was accepted: a billion days
+		{"callbacks", func(r *carecontact.Retention) { r.Callbacks = 200*366 + 1 }},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			r := ok
@@ -63,4 +65,7 @@ func TestRetentionValidate(t *testing.T) {
 		})
 	}
 	require.Error(t, carecontact.Retention{}.Validate(), "the zero policy names nothing and is refused")
+	longest := ok
+	longest.Sessions = 200 * 366
+	require.NoError(t, longest.Validate(), "200 years is the longest period")
 }

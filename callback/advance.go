@@ -13,8 +13,12 @@ import (
 )
 
 // Advance implements carecontact.Driven: it runs Plan at the clock's now
-// and hands its events to Config.OnEvent.
+// and hands its events to Config.OnEvent. With Config.Leader, it does
+// nothing while another replica leads.
 func (s *Planner) Advance(ctx context.Context) error {
+	if !s.leads() {
+		return nil
+	}
 	evs, err := s.Plan(ctx)
 	if s.cfg.OnEvent != nil {
 		for _, e := range evs {
@@ -456,6 +460,9 @@ func (ps *pass) persist() error {
 		var err error
 		if res, ok := ps.reserved[id]; ok && !w.Unplaced && !w.Window.IsZero() {
 			res.Version = ps.p.reservation(res.Key.Team, res.Key.Day).Version
+			if ps.s.cfg.Leader != nil {
+				res.Fence, _ = ps.s.cfg.Leader.Leading()
+			}
 			saved, err = ps.s.updateReserved(ps.ctx, *w, res, ps.touched[id], ps.s.actor, ps.now, detail)
 			if err == nil {
 				ps.p.reserved(res)
@@ -466,7 +473,7 @@ func (ps *pass) persist() error {
 		if errors.Is(err, ErrPlanChanged) {
 			ps.lostPlan = true
 		}
-		if errors.Is(err, ErrConflict) || errors.Is(err, ErrPlanChanged) {
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrPlanChanged) || errors.Is(err, ErrNotLeader) {
 			failed[id] = true
 			continue
 		}
@@ -554,6 +561,10 @@ func (s *Planner) widen(p *planner, w *Record, est, now time.Time) (bool, Reserv
 // request is open.
 func (s *Planner) NextDeadline(ctx context.Context) (t time.Time, ok bool, err error) {
 	now := s.now()
+	if !s.leads() {
+		// A follower plans nothing; it looks again for the lead.
+		return now.Add(s.cfg.ReplanEvery), true, nil
+	}
 	open, err := s.store.List(ctx, Filter{OpenOnly: true})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("callback: next deadline: %w", err)
@@ -574,4 +585,14 @@ func (s *Planner) NextDeadline(ctx context.Context) (t time.Time, ok bool, err e
 		}
 	}
 	return t, true, nil
+}
+
+// leads reports whether this planner runs the time-driven planning: always
+// without a Config.Leader, else while it leads.
+func (s *Planner) leads() bool {
+	if s.cfg.Leader == nil {
+		return true
+	}
+	_, ok := s.cfg.Leader.Leading()
+	return ok
 }

@@ -91,6 +91,15 @@ type Config struct {
 	// NewID generates request IDs; simulations set a deterministic one.
 	// Defaults to random UUIDs ("cb" and 32 hex digits).
 	NewID func() string
+	// Leader, if set, is the election of the replicas' leader: Advance
+	// re-plans, hands over due requests and escalates only while
+	// Leader.Leading reports true, so one replica at a time runs the
+	// time-driven planning, and the reservations Advance makes carry the
+	// term's fence (Reservation.Fence). Request, Accept, Take, Complete
+	// and Withdraw work on every replica (promises stay within capacity
+	// through the store's per-day reservations). Defaults to none: every
+	// Advance plans.
+	Leader carecontact.Leadership
 	// OnEvent receives the events of Advance (the driver's entry point);
 	// Plan returns the same events to its caller whether it is set or not.
 	// Defaults to none.

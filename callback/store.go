@@ -71,6 +71,12 @@ type Reservation struct {
 	// Version is the day's plan version the promise was planned at
 	// (PlanVersions; 0 for a day without one).
 	Version int64
+	// Fence, when not zero, is the leader term of the planning pass that
+	// made the reservation (Config.Leader): a store shared by replicas
+	// writes it only while the fence is the lease's current term, checked
+	// in the same atomic operation, else ErrNotLeader. A store of one
+	// process may ignore it.
+	Fence carecontact.Fence
 }
 
 // Filter selects requests in Store.List. Zero fields match everything.

@@ -88,6 +88,13 @@ type Config struct {
 	// RefreshEvery is how often a replicated door's dispatcher refreshes
 	// from the store. Defaults to routing.DefaultRefreshEvery (2 seconds).
 	RefreshEvery time.Duration
+	// Leader, if set, is the election of the replicas' leader
+	// (routing.DispatcherConfig.Leader): only the replica that leads makes
+	// offers, times them out and widens steps, each decision fenced by the
+	// lease's token; the others serve every operation and refresh. The
+	// callback planner's Advance plans only on the leader
+	// (callback.Config.Leader). Requires Replicated. Defaults to none: this door decides itself.
+	Leader carecontact.Leadership
 	// Transports are the host's telephony, video and chat. Defaults to
 	// none: legs are only recorded.
 	Transports channel.Transports
@@ -163,8 +170,8 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 		return nil, carecontact.Invalid(ErrConfig, "capacity", "is required")
 	case cfg.Callback.Clock != nil || cfg.Callback.Store != nil || cfg.Callback.Router != nil ||
 		cfg.Callback.Capacity != nil || cfg.Callback.Dispatcher != nil || cfg.Callback.NewID != nil || cfg.Callback.Load != nil ||
-		cfg.Callback.Audit != nil || cfg.Callback.Staff != nil:
-		return nil, carecontact.Invalid(ErrConfig, "callback", "clock, store, router, capacity, dispatcher, load, newID, audit and staff are the door's")
+		cfg.Callback.Audit != nil || cfg.Callback.Staff != nil || cfg.Callback.Leader != nil:
+		return nil, carecontact.Invalid(ErrConfig, "callback", "clock, store, router, capacity, dispatcher, load, newID, audit, staff and leader are the door's")
 	}
 	if cfg.Matrix == nil {
 		cfg.Matrix = channel.DefaultMatrix()
@@ -197,12 +204,13 @@ func New(ctx context.Context, cfg Config) (*Door, error) {
 	var err error
 	d.disp, err = routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: cfg.Directory, Clock: cfg.Clock,
 		Store: cfg.Stores.Routing, OfferTimeout: cfg.OfferTimeout, Grace: cfg.Grace, Sink: sink,
-		Replicated: cfg.Replicated, RefreshEvery: cfg.RefreshEvery})
+		Replicated: cfg.Replicated, RefreshEvery: cfg.RefreshEvery, Leader: cfg.Leader})
 	if err != nil {
 		return nil, fmt.Errorf("frontdoor: routing: %w", err)
 	}
 	cbc := cfg.Callback
 	cbc.Clock, cbc.Store, cbc.Capacity, cbc.Audit, cbc.Staff = cfg.Clock, cfg.Stores.Callback, cfg.Capacity, cfg.Stores.Audit, cfg.Staff
+	cbc.Leader = cfg.Leader
 	cbc.Router = RoutingRouter{Directory: cfg.Directory}
 	cbc.Dispatcher = RoutingDispatcher{Dispatcher: d.disp}
 	cbc.Load = RoutingLoad{Dispatcher: d.disp}

@@ -74,6 +74,17 @@ type DispatcherConfig struct {
 	// later than the next refresh. It must not be negative. Defaults to
 	// DefaultRefreshEvery (2 seconds).
 	RefreshEvery time.Duration
+	// Leader, if set, is the election this replica takes part in: only
+	// while Leader.Leading reports true does the dispatcher make
+	// time-driven decisions (offer timeouts, widening, wrap-up ends,
+	// reclaims) and offers, each carrying the term's Fence so the store
+	// refuses it once another replica has taken over. A follower serves
+	// every operation (enqueue, accept, decline, finish, presence) and
+	// refreshes, and leaves the decisions to the leader. Taking over, it
+	// rebuilds its view from the store and handles the deadlines that
+	// passed meanwhile at the time it took over. Requires Replicated.
+	// Defaults to none: this dispatcher makes every decision itself.
+	Leader carecontact.Leadership
 }
 
 // Dispatcher queues work items and offers each to one eligible professional
@@ -124,6 +135,13 @@ type Dispatcher struct {
 	replicated   bool
 	refreshEvery time.Duration
 	refreshedAt  time.Time
+	// leader, leading, fence, leadSince and deciding: see
+	// DispatcherConfig.Leader and leader.go.
+	leader    carecontact.Leadership
+	leading   bool
+	fence     carecontact.Fence
+	leadSince time.Time
+	deciding  bool
 }
 
 // ignoreStale drops errStale from a follow-up action: the store's newer
@@ -195,6 +213,10 @@ func NewDispatcher(ctx context.Context, opts DispatcherConfig) (*Dispatcher, err
 		return nil, fmt.Errorf("%w: config: refresh_every is negative", ErrInvalid)
 	}
 	d.replicated, d.refreshEvery = opts.Replicated, opts.RefreshEvery
+	if opts.Leader != nil && !opts.Replicated {
+		return nil, fmt.Errorf("%w: config: leader requires replicated", ErrInvalid)
+	}
+	d.leader = opts.Leader
 	if d.refreshEvery == 0 {
 		d.refreshEvery = DefaultRefreshEvery
 	}

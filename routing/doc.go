@@ -148,11 +148,16 @@
 // one replica gets the others' offers within that time. An offer or
 // wrap-up whose deadline passed before the replica learnt of it (its own
 // replica stopped) is handled at the replica's now, so an offer made again
-// never gets a deadline in the past. Every replica still times out offers
-// and widens steps on its own clock (the store's compare-and-set keeps
-// each transition once); there is no elected leader and no notification
-// between replicas, only this polling. The Sink is called with the lock
-// held.
+// never gets a deadline in the past. With DispatcherConfig.Leader as well,
+// only the replica its Leadership elects makes offers, times them out,
+// widens steps, ends wrap-ups and reclaims, each decision carrying the
+// term's Fence (Change.Fence) for the store to check; the others serve
+// every operation and refresh. On taking over, a dispatcher rebuilds its
+// view from the store and handles the deadlines that passed before it
+// took over at the takeover time. Without a Leader every replicated
+// dispatcher decides on its own clock (the store's compare-and-set keeps
+// each transition once). Replicas learn of each other's changes by
+// polling only. The Sink is called with the lock held.
 //
 // # Errors
 //

@@ -46,6 +46,10 @@ var (
 	// ErrOfferExpired reports an Accept or Decline after the offer's
 	// deadline; the offer has timed out and the item is re-offered.
 	ErrOfferExpired = carecontact.Sentinel(carecontact.ErrIllegalTransition, "routing: offer expired")
+	// ErrNotLeader reports a leader's decision (Change.Fence) that the
+	// store refused because another replica has taken the lease over
+	// since.
+	ErrNotLeader = carecontact.Sentinel(carecontact.ErrConflict, "routing: not the leader")
 )
 
 // NoRouteReason says why a contact has no route.

@@ -12,8 +12,12 @@ import (
 // tryOffer offers a queued item to the best idle member of its step's pool
 // who has not declined it.
 func (d *Dispatcher) tryOffer(ctx context.Context, e *entry, t time.Time) error {
+	if !d.leads() {
+		return nil
+	}
+	defer d.decide()()
 	for range 4 {
-		if e.it.State != ItemQueued {
+		if e.it.State != ItemQueued || !d.leads() {
 			return nil
 		}
 		pl := d.stepPool(e)
@@ -34,8 +38,12 @@ func (d *Dispatcher) tryOffer(ctx context.Context, e *entry, t time.Time) error 
 // serve offers professional p the best queued items of their pools while
 // they have free capacity.
 func (d *Dispatcher) serve(ctx context.Context, p *prof, t time.Time) error {
+	if !d.leads() {
+		return nil
+	}
+	defer d.decide()()
 	for s := range numSlots {
-		for tries := 0; tries < 64 && p.st.CanTake(s); tries++ {
+		for tries := 0; tries < 64 && p.st.CanTake(s) && d.leads(); tries++ {
 			var best qref
 			for _, m := range p.mem[s] {
 				q := &m.pool.queue

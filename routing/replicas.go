@@ -37,7 +37,7 @@ func (d *Dispatcher) lookup(ctx context.Context, id carecontact.ItemID, now time
 		}
 		return nil, fmt.Errorf("%w: %s", ErrItemNotFound, quoteID(string(id)))
 	case err != nil:
-		return nil, fmt.Errorf("routing: read %s: %w", id, err)
+		return nil, fmt.Errorf("routing: read %s: %w", quoteID(string(id)), err)
 	case !ok:
 		e, err = d.adopt(ctx, it, now)
 		if err != nil {
@@ -116,7 +116,7 @@ func (d *Dispatcher) refreshProfessional(ctx context.Context, id carecontact.Pro
 	}
 	st, err := d.store.Professional(ctx, id)
 	if err != nil {
-		return fmt.Errorf("routing: read %s: %w", id, err)
+		return fmt.Errorf("routing: read %s: %w", quoteID(string(id)), err)
 	}
 	if st.Version != p.st.Version {
 		d.update(p, st)

@@ -162,6 +162,12 @@ type Change struct {
 	InCall       int
 	IdleSince    time.Time
 	Events       []audit.Event
+	// Fence, when not zero, is the leader term the change is a decision
+	// of: a store shared by replicas applies it only if the fence is still
+	// the lease's current term, checked in the change's own transaction,
+	// and otherwise fails with ErrNotLeader. A store of one process may
+	// ignore it.
+	Fence carecontact.Fence
 }
 
 // Store keeps work items and professionals' dynamic state. Implementations

@@ -106,6 +106,7 @@ func (d *Dispatcher) drop(ctx context.Context, e *entry, t time.Time, reason NoR
 func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, verb string, t time.Time, actor carecontact.ProfessionalID) error {
 	c.Item.ID = e.it.ID
 	c.Expect = e.it.Version
+	d.fenced(c)
 	if c.Remove {
 		c.Events = d.auditFor(verb, e.it, t, actor)
 	} else {
@@ -113,7 +114,7 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, ve
 	}
 	it, st, err := d.store.Apply(ctx, *c)
 	if err != nil {
-		if errors.Is(err, ErrConflict) || errors.Is(err, ErrItemNotFound) {
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrItemNotFound) || d.lostLead(err) {
 			if rerr := d.reload(ctx, e); rerr != nil {
 				return rerr
 			}

@@ -25,6 +25,9 @@ func (d *Dispatcher) Advance(ctx context.Context) error {
 		return err
 	}
 	now := d.clock.Now().UTC()
+	if took, err := d.checkLead(ctx, now); err != nil || took {
+		return err
+	}
 	if at, ok := d.refreshDue(); ok && !at.After(now) {
 		return d.refreshLocked(ctx, now)
 	}
@@ -39,6 +42,15 @@ func (d *Dispatcher) NextDeadline(context.Context) (t time.Time, ok bool, err er
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	t, ok = d.refreshDue()
+	if d.leader != nil {
+		if _, l := d.leader.Leading(); l != d.leading {
+			// Leadership changed since the last check: act on it now.
+			return time.Time{}, true, nil
+		}
+		if !d.leading {
+			return t, ok, nil
+		}
+	}
 	if e := d.nextTimer(); e != nil && (!ok || e.deadline.Before(t)) {
 		t, ok = e.deadline, true
 	}
@@ -73,16 +85,25 @@ func (d *Dispatcher) begin(ctx context.Context) (time.Time, error) {
 		return time.Time{}, err
 	}
 	now := d.clock.Now().UTC()
+	if _, err := d.checkLead(ctx, now); err != nil {
+		return now, err
+	}
 	return now, d.advanceLocked(ctx, now)
 }
 
+// advanceLocked makes the transitions due at or before now, unless another
+// replica leads.
 func (d *Dispatcher) advanceLocked(ctx context.Context, now time.Time) error {
-	for {
+	if !d.leads() {
+		return nil
+	}
+	defer d.decide()()
+	for d.leads() {
 		e := d.nextTimer()
 		if e == nil || e.deadline.After(now) {
 			return nil
 		}
-		t := e.deadline
+		t := d.decisionAt(e.deadline)
 		d.disarm(e)
 		var err error
 		switch e.it.State {
@@ -102,6 +123,7 @@ func (d *Dispatcher) advanceLocked(ctx context.Context, now time.Time) error {
 			return err
 		}
 	}
+	return nil
 }
 
 // widen moves a queued item whose step has timed out to the next usable

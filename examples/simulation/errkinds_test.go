@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact/examples/server/web"
 	"github.com/carecontact/carecontact/examples/simulation/erlang"
 	"github.com/carecontact/carecontact/examples/simulation/plot"
 	"github.com/carecontact/carecontact/examples/simulation/scenario"
@@ -20,10 +21,14 @@ import (
 var exampleErrors = map[string]errkinds.Package{
 	"examples/simulation/erlang": {Sentinels: map[string]error{
 		"ErrBadModel": erlang.ErrBadModel, "ErrUnstable": erlang.ErrUnstable, "ErrBadReference": erlang.ErrBadReference,
+		"ErrCheckFailed": erlang.ErrCheckFailed,
 	}},
 	"examples/simulation/plot":     {Sentinels: map[string]error{"ErrEmpty": plot.ErrEmpty}},
 	"examples/simulation/scenario": {Sentinels: map[string]error{"ErrInvalid": scenario.ErrInvalid}},
 	"examples/simulation/sim":      {Sentinels: map[string]error{"ErrBadDist": sim.ErrBadDist}},
+	"examples/server/web": {Sentinels: map[string]error{
+		"ErrSignIn": web.ErrSignIn, "ErrConfig": web.ErrConfig, "ErrBadRequest": web.ErrBadRequest,
+	}},
 }
 
 func TestExampleErrorsHaveOneKind(t *testing.T) {

@@ -31,6 +31,8 @@ commands:
             routing dispatcher, against Erlang C (or Erlang A with -patience)
   run       run a scenario (shipped name or JSON file): KPIs as text, CSV or JSON,
             plots as SVG
+  staff     search the rosters of a scenario for the smallest staffing that
+            meets targets for same-day callbacks, service level and abandonment
   scenarios list the shipped scenarios
 
 run "simulation <command> -h" for the flags of a command.
@@ -46,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return erlangCmd(ctx, args[1:], stdout, stderr)
 	case "run":
 		return runCmd(ctx, args[1:], stdout, stderr)
+	case "staff":
+		return staffCmd(ctx, args[1:], stdout, stderr)
 	case "scenarios":
 		return scenariosCmd(stdout)
 	case "-h", "-help", "--help", "help":

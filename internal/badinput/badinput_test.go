@@ -260,7 +260,7 @@ func allCases() []badCase {
 		rootCases(), civilCases(), channelCases(), auditCases(),
 		routingCases(), callbackCases(), bookingCases(), fhirCases(),
 		sessionCases(), guidanceCases(), demandCases(),
-		doorCases(), organisationCases(), storeCases(), moreCases(),
+		doorCases(), organisationCases(), storeCases(), moreCases(), retentionCases(),
 	} {
 		all = append(all, group...)
 	}

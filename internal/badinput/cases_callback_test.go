@@ -30,7 +30,7 @@ func callbackCases() []badCase {
 	}
 	config := func(cfg callback.Config) func(context.Context, *world) error {
 		return func(_ context.Context, w *world) error {
-			cfg.Clock, cfg.Store, cfg.Capacity = w.clk, memory.NewCallbackStore(nil), w.built.Capacity
+			cfg.Clock, cfg.Store, cfg.Capacity, cfg.Audit = w.clk, memory.NewCallbackStore(nil), w.built.Capacity, w.db.AuditLog()
 			cfg.Router = frontdoor.RoutingRouter{Directory: w.built.Directory}
 			_, err := callback.New(cfg)
 			return err

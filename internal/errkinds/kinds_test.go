@@ -89,7 +89,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrNoRoute": routing.ErrNoRoute, "ErrItemNotFound": routing.ErrItemNotFound,
 			"ErrDuplicateItem": routing.ErrDuplicateItem, "ErrConflict": routing.ErrConflict,
 			"ErrNoCapacity": routing.ErrNoCapacity, "ErrWrongState": routing.ErrWrongState,
-			"ErrOfferExpired": routing.ErrOfferExpired,
+			"ErrOfferExpired": routing.ErrOfferExpired, "ErrNotLeader": routing.ErrNotLeader,
 		},
 		Types: map[string]error{"NoRouteError": &routing.NoRouteError{}},
 	},
@@ -111,7 +111,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrInvalidRequest": callback.ErrInvalidRequest, "ErrNotFound": callback.ErrNotFound,
 			"ErrConflict": callback.ErrConflict, "ErrNotDue": callback.ErrNotDue, "ErrNotInCall": callback.ErrNotInCall,
 			"ErrInCall": callback.ErrInCall, "ErrNotAllowed": callback.ErrNotAllowed, "ErrNothingDue": callback.ErrNothingDue, "ErrNoRoute": callback.ErrNoRoute,
-			"ErrConfig": callback.ErrConfig, "ErrPlanChanged": callback.ErrPlanChanged,
+			"ErrConfig": callback.ErrConfig, "ErrPlanChanged": callback.ErrPlanChanged, "ErrNotLeader": callback.ErrNotLeader,
 		},
 	},
 	"session": {
@@ -142,7 +142,7 @@ var libraryErrors = map[string]errkinds.Package{
 	"storage/postgres": {
 		Sentinels: map[string]error{
 			"ErrOutcomeUnknown": postgres.ErrOutcomeUnknown, "ErrRetriesExhausted": postgres.ErrRetriesExhausted,
-			"ErrSchemaTooNew": postgres.ErrSchemaTooNew,
+			"ErrSchemaTooNew": postgres.ErrSchemaTooNew, "ErrLeaseLost": postgres.ErrLeaseLost,
 		},
 	},
 }

@@ -20,7 +20,7 @@ import (
 // transaction; the exclusion constraint booking_claims_no_overlap is what
 // makes two replicas racing for one slot get one success and one
 // booking.ErrSlotTaken. The seats of one shared slot (Claim.Shared,
-// migration 14) are let past the constraint by their common key and
+// migration 16) are let past the constraint by their common key and
 // counted against their Capacity under the owners' advisory locks.
 type BookingStore struct{ db *DB }
 

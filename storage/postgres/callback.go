@@ -132,6 +132,11 @@ func reserve(ctx context.Context, tx pgx.Tx, id string, res *callback.Reservatio
 	if res == nil {
 		return nil
 	}
+	if !res.Fence.IsZero() {
+		if err := checkFence(ctx, tx, res.Fence, callback.ErrNotLeader); err != nil {
+			return fmt.Errorf("postgres: callback %s: %w", id, err)
+		}
+	}
 	var q string
 	args := []any{string(res.Key.Team), res.Key.Day}
 	if res.Version == 0 {

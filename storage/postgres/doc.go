@@ -194,11 +194,11 @@
 //
 // # Several replicas
 //
-// A deployment runs two to four replicas over one database, each with its
-// own pool (Open) and its own front door built with
-// frontdoor.Config{Replicated: true} (routing.DispatcherConfig.Replicated),
-// and runs Migrate at start-up from any of them. What holds across
-// replicas:
+// A deployment runs two to four replicas over one database (two survive
+// one crash; more add desks, not safety), each with its own pool (Open)
+// and its own front door built with frontdoor.Config{Replicated: true,
+// Leader: lease}, and runs Migrate at start-up from any of them. What
+// holds across replicas:
 //
 //   - every item, professional, session, booking and callback change is a
 //     compare-and-set or a constraint in the database (above), so no
@@ -206,22 +206,107 @@
 //   - a replicated dispatcher reads an item from the store before it acts
 //     on it, so any replica serves a contact enqueued on another, and
 //     refreshes every professional and item every RefreshEvery (default
-//     2 s) from Advance, so a professional signed in through one replica
-//     gets the others' queued work within that time;
+//     2 s) from Advance, so the leader sees the followers' enqueues and
+//     sign-ins, and the followers' desks the leader's offers, within that
+//     time;
+//   - one elected leader makes the routing decisions: offers, offer
+//     timeouts, widening, wrap-up ends and reclaims (see Leader election);
 //   - callback promises reserve capacity per team and day
 //     (callback_plans), so planners on every replica together never
 //     promise more than there is;
-//   - an offer is a lease until its deadline: the offers of a replica that
-//     died time out in the others and are made again.
+//   - an offer is a lease until its deadline: the offers of a leader that
+//     died are honoured until their deadline by the one that takes over,
+//     and those whose deadline passed during the outage time out at the
+//     takeover and are made again with a deadline from then.
 //
-// What a host must run: each replica drives its door's Advance with a
-// carecontact.Driver (the refresh is part of it), calls
-// PruneCommitMarkers now and then, and gives every replica one clock
-// (DatabaseClock). Not provided yet: an elected leader for the
-// time-driven decisions (every replica times offers out and widens steps
-// itself; the database keeps each transition once, but a replica whose
-// clock runs ahead times offers out early) and change notification
-// (LISTEN/NOTIFY): replicas learn of each other's changes by polling.
+// # Leader election
+//
+// DB.Lease returns a replica's handle on a lease: one row of
+// carecontact_leases (migration 14) with the holder, a fencing token and
+// an expiry. Acquire takes the lease when it is free or expired and then
+// increases the token (a new term), or renews the holder's own term;
+// Renew extends it (ErrLeaseLost once it has ended); Release ends it at a
+// clean shutdown. Every expiry is computed and compared by the database,
+// now() + TTL, so the replicas' own clocks never decide who leads. The
+// replica's Clock only schedules renewals and tells it when, by its own
+// reckoning, its term may have lapsed (TTL after the renewal was sent,
+// never later than the database's expiry): Leading then reports false.
+// LeaseConfig.TTL defaults to 10 s and RenewEvery to a third of it, so a
+// dead leader is replaced within TTL + RenewEvery (at most about 13 s by
+// default; less with a shorter TTL, at the cost of a renewal per
+// RenewEvery per replica and a takeover after every pause longer than the
+// TTL).
+//
+// A Lease is a carecontact.Leadership for routing.DispatcherConfig.Leader
+// (frontdoor.Config.Leader). A dispatcher that does not lead makes no
+// decision: it serves every operation (enqueue, accept, decline, finish,
+// presence) and refreshes. The leader's decisions carry the term's fence
+// (routing.Change.Fence), and RoutingStore.Apply checks it in the
+// decision's own transaction: SELECT on the lease row FOR SHARE, the
+// token must be the current one and the term unexpired, otherwise
+// routing.ErrNotLeader (matching carecontact.ErrConflict) and nothing is
+// written. A takeover updates the lease row, so it waits for decisions
+// already checked, and every later decision of the old term is refused:
+// a leader that was cut off, paused or slow cannot commit a decision
+// after another replica has taken over, however late it arrives. On
+// becoming the leader a dispatcher rebuilds its view from the store and
+// handles every deadline that passed before the takeover at the takeover
+// time: no offer is made with a deadline in the past and nobody is
+// excluded for an offer they never saw.
+//
+// Why a lease row rather than pg_advisory_lock on a dedicated connection:
+// a session advisory lock belongs to one connection, and pools recycle,
+// health-check and drop connections (pgxpool does), so the lock would end
+// with a connection the application did not choose to close, and a
+// replica cut off from the database learns nothing until its connection
+// times out, while the server may already have granted the lock to
+// another. Nothing in another transaction can check who holds an
+// advisory lock or since when. A lease row survives pool churn and server
+// restarts, expires on the database's clock, and its token is a fence any
+// transaction can check under FOR SHARE.
+//
+// Skew: the lease tolerates any skew between the replicas' clocks (only
+// the database's is used). Offer and step deadlines are set and compared
+// on the clock each dispatcher is given: give every replica
+// DB.DatabaseClock over its own clock, so a new leader ahead of the old
+// one does not time the old one's offers out early. Tested with clocks
+// 30 s behind and ahead.
+//
+// The callback planner's Advance (re-planning, hand-over of due requests,
+// escalation) runs only on the leader too (callback.Config.Leader, set by
+// the door). The reservations its re-planning makes carry the term's fence
+// (callback.Reservation.Fence), checked the same way in the reservation's
+// transaction (callback.ErrNotLeader): a deposed leader's pass cannot
+// move a promise into a day. Its other writes (escalation, hand-over
+// marks) are not fenced; the records' compare-and-set keeps each once.
+// Promises made at Request, on any replica, are held by the per-day
+// reservations alone.
+//
+// # Change notification
+//
+// Migration 15 adds statement triggers on routing_items and
+// routing_professionals that NOTIFY carecontact_routing (no payload, so no
+// identifier travels) when a change commits. DB.Notifier returns a
+// Notifier: its Listen holds one connection of its own (outside the pool)
+// under LISTEN, reconnecting after it is lost, and is run by the host in
+// a goroutine of its own; as a carecontact.Driven and Waker part it then
+// calls OnChange (the dispatcher's Refresh) at most once per MinInterval
+// (default 50 ms). So the leader reacts to a follower's enqueue or
+// sign-in, and the followers' desks see the leader's offers, within tens
+// of milliseconds instead of a poll. Polling every RefreshEvery stays the
+// fallback for notifications lost with the connection, and Listen asks
+// for one refresh after every reconnect. Every refresh re-reads all items
+// and professionals, so a busy deployment keeps MinInterval well above
+// the time one refresh takes. BenchmarkFollowerToLeader measures the
+// latency from a follower's enqueue to the leader's offer.
+//
+// What a host must run on every replica: a carecontact.Driver with the
+// lease, then the notifier, then the door
+// (carecontact.DriverConfig{Parts: {lease, notifier, door}}), so each
+// step first renews or tries to take over, refreshes if notified, and
+// then lets the door decide; the notifier's Listen in a goroutine;
+// Release at a clean shutdown; PruneCommitMarkers now and then (from any
+// replica).
 //
 // # Time
 //

@@ -13,7 +13,7 @@ import (
 	"github.com/carecontact/carecontact/routing"
 )
 
-func leaseDirectory(t *testing.T) *routing.Directory {
+func leaseDirectory(t testing.TB) *routing.Directory {
 	t.Helper()
 	dir, err := routing.NewDirectory(routing.Config{
 		Areas: []routing.Area{{ID: "kallio", NameFi: "Kallio", PostalCodes: []routing.PostalCode{"00500", "00530"}}},

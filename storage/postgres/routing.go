@@ -226,6 +226,11 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 	var ps routing.ProfessionalState
 	err = s.db.inTx(ctx, "postgres: apply", func(ctx context.Context, tx pgx.Tx) error {
 		ps = routing.ProfessionalState{}
+		if !c.Fence.IsZero() {
+			if err := checkFence(ctx, tx, c.Fence, routing.ErrNotLeader); err != nil {
+				return err
+			}
+		}
 		var version uint64
 		err := tx.QueryRow(ctx, "SELECT version FROM routing_items WHERE id = $1 FOR UPDATE", string(id)).Scan(&version)
 		if errors.Is(err, pgx.ErrNoRows) {

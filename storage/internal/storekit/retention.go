@@ -113,6 +113,14 @@ func (k Kit) EraseRequest(actor audit.Actor, client carecontact.ClientRef, at ti
 	case at.IsZero():
 		return "", carecontact.Invalid(carecontact.ErrErasure, "at", "is zero")
 	}
+	if err := carecontact.ValidateID(carecontact.ErrErasure, "client", string(client)); err != nil {
+		return "", err
+	}
+	if audit.Redact(string(client)) != string(client) {
+		// No store holds data under such a reference: the audit trail
+		// refuses it, and with it every change.
+		return "", carecontact.Invalid(carecontact.ErrErasure, "client", "looks like a phone number or identity code, not a pseudonymous reference")
+	}
 	return audit.Pseudonym(client), nil
 }
 

@@ -2,6 +2,7 @@ package storekit_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,4 +114,24 @@ func TestApplyErrors(t *testing.T) {
 	err = k.NegativeCount("n-1")
 	require.ErrorIs(t, err, routing.ErrConflict)
 	require.ErrorContains(t, err, "professional n-1")
+}
+
+// An erasure request names a bounded pseudonymous reference: a mebibyte,
+// a NUL or an identity code as the client was taken for a client to erase.
+func TestEraseRequestRefusesBadClients(t *testing.T) {
+	k := storekit.Kit{Name: "memory"}
+	at := time.Date(2026, 3, 30, 8, 0, 0, 0, time.UTC)
+	sys := audit.System("test")
+	for _, c := range []carecontact.ClientRef{"", carecontact.ClientRef(strings.Repeat("c", 1<<20)), "c\x00", "131052-308T", "040 123 4567"} {
+		_, err := k.EraseRequest(sys, c, at)
+		require.ErrorIs(t, err, carecontact.ErrErasure)
+		var fe *carecontact.FieldError
+		require.ErrorAs(t, err, &fe)
+		require.Equal(t, "client", fe.Field)
+		require.Less(t, len(err.Error()), 200)
+		require.NotContains(t, err.Error(), "308T")
+	}
+	p, err := k.EraseRequest(sys, "client-7", at)
+	require.NoError(t, err)
+	require.True(t, audit.IsPseudonym(p))
 }

@@ -1,0 +1,271 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/require"
+
+	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/examples/server/demo"
+	"github.com/carecontact/carecontact/examples/server/web"
+	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
+)
+
+var update = flag.Bool("update", false, "write the browser tests' screenshots to testdata/screenshots")
+
+// chromium finds Debian's chromium: CARECONTACT_CHROMIUM, or chromium or
+// chromium-browser on PATH. A missing browser fails the test: it is never
+// skipped (scripts/chromium-bin installs it for make test).
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CARECONTACT_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("chromium not found: install Debian's chromium (scripts/chromium-bin does it as root) or set CARECONTACT_CHROMIUM")
+	return ""
+}
+
+// browserHost serves the demo organisation on a mock clock (a Monday at
+// 8:00 in Helsinki) with the handler main serves.
+type browserHost struct {
+	clk  *clock.Mock
+	demo *demo.Demo
+	url  string
+}
+
+func newBrowserHost(t *testing.T) *browserHost {
+	t.Helper()
+	clk := clock.NewMock()
+	clk.Set(time.Date(2026, 11, 23, 8, 0, 0, 0, civil.Helsinki()))
+	hub := web.NewHub()
+	d, err := demo.Build(t.Context(), demo.Config{Clock: clk, OnEvent: hub.Notify})
+	require.NoError(t, err)
+	h, err := handler(d, hub, discardLogger(), clk)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &browserHost{clk: clk, demo: d, url: srv.URL}
+}
+
+// advance runs the door's timers up to until, as the driver does.
+func (b *browserHost) advance(t *testing.T, until time.Time) {
+	t.Helper()
+	ctx := t.Context()
+	for next, ok, err := b.demo.Door.NextDeadline(ctx); ok && !next.After(until); next, ok, err = b.demo.Door.NextDeadline(ctx) {
+		require.NoError(t, err)
+		b.clk.Set(next)
+		require.NoError(t, b.demo.Door.Advance(ctx))
+	}
+	b.clk.Set(until)
+}
+
+// newBrowser starts chromium headless and returns two tabs, each limited
+// to 30 seconds.
+func newBrowser(t *testing.T) (nurse, client context.Context) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.WindowSize(1100, 820), chromedp.Flag("lang", "en"))
+	actx, cancelA := chromedp.NewExecAllocator(t.Context(), opts...)
+	t.Cleanup(cancelA)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	require.NoError(t, chromedp.Do(ctx), "start chromium")
+	tab := func() context.Context {
+		c, cancel := chromedp.NewContext(ctx)
+		t.Cleanup(cancel)
+		c, cancelT := context.WithTimeout(c, 30*time.Second)
+		t.Cleanup(cancelT)
+		return c
+	}
+	return tab(), tab()
+}
+
+// screenshot saves the viewport as name.png in dir (the test's temporary
+// directory) and, with -update, in testdata/screenshots.
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	require.NoError(t, err)
+	dirs := []string{dir}
+	if *update {
+		dirs = append(dirs, filepath.Join("testdata", "screenshots"))
+	}
+	for _, dir := range dirs {
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644))
+	}
+}
+
+// text reads the text of sel. The desk page replaces its parts when a
+// server-sent event arrives, so a node found can be gone when its text is
+// read ("No node with given id found"); the read is then tried again on
+// the new page, a few times.
+func text[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) string {
+	t.Helper()
+	var err error
+	for range 20 {
+		var s string
+		if s, err = chromedp.Run(ctx, chromedp.Text(sel)); err == nil {
+			return s
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.NoError(t, err)
+	return ""
+}
+
+// TestBrowserNurseAndClient drives chromium: nurse Aino signs in; a client
+// requests a callback in Swedish and sees the promised window; when the
+// window comes the due callback reaches Aino's desk live (server-sent
+// events); she accepts it from the keyboard, switches the call to video
+// through its gates (identification, consent), invites Dr Dora and closes
+// it with an outcome.
+func TestBrowserNurseAndClient(t *testing.T) {
+	b, shots := newBrowserHost(t), t.TempDir()
+	nurse, client := newBrowser(t)
+	require.NoError(t, chromedp.Do(nurse,
+		chromedp.Navigate(b.url+"/login"),
+		chromedp.WaitVisible(chromedp.ID("professional")),
+		chromedp.SendKeys(chromedp.ID("professional"), "aino"),
+		chromedp.SendKeys(chromedp.ID("password"), "aino-demo"),
+		chromedp.Click(chromedp.ID("signin")),
+		chromedp.WaitVisible(chromedp.ID("live")),
+	))
+	require.Equal(t, "Desk of aino", text(t, nurse, chromedp.CSS("h1")))
+
+	require.NoError(t, chromedp.Do(client,
+		chromedp.Navigate(b.url+"/callback?lang=sv"),
+		chromedp.WaitVisible(chromedp.ID("phone")),
+		chromedp.SetValue(chromedp.ID("client"), "client-sv"),
+		chromedp.SetValue(chromedp.ID("errand"), "infection_symptoms"),
+		chromedp.SendKeys(chromedp.ID("phone"), "+358401234567"),
+		chromedp.Click(chromedp.ID("send")),
+		chromedp.WaitVisible(chromedp.ID("window")),
+	))
+	window, told := text(t, client, chromedp.ID("window")), text(t, client, chromedp.ID("told"))
+	lang, err := chromedp.Run(client, chromedp.AttributeValue(chromedp.CSS("html"), "lang"))
+	require.NoError(t, err)
+	require.Equal(t, "sv", lang.Value)
+	require.Contains(t, told, "Vi ringer dig")
+	require.Regexp(t, `^23\.11\.2026 \d\d:\d\d–\d\d:\d\d$`, window)
+	screenshot(t, client, shots, "client-callback-sv")
+
+	start, err := time.ParseInLocation("2.1.2006 15:04", strings.Split(window, "–")[0], civil.Helsinki())
+	require.NoError(t, err)
+	b.advance(t, start)
+	require.NoError(t, chromedp.Do(nurse, chromedp.WaitVisible(chromedp.CSS(".offer button"))))
+	offer := text(t, nurse, chromedp.CSS(".offer"))
+	require.Contains(t, offer, "Due callback")
+	require.Contains(t, offer, "promised "+strings.Split(window, " ")[1], "the window the client was promised")
+	id := text(t, nurse, chromedp.CSS(".offer code"))
+	screenshot(t, nurse, shots, "desk-offer")
+
+	require.NoError(t, chromedp.Do(nurse,
+		chromedp.Focus(chromedp.CSS(".offer button")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("select[name=outcome]")),
+	))
+	screenshot(t, nurse, shots, "desk-in-hand")
+
+	// Switch the call to video through its gates, from the keyboard, and
+	// invite Dr Dora (signed in elsewhere).
+	_, err = b.demo.Door.SetPresence(t.Context(), "dora", routing.PresenceAvailable)
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(nurse,
+		chromedp.Focus(chromedp.ID("identified-"+id)),
+		chromedp.KeyEvent(" "),
+		chromedp.Focus(chromedp.ID("consent-"+id)),
+		chromedp.KeyEvent(" "),
+		chromedp.Focus(chromedp.CSS("form[action$=switch] button")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.ID("guest-"+id)),
+		chromedp.SendKeys(chromedp.ID("guest-"+id), "dora"),
+		chromedp.Click(chromedp.CSS("form[action$=invite] button")),
+		chromedp.WaitVisible(chromedp.CSS("select[name=outcome]")),
+	))
+	require.NotContains(t, text(t, nurse, chromedp.CSS("main")), "refused")
+	s, err := b.demo.Door.Session(t.Context(), "aino", id)
+	require.NoError(t, err)
+	require.Equal(t, "video", string(s.LastKind()))
+	dora, err := b.demo.Door.Desk(t.Context(), "dora")
+	require.NoError(t, err)
+	require.Len(t, dora.Contacts, 1, "dr Dora is in the call")
+	require.True(t, dora.Contacts[0].Guest)
+	inCall := text(t, nurse, chromedp.CSS("section[aria-labelledby=h-contacts]"))
+	require.Contains(t, inCall, "on video")
+	require.Contains(t, inCall, "in the call: dora")
+	screenshot(t, nurse, shots, "desk-video")
+
+	require.NoError(t, chromedp.Do(nurse,
+		chromedp.SetValue(chromedp.CSS("select[name=outcome]"), "resolved"),
+		chromedp.Click(chromedp.CSS("form[action$=close] button")),
+		chromedp.WaitNotPresent(chromedp.CSS("select[name=outcome]")),
+	))
+	inHand := text(t, nurse, chromedp.CSS("section[aria-labelledby=h-contacts]"))
+	screenshot(t, nurse, shots, "desk-closed")
+	d, err := b.demo.Door.Desk(t.Context(), "aino")
+	require.NoError(t, err)
+	for _, c := range d.Contacts {
+		require.Empty(t, c.Actions, "closed: nothing left to do")
+		require.Contains(t, inHand, c.Item.State.String())
+	}
+	s, err = b.demo.Door.Session(t.Context(), "aino", id)
+	require.NoError(t, err)
+	require.Equal(t, session.OutcomeResolved, s.Outcome)
+	t.Logf("screenshots in %s", shots)
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestBrowserClientBooksAndCancels drives chromium: a client books the
+// blood-pressure check in Swedish, reads the guidance text before booking,
+// books the first free time and cancels it.
+func TestBrowserClientBooksAndCancels(t *testing.T) {
+	b, shots := newBrowserHost(t), t.TempDir()
+	client, _ := newBrowser(t)
+	require.NoError(t, chromedp.Do(client,
+		chromedp.Navigate(b.url+"/book?lang=sv"),
+		chromedp.WaitVisible(chromedp.ID("search")),
+		chromedp.Click(chromedp.ID("search")),
+		chromedp.WaitVisible(chromedp.ID("book")),
+	))
+	require.Contains(t, text(t, client, chromedp.ID("guidance")), "ta med resultaten av dina hemmamätningar")
+	first := text(t, client, chromedp.CSS("label[for=slot-0]"))
+	require.Regexp(t, `^\d+\.\d+\.2026 \d\d:\d\d–\d\d:\d\d$`, first)
+	screenshot(t, client, shots, "client-booking-sv")
+
+	require.NoError(t, chromedp.Do(client,
+		chromedp.Click(chromedp.ID("book")),
+		chromedp.WaitVisible(chromedp.ID("booked")),
+	))
+	require.Equal(t, first, text(t, client, chromedp.ID("booked")))
+	require.Contains(t, text(t, client, chromedp.ID("guidance")), "Bokad")
+	screenshot(t, client, shots, "client-booked-sv")
+
+	require.NoError(t, chromedp.Do(client,
+		chromedp.SendKeys(chromedp.ID("reason"), "kan inte komma"),
+		chromedp.Click(chromedp.ID("cancel")),
+		chromedp.WaitVisible(chromedp.ID("cancelled")),
+	))
+	require.Equal(t, "Tiden är avbokad.", text(t, client, chromedp.ID("cancelled")))
+	t.Logf("screenshots in %s", shots)
+}

@@ -1,0 +1,166 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"fmt"
+	"time"
+
+	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/callback"
+	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/frontdoor"
+	"github.com/carecontact/carecontact/guidance"
+	"github.com/carecontact/carecontact/routing"
+	"github.com/carecontact/carecontact/session"
+	"github.com/carecontact/carecontact/storage/memory"
+)
+
+//go:embed guidance.json
+var content []byte
+
+// Passwords are the demo sign-in passwords of the professionals.
+var Passwords = map[carecontact.ProfessionalID]string{
+	"aino": "aino-demo", "bertil": "bertil-demo", "dora": "dora-demo", "ville": "ville-demo", "vera": "vera-demo",
+}
+
+// Config configures Build.
+type Config struct {
+	// Clock tells the time of every part. Required.
+	Clock carecontact.Clock
+	// OnEvent receives the door's events (frontdoor.Config.OnEvent).
+	// Defaults to none.
+	OnEvent func(frontdoor.Event)
+	// BookingDays is how many days ahead the booking index reaches.
+	// Defaults to 14.
+	BookingDays int
+}
+
+// Demo is the built demonstration: the door, its staff directory and the
+// store it runs on.
+type Demo struct {
+	Door    *frontdoor.Door
+	Booker  *booking.Booker
+	Staff   *carecontact.Staff
+	Guide   *guidance.Guide
+	DB      *memory.DB
+	Audit   audit.Log
+	Content guidance.Content
+}
+
+// Build builds the demo organisation and its front door.
+func Build(ctx context.Context, cfg Config) (*Demo, error) {
+	if cfg.Clock == nil {
+		return nil, fmt.Errorf("%w: demo: clock is required", carecontact.ErrInvalid)
+	}
+	if cfg.BookingDays == 0 {
+		cfg.BookingDays = 14
+	}
+	db := memory.New()
+	roles := guidance.Grants{"editor": {{Role: guidance.RoleEditor}}, "reviewer": {{Role: guidance.RoleReviewer}},
+		"head": {{Role: guidance.RoleManager}}}
+	guide, err := guidance.New(guidance.Config{Store: db.GuidanceStore(), Audit: db.AuditLog(), Clock: cfg.Clock, Roles: roles})
+	if err != nil {
+		return nil, err
+	}
+	texts, err := guidance.Decode("guidance.json", bytes.NewReader(content), nil)
+	if err != nil {
+		return nil, err
+	}
+	pro := func(id string) audit.Actor { return audit.Actor{Kind: audit.ActorProfessional, ID: id} }
+	refs, err := guide.Import(ctx, pro("editor"), texts)
+	if err != nil {
+		return nil, err
+	}
+	for _, ref := range refs {
+		for _, step := range []func() error{
+			func() error { return guide.Submit(ctx, pro("editor"), ref, "") },
+			func() error { return guide.Review(ctx, pro("reviewer"), ref, "ok") },
+			func() error { return guide.Approve(ctx, pro("head"), ref, "") },
+			func() error { return guide.Publish(ctx, pro("head"), ref, "") },
+		} {
+			if err := step(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	org := Organisation(&texts)
+	built, err := org.Build()
+	if err != nil {
+		return nil, err
+	}
+	today := civil.DateOf(cfg.Clock.Now(), civil.Helsinki())
+	index, err := booking.NewIndex(built.Calendars, today, cfg.BookingDays)
+	if err != nil {
+		return nil, err
+	}
+	booker, err := booking.New(booking.Config{Index: index, Catalogues: built.Catalogues, Store: db.BookingStore(),
+		Audit: db.AuditLog(), Clock: cfg.Clock, Staff: built.Staff})
+	if err != nil {
+		return nil, err
+	}
+	door, err := frontdoor.New(ctx, frontdoor.Config{Clock: cfg.Clock, Organisation: &org, Guide: guide, Booker: booker,
+		Identifier: bankID{cfg.Clock},
+		Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
+			Demand: db.DemandStore(), Audit: db.AuditLog()}, OnEvent: cfg.OnEvent})
+	if err != nil {
+		return nil, err
+	}
+	return &Demo{Door: door, Booker: booker, Staff: built.Staff, Guide: guide, DB: db, Audit: db.AuditLog(), Content: texts}, nil
+}
+
+// Organisation is the demo organisation over the guidance content.
+func Organisation(content *guidance.Content) frontdoor.Organisation {
+	pro := func(id carecontact.ProfessionalID, role routing.Role, team carecontact.TeamID) routing.Professional {
+		return routing.Professional{ID: id, Role: role, Teams: []carecontact.TeamID{team},
+			Languages: []civil.Language{civil.Finnish, civil.Swedish, civil.English}, Capacity: routing.Capacity{Synchronous: 1, Chat: 2}}
+	}
+	weekdays := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
+	hours := routing.Weekdays(civil.At(8, 0), civil.At(16, 0))
+	shift := func(p carecontact.ProfessionalID) callback.Shift {
+		return callback.Shift{Professional: p, From: civil.At(8, 0), To: civil.At(16, 0)}
+	}
+	return frontdoor.Organisation{
+		Routing: routing.Config{
+			Areas: []routing.Area{
+				{ID: "kallio", NameFi: "Kallio", NameSv: "Berghäll", PostalCodes: []routing.PostalCode{"00500", "00530"}, Hours: hours},
+				{ID: "vallila", NameFi: "Vallila", NameSv: "Vallgård", PostalCodes: []routing.PostalCode{"00510", "00550"}, Hours: hours},
+			},
+			Teams: []routing.Team{{ID: "kallio-nurses", NameFi: "Kallion hoitajat", Area: "kallio"},
+				{ID: "kallio-doctors", NameFi: "Kallion lääkärit", Area: "kallio"},
+				{ID: "vallila-nurses", NameFi: "Vallilan hoitajat", Area: "vallila"},
+				{ID: "vallila-doctors", NameFi: "Vallilan lääkärit", Area: "vallila"}},
+			Professionals: []routing.Professional{pro("aino", routing.RoleNurse, "kallio-nurses"),
+				pro("bertil", routing.RoleNurse, "kallio-nurses"), pro("dora", routing.RoleDoctor, "kallio-doctors"),
+				pro("ville", routing.RoleNurse, "vallila-nurses"), pro("vera", routing.RoleDoctor, "vallila-doctors")},
+			Policies: []routing.Policy{routing.StandardPolicy("")},
+			Pilots: []routing.Pilot{{Channel: channel.Video, Teams: []carecontact.TeamID{"kallio-doctors", "vallila-doctors"},
+				Professionals: []carecontact.ProfessionalID{"aino", "ville"}}},
+		},
+		ClientGroups: []string{"adult"},
+		Calendars: []booking.Calendar{{ID: booking.ProfessionalCalendar("aino"), Kind: booking.OwnerProfessional,
+			Area: "kallio", Team: "kallio-nurses", Role: "nurse", Rules: []booking.WeeklyRule{{Weekdays: weekdays,
+				Span: civil.Span{From: civil.At(14, 0), To: civil.At(15, 0)}, Block: booking.BlockSelfService}}}},
+		Services: []booking.Service{{Code: "bp-check", Area: "kallio", Duration: 20 * time.Minute, Step: 30 * time.Minute,
+			Names:   civil.Names{FI: "Verenpaineen seuranta", SV: "Blodtryckskontroll"},
+			Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}},
+			SelfBookGroups: []string{"adult"}}},
+		Rosters: []frontdoor.Roster{
+			{Team: "kallio-nurses", Shifts: []callback.Shift{shift("aino"), shift("bertil")}},
+			{Team: "vallila-nurses", Shifts: []callback.Shift{shift("ville")}}},
+		Guidance: content,
+	}
+}
+
+// bankID is the demo's simulated identification service: every client has
+// just completed bank ID, for an hour. A host asks its real one.
+type bankID struct{ clock carecontact.Clock }
+
+func (b bankID) Identification(context.Context, carecontact.ClientRef) (session.Identification, error) {
+	now := b.clock.Now()
+	return session.Identification{Level: channel.IdentityStrong, Method: "bank_id", At: now, Until: now.Add(time.Hour)}, nil
+}

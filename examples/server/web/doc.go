@@ -1,0 +1,34 @@
+// Package web is the HTTP layer of the reference host: a JSON API over a
+// frontdoor.Door (contacts; the desk; accept, decline, identify, switch to
+// video, invite and close; self-booking), the professional's desk page
+// kept live over server-sent events, and the client's callback page in
+// Finnish, Swedish and English.
+//
+// New returns the http.Handler. Professionals sign in through an
+// Authenticator; who they are, their teams and grants come from the
+// server's carecontact.StaffDirectory, never from the request. Clients are
+// identified by an Identifier (the host's strong identification; the demo
+// simulates one).
+//
+// Errors are RFC 9457 problem details (application/problem+json) with the
+// status of the error's root kind (carecontact.HTTPStatus). Refused access
+// (401 and 403) is recorded in the audit log as "web.refused", naming the
+// route pattern. POSTs that create (contacts, booking holds and
+// confirmations, the callback page's form) take an idempotency key: a
+// repeat with the same key gets the first answer.
+//
+// Public client endpoints and sign-in are rate limited per remote address
+// by a token bucket. Every response carries secure headers (a strict Content Security
+// Policy among them). Page forms carry a CSRF token; the API's
+// cookie-authenticated POSTs need it in the X-CSRF-Token header, and JSON
+// endpoints take only application/json. No personal data travels in a URL:
+// client references and phone numbers are in request bodies only, and logs
+// name the route pattern, never the path.
+//
+// Sign-in sessions, idempotency keys, rate-limit buckets and the hub's
+// callback windows live in this process's memory: several replicas behind
+// one address need sticky sessions or a shared store for them.
+//
+// The API is described by the OpenAPI 3.1 document served at
+// /openapi.json (openapi.json in this package).
+package web
