@@ -148,6 +148,10 @@ type Requester struct {
 	ClientGroup string      `json:"clientGroup,omitempty"`
 	// Acute lets a professional book the acute same-day reserve.
 	Acute bool `json:"acute,omitempty"`
+	// Override, when set, makes a professional act for the client under
+	// the client's rules with the rules it names set aside (see
+	// Override). Only professionals may use it.
+	Override *Override `json:"override,omitempty"`
 }
 
 func (r Requester) self() bool { return r.Actor.Kind == audit.ActorClient }
@@ -219,6 +223,7 @@ func (b *Booker) event(now time.Time, by Requester, action string, a Appointment
 	}
 	detail["service"] = a.Service
 	detail["status"] = string(a.Status)
+	overrideDetail(by, detail)
 	return audit.Event{At: now, Actor: by.Actor, Action: action, Subject: "appointment/" + a.ID, Client: a.Client,
 		Outcome: audit.Allowed, Detail: detail}
 }
@@ -234,7 +239,7 @@ func (b *Booker) deny(ctx context.Context, now time.Time, by Requester, action, 
 		detail["actor_kind"] = kind
 	}
 	reason := "refused"
-	for _, e := range []error{ErrSlotTaken, ErrLimitReached, ErrNotAllowed, ErrHoldExpired, ErrIllegalTransition, ErrConflict} {
+	for _, e := range []error{ErrSlotTaken, ErrLimitReached, ErrNotAllowed, ErrCallInstead, ErrHoldExpired, ErrIllegalTransition, ErrConflict} {
 		if errors.Is(cause, e) {
 			reason = e.Error()
 		}

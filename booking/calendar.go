@@ -73,6 +73,12 @@ func (b BlockType) Valid() bool { return slices.Contains(BlockTypes(), b) }
 // WeeklyRule is a recurring stretch of working time: on each of Weekdays,
 // Span minus Breaks is working time of type Block, on days between
 // ValidFrom and ValidUntil (both inclusive; zero means unbounded).
+//
+// A rota that repeats over two or three weeks is a rule per week of the
+// cycle, each with EveryWeeks set to the cycle's length and Anchor a day
+// of the week in which it applies. An overnight shift is a rule whose Span
+// ends at 24:00 with NextDay, the time the shift ends on the next morning;
+// the rule's day is the day the shift starts.
 type WeeklyRule struct {
 	Weekdays   []time.Weekday `json:"weekdays"`
 	Span       civil.Span     `json:"span"`
@@ -80,8 +86,22 @@ type WeeklyRule struct {
 	Block      BlockType      `json:"block"`
 	ValidFrom  civil.Date     `json:"validFrom"`
 	ValidUntil civil.Date     `json:"validUntil"`
+	// EveryWeeks makes the rule apply every EveryWeeks weeks only (a
+	// rota of 2 or 3 weeks), in the weeks (Monday to Sunday) whose
+	// distance from Anchor's week is a multiple of EveryWeeks. Defaults
+	// to 0, which like 1 is every week.
+	EveryWeeks int `json:"everyWeeks,omitempty"`
+	// Anchor is a day of a week in which the rule applies; required when
+	// EveryWeeks > 1.
+	Anchor civil.Date `json:"anchor,omitzero"`
+	// NextDay, when not zero, continues an overnight Span (one that ends
+	// at 24:00) on the next day from 00:00 until NextDay. The next day's
+	// part is working time even on days the rule does not apply to, but
+	// absences, holidays and closures of that day remove it as usual.
+	NextDay civil.TimeOfDay `json:"nextDay,omitempty"`
 }
 
+// appliesOn reports whether the rule's Span is working time on day d.
 func (r *WeeklyRule) appliesOn(d civil.Date) bool {
 	if !r.ValidFrom.IsZero() && d.Before(r.ValidFrom) {
 		return false
@@ -89,7 +109,27 @@ func (r *WeeklyRule) appliesOn(d civil.Date) bool {
 	if !r.ValidUntil.IsZero() && r.ValidUntil.Before(d) {
 		return false
 	}
+	if r.EveryWeeks > 1 {
+		weeks := floorDiv(mondayOf(r.Anchor).DaysUntil(mondayOf(d)), 7)
+		if weeks%r.EveryWeeks != 0 {
+			return false
+		}
+	}
 	return slices.Contains(r.Weekdays, d.Weekday())
+}
+
+// mondayOf returns the Monday of d's week.
+func mondayOf(d civil.Date) civil.Date {
+	return d.AddDays(-((int(d.Weekday()) + 6) % 7))
+}
+
+// floorDiv divides rounding towards minus infinity.
+func floorDiv(a, b int) int {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 // ExceptionKind tells extra working time from an absence.
@@ -103,13 +143,34 @@ const (
 	Absence ExceptionKind = "absence"
 )
 
-// Exception changes one date of a calendar. An Absence without a Span
-// removes the whole day; ExtraTime needs a Span and a Block.
+// Exception changes one date of a calendar, or every date from Date to
+// Until (two weeks of leave are one exception). An Absence without a Span
+// removes the whole day; ExtraTime needs a Span and a Block. Span, when
+// set, applies on each day of the range.
 type Exception struct {
-	Date  civil.Date    `json:"date"`
+	Date civil.Date `json:"date"`
+	// Until is the last day of the range, inclusive. Defaults to zero:
+	// Date only.
+	Until civil.Date    `json:"until,omitzero"`
 	Kind  ExceptionKind `json:"kind"`
 	Span  *civil.Span   `json:"span,omitempty"`
 	Block BlockType     `json:"block,omitempty"`
+}
+
+// covers reports whether the exception applies on day d.
+func (e *Exception) covers(d civil.Date) bool {
+	if e.Until.IsZero() {
+		return e.Date == d
+	}
+	return !d.Before(e.Date) && !e.Until.Before(d)
+}
+
+// Days returns the exception's range of days.
+func (e Exception) Days() civil.DateRange {
+	if e.Until.IsZero() {
+		return civil.DateRange{From: e.Date, To: e.Date}
+	}
+	return civil.DateRange{From: e.Date, To: e.Until}
 }
 
 // Calendar is the working time of one professional, team or resource
@@ -180,6 +241,16 @@ func (c *Calendar) Validate() error {
 		if !r.Block.Valid() {
 			return carecontact.Invalid(ErrInvalid, f+".block", fmt.Sprintf("%s: %q is not a block type", cal, r.Block))
 		}
+		switch {
+		case r.EveryWeeks < 0:
+			return carecontact.Invalid(ErrInvalid, f+".everyWeeks", fmt.Sprintf("%s: %d is negative", cal, r.EveryWeeks))
+		case r.EveryWeeks > 1 && !r.Anchor.Valid():
+			return carecontact.Invalid(ErrInvalid, f+".anchor", fmt.Sprintf("%s: is required for a rota of %d weeks", cal, r.EveryWeeks))
+		case r.EveryWeeks <= 1 && !r.Anchor.IsZero():
+			return carecontact.Invalid(ErrInvalid, f+".anchor", cal+": is for a rota of several weeks")
+		case r.NextDay != 0 && (r.Span.To != civil.EndOfDay || !r.NextDay.Valid() || r.NextDay >= civil.EndOfDay):
+			return carecontact.Invalid(ErrInvalid, f+".nextDay", fmt.Sprintf("%s: %s: an overnight span ends at 24:00 and continues until a time of the next day", cal, r.NextDay))
+		}
 		if !r.ValidFrom.IsZero() && !r.ValidFrom.Valid() {
 			return carecontact.Invalid(ErrInvalid, f+".validFrom", fmt.Sprintf("%s: %s is not a day", cal, r.ValidFrom))
 		}
@@ -191,6 +262,9 @@ func (c *Calendar) Validate() error {
 		f, cal := fmt.Sprintf("exceptions[%d]", i), "calendar "+string(c.ID)
 		if !e.Date.Valid() {
 			return carecontact.Invalid(ErrInvalid, f+".date", fmt.Sprintf("%s: %s is not a day", cal, e.Date))
+		}
+		if !e.Until.IsZero() && (!e.Until.Valid() || e.Until.Before(e.Date)) {
+			return carecontact.Invalid(ErrInvalid, f+".until", fmt.Sprintf("%s: %s: want a day on or after date", cal, e.Until))
 		}
 		switch e.Kind {
 		case Absence:
@@ -244,8 +318,8 @@ func (c *Calendar) spansOn(d civil.Date) []typedSpan {
 		}
 		claimed = normalizeSpans(append(claimed, s...))
 	}
-	for _, e := range c.Exceptions {
-		if e.Kind == ExtraTime && e.Date == d {
+	for i := range c.Exceptions {
+		if e := &c.Exceptions[i]; e.Kind == ExtraTime && e.covers(d) {
 			add([]civil.Span{*e.Span}, e.Block)
 		}
 	}
@@ -254,13 +328,16 @@ func (c *Calendar) spansOn(d civil.Date) []typedSpan {
 		if r.appliesOn(d) {
 			add(subtractSpans([]civil.Span{r.Span}, normalizeSpans(slices.Clone(r.Breaks))), r.Block)
 		}
+		if r.NextDay != 0 && r.appliesOn(d.AddDays(-1)) {
+			add([]civil.Span{{From: 0, To: r.NextDay}}, r.Block)
+		}
 	}
 	if len(out) == 0 {
 		return nil
 	}
 	var off []civil.Span
-	for _, e := range c.Exceptions {
-		if e.Kind == Absence && e.Date == d {
+	for i := range c.Exceptions {
+		if e := &c.Exceptions[i]; e.Kind == Absence && e.covers(d) {
 			if e.Span == nil {
 				return nil
 			}

@@ -39,7 +39,7 @@ func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time)
 		return "", carecontact.Invalid(ErrInvalid, "slot.participants", fmt.Sprintf("want %d", len(svc.Requires)))
 	}
 	set := b.cfg.Index.set
-	q := &search{rules: newRules(by, now), set: set, ix: b.cfg.Index, dur: int64(svc.Duration / time.Second)}
+	q := &search{rules: newRules(by, now), svc: svc, set: set, ix: b.cfg.Index, dur: int64(svc.Duration / time.Second)}
 	var block BlockType
 	for i, id := range slot.Participants {
 		c, ok := set.byID[id]
@@ -78,12 +78,16 @@ func (b *Booker) newClaim(ctx context.Context, svc *Service, req BookRequest, st
 	}
 	a := Appointment{ID: b.cfg.NewID("apt"), Area: svc.Area, Service: svc.Code, Client: req.Client,
 		Participants: slices.Clone(req.Slot.Participants), Start: req.Slot.Start.UTC(), End: req.Slot.End.UTC(),
-		Status: status, Channel: svc.Channel, Block: block, SelfBooked: req.By.self(), Answers: slices.Clone(req.Answers),
+		Status: status, Channel: svc.Channel, Block: block, SelfBooked: req.By.clientRules(), Answers: slices.Clone(req.Answers),
 		GuidanceVersion: req.GuidanceVersion, Created: now, Updated: now, Version: 1}
 	if status == StatusPending {
 		a.HoldUntil = now.Add(ttl)
 	}
-	return claimRequest(svc, a, now), nil
+	cr := claimRequest(svc, a, now)
+	if req.By.overrides(RuleLimit) {
+		cr.Limit = nil
+	}
+	return cr, nil
 }
 
 // claimRequest builds the store request that claims the time of the new
@@ -95,13 +99,24 @@ func (b *Booker) newClaim(ctx context.Context, svc *Service, req BookRequest, st
 func claimRequest(svc *Service, a Appointment, now time.Time) ClaimRequest {
 	cr := ClaimRequest{Appointment: a, Now: now}
 	for _, p := range a.Participants {
-		cr.Claims = append(cr.Claims, Claim{Owner: p, Appointment: a.ID,
-			Interval: Interval{a.Start.Add(-svc.BufferBefore), a.End.Add(svc.BufferAfter)}, Expires: a.HoldUntil})
+		c := Claim{Owner: p, Appointment: a.ID,
+			Interval: Interval{a.Start.Add(-svc.BufferBefore), a.End.Add(svc.BufferAfter)}, Expires: a.HoldUntil}
+		if svc.Capacity > 1 {
+			c.Shared, c.Capacity = sharedKey(svc, a.Start.Unix()), svc.Capacity
+		}
+		cr.Claims = append(cr.Claims, c)
 	}
 	if a.SelfBooked && svc.MaxPerClient > 0 {
 		cr.Limit = &ClientLimit{Service: svc.Code, From: a.Start.Add(-svc.Period), To: a.Start.Add(svc.Period), Max: svc.MaxPerClient}
 	}
 	return cr
+}
+
+// sharedKey names the shared slot of a service with Capacity > 1 that
+// starts at start (Unix seconds): the appointments of one service at one
+// start share their participants' time.
+func sharedKey(svc *Service, start int64) string {
+	return fmt.Sprintf("%s/%s@%d", svc.Area, svc.Code, start)
 }
 
 // validateClient checks the client reference and the guidance version of a

@@ -22,6 +22,15 @@
 // CalendarSet.TeamIntervals give the working intervals of one block type on
 // one day, e.g. a team's callback capacity.
 //
+// An Exception covers one date or a range (Until: two weeks of leave are
+// one exception); a WeeklyRule with EveryWeeks and Anchor is a rota that
+// repeats over 2 or 3 weeks; a rule whose Span ends at 24:00 with NextDay
+// is an overnight shift, one block across midnight in the Index, whose
+// morning part holidays and absences of that morning remove as usual.
+// Booker.Affected tells, before an absence is added, which appointments
+// it would fall on, so that the host can offer each client a new time or
+// the waitlist.
+//
 // # Services and slots
 //
 // Each service area has a Catalogue of Services: code, fi/sv/en names,
@@ -29,12 +38,32 @@
 // channel.Callback for phone, channel.Video), the participants it requires
 // (one or more professionals by role and skill, and resources), the client
 // groups that may book it themselves, minimum notice, horizon, a cap on a
-// client's bookings per period, buffers and pre-questions. An Index holds
+// client's bookings per period, buffers and pre-questions. Pre-questions
+// are structured (QuestionText with a length limit, QuestionChoice,
+// QuestionYesNo, QuestionNumber with bounds); a bad answer is a
+// *carecontact.FieldError naming the question ("answers.<id>"), and an
+// answer listed in the question's CallOn (or a number beyond CallAbove or
+// CallBelow) refuses a client's booking with a *CallError that tells the
+// client to call and names the question. An Index holds
 // every calendar's blocks for a range of days in UTC; Booker.Search walks
 // the requested window chunk by chunk (6 hours, then doubling up to a week),
 // reads the participants' claims for the chunk from the Store, and merges
 // the calendars' free grid starts with a heap, so the first slots are found
 // without scanning the horizon.
+//
+// The per-client limit counts only the client's own bookings
+// (Appointment.SelfBooked): appointments professionals book for a client
+// neither count towards it nor are refused by it. A service's
+// ClientCancelBefore stops clients cancelling or rescheduling close to the
+// start (ErrNotAllowed). A professional may act for a client under the
+// client's rules with some of them set aside (Requester.Override naming
+// RuleLimit, RuleNotice or RuleCutOff, with a reason): the change's audit
+// event carries the rules and the reason through audit.Redact; a client's
+// override is refused. A service with Capacity > 1 (a group session, a
+// vaccination clinic) lets that many clients book one slot: the claims of
+// its appointments at one start are seats of a shared slot (Claim.Shared),
+// which may overlap each other up to the capacity and nothing else, and
+// Search offers the slot while a seat is left.
 //
 // # Appointments
 //
@@ -65,7 +94,8 @@
 //
 // Store is the storage a host plugs in. Its operations are atomic and
 // shaped as single SQL transactions: a claim is a row per participant and
-// interval that an exclusion constraint keeps disjoint, holds are such rows
+// interval that an exclusion constraint keeps disjoint (save the seats of
+// one shared slot, counted in the transaction), holds are such rows
 // with an expiry, so two clients racing for one slot get one success and one
 // ErrSlotTaken. Audit events travel with each change. storage/memory
 // implements it; storage/storagetest is the conformance suite.
@@ -80,7 +110,7 @@
 // goroutines or timers or reads the wall clock: the Booker asks its Clock.
 // Errors wrap the package's sentinel errors (ErrInvalid, ErrNotFound,
 // ErrSlotTaken, ErrHoldExpired, ErrConflict, ErrIllegalTransition,
-// ErrNotAllowed, ErrLimitReached, ErrExists); errors about input name the
+// ErrNotAllowed, ErrLimitReached, ErrExists, ErrCallInstead); errors about input name the
 // offending field. Refused attempts are recorded as denied audit events.
 // Each sentinel wraps one root kind of carecontact: ErrInvalid (and
 // *FHIRError) invalid input, ErrNotFound not found, ErrSlotTaken, ErrConflict

@@ -12,8 +12,10 @@ import (
 )
 
 // iblock is a compact indexed block: its start in Unix seconds, its
-// length in seconds (a block lies within one day) and a block type code;
-// 16 bytes, so that a day's blocks of many calendars take little cache.
+// length in seconds (a block lies within the day of its start, except an
+// overnight block, which ends by the end of the next day; see
+// joinOvernight) and a block type code; 16 bytes, so that a day's blocks
+// of many calendars take little cache.
 type iblock struct {
 	start int64
 	n     uint32
@@ -41,10 +43,15 @@ type Index struct {
 	ncal      int
 	// dayLo[k] is the first instant of day from+k (k up to the number of
 	// days). The blocks of calendar p (its position in set) on day from+k
-	// are flat[off[k*ncal+p]:off[k*ncal+p+1]], sorted by start.
+	// are flat[off[k*ncal+p]:off[k*ncal+p+1]], sorted by start: the
+	// blocks that start that day, the last of which may be an overnight
+	// block running into the next day.
 	dayLo []int64
 	flat  []iblock
 	off   []int32
+	// overnight is set if some block crosses midnight, so that lookups
+	// must also read the day before.
+	overnight bool
 }
 
 // NewIndex computes the blocks of every calendar of set for the days
@@ -66,10 +73,18 @@ func NewIndex(set *CalendarSet, from civil.Date, days int) (*Index, error) {
 		ix.dayLo = append(ix.dayLo, from.AddDays(k).At(0, loc).Unix())
 	}
 	ix.off = make([]int32, 0, len(set.cals)*days+1)
-	for d := from; d.Before(ix.to); d = d.AddDays(1) {
-		for _, c := range set.cals {
-			ix.off = append(ix.off, int32(len(ix.flat)))
+	for k, d := 0, from; d.Before(ix.to); k, d = k+1, d.AddDays(1) {
+		for p, c := range set.cals {
+			seg := len(ix.flat)
+			ix.off = append(ix.off, int32(seg))
 			ix.flat = appendBlocks(ix.flat, c, d)
+			// An overnight span goes on as the previous day's last block.
+			if k > 0 && seg < len(ix.flat) {
+				if i, j := ix.dayBlocks(int32(p), k-1); i < j && joinOvernight(&ix.flat[j-1], ix.flat[seg], d) {
+					ix.flat = slices.Delete(ix.flat, seg, seg+1)
+					ix.overnight = true
+				}
+			}
 			if len(ix.flat) > math.MaxInt32 {
 				return nil, fmt.Errorf("%w: index: too many blocks", ErrInvalid)
 			}
@@ -88,6 +103,7 @@ func (ix *Index) dayBlocks(pos int32, k int) (int32, int32) {
 	return ix.off[i], ix.off[i+1]
 }
 
+// appendBlocks appends calendar c's blocks of day d to bs.
 func appendBlocks(bs []iblock, c *Calendar, d civil.Date) []iblock {
 	day, err := c.BlocksOn(d)
 	if err != nil {
@@ -98,6 +114,36 @@ func appendBlocks(bs []iblock, c *Calendar, d civil.Date) []iblock {
 		bs = append(bs, iblock{start, uint32(b.End.Unix() - start), blockCode(b.Type)})
 	}
 	return bs
+}
+
+// appendDays appends calendar c's blocks of the days first .. last, an
+// overnight span as one block (see joinOvernight).
+func appendDays(bs []iblock, c *Calendar, first, last civil.Date) []iblock {
+	for d := first; !last.Before(d); d = d.AddDays(1) {
+		n := len(bs)
+		bs = appendBlocks(bs, c, d)
+		if n > 0 && n < len(bs) && joinOvernight(&bs[n-1], bs[n], d) {
+			bs = slices.Delete(bs, n, n+1)
+		}
+	}
+	return bs
+}
+
+// joinOvernight joins next, the first block of day d, onto prev, the last
+// block of the day before, if together they are one overnight span: prev
+// starts after the midnight starting its day and runs to midnight, and
+// next, of the same type, starts at that midnight. The slots of the span
+// then keep one grid and may cross midnight. A block crosses at most one
+// midnight: a whole-day block does not take the next day's on (nor one
+// already joined, which starts before its day).
+func joinOvernight(prev *iblock, next iblock, d civil.Date) bool {
+	loc := civil.Helsinki()
+	midnight := d.At(0, loc).Unix()
+	if next.start != midnight || prev.end() != midnight || prev.t != next.t || prev.start <= d.AddDays(-1).At(0, loc).Unix() {
+		return false
+	}
+	prev.n += next.n
+	return true
 }
 
 // Calendars returns the indexed calendar set.
@@ -141,6 +187,9 @@ func (ix *Index) day(t int64) int {
 func (ix *Index) windowOn(pos int32, k int, lo, hi int64) []iblock {
 	if k >= 0 && hi <= ix.hi {
 		var out []iblock
+		if k > 0 && ix.overnight { // an overnight block of the day before
+			k--
+		}
 		for ; k < len(ix.dayLo)-1 && ix.dayLo[k] < hi; k++ {
 			i, j := ix.dayBlocks(pos, k)
 			for _, b := range ix.flat[i:j] {
@@ -153,11 +202,8 @@ func (ix *Index) windowOn(pos int32, k int, lo, hi int64) []iblock {
 	}
 	c := ix.set.cals[pos]
 	loc := civil.Helsinki()
-	var bs []iblock
 	first := civil.DateOf(time.Unix(lo, 0), loc).AddDays(-1)
 	last := civil.DateOf(time.Unix(hi, 0), loc)
-	for d := first; !last.Before(d); d = d.AddDays(1) {
-		bs = appendBlocks(bs, c, d)
-	}
+	bs := appendDays(nil, c, first, last)
 	return slices.DeleteFunc(bs, func(b iblock) bool { return b.end() <= lo || b.start >= hi })
 }

@@ -55,6 +55,9 @@ func (b *Booker) transition(ctx context.Context, id string, by Requester, action
 	if err := b.actsFor(ctx, by, a.Client, a.Area, "appointment "+id); err != nil {
 		return Appointment{}, b.deny(ctx, now, by, action, "appointment/"+id, "", err)
 	}
+	if err := checkOverride(by); err != nil {
+		return Appointment{}, b.deny(ctx, now, by, action, "appointment/"+id, a.Client, err)
+	}
 	prev := a.Status
 	next := a.Clone()
 	if err := change(&next); err != nil {
@@ -147,6 +150,14 @@ func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (C
 	if err := checkTransition(a, StatusCancelled); err != nil {
 		return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, a.Client, err)
 	}
+	if err := checkOverride(by); err != nil {
+		return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, a.Client, err)
+	}
+	if svc, err := b.Service(a.Area, a.Service); err == nil {
+		if err := checkCutOff(&svc, by, a, now, "cancel"); err != nil {
+			return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, a.Client, err)
+		}
+	}
 	next := a.Clone()
 	next.Status, next.CancelReason, next.HoldUntil = StatusCancelled, reason, time.Time{}
 	next.LateCancel = a.Status == StatusBooked && now.After(a.Start.Add(-b.cfg.LateCancel))
@@ -215,6 +226,12 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 	svc, err := b.Service(a.Area, a.Service)
 	if err != nil {
 		return RescheduleResult{}, err
+	}
+	if err := checkOverride(by); err != nil {
+		return fail(err)
+	}
+	if err := checkCutOff(&svc, by, a, now, "reschedule"); err != nil {
+		return fail(err)
 	}
 	cr, err := b.newClaim(ctx, &svc, BookRequest{Slot: slot, Client: a.Client, By: by, Answers: a.Answers, GuidanceVersion: a.GuidanceVersion}, StatusBooked, now, 0, false)
 	if err != nil {

@@ -50,6 +50,9 @@ func (b *Booker) bounds(svc *Service, by Requester, now, from, to time.Time) (lo
 	if err := by.Actor.Validate(); err != nil {
 		return lo, hi, fmt.Errorf("%w: requester: %w", ErrInvalid, err)
 	}
+	if err := checkOverride(by); err != nil {
+		return lo, hi, err
+	}
 	lo, hi = from, to
 	if lo.Before(now) {
 		lo = now
@@ -61,6 +64,8 @@ func (b *Booker) bounds(svc *Service, by Requester, now, from, to time.Time) (lo
 		if !slices.Contains(svc.SelfBookGroups, by.ClientGroup) {
 			return lo, hi, fmt.Errorf("booking: service %s: client group %q may not self-book: %w", svc.Code, by.ClientGroup, ErrNotAllowed)
 		}
+	}
+	if by.clientRules() && !by.overrides(RuleNotice) {
 		if n := now.Add(svc.MinNotice); lo.Before(n) {
 			lo = n
 		}
@@ -201,6 +206,7 @@ func newCandListOf(set *CalendarSet, reqs [][]int32) *candList {
 // search holds the state of one search.
 type search struct {
 	rules
+	svc         *Service
 	set         *CalendarSet
 	ix          *Index
 	dur, bb, ba int64
@@ -233,16 +239,33 @@ func (q *search) busy(o int32) (int32, int32) {
 // free reports whether a slot at s is free of the busy spans q.spans[i:j]
 // (i must be at or before the first span that ends after the slot's
 // buffered start); it returns the index of that first span and, if the
-// slot is taken, the earliest start after the conflict.
+// slot is taken, the earliest start after the conflict. A span of a
+// shared slot with a seat left (BusySpan.Open) leaves that very slot
+// free.
 func (q *search) free(i, j int32, s int64) (ok bool, at int32, after int64) {
 	b, e := s-q.bb, s+q.dur+q.ba
 	for i < j && q.spans[i].End <= b {
 		i++
 	}
 	if i < j && q.spans[i].Start < e {
-		return false, i, q.spans[i].End + q.bb
+		sp := &q.spans[i]
+		if sp.Open != "" {
+			if sp.Start == b && sp.End == e && q.seat(sp.Open, s) {
+				return true, i, 0 // spans are disjoint: the next starts at e or later
+			}
+			if s < sp.Start+q.bb { // the shared slot itself may be the next free start
+				return false, i, sp.Start + q.bb
+			}
+		}
+		return false, i, sp.End + q.bb
 	}
 	return true, i, 0
+}
+
+// seat reports whether open, the Shared key of a shared slot with a seat
+// left, is the searched service's slot at s.
+func (q *search) seat(open string, s int64) bool {
+	return q.svc != nil && q.svc.Capacity > 1 && open == sharedKey(q.svc, s)
 }
 
 // fits reports whether the calendar at position p (owner o of the
@@ -252,12 +275,25 @@ func (q *search) fits(p, o int32, res bool, s int64) (uint8, bool) {
 	var blocks []iblock
 	if k := q.ix.day(s); k >= 0 && s+q.dur <= q.ix.hi {
 		// A block lies within its day, so one holding the slot is on the
-		// day of its start.
+		// day of its start, or an overnight block of the day before.
 		i, j := q.ix.dayBlocks(p, k)
 		blocks = q.ix.flat[i:j]
+		if k > 0 && q.ix.overnight {
+			if i, j := q.ix.dayBlocks(p, k-1); i < j && q.ix.flat[j-1].end() > s {
+				// Only the day's last block may run past midnight.
+				if t, ok := q.fitsIn(q.ix.flat[j-1:j], o, res, s); ok {
+					return t, true
+				}
+			}
+		}
 	} else {
 		blocks = q.ix.window(p, s, s+q.dur)
 	}
+	return q.fitsIn(blocks, o, res, s)
+}
+
+// fitsIn is fits over the calendar's blocks that may hold the slot.
+func (q *search) fitsIn(blocks []iblock, o int32, res bool, s int64) (uint8, bool) {
 	for _, bl := range blocks {
 		if bl.start <= s && s+q.dur <= bl.end() && q.allowed(bl.t, res, s) {
 			i, j := q.busy(o)
@@ -466,7 +502,7 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 	buf := searchBufs.Get().(*searchBuf)
 	defer searchBufs.Put(buf)
 	set := b.cfg.Index.set
-	q := &search{rules: newRules(req.By, now), set: set, ix: b.cfg.Index,
+	q := &search{rules: newRules(req.By, now), svc: &svc, set: set, ix: b.cfg.Index,
 		dur: int64(svc.Duration / time.Second), bb: int64(svc.BufferBefore / time.Second),
 		ba: int64(svc.BufferAfter / time.Second), step: int64(svc.step() / time.Second), ext: buf.ext[:0]}
 	var out []Slot
@@ -489,6 +525,9 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		q.day, q.lastDay = q.ix.day(q.lo), 0
 		if end := q.hi + q.dur; q.day >= 0 && end <= q.ix.hi {
 			q.lastDay = q.ix.day(end-1) + 1
+			if q.day > 0 && q.ix.overnight { // an overnight block of the day before
+				q.day--
+			}
 		} else {
 			q.day = -1
 		}
@@ -590,6 +629,9 @@ func (q *search) freeRanges(cl *candList, lo, hi int64) ([]freeRange, []int32) {
 		return nil, nil
 	}
 	k1 := q.ix.day(hi - 1)
+	if k0 > 0 && q.ix.overnight { // an overnight block of the day before
+		k0--
+	}
 	prim := cl.reqs[0]
 	offs := make([]int32, len(prim)+1)
 	out := make([]freeRange, 0, 2*len(prim))
@@ -615,6 +657,10 @@ func (q *search) freeRanges(cl *candList, lo, hi int64) ([]freeRange, []int32) {
 				for m := j; m < len(bs) && bs[m].Start-q.dur-q.ba < z; m++ {
 					if fl := bs[m].Start - q.dur - q.ba; x <= fl {
 						out = append(out, freeRange{x, fl, bl.start, bl.t})
+					}
+					// A shared slot with a seat left is free at its start.
+					if s0 := bs[m].Start + q.bb; bs[m].Open != "" && max(a, x) <= s0 && s0 <= z && bs[m].End == s0+q.dur+q.ba && q.seat(bs[m].Open, s0) {
+						out = append(out, freeRange{s0, s0, bl.start, bl.t})
 					}
 					x = max(x, bs[m].End+q.bb)
 				}
@@ -708,7 +754,9 @@ func (b *Booker) loadBusy(ctx context.Context, q *search, buf *searchBuf, cl *ca
 }
 
 // mergeSpans merges each owner's spans in place, sorting them first if a
-// store did not; it returns the merged spans and offs, where owner o's are
+// store did not: plain spans that overlap or touch become one, the seats
+// of one shared slot (equal open spans) one open span, and an open span
+// that overlaps another span turns plain; it returns the merged spans and offs, where owner o's are
 // spans[offs[o]:offs[o+1]], in ends' spare capacity where there is some.
 func mergeSpans(spans []BusySpan, ends []int32) ([]BusySpan, []int32) {
 	offs := slices.Grow(ends[len(ends):], len(ends)+1)[:len(ends)+1]
@@ -723,9 +771,18 @@ func mergeSpans(spans []BusySpan, ends []int32) ([]BusySpan, []int32) {
 			}
 		}
 		for _, sp := range seg {
-			if int(offs[o]) < w && sp.Start <= spans[w-1].End {
-				spans[w-1].End = max(spans[w-1].End, sp.End)
-				continue
+			if int(offs[o]) < w {
+				last := &spans[w-1]
+				switch {
+				case last.Open == "" && sp.Open == "" && sp.Start <= last.End:
+					last.End = max(last.End, sp.End)
+					continue
+				case sp.Open != "" && *last == sp: // another seat of the shared slot
+					continue
+				case sp.Start < last.End: // a shared slot overlapping other time is busy
+					last.End, last.Open = max(last.End, sp.End), ""
+					continue
+				}
 			}
 			spans[w] = sp
 			w++
@@ -738,11 +795,31 @@ func mergeSpans(spans []BusySpan, ends []int32) ([]BusySpan, []int32) {
 
 func cmpSpan(a, b BusySpan) int { return cmp.Compare(a.Start, b.Start) }
 
-// appendClaimSpans groups claims by owner in the order of owners.
+// appendClaimSpans groups claims by owner in the order of owners. The
+// claims of a shared slot with fewer live seats taken than its Capacity
+// come as open spans (BusySpan.Open).
 func appendClaimSpans(spans []BusySpan, ends []int32, owners []CalendarID, claims []Claim) ([]BusySpan, []int32) {
+	type slot struct {
+		owner  CalendarID
+		shared string
+		iv     Interval
+	}
+	var seats map[slot]int
+	for _, c := range claims {
+		if c.Shared != "" {
+			if seats == nil {
+				seats = map[slot]int{}
+			}
+			seats[slot{c.Owner, c.Shared, c.Interval}]++
+		}
+	}
 	byOwner := make(map[CalendarID][]BusySpan, len(owners))
 	for _, c := range claims {
-		byOwner[c.Owner] = append(byOwner[c.Owner], BusySpan{c.Start.Unix(), c.End.Unix()})
+		sp := BusySpan{Start: c.Start.Unix(), End: c.End.Unix()}
+		if c.Shared != "" && seats[slot{c.Owner, c.Shared, c.Interval}] < c.Capacity {
+			sp.Open = c.Shared
+		}
+		byOwner[c.Owner] = append(byOwner[c.Owner], sp)
 	}
 	for _, o := range owners {
 		spans = append(spans, byOwner[o]...)

@@ -131,6 +131,9 @@ func randService(r *rand.Rand) booking.Service {
 	if r.IntN(2) == 0 {
 		svc.Horizon = svc.MinNotice + time.Duration(1+r.IntN(20*24))*time.Hour
 	}
+	if r.IntN(3) == 0 {
+		svc.Capacity = 2 + r.IntN(2) // a group session: seats
+	}
 	return svc
 }
 
@@ -158,6 +161,17 @@ func checkSearchAgainstReference(t *testing.T, r *rand.Rand) {
 		a := booking.Appointment{ID: fmt.Sprintf("a%d", i), Area: "north", Service: "svc", Client: "c", Participants: []booking.CalendarID{owner},
 			Start: start, End: end, Status: booking.StatusBooked, Channel: channel.InPerson, Version: 1}
 		cl := booking.Claim{Owner: owner, Appointment: a.ID, Interval: booking.Interval{Start: start, End: end}}
+		if svc.Capacity > 1 && r.IntN(2) == 0 {
+			// A seat of a shared slot: of this service at a start on or
+			// off the grid, or of another service.
+			start = start.Truncate(15 * time.Minute)
+			a.Start, a.End = start.Add(svc.BufferBefore), start.Add(svc.BufferBefore+svc.Duration)
+			cl.Interval = booking.Interval{Start: start, End: a.End.Add(svc.BufferAfter)}
+			cl.Shared, cl.Capacity = seatKey(svc, a.Start), svc.Capacity
+			if r.IntN(4) == 0 {
+				cl.Shared = "north/other@" + fmt.Sprint(a.Start.Unix())
+			}
+		}
 		if r.IntN(3) == 0 {
 			a.Status, a.HoldUntil = booking.StatusPending, t0.Add(time.Duration(1+r.IntN(180))*time.Minute)
 			cl.Expires = a.HoldUntil
@@ -196,7 +210,11 @@ func checkSearchAgainstReference(t *testing.T, r *rand.Rand) {
 			}
 			cr := booking.ClaimRequest{Now: now, Appointment: a}
 			for _, p := range sl.Participants {
-				cr.Claims = append(cr.Claims, booking.Claim{Owner: p, Appointment: id, Interval: booking.Interval{Start: sl.Start.Add(-svc.BufferBefore), End: sl.End.Add(svc.BufferAfter)}, Expires: a.HoldUntil})
+				c := booking.Claim{Owner: p, Appointment: id, Interval: booking.Interval{Start: sl.Start.Add(-svc.BufferBefore), End: sl.End.Add(svc.BufferAfter)}, Expires: a.HoldUntil}
+				if svc.Capacity > 1 {
+					c.Shared, c.Capacity = seatKey(svc, sl.Start), svc.Capacity
+				}
+				cr.Claims = append(cr.Claims, c)
 			}
 			require.NoError(t, store.Claim(ctx, cr))
 		default:
@@ -244,6 +262,12 @@ func compareSearch(ctx context.Context, t *testing.T, bk *booking.Booker, set *b
 	require.NoError(t, err)
 	require.Equal(t, want, got, "request %+v at %s", req, now)
 	return got
+}
+
+// seatKey is the Shared key the Booker gives the claims of a shared slot
+// of svc starting at start: area/code@Unix seconds.
+func seatKey(svc booking.Service, start time.Time) string {
+	return fmt.Sprintf("%s/%s@%d", svc.Area, svc.Code, start.Unix())
 }
 
 // busyOnly hides the optional SpanStore of the store it wraps.
@@ -329,6 +353,17 @@ func refSearch(ctx context.Context, set *booking.CalendarSet, svc booking.Servic
 		claims, err := store.Busy(ctx, []booking.CalendarID{c.ID}, iv, now)
 		if err != nil {
 			panic(err)
+		}
+		// A slot of a service with Capacity > 1 stays free while its
+		// shared slot has a seat left: every claim over it is a live seat
+		// of exactly this slot, fewer than the capacity.
+		if svc.Capacity > 1 && len(claims) > 0 && len(claims) < svc.Capacity {
+			for _, cl := range claims {
+				if cl.Shared != seatKey(svc, s) || cl.Interval != iv || cl.Capacity != svc.Capacity {
+					return false
+				}
+			}
+			return true
 		}
 		return len(claims) == 0
 	}

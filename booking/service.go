@@ -19,21 +19,6 @@ type Requirement struct {
 	Skill string    `json:"skill,omitempty"`
 }
 
-// Question is a pre-question shown to a client who books a service; the
-// answers go with the appointment so the professional sees what the client
-// said.
-type Question struct {
-	ID       string      `json:"id"`
-	Text     civil.Names `json:"text"`
-	Required bool        `json:"required,omitempty"`
-}
-
-// Answer is a client's answer to a pre-question.
-type Answer struct {
-	QuestionID string `json:"questionId"`
-	Text       string `json:"text"`
-}
-
 // Service is an appointment type a service area offers.
 type Service struct {
 	// Code identifies the service within its area.
@@ -61,6 +46,16 @@ type Service struct {
 	// the service that start within Period of each other (0: no limit).
 	MaxPerClient int           `json:"maxPerClient,omitempty"`
 	Period       time.Duration `json:"period,omitempty"`
+	// ClientCancelBefore is how long before its start a client may still
+	// cancel or reschedule a booked appointment of the service; later
+	// attempts are ErrNotAllowed (staff may override it, see Override).
+	// Defaults to 0: until the start.
+	ClientCancelBefore time.Duration `json:"clientCancelBefore,omitempty"`
+	// Capacity is how many appointments one slot holds (a group session,
+	// a vaccination clinic): up to Capacity clients book the same start
+	// with the same participants. Defaults to 0, which like 1 is one
+	// appointment per slot.
+	Capacity int `json:"capacity,omitempty"`
 	// BufferBefore and BufferAfter keep the participants free around the
 	// appointment (preparation, notes, cleaning a room).
 	BufferBefore time.Duration `json:"bufferBefore,omitempty"`
@@ -93,8 +88,10 @@ func (s *Service) Validate() error {
 		return carecontact.Invalid(ErrInvalid, "duration", fmt.Sprintf("%s: %s: want whole minutes > 0", f, s.Duration))
 	case s.Channel != channel.InPerson && s.Channel != channel.InboundPhone && s.Channel != channel.Callback && s.Channel != channel.Video:
 		return carecontact.Invalid(ErrInvalid, "channel", fmt.Sprintf("%s: %q: want in_person, inbound_phone, callback or video", f, s.Channel))
-	case s.MinNotice < 0 || s.Horizon < 0 || s.BufferBefore < 0 || s.BufferAfter < 0 || s.Step < 0 || s.Period < 0:
-		return carecontact.Invalid(ErrInvalid, "durations", f+": minNotice, horizon, buffers, step and period must not be negative")
+	case s.MinNotice < 0 || s.Horizon < 0 || s.BufferBefore < 0 || s.BufferAfter < 0 || s.Step < 0 || s.Period < 0 || s.ClientCancelBefore < 0:
+		return carecontact.Invalid(ErrInvalid, "durations", f+": minNotice, horizon, buffers, step, period and clientCancelBefore must not be negative")
+	case s.Capacity < 0:
+		return carecontact.Invalid(ErrInvalid, "capacity", f+": must not be negative")
 	case s.MaxPerClient < 0 || (s.MaxPerClient > 0 && s.Period == 0):
 		return carecontact.Invalid(ErrInvalid, "maxPerClient", f+": must not be negative, and needs a period")
 	case s.Horizon > 0 && s.Horizon <= s.MinNotice:
@@ -120,34 +117,10 @@ func (s *Service) Validate() error {
 		if q.ID == "" || seen[q.ID] {
 			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("preQuestions[%d].id", i), f+": empty or repeated")
 		}
-		if q.Text.FI == "" {
-			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("preQuestions[%d].text.fi", i), f+": is empty")
+		if fe := q.validate(); fe != nil {
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("preQuestions[%d].%s", i, fe.Field), f+": "+fe.Reason)
 		}
 		seen[q.ID] = true
-	}
-	return nil
-}
-
-// checkAnswers verifies answers against the pre-questions; required
-// questions must be answered when the client books themselves.
-func (s *Service) checkAnswers(answers []Answer, self bool) error {
-	given := map[string]bool{}
-	for i, a := range answers {
-		if !slices.ContainsFunc(s.PreQuestions, func(q Question) bool { return q.ID == a.QuestionID }) {
-			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("answers[%d].questionId", i), "is not a question of the service")
-		}
-		if given[a.QuestionID] {
-			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("answers[%d].questionId", i), "is answered twice")
-		}
-		if err := carecontact.ValidateText(ErrInvalid, fmt.Sprintf("answers[%d].text", i), a.Text); err != nil {
-			return err
-		}
-		given[a.QuestionID] = a.Text != ""
-	}
-	for _, q := range s.PreQuestions {
-		if self && q.Required && !given[q.ID] {
-			return carecontact.Invalid(ErrInvalid, "answers", fmt.Sprintf("required question %q not answered", q.ID))
-		}
 	}
 	return nil
 }
@@ -180,6 +153,10 @@ func NewCatalogue(area carecontact.AreaID, services []Service) (*Catalogue, erro
 		s.Requires = slices.Clone(s.Requires)
 		s.SelfBookGroups = slices.Clone(s.SelfBookGroups)
 		s.PreQuestions = slices.Clone(s.PreQuestions)
+		for j := range s.PreQuestions {
+			s.PreQuestions[j].Options = slices.Clone(s.PreQuestions[j].Options)
+			s.PreQuestions[j].CallOn = slices.Clone(s.PreQuestions[j].CallOn)
+		}
 		c.byCode[s.Code] = len(c.services)
 		c.services = append(c.services, s)
 	}

@@ -66,13 +66,23 @@ type Claim struct {
 	Appointment string     `json:"appointment"`
 	Interval               // buffered time, UTC
 	Expires     time.Time  `json:"expires,omitzero"`
+	// Shared, when set, names a slot that several appointments share (a
+	// group session, a vaccination): claims of one owner with the same
+	// Shared key and the same Interval may overlap each other, up to
+	// Capacity live ones; they conflict with every other claim.
+	Shared string `json:"shared,omitempty"`
+	// Capacity is how many appointments a Shared slot holds (at least 1);
+	// zero when Shared is empty.
+	Capacity int `json:"capacity,omitempty"`
 }
 
 // Live reports whether the claim still takes time at now.
 func (c Claim) Live(now time.Time) bool { return c.Expires.IsZero() || now.Before(c.Expires) }
 
-// ClientLimit caps a client's active appointments of a service: at most
-// Max-1 others may start in [From, To) for the claim to succeed.
+// ClientLimit caps a client's active self-booked appointments of a
+// service: at most Max-1 others that the client booked themselves
+// (Appointment.SelfBooked) may start in [From, To) for the claim to
+// succeed; appointments professionals booked for the client do not count.
 type ClientLimit struct {
 	Service string    `json:"service"`
 	From    time.Time `json:"from"`
@@ -138,7 +148,9 @@ type WaitOffer struct {
 // use, and several values may share one backing state.
 type Store interface {
 	// Claim stores a new appointment and its claims if no claim overlaps a
-	// live claim of the same owner (ErrSlotTaken), the appointment ID is new
+	// live claim of the same owner (ErrSlotTaken) other than the claims
+	// of the same Shared slot and Interval, of which fewer than Capacity
+	// may be live (else ErrSlotTaken), the appointment ID is new
 	// (ErrExists) and the limit, if any, is not reached (ErrLimitReached).
 	// Dead hold claims (Expires <= Now) are removed first.
 	Claim(ctx context.Context, req ClaimRequest) error
@@ -182,7 +194,16 @@ type Store interface {
 
 // BusySpan is a stretch of one owner's claimed time, [Start, End) in Unix
 // seconds.
-type BusySpan struct{ Start, End int64 }
+type BusySpan struct {
+	Start, End int64
+	// Open, when set, is the Shared key of the claims of a shared slot
+	// (Claim.Shared) that has a seat left: fewer of its claims are live
+	// than their Capacity. Such a span takes the owner's time for every
+	// other slot but leaves that shared slot itself (the same key, at
+	// exactly [Start, End)) bookable. Empty for other claims and for a
+	// full shared slot. Spans with Open set are not joined to others.
+	Open string
+}
 
 // SpanStore is an optional interface of a Store that Search uses when the
 // store has it: the claims Busy would return, as bare spans written into a
@@ -249,6 +270,10 @@ func ValidateClaim(req ClaimRequest) error {
 			return fmt.Errorf("%w: claims[%d].expires must equal appointment.holdUntil", ErrInvalid, i)
 		case a.Status == StatusBooked && !c.Expires.IsZero():
 			return fmt.Errorf("%w: claims[%d].expires must be zero for a booking", ErrInvalid, i)
+		case c.Shared == "" && c.Capacity != 0:
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("claims[%d].capacity", i), "needs a shared slot")
+		case c.Shared != "" && c.Capacity < 1:
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("claims[%d].capacity", i), "must be positive for a shared slot")
 		}
 		owners[c.Owner] = true
 	}

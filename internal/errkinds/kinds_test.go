@@ -98,9 +98,9 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrInvalid": booking.ErrInvalid, "ErrNotFound": booking.ErrNotFound, "ErrSlotTaken": booking.ErrSlotTaken,
 			"ErrHoldExpired": booking.ErrHoldExpired, "ErrConflict": booking.ErrConflict,
 			"ErrIllegalTransition": booking.ErrIllegalTransition, "ErrNotAllowed": booking.ErrNotAllowed,
-			"ErrLimitReached": booking.ErrLimitReached, "ErrExists": booking.ErrExists,
+			"ErrLimitReached": booking.ErrLimitReached, "ErrExists": booking.ErrExists, "ErrCallInstead": booking.ErrCallInstead,
 		},
-		Types: map[string]error{"TransitionError": &booking.TransitionError{}},
+		Types: map[string]error{"TransitionError": &booking.TransitionError{}, "CallError": &booking.CallError{}},
 	},
 	"booking/fhir": {Types: map[string]error{"Error": &fhir.Error{}}},
 	"frontdoor/fhirapi": {

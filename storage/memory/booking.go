@@ -41,7 +41,33 @@ type ownerSpans struct {
 	longest int64
 }
 
-type unixClaim struct{ start, end, expires int64 } // Unix seconds; expires in Unix nanoseconds, 0: never
+// unixClaim is a claim in Unix seconds; expires in Unix nanoseconds, 0:
+// never; shared and capacity as the claim's.
+type unixClaim struct {
+	start, end, expires int64
+	shared              string
+	capacity            int
+}
+
+// liveSeats counts the claims of cs live at at (Unix nanoseconds) that
+// are seats of the same shared slot as cs[i]. Claims are sorted by start,
+// so the seats, which share their interval, lie next to cs[i].
+func liveSeats(cs []unixClaim, i int, at int64) int {
+	a, z := i, i+1
+	for a > 0 && cs[a-1].start == cs[i].start {
+		a--
+	}
+	for z < len(cs) && cs[z].start == cs[i].start {
+		z++
+	}
+	n := 0
+	for _, c := range cs[a:z] {
+		if c.shared == cs[i].shared && c.end == cs[i].end && (c.expires == 0 || at < c.expires) {
+			n++
+		}
+	}
+	return n
+}
 
 var _ booking.SpanStore = (*BookingStore)(nil)
 
@@ -131,12 +157,18 @@ func conflict(a, b booking.ClaimRequest) error {
 	}
 	for _, x := range a.Claims {
 		for _, y := range b.Claims {
-			if x.Owner == y.Owner && x.Overlaps(y.Interval) {
+			if x.Owner == y.Owner && x.Overlaps(y.Interval) && !sameSeat(x, y) {
 				return fmt.Errorf("booking: %s at %s: %w", y.Owner, y.Start.Format(time.RFC3339), booking.ErrSlotTaken)
 			}
 		}
 	}
 	return nil
+}
+
+// sameSeat reports whether two claims are seats of one shared slot, which
+// may overlap.
+func sameSeat(a, b booking.Claim) bool {
+	return a.Shared != "" && a.Shared == b.Shared && a.Interval == b.Interval
 }
 
 // Claim implements booking.Store.
@@ -178,16 +210,24 @@ func (s *bookingState) checkClaimLocked(req booking.ClaimRequest, ignoring strin
 	}
 	for _, c := range req.Claims {
 		s.dropDeadLocked(c.Owner, req.Now)
+		seats := 0
 		for _, o := range s.overlapping(c.Owner, c.Interval) {
-			if o.Appointment != ignoring {
+			switch {
+			case o.Appointment == ignoring:
+			case sameSeat(o, c):
+				seats++
+			default:
 				return fmt.Errorf("booking: %s at %s: %w", c.Owner, c.Start.Format(time.RFC3339), booking.ErrSlotTaken)
 			}
+		}
+		if c.Shared != "" && seats >= c.Capacity {
+			return fmt.Errorf("booking: %s at %s: shared slot full: %w", c.Owner, c.Start.Format(time.RFC3339), booking.ErrSlotTaken)
 		}
 	}
 	if l := req.Limit; l != nil {
 		n := 0
 		for _, o := range s.appts {
-			if o.Client == a.Client && o.Service == l.Service && o.Status.Active() && o.ID != ignoring &&
+			if o.Client == a.Client && o.Service == l.Service && o.SelfBooked && o.Status.Active() && o.ID != ignoring &&
 				!o.Start.Before(l.From) && o.Start.Before(l.To) && (o.Status != booking.StatusPending || req.Now.Before(o.HoldUntil)) {
 				n++
 			}
@@ -389,11 +429,15 @@ func (b *BookingStore) AppendBusy(ctx context.Context, dst []booking.BusySpan, e
 			if c.expires != 0 && (expires == 0 || c.expires < expires) {
 				expires = c.expires
 			}
-			if n := len(dst); n > base && dst[n-1].End == c.start { // back to back: one span
+			sp := booking.BusySpan{Start: c.start, End: c.end}
+			if c.shared != "" && liveSeats(cs, i, at) < c.capacity {
+				sp.Open = c.shared // a seat left
+			}
+			if n := len(dst); n > base && dst[n-1].End == c.start && dst[n-1].Open == "" && sp.Open == "" { // back to back: one span
 				dst[n-1].End = c.end
 				continue
 			}
-			dst = append(dst, booking.BusySpan{Start: c.start, End: c.end})
+			dst = append(dst, sp)
 		}
 		ends = append(ends, int32(len(dst)))
 	}
@@ -412,7 +456,7 @@ func (s *bookingState) unixLocked(owner booking.CalendarID) ownerSpans {
 	cs := s.claims[owner]
 	os := ownerSpans{claims: make([]unixClaim, len(cs))}
 	for i, c := range cs {
-		u := unixClaim{start: c.Start.Unix(), end: c.End.Unix()}
+		u := unixClaim{start: c.Start.Unix(), end: c.End.Unix(), shared: c.Shared, capacity: c.Capacity}
 		if !c.Expires.IsZero() {
 			u.expires = c.Expires.UnixNano()
 		}

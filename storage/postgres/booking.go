@@ -19,7 +19,9 @@ import (
 // booking_claims and booking_waiters tables. Every operation is one
 // transaction; the exclusion constraint booking_claims_no_overlap is what
 // makes two replicas racing for one slot get one success and one
-// booking.ErrSlotTaken.
+// booking.ErrSlotTaken. The seats of one shared slot (Claim.Shared,
+// migration 16) are let past the constraint by their common key and
+// counted against their Capacity under the owners' advisory locks.
 type BookingStore struct{ db *DB }
 
 // BookingStore returns the DB's booking store.
@@ -103,6 +105,7 @@ func claimTx(ctx context.Context, tx pgx.Tx, req booking.ClaimRequest) error {
 		var n int
 		err := tx.QueryRow(ctx, `SELECT count(*) FROM booking_appointments
 			WHERE client = $1 AND service = $2 AND status IN `+activeStatuses+` AND start_at >= $3 AND start_at < $4
+			AND (doc->>'selfBooked')::boolean IS TRUE
 			AND (status <> 'pending' OR hold_until > $5)`, a.Client, l.Service, l.From.UTC(), l.To.UTC(), req.Now.UTC()).Scan(&n)
 		if err != nil {
 			return err
@@ -111,13 +114,33 @@ func claimTx(ctx context.Context, tx pgx.Tx, req booking.ClaimRequest) error {
 			return fmt.Errorf("booking: service %s: %w", l.Service, booking.ErrLimitReached)
 		}
 	}
+	// A seat of a shared slot: the slot must have room, and the claims of
+	// the same key must cover the same time (the constraint lets claims
+	// of one key overlap). The owners' advisory locks serialise the count
+	// and the insert.
+	for _, c := range req.Claims {
+		if c.Shared == "" {
+			continue
+		}
+		var same, other int
+		err := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE during = tstzrange($3, $4, '[)')),
+				count(*) FILTER (WHERE during <> tstzrange($3, $4, '[)'))
+			FROM booking_claims WHERE owner = $1 AND shared = $2 AND during && tstzrange($3, $4, '[)')
+			AND (expires IS NULL OR expires > $5)`, c.Owner, c.Shared, c.Start.UTC(), c.End.UTC(), req.Now.UTC()).Scan(&same, &other)
+		if err != nil {
+			return err
+		}
+		if other > 0 || same >= c.Capacity {
+			return fmt.Errorf("booking: appointment %s: shared slot full: %w", a.ID, booking.ErrSlotTaken)
+		}
+	}
 	if err := upsertAppointment(ctx, tx, a, true); err != nil {
 		return err
 	}
 	batch := &pgx.Batch{}
 	for _, c := range req.Claims {
-		batch.Queue(`INSERT INTO booking_claims (owner, appointment, during, expires) VALUES ($1, $2, tstzrange($3, $4, '[)'), $5)`,
-			c.Owner, a.ID, c.Start.UTC(), c.End.UTC(), nullTime(c.Expires))
+		batch.Queue(`INSERT INTO booking_claims (owner, appointment, during, expires, shared, capacity) VALUES ($1, $2, tstzrange($3, $4, '[)'), $5, $6, $7)`,
+			c.Owner, a.ID, c.Start.UTC(), c.End.UTC(), nullTime(c.Expires), nullString(c.Shared), c.Capacity)
 	}
 	err := tx.SendBatch(ctx, batch).Close()
 	if code, _ := pgCode(err); code == codeExclusionViolation {
@@ -286,7 +309,7 @@ func (s *BookingStore) NextHoldExpiry(ctx context.Context) (time.Time, bool, err
 func (s *BookingStore) Busy(ctx context.Context, owners []booking.CalendarID, iv booking.Interval, now time.Time) ([]booking.Claim, error) {
 	var out []booking.Claim
 	err := s.db.do(ctx, "postgres: busy", true, func(ctx context.Context) error {
-		rows, err := s.db.pool.Query(ctx, `SELECT owner, appointment, lower(during), upper(during), expires FROM booking_claims
+		rows, err := s.db.pool.Query(ctx, `SELECT owner, appointment, lower(during), upper(during), expires, coalesce(shared, ''), capacity FROM booking_claims
 			WHERE owner = ANY($1) AND during && tstzrange($2, $3, '[)') AND (expires IS NULL OR expires > $4)
 			ORDER BY owner, lower(during)`, owners, iv.Start.UTC(), iv.End.UTC(), now.UTC())
 		if err != nil {
@@ -295,7 +318,7 @@ func (s *BookingStore) Busy(ctx context.Context, owners []booking.CalendarID, iv
 		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (booking.Claim, error) {
 			var c booking.Claim
 			var exp *time.Time
-			err := row.Scan(&c.Owner, &c.Appointment, &c.Start, &c.End, &exp)
+			err := row.Scan(&c.Owner, &c.Appointment, &c.Start, &c.End, &exp, &c.Shared, &c.Capacity)
 			c.Start, c.End = c.Start.UTC(), c.End.UTC()
 			if exp != nil {
 				c.Expires = exp.UTC()
@@ -357,4 +380,12 @@ func (s *BookingStore) Waiters(ctx context.Context, area carecontact.AreaID, ser
 // Events reads the audit log the store writes its events to.
 func (s *BookingStore) Events(ctx context.Context, f audit.Filter) ([]audit.Event, error) {
 	return s.db.AuditLog().Events(ctx, f)
+}
+
+// nullString maps "" to NULL.
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

@@ -62,8 +62,10 @@
 //   - booking_appointments: the booking.Appointment as JSON with status,
 //     client, service, start and hold expiry copied out and indexed;
 //     booking_claims: one row per participant's claimed time (owner,
-//     tstzrange, expiry for holds) under the exclusion constraint
-//     EXCLUDE USING gist (owner WITH =, during WITH &&) (btree_gist);
+//     tstzrange, expiry for holds, the shared slot key and capacity of a
+//     seat) under the exclusion constraint EXCLUDE USING gist (owner WITH
+//     =, during WITH &&, coalesce(shared, appointment) WITH <>)
+//     (btree_gist), so only the seats of one shared slot overlap;
 //     booking_waiters: the waitlist.
 //   - sessions: the session.Session as JSON (doc) with version (the
 //     compare-and-set counter), client, state, opened_at and closed_at
@@ -87,7 +89,9 @@
 // pg_advisory_xact_lock on (client, errand). A slot is booked once because
 // every appointment's and every hold's time is a row of booking_claims and
 // the exclusion constraint refuses overlapping rows of one professional or
-// resource (SQLSTATE 23P01, mapped to booking.ErrSlotTaken); a claiming
+// resource (SQLSTATE 23P01, mapped to booking.ErrSlotTaken), save the
+// seats of one shared slot, which the claiming transaction counts against
+// their capacity under the owners' advisory locks; a claiming
 // transaction first deletes the owners' holds that expired by the Now it
 // was given. Every compare-and-set (sessions, guidance, callbacks, work
 // items, appointments) is a version check under the row lock or in the

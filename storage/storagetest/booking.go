@@ -72,8 +72,11 @@ func runBooking(t *testing.T, h Harness) {
 		{"reschedule offers the freed time to a waiter in the same operation", testBookingRescheduleOffer},
 		{"audit events are written with the change", testBookingAuditEvents},
 		{"race: one winner per slot", testBookingRaceForSlot},
+		{"shared slots hold up to their capacity", testBookingSharedSlots},
+		{"race: N winners for a shared slot of capacity N", testBookingRaceForSharedSlot},
 		{"race: concurrent transitions of one appointment", testBookingRaceTransitions},
 		{"span store agrees with Busy", testBookingSpans},
+		{"span store opens shared slots with seats left", testBookingSpanSeats},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -213,22 +216,40 @@ func testBookingCancel(t *testing.T, h Harness) {
 	require.NoError(t, s.Claim(ctx, claimReq("a2", "c2", bookingAt(0), booking.StatusBooked, time.Time{}, "nurse-1")))
 }
 
-// testBookingClientLimit checks the per-client limit of a claim.
+// testBookingClientLimit checks the per-client limit of a claim: it
+// counts the client's active self-booked appointments of the service that
+// start in the window, not those professionals booked for the client.
 func testBookingClientLimit(t *testing.T, h Harness) {
 	ctx := t.Context()
 	s := h.Booking(t, 1)[0]
 	lim := func(r booking.ClaimRequest) booking.ClaimRequest {
+		r.Appointment.SelfBooked = true
 		r.Limit = &booking.ClientLimit{Service: "nurse-visit", From: bookingAt(-600), To: bookingAt(600), Max: 2}
 		return r
 	}
-	require.NoError(t, s.Claim(ctx, lim(claimReq("a1", "c1", bookingAt(0), booking.StatusBooked, time.Time{}, "nurse-1"))))
-	require.NoError(t, s.Claim(ctx, lim(claimReq("a2", "c1", bookingAt(60), booking.StatusBooked, time.Time{}, "nurse-1"))))
-	require.ErrorIs(t, s.Claim(ctx, lim(claimReq("a3", "c1", bookingAt(120), booking.StatusBooked, time.Time{}, "nurse-1"))), booking.ErrLimitReached)
-	require.NoError(t, s.Claim(ctx, lim(claimReq("a4", "c2", bookingAt(120), booking.StatusBooked, time.Time{}, "nurse-1"))))
+	for _, step := range []struct {
+		name string
+		req  booking.ClaimRequest
+		want error
+	}{
+		{"a professional's booking", claimReq("p1", "c1", bookingAt(-60), booking.StatusBooked, time.Time{}, "nurse-2"), nil},
+		{"another professional's booking", claimReq("p2", "c1", bookingAt(-120), booking.StatusBooked, time.Time{}, "nurse-2"), nil},
+		{"first self-booking", lim(claimReq("a1", "c1", bookingAt(0), booking.StatusBooked, time.Time{}, "nurse-1")), nil},
+		{"second self-booking", lim(claimReq("a2", "c1", bookingAt(60), booking.StatusBooked, time.Time{}, "nurse-1")), nil},
+		{"third self-booking", lim(claimReq("a3", "c1", bookingAt(120), booking.StatusBooked, time.Time{}, "nurse-1")), booking.ErrLimitReached},
+		{"another client", lim(claimReq("a4", "c2", bookingAt(120), booking.StatusBooked, time.Time{}, "nurse-1")), nil},
+	} {
+		err := s.Claim(ctx, step.req)
+		if step.want == nil {
+			require.NoError(t, err, step.name)
+		} else {
+			require.ErrorIs(t, err, step.want, step.name)
+		}
+	}
 	as, err := s.ClientAppointments(ctx, "c1")
 	require.NoError(t, err)
-	require.Len(t, as, 2)
-	require.Equal(t, "a1", as[0].ID)
+	require.Len(t, as, 4)
+	require.Equal(t, "p2", as[0].ID)
 }
 
 // testBookingReschedule checks that a reschedule takes the new time and
@@ -456,4 +477,104 @@ func testBookingRaceTransitions(t *testing.T, h Harness) {
 	}
 	wg.Wait()
 	require.EqualValues(t, 1, ok.Load())
+}
+
+// sharedReq is claimReq with every claim a seat of the shared slot key of
+// the given capacity.
+func sharedReq(req booking.ClaimRequest, key string, capacity int) booking.ClaimRequest {
+	for i := range req.Claims {
+		req.Claims[i].Shared, req.Claims[i].Capacity = key, capacity
+	}
+	return req
+}
+
+// testBookingSharedSlots checks that claims of one shared slot overlap up
+// to its capacity and conflict with everything else.
+func testBookingSharedSlots(t *testing.T, h Harness) {
+	ctx := t.Context()
+	s := h.Booking(t, 1)[0]
+	hold := bookingT0.Add(time.Hour)
+	seat := func(id string, min int, key string) booking.ClaimRequest {
+		return sharedReq(claimReq(id, carecontact.ClientRef("c-"+id), bookingAt(min), booking.StatusBooked, time.Time{}, "nurse-1", "room-1"), key, 3)
+	}
+	for _, step := range []struct {
+		name string
+		req  booking.ClaimRequest
+		want error
+	}{
+		{"first seat", seat("g1", 0, "flu@0"), nil},
+		{"second seat", seat("g2", 0, "flu@0"), nil},
+		{"a held third seat", sharedReq(claimReq("g3", "c-g3", bookingAt(0), booking.StatusPending, hold, "nurse-1", "room-1"), "flu@0", 3), nil},
+		{"a fourth seat", seat("g4", 0, "flu@0"), booking.ErrSlotTaken},
+		{"an ordinary claim over the slot", claimReq("o1", "c-o1", bookingAt(15), booking.StatusBooked, time.Time{}, "room-1"), booking.ErrSlotTaken},
+		{"another shared slot over it", seat("x1", 15, "flu@15"), booking.ErrSlotTaken},
+		{"the same key at another time", seat("x2", 15, "flu@0"), booking.ErrSlotTaken},
+		{"a shared slot right after", seat("n1", 30, "flu@30"), nil},
+		{"a capacity without a key", func() booking.ClaimRequest {
+			r := claimReq("bad", "c-bad", bookingAt(120), booking.StatusBooked, time.Time{}, "nurse-1")
+			r.Claims[0].Capacity = 2
+			return r
+		}(), booking.ErrInvalid},
+	} {
+		err := s.Claim(ctx, step.req)
+		if step.want == nil {
+			require.NoError(t, err, step.name)
+		} else {
+			require.ErrorIs(t, err, step.want, step.name)
+		}
+	}
+	busy, err := s.Busy(ctx, []booking.CalendarID{"room-1"}, booking.Interval{Start: bookingAt(0), End: bookingAt(30)}, bookingT0)
+	require.NoError(t, err)
+	require.Len(t, busy, 3)
+	for _, c := range busy {
+		require.Equal(t, "flu@0", c.Shared)
+		require.Equal(t, 3, c.Capacity)
+	}
+	// A cancellation frees its seat; so does a lapsed hold.
+	a, err := s.Appointment(ctx, "g1")
+	require.NoError(t, err)
+	require.NoError(t, s.Transition(ctx, transitionTo(a, booking.StatusCancelled, bookingT0)))
+	require.NoError(t, s.Claim(ctx, seat("g5", 0, "flu@0")))
+	require.ErrorIs(t, s.Claim(ctx, seat("g6", 0, "flu@0")), booking.ErrSlotTaken)
+	late := seat("g7", 0, "flu@0")
+	late.Now = hold
+	require.NoError(t, s.Claim(ctx, late), "the held seat lapsed")
+}
+
+// testBookingRaceForSharedSlot races capacity+1 claims for one shared slot
+// through several store values: exactly capacity win.
+func testBookingRaceForSharedSlot(t *testing.T, h Harness) {
+	ctx := t.Context()
+	stores := h.Booking(t, 4)
+	const capacity = 5
+	for _, racers := range []int{capacity + 1, 2 * capacity} {
+		key := fmt.Sprintf("group@%d", racers)
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		errs := make(chan error, racers)
+		for r := range racers {
+			wg.Go(func() {
+				id := fmt.Sprintf("s%d-r%d", racers, r)
+				err := stores[r%len(stores)].Claim(ctx, sharedReq(claimReq(id, carecontact.ClientRef("c"+id), bookingAt(racers*60), booking.StatusBooked, time.Time{}, "nurse-1", "room-1"), key, capacity))
+				switch {
+				case err == nil:
+					wins.Add(1)
+				case errors.Is(err, booking.ErrSlotTaken):
+				default:
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		require.EqualValues(t, capacity, wins.Load(), "%d racers", racers)
+		for _, s := range stores {
+			busy, err := s.Busy(ctx, []booking.CalendarID{"nurse-1", "room-1"}, booking.Interval{Start: bookingAt(racers * 60), End: bookingAt(racers*60 + 30)}, bookingT0)
+			require.NoError(t, err)
+			require.Len(t, busy, 2*capacity)
+		}
+	}
 }

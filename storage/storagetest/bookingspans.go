@@ -82,3 +82,46 @@ func testBookingSpans(t *testing.T, h Harness) {
 	require.NoError(t, s.Transition(ctx, transitionTo(s3, booking.StatusCancelled, bookingT0)))
 	require.NotEqual(t, v1, ss.ClaimsVersion(), "a cancellation moves the version")
 }
+
+// testBookingSpanSeats checks the open spans of a store's SpanStore: the
+// seats of a shared slot with a seat left come as spans with Open set to
+// the slot's key (not joined to the time next to them), a full slot's as
+// plain busy time, and a lapsed held seat opens the slot again.
+func testBookingSpanSeats(t *testing.T, h Harness) {
+	ctx := t.Context()
+	s := h.Booking(t, 1)[0]
+	ss, ok := s.(booking.SpanStore)
+	if !ok {
+		t.Skip("the store has no booking.SpanStore")
+	}
+	hold := bookingT0.Add(time.Hour)
+	claimed(t, s, claimReq("o1", "c-o1", bookingAt(-30), booking.StatusBooked, time.Time{}, "nurse-1"))
+	claimed(t, s, sharedReq(claimReq("g1", "c-g1", bookingAt(0), booking.StatusBooked, time.Time{}, "nurse-1"), "flu@0", 2))
+	iv := booking.Interval{Start: bookingAt(-60), End: bookingAt(60)}
+	spans := func(now time.Time) []booking.BusySpan {
+		r, err := ss.AppendBusy(ctx, nil, nil, []booking.CalendarID{"nurse-1"}, iv, now)
+		require.NoError(t, err)
+		var out []booking.BusySpan
+		for _, sp := range r.Spans { // duplicate seats may come one by one
+			if n := len(out); n > 0 && out[n-1] == sp && sp.Open != "" {
+				continue
+			}
+			out = append(out, sp)
+		}
+		return out
+	}
+	before := booking.BusySpan{Start: bookingAt(-30).Unix(), End: bookingAt(0).Unix()}
+	slot := booking.BusySpan{Start: bookingAt(0).Unix(), End: bookingAt(30).Unix()}
+	open := slot
+	open.Open = "flu@0"
+	require.Equal(t, []booking.BusySpan{before, open}, spans(bookingT0), "one seat of two taken")
+	claimed(t, s, sharedReq(claimReq("g2", "c-g2", bookingAt(0), booking.StatusPending, hold, "nurse-1"), "flu@0", 2))
+	got := spans(bookingT0) // touching plain spans may come as one
+	require.Equal(t, before.Start, got[0].Start)
+	for _, sp := range got {
+		require.Equal(t, "", sp.Open, "a full shared slot is busy")
+		require.True(t, sp.Start >= before.Start && sp.End <= slot.End, "span %+v", sp)
+	}
+	require.Equal(t, slot.End, got[len(got)-1].End)
+	require.Equal(t, []booking.BusySpan{before, open}, spans(hold), "the held seat lapsed")
+}
