@@ -136,22 +136,19 @@ func (p *purge) deleted(ctx context.Context, table string, ids []string, subject
 // and decided on the document, with the memory store's rule.
 
 func (p *purge) sessions(ctx context.Context, cutoff time.Time, _ carecontact.Days) (int, error) {
-	rows, err := p.tx.Query(ctx, `DELETE FROM sessions WHERE state = $1 AND closed_at <= $2 RETURNING id`, string(session.StateClosed), cutoff)
-	if err != nil {
-		return 0, err
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return 0, err
-	}
-	for _, id := range ids {
-		p.subjects = append(p.subjects, storekit.SessionSubject(id))
-	}
-	return len(ids), nil
+	return p.deleteReturning(ctx, storekit.SessionSubject,
+		`DELETE FROM sessions WHERE state = $1 AND closed_at <= $2 RETURNING id`, string(session.StateClosed), cutoff)
 }
 
 func (p *purge) contacts(ctx context.Context, cutoff time.Time, _ carecontact.Days) (int, error) {
-	rows, err := p.tx.Query(ctx, `DELETE FROM demand_contacts WHERE state <> 'pending' AND closed_at <= $1 RETURNING id`, cutoff)
+	return p.deleteReturning(ctx, storekit.ContactSubject,
+		`DELETE FROM demand_contacts WHERE state <> 'pending' AND closed_at <= $1 RETURNING id`, cutoff)
+}
+
+// deleteReturning runs a DELETE … RETURNING id and notes the subject of
+// each deleted row.
+func (p *purge) deleteReturning(ctx context.Context, subject func(string) string, q string, args ...any) (int, error) {
+	rows, err := p.tx.Query(ctx, q, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -160,7 +157,7 @@ func (p *purge) contacts(ctx context.Context, cutoff time.Time, _ carecontact.Da
 		return 0, err
 	}
 	for _, id := range ids {
-		p.subjects = append(p.subjects, storekit.ContactSubject(id))
+		p.subjects = append(p.subjects, subject(id))
 	}
 	return len(ids), nil
 }
