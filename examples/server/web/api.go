@@ -641,12 +641,20 @@ func (h *Handler) identifyClient(r *http.Request, id, level, method string) (ses
 }
 
 func (h *Handler) apiIdentify(w http.ResponseWriter, r *http.Request) {
-	var req identifyRequest
+	sessionStep(h, w, r, func(req identifyRequest) (session.Session, error) {
+		return h.identifyClient(r, r.PathValue("id"), req.Level, req.Method)
+	})
+}
+
+// sessionStep decodes the JSON body of a step on the session the path
+// names, takes the step and answers with the session, or the problem.
+func sessionStep[T any](h *Handler, w http.ResponseWriter, r *http.Request, step func(req T) (session.Session, error)) {
+	var req T
 	if _, err := decode(r, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	s, err := h.identifyClient(r, r.PathValue("id"), req.Level, req.Method)
+	s, err := step(req)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -668,17 +676,9 @@ func (h *Handler) switchContact(r *http.Request, id, to string, consent bool) (s
 }
 
 func (h *Handler) apiSwitch(w http.ResponseWriter, r *http.Request) {
-	var req switchRequest
-	if _, err := decode(r, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	s, err := h.switchContact(r, r.PathValue("id"), req.To, req.Consent)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sessionOf(s))
+	sessionStep(h, w, r, func(req switchRequest) (session.Session, error) {
+		return h.switchContact(r, r.PathValue("id"), req.To, req.Consent)
+	})
 }
 
 // inviteRequest is the body of POST /api/sessions/{id}/invite.
@@ -698,15 +698,7 @@ func (h *Handler) invite(r *http.Request, id, guest, role string) (session.Sessi
 }
 
 func (h *Handler) apiInvite(w http.ResponseWriter, r *http.Request) {
-	var req inviteRequest
-	if _, err := decode(r, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	s, err := h.invite(r, r.PathValue("id"), req.Guest, req.Role)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sessionOf(s))
+	sessionStep(h, w, r, func(req inviteRequest) (session.Session, error) {
+		return h.invite(r, r.PathValue("id"), req.Guest, req.Role)
+	})
 }
