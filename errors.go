@@ -83,33 +83,11 @@ func Sentinel(kind error, msg string) error {
 
 // FieldError is an error about one field of the input. It names the field
 // (a path such as "services[2].notice") and matches Err, which is a package
-// sentinel and through it ErrInvalid.
-type FieldError struct {
-	// Field is the path of the field at fault.
-	Field string
-	// Reason says what is wrong, without repeating the value when the value
-	// may be personal data.
-	Reason string
-	// Err is the sentinel the error matches.
-	Err error
-}
-
-// Error returns "<sentinel>: <field>: <reason>".
-func (e *FieldError) Error() string {
-	msg := e.Field + ": " + e.Reason
-	if e.Err != nil {
-		return e.Err.Error() + ": " + msg
-	}
-	return ErrInvalid.Error() + ": " + msg
-}
-
-// Unwrap returns Err, or ErrInvalid when Err is nil.
-func (e *FieldError) Unwrap() error {
-	if e.Err == nil {
-		return ErrInvalid
-	}
-	return e.Err
-}
+// sentinel and through it ErrInvalid. Its Error returns
+// "<sentinel>: <field>: <reason>", and Unwrap returns Err (ErrInvalid when
+// Err is nil). It is declared in the leaf the root's kinds live in, so that
+// civil, which imports nothing of the project but that leaf, returns it too.
+type FieldError = ikind.FieldError
 
 // Invalid returns a *FieldError for field that matches sentinel.
 func Invalid(sentinel error, field, reason string) error {

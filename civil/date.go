@@ -30,11 +30,11 @@ func DateOf(t time.Time, loc *time.Location) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("%w: date %q: want YYYY-MM-DD", ErrInvalid, truncate(s))
+		return Date{}, invalid("date", fmt.Sprintf("%q: want YYYY-MM-DD", truncate(s)))
 	}
 	d := DateOf(t, time.UTC)
 	if !d.Valid() {
-		return Date{}, fmt.Errorf("%w: date %q: year out of range 0001..9999", ErrInvalid, s)
+		return Date{}, invalid("date", fmt.Sprintf("%q: year out of range 0001..9999", s))
 	}
 	return d, nil
 }
@@ -49,7 +49,7 @@ func (d Date) MarshalText() ([]byte, error) {
 		return []byte{}, nil
 	}
 	if !d.Valid() {
-		return nil, fmt.Errorf("%w: date %s is not a day", ErrInvalid, d)
+		return nil, invalid("date", fmt.Sprintf("%s is not a day", d))
 	}
 	return []byte(d.String()), nil
 }

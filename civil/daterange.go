@@ -21,13 +21,13 @@ type DateRange struct {
 func (r DateRange) Validate(field string) error {
 	switch {
 	case !r.From.Valid():
-		return fmt.Errorf("%w: %s.from %s is not a day", ErrInvalid, field, r.From)
+		return invalid(field+".from", fmt.Sprintf("%s is not a day", r.From))
 	case !r.To.Valid():
-		return fmt.Errorf("%w: %s.to %s is not a day", ErrInvalid, field, r.To)
+		return invalid(field+".to", fmt.Sprintf("%s is not a day", r.To))
 	case r.To.Before(r.From):
-		return fmt.Errorf("%w: %s: to %s is before from %s", ErrInvalid, field, r.To, r.From)
+		return invalid(field, fmt.Sprintf("to %s is before from %s", r.To, r.From))
 	case r.Days() > MaxDateRange:
-		return fmt.Errorf("%w: %s: %d days, at most %d", ErrInvalid, field, r.Days(), MaxDateRange)
+		return invalid(field, fmt.Sprintf("%d days, at most %d", r.Days(), MaxDateRange))
 	}
 	return nil
 }

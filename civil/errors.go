@@ -8,3 +8,9 @@ import "github.com/carecontact/carecontact/internal/kind"
 // request like any other invalid input. Packages that take civil values
 // wrap it together with their own sentinel of that kind.
 var ErrInvalid = kind.Sentinel(kind.ErrInvalid, "civil: invalid input")
+
+// invalid returns a *carecontact.FieldError (declared in the kinds' leaf)
+// for field, matching ErrInvalid.
+func invalid(field, reason string) error {
+	return &kind.FieldError{Field: field, Reason: reason, Err: ErrInvalid}
+}

@@ -49,5 +49,5 @@ func ExampleParseLanguage() {
 	// sv-FI -> "sv" <nil>
 	// en-GB -> "en" <nil>
 	// de -> "fi" <nil>
-	// ! -> "" civil: invalid input: language "!" is not a BCP 47 tag
+	// ! -> "" civil: invalid input: language: "!" is not a BCP 47 tag
 }

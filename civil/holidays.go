@@ -109,7 +109,7 @@ var holidayRules = [...]holidayRule{
 // centuries.
 func FinnishHolidays(y int) ([]Holiday, error) {
 	if y < FirstHolidayYear || y > LastHolidayYear {
-		return nil, fmt.Errorf("%w: holiday year %d: want %d..%d", ErrInvalid, y, FirstHolidayYear, LastHolidayYear)
+		return nil, invalid("holiday year", fmt.Sprintf("%d: want %d..%d", y, FirstHolidayYear, LastHolidayYear))
 	}
 	e := Easter(y)
 	hs := make([]Holiday, len(holidayRules))

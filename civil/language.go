@@ -37,7 +37,7 @@ func ParseLanguage(s string) (Language, error) {
 	}
 	tag, err := language.Parse(s)
 	if err != nil {
-		return "", fmt.Errorf("%w: language %q is not a BCP 47 tag", ErrInvalid, truncate(s))
+		return "", invalid("language", fmt.Sprintf("%q is not a BCP 47 tag", truncate(s)))
 	}
 	return MatchLanguage(tag), nil
 }

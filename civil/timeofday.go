@@ -28,13 +28,13 @@ func TimeOfDayOf(t time.Time, loc *time.Location) TimeOfDay {
 func ParseTimeOfDay(s string) (TimeOfDay, error) {
 	hs, ms, ok := strings.Cut(s, ":")
 	if !ok || len(hs) != 2 || len(ms) != 2 {
-		return 0, fmt.Errorf("%w: time of day %q: want HH:MM", ErrInvalid, truncate(s))
+		return 0, invalid("time of day", fmt.Sprintf("%q: want HH:MM", truncate(s)))
 	}
 	h, err1 := strconv.Atoi(hs)
 	m, err2 := strconv.Atoi(ms)
 	if err1 != nil || err2 != nil || hs[0] == '+' || hs[0] == '-' || ms[0] == '+' || ms[0] == '-' ||
 		h < 0 || m < 0 || m > 59 || h > 24 || (h == 24 && m != 0) {
-		return 0, fmt.Errorf("%w: time of day %q: want HH:MM between 00:00 and 24:00", ErrInvalid, s)
+		return 0, invalid("time of day", fmt.Sprintf("%q: want HH:MM between 00:00 and 24:00", s))
 	}
 	return At(h, m), nil
 }
@@ -45,7 +45,7 @@ func (t TimeOfDay) String() string { return fmt.Sprintf("%02d:%02d", int(t)/60, 
 // MarshalText encodes t as "HH:MM".
 func (t TimeOfDay) MarshalText() ([]byte, error) {
 	if !t.Valid() {
-		return nil, fmt.Errorf("%w: time of day %d minutes: want 00:00..24:00", ErrInvalid, int(t))
+		return nil, invalid("time of day", fmt.Sprintf("%d minutes: want 00:00..24:00", int(t)))
 	}
 	return []byte(t.String()), nil
 }
@@ -77,7 +77,7 @@ type Span struct {
 func ParseSpan(s string) (Span, error) {
 	a, b, ok := strings.Cut(s, "-")
 	if !ok {
-		return Span{}, fmt.Errorf("%w: span %q: want HH:MM-HH:MM", ErrInvalid, truncate(s))
+		return Span{}, invalid("span", fmt.Sprintf("%q: want HH:MM-HH:MM", truncate(s)))
 	}
 	from, err := ParseTimeOfDay(a)
 	if err != nil {
@@ -101,7 +101,7 @@ func (s Span) String() string { return s.From.String() + "-" + s.To.String() }
 // field.
 func (s Span) Validate(field string) error {
 	if !s.From.Valid() || !s.To.Valid() || s.From >= s.To {
-		return fmt.Errorf("%w: %s %s: want from < to within 00:00..24:00", ErrInvalid, field, s)
+		return invalid(field, fmt.Sprintf("%s: want from < to within 00:00..24:00", s))
 	}
 	return nil
 }

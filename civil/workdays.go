@@ -57,19 +57,19 @@ func PreviousWorkday(w Workdays, d Date) (Date, error) { return stepWorkday(w, d
 
 func stepWorkday(w Workdays, d Date, dir int) (Date, error) {
 	if !d.Valid() {
-		return Date{}, fmt.Errorf("%w: date %s is not a day", ErrInvalid, d)
+		return Date{}, invalid("date", fmt.Sprintf("%s is not a day", d))
 	}
 	day := d
 	for range MaxWorkdaySearch {
 		day = day.AddDays(dir)
 		if !day.Valid() {
-			return Date{}, fmt.Errorf("%w: no working day after %s before the end of the calendar", ErrInvalid, d)
+			return Date{}, invalid("working days", fmt.Sprintf("no working day after %s before the end of the calendar", d))
 		}
 		if w.Workday(day) {
 			return day, nil
 		}
 	}
-	return Date{}, fmt.Errorf("%w: no working day within %d days of %s", ErrInvalid, MaxWorkdaySearch, d)
+	return Date{}, invalid("working days", fmt.Sprintf("no working day within %d days of %s", MaxWorkdaySearch, d))
 }
 
 // AddWorkdays returns the n-th working day after d (before d for negative
@@ -77,10 +77,10 @@ func stepWorkday(w Workdays, d Date, dir int) (Date, error) {
 // is a gap of more than MaxWorkdaySearch days between working days.
 func AddWorkdays(w Workdays, d Date, n int) (Date, error) {
 	if n > MaxAddWorkdays || n < -MaxAddWorkdays {
-		return Date{}, fmt.Errorf("%w: %d working days: at most %d", ErrInvalid, n, MaxAddWorkdays)
+		return Date{}, invalid("working days", fmt.Sprintf("%d: at most %d", n, MaxAddWorkdays))
 	}
 	if !d.Valid() {
-		return Date{}, fmt.Errorf("%w: date %s is not a day", ErrInvalid, d)
+		return Date{}, invalid("date", fmt.Sprintf("%s is not a day", d))
 	}
 	dir := 1
 	if n < 0 {
@@ -100,14 +100,14 @@ func AddWorkdays(w Workdays, d Date, n int) (Date, error) {
 // MaxDateRange days is ErrInvalid.
 func WorkdaysBetween(w Workdays, from, to Date) (int, error) {
 	if !from.Valid() || !to.Valid() {
-		return 0, fmt.Errorf("%w: working days between %s and %s: not days", ErrInvalid, from, to)
+		return 0, invalid("working days", fmt.Sprintf("between %s and %s: not days", from, to))
 	}
 	if !to.After(from) {
 		return 0, nil
 	}
 	r := DateRange{from.AddDays(1), to}
 	if r.Days() > MaxDateRange {
-		return 0, fmt.Errorf("%w: working days between %s and %s: %d days, at most %d", ErrInvalid, from, to, r.Days(), MaxDateRange)
+		return 0, invalid("working days", fmt.Sprintf("between %s and %s: %d days, at most %d", from, to, r.Days(), MaxDateRange))
 	}
 	n := 0
 	for d := range r.All() {

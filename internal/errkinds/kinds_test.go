@@ -38,7 +38,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrDriver": carecontact.ErrDriver, "ErrUnknownStaff": carecontact.ErrUnknownStaff,
 			"ErrRetention": carecontact.ErrRetention, "ErrErasure": carecontact.ErrErasure,
 		},
-		Types: map[string]error{"FieldError": &carecontact.FieldError{}},
+		// FieldError is an alias of internal/kind's, listed there.
 	},
 	// The leaf the root's kinds are declared in: the same values.
 	"internal/kind": {
@@ -47,6 +47,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrConflict": kind.ErrConflict, "ErrNotAllowed": kind.ErrNotAllowed,
 			"ErrIllegalTransition": kind.ErrIllegalTransition, "ErrUnavailable": kind.ErrUnavailable,
 		},
+		Types: map[string]error{"FieldError": &carecontact.FieldError{}},
 	},
 	"audit": {
 		Sentinels: map[string]error{"ErrInvalidEvent": audit.ErrInvalidEvent, "ErrTampered": audit.ErrTampered},
