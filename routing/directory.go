@@ -132,16 +132,16 @@ func NewDirectory(cfg Config) (*Directory, error) {
 	slices.SortFunc(d.areas, func(a, b Area) int { return cmp.Compare(a.ID, b.ID) })
 	for i, a := range d.areas {
 		if a.ID == "" {
-			return nil, fmt.Errorf("%w: areas: id is empty", ErrInvalid)
+			return nil, carecontact.Invalid(ErrInvalid, "areas.id", "is empty")
 		}
 		if a.NameFi == "" {
-			return nil, fmt.Errorf("%w: area %s: name_fi is empty", ErrInvalid, a.ID)
+			return nil, carecontact.Invalid(ErrInvalid, "areas["+quoteID(string(a.ID))+"].nameFi", "is empty")
 		}
 		if _, dup := d.areaIdx[a.ID]; dup {
-			return nil, fmt.Errorf("%w: area %s: duplicate id", ErrInvalid, a.ID)
+			return nil, carecontact.Invalid(ErrInvalid, "areas["+quoteID(string(a.ID))+"].id", "is a duplicate")
 		}
 		if err := a.validateHours(); err != nil {
-			return nil, fmt.Errorf("%w: area %s: %v", ErrInvalid, a.ID, err)
+			return nil, carecontact.Invalid(ErrInvalid, "areas["+quoteID(string(a.ID))+"].hours", err.Error())
 		}
 		d.areaIdx[a.ID] = i
 		for _, pc := range a.PostalCodes {
@@ -153,7 +153,7 @@ func NewDirectory(cfg Config) (*Directory, error) {
 				return nil, fmt.Errorf("area %s: postal_codes: %w: %q has surrounding spaces", a.ID, ErrMalformedPostalCode, pc)
 			}
 			if other, dup := d.postal[pc]; dup {
-				return nil, fmt.Errorf("%w: area %s: postal code %s already belongs to area %s", ErrInvalid, a.ID, pc, d.areas[other].ID)
+				return nil, carecontact.Invalid(ErrInvalid, "areas["+quoteID(string(a.ID))+"].postalCodes", fmt.Sprintf("%s already belongs to area %s", pc, d.areas[other].ID))
 			}
 			d.postal[pc] = i
 		}
@@ -164,7 +164,7 @@ func NewDirectory(cfg Config) (*Directory, error) {
 				return nil, fmt.Errorf("area %s: neighbours: %w: %s", a.ID, ErrUnknownArea, n)
 			}
 			if n == a.ID {
-				return nil, fmt.Errorf("%w: area %s: neighbours: an area is not its own neighbour", ErrInvalid, a.ID)
+				return nil, carecontact.Invalid(ErrInvalid, "areas["+quoteID(string(a.ID))+"].neighbours", "an area is not its own neighbour")
 			}
 		}
 	}
@@ -174,10 +174,10 @@ func NewDirectory(cfg Config) (*Directory, error) {
 	d.areaTeams = make([][]int, len(d.areas))
 	for i, t := range d.teams {
 		if t.ID == "" {
-			return nil, fmt.Errorf("%w: teams: id is empty", ErrInvalid)
+			return nil, carecontact.Invalid(ErrInvalid, "teams.id", "is empty")
 		}
 		if _, dup := d.teamIdx[t.ID]; dup {
-			return nil, fmt.Errorf("%w: team %s: duplicate id", ErrInvalid, t.ID)
+			return nil, carecontact.Invalid(ErrInvalid, "teams["+quoteID(string(t.ID))+"].id", "is a duplicate")
 		}
 		d.teamIdx[t.ID] = i
 		if t.Area != "" {
@@ -187,7 +187,7 @@ func NewDirectory(cfg Config) (*Directory, error) {
 			}
 			d.areaTeams[ai] = append(d.areaTeams[ai], i)
 		} else if !t.Central {
-			return nil, fmt.Errorf("%w: team %s: area is required for a team that is not central", ErrInvalid, t.ID)
+			return nil, carecontact.Invalid(ErrInvalid, "teams["+quoteID(string(t.ID))+"].area", "is required for a team that is not central")
 		}
 		if t.Central {
 			d.centralTeams = append(d.centralTeams, i)
@@ -226,12 +226,12 @@ func NewDirectory(cfg Config) (*Directory, error) {
 			return nil, fmt.Errorf("%w: policies[%d].channel: %q is not a routed channel", ErrInvalid, i, p.Channel)
 		}
 		if len(p.Steps) == 0 {
-			return nil, fmt.Errorf("%w: policies[%d] (%q): steps are empty", ErrInvalid, i, p.Errand)
+			return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("policies[%d].steps", i), "are empty")
 		}
 		cp := &compiledPolicy{Policy: Policy{Errand: p.Errand, Channel: p.Channel, Steps: slices.Clone(p.Steps)}}
 		for j, s := range cp.Steps {
 			if err := s.validate(j == len(p.Steps)-1); err != nil {
-				return nil, fmt.Errorf("%w: policies[%d] (%q) steps[%d]: %v", ErrInvalid, i, p.Errand, j, err)
+				return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("policies[%d].steps[%d]", i, j), err.Error())
 			}
 			if s.Target == TargetTeam {
 				if _, ok := d.teamIdx[s.Team]; !ok {
@@ -277,24 +277,24 @@ func NewDirectory(cfg Config) (*Directory, error) {
 
 func (d *Directory) checkProfessional(p Professional) error {
 	if p.ID == "" {
-		return fmt.Errorf("%w: professionals: id is empty", ErrInvalid)
+		return carecontact.Invalid(ErrInvalid, "professionals.id", "is empty")
 	}
 	if _, dup := d.profIdx[p.ID]; dup {
-		return fmt.Errorf("%w: professional %s: duplicate id", ErrInvalid, p.ID)
+		return carecontact.Invalid(ErrInvalid, "professionals["+quoteID(string(p.ID))+"].id", "is a duplicate")
 	}
 	if p.Role == "" {
-		return fmt.Errorf("%w: professional %s: role is empty", ErrInvalid, p.ID)
+		return carecontact.Invalid(ErrInvalid, "professionals["+quoteID(string(p.ID))+"].role", "is empty")
 	}
 	if len(p.Languages) == 0 {
-		return fmt.Errorf("%w: professional %s: languages are empty", ErrInvalid, p.ID)
+		return carecontact.Invalid(ErrInvalid, "professionals["+quoteID(string(p.ID))+"].languages", "are empty")
 	}
 	for i, l := range p.Languages {
 		if !l.Valid() {
-			return fmt.Errorf("%w: professional %s: languages[%d] is not a BCP 47 tag", ErrInvalid, p.ID, i)
+			return carecontact.Invalid(ErrInvalid, fmt.Sprintf("professionals[%s].languages[%d]", quoteID(string(p.ID)), i), "is not a BCP 47 tag")
 		}
 	}
 	if len(p.Teams) == 0 {
-		return fmt.Errorf("%w: professional %s: teams are empty", ErrInvalid, p.ID)
+		return carecontact.Invalid(ErrInvalid, "professionals["+quoteID(string(p.ID))+"].teams", "are empty")
 	}
 	for _, t := range p.Teams {
 		if _, ok := d.teamIdx[t]; !ok {
@@ -303,10 +303,10 @@ func (d *Directory) checkProfessional(p Professional) error {
 	}
 	c := p.Capacity
 	if c.Synchronous < 0 || c.Chat < 0 || c.Message < 0 {
-		return fmt.Errorf("%w: professional %s: capacity is negative", ErrInvalid, p.ID)
+		return carecontact.Invalid(ErrInvalid, "professionals["+quoteID(string(p.ID))+"].capacity", "is negative")
 	}
 	if p.WrapUp < 0 {
-		return fmt.Errorf("%w: professional %s: wrap_up is negative", ErrInvalid, p.ID)
+		return carecontact.Invalid(ErrInvalid, "professionals["+quoteID(string(p.ID))+"].wrapUp", "is negative")
 	}
 	return nil
 }

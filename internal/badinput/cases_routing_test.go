@@ -158,19 +158,19 @@ func routingCases() []badCase {
 		{"routing/ParsePostalCode/mebibyte", parse(mib), invalid("postalCode")},
 		{"routing/ParsePostalCode/surrounding spaces", parse(" 00530 "), accepted("routing.ParsePostalCode: surrounding spaces ignored")},
 		{"routing/NewDirectory/malformed postal code", directory(func(c *routing.Config) { c.Areas[0].PostalCodes = []routing.PostalCode{"abc"} }),
-			invalidText("postal code")},
-		{"routing/NewDirectory/duplicate area", directory(func(c *routing.Config) { c.Areas[1].ID = c.Areas[0].ID }), invalidText("duplicate")},
-		{"routing/NewDirectory/negative capacity", directory(func(c *routing.Config) { c.Professionals[0].Capacity.Chat = -1 }), invalidText("capacity")},
-		{"routing/NewDirectory/negative wrap-up", directory(func(c *routing.Config) { c.Professionals[0].WrapUp = -time.Minute }), invalidText("wrap_up")},
+			invalid("postalCode")},
+		{"routing/NewDirectory/duplicate area", directory(func(c *routing.Config) { c.Areas[1].ID = c.Areas[0].ID }), invalid("areas[kallio].id")},
+		{"routing/NewDirectory/negative capacity", directory(func(c *routing.Config) { c.Professionals[0].Capacity.Chat = -1 }), invalid("professionals[n-aino].capacity")},
+		{"routing/NewDirectory/negative wrap-up", directory(func(c *routing.Config) { c.Professionals[0].WrapUp = -time.Minute }), invalid("professionals[n-aino].wrapUp")},
 		{"routing/NewDirectory/language klingon!!", directory(func(c *routing.Config) { c.Professionals[0].Languages = []civil.Language{"klingon!!"} }),
-			invalidText("languages[0]")},
+			invalid("professionals[n-aino].languages[0]")},
 		{"routing/NewDirectory/team in an unknown area", directory(func(c *routing.Config) { c.Teams[0].Area = "atlantis" }), fails(carecontact.ErrNotFound)},
 		{"routing/NewDirectory/negative step timeout", directory(func(c *routing.Config) {
 			c.Policies = []routing.Policy{{Steps: []routing.Step{{Target: routing.TargetOwnTeam, Timeout: -time.Minute}, {Target: routing.TargetCentralPool}}}}
-		}), invalidText("steps[0]")},
+		}), invalid("policies[0].steps[0]")},
 		{"routing/NewDirectory/opening hours closing before opening", directory(func(c *routing.Config) {
 			c.Areas[0].Hours = routing.OpeningHours{{Day: time.Monday, Open: civil.At(16, 0), Close: civil.At(8, 0)}}
-		}), invalidText("hours")},
+		}), invalid("areas[kallio].hours")},
 		{"routing/NewDispatcher/negative offer timeout", dispatcher(func(c *routing.DispatcherConfig) { c.OfferTimeout = -time.Second }), invalid("config.offer_timeout")},
 		{"routing/NewDispatcher/unknown sink kind", dispatcher(func(c *routing.DispatcherConfig) { c.SinkKinds = []routing.EventKind{99} }), invalid("config.sink_kinds")},
 		{"routing/NewDispatcher/negative ageing", dispatcher(func(c *routing.DispatcherConfig) { c.Ageing = routing.Ageing{routing.PriorityHigh: -time.Hour} }), invalid("config.ageing")},
