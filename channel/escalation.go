@@ -46,16 +46,16 @@ func NewGraph(edges ...Escalation) (*Graph, error) {
 	g := &Graph{edges: map[[2]Kind]Escalation{}}
 	for i, e := range edges {
 		if !e.To.Valid() {
-			return nil, fmt.Errorf("%w: edge %d: to: unknown channel %q", ErrInvalidGraph, i, clip(string(e.To)))
+			return nil, carecontact.Invalid(ErrInvalidGraph, fmt.Sprintf("edges[%d].to", i), fmt.Sprintf("unknown channel %q", clip(string(e.To))))
 		}
 		if e.From != "" && !e.From.Valid() {
-			return nil, fmt.Errorf("%w: edge %d: from: unknown channel %q", ErrInvalidGraph, i, clip(string(e.From)))
+			return nil, carecontact.Invalid(ErrInvalidGraph, fmt.Sprintf("edges[%d].from", i), fmt.Sprintf("unknown channel %q", clip(string(e.From))))
 		}
 		if e.From == e.To {
-			return nil, fmt.Errorf("%w: edge %d: from and to are both %s", ErrInvalidGraph, i, e.To)
+			return nil, carecontact.Invalid(ErrInvalidGraph, fmt.Sprintf("edges[%d]", i), fmt.Sprintf("from and to are both %s", e.To))
 		}
 		if !e.Identity.Valid() {
-			return nil, fmt.Errorf("%w: edge %d: identity: unknown level", ErrInvalidGraph, i)
+			return nil, carecontact.Invalid(ErrInvalidGraph, fmt.Sprintf("edges[%d].identity", i), "unknown level")
 		}
 		froms := []Kind{e.From}
 		if e.From == "" {
@@ -180,13 +180,13 @@ func ParseGraph(data []byte) (*Graph, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidGraph, err)
+		return nil, carecontact.Invalid(ErrInvalidGraph, "graph", err.Error())
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalidGraph)
+		return nil, carecontact.Invalid(ErrInvalidGraph, "graph", "trailing data after the JSON object")
 	}
 	if f.Version == nil || *f.Version != GraphFormatVersion {
-		return nil, fmt.Errorf("%w: version: must be %d", ErrInvalidGraph, GraphFormatVersion)
+		return nil, carecontact.Invalid(ErrInvalidGraph, "version", fmt.Sprintf("must be %d", GraphFormatVersion))
 	}
 	edges := make([]Escalation, 0, len(f.Escalations))
 	for i, raw := range f.Escalations {
@@ -199,20 +199,20 @@ func ParseGraph(data []byte) (*Graph, error) {
 		d := json.NewDecoder(bytes.NewReader(raw))
 		d.DisallowUnknownFields()
 		if err := d.Decode(&e); err != nil {
-			return nil, fmt.Errorf("%w: escalations[%d]: %v", ErrInvalidGraph, i, err)
+			return nil, carecontact.Invalid(ErrInvalidGraph, fmt.Sprintf("escalations[%d]", i), err.Error())
 		}
 		if e.From == nil || e.To == nil || e.Identity == nil {
-			return nil, fmt.Errorf("%w: escalations[%d]: from, to and identity are required", ErrInvalidGraph, i)
+			return nil, carecontact.Invalid(ErrInvalidGraph, fmt.Sprintf("escalations[%d]", i), "from, to and identity are required")
 		}
 		lvl, err := ParseIdentityLevel(*e.Identity)
 		if err != nil {
-			return nil, fmt.Errorf("%w: escalations[%d]: identity: must be none, weak or strong", ErrInvalidGraph, i)
+			return nil, carecontact.Invalid(ErrInvalidGraph, fmt.Sprintf("escalations[%d].identity", i), "must be none, weak or strong")
 		}
 		from := Kind(*e.From)
 		if from == "*" {
 			from = ""
 		} else if from == "" {
-			return nil, fmt.Errorf("%w: escalations[%d]: from: use \"*\" for any channel", ErrInvalidGraph, i)
+			return nil, carecontact.Invalid(ErrInvalidGraph, fmt.Sprintf("escalations[%d].from", i), "use \"*\" for any channel")
 		}
 		edges = append(edges, Escalation{From: from, To: Kind(*e.To), Consent: e.Consent, Identity: lvl})
 	}

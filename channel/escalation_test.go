@@ -108,9 +108,9 @@ func TestParseGraph(t *testing.T) {
 		"extra field":  {`{"version": 1, "escalations": [], "x": 1}`, `unknown field "x"`},
 		"edge field":   {`{"version": 1, "escalations": [{"from": "chat", "to": "video", "identity": "weak", "why": 1}]}`, `escalations[0]: json: unknown field "why"`},
 		"no identity":  {`{"version": 1, "escalations": [{"from": "chat", "to": "video"}]}`, "escalations[0]: from, to and identity are required"},
-		"bad identity": {`{"version": 1, "escalations": [{"from": "chat", "to": "video", "identity": "pin"}]}`, "escalations[0]: identity"},
+		"bad identity": {`{"version": 1, "escalations": [{"from": "chat", "to": "video", "identity": "pin"}]}`, "escalations[0].identity: must be"},
 		"empty from":   {`{"version": 1, "escalations": [{"from": "", "to": "video", "identity": "weak"}]}`, `use "*"`},
-		"bad kind":     {`{"version": 1, "escalations": [{"from": "fax", "to": "video", "identity": "weak"}]}`, `edge 0: from: unknown channel "fax"`},
+		"bad kind":     {`{"version": 1, "escalations": [{"from": "fax", "to": "video", "identity": "weak"}]}`, `edges[0].from: unknown channel "fax"`},
 		"trailing":     {`{"version": 1, "escalations": []} []`, "trailing data"},
 	} {
 		_, err := channel.ParseGraph([]byte(tc.in))

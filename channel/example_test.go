@@ -39,7 +39,7 @@ func ExampleParseMatrix() {
 	fmt.Println(err)
 	// Output:
 	// [inbound_phone callback video chat secure_message e_booking]
-	// channel: invalid suitability matrix: errands["x"]["chat"]: reason is required when suitable is false
+	// channel: invalid suitability matrix: errands["x"]["chat"].reason: is required when suitable is false
 }
 
 func ExampleGraph_Check() {

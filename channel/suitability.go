@@ -62,11 +62,11 @@ func NewMatrix(rows map[Errand]map[Kind]Cell) (*Matrix, error) {
 
 func validErrand(e Errand) error {
 	if e == "" || len(e) > 64 {
-		return fmt.Errorf("%w: errand name must be 1 to 64 characters", ErrInvalidMatrix)
+		return carecontact.Invalid(ErrInvalidMatrix, "errands", "an errand name must be 1 to 64 characters")
 	}
 	for _, r := range string(e) {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
-			return fmt.Errorf("%w: errand %q: name may hold only a-z, 0-9 and _", ErrInvalidMatrix, e)
+			return carecontact.Invalid(ErrInvalidMatrix, fmt.Sprintf("errands[%q]", e), "a name may hold only a-z, 0-9 and _")
 		}
 	}
 	return nil
@@ -76,13 +76,13 @@ func validCell(e Errand, k Kind, c Cell) error {
 	where := fmt.Sprintf("errands[%q][%q]", e, k)
 	switch {
 	case !k.Valid():
-		return fmt.Errorf("%w: %s: unknown channel", ErrInvalidMatrix, where)
+		return carecontact.Invalid(ErrInvalidMatrix, where, "unknown channel")
 	case !c.Identity.Valid():
-		return fmt.Errorf("%w: %s: identity: unknown level", ErrInvalidMatrix, where)
+		return carecontact.Invalid(ErrInvalidMatrix, where+".identity", "unknown level")
 	case !c.Suitable && c.Reason == "":
-		return fmt.Errorf("%w: %s: reason is required when suitable is false", ErrInvalidMatrix, where)
+		return carecontact.Invalid(ErrInvalidMatrix, where+".reason", "is required when suitable is false")
 	case len(c.Reason) > 500 || !utf8.ValidString(c.Reason):
-		return fmt.Errorf("%w: %s: reason must be valid UTF-8 of at most 500 bytes", ErrInvalidMatrix, where)
+		return carecontact.Invalid(ErrInvalidMatrix, where+".reason", "must be valid UTF-8 of at most 500 bytes")
 	}
 	return nil
 }
@@ -185,13 +185,13 @@ func ParseMatrix(data []byte) (*Matrix, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidMatrix, err)
+		return nil, carecontact.Invalid(ErrInvalidMatrix, "matrix", err.Error())
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalidMatrix)
+		return nil, carecontact.Invalid(ErrInvalidMatrix, "matrix", "trailing data after the JSON object")
 	}
 	if f.Version == nil || *f.Version != MatrixFormatVersion {
-		return nil, fmt.Errorf("%w: version: must be %d", ErrInvalidMatrix, MatrixFormatVersion)
+		return nil, carecontact.Invalid(ErrInvalidMatrix, "version", fmt.Sprintf("must be %d", MatrixFormatVersion))
 	}
 	rows := map[Errand]map[Kind]Cell{}
 	switch f.Base {
@@ -201,7 +201,7 @@ func ParseMatrix(data []byte) (*Matrix, error) {
 			rows[e] = maps.Clone(row)
 		}
 	default:
-		return nil, fmt.Errorf("%w: base: must be \"defaults\" or empty, got %q", ErrInvalidMatrix, f.Base)
+		return nil, carecontact.Invalid(ErrInvalidMatrix, "base", fmt.Sprintf("must be \"defaults\" or empty, got %q", f.Base))
 	}
 	for _, es := range slices.Sorted(maps.Keys(f.Errands)) {
 		e := Errand(es)
@@ -215,23 +215,23 @@ func ParseMatrix(data []byte) (*Matrix, error) {
 			where := fmt.Sprintf("errands[%q][%q]", es, ks)
 			k, err := ParseKind(ks)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s: unknown channel", ErrInvalidMatrix, where)
+				return nil, carecontact.Invalid(ErrInvalidMatrix, where, "unknown channel")
 			}
 			var cf cellFile
 			cd := json.NewDecoder(bytes.NewReader(f.Errands[es][ks]))
 			cd.DisallowUnknownFields()
 			if err := cd.Decode(&cf); err != nil {
-				return nil, fmt.Errorf("%w: %s: %v", ErrInvalidMatrix, where, err)
+				return nil, carecontact.Invalid(ErrInvalidMatrix, where, err.Error())
 			}
 			if cf.Suitable == nil {
-				return nil, fmt.Errorf("%w: %s: suitable is required", ErrInvalidMatrix, where)
+				return nil, carecontact.Invalid(ErrInvalidMatrix, where+".suitable", "is required")
 			}
 			if cf.Identity == nil {
-				return nil, fmt.Errorf("%w: %s: identity is required", ErrInvalidMatrix, where)
+				return nil, carecontact.Invalid(ErrInvalidMatrix, where+".identity", "is required")
 			}
 			lvl, err := ParseIdentityLevel(*cf.Identity)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s: identity: must be none, weak or strong", ErrInvalidMatrix, where)
+				return nil, carecontact.Invalid(ErrInvalidMatrix, where+".identity", "must be none, weak or strong")
 			}
 			rows[e][k] = Cell{Suitable: *cf.Suitable, Reason: cf.Reason, Identity: lvl}
 		}

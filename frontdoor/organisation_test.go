@@ -304,7 +304,7 @@ func TestOrganisationPartErrors(t *testing.T) {
 		{"rosters", func(o *frontdoor.Organisation) { o.Rosters[0].Shifts[0].To = civil.At(7, 0) }, callback.ErrInvalidRequest, "rosters[0]:"},
 		{"guidance", func(o *frontdoor.Organisation) { o.Guidance.Version = 99 }, guidance.ErrFormat, "guidance: version"},
 		{"escalations", func(o *frontdoor.Organisation) { o.Escalations = []channel.Escalation{{From: channel.Chat, To: "fax"}} },
-			channel.ErrInvalidGraph, "escalations: channel: invalid escalation graph: edge 0"},
+			channel.ErrInvalidGraph, "escalations: channel: invalid escalation graph: edges[0]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := organisation()

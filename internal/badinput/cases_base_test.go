@@ -110,34 +110,34 @@ func channelCases() []badCase {
 			var l channel.IdentityLevel
 			return l.UnmarshalText([]byte(mib))
 		}), invalid("identity")},
-		{"channel/ParseMatrix/empty", pure(func() error { _, err := channel.ParseMatrix(nil); return err }), invalidText("matrix")},
-		{"channel/ParseMatrix/mebibyte", pure(func() error { _, err := channel.ParseMatrix([]byte(mib)); return err }), invalidText("matrix")},
-		{"channel/ParseMatrix/invalid UTF-8", pure(func() error { _, err := channel.ParseMatrix([]byte(`{"version":1,"` + badUTF8 + `":1}`)); return err }), invalidText("matrix")},
+		{"channel/ParseMatrix/empty", pure(func() error { _, err := channel.ParseMatrix(nil); return err }), invalid("matrix")},
+		{"channel/ParseMatrix/mebibyte", pure(func() error { _, err := channel.ParseMatrix([]byte(mib)); return err }), invalid("matrix")},
+		{"channel/ParseMatrix/invalid UTF-8", pure(func() error { _, err := channel.ParseMatrix([]byte(`{"version":1,"` + badUTF8 + `":1}`)); return err }), invalid("matrix")},
 		{"channel/NewMatrix/unsuitable without a reason", pure(func() error {
 			_, err := channel.NewMatrix(map[channel.Errand]map[channel.Kind]channel.Cell{channel.ErrandOther: {channel.Chat: {Suitable: false}}})
 			return err
-		}), invalidText("reason")},
+		}), invalid("errands[\"other\"][\"chat\"].reason")},
 		{"channel/NewMatrix/unknown kind", pure(func() error {
 			_, err := channel.NewMatrix(map[channel.Errand]map[channel.Kind]channel.Cell{channel.ErrandOther: {"pigeon": {Suitable: true}}})
 			return err
-		}), invalidText("pigeon")},
+		}), invalid("errands[\"other\"][\"pigeon\"]")},
 		{"channel/NewMatrix/identity level 7", pure(func() error {
 			_, err := channel.NewMatrix(map[channel.Errand]map[channel.Kind]channel.Cell{channel.ErrandOther: {channel.Chat: {Suitable: true, Identity: 7}}})
 			return err
-		}), invalidText("identity")},
-		{"channel/ParseGraph/mebibyte", pure(func() error { _, err := channel.ParseGraph([]byte(mib)); return err }), invalidText("graph")},
+		}), invalid("errands[\"other\"][\"chat\"].identity")},
+		{"channel/ParseGraph/mebibyte", pure(func() error { _, err := channel.ParseGraph([]byte(mib)); return err }), invalid("graph")},
 		{"channel/ParseGraph/edge without identity", pure(func() error {
 			_, err := channel.ParseGraph([]byte(`{"version":1,"escalations":[{"from":"chat","to":"video"}]}`))
 			return err
-		}), invalidText("identity")},
+		}), invalid("escalations[0]")},
 		{"channel/NewGraph/edge to an unknown kind", pure(func() error {
 			_, err := channel.NewGraph(channel.Escalation{From: channel.Chat, To: "pigeon", Identity: channel.IdentityWeak})
 			return err
-		}), invalidText("pigeon")},
+		}), invalid("edges[0].to")},
 		{"channel/NewGraph/edge to itself", pure(func() error {
 			_, err := channel.NewGraph(channel.Escalation{From: channel.Chat, To: channel.Chat, Identity: channel.IdentityWeak})
 			return err
-		}), invalidText("chat")},
+		}), invalid("edges[0]")},
 		{"channel/Graph.Check/from an unknown kind", pure(func() error {
 			return channel.DefaultGraph().Check("pigeon", channel.Video, channel.IdentityStrong, true)
 		}), fails(carecontact.ErrIllegalTransition)},
