@@ -35,7 +35,7 @@ func NewCalendarSet(cals []Calendar) (*CalendarSet, error) {
 			return nil, fmt.Errorf("booking: calendars[%d]: %w", i, err)
 		}
 		if _, dup := s.byID[c.ID]; dup {
-			return nil, fmt.Errorf("booking: calendars[%d]: %w: duplicate id %s", i, ErrInvalid, c.ID)
+			return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("calendars[%d].id", i), fmt.Sprintf("duplicate id %s", c.ID))
 		}
 		c.Rules = slices.Clone(c.Rules)
 		c.Exceptions = slices.Clone(c.Exceptions)

@@ -145,7 +145,7 @@ func NewCatalogue(area carecontact.AreaID, services []Service) (*Catalogue, erro
 			return nil, fmt.Errorf("booking: catalogue %s: services[%d]: %w", area, i, err)
 		}
 		if s.Area != area {
-			return nil, fmt.Errorf("booking: catalogue %s: services[%d]: %w: area %q", area, i, ErrInvalid, s.Area)
+			return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("services[%d].area", i), fmt.Sprintf("%q is not the catalogue's area %s", s.Area, area))
 		}
 		if _, dup := c.byCode[s.Code]; dup {
 			return nil, fmt.Errorf("booking: catalogue %s: services[%d]: %w: duplicate code %s", area, i, ErrInvalid, s.Code)

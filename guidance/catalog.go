@@ -175,7 +175,7 @@ func (c *Catalog) pick(ct *compiledText, ch langChoice) (string, bool) {
 
 func (c *Catalog) render(key string, scope Scope, ch langChoice, vals Vars) (Rendered, error) {
 	if _, ok := c.schema.Key(key); !ok {
-		return Rendered{}, fmt.Errorf("%w: %q", ErrUnknownKey, truncate(key, 60))
+		return Rendered{}, carecontact.Invalid(ErrUnknownKey, "key", fmt.Sprintf("%q", truncate(key, 60)))
 	}
 	var chosen, fallback *compiledText
 	var chosenScope, fallbackScope Scope

@@ -36,7 +36,7 @@ func ExampleParseTemplate() {
 	// {Huom} <b>ei HTML:ää</b>
 	// <p>Soitamme sinulle klo 13–15 &amp; &lt;myöhemmin&gt;.</p>
 	// <p>{Huom} &lt;b&gt;ei HTML:ää&lt;/b&gt;</p>
-	// guidance: missing value: {callback_window}
+	// guidance: missing value: values.callback_window: {callback_window} is required by the text
 }
 
 func ExampleCatalog_Render() {

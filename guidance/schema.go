@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/channel"
 )
 
@@ -80,7 +81,7 @@ func (s *Schema) With(defs ...KeyDef) (*Schema, error) {
 			return nil, fmt.Errorf("%w: schema key %q is not a dotted lower-case name", ErrInvalid, truncate(d.Key, 40))
 		}
 		if _, dup := out.keys[d.Key]; dup {
-			return nil, fmt.Errorf("%w: schema key %q declared twice", ErrInvalid, d.Key)
+			return nil, carecontact.Invalid(ErrInvalid, "schema.keys", fmt.Sprintf("%q declared twice", d.Key))
 		}
 		for _, v := range d.Vars {
 			if !validVarName(v) {

@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"slices"
 	"strings"
+
+	"github.com/carecontact/carecontact"
 )
 
 // Vars holds the values of a template's named variables, by name.
@@ -55,15 +57,15 @@ func ParseTemplate(src string) (*Template, error) {
 			lit.WriteByte('}')
 			i += 2
 		case c == '}':
-			return nil, fmt.Errorf("%w: unmatched '}' at offset %d (write '}}' for a literal brace)", ErrTemplate, i)
+			return nil, carecontact.Invalid(ErrTemplate, "template", fmt.Sprintf("unmatched '}' at offset %d (write '}}' for a literal brace)", i))
 		case c == '{':
 			end := strings.IndexByte(src[i+1:], '}')
 			if end < 0 {
-				return nil, fmt.Errorf("%w: unterminated '{' at offset %d", ErrTemplate, i)
+				return nil, carecontact.Invalid(ErrTemplate, "template", fmt.Sprintf("unterminated '{' at offset %d", i))
 			}
 			name := src[i+1 : i+1+end]
 			if !validVarName(name) {
-				return nil, fmt.Errorf("%w: bad variable name %q at offset %d", ErrTemplate, truncate(name, 40), i)
+				return nil, carecontact.Invalid(ErrTemplate, "template", fmt.Sprintf("bad variable name %q at offset %d", truncate(name, 40), i))
 			}
 			flush()
 			t.segs = append(t.segs, segment{name: name})
@@ -127,7 +129,7 @@ func (t *Template) execute(get func(name string) (string, bool)) (string, error)
 		}
 		v, ok := get(s.name)
 		if !ok {
-			return "", fmt.Errorf("%w: {%s}", ErrMissingValue, s.name)
+			return "", carecontact.Invalid(ErrMissingValue, "values."+s.name, "{"+s.name+"} is required by the text")
 		}
 		b.WriteString(v)
 	}

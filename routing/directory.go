@@ -256,7 +256,7 @@ func NewDirectory(cfg Config) (*Directory, error) {
 		for _, t := range pl.Teams {
 			ti, ok := d.teamIdx[t]
 			if !ok {
-				return nil, fmt.Errorf("pilots[%d].teams: %w: %s", i, ErrUnknownTeam, t)
+				return nil, carecontact.Invalid(ErrUnknownTeam, fmt.Sprintf("pilots[%d].teams", i), quoteID(string(t)))
 			}
 			for _, p := range d.teamMembers[ti] {
 				in[p] = true

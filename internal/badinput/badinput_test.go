@@ -55,12 +55,6 @@ type want struct {
 // invalid expects a bad-input error naming field.
 func invalid(field string) want { return want{kind: carecontact.ErrInvalid, field: field} }
 
-// invalidText expects a bad-input error of a package below the root that
-// names field or value in its text.
-func invalidText(name string) want {
-	return want{kind: carecontact.ErrInvalid, field: name, inText: true}
-}
-
 // fails expects an error of kind.
 func fails(kind error) want { return want{kind: kind} }
 

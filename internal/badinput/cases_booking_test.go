@@ -198,13 +198,13 @@ func bookingCases() []badCase {
 			c := organisation().Calendars[0]
 			_, err := booking.NewCalendarSet([]booking.Calendar{c, c})
 			return err
-		}), invalidText("n-aino")},
+		}), invalid("calendars[1].id")},
 		{"booking/NewCatalogue/negative duration", service(func(s *booking.Service) { s.Duration = -10 * time.Minute }), invalid("duration")},
 		{"booking/NewCatalogue/negative buffer", service(func(s *booking.Service) { s.BufferBefore = -time.Minute }), invalid("durations")},
 		{"booking/NewCatalogue/channel chat", service(func(s *booking.Service) { s.Channel = channel.Chat }), invalid("channel")},
-		{"booking/NewCatalogue/no participants", service(func(s *booking.Service) { s.Requires = nil }), invalidText("requires")},
+		{"booking/NewCatalogue/no participants", service(func(s *booking.Service) { s.Requires = nil }), invalid("requires[0]")},
 		{"booking/NewCatalogue/negative max per client", service(func(s *booking.Service) { s.MaxPerClient = -1 }), invalid("maxPerClient")},
-		{"booking/NewCatalogue/service of another area", service(func(s *booking.Service) { s.Area = "vallila" }), invalidText("area")},
+		{"booking/NewCatalogue/service of another area", service(func(s *booking.Service) { s.Area = "vallila" }), invalid("services[0].area")},
 		{"booking/NewIndex/negative days", func(_ context.Context, w *world) error {
 			_, err := booking.NewIndex(w.built.Calendars, civil.NewDate(2026, 11, 23), -1)
 			return err

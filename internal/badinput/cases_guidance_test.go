@@ -66,16 +66,16 @@ func guidanceCases() []badCase {
 		{"guidance/Decode/unterminated template", decode(file(`,"texts":[{"key":"advice.intro","text":{"fi":"Tervetuloa {area_name"}}]`)), invalid("texts[0].text.fi")},
 		{"guidance/Decode/missing required variable", decode(file(`,"texts":[{"key":"callback.requested","text":{"fi":"Soitamme."}}]`)), invalid("texts[0].text.fi")},
 		{"guidance/Decode/unknown JSON key", decode(file(`,"colour":"blue"`)), invalid("colour")},
-		{"guidance/ParseTemplate/lone brace", pure(func() error { _, err := guidance.ParseTemplate("a } b"); return err }), invalidText("offset")},
-		{"guidance/ParseTemplate/upper-case variable", pure(func() error { _, err := guidance.ParseTemplate("{Name}"); return err }), invalidText("variable name")},
+		{"guidance/ParseTemplate/lone brace", pure(func() error { _, err := guidance.ParseTemplate("a } b"); return err }), invalid("template")},
+		{"guidance/ParseTemplate/upper-case variable", pure(func() error { _, err := guidance.ParseTemplate("{Name}"); return err }), invalid("template")},
 		{"guidance/Render/unknown key", published(func(_ context.Context, _ *world, c *guidance.Catalog) error {
 			_, err := c.Render("advice.teleport", guidance.Scope{}, nil, nil)
 			return err
-		}), invalidText("advice.teleport")},
+		}), invalid("key")},
 		{"guidance/Render/missing value", published(func(_ context.Context, _ *world, c *guidance.Catalog) error {
 			_, err := c.Render(guidance.KeyCallbackRequested, guidance.Scope{}, nil, nil)
 			return err
-		}), invalidText("callback_window")},
+		}), invalid("values.callback_window")},
 		{"guidance/Render/mebibyte value", published(func(_ context.Context, _ *world, c *guidance.Catalog) error {
 			_, err := c.Render(guidance.KeyCallbackRequested, guidance.Scope{}, nil, guidance.Vars{guidance.VarCallbackWindow: mib})
 			return err
@@ -135,7 +135,7 @@ func guidanceCases() []badCase {
 		{"guidance/NewSchema/duplicate key", pure(func() error {
 			_, err := guidance.NewSchema(guidance.KeyDef{Key: "a.b"}, guidance.KeyDef{Key: "a.b"})
 			return err
-		}), invalidText("a.b")},
+		}), invalid("schema.keys")},
 		{"guidance/NewChecklist/unknown category", pure(func() error {
 			_, err := guidance.NewChecklist([]string{"fi"}, guidance.ChecklistItem{ID: "x", Category: "vibes", Actions: []string{"close"}, Text: guidance.Localized{"fi": "x"}})
 			return err

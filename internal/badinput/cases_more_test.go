@@ -152,7 +152,7 @@ func moreCases() []badCase {
 			}
 			_, err = c.Render(mib, guidance.Scope{}, nil, nil)
 			return err
-		}, invalidText("unknown text key")},
+		}, invalid("key")},
 		{"demand/Pending/mebibyte client", func(ctx context.Context, w *world) error {
 			_, err := w.parts.Demand.Pending(ctx, system, carecontact.ClientRef(mib))
 			return err

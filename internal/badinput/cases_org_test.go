@@ -38,9 +38,9 @@ func organisationCases() []badCase {
 				Texts: []guidance.Text{{Key: guidance.AdviceKey(channel.Callback), Text: guidance.Localized{"fi": "x"}}}}
 		}), invalid("guidance.channels[0].area")},
 		{"organisation/pilot of an unknown team", check(func(o *frontdoor.Organisation) { o.Routing.Pilots[0].Teams = []carecontact.TeamID{"ghost-team"} }),
-			invalidText("ghost-team")},
+			invalid("pilots[0].teams")},
 		{"organisation/escalation to pigeon", check(func(o *frontdoor.Organisation) {
 			o.Escalations = []channel.Escalation{{From: channel.Chat, To: "pigeon", Identity: channel.IdentityWeak}}
-		}), invalidText("pigeon")},
+		}), invalid("edges[0].to")},
 	}
 }
