@@ -83,19 +83,8 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 	if r.StatusElement, err = statusElement(a.Status, part); err != nil {
 		return nil, err
 	}
-	if a.GuidanceVersion != "" {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "guidance-version", ValueString: a.GuidanceVersion})
-	}
-	for i, ans := range a.Answers {
-		if ans.QuestionID == "" {
-			return nil, fhirErr(fmt.Sprintf("Appointment.extension[%d].extension", len(r.Extension)), "question is required (answer %d)", i)
-		}
-		// An empty answer is left out: an extension has a value (ext-1).
-		sub := []fhirExtension{{URL: "question", ValueString: ans.QuestionID}}
-		if ans.Text != "" {
-			sub = append(sub, fhirExtension{URL: "answer", ValueString: ans.Text})
-		}
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "pre-question-answer", Extension: sub})
+	if r.Extension, err = clientExtensions(r.Extension, a.GuidanceVersion, a.Answers); err != nil {
+		return nil, err
 	}
 	if a.HoldUntil.After(time.Time{}) {
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "hold-until", ValueInst: instant(a.HoldUntil)})
@@ -542,4 +531,25 @@ func (f *Mapping) importChannel(cs []Coding) (channel.Kind, error) {
 		return own, nil
 	}
 	return national, nil
+}
+
+// clientExtensions appends to ext the extensions of what a client saw and
+// answered while booking or waiting: the guidance version shown and the
+// answers to the pre-questions.
+func clientExtensions(ext []fhirExtension, guidanceVersion string, answers []booking.Answer) ([]fhirExtension, error) {
+	if guidanceVersion != "" {
+		ext = append(ext, fhirExtension{URL: ExtensionBase + "guidance-version", ValueString: guidanceVersion})
+	}
+	for i, ans := range answers {
+		if ans.QuestionID == "" {
+			return nil, fhirErr(fmt.Sprintf("Appointment.extension[%d].extension", len(ext)), "question is required (answer %d)", i)
+		}
+		// An empty answer is left out: an extension has a value (ext-1).
+		sub := []fhirExtension{{URL: "question", ValueString: ans.QuestionID}}
+		if ans.Text != "" {
+			sub = append(sub, fhirExtension{URL: "answer", ValueString: ans.Text})
+		}
+		ext = append(ext, fhirExtension{URL: ExtensionBase + "pre-question-answer", Extension: sub})
+	}
+	return ext, nil
 }

@@ -57,18 +57,8 @@ func ExportWaitEntry(w booking.WaitEntry) ([]byte, error) {
 	case !w.Window.Start.IsZero() || !w.Window.End.IsZero():
 		return nil, fhirErr("Appointment.requestedPeriod[0]", "start and end are both given or both absent")
 	}
-	if w.GuidanceVersion != "" {
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "guidance-version", ValueString: w.GuidanceVersion})
-	}
-	for i, ans := range w.Answers {
-		if ans.QuestionID == "" {
-			return nil, fhirErr(fmt.Sprintf("Appointment.extension[%d].extension", len(r.Extension)), "question is required (answer %d)", i)
-		}
-		sub := []fhirExtension{{URL: "question", ValueString: ans.QuestionID}}
-		if ans.Text != "" {
-			sub = append(sub, fhirExtension{URL: "answer", ValueString: ans.Text})
-		}
-		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "pre-question-answer", Extension: sub})
+	if r.Extension, err = clientExtensions(r.Extension, w.GuidanceVersion, w.Answers); err != nil {
+		return nil, err
 	}
 	return json.Marshal(r)
 }

@@ -248,11 +248,7 @@ func (h *Handler) apiContact(w http.ResponseWriter, r *http.Request) {
 	}
 	h.once(w, r, r.Header.Get("Idempotency-Key"), body, func(w http.ResponseWriter) {
 		out, err := h.contact(r, req)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusCreated, out)
+		h.answer(w, r, http.StatusCreated, out, err)
 	})
 }
 
@@ -378,11 +374,17 @@ func (h *Handler) apiDesk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h.desk(r, limit, offset)
+	h.answer(w, r, http.StatusOK, out, err)
+}
+
+// answer writes v as JSON with status, or err as a problem when it is
+// not nil.
+func (h *Handler) answer(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, status, v)
 }
 
 // sessionAnswer is a contact's session after a professional's action.
@@ -399,11 +401,7 @@ func sessionOf(s session.Session) sessionAnswer {
 
 func (h *Handler) apiAccept(w http.ResponseWriter, r *http.Request) {
 	s, err := h.cfg.Door.Accept(r.Context(), signedInOf(r).Professional, carecontact.ItemID(r.PathValue("id")))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sessionOf(s))
+	h.answer(w, r, http.StatusOK, sessionOf(s), err)
 }
 
 func (h *Handler) apiDecline(w http.ResponseWriter, r *http.Request) {
@@ -459,11 +457,7 @@ func (h *Handler) apiClose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h.closeContact(r, r.PathValue("id"), req.Outcome)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	h.answer(w, r, http.StatusOK, out, err)
 }
 
 // searchRequest is the body of POST /api/bookings/search.
@@ -610,11 +604,7 @@ func (h *Handler) apiBookCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := h.cfg.Booker.Cancel(r.Context(), r.PathValue("id"), req.Reason, booking.Requester{Actor: clientActor(string(id.Client))})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, bookedAnswer{Appointment: appointmentOf(res.Cancelled)})
+	h.answer(w, r, http.StatusOK, bookedAnswer{Appointment: appointmentOf(res.Cancelled)}, err)
 }
 
 // identifyRequest is the body of POST /api/sessions/{id}/identify: how
@@ -655,11 +645,7 @@ func sessionStep[T any](h *Handler, w http.ResponseWriter, r *http.Request, step
 		return
 	}
 	s, err := step(req)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sessionOf(s))
+	h.answer(w, r, http.StatusOK, sessionOf(s), err)
 }
 
 // switchRequest is the body of POST /api/sessions/{id}/switch.
