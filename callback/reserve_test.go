@@ -46,22 +46,7 @@ func (s *hookedStore) List(ctx context.Context, f callback.Filter) ([]callback.R
 // free was taken, and the request it would have placed stays unplaced.
 func TestReplanLosesToAConcurrentPromise(t *testing.T) {
 	ctx := context.Background()
-	day := at(2026, 11, 24, 0, 0) // a Tuesday
-	now := at(2026, 11, 24, 7, 30)
-	clock := carecontact.ClockFunc(func() time.Time { return now.UTC() })
-	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00100": "north"},
-		Teams: map[carecontact.AreaID]carecontact.TeamID{"north": "team-north"}}
-	shared := memory.NewCallbackStore(nil)
-	newPlanner := func(s callback.Store, prefix string) *callback.Planner {
-		n := 0
-		p, err := callback.New(callback.Config{Audit: memory.NewAuditLog(), Clock: clock, Store: s, Router: router, Capacity: morningOnly{day},
-			NewID: func() string { n++; return fmt.Sprintf("%s-%02d", prefix, n) }})
-		require.NoError(t, err)
-		return p
-	}
-	a := newPlanner(shared, "a")
-	hooked := &hookedStore{Store: shared.Share()}
-	b := newPlanner(hooked, "b")
+	day, shared, a, b, hooked := racingPlanners(t)
 
 	// Twelve ten-minute calls fill the two hours; the thirteenth is unplaced.
 	var first callback.Promise
@@ -117,22 +102,7 @@ func TestReplanLosesToAConcurrentPromise(t *testing.T) {
 // from the new state, and places the request in what is still free.
 func TestReplanRunsAgainAfterLosingItsDay(t *testing.T) {
 	ctx := context.Background()
-	day := at(2026, 11, 24, 0, 0) // a Tuesday
-	now := at(2026, 11, 24, 7, 30)
-	clock := carecontact.ClockFunc(func() time.Time { return now.UTC() })
-	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00100": "north"},
-		Teams: map[carecontact.AreaID]carecontact.TeamID{"north": "team-north"}}
-	shared := memory.NewCallbackStore(nil)
-	newPlanner := func(s callback.Store, prefix string) *callback.Planner {
-		n := 0
-		p, err := callback.New(callback.Config{Audit: memory.NewAuditLog(), Clock: clock, Store: s, Router: router, Capacity: morningOnly{day},
-			NewID: func() string { n++; return fmt.Sprintf("%s-%02d", prefix, n) }})
-		require.NoError(t, err)
-		return p
-	}
-	a := newPlanner(shared, "a")
-	hooked := &hookedStore{Store: shared.Share()}
-	b := newPlanner(hooked, "b")
+	_, shared, a, b, hooked := racingPlanners(t)
 	var promised []callback.Promise
 	for i := range 13 {
 		p, err := a.Request(ctx, req(fmt.Sprintf("c%d", i), callback.NonUrgent))
@@ -173,4 +143,26 @@ func TestReplanRunsAgainAfterLosingItsDay(t *testing.T) {
 		}
 	}
 	require.Equal(t, 2*time.Hour, total, "the day is full, not beyond")
+}
+
+// racingPlanners returns two planners over one memory store, shared, of a
+// team that works only the morning of day (a Tuesday), at 07:30: a writes
+// to the store directly, b through hooked, so a test can act between b's
+// read and its write.
+func racingPlanners(t *testing.T) (day time.Time, shared *memory.CallbackStore, a, b *callback.Planner, hooked *hookedStore) {
+	day = at(2026, 11, 24, 0, 0)
+	now := at(2026, 11, 24, 7, 30)
+	clock := carecontact.ClockFunc(func() time.Time { return now.UTC() })
+	router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00100": "north"},
+		Teams: map[carecontact.AreaID]carecontact.TeamID{"north": "team-north"}}
+	shared = memory.NewCallbackStore(nil)
+	newPlanner := func(s callback.Store, prefix string) *callback.Planner {
+		n := 0
+		p, err := callback.New(callback.Config{Audit: memory.NewAuditLog(), Clock: clock, Store: s, Router: router, Capacity: morningOnly{day},
+			NewID: func() string { n++; return fmt.Sprintf("%s-%02d", prefix, n) }})
+		require.NoError(t, err)
+		return p
+	}
+	hooked = &hookedStore{Store: shared.Share()}
+	return day, shared, newPlanner(shared, "a"), newPlanner(hooked, "b"), hooked
 }
