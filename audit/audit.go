@@ -83,6 +83,19 @@ func StandIn(a Actor) (Actor, string) {
 	return Actor{Kind: ActorSystem, ID: Unidentified}, "unknown"
 }
 
+// Refusal returns the event that records a refused attempt of a: the
+// actor stands in as StandIn says (with "actor_kind" and the reason
+// "invalid actor" when a cannot be recorded), and the detail "reason" is
+// reason otherwise.
+func Refusal(a Actor, at time.Time, action, subject string, client carecontact.ClientRef, reason string) Event {
+	who, kind := StandIn(a)
+	d := map[string]string{"reason": reason}
+	if who != a {
+		d["actor_kind"], d["reason"] = kind, "invalid actor"
+	}
+	return Event{At: at.UTC(), Actor: who, Action: action, Subject: subject, Client: client, Outcome: Denied, Detail: d}
+}
+
 // Outcome says whether the audited action was carried out.
 type Outcome string
 

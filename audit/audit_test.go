@@ -135,3 +135,16 @@ func TestActorValidateRedactsKind(t *testing.T) {
 	require.ErrorIs(t, err, audit.ErrInvalidEvent)
 	require.NotContains(t, err.Error(), "131052")
 }
+
+func TestRefusal(t *testing.T) {
+	at := time.Date(2026, 3, 29, 3, 30, 0, 0, time.FixedZone("EEST", 3*3600))
+	nurse := audit.Actor{Kind: audit.ActorProfessional, ID: "n1"}
+	e := audit.Refusal(nurse, at, "booking.read", "appointment/a1", "c1", "not allowed")
+	require.NoError(t, e.Validate())
+	require.Equal(t, audit.Event{At: at.UTC(), Actor: nurse, Action: "booking.read", Subject: "appointment/a1", Client: "c1",
+		Outcome: audit.Denied, Detail: map[string]string{"reason": "not allowed"}}, e)
+	bad := audit.Refusal(audit.Actor{Kind: audit.ActorClient, ID: "040 123 4567"}, at, "x.y", "s/1", "", "not allowed")
+	require.NoError(t, bad.Validate(), "an unrecordable actor is recorded as its stand-in")
+	require.Equal(t, audit.Unidentified, bad.Actor.ID)
+	require.Equal(t, map[string]string{"reason": "invalid actor", "actor_kind": "client"}, bad.Detail)
+}

@@ -337,16 +337,11 @@ func (s *Planner) Get(ctx context.Context, actor audit.Actor, id string) (Record
 // deny records a refused attempt on request id and returns cause; a
 // failure to record is returned with it.
 func (s *Planner) deny(ctx context.Context, actor audit.Actor, action, id string, client carecontact.ClientRef, now time.Time, cause error) error {
-	who, kind := audit.StandIn(actor)
-	d := map[string]string{"reason": "not allowed"}
-	if who != actor {
-		d["actor_kind"], d["reason"] = kind, "invalid actor"
-	}
 	subject := "callback/" + id
 	if audit.Redact(id) != id || carecontact.ValidateID(ErrInvalidRequest, "id", id) != nil {
 		subject = "callback/" + audit.Redacted
 	}
-	ev := audit.Event{At: now, Actor: who, Action: action, Subject: subject, Client: client, Outcome: audit.Denied, Detail: d}
+	ev := audit.Refusal(actor, now, action, subject, client, "not allowed")
 	if err := s.cfg.Audit.Record(ctx, ev); err != nil {
 		return fmt.Errorf("%w (recording the refusal failed: %v)", cause, err)
 	}

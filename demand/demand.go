@@ -385,12 +385,7 @@ func (a *Admitter) mayChange(ctx context.Context, actor audit.Actor, id, action 
 // deny records a refused attempt and returns cause; a failure to record
 // is returned with it.
 func (a *Admitter) deny(ctx context.Context, actor audit.Actor, action, subject string, client carecontact.ClientRef, cause error) error {
-	who, kind := audit.StandIn(actor)
-	d := map[string]string{"reason": "not allowed"}
-	if who != actor {
-		d["actor_kind"], d["reason"] = kind, "invalid actor"
-	}
-	ev := audit.Event{At: a.cfg.Clock.Now().UTC(), Actor: who, Action: action, Subject: subject, Client: client, Outcome: audit.Denied, Detail: d}
+	ev := audit.Refusal(actor, a.cfg.Clock.Now(), action, subject, client, "not allowed")
 	if err := a.cfg.Audit.Record(ctx, ev); err != nil {
 		return fmt.Errorf("%w (recording the refusal failed: %v)", cause, err)
 	}
