@@ -133,6 +133,21 @@ func text[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S) strin
 	return ""
 }
 
+// waitText reads the text of sel until it holds want: a form's answer is
+// a new page, which arrives after the click returns. It fails after a
+// bounded number of reads.
+func waitText[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S, want string) {
+	t.Helper()
+	var got string
+	for range 100 {
+		if got = text(t, ctx, sel); strings.Contains(got, want) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.Contains(t, got, want)
+}
+
 // TestBrowserNurseAndClient drives chromium: nurse Aino signs in; a client
 // requests a callback in Swedish and sees the promised window; when the
 // window comes the due callback reaches Aino's desk live (server-sent
@@ -202,6 +217,9 @@ func TestBrowserNurseAndClient(t *testing.T) {
 		chromedp.Click(chromedp.CSS("form[action$=invite] button")),
 		chromedp.WaitVisible(chromedp.CSS("select[name=outcome]")),
 	))
+	// The outcome control was there before the invitation too: the page
+	// after the invitation is the one that names the guest.
+	waitText(t, nurse, chromedp.CSS("section[aria-labelledby=h-contacts]"), "in the call: dora")
 	require.NotContains(t, text(t, nurse, chromedp.CSS("main")), "refused")
 	s, err := b.demo.Door.Session(t.Context(), "aino", id)
 	require.NoError(t, err)
