@@ -16,10 +16,12 @@ import (
 // and hands its events to Config.OnEvent. With Config.Leader, it does
 // nothing while another replica leads.
 func (s *Planner) Advance(ctx context.Context) error {
-	if !s.leads() {
+	fence, ok := s.fence()
+	if !ok {
 		return nil
 	}
-	evs, err := s.Plan(ctx)
+	// A pass deposed midway is no error here: this replica now follows.
+	evs, _, err := s.plan(ctx, fence)
 	if s.cfg.OnEvent != nil {
 		for _, e := range evs {
 			s.cfg.OnEvent(e)
@@ -58,23 +60,42 @@ var _ carecontact.Driven = (*Planner)(nil)
 // run again from the new state, up to maxPassRuns times in all, and the
 // events of every run are returned. Call Advance at NextDeadline, and
 // whenever the capacity changes.
+//
+// With Config.Leader, every write of the pass carries the fence of the
+// term Plan started in; a write the store refuses (ErrNotLeader: another
+// replica took the lead meanwhile) ends the pass, and its events are
+// dropped. On a replica that does not lead, Plan writes nothing and
+// returns ErrNotLeader.
 func (s *Planner) Plan(ctx context.Context) ([]Event, error) {
+	fence, ok := s.fence()
+	if !ok {
+		return nil, fmt.Errorf("callback: plan: %w: another replica leads", ErrNotLeader)
+	}
+	evs, deposed, err := s.plan(ctx, fence)
+	if deposed {
+		err = errors.Join(err, fmt.Errorf("callback: plan: %w: the lead passed during the pass", ErrNotLeader))
+	}
+	return evs, err
+}
+
+// plan is Plan under fence (zero without Config.Leader); deposed reports
+// that the store refused a write of the term.
+func (s *Planner) plan(ctx context.Context, fence carecontact.Fence) (events []Event, deposed bool, err error) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var events []Event
 	var errs []error
 	for run := 1; ; run++ {
-		ps, err := s.pass(ctx, now)
+		ps, err := s.pass(ctx, now, fence)
 		if err != nil {
-			return events, errors.Join(append(errs, err)...)
+			return events, false, errors.Join(append(errs, err)...)
 		}
 		events = append(events, ps.events...)
 		if err := ps.handOver(); err != nil {
 			errs = append(errs, err)
 		}
-		if !ps.lostPlan || run >= maxPassRuns {
-			return events, errors.Join(errs...)
+		if !ps.lostPlan || ps.deposed || run >= maxPassRuns {
+			return events, ps.deposed, errors.Join(errs...)
 		}
 	}
 }
@@ -84,7 +105,7 @@ func (s *Planner) Plan(ctx context.Context) ([]Event, error) {
 const maxPassRuns = 3
 
 // pass runs the phases of Plan once, up to persist.
-func (s *Planner) pass(ctx context.Context, now time.Time) (*pass, error) {
+func (s *Planner) pass(ctx context.Context, now time.Time, fence carecontact.Fence) (*pass, error) {
 	// The plan versions first, then the requests: a promise made in
 	// between moves a version, and the pass's reservation in that day
 	// then fails instead of promising the same capacity twice.
@@ -97,6 +118,7 @@ func (s *Planner) pass(ctx context.Context, now time.Time) (*pass, error) {
 		return nil, fmt.Errorf("callback: advance: %w", err)
 	}
 	ps := s.newPass(ctx, now, open, versions)
+	ps.fence = fence
 	if err := ps.replan(); err != nil {
 		return nil, err
 	}
@@ -138,7 +160,12 @@ type pass struct {
 	// lostPlan: a placement was not written because another planner
 	// promised into its day meanwhile (ErrPlanChanged).
 	lostPlan bool
-	status   map[string]Status
+	// fence is the leader term the pass writes under (zero without
+	// Config.Leader); deposed: the store refused a write of the pass
+	// because that term has ended (ErrNotLeader), so it writes no more.
+	fence   carecontact.Fence
+	deposed bool
+	status  map[string]Status
 }
 
 func (s *Planner) newPass(ctx context.Context, now time.Time, open []Record, versions map[PlanKey]int64) *pass {
@@ -454,23 +481,28 @@ func (ps *pass) escalateOne(w *Record) error {
 func (ps *pass) persist() error {
 	failed := map[string]bool{}
 	for _, id := range slices.Sorted(maps.Keys(ps.touched)) {
+		if ps.deposed {
+			failed[id] = true
+			continue
+		}
 		w := ps.work[id]
 		detail := map[string]string{"escalation": strconv.Itoa(int(w.Escalation)), "priority": strconv.Itoa(w.Priority)}
 		var saved Record
 		var err error
 		if res, ok := ps.reserved[id]; ok && !w.Unplaced && !w.Window.IsZero() {
 			res.Version = ps.p.reservation(res.Key.Team, res.Key.Day).Version
-			if ps.s.cfg.Leader != nil {
-				res.Fence, _ = ps.s.cfg.Leader.Leading()
-			}
+			res.Fence = ps.fence
 			saved, err = ps.s.updateReserved(ps.ctx, *w, res, ps.touched[id], ps.s.actor, ps.now, detail)
 			if err == nil {
 				ps.p.reserved(res)
 			}
 		} else {
-			saved, err = ps.s.update(ps.ctx, *w, ps.touched[id], ps.s.actor, ps.now, detail)
+			saved, err = ps.s.updateFenced(ps.ctx, *w, ps.fence, ps.touched[id], ps.s.actor, ps.now, detail)
 		}
-		if errors.Is(err, ErrPlanChanged) {
+		switch {
+		case errors.Is(err, ErrNotLeader):
+			ps.deposed = true
+		case errors.Is(err, ErrPlanChanged):
 			ps.lostPlan = true
 		}
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrPlanChanged) || errors.Is(err, ErrNotLeader) {
@@ -505,7 +537,9 @@ func (ps *pass) handOver() error {
 		}
 		errs = append(errs, fmt.Errorf("callback: dispatch %s: %w", e.Request, err))
 		w.Handover = true
-		if saved, uerr := ps.s.update(ps.ctx, *w, "callback.handover_refused", ps.s.actor, ps.now, nil); uerr != nil {
+		if saved, uerr := ps.s.updateFenced(ps.ctx, *w, ps.fence, "callback.handover_refused", ps.s.actor, ps.now, nil); errors.Is(uerr, ErrNotLeader) {
+			ps.deposed = true
+		} else if uerr != nil {
 			errs = append(errs, fmt.Errorf("callback: mark %s for handover: %w", e.Request, uerr))
 		} else {
 			*w = saved
@@ -590,9 +624,16 @@ func (s *Planner) NextDeadline(ctx context.Context) (t time.Time, ok bool, err e
 // leads reports whether this planner runs the time-driven planning: always
 // without a Config.Leader, else while it leads.
 func (s *Planner) leads() bool {
-	if s.cfg.Leader == nil {
-		return true
-	}
-	_, ok := s.cfg.Leader.Leading()
+	_, ok := s.fence()
 	return ok
+}
+
+// fence returns the fence of the planner's writes and whether it runs the
+// time-driven planning: the zero fence and true without a Config.Leader,
+// else the current term's fence while it leads.
+func (s *Planner) fence() (carecontact.Fence, bool) {
+	if s.cfg.Leader == nil {
+		return carecontact.Fence{}, true
+	}
+	return s.cfg.Leader.Leading()
 }

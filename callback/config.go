@@ -94,8 +94,11 @@ type Config struct {
 	// Leader, if set, is the election of the replicas' leader: Advance
 	// re-plans, hands over due requests and escalates only while
 	// Leader.Leading reports true, so one replica at a time runs the
-	// time-driven planning, and the reservations Advance makes carry the
-	// term's fence (Reservation.Fence). Request, Accept, Take, Complete
+	// time-driven planning, and every write of its pass (reservations,
+	// escalations, due and hand-over marks) carries the fence of the term
+	// it started in (Reservation.Fence, Store.UpdateFenced), so a shared
+	// store refuses those of a deposed leader; Plan on a replica that does
+	// not lead writes nothing and returns ErrNotLeader. Request, Accept, Take, Complete
 	// and Withdraw work on every replica (promises stay within capacity
 	// through the store's per-day reservations). Defaults to none: every
 	// Advance plans.

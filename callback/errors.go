@@ -15,9 +15,10 @@ var (
 	// made in the team's day since it was planned (Store.OpenReserved,
 	// Store.UpdateReserved). The Planner plans again.
 	ErrPlanChanged = carecontact.Sentinel(carecontact.ErrConflict, "callback: plan of the team's day changed")
-	// ErrNotLeader: a shared store refused a reservation of Advance's
-	// planning (Reservation.Fence) because another replica has taken the
-	// lead since. Nothing was written.
+	// ErrNotLeader: a shared store refused a write of Advance's planning
+	// (Reservation.Fence, Store.UpdateFenced) because another replica has
+	// taken the lead since, or Plan ran on a replica that does not lead.
+	// Nothing was written.
 	ErrNotLeader = carecontact.Sentinel(carecontact.ErrConflict, "callback: not the leader")
 	// ErrNotDue: the request is not waiting in the dispatch queue.
 	ErrNotDue = carecontact.Sentinel(carecontact.ErrIllegalTransition, "callback: request not due")

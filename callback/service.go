@@ -401,6 +401,13 @@ func (s *Planner) update(ctx context.Context, r Record, action string, actor aud
 	return s.store.Update(ctx, r, []audit.Event{ev})
 }
 
+// updateFenced is update for a decision of the leader's pass, under its
+// fence.
+func (s *Planner) updateFenced(ctx context.Context, r Record, fence carecontact.Fence, action string, actor audit.Actor, at time.Time, detail map[string]string) (Record, error) {
+	ev := changeEvent(action, r, actor, at, detail)
+	return s.store.UpdateFenced(ctx, r, fence, []audit.Event{ev})
+}
+
 // updateReserved is update for a change that places r in the day of res.
 func (s *Planner) updateReserved(ctx context.Context, r Record, res Reservation, action string, actor audit.Actor, at time.Time, detail map[string]string) (Record, error) {
 	ev := changeEvent(action, r, actor, at, detail)

@@ -48,6 +48,13 @@ type Store interface {
 	// ErrPlanChanged) are as given, bumping both in the same atomic
 	// operation.
 	UpdateReserved(ctx context.Context, r Record, res Reservation, events []audit.Event) (Record, error)
+	// UpdateFenced is Update for a decision of the leader's planning pass
+	// that places nothing (an escalation, a due or hand-over mark, a
+	// request left unplaced): a store shared by replicas writes it only
+	// while fence is the lease's current term, checked in the same atomic
+	// operation, else ErrNotLeader and nothing is written. The zero fence
+	// fences nothing; a store of one process may ignore the fence.
+	UpdateFenced(ctx context.Context, r Record, fence carecontact.Fence, events []audit.Event) (Record, error)
 }
 
 // PlanKey names one team's local day: the unit in which callback capacity

@@ -165,6 +165,12 @@ func (s *CallbackStore) UpdateReserved(ctx context.Context, r callback.Record, r
 	return s.update(ctx, r, &res, events)
 }
 
+// UpdateFenced implements callback.Store. One process has one leader: the
+// fence is not checked.
+func (s *CallbackStore) UpdateFenced(ctx context.Context, r callback.Record, _ carecontact.Fence, events []audit.Event) (callback.Record, error) {
+	return s.update(ctx, r, nil, events)
+}
+
 // update writes r over the stored request; with res, only at res's plan
 // version, which it bumps.
 func (s *CallbackStore) update(ctx context.Context, r callback.Record, res *callback.Reservation, events []audit.Event) (callback.Record, error) {

@@ -217,7 +217,15 @@ func (s *CallbackStore) Get(ctx context.Context, id string) (callback.Record, er
 
 // Update implements callback.Store.
 func (s *CallbackStore) Update(ctx context.Context, r callback.Record, events []audit.Event) (callback.Record, error) {
-	return s.update(ctx, r, nil, events)
+	return s.update(ctx, r, carecontact.Fence{}, nil, events)
+}
+
+// UpdateFenced implements callback.Store: a non-zero fence is checked
+// first in the update's transaction (the lease row FOR SHARE, as
+// RoutingStore.Apply checks a decision's), so a deposed leader's write is
+// refused with callback.ErrNotLeader and writes nothing.
+func (s *CallbackStore) UpdateFenced(ctx context.Context, r callback.Record, fence carecontact.Fence, events []audit.Event) (callback.Record, error) {
+	return s.update(ctx, r, fence, nil, events)
 }
 
 // UpdateReserved implements callback.Store: the request's row is locked
@@ -226,12 +234,13 @@ func (s *CallbackStore) UpdateReserved(ctx context.Context, r callback.Record, r
 	if err := kit.CallbackReservation(r, res); err != nil {
 		return callback.Record{}, err
 	}
-	return s.update(ctx, r, &res, events)
+	return s.update(ctx, r, carecontact.Fence{}, &res, events)
 }
 
-// update writes r over its row at r.Version; with res, only at res's plan
-// version, which it bumps.
-func (s *CallbackStore) update(ctx context.Context, r callback.Record, res *callback.Reservation, events []audit.Event) (callback.Record, error) {
+// update writes r over its row at r.Version, only while fence (unless
+// zero) is the lease's current term; with res, only at res's plan
+// version, which it bumps (and under res's fence).
+func (s *CallbackStore) update(ctx context.Context, r callback.Record, fence carecontact.Fence, res *callback.Reservation, events []audit.Event) (callback.Record, error) {
 	prepared, err := kit.PrepareEvents(events)
 	if err != nil {
 		return callback.Record{}, err
@@ -239,6 +248,11 @@ func (s *CallbackStore) update(ctx context.Context, r callback.Record, res *call
 	next := r.Clone()
 	next.Version++
 	err = s.db.inTx(ctx, "postgres: callback update", func(ctx context.Context, tx pgx.Tx) error {
+		if !fence.IsZero() {
+			if err := checkFence(ctx, tx, fence, callback.ErrNotLeader); err != nil {
+				return fmt.Errorf("postgres: callback %s: %w", r.ID, err)
+			}
+		}
 		var version int64
 		var client, errand string
 		err := tx.QueryRow(ctx, "SELECT version, client, errand FROM callback_requests WHERE id = $1 FOR UPDATE", r.ID).

@@ -274,13 +274,17 @@
 //
 // The callback planner's Advance (re-planning, hand-over of due requests,
 // escalation) runs only on the leader too (callback.Config.Leader, set by
-// the door). The reservations its re-planning makes carry the term's fence
-// (callback.Reservation.Fence), checked the same way in the reservation's
-// transaction (callback.ErrNotLeader): a deposed leader's pass cannot
-// move a promise into a day. Its other writes (escalation, hand-over
-// marks) are not fenced; the records' compare-and-set keeps each once.
-// Promises made at Request, on any replica, are held by the per-day
-// reservations alone.
+// the door). Every write of its pass carries the fence of the term the
+// pass began in, checked the same way in the write's own transaction
+// (callback.ErrNotLeader): the reservations of its re-planning
+// (callback.Reservation.Fence, CallbackStore.UpdateReserved) and its
+// other decisions, escalations and due and hand-over marks
+// (CallbackStore.UpdateFenced). So a deposed leader's pass can neither
+// move a promise into a day nor escalate, and the pass stops at the first
+// refused write. Promises made at Request, and Accept, Take, Complete and
+// Withdraw, on any replica, are front-door operations, not leader
+// decisions: the per-day reservations and the records' compare-and-set
+// hold them.
 //
 // # Change notification
 //
