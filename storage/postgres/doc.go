@@ -67,6 +67,7 @@
 //     =, during WITH &&, coalesce(shared, appointment) WITH <>)
 //     (btree_gist), so only the seats of one shared slot overlap;
 //     booking_waiters: the waitlist.
+//   - carecontact_leases: one row per leader lease (migration 14).
 //   - sessions: the session.Session as JSON (doc) with version (the
 //     compare-and-set counter), client, state, opened_at and closed_at
 //     copied out and indexed; Update is UPDATE ... WHERE id AND version.
@@ -289,20 +290,34 @@
 // # Change notification
 //
 // Migration 15 adds statement triggers on routing_items and
-// routing_professionals that NOTIFY carecontact_routing (no payload, so no
-// identifier travels) when a change commits. DB.Notifier returns a
-// Notifier: its Listen holds one connection of its own (outside the pool)
-// under LISTEN, reconnecting after it is lost, and is run by the host in
-// a goroutine of its own; as a carecontact.Driven and Waker part it then
-// calls OnChange (the dispatcher's Refresh) at most once per MinInterval
-// (default 50 ms). So the leader reacts to a follower's enqueue or
-// sign-in, and the followers' desks see the leader's offers, within tens
-// of milliseconds instead of a poll. Polling every RefreshEvery stays the
-// fallback for notifications lost with the connection, and Listen asks
-// for one refresh after every reconnect. Every refresh re-reads all items
-// and professionals, so a busy deployment keeps MinInterval well above
-// the time one refresh takes. BenchmarkFollowerToLeader measures the
-// latency from a follower's enqueue to the leader's offer.
+// routing_professionals that NOTIFY carecontact_routing, and migration 17
+// triggers on callback_requests and callback_plans that NOTIFY
+// carecontact_callback, when a change commits (no payload, so no
+// identifier travels). DB.Notifier returns a Notifier: its Listen holds
+// one connection of its own (outside the pool) under LISTEN on both
+// channels, reconnecting after it is lost, and is run by the host in a
+// goroutine of its own. As a carecontact.Waker it wakes the Driver on
+// every notification, and as a Driven part it then calls OnChange (the
+// dispatcher's Refresh) for routing changes and OnCallbackChange (if set:
+// a host's own view of callbacks) for callback changes, each at most once
+// per MinInterval (default 50 ms). The Driver's step after a wake
+// advances every part, the door and so the callback planner among them,
+// and the planner reads the open requests from the store on each pass:
+// so the leader reacts to a follower's enqueue, sign-in or callback
+// request, and the followers' desks see the leader's offers and due
+// callbacks, within tens of milliseconds instead of a poll. Polling stays
+// the fallback for notifications lost with the connection: routing's
+// RefreshEvery, and the Driver's MaxWait (default 1 s) for the planner;
+// Listen asks for one refresh after every reconnect. Every refresh
+// re-reads all items and professionals, so a busy deployment keeps
+// MinInterval well above the time one refresh takes. Booking has no
+// channel: no leader decides for it (any replica expires holds, each
+// under the appointment's compare-and-set), and each replica reads the
+// next hold expiry from the store at every step.
+// BenchmarkFollowerToLeader measures the latency from a follower's
+// enqueue to the leader's offer; TestCallbackRequestReachesLeader checks
+// that a follower's callback request wakes a leader that would otherwise
+// sleep for an hour.
 //
 // What a host must run on every replica: a carecontact.Driver with the
 // lease, then the notifier, then the door

@@ -16,6 +16,11 @@ import (
 // professional's state notifies on (migration 15), with an empty payload.
 const NotifyChannel = "carecontact_routing"
 
+// CallbackNotifyChannel is the channel every change of a callback request
+// or of a team's day plan notifies on (migration 17), with an empty
+// payload.
+const CallbackNotifyChannel = "carecontact_callback"
+
 // DefaultNotifyInterval is the shortest time between two OnChange calls
 // of a Notifier unless NotifierConfig.MinInterval says otherwise.
 const DefaultNotifyInterval = 50 * time.Millisecond
@@ -26,30 +31,59 @@ type NotifierConfig struct {
 	// last call, typically the dispatcher's Refresh
 	// (door.Parts().Dispatcher.Refresh). Required.
 	OnChange func(ctx context.Context) error
-	// MinInterval is the shortest time between two OnChange calls, so a
-	// burst of changes costs one refresh. Defaults to
-	// DefaultNotifyInterval (50 ms).
+	// OnCallbackChange is called from Advance once callback requests or
+	// day plans were changed (on any replica) since the last call, for a
+	// host that keeps a view of them (a desk). The callback planner needs
+	// none: a callback notification wakes the Driver, whose step then
+	// advances the door and so the planner, which reads the open requests
+	// from the store on every pass. Defaults to none.
+	OnCallbackChange func(ctx context.Context) error
+	// MinInterval is the shortest time between two OnChange calls, and
+	// between two OnCallbackChange calls, so a burst of changes costs one
+	// refresh. Defaults to DefaultNotifyInterval (50 ms).
 	MinInterval time.Duration
 	// Clock schedules OnChange. Defaults to carecontact.SystemClock().
 	Clock carecontact.Clock
 }
 
-// Notifier brings a replica the other replicas' routing changes promptly:
-// Listen holds one connection of its own under LISTEN carecontact_routing
-// and marks a change pending on every notification; Advance (a
-// carecontact.Driven part, and a carecontact.Waker so the Driver wakes at
-// once) then calls OnChange. Polling (routing's RefreshEvery) stays the
-// fallback: a notification lost with the listening connection costs at
-// most one poll, and Listen marks a change pending after every reconnect.
-// Safe for concurrent use.
+// Notifier brings a replica the other replicas' changes promptly: Listen
+// holds one connection of its own under LISTEN carecontact_routing and
+// carecontact_callback, and marks a change of that kind pending on every
+// notification; as a carecontact.Waker it wakes the Driver at once, and
+// Advance (a carecontact.Driven part) then calls OnChange for routing
+// changes and OnCallbackChange for callback changes. The Driver's step
+// after a wake advances every part, so the leader's callback planner
+// re-plans at once after a follower's request. Polling stays the
+// fallback: routing's RefreshEvery, and the Driver's MaxWait for the
+// callback planner; a notification lost with the listening connection
+// costs at most one poll, and Listen marks both kinds pending after every
+// reconnect. Safe for concurrent use.
 type Notifier struct {
 	db   *DB
 	cfg  NotifierConfig
 	wake chan struct{}
 
-	mu      sync.Mutex
+	mu    sync.Mutex
+	kinds [2]notifyKind // routing, callback
+}
+
+// notifyKind is the pending state of one channel.
+type notifyKind struct {
 	pending bool
 	last    time.Time
+}
+
+const (
+	kindRouting = iota
+	kindCallback
+)
+
+// onChange returns the callback of kind k, or nil.
+func (n *Notifier) onChange(k int) func(context.Context) error {
+	if k == kindRouting {
+		return n.cfg.OnChange
+	}
+	return n.cfg.OnCallbackChange
 }
 
 // Notifier returns a Notifier over the DB's database.
@@ -106,25 +140,35 @@ func (n *Notifier) listenOnce(ctx context.Context) error {
 		return fmt.Errorf("postgres: notifier: connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
-		return fmt.Errorf("postgres: notifier: listen: %w", err)
+	for _, ch := range []string{NotifyChannel, CallbackNotifyChannel} {
+		if _, err := conn.Exec(ctx, "LISTEN "+ch); err != nil {
+			return fmt.Errorf("postgres: notifier: listen: %w", err)
+		}
 	}
 	// Changes made while not listening were missed: refresh once.
-	n.notify()
+	n.notify(kindRouting, kindCallback)
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		msg, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			if errors.Is(err, ctx.Err()) {
 				return nil
 			}
 			return fmt.Errorf("postgres: notifier: %w", err)
 		}
-		n.notify()
+		switch msg.Channel {
+		case CallbackNotifyChannel:
+			n.notify(kindCallback)
+		default:
+			n.notify(kindRouting)
+		}
 	}
 }
 
-func (n *Notifier) notify() {
+func (n *Notifier) notify(kinds ...int) {
 	n.mu.Lock()
-	n.pending = true
+	for _, k := range kinds {
+		n.kinds[k].pending = true
+	}
 	n.mu.Unlock()
 	select {
 	case n.wake <- struct{}{}:
@@ -136,35 +180,52 @@ func (n *Notifier) notify() {
 func (n *Notifier) Wake() <-chan struct{} { return n.wake }
 
 // NextDeadline implements carecontact.Driven: while a change is pending,
-// when OnChange may next run.
+// when its callback may next run.
 func (n *Notifier) NextDeadline(context.Context) (time.Time, bool, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if !n.pending {
-		return time.Time{}, false, nil
+	var next time.Time
+	found := false
+	for k, st := range n.kinds {
+		if !st.pending || n.onChange(k) == nil {
+			continue
+		}
+		if t := st.last.Add(n.cfg.MinInterval); !found || t.Before(next) {
+			next, found = t, true
+		}
 	}
-	return n.last.Add(n.cfg.MinInterval), true, nil
+	return next, found, nil
 }
 
-// Advance implements carecontact.Driven: it calls OnChange if a change is
-// pending and MinInterval has passed since the last call. A failed
-// OnChange leaves the change pending.
+// Advance implements carecontact.Driven: for each kind of change pending
+// (routing, callback) whose MinInterval has passed since its last call, it
+// calls OnChange or OnCallbackChange; a pending callback change without
+// OnCallbackChange is done with, since the wake was all it needed. A
+// failed call leaves its change pending; the errors are joined.
 func (n *Notifier) Advance(ctx context.Context) error {
 	now := n.cfg.Clock.Now()
-	n.mu.Lock()
-	if !n.pending || now.Before(n.last.Add(n.cfg.MinInterval)) {
-		n.mu.Unlock()
-		return nil
-	}
-	n.pending, n.last = false, now
-	n.mu.Unlock()
-	if err := n.cfg.OnChange(ctx); err != nil {
+	var errs []error
+	for k := range n.kinds {
+		fn := n.onChange(k)
 		n.mu.Lock()
-		n.pending = true
+		st := &n.kinds[k]
+		if !st.pending || (fn != nil && now.Before(st.last.Add(n.cfg.MinInterval))) {
+			n.mu.Unlock()
+			continue
+		}
+		st.pending, st.last = false, now
 		n.mu.Unlock()
-		return err
+		if fn == nil {
+			continue
+		}
+		if err := fn(ctx); err != nil {
+			n.mu.Lock()
+			n.kinds[k].pending = true
+			n.mu.Unlock()
+			errs = append(errs, err)
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 var (

@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/storage/postgres"
 )
@@ -135,3 +137,105 @@ func BenchmarkFollowerToLeader(b *testing.B) {
 type follows struct{}
 
 func (follows) Leading() (carecontact.Fence, bool) { return carecontact.Fence{}, false }
+
+// A callback request promised through a follower reaches the leader's
+// planner through notification: the leader's Driver sleeps (nothing open,
+// MaxWait and the lease's renewals far off) until the follower's write
+// notifies carecontact_callback, and its next step makes the request due.
+// Without a listener, polling (the Driver's MaxWait) still gets it there.
+func TestCallbackRequestReachesLeader(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		listen  bool
+		maxWait time.Duration
+	}{
+		{"notified", true, time.Hour},
+		{"polled as fallback", false, 200 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			dbs := openDBs(t, 2, 4)
+			// The planners' and the driver's clock: real time from a Monday
+			// 10:05 in Helsinki, so the day has capacity whenever the test runs.
+			base, start := time.Date(2026, 11, 23, 10, 5, 0, 0, civil.Helsinki()).UTC(), time.Now()
+			clock := carecontact.ClockFunc(func() time.Time { return base.Add(time.Since(start)) })
+			lease, err := dbs[0].Lease(postgres.LeaseConfig{Holder: "leader", TTL: 2 * time.Minute, Clock: clock})
+			require.NoError(t, err)
+			_, ok, err := lease.Acquire(ctx)
+			require.NoError(t, err)
+			require.True(t, ok)
+			capa := callback.NewStaticCapacity(nil)
+			require.NoError(t, capa.SetTeam("team-a", callback.Shift{Professional: "n-1", From: civil.At(8, 0), To: civil.At(16, 0)}))
+			router := callback.StaticRouter{Areas: map[string]carecontact.AreaID{"00100": "area-a"},
+				Teams: map[carecontact.AreaID]carecontact.TeamID{"area-a": "team-a"}}
+			due := make(chan string, 4)
+			newPlanner := func(db *postgres.DB, name string, leader carecontact.Leadership) *callback.Planner {
+				n := 0
+				p, err := callback.New(callback.Config{Audit: db.AuditLog(), Clock: clock, Store: db.CallbackStore(),
+					Router: router, Capacity: capa, Leader: leader,
+					NewID: func() string { n++; return fmt.Sprintf("cb%s%d", name, n) },
+					OnEvent: func(e callback.Event) {
+						if e.Kind == callback.EventDue {
+							due <- e.Request
+						}
+					}})
+				require.NoError(t, err)
+				return p
+			}
+			leader := newPlanner(dbs[0], "a", lease)
+			follower := newPlanner(dbs[1], "b", follows{})
+
+			seen := make(chan struct{}, 16)
+			n, err := dbs[0].Notifier(postgres.NotifierConfig{Clock: clock, MinInterval: time.Millisecond,
+				OnChange: func(context.Context) error { return nil },
+				OnCallbackChange: func(context.Context) error {
+					select {
+					case seen <- struct{}{}:
+					default:
+					}
+					return nil
+				}})
+			require.NoError(t, err)
+			drv, err := carecontact.NewDriver(carecontact.DriverConfig{Parts: []carecontact.Driven{lease, n, leader},
+				Clock: clock, MaxWait: tc.maxWait})
+			require.NoError(t, err)
+			ran := make(chan error, 2)
+			go func() { ran <- drv.Run(ctx) }()
+			if tc.listen {
+				go func() { ran <- n.Listen(ctx) }()
+				select { // listening: Listen asks for one refresh on connecting
+				case <-seen:
+				case <-time.After(30 * time.Second):
+					t.Fatal("the notifier did not connect")
+				}
+			}
+
+			p, err := follower.Request(ctx, callback.Request{Client: "client-1", Phone: "0401234567",
+				Errand: channel.ErrandLabResults, PostalCode: "00100", Urgency: callback.NonUrgent})
+			require.NoError(t, err)
+			require.False(t, p.Window.Start.After(clock.Now()), "its window has begun: %v", p.Window)
+			select {
+			case id := <-due:
+				require.Equal(t, p.Request, id, "the leader made the follower's request due")
+			case <-time.After(30 * time.Second):
+				t.Fatal("the leader never made the follower's request due")
+			}
+			if tc.listen {
+				select {
+				case <-seen:
+				default:
+					t.Fatal("the follower's write was not notified")
+				}
+			}
+			got, err := dbs[1].CallbackStore().Get(ctx, p.Request)
+			require.NoError(t, err)
+			require.Equal(t, callback.StateDue, got.State, "the follower sees the leader's decision")
+			cancel()
+			require.ErrorIs(t, <-ran, context.Canceled)
+			if tc.listen {
+				require.ErrorIs(t, <-ran, context.Canceled)
+			}
+		})
+	}
+}
