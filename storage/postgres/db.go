@@ -21,6 +21,9 @@ type DB struct {
 	owned   bool
 	retry   RetryPolicy
 	timeout time.Duration
+	// idle is the server's idle_in_transaction_session_timeout for the
+	// stores' transactions (0: the operation timeout, <0: none).
+	idle time.Duration
 }
 
 // DefaultOperationTimeout is the deadline every store operation runs under
@@ -43,6 +46,32 @@ func WithRetryPolicy(p RetryPolicy) Option { return func(db *DB) { db.retry = p 
 // the caller's context alone bounds each operation. Migrate never runs
 // under it.
 func WithOperationTimeout(d time.Duration) Option { return func(db *DB) { db.timeout = d } }
+
+// WithIdleTransactionTimeout sets how long the server lets a transaction
+// of the stores wait for its client's next statement before it ends the
+// session and rolls the transaction back (idle_in_transaction_session_timeout,
+// set in each transaction as it begins). It bounds what a replica cut off
+// from the database in the middle of a transaction holds: its row locks,
+// and the lease row it locked FOR SHARE to check its fence, which a
+// takeover waits for. Without it the server would wait for the client
+// until TCP gives up, hours later, and no replica could take over.
+// Defaults to the operation timeout (WithOperationTimeout), beyond which
+// the client has given the transaction up anyway; d < 0 sets none.
+// Migrate's transactions are not bounded.
+func WithIdleTransactionTimeout(d time.Duration) Option { return func(db *DB) { db.idle = d } }
+
+// beginQuery returns the statement that begins a store transaction.
+func (db *DB) beginQuery() string {
+	idle := db.idle
+	if idle == 0 {
+		idle = db.timeout
+	}
+	if idle <= 0 {
+		return "BEGIN"
+	}
+	ms := max(idle.Milliseconds(), 1)
+	return fmt.Sprintf("BEGIN; SET LOCAL idle_in_transaction_session_timeout = %d", ms)
+}
 
 // Open connects a new pool to the database named by dsn (a libpq
 // connection string or URL, see pgxpool.ParseConfig). The pool is closed by

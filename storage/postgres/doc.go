@@ -130,7 +130,8 @@
 // A failed attempt is repeated only when it surely did not happen. The
 // DB's RetryPolicy sets how often and how patiently:
 //
-//   - serialization failure (SQLSTATE 40001) or deadlock (40P01): the
+//   - serialization failure (SQLSTATE 40001), deadlock (40P01) or a
+//     session ended at idle_in_transaction_session_timeout (25P03): the
 //     server rolled the transaction back; repeated.
 //   - statement cancelled at statement_timeout (57014) or lock_timeout
 //     (55P03): the statement and its transaction were rolled back;

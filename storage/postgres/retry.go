@@ -119,6 +119,7 @@ const (
 	codeCannotConnectNow     = "57P03"
 	codeQueryCanceled        = "57014" // statement_timeout, or a cancel by an administrator
 	codeLockNotAvailable     = "55P03" // lock_timeout
+	codeIdleInTxTimeout      = "25P03" // idle_in_transaction_session_timeout: the session ended, its transaction rolled back
 )
 
 func classify(err error) failure {
@@ -131,7 +132,8 @@ func classify(err error) failure {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch {
-		case pgErr.Code == codeSerializationFailure, pgErr.Code == codeDeadlockDetected:
+		case pgErr.Code == codeSerializationFailure, pgErr.Code == codeDeadlockDetected,
+			pgErr.Code == codeIdleInTxTimeout:
 			return txRolledBack
 		case pgErr.Code == codeQueryCanceled, pgErr.Code == codeLockNotAvailable:
 			return statementCanceled
@@ -289,11 +291,16 @@ func (db *DB) runTx(ctx context.Context, what string, idempotent bool, fn func(c
 		defer cancel()
 	}
 	p := db.retry
+	begin := db.beginQuery()
 	marker := uuid.New()
 	for attempt := 1; ; attempt++ {
 		committing := false
 		err := func() error {
-			tx, err := db.pool.Begin(ctx)
+			var opts pgx.TxOptions
+			if !idempotent {
+				opts.BeginQuery = begin
+			}
+			tx, err := db.pool.BeginTx(ctx, opts)
 			if err != nil {
 				return err
 			}

@@ -24,6 +24,7 @@ func TestClassify(t *testing.T) {
 		{"nil", nil, permanent},
 		{"serialization failure", pg("40001"), txRolledBack},
 		{"deadlock", pg("40P01"), txRolledBack},
+		{"idle in transaction timeout", pg("25P03"), txRolledBack},
 		{"admin shutdown (pg_terminate_backend)", pg("57P01"), connectionLost},
 		{"crash shutdown", pg("57P02"), connectionLost},
 		{"starting up", pg("57P03"), connectionLost},
@@ -247,4 +248,26 @@ func TestDeadlineOnAChangeOutsideATransaction(t *testing.T) {
 	require.ErrorIs(t, err, ErrOutcomeUnknown)
 	require.ErrorIs(t, err, carecontact.ErrUnavailable)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// Each store transaction tells the server how long it may sit idle: the
+// idle timeout if set, else the operation timeout; none when both are off.
+func TestBeginQuery(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"the operation timeout", nil, "BEGIN; SET LOCAL idle_in_transaction_session_timeout = 5000"},
+		{"its own", []Option{WithIdleTransactionTimeout(1500 * time.Millisecond)}, "BEGIN; SET LOCAL idle_in_transaction_session_timeout = 1500"},
+		{"a shorter operation timeout", []Option{WithOperationTimeout(time.Second)}, "BEGIN; SET LOCAL idle_in_transaction_session_timeout = 1000"},
+		{"below a millisecond", []Option{WithIdleTransactionTimeout(time.Microsecond)}, "BEGIN; SET LOCAL idle_in_transaction_session_timeout = 1"},
+		{"turned off", []Option{WithIdleTransactionTimeout(-1)}, "BEGIN"},
+		{"no operation timeout either", []Option{WithOperationTimeout(0)}, "BEGIN"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, New(nil, tc.opts...).beginQuery())
+		})
+	}
 }
