@@ -221,6 +221,60 @@
 //     and those whose deadline passed during the outage time out at the
 //     takeover and are made again with a deadline from then.
 //
+// # Deployment
+//
+// How many replicas: two to four. Two survive the loss of either; a third
+// keeps two running through a deploy that restarts one at a time; beyond
+// four the leader's refreshes (each re-reads every item and professional)
+// and the lease's renewals grow with nothing gained, since one leader
+// decides whatever the count. Front doors on every replica serve every
+// operation, so a load balancer may send any request anywhere, without
+// stickiness.
+//
+// The lease: LeaseConfig.TTL (default 10 s) is how long a leader that
+// vanished keeps the lead; a follower takes over at most TTL plus
+// RenewEvery (a third of TTL) later, about 13 s by default. A shorter TTL
+// fails over sooner but costs a renewal per RenewEvery per replica, and a
+// leader paused longer than the TTL (a long GC, a frozen VM) loses the
+// lead. Keep the DB's operation timeout (WithOperationTimeout, 5 s) below
+// the TTL: the server ends a store transaction idle that long
+// (WithIdleTransactionTimeout, the same by default), so a leader cut off
+// in the middle of a decision releases the lease row it holds FOR SHARE
+// in time for the takeover, instead of when TCP gives up.
+//
+// What a host must run, on every replica:
+//
+//	db, _ := postgres.Open(ctx, dsn)             // its own pool
+//	db.Migrate(ctx)                              // any replica, at every start
+//	clock, _, _ := db.DatabaseClock(ctx, carecontact.SystemClock())
+//	lease, _ := db.Lease(postgres.LeaseConfig{}) // a Holder unique per process by default
+//	door, _ := frontdoor.New(ctx, frontdoor.Config{Replicated: true, Leader: lease, Clock: clock, ...})
+//	notifier, _ := db.Notifier(postgres.NotifierConfig{OnChange: door.Parts().Dispatcher.Refresh})
+//	go notifier.Listen(ctx)
+//	drv, _ := carecontact.NewDriver(carecontact.DriverConfig{Parts: []carecontact.Driven{lease, notifier, door}})
+//	go drv.Run(ctx)
+//	...
+//	lease.Release(shutdownCtx)                   // at a clean shutdown: a follower takes over at once
+//
+// and now and then, from any one replica, DB.PruneCommitMarkers and
+// DB.Purge. The database (tested with PostgreSQL 15) needs btree_gist
+// (contrib), max_connections above the sum of the replicas' pool sizes plus one
+// listening connection per replica, and no connection pooler in
+// transaction mode between a Notifier and the server (LISTEN needs a
+// session of its own). The replicas' clocks may disagree (every replica
+// decides on the database's clock); tested with ±30 s.
+//
+// Tests against a throwaway server show it: TestLedReplicasDay (500 chats
+// through three replicas, every operation to a random one, the leader
+// killed halfway and the server restarted with pg_ctl after 150),
+// TestLeaderKilledMidOffer (three kills mid-offer), TestLeaderCutOff (the
+// leader behind a severed link while the followers go on),
+// TestLeaderClockSkew, and the planners' race of storagetest.
+// BenchmarkLedContacts and BenchmarkLedContactsConcurrent measure chats
+// per second through one and three replicas, BenchmarkFollowerToLeader
+// the latency from a follower's write to the leader's decision (p50,
+// p99).
+//
 // # Leader election
 //
 // DB.Lease returns a replica's handle on a lease: one row of
