@@ -21,15 +21,25 @@ import (
 // BenchmarkLedContactsConcurrent measures chats per second through one
 // and through three replicas, deployed as a host runs them: the leader
 // driven by a carecontact.Driver with its lease and a Notifier (default
-// MinInterval), each replica on a pool of its own. Concurrent workers
+// MinInterval, and 5 ms), each replica on a pool of its own. Concurrent workers
 // (one per nurse) each take the next chat, enqueue it through a random
 // replica, wait for the leader's offer, and accept and finish it through
 // random replicas. Reported as contacts/s; BenchmarkLedContacts is the
-// one-at-a-time figure.
+// one-at-a-time figure. Through followers the rate is bound by how often
+// the leader refreshes on notification: every refresh re-reads all items
+// and professionals, and MinInterval spaces them.
 func BenchmarkLedContactsConcurrent(b *testing.B) {
 	const workers = 8
-	for _, n := range []int{1, 3} {
-		b.Run(fmt.Sprintf("replicas=%d/workers=%d", n, workers), func(b *testing.B) {
+	for _, tc := range []struct {
+		replicas int
+		interval time.Duration // the leader's Notifier's MinInterval; 0: the default
+	}{{1, 0}, {3, 0}, {3, 5 * time.Millisecond}} {
+		n := tc.replicas
+		name := fmt.Sprintf("replicas=%d/workers=%d", n, workers)
+		if tc.interval > 0 {
+			name += "/notify=" + tc.interval.String()
+		}
+		b.Run(name, func(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			dbs := openDBs(b, n, workers)
@@ -64,7 +74,7 @@ func BenchmarkLedContactsConcurrent(b *testing.B) {
 				disps[i], err = routing.NewDispatcher(ctx, cfg)
 				require.NoError(b, err)
 			}
-			notifier, err := dbs[0].Notifier(postgres.NotifierConfig{OnChange: disps[0].Refresh})
+			notifier, err := dbs[0].Notifier(postgres.NotifierConfig{OnChange: disps[0].Refresh, MinInterval: tc.interval})
 			require.NoError(b, err)
 			drv, err := carecontact.NewDriver(carecontact.DriverConfig{Parts: []carecontact.Driven{lease, notifier, disps[0]}})
 			require.NoError(b, err)
