@@ -95,6 +95,14 @@
 // Complete, and capacity that shrinks (an absence), which the next Advance
 // re-plans as before.
 //
+// With Config.Leader (replicas electing a leader), only the leader's
+// Advance plans, and every write of its pass carries the fence of the term
+// it began in: reservations through Reservation.Fence, its other decisions
+// (escalations, due and hand-over marks) through Store.UpdateFenced. A
+// store shared by replicas checks the fence in the write's own atomic
+// operation and refuses a deposed leader's write with ErrNotLeader; the
+// pass then stops and drops the events of what it could not write.
+//
 // # Privacy
 //
 // Clients are pseudonymous references. The phone number is a Phone, which
