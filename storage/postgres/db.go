@@ -56,8 +56,8 @@ func WithOperationTimeout(d time.Duration) Option { return func(db *DB) { db.tim
 // takeover waits for. Without it the server would wait for the client
 // until TCP gives up, hours later, and no replica could take over.
 // Defaults to the operation timeout (WithOperationTimeout), beyond which
-// the client has given the transaction up anyway; d < 0 sets none.
-// Migrate's transactions are not bounded.
+// the client has given the transaction up anyway, and so to none when
+// that is off; d < 0 sets none. Migrate's transactions are not bounded.
 func WithIdleTransactionTimeout(d time.Duration) Option { return func(db *DB) { db.idle = d } }
 
 // beginQuery returns the statement that begins a store transaction.
