@@ -30,7 +30,7 @@ func skewedClock(skew time.Duration) carecontact.Clock {
 // times out at it.
 func TestLeaderClockSkew(t *testing.T) {
 	const (
-		ttl          = 600 * time.Millisecond
+		ttl          = 3 * time.Second // long enough that a loaded machine under -race renews in time
 		renewEvery   = ttl / 5
 		offerTimeout = 30 * time.Second
 	)
