@@ -71,7 +71,7 @@ func (d *Dispatcher) Enqueue(ctx context.Context, id carecontact.ItemID, c Conta
 		return Item{}, nr
 	}
 	e.it.Step = step
-	it, err := d.store.CreateItem(ctx, e.it, d.auditFor("enqueue", e.it, now, ""))
+	it, err := d.store.CreateItem(ctx, e.it, d.auditFor("enqueue", &e.it, now, ""))
 	if err != nil {
 		return Item{}, fmt.Errorf("routing: enqueue %s: %w", id, err)
 	}
@@ -118,10 +118,10 @@ func (d *Dispatcher) Accept(ctx context.Context, id carecontact.ItemID, by carec
 	if err != nil {
 		return Item{}, err
 	}
-	next := e.it
-	next.State = ItemAccepted
-	next.Deadline = time.Time{}
-	if err := d.apply(ctx, e, &Change{Item: next}, nil, "accept", now, by); err != nil {
+	c := Change{Item: e.it}
+	c.Item.State = ItemAccepted
+	c.Item.Deadline = time.Time{}
+	if err := d.apply(ctx, e, &c, nil, "accept", now, by); err != nil {
 		return Item{}, staleAsConflict(err, id)
 	}
 	d.disarm(e)
@@ -234,10 +234,9 @@ func (d *Dispatcher) Finish(ctx context.Context, id carecontact.ItemID, by carec
 	if p.wrapUp == 0 {
 		return Item{}, staleAsConflict(d.complete(ctx, e, now, 0), id)
 	}
-	next := e.it
-	next.State = ItemWrapUp
-	next.Deadline = now.Add(p.wrapUp)
-	c := Change{Item: next, Professional: by, WrapUps: 1, InCall: -heldCall(e.it, e.route.slot)}
+	c := Change{Item: e.it, Professional: by, WrapUps: 1, InCall: -heldCall(&e.it, e.route.slot)}
+	c.Item.State = ItemWrapUp
+	c.Item.Deadline = now.Add(p.wrapUp)
 	if err := d.apply(ctx, e, &c, p, "finish", now, by); err != nil {
 		return Item{}, staleAsConflict(err, id)
 	}
@@ -280,7 +279,7 @@ func (d *Dispatcher) complete(ctx context.Context, e *entry, t time.Time, wraps 
 	p := d.profOf(by)
 	c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.route.slot, Load: -1, WrapUps: wraps, IdleSince: t}
 	if wraps == 0 { // still accepted: the call it may hold ends now
-		c.InCall = -heldCall(e.it, e.route.slot)
+		c.InCall = -heldCall(&e.it, e.route.slot)
 	}
 	defer d.unhold(d.hold(p))
 	if err := d.apply(ctx, e, &c, p, "complete", t, by); err != nil {

@@ -108,9 +108,9 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, ve
 	c.Expect = e.it.Version
 	d.fenced(c)
 	if c.Remove {
-		c.Events = d.auditFor(verb, e.it, t, actor)
+		c.Events = d.auditFor(verb, &e.it, t, actor)
 	} else {
-		c.Events = d.auditFor(verb, c.Item, t, actor)
+		c.Events = d.auditFor(verb, &c.Item, t, actor)
 	}
 	it, st, err := d.store.Apply(ctx, *c)
 	if err != nil {

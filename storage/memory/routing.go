@@ -239,19 +239,17 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 		if err := kit.Capacity(&c, pcur); err != nil {
 			return routing.Item{}, routing.ProfessionalState{}, err
 		}
-		next := *pcur
-		next.Load = addSlot(next.Load, c.Slot, c.Load)
-		next.WrapUps += c.WrapUps
-		next.InCall += c.InCall
-		if next.Load.Of(c.Slot) < 0 || next.WrapUps < 0 || next.InCall < 0 {
+		load := addSlot(pcur.Load, c.Slot, c.Load)
+		wraps, calls := pcur.WrapUps+c.WrapUps, pcur.InCall+c.InCall
+		if load.Of(c.Slot) < 0 || wraps < 0 || calls < 0 {
 			return routing.Item{}, routing.ProfessionalState{}, kit.NegativeCount(c.Professional)
 		}
+		pcur.Load, pcur.WrapUps, pcur.InCall = load, wraps, calls
 		if !c.IdleSince.IsZero() {
-			next.IdleSince = c.IdleSince.UTC()
+			pcur.IdleSince = c.IdleSince.UTC()
 		}
-		next.Version++
-		*pcur = next
-		ps = next
+		pcur.Version++
+		ps = *pcur
 	}
 	var out routing.Item
 	if c.Remove {
