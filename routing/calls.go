@@ -179,7 +179,7 @@ func (d *Dispatcher) reclaim(ctx context.Context, e *entry, t time.Time) error {
 		}
 	}
 	by := e.it.Professional
-	p := d.profOf(by)
+	p := d.holder(e)
 	next := e.it
 	next.State = ItemQueued
 	next.Professional = ""

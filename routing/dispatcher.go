@@ -170,6 +170,24 @@ func (d *Dispatcher) profOf(id carecontact.ProfessionalID) *prof {
 	return nil
 }
 
+// profHint returns the dispatcher's view of professional id, or nil,
+// without a directory lookup when hint is that professional.
+func (d *Dispatcher) profHint(hint *prof, id carecontact.ProfessionalID) *prof {
+	if hint != nil && hint.id == id {
+		return hint
+	}
+	return d.profOf(id)
+}
+
+// holder returns the professional e is offered to, accepted by or in
+// wrap-up with (e.it.Professional), or nil, and remembers them in e.by so
+// the next call needs no lookup.
+func (d *Dispatcher) holder(e *entry) *prof {
+	p := d.profHint(e.by, e.it.Professional)
+	e.by = p
+	return p
+}
+
 // errRetry and errStale tell an offer attempt to try again: the
 // professional (errRetry) or the item (errStale) had changed in the store.
 var (

@@ -170,7 +170,7 @@ func (d *Dispatcher) offered(ctx context.Context, id carecontact.ItemID, by care
 // item is not offered to that professional again.
 func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind EventKind, reason string, exclude bool) error {
 	by := e.it.Professional
-	p := d.profOf(by)
+	p := d.holder(e)
 	next := e.it
 	next.State = ItemQueued
 	next.Professional = ""
@@ -230,7 +230,7 @@ func (d *Dispatcher) Finish(ctx context.Context, id carecontact.ItemID, by carec
 		h := &d.handled[e.route.slot]
 		*h += (now.Sub(e.accepted) - *h) / 10
 	}
-	p := d.profOf(by)
+	p := d.holder(e)
 	if p.wrapUp == 0 {
 		return Item{}, staleAsConflict(d.complete(ctx, e, now, 0), id)
 	}
@@ -276,7 +276,7 @@ func (d *Dispatcher) held(ctx context.Context, id carecontact.ItemID, by carecon
 // frees its professional.
 func (d *Dispatcher) complete(ctx context.Context, e *entry, t time.Time, wraps int) error {
 	by := e.it.Professional
-	p := d.profOf(by)
+	p := d.holder(e)
 	c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.route.slot, Load: -1, WrapUps: wraps, IdleSince: t}
 	if wraps == 0 { // still accepted: the call it may hold ends now
 		c.InCall = -heldCall(&e.it, e.route.slot)
@@ -315,7 +315,7 @@ func (d *Dispatcher) Rescind(ctx context.Context, id carecontact.ItemID, reason 
 		return nil
 	case ItemOffered:
 		by := e.it.Professional
-		p := d.profOf(by)
+		p := d.holder(e)
 		c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.route.slot, Load: -1}
 		defer d.unhold(d.hold(p))
 		if err := d.apply(ctx, e, &c, p, "rescind", now, ""); err != nil {

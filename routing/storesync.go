@@ -141,14 +141,14 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, ve
 // e changed from state old (offered to oldBy) or was removed.
 func (d *Dispatcher) track(e *entry, old ItemState, oldBy carecontact.ProfessionalID, removed bool) {
 	if old == ItemOffered && (removed || e.it.State != ItemOffered || e.it.Professional != oldBy) {
-		if p := d.profOf(oldBy); p != nil {
+		if p := d.profHint(e.by, oldBy); p != nil {
 			if i := slices.Index(p.offers, e); i >= 0 {
 				p.offers = slices.Delete(p.offers, i, i+1)
 			}
 		}
 	}
 	if !removed && e.it.State == ItemOffered && (old != ItemOffered || e.it.Professional != oldBy) {
-		if p := d.profOf(e.it.Professional); p != nil {
+		if p := d.holder(e); p != nil {
 			p.offers = append(p.offers, e)
 		}
 	}
