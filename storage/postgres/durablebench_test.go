@@ -119,13 +119,11 @@ func durableDB(b *testing.B, s *server, name string, conns int) *postgres.DB {
 	return db
 }
 
-// phase runs op(worker, i) for i in [0, n) spread over workers goroutines
-// and returns the operations per second.
-func phase(workers, n int, op func(w, i int) error) (float64, error) {
+// phase runs op(worker, i) for i in [0, n) spread over workers goroutines.
+func phase(workers, n int, op func(w, i int) error) error {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make([]error, workers)
-	start := time.Now()
 	for w := range workers {
 		wg.Add(1)
 		go func() {
@@ -143,15 +141,45 @@ func phase(workers, n int, op func(w, i int) error) (float64, error) {
 		}()
 	}
 	wg.Wait()
-	return float64(n) / time.Since(start).Seconds(), errors.Join(errs...)
+	return errors.Join(errs...)
+}
+
+// rounds is how many alternating rounds of baseline and store operations
+// a durable run makes: interleaved, both see the same disk and the same
+// neighbours, so their ratio stays meaningful on a shared machine.
+const rounds = 10
+
+// interleave makes n baseline inserts (base) and n store operations (op) in
+// alternating rounds by the same workers, with b's timer running only for
+// the store operations, and returns both rates per second.
+func interleave(b *testing.B, workers int, op, base func(w, i int) error) (opRate, baseRate float64) {
+	b.Helper()
+	var opTime, baseTime time.Duration
+	b.ResetTimer()
+	for r := range rounds {
+		from, to := b.N*r/rounds, b.N*(r+1)/rounds
+		b.StopTimer()
+		t := time.Now()
+		err := phase(workers, to-from, func(w, i int) error { return base(w, from+i) })
+		baseTime += time.Since(t)
+		require.NoError(b, err)
+		b.StartTimer()
+		t = time.Now()
+		err = phase(workers, to-from, func(w, i int) error { return op(w, from+i) })
+		opTime += time.Since(t)
+		require.NoError(b, err)
+	}
+	b.StopTimer()
+	return float64(b.N) / opTime.Seconds(), float64(b.N) / baseTime.Seconds()
 }
 
 // BenchmarkDurable measures bookings (booking.Store.Claim: the appointment,
 // its claim under the exclusion constraint, the audit event, one
 // transaction) and routing claims (an offer through routing.Store.Apply)
-// on a durable server with 1, 4 and 16 workers. Before each timed run the
-// same workers, on the same pool, make as many baseline inserts; the line
-// reports bookings/s or claims/s, baseline/s and of-baseline, their ratio.
+// on a durable server with 1, 4 and 16 workers. The same workers, on the
+// same pool, make as many baseline inserts, in rounds alternating with the
+// timed operations (interleave); the line reports bookings/s or claims/s,
+// baseline/s and of-baseline, their ratio.
 func BenchmarkDurable(b *testing.B) {
 	ctx := context.Background()
 	s := startDurableServer(b)
@@ -159,35 +187,27 @@ func BenchmarkDurable(b *testing.B) {
 	newDB := func(b *testing.B, workers int) *postgres.DB {
 		return durableDB(b, s, fmt.Sprintf("durable_%d", dbs.Add(1)), workers)
 	}
-	// baseline inserts n rows of the same shape as the bookings: owner
-	// nurse-(i%8), consecutive 20-minute slots per owner.
-	baseline := func(b *testing.B, db *postgres.DB, workers, n int) float64 {
-		b.Helper()
+	// baseline inserts row i of the same shape as the i-th booking (owner
+	// nurse-(i%8), consecutive 20-minute slots per owner), a week before
+	// the bookings' slots so the two never overlap.
+	baseline := func(db *postgres.DB) func(w, i int) error {
 		pool := db.Pool()
-		// Apart from the bookings' slots, so neither run's rows get in
-		// the other's way.
-		from := slotStart(0).Add(-time.Duration(n+8) * 20 * time.Minute)
-		rate, err := phase(workers, n, func(_, i int) error {
-			start := from.Add(time.Duration(i/8) * 20 * time.Minute)
+		from := slotStart(0).Add(-7 * 24 * time.Hour)
+		return func(_, i int) error {
+			start := from.Add(-time.Duration(i/8) * 20 * time.Minute)
 			_, err := pool.Exec(ctx, "INSERT INTO bench_baseline (owner, appointment, during) VALUES ($1, $2, tstzrange($3, $4))",
 				fmt.Sprintf("nurse-%d", i%8), fmt.Sprintf("b-%d", i), start, start.Add(20*time.Minute))
 			return err
-		})
-		require.NoError(b, err)
-		return rate
+		}
 	}
 	for _, workers := range benchWorkers {
 		b.Run(fmt.Sprintf("book/workers=%d", workers), func(b *testing.B) {
 			db := newDB(b, workers)
 			st := db.BookingStore()
-			base := baseline(b, db, workers, b.N)
-			b.ResetTimer()
-			rate, err := phase(workers, b.N, func(w, i int) error {
+			rate, base := interleave(b, workers, func(w, i int) error {
 				return st.Claim(ctx, bookReq(fmt.Sprintf("a-%d", i), fmt.Sprintf("client-%d", w),
 					booking.CalendarID(fmt.Sprintf("nurse-%d", i%8)), slotStart(i/8), t0, time.Time{}))
-			})
-			b.StopTimer()
-			require.NoError(b, err)
+			}, baseline(db))
 			b.ReportMetric(rate, "bookings/s")
 			b.ReportMetric(base, "baseline/s")
 			b.ReportMetric(rate/base, "of-baseline")
@@ -206,23 +226,19 @@ func BenchmarkDurable(b *testing.B) {
 				require.NoError(b, err)
 			}
 			items := make([]routing.Item, b.N)
-			_, err := phase(workers, b.N, func(_, i int) error {
+			err := phase(workers, b.N, func(_, i int) error {
 				it, err := st.CreateItem(ctx, workItem(i), nil)
 				items[i] = it
 				return err
 			})
 			require.NoError(b, err)
-			base := baseline(b, db, workers, b.N)
-			b.ResetTimer()
-			rate, err := phase(workers, b.N, func(w, i int) error {
+			rate, base := interleave(b, workers, func(w, i int) error {
 				next := items[i]
 				next.State, next.Professional, next.Deadline = routing.ItemOffered, profs[w], t0.Add(30*time.Second)
 				_, _, err := st.Apply(ctx, routing.Change{Item: next, Expect: items[i].Version,
 					Professional: profs[w], Slot: routing.SlotChat, Load: 1})
 				return err
-			})
-			b.StopTimer()
-			require.NoError(b, err)
+			}, baseline(db))
 			b.ReportMetric(rate, "claims/s")
 			b.ReportMetric(base, "baseline/s")
 			b.ReportMetric(rate/base, "of-baseline")
