@@ -43,6 +43,9 @@ const MaxIDLen = 256
 // the reason never repeats the value. An empty id passes: callers that
 // require one say so themselves.
 func ValidateID(sentinel error, field, id string) error {
+	if len(id) <= MaxIDLen && printableASCII(id) {
+		return nil // the common case, without decoding runes
+	}
 	switch {
 	case len(id) > MaxIDLen:
 		return Invalid(sentinel, field, fmt.Sprintf("is longer than %d bytes", MaxIDLen))
@@ -52,6 +55,17 @@ func ValidateID(sentinel error, field, id string) error {
 		return Invalid(sentinel, field, "holds a control character")
 	}
 	return nil
+}
+
+// printableASCII reports whether every byte of s is printable ASCII (space
+// to tilde): such a string is valid UTF-8 and holds no control character.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // MaxTextLen is the longest free text, in bytes, the library accepts where

@@ -16,7 +16,7 @@ import (
 // heldCall is 1 when item it holds its professional in a call that its slot
 // does not count (a chat or message continued on a synchronous channel),
 // else 0.
-func heldCall(it Item, routed Slot) int {
+func heldCall(it *Item, routed Slot) int {
 	if it.Continued == "" || routed == SlotSynchronous {
 		return 0
 	}
@@ -57,7 +57,7 @@ func (d *Dispatcher) Continue(ctx context.Context, id carecontact.ItemID, by car
 		return e.it, nil
 	}
 	p := d.profOf(by)
-	c := Change{Item: next, Professional: by, InCall: heldCall(next, e.route.slot) - heldCall(e.it, e.route.slot)}
+	c := Change{Item: next, Professional: by, InCall: heldCall(&next, e.route.slot) - heldCall(&e.it, e.route.slot)}
 	if err := d.apply(ctx, e, &c, p, "continue", now, by); err != nil {
 		return Item{}, staleAsConflict(err, id)
 	}
@@ -179,13 +179,13 @@ func (d *Dispatcher) reclaim(ctx context.Context, e *entry, t time.Time) error {
 		}
 	}
 	by := e.it.Professional
-	p := d.profOf(by)
+	p := d.holder(e)
 	next := e.it
 	next.State = ItemQueued
 	next.Professional = ""
 	next.Continued = ""
 	next.StepAt = t
-	c := Change{Item: next, Professional: by, Slot: e.route.slot, Load: -1, InCall: -heldCall(e.it, e.route.slot)}
+	c := Change{Item: next, Professional: by, Slot: e.route.slot, Load: -1, InCall: -heldCall(&e.it, e.route.slot)}
 	defer d.unhold(d.hold(p))
 	if err := d.apply(ctx, e, &c, p, "reclaim", t, ""); err != nil {
 		return err

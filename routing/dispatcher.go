@@ -170,6 +170,24 @@ func (d *Dispatcher) profOf(id carecontact.ProfessionalID) *prof {
 	return nil
 }
 
+// profHint returns the dispatcher's view of professional id, or nil,
+// without a directory lookup when hint is that professional.
+func (d *Dispatcher) profHint(hint *prof, id carecontact.ProfessionalID) *prof {
+	if hint != nil && hint.id == id {
+		return hint
+	}
+	return d.profOf(id)
+}
+
+// holder returns the professional e is offered to, accepted by or in
+// wrap-up with (e.it.Professional), or nil, and remembers them in e.by so
+// the next call needs no lookup.
+func (d *Dispatcher) holder(e *entry) *prof {
+	p := d.profHint(e.by, e.it.Professional)
+	e.by = p
+	return p
+}
+
 // errRetry and errStale tell an offer attempt to try again: the
 // professional (errRetry) or the item (errStale) had changed in the store.
 var (
@@ -293,8 +311,10 @@ func (d *Dispatcher) emit(k EventKind, e *entry, t time.Time, step int, p careco
 	d.sink(ev)
 }
 
-// auditFor returns the audit event of a change when auditing is on.
-func (d *Dispatcher) auditFor(verb string, it Item, t time.Time, actor carecontact.ProfessionalID) []audit.Event {
+// auditFor returns the audit event of a change when auditing is on. It
+// takes the item by pointer and returns at once when auditing is off, so
+// the hot path copies no item for it.
+func (d *Dispatcher) auditFor(verb string, it *Item, t time.Time, actor carecontact.ProfessionalID) []audit.Event {
 	if !d.audit {
 		return nil
 	}

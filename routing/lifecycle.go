@@ -71,7 +71,7 @@ func (d *Dispatcher) Enqueue(ctx context.Context, id carecontact.ItemID, c Conta
 		return Item{}, nr
 	}
 	e.it.Step = step
-	it, err := d.store.CreateItem(ctx, e.it, d.auditFor("enqueue", e.it, now, ""))
+	it, err := d.store.CreateItem(ctx, e.it, d.auditFor("enqueue", &e.it, now, ""))
 	if err != nil {
 		return Item{}, fmt.Errorf("routing: enqueue %s: %w", id, err)
 	}
@@ -118,10 +118,10 @@ func (d *Dispatcher) Accept(ctx context.Context, id carecontact.ItemID, by carec
 	if err != nil {
 		return Item{}, err
 	}
-	next := e.it
-	next.State = ItemAccepted
-	next.Deadline = time.Time{}
-	if err := d.apply(ctx, e, &Change{Item: next}, nil, "accept", now, by); err != nil {
+	c := Change{Item: e.it}
+	c.Item.State = ItemAccepted
+	c.Item.Deadline = time.Time{}
+	if err := d.apply(ctx, e, &c, nil, "accept", now, by); err != nil {
 		return Item{}, staleAsConflict(err, id)
 	}
 	d.disarm(e)
@@ -170,7 +170,7 @@ func (d *Dispatcher) offered(ctx context.Context, id carecontact.ItemID, by care
 // item is not offered to that professional again.
 func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind EventKind, reason string, exclude bool) error {
 	by := e.it.Professional
-	p := d.profOf(by)
+	p := d.holder(e)
 	next := e.it
 	next.State = ItemQueued
 	next.Professional = ""
@@ -230,14 +230,13 @@ func (d *Dispatcher) Finish(ctx context.Context, id carecontact.ItemID, by carec
 		h := &d.handled[e.route.slot]
 		*h += (now.Sub(e.accepted) - *h) / 10
 	}
-	p := d.profOf(by)
+	p := d.holder(e)
 	if p.wrapUp == 0 {
 		return Item{}, staleAsConflict(d.complete(ctx, e, now, 0), id)
 	}
-	next := e.it
-	next.State = ItemWrapUp
-	next.Deadline = now.Add(p.wrapUp)
-	c := Change{Item: next, Professional: by, WrapUps: 1, InCall: -heldCall(e.it, e.route.slot)}
+	c := Change{Item: e.it, Professional: by, WrapUps: 1, InCall: -heldCall(&e.it, e.route.slot)}
+	c.Item.State = ItemWrapUp
+	c.Item.Deadline = now.Add(p.wrapUp)
 	if err := d.apply(ctx, e, &c, p, "finish", now, by); err != nil {
 		return Item{}, staleAsConflict(err, id)
 	}
@@ -277,10 +276,10 @@ func (d *Dispatcher) held(ctx context.Context, id carecontact.ItemID, by carecon
 // frees its professional.
 func (d *Dispatcher) complete(ctx context.Context, e *entry, t time.Time, wraps int) error {
 	by := e.it.Professional
-	p := d.profOf(by)
+	p := d.holder(e)
 	c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.route.slot, Load: -1, WrapUps: wraps, IdleSince: t}
 	if wraps == 0 { // still accepted: the call it may hold ends now
-		c.InCall = -heldCall(e.it, e.route.slot)
+		c.InCall = -heldCall(&e.it, e.route.slot)
 	}
 	defer d.unhold(d.hold(p))
 	if err := d.apply(ctx, e, &c, p, "complete", t, by); err != nil {
@@ -316,7 +315,7 @@ func (d *Dispatcher) Rescind(ctx context.Context, id carecontact.ItemID, reason 
 		return nil
 	case ItemOffered:
 		by := e.it.Professional
-		p := d.profOf(by)
+		p := d.holder(e)
 		c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.route.slot, Load: -1}
 		defer d.unhold(d.hold(p))
 		if err := d.apply(ctx, e, &c, p, "rescind", now, ""); err != nil {

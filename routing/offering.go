@@ -68,6 +68,7 @@ func (d *Dispatcher) serve(ctx context.Context, p *prof, t time.Time) error {
 // refused condition refreshes the dispatcher's view (another replica
 // changed the item or the professional) and returns errRetry or errStale.
 func (d *Dispatcher) offer(ctx context.Context, e *entry, p *prof, t time.Time) error {
+	e.by = p // a hint only: holder checks it against the item
 	c := Change{Item: e.it, Professional: p.id, Slot: e.route.slot, Load: 1}
 	c.Item.State = ItemOffered
 	c.Item.Professional = p.id

@@ -88,6 +88,7 @@ type entry struct {
 	deadline time.Time
 	timedOut carecontact.ProfessionalID // whose offer last timed out
 	accepted time.Time                  // when the offer was accepted, for the mean handling time
+	by       *prof                      // the professional last found for it.Professional (see holder)
 }
 
 func queueLess(a, b *entry) bool {

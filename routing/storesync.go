@@ -108,9 +108,9 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, ve
 	c.Expect = e.it.Version
 	d.fenced(c)
 	if c.Remove {
-		c.Events = d.auditFor(verb, e.it, t, actor)
+		c.Events = d.auditFor(verb, &e.it, t, actor)
 	} else {
-		c.Events = d.auditFor(verb, c.Item, t, actor)
+		c.Events = d.auditFor(verb, &c.Item, t, actor)
 	}
 	it, st, err := d.store.Apply(ctx, *c)
 	if err != nil {
@@ -141,14 +141,14 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, ve
 // e changed from state old (offered to oldBy) or was removed.
 func (d *Dispatcher) track(e *entry, old ItemState, oldBy carecontact.ProfessionalID, removed bool) {
 	if old == ItemOffered && (removed || e.it.State != ItemOffered || e.it.Professional != oldBy) {
-		if p := d.profOf(oldBy); p != nil {
+		if p := d.profHint(e.by, oldBy); p != nil {
 			if i := slices.Index(p.offers, e); i >= 0 {
 				p.offers = slices.Delete(p.offers, i, i+1)
 			}
 		}
 	}
 	if !removed && e.it.State == ItemOffered && (old != ItemOffered || e.it.Professional != oldBy) {
-		if p := d.profOf(e.it.Professional); p != nil {
+		if p := d.holder(e); p != nil {
 			p.offers = append(p.offers, e)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/carecontact/carecontact/examples/simulation/erlang"
 	"github.com/stretchr/testify/require"
@@ -107,8 +106,7 @@ func TestErlangCommand(t *testing.T) {
 // BenchmarkErlang measures one simulated client of the M/M/20 model at load
 // 0.9 through the routing dispatcher (arrival, offer, accept, finish).
 func BenchmarkErlang(b *testing.B) {
-	cfg := erlangConfig{Model: erlang.Model{ArrivalsPerHour: 1080, Handling: time.Minute, Agents: 20, Target: 20 * time.Second},
-		Customers: 200000, Warmup: 2000, Seed: 1, Batches: 20, Level: 0.95}
+	cfg := erlangBenchConfig()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := runErlang(context.Background(), cfg); err != nil {

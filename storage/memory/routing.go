@@ -202,58 +202,55 @@ func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
 }
 
 // Apply implements routing.Store: the item's stripe is locked, then the
-// professional's, so an offer never waits for unrelated work.
-func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Item, routing.ProfessionalState, error) {
+// professional's, so an offer never waits for unrelated work. The locks
+// are released explicitly rather than deferred: with this many returns
+// the compiler cannot open-code the defers, and Apply runs for every
+// offer, accept and completion.
+func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (out routing.Item, ps routing.ProfessionalState, err error) {
 	if err := ctx.Err(); err != nil {
 		return routing.Item{}, routing.ProfessionalState{}, err
 	}
-	id := c.Item.ID
 	prepared, err := s.prepare(c.Events)
 	if err != nil {
 		return routing.Item{}, routing.ProfessionalState{}, err
 	}
-	sh := &s.items[stripe(string(id))]
+	sh := &s.items[stripe(string(c.Item.ID))]
 	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	err = s.applyLocked(sh, &c, prepared, &out, &ps)
+	sh.mu.Unlock()
+	if err != nil {
+		return routing.Item{}, routing.ProfessionalState{}, err
+	}
+	return out, ps, nil
+}
+
+// applyLocked is Apply with the item's stripe locked: it checks and makes
+// the change and records its events (with the professional's stripe
+// locked too, if the change has one), writing the stored item and
+// professional to out and ps.
+func (s *RoutingStore) applyLocked(sh *itemShard, c *routing.Change, prepared []audit.Event, out *routing.Item, ps *routing.ProfessionalState) error {
+	id := c.Item.ID
 	cur, ok := sh.m[id]
 	if !ok {
-		return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
+		return fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
 	}
 	if err := kit.ItemVersion(id, cur.Version, c.Expect); err != nil {
-		return routing.Item{}, routing.ProfessionalState{}, err
+		return err
 	}
 	if !c.Remove {
 		if err := kit.ItemState(id, c.Item.State); err != nil {
-			return routing.Item{}, routing.ProfessionalState{}, err
+			return err
 		}
 	}
-	var ps routing.ProfessionalState
+	var psh *profShard
 	if c.Professional != "" {
-		psh := &s.profs[stripe(string(c.Professional))]
+		psh = &s.profs[stripe(string(c.Professional))]
 		psh.mu.Lock()
-		defer psh.mu.Unlock()
-		pcur, ok := psh.m[c.Professional]
-		if !ok {
-			return routing.Item{}, routing.ProfessionalState{}, fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, c.Professional)
+		if err := applyProfessional(psh, c, ps); err != nil {
+			psh.mu.Unlock()
+			return err
 		}
-		if err := kit.Capacity(&c, pcur); err != nil {
-			return routing.Item{}, routing.ProfessionalState{}, err
-		}
-		next := *pcur
-		next.Load = addSlot(next.Load, c.Slot, c.Load)
-		next.WrapUps += c.WrapUps
-		next.InCall += c.InCall
-		if next.Load.Of(c.Slot) < 0 || next.WrapUps < 0 || next.InCall < 0 {
-			return routing.Item{}, routing.ProfessionalState{}, kit.NegativeCount(c.Professional)
-		}
-		if !c.IdleSince.IsZero() {
-			next.IdleSince = c.IdleSince.UTC()
-		}
-		next.Version++
-		*pcur = next
-		ps = next
 	}
-	var out routing.Item
 	if c.Remove {
 		delete(sh.m, id)
 		if len(sh.spare) < maxSpareItems {
@@ -264,11 +261,39 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 		*cur = c.Item
 		kit.Norm(cur)
 		cur.Version = c.Expect + 1
-		out = *cur
-		kit.Detach(&out)
+		*out = *cur
+		kit.Detach(out)
 	}
 	s.record(prepared)
-	return out, ps, nil
+	if psh != nil {
+		psh.mu.Unlock()
+	}
+	return nil
+}
+
+// applyProfessional checks and makes the professional's part of change c
+// with the professional's stripe locked, writing the stored state to ps;
+// on error it changes nothing.
+func applyProfessional(psh *profShard, c *routing.Change, ps *routing.ProfessionalState) error {
+	pcur, ok := psh.m[c.Professional]
+	if !ok {
+		return fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, c.Professional)
+	}
+	if err := kit.Capacity(c, pcur); err != nil {
+		return err
+	}
+	load := addSlot(pcur.Load, c.Slot, c.Load)
+	wraps, calls := pcur.WrapUps+c.WrapUps, pcur.InCall+c.InCall
+	if load.Of(c.Slot) < 0 || wraps < 0 || calls < 0 {
+		return kit.NegativeCount(c.Professional)
+	}
+	pcur.Load, pcur.WrapUps, pcur.InCall = load, wraps, calls
+	if !c.IdleSince.IsZero() {
+		pcur.IdleSince = c.IdleSince.UTC()
+	}
+	pcur.Version++
+	*ps = *pcur
+	return nil
 }
 
 func (s *RoutingStore) prepare(events []audit.Event) ([]audit.Event, error) {
