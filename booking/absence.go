@@ -36,7 +36,11 @@ func (e Exception) Intervals() []Interval {
 // recorded as read.
 func (b *Booker) Affected(ctx context.Context, owner CalendarID, absence Exception, by Requester) ([]Appointment, error) {
 	now := b.cfg.Clock.Now().UTC()
-	c, ok := b.cfg.Index.Calendars().Calendar(owner)
+	v, err := b.view(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := v.ix.set.Calendar(owner)
 	if !ok {
 		return nil, fmt.Errorf("booking: calendar %s: %w", owner, ErrNotFound)
 	}

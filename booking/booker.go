@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,7 +27,10 @@ const (
 
 // Config configures a Booker.
 type Config struct {
-	// Index holds the calendars (see NewIndex). Required.
+	// Index holds the calendars (see NewIndex) while the Store holds
+	// none; once a calendar is stored (PutCalendar, SeedCalendars), the
+	// Booker reads the Store's calendars instead and indexes them over
+	// the same days as Index. Required.
 	Index *Index
 	// Catalogues are the service areas' catalogues, one per area; the
 	// services of an area without one are not found (ErrNotFound).
@@ -79,7 +83,10 @@ const DefaultCrossAreaRole = "booking-coordinator"
 type Booker struct {
 	cfg   Config
 	areas map[carecontact.AreaID]*Catalogue
-	cands map[svcKey]*candList // the candidate calendars of each service
+	// seed is the calendars of Config.Index, used while the Store holds
+	// no calendars; cur the view last built from the Store's calendars.
+	seed *calView
+	cur  atomic.Pointer[calView]
 }
 
 // New checks cfg and returns a Booker.
@@ -114,7 +121,7 @@ func New(cfg Config) (*Booker, error) {
 	if cfg.NewID == nil {
 		cfg.NewID = newID
 	}
-	b := &Booker{cfg: cfg, areas: map[carecontact.AreaID]*Catalogue{}, cands: map[svcKey]*candList{}}
+	b := &Booker{cfg: cfg, areas: map[carecontact.AreaID]*Catalogue{}}
 	for i, c := range cfg.Catalogues {
 		if c == nil {
 			return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("config.catalogues[%d]", i), "is nil")
@@ -123,12 +130,8 @@ func New(cfg Config) (*Booker, error) {
 			return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("config.catalogues[%d]", i), fmt.Sprintf("second catalogue for area %s", c.Area()))
 		}
 		b.areas[c.Area()] = c
-		for _, svc := range c.services {
-			cl := newCandList(cfg.Index.set, &svc)
-			cl.shared = true
-			b.cands[svcKey{svc.Area, svc.Code}] = cl
-		}
 	}
+	b.seed = b.newView(cfg.Index, 0)
 	return b, nil
 }
 
@@ -185,7 +188,11 @@ func (b *Booker) actsFor(ctx context.Context, by Requester, client carecontact.C
 
 // worksIn reports whether the professional may act on area's appointments.
 func (b *Booker) worksIn(ctx context.Context, p carecontact.ProfessionalID, area carecontact.AreaID) (bool, error) {
-	if c, ok := b.cfg.Index.Calendars().Calendar(CalendarID(p)); ok && c.Kind == OwnerProfessional && c.Area == area {
+	v, err := b.view(ctx)
+	if err != nil {
+		return false, err
+	}
+	if c, ok := v.ix.set.byID[CalendarID(p)]; ok && c.Kind == OwnerProfessional && c.Area == area {
 		return true, nil
 	}
 	m, err := b.cfg.Staff.Member(ctx, p)

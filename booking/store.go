@@ -145,8 +145,10 @@ type WaitOffer struct {
 // that an exclusion constraint over (owner, tstzrange) keeps disjoint;
 // expired holds are deleted first in the same transaction); audit events are
 // written in the same operation. Implementations are safe for concurrent
-// use, and several values may share one backing state.
+// use, and several values may share one backing state. A Store also keeps
+// the calendars (CalendarStore) that a Booker reads at run time.
 type Store interface {
+	CalendarStore
 	// Claim stores a new appointment and its claims if no claim overlaps a
 	// live claim of the same owner (ErrSlotTaken) other than the claims
 	// of the same Shared slot and Interval, of which fewer than Capacity

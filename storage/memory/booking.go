@@ -27,6 +27,8 @@ type bookingState struct {
 	claims  map[booking.CalendarID][]booking.Claim // by owner, sorted by start
 	longest map[booking.CalendarID]time.Duration   // by owner, the longest claim ever stored
 	waiters []booking.WaitEntry
+	// calendars are the stored calendars (see calendar.go).
+	calendars calendarState
 	// spans caches each owner's claims in Unix seconds for AppendBusy;
 	// every change to an owner's claims drops its entry.
 	spans map[booking.CalendarID]ownerSpans

@@ -66,7 +66,10 @@
 //     seat) under the exclusion constraint EXCLUDE USING gist (owner WITH
 //     =, during WITH &&, coalesce(shared, appointment) WITH <>)
 //     (btree_gist), so only the seats of one shared slot overlap;
-//     booking_waiters: the waitlist.
+//     booking_waiters: the waitlist; booking_calendars: each stored
+//     calendar (booking.CalendarStore) as JSON with its version, which a
+//     change compares; booking_calendars_clock: one row counting the
+//     calendar changes, whose row lock serialises them.
 //   - sessions: the session.Session as JSON (doc) with version (the
 //     compare-and-set counter), client, state, opened_at and closed_at
 //     copied out and indexed; Update is UPDATE ... WHERE id AND version.

@@ -83,6 +83,7 @@ func runBooking(t *testing.T, h Harness) {
 			tc.test(t, h)
 		})
 	}
+	runBookingCalendars(t, h)
 }
 
 // bookingAt returns the time min minutes after 08:00 UTC on the day after
