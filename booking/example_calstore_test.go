@@ -68,3 +68,48 @@ func ExampleBooker_AddAbsence() {
 	//    Mon 8 Mar 09:00
 	// calendar.put calendar/nurse-1 by nurse-1 exceptions 1
 }
+
+// A nurse falls ill on a morning with a booked appointment: PlanAbsence
+// stores the absence and offers the client the nearest times with the same
+// nurse, skipping the Easter holidays.
+func ExampleBooker_PlanAbsence() {
+	ctx := context.Background()
+	loc := civil.Helsinki()
+	set, _ := booking.NewCalendarSet([]booking.Calendar{{
+		ID: "nurse-1", Kind: booking.OwnerProfessional, Area: "north", Role: "nurse",
+		Rules: []booking.WeeklyRule{{Weekdays: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
+			Span: civil.Span{From: civil.At(9, 0), To: civil.At(10, 0)}, Block: booking.BlockSelfService}},
+	}})
+	ix, _ := booking.NewIndex(set, civil.Date{Year: 2027, Month: time.March, Day: 1}, 60)
+	cat, _ := booking.NewCatalogue("north", []booking.Service{{Code: "vaccination", Area: "north",
+		Names: civil.Names{FI: "Rokotus", SV: "Vaccination"}, Duration: 30 * time.Minute,
+		Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}}}})
+	now := time.Date(2027, time.March, 24, 12, 0, 0, 0, loc)
+	store := memory.NewBookingStore(nil)
+	n := 0
+	b, _ := booking.New(booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: store, Audit: store.AuditLog(),
+		Clock: carecontact.ClockFunc(func() time.Time { return now }),
+		NewID: func(prefix string) string { n++; return fmt.Sprintf("%s%d", prefix, n) }})
+	nurse := booking.Requester{Actor: audit.Actor{Kind: audit.ActorProfessional, ID: "nurse-1"}}
+	slots, _ := b.Search(ctx, booking.SearchRequest{Area: "north", Service: "vaccination", Limit: 1, By: nurse})
+	a, _ := b.Book(ctx, booking.BookRequest{Slot: slots[0], Client: "client-1", By: nurse})
+	fmt.Println("booked:", a.ID, a.Start.In(loc).Format("Mon 2 Jan 15:04"))
+	now = time.Date(2027, time.March, 25, 7, 0, 0, 0, loc)
+	plan, err := b.PlanAbsence(ctx, booking.AbsenceRequest{Owner: "nurse-1", Absence: booking.Exception{
+		Date: civil.Date{Year: 2027, Month: time.March, Day: 25}, Kind: booking.Absence}, Alternatives: 2, KeepProfessional: true, By: nurse})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range plan.Rebookings {
+		fmt.Println("affected:", r.Appointment.ID)
+		for _, s := range r.Alternatives {
+			fmt.Println("  offer:", s.Start.In(loc).Format("Mon 2 Jan 15:04 MST"))
+		}
+	}
+	// Output:
+	// booked: apt1 Thu 25 Mar 09:00
+	// affected: apt1
+	//   offer: Tue 30 Mar 09:00 EEST
+	//   offer: Tue 30 Mar 09:30 EEST
+}
