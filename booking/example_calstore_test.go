@@ -113,3 +113,46 @@ func ExampleBooker_PlanAbsence() {
 	//   offer: Tue 30 Mar 09:00 EEST
 	//   offer: Tue 30 Mar 09:30 EEST
 }
+
+// A nurse reads the day's agenda with what the clients answered; each
+// appointment shown is recorded as read by the nurse.
+func ExampleBooker_Agenda() {
+	ctx := context.Background()
+	loc := civil.Helsinki()
+	set, _ := booking.NewCalendarSet([]booking.Calendar{{
+		ID: "nurse-1", Kind: booking.OwnerProfessional, Area: "north", Role: "nurse",
+		Rules: []booking.WeeklyRule{{Weekdays: []time.Weekday{time.Monday},
+			Span: civil.Span{From: civil.At(9, 0), To: civil.At(10, 0)}, Block: booking.BlockSelfService}},
+	}})
+	ix, _ := booking.NewIndex(set, civil.Date{Year: 2027, Month: time.March, Day: 1}, 60)
+	cat, _ := booking.NewCatalogue("north", []booking.Service{{Code: "vaccination", Area: "north",
+		Names: civil.Names{FI: "Rokotus", SV: "Vaccination"}, Duration: 30 * time.Minute,
+		Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}},
+		SelfBookGroups: []string{"adult"},
+		PreQuestions:   []booking.Question{{ID: "fever", Text: civil.Names{FI: "Onko kuumetta?", SV: "Har du feber?"}, Kind: booking.QuestionYesNo, Required: true}}}})
+	now := time.Date(2027, time.March, 1, 7, 0, 0, 0, loc)
+	store := memory.NewBookingStore(nil)
+	b, _ := booking.New(booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: store, Audit: store.AuditLog(),
+		Clock: carecontact.ClockFunc(func() time.Time { return now })})
+	me := booking.Requester{Actor: audit.Actor{Kind: audit.ActorClient, ID: "client-1"}, ClientGroup: "adult"}
+	slots, _ := b.Search(ctx, booking.SearchRequest{Area: "north", Service: "vaccination", Limit: 1, By: me})
+	_, err := b.Book(ctx, booking.BookRequest{Slot: slots[0], Client: "client-1", By: me, Answers: []booking.Answer{{QuestionID: "fever", Text: booking.AnswerNo}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	nurse := booking.Requester{Actor: audit.Actor{Kind: audit.ActorProfessional, ID: "nurse-1"}}
+	ag, _ := b.Agenda(ctx, "nurse-1", civil.Date{Year: 2027, Month: time.March, Day: 1}, nurse)
+	for _, it := range ag.Items {
+		fmt.Println(it.Appointment.Start.In(loc).Format("15:04"), it.ServiceNames.SV)
+		for _, a := range it.Answers {
+			fmt.Println("  ", a.Question.Text.SV, a.Text)
+		}
+	}
+	reads, _ := store.AuditLog().Events(ctx, audit.Filter{Action: "booking.read"})
+	fmt.Println("recorded reads:", len(reads), reads[0].Actor.ID)
+	// Output:
+	// 09:00 Vaccination
+	//    Har du feber? no
+	// recorded reads: 1 nurse-1
+}
