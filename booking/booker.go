@@ -65,6 +65,12 @@ type Config struct {
 	// of CrossAreaRole reaches. Defaults to carecontact.NoStaff{}: only
 	// the calendars tell.
 	Staff carecontact.StaffDirectory
+	// TokenKey is the host's secret key, at least MinTokenKeyLen bytes,
+	// that signs booking invitations (Invite) and the cancel links of
+	// reminders (Reminders) with HMAC-SHA256; changing it voids the
+	// tokens given out. Defaults to none: Invite, Reminders and
+	// CancelByToken fail with ErrNotAllowed.
+	TokenKey []byte
 	// CrossAreaRole is the grant role that lets a professional act on
 	// appointments beyond their own area, as far as the grant's scope
 	// reaches (a booking coordinator). Defaults to DefaultCrossAreaRole.
@@ -87,6 +93,8 @@ type Booker struct {
 	// no calendars; cur the view last built from the Store's calendars.
 	seed *calView
 	cur  atomic.Pointer[calView]
+	// tokens signs invitations and cancel links; nil without a key.
+	tokens *TokenSigner
 }
 
 // New checks cfg and returns a Booker.
@@ -122,6 +130,14 @@ func New(cfg Config) (*Booker, error) {
 		cfg.NewID = newID
 	}
 	b := &Booker{cfg: cfg, areas: map[carecontact.AreaID]*Catalogue{}}
+	if len(cfg.TokenKey) > 0 {
+		s, err := NewTokenSigner(cfg.TokenKey)
+		if err != nil {
+			return nil, carecontact.Invalid(ErrInvalid, "config.tokenKey", fmt.Sprintf("is shorter than %d bytes", MinTokenKeyLen))
+		}
+		b.tokens = s
+		b.cfg.TokenKey = nil // the signer keeps its own copy
+	}
 	for i, c := range cfg.Catalogues {
 		if c == nil {
 			return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("config.catalogues[%d]", i), "is nil")
@@ -155,6 +171,10 @@ type Requester struct {
 	// the client's rules with the rules it names set aside (see
 	// Override). Only professionals may use it.
 	Override *Override `json:"override,omitempty"`
+	// invited is the service a checked invitation lets the client book
+	// though their client group may not (see Booker.Invite); set by the
+	// Booker only.
+	invited svcKey
 }
 
 func (r Requester) self() bool { return r.Actor.Kind == audit.ActorClient }
@@ -246,7 +266,8 @@ func (b *Booker) deny(ctx context.Context, now time.Time, by Requester, action, 
 		detail["actor_kind"] = kind
 	}
 	reason := "refused"
-	for _, e := range []error{ErrSlotTaken, ErrLimitReached, ErrNotAllowed, ErrCallInstead, ErrHoldExpired, ErrIllegalTransition, ErrConflict} {
+	for _, e := range []error{ErrSlotTaken, ErrLimitReached, ErrNotAllowed, ErrCallInstead, ErrHoldExpired, ErrIllegalTransition, ErrConflict,
+		ErrTokenInvalid, ErrTokenExpired, ErrInvitationUsed} {
 		if errors.Is(cause, e) {
 			reason = e.Error()
 		}

@@ -60,7 +60,7 @@ func (b *Booker) bounds(svc *Service, by Requester, now, from, to time.Time) (lo
 	if hi.IsZero() {
 		hi = now.Add(defaultSearchSpan)
 	}
-	if by.self() {
+	if by.self() && by.invited != (svcKey{svc.Area, svc.Code}) {
 		if !slices.Contains(svc.SelfBookGroups, by.ClientGroup) {
 			return lo, hi, fmt.Errorf("booking: service %s: client group %q may not self-book: %w", svc.Code, by.ClientGroup, ErrNotAllowed)
 		}

@@ -77,6 +77,7 @@ func runBooking(t *testing.T, h Harness) {
 		{"race: concurrent transitions of one appointment", testBookingRaceTransitions},
 		{"span store agrees with Busy", testBookingSpans},
 		{"span store opens shared slots with seats left", testBookingSpanSeats},
+		{"an invitation books once", testBookingInvitationOnce},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

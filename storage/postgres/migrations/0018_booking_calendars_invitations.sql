@@ -18,3 +18,9 @@ CREATE TABLE booking_calendars_clock (
     version bigint  NOT NULL
 );
 INSERT INTO booking_calendars_clock (version) VALUES (0);
+
+-- Booking invitations (booking.Appointment.Invitation): the appointment an
+-- invitation booked keeps its ID, unique among all appointments whatever
+-- their status, so an invitation books once.
+ALTER TABLE booking_appointments ADD COLUMN invitation text;
+CREATE UNIQUE INDEX booking_appointments_invitation_key ON booking_appointments (invitation) WHERE invitation IS NOT NULL;
