@@ -19,6 +19,9 @@ type BookRequest struct {
 	Answers []Answer
 	// GuidanceVersion identifies the guidance text version the client saw.
 	GuidanceVersion string
+	// Invitation, when set, is the token of the invitation (see
+	// Booker.Invite) the client redeems with this booking (Book only).
+	Invitation string
 }
 
 // checkSlot verifies that slot is bookable by the requester under the

@@ -30,6 +30,10 @@ type SearchRequest struct {
 	// negative limit is ErrInvalid naming "limit").
 	Limit int
 	By    Requester
+	// Invitation, when set, is the token of an invitation (see
+	// Booker.Invite) the requesting client searches under: the slots of
+	// the invitation's service, whatever the client's group.
+	Invitation string
 }
 
 // Slot is a free time for a service with the calendars that would take it.
@@ -482,6 +486,11 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		return nil, carecontact.Invalid(ErrInvalid, "to", "is before from")
 	}
 	now := b.cfg.Clock.Now().UTC()
+	if req.Invitation != "" {
+		if req.By, _, err = b.invited(req.Invitation, req.By, svc.Area, svc.Code, now); err != nil {
+			return nil, err
+		}
+	}
 	lo, hi, err := b.bounds(&svc, req.By, now, req.From, req.To)
 	if err != nil {
 		return nil, err
