@@ -10,8 +10,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
 )
 
@@ -64,6 +66,7 @@ func runBookingCalendars(t *testing.T, h Harness) {
 		{"refused changes write nothing", testCalendarRefused},
 		{"changes are seen by every replica", testCalendarReplicas},
 		{"race: one winner per version", testCalendarRace},
+		{"a Booker on another replica searches the changed calendar", testCalendarBookers},
 	} {
 		t.Run("calendars: "+tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -252,4 +255,52 @@ func testCalendarRace(t *testing.T, h Harness) {
 	got, err := stores[1].Calendar(ctx, "nurse-1")
 	require.NoError(t, err)
 	require.Equal(t, 2, got.Version)
+}
+
+// testCalendarBookers runs two Bookers, as two host replicas, over two
+// store values of one backing state: an absence one of them adds takes
+// the slots out of the other's next search, and removing it brings them
+// back.
+func testCalendarBookers(t *testing.T, h Harness) {
+	ctx := t.Context()
+	stores := h.Booking(t, 2)
+	cal := booking.Calendar{ID: "nurse-1", Kind: booking.OwnerProfessional, Area: "north", Role: "nurse",
+		Rules: []booking.WeeklyRule{{Weekdays: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
+			Span: civil.Span{From: civil.TimeOfDay(9 * 60), To: civil.TimeOfDay(10 * 60)}, Block: booking.BlockSelfService}}}
+	set, err := booking.NewCalendarSet([]booking.Calendar{cal})
+	require.NoError(t, err)
+	ix, err := booking.NewIndex(set, civil.NewDate(2026, time.November, 23), 28)
+	require.NoError(t, err)
+	cat, err := booking.NewCatalogue("north", []booking.Service{{Code: "visit", Area: "north", Names: civil.Names{FI: "Käynti"},
+		Duration: 30 * time.Minute, Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}},
+		SelfBookGroups: []string{"adult"}}})
+	require.NoError(t, err)
+	now := bookingT0 // Monday 23 November 2026, 10:00 in Helsinki
+	bookers := make([]*booking.Booker, 2)
+	for i, s := range stores {
+		bookers[i], err = booking.New(booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: s, Audit: discard{},
+			Clock: carecontact.ClockFunc(func() time.Time { return now })})
+		require.NoError(t, err)
+	}
+	me := booking.Requester{Actor: audit.Actor{Kind: audit.ActorClient, ID: "c1"}, ClientGroup: "adult"}
+	tue := civil.NewDate(2026, time.November, 24)
+	search := func(b *booking.Booker) int {
+		slots, err := b.Search(ctx, booking.SearchRequest{Area: "north", Service: "visit", By: me,
+			From: tue.Start(civil.Helsinki()), To: tue.AddDays(1).Start(civil.Helsinki())})
+		require.NoError(t, err)
+		return len(slots)
+	}
+	require.Equal(t, 2, search(bookers[1]))
+	sys := booking.Requester{Actor: audit.System("calendars")}
+	sc, err := bookers[0].AddAbsence(ctx, "nurse-1", 0, booking.Exception{Date: tue, Kind: booking.Absence}, sys)
+	require.NoError(t, err)
+	require.Zero(t, search(bookers[1]), "the other replica's next search")
+	require.Zero(t, search(bookers[0]))
+	c := sc.Calendar
+	c.Exceptions = nil
+	_, err = bookers[1].PutCalendar(ctx, c, sc.Version, sys)
+	require.NoError(t, err)
+	require.Equal(t, 2, search(bookers[0]))
+	_, err = bookers[0].PutCalendar(ctx, c, sc.Version, sys)
+	require.ErrorIs(t, err, booking.ErrConflict, "a stale version")
 }
