@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -152,4 +153,86 @@ func TestCalendarChangesAudited(t *testing.T) {
 	n, err := f.b.SeedCalendars(ctx, sysCals)
 	require.NoError(t, err)
 	require.Zero(t, n, "already seeded")
+}
+
+// TestSeedAndDeleteConfigured stores the configured calendars explicitly
+// and deletes one that was only configured.
+func TestSeedAndDeleteConfigured(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, civil.NewDate(2026, time.December, 1), 60)
+	require.NoError(t, f.b.DeleteCalendar(ctx, "nurse-2", 0, nurse1), "a configured calendar, never stored")
+	_, err := f.b.Calendar(ctx, "nurse-2")
+	require.ErrorIs(t, err, booking.ErrNotFound)
+	stored, _, err := f.store.Calendars(ctx)
+	require.NoError(t, err)
+	require.Len(t, stored, len(fixtureCalendars(t))-1, "the others were stored")
+	slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-2", By: pro})
+	require.NoError(t, err)
+	require.Empty(t, slots)
+
+	g := newFixture(t, civil.NewDate(2026, time.December, 1), 60)
+	n, err := g.b.SeedCalendars(ctx, sysCals)
+	require.NoError(t, err)
+	require.Equal(t, len(fixtureCalendars(t)), n)
+	sc, err := g.b.Calendar(ctx, "doctor-1")
+	require.NoError(t, err)
+	require.Equal(t, 1, sc.Version)
+	require.Equal(t, []string{"diabetes"}, sc.Calendar.Skills)
+	evs, err := g.store.AuditLog().Events(ctx, audit.Filter{Action: "calendar.seed"})
+	require.NoError(t, err)
+	require.Len(t, evs, n)
+	require.Equal(t, "calendar-admin", evs[0].Actor.ID)
+}
+
+// TestSearchWhileCalendarsChange searches from several goroutines while
+// absences are added and removed (run with -race): every search answers
+// as either calendar version would.
+func TestSearchWhileCalendarsChange(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, civil.NewDate(2026, time.December, 1), 60)
+	full := len(nurseSlots(t, f))
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				slots, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Professional: "nurse-1",
+					From: helsinki(t, 2026, 12, 14, 8, 0), To: helsinki(t, 2026, 12, 14, 12, 0), Limit: 20, By: client("c1")})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if n := len(slots); n != full && n != 0 {
+					errs <- fmt.Errorf("%d slots: neither calendar", n)
+					return
+				}
+			}
+		}()
+	}
+	version := 0
+	for i := range 20 {
+		cur, err := f.b.Calendar(ctx, "nurse-1")
+		require.NoError(t, err)
+		require.Equal(t, version, cur.Version)
+		c := cur.Calendar
+		if i%2 == 0 {
+			c.Exceptions = []booking.Exception{{Date: civil.NewDate(2026, time.December, 14), Kind: booking.Absence}}
+		} else {
+			c.Exceptions = nil
+		}
+		sc, err := f.b.PutCalendar(ctx, c, cur.Version, sysCals)
+		require.NoError(t, err)
+		version = sc.Version
+	}
+	close(done)
+	for range 4 {
+		require.NoError(t, <-errs)
+	}
+	require.Equal(t, full, len(nurseSlots(t, f)))
 }
