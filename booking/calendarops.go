@@ -82,19 +82,13 @@ func (b *Booker) DeleteCalendar(ctx context.Context, id CalendarID, version int,
 		return b.deny(ctx, now, by, "calendar.delete", subject, "", err)
 	}
 	if version == 0 && cur.Version == 0 {
-		// A calendar of the seed, never stored: store the rest of the
-		// seed, and the calendar is gone.
-		if err := b.seedFirst(ctx, by, id); err != nil {
+		// A configured calendar, never stored: store the configured
+		// calendars (this one too, as version 1), then delete it, so the
+		// Store's calendars (without it) are the ones the Booker uses.
+		if err := b.seedFirst(ctx, by, ""); err != nil {
 			return err
 		}
-		sc, err := b.cfg.Store.Calendar(ctx, id)
-		if errors.Is(err, ErrNotFound) {
-			return b.cfg.Audit.Record(ctx, calendarEvent(now, by, "calendar.delete", cur.Calendar, 0))
-		}
-		if err != nil {
-			return err
-		}
-		return fmt.Errorf("booking: calendar %s version %d: %w", id, sc.Version, ErrConflict)
+		version = 1
 	}
 	ev := calendarEvent(now, by, "calendar.delete", cur.Calendar, version)
 	if err := b.cfg.Store.DeleteCalendar(ctx, id, version, []audit.Event{ev}); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/storage/memory"
 )
 
 var (
@@ -182,6 +183,26 @@ func TestSeedAndDeleteConfigured(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, evs, n)
 	require.Equal(t, "calendar-admin", evs[0].Actor.ID)
+
+	// The only configured calendar deleted: the store is empty, and that
+	// is what the Booker then uses.
+	set, err := booking.NewCalendarSet([]booking.Calendar{nurse(t, "nurse-1", "team-a")})
+	require.NoError(t, err)
+	ix, err := booking.NewIndex(set, civil.NewDate(2026, time.December, 1), 60)
+	require.NoError(t, err)
+	store := memory.NewBookingStore(nil)
+	one, err := booking.New(booking.Config{Index: ix, Catalogues: fixtureCatalogues(t), Store: store, Audit: store.AuditLog(),
+		Clock: carecontact.ClockFunc(func() time.Time { return f.now })})
+	require.NoError(t, err)
+	require.NoError(t, one.DeleteCalendar(ctx, "nurse-1", 0, sysCals))
+	_, err = one.Calendar(ctx, "nurse-1")
+	require.ErrorIs(t, err, booking.ErrNotFound)
+	slots, err = one.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", By: pro})
+	require.NoError(t, err)
+	require.Empty(t, slots)
+	dels, err := store.AuditLog().Events(ctx, audit.Filter{Action: "calendar.delete"})
+	require.NoError(t, err)
+	require.Len(t, dels, 1)
 }
 
 // TestSearchWhileCalendarsChange searches from several goroutines while
