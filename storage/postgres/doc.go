@@ -60,7 +60,9 @@
 //   - guidance_records: one row per guidance subject, its versions as JSON,
 //     and a revision every Save compares and sets.
 //   - booking_appointments: the booking.Appointment as JSON with status,
-//     client, service, start and hold expiry copied out and indexed;
+//     client, service, start and hold expiry copied out and indexed, and
+//     the invitation it redeemed under a unique index (an invitation
+//     books once);
 //     booking_claims: one row per participant's claimed time (owner,
 //     tstzrange, expiry for holds, the shared slot key and capacity of a
 //     seat) under the exclusion constraint EXCLUDE USING gist (owner WITH
