@@ -78,6 +78,7 @@ func runBooking(t *testing.T, h Harness) {
 		{"span store agrees with Busy", testBookingSpans},
 		{"span store opens shared slots with seats left", testBookingSpanSeats},
 		{"an invitation books once", testBookingInvitationOnce},
+		{"race: one booking per invitation", testBookingInvitationRace},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,6 +1,8 @@
 package storagetest
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,4 +38,33 @@ func testBookingInvitationOnce(t *testing.T, h Harness) {
 	claimed(t, s[1], plain)
 	plain2 := claimReq("a5", "c3", bookingAt(180), booking.StatusBooked, time.Time{}, "nurse-2")
 	claimed(t, s[0], plain2)
+}
+
+// testBookingInvitationRace redeems one invitation from several store
+// values at once, each for a different slot: exactly one books.
+func testBookingInvitationRace(t *testing.T, h Harness) {
+	ctx := t.Context()
+	stores := h.Booking(t, 4)
+	const racers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, racers)
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := claimReq(fmt.Sprintf("a%d", i), "c1", bookingAt(60*i), booking.StatusBooked, time.Time{}, booking.CalendarID(fmt.Sprintf("nurse-%d", i)))
+			req.Appointment.Invitation = "inv-1"
+			errs[i] = stores[i%len(stores)].Claim(ctx, req)
+		}()
+	}
+	wg.Wait()
+	wins := 0
+	for _, err := range errs {
+		if err == nil {
+			wins++
+			continue
+		}
+		require.ErrorIs(t, err, booking.ErrInvitationUsed)
+	}
+	require.Equal(t, 1, wins)
 }
