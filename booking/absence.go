@@ -30,13 +30,18 @@ func (e Exception) Intervals() []Interval {
 // Affected returns the appointments an absence added to owner's calendar
 // would fall on: the active appointments and live holds whose claimed time
 // of owner (buffers included) overlaps the absence, by start. The host
-// calls it before it adds the absence (and rebuilds the Index) to offer
-// each client a new time or the waitlist. Only professionals of the
+// calls it before it adds the absence (AddAbsence) to tell who would be
+// hit; PlanAbsence does both and offers each client a new time or the
+// waitlist. Only professionals of the
 // calendar's area and the system may ask; each appointment returned is
 // recorded as read.
 func (b *Booker) Affected(ctx context.Context, owner CalendarID, absence Exception, by Requester) ([]Appointment, error) {
 	now := b.cfg.Clock.Now().UTC()
-	c, ok := b.cfg.Index.Calendars().Calendar(owner)
+	v, err := b.view(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := v.ix.set.Calendar(owner)
 	if !ok {
 		return nil, fmt.Errorf("booking: calendar %s: %w", owner, ErrNotFound)
 	}

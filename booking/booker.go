@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,7 +27,10 @@ const (
 
 // Config configures a Booker.
 type Config struct {
-	// Index holds the calendars (see NewIndex). Required.
+	// Index holds the calendars (see NewIndex) while the Store holds
+	// none; once a calendar is stored (PutCalendar, SeedCalendars), the
+	// Booker reads the Store's calendars instead and indexes them over
+	// the same days as Index. Required.
 	Index *Index
 	// Catalogues are the service areas' catalogues, one per area; the
 	// services of an area without one are not found (ErrNotFound).
@@ -61,6 +65,12 @@ type Config struct {
 	// of CrossAreaRole reaches. Defaults to carecontact.NoStaff{}: only
 	// the calendars tell.
 	Staff carecontact.StaffDirectory
+	// TokenKey is the host's secret key, at least MinTokenKeyLen bytes,
+	// that signs booking invitations (Invite) and the cancel links of
+	// reminders (Reminders) with HMAC-SHA256; changing it voids the
+	// tokens given out. Defaults to none: Invite, Reminders and
+	// CancelByToken fail with ErrNotAllowed.
+	TokenKey []byte
 	// CrossAreaRole is the grant role that lets a professional act on
 	// appointments beyond their own area, as far as the grant's scope
 	// reaches (a booking coordinator). Defaults to DefaultCrossAreaRole.
@@ -79,7 +89,12 @@ const DefaultCrossAreaRole = "booking-coordinator"
 type Booker struct {
 	cfg   Config
 	areas map[carecontact.AreaID]*Catalogue
-	cands map[svcKey]*candList // the candidate calendars of each service
+	// seed is the calendars of Config.Index, used while the Store holds
+	// no calendars; cur the view last built from the Store's calendars.
+	seed *calView
+	cur  atomic.Pointer[calView]
+	// tokens signs invitations and cancel links; nil without a key.
+	tokens *TokenSigner
 }
 
 // New checks cfg and returns a Booker.
@@ -114,7 +129,15 @@ func New(cfg Config) (*Booker, error) {
 	if cfg.NewID == nil {
 		cfg.NewID = newID
 	}
-	b := &Booker{cfg: cfg, areas: map[carecontact.AreaID]*Catalogue{}, cands: map[svcKey]*candList{}}
+	b := &Booker{cfg: cfg, areas: map[carecontact.AreaID]*Catalogue{}}
+	if len(cfg.TokenKey) > 0 {
+		s, err := NewTokenSigner(cfg.TokenKey)
+		if err != nil {
+			return nil, carecontact.Invalid(ErrInvalid, "config.tokenKey", fmt.Sprintf("is shorter than %d bytes", MinTokenKeyLen))
+		}
+		b.tokens = s
+		b.cfg.TokenKey = nil // the signer keeps its own copy
+	}
 	for i, c := range cfg.Catalogues {
 		if c == nil {
 			return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("config.catalogues[%d]", i), "is nil")
@@ -123,12 +146,8 @@ func New(cfg Config) (*Booker, error) {
 			return nil, carecontact.Invalid(ErrInvalid, fmt.Sprintf("config.catalogues[%d]", i), fmt.Sprintf("second catalogue for area %s", c.Area()))
 		}
 		b.areas[c.Area()] = c
-		for _, svc := range c.services {
-			cl := newCandList(cfg.Index.set, &svc)
-			cl.shared = true
-			b.cands[svcKey{svc.Area, svc.Code}] = cl
-		}
 	}
+	b.seed = b.newView(cfg.Index, 0)
 	return b, nil
 }
 
@@ -152,6 +171,10 @@ type Requester struct {
 	// the client's rules with the rules it names set aside (see
 	// Override). Only professionals may use it.
 	Override *Override `json:"override,omitempty"`
+	// invited is the service a checked invitation lets the client book
+	// though their client group may not (see Booker.Invite); set by the
+	// Booker only.
+	invited svcKey
 }
 
 func (r Requester) self() bool { return r.Actor.Kind == audit.ActorClient }
@@ -185,7 +208,11 @@ func (b *Booker) actsFor(ctx context.Context, by Requester, client carecontact.C
 
 // worksIn reports whether the professional may act on area's appointments.
 func (b *Booker) worksIn(ctx context.Context, p carecontact.ProfessionalID, area carecontact.AreaID) (bool, error) {
-	if c, ok := b.cfg.Index.Calendars().Calendar(CalendarID(p)); ok && c.Kind == OwnerProfessional && c.Area == area {
+	v, err := b.view(ctx)
+	if err != nil {
+		return false, err
+	}
+	if c, ok := v.ix.set.byID[CalendarID(p)]; ok && c.Kind == OwnerProfessional && c.Area == area {
 		return true, nil
 	}
 	m, err := b.cfg.Staff.Member(ctx, p)
@@ -239,7 +266,8 @@ func (b *Booker) deny(ctx context.Context, now time.Time, by Requester, action, 
 		detail["actor_kind"] = kind
 	}
 	reason := "refused"
-	for _, e := range []error{ErrSlotTaken, ErrLimitReached, ErrNotAllowed, ErrCallInstead, ErrHoldExpired, ErrIllegalTransition, ErrConflict} {
+	for _, e := range []error{ErrSlotTaken, ErrLimitReached, ErrNotAllowed, ErrCallInstead, ErrHoldExpired, ErrIllegalTransition, ErrConflict,
+		ErrTokenInvalid, ErrTokenExpired, ErrInvitationUsed} {
 		if errors.Is(cause, e) {
 			reason = e.Error()
 		}

@@ -19,11 +19,14 @@ type BookRequest struct {
 	Answers []Answer
 	// GuidanceVersion identifies the guidance text version the client saw.
 	GuidanceVersion string
+	// Invitation, when set, is the token of the invitation (see
+	// Booker.Invite) the client redeems with this booking (Book only).
+	Invitation string
 }
 
 // checkSlot verifies that slot is bookable by the requester under the
 // service's rules and the calendars (claims are checked by the store).
-func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time) (BlockType, error) {
+func (b *Booker) checkSlot(v *calView, svc *Service, by Requester, slot Slot, now time.Time) (BlockType, error) {
 	lo, hi, err := b.bounds(svc, by, now, slot.Start, slot.Start.Add(time.Second))
 	if err != nil {
 		return "", err
@@ -38,8 +41,8 @@ func (b *Booker) checkSlot(svc *Service, by Requester, slot Slot, now time.Time)
 	case len(slot.Participants) != len(svc.Requires):
 		return "", carecontact.Invalid(ErrInvalid, "slot.participants", fmt.Sprintf("want %d", len(svc.Requires)))
 	}
-	set := b.cfg.Index.set
-	q := &search{rules: newRules(by, now), svc: svc, set: set, ix: b.cfg.Index, dur: int64(svc.Duration / time.Second)}
+	set := v.ix.set
+	q := &search{rules: newRules(by, now), svc: svc, set: set, ix: v.ix, dur: int64(svc.Duration / time.Second)}
 	var block BlockType
 	for i, id := range slot.Participants {
 		c, ok := set.byID[id]
@@ -72,7 +75,11 @@ func (b *Booker) newClaim(ctx context.Context, svc *Service, req BookRequest, st
 	if err := svc.checkAnswers(req.Answers, requireAnswers); err != nil {
 		return ClaimRequest{}, err
 	}
-	block, err := b.checkSlot(svc, req.By, req.Slot, now)
+	v, err := b.view(ctx)
+	if err != nil {
+		return ClaimRequest{}, err
+	}
+	block, err := b.checkSlot(v, svc, req.By, req.Slot, now)
 	if err != nil {
 		return ClaimRequest{}, err
 	}

@@ -28,8 +28,39 @@
 // is an overnight shift, one block across midnight in the Index, whose
 // morning part holidays and absences of that morning remove as usual.
 // Booker.Affected tells, before an absence is added, which appointments
-// it would fall on, so that the host can offer each client a new time or
-// the waitlist.
+// it would fall on.
+//
+// # Calendars that change
+//
+// Calendars are kept in the Store (CalendarStore: put, get, list and
+// delete, each change compared to the version its caller read, with a
+// change count) and changed at run time: Booker.PutCalendar,
+// DeleteCalendar and AddAbsence, each recorded with its caller, for the
+// system and the professionals of the calendar's area only. A Booker works
+// with the calendars of Config.Index until the Store holds one (its first
+// change, or SeedCalendars, stores the configured calendars), then with
+// the Store's, which it indexes again whenever their change count moves,
+// so the next search after a change, on any replica, already sees it.
+// Booker.PlanAbsence adds an absence over booked times and offers each
+// affected client the nearest free times of the same service (optionally
+// with the same professional) or, when none is near, the waitlist; freed
+// time that an absence took is offered to no waiting client.
+// Booker.Agenda is a calendar's day with the appointments and the
+// clients' answers to the pre-questions, read by the area's
+// professionals and recorded as read.
+//
+// # Invitations and reminders
+//
+// Booker.Invite makes a one-use booking invitation a professional sends a
+// client: a token signed with HMAC-SHA256 under Config.TokenKey (see
+// TokenSigner) that expires, lets the invited client search and book the
+// service once whatever their client group (SearchRequest.Invitation,
+// BookRequest.Invitation), and is refused with a *TokenError when changed,
+// foreign, misused or expired (ErrTokenInvalid, ErrTokenExpired), and with
+// ErrInvitationUsed the second time. Booker.Reminders lists the reminders
+// due in a period for the host's SMS or e-mail transport to send, each
+// with a cancel-link token of the same scheme (CancelByToken); the host
+// calls it, nothing runs in the background.
 //
 // # Services and slots
 //
@@ -98,7 +129,8 @@
 // one shared slot, counted in the transaction), holds are such rows
 // with an expiry, so two clients racing for one slot get one success and one
 // ErrSlotTaken. Audit events travel with each change. storage/memory
-// implements it; storage/storagetest is the conformance suite.
+// and storage/postgres implement it; storage/storagetest is the
+// conformance suite.
 //
 // # Concurrency and errors
 //
@@ -106,14 +138,18 @@
 // values once built and safe for concurrent use; a Booker is safe for
 // concurrent use and keeps no state of its own but a cache of busy time
 // read from a SpanStore, used only while the store's ClaimsVersion is the
-// one it was read at and none of the holds in it has lapsed. Nothing in the package starts
+// one it was read at and none of the holds in it has lapsed, and the index
+// of the stored calendars, used only while their change count is the one
+// it was built at. Nothing in the package starts
 // goroutines or timers or reads the wall clock: the Booker asks its Clock.
 // Errors wrap the package's sentinel errors (ErrInvalid, ErrNotFound,
 // ErrSlotTaken, ErrHoldExpired, ErrConflict, ErrIllegalTransition,
-// ErrNotAllowed, ErrLimitReached, ErrExists, ErrCallInstead); errors about input name the
+// ErrNotAllowed, ErrLimitReached, ErrExists, ErrCallInstead, ErrTokenInvalid,
+// ErrTokenExpired, ErrInvitationUsed); errors about input name the
 // offending field. Refused attempts are recorded as denied audit events.
 // Each sentinel wraps one root kind of carecontact: ErrInvalid (and
-// *FHIRError) invalid input, ErrNotFound not found, ErrSlotTaken, ErrConflict
-// and ErrExists conflict, ErrNotAllowed and ErrLimitReached not allowed,
+// *FHIRError) invalid input, ErrNotFound not found, ErrSlotTaken, ErrConflict,
+// ErrExists and ErrInvitationUsed conflict, ErrNotAllowed, ErrLimitReached,
+// ErrTokenInvalid and ErrTokenExpired not allowed,
 // ErrIllegalTransition and ErrHoldExpired illegal transition.
 package booking

@@ -33,6 +33,15 @@ var (
 	ErrLimitReached = carecontact.Sentinel(carecontact.ErrNotAllowed, "booking: booking limit reached")
 	// ErrExists reports an ID that is already in use.
 	ErrExists = carecontact.Sentinel(carecontact.ErrConflict, "booking: already exists")
+	// ErrTokenInvalid reports a signed token (an invitation, a cancel
+	// link) that is malformed, changed, signed with another key or used
+	// for something it does not allow; see TokenError.
+	ErrTokenInvalid = carecontact.Sentinel(carecontact.ErrNotAllowed, "booking: invalid token")
+	// ErrTokenExpired reports a signed token whose time is up.
+	ErrTokenExpired = carecontact.Sentinel(carecontact.ErrNotAllowed, "booking: token expired")
+	// ErrInvitationUsed reports a booking invitation that has already been
+	// redeemed: an invitation books once.
+	ErrInvitationUsed = carecontact.Sentinel(carecontact.ErrConflict, "booking: invitation already used")
 )
 
 // TransitionError reports a status change the FHIR R4 life cycle does not

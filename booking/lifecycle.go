@@ -18,11 +18,25 @@ func (b *Booker) claim(ctx context.Context, req BookRequest, status Status, acti
 	if err != nil {
 		return Appointment{}, err
 	}
+	var inv Token
+	if req.Invitation != "" {
+		if status != StatusBooked {
+			return Appointment{}, carecontact.Invalid(ErrInvalid, "invitation", "is redeemed by Book, not by a hold")
+		}
+		if req.By, inv, err = b.invited(req.Invitation, req.By, svc.Area, svc.Code, now); err != nil {
+			return Appointment{}, b.deny(ctx, now, req.By, action, "service/"+svc.Code, req.Client, err)
+		}
+	}
 	cr, err := b.newClaim(ctx, &svc, req, status, now, b.cfg.HoldTTL, req.By.self())
 	if err != nil {
 		return Appointment{}, b.deny(ctx, now, req.By, action, "service/"+svc.Code, req.Client, err)
 	}
-	cr.Events = []audit.Event{b.event(now, req.By, action, cr.Appointment, map[string]string{"start": cr.Appointment.Start.Format(time.RFC3339)})}
+	detail := map[string]string{"start": cr.Appointment.Start.Format(time.RFC3339)}
+	if inv.ID != "" {
+		cr.Appointment.Invitation = inv.ID
+		detail["invitation"] = inv.ID
+	}
+	cr.Events = []audit.Event{b.event(now, req.By, action, cr.Appointment, detail)}
 	if err := b.cfg.Store.Claim(ctx, cr); err != nil {
 		return Appointment{}, b.deny(ctx, now, req.By, action, "service/"+svc.Code, req.Client, err)
 	}

@@ -30,6 +30,10 @@ type SearchRequest struct {
 	// negative limit is ErrInvalid naming "limit").
 	Limit int
 	By    Requester
+	// Invitation, when set, is the token of an invitation (see
+	// Booker.Invite) the requesting client searches under: the slots of
+	// the invitation's service, whatever the client's group.
+	Invitation string
 }
 
 // Slot is a free time for a service with the calendars that would take it.
@@ -60,7 +64,7 @@ func (b *Booker) bounds(svc *Service, by Requester, now, from, to time.Time) (lo
 	if hi.IsZero() {
 		hi = now.Add(defaultSearchSpan)
 	}
-	if by.self() {
+	if by.self() && by.invited != (svcKey{svc.Area, svc.Code}) {
 		if !slices.Contains(svc.SelfBookGroups, by.ClientGroup) {
 			return lo, hi, fmt.Errorf("booking: service %s: client group %q may not self-book: %w", svc.Code, by.ClientGroup, ErrNotAllowed)
 		}
@@ -144,15 +148,15 @@ type candList struct {
 // candidates returns, per requirement, the calendars that can meet it,
 // from the lists New made for each service, narrowed to professional or
 // team for the first participant.
-func (b *Booker) candidates(svc *Service, professional carecontact.ProfessionalID, team carecontact.TeamID) *candList {
-	cl := b.cands[svcKey{svc.Area, svc.Code}]
+func (b *Booker) candidates(v *calView, svc *Service, professional carecontact.ProfessionalID, team carecontact.TeamID) *candList {
+	cl := v.cands[svcKey{svc.Area, svc.Code}]
 	if cl == nil {
-		cl = newCandList(b.cfg.Index.set, svc)
+		cl = newCandList(v.ix.set, svc)
 	}
 	if professional == "" && team == "" {
 		return cl
 	}
-	set := b.cfg.Index.set
+	set := v.ix.set
 	reqs := slices.Clone(cl.reqs)
 	reqs[0] = slices.DeleteFunc(slices.Clone(reqs[0]), func(p int32) bool {
 		c := set.cals[p]
@@ -482,6 +486,11 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 		return nil, carecontact.Invalid(ErrInvalid, "to", "is before from")
 	}
 	now := b.cfg.Clock.Now().UTC()
+	if req.Invitation != "" {
+		if req.By, _, err = b.invited(req.Invitation, req.By, svc.Area, svc.Code, now); err != nil {
+			return nil, err
+		}
+	}
 	lo, hi, err := b.bounds(&svc, req.By, now, req.From, req.To)
 	if err != nil {
 		return nil, err
@@ -493,7 +502,11 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 	if limit == 0 {
 		limit = 10
 	}
-	cl := b.candidates(&svc, req.Professional, req.Team)
+	v, err := b.view(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cl := b.candidates(v, &svc, req.Professional, req.Team)
 	for _, ps := range cl.reqs {
 		if len(ps) == 0 {
 			return nil, nil
@@ -501,8 +514,8 @@ func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) 
 	}
 	buf := searchBufs.Get().(*searchBuf)
 	defer searchBufs.Put(buf)
-	set := b.cfg.Index.set
-	q := &search{rules: newRules(req.By, now), svc: &svc, set: set, ix: b.cfg.Index,
+	set := v.ix.set
+	q := &search{rules: newRules(req.By, now), svc: &svc, set: set, ix: v.ix,
 		dur: int64(svc.Duration / time.Second), bb: int64(svc.BufferBefore / time.Second),
 		ba: int64(svc.BufferAfter / time.Second), step: int64(svc.step() / time.Second), ext: buf.ext[:0]}
 	var out []Slot

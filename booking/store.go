@@ -35,7 +35,11 @@ type Appointment struct {
 	Answers []Answer `json:"answers,omitempty"`
 	// GuidanceVersion identifies the guidance text version the client saw.
 	GuidanceVersion string `json:"guidanceVersion,omitempty"`
-	CancelReason    string `json:"cancelReason,omitempty"`
+	// Invitation is the ID of the booking invitation the client redeemed
+	// with this appointment (see Booker.Invite); stores keep it unique
+	// among all appointments, so an invitation books once.
+	Invitation   string `json:"invitation,omitempty"`
+	CancelReason string `json:"cancelReason,omitempty"`
 	// LateCancel marks a cancellation inside the late-cancellation window.
 	LateCancel bool `json:"lateCancel,omitempty"`
 	// FromWaitlist is the wait entry a waitlist offer was made for: if
@@ -145,13 +149,17 @@ type WaitOffer struct {
 // that an exclusion constraint over (owner, tstzrange) keeps disjoint;
 // expired holds are deleted first in the same transaction); audit events are
 // written in the same operation. Implementations are safe for concurrent
-// use, and several values may share one backing state.
+// use, and several values may share one backing state. A Store also keeps
+// the calendars (CalendarStore) that a Booker reads at run time.
 type Store interface {
+	CalendarStore
 	// Claim stores a new appointment and its claims if no claim overlaps a
 	// live claim of the same owner (ErrSlotTaken) other than the claims
 	// of the same Shared slot and Interval, of which fewer than Capacity
 	// may be live (else ErrSlotTaken), the appointment ID is new
-	// (ErrExists) and the limit, if any, is not reached (ErrLimitReached).
+	// (ErrExists), no stored appointment, whatever its status, has the
+	// new one's Invitation (ErrInvitationUsed) and the limit, if any, is
+	// not reached (ErrLimitReached).
 	// Dead hold claims (Expires <= Now) are removed first.
 	Claim(ctx context.Context, req ClaimRequest) error
 	// Transition stores req.Next if the stored version is req.Next.Version-1
@@ -252,6 +260,8 @@ func ValidateClaim(req ClaimRequest) error {
 		return fmt.Errorf("%w: appointment.start must be before end", ErrInvalid)
 	case len(req.Claims) == 0:
 		return carecontact.Invalid(ErrInvalid, "claims", "is empty")
+	case len(a.Invitation) > carecontact.MaxIDLen:
+		return carecontact.Invalid(ErrInvalid, "appointment.invitation", "is too long")
 	case req.Limit != nil && req.Limit.Max <= 0:
 		return fmt.Errorf("%w: limit.max must be positive", ErrInvalid)
 	}

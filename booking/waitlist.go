@@ -87,6 +87,13 @@ func (b *Booker) offer(ctx context.Context, a Appointment, now time.Time, take f
 	if err != nil {
 		return nil, err
 	}
+	if len(ws) == 0 {
+		return nil, nil
+	}
+	if ok, err := b.stillWorking(ctx, &svc, a); err != nil || !ok {
+		// An absence or a changed rota took the time: nobody gets it.
+		return nil, err
+	}
 	sys := audit.System("booking.waitlist")
 	for _, w := range ws {
 		if w.Client == a.Client || (!w.Window.Start.IsZero() && !w.Window.Contains(Interval{a.Start, a.End})) {

@@ -27,6 +27,11 @@ type bookingState struct {
 	claims  map[booking.CalendarID][]booking.Claim // by owner, sorted by start
 	longest map[booking.CalendarID]time.Duration   // by owner, the longest claim ever stored
 	waiters []booking.WaitEntry
+	// invitations are the redeemed booking invitations, each with the
+	// appointment it booked.
+	invitations map[string]string
+	// calendars are the stored calendars (see calendar.go).
+	calendars calendarState
 	// spans caches each owner's claims in Unix seconds for AppendBusy;
 	// every change to an owner's claims drops its entry.
 	spans map[booking.CalendarID]ownerSpans
@@ -155,6 +160,9 @@ func conflict(a, b booking.ClaimRequest) error {
 	if a.Appointment.ID == b.Appointment.ID {
 		return fmt.Errorf("booking: appointment %s: %w", b.Appointment.ID, booking.ErrExists)
 	}
+	if inv := b.Appointment.Invitation; inv != "" && inv == a.Appointment.Invitation {
+		return fmt.Errorf("booking: invitation %s: %w", inv, booking.ErrInvitationUsed)
+	}
 	for _, x := range a.Claims {
 		for _, y := range b.Claims {
 			if x.Owner == y.Owner && x.Overlaps(y.Interval) && !sameSeat(x, y) {
@@ -208,6 +216,9 @@ func (s *bookingState) checkClaimLocked(req booking.ClaimRequest, ignoring strin
 	if _, dup := s.appts[a.ID]; dup {
 		return fmt.Errorf("booking: appointment %s: %w", a.ID, booking.ErrExists)
 	}
+	if _, used := s.invitations[a.Invitation]; used && a.Invitation != "" {
+		return fmt.Errorf("booking: invitation %s: %w", a.Invitation, booking.ErrInvitationUsed)
+	}
 	for _, c := range req.Claims {
 		s.dropDeadLocked(c.Owner, req.Now)
 		seats := 0
@@ -241,6 +252,12 @@ func (s *bookingState) checkClaimLocked(req booking.ClaimRequest, ignoring strin
 
 func (s *bookingState) insertLocked(req booking.ClaimRequest) {
 	s.appts[req.Appointment.ID] = req.Appointment.Clone()
+	if inv := req.Appointment.Invitation; inv != "" {
+		if s.invitations == nil {
+			s.invitations = map[string]string{}
+		}
+		s.invitations[inv] = req.Appointment.ID
+	}
 	for _, c := range req.Claims {
 		cs := s.claims[c.Owner]
 		i := sort.Search(len(cs), func(i int) bool { return !cs[i].Start.Before(c.Start) })

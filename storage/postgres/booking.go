@@ -57,10 +57,13 @@ func upsertAppointment(ctx context.Context, tx pgx.Tx, a booking.Appointment, in
 		return err
 	}
 	if insert {
-		_, err = tx.Exec(ctx, `INSERT INTO booking_appointments (id, client, area, service, status, start_at, hold_until, version, doc)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			a.ID, a.Client, a.Area, a.Service, string(a.Status), a.Start.UTC(), nullTime(a.HoldUntil), a.Version, doc)
-		if code, _ := pgCode(err); code == codeUniqueViolation {
+		_, err = tx.Exec(ctx, `INSERT INTO booking_appointments (id, client, area, service, status, start_at, hold_until, version, doc, invitation)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			a.ID, a.Client, a.Area, a.Service, string(a.Status), a.Start.UTC(), nullTime(a.HoldUntil), a.Version, doc, nullString(a.Invitation))
+		if code, constraint := pgCode(err); code == codeUniqueViolation {
+			if constraint == "booking_appointments_invitation_key" {
+				return fmt.Errorf("booking: invitation %s: %w", a.Invitation, booking.ErrInvitationUsed)
+			}
 			return fmt.Errorf("booking: appointment %s: %w", a.ID, booking.ErrExists)
 		}
 		return err

@@ -60,13 +60,18 @@
 //   - guidance_records: one row per guidance subject, its versions as JSON,
 //     and a revision every Save compares and sets.
 //   - booking_appointments: the booking.Appointment as JSON with status,
-//     client, service, start and hold expiry copied out and indexed;
+//     client, service, start and hold expiry copied out and indexed, and
+//     the invitation it redeemed under a unique index (an invitation
+//     books once);
 //     booking_claims: one row per participant's claimed time (owner,
 //     tstzrange, expiry for holds, the shared slot key and capacity of a
 //     seat) under the exclusion constraint EXCLUDE USING gist (owner WITH
 //     =, during WITH &&, coalesce(shared, appointment) WITH <>)
 //     (btree_gist), so only the seats of one shared slot overlap;
-//     booking_waiters: the waitlist.
+//     booking_waiters: the waitlist; booking_calendars: each stored
+//     calendar (booking.CalendarStore) as JSON with its version, which a
+//     change compares; booking_calendars_clock: one row counting the
+//     calendar changes, whose row lock serialises them.
 //   - carecontact_leases: one row per leader lease (migration 14).
 //   - sessions: the session.Session as JSON (doc) with version (the
 //     compare-and-set counter), client, state, opened_at and closed_at

@@ -77,12 +77,15 @@ func runBooking(t *testing.T, h Harness) {
 		{"race: concurrent transitions of one appointment", testBookingRaceTransitions},
 		{"span store agrees with Busy", testBookingSpans},
 		{"span store opens shared slots with seats left", testBookingSpanSeats},
+		{"an invitation books once", testBookingInvitationOnce},
+		{"race: one booking per invitation", testBookingInvitationRace},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tc.test(t, h)
 		})
 	}
+	runBookingCalendars(t, h)
 }
 
 // bookingAt returns the time min minutes after 08:00 UTC on the day after
