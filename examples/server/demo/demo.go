@@ -13,6 +13,7 @@ import (
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/examples/server/web"
 	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
@@ -25,7 +26,7 @@ var content []byte
 
 // Passwords are the demo sign-in passwords of the professionals.
 var Passwords = map[carecontact.ProfessionalID]string{
-	"aino": "aino-demo", "bertil": "bertil-demo", "dora": "dora-demo", "ville": "ville-demo", "vera": "vera-demo",
+	"aino": "aino-demo", "bertil": "bertil-demo", "hanna": "hanna-demo", "dora": "dora-demo", "ville": "ville-demo", "vera": "vera-demo",
 }
 
 // Config configures Build.
@@ -61,35 +62,22 @@ func Build(ctx context.Context, cfg Config) (*Demo, error) {
 		cfg.BookingDays = 14
 	}
 	db := memory.New()
-	roles := guidance.Grants{"editor": {{Role: guidance.RoleEditor}}, "reviewer": {{Role: guidance.RoleReviewer}},
-		"head": {{Role: guidance.RoleManager}}}
-	guide, err := guidance.New(guidance.Config{Store: db.GuidanceStore(), Audit: db.AuditLog(), Clock: cfg.Clock, Roles: roles})
-	if err != nil {
-		return nil, err
-	}
 	texts, err := guidance.Decode("guidance.json", bytes.NewReader(content), nil)
 	if err != nil {
 		return nil, err
 	}
-	pro := func(id string) audit.Actor { return audit.Actor{Kind: audit.ActorProfessional, ID: id} }
-	refs, err := guide.Import(ctx, pro("editor"), texts)
+	org := Organisation(&texts)
+	built, err := org.Build()
 	if err != nil {
 		return nil, err
 	}
-	for _, ref := range refs {
-		for _, step := range []func() error{
-			func() error { return guide.Submit(ctx, pro("editor"), ref, "") },
-			func() error { return guide.Review(ctx, pro("reviewer"), ref, "ok") },
-			func() error { return guide.Approve(ctx, pro("head"), ref, "") },
-			func() error { return guide.Publish(ctx, pro("head"), ref, "") },
-		} {
-			if err := step(); err != nil {
-				return nil, err
-			}
-		}
+	if err := seed(ctx, db, cfg.Clock, texts); err != nil {
+		return nil, err
 	}
-	org := Organisation(&texts)
-	built, err := org.Build()
+	// Who edits, reviews, approves and publishes comes from the staff
+	// directory's grants.
+	guide, err := guidance.New(guidance.Config{Store: db.GuidanceStore(), Audit: db.AuditLog(), Clock: cfg.Clock,
+		Roles: web.StaffRoles{Staff: built.Staff}})
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +99,36 @@ func Build(ctx context.Context, cfg Config) (*Demo, error) {
 		return nil, err
 	}
 	return &Demo{Door: door, Booker: booker, Staff: built.Staff, Guide: guide, DB: db, Audit: db.AuditLog(), Content: texts}, nil
+}
+
+// seed publishes the demo's guidance content through the workflow, by
+// the content's setup accounts (a writer, a checker and an approver who
+// are not staff and cannot sign in): the initial load of a new host.
+func seed(ctx context.Context, db *memory.DB, clk carecontact.Clock, texts guidance.Content) error {
+	roles := guidance.Grants{"setup-writer": {{Role: guidance.RoleEditor}}, "setup-checker": {{Role: guidance.RoleReviewer}},
+		"setup-approver": {{Role: guidance.RoleManager}}}
+	guide, err := guidance.New(guidance.Config{Store: db.GuidanceStore(), Audit: db.AuditLog(), Clock: clk, Roles: roles})
+	if err != nil {
+		return err
+	}
+	pro := func(id string) audit.Actor { return audit.Actor{Kind: audit.ActorProfessional, ID: id} }
+	refs, err := guide.Import(ctx, pro("setup-writer"), texts)
+	if err != nil {
+		return err
+	}
+	for _, ref := range refs {
+		for _, step := range []func() error{
+			func() error { return guide.Submit(ctx, pro("setup-writer"), ref, "initial content") },
+			func() error { return guide.Review(ctx, pro("setup-checker"), ref, "initial content") },
+			func() error { return guide.Approve(ctx, pro("setup-approver"), ref, "initial content") },
+			func() error { return guide.Publish(ctx, pro("setup-approver"), ref, "initial content") },
+		} {
+			if err := step(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Organisation is the demo organisation over the guidance content.
@@ -153,6 +171,15 @@ func Organisation(content *guidance.Content) frontdoor.Organisation {
 			{Team: "kallio-nurses", Shifts: []callback.Shift{shift("aino"), shift("bertil")}},
 			{Team: "vallila-nurses", Shifts: []callback.Shift{shift("ville")}}},
 		Guidance: content,
+		// The guidance workflow's roles: aino drafts Kallio's texts,
+		// bertil reviews them, and hanna, Kallio's head nurse who takes no
+		// contacts, approves and publishes every area's.
+		Staff: []carecontact.StaffMember{
+			{ID: "aino", Grants: []carecontact.Grant{{Role: web.RoleGuidanceEditor, Scope: carecontact.ScopeArea}}},
+			{ID: "bertil", Grants: []carecontact.Grant{{Role: web.RoleGuidanceReviewer, Scope: carecontact.ScopeArea}}},
+			{ID: "hanna", Teams: []carecontact.TeamID{"kallio-nurses"}, Grants: []carecontact.Grant{
+				{Role: web.RoleGuidanceManager, Scope: carecontact.ScopeOrganisation}, {Role: web.RoleGuidanceEditor, Scope: carecontact.ScopeOrganisation}}},
+		},
 	}
 }
 

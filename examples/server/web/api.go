@@ -55,6 +55,7 @@ func (h *Handler) register() {
 	h.handle("POST /api/bookings/confirm", limited, h.apiBookConfirm)
 	h.handle("POST /api/bookings/{id}/cancel", limited, h.apiBookCancel)
 	h.registerPages()
+	h.registerGuidance()
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, Problem{Type: "/problems/not-found", Title: "Not Found", Status: http.StatusNotFound, Detail: "no such route"})
 	})
@@ -105,7 +106,9 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, user, password 
 	if err != nil {
 		return signInAnswer{}, fmt.Errorf("%w: %w", ErrSignIn, err)
 	}
-	if _, err := h.cfg.Door.SetPresence(r.Context(), p, routing.PresenceAvailable); err != nil {
+	// Staff who take no contacts (a head nurse maintaining guidance) have
+	// no presence to set.
+	if _, err := h.cfg.Door.SetPresence(r.Context(), p, routing.PresenceAvailable); err != nil && !errors.Is(err, routing.ErrUnknownProfessional) {
 		return signInAnswer{}, err
 	}
 	t, si := h.sessions.start(p)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/routing"
 )
 
 type pages struct{ t *template.Template }
@@ -86,13 +88,18 @@ func (h *Handler) pageLogin(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, audit.System("web"), http.StatusForbidden, "missing or wrong CSRF token")
 		return
 	}
-	if _, err := h.signIn(w, r, r.PostFormValue("professional"), r.PostFormValue("password")); err != nil {
+	si, err := h.signIn(w, r, r.PostFormValue("professional"), r.PostFormValue("password"))
+	if err != nil {
 		h.cfg.Logger.Info("sign-in refused", "route", r.Pattern)
 		h.audit(r, audit.System("web"), Problem{Status: http.StatusUnauthorized, Type: "/problems/unauthenticated"})
 		h.render(w, http.StatusUnauthorized, "login.html", map[string]any{"CSRF": h.formToken(w, r), "Error": true})
 		return
 	}
-	http.Redirect(w, r, "/desk", http.StatusSeeOther)
+	to := "/desk"
+	if _, err := h.cfg.Door.Desk(r.Context(), carecontact.ProfessionalID(si.Professional)); errors.Is(err, routing.ErrUnknownProfessional) {
+		to = "/guidance" // staff who take no contacts have no desk
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // deskView is what the desk templates show.

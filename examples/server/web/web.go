@@ -16,6 +16,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/frontdoor"
+	"github.com/carecontact/carecontact/guidance"
 )
 
 //go:embed openapi.json
@@ -57,6 +58,10 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure (behind TLS).
 	// Defaults to false, for http://127.0.0.1.
 	SecureCookies bool
+	// Guide is the guidance workflow behind the guidance editor (its
+	// Roles should be StaffRoles over Staff). Defaults to none: the
+	// editor's routes answer 503.
+	Guide *guidance.Guide
 	// Ready reports whether the host is ready to serve (/readyz).
 	// Defaults to always ready.
 	Ready func(ctx context.Context) error
