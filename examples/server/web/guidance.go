@@ -322,23 +322,23 @@ func wordDiff(a, b string) []diffOpJSON {
 		case i < n && j < m && x[i] == y[j]:
 			add("=", x[i])
 			i, j = i+1, j+1
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			add("+", y[j])
-			j++
-		default:
+		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
 			add("-", x[i])
 			i++
+		default:
+			add("+", y[j])
+			j++
 		}
 	}
 	return out
 }
 
-// splitWords splits s into words and the runs of spaces between them.
+// splitWords splits s into words, each with the spaces that follow it.
 func splitWords(s string) []string {
 	var out []string
 	start := 0
-	for i, c := range s {
-		if i > start && (c == ' ' || c == '\n') != (s[i-1] == ' ' || s[i-1] == '\n') {
+	for i := 1; i < len(s); i++ {
+		if space(s[i-1]) && !space(s[i]) {
 			out = append(out, s[start:i])
 			start = i
 		}
@@ -348,6 +348,8 @@ func splitWords(s string) []string {
 	}
 	return out
 }
+
+func space(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
 // maxDiffWords bounds the texts the editor diffs word by word (a text is
 // a few sentences; the bound keeps a pathological one cheap).
