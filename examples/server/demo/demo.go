@@ -44,13 +44,16 @@ type Config struct {
 // Demo is the built demonstration: the door, its staff directory and the
 // store it runs on.
 type Demo struct {
-	Door    *frontdoor.Door
-	Booker  *booking.Booker
-	Staff   *carecontact.Staff
-	Guide   *guidance.Guide
-	DB      *memory.DB
-	Audit   audit.Log
-	Content guidance.Content
+	Door *frontdoor.Door
+	// Directory is the organisation's routing directory (its areas,
+	// teams and professionals).
+	Directory *routing.Directory
+	Booker    *booking.Booker
+	Staff     *carecontact.Staff
+	Guide     *guidance.Guide
+	DB        *memory.DB
+	Audit     audit.Log
+	Content   guidance.Content
 }
 
 // Build builds the demo organisation and its front door.
@@ -98,7 +101,7 @@ func Build(ctx context.Context, cfg Config) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Demo{Door: door, Booker: booker, Staff: built.Staff, Guide: guide, DB: db, Audit: db.AuditLog(), Content: texts}, nil
+	return &Demo{Door: door, Directory: built.Directory, Booker: booker, Staff: built.Staff, Guide: guide, DB: db, Audit: db.AuditLog(), Content: texts}, nil
 }
 
 // seed publishes the demo's guidance content through the workflow, by

@@ -36,6 +36,7 @@ func (h *Handler) register() {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
+	h.handle("GET /metrics", public, h.metrics.handler().ServeHTTP)
 	h.handle("GET /openapi.json", public, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openapiJSON)

@@ -17,6 +17,7 @@ import (
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/guidance"
+	"github.com/carecontact/carecontact/routing"
 )
 
 //go:embed openapi.json
@@ -62,6 +63,9 @@ type Config struct {
 	// Roles should be StaffRoles over Staff). Defaults to none: the
 	// editor's routes answer 503.
 	Guide *guidance.Guide
+	// Directory is the organisation whose queues /metrics reports by
+	// team and channel. Defaults to none: /metrics has no queue gauges.
+	Directory *routing.Directory
 	// Ready reports whether the host is ready to serve (/readyz).
 	// Defaults to always ready.
 	Ready func(ctx context.Context) error
@@ -79,6 +83,7 @@ type Handler struct {
 	limit    *limiter
 	idem     idempotency
 	pages    *pages
+	metrics  *metrics
 	closing  chan struct{}
 	close    sync.Once
 }
@@ -125,7 +130,12 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg, mux: http.NewServeMux(), sessions: sessions{m: map[string]signedIn{}},
+	m, err := newMetrics(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Hub.observe(m.observe)
+	h := &Handler{cfg: cfg, metrics: m, mux: http.NewServeMux(), sessions: sessions{m: map[string]signedIn{}},
 		limit: newLimiter(cfg.Rate, cfg.Burst, cfg.Clock.Now), idem: idempotency{m: map[string]*stored{}}, pages: pg,
 		closing: make(chan struct{})}
 	h.register()
