@@ -53,7 +53,7 @@ func handler(d *demo.Demo, hub *web.Hub, log *slog.Logger, clk carecontact.Clock
 		passwords[p] = pw
 	}
 	return web.New(web.Config{Door: d.Door, Booker: d.Booker, Staff: d.Staff, Auth: passwords, Audit: d.Audit,
-		Hub: hub, Logger: log, Identify: web.SimulatedStrong{}, Clock: clk, Guide: d.Guide, Directory: d.Directory})
+		Hub: hub, Logger: log, Identify: web.SimulatedStrong{}, Clock: clk, Guide: d.Guide, Directory: d.Directory, Chat: d.Chat})
 }
 
 // run serves on addr until ctx is done, then shuts down within 10

@@ -12,6 +12,7 @@ import (
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/channel/loopback"
 	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/examples/server/web"
 	"github.com/carecontact/carecontact/frontdoor"
@@ -45,6 +46,10 @@ type Config struct {
 // store it runs on.
 type Demo struct {
 	Door *frontdoor.Door
+	// Transport is the loopback telephony and video transport.
+	Transport *loopback.Transport
+	// Chat is the demo's chat system.
+	Chat *web.Conversations
 	// Directory is the organisation's routing directory (its areas,
 	// teams and professionals).
 	Directory *routing.Directory
@@ -94,14 +99,18 @@ func Build(ctx context.Context, cfg Config) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Telephony and video through the loopback transport (no media); chat
+	// through the host's in-memory chat system, which the desk and the
+	// client read back.
+	lb, chat := loopback.New(), web.NewConversations()
 	door, err := frontdoor.New(ctx, frontdoor.Config{Clock: cfg.Clock, Organisation: &org, Guide: guide, Booker: booker,
-		Identifier: bankID{cfg.Clock},
+		Identifier: bankID{cfg.Clock}, Transports: channel.Transports{Telephony: lb, Video: lb, Chat: chat},
 		Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
 			Demand: db.DemandStore(), Audit: db.AuditLog()}, OnEvent: cfg.OnEvent})
 	if err != nil {
 		return nil, err
 	}
-	return &Demo{Door: door, Directory: built.Directory, Booker: booker, Staff: built.Staff, Guide: guide, DB: db, Audit: db.AuditLog(), Content: texts}, nil
+	return &Demo{Door: door, Transport: lb, Chat: chat, Directory: built.Directory, Booker: booker, Staff: built.Staff, Guide: guide, DB: db, Audit: db.AuditLog(), Content: texts}, nil
 }
 
 // seed publishes the demo's guidance content through the workflow, by

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -57,6 +58,7 @@ func (h *Handler) register() {
 	h.handle("POST /api/bookings/{id}/cancel", limited, h.apiBookCancel)
 	h.registerPages()
 	h.registerGuidance()
+	h.registerChat()
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, Problem{Type: "/problems/not-found", Title: "Not Found", Status: http.StatusNotFound, Detail: "no such route"})
 	})
@@ -275,6 +277,10 @@ type deskItemJSON struct {
 	Window   *windowJSON `json:"window,omitempty"`
 	AtRisk   bool        `json:"at_risk,omitempty"`
 	Breached bool        `json:"breached,omitempty"`
+	// Room is the link to the video room of a contact in hand on video.
+	Room string `json:"room,omitempty"`
+	// Messages are a chat in hand's conversation.
+	Messages []messageJSON `json:"messages,omitempty"`
 }
 
 type windowJSON struct {
@@ -319,6 +325,33 @@ func (h *Handler) itemsJSON(in []frontdoor.DeskItem) []deskItemJSON {
 	return out
 }
 
+// inHand adds the video room link and the chat conversation to the
+// contacts a professional has in hand: reading the session (audited by
+// the session manager) and the messages (audited as web.chat_read).
+func (h *Handler) inHand(ctx context.Context, p carecontact.ProfessionalID, items []deskItemJSON) error {
+	for i := range items {
+		it := &items[i]
+		if it.State != routing.ItemAccepted.String() || (it.Channel != string(channel.Video) && it.Channel != string(channel.Chat)) {
+			continue
+		}
+		s, err := h.cfg.Door.Session(ctx, p, it.Contact)
+		if err != nil {
+			return err
+		}
+		if room := roomOf(s); room != "" {
+			it.Room = "/desk/sessions/" + s.ID + "/room"
+		}
+		if it.Channel == string(channel.Chat) && h.cfg.Chat != nil {
+			c, err := h.readConversation(ctx, actorOf(p), s)
+			if err != nil {
+				return err
+			}
+			it.Messages = c.Messages
+		}
+	}
+	return nil
+}
+
 // page reads limit (1-100, default 20) and cursor (an opaque offset).
 func page(r *http.Request) (limit, offset int, err error) {
 	limit = 20
@@ -356,6 +389,9 @@ func (h *Handler) desk(r *http.Request, limit, offset int) (deskAnswer, error) {
 	}
 	out := deskAnswer{Professional: string(si.Professional), Presence: d.Professional.Effective().String(), Teams: []string{},
 		Offers: h.itemsJSON(d.Offers), Contacts: h.itemsJSON(d.Contacts)}
+	if err := h.inHand(r.Context(), si.Professional, out.Contacts); err != nil {
+		return deskAnswer{}, err
+	}
 	for _, t := range m.Teams {
 		out.Teams = append(out.Teams, string(t))
 	}

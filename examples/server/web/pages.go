@@ -189,6 +189,10 @@ func (h *Handler) pageAct(w http.ResponseWriter, r *http.Request) {
 		if err == nil {
 			_, err = h.switchContact(r, id, r.PostFormValue("to"), r.PostFormValue("consent") == "on")
 		}
+	case "POST /desk/sessions/{id}/messages":
+		err = h.cfg.Door.SendChat(r.Context(), actorOf(p), id, r.PostFormValue("text"))
+	case "POST /desk/sessions/{id}/transfer":
+		_, err = h.transfer(r, id, r.PostFormValue("team"), r.PostFormValue("reason"))
 	case "POST /desk/sessions/{id}/invite":
 		_, err = h.invite(r, id, r.PostFormValue("guest"), r.PostFormValue("role"))
 	default:

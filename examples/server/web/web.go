@@ -66,6 +66,10 @@ type Config struct {
 	// Directory is the organisation whose queues /metrics reports by
 	// team and channel. Defaults to none: /metrics has no queue gauges.
 	Directory *routing.Directory
+	// Chat is the chat system the door's chat transport posts into,
+	// read back for the desk and the client. Defaults to none: the
+	// conversation routes answer 503 and the desk shows no messages.
+	Chat *Conversations
 	// Ready reports whether the host is ready to serve (/readyz).
 	// Defaults to always ready.
 	Ready func(ctx context.Context) error
