@@ -231,6 +231,7 @@ func TestBrowserNurseAndClient(t *testing.T) {
 	inCall := text(t, nurse, chromedp.CSS("section[aria-labelledby=h-contacts]"))
 	require.Contains(t, inCall, "on video")
 	require.Contains(t, inCall, "in the call: dora")
+	require.Equal(t, "Join the video room", text(t, nurse, chromedp.ID("room-"+id)), "the desk links to the video room")
 	screenshot(t, nurse, shots, "desk-video")
 
 	require.NoError(t, chromedp.Do(nurse,
