@@ -59,7 +59,7 @@ func newBrowserHost(t *testing.T) *browserHost {
 	hub := web.NewHub()
 	d, err := demo.Build(t.Context(), demo.Config{Clock: clk, OnEvent: hub.Notify})
 	require.NoError(t, err)
-	h, err := handler(d, hub, discardLogger(), clk)
+	h, err := handler(d, hub, discardLogger(), clk, nil)
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

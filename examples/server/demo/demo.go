@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
+	"github.com/carecontact/carecontact/storage/postgres"
 )
 
 //go:embed guidance.json
@@ -40,6 +42,23 @@ type Config struct {
 	// BookingDays is how many days ahead the booking index reaches.
 	// Defaults to 14.
 	BookingDays int
+	// Postgres is the database to run on, migrated: every process built
+	// over one database is a replica of the door (frontdoor.Config.
+	// Replicated), and the first to start publishes the demo's guidance.
+	// Defaults to none: a fresh memory store of this process's own.
+	Postgres *postgres.DB
+	// Leader elects the replicas' leader (frontdoor.Config.Leader), such
+	// as a postgres.Lease driven before the door. Requires Postgres.
+	// Defaults to none.
+	Leader carecontact.Leadership
+}
+
+// stores are the stores of one storage adapter.
+type stores struct {
+	door     frontdoor.Stores
+	guidance guidance.Store
+	booking  booking.Store
+	audit    audit.Log
 }
 
 // Demo is the built demonstration: the door, its staff directory and the
@@ -56,9 +75,10 @@ type Demo struct {
 	Booker    *booking.Booker
 	Staff     *carecontact.Staff
 	Guide     *guidance.Guide
-	DB        *memory.DB
-	Audit     audit.Log
-	Content   guidance.Content
+	// DB is the memory store, nil on PostgreSQL.
+	DB      *memory.DB
+	Audit   audit.Log
+	Content guidance.Content
 }
 
 // Build builds the demo organisation and its front door.
@@ -69,7 +89,20 @@ func Build(ctx context.Context, cfg Config) (*Demo, error) {
 	if cfg.BookingDays == 0 {
 		cfg.BookingDays = 14
 	}
-	db := memory.New()
+	var st stores
+	var db *memory.DB
+	if cfg.Postgres != nil {
+		p := cfg.Postgres
+		st = stores{door: frontdoor.Stores{Routing: p.RoutingStore(), Callback: p.CallbackStore(), Session: p.SessionStore(),
+			Demand: p.DemandStore(), Audit: p.AuditLog()}, guidance: p.GuidanceStore(), booking: p.BookingStore(), audit: p.AuditLog()}
+	} else {
+		if cfg.Leader != nil {
+			return nil, fmt.Errorf("%w: demo: a leader needs Postgres", carecontact.ErrInvalid)
+		}
+		db = memory.New()
+		st = stores{door: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
+			Demand: db.DemandStore(), Audit: db.AuditLog()}, guidance: db.GuidanceStore(), booking: db.BookingStore(), audit: db.AuditLog()}
+	}
 	texts, err := guidance.Decode("guidance.json", bytes.NewReader(content), nil)
 	if err != nil {
 		return nil, err
@@ -79,12 +112,12 @@ func Build(ctx context.Context, cfg Config) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := seed(ctx, db, cfg.Clock, texts); err != nil {
+	if err := seed(ctx, st, cfg.Clock, texts); err != nil {
 		return nil, err
 	}
 	// Who edits, reviews, approves and publishes comes from the staff
 	// directory's grants.
-	guide, err := guidance.New(guidance.Config{Store: db.GuidanceStore(), Audit: db.AuditLog(), Clock: cfg.Clock,
+	guide, err := guidance.New(guidance.Config{Store: st.guidance, Audit: st.audit, Clock: cfg.Clock,
 		Roles: web.StaffRoles{Staff: built.Staff}})
 	if err != nil {
 		return nil, err
@@ -94,8 +127,8 @@ func Build(ctx context.Context, cfg Config) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	booker, err := booking.New(booking.Config{Index: index, Catalogues: built.Catalogues, Store: db.BookingStore(),
-		Audit: db.AuditLog(), Clock: cfg.Clock, Staff: built.Staff})
+	booker, err := booking.New(booking.Config{Index: index, Catalogues: built.Catalogues, Store: st.booking,
+		Audit: st.audit, Clock: cfg.Clock, Staff: built.Staff})
 	if err != nil {
 		return nil, err
 	}
@@ -105,24 +138,39 @@ func Build(ctx context.Context, cfg Config) (*Demo, error) {
 	lb, chat := loopback.New(), web.NewConversations()
 	door, err := frontdoor.New(ctx, frontdoor.Config{Clock: cfg.Clock, Organisation: &org, Guide: guide, Booker: booker,
 		Identifier: bankID{cfg.Clock}, Transports: channel.Transports{Telephony: lb, Video: lb, Chat: chat},
-		Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
-			Demand: db.DemandStore(), Audit: db.AuditLog()}, OnEvent: cfg.OnEvent})
+		Stores: st.door, OnEvent: cfg.OnEvent, Replicated: cfg.Postgres != nil, Leader: cfg.Leader})
 	if err != nil {
 		return nil, err
 	}
-	return &Demo{Door: door, Transport: lb, Chat: chat, Directory: built.Directory, Booker: booker, Staff: built.Staff, Guide: guide, DB: db, Audit: db.AuditLog(), Content: texts}, nil
+	return &Demo{Door: door, Transport: lb, Chat: chat, Directory: built.Directory, Booker: booker, Staff: built.Staff, Guide: guide, DB: db, Audit: st.audit, Content: texts}, nil
 }
 
 // seed publishes the demo's guidance content through the workflow, by
 // the content's setup accounts (a writer, a checker and an approver who
-// are not staff and cannot sign in): the initial load of a new host.
-func seed(ctx context.Context, db *memory.DB, clk carecontact.Clock, texts guidance.Content) error {
+// are not staff and cannot sign in): the initial load of a new host. A
+// store that holds guidance already (another replica's) is left as it is;
+// when two replicas start at once and race, the loser keeps what the
+// winner stored.
+func seed(ctx context.Context, st stores, clk carecontact.Clock, texts guidance.Content) error {
 	roles := guidance.Grants{"setup-writer": {{Role: guidance.RoleEditor}}, "setup-checker": {{Role: guidance.RoleReviewer}},
 		"setup-approver": {{Role: guidance.RoleManager}}}
-	guide, err := guidance.New(guidance.Config{Store: db.GuidanceStore(), Audit: db.AuditLog(), Clock: clk, Roles: roles})
+	guide, err := guidance.New(guidance.Config{Store: st.guidance, Audit: st.audit, Clock: clk, Roles: roles})
 	if err != nil {
 		return err
 	}
+	if recs, err := guide.Records(ctx); err != nil || len(recs) > 0 {
+		return err
+	}
+	if err := publish(ctx, guide, texts); err != nil {
+		if recs, lerr := guide.Records(ctx); lerr == nil && len(recs) > 0 && (errors.Is(err, guidance.ErrState) || errors.Is(err, guidance.ErrConflict)) {
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+func publish(ctx context.Context, guide *guidance.Guide, texts guidance.Content) error {
 	pro := func(id string) audit.Actor { return audit.Actor{Kind: audit.ActorProfessional, ID: id} }
 	refs, err := guide.Import(ctx, pro("setup-writer"), texts)
 	if err != nil {
