@@ -40,3 +40,33 @@ func TestWordDiff(t *testing.T) {
 		})
 	}
 }
+
+// FuzzWordDiff: for any two texts, the kept and removed runs are the old
+// text and the kept and added runs the new one.
+func FuzzWordDiff(f *testing.F) {
+	f.Add("Vi ringer dig {callback_window}.", "Vi ringer {callback_window}.")
+	f.Add("", "x")
+	f.Add("a\n\nb  c", "a b\tc")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if len(a) > 2000 || len(b) > 2000 {
+			return
+		}
+		var x, y strings.Builder
+		for _, op := range wordDiff(a, b) {
+			switch op.Op {
+			case "=":
+				x.WriteString(op.Text)
+				y.WriteString(op.Text)
+			case "-":
+				x.WriteString(op.Text)
+			case "+":
+				y.WriteString(op.Text)
+			default:
+				t.Fatalf("op %q", op.Op)
+			}
+		}
+		if x.String() != a || y.String() != b {
+			t.Fatalf("diff of %q and %q rebuilds %q and %q", a, b, x.String(), y.String())
+		}
+	})
+}
