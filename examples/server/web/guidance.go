@@ -628,17 +628,20 @@ func (h *Handler) pageGuidancePost(w http.ResponseWriter, r *http.Request) {
 		}
 		_, err = h.step(r.Context(), p, stepRequest{Subject: subject, Number: n, Action: r.PostFormValue("action"), Note: r.PostFormValue("note")})
 	}
-	back := "/guidance/edit?subject=" + url.QueryEscape(subject)
-	if subject == "" {
-		back = "/guidance?x="
+	back, q := "/guidance", url.Values{}
+	if subject != "" {
+		back = "/guidance/edit"
+		q.Set("subject", subject)
 	}
 	if err != nil {
 		pr := problemOf(err)
 		if pr.Status == http.StatusForbidden {
 			h.audit(r, actorOf(p), pr)
 		}
-		http.Redirect(w, r, back+"&error="+kindName(err), http.StatusSeeOther)
-		return
+		q.Set("error", kindName(err))
+	}
+	if len(q) > 0 {
+		back += "?" + q.Encode()
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
