@@ -59,7 +59,7 @@ func newBrowserHost(t *testing.T) *browserHost {
 	hub := web.NewHub()
 	d, err := demo.Build(t.Context(), demo.Config{Clock: clk, OnEvent: hub.Notify})
 	require.NoError(t, err)
-	h, err := handler(d, hub, discardLogger(), clk)
+	h, err := handler(d, hub, discardLogger(), clk, nil)
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -231,6 +231,7 @@ func TestBrowserNurseAndClient(t *testing.T) {
 	inCall := text(t, nurse, chromedp.CSS("section[aria-labelledby=h-contacts]"))
 	require.Contains(t, inCall, "on video")
 	require.Contains(t, inCall, "in the call: dora")
+	require.Equal(t, "Join the video room", text(t, nurse, chromedp.ID("room-"+id)), "the desk links to the video room")
 	screenshot(t, nurse, shots, "desk-video")
 
 	require.NoError(t, chromedp.Do(nurse,
@@ -285,5 +286,106 @@ func TestBrowserClientBooksAndCancels(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("cancelled")),
 	))
 	require.Equal(t, "Tiden är avbokad.", text(t, client, chromedp.ID("cancelled")))
+	t.Logf("screenshots in %s", shots)
+}
+
+// TestBrowserGuidanceEditor drives chromium: nurse Aino changes the
+// Swedish text shown before booking the blood-pressure check and submits
+// it, her colleague Bertil reviews it from his worklist, head nurse Hanna
+// approves and publishes it, and the client's booking page then shows the
+// changed text.
+func TestBrowserGuidanceEditor(t *testing.T) {
+	b, shots := newBrowserHost(t), t.TempDir()
+	pro, client := newBrowser(t)
+	// Each page is reached by a link or a form, never by navigating away
+	// while a form's answer may still be loading.
+	signIn := func(who, lands string) {
+		t.Helper()
+		require.NoError(t, chromedp.Do(pro,
+			chromedp.WaitVisible(chromedp.ID("professional")),
+			chromedp.SendKeys(chromedp.ID("professional"), who),
+			chromedp.SendKeys(chromedp.ID("password"), who+"-demo"),
+			chromedp.Click(chromedp.ID("signin")),
+			chromedp.WaitReady(chromedp.CSS("h1")),
+		))
+		waitText(t, pro, chromedp.CSS("h1"), lands)
+	}
+	signOut := func() {
+		t.Helper()
+		require.NoError(t, chromedp.Do(pro,
+			chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+			chromedp.WaitVisible(chromedp.ID("signin")),
+		))
+	}
+	toEditor := func() {
+		t.Helper()
+		require.NoError(t, chromedp.Do(pro,
+			chromedp.Click(chromedp.ID("to-guidance")),
+			chromedp.WaitVisible(chromedp.ID("worklist")),
+		))
+	}
+	fromWorklist := func() {
+		t.Helper()
+		waitText(t, pro, chromedp.ID("worklist"), "text/ebooking.before/kallio/bp-check")
+		require.NoError(t, chromedp.Do(pro,
+			chromedp.Click(chromedp.CSS(`#worklist a[href*="ebooking.before"]`)),
+			chromedp.WaitVisible(chromedp.ID("version-state")),
+		))
+	}
+	step := func(who, action, state string) {
+		t.Helper()
+		require.NoError(t, chromedp.Do(pro,
+			chromedp.WaitVisible(chromedp.ID("step-"+action)),
+			chromedp.SendKeys(chromedp.ID("step-note"), action+" ok"),
+			chromedp.Click(chromedp.ID("step-"+action)),
+		))
+		// A review leaves the state as it was: the history names the step.
+		waitText(t, pro, chromedp.CSS("section[aria-labelledby=h-history] ol"), action+" → "+state+" by "+who)
+		require.Equal(t, state, text(t, pro, chromedp.ID("version-state")))
+		require.NotContains(t, text(t, pro, chromedp.CSS("main")), "refused")
+	}
+
+	changed := "{service_name}: ta med dina hemmamätningar och listan över dina läkemedel."
+	require.NoError(t, chromedp.Do(pro, chromedp.Navigate(b.url+"/login")))
+	signIn("aino", "Desk of aino")
+	toEditor()
+	require.NoError(t, chromedp.Do(pro,
+		chromedp.Click(chromedp.CSS(`a[href*="ebooking.before"]`)),
+		chromedp.WaitVisible(chromedp.ID("text_sv")),
+		chromedp.Clear(chromedp.ID("text_sv")),
+		chromedp.SendKeys(chromedp.ID("text_sv"), changed),
+		chromedp.SendKeys(chromedp.ID("draft-note"), "the medicine list too"),
+		chromedp.Click(chromedp.ID("save-draft")),
+	))
+	waitText(t, pro, chromedp.ID("h-edit"), "Edit the draft")
+	require.Equal(t, "draft", text(t, pro, chromedp.ID("version-state")))
+	require.Contains(t, text(t, pro, chromedp.ID("preview-sv")), "Blodtryckskontroll: ta med dina hemmamätningar och listan över dina läkemedel.")
+	require.Contains(t, text(t, pro, chromedp.CSS("#diff-sv ins")), "listan")
+	require.Contains(t, text(t, pro, chromedp.ID("diff-fi")), "(unchanged)")
+	screenshot(t, pro, shots, "guidance-draft")
+	step("aino", "submit", "in_review")
+	signOut()
+
+	signIn("bertil", "Desk of bertil")
+	toEditor()
+	fromWorklist()
+	step("bertil", "review", "in_review")
+	signOut()
+
+	signIn("hanna", "Guidance texts") // a head nurse who takes no contacts lands in the editor
+	fromWorklist()
+	step("hanna", "approve", "approved")
+	step("hanna", "publish", "published")
+	require.Contains(t, text(t, pro, chromedp.CSS("section[aria-labelledby=h-history] ol")), "review → in_review by bertil")
+	screenshot(t, pro, shots, "guidance-published")
+
+	require.NoError(t, chromedp.Do(client,
+		chromedp.Navigate(b.url+"/book?lang=sv"),
+		chromedp.WaitVisible(chromedp.ID("search")),
+		chromedp.Click(chromedp.ID("search")),
+		chromedp.WaitVisible(chromedp.ID("book")),
+	))
+	require.Equal(t, "Blodtryckskontroll: ta med dina hemmamätningar och listan över dina läkemedel.", text(t, client, chromedp.ID("guidance")))
+	screenshot(t, client, shots, "client-booking-sv-changed")
 	t.Logf("screenshots in %s", shots)
 }

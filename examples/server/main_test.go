@@ -42,7 +42,9 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	logs := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(t.Context())
 	started, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", slog.New(slog.NewJSONHandler(logs, nil)), started) }()
+	go func() {
+		done <- run(ctx, options{addr: "127.0.0.1:0", log: slog.New(slog.NewJSONHandler(logs, nil)), started: started})
+	}()
 	var addr string
 	select {
 	case addr = <-started:

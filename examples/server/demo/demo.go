@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,12 +13,15 @@ import (
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/callback"
 	"github.com/carecontact/carecontact/channel"
+	"github.com/carecontact/carecontact/channel/loopback"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/examples/server/web"
 	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
 	"github.com/carecontact/carecontact/storage/memory"
+	"github.com/carecontact/carecontact/storage/postgres"
 )
 
 //go:embed guidance.json
@@ -25,7 +29,7 @@ var content []byte
 
 // Passwords are the demo sign-in passwords of the professionals.
 var Passwords = map[carecontact.ProfessionalID]string{
-	"aino": "aino-demo", "bertil": "bertil-demo", "dora": "dora-demo", "ville": "ville-demo", "vera": "vera-demo",
+	"aino": "aino-demo", "bertil": "bertil-demo", "hanna": "hanna-demo", "dora": "dora-demo", "ville": "ville-demo", "vera": "vera-demo",
 }
 
 // Config configures Build.
@@ -38,15 +42,40 @@ type Config struct {
 	// BookingDays is how many days ahead the booking index reaches.
 	// Defaults to 14.
 	BookingDays int
+	// Postgres is the database to run on, migrated: every process built
+	// over one database is a replica of the door (frontdoor.Config.
+	// Replicated), and the first to start publishes the demo's guidance.
+	// Defaults to none: a fresh memory store of this process's own.
+	Postgres *postgres.DB
+	// Leader elects the replicas' leader (frontdoor.Config.Leader), such
+	// as a postgres.Lease driven before the door. Requires Postgres.
+	// Defaults to none.
+	Leader carecontact.Leadership
+}
+
+// stores are the stores of one storage adapter.
+type stores struct {
+	door     frontdoor.Stores
+	guidance guidance.Store
+	booking  booking.Store
+	audit    audit.Log
 }
 
 // Demo is the built demonstration: the door, its staff directory and the
 // store it runs on.
 type Demo struct {
-	Door    *frontdoor.Door
-	Booker  *booking.Booker
-	Staff   *carecontact.Staff
-	Guide   *guidance.Guide
+	Door *frontdoor.Door
+	// Transport is the loopback telephony and video transport.
+	Transport *loopback.Transport
+	// Chat is the demo's chat system.
+	Chat *web.Conversations
+	// Directory is the organisation's routing directory (its areas,
+	// teams and professionals).
+	Directory *routing.Directory
+	Booker    *booking.Booker
+	Staff     *carecontact.Staff
+	Guide     *guidance.Guide
+	// DB is the memory store, nil on PostgreSQL.
 	DB      *memory.DB
 	Audit   audit.Log
 	Content guidance.Content
@@ -60,36 +89,36 @@ func Build(ctx context.Context, cfg Config) (*Demo, error) {
 	if cfg.BookingDays == 0 {
 		cfg.BookingDays = 14
 	}
-	db := memory.New()
-	roles := guidance.Grants{"editor": {{Role: guidance.RoleEditor}}, "reviewer": {{Role: guidance.RoleReviewer}},
-		"head": {{Role: guidance.RoleManager}}}
-	guide, err := guidance.New(guidance.Config{Store: db.GuidanceStore(), Audit: db.AuditLog(), Clock: cfg.Clock, Roles: roles})
-	if err != nil {
-		return nil, err
+	var st stores
+	var db *memory.DB
+	if cfg.Postgres != nil {
+		p := cfg.Postgres
+		st = stores{door: frontdoor.Stores{Routing: p.RoutingStore(), Callback: p.CallbackStore(), Session: p.SessionStore(),
+			Demand: p.DemandStore(), Audit: p.AuditLog()}, guidance: p.GuidanceStore(), booking: p.BookingStore(), audit: p.AuditLog()}
+	} else {
+		if cfg.Leader != nil {
+			return nil, fmt.Errorf("%w: demo: a leader needs Postgres", carecontact.ErrInvalid)
+		}
+		db = memory.New()
+		st = stores{door: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
+			Demand: db.DemandStore(), Audit: db.AuditLog()}, guidance: db.GuidanceStore(), booking: db.BookingStore(), audit: db.AuditLog()}
 	}
 	texts, err := guidance.Decode("guidance.json", bytes.NewReader(content), nil)
 	if err != nil {
 		return nil, err
 	}
-	pro := func(id string) audit.Actor { return audit.Actor{Kind: audit.ActorProfessional, ID: id} }
-	refs, err := guide.Import(ctx, pro("editor"), texts)
+	org := Organisation(&texts)
+	built, err := org.Build()
 	if err != nil {
 		return nil, err
 	}
-	for _, ref := range refs {
-		for _, step := range []func() error{
-			func() error { return guide.Submit(ctx, pro("editor"), ref, "") },
-			func() error { return guide.Review(ctx, pro("reviewer"), ref, "ok") },
-			func() error { return guide.Approve(ctx, pro("head"), ref, "") },
-			func() error { return guide.Publish(ctx, pro("head"), ref, "") },
-		} {
-			if err := step(); err != nil {
-				return nil, err
-			}
-		}
+	if err := seed(ctx, st, cfg.Clock, texts); err != nil {
+		return nil, err
 	}
-	org := Organisation(&texts)
-	built, err := org.Build()
+	// Who edits, reviews, approves and publishes comes from the staff
+	// directory's grants.
+	guide, err := guidance.New(guidance.Config{Store: st.guidance, Audit: st.audit, Clock: cfg.Clock,
+		Roles: web.StaffRoles{Staff: built.Staff}})
 	if err != nil {
 		return nil, err
 	}
@@ -98,19 +127,68 @@ func Build(ctx context.Context, cfg Config) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	booker, err := booking.New(booking.Config{Index: index, Catalogues: built.Catalogues, Store: db.BookingStore(),
-		Audit: db.AuditLog(), Clock: cfg.Clock, Staff: built.Staff})
+	booker, err := booking.New(booking.Config{Index: index, Catalogues: built.Catalogues, Store: st.booking,
+		Audit: st.audit, Clock: cfg.Clock, Staff: built.Staff})
 	if err != nil {
 		return nil, err
 	}
+	// Telephony and video through the loopback transport (no media); chat
+	// through the host's in-memory chat system, which the desk and the
+	// client read back.
+	lb, chat := loopback.New(), web.NewConversations()
 	door, err := frontdoor.New(ctx, frontdoor.Config{Clock: cfg.Clock, Organisation: &org, Guide: guide, Booker: booker,
-		Identifier: bankID{cfg.Clock},
-		Stores: frontdoor.Stores{Routing: db.RoutingStore(), Callback: db.CallbackStore(), Session: db.SessionStore(),
-			Demand: db.DemandStore(), Audit: db.AuditLog()}, OnEvent: cfg.OnEvent})
+		Identifier: bankID{cfg.Clock}, Transports: channel.Transports{Telephony: lb, Video: lb, Chat: chat},
+		Stores: st.door, OnEvent: cfg.OnEvent, Replicated: cfg.Postgres != nil, Leader: cfg.Leader})
 	if err != nil {
 		return nil, err
 	}
-	return &Demo{Door: door, Booker: booker, Staff: built.Staff, Guide: guide, DB: db, Audit: db.AuditLog(), Content: texts}, nil
+	return &Demo{Door: door, Transport: lb, Chat: chat, Directory: built.Directory, Booker: booker, Staff: built.Staff, Guide: guide, DB: db, Audit: st.audit, Content: texts}, nil
+}
+
+// seed publishes the demo's guidance content through the workflow, by
+// the content's setup accounts (a writer, a checker and an approver who
+// are not staff and cannot sign in): the initial load of a new host. A
+// store that holds guidance already (another replica's) is left as it is;
+// when two replicas start at once and race, the loser keeps what the
+// winner stored.
+func seed(ctx context.Context, st stores, clk carecontact.Clock, texts guidance.Content) error {
+	roles := guidance.Grants{"setup-writer": {{Role: guidance.RoleEditor}}, "setup-checker": {{Role: guidance.RoleReviewer}},
+		"setup-approver": {{Role: guidance.RoleManager}}}
+	guide, err := guidance.New(guidance.Config{Store: st.guidance, Audit: st.audit, Clock: clk, Roles: roles})
+	if err != nil {
+		return err
+	}
+	if recs, err := guide.Records(ctx); err != nil || len(recs) > 0 {
+		return err
+	}
+	if err := publish(ctx, guide, texts); err != nil {
+		if recs, lerr := guide.Records(ctx); lerr == nil && len(recs) > 0 && (errors.Is(err, guidance.ErrState) || errors.Is(err, guidance.ErrConflict)) {
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+func publish(ctx context.Context, guide *guidance.Guide, texts guidance.Content) error {
+	pro := func(id string) audit.Actor { return audit.Actor{Kind: audit.ActorProfessional, ID: id} }
+	refs, err := guide.Import(ctx, pro("setup-writer"), texts)
+	if err != nil {
+		return err
+	}
+	for _, ref := range refs {
+		for _, step := range []func() error{
+			func() error { return guide.Submit(ctx, pro("setup-writer"), ref, "initial content") },
+			func() error { return guide.Review(ctx, pro("setup-checker"), ref, "initial content") },
+			func() error { return guide.Approve(ctx, pro("setup-approver"), ref, "initial content") },
+			func() error { return guide.Publish(ctx, pro("setup-approver"), ref, "initial content") },
+		} {
+			if err := step(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Organisation is the demo organisation over the guidance content.
@@ -153,6 +231,15 @@ func Organisation(content *guidance.Content) frontdoor.Organisation {
 			{Team: "kallio-nurses", Shifts: []callback.Shift{shift("aino"), shift("bertil")}},
 			{Team: "vallila-nurses", Shifts: []callback.Shift{shift("ville")}}},
 		Guidance: content,
+		// The guidance workflow's roles: aino drafts Kallio's texts,
+		// bertil reviews them, and hanna, Kallio's head nurse who takes no
+		// contacts, approves and publishes every area's.
+		Staff: []carecontact.StaffMember{
+			{ID: "aino", Grants: []carecontact.Grant{{Role: web.RoleGuidanceEditor, Scope: carecontact.ScopeArea}}},
+			{ID: "bertil", Grants: []carecontact.Grant{{Role: web.RoleGuidanceReviewer, Scope: carecontact.ScopeArea}}},
+			{ID: "hanna", Teams: []carecontact.TeamID{"kallio-nurses"}, Grants: []carecontact.Grant{
+				{Role: web.RoleGuidanceManager, Scope: carecontact.ScopeOrganisation}, {Role: web.RoleGuidanceEditor, Scope: carecontact.ScopeOrganisation}}},
+		},
 	}
 }
 

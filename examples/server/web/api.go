@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -36,6 +37,7 @@ func (h *Handler) register() {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
+	h.handle("GET /metrics", public, h.metrics.handler().ServeHTTP)
 	h.handle("GET /openapi.json", public, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openapiJSON)
@@ -55,6 +57,8 @@ func (h *Handler) register() {
 	h.handle("POST /api/bookings/confirm", limited, h.apiBookConfirm)
 	h.handle("POST /api/bookings/{id}/cancel", limited, h.apiBookCancel)
 	h.registerPages()
+	h.registerGuidance()
+	h.registerChat()
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, Problem{Type: "/problems/not-found", Title: "Not Found", Status: http.StatusNotFound, Detail: "no such route"})
 	})
@@ -105,7 +109,9 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, user, password 
 	if err != nil {
 		return signInAnswer{}, fmt.Errorf("%w: %w", ErrSignIn, err)
 	}
-	if _, err := h.cfg.Door.SetPresence(r.Context(), p, routing.PresenceAvailable); err != nil {
+	// Staff who take no contacts (a head nurse maintaining guidance) have
+	// no presence to set.
+	if _, err := h.cfg.Door.SetPresence(r.Context(), p, routing.PresenceAvailable); err != nil && !errors.Is(err, routing.ErrUnknownProfessional) {
 		return signInAnswer{}, err
 	}
 	t, si := h.sessions.start(p)
@@ -271,6 +277,10 @@ type deskItemJSON struct {
 	Window   *windowJSON `json:"window,omitempty"`
 	AtRisk   bool        `json:"at_risk,omitempty"`
 	Breached bool        `json:"breached,omitempty"`
+	// Room is the link to the video room of a contact in hand on video.
+	Room string `json:"room,omitempty"`
+	// Messages are a chat in hand's conversation.
+	Messages []messageJSON `json:"messages,omitempty"`
 }
 
 type windowJSON struct {
@@ -315,6 +325,33 @@ func (h *Handler) itemsJSON(in []frontdoor.DeskItem) []deskItemJSON {
 	return out
 }
 
+// inHand adds the video room link and the chat conversation to the
+// contacts a professional has in hand: reading the session (audited by
+// the session manager) and the messages (audited as web.chat_read).
+func (h *Handler) inHand(ctx context.Context, p carecontact.ProfessionalID, items []deskItemJSON) error {
+	for i := range items {
+		it := &items[i]
+		if it.State != routing.ItemAccepted.String() || (it.Channel != string(channel.Video) && it.Channel != string(channel.Chat)) {
+			continue
+		}
+		s, err := h.cfg.Door.Session(ctx, p, it.Contact)
+		if err != nil {
+			return err
+		}
+		if room := roomOf(s); room != "" {
+			it.Room = "/desk/sessions/" + s.ID + "/room"
+		}
+		if it.Channel == string(channel.Chat) && h.cfg.Chat != nil {
+			c, err := h.readConversation(ctx, actorOf(p), s)
+			if err != nil {
+				return err
+			}
+			it.Messages = c.Messages
+		}
+	}
+	return nil
+}
+
 // page reads limit (1-100, default 20) and cursor (an opaque offset).
 func page(r *http.Request) (limit, offset int, err error) {
 	limit = 20
@@ -352,6 +389,9 @@ func (h *Handler) desk(r *http.Request, limit, offset int) (deskAnswer, error) {
 	}
 	out := deskAnswer{Professional: string(si.Professional), Presence: d.Professional.Effective().String(), Teams: []string{},
 		Offers: h.itemsJSON(d.Offers), Contacts: h.itemsJSON(d.Contacts)}
+	if err := h.inHand(r.Context(), si.Professional, out.Contacts); err != nil {
+		return deskAnswer{}, err
+	}
 	for _, t := range m.Teams {
 		out.Teams = append(out.Teams, string(t))
 	}

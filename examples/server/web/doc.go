@@ -1,8 +1,13 @@
 // Package web is the HTTP layer of the reference host: a JSON API over a
-// frontdoor.Door (contacts; the desk; accept, decline, identify, switch to
-// video, invite and close; self-booking), the professional's desk page
-// kept live over server-sent events, and the client's callback page in
-// Finnish, Swedish and English.
+// frontdoor.Door (contacts, the client's chat messages and withdrawal; the
+// desk; accept, decline, identify, switch to video, invite, chat, transfer
+// and close; self-booking; the guidance workflow), the professional's desk
+// page kept live over server-sent events with a link to the video room,
+// the guidance editor (a worklist per person, previews in fi, sv and en
+// with sample data, a word diff against the published text, drafts and
+// workflow steps; roles from the staff directory's grants, see
+// StaffRoles), Prometheus metrics at /metrics, and the client's callback
+// and booking pages in Finnish, Swedish and English.
 //
 // New returns the http.Handler. Professionals sign in through an
 // Authenticator; who they are, their teams and grants come from the
@@ -25,9 +30,14 @@
 // client references and phone numbers are in request bodies only, and logs
 // name the route pattern, never the path.
 //
-// Sign-in sessions, idempotency keys, rate-limit buckets and the hub's
-// callback windows live in this process's memory: several replicas behind
-// one address need sticky sessions or a shared store for them.
+// Reads of client data the door does not audit itself are audited here:
+// each read of a chat conversation is "web.chat_read" with the reader and
+// the client.
+//
+// Sign-in sessions, idempotency keys, rate-limit buckets, the hub's
+// callback windows, the demo chat (Conversations) and the metrics live in
+// this process's memory: several replicas behind one address need sticky
+// sessions or a shared store for them, and each is scraped on its own.
 //
 // The API is described by the OpenAPI 3.1 document served at
 // /openapi.json (openapi.json in this package).

@@ -84,7 +84,7 @@ func newHost(t *testing.T, mod func(*web.Config)) *host {
 	for p, s := range demo.Passwords {
 		pw[p] = s
 	}
-	cfg := web.Config{Door: d.Door, Booker: d.Booker, Staff: d.Staff, Auth: pw, Audit: d.Audit, Hub: hub, Clock: clk, Identify: web.SimulatedStrong{},
+	cfg := web.Config{Door: d.Door, Booker: d.Booker, Staff: d.Staff, Auth: pw, Audit: d.Audit, Hub: hub, Clock: clk, Identify: web.SimulatedStrong{}, Guide: d.Guide, Directory: d.Directory, Chat: d.Chat,
 		Logger: discard()}
 	if mod != nil {
 		mod(&cfg)

@@ -19,6 +19,7 @@ type Hub struct {
 	mu        sync.Mutex
 	subs      map[chan struct{}]struct{}
 	callbacks map[string]callbackState
+	observers []func(frontdoor.Event)
 }
 
 // callbackState is what the desk shows of a callback besides its item.
@@ -60,12 +61,22 @@ func (h *Hub) Notify(e frontdoor.Event) {
 	case frontdoor.EventClosed, frontdoor.EventWithdrawn:
 		delete(h.callbacks, e.Contact)
 	}
+	for _, o := range h.observers {
+		o(e)
+	}
 	for c := range h.subs {
 		select {
 		case c <- struct{}{}:
 		default: // a change is already pending for this listener
 		}
 	}
+}
+
+// observe has fn see every event Notify records, in order.
+func (h *Hub) observe(fn func(frontdoor.Event)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.observers = append(h.observers, fn)
 }
 
 func (h *Hub) subscribe() (<-chan struct{}, func()) {

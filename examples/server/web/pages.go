@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/routing"
 )
 
 type pages struct{ t *template.Template }
@@ -79,6 +81,7 @@ func (h *Handler) registerPages() {
 	h.handle("POST /book/cancel", limited, h.pageBookPost)
 	h.handle("GET /callback", public, h.pageCallback)
 	h.handle("POST /callback", limited, h.pageCallbackPost)
+	h.handle("POST /callback/withdraw", limited, h.pageCallbackWithdraw)
 }
 
 func (h *Handler) pageLogin(w http.ResponseWriter, r *http.Request) {
@@ -86,13 +89,18 @@ func (h *Handler) pageLogin(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, audit.System("web"), http.StatusForbidden, "missing or wrong CSRF token")
 		return
 	}
-	if _, err := h.signIn(w, r, r.PostFormValue("professional"), r.PostFormValue("password")); err != nil {
+	si, err := h.signIn(w, r, r.PostFormValue("professional"), r.PostFormValue("password"))
+	if err != nil {
 		h.cfg.Logger.Info("sign-in refused", "route", r.Pattern)
 		h.audit(r, audit.System("web"), Problem{Status: http.StatusUnauthorized, Type: "/problems/unauthenticated"})
 		h.render(w, http.StatusUnauthorized, "login.html", map[string]any{"CSRF": h.formToken(w, r), "Error": true})
 		return
 	}
-	http.Redirect(w, r, "/desk", http.StatusSeeOther)
+	to := "/desk"
+	if _, err := h.cfg.Door.Desk(r.Context(), carecontact.ProfessionalID(si.Professional)); errors.Is(err, routing.ErrUnknownProfessional) {
+		to = "/guidance" // staff who take no contacts have no desk
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // deskView is what the desk templates show.
@@ -182,6 +190,10 @@ func (h *Handler) pageAct(w http.ResponseWriter, r *http.Request) {
 		if err == nil {
 			_, err = h.switchContact(r, id, r.PostFormValue("to"), r.PostFormValue("consent") == "on")
 		}
+	case "POST /desk/sessions/{id}/messages":
+		err = h.cfg.Door.SendChat(r.Context(), actorOf(p), id, r.PostFormValue("text"))
+	case "POST /desk/sessions/{id}/transfer":
+		_, err = h.transfer(r, id, r.PostFormValue("team"), r.PostFormValue("reason"))
 	case "POST /desk/sessions/{id}/invite":
 		_, err = h.invite(r, id, r.PostFormValue("guest"), r.PostFormValue("role"))
 	default:
@@ -203,15 +215,18 @@ var words = map[string]map[string]string{
 	"fi": {"title": "Pyydä soittoa", "client": "Asiakastunniste (tunnistautumisesta)", "errand": "Asia", "postal": "Postinumero",
 		"phone": "Puhelinnumero", "send": "Lähetä soittopyyntö", "window": "Soittoaika", "again": "Uusi pyyntö", "error": "Pyyntöä ei voitu ottaa vastaan",
 		"infection_symptoms": "Infektio-oireet", "prescription_renewal": "Reseptin uusiminen", "lab_results": "Laboratoriotulokset",
-		"chronic_follow_up": "Pitkäaikaissairauden seuranta", "wound_care": "Haavanhoito", "other": "Muu asia", "lang": "Kieli"},
+		"chronic_follow_up": "Pitkäaikaissairauden seuranta", "wound_care": "Haavanhoito", "other": "Muu asia", "lang": "Kieli",
+		"withdraw": "Peru soittopyyntö", "withdrawn": "Soittopyyntö on peruttu"},
 	"sv": {"title": "Begär återuppringning", "client": "Klientreferens (från identifieringen)", "errand": "Ärende", "postal": "Postnummer",
 		"phone": "Telefonnummer", "send": "Skicka begäran", "window": "Vi ringer", "again": "Ny begäran", "error": "Begäran kunde inte tas emot",
 		"infection_symptoms": "Infektionssymtom", "prescription_renewal": "Förnyelse av recept", "lab_results": "Laboratoriesvar",
-		"chronic_follow_up": "Uppföljning av långvarig sjukdom", "wound_care": "Sårvård", "other": "Annat ärende", "lang": "Språk"},
+		"chronic_follow_up": "Uppföljning av långvarig sjukdom", "wound_care": "Sårvård", "other": "Annat ärende", "lang": "Språk",
+		"withdraw": "Återkalla begäran", "withdrawn": "Begäran är återkallad"},
 	"en": {"title": "Request a callback", "client": "Client reference (from identification)", "errand": "Errand", "postal": "Postal code",
 		"phone": "Phone number", "send": "Send the request", "window": "We will call", "again": "New request", "error": "The request could not be taken",
 		"infection_symptoms": "Infection symptoms", "prescription_renewal": "Prescription renewal", "lab_results": "Laboratory results",
-		"chronic_follow_up": "Follow-up of a long-term illness", "wound_care": "Wound care", "other": "Other errand", "lang": "Language"},
+		"chronic_follow_up": "Follow-up of a long-term illness", "wound_care": "Wound care", "other": "Other errand", "lang": "Language",
+		"withdraw": "Withdraw the request", "withdrawn": "The request is withdrawn"},
 }
 
 var errands = []channel.Errand{channel.ErrandInfectionSymptoms, channel.ErrandPrescriptionRenewal, channel.ErrandLabResults,
@@ -225,6 +240,9 @@ type callbackView struct {
 	Answer  *contactAnswer
 	Error   string
 	Key     string
+	// Client is who made the request; Withdrawn that they withdrew it.
+	Client    string
+	Withdrawn bool
 }
 
 func langOf(s string) string {
@@ -255,7 +273,32 @@ func (h *Handler) pageCallbackPost(w http.ResponseWriter, r *http.Request) {
 			h.render(w, carecontact.HTTPStatus(err), "callback.html", v)
 			return
 		}
-		v.Answer = &a
+		v.Answer, v.Client = &a, r.PostFormValue("client")
 		h.render(w, http.StatusOK, "callback.html", v)
 	})
+}
+
+// pageCallbackWithdraw withdraws the client's callback request from the
+// page that promised its window.
+func (h *Handler) pageCallbackWithdraw(w http.ResponseWriter, r *http.Request) {
+	l := langOf(r.PostFormValue("lang"))
+	v := callbackView{Lang: l, W: words[l], CSRF: h.formToken(w, r), Errands: errands, Key: token()}
+	if !formTokenOK(r) {
+		h.refuse(w, r, audit.System("web"), http.StatusForbidden, "missing or wrong CSRF token")
+		return
+	}
+	id, err := h.identify(r, r.PostFormValue("client"))
+	if err == nil {
+		err = h.cfg.Door.Withdraw(r.Context(), clientActor(string(id.Client)), r.PostFormValue("contact"), "")
+	}
+	if err != nil {
+		if p := problemOf(err); p.Status == http.StatusForbidden {
+			h.audit(r, clientActor(string(id.Client)), p)
+		}
+		v.Error = problemOf(err).Detail
+		h.render(w, carecontact.HTTPStatus(err), "callback.html", v)
+		return
+	}
+	v.Withdrawn = true
+	h.render(w, http.StatusOK, "callback.html", v)
 }

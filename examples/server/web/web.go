@@ -16,6 +16,8 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/frontdoor"
+	"github.com/carecontact/carecontact/guidance"
+	"github.com/carecontact/carecontact/routing"
 )
 
 //go:embed openapi.json
@@ -57,6 +59,17 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure (behind TLS).
 	// Defaults to false, for http://127.0.0.1.
 	SecureCookies bool
+	// Guide is the guidance workflow behind the guidance editor (its
+	// Roles should be StaffRoles over Staff). Defaults to none: the
+	// editor's routes answer 503.
+	Guide *guidance.Guide
+	// Directory is the organisation whose queues /metrics reports by
+	// team and channel. Defaults to none: /metrics has no queue gauges.
+	Directory *routing.Directory
+	// Chat is the chat system the door's chat transport posts into,
+	// read back for the desk and the client. Defaults to none: the
+	// conversation routes answer 503 and the desk shows no messages.
+	Chat *Conversations
 	// Ready reports whether the host is ready to serve (/readyz).
 	// Defaults to always ready.
 	Ready func(ctx context.Context) error
@@ -74,6 +87,7 @@ type Handler struct {
 	limit    *limiter
 	idem     idempotency
 	pages    *pages
+	metrics  *metrics
 	closing  chan struct{}
 	close    sync.Once
 }
@@ -120,7 +134,12 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg, mux: http.NewServeMux(), sessions: sessions{m: map[string]signedIn{}},
+	m, err := newMetrics(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Hub.observe(m.observe)
+	h := &Handler{cfg: cfg, metrics: m, mux: http.NewServeMux(), sessions: sessions{m: map[string]signedIn{}},
 		limit: newLimiter(cfg.Rate, cfg.Burst, cfg.Clock.Now), idem: idempotency{m: map[string]*stored{}}, pages: pg,
 		closing: make(chan struct{})}
 	h.register()

@@ -1,0 +1,54 @@
+package guidance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/carecontact/carecontact/audit"
+)
+
+// workflowActions are the steps Allowed considers, in workflow order.
+var workflowActions = []Action{ActionEdit, ActionSubmit, ActionReview, ActionReturn, ActionApprove, ActionPublish, ActionWithdraw}
+
+// Allowed returns the workflow steps the actor may take on version ref
+// now, in workflow order: the same checks of role, area, state and four
+// eyes as the steps themselves, without taking any step or writing any
+// audit event. A host builds a professional's worklist from it. Errors
+// wrap ErrNotFound for an unknown version, or the store's error.
+func (g *Guide) Allowed(ctx context.Context, actor audit.Actor, ref Ref) ([]Action, error) {
+	rec, err := g.store.Load(ctx, ref.Subject)
+	if err != nil {
+		return nil, fmt.Errorf("guidance: allowed %s: %w", ref, err)
+	}
+	v, ok := rec.Version(ref.Number)
+	if !ok {
+		return nil, fmt.Errorf("guidance: allowed %s: %w", ref, ErrNotFound)
+	}
+	if actor.Validate() != nil {
+		return []Action{}, nil
+	}
+	out := []Action{}
+	for _, act := range workflowActions {
+		r := rules[act]
+		if !slices.Contains(r.from, v.State) {
+			continue
+		}
+		roles := r.roles
+		if act == ActionWithdraw && v.State == StatePublished {
+			roles = []Role{RoleManager}
+		}
+		if err := g.authorize(ctx, actor, act, v.Entry.Area(), roles); err != nil {
+			if errors.Is(err, ErrDenied) {
+				continue
+			}
+			return nil, err
+		}
+		if fourEyes(act, actor, &v) != nil {
+			continue
+		}
+		out = append(out, act)
+	}
+	return out, nil
+}
