@@ -341,4 +341,3 @@ func queueProfessionalChange(b *pgx.Batch, c routing.Change) {
 		WHERE id = $1 RETURNING `+profColumns,
 		string(c.Professional), dSync, dChat, dMsg, c.WrapUps, idle, c.InCall)
 }
-
