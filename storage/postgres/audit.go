@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strconv"
@@ -120,51 +119,19 @@ func insertEvents(ctx context.Context, tx pgx.Tx, events []audit.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	streams := make([]string, 0, len(events))
-	for _, e := range events {
-		streams = append(streams, e.Subject)
-	}
-	slices.Sort(streams)
-	streams = slices.Compact(streams)
+	streams := eventStreams(events)
 	lock := &pgx.Batch{}
-	for _, st := range streams {
-		lock.Queue(`INSERT INTO audit_heads (stream, seq, hash) VALUES ($1, 0, $2)
-			ON CONFLICT (stream) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash`, st, make([]byte, sha256.Size))
-	}
-	heads := make(map[string]audit.Head, len(streams))
+	queueHeadLocks(lock, streams)
 	br := tx.SendBatch(ctx, lock)
-	for _, st := range streams {
-		var h audit.Head
-		var hash []byte
-		if err := br.QueryRow().Scan(&h.Seq, &hash); err != nil {
-			_ = br.Close()
-			return fmt.Errorf("postgres: lock audit chain: %w", err)
-		}
-		h.Stream = st
-		copy(h.Hash[:], hash)
-		heads[st] = h
+	heads, err := readHeads(br, streams)
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("postgres: lock audit chain: %w", cerr)
 	}
-	if err := br.Close(); err != nil {
-		return fmt.Errorf("postgres: lock audit chain: %w", err)
+	if err != nil {
+		return err
 	}
 	batch := &pgx.Batch{}
-	for _, e := range events {
-		var detail map[string]string
-		if len(e.Detail) > 0 {
-			detail = e.Detail
-		}
-		ln := audit.Next(heads[e.Subject], e)
-		heads[e.Subject] = audit.Head{Stream: e.Subject, Seq: ln.Seq, Hash: ln.Hash}
-		batch.Queue(`INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_role, action, subject, client, outcome, detail,
-				stream_seq, client_digest, actor_digest, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-			e.ID, e.At, string(e.Actor.Kind), e.Actor.ID, e.Actor.Role, e.Action, e.Subject, e.Client, string(e.Outcome), detail,
-			ln.Seq, ln.ClientDigest, ln.ActorDigest, ln.Prev[:], ln.Hash[:])
-	}
-	for _, st := range streams {
-		h := heads[st]
-		batch.Queue(`UPDATE audit_heads SET seq = $2, hash = $3 WHERE stream = $1`, st, h.Seq, h.Hash[:])
-	}
+	queueEvents(batch, heads, streams, events)
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return fmt.Errorf("postgres: write audit events: %w", err)
 	}

@@ -52,24 +52,47 @@ func scanAppointment(row pgx.Row) (booking.Appointment, error) {
 }
 
 func upsertAppointment(ctx context.Context, tx pgx.Tx, a booking.Appointment, insert bool) error {
+	b := &pgx.Batch{}
+	if err := queueAppointment(b, a, insert); err != nil {
+		return err
+	}
+	err := execBatch(ctx, tx, b)
+	if insert {
+		return appointmentInsertError(a, err)
+	}
+	return err
+}
+
+// execBatch sends b in tx and returns its first error.
+func execBatch(ctx context.Context, tx pgx.Tx, b *pgx.Batch) error {
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// queueAppointment queues upsertAppointment's statement on b.
+func queueAppointment(b *pgx.Batch, a booking.Appointment, insert bool) error {
 	doc, err := json.Marshal(a)
 	if err != nil {
 		return err
 	}
 	if insert {
-		_, err = tx.Exec(ctx, `INSERT INTO booking_appointments (id, client, area, service, status, start_at, hold_until, version, doc, invitation)
+		b.Queue(`INSERT INTO booking_appointments (id, client, area, service, status, start_at, hold_until, version, doc, invitation)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			a.ID, a.Client, a.Area, a.Service, string(a.Status), a.Start.UTC(), nullTime(a.HoldUntil), a.Version, doc, nullString(a.Invitation))
-		if code, constraint := pgCode(err); code == codeUniqueViolation {
-			if constraint == "booking_appointments_invitation_key" {
-				return fmt.Errorf("booking: invitation %s: %w", a.Invitation, booking.ErrInvitationUsed)
-			}
-			return fmt.Errorf("booking: appointment %s: %w", a.ID, booking.ErrExists)
-		}
-		return err
+		return nil
 	}
-	_, err = tx.Exec(ctx, `UPDATE booking_appointments SET status = $2, hold_until = $3, version = $4, doc = $5 WHERE id = $1`,
+	b.Queue(`UPDATE booking_appointments SET status = $2, hold_until = $3, version = $4, doc = $5 WHERE id = $1`,
 		a.ID, string(a.Status), nullTime(a.HoldUntil), a.Version, doc)
+	return nil
+}
+
+// appointmentInsertError maps the error of a's insert.
+func appointmentInsertError(a booking.Appointment, err error) error {
+	if code, constraint := pgCode(err); code == codeUniqueViolation {
+		if constraint == "booking_appointments_invitation_key" {
+			return fmt.Errorf("booking: invitation %s: %w", a.Invitation, booking.ErrInvitationUsed)
+		}
+		return fmt.Errorf("booking: appointment %s: %w", a.ID, booking.ErrExists)
+	}
 	return err
 }
 
@@ -86,9 +109,21 @@ func lockOwners(ctx context.Context, tx pgx.Tx, owners []booking.CalendarID) err
 	if len(owners) == 0 {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(o))
-		FROM (SELECT DISTINCT o FROM unnest($2::text[]) AS o ORDER BY o) AS owners`, claimLockSpace, owners)
+	b := &pgx.Batch{}
+	queueLockOwners(b, owners)
+	err := execBatch(ctx, tx, b)
 	return err
+}
+
+// queueLockOwners queues lockOwners' statement on b (nothing when owners
+// is empty) and reports whether it did.
+func queueLockOwners(b *pgx.Batch, owners []booking.CalendarID) bool {
+	if len(owners) == 0 {
+		return false
+	}
+	b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext(o))
+		FROM (SELECT DISTINCT o FROM unnest($2::text[]) AS o ORDER BY o) AS owners`, claimLockSpace, owners)
+	return true
 }
 
 // claimTx checks the limit and inserts the appointment and its claims.
@@ -195,6 +230,12 @@ func (s *BookingStore) apply(ctx context.Context, what string, waiterID string, 
 		for _, cl := range c.Claims {
 			owners = append(owners, cl.Owner)
 		}
+	}
+	switch {
+	case waiterID == "" && old == nil && plainClaims(claims):
+		return s.db.inPipelinedTx(ctx, what, pipelinedClaims(owners, claims, prepared))
+	case waiterID == "" && old != nil && len(claims) == 0:
+		return s.db.inPipelinedTx(ctx, what, pipelinedTransition(owners, *old, prepared))
 	}
 	return s.db.inTx(ctx, what, func(ctx context.Context, tx pgx.Tx) error {
 		if err := lockOwners(ctx, tx, owners); err != nil {
@@ -391,4 +432,139 @@ func nullString(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// plainClaims reports whether claims need none of claimTx's checks in Go
+// (no limit, no seat of a shared slot), so the whole claim can be sent at
+// once (pipelinedClaims).
+func plainClaims(claims []booking.ClaimRequest) bool {
+	for _, c := range claims {
+		if c.Limit != nil {
+			return false
+		}
+		for _, cl := range c.Claims {
+			if cl.Shared != "" {
+				return false
+			}
+		}
+	}
+	return len(claims) > 0
+}
+
+// pipelinedClaims is apply's transaction for plainClaims in two round
+// trips: the owners' locks, claimTx's statements (in the same order) and
+// the locks of the audit heads; then the audit events, the commit marker
+// and COMMIT.
+func pipelinedClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, events []audit.Event) pipeFn {
+	streams := eventStreams(events)
+	return func(first *pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
+		locked := queueLockOwners(first, owners)
+		var queueErr error
+		for _, req := range claims {
+			reqOwners := make([]booking.CalendarID, len(req.Claims))
+			for i, c := range req.Claims {
+				reqOwners[i] = c.Owner
+			}
+			first.Queue("DELETE FROM booking_claims WHERE owner = ANY($1) AND expires <= $2", reqOwners, req.Now.UTC())
+			if err := queueAppointment(first, req.Appointment, true); err != nil && queueErr == nil {
+				queueErr = err
+			}
+			for _, c := range req.Claims {
+				first.Queue(`INSERT INTO booking_claims (owner, appointment, during, expires, shared, capacity) VALUES ($1, $2, tstzrange($3, $4, '[)'), $5, $6, $7)`,
+					c.Owner, req.Appointment.ID, c.Start.UTC(), c.End.UTC(), nullTime(c.Expires), nullString(c.Shared), c.Capacity)
+			}
+		}
+		queueHeadLocks(first, streams)
+		return func(br pgx.BatchResults, second *pgx.Batch) (pipeRead, error) {
+			if queueErr != nil {
+				return nil, queueErr
+			}
+			if locked {
+				if _, err := br.Exec(); err != nil {
+					return nil, err
+				}
+			}
+			for _, req := range claims {
+				a := req.Appointment
+				if _, err := br.Exec(); err != nil {
+					return nil, err
+				}
+				if _, err := br.Exec(); err != nil {
+					return nil, appointmentInsertError(a, err)
+				}
+				for range req.Claims {
+					_, err := br.Exec()
+					if code, _ := pgCode(err); code == codeExclusionViolation {
+						return nil, fmt.Errorf("booking: appointment %s: %w", a.ID, booking.ErrSlotTaken)
+					}
+					if err != nil {
+						return nil, err
+					}
+				}
+			}
+			heads, err := readHeads(br, streams)
+			if err != nil {
+				return nil, err
+			}
+			n := queueEvents(second, heads, streams, events)
+			return func(br pgx.BatchResults) error { return readEvents(br, n) }, nil
+		}
+	}
+}
+
+// pipelinedTransition is apply's transaction for a transition alone in
+// two round trips: the owners' locks, the appointment's row lock and the
+// locks of the audit heads; then, after booking.ValidateTransition, the
+// appointment's update, its claims' release or fixing, the audit events,
+// the commit marker and COMMIT.
+func pipelinedTransition(owners []booking.CalendarID, req booking.TransitionRequest, events []audit.Event) pipeFn {
+	streams := eventStreams(events)
+	next := req.Next
+	return func(first *pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
+		locked := queueLockOwners(first, owners)
+		first.Queue("SELECT doc FROM booking_appointments WHERE id = $1 FOR UPDATE", next.ID)
+		queueHeadLocks(first, streams)
+		return func(br pgx.BatchResults, second *pgx.Batch) (pipeRead, error) {
+			if locked {
+				if _, err := br.Exec(); err != nil {
+					return nil, err
+				}
+			}
+			prev, err := scanAppointment(br.QueryRow())
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil, fmt.Errorf("booking: appointment %s: %w", next.ID, booking.ErrNotFound)
+			}
+			if err != nil {
+				return nil, err
+			}
+			if err := booking.ValidateTransition(prev, req); err != nil {
+				return nil, err
+			}
+			heads, err := readHeads(br, streams)
+			if err != nil {
+				return nil, err
+			}
+			if err := queueAppointment(second, next, false); err != nil {
+				return nil, err
+			}
+			n := 1
+			switch {
+			case !next.Status.HoldsTime():
+				second.Queue("DELETE FROM booking_claims WHERE appointment = $1", next.ID)
+				n++
+			case prev.Status == booking.StatusPending && next.Status == booking.StatusBooked:
+				second.Queue("UPDATE booking_claims SET expires = NULL WHERE appointment = $1", next.ID)
+				n++
+			}
+			nEvents := queueEvents(second, heads, streams, events)
+			return func(br pgx.BatchResults) error {
+				for range n {
+					if _, err := br.Exec(); err != nil {
+						return err
+					}
+				}
+				return readEvents(br, nEvents)
+			}, nil
+		}
+	}
 }

@@ -165,6 +165,23 @@
 // be resolved in time. Markers accumulate until the host calls
 // DB.PruneCommitMarkers (for example hourly, from its driver).
 //
+// The hot changes are pipelined: routing's Apply, a booking claim without
+// a limit or a shared seat, and a booking transition alone (a hold's
+// confirmation, a cancellation) send their statements in two batches
+// instead of one round trip each. The first is BEGIN, the idle
+// transaction timeout and the statements that lock and read (the fence,
+// the rows, the audit heads); the store checks what they returned in Go
+// as before and sends the writes, the audit events, the commit marker and
+// COMMIT as the second. The statements, their order, the locks and the
+// retries are those of the transaction sent statement by statement; a
+// batch stops at its first error and the transaction is rolled back.
+// Between the batches the server waits with its idle transaction timeout
+// armed. A transaction that sends NOTIFY (any change of routing_items or
+// routing_professionals) holds PostgreSQL's notification lock from just
+// before its commit until the commit is flushed, so such commits are
+// flushed one at a time, not in groups: on a durable server this bounds
+// routing changes to about one per disk flush, however many workers.
+//
 // # Deadlines
 //
 // Every store operation runs under a deadline: WithOperationTimeout,

@@ -255,3 +255,18 @@ func checkFence(ctx context.Context, tx pgx.Tx, f carecontact.Fence, notLeader e
 	}
 	return err
 }
+
+// queueFence queues checkFence's statement on b.
+func queueFence(b *pgx.Batch, f carecontact.Fence) {
+	b.Queue(`SELECT token = $2 AND expires_at > now() FROM carecontact_leases WHERE name = $1 FOR SHARE`, f.Lease, f.Token)
+}
+
+// readFence reads the result of queueFence as checkFence does.
+func readFence(br pgx.BatchResults, f carecontact.Fence, notLeader error) error {
+	var current bool
+	err := br.QueryRow().Scan(&current)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !current) {
+		return fmt.Errorf("%w: lease %s term %d has ended", notLeader, f.Lease, f.Token)
+	}
+	return err
+}

@@ -210,7 +210,10 @@ func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
 
 // Apply implements routing.Store in one transaction: the item row first,
 // then the professional's, always in that order, so concurrent changes
-// cannot deadlock.
+// cannot deadlock. It is pipelined (inPipelinedTx) in two round trips: the
+// fence check and the locks of the item, the professional and the audit
+// heads; then, after the same checks as ever in Go, the writes, the
+// commit marker and COMMIT.
 func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Item, routing.ProfessionalState, error) {
 	id := c.Item.ID
 	prepared, err := kit.PrepareEvents(c.Events)
@@ -223,45 +226,88 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 	if err != nil {
 		return routing.Item{}, routing.ProfessionalState{}, err
 	}
+	streams := eventStreams(prepared)
 	var ps routing.ProfessionalState
-	err = s.db.inTx(ctx, "postgres: apply", func(ctx context.Context, tx pgx.Tx) error {
-		ps = routing.ProfessionalState{}
+	err = s.db.inPipelinedTx(ctx, "postgres: apply", func(first *pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
 		if !c.Fence.IsZero() {
-			if err := checkFence(ctx, tx, c.Fence, routing.ErrNotLeader); err != nil {
-				return err
-			}
+			queueFence(first, c.Fence)
 		}
-		var version uint64
-		err := tx.QueryRow(ctx, "SELECT version FROM routing_items WHERE id = $1 FOR UPDATE", string(id)).Scan(&version)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
-		}
-		if err != nil {
-			return err
-		}
-		if err := kit.ItemVersion(id, version, c.Expect); err != nil {
-			return err
-		}
-		if !c.Remove {
-			if err := kit.ItemState(id, c.Item.State); err != nil {
-				return err
-			}
-		}
+		first.Queue("SELECT version FROM routing_items WHERE id = $1 FOR UPDATE", string(id))
 		if c.Professional != "" {
-			if ps, err = s.changeProfessional(ctx, tx, c); err != nil {
-				return err
+			first.Queue("SELECT "+profColumns+" FROM routing_professionals WHERE id = $1 FOR UPDATE", string(c.Professional))
+		}
+		if len(prepared) > 0 {
+			queueHeadLocks(first, streams)
+		}
+		return func(br pgx.BatchResults, second *pgx.Batch) (pipeRead, error) {
+			ps = routing.ProfessionalState{}
+			if !c.Fence.IsZero() {
+				if err := readFence(br, c.Fence, routing.ErrNotLeader); err != nil {
+					return nil, err
+				}
 			}
+			var version uint64
+			err := br.QueryRow().Scan(&version)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil, fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
+			}
+			if err != nil {
+				return nil, err
+			}
+			if err := kit.ItemVersion(id, version, c.Expect); err != nil {
+				return nil, err
+			}
+			if !c.Remove {
+				if err := kit.ItemState(id, c.Item.State); err != nil {
+					return nil, err
+				}
+			}
+			if c.Professional != "" {
+				cur, err := scanProfessional(br.QueryRow())
+				if errors.Is(err, pgx.ErrNoRows) {
+					return nil, fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, c.Professional)
+				}
+				if err != nil {
+					return nil, err
+				}
+				if err := kit.Capacity(&c, &cur); err != nil {
+					return nil, err
+				}
+				queueProfessionalChange(second, c)
+			}
+			var heads map[string]audit.Head
+			if len(prepared) > 0 {
+				if heads, err = readHeads(br, streams); err != nil {
+					return nil, err
+				}
+			}
+			if c.Remove {
+				second.Queue("DELETE FROM routing_items WHERE id = $1", string(id))
+			} else {
+				second.Queue(`UPDATE routing_items SET version = $2, state = $3, professional = $4, deadline = $5, doc = $6
+					WHERE id = $1`, string(id), next.Version, row.state, row.professional, row.deadline, row.doc)
+			}
+			nEvents := 0
+			if len(prepared) > 0 {
+				nEvents = queueEvents(second, heads, streams, prepared)
+			}
+			return func(br pgx.BatchResults) error {
+				if c.Professional != "" {
+					var err error
+					ps, err = scanProfessional(br.QueryRow())
+					if code, _ := pgCode(err); code == codeCheckViolation {
+						return kit.NegativeCount(c.Professional)
+					}
+					if err != nil {
+						return err
+					}
+				}
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+				return readEvents(br, nEvents)
+			}, nil
 		}
-		if c.Remove {
-			_, err = tx.Exec(ctx, "DELETE FROM routing_items WHERE id = $1", string(id))
-		} else {
-			_, err = tx.Exec(ctx, `UPDATE routing_items SET version = $2, state = $3, professional = $4, deadline = $5, doc = $6
-				WHERE id = $1`, string(id), next.Version, row.state, row.professional, row.deadline, row.doc)
-		}
-		if err != nil {
-			return err
-		}
-		return insertEvents(ctx, tx, prepared)
 	})
 	if err != nil {
 		return routing.Item{}, routing.ProfessionalState{}, err
@@ -272,19 +318,9 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Ite
 	return kit.NormItem(next), ps, nil
 }
 
-// changeProfessional locks the professional's row, checks it can take the
-// change and applies the load, wrap-up and idle-time changes.
-func (s *RoutingStore) changeProfessional(ctx context.Context, tx pgx.Tx, c routing.Change) (routing.ProfessionalState, error) {
-	ps, err := scanProfessional(tx.QueryRow(ctx, "SELECT "+profColumns+" FROM routing_professionals WHERE id = $1 FOR UPDATE", string(c.Professional)))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return ps, fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, c.Professional)
-	}
-	if err != nil {
-		return ps, err
-	}
-	if err := kit.Capacity(&c, &ps); err != nil {
-		return ps, err
-	}
+// queueProfessionalChange queues the update of the professional's load,
+// wrap-ups and idle time that c makes, returning the new state.
+func queueProfessionalChange(b *pgx.Batch, c routing.Change) {
 	var dSync, dChat, dMsg int
 	switch c.Slot {
 	case routing.SlotSynchronous:
@@ -299,13 +335,9 @@ func (s *RoutingStore) changeProfessional(ctx context.Context, tx pgx.Tx, c rout
 		t := c.IdleSince.UTC()
 		idle = &t
 	}
-	ps, err = scanProfessional(tx.QueryRow(ctx, `UPDATE routing_professionals SET
+	b.Queue(`UPDATE routing_professionals SET
 			load_sync = load_sync + $2, load_chat = load_chat + $3, load_message = load_message + $4,
 			wrap_ups = wrap_ups + $5, idle_since = COALESCE($6, idle_since), in_call = in_call + $7, version = version + 1
 		WHERE id = $1 RETURNING `+profColumns,
-		string(c.Professional), dSync, dChat, dMsg, c.WrapUps, idle, c.InCall))
-	if code, _ := pgCode(err); code == codeCheckViolation {
-		return ps, kit.NegativeCount(c.Professional)
-	}
-	return ps, err
+		string(c.Professional), dSync, dChat, dMsg, c.WrapUps, idle, c.InCall)
 }

@@ -1,0 +1,220 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/carecontact/carecontact/audit"
+)
+
+// A pipelined transaction is inTx in two round trips instead of one per
+// statement. The first batch is BEGIN, the SET LOCAL of the idle
+// transaction timeout and the statements that lock and read (fence, rows,
+// audit heads); the caller checks what they returned in Go, exactly as
+// the statement-by-statement path does, and queues the writes; the second
+// batch is the writes, the commit marker and COMMIT. Between the two
+// batches the server waits in an open transaction with its idle timeout
+// armed, as between the statements of inTx. A batch runs its statements
+// in order and stops at the first error; the transaction is then rolled
+// back.
+
+// pipeRead reads the results of the statements a pipeStep queued, in
+// queue order.
+type pipeRead func(br pgx.BatchResults) error
+
+// pipeFn is the caller's part of a pipelined transaction. It queues the
+// reading statements on first and returns the function that reads their
+// results and queues the writes on second (nil: none), whose results the
+// returned pipeRead reads.
+type pipeFn func(first *pgx.Batch) (read func(br pgx.BatchResults, second *pgx.Batch) (pipeRead, error))
+
+// inPipelinedTx runs fn as one transaction in two round trips, with inTx's
+// retries, commit marker and outcome resolution.
+func (db *DB) inPipelinedTx(ctx context.Context, what string, fn pipeFn) error {
+	if db == nil {
+		return errNilDB
+	}
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
+	p := db.retry
+	begin := db.beginStatements()
+	marker := uuid.New()
+	for attempt := 1; ; attempt++ {
+		committing := false
+		err := func() error {
+			conn, err := db.pool.Acquire(ctx)
+			if err != nil {
+				return err
+			}
+			defer releaseRolledBack(ctx, conn)
+			first := &pgx.Batch{}
+			for _, q := range begin {
+				first.Queue(q)
+			}
+			read := fn(first)
+			second := &pgx.Batch{}
+			br := conn.SendBatch(ctx, first)
+			var readSecond pipeRead
+			err = func() error {
+				for range begin {
+					if _, err := br.Exec(); err != nil {
+						return err
+					}
+				}
+				var err error
+				readSecond, err = read(br, second)
+				return err
+			}()
+			if cerr := br.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			second.Queue("INSERT INTO carecontact_commits (id) VALUES ($1)", marker)
+			second.Queue("COMMIT")
+			committing = true
+			br = conn.SendBatch(ctx, second)
+			err = func() error {
+				if readSecond != nil {
+					if err := readSecond(br); err != nil {
+						return err
+					}
+				}
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+				tag, err := br.Exec()
+				if err == nil && tag.String() != "COMMIT" {
+					err = fmt.Errorf("%s: commit answered %q", what, tag.String())
+				}
+				return err
+			}()
+			if cerr := br.Close(); err == nil {
+				err = cerr
+			}
+			return err
+		}()
+		if err == nil {
+			return nil
+		}
+		f := classify(err)
+		if f == permanent {
+			return err
+		}
+		if committing && f != txRolledBack {
+			made, lerr := db.resolve(ctx, what, marker)
+			if lerr != nil {
+				return fmt.Errorf("%s: %w: %w (resolving the commit: %w)", what, ErrOutcomeUnknown, err, lerr)
+			}
+			if made {
+				return nil
+			}
+			marker = uuid.New() // resolve may have left the old one committed
+		}
+		if f == contextEnded || ctx.Err() != nil {
+			return ended(ctx, what, err)
+		}
+		if err := p.backOff(ctx, what, attempt, err); err != nil {
+			return err
+		}
+	}
+}
+
+// releaseRolledBack rolls back whatever transaction conn is still in
+// (after a failed batch) and returns it to the pool; a connection that
+// cannot be rolled back is closed by the pool on release.
+func releaseRolledBack(ctx context.Context, conn *pgxpool.Conn) {
+	if conn.Conn().PgConn().TxStatus() != 'I' && !conn.Conn().IsClosed() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+	}
+	conn.Release()
+}
+
+// beginStatements are the statements that begin a store transaction in a
+// pipeline: beginQuery's, one per statement.
+func (db *DB) beginStatements() []string {
+	idle := db.idle
+	if idle == 0 {
+		idle = db.timeout
+	}
+	if idle <= 0 {
+		return []string{"BEGIN"}
+	}
+	return []string{"BEGIN", fmt.Sprintf("SET LOCAL idle_in_transaction_session_timeout = %d", max(idle.Milliseconds(), 1))}
+}
+
+// eventStreams returns the subjects of events, sorted and distinct: the
+// order their chain heads are locked in.
+func eventStreams(events []audit.Event) []string {
+	streams := make([]string, 0, len(events))
+	for _, e := range events {
+		streams = append(streams, e.Subject)
+	}
+	slices.Sort(streams)
+	return slices.Compact(streams)
+}
+
+// queueHeadLocks queues the upserts that lock the chain heads of streams.
+func queueHeadLocks(b *pgx.Batch, streams []string) {
+	for _, st := range streams {
+		b.Queue(`INSERT INTO audit_heads (stream, seq, hash) VALUES ($1, 0, $2)
+			ON CONFLICT (stream) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash`, st, make([]byte, sha256.Size))
+	}
+}
+
+// readHeads reads the results of queueHeadLocks.
+func readHeads(br pgx.BatchResults, streams []string) (map[string]audit.Head, error) {
+	heads := make(map[string]audit.Head, len(streams))
+	for _, st := range streams {
+		var h audit.Head
+		var hash []byte
+		if err := br.QueryRow().Scan(&h.Seq, &hash); err != nil {
+			return nil, fmt.Errorf("postgres: lock audit chain: %w", err)
+		}
+		h.Stream = st
+		copy(h.Hash[:], hash)
+		heads[st] = h
+	}
+	return heads, nil
+}
+
+// queueEvents queues the inserts of events, linked to heads, and the
+// updates of the heads; it returns how many statements it queued.
+func queueEvents(b *pgx.Batch, heads map[string]audit.Head, streams []string, events []audit.Event) int {
+	n := b.Len()
+	for _, e := range events {
+		var detail map[string]string
+		if len(e.Detail) > 0 {
+			detail = e.Detail
+		}
+		ln := audit.Next(heads[e.Subject], e)
+		heads[e.Subject] = audit.Head{Stream: e.Subject, Seq: ln.Seq, Hash: ln.Hash}
+		b.Queue(`INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_role, action, subject, client, outcome, detail,
+				stream_seq, client_digest, actor_digest, prev_hash, hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			e.ID, e.At, string(e.Actor.Kind), e.Actor.ID, e.Actor.Role, e.Action, e.Subject, e.Client, string(e.Outcome), detail,
+			ln.Seq, ln.ClientDigest, ln.ActorDigest, ln.Prev[:], ln.Hash[:])
+	}
+	for _, st := range streams {
+		h := heads[st]
+		b.Queue(`UPDATE audit_heads SET seq = $2, hash = $3 WHERE stream = $1`, st, h.Seq, h.Hash[:])
+	}
+	return b.Len() - n
+}
+
+// readEvents reads the results of n statements queueEvents queued.
+func readEvents(br pgx.BatchResults, n int) error {
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("postgres: write audit events: %w", err)
+		}
+	}
+	return nil
+}
