@@ -253,9 +253,9 @@
 // operation, so a load balancer may send any request anywhere, without
 // stickiness.
 //
-// The lease: LeaseConfig.TTL (default 10 s) is how long a leader that
+// The lease: LeaseConfig.TTL (default 7 s) is how long a leader that
 // vanished keeps the lead; a follower takes over at most TTL plus
-// RenewEvery (a third of TTL) later, about 13 s by default. A shorter TTL
+// RenewEvery (a third of TTL) later, about 9.3 s by default. A shorter TTL
 // fails over sooner but costs a renewal per RenewEvery per replica, and a
 // leader paused longer than the TTL (a long GC, a frozen VM) loses the
 // lead. Keep the DB's operation timeout (WithOperationTimeout, 5 s) below
@@ -309,8 +309,8 @@
 // replica's Clock only schedules renewals and tells it when, by its own
 // reckoning, its term may have lapsed (TTL after the renewal was sent,
 // never later than the database's expiry): Leading then reports false.
-// LeaseConfig.TTL defaults to 10 s and RenewEvery to a third of it, so a
-// dead leader is replaced within TTL + RenewEvery (at most about 13 s by
+// LeaseConfig.TTL defaults to 7 s and RenewEvery to a third of it, so a
+// dead leader is replaced within TTL + RenewEvery (at most about 9.3 s by
 // default; less with a shorter TTL, at the cost of a renewal per
 // RenewEvery per replica and a takeover after every pause longer than the
 // TTL).

@@ -22,7 +22,7 @@ var errLeaseConfig = carecontact.Sentinel(carecontact.ErrInvalid, "postgres: lea
 // Defaults of LeaseConfig.
 const (
 	DefaultLeaseName = "routing"
-	DefaultLeaseTTL  = 10 * time.Second
+	DefaultLeaseTTL  = 7 * time.Second
 )
 
 // LeaseConfig configures a Lease.
@@ -36,7 +36,7 @@ type LeaseConfig struct {
 	// TTL is how long a term lasts without a renewal, measured on the
 	// database's clock: when the leader dies, another replica takes over
 	// at most TTL plus RenewEvery later. Defaults to DefaultLeaseTTL
-	// (10 seconds).
+	// (7 seconds, so that a takeover comes within 10 s).
 	TTL time.Duration
 	// RenewEvery is how often the holder renews and a follower tries to
 	// take over (Advance). It must be shorter than TTL. Defaults to a
