@@ -14,6 +14,7 @@ import (
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/demand"
 	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/storage/memory"
@@ -97,4 +98,24 @@ func TestAdviceNeverRecommendsAServiceBookingRefuses(t *testing.T) {
 	require.Len(t, svc.PreQuestions, 1)
 	_, _, err = b.ServiceAt(ctx, "kallio", "nope")
 	require.ErrorIs(t, err, booking.ErrNotFound)
+}
+
+// The service's own text is Finnish only; once the area publishes a
+// Swedish text, a Swedish client reads that one, with the service named in
+// Swedish, and the version of what they read.
+func TestSwedishAfterFallbackNamesTheServiceInSwedish(t *testing.T) {
+	ctx := context.Background()
+	st := newClientStation(t, demand.PolicyKeepBoth)
+	st.publish(t, guidance.Entry{Text: &guidance.Text{Key: guidance.KeyEBookingBefore, Area: "kallio",
+		Text: guidance.Localized{"fi": "{service_name}: tervetuloa.", "sv": "{service_name}: välkommen."}}})
+	times, err := st.door.BookSearch(ctx, frontdoor.BookingQuery{Client: "client-1", Group: "adult", Area: "kallio",
+		Service: "bp-check", Limit: 1, Language: "sv"})
+	require.NoError(t, err)
+	require.Equal(t, "sv", times.Text.Language.String())
+	require.Equal(t, "Blodtryckskontroll: välkommen.", times.Text.Plain)
+	require.Equal(t, guidance.Ref{Subject: "text/ebooking.before/kallio/*", Number: 1}, times.Text.Version)
+	require.Equal(t, times.Text.Version, times.Text.Rendered.Version)
+	held, err := st.door.BookHold(ctx, frontdoor.BookingRequest{Client: "client-1", Group: "adult", Slot: times.Slots[0], Language: "sv"})
+	require.NoError(t, err)
+	require.Equal(t, "text/ebooking.before/kallio/*@1", held.Appointment.GuidanceVersion)
 }
