@@ -96,7 +96,7 @@ func (b *Booker) Agenda(ctx context.Context, owner CalendarID, d civil.Date, by 
 		if !a.Status.Active() || !a.Start.Before(day.End) || !day.Start.Before(a.End) {
 			continue
 		}
-		ag.Items = append(ag.Items, b.agendaItem(a))
+		ag.Items = append(ag.Items, b.agendaItem(ctx, a))
 	}
 	slices.SortFunc(ag.Items, func(x, y AgendaItem) int {
 		if c := x.Appointment.Start.Compare(y.Appointment.Start); c != 0 {
@@ -113,9 +113,9 @@ func (b *Booker) Agenda(ctx context.Context, owner CalendarID, d civil.Date, by 
 }
 
 // agendaItem pairs a's answers with the service's questions.
-func (b *Booker) agendaItem(a Appointment) AgendaItem {
+func (b *Booker) agendaItem(ctx context.Context, a Appointment) AgendaItem {
 	it := AgendaItem{Appointment: a.Clone()}
-	svc, err := b.Service(a.Area, a.Service)
+	svc, err := b.service(ctx, a.Area, a.Service)
 	if err != nil {
 		for _, ans := range a.Answers {
 			it.Answers = append(it.Answers, AgendaAnswer{Question: Question{ID: ans.QuestionID}, Text: ans.Text})

@@ -36,6 +36,10 @@ type Config struct {
 	// services of an area without one are not found (ErrNotFound).
 	// Defaults to none.
 	Catalogues []*Catalogue
+	// Services is the governed catalogue of e-bookable services; a
+	// service found there wins over one of the same code in Catalogues.
+	// Defaults to none: the Catalogues only.
+	Services ServiceSource
 	// Store keeps appointments; every change goes through one atomic
 	// Store operation. Required.
 	Store Store
@@ -225,7 +229,8 @@ func (b *Booker) worksIn(ctx context.Context, p carecontact.ProfessionalID, area
 	return m.Works(carecontact.Place{Area: area}) || m.Holds(b.cfg.CrossAreaRole, carecontact.Place{Area: area}), nil
 }
 
-// Service returns the service code of area.
+// Service returns the service code of area from Config.Catalogues;
+// ServiceAt also reads Config.Services, as every booking operation does.
 func (b *Booker) Service(area carecontact.AreaID, code string) (Service, error) {
 	c, ok := b.areas[area]
 	if !ok {

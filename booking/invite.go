@@ -58,7 +58,7 @@ func (b *Booker) Invite(ctx context.Context, req InviteRequest) (Invitation, err
 	if b.tokens == nil {
 		return Invitation{}, fmt.Errorf("booking: invitations need Config.TokenKey: %w", ErrNotAllowed)
 	}
-	svc, err := b.Service(req.Area, req.Service)
+	svc, err := b.service(ctx, req.Area, req.Service)
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -182,7 +182,7 @@ func (b *Booker) Reminders(ctx context.Context, from, to time.Time, lead time.Du
 			return nil, err
 		}
 		r := Reminder{At: a.Start.Add(-lead), Appointment: a, CancelToken: tok}
-		if svc, err := b.Service(a.Area, a.Service); err == nil {
+		if svc, err := b.service(ctx, a.Area, a.Service); err == nil {
 			r.ServiceNames = svc.Names
 		}
 		out = append(out, r)

@@ -14,7 +14,7 @@ func (b *Booker) claim(ctx context.Context, req BookRequest, status Status, acti
 	if req.Slot.Area == "" || req.Slot.Service == "" {
 		return Appointment{}, carecontact.Invalid(ErrInvalid, "slot.service", "names no area and service")
 	}
-	svc, err := b.Service(req.Slot.Area, req.Slot.Service)
+	svc, err := b.service(ctx, req.Slot.Area, req.Slot.Service)
 	if err != nil {
 		return Appointment{}, err
 	}
@@ -167,7 +167,7 @@ func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (C
 	if err := checkOverride(by); err != nil {
 		return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, a.Client, err)
 	}
-	if svc, err := b.Service(a.Area, a.Service); err == nil {
+	if svc, err := b.service(ctx, a.Area, a.Service); err == nil {
 		if err := checkCutOff(&svc, by, a, now, "cancel"); err != nil {
 			return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, a.Client, err)
 		}
@@ -237,7 +237,7 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 	if slot.Area != a.Area || slot.Service != a.Service {
 		return fail(carecontact.Invalid(ErrInvalid, "slot.service", "a reschedule keeps the service"))
 	}
-	svc, err := b.Service(a.Area, a.Service)
+	svc, err := b.service(ctx, a.Area, a.Service)
 	if err != nil {
 		return RescheduleResult{}, err
 	}

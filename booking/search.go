@@ -478,7 +478,7 @@ const (
 // for that chunk from the store (through SpanStore when the store has it),
 // and stops once Limit slots are found.
 func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) {
-	svc, err := b.Service(req.Area, req.Service)
+	svc, err := b.service(ctx, req.Area, req.Service)
 	if err != nil {
 		return nil, err
 	}

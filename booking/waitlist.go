@@ -33,7 +33,7 @@ type WaitRequest struct {
 // both be added.
 func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 	now := b.cfg.Clock.Now().UTC()
-	svc, err := b.Service(req.Area, req.Service)
+	svc, err := b.service(ctx, req.Area, req.Service)
 	if err != nil {
 		return WaitEntry{}, err
 	}
@@ -83,7 +83,7 @@ func (b *Booker) offer(ctx context.Context, a Appointment, now time.Time, take f
 	if err != nil {
 		return nil, err
 	}
-	svc, err := b.Service(a.Area, a.Service)
+	svc, err := b.service(ctx, a.Area, a.Service)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/carecontact/carecontact"
@@ -71,7 +72,7 @@ func (d *Door) BookSearch(ctx context.Context, q BookingQuery) (BookingTimes, er
 	if q.Service == "" {
 		return BookingTimes{}, carecontact.Invalid(ErrInvalidBooking, "service", "is required")
 	}
-	svc, err := d.cfg.Booker.Service(area, q.Service)
+	svc, _, err := d.cfg.Booker.ServiceAt(ctx, area, q.Service)
 	if err != nil {
 		return BookingTimes{}, fmt.Errorf("frontdoor: book search: %w", err)
 	}
@@ -112,8 +113,12 @@ type BookingRequest struct {
 type Booked struct {
 	Appointment booking.Appointment
 	// Text is what to tell the client: the guidance to read before
-	// booking while held (its version is kept as the appointment's
-	// GuidanceVersion), the confirmation with the time once booked.
+	// booking while held, the confirmation with the time once booked.
+	// The appointment's GuidanceVersion keeps the versions shown while
+	// booking, comma-separated: the text's ("text/<key>/<area>/<service>@n")
+	// and, for a service from the published catalogue
+	// (CatalogueServices), the booking configuration's
+	// ("booking/<area>@n").
 	Text Text
 	// Duplicate: the client already waited about the errand in another
 	// channel (ExistingID). When Merged, the booking joined that contact
@@ -135,7 +140,7 @@ func (d *Door) BookHold(ctx context.Context, req BookingRequest) (Booked, error)
 	if err != nil {
 		return Booked{}, err
 	}
-	svc, err := d.cfg.Booker.Service(req.Slot.Area, req.Slot.Service)
+	svc, svcVersion, err := d.cfg.Booker.ServiceAt(ctx, req.Slot.Area, req.Slot.Service)
 	if err != nil {
 		return Booked{}, fmt.Errorf("frontdoor: book hold: %w", err)
 	}
@@ -143,10 +148,14 @@ func (d *Door) BookHold(ctx context.Context, req BookingRequest) (Booked, error)
 	if err != nil {
 		return Booked{}, err
 	}
-	var version string
-	if !text.IsZero() {
-		version = text.Version.String()
+	var shown []string
+	if !text.IsZero() && text.Version.Subject != "" {
+		shown = append(shown, text.Version.String())
 	}
+	if svcVersion != "" {
+		shown = append(shown, svcVersion)
+	}
+	version := strings.Join(shown, ",")
 	a, err := d.cfg.Booker.Hold(ctx, booking.BookRequest{Slot: req.Slot, Client: req.Client,
 		By: requester(req.Client, req.Group), Answers: req.Answers, GuidanceVersion: version})
 	if err != nil {
@@ -180,7 +189,7 @@ func (d *Door) BookConfirm(ctx context.Context, req BookingRequest) (Booked, err
 	if err != nil {
 		return Booked{}, fmt.Errorf("frontdoor: book confirm: %w", err)
 	}
-	svc, err := d.cfg.Booker.Service(held.Area, held.Service)
+	svc, _, err := d.cfg.Booker.ServiceAt(ctx, held.Area, held.Service)
 	if err != nil {
 		return Booked{}, fmt.Errorf("frontdoor: book confirm: %w", err)
 	}
@@ -309,20 +318,21 @@ func (d *Door) bookingText(ctx context.Context, key string, svc booking.Service,
 }
 
 // renderBooking renders a booking text scoped to the service's area and
-// code, naming the service in the text's language.
+// code, naming the service in the language the text is rendered in.
 func (d *Door) renderBooking(ctx context.Context, cat *guidance.Catalog, key string, svc booking.Service, lang clientLanguage, vals guidance.Vars) (Text, error) {
-	v := guidance.Vars{}
-	for k, s := range vals {
-		v[k] = s
+	return d.renderLocalized(ctx, cat, key, guidance.Scope{Area: svc.Area, Service: svc.Code}, lang.prefs, vals,
+		guidance.LocalizedVars{guidance.VarServiceName: localizedNames(svc.Names)})
+}
+
+// localizedNames returns n as guidance's localized text.
+func localizedNames(n civil.Names) guidance.Localized {
+	out := guidance.Localized{}
+	for lang, s := range map[string]string{"fi": n.FI, "sv": n.SV, "en": n.EN} {
+		if s != "" {
+			out[lang] = s
+		}
 	}
-	v[guidance.VarServiceName] = svc.Names.In(civil.MatchLanguage(cat.Language(lang.prefs)))
-	t, err := d.render(ctx, cat, key, guidance.Scope{Area: svc.Area, Service: svc.Code}, lang.prefs, v)
-	if err != nil || t.IsZero() || t.Language == cat.Language(lang.prefs) {
-		return t, err
-	}
-	// The text fell back to another language: name the service in it too.
-	v[guidance.VarServiceName] = svc.Names.In(civil.MatchLanguage(t.Language))
-	return d.render(ctx, cat, key, guidance.Scope{Area: svc.Area, Service: svc.Code}, lang.prefs, v)
+	return out
 }
 
 // requester is a client booking for themselves.

@@ -95,7 +95,14 @@ func (d *Door) catalog(ctx context.Context) (*guidance.Catalog, error) {
 // render renders key and names its version. A text that is not published
 // gives the zero Text and no error.
 func (d *Door) render(ctx context.Context, cat *guidance.Catalog, key string, scope guidance.Scope, prefs []language.Tag, vals guidance.Vars) (Text, error) {
-	r, err := cat.Render(key, scope, prefs, vals)
+	return d.renderLocalized(ctx, cat, key, scope, prefs, vals, nil)
+}
+
+// renderLocalized is render with values in several languages, taken in
+// the language the text is rendered in.
+func (d *Door) renderLocalized(ctx context.Context, cat *guidance.Catalog, key string, scope guidance.Scope, prefs []language.Tag,
+	vals guidance.Vars, loc guidance.LocalizedVars) (Text, error) {
+	r, err := cat.RenderLocalized(key, scope, prefs, vals, loc)
 	if errors.Is(err, guidance.ErrNotFound) {
 		return Text{}, nil
 	}
@@ -107,6 +114,9 @@ func (d *Door) render(ctx context.Context, cat *guidance.Catalog, key string, sc
 
 // versioned adds the version of the entry r was rendered from.
 func (d *Door) versioned(ctx context.Context, cat *guidance.Catalog, r guidance.Rendered) (Text, error) {
+	if r.Version.Subject != "" {
+		return Text{Rendered: r, Version: r.Version}, nil
+	}
 	subject := guidance.Entry{Text: &guidance.Text{Key: r.Key, Area: r.Scope.Area, Service: r.Scope.Service}}.Subject()
 	rec, err := d.cfg.Guide.Record(ctx, subject)
 	if err != nil {

@@ -150,13 +150,14 @@ func (c *Catalog) Advise(m Suitability, s Situation) (Advice, error) {
 	adv := Advice{Errand: s.Errand, Area: s.Area, Language: lang}
 	// Texts follow the advice language, so one advice is in one language.
 	ch = langChoice{prefs: append([]language.Tag{lang}, s.Languages...), best: ch.best, good: true}
-	areaName, _ := c.areaName(s.Area, ch.best)
 	scope := Scope{Area: s.Area, Service: string(s.Errand)}
 	noticeKey := KeyAdviceIntro
 	if s.Urgency == UrgencyEmergency {
 		noticeKey = KeyAdviceEmergency
 	}
-	if n, err := c.render(noticeKey, scope, ch, Vars{VarAreaName: areaName}); err == nil {
+	// Variables are taken in the language each text is rendered in: the
+	// area name from the channel configuration, the rest from loc.
+	if n, err := c.render(noticeKey, scope, ch, nil, nil); err == nil {
 		adv.Notice = n
 	}
 
@@ -202,7 +203,7 @@ func (c *Catalog) Advise(m Suitability, s Situation) (Advice, error) {
 			why(CodeUrgency, "cannot guarantee a professional's assessment the same day")
 			continue
 		}
-		vals := Vars{VarAreaName: areaName, VarOpeningHours: c.localize(offer.Hours, ch.best)}
+		loc := LocalizedVars{VarOpeningHours: offer.Hours}
 		if k == channel.EBooking {
 			svc, ok := c.bookableService(s.Area, s.Errand, s.Group)
 			if !ok {
@@ -210,9 +211,9 @@ func (c *Catalog) Advise(m Suitability, s Situation) (Advice, error) {
 				continue
 			}
 			ca.Service = svc.ID
-			vals[VarServiceName] = c.localize(svc.Name, ch.best)
+			loc[VarServiceName] = svc.Name
 		}
-		text, err := c.render(AdviceKey(k), scope, ch, vals)
+		text, err := c.render(AdviceKey(k), scope, ch, nil, loc)
 		if err != nil {
 			return Advice{}, fmt.Errorf("guidance: advise %s: %w", k, err)
 		}

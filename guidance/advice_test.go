@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
 
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
@@ -230,4 +231,47 @@ func TestUrgencyString(t *testing.T) {
 	require.Equal(t, "same_day", guidance.UrgencySameDay.String())
 	require.Equal(t, "emergency", guidance.UrgencyEmergency.String())
 	require.Equal(t, "invalid", guidance.Urgency(9).String())
+}
+
+func TestAdviceVariablesFollowTheLanguageRendered(t *testing.T) {
+	tests := []struct {
+		name       string
+		defaultSV  bool
+		wantLang   language.Tag
+		wantPlain  string
+		wantScope  guidance.Scope
+		wantNotSub string
+	}{
+		{"the area's text is Finnish only, the default is Swedish too", true, language.Swedish,
+			"Boka: influensavaccination.", guidance.Scope{}, "influenssarokotus"},
+		{"no Swedish text at all", false, language.Finnish,
+			"Pohjoisen varaus: influenssarokotus (ma–pe 8–16).", guidance.Scope{Area: "north"}, "influensavaccination"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := miniContent()
+			for i := range c.Texts {
+				if c.Texts[i].Key == guidance.AdviceKey(channel.EBooking) && !tt.defaultSV {
+					delete(c.Texts[i].Text, "sv")
+				}
+			}
+			c.Texts = append(c.Texts, guidance.Text{Key: guidance.AdviceKey(channel.EBooking), Area: "north",
+				Text: guidance.Localized{"fi": "Pohjoisen varaus: {service_name} ({opening_hours})."}})
+			cat, err := guidance.NewCatalog(c, nil)
+			require.NoError(t, err)
+			adv, err := cat.Advise(fakeMatrix{}, guidance.Situation{Errand: channel.ErrandVaccination, Area: "north", Group: "adult",
+				Languages: []language.Tag{language.Swedish}, Identity: channel.IdentityStrong})
+			require.NoError(t, err)
+			var text guidance.Rendered
+			for _, f := range adv.Fits {
+				if f.Kind == channel.EBooking {
+					text = f.Text
+				}
+			}
+			require.Equal(t, tt.wantLang, text.Language)
+			require.Equal(t, tt.wantScope, text.Scope)
+			require.Equal(t, tt.wantPlain, text.Plain)
+			require.NotContains(t, text.Plain, tt.wantNotSub)
+		})
+	}
 }

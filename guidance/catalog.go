@@ -37,14 +37,18 @@ func (s Scope) candidates() []Scope {
 	return out
 }
 
-// Rendered is a text ready to show: the language it is in and the same text
-// as plain text and as an escaped HTML fragment.
+// Rendered is a text ready to show: the language it is actually in (after
+// any fallback) and the same text as plain text and as an escaped HTML
+// fragment, with the version of the content it was rendered from.
 type Rendered struct {
 	Key      string
 	Scope    Scope
 	Language language.Tag
 	Plain    string
 	HTML     template.HTML
+	// Version names the published version of the text's entry; zero for
+	// a catalog that NewCatalog built from a content set.
+	Version Ref
 }
 
 type textID struct {
@@ -56,6 +60,7 @@ type compiledText struct {
 	text Text
 	tmpl map[string]*Template
 	mask uint32
+	ref  Ref
 }
 
 // Catalog is the guidance content in force at one moment: what Guide.Published
@@ -71,6 +76,7 @@ type Catalog struct {
 	channels  map[string]ChannelConfig
 	booking   map[string]BookingConfig
 	checklist Checklist
+	versions  map[string]Ref
 }
 
 // NewCatalog validates c against schema (DefaultSchema when nil) and returns
@@ -86,22 +92,30 @@ func NewCatalog(c Content, schema *Schema) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildCatalog(langs, schema, c.Entries(), time.Time{})
+	return buildCatalog(langs, schema, c.Entries(), nil, time.Time{})
 }
 
-// buildCatalog compiles entries that have been validated.
-func buildCatalog(langs *languages, schema *Schema, entries []Entry, at time.Time) (*Catalog, error) {
+// buildCatalog compiles entries that have been validated; refs, when not
+// nil, name the version of each entry.
+func buildCatalog(langs *languages, schema *Schema, entries []Entry, refs []Ref, at time.Time) (*Catalog, error) {
 	c := &Catalog{
 		at: at, langs: langs, schema: schema, entries: entries,
 		texts:    map[textID]*compiledText{},
 		channels: map[string]ChannelConfig{},
 		booking:  map[string]BookingConfig{},
+		versions: map[string]Ref{},
 	}
 	var items []ChecklistItem
-	for _, e := range entries {
+	for i, e := range entries {
+		if i < len(refs) {
+			c.versions[e.Subject()] = refs[i]
+		}
 		switch {
 		case e.Text != nil:
 			ct := &compiledText{text: *e.Text, tmpl: map[string]*Template{}, mask: langs.mask(e.Text.Text)}
+			if i < len(refs) {
+				ct.ref = refs[i]
+			}
 			for lang, src := range e.Text.Text {
 				t, err := ParseTemplate(src)
 				if err != nil {
@@ -148,7 +162,21 @@ func (c *Catalog) Language(prefs []language.Tag) language.Tag {
 // area's channel configuration unless vals has it. Errors: ErrUnknownKey,
 // ErrNotFound (no text in any scope), ErrMissingValue.
 func (c *Catalog) Render(key string, scope Scope, prefs []language.Tag, vals Vars) (Rendered, error) {
-	return c.render(key, scope, c.choose(prefs), vals)
+	return c.render(key, scope, c.choose(prefs), vals, nil)
+}
+
+// LocalizedVars holds variable values written in several languages, such
+// as a service's name: a text takes each in the language it is actually
+// rendered in (after any fallback), or in the default language when the
+// value has none in it.
+type LocalizedVars map[string]Localized
+
+// RenderLocalized is Render with values in several languages as well:
+// loc's values are taken in the language the text is rendered in, so a
+// Swedish text never names a service in Finnish when the service has a
+// Swedish name. A value in vals wins over one in loc.
+func (c *Catalog) RenderLocalized(key string, scope Scope, prefs []language.Tag, vals Vars, loc LocalizedVars) (Rendered, error) {
+	return c.render(key, scope, c.choose(prefs), vals, loc)
 }
 
 // langChoice is a client's language preferences resolved once against the
@@ -173,7 +201,7 @@ func (c *Catalog) pick(ct *compiledText, ch langChoice) (string, bool) {
 	return c.langs.match(ct.mask, ch.prefs)
 }
 
-func (c *Catalog) render(key string, scope Scope, ch langChoice, vals Vars) (Rendered, error) {
+func (c *Catalog) render(key string, scope Scope, ch langChoice, vals Vars, loc LocalizedVars) (Rendered, error) {
 	if _, ok := c.schema.Key(key); !ok {
 		return Rendered{}, carecontact.Invalid(ErrUnknownKey, "key", fmt.Sprintf("%q", truncate(key, 60)))
 	}
@@ -205,15 +233,22 @@ func (c *Catalog) render(key string, scope Scope, ch langChoice, vals Vars) (Ren
 		lang, _ = c.pick(chosen, ch)
 	}
 	plain, err := chosen.tmpl[lang].execute(func(name string) (string, bool) {
-		if v, ok := vals[name]; ok || name != VarAreaName {
+		if v, ok := vals[name]; ok {
 			return v, ok
+		}
+		if l, ok := loc[name]; ok && len(l) > 0 {
+			return c.localize(l, lang), true
+		}
+		if name != VarAreaName {
+			return "", false
 		}
 		return c.areaName(scope.Area, lang)
 	})
 	if err != nil {
 		return Rendered{}, fmt.Errorf("guidance: render %q (%s, %s): %w", key, star(chosenScope.Area), lang, err)
 	}
-	return Rendered{Key: key, Scope: chosenScope, Language: c.langs.tags[c.langs.index(lang)], Plain: plain, HTML: plainToHTML(plain)}, nil
+	return Rendered{Key: key, Scope: chosenScope, Language: c.langs.tags[c.langs.index(lang)], Plain: plain, HTML: plainToHTML(plain),
+		Version: chosen.ref}, nil
 }
 
 // areaName returns the name of area in lang (or the best language) from
@@ -251,6 +286,26 @@ func (c *Catalog) bookingConfig(area carecontact.AreaID) (BookingConfig, bool) {
 	}
 	cfg, ok := c.booking[""]
 	return cfg, ok
+}
+
+// Version returns the published version of subject that the catalog
+// serves; false for a subject it does not serve or a catalog that
+// NewCatalog built.
+func (c *Catalog) Version(subject string) (Ref, bool) {
+	r, ok := c.versions[subject]
+	return r, ok
+}
+
+// Bookable returns the booking configuration serving area (its own, or
+// the default) and the version it was published as (zero for a catalog
+// NewCatalog built).
+func (c *Catalog) Bookable(area carecontact.AreaID) (BookingConfig, Ref, bool) {
+	cfg, ok := c.bookingConfig(area)
+	if !ok {
+		return BookingConfig{}, Ref{}, false
+	}
+	e := Entry{Booking: &cfg}
+	return *e.Clone().Booking, c.versions[e.Subject()], true
 }
 
 // Checklist returns the professional checklist in force.

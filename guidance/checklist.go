@@ -44,7 +44,7 @@ func NewChecklist(langs []string, items ...ChecklistItem) (Checklist, error) {
 	for i := range items {
 		entries[i] = Entry{Checklist: &items[i]}.Clone()
 	}
-	c, err := buildCatalog(l, DefaultSchema(), entries, time.Time{})
+	c, err := buildCatalog(l, DefaultSchema(), entries, nil, time.Time{})
 	if err != nil {
 		return Checklist{}, err
 	}

@@ -1,6 +1,7 @@
 package guidance
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -92,7 +93,54 @@ type BookableService struct {
 	Errand channel.Errand `json:"errand"`
 	Name   Localized      `json:"name"`
 	// Groups lists the client groups that may book it; empty for all.
+	// With Rules, they are the groups booking lets book it themselves.
 	Groups []string `json:"groups,omitempty"`
+	// Rules are the service's booking rules, when the published catalogue
+	// is where booking takes its e-bookable services from (see the
+	// booking package's ServiceSource); nil for a service booking
+	// configures itself.
+	Rules *BookingRules `json:"rules,omitempty"`
+}
+
+// BookingRules are the rules booking applies to an e-bookable service,
+// in whole minutes and days as professionals write them.
+type BookingRules struct {
+	// DurationMinutes is the length of the appointment.
+	DurationMinutes int `json:"duration_minutes"`
+	// Channel is how the appointment takes place: in_person,
+	// inbound_phone, callback or video.
+	Channel channel.Kind `json:"channel"`
+	// Requires lists the participants, the first a professional.
+	Requires []BookingRequirement `json:"requires"`
+	// MinNoticeMinutes is how long before its start a client may still
+	// book; HorizonDays how far ahead (0: no limit).
+	MinNoticeMinutes int `json:"min_notice_minutes,omitempty"`
+	HorizonDays      int `json:"horizon_days,omitempty"`
+	// MaxPerClient limits a client's active bookings within PeriodDays.
+	MaxPerClient int `json:"max_per_client,omitempty"`
+	PeriodDays   int `json:"period_days,omitempty"`
+	// ClientCancelBeforeMinutes is the clients' cancellation cut-off.
+	ClientCancelBeforeMinutes int `json:"client_cancel_before_minutes,omitempty"`
+	// Capacity is how many bookings one slot holds (0 or 1: one).
+	Capacity int `json:"capacity,omitempty"`
+	// BufferBeforeMinutes and BufferAfterMinutes keep the participants
+	// free around the appointment; StepMinutes is the slot grid (0: the
+	// appointment with its buffers).
+	BufferBeforeMinutes int `json:"buffer_before_minutes,omitempty"`
+	BufferAfterMinutes  int `json:"buffer_after_minutes,omitempty"`
+	StepMinutes         int `json:"step_minutes,omitempty"`
+	// PreQuestions are the service's pre-questions in the booking
+	// package's JSON form, which booking checks when it reads them.
+	PreQuestions json.RawMessage `json:"pre_questions,omitempty"`
+}
+
+// BookingRequirement is one participant an appointment needs: a
+// professional of Role (with Skill, if set) or a resource of type Role.
+type BookingRequirement struct {
+	// Kind is "professional" or "resource".
+	Kind  string `json:"kind"`
+	Role  string `json:"role"`
+	Skill string `json:"skill,omitempty"`
 }
 
 // Category groups professional checklist items.
@@ -201,6 +249,12 @@ func (e Entry) Clone() Entry {
 		for i := range b.Services {
 			b.Services[i].Name = b.Services[i].Name.clone()
 			b.Services[i].Groups = slices.Clone(b.Services[i].Groups)
+			if r := b.Services[i].Rules; r != nil {
+				rc := *r
+				rc.Requires = slices.Clone(r.Requires)
+				rc.PreQuestions = slices.Clone(r.PreQuestions)
+				b.Services[i].Rules = &rc
+			}
 		}
 		out.Booking = &b
 	}
@@ -489,6 +543,48 @@ func (v *validator) booking(path string, b *BookingConfig) {
 		for j, g := range s.Groups {
 			v.id(fmt.Sprintf("%s.groups[%d]", p, j), g)
 		}
+		if s.Rules != nil {
+			v.rules(p+".rules", s.Rules)
+			if len(s.Groups) == 0 {
+				v.add(fieldErr(p+".groups", ErrInvalid, "names no client group: booking lets only the groups listed book themselves"))
+			}
+		}
+	}
+}
+
+func (v *validator) rules(path string, r *BookingRules) {
+	if r.DurationMinutes <= 0 {
+		v.add(fieldErr(path+".duration_minutes", ErrInvalid, "is %d, want > 0", r.DurationMinutes))
+	}
+	switch r.Channel {
+	case channel.InPerson, channel.InboundPhone, channel.Callback, channel.Video:
+	default:
+		v.add(fieldErr(path+".channel", ErrInvalid, "is %q, want in_person, inbound_phone, callback or video", truncate(string(r.Channel), 40)))
+	}
+	for name, n := range map[string]int{"min_notice_minutes": r.MinNoticeMinutes, "horizon_days": r.HorizonDays,
+		"max_per_client": r.MaxPerClient, "period_days": r.PeriodDays, "client_cancel_before_minutes": r.ClientCancelBeforeMinutes,
+		"capacity": r.Capacity, "buffer_before_minutes": r.BufferBeforeMinutes, "buffer_after_minutes": r.BufferAfterMinutes,
+		"step_minutes": r.StepMinutes} {
+		if n < 0 {
+			v.add(fieldErr(path+"."+name, ErrInvalid, "is %d, must not be negative", n))
+		}
+	}
+	if r.MaxPerClient > 0 && r.PeriodDays == 0 {
+		v.add(fieldErr(path+".period_days", ErrInvalid, "is required with max_per_client"))
+	}
+	if len(r.Requires) == 0 || r.Requires[0].Kind != "professional" {
+		v.add(fieldErr(path+".requires", ErrInvalid, "must start with a professional"))
+	}
+	for i, q := range r.Requires {
+		p := fmt.Sprintf("%s.requires[%d]", path, i)
+		if q.Kind != "professional" && q.Kind != "resource" {
+			v.add(fieldErr(p+".kind", ErrInvalid, "is %q, want professional or resource", truncate(q.Kind, 20)))
+		}
+		v.id(p+".role", q.Role)
+		optionalID(v, p+".skill", q.Skill)
+	}
+	if len(r.PreQuestions) > 0 && !json.Valid(r.PreQuestions) {
+		v.add(fieldErr(path+".pre_questions", ErrInvalid, "is not JSON"))
 	}
 }
 

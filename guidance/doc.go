@@ -81,6 +81,27 @@
 // ("guidance.draft", "guidance.approve", ...), written by the Store with the
 // change; refused steps are audit events with Outcome Denied.
 //
+// # Change sets
+//
+// A change that spans several entries (a new e-bookable service, its
+// booking rules and its texts in every language) is a change set: NewSet
+// opens it for a service area, DraftInSet drafts its members, and
+// SubmitSet, ReviewSet, ReturnSet, ApproveSet, PublishSet and WithdrawSet
+// move the whole set, with the same separation of duties by person as a
+// single version. A set is validated as a whole with what is published
+// (an offered channel needs its advice text), published atomically,
+// optionally from a set time ("from 1 March"), and RollbackSet puts back
+// what it replaced. Members are prepared with steps in the set's name that
+// count only once the set's own record (subject "changeset/<id>") carries
+// the publication, so Published serves all of a set or none of it, and
+// answers for any moment by the steps' effective times.
+//
+// Every rendered text carries the version it came from (Rendered.Version)
+// and the language it is actually in; RenderLocalized takes values such as
+// a service's name in that language. A BookableService with Rules carries
+// a service's booking rules, which the front door's CatalogueServices
+// gives the booking package, so advice and booking read one catalogue.
+//
 // # Import and export
 //
 // Decode and Encode read and write a content set as one JSON document:

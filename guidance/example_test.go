@@ -190,3 +190,54 @@ func ExampleGuide() {
 	// 06:59  true
 	// 07:00 Soitamme klo 13–15. false
 }
+
+func ExampleGuide_PublishSet() {
+	ctx := context.Background()
+	now := time.Date(2026, 2, 23, 8, 0, 0, 0, time.UTC)
+	clock := carecontact.ClockFunc(func() time.Time { return now })
+	log := memory.NewAuditLog()
+	g, err := guidance.New(guidance.Config{Store: memory.NewGuidanceStore(log), Audit: log, Clock: clock,
+		Roles: guidance.Grants{
+			"nurse-1": {{Role: guidance.RoleEditor, Area: "north"}},
+			"nurse-2": {{Role: guidance.RoleReviewer, Area: "north"}},
+			"head-1":  {{Role: guidance.RoleManager, Area: "north"}},
+		}})
+	if err != nil {
+		panic(err)
+	}
+	nurse1 := audit.Actor{Kind: audit.ActorProfessional, ID: "nurse-1"}
+	nurse2 := audit.Actor{Kind: audit.ActorProfessional, ID: "nurse-2"}
+	head := audit.Actor{Kind: audit.ActorProfessional, ID: "head-1"}
+	must := func(err error) {
+		if err != nil {
+			panic(err)
+		}
+	}
+	must(g.NewSet(ctx, nurse1, "video", "north", "offer video"))
+	hours := guidance.Localized{"fi": "ma–pe 8–16", "sv": "mån–fre 8–16"}
+	for _, e := range []guidance.Entry{
+		{Channels: &guidance.ChannelConfig{Area: "north", AreaName: guidance.Localized{"fi": "Pohjoinen"},
+			Offers: []guidance.Offer{{Kind: channel.Video, Rank: 1, Identity: channel.IdentityStrong, Hours: hours}}}},
+		{Text: &guidance.Text{Key: guidance.AdviceKey(channel.Video), Area: "north",
+			Text: guidance.Localized{"fi": "Videovastaanotto {opening_hours}.", "sv": "Videomottagning {opening_hours}."}}},
+	} {
+		_, err := g.DraftInSet(ctx, nurse1, "video", e, "")
+		must(err)
+	}
+	must(g.SubmitSet(ctx, nurse1, "video", ""))
+	must(g.ReviewSet(ctx, nurse2, "video", "ok"))
+	must(g.ApproveSet(ctx, head, "video", ""))
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	must(g.PublishSet(ctx, head, "video", from, "from 1 March"))
+
+	for _, at := range []time.Time{from.Add(-time.Second), from} {
+		cat, err := g.Published(ctx, at)
+		must(err)
+		r, err := cat.Render(guidance.AdviceKey(channel.Video), guidance.Scope{Area: "north"},
+			[]language.Tag{language.Swedish}, guidance.Vars{guidance.VarOpeningHours: "8–16"})
+		fmt.Println(at.Format("Jan 2 15:04:05"), errors.Is(err, guidance.ErrNotFound), r.Plain, r.Language, r.Version)
+	}
+	// Output:
+	// Feb 28 23:59:59 true  und @0
+	// Mar 1 00:00:00 false Videomottagning 8–16. sv text/advice.video/north/*@1
+}

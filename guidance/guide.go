@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -128,6 +129,11 @@ var rules = map[Action]rule{
 // validated against the guide's schema and languages (errors name the field);
 // a subject may have only one open (draft, in review or approved) version.
 func (g *Guide) Draft(ctx context.Context, actor audit.Actor, e Entry, note string) (Ref, error) {
+	return g.draft(ctx, actor, e, note, "")
+}
+
+// draft drafts e, as a member of change set set when set is not empty.
+func (g *Guide) draft(ctx context.Context, actor audit.Actor, e Entry, note, set string) (Ref, error) {
 	if err := checkNote(note); err != nil {
 		return Ref{}, err
 	}
@@ -144,7 +150,7 @@ func (g *Guide) Draft(ctx context.Context, actor audit.Actor, e Entry, note stri
 		if v, ok := rec.Latest(); ok && v.State.open() {
 			return nil, fmt.Errorf("%w: %s@%d is still %s; edit it or withdraw it first", ErrState, subject, v.Number, v.State)
 		}
-		v := Version{Number: len(rec.Versions) + 1, State: StateDraft, Entry: e,
+		v := Version{Number: len(rec.Versions) + 1, State: StateDraft, Entry: e, Set: set,
 			Steps: []Step{{Action: ActionDraft, State: StateDraft, Actor: actor, At: now, Note: note}}}
 		rec.Versions = append(rec.Versions, v)
 		ref = Ref{Subject: subject, Number: v.Number}
@@ -230,6 +236,13 @@ func (g *Guide) Withdraw(ctx context.Context, actor audit.Actor, ref Ref, note s
 
 // step applies a workflow transition to ref.
 func (g *Guide) step(ctx context.Context, actor audit.Actor, ref Ref, act Action, note string, mutate func(*Version)) error {
+	return g.stepIn(ctx, actor, ref, act, note, "", mutate)
+}
+
+// stepIn applies a workflow transition to ref on behalf of change set set
+// ("" for a step of its own). A version drafted in a change set moves
+// through review, approval and publication only with its set.
+func (g *Guide) stepIn(ctx context.Context, actor audit.Actor, ref Ref, act Action, note, set string, mutate func(*Version)) error {
 	r := rules[act]
 	return g.change(ctx, actor, ref.Subject, act, func(rec *Record, now time.Time) (*Version, error) {
 		if ref.Number < 1 || ref.Number > len(rec.Versions) {
@@ -240,8 +253,11 @@ func (g *Guide) step(ctx context.Context, actor audit.Actor, ref Ref, act Action
 		if act == ActionWithdraw && v.State == StatePublished {
 			roles = []Role{RoleManager}
 		}
-		if err := g.authorize(ctx, actor, act, v.Entry.Area(), roles); err != nil {
+		if err := g.authorize(ctx, actor, act, v.area(), roles); err != nil {
 			return nil, err
+		}
+		if v.Set != set && act != ActionEdit && !(act == ActionWithdraw && v.State == StatePublished) {
+			return nil, fmt.Errorf("%w: %s is part of change set %s: %s the set", ErrState, ref, v.Set, act)
 		}
 		if !slices.Contains(r.from, v.State) {
 			return nil, fmt.Errorf("%w: cannot %s %s: it is %s", ErrState, act, ref, v.State)
@@ -363,7 +379,11 @@ func (g *Guide) change(ctx context.Context, actor audit.Actor, subject string, a
 		events := []audit.Event{stepEvent(actor, subject, act, now, v.Number, before[v.Number], v.State)}
 		for _, o := range rec.Versions {
 			if o.Number != v.Number && before[o.Number] != o.State {
-				events = append(events, stepEvent(actor, subject, ActionSupersede, now, o.Number, before[o.Number], o.State))
+				act := ActionSupersede
+				if n := len(o.Steps); n > 0 && o.Steps[n-1].At.Equal(now) {
+					act = o.Steps[n-1].Action
+				}
+				events = append(events, stepEvent(actor, subject, act, now, o.Number, before[o.Number], o.State))
 			}
 		}
 		_, err = g.store.Save(ctx, rec, events)
@@ -423,23 +443,32 @@ func (g *Guide) Records(ctx context.Context) ([]Record, error) {
 }
 
 // Published reconstructs the catalog that was in service at t: for every
-// subject, the version published at or before t and not superseded or
-// withdrawn by t. Pass the clock's now for what is served now.
+// subject, the version in service at t by the effective times of its
+// publication and of its supersession or withdrawal, counting the steps
+// of a change set only once the set itself is published (or rolled
+// back). Pass the clock's now for what is served now. Every rendered text
+// names the version it came from (Rendered.Version).
 func (g *Guide) Published(ctx context.Context, t time.Time) (*Catalog, error) {
 	recs, err := g.Records(ctx)
 	if err != nil {
 		return nil, err
 	}
+	counts := setCounts(recs)
 	var entries []Entry
+	var refs []Ref
 	for _, r := range recs {
-		if v, ok := r.LiveAt(t); ok {
+		if strings.HasPrefix(r.Subject, setPrefix) {
+			continue
+		}
+		if v, ok := r.liveAt(t, counts); ok {
 			if err := validateEntry(v.Entry, g.schema, g.langs); err != nil {
 				return nil, fmt.Errorf("guidance: published %s@%d no longer validates: %w", r.Subject, v.Number, err)
 			}
 			entries = append(entries, v.Entry)
+			refs = append(refs, Ref{Subject: r.Subject, Number: v.Number})
 		}
 	}
-	return buildCatalog(g.langs, g.schema, entries, t.UTC())
+	return buildCatalog(g.langs, g.schema, entries, refs, t.UTC())
 }
 
 // Export returns the content that was in service at t, as one content set.

@@ -21,6 +21,9 @@ const (
 	StatePublished  State = "published"
 	StateSuperseded State = "superseded"
 	StateWithdrawn  State = "withdrawn"
+	// StateRolledBack is a published change set (or a version published
+	// with one) taken out of service by RollbackSet.
+	StateRolledBack State = "rolled_back"
 )
 
 // open reports whether the version is still being worked on.
@@ -43,6 +46,8 @@ const (
 	ActionPublish   Action = "publish"   // approved -> published (manager)
 	ActionWithdraw  Action = "withdraw"  // any open or published version -> withdrawn
 	ActionSupersede Action = "supersede" // published -> superseded, by publishing a newer version
+	ActionRollback  Action = "rollback"  // a published change set -> rolled back (manager)
+	ActionRestore   Action = "restore"   // superseded -> published again, by rolling back the set that superseded it
 )
 
 // Step is one recorded workflow step: who did what, when, and the state the
@@ -53,6 +58,31 @@ type Step struct {
 	Actor  audit.Actor `json:"actor"`
 	At     time.Time   `json:"at"`
 	Note   string      `json:"note,omitempty"`
+	// Effective is when the step takes effect in what is served (a
+	// publication "from 1 March"); zero means At.
+	Effective time.Time `json:"effective,omitzero"`
+	// Set names the change set whose publication or rollback the step is
+	// part of. Guide.Published counts such a step only once the change
+	// set's own record carries the publication or rollback, so the whole
+	// set goes live, or is rolled back, at once. Empty for a step of its
+	// own.
+	Set string `json:"set,omitempty"`
+}
+
+// effective returns when the step takes effect.
+func (s Step) effective() time.Time {
+	if s.Effective.IsZero() {
+		return s.At
+	}
+	return s.Effective
+}
+
+// starts reports whether the step puts a version into service, ends
+// whether it takes one out.
+func (s Step) starts() bool { return s.Action == ActionPublish || s.Action == ActionRestore }
+
+func (s Step) ends() bool {
+	return s.Action == ActionSupersede || s.Action == ActionWithdraw || s.Action == ActionRollback
 }
 
 // Version is one version of a subject's entry.
@@ -62,46 +92,73 @@ type Version struct {
 	State  State  `json:"state"`
 	Entry  Entry  `json:"entry"`
 	Steps  []Step `json:"steps"`
+	// Set names the change set the version was drafted in; empty for a
+	// version of its own.
+	Set string `json:"set,omitempty"`
+	// ChangeSet is set on the version of a change set's own record
+	// (subject "changeset/<id>"); nil on an entry's version.
+	ChangeSet *ChangeSet `json:"change_set,omitempty"`
 }
 
-// PublishedAt returns when the version was published.
+// PublishedAt returns when the version was first put into service: the
+// effective time of its publication.
 func (v Version) PublishedAt() (time.Time, bool) {
 	for _, s := range v.Steps {
 		if s.Action == ActionPublish {
-			return s.At, true
+			return s.effective(), true
 		}
 	}
 	return time.Time{}, false
 }
 
-// EndedAt returns when a published version stopped being served
-// (superseded or withdrawn).
+// EndedAt returns when a published version last stopped being served
+// (superseded, withdrawn or rolled back), at the step's effective time.
 func (v Version) EndedAt() (time.Time, bool) {
 	if _, ok := v.PublishedAt(); !ok {
 		return time.Time{}, false
 	}
+	var end time.Time
+	ended := false
 	for _, s := range v.Steps {
-		if s.Action == ActionSupersede || s.Action == ActionWithdraw {
-			return s.At, true
+		if s.ends() {
+			end, ended = s.effective(), true
 		}
 	}
-	return time.Time{}, false
+	return end, ended
 }
 
-// LiveAt reports whether the version was the one served at t.
-func (v Version) LiveAt(t time.Time) bool {
-	p, ok := v.PublishedAt()
-	if !ok || p.After(t) {
-		return false
+// LiveAt reports whether the version was the one served at t, from the
+// effective times of its steps. It counts every step; Guide.Published
+// also waits for a change set's publication before counting the steps
+// taken in its name.
+func (v Version) LiveAt(t time.Time) bool { return v.liveAt(t, nil) }
+
+// liveAt replays the steps that count (all when counts is nil) in the
+// order they take effect and reports whether the version was in service
+// at t.
+func (v Version) liveAt(t time.Time, counts func(Step) bool) bool {
+	steps := make([]Step, 0, len(v.Steps))
+	for _, s := range v.Steps {
+		if (s.starts() || s.ends()) && !s.effective().After(t) && (counts == nil || counts(s)) {
+			steps = append(steps, s)
+		}
 	}
-	end, ended := v.EndedAt()
-	return !ended || end.After(t)
+	slices.SortStableFunc(steps, func(a, b Step) int { return a.effective().Compare(b.effective()) })
+	live := false
+	for _, s := range steps {
+		live = s.starts()
+	}
+	return live
 }
 
 // Clone returns a deep copy of v.
 func (v Version) Clone() Version {
 	v.Entry = v.Entry.Clone()
 	v.Steps = slices.Clone(v.Steps)
+	if v.ChangeSet != nil {
+		cs := v.ChangeSet.clone()
+		v.ChangeSet = &cs
+	}
 	return v
 }
 
@@ -144,10 +201,13 @@ func (r Record) Version(n int) (Version, bool) {
 // Latest returns the newest version.
 func (r Record) Latest() (Version, bool) { return r.Version(len(r.Versions)) }
 
-// LiveAt returns the version that was served at t.
-func (r Record) LiveAt(t time.Time) (Version, bool) {
+// LiveAt returns the version that was served at t (the newest one, should
+// several be in service).
+func (r Record) LiveAt(t time.Time) (Version, bool) { return r.liveAt(t, nil) }
+
+func (r Record) liveAt(t time.Time, counts func(Step) bool) (Version, bool) {
 	for i := len(r.Versions) - 1; i >= 0; i-- {
-		if r.Versions[i].LiveAt(t) {
+		if r.Versions[i].liveAt(t, counts) {
 			return r.Versions[i], true
 		}
 	}

@@ -141,6 +141,46 @@ func runGuidance(t *testing.T, h Harness) {
 		require.Equal(t, "adult", again.Versions[0].Entry.Channels.Offers[0].Groups[0])
 		require.Equal(t, "n", again.Versions[0].Steps[0].Note)
 	})
+	t.Run("change sets and booking rules round-trip", func(t *testing.T) {
+		s, _ := guidanceOne(t, h)
+		at := time.Date(2026, 2, 24, 10, 0, 0, 0, time.UTC)
+		from := time.Date(2026, 2, 28, 22, 0, 0, 0, time.UTC)
+		manager := audit.Actor{Kind: audit.ActorProfessional, ID: "head-1"}
+		set := guidance.Record{Subject: guidance.SetSubject("flu"), Versions: []guidance.Version{{Number: 1, State: guidance.StatePublished, Set: "flu",
+			ChangeSet: &guidance.ChangeSet{ID: "flu", Area: "north", Members: []guidance.Ref{{Subject: "booking/north", Number: 2}},
+				Effective: from, Replaced: []guidance.Ref{{Subject: "booking/north", Number: 1}}},
+			Steps: []guidance.Step{{Action: guidance.ActionPublish, State: guidance.StatePublished, Actor: manager, At: at}}}}}
+		member := guidance.Record{Subject: "booking/north", Versions: []guidance.Version{{Number: 1, State: guidance.StatePublished, Set: "flu",
+			Entry: guidance.Entry{Booking: &guidance.BookingConfig{Area: "north", Services: []guidance.BookableService{{ID: "flu",
+				Errand: channel.ErrandVaccination, Name: guidance.Localized{"fi": "Rokotus"}, Groups: []string{"adult"},
+				Rules: &guidance.BookingRules{DurationMinutes: 10, Channel: channel.InPerson, Capacity: 4,
+					Requires:     []guidance.BookingRequirement{{Kind: "professional", Role: "nurse"}},
+					PreQuestions: []byte(`[{"id":"egg","kind":"yesno"}]`)}}}}},
+			Steps: []guidance.Step{{Action: guidance.ActionPublish, State: guidance.StatePublished, Actor: manager, At: at,
+				Effective: from, Set: "flu"}}}}}
+		for _, rec := range []guidance.Record{set, member} {
+			_, err := s.Save(ctx, rec, nil)
+			require.NoError(t, err)
+			got, err := s.Load(ctx, rec.Subject)
+			require.NoError(t, err)
+			w, g := rec.Versions[0], got.Versions[0]
+			require.Equal(t, w.Set, g.Set)
+			require.Equal(t, w.Steps[0].Set, g.Steps[0].Set)
+			require.True(t, w.Steps[0].Effective.Equal(g.Steps[0].Effective))
+			if w.ChangeSet != nil {
+				require.NotNil(t, g.ChangeSet)
+				require.Equal(t, w.ChangeSet.Members, g.ChangeSet.Members)
+				require.Equal(t, w.ChangeSet.Replaced, g.ChangeSet.Replaced)
+				require.True(t, w.ChangeSet.Effective.Equal(g.ChangeSet.Effective))
+				continue
+			}
+			wr, gr := w.Entry.Booking.Services[0].Rules, g.Entry.Booking.Services[0].Rules
+			require.NotNil(t, gr)
+			require.JSONEq(t, string(wr.PreQuestions), string(gr.PreQuestions))
+			wr.PreQuestions, gr.PreQuestions = nil, nil
+			require.Equal(t, wr, gr)
+		}
+	})
 	t.Run("canceled context", func(t *testing.T) {
 		s, _ := guidanceOne(t, h)
 		cctx, cancel := context.WithCancel(ctx)
