@@ -88,9 +88,13 @@
 //
 // # Cancellation
 //
-// Only a cancelled or noshow appointment has a cancelationReason (R4
-// invariant app-4). Export leaves it out for any other status, e.g. after
-// cancel then entered-in-error. Import refuses it on other statuses.
+// Only a cancelled appointment has a cancelationReason. R4 invariant app-4
+// allows it on status 'no-show' too, but that is not a code of
+// appointmentstatus ('noshow' is), so as the official definition is
+// written, a noshow appointment with a cancelationReason is invalid R4 and
+// an R4 validator refuses it. Export leaves the reason out for any status
+// but cancelled (a noshow, or after cancel then entered-in-error); import
+// refuses it on other statuses.
 //
 // # IDs
 //
