@@ -135,7 +135,20 @@
 // SearchsetBundle wraps search results in a searchset Bundle.
 // ExportBookingTransaction writes a booking change as a transaction
 // Bundle: a PUT of the appointment (with If-Match on the version it
-// replaces) and of each slot it takes (busy) or frees (free).
+// replaces) and of each slot it takes (busy) or frees (free). A resource
+// is in a searchset once (R4 invariant bdl-7).
+//
+// ImportSearchset and ImportTransaction read such bundles from the library
+// or another system: each entry's resource through the importer of its
+// type (Schedule, Slot, Appointment, AppointmentResponse; a searchset's
+// OperationOutcome of mode outcome is kept as it came), with its fullUrl,
+// search mode or request. A transaction entry's request is checked
+// against its resource (a PUT's url is Type/id of the resource, a POST's
+// Type; If-Match is an ETag W/"version"). ImportBookingTransaction reads
+// the transaction ExportBookingTransaction writes as a BookingChange: the
+// appointment (its Version from meta.versionId), the version it replaces
+// (If-Match) and the slots taken and freed. A refusal is an *Error naming
+// the entry's element, e.g. "Bundle.entry[2].resource.schedule.reference".
 //
 // # Responses
 //
