@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -242,4 +243,27 @@ func FuzzImportBookingTransaction(f *testing.F) {
 			require.Equal(t, c.Appointment.Version-1, c.Replaces)
 		}
 	})
+}
+
+// TestFHIRImportR4TransactionExample: the R4 example transaction holds
+// Patients, an operation and reads, none of which the booking model
+// holds; the importer refuses it at its first entry with an
+// OperationOutcome naming the element.
+func TestFHIRImportR4TransactionExample(t *testing.T) {
+	in, err := os.ReadFile("testdata/r4bundle/Bundle-bundle-transaction.json")
+	require.NoError(t, err)
+	_, err = ImportTransaction(in)
+	requireFieldError(t, err, "Bundle.entry[0].resource.resourceType")
+	oo, status := OperationOutcome(err)
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Contains(t, string(oo), `"expression":["Bundle.entry[0].resource.resourceType"]`)
+	// The same bundle's reads (GET without a resource) are not a booking
+	// change's either.
+	var b map[string]any
+	require.NoError(t, json.Unmarshal(in, &b))
+	b["entry"] = b["entry"].([]any)[8:]
+	data, err := json.Marshal(b)
+	require.NoError(t, err)
+	_, err = ImportTransaction(data)
+	requireFieldError(t, err, "Bundle.entry[0].resource")
 }

@@ -152,6 +152,14 @@ func TestFHIRExamplesConform(t *testing.T) {
 				require.Equal(t, []string{"Slot.schedule: reference to FiSchedulingSchedule: want one of [Schedule]"}, v.Validate(in))
 				return
 			}
+			if strings.Contains(f, "r4bundle") {
+				// The Bundle and its requests conform; the validator has no
+				// definitions of the Patients and Parameters in it.
+				for _, p := range v.Validate(in) {
+					require.Regexp(t, `^Bundle\.entry\[\d\]\.resource/resourceType "(Patient|Parameters)" is not one this validator knows$`, p)
+				}
+				return
+			}
 			require.Empty(t, v.Validate(in))
 		})
 	}
