@@ -3,10 +3,11 @@
 // Schedule, Slot, Bundle) are checked against the official R4 4.0.1
 // StructureDefinitions (their differentials, copied verbatim into
 // testdata/r4official): element names, cardinality, types, reference
-// targets, required bindings and every invariant they state (app-1 …
+// targets, required bindings (their codes from the official CodeSystems)
+// and every invariant they state (app-1 …
 // app-4, apr-1, bdl-1 … bdl-5, bdl-7 … bdl-12, each a Go check written
 // from its FHIRPath expression). The data types, OperationOutcome, the
-// codes of the required value sets and the primitive types come from a
+// codes of their required value sets and the primitive types come from a
 // hand-written subset (testdata/r4defs), with ext-1, ele-1 and per-1. A
 // library's extensions are checked against their StructureDefinitions. It
 // reads no network. Only tests import it.

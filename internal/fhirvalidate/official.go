@@ -13,7 +13,7 @@ import (
 // StructureDefinitions of the resources the library reads and writes,
 // copied verbatim (see testdata/r4official/README.md).
 //
-//go:embed testdata/r4official/*.differential.json
+//go:embed testdata/r4official/*.differential.json testdata/r4official/CodeSystem-*.json
 var official embed.FS
 
 // profileBase is the canonical prefix of the core StructureDefinitions.
@@ -52,6 +52,7 @@ type officialDefs struct {
 	types      map[string]map[string]elemDef
 	invariants map[string][]constraint
 	valueSets  []string
+	codes      map[string][]string // value set URL -> codes, from the CodeSystems
 }
 
 // resourceBase and backboneBase are the elements every resource
@@ -68,13 +69,19 @@ var (
 // DomainResource like the others), a backbone element's from
 // OperationOutcome.issue.
 func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
-	out := officialDefs{types: map[string]map[string]elemDef{}, invariants: map[string][]constraint{}}
+	out := officialDefs{types: map[string]map[string]elemDef{}, invariants: map[string][]constraint{}, codes: map[string][]string{}}
 	files, err := official.ReadDir("testdata/r4official")
 	if err != nil {
 		return out, err
 	}
 	vs := map[string]bool{}
 	for _, f := range files {
+		if strings.HasPrefix(f.Name(), "CodeSystem-") {
+			if err := readCodeSystem(f.Name(), out.codes); err != nil {
+				return out, err
+			}
+			continue
+		}
 		if !strings.HasSuffix(f.Name(), ".differential.json") {
 			continue
 		}
@@ -161,4 +168,41 @@ func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 	}
 	sort.Strings(out.valueSets)
 	return out, nil
+}
+
+// readCodeSystem reads an official CodeSystem whose value set holds all its
+// codes (content complete, the CodeSystem's valueSet) into codes.
+func readCodeSystem(name string, codes map[string][]string) error {
+	raw, err := official.ReadFile(path.Join("testdata/r4official", name))
+	if err != nil {
+		return err
+	}
+	type concept struct {
+		Code    string    `json:"code"`
+		Concept []concept `json:"concept"`
+	}
+	var cs struct {
+		ResourceType string    `json:"resourceType"`
+		Version      string    `json:"version"`
+		ValueSet     string    `json:"valueSet"`
+		Content      string    `json:"content"`
+		Concept      []concept `json:"concept"`
+	}
+	if err := json.Unmarshal(raw, &cs); err != nil {
+		return fmt.Errorf("fhirvalidate: %s: %w", name, err)
+	}
+	if cs.ResourceType != "CodeSystem" || cs.Version != "4.0.1" || cs.Content != "complete" || cs.ValueSet == "" {
+		return fmt.Errorf("fhirvalidate: %s: not a complete R4 CodeSystem with a value set", name)
+	}
+	var all []string
+	var collect func([]concept)
+	collect = func(cc []concept) {
+		for _, c := range cc {
+			all = append(all, c.Code)
+			collect(c.Concept)
+		}
+	}
+	collect(cs.Concept)
+	codes[cs.ValueSet] = all
+	return nil
 }

@@ -185,3 +185,36 @@ func TestInvariantChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestRequiredBindingsFromTheOfficialCodeSystems: the codes of the value
+// sets the resources bind (required) come from the official CodeSystems,
+// not from the subset.
+func TestRequiredBindingsFromTheOfficialCodeSystems(t *testing.T) {
+	v := newValidator(t)
+	want := map[string][]string{
+		"appointmentstatus":   {"proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error", "checked-in", "waitlist"},
+		"participantrequired": {"required", "optional", "information-only"},
+		"participationstatus": {"accepted", "declined", "tentative", "needs-action"},
+		"slotstatus":          {"busy", "free", "busy-unavailable", "busy-tentative", "entered-in-error"},
+		"bundle-type":         {"document", "message", "transaction", "transaction-response", "batch", "batch-response", "history", "searchset", "collection"},
+		"search-entry-mode":   {"match", "include", "outcome"},
+		"http-verb":           {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"},
+	}
+	off, err := loadOfficial(v.defs.Types)
+	require.NoError(t, err)
+	require.Len(t, off.codes, len(want))
+	for id, codes := range want {
+		u := "http://hl7.org/fhir/ValueSet/" + id
+		require.Equal(t, codes, off.codes[u], id)
+		require.Equal(t, codes, v.defs.Bindings[u], id)
+	}
+	// Every required binding of the resources is one of them.
+	require.Len(t, off.valueSets, len(want))
+	var sub struct {
+		Bindings map[string][]string `json:"bindings"`
+	}
+	require.NoError(t, json.Unmarshal(subset, &sub))
+	for _, u := range off.valueSets {
+		require.NotContains(t, sub.Bindings, u)
+	}
+}

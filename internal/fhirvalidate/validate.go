@@ -73,6 +73,12 @@ func New(extensions fs.FS, extensionBase, nationalStatus string) (*Validator, er
 		}
 		v.defs.Types[typ] = els
 	}
+	for u, codes := range off.codes {
+		if _, dup := v.defs.Bindings[u]; dup {
+			return nil, fmt.Errorf("fhirvalidate: the codes of %s are in both the subset and the official CodeSystems", u)
+		}
+		v.defs.Bindings[u] = codes
+	}
 	for _, u := range off.valueSets {
 		if len(v.defs.Bindings[u]) == 0 {
 			return nil, fmt.Errorf("fhirvalidate: no codes for the required value set %s", u)
