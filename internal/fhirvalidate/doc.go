@@ -4,11 +4,11 @@
 // StructureDefinitions (their differentials, copied verbatim into
 // testdata/r4official): element names, cardinality, types, reference
 // targets, required bindings (their codes from the official CodeSystems)
-// and every invariant they state (app-1 …
-// app-4, apr-1, bdl-1 … bdl-5, bdl-7 … bdl-12, each a Go check written
-// from its FHIRPath expression). The data types, OperationOutcome, the
-// codes of their required value sets and the primitive types come from a
-// hand-written subset (testdata/r4defs), with ext-1, ele-1 and per-1. A
-// library's extensions are checked against their StructureDefinitions. It
-// reads no network. Only tests import it.
+// and every invariant they state (app-1 … app-4, apr-1, bdl-1 … bdl-5,
+// bdl-7 … bdl-12, each a Go check written from its FHIRPath expression).
+// The data types, OperationOutcome, the codes of their required value sets
+// and the primitive types come from a hand-written subset
+// (testdata/r4defs), with ext-1, ele-1 and per-1. A library's extensions
+// are checked against their StructureDefinitions. It reads no network.
+// Only tests import it.
 package fhirvalidate
