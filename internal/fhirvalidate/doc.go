@@ -9,6 +9,8 @@
 // The data types, OperationOutcome, the codes of their required value sets
 // and the primitive types come from a hand-written subset
 // (testdata/r4defs), with ext-1, ele-1 and per-1. A library's extensions
-// are checked against their StructureDefinitions. It reads no network.
+// are checked against their StructureDefinitions. XMLToJSON converts a
+// resource from the R4 XML format to JSON by the definitions it holds, so
+// that official XML sources can be compared with JSON. It reads no network.
 // Only tests import it.
 package fhirvalidate
