@@ -14,6 +14,9 @@ import (
 var officialXMLExamples = map[string]string{
 	"schedule-provider-location1-example.xml": "Schedule-exampleloc1.json",
 	"schedule-provider-location2-example.xml": "Schedule-exampleloc2.json",
+	"slot-example-busy.xml":                   "Slot-1.json",
+	"slot-example-tentative.xml":              "Slot-2.json",
+	"slot-example-unavailable.xml":            "Slot-3.json",
 }
 
 // TestOfficialXMLExamples converts each official XML source to FHIR JSON
