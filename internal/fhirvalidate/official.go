@@ -64,6 +64,10 @@ var (
 	backboneBase       = []string{"id", "extension", "modifierExtension"}
 )
 
+// dataTypes are the data types read from official differentials (the
+// others are in the subset); they inherit Element's id and extension.
+var dataTypes = map[string]bool{"Period": true}
+
 // loadOfficial reads the embedded differentials. base gives the inherited
 // elements: a resource's from the subset's OperationOutcome (a
 // DomainResource like the others), a backbone element's from
@@ -113,10 +117,19 @@ func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 			return nil
 		}
 		out.types[root] = map[string]elemDef{}
-		if err := inherit(root, resourceBase, "OperationOutcome"); err != nil {
-			return out, err
-		}
-		if root != "Bundle" { // Bundle is a Resource, the others DomainResources
+		switch {
+		case dataTypes[root]: // an Element: id and extension
+			if err := inherit(root, backboneBase[:2], "Element"); err != nil {
+				return out, err
+			}
+		case root == "Bundle": // Bundle is a Resource, the others DomainResources
+			if err := inherit(root, resourceBase, "OperationOutcome"); err != nil {
+				return out, err
+			}
+		default:
+			if err := inherit(root, resourceBase, "OperationOutcome"); err != nil {
+				return out, err
+			}
 			if err := inherit(root, domainResourceBase, "OperationOutcome"); err != nil {
 				return out, err
 			}

@@ -2,6 +2,7 @@ package fhirvalidate
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -40,6 +41,9 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 		{"Appointment.priority", elemDef{Min: 0, Max: "1", Type: []string{"unsignedInt"}}},
 		{"Appointment.slot", elemDef{Min: 0, Max: "*", Type: []string{"Reference"}, Targets: []string{"Slot"}}},
 		{"Appointment.requestedPeriod", elemDef{Min: 0, Max: "*", Type: []string{"Period"}}},
+		{"Period.start", elemDef{Min: 0, Max: "1", Type: []string{"dateTime"}}},
+		{"Period.end", elemDef{Min: 0, Max: "1", Type: []string{"dateTime"}}},
+		{"Period.id", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
 		{"Appointment.serviceType", elemDef{Min: 0, Max: "*", Type: []string{"CodeableConcept"}}},
 		{"Appointment.text", elemDef{Min: 0, Max: "1", Type: []string{"Narrative"}}},
 		{"AppointmentResponse.appointment", elemDef{Min: 1, Max: "1", Type: []string{"Reference"}, Targets: []string{"Appointment"}}},
@@ -81,12 +85,15 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 	require.Len(t, v.defs.Types["Appointment.participant"], 8)
 	require.Len(t, v.defs.Types["AppointmentResponse"], 16)
 	require.Len(t, v.defs.Types["Slot"], 19)
+	// A data type read from its official differential is an Element.
+	require.Equal(t, []string{"end", "extension", "id", "start"}, names("Period"))
 }
 
 // officialExpressions are the FHIRPath expressions of the invariants as
 // the R4 resource pages print them; each Go check in invariantChecks was
 // written from one of these.
 var officialExpressions = map[string]string{
+	"per-1":  "start.hasValue().not() or end.hasValue().not() or (start <= end)",
 	"app-1":  "type.exists() or actor.exists()",
 	"app-2":  "start.exists() = end.exists()",
 	"app-3":  "(start.exists() and end.exists()) or (status in ('proposed' | 'cancelled' | 'waitlist'))",
@@ -127,6 +134,7 @@ func TestInvariantsFollowTheOfficialExpressions(t *testing.T) {
 		"apr-1": "AppointmentResponse",
 		"bdl-1": "Bundle", "bdl-2": "Bundle", "bdl-3": "Bundle", "bdl-4": "Bundle", "bdl-7": "Bundle", "bdl-9": "Bundle",
 		"bdl-10": "Bundle", "bdl-11": "Bundle", "bdl-12": "Bundle", "bdl-5": "Bundle.entry", "bdl-8": "Bundle.entry",
+		"per-1": "Period",
 	}, where)
 	// The subset keeps only the data types' invariants.
 	keys := make([]string, 0, len(v.defs.Invariants))
@@ -134,7 +142,7 @@ func TestInvariantsFollowTheOfficialExpressions(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	require.Equal(t, []string{"ele-1", "ext-1", "per-1"}, keys)
+	require.Equal(t, []string{"ele-1", "ext-1"}, keys)
 }
 
 // TestInvariantChecks runs each check on a resource that keeps and one
@@ -175,10 +183,14 @@ func TestInvariantChecks(t *testing.T) {
 		{"bdl-10", `{"resourceType":"Bundle","type":"collection"}`, `{"resourceType":"Bundle","type":"document","identifier":{"system":"urn:x","value":"1"}}`},
 		{"bdl-11", `{"resourceType":"Bundle","type":"collection"}`, `{"resourceType":"Bundle","type":"document","identifier":{"system":"urn:x","value":"1"},"timestamp":"2026-12-08T07:00:00Z"}`},
 		{"bdl-12", `{"resourceType":"Bundle","type":"collection"}`, `{"resourceType":"Bundle","type":"message"}`},
+		{"per-1", appt(`"status":"waitlist","requestedPeriod":[{"start":"2016-06-02","end":"2016-06-09"},{"start":"2026-12-08T09:00:00+02:00","end":"2026-12-08T07:30:00Z"}],`),
+			appt(`"status":"waitlist","requestedPeriod":[{"start":"2026-12-08T07:30:00Z","end":"2026-12-08T07:00:00Z"}],`)},
+		{"per-1", appt(`"status":"waitlist","requestedPeriod":[{"start":"2016-06-02","end":"2016-06-02"}],`),
+			appt(`"status":"waitlist","requestedPeriod":[{"start":"2016-06-09","end":"2016-06-02"}],`)},
 	}
-	require.Len(t, tests, len(officialExpressions))
-	for _, tc := range tests {
-		t.Run(tc.key, func(t *testing.T) {
+	require.Len(t, tests, len(officialExpressions)+1) // per-1 twice: date-times and dates
+	for i, tc := range tests {
+		t.Run(fmt.Sprintf("%s-%d", tc.key, i), func(t *testing.T) {
 			require.True(t, json.Valid([]byte(tc.good)) && json.Valid([]byte(tc.bad)))
 			require.NotContains(t, strings.Join(v.Validate([]byte(tc.good)), "\n"), "("+tc.key+")")
 			require.Contains(t, strings.Join(v.Validate([]byte(tc.bad)), "\n"), "("+tc.key+")")

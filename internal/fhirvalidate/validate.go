@@ -435,7 +435,7 @@ func (v *Validator) extensions(items []any, path, context string, problems *[]st
 }
 
 // invariants checks the official invariants on typ (a resource or
-// backbone element path) and the subset's ext-1 and per-1.
+// backbone element path, or Period) and the subset's ext-1.
 func (v *Validator) invariants(obj map[string]any, typ string, add func(string, ...any)) {
 	for _, c := range v.inv[typ] {
 		if msg := invariantChecks[c.Key](obj); msg != "" {
@@ -452,14 +452,6 @@ func (v *Validator) invariants(obj map[string]any, typ string, add func(string, 
 		if has("extension") == value {
 			add("either extensions or a value (ext-1)")
 		}
-	case "Period":
-		s, _ := obj["start"].(string)
-		e, _ := obj["end"].(string)
-		st, err1 := time.Parse(time.RFC3339, s)
-		et, err2 := time.Parse(time.RFC3339, e)
-		if err1 == nil && err2 == nil && et.Before(st) {
-			add("end before start (per-1)")
-		}
 	}
 }
 
@@ -469,6 +461,24 @@ func (v *Validator) invariants(obj map[string]any, typ string, add func(string, 
 // follows the FHIRPath expression of the definition literally (see
 // TestInvariantsFollowTheOfficialExpressions).
 var invariantChecks = map[string]func(obj map[string]any) string{
+	// start.hasValue().not() or end.hasValue().not() or (start <= end):
+	// compared where FHIRPath gives a result, both full date-times or
+	// both dates of the same precision.
+	"per-1": func(o map[string]any) string {
+		s, e := str(o, "start"), str(o, "end")
+		if s == "" || e == "" {
+			return ""
+		}
+		st, err1 := time.Parse(time.RFC3339, s)
+		et, err2 := time.Parse(time.RFC3339, e)
+		switch {
+		case err1 == nil && err2 == nil:
+			return unless(!et.Before(st), "end before start")
+		case len(s) == len(e) && !strings.Contains(s, "T") && !strings.Contains(e, "T"):
+			return unless(s <= e, "end before start")
+		}
+		return ""
+	},
 	// type.exists() or actor.exists()
 	"app-1": func(o map[string]any) string {
 		return unless(has(o, "type") || has(o, "actor"), "neither type nor actor")

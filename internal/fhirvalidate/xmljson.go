@@ -36,17 +36,6 @@ func (n *xmlNode) elements() []*xmlNode {
 	return out
 }
 
-// attr returns the value of n's attribute local (no namespace) and whether
-// it is there.
-func (n *xmlNode) attr(local string) (string, bool) {
-	for _, a := range n.attrs {
-		if a.Name.Space == "" && a.Name.Local == local {
-			return a.Value, true
-		}
-	}
-	return "", false
-}
-
 // parseXML reads a whole document into its root element. Comments,
 // processing instructions and directives are dropped.
 func parseXML(data []byte) (*xmlNode, error) {
