@@ -44,6 +44,10 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 		{"Period.start", elemDef{Min: 0, Max: "1", Type: []string{"dateTime"}}},
 		{"Period.end", elemDef{Min: 0, Max: "1", Type: []string{"dateTime"}}},
 		{"Period.id", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
+		{"Coding.system", elemDef{Min: 0, Max: "1", Type: []string{"uri"}}},
+		{"Coding.userSelected", elemDef{Min: 0, Max: "1", Type: []string{"boolean"}}},
+		{"CodeableConcept.coding", elemDef{Min: 0, Max: "*", Type: []string{"Coding"}}},
+		{"CodeableConcept.text", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
 		{"Appointment.serviceType", elemDef{Min: 0, Max: "*", Type: []string{"CodeableConcept"}}},
 		{"Appointment.text", elemDef{Min: 0, Max: "1", Type: []string{"Narrative"}}},
 		{"AppointmentResponse.appointment", elemDef{Min: 1, Max: "1", Type: []string{"Reference"}, Targets: []string{"Appointment"}}},
@@ -87,6 +91,8 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 	require.Len(t, v.defs.Types["Slot"], 19)
 	// A data type read from its official differential is an Element.
 	require.Equal(t, []string{"end", "extension", "id", "start"}, names("Period"))
+	require.Equal(t, []string{"code", "display", "extension", "id", "system", "userSelected", "version"}, names("Coding"))
+	require.Equal(t, []string{"coding", "extension", "id", "text"}, names("CodeableConcept"))
 }
 
 // officialExpressions are the FHIRPath expressions of the invariants as
