@@ -48,6 +48,8 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 		{"Coding.userSelected", elemDef{Min: 0, Max: "1", Type: []string{"boolean"}}},
 		{"CodeableConcept.coding", elemDef{Min: 0, Max: "*", Type: []string{"Coding"}}},
 		{"CodeableConcept.text", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
+		{"Identifier.use", elemDef{Min: 0, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/identifier-use"}},
+		{"Identifier.assigner", elemDef{Min: 0, Max: "1", Type: []string{"Reference"}, Targets: []string{"Organization"}}},
 		{"Appointment.serviceType", elemDef{Min: 0, Max: "*", Type: []string{"CodeableConcept"}}},
 		{"Appointment.text", elemDef{Min: 0, Max: "1", Type: []string{"Narrative"}}},
 		{"AppointmentResponse.appointment", elemDef{Min: 1, Max: "1", Type: []string{"Reference"}, Targets: []string{"Appointment"}}},
@@ -93,6 +95,7 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 	require.Equal(t, []string{"end", "extension", "id", "start"}, names("Period"))
 	require.Equal(t, []string{"code", "display", "extension", "id", "system", "userSelected", "version"}, names("Coding"))
 	require.Equal(t, []string{"coding", "extension", "id", "text"}, names("CodeableConcept"))
+	require.Equal(t, []string{"assigner", "extension", "id", "period", "system", "type", "use", "value"}, names("Identifier"))
 }
 
 // officialExpressions are the FHIRPath expressions of the invariants as
@@ -217,6 +220,7 @@ func TestRequiredBindingsFromTheOfficialCodeSystems(t *testing.T) {
 		"bundle-type":         {"document", "message", "transaction", "transaction-response", "batch", "batch-response", "history", "searchset", "collection"},
 		"search-entry-mode":   {"match", "include", "outcome"},
 		"http-verb":           {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"},
+		"identifier-use":      {"usual", "official", "temp", "secondary", "old"},
 	}
 	off, err := loadOfficial(v.defs.Types)
 	require.NoError(t, err)
