@@ -1,7 +1,7 @@
 // Package fhirvalidate is a structural validator of FHIR R4 JSON for the
 // library's tests. The resources (Appointment, AppointmentResponse,
 // Schedule, Slot, Bundle) and the data types Period, Coding,
-// CodeableConcept and Identifier are checked against the official R4 4.0.1
+// CodeableConcept, Identifier and Meta are checked against the official R4 4.0.1
 // StructureDefinitions (their differentials, copied verbatim into
 // testdata/r4official): element names, cardinality, types, reference
 // targets, required bindings (their codes from the official CodeSystems)

@@ -48,6 +48,9 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 		{"Coding.userSelected", elemDef{Min: 0, Max: "1", Type: []string{"boolean"}}},
 		{"CodeableConcept.coding", elemDef{Min: 0, Max: "*", Type: []string{"Coding"}}},
 		{"CodeableConcept.text", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
+		{"Meta.versionId", elemDef{Min: 0, Max: "1", Type: []string{"id"}}},
+		{"Meta.lastUpdated", elemDef{Min: 0, Max: "1", Type: []string{"instant"}}},
+		{"Meta.profile", elemDef{Min: 0, Max: "*", Type: []string{"canonical"}, Targets: []string{"StructureDefinition"}}},
 		{"Identifier.use", elemDef{Min: 0, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/identifier-use"}},
 		{"Identifier.assigner", elemDef{Min: 0, Max: "1", Type: []string{"Reference"}, Targets: []string{"Organization"}}},
 		{"Appointment.serviceType", elemDef{Min: 0, Max: "*", Type: []string{"CodeableConcept"}}},
@@ -96,6 +99,7 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 	require.Equal(t, []string{"code", "display", "extension", "id", "system", "userSelected", "version"}, names("Coding"))
 	require.Equal(t, []string{"coding", "extension", "id", "text"}, names("CodeableConcept"))
 	require.Equal(t, []string{"assigner", "extension", "id", "period", "system", "type", "use", "value"}, names("Identifier"))
+	require.Equal(t, []string{"extension", "id", "lastUpdated", "profile", "security", "source", "tag", "versionId"}, names("Meta"))
 }
 
 // officialExpressions are the FHIRPath expressions of the invariants as
