@@ -298,7 +298,7 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 	}
 	if r.CancelationReason != nil {
 		if !cancelable(status) {
-			return booking.Appointment{}, part, fhirErr("Appointment.cancelationReason", "only a cancelled or noshow appointment has one (app-4)")
+			return booking.Appointment{}, part, fhirErr("Appointment.cancelationReason", "only a cancelled appointment has one (app-4)")
 		}
 		a.CancelReason = r.CancelationReason.Text
 		part.CancelationReason = slices.Clone(r.CancelationReason.Coding)

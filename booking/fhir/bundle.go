@@ -52,7 +52,7 @@ func head(field string, data []byte) (typ, id string, err error) {
 // SearchsetBundle returns a FHIR R4 Bundle of type searchset with the
 // resources as matches and their number as total. With an absolute base
 // URL each entry's fullUrl is base/Type/id; with an empty base there is
-// none.
+// none. A resource (type and id) may be in it once (R4 invariant bdl-7).
 func SearchsetBundle(base string, resources ...[]byte) ([]byte, error) {
 	if base != "" {
 		if u, err := url.Parse(base); err != nil || !u.IsAbs() {
@@ -62,11 +62,16 @@ func SearchsetBundle(base string, resources ...[]byte) ([]byte, error) {
 	}
 	n := len(resources)
 	b := bundle{ResourceType: "Bundle", Type: "searchset", Total: &n}
+	seen := map[string]bool{}
 	for i, res := range resources {
 		typ, id, err := head(fmt.Sprintf("Bundle.entry[%d].resource", i), res)
 		if err != nil {
 			return nil, err
 		}
+		if seen[typ+"/"+id] { // two entries with one fullUrl (bdl-7)
+			return nil, fhirErr(fmt.Sprintf("Bundle.entry[%d].resource.id", i), "is already in the bundle")
+		}
+		seen[typ+"/"+id] = true
 		e := bundleEntry{Resource: res, Search: &bundleSearch{Mode: "match"}}
 		if base != "" {
 			e.FullURL = base + "/" + typ + "/" + id

@@ -17,7 +17,7 @@ func TestFHIRCancelationReasonOnlyWhenCancelled(t *testing.T) {
 		kept   bool
 	}{
 		{booking.StatusCancelled, true},
-		{booking.StatusNoShow, true},
+		{booking.StatusNoShow, false},
 		{booking.StatusEnteredInError, false},
 		{booking.StatusBooked, false},
 	}
@@ -44,7 +44,7 @@ func TestFHIRCancelationReasonOnlyWhenCancelled(t *testing.T) {
 }
 
 func TestFHIRImportRefusesCancelationReasonOfOtherStatuses(t *testing.T) {
-	for _, st := range []string{"entered-in-error", "booked", "pending"} {
+	for _, st := range []string{"entered-in-error", "booked", "pending", "noshow"} {
 		t.Run(st, func(t *testing.T) {
 			a := sampleAppointment()
 			a.Status = booking.StatusCancelled

@@ -88,9 +88,13 @@
 //
 // # Cancellation
 //
-// Only a cancelled or noshow appointment has a cancelationReason (R4
-// invariant app-4). Export leaves it out for any other status, e.g. after
-// cancel then entered-in-error. Import refuses it on other statuses.
+// Only a cancelled appointment has a cancelationReason. R4 invariant app-4
+// allows it on status 'no-show' too, but that is not a code of
+// appointmentstatus ('noshow' is), so as the official definition is
+// written, a noshow appointment with a cancelationReason is invalid R4 and
+// an R4 validator refuses it. Export leaves the reason out for any status
+// but cancelled (a noshow, or after cancel then entered-in-error); import
+// refuses it on other statuses.
 //
 // # IDs
 //
@@ -131,7 +135,20 @@
 // SearchsetBundle wraps search results in a searchset Bundle.
 // ExportBookingTransaction writes a booking change as a transaction
 // Bundle: a PUT of the appointment (with If-Match on the version it
-// replaces) and of each slot it takes (busy) or frees (free).
+// replaces) and of each slot it takes (busy) or frees (free). A resource
+// is in a searchset once (R4 invariant bdl-7).
+//
+// ImportSearchset and ImportTransaction read such bundles from the library
+// or another system: each entry's resource through the importer of its
+// type (Schedule, Slot, Appointment, AppointmentResponse; a searchset's
+// OperationOutcome of mode outcome is kept as it came), with its fullUrl,
+// search mode or request. A transaction entry's request is checked
+// against its resource (a PUT's url is Type/id of the resource, a POST's
+// Type; If-Match is an ETag W/"version"). ImportBookingTransaction reads
+// the transaction ExportBookingTransaction writes as a BookingChange: the
+// appointment (its Version from meta.versionId), the version it replaces
+// (If-Match) and the slots taken and freed. A refusal is an *Error naming
+// the entry's element, e.g. "Bundle.entry[2].resource.schedule.reference".
 //
 // # Responses
 //

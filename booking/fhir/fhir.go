@@ -1156,9 +1156,13 @@ func untimed(s booking.Status) bool {
 }
 
 // cancelable reports whether an appointment of status s may have a
-// cancelationReason (R4 invariant app-4).
+// cancelationReason. R4 invariant app-4 reads
+// "Appointment.cancelationReason.exists() implies (Appointment.status='no-show'
+// or Appointment.status='cancelled')"; 'no-show' is not a code of the
+// appointmentstatus value set ('noshow' is), so taken as the official
+// definition states it, only a cancelled appointment has one.
 func cancelable(s booking.Status) bool {
-	return s == booking.StatusCancelled || s == booking.StatusNoShow
+	return s == booking.StatusCancelled
 }
 
 // Precision is the precision of a FHIR dateTime that is not an instant.

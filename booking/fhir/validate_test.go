@@ -30,8 +30,8 @@ func TestValidatorFindsProblems(t *testing.T) {
 		want string
 	}{
 		{"unknown element", strings.Replace(good, `"status":"booked"`, `"status":"booked","colour":"red"`, 1), "colour: not an element"},
-		{"status not bound", strings.Replace(good, `"status":"booked"`, `"status":"done"`, 1), "AppointmentStatus"},
-		{"participant status not bound", strings.Replace(good, `"status":"accepted"}]`, `"status":"ok"}]`, 1), "ParticipationStatus"},
+		{"status not bound", strings.Replace(good, `"status":"booked"`, `"status":"done"`, 1), "ValueSet/appointmentstatus"},
+		{"participant status not bound", strings.Replace(good, `"status":"accepted"}]`, `"status":"ok"}]`, 1), "ValueSet/participationstatus"},
 		{"app-1", strings.Replace(good, `{"actor":{"reference":"Practitioner/n"},"status":"accepted"}`, `{"status":"accepted"}`, 1), "app-1"},
 		{"app-2", strings.Replace(good, `"end":"2026-12-08T07:30:00Z",`, ``, 1), "app-2"},
 		{"app-3", strings.Replace(strings.Replace(good, `"end":"2026-12-08T07:30:00Z",`, ``, 1), `"start":"2026-12-08T07:00:00Z",`, ``, 1), "app-3"},
@@ -50,9 +50,9 @@ func TestValidatorFindsProblems(t *testing.T) {
 		{"bundle entry resource checked", `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Slot","id":"s"},"search":{"mode":"match"}}]}`, "Bundle.entry[0].resource/Slot: schedule: required"},
 		{"transaction without request (bdl-3)", `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Schedule","id":"s","actor":[{"reference":"Location/l"}]}}]}`, "bdl-3"},
 		{"total in a transaction (bdl-1)", `{"resourceType":"Bundle","type":"transaction","total":0}`, "bdl-1"},
-		{"bad HTTP verb", `{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"SEND","url":"Slot/s"}}]}`, "HTTPVerb"},
+		{"bad HTTP verb", `{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"SEND","url":"Slot/s"}}]}`, "ValueSet/http-verb"},
 		{"bundle text", `{"resourceType":"Bundle","type":"collection","text":{"status":"generated","div":"<div>x</div>"}}`, "text: not an element"},
-		{"outcome code", `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"oops"}]}`, "IssueType"},
+		{"outcome code", `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"oops"}]}`, "ValueSet/issue-type"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,17 @@
 // Package fhirvalidate is a structural validator of FHIR R4 JSON for the
-// library's tests: it checks a resource against a subset of the R4
-// definitions (testdata/r4defs: element names, cardinality, types, required
-// bindings, reference targets and the invariants app-1 … app-4, bdl-1 …
-// bdl-5, ext-1, ele-1 and per-1) and a library's extensions against their
-// StructureDefinitions. It reads no network. Only tests import it.
+// library's tests. The resources (Appointment, AppointmentResponse,
+// Schedule, Slot, Bundle) and the data types Period, Coding,
+// CodeableConcept, Identifier and Meta are checked against the official R4 4.0.1
+// StructureDefinitions (their differentials, copied verbatim into
+// testdata/r4official): element names, cardinality, types, reference
+// targets, required bindings (their codes from the official CodeSystems)
+// and every invariant they state (app-1 … app-4, apr-1, bdl-1 … bdl-5,
+// bdl-7 … bdl-12, per-1, each a Go check written from its FHIRPath expression).
+// The other data types, OperationOutcome, the codes of their required value sets
+// and the primitive types come from a hand-written subset
+// (testdata/r4defs), with ext-1 and ele-1. A library's extensions
+// are checked against their StructureDefinitions. XMLToJSON converts a
+// resource from the R4 XML format to JSON by the definitions it holds, so
+// that official XML sources can be compared with JSON. It reads no network.
+// Only tests import it.
 package fhirvalidate

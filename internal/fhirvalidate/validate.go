@@ -31,6 +31,7 @@ type elemDef struct {
 type r4Defs struct {
 	Types      map[string]map[string]elemDef `json:"types"`
 	Bindings   map[string][]string           `json:"bindings"`
+	Invariants map[string]string             `json:"invariants"`
 	Primitives map[string]string             `json:"primitives"`
 }
 
@@ -46,6 +47,7 @@ type extDef struct {
 // Validator checks resources; it is read-only once built.
 type Validator struct {
 	defs     r4Defs
+	inv      map[string][]constraint // official invariants by element path
 	re       map[string]*regexp.Regexp
 	ext      map[string]extDef
 	base     string
@@ -60,6 +62,35 @@ func New(extensions fs.FS, extensionBase, nationalStatus string) (*Validator, er
 	v := &Validator{re: map[string]*regexp.Regexp{}, ext: map[string]extDef{}, base: extensionBase, national: nationalStatus}
 	if err := json.Unmarshal(subset, &v.defs); err != nil {
 		return nil, fmt.Errorf("fhirvalidate: r4-subset.json: %w", err)
+	}
+	off, err := loadOfficial(v.defs.Types)
+	if err != nil {
+		return nil, err
+	}
+	for typ, els := range off.types {
+		if _, dup := v.defs.Types[typ]; dup {
+			return nil, fmt.Errorf("fhirvalidate: %s is in both the subset and the official definitions", typ)
+		}
+		v.defs.Types[typ] = els
+	}
+	for u, codes := range off.codes {
+		if _, dup := v.defs.Bindings[u]; dup {
+			return nil, fmt.Errorf("fhirvalidate: the codes of %s are in both the subset and the official CodeSystems", u)
+		}
+		v.defs.Bindings[u] = codes
+	}
+	for _, u := range off.valueSets {
+		if len(v.defs.Bindings[u]) == 0 {
+			return nil, fmt.Errorf("fhirvalidate: no codes for the required value set %s", u)
+		}
+	}
+	v.inv = off.invariants
+	for p, cs := range v.inv {
+		for _, c := range cs {
+			if _, ok := invariantChecks[c.Key]; !ok {
+				return nil, fmt.Errorf("fhirvalidate: invariant %s on %s is not implemented", c.Key, p)
+			}
+		}
 	}
 	for name, p := range v.defs.Primitives {
 		if !strings.HasPrefix(p, "json:") {
@@ -403,24 +434,16 @@ func (v *Validator) extensions(items []any, path, context string, problems *[]st
 	}
 }
 
+// invariants checks the official invariants on typ (a resource or
+// backbone element path, or Period) and the subset's ext-1.
 func (v *Validator) invariants(obj map[string]any, typ string, add func(string, ...any)) {
+	for _, c := range v.inv[typ] {
+		if msg := invariantChecks[c.Key](obj); msg != "" {
+			add("%s (%s)", msg, c.Key)
+		}
+	}
 	has := func(k string) bool { _, ok := obj[k]; return ok }
 	switch typ {
-	case "Appointment":
-		status, _ := obj["status"].(string)
-		if has("start") != has("end") {
-			add("start and end are both present or both absent (app-2)")
-		}
-		if !(has("start") && has("end")) && !slices.Contains([]string{"proposed", "cancelled", "waitlist"}, status) {
-			add("only proposed, cancelled and waitlist appointments lack start and end (app-3)")
-		}
-		if has("cancelationReason") && status != "noshow" && status != "cancelled" {
-			add("cancelationReason only on cancelled or noshow (app-4)")
-		}
-	case "Appointment.participant":
-		if !has("type") && !has("actor") {
-			add("neither type nor actor (app-1)")
-		}
 	case "Extension":
 		value := false
 		for k := range obj {
@@ -429,38 +452,157 @@ func (v *Validator) invariants(obj map[string]any, typ string, add func(string, 
 		if has("extension") == value {
 			add("either extensions or a value (ext-1)")
 		}
-	case "Bundle":
-		bt, _ := obj["type"].(string)
-		if has("total") && bt != "searchset" && bt != "history" {
-			add("total only in a searchset or history (bdl-1)")
+	}
+}
+
+// invariantChecks implements, by key, each invariant the official
+// definitions put on the resources: the function returns what is wrong,
+// or "" when obj (the element the invariant sits on) satisfies it. Each
+// follows the FHIRPath expression of the definition literally (see
+// TestInvariantsFollowTheOfficialExpressions).
+var invariantChecks = map[string]func(obj map[string]any) string{
+	// start.hasValue().not() or end.hasValue().not() or (start <= end):
+	// compared where FHIRPath gives a result, both full date-times or
+	// both dates of the same precision.
+	"per-1": func(o map[string]any) string {
+		s, e := str(o, "start"), str(o, "end")
+		if s == "" || e == "" {
+			return ""
 		}
-		es, _ := obj["entry"].([]any)
-		for i, e := range es {
-			m, _ := e.(map[string]any)
-			_, search := m["search"]
-			_, request := m["request"]
-			_, response := m["response"]
-			if search && bt != "searchset" {
-				add("entry[%d]: search only in a searchset (bdl-2)", i)
-			}
-			if request != slices.Contains([]string{"batch", "transaction", "history"}, bt) {
-				add("entry[%d]: request in batch, transaction and history, and only there (bdl-3)", i)
-			}
-			if response != slices.Contains([]string{"batch-response", "transaction-response", "history"}, bt) {
-				add("entry[%d]: response in batch-response, transaction-response and history, and only there (bdl-4)", i)
-			}
-		}
-	case "Bundle.entry":
-		if !has("resource") && !has("request") && !has("response") {
-			add("neither resource, request nor response (bdl-5)")
-		}
-	case "Period":
-		s, _ := obj["start"].(string)
-		e, _ := obj["end"].(string)
 		st, err1 := time.Parse(time.RFC3339, s)
 		et, err2 := time.Parse(time.RFC3339, e)
-		if err1 == nil && err2 == nil && et.Before(st) {
-			add("end before start (per-1)")
+		switch {
+		case err1 == nil && err2 == nil:
+			return unless(!et.Before(st), "end before start")
+		case len(s) == len(e) && !strings.Contains(s, "T") && !strings.Contains(e, "T"):
+			return unless(s <= e, "end before start")
+		}
+		return ""
+	},
+	// type.exists() or actor.exists()
+	"app-1": func(o map[string]any) string {
+		return unless(has(o, "type") || has(o, "actor"), "neither type nor actor")
+	},
+	// start.exists() = end.exists()
+	"app-2": func(o map[string]any) string {
+		return unless(has(o, "start") == has(o, "end"), "start and end are both present or both absent")
+	},
+	// (start.exists() and end.exists()) or (status in ('proposed' | 'cancelled' | 'waitlist'))
+	"app-3": func(o map[string]any) string {
+		ok := has(o, "start") && has(o, "end") || slices.Contains([]string{"proposed", "cancelled", "waitlist"}, str(o, "status"))
+		return unless(ok, "only proposed, cancelled and waitlist appointments lack start and end")
+	},
+	// Appointment.cancelationReason.exists() implies (Appointment.status='no-show' or Appointment.status='cancelled')
+	// R4 writes 'no-show', which is not a code of appointmentstatus
+	// ('noshow'): taken literally, only a cancelled appointment has one.
+	"app-4": func(o map[string]any) string {
+		ok := !has(o, "cancelationReason") || str(o, "status") == "no-show" || str(o, "status") == "cancelled"
+		return unless(ok, "cancelationReason only on a cancelled appointment")
+	},
+	// participantType.exists() or actor.exists()
+	"apr-1": func(o map[string]any) string {
+		return unless(has(o, "participantType") || has(o, "actor"), "neither participantType nor actor")
+	},
+	// total.empty() or (type = 'searchset') or (type = 'history')
+	"bdl-1": func(o map[string]any) string {
+		t := str(o, "type")
+		return unless(!has(o, "total") || t == "searchset" || t == "history", "total only in a searchset or history")
+	},
+	// entry.search.empty() or (type = 'searchset')
+	"bdl-2": func(o map[string]any) string {
+		return unless(!entriesHave(o, "search") || str(o, "type") == "searchset", "entry.search only in a searchset")
+	},
+	// entry.all(request.exists() = (%resource.type = 'batch' or %resource.type = 'transaction' or %resource.type = 'history'))
+	"bdl-3": func(o map[string]any) string {
+		want := slices.Contains([]string{"batch", "transaction", "history"}, str(o, "type"))
+		return unless(entriesAll(o, func(e map[string]any) bool { return has(e, "request") == want }),
+			"entry.request in batch, transaction and history, and only there")
+	},
+	// entry.all(response.exists() = (%resource.type = 'batch-response' or %resource.type = 'transaction-response' or %resource.type = 'history'))
+	"bdl-4": func(o map[string]any) string {
+		want := slices.Contains([]string{"batch-response", "transaction-response", "history"}, str(o, "type"))
+		return unless(entriesAll(o, func(e map[string]any) bool { return has(e, "response") == want }),
+			"entry.response in batch-response, transaction-response and history, and only there")
+	},
+	// resource.exists() or request.exists() or response.exists()
+	"bdl-5": func(o map[string]any) string {
+		return unless(has(o, "resource") || has(o, "request") || has(o, "response"), "neither resource, request nor response")
+	},
+	// (type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()
+	"bdl-7": func(o map[string]any) string {
+		if str(o, "type") == "history" {
+			return ""
+		}
+		seen := map[string]bool{}
+		ok := entriesAll(o, func(e map[string]any) bool {
+			u := str(e, "fullUrl")
+			if u == "" {
+				return true
+			}
+			r, _ := e["resource"].(map[string]any)
+			m, _ := r["meta"].(map[string]any)
+			k := u + str(m, "versionId")
+			dup := seen[k]
+			seen[k] = true
+			return !dup
+		})
+		return unless(ok, "fullUrl (with meta.versionId) is not unique")
+	},
+	// fullUrl.contains('/_history/').not()
+	"bdl-8": func(o map[string]any) string {
+		return unless(!strings.Contains(str(o, "fullUrl"), "/_history/"), "fullUrl is a version-specific reference")
+	},
+	// type = 'document' implies (identifier.system.exists() and identifier.value.exists())
+	"bdl-9": func(o map[string]any) string {
+		id, _ := o["identifier"].(map[string]any)
+		return unless(str(o, "type") != "document" || has(id, "system") && has(id, "value"), "a document without identifier.system and value")
+	},
+	// type = 'document' implies (timestamp.hasValue())
+	"bdl-10": func(o map[string]any) string {
+		return unless(str(o, "type") != "document" || str(o, "timestamp") != "", "a document without a timestamp")
+	},
+	// type = 'document' implies entry.first().resource.is(Composition)
+	"bdl-11": func(o map[string]any) string {
+		return unless(str(o, "type") != "document" || firstResource(o) == "Composition", "a document whose first resource is not a Composition")
+	},
+	// type = 'message' implies entry.first().resource.is(MessageHeader)
+	"bdl-12": func(o map[string]any) string {
+		return unless(str(o, "type") != "message" || firstResource(o) == "MessageHeader", "a message whose first resource is not a MessageHeader")
+	},
+}
+
+func unless(ok bool, msg string) string {
+	if ok {
+		return ""
+	}
+	return msg
+}
+
+func has(o map[string]any, k string) bool { _, ok := o[k]; return ok }
+
+func str(o map[string]any, k string) string { s, _ := o[k].(string); return s }
+
+func entriesAll(o map[string]any, f func(map[string]any) bool) bool {
+	es, _ := o["entry"].([]any)
+	for _, e := range es {
+		m, _ := e.(map[string]any)
+		if !f(m) {
+			return false
 		}
 	}
+	return true
+}
+
+func entriesHave(o map[string]any, k string) bool {
+	return !entriesAll(o, func(e map[string]any) bool { return !has(e, k) })
+}
+
+func firstResource(o map[string]any) string {
+	es, _ := o["entry"].([]any)
+	if len(es) == 0 {
+		return ""
+	}
+	e, _ := es[0].(map[string]any)
+	r, _ := e["resource"].(map[string]any)
+	return str(r, "resourceType")
 }

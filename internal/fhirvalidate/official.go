@@ -1,0 +1,221 @@
+package fhirvalidate
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+)
+
+// official holds the differentials of the HL7 FHIR R4 (4.0.1)
+// StructureDefinitions of the resources the library reads and writes,
+// copied verbatim (see testdata/r4official/README.md).
+//
+//go:embed testdata/r4official/*.differential.json testdata/r4official/CodeSystem-*.json
+var official embed.FS
+
+// profileBase is the canonical prefix of the core StructureDefinitions.
+const profileBase = "http://hl7.org/fhir/StructureDefinition/"
+
+// constraint is an invariant as an official definition states it.
+type constraint struct {
+	Key        string `json:"key"`
+	Severity   string `json:"severity"`
+	Expression string `json:"expression"`
+}
+
+// officialElement is what the validator reads of one ElementDefinition.
+type officialElement struct {
+	Path             string `json:"path"`
+	Min              *int   `json:"min"`
+	Max              string `json:"max"`
+	ContentReference string `json:"contentReference"`
+	Type             []struct {
+		Code          string   `json:"code"`
+		TargetProfile []string `json:"targetProfile"`
+	} `json:"type"`
+	Binding *struct {
+		Strength string `json:"strength"`
+		ValueSet string `json:"valueSet"`
+	} `json:"binding"`
+	Constraint []constraint `json:"constraint"`
+}
+
+// officialDefs is what the validator takes from the official definitions:
+// the element definitions of each resource and backbone element (keyed
+// like the subset's types: "Appointment", "Appointment.participant"), the
+// invariants by the path they sit on, and the value sets of the required
+// bindings.
+type officialDefs struct {
+	types      map[string]map[string]elemDef
+	invariants map[string][]constraint
+	valueSets  []string
+	codes      map[string][]string // value set URL -> codes, from the CodeSystems
+}
+
+// resourceBase and backboneBase are the elements every resource
+// (Resource, DomainResource) and every backbone element inherit; the
+// differentials leave them out.
+var (
+	resourceBase       = []string{"id", "meta", "implicitRules", "language"}
+	domainResourceBase = []string{"text", "contained", "extension", "modifierExtension"}
+	backboneBase       = []string{"id", "extension", "modifierExtension"}
+)
+
+// dataTypes are the data types read from official differentials (the
+// others are in the subset); they inherit Element's id and extension.
+var dataTypes = map[string]bool{"CodeableConcept": true, "Coding": true, "Identifier": true, "Meta": true, "Period": true}
+
+// loadOfficial reads the embedded differentials. base gives the inherited
+// elements: a resource's from the subset's OperationOutcome (a
+// DomainResource like the others), a backbone element's from
+// OperationOutcome.issue.
+func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
+	out := officialDefs{types: map[string]map[string]elemDef{}, invariants: map[string][]constraint{}, codes: map[string][]string{}}
+	files, err := official.ReadDir("testdata/r4official")
+	if err != nil {
+		return out, err
+	}
+	vs := map[string]bool{}
+	for _, f := range files {
+		if strings.HasPrefix(f.Name(), "CodeSystem-") {
+			if err := readCodeSystem(f.Name(), out.codes); err != nil {
+				return out, err
+			}
+			continue
+		}
+		if !strings.HasSuffix(f.Name(), ".differential.json") {
+			continue
+		}
+		raw, err := official.ReadFile(path.Join("testdata/r4official", f.Name()))
+		if err != nil {
+			return out, err
+		}
+		var sd struct {
+			Differential struct {
+				Element []officialElement `json:"element"`
+			} `json:"differential"`
+		}
+		if err := json.Unmarshal(raw, &sd); err != nil {
+			return out, fmt.Errorf("fhirvalidate: %s: %w", f.Name(), err)
+		}
+		els := sd.Differential.Element
+		if len(els) == 0 || strings.Contains(els[0].Path, ".") {
+			return out, fmt.Errorf("fhirvalidate: %s: no root element", f.Name())
+		}
+		root := els[0].Path
+		inherit := func(typ string, names []string, from string) error {
+			for _, n := range names {
+				d, ok := base[from][n]
+				if !ok {
+					return fmt.Errorf("fhirvalidate: the subset has no %s.%s", from, n)
+				}
+				out.types[typ][n] = d
+			}
+			return nil
+		}
+		out.types[root] = map[string]elemDef{}
+		switch {
+		case dataTypes[root]: // an Element: id and extension
+			if err := inherit(root, backboneBase[:2], "Element"); err != nil {
+				return out, err
+			}
+		case root == "Bundle": // Bundle is a Resource, the others DomainResources
+			if err := inherit(root, resourceBase, "OperationOutcome"); err != nil {
+				return out, err
+			}
+		default:
+			if err := inherit(root, resourceBase, "OperationOutcome"); err != nil {
+				return out, err
+			}
+			if err := inherit(root, domainResourceBase, "OperationOutcome"); err != nil {
+				return out, err
+			}
+		}
+		for _, el := range els {
+			if len(el.Constraint) > 0 {
+				out.invariants[el.Path] = append(out.invariants[el.Path], el.Constraint...)
+			}
+			if el.Path == root {
+				continue
+			}
+			parent, name := el.Path[:strings.LastIndex(el.Path, ".")], el.Path[strings.LastIndex(el.Path, ".")+1:]
+			if out.types[parent] == nil {
+				return out, fmt.Errorf("fhirvalidate: %s: %s comes before its parent", f.Name(), el.Path)
+			}
+			if el.Min == nil || el.Max == "" {
+				return out, fmt.Errorf("fhirvalidate: %s: %s has no cardinality", f.Name(), el.Path)
+			}
+			d := elemDef{Min: *el.Min, Max: el.Max}
+			switch {
+			case el.ContentReference != "":
+				d.Type = []string{strings.TrimPrefix(el.ContentReference, "#")}
+			case len(el.Type) == 1 && el.Type[0].Code == "BackboneElement":
+				d.Type = []string{el.Path}
+				out.types[el.Path] = map[string]elemDef{}
+				if err := inherit(el.Path, backboneBase, "OperationOutcome.issue"); err != nil {
+					return out, err
+				}
+			default:
+				for _, t := range el.Type {
+					d.Type = append(d.Type, t.Code)
+					for _, p := range t.TargetProfile {
+						d.Targets = append(d.Targets, strings.TrimPrefix(p, profileBase))
+					}
+				}
+			}
+			if len(d.Type) == 0 {
+				return out, fmt.Errorf("fhirvalidate: %s: %s has no type", f.Name(), el.Path)
+			}
+			if b := el.Binding; b != nil && b.Strength == "required" {
+				d.Binding, _, _ = strings.Cut(b.ValueSet, "|")
+				vs[d.Binding] = true
+			}
+			out.types[parent][name] = d
+		}
+	}
+	for u := range vs {
+		out.valueSets = append(out.valueSets, u)
+	}
+	sort.Strings(out.valueSets)
+	return out, nil
+}
+
+// readCodeSystem reads an official CodeSystem whose value set holds all its
+// codes (content complete, the CodeSystem's valueSet) into codes.
+func readCodeSystem(name string, codes map[string][]string) error {
+	raw, err := official.ReadFile(path.Join("testdata/r4official", name))
+	if err != nil {
+		return err
+	}
+	type concept struct {
+		Code    string    `json:"code"`
+		Concept []concept `json:"concept"`
+	}
+	var cs struct {
+		ResourceType string    `json:"resourceType"`
+		Version      string    `json:"version"`
+		ValueSet     string    `json:"valueSet"`
+		Content      string    `json:"content"`
+		Concept      []concept `json:"concept"`
+	}
+	if err := json.Unmarshal(raw, &cs); err != nil {
+		return fmt.Errorf("fhirvalidate: %s: %w", name, err)
+	}
+	if cs.ResourceType != "CodeSystem" || cs.Version != "4.0.1" || cs.Content != "complete" || cs.ValueSet == "" {
+		return fmt.Errorf("fhirvalidate: %s: not a complete R4 CodeSystem with a value set", name)
+	}
+	var all []string
+	var collect func([]concept)
+	collect = func(cc []concept) {
+		for _, c := range cc {
+			all = append(all, c.Code)
+			collect(c.Concept)
+		}
+	}
+	collect(cs.Concept)
+	codes[cs.ValueSet] = all
+	return nil
+}
