@@ -142,6 +142,17 @@ type Dispatcher struct {
 	fence     carecontact.Fence
 	leadSince time.Time
 	deciding  bool
+	// chg is the one Change the dispatcher builds at a time (under mu),
+	// passed to Store.Apply by pointer: a Change of its own per operation
+	// would escape to the heap through the interface call.
+	chg Change
+}
+
+// change returns the dispatcher's change buffer, cleared. The change is
+// valid until the next call; apply does not call change.
+func (d *Dispatcher) change() *Change {
+	d.chg = Change{}
+	return &d.chg
 }
 
 // ignoreStale drops errStale from a follow-up action: the store's newer

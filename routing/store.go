@@ -197,6 +197,8 @@ type Store interface {
 	Items(ctx context.Context) ([]Item, error)
 	// Apply makes one conditional change (see Change) and returns the
 	// item (zero if removed) and the professional (zero if none) as
-	// stored after it.
-	Apply(ctx context.Context, c Change) (Item, ProfessionalState, error)
+	// stored after it. The change is passed by pointer so that the
+	// dispatcher's hot path copies no Change: Apply reads *c and must
+	// neither modify it nor keep c (or slices of it) after returning.
+	Apply(ctx context.Context, c *Change) (Item, ProfessionalState, error)
 }

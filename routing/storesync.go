@@ -77,7 +77,8 @@ func (d *Dispatcher) recover(ctx context.Context, now time.Time) error {
 
 // drop removes a queued item that has no route any more.
 func (d *Dispatcher) drop(ctx context.Context, e *entry, t time.Time, reason NoRouteReason, detail string) error {
-	c := Change{Item: e.it, Remove: true}
+	c := d.change()
+	c.Item, c.Remove = e.it, true
 	if e.it.Professional != "" {
 		// Recovery drops items that were offered or held: free the slot.
 		c.Professional = e.it.Professional
@@ -87,7 +88,7 @@ func (d *Dispatcher) drop(ctx context.Context, e *entry, t time.Time, reason NoR
 			c.WrapUps = -1
 		}
 	}
-	if err := d.apply(ctx, e, &c, d.profOf(e.it.Professional), "drop", t, ""); err != nil {
+	if err := d.apply(ctx, e, c, d.profOf(e.it.Professional), "drop", t, ""); err != nil {
 		return ignoreStale(err)
 	}
 	d.disarm(e)
@@ -112,7 +113,7 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, ve
 	} else {
 		c.Events = d.auditFor(verb, &c.Item, t, actor)
 	}
-	it, st, err := d.store.Apply(ctx, *c)
+	it, st, err := d.store.Apply(ctx, c)
 	if err != nil {
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrItemNotFound) || d.lostLead(err) {
 			if rerr := d.reload(ctx, e); rerr != nil {

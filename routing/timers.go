@@ -148,7 +148,9 @@ func (d *Dispatcher) widen(ctx context.Context, e *entry, t time.Time) error {
 	it.Step = next
 	it.StepAt = t
 	from := d.stepPool(e)
-	if err := d.apply(ctx, e, &Change{Item: it}, nil, "widen", t, ""); err != nil {
+	c := d.change()
+	c.Item = it
+	if err := d.apply(ctx, e, c, nil, "widen", t, ""); err != nil {
 		if err != errStale && e.tidx < 0 {
 			d.arm(e, t) // try again on the next call
 		}

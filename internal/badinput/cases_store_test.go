@@ -27,7 +27,7 @@ func storeCases() []badCase {
 			return err
 		}, invalid("detail.phone")},
 		{"memory/routing/Apply to a missing item", func(ctx context.Context, w *world) error {
-			_, _, err := w.db.RoutingStore().Apply(ctx, routing.Change{Item: routing.Item{ID: "nothing"}, Expect: 1})
+			_, _, err := w.db.RoutingStore().Apply(ctx, &routing.Change{Item: routing.Item{ID: "nothing"}, Expect: 1})
 			return err
 		}, fails(carecontact.ErrNotFound)},
 		{"memory/routing/SetPresence wrap-up", func(ctx context.Context, w *world) error {

@@ -206,7 +206,7 @@ func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
 // are released explicitly rather than deferred: with this many returns
 // the compiler cannot open-code the defers, and Apply runs for every
 // offer, accept and completion.
-func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (out routing.Item, ps routing.ProfessionalState, err error) {
+func (s *RoutingStore) Apply(ctx context.Context, c *routing.Change) (out routing.Item, ps routing.ProfessionalState, err error) {
 	if err := ctx.Err(); err != nil {
 		return routing.Item{}, routing.ProfessionalState{}, err
 	}
@@ -216,7 +216,7 @@ func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (out routing
 	}
 	sh := &s.items[stripe(string(c.Item.ID))]
 	sh.mu.Lock()
-	err = s.applyLocked(sh, &c, prepared, &out, &ps)
+	err = s.applyLocked(sh, c, prepared, &out, &ps)
 	sh.mu.Unlock()
 	if err != nil {
 		return routing.Item{}, routing.ProfessionalState{}, err

@@ -211,7 +211,8 @@ func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
 // Apply implements routing.Store in one transaction: the item row first,
 // then the professional's, always in that order, so concurrent changes
 // cannot deadlock.
-func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Item, routing.ProfessionalState, error) {
+func (s *RoutingStore) Apply(ctx context.Context, cp *routing.Change) (routing.Item, routing.ProfessionalState, error) {
+	c := *cp
 	id := c.Item.ID
 	prepared, err := kit.PrepareEvents(c.Events)
 	if err != nil {
