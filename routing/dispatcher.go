@@ -146,6 +146,10 @@ type Dispatcher struct {
 	// passed to Store.Apply by pointer: a Change of its own per operation
 	// would escape to the heap through the interface call.
 	chg Change
+	// recent is the item offered last, while it is in items: its answer
+	// (accept or decline) usually comes next, and lookup finds it without
+	// hashing its ID.
+	recent *entry
 }
 
 // change returns the dispatcher's change buffer, cleared. The change is

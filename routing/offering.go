@@ -92,6 +92,7 @@ func (d *Dispatcher) offer(ctx context.Context, e *entry, p *prof, t time.Time) 
 		d.stepPool(e).queue.remove(e.qidx)
 	}
 	d.arm(e, e.it.Deadline)
+	d.recent = e // queued, so indexed in items until forget
 	d.emit(EventOffered, e, t, e.it.Step, p.id, "")
 	return nil
 }

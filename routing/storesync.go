@@ -197,6 +197,9 @@ func (d *Dispatcher) forget(e *entry) {
 		d.stepPool(e).queue.remove(e.qidx)
 	}
 	d.disarm(e)
+	if d.recent != nil && d.recent.it.ID == e.it.ID {
+		d.recent = nil
+	}
 	if cur, ok := d.items[e.it.ID]; ok {
 		d.counts[e.it.State]--
 		delete(d.items, e.it.ID)

@@ -34,6 +34,10 @@ type itemShard struct {
 	// is only ever read under mu and copied out, so nothing refers to it
 	// once it is out of m.
 	spare []*routing.Item
+	// last is the record created or changed last, while it is in m: an
+	// offer follows its item's creation and an accept its offer, so Apply
+	// finds it without hashing the ID.
+	last *routing.Item
 }
 
 // maxSpareItems bounds the spare records of a stripe.
@@ -156,6 +160,7 @@ func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events [
 	kit.Norm(rec)
 	rec.Version = 1
 	sh.m[it.ID] = rec
+	sh.last = rec
 	s.record(prepared)
 	return kit.CloneItem(*rec), nil
 }
@@ -230,9 +235,12 @@ func (s *RoutingStore) Apply(ctx context.Context, c *routing.Change) (out routin
 // professional to out and ps.
 func (s *RoutingStore) applyLocked(sh *itemShard, c *routing.Change, prepared []audit.Event, out *routing.Item, ps *routing.ProfessionalState) error {
 	id := c.Item.ID
-	cur, ok := sh.m[id]
-	if !ok {
-		return fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
+	cur := sh.last
+	if cur == nil || cur.ID != id {
+		var ok bool
+		if cur, ok = sh.m[id]; !ok {
+			return fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
+		}
 	}
 	if err := kit.ItemVersion(id, cur.Version, c.Expect); err != nil {
 		return err
@@ -253,6 +261,7 @@ func (s *RoutingStore) applyLocked(sh *itemShard, c *routing.Change, prepared []
 	}
 	if c.Remove {
 		delete(sh.m, id)
+		sh.last = nil
 		if len(sh.spare) < maxSpareItems {
 			*cur = routing.Item{}
 			sh.spare = append(sh.spare, cur)
@@ -261,6 +270,7 @@ func (s *RoutingStore) applyLocked(sh *itemShard, c *routing.Change, prepared []
 		*cur = c.Item
 		kit.Norm(cur)
 		cur.Version = c.Expect + 1
+		sh.last = cur
 		*out = *cur
 		kit.Detach(out)
 	}
