@@ -150,6 +150,9 @@ type Dispatcher struct {
 	// (accept or decline) usually comes next, and lookup finds it without
 	// hashing its ID.
 	recent *entry
+	// pst receives the professional's state from Store.Apply (a local
+	// would escape to the heap through the interface call).
+	pst ProfessionalState
 }
 
 // change returns the dispatcher's change buffer, cleared. The change is

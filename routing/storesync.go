@@ -113,8 +113,16 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, ve
 	} else {
 		c.Events = d.auditFor(verb, &c.Item, t, actor)
 	}
-	it, st, err := d.store.Apply(ctx, c)
-	if err != nil {
+	old, oldBy := e.it.State, e.it.Professional
+	var out *Item
+	if !c.Remove {
+		out = &e.it // written only on success
+	}
+	var pst *ProfessionalState
+	if p != nil {
+		pst = &d.pst
+	}
+	if err := d.store.Apply(ctx, c, out, pst); err != nil {
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrItemNotFound) || d.lostLead(err) {
 			if rerr := d.reload(ctx, e); rerr != nil {
 				return rerr
@@ -123,17 +131,15 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, ve
 		}
 		return fmt.Errorf("routing: %s %s: %w", verb, e.it.ID, err)
 	}
-	old, oldBy := e.it.State, e.it.Professional
 	if c.Remove {
 		d.forget(e)
 	} else {
-		e.it = it
 		d.counts[old]--
-		d.counts[it.State]++
+		d.counts[e.it.State]++
 	}
 	d.track(e, old, oldBy, c.Remove)
 	if p != nil {
-		d.update(p, st)
+		d.update(p, d.pst)
 	}
 	return nil
 }

@@ -211,28 +211,25 @@ func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
 // are released explicitly rather than deferred: with this many returns
 // the compiler cannot open-code the defers, and Apply runs for every
 // offer, accept and completion.
-func (s *RoutingStore) Apply(ctx context.Context, c *routing.Change) (out routing.Item, ps routing.ProfessionalState, err error) {
+func (s *RoutingStore) Apply(ctx context.Context, c *routing.Change, out *routing.Item, ps *routing.ProfessionalState) error {
 	if err := ctx.Err(); err != nil {
-		return routing.Item{}, routing.ProfessionalState{}, err
+		return err
 	}
 	prepared, err := s.prepare(c.Events)
 	if err != nil {
-		return routing.Item{}, routing.ProfessionalState{}, err
+		return err
 	}
 	sh := &s.items[stripe(string(c.Item.ID))]
 	sh.mu.Lock()
-	err = s.applyLocked(sh, c, prepared, &out, &ps)
+	err = s.applyLocked(sh, c, prepared, out, ps)
 	sh.mu.Unlock()
-	if err != nil {
-		return routing.Item{}, routing.ProfessionalState{}, err
-	}
-	return out, ps, nil
+	return err
 }
 
 // applyLocked is Apply with the item's stripe locked: it checks and makes
 // the change and records its events (with the professional's stripe
 // locked too, if the change has one), writing the stored item and
-// professional to out and ps.
+// professional to out and ps (unless nil) once nothing can fail any more.
 func (s *RoutingStore) applyLocked(sh *itemShard, c *routing.Change, prepared []audit.Event, out *routing.Item, ps *routing.ProfessionalState) error {
 	id := c.Item.ID
 	cur := sh.last
@@ -271,8 +268,10 @@ func (s *RoutingStore) applyLocked(sh *itemShard, c *routing.Change, prepared []
 		kit.Norm(cur)
 		cur.Version = c.Expect + 1
 		sh.last = cur
-		*out = *cur
-		kit.Detach(out)
+		if out != nil {
+			*out = *cur
+			kit.Detach(out)
+		}
 	}
 	s.record(prepared)
 	if psh != nil {
@@ -302,7 +301,9 @@ func applyProfessional(psh *profShard, c *routing.Change, ps *routing.Profession
 		pcur.IdleSince = c.IdleSince.UTC()
 	}
 	pcur.Version++
-	*ps = *pcur
+	if ps != nil {
+		*ps = *pcur
+	}
 	return nil
 }
 

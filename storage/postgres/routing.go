@@ -208,11 +208,25 @@ func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
 	return out, err
 }
 
-// Apply implements routing.Store in one transaction: the item row first,
-// then the professional's, always in that order, so concurrent changes
-// cannot deadlock.
-func (s *RoutingStore) Apply(ctx context.Context, cp *routing.Change) (routing.Item, routing.ProfessionalState, error) {
-	c := *cp
+// Apply implements routing.Store with apply.
+func (s *RoutingStore) Apply(ctx context.Context, c *routing.Change, it *routing.Item, ps *routing.ProfessionalState) error {
+	stored, st, err := s.apply(ctx, *c)
+	if err != nil {
+		return err
+	}
+	if it != nil && !c.Remove {
+		*it = stored
+	}
+	if ps != nil && c.Professional != "" {
+		*ps = st
+	}
+	return nil
+}
+
+// apply makes change c in one transaction: the item row first, then the
+// professional's, always in that order, so concurrent changes cannot
+// deadlock.
+func (s *RoutingStore) apply(ctx context.Context, c routing.Change) (routing.Item, routing.ProfessionalState, error) {
 	id := c.Item.ID
 	prepared, err := kit.PrepareEvents(c.Events)
 	if err != nil {
