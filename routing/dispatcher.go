@@ -153,6 +153,10 @@ type Dispatcher struct {
 	// pst receives the professional's state from Store.Apply (a local
 	// would escape to the heap through the interface call).
 	pst ProfessionalState
+	// seenNext and seenOK are what NextDeadline returned last (without a
+	// Leader): arm wakes the driver only for an earlier deadline.
+	seenNext time.Time
+	seenOK   bool
 }
 
 // change returns the dispatcher's change buffer, cleared. The change is
