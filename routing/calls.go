@@ -57,8 +57,9 @@ func (d *Dispatcher) Continue(ctx context.Context, id carecontact.ItemID, by car
 		return e.it, nil
 	}
 	p := d.profOf(by)
-	c := Change{Item: next, Professional: by, InCall: heldCall(&next, e.route.slot) - heldCall(&e.it, e.route.slot)}
-	if err := d.apply(ctx, e, &c, p, "continue", now, by); err != nil {
+	c := d.change()
+	*c = Change{Item: next, Professional: by, InCall: heldCall(&next, e.route.slot) - heldCall(&e.it, e.route.slot)}
+	if err := d.apply(ctx, e, c, p, "continue", now, by); err != nil {
 		return Item{}, staleAsConflict(err, id)
 	}
 	d.emit(EventContinued, e, now, e.it.Step, by, string(kind))
@@ -96,7 +97,9 @@ func (d *Dispatcher) Invite(ctx context.Context, id carecontact.ItemID, host, gu
 	next := e.it
 	next.Guests = append(slices.Clip(e.it.Guests), guest)
 	defer d.unhold(d.hold(p))
-	if err := d.apply(ctx, e, &Change{Item: next, Professional: guest, InCall: 1}, p, "invite", now, host); err != nil {
+	c := d.change()
+	*c = Change{Item: next, Professional: guest, InCall: 1}
+	if err := d.apply(ctx, e, c, p, "invite", now, host); err != nil {
 		return Item{}, staleAsConflict(err, id)
 	}
 	d.emit(EventJoined, e, now, e.it.Step, guest, "")
@@ -130,7 +133,9 @@ func (d *Dispatcher) leave(ctx context.Context, e *entry, guest carecontact.Prof
 	next := e.it
 	next.Guests = slices.DeleteFunc(slices.Clone(e.it.Guests), func(g carecontact.ProfessionalID) bool { return g == guest })
 	defer d.unhold(d.hold(p))
-	if err := d.apply(ctx, e, &Change{Item: next, Professional: guest, InCall: -1, IdleSince: t}, p, "leave", t, guest); err != nil {
+	c := d.change()
+	*c = Change{Item: next, Professional: guest, InCall: -1, IdleSince: t}
+	if err := d.apply(ctx, e, c, p, "leave", t, guest); err != nil {
 		return err
 	}
 	d.emit(EventLeft, e, t, e.it.Step, guest, "")
@@ -185,9 +190,10 @@ func (d *Dispatcher) reclaim(ctx context.Context, e *entry, t time.Time) error {
 	next.Professional = ""
 	next.Continued = ""
 	next.StepAt = t
-	c := Change{Item: next, Professional: by, Slot: e.route.slot, Load: -1, InCall: -heldCall(&e.it, e.route.slot)}
+	c := d.change()
+	*c = Change{Item: next, Professional: by, Slot: e.route.slot, Load: -1, InCall: -heldCall(&e.it, e.route.slot)}
 	defer d.unhold(d.hold(p))
-	if err := d.apply(ctx, e, &c, p, "reclaim", t, ""); err != nil {
+	if err := d.apply(ctx, e, c, p, "reclaim", t, ""); err != nil {
 		return err
 	}
 	e.accepted = time.Time{}

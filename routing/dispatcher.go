@@ -142,6 +142,28 @@ type Dispatcher struct {
 	fence     carecontact.Fence
 	leadSince time.Time
 	deciding  bool
+	// chg is the one Change the dispatcher builds at a time (under mu),
+	// passed to Store.Apply by pointer: a Change of its own per operation
+	// would escape to the heap through the interface call.
+	chg Change
+	// recent is the item offered last, while it is in items: its answer
+	// (accept or decline) usually comes next, and lookup finds it without
+	// hashing its ID.
+	recent *entry
+	// pst receives the professional's state from Store.Apply (a local
+	// would escape to the heap through the interface call).
+	pst ProfessionalState
+	// seenNext and seenOK are what NextDeadline returned last (without a
+	// Leader): arm wakes the driver only for an earlier deadline.
+	seenNext time.Time
+	seenOK   bool
+}
+
+// change returns the dispatcher's change buffer, cleared. The change is
+// valid until the next call; apply does not call change.
+func (d *Dispatcher) change() *Change {
+	d.chg = Change{}
+	return &d.chg
 }
 
 // ignoreStale drops errStale from a follow-up action: the store's newer

@@ -118,10 +118,11 @@ func (d *Dispatcher) Accept(ctx context.Context, id carecontact.ItemID, by carec
 	if err != nil {
 		return Item{}, err
 	}
-	c := Change{Item: e.it}
+	c := d.change()
+	c.Item = e.it
 	c.Item.State = ItemAccepted
 	c.Item.Deadline = time.Time{}
-	if err := d.apply(ctx, e, &c, nil, "accept", now, by); err != nil {
+	if err := d.apply(ctx, e, c, nil, "accept", now, by); err != nil {
 		return Item{}, staleAsConflict(err, id)
 	}
 	d.disarm(e)
@@ -183,7 +184,9 @@ func (d *Dispatcher) release(ctx context.Context, e *entry, t time.Time, kind Ev
 		verb = "timeout"
 	}
 	defer d.unhold(d.hold(p))
-	if err := d.apply(ctx, e, &Change{Item: next, Professional: by, Slot: e.route.slot, Load: -1}, p, verb, t, by); err != nil {
+	c := d.change()
+	*c = Change{Item: next, Professional: by, Slot: e.route.slot, Load: -1}
+	if err := d.apply(ctx, e, c, p, verb, t, by); err != nil {
 		return err
 	}
 	d.disarm(e)
@@ -234,10 +237,12 @@ func (d *Dispatcher) Finish(ctx context.Context, id carecontact.ItemID, by carec
 	if p.wrapUp == 0 {
 		return Item{}, staleAsConflict(d.complete(ctx, e, now, 0), id)
 	}
-	c := Change{Item: e.it, Professional: by, WrapUps: 1, InCall: -heldCall(&e.it, e.route.slot)}
+	c := d.change()
+	c.Item = e.it
+	c.Professional, c.WrapUps, c.InCall = by, 1, -heldCall(&e.it, e.route.slot)
 	c.Item.State = ItemWrapUp
 	c.Item.Deadline = now.Add(p.wrapUp)
-	if err := d.apply(ctx, e, &c, p, "finish", now, by); err != nil {
+	if err := d.apply(ctx, e, c, p, "finish", now, by); err != nil {
 		return Item{}, staleAsConflict(err, id)
 	}
 	d.arm(e, e.it.Deadline)
@@ -277,12 +282,14 @@ func (d *Dispatcher) held(ctx context.Context, id carecontact.ItemID, by carecon
 func (d *Dispatcher) complete(ctx context.Context, e *entry, t time.Time, wraps int) error {
 	by := e.it.Professional
 	p := d.holder(e)
-	c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.route.slot, Load: -1, WrapUps: wraps, IdleSince: t}
+	c := d.change()
+	c.Item = e.it
+	c.Remove, c.Professional, c.Slot, c.Load, c.WrapUps, c.IdleSince = true, by, e.route.slot, -1, wraps, t
 	if wraps == 0 { // still accepted: the call it may hold ends now
 		c.InCall = -heldCall(&e.it, e.route.slot)
 	}
 	defer d.unhold(d.hold(p))
-	if err := d.apply(ctx, e, &c, p, "complete", t, by); err != nil {
+	if err := d.apply(ctx, e, c, p, "complete", t, by); err != nil {
 		return err
 	}
 	d.disarm(e)
@@ -307,7 +314,9 @@ func (d *Dispatcher) Rescind(ctx context.Context, id carecontact.ItemID, reason 
 	}
 	switch e.it.State {
 	case ItemQueued:
-		if err := d.apply(ctx, e, &Change{Item: e.it, Remove: true}, nil, "rescind", now, ""); err != nil {
+		c := d.change()
+		c.Item, c.Remove = e.it, true
+		if err := d.apply(ctx, e, c, nil, "rescind", now, ""); err != nil {
 			return staleAsConflict(err, id)
 		}
 		d.disarm(e)
@@ -316,9 +325,10 @@ func (d *Dispatcher) Rescind(ctx context.Context, id carecontact.ItemID, reason 
 	case ItemOffered:
 		by := e.it.Professional
 		p := d.holder(e)
-		c := Change{Item: e.it, Remove: true, Professional: by, Slot: e.route.slot, Load: -1}
+		c := d.change()
+		*c = Change{Item: e.it, Remove: true, Professional: by, Slot: e.route.slot, Load: -1}
 		defer d.unhold(d.hold(p))
-		if err := d.apply(ctx, e, &c, p, "rescind", now, ""); err != nil {
+		if err := d.apply(ctx, e, c, p, "rescind", now, ""); err != nil {
 			return staleAsConflict(err, id)
 		}
 		d.disarm(e)

@@ -69,11 +69,13 @@ func (d *Dispatcher) serve(ctx context.Context, p *prof, t time.Time) error {
 // changed the item or the professional) and returns errRetry or errStale.
 func (d *Dispatcher) offer(ctx context.Context, e *entry, p *prof, t time.Time) error {
 	e.by = p // a hint only: holder checks it against the item
-	c := Change{Item: e.it, Professional: p.id, Slot: e.route.slot, Load: 1}
+	c := d.change()
+	c.Item = e.it
+	c.Professional, c.Slot, c.Load = p.id, e.route.slot, 1
 	c.Item.State = ItemOffered
 	c.Item.Professional = p.id
 	c.Item.Deadline = t.Add(d.offerTimeout)
-	err := d.apply(ctx, e, &c, p, "offer", t, "")
+	err := d.apply(ctx, e, c, p, "offer", t, "")
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrNoCapacity):
@@ -90,6 +92,7 @@ func (d *Dispatcher) offer(ctx context.Context, e *entry, p *prof, t time.Time) 
 		d.stepPool(e).queue.remove(e.qidx)
 	}
 	d.arm(e, e.it.Deadline)
+	d.recent = e // queued, so indexed in items until forget
 	d.emit(EventOffered, e, t, e.it.Step, p.id, "")
 	return nil
 }

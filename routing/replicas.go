@@ -22,7 +22,13 @@ const DefaultRefreshEvery = 2 * time.Second
 // enqueued is indexed here, one it changed is brought up to date, one it
 // removed is forgotten. Without the item it fails with ErrItemNotFound.
 func (d *Dispatcher) lookup(ctx context.Context, id carecontact.ItemID, now time.Time) (*entry, error) {
-	e, ok := d.items[id]
+	var e *entry
+	var ok bool
+	if r := d.recent; r != nil && r.it.ID == id {
+		e, ok = r, true
+	} else {
+		e, ok = d.items[id]
+	}
 	if !d.replicated {
 		if !ok {
 			return nil, fmt.Errorf("%w: %s", ErrItemNotFound, quoteID(string(id)))

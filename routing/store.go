@@ -195,8 +195,13 @@ type Store interface {
 	// Items returns every stored item in ascending ID order (for a
 	// dispatcher recovering its queues).
 	Items(ctx context.Context) ([]Item, error)
-	// Apply makes one conditional change (see Change) and returns the
-	// item (zero if removed) and the professional (zero if none) as
-	// stored after it.
-	Apply(ctx context.Context, c Change) (Item, ProfessionalState, error)
+	// Apply makes one conditional change (see Change). On success it
+	// writes the item as stored after it to *it (unless c.Remove) and the
+	// professional as stored after it to *ps (if c.Professional is set);
+	// either may be nil, and on error neither is written. The change and
+	// the results are passed by pointer so that the dispatcher's hot path
+	// copies no Change and no Item through the call: Apply reads *c and
+	// must neither modify it nor keep c, it or ps after returning, and
+	// what it writes to *it shares no slice with its own state.
+	Apply(ctx context.Context, c *Change, it *Item, ps *ProfessionalState) error
 }

@@ -77,7 +77,8 @@ func (d *Dispatcher) recover(ctx context.Context, now time.Time) error {
 
 // drop removes a queued item that has no route any more.
 func (d *Dispatcher) drop(ctx context.Context, e *entry, t time.Time, reason NoRouteReason, detail string) error {
-	c := Change{Item: e.it, Remove: true}
+	c := d.change()
+	c.Item, c.Remove = e.it, true
 	if e.it.Professional != "" {
 		// Recovery drops items that were offered or held: free the slot.
 		c.Professional = e.it.Professional
@@ -87,7 +88,7 @@ func (d *Dispatcher) drop(ctx context.Context, e *entry, t time.Time, reason NoR
 			c.WrapUps = -1
 		}
 	}
-	if err := d.apply(ctx, e, &c, d.profOf(e.it.Professional), "drop", t, ""); err != nil {
+	if err := d.apply(ctx, e, c, d.profOf(e.it.Professional), "drop", t, ""); err != nil {
 		return ignoreStale(err)
 	}
 	d.disarm(e)
@@ -112,8 +113,16 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, ve
 	} else {
 		c.Events = d.auditFor(verb, &c.Item, t, actor)
 	}
-	it, st, err := d.store.Apply(ctx, *c)
-	if err != nil {
+	old, oldBy := e.it.State, e.it.Professional
+	var out *Item
+	if !c.Remove {
+		out = &e.it // written only on success
+	}
+	var pst *ProfessionalState
+	if p != nil {
+		pst = &d.pst
+	}
+	if err := d.store.Apply(ctx, c, out, pst); err != nil {
 		if errors.Is(err, ErrConflict) || errors.Is(err, ErrItemNotFound) || d.lostLead(err) {
 			if rerr := d.reload(ctx, e); rerr != nil {
 				return rerr
@@ -122,17 +131,15 @@ func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, ve
 		}
 		return fmt.Errorf("routing: %s %s: %w", verb, e.it.ID, err)
 	}
-	old, oldBy := e.it.State, e.it.Professional
 	if c.Remove {
 		d.forget(e)
 	} else {
-		e.it = it
 		d.counts[old]--
-		d.counts[it.State]++
+		d.counts[e.it.State]++
 	}
 	d.track(e, old, oldBy, c.Remove)
 	if p != nil {
-		d.update(p, st)
+		d.update(p, d.pst)
 	}
 	return nil
 }
@@ -196,6 +203,9 @@ func (d *Dispatcher) forget(e *entry) {
 		d.stepPool(e).queue.remove(e.qidx)
 	}
 	d.disarm(e)
+	if d.recent != nil && d.recent.it.ID == e.it.ID {
+		d.recent = nil
+	}
 	if cur, ok := d.items[e.it.ID]; ok {
 		d.counts[e.it.State]--
 		delete(d.items, e.it.ID)

@@ -54,6 +54,7 @@ func (d *Dispatcher) NextDeadline(context.Context) (t time.Time, ok bool, err er
 	if e := d.nextTimer(); e != nil && (!ok || e.deadline.Before(t)) {
 		t, ok = e.deadline, true
 	}
+	d.seenNext, d.seenOK = t, ok
 	return t, ok, nil
 }
 
@@ -148,7 +149,9 @@ func (d *Dispatcher) widen(ctx context.Context, e *entry, t time.Time) error {
 	it.Step = next
 	it.StepAt = t
 	from := d.stepPool(e)
-	if err := d.apply(ctx, e, &Change{Item: it}, nil, "widen", t, ""); err != nil {
+	c := d.change()
+	c.Item = it
+	if err := d.apply(ctx, e, c, nil, "widen", t, ""); err != nil {
 		if err != errStale && e.tidx < 0 {
 			d.arm(e, t) // try again on the next call
 		}
@@ -188,7 +191,11 @@ func (d *Dispatcher) arm(e *entry, t time.Time) {
 	} else {
 		h.push(trefOf(e))
 	}
-	if e.tidx == 0 {
+	// Wake only for a deadline earlier than the one NextDeadline returned
+	// last: a later one is handled when that one is. With a Leader every
+	// new first deadline wakes, so a follower's driver also checks soon
+	// whether the lead changed.
+	if e.tidx == 0 && (d.leader != nil || !d.seenOK || t.Before(d.seenNext)) {
 		select {
 		case d.wake <- struct{}{}:
 		default:

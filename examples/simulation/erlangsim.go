@@ -259,7 +259,20 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 		return nil
 	}
 	scheduled := time.Duration(-1)
-	armDeadline := func() {
+	// armDeadline schedules the dispatcher's next deadline if it is
+	// earlier than the one scheduled, or if none is (after a deadline
+	// event). The earliest deadline only ever moves earlier when the
+	// dispatcher signals its Wake channel, so without a signal (and
+	// unless forced, after a deadline event) there is nothing to ask.
+	wake := d.Wake()
+	armDeadline := func(force bool) {
+		select {
+		case <-wake:
+		default:
+			if !force {
+				return
+			}
+		}
 		if t, ok, _ := d.NextDeadline(ctx); ok {
 			at := t.Sub(clock.Epoch())
 			if scheduled < 0 || at < scheduled {
@@ -278,6 +291,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 			break
 		}
 		now := loop.Now()
+		deadline := false
 		switch ev.kind {
 		case evArrive:
 			s := newSlot()
@@ -316,6 +330,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 			abandon(c, now)
 			release(ev.cust)
 		case evDeadline:
+			deadline = true
 			if now >= scheduled {
 				scheduled = -1 // the scheduled deadline event is used up
 			}
@@ -326,7 +341,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 		if err := takeOffers(); err != nil {
 			return nil, err
 		}
-		armDeadline()
+		armDeadline(deadline)
 		if next&0xffff == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err

@@ -27,7 +27,7 @@ func storeCases() []badCase {
 			return err
 		}, invalid("detail.phone")},
 		{"memory/routing/Apply to a missing item", func(ctx context.Context, w *world) error {
-			_, _, err := w.db.RoutingStore().Apply(ctx, routing.Change{Item: routing.Item{ID: "nothing"}, Expect: 1})
+			_, _, err := storeApply(ctx, w.db.RoutingStore(), &routing.Change{Item: routing.Item{ID: "nothing"}, Expect: 1})
 			return err
 		}, fails(carecontact.ErrNotFound)},
 		{"memory/routing/SetPresence wrap-up", func(ctx context.Context, w *world) error {
@@ -115,4 +115,13 @@ func storeCases() []badCase {
 			return w.db.AuditLog().Record(ctx, audit.Event{})
 		}, invalid("at")},
 	}
+}
+
+// storeApply calls s.Apply with c and returns the item (zero if removed)
+// and the professional (zero if none) as stored after it.
+func storeApply(ctx context.Context, s routing.Store, c *routing.Change) (routing.Item, routing.ProfessionalState, error) {
+	var it routing.Item
+	var ps routing.ProfessionalState
+	err := s.Apply(ctx, c, &it, &ps)
+	return it, ps, err
 }

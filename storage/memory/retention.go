@@ -228,6 +228,9 @@ func (s *RoutingStore) purge(now time.Time, d carecontact.Days, subjects map[str
 		for id, it := range sh.m {
 			if at, ok := storekit.ItemAbandoned(*it); storekit.Past(d, at, ok, now) {
 				delete(sh.m, id)
+				if sh.last == it {
+					sh.last = nil
+				}
 				subjects[storekit.ItemSubject(id)] = true
 				n++
 			}

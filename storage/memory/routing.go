@@ -34,6 +34,10 @@ type itemShard struct {
 	// is only ever read under mu and copied out, so nothing refers to it
 	// once it is out of m.
 	spare []*routing.Item
+	// last is the record created or changed last, while it is in m: an
+	// offer follows its item's creation and an accept its offer, so Apply
+	// finds it without hashing the ID.
+	last *routing.Item
 }
 
 // maxSpareItems bounds the spare records of a stripe.
@@ -156,6 +160,7 @@ func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events [
 	kit.Norm(rec)
 	rec.Version = 1
 	sh.m[it.ID] = rec
+	sh.last = rec
 	s.record(prepared)
 	return kit.CloneItem(*rec), nil
 }
@@ -206,33 +211,33 @@ func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
 // are released explicitly rather than deferred: with this many returns
 // the compiler cannot open-code the defers, and Apply runs for every
 // offer, accept and completion.
-func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (out routing.Item, ps routing.ProfessionalState, err error) {
+func (s *RoutingStore) Apply(ctx context.Context, c *routing.Change, out *routing.Item, ps *routing.ProfessionalState) error {
 	if err := ctx.Err(); err != nil {
-		return routing.Item{}, routing.ProfessionalState{}, err
+		return err
 	}
 	prepared, err := s.prepare(c.Events)
 	if err != nil {
-		return routing.Item{}, routing.ProfessionalState{}, err
+		return err
 	}
 	sh := &s.items[stripe(string(c.Item.ID))]
 	sh.mu.Lock()
-	err = s.applyLocked(sh, &c, prepared, &out, &ps)
+	err = s.applyLocked(sh, c, prepared, out, ps)
 	sh.mu.Unlock()
-	if err != nil {
-		return routing.Item{}, routing.ProfessionalState{}, err
-	}
-	return out, ps, nil
+	return err
 }
 
 // applyLocked is Apply with the item's stripe locked: it checks and makes
 // the change and records its events (with the professional's stripe
 // locked too, if the change has one), writing the stored item and
-// professional to out and ps.
+// professional to out and ps (unless nil) once nothing can fail any more.
 func (s *RoutingStore) applyLocked(sh *itemShard, c *routing.Change, prepared []audit.Event, out *routing.Item, ps *routing.ProfessionalState) error {
 	id := c.Item.ID
-	cur, ok := sh.m[id]
-	if !ok {
-		return fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
+	cur := sh.last
+	if cur == nil || cur.ID != id {
+		var ok bool
+		if cur, ok = sh.m[id]; !ok {
+			return fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
+		}
 	}
 	if err := kit.ItemVersion(id, cur.Version, c.Expect); err != nil {
 		return err
@@ -253,6 +258,7 @@ func (s *RoutingStore) applyLocked(sh *itemShard, c *routing.Change, prepared []
 	}
 	if c.Remove {
 		delete(sh.m, id)
+		sh.last = nil
 		if len(sh.spare) < maxSpareItems {
 			*cur = routing.Item{}
 			sh.spare = append(sh.spare, cur)
@@ -261,8 +267,11 @@ func (s *RoutingStore) applyLocked(sh *itemShard, c *routing.Change, prepared []
 		*cur = c.Item
 		kit.Norm(cur)
 		cur.Version = c.Expect + 1
-		*out = *cur
-		kit.Detach(out)
+		sh.last = cur
+		if out != nil {
+			*out = *cur
+			kit.Detach(out)
+		}
 	}
 	s.record(prepared)
 	if psh != nil {
@@ -292,7 +301,9 @@ func applyProfessional(psh *profShard, c *routing.Change, ps *routing.Profession
 		pcur.IdleSince = c.IdleSince.UTC()
 	}
 	pcur.Version++
-	*ps = *pcur
+	if ps != nil {
+		*ps = *pcur
+	}
 	return nil
 }
 

@@ -109,7 +109,7 @@ func BenchmarkClaim(b *testing.B) {
 				runWorkers(b, workers, "claims", func(w, i int) error {
 					next := items[i]
 					next.State, next.Professional, next.Deadline = routing.ItemOffered, profs[w], t0.Add(30e9)
-					_, _, err := s.Apply(ctx, routing.Change{Item: next, Expect: items[i].Version,
+					_, _, err := storeApply(ctx, s, &routing.Change{Item: next, Expect: items[i].Version,
 						Professional: profs[w], Slot: routing.SlotChat, Load: 1})
 					return err
 				})

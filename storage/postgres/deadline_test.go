@@ -69,7 +69,7 @@ func TestEveryOperationHasADeadline(t *testing.T) {
 		{"routing create item", func() error { _, err := routes.CreateItem(ctx, workItem(1), nil); return err }},
 		{"routing items", func() error { _, err := routes.Items(ctx); return err }},
 		{"routing apply, fenced", func() error {
-			_, _, err := routes.Apply(ctx, routing.Change{Item: workItem(1), Expect: 1, Fence: fence})
+			_, _, err := storeApply(ctx, routes, &routing.Change{Item: workItem(1), Expect: 1, Fence: fence})
 			return err
 		}},
 		{"callback open", func() error {

@@ -235,7 +235,7 @@ func BenchmarkDurable(b *testing.B) {
 			rate, base := interleave(b, workers, func(w, i int) error {
 				next := items[i]
 				next.State, next.Professional, next.Deadline = routing.ItemOffered, profs[w], t0.Add(30*time.Second)
-				_, _, err := st.Apply(ctx, routing.Change{Item: next, Expect: items[i].Version,
+				_, _, err := storeApply(ctx, st, &routing.Change{Item: next, Expect: items[i].Version,
 					Professional: profs[w], Slot: routing.SlotChat, Load: 1})
 				return err
 			}, baseline(db))

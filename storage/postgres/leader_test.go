@@ -97,7 +97,7 @@ func TestLeaseElection(t *testing.T) {
 	version := uint64(1)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := store.Apply(ctx, routing.Change{Item: it, Expect: version, Fence: tc.fence})
+			_, _, err := storeApply(ctx, store, &routing.Change{Item: it, Expect: version, Fence: tc.fence})
 			if tc.want != nil {
 				require.ErrorIs(t, err, tc.want)
 				require.ErrorIs(t, err, carecontact.ErrConflict)

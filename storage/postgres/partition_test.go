@@ -332,7 +332,7 @@ func TestLeaderCutOff(t *testing.T) {
 	timedOut.Excluded = append(append([]carecontact.ProfessionalID(nil), late.Excluded...), late.Professional)
 	lateErr := make(chan error, 1)
 	go func() {
-		_, _, err := cutDB.RoutingStore().Apply(ctx, routing.Change{Item: timedOut, Expect: late.Version, Fence: fence,
+		_, _, err := storeApply(ctx, cutDB.RoutingStore(), &routing.Change{Item: timedOut, Expect: late.Version, Fence: fence,
 			Professional: late.Professional, Slot: routing.SlotChat, Load: -1})
 		lateErr <- err
 	}()

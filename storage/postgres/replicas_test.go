@@ -31,7 +31,7 @@ func workItem(i int) routing.Item {
 }
 
 func applyChange(ctx context.Context, s routing.Store, c routing.Change) (routing.Item, error) {
-	it, _, err := s.Apply(ctx, c)
+	it, _, err := storeApply(ctx, s, &c)
 	return it, err
 }
 
@@ -266,7 +266,7 @@ func TestClaimSurvivesKilledConnection(t *testing.T) {
 			offer.State, offer.Professional = routing.ItemOffered, "nurse-1"
 			c := routing.Change{Item: offer, Expect: it.Version, Professional: "nurse-1", Slot: routing.SlotChat, Load: 1}
 			err = killMidway(t, dsnOf(dbs[0]), tc.table, tc.query, func() error {
-				_, _, err := s.Apply(ctx, c)
+				_, _, err := storeApply(ctx, s, &c)
 				return err
 			})
 			require.NoError(t, err, "the claim is retried on a fresh connection")
@@ -277,7 +277,7 @@ func TestClaimSurvivesKilledConnection(t *testing.T) {
 			ps, err := s.Professional(ctx, "nurse-1")
 			require.NoError(t, err)
 			require.Equal(t, 1, ps.Load.Chat, "the professional's load counted once")
-			_, _, err = s.Apply(ctx, c)
+			_, _, err = storeApply(ctx, s, &c)
 			require.ErrorIs(t, err, routing.ErrConflict, "the same claim cannot be made twice")
 			_, err = s.CreateItem(ctx, workItem(2), nil)
 			require.NoError(t, err, "the store works afterwards")
@@ -294,4 +294,13 @@ func TestClaimsAcrossServerRestart(t *testing.T) {
 	}
 	handled := claimRace(t, stores, nItems, nProfs, workers, func() { restartServer(t, dsnOf(dbs[0])) })
 	checkAllHandledOnce(t, dbs, handled, nProfs)
+}
+
+// storeApply calls s.Apply with c and returns the item (zero if removed)
+// and the professional (zero if none) as stored after it.
+func storeApply(ctx context.Context, s routing.Store, c *routing.Change) (routing.Item, routing.ProfessionalState, error) {
+	var it routing.Item
+	var ps routing.ProfessionalState
+	err := s.Apply(ctx, c, &it, &ps)
+	return it, ps, err
 }

@@ -208,13 +208,28 @@ func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
 	return out, err
 }
 
-// Apply implements routing.Store in one transaction: the item row first,
-// then the professional's, always in that order, so concurrent changes
-// cannot deadlock. It is pipelined (inPipelinedTx) in two round trips: the
-// fence check and the locks of the item, the professional and the audit
-// heads; then, after the same checks as ever in Go, the writes, the
-// commit marker and COMMIT.
-func (s *RoutingStore) Apply(ctx context.Context, c routing.Change) (routing.Item, routing.ProfessionalState, error) {
+// Apply implements routing.Store with apply.
+func (s *RoutingStore) Apply(ctx context.Context, c *routing.Change, it *routing.Item, ps *routing.ProfessionalState) error {
+	stored, st, err := s.apply(ctx, *c)
+	if err != nil {
+		return err
+	}
+	if it != nil && !c.Remove {
+		*it = stored
+	}
+	if ps != nil && c.Professional != "" {
+		*ps = st
+	}
+	return nil
+}
+
+// apply makes change c in one transaction: the item row first, then the
+// professional's, always in that order, so concurrent changes cannot
+// deadlock. It is pipelined (inPipelinedTx) in two round trips: the fence
+// check and the locks of the item, the professional and the audit heads;
+// then, after the same checks as ever in Go, the writes, the commit marker
+// and COMMIT.
+func (s *RoutingStore) apply(ctx context.Context, c routing.Change) (routing.Item, routing.ProfessionalState, error) {
 	id := c.Item.ID
 	prepared, err := kit.PrepareEvents(c.Events)
 	if err != nil {

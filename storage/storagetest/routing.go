@@ -43,12 +43,12 @@ func routingEvent(action string, it routing.Item) audit.Event {
 }
 
 // offerChange is the change that offers it to p.
-func offerChange(it routing.Item, p carecontact.ProfessionalID) routing.Change {
+func offerChange(it routing.Item, p carecontact.ProfessionalID) *routing.Change {
 	next := it
 	next.State = routing.ItemOffered
 	next.Professional = p
 	next.Deadline = routingT0.Add(time.Minute)
-	return routing.Change{Item: next, Expect: it.Version, Professional: p, Slot: routing.SlotSynchronous, Load: 1}
+	return &routing.Change{Item: next, Expect: it.Version, Professional: p, Slot: routing.SlotSynchronous, Load: 1}
 }
 
 func runRouting(t *testing.T, h Harness) {
@@ -122,7 +122,7 @@ func runRouting(t *testing.T, h Harness) {
 				next.Guests = nil
 			}
 			next.Continued = channel.Video
-			return s.Apply(ctx, routing.Change{Item: next, Expect: it.Version, Professional: p, InCall: d})
+			return storeApply(ctx, s, &routing.Change{Item: next, Expect: it.Version, Professional: p, InCall: d})
 		}
 		_, _, err = join(it, "guest", 1)
 		require.ErrorIs(t, err, routing.ErrNoCapacity, "an away professional joins no call")
@@ -158,7 +158,7 @@ func runRouting(t *testing.T, h Harness) {
 		b, err := s.CreateItem(ctx, routingItem(2), nil)
 		require.NoError(t, err)
 
-		_, _, err = s.Apply(ctx, offerChange(a, "nurse-1"))
+		_, _, err = storeApply(ctx, s, offerChange(a, "nurse-1"))
 		require.ErrorIs(t, err, routing.ErrNoCapacity, "an away professional takes no offers")
 		got, err := s.Item(ctx, a.ID)
 		require.NoError(t, err)
@@ -166,32 +166,32 @@ func runRouting(t *testing.T, h Harness) {
 
 		_, err = s.SetPresence(ctx, "nurse-1", routing.PresenceAvailable, routingT0, nil)
 		require.NoError(t, err)
-		offered, ps, err := s.Apply(ctx, offerChange(a, "nurse-1"))
+		offered, ps, err := storeApply(ctx, s, offerChange(a, "nurse-1"))
 		require.NoError(t, err)
 		require.Equal(t, routing.ItemOffered, offered.State)
 		require.Equal(t, uint64(2), offered.Version)
 		require.Equal(t, 1, ps.Load.Synchronous)
 		require.Equal(t, routing.PresenceBusy, ps.Effective())
 
-		_, _, err = s.Apply(ctx, offerChange(b, "nurse-1"))
+		_, _, err = storeApply(ctx, s, offerChange(b, "nurse-1"))
 		require.ErrorIs(t, err, routing.ErrNoCapacity, "capacity 1 holds one synchronous item")
-		_, _, err = s.Apply(ctx, offerChange(a, "nurse-1"))
+		_, _, err = storeApply(ctx, s, offerChange(a, "nurse-1"))
 		require.ErrorIs(t, err, routing.ErrConflict, "a stale version is refused")
-		_, _, err = s.Apply(ctx, routing.Change{Item: routing.Item{ID: "missing"}, Expect: 1})
+		_, _, err = storeApply(ctx, s, &routing.Change{Item: routing.Item{ID: "missing"}, Expect: 1})
 		require.ErrorIs(t, err, routing.ErrItemNotFound)
 
 		// Wrap-up holds the slot and blocks other offers.
 		wrap := offered
 		wrap.State = routing.ItemWrapUp
 		wrap.Deadline = routingT0.Add(3 * time.Minute)
-		wrapped, ps, err := s.Apply(ctx, routing.Change{Item: wrap, Expect: offered.Version, Professional: "nurse-1", WrapUps: 1})
+		wrapped, ps, err := storeApply(ctx, s, &routing.Change{Item: wrap, Expect: offered.Version, Professional: "nurse-1", WrapUps: 1})
 		require.NoError(t, err)
 		require.Equal(t, routing.PresenceWrapUp, ps.Effective())
 		require.False(t, ps.CanTake(routing.SlotChat))
 
 		// Completing removes the item and frees the professional.
 		done := routingT0.Add(4 * time.Minute)
-		removed, ps, err := s.Apply(ctx, routing.Change{
+		removed, ps, err := storeApply(ctx, s, &routing.Change{
 			Item: wrapped, Expect: wrapped.Version, Remove: true, Professional: "nurse-1",
 			Slot: routing.SlotSynchronous, Load: -1, WrapUps: -1, IdleSince: done,
 			Events: []audit.Event{routingEvent("routing.complete", wrapped)},
@@ -205,13 +205,13 @@ func runRouting(t *testing.T, h Harness) {
 		require.ErrorIs(t, err, routing.ErrItemNotFound)
 
 		// Releasing below zero is refused.
-		_, _, err = s.Apply(ctx, routing.Change{Item: b, Expect: b.Version, Professional: "nurse-1", Slot: routing.SlotSynchronous, Load: -1})
+		_, _, err = storeApply(ctx, s, &routing.Change{Item: b, Expect: b.Version, Professional: "nurse-1", Slot: routing.SlotSynchronous, Load: -1})
 		require.ErrorIs(t, err, routing.ErrConflict)
 
 		// Excluded lists survive and are not aliased.
 		q := b
 		q.Excluded = []carecontact.ProfessionalID{"nurse-1"}
-		stored, _, err := s.Apply(ctx, routing.Change{Item: q, Expect: b.Version})
+		stored, _, err := storeApply(ctx, s, &routing.Change{Item: q, Expect: b.Version})
 		require.NoError(t, err)
 		q.Excluded[0] = "changed"
 		again, err := s.Item(ctx, b.ID)
@@ -233,7 +233,7 @@ func runRouting(t *testing.T, h Harness) {
 		require.NoError(t, err)
 		next := created
 		next.Step = 1
-		_, _, err = s.Apply(ctx, routing.Change{Item: next, Expect: created.Version, Events: []audit.Event{bad}})
+		_, _, err = storeApply(ctx, s, &routing.Change{Item: next, Expect: created.Version, Events: []audit.Event{bad}})
 		require.ErrorIs(t, err, audit.ErrInvalidEvent)
 		got, err := s.Item(ctx, it.ID)
 		require.NoError(t, err)
@@ -274,7 +274,7 @@ func runRouting(t *testing.T, h Harness) {
 					if it.State != routing.ItemQueued {
 						continue
 					}
-					_, _, err = s.Apply(ctx, offerChange(it, carecontact.ProfessionalID(fmt.Sprintf("nurse-%02d", p))))
+					_, _, err = storeApply(ctx, s, offerChange(it, carecontact.ProfessionalID(fmt.Sprintf("nurse-%02d", p))))
 					switch {
 					case err == nil:
 						wins.Add(1)
@@ -318,4 +318,13 @@ func errorsIsAny(err error, targets ...error) bool {
 		}
 	}
 	return false
+}
+
+// storeApply calls s.Apply with c and returns the item (zero if removed)
+// and the professional (zero if none) as stored after it.
+func storeApply(ctx context.Context, s routing.Store, c *routing.Change) (routing.Item, routing.ProfessionalState, error) {
+	var it routing.Item
+	var ps routing.ProfessionalState
+	err := s.Apply(ctx, c, &it, &ps)
+	return it, ps, err
 }
