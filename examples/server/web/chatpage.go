@@ -271,7 +271,9 @@ func (h *Handler) pageChatCall(w http.ResponseWriter, r *http.Request) {
 	actor := clientActor(string(id.Client))
 	switch r.Pattern {
 	case "POST /chat/messages":
-		err = h.cfg.Door.ReceiveChat(r.Context(), actor, contact, r.PostFormValue("text"))
+		if err = h.cfg.Door.ReceiveChat(r.Context(), actor, contact, r.PostFormValue("text")); err == nil {
+			h.cfg.Hub.changed() // the desks show the message
+		}
 	case "POST /chat/withdraw":
 		if err = h.cfg.Door.Withdraw(r.Context(), actor, contact, ""); err == nil {
 			v.Withdrawn = true

@@ -1,4 +1,4 @@
-// Keeps the client's chat live: every three seconds the conversation is
+// Keeps the client's chat live: every two seconds the conversation is
 // read again (a POST, so no personal data travels in the URL) and its
 // state and messages replaced; the message being typed is left alone.
 (function () {
@@ -18,5 +18,5 @@
       if (fresh && fresh.innerHTML !== conv.innerHTML) { conv.innerHTML = fresh.innerHTML; }
     }).catch(function () {}).finally(function () { busy = false; });
   }
-  setInterval(refresh, 3000);
+  setInterval(refresh, 2000);
 })();
