@@ -21,8 +21,9 @@
 // status of the error's root kind (carecontact.HTTPStatus). Refused access
 // (401 and 403) is recorded in the audit log as "web.refused", naming the
 // route pattern. POSTs that create (contacts, booking holds and
-// confirmations, the callback and chat pages' forms) take an idempotency key: a
-// repeat with the same key gets the first answer.
+// confirmations, guidance drafts, the callback and chat pages' forms)
+// take an idempotency key: a repeat with the same key gets the first
+// answer. A professional's keys are theirs alone.
 //
 // Public client endpoints and sign-in are rate limited per remote address
 // by a token bucket. Every response carries secure headers (a strict Content Security
