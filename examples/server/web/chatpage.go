@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/guidance"
+	"github.com/carecontact/carecontact/routing"
 	"github.com/carecontact/carecontact/session"
 )
 
@@ -21,21 +23,24 @@ var chatWords = map[string]map[string]string{
 		"waiting": "Odotat vuoroasi", "position": "jonossa", "with": "Keskustelet: ", "closed": "Keskustelu on päättynyt",
 		"messages": "Viestit", "none": "Ei vielä viestejä.", "you": "Sinä", "message": "Viesti", "send": "Lähetä",
 		"refresh": "Päivitä", "withdraw": "Lopeta ja peru chat", "withdrawn": "Chat on peruttu", "again": "Uusi chat",
-		"lang": "Kieli", "better": "Asiallesi sopii paremmin"},
+		"lang": "Kieli", "better": "Asiallesi sopii paremmin",
+		"no_route": "Chat ei ole nyt auki: kukaan ei ehdi vastata. Voit jättää soittopyynnön."},
 	"sv": {"chat_title": "Chatt med en sjukskötare", "advise": "Visa lämpliga kanaler", "start": "Starta chatten",
 		"advice": "Lämpliga kanaler för ditt ärende", "no_advice": "Inga råd hittades för ärendet.", "error": "Begäran kunde inte tas emot",
 		"chat": "Chatt", "callback": "Återuppringning", "e_booking": "Webbokning", "here": "på den här sidan",
 		"waiting": "Du väntar på din tur", "position": "i kön", "with": "Du chattar med: ", "closed": "Chatten är avslutad",
 		"messages": "Meddelanden", "none": "Inga meddelanden ännu.", "you": "Du", "message": "Meddelande", "send": "Skicka",
 		"refresh": "Uppdatera", "withdraw": "Avsluta och återkalla chatten", "withdrawn": "Chatten är återkallad", "again": "Ny chatt",
-		"lang": "Språk", "better": "Bättre för ditt ärende"},
+		"lang": "Språk", "better": "Bättre för ditt ärende",
+		"no_route": "Chatten är inte öppen nu: ingen hinner svara. Du kan lämna en begäran om återuppringning."},
 	"en": {"chat_title": "Chat with a nurse", "advise": "Show the channels that suit", "start": "Start the chat",
 		"advice": "Channels that suit your errand", "no_advice": "No advice was found for the errand.", "error": "The request could not be taken",
 		"chat": "Chat", "callback": "Callback", "e_booking": "Online booking", "here": "on this page",
 		"waiting": "You are waiting for your turn", "position": "in the queue", "with": "You are chatting with: ", "closed": "The chat has ended",
 		"messages": "Messages", "none": "No messages yet.", "you": "You", "message": "Message", "send": "Send",
 		"refresh": "Refresh", "withdraw": "End and withdraw the chat", "withdrawn": "The chat is withdrawn", "again": "New chat",
-		"lang": "Language", "better": "Better for your errand"},
+		"lang": "Language", "better": "Better for your errand",
+		"no_route": "The chat is not open now: nobody can answer. You can leave a callback request."},
 }
 
 // chatW is the chat page's texts in language l: words[l] with chatWords[l].
@@ -80,6 +85,8 @@ type chatView struct {
 	Messages []messageJSON
 	// Withdrawn: the client withdrew the chat.
 	Withdrawn bool
+	// NoRoute: nobody could take the chat now.
+	NoRoute bool
 }
 
 func (h *Handler) chatView(w http.ResponseWriter, r *http.Request, l string) chatView {
@@ -181,6 +188,13 @@ func (h *Handler) pageChatStart(w http.ResponseWriter, r *http.Request) {
 	h.once(w, r, r.PostFormValue("key"), []byte(r.PostForm.Encode()), func(w http.ResponseWriter) {
 		a, err := h.contact(r, contactRequest{Client: v.Client, Errand: v.Errand, Channel: string(channel.Chat),
 			PostalCode: v.Postal, Language: l})
+		if errors.Is(err, routing.ErrNoRoute) && a.ID == "" {
+			// Nobody who takes chats is signed in: say so in the client's
+			// language and point to the callback.
+			v.NoRoute = true
+			h.render(w, carecontact.HTTPStatus(err), "chat.html", v)
+			return
+		}
 		if err != nil && a.ID == "" {
 			h.chatPageError(w, r, v, clientActor(v.Client), err)
 			return

@@ -186,6 +186,7 @@ func TestChatPageRefused(t *testing.T) {
 		{"empty message", "/chat/messages", url.Values{"client": {"client-r"}, "contact": {id}, "text": {""}}, http.StatusBadRequest, false},
 		{"start without postal code", "/chat", url.Values{"client": {"client-r2"}, "errand": {"prescription_renewal"}, "key": {"k2"}}, http.StatusBadRequest, false},
 		{"start without key", "/chat", url.Values{"client": {"client-r3"}, "errand": {"prescription_renewal"}, "postal_code": {"00530"}}, http.StatusBadRequest, false},
+		{"start with nobody signed in in reach", "/chat", url.Values{"client": {"client-r5"}, "errand": {"prescription_renewal"}, "postal_code": {"00550"}, "key": {"k5"}}, http.StatusNotFound, false},
 		{"start in no area", "/chat", url.Values{"client": {"client-r4"}, "errand": {"prescription_renewal"}, "postal_code": {"99999"}, "key": {"k4"}}, http.StatusNotFound, false},
 	}
 	for _, tt := range tests {
@@ -201,6 +202,27 @@ func TestChatPageRefused(t *testing.T) {
 			if tt.audited {
 				require.Len(t, x.refusals(), before+1)
 			}
+		})
+	}
+}
+
+// TestChatPageNobodyIn: with nobody signed in who takes chats, starting
+// one says so in the client's language and points to the callback page.
+func TestChatPageNobodyIn(t *testing.T) {
+	tests := []struct{ lang, want string }{
+		{"fi", "Chat ei ole nyt auki"}, {"sv", "Chatten är inte öppen nu"}, {"en", "The chat is not open now"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			x := newHost(t, nil)
+			c := x.user()
+			tok, key := chatForm(t, c, tt.lang)
+			r := c.do("POST", "/chat", url.Values{"csrf": {tok}, "key": {key}, "lang": {tt.lang}, "client": {"client-n"},
+				"errand": {"prescription_renewal"}, "postal_code": {"00530"}}, nil)
+			require.Equal(t, http.StatusNotFound, r.StatusCode, string(r.body))
+			require.Contains(t, string(r.body), tt.want)
+			require.Contains(t, string(r.body), `href="/callback?lang=`+tt.lang+`"`)
+			require.NotContains(t, string(r.body), "routing:", "no internal error text for the client")
 		})
 	}
 }
