@@ -24,6 +24,7 @@ var chatWords = map[string]map[string]string{
 		"messages": "Viestit", "none": "Ei vielä viestejä.", "you": "Sinä", "message": "Viesti", "send": "Lähetä",
 		"refresh": "Päivitä", "withdraw": "Lopeta ja peru chat", "withdrawn": "Chat on peruttu", "again": "Uusi chat",
 		"lang": "Kieli", "better": "Asiallesi sopii paremmin",
+		"already":  "Odotat jo vastausta tähän asiaan.",
 		"no_route": "Chat ei ole nyt auki: kukaan ei ehdi vastata. Voit jättää soittopyynnön."},
 	"sv": {"chat_title": "Chatt med en sjukskötare", "advise": "Visa lämpliga kanaler", "start": "Starta chatten",
 		"advice": "Lämpliga kanaler för ditt ärende", "no_advice": "Inga råd hittades för ärendet.", "error": "Begäran kunde inte tas emot",
@@ -32,6 +33,7 @@ var chatWords = map[string]map[string]string{
 		"messages": "Meddelanden", "none": "Inga meddelanden ännu.", "you": "Du", "message": "Meddelande", "send": "Skicka",
 		"refresh": "Uppdatera", "withdraw": "Avsluta och återkalla chatten", "withdrawn": "Chatten är återkallad", "again": "Ny chatt",
 		"lang": "Språk", "better": "Bättre för ditt ärende",
+		"already":  "Du väntar redan på svar i det här ärendet.",
 		"no_route": "Chatten är inte öppen nu: ingen hinner svara. Du kan lämna en begäran om återuppringning."},
 	"en": {"chat_title": "Chat with a nurse", "advise": "Show the channels that suit", "start": "Start the chat",
 		"advice": "Channels that suit your errand", "no_advice": "No advice was found for the errand.", "error": "The request could not be taken",
@@ -40,6 +42,7 @@ var chatWords = map[string]map[string]string{
 		"messages": "Messages", "none": "No messages yet.", "you": "You", "message": "Message", "send": "Send",
 		"refresh": "Refresh", "withdraw": "End and withdraw the chat", "withdrawn": "The chat is withdrawn", "again": "New chat",
 		"lang": "Language", "better": "Better for your errand",
+		"already":  "You are already waiting for an answer about this errand.",
 		"no_route": "The chat is not open now: nobody can answer. You can leave a callback request."},
 }
 
@@ -87,6 +90,19 @@ type chatView struct {
 	Withdrawn bool
 	// NoRoute: nobody could take the chat now.
 	NoRoute bool
+	// Already tells where the client already waits about the errand,
+	// when it is not a chat.
+	Already string
+}
+
+// chatOf tells whether contact id is one of the client's chats.
+func (h *Handler) chatOf(r *http.Request, id string) bool {
+	c, err := h.identify(r, r.PostFormValue("client"))
+	if err != nil {
+		return false
+	}
+	s, err := h.cfg.Door.Parts().Sessions.Get(r.Context(), clientActor(string(c.Client)), id)
+	return err == nil && h.isChat(s)
 }
 
 func (h *Handler) chatView(w http.ResponseWriter, r *http.Request, l string) chatView {
@@ -200,7 +216,17 @@ func (h *Handler) pageChatStart(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if a.Merged && a.ExistingID != "" {
-			a.ID = a.ExistingID // the chat the client already waits in
+			a.ID = a.ExistingID // the contact the client already waits in
+			if !h.chatOf(r, a.ID) {
+				// Already waiting about the errand in another channel (a
+				// callback): the door's text says where.
+				v.Already = chatWords[l]["already"]
+				if a.Text != nil {
+					v.Already = a.Text.Plain
+				}
+				h.render(w, http.StatusOK, "chat.html", v)
+				return
+			}
 		}
 		if a.Advice != nil {
 			f := fit(l, channel.Kind(a.Advice.Channel), "")

@@ -226,3 +226,35 @@ func TestChatPageNobodyIn(t *testing.T) {
 		})
 	}
 }
+
+// TestChatPageAlreadyWaiting: a client who already waits for a callback
+// about the errand is told so (the door's duplicate-waiting text), not
+// given a second contact.
+func TestChatPageAlreadyWaiting(t *testing.T) {
+	x := newHost(t, nil)
+	x.user().signIn("aino")
+	cb := x.user().do("POST", "/api/contacts", callbackSv, idem("cb-w"))
+	require.Equal(t, http.StatusCreated, cb.StatusCode, string(cb.body))
+	c := x.user()
+	tok, key := chatForm(t, c, "sv")
+	r := c.do("POST", "/chat", url.Values{"csrf": {tok}, "key": {key}, "lang": {"sv"}, "client": {"client-7"},
+		"errand": {"infection_symptoms"}, "postal_code": {"00530"}}, nil)
+	require.Equal(t, http.StatusOK, r.StatusCode, string(r.body))
+	require.Contains(t, string(r.body), `id="already"`)
+	require.Contains(t, string(r.body), "Du väntar redan på svar: återuppringning.")
+	require.NotContains(t, string(r.body), `name="contact"`)
+
+	// A second chat about an errand the client already chats about is
+	// the first chat.
+	start := func() string {
+		t.Helper()
+		tok, key := chatForm(t, c, "sv")
+		r := c.do("POST", "/chat", url.Values{"csrf": {tok}, "key": {key}, "lang": {"sv"}, "client": {"client-8"},
+			"errand": {"prescription_renewal"}, "postal_code": {"00530"}}, nil)
+		require.Equal(t, http.StatusOK, r.StatusCode, string(r.body))
+		m := chatContact.FindSubmatch(r.body)
+		require.NotNil(t, m, string(r.body))
+		return string(m[1])
+	}
+	require.Equal(t, start(), start())
+}
