@@ -430,6 +430,7 @@ func TestBrowserClientChat(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("chat")),
 	))
 	require.Contains(t, text(t, client, chromedp.ID("state")), "Odotat vuoroasi")
+	require.NoError(t, chromedp.Do(client, chromedp.WaitVisible(chromedp.ID("withdraw"))))
 
 	// Routed by the postal code to Kallio's nurses: Aino's desk offers it.
 	require.NoError(t, chromedp.Do(nurse, chromedp.WaitVisible(chromedp.CSS(".offer button"))))
@@ -441,6 +442,7 @@ func TestBrowserClientChat(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("text-"+id)),
 	))
 	waitText(t, client, chromedp.ID("state"), "Keskustelet: aino")
+	require.NoError(t, chromedp.Do(client, chromedp.WaitNotPresent(chromedp.ID("withdraw"))), "taken: no longer withdrawn from the page")
 
 	require.NoError(t, chromedp.Do(client,
 		chromedp.SendKeys(chromedp.ID("text"), "Tarvitsen verenpainelääkkeeni reseptin uusimisen."),

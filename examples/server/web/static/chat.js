@@ -1,10 +1,11 @@
 // Keeps the client's chat live: every two seconds the conversation is
 // read again (a POST, so no personal data travels in the URL) and its
-// state and messages replaced; the message being typed is left alone.
+// state, messages and actions replaced in place, so that the live regions
+// stay and announce what changed; the message being typed is left alone.
 (function () {
   var form = document.getElementById("refresh-form");
-  var conv = document.getElementById("conversation");
-  if (!form || !conv || !window.fetch || !window.DOMParser) { return; }
+  if (!form || !window.fetch || !window.DOMParser) { return; }
+  var parts = ["state", "messages", "chat-actions"];
   var busy = false;
   function refresh() {
     if (busy) { return; }
@@ -14,8 +15,11 @@
       if (!r.ok) { throw new Error(r.status); }
       return r.text();
     }).then(function (html) {
-      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("conversation");
-      if (fresh && fresh.innerHTML !== conv.innerHTML) { conv.innerHTML = fresh.innerHTML; }
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      parts.forEach(function (id) {
+        var now = document.getElementById(id), fresh = doc.getElementById(id);
+        if (now && fresh && fresh.innerHTML !== now.innerHTML) { now.innerHTML = fresh.innerHTML; }
+      });
     }).catch(function () {}).finally(function () { busy = false; });
   }
   setInterval(refresh, 2000);
