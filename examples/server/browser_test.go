@@ -389,3 +389,79 @@ func TestBrowserGuidanceEditor(t *testing.T) {
 	screenshot(t, client, shots, "client-booking-sv-changed")
 	t.Logf("screenshots in %s", shots)
 }
+
+// TestBrowserClientChat drives chromium: a client asks in Finnish for the
+// channels that suit renewing a prescription in Kallio (postal code
+// 00530) and starts a chat from the advice; the chat reaches nurse Aino's
+// desk live, she accepts it from the keyboard, reads the client's message
+// and answers, and the client's page shows her answer without a reload.
+func TestBrowserClientChat(t *testing.T) {
+	b, shots := newBrowserHost(t), t.TempDir()
+	nurse, client := newBrowser(t)
+	require.NoError(t, chromedp.Do(nurse,
+		chromedp.Navigate(b.url+"/login"),
+		chromedp.WaitVisible(chromedp.ID("professional")),
+		chromedp.SendKeys(chromedp.ID("professional"), "aino"),
+		chromedp.SendKeys(chromedp.ID("password"), "aino-demo"),
+		chromedp.Click(chromedp.ID("signin")),
+		chromedp.WaitVisible(chromedp.ID("live")),
+	))
+
+	require.NoError(t, chromedp.Do(client,
+		chromedp.Navigate(b.url+"/chat?lang=fi"),
+		chromedp.WaitVisible(chromedp.ID("advise")),
+		chromedp.SetValue(chromedp.ID("client"), "client-fi"),
+		chromedp.SetValue(chromedp.ID("errand"), "prescription_renewal"),
+		chromedp.Clear(chromedp.ID("postal_code")),
+		chromedp.SendKeys(chromedp.ID("postal_code"), "00530"),
+		chromedp.Click(chromedp.ID("advise")),
+		chromedp.WaitVisible(chromedp.ID("advice")),
+	))
+	lang, err := chromedp.Run(client, chromedp.AttributeValue(chromedp.CSS("html"), "lang"))
+	require.NoError(t, err)
+	require.Equal(t, "fi", lang.Value)
+	require.Contains(t, text(t, client, chromedp.ID("fit-chat")), "Chat on auki ma–pe 8–16")
+	require.Contains(t, text(t, client, chromedp.ID("fit-callback")), "Jätä soittopyyntö")
+	screenshot(t, client, shots, "client-chat-advice-fi")
+
+	require.NoError(t, chromedp.Do(client,
+		chromedp.Focus(chromedp.ID("start")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.ID("chat")),
+	))
+	require.Contains(t, text(t, client, chromedp.ID("state")), "Odotat vuoroasi")
+	require.NoError(t, chromedp.Do(client, chromedp.WaitVisible(chromedp.ID("withdraw"))))
+
+	// Routed by the postal code to Kallio's nurses: Aino's desk offers it.
+	require.NoError(t, chromedp.Do(nurse, chromedp.WaitVisible(chromedp.CSS(".offer button"))))
+	require.Contains(t, text(t, nurse, chromedp.CSS(".offer")), "chat")
+	id := text(t, nurse, chromedp.CSS(".offer code"))
+	require.NoError(t, chromedp.Do(nurse,
+		chromedp.Focus(chromedp.CSS(".offer button")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.ID("text-"+id)),
+	))
+	waitText(t, client, chromedp.ID("state"), "Keskustelet: aino")
+	require.NoError(t, chromedp.Do(client, chromedp.WaitNotPresent(chromedp.ID("withdraw"))), "taken: no longer withdrawn from the page")
+
+	require.NoError(t, chromedp.Do(client,
+		chromedp.SendKeys(chromedp.ID("text"), "Tarvitsen verenpainelääkkeeni reseptin uusimisen."),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.ID("chat")),
+	))
+	waitText(t, client, chromedp.ID("messages"), "Sinä: Tarvitsen verenpainelääkkeeni reseptin uusimisen.")
+	waitText(t, nurse, chromedp.ID("messages-"+id), "client: Tarvitsen verenpainelääkkeeni")
+	require.NoError(t, chromedp.Do(nurse,
+		chromedp.SendKeys(chromedp.ID("text-"+id), "Uusin reseptin tänään, se näkyy apteekissa huomenna."),
+		chromedp.KeyEvent(kb.Enter),
+	))
+	waitText(t, nurse, chromedp.ID("messages-"+id), "aino: Uusin reseptin tänään")
+	screenshot(t, nurse, shots, "desk-chat")
+
+	// The client's page polls the conversation: the answer arrives
+	// without a reload.
+	waitText(t, client, chromedp.ID("messages"), "aino: Uusin reseptin tänään, se näkyy apteekissa huomenna.")
+	require.NotContains(t, text(t, client, chromedp.CSS("main")), "Pyyntöä ei voitu")
+	screenshot(t, client, shots, "client-chat-fi")
+	t.Logf("screenshots in %s", shots)
+}

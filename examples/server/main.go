@@ -1,7 +1,7 @@
 // Command server is the reference host of the front door: a JSON API
 // described by an OpenAPI 3.1 document, the professional's desk kept live
 // over server-sent events, the guidance editor, Prometheus metrics and the
-// client's callback and booking pages in Finnish, Swedish and English,
+// client's chat, callback and booking pages in Finnish, Swedish and English,
 // with a demo organisation of two Helsinki health stations (package demo)
 // over the memory store, or over PostgreSQL as one of several replicas.
 //
@@ -11,7 +11,8 @@
 //
 // Sign in at /login as aino (password aino-demo), bertil, dora, ville,
 // vera or hanna (password: the name and "-demo"); edit guidance at
-// /guidance; request a callback at /callback?lang=sv and book a time at
+// /guidance; chat at /chat?lang=fi (with channel advice for the errand);
+// request a callback at /callback?lang=sv and book a time at
 // /book?lang=sv; scrape /metrics. The HTTP layer is package web; this file
 // only wires the parts, drives the door's timers (and, on PostgreSQL, the
 // leader lease) and shuts down gracefully on SIGINT or SIGTERM. Logs are

@@ -59,6 +59,7 @@ func (h *Handler) register() {
 	h.registerPages()
 	h.registerGuidance()
 	h.registerChat()
+	h.registerChatPages()
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, Problem{Type: "/problems/not-found", Title: "Not Found", Status: http.StatusNotFound, Detail: "no such route"})
 	})

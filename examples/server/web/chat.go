@@ -177,6 +177,7 @@ func (h *Handler) apiClientMessage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	h.cfg.Hub.changed() // the desks show the message
 	w.WriteHeader(http.StatusNoContent)
 }
 

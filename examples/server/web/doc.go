@@ -6,8 +6,10 @@
 // the guidance editor (a worklist per person, previews in fi, sv and en
 // with sample data, a word diff against the published text, drafts and
 // workflow steps; roles from the staff directory's grants, see
-// StaffRoles), Prometheus metrics at /metrics, and the client's callback
-// and booking pages in Finnish, Swedish and English.
+// StaffRoles), Prometheus metrics at /metrics, and the client's chat
+// (channel advice for an errand and a postal code, a chat routed by the
+// postal code, messages both ways, withdrawal), callback and booking
+// pages in Finnish, Swedish and English.
 //
 // New returns the http.Handler. Professionals sign in through an
 // Authenticator; who they are, their teams and grants come from the
@@ -19,8 +21,9 @@
 // status of the error's root kind (carecontact.HTTPStatus). Refused access
 // (401 and 403) is recorded in the audit log as "web.refused", naming the
 // route pattern. POSTs that create (contacts, booking holds and
-// confirmations, the callback page's form) take an idempotency key: a
-// repeat with the same key gets the first answer.
+// confirmations, guidance drafts, the callback and chat pages' forms)
+// take an idempotency key: a repeat with the same key gets the first
+// answer. A professional's keys are theirs alone.
 //
 // Public client endpoints and sign-in are rate limited per remote address
 // by a token bucket. Every response carries secure headers (a strict Content Security

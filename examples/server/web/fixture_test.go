@@ -224,6 +224,12 @@ func (u *user) post(path string, body any) reply {
 	return u.do("POST", path, body, map[string]string{"X-CSRF-Token": u.csrf})
 }
 
+// postKeyed posts with the CSRF token and an Idempotency-Key.
+func (u *user) postKeyed(path string, body any, key string) reply {
+	u.x.t.Helper()
+	return u.do("POST", path, body, map[string]string{"X-CSRF-Token": u.csrf, "Idempotency-Key": key})
+}
+
 // refusals are the web.refused audit events recorded so far.
 func (x *host) refusals() []audit.Event {
 	x.t.Helper()

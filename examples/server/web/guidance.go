@@ -489,16 +489,22 @@ func (h *Handler) draft(ctx context.Context, p carecontact.ProfessionalID, req d
 
 func (h *Handler) apiGuidanceDraft(w http.ResponseWriter, r *http.Request) {
 	var req draftRequest
-	if _, err := decode(r, &req); err != nil {
+	body, err := decode(r, &req)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	out, created, err := h.draft(r.Context(), signedInOf(r).Professional, req)
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	h.answer(w, r, status, out, err)
+	// A repeat (a retry after a lost answer) is the first draft, not a
+	// second version.
+	p := signedInOf(r).Professional
+	h.onceFor(w, r, string(p), r.Header.Get("Idempotency-Key"), body, func(w http.ResponseWriter) {
+		out, created, err := h.draft(r.Context(), p, req)
+		status := http.StatusOK
+		if created {
+			status = http.StatusCreated
+		}
+		h.answer(w, r, status, out, err)
+	})
 }
 
 // stepRequest is the body of POST /api/guidance/steps.

@@ -99,16 +99,28 @@ func TestGuidanceWorkflow(t *testing.T) {
 		"text": map[string]string{"fi": pub.Text.Text["fi"], "sv": newSv, "en": pub.Text.Text["en"]}}
 	t.Run("refused before any change", func(t *testing.T) {
 		before := len(x.refusals())
-		ville.post("/api/guidance/drafts", draft).problem(t, http.StatusForbidden) // an editor of no area
-		bertil.post("/api/guidance/drafts", draft).problem(t, http.StatusForbidden)
+		// The same key as Aino's below: a professional's keys are theirs,
+		// so her draft is not answered with their refusals.
+		ville.postKeyed("/api/guidance/drafts", draft, "d1").problem(t, http.StatusForbidden) // an editor of no area
+		bertil.postKeyed("/api/guidance/drafts", draft, "d1").problem(t, http.StatusForbidden)
 		require.Len(t, x.refusals(), before+2)
 		es, err := x.audit.Events(t.Context(), audit.Filter{Action: "guidance.draft", ActorID: "ville"})
 		require.NoError(t, err)
 		require.Len(t, es, 1)
 		require.Equal(t, audit.Denied, es[0].Outcome)
 	})
-	r := aino.post("/api/guidance/drafts", draft)
+	r := aino.postKeyed("/api/guidance/drafts", draft, "d1")
 	require.Equal(t, http.StatusCreated, r.StatusCode, string(r.body))
+	first := string(r.body)
+	// A retry with the key (the answer was lost) is the same draft, not
+	// a third version; the key with another body is a conflict.
+	r = aino.postKeyed("/api/guidance/drafts", draft, "d1")
+	require.Equal(t, http.StatusCreated, r.StatusCode, string(r.body))
+	require.Equal(t, "true", r.Header.Get("Idempotent-Replayed"))
+	require.Equal(t, first, string(r.body))
+	aino.postKeyed("/api/guidance/drafts", map[string]any{"key": "ebooking.before", "area": "kallio", "service": "bp-check",
+		"text": map[string]string{"fi": "toinen"}}, "d1").problem(t, http.StatusConflict)
+	aino.post("/api/guidance/drafts", draft).problem(t, http.StatusBadRequest) // no key
 	v := aino.version(bpSubject)
 	require.Equal(t, 2, v.Number)
 	require.Equal(t, "draft", v.State)
@@ -129,7 +141,7 @@ func TestGuidanceWorkflow(t *testing.T) {
 
 	// Edit the draft (number given): 200, still version 2.
 	draft["number"] = 2
-	r = aino.post("/api/guidance/drafts", draft)
+	r = aino.postKeyed("/api/guidance/drafts", draft, "d2")
 	require.Equal(t, http.StatusOK, r.StatusCode, string(r.body))
 
 	require.Equal(t, http.StatusOK, aino.step(2, "submit").StatusCode)
@@ -222,7 +234,7 @@ func TestGuidanceBadInputAndRefusals(t *testing.T) {
 			if tt.method == "GET" {
 				r = aino.do("GET", tt.path, nil, nil)
 			} else {
-				r = aino.post(tt.path, tt.body)
+				r = aino.postKeyed(tt.path, tt.body, tt.name)
 			}
 			p := r.problem(t, tt.status)
 			if tt.field != "" {
@@ -256,19 +268,19 @@ func TestGuidanceWorklistPages(t *testing.T) {
 	aino := x.user()
 	aino.signIn("aino")
 	for _, subject := range []string{bpSubject, "text/callback.requested/*/*"} {
-		r := aino.post("/api/guidance/drafts", map[string]any{"key": strings.Split(subject, "/")[1], "area": strings.Trim(strings.Split(subject, "/")[2], "*"),
-			"service": strings.Trim(strings.Split(subject, "/")[3], "*"), "text": map[string]string{"fi": "{callback_window} x"}})
+		r := aino.postKeyed("/api/guidance/drafts", map[string]any{"key": strings.Split(subject, "/")[1], "area": strings.Trim(strings.Split(subject, "/")[2], "*"),
+			"service": strings.Trim(strings.Split(subject, "/")[3], "*"), "text": map[string]string{"fi": "{callback_window} x"}}, "a-"+subject)
 		if subject == bpSubject {
 			require.Equal(t, http.StatusBadRequest, r.StatusCode, "ebooking.before has no {callback_window}")
-			r = aino.post("/api/guidance/drafts", map[string]any{"key": "ebooking.before", "area": "kallio", "service": "bp-check",
-				"text": map[string]string{"fi": "{service_name}: uusi."}})
+			r = aino.postKeyed("/api/guidance/drafts", map[string]any{"key": "ebooking.before", "area": "kallio", "service": "bp-check",
+				"text": map[string]string{"fi": "{service_name}: uusi."}}, "b-"+subject)
 			require.Equal(t, http.StatusCreated, r.StatusCode, string(r.body))
 		} else {
 			r.problem(t, http.StatusForbidden) // aino edits Kallio's texts, not the shared ones
 		}
 	}
-	r := aino.post("/api/guidance/drafts", map[string]any{"key": "callback.requested", "area": "kallio",
-		"text": map[string]string{"fi": "Kallio soittaa {callback_window}."}})
+	r := aino.postKeyed("/api/guidance/drafts", map[string]any{"key": "callback.requested", "area": "kallio",
+		"text": map[string]string{"fi": "Kallio soittaa {callback_window}."}}, "c")
 	require.Equal(t, http.StatusCreated, r.StatusCode, string(r.body))
 	w := aino.worklist()
 	require.Len(t, w.Items, 2)

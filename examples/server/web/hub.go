@@ -64,6 +64,19 @@ func (h *Hub) Notify(e frontdoor.Event) {
 	for _, o := range h.observers {
 		o(e)
 	}
+	h.signal()
+}
+
+// changed tells every listener that something the door reports no event
+// for changed (a client's chat message).
+func (h *Hub) changed() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.signal()
+}
+
+// signal wakes every listener; h.mu is held.
+func (h *Hub) signal() {
 	for c := range h.subs {
 		select {
 		case c <- struct{}{}:

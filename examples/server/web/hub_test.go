@@ -44,3 +44,14 @@ func TestHubRemembersCallbacks(t *testing.T) {
 		})
 	}
 }
+
+func TestHubChanged(t *testing.T) {
+	h := NewHub()
+	changes, stop := h.subscribe()
+	defer stop()
+	h.changed()
+	h.changed()
+	require.Len(t, changes, 1, "a change without an event wakes the listeners, coalesced")
+	_, ok := h.callback("k1")
+	require.False(t, ok)
+}

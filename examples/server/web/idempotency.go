@@ -31,12 +31,18 @@ type idempotency struct {
 // to repeats; a repeat with another body, or while the first still runs,
 // is a conflict.
 func (h *Handler) once(w http.ResponseWriter, r *http.Request, key string, body []byte, fn func(w http.ResponseWriter)) {
+	h.onceFor(w, r, "", key, body, fn)
+}
+
+// onceFor is once with the keys of each owner (a signed-in professional)
+// apart: one's key never replays another's answer.
+func (h *Handler) onceFor(w http.ResponseWriter, r *http.Request, owner, key string, body []byte, fn func(w http.ResponseWriter)) {
 	if key == "" || len(key) > 200 {
 		h.problem(w, r, Problem{Type: "/problems/invalid", Title: "Bad Request", Status: http.StatusBadRequest,
 			Detail: "the Idempotency-Key header is required (at most 200 characters)", Field: "Idempotency-Key"})
 		return
 	}
-	id := r.Pattern + "\x00" + key
+	id := r.Pattern + "\x00" + owner + "\x00" + key
 	sum := sha256.Sum256(body)
 	h.idem.mu.Lock()
 	s, ok := h.idem.m[id]

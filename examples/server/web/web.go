@@ -15,6 +15,7 @@ import (
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/routing"
@@ -70,6 +71,10 @@ type Config struct {
 	// read back for the desk and the client. Defaults to none: the
 	// conversation routes answer 503 and the desk shows no messages.
 	Chat *Conversations
+	// Matrix says which errands suit which channels, for the client's
+	// channel advice on the chat page; pass the door's. Defaults to
+	// channel.DefaultMatrix().
+	Matrix guidance.Suitability
 	// Ready reports whether the host is ready to serve (/readyz).
 	// Defaults to always ready.
 	Ready func(ctx context.Context) error
@@ -126,6 +131,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.Burst == 0 {
 		cfg.Burst = 20
+	}
+	if cfg.Matrix == nil {
+		cfg.Matrix = channel.DefaultMatrix()
 	}
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
