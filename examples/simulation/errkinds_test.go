@@ -28,6 +28,7 @@ var exampleErrors = map[string]errkinds.Package{
 	"examples/simulation/sim":      {Sentinels: map[string]error{"ErrBadDist": sim.ErrBadDist}},
 	"examples/server/web": {Sentinels: map[string]error{
 		"ErrSignIn": web.ErrSignIn, "ErrConfig": web.ErrConfig, "ErrBadRequest": web.ErrBadRequest,
+		"ErrChatFull": web.ErrChatFull, "ErrNoGuide": web.ErrNoGuide,
 	}},
 }
 
