@@ -255,6 +255,10 @@ func (b *Booker) event(now time.Time, by Requester, action string, a Appointment
 	}
 	detail["service"] = a.Service
 	detail["status"] = string(a.Status)
+	detail["area"] = string(a.Area)
+	if a.SelfBooked {
+		detail["self_booked"] = "true"
+	}
 	overrideDetail(by, detail)
 	return audit.Event{At: now, Actor: by.Actor, Action: action, Subject: "appointment/" + a.ID, Client: a.Client,
 		Outcome: audit.Allowed, Detail: detail}

@@ -96,6 +96,26 @@
 // which may overlap each other up to the capacity and nothing else, and
 // Search offers the slot while a seat is left.
 //
+// A service that needs a professional and a room together requires both
+// (Requirement of OwnerProfessional and of OwnerResource with the room's
+// Role; rooms are calendars of OwnerResource): Search offers only times
+// when both are free, and a hold or booking claims both in one store
+// operation, all or nothing, so two clients racing for the last room at
+// one time get one booking and the loser's professional stays free.
+//
+// # Workload
+//
+// Booker.Workload reports, per service area and service over Helsinki
+// days (a DST change day with its real 23 or 25 hours), the professionals'
+// extra work that e-booking caused (overrides, rebookings after absences,
+// corrections of clients' own bookings) and the clients' failed attempts
+// (searches with no result, holds and waitlist offers that lapsed),
+// counted from the audit trail the Booker writes: appointment events name
+// the area and whether the client booked, a client's empty search is a
+// system event naming only the area and service, PlanAbsence records each
+// appointment it offers new times. The area's professionals and the
+// system may read it; the read is recorded.
+//
 // # Appointments
 //
 // Booker.Hold keeps a slot as a pending appointment until HoldTTL lapses

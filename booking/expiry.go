@@ -39,7 +39,7 @@ func (b *Booker) Expire(ctx context.Context) (int, error) {
 			next.Status, next.CancelReason, next.HoldUntil = StatusCancelled, "hold expired", time.Time{}
 			next.Version, next.Updated = a.Version+1, now
 			req := TransitionRequest{Next: next, Now: now,
-				Events: []audit.Event{b.event(now, sys, "booking.expire", next, map[string]string{"from": string(a.Status)})}}
+				Events: []audit.Event{b.event(now, sys, "booking.expire", next, expireDetail(a))}}
 			var err error
 			offered := false
 			if a.FromWaitlist != "" && a.Start.After(now) {
@@ -76,4 +76,14 @@ func (b *Booker) Expire(ctx context.Context) (int, error) {
 // expiry, when Advance next has work; ok is false when there are no holds.
 func (b *Booker) NextDeadline(ctx context.Context) (time.Time, bool, error) {
 	return b.cfg.Store.NextHoldExpiry(ctx)
+}
+
+// expireDetail is the audit detail of an expired hold; a lapsed waitlist
+// offer is marked "offer".
+func expireDetail(a Appointment) map[string]string {
+	d := map[string]string{"from": string(a.Status)}
+	if a.FromWaitlist != "" {
+		d["offer"] = "true"
+	}
+	return d
 }

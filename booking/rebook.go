@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
@@ -78,7 +79,9 @@ type AbsencePlan struct {
 // waitlist (keeping the answers and the guidance version) and the
 // appointment is cancelled with reason "absence", both recorded. The
 // absent time is offered to nobody. A change of the calendar since
-// req.Version fails with ErrConflict before anything is stored. The
+// req.Version fails with ErrConflict before anything is stored. An
+// appointment given alternatives is recorded as a "booking.rebook" audit
+// event (see Workload). The
 // waitlist step is two store operations (the entry, then the
 // cancellation): if the second fails, the error is returned with the
 // client on the waitlist and the appointment still booked, which a second
@@ -115,6 +118,11 @@ func (b *Booker) PlanAbsence(ctx context.Context, req AbsenceRequest) (AbsencePl
 			return plan, err
 		}
 		if len(alts) > 0 {
+			ev := b.event(b.cfg.Clock.Now().UTC(), by, "booking.rebook", a,
+				map[string]string{"reason": "absence", "alternatives": strconv.Itoa(len(alts))})
+			if err := b.cfg.Audit.Record(ctx, ev); err != nil {
+				return plan, fmt.Errorf("booking: audit rebooking: %w", err)
+			}
 			plan.Rebookings = append(plan.Rebookings, Rebooking{Appointment: a, Alternatives: alts})
 			continue
 		}

@@ -476,8 +476,20 @@ const (
 // resource being free. Held slots count as taken. The search walks the
 // window chunk by chunk using the index, reading the participants' claims
 // for that chunk from the store (through SpanStore when the store has it),
-// and stops once Limit slots are found.
+// and stops once Limit slots are found. A client's search that finds
+// nothing is recorded as a "booking.search.empty" audit event of the
+// system, naming the area and service and nobody (see Workload).
 func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) {
+	out, err := b.searchSlots(ctx, req)
+	if err == nil && len(out) == 0 && req.By.self() {
+		if err := b.recordEmptySearch(ctx, req); err != nil {
+			return nil, err
+		}
+	}
+	return out, err
+}
+
+func (b *Booker) searchSlots(ctx context.Context, req SearchRequest) ([]Slot, error) {
 	svc, err := b.service(ctx, req.Area, req.Service)
 	if err != nil {
 		return nil, err

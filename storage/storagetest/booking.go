@@ -72,6 +72,8 @@ func runBooking(t *testing.T, h Harness) {
 		{"reschedule offers the freed time to a waiter in the same operation", testBookingRescheduleOffer},
 		{"audit events are written with the change", testBookingAuditEvents},
 		{"race: one winner per slot", testBookingRaceForSlot},
+		{"a professional and a room are claimed together or not at all", testBookingProfessionalAndRoom},
+		{"race: one booking for the last room", testBookingRaceForLastRoom},
 		{"shared slots hold up to their capacity", testBookingSharedSlots},
 		{"race: N winners for a shared slot of capacity N", testBookingRaceForSharedSlot},
 		{"race: concurrent transitions of one appointment", testBookingRaceTransitions},
