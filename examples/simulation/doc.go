@@ -40,8 +40,14 @@
 // same-day callback share, delay p50/p90, promise-kept rate, next-day
 // breaches and attempts; continuity with the own team, the sessions'
 // first-contact resolution and channel switches; duplicate demand;
-// utilisation per team; and what the door refused or could not do
-// (escalations refused, due callbacks routing could not queue). Two SVG
+// utilisation per team; what the door refused or could not do
+// (escalations refused, due callbacks routing could not queue); and how
+// accurate what the door told clients was: the estimated wait of each
+// answered inbound contact against its wait (mean absolute error, bias,
+// share within a minute) and the first promised callback window against
+// the first attempt (early, late, mean lateness). With -series FILE every
+// whole-service KPI of every 15 minutes of the run goes to a CSV (one row
+// per bin and KPI, mean and interval over the replications). Two SVG
 // plots per scenario (clients waiting and the service level over the day,
 // per home team) go to -out (simulation-out/<scenario>-queue.svg and
 // -service-level.svg by default). A progress bar is drawn on stderr when it

@@ -30,9 +30,11 @@
 // attempt, promise-kept rate, next-day breaches, attempts per request;
 // continuity with the own team; the sessions' first-contact resolution and
 // channel switches; duplicate demand; utilisation and handled contacts per
-// team), their Student-t confidence intervals over the replications, and
-// time-of-day profiles per team for plots; it writes itself as text, CSV
-// or JSON.
+// team; the accuracy of the estimated waits and of the promised callback
+// windows the door gave), their Student-t confidence intervals over the
+// replications, and time-of-day profiles per team for plots; with
+// Options.Series, every whole-service KPI of every 15 minutes of the run
+// (WriteSeriesCSV). It writes itself as text, CSV or JSON.
 //
 // Concurrency: Run is safe to call concurrently on different scenarios; a
 // Scenario must not change while it runs. Errors: ErrInvalid (the message

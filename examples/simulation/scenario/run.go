@@ -31,6 +31,9 @@ type Options struct {
 	// at the end with the number of days done and the total over all
 	// replications.
 	Progress func(done, total int)
+	// Series asks for Report.Series, the whole-service KPIs of every
+	// 15 minutes of the run. Defaults to false.
+	Series bool
 }
 
 // Run simulates every replication of s in turn and summarises the KPIs.
@@ -43,6 +46,7 @@ func Run(ctx context.Context, s *Scenario, opt Options) (*Report, error) {
 	}
 	rep := &Report{Scenario: s.Name, Days: s.Days, Replications: s.Replications, Seed: s.Seed, Level: opt.Level}
 	var prof *profiles
+	var series [][][]Metric // per replication, per bin
 	for r := range s.Replications {
 		m, err := newModel(ctx, s, s.Seed+uint64(r))
 		if err != nil {
@@ -59,6 +63,13 @@ func Run(ctx context.Context, s *Scenario, opt Options) (*Report, error) {
 			return nil, fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
 		}
 		rep.Runs = append(rep.Runs, ms)
+		if opt.Series {
+			sr, err := m.series()
+			if err != nil {
+				return nil, fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
+			}
+			series = append(series, sr)
+		}
 		if prof == nil {
 			prof = newProfiles(len(s.Teams))
 		}
@@ -69,6 +80,15 @@ func Run(ctx context.Context, s *Scenario, opt Options) (*Report, error) {
 	}
 	rep.KPIs = summarise(rep.Runs, opt.Level)
 	rep.Profiles = prof.result(s)
+	if len(series) > 0 {
+		for k := range series[0] {
+			runs := make([][]Metric, len(series))
+			for r := range series {
+				runs[r] = series[r][k]
+			}
+			rep.Series = append(rep.Series, Bin{Start: s.start.Add(time.Duration(k) * ProfileBin), KPIs: summarise(runs, opt.Level)})
+		}
+	}
 	return rep, nil
 }
 
@@ -109,6 +129,44 @@ type contactState struct {
 	arrived   time.Duration
 	prof      int32  // index of the professional handling it, -1
 	id        string // the door's contact ID
+	// What the door told the client: the estimated wait of an inbound
+	// contact (when known), the first promised window of a callback.
+	estimate         time.Duration
+	estimateKnown    bool
+	promised         bool
+	attempted        bool // the first callback attempt has been made
+	window0, window1 time.Duration
+}
+
+// counts are the KPI counters of a run or of one bin of it.
+type counts struct {
+	inbound, inTarget, abandoned, noRoute int64
+	admitted, duplicates                  int64
+	withdrawn, unsuitable                 int64
+	escalated                             int64
+	escalationUnsuitable                  int64 // switches the door refused: the errand does not suit the channel
+	escalationNoCapacity                  int64 // and: the professional cannot take a call now
+	withOwnTeam, byOwnTeam                int64 // handled contacts of clients with an own team, and by it
+	undispatched                          int64 // due callbacks routing could not queue
+	withdrawFailed                        int64 // closes whose withdrawals failed
+	// Accuracy of what the door told clients: answered inbound contacts
+	// with a known wait estimate, the sums of |waited − estimate| and of
+	// waited − estimate, and those within a minute of it; first callback
+	// attempts against the first promised window: tested, early, late
+	// and the sum of the lateness.
+	estimated, estimateWithin    int64
+	estimateAbsErr, estimateBias time.Duration
+	windowTested, early, late    int64
+	lateness                     time.Duration
+}
+
+// bin returns the counters of the bin of elapsed time at.
+func (m *model) bin(at time.Duration) *counts {
+	k := int(at / ProfileBin)
+	if k >= len(m.bins) {
+		k = len(m.bins) - 1
+	}
+	return &m.bins[max(k, 0)]
 }
 
 type client struct {
@@ -123,7 +181,22 @@ type teamStats struct {
 	busy                         float64 // professional-nanoseconds of work (per capacity unit)
 	staffed                      float64 // professional-nanoseconds signed in
 	queue                        *sim.Level
-	slArrivals, slInTarget       []int64 // per profile bin of the local day
+	slArrivals, slInTarget       []int64   // per profile bin of the local day
+	binBusy, binStaffed          []float64 // busy and staffed per ProfileBin of the run
+}
+
+// spread adds weight×(overlap in ns) to the bins of v that [from, from+d)
+// covers.
+func spread(v []float64, from, d time.Duration, weight float64) {
+	for at, end := from, from+d; at < end; {
+		k := int(at / ProfileBin)
+		if k >= len(v) {
+			return
+		}
+		next := min(time.Duration(k+1)*ProfileBin, end)
+		v[k] += weight * float64(next-at)
+		at = next
+	}
 }
 
 // model is one replication: a frontdoor.Door over memory stores, driven
@@ -159,18 +232,13 @@ type model struct {
 	newSlot     int32 // the contact the door is admitting now, -1
 	escalations []escalation
 
-	// KPI counters
-	inbound, inTarget, abandoned, noRoute int64
-	admitted, duplicates                  int64
-	withdrawn, unsuitable                 int64
-	escalated                             int64
-	escalationUnsuitable                  int64 // switches the door refused: the errand does not suit the channel
-	escalationNoCapacity                  int64 // and: the professional cannot take a call now
-	withOwnTeam, byOwnTeam                int64 // handled contacts of clients with an own team, and by it
-	undispatched                          int64 // due callbacks routing could not queue
-	withdrawFailed                        int64 // closes whose withdrawals failed
-	onDay                                 func(day int)
-	ctx                                   context.Context
+	counts // the run's KPI counters
+	// bins are the same counters per ProfileBin of the run, for the
+	// series (each count in the bin of the contact's arrival for the
+	// inbound figures, of the event otherwise).
+	bins  []counts
+	onDay func(day int)
+	ctx   context.Context
 }
 
 type stream struct {
@@ -271,11 +339,14 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 		return nil, fmt.Errorf("%w: door: %w", ErrInvalid, err)
 	}
 	bins := int((m.end + ProfileBin - 1) / ProfileBin)
+	m.bins = make([]counts, bins)
 	m.teams = make([]teamStats, len(s.Teams))
 	for i := range m.teams {
 		m.teams[i].queue = sim.NewLevel(ProfileBin, bins)
 		m.teams[i].slArrivals = make([]int64, 24*time.Hour/ProfileBin)
 		m.teams[i].slInTarget = make([]int64, 24*time.Hour/ProfileBin)
+		m.teams[i].binBusy = make([]float64, bins)
+		m.teams[i].binStaffed = make([]float64, bins)
 	}
 	return m, nil
 }
@@ -584,6 +655,7 @@ func (m *model) roster(h int) error {
 	for ti, t := range m.s.Teams {
 		n := rosterAt(t.Roster, hr)
 		m.teams[ti].staffed += float64(n) * float64(hr.to-hr.from)
+		spread(m.teams[ti].binStaffed, hr.from, hr.to-hr.from, float64(n))
 	}
 	k := 0
 	for ti, t := range m.s.Teams {

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/carecontact/carecontact/examples/simulation/scenario"
 	"github.com/stretchr/testify/require"
@@ -253,4 +255,106 @@ func TestRunDeterministic(t *testing.T) {
 	other, err := scenario.Run(context.Background(), s, scenario.Options{})
 	require.NoError(t, err)
 	require.NotEqual(t, js(first), js(other), "another seed, another run")
+}
+
+// TestSeries runs the small city day with the 15-minute series: every bin
+// of the day has the whole-service KPIs, the bins' counts add up to the
+// run's, and the CSV has a row per bin and KPI.
+func TestSeries(t *testing.T) {
+	s := small(t)
+	rep, err := scenario.Run(context.Background(), s, scenario.Options{Series: true})
+	require.NoError(t, err)
+	require.Len(t, rep.Series, 96, "one bin per 15 minutes of the day")
+	total := map[string]float64{}
+	for _, k := range rep.KPIs {
+		if k.Team == "" {
+			total[k.Name] = k.Mean
+		}
+	}
+	sum := map[string]float64{}
+	for i, b := range rep.Series {
+		require.Equal(t, rep.Series[0].Start.Add(time.Duration(i)*scenario.ProfileBin), b.Start)
+		names := map[string]bool{}
+		for _, k := range b.KPIs {
+			names[k.Name] = true
+			if !math.IsNaN(k.Mean) {
+				sum[k.Name] += k.Mean
+			}
+		}
+		for name := range total {
+			require.True(t, names[name], "bin %d lacks %s", i, name)
+		}
+		require.True(t, names["mean_queue"] && names["utilisation"])
+	}
+	// Counts are additive over the bins (the mean of sums is the sum of
+	// means): admissions, callback requests, escalations.
+	for _, name := range []string{"contacts", "callback_requests", "escalations", "withdrawn_duplicates"} {
+		require.InDelta(t, total[name], sum[name], 1e-6, name)
+	}
+	require.Positive(t, sum["contacts"])
+	var cs bytes.Buffer
+	require.NoError(t, rep.WriteSeriesCSV(&cs))
+	rows, err := csv.NewReader(strings.NewReader(cs.String())).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, 1+96*len(rep.Series[0].KPIs), len(rows))
+	require.Equal(t, []string{"scenario", "start", "minutes", "kpi", "unit", "mean", "half_width", "low", "high", "replications"}, rows[0])
+	require.Equal(t, "2026-03-02T00:00:00+02:00", rows[1][1], "local time")
+
+	// Without Options.Series the report has none, and the KPIs are the same.
+	plain, err := scenario.Run(context.Background(), s, scenario.Options{})
+	require.NoError(t, err)
+	require.Empty(t, plain.Series)
+	js := func(r *scenario.Report) string {
+		b, err := json.Marshal(r.Runs) // NaN as null
+		require.NoError(t, err)
+		return string(b)
+	}
+	require.Equal(t, js(rep), js(plain))
+}
+
+// TestAccuracy checks the accuracy KPIs: what the door told the clients
+// (the estimated wait, the promised callback window) against what
+// happened. With callback duty cut to one professional per team the first
+// attempts come later than promised more often than with four.
+func TestAccuracy(t *testing.T) {
+	run := func(perTeam int) map[string]float64 {
+		s, err := parse(t, func(m map[string]any) {
+			m["replications"] = 1
+			for _, tm := range m["teams"].([]any) {
+				day := make([]any, 24)
+				for h := range day {
+					day[h] = 0
+					if h >= 8 && h < 16 {
+						day[h] = perTeam
+					}
+				}
+				tm.(map[string]any)["callback_roster"] = map[string]any{"weekday": day}
+			}
+		})
+		require.NoError(t, err)
+		rep, err := scenario.Run(context.Background(), s, scenario.Options{})
+		require.NoError(t, err)
+		out := map[string]float64{}
+		for _, k := range rep.KPIs {
+			if k.Team == "" {
+				out[k.Name] = k.Mean
+			}
+		}
+		return out
+	}
+	few, many := run(1), run(4)
+	for _, k := range []map[string]float64{few, many} {
+		for _, name := range []string{"wait_estimate_within_1m", "callback_window_early", "callback_window_late"} {
+			require.True(t, k[name] >= 0 && k[name] <= 1, "%s = %v", name, k[name])
+		}
+		require.GreaterOrEqual(t, k["wait_estimate_error"], math.Abs(k["wait_estimate_bias"]), "|mean| <= mean |.|")
+		// The planner's own promise-kept rate also counts a window that
+		// ended unattempted as not kept; the first attempts alone keep
+		// at least as many.
+		require.LessOrEqual(t, k["callback_promise_kept"], 1-k["callback_window_early"]-k["callback_window_late"]+1e-9)
+	}
+	// With enough callback duty nearly every window is attempted, and the
+	// two agree.
+	require.InDelta(t, many["callback_promise_kept"], 1-many["callback_window_early"]-many["callback_window_late"], 0.03)
+	require.Greater(t, few["callback_window_late"], many["callback_window_late"])
 }
