@@ -53,6 +53,33 @@
 // -service-level.svg by default). A progress bar is drawn on stderr when it
 // is a terminal, or with -progress.
 //
+// # Callbacks to the own nurse: the Kainuu change
+//
+//	go run ./examples/simulation kainuu [-replications 10] [-days 5]
+//
+// In Kainuu the same-day share of callbacks rose from 78.1 % to 97.8 %
+// (Kajaani: 55 % to 96.6 %) when callback requests were routed to the
+// caller's own nurse (Innokylä, "Toimintamalli hoidon jatkuvuuden
+// varmistamiseen potilaiden yhteydenotoissa", Kainuu 2025). The shipped
+// scenarios kainuu-pooled and kainuu-own-nurse are one health station
+// before and after, with the same nurse-hours (40 a weekday) and demand:
+// before, five phone-service nurses answer the line (line calls first)
+// and three of them also call back from the same queue, and callbacks
+// are handled outside the client's own team; after, two nurses answer the
+// line and three own nurses call back (the client's own nurse first for
+// ten minutes, ClientSpec.OwnProfessionalShare and the policy step
+// own_professional, then the own team). The kainuu command runs both
+// through the front door and prints the KPIs side by side with the
+// reported figures. With the shipped seed and 10 replications the
+// same-day share goes from 69.2 ± 5.8 % to 99.8 ± 0.3 % at about the
+// same inbound service level (81.5 ± 1.6 % and 79.4 ± 2.9 %); run with
+// the own team resolving no more than others (resolution.own_team 0.7)
+// the own-nurse station reaches 86.8 ± 5.1 %, so about half of the
+// effect is callback time no longer taken by the line and half the
+// errands the own team settles at once (1068 callback requests in five
+// days fall to 875). The size follows from the chosen load and rates;
+// the direction is what the scenario shows.
+//
 // # Staffing
 //
 //	go run ./examples/simulation staff -scenario city-day -target-sameday 0.98 \

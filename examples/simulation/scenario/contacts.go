@@ -79,6 +79,9 @@ func (m *model) request(i int32) frontdoor.ContactRequest {
 	if cl.ownTeam {
 		r.OwnTeam = carecontact.TeamID(m.s.Teams[cl.team].ID)
 	}
+	if cl.prof >= 0 {
+		r.OwnProfessional = m.profs[cl.prof].id
+	}
 	if c.strong {
 		r.Identity, r.IdentityMethod = channel.IdentityStrong, "bank_id"
 	}

@@ -158,6 +158,14 @@ func (m *model) closed(e frontdoor.Event) {
 				m.byOwnTeam++
 				b.byOwnTeam++
 			}
+			if cl.prof >= 0 {
+				m.withOwnProf++
+				b.withOwnProf++
+				if cl.prof == p {
+					m.byOwnProf++
+					b.byOwnProf++
+				}
+			}
 		}
 	}
 }
@@ -275,6 +283,9 @@ func (m *model) service(c *counts, cb callback.KPIs, sk session.KPIs) []Metric {
 		// the percentiles above.
 		{Name: "callback_open_at_end", Unit: "count", Value: float64(cb.Open)},
 		{Name: "continuity", Unit: "share", Value: ratio(c.byOwnTeam, c.withOwnTeam)},
+		// Of the handled contacts of clients with an own professional,
+		// those the own professional handled.
+		{Name: "continuity_own_professional", Unit: "share", Value: ratio(c.byOwnProf, c.withOwnProf)},
 		{Name: "first_contact_resolution", Unit: "share", Value: nan(sk.Handled > 0, sk.FirstContactResolution)},
 		{Name: "channel_switches", Unit: "per contact", Value: nan(sk.Handled > 0, sk.SwitchesPerSession)},
 		{Name: "escalations", Unit: "count", Value: float64(c.escalated)},

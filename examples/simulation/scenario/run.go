@@ -147,6 +147,7 @@ type counts struct {
 	escalationUnsuitable                  int64 // switches the door refused: the errand does not suit the channel
 	escalationNoCapacity                  int64 // and: the professional cannot take a call now
 	withOwnTeam, byOwnTeam                int64 // handled contacts of clients with an own team, and by it
+	withOwnProf, byOwnProf                int64 // and of those with an own professional, and by them
 	undispatched                          int64 // due callbacks routing could not queue
 	withdrawFailed                        int64 // closes whose withdrawals failed
 	// Accuracy of what the door told clients: answered inbound contacts
@@ -173,6 +174,7 @@ type client struct {
 	area    int16
 	team    int16 // home team: a team of the client's area
 	ownTeam bool
+	prof    int32 // the own professional (index into model.profs), -1 for none
 }
 
 type teamStats struct {
@@ -220,6 +222,7 @@ type model struct {
 	areaCodes   []routing.PostalCode
 	profs       []profInfo
 	profIdx     map[carecontact.ProfessionalID]int32
+	teamProfs   [][2]int // per team: its first professional's index and how many are on callback duty
 	teamIdx     map[string]int
 	teams       []teamStats
 	contacts    []contactState
@@ -399,6 +402,7 @@ func (m *model) directory() (routing.Config, error) {
 			}
 		}
 		capa := routing.Capacity{Synchronous: t.Capacity.Synchronous, Chat: t.Capacity.Chat, Message: t.Capacity.Message}
+		m.teamProfs = append(m.teamProfs, [2]int{len(m.profs), duty})
 		for k := range n {
 			var skills []routing.Skill
 			if k < duty {
@@ -463,7 +467,14 @@ func (m *model) population() error {
 			a++
 		}
 		teams := m.areaTeams[a]
-		m.clients[i] = client{area: int16(a), team: int16(teams[r.IntN(len(teams))]), ownTeam: r.Float64() < s.Clients.OwnTeamShare}
+		m.clients[i] = client{area: int16(a), team: int16(teams[r.IntN(len(teams))]), ownTeam: r.Float64() < s.Clients.OwnTeamShare, prof: -1}
+		// Drawn only when the scenario names own professionals, so the
+		// other scenarios' clients are drawn as before.
+		if cl := &m.clients[i]; s.Clients.OwnProfessionalShare > 0 && cl.ownTeam && r.Float64() < s.Clients.OwnProfessionalShare {
+			if tp := m.teamProfs[cl.team]; tp[1] > 0 {
+				cl.prof = int32(tp[0] + r.IntN(tp[1]))
+			}
+		}
 	}
 	return nil
 }

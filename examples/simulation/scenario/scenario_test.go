@@ -60,9 +60,10 @@ func TestParseErrors(t *testing.T) {
 			d := m["demand"].([]any)[4].(map[string]any)
 			d["callback_share"] = 0.5
 		}, "inbound_phone only"},
-		"population": {func(m map[string]any) { m["clients"].(map[string]any)["population"] = 0 }, "population"},
-		"policy":     {func(m map[string]any) { m["duplicates"].(map[string]any)["policy"] = "ignore" }, "duplicates.policy"},
-		"no team":    {func(m map[string]any) { m["teams"] = m["teams"].([]any)[1:] }, "no team serves"},
+		"population":       {func(m map[string]any) { m["clients"].(map[string]any)["population"] = 0 }, "population"},
+		"own professional": {func(m map[string]any) { m["clients"].(map[string]any)["own_professional_share"] = 2 }, "clients.own_professional_share"},
+		"policy":           {func(m map[string]any) { m["duplicates"].(map[string]any)["policy"] = "ignore" }, "duplicates.policy"},
+		"no team":          {func(m map[string]any) { m["teams"] = m["teams"].([]any)[1:] }, "no team serves"},
 		"callback roster": {func(m map[string]any) {
 			first(m, "teams")["callback_roster"] = map[string]any{"weekday": []any{1}}
 		}, "teams[0].callback_roster.weekday"},

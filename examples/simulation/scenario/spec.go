@@ -205,6 +205,11 @@ type ClientSpec struct {
 	// OwnTeamShare is the share of clients registered to a care team of
 	// their area (team routing); the others are routed by area only.
 	OwnTeamShare float64 `json:"own_team_share"`
+	// OwnProfessionalShare is the share of the clients registered to a
+	// team who also have a named own professional there (one of the
+	// team's professionals on callback duty, see TeamSpec.CallbackRoster,
+	// drawn evenly); a policy step own_professional routes to them first.
+	OwnProfessionalShare float64 `json:"own_professional_share,omitempty"`
 }
 
 // ResolutionSpec models first-contact resolution.
@@ -384,6 +389,9 @@ func (s *Scenario) Validate() error {
 	}
 	if !share(c.OwnTeamShare) {
 		return bad("clients.own_team_share must be in [0, 1]")
+	}
+	if !share(c.OwnProfessionalShare) {
+		return bad("clients.own_professional_share must be in [0, 1]")
 	}
 	r := s.Resolution
 	if !share(r.OwnTeam) || !share(r.Other) {
