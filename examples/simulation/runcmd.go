@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -72,6 +73,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	seed := fs.Int64("seed", -1, "override the scenario's seed")
 	level := fs.Float64("level", 0.95, "confidence level of the intervals")
 	series := fs.String("series", "", "write every whole-service KPI per 15 minutes of the run (mean and interval over the replications) as CSV to this file")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	progress := fs.Bool("progress", false, "draw a progress bar on stderr even when it is not a terminal")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -101,6 +103,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("run: %w", err)
 	}
 	opt := scenario.Options{Level: *level, Series: *series != ""}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *progress || isTerminal(stderr) {
 		bar := newProgressBar(stderr, s.Name)
 		opt.Progress = bar.update

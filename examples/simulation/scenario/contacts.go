@@ -66,6 +66,11 @@ func (m *model) newContact(cl int32, streamIdx int16, kind channel.Kind, now tim
 			m.loop.At(now+time.Duration(d.After), event{kind: evDuplicate, a: i, gen: c.gen})
 		}
 	}
+	// A client waiting in the line, in chat or for a callback may also
+	// try to book a time for the errand.
+	if eb := m.s.EBooking; eb != nil && !duplicate && eb.FromWaiting > 0 && st.errand == channel.Errand(eb.Errand) && m.rnd.book.Float64() < eb.FromWaiting {
+		m.loop.At(now+time.Duration(eb.After), event{kind: evBookWaiting, a: i, gen: c.gen})
+	}
 	return nil
 }
 

@@ -267,7 +267,7 @@ func (m *model) service(c *counts, cb callback.KPIs, sk session.KPIs) []Metric {
 		}
 		return d.Minutes() / float64(n)
 	}
-	return []Metric{
+	out := []Metric{
 		{Name: "contacts", Unit: "count", Value: float64(c.admitted)},
 		{Name: "service_level", Unit: "share", Value: ratio(c.inTarget, c.inbound)},
 		{Name: "abandonment", Unit: "share", Value: ratio(c.abandoned, c.inbound)},
@@ -317,4 +317,29 @@ func (m *model) service(c *counts, cb callback.KPIs, sk session.KPIs) []Metric {
 		{Name: "callback_window_late", Unit: "share", Value: ratio(c.late, c.windowTested)},
 		{Name: "callback_window_lateness", Unit: "minutes", Value: minutes(c.lateness, c.late)},
 	}
+	if m.eb == nil {
+		return out
+	}
+	return append(out,
+		Metric{Name: "ebook_searches", Unit: "count", Value: float64(c.searches)},
+		// Searches by clients already waiting about the errand in
+		// another channel: duplicate demand across channels.
+		Metric{Name: "ebook_searches_while_waiting", Unit: "count", Value: float64(c.searchesWaiting)},
+		Metric{Name: "ebook_booked", Unit: "count", Value: float64(c.booked)},
+		Metric{Name: "ebook_booking_share", Unit: "share", Value: ratio(c.booked-c.waitlistFilled, c.searches)},
+		Metric{Name: "ebook_no_time", Unit: "count", Value: float64(c.noSlot)},
+		Metric{Name: "ebook_refused", Unit: "count", Value: float64(c.bookRefused)},
+		Metric{Name: "ebook_waitlisted", Unit: "count", Value: float64(c.waitlisted)},
+		Metric{Name: "ebook_cancelled", Unit: "count", Value: float64(c.bookCancelled)},
+		// Cancelled times the booker offered to a waiting client, and
+		// those offers confirmed.
+		Metric{Name: "ebook_freed_to_waitlist", Unit: "count", Value: float64(c.freed)},
+		Metric{Name: "ebook_waitlist_filled", Unit: "count", Value: float64(c.waitlistFilled)},
+		Metric{Name: "ebook_no_show", Unit: "share", Value: ratio(c.noShow, c.visits)},
+		// Bookings by clients who already waited about the errand, and
+		// the waiting contacts the bookings settled (withdrawn by the
+		// door).
+		Metric{Name: "ebook_duplicate", Unit: "count", Value: float64(c.bookedDuplicate)},
+		Metric{Name: "ebook_settled_contacts", Unit: "count", Value: float64(c.bookSettled)},
+	)
 }

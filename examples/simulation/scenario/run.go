@@ -10,6 +10,7 @@ import (
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/demand"
@@ -95,13 +96,18 @@ func Run(ctx context.Context, s *Scenario, opt Options) (*Report, error) {
 // Event kinds of the scenario loop: the workload's own times and the
 // door's next deadline.
 const (
-	evArrival   = iota // a contact of demand stream `a` arrives
-	evDone             // contact `a`'s running leg (or call attempt) ends
-	evAbandon          // contact `a` runs out of patience (if still waiting)
-	evDuplicate        // contact `a`'s client also tries another channel
-	evRecontact        // contact `a`'s unresolved errand comes back
-	evHour             // roster change at hour index `a`
-	evDeadline         // the door's next deadline
+	evArrival     = iota // a contact of demand stream `a` arrives
+	evDone               // contact `a`'s running leg (or call attempt) ends
+	evAbandon            // contact `a` runs out of patience (if still waiting)
+	evDuplicate          // contact `a`'s client also tries another channel
+	evRecontact          // contact `a`'s unresolved errand comes back
+	evHour               // roster change at hour index `a`
+	evDeadline           // the door's next deadline
+	evBookSearch         // a client looks for an e-booking time
+	evBookWaiting        // contact `a`'s client, still waiting, also tries to book
+	evBookCancel         // the client cancels appointment `a`
+	evBookStart          // appointment `a` starts
+	evBookOffer          // a waiting client confirms the freed time held for them (appointment `a`)
 )
 
 type event struct {
@@ -150,6 +156,15 @@ type counts struct {
 	withOwnProf, byOwnProf                int64 // and of those with an own professional, and by them
 	undispatched                          int64 // due callbacks routing could not queue
 	withdrawFailed                        int64 // closes whose withdrawals failed
+	// E-booking: searches (and those by clients waiting in another
+	// channel), searches that found no time, clients put on the
+	// waitlist, holds refused, bookings (of waitlist offers, by clients
+	// already waiting about the errand) and the contacts they settled,
+	// cancellations and the freed times offered to the waitlist, visits
+	// due and no-shows.
+	searches, searchesWaiting, noSlot, waitlisted, bookRefused int64
+	booked, waitlistFilled, bookedDuplicate, bookSettled       int64
+	bookCancelled, freed, visits, noShow                       int64
 	// Accuracy of what the door told clients: answered inbound contacts
 	// with a known wait estimate, the sums of |waited − estimate| and of
 	// waited − estimate, and those within a minute of it; first callback
@@ -212,7 +227,8 @@ type model struct {
 	clk  *sim.Clock
 	loop *sim.Loop[event]
 	door *frontdoor.Door
-	rnd  struct{ arrive, client, handle, patience, behave *rand.Rand }
+	rnd  struct{ arrive, client, handle, patience, behave, book *rand.Rand }
+	eb   *ebooker // nil without Scenario.EBooking
 
 	hours       []hour
 	streams     []stream
@@ -286,6 +302,7 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 	m.rnd.handle = sim.NewRand(seed, 3)
 	m.rnd.patience = sim.NewRand(seed, 4)
 	m.rnd.behave = sim.NewRand(seed, 5)
+	m.rnd.book = sim.NewRand(seed, 6)
 
 	cfg, err := m.directory()
 	if err != nil {
@@ -324,9 +341,17 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 		h, _ := e.Handling.Dist("handling")
 		m.escalations = append(m.escalations, escalation{from: channel.Kind(e.From), to: channel.Kind(e.To), probability: e.Probability, handling: h})
 	}
+	var booker *booking.Booker
+	if s.EBooking != nil {
+		if m.eb, err = m.newEBooker(); err != nil {
+			return nil, err
+		}
+		booker = m.eb.booker
+	}
 	log := memory.NewAuditLog()
 	m.door, err = frontdoor.New(ctx, frontdoor.Config{
-		Clock: m.clk, Directory: dir, Capacity: rosterCapacity{m}, Callback: m.callbackConfig(),
+		Booker: booker,
+		Clock:  m.clk, Directory: dir, Capacity: rosterCapacity{m}, Callback: m.callbackConfig(),
 		Stores: frontdoor.Stores{Routing: memory.NewRoutingStore(nil), Callback: memory.NewCallbackStore(log),
 			Session: memory.NewSessionStore(log), Demand: memory.NewDemandStore(nil), Audit: log},
 		Duplicates:   demand.Policy(s.Duplicates.Policy),
@@ -486,6 +511,9 @@ func (m *model) run(ctx context.Context) error {
 	for i := range m.streams {
 		m.scheduleArrival(i, 0)
 	}
+	if m.eb != nil {
+		m.scheduleSearch(0)
+	}
 	steps := 0
 	for {
 		ev, ok := m.loop.Next()
@@ -576,6 +604,15 @@ func (m *model) handle(ev event, now time.Duration) error {
 			kind = channel.Callback
 		}
 		return m.newContact(cl, int16(ev.a), kind, now, false)
+	case evBookSearch:
+		m.scheduleSearch(now)
+		return m.book(int32(m.rnd.book.IntN(len(m.clients))), now, false)
+	case evBookCancel:
+		return m.cancel(ev.a, now)
+	case evBookStart:
+		return m.start(ev.a, now)
+	case evBookOffer:
+		return m.confirm(m.eb.appts[ev.a].client, m.eb.appts[ev.a].id, now, true)
 	}
 	c := &m.contacts[ev.a]
 	if c.gen != ev.gen || !c.active {
@@ -599,6 +636,11 @@ func (m *model) handle(ev event, now time.Duration) error {
 		cl, str := c.client, c.stream
 		m.release(ev.a)
 		return m.newContact(cl, str, channel.Callback, now, false)
+	case evBookWaiting:
+		if c.inHand {
+			return nil
+		}
+		return m.book(c.client, now, true)
 	}
 	return nil
 }

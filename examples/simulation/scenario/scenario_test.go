@@ -359,3 +359,93 @@ func TestAccuracy(t *testing.T) {
 	require.InDelta(t, many["callback_promise_kept"], 1-many["callback_window_early"]-many["callback_window_late"], 0.03)
 	require.Greater(t, few["callback_window_late"], many["callback_window_late"])
 }
+
+// ebookingSpec is e-booking of a follow-up visit in few calendar hours, so
+// some clients find no time, join the waitlist and get cancelled times.
+func ebookingSpec() map[string]any {
+	hourly := make([]any, 24)
+	for h := range hourly {
+		hourly[h] = 0
+		if h >= 7 && h < 20 {
+			hourly[h] = 1
+		}
+	}
+	return map[string]any{
+		"service": "follow-up-visit", "errand": "chronic_follow_up", "duration": "20m", "hours": "10:00-12:00",
+		"professionals": 1, "horizon": "48h", "min_notice": "1h",
+		"per_day": map[string]any{"weekday": 200}, "hourly": hourly,
+		"cancel": 0.3, "no_show": 0.1, "waitlist": 0.8, "from_waiting": 0.5, "after": "2m",
+	}
+}
+
+// TestEBooking runs e-booking through the door: clients search, hold and
+// confirm times, cancel some (the freed time goes to the waitlist), do not
+// come to some, and clients waiting on the line or for a callback about
+// the errand also book, so the booking settles their waiting contact.
+func TestEBooking(t *testing.T) {
+	s, err := parse(t, func(m map[string]any) {
+		m["replications"] = 2
+		m["days"] = 2
+		m["clients"].(map[string]any)["population"] = 2000
+		for _, d := range m["demand"].([]any) {
+			pd := d.(map[string]any)["per_day"].(map[string]any)
+			for k, v := range pd {
+				pd[k] = v.(float64) / 4
+			}
+		}
+		// A booking settles the errand unless admission merges it into
+		// the waiting contact: keep both, so the booking withdraws it.
+		m["duplicates"].(map[string]any)["policy"] = "keep_both"
+		m["ebooking"] = ebookingSpec()
+	})
+	require.NoError(t, err)
+	rep, err := scenario.Run(context.Background(), s, scenario.Options{})
+	require.NoError(t, err)
+	k := map[string]float64{}
+	for _, x := range rep.KPIs {
+		if x.Team == "" {
+			k[x.Name] = x.Mean
+		}
+	}
+	t.Logf("%v", k)
+	require.Greater(t, k["ebook_searches"], 300.0)
+	require.Positive(t, k["ebook_duplicate"], "clients waiting about the errand book too")
+	require.Positive(t, k["ebook_booked"])
+	require.Positive(t, k["ebook_no_time"], "two calendar hours a day run out")
+	require.Positive(t, k["ebook_waitlisted"])
+	require.Positive(t, k["ebook_cancelled"])
+	require.Positive(t, k["ebook_freed_to_waitlist"], "cancelled times go to the waitlist")
+	require.Positive(t, k["ebook_waitlist_filled"])
+	require.LessOrEqual(t, k["ebook_waitlist_filled"], k["ebook_freed_to_waitlist"])
+	require.Positive(t, k["ebook_searches_while_waiting"])
+	require.Positive(t, k["ebook_settled_contacts"], "a booking withdraws the client's waiting contact")
+	require.InDelta(t, 0.1, k["ebook_no_show"], 0.1)
+	require.True(t, k["ebook_booking_share"] > 0 && k["ebook_booking_share"] < 1)
+
+	// Without e-booking the report has no e-booking KPIs.
+	plain, err := parse(t, func(m map[string]any) { m["replications"] = 1 })
+	require.NoError(t, err)
+	prep, err := scenario.Run(context.Background(), plain, scenario.Options{})
+	require.NoError(t, err)
+	for _, x := range prep.KPIs {
+		require.NotContains(t, x.Name, "ebook_")
+	}
+
+	for name, edit := range map[string]func(map[string]any){
+		"ebooking.hours":         func(e map[string]any) { e["hours"] = "12:00-10:00" },
+		"ebooking.errand":        func(e map[string]any) { e["errand"] = "" },
+		"ebooking.cancel":        func(e map[string]any) { e["cancel"] = 2 },
+		"ebooking.hourly":        func(e map[string]any) { e["hourly"] = []any{1} },
+		"ebooking.confirm_after": func(e map[string]any) { e["confirm_after"] = "3h" },
+		"ebooking.duration":      func(e map[string]any) { e["duration"] = "0s" },
+		"ebooking.per_day":       func(e map[string]any) { e["per_day"] = map[string]any{"weekday": -1} },
+	} {
+		_, err := parse(t, func(m map[string]any) {
+			e := ebookingSpec()
+			edit(e)
+			m["ebooking"] = e
+		})
+		require.ErrorIs(t, err, scenario.ErrInvalid, name)
+		require.ErrorContains(t, err, name)
+	}
+}

@@ -59,6 +59,8 @@ type Scenario struct {
 	// contact (a callback that becomes a video call), run through the
 	// session package.
 	Escalations []EscalationSpec `json:"escalations,omitempty"`
+	// EBooking is self-service booking through the door; absent, none.
+	EBooking *EBookingSpec `json:"ebooking,omitempty"`
 
 	start  time.Time
 	cutoff civil.TimeOfDay
@@ -415,6 +417,11 @@ func (s *Scenario) Validate() error {
 		}
 		if _, err := e.Handling.Dist(fmt.Sprintf("escalations[%d].handling", i)); err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+	}
+	if s.EBooking != nil {
+		if err := s.EBooking.validate(); err != nil {
+			return err
 		}
 	}
 	d := s.Duplicates
