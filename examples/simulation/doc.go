@@ -35,6 +35,18 @@
 //     offer time-outs, routing steps, wrap-up, the planner's windows,
 //     re-planning and retries.
 //
+// A scenario may add self-service booking (ebooking, scenario.EBookingSpec;
+// the shipped rural-ebooking): clients search, hold and confirm a visit
+// through Door.BookSearch, BookHold and BookConfirm in the area nurses'
+// calendars; a confirmed booking is admitted through the door's
+// duplicate-demand path and settles the errand, withdrawing the client's
+// contacts still waiting about it; clients who find no time may join the
+// service's waitlist, some cancel (the booker offers the freed time to the
+// first waiting client as a hold, which they confirm) and some do not come
+// (the nurse marks the visit fulfilled or a no-show); and clients waiting
+// on the line or for a callback about the errand may also book, the
+// duplicate demand of overlapping channels. Its KPIs are named ebook_*.
+//
 // The KPIs, with confidence intervals over the replications, go to stdout as
 // text, CSV or JSON: inbound service level and abandonment; the planner's
 // same-day callback share, delay p50/p90, promise-kept rate, next-day

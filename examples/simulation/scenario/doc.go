@@ -21,7 +21,9 @@
 // channel, and an unresolved errand comes back later as a callback
 // request. Admission and duplicate demand, routing, callback windows,
 // dispatch and retries, sessions and the withdrawal of a settled errand's
-// other contacts are the door's. The callback windows come from the teams'
+// other contacts are the door's. With EBooking, clients also book visits
+// through the door (search, hold, confirm), cancel, miss them and wait on
+// the booker's waitlist for a freed time. The callback windows come from the teams'
 // callback rosters (CallbackRoster; Europe/Helsinki hours, Finnish working
 // days).
 //
