@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/carecontact/carecontact"
@@ -35,6 +36,11 @@ type Options struct {
 	// Series asks for Report.Series, the whole-service KPIs of every
 	// 15 minutes of the run. Defaults to false.
 	Series bool
+	// Parallel is how many replications run at once, each on its own
+	// model in a goroutine of its own; the report is the same as a
+	// sequential run's. Defaults to 0, which like 1 runs them one after
+	// the other in the caller's goroutine.
+	Parallel int
 }
 
 // Run simulates every replication of s in turn and summarises the KPIs.
@@ -45,29 +51,24 @@ func Run(ctx context.Context, s *Scenario, opt Options) (*Report, error) {
 	if !(opt.Level > 0 && opt.Level < 1) {
 		return nil, fmt.Errorf("%w: confidence level %v", ErrInvalid, opt.Level)
 	}
+	if opt.Parallel < 0 {
+		return nil, fmt.Errorf("%w: parallel %d", ErrInvalid, opt.Parallel)
+	}
 	rep := &Report{Scenario: s.Name, Days: s.Days, Replications: s.Replications, Seed: s.Seed, Level: opt.Level}
 	var prof *profiles
 	var series [][][]Metric // per replication, per bin
-	for r := range s.Replications {
-		m, err := newModel(ctx, s, s.Seed+uint64(r))
-		if err != nil {
-			return nil, err
-		}
-		if opt.Progress != nil {
-			m.onDay = func(day int) { opt.Progress(r*s.Days+day, s.Replications*s.Days) }
-		}
-		if err := m.run(ctx); err != nil {
-			return nil, fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
-		}
+	// fold adds replication r's results to the report, in replication
+	// order (so a parallel run gives the same report).
+	fold := func(r int, m *model) error {
 		ms, err := m.metrics()
 		if err != nil {
-			return nil, fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
+			return fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
 		}
 		rep.Runs = append(rep.Runs, ms)
 		if opt.Series {
 			sr, err := m.series()
 			if err != nil {
-				return nil, fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
+				return fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
 			}
 			series = append(series, sr)
 		}
@@ -75,8 +76,30 @@ func Run(ctx context.Context, s *Scenario, opt Options) (*Report, error) {
 			prof = newProfiles(len(s.Teams))
 		}
 		m.addProfiles(prof)
-		if opt.Progress != nil {
-			opt.Progress((r+1)*s.Days, s.Replications*s.Days)
+		return nil
+	}
+	if opt.Parallel > 1 && s.Replications > 1 {
+		if err := runParallel(ctx, s, opt, fold); err != nil {
+			return nil, err
+		}
+	} else {
+		for r := range s.Replications {
+			m, err := newModel(ctx, s, s.Seed+uint64(r))
+			if err != nil {
+				return nil, err
+			}
+			if opt.Progress != nil {
+				m.onDay = func(day int) { opt.Progress(r*s.Days+day, s.Replications*s.Days) }
+			}
+			if err := m.run(ctx); err != nil {
+				return nil, fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
+			}
+			if err := fold(r, m); err != nil {
+				return nil, err
+			}
+			if opt.Progress != nil {
+				opt.Progress((r+1)*s.Days, s.Replications*s.Days)
+			}
 		}
 	}
 	rep.KPIs = summarise(rep.Runs, opt.Level)
@@ -91,6 +114,91 @@ func Run(ctx context.Context, s *Scenario, opt Options) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// runParallel runs the replications opt.Parallel at a time, each on its
+// own model, and folds them in replication order as they finish in
+// order. It returns when every goroutine it started has ended.
+func runParallel(ctx context.Context, s *Scenario, opt Options, fold func(int, *model) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	type result struct {
+		r   int
+		m   *model
+		err error
+	}
+	var mu sync.Mutex
+	done := 0
+	progress := func() {
+		if opt.Progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		opt.Progress(done, s.Replications*s.Days)
+	}
+	results := make(chan result)
+	sem := make(chan struct{}, opt.Parallel)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel() // the workers still running stop, and none waits to send
+		wg.Wait()
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for r := range s.Replications {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				m, err := newModel(ctx, s, s.Seed+uint64(r))
+				if err == nil {
+					m.onDay = func(day int) {
+						if day > 0 {
+							progress()
+						}
+					}
+					if err = m.run(ctx); err != nil {
+						err = fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
+					} else {
+						progress()
+					}
+				}
+				select {
+				case results <- result{r, m, err}:
+				case <-ctx.Done():
+				}
+			}()
+		}
+	}()
+	pending := map[int]*model{}
+	next := 0
+	for next < s.Replications {
+		var res result
+		select {
+		case res = <-results:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-sem
+		if res.err != nil {
+			return res.err
+		}
+		pending[res.r] = res.m
+		for m, ok := pending[next]; ok; m, ok = pending[next] {
+			delete(pending, next)
+			if err := fold(next, m); err != nil {
+				return err
+			}
+			next++
+		}
+	}
+	return nil
 }
 
 // Event kinds of the scenario loop: the workload's own times and the
@@ -249,6 +357,7 @@ type model struct {
 	end         time.Duration
 	nextID      int
 	newSlot     int32 // the contact the door is admitting now, -1
+	idle        bool  // the event being handled called nothing of the door
 	escalations []escalation
 
 	counts // the run's KPI counters
@@ -524,14 +633,22 @@ func (m *model) run(ctx context.Context) error {
 		if now >= m.end {
 			break
 		}
+		m.idle = false
 		if err := m.handle(ev, now); err != nil {
 			return err
 		}
-		if err := m.takeOffers(now); err != nil {
-			return err
-		}
-		if err := m.scheduleDeadline(now); err != nil {
-			return err
+		// An event that called nothing of the door (a patience timer of
+		// a client already answered) left it as it was: no offers, and no
+		// deadline earlier than the one pending, since the door's next
+		// deadline does not come earlier with time alone. Asking for it
+		// again would cost a pass over the open callback requests.
+		if !m.idle {
+			if err := m.takeOffers(now); err != nil {
+				return err
+			}
+			if err := m.scheduleDeadline(now); err != nil {
+				return err
+			}
 		}
 		if steps++; steps&0xfff == 0 {
 			if err := ctx.Err(); err != nil {
@@ -616,6 +733,7 @@ func (m *model) handle(ev event, now time.Duration) error {
 	}
 	c := &m.contacts[ev.a]
 	if c.gen != ev.gen || !c.active {
+		m.idle = true
 		return nil
 	}
 	switch ev.kind {
@@ -623,11 +741,13 @@ func (m *model) handle(ev event, now time.Duration) error {
 		return m.finish(ev.a, now)
 	case evAbandon:
 		if !c.waiting {
+			m.idle = true
 			return nil
 		}
 		return m.abandon(ev.a)
 	case evDuplicate:
 		if !c.waiting {
+			m.idle = true
 			return nil
 		}
 		return m.newContact(c.client, c.stream, channel.Kind(m.s.Duplicates.Channel), now, true)
@@ -638,6 +758,7 @@ func (m *model) handle(ev event, now time.Duration) error {
 		return m.newContact(cl, str, channel.Callback, now, false)
 	case evBookWaiting:
 		if c.inHand {
+			m.idle = true
 			return nil
 		}
 		return m.book(c.client, now, true)

@@ -449,3 +449,31 @@ func TestEBooking(t *testing.T) {
 		require.ErrorContains(t, err, name)
 	}
 }
+
+// TestRunParallel runs the replications two at a time: the report is the
+// sequential run's.
+func TestRunParallel(t *testing.T) {
+	s := small(t)
+	s.Replications = 3
+	seq, err := scenario.Run(context.Background(), s, scenario.Options{Series: true})
+	require.NoError(t, err)
+	var last int
+	par, err := scenario.Run(context.Background(), s, scenario.Options{Series: true, Parallel: 2, Progress: func(done, total int) {
+		require.Equal(t, 3, total)
+		last = done
+	}})
+	require.NoError(t, err)
+	require.Equal(t, 3, last)
+	js := func(r *scenario.Report) string {
+		b, err := json.Marshal(r)
+		require.NoError(t, err)
+		return string(b)
+	}
+	require.Equal(t, js(seq), js(par))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = scenario.Run(ctx, s, scenario.Options{Parallel: 2})
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = scenario.Run(context.Background(), s, scenario.Options{Parallel: -1})
+	require.ErrorIs(t, err, scenario.ErrInvalid)
+}
