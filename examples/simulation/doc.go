@@ -120,6 +120,17 @@
 // the scenario) so a figure can be reproduced; -replot redraws them from
 // the JSON.
 //
+// A long scenario (city-week) costs about a minute of CPU per replication:
+// most of it is the callback planner's passes over the open requests
+// (Planner.Advance and NextDeadline list and clone every open request from
+// the store at each call, so the cost grows with the week's backlog). Two
+// flags make a search feasible: -coarse N searches with N replications per
+// staffing judged by the means, then simulates the cheapest staffings
+// that passed (at most -confirm) again with -replications and judges them
+// by the confidence bounds, so the answer always rests on the full
+// intervals; -parallel N runs N replications at once (the same results)
+// when there are CPUs to spare.
+//
 // # Validation against queueing theory
 //
 // The erlang subcommand simulates one team of identical professionals,
