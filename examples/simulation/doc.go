@@ -7,7 +7,7 @@
 // # Scenarios
 //
 //	go run ./examples/simulation scenarios              # list the shipped ones
-//	go run ./examples/simulation run -scenario city-day  # or city-week, rural-county
+//	go run ./examples/simulation run -scenario city-day  # or city-week, rural-county, rural-ebooking, kainuu-pooled, kainuu-own-nurse
 //	go run ./examples/simulation run -scenario my.json -format csv -out plots
 //
 // A scenario (package scenario; the shipped ones are in scenarios/) names
