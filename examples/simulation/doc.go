@@ -131,6 +131,25 @@
 // intervals; -parallel N runs N replications at once (the same results)
 // when there are CPUs to spare.
 //
+// The answer for the shipped city week, with the default targets (98 %
+// same-day callbacks, 80 % answered within 60 s, at most 5 % abandoned):
+//
+//	go run ./examples/simulation staff -scenario city-week -replications 5 \
+//	    -coarse 2 -confirm 3 -max-evals 9 -out staffing
+//
+// Before, the scenario's own rosters (310 weekday nurse-hours in the area
+// teams, 186 on callback duty): same-day callbacks 90.1 ± 5.7 %, service
+// level 76.8 ± 1.2 %, abandonment 8.0 ± 0.5 % (five replications). After,
+// square-root staffing scaled by 0.8 for the line and for callbacks (405
+// nurse-hours, 197 on callback duty): 100.0 ± 0.0 %, 86.5 ± 1.3 % and
+// 3.3 ± 0.4 %, meeting every target by its confidence bounds. The search
+// simulated nine staffings with two replications and the answer again with
+// five, in 755 s on a shared machine (the earlier search took about 13
+// minutes per staffing). Cheaper staffings near
+// 340-354 nurse-hours reach the same-day target on their means but not
+// the abandonment one, so the answer is the smallest the search proved,
+// not necessarily the smallest there is.
+//
 // # Validation against queueing theory
 //
 // The erlang subcommand simulates one team of identical professionals,
