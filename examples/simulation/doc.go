@@ -145,10 +145,10 @@
 // 3.3 ± 0.4 %, meeting every target by its confidence bounds. The search
 // simulated nine staffings with two replications and the answer again with
 // five, in 755 s on a shared machine (the earlier search took about 13
-// minutes per staffing). Cheaper staffings near
-// 340-354 nurse-hours reach the same-day target on their means but not
-// the abandonment one, so the answer is the smallest the search proved,
-// not necessarily the smallest there is.
+// minutes per staffing). The cheaper staffings it tried, 340-354
+// nurse-hours, each missed the same-day or the abandonment target on
+// their means, so the answer is the smallest the search proved, not
+// necessarily the smallest there is.
 //
 // # Validation against queueing theory
 //
