@@ -33,6 +33,8 @@ commands:
             plots as SVG
   staff     search the rosters of a scenario for the smallest staffing that
             meets targets for same-day callbacks, service level and abandonment
+  kainuu    callbacks from a pooled queue against callbacks routed to the client's
+            own nurse (the shipped kainuu scenarios), next to the reported effect
   scenarios list the shipped scenarios
 
 run "simulation <command> -h" for the flags of a command.
@@ -50,6 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCmd(ctx, args[1:], stdout, stderr)
 	case "staff":
 		return staffCmd(ctx, args[1:], stdout, stderr)
+	case "kainuu":
+		return kainuuCmd(ctx, args[1:], stdout, stderr)
 	case "scenarios":
 		return scenariosCmd(stdout)
 	case "-h", "-help", "--help", "help":

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -71,6 +72,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	days := fs.Int("days", 0, "override the scenario's number of days")
 	seed := fs.Int64("seed", -1, "override the scenario's seed")
 	level := fs.Float64("level", 0.95, "confidence level of the intervals")
+	series := fs.String("series", "", "write every whole-service KPI per 15 minutes of the run (mean and interval over the replications) as CSV to this file")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	progress := fs.Bool("progress", false, "draw a progress bar on stderr even when it is not a terminal")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -99,7 +102,18 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := s.Validate(); err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
-	opt := scenario.Options{Level: *level}
+	opt := scenario.Options{Level: *level, Series: *series != ""}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *progress || isTerminal(stderr) {
 		bar := newProgressBar(stderr, s.Name)
 		opt.Progress = bar.update
@@ -108,6 +122,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	rep, err := scenario.Run(ctx, s, opt)
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
+	}
+	if *series != "" {
+		if err := writeSeries(*series, rep); err != nil {
+			return fmt.Errorf("run: series: %w", err)
+		}
+		fmt.Fprintln(stderr, "wrote", *series)
 	}
 	if *out != "" {
 		files, err := writePlots(*out, rep)
@@ -125,6 +145,19 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return rep.WriteJSON(stdout)
 	}
 	return rep.WriteText(stdout)
+}
+
+// writeSeries writes the report's 15-minute series as CSV to path.
+func writeSeries(path string, rep *scenario.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = rep.WriteSeriesCSV(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // isTerminal reports whether w is a character device (a terminal).

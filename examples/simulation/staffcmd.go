@@ -41,6 +41,10 @@ type staffPoint struct {
 	MeetsCB     bool // same-day callbacks
 	Rosters     map[string][2][]int
 	WallSeconds float64
+	// Replications the staffing was simulated with; Coarse: a search
+	// step of -coarse, judged by the means instead of the bounds.
+	Replications int
+	Coarse       bool
 }
 
 func (p staffPoint) meets() bool { return p.MeetsSL && p.MeetsCB }
@@ -187,10 +191,16 @@ func kpi(rep *scenario.Report, name string) sim.CI {
 // KPIs against the targets by their confidence bounds: the lower bound of
 // the same-day share and of the service level at least the target, the
 // upper bound of abandonment at most the maximum.
-func evaluate(ctx context.Context, base *scenario.Scenario, rosters map[string][2][]int, level float64, tg staffTargets) (staffPoint, error) {
+//
+// A coarse evaluation (ev.coarse) judges the means instead: it only guides
+// the search, and the staffing it finds is simulated again in full.
+func evaluate(ctx context.Context, base *scenario.Scenario, rosters map[string][2][]int, ev evalOpts, tg staffTargets) (staffPoint, error) {
 	s, err := cloneScenario(base)
 	if err != nil {
 		return staffPoint{}, err
+	}
+	if ev.reps > 0 {
+		s.Replications = ev.reps
 	}
 	var p staffPoint
 	p.Rosters = map[string][2][]int{}
@@ -221,15 +231,31 @@ func evaluate(ctx context.Context, base *scenario.Scenario, rosters map[string][
 		return staffPoint{}, err
 	}
 	start := time.Now()
-	rep, err := scenario.Run(ctx, s, scenario.Options{Level: level})
+	rep, err := scenario.Run(ctx, s, scenario.Options{Level: ev.level, Parallel: ev.parallel})
 	if err != nil {
 		return staffPoint{}, err
 	}
 	p.WallSeconds = time.Since(start).Seconds()
+	p.Replications, p.Coarse = s.Replications, ev.coarse
 	p.SameDay, p.SL, p.Abandon = kpi(rep, "same_day_callback"), kpi(rep, "service_level"), kpi(rep, "abandonment")
+	if ev.coarse {
+		p.MeetsCB = p.SameDay.Mean >= tg.SameDay
+		p.MeetsSL = p.SL.Mean >= tg.SL && p.Abandon.Mean <= tg.MaxAbandon
+		return p, nil
+	}
 	p.MeetsCB = p.SameDay.Low >= tg.SameDay
 	p.MeetsSL = p.SL.Low >= tg.SL && p.Abandon.High <= tg.MaxAbandon
 	return p, nil
+}
+
+// evalOpts say how a staffing is simulated: the confidence level, the
+// replications (0: the scenario's), how many at once, and whether it is a
+// coarse search step judged by the means.
+type evalOpts struct {
+	level    float64
+	reps     int
+	parallel int
+	coarse   bool
 }
 
 func staffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -248,6 +274,9 @@ func staffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", "", "directory for the trade-off CSV and JSON, manifest and plots; empty: none")
 	scales := fs.String("scale", "", "simulate only the scenario's own rosters and this staffing, \"in,cb\" (scale factors of the square-root staffing), instead of searching")
 	replot := fs.String("replot", "", "read a trade-off JSON written by an earlier run and only write its files into -out")
+	coarse := fs.Int("coarse", 0, "search with this many replications per staffing, judged by the means, then simulate the cheapest staffings that pass again with -replications and judge them by the confidence bounds (0: search with -replications)")
+	confirm := fs.Int("confirm", 3, "with -coarse: at most this many staffings simulated again in full")
+	parallel := fs.Int("parallel", 1, "replications simulated at once (each in a goroutine of its own)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -262,8 +291,8 @@ func staffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("staff: -%s %v: want a share between 0 and 1", v.name, v.v)
 		}
 	}
-	if *within <= 0 || *reps < 2 || *evals < 1 || !(*beta >= 0) {
-		return fmt.Errorf("staff: want -sl-within > 0, -replications >= 2, -max-evals >= 1, -beta >= 0")
+	if *within <= 0 || *reps < 2 || *evals < 1 || !(*beta >= 0) || *coarse < 0 || *coarse == 1 || *confirm < 1 || *parallel < 1 {
+		return fmt.Errorf("staff: want -sl-within > 0, -replications >= 2, -max-evals >= 1, -beta >= 0, -coarse 0 or >= 2, -confirm >= 1, -parallel >= 1")
 	}
 	var fixIn, fixCB float64
 	if *scales != "" {
@@ -315,7 +344,12 @@ func staffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "staff: %-9s in×%.3f cb×%.3f %4d nurse-h: same-day %.3f, SL %.3f, abandon %.3f (%.0f s)\n",
 			p.Label, p.In, p.CB, p.NurseHours, p.SameDay.Mean, p.SL.Mean, p.Abandon.Mean, p.WallSeconds)
 	}
-	shipped, err := evaluate(ctx, s, nil, *level, tg)
+	full := evalOpts{level: *level, parallel: *parallel}
+	search := full
+	if *coarse > 0 {
+		search = evalOpts{level: *level, reps: *coarse, parallel: *parallel, coarse: true}
+	}
+	shipped, err := evaluate(ctx, s, nil, full, tg)
 	if err != nil {
 		return fmt.Errorf("staff: %w", err)
 	}
@@ -332,7 +366,7 @@ func staffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if p, ok := cache[key]; ok {
 			return p, nil
 		}
-		p, err := evaluate(ctx, s, rosters, *level, tg)
+		p, err := evaluate(ctx, s, rosters, search, tg)
 		if err != nil {
 			return p, err
 		}
@@ -424,14 +458,33 @@ func staffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}
 	}
-	best := -1
-	for i, p := range points {
-		if p.meets() && (best < 0 || p.NurseHours < points[best].NurseHours) {
-			best = i
+	if *coarse > 0 {
+		// Simulate the cheapest staffings the coarse search passed again
+		// with the full replications, cheapest first, until one meets
+		// every target by its confidence bounds.
+		var cands []staffPoint
+		for _, p := range points {
+			if p.Coarse && p.meets() {
+				cands = append(cands, p)
+			}
+		}
+		slices.SortStableFunc(cands, func(a, b staffPoint) int { return a.NurseHours - b.NurseHours })
+		for _, c := range cands[:min(len(cands), *confirm)] {
+			p, err := evaluate(ctx, s, c.Rosters, full, tg)
+			if err != nil {
+				return fmt.Errorf("staff: %w", err)
+			}
+			p.Label, p.In, p.CB = c.Label+"-full", c.In, c.CB
+			points = append(points, p)
+			log(p)
+			if p.meets() {
+				break
+			}
 		}
 	}
+	best := chooseBest(points)
 	res := staffResult{Scenario: s.Name, Hash: scenarioHash(s), Seed: s.Seed, Days: s.Days, Replications: s.Replications,
-		Level: *level, Beta: *beta, Targets: tg, SLWithin: *within, Points: points, Best: best,
+		Level: *level, Coarse: *coarse, Beta: *beta, Targets: tg, SLWithin: *within, Points: points, Best: best,
 		WallSeconds: time.Since(started).Seconds()}
 	if err := res.writeText(stdout); err != nil {
 		return err
@@ -448,6 +501,19 @@ func staffCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// chooseBest returns the index of the staffing with the fewest nurse-hours
+// that meets every target by its confidence bounds (coarse search steps
+// do not count), -1 for none.
+func chooseBest(points []staffPoint) int {
+	best := -1
+	for i, p := range points {
+		if !p.Coarse && p.meets() && (best < 0 || p.NurseHours < points[best].NurseHours) {
+			best = i
+		}
+	}
+	return best
+}
+
 // staffResult is a staffing search: every simulated staffing and the
 // cheapest that meets every target.
 type staffResult struct {
@@ -457,6 +523,7 @@ type staffResult struct {
 	Days         int
 	Replications int
 	Level        float64
+	Coarse       int // replications of the coarse search steps, 0 for none
 	Beta         float64
 	Targets      staffTargets
 	SLWithin     time.Duration
@@ -470,9 +537,12 @@ func (r *staffResult) writeText(w io.Writer) error {
 		r.Scenario, r.Days, r.Replications, r.Seed, 100*r.Level)
 	fmt.Fprintf(w, "targets: same-day callbacks >= %.1f %%, service level >= %.1f %% within %v, abandonment <= %.1f %% (judged by the confidence bounds)\n",
 		100*r.Targets.SameDay, 100*r.Targets.SL, r.SLWithin, 100*r.Targets.MaxAbandon)
+	if r.Coarse > 0 {
+		fmt.Fprintf(w, "search: %d replication(s) per staffing judged by the means; the cheapest that pass simulated again with %d and judged by the bounds\n", r.Coarse, r.Replications)
+	}
 	fmt.Fprintf(w, "start: square-root staffing R + %.2g·√R per area team and weekday hour (inbound line and callback duty apart); central teams as in the scenario\n\n", r.Beta)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "staffing\tscale in\tscale cb\tnurse-h\tcallback-h\tsame-day\tservice level\tabandonment\tmeets\t")
+	fmt.Fprintln(tw, "staffing\tscale in\tscale cb\tnurse-h\tcallback-h\treps\tsame-day\tservice level\tabandonment\tmeets\t")
 	pct := func(c sim.CI) string { return fmt.Sprintf("%.1f ± %.1f %%", 100*c.Mean, 100*c.HalfWidth) }
 	for i, p := range r.Points {
 		scaleIn, scaleCB := fmt.Sprintf("%.3f", p.In), fmt.Sprintf("%.3f", p.CB)
@@ -483,10 +553,17 @@ func (r *staffResult) writeText(w io.Writer) error {
 		if p.meets() {
 			mark = "yes"
 		}
+		if p.Coarse {
+			mark += " (means)"
+		}
 		if i == r.Best {
 			mark = "BEST"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t\n", p.Label, scaleIn, scaleCB, p.NurseHours, p.CBHours,
+		n := p.Replications
+		if n == 0 {
+			n = r.Replications
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t\n", p.Label, scaleIn, scaleCB, p.NurseHours, p.CBHours, n,
 			pct(p.SameDay), pct(p.SL), pct(p.Abandon), mark)
 	}
 	if err := tw.Flush(); err != nil {

@@ -128,3 +128,38 @@ func TestStaffCommandErrors(t *testing.T) {
 		require.Error(t, run(context.Background(), args, &out, &errb), "%v", args)
 	}
 }
+
+func TestChooseBestSkipsCoarse(t *testing.T) {
+	pts := []staffPoint{
+		{Label: "scenario", NurseHours: 300, MeetsCB: true, MeetsSL: true},
+		{Label: "sqrt-1", NurseHours: 200, MeetsCB: true, MeetsSL: true, Coarse: true},
+		{Label: "sqrt-1-full", NurseHours: 200, MeetsCB: true, MeetsSL: false},
+		{Label: "sqrt-2", NurseHours: 250, MeetsCB: true, MeetsSL: true},
+	}
+	require.Equal(t, 3, chooseBest(pts), "a coarse pass is not an answer")
+	require.Equal(t, -1, chooseBest(pts[1:3]))
+}
+
+// TestStaffCoarse runs a small coarse-to-fine search end to end: the
+// search steps are judged by their means with two replications, the
+// answer (if any) by its bounds with three.
+func TestStaffCoarse(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"staff", "-scenario", "rural-county", "-days", "1", "-replications", "3",
+		"-coarse", "2", "-confirm", "1", "-max-evals", "2", "-parallel", "2", "-target-sameday", "0.5", "-target-sl", "0.5",
+		"-max-abandon", "0.5", "-out", dir}, &out, &errb)
+	require.NoError(t, err, errb.String())
+	require.Contains(t, out.String(), "(means)")
+	require.Contains(t, out.String(), "search: 2 replication(s) per staffing judged by the means")
+	require.Contains(t, out.String(), "-full")
+	b, err := os.ReadFile(filepath.Join(dir, "rural-county-staffing.json"))
+	require.NoError(t, err)
+	var res staffResult
+	require.NoError(t, json.Unmarshal(b, &res))
+	require.Equal(t, 2, res.Coarse)
+	require.GreaterOrEqual(t, res.Best, 0, out.String())
+	best := res.Points[res.Best]
+	require.False(t, best.Coarse)
+	require.Equal(t, 3, best.Replications)
+}

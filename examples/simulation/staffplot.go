@@ -36,10 +36,19 @@ func (r *staffResult) tradeoffPlot(title, ylabel string, x func(staffPoint) floa
 	// The even scalings (the same factor for line and callbacks) make a
 	// curve with a band; the other searched staffings are points with
 	// error bars.
+	// A coarse search step simulated again in full is drawn once, with
+	// its full intervals.
+	full := map[[2]float64]bool{}
+	for _, sp := range r.Points {
+		if !sp.Shipped && !sp.Coarse {
+			full[[2]float64{sp.In, sp.CB}] = true
+		}
+	}
 	var pts, other []staffPoint
 	for _, sp := range r.Points {
 		switch {
 		case sp.Shipped:
+		case sp.Coarse && full[[2]float64{sp.In, sp.CB}]:
 		case sp.In == sp.CB:
 			pts = append(pts, sp)
 		default:

@@ -18,6 +18,7 @@ func (m *model) abandon(i int32) error {
 	t.queue.Add(m.loop.Now(), -1)
 	t.abandoned++
 	m.abandoned++
+	m.bin(c.arrived).abandoned++
 	m.release(i)
 	return nil
 }

@@ -32,11 +32,13 @@ func (m *model) newContact(cl int32, streamIdx int16, kind channel.Kind, now tim
 	switch {
 	case errors.Is(err, channel.ErrUnsuitable):
 		m.unsuitable++
+		m.bin(now).unsuitable++
 		m.release(i)
 		return nil
 	case errors.Is(err, routing.ErrNoRoute), errors.Is(err, callback.ErrNoRoute):
 		// Nobody can take it now: the service is closed for this contact.
 		m.noRoute++
+		m.bin(now).noRoute++
 		m.release(i)
 		return nil
 	case err != nil:
@@ -48,6 +50,14 @@ func (m *model) newContact(cl int32, streamIdx int16, kind channel.Kind, now tim
 		m.release(i)
 		return nil
 	}
+	// What the door told the client, to be compared with what happens.
+	if c.inbound && out.Item.ID != "" {
+		c.estimate, c.estimateKnown = out.Wait.Estimate, out.Wait.Known
+	}
+	if p := out.Promise; p != nil && !p.Unplaced && !p.Window.IsZero() {
+		epoch := m.clk.Epoch()
+		c.promised, c.window0, c.window1 = true, p.Window.Start.Sub(epoch), p.Window.End.Sub(epoch)
+	}
 	if c.inbound {
 		if st.patience != nil {
 			m.loop.At(now+st.patience.Sample(m.rnd.patience), event{kind: evAbandon, a: i, gen: c.gen})
@@ -55,6 +65,11 @@ func (m *model) newContact(cl int32, streamIdx int16, kind channel.Kind, now tim
 		if d := m.s.Duplicates; d.Probability > 0 && !duplicate && kind != channel.Kind(d.Channel) && m.rnd.behave.Float64() < d.Probability {
 			m.loop.At(now+time.Duration(d.After), event{kind: evDuplicate, a: i, gen: c.gen})
 		}
+	}
+	// A client waiting in the line, in chat or for a callback may also
+	// try to book a time for the errand.
+	if eb := m.s.EBooking; eb != nil && !duplicate && eb.FromWaiting > 0 && st.errand == channel.Errand(eb.Errand) && m.rnd.book.Float64() < eb.FromWaiting {
+		m.loop.At(now+time.Duration(eb.After), event{kind: evBookWaiting, a: i, gen: c.gen})
 	}
 	return nil
 }
@@ -68,6 +83,9 @@ func (m *model) request(i int32) frontdoor.ContactRequest {
 		Errand: st.errand, Channel: c.kind, PostalCode: m.areaCodes[cl.area]}
 	if cl.ownTeam {
 		r.OwnTeam = carecontact.TeamID(m.s.Teams[cl.team].ID)
+	}
+	if cl.prof >= 0 {
+		r.OwnProfessional = m.profs[cl.prof].id
 	}
 	if c.strong {
 		r.Identity, r.IdentityMethod = channel.IdentityStrong, "bank_id"
@@ -162,6 +180,7 @@ func (m *model) finish(i int32, now time.Duration) error {
 		// the client's other contacts from the callback planner (one the
 		// planner had joined to another request): the run goes on.
 		m.withdrawFailed++
+		m.bin(now).withdrawFailed++
 	case err != nil:
 		return fmt.Errorf("close: %w", err)
 	}
@@ -200,11 +219,13 @@ func (m *model) escalate(i int32, now time.Duration) (bool, error) {
 		case errors.Is(err, channel.ErrUnsuitable):
 			// Not on this channel: the contact ends where it is.
 			m.escalationUnsuitable++
+			m.bin(now).escalationUnsuitable++
 			return false, nil
 		case errors.Is(err, routing.ErrNoCapacity):
 			// Not now (the professional is in another call, or signed
 			// out): the contact ends where it is.
 			m.escalationNoCapacity++
+			m.bin(now).escalationNoCapacity++
 			return false, nil
 		case err != nil:
 			return false, fmt.Errorf("switch: %w", err)
@@ -228,6 +249,7 @@ func (m *model) advance() error {
 	}
 	if n := noRoutes(err); n > 0 {
 		m.undispatched += int64(n)
+		m.bin(m.loop.Now()).undispatched += int64(n)
 		return nil
 	}
 	return fmt.Errorf("advance: %w", err)

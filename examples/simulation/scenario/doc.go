@@ -21,7 +21,9 @@
 // channel, and an unresolved errand comes back later as a callback
 // request. Admission and duplicate demand, routing, callback windows,
 // dispatch and retries, sessions and the withdrawal of a settled errand's
-// other contacts are the door's. The callback windows come from the teams'
+// other contacts are the door's. With EBooking, clients also book visits
+// through the door (search, hold, confirm), cancel, miss them and wait on
+// the booker's waitlist for a freed time. The callback windows come from the teams'
 // callback rosters (CallbackRoster; Europe/Helsinki hours, Finnish working
 // days).
 //
@@ -30,9 +32,11 @@
 // attempt, promise-kept rate, next-day breaches, attempts per request;
 // continuity with the own team; the sessions' first-contact resolution and
 // channel switches; duplicate demand; utilisation and handled contacts per
-// team), their Student-t confidence intervals over the replications, and
-// time-of-day profiles per team for plots; it writes itself as text, CSV
-// or JSON.
+// team; the accuracy of the estimated waits and of the promised callback
+// windows the door gave), their Student-t confidence intervals over the
+// replications, and time-of-day profiles per team for plots; with
+// Options.Series, every whole-service KPI of every 15 minutes of the run
+// (WriteSeriesCSV). It writes itself as text, CSV or JSON.
 //
 // Concurrency: Run is safe to call concurrently on different scenarios; a
 // Scenario must not change while it runs. Errors: ErrInvalid (the message

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"text/tabwriter"
+	"time"
 
 	"github.com/carecontact/carecontact/examples/simulation/sim"
 )
@@ -44,6 +45,44 @@ type Report struct {
 	Runs [][]Metric `json:"runs"`
 	// Profiles are the time-of-day curves behind the plots.
 	Profiles []Profile `json:"profiles"`
+	// Series holds the whole-service KPIs of every 15 minutes of the run
+	// (Options.Series), over the replications.
+	Series []Bin `json:"series,omitempty"`
+}
+
+// Bin is the KPIs of one ProfileBin of the run: the counts of the
+// contacts that arrived in it (inbound service level, abandonment, wait
+// estimates, callback windows) or of the events in it (admissions,
+// duplicates, closes, escalations), the callback planner's KPIs of the
+// requests made in it, the sessions' of those closed in it, and the mean
+// queue and utilisation over it.
+type Bin struct {
+	Start time.Time `json:"start"`
+	KPIs  []Summary `json:"kpis"`
+}
+
+// WriteSeriesCSV writes Series as one row per bin and KPI: scenario,
+// start (local time, RFC 3339), minutes, kpi, unit, mean, half_width,
+// low, high, replications. A KPI with nothing to measure in a bin (no
+// arrivals) has empty numbers.
+func (r *Report) WriteSeriesCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"scenario", "start", "minutes", "kpi", "unit", "mean", "half_width", "low", "high", "replications"})
+	f := func(v float64) string {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(v, 'g', 8, 64)
+	}
+	mins := strconv.Itoa(int(ProfileBin / time.Minute))
+	for _, b := range r.Series {
+		at := b.Start.In(helsinki).Format(time.RFC3339)
+		for _, s := range b.KPIs {
+			_ = cw.Write([]string{r.Scenario, at, mins, s.Name, s.Unit, f(s.Mean), f(s.HalfWidth), f(s.Low), f(s.High), strconv.Itoa(s.N)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // Profile is a per-team curve over the local time of day, averaged over the

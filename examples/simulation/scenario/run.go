@@ -6,10 +6,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/audit"
+	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
 	"github.com/carecontact/carecontact/demand"
@@ -31,6 +33,14 @@ type Options struct {
 	// at the end with the number of days done and the total over all
 	// replications.
 	Progress func(done, total int)
+	// Series asks for Report.Series, the whole-service KPIs of every
+	// 15 minutes of the run. Defaults to false.
+	Series bool
+	// Parallel is how many replications run at once, each on its own
+	// model in a goroutine of its own; the report is the same as a
+	// sequential run's. Defaults to 0, which like 1 runs them one after
+	// the other in the caller's goroutine.
+	Parallel int
 }
 
 // Run simulates every replication of s in turn and summarises the KPIs.
@@ -41,47 +51,171 @@ func Run(ctx context.Context, s *Scenario, opt Options) (*Report, error) {
 	if !(opt.Level > 0 && opt.Level < 1) {
 		return nil, fmt.Errorf("%w: confidence level %v", ErrInvalid, opt.Level)
 	}
+	if opt.Parallel < 0 {
+		return nil, fmt.Errorf("%w: parallel %d", ErrInvalid, opt.Parallel)
+	}
 	rep := &Report{Scenario: s.Name, Days: s.Days, Replications: s.Replications, Seed: s.Seed, Level: opt.Level}
 	var prof *profiles
-	for r := range s.Replications {
-		m, err := newModel(ctx, s, s.Seed+uint64(r))
-		if err != nil {
-			return nil, err
-		}
-		if opt.Progress != nil {
-			m.onDay = func(day int) { opt.Progress(r*s.Days+day, s.Replications*s.Days) }
-		}
-		if err := m.run(ctx); err != nil {
-			return nil, fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
-		}
+	var series [][][]Metric // per replication, per bin
+	// fold adds replication r's results to the report, in replication
+	// order (so a parallel run gives the same report).
+	fold := func(r int, m *model) error {
 		ms, err := m.metrics()
 		if err != nil {
-			return nil, fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
+			return fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
 		}
 		rep.Runs = append(rep.Runs, ms)
+		if opt.Series {
+			sr, err := m.series()
+			if err != nil {
+				return fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
+			}
+			series = append(series, sr)
+		}
 		if prof == nil {
 			prof = newProfiles(len(s.Teams))
 		}
 		m.addProfiles(prof)
-		if opt.Progress != nil {
-			opt.Progress((r+1)*s.Days, s.Replications*s.Days)
+		return nil
+	}
+	if opt.Parallel > 1 && s.Replications > 1 {
+		if err := runParallel(ctx, s, opt, fold); err != nil {
+			return nil, err
+		}
+	} else {
+		for r := range s.Replications {
+			m, err := newModel(ctx, s, s.Seed+uint64(r))
+			if err != nil {
+				return nil, err
+			}
+			if opt.Progress != nil {
+				m.onDay = func(day int) { opt.Progress(r*s.Days+day, s.Replications*s.Days) }
+			}
+			if err := m.run(ctx); err != nil {
+				return nil, fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
+			}
+			if err := fold(r, m); err != nil {
+				return nil, err
+			}
+			if opt.Progress != nil {
+				opt.Progress((r+1)*s.Days, s.Replications*s.Days)
+			}
 		}
 	}
 	rep.KPIs = summarise(rep.Runs, opt.Level)
 	rep.Profiles = prof.result(s)
+	if len(series) > 0 {
+		for k := range series[0] {
+			runs := make([][]Metric, len(series))
+			for r := range series {
+				runs[r] = series[r][k]
+			}
+			rep.Series = append(rep.Series, Bin{Start: s.start.Add(time.Duration(k) * ProfileBin), KPIs: summarise(runs, opt.Level)})
+		}
+	}
 	return rep, nil
+}
+
+// runParallel runs the replications opt.Parallel at a time, each on its
+// own model, and folds them in replication order as they finish in
+// order. It returns when every goroutine it started has ended.
+func runParallel(ctx context.Context, s *Scenario, opt Options, fold func(int, *model) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	type result struct {
+		r   int
+		m   *model
+		err error
+	}
+	var mu sync.Mutex
+	done := 0
+	progress := func() {
+		if opt.Progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		opt.Progress(done, s.Replications*s.Days)
+	}
+	results := make(chan result)
+	sem := make(chan struct{}, opt.Parallel)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel() // the workers still running stop, and none waits to send
+		wg.Wait()
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for r := range s.Replications {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				m, err := newModel(ctx, s, s.Seed+uint64(r))
+				if err == nil {
+					m.onDay = func(day int) {
+						if day > 0 {
+							progress()
+						}
+					}
+					if err = m.run(ctx); err != nil {
+						err = fmt.Errorf("scenario %s: replication %d: %w", s.Name, r, err)
+					} else {
+						progress()
+					}
+				}
+				select {
+				case results <- result{r, m, err}:
+				case <-ctx.Done():
+				}
+			}()
+		}
+	}()
+	pending := map[int]*model{}
+	next := 0
+	for next < s.Replications {
+		var res result
+		select {
+		case res = <-results:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-sem
+		if res.err != nil {
+			return res.err
+		}
+		pending[res.r] = res.m
+		for m, ok := pending[next]; ok; m, ok = pending[next] {
+			delete(pending, next)
+			if err := fold(next, m); err != nil {
+				return err
+			}
+			next++
+		}
+	}
+	return nil
 }
 
 // Event kinds of the scenario loop: the workload's own times and the
 // door's next deadline.
 const (
-	evArrival   = iota // a contact of demand stream `a` arrives
-	evDone             // contact `a`'s running leg (or call attempt) ends
-	evAbandon          // contact `a` runs out of patience (if still waiting)
-	evDuplicate        // contact `a`'s client also tries another channel
-	evRecontact        // contact `a`'s unresolved errand comes back
-	evHour             // roster change at hour index `a`
-	evDeadline         // the door's next deadline
+	evArrival     = iota // a contact of demand stream `a` arrives
+	evDone               // contact `a`'s running leg (or call attempt) ends
+	evAbandon            // contact `a` runs out of patience (if still waiting)
+	evDuplicate          // contact `a`'s client also tries another channel
+	evRecontact          // contact `a`'s unresolved errand comes back
+	evHour               // roster change at hour index `a`
+	evDeadline           // the door's next deadline
+	evBookSearch         // a client looks for an e-booking time
+	evBookWaiting        // contact `a`'s client, still waiting, also tries to book
+	evBookCancel         // the client cancels appointment `a`
+	evBookStart          // appointment `a` starts
+	evBookOffer          // a waiting client confirms the freed time held for them (appointment `a`)
 )
 
 type event struct {
@@ -109,12 +243,61 @@ type contactState struct {
 	arrived   time.Duration
 	prof      int32  // index of the professional handling it, -1
 	id        string // the door's contact ID
+	// What the door told the client: the estimated wait of an inbound
+	// contact (when known), the first promised window of a callback.
+	estimate         time.Duration
+	estimateKnown    bool
+	promised         bool
+	attempted        bool // the first callback attempt has been made
+	window0, window1 time.Duration
+}
+
+// counts are the KPI counters of a run or of one bin of it.
+type counts struct {
+	inbound, inTarget, abandoned, noRoute int64
+	admitted, duplicates                  int64
+	withdrawn, unsuitable                 int64
+	escalated                             int64
+	escalationUnsuitable                  int64 // switches the door refused: the errand does not suit the channel
+	escalationNoCapacity                  int64 // and: the professional cannot take a call now
+	withOwnTeam, byOwnTeam                int64 // handled contacts of clients with an own team, and by it
+	withOwnProf, byOwnProf                int64 // and of those with an own professional, and by them
+	undispatched                          int64 // due callbacks routing could not queue
+	withdrawFailed                        int64 // closes whose withdrawals failed
+	// E-booking: searches (and those by clients waiting in another
+	// channel), searches that found no time, clients put on the
+	// waitlist, holds refused, bookings (of waitlist offers, by clients
+	// already waiting about the errand) and the contacts they settled,
+	// cancellations and the freed times offered to the waitlist, visits
+	// due and no-shows.
+	searches, searchesWaiting, noSlot, waitlisted, bookRefused int64
+	booked, waitlistFilled, bookedDuplicate, bookSettled       int64
+	bookCancelled, freed, visits, noShow                       int64
+	// Accuracy of what the door told clients: answered inbound contacts
+	// with a known wait estimate, the sums of |waited − estimate| and of
+	// waited − estimate, and those within a minute of it; first callback
+	// attempts against the first promised window: tested, early, late
+	// and the sum of the lateness.
+	estimated, estimateWithin    int64
+	estimateAbsErr, estimateBias time.Duration
+	windowTested, early, late    int64
+	lateness                     time.Duration
+}
+
+// bin returns the counters of the bin of elapsed time at.
+func (m *model) bin(at time.Duration) *counts {
+	k := int(at / ProfileBin)
+	if k >= len(m.bins) {
+		k = len(m.bins) - 1
+	}
+	return &m.bins[max(k, 0)]
 }
 
 type client struct {
 	area    int16
 	team    int16 // home team: a team of the client's area
 	ownTeam bool
+	prof    int32 // the own professional (index into model.profs), -1 for none
 }
 
 type teamStats struct {
@@ -123,7 +306,22 @@ type teamStats struct {
 	busy                         float64 // professional-nanoseconds of work (per capacity unit)
 	staffed                      float64 // professional-nanoseconds signed in
 	queue                        *sim.Level
-	slArrivals, slInTarget       []int64 // per profile bin of the local day
+	slArrivals, slInTarget       []int64   // per profile bin of the local day
+	binBusy, binStaffed          []float64 // busy and staffed per ProfileBin of the run
+}
+
+// spread adds weight×(overlap in ns) to the bins of v that [from, from+d)
+// covers.
+func spread(v []float64, from, d time.Duration, weight float64) {
+	for at, end := from, from+d; at < end; {
+		k := int(at / ProfileBin)
+		if k >= len(v) {
+			return
+		}
+		next := min(time.Duration(k+1)*ProfileBin, end)
+		v[k] += weight * float64(next-at)
+		at = next
+	}
 }
 
 // model is one replication: a frontdoor.Door over memory stores, driven
@@ -137,7 +335,8 @@ type model struct {
 	clk  *sim.Clock
 	loop *sim.Loop[event]
 	door *frontdoor.Door
-	rnd  struct{ arrive, client, handle, patience, behave *rand.Rand }
+	rnd  struct{ arrive, client, handle, patience, behave, book *rand.Rand }
+	eb   *ebooker // nil without Scenario.EBooking
 
 	hours       []hour
 	streams     []stream
@@ -147,6 +346,7 @@ type model struct {
 	areaCodes   []routing.PostalCode
 	profs       []profInfo
 	profIdx     map[carecontact.ProfessionalID]int32
+	teamProfs   [][2]int // per team: its first professional's index and how many are on callback duty
 	teamIdx     map[string]int
 	teams       []teamStats
 	contacts    []contactState
@@ -157,20 +357,16 @@ type model struct {
 	end         time.Duration
 	nextID      int
 	newSlot     int32 // the contact the door is admitting now, -1
+	idle        bool  // the event being handled called nothing of the door
 	escalations []escalation
 
-	// KPI counters
-	inbound, inTarget, abandoned, noRoute int64
-	admitted, duplicates                  int64
-	withdrawn, unsuitable                 int64
-	escalated                             int64
-	escalationUnsuitable                  int64 // switches the door refused: the errand does not suit the channel
-	escalationNoCapacity                  int64 // and: the professional cannot take a call now
-	withOwnTeam, byOwnTeam                int64 // handled contacts of clients with an own team, and by it
-	undispatched                          int64 // due callbacks routing could not queue
-	withdrawFailed                        int64 // closes whose withdrawals failed
-	onDay                                 func(day int)
-	ctx                                   context.Context
+	counts // the run's KPI counters
+	// bins are the same counters per ProfileBin of the run, for the
+	// series (each count in the bin of the contact's arrival for the
+	// inbound figures, of the event otherwise).
+	bins  []counts
+	onDay func(day int)
+	ctx   context.Context
 }
 
 type stream struct {
@@ -215,6 +411,7 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 	m.rnd.handle = sim.NewRand(seed, 3)
 	m.rnd.patience = sim.NewRand(seed, 4)
 	m.rnd.behave = sim.NewRand(seed, 5)
+	m.rnd.book = sim.NewRand(seed, 6)
 
 	cfg, err := m.directory()
 	if err != nil {
@@ -253,9 +450,17 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 		h, _ := e.Handling.Dist("handling")
 		m.escalations = append(m.escalations, escalation{from: channel.Kind(e.From), to: channel.Kind(e.To), probability: e.Probability, handling: h})
 	}
+	var booker *booking.Booker
+	if s.EBooking != nil {
+		if m.eb, err = m.newEBooker(); err != nil {
+			return nil, err
+		}
+		booker = m.eb.booker
+	}
 	log := memory.NewAuditLog()
 	m.door, err = frontdoor.New(ctx, frontdoor.Config{
-		Clock: m.clk, Directory: dir, Capacity: rosterCapacity{m}, Callback: m.callbackConfig(),
+		Booker: booker,
+		Clock:  m.clk, Directory: dir, Capacity: rosterCapacity{m}, Callback: m.callbackConfig(),
 		Stores: frontdoor.Stores{Routing: memory.NewRoutingStore(nil), Callback: memory.NewCallbackStore(log),
 			Session: memory.NewSessionStore(log), Demand: memory.NewDemandStore(nil), Audit: log},
 		Duplicates:   demand.Policy(s.Duplicates.Policy),
@@ -271,11 +476,14 @@ func newModel(ctx context.Context, s *Scenario, seed uint64) (*model, error) {
 		return nil, fmt.Errorf("%w: door: %w", ErrInvalid, err)
 	}
 	bins := int((m.end + ProfileBin - 1) / ProfileBin)
+	m.bins = make([]counts, bins)
 	m.teams = make([]teamStats, len(s.Teams))
 	for i := range m.teams {
 		m.teams[i].queue = sim.NewLevel(ProfileBin, bins)
 		m.teams[i].slArrivals = make([]int64, 24*time.Hour/ProfileBin)
 		m.teams[i].slInTarget = make([]int64, 24*time.Hour/ProfileBin)
+		m.teams[i].binBusy = make([]float64, bins)
+		m.teams[i].binStaffed = make([]float64, bins)
 	}
 	return m, nil
 }
@@ -328,6 +536,7 @@ func (m *model) directory() (routing.Config, error) {
 			}
 		}
 		capa := routing.Capacity{Synchronous: t.Capacity.Synchronous, Chat: t.Capacity.Chat, Message: t.Capacity.Message}
+		m.teamProfs = append(m.teamProfs, [2]int{len(m.profs), duty})
 		for k := range n {
 			var skills []routing.Skill
 			if k < duty {
@@ -392,7 +601,14 @@ func (m *model) population() error {
 			a++
 		}
 		teams := m.areaTeams[a]
-		m.clients[i] = client{area: int16(a), team: int16(teams[r.IntN(len(teams))]), ownTeam: r.Float64() < s.Clients.OwnTeamShare}
+		m.clients[i] = client{area: int16(a), team: int16(teams[r.IntN(len(teams))]), ownTeam: r.Float64() < s.Clients.OwnTeamShare, prof: -1}
+		// Drawn only when the scenario names own professionals, so the
+		// other scenarios' clients are drawn as before.
+		if cl := &m.clients[i]; s.Clients.OwnProfessionalShare > 0 && cl.ownTeam && r.Float64() < s.Clients.OwnProfessionalShare {
+			if tp := m.teamProfs[cl.team]; tp[1] > 0 {
+				cl.prof = int32(tp[0] + r.IntN(tp[1]))
+			}
+		}
 	}
 	return nil
 }
@@ -404,6 +620,9 @@ func (m *model) run(ctx context.Context) error {
 	for i := range m.streams {
 		m.scheduleArrival(i, 0)
 	}
+	if m.eb != nil {
+		m.scheduleSearch(0)
+	}
 	steps := 0
 	for {
 		ev, ok := m.loop.Next()
@@ -414,14 +633,22 @@ func (m *model) run(ctx context.Context) error {
 		if now >= m.end {
 			break
 		}
+		m.idle = false
 		if err := m.handle(ev, now); err != nil {
 			return err
 		}
-		if err := m.takeOffers(now); err != nil {
-			return err
-		}
-		if err := m.scheduleDeadline(now); err != nil {
-			return err
+		// An event that called nothing of the door (a patience timer of
+		// a client already answered) left it as it was: no offers, and no
+		// deadline earlier than the one pending, since the door's next
+		// deadline does not come earlier with time alone. Asking for it
+		// again would cost a pass over the open callback requests.
+		if !m.idle {
+			if err := m.takeOffers(now); err != nil {
+				return err
+			}
+			if err := m.scheduleDeadline(now); err != nil {
+				return err
+			}
 		}
 		if steps++; steps&0xfff == 0 {
 			if err := ctx.Err(); err != nil {
@@ -494,9 +721,19 @@ func (m *model) handle(ev event, now time.Duration) error {
 			kind = channel.Callback
 		}
 		return m.newContact(cl, int16(ev.a), kind, now, false)
+	case evBookSearch:
+		m.scheduleSearch(now)
+		return m.book(int32(m.rnd.book.IntN(len(m.clients))), now, false)
+	case evBookCancel:
+		return m.cancel(ev.a, now)
+	case evBookStart:
+		return m.start(ev.a, now)
+	case evBookOffer:
+		return m.confirm(m.eb.appts[ev.a].client, m.eb.appts[ev.a].id, now, true)
 	}
 	c := &m.contacts[ev.a]
 	if c.gen != ev.gen || !c.active {
+		m.idle = true
 		return nil
 	}
 	switch ev.kind {
@@ -504,11 +741,13 @@ func (m *model) handle(ev event, now time.Duration) error {
 		return m.finish(ev.a, now)
 	case evAbandon:
 		if !c.waiting {
+			m.idle = true
 			return nil
 		}
 		return m.abandon(ev.a)
 	case evDuplicate:
 		if !c.waiting {
+			m.idle = true
 			return nil
 		}
 		return m.newContact(c.client, c.stream, channel.Kind(m.s.Duplicates.Channel), now, true)
@@ -517,6 +756,12 @@ func (m *model) handle(ev event, now time.Duration) error {
 		cl, str := c.client, c.stream
 		m.release(ev.a)
 		return m.newContact(cl, str, channel.Callback, now, false)
+	case evBookWaiting:
+		if c.inHand {
+			m.idle = true
+			return nil
+		}
+		return m.book(c.client, now, true)
 	}
 	return nil
 }
@@ -584,6 +829,7 @@ func (m *model) roster(h int) error {
 	for ti, t := range m.s.Teams {
 		n := rosterAt(t.Roster, hr)
 		m.teams[ti].staffed += float64(n) * float64(hr.to-hr.from)
+		spread(m.teams[ti].binStaffed, hr.from, hr.to-hr.from, float64(n))
 	}
 	k := 0
 	for ti, t := range m.s.Teams {

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/carecontact/carecontact/examples/simulation/scenario"
 	"github.com/stretchr/testify/require"
@@ -58,9 +60,10 @@ func TestParseErrors(t *testing.T) {
 			d := m["demand"].([]any)[4].(map[string]any)
 			d["callback_share"] = 0.5
 		}, "inbound_phone only"},
-		"population": {func(m map[string]any) { m["clients"].(map[string]any)["population"] = 0 }, "population"},
-		"policy":     {func(m map[string]any) { m["duplicates"].(map[string]any)["policy"] = "ignore" }, "duplicates.policy"},
-		"no team":    {func(m map[string]any) { m["teams"] = m["teams"].([]any)[1:] }, "no team serves"},
+		"population":       {func(m map[string]any) { m["clients"].(map[string]any)["population"] = 0 }, "population"},
+		"own professional": {func(m map[string]any) { m["clients"].(map[string]any)["own_professional_share"] = 2 }, "clients.own_professional_share"},
+		"policy":           {func(m map[string]any) { m["duplicates"].(map[string]any)["policy"] = "ignore" }, "duplicates.policy"},
+		"no team":          {func(m map[string]any) { m["teams"] = m["teams"].([]any)[1:] }, "no team serves"},
 		"callback roster": {func(m map[string]any) {
 			first(m, "teams")["callback_roster"] = map[string]any{"weekday": []any{1}}
 		}, "teams[0].callback_roster.weekday"},
@@ -144,7 +147,12 @@ func TestRun(t *testing.T) {
 	// Deterministic for the seed.
 	again, err := scenario.Run(context.Background(), s, scenario.Options{})
 	require.NoError(t, err)
-	require.Equal(t, rep.Runs, again.Runs)
+	runsJSON := func(r *scenario.Report) string {
+		b, err := json.Marshal(r.Runs) // NaN (a share of nothing) as null
+		require.NoError(t, err)
+		return string(b)
+	}
+	require.Equal(t, runsJSON(rep), runsJSON(again))
 
 	var text, js, cs bytes.Buffer
 	require.NoError(t, rep.WriteText(&text))
@@ -253,4 +261,224 @@ func TestRunDeterministic(t *testing.T) {
 	other, err := scenario.Run(context.Background(), s, scenario.Options{})
 	require.NoError(t, err)
 	require.NotEqual(t, js(first), js(other), "another seed, another run")
+}
+
+// TestSeries runs the small city day with the 15-minute series: every bin
+// of the day has the whole-service KPIs, the bins' counts add up to the
+// run's, and the CSV has a row per bin and KPI.
+func TestSeries(t *testing.T) {
+	s := small(t)
+	rep, err := scenario.Run(context.Background(), s, scenario.Options{Series: true})
+	require.NoError(t, err)
+	require.Len(t, rep.Series, 96, "one bin per 15 minutes of the day")
+	total := map[string]float64{}
+	for _, k := range rep.KPIs {
+		if k.Team == "" {
+			total[k.Name] = k.Mean
+		}
+	}
+	sum := map[string]float64{}
+	for i, b := range rep.Series {
+		require.Equal(t, rep.Series[0].Start.Add(time.Duration(i)*scenario.ProfileBin), b.Start)
+		names := map[string]bool{}
+		for _, k := range b.KPIs {
+			names[k.Name] = true
+			if !math.IsNaN(k.Mean) {
+				sum[k.Name] += k.Mean
+			}
+		}
+		for name := range total {
+			require.True(t, names[name], "bin %d lacks %s", i, name)
+		}
+		require.True(t, names["mean_queue"] && names["utilisation"])
+	}
+	// Counts are additive over the bins (the mean of sums is the sum of
+	// means): admissions, callback requests, escalations.
+	for _, name := range []string{"contacts", "callback_requests", "escalations", "withdrawn_duplicates"} {
+		require.InDelta(t, total[name], sum[name], 1e-6, name)
+	}
+	require.Positive(t, sum["contacts"])
+	var cs bytes.Buffer
+	require.NoError(t, rep.WriteSeriesCSV(&cs))
+	rows, err := csv.NewReader(strings.NewReader(cs.String())).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, 1+96*len(rep.Series[0].KPIs), len(rows))
+	require.Equal(t, []string{"scenario", "start", "minutes", "kpi", "unit", "mean", "half_width", "low", "high", "replications"}, rows[0])
+	require.Equal(t, "2026-03-02T00:00:00+02:00", rows[1][1], "local time")
+
+	// Without Options.Series the report has none, and the KPIs are the same.
+	plain, err := scenario.Run(context.Background(), s, scenario.Options{})
+	require.NoError(t, err)
+	require.Empty(t, plain.Series)
+	js := func(r *scenario.Report) string {
+		b, err := json.Marshal(r.Runs) // NaN as null
+		require.NoError(t, err)
+		return string(b)
+	}
+	require.Equal(t, js(rep), js(plain))
+}
+
+// TestAccuracy checks the accuracy KPIs: what the door told the clients
+// (the estimated wait, the promised callback window) against what
+// happened. With callback duty cut to one professional per team the first
+// attempts come later than promised more often than with four.
+func TestAccuracy(t *testing.T) {
+	run := func(perTeam int) map[string]float64 {
+		s, err := parse(t, func(m map[string]any) {
+			m["replications"] = 1
+			for _, tm := range m["teams"].([]any) {
+				day := make([]any, 24)
+				for h := range day {
+					day[h] = 0
+					if h >= 8 && h < 16 {
+						day[h] = perTeam
+					}
+				}
+				tm.(map[string]any)["callback_roster"] = map[string]any{"weekday": day}
+			}
+		})
+		require.NoError(t, err)
+		rep, err := scenario.Run(context.Background(), s, scenario.Options{})
+		require.NoError(t, err)
+		out := map[string]float64{}
+		for _, k := range rep.KPIs {
+			if k.Team == "" {
+				out[k.Name] = k.Mean
+			}
+		}
+		return out
+	}
+	few, many := run(1), run(4)
+	for _, k := range []map[string]float64{few, many} {
+		for _, name := range []string{"wait_estimate_within_1m", "callback_window_early", "callback_window_late"} {
+			require.True(t, k[name] >= 0 && k[name] <= 1, "%s = %v", name, k[name])
+		}
+		require.GreaterOrEqual(t, k["wait_estimate_error"], math.Abs(k["wait_estimate_bias"]), "|mean| <= mean |.|")
+		// The planner's own promise-kept rate also counts a window that
+		// ended unattempted as not kept; the first attempts alone keep
+		// at least as many.
+		require.LessOrEqual(t, k["callback_promise_kept"], 1-k["callback_window_early"]-k["callback_window_late"]+1e-9)
+	}
+	// With enough callback duty nearly every window is attempted, and the
+	// two agree.
+	require.InDelta(t, many["callback_promise_kept"], 1-many["callback_window_early"]-many["callback_window_late"], 0.03)
+	require.Greater(t, few["callback_window_late"], many["callback_window_late"])
+}
+
+// ebookingSpec is e-booking of a follow-up visit in few calendar hours, so
+// some clients find no time, join the waitlist and get cancelled times.
+func ebookingSpec() map[string]any {
+	hourly := make([]any, 24)
+	for h := range hourly {
+		hourly[h] = 0
+		if h >= 7 && h < 20 {
+			hourly[h] = 1
+		}
+	}
+	return map[string]any{
+		"service": "follow-up-visit", "errand": "chronic_follow_up", "duration": "20m", "hours": "10:00-12:00",
+		"professionals": 1, "horizon": "48h", "min_notice": "1h",
+		"per_day": map[string]any{"weekday": 200}, "hourly": hourly,
+		"cancel": 0.3, "no_show": 0.1, "waitlist": 0.8, "from_waiting": 0.5, "after": "2m",
+	}
+}
+
+// TestEBooking runs e-booking through the door: clients search, hold and
+// confirm times, cancel some (the freed time goes to the waitlist), do not
+// come to some, and clients waiting on the line or for a callback about
+// the errand also book, so the booking settles their waiting contact.
+func TestEBooking(t *testing.T) {
+	s, err := parse(t, func(m map[string]any) {
+		m["replications"] = 2
+		m["days"] = 2
+		m["clients"].(map[string]any)["population"] = 2000
+		for _, d := range m["demand"].([]any) {
+			pd := d.(map[string]any)["per_day"].(map[string]any)
+			for k, v := range pd {
+				pd[k] = v.(float64) / 4
+			}
+		}
+		// A booking settles the errand unless admission merges it into
+		// the waiting contact: keep both, so the booking withdraws it.
+		m["duplicates"].(map[string]any)["policy"] = "keep_both"
+		m["ebooking"] = ebookingSpec()
+	})
+	require.NoError(t, err)
+	rep, err := scenario.Run(context.Background(), s, scenario.Options{})
+	require.NoError(t, err)
+	k := map[string]float64{}
+	for _, x := range rep.KPIs {
+		if x.Team == "" {
+			k[x.Name] = x.Mean
+		}
+	}
+	t.Logf("%v", k)
+	require.Greater(t, k["ebook_searches"], 300.0)
+	require.Positive(t, k["ebook_duplicate"], "clients waiting about the errand book too")
+	require.Positive(t, k["ebook_booked"])
+	require.Positive(t, k["ebook_no_time"], "two calendar hours a day run out")
+	require.Positive(t, k["ebook_waitlisted"])
+	require.Positive(t, k["ebook_cancelled"])
+	require.Positive(t, k["ebook_freed_to_waitlist"], "cancelled times go to the waitlist")
+	require.Positive(t, k["ebook_waitlist_filled"])
+	require.LessOrEqual(t, k["ebook_waitlist_filled"], k["ebook_freed_to_waitlist"])
+	require.Positive(t, k["ebook_searches_while_waiting"])
+	require.Positive(t, k["ebook_settled_contacts"], "a booking withdraws the client's waiting contact")
+	require.InDelta(t, 0.1, k["ebook_no_show"], 0.1)
+	require.True(t, k["ebook_booking_share"] > 0 && k["ebook_booking_share"] < 1)
+
+	// Without e-booking the report has no e-booking KPIs.
+	plain, err := parse(t, func(m map[string]any) { m["replications"] = 1 })
+	require.NoError(t, err)
+	prep, err := scenario.Run(context.Background(), plain, scenario.Options{})
+	require.NoError(t, err)
+	for _, x := range prep.KPIs {
+		require.NotContains(t, x.Name, "ebook_")
+	}
+
+	for name, edit := range map[string]func(map[string]any){
+		"ebooking.hours":         func(e map[string]any) { e["hours"] = "12:00-10:00" },
+		"ebooking.errand":        func(e map[string]any) { e["errand"] = "" },
+		"ebooking.cancel":        func(e map[string]any) { e["cancel"] = 2 },
+		"ebooking.hourly":        func(e map[string]any) { e["hourly"] = []any{1} },
+		"ebooking.confirm_after": func(e map[string]any) { e["confirm_after"] = "3h" },
+		"ebooking.duration":      func(e map[string]any) { e["duration"] = "0s" },
+		"ebooking.per_day":       func(e map[string]any) { e["per_day"] = map[string]any{"weekday": -1} },
+	} {
+		_, err := parse(t, func(m map[string]any) {
+			e := ebookingSpec()
+			edit(e)
+			m["ebooking"] = e
+		})
+		require.ErrorIs(t, err, scenario.ErrInvalid, name)
+		require.ErrorContains(t, err, name)
+	}
+}
+
+// TestRunParallel runs the replications two at a time: the report is the
+// sequential run's.
+func TestRunParallel(t *testing.T) {
+	s := small(t)
+	s.Replications = 3
+	seq, err := scenario.Run(context.Background(), s, scenario.Options{Series: true})
+	require.NoError(t, err)
+	var last int
+	par, err := scenario.Run(context.Background(), s, scenario.Options{Series: true, Parallel: 2, Progress: func(done, total int) {
+		require.Equal(t, 3, total)
+		last = done
+	}})
+	require.NoError(t, err)
+	require.Equal(t, 3, last)
+	js := func(r *scenario.Report) string {
+		b, err := json.Marshal(r)
+		require.NoError(t, err)
+		return string(b)
+	}
+	require.Equal(t, js(seq), js(par))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = scenario.Run(ctx, s, scenario.Options{Parallel: 2})
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = scenario.Run(context.Background(), s, scenario.Options{Parallel: -1})
+	require.ErrorIs(t, err, scenario.ErrInvalid)
 }

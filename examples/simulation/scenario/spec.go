@@ -59,6 +59,8 @@ type Scenario struct {
 	// contact (a callback that becomes a video call), run through the
 	// session package.
 	Escalations []EscalationSpec `json:"escalations,omitempty"`
+	// EBooking is self-service booking through the door; absent, none.
+	EBooking *EBookingSpec `json:"ebooking,omitempty"`
 
 	start  time.Time
 	cutoff civil.TimeOfDay
@@ -205,6 +207,11 @@ type ClientSpec struct {
 	// OwnTeamShare is the share of clients registered to a care team of
 	// their area (team routing); the others are routed by area only.
 	OwnTeamShare float64 `json:"own_team_share"`
+	// OwnProfessionalShare is the share of the clients registered to a
+	// team who also have a named own professional there (one of the
+	// team's professionals on callback duty, see TeamSpec.CallbackRoster,
+	// drawn evenly); a policy step own_professional routes to them first.
+	OwnProfessionalShare float64 `json:"own_professional_share,omitempty"`
 }
 
 // ResolutionSpec models first-contact resolution.
@@ -385,6 +392,9 @@ func (s *Scenario) Validate() error {
 	if !share(c.OwnTeamShare) {
 		return bad("clients.own_team_share must be in [0, 1]")
 	}
+	if !share(c.OwnProfessionalShare) {
+		return bad("clients.own_professional_share must be in [0, 1]")
+	}
 	r := s.Resolution
 	if !share(r.OwnTeam) || !share(r.Other) {
 		return bad("resolution.own_team and resolution.other must be in [0, 1]")
@@ -407,6 +417,11 @@ func (s *Scenario) Validate() error {
 		}
 		if _, err := e.Handling.Dist(fmt.Sprintf("escalations[%d].handling", i)); err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+	}
+	if s.EBooking != nil {
+		if err := s.EBooking.validate(); err != nil {
+			return err
 		}
 	}
 	d := s.Duplicates
