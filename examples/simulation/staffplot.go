@@ -26,9 +26,22 @@ var (
 	otherColour  = color.RGBA{R: 0x7F, G: 0x7F, B: 0x7F, A: 0xFF}
 )
 
+// clippedShare draws a share's interval inside [0, 1]: a normal interval
+// around a share near 100 % reaches past it, which no share can. Only the
+// drawing is clipped; reports keep the intervals as computed.
+func clippedShare(y func(staffPoint) sim.CI) func(staffPoint) sim.CI {
+	return func(sp staffPoint) sim.CI {
+		ci := y(sp)
+		ci.Low = min(max(ci.Low, 0), 1)
+		ci.High = min(max(ci.High, 0), 1)
+		return ci
+	}
+}
+
 // tradeoffPlot is one panel: a KPI's mean and confidence band against the
 // staffing, with the target as a dashed line.
 func (r *staffResult) tradeoffPlot(title, ylabel string, x func(staffPoint) float64, y func(staffPoint) sim.CI, target float64, legendTop bool) (*plot.Plot, error) {
+	y = clippedShare(y)
 	p := plot.New()
 	p.Title.Text = title
 	p.Y.Label.Text = ylabel
