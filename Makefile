@@ -30,13 +30,14 @@ lint:
 ## (among them BenchmarkSlotSearch*, BenchmarkDispatch and
 ## BenchmarkContactLife*; on a shared machine compare cpu-ns/op, which
 ## several benchmarks report next to wall time).
-## Figures on the 2-core machine kind, shared: BenchmarkDispatch 3.0 µs
-## cpu-ns/op at 1,000 queued and 5.4 µs at 100,000 (one cycle: finish,
-## offer, accept, enqueue: four store changes); BenchmarkErlang about
-## 1,090 ns/customer against BenchmarkErlangBare's 82 (the same model on a
-## bare event loop); BenchmarkDurable (storage/postgres, its own server with
-## fsync and synchronous_commit on) at 16 workers: bookings 0.23 and routing
-## claims 0.18 of the bare-insert baseline measured alongside.
+## Figures on the 2-core machine kind, shared: BenchmarkDispatch about
+## 3.7 µs cpu-ns/op at 1,000 queued and 5.6 µs at 100,000 (one cycle:
+## finish, offer, accept, enqueue: four store changes); BenchmarkErlang
+## about 1,000 ns/customer against BenchmarkErlangBare's 82-127 (the same
+## model on a bare event loop); BenchmarkDurable (storage/postgres, its own
+## server with fsync and synchronous_commit on) at 16 workers: bookings
+## 0.26 and routing claims 0.25 of the bare-insert baseline measured
+## alongside (0.39 and 0.50 at one worker).
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./... | tee bench.txt
 	$(GO) run $(BENCHSTAT) bench.txt
