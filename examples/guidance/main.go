@@ -1,10 +1,14 @@
 // Command guidance walks through the guidance package with the starter
 // content (content.json, Finnish, Swedish and English): professionals
 // import the content and take it through review, approval and publication;
-// clients get channel advice for their errands; a service area changes one
-// text, a step is refused for lack of rights, and the text served at an
-// earlier moment is reconstructed; a professional sees the checklist that
-// gates starting a video call. The output is deterministic.
+// clients get channel advice for their errands; a service area changes its
+// callback text and the booking configuration of its e-bookable services
+// as one change set that goes from draft through review and approval to
+// publication as a whole (steps the author may not take are refused), the
+// text served and the services booking reads through the front door's
+// catalogue adapter are reconstructed for moments before and after, and
+// the set is rolled back; a professional sees the checklist that gates
+// starting a video call. The output is deterministic.
 //
 //	go run ./examples/guidance
 package main
@@ -28,6 +32,7 @@ import (
 	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/channel"
 	"github.com/carecontact/carecontact/civil"
+	"github.com/carecontact/carecontact/frontdoor"
 	"github.com/carecontact/carecontact/guidance"
 	"github.com/carecontact/carecontact/storage/memory"
 )
@@ -177,58 +182,69 @@ func run(w io.Writer) error {
 		fmt.Fprintf(w, "%s plain: %s\n%s html:  %s\n", lang, r.Plain, lang, r.HTML)
 	}
 
-	// 6. Koivikko changes its callback text. Its own nurse cannot approve;
-	// the area's reviewer and head nurse can.
+	// 6. Koivikko changes its callback text and starts booking flu
+	// vaccinations with its own rules: one change set, validated and
+	// published as a whole. Its own nurse cannot approve; the area's
+	// reviewer and head nurse can.
 	vc.advance(7 * 24 * time.Hour)
-	fmt.Fprintf(w, "\n== Koivikko changes its callback text (%s)\n", local(vc.now))
-	entry := guidance.Entry{Text: &guidance.Text{Key: guidance.KeyCallbackRequested, Area: "koivikko", Text: guidance.Localized{
-		"fi": "Kiitos! Koivikon hoitotiimi soittaa sinulle {callback_window}. Jos et vastaa, soitamme vielä kerran 15 minuutin kuluttua.",
-		"sv": "Tack! Vårdteamet i Koivikko ringer dig {callback_window}. Om du inte svarar ringer vi en gång till efter 15 minuter.",
-	}}}
-	ref, err := g.Draft(ctx, koivikkoNurse, entry, "mainitaan toinen soittoyritys")
-	if err != nil {
+	fmt.Fprintf(w, "\n== Koivikko's change set koivikko-spring (%s)\n", local(vc.now))
+	const setID = "koivikko-spring"
+	if err := g.NewSet(ctx, koivikkoNurse, setID, "koivikko", "toinen soittoyritys ja influenssarokotukset"); err != nil {
 		return err
 	}
-	if err := g.Submit(ctx, koivikkoNurse, ref, ""); err != nil {
+	flu := guidance.BookableService{ID: "flu-vaccination", Errand: channel.ErrandVaccination, Groups: []string{"adult", "senior"},
+		Name: guidance.Localized{"fi": "influenssarokotus", "sv": "influensavaccination", "en": "flu vaccination"},
+		Rules: &guidance.BookingRules{DurationMinutes: 10, Channel: channel.InPerson, StepMinutes: 15, MinNoticeMinutes: 60, HorizonDays: 14,
+			MaxPerClient: 1, PeriodDays: 180, ClientCancelBeforeMinutes: 120,
+			Requires: []guidance.BookingRequirement{{Kind: "professional", Role: "nurse"}}}}
+	for _, e := range []guidance.Entry{
+		{Text: &guidance.Text{Key: guidance.KeyCallbackRequested, Area: "koivikko", Text: guidance.Localized{
+			"fi": "Kiitos! Koivikon hoitotiimi soittaa sinulle {callback_window}. Jos et vastaa, soitamme vielä kerran 15 minuutin kuluttua.",
+			"sv": "Tack! Vårdteamet i Koivikko ringer dig {callback_window}. Om du inte svarar ringer vi en gång till efter 15 minuter.",
+		}}},
+		{Booking: &guidance.BookingConfig{Area: "koivikko", Services: []guidance.BookableService{flu}}},
+	} {
+		ref, err := g.DraftInSet(ctx, koivikkoNurse, setID, e, "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s drafts %s\n", koivikkoNurse.ID, ref)
+	}
+	if err := g.SubmitSet(ctx, koivikkoNurse, setID, ""); err != nil {
 		return err
 	}
-	if err := g.Approve(ctx, koivikkoNurse, ref, ""); errors.Is(err, guidance.ErrDenied) {
+	if err := g.ApproveSet(ctx, koivikkoNurse, setID, ""); errors.Is(err, guidance.ErrDenied) {
 		fmt.Fprintf(w, "refused: %v\n", err)
 	} else {
 		return fmt.Errorf("approval by the author was not refused: %v", err)
 	}
-	if err := g.Approve(ctx, koivikkoHead, ref, ""); errors.Is(err, guidance.ErrState) {
+	if err := g.ApproveSet(ctx, koivikkoHead, setID, ""); errors.Is(err, guidance.ErrState) {
 		fmt.Fprintf(w, "refused: %v\n", err)
 	} else {
 		return fmt.Errorf("approval before review was not refused: %v", err)
 	}
 	vc.advance(time.Hour)
-	if err := g.Review(ctx, koivikkoRev, ref, "selkeä"); err != nil {
+	if err := g.ReviewSet(ctx, koivikkoRev, setID, "selkeä"); err != nil {
 		return err
 	}
 	vc.advance(time.Hour)
-	if err := g.Approve(ctx, koivikkoHead, ref, ""); err != nil {
+	if err := g.ApproveSet(ctx, koivikkoHead, setID, ""); err != nil {
 		return err
 	}
-	if err := g.Publish(ctx, koivikkoHead, ref, ""); err != nil {
+	beforeSet := vc.now
+	vc.advance(time.Minute)
+	if err := g.PublishSet(ctx, koivikkoHead, setID, time.Time{}, ""); err != nil {
 		return err
 	}
-	rec, err := g.Record(ctx, ref.Subject)
-	if err != nil {
+	setLive := vc.now
+	if err := printSet(ctx, w, g, setID, local); err != nil {
 		return err
-	}
-	v, _ := rec.Version(ref.Number)
-	fmt.Fprintf(w, "%s is %s; steps:\n", ref, v.State)
-	for _, s := range v.Steps {
-		note := ""
-		if s.Note != "" {
-			note = " (" + s.Note + ")"
-		}
-		fmt.Fprintf(w, "  %s  %-8s by %s%s\n", local(s.At), s.Action, s.Actor.ID, note)
 	}
 
-	// 7. Point in time: what a client was told before and after.
-	for _, at := range []time.Time{firstPublished.Add(24 * time.Hour), vc.now} {
+	// 7. Point in time: what a client was told, and what booking offered
+	// through the front door's catalogue adapter, before and after.
+	services := frontdoor.CatalogueServices{Guide: g}
+	served := func(at time.Time) error {
 		past, err := g.Published(ctx, at)
 		if err != nil {
 			return err
@@ -239,6 +255,46 @@ func run(w io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(w, "served at %s: %s\n", local(at), firstLine(r.Plain))
+		svcs, version, err := services.Services(ctx, "koivikko", at)
+		var codes []string
+		for _, s := range svcs {
+			codes = append(codes, fmt.Sprintf("%s %s for %v", s.Code, s.Duration, s.SelfBookGroups))
+		}
+		switch {
+		case err != nil:
+			fmt.Fprintf(w, "  booking in koivikko: %v\n", err)
+		case len(codes) == 0:
+			fmt.Fprintf(w, "  booking in koivikko (%s): no services with booking rules\n", version)
+		default:
+			fmt.Fprintf(w, "  booking in koivikko (%s): %s\n", version, strings.Join(codes, ", "))
+		}
+		return nil
+	}
+	for _, at := range []time.Time{firstPublished.Add(24 * time.Hour), beforeSet, setLive} {
+		if err := served(at); err != nil {
+			return err
+		}
+	}
+
+	// The head nurse takes the set out of service again: the versions it
+	// replaced come back as a whole, and the record keeps both moments.
+	vc.advance(24 * time.Hour)
+	if err := g.RollbackSet(ctx, koivikkoNurse, setID, "väärä aloituspäivä"); errors.Is(err, guidance.ErrDenied) {
+		fmt.Fprintf(w, "\nrefused: %v\n", err)
+	} else {
+		return fmt.Errorf("rollback by the author was not refused: %v", err)
+	}
+	if err := g.RollbackSet(ctx, koivikkoHead, setID, "väärä aloituspäivä"); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s rolls %s back at %s\n", koivikkoHead.ID, setID, local(vc.now))
+	for _, at := range []time.Time{setLive, vc.now} {
+		if err := served(at); err != nil {
+			return err
+		}
+	}
+	if err := printSet(ctx, w, g, setID, local); err != nil {
+		return err
 	}
 
 	// 8. The checklist a professional completes before starting a video
@@ -281,8 +337,32 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "export: %d texts (one more than imported: Koivikko's own callback text), decodes again: %t\n",
-		len(back.Texts), len(back.Texts) == len(content.Texts)+1)
+	fmt.Fprintf(w, "export: %d texts (as imported: Koivikko's change set was rolled back), decodes again: %t\n",
+		len(back.Texts), len(back.Texts) == len(content.Texts))
+	return nil
+}
+
+// printSet prints the state of a change set and the steps of its record.
+func printSet(ctx context.Context, w io.Writer, g *guidance.Guide, id string, local func(time.Time) string) error {
+	rec, err := g.Record(ctx, guidance.SetSubject(id))
+	if err != nil {
+		return err
+	}
+	v, ok := rec.Latest()
+	if !ok {
+		return fmt.Errorf("change set %s has no version", id)
+	}
+	fmt.Fprintf(w, "change set %s is %s; steps:\n", id, v.State)
+	for _, s := range v.Steps {
+		if s.Action == guidance.ActionEdit {
+			continue
+		}
+		note := ""
+		if s.Note != "" {
+			note = " (" + s.Note + ")"
+		}
+		fmt.Fprintf(w, "  %s  %-8s by %s%s\n", local(s.At), s.Action, s.Actor.ID, note)
+	}
 	return nil
 }
 

@@ -33,14 +33,17 @@ func TestRun(t *testing.T) {
 	out := first.String()
 	for _, must := range []string{
 		"importing the same file again creates 0 drafts",
-		"needs role [manager] in area koivikko to approve",
+		"may not approve a version they wrote",
 		"no review since it was submitted",
 		"not video: not offered in area rantala",
 		"[service suture-removal]",
 		"Vi ringer dig i dag kl. 13–15.",
+		"booking in koivikko (booking/koivikko@1): flu-vaccination 10m0s for [adult senior]",
+		"change set koivikko-spring is rolled_back",
+		"rollback by head-koivikko",
 		"decodes again: true",
 	} {
 		require.Contains(t, out, must)
 	}
-	require.Equal(t, 2, strings.Count(out, "refused: "))
+	require.Equal(t, 3, strings.Count(out, "refused: "))
 }
