@@ -378,3 +378,33 @@ func TestEvents(t *testing.T) {
 	require.Equal(t, from, got[5].Effective, "published from a set time")
 	require.Equal(t, chief.ID, got[5].Actor)
 }
+
+// FuzzWordDiff: for any two texts, the kept and removed runs are the live
+// text and the kept and added runs the draft.
+func FuzzWordDiff(f *testing.F) {
+	f.Add("Vi ringer dig {callback_window}.", "Vi ringer {callback_window}.")
+	f.Add("", "x")
+	f.Add(" a\n\nb  c", "a b\tc ")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if len(a) > 4000 || len(b) > 4000 {
+			return
+		}
+		var x, y strings.Builder
+		for _, op := range guidance.WordDiff(a, b) {
+			switch op.Op {
+			case "=":
+				x.WriteString(op.Text)
+				y.WriteString(op.Text)
+			case "-":
+				x.WriteString(op.Text)
+			case "+":
+				y.WriteString(op.Text)
+			default:
+				t.Fatalf("op %q", op.Op)
+			}
+		}
+		if x.String() != a || y.String() != b {
+			t.Fatalf("diff of %q and %q rebuilds %q and %q", a, b, x.String(), y.String())
+		}
+	})
+}
