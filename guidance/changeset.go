@@ -204,6 +204,7 @@ func (g *Guide) setStep(ctx context.Context, actor audit.Actor, id string, act A
 		}
 		stepped = &sv
 	}
+	changed := stepped != nil
 	for i, m := range members {
 		if done(m) {
 			continue
@@ -211,8 +212,14 @@ func (g *Guide) setStep(ctx context.Context, actor audit.Actor, id string, act A
 		if err := g.stepIn(ctx, actor, cs.ChangeSet.Members[i], act, note, id, nil); err != nil {
 			return err
 		}
+		changed = true
 	}
-	if stepped != nil {
+	if changed {
+		// The step is complete now, also when this call completed one
+		// that stopped part-way: notify once.
+		if stepped == nil {
+			stepped = &cs
+		}
 		g.notifySet(act, *stepped, members, actor)
 	}
 	return nil

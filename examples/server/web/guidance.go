@@ -290,82 +290,21 @@ func preview(t map[string]string) []previewJSON {
 	return out
 }
 
-// wordDiff is the shortest word diff from a to b (a longest common
-// subsequence of their words and spaces).
+// wordDiff is the library's word diff from a to b (guidance.WordDiff),
+// never null in JSON.
 func wordDiff(a, b string) []diffOpJSON {
-	x, y := splitWords(a), splitWords(b)
-	n, m := len(x), len(y)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if x[i] == y[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
 	out := []diffOpJSON{}
-	add := func(op, s string) {
-		if k := len(out); k > 0 && out[k-1].Op == op {
-			out[k-1].Text += s
-			return
-		}
-		out = append(out, diffOpJSON{Op: op, Text: s})
-	}
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && x[i] == y[j]:
-			add("=", x[i])
-			i, j = i+1, j+1
-		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
-			add("-", x[i])
-			i++
-		default:
-			add("+", y[j])
-			j++
-		}
+	for _, op := range guidance.WordDiff(a, b) {
+		out = append(out, diffOpJSON{Op: op.Op, Text: op.Text})
 	}
 	return out
 }
-
-// splitWords splits s into words, each with the spaces that follow it.
-func splitWords(s string) []string {
-	var out []string
-	start := 0
-	for i := 1; i < len(s); i++ {
-		if space(s[i-1]) && !space(s[i]) {
-			out = append(out, s[start:i])
-			start = i
-		}
-	}
-	if start < len(s) {
-		out = append(out, s[start:])
-	}
-	return out
-}
-
-func space(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
-
-// maxDiffWords bounds the texts the editor diffs word by word (a text is
-// a few sentences; the bound keeps a pathological one cheap).
-const maxDiffWords = 2000
 
 func diffOf(published, draft map[string]string) []diffJSON {
 	out := []diffJSON{}
 	for _, l := range previewLanguages {
 		a, b := published[l], draft[l]
-		d := diffJSON{Language: l, Published: a, Changed: a != b}
-		if len(splitWords(a)) > maxDiffWords || len(splitWords(b)) > maxDiffWords {
-			d.Ops = []diffOpJSON{{Op: "-", Text: a}, {Op: "+", Text: b}}
-		} else {
-			d.Ops = wordDiff(a, b)
-		}
-		out = append(out, d)
+		out = append(out, diffJSON{Language: l, Published: a, Changed: a != b, Ops: wordDiff(a, b)})
 	}
 	return out
 }
