@@ -402,7 +402,9 @@ type WorkItem struct {
 	// submission, review or return): who took it, when, and its note.
 	// For WorkReturned, Since.Note is the reviewer's comment.
 	Since Step `json:"since"`
-	// Actions are the steps the actor may take now (Allowed).
+	// Actions are the steps the actor may take now (Allowed); on a
+	// change set they are taken with the set's methods (ReviewSet,
+	// ApproveSet, PublishSet, ...).
 	Actions []Action `json:"actions"`
 }
 

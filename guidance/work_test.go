@@ -408,3 +408,65 @@ func FuzzWordDiff(f *testing.F) {
 		}
 	})
 }
+
+// TestPreviewChangeSet: a member of a change set is previewed with the
+// set's other members in place, here the area's new name.
+func TestPreviewChangeSet(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.publish(t, northAdvice(channel.Callback, "Jätä soittopyyntö.", "Lämna en begäran."))
+	f.publish(t, northChannels(channel.Callback))
+	require.NoError(t, f.g.NewSet(ctx, editor, "rename", "north", ""))
+	renamed := northChannels(channel.Callback)
+	renamed.Channels.AreaName = guidance.Localized{"fi": "Pohjois-Karjala", "sv": "Norra Karelen"}
+	_, err := f.g.DraftInSet(ctx, editor, "rename", renamed, "")
+	require.NoError(t, err)
+	ref, err := f.g.DraftInSet(ctx, editor, "rename", callbackText("north", guidance.Localized{"fi": "{area_name}: soitamme {callback_window}.", "sv": "{area_name}: vi ringer {callback_window}."}), "")
+	require.NoError(t, err)
+	for lang, want := range map[string]string{"fi": "Pohjois-Karjala: soitamme pian.", "sv": "Norra Karelen: vi ringer pian."} {
+		r, err := f.g.Preview(ctx, reviewer, ref, lang, guidance.Vars{"callback_window": "pian"})
+		require.NoError(t, err)
+		require.Equal(t, want, r.Plain, lang)
+		require.Equal(t, ref, r.Version)
+	}
+	cat, err := f.g.Published(ctx, f.clock.Now())
+	require.NoError(t, err)
+	_, err = cat.Render(guidance.KeyCallbackRequested, guidance.Scope{Area: "north"}, nil, guidance.Vars{"callback_window": "pian"})
+	require.ErrorIs(t, err, guidance.ErrNotFound, "nothing of the set is served")
+}
+
+// subjectFailingStore fails the Save of one subject while fail is set.
+type subjectFailingStore struct {
+	*memory.GuidanceStore
+	fail string
+}
+
+func (s *subjectFailingStore) Save(ctx context.Context, rec guidance.Record, events []audit.Event) (int64, error) {
+	if rec.Subject == s.fail {
+		return 0, carecontact.ErrUnavailable
+	}
+	return s.GuidanceStore.Save(ctx, rec, events)
+}
+
+// TestEventsOfAStepCompletedLater: a set's step that stopped part-way
+// notifies nothing; taking it again completes it and notifies once.
+func TestEventsOfAStepCompletedLater(t *testing.T) {
+	ctx := context.Background()
+	log := memory.NewAuditLog()
+	store := &subjectFailingStore{GuidanceStore: memory.NewGuidanceStore(log)}
+	var got []guidance.Action
+	g, err := guidance.New(guidance.Config{Store: store, Audit: log, Roles: grants, Clock: &testClock{now: t0},
+		Events: func(e guidance.Event) { got = append(got, e.Action) }})
+	require.NoError(t, err)
+	require.NoError(t, g.NewSet(ctx, editor, "s", "north", ""))
+	ref, err := g.DraftInSet(ctx, editor, "s", northAdvice(channel.Callback, "Soita.", ""), "")
+	require.NoError(t, err)
+	store.fail = ref.Subject
+	require.ErrorIs(t, g.SubmitSet(ctx, editor, "s", ""), carecontact.ErrUnavailable)
+	require.Empty(t, got)
+	store.fail = ""
+	require.NoError(t, g.SubmitSet(ctx, editor, "s", ""))
+	require.Equal(t, []guidance.Action{guidance.ActionSubmit}, got)
+	require.NoError(t, g.SubmitSet(ctx, editor, "s", ""), "taking a completed step again changes nothing")
+	require.Equal(t, []guidance.Action{guidance.ActionSubmit}, got, "and notifies nothing")
+}
