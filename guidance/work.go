@@ -386,6 +386,8 @@ const (
 	// WorkReturned was returned to the actor, an author, with the
 	// returner's note.
 	WorkReturned WorkKind = "returned"
+	// WorkDraft is the actor's own draft, not yet submitted.
+	WorkDraft WorkKind = "draft"
 )
 
 // WorkItem is one version (or change set) on a professional's worklist.
@@ -399,7 +401,8 @@ type WorkItem struct {
 	Set  string `json:"set,omitempty"`
 	Area string `json:"area,omitempty"`
 	// Since is the step that put the item on the list (the latest
-	// submission, review or return): who took it, when, and its note.
+	// submission, review, approval or return; for a draft, its latest
+	// step): who took it, when, and its note.
 	// For WorkReturned, Since.Note is the reviewer's comment.
 	Since Step `json:"since"`
 	// Actions are the steps the actor may take now (Allowed); on a
@@ -411,8 +414,8 @@ type WorkItem struct {
 // Worklist returns what waits for the actor, oldest first: versions and
 // change sets in review that the actor may review (and has not reviewed
 // since the latest submission) or approve, approved ones the actor may
-// publish, and drafts returned to the actor (an author) with the note of
-// whoever returned them. It is built on Allowed, so it offers exactly the
+// publish, drafts returned to the actor (an author) with the note of
+// whoever returned them, and the actor's own drafts not yet submitted. It is built on Allowed, so it offers exactly the
 // steps the workflow would accept; versions that belong to a change set
 // appear only through their set. Worklist shows no content and records
 // no audit event. Errors are the store's or the role directory's.
@@ -449,6 +452,8 @@ func (g *Guide) Worklist(ctx context.Context, actor audit.Actor) ([]WorkItem, er
 			item.Kind, last = WorkPublish, lastStep(v, ActionApprove)
 		case v.State == StateDraft && last.Action == ActionReturn && wrote(v, actor):
 			item.Kind = WorkReturned
+		case v.State == StateDraft && slices.Contains(acts, ActionSubmit) && wrote(v, actor):
+			item.Kind, last = WorkDraft, v.Steps[len(v.Steps)-1]
 		default:
 			continue
 		}

@@ -259,7 +259,8 @@ func TestWorklist(t *testing.T) {
 		require.NoError(t, err)
 		return kinds(items)
 	}
-	require.Empty(t, list(editor), "a fresh draft waits for nobody")
+	require.Equal(t, []string{"draft " + ref.String()}, list(editor), "a fresh draft waits for its author")
+	require.Empty(t, list(reviewer), "and for nobody else")
 	f.advance(time.Minute)
 	require.NoError(t, f.g.Submit(ctx, editor, ref, ""))
 	steps := []struct {
