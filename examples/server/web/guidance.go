@@ -113,66 +113,39 @@ type worklistAnswer struct {
 	NextCursor   string     `json:"next_cursor,omitempty"`
 }
 
-// waits reports whether an allowed step is work that waits for the actor:
-// a reviewer who already reviewed since the latest submission has done
-// their part, though the workflow would take a second review.
-func waits(v guidance.Version, actor audit.Actor, act guidance.Action) bool {
-	if act != guidance.ActionReview {
-		return true
-	}
-	for i := len(v.Steps) - 1; i >= 0; i-- {
-		switch s := v.Steps[i]; {
-		case s.Action == guidance.ActionSubmit:
-			return true
-		case s.Action == guidance.ActionReview && s.Actor.ID == actor.ID:
-			return false
-		}
-	}
-	return true
-}
-
-// worklist is every open version on which the professional may take a
-// step that moves it on (edit, submit, review, approve, publish), the
-// oldest change first.
+// worklist is what waits for the professional (guidance.Guide.Worklist):
+// their own drafts, what was returned to them, what waits for their
+// review, approval or publication, the oldest first.
 func (h *Handler) worklist(ctx context.Context, p carecontact.ProfessionalID) ([]workJSON, error) {
 	g, err := h.guide()
 	if err != nil {
 		return nil, err
 	}
-	recs, err := g.Records(ctx)
+	items, err := g.Worklist(ctx, actorOf(p))
 	if err != nil {
 		return nil, err
 	}
-	actor := actorOf(p)
 	out := []workJSON{}
-	for _, rec := range recs {
-		v, ok := rec.Latest()
-		if !ok || (v.State != guidance.StateDraft && v.State != guidance.StateInReview && v.State != guidance.StateApproved) {
-			continue
-		}
-		acts, err := g.Allowed(ctx, actor, guidance.Ref{Subject: rec.Subject, Number: v.Number})
+	for _, it := range items {
+		w := workJSON{Subject: it.Ref.Subject, Number: it.Ref.Number, State: string(it.State), Area: it.Area,
+			ChangedBy: it.Since.Actor.ID, ChangedAt: it.Since.At.UTC(), Actions: []string{}}
+		rec, err := g.Record(ctx, it.Ref.Subject)
 		if err != nil {
 			return nil, err
 		}
-		w := workJSON{Subject: rec.Subject, Number: v.Number, State: string(v.State), Area: string(v.Entry.Area()), Actions: []string{}}
-		if t := v.Entry.Text; t != nil {
-			w.Key, w.Service = t.Key, t.Service
-		}
-		if n := len(v.Steps); n > 0 {
-			w.ChangedBy, w.ChangedAt = v.Steps[n-1].Actor.ID, v.Steps[n-1].At.UTC()
-		}
-		moves := false
-		for _, a := range acts {
-			w.Actions = append(w.Actions, string(a))
-			if a != guidance.ActionWithdraw && a != guidance.ActionReturn && waits(v, actor, a) {
-				moves = true
+		if v, ok := rec.Version(it.Ref.Number); ok {
+			if t := v.Entry.Text; t != nil {
+				w.Key, w.Service = t.Key, t.Service
+			}
+			if n := len(v.Steps); n > 0 {
+				w.ChangedBy, w.ChangedAt = v.Steps[n-1].Actor.ID, v.Steps[n-1].At.UTC()
 			}
 		}
-		if moves {
-			out = append(out, w)
+		for _, a := range it.Actions {
+			w.Actions = append(w.Actions, string(a))
 		}
+		out = append(out, w)
 	}
-	slices.SortStableFunc(out, func(a, b workJSON) int { return a.ChangedAt.Compare(b.ChangedAt) })
 	return out, nil
 }
 
