@@ -239,26 +239,24 @@ var samples = map[string]guidance.Vars{
 // previewLanguages are the languages the editor previews and diffs.
 var previewLanguages = []string{"fi", "sv", "en"}
 
-func preview(t map[string]string) []previewJSON {
+// preview renders version ref in each language as clients would see it
+// (guidance.Guide.Preview, with the samples); a language the text lacks
+// shows the fallback clients get, and says so.
+func preview(ctx context.Context, g *guidance.Guide, p carecontact.ProfessionalID, ref guidance.Ref) []previewJSON {
 	out := []previewJSON{}
 	for _, l := range previewLanguages {
-		src, ok := t[l]
-		if !ok {
-			out = append(out, previewJSON{Language: l, Error: "no text in this language: clients get the default language"})
-			continue
+		pj := previewJSON{Language: l}
+		r, err := g.Preview(ctx, actorOf(p), ref, l, samples[l])
+		switch {
+		case err != nil:
+			pj.Error = err.Error()
+		default:
+			pj.Plain, pj.HTML = r.Plain, r.HTML
+			if got := r.Language.String(); got != l {
+				pj.Error = "no text in this language: clients get the " + got + " text"
+			}
 		}
-		p := previewJSON{Language: l}
-		tmpl, err := guidance.ParseTemplate(src)
-		if err == nil {
-			p.Plain, err = tmpl.Plain(samples[l])
-		}
-		if err == nil {
-			p.HTML, err = tmpl.HTML(samples[l])
-		}
-		if err != nil {
-			p.Error = err.Error()
-		}
-		out = append(out, p)
+		out = append(out, pj)
 	}
 	return out
 }
@@ -324,7 +322,7 @@ func (h *Handler) version(ctx context.Context, p carecontact.ProfessionalID, sub
 		out.Actions = append(out.Actions, string(a))
 	}
 	if v.Entry.Text != nil {
-		out.Previews = preview(v.Entry.Text.Text)
+		out.Previews = preview(ctx, g, p, guidance.Ref{Subject: subject, Number: number})
 		var published map[string]string
 		if pv, ok := rec.LiveAt(h.cfg.Clock.Now()); ok && pv.Entry.Text != nil {
 			published, out.Published = pv.Entry.Text.Text, pv.Number
