@@ -323,11 +323,17 @@ func (h *Handler) version(ctx context.Context, p carecontact.ProfessionalID, sub
 	}
 	if v.Entry.Text != nil {
 		out.Previews = preview(ctx, g, p, guidance.Ref{Subject: subject, Number: number})
-		var published map[string]string
-		if pv, ok := rec.LiveAt(h.cfg.Clock.Now()); ok && pv.Entry.Text != nil {
-			published, out.Published = pv.Entry.Text.Text, pv.Number
+		// The library's diff against what is live now (a professional
+		// without a role in the area sees no diff, as no preview).
+		if diffs, err := g.Diff(ctx, actorOf(p), guidance.Ref{Subject: subject, Number: number}); err == nil && len(diffs) == 1 {
+			d := diffs[0]
+			out.Published = d.Live.Number
+			live, draft := map[string]string{}, map[string]string{}
+			for _, t := range d.Texts {
+				live[t.Lang], draft[t.Lang] = t.Live, t.Draft
+			}
+			out.Diff = diffOf(live, draft)
 		}
-		out.Diff = diffOf(published, v.Entry.Text.Text)
 	}
 	return out, nil
 }
