@@ -39,7 +39,7 @@ func (g *Guide) Allowed(ctx context.Context, actor audit.Actor, ref Ref) ([]Acti
 		if act == ActionWithdraw && v.State == StatePublished {
 			roles = []Role{RoleManager}
 		}
-		if err := g.authorize(ctx, actor, act, v.Entry.Area(), roles); err != nil {
+		if err := g.authorize(ctx, actor, act, v.area(), roles); err != nil {
 			if errors.Is(err, ErrDenied) {
 				continue
 			}

@@ -184,6 +184,7 @@ func (g *Guide) setStep(ctx context.Context, actor audit.Actor, id string, act A
 	if err != nil {
 		return err
 	}
+	var stepped *Version
 	if !done(cs) {
 		for _, m := range members {
 			if done(m) {
@@ -197,10 +198,13 @@ func (g *Guide) setStep(ctx context.Context, actor audit.Actor, id string, act A
 				return fmt.Errorf("guidance: %s set %s: member %s@%d: %w", act, id, m.Entry.Subject(), m.Number, err)
 			}
 		}
-		if err := g.stepIn(ctx, actor, Ref{Subject: SetSubject(id), Number: 1}, act, note, id, nil); err != nil {
+		sv, err := g.stepVersion(ctx, actor, Ref{Subject: SetSubject(id), Number: 1}, act, note, id, nil)
+		if err != nil {
 			return err
 		}
+		stepped = &sv
 	}
+	changed := stepped != nil
 	for i, m := range members {
 		if done(m) {
 			continue
@@ -208,8 +212,23 @@ func (g *Guide) setStep(ctx context.Context, actor audit.Actor, id string, act A
 		if err := g.stepIn(ctx, actor, cs.ChangeSet.Members[i], act, note, id, nil); err != nil {
 			return err
 		}
+		changed = true
+	}
+	if changed {
+		// The step is complete now, also when this call completed one
+		// that stopped part-way: notify once.
+		if stepped == nil {
+			stepped = &cs
+		}
+		g.notifySet(act, *stepped, members, actor)
 	}
 	return nil
+}
+
+// notifySet sends the event of a change set's step, naming the authors of
+// the set and of its members.
+func (g *Guide) notifySet(act Action, set Version, members []Version, actor audit.Actor) {
+	g.notify(act, Ref{Subject: SetSubject(set.Set), Number: 1}, set, actor, members...)
 }
 
 // PublishSet puts an approved change set into service as a whole at
@@ -280,10 +299,16 @@ func (g *Guide) PublishSet(ctx context.Context, actor audit.Actor, id string, ef
 			return fmt.Errorf("guidance: publish set %s: %w", id, err)
 		}
 	}
-	return g.stepIn(ctx, actor, Ref{Subject: SetSubject(id), Number: 1}, ActionPublish, note, id, func(v *Version) {
+	sv, err := g.stepVersion(ctx, actor, Ref{Subject: SetSubject(id), Number: 1}, ActionPublish, note, id, func(v *Version) {
 		v.ChangeSet.Effective = effective
 		v.ChangeSet.Replaced = replaced
 	})
+	if err != nil {
+		return err
+	}
+	members, _ := g.members(ctx, cs.ChangeSet) // for the authors' IDs only
+	g.notifySet(ActionPublish, sv, members, actor)
+	return nil
 }
 
 // RollbackSet takes a published change set out of service now (or, for a
@@ -347,15 +372,22 @@ func (g *Guide) RollbackSet(ctx context.Context, actor audit.Actor, id, note str
 			return fmt.Errorf("guidance: roll back set %s: %w", id, err)
 		}
 	}
-	return g.change(ctx, actor, SetSubject(id), ActionRollback, func(rec *Record, now time.Time) (*Version, error) {
+	var sv Version
+	err = g.change(ctx, actor, SetSubject(id), ActionRollback, func(rec *Record, now time.Time) (*Version, error) {
 		v := &rec.Versions[0]
 		if v.State != StatePublished {
 			return nil, fmt.Errorf("%w: change set %s is %s", ErrState, id, v.State)
 		}
 		v.State = StateRolledBack
 		v.Steps = append(v.Steps, Step{Action: ActionRollback, State: StateRolledBack, Actor: actor, At: now, Effective: at, Note: note})
+		sv = *v
 		return v, nil
 	})
+	if err != nil {
+		return err
+	}
+	g.notifySet(ActionRollback, sv, members, actor)
+	return nil
 }
 
 func hasSetStep(v Version, act Action, set string) bool {

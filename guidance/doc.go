@@ -102,6 +102,26 @@
 // a service's booking rules, which the front door's CatalogueServices
 // gives the booking package, so advice and booking read one catalogue.
 //
+// # Maintaining it: previews, diffs, worklists, notifications
+//
+// Guide.Preview renders a draft in a language exactly as clients would
+// see it once published (the published catalogue of the moment with the
+// draft, and its change set's members, in place; the same renderer and
+// language fallback), with the key's declared placeholders filled from
+// the caller's sample values or the schema's KeyDef.Sample; it is an
+// audited read. Guide.Diff compares a draft, or every member of a change
+// set, with the version live now, per language, as a word diff
+// (WordDiff). Guide.Worklist lists, for one professional, what waits for
+// their review, approval or publication and what was returned to them
+// with the returner's note, built on Guide.Allowed. Config.Events
+// receives an Event (identifiers only) for every stored workflow step.
+//
+// # Validation messages in Finnish, Swedish and English
+//
+// Explain(err, lang) words each validation problem in err as a sentence in
+// "fi", "sv" or "en" with the field it concerns; the errors themselves keep
+// their sentinels and *carecontact.FieldError.
+//
 // # Import and export
 //
 // Decode and Encode read and write a content set as one JSON document:

@@ -50,6 +50,8 @@ type FileError struct {
 	File string
 	Key  string
 	Err  error
+
+	problem *fieldError // the validation problem, for Explain
 }
 
 // Error returns "file: key: problem".
@@ -76,8 +78,10 @@ func (e *FileError) As(target any) bool {
 // fieldError is a validation problem at a JSON path inside content; Decode
 // turns it into a FileError.
 type fieldError struct {
-	path string
-	err  error
+	path   string
+	err    error
+	format string // the English reason's format: the kind of problem
+	args   []any
 }
 
 func (e *fieldError) Error() string { return e.path + ": " + e.err.Error() }
@@ -95,5 +99,5 @@ func (e *fieldError) As(target any) bool {
 }
 
 func fieldErr(path string, sentinel error, format string, args ...any) error {
-	return &fieldError{path: path, err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))}
+	return &fieldError{path: path, err: fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...)), format: format, args: args}
 }

@@ -66,6 +66,16 @@ type Config struct {
 	Languages []string
 	// Schema of text keys. Defaults to DefaultSchema().
 	Schema *Schema
+	// Events receives a change notification (see Event) after each
+	// workflow step of a version or change set has been stored:
+	// submitted, reviewed, returned, approved, published, withdrawn and
+	// rolled back. The Guide calls it synchronously on the goroutine of
+	// the call that took the step, once per step (a change set's step is
+	// one event for the set, not one per member), before that call
+	// returns; a refused step calls nothing. It must not block for long
+	// and must not call the Guide back into the same subject. Defaults to
+	// nil: no notifications.
+	Events func(Event)
 }
 
 // Guide maintains guidance content through the change workflow and serves
@@ -79,6 +89,7 @@ type Guide struct {
 	clock  carecontact.Clock
 	langs  *languages
 	schema *Schema
+	events func(Event)
 }
 
 // New returns a Guide. Errors wrap ErrInvalid and name the missing field.
@@ -103,7 +114,7 @@ func New(cfg Config) (*Guide, error) {
 	if cfg.Schema == nil {
 		cfg.Schema = DefaultSchema()
 	}
-	return &Guide{store: cfg.Store, audit: cfg.Audit, roles: cfg.Roles, clock: cfg.Clock, langs: langs, schema: cfg.Schema}, nil
+	return &Guide{store: cfg.Store, audit: cfg.Audit, roles: cfg.Roles, clock: cfg.Clock, langs: langs, schema: cfg.Schema, events: cfg.Events}, nil
 }
 
 const casAttempts = 8
@@ -236,15 +247,26 @@ func (g *Guide) Withdraw(ctx context.Context, actor audit.Actor, ref Ref, note s
 
 // step applies a workflow transition to ref.
 func (g *Guide) step(ctx context.Context, actor audit.Actor, ref Ref, act Action, note string, mutate func(*Version)) error {
-	return g.stepIn(ctx, actor, ref, act, note, "", mutate)
+	v, err := g.stepVersion(ctx, actor, ref, act, note, "", mutate)
+	if err == nil {
+		g.notify(act, ref, v, actor)
+	}
+	return err
 }
 
 // stepIn applies a workflow transition to ref on behalf of change set set
 // ("" for a step of its own). A version drafted in a change set moves
 // through review, approval and publication only with its set.
 func (g *Guide) stepIn(ctx context.Context, actor audit.Actor, ref Ref, act Action, note, set string, mutate func(*Version)) error {
+	_, err := g.stepVersion(ctx, actor, ref, act, note, set, mutate)
+	return err
+}
+
+// stepVersion is stepIn returning the version as stored by the step.
+func (g *Guide) stepVersion(ctx context.Context, actor audit.Actor, ref Ref, act Action, note, set string, mutate func(*Version)) (Version, error) {
 	r := rules[act]
-	return g.change(ctx, actor, ref.Subject, act, func(rec *Record, now time.Time) (*Version, error) {
+	var out Version
+	err := g.change(ctx, actor, ref.Subject, act, func(rec *Record, now time.Time) (*Version, error) {
 		if ref.Number < 1 || ref.Number > len(rec.Versions) {
 			return nil, fmt.Errorf("%w: version %s", ErrNotFound, ref)
 		}
@@ -283,8 +305,10 @@ func (g *Guide) stepIn(ctx context.Context, actor audit.Actor, ref Ref, act Acti
 		}
 		v.State = to
 		v.Steps = append(v.Steps, Step{Action: act, State: to, Actor: actor, At: now, Note: note})
+		out = *v
 		return v, nil
 	})
+	return out, err
 }
 
 // fourEyes enforces that authors do not review or approve their own

@@ -97,7 +97,7 @@ func toFileErrors(name string, err error) error {
 	for _, e := range errs {
 		var fe *fieldError
 		if errors.As(e, &fe) {
-			out = append(out, &FileError{File: name, Key: fe.path, Err: fe.err})
+			out = append(out, &FileError{File: name, Key: fe.path, Err: fe.err, problem: fe})
 		} else {
 			out = append(out, &FileError{File: name, Err: e})
 		}

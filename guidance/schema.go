@@ -54,6 +54,10 @@ type KeyDef struct {
 	Vars     []string
 	Required []string
 	Doc      string
+	// Sample holds example values of the key's variables, per variable
+	// and language, that Guide.Preview fills in where the caller gives
+	// none. Optional.
+	Sample map[string]Localized
 }
 
 // Schema is the set of text keys a content set may contain. Loading content
@@ -93,6 +97,12 @@ func (s *Schema) With(defs ...KeyDef) (*Schema, error) {
 				return nil, fmt.Errorf("%w: schema key %q: required variable %q is not among its vars", ErrInvalid, d.Key, v)
 			}
 		}
+		for v := range d.Sample {
+			if !slices.Contains(d.Vars, v) {
+				return nil, fmt.Errorf("%w: schema key %q: sample variable %q is not among its vars", ErrInvalid, d.Key, truncate(v, 40))
+			}
+		}
+		d.Sample = maps.Clone(d.Sample)
 		d.Vars = slices.Sorted(slices.Values(d.Vars))
 		d.Required = slices.Sorted(slices.Values(d.Required))
 		out.keys[d.Key] = d

@@ -113,66 +113,39 @@ type worklistAnswer struct {
 	NextCursor   string     `json:"next_cursor,omitempty"`
 }
 
-// waits reports whether an allowed step is work that waits for the actor:
-// a reviewer who already reviewed since the latest submission has done
-// their part, though the workflow would take a second review.
-func waits(v guidance.Version, actor audit.Actor, act guidance.Action) bool {
-	if act != guidance.ActionReview {
-		return true
-	}
-	for i := len(v.Steps) - 1; i >= 0; i-- {
-		switch s := v.Steps[i]; {
-		case s.Action == guidance.ActionSubmit:
-			return true
-		case s.Action == guidance.ActionReview && s.Actor.ID == actor.ID:
-			return false
-		}
-	}
-	return true
-}
-
-// worklist is every open version on which the professional may take a
-// step that moves it on (edit, submit, review, approve, publish), the
-// oldest change first.
+// worklist is what waits for the professional (guidance.Guide.Worklist):
+// their own drafts, what was returned to them, what waits for their
+// review, approval or publication, the oldest first.
 func (h *Handler) worklist(ctx context.Context, p carecontact.ProfessionalID) ([]workJSON, error) {
 	g, err := h.guide()
 	if err != nil {
 		return nil, err
 	}
-	recs, err := g.Records(ctx)
+	items, err := g.Worklist(ctx, actorOf(p))
 	if err != nil {
 		return nil, err
 	}
-	actor := actorOf(p)
 	out := []workJSON{}
-	for _, rec := range recs {
-		v, ok := rec.Latest()
-		if !ok || (v.State != guidance.StateDraft && v.State != guidance.StateInReview && v.State != guidance.StateApproved) {
-			continue
-		}
-		acts, err := g.Allowed(ctx, actor, guidance.Ref{Subject: rec.Subject, Number: v.Number})
+	for _, it := range items {
+		w := workJSON{Subject: it.Ref.Subject, Number: it.Ref.Number, State: string(it.State), Area: it.Area,
+			ChangedBy: it.Since.Actor.ID, ChangedAt: it.Since.At.UTC(), Actions: []string{}}
+		rec, err := g.Record(ctx, it.Ref.Subject)
 		if err != nil {
 			return nil, err
 		}
-		w := workJSON{Subject: rec.Subject, Number: v.Number, State: string(v.State), Area: string(v.Entry.Area()), Actions: []string{}}
-		if t := v.Entry.Text; t != nil {
-			w.Key, w.Service = t.Key, t.Service
-		}
-		if n := len(v.Steps); n > 0 {
-			w.ChangedBy, w.ChangedAt = v.Steps[n-1].Actor.ID, v.Steps[n-1].At.UTC()
-		}
-		moves := false
-		for _, a := range acts {
-			w.Actions = append(w.Actions, string(a))
-			if a != guidance.ActionWithdraw && a != guidance.ActionReturn && waits(v, actor, a) {
-				moves = true
+		if v, ok := rec.Version(it.Ref.Number); ok {
+			if t := v.Entry.Text; t != nil {
+				w.Key, w.Service = t.Key, t.Service
+			}
+			if n := len(v.Steps); n > 0 {
+				w.ChangedBy, w.ChangedAt = v.Steps[n-1].Actor.ID, v.Steps[n-1].At.UTC()
 			}
 		}
-		if moves {
-			out = append(out, w)
+		for _, a := range it.Actions {
+			w.Actions = append(w.Actions, string(a))
 		}
+		out = append(out, w)
 	}
-	slices.SortStableFunc(out, func(a, b workJSON) int { return a.ChangedAt.Compare(b.ChangedAt) })
 	return out, nil
 }
 
@@ -266,106 +239,43 @@ var samples = map[string]guidance.Vars{
 // previewLanguages are the languages the editor previews and diffs.
 var previewLanguages = []string{"fi", "sv", "en"}
 
-func preview(t map[string]string) []previewJSON {
+// preview renders version ref in each language as clients would see it
+// (guidance.Guide.Preview, with the samples); a language the text lacks
+// shows the fallback clients get, and says so.
+func preview(ctx context.Context, g *guidance.Guide, p carecontact.ProfessionalID, ref guidance.Ref) []previewJSON {
 	out := []previewJSON{}
 	for _, l := range previewLanguages {
-		src, ok := t[l]
-		if !ok {
-			out = append(out, previewJSON{Language: l, Error: "no text in this language: clients get the default language"})
-			continue
-		}
-		p := previewJSON{Language: l}
-		tmpl, err := guidance.ParseTemplate(src)
-		if err == nil {
-			p.Plain, err = tmpl.Plain(samples[l])
-		}
-		if err == nil {
-			p.HTML, err = tmpl.HTML(samples[l])
-		}
-		if err != nil {
-			p.Error = err.Error()
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-// wordDiff is the shortest word diff from a to b (a longest common
-// subsequence of their words and spaces).
-func wordDiff(a, b string) []diffOpJSON {
-	x, y := splitWords(a), splitWords(b)
-	n, m := len(x), len(y)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if x[i] == y[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+		pj := previewJSON{Language: l}
+		r, err := g.Preview(ctx, actorOf(p), ref, l, samples[l])
+		switch {
+		case err != nil:
+			pj.Error = err.Error()
+		default:
+			pj.Plain, pj.HTML = r.Plain, r.HTML
+			if got := r.Language.String(); got != l {
+				pj.Error = "no text in this language: clients get the " + got + " text"
 			}
 		}
+		out = append(out, pj)
 	}
+	return out
+}
+
+// wordDiff is the library's word diff from a to b (guidance.WordDiff),
+// never null in JSON.
+func wordDiff(a, b string) []diffOpJSON {
 	out := []diffOpJSON{}
-	add := func(op, s string) {
-		if k := len(out); k > 0 && out[k-1].Op == op {
-			out[k-1].Text += s
-			return
-		}
-		out = append(out, diffOpJSON{Op: op, Text: s})
-	}
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && x[i] == y[j]:
-			add("=", x[i])
-			i, j = i+1, j+1
-		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
-			add("-", x[i])
-			i++
-		default:
-			add("+", y[j])
-			j++
-		}
+	for _, op := range guidance.WordDiff(a, b) {
+		out = append(out, diffOpJSON{Op: op.Op, Text: op.Text})
 	}
 	return out
 }
-
-// splitWords splits s into words, each with the spaces that follow it.
-func splitWords(s string) []string {
-	var out []string
-	start := 0
-	for i := 1; i < len(s); i++ {
-		if space(s[i-1]) && !space(s[i]) {
-			out = append(out, s[start:i])
-			start = i
-		}
-	}
-	if start < len(s) {
-		out = append(out, s[start:])
-	}
-	return out
-}
-
-func space(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
-
-// maxDiffWords bounds the texts the editor diffs word by word (a text is
-// a few sentences; the bound keeps a pathological one cheap).
-const maxDiffWords = 2000
 
 func diffOf(published, draft map[string]string) []diffJSON {
 	out := []diffJSON{}
 	for _, l := range previewLanguages {
 		a, b := published[l], draft[l]
-		d := diffJSON{Language: l, Published: a, Changed: a != b}
-		if len(splitWords(a)) > maxDiffWords || len(splitWords(b)) > maxDiffWords {
-			d.Ops = []diffOpJSON{{Op: "-", Text: a}, {Op: "+", Text: b}}
-		} else {
-			d.Ops = wordDiff(a, b)
-		}
-		out = append(out, d)
+		out = append(out, diffJSON{Language: l, Published: a, Changed: a != b, Ops: wordDiff(a, b)})
 	}
 	return out
 }
@@ -412,12 +322,18 @@ func (h *Handler) version(ctx context.Context, p carecontact.ProfessionalID, sub
 		out.Actions = append(out.Actions, string(a))
 	}
 	if v.Entry.Text != nil {
-		out.Previews = preview(v.Entry.Text.Text)
-		var published map[string]string
-		if pv, ok := rec.LiveAt(h.cfg.Clock.Now()); ok && pv.Entry.Text != nil {
-			published, out.Published = pv.Entry.Text.Text, pv.Number
+		out.Previews = preview(ctx, g, p, guidance.Ref{Subject: subject, Number: number})
+		// The library's diff against what is live now (a professional
+		// without a role in the area sees no diff, as no preview).
+		if diffs, err := g.Diff(ctx, actorOf(p), guidance.Ref{Subject: subject, Number: number}); err == nil && len(diffs) == 1 {
+			d := diffs[0]
+			out.Published = d.Live.Number
+			live, draft := map[string]string{}, map[string]string{}
+			for _, t := range d.Texts {
+				live[t.Lang], draft[t.Lang] = t.Live, t.Draft
+			}
+			out.Diff = diffOf(live, draft)
 		}
-		out.Diff = diffOf(published, v.Entry.Text.Text)
 	}
 	return out, nil
 }
