@@ -22,8 +22,9 @@ import (
 
 // catalogueBooker publishes the Kallio guidance with bp-check's booking
 // rules (for adults only) and returns the guide and a Booker that takes
-// its services from it, with no static catalogue.
-func catalogueBooker(t *testing.T) (*guidance.Guide, *booking.Booker, *clock.Mock) {
+// its services from it, with no static catalogue. Each edit changes the
+// service before it is published.
+func catalogueBooker(t *testing.T, edits ...func(*guidance.BookableService)) (*guidance.Guide, *booking.Booker, *clock.Mock) {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewMock()
@@ -41,6 +42,9 @@ func catalogueBooker(t *testing.T) (*guidance.Guide, *booking.Booker, *clock.Moc
 	require.NoError(t, err)
 	svc.Rules = &guidance.BookingRules{DurationMinutes: 20, Channel: channel.InPerson, StepMinutes: 30,
 		Requires: []guidance.BookingRequirement{{Kind: "professional", Role: "nurse"}}, PreQuestions: questions}
+	for _, edit := range edits {
+		edit(svc)
+	}
 	refs, err := g.Import(ctx, editor, content)
 	require.NoError(t, err)
 	for _, ref := range refs {
@@ -98,6 +102,39 @@ func TestAdviceNeverRecommendsAServiceBookingRefuses(t *testing.T) {
 	require.Len(t, svc.PreQuestions, 1)
 	_, _, err = b.ServiceAt(ctx, "kallio", "nope")
 	require.ErrorIs(t, err, booking.ErrNotFound)
+}
+
+// A service only professionals book: advice sends no client group to book
+// it, booking refuses every client, and a professional of the area books
+// it through the same catalogue.
+func TestStaffOnlyServiceFromTheCatalogue(t *testing.T) {
+	ctx := context.Background()
+	g, b, clk := catalogueBooker(t, func(s *guidance.BookableService) {
+		s.Groups = nil
+		s.Rules.StaffOnly = true
+	})
+	cat, err := g.Published(ctx, clk.Now())
+	require.NoError(t, err)
+	svc, _, err := b.ServiceAt(ctx, "kallio", "bp-check")
+	require.NoError(t, err)
+	require.Empty(t, svc.SelfBookGroups, "professionals only")
+	for _, group := range []string{"adult", "senior", ""} {
+		t.Run("group "+group, func(t *testing.T) {
+			adv, err := cat.Advise(channel.DefaultMatrix(), guidance.Situation{Errand: channel.ErrandChronicFollowUp, Area: "kallio",
+				Group: group, Identity: channel.IdentityStrong})
+			require.NoError(t, err)
+			for _, f := range adv.Fits {
+				require.NotEqual(t, channel.EBooking, f.Kind, "no client is sent to book a staff-only service")
+			}
+			client := booking.Requester{Actor: audit.Actor{Kind: audit.ActorClient, ID: "client-7f3a"}, ClientGroup: group}
+			_, err = b.Search(ctx, booking.SearchRequest{Area: "kallio", Service: "bp-check", By: client})
+			require.ErrorIs(t, err, booking.ErrNotAllowed)
+		})
+	}
+	nurse := booking.Requester{Actor: audit.Actor{Kind: audit.ActorProfessional, ID: "aino"}}
+	slots, err := b.Search(ctx, booking.SearchRequest{Area: "kallio", Service: "bp-check", By: nurse})
+	require.NoError(t, err)
+	require.NotEmpty(t, slots, "the nurse books it for the client")
 }
 
 // The service's own text is Finnish only; once the area publishes a

@@ -258,6 +258,9 @@ func (c *Catalog) bookableService(area carecontact.AreaID, e channel.Errand, gro
 		return BookableService{}, false
 	}
 	for _, s := range cfg.Services {
+		if s.Rules != nil && s.Rules.StaffOnly {
+			continue // professionals book it; a client is never sent to book it
+		}
 		if s.Errand == e && (len(s.Groups) == 0 || slices.Contains(s.Groups, group)) {
 			return s, true
 		}

@@ -132,6 +132,11 @@ type BookingRules struct {
 	// PreQuestions are the service's pre-questions in the booking
 	// package's JSON form, which booking checks when it reads them.
 	PreQuestions json.RawMessage `json:"pre_questions,omitempty"`
+	// StaffOnly makes the service one that only professionals book (a
+	// follow-up the nurse sets up): the entry then lists no client
+	// groups, advice never offers it for self-booking, and booking lets no
+	// client book it.
+	StaffOnly bool `json:"staff_only,omitempty"`
 }
 
 // BookingRequirement is one participant an appointment needs: a
@@ -545,7 +550,10 @@ func (v *validator) booking(path string, b *BookingConfig) {
 		}
 		if s.Rules != nil {
 			v.rules(p+".rules", s.Rules)
-			if len(s.Groups) == 0 {
+			switch {
+			case s.Rules.StaffOnly && len(s.Groups) > 0:
+				v.add(fieldErr(p+".groups", ErrInvalid, "names client groups for a service only professionals book"))
+			case !s.Rules.StaffOnly && len(s.Groups) == 0:
 				v.add(fieldErr(p+".groups", ErrInvalid, "names no client group: booking lets only the groups listed book themselves"))
 			}
 		}

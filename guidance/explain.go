@@ -112,6 +112,10 @@ var phrases = map[string]phrase{
 		fi: "asiakasryhmää ei ole nimetty: vain luetellut ryhmät voivat varata itse",
 		sv: "ingen klientgrupp anges: bara de grupper som räknas upp kan boka själva",
 		en: "no client group is named: only the groups listed can book themselves"},
+	"names client groups for a service only professionals book": {
+		fi: "asiakasryhmiä on nimetty palvelulle, jonka varaavat vain ammattilaiset",
+		sv: "klientgrupper anges för en tjänst som bara yrkespersoner bokar",
+		en: "client groups are named for a service only professionals book"},
 	"offers no channel": {
 		fi: "yhtään asiointikanavaa ei ole tarjolla",
 		sv: "ingen kanal erbjuds",

@@ -31,6 +31,8 @@ func TestBookingRulesAreValidated(t *testing.T) {
 		}, "rules.requires[1].kind"},
 		{"bad pre-questions", func(s *guidance.BookableService) { s.Rules.PreQuestions = []byte("[{") }, "rules.pre_questions"},
 		{"no group", func(s *guidance.BookableService) { s.Groups = nil }, "services[0].groups"},
+		{"staff only", func(s *guidance.BookableService) { s.Groups, s.Rules.StaffOnly = nil, true }, ""},
+		{"staff only with groups", func(s *guidance.BookableService) { s.Rules.StaffOnly = true }, "services[0].groups"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
