@@ -65,11 +65,12 @@ func catalogue() ([]guidance.Entry, error) {
 				Name: guidance.Localized{"fi": "Verenpaineen seuranta", "sv": "Blodtryckskontroll", "en": "Blood pressure check"},
 				Rules: &guidance.BookingRules{DurationMinutes: 20, Channel: channel.InPerson, StepMinutes: 30, Requires: nurse,
 					MinNoticeMinutes: 240, HorizonDays: 21, MaxPerClient: 1, PeriodDays: 28, BufferAfterMinutes: 10, PreQuestions: questions}},
-			// Only clients whose surgeon left stitches to remove book it
-			// themselves; professionals book it for anyone.
-			{ID: "stitches-out", Errand: channel.ErrandWoundCare, Groups: []string{"post-op"},
-				Name:  guidance.Localized{"fi": "Ompeleiden poisto", "sv": "Borttagning av stygn", "en": "Stitch removal"},
-				Rules: &guidance.BookingRules{DurationMinutes: 15, Channel: channel.InPerson, StepMinutes: 30, Requires: nurse}},
+			// Professionals book stitch removal for the client; no client
+			// books it themselves.
+			{ID: "stitches-out", Errand: channel.ErrandWoundCare,
+				Name: guidance.Localized{"fi": "Ompeleiden poisto", "sv": "Borttagning av stygn", "en": "Stitch removal"},
+				Rules: &guidance.BookingRules{DurationMinutes: 15, Channel: channel.InPerson, StepMinutes: 30, Requires: nurse,
+					StaffOnly: true}},
 		}}},
 		{Text: &guidance.Text{Key: guidance.KeyEBookingBefore, Area: "lakeside", Service: "bp-check",
 			Text: loc2("{service_name}: ota kotimittaustesi tulokset mukaan.", "{service_name}: ta med resultaten av dina mätningar hemma.")}},
@@ -139,7 +140,11 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "   booking reads %s:\n", version)
 	for _, s := range services {
-		fmt.Fprintf(w, "   %-13s %s / %s / %s, %s, self-service for %v\n", s.Code, s.Names.FI, s.Names.SV, s.Names.EN, s.Duration, s.SelfBookGroups)
+		who := fmt.Sprintf("self-service for %v", s.SelfBookGroups)
+		if len(s.SelfBookGroups) == 0 {
+			who = "booked by professionals only"
+		}
+		fmt.Fprintf(w, "   %-13s %s / %s / %s, %s, %s\n", s.Code, s.Names.FI, s.Names.SV, s.Names.EN, s.Duration, who)
 	}
 
 	// Calendars, booking on the published catalogue, and the front door.
