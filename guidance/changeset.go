@@ -186,6 +186,13 @@ func (g *Guide) setStep(ctx context.Context, actor audit.Actor, id string, act A
 	}
 	var stepped *Version
 	if !done(cs) {
+		// Who may take the step at all is checked before the four eyes of
+		// the members, so a nurse without the manager's role is told she
+		// lacks the role, not that she wrote a member.
+		if err := g.authorize(ctx, actor, act, cs.area(), r.roles); err != nil {
+			g.recordDenied(ctx, actor, SetSubject(id), act, g.clock.Now().UTC(), err)
+			return fmt.Errorf("guidance: %s set %s: %w", act, id, err)
+		}
 		for _, m := range members {
 			if done(m) {
 				continue

@@ -76,6 +76,9 @@ func TestChangeSetIsValidatedReviewedApprovedAndPublishedAtOnce(t *testing.T) {
 
 	// Authors do not review; one person does not review and approve alone.
 	require.ErrorIs(t, f.g.ReviewSet(ctx, editor, "video", ""), guidance.ErrDenied)
+	err = f.g.ApproveSet(ctx, editor, "video", "")
+	require.ErrorIs(t, err, guidance.ErrDenied)
+	require.Contains(t, err.Error(), "needs role", "an editor without the manager's role is told so, not that she wrote a member")
 	require.NoError(t, f.g.ReviewSet(ctx, dual, "video", "ok"))
 	require.ErrorIs(t, f.g.ApproveSet(ctx, dual, "video", ""), guidance.ErrDenied)
 	require.NoError(t, f.g.ReviewSet(ctx, reviewer, "video", "ok"))

@@ -184,7 +184,7 @@ func run(w io.Writer) error {
 
 	// 6. Koivikko changes its callback text and starts booking flu
 	// vaccinations with its own rules: one change set, validated and
-	// published as a whole. Its own nurse cannot approve; the area's
+	// published as a whole. Its own nurse lacks the role to approve; the area's
 	// reviewer and head nurse can.
 	vc.advance(7 * 24 * time.Hour)
 	fmt.Fprintf(w, "\n== Koivikko's change set koivikko-spring (%s)\n", local(vc.now))

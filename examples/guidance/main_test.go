@@ -33,7 +33,7 @@ func TestRun(t *testing.T) {
 	out := first.String()
 	for _, must := range []string{
 		"importing the same file again creates 0 drafts",
-		"may not approve a version they wrote",
+		"needs role [manager] in area koivikko to approve",
 		"no review since it was submitted",
 		"not video: not offered in area rantala",
 		"[service suture-removal]",
