@@ -29,7 +29,17 @@ func (g *Guide) Allowed(ctx context.Context, actor audit.Actor, ref Ref) ([]Acti
 	if actor.Validate() != nil {
 		return []Action{}, nil
 	}
+	// A change set's review and approval also follow the four eyes of its
+	// members, as ReviewSet and ApproveSet do: whoever edited a member
+	// takes neither.
+	var members []Version
+	if v.ChangeSet != nil {
+		if members, err = g.members(ctx, v.ChangeSet); err != nil {
+			return nil, fmt.Errorf("guidance: allowed %s: %w", ref, err)
+		}
+	}
 	out := []Action{}
+actions:
 	for _, act := range workflowActions {
 		r := rules[act]
 		if !slices.Contains(r.from, v.State) {
@@ -47,6 +57,11 @@ func (g *Guide) Allowed(ctx context.Context, actor audit.Actor, ref Ref) ([]Acti
 		}
 		if fourEyes(act, actor, &v) != nil {
 			continue
+		}
+		for i := range members {
+			if fourEyes(act, actor, &members[i]) != nil {
+				continue actions
+			}
 		}
 		out = append(out, act)
 	}

@@ -245,6 +245,14 @@ func TestWhoEditedAMemberNeitherReviewsNorApprovesTheSet(t *testing.T) {
 	require.NoError(t, f.g.Edit(ctx, manager, textRef, northAdvice(channel.Video, "Videovastaanotto {opening_hours}.", ""), "typo"))
 	require.NoError(t, f.g.SubmitSet(ctx, editor, "video", ""))
 	require.NoError(t, f.g.ReviewSet(ctx, reviewer, "video", "ok"))
+	// Allowed, and so the worklist, offers the manager no approval either.
+	setRef := guidance.Ref{Subject: guidance.SetSubject("video"), Number: 1}
+	acts, err := f.g.Allowed(ctx, manager, setRef)
+	require.NoError(t, err)
+	require.NotContains(t, acts, guidance.ActionApprove)
+	acts, err = f.g.Allowed(ctx, chief, setRef)
+	require.NoError(t, err)
+	require.Contains(t, acts, guidance.ActionApprove)
 	err = f.g.ApproveSet(ctx, manager, "video", "")
 	require.ErrorIs(t, err, guidance.ErrDenied)
 	require.Contains(t, err.Error(), textRef.String())
