@@ -227,7 +227,10 @@ func (g *Guide) Approve(ctx context.Context, actor audit.Actor, ref Ref, note st
 }
 
 // Publish puts an approved version into service; the subject's previously
-// published version is superseded at the same moment.
+// published version is superseded at the same moment. It checks the
+// version alone, not the catalogue it joins: changes that only make sense
+// together (a video offer and its advice text) go through a change set
+// (NewSet, PublishSet), which is validated with what is live as a whole.
 func (g *Guide) Publish(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
 	if err := checkNote(note); err != nil {
 		return err
