@@ -25,7 +25,7 @@ type Server struct {
 // Start initialises and starts a server in a new temporary directory.
 // Stop it with Stop.
 func Start(ctx context.Context) (*Server, error) {
-	bin, err := findBin()
+	bin, err := FindBin()
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func Start(ctx context.Context) (*Server, error) {
 	s := &Server{bin: bin}
 	if os.Geteuid() == 0 {
 		parent = "/tmp"
-		if s.cred, err = unprivileged(); err != nil {
+		if s.cred, err = Unprivileged(); err != nil {
 			return nil, err
 		}
 	}
@@ -101,8 +101,10 @@ func (s *Server) run(ctx context.Context, prog string, args ...string) ([]byte, 
 	return cmd.CombinedOutput()
 }
 
-// findBin finds the directory holding initdb, pg_ctl and createdb.
-func findBin() (string, error) {
+// FindBin finds the directory holding initdb, pg_ctl, postgres and
+// createdb: CARECONTACT_PG_BIN, else pg_ctl on PATH, else the newest
+// /usr/lib/postgresql/*/bin.
+func FindBin() (string, error) {
 	has := func(dir string) bool {
 		for _, p := range []string{"initdb", "pg_ctl", "postgres", "createdb"} {
 			if st, err := os.Stat(filepath.Join(dir, p)); err != nil || st.IsDir() {
@@ -121,6 +123,9 @@ func findBin() (string, error) {
 		if real, err := filepath.EvalSymlinks(p); err == nil && has(filepath.Dir(real)) {
 			return filepath.Dir(real), nil
 		}
+		if has(filepath.Dir(p)) {
+			return filepath.Dir(p), nil
+		}
 	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	version := func(d string) int { v, _ := strconv.Atoi(filepath.Base(filepath.Dir(d))); return v }
@@ -133,8 +138,9 @@ func findBin() (string, error) {
 	return "", errors.New("no PostgreSQL found (looked at CARECONTACT_PG_BIN, PATH, /usr/lib/postgresql/*/bin): install it (Debian: apt-get install postgresql, or scripts/postgres-bin) or set CARECONTACT_PG_BIN")
 }
 
-// unprivileged is whom the server runs as when the tests run as root.
-func unprivileged() (*syscall.Credential, error) {
+// Unprivileged is whom a server runs as when the tests run as root: the
+// postgres user, else nobody.
+func Unprivileged() (*syscall.Credential, error) {
 	for _, name := range []string{"postgres", "nobody"} {
 		u, err := user.Lookup(name)
 		if err != nil {

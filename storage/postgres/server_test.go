@@ -19,9 +19,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -33,6 +31,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/carecontact/carecontact/internal/pgtest"
 	"github.com/carecontact/carecontact/storage/postgres"
 )
 
@@ -76,7 +75,7 @@ func startServer() (*server, func(), error) {
 		s := &server{adminDSN: dsn, dsnFor: func(name string) string { return withDatabase(dsn, name) }}
 		return s, func() {}, nil
 	}
-	bin, err := findBin()
+	bin, err := pgtest.FindBin()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -88,7 +87,7 @@ func startServer() (*server, func(), error) {
 	}
 	var cred *syscall.Credential
 	if os.Geteuid() == 0 {
-		if cred, err = unprivileged(); err != nil {
+		if cred, err = pgtest.Unprivileged(); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -216,63 +215,6 @@ func (s *server) run(prog string, args ...string) ([]byte, error) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
 	}
 	return cmd.CombinedOutput()
-}
-
-// findBin finds the directory holding initdb and pg_ctl.
-func findBin() (string, error) {
-	has := func(dir string) bool {
-		for _, p := range []string{"initdb", "pg_ctl", "postgres"} {
-			if st, err := os.Stat(filepath.Join(dir, p)); err != nil || st.IsDir() {
-				return false
-			}
-		}
-		return true
-	}
-	if dir := os.Getenv("CARECONTACT_PG_BIN"); dir != "" {
-		if !has(dir) {
-			return "", fmt.Errorf("CARECONTACT_PG_BIN=%s lacks initdb, pg_ctl or postgres", dir)
-		}
-		return dir, nil
-	}
-	if p, err := exec.LookPath("pg_ctl"); err == nil {
-		if real, err := filepath.EvalSymlinks(p); err == nil && has(filepath.Dir(real)) {
-			return filepath.Dir(real), nil
-		}
-		if has(filepath.Dir(p)) {
-			return filepath.Dir(p), nil
-		}
-	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	slices.SortFunc(dirs, func(a, b string) int { return versionOf(b) - versionOf(a) })
-	for _, d := range dirs {
-		if has(d) {
-			return d, nil
-		}
-	}
-	return "", errors.New("no initdb/pg_ctl found (looked at CARECONTACT_PG_BIN, PATH, /usr/lib/postgresql/*/bin)")
-}
-
-func versionOf(binDir string) int {
-	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
-	return v
-}
-
-// unprivileged returns the credentials the server runs under when the tests
-// run as root.
-func unprivileged() (*syscall.Credential, error) {
-	for _, name := range []string{"postgres", "nobody"} {
-		u, err := user.Lookup(name)
-		if err != nil {
-			continue
-		}
-		uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
-		gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), NoSetGroups: true}, nil
-	}
-	return nil, errors.New("running as root and neither user postgres nor nobody exists to run the server as")
 }
 
 // createDatabase creates a fresh, empty database and returns its DSN and a
