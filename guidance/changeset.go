@@ -247,21 +247,9 @@ func (g *Guide) notifySet(act Action, set Version, members []Version, actor audi
 // it replaces, take effect. Published answers for any moment what was
 // live, so the set is not served before effective.
 func (g *Guide) PublishSet(ctx context.Context, actor audit.Actor, id string, effective time.Time, note string) error {
-	if err := checkNote(note); err != nil {
-		return err
-	}
-	set, err := g.loadSet(ctx, id)
+	cs, err := g.managersSet(ctx, actor, id, ActionPublish, StateApproved, note, "publish")
 	if err != nil {
 		return err
-	}
-	cs := set.Versions[0]
-	if err := g.authorize(ctx, actor, ActionPublish, cs.ChangeSet.Area, []Role{RoleManager}); err != nil {
-		g.recordDenied(ctx, actor, SetSubject(id), ActionPublish, g.clock.Now().UTC(), err)
-		return fmt.Errorf("guidance: publish set %s: %w", id, err)
-	}
-	if cs.State != StateApproved {
-		g.recordRefusal(ctx, actor, SetSubject(id), ActionPublish, g.clock.Now().UTC(), map[string]string{"reason": "state"})
-		return fmt.Errorf("guidance: publish set %s: %w: it is %s", id, ErrState, cs.State)
 	}
 	now := g.clock.Now().UTC()
 	if effective.IsZero() {
@@ -318,6 +306,29 @@ func (g *Guide) PublishSet(ctx context.Context, actor audit.Actor, id string, ef
 	return nil
 }
 
+// managersSet loads change set id for a step only a manager of its area
+// takes (act, named verb in errors), from state want: a refusal of the
+// role is recorded as denied, one of the state as refused.
+func (g *Guide) managersSet(ctx context.Context, actor audit.Actor, id string, act Action, want State, note, verb string) (Version, error) {
+	if err := checkNote(note); err != nil {
+		return Version{}, err
+	}
+	set, err := g.loadSet(ctx, id)
+	if err != nil {
+		return Version{}, err
+	}
+	cs := set.Versions[0]
+	if err := g.authorize(ctx, actor, act, cs.ChangeSet.Area, []Role{RoleManager}); err != nil {
+		g.recordDenied(ctx, actor, SetSubject(id), act, g.clock.Now().UTC(), err)
+		return Version{}, fmt.Errorf("guidance: %s set %s: %w", verb, id, err)
+	}
+	if cs.State != want {
+		g.recordRefusal(ctx, actor, SetSubject(id), act, g.clock.Now().UTC(), map[string]string{"reason": "state"})
+		return Version{}, fmt.Errorf("guidance: %s set %s: %w: it is %s", verb, id, ErrState, cs.State)
+	}
+	return cs, nil
+}
+
 // RollbackSet takes a published change set out of service now (or, for a
 // set not yet in effect, at its effective time, so it never goes live) and
 // puts back the versions it replaced, atomically as PublishSet does. A set
@@ -325,21 +336,9 @@ func (g *Guide) PublishSet(ctx context.Context, actor audit.Actor, id string, ef
 // back or change the later one. Only a manager of the set's area rolls
 // back; the note is recorded with the audit events.
 func (g *Guide) RollbackSet(ctx context.Context, actor audit.Actor, id, note string) error {
-	if err := checkNote(note); err != nil {
-		return err
-	}
-	set, err := g.loadSet(ctx, id)
+	cs, err := g.managersSet(ctx, actor, id, ActionRollback, StatePublished, note, "roll back")
 	if err != nil {
 		return err
-	}
-	cs := set.Versions[0]
-	if err := g.authorize(ctx, actor, ActionRollback, cs.ChangeSet.Area, []Role{RoleManager}); err != nil {
-		g.recordDenied(ctx, actor, SetSubject(id), ActionRollback, g.clock.Now().UTC(), err)
-		return fmt.Errorf("guidance: roll back set %s: %w", id, err)
-	}
-	if cs.State != StatePublished {
-		g.recordRefusal(ctx, actor, SetSubject(id), ActionRollback, g.clock.Now().UTC(), map[string]string{"reason": "state"})
-		return fmt.Errorf("guidance: roll back set %s: %w: it is %s", id, ErrState, cs.State)
 	}
 	at := g.clock.Now().UTC()
 	if at.Before(cs.ChangeSet.Effective) {
