@@ -104,24 +104,7 @@ func (db *DB) inPipelinedTx(ctx context.Context, what string, fn pipeFn) error {
 		if err == nil {
 			return nil
 		}
-		f := classify(err)
-		if f == permanent {
-			return err
-		}
-		if committing && f != txRolledBack {
-			made, lerr := db.resolve(ctx, what, marker)
-			if lerr != nil {
-				return fmt.Errorf("%s: %w: %w (resolving the commit: %w)", what, ErrOutcomeUnknown, err, lerr)
-			}
-			if made {
-				return nil
-			}
-			marker = uuid.New() // resolve may have left the old one committed
-		}
-		if f == contextEnded || ctx.Err() != nil {
-			return ended(ctx, what, err)
-		}
-		if err := p.backOff(ctx, what, attempt, err); err != nil {
+		if again, err := db.afterFailedTx(ctx, p, what, attempt, err, committing, &marker); !again {
 			return err
 		}
 	}

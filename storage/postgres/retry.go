@@ -319,24 +319,7 @@ func (db *DB) runTx(ctx context.Context, what string, idempotent bool, fn func(c
 		if err == nil {
 			return nil
 		}
-		f := classify(err)
-		if f == permanent {
-			return err
-		}
-		if committing && !idempotent && f != txRolledBack {
-			made, lerr := db.resolve(ctx, what, marker)
-			if lerr != nil {
-				return fmt.Errorf("%s: %w: %w (resolving the commit: %w)", what, ErrOutcomeUnknown, err, lerr)
-			}
-			if made {
-				return nil
-			}
-			marker = uuid.New() // resolve may have left the old one committed
-		}
-		if f == contextEnded || ctx.Err() != nil {
-			return ended(ctx, what, err)
-		}
-		if err := p.backOff(ctx, what, attempt, err); err != nil {
+		if again, err := db.afterFailedTx(ctx, p, what, attempt, err, committing && !idempotent, &marker); !again {
 			return err
 		}
 	}
@@ -400,4 +383,34 @@ func pgCode(err error) (code, constraint string) {
 		return pgErr.Code, pgErr.ConstraintName
 	}
 	return "", ""
+}
+
+// afterFailedTx decides what follows a transaction's failed attempt err:
+// again (after the back-off) or the final error. When the commit may have
+// been sent (resolveCommit) and the failure does not prove the
+// transaction rolled back, it first asks the store whether the commit
+// marker landed: if so the operation happened and the final error is nil;
+// if not, a new marker replaces the old one for the next attempt.
+func (db *DB) afterFailedTx(ctx context.Context, p RetryPolicy, what string, attempt int, err error, resolveCommit bool, marker *uuid.UUID) (again bool, final error) {
+	f := classify(err)
+	if f == permanent {
+		return false, err
+	}
+	if resolveCommit && f != txRolledBack {
+		made, lerr := db.resolve(ctx, what, *marker)
+		if lerr != nil {
+			return false, fmt.Errorf("%s: %w: %w (resolving the commit: %w)", what, ErrOutcomeUnknown, err, lerr)
+		}
+		if made {
+			return false, nil
+		}
+		*marker = uuid.New() // resolve may have left the old one committed
+	}
+	if f == contextEnded || ctx.Err() != nil {
+		return false, ended(ctx, what, err)
+	}
+	if err := p.backOff(ctx, what, attempt, err); err != nil {
+		return false, err
+	}
+	return true, nil
 }
