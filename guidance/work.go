@@ -302,18 +302,30 @@ func WordDiff(a, b string) []DiffOp {
 		}
 		return out
 	}
-	// lcs[i][j] is the length of the longest common subsequence of
-	// wa[i:] and wb[j:].
-	lcs := make([][]int, len(wa)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(wb)+1)
+	// The words both texts start and end with are equal ops of their own:
+	// an editor's change is usually small, so the table below covers only
+	// the middle that differs.
+	pre := 0
+	for pre < len(wa) && pre < len(wb) && wa[pre] == wb[pre] {
+		pre++
 	}
+	suf := 0
+	for suf < len(wa)-pre && suf < len(wb)-pre && wa[len(wa)-1-suf] == wb[len(wb)-1-suf] {
+		suf++
+	}
+	head, tail := wa[:pre], wa[len(wa)-suf:]
+	wa, wb = wa[pre:len(wa)-suf], wb[pre:len(wb)-suf]
+	// lcs[i*w+j] is the length of the longest common subsequence of wa[i:]
+	// and wb[j:]; at most MaxDiffWords, so uint16 cells: 8 MB at the very
+	// most, for two texts of MaxDiffWords words that differ throughout.
+	w := len(wb) + 1
+	lcs := make([]uint16, (len(wa)+1)*w)
 	for i := len(wa) - 1; i >= 0; i-- {
 		for j := len(wb) - 1; j >= 0; j-- {
 			if wa[i] == wb[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
+				lcs[i*w+j] = lcs[(i+1)*w+j+1] + 1
 			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+				lcs[i*w+j] = max(lcs[(i+1)*w+j], lcs[i*w+j+1])
 			}
 		}
 	}
@@ -325,13 +337,16 @@ func WordDiff(a, b string) []DiffOp {
 		}
 		out = append(out, DiffOp{Op: op, Text: s})
 	}
+	for _, x := range head {
+		emit("=", x)
+	}
 	i, j := 0, 0
 	for i < len(wa) && j < len(wb) {
 		switch {
 		case wa[i] == wb[j]:
 			emit("=", wa[i])
 			i, j = i+1, j+1
-		case lcs[i+1][j] >= lcs[i][j+1]:
+		case lcs[(i+1)*w+j] >= lcs[i*w+j+1]:
 			emit("-", wa[i])
 			i++
 		default:
@@ -344,6 +359,9 @@ func WordDiff(a, b string) []DiffOp {
 	}
 	for ; j < len(wb); j++ {
 		emit("+", wb[j])
+	}
+	for _, x := range tail {
+		emit("=", x)
 	}
 	return out
 }

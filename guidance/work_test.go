@@ -164,6 +164,11 @@ func TestWordDiff(t *testing.T) {
 	}
 	long := strings.Repeat("sana ", guidance.MaxDiffWords+1)
 	require.Equal(t, []guidance.DiffOp{{Op: "-", Text: long}, {Op: "+", Text: "x"}}, guidance.WordDiff(long, "x"))
+	// Two texts at the bound that differ in one word come back as that
+	// word's change between their equal start and end.
+	half := strings.Repeat("sana ", guidance.MaxDiffWords/2-1)
+	require.Equal(t, []guidance.DiffOp{{Op: "=", Text: half}, {Op: "-", Text: "vanha "}, {Op: "+", Text: "uusi "}, {Op: "=", Text: half}},
+		guidance.WordDiff(half+"vanha "+half, half+"uusi "+half))
 }
 
 func TestDiff(t *testing.T) {
