@@ -112,17 +112,16 @@ var errNotifierConfig = carecontact.Sentinel(carecontact.ErrInvalid, "postgres: 
 // ctx.Err(). The host runs it in a goroutine of its own, next to its
 // carecontact.Driver. It uses a connection of its own (the pool's
 // configuration, outside the pool) and reconnects after losing it, with
-// a wait that doubles from 100 ms up to 5 s.
+// a wait that doubles from 100 ms up to 5 s while connecting fails and
+// starts from 100 ms again after a connection that was listening.
 func (n *Notifier) Listen(ctx context.Context) error {
-	backoff := 100 * time.Millisecond
+	backoff := minReconnectWait
 	for {
-		err := n.listenOnce(ctx)
+		listened, _ := n.listenOnce(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err == nil {
-			backoff = 100 * time.Millisecond
-		}
+		backoff = reconnectWait(backoff, listened)
 		t := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
@@ -130,19 +129,37 @@ func (n *Notifier) Listen(ctx context.Context) error {
 			return ctx.Err()
 		case <-t.C:
 		}
-		backoff = min(2*backoff, 5*time.Second)
+		backoff = min(2*backoff, maxReconnectWait)
 	}
 }
 
-func (n *Notifier) listenOnce(ctx context.Context) error {
+// The Notifier's reconnect waits.
+const (
+	minReconnectWait = 100 * time.Millisecond
+	maxReconnectWait = 5 * time.Second
+)
+
+// reconnectWait is the wait before the next connection after one that
+// ended, the last wait having been last: a connection that was listening
+// before it was lost starts a new outage from the shortest wait.
+func reconnectWait(last time.Duration, listened bool) time.Duration {
+	if listened || last < minReconnectWait {
+		return minReconnectWait
+	}
+	return min(last, maxReconnectWait)
+}
+
+// listenOnce listens on one connection until it is lost or ctx is done;
+// listened tells whether it got as far as listening.
+func (n *Notifier) listenOnce(ctx context.Context) (listened bool, err error) {
 	conn, err := pgx.ConnectConfig(ctx, n.db.pool.Config().ConnConfig.Copy())
 	if err != nil {
-		return fmt.Errorf("postgres: notifier: connect: %w", err)
+		return false, fmt.Errorf("postgres: notifier: connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	for _, ch := range []string{NotifyChannel, CallbackNotifyChannel} {
 		if _, err := conn.Exec(ctx, "LISTEN "+ch); err != nil {
-			return fmt.Errorf("postgres: notifier: listen: %w", err)
+			return false, fmt.Errorf("postgres: notifier: listen: %w", err)
 		}
 	}
 	// Changes made while not listening were missed: refresh once.
@@ -151,9 +168,9 @@ func (n *Notifier) listenOnce(ctx context.Context) error {
 		msg, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			if errors.Is(err, ctx.Err()) {
-				return nil
+				return true, nil
 			}
-			return fmt.Errorf("postgres: notifier: %w", err)
+			return true, fmt.Errorf("postgres: notifier: %w", err)
 		}
 		switch msg.Channel {
 		case CallbackNotifyChannel:
