@@ -100,17 +100,25 @@ func newMetrics(cfg Config) (*metrics, error) {
 
 // teamOf is the label of a professional's team: their first team in the
 // staff directory, "" for one it does not know.
-func (m *metrics) teamOf(p carecontact.ProfessionalID) string {
+// The directory is asked outside the lock, so a slow one stalls only this
+// event, not every other event's count.
+func (m *metrics) teamOf(ctx context.Context, p carecontact.ProfessionalID) string {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if t, ok := m.teams[p]; ok {
+	t, ok := m.teams[p]
+	m.mu.Unlock()
+	if ok {
 		return t
 	}
-	t := ""
-	if mem, err := m.staff.Member(context.Background(), p); err == nil && len(mem.Teams) > 0 {
+	mem, err := m.staff.Member(ctx, p)
+	if err != nil {
+		return "" // not cached: asked again at the next event
+	}
+	if len(mem.Teams) > 0 {
 		t = string(mem.Teams[0])
 	}
+	m.mu.Lock()
 	m.teams[p] = t
+	m.mu.Unlock()
 	return t
 }
 
@@ -120,7 +128,7 @@ func (m *metrics) observe(e frontdoor.Event) {
 	m.tally.Add(e)
 	team := string(e.Team)
 	if team == "" && e.Professional != "" {
-		team = m.teamOf(e.Professional)
+		team = m.teamOf(context.Background(), e.Professional) // the door's OnEvent carries no context
 	}
 	ch := string(e.Channel)
 	switch e.Kind {
