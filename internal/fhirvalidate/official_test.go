@@ -68,6 +68,10 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 		{"Bundle.entry.resource", elemDef{Min: 0, Max: "1", Type: []string{"Resource"}}},
 		{"Bundle.entry.request.method", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/http-verb"}},
 		{"Bundle.entry.search.mode", elemDef{Min: 0, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/search-entry-mode"}},
+		{"Reference.reference", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
+		{"Reference.type", elemDef{Min: 0, Max: "1", Type: []string{"uri"}}},
+		{"Reference.identifier", elemDef{Min: 0, Max: "1", Type: []string{"Identifier"}}},
+		{"Reference.display", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
 		{"Bundle.signature", elemDef{Min: 0, Max: "1", Type: []string{"Signature"}}},
 	}
 	for _, tc := range tests {
@@ -100,6 +104,7 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 	require.Equal(t, []string{"coding", "extension", "id", "text"}, names("CodeableConcept"))
 	require.Equal(t, []string{"assigner", "extension", "id", "period", "system", "type", "use", "value"}, names("Identifier"))
 	require.Equal(t, []string{"extension", "id", "lastUpdated", "profile", "security", "source", "tag", "versionId"}, names("Meta"))
+	require.Equal(t, []string{"display", "extension", "id", "identifier", "reference", "type"}, names("Reference"))
 }
 
 // officialExpressions are the FHIRPath expressions of the invariants as
@@ -107,6 +112,7 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 // written from one of these.
 var officialExpressions = map[string]string{
 	"per-1":  "start.hasValue().not() or end.hasValue().not() or (start <= end)",
+	"ref-1":  "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
 	"app-1":  "type.exists() or actor.exists()",
 	"app-2":  "start.exists() = end.exists()",
 	"app-3":  "(start.exists() and end.exists()) or (status in ('proposed' | 'cancelled' | 'waitlist'))",
@@ -147,7 +153,7 @@ func TestInvariantsFollowTheOfficialExpressions(t *testing.T) {
 		"apr-1": "AppointmentResponse",
 		"bdl-1": "Bundle", "bdl-2": "Bundle", "bdl-3": "Bundle", "bdl-4": "Bundle", "bdl-7": "Bundle", "bdl-9": "Bundle",
 		"bdl-10": "Bundle", "bdl-11": "Bundle", "bdl-12": "Bundle", "bdl-5": "Bundle.entry", "bdl-8": "Bundle.entry",
-		"per-1": "Period",
+		"per-1": "Period", "ref-1": "Reference",
 	}, where)
 	// The subset keeps only the data types' invariants.
 	keys := make([]string, 0, len(v.defs.Invariants))
@@ -169,6 +175,9 @@ func TestInvariantChecks(t *testing.T) {
 	const timed = `"start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z",`
 	slot := `{"resourceType":"Slot","id":"%s","schedule":{"reference":"Schedule/s"},"status":"free","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z"}`
 	entry := func(id string) string { return strings.Replace(slot, "%s", id, 1) }
+	localSlot := func(ref string) string {
+		return strings.Replace(strings.Replace(slot, "%s", "c", 1), "Schedule/s", ref, 1)
+	}
 	tests := []struct {
 		key       string
 		good, bad string
@@ -200,8 +209,17 @@ func TestInvariantChecks(t *testing.T) {
 			appt(`"status":"waitlist","requestedPeriod":[{"start":"2026-12-08T07:30:00Z","end":"2026-12-08T07:00:00Z"}],`)},
 		{"per-1", appt(`"status":"waitlist","requestedPeriod":[{"start":"2016-06-02","end":"2016-06-02"}],`),
 			appt(`"status":"waitlist","requestedPeriod":[{"start":"2016-06-09","end":"2016-06-02"}],`)},
+		// ref-1 needs the root's contained resources: a participant's
+		// actor; a reference inside a contained resource (its root is the
+		// container); a Bundle entry's resource (its own root).
+		{"ref-1", strings.Replace(appt(`"status":"proposed","contained":[{"resourceType":"Schedule","id":"loc","actor":[{"display":"x"}]}],`), `Patient/p`, `#loc`, 1),
+			strings.Replace(appt(`"status":"proposed",`), `Patient/p`, `#loc`, 1)},
+		{"ref-1", appt(`"status":"proposed","contained":[{"resourceType":"Schedule","id":"s","actor":[{"display":"x"}]},` + localSlot("#s") + `],`),
+			appt(`"status":"proposed","contained":[` + localSlot("#other") + `],`)},
+		{"ref-1", `{"resourceType":"Bundle","type":"collection","entry":[{"resource":` + strings.Replace(localSlot("#s"), `"id":"c"`, `"id":"c","contained":[{"resourceType":"Schedule","id":"s","actor":[{"display":"x"}]}]`, 1) + `}]}`,
+			`{"resourceType":"Bundle","type":"collection","entry":[{"resource":` + localSlot("#s") + `}]}`},
 	}
-	require.Len(t, tests, len(officialExpressions)+1) // per-1 twice: date-times and dates
+	require.Len(t, tests, len(officialExpressions)+3) // per-1 twice: date-times and dates; ref-1 three times
 	for i, tc := range tests {
 		t.Run(fmt.Sprintf("%s-%d", tc.key, i), func(t *testing.T) {
 			require.True(t, json.Valid([]byte(tc.good)) && json.Valid([]byte(tc.bad)))
