@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -455,6 +456,20 @@ func (v *Validator) invariants(obj map[string]any, typ string, root map[string]a
 			add("%s (%s)", msg, c.Key)
 		}
 	}
+	// An invariant on a primitive element (Narrative.div's txt-1 and
+	// txt-2) is checked on the element that holds it, in the order of the
+	// elements' names.
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		p := typ + "." + k
+		if _, isType := v.defs.Types[p]; isType {
+			continue
+		}
+		for _, c := range v.inv[p] {
+			if msg := invariantChecks[c.Key](obj, root); msg != "" {
+				add("%s: %s (%s)", k, msg, c.Key)
+			}
+		}
+	}
 	has := func(k string) bool { _, ok := obj[k]; return ok }
 	switch typ {
 	case "Extension":
@@ -490,6 +505,17 @@ var invariantChecks = map[string]func(o, root map[string]any) string{
 			}
 		}
 		return fmt.Sprintf("local reference %q: no contained resource with id %q", "#"+ref, ref)
+	},
+	// htmlChecks(), on Narrative.div (o is the Narrative), as its XPath
+	// states it: the div's elements and attributes only those the
+	// definition lists (see narrativeElements and narrativeAttributes).
+	"txt-1": func(o, _ map[string]any) string {
+		return narrativeMarkup(str(o, "div"))
+	},
+	// htmlChecks(), on Narrative.div, as its XPath states it:
+	// descendant::text()[normalize-space(.)!=''] or descendant::h:img[@src].
+	"txt-2": func(o, _ map[string]any) string {
+		return unless(narrativeContent(str(o, "div")), "the narrative has no text and no image")
 	},
 	// start.hasValue().not() or end.hasValue().not() or (start <= end):
 	// compared where FHIRPath gives a result, both full date-times or
