@@ -74,6 +74,7 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 		{"Reference.display", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
 		{"Narrative.status", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/narrative-status"}},
 		{"Narrative.div", elemDef{Min: 1, Max: "1", Type: []string{"xhtml"}}},
+		{"Extension.url", elemDef{Min: 1, Max: "1", Type: []string{"uri"}}},
 		{"Bundle.signature", elemDef{Min: 0, Max: "1", Type: []string{"Signature"}}},
 	}
 	for _, tc := range tests {
@@ -108,6 +109,9 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 	require.Equal(t, []string{"extension", "id", "lastUpdated", "profile", "security", "source", "tag", "versionId"}, names("Meta"))
 	require.Equal(t, []string{"display", "extension", "id", "identifier", "reference", "type"}, names("Reference"))
 	require.Equal(t, []string{"div", "extension", "id", "status"}, names("Narrative"))
+	require.Equal(t, []string{"extension", "id", "url", "value[x]"}, names("Extension"))
+	require.Len(t, v.defs.Types["Extension"]["value[x]"].Type, 50)
+	require.Subset(t, v.defs.Types["Extension"]["value[x]"].Type, []string{"boolean", "instant", "Coding", "HumanName", "Meta"})
 }
 
 // officialExpressions are the FHIRPath expressions of the invariants as
@@ -117,6 +121,7 @@ var officialExpressions = map[string]string{
 	"per-1":  "start.hasValue().not() or end.hasValue().not() or (start <= end)",
 	"ref-1":  "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
 	"txt-1":  "htmlChecks()",
+	"ext-1":  "extension.exists() != value.exists()",
 	"txt-2":  "htmlChecks()",
 	"app-1":  "type.exists() or actor.exists()",
 	"app-2":  "start.exists() = end.exists()",
@@ -158,7 +163,7 @@ func TestInvariantsFollowTheOfficialExpressions(t *testing.T) {
 		"apr-1": "AppointmentResponse",
 		"bdl-1": "Bundle", "bdl-2": "Bundle", "bdl-3": "Bundle", "bdl-4": "Bundle", "bdl-7": "Bundle", "bdl-9": "Bundle",
 		"bdl-10": "Bundle", "bdl-11": "Bundle", "bdl-12": "Bundle", "bdl-5": "Bundle.entry", "bdl-8": "Bundle.entry",
-		"per-1": "Period", "ref-1": "Reference", "txt-1": "Narrative.div", "txt-2": "Narrative.div",
+		"per-1": "Period", "ref-1": "Reference", "txt-1": "Narrative.div", "txt-2": "Narrative.div", "ext-1": "Extension",
 	}, where)
 	// The subset keeps only the data types' invariants.
 	keys := make([]string, 0, len(v.defs.Invariants))
@@ -166,7 +171,7 @@ func TestInvariantsFollowTheOfficialExpressions(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	require.Equal(t, []string{"ele-1", "ext-1"}, keys)
+	require.Equal(t, []string{"ele-1"}, keys)
 }
 
 // TestInvariantChecks runs each check on a resource that keeps and one
@@ -230,6 +235,8 @@ func TestInvariantChecks(t *testing.T) {
 			appt(narrative(`<div xmlns=\"http://www.w3.org/1999/xhtml\"><script>x()</script></div>`))},
 		{"txt-2", appt(narrative(`<div xmlns=\"http://www.w3.org/1999/xhtml\"><img src=\"#i\"/></div>`)),
 			appt(narrative(`<div xmlns=\"http://www.w3.org/1999/xhtml\"> <p>\n</p> </div>`))},
+		{"ext-1", appt(`"status":"proposed","extension":[{"url":"urn:x","valueBoolean":true}],`),
+			appt(`"status":"proposed","extension":[{"url":"urn:x","valueBoolean":true,"extension":[{"url":"urn:y","valueString":"y"}]}],`)},
 	}
 	require.Len(t, tests, len(officialExpressions)+3) // per-1 twice: date-times and dates; ref-1 three times
 	for i, tc := range tests {

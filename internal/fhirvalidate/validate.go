@@ -448,8 +448,8 @@ func (v *Validator) extensions(items []any, path, context string, problems *[]st
 	}
 }
 
-// invariants checks the official invariants on typ (a resource or
-// backbone element path, or Period) and the subset's ext-1.
+// invariants checks the official invariants on typ (a resource, a backbone
+// element path or a data type) and on its primitive elements.
 func (v *Validator) invariants(obj map[string]any, typ string, root map[string]any, add func(string, ...any)) {
 	for _, c := range v.inv[typ] {
 		if msg := invariantChecks[c.Key](obj, root); msg != "" {
@@ -468,17 +468,6 @@ func (v *Validator) invariants(obj map[string]any, typ string, root map[string]a
 			if msg := invariantChecks[c.Key](obj, root); msg != "" {
 				add("%s: %s (%s)", k, msg, c.Key)
 			}
-		}
-	}
-	has := func(k string) bool { _, ok := obj[k]; return ok }
-	switch typ {
-	case "Extension":
-		value := false
-		for k := range obj {
-			value = value || strings.HasPrefix(k, "value")
-		}
-		if has("extension") == value {
-			add("either extensions or a value (ext-1)")
 		}
 	}
 }
@@ -516,6 +505,15 @@ var invariantChecks = map[string]func(o, root map[string]any) string{
 	// descendant::text()[normalize-space(.)!=''] or descendant::h:img[@src].
 	"txt-2": func(o, _ map[string]any) string {
 		return unless(narrativeContent(str(o, "div")), "the narrative has no text and no image")
+	},
+	// extension.exists() != value.exists(): value is value[x], any
+	// element whose name starts with "value".
+	"ext-1": func(o, _ map[string]any) string {
+		value := false
+		for k := range o {
+			value = value || strings.HasPrefix(k, "value")
+		}
+		return unless(has(o, "extension") != value, "either extensions or a value")
 	},
 	// start.hasValue().not() or end.hasValue().not() or (start <= end):
 	// compared where FHIRPath gives a result, both full date-times or
