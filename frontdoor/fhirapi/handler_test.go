@@ -495,9 +495,37 @@ func TestTransaction(t *testing.T) {
 	res = r.body["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
 	require.Equal(t, "cancelled", res["status"])
 
+	// A hold (pending), then its confirmation on its version.
+	hold := appt
+	hold.Status = booking.StatusPending
+	hold.Start, hold.End = start.Add(15*time.Minute), start.Add(30*time.Minute)
+	held := slot
+	held.Start, held.End = hold.Start, hold.End
+	r = post(t, hold, []booking.Slot{held}, nil, client1)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Equal(t, "201 Created", responses(t, r)[0]["status"])
+	res = r.body["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+	require.Equal(t, "pending", res["status"])
+	pending, err := fhir.ImportAppointment(mustJSON(t, res))
+	require.NoError(t, err)
+	pending.Status, pending.Version = booking.StatusBooked, 2
+	r = post(t, pending, []booking.Slot{held}, nil, client1)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Equal(t, "200 OK", responses(t, r)[0]["status"])
+	res = r.body["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+	require.Equal(t, "booked", res["status"])
+	require.Equal(t, map[string]any{"versionId": "2"}, res["meta"])
+
 	// Not a transaction; not POST.
 	r = f.do(t, http.MethodPost, "/", client1, map[string]any{"resourceType": "Bundle", "type": "collection"})
 	require.Equal(t, http.StatusBadRequest, r.status, string(r.raw))
 	r = f.do(t, http.MethodGet, "/", client1, nil)
 	require.Equal(t, http.StatusMethodNotAllowed, r.status, string(r.raw))
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	data, err := json.Marshal(v)
+	require.NoError(t, err)
+	return data
 }
