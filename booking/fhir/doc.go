@@ -55,7 +55,10 @@
 // versioned, or a logical reference of CalendarSystem) or another
 // participant, kept as it came: a RelatedPerson, one known only by its type
 // (R4 invariant app-1), by a display text, by a contained "#id" reference
-// or by an identifier of another system. A client known only by identifier
+// or by an identifier of another system. A local "#id" reference anywhere
+// in an imported resource must name one of its contained resources (R4
+// invariant ref-1), or the import is refused naming it; the contained
+// resources are kept and exported as they came. A client known only by identifier
 // gets its Client from Config.ClientByIdentifier, if the host gives one;
 // the identifier never appears in an error and Identifier's String leaves
 // the value out. Export writes the participants in the order they came;

@@ -602,6 +602,9 @@ func decodeResource(data []byte, want string, v any) (envelope, error) {
 	if head.ResourceType != want {
 		return env, fhirErr(want+".resourceType", "got %q", head.ResourceType)
 	}
+	if err := localReferences(want, data); err != nil {
+		return env, err
+	}
 	if raw, ok := all["modifierExtension"]; ok && string(raw) != "null" && string(raw) != "[]" {
 		return env, fhirErr(want+".modifierExtension", "is not understood by this mapping")
 	}
@@ -628,6 +631,52 @@ func decodeResource(data []byte, want string, v any) (envelope, error) {
 	}
 	env.id, env.wireID = id, head.ID
 	return env, nil
+}
+
+// localReferences checks R4 invariant ref-1 on the resource data of type
+// typ: every local reference "#id" in it, its contained resources'
+// included, names one of its contained resources (a Reference's
+// "reference.startsWith('#').not() or (reference.substring(1) in
+// %rootResource.contained.id)"). Taken as written, "#" alone names none.
+func localReferences(typ string, data []byte) error {
+	var root map[string]any
+	if err := json.Unmarshal(data, &root); err != nil {
+		return fhirErr(typ, "not a JSON resource: %v", err)
+	}
+	ids := map[string]bool{}
+	cs, _ := root["contained"].([]any)
+	for _, c := range cs {
+		if m, ok := c.(map[string]any); ok {
+			if id, ok := m["id"].(string); ok {
+				ids[id] = true
+			}
+		}
+	}
+	var walk func(v any, path string) error
+	walk = func(v any, path string) error {
+		switch x := v.(type) {
+		case map[string]any:
+			if ref, ok := x["reference"].(string); ok {
+				if id, local := strings.CutPrefix(ref, "#"); local && !ids[id] {
+					return fhirErr(path+".reference", "local reference %q: no contained resource has id %q (ref-1)", ref, id)
+				}
+			}
+			keys := slices.Sorted(maps.Keys(x))
+			for _, k := range keys {
+				if err := walk(x[k], path+"."+k); err != nil {
+					return err
+				}
+			}
+		case []any:
+			for i, e := range x {
+				if err := walk(e, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return walk(root, typ)
 }
 
 // marshal writes r and then the elements kept as they came, in the order of

@@ -3,6 +3,7 @@ package fhir
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,8 +69,6 @@ func TestFHIRParticipantForms(t *testing.T) {
 			"c1", []booking.CalendarID{"n1"}, []Role{RoleClient, RoleCalendar, RoleOther}},
 		{"identifier of another system", patient + `,` + nurse + `,{"actor":{"identifier":{"value":"1.2.246.10.10303777.10.777"},"display":"Vastaanotto"},"status":"accepted"}`,
 			"c1", []booking.CalendarID{"n1"}, []Role{RoleClient, RoleCalendar, RoleOther}},
-		{"contained", patient + `,` + nurse + `,{"actor":{"reference":"#loc"},"status":"accepted"}`,
-			"c1", []booking.CalendarID{"n1"}, []Role{RoleClient, RoleCalendar, RoleOther}},
 		{"absolute", patient + `,{"actor":{"reference":"https://fhir.example.org/r4/Practitioner/n1","display":"Dr N"},"status":"accepted"}`,
 			"c1", []booking.CalendarID{"n1"}, []Role{RoleClient, RoleCalendar}},
 		{"versioned", patient + `,{"actor":{"reference":"Location/room-1/_history/3"},"status":"tentative"}`,
@@ -99,6 +98,53 @@ func TestFHIRParticipantForms(t *testing.T) {
 			require.NoError(t, json.Unmarshal(in, &want))
 			require.NoError(t, json.Unmarshal(out, &got))
 			require.Equal(t, want["participant"], got["participant"])
+		})
+	}
+}
+
+// TestFHIRLocalReference is R4 invariant ref-1 (a local reference "#id"
+// names a contained resource of the root): an actor given as a contained
+// resource is imported with the contained resource, which is exported
+// again as it came; one whose contained resource is missing is refused,
+// naming the reference, so the exporter never writes a dangling "#id".
+func TestFHIRLocalReference(t *testing.T) {
+	const loc = `{"resourceType":"Location","id":"loc","name":"Room 1"}`
+	participants := `{"actor":{"reference":"Patient/c1"},"status":"accepted"},{"actor":{"reference":"Practitioner/n1"},"status":"accepted"},` +
+		`{"actor":{"reference":"#loc"},"status":"accepted"}]}`
+	head := strings.Replace(appointmentHead, `"status":"booked",`, `"status":"booked","contained":[`+loc+`],`, 1)
+	v := newValidator(t)
+	t.Run("kept with its contained resource", func(t *testing.T) {
+		in := []byte(head + participants)
+		a, d, err := ImportAppointmentDetails(in)
+		require.NoError(t, err)
+		require.Equal(t, []Role{RoleClient, RoleCalendar, RoleOther}, []Role{d.Participants[0].Role, d.Participants[1].Role, d.Participants[2].Role})
+		out, err := ExportAppointmentDetails(a, d)
+		require.NoError(t, err)
+		var got map[string]any
+		require.NoError(t, json.Unmarshal(out, &got))
+		require.Equal(t, normalJSON(t, []byte(`[`+loc+`]`)), got["contained"])
+		requireSameResource(t, in, out)
+		// The validator knows no Location; ref-1 and the rest hold.
+		require.Equal(t, []string{`Appointment.contained[0]/resourceType "Location" is not one this validator knows`}, v.Validate(out))
+	})
+	tests := []struct {
+		name, data, field string
+		unknownType       bool // the validator does not read inside a Location
+	}{
+		{"no contained resource", appointmentHead + participants, "Appointment.participant[2].actor.reference", false},
+		{"another id", strings.Replace(head, `"id":"loc"`, `"id":"room"`, 1) + participants, "Appointment.participant[2].actor.reference", false},
+		{"the container itself", strings.Replace(head+participants, `"#loc"`, `"#"`, 1), "Appointment.participant[2].actor.reference", false},
+		{"inside a contained resource", strings.Replace(head, `"name":"Room 1"`, `"partOf":{"reference":"#site"}`, 1) + participants,
+			"Appointment.contained[0].partOf.reference", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := ImportAppointmentDetails([]byte(tc.data))
+			requireFieldError(t, err, tc.field)
+			require.Contains(t, err.Error(), "ref-1")
+			if !tc.unknownType {
+				require.Contains(t, strings.Join(v.Validate([]byte(tc.data)), "\n"), "(ref-1)")
+			}
 		})
 	}
 }

@@ -28,6 +28,20 @@
 //     an appointment-resource directly with booking.Booker.Book. The
 //     proposals of $find are not stored, so $hold needs the resource, not
 //     a reference.
+//   - POST to the base: a transaction Bundle of a booking change, as
+//     fhir.Mapping.ImportBookingTransaction reads it (one Appointment PUT
+//     and the Slots it takes as busy and frees as free, as
+//     fhir.ExportBookingTransaction writes them). A new appointment is
+//     booked (status booked, booking.Booker.Book) or held (pending,
+//     booking.Booker.Hold); a stored one, whose request's If-Match names its
+//     current version (else 412), is confirmed (booked from pending at the
+//     same time, booking.Booker.Confirm) or cancelled (booking.Booker.Cancel
+//     with the cancelationReason text). The slots must lie within the
+//     appointment's time (taken: the new, freed: the stored). A reschedule
+//     is refused: the booker stores it as a new appointment, not a PUT of
+//     the same one. The answer is a transaction-response Bundle, an entry
+//     per request entry in their order, the appointment's with the stored
+//     resource, its location and ETag.
 //
 // # If-Match
 //

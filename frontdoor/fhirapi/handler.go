@@ -86,6 +86,8 @@ func New(cfg Config) (*Handler, error) {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.Trim(r.URL.Path, "/")
 	switch {
+	case path == "":
+		h.only(w, r, h.transaction, http.MethodPost)
 	case path == "metadata":
 		h.only(w, r, h.metadata, http.MethodGet)
 	case path == "Slot":
@@ -145,7 +147,7 @@ func capabilityStatement() map[string]any {
 		"software":       map[string]any{"name": "carecontact"},
 		"implementation": map[string]any{"description": "carecontact booking, FHIR R4 scheduling API"},
 		"fhirVersion":    "4.0.1", "format": []string{"application/fhir+json"},
-		"rest": []any{map[string]any{"mode": "server", "resource": []any{
+		"rest": []any{map[string]any{"mode": "server", "interaction": []any{map[string]any{"code": "transaction"}}, "resource": []any{
 			map[string]any{"type": "Slot", "interaction": []any{map[string]any{"code": "search-type"}},
 				"searchParam": []any{param("service-type", "token"), param("start", "date"), param("schedule", "reference"),
 					param("status", "token"), param("appointment-type", "token")}},

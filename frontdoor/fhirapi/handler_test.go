@@ -410,3 +410,122 @@ func FuzzOperations(f *testing.F) {
 		}
 	})
 }
+
+// TestTransaction is a booking change POSTed to the base as a transaction
+// Bundle: a new booking, its cancellation (If-Match on the version), and
+// the changes the API refuses.
+func TestTransaction(t *testing.T) {
+	f := newFixture(t)
+	const client1 = "client:client-1"
+	start := time.Date(2027, time.March, 30, 6, 0, 0, 0, time.UTC) // 09:00 in Helsinki
+	appt := booking.Appointment{ID: "apt-t1", Client: "client-1", Area: "north", Service: "vaccination",
+		Start: start, End: start.Add(15 * time.Minute), Participants: []booking.CalendarID{"nurse-1"}, Status: booking.StatusBooked}
+	slot := booking.Slot{Area: "north", Service: "vaccination", Start: appt.Start, End: appt.End, Participants: appt.Participants}
+	post := func(t *testing.T, a booking.Appointment, taken, freed []booking.Slot, actor string) response {
+		t.Helper()
+		data, err := fhir.ExportBookingTransaction(a, taken, freed)
+		require.NoError(t, err)
+		return f.do(t, http.MethodPost, "/", actor, json.RawMessage(data))
+	}
+	responses := func(t *testing.T, r response) []map[string]any {
+		t.Helper()
+		require.Equal(t, "transaction-response", r.body["type"], string(r.raw))
+		var out []map[string]any
+		for _, e := range r.body["entry"].([]any) {
+			out = append(out, e.(map[string]any)["response"].(map[string]any))
+		}
+		return out
+	}
+
+	// The slot is outside the appointment's time.
+	late := slot
+	late.Start, late.End = slot.Start.Add(time.Hour), slot.End.Add(time.Hour)
+	r := post(t, appt, []booking.Slot{late}, nil, client1)
+	require.Equal(t, http.StatusBadRequest, r.status, string(r.raw))
+	// A new appointment frees nothing.
+	r = post(t, appt, []booking.Slot{slot}, []booking.Slot{slot}, client1)
+	require.Equal(t, http.StatusBadRequest, r.status, string(r.raw))
+	// No requester.
+	r = post(t, appt, []booking.Slot{slot}, nil, "")
+	require.Equal(t, http.StatusUnauthorized, r.status, string(r.raw))
+
+	// A new booking: 201 for the appointment, 200 for its slot.
+	r = post(t, appt, []booking.Slot{slot}, nil, client1)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	rs := responses(t, r)
+	require.Len(t, rs, 2)
+	require.Equal(t, "201 Created", rs[0]["status"])
+	require.Equal(t, `W/"1"`, rs[0]["etag"])
+	loc := rs[0]["location"].(string)
+	require.Regexp(t, `^Appointment/[A-Za-z0-9.\-]+/_history/1$`, loc)
+	require.Equal(t, map[string]any{"status": "200 OK"}, rs[1])
+	res := r.body["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+	require.Equal(t, "booked", res["status"])
+	id := res["id"].(string)
+	// The same time again is taken.
+	r = post(t, appt, []booking.Slot{slot}, nil, client1)
+	require.Equal(t, http.StatusConflict, r.status, string(r.raw))
+
+	// The stored appointment, read back, is cancelled by a PUT on its version.
+	r = f.do(t, http.MethodGet, "/Appointment/"+id, client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	stored, err := fhir.ImportAppointment(r.raw)
+	require.NoError(t, err)
+	stored.Version = 1
+	cancel := stored
+	cancel.Status, cancel.CancelReason, cancel.Version = booking.StatusCancelled, "the client cannot come", 2
+	// Rebooked at another time: not a change this API makes.
+	moved := stored
+	moved.Start, moved.End, moved.Version = stored.Start.Add(time.Hour), stored.End.Add(time.Hour), 2
+	r = post(t, moved, []booking.Slot{late}, []booking.Slot{slot}, client1)
+	require.Equal(t, http.StatusBadRequest, r.status, string(r.raw))
+	// Another client may not.
+	r = post(t, cancel, nil, []booking.Slot{slot}, "client:client-2")
+	require.Equal(t, http.StatusForbidden, r.status, string(r.raw))
+	// A stale version.
+	stale := cancel
+	stale.Version = 3
+	r = post(t, stale, nil, []booking.Slot{slot}, client1)
+	require.Equal(t, http.StatusPreconditionFailed, r.status, string(r.raw))
+	r = post(t, cancel, nil, []booking.Slot{slot}, client1)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	rs = responses(t, r)
+	require.Equal(t, "200 OK", rs[0]["status"])
+	require.Equal(t, `W/"2"`, rs[0]["etag"])
+	res = r.body["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+	require.Equal(t, "cancelled", res["status"])
+
+	// A hold (pending), then its confirmation on its version.
+	hold := appt
+	hold.Status = booking.StatusPending
+	hold.Start, hold.End = start.Add(15*time.Minute), start.Add(30*time.Minute)
+	held := slot
+	held.Start, held.End = hold.Start, hold.End
+	r = post(t, hold, []booking.Slot{held}, nil, client1)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Equal(t, "201 Created", responses(t, r)[0]["status"])
+	res = r.body["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+	require.Equal(t, "pending", res["status"])
+	pending, err := fhir.ImportAppointment(mustJSON(t, res))
+	require.NoError(t, err)
+	pending.Status, pending.Version = booking.StatusBooked, 2
+	r = post(t, pending, []booking.Slot{held}, nil, client1)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Equal(t, "200 OK", responses(t, r)[0]["status"])
+	res = r.body["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+	require.Equal(t, "booked", res["status"])
+	require.Equal(t, map[string]any{"versionId": "2"}, res["meta"])
+
+	// Not a transaction; not POST.
+	r = f.do(t, http.MethodPost, "/", client1, map[string]any{"resourceType": "Bundle", "type": "collection"})
+	require.Equal(t, http.StatusBadRequest, r.status, string(r.raw))
+	r = f.do(t, http.MethodGet, "/", client1, nil)
+	require.Equal(t, http.StatusMethodNotAllowed, r.status, string(r.raw))
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	data, err := json.Marshal(v)
+	require.NoError(t, err)
+	return data
+}

@@ -16,8 +16,14 @@ import (
 //go:embed testdata/r4official/*.differential.json testdata/r4official/CodeSystem-*.json
 var official embed.FS
 
-// profileBase is the canonical prefix of the core StructureDefinitions.
-const profileBase = "http://hl7.org/fhir/StructureDefinition/"
+// profileBase is the canonical prefix of the core StructureDefinitions;
+// fhirpathSystem that of the FHIRPath system types a primitive's value
+// has, and fhirTypeExtension the extension giving its FHIR type.
+const (
+	profileBase       = "http://hl7.org/fhir/StructureDefinition/"
+	fhirpathSystem    = "http://hl7.org/fhirpath/System."
+	fhirTypeExtension = profileBase + "structuredefinition-fhir-type"
+)
 
 // constraint is an invariant as an official definition states it.
 type constraint struct {
@@ -35,6 +41,10 @@ type officialElement struct {
 	Type             []struct {
 		Code          string   `json:"code"`
 		TargetProfile []string `json:"targetProfile"`
+		Extension     []struct {
+			URL      string `json:"url"`
+			ValueURL string `json:"valueUrl"`
+		} `json:"extension"`
 	} `json:"type"`
 	Binding *struct {
 		Strength string `json:"strength"`
@@ -66,7 +76,7 @@ var (
 
 // dataTypes are the data types read from official differentials (the
 // others are in the subset); they inherit Element's id and extension.
-var dataTypes = map[string]bool{"CodeableConcept": true, "Coding": true, "Identifier": true, "Meta": true, "Period": true}
+var dataTypes = map[string]bool{"CodeableConcept": true, "Coding": true, "Extension": true, "Identifier": true, "Meta": true, "Narrative": true, "Period": true, "Reference": true}
 
 // loadOfficial reads the embedded differentials. base gives the inherited
 // elements: a resource's from the subset's OperationOutcome (a
@@ -160,7 +170,21 @@ func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 				}
 			default:
 				for _, t := range el.Type {
-					d.Type = append(d.Type, t.Code)
+					code := t.Code
+					if strings.HasPrefix(code, fhirpathSystem) {
+						// A primitive's value (Extension.url): its FHIR
+						// type is the fhir-type extension's.
+						code = ""
+						for _, e := range t.Extension {
+							if e.URL == fhirTypeExtension {
+								code = e.ValueURL
+							}
+						}
+						if code == "" {
+							return out, fmt.Errorf("fhirvalidate: %s: %s has a FHIRPath type without a FHIR type", f.Name(), el.Path)
+						}
+					}
+					d.Type = append(d.Type, code)
 					for _, p := range t.TargetProfile {
 						d.Targets = append(d.Targets, strings.TrimPrefix(p, profileBase))
 					}

@@ -68,6 +68,13 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 		{"Bundle.entry.resource", elemDef{Min: 0, Max: "1", Type: []string{"Resource"}}},
 		{"Bundle.entry.request.method", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/http-verb"}},
 		{"Bundle.entry.search.mode", elemDef{Min: 0, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/search-entry-mode"}},
+		{"Reference.reference", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
+		{"Reference.type", elemDef{Min: 0, Max: "1", Type: []string{"uri"}}},
+		{"Reference.identifier", elemDef{Min: 0, Max: "1", Type: []string{"Identifier"}}},
+		{"Reference.display", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
+		{"Narrative.status", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/narrative-status"}},
+		{"Narrative.div", elemDef{Min: 1, Max: "1", Type: []string{"xhtml"}}},
+		{"Extension.url", elemDef{Min: 1, Max: "1", Type: []string{"uri"}}},
 		{"Bundle.signature", elemDef{Min: 0, Max: "1", Type: []string{"Signature"}}},
 	}
 	for _, tc := range tests {
@@ -100,6 +107,11 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 	require.Equal(t, []string{"coding", "extension", "id", "text"}, names("CodeableConcept"))
 	require.Equal(t, []string{"assigner", "extension", "id", "period", "system", "type", "use", "value"}, names("Identifier"))
 	require.Equal(t, []string{"extension", "id", "lastUpdated", "profile", "security", "source", "tag", "versionId"}, names("Meta"))
+	require.Equal(t, []string{"display", "extension", "id", "identifier", "reference", "type"}, names("Reference"))
+	require.Equal(t, []string{"div", "extension", "id", "status"}, names("Narrative"))
+	require.Equal(t, []string{"extension", "id", "url", "value[x]"}, names("Extension"))
+	require.Len(t, v.defs.Types["Extension"]["value[x]"].Type, 50)
+	require.Subset(t, v.defs.Types["Extension"]["value[x]"].Type, []string{"boolean", "instant", "Coding", "HumanName", "Meta"})
 }
 
 // officialExpressions are the FHIRPath expressions of the invariants as
@@ -107,6 +119,10 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 // written from one of these.
 var officialExpressions = map[string]string{
 	"per-1":  "start.hasValue().not() or end.hasValue().not() or (start <= end)",
+	"ref-1":  "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
+	"txt-1":  "htmlChecks()",
+	"ext-1":  "extension.exists() != value.exists()",
+	"txt-2":  "htmlChecks()",
 	"app-1":  "type.exists() or actor.exists()",
 	"app-2":  "start.exists() = end.exists()",
 	"app-3":  "(start.exists() and end.exists()) or (status in ('proposed' | 'cancelled' | 'waitlist'))",
@@ -147,7 +163,7 @@ func TestInvariantsFollowTheOfficialExpressions(t *testing.T) {
 		"apr-1": "AppointmentResponse",
 		"bdl-1": "Bundle", "bdl-2": "Bundle", "bdl-3": "Bundle", "bdl-4": "Bundle", "bdl-7": "Bundle", "bdl-9": "Bundle",
 		"bdl-10": "Bundle", "bdl-11": "Bundle", "bdl-12": "Bundle", "bdl-5": "Bundle.entry", "bdl-8": "Bundle.entry",
-		"per-1": "Period",
+		"per-1": "Period", "ref-1": "Reference", "txt-1": "Narrative.div", "txt-2": "Narrative.div", "ext-1": "Extension",
 	}, where)
 	// The subset keeps only the data types' invariants.
 	keys := make([]string, 0, len(v.defs.Invariants))
@@ -155,7 +171,7 @@ func TestInvariantsFollowTheOfficialExpressions(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	require.Equal(t, []string{"ele-1", "ext-1"}, keys)
+	require.Equal(t, []string{"ele-1"}, keys)
 }
 
 // TestInvariantChecks runs each check on a resource that keeps and one
@@ -169,6 +185,12 @@ func TestInvariantChecks(t *testing.T) {
 	const timed = `"start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z",`
 	slot := `{"resourceType":"Slot","id":"%s","schedule":{"reference":"Schedule/s"},"status":"free","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z"}`
 	entry := func(id string) string { return strings.Replace(slot, "%s", id, 1) }
+	narrative := func(div string) string {
+		return `"text":{"status":"generated","div":"` + div + `"},"status":"proposed",`
+	}
+	localSlot := func(ref string) string {
+		return strings.Replace(strings.Replace(slot, "%s", "c", 1), "Schedule/s", ref, 1)
+	}
 	tests := []struct {
 		key       string
 		good, bad string
@@ -200,8 +222,23 @@ func TestInvariantChecks(t *testing.T) {
 			appt(`"status":"waitlist","requestedPeriod":[{"start":"2026-12-08T07:30:00Z","end":"2026-12-08T07:00:00Z"}],`)},
 		{"per-1", appt(`"status":"waitlist","requestedPeriod":[{"start":"2016-06-02","end":"2016-06-02"}],`),
 			appt(`"status":"waitlist","requestedPeriod":[{"start":"2016-06-09","end":"2016-06-02"}],`)},
+		// ref-1 needs the root's contained resources: a participant's
+		// actor; a reference inside a contained resource (its root is the
+		// container); a Bundle entry's resource (its own root).
+		{"ref-1", strings.Replace(appt(`"status":"proposed","contained":[{"resourceType":"Schedule","id":"loc","actor":[{"display":"x"}]}],`), `Patient/p`, `#loc`, 1),
+			strings.Replace(appt(`"status":"proposed",`), `Patient/p`, `#loc`, 1)},
+		{"ref-1", appt(`"status":"proposed","contained":[{"resourceType":"Schedule","id":"s","actor":[{"display":"x"}]},` + localSlot("#s") + `],`),
+			appt(`"status":"proposed","contained":[` + localSlot("#other") + `],`)},
+		{"ref-1", `{"resourceType":"Bundle","type":"collection","entry":[{"resource":` + strings.Replace(localSlot("#s"), `"id":"c"`, `"id":"c","contained":[{"resourceType":"Schedule","id":"s","actor":[{"display":"x"}]}]`, 1) + `}]}`,
+			`{"resourceType":"Bundle","type":"collection","entry":[{"resource":` + localSlot("#s") + `}]}`},
+		{"txt-1", appt(narrative(`<div xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"fi\"><p class=\"x\">Aika <b>8.12.</b></p><img src=\"#i\" alt=\"\"/></div>`)),
+			appt(narrative(`<div xmlns=\"http://www.w3.org/1999/xhtml\"><script>x()</script></div>`))},
+		{"txt-2", appt(narrative(`<div xmlns=\"http://www.w3.org/1999/xhtml\"><img src=\"#i\"/></div>`)),
+			appt(narrative(`<div xmlns=\"http://www.w3.org/1999/xhtml\"> <p>\n</p> </div>`))},
+		{"ext-1", appt(`"status":"proposed","extension":[{"url":"urn:x","valueBoolean":true}],`),
+			appt(`"status":"proposed","extension":[{"url":"urn:x","valueBoolean":true,"extension":[{"url":"urn:y","valueString":"y"}]}],`)},
 	}
-	require.Len(t, tests, len(officialExpressions)+1) // per-1 twice: date-times and dates
+	require.Len(t, tests, len(officialExpressions)+3) // per-1 twice: date-times and dates; ref-1 three times
 	for i, tc := range tests {
 		t.Run(fmt.Sprintf("%s-%d", tc.key, i), func(t *testing.T) {
 			require.True(t, json.Valid([]byte(tc.good)) && json.Valid([]byte(tc.bad)))
@@ -225,6 +262,7 @@ func TestRequiredBindingsFromTheOfficialCodeSystems(t *testing.T) {
 		"search-entry-mode":   {"match", "include", "outcome"},
 		"http-verb":           {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"},
 		"identifier-use":      {"usual", "official", "temp", "secondary", "old"},
+		"narrative-status":    {"generated", "extensions", "additional", "empty"},
 	}
 	off, err := loadOfficial(v.defs.Types)
 	require.NoError(t, err)
@@ -242,5 +280,41 @@ func TestRequiredBindingsFromTheOfficialCodeSystems(t *testing.T) {
 	require.NoError(t, json.Unmarshal(subset, &sub))
 	for _, u := range off.valueSets {
 		require.NotContains(t, sub.Bindings, u)
+	}
+}
+
+// TestNarrativeChecks runs txt-1 and txt-2 on the forms a narrative div
+// takes: what each allows and what each refuses.
+func TestNarrativeChecks(t *testing.T) {
+	const ns = `<div xmlns="http://www.w3.org/1999/xhtml"`
+	tests := []struct {
+		name       string
+		div        string
+		txt1, txt2 bool // the div satisfies txt-1, txt-2
+	}{
+		{"text", ns + `>Aika</div>`, true, true},
+		{"table and attributes", ns + ` id="n"><table border="1"><tr><td colspan="2" style="color:red">x</td></tr></table></div>`, true, true},
+		{"link", ns + `><a href="https://hl7.org/fhir">R4</a></div>`, true, true},
+		{"image only", ns + `><img src="data:,x" alt="x"/></div>`, true, true},
+		{"image without src", ns + `><img alt="x"/></div>`, true, false},
+		{"white space only", ns + `> <br/>&#x9;</div>`, true, false},
+		{"no-break space is text", ns + `>&#xA0;</div>`, true, true},
+		{"empty", ns + `/>`, true, false},
+		{"script", ns + `><script>x()</script>x</div>`, false, true},
+		{"form", ns + `><form><input/></form>x</div>`, false, true},
+		{"event attribute", ns + `><p onclick="x()">x</p></div>`, false, true},
+		{"xml:lang", ns + ` xml:lang="fi">x</div>`, false, true},
+		{"prefixed namespace declaration", `<h:div xmlns:h="http://www.w3.org/1999/xhtml"><h:p>x</h:p></h:div>`, true, true},
+		{"no XHTML namespace", `<div>x</div>`, false, false},
+		{"not a div", `<p xmlns="http://www.w3.org/1999/xhtml">x</p>`, false, false},
+		{"two roots", ns + `>x</div>` + ns + `>y</div>`, false, false},
+		{"not well-formed", ns + `><p>x</div>`, false, false},
+		{"HTML entity", ns + `>&nbsp;x</div>`, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.txt1, narrativeMarkup(tc.div) == "", narrativeMarkup(tc.div))
+			require.Equal(t, tc.txt2, narrativeContent(tc.div))
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -189,24 +190,31 @@ func (v *Validator) Validate(data []byte) []string {
 		return []string{"not a JSON object: " + err.Error()}
 	}
 	var problems []string
-	v.resource(obj, "", &problems)
+	v.resource(obj, "", nil, &problems)
 	sort.Strings(problems)
 	return problems
 }
 
-func (v *Validator) resource(obj map[string]any, prefix string, problems *[]string) {
+// resource checks obj, a resource. root is the resource %rootResource
+// names for it: the one that contains it, for a contained resource; nil
+// makes obj its own root.
+func (v *Validator) resource(obj map[string]any, prefix string, root map[string]any, problems *[]string) {
+	if root == nil {
+		root = obj
+	}
 	typ, _ := obj["resourceType"].(string)
 	if _, ok := v.defs.Types[typ]; !ok {
 		*problems = append(*problems, fmt.Sprintf("%sresourceType %q is not one this validator knows", prefix, typ))
 		return
 	}
-	v.object(obj, typ, prefix+typ, typ, problems)
+	v.object(obj, typ, prefix+typ, typ, root, problems)
 }
 
 // object checks obj, an element of type typ at path. context is the
 // extension context of obj's extensions (the resource type, or
-// "Appointment.status" for _status).
-func (v *Validator) object(obj map[string]any, typ, path, context string, problems *[]string) {
+// "Appointment.status" for _status); root is the resource the invariants
+// name %rootResource.
+func (v *Validator) object(obj map[string]any, typ, path, context string, root map[string]any, problems *[]string) {
 	add := func(format string, args ...any) {
 		*problems = append(*problems, path+": "+fmt.Sprintf(format, args...))
 	}
@@ -241,7 +249,7 @@ func (v *Validator) object(obj map[string]any, typ, path, context string, proble
 						continue
 					}
 					if m, ok := e.(map[string]any); ok {
-						v.object(m, "Element", fmt.Sprintf("%s.%s[%d]", path, k, i), ctx, problems)
+						v.object(m, "Element", fmt.Sprintf("%s.%s[%d]", path, k, i), ctx, root, problems)
 					} else {
 						add("%s[%d]: want an object", k, i)
 					}
@@ -249,7 +257,7 @@ func (v *Validator) object(obj map[string]any, typ, path, context string, proble
 				continue
 			}
 			if m, ok := val.(map[string]any); ok {
-				v.object(m, "Element", path+"."+k, ctx, problems)
+				v.object(m, "Element", path+"."+k, ctx, root, problems)
 			} else {
 				add("%s: want an object", k)
 			}
@@ -291,7 +299,7 @@ func (v *Validator) object(obj map[string]any, typ, path, context string, proble
 			if def.Max == "*" {
 				p = fmt.Sprintf("%s.%s[%d]", path, k, i)
 			}
-			v.value(item, types[0], p, def, context, problems)
+			v.value(item, types[0], p, def, context, root, problems)
 		}
 		if k == "extension" {
 			v.extensions(items, path, context, problems)
@@ -305,10 +313,10 @@ func (v *Validator) object(obj map[string]any, typ, path, context string, proble
 	if children == 0 && typ != "Element" {
 		add("no value and no children (ele-1)")
 	}
-	v.invariants(obj, typ, add)
+	v.invariants(obj, typ, root, add)
 }
 
-func (v *Validator) value(item any, typ, path string, def elemDef, context string, problems *[]string) {
+func (v *Validator) value(item any, typ, path string, def elemDef, context string, root map[string]any, problems *[]string) {
 	add := func(format string, args ...any) {
 		*problems = append(*problems, path+": "+fmt.Sprintf(format, args...))
 	}
@@ -354,14 +362,20 @@ func (v *Validator) value(item any, typ, path string, def elemDef, context strin
 		return
 	}
 	if typ == "Resource" {
-		v.resource(m, path+"/", problems)
+		// A contained resource's %rootResource is its container; any
+		// other (a Bundle entry's) is its own.
+		if strings.HasSuffix(path[:strings.LastIndex(path, "[")+1], ".contained[") {
+			v.resource(m, path+"/", root, problems)
+		} else {
+			v.resource(m, path+"/", nil, problems)
+		}
 		return
 	}
 	ctx := context
 	if v.defs.Types[typ]["meta"].Type == nil && typ != "Extension" {
 		ctx = strings.SplitN(path, ".", 2)[0] + "." + typ
 	}
-	v.object(m, typ, path, ctx, problems)
+	v.object(m, typ, path, ctx, root, problems)
 	if typ == "Reference" && len(def.Targets) > 0 && !slices.Contains(def.Targets, "Resource") {
 		if ref, _ := m["reference"].(string); ref != "" && !strings.HasPrefix(ref, "#") && !strings.HasPrefix(ref, "urn:") {
 			if lit := literalRef.FindStringSubmatch(ref); lit == nil {
@@ -434,37 +448,77 @@ func (v *Validator) extensions(items []any, path, context string, problems *[]st
 	}
 }
 
-// invariants checks the official invariants on typ (a resource or
-// backbone element path, or Period) and the subset's ext-1.
-func (v *Validator) invariants(obj map[string]any, typ string, add func(string, ...any)) {
+// invariants checks the official invariants on typ (a resource, a backbone
+// element path or a data type) and on its primitive elements.
+func (v *Validator) invariants(obj map[string]any, typ string, root map[string]any, add func(string, ...any)) {
 	for _, c := range v.inv[typ] {
-		if msg := invariantChecks[c.Key](obj); msg != "" {
+		if msg := invariantChecks[c.Key](obj, root); msg != "" {
 			add("%s (%s)", msg, c.Key)
 		}
 	}
-	has := func(k string) bool { _, ok := obj[k]; return ok }
-	switch typ {
-	case "Extension":
-		value := false
-		for k := range obj {
-			value = value || strings.HasPrefix(k, "value")
+	// An invariant on a primitive element (Narrative.div's txt-1 and
+	// txt-2) is checked on the element that holds it, in the order of the
+	// elements' names.
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		p := typ + "." + k
+		if _, isType := v.defs.Types[p]; isType {
+			continue
 		}
-		if has("extension") == value {
-			add("either extensions or a value (ext-1)")
+		for _, c := range v.inv[p] {
+			if msg := invariantChecks[c.Key](obj, root); msg != "" {
+				add("%s: %s (%s)", k, msg, c.Key)
+			}
 		}
 	}
 }
 
 // invariantChecks implements, by key, each invariant the official
 // definitions put on the resources: the function returns what is wrong,
-// or "" when obj (the element the invariant sits on) satisfies it. Each
+// or "" when o (the element the invariant sits on; root is the resource
+// FHIRPath's %rootResource names) satisfies it. Each
 // follows the FHIRPath expression of the definition literally (see
 // TestInvariantsFollowTheOfficialExpressions).
-var invariantChecks = map[string]func(obj map[string]any) string{
+var invariantChecks = map[string]func(o, root map[string]any) string{
+	// reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))
+	// Taken literally: "#" alone (the container itself) names no
+	// contained resource and fails it.
+	"ref-1": func(o, root map[string]any) string {
+		ref, ok := strings.CutPrefix(str(o, "reference"), "#")
+		if !ok {
+			return ""
+		}
+		cs, _ := root["contained"].([]any)
+		for _, c := range cs {
+			if m, _ := c.(map[string]any); m != nil && str(m, "id") == ref {
+				return ""
+			}
+		}
+		return fmt.Sprintf("local reference %q: no contained resource with id %q", "#"+ref, ref)
+	},
+	// htmlChecks(), on Narrative.div (o is the Narrative), as its XPath
+	// states it: the div's elements and attributes only those the
+	// definition lists (see narrativeElements and narrativeAttributes).
+	"txt-1": func(o, _ map[string]any) string {
+		return narrativeMarkup(str(o, "div"))
+	},
+	// htmlChecks(), on Narrative.div, as its XPath states it:
+	// descendant::text()[normalize-space(.)!=''] or descendant::h:img[@src].
+	"txt-2": func(o, _ map[string]any) string {
+		return unless(narrativeContent(str(o, "div")), "the narrative has no text and no image")
+	},
+	// extension.exists() != value.exists(): value is value[x], any
+	// element whose name starts with "value".
+	"ext-1": func(o, _ map[string]any) string {
+		value := false
+		for k := range o {
+			value = value || strings.HasPrefix(k, "value")
+		}
+		return unless(has(o, "extension") != value, "either extensions or a value")
+	},
 	// start.hasValue().not() or end.hasValue().not() or (start <= end):
 	// compared where FHIRPath gives a result, both full date-times or
 	// both dates of the same precision.
-	"per-1": func(o map[string]any) string {
+	"per-1": func(o, _ map[string]any) string {
 		s, e := str(o, "start"), str(o, "end")
 		if s == "" || e == "" {
 			return ""
@@ -480,56 +534,56 @@ var invariantChecks = map[string]func(obj map[string]any) string{
 		return ""
 	},
 	// type.exists() or actor.exists()
-	"app-1": func(o map[string]any) string {
+	"app-1": func(o, _ map[string]any) string {
 		return unless(has(o, "type") || has(o, "actor"), "neither type nor actor")
 	},
 	// start.exists() = end.exists()
-	"app-2": func(o map[string]any) string {
+	"app-2": func(o, _ map[string]any) string {
 		return unless(has(o, "start") == has(o, "end"), "start and end are both present or both absent")
 	},
 	// (start.exists() and end.exists()) or (status in ('proposed' | 'cancelled' | 'waitlist'))
-	"app-3": func(o map[string]any) string {
+	"app-3": func(o, _ map[string]any) string {
 		ok := has(o, "start") && has(o, "end") || slices.Contains([]string{"proposed", "cancelled", "waitlist"}, str(o, "status"))
 		return unless(ok, "only proposed, cancelled and waitlist appointments lack start and end")
 	},
 	// Appointment.cancelationReason.exists() implies (Appointment.status='no-show' or Appointment.status='cancelled')
 	// R4 writes 'no-show', which is not a code of appointmentstatus
 	// ('noshow'): taken literally, only a cancelled appointment has one.
-	"app-4": func(o map[string]any) string {
+	"app-4": func(o, _ map[string]any) string {
 		ok := !has(o, "cancelationReason") || str(o, "status") == "no-show" || str(o, "status") == "cancelled"
 		return unless(ok, "cancelationReason only on a cancelled appointment")
 	},
 	// participantType.exists() or actor.exists()
-	"apr-1": func(o map[string]any) string {
+	"apr-1": func(o, _ map[string]any) string {
 		return unless(has(o, "participantType") || has(o, "actor"), "neither participantType nor actor")
 	},
 	// total.empty() or (type = 'searchset') or (type = 'history')
-	"bdl-1": func(o map[string]any) string {
+	"bdl-1": func(o, _ map[string]any) string {
 		t := str(o, "type")
 		return unless(!has(o, "total") || t == "searchset" || t == "history", "total only in a searchset or history")
 	},
 	// entry.search.empty() or (type = 'searchset')
-	"bdl-2": func(o map[string]any) string {
+	"bdl-2": func(o, _ map[string]any) string {
 		return unless(!entriesHave(o, "search") || str(o, "type") == "searchset", "entry.search only in a searchset")
 	},
 	// entry.all(request.exists() = (%resource.type = 'batch' or %resource.type = 'transaction' or %resource.type = 'history'))
-	"bdl-3": func(o map[string]any) string {
+	"bdl-3": func(o, _ map[string]any) string {
 		want := slices.Contains([]string{"batch", "transaction", "history"}, str(o, "type"))
 		return unless(entriesAll(o, func(e map[string]any) bool { return has(e, "request") == want }),
 			"entry.request in batch, transaction and history, and only there")
 	},
 	// entry.all(response.exists() = (%resource.type = 'batch-response' or %resource.type = 'transaction-response' or %resource.type = 'history'))
-	"bdl-4": func(o map[string]any) string {
+	"bdl-4": func(o, _ map[string]any) string {
 		want := slices.Contains([]string{"batch-response", "transaction-response", "history"}, str(o, "type"))
 		return unless(entriesAll(o, func(e map[string]any) bool { return has(e, "response") == want }),
 			"entry.response in batch-response, transaction-response and history, and only there")
 	},
 	// resource.exists() or request.exists() or response.exists()
-	"bdl-5": func(o map[string]any) string {
+	"bdl-5": func(o, _ map[string]any) string {
 		return unless(has(o, "resource") || has(o, "request") || has(o, "response"), "neither resource, request nor response")
 	},
 	// (type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()
-	"bdl-7": func(o map[string]any) string {
+	"bdl-7": func(o, _ map[string]any) string {
 		if str(o, "type") == "history" {
 			return ""
 		}
@@ -549,24 +603,24 @@ var invariantChecks = map[string]func(obj map[string]any) string{
 		return unless(ok, "fullUrl (with meta.versionId) is not unique")
 	},
 	// fullUrl.contains('/_history/').not()
-	"bdl-8": func(o map[string]any) string {
+	"bdl-8": func(o, _ map[string]any) string {
 		return unless(!strings.Contains(str(o, "fullUrl"), "/_history/"), "fullUrl is a version-specific reference")
 	},
 	// type = 'document' implies (identifier.system.exists() and identifier.value.exists())
-	"bdl-9": func(o map[string]any) string {
+	"bdl-9": func(o, _ map[string]any) string {
 		id, _ := o["identifier"].(map[string]any)
 		return unless(str(o, "type") != "document" || has(id, "system") && has(id, "value"), "a document without identifier.system and value")
 	},
 	// type = 'document' implies (timestamp.hasValue())
-	"bdl-10": func(o map[string]any) string {
+	"bdl-10": func(o, _ map[string]any) string {
 		return unless(str(o, "type") != "document" || str(o, "timestamp") != "", "a document without a timestamp")
 	},
 	// type = 'document' implies entry.first().resource.is(Composition)
-	"bdl-11": func(o map[string]any) string {
+	"bdl-11": func(o, _ map[string]any) string {
 		return unless(str(o, "type") != "document" || firstResource(o) == "Composition", "a document whose first resource is not a Composition")
 	},
 	// type = 'message' implies entry.first().resource.is(MessageHeader)
-	"bdl-12": func(o map[string]any) string {
+	"bdl-12": func(o, _ map[string]any) string {
 		return unless(str(o, "type") != "message" || firstResource(o) == "MessageHeader", "a message whose first resource is not a MessageHeader")
 	},
 }
