@@ -262,6 +262,28 @@ func (g *Guide) PublishSet(ctx context.Context, actor audit.Actor, id string, ef
 	if err := g.validateSet(ctx, cs.ChangeSet, effective); err != nil {
 		return err
 	}
+	// Every member is checked before the first write, so a refusal
+	// changes nothing: each must be approved, or already prepared for
+	// this publication by a PublishSet that stopped part-way.
+	members, err := g.members(ctx, cs.ChangeSet)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		switch {
+		case m.State == StateApproved:
+		case m.State == StatePublished && hasSetStep(m, ActionPublish, id):
+		case m.State == StateInReview && hasSetStep(cs, ActionApprove, ""):
+			// ApproveSet stopped part-way: the set is approved, this
+			// member not yet.
+			g.recordRefusal(ctx, actor, SetSubject(id), ActionPublish, g.clock.Now().UTC(), map[string]string{"reason": "state"})
+			return fmt.Errorf("guidance: publish set %s: %w: member %s@%d is still %s; take ApproveSet again to complete the approval",
+				id, ErrState, m.Entry.Subject(), m.Number, m.State)
+		default:
+			g.recordRefusal(ctx, actor, SetSubject(id), ActionPublish, g.clock.Now().UTC(), map[string]string{"reason": "state"})
+			return fmt.Errorf("guidance: publish set %s: %w: member %s@%d is %s", id, ErrState, m.Entry.Subject(), m.Number, m.State)
+		}
+	}
 	var replaced []Ref
 	for _, ref := range cs.ChangeSet.Members {
 		err := g.change(ctx, actor, ref.Subject, ActionPublish, func(rec *Record, now time.Time) (*Version, error) {
@@ -301,7 +323,6 @@ func (g *Guide) PublishSet(ctx context.Context, actor audit.Actor, id string, ef
 	if err != nil {
 		return err
 	}
-	members, _ := g.members(ctx, cs.ChangeSet) // for the authors' IDs only
 	g.notifySet(ActionPublish, sv, members, actor)
 	return nil
 }

@@ -265,3 +265,52 @@ func TestWhoEditedAMemberNeitherReviewsNorApprovesTheSet(t *testing.T) {
 	}
 	require.NoError(t, f.g.ApproveSet(ctx, chief, "video", "approved by the chief"))
 }
+
+// TestPublishSetRefusesBeforeItWrites: an ApproveSet that stopped
+// part-way leaves the set approved and a member in review; PublishSet
+// refuses it without writing any member, and taking ApproveSet again
+// completes the approval so the set publishes.
+func TestPublishSetRefusesBeforeItWrites(t *testing.T) {
+	ctx := context.Background()
+	f, oldCfg, cfgRef := setFixture(t)
+	fs := &failingStore{Store: f.store}
+	g, err := guidance.New(guidance.Config{Store: fs, Audit: f.log, Roles: grants, Clock: f.clock})
+	require.NoError(t, err)
+	textRef, err := g.DraftInSet(ctx, editor, "video", northAdvice(channel.Video, "Video {opening_hours}.", ""), "text")
+	require.NoError(t, err)
+	require.NoError(t, g.SubmitSet(ctx, editor, "video", ""))
+	require.NoError(t, g.ReviewSet(ctx, reviewer, "video", ""))
+	fs.subject, fs.fail = textRef.Subject, true
+	require.Error(t, g.ApproveSet(ctx, manager, "video", ""))
+	fs.fail = false
+
+	state := func(ref guidance.Ref) guidance.State {
+		rec, err := g.Record(ctx, ref.Subject)
+		require.NoError(t, err)
+		v, _ := rec.Version(ref.Number)
+		return v.State
+	}
+	require.Equal(t, guidance.StateApproved, state(cfgRef))
+	require.Equal(t, guidance.StateInReview, state(textRef))
+
+	err = g.PublishSet(ctx, manager, "video", time.Time{}, "")
+	require.ErrorIs(t, err, guidance.ErrState)
+	require.Contains(t, err.Error(), "ApproveSet again")
+	require.Equal(t, guidance.StateApproved, state(cfgRef), "the refusal wrote nothing")
+	require.Equal(t, guidance.StatePublished, state(oldCfg), "the old version is not superseded")
+	evs, err := f.log.Events(ctx, audit.Filter{Action: "guidance.publish"})
+	require.NoError(t, err)
+	denied := 0
+	for _, e := range evs {
+		if e.Outcome == audit.Denied {
+			denied++
+		}
+	}
+	require.Equal(t, 1, denied, "the refusal is recorded")
+
+	require.NoError(t, g.ApproveSet(ctx, manager, "video", ""), "taking the step again completes it")
+	require.NoError(t, g.PublishSet(ctx, manager, "video", time.Time{}, ""))
+	require.Equal(t, guidance.StatePublished, state(cfgRef))
+	require.Equal(t, guidance.StatePublished, state(textRef))
+	require.Equal(t, guidance.StateSuperseded, state(oldCfg))
+}
