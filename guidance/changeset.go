@@ -377,7 +377,21 @@ func (g *Guide) RollbackSet(ctx context.Context, actor audit.Actor, id, note str
 	}
 	for _, ref := range cs.ChangeSet.Members {
 		err := g.change(ctx, actor, ref.Subject, ActionRollback, func(rec *Record, now time.Time) (*Version, error) {
+			if ref.Number < 1 || ref.Number > len(rec.Versions) {
+				return nil, fmt.Errorf("%w: version %s", ErrNotFound, ref)
+			}
 			v := &rec.Versions[ref.Number-1]
+			// The check above ran on an earlier load: repeat it on the
+			// record this write replaces, so a version published in
+			// between is not joined by the restored ones.
+			if v.State != StatePublished && !hasSetStep(*v, ActionRollback, id) {
+				return nil, fmt.Errorf("%w: member %s is %s", ErrState, ref, v.State)
+			}
+			for _, p := range rec.Versions[ref.Number:] {
+				if p.State == StatePublished || hasStep(p, ActionPublish) {
+					return nil, fmt.Errorf("%w: member %s was replaced by version %d", ErrState, ref, p.Number)
+				}
+			}
 			if v.State == StatePublished {
 				v.State = StateRolledBack
 				v.Steps = append(v.Steps, Step{Action: ActionRollback, State: StateRolledBack, Actor: actor, At: now,
@@ -415,6 +429,16 @@ func (g *Guide) RollbackSet(ctx context.Context, actor audit.Actor, id, note str
 	}
 	g.notifySet(ActionRollback, sv, members, actor)
 	return nil
+}
+
+// hasStep reports whether v took a step act, in whoever's name.
+func hasStep(v Version, act Action) bool {
+	for _, s := range v.Steps {
+		if s.Action == act {
+			return true
+		}
+	}
+	return false
 }
 
 func hasSetStep(v Version, act Action, set string) bool {

@@ -314,3 +314,59 @@ func TestPublishSetRefusesBeforeItWrites(t *testing.T) {
 	require.Equal(t, guidance.StatePublished, state(textRef))
 	require.Equal(t, guidance.StateSuperseded, state(oldCfg))
 }
+
+// racingStore runs before, once, just ahead of the second Load of
+// subject after it is armed: between RollbackSet's check of its members
+// and its write.
+type racingStore struct {
+	guidance.Store
+	subject string
+	loads   int
+	before  func()
+}
+
+func (s *racingStore) Load(ctx context.Context, subject string) (guidance.Record, error) {
+	if s.before != nil && subject == s.subject {
+		if s.loads++; s.loads == 2 {
+			f := s.before
+			s.before = nil
+			f()
+		}
+	}
+	return s.Store.Load(ctx, subject)
+}
+
+// TestRollbackSetRechecksMembersWhenItWrites: a later version published
+// between RollbackSet's check and its write makes the rollback fail, and
+// the version it replaced is not restored beside the later one.
+func TestRollbackSetRechecksMembersWhenItWrites(t *testing.T) {
+	ctx := context.Background()
+	f, oldCfg, cfgRef := setFixture(t)
+	_, err := f.g.DraftInSet(ctx, editor, "video", northAdvice(channel.Video, "Video {opening_hours}.", ""), "text")
+	require.NoError(t, err)
+	require.NoError(t, f.g.SubmitSet(ctx, editor, "video", ""))
+	require.NoError(t, f.g.ReviewSet(ctx, reviewer, "video", ""))
+	require.NoError(t, f.g.ApproveSet(ctx, manager, "video", ""))
+	require.NoError(t, f.g.PublishSet(ctx, manager, "video", time.Time{}, ""))
+	f.advance(time.Minute)
+
+	rs := &racingStore{Store: f.store, subject: cfgRef.Subject}
+	g, err := guidance.New(guidance.Config{Store: rs, Audit: f.log, Roles: grants, Clock: f.clock})
+	require.NoError(t, err)
+	var later guidance.Ref
+	rs.before = func() { later = f.publish(t, northChannels(channel.Callback, channel.Video, channel.Chat)) }
+	require.ErrorIs(t, g.RollbackSet(ctx, manager, "video", "wrong"), guidance.ErrState)
+	require.NotZero(t, later.Number, "the later version was published in between")
+
+	rec, err := f.g.Record(ctx, cfgRef.Subject)
+	require.NoError(t, err)
+	var published []int
+	for _, v := range rec.Versions {
+		if v.State == guidance.StatePublished {
+			published = append(published, v.Number)
+		}
+	}
+	require.Equal(t, []int{later.Number}, published, "only the later version is published")
+	v, _ := rec.Version(oldCfg.Number)
+	require.Equal(t, guidance.StateSuperseded, v.State, "the replaced version is not restored")
+}
