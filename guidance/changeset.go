@@ -2,6 +2,7 @@ package guidance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -83,6 +84,9 @@ func (g *Guide) NewSet(ctx context.Context, actor audit.Actor, id string, area c
 // entry must belong to the set's area, and the set may hold one version of
 // each subject. The actor becomes an author of the set, so they neither
 // review nor approve it. Edit changes a member while the set is a draft.
+// Should the draft be saved but not added to the set, it is withdrawn
+// again (the error tells if that failed too: Withdraw then takes it); the
+// Ref returned with such an error names it.
 func (g *Guide) DraftInSet(ctx context.Context, actor audit.Actor, id string, e Entry, note string) (Ref, error) {
 	if err := checkNote(note); err != nil {
 		return Ref{}, err
@@ -110,7 +114,35 @@ func (g *Guide) DraftInSet(ctx context.Context, actor audit.Actor, id string, e 
 	err = g.stepIn(ctx, actor, Ref{Subject: SetSubject(id), Number: 1}, ActionEdit, "adds "+ref.String(), id, func(v *Version) {
 		v.ChangeSet.Members = append(v.ChangeSet.Members, ref)
 	})
+	if err != nil {
+		// The set does not list the draft: withdraw it in the set's name,
+		// so the subject is free again. Should that fail too, Withdraw
+		// takes the orphan (a set-tagged version its set does not list).
+		if werr := g.stepIn(ctx, actor, ref, ActionWithdraw, "not added to change set "+id, id, nil); werr != nil {
+			err = errors.Join(err, fmt.Errorf("guidance: withdraw %s, which the set does not list: %w", ref, werr))
+		}
+	}
 	return ref, err
+}
+
+// orphanSet returns the change set whose name v carries when that set
+// does not list v (a DraftInSet whose add to the set failed), else "".
+func (g *Guide) orphanSet(ctx context.Context, ref Ref) (string, error) {
+	v, err := g.loadVersion(ctx, ref)
+	if err != nil || v.Set == "" || v.ChangeSet != nil {
+		return "", nil // Withdraw reports what is wrong with ref
+	}
+	rec, err := g.store.Load(ctx, SetSubject(v.Set))
+	if errors.Is(err, ErrNotFound) {
+		return v.Set, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("guidance: withdraw %s: change set %s: %w", ref, v.Set, err)
+	}
+	if len(rec.Versions) == 1 && rec.Versions[0].ChangeSet != nil && slices.Contains(rec.Versions[0].ChangeSet.Members, ref) {
+		return "", nil
+	}
+	return v.Set, nil
 }
 
 // SubmitSet sends a draft change set and all its members to review, once

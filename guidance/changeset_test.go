@@ -370,3 +370,71 @@ func TestRollbackSetRechecksMembersWhenItWrites(t *testing.T) {
 	v, _ := rec.Version(oldCfg.Number)
 	require.Equal(t, guidance.StateSuperseded, v.State, "the replaced version is not restored")
 }
+
+// predicateFailingStore fails the Save of every record fail accepts.
+type predicateFailingStore struct {
+	guidance.Store
+	fail func(guidance.Record) bool
+}
+
+func (s *predicateFailingStore) Save(ctx context.Context, rec guidance.Record, events []audit.Event) (int64, error) {
+	if s.fail != nil && s.fail(rec) {
+		return 0, errors.New("disk full")
+	}
+	return s.Store.Save(ctx, rec, events)
+}
+
+// TestDraftInSetThatFailsToAddLeavesNoStuckDraft: a draft saved but not
+// added to its set is withdrawn again; should that fail too, Withdraw
+// takes the orphan, and the subject is free for a new draft.
+func TestDraftInSetThatFailsToAddLeavesNoStuckDraft(t *testing.T) {
+	ctx := context.Background()
+	f, _, _ := setFixture(t)
+	fs := &predicateFailingStore{Store: f.store}
+	g, err := guidance.New(guidance.Config{Store: fs, Audit: f.log, Roles: grants, Clock: f.clock})
+	require.NoError(t, err)
+	text := northAdvice(channel.Video, "Video {opening_hours}.", "")
+	state := func(ref guidance.Ref) guidance.State {
+		rec, err := g.Record(ctx, ref.Subject)
+		require.NoError(t, err)
+		v, _ := rec.Version(ref.Number)
+		return v.State
+	}
+	members := func() []guidance.Ref {
+		rec, err := g.Record(ctx, guidance.SetSubject("video"))
+		require.NoError(t, err)
+		return rec.Versions[0].ChangeSet.Members
+	}
+	before := members()
+
+	// The add fails: the draft is withdrawn in the set's name.
+	fs.fail = func(r guidance.Record) bool { return r.Subject == guidance.SetSubject("video") }
+	ref, err := g.DraftInSet(ctx, editor, "video", text, "")
+	require.Error(t, err)
+	require.Equal(t, guidance.StateWithdrawn, state(ref))
+	require.Equal(t, before, members())
+
+	// The add and the withdrawal fail: Withdraw takes the orphan.
+	fs.fail = func(r guidance.Record) bool {
+		if r.Subject == guidance.SetSubject("video") {
+			return true
+		}
+		v, ok := r.Latest()
+		return ok && v.State == guidance.StateWithdrawn && r.Subject == text.Subject() && len(r.Versions) == 2
+	}
+	ref, err = g.DraftInSet(ctx, editor, "video", text, "")
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "does not list")
+	require.Equal(t, guidance.StateDraft, state(ref))
+	fs.fail = nil
+	_, err = g.Draft(ctx, editor, text, "")
+	require.ErrorIs(t, err, guidance.ErrState, "the orphan is still open")
+	require.NoError(t, g.Withdraw(ctx, editor, ref, "orphan"))
+	require.Equal(t, guidance.StateWithdrawn, state(ref))
+	_, err = g.DraftInSet(ctx, editor, "video", text, "")
+	require.NoError(t, err, "the subject is free again")
+	require.Len(t, members(), len(before)+1)
+
+	// A member the set lists still goes only with its set.
+	require.ErrorIs(t, g.Withdraw(ctx, editor, members()[0], ""), guidance.ErrState)
+}
