@@ -109,21 +109,19 @@ func (d *Door) renderLocalized(ctx context.Context, cat *guidance.Catalog, key s
 	if err != nil {
 		return Text{}, fmt.Errorf("frontdoor: guidance: %w", err)
 	}
-	return d.versioned(ctx, cat, r)
+	return versioned(cat, r), nil
 }
 
-// versioned adds the version of the entry r was rendered from.
-func (d *Door) versioned(ctx context.Context, cat *guidance.Catalog, r guidance.Rendered) (Text, error) {
+// versioned adds the version of the entry r was rendered from: the one
+// the catalog serves, so a step taken in a change set's name counts only
+// once the set's own record carries it (as in guidance.Guide.Published).
+func versioned(cat *guidance.Catalog, r guidance.Rendered) Text {
 	if r.Version.Subject != "" {
-		return Text{Rendered: r, Version: r.Version}, nil
+		return Text{Rendered: r, Version: r.Version}
 	}
 	subject := guidance.Entry{Text: &guidance.Text{Key: r.Key, Area: r.Scope.Area, Service: r.Scope.Service}}.Subject()
-	rec, err := d.cfg.Guide.Record(ctx, subject)
-	if err != nil {
-		return Text{}, fmt.Errorf("frontdoor: guidance version: %w", err)
-	}
-	v, _ := rec.LiveAt(cat.At())
-	return Text{Rendered: r, Version: guidance.Ref{Subject: subject, Number: v.Number}}, nil
+	v, _ := cat.Version(subject)
+	return Text{Rendered: r, Version: v}
 }
 
 // areaOf returns the client's service area: the postal code's, else the
@@ -187,16 +185,11 @@ func (d *Door) tell(ctx context.Context, req ContactRequest, lang clientLanguage
 		}
 	}
 	if own >= 0 && out.Promise == nil {
-		if out.Text, err = d.versioned(ctx, cat, adv.Fits[own].Text); err != nil {
-			return err
-		}
+		out.Text = versioned(cat, adv.Fits[own].Text)
 	}
 	if len(adv.Fits) > 0 && own != 0 {
 		best := adv.Fits[0]
-		t, err := d.versioned(ctx, cat, best.Text)
-		if err != nil {
-			return err
-		}
+		t := versioned(cat, best.Text)
 		out.Advice = &Advice{Kind: best.Kind, Code: best.Code, Service: best.Service, Text: t}
 	}
 	return nil

@@ -2,6 +2,7 @@ package guidance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -83,6 +84,9 @@ func (g *Guide) NewSet(ctx context.Context, actor audit.Actor, id string, area c
 // entry must belong to the set's area, and the set may hold one version of
 // each subject. The actor becomes an author of the set, so they neither
 // review nor approve it. Edit changes a member while the set is a draft.
+// Should the draft be saved but not added to the set, it is withdrawn
+// again (the error tells if that failed too: Withdraw then takes it); the
+// Ref returned with such an error names it.
 func (g *Guide) DraftInSet(ctx context.Context, actor audit.Actor, id string, e Entry, note string) (Ref, error) {
 	if err := checkNote(note); err != nil {
 		return Ref{}, err
@@ -110,7 +114,35 @@ func (g *Guide) DraftInSet(ctx context.Context, actor audit.Actor, id string, e 
 	err = g.stepIn(ctx, actor, Ref{Subject: SetSubject(id), Number: 1}, ActionEdit, "adds "+ref.String(), id, func(v *Version) {
 		v.ChangeSet.Members = append(v.ChangeSet.Members, ref)
 	})
+	if err != nil {
+		// The set does not list the draft: withdraw it in the set's name,
+		// so the subject is free again. Should that fail too, Withdraw
+		// takes the orphan (a set-tagged version its set does not list).
+		if werr := g.stepIn(ctx, actor, ref, ActionWithdraw, "not added to change set "+id, id, nil); werr != nil {
+			err = errors.Join(err, fmt.Errorf("guidance: withdraw %s, which the set does not list: %w", ref, werr))
+		}
+	}
 	return ref, err
+}
+
+// orphanSet returns the change set whose name v carries when that set
+// does not list v (a DraftInSet whose add to the set failed), else "".
+func (g *Guide) orphanSet(ctx context.Context, ref Ref) (string, error) {
+	v, err := g.loadVersion(ctx, ref)
+	if err != nil || v.Set == "" || v.ChangeSet != nil {
+		return "", nil // Withdraw reports what is wrong with ref
+	}
+	rec, err := g.store.Load(ctx, SetSubject(v.Set))
+	if errors.Is(err, ErrNotFound) {
+		return v.Set, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("guidance: withdraw %s: change set %s: %w", ref, v.Set, err)
+	}
+	if len(rec.Versions) == 1 && rec.Versions[0].ChangeSet != nil && slices.Contains(rec.Versions[0].ChangeSet.Members, ref) {
+		return "", nil
+	}
+	return v.Set, nil
 }
 
 // SubmitSet sends a draft change set and all its members to review, once
@@ -262,6 +294,28 @@ func (g *Guide) PublishSet(ctx context.Context, actor audit.Actor, id string, ef
 	if err := g.validateSet(ctx, cs.ChangeSet, effective); err != nil {
 		return err
 	}
+	// Every member is checked before the first write, so a refusal
+	// changes nothing: each must be approved, or already prepared for
+	// this publication by a PublishSet that stopped part-way.
+	members, err := g.members(ctx, cs.ChangeSet)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		switch {
+		case m.State == StateApproved:
+		case m.State == StatePublished && hasSetStep(m, ActionPublish, id):
+		case m.State == StateInReview && hasSetStep(cs, ActionApprove, ""):
+			// ApproveSet stopped part-way: the set is approved, this
+			// member not yet.
+			g.recordRefusal(ctx, actor, SetSubject(id), ActionPublish, g.clock.Now().UTC(), map[string]string{"reason": "state"})
+			return fmt.Errorf("guidance: publish set %s: %w: member %s@%d is still %s; take ApproveSet again to complete the approval",
+				id, ErrState, m.Entry.Subject(), m.Number, m.State)
+		default:
+			g.recordRefusal(ctx, actor, SetSubject(id), ActionPublish, g.clock.Now().UTC(), map[string]string{"reason": "state"})
+			return fmt.Errorf("guidance: publish set %s: %w: member %s@%d is %s", id, ErrState, m.Entry.Subject(), m.Number, m.State)
+		}
+	}
 	var replaced []Ref
 	for _, ref := range cs.ChangeSet.Members {
 		err := g.change(ctx, actor, ref.Subject, ActionPublish, func(rec *Record, now time.Time) (*Version, error) {
@@ -301,7 +355,6 @@ func (g *Guide) PublishSet(ctx context.Context, actor audit.Actor, id string, ef
 	if err != nil {
 		return err
 	}
-	members, _ := g.members(ctx, cs.ChangeSet) // for the authors' IDs only
 	g.notifySet(ActionPublish, sv, members, actor)
 	return nil
 }
@@ -356,7 +409,21 @@ func (g *Guide) RollbackSet(ctx context.Context, actor audit.Actor, id, note str
 	}
 	for _, ref := range cs.ChangeSet.Members {
 		err := g.change(ctx, actor, ref.Subject, ActionRollback, func(rec *Record, now time.Time) (*Version, error) {
+			if ref.Number < 1 || ref.Number > len(rec.Versions) {
+				return nil, fmt.Errorf("%w: version %s", ErrNotFound, ref)
+			}
 			v := &rec.Versions[ref.Number-1]
+			// The check above ran on an earlier load: repeat it on the
+			// record this write replaces, so a version published in
+			// between is not joined by the restored ones.
+			if v.State != StatePublished && !hasSetStep(*v, ActionRollback, id) {
+				return nil, fmt.Errorf("%w: member %s is %s", ErrState, ref, v.State)
+			}
+			for _, p := range rec.Versions[ref.Number:] {
+				if p.State == StatePublished || hasStep(p, ActionPublish) {
+					return nil, fmt.Errorf("%w: member %s was replaced by version %d", ErrState, ref, p.Number)
+				}
+			}
 			if v.State == StatePublished {
 				v.State = StateRolledBack
 				v.Steps = append(v.Steps, Step{Action: ActionRollback, State: StateRolledBack, Actor: actor, At: now,
@@ -394,6 +461,16 @@ func (g *Guide) RollbackSet(ctx context.Context, actor audit.Actor, id, note str
 	}
 	g.notifySet(ActionRollback, sv, members, actor)
 	return nil
+}
+
+// hasStep reports whether v took a step act, in whoever's name.
+func hasStep(v Version, act Action) bool {
+	for _, s := range v.Steps {
+		if s.Action == act {
+			return true
+		}
+	}
+	return false
 }
 
 func hasSetStep(v Version, act Action, set string) bool {

@@ -265,3 +265,176 @@ func TestWhoEditedAMemberNeitherReviewsNorApprovesTheSet(t *testing.T) {
 	}
 	require.NoError(t, f.g.ApproveSet(ctx, chief, "video", "approved by the chief"))
 }
+
+// TestPublishSetRefusesBeforeItWrites: an ApproveSet that stopped
+// part-way leaves the set approved and a member in review; PublishSet
+// refuses it without writing any member, and taking ApproveSet again
+// completes the approval so the set publishes.
+func TestPublishSetRefusesBeforeItWrites(t *testing.T) {
+	ctx := context.Background()
+	f, oldCfg, cfgRef := setFixture(t)
+	fs := &failingStore{Store: f.store}
+	g, err := guidance.New(guidance.Config{Store: fs, Audit: f.log, Roles: grants, Clock: f.clock})
+	require.NoError(t, err)
+	textRef, err := g.DraftInSet(ctx, editor, "video", northAdvice(channel.Video, "Video {opening_hours}.", ""), "text")
+	require.NoError(t, err)
+	require.NoError(t, g.SubmitSet(ctx, editor, "video", ""))
+	require.NoError(t, g.ReviewSet(ctx, reviewer, "video", ""))
+	fs.subject, fs.fail = textRef.Subject, true
+	require.Error(t, g.ApproveSet(ctx, manager, "video", ""))
+	fs.fail = false
+
+	state := func(ref guidance.Ref) guidance.State {
+		rec, err := g.Record(ctx, ref.Subject)
+		require.NoError(t, err)
+		v, _ := rec.Version(ref.Number)
+		return v.State
+	}
+	require.Equal(t, guidance.StateApproved, state(cfgRef))
+	require.Equal(t, guidance.StateInReview, state(textRef))
+
+	err = g.PublishSet(ctx, manager, "video", time.Time{}, "")
+	require.ErrorIs(t, err, guidance.ErrState)
+	require.Contains(t, err.Error(), "ApproveSet again")
+	require.Equal(t, guidance.StateApproved, state(cfgRef), "the refusal wrote nothing")
+	require.Equal(t, guidance.StatePublished, state(oldCfg), "the old version is not superseded")
+	evs, err := f.log.Events(ctx, audit.Filter{Action: "guidance.publish"})
+	require.NoError(t, err)
+	denied := 0
+	for _, e := range evs {
+		if e.Outcome == audit.Denied {
+			denied++
+		}
+	}
+	require.Equal(t, 1, denied, "the refusal is recorded")
+
+	require.NoError(t, g.ApproveSet(ctx, manager, "video", ""), "taking the step again completes it")
+	require.NoError(t, g.PublishSet(ctx, manager, "video", time.Time{}, ""))
+	require.Equal(t, guidance.StatePublished, state(cfgRef))
+	require.Equal(t, guidance.StatePublished, state(textRef))
+	require.Equal(t, guidance.StateSuperseded, state(oldCfg))
+}
+
+// racingStore runs before, once, just ahead of the second Load of
+// subject after it is armed: between RollbackSet's check of its members
+// and its write.
+type racingStore struct {
+	guidance.Store
+	subject string
+	loads   int
+	before  func()
+}
+
+func (s *racingStore) Load(ctx context.Context, subject string) (guidance.Record, error) {
+	if s.before != nil && subject == s.subject {
+		if s.loads++; s.loads == 2 {
+			f := s.before
+			s.before = nil
+			f()
+		}
+	}
+	return s.Store.Load(ctx, subject)
+}
+
+// TestRollbackSetRechecksMembersWhenItWrites: a later version published
+// between RollbackSet's check and its write makes the rollback fail, and
+// the version it replaced is not restored beside the later one.
+func TestRollbackSetRechecksMembersWhenItWrites(t *testing.T) {
+	ctx := context.Background()
+	f, oldCfg, cfgRef := setFixture(t)
+	_, err := f.g.DraftInSet(ctx, editor, "video", northAdvice(channel.Video, "Video {opening_hours}.", ""), "text")
+	require.NoError(t, err)
+	require.NoError(t, f.g.SubmitSet(ctx, editor, "video", ""))
+	require.NoError(t, f.g.ReviewSet(ctx, reviewer, "video", ""))
+	require.NoError(t, f.g.ApproveSet(ctx, manager, "video", ""))
+	require.NoError(t, f.g.PublishSet(ctx, manager, "video", time.Time{}, ""))
+	f.advance(time.Minute)
+
+	rs := &racingStore{Store: f.store, subject: cfgRef.Subject}
+	g, err := guidance.New(guidance.Config{Store: rs, Audit: f.log, Roles: grants, Clock: f.clock})
+	require.NoError(t, err)
+	var later guidance.Ref
+	rs.before = func() { later = f.publish(t, northChannels(channel.Callback, channel.Video, channel.Chat)) }
+	require.ErrorIs(t, g.RollbackSet(ctx, manager, "video", "wrong"), guidance.ErrState)
+	require.NotZero(t, later.Number, "the later version was published in between")
+
+	rec, err := f.g.Record(ctx, cfgRef.Subject)
+	require.NoError(t, err)
+	var published []int
+	for _, v := range rec.Versions {
+		if v.State == guidance.StatePublished {
+			published = append(published, v.Number)
+		}
+	}
+	require.Equal(t, []int{later.Number}, published, "only the later version is published")
+	v, _ := rec.Version(oldCfg.Number)
+	require.Equal(t, guidance.StateSuperseded, v.State, "the replaced version is not restored")
+}
+
+// predicateFailingStore fails the Save of every record fail accepts.
+type predicateFailingStore struct {
+	guidance.Store
+	fail func(guidance.Record) bool
+}
+
+func (s *predicateFailingStore) Save(ctx context.Context, rec guidance.Record, events []audit.Event) (int64, error) {
+	if s.fail != nil && s.fail(rec) {
+		return 0, errors.New("disk full")
+	}
+	return s.Store.Save(ctx, rec, events)
+}
+
+// TestDraftInSetThatFailsToAddLeavesNoStuckDraft: a draft saved but not
+// added to its set is withdrawn again; should that fail too, Withdraw
+// takes the orphan, and the subject is free for a new draft.
+func TestDraftInSetThatFailsToAddLeavesNoStuckDraft(t *testing.T) {
+	ctx := context.Background()
+	f, _, _ := setFixture(t)
+	fs := &predicateFailingStore{Store: f.store}
+	g, err := guidance.New(guidance.Config{Store: fs, Audit: f.log, Roles: grants, Clock: f.clock})
+	require.NoError(t, err)
+	text := northAdvice(channel.Video, "Video {opening_hours}.", "")
+	state := func(ref guidance.Ref) guidance.State {
+		rec, err := g.Record(ctx, ref.Subject)
+		require.NoError(t, err)
+		v, _ := rec.Version(ref.Number)
+		return v.State
+	}
+	members := func() []guidance.Ref {
+		rec, err := g.Record(ctx, guidance.SetSubject("video"))
+		require.NoError(t, err)
+		return rec.Versions[0].ChangeSet.Members
+	}
+	before := members()
+
+	// The add fails: the draft is withdrawn in the set's name.
+	fs.fail = func(r guidance.Record) bool { return r.Subject == guidance.SetSubject("video") }
+	ref, err := g.DraftInSet(ctx, editor, "video", text, "")
+	require.Error(t, err)
+	require.Equal(t, guidance.StateWithdrawn, state(ref))
+	require.Equal(t, before, members())
+
+	// The add and the withdrawal fail: Withdraw takes the orphan.
+	fs.fail = func(r guidance.Record) bool {
+		if r.Subject == guidance.SetSubject("video") {
+			return true
+		}
+		v, ok := r.Latest()
+		return ok && v.State == guidance.StateWithdrawn && r.Subject == text.Subject() && len(r.Versions) == 2
+	}
+	ref, err = g.DraftInSet(ctx, editor, "video", text, "")
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "does not list")
+	require.Equal(t, guidance.StateDraft, state(ref))
+	fs.fail = nil
+	_, err = g.Draft(ctx, editor, text, "")
+	require.ErrorIs(t, err, guidance.ErrState, "the orphan is still open")
+	require.NoError(t, g.Withdraw(ctx, editor, ref, "orphan"))
+	require.Equal(t, guidance.StateWithdrawn, state(ref))
+	_, err = g.DraftInSet(ctx, editor, "video", text, "")
+	require.NoError(t, err, "the subject is free again")
+	require.Len(t, members(), len(before)+1)
+
+	// A member the set lists still goes only with its set.
+	require.ErrorIs(t, g.Withdraw(ctx, editor, members()[0], ""), guidance.ErrState)
+}

@@ -240,9 +240,22 @@ func (g *Guide) Publish(ctx context.Context, actor audit.Actor, ref Ref, note st
 
 // Withdraw takes a version out of the workflow or out of service. Only a
 // manager withdraws a published version; an editor may withdraw versions
-// that are not yet published.
+// that are not yet published. A member of a change set goes with its set
+// (WithdrawSet), except a version drafted in a set that does not list it
+// (its DraftInSet failed to add it), which Withdraw takes.
 func (g *Guide) Withdraw(ctx context.Context, actor audit.Actor, ref Ref, note string) error {
 	if err := checkNote(note); err != nil {
+		return err
+	}
+	set, err := g.orphanSet(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if set != "" {
+		v, err := g.stepVersion(ctx, actor, ref, ActionWithdraw, note, set, nil)
+		if err == nil {
+			g.notify(ActionWithdraw, ref, v, actor)
+		}
 		return err
 	}
 	return g.step(ctx, actor, ref, ActionWithdraw, note, nil)
