@@ -60,6 +60,12 @@ type Rebooking struct {
 	// Waiting is the client's waitlist entry for the service when no
 	// alternative was found (an entry the client already had is kept).
 	Waiting *WaitEntry `json:"waiting,omitempty"`
+	// Err is why this appointment could not be handled (a failed search,
+	// store operation or audit record), empty when it was: the
+	// appointment is then as Appointment shows it (still booked, or on
+	// the waitlist when Waiting is set and only the cancellation failed)
+	// and the host handles it by hand. It names no client and no answer.
+	Err string `json:"error,omitempty"`
 }
 
 // AbsencePlan is what PlanAbsence did.
@@ -72,8 +78,10 @@ type AbsencePlan struct {
 
 // PlanAbsence adds an absence to a calendar over booked times: it finds the
 // appointments the absence falls on (Affected, each recorded as read),
-// stores the absence (AddAbsence, recorded with its caller), and then
-// offers each client either the nearest free times of the same service,
+// stores the absence (AddAbsence, recorded with its caller), and then,
+// for each of them that is still to come (booked or a live hold, not
+// checked in, starting after the Booker's clock's now: one already under
+// way or over is left as it is and not listed), offers the client either the nearest free times of the same service,
 // found after the absence is in the calendar, or, when there is none
 // within req.Within, the waitlist: the client is put on the service's
 // waitlist (keeping the answers and the guidance version) and the
@@ -81,12 +89,13 @@ type AbsencePlan struct {
 // absent time is offered to nobody. A change of the calendar since
 // req.Version fails with ErrConflict before anything is stored. An
 // appointment given alternatives is recorded as a "booking.rebook" audit
-// event (see Workload). The
-// waitlist step is two store operations (the entry, then the
-// cancellation): if the second fails, the error is returned with the
-// client on the waitlist and the appointment still booked, which a second
-// PlanAbsence cannot repeat (the absence is stored); the host then cancels
-// it.
+// event (see Workload). Once the absence is stored, a failure with one
+// appointment does not stop the others: it is recorded in that
+// Rebooking's Err and PlanAbsence carries on. The waitlist step is two
+// store operations (the entry, then the cancellation): if the second
+// fails, the Rebooking has Waiting set, the appointment still booked and
+// Err set, which a second PlanAbsence cannot repeat (the absence is
+// stored); the host then cancels it.
 func (b *Booker) PlanAbsence(ctx context.Context, req AbsenceRequest) (AbsencePlan, error) {
 	n := req.Alternatives
 	switch {
@@ -112,27 +121,40 @@ func (b *Booker) PlanAbsence(ctx context.Context, req AbsenceRequest) (AbsencePl
 	}
 	plan := AbsencePlan{Calendar: sc}
 	by := Requester{Actor: req.By.Actor}
+	now := b.cfg.Clock.Now()
 	for _, a := range affected {
-		alts, err := b.alternatives(ctx, a, n, within, req.KeepProfessional, by)
-		if err != nil {
-			return plan, err
+		if (a.Status != StatusBooked && a.Status != StatusPending) || !a.Start.After(now) {
+			continue // under way, checked in or over: not moved
 		}
-		if len(alts) > 0 {
-			ev := b.event(b.cfg.Clock.Now().UTC(), by, "booking.rebook", a,
-				map[string]string{"reason": "absence", "alternatives": strconv.Itoa(len(alts))})
-			if err := b.cfg.Audit.Record(ctx, ev); err != nil {
-				return plan, fmt.Errorf("booking: audit rebooking: %w", err)
-			}
-			plan.Rebookings = append(plan.Rebookings, Rebooking{Appointment: a, Alternatives: alts})
-			continue
-		}
-		w, cancelled, err := b.toWaitlist(ctx, a, by)
-		if err != nil {
-			return plan, err
-		}
-		plan.Rebookings = append(plan.Rebookings, Rebooking{Appointment: cancelled, Waiting: &w})
+		plan.Rebookings = append(plan.Rebookings, b.rebook(ctx, a, n, within, req.KeepProfessional, by))
 	}
 	return plan, nil
+}
+
+// rebook offers a's client alternatives or the waitlist (see PlanAbsence);
+// a failure is the Rebooking's Err.
+func (b *Booker) rebook(ctx context.Context, a Appointment, n int, within time.Duration, keep bool, by Requester) Rebooking {
+	alts, err := b.alternatives(ctx, a, n, within, keep, by)
+	if err != nil {
+		return Rebooking{Appointment: a, Err: err.Error()}
+	}
+	if len(alts) > 0 {
+		ev := b.event(b.cfg.Clock.Now().UTC(), by, "booking.rebook", a,
+			map[string]string{"reason": "absence", "alternatives": strconv.Itoa(len(alts))})
+		if err := b.cfg.Audit.Record(ctx, ev); err != nil {
+			return Rebooking{Appointment: a, Err: fmt.Sprintf("booking: audit rebooking: %v", err)}
+		}
+		return Rebooking{Appointment: a, Alternatives: alts}
+	}
+	w, cancelled, err := b.toWaitlist(ctx, a, by)
+	if err != nil {
+		r := Rebooking{Appointment: a, Err: err.Error()}
+		if w.ID != "" {
+			r.Waiting = &w
+		}
+		return r
+	}
+	return Rebooking{Appointment: cancelled, Waiting: &w}
 }
 
 // alternatives finds up to n free slots of a's service nearest to its
