@@ -267,3 +267,51 @@ func TestPlanAbsenceMovesOnlyWhatIsToCome(t *testing.T) {
 		require.Equal(t, want, got.Status, id)
 	}
 }
+
+// bookingDuringAbsence is a store where another Booker books while the
+// absence's calendar change is on its way to the store.
+type bookingDuringAbsence struct {
+	booking.Store
+	during func()
+}
+
+func (s *bookingDuringAbsence) PutCalendar(ctx context.Context, ch booking.CalendarChange) (booking.StoredCalendar, error) {
+	if s.during != nil {
+		s.during()
+		s.during = nil
+	}
+	return s.Store.PutCalendar(ctx, ch)
+}
+
+// TestPlanAbsenceSeesBookingMadeMeanwhile: an appointment booked while the
+// absence is being stored is among the plan's rebookings.
+func TestPlanAbsenceSeesBookingMadeMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	thu := func(h, m int) time.Time { return helsinki(t, 2027, time.March, 25, h, m) }
+	other := newFixture(t, civil.NewDate(2027, time.March, 1), 60) // the other replica
+	store := &bookingDuringAbsence{Store: other.store}
+	set, err := booking.NewCalendarSet(fixtureCalendars(t))
+	require.NoError(t, err)
+	ix, err := booking.NewIndex(set, civil.NewDate(2027, time.March, 1), 60)
+	require.NoError(t, err)
+	f := &fixture{store: other.store}
+	f.b, err = booking.New(booking.Config{Index: ix, Catalogues: fixtureCatalogues(t), Store: store, Audit: other.store.AuditLog(),
+		Clock: carecontact.ClockFunc(func() time.Time { return f.now }), Staff: fixtureStaff})
+	require.NoError(t, err)
+	f.set(helsinki(t, 2027, time.March, 22, 7, 0))
+	other.set(f.now)
+	first := bookAt(t, f, "c-1", thu(9, 0))
+	var meanwhile booking.Appointment
+	store.during = func() { meanwhile = bookAt(t, other, "c-2", thu(10, 0)) }
+
+	plan, err := f.b.PlanAbsence(ctx, booking.AbsenceRequest{Owner: "nurse-1",
+		Absence: booking.Exception{Date: civil.NewDate(2027, time.March, 25), Kind: booking.Absence}, Alternatives: 1, By: nurse1})
+	require.NoError(t, err)
+	require.NotEmpty(t, meanwhile.ID)
+	var ids []string
+	for _, r := range plan.Rebookings {
+		ids = append(ids, r.Appointment.ID)
+		require.Empty(t, r.Err)
+	}
+	require.Equal(t, []string{first.ID, meanwhile.ID}, ids)
+}
