@@ -158,8 +158,16 @@ func (b *Booker) AddAbsence(ctx context.Context, owner CalendarID, version int, 
 
 // SeedCalendars stores every calendar of Config.Index that the Store does
 // not hold yet, each recorded with its caller (the system, at a host's
-// start), and returns how many it stored. Replicas may seed at once: a
-// calendar another stored first is left as it is.
+// start), and returns how many it stored, as long as the Store's calendars
+// are still a seed: no calendar was ever changed or deleted (the Store's
+// CalendarsVersion equals the number of calendars it holds, each at
+// version 1). So a seed stopped part-way is completed by the next call
+// (each calendar is its own store operation), while a calendar deleted
+// after the seed is never brought back; once a calendar was changed or
+// deleted it stores nothing (a configured calendar added later is then
+// put with PutCalendar). Replicas may seed at once: a calendar another
+// stored first is left as it is. A deletion made while a seed is under
+// way may still be undone by that seed.
 func (b *Booker) SeedCalendars(ctx context.Context, by Requester) (int, error) {
 	if err := by.Actor.Validate(); err != nil {
 		return 0, fmt.Errorf("%w: requester: %w", ErrInvalid, err)
@@ -167,6 +175,24 @@ func (b *Booker) SeedCalendars(ctx context.Context, by Requester) (int, error) {
 	if by.Actor.Kind != audit.ActorSystem {
 		now := b.cfg.Clock.Now().UTC()
 		return 0, b.deny(ctx, now, by, "calendar.seed", "calendars/seed", "", fmt.Errorf("booking: seed calendars: %w", ErrNotAllowed))
+	}
+	ver, err := b.cfg.Store.CalendarsVersion(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("booking: calendars version: %w", err)
+	}
+	if ver != 0 {
+		stored, at, err := b.cfg.Store.Calendars(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("booking: calendars: %w", err)
+		}
+		if at != uint64(len(stored)) {
+			return 0, nil // a calendar was deleted or changed: no longer a seed
+		}
+		for _, s := range stored {
+			if s.Version != 1 {
+				return 0, nil
+			}
+		}
 	}
 	return b.seed1(ctx, by, "")
 }

@@ -288,3 +288,28 @@ func TestDeleteCalendarWithAppointmentsToCome(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, booking.StatusBooked, got.Status, "the past appointment stays as it is")
 }
+
+// TestSeedCompletesAPartialSeedOnly: a seed stopped part-way is completed
+// by the next SeedCalendars, and a calendar deleted after the seed is not
+// brought back.
+func TestSeedCompletesAPartialSeedOnly(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, civil.NewDate(2026, time.December, 1), 60)
+	cals := fixtureCalendars(t)
+	// The seed that stopped after its first calendar.
+	_, err := f.store.PutCalendar(ctx, booking.CalendarChange{Calendar: cals[0], Now: f.now})
+	require.NoError(t, err)
+	n, err := f.b.SeedCalendars(ctx, sysCals)
+	require.NoError(t, err)
+	require.Equal(t, len(cals)-1, n, "the rest is seeded")
+	stored, _, err := f.store.Calendars(ctx)
+	require.NoError(t, err)
+	require.Len(t, stored, len(cals))
+
+	require.NoError(t, f.b.DeleteCalendar(ctx, "nurse-2", 1, nurse1))
+	n, err = f.b.SeedCalendars(ctx, sysCals) // the next start
+	require.NoError(t, err)
+	require.Zero(t, n)
+	_, err = f.b.Calendar(ctx, "nurse-2")
+	require.ErrorIs(t, err, booking.ErrNotFound, "a deleted calendar stays deleted")
+}
