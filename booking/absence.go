@@ -29,8 +29,10 @@ func (e Exception) Intervals() []Interval {
 
 // Affected returns the appointments an absence added to owner's calendar
 // would fall on: the active appointments and live holds whose claimed time
-// of owner (buffers included) overlaps the absence, by start. The host
-// calls it before it adds the absence (AddAbsence) to tell who would be
+// of owner (buffers included) overlaps the absence, by start, whatever
+// their start: those under way, checked in or already over today are
+// listed too (the host sees everyone the day's absence touches), while
+// PlanAbsence moves only the ones still to come. The host calls it before it adds the absence (AddAbsence) to tell who would be
 // hit; PlanAbsence does both and offers each client a new time or the
 // waitlist. Only professionals of the
 // calendar's area and the system may ask; each appointment returned is

@@ -276,7 +276,7 @@ func (b *Booker) deny(ctx context.Context, now time.Time, by Requester, action, 
 	}
 	reason := "refused"
 	for _, e := range []error{ErrSlotTaken, ErrLimitReached, ErrNotAllowed, ErrCallInstead, ErrHoldExpired, ErrIllegalTransition, ErrConflict,
-		ErrTokenInvalid, ErrTokenExpired, ErrInvitationUsed} {
+		ErrTokenInvalid, ErrTokenExpired, ErrInvitationUsed, ErrCalendarInUse} {
 		if errors.Is(cause, e) {
 			reason = e.Error()
 		}

@@ -66,8 +66,14 @@ func (b *Booker) PutCalendar(ctx context.Context, c Calendar, version int, by Re
 }
 
 // DeleteCalendar removes the calendar id at the version the caller read,
-// under PutCalendar's rules, and records it with its caller. The
-// appointments already booked on it stay as they are.
+// under PutCalendar's rules, and records it with its caller. A calendar
+// with appointments still to come (active, pending holds included, ending
+// after now) is not deleted: the refusal wraps ErrCalendarInUse and is
+// recorded, and the host first moves or cancels them (a deleted
+// calendar's clients would get no reminders, see Reminders). The check
+// and the deletion are two store operations: a booking another Booker
+// claims between them, from a view that still has the calendar, stays
+// on the deleted calendar.
 func (b *Booker) DeleteCalendar(ctx context.Context, id CalendarID, version int, by Requester) error {
 	now := b.cfg.Clock.Now().UTC()
 	if err := by.Actor.Validate(); err != nil {
@@ -80,6 +86,12 @@ func (b *Booker) DeleteCalendar(ctx context.Context, id CalendarID, version int,
 	}
 	if err := b.mayChange(ctx, by, id, cur.Calendar.Area); err != nil {
 		return b.deny(ctx, now, by, "calendar.delete", subject, "", err)
+	}
+	if n, err := b.comingOn(ctx, id, now); err != nil {
+		return err
+	} else if n > 0 {
+		return b.deny(ctx, now, by, "calendar.delete", subject, "",
+			fmt.Errorf("booking: delete calendar %s: %d appointments to come: %w", id, n, ErrCalendarInUse))
 	}
 	if version == 0 && cur.Version == 0 {
 		// A configured calendar, never stored: store the configured
@@ -95,6 +107,29 @@ func (b *Booker) DeleteCalendar(ctx context.Context, id CalendarID, version int,
 		return fmt.Errorf("booking: delete calendar: %w", err)
 	}
 	return nil
+}
+
+// comingOn counts the active appointments claiming time of id that end
+// after now.
+func (b *Booker) comingOn(ctx context.Context, id CalendarID, now time.Time) (int, error) {
+	claims, err := b.cfg.Store.Busy(ctx, []CalendarID{id}, Interval{now, now.AddDate(100, 0, 0)}, now)
+	if err != nil {
+		return 0, fmt.Errorf("booking: delete calendar: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, cl := range claims {
+		if seen[cl.Appointment] {
+			continue
+		}
+		a, err := b.cfg.Store.Appointment(ctx, cl.Appointment)
+		if err != nil {
+			return 0, fmt.Errorf("booking: delete calendar: %w", err)
+		}
+		if a.Status.Active() && a.End.After(now) {
+			seen[cl.Appointment] = true
+		}
+	}
+	return len(seen), nil
 }
 
 // AddAbsence adds an absence (leave, training, sickness; a day, a span of
@@ -123,8 +158,16 @@ func (b *Booker) AddAbsence(ctx context.Context, owner CalendarID, version int, 
 
 // SeedCalendars stores every calendar of Config.Index that the Store does
 // not hold yet, each recorded with its caller (the system, at a host's
-// start), and returns how many it stored. Replicas may seed at once: a
-// calendar another stored first is left as it is.
+// start), and returns how many it stored, as long as the Store's calendars
+// are still a seed: no calendar was ever changed or deleted (the Store's
+// CalendarsVersion equals the number of calendars it holds, each at
+// version 1). So a seed stopped part-way is completed by the next call
+// (each calendar is its own store operation), while a calendar deleted
+// after the seed is never brought back; once a calendar was changed or
+// deleted it stores nothing (a configured calendar added later is then
+// put with PutCalendar). Replicas may seed at once: a calendar another
+// stored first is left as it is. A deletion made while a seed is under
+// way may still be undone by that seed.
 func (b *Booker) SeedCalendars(ctx context.Context, by Requester) (int, error) {
 	if err := by.Actor.Validate(); err != nil {
 		return 0, fmt.Errorf("%w: requester: %w", ErrInvalid, err)
@@ -132,6 +175,24 @@ func (b *Booker) SeedCalendars(ctx context.Context, by Requester) (int, error) {
 	if by.Actor.Kind != audit.ActorSystem {
 		now := b.cfg.Clock.Now().UTC()
 		return 0, b.deny(ctx, now, by, "calendar.seed", "calendars/seed", "", fmt.Errorf("booking: seed calendars: %w", ErrNotAllowed))
+	}
+	ver, err := b.cfg.Store.CalendarsVersion(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("booking: calendars version: %w", err)
+	}
+	if ver != 0 {
+		stored, at, err := b.cfg.Store.Calendars(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("booking: calendars: %w", err)
+		}
+		if at != uint64(len(stored)) {
+			return 0, nil // a calendar was deleted or changed: no longer a seed
+		}
+		for _, s := range stored {
+			if s.Version != 1 {
+				return 0, nil
+			}
+		}
 	}
 	return b.seed1(ctx, by, "")
 }

@@ -54,9 +54,12 @@ type CalendarStore interface {
 	// DeleteCalendar removes the calendar id if its stored version is
 	// version (ErrNotFound, ErrConflict), with its audit events.
 	DeleteCalendar(ctx context.Context, id CalendarID, version int, events []audit.Event) error
-	// CalendarsVersion returns a number that grows whenever a calendar is
-	// put or deleted, in this store value or any that shares its state; it
-	// is 0 while no calendar was ever stored.
+	// CalendarsVersion returns a number that grows by exactly one with
+	// each calendar put or deleted (a refused change counts nothing), in
+	// this store value or any that shares its state; it is 0 while no
+	// calendar was ever stored. SeedCalendars relies on the exact count:
+	// while it equals the number of stored calendars, each at version 1,
+	// no calendar was ever changed or deleted.
 	CalendarsVersion(ctx context.Context) (uint64, error)
 }
 

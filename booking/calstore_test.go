@@ -257,3 +257,59 @@ func TestSearchWhileCalendarsChange(t *testing.T) {
 	}
 	require.Equal(t, full, len(nurseSlots(t, f)))
 }
+
+// TestDeleteCalendarWithAppointmentsToCome: a calendar whose appointments
+// are still to come is not deleted (its clients would get no reminders);
+// the refusal is recorded; once they are over or cancelled it is.
+func TestDeleteCalendarWithAppointmentsToCome(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, civil.NewDate(2026, time.December, 1), 60)
+	past := bookAt(t, f, "c-1", helsinki(t, 2026, 12, 8, 9, 0))
+	coming := bookAt(t, f, "c-2", helsinki(t, 2026, 12, 9, 9, 0))
+
+	f.set(helsinki(t, 2026, 12, 8, 12, 0)) // the first is over
+	err := f.b.DeleteCalendar(ctx, "nurse-1", 0, nurse1)
+	require.ErrorIs(t, err, booking.ErrCalendarInUse)
+	require.ErrorIs(t, err, carecontact.ErrConflict)
+	require.NotContains(t, err.Error(), "c-2")
+	_, err = f.b.Calendar(ctx, "nurse-1")
+	require.NoError(t, err, "still there")
+	evs, err := f.store.AuditLog().Events(ctx, audit.Filter{Subject: "calendar/nurse-1", Action: "calendar.delete"})
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+	require.Equal(t, audit.Denied, evs[0].Outcome)
+	require.Equal(t, booking.ErrCalendarInUse.Error(), evs[0].Detail["reason"])
+	require.Empty(t, evs[0].Client)
+
+	_, err = f.b.Cancel(ctx, coming.ID, "peruttu", pro)
+	require.NoError(t, err)
+	require.NoError(t, f.b.DeleteCalendar(ctx, "nurse-1", 0, nurse1), "only a past appointment is left")
+	got, err := f.store.Appointment(ctx, past.ID)
+	require.NoError(t, err)
+	require.Equal(t, booking.StatusBooked, got.Status, "the past appointment stays as it is")
+}
+
+// TestSeedCompletesAPartialSeedOnly: a seed stopped part-way is completed
+// by the next SeedCalendars, and a calendar deleted after the seed is not
+// brought back.
+func TestSeedCompletesAPartialSeedOnly(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, civil.NewDate(2026, time.December, 1), 60)
+	cals := fixtureCalendars(t)
+	// The seed that stopped after its first calendar.
+	_, err := f.store.PutCalendar(ctx, booking.CalendarChange{Calendar: cals[0], Now: f.now})
+	require.NoError(t, err)
+	n, err := f.b.SeedCalendars(ctx, sysCals)
+	require.NoError(t, err)
+	require.Equal(t, len(cals)-1, n, "the rest is seeded")
+	stored, _, err := f.store.Calendars(ctx)
+	require.NoError(t, err)
+	require.Len(t, stored, len(cals))
+
+	require.NoError(t, f.b.DeleteCalendar(ctx, "nurse-2", 1, nurse1))
+	n, err = f.b.SeedCalendars(ctx, sysCals) // the next start
+	require.NoError(t, err)
+	require.Zero(t, n)
+	_, err = f.b.Calendar(ctx, "nurse-2")
+	require.ErrorIs(t, err, booking.ErrNotFound, "a deleted calendar stays deleted")
+}

@@ -42,6 +42,9 @@ var (
 	// ErrInvitationUsed reports a booking invitation that has already been
 	// redeemed: an invitation books once.
 	ErrInvitationUsed = carecontact.Sentinel(carecontact.ErrConflict, "booking: invitation already used")
+	// ErrCalendarInUse reports a calendar that cannot be deleted because
+	// appointments still to come are booked or held on it.
+	ErrCalendarInUse = carecontact.Sentinel(carecontact.ErrConflict, "booking: calendar has appointments to come")
 )
 
 // TransitionError reports a status change the FHIR R4 life cycle does not

@@ -122,7 +122,10 @@ func (b *Booker) invited(token string, by Requester, area carecontact.AreaID, se
 type Reminder struct {
 	// At is when the reminder is due: the appointment's start less the
 	// lead time.
-	At          time.Time   `json:"at"`
+	At time.Time `json:"at"`
+	// Appointment is the appointment without its pre-question answers
+	// (health information the message does not need and the transport
+	// must not carry): Answers is always nil.
 	Appointment Appointment `json:"appointment"`
 	// ServiceNames are the service's names, for the text.
 	ServiceNames civil.Names `json:"serviceNames,omitzero"`
@@ -181,6 +184,7 @@ func (b *Booker) Reminders(ctx context.Context, from, to time.Time, lead time.Du
 		if err != nil {
 			return nil, err
 		}
+		a.Answers = nil // health information stays out of the transport
 		r := Reminder{At: a.Start.Add(-lead), Appointment: a, CancelToken: tok}
 		if svc, err := b.service(ctx, a.Area, a.Service); err == nil {
 			r.ServiceNames = svc.Names

@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -182,6 +183,12 @@ func TestReminders(t *testing.T) {
 	require.Equal(t, tue9.ID, first[0].Appointment.ID)
 	require.Equal(t, helsinki(t, 2026, 12, 7, 9, 0), first[0].At)
 	require.Equal(t, "Hoitajan vastaanotto", first[0].ServiceNames.FI)
+	require.NotEmpty(t, tue9.Answers, "booked with answers")
+	require.Nil(t, first[0].Appointment.Answers, "no pre-question answer reaches a reminder")
+	raw, err := json.Marshal(first[0])
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), tue9.Answers[0].Text)
+	require.NotContains(t, string(raw), "answers")
 	second, err := f.b.Reminders(ctx, helsinki(t, 2026, 12, 7, 10, 0), helsinki(t, 2026, 12, 7, 11, 0), day, sys)
 	require.NoError(t, err)
 	require.Len(t, second, 1, "consecutive periods list each reminder once")

@@ -60,6 +60,12 @@ type Rebooking struct {
 	// Waiting is the client's waitlist entry for the service when no
 	// alternative was found (an entry the client already had is kept).
 	Waiting *WaitEntry `json:"waiting,omitempty"`
+	// Err is why this appointment could not be handled (a failed search,
+	// store operation or audit record), empty when it was: the
+	// appointment is then as Appointment shows it (still booked, or on
+	// the waitlist when Waiting is set and only the cancellation failed)
+	// and the host handles it by hand. It names no client and no answer.
+	Err string `json:"error,omitempty"`
 }
 
 // AbsencePlan is what PlanAbsence did.
@@ -70,10 +76,15 @@ type AbsencePlan struct {
 	Rebookings []Rebooking `json:"rebookings,omitempty"`
 }
 
-// PlanAbsence adds an absence to a calendar over booked times: it finds the
-// appointments the absence falls on (Affected, each recorded as read),
-// stores the absence (AddAbsence, recorded with its caller), and then
-// offers each client either the nearest free times of the same service,
+// PlanAbsence adds an absence to a calendar over booked times: it stores
+// the absence (AddAbsence, recorded with its caller), then finds the
+// appointments it falls on (Affected, each recorded as read; read after
+// the absence is committed, so a booking made meanwhile is among them;
+// if this read fails, the error is returned with the plan's Calendar
+// set, the absence being stored), and then,
+// for each of them that is still to come (booked or a live hold, not
+// checked in, starting after the Booker's clock's now: one already under
+// way or over is left as it is and not listed), offers the client either the nearest free times of the same service,
 // found after the absence is in the calendar, or, when there is none
 // within req.Within, the waitlist: the client is put on the service's
 // waitlist (keeping the answers and the guidance version) and the
@@ -81,12 +92,17 @@ type AbsencePlan struct {
 // absent time is offered to nobody. A change of the calendar since
 // req.Version fails with ErrConflict before anything is stored. An
 // appointment given alternatives is recorded as a "booking.rebook" audit
-// event (see Workload). The
-// waitlist step is two store operations (the entry, then the
-// cancellation): if the second fails, the error is returned with the
-// client on the waitlist and the appointment still booked, which a second
-// PlanAbsence cannot repeat (the absence is stored); the host then cancels
-// it.
+// event (see Workload). Once the absence is stored, a failure with one
+// appointment does not stop the others: it is recorded in that
+// Rebooking's Err and PlanAbsence carries on. The waitlist step is two
+// store operations (the entry, then the cancellation): if the second
+// fails, the Rebooking has Waiting set, the appointment still booked and
+// Err set, which a second PlanAbsence cannot repeat (the absence is
+// stored); the host then cancels it. What remains: a claim does not check
+// the calendars version, so a booking whose slot was found on the calendar
+// before the absence and claimed after PlanAbsence read Affected still
+// lands on the absent time and is in no plan; the host finds it by
+// calling Affected again for the absence.
 func (b *Booker) PlanAbsence(ctx context.Context, req AbsenceRequest) (AbsencePlan, error) {
 	n := req.Alternatives
 	switch {
@@ -102,37 +118,52 @@ func (b *Booker) PlanAbsence(ctx context.Context, req AbsenceRequest) (AbsencePl
 	case within < 0:
 		return AbsencePlan{}, carecontact.Invalid(ErrInvalid, "within", "is negative")
 	}
-	affected, err := b.Affected(ctx, req.Owner, req.Absence, req.By)
-	if err != nil {
-		return AbsencePlan{}, err
-	}
 	sc, err := b.AddAbsence(ctx, req.Owner, req.Version, req.Absence, req.By)
 	if err != nil {
 		return AbsencePlan{}, err
 	}
 	plan := AbsencePlan{Calendar: sc}
+	// Read after the absence is committed, so that a booking made while it
+	// was being stored is among them.
+	affected, err := b.Affected(ctx, req.Owner, req.Absence, req.By)
+	if err != nil {
+		return plan, err
+	}
 	by := Requester{Actor: req.By.Actor}
+	now := b.cfg.Clock.Now()
 	for _, a := range affected {
-		alts, err := b.alternatives(ctx, a, n, within, req.KeepProfessional, by)
-		if err != nil {
-			return plan, err
+		if (a.Status != StatusBooked && a.Status != StatusPending) || !a.Start.After(now) {
+			continue // under way, checked in or over: not moved
 		}
-		if len(alts) > 0 {
-			ev := b.event(b.cfg.Clock.Now().UTC(), by, "booking.rebook", a,
-				map[string]string{"reason": "absence", "alternatives": strconv.Itoa(len(alts))})
-			if err := b.cfg.Audit.Record(ctx, ev); err != nil {
-				return plan, fmt.Errorf("booking: audit rebooking: %w", err)
-			}
-			plan.Rebookings = append(plan.Rebookings, Rebooking{Appointment: a, Alternatives: alts})
-			continue
-		}
-		w, cancelled, err := b.toWaitlist(ctx, a, by)
-		if err != nil {
-			return plan, err
-		}
-		plan.Rebookings = append(plan.Rebookings, Rebooking{Appointment: cancelled, Waiting: &w})
+		plan.Rebookings = append(plan.Rebookings, b.rebook(ctx, a, n, within, req.KeepProfessional, by))
 	}
 	return plan, nil
+}
+
+// rebook offers a's client alternatives or the waitlist (see PlanAbsence);
+// a failure is the Rebooking's Err.
+func (b *Booker) rebook(ctx context.Context, a Appointment, n int, within time.Duration, keep bool, by Requester) Rebooking {
+	alts, err := b.alternatives(ctx, a, n, within, keep, by)
+	if err != nil {
+		return Rebooking{Appointment: a, Err: err.Error()}
+	}
+	if len(alts) > 0 {
+		ev := b.event(b.cfg.Clock.Now().UTC(), by, "booking.rebook", a,
+			map[string]string{"reason": "absence", "alternatives": strconv.Itoa(len(alts))})
+		if err := b.cfg.Audit.Record(ctx, ev); err != nil {
+			return Rebooking{Appointment: a, Err: fmt.Sprintf("booking: audit rebooking: %v", err)}
+		}
+		return Rebooking{Appointment: a, Alternatives: alts}
+	}
+	w, cancelled, err := b.toWaitlist(ctx, a, by)
+	if err != nil {
+		r := Rebooking{Appointment: a, Err: err.Error()}
+		if w.ID != "" {
+			r.Waiting = &w
+		}
+		return r
+	}
+	return Rebooking{Appointment: cancelled, Waiting: &w}
 }
 
 // alternatives finds up to n free slots of a's service nearest to its

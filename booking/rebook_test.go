@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -192,4 +193,125 @@ func TestCancelAfterAbsenceOffersNothing(t *testing.T) {
 	ws, err := f.store.Waiters(ctx, "north", "nurse-visit")
 	require.NoError(t, err)
 	require.Len(t, ws, 1, "still waiting")
+}
+
+// failingTransitions is a store whose Transition of one appointment fails.
+type failingTransitions struct {
+	booking.Store
+	fail string
+}
+
+func (s *failingTransitions) Transition(ctx context.Context, req booking.TransitionRequest) error {
+	if req.Next.ID == s.fail {
+		return errors.New("store: disk full")
+	}
+	return s.Store.Transition(ctx, req)
+}
+
+// TestPlanAbsenceMovesOnlyWhatIsToCome: an absence entered during the
+// morning it covers leaves the appointment that already started and the
+// checked-in one as they are (Affected still lists them), and a failure
+// with one appointment is recorded in its Rebooking while the next client
+// is still handled.
+func TestPlanAbsenceMovesOnlyWhatIsToCome(t *testing.T) {
+	ctx := context.Background()
+	thu := func(h, m int) time.Time { return helsinki(t, 2027, time.March, 25, h, m) }
+	f := newFixture(t, civil.NewDate(2027, time.March, 1), 60)
+	store := &failingTransitions{Store: f.store}
+	set, err := booking.NewCalendarSet(fixtureCalendars(t))
+	require.NoError(t, err)
+	ix, err := booking.NewIndex(set, civil.NewDate(2027, time.March, 1), 60)
+	require.NoError(t, err)
+	f.b, err = booking.New(booking.Config{Index: ix, Catalogues: fixtureCatalogues(t), Store: store, Audit: f.store.AuditLog(),
+		Clock: carecontact.ClockFunc(func() time.Time { return f.now }), Staff: fixtureStaff})
+	require.NoError(t, err)
+
+	f.set(helsinki(t, 2027, time.March, 22, 7, 0))
+	started := bookAt(t, f, "c-1", thu(9, 0))
+	checkedIn := bookAt(t, f, "c-2", thu(10, 0))
+	failing := bookAt(t, f, "c-3", thu(10, 30))
+	later := bookAt(t, f, "c-4", thu(11, 30))
+	store.fail = failing.ID
+	f.set(thu(9, 55))
+	_, err = f.b.Mark(ctx, checkedIn.ID, booking.StatusCheckedIn, client("c-2"))
+	require.NoError(t, err)
+
+	absence := booking.Exception{Date: civil.NewDate(2027, time.March, 25), Kind: booking.Absence}
+	all, err := f.b.Affected(ctx, "nurse-1", absence, nurse1)
+	require.NoError(t, err)
+	require.Len(t, all, 4, "Affected lists everyone the absence touches")
+
+	plan, err := f.b.PlanAbsence(ctx, booking.AbsenceRequest{Owner: "nurse-1", Absence: absence,
+		Within: 3 * 24 * time.Hour, KeepProfessional: true, By: nurse1})
+	require.NoError(t, err, "one appointment's failure does not fail the plan")
+	require.Len(t, plan.Rebookings, 2, "neither the started nor the checked-in appointment is moved")
+
+	r := plan.Rebookings[0]
+	require.Equal(t, failing.ID, r.Appointment.ID)
+	require.Contains(t, r.Err, "cancel after absence")
+	require.NotContains(t, r.Err, "c-3")
+	require.NotContains(t, r.Err, "yskä")
+	require.NotNil(t, r.Waiting, "the client is on the waitlist, the cancellation failed")
+	require.Equal(t, booking.StatusBooked, r.Appointment.Status)
+
+	r = plan.Rebookings[1]
+	require.Equal(t, later.ID, r.Appointment.ID)
+	require.Empty(t, r.Err)
+	require.NotNil(t, r.Waiting)
+	require.Equal(t, booking.StatusCancelled, r.Appointment.Status)
+
+	for id, want := range map[string]booking.Status{started.ID: booking.StatusBooked, checkedIn.ID: booking.StatusCheckedIn,
+		failing.ID: booking.StatusBooked, later.ID: booking.StatusCancelled} {
+		got, err := f.store.Appointment(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, want, got.Status, id)
+	}
+}
+
+// bookingDuringAbsence is a store where another Booker books while the
+// absence's calendar change is on its way to the store.
+type bookingDuringAbsence struct {
+	booking.Store
+	during func()
+}
+
+func (s *bookingDuringAbsence) PutCalendar(ctx context.Context, ch booking.CalendarChange) (booking.StoredCalendar, error) {
+	if s.during != nil {
+		s.during()
+		s.during = nil
+	}
+	return s.Store.PutCalendar(ctx, ch)
+}
+
+// TestPlanAbsenceSeesBookingMadeMeanwhile: an appointment booked while the
+// absence is being stored is among the plan's rebookings.
+func TestPlanAbsenceSeesBookingMadeMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	thu := func(h, m int) time.Time { return helsinki(t, 2027, time.March, 25, h, m) }
+	other := newFixture(t, civil.NewDate(2027, time.March, 1), 60) // the other replica
+	store := &bookingDuringAbsence{Store: other.store}
+	set, err := booking.NewCalendarSet(fixtureCalendars(t))
+	require.NoError(t, err)
+	ix, err := booking.NewIndex(set, civil.NewDate(2027, time.March, 1), 60)
+	require.NoError(t, err)
+	f := &fixture{store: other.store}
+	f.b, err = booking.New(booking.Config{Index: ix, Catalogues: fixtureCatalogues(t), Store: store, Audit: other.store.AuditLog(),
+		Clock: carecontact.ClockFunc(func() time.Time { return f.now }), Staff: fixtureStaff})
+	require.NoError(t, err)
+	f.set(helsinki(t, 2027, time.March, 22, 7, 0))
+	other.set(f.now)
+	first := bookAt(t, f, "c-1", thu(9, 0))
+	var meanwhile booking.Appointment
+	store.during = func() { meanwhile = bookAt(t, other, "c-2", thu(10, 0)) }
+
+	plan, err := f.b.PlanAbsence(ctx, booking.AbsenceRequest{Owner: "nurse-1",
+		Absence: booking.Exception{Date: civil.NewDate(2027, time.March, 25), Kind: booking.Absence}, Alternatives: 1, By: nurse1})
+	require.NoError(t, err)
+	require.NotEmpty(t, meanwhile.ID)
+	var ids []string
+	for _, r := range plan.Rebookings {
+		ids = append(ids, r.Appointment.ID)
+		require.Empty(t, r.Err)
+	}
+	require.Equal(t, []string{first.ID, meanwhile.ID}, ids)
 }

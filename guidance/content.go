@@ -134,8 +134,8 @@ type BookingRules struct {
 	PreQuestions json.RawMessage `json:"pre_questions,omitempty"`
 	// StaffOnly makes the service one that only professionals book (a
 	// follow-up the nurse sets up): the entry then lists no client
-	// groups, advice never offers it for self-booking, and booking lets no
-	// client book it.
+	// groups, advice never offers it for self-booking, and no client books
+	// it themselves: a professional books it or sends an invitation.
 	StaffOnly bool `json:"staff_only,omitempty"`
 }
 

@@ -101,6 +101,7 @@ var libraryErrors = map[string]errkinds.Package{
 			"ErrIllegalTransition": booking.ErrIllegalTransition, "ErrNotAllowed": booking.ErrNotAllowed,
 			"ErrLimitReached": booking.ErrLimitReached, "ErrExists": booking.ErrExists, "ErrCallInstead": booking.ErrCallInstead,
 			"ErrTokenInvalid": booking.ErrTokenInvalid, "ErrTokenExpired": booking.ErrTokenExpired, "ErrInvitationUsed": booking.ErrInvitationUsed,
+			"ErrCalendarInUse": booking.ErrCalendarInUse,
 		},
 		Types: map[string]error{"TransitionError": &booking.TransitionError{}, "CallError": &booking.CallError{}, "TokenError": &booking.TokenError{}},
 	},
