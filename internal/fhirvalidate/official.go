@@ -79,9 +79,9 @@ var (
 var dataTypes = map[string]bool{"CodeableConcept": true, "Coding": true, "Extension": true, "Identifier": true, "Meta": true, "Narrative": true, "Period": true, "Reference": true}
 
 // loadOfficial reads the embedded differentials. base gives the inherited
-// elements: a resource's from the subset's OperationOutcome (a
-// DomainResource like the others), a backbone element's from
-// OperationOutcome.issue.
+// elements: a resource's from the subset's DomainResource (Resource's and
+// DomainResource's elements), a backbone element's from its
+// BackboneElement, a data type's from its Element.
 func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 	out := officialDefs{types: map[string]map[string]elemDef{}, invariants: map[string][]constraint{}, codes: map[string][]string{}}
 	files, err := official.ReadDir("testdata/r4official")
@@ -133,14 +133,14 @@ func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 				return out, err
 			}
 		case root == "Bundle": // Bundle is a Resource, the others DomainResources
-			if err := inherit(root, resourceBase, "OperationOutcome"); err != nil {
+			if err := inherit(root, resourceBase, "DomainResource"); err != nil {
 				return out, err
 			}
 		default:
-			if err := inherit(root, resourceBase, "OperationOutcome"); err != nil {
+			if err := inherit(root, resourceBase, "DomainResource"); err != nil {
 				return out, err
 			}
-			if err := inherit(root, domainResourceBase, "OperationOutcome"); err != nil {
+			if err := inherit(root, domainResourceBase, "DomainResource"); err != nil {
 				return out, err
 			}
 		}
@@ -165,7 +165,7 @@ func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 			case len(el.Type) == 1 && el.Type[0].Code == "BackboneElement":
 				d.Type = []string{el.Path}
 				out.types[el.Path] = map[string]elemDef{}
-				if err := inherit(el.Path, backboneBase, "OperationOutcome.issue"); err != nil {
+				if err := inherit(el.Path, backboneBase, "BackboneElement"); err != nil {
 					return out, err
 				}
 			default:

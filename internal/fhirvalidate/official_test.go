@@ -53,6 +53,15 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 		{"Meta.profile", elemDef{Min: 0, Max: "*", Type: []string{"canonical"}, Targets: []string{"StructureDefinition"}}},
 		{"Identifier.use", elemDef{Min: 0, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/identifier-use"}},
 		{"Identifier.assigner", elemDef{Min: 0, Max: "1", Type: []string{"Reference"}, Targets: []string{"Organization"}}},
+		{"OperationOutcome.issue", elemDef{Min: 1, Max: "*", Type: []string{"OperationOutcome.issue"}}},
+		{"OperationOutcome.issue.severity", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/issue-severity"}},
+		{"OperationOutcome.issue.code", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/issue-type"}},
+		{"OperationOutcome.issue.details", elemDef{Min: 0, Max: "1", Type: []string{"CodeableConcept"}}},
+		{"OperationOutcome.issue.diagnostics", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
+		{"OperationOutcome.issue.location", elemDef{Min: 0, Max: "*", Type: []string{"string"}}},
+		{"OperationOutcome.issue.expression", elemDef{Min: 0, Max: "*", Type: []string{"string"}}},
+		{"OperationOutcome.issue.modifierExtension", elemDef{Min: 0, Max: "*", Type: []string{"Extension"}}},
+		{"OperationOutcome.text", elemDef{Min: 0, Max: "1", Type: []string{"Narrative"}}},
 		{"Appointment.serviceType", elemDef{Min: 0, Max: "*", Type: []string{"CodeableConcept"}}},
 		{"Appointment.text", elemDef{Min: 0, Max: "1", Type: []string{"Narrative"}}},
 		{"AppointmentResponse.appointment", elemDef{Min: 1, Max: "1", Type: []string{"Reference"}, Targets: []string{"Appointment"}}},
@@ -174,6 +183,53 @@ func TestInvariantsFollowTheOfficialExpressions(t *testing.T) {
 	require.Equal(t, []string{"ele-1"}, keys)
 }
 
+// TestOperationOutcome: OperationOutcome is read from its official
+// differential, its codes from the official CodeSystems, and the subset's
+// inherited-element types are no resource types.
+func TestOperationOutcome(t *testing.T) {
+	v := newValidator(t)
+	issue := func(severity, code string) string {
+		return `{"resourceType":"OperationOutcome","issue":[{"severity":"` + severity + `","code":"` + code + `","diagnostics":"x"}]}`
+	}
+	tests := []struct {
+		name, body string
+		valid      bool
+	}{
+		{"error invalid", issue("error", "invalid"), true},
+		{"a nested code (not-found under processing)", issue("error", "not-found"), true},
+		{"a deeper code (deleted under not-found)", issue("information", "deleted"), true},
+		{"fatal exception with details and expression", `{"resourceType":"OperationOutcome","id":"o","issue":[{"severity":"fatal","code":"exception",` +
+			`"details":{"text":"x"},"expression":["Bundle.entry[0]"],"location":["/f:Bundle"]}]}`, true},
+		{"no issue", `{"resourceType":"OperationOutcome"}`, false},
+		{"empty issue list", `{"resourceType":"OperationOutcome","issue":[]}`, false},
+		{"severity not a code of issue-severity", issue("critical", "invalid"), false},
+		{"code not a code of issue-type", issue("error", "bad-request"), false},
+		{"no severity", `{"resourceType":"OperationOutcome","issue":[{"code":"invalid"}]}`, false},
+		{"no code", `{"resourceType":"OperationOutcome","issue":[{"severity":"error"}]}`, false},
+		{"element R4 does not define", `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","message":"x"}]}`, false},
+		{"diagnostics twice", `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","diagnostics":["x","y"]}]}`, false},
+		{"DomainResource is abstract", `{"resourceType":"DomainResource","id":"x"}`, false},
+		{"BackboneElement is abstract", `{"resourceType":"BackboneElement","id":"x"}`, false},
+		{"Element is abstract", `{"resourceType":"Element","id":"x"}`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			problems := v.Validate([]byte(tc.body))
+			if tc.valid {
+				require.Empty(t, problems)
+			} else {
+				require.NotEmpty(t, problems)
+			}
+		})
+	}
+	var sub struct {
+		Types map[string]json.RawMessage `json:"types"`
+	}
+	require.NoError(t, json.Unmarshal(subset, &sub))
+	require.NotContains(t, sub.Types, "OperationOutcome")
+	require.NotContains(t, sub.Types, "OperationOutcome.issue")
+}
+
 // TestInvariantChecks runs each check on a resource that keeps and one
 // that breaks it.
 func TestInvariantChecks(t *testing.T) {
@@ -263,6 +319,11 @@ func TestRequiredBindingsFromTheOfficialCodeSystems(t *testing.T) {
 		"http-verb":           {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"},
 		"identifier-use":      {"usual", "official", "temp", "secondary", "old"},
 		"narrative-status":    {"generated", "extensions", "additional", "empty"},
+		"issue-severity":      {"fatal", "error", "warning", "information"},
+		"issue-type": {"invalid", "structure", "required", "value", "invariant", "security", "login", "unknown", "expired",
+			"forbidden", "suppressed", "processing", "not-supported", "duplicate", "multiple-matches", "not-found", "deleted",
+			"too-long", "code-invalid", "extension", "too-costly", "business-rule", "conflict", "transient", "lock-error",
+			"no-store", "exception", "timeout", "incomplete", "throttled", "informational"},
 	}
 	off, err := loadOfficial(v.defs.Types)
 	require.NoError(t, err)

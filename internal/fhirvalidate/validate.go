@@ -45,6 +45,10 @@ type extDef struct {
 	subs      map[string]string // sub-extension url -> value type
 }
 
+// abstractTypes are the subset's types that hold only inherited elements:
+// no resource or element is of one of them.
+var abstractTypes = map[string]bool{"DomainResource": true, "BackboneElement": true, "Element": true}
+
 // Validator checks resources; it is read-only once built.
 type Validator struct {
 	defs     r4Defs
@@ -203,7 +207,7 @@ func (v *Validator) resource(obj map[string]any, prefix string, root map[string]
 		root = obj
 	}
 	typ, _ := obj["resourceType"].(string)
-	if _, ok := v.defs.Types[typ]; !ok {
+	if _, ok := v.defs.Types[typ]; !ok || abstractTypes[typ] {
 		*problems = append(*problems, fmt.Sprintf("%sresourceType %q is not one this validator knows", prefix, typ))
 		return
 	}
