@@ -76,7 +76,7 @@ var (
 
 // dataTypes are the data types read from official differentials (the
 // others are in the subset); they inherit Element's id and extension.
-var dataTypes = map[string]bool{"CodeableConcept": true, "Coding": true, "Extension": true, "Identifier": true, "Meta": true, "Narrative": true, "Period": true, "Reference": true}
+var dataTypes = map[string]bool{"CodeableConcept": true, "Coding": true, "ContactPoint": true, "Extension": true, "Identifier": true, "Meta": true, "Narrative": true, "Period": true, "Reference": true}
 
 // loadOfficial reads the embedded differentials. base gives the inherited
 // elements: a resource's from the subset's DomainResource (Resource's and

@@ -53,6 +53,11 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 		{"Meta.profile", elemDef{Min: 0, Max: "*", Type: []string{"canonical"}, Targets: []string{"StructureDefinition"}}},
 		{"Identifier.use", elemDef{Min: 0, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/identifier-use"}},
 		{"Identifier.assigner", elemDef{Min: 0, Max: "1", Type: []string{"Reference"}, Targets: []string{"Organization"}}},
+		{"ContactPoint.system", elemDef{Min: 0, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/contact-point-system"}},
+		{"ContactPoint.use", elemDef{Min: 0, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/contact-point-use"}},
+		{"ContactPoint.rank", elemDef{Min: 0, Max: "1", Type: []string{"positiveInt"}}},
+		{"ContactPoint.period", elemDef{Min: 0, Max: "1", Type: []string{"Period"}}},
+		{"ContactPoint.id", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
 		{"OperationOutcome.issue", elemDef{Min: 1, Max: "*", Type: []string{"OperationOutcome.issue"}}},
 		{"OperationOutcome.issue.severity", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/issue-severity"}},
 		{"OperationOutcome.issue.code", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/issue-type"}},
@@ -131,6 +136,7 @@ var officialExpressions = map[string]string{
 	"ref-1":  "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
 	"txt-1":  "htmlChecks()",
 	"ext-1":  "extension.exists() != value.exists()",
+	"cpt-2":  "value.empty() or system.exists()",
 	"txt-2":  "htmlChecks()",
 	"app-1":  "type.exists() or actor.exists()",
 	"app-2":  "start.exists() = end.exists()",
@@ -173,6 +179,7 @@ func TestInvariantsFollowTheOfficialExpressions(t *testing.T) {
 		"bdl-1": "Bundle", "bdl-2": "Bundle", "bdl-3": "Bundle", "bdl-4": "Bundle", "bdl-7": "Bundle", "bdl-9": "Bundle",
 		"bdl-10": "Bundle", "bdl-11": "Bundle", "bdl-12": "Bundle", "bdl-5": "Bundle.entry", "bdl-8": "Bundle.entry",
 		"per-1": "Period", "ref-1": "Reference", "txt-1": "Narrative.div", "txt-2": "Narrative.div", "ext-1": "Extension",
+		"cpt-2": "ContactPoint",
 	}, where)
 	// The subset keeps only the data types' invariants.
 	keys := make([]string, 0, len(v.defs.Invariants))
@@ -293,6 +300,8 @@ func TestInvariantChecks(t *testing.T) {
 			appt(narrative(`<div xmlns=\"http://www.w3.org/1999/xhtml\"> <p>\n</p> </div>`))},
 		{"ext-1", appt(`"status":"proposed","extension":[{"url":"urn:x","valueBoolean":true}],`),
 			appt(`"status":"proposed","extension":[{"url":"urn:x","valueBoolean":true,"extension":[{"url":"urn:y","valueString":"y"}]}],`)},
+		{"cpt-2", appt(`"status":"proposed","extension":[{"url":"urn:x","valueContactPoint":{"system":"url","value":"https://example.org"}}],`),
+			appt(`"status":"proposed","extension":[{"url":"urn:x","valueContactPoint":{"value":"https://example.org"}}],`)},
 	}
 	require.Len(t, tests, len(officialExpressions)+3) // per-1 twice: date-times and dates; ref-1 three times
 	for i, tc := range tests {
@@ -310,16 +319,18 @@ func TestInvariantChecks(t *testing.T) {
 func TestRequiredBindingsFromTheOfficialCodeSystems(t *testing.T) {
 	v := newValidator(t)
 	want := map[string][]string{
-		"appointmentstatus":   {"proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error", "checked-in", "waitlist"},
-		"participantrequired": {"required", "optional", "information-only"},
-		"participationstatus": {"accepted", "declined", "tentative", "needs-action"},
-		"slotstatus":          {"busy", "free", "busy-unavailable", "busy-tentative", "entered-in-error"},
-		"bundle-type":         {"document", "message", "transaction", "transaction-response", "batch", "batch-response", "history", "searchset", "collection"},
-		"search-entry-mode":   {"match", "include", "outcome"},
-		"http-verb":           {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"},
-		"identifier-use":      {"usual", "official", "temp", "secondary", "old"},
-		"narrative-status":    {"generated", "extensions", "additional", "empty"},
-		"issue-severity":      {"fatal", "error", "warning", "information"},
+		"appointmentstatus":    {"proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error", "checked-in", "waitlist"},
+		"participantrequired":  {"required", "optional", "information-only"},
+		"participationstatus":  {"accepted", "declined", "tentative", "needs-action"},
+		"slotstatus":           {"busy", "free", "busy-unavailable", "busy-tentative", "entered-in-error"},
+		"bundle-type":          {"document", "message", "transaction", "transaction-response", "batch", "batch-response", "history", "searchset", "collection"},
+		"search-entry-mode":    {"match", "include", "outcome"},
+		"http-verb":            {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"},
+		"identifier-use":       {"usual", "official", "temp", "secondary", "old"},
+		"narrative-status":     {"generated", "extensions", "additional", "empty"},
+		"contact-point-system": {"phone", "fax", "email", "pager", "url", "sms", "other"},
+		"contact-point-use":    {"home", "work", "temp", "old", "mobile"},
+		"issue-severity":       {"fatal", "error", "warning", "information"},
 		"issue-type": {"invalid", "structure", "required", "value", "invariant", "security", "login", "unknown", "expired",
 			"forbidden", "suppressed", "processing", "not-supported", "duplicate", "multiple-matches", "not-found", "deleted",
 			"too-long", "code-invalid", "extension", "too-costly", "business-rule", "conflict", "transient", "lock-error",

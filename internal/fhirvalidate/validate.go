@@ -510,6 +510,10 @@ var invariantChecks = map[string]func(o, root map[string]any) string{
 	"txt-2": func(o, _ map[string]any) string {
 		return unless(narrativeContent(str(o, "div")), "the narrative has no text and no image")
 	},
+	// value.empty() or system.exists().
+	"cpt-2": func(o, _ map[string]any) string {
+		return unless(!has(o, "value") || has(o, "system"), "a value without a system")
+	},
 	// extension.exists() != value.exists(): value is value[x], any
 	// element whose name starts with "value".
 	"ext-1": func(o, _ map[string]any) string {
