@@ -90,6 +90,9 @@ func New(extensions fs.FS, extensionBase, nationalStatus string) (*Validator, er
 		}
 	}
 	v.inv = off.invariants
+	if len(off.element) != 1 || off.element[0].Key != "ele-1" {
+		return nil, fmt.Errorf("fhirvalidate: Element's invariants are %v, the validator checks ele-1", off.element)
+	}
 	for p, cs := range v.inv {
 		for _, c := range cs {
 			if _, ok := invariantChecks[c.Key]; !ok {
