@@ -16,6 +16,9 @@ import (
 //go:embed testdata/r4official/*.differential.json testdata/r4official/CodeSystem-*.json
 var official embed.FS
 
+// elementFile is Element's differential.
+const elementFile = "StructureDefinition-Element.differential.json"
+
 // profileBase is the canonical prefix of the core StructureDefinitions;
 // fhirpathSystem that of the FHIRPath system types a primitive's value
 // has, and fhirTypeExtension the extension giving its FHIR type.
@@ -63,6 +66,9 @@ type officialDefs struct {
 	invariants map[string][]constraint
 	valueSets  []string
 	codes      map[string][]string // value set URL -> codes, from the CodeSystems
+	// element are Element's invariants (ele-1): every element has them,
+	// and the validator checks ele-1 on each element it walks.
+	element []constraint
 }
 
 // resourceBase and backboneBase are the elements every resource
@@ -76,18 +82,22 @@ var (
 
 // dataTypes are the data types read from official differentials (the
 // others are in the subset); they inherit Element's id and extension.
-var dataTypes = map[string]bool{"CodeableConcept": true, "Coding": true, "Extension": true, "Identifier": true, "Meta": true, "Narrative": true, "Period": true, "Reference": true}
+var dataTypes = map[string]bool{"CodeableConcept": true, "Coding": true, "ContactPoint": true, "Extension": true, "Identifier": true, "Meta": true, "Narrative": true, "Period": true, "Reference": true}
 
 // loadOfficial reads the embedded differentials. base gives the inherited
-// elements: a resource's from the subset's OperationOutcome (a
-// DomainResource like the others), a backbone element's from
-// OperationOutcome.issue.
+// elements: a resource's from the subset's DomainResource (Resource's and
+// DomainResource's elements), a backbone element's from its
+// BackboneElement, a data type's from Element's official differential.
 func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 	out := officialDefs{types: map[string]map[string]elemDef{}, invariants: map[string][]constraint{}, codes: map[string][]string{}}
 	files, err := official.ReadDir("testdata/r4official")
 	if err != nil {
 		return out, err
 	}
+	// Element first: the data types inherit its id and extension.
+	sort.SliceStable(files, func(i, j int) bool {
+		return files[i].Name() == elementFile && files[j].Name() != elementFile
+	})
 	vs := map[string]bool{}
 	for _, f := range files {
 		if strings.HasPrefix(f.Name(), "CodeSystem-") {
@@ -117,8 +127,12 @@ func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 		}
 		root := els[0].Path
 		inherit := func(typ string, names []string, from string) error {
+			src := base[from]
+			if from == "Element" {
+				src = out.types["Element"]
+			}
 			for _, n := range names {
-				d, ok := base[from][n]
+				d, ok := src[n]
 				if !ok {
 					return fmt.Errorf("fhirvalidate: the subset has no %s.%s", from, n)
 				}
@@ -128,24 +142,27 @@ func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 		}
 		out.types[root] = map[string]elemDef{}
 		switch {
+		case root == "Element": // the base of all elements inherits nothing
 		case dataTypes[root]: // an Element: id and extension
 			if err := inherit(root, backboneBase[:2], "Element"); err != nil {
 				return out, err
 			}
 		case root == "Bundle": // Bundle is a Resource, the others DomainResources
-			if err := inherit(root, resourceBase, "OperationOutcome"); err != nil {
+			if err := inherit(root, resourceBase, "DomainResource"); err != nil {
 				return out, err
 			}
 		default:
-			if err := inherit(root, resourceBase, "OperationOutcome"); err != nil {
+			if err := inherit(root, resourceBase, "DomainResource"); err != nil {
 				return out, err
 			}
-			if err := inherit(root, domainResourceBase, "OperationOutcome"); err != nil {
+			if err := inherit(root, domainResourceBase, "DomainResource"); err != nil {
 				return out, err
 			}
 		}
 		for _, el := range els {
-			if len(el.Constraint) > 0 {
+			if el.Path == "Element" {
+				out.element = append(out.element, el.Constraint...)
+			} else if len(el.Constraint) > 0 {
 				out.invariants[el.Path] = append(out.invariants[el.Path], el.Constraint...)
 			}
 			if el.Path == root {
@@ -165,7 +182,7 @@ func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 			case len(el.Type) == 1 && el.Type[0].Code == "BackboneElement":
 				d.Type = []string{el.Path}
 				out.types[el.Path] = map[string]elemDef{}
-				if err := inherit(el.Path, backboneBase, "OperationOutcome.issue"); err != nil {
+				if err := inherit(el.Path, backboneBase, "BackboneElement"); err != nil {
 					return out, err
 				}
 			default:

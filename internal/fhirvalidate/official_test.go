@@ -53,6 +53,20 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 		{"Meta.profile", elemDef{Min: 0, Max: "*", Type: []string{"canonical"}, Targets: []string{"StructureDefinition"}}},
 		{"Identifier.use", elemDef{Min: 0, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/identifier-use"}},
 		{"Identifier.assigner", elemDef{Min: 0, Max: "1", Type: []string{"Reference"}, Targets: []string{"Organization"}}},
+		{"ContactPoint.system", elemDef{Min: 0, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/contact-point-system"}},
+		{"ContactPoint.use", elemDef{Min: 0, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/contact-point-use"}},
+		{"ContactPoint.rank", elemDef{Min: 0, Max: "1", Type: []string{"positiveInt"}}},
+		{"ContactPoint.period", elemDef{Min: 0, Max: "1", Type: []string{"Period"}}},
+		{"ContactPoint.id", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
+		{"OperationOutcome.issue", elemDef{Min: 1, Max: "*", Type: []string{"OperationOutcome.issue"}}},
+		{"OperationOutcome.issue.severity", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/issue-severity"}},
+		{"OperationOutcome.issue.code", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/issue-type"}},
+		{"OperationOutcome.issue.details", elemDef{Min: 0, Max: "1", Type: []string{"CodeableConcept"}}},
+		{"OperationOutcome.issue.diagnostics", elemDef{Min: 0, Max: "1", Type: []string{"string"}}},
+		{"OperationOutcome.issue.location", elemDef{Min: 0, Max: "*", Type: []string{"string"}}},
+		{"OperationOutcome.issue.expression", elemDef{Min: 0, Max: "*", Type: []string{"string"}}},
+		{"OperationOutcome.issue.modifierExtension", elemDef{Min: 0, Max: "*", Type: []string{"Extension"}}},
+		{"OperationOutcome.text", elemDef{Min: 0, Max: "1", Type: []string{"Narrative"}}},
 		{"Appointment.serviceType", elemDef{Min: 0, Max: "*", Type: []string{"CodeableConcept"}}},
 		{"Appointment.text", elemDef{Min: 0, Max: "1", Type: []string{"Narrative"}}},
 		{"AppointmentResponse.appointment", elemDef{Min: 1, Max: "1", Type: []string{"Reference"}, Targets: []string{"Appointment"}}},
@@ -122,6 +136,7 @@ var officialExpressions = map[string]string{
 	"ref-1":  "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
 	"txt-1":  "htmlChecks()",
 	"ext-1":  "extension.exists() != value.exists()",
+	"cpt-2":  "value.empty() or system.exists()",
 	"txt-2":  "htmlChecks()",
 	"app-1":  "type.exists() or actor.exists()",
 	"app-2":  "start.exists() = end.exists()",
@@ -164,14 +179,66 @@ func TestInvariantsFollowTheOfficialExpressions(t *testing.T) {
 		"bdl-1": "Bundle", "bdl-2": "Bundle", "bdl-3": "Bundle", "bdl-4": "Bundle", "bdl-7": "Bundle", "bdl-9": "Bundle",
 		"bdl-10": "Bundle", "bdl-11": "Bundle", "bdl-12": "Bundle", "bdl-5": "Bundle.entry", "bdl-8": "Bundle.entry",
 		"per-1": "Period", "ref-1": "Reference", "txt-1": "Narrative.div", "txt-2": "Narrative.div", "ext-1": "Extension",
+		"cpt-2": "ContactPoint",
 	}, where)
-	// The subset keeps only the data types' invariants.
-	keys := make([]string, 0, len(v.defs.Invariants))
-	for k := range v.defs.Invariants {
-		keys = append(keys, k)
+	// The subset states no invariant; Element's ele-1 comes from its
+	// official differential (checked on every element the validator walks).
+	require.Empty(t, v.defs.Invariants)
+	off, err := loadOfficial(v.defs.Types)
+	require.NoError(t, err)
+	require.Equal(t, []constraint{{Key: "ele-1", Severity: "error", Expression: "hasValue() or (children().count() > id.count())"}}, off.element)
+	require.NotContains(t, off.invariants, "Element")
+	require.Equal(t, map[string]elemDef{
+		"id":        {Min: 0, Max: "1", Type: []string{"string"}},
+		"extension": {Min: 0, Max: "*", Type: []string{"Extension"}},
+	}, v.defs.Types["Element"])
+}
+
+// TestOperationOutcome: OperationOutcome is read from its official
+// differential, its codes from the official CodeSystems, and the subset's
+// inherited-element types are no resource types.
+func TestOperationOutcome(t *testing.T) {
+	v := newValidator(t)
+	issue := func(severity, code string) string {
+		return `{"resourceType":"OperationOutcome","issue":[{"severity":"` + severity + `","code":"` + code + `","diagnostics":"x"}]}`
 	}
-	sort.Strings(keys)
-	require.Equal(t, []string{"ele-1"}, keys)
+	tests := []struct {
+		name, body string
+		valid      bool
+	}{
+		{"error invalid", issue("error", "invalid"), true},
+		{"a nested code (not-found under processing)", issue("error", "not-found"), true},
+		{"a deeper code (deleted under not-found)", issue("information", "deleted"), true},
+		{"fatal exception with details and expression", `{"resourceType":"OperationOutcome","id":"o","issue":[{"severity":"fatal","code":"exception",` +
+			`"details":{"text":"x"},"expression":["Bundle.entry[0]"],"location":["/f:Bundle"]}]}`, true},
+		{"no issue", `{"resourceType":"OperationOutcome"}`, false},
+		{"empty issue list", `{"resourceType":"OperationOutcome","issue":[]}`, false},
+		{"severity not a code of issue-severity", issue("critical", "invalid"), false},
+		{"code not a code of issue-type", issue("error", "bad-request"), false},
+		{"no severity", `{"resourceType":"OperationOutcome","issue":[{"code":"invalid"}]}`, false},
+		{"no code", `{"resourceType":"OperationOutcome","issue":[{"severity":"error"}]}`, false},
+		{"element R4 does not define", `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","message":"x"}]}`, false},
+		{"diagnostics twice", `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","diagnostics":["x","y"]}]}`, false},
+		{"DomainResource is abstract", `{"resourceType":"DomainResource","id":"x"}`, false},
+		{"BackboneElement is abstract", `{"resourceType":"BackboneElement","id":"x"}`, false},
+		{"Element is abstract", `{"resourceType":"Element","id":"x"}`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			problems := v.Validate([]byte(tc.body))
+			if tc.valid {
+				require.Empty(t, problems)
+			} else {
+				require.NotEmpty(t, problems)
+			}
+		})
+	}
+	var sub struct {
+		Types map[string]json.RawMessage `json:"types"`
+	}
+	require.NoError(t, json.Unmarshal(subset, &sub))
+	require.NotContains(t, sub.Types, "OperationOutcome")
+	require.NotContains(t, sub.Types, "OperationOutcome.issue")
 }
 
 // TestInvariantChecks runs each check on a resource that keeps and one
@@ -237,6 +304,8 @@ func TestInvariantChecks(t *testing.T) {
 			appt(narrative(`<div xmlns=\"http://www.w3.org/1999/xhtml\"> <p>\n</p> </div>`))},
 		{"ext-1", appt(`"status":"proposed","extension":[{"url":"urn:x","valueBoolean":true}],`),
 			appt(`"status":"proposed","extension":[{"url":"urn:x","valueBoolean":true,"extension":[{"url":"urn:y","valueString":"y"}]}],`)},
+		{"cpt-2", appt(`"status":"proposed","extension":[{"url":"urn:x","valueContactPoint":{"system":"url","value":"https://example.org"}}],`),
+			appt(`"status":"proposed","extension":[{"url":"urn:x","valueContactPoint":{"value":"https://example.org"}}],`)},
 	}
 	require.Len(t, tests, len(officialExpressions)+3) // per-1 twice: date-times and dates; ref-1 three times
 	for i, tc := range tests {
@@ -254,15 +323,22 @@ func TestInvariantChecks(t *testing.T) {
 func TestRequiredBindingsFromTheOfficialCodeSystems(t *testing.T) {
 	v := newValidator(t)
 	want := map[string][]string{
-		"appointmentstatus":   {"proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error", "checked-in", "waitlist"},
-		"participantrequired": {"required", "optional", "information-only"},
-		"participationstatus": {"accepted", "declined", "tentative", "needs-action"},
-		"slotstatus":          {"busy", "free", "busy-unavailable", "busy-tentative", "entered-in-error"},
-		"bundle-type":         {"document", "message", "transaction", "transaction-response", "batch", "batch-response", "history", "searchset", "collection"},
-		"search-entry-mode":   {"match", "include", "outcome"},
-		"http-verb":           {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"},
-		"identifier-use":      {"usual", "official", "temp", "secondary", "old"},
-		"narrative-status":    {"generated", "extensions", "additional", "empty"},
+		"appointmentstatus":    {"proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error", "checked-in", "waitlist"},
+		"participantrequired":  {"required", "optional", "information-only"},
+		"participationstatus":  {"accepted", "declined", "tentative", "needs-action"},
+		"slotstatus":           {"busy", "free", "busy-unavailable", "busy-tentative", "entered-in-error"},
+		"bundle-type":          {"document", "message", "transaction", "transaction-response", "batch", "batch-response", "history", "searchset", "collection"},
+		"search-entry-mode":    {"match", "include", "outcome"},
+		"http-verb":            {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"},
+		"identifier-use":       {"usual", "official", "temp", "secondary", "old"},
+		"narrative-status":     {"generated", "extensions", "additional", "empty"},
+		"contact-point-system": {"phone", "fax", "email", "pager", "url", "sms", "other"},
+		"contact-point-use":    {"home", "work", "temp", "old", "mobile"},
+		"issue-severity":       {"fatal", "error", "warning", "information"},
+		"issue-type": {"invalid", "structure", "required", "value", "invariant", "security", "login", "unknown", "expired",
+			"forbidden", "suppressed", "processing", "not-supported", "duplicate", "multiple-matches", "not-found", "deleted",
+			"too-long", "code-invalid", "extension", "too-costly", "business-rule", "conflict", "transient", "lock-error",
+			"no-store", "exception", "timeout", "incomplete", "throttled", "informational"},
 	}
 	off, err := loadOfficial(v.defs.Types)
 	require.NoError(t, err)

@@ -45,6 +45,10 @@ type extDef struct {
 	subs      map[string]string // sub-extension url -> value type
 }
 
+// abstractTypes are the subset's types that hold only inherited elements:
+// no resource or element is of one of them.
+var abstractTypes = map[string]bool{"DomainResource": true, "BackboneElement": true, "Element": true}
+
 // Validator checks resources; it is read-only once built.
 type Validator struct {
 	defs     r4Defs
@@ -86,6 +90,9 @@ func New(extensions fs.FS, extensionBase, nationalStatus string) (*Validator, er
 		}
 	}
 	v.inv = off.invariants
+	if len(off.element) != 1 || off.element[0].Key != "ele-1" {
+		return nil, fmt.Errorf("fhirvalidate: Element's invariants are %v, the validator checks ele-1", off.element)
+	}
 	for p, cs := range v.inv {
 		for _, c := range cs {
 			if _, ok := invariantChecks[c.Key]; !ok {
@@ -203,7 +210,7 @@ func (v *Validator) resource(obj map[string]any, prefix string, root map[string]
 		root = obj
 	}
 	typ, _ := obj["resourceType"].(string)
-	if _, ok := v.defs.Types[typ]; !ok {
+	if _, ok := v.defs.Types[typ]; !ok || abstractTypes[typ] {
 		*problems = append(*problems, fmt.Sprintf("%sresourceType %q is not one this validator knows", prefix, typ))
 		return
 	}
@@ -505,6 +512,10 @@ var invariantChecks = map[string]func(o, root map[string]any) string{
 	// descendant::text()[normalize-space(.)!=''] or descendant::h:img[@src].
 	"txt-2": func(o, _ map[string]any) string {
 		return unless(narrativeContent(str(o, "div")), "the narrative has no text and no image")
+	},
+	// value.empty() or system.exists().
+	"cpt-2": func(o, _ map[string]any) string {
+		return unless(!has(o, "value") || has(o, "system"), "a value without a system")
 	},
 	// extension.exists() != value.exists(): value is value[x], any
 	// element whose name starts with "value".
