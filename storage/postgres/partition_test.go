@@ -187,7 +187,7 @@ func (p *linkProxy) close() {
 func TestLeaderCutOff(t *testing.T) {
 	const (
 		nReplicas    = 3
-		ttl          = 600 * time.Millisecond
+		ttl          = 2 * time.Second // long enough that a loaded machine under -race renews in time
 		renewEvery   = ttl / 5
 		offerTimeout = 30 * time.Second
 		idleTimeout  = 2 * time.Second
