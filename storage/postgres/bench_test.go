@@ -19,19 +19,18 @@ import (
 // benchWorkers are the concurrency levels the throughput benchmarks run at.
 var benchWorkers = []int{1, 4, 16}
 
-// benchDB opens one DB over a fresh, migrated database with a pool of
-// conns connections.
-func benchDB(b *testing.B, conns int) *postgres.DB {
+// warmPool opens a pool of conns connections to dsn, every connection
+// opened now, so the timed part measures work, not connection set-up. The
+// pool closes when the benchmark ends.
+func warmPool(b *testing.B, dsn string, conns int) *pgxpool.Pool {
 	b.Helper()
 	ctx := context.Background()
-	cfg, err := pgxpool.ParseConfig(newDatabase(b))
+	cfg, err := pgxpool.ParseConfig(dsn)
 	require.NoError(b, err)
 	cfg.MaxConns = int32(conns)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	require.NoError(b, err)
 	b.Cleanup(pool.Close)
-	// Open every connection now, so the timed part measures work, not
-	// connection set-up.
 	held := make([]*pgxpool.Conn, conns)
 	for i := range held {
 		held[i], err = pool.Acquire(ctx)
@@ -40,8 +39,16 @@ func benchDB(b *testing.B, conns int) *postgres.DB {
 	for _, c := range held {
 		c.Release()
 	}
-	db := postgres.New(pool)
-	_, err = db.Migrate(ctx)
+	return pool
+}
+
+// benchDB opens one DB over a fresh, migrated database with a pool of
+// conns connections.
+func benchDB(b *testing.B, conns int) *postgres.DB {
+	b.Helper()
+	ctx := context.Background()
+	db := postgres.New(warmPool(b, newDatabase(b), conns))
+	_, err := db.Migrate(ctx)
 	require.NoError(b, err)
 	return db
 }

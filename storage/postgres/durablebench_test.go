@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact"
@@ -87,20 +86,7 @@ func durableDB(b *testing.B, s *server, name string, conns int) *postgres.DB {
 	require.NoError(b, err)
 	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
 	require.NoError(b, errors.Join(err, admin.Close(ctx)))
-	cfg, err := pgxpool.ParseConfig(s.dsnFor(name))
-	require.NoError(b, err)
-	cfg.MaxConns = int32(conns)
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(b, err)
-	b.Cleanup(pool.Close)
-	held := make([]*pgxpool.Conn, conns)
-	for i := range held {
-		held[i], err = pool.Acquire(ctx)
-		require.NoError(b, err)
-	}
-	for _, c := range held {
-		c.Release()
-	}
+	pool := warmPool(b, s.dsnFor(name), conns)
 	var fsync, syncCommit string
 	require.NoError(b, pool.QueryRow(ctx, "SELECT current_setting('fsync'), current_setting('synchronous_commit')").Scan(&fsync, &syncCommit))
 	require.Equal(b, []string{"on", "on"}, []string{fsync, syncCommit}, "the durable server is not durable")
