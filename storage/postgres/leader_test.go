@@ -15,6 +15,23 @@ import (
 	"github.com/carecontact/carecontact/storage/postgres"
 )
 
+// deposedAndCurrent returns the fences of two terms of the default lease:
+// replica a's, which it released, and then replica b's, which is current.
+func deposedAndCurrent(t *testing.T, dbs []*postgres.DB) (old, cur carecontact.Fence) {
+	t.Helper()
+	ctx := context.Background()
+	a := newLease(t, dbs[0], "replica-a", time.Minute, nil)
+	b := newLease(t, dbs[1], "replica-b", time.Minute, nil)
+	old, ok, err := a.Acquire(ctx)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NoError(t, a.Release(ctx))
+	cur, ok, err = b.Acquire(ctx)
+	require.NoError(t, err)
+	require.True(t, ok)
+	return old, cur
+}
+
 func newLease(t *testing.T, db *postgres.DB, holder string, ttl time.Duration, clock carecontact.Clock) *postgres.Lease {
 	t.Helper()
 	l, err := db.Lease(postgres.LeaseConfig{Holder: holder, TTL: ttl, RenewEvery: ttl / 5, Clock: clock})
@@ -123,15 +140,7 @@ func TestLeaseElection(t *testing.T) {
 func TestCallbackReservationFenced(t *testing.T) {
 	ctx := context.Background()
 	dbs := openDBs(t, 2, 2)
-	a := newLease(t, dbs[0], "replica-a", time.Minute, nil)
-	b := newLease(t, dbs[1], "replica-b", time.Minute, nil)
-	old, ok, err := a.Acquire(ctx)
-	require.NoError(t, err)
-	require.True(t, ok)
-	require.NoError(t, a.Release(ctx))
-	cur, ok, err := b.Acquire(ctx)
-	require.NoError(t, err)
-	require.True(t, ok)
+	old, cur := deposedAndCurrent(t, dbs)
 	store := dbs[0].CallbackStore()
 	key := callback.PlanKey{Team: "team-a", Day: planDay}
 	tests := []struct {
