@@ -46,12 +46,7 @@ func TestLedReplicasDay(t *testing.T) {
 	}
 	live := append([]*replica(nil), rs...)
 	pick := func() *replica { return live[rng.IntN(len(live))] }
-	step := func() {
-		for _, r := range live {
-			require.NoError(t, r.lease.Advance(ctx))
-			require.NoError(t, r.disp.Advance(ctx))
-		}
-	}
+	step := func() { stepAll(t, ctx, live) }
 	leaderOf := func() *replica {
 		for _, r := range live {
 			if r.disp.Leading() {

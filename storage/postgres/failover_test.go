@@ -81,6 +81,27 @@ type replica struct {
 	dead  bool
 }
 
+// alive returns the replicas of rs not marked dead.
+func alive(rs []*replica) []*replica {
+	var out []*replica
+	for _, r := range rs {
+		if !r.dead {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// stepAll advances the lease and then the dispatcher of every live
+// replica of rs, as each host's Driver would.
+func stepAll(t testing.TB, ctx context.Context, rs []*replica) {
+	t.Helper()
+	for _, r := range alive(rs) {
+		require.NoError(t, r.lease.Advance(ctx))
+		require.NoError(t, r.disp.Advance(ctx))
+	}
+}
+
 // killReplica terminates every connection of db's pool from another
 // replica's connection, as when the replica's host is cut off or dies.
 func killReplica(t *testing.T, ctx context.Context, victim, other *postgres.DB) {
@@ -173,28 +194,14 @@ func TestLeaderKilledMidOffer(t *testing.T) {
 		require.NoError(t, err)
 		rs[i] = &replica{db: db, lease: l, disp: d}
 	}
-	alive := func() []*replica {
-		var out []*replica
-		for _, r := range rs {
-			if !r.dead {
-				out = append(out, r)
-			}
-		}
-		return out
-	}
-	any := func() *replica { a := alive(); return a[rng.IntN(len(a))] }
-	step := func() {
-		for _, r := range alive() {
-			require.NoError(t, r.lease.Advance(ctx))
-			require.NoError(t, r.disp.Advance(ctx))
-		}
-	}
+	any := func() *replica { a := alive(rs); return a[rng.IntN(len(a))] }
+	step := func() { stepAll(t, ctx, rs) }
 	// awaitLeader drives the live replicas in real time until one leads
 	// and returns it with the number of renewal periods that took.
 	awaitLeader := func() (*replica, int) {
 		for tries := 0; tries < 50; tries++ {
 			step()
-			for _, r := range alive() {
+			for _, r := range alive(rs) {
 				if r.disp.Leading() {
 					return r, tries
 				}

@@ -224,22 +224,8 @@ func TestLeaderCutOff(t *testing.T) {
 		rs[i] = &replica{db: db, lease: l, disp: d}
 	}
 	cut := rs[0]
-	reachable := func() []*replica {
-		var out []*replica
-		for _, r := range rs {
-			if !r.dead {
-				out = append(out, r)
-			}
-		}
-		return out
-	}
-	any := func() *replica { a := reachable(); return a[rng.IntN(len(a))] }
-	step := func() {
-		for _, r := range reachable() {
-			require.NoError(t, r.lease.Advance(ctx))
-			require.NoError(t, r.disp.Advance(ctx))
-		}
-	}
+	any := func() *replica { a := alive(rs); return a[rng.IntN(len(a))] }
+	step := func() { stepAll(t, ctx, rs) }
 	chat := func(i int) routing.Contact {
 		return routing.Contact{Client: carecontact.ClientRef(fmt.Sprintf("k-%d", i)), Errand: channel.ErrandLabResults,
 			Channel: channel.Chat, PostalCode: "00530", OwnTeam: "kallio-a", Hold: true}
@@ -344,7 +330,7 @@ func TestLeaderCutOff(t *testing.T) {
 	start := time.Now()
 	for tries := 0; leader == nil && tries < 100; tries++ {
 		step()
-		for _, r := range reachable() {
+		for _, r := range alive(rs) {
 			if r.disp.Leading() {
 				leader = r
 			}

@@ -70,14 +70,7 @@ func TestLeaderClockSkew(t *testing.T) {
 		require.NoError(t, err)
 		rs[i] = &replica{db: db, lease: l, disp: d}
 	}
-	step := func() {
-		for _, r := range rs {
-			if !r.dead {
-				require.NoError(t, r.lease.Advance(ctx))
-				require.NoError(t, r.disp.Advance(ctx))
-			}
-		}
-	}
+	step := func() { stepAll(t, ctx, rs) }
 
 	// The replica 30 s behind takes the lease; the others, ahead of it,
 	// try for five renewal periods and cannot.
