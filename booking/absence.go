@@ -63,19 +63,11 @@ func (b *Booker) Affected(ctx context.Context, owner CalendarID, absence Excepti
 	seen := map[string]bool{}
 	var out []Appointment
 	for _, iv := range absence.Intervals() {
-		claims, err := b.cfg.Store.Busy(ctx, []CalendarID{owner}, iv, now)
+		apps, err := b.claimedIn(ctx, []CalendarID{owner}, iv, now, seen)
 		if err != nil {
 			return nil, fmt.Errorf("booking: affected appointments: %w", err)
 		}
-		for _, cl := range claims {
-			if seen[cl.Appointment] {
-				continue
-			}
-			seen[cl.Appointment] = true
-			a, err := b.cfg.Store.Appointment(ctx, cl.Appointment)
-			if err != nil {
-				return nil, fmt.Errorf("booking: affected appointments: %w", err)
-			}
+		for _, a := range apps {
 			if a.Status.Active() {
 				out = append(out, a)
 			}

@@ -78,21 +78,12 @@ func (b *Booker) Agenda(ctx context.Context, owner CalendarID, d civil.Date, by 
 	}
 	loc := civil.Helsinki()
 	day := Interval{d.Start(loc), d.AddDays(1).Start(loc)}
-	claims, err := b.cfg.Store.Busy(ctx, []CalendarID{owner}, day, now)
+	apps, err := b.claimedIn(ctx, []CalendarID{owner}, day, now, nil)
 	if err != nil {
 		return Agenda{}, fmt.Errorf("booking: agenda: %w", err)
 	}
 	ag := Agenda{Owner: owner, Day: d, Blocks: blocks}
-	seen := map[string]bool{}
-	for _, cl := range claims {
-		if seen[cl.Appointment] {
-			continue
-		}
-		seen[cl.Appointment] = true
-		a, err := b.cfg.Store.Appointment(ctx, cl.Appointment)
-		if err != nil {
-			return Agenda{}, fmt.Errorf("booking: agenda: %w", err)
-		}
+	for _, a := range apps {
 		if !a.Status.Active() || !a.Start.Before(day.End) || !day.Start.Before(a.End) {
 			continue
 		}

@@ -112,24 +112,43 @@ func (b *Booker) DeleteCalendar(ctx context.Context, id CalendarID, version int,
 // comingOn counts the active appointments claiming time of id that end
 // after now.
 func (b *Booker) comingOn(ctx context.Context, id CalendarID, now time.Time) (int, error) {
-	claims, err := b.cfg.Store.Busy(ctx, []CalendarID{id}, Interval{now, now.AddDate(100, 0, 0)}, now)
+	apps, err := b.claimedIn(ctx, []CalendarID{id}, Interval{now, now.AddDate(100, 0, 0)}, now, nil)
 	if err != nil {
 		return 0, fmt.Errorf("booking: delete calendar: %w", err)
 	}
-	seen := map[string]bool{}
+	n := 0
+	for _, a := range apps {
+		if a.Status.Active() && a.End.After(now) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// claimedIn returns the appointments whose claims on owners overlap iv, each
+// once, in the order of their first claim; seen (nil for none) holds the
+// IDs already returned by an earlier call and is updated.
+func (b *Booker) claimedIn(ctx context.Context, owners []CalendarID, iv Interval, now time.Time, seen map[string]bool) ([]Appointment, error) {
+	claims, err := b.cfg.Store.Busy(ctx, owners, iv, now)
+	if err != nil {
+		return nil, err
+	}
+	if seen == nil {
+		seen = map[string]bool{}
+	}
+	var out []Appointment
 	for _, cl := range claims {
 		if seen[cl.Appointment] {
 			continue
 		}
+		seen[cl.Appointment] = true
 		a, err := b.cfg.Store.Appointment(ctx, cl.Appointment)
 		if err != nil {
-			return 0, fmt.Errorf("booking: delete calendar: %w", err)
+			return nil, err
 		}
-		if a.Status.Active() && a.End.After(now) {
-			seen[cl.Appointment] = true
-		}
+		out = append(out, a)
 	}
-	return len(seen), nil
+	return out, nil
 }
 
 // AddAbsence adds an absence (leave, training, sickness; a day, a span of

@@ -162,21 +162,12 @@ func (b *Booker) Reminders(ctx context.Context, from, to time.Time, lead time.Du
 		return nil, err
 	}
 	starts := Interval{from.Add(lead).UTC(), to.Add(lead).UTC()}
-	claims, err := b.cfg.Store.Busy(ctx, v.ix.set.IDs(), starts, now)
+	apps, err := b.claimedIn(ctx, v.ix.set.IDs(), starts, now, nil)
 	if err != nil {
 		return nil, fmt.Errorf("booking: reminders: %w", err)
 	}
-	seen := map[string]bool{}
 	var out []Reminder
-	for _, cl := range claims {
-		if seen[cl.Appointment] {
-			continue
-		}
-		seen[cl.Appointment] = true
-		a, err := b.cfg.Store.Appointment(ctx, cl.Appointment)
-		if err != nil {
-			return nil, fmt.Errorf("booking: reminders: %w", err)
-		}
+	for _, a := range apps {
 		if a.Status != StatusBooked || a.Start.Before(starts.Start) || !a.Start.Before(starts.End) {
 			continue
 		}
