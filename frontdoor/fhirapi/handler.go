@@ -29,6 +29,10 @@ var ErrNoRequester = carecontact.Sentinel(carecontact.ErrNotAllowed, "fhirapi: n
 // appointment's; the handler answers 412.
 var ErrPrecondition = carecontact.Sentinel(carecontact.ErrConflict, "fhirapi: If-Match names another version")
 
+// ErrPreconditionRequired reports a change of a stored appointment
+// without an If-Match; the handler answers 428 Precondition Required.
+var ErrPreconditionRequired = carecontact.Sentinel(carecontact.ErrInvalid, "fhirapi: If-Match is required")
+
 // maxBody is the largest request body read.
 const maxBody = 1 << 20
 
@@ -106,7 +110,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, err)
 			return
 		}
-		h.only(w, r, func(w http.ResponseWriter, r *http.Request) { h.read(w, r, id) }, http.MethodGet)
+		h.only(w, r, func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut {
+				h.update(w, r, id)
+				return
+			}
+			h.read(w, r, id)
+		}, http.MethodGet, http.MethodPut)
 	default:
 		writeIssue(w, http.StatusNotFound, "not-supported", "no such resource type or operation", "")
 	}
@@ -152,7 +162,10 @@ func capabilityStatement() map[string]any {
 				"searchParam": []any{param("service-type", "token"), param("start", "date"), param("schedule", "reference"),
 					param("status", "token"), param("appointment-type", "token")}},
 			map[string]any{"type": "Appointment", "versioning": "versioned", "readHistory": false, "conditionalUpdate": false,
-				"interaction": []any{map[string]any{"code": "read"}, map[string]any{"code": "search-type"}},
+				"updateCreate": false, "conditionalCreate": false, "conditionalDelete": "not-supported",
+				"interaction": []any{map[string]any{"code": "read"},
+					map[string]any{"code": "update", "documentation": "If-Match required (428 without it, 412 for a stale version); confirms, reschedules, cancels or marks the appointment as the transaction does"},
+					map[string]any{"code": "search-type"}},
 				"searchParam": []any{param("patient", "reference"), param("actor", "reference"), param("date", "date"), param("status", "token")},
 				"operation":   []any{op("find"), op("hold"), op("book")}},
 		}}},
@@ -607,13 +620,18 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if match := r.Header.Get("If-Match"); match != "" {
+		version, err := parseETag(match)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
 		cur, err := h.cfg.Booker.Appointment(r.Context(), id, by)
 		if err != nil {
 			writeError(w, err)
 			return
 		}
-		if match != etag(cur.Version) && match != strconv.Itoa(cur.Version) {
-			writeError(w, ErrPrecondition)
+		if cur.Version != version {
+			writeError(w, precondition("If-Match"))
 			return
 		}
 	}
@@ -723,20 +741,39 @@ func (h *Handler) export(a booking.Appointment) ([]byte, error) {
 	return fhir.SetVersionID(data, a.Version)
 }
 
-func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.Appointment) {
+// exportWithID is export with the resource's FHIR id.
+func (h *Handler) exportWithID(a booking.Appointment) ([]byte, string, error) {
 	data, err := h.export(a)
+	if err != nil {
+		return nil, "", err
+	}
+	var head struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, "", err
+	}
+	return data, head.ID, nil
+}
+
+// writeAppointment writes a with its ETag, and for a 201 (a new
+// appointment) its Location.
+func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.Appointment) {
+	data, id, err := h.exportWithID(a)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	w.Header().Set("ETag", etag(a.Version))
-	var head struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(data, &head) == nil && status == http.StatusCreated {
-		w.Header().Set("Location", "Appointment/"+head.ID+"/_history/"+strconv.Itoa(a.Version))
+	if status == http.StatusCreated {
+		w.Header().Set("Location", location(id, a.Version))
 	}
 	writeRaw(w, status, data)
+}
+
+// location is the version-specific reference of an appointment.
+func location(id string, version int) string {
+	return "Appointment/" + id + "/_history/" + strconv.Itoa(version)
 }
 
 func etag(version int) string { return `W/"` + strconv.Itoa(version) + `"` }
@@ -757,14 +794,24 @@ func writeRaw(w http.ResponseWriter, status int, data []byte) {
 }
 
 // writeError writes err as an OperationOutcome with its status; an
-// ErrNoRequester is 401 and an ErrPrecondition 412.
+// ErrNoRequester is 401, an ErrPrecondition 412 and an
+// ErrPreconditionRequired 428, each naming the If-Match header or the
+// transaction entry's request.ifMatch.
 func writeError(w http.ResponseWriter, err error) {
+	field := "If-Match"
+	var fe *carecontact.FieldError
+	if errors.As(err, &fe) && fe.Field != "" {
+		field = fe.Field
+	}
 	switch {
 	case errors.Is(err, ErrNoRequester):
 		writeIssue(w, http.StatusUnauthorized, "login", "the requester is not known", "")
 		return
 	case errors.Is(err, ErrPrecondition):
-		writeIssue(w, http.StatusPreconditionFailed, "conflict", err.Error(), "If-Match")
+		writeIssue(w, http.StatusPreconditionFailed, "conflict", err.Error(), field)
+		return
+	case errors.Is(err, ErrPreconditionRequired):
+		writeIssue(w, http.StatusPreconditionRequired, "required", err.Error(), field)
 		return
 	}
 	data, status := fhir.OperationOutcome(err)

@@ -32,6 +32,8 @@ type fixture struct {
 	h     http.Handler
 	audit *memory.AuditLog
 	v     *fhirvalidate.Validator
+	// now is the booker's clock; a test moves it (one goroutine).
+	now *time.Time
 }
 
 // newFixture is one nurse's calendar on Monday and Tuesday mornings and a
@@ -52,11 +54,12 @@ func newFixture(t testing.TB) fixture {
 		Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}},
 		SelfBookGroups: []string{"adult"}, MinNotice: time.Hour}})
 	require.NoError(t, err)
-	now := time.Date(2027, time.March, 29, 9, 20, 0, 0, loc)
+	now := new(time.Time)
+	*now = time.Date(2027, time.March, 29, 9, 20, 0, 0, loc)
 	store := memory.NewBookingStore(nil)
 	n := 0
 	b, err := booking.New(booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: store, Audit: store.AuditLog(),
-		Clock: carecontact.ClockFunc(func() time.Time { return now }), NewID: func(p string) string { n++; return fmt.Sprintf("%s_%d", p, n) }})
+		Clock: carecontact.ClockFunc(func() time.Time { return *now }), NewID: func(p string) string { n++; return fmt.Sprintf("%s_%d", p, n) }})
 	require.NoError(t, err)
 	h, err := fhirapi.New(fhirapi.Config{Booker: b, Calendars: []booking.Calendar{nurse}, Base: "https://fhir.example.org/r4",
 		Requester: func(r *http.Request) (booking.Requester, error) {
@@ -69,7 +72,7 @@ func newFixture(t testing.TB) fixture {
 	require.NoError(t, err)
 	v, err := fhirvalidate.New(fhir.ExtensionDefinitions(), fhir.ExtensionBase, fhir.NationalStatusExtension)
 	require.NoError(t, err)
-	return fixture{h: h, audit: store.AuditLog(), v: v}
+	return fixture{h: h, audit: store.AuditLog(), v: v, now: now}
 }
 
 type response struct {
@@ -474,10 +477,11 @@ func TestTransaction(t *testing.T) {
 	stored.Version = 1
 	cancel := stored
 	cancel.Status, cancel.CancelReason, cancel.Version = booking.StatusCancelled, "the client cannot come", 2
-	// Rebooked at another time: not a change this API makes.
+	// Rebooked at another time with the slots the wrong way round: the
+	// taken one is the old time (TestReschedule has the reschedules).
 	moved := stored
 	moved.Start, moved.End, moved.Version = stored.Start.Add(time.Hour), stored.End.Add(time.Hour), 2
-	r = post(t, moved, []booking.Slot{late}, []booking.Slot{slot}, client1)
+	r = post(t, moved, []booking.Slot{slot}, []booking.Slot{late}, client1)
 	require.Equal(t, http.StatusBadRequest, r.status, string(r.raw))
 	// Another client may not.
 	r = post(t, cancel, nil, []booking.Slot{slot}, "client:client-2")
