@@ -263,14 +263,64 @@ func readParams(r *http.Request, allowed ...string) (params, error) {
 	return p, nil
 }
 
-// service reads a service-type token of the library's service code system.
-func service(token string) (carecontact.AreaID, string, error) {
+// service reads a service-type token: of the library's service code
+// system, or a foreign coding the host's mapping maps (fhir.Config.Services).
+func (h *Handler) service(token string) (carecontact.AreaID, string, error) {
 	system, code, ok := strings.Cut(token, "|")
+	if ok && system != "" && code != "" {
+		if svc, mapped := h.cfg.Mapping.MappedService(system, code); mapped {
+			return svc.Area, svc.Service, nil
+		}
+	}
 	area, own := strings.CutPrefix(system, fhir.ServiceSystem)
 	if !ok || !own || area == "" || code == "" {
-		return "", "", carecontact.Invalid(carecontact.ErrInvalid, "service-type", "want "+fhir.ServiceSystem+"<area>|<service>")
+		return "", "", carecontact.Invalid(carecontact.ErrInvalid, "service-type",
+			"want "+fhir.ServiceSystem+"<area>|<service>, or a coding the host maps to a service")
 	}
 	return carecontact.AreaID(area), code, nil
+}
+
+// slotStatuses are the codes of the required binding of Slot.status.
+var slotStatuses = []string{"busy", "free", "busy-unavailable", "busy-tentative", "entered-in-error"}
+
+// wantsFree reads the Slot status parameter (each value a comma-separated
+// list of codes, all of which must hold): whether free slots are asked
+// for, the only ones the booker searches.
+func wantsFree(values []string) (bool, error) {
+	free := true
+	for _, v := range values {
+		hasFree := false
+		for code := range strings.SplitSeq(v, ",") {
+			if !slices.Contains(slotStatuses, code) {
+				return false, carecontact.Invalid(carecontact.ErrInvalid, "status", "not a slot status (busy, free, busy-unavailable, busy-tentative, entered-in-error)")
+			}
+			hasFree = hasFree || code == string(fhir.SlotFree)
+		}
+		free = free && hasFree
+	}
+	return free, nil
+}
+
+// channelOf reads an appointment-type token: the library's channel code
+// system, or the national visit-channel code system with a code the
+// host's mapping knows.
+func (h *Handler) channelOf(token string) (channel.Kind, error) {
+	system, code, _ := strings.Cut(token, "|")
+	if system == fhir.ChannelSystem {
+		k, err := channel.ParseKind(code)
+		if err != nil {
+			return "", carecontact.Invalid(carecontact.ErrInvalid, "appointment-type", "unknown channel")
+		}
+		return k, nil
+	}
+	for _, k := range channel.Kinds() {
+		sys, c, ok := h.cfg.Mapping.VisitChannel(k)
+		if ok && code != "" && c.Code == code && (system == sys || system == "urn:oid:"+sys) {
+			return k, nil
+		}
+	}
+	return "", carecontact.Invalid(carecontact.ErrInvalid, "appointment-type",
+		"want "+fhir.ChannelSystem+"|<channel>, or a national visit-channel code the host maps")
 }
 
 // bound is one date search value: a prefix and the instant it stands for
@@ -369,11 +419,11 @@ func count(p params) (int, error) {
 // slots runs the booker's search for service-type and start (or the $find
 // start and end) and returns the matching slots.
 func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, startParam string) ([]booking.Slot, booking.Service, error) {
-	area, code, err := service(p.first("service-type"))
+	area, code, err := h.service(p.first("service-type"))
 	if err != nil {
 		return nil, booking.Service{}, err
 	}
-	svc, err := h.cfg.Booker.Service(area, code)
+	svc, _, err := h.cfg.Booker.ServiceAt(ctx, area, code)
 	if err != nil {
 		return nil, booking.Service{}, err
 	}
@@ -407,18 +457,23 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 		}
 		req.Professional = carecontact.ProfessionalID(id)
 	}
-	if st := p.first("status"); st != "" && st != string(fhir.SlotFree) {
-		return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "status", "only free slots are searched")
+	free, err := wantsFree(p.values["status"])
+	if err != nil {
+		return nil, booking.Service{}, err
 	}
-	if at := p.first("appointment-type"); at != "" {
-		system, kind, _ := strings.Cut(at, "|")
-		if system != fhir.ChannelSystem {
-			return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "appointment-type", "want "+fhir.ChannelSystem+"|<channel>")
+	if !free { // the booker keeps no busy slots: none match
+		return nil, svc, nil
+	}
+	for _, v := range p.values["appointment-type"] {
+		match := false
+		for token := range strings.SplitSeq(v, ",") {
+			k, err := h.channelOf(token)
+			if err != nil {
+				return nil, booking.Service{}, err
+			}
+			match = match || k == svc.Channel
 		}
-		if _, err := channel.ParseKind(kind); err != nil {
-			return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "appointment-type", "unknown channel")
-		}
-		if kind != string(svc.Channel) {
+		if !match {
 			return nil, svc, nil
 		}
 	}

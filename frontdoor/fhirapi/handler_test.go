@@ -39,7 +39,7 @@ type fixture struct {
 // newFixture is one nurse's calendar on Monday and Tuesday mornings and a
 // 15-minute vaccination, on Easter Monday 2027 at 09:20 (closed), so the
 // first free slots are on Tuesday 30 March from 09:00.
-func newFixture(t testing.TB) fixture {
+func newFixture(t testing.TB, options ...func(*fhirapi.Config)) fixture {
 	t.Helper()
 	loc := civil.Helsinki()
 	nurse := booking.Calendar{ID: "nurse-1", Kind: booking.OwnerProfessional, Area: "north", Role: "nurse",
@@ -61,14 +61,18 @@ func newFixture(t testing.TB) fixture {
 	b, err := booking.New(booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: store, Audit: store.AuditLog(),
 		Clock: carecontact.ClockFunc(func() time.Time { return *now }), NewID: func(p string) string { n++; return fmt.Sprintf("%s_%d", p, n) }})
 	require.NoError(t, err)
-	h, err := fhirapi.New(fhirapi.Config{Booker: b, Calendars: []booking.Calendar{nurse}, Base: "https://fhir.example.org/r4",
+	cfg := fhirapi.Config{Booker: b, Calendars: []booking.Calendar{nurse}, Base: "https://fhir.example.org/r4",
 		Requester: func(r *http.Request) (booking.Requester, error) {
 			kind, id, ok := strings.Cut(r.Header.Get("X-Test-Actor"), ":")
 			if !ok {
 				return booking.Requester{}, errors.New("no actor")
 			}
 			return booking.Requester{Actor: audit.Actor{Kind: audit.ActorKind(kind), ID: id}, ClientGroup: "adult"}, nil
-		}})
+		}}
+	for _, o := range options {
+		o(&cfg)
+	}
+	h, err := fhirapi.New(cfg)
 	require.NoError(t, err)
 	v, err := fhirvalidate.New(fhir.ExtensionDefinitions(), fhir.ExtensionBase, fhir.NationalStatusExtension)
 	require.NoError(t, err)
@@ -141,6 +145,16 @@ func TestMetadata(t *testing.T) {
 	require.Equal(t, "CapabilityStatement", r.body["resourceType"])
 	require.Equal(t, "4.0.1", r.body["fhirVersion"])
 	require.Contains(t, string(r.raw), "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-book")
+	rest := r.body["rest"].([]any)[0].(map[string]any)
+	require.Equal(t, []any{map[string]any{"code": "transaction"}}, rest["interaction"])
+	interactions := map[string][]string{}
+	for _, res := range rest["resource"].([]any) {
+		m := res.(map[string]any)
+		for _, in := range m["interaction"].([]any) {
+			interactions[m["type"].(string)] = append(interactions[m["type"].(string)], in.(map[string]any)["code"].(string))
+		}
+	}
+	require.Equal(t, map[string][]string{"Slot": {"search-type"}, "Appointment": {"read", "update", "search-type"}}, interactions)
 }
 
 func TestSlotSearch(t *testing.T) {
@@ -165,7 +179,16 @@ func TestSlotSearch(t *testing.T) {
 		{"schedule", q + "&schedule=Schedule/nurse-1&_count=1", client1, 200, 1, "", ""},
 		{"status free", q + "&status=free&_count=1", client1, 200, 1, "", ""},
 		{"another channel", q + "&appointment-type=" + url.QueryEscape(fhir.ChannelSystem+"|video"), client1, 200, 0, "", ""},
-		{"status busy", q + "&status=busy", client1, 400, 0, "invalid", "status"},
+		{"status busy: none kept", q + "&status=busy", client1, 200, 0, "", ""},
+		{"status busy or free", q + "&status=busy,free&_count=1", client1, 200, 1, "", ""},
+		{"status free and busy", q + "&status=free&status=busy", client1, 200, 0, "", ""},
+		{"not a slot status", q + "&status=open", client1, 400, 0, "invalid", "status"},
+		{"the national visit channel", q + "&_count=1&appointment-type=" + url.QueryEscape(fhir.NationalVisitChannelSystem+"|10"), client1, 200, 1, "", ""},
+		{"the national visit channel as a URN", q + "&_count=1&appointment-type=" + url.QueryEscape("urn:oid:"+fhir.NationalVisitChannelSystem+"|10"), client1, 200, 1, "", ""},
+		{"video or in person", q + "&_count=1&appointment-type=" + url.QueryEscape(fhir.ChannelSystem+"|video,"+fhir.ChannelSystem+"|in_person"), client1, 200, 1, "", ""},
+		{"an unmapped national channel", q + "&appointment-type=" + url.QueryEscape(fhir.NationalVisitChannelSystem+"|99"), client1, 400, 0, "invalid", "appointment-type"},
+		{"an unknown channel", q + "&appointment-type=" + url.QueryEscape(fhir.ChannelSystem+"|pigeon"), client1, 400, 0, "invalid", "appointment-type"},
+		{"a foreign service coding not mapped", "/Slot?service-type=" + url.QueryEscape("urn:oid:1.2.246.537.6.49.201501|X1"), client1, 400, 0, "invalid", "service-type"},
 		{"no service type", "/Slot", client1, 400, 0, "invalid", "service-type"},
 		{"unknown service", "/Slot?service-type=" + url.QueryEscape(fhir.ServiceSystem+"north|x"), client1, 404, 0, "not-found", ""},
 		{"unknown parameter", q + "&colour=red", client1, 400, 0, "invalid", "colour"},
@@ -203,6 +226,21 @@ func TestSlotSearch(t *testing.T) {
 	require.Equal(t, "GET", r.header.Get("Allow"))
 	r = f.do(t, http.MethodGet, "/Patient/x", client1, nil)
 	require.Equal(t, http.StatusNotFound, r.status)
+}
+
+// TestSlotSearchMappedService searches by a foreign serviceType coding the
+// host maps to its service (fhir.Config.Services).
+func TestSlotSearchMappedService(t *testing.T) {
+	thl := fhir.ServiceCoding{System: "urn:oid:1.2.246.537.6.49.201501", Code: "X1"}
+	m, err := fhir.New(fhir.Config{Services: map[fhir.ServiceCoding]fhir.Service{thl: {Area: "north", Service: "vaccination"}}})
+	require.NoError(t, err)
+	f := newFixture(t, func(c *fhirapi.Config) { c.Mapping = m })
+	r := f.do(t, http.MethodGet, "/Slot?_count=2&service-type="+url.QueryEscape(thl.System+"|"+thl.Code), client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Len(t, entries(t, r), 2)
+	for _, s := range entries(t, r) {
+		require.Equal(t, []any{map[string]any{"coding": []any{map[string]any{"system": fhir.ServiceSystem + "north", "code": "vaccination"}}}}, s["serviceType"])
+	}
 }
 
 func parameters(ps ...map[string]any) map[string]any {
