@@ -750,9 +750,10 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 			statuses = append(statuses, st)
 		}
 	}
-	actor := ""
+	actor, actorType := "", ""
 	if v := p.first("actor"); v != "" {
-		_, id, found := strings.Cut(v, "/")
+		typ, id, found := strings.Cut(v, "/")
+		actorType = typ
 		if !found || id == "" {
 			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "actor", "want Type/<id>"))
 			return
@@ -770,7 +771,13 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 	var res [][]byte
 	for _, a := range as {
 		keep := len(statuses) == 0 || slices.Contains(statuses, a.Status)
-		keep = keep && (actor == "" || slices.Contains(a.Participants, booking.CalendarID(actor)))
+		switch {
+		case actor == "":
+		case actorType == "Patient": // the client is an actor of each
+			keep = keep && actor == string(a.Client)
+		default:
+			keep = keep && slices.Contains(a.Participants, booking.CalendarID(actor))
+		}
 		for _, b := range bounds {
 			keep = keep && !a.Start.IsZero() && b.match(a.Start)
 		}

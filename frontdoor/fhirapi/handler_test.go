@@ -39,7 +39,11 @@ type fixture struct {
 // newFixture is one nurse's calendar on Monday and Tuesday mornings and a
 // 15-minute vaccination, on Easter Monday 2027 at 09:20 (closed), so the
 // first free slots are on Tuesday 30 March from 09:00.
-func newFixture(t testing.TB, options ...func(*fhirapi.Config)) fixture {
+// option changes the fixture's configuration: a func(*fhirapi.Config) or a
+// func(*booking.Config).
+type option any
+
+func newFixture(t testing.TB, options ...option) fixture {
 	t.Helper()
 	loc := civil.Helsinki()
 	nurse := booking.Calendar{ID: "nurse-1", Kind: booking.OwnerProfessional, Area: "north", Role: "nurse",
@@ -58,8 +62,14 @@ func newFixture(t testing.TB, options ...func(*fhirapi.Config)) fixture {
 	*now = time.Date(2027, time.March, 29, 9, 20, 0, 0, loc)
 	store := memory.NewBookingStore(nil)
 	n := 0
-	b, err := booking.New(booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: store, Audit: store.AuditLog(),
-		Clock: carecontact.ClockFunc(func() time.Time { return *now }), NewID: func(p string) string { n++; return fmt.Sprintf("%s_%d", p, n) }})
+	bcfg := booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: store, Audit: store.AuditLog(),
+		Clock: carecontact.ClockFunc(func() time.Time { return *now }), NewID: func(p string) string { n++; return fmt.Sprintf("%s_%d", p, n) }}
+	for _, o := range options {
+		if o, ok := o.(func(*booking.Config)); ok {
+			o(&bcfg)
+		}
+	}
+	b, err := booking.New(bcfg)
 	require.NoError(t, err)
 	cfg := fhirapi.Config{Booker: b, Calendars: []booking.Calendar{nurse}, Base: "https://fhir.example.org/r4",
 		Requester: func(r *http.Request) (booking.Requester, error) {
@@ -70,7 +80,9 @@ func newFixture(t testing.TB, options ...func(*fhirapi.Config)) fixture {
 			return booking.Requester{Actor: audit.Actor{Kind: audit.ActorKind(kind), ID: id}, ClientGroup: "adult"}, nil
 		}}
 	for _, o := range options {
-		o(&cfg)
+		if o, ok := o.(func(*fhirapi.Config)); ok {
+			o(&cfg)
+		}
 	}
 	h, err := fhirapi.New(cfg)
 	require.NoError(t, err)
@@ -243,6 +255,28 @@ func TestSlotSearchMappedService(t *testing.T) {
 	}
 }
 
+// governed is a governed catalogue with one service.
+type governed struct{ svc booking.Service }
+
+func (g governed) Services(_ context.Context, area carecontact.AreaID, _ time.Time) ([]booking.Service, string, error) {
+	if area != g.svc.Area {
+		return nil, "", nil
+	}
+	return []booking.Service{g.svc}, "v1", nil
+}
+
+// TestSlotSearchGovernedService searches a service of the governed
+// catalogue (booking.Config.Services), not in the static one.
+func TestSlotSearchGovernedService(t *testing.T) {
+	flu := booking.Service{Code: "flu", Area: "north", Names: civil.Names{FI: "Influenssarokotus", SV: "Influensavaccination", EN: "Flu vaccination"},
+		Duration: 15 * time.Minute, Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}},
+		SelfBookGroups: []string{"adult"}, MinNotice: time.Hour}
+	f := newFixture(t, func(c *booking.Config) { c.Services = governed{flu} })
+	r := f.do(t, http.MethodGet, "/Slot?_count=2&service-type="+url.QueryEscape(fhir.ServiceSystem+"north|flu"), client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Len(t, entries(t, r), 2)
+}
+
 func parameters(ps ...map[string]any) map[string]any {
 	var list []any
 	for _, p := range ps {
@@ -349,6 +383,9 @@ func TestFindHoldBook(t *testing.T) {
 		{"later", "patient=Patient/client-1&date=ge2027-04-01", client1, 200, 0},
 		{"actor", "patient=Patient/client-1&actor=Practitioner/nurse-1", client1, 200, 2},
 		{"another actor", "patient=Patient/client-1&actor=Practitioner/nurse-2", client1, 200, 0},
+		{"the patient as the actor", "patient=Patient/client-1&actor=Patient/client-1", client1, 200, 2},
+		{"another patient as the actor", "patient=Patient/client-1&actor=Patient/client-2", client1, 200, 0},
+		{"actor not a reference", "patient=Patient/client-1&actor=nurse-1", client1, 400, 0},
 		{"another client's", "patient=Patient/client-1", "client:client-2", 403, 0},
 		{"no patient", "status=booked", client1, 400, 0},
 		{"bad status", "patient=Patient/client-1&status=done", client1, 400, 0},
