@@ -329,3 +329,35 @@ func TestReschedule(t *testing.T) {
 	require.Nil(t, rs[0]["outcome"])
 	require.True(t, strings.HasSuffix(rs[0]["location"].(string), "/_history/2"))
 }
+
+// TestChangesKeepIdentityCodesOut sends an update and a transaction whose
+// patient is known only by a personal identity code: the refusals, and
+// the audit, never repeat the code.
+func TestChangesKeepIdentityCodesOut(t *testing.T) {
+	const code = "010101-123N" // the fictional code of HL7 Finland's example
+	f := newFixture(t)
+	a := f.book(t, apptAt(tuesday9, booking.StatusBooked))
+	data, err := fhir.ExportAppointment(with(a, func(a *booking.Appointment) { a.Status = booking.StatusArrived }))
+	require.NoError(t, err)
+	var res map[string]any
+	require.NoError(t, json.Unmarshal(data, &res))
+	for _, p := range res["participant"].([]any) {
+		p := p.(map[string]any)
+		if p["actor"].(map[string]any)["reference"] == "Patient/client-1" {
+			p["actor"] = map[string]any{"identifier": map[string]any{"system": fhir.PersonalIdentitySystem, "value": code}}
+		}
+	}
+	tx := map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": []any{map[string]any{"resource": res,
+		"request": map[string]any{"method": "PUT", "url": "Appointment/" + res["id"].(string), "ifMatch": `W/"1"`}}}}
+	for _, r := range []response{
+		f.do(t, http.MethodPut, "/Appointment/"+res["id"].(string), nurse, res, ifMatch(1)...),
+		f.do(t, http.MethodPost, "/", nurse, tx),
+	} {
+		require.Equal(t, http.StatusBadRequest, r.status, string(r.raw))
+		issue(t, r)
+		require.NotContains(t, string(r.raw), code)
+	}
+	events, err := f.audit.Events(context.Background(), audit.Filter{})
+	require.NoError(t, err)
+	require.NotContains(t, string(mustJSON(t, events)), code)
+}
