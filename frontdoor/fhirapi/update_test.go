@@ -328,6 +328,21 @@ func TestReschedule(t *testing.T) {
 	require.Equal(t, "arrived", res[0]["status"])
 	require.Nil(t, rs[0]["outcome"])
 	require.True(t, strings.HasSuffix(rs[0]["location"].(string), "/_history/2"))
+
+	// A FHIR client sends back the resource as it read it: meta.versionId
+	// is the version read, as the ifMatch is.
+	eie := with(storedOf(t, res[0]), func(a *booking.Appointment) { a.Status = booking.StatusEnteredInError })
+	data, err := fhir.ExportAppointment(eie)
+	require.NoError(t, err)
+	data, err = fhir.SetVersionID(data, 2)
+	require.NoError(t, err)
+	tx := map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": []any{map[string]any{"resource": json.RawMessage(data),
+		"request": map[string]any{"method": "PUT", "url": "Appointment/" + newID, "ifMatch": `W/"2"`}}}}
+	r = f.do(t, http.MethodPost, "/", nurse, tx)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	rs, res = txEntries(t, r)
+	require.Equal(t, "entered-in-error", res[0]["status"])
+	require.Equal(t, `W/"3"`, rs[0]["etag"])
 }
 
 // TestChangesKeepIdentityCodesOut sends an update and a transaction whose
