@@ -66,8 +66,9 @@
 //     (booking.Booker.Reschedule; the participants may change, the
 //     service and the patient may not).
 //
-// Anything else (a new patient or service, a time change with another
-// status, no change) is refused with 400. Taken slots must lie within the
+// Anything else (a new patient or service, other participants at the same
+// time, a time change with another status, no change) is refused with
+// 400. Taken slots must lie within the
 // appointment's new time and freed ones within the stored time (400).
 // The booker refuses what its rules refuse (403, 409, 422).
 //

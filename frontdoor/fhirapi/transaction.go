@@ -88,6 +88,10 @@ func (h *Handler) apply(ctx context.Context, c fhir.BookingChange, ifMatch strin
 		return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.serviceType", "a change keeps the service")
 	}
 	sameTime := a.Start.Equal(cur.Start) && a.End.Equal(cur.End)
+	if sameTime && !slices.Equal(a.Participants, cur.Participants) {
+		return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.participant",
+			"other participants at the same time is not a change this API makes (a reschedule has a new time)")
+	}
 	if !sameTime && a.Status != booking.StatusBooked {
 		return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.start",
 			fmt.Sprintf("a new time is a reschedule, which books it (status booked, not %s)", a.Status))

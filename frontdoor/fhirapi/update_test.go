@@ -128,6 +128,9 @@ func TestUpdateRefuses(t *testing.T) {
 		{"cancelled without a reason", with(a, func(a *booking.Appointment) { a.Status = booking.StatusCancelled }), "", client1, ifMatch(1), 400, "invalid", "Appointment.cancelationReason"},
 		{"another patient", with(a, func(a *booking.Appointment) { a.Client = "client-2" }), "", nurse, ifMatch(1), 400, "invalid", "Appointment.participant"},
 		{"no change", a, "", client1, ifMatch(1), 400, "invalid", "Appointment.status"},
+		{"another nurse at the same time", with(a, func(a *booking.Appointment) {
+			a.Status, a.CancelReason, a.Participants = booking.StatusCancelled, "x", []booking.CalendarID{"nurse-2"}
+		}), "", client1, ifMatch(1), 400, "invalid", "Appointment.participant"},
 		{"back to pending", with(a, func(a *booking.Appointment) { a.Status = booking.StatusPending }), "", client1, ifMatch(1), 400, "invalid", "Appointment.status"},
 	}
 	for _, tc := range tests {
