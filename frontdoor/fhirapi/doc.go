@@ -18,7 +18,9 @@
 //     code the mapping knows; a service of another channel has no slots),
 //     _count.
 //   - GET Appointment/<id>: read, with ETag W/"<version>" and
-//     meta.versionId.
+//     meta.versionId, and Last-Modified and meta.lastUpdated (when the
+//     store last changed it). Every Appointment the handler answers
+//     carries both.
 //   - PUT Appointment/<id>: update, the Appointment in the state the client
 //     wants, with If-Match (see below). It makes the changes the
 //     transaction makes of a stored appointment, through the same code.

@@ -794,13 +794,22 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 	h.bundle(w, res)
 }
 
-// export writes a with meta.versionId, the store's version.
+// export writes a with meta.versionId, the store's version, and
+// meta.lastUpdated.
 func (h *Handler) export(a booking.Appointment) ([]byte, error) {
 	data, err := h.cfg.Mapping.ExportAppointment(a, h.cfg.Calendars...)
 	if err != nil {
 		return nil, err
 	}
-	return fhir.SetVersionID(data, a.Version)
+	return fhir.SetMeta(data, a.Version, lastUpdated(a))
+}
+
+// lastUpdated is when the store last changed a.
+func lastUpdated(a booking.Appointment) time.Time {
+	if a.Updated.IsZero() {
+		return a.Created
+	}
+	return a.Updated
 }
 
 // exportWithID is export with the resource's FHIR id.
@@ -818,8 +827,8 @@ func (h *Handler) exportWithID(a booking.Appointment) ([]byte, string, error) {
 	return data, head.ID, nil
 }
 
-// writeAppointment writes a with its ETag, and for a 201 (a new
-// appointment) its Location.
+// writeAppointment writes a with its ETag and Last-Modified, and for a
+// 201 (a new appointment) its Location.
 func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.Appointment) {
 	data, id, err := h.exportWithID(a)
 	if err != nil {
@@ -827,6 +836,9 @@ func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.
 		return
 	}
 	w.Header().Set("ETag", etag(a.Version))
+	if t := lastUpdated(a); !t.IsZero() {
+		w.Header().Set("Last-Modified", t.UTC().Format(http.TimeFormat))
+	}
 	if status == http.StatusCreated {
 		w.Header().Set("Location", location(id, a.Version))
 	}

@@ -318,7 +318,7 @@ func TestFindHoldBook(t *testing.T) {
 	require.Equal(t, http.StatusCreated, r.status, string(r.raw))
 	require.Equal(t, "pending", r.body["status"])
 	require.Equal(t, `W/"1"`, r.header.Get("ETag"))
-	require.Equal(t, map[string]any{"versionId": "1"}, r.body["meta"])
+	require.Equal(t, map[string]any{"versionId": "1", "lastUpdated": "2027-03-29T06:20:00Z"}, r.body["meta"])
 	id := r.body["id"].(string)
 	require.Equal(t, "apt.5F1", id, "the internal id apt_1 as a FHIR id")
 	require.Equal(t, "Appointment/"+id+"/_history/1", r.header.Get("Location"))
@@ -352,7 +352,8 @@ func TestFindHoldBook(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, string(r.raw))
 	require.Equal(t, "booked", r.body["status"])
 	require.Equal(t, `W/"2"`, r.header.Get("ETag"))
-	require.Equal(t, map[string]any{"versionId": "2"}, r.body["meta"])
+	require.Equal(t, map[string]any{"versionId": "2", "lastUpdated": "2027-03-29T06:20:00Z"}, r.body["meta"])
+	require.Equal(t, "Mon, 29 Mar 2027 06:20:00 GMT", r.header.Get("Last-Modified"))
 	for _, tc := range []struct {
 		name, target, actor string
 		status              int
@@ -593,7 +594,7 @@ func TestTransaction(t *testing.T) {
 	require.Equal(t, "200 OK", responses(t, r)[0]["status"])
 	res = r.body["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
 	require.Equal(t, "booked", res["status"])
-	require.Equal(t, map[string]any{"versionId": "2"}, res["meta"])
+	require.Equal(t, map[string]any{"versionId": "2", "lastUpdated": "2027-03-29T06:20:00Z"}, res["meta"])
 
 	// Not a transaction; not POST.
 	r = f.do(t, http.MethodPost, "/", client1, map[string]any{"resourceType": "Bundle", "type": "collection"})

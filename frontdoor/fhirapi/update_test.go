@@ -236,6 +236,8 @@ func TestUpdate(t *testing.T) {
 			require.Equal(t, st.version, got.Version)
 			require.Equal(t, `W/"`+strconv.Itoa(st.version)+`"`, r.header.Get("ETag"))
 			require.Empty(t, r.header.Get("Location"), "an update in place")
+			require.Equal(t, f.now.UTC().Format(time.RFC3339), r.body["meta"].(map[string]any)["lastUpdated"])
+			require.Equal(t, f.now.UTC().Format(http.TimeFormat), r.header.Get("Last-Modified"))
 		})
 	}
 
