@@ -356,7 +356,10 @@ type BookingChange struct {
 // booking change: exactly one Appointment, PUT to Appointment/id, and
 // Slots, each PUT to Slot/id with status busy (taken) or free (freed).
 // When the appointment has meta.versionId and its request an If-Match,
-// the If-Match is the version before it. Errors name the entry's element.
+// the If-Match is the version before it (the version the change makes, as
+// ExportBookingTransaction writes it) or the same (the version read, as a
+// FHIR client sends back the resource it read). Errors name the entry's
+// element.
 func (f *Mapping) ImportBookingTransaction(data []byte) (BookingChange, error) {
 	entries, err := f.ImportTransaction(data)
 	if err != nil {
@@ -380,8 +383,11 @@ func (f *Mapping) ImportBookingTransaction(data []byte) (BookingChange, error) {
 				if c.Replaces, err = weakVersion(field+".request.ifMatch", e.Request.IfMatch); err != nil {
 					return BookingChange{}, err
 				}
-				if v := c.Appointment.Version; v > 1 && c.Replaces != v-1 {
-					return BookingChange{}, fhirErr(field+".request.ifMatch", "%s: version %d replaces %d", e.Request.IfMatch, v, v-1)
+				// meta.versionId is the version the change makes (as
+				// ExportBookingTransaction writes it) or the one read (as a
+				// FHIR client sends back the resource it read).
+				if v := c.Appointment.Version; v > 1 && c.Replaces != v-1 && c.Replaces != v {
+					return BookingChange{}, fhirErr(field+".request.ifMatch", "%s: version %d replaces %d, or is the one read", e.Request.IfMatch, v, v-1)
 				}
 			}
 		case e.Slot != nil:

@@ -184,6 +184,11 @@ func TestFHIRImportBundleRefuses(t *testing.T) {
 		{"appointment with bad start", `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":` +
 			strings.Replace(string(apptRes), `"start":"2026-12-08T07:00:00Z"`, `"start":"tomorrow"`, 1) + `}]}`, "Bundle.entry[0].resource.start", true},
 	}
+	// The resource as read, with the If-Match of its own version, is the
+	// change of that version.
+	c, err := ImportBookingTransaction([]byte(mutate(func() { entry(0)["request"].(map[string]any)["ifMatch"] = `W/"3"` })))
+	require.NoError(t, err)
+	require.Equal(t, 3, c.Replaces)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var err error

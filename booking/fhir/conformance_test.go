@@ -240,6 +240,33 @@ func TestFHIRSetVersionID(t *testing.T) {
 	requireFieldError(t, err, "Resource.id")
 }
 
+// TestFHIRSetMeta writes meta.lastUpdated beside versionId, as an R4
+// instant in UTC; a zero time leaves it out.
+func TestFHIRSetMeta(t *testing.T) {
+	v := newValidator(t)
+	data, err := ExportAppointment(sampleAppointment())
+	require.NoError(t, err)
+	helsinki := time.FixedZone("EET", 2*3600)
+	tests := []struct {
+		name string
+		at   time.Time
+		want map[string]any
+	}{
+		{"with lastUpdated", time.Date(2026, time.December, 3, 16, 4, 5, 600, helsinki), map[string]any{"versionId": "2", "lastUpdated": "2026-12-03T14:04:05Z"}},
+		{"without", time.Time{}, map[string]any{"versionId": "2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := SetMeta(data, 2, tc.at)
+			require.NoError(t, err)
+			require.Empty(t, v.Validate(out))
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(out, &m))
+			require.Equal(t, tc.want, m["meta"])
+		})
+	}
+}
+
 func FuzzImportWaitEntry(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"Appointment","id":"w","status":"waitlist","serviceType":[{"coding":[{"system":"` + ServiceSystem +
 		`n","code":"s"}]}],"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"}],"requestedPeriod":[{"start":"2026-12-01T00:00:00Z","end":"2026-12-02T00:00:00Z"}]}`))

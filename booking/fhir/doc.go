@@ -131,7 +131,8 @@
 // waitlist, no times, the client as its one participant and the wanted
 // window as requestedPeriod; ImportWaitEntry reads it back. SetVersionID
 // puts the store's version in meta.versionId, for a FHIR API's ETag and
-// If-Match.
+// If-Match; SetMeta also puts when the store last changed the resource in
+// meta.lastUpdated.
 //
 // # Bundles
 //

@@ -188,6 +188,15 @@ func (f *Mapping) VisitChannel(k channel.Kind) (system string, code VisitChannel
 	return c.System, VisitChannelCode{Code: c.Code, Display: c.Display}, ok
 }
 
+// MappedService returns the area's service a foreign serviceType coding
+// stands for in the host's Config.Services (a FHIR API reads a
+// service-type search token with it); ok is false for a coding it does
+// not map.
+func (f *Mapping) MappedService(system, code string) (svc Service, ok bool) {
+	svc, ok = f.services[ServiceCoding{System: system, Code: code}]
+	return svc, ok
+}
+
 // defaultMapping is the mapping with the verified codes; it is never changed.
 var defaultMapping = func() *Mapping {
 	f := &Mapping{system: NationalVisitChannelSystem, byKind: map[channel.Kind]Coding{}, byCode: map[string]channel.Kind{}}

@@ -62,3 +62,30 @@ func TestFHIRHostServiceMapping(t *testing.T) {
 		require.ErrorContains(t, err, "fhirConfig.services[")
 	}
 }
+
+// TestMappedService looks a foreign coding up in the host's mapping, as a
+// FHIR API reads a service-type search token.
+func TestMappedService(t *testing.T) {
+	thl := ServiceCoding{System: "urn:oid:1.2.246.537.6.49.201501", Code: "NC"}
+	m, err := New(Config{Services: map[ServiceCoding]Service{thl: {Area: "north", Service: "paternity"}}})
+	require.NoError(t, err)
+	tests := []struct {
+		name         string
+		m            *Mapping
+		system, code string
+		want         Service
+		ok           bool
+	}{
+		{"mapped", m, thl.System, thl.Code, Service{Area: "north", Service: "paternity"}, true},
+		{"another code", m, thl.System, "XX", Service{}, false},
+		{"another system", m, "urn:oid:1.2.3", thl.Code, Service{}, false},
+		{"the defaults map none", defaultMapping, thl.System, thl.Code, Service{}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := tc.m.MappedService(tc.system, tc.code)
+			require.Equal(t, tc.ok, ok)
+			require.Equal(t, tc.want, got)
+		})
+	}
+}

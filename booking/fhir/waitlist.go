@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/booking"
@@ -143,6 +144,13 @@ func ImportWaitEntry(data []byte) (booking.WaitEntry, error) {
 // store's version (written after id; other meta elements are kept), for
 // the ETag and If-Match of a FHIR API.
 func SetVersionID(data []byte, version int) ([]byte, error) {
+	return SetMeta(data, version, time.Time{})
+}
+
+// SetMeta is SetVersionID that also sets meta.lastUpdated to when the
+// store last changed the resource (an instant in UTC); a zero lastUpdated
+// leaves it as it is.
+func SetMeta(data []byte, version int, lastUpdated time.Time) ([]byte, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, fhirErr("Resource", "not a JSON resource: %v", err)
@@ -161,6 +169,9 @@ func SetVersionID(data []byte, version int) ([]byte, error) {
 	}
 	v, _ := json.Marshal(strconv.Itoa(version))
 	meta["versionId"] = v
+	if !lastUpdated.IsZero() {
+		meta["lastUpdated"], _ = json.Marshal(instant(lastUpdated))
+	}
 	metaRaw, err := json.Marshal(meta)
 	if err != nil {
 		return nil, err

@@ -5,18 +5,29 @@
 //
 //   - GET metadata: the CapabilityStatement.
 //   - GET Slot: search for free slots (searchset Bundle). Parameters:
-//     service-type (required, a token of the library's service code
-//     system, fhir.ServiceSystem<area>|<code>), start (ge, gt, le, lt; the
-//     window of slot starts), schedule (Schedule/<calendar>, the first
-//     participant), status (only free: the booker searches free slots) and
-//     appointment-type (a channel token; a service of another channel has
-//     no slots), _count.
+//     service-type (required: a token of the library's service code
+//     system, fhir.ServiceSystem<area>|<code>, or a foreign coding the
+//     host's fhir.Config.Services maps; the service is looked up as every
+//     booking operation does, the governed catalogue first), start (ge,
+//     gt, le, lt; the window of slot starts), schedule
+//     (Schedule/<calendar>, the first participant), status (a token list:
+//     the booker keeps only free slots, so a search that does not allow
+//     free matches none; a code outside the Slot status value set is 400)
+//     and appointment-type (a channel token of fhir.ChannelSystem, or of
+//     the national visit-channel system, plain OID or urn:oid:, with a
+//     code the mapping knows; a service of another channel has no slots),
+//     _count.
 //   - GET Appointment/<id>: read, with ETag W/"<version>" and
-//     meta.versionId.
+//     meta.versionId, and Last-Modified and meta.lastUpdated (when the
+//     store last changed it). Every Appointment the handler answers
+//     carries both.
+//   - PUT Appointment/<id>: update, the Appointment in the state the client
+//     wants, with If-Match (see below). It makes the changes the
+//     transaction makes of a stored appointment, through the same code.
 //   - GET Appointment: search a client's appointments. Parameters: patient
 //     (required: the booker lists appointments by client), actor (a
-//     participant calendar), date (ge, gt, le, lt, eq on the start) and
-//     status.
+//     participant calendar, Type/<id>; Patient/<id> is the client), date
+//     (ge, gt, le, lt, eq on the start) and status.
 //   - GET or POST Appointment/$find, $hold and $book, shaped as the IHE
 //     ITI Scheduling operations (https://profiles.ihe.net/ITI/Scheduling/):
 //     $find (start, end, service-type, patient; GET parameters or a
@@ -31,35 +42,101 @@
 //   - POST to the base: a transaction Bundle of a booking change, as
 //     fhir.Mapping.ImportBookingTransaction reads it (one Appointment PUT
 //     and the Slots it takes as busy and frees as free, as
-//     fhir.ExportBookingTransaction writes them). A new appointment is
-//     booked (status booked, booking.Booker.Book) or held (pending,
-//     booking.Booker.Hold); a stored one, whose request's If-Match names its
-//     current version (else 412), is confirmed (booked from pending at the
-//     same time, booking.Booker.Confirm) or cancelled (booking.Booker.Cancel
-//     with the cancelationReason text). The slots must lie within the
-//     appointment's time (taken: the new, freed: the stored). A reschedule
-//     is refused: the booker stores it as a new appointment, not a PUT of
-//     the same one. The answer is a transaction-response Bundle, an entry
-//     per request entry in their order, the appointment's with the stored
-//     resource, its location and ETag.
+//     fhir.ExportBookingTransaction writes them). The answer is a
+//     transaction-response Bundle, an entry per request entry in their
+//     order: the appointment's with the resource stored, its location and
+//     ETag; each slot's 200 OK.
+//
+// # Changes
+//
+// The transaction and the update make the same changes. Without If-Match
+// (only in a transaction: the update requires it) a new appointment is
+// booked (status booked, booking.Booker.Book) or held (pending,
+// booking.Booker.Hold), answered 201; the id in its request is the
+// client's placeholder, the booker names the stored appointment (the
+// entry's location tells it). A change of a stored appointment
+// names its version with If-Match and is, by what differs from the stored
+// appointment:
+//
+//   - confirm: pending to booked at the same time (booking.Booker.Confirm);
+//   - cancel: cancelled at the same time with a cancelationReason
+//     (booking.Booker.Cancel with its text; no slot taken);
+//   - mark: checked-in, arrived, fulfilled, noshow or entered-in-error at
+//     the same time (booking.Booker.Mark: a client may only check in,
+//     fulfilled and noshow not before the start; no slot taken);
+//   - reschedule: booked at a new start and end, from booked or pending
+//     (booking.Booker.Reschedule; the participants may change, the
+//     service and the patient may not).
+//
+// Anything else (a new patient or service, other participants at the same
+// time, a time change with another status, no change) is refused with
+// 400. Taken slots must lie within the
+// appointment's new time and freed ones within the stored time (400).
+// The booker refuses what its rules refuse (403, 409, 422).
+//
+// # Reschedule
+//
+// The booker stores a reschedule as a new appointment and the old one
+// cancelled with reason "rescheduled" (and replaced by the new one), in
+// one store operation. The answer is 201 Created with the new appointment:
+// its resource (status booked, the new time, meta.versionId 1), ETag
+// W/"1" and Location Appointment/<new id>/_history/1; in a transaction
+// the appointment's entry also carries, as response.outcome, an
+// OperationOutcome (information) naming the old appointment, its version
+// and its replacement. 201 rather than 200 with the old appointment's new
+// state because what the client asked for, the appointment at the new
+// time, exists only as the new resource: 201 with a Location is how FHIR
+// tells a client that a resource was created where the Location says, and
+// a client that follows it (or reads the entry's resource) holds the
+// appointment it wanted, with the ETag of its next change. A 200 would
+// answer the client's PUT with a cancelled appointment, a state the
+// client never asked for. The old appointment stays readable, cancelled;
+// its version moved on, so its old If-Match is stale (412).
 //
 // # If-Match
 //
-// $book of an existing hold honours If-Match: a version other than the
-// appointment's current one is refused with 412 Precondition Failed before
-// anything changes.
+// A change of a stored appointment names the version it was made from:
+// the If-Match header of the update (W/"<version>", as the ETag of a read
+// gives it) or the ifMatch of the transaction's Appointment entry.
+//
+//   - another version than the stored one: 412 Precondition Failed, with
+//     an OperationOutcome (conflict) naming If-Match or the entry's
+//     request.ifMatch, before anything changes: read it again;
+//   - none: 428 Precondition Required (RFC 6585) with an OperationOutcome
+//     (required). FHIR R4's http page lets a server that requires If-Match
+//     refuse a request without one with 412 as well; this handler answers
+//     428 so that a client can tell a missing If-Match (send one) from a
+//     stale one (read again). The update requires If-Match; so does a
+//     transaction that cancels or marks (without one it could only be a
+//     new appointment, which is never cancelled or marked);
+//   - not a version: 400.
+//
+// $book of an existing hold honours If-Match the same way when one is
+// sent. The If-Match is checked against the appointment the booker reads
+// for the requester, and the change is then made by the booker with its
+// own compare-and-set on the version it reads: a change someone else makes
+// between the two is not caught by the If-Match (the booker's status rules
+// still apply to the state it finds).
 //
 // # Access and audit
 //
 // Config.Requester tells who asks (the host authenticates); every request
 // goes through the booker with that requester, so the booker's access
 // model and audit apply to each: a client reads and books only their own
-// appointments, and reads and refusals are audited. A request whose
-// requester the host cannot tell gets 401.
+// appointments, a client may only check in of the marks, and reads,
+// changes and refusals are audited with the requester. A change of a
+// stored appointment is audited as the read its If-Match is checked
+// against and as the change (booking.confirm, booking.cancel,
+// booking.reschedule with the new appointment's booking.book,
+// booking.<status> of a mark). A request whose requester the host cannot
+// tell gets 401; the CapabilityStatement needs none.
 //
 // # Errors
 //
 // Every error is an OperationOutcome (fhir.OperationOutcome) with the HTTP
 // status of its kind: 400 for bad input, naming the parameter or element,
-// 401, 403, 404, 405, 409, 412, 422 and 503.
+// 401, 403, 404 (an unknown appointment, service, resource type or
+// operation), 405 (with Allow), 409, 412, 422, 428 and 503. The texts
+// name elements and statuses, never a client's identity code; a 500
+// leaves its cause out.
 package fhirapi

@@ -29,6 +29,10 @@ var ErrNoRequester = carecontact.Sentinel(carecontact.ErrNotAllowed, "fhirapi: n
 // appointment's; the handler answers 412.
 var ErrPrecondition = carecontact.Sentinel(carecontact.ErrConflict, "fhirapi: If-Match names another version")
 
+// ErrPreconditionRequired reports a change of a stored appointment
+// without an If-Match; the handler answers 428 Precondition Required.
+var ErrPreconditionRequired = carecontact.Sentinel(carecontact.ErrInvalid, "fhirapi: If-Match is required")
+
 // maxBody is the largest request body read.
 const maxBody = 1 << 20
 
@@ -106,7 +110,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, err)
 			return
 		}
-		h.only(w, r, func(w http.ResponseWriter, r *http.Request) { h.read(w, r, id) }, http.MethodGet)
+		h.only(w, r, func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut {
+				h.update(w, r, id)
+				return
+			}
+			h.read(w, r, id)
+		}, http.MethodGet, http.MethodPut)
 	default:
 		writeIssue(w, http.StatusNotFound, "not-supported", "no such resource type or operation", "")
 	}
@@ -152,7 +162,10 @@ func capabilityStatement() map[string]any {
 				"searchParam": []any{param("service-type", "token"), param("start", "date"), param("schedule", "reference"),
 					param("status", "token"), param("appointment-type", "token")}},
 			map[string]any{"type": "Appointment", "versioning": "versioned", "readHistory": false, "conditionalUpdate": false,
-				"interaction": []any{map[string]any{"code": "read"}, map[string]any{"code": "search-type"}},
+				"updateCreate": false, "conditionalCreate": false, "conditionalDelete": "not-supported",
+				"interaction": []any{map[string]any{"code": "read"},
+					map[string]any{"code": "update", "documentation": "If-Match required (428 without it, 412 for a stale version); confirms, reschedules, cancels or marks the appointment as the transaction does"},
+					map[string]any{"code": "search-type"}},
 				"searchParam": []any{param("patient", "reference"), param("actor", "reference"), param("date", "date"), param("status", "token")},
 				"operation":   []any{op("find"), op("hold"), op("book")}},
 		}}},
@@ -250,14 +263,64 @@ func readParams(r *http.Request, allowed ...string) (params, error) {
 	return p, nil
 }
 
-// service reads a service-type token of the library's service code system.
-func service(token string) (carecontact.AreaID, string, error) {
+// service reads a service-type token: of the library's service code
+// system, or a foreign coding the host's mapping maps (fhir.Config.Services).
+func (h *Handler) service(token string) (carecontact.AreaID, string, error) {
 	system, code, ok := strings.Cut(token, "|")
+	if ok && system != "" && code != "" {
+		if svc, mapped := h.cfg.Mapping.MappedService(system, code); mapped {
+			return svc.Area, svc.Service, nil
+		}
+	}
 	area, own := strings.CutPrefix(system, fhir.ServiceSystem)
 	if !ok || !own || area == "" || code == "" {
-		return "", "", carecontact.Invalid(carecontact.ErrInvalid, "service-type", "want "+fhir.ServiceSystem+"<area>|<service>")
+		return "", "", carecontact.Invalid(carecontact.ErrInvalid, "service-type",
+			"want "+fhir.ServiceSystem+"<area>|<service>, or a coding the host maps to a service")
 	}
 	return carecontact.AreaID(area), code, nil
+}
+
+// slotStatuses are the codes of the required binding of Slot.status.
+var slotStatuses = []string{"busy", "free", "busy-unavailable", "busy-tentative", "entered-in-error"}
+
+// wantsFree reads the Slot status parameter (each value a comma-separated
+// list of codes, all of which must hold): whether free slots are asked
+// for, the only ones the booker searches.
+func wantsFree(values []string) (bool, error) {
+	free := true
+	for _, v := range values {
+		hasFree := false
+		for code := range strings.SplitSeq(v, ",") {
+			if !slices.Contains(slotStatuses, code) {
+				return false, carecontact.Invalid(carecontact.ErrInvalid, "status", "not a slot status (busy, free, busy-unavailable, busy-tentative, entered-in-error)")
+			}
+			hasFree = hasFree || code == string(fhir.SlotFree)
+		}
+		free = free && hasFree
+	}
+	return free, nil
+}
+
+// channelOf reads an appointment-type token: the library's channel code
+// system, or the national visit-channel code system with a code the
+// host's mapping knows.
+func (h *Handler) channelOf(token string) (channel.Kind, error) {
+	system, code, _ := strings.Cut(token, "|")
+	if system == fhir.ChannelSystem {
+		k, err := channel.ParseKind(code)
+		if err != nil {
+			return "", carecontact.Invalid(carecontact.ErrInvalid, "appointment-type", "unknown channel")
+		}
+		return k, nil
+	}
+	for _, k := range channel.Kinds() {
+		sys, c, ok := h.cfg.Mapping.VisitChannel(k)
+		if ok && code != "" && c.Code == code && (system == sys || system == "urn:oid:"+sys) {
+			return k, nil
+		}
+	}
+	return "", carecontact.Invalid(carecontact.ErrInvalid, "appointment-type",
+		"want "+fhir.ChannelSystem+"|<channel>, or a national visit-channel code the host maps")
 }
 
 // bound is one date search value: a prefix and the instant it stands for
@@ -356,11 +419,11 @@ func count(p params) (int, error) {
 // slots runs the booker's search for service-type and start (or the $find
 // start and end) and returns the matching slots.
 func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, startParam string) ([]booking.Slot, booking.Service, error) {
-	area, code, err := service(p.first("service-type"))
+	area, code, err := h.service(p.first("service-type"))
 	if err != nil {
 		return nil, booking.Service{}, err
 	}
-	svc, err := h.cfg.Booker.Service(area, code)
+	svc, _, err := h.cfg.Booker.ServiceAt(ctx, area, code)
 	if err != nil {
 		return nil, booking.Service{}, err
 	}
@@ -394,18 +457,23 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 		}
 		req.Professional = carecontact.ProfessionalID(id)
 	}
-	if st := p.first("status"); st != "" && st != string(fhir.SlotFree) {
-		return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "status", "only free slots are searched")
+	free, err := wantsFree(p.values["status"])
+	if err != nil {
+		return nil, booking.Service{}, err
 	}
-	if at := p.first("appointment-type"); at != "" {
-		system, kind, _ := strings.Cut(at, "|")
-		if system != fhir.ChannelSystem {
-			return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "appointment-type", "want "+fhir.ChannelSystem+"|<channel>")
+	if !free { // the booker keeps no busy slots: none match
+		return nil, svc, nil
+	}
+	for _, v := range p.values["appointment-type"] {
+		match := false
+		for token := range strings.SplitSeq(v, ",") {
+			k, err := h.channelOf(token)
+			if err != nil {
+				return nil, booking.Service{}, err
+			}
+			match = match || k == svc.Channel
 		}
-		if _, err := channel.ParseKind(kind); err != nil {
-			return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "appointment-type", "unknown channel")
-		}
-		if kind != string(svc.Channel) {
+		if !match {
 			return nil, svc, nil
 		}
 	}
@@ -607,13 +675,18 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if match := r.Header.Get("If-Match"); match != "" {
+		version, err := parseETag(match)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
 		cur, err := h.cfg.Booker.Appointment(r.Context(), id, by)
 		if err != nil {
 			writeError(w, err)
 			return
 		}
-		if match != etag(cur.Version) && match != strconv.Itoa(cur.Version) {
-			writeError(w, ErrPrecondition)
+		if cur.Version != version {
+			writeError(w, precondition("If-Match"))
 			return
 		}
 	}
@@ -677,9 +750,10 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 			statuses = append(statuses, st)
 		}
 	}
-	actor := ""
+	actor, actorType := "", ""
 	if v := p.first("actor"); v != "" {
-		_, id, found := strings.Cut(v, "/")
+		typ, id, found := strings.Cut(v, "/")
+		actorType = typ
 		if !found || id == "" {
 			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "actor", "want Type/<id>"))
 			return
@@ -697,7 +771,13 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 	var res [][]byte
 	for _, a := range as {
 		keep := len(statuses) == 0 || slices.Contains(statuses, a.Status)
-		keep = keep && (actor == "" || slices.Contains(a.Participants, booking.CalendarID(actor)))
+		switch {
+		case actor == "":
+		case actorType == "Patient": // the client is an actor of each
+			keep = keep && actor == string(a.Client)
+		default:
+			keep = keep && slices.Contains(a.Participants, booking.CalendarID(actor))
+		}
 		for _, b := range bounds {
 			keep = keep && !a.Start.IsZero() && b.match(a.Start)
 		}
@@ -714,29 +794,60 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 	h.bundle(w, res)
 }
 
-// export writes a with meta.versionId, the store's version.
+// export writes a with meta.versionId, the store's version, and
+// meta.lastUpdated.
 func (h *Handler) export(a booking.Appointment) ([]byte, error) {
 	data, err := h.cfg.Mapping.ExportAppointment(a, h.cfg.Calendars...)
 	if err != nil {
 		return nil, err
 	}
-	return fhir.SetVersionID(data, a.Version)
+	return fhir.SetMeta(data, a.Version, lastUpdated(a))
 }
 
-func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.Appointment) {
+// lastUpdated is when the store last changed a.
+func lastUpdated(a booking.Appointment) time.Time {
+	if a.Updated.IsZero() {
+		return a.Created
+	}
+	return a.Updated
+}
+
+// exportWithID is export with the resource's FHIR id.
+func (h *Handler) exportWithID(a booking.Appointment) ([]byte, string, error) {
 	data, err := h.export(a)
+	if err != nil {
+		return nil, "", err
+	}
+	var head struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, "", err
+	}
+	return data, head.ID, nil
+}
+
+// writeAppointment writes a with its ETag and Last-Modified, and for a
+// 201 (a new appointment) its Location.
+func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.Appointment) {
+	data, id, err := h.exportWithID(a)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	w.Header().Set("ETag", etag(a.Version))
-	var head struct {
-		ID string `json:"id"`
+	if t := lastUpdated(a); !t.IsZero() {
+		w.Header().Set("Last-Modified", t.UTC().Format(http.TimeFormat))
 	}
-	if json.Unmarshal(data, &head) == nil && status == http.StatusCreated {
-		w.Header().Set("Location", "Appointment/"+head.ID+"/_history/"+strconv.Itoa(a.Version))
+	if status == http.StatusCreated {
+		w.Header().Set("Location", location(id, a.Version))
 	}
 	writeRaw(w, status, data)
+}
+
+// location is the version-specific reference of an appointment.
+func location(id string, version int) string {
+	return "Appointment/" + id + "/_history/" + strconv.Itoa(version)
 }
 
 func etag(version int) string { return `W/"` + strconv.Itoa(version) + `"` }
@@ -757,14 +868,24 @@ func writeRaw(w http.ResponseWriter, status int, data []byte) {
 }
 
 // writeError writes err as an OperationOutcome with its status; an
-// ErrNoRequester is 401 and an ErrPrecondition 412.
+// ErrNoRequester is 401, an ErrPrecondition 412 and an
+// ErrPreconditionRequired 428, each naming the If-Match header or the
+// transaction entry's request.ifMatch.
 func writeError(w http.ResponseWriter, err error) {
+	field := "If-Match"
+	var fe *carecontact.FieldError
+	if errors.As(err, &fe) && fe.Field != "" {
+		field = fe.Field
+	}
 	switch {
 	case errors.Is(err, ErrNoRequester):
 		writeIssue(w, http.StatusUnauthorized, "login", "the requester is not known", "")
 		return
 	case errors.Is(err, ErrPrecondition):
-		writeIssue(w, http.StatusPreconditionFailed, "conflict", err.Error(), "If-Match")
+		writeIssue(w, http.StatusPreconditionFailed, "conflict", err.Error(), field)
+		return
+	case errors.Is(err, ErrPreconditionRequired):
+		writeIssue(w, http.StatusPreconditionRequired, "required", err.Error(), field)
 		return
 	}
 	data, status := fhir.OperationOutcome(err)

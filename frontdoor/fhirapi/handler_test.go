@@ -32,12 +32,18 @@ type fixture struct {
 	h     http.Handler
 	audit *memory.AuditLog
 	v     *fhirvalidate.Validator
+	// now is the booker's clock; a test moves it (one goroutine).
+	now *time.Time
 }
 
 // newFixture is one nurse's calendar on Monday and Tuesday mornings and a
 // 15-minute vaccination, on Easter Monday 2027 at 09:20 (closed), so the
 // first free slots are on Tuesday 30 March from 09:00.
-func newFixture(t testing.TB) fixture {
+// option changes the fixture's configuration: a func(*fhirapi.Config) or a
+// func(*booking.Config).
+type option any
+
+func newFixture(t testing.TB, options ...option) fixture {
 	t.Helper()
 	loc := civil.Helsinki()
 	nurse := booking.Calendar{ID: "nurse-1", Kind: booking.OwnerProfessional, Area: "north", Role: "nurse",
@@ -52,24 +58,37 @@ func newFixture(t testing.TB) fixture {
 		Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}},
 		SelfBookGroups: []string{"adult"}, MinNotice: time.Hour}})
 	require.NoError(t, err)
-	now := time.Date(2027, time.March, 29, 9, 20, 0, 0, loc)
+	now := new(time.Time)
+	*now = time.Date(2027, time.March, 29, 9, 20, 0, 0, loc)
 	store := memory.NewBookingStore(nil)
 	n := 0
-	b, err := booking.New(booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: store, Audit: store.AuditLog(),
-		Clock: carecontact.ClockFunc(func() time.Time { return now }), NewID: func(p string) string { n++; return fmt.Sprintf("%s_%d", p, n) }})
+	bcfg := booking.Config{Index: ix, Catalogues: []*booking.Catalogue{cat}, Store: store, Audit: store.AuditLog(),
+		Clock: carecontact.ClockFunc(func() time.Time { return *now }), NewID: func(p string) string { n++; return fmt.Sprintf("%s_%d", p, n) }}
+	for _, o := range options {
+		if o, ok := o.(func(*booking.Config)); ok {
+			o(&bcfg)
+		}
+	}
+	b, err := booking.New(bcfg)
 	require.NoError(t, err)
-	h, err := fhirapi.New(fhirapi.Config{Booker: b, Calendars: []booking.Calendar{nurse}, Base: "https://fhir.example.org/r4",
+	cfg := fhirapi.Config{Booker: b, Calendars: []booking.Calendar{nurse}, Base: "https://fhir.example.org/r4",
 		Requester: func(r *http.Request) (booking.Requester, error) {
 			kind, id, ok := strings.Cut(r.Header.Get("X-Test-Actor"), ":")
 			if !ok {
 				return booking.Requester{}, errors.New("no actor")
 			}
 			return booking.Requester{Actor: audit.Actor{Kind: audit.ActorKind(kind), ID: id}, ClientGroup: "adult"}, nil
-		}})
+		}}
+	for _, o := range options {
+		if o, ok := o.(func(*fhirapi.Config)); ok {
+			o(&cfg)
+		}
+	}
+	h, err := fhirapi.New(cfg)
 	require.NoError(t, err)
 	v, err := fhirvalidate.New(fhir.ExtensionDefinitions(), fhir.ExtensionBase, fhir.NationalStatusExtension)
 	require.NoError(t, err)
-	return fixture{h: h, audit: store.AuditLog(), v: v}
+	return fixture{h: h, audit: store.AuditLog(), v: v, now: now}
 }
 
 type response struct {
@@ -138,6 +157,16 @@ func TestMetadata(t *testing.T) {
 	require.Equal(t, "CapabilityStatement", r.body["resourceType"])
 	require.Equal(t, "4.0.1", r.body["fhirVersion"])
 	require.Contains(t, string(r.raw), "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-book")
+	rest := r.body["rest"].([]any)[0].(map[string]any)
+	require.Equal(t, []any{map[string]any{"code": "transaction"}}, rest["interaction"])
+	interactions := map[string][]string{}
+	for _, res := range rest["resource"].([]any) {
+		m := res.(map[string]any)
+		for _, in := range m["interaction"].([]any) {
+			interactions[m["type"].(string)] = append(interactions[m["type"].(string)], in.(map[string]any)["code"].(string))
+		}
+	}
+	require.Equal(t, map[string][]string{"Slot": {"search-type"}, "Appointment": {"read", "update", "search-type"}}, interactions)
 }
 
 func TestSlotSearch(t *testing.T) {
@@ -162,7 +191,16 @@ func TestSlotSearch(t *testing.T) {
 		{"schedule", q + "&schedule=Schedule/nurse-1&_count=1", client1, 200, 1, "", ""},
 		{"status free", q + "&status=free&_count=1", client1, 200, 1, "", ""},
 		{"another channel", q + "&appointment-type=" + url.QueryEscape(fhir.ChannelSystem+"|video"), client1, 200, 0, "", ""},
-		{"status busy", q + "&status=busy", client1, 400, 0, "invalid", "status"},
+		{"status busy: none kept", q + "&status=busy", client1, 200, 0, "", ""},
+		{"status busy or free", q + "&status=busy,free&_count=1", client1, 200, 1, "", ""},
+		{"status free and busy", q + "&status=free&status=busy", client1, 200, 0, "", ""},
+		{"not a slot status", q + "&status=open", client1, 400, 0, "invalid", "status"},
+		{"the national visit channel", q + "&_count=1&appointment-type=" + url.QueryEscape(fhir.NationalVisitChannelSystem+"|10"), client1, 200, 1, "", ""},
+		{"the national visit channel as a URN", q + "&_count=1&appointment-type=" + url.QueryEscape("urn:oid:"+fhir.NationalVisitChannelSystem+"|10"), client1, 200, 1, "", ""},
+		{"video or in person", q + "&_count=1&appointment-type=" + url.QueryEscape(fhir.ChannelSystem+"|video,"+fhir.ChannelSystem+"|in_person"), client1, 200, 1, "", ""},
+		{"an unmapped national channel", q + "&appointment-type=" + url.QueryEscape(fhir.NationalVisitChannelSystem+"|99"), client1, 400, 0, "invalid", "appointment-type"},
+		{"an unknown channel", q + "&appointment-type=" + url.QueryEscape(fhir.ChannelSystem+"|pigeon"), client1, 400, 0, "invalid", "appointment-type"},
+		{"a foreign service coding not mapped", "/Slot?service-type=" + url.QueryEscape("urn:oid:1.2.246.537.6.49.201501|X1"), client1, 400, 0, "invalid", "service-type"},
 		{"no service type", "/Slot", client1, 400, 0, "invalid", "service-type"},
 		{"unknown service", "/Slot?service-type=" + url.QueryEscape(fhir.ServiceSystem+"north|x"), client1, 404, 0, "not-found", ""},
 		{"unknown parameter", q + "&colour=red", client1, 400, 0, "invalid", "colour"},
@@ -200,6 +238,43 @@ func TestSlotSearch(t *testing.T) {
 	require.Equal(t, "GET", r.header.Get("Allow"))
 	r = f.do(t, http.MethodGet, "/Patient/x", client1, nil)
 	require.Equal(t, http.StatusNotFound, r.status)
+}
+
+// TestSlotSearchMappedService searches by a foreign serviceType coding the
+// host maps to its service (fhir.Config.Services).
+func TestSlotSearchMappedService(t *testing.T) {
+	thl := fhir.ServiceCoding{System: "urn:oid:1.2.246.537.6.49.201501", Code: "X1"}
+	m, err := fhir.New(fhir.Config{Services: map[fhir.ServiceCoding]fhir.Service{thl: {Area: "north", Service: "vaccination"}}})
+	require.NoError(t, err)
+	f := newFixture(t, func(c *fhirapi.Config) { c.Mapping = m })
+	r := f.do(t, http.MethodGet, "/Slot?_count=2&service-type="+url.QueryEscape(thl.System+"|"+thl.Code), client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Len(t, entries(t, r), 2)
+	for _, s := range entries(t, r) {
+		require.Equal(t, []any{map[string]any{"coding": []any{map[string]any{"system": fhir.ServiceSystem + "north", "code": "vaccination"}}}}, s["serviceType"])
+	}
+}
+
+// governed is a governed catalogue with one service.
+type governed struct{ svc booking.Service }
+
+func (g governed) Services(_ context.Context, area carecontact.AreaID, _ time.Time) ([]booking.Service, string, error) {
+	if area != g.svc.Area {
+		return nil, "", nil
+	}
+	return []booking.Service{g.svc}, "v1", nil
+}
+
+// TestSlotSearchGovernedService searches a service of the governed
+// catalogue (booking.Config.Services), not in the static one.
+func TestSlotSearchGovernedService(t *testing.T) {
+	flu := booking.Service{Code: "flu", Area: "north", Names: civil.Names{FI: "Influenssarokotus", SV: "Influensavaccination", EN: "Flu vaccination"},
+		Duration: 15 * time.Minute, Channel: channel.InPerson, Requires: []booking.Requirement{{Kind: booking.OwnerProfessional, Role: "nurse"}},
+		SelfBookGroups: []string{"adult"}, MinNotice: time.Hour}
+	f := newFixture(t, func(c *booking.Config) { c.Services = governed{flu} })
+	r := f.do(t, http.MethodGet, "/Slot?_count=2&service-type="+url.QueryEscape(fhir.ServiceSystem+"north|flu"), client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Len(t, entries(t, r), 2)
 }
 
 func parameters(ps ...map[string]any) map[string]any {
@@ -243,7 +318,7 @@ func TestFindHoldBook(t *testing.T) {
 	require.Equal(t, http.StatusCreated, r.status, string(r.raw))
 	require.Equal(t, "pending", r.body["status"])
 	require.Equal(t, `W/"1"`, r.header.Get("ETag"))
-	require.Equal(t, map[string]any{"versionId": "1"}, r.body["meta"])
+	require.Equal(t, map[string]any{"versionId": "1", "lastUpdated": "2027-03-29T06:20:00Z"}, r.body["meta"])
 	id := r.body["id"].(string)
 	require.Equal(t, "apt.5F1", id, "the internal id apt_1 as a FHIR id")
 	require.Equal(t, "Appointment/"+id+"/_history/1", r.header.Get("Location"))
@@ -277,7 +352,8 @@ func TestFindHoldBook(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, string(r.raw))
 	require.Equal(t, "booked", r.body["status"])
 	require.Equal(t, `W/"2"`, r.header.Get("ETag"))
-	require.Equal(t, map[string]any{"versionId": "2"}, r.body["meta"])
+	require.Equal(t, map[string]any{"versionId": "2", "lastUpdated": "2027-03-29T06:20:00Z"}, r.body["meta"])
+	require.Equal(t, "Mon, 29 Mar 2027 06:20:00 GMT", r.header.Get("Last-Modified"))
 	for _, tc := range []struct {
 		name, target, actor string
 		status              int
@@ -308,6 +384,9 @@ func TestFindHoldBook(t *testing.T) {
 		{"later", "patient=Patient/client-1&date=ge2027-04-01", client1, 200, 0},
 		{"actor", "patient=Patient/client-1&actor=Practitioner/nurse-1", client1, 200, 2},
 		{"another actor", "patient=Patient/client-1&actor=Practitioner/nurse-2", client1, 200, 0},
+		{"the patient as the actor", "patient=Patient/client-1&actor=Patient/client-1", client1, 200, 2},
+		{"another patient as the actor", "patient=Patient/client-1&actor=Patient/client-2", client1, 200, 0},
+		{"actor not a reference", "patient=Patient/client-1&actor=nurse-1", client1, 400, 0},
 		{"another client's", "patient=Patient/client-1", "client:client-2", 403, 0},
 		{"no patient", "status=booked", client1, 400, 0},
 		{"bad status", "patient=Patient/client-1&status=done", client1, 400, 0},
@@ -474,10 +553,11 @@ func TestTransaction(t *testing.T) {
 	stored.Version = 1
 	cancel := stored
 	cancel.Status, cancel.CancelReason, cancel.Version = booking.StatusCancelled, "the client cannot come", 2
-	// Rebooked at another time: not a change this API makes.
+	// Rebooked at another time with the slots the wrong way round: the
+	// taken one is the old time (TestReschedule has the reschedules).
 	moved := stored
 	moved.Start, moved.End, moved.Version = stored.Start.Add(time.Hour), stored.End.Add(time.Hour), 2
-	r = post(t, moved, []booking.Slot{late}, []booking.Slot{slot}, client1)
+	r = post(t, moved, []booking.Slot{slot}, []booking.Slot{late}, client1)
 	require.Equal(t, http.StatusBadRequest, r.status, string(r.raw))
 	// Another client may not.
 	r = post(t, cancel, nil, []booking.Slot{slot}, "client:client-2")
@@ -514,7 +594,7 @@ func TestTransaction(t *testing.T) {
 	require.Equal(t, "200 OK", responses(t, r)[0]["status"])
 	res = r.body["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
 	require.Equal(t, "booked", res["status"])
-	require.Equal(t, map[string]any{"versionId": "2"}, res["meta"])
+	require.Equal(t, map[string]any{"versionId": "2", "lastUpdated": "2027-03-29T06:20:00Z"}, res["meta"])
 
 	// Not a transaction; not POST.
 	r = f.do(t, http.MethodPost, "/", client1, map[string]any{"resourceType": "Bundle", "type": "collection"})

@@ -1,29 +1,139 @@
 package fhirapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/booking/fhir"
 )
+
+// marks are the statuses booking.Booker.Mark records.
+var marks = []booking.Status{booking.StatusCheckedIn, booking.StatusArrived, booking.StatusFulfilled,
+	booking.StatusNoShow, booking.StatusEnteredInError}
+
+// applied is what one booking change did.
+type applied struct {
+	// stored is the appointment the answer carries: the booked, held,
+	// confirmed, cancelled or marked one, or a reschedule's new one.
+	stored booking.Appointment
+	// status is 201 for a new appointment (a reschedule's included), else
+	// 200.
+	status int
+	// replaced is a reschedule's old appointment, cancelled with reason
+	// "rescheduled"; nil for the other changes.
+	replaced *booking.Appointment
+}
+
+// apply makes one booking change through the booker, for the transaction
+// (POST of a Bundle to the base) and the update (PUT Appointment/id)
+// alike. c.Replaces is the version an If-Match names, 0 for none;
+// ifMatch is the element or header it came in, for the errors. A change
+// without If-Match books (status booked) or holds (pending) a new
+// appointment; any other change of a stored one without If-Match is
+// ErrPreconditionRequired. With If-Match the stored appointment is read
+// (the booker's access model and audit), its version must be the one
+// named (else ErrPrecondition), and the change is one of: confirm
+// (pending to booked, same time), reschedule (booked at a new time, from
+// booked or pending), cancel (cancelled at the same time, with a
+// cancelationReason) or a mark (checked-in, arrived, fulfilled, noshow,
+// entered-in-error, same time). Taken slots lie within the appointment's
+// new time, freed ones within the stored time.
+func (h *Handler) apply(ctx context.Context, c fhir.BookingChange, ifMatch string, by booking.Requester) (applied, error) {
+	a := c.Appointment
+	if err := within("taken", c.Taken, a.Start, a.End); err != nil {
+		return applied{}, err
+	}
+	if c.Replaces == 0 {
+		switch {
+		case a.Status == booking.StatusCancelled || slices.Contains(marks, a.Status):
+			return applied{}, preconditionRequired(ifMatch)
+		case a.Status != booking.StatusBooked && a.Status != booking.StatusPending:
+			return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.status", "a new appointment is booked or pending")
+		case len(c.Freed) > 0:
+			return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Bundle.entry", "a new appointment frees no slot")
+		}
+		req := booking.BookRequest{Slot: slotOf(a), Client: a.Client, By: by}
+		var stored booking.Appointment
+		var err error
+		if a.Status == booking.StatusBooked {
+			stored, err = h.cfg.Booker.Book(ctx, req)
+		} else {
+			stored, err = h.cfg.Booker.Hold(ctx, req)
+		}
+		return applied{stored: stored, status: http.StatusCreated}, err
+	}
+	cur, err := h.cfg.Booker.Appointment(ctx, a.ID, by)
+	if err != nil {
+		return applied{}, err
+	}
+	if cur.Version != c.Replaces {
+		return applied{}, precondition(ifMatch)
+	}
+	if err := within("freed", c.Freed, cur.Start, cur.End); err != nil {
+		return applied{}, err
+	}
+	switch {
+	case a.Client != cur.Client:
+		return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.participant", "a change keeps the patient")
+	case a.Area != cur.Area || a.Service != cur.Service:
+		return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.serviceType", "a change keeps the service")
+	}
+	sameTime := a.Start.Equal(cur.Start) && a.End.Equal(cur.End)
+	if sameTime && !slices.Equal(a.Participants, cur.Participants) {
+		return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.participant",
+			"other participants at the same time is not a change this API makes (a reschedule has a new time)")
+	}
+	if !sameTime && a.Status != booking.StatusBooked {
+		return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.start",
+			fmt.Sprintf("a new time is a reschedule, which books it (status booked, not %s)", a.Status))
+	}
+	out := applied{status: http.StatusOK}
+	switch {
+	case a.Status == booking.StatusCancelled:
+		if len(c.Taken) > 0 {
+			return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Bundle.entry", "a cancellation takes no slot")
+		}
+		if a.CancelReason == "" {
+			return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.cancelationReason", "is required to cancel")
+		}
+		var res booking.CancelResult
+		res, err = h.cfg.Booker.Cancel(ctx, a.ID, a.CancelReason, by)
+		out.stored = res.Cancelled
+	case !sameTime: // booked at a new time, from booked or pending
+		var res booking.RescheduleResult
+		res, err = h.cfg.Booker.Reschedule(ctx, a.ID, slotOf(a), by)
+		out.stored, out.replaced, out.status = res.Moved, &res.Cancelled, http.StatusCreated
+	case a.Status == booking.StatusBooked && cur.Status == booking.StatusPending:
+		out.stored, err = h.cfg.Booker.Confirm(ctx, a.ID, by)
+	case slices.Contains(marks, a.Status) && len(c.Taken) == 0:
+		out.stored, err = h.cfg.Booker.Mark(ctx, a.ID, a.Status, by)
+	default:
+		err = carecontact.Invalid(carecontact.ErrInvalid, "Appointment.status",
+			fmt.Sprintf("from %s to %s is not a change this API makes (it books, holds, confirms, reschedules, cancels, and marks checked-in, arrived, fulfilled, noshow and entered-in-error)", cur.Status, a.Status))
+	}
+	if err != nil {
+		return applied{}, err
+	}
+	return out, nil
+}
 
 // transaction answers a POST of a transaction Bundle to the base: a
 // booking change as fhir.ImportBookingTransaction reads it (one
-// Appointment PUT, the Slots it takes as busy and frees as free). A new
-// appointment (no If-Match) is booked (status booked) or held (pending)
-// through the booker; a stored one, with an If-Match naming its current
-// version, is confirmed (booked, from pending, at the same time) or
-// cancelled (cancelled, with its cancelationReason's text as the reason).
-// The slots must lie within the appointment's time: the taken ones within
-// the new time, the freed ones within the stored one. Other changes (a
-// reschedule, which the booker stores as a new appointment) are refused.
-// The answer is a transaction-response Bundle with one entry per request
-// entry, in their order.
+// Appointment PUT, the Slots it takes as busy and frees as free), made by
+// apply. The answer is a transaction-response Bundle with one entry per
+// request entry, in their order: the appointment's with the resource
+// stored, its location and ETag (a reschedule's with the new appointment,
+// 201, and an OperationOutcome telling that the old one was replaced), a
+// slot's 200.
 func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 	by, ok := h.requester(w, r)
 	if !ok {
@@ -44,73 +154,27 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	a := change.Appointment
-	if err := within("taken", change.Taken, a.Start, a.End); err != nil {
-		writeError(w, err)
-		return
-	}
-	var stored booking.Appointment
-	status := http.StatusOK
-	switch {
-	case change.Replaces == 0:
-		if len(change.Freed) > 0 {
-			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Bundle.entry", "a new appointment frees no slot"))
-			return
-		}
-		req := booking.BookRequest{Slot: slotOf(a), Client: a.Client, By: by}
-		switch a.Status {
-		case booking.StatusBooked:
-			stored, err = h.cfg.Booker.Book(r.Context(), req)
-		case booking.StatusPending:
-			stored, err = h.cfg.Booker.Hold(r.Context(), req)
-		default:
-			err = carecontact.Invalid(carecontact.ErrInvalid, "Appointment.status", "a new appointment is booked or pending")
-		}
-		status = http.StatusCreated
-	default:
-		var cur booking.Appointment
-		if cur, err = h.cfg.Booker.Appointment(r.Context(), a.ID, by); err != nil {
-			break
-		}
-		if cur.Version != change.Replaces {
-			err = ErrPrecondition
-			break
-		}
-		if err = within("freed", change.Freed, cur.Start, cur.End); err != nil {
-			break
-		}
-		switch {
-		case a.Status == booking.StatusCancelled && len(change.Taken) == 0:
-			var res booking.CancelResult
-			res, err = h.cfg.Booker.Cancel(r.Context(), a.ID, a.CancelReason, by)
-			stored = res.Cancelled
-		case a.Status == booking.StatusBooked && cur.Status == booking.StatusPending && a.Start.Equal(cur.Start) && a.End.Equal(cur.End):
-			stored, err = h.cfg.Booker.Confirm(r.Context(), a.ID, by)
-		default:
-			err = carecontact.Invalid(carecontact.ErrInvalid, "Appointment",
-				fmt.Sprintf("from %s to %s is not a change this API makes (it books, holds, confirms and cancels)", cur.Status, a.Status))
+	ifMatch := "Bundle.entry.request.ifMatch"
+	for i, e := range entries {
+		if e.Appointment != nil {
+			ifMatch = fmt.Sprintf("Bundle.entry[%d].request.ifMatch", i)
 		}
 	}
+	done, err := h.apply(r.Context(), change, ifMatch, by)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	res, err := h.export(stored)
+	res, id, err := h.exportWithID(done.stored)
 	if err != nil {
-		writeError(w, err)
-		return
-	}
-	var head struct {
-		ID string `json:"id"`
-	}
-	if err := json.Unmarshal(res, &head); err != nil {
 		writeError(w, err)
 		return
 	}
 	type entryResponse struct {
-		Status   string `json:"status"`
-		Location string `json:"location,omitempty"`
-		Etag     string `json:"etag,omitempty"`
+		Status   string          `json:"status"`
+		Location string          `json:"location,omitempty"`
+		Etag     string          `json:"etag,omitempty"`
+		Outcome  json.RawMessage `json:"outcome,omitempty"`
 	}
 	type entry struct {
 		Resource json.RawMessage `json:"resource,omitempty"`
@@ -126,13 +190,89 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 			out.Entry = append(out.Entry, entry{Response: entryResponse{Status: "200 OK"}})
 			continue
 		}
-		out.Entry = append(out.Entry, entry{Resource: res, Response: entryResponse{
-			Status:   strconv.Itoa(status) + " " + http.StatusText(status),
-			Location: "Appointment/" + head.ID + "/_history/" + strconv.Itoa(stored.Version),
-			Etag:     etag(stored.Version),
-		}})
+		resp := entryResponse{
+			Status:   strconv.Itoa(done.status) + " " + http.StatusText(done.status),
+			Location: location(id, done.stored.Version),
+			Etag:     etag(done.stored.Version),
+		}
+		if done.replaced != nil {
+			if resp.Outcome, err = h.replacedOutcome(*done.replaced, id); err != nil {
+				writeError(w, err)
+				return
+			}
+		}
+		out.Entry = append(out.Entry, entry{Resource: res, Response: resp})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// update answers PUT Appointment/id, the FHIR update interaction: the
+// body is the Appointment in the state the client wants, the If-Match
+// header the version it read (required: 428 without, 412 for another
+// than the stored one). It makes the change through apply, as a
+// transaction of the appointment alone would; the answer is the stored
+// appointment with its ETag (and, for a reschedule, 201 with the new
+// appointment and its Location).
+func (h *Handler) update(w http.ResponseWriter, r *http.Request, id string) {
+	by, ok := h.requester(w, r)
+	if !ok {
+		return
+	}
+	match := r.Header.Get("If-Match")
+	if match == "" {
+		writeError(w, preconditionRequired("If-Match"))
+		return
+	}
+	version, err := parseETag(match)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(data) > maxBody {
+		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Appointment", "unreadable or larger than a mebibyte"))
+		return
+	}
+	a, err := h.cfg.Mapping.ImportAppointment(data)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if a.ID != id {
+		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.id", "is not the id of the URL"))
+		return
+	}
+	done, err := h.apply(r.Context(), fhir.BookingChange{Appointment: a, Replaces: version}, "If-Match", by)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	h.writeAppointment(w, done.status, done.stored)
+}
+
+// parseETag reads an If-Match header of the store's version: W/"3", or
+// "3" or 3 as some clients send it.
+func parseETag(tag string) (int, error) {
+	s := strings.Trim(strings.TrimPrefix(strings.TrimSpace(tag), "W/"), `"`)
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || strconv.Itoa(n) != s {
+		return 0, carecontact.Invalid(carecontact.ErrInvalid, "If-Match", `want W/"<version>" of the appointment read`)
+	}
+	return n, nil
+}
+
+// replacedOutcome is the OperationOutcome of a reschedule's entry: the
+// appointment the request named is now cancelled as rescheduled, and the
+// entry's resource and location are its replacement.
+func (h *Handler) replacedOutcome(old booking.Appointment, newID string) (json.RawMessage, error) {
+	_, oldID, err := h.exportWithID(old)
+	if err != nil {
+		return nil, err
+	}
+	msg := fmt.Sprintf("rescheduled: Appointment/%s is cancelled (reason rescheduled) at version %d; its replacement is Appointment/%s, this entry's resource and location",
+		oldID, old.Version, newID)
+	return json.Marshal(fhir.Outcome{ResourceType: "OperationOutcome", Issue: []fhir.OutcomeIssue{{
+		Severity: "information", Code: "informational", Diagnostics: msg, Expression: []string{"Appointment"}}}})
 }
 
 // within checks that each slot lies within from..to.
@@ -143,4 +283,17 @@ func within(what string, slots []booking.Slot, from, to time.Time) error {
 		}
 	}
 	return nil
+}
+
+// precondition is the ErrPrecondition of an If-Match (named by field, the
+// header or the transaction entry's request.ifMatch) that names another
+// version than the stored one.
+func precondition(field string) error {
+	return carecontact.Invalid(ErrPrecondition, field, "names another version than the appointment's current one: read it again")
+}
+
+// preconditionRequired is the ErrPreconditionRequired of a change of a
+// stored appointment without an If-Match (named by field).
+func preconditionRequired(field string) error {
+	return carecontact.Invalid(ErrPreconditionRequired, field, "is required to change a stored appointment: send the version read")
 }

@@ -107,7 +107,8 @@ var libraryErrors = map[string]errkinds.Package{
 	},
 	"booking/fhir": {Types: map[string]error{"Error": &fhir.Error{}}},
 	"frontdoor/fhirapi": {
-		Sentinels: map[string]error{"ErrNoRequester": fhirapi.ErrNoRequester, "ErrPrecondition": fhirapi.ErrPrecondition},
+		Sentinels: map[string]error{"ErrNoRequester": fhirapi.ErrNoRequester, "ErrPrecondition": fhirapi.ErrPrecondition,
+			"ErrPreconditionRequired": fhirapi.ErrPreconditionRequired},
 	},
 	"callback": {
 		Sentinels: map[string]error{
