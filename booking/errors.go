@@ -22,6 +22,9 @@ var (
 	// ErrConflict reports a concurrent change: the appointment's version
 	// is not the one the caller read.
 	ErrConflict = carecontact.Sentinel(carecontact.ErrConflict, "booking: concurrent change")
+	// ErrStaleVersion reports a change made through IfVersion while the
+	// appointment is at another version; it matches ErrConflict too.
+	ErrStaleVersion = carecontact.Sentinel(ErrConflict, "booking: appointment is at another version")
 	// ErrIllegalTransition reports a status change FHIR R4 does not allow
 	// here (e.g. fulfilled -> booked).
 	ErrIllegalTransition = carecontact.Sentinel(carecontact.ErrIllegalTransition, "booking: illegal status transition")

@@ -56,8 +56,9 @@ func (b *Booker) Book(ctx context.Context, req BookRequest) (Appointment, error)
 }
 
 // transition reads the appointment, lets change modify it, and stores it
-// with a compare-and-set on its version.
-func (b *Booker) transition(ctx context.Context, id string, by Requester, action string, now time.Time,
+// with a compare-and-set on its version. A want other than 0 is the
+// version the caller expects it at (IfVersion).
+func (b *Booker) transition(ctx context.Context, id string, want int, by Requester, action string, now time.Time,
 	change func(a *Appointment) error) (Appointment, error) {
 	if err := carecontact.ValidateID(ErrInvalid, "id", id); err != nil {
 		return Appointment{}, err
@@ -70,6 +71,9 @@ func (b *Booker) transition(ctx context.Context, id string, by Requester, action
 		return Appointment{}, b.deny(ctx, now, by, action, "appointment/"+id, "", err)
 	}
 	if err := checkOverride(by); err != nil {
+		return Appointment{}, b.deny(ctx, now, by, action, "appointment/"+id, a.Client, err)
+	}
+	if err := checkVersion(a, want); err != nil {
 		return Appointment{}, b.deny(ctx, now, by, action, "appointment/"+id, a.Client, err)
 	}
 	prev := a.Status
@@ -88,8 +92,12 @@ func (b *Booker) transition(ctx context.Context, id string, by Requester, action
 
 // Confirm books a held slot; ErrHoldExpired once the hold has lapsed.
 func (b *Booker) Confirm(ctx context.Context, id string, by Requester) (Appointment, error) {
+	return b.confirm(ctx, id, 0, by)
+}
+
+func (b *Booker) confirm(ctx context.Context, id string, want int, by Requester) (Appointment, error) {
 	now := b.cfg.Clock.Now().UTC()
-	return b.transition(ctx, id, by, "booking.confirm", now, func(a *Appointment) error {
+	return b.transition(ctx, id, want, by, "booking.confirm", now, func(a *Appointment) error {
 		if a.Status != StatusPending {
 			return fmt.Errorf("booking: appointment %s is %s, not held: %w", a.ID, a.Status, ErrIllegalTransition)
 		}
@@ -102,6 +110,10 @@ func (b *Booker) Confirm(ctx context.Context, id string, by Requester) (Appointm
 // fulfilled, noshow or entered-in-error. Clients may only check in;
 // fulfilled and noshow are refused before the start (ErrIllegalTransition).
 func (b *Booker) Mark(ctx context.Context, id string, status Status, by Requester) (Appointment, error) {
+	return b.mark(ctx, id, status, 0, by)
+}
+
+func (b *Booker) mark(ctx context.Context, id string, status Status, want int, by Requester) (Appointment, error) {
 	now := b.cfg.Clock.Now().UTC()
 	switch status {
 	case StatusCheckedIn, StatusArrived, StatusFulfilled, StatusNoShow, StatusEnteredInError:
@@ -111,7 +123,7 @@ func (b *Booker) Mark(ctx context.Context, id string, status Status, by Requeste
 	if by.self() && status != StatusCheckedIn {
 		return Appointment{}, b.deny(ctx, now, by, "booking.mark", "appointment/"+id, "", fmt.Errorf("booking: clients may only check in: %w", ErrNotAllowed))
 	}
-	return b.transition(ctx, id, by, "booking."+string(status), now, func(a *Appointment) error {
+	return b.transition(ctx, id, want, by, "booking."+string(status), now, func(a *Appointment) error {
 		if err := checkTransition(*a, status); err != nil {
 			return err
 		}
@@ -144,6 +156,10 @@ type CancelResult struct {
 // holding a control character, is an ErrInvalid *carecontact.FieldError
 // naming "reason".
 func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (CancelResult, error) {
+	return b.cancel(ctx, id, reason, 0, by)
+}
+
+func (b *Booker) cancel(ctx context.Context, id, reason string, want int, by Requester) (CancelResult, error) {
 	now := b.cfg.Clock.Now().UTC()
 	if reason == "" {
 		return CancelResult{}, carecontact.Invalid(ErrInvalid, "reason", "is empty")
@@ -160,6 +176,9 @@ func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (C
 	}
 	if err := b.actsFor(ctx, by, a.Client, a.Area, "appointment "+id); err != nil {
 		return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, "", err)
+	}
+	if err := checkVersion(a, want); err != nil {
+		return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, a.Client, err)
 	}
 	if err := checkTransition(a, StatusCancelled); err != nil {
 		return CancelResult{}, b.deny(ctx, now, by, "booking.cancel", "appointment/"+id, a.Client, err)
@@ -217,6 +236,10 @@ type RescheduleResult struct {
 // the freed time first to the clients waiting for the service, oldest
 // first, as a hold for OfferTTL in the same store operation.
 func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Requester) (RescheduleResult, error) {
+	return b.reschedule(ctx, id, slot, 0, by)
+}
+
+func (b *Booker) reschedule(ctx context.Context, id string, slot Slot, want int, by Requester) (RescheduleResult, error) {
 	now := b.cfg.Clock.Now().UTC()
 	if err := carecontact.ValidateID(ErrInvalid, "id", id); err != nil {
 		return RescheduleResult{}, err
@@ -229,6 +252,9 @@ func (b *Booker) Reschedule(ctx context.Context, id string, slot Slot, by Reques
 		return RescheduleResult{}, b.deny(ctx, now, by, "booking.reschedule", "appointment/"+id, a.Client, err)
 	}
 	if err := b.actsFor(ctx, by, a.Client, a.Area, "appointment "+id); err != nil {
+		return fail(err)
+	}
+	if err := checkVersion(a, want); err != nil {
 		return fail(err)
 	}
 	if a.Status != StatusBooked && a.Status != StatusPending {

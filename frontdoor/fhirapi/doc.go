@@ -112,11 +112,10 @@
 //   - not a version: 400.
 //
 // $book of an existing hold honours If-Match the same way when one is
-// sent. The If-Match is checked against the appointment the booker reads
-// for the requester, and the change is then made by the booker with its
-// own compare-and-set on the version it reads: a change someone else makes
-// between the two is not caught by the If-Match (the booker's status rules
-// still apply to the state it finds).
+// sent. The version named is handed to the booker (booking.Booker.IfVersion),
+// which compares it with the appointment it reads and writes with a
+// compare-and-set on that read, in one operation: a change someone else
+// makes at any moment before is answered 412, never overwritten.
 //
 // # Access and audit
 //

@@ -674,23 +674,22 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
 		h.writeAppointment(w, http.StatusCreated, booked)
 		return
 	}
+	var booked booking.Appointment
 	if match := r.Header.Get("If-Match"); match != "" {
-		version, err := parseETag(match)
-		if err != nil {
-			writeError(w, err)
+		version, perr := parseETag(match)
+		if perr != nil {
+			writeError(w, perr)
 			return
 		}
-		cur, err := h.cfg.Booker.Appointment(r.Context(), id, by)
-		if err != nil {
-			writeError(w, err)
-			return
+		// The booker compares the version on its own read, in the same
+		// operation as the confirmation.
+		booked, err = h.cfg.Booker.IfVersion(version).Confirm(r.Context(), id, by)
+		if errors.Is(err, booking.ErrStaleVersion) {
+			err = precondition("If-Match")
 		}
-		if cur.Version != version {
-			writeError(w, precondition("If-Match"))
-			return
-		}
+	} else {
+		booked, err = h.cfg.Booker.Confirm(r.Context(), id, by)
 	}
-	booked, err := h.cfg.Booker.Confirm(r.Context(), id, by)
 	if err != nil {
 		writeError(w, err)
 		return

@@ -3,6 +3,7 @@ package fhirapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -96,6 +97,10 @@ func (h *Handler) apply(ctx context.Context, c fhir.BookingChange, ifMatch strin
 		return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.start",
 			fmt.Sprintf("a new time is a reschedule, which books it (status booked, not %s)", a.Status))
 	}
+	// The booker checks the version again on its own read, in the same
+	// operation as its change: a change made since the read above is not
+	// overwritten.
+	at := h.cfg.Booker.IfVersion(c.Replaces)
 	out := applied{status: http.StatusOK}
 	switch {
 	case a.Status == booking.StatusCancelled:
@@ -106,19 +111,22 @@ func (h *Handler) apply(ctx context.Context, c fhir.BookingChange, ifMatch strin
 			return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.cancelationReason", "is required to cancel")
 		}
 		var res booking.CancelResult
-		res, err = h.cfg.Booker.Cancel(ctx, a.ID, a.CancelReason, by)
+		res, err = at.Cancel(ctx, a.ID, a.CancelReason, by)
 		out.stored = res.Cancelled
 	case !sameTime: // booked at a new time, from booked or pending
 		var res booking.RescheduleResult
-		res, err = h.cfg.Booker.Reschedule(ctx, a.ID, slotOf(a), by)
+		res, err = at.Reschedule(ctx, a.ID, slotOf(a), by)
 		out.stored, out.replaced, out.status = res.Moved, &res.Cancelled, http.StatusCreated
 	case a.Status == booking.StatusBooked && cur.Status == booking.StatusPending:
-		out.stored, err = h.cfg.Booker.Confirm(ctx, a.ID, by)
+		out.stored, err = at.Confirm(ctx, a.ID, by)
 	case slices.Contains(marks, a.Status) && len(c.Taken) == 0:
-		out.stored, err = h.cfg.Booker.Mark(ctx, a.ID, a.Status, by)
+		out.stored, err = at.Mark(ctx, a.ID, a.Status, by)
 	default:
 		err = carecontact.Invalid(carecontact.ErrInvalid, "Appointment.status",
 			fmt.Sprintf("from %s to %s is not a change this API makes (it books, holds, confirms, reschedules, cancels, and marks checked-in, arrived, fulfilled, noshow and entered-in-error)", cur.Status, a.Status))
+	}
+	if errors.Is(err, booking.ErrStaleVersion) {
+		return applied{}, precondition(ifMatch)
 	}
 	if err != nil {
 		return applied{}, err

@@ -97,7 +97,7 @@ var libraryErrors = map[string]errkinds.Package{
 	"booking": {
 		Sentinels: map[string]error{
 			"ErrInvalid": booking.ErrInvalid, "ErrNotFound": booking.ErrNotFound, "ErrSlotTaken": booking.ErrSlotTaken,
-			"ErrHoldExpired": booking.ErrHoldExpired, "ErrConflict": booking.ErrConflict,
+			"ErrHoldExpired": booking.ErrHoldExpired, "ErrConflict": booking.ErrConflict, "ErrStaleVersion": booking.ErrStaleVersion,
 			"ErrIllegalTransition": booking.ErrIllegalTransition, "ErrNotAllowed": booking.ErrNotAllowed,
 			"ErrLimitReached": booking.ErrLimitReached, "ErrExists": booking.ErrExists, "ErrCallInstead": booking.ErrCallInstead,
 			"ErrTokenInvalid": booking.ErrTokenInvalid, "ErrTokenExpired": booking.ErrTokenExpired, "ErrInvitationUsed": booking.ErrInvitationUsed,
