@@ -225,10 +225,12 @@ func (s *RoutingStore) Apply(ctx context.Context, c *routing.Change, it *routing
 
 // apply makes change c in one transaction: the item row first, then the
 // professional's, always in that order, so concurrent changes cannot
-// deadlock. It is pipelined (inPipelinedTx) in two round trips: the fence
-// check and the locks of the item, the professional and the audit heads;
-// then, after the same checks as ever in Go, the writes, the commit marker
-// and COMMIT.
+// deadlock. It is pipelined (inPipelinedTxNotifying) in two round trips:
+// the fence check and the locks of the item, the professional and the
+// audit heads; then, after the same checks as ever in Go, the writes, the
+// commit marker and COMMIT, followed by the transaction that notifies
+// NotifyChannel (the tables' triggers stay silent for this one, so its
+// durable commit is flushed in a group with others).
 func (s *RoutingStore) apply(ctx context.Context, c routing.Change) (routing.Item, routing.ProfessionalState, error) {
 	id := c.Item.ID
 	prepared, err := kit.PrepareEvents(c.Events)
@@ -243,7 +245,7 @@ func (s *RoutingStore) apply(ctx context.Context, c routing.Change) (routing.Ite
 	}
 	streams := eventStreams(prepared)
 	var ps routing.ProfessionalState
-	err = s.db.inPipelinedTx(ctx, "postgres: apply", func(first *pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
+	err = s.db.inPipelinedTxNotifying(ctx, "postgres: apply", NotifyChannel, func(first *pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
 		if !c.Fence.IsZero() {
 			queueFence(first, c.Fence)
 		}
