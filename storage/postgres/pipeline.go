@@ -66,14 +66,21 @@ func (db *DB) inPipelinedTxNotifying(ctx context.Context, what, channel string, 
 }
 
 // notifyStatements are the statements of the transaction that notifies
-// channel after a change committed.
+// channel after a change committed: one statement, so its own implicit
+// transaction (a pipeline's statements after a COMMIT and before its Sync
+// are one), with synchronous_commit off for that transaction alone.
 func notifyStatements(channel string) []string {
-	return []string{
-		"BEGIN",
-		"SET LOCAL synchronous_commit TO off",
-		"SELECT pg_notify('" + channel + "', '')",
-		"COMMIT",
+	return []string{"SELECT set_config('synchronous_commit', 'off', true), pg_notify('" + channel + "', '')"}
+}
+
+// notifyingBegin is begin (beginStatements) with notifyAfterSetting set
+// for the transaction too, in the same statement as the idle timeout.
+func notifyingBegin(begin []string, idle int64) []string {
+	set := "SELECT set_config('" + notifyAfterSetting + "', 'on', true)"
+	if len(begin) == 1 {
+		return append(begin, set)
 	}
+	return []string{begin[0], fmt.Sprintf("%s, set_config('idle_in_transaction_session_timeout', '%d', true)", set, idle)}
 }
 
 // pipelinedTx is inPipelinedTx, and inPipelinedTxNotifying when notify
@@ -88,7 +95,7 @@ func (db *DB) pipelinedTx(ctx context.Context, what, notify string, fn pipeFn) e
 	begin := db.beginStatements()
 	var after []string
 	if notify != "" {
-		begin = append(begin, "SET LOCAL "+notifyAfterSetting+" = 'on'")
+		begin = notifyingBegin(begin, db.idleMillis())
 		after = notifyStatements(notify)
 	}
 	marker := uuid.New()
@@ -185,14 +192,24 @@ func releaseRolledBack(ctx context.Context, conn *pgxpool.Conn) {
 // beginStatements are the statements that begin a store transaction in a
 // pipeline: beginQuery's, one per statement.
 func (db *DB) beginStatements() []string {
+	idle := db.idleMillis()
+	if idle <= 0 {
+		return []string{"BEGIN"}
+	}
+	return []string{"BEGIN", fmt.Sprintf("SET LOCAL idle_in_transaction_session_timeout = %d", idle)}
+}
+
+// idleMillis is the idle transaction timeout the store's transactions
+// set, in milliseconds (at least 1), or 0 for none.
+func (db *DB) idleMillis() int64 {
 	idle := db.idle
 	if idle == 0 {
 		idle = db.timeout
 	}
 	if idle <= 0 {
-		return []string{"BEGIN"}
+		return 0
 	}
-	return []string{"BEGIN", fmt.Sprintf("SET LOCAL idle_in_transaction_session_timeout = %d", max(idle.Milliseconds(), 1))}
+	return max(idle.Milliseconds(), 1)
 }
 
 // eventStreams returns the subjects of events, sorted and distinct: the
