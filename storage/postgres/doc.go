@@ -176,11 +176,13 @@
 // retries are those of the transaction sent statement by statement; a
 // batch stops at its first error and the transaction is rolled back.
 // Between the batches the server waits with its idle transaction timeout
-// armed. A transaction that sends NOTIFY (any change of routing_items or
-// routing_professionals) holds PostgreSQL's notification lock from just
-// before its commit until the commit is flushed, so such commits are
-// flushed one at a time, not in groups: on a durable server this bounds
-// routing changes to about one per disk flush, however many workers.
+// armed. A transaction that sends NOTIFY holds PostgreSQL's notification
+// lock (one for the whole server) from just before its commit until the
+// commit is flushed, so such commits are flushed one at a time, not in
+// groups: on a durable server that bounds them to about one per disk
+// flush, however many workers. Routing's Apply therefore notifies by
+// itself (see Change notification): its own durable commit sends no
+// NOTIFY and is flushed together with the other pending commits.
 //
 // # Deadlines
 //
@@ -370,7 +372,21 @@
 // routing_professionals that NOTIFY carecontact_routing, and migration 17
 // triggers on callback_requests and callback_plans that NOTIFY
 // carecontact_callback, when a change commits (no payload, so no
-// identifier travels). DB.Notifier returns a Notifier: its Listen holds
+// identifier travels). Routing's Apply (every offer, answer, completion,
+// removal and load change of a work item) is the exception: its
+// transaction sets carecontact.notify_after to 'on', for which the
+// routing triggers send nothing (migration 19), and the second batch of
+// its pipeline carries, after its COMMIT, a one-statement transaction of
+// its own that notifies carecontact_routing with synchronous_commit off.
+// That transaction changes no data and does not wait for a flush, so it
+// holds the notification lock only briefly, and the change's own commit
+// stays durable and is group-committed; the listeners hear of the change
+// in the same round trip, after it is visible. Should the notification
+// fail once the change committed, Apply still reports the change made
+// (the commit marker decides, as always): the listeners then see it at
+// their next poll. Every other writer (registering a professional,
+// presence, creating an item, and plain SQL) notifies through the
+// triggers. DB.Notifier returns a Notifier: its Listen holds
 // one connection of its own (outside the pool) under LISTEN on both
 // channels, reconnecting after it is lost, and is run by the host in a
 // goroutine of its own. As a carecontact.Waker it wakes the Driver on
