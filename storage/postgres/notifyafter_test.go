@@ -108,10 +108,11 @@ func TestApplyNotifiesAfterCommit(t *testing.T) {
 	require.ErrorIs(t, <-done, context.Canceled)
 }
 
-// Every other writer still notifies through the triggers: the store's own
-// ordinary transactions, and plain SQL, also on a session whose earlier
-// transaction had set carecontact.notify_after locally (it then reads as
-// ”, not NULL). Only a transaction that sets it to 'on' is silent.
+// The store's other writes notify once each too (by themselves, like
+// Apply), and every other writer still notifies through the triggers:
+// plain SQL, also on a session whose earlier transaction had set
+// carecontact.notify_after locally (it then reads as the empty string, not
+// NULL). Only a transaction that sets it to 'on' is silent.
 func TestTriggersNotifyOrdinaryWriters(t *testing.T) {
 	ctx := context.Background()
 	dbs := openDBs(t, 1, 1)
