@@ -1,11 +1,11 @@
--- Routing's hot writer notifies by itself: a transaction that sends NOTIFY
+-- The routing store notifies by itself: a transaction that sends NOTIFY
 -- holds PostgreSQL's notification lock (one for the whole server) from
 -- just before its commit until its commit record is flushed, so notifying
 -- commits are flushed one at a time and never together. The routing
 -- store's writes (Apply: every offer, answer, completion or removal of a
 -- work item; registering professionals, presence, new items) therefore set
 -- carecontact.notify_after to 'on' for their transaction, and after its
--- durable COMMIT, in the same round trip, sends a transaction of its own
+-- durable COMMIT, in the same round trip, send a transaction of their own
 -- that only notifies carecontact_routing, with synchronous_commit off:
 -- that one holds the lock only while its commit record is written. The
 -- triggers of migration 15 stay for every other writer; for a transaction
