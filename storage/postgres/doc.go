@@ -165,22 +165,27 @@
 // be resolved in time. Markers accumulate until the host calls
 // DB.PruneCommitMarkers (for example hourly, from its driver).
 //
-// The hot changes are pipelined: routing's Apply, a booking claim without
+// The hot changes are pipelined: the routing store's writes (Apply,
+// RegisterProfessional, SetPresence, CreateItem), a booking claim without
 // a limit or a shared seat, and a booking transition alone (a hold's
 // confirmation, a cancellation) send their statements in two batches
 // instead of one round trip each. The first is BEGIN, the idle
 // transaction timeout and the statements that lock and read (the fence,
 // the rows, the audit heads); the store checks what they returned in Go
 // as before and sends the writes, the audit events, the commit marker and
-// COMMIT as the second. The statements, their order, the locks and the
+// COMMIT as the second. (RegisterProfessional, SetPresence and CreateItem
+// have nothing to read first: their one write, whose result decides, is in
+// the first batch, before the audit heads' locks.) The statements, their order, the locks and the
 // retries are those of the transaction sent statement by statement; a
 // batch stops at its first error and the transaction is rolled back.
 // Between the batches the server waits with its idle transaction timeout
-// armed. A transaction that sends NOTIFY (any change of routing_items or
-// routing_professionals) holds PostgreSQL's notification lock from just
-// before its commit until the commit is flushed, so such commits are
-// flushed one at a time, not in groups: on a durable server this bounds
-// routing changes to about one per disk flush, however many workers.
+// armed. A transaction that sends NOTIFY holds PostgreSQL's notification
+// lock (one for the whole server) from just before its commit until the
+// commit is flushed, so such commits are flushed one at a time, not in
+// groups: on a durable server that bounds them to about one per disk
+// flush, however many workers. The routing store therefore notifies by
+// itself (see Change notification): its own durable commits send no
+// NOTIFY and are flushed together with the other pending commits.
 //
 // # Deadlines
 //
@@ -370,7 +375,22 @@
 // routing_professionals that NOTIFY carecontact_routing, and migration 17
 // triggers on callback_requests and callback_plans that NOTIFY
 // carecontact_callback, when a change commits (no payload, so no
-// identifier travels). DB.Notifier returns a Notifier: its Listen holds
+// identifier travels). The routing store's own writes are the exception
+// (Apply: every offer, answer, completion, removal and load change of a
+// work item; RegisterProfessional, SetPresence and CreateItem): each is a
+// pipelined transaction (two batches, as above) that sets
+// carecontact.notify_after to 'on', for which the routing triggers do not
+// fire (migration 19), and whose second batch carries, after its COMMIT, a
+// one-statement transaction of its own that notifies carecontact_routing
+// with synchronous_commit off. That transaction changes no data and does
+// not wait for a flush, so it holds the notification lock only briefly,
+// and the change's own commit stays durable and is group-committed; the
+// listeners hear of the change in the same round trip, after it is
+// visible. Should the notification fail once the change committed, the
+// store still reports the change made (the commit marker decides, as
+// always): the listeners then see it at their next poll. Every other
+// writer (plain SQL, another program) notifies through the triggers.
+// DB.Notifier returns a Notifier: its Listen holds
 // one connection of its own (outside the pool) under LISTEN on both
 // channels, reconnecting after it is lost, and is run by the host in a
 // goroutine of its own. As a carecontact.Waker it wakes the Driver on

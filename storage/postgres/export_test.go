@@ -44,3 +44,18 @@ func (l *AuditLog) Tamper(ctx context.Context, how, subject string) error {
 	_, err := l.db.pool.Exec(ctx, q, args...)
 	return err
 }
+
+// NotifyingTx runs stmt with args as the write of a pipelined transaction
+// that notifies channel after its commit, as the routing store's Apply
+// does.
+func (db *DB) NotifyingTx(ctx context.Context, channel, stmt string, args ...any) error {
+	return db.inPipelinedTxNotifying(ctx, "test", channel, func(*pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
+		return func(_ pgx.BatchResults, second *pgx.Batch) (pipeRead, error) {
+			second.Queue(stmt, args...)
+			return func(br pgx.BatchResults) error {
+				_, err := br.Exec()
+				return err
+			}, nil
+		}
+	})
+}

@@ -37,6 +37,55 @@ type pipeFn func(first *pgx.Batch) (read func(br pgx.BatchResults, second *pgx.B
 // inPipelinedTx runs fn as one transaction in two round trips, with inTx's
 // retries, commit marker and outcome resolution.
 func (db *DB) inPipelinedTx(ctx context.Context, what string, fn pipeFn) error {
+	return db.pipelinedTx(ctx, what, "", fn)
+}
+
+// notifyAfterSetting is the transaction-local setting by which a writer
+// tells the notification triggers (migration 19) that it notifies the
+// channel itself after its commit, so they send nothing.
+const notifyAfterSetting = "carecontact.notify_after"
+
+// inPipelinedTxNotifying is inPipelinedTx for a transaction that changes
+// tables whose triggers notify channel, with the notification sent by a
+// transaction of its own instead of the triggers'. A notifying commit holds
+// PostgreSQL's notification lock (one per cluster) until its commit record
+// is flushed, so notifying commits are flushed one at a time and never in
+// groups. Here the transaction sets notifyAfterSetting, so the triggers
+// stay silent and its durable commit is flushed with whatever other
+// commits are pending; the second batch then carries, after its COMMIT, a
+// tiny transaction that only notifies channel, with synchronous_commit off:
+// it holds the lock only while its commit record is written, not while it
+// is flushed, and changes no data, so nothing is lost if its record never
+// reaches the disk. The listeners hear it after the change is visible, in
+// the same round trip. If the notification fails after the change
+// committed, the change is reported made (it was; the commit marker and
+// the outcome resolution are those of inPipelinedTx): a lost notification
+// costs the listeners a poll, never a change.
+func (db *DB) inPipelinedTxNotifying(ctx context.Context, what, channel string, fn pipeFn) error {
+	return db.pipelinedTx(ctx, what, channel, fn)
+}
+
+// notifyStatements are the statements of the transaction that notifies
+// channel after a change committed: one statement, so its own implicit
+// transaction (a pipeline's statements after a COMMIT and before its Sync
+// are one), with synchronous_commit off for that transaction alone.
+func notifyStatements(channel string) []string {
+	return []string{"SELECT set_config('synchronous_commit', 'off', true), pg_notify('" + channel + "', '')"}
+}
+
+// notifyingBegin is begin (beginStatements) with notifyAfterSetting set
+// for the transaction too, in the same statement as the idle timeout.
+func notifyingBegin(begin []string, idle int64) []string {
+	set := "SELECT set_config('" + notifyAfterSetting + "', 'on', true)"
+	if len(begin) == 1 {
+		return append(begin, set)
+	}
+	return []string{begin[0], fmt.Sprintf("%s, set_config('idle_in_transaction_session_timeout', '%d', true)", set, idle)}
+}
+
+// pipelinedTx is inPipelinedTx, and inPipelinedTxNotifying when notify
+// names a channel.
+func (db *DB) pipelinedTx(ctx context.Context, what, notify string, fn pipeFn) error {
 	if db == nil {
 		return errNilDB
 	}
@@ -44,6 +93,11 @@ func (db *DB) inPipelinedTx(ctx context.Context, what string, fn pipeFn) error {
 	defer cancel()
 	p := db.retry
 	begin := db.beginStatements()
+	var after []string
+	if notify != "" {
+		begin = notifyingBegin(begin, db.idleMillis())
+		after = notifyStatements(notify)
+	}
 	marker := uuid.New()
 	for attempt := 1; ; attempt++ {
 		committing := false
@@ -79,7 +133,11 @@ func (db *DB) inPipelinedTx(ctx context.Context, what string, fn pipeFn) error {
 			}
 			second.Queue("INSERT INTO carecontact_commits (id) VALUES ($1)", marker)
 			second.Queue("COMMIT")
+			for _, q := range after {
+				second.Queue(q)
+			}
 			committing = true
+			committed := false
 			br = conn.SendBatch(ctx, second)
 			err = func() error {
 				if readSecond != nil {
@@ -94,9 +152,20 @@ func (db *DB) inPipelinedTx(ctx context.Context, what string, fn pipeFn) error {
 				if err == nil && tag.String() != "COMMIT" {
 					err = fmt.Errorf("%s: commit answered %q", what, tag.String())
 				}
-				return err
+				if err != nil {
+					return err
+				}
+				committed = true
+				// The change is made; whatever the notification
+				// answers, the listeners' poll is its fallback.
+				for range after {
+					if _, err := br.Exec(); err != nil {
+						break
+					}
+				}
+				return nil
 			}()
-			if cerr := br.Close(); err == nil {
+			if cerr := br.Close(); err == nil && !committed {
 				err = cerr
 			}
 			return err
@@ -123,14 +192,24 @@ func releaseRolledBack(ctx context.Context, conn *pgxpool.Conn) {
 // beginStatements are the statements that begin a store transaction in a
 // pipeline: beginQuery's, one per statement.
 func (db *DB) beginStatements() []string {
+	idle := db.idleMillis()
+	if idle <= 0 {
+		return []string{"BEGIN"}
+	}
+	return []string{"BEGIN", fmt.Sprintf("SET LOCAL idle_in_transaction_session_timeout = %d", idle)}
+}
+
+// idleMillis is the idle transaction timeout the store's transactions
+// set, in milliseconds (at least 1), or 0 for none.
+func (db *DB) idleMillis() int64 {
 	idle := db.idle
 	if idle == 0 {
 		idle = db.timeout
 	}
 	if idle <= 0 {
-		return []string{"BEGIN"}
+		return 0
 	}
-	return []string{"BEGIN", fmt.Sprintf("SET LOCAL idle_in_transaction_session_timeout = %d", max(idle.Milliseconds(), 1))}
+	return max(idle.Milliseconds(), 1)
 }
 
 // eventStreams returns the subjects of events, sorted and distinct: the

@@ -20,7 +20,9 @@ import (
 // professional (WHERE the professional can take the item), plus the audit
 // events; the row locks these take order concurrent offers, so a work item
 // is offered to one professional at a time and no professional is offered
-// beyond capacity, across any number of replicas.
+// beyond capacity, across any number of replicas. Every write notifies
+// NotifyChannel after its commit by a transaction of its own
+// (inPipelinedTxNotifying), not through the tables' triggers.
 type RoutingStore struct{ db *DB }
 
 // RoutingStore returns the DB's routing store.
@@ -46,15 +48,17 @@ func (s *RoutingStore) RegisterProfessional(ctx context.Context, id carecontact.
 		return routing.ProfessionalState{}, err
 	}
 	var ps routing.ProfessionalState
-	err := s.db.inTx(ctx, "postgres: register professional", func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		ps, err = scanProfessional(tx.QueryRow(ctx, `INSERT INTO routing_professionals
+	err := s.pipelinedWrite(ctx, "postgres: register professional", nil, func(b *pgx.Batch) {
+		b.Queue(`INSERT INTO routing_professionals
 			(id, presence, cap_sync, cap_chat, cap_message, idle_since, version)
 			VALUES ($1, $2, $3, $4, $5, $6, 1)
 			ON CONFLICT (id) DO UPDATE SET cap_sync = EXCLUDED.cap_sync, cap_chat = EXCLUDED.cap_chat,
 				cap_message = EXCLUDED.cap_message, version = routing_professionals.version + 1
 			RETURNING `+profColumns,
-			string(id), routing.PresenceAway, c.Synchronous, c.Chat, c.Message, at.UTC()))
+			string(id), routing.PresenceAway, c.Synchronous, c.Chat, c.Message, at.UTC())
+	}, func(br pgx.BatchResults) error {
+		var err error
+		ps, err = scanProfessional(br.QueryRow())
 		return err
 	})
 	if err != nil {
@@ -73,20 +77,19 @@ func (s *RoutingStore) SetPresence(ctx context.Context, id carecontact.Professio
 		return routing.ProfessionalState{}, err
 	}
 	var ps routing.ProfessionalState
-	err = s.db.inTx(ctx, "postgres: set presence", func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		ps, err = scanProfessional(tx.QueryRow(ctx, `UPDATE routing_professionals SET
+	err = s.pipelinedWrite(ctx, "postgres: set presence", prepared, func(b *pgx.Batch) {
+		b.Queue(`UPDATE routing_professionals SET
 				idle_since = CASE WHEN presence = $2 AND $3 <> $2 THEN $4 ELSE idle_since END,
 				presence = $3, version = version + 1
 			WHERE id = $1 RETURNING `+profColumns,
-			string(id), routing.PresenceAway, p, at.UTC()))
+			string(id), routing.PresenceAway, p, at.UTC())
+	}, func(br pgx.BatchResults) error {
+		var err error
+		ps, err = scanProfessional(br.QueryRow())
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, id)
 		}
-		if err != nil {
-			return err
-		}
-		return insertEvents(ctx, tx, prepared)
+		return err
 	})
 	if err != nil {
 		return routing.ProfessionalState{}, err
@@ -152,17 +155,19 @@ func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events [
 	if err != nil {
 		return routing.Item{}, err
 	}
-	err = s.db.inTx(ctx, "postgres: create item", func(ctx context.Context, tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO routing_items (id, version, state, professional, deadline, doc)
+	err = s.pipelinedWrite(ctx, "postgres: create item", prepared, func(b *pgx.Batch) {
+		b.Queue(`INSERT INTO routing_items (id, version, state, professional, deadline, doc)
 			VALUES ($1, 1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
 			string(it.ID), row.state, row.professional, row.deadline, row.doc)
+	}, func(br pgx.BatchResults) error {
+		tag, err := br.Exec()
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("%w: %s", routing.ErrDuplicateItem, it.ID)
 		}
-		return insertEvents(ctx, tx, prepared)
+		return nil
 	})
 	if err != nil {
 		return routing.Item{}, err
@@ -225,10 +230,12 @@ func (s *RoutingStore) Apply(ctx context.Context, c *routing.Change, it *routing
 
 // apply makes change c in one transaction: the item row first, then the
 // professional's, always in that order, so concurrent changes cannot
-// deadlock. It is pipelined (inPipelinedTx) in two round trips: the fence
-// check and the locks of the item, the professional and the audit heads;
-// then, after the same checks as ever in Go, the writes, the commit marker
-// and COMMIT.
+// deadlock. It is pipelined (inPipelinedTxNotifying) in two round trips:
+// the fence check and the locks of the item, the professional and the
+// audit heads; then, after the same checks as ever in Go, the writes, the
+// commit marker and COMMIT, followed by the transaction that notifies
+// NotifyChannel (the tables' triggers stay silent for this one, so its
+// durable commit is flushed in a group with others).
 func (s *RoutingStore) apply(ctx context.Context, c routing.Change) (routing.Item, routing.ProfessionalState, error) {
 	id := c.Item.ID
 	prepared, err := kit.PrepareEvents(c.Events)
@@ -243,7 +250,7 @@ func (s *RoutingStore) apply(ctx context.Context, c routing.Change) (routing.Ite
 	}
 	streams := eventStreams(prepared)
 	var ps routing.ProfessionalState
-	err = s.db.inPipelinedTx(ctx, "postgres: apply", func(first *pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
+	err = s.db.inPipelinedTxNotifying(ctx, "postgres: apply", NotifyChannel, func(first *pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
 		if !c.Fence.IsZero() {
 			queueFence(first, c.Fence)
 		}
@@ -331,6 +338,36 @@ func (s *RoutingStore) apply(ctx context.Context, c routing.Change) (routing.Ite
 		return routing.Item{}, ps, nil
 	}
 	return kit.NormItem(next), ps, nil
+}
+
+// pipelinedWrite makes one write and records events with it in a
+// notifying pipelined transaction (inPipelinedTxNotifying), as Apply does:
+// the first batch is the write (queued by write, its result read by
+// read, in Go, before anything else is sent) and the locks of the events'
+// audit chains; the second the events, the commit marker, COMMIT and the
+// notification.
+func (s *RoutingStore) pipelinedWrite(ctx context.Context, what string, events []audit.Event, write func(*pgx.Batch), read func(pgx.BatchResults) error) error {
+	streams := eventStreams(events)
+	return s.db.inPipelinedTxNotifying(ctx, what, NotifyChannel, func(first *pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
+		write(first)
+		if len(events) > 0 {
+			queueHeadLocks(first, streams)
+		}
+		return func(br pgx.BatchResults, second *pgx.Batch) (pipeRead, error) {
+			if err := read(br); err != nil {
+				return nil, err
+			}
+			if len(events) == 0 {
+				return nil, nil
+			}
+			heads, err := readHeads(br, streams)
+			if err != nil {
+				return nil, err
+			}
+			n := queueEvents(second, heads, streams, events)
+			return func(br pgx.BatchResults) error { return readEvents(br, n) }, nil
+		}
+	})
 }
 
 // queueProfessionalChange queues the update of the professional's load,
