@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -96,44 +98,104 @@ func appointmentInsertError(a booking.Appointment, err error) error {
 	return err
 }
 
-// lockOwners serialises the changes to each owner's claims, first thing in
-// the transaction. Two transactions inserting overlapping ranges into the
-// exclusion constraint each insert their row and then wait for the other;
-// PostgreSQL breaks that cycle only in its deadlock detector (after
-// deadlock_timeout, 1 s by default), so a popular slot becomes a storm of
-// deadlocks and retries. With every owner's advisory lock taken at once,
-// in name order (the same order in every transaction, before any row lock
-// or the client lock), a second claimant waits for the first to commit and
-// then fails at once on the constraint.
+// lockOwners takes, first thing in the transaction, the exclusive
+// advisory lock of each owner whose claims the transaction changes in
+// ways the exclusion constraint alone cannot order: the seats of a shared
+// slot (counted, then inserted), a reschedule's release of the old claims
+// before the new ones, a waiting client's offer (and, on the same path, a
+// claim under a limit, whose count the client's own lock serialises). The
+// locks are taken at once, in name order, before any row lock or the
+// client lock. A plain claim or a transition takes the same locks shared
+// (queueLockOwners): they never wait for each other, only for such an
+// exclusive change of one of their owners, and it waits for them.
+//
+// Without the exclusive locks, two transactions inserting overlapping
+// ranges into the exclusion constraint could each insert a row and then
+// wait for the other (a reschedule releases its old claim first, so its
+// claims are not in owner order); PostgreSQL breaks that cycle only in its
+// deadlock detector (after deadlock_timeout, 1 s by default), so a popular
+// slot would become a storm of deadlocks and retries. Plain claims insert
+// their claims in owner order (sortedClaims), so their waits on each
+// other's rows never form a cycle: a second claimant of a slot waits for
+// the first to commit and then fails at once on the constraint.
 func lockOwners(ctx context.Context, tx pgx.Tx, owners []booking.CalendarID) error {
 	if len(owners) == 0 {
 		return nil
 	}
 	b := &pgx.Batch{}
-	queueLockOwners(b, owners)
+	queueLockOwners(b, owners, false)
 	err := execBatch(ctx, tx, b)
 	return err
 }
 
-// queueLockOwners queues lockOwners' statement on b (nothing when owners
-// is empty) and reports whether it did.
-func queueLockOwners(b *pgx.Batch, owners []booking.CalendarID) bool {
+// queueLockOwners queues lockOwners' statement on b, with shared locks
+// when shared is set (nothing when owners is empty), and reports whether
+// it did.
+func queueLockOwners(b *pgx.Batch, owners []booking.CalendarID, shared bool) bool {
 	if len(owners) == 0 {
 		return false
 	}
-	b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext(o))
+	fn := "pg_advisory_xact_lock"
+	if shared {
+		fn = "pg_advisory_xact_lock_shared"
+	}
+	b.Queue(`SELECT `+fn+`($1, hashtext(o))
 		FROM (SELECT DISTINCT o FROM unnest($2::text[]) AS o ORDER BY o) AS owners`, claimLockSpace, owners)
 	return true
+}
+
+// queueReleaseExpired queues, on b, the deletion of the expired holds that
+// stand in the way of req's claims: the claims of the same owners,
+// overlapping the claimed time, whose expiry has passed at req.Now. Only
+// those, so claimants of different times of one calendar never touch the
+// same rows (and the statement stays an index probe however many claims
+// the calendar has). The rows are locked in one order (owner, start)
+// before they are deleted, so two claimants releasing the same expired
+// holds wait for each other instead of deadlocking.
+func queueReleaseExpired(b *pgx.Batch, req booking.ClaimRequest) {
+	owners := make([]booking.CalendarID, len(req.Claims))
+	starts := make([]time.Time, len(req.Claims))
+	ends := make([]time.Time, len(req.Claims))
+	for i, c := range req.Claims {
+		owners[i], starts[i], ends[i] = c.Owner, c.Start.UTC(), c.End.UTC()
+	}
+	b.Queue(`DELETE FROM booking_claims WHERE ctid = ANY(ARRAY(
+			SELECT c.ctid FROM booking_claims c
+			JOIN unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS w (owner, s, e)
+				ON c.owner = w.owner AND c.during && tstzrange(w.s, w.e, '[)')
+			WHERE c.expires <= $4
+			ORDER BY c.owner, lower(c.during), c.appointment
+			FOR UPDATE OF c))`, owners, starts, ends, req.Now.UTC())
+}
+
+// sortedClaims returns req's claims in owner order, the order plain
+// claims insert them in (see lockOwners).
+func sortedClaims(req booking.ClaimRequest) []booking.Claim {
+	cs := slices.Clone(req.Claims)
+	slices.SortStableFunc(cs, func(a, b booking.Claim) int { return strings.Compare(string(a.Owner), string(b.Owner)) })
+	return cs
+}
+
+// queueClaim queues the insert of claim c of appointment id on b.
+func queueClaim(b *pgx.Batch, id string, c booking.Claim) {
+	b.Queue(`INSERT INTO booking_claims (owner, appointment, during, expires, shared, capacity) VALUES ($1, $2, tstzrange($3, $4, '[)'), $5, $6, $7)`,
+		c.Owner, id, c.Start.UTC(), c.End.UTC(), nullTime(c.Expires), nullString(c.Shared), c.Capacity)
+}
+
+// claimError maps the error of a claim's insert for appointment id.
+func claimError(id string, err error) error {
+	if code, _ := pgCode(err); code == codeExclusionViolation {
+		return fmt.Errorf("booking: appointment %s: %w", id, booking.ErrSlotTaken)
+	}
+	return err
 }
 
 // claimTx checks the limit and inserts the appointment and its claims.
 func claimTx(ctx context.Context, tx pgx.Tx, req booking.ClaimRequest) error {
 	a := req.Appointment
-	owners := make([]booking.CalendarID, len(req.Claims))
-	for i, c := range req.Claims {
-		owners[i] = c.Owner
-	}
-	if _, err := tx.Exec(ctx, "DELETE FROM booking_claims WHERE owner = ANY($1) AND expires <= $2", owners, req.Now.UTC()); err != nil {
+	release := &pgx.Batch{}
+	queueReleaseExpired(release, req)
+	if err := execBatch(ctx, tx, release); err != nil {
 		return err
 	}
 	if l := req.Limit; l != nil {
@@ -177,14 +239,9 @@ func claimTx(ctx context.Context, tx pgx.Tx, req booking.ClaimRequest) error {
 	}
 	batch := &pgx.Batch{}
 	for _, c := range req.Claims {
-		batch.Queue(`INSERT INTO booking_claims (owner, appointment, during, expires, shared, capacity) VALUES ($1, $2, tstzrange($3, $4, '[)'), $5, $6, $7)`,
-			c.Owner, a.ID, c.Start.UTC(), c.End.UTC(), nullTime(c.Expires), nullString(c.Shared), c.Capacity)
+		queueClaim(batch, a.ID, c)
 	}
-	err := tx.SendBatch(ctx, batch).Close()
-	if code, _ := pgCode(err); code == codeExclusionViolation {
-		return fmt.Errorf("booking: appointment %s: %w", a.ID, booking.ErrSlotTaken)
-	}
-	return err
+	return claimError(a.ID, tx.SendBatch(ctx, batch).Close())
 }
 
 // transitionTx validates and stores a transition, releasing or fixing the
@@ -204,13 +261,28 @@ func transitionTx(ctx context.Context, tx pgx.Tx, req booking.TransitionRequest)
 	if err := upsertAppointment(ctx, tx, next, false); err != nil {
 		return err
 	}
-	switch {
-	case !next.Status.HoldsTime():
-		_, err = tx.Exec(ctx, "DELETE FROM booking_claims WHERE appointment = $1", next.ID)
-	case prev.Status == booking.StatusPending && next.Status == booking.StatusBooked:
-		_, err = tx.Exec(ctx, "UPDATE booking_claims SET expires = NULL WHERE appointment = $1", next.ID)
+	if q := claimsTransition(prev, next); q != "" {
+		_, err = tx.Exec(ctx, q, next.ID)
 	}
 	return err
+}
+
+// claimsTransition returns the statement that releases ($1's claims
+// deleted) or fixes (their expiry cleared) the claims of appointment $1 as
+// it goes from prev to next, or "" when they stay as they are. The rows
+// are locked first in the order queueReleaseExpired locks expired holds
+// in (owner, start), so a transition and a claimant releasing the same
+// expired hold wait for each other instead of deadlocking.
+func claimsTransition(prev, next booking.Appointment) string {
+	const rows = `ctid = ANY(ARRAY(SELECT ctid FROM booking_claims WHERE appointment = $1
+		ORDER BY owner, lower(during) FOR UPDATE))`
+	switch {
+	case !next.Status.HoldsTime():
+		return "DELETE FROM booking_claims WHERE " + rows
+	case prev.Status == booking.StatusPending && next.Status == booking.StatusBooked:
+		return "UPDATE booking_claims SET expires = NULL WHERE " + rows
+	}
+	return ""
 }
 
 // apply runs an optional waiter removal, an optional transition and the
@@ -233,6 +305,10 @@ func (s *BookingStore) apply(ctx context.Context, what string, waiterID string, 
 	}
 	switch {
 	case waiterID == "" && old == nil && plainClaims(claims):
+		err := s.db.inOneBatchTx(ctx, what, oneBatchClaims(owners, claims, prepared))
+		if !errors.Is(err, errChainStarted) {
+			return err
+		}
 		return s.db.inPipelinedTx(ctx, what, pipelinedClaims(owners, claims, prepared))
 	case waiterID == "" && old != nil && len(claims) == 0:
 		return s.db.inPipelinedTx(ctx, what, pipelinedTransition(owners, *old, prepared))
@@ -451,29 +527,98 @@ func plainClaims(claims []booking.ClaimRequest) bool {
 	return len(claims) > 0
 }
 
-// pipelinedClaims is apply's transaction for plainClaims in two round
-// trips: the owners' locks, claimTx's statements (in the same order) and
-// the locks of the audit heads; then the audit events, the commit marker
-// and COMMIT.
+// errChainStarted is oneBatchClaims' failure when an event's subject
+// already has an audit chain: apply then runs the claim again through
+// pipelinedClaims, which reads the chain's head first.
+var errChainStarted = errors.New("postgres: audit chain already started")
+
+// queueClaims queues the statements of plain claims on b, in claimTx's
+// order: each request's release of expired holds, its appointment and its
+// claims (in owner order); readClaims reads their results.
+func queueClaims(b *pgx.Batch, claims []booking.ClaimRequest) error {
+	for _, req := range claims {
+		queueReleaseExpired(b, req)
+		if err := queueAppointment(b, req.Appointment, true); err != nil {
+			return err
+		}
+		for _, c := range sortedClaims(req) {
+			queueClaim(b, req.Appointment.ID, c)
+		}
+	}
+	return nil
+}
+
+// readClaims reads the results of queueClaims, mapping a taken slot to
+// booking.ErrSlotTaken and a used ID or invitation to its error.
+func readClaims(br pgx.BatchResults, claims []booking.ClaimRequest) error {
+	for _, req := range claims {
+		a := req.Appointment
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+		if _, err := br.Exec(); err != nil {
+			return appointmentInsertError(a, err)
+		}
+		for range req.Claims {
+			if _, err := br.Exec(); err != nil {
+				return claimError(a.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// oneBatchClaims is apply's transaction for plainClaims in one round
+// trip: the owners' shared locks, claimTx's statements and the audit
+// events, each subject's chain started afresh (a new appointment's
+// subject has none yet; an insert of the head, not an upsert, so a subject
+// that has one fails with errChainStarted instead of forking its chain).
+func oneBatchClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, events []audit.Event) batchFn {
+	streams := eventStreams(events)
+	return func(b *pgx.Batch) pipeRead {
+		locked := queueLockOwners(b, owners, true)
+		queueErr := queueClaims(b, claims)
+		heads := make(map[string]audit.Head, len(streams))
+		for _, st := range streams {
+			heads[st] = audit.Head{Stream: st}
+			b.Queue(`INSERT INTO audit_heads (stream, seq, hash) VALUES ($1, 0, $2)`, st, make([]byte, sha256.Size))
+		}
+		n := queueEvents(b, heads, streams, events)
+		return func(br pgx.BatchResults) error {
+			if queueErr != nil {
+				return queueErr
+			}
+			if locked {
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+			}
+			if err := readClaims(br, claims); err != nil {
+				return err
+			}
+			for range streams {
+				_, err := br.Exec()
+				if code, constraint := pgCode(err); code == codeUniqueViolation && constraint == "audit_heads_pkey" {
+					return errChainStarted
+				}
+				if err != nil {
+					return fmt.Errorf("postgres: start audit chain: %w", err)
+				}
+			}
+			return readEvents(br, n)
+		}
+	}
+}
+
+// pipelinedClaims is apply's transaction for plainClaims whose events
+// continue an existing chain, in two round trips: the owners' shared
+// locks, claimTx's statements (in the same order) and the locks of the
+// audit heads; then the audit events, the commit marker and COMMIT.
 func pipelinedClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, events []audit.Event) pipeFn {
 	streams := eventStreams(events)
 	return func(first *pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
-		locked := queueLockOwners(first, owners)
-		var queueErr error
-		for _, req := range claims {
-			reqOwners := make([]booking.CalendarID, len(req.Claims))
-			for i, c := range req.Claims {
-				reqOwners[i] = c.Owner
-			}
-			first.Queue("DELETE FROM booking_claims WHERE owner = ANY($1) AND expires <= $2", reqOwners, req.Now.UTC())
-			if err := queueAppointment(first, req.Appointment, true); err != nil && queueErr == nil {
-				queueErr = err
-			}
-			for _, c := range req.Claims {
-				first.Queue(`INSERT INTO booking_claims (owner, appointment, during, expires, shared, capacity) VALUES ($1, $2, tstzrange($3, $4, '[)'), $5, $6, $7)`,
-					c.Owner, req.Appointment.ID, c.Start.UTC(), c.End.UTC(), nullTime(c.Expires), nullString(c.Shared), c.Capacity)
-			}
-		}
+		locked := queueLockOwners(first, owners, true)
+		queueErr := queueClaims(first, claims)
 		queueHeadLocks(first, streams)
 		return func(br pgx.BatchResults, second *pgx.Batch) (pipeRead, error) {
 			if queueErr != nil {
@@ -484,23 +629,8 @@ func pipelinedClaims(owners []booking.CalendarID, claims []booking.ClaimRequest,
 					return nil, err
 				}
 			}
-			for _, req := range claims {
-				a := req.Appointment
-				if _, err := br.Exec(); err != nil {
-					return nil, err
-				}
-				if _, err := br.Exec(); err != nil {
-					return nil, appointmentInsertError(a, err)
-				}
-				for range req.Claims {
-					_, err := br.Exec()
-					if code, _ := pgCode(err); code == codeExclusionViolation {
-						return nil, fmt.Errorf("booking: appointment %s: %w", a.ID, booking.ErrSlotTaken)
-					}
-					if err != nil {
-						return nil, err
-					}
-				}
+			if err := readClaims(br, claims); err != nil {
+				return nil, err
 			}
 			heads, err := readHeads(br, streams)
 			if err != nil {
@@ -513,7 +643,7 @@ func pipelinedClaims(owners []booking.CalendarID, claims []booking.ClaimRequest,
 }
 
 // pipelinedTransition is apply's transaction for a transition alone in
-// two round trips: the owners' locks, the appointment's row lock and the
+// two round trips: the owners' shared locks, the appointment's row lock and the
 // locks of the audit heads; then, after booking.ValidateTransition, the
 // appointment's update, its claims' release or fixing, the audit events,
 // the commit marker and COMMIT.
@@ -521,7 +651,7 @@ func pipelinedTransition(owners []booking.CalendarID, req booking.TransitionRequ
 	streams := eventStreams(events)
 	next := req.Next
 	return func(first *pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
-		locked := queueLockOwners(first, owners)
+		locked := queueLockOwners(first, owners, true)
 		first.Queue("SELECT doc FROM booking_appointments WHERE id = $1 FOR UPDATE", next.ID)
 		queueHeadLocks(first, streams)
 		return func(br pgx.BatchResults, second *pgx.Batch) (pipeRead, error) {
@@ -548,12 +678,8 @@ func pipelinedTransition(owners []booking.CalendarID, req booking.TransitionRequ
 				return nil, err
 			}
 			n := 1
-			switch {
-			case !next.Status.HoldsTime():
-				second.Queue("DELETE FROM booking_claims WHERE appointment = $1", next.ID)
-				n++
-			case prev.Status == booking.StatusPending && next.Status == booking.StatusBooked:
-				second.Queue("UPDATE booking_claims SET expires = NULL WHERE appointment = $1", next.ID)
+			if q := claimsTransition(prev, next); q != "" {
+				second.Queue(q, next.ID)
 				n++
 			}
 			nEvents := queueEvents(second, heads, streams, events)

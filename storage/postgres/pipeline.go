@@ -201,3 +201,71 @@ func readEvents(br pgx.BatchResults, n int) error {
 	}
 	return nil
 }
+
+// batchFn is the caller's part of a one-batch transaction: it queues the
+// statements between BEGIN and the commit marker on b and returns the
+// function that reads their results, in queue order.
+type batchFn func(b *pgx.Batch) pipeRead
+
+// inOneBatchTx runs fn as one transaction in a single round trip: BEGIN,
+// fn's statements, the commit marker and COMMIT in one batch, with inTx's
+// retries and outcome resolution. It suits a transaction with nothing to
+// check in Go between its reads and its writes; a statement that fails
+// stops the batch before COMMIT, and the transaction is rolled back.
+func (db *DB) inOneBatchTx(ctx context.Context, what string, fn batchFn) error {
+	if db == nil {
+		return errNilDB
+	}
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
+	p := db.retry
+	begin := db.beginStatements()
+	marker := uuid.New()
+	for attempt := 1; ; attempt++ {
+		sent := false
+		err := func() error {
+			conn, err := db.pool.Acquire(ctx)
+			if err != nil {
+				return err
+			}
+			defer releaseRolledBack(ctx, conn)
+			b := &pgx.Batch{}
+			for _, q := range begin {
+				b.Queue(q)
+			}
+			read := fn(b)
+			b.Queue("INSERT INTO carecontact_commits (id) VALUES ($1)", marker)
+			b.Queue("COMMIT")
+			sent = true
+			br := conn.SendBatch(ctx, b)
+			err = func() error {
+				for range begin {
+					if _, err := br.Exec(); err != nil {
+						return err
+					}
+				}
+				if err := read(br); err != nil {
+					return err
+				}
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+				tag, err := br.Exec()
+				if err == nil && tag.String() != "COMMIT" {
+					err = fmt.Errorf("%s: commit answered %q", what, tag.String())
+				}
+				return err
+			}()
+			if cerr := br.Close(); err == nil {
+				err = cerr
+			}
+			return err
+		}()
+		if err == nil {
+			return nil
+		}
+		if again, err := db.afterFailedTx(ctx, p, what, attempt, err, sent, &marker); !again {
+			return err
+		}
+	}
+}
