@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -139,6 +138,11 @@ func queueLockOwners(b *pgx.Batch, owners []booking.CalendarID, shared bool) boo
 	if shared {
 		fn = "pg_advisory_xact_lock_shared"
 	}
+	if !slices.ContainsFunc(owners, func(o booking.CalendarID) bool { return o != owners[0] }) {
+		// One owner (the usual case): the same lock, a cheaper statement.
+		b.Queue(`SELECT `+fn+`($1, hashtext($2))`, claimLockSpace, owners[0])
+		return true
+	}
 	b.Queue(`SELECT `+fn+`($1, hashtext(o))
 		FROM (SELECT DISTINCT o FROM unnest($2::text[]) AS o ORDER BY o) AS owners`, claimLockSpace, owners)
 	return true
@@ -153,6 +157,15 @@ func queueLockOwners(b *pgx.Batch, owners []booking.CalendarID, shared bool) boo
 // before they are deleted, so two claimants releasing the same expired
 // holds wait for each other instead of deadlocking.
 func queueReleaseExpired(b *pgx.Batch, req booking.ClaimRequest) {
+	if len(req.Claims) == 1 {
+		// One claim (the usual case): one index probe, in the index's
+		// order, planned once (the general statement below is planned
+		// afresh each time, which costs more than running it).
+		c := req.Claims[0]
+		b.Queue(`DELETE FROM booking_claims WHERE owner = $1 AND during && tstzrange($2, $3, '[)') AND expires <= $4`,
+			c.Owner, c.Start.UTC(), c.End.UTC(), req.Now.UTC())
+		return
+	}
 	owners := make([]booking.CalendarID, len(req.Claims))
 	starts := make([]time.Time, len(req.Claims))
 	ends := make([]time.Time, len(req.Claims))
@@ -578,12 +591,20 @@ func oneBatchClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, 
 	return func(b *pgx.Batch) pipeRead {
 		locked := queueLockOwners(b, owners, true)
 		queueErr := queueClaims(b, claims)
+		// queueEvents links the events to fresh heads and leaves the last
+		// heads in the map; the heads are inserted with those, and the
+		// head updates queueEvents queues last are left out.
 		heads := make(map[string]audit.Head, len(streams))
 		for _, st := range streams {
 			heads[st] = audit.Head{Stream: st}
-			b.Queue(`INSERT INTO audit_heads (stream, seq, hash) VALUES ($1, 0, $2)`, st, make([]byte, sha256.Size))
 		}
-		n := queueEvents(b, heads, streams, events)
+		writes := &pgx.Batch{}
+		n := queueEvents(writes, heads, streams, events) - len(streams)
+		for _, st := range streams {
+			h := heads[st]
+			b.Queue(`INSERT INTO audit_heads (stream, seq, hash) VALUES ($1, $2, $3)`, st, h.Seq, h.Hash[:])
+		}
+		b.QueuedQueries = append(b.QueuedQueries, writes.QueuedQueries[:n]...)
 		return func(br pgx.BatchResults) error {
 			if queueErr != nil {
 				return queueErr
