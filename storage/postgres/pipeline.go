@@ -203,15 +203,20 @@ func readEvents(br pgx.BatchResults, n int) error {
 }
 
 // batchFn is the caller's part of a one-batch transaction: it queues the
-// statements between BEGIN and the commit marker on b and returns the
-// function that reads their results, in queue order.
+// transaction's statements on b and returns the function that reads their
+// results, in queue order.
 type batchFn func(b *pgx.Batch) pipeRead
 
-// inOneBatchTx runs fn as one transaction in a single round trip: BEGIN,
-// fn's statements, the commit marker and COMMIT in one batch, with inTx's
-// retries and outcome resolution. It suits a transaction with nothing to
-// check in Go between its reads and its writes; a statement that fails
-// stops the batch before COMMIT, and the transaction is rolled back.
+// inOneBatchTx runs fn as one transaction in a single round trip, with
+// inTx's retries, commit marker and outcome resolution. It suits a
+// transaction with nothing to check in Go between its reads and its
+// writes. The batch is fn's statements and the commit marker, sent with
+// one Sync and no BEGIN or COMMIT: the server runs the statements before a
+// Sync as one implicit transaction and commits it at the Sync, unless a
+// statement fails, which ends the batch and rolls the transaction back.
+// There is no idle timeout to set: the server arms
+// idle_in_transaction_session_timeout only when it waits at a Sync, and
+// this transaction has ended by then.
 func (db *DB) inOneBatchTx(ctx context.Context, what string, fn batchFn) error {
 	if db == nil {
 		return errNilDB
@@ -219,7 +224,6 @@ func (db *DB) inOneBatchTx(ctx context.Context, what string, fn batchFn) error {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
 	p := db.retry
-	begin := db.beginStatements()
 	marker := uuid.New()
 	for attempt := 1; ; attempt++ {
 		sent := false
@@ -230,32 +234,14 @@ func (db *DB) inOneBatchTx(ctx context.Context, what string, fn batchFn) error {
 			}
 			defer releaseRolledBack(ctx, conn)
 			b := &pgx.Batch{}
-			for _, q := range begin {
-				b.Queue(q)
-			}
 			read := fn(b)
 			b.Queue("INSERT INTO carecontact_commits (id) VALUES ($1)", marker)
-			b.Queue("COMMIT")
 			sent = true
 			br := conn.SendBatch(ctx, b)
-			err = func() error {
-				for range begin {
-					if _, err := br.Exec(); err != nil {
-						return err
-					}
-				}
-				if err := read(br); err != nil {
-					return err
-				}
-				if _, err := br.Exec(); err != nil {
-					return err
-				}
-				tag, err := br.Exec()
-				if err == nil && tag.String() != "COMMIT" {
-					err = fmt.Errorf("%s: commit answered %q", what, tag.String())
-				}
-				return err
-			}()
+			err = read(br)
+			if err == nil {
+				_, err = br.Exec()
+			}
 			if cerr := br.Close(); err == nil {
 				err = cerr
 			}
