@@ -22,7 +22,10 @@ import (
 // makes two replicas racing for one slot get one success and one
 // booking.ErrSlotTaken. The seats of one shared slot (Claim.Shared,
 // migration 16) are let past the constraint by their common key and
-// counted against their Capacity under the owners' advisory locks.
+// counted against their Capacity under the owners' advisory locks. A
+// plain claim (no limit, no shared seat) is one round trip, and of the
+// plain claims and transitions of its owners it waits only for one that
+// claims or releases an overlapping time (see lockOwners).
 type BookingStore struct{ db *DB }
 
 // BookingStore returns the DB's booking store.
@@ -34,8 +37,10 @@ var _ booking.Store = (*BookingStore)(nil)
 // one client's limited claims (the count and the insert are one step).
 const bookingLockSpace int32 = 0x626b6e67 // "bkng"
 
-// claimLockSpace is the first key of the advisory locks that serialise the
-// claims of one owner (professional, room, device): see lockOwners.
+// claimLockSpace is the first key of the advisory locks of one owner's
+// claims (professional, room, device): taken shared by plain claims and
+// transitions, exclusively by the changes that must not interleave with
+// them; see lockOwners.
 const claimLockSpace int32 = 0x636c6d73 // "clms"
 
 const activeStatuses = "('pending', 'booked', 'checked-in')"
@@ -588,9 +593,11 @@ func readClaims(br pgx.BatchResults, claims []booking.ClaimRequest) error {
 // that has one fails with errChainStarted instead of forking its chain).
 func oneBatchClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, events []audit.Event) batchFn {
 	streams := eventStreams(events)
-	return func(b *pgx.Batch) pipeRead {
+	return func(b *pgx.Batch) (pipeRead, error) {
 		locked := queueLockOwners(b, owners, true)
-		queueErr := queueClaims(b, claims)
+		if err := queueClaims(b, claims); err != nil {
+			return nil, err
+		}
 		// queueEvents links the events to fresh heads and leaves the last
 		// heads in the map; the heads are inserted with those, and the
 		// head updates queueEvents queues last are left out.
@@ -606,9 +613,6 @@ func oneBatchClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, 
 		}
 		b.QueuedQueries = append(b.QueuedQueries, writes.QueuedQueries[:n]...)
 		return func(br pgx.BatchResults) error {
-			if queueErr != nil {
-				return queueErr
-			}
 			if locked {
 				if _, err := br.Exec(); err != nil {
 					return err
@@ -627,7 +631,7 @@ func oneBatchClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, 
 				}
 			}
 			return readEvents(br, n)
-		}
+		}, nil
 	}
 }
 
@@ -664,10 +668,10 @@ func pipelinedClaims(owners []booking.CalendarID, claims []booking.ClaimRequest,
 }
 
 // pipelinedTransition is apply's transaction for a transition alone in
-// two round trips: the owners' shared locks, the appointment's row lock and the
-// locks of the audit heads; then, after booking.ValidateTransition, the
-// appointment's update, its claims' release or fixing, the audit events,
-// the commit marker and COMMIT.
+// two round trips: the owners' shared locks, the appointment's row lock
+// and the locks of the audit heads; then, after
+// booking.ValidateTransition, the appointment's update, its claims'
+// release or fixing, the audit events, the commit marker and COMMIT.
 func pipelinedTransition(owners []booking.CalendarID, req booking.TransitionRequest, events []audit.Event) pipeFn {
 	streams := eventStreams(events)
 	next := req.Next

@@ -204,8 +204,10 @@ func readEvents(br pgx.BatchResults, n int) error {
 
 // batchFn is the caller's part of a one-batch transaction: it queues the
 // transaction's statements on b and returns the function that reads their
-// results, in queue order.
-type batchFn func(b *pgx.Batch) pipeRead
+// results, in queue order. An error means the batch is not sent: a batch
+// commits by itself at its end, so one that could not be queued whole
+// must never reach the server.
+type batchFn func(b *pgx.Batch) (pipeRead, error)
 
 // inOneBatchTx runs fn as one transaction in a single round trip, with
 // inTx's retries, commit marker and outcome resolution. It suits a
@@ -234,7 +236,10 @@ func (db *DB) inOneBatchTx(ctx context.Context, what string, fn batchFn) error {
 			}
 			defer releaseRolledBack(ctx, conn)
 			b := &pgx.Batch{}
-			read := fn(b)
+			read, err := fn(b)
+			if err != nil {
+				return err
+			}
 			b.Queue("INSERT INTO carecontact_commits (id) VALUES ($1)", marker)
 			sent = true
 			br := conn.SendBatch(ctx, b)
