@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,7 +22,10 @@ import (
 // makes two replicas racing for one slot get one success and one
 // booking.ErrSlotTaken. The seats of one shared slot (Claim.Shared,
 // migration 16) are let past the constraint by their common key and
-// counted against their Capacity under the owners' advisory locks.
+// counted against their Capacity under the owners' advisory locks. A
+// plain claim (no limit, no shared seat) is one round trip, and of the
+// plain claims and transitions of its owners it waits only for one that
+// claims or releases an overlapping time (see lockOwners).
 type BookingStore struct{ db *DB }
 
 // BookingStore returns the DB's booking store.
@@ -33,8 +37,10 @@ var _ booking.Store = (*BookingStore)(nil)
 // one client's limited claims (the count and the insert are one step).
 const bookingLockSpace int32 = 0x626b6e67 // "bkng"
 
-// claimLockSpace is the first key of the advisory locks that serialise the
-// claims of one owner (professional, room, device): see lockOwners.
+// claimLockSpace is the first key of the advisory locks of one owner's
+// claims (professional, room, device): taken shared by plain claims and
+// transitions, exclusively by the changes that must not interleave with
+// them; see lockOwners.
 const claimLockSpace int32 = 0x636c6d73 // "clms"
 
 const activeStatuses = "('pending', 'booked', 'checked-in')"
@@ -96,44 +102,118 @@ func appointmentInsertError(a booking.Appointment, err error) error {
 	return err
 }
 
-// lockOwners serialises the changes to each owner's claims, first thing in
-// the transaction. Two transactions inserting overlapping ranges into the
-// exclusion constraint each insert their row and then wait for the other;
-// PostgreSQL breaks that cycle only in its deadlock detector (after
-// deadlock_timeout, 1 s by default), so a popular slot becomes a storm of
-// deadlocks and retries. With every owner's advisory lock taken at once,
-// in name order (the same order in every transaction, before any row lock
-// or the client lock), a second claimant waits for the first to commit and
-// then fails at once on the constraint.
+// lockOwners takes, first thing in the transaction, the exclusive
+// advisory lock of each owner whose claims the transaction changes in
+// ways the exclusion constraint alone cannot order: the seats of a shared
+// slot (counted, then inserted), a reschedule's release of the old claims
+// before the new ones, a waiting client's offer (and, on the same path, a
+// claim under a limit, whose count the client's own lock serialises). The
+// locks are taken at once, in name order, before any row lock or the
+// client lock. A plain claim or a transition takes the same locks shared
+// (queueLockOwners): they never wait for each other, only for such an
+// exclusive change of one of their owners, and it waits for them.
+//
+// Without the exclusive locks, two transactions inserting overlapping
+// ranges into the exclusion constraint could each insert a row and then
+// wait for the other (a reschedule releases its old claim first, so its
+// claims are not in owner order); PostgreSQL breaks that cycle only in its
+// deadlock detector (after deadlock_timeout, 1 s by default), so a popular
+// slot would become a storm of deadlocks and retries. Plain claims insert
+// their claims in owner order (sortedClaims), so their waits on each
+// other's rows never form a cycle: a second claimant of a slot waits for
+// the first to commit and then fails at once on the constraint.
 func lockOwners(ctx context.Context, tx pgx.Tx, owners []booking.CalendarID) error {
 	if len(owners) == 0 {
 		return nil
 	}
 	b := &pgx.Batch{}
-	queueLockOwners(b, owners)
+	queueLockOwners(b, owners, false)
 	err := execBatch(ctx, tx, b)
 	return err
 }
 
-// queueLockOwners queues lockOwners' statement on b (nothing when owners
-// is empty) and reports whether it did.
-func queueLockOwners(b *pgx.Batch, owners []booking.CalendarID) bool {
+// queueLockOwners queues lockOwners' statement on b, with shared locks
+// when shared is set (nothing when owners is empty), and reports whether
+// it did.
+func queueLockOwners(b *pgx.Batch, owners []booking.CalendarID, shared bool) bool {
 	if len(owners) == 0 {
 		return false
 	}
-	b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext(o))
+	fn := "pg_advisory_xact_lock"
+	if shared {
+		fn = "pg_advisory_xact_lock_shared"
+	}
+	if !slices.ContainsFunc(owners, func(o booking.CalendarID) bool { return o != owners[0] }) {
+		// One owner (the usual case): the same lock, a cheaper statement.
+		b.Queue(`SELECT `+fn+`($1, hashtext($2))`, claimLockSpace, owners[0])
+		return true
+	}
+	b.Queue(`SELECT `+fn+`($1, hashtext(o))
 		FROM (SELECT DISTINCT o FROM unnest($2::text[]) AS o ORDER BY o) AS owners`, claimLockSpace, owners)
 	return true
+}
+
+// queueReleaseExpired queues, on b, the deletion of the expired holds that
+// stand in the way of req's claims: the claims of the same owners,
+// overlapping the claimed time, whose expiry has passed at req.Now. Only
+// those, so claimants of different times of one calendar never touch the
+// same rows (and the statement stays an index probe however many claims
+// the calendar has). The rows are locked in one order (owner, start)
+// before they are deleted, so two claimants releasing the same expired
+// holds wait for each other instead of deadlocking.
+func queueReleaseExpired(b *pgx.Batch, req booking.ClaimRequest) {
+	if len(req.Claims) == 1 {
+		// One claim (the usual case): one index probe, in the index's
+		// order, planned once (the general statement below is planned
+		// afresh each time, which costs more than running it).
+		c := req.Claims[0]
+		b.Queue(`DELETE FROM booking_claims WHERE owner = $1 AND during && tstzrange($2, $3, '[)') AND expires <= $4`,
+			c.Owner, c.Start.UTC(), c.End.UTC(), req.Now.UTC())
+		return
+	}
+	owners := make([]booking.CalendarID, len(req.Claims))
+	starts := make([]time.Time, len(req.Claims))
+	ends := make([]time.Time, len(req.Claims))
+	for i, c := range req.Claims {
+		owners[i], starts[i], ends[i] = c.Owner, c.Start.UTC(), c.End.UTC()
+	}
+	b.Queue(`DELETE FROM booking_claims WHERE ctid = ANY(ARRAY(
+			SELECT c.ctid FROM booking_claims c
+			JOIN unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS w (owner, s, e)
+				ON c.owner = w.owner AND c.during && tstzrange(w.s, w.e, '[)')
+			WHERE c.expires <= $4
+			ORDER BY c.owner, lower(c.during), c.appointment
+			FOR UPDATE OF c))`, owners, starts, ends, req.Now.UTC())
+}
+
+// sortedClaims returns req's claims in owner order, the order plain
+// claims insert them in (see lockOwners).
+func sortedClaims(req booking.ClaimRequest) []booking.Claim {
+	cs := slices.Clone(req.Claims)
+	slices.SortStableFunc(cs, func(a, b booking.Claim) int { return strings.Compare(string(a.Owner), string(b.Owner)) })
+	return cs
+}
+
+// queueClaim queues the insert of claim c of appointment id on b.
+func queueClaim(b *pgx.Batch, id string, c booking.Claim) {
+	b.Queue(`INSERT INTO booking_claims (owner, appointment, during, expires, shared, capacity) VALUES ($1, $2, tstzrange($3, $4, '[)'), $5, $6, $7)`,
+		c.Owner, id, c.Start.UTC(), c.End.UTC(), nullTime(c.Expires), nullString(c.Shared), c.Capacity)
+}
+
+// claimError maps the error of a claim's insert for appointment id.
+func claimError(id string, err error) error {
+	if code, _ := pgCode(err); code == codeExclusionViolation {
+		return fmt.Errorf("booking: appointment %s: %w", id, booking.ErrSlotTaken)
+	}
+	return err
 }
 
 // claimTx checks the limit and inserts the appointment and its claims.
 func claimTx(ctx context.Context, tx pgx.Tx, req booking.ClaimRequest) error {
 	a := req.Appointment
-	owners := make([]booking.CalendarID, len(req.Claims))
-	for i, c := range req.Claims {
-		owners[i] = c.Owner
-	}
-	if _, err := tx.Exec(ctx, "DELETE FROM booking_claims WHERE owner = ANY($1) AND expires <= $2", owners, req.Now.UTC()); err != nil {
+	release := &pgx.Batch{}
+	queueReleaseExpired(release, req)
+	if err := execBatch(ctx, tx, release); err != nil {
 		return err
 	}
 	if l := req.Limit; l != nil {
@@ -177,14 +257,9 @@ func claimTx(ctx context.Context, tx pgx.Tx, req booking.ClaimRequest) error {
 	}
 	batch := &pgx.Batch{}
 	for _, c := range req.Claims {
-		batch.Queue(`INSERT INTO booking_claims (owner, appointment, during, expires, shared, capacity) VALUES ($1, $2, tstzrange($3, $4, '[)'), $5, $6, $7)`,
-			c.Owner, a.ID, c.Start.UTC(), c.End.UTC(), nullTime(c.Expires), nullString(c.Shared), c.Capacity)
+		queueClaim(batch, a.ID, c)
 	}
-	err := tx.SendBatch(ctx, batch).Close()
-	if code, _ := pgCode(err); code == codeExclusionViolation {
-		return fmt.Errorf("booking: appointment %s: %w", a.ID, booking.ErrSlotTaken)
-	}
-	return err
+	return claimError(a.ID, tx.SendBatch(ctx, batch).Close())
 }
 
 // transitionTx validates and stores a transition, releasing or fixing the
@@ -204,13 +279,28 @@ func transitionTx(ctx context.Context, tx pgx.Tx, req booking.TransitionRequest)
 	if err := upsertAppointment(ctx, tx, next, false); err != nil {
 		return err
 	}
-	switch {
-	case !next.Status.HoldsTime():
-		_, err = tx.Exec(ctx, "DELETE FROM booking_claims WHERE appointment = $1", next.ID)
-	case prev.Status == booking.StatusPending && next.Status == booking.StatusBooked:
-		_, err = tx.Exec(ctx, "UPDATE booking_claims SET expires = NULL WHERE appointment = $1", next.ID)
+	if q := claimsTransition(prev, next); q != "" {
+		_, err = tx.Exec(ctx, q, next.ID)
 	}
 	return err
+}
+
+// claimsTransition returns the statement that releases ($1's claims
+// deleted) or fixes (their expiry cleared) the claims of appointment $1 as
+// it goes from prev to next, or "" when they stay as they are. The rows
+// are locked first in the order queueReleaseExpired locks expired holds
+// in (owner, start), so a transition and a claimant releasing the same
+// expired hold wait for each other instead of deadlocking.
+func claimsTransition(prev, next booking.Appointment) string {
+	const rows = `ctid = ANY(ARRAY(SELECT ctid FROM booking_claims WHERE appointment = $1
+		ORDER BY owner, lower(during) FOR UPDATE))`
+	switch {
+	case !next.Status.HoldsTime():
+		return "DELETE FROM booking_claims WHERE " + rows
+	case prev.Status == booking.StatusPending && next.Status == booking.StatusBooked:
+		return "UPDATE booking_claims SET expires = NULL WHERE " + rows
+	}
+	return ""
 }
 
 // apply runs an optional waiter removal, an optional transition and the
@@ -233,6 +323,10 @@ func (s *BookingStore) apply(ctx context.Context, what string, waiterID string, 
 	}
 	switch {
 	case waiterID == "" && old == nil && plainClaims(claims):
+		err := s.db.inOneBatchTx(ctx, what, oneBatchClaims(owners, claims, prepared))
+		if !errors.Is(err, errChainStarted) {
+			return err
+		}
 		return s.db.inPipelinedTx(ctx, what, pipelinedClaims(owners, claims, prepared))
 	case waiterID == "" && old != nil && len(claims) == 0:
 		return s.db.inPipelinedTx(ctx, what, pipelinedTransition(owners, *old, prepared))
@@ -451,29 +545,105 @@ func plainClaims(claims []booking.ClaimRequest) bool {
 	return len(claims) > 0
 }
 
-// pipelinedClaims is apply's transaction for plainClaims in two round
-// trips: the owners' locks, claimTx's statements (in the same order) and
-// the locks of the audit heads; then the audit events, the commit marker
-// and COMMIT.
+// errChainStarted is oneBatchClaims' failure when an event's subject
+// already has an audit chain: apply then runs the claim again through
+// pipelinedClaims, which reads the chain's head first.
+var errChainStarted = errors.New("postgres: audit chain already started")
+
+// queueClaims queues the statements of plain claims on b, in claimTx's
+// order: each request's release of expired holds, its appointment and its
+// claims (in owner order); readClaims reads their results.
+func queueClaims(b *pgx.Batch, claims []booking.ClaimRequest) error {
+	for _, req := range claims {
+		queueReleaseExpired(b, req)
+		if err := queueAppointment(b, req.Appointment, true); err != nil {
+			return err
+		}
+		for _, c := range sortedClaims(req) {
+			queueClaim(b, req.Appointment.ID, c)
+		}
+	}
+	return nil
+}
+
+// readClaims reads the results of queueClaims, mapping a taken slot to
+// booking.ErrSlotTaken and a used ID or invitation to its error.
+func readClaims(br pgx.BatchResults, claims []booking.ClaimRequest) error {
+	for _, req := range claims {
+		a := req.Appointment
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+		if _, err := br.Exec(); err != nil {
+			return appointmentInsertError(a, err)
+		}
+		for range req.Claims {
+			if _, err := br.Exec(); err != nil {
+				return claimError(a.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// oneBatchClaims is apply's transaction for plainClaims in one round
+// trip: the owners' shared locks, claimTx's statements and the audit
+// events, each subject's chain started afresh (a new appointment's
+// subject has none yet; an insert of the head, not an upsert, so a subject
+// that has one fails with errChainStarted instead of forking its chain).
+func oneBatchClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, events []audit.Event) batchFn {
+	streams := eventStreams(events)
+	return func(b *pgx.Batch) (pipeRead, error) {
+		locked := queueLockOwners(b, owners, true)
+		if err := queueClaims(b, claims); err != nil {
+			return nil, err
+		}
+		// queueEvents links the events to fresh heads and leaves the last
+		// heads in the map; the heads are inserted with those, and the
+		// head updates queueEvents queues last are left out.
+		heads := make(map[string]audit.Head, len(streams))
+		for _, st := range streams {
+			heads[st] = audit.Head{Stream: st}
+		}
+		writes := &pgx.Batch{}
+		n := queueEvents(writes, heads, streams, events) - len(streams)
+		for _, st := range streams {
+			h := heads[st]
+			b.Queue(`INSERT INTO audit_heads (stream, seq, hash) VALUES ($1, $2, $3)`, st, h.Seq, h.Hash[:])
+		}
+		b.QueuedQueries = append(b.QueuedQueries, writes.QueuedQueries[:n]...)
+		return func(br pgx.BatchResults) error {
+			if locked {
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+			}
+			if err := readClaims(br, claims); err != nil {
+				return err
+			}
+			for range streams {
+				_, err := br.Exec()
+				if code, constraint := pgCode(err); code == codeUniqueViolation && constraint == "audit_heads_pkey" {
+					return errChainStarted
+				}
+				if err != nil {
+					return fmt.Errorf("postgres: start audit chain: %w", err)
+				}
+			}
+			return readEvents(br, n)
+		}, nil
+	}
+}
+
+// pipelinedClaims is apply's transaction for plainClaims whose events
+// continue an existing chain, in two round trips: the owners' shared
+// locks, claimTx's statements (in the same order) and the locks of the
+// audit heads; then the audit events, the commit marker and COMMIT.
 func pipelinedClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, events []audit.Event) pipeFn {
 	streams := eventStreams(events)
 	return func(first *pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
-		locked := queueLockOwners(first, owners)
-		var queueErr error
-		for _, req := range claims {
-			reqOwners := make([]booking.CalendarID, len(req.Claims))
-			for i, c := range req.Claims {
-				reqOwners[i] = c.Owner
-			}
-			first.Queue("DELETE FROM booking_claims WHERE owner = ANY($1) AND expires <= $2", reqOwners, req.Now.UTC())
-			if err := queueAppointment(first, req.Appointment, true); err != nil && queueErr == nil {
-				queueErr = err
-			}
-			for _, c := range req.Claims {
-				first.Queue(`INSERT INTO booking_claims (owner, appointment, during, expires, shared, capacity) VALUES ($1, $2, tstzrange($3, $4, '[)'), $5, $6, $7)`,
-					c.Owner, req.Appointment.ID, c.Start.UTC(), c.End.UTC(), nullTime(c.Expires), nullString(c.Shared), c.Capacity)
-			}
-		}
+		locked := queueLockOwners(first, owners, true)
+		queueErr := queueClaims(first, claims)
 		queueHeadLocks(first, streams)
 		return func(br pgx.BatchResults, second *pgx.Batch) (pipeRead, error) {
 			if queueErr != nil {
@@ -484,23 +654,8 @@ func pipelinedClaims(owners []booking.CalendarID, claims []booking.ClaimRequest,
 					return nil, err
 				}
 			}
-			for _, req := range claims {
-				a := req.Appointment
-				if _, err := br.Exec(); err != nil {
-					return nil, err
-				}
-				if _, err := br.Exec(); err != nil {
-					return nil, appointmentInsertError(a, err)
-				}
-				for range req.Claims {
-					_, err := br.Exec()
-					if code, _ := pgCode(err); code == codeExclusionViolation {
-						return nil, fmt.Errorf("booking: appointment %s: %w", a.ID, booking.ErrSlotTaken)
-					}
-					if err != nil {
-						return nil, err
-					}
-				}
+			if err := readClaims(br, claims); err != nil {
+				return nil, err
 			}
 			heads, err := readHeads(br, streams)
 			if err != nil {
@@ -513,15 +668,15 @@ func pipelinedClaims(owners []booking.CalendarID, claims []booking.ClaimRequest,
 }
 
 // pipelinedTransition is apply's transaction for a transition alone in
-// two round trips: the owners' locks, the appointment's row lock and the
-// locks of the audit heads; then, after booking.ValidateTransition, the
-// appointment's update, its claims' release or fixing, the audit events,
-// the commit marker and COMMIT.
+// two round trips: the owners' shared locks, the appointment's row lock
+// and the locks of the audit heads; then, after
+// booking.ValidateTransition, the appointment's update, its claims'
+// release or fixing, the audit events, the commit marker and COMMIT.
 func pipelinedTransition(owners []booking.CalendarID, req booking.TransitionRequest, events []audit.Event) pipeFn {
 	streams := eventStreams(events)
 	next := req.Next
 	return func(first *pgx.Batch) func(pgx.BatchResults, *pgx.Batch) (pipeRead, error) {
-		locked := queueLockOwners(first, owners)
+		locked := queueLockOwners(first, owners, true)
 		first.Queue("SELECT doc FROM booking_appointments WHERE id = $1 FOR UPDATE", next.ID)
 		queueHeadLocks(first, streams)
 		return func(br pgx.BatchResults, second *pgx.Batch) (pipeRead, error) {
@@ -548,12 +703,8 @@ func pipelinedTransition(owners []booking.CalendarID, req booking.TransitionRequ
 				return nil, err
 			}
 			n := 1
-			switch {
-			case !next.Status.HoldsTime():
-				second.Queue("DELETE FROM booking_claims WHERE appointment = $1", next.ID)
-				n++
-			case prev.Status == booking.StatusPending && next.Status == booking.StatusBooked:
-				second.Queue("UPDATE booking_claims SET expires = NULL WHERE appointment = $1", next.ID)
+			if q := claimsTransition(prev, next); q != "" {
+				second.Queue(q, next.ID)
 				n++
 			}
 			nEvents := queueEvents(second, heads, streams, events)

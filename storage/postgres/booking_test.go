@@ -265,9 +265,10 @@ func BenchmarkBook(b *testing.B) {
 
 // Two bookings of one slot that need the same two participants in opposite
 // orders would deadlock inside PostgreSQL (each inserting one claim row the
-// other waits for) but for the owners' advisory locks, taken in name order
-// before any row: the second waits for the first and finds the slot taken.
-// Every slot ends up booked exactly once, and no deadlock happens.
+// other waits for) but that a claim inserts its claims in owner order,
+// whatever order the request lists them in: the second waits for the
+// first's row of the first owner and finds the slot taken. Every slot ends
+// up booked exactly once, and no deadlock happens.
 func TestCrossedParticipantsBookOnce(t *testing.T) {
 	ctx := context.Background()
 	dsn := newDatabase(t)
@@ -318,4 +319,127 @@ func TestCrossedParticipantsBookOnce(t *testing.T) {
 		require.Equal(t, int32(1), won[slot].Load(), "slot %d booked exactly once", slot)
 	}
 	require.Zero(t, deadlocks.Load(), "claims of the same owners are serialised, never deadlocked")
+}
+
+// A claim's events start their subject's audit chain in the claim's one
+// round trip. When the subject already has a chain (here an earlier event
+// on the same subject), the claim continues it instead: it succeeds, its
+// event is the chain's next link, and the chain verifies.
+func TestClaimContinuesStartedChain(t *testing.T) {
+	ctx := context.Background()
+	db := openDBs(t, 1, 2)[0]
+	st := db.BookingStore()
+	req := bookReq("a-1", "client-1", "nurse-1", slotStart(0), t0, time.Time{})
+	first := req.Events[0]
+	first.Action = "booking.note"
+	require.NoError(t, db.AuditLog().Record(ctx, first))
+	require.NoError(t, st.Claim(ctx, req))
+	// A second claim of another slot continues its own fresh chain.
+	require.NoError(t, st.Claim(ctx, bookReq("a-2", "client-1", "nurse-1", slotStart(1), t0, time.Time{})))
+	heads, err := db.AuditLog().Heads(ctx)
+	require.NoError(t, err)
+	seqs := map[string]int64{}
+	for _, h := range heads {
+		seqs[h.Stream] = int64(h.Seq)
+	}
+	require.Equal(t, map[string]int64{"appointment/a-1": 2, "appointment/a-2": 1}, seqs)
+	v, err := db.AuditLog().Verify(ctx)
+	require.NoError(t, err)
+	require.Nil(t, v.Broken)
+	require.Equal(t, 3, v.Events)
+	// A taken slot leaves no event and no head behind.
+	err = st.Claim(ctx, bookReq("a-3", "client-2", "nurse-1", slotStart(1), t0, time.Time{}))
+	require.ErrorIs(t, err, booking.ErrSlotTaken)
+	heads, err = db.AuditLog().Heads(ctx)
+	require.NoError(t, err)
+	require.Len(t, heads, 2)
+}
+
+// A reschedule (which takes its owners' advisory locks exclusively and
+// releases its old claims before inserting the new) races a plain claim
+// (which takes them shared) for each slot, with the two participants
+// listed in opposite orders: each slot goes to exactly one, the loser
+// changes nothing, and no deadlock happens.
+func TestReschedulesAndClaimsRaceForSlots(t *testing.T) {
+	ctx := context.Background()
+	dsn := newDatabase(t)
+	var deadlocks atomic.Int32
+	open := func() *postgres.DB {
+		db, err := postgres.Open(ctx, dsn, postgres.WithRetryPolicy(postgres.RetryPolicy{
+			MaxAttempts: 50, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond,
+			Observe: func(_ string, _ int, err error) {
+				if postgres.IsTransient(err) && strings.Contains(err.Error(), "40P01") {
+					deadlocks.Add(1)
+				}
+			}}))
+		require.NoError(t, err)
+		t.Cleanup(db.Close)
+		return db
+	}
+	a, b := open(), open()
+	_, err := a.Migrate(ctx)
+	require.NoError(t, err)
+	both := func(req booking.ClaimRequest, owners ...booking.CalendarID) booking.ClaimRequest {
+		second := req.Claims[0]
+		second.Owner = owners[1]
+		req.Claims = []booking.Claim{{Owner: owners[0], Appointment: second.Appointment, Interval: second.Interval}, second}
+		req.Appointment.Participants = owners
+		return req
+	}
+	const slots = 30
+	olds := make([]booking.Appointment, slots)
+	for k := range olds {
+		req := both(bookReq(fmt.Sprintf("old-%d", k), "client-r", "nurse-1", slotStart(100+k), t0, time.Time{}), "nurse-1", "room-1")
+		require.NoError(t, a.BookingStore().Claim(ctx, req))
+		olds[k] = req.Appointment
+	}
+	var rescheduled, claimed [slots]atomic.Int32
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for k, old := range olds {
+			next := old.Clone()
+			next.Status, next.Version = booking.StatusCancelled, old.Version+1
+			tr := booking.TransitionRequest{Next: next, Now: t0, Events: []audit.Event{{At: t0, Actor: audit.Actor{Kind: audit.ActorClient, ID: "client-r"},
+				Action: "booking.cancelled", Subject: "appointment/" + old.ID, Client: "client-r", Outcome: audit.Allowed}}}
+			req := both(bookReq(fmt.Sprintf("new-%d", k), "client-r", "room-1", slotStart(k), t0, time.Time{}), "room-1", "nurse-1")
+			err := a.BookingStore().Reschedule(ctx, tr, req, nil)
+			switch {
+			case err == nil:
+				rescheduled[k].Add(1)
+			case !errors.Is(err, booking.ErrSlotTaken):
+				t.Errorf("reschedule %d: %v", k, err)
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for k := range olds {
+			req := both(bookReq(fmt.Sprintf("plain-%d", k), "client-p", "nurse-1", slotStart(k), t0, time.Time{}), "nurse-1", "room-1")
+			err := b.BookingStore().Claim(ctx, req)
+			switch {
+			case err == nil:
+				claimed[k].Add(1)
+			case !errors.Is(err, booking.ErrSlotTaken):
+				t.Errorf("claim %d: %v", k, err)
+			}
+		}
+	}()
+	wg.Wait()
+	for k, old := range olds {
+		require.Equal(t, int32(1), rescheduled[k].Load()+claimed[k].Load(), "slot %d taken exactly once", k)
+		got, err := a.BookingStore().Appointment(ctx, old.ID)
+		require.NoError(t, err)
+		busy, err := a.BookingStore().Busy(ctx, []booking.CalendarID{"nurse-1", "room-1"}, booking.Interval{Start: slotStart(100 + k), End: slotStart(101 + k)}, t0)
+		require.NoError(t, err)
+		if rescheduled[k].Load() == 1 {
+			require.Equal(t, booking.StatusCancelled, got.Status)
+			require.Empty(t, busy, "a rescheduled appointment's old time is free")
+		} else {
+			require.Equal(t, booking.StatusBooked, got.Status, "a lost reschedule changes nothing")
+			require.Len(t, busy, 2)
+		}
+	}
+	require.Zero(t, deadlocks.Load(), "reschedules and claims of the same owners wait for each other, never deadlock")
 }

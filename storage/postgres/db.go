@@ -58,6 +58,9 @@ func WithOperationTimeout(d time.Duration) Option { return func(db *DB) { db.tim
 // Defaults to the operation timeout (WithOperationTimeout), beyond which
 // the client has given the transaction up anyway, and so to none when
 // that is off; d < 0 sets none. Migrate's transactions are not bounded.
+// A transaction sent as one batch (a plain booking claim) sets none: the
+// server arms the timeout only when it waits at the end of a batch, and
+// that transaction has ended by then.
 func WithIdleTransactionTimeout(d time.Duration) Option { return func(db *DB) { db.idle = d } }
 
 // beginQuery returns the statement that begins a store transaction.

@@ -98,8 +98,14 @@
 // resource (SQLSTATE 23P01, mapped to booking.ErrSlotTaken), save the
 // seats of one shared slot, which the claiming transaction counts against
 // their capacity under the owners' advisory locks; a claiming
-// transaction first deletes the owners' holds that expired by the Now it
-// was given. Every compare-and-set (sessions, guidance, callbacks, work
+// transaction first deletes the holds that expired by the Now it was
+// given where they overlap its claims. A plain claim (no limit, no shared
+// seat) and a transition take those locks shared, so they never wait for
+// each other, only for a change that takes them exclusively (a shared
+// seat, a limited claim, a reschedule, a waiting client's offer), which
+// the constraint alone cannot order; plain claims insert their claims in
+// owner order, so their waits on each other's rows never form a deadlock.
+// Every compare-and-set (sessions, guidance, callbacks, work
 // items, appointments) is a version check under the row lock or in the
 // UPDATE's WHERE clause.
 //
@@ -165,11 +171,18 @@
 // be resolved in time. Markers accumulate until the host calls
 // DB.PruneCommitMarkers (for example hourly, from its driver).
 //
-// The hot changes are pipelined: the routing store's writes (Apply,
-// RegisterProfessional, SetPresence, CreateItem), a booking claim without
-// a limit or a shared seat, and a booking transition alone (a hold's
-// confirmation, a cancellation) send their statements in two batches
-// instead of one round trip each. The first is BEGIN, the idle
+// The hot changes are pipelined. A booking claim without a limit or a
+// shared seat is one batch, one round trip: the owners' shared locks, the
+// release of expired holds, the appointment, its claims, the audit heads
+// it starts (a new appointment's subject has no chain yet; a subject that
+// has one sends the claim again as two batches, below), the audit events
+// and the commit marker, with no BEGIN or COMMIT: the server runs the
+// statements of one Sync as one implicit transaction, committed at the
+// Sync or rolled back at the first error, and never arms its idle
+// transaction timeout inside it. The routing store's writes (Apply,
+// RegisterProfessional, SetPresence, CreateItem) and a booking transition
+// alone (a hold's confirmation, a cancellation) send their statements in
+// two batches instead of one round trip each. The first is BEGIN, the idle
 // transaction timeout and the statements that lock and read (the fence,
 // the rows, the audit heads); the store checks what they returned in Go
 // as before and sends the writes, the audit events, the commit marker and

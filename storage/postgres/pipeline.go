@@ -280,3 +280,62 @@ func readEvents(br pgx.BatchResults, n int) error {
 	}
 	return nil
 }
+
+// batchFn is the caller's part of a one-batch transaction: it queues the
+// transaction's statements on b and returns the function that reads their
+// results, in queue order. An error means the batch is not sent: a batch
+// commits by itself at its end, so one that could not be queued whole
+// must never reach the server.
+type batchFn func(b *pgx.Batch) (pipeRead, error)
+
+// inOneBatchTx runs fn as one transaction in a single round trip, with
+// inTx's retries, commit marker and outcome resolution. It suits a
+// transaction with nothing to check in Go between its reads and its
+// writes. The batch is fn's statements and the commit marker, sent with
+// one Sync and no BEGIN or COMMIT: the server runs the statements before a
+// Sync as one implicit transaction and commits it at the Sync, unless a
+// statement fails, which ends the batch and rolls the transaction back.
+// There is no idle timeout to set: the server arms
+// idle_in_transaction_session_timeout only when it waits at a Sync, and
+// this transaction has ended by then.
+func (db *DB) inOneBatchTx(ctx context.Context, what string, fn batchFn) error {
+	if db == nil {
+		return errNilDB
+	}
+	ctx, cancel := db.bound(ctx)
+	defer cancel()
+	p := db.retry
+	marker := uuid.New()
+	for attempt := 1; ; attempt++ {
+		sent := false
+		err := func() error {
+			conn, err := db.pool.Acquire(ctx)
+			if err != nil {
+				return err
+			}
+			defer releaseRolledBack(ctx, conn)
+			b := &pgx.Batch{}
+			read, err := fn(b)
+			if err != nil {
+				return err
+			}
+			b.Queue("INSERT INTO carecontact_commits (id) VALUES ($1)", marker)
+			sent = true
+			br := conn.SendBatch(ctx, b)
+			err = read(br)
+			if err == nil {
+				_, err = br.Exec()
+			}
+			if cerr := br.Close(); err == nil {
+				err = cerr
+			}
+			return err
+		}()
+		if err == nil {
+			return nil
+		}
+		if again, err := db.afterFailedTx(ctx, p, what, attempt, err, sent, &marker); !again {
+			return err
+		}
+	}
+}
