@@ -120,3 +120,51 @@ func TestRoutingStoreHotPathAllocs(t *testing.T) {
 	cycle()
 	require.Zero(t, testing.AllocsPerRun(100, cycle))
 }
+
+// BenchmarkRoutingStoreContact measures the store operations a dispatcher
+// makes for one contact: create, offer, accept and complete (removal),
+// over 64 reused item IDs and 20 professionals.
+func BenchmarkRoutingStoreContact(b *testing.B) {
+	ctx := context.Background()
+	at := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+	s := memory.NewRoutingStore(nil)
+	profs := make([]carecontact.ProfessionalID, 20)
+	for i := range profs {
+		profs[i] = carecontact.ProfessionalID(fmt.Sprintf("p%d", i))
+		_, err := s.RegisterProfessional(ctx, profs[i], routing.Capacity{Synchronous: 1}, at)
+		require.NoError(b, err)
+		_, err = s.SetPresence(ctx, profs[i], routing.PresenceAvailable, at, nil)
+		require.NoError(b, err)
+	}
+	ids := make([]carecontact.ItemID, 64)
+	for i := range ids {
+		ids[i] = carecontact.ItemID(fmt.Sprintf("c%d", i))
+	}
+	contact := routing.Contact{Client: "client", Errand: channel.ErrandOther, Channel: channel.InboundPhone, Area: "area"}
+	var c routing.Change
+	var got routing.Item
+	var ps routing.ProfessionalState
+	n := 0
+	for b.Loop() {
+		p := profs[n%len(profs)]
+		created, err := s.CreateItem(ctx, routing.Item{ID: ids[n%len(ids)], Contact: contact, State: routing.ItemQueued, EnqueuedAt: at, StepAt: at}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c = routing.Change{Item: created, Expect: created.Version, Professional: p, Slot: routing.SlotSynchronous, Load: 1}
+		c.Item.State, c.Item.Professional, c.Item.Deadline = routing.ItemOffered, p, at.Add(30*time.Second)
+		if err := s.Apply(ctx, &c, &got, &ps); err != nil {
+			b.Fatal(err)
+		}
+		c = routing.Change{Item: got, Expect: got.Version}
+		c.Item.State, c.Item.Deadline = routing.ItemAccepted, time.Time{}
+		if err := s.Apply(ctx, &c, &got, nil); err != nil {
+			b.Fatal(err)
+		}
+		c = routing.Change{Item: got, Expect: got.Version, Remove: true, Professional: p, Slot: routing.SlotSynchronous, Load: -1, IdleSince: at}
+		if err := s.Apply(ctx, &c, nil, &ps); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+}
