@@ -137,10 +137,15 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simulation: directory: %w", err)
 	}
-	var offers []routing.Event
+	// The sink keeps what an offer names: the item and the professional.
+	type offer struct {
+		item carecontact.ItemID
+		to   carecontact.ProfessionalID
+	}
+	var offers []offer
 	sink := func(e routing.Event) {
 		if e.Kind == routing.EventOffered {
-			offers = append(offers, e)
+			offers = append(offers, offer{item: e.Item, to: e.Professional})
 		}
 	}
 	d, err := routing.NewDispatcher(ctx, routing.DispatcherConfig{Directory: dir,
@@ -234,20 +239,18 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 	// takeOffers accepts every offer the last dispatcher call made.
 	takeOffers := func() error {
 		for i := 0; i < len(offers); i++ {
-			e := offers[i]
-			// Item IDs are "c" and the slot number.
-			n, err := strconv.Atoi(string(e.Item[min(1, len(e.Item)):]))
-			if err != nil || n < 0 || n >= len(slots) {
-				return fmt.Errorf("simulation: offer of unknown item %s", e.Item)
+			o := offers[i]
+			s, ok := slotOf(o.item, ids)
+			if !ok {
+				return fmt.Errorf("simulation: offer of unknown item %s", o.item)
 			}
-			s := int32(n)
-			if _, err := d.Accept(ctx, e.Item, e.Professional); err != nil {
+			if _, err := d.Accept(ctx, o.item, o.to); err != nil {
 				return fmt.Errorf("simulation: accept: %w", err)
 			}
 			c := &slots[s]
 			now := loop.Now()
 			c.queued = false
-			c.agent = e.Professional
+			c.agent = o.to
 			answer(c, now)
 			h := service.Sample(handling)
 			if c.index >= cfg.Warmup {
@@ -261,18 +264,12 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 	scheduled := time.Duration(-1)
 	// armDeadline schedules the dispatcher's next deadline if it is
 	// earlier than the one scheduled, or if none is (after a deadline
-	// event). The earliest deadline only ever moves earlier when the
-	// dispatcher signals its Wake channel, so without a signal (and
-	// unless forced, after a deadline event) there is nothing to ask.
-	wake := d.Wake()
-	armDeadline := func(force bool) {
-		select {
-		case <-wake:
-		default:
-			if !force {
-				return
-			}
-		}
+	// event). It asks NextDeadline after every event rather than
+	// waiting on the dispatcher's Wake channel: left full, the channel
+	// costs the dispatcher's every offer nothing, where receiving from it
+	// (each offer arms a timer, so each signals) would cost both sides a
+	// channel lock per offer.
+	armDeadline := func() {
 		if t, ok, _ := d.NextDeadline(ctx); ok {
 			at := t.Sub(clock.Epoch())
 			if scheduled < 0 || at < scheduled {
@@ -284,14 +281,22 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 
 	started := time.Now()
 	next := 0
-	loop.At(interArrival.Sample(arrivals), erlangEvent{kind: evArrive})
+	// The next arrival is kept outside the loop's heap (arrivals come in
+	// time order): its time and its ticket, which orders it among the
+	// loop's events as scheduling it with At would.
+	arriveAt, arriveTicket, arriving := interArrival.Sample(arrivals), loop.Ticket(), true
 	for {
-		ev, ok := loop.Next()
-		if !ok {
-			break
+		var ev erlangEvent
+		if arriving && loop.Before(arriveAt, arriveTicket) {
+			clock.Set(arriveAt)
+			ev, arriving = erlangEvent{kind: evArrive}, false
+		} else {
+			var ok bool
+			if ev, ok = loop.Next(); !ok {
+				break
+			}
 		}
 		now := loop.Now()
-		deadline := false
 		switch ev.kind {
 		case evArrive:
 			s := newSlot()
@@ -302,7 +307,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 			}
 			next++
 			if next < cfg.Customers {
-				loop.At(now+interArrival.Sample(arrivals), erlangEvent{kind: evArrive})
+				arriveAt, arriveTicket, arriving = now+interArrival.Sample(arrivals), loop.Ticket(), true
 			}
 			if patienceDist != nil {
 				loop.At(now+patienceDist.Sample(patience), erlangEvent{kind: evAbandon, cust: s, gen: c.gen})
@@ -330,7 +335,6 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 			abandon(c, now)
 			release(ev.cust)
 		case evDeadline:
-			deadline = true
 			if now >= scheduled {
 				scheduled = -1 // the scheduled deadline event is used up
 			}
@@ -341,7 +345,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 		if err := takeOffers(); err != nil {
 			return nil, err
 		}
-		armDeadline(deadline)
+		armDeadline()
 		if next&0xffff == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -378,6 +382,26 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 		r.ASASeconds = 0
 	}
 	return r, nil
+}
+
+// slotOf returns the customer slot of item id: "c" and the slot number,
+// as newSlot names them in ids.
+func slotOf(id carecontact.ItemID, ids []carecontact.ItemID) (int32, bool) {
+	if len(id) < 2 || len(id) > 10 || id[0] != 'c' {
+		return 0, false
+	}
+	v := 0
+	for i := 1; i < len(id); i++ {
+		d := id[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		v = v*10 + int(d)
+	}
+	if v >= len(ids) || ids[v] != id {
+		return 0, false
+	}
+	return int32(v), true
 }
 
 func boolf(b bool) float64 {

@@ -108,10 +108,11 @@ func TestErlangCommand(t *testing.T) {
 func BenchmarkErlang(b *testing.B) {
 	cfg := erlangBenchConfig()
 	b.ReportAllocs()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		if _, err := runErlang(context.Background(), cfg); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(cfg.Customers), "ns/customer")
+	reportPerCustomer(b, cfg, cpu0)
 }

@@ -1,6 +1,10 @@
 package memory
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/carecontact/carecontact/routing"
+)
 
 // Tamper changes the log's stored events of subject behind its back, for
 // the conformance suite's tampering cases: how is one of storagetest's
@@ -30,4 +34,28 @@ func (l *AuditLog) Tamper(how, subject string) {
 	default:
 		panic("unknown tampering " + how)
 	}
+}
+
+// RoutingRecords counts the records the routing store's maps hold (live
+// items and tombstones) and its tombstones, and returns the most
+// tombstones it may keep.
+func (s *RoutingStore) RoutingRecords() (mapped, dead, maxTombstones int) {
+	for i := range s.items {
+		sh := &s.items[i]
+		sh.mu.Lock()
+		mapped += len(sh.m)
+		dead += sh.ndead
+		n := 0
+		for r := sh.oldest; r != nil; r = r.next {
+			if r.Version != 0 || r.Contact != (routing.Contact{}) || sh.m[r.ID] != r {
+				panic("memory: a tombstone holds an item or is not indexed")
+			}
+			n++
+		}
+		if n != sh.ndead {
+			panic("memory: tombstone count is off")
+		}
+		sh.mu.Unlock()
+	}
+	return mapped, dead, shards * maxDead
 }

@@ -225,12 +225,12 @@ func (s *RoutingStore) purge(now time.Time, d carecontact.Days, subjects map[str
 	for i := range s.items {
 		sh := &s.items[i]
 		sh.mu.Lock()
-		for id, it := range sh.m {
-			if at, ok := storekit.ItemAbandoned(*it); storekit.Past(d, at, ok, now) {
-				delete(sh.m, id)
-				if sh.last == it {
-					sh.last = nil
-				}
+		for id, r := range sh.m {
+			if r.Version == 0 {
+				continue // a tombstone: holds nothing but the ID
+			}
+			if at, ok := storekit.ItemAbandoned(r.Item); storekit.Past(d, at, ok, now) {
+				sh.bury(r)
 				subjects[storekit.ItemSubject(id)] = true
 				n++
 			}
@@ -245,10 +245,10 @@ func (s *RoutingStore) erase(client, p carecontact.ClientRef) int {
 	for i := range s.items {
 		sh := &s.items[i]
 		sh.mu.Lock()
-		for _, it := range sh.m {
-			if it.Contact.Client == client {
-				*it = storekit.EraseItem(*it, p)
-				it.Version++
+		for _, r := range sh.m {
+			if r.Version != 0 && r.Contact.Client == client {
+				r.Item = storekit.EraseItem(r.Item, p)
+				r.Version++
 				n++
 			}
 		}

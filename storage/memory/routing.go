@@ -25,27 +25,49 @@ type RoutingStore struct {
 	profs [shards]profShard
 }
 
-// The maps hold pointers so a change updates a record in place instead of
-// re-inserting a large value.
-type itemShard struct {
-	mu sync.Mutex
-	m  map[carecontact.ItemID]*routing.Item
-	// spare are records of removed items, reused by CreateItem. A record
-	// is only ever read under mu and copied out, so nothing refers to it
-	// once it is out of m.
-	spare []*routing.Item
-	// last is the record created or changed last, while it is in m: an
-	// offer follows its item's creation and an accept its offer, so Apply
-	// finds it without hashing the ID.
-	last *routing.Item
+// itemRec is the record of one item. The maps hold pointers so a change
+// updates a record in place instead of re-inserting a large value.
+//
+// A removed item's record stays in its stripe's map as a tombstone
+// (Version 0, every field but the ID cleared) for a while: creating an
+// item under the same ID again (a host reusing its IDs) then reuses the
+// record and its map entry, and removing an item costs no map deletion.
+// A stripe keeps at most maxDead tombstones; past that the oldest goes,
+// and its record serves the next new ID.
+type itemRec struct {
+	routing.Item
+	hash uint32 // of the ID (see hashID)
+	// prev and next link the tombstones of the stripe, oldest first.
+	prev, next *itemRec
 }
 
-// maxSpareItems bounds the spare records of a stripe.
-const maxSpareItems = 64
+type itemShard struct {
+	mu sync.Mutex
+	// m holds the stripe's live items (Version >= 1) and tombstones
+	// (Version 0).
+	m map[carecontact.ItemID]*itemRec
+	// oldest and newest end the list of the stripe's ndead tombstones.
+	oldest, newest *itemRec
+	ndead          int
+	// hot caches records of m by the hash of their ID (one per slot), so
+	// the next change of an item finds it without a map lookup; a slot
+	// may name a record reused for another ID, so a hit is checked
+	// against the ID.
+	hot [hotItems]*itemRec
+}
+
+// maxDead bounds the tombstones of a stripe; hotItems and hotProfs are the
+// cache slots of an item and a professional stripe.
+const (
+	maxDead  = 64
+	hotItems = 16
+	hotProfs = 4
+)
 
 type profShard struct {
-	mu sync.Mutex
-	m  map[carecontact.ProfessionalID]*routing.ProfessionalState
+	mu  sync.Mutex
+	m   map[carecontact.ProfessionalID]*routing.ProfessionalState
+	hot [hotProfs]*routing.ProfessionalState
 }
 
 // NewRoutingStore returns an empty store that records audit events in log
@@ -56,7 +78,7 @@ func NewRoutingStore(log *AuditLog) *RoutingStore {
 	}
 	s := &RoutingStore{log: log}
 	for i := range s.items {
-		s.items[i].m = map[carecontact.ItemID]*routing.Item{}
+		s.items[i].m = map[carecontact.ItemID]*itemRec{}
 		s.profs[i].m = map[carecontact.ProfessionalID]*routing.ProfessionalState{}
 	}
 	return s
@@ -65,14 +87,119 @@ func NewRoutingStore(log *AuditLog) *RoutingStore {
 // AuditLog returns the log the store records events in.
 func (s *RoutingStore) AuditLog() *AuditLog { return s.log }
 
-// stripe hashes a key to a lock stripe (FNV-1a).
-func stripe(k string) int {
+// hashID hashes an ID (FNV-1a): its low bits pick the lock stripe, the
+// bits above them the cache slot in the stripe.
+func hashID[K ~string](k K) uint32 {
 	h := uint32(2166136261)
 	for i := 0; i < len(k); i++ {
 		h ^= uint32(k[i])
 		h *= 16777619
 	}
-	return int(h % shards)
+	return h
+}
+
+func (s *RoutingStore) itemShard(h uint32) *itemShard { return &s.items[h%shards] }
+func (s *RoutingStore) profShard(h uint32) *profShard { return &s.profs[h%shards] }
+
+// find returns the record of id (live or a tombstone), or nil; h is
+// hashID(id). The stripe is locked.
+func (sh *itemShard) find(id carecontact.ItemID, h uint32) *itemRec {
+	slot := &sh.hot[(h/shards)%hotItems]
+	if r := *slot; r != nil && r.ID == id {
+		return r
+	}
+	r := sh.m[id]
+	if r != nil {
+		*slot = r
+	}
+	return r
+}
+
+// live returns the record of the stored item id, or nil.
+func (sh *itemShard) live(id carecontact.ItemID, h uint32) *itemRec {
+	if r := sh.find(id, h); r != nil && r.Version != 0 {
+		return r
+	}
+	return nil
+}
+
+// bury turns the record of a removed item into a tombstone, the newest.
+func (sh *itemShard) bury(r *itemRec) {
+	r.Item = routing.Item{ID: r.ID}
+	if sh.ndead >= maxDead {
+		sh.evict()
+	}
+	r.prev, r.next = sh.newest, nil
+	if sh.newest != nil {
+		sh.newest.next = r
+	} else {
+		sh.oldest = r
+	}
+	sh.newest = r
+	sh.ndead++
+}
+
+// revive takes tombstone r off the list, for its ID to be created again.
+func (sh *itemShard) revive(r *itemRec) {
+	if r.prev != nil {
+		r.prev.next = r.next
+	} else {
+		sh.oldest = r.next
+	}
+	if r.next != nil {
+		r.next.prev = r.prev
+	} else {
+		sh.newest = r.prev
+	}
+	r.prev, r.next = nil, nil
+	sh.ndead--
+}
+
+// evict drops the oldest tombstone from the stripe and returns its record,
+// no longer referred to by the stripe.
+func (sh *itemShard) evict() *itemRec {
+	r := sh.oldest
+	sh.revive(r)
+	delete(sh.m, r.ID)
+	if slot := &sh.hot[(r.hash/shards)%hotItems]; *slot == r {
+		*slot = nil
+	}
+	return r
+}
+
+// add returns a record for the new item id, indexed in the stripe: the
+// tombstone of id, the record of the oldest tombstone if the stripe keeps
+// as many as it may, else a new record. The caller checked that id is not
+// stored.
+func (sh *itemShard) add(id carecontact.ItemID, h uint32) *itemRec {
+	if r := sh.find(id, h); r != nil {
+		sh.revive(r)
+		return r
+	}
+	var r *itemRec
+	if sh.ndead >= maxDead {
+		r = sh.evict()
+	} else {
+		r = new(itemRec)
+	}
+	r.ID, r.hash = id, h
+	sh.m[id] = r
+	sh.hot[(h/shards)%hotItems] = r
+	return r
+}
+
+// find returns the state of professional id, or nil; h is hashID(id). The
+// stripe is locked.
+func (sh *profShard) find(id carecontact.ProfessionalID, h uint32) *routing.ProfessionalState {
+	slot := &sh.hot[(h/shards)%hotProfs]
+	if ps := *slot; ps != nil && ps.ID == id {
+		return ps
+	}
+	ps := sh.m[id]
+	if ps != nil {
+		*slot = ps
+	}
+	return ps
 }
 
 // RegisterProfessional implements routing.Store.
@@ -83,11 +210,12 @@ func (s *RoutingStore) RegisterProfessional(ctx context.Context, id carecontact.
 	if err := kit.Professional(id); err != nil {
 		return routing.ProfessionalState{}, err
 	}
-	sh := &s.profs[stripe(string(id))]
+	h := hashID(id)
+	sh := s.profShard(h)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	ps, ok := sh.m[id]
-	if !ok {
+	ps := sh.find(id, h)
+	if ps == nil {
 		ps = &routing.ProfessionalState{ID: id, Presence: routing.PresenceAway, IdleSince: at.UTC()}
 		sh.m[id] = ps
 	}
@@ -108,11 +236,12 @@ func (s *RoutingStore) SetPresence(ctx context.Context, id carecontact.Professio
 	if err != nil {
 		return routing.ProfessionalState{}, err
 	}
-	sh := &s.profs[stripe(string(id))]
+	h := hashID(id)
+	sh := s.profShard(h)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	ps, ok := sh.m[id]
-	if !ok {
+	ps := sh.find(id, h)
+	if ps == nil {
 		return routing.ProfessionalState{}, fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, id)
 	}
 	if ps.Presence == routing.PresenceAway && p != routing.PresenceAway {
@@ -126,65 +255,67 @@ func (s *RoutingStore) SetPresence(ctx context.Context, id carecontact.Professio
 
 // Professional implements routing.Store.
 func (s *RoutingStore) Professional(ctx context.Context, id carecontact.ProfessionalID) (routing.ProfessionalState, error) {
-	sh := &s.profs[stripe(string(id))]
-	return lookup(ctx, &sh.mu, sh.m, id, routing.ErrUnknownProfessional)
+	if err := ctx.Err(); err != nil {
+		return routing.ProfessionalState{}, err
+	}
+	h := hashID(id)
+	sh := s.profShard(h)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	ps := sh.find(id, h)
+	if ps == nil {
+		return routing.ProfessionalState{}, fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, id)
+	}
+	return *ps, nil
 }
 
-// CreateItem implements routing.Store.
-func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events []audit.Event) (routing.Item, error) {
+// CreateItem implements routing.Store. It copies the item it is given
+// once, into its record (a check through kit.NewItem would copy it again),
+// and writes its result in place.
+func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events []audit.Event) (out routing.Item, err error) {
 	if err := ctx.Err(); err != nil {
 		return routing.Item{}, err
 	}
-	if err := kit.NewItem(it); err != nil {
-		return routing.Item{}, err
+	if it.ID == "" || it.State < routing.ItemQueued || it.State > routing.ItemWrapUp {
+		return routing.Item{}, kit.NewItem(it)
 	}
 	prepared, err := s.prepare(events)
 	if err != nil {
 		return routing.Item{}, err
 	}
-	sh := &s.items[stripe(string(it.ID))]
+	h := hashID(it.ID)
+	sh := s.itemShard(h)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if _, dup := sh.m[it.ID]; dup {
+	if sh.live(it.ID, h) != nil {
 		return routing.Item{}, fmt.Errorf("%w: %s", routing.ErrDuplicateItem, it.ID)
 	}
-	var rec *routing.Item
-	if n := len(sh.spare); n > 0 {
-		rec = sh.spare[n-1]
-		sh.spare[n-1] = nil
-		sh.spare = sh.spare[:n-1]
-	} else {
-		rec = new(routing.Item)
-	}
-	*rec = it
-	kit.Norm(rec)
+	rec := sh.add(it.ID, h)
+	rec.Item = it
+	kit.Norm(&rec.Item)
 	rec.Version = 1
-	sh.m[it.ID] = rec
-	sh.last = rec
 	s.record(prepared)
-	return kit.CloneItem(*rec), nil
+	out = rec.Item
+	kit.Detach(&out)
+	return out, nil
 }
 
 // Item implements routing.Store.
 func (s *RoutingStore) Item(ctx context.Context, id carecontact.ItemID) (routing.Item, error) {
-	sh := &s.items[stripe(string(id))]
-	it, err := lookup(ctx, &sh.mu, sh.m, id, routing.ErrItemNotFound)
-	return kit.CloneItem(it), err
-}
-
-// lookup reads a copy of *m[id] under mu, failing with notFound.
-func lookup[K ~string, V any](ctx context.Context, mu *sync.Mutex, m map[K]*V, id K, notFound error) (V, error) {
-	var zero V
 	if err := ctx.Err(); err != nil {
-		return zero, err
+		return routing.Item{}, err
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	v, ok := m[id]
-	if !ok {
-		return zero, fmt.Errorf("%w: %s", notFound, id)
+	h := hashID(id)
+	sh := s.itemShard(h)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	r := sh.live(id, h)
+	if r == nil {
+		return routing.Item{}, fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
 	}
-	return *v, nil
+	it := r.Item
+	kit.Detach(&it)
+	return it, nil
 }
 
 // Items implements routing.Store. It locks one stripe at a time, so under
@@ -197,8 +328,10 @@ func (s *RoutingStore) Items(ctx context.Context) ([]routing.Item, error) {
 	for i := range s.items {
 		sh := &s.items[i]
 		sh.mu.Lock()
-		for _, it := range sh.m {
-			out = append(out, kit.CloneItem(*it))
+		for _, r := range sh.m {
+			if r.Version != 0 {
+				out = append(out, kit.CloneItem(r.Item))
+			}
 		}
 		sh.mu.Unlock()
 	}
@@ -215,65 +348,62 @@ func (s *RoutingStore) Apply(ctx context.Context, c *routing.Change, out *routin
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	prepared, err := s.prepare(c.Events)
-	if err != nil {
-		return err
+	var prepared []audit.Event
+	if len(c.Events) > 0 {
+		var err error
+		if prepared, err = kit.PrepareEvents(c.Events); err != nil {
+			return err
+		}
 	}
-	sh := &s.items[stripe(string(c.Item.ID))]
+	h := hashID(c.Item.ID)
+	sh := s.itemShard(h)
 	sh.mu.Lock()
-	err = s.applyLocked(sh, c, prepared, out, ps)
+	err := s.applyLocked(sh, h, c, prepared, out, ps)
 	sh.mu.Unlock()
 	return err
 }
 
-// applyLocked is Apply with the item's stripe locked: it checks and makes
-// the change and records its events (with the professional's stripe
-// locked too, if the change has one), writing the stored item and
-// professional to out and ps (unless nil) once nothing can fail any more.
-func (s *RoutingStore) applyLocked(sh *itemShard, c *routing.Change, prepared []audit.Event, out *routing.Item, ps *routing.ProfessionalState) error {
+// applyLocked is Apply with the item's stripe locked (h is the hash of the
+// item's ID): it checks and makes the change and records its events (with
+// the professional's stripe locked too, if the change has one), writing
+// the stored item and professional to out and ps (unless nil) once nothing
+// can fail any more.
+func (s *RoutingStore) applyLocked(sh *itemShard, h uint32, c *routing.Change, prepared []audit.Event, out *routing.Item, ps *routing.ProfessionalState) error {
 	id := c.Item.ID
-	cur := sh.last
-	if cur == nil || cur.ID != id {
-		var ok bool
-		if cur, ok = sh.m[id]; !ok {
-			return fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
-		}
+	cur := sh.live(id, h)
+	if cur == nil {
+		return fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
 	}
-	if err := kit.ItemVersion(id, cur.Version, c.Expect); err != nil {
-		return err
+	if cur.Version != c.Expect {
+		return kit.ItemVersion(id, cur.Version, c.Expect)
 	}
-	if !c.Remove {
-		if err := kit.ItemState(id, c.Item.State); err != nil {
-			return err
-		}
+	if st := c.Item.State; !c.Remove && (st < routing.ItemQueued || st > routing.ItemWrapUp) {
+		return kit.ItemState(id, st)
 	}
 	var psh *profShard
 	if c.Professional != "" {
-		psh = &s.profs[stripe(string(c.Professional))]
+		ph := hashID(c.Professional)
+		psh = s.profShard(ph)
 		psh.mu.Lock()
-		if err := applyProfessional(psh, c, ps); err != nil {
+		if err := applyProfessional(psh.find(c.Professional, ph), c, ps); err != nil {
 			psh.mu.Unlock()
 			return err
 		}
 	}
 	if c.Remove {
-		delete(sh.m, id)
-		sh.last = nil
-		if len(sh.spare) < maxSpareItems {
-			*cur = routing.Item{}
-			sh.spare = append(sh.spare, cur)
-		}
+		sh.bury(cur)
 	} else {
-		*cur = c.Item
-		kit.Norm(cur)
+		cur.Item = c.Item
+		kit.Norm(&cur.Item)
 		cur.Version = c.Expect + 1
-		sh.last = cur
 		if out != nil {
-			*out = *cur
+			*out = cur.Item
 			kit.Detach(out)
 		}
 	}
-	s.record(prepared)
+	if len(prepared) > 0 {
+		s.log.appendLocked(prepared)
+	}
 	if psh != nil {
 		psh.mu.Unlock()
 	}
@@ -281,11 +411,10 @@ func (s *RoutingStore) applyLocked(sh *itemShard, c *routing.Change, prepared []
 }
 
 // applyProfessional checks and makes the professional's part of change c
-// with the professional's stripe locked, writing the stored state to ps;
-// on error it changes nothing.
-func applyProfessional(psh *profShard, c *routing.Change, ps *routing.ProfessionalState) error {
-	pcur, ok := psh.m[c.Professional]
-	if !ok {
+// on pcur, the professional's state (nil if unknown), with its stripe
+// locked, writing the stored state to ps; on error it changes nothing.
+func applyProfessional(pcur *routing.ProfessionalState, c *routing.Change, ps *routing.ProfessionalState) error {
+	if pcur == nil {
 		return fmt.Errorf("%w: %s", routing.ErrUnknownProfessional, c.Professional)
 	}
 	if err := kit.Capacity(c, pcur); err != nil {

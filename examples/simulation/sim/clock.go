@@ -7,19 +7,23 @@ import "time"
 // through it. Only the owner of the clock (normally a Loop) moves it.
 //
 // A Clock keeps the elapsed virtual time as a time.Duration since its epoch,
-// so advancing it costs an integer store; Now adds the epoch.
+// and the time.Time it stands for: Set computes it once per move, and Now,
+// which the components a simulation drives call several times per move,
+// only reads it.
 type Clock struct {
 	epoch   time.Time
 	elapsed time.Duration
+	now     time.Time // epoch + elapsed
 }
 
 // NewClock returns a clock standing at epoch (stored in UTC).
 func NewClock(epoch time.Time) *Clock {
-	return &Clock{epoch: epoch.UTC()}
+	e := epoch.UTC()
+	return &Clock{epoch: e, now: e}
 }
 
 // Now returns the current virtual time.
-func (c *Clock) Now() time.Time { return c.epoch.Add(c.elapsed) }
+func (c *Clock) Now() time.Time { return c.now }
 
 // Epoch returns the time the clock started at.
 func (c *Clock) Epoch() time.Time { return c.epoch }
@@ -36,6 +40,9 @@ func (c *Clock) Set(elapsed time.Duration) bool {
 	if elapsed < c.elapsed {
 		return false
 	}
-	c.elapsed = elapsed
+	if elapsed != c.elapsed {
+		c.elapsed = elapsed
+		c.now = c.epoch.Add(elapsed)
+	}
 	return true
 }

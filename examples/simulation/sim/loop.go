@@ -59,6 +59,28 @@ func (l *Loop[E]) Peek() (time.Duration, bool) {
 	return l.heap[0].at, true
 }
 
+// Ticket uses up and returns the place in scheduling order that an event
+// scheduled now would take, for an event the caller keeps outside the
+// loop: the next of a stream that comes in time order anyway, such as
+// arrivals, costs no heap operations there. Before compares it with the
+// pending events, ties broken by ticket as At breaks them, so a run is
+// the same as with the event scheduled by At.
+func (l *Loop[E]) Ticket() uint64 {
+	l.seq++
+	return l.seq
+}
+
+// Before reports whether an event due at elapsed virtual time at, with
+// ticket t (see Ticket), comes before every pending event. The caller
+// that takes it moves the clock (Clock.Set).
+func (l *Loop[E]) Before(at time.Duration, t uint64) bool {
+	if len(l.heap) == 0 {
+		return true
+	}
+	top := &l.heap[0]
+	return at < top.at || at == top.at && t < top.seq
+}
+
 // Next removes the earliest pending event, moves the clock to its due time
 // and returns it. It reports false when no event is pending.
 func (l *Loop[E]) Next() (E, bool) {
