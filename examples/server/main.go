@@ -60,6 +60,8 @@ type options struct {
 	log *slog.Logger
 	// started, when not nil, receives the listening address.
 	started chan<- string
+	// clock, when not nil, replaces the system clock (tests).
+	clock carecontact.Clock
 }
 
 // handler is the HTTP handler over the demo: the demo passwords and the
@@ -80,6 +82,9 @@ func handler(d *demo.Demo, hub *web.Hub, log *slog.Logger, clk carecontact.Clock
 // in the database, driven before the door.
 func run(ctx context.Context, o options) error {
 	log, clk := o.log, carecontact.SystemClock()
+	if o.clock != nil {
+		clk = o.clock
+	}
 	hub := web.NewHub()
 	cfg := demo.Config{Clock: clk, OnEvent: hub.Notify}
 	parts := []carecontact.Driven{}

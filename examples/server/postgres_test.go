@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/civil"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/carecontact/carecontact/internal/pgtest"
@@ -28,7 +31,7 @@ func startPgHost(t *testing.T, ctx context.Context, dsn string, logs *lockedBuff
 	t.Helper()
 	started, done := make(chan string, 1), make(chan error, 1)
 	go func() {
-		done <- run(ctx, options{addr: "127.0.0.1:0", dsn: dsn, log: slog.New(slog.NewJSONHandler(logs, nil)), started: started})
+		done <- run(ctx, options{addr: "127.0.0.1:0", dsn: dsn, log: slog.New(slog.NewJSONHandler(logs, nil)), started: started, clock: officeHours()})
 	}()
 	select {
 	case addr := <-started:
@@ -160,4 +163,12 @@ func TestPostgresReplicas(t *testing.T) {
 	}
 	require.Contains(t, logs.String(), `"postgres":true`)
 	require.NotContains(t, logs.String(), "client-pg")
+}
+
+// officeHours is a clock that runs from Tuesday 1 December 2026 at 10:00
+// in Helsinki, when the demo's teams are open, whatever the hour the test
+// runs at.
+func officeHours() carecontact.Clock {
+	start, t0 := time.Date(2026, time.December, 1, 10, 0, 0, 0, civil.Helsinki()), time.Now()
+	return carecontact.ClockFunc(func() time.Time { return start.Add(time.Since(t0)).UTC() })
 }
