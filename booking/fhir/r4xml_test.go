@@ -1,8 +1,6 @@
 package fhir
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -25,21 +23,9 @@ var officialXMLExamples = map[string]string{
 // and valid R4.
 func TestOfficialXMLExamples(t *testing.T) {
 	v := newValidator(t)
-	files, err := filepath.Glob("testdata/r4xml/*.xml")
-	require.NoError(t, err)
-	require.Len(t, files, len(officialXMLExamples), "every XML source is in officialXMLExamples")
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			jsonName, ok := officialXMLExamples[filepath.Base(file)]
-			require.True(t, ok, "no JSON example for %s", file)
-			in, err := os.ReadFile(file)
-			require.NoError(t, err)
-			got, err := v.XMLToJSON(in)
-			require.NoError(t, err)
-			want, err := os.ReadFile(filepath.Join("testdata/r4", jsonName))
-			require.NoError(t, err)
-			requireSameResource(t, want, got)
-			require.Empty(t, v.Validate(got))
-		})
-	}
+	forEachRendering(t, "testdata/r4xml/*.xml", officialXMLExamples, func(t *testing.T, in []byte) []byte {
+		got, err := v.XMLToJSON(in)
+		require.NoError(t, err)
+		return got
+	}, v)
 }
