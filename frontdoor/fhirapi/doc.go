@@ -135,7 +135,11 @@
 // Every error is an OperationOutcome (fhir.OperationOutcome) with the HTTP
 // status of its kind: 400 for bad input, naming the parameter or element,
 // 401, 403, 404 (an unknown appointment, service, resource type or
-// operation), 405 (with Allow), 409, 412, 422, 428 and 503. The texts
-// name elements and statuses, never a client's identity code; a 500
-// leaves its cause out.
+// operation), 405 (with Allow), 409, 412, 422, 428 and 503. The
+// diagnostics are the element and reason of a field error, or else the
+// text of the package sentinel the error wraps (such as "booking: not
+// allowed"), never the chain of wrapped internals (an audit log's failure,
+// a store's message); a 500 leaves its cause out. A refusal of a request
+// whose client reference looks like an identity code is still audited,
+// with the client redacted.
 package fhirapi

@@ -869,8 +869,10 @@ func writeRaw(w http.ResponseWriter, status int, data []byte) {
 // writeError writes err as an OperationOutcome with its status; an
 // ErrNoRequester is 401, an ErrPrecondition 412 and an
 // ErrPreconditionRequired 428, each naming the If-Match header or the
-// transaction entry's request.ifMatch.
+// transaction entry's request.ifMatch. The diagnostics are the
+// sentinel-level text of err (see diagnostics), never its whole chain.
 func writeError(w http.ResponseWriter, err error) {
+	err = primary(err)
 	field := "If-Match"
 	var fe *carecontact.FieldError
 	if errors.As(err, &fe) && fe.Field != "" {
@@ -881,14 +883,68 @@ func writeError(w http.ResponseWriter, err error) {
 		writeIssue(w, http.StatusUnauthorized, "login", "the requester is not known", "")
 		return
 	case errors.Is(err, ErrPrecondition):
-		writeIssue(w, http.StatusPreconditionFailed, "conflict", err.Error(), field)
+		writeIssue(w, http.StatusPreconditionFailed, "conflict", diagnostics(err), field)
 		return
 	case errors.Is(err, ErrPreconditionRequired):
-		writeIssue(w, http.StatusPreconditionRequired, "required", err.Error(), field)
+		writeIssue(w, http.StatusPreconditionRequired, "required", diagnostics(err), field)
 		return
 	}
 	data, status := fhir.OperationOutcome(err)
+	var out fhir.Outcome
+	if status != http.StatusInternalServerError && json.Unmarshal(data, &out) == nil && len(out.Issue) == 1 {
+		out.Issue[0].Diagnostics = diagnostics(err)
+		writeJSON(w, status, out)
+		return
+	}
 	writeRaw(w, status, data)
+}
+
+// primary is the error a request failed with: of a joined error (such as
+// a refusal joined with the audit log's failure to record it) the first,
+// which the others only follow.
+func primary(err error) error {
+	for e := err; e != nil; {
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			if errs := u.Unwrap(); len(errs) > 0 {
+				return errs[0]
+			}
+			return err
+		case interface{ Unwrap() error }:
+			e = u.Unwrap()
+		default:
+			return err
+		}
+	}
+	return err
+}
+
+// diagnostics is the text a client is told of err: a field error's
+// element and reason (*fhir.Error, *carecontact.FieldError), or else the
+// message of the package sentinel err wraps, or else its root kind's text;
+// never the wrapping text around them, which may carry internals.
+func diagnostics(err error) string {
+	var fe *fhir.Error
+	if errors.As(err, &fe) {
+		return fe.Error()
+	}
+	var cf *carecontact.FieldError
+	if errors.As(err, &cf) {
+		return cf.Error()
+	}
+	kind := carecontact.KindOf(err)
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if next := errors.Unwrap(e); next != nil && next == kind {
+			return e.Error()
+		}
+		if e == kind {
+			return e.Error()
+		}
+	}
+	if kind != nil {
+		return kind.Error()
+	}
+	return "internal error"
 }
 
 func writeIssue(w http.ResponseWriter, status int, code, diagnostics, expression string) {

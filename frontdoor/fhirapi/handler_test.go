@@ -609,3 +609,43 @@ func mustJSON(t *testing.T, v any) []byte {
 	require.NoError(t, err)
 	return data
 }
+
+// TestDeniedRequestsAuditedWithoutInternals asks for what the requester may
+// not see, with a client reference that looks like an identity code among
+// them: each is 403, the refusal is audited (the client redacted, never the
+// code) and the diagnostics are the sentinel's text, not the error chain.
+func TestDeniedRequestsAuditedWithoutInternals(t *testing.T) {
+	const code = "010101-123N"
+	tests := []struct {
+		name, target, actor string
+		client              carecontact.ClientRef
+	}{
+		{"an identity code as the patient id", "/Appointment?patient=Patient/" + code, client1, audit.Redacted},
+		{"another client", "/Appointment?patient=Patient/client-2", client1, "client-2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			r := f.do(t, http.MethodGet, tc.target, tc.actor, nil)
+			require.Equal(t, http.StatusForbidden, r.status, string(r.raw))
+			c, _ := issue(t, r)
+			require.Equal(t, "forbidden", c)
+			diag := r.body["issue"].([]any)[0].(map[string]any)["diagnostics"].(string)
+			require.Equal(t, booking.ErrNotAllowed.Error(), diag)
+			require.NotContains(t, string(r.raw), "audit")
+			require.NotContains(t, string(r.raw), code)
+			events, err := f.audit.Events(context.Background(), audit.Filter{})
+			require.NoError(t, err)
+			var denied []audit.Event
+			for _, e := range events {
+				require.NotContains(t, fmt.Sprintf("%+v", e), code)
+				if e.Outcome == audit.Denied {
+					denied = append(denied, e)
+				}
+			}
+			require.Len(t, denied, 1)
+			require.Equal(t, "booking.read", denied[0].Action)
+			require.Equal(t, tc.client, denied[0].Client)
+		})
+	}
+}
