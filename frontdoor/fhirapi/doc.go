@@ -33,10 +33,14 @@
 //     $find (start, end, service-type, patient; GET parameters or a
 //     Parameters resource) answers proposed Appointments in a searchset
 //     Bundle; $hold takes one of them back as the appointment-resource
-//     parameter and holds its time (booking.Booker.Hold, status pending);
-//     $book confirms a hold named by appointment-reference (or the
-//     appointment-resource of a hold) with booking.Booker.Confirm, or books
-//     an appointment-resource directly with booking.Booker.Book. The
+//     parameter and holds its time (booking.Booker.Hold, status pending):
+//     its status must be proposed, as IHE's $hold takes a proposal
+//     (anything else is 400 naming Appointment.status); $book confirms a
+//     hold named by appointment-reference (or the appointment-resource of
+//     a hold, status pending) with booking.Booker.Confirm, or books an
+//     appointment-resource of status proposed directly with
+//     booking.Booker.Book (another status is 400 naming
+//     Appointment.status). The
 //     proposals of $find are not stored, so $hold needs the resource, not
 //     a reference.
 //   - POST to the base: a transaction Bundle of a booking change, as

@@ -619,6 +619,10 @@ func (h *Handler) hold(w http.ResponseWriter, r *http.Request) {
 		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "appointment-resource",
 			"is required: the proposals of $find are not stored, send the proposed Appointment back"))
 		return
+	case a.Status != booking.StatusProposed:
+		// IHE ITI Scheduling: $hold takes a proposal of $find.
+		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.status", "want proposed: $hold holds a proposal of $find"))
+		return
 	}
 	held, err := h.cfg.Booker.Hold(r.Context(), booking.BookRequest{Slot: slotOf(a), Client: a.Client, By: by})
 	if err != nil {
@@ -662,6 +666,10 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
 		id = a.ID
 	}
 	if id == "" {
+		if hasResource && a.Status != booking.StatusProposed {
+			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.status", "want proposed (booked now) or pending (a hold confirmed)"))
+			return
+		}
 		if !hasResource {
 			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "appointment-reference", "or appointment-resource is required"))
 			return

@@ -649,3 +649,43 @@ func TestDeniedRequestsAuditedWithoutInternals(t *testing.T) {
 		})
 	}
 }
+
+// TestHoldAndBookWantAProposal sends $find's proposal back to $hold and
+// $book with another status: only proposed is held or booked (IHE), others
+// are 400 naming Appointment.status and nothing is held.
+func TestHoldAndBookWantAProposal(t *testing.T) {
+	find := "/Appointment/$find?start=2027-03-30T06:00:00Z&end=2027-03-30T07:00:00Z&service-type=" + url.QueryEscape(vaccination)
+	tests := []struct {
+		name, op string
+		change   map[string]any
+		status   int
+	}{
+		{"hold cancelled", "$hold", map[string]any{"status": "cancelled", "cancelationReason": map[string]any{"text": "x"}}, 400},
+		{"hold booked", "$hold", map[string]any{"status": "booked"}, 400},
+		{"hold fulfilled", "$hold", map[string]any{"status": "fulfilled"}, 400},
+		{"hold proposed", "$hold", nil, 201},
+		{"book cancelled", "$book", map[string]any{"status": "cancelled", "cancelationReason": map[string]any{"text": "x"}}, 400},
+		{"book booked", "$book", map[string]any{"status": "booked"}, 400},
+		{"book proposed", "$book", nil, 201},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			r := f.do(t, http.MethodGet, find, client1, nil)
+			require.Equal(t, http.StatusOK, r.status, string(r.raw))
+			res := entries(t, r)[0]
+			for k, v := range tc.change {
+				res[k] = v
+			}
+			r = f.do(t, http.MethodPost, "/Appointment/"+tc.op, client1, parameters(map[string]any{"name": "appointment-resource", "resource": res}))
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			if tc.status != 400 {
+				return
+			}
+			_, expr := issue(t, r)
+			require.Equal(t, []any{"Appointment.status"}, expr)
+			r = f.do(t, http.MethodGet, "/Appointment?patient=Patient/client-1", client1, nil)
+			require.Empty(t, entries(t, r), "nothing held or booked")
+		})
+	}
+}
