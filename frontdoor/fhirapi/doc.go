@@ -21,6 +21,14 @@
 //     meta.versionId, and Last-Modified and meta.lastUpdated (when the
 //     store last changed it). Every Appointment the handler answers
 //     carries both.
+//   - GET Appointment/<id>/_history/<vid>: vread of the current version
+//     only (the store keeps no older ones; the CapabilityStatement says
+//     vread with readHistory false): the version the read would answer is
+//     answered as the read answers it, any other is 404 naming vid, a vid
+//     that is not a whole number from 1 is 400. The Location header of a
+//     201 names this, absolute under Config.Base when the host sets it
+//     (a transaction entry's response.location stays relative to the
+//     base, as the entry's fullUrl tells the base).
 //   - PUT Appointment/<id>: update, the Appointment in the state the client
 //     wants, with If-Match (see below). It makes the changes the
 //     transaction makes of a stored appointment, through the same code.
@@ -84,7 +92,7 @@
 // cancelled with reason "rescheduled" (and replaced by the new one), in
 // one store operation. The answer is 201 Created with the new appointment:
 // its resource (status booked, the new time, meta.versionId 1), ETag
-// W/"1" and Location Appointment/<new id>/_history/1; in a transaction
+// W/"1" and Location <base>/Appointment/<new id>/_history/1; in a transaction
 // the appointment's entry also carries, as response.outcome, an
 // OperationOutcome (information) naming the old appointment, its version
 // and its replacement. 201 rather than 200 with the old appointment's new

@@ -52,7 +52,9 @@ type Config struct {
 	// none: participants are logical references of fhir.CalendarSystem.
 	Calendars []booking.Calendar
 	// Base is the absolute base URL of the API, written as each Bundle
-	// entry's fullUrl. Defaults to "": entries have no fullUrl.
+	// entry's fullUrl and before the Location header of a new
+	// appointment. Defaults to "": entries have no fullUrl and Location is
+	// relative.
 	Base string
 }
 
@@ -117,6 +119,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			h.read(w, r, id)
 		}, http.MethodGet, http.MethodPut)
+	case strings.HasPrefix(path, "Appointment/") && strings.Count(path, "/") == 3 && strings.Split(path, "/")[2] == "_history":
+		parts := strings.Split(path, "/")
+		id, err := fhir.InternalID("id", parts[1])
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		version, err := strconv.Atoi(parts[3])
+		if err != nil || version < 1 || strconv.Itoa(version) != parts[3] {
+			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "vid", "want a version, a whole number from 1"))
+			return
+		}
+		h.only(w, r, func(w http.ResponseWriter, r *http.Request) { h.vread(w, r, id, version) }, http.MethodGet)
 	default:
 		writeIssue(w, http.StatusNotFound, "not-supported", "no such resource type or operation", "")
 	}
@@ -164,6 +179,7 @@ func capabilityStatement() map[string]any {
 			map[string]any{"type": "Appointment", "versioning": "versioned", "readHistory": false, "conditionalUpdate": false,
 				"updateCreate": false, "conditionalCreate": false, "conditionalDelete": "not-supported",
 				"interaction": []any{map[string]any{"code": "read"},
+					map[string]any{"code": "vread", "documentation": "the current version only (readHistory false): another version is 404"},
 					map[string]any{"code": "update", "documentation": "If-Match required (428 without it, 412 for a stale version); confirms, reschedules, cancels or marks the appointment as the transaction does"},
 					map[string]any{"code": "search-type"}},
 				"searchParam": []any{param("patient", "reference"), param("actor", "reference"), param("date", "date"), param("status", "token")},
@@ -718,6 +734,27 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request, id string) {
 	h.writeAppointment(w, http.StatusOK, a)
 }
 
+// vread answers GET Appointment/<id>/_history/<vid>: the store keeps only
+// the current version, so that version is answered as the read answers
+// it and any other is 404 (the read is made, and audited, either way).
+func (h *Handler) vread(w http.ResponseWriter, r *http.Request, id string, version int) {
+	by, ok := h.requester(w, r)
+	if !ok {
+		return
+	}
+	a, err := h.cfg.Booker.Appointment(r.Context(), id, by)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if a.Version != version {
+		writeIssue(w, http.StatusNotFound, "not-found",
+			"version "+strconv.Itoa(version)+" is not kept: only the current version, "+strconv.Itoa(a.Version)+", is", "vid")
+		return
+	}
+	h.writeAppointment(w, http.StatusOK, a)
+}
+
 func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 	by, ok := h.requester(w, r)
 	if !ok {
@@ -847,14 +884,24 @@ func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.
 		w.Header().Set("Last-Modified", t.UTC().Format(http.TimeFormat))
 	}
 	if status == http.StatusCreated {
-		w.Header().Set("Location", location(id, a.Version))
+		w.Header().Set("Location", h.location(id, a.Version))
 	}
 	writeRaw(w, status, data)
 }
 
-// location is the version-specific reference of an appointment.
+// location is the version-specific reference of an appointment, relative
+// to the base (a transaction entry's response.location).
 func location(id string, version int) string {
 	return "Appointment/" + id + "/_history/" + strconv.Itoa(version)
+}
+
+// location is the Location header of a new appointment: absolute under
+// Config.Base when it is set, where a vread answers it.
+func (h *Handler) location(id string, version int) string {
+	if h.cfg.Base == "" {
+		return location(id, version)
+	}
+	return h.cfg.Base + "/" + location(id, version)
 }
 
 func etag(version int) string { return `W/"` + strconv.Itoa(version) + `"` }

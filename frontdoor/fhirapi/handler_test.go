@@ -166,7 +166,7 @@ func TestMetadata(t *testing.T) {
 			interactions[m["type"].(string)] = append(interactions[m["type"].(string)], in.(map[string]any)["code"].(string))
 		}
 	}
-	require.Equal(t, map[string][]string{"Slot": {"search-type"}, "Appointment": {"read", "update", "search-type"}}, interactions)
+	require.Equal(t, map[string][]string{"Slot": {"search-type"}, "Appointment": {"read", "vread", "update", "search-type"}}, interactions)
 }
 
 func TestSlotSearch(t *testing.T) {
@@ -321,7 +321,7 @@ func TestFindHoldBook(t *testing.T) {
 	require.Equal(t, map[string]any{"versionId": "1", "lastUpdated": "2027-03-29T06:20:00Z"}, r.body["meta"])
 	id := r.body["id"].(string)
 	require.Equal(t, "apt.5F1", id, "the internal id apt_1 as a FHIR id")
-	require.Equal(t, "Appointment/"+id+"/_history/1", r.header.Get("Location"))
+	require.Equal(t, "https://fhir.example.org/r4/Appointment/"+id+"/_history/1", r.header.Get("Location"))
 
 	// Another client cannot hold the same time.
 	r = f.do(t, http.MethodPost, "/Appointment/$hold", "client:client-2", parameters(map[string]any{"name": "appointment-resource", "resource": proposals[0]}))
@@ -688,4 +688,52 @@ func TestHoldAndBookWantAProposal(t *testing.T) {
 			require.Empty(t, entries(t, r), "nothing held or booked")
 		})
 	}
+}
+
+// TestVread follows the Location of a new appointment: it is absolute
+// under Config.Base and a vread of it answers the appointment; only the
+// current version is kept, so an older or later one is 404.
+func TestVread(t *testing.T) {
+	f := newFixture(t)
+	find := "/Appointment/$find?start=2027-03-30T06:00:00Z&end=2027-03-30T07:00:00Z&service-type=" + url.QueryEscape(vaccination)
+	r := f.do(t, http.MethodGet, find, client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	r = f.do(t, http.MethodPost, "/Appointment/$hold", client1, parameters(map[string]any{"name": "appointment-resource", "resource": entries(t, r)[0]}))
+	require.Equal(t, http.StatusCreated, r.status, string(r.raw))
+	loc := r.header.Get("Location")
+	const base = "https://fhir.example.org/r4/"
+	require.True(t, strings.HasPrefix(loc, base), loc)
+	id := r.body["id"].(string)
+	r = f.do(t, http.MethodPost, "/Appointment/$book", client1, parameters(map[string]any{"name": "appointment-reference", "valueReference": map[string]any{"reference": "Appointment/" + id}}))
+	require.Equal(t, http.StatusOK, r.status, string(r.raw)) // now version 2
+	tests := []struct {
+		name, target, actor string
+		status              int
+		code                string
+	}{
+		{"the current version", "/Appointment/" + id + "/_history/2", client1, 200, ""},
+		{"the Location of the hold, an older version", "/" + strings.TrimPrefix(loc, base), client1, 404, "not-found"},
+		{"a later version", "/Appointment/" + id + "/_history/3", client1, 404, "not-found"},
+		{"not a version", "/Appointment/" + id + "/_history/x", client1, 400, "invalid"},
+		{"version zero", "/Appointment/" + id + "/_history/0", client1, 400, "invalid"},
+		{"unknown appointment", "/Appointment/apt-99/_history/1", client1, 404, "not-found"},
+		{"another client", "/Appointment/" + id + "/_history/2", "client:client-2", 403, "forbidden"},
+		{"no requester", "/Appointment/" + id + "/_history/2", "", 401, "login"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.do(t, http.MethodGet, tc.target, tc.actor, nil)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			if tc.status != 200 {
+				code, _ := issue(t, r)
+				require.Equal(t, tc.code, code)
+				return
+			}
+			require.Equal(t, "booked", r.body["status"])
+			require.Equal(t, `W/"2"`, r.header.Get("ETag"))
+			require.Equal(t, "2", r.body["meta"].(map[string]any)["versionId"])
+		})
+	}
+	r = f.do(t, http.MethodPut, "/Appointment/"+id+"/_history/2", client1, nil)
+	require.Equal(t, http.StatusMethodNotAllowed, r.status)
 }
