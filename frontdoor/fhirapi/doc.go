@@ -16,7 +16,9 @@
 //     and appointment-type (a channel token of fhir.ChannelSystem, or of
 //     the national visit-channel system, plain OID or urn:oid:, with a
 //     code the mapping knows; a service of another channel has no slots),
-//     _count.
+//     _count (the page, default 10). POST Slot/_search with the
+//     parameters form-encoded in the body (and in the query) searches the
+//     same.
 //   - GET Appointment/<id>: read, with ETag W/"<version>" and
 //     meta.versionId, and Last-Modified and meta.lastUpdated (when the
 //     store last changed it). Every Appointment the handler answers
@@ -34,8 +36,26 @@
 //     transaction makes of a stored appointment, through the same code.
 //   - GET Appointment: search a client's appointments. Parameters: patient
 //     (required: the booker lists appointments by client), actor (a
-//     participant calendar, Type/<id>; Patient/<id> is the client), date
-//     (ge, gt, le, lt, eq on the start) and status.
+//     participant calendar, Type/<id>, matched with its type: a typed
+//     reference matches only the same type, Location/x is not
+//     Practitioner/x; a participant exported as a logical reference of
+//     fhir.CalendarSystem, which has no type, matches by its id;
+//     Patient/<id> is the client), date (ge, gt, le, lt, eq on the start),
+//     status and _count (the page, default all). POST Appointment/_search
+//     with a form-encoded body searches the same.
+//
+// # Search results
+//
+// A search answers a searchset Bundle whose link self is the search with
+// the parameters it used (R4 search.html), under Config.Base when set, and
+// whose total is the number of matches, not the page: _count bounds the
+// entries, total counts them all (a Slot search counts up to 1000 slots
+// and leaves total out when it finds that many; its start bounds are
+// applied after the count). There are no next links: the first page is
+// answered. Parameters the search does not know, _summary and _elements
+// among them, are ignored and left out of the self link, as R4's default
+// handling allows; with "Prefer: handling=strict" each is 400 naming it.
+// The operations ($find, $hold, $book) refuse unknown parameters.
 //   - GET or POST Appointment/$find, $hold and $book, shaped as the IHE
 //     ITI Scheduling operations (https://profiles.ihe.net/ITI/Scheduling/):
 //     $find (start, end, service-type, patient; GET parameters or a

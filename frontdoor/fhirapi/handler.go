@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -98,8 +99,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.only(w, r, h.metadata, http.MethodGet)
 	case path == "Slot":
 		h.only(w, r, h.searchSlots, http.MethodGet)
+	case path == "Slot/_search":
+		h.only(w, r, h.searchSlots, http.MethodPost)
 	case path == "Appointment":
 		h.only(w, r, h.searchAppointments, http.MethodGet)
+	case path == "Appointment/_search":
+		h.only(w, r, h.searchAppointments, http.MethodPost)
 	case path == "Appointment/$find":
 		h.only(w, r, h.find, http.MethodGet, http.MethodPost)
 	case path == "Appointment/$hold":
@@ -188,14 +193,92 @@ func capabilityStatement() map[string]any {
 	}
 }
 
-// bundle writes a searchset Bundle of resources.
-func (h *Handler) bundle(w http.ResponseWriter, resources [][]byte) {
+// bundle writes a searchset Bundle of resources with total (left out when
+// nil: not known) and the self link of the search.
+func (h *Handler) bundle(w http.ResponseWriter, resources [][]byte, total *int, self string) {
 	data, err := fhir.SearchsetBundle(h.cfg.Base, resources...)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writeRaw(w, http.StatusOK, data)
+	var b struct {
+		ResourceType string          `json:"resourceType"`
+		Type         string          `json:"type"`
+		Total        *int            `json:"total,omitempty"`
+		Link         []bundleLink    `json:"link,omitempty"`
+		Entry        json.RawMessage `json:"entry,omitempty"`
+	}
+	if err := json.Unmarshal(data, &b); err != nil {
+		writeError(w, err)
+		return
+	}
+	b.Total, b.Link = total, []bundleLink{{Relation: "self", URL: self}}
+	writeJSON(w, http.StatusOK, b)
+}
+
+// bundleLink is a Bundle.link.
+type bundleLink struct {
+	Relation string `json:"relation"`
+	URL      string `json:"url"`
+}
+
+// selfLink is the URL of a search with the parameters it used (R4
+// search.html: the self link reports them), under Config.Base when set.
+func (h *Handler) selfLink(path string, p params) string {
+	q := url.Values(p.values).Encode()
+	u := path
+	if h.cfg.Base != "" {
+		u = h.cfg.Base + "/" + path
+	}
+	if q != "" {
+		u += "?" + q
+	}
+	return u
+}
+
+// readSearch reads the parameters of a search: the query, and for a POST
+// to _search the form-encoded body as well. Parameters it does not know,
+// _summary and _elements among them, are ignored and left out of the self
+// link, as R4 lets a server do by default; with "Prefer: handling=strict"
+// each is a 400 naming it.
+func readSearch(r *http.Request, allowed ...string) (params, error) {
+	p := params{values: map[string][]string{}, resources: map[string]json.RawMessage{}}
+	in := r.URL.Query()
+	if r.Method == http.MethodPost {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if r.ContentLength != 0 && (err != nil || mt != "application/x-www-form-urlencoded") {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, "Content-Type", "want application/x-www-form-urlencoded")
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, "body", "cannot be read")
+		}
+		if len(body) > maxBody {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, "body", "is too large")
+		}
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, "body", "want form-encoded search parameters")
+		}
+		for k, v := range form {
+			in[k] = append(in[k], v...)
+		}
+	}
+	strict := false
+	for _, v := range r.Header.Values("Prefer") {
+		for pref := range strings.SplitSeq(v, ",") {
+			strict = strict || strings.EqualFold(strings.ReplaceAll(strings.TrimSpace(pref), " ", ""), "handling=strict")
+		}
+	}
+	for k, v := range in {
+		switch {
+		case k == "_count" || slices.Contains(allowed, k):
+			p.values[k] = v
+		case strict:
+			return p, carecontact.Invalid(carecontact.ErrInvalid, k, "is not a parameter of this search (Prefer: handling=strict)")
+		}
+	}
+	return p, nil
 }
 
 // params are the parameters of a search or an operation: from the query,
@@ -420,10 +503,18 @@ func window(field string, vs []string) (from, to time.Time, bounds []bound, err 
 	return from, to, bounds, nil
 }
 
-func count(p params) (int, error) {
+// maxMatches is the most slots a search counts; a search with more has
+// no Bundle.total (not known).
+const maxMatches = 1000
+
+// defaultCount is the page size of a Slot search or $find without _count.
+const defaultCount = 10
+
+// count is _count, or def when there is none.
+func count(p params, def int) (int, error) {
 	c := p.first("_count")
 	if c == "" {
-		return 0, nil
+		return def, nil
 	}
 	n, err := strconv.Atoi(c)
 	if err != nil || n < 1 || n > 1000 {
@@ -458,11 +549,9 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 	if err != nil {
 		return nil, booking.Service{}, err
 	}
-	limit, err := count(p)
-	if err != nil {
-		return nil, booking.Service{}, err
-	}
-	req := booking.SearchRequest{Area: area, Service: code, From: from, To: to, Limit: limit, By: by}
+	// Every match up to maxMatches is asked for, so that the total is the
+	// number of matches; the caller answers the first page of them.
+	req := booking.SearchRequest{Area: area, Service: code, From: from, To: to, Limit: maxMatches, By: by}
 	if s := p.first("schedule"); s != "" {
 		id, ok := strings.CutPrefix(s, "Schedule/")
 		if !ok || id == "" {
@@ -515,7 +604,12 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, err := readParams(r, "service-type", "start", "schedule", "status", "appointment-type")
+	p, err := readSearch(r, "service-type", "start", "schedule", "status", "appointment-type")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	n, err := count(p, defaultCount)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -525,8 +619,9 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	total := matches(len(slots))
 	var res [][]byte
-	for _, s := range slots {
+	for _, s := range slots[:min(n, len(slots))] {
 		data, err := h.cfg.Mapping.ExportSlot(s, fhir.SlotFree)
 		if err != nil {
 			writeError(w, err)
@@ -534,7 +629,7 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 		}
 		res = append(res, data)
 	}
-	h.bundle(w, res)
+	h.bundle(w, res, total, h.selfLink("Slot", p))
 }
 
 // client returns the patient parameter's client, or the requester itself
@@ -570,13 +665,19 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	n, err := count(p, defaultCount)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	slots, svc, err := h.findWindow(r.Context(), p, by)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	total := matches(len(slots))
 	var res [][]byte
-	for i, s := range slots {
+	for i, s := range slots[:min(n, len(slots))] {
 		a := booking.Appointment{ID: fmt.Sprintf("proposed-%d", i+1), Status: booking.StatusProposed, Area: s.Area, Service: s.Service,
 			Client: c, Participants: s.Participants, Start: s.Start, End: s.End, Channel: svc.Channel}
 		data, err := h.cfg.Mapping.ExportAppointment(a, h.cfg.Calendars...)
@@ -586,7 +687,16 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		}
 		res = append(res, data)
 	}
-	h.bundle(w, res)
+	h.bundle(w, res, total, h.selfLink("Appointment/$find", p))
+}
+
+// matches is the total of a slot search that found n: not known when the
+// search stopped at maxMatches.
+func matches(n int) *int {
+	if n >= maxMatches {
+		return nil
+	}
+	return &n
 }
 
 // findWindow is the $find search with start and end as plain dateTimes.
@@ -760,7 +870,12 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, err := readParams(r, "patient", "actor", "date", "status")
+	p, err := readSearch(r, "patient", "actor", "date", "status")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	n, err := count(p, maxMatches)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -815,13 +930,6 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 	var res [][]byte
 	for _, a := range as {
 		keep := len(statuses) == 0 || slices.Contains(statuses, a.Status)
-		switch {
-		case actor == "":
-		case actorType == "Patient": // the client is an actor of each
-			keep = keep && actor == string(a.Client)
-		default:
-			keep = keep && slices.Contains(a.Participants, booking.CalendarID(actor))
-		}
 		for _, b := range bounds {
 			keep = keep && !a.Start.IsZero() && b.match(a.Start)
 		}
@@ -833,9 +941,57 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 			writeError(w, err)
 			return
 		}
-		res = append(res, data)
+		switch {
+		case actor == "":
+		case actorType == "Patient": // the client is an actor of each
+			keep = actor == string(a.Client)
+		default:
+			keep = hasActor(data, p.first("actor"), actor)
+		}
+		if keep {
+			res = append(res, data)
+		}
 	}
-	h.bundle(w, res)
+	total := len(res)
+	h.bundle(w, res[:min(n, len(res))], &total, h.selfLink("Appointment", p))
+}
+
+// hasActor reports whether the exported appointment data has a
+// participant whose actor is ref (Type/<FHIR id>): a typed reference
+// matches only with its type (Location/x is not Practitioner/x); a logical
+// reference of fhir.CalendarSystem, which has no type, matches by the
+// calendar id.
+func hasActor(data []byte, ref, id string) bool {
+	var res struct {
+		Participant []struct {
+			Actor *struct {
+				Reference  string `json:"reference"`
+				Type       string `json:"type"`
+				Identifier *struct {
+					System string `json:"system"`
+					Value  string `json:"value"`
+				} `json:"identifier"`
+			} `json:"actor"`
+		} `json:"participant"`
+	}
+	if json.Unmarshal(data, &res) != nil {
+		return false
+	}
+	typ, _, _ := strings.Cut(ref, "/")
+	for _, p := range res.Participant {
+		switch a := p.Actor; {
+		case a == nil:
+		case a.Reference != "":
+			if a.Reference == ref {
+				return true
+			}
+		case a.Identifier != nil && a.Identifier.System == fhir.CalendarSystem:
+			if a.Identifier.Value == id && (a.Type == "" || a.Type == typ) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // export writes a with meta.versionId, the store's version, and

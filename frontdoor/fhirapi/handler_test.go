@@ -136,7 +136,12 @@ func entries(t *testing.T, r response) []map[string]any {
 	for _, e := range es {
 		out = append(out, e.(map[string]any)["resource"].(map[string]any))
 	}
-	require.EqualValues(t, len(out), r.body["total"])
+	if total, ok := r.body["total"]; ok { // the matches: this page or more
+		require.GreaterOrEqual(t, total, float64(len(out)))
+	}
+	links, _ := r.body["link"].([]any)
+	require.Len(t, links, 1, "the self link")
+	require.Equal(t, "self", links[0].(map[string]any)["relation"])
 	return out
 }
 
@@ -203,7 +208,7 @@ func TestSlotSearch(t *testing.T) {
 		{"a foreign service coding not mapped", "/Slot?service-type=" + url.QueryEscape("urn:oid:1.2.246.537.6.49.201501|X1"), client1, 400, 0, "invalid", "service-type"},
 		{"no service type", "/Slot", client1, 400, 0, "invalid", "service-type"},
 		{"unknown service", "/Slot?service-type=" + url.QueryEscape(fhir.ServiceSystem+"north|x"), client1, 404, 0, "not-found", ""},
-		{"unknown parameter", q + "&colour=red", client1, 400, 0, "invalid", "colour"},
+		{"unknown parameter, ignored", q + "&colour=red&_count=1", client1, 200, 1, "", ""},
 		{"bad count", q + "&_count=0", client1, 400, 0, "invalid", "_count"},
 		{"bad date", q + "&start=ge30.3.2027", client1, 400, 0, "invalid", "start"},
 		{"no requester", q, "", 401, 0, "login", ""},
@@ -468,10 +473,17 @@ func FuzzOperations(f *testing.F) {
 	f.Add("$hold", []byte(`{"resourceType":"Parameters","parameter":[{"name":"appointment-reference","valueReference":{"reference":"Appointment/x"}}]}`))
 	f.Add("$book", []byte(`{"resourceType":"Parameters","parameter":[{"name":"appointment-resource","resource":{"resourceType":"Appointment","id":"p","status":"proposed"}}]}`))
 	f.Add("$find", []byte(`{"resourceType":"Parameters","parameter":[{"name":"start","valueDateTime":"2027-03-30"}]}`))
+	f.Add("$hold", []byte(`{"resourceType":"Parameters","parameter":[{"name":"appointment-resource","resource":{"resourceType":"Appointment","id":"p","status":"cancelled"}}]}`))
+	f.Add("_search", []byte(`patient=Patient%2Fclient-1&actor=Location%2Fnurse-1&_count=1&_summary=count`))
+	f.Add("x/_history/1", []byte(``))
+	f.Add("x/_history/0", []byte(``))
 	fx := newFixture(f)
 	f.Fuzz(func(t *testing.T, op string, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, "/Appointment/"+url.PathEscape(op), bytes.NewReader(body))
 		req.Header.Set("X-Test-Actor", client1)
+		if op == "_search" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
 		rec := httptest.NewRecorder()
 		fx.h.ServeHTTP(rec, req)
 		if rec.Code >= 500 {
@@ -736,4 +748,88 @@ func TestVread(t *testing.T) {
 	}
 	r = f.do(t, http.MethodPut, "/Appointment/"+id+"/_history/2", client1, nil)
 	require.Equal(t, http.StatusMethodNotAllowed, r.status)
+}
+
+// TestSearchSemantics checks the R4 search rules of the Slot and
+// Appointment searches: the self link lists the parameters used; unknown
+// parameters (_summary, _elements among them) are ignored unless
+// "Prefer: handling=strict"; _count pages with total the number of
+// matches; POST to _search with a form body searches the same; an actor's
+// type is respected.
+func TestSearchSemantics(t *testing.T) {
+	f := newFixture(t)
+	find := "/Appointment/$find?start=2027-03-30T06:00:00Z&end=2027-03-30T07:00:00Z&service-type=" + url.QueryEscape(vaccination)
+	r := f.do(t, http.MethodGet, find, client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	for _, p := range entries(t, r)[:3] {
+		r := f.do(t, http.MethodPost, "/Appointment/$book", client1, parameters(map[string]any{"name": "appointment-resource", "resource": p}))
+		require.Equal(t, http.StatusCreated, r.status, string(r.raw))
+	}
+	const base = "https://fhir.example.org/r4/"
+	svc := "service-type=" + url.QueryEscape(vaccination)
+	window := "&start=ge2027-03-30T06:00:00Z&start=lt2027-03-30T07:00:00Z" // one free slot left: 09:45
+	form := "application/x-www-form-urlencoded"
+	tests := []struct {
+		name, method, target, body string
+		headers                    []string
+		status, n                  int
+		total                      any // nil: not checked
+		self, expr                 string
+	}{
+		{"slots: self link", "GET", "/Slot?" + svc + "&_count=1", "", nil, 200, 1, nil, base + "Slot?_count=1&" + svc, ""},
+		{"slots: _summary, _elements and unknown ignored", "GET", "/Slot?" + svc + window + "&_summary=count&_elements=status&colour=red", "", nil, 200, 1, 1.0,
+			base + "Slot?" + svc + "&start=ge2027-03-30T06%3A00%3A00Z&start=lt2027-03-30T07%3A00%3A00Z", ""},
+		{"slots: strict refuses _summary", "GET", "/Slot?" + svc + "&_summary=count", "", []string{"Prefer", "handling=strict"}, 400, 0, nil, "", "_summary"},
+		{"slots: strict refuses an unknown", "GET", "/Slot?" + svc + "&colour=red", "", []string{"Prefer", "return=minimal, handling=strict"}, 400, 0, nil, "", "colour"},
+		{"slots: lenient asked", "GET", "/Slot?" + svc + "&colour=red&_count=2", "", []string{"Prefer", "handling=lenient"}, 200, 2, nil, base + "Slot?_count=2&" + svc, ""},
+		{"slots: total is the matches, not the page", "GET", "/Slot?" + svc + "&start=2027-04-05&_count=2", "", nil, 200, 2, 4.0, "", ""},
+		{"slots: POST _search", "POST", "/Slot/_search", svc + window, []string{"Content-Type", form}, 200, 1, 1.0, "", ""},
+		{"slots: POST _search with query and body", "POST", "/Slot/_search?" + svc, "_count=2", []string{"Content-Type", form}, 200, 2, nil, base + "Slot?_count=2&" + svc, ""},
+		{"slots: POST _search not a form", "POST", "/Slot/_search", `{"a":1}`, []string{"Content-Type", "application/json"}, 400, 0, nil, "", "Content-Type"},
+		{"slots: GET _search", "GET", "/Slot/_search?" + svc, "", nil, 405, 0, nil, "", ""},
+		{"appointments: _count", "GET", "/Appointment?patient=Patient/client-1&_count=2", "", nil, 200, 2, 3.0, base + "Appointment?_count=2&patient=Patient%2Fclient-1", ""},
+		{"appointments: all", "GET", "/Appointment?patient=Patient/client-1&_elements=id", "", nil, 200, 3, 3.0, base + "Appointment?patient=Patient%2Fclient-1", ""},
+		{"appointments: strict", "GET", "/Appointment?patient=Patient/client-1&_elements=id", "", []string{"Prefer", "handling=strict"}, 400, 0, nil, "", "_elements"},
+		{"appointments: bad _count", "GET", "/Appointment?patient=Patient/client-1&_count=0", "", nil, 400, 0, nil, "", "_count"},
+		{"appointments: POST _search", "POST", "/Appointment/_search", "patient=Patient%2Fclient-1&_count=1", []string{"Content-Type", form}, 200, 1, 3.0, "", ""},
+		{"appointments: the practitioner", "GET", "/Appointment?patient=Patient/client-1&actor=Practitioner/nurse-1", "", nil, 200, 3, 3.0, "", ""},
+		{"appointments: a location of the same id", "GET", "/Appointment?patient=Patient/client-1&actor=Location/nurse-1", "", nil, 200, 0, 0.0, "", ""},
+		{"appointments: POST _search the location", "POST", "/Appointment/_search", "patient=Patient%2Fclient-1&actor=Location%2Fnurse-1", []string{"Content-Type", form}, 200, 0, 0.0, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.doRaw(t, tc.method, tc.target, client1, tc.body, tc.headers...)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			if tc.status != 200 {
+				_, expr := issue(t, r)
+				if tc.expr != "" {
+					require.Equal(t, []any{tc.expr}, expr)
+				}
+				return
+			}
+			require.Len(t, entries(t, r), tc.n)
+			if tc.total != nil {
+				require.Equal(t, tc.total, r.body["total"])
+			}
+			if tc.self != "" {
+				require.Equal(t, tc.self, r.body["link"].([]any)[0].(map[string]any)["url"])
+			}
+		})
+	}
+}
+
+// doRaw is do with a body sent as it is.
+func (f fixture) doRaw(t *testing.T, method, target, actor, body string, headers ...string) response {
+	t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	req.Header.Set("X-Test-Actor", actor)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	out := response{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes()}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out.body), rec.Body.String())
+	require.Empty(t, f.v.Validate(rec.Body.Bytes()), rec.Body.String())
+	return out
 }
