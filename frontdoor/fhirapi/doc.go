@@ -50,8 +50,8 @@
 // the parameters it used (R4 search.html), under Config.Base when set, and
 // whose total is the number of matches, not the page: _count bounds the
 // entries, total counts them all (a Slot search counts up to 1000 slots
-// and leaves total out when it finds that many; its start bounds are
-// applied after the count). There are no next links: the first page is
+// and leaves total out when the booker finds that many). There are no
+// next links: the first page is
 // answered. Parameters the search does not know, _summary and _elements
 // among them, are ignored and left out of the self link, as R4's default
 // handling allows; with "Prefer: handling=strict" each is 400 naming it.

@@ -524,15 +524,16 @@ func count(p params, def int) (int, error) {
 }
 
 // slots runs the booker's search for service-type and start (or the $find
-// start and end) and returns the matching slots.
-func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, startParam string) ([]booking.Slot, booking.Service, error) {
+// start and end) and returns the matching slots, and whether they are all
+// of them (the booker stops at maxMatches).
+func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, startParam string) ([]booking.Slot, booking.Service, bool, error) {
 	area, code, err := h.service(p.first("service-type"))
 	if err != nil {
-		return nil, booking.Service{}, err
+		return nil, booking.Service{}, false, err
 	}
 	svc, _, err := h.cfg.Booker.ServiceAt(ctx, area, code)
 	if err != nil {
-		return nil, booking.Service{}, err
+		return nil, booking.Service{}, false, err
 	}
 	var starts []string
 	if startParam == "start" {
@@ -547,7 +548,7 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 	}
 	from, to, bounds, err := window(startParam, starts)
 	if err != nil {
-		return nil, booking.Service{}, err
+		return nil, booking.Service{}, false, err
 	}
 	// Every match up to maxMatches is asked for, so that the total is the
 	// number of matches; the caller answers the first page of them.
@@ -555,36 +556,36 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 	if s := p.first("schedule"); s != "" {
 		id, ok := strings.CutPrefix(s, "Schedule/")
 		if !ok || id == "" {
-			return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "schedule", "want Schedule/<id>")
+			return nil, booking.Service{}, false, carecontact.Invalid(carecontact.ErrInvalid, "schedule", "want Schedule/<id>")
 		}
 		if id, err = fhir.InternalID("schedule", id); err != nil {
-			return nil, booking.Service{}, err
+			return nil, booking.Service{}, false, err
 		}
 		req.Professional = carecontact.ProfessionalID(id)
 	}
 	free, err := wantsFree(p.values["status"])
 	if err != nil {
-		return nil, booking.Service{}, err
+		return nil, booking.Service{}, false, err
 	}
 	if !free { // the booker keeps no busy slots: none match
-		return nil, svc, nil
+		return nil, svc, true, nil
 	}
 	for _, v := range p.values["appointment-type"] {
 		match := false
 		for token := range strings.SplitSeq(v, ",") {
 			k, err := h.channelOf(token)
 			if err != nil {
-				return nil, booking.Service{}, err
+				return nil, booking.Service{}, false, err
 			}
 			match = match || k == svc.Channel
 		}
 		if !match {
-			return nil, svc, nil
+			return nil, svc, true, nil
 		}
 	}
 	found, err := h.cfg.Booker.Search(ctx, req)
 	if err != nil {
-		return nil, booking.Service{}, err
+		return nil, booking.Service{}, false, err
 	}
 	var out []booking.Slot
 	for _, s := range found {
@@ -596,7 +597,7 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 			out = append(out, s)
 		}
 	}
-	return out, svc, nil
+	return out, svc, len(found) < maxMatches, nil
 }
 
 func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
@@ -614,12 +615,12 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	slots, _, err := h.slots(r.Context(), p, by, "start")
+	slots, _, complete, err := h.slots(r.Context(), p, by, "start")
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	total := matches(len(slots))
+	total := matches(len(slots), complete)
 	var res [][]byte
 	for _, s := range slots[:min(n, len(slots))] {
 		data, err := h.cfg.Mapping.ExportSlot(s, fhir.SlotFree)
@@ -670,12 +671,12 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	slots, svc, err := h.findWindow(r.Context(), p, by)
+	slots, svc, complete, err := h.findWindow(r.Context(), p, by)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	total := matches(len(slots))
+	total := matches(len(slots), complete)
 	var res [][]byte
 	for i, s := range slots[:min(n, len(slots))] {
 		a := booking.Appointment{ID: fmt.Sprintf("proposed-%d", i+1), Status: booking.StatusProposed, Area: s.Area, Service: s.Service,
@@ -691,16 +692,16 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 }
 
 // matches is the total of a slot search that found n: not known when the
-// search stopped at maxMatches.
-func matches(n int) *int {
-	if n >= maxMatches {
+// booker's search stopped at maxMatches (complete false).
+func matches(n int, complete bool) *int {
+	if !complete {
 		return nil
 	}
 	return &n
 }
 
 // findWindow is the $find search with start and end as plain dateTimes.
-func (h *Handler) findWindow(ctx context.Context, p params, by booking.Requester) ([]booking.Slot, booking.Service, error) {
+func (h *Handler) findWindow(ctx context.Context, p params, by booking.Requester) ([]booking.Slot, booking.Service, bool, error) {
 	q := params{values: map[string][]string{}, resources: p.resources}
 	for k, v := range p.values {
 		if k != "start" && k != "end" {
