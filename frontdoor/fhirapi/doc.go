@@ -3,7 +3,9 @@
 //
 // # Interactions
 //
-//   - GET metadata: the CapabilityStatement.
+//   - GET metadata: the CapabilityStatement (kind instance, FHIR 4.0.1),
+//     dated CapabilityDate, the date of the API the handler implements
+//     (a constant changed with the capability, not the build's time).
 //   - GET Slot: search for free slots (searchset Bundle). Parameters:
 //     service-type (required: a token of the library's service code
 //     system, fhir.ServiceSystem<area>|<code>, or a foreign coding the

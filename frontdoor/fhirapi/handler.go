@@ -165,6 +165,15 @@ func (h *Handler) metadata(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, capabilityStatement())
 }
 
+// CapabilityDate is the date of the API this handler implements, the
+// CapabilityStatement's date: the day its interactions, search parameters
+// or operations last changed. It is a constant of the library's version,
+// changed with the capability, rather than the time of the build or of the
+// request: the statement describes what the code does, which a rebuild
+// does not change, and Go builds record no reliable date (a module built
+// as a dependency carries no VCS time).
+const CapabilityDate = "2026-12-03"
+
 // capabilityStatement describes the interactions of the package
 // documentation.
 func capabilityStatement() map[string]any {
@@ -173,7 +182,7 @@ func capabilityStatement() map[string]any {
 		return map[string]any{"name": name, "definition": "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-" + name}
 	}
 	return map[string]any{
-		"resourceType": "CapabilityStatement", "status": "active", "date": "2026-12-03", "kind": "instance",
+		"resourceType": "CapabilityStatement", "status": "active", "date": CapabilityDate, "kind": "instance",
 		"software":       map[string]any{"name": "carecontact"},
 		"implementation": map[string]any{"description": "carecontact booking, FHIR R4 scheduling API"},
 		"fhirVersion":    "4.0.1", "format": []string{"application/fhir+json"},
