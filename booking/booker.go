@@ -289,7 +289,10 @@ func (b *Booker) deny(ctx context.Context, now time.Time, by Requester, action, 
 		reason = "invalid id"
 	}
 	detail["reason"] = reason
-	ev := audit.Event{At: now, Actor: who, Action: action, Subject: audit.Redact(subject), Client: client, Outcome: audit.Denied,
+	// A client reference that looks like personal data (an identity code
+	// sent as an id) is recorded redacted, so the refusal is still audited.
+	ev := audit.Event{At: now, Actor: who, Action: action, Subject: audit.Redact(subject),
+		Client: carecontact.ClientRef(audit.Redact(string(client))), Outcome: audit.Denied,
 		Detail: detail}
 	if err := b.cfg.Audit.Record(ctx, ev); err != nil {
 		return errors.Join(cause, fmt.Errorf("booking: audit: %w", err))

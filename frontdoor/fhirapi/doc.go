@@ -3,7 +3,9 @@
 //
 // # Interactions
 //
-//   - GET metadata: the CapabilityStatement.
+//   - GET metadata: the CapabilityStatement (kind instance, FHIR 4.0.1),
+//     dated CapabilityDate, the date of the API the handler implements
+//     (a constant changed with the capability, not the build's time).
 //   - GET Slot: search for free slots (searchset Bundle). Parameters:
 //     service-type (required: a token of the library's service code
 //     system, fhir.ServiceSystem<area>|<code>, or a foreign coding the
@@ -16,27 +18,59 @@
 //     and appointment-type (a channel token of fhir.ChannelSystem, or of
 //     the national visit-channel system, plain OID or urn:oid:, with a
 //     code the mapping knows; a service of another channel has no slots),
-//     _count.
+//     _count (the page, default 10). POST Slot/_search with the
+//     parameters form-encoded in the body (and in the query) searches the
+//     same.
 //   - GET Appointment/<id>: read, with ETag W/"<version>" and
 //     meta.versionId, and Last-Modified and meta.lastUpdated (when the
 //     store last changed it). Every Appointment the handler answers
 //     carries both.
+//   - GET Appointment/<id>/_history/<vid>: vread of the current version
+//     only (the store keeps no older ones; the CapabilityStatement says
+//     vread with readHistory false): the version the read would answer is
+//     answered as the read answers it, any other is 404 naming vid, a vid
+//     that is not a whole number from 1 is 400. The Location header of a
+//     201 names this, absolute under Config.Base when the host sets it
+//     (a transaction entry's response.location stays relative to the
+//     base, as the entry's fullUrl tells the base).
 //   - PUT Appointment/<id>: update, the Appointment in the state the client
 //     wants, with If-Match (see below). It makes the changes the
 //     transaction makes of a stored appointment, through the same code.
 //   - GET Appointment: search a client's appointments. Parameters: patient
 //     (required: the booker lists appointments by client), actor (a
-//     participant calendar, Type/<id>; Patient/<id> is the client), date
-//     (ge, gt, le, lt, eq on the start) and status.
+//     participant calendar, Type/<id>, matched with its type: a typed
+//     reference matches only the same type, Location/x is not
+//     Practitioner/x; a participant exported as a logical reference of
+//     fhir.CalendarSystem, which has no type, matches by its id;
+//     Patient/<id> is the client), date (ge, gt, le, lt, eq on the start),
+//     status and _count (the page, default all). POST Appointment/_search
+//     with a form-encoded body searches the same.
+//
+// # Search results
+//
+// A search answers a searchset Bundle whose link self is the search with
+// the parameters it used (R4 search.html), under Config.Base when set, and
+// whose total is the number of matches, not the page: _count bounds the
+// entries, total counts them all (a Slot search counts up to 1000 slots
+// and leaves total out when the booker finds that many). There are no
+// next links: the first page is
+// answered. Parameters the search does not know, _summary and _elements
+// among them, are ignored and left out of the self link, as R4's default
+// handling allows; with "Prefer: handling=strict" each is 400 naming it.
+// The operations ($find, $hold, $book) refuse unknown parameters.
 //   - GET or POST Appointment/$find, $hold and $book, shaped as the IHE
 //     ITI Scheduling operations (https://profiles.ihe.net/ITI/Scheduling/):
 //     $find (start, end, service-type, patient; GET parameters or a
 //     Parameters resource) answers proposed Appointments in a searchset
 //     Bundle; $hold takes one of them back as the appointment-resource
-//     parameter and holds its time (booking.Booker.Hold, status pending);
-//     $book confirms a hold named by appointment-reference (or the
-//     appointment-resource of a hold) with booking.Booker.Confirm, or books
-//     an appointment-resource directly with booking.Booker.Book. The
+//     parameter and holds its time (booking.Booker.Hold, status pending):
+//     its status must be proposed, as IHE's $hold takes a proposal
+//     (anything else is 400 naming Appointment.status); $book confirms a
+//     hold named by appointment-reference (or the appointment-resource of
+//     a hold, status pending) with booking.Booker.Confirm, or books an
+//     appointment-resource of status proposed directly with
+//     booking.Booker.Book (another status is 400 naming
+//     Appointment.status). The
 //     proposals of $find are not stored, so $hold needs the resource, not
 //     a reference.
 //   - POST to the base: a transaction Bundle of a booking change, as
@@ -80,7 +114,7 @@
 // cancelled with reason "rescheduled" (and replaced by the new one), in
 // one store operation. The answer is 201 Created with the new appointment:
 // its resource (status booked, the new time, meta.versionId 1), ETag
-// W/"1" and Location Appointment/<new id>/_history/1; in a transaction
+// W/"1" and Location <base>/Appointment/<new id>/_history/1; in a transaction
 // the appointment's entry also carries, as response.outcome, an
 // OperationOutcome (information) naming the old appointment, its version
 // and its replacement. 201 rather than 200 with the old appointment's new
@@ -135,7 +169,11 @@
 // Every error is an OperationOutcome (fhir.OperationOutcome) with the HTTP
 // status of its kind: 400 for bad input, naming the parameter or element,
 // 401, 403, 404 (an unknown appointment, service, resource type or
-// operation), 405 (with Allow), 409, 412, 422, 428 and 503. The texts
-// name elements and statuses, never a client's identity code; a 500
-// leaves its cause out.
+// operation), 405 (with Allow), 409, 412, 422, 428 and 503. The
+// diagnostics are the element and reason of a field error, or else the
+// text of the package sentinel the error wraps (such as "booking: not
+// allowed"), never the chain of wrapped internals (an audit log's failure,
+// a store's message); a 500 leaves its cause out. A refusal of a request
+// whose client reference looks like an identity code is still audited,
+// with the client redacted.
 package fhirapi

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -52,7 +53,9 @@ type Config struct {
 	// none: participants are logical references of fhir.CalendarSystem.
 	Calendars []booking.Calendar
 	// Base is the absolute base URL of the API, written as each Bundle
-	// entry's fullUrl. Defaults to "": entries have no fullUrl.
+	// entry's fullUrl and before the Location header of a new
+	// appointment. Defaults to "": entries have no fullUrl and Location is
+	// relative.
 	Base string
 }
 
@@ -96,8 +99,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.only(w, r, h.metadata, http.MethodGet)
 	case path == "Slot":
 		h.only(w, r, h.searchSlots, http.MethodGet)
+	case path == "Slot/_search":
+		h.only(w, r, h.searchSlots, http.MethodPost)
 	case path == "Appointment":
 		h.only(w, r, h.searchAppointments, http.MethodGet)
+	case path == "Appointment/_search":
+		h.only(w, r, h.searchAppointments, http.MethodPost)
 	case path == "Appointment/$find":
 		h.only(w, r, h.find, http.MethodGet, http.MethodPost)
 	case path == "Appointment/$hold":
@@ -117,6 +124,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			h.read(w, r, id)
 		}, http.MethodGet, http.MethodPut)
+	case strings.HasPrefix(path, "Appointment/") && strings.Count(path, "/") == 3 && strings.Split(path, "/")[2] == "_history":
+		parts := strings.Split(path, "/")
+		id, err := fhir.InternalID("id", parts[1])
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		version, err := strconv.Atoi(parts[3])
+		if err != nil || version < 1 || strconv.Itoa(version) != parts[3] {
+			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "vid", "want a version, a whole number from 1"))
+			return
+		}
+		h.only(w, r, func(w http.ResponseWriter, r *http.Request) { h.vread(w, r, id, version) }, http.MethodGet)
 	default:
 		writeIssue(w, http.StatusNotFound, "not-supported", "no such resource type or operation", "")
 	}
@@ -145,6 +165,15 @@ func (h *Handler) metadata(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, capabilityStatement())
 }
 
+// CapabilityDate is the date of the API this handler implements, the
+// CapabilityStatement's date: the day its interactions, search parameters
+// or operations last changed. It is a constant of the library's version,
+// changed with the capability, rather than the time of the build or of the
+// request: the statement describes what the code does, which a rebuild
+// does not change, and Go builds record no reliable date (a module built
+// as a dependency carries no VCS time).
+const CapabilityDate = "2026-12-03"
+
 // capabilityStatement describes the interactions of the package
 // documentation.
 func capabilityStatement() map[string]any {
@@ -153,7 +182,7 @@ func capabilityStatement() map[string]any {
 		return map[string]any{"name": name, "definition": "https://profiles.ihe.net/ITI/Scheduling/OperationDefinition/appointment-" + name}
 	}
 	return map[string]any{
-		"resourceType": "CapabilityStatement", "status": "active", "date": "2026-12-03", "kind": "instance",
+		"resourceType": "CapabilityStatement", "status": "active", "date": CapabilityDate, "kind": "instance",
 		"software":       map[string]any{"name": "carecontact"},
 		"implementation": map[string]any{"description": "carecontact booking, FHIR R4 scheduling API"},
 		"fhirVersion":    "4.0.1", "format": []string{"application/fhir+json"},
@@ -164,6 +193,7 @@ func capabilityStatement() map[string]any {
 			map[string]any{"type": "Appointment", "versioning": "versioned", "readHistory": false, "conditionalUpdate": false,
 				"updateCreate": false, "conditionalCreate": false, "conditionalDelete": "not-supported",
 				"interaction": []any{map[string]any{"code": "read"},
+					map[string]any{"code": "vread", "documentation": "the current version only (readHistory false): another version is 404"},
 					map[string]any{"code": "update", "documentation": "If-Match required (428 without it, 412 for a stale version); confirms, reschedules, cancels or marks the appointment as the transaction does"},
 					map[string]any{"code": "search-type"}},
 				"searchParam": []any{param("patient", "reference"), param("actor", "reference"), param("date", "date"), param("status", "token")},
@@ -172,14 +202,92 @@ func capabilityStatement() map[string]any {
 	}
 }
 
-// bundle writes a searchset Bundle of resources.
-func (h *Handler) bundle(w http.ResponseWriter, resources [][]byte) {
+// bundle writes a searchset Bundle of resources with total (left out when
+// nil: not known) and the self link of the search.
+func (h *Handler) bundle(w http.ResponseWriter, resources [][]byte, total *int, self string) {
 	data, err := fhir.SearchsetBundle(h.cfg.Base, resources...)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writeRaw(w, http.StatusOK, data)
+	var b struct {
+		ResourceType string          `json:"resourceType"`
+		Type         string          `json:"type"`
+		Total        *int            `json:"total,omitempty"`
+		Link         []bundleLink    `json:"link,omitempty"`
+		Entry        json.RawMessage `json:"entry,omitempty"`
+	}
+	if err := json.Unmarshal(data, &b); err != nil {
+		writeError(w, err)
+		return
+	}
+	b.Total, b.Link = total, []bundleLink{{Relation: "self", URL: self}}
+	writeJSON(w, http.StatusOK, b)
+}
+
+// bundleLink is a Bundle.link.
+type bundleLink struct {
+	Relation string `json:"relation"`
+	URL      string `json:"url"`
+}
+
+// selfLink is the URL of a search with the parameters it used (R4
+// search.html: the self link reports them), under Config.Base when set.
+func (h *Handler) selfLink(path string, p params) string {
+	q := url.Values(p.values).Encode()
+	u := path
+	if h.cfg.Base != "" {
+		u = h.cfg.Base + "/" + path
+	}
+	if q != "" {
+		u += "?" + q
+	}
+	return u
+}
+
+// readSearch reads the parameters of a search: the query, and for a POST
+// to _search the form-encoded body as well. Parameters it does not know,
+// _summary and _elements among them, are ignored and left out of the self
+// link, as R4 lets a server do by default; with "Prefer: handling=strict"
+// each is a 400 naming it.
+func readSearch(r *http.Request, allowed ...string) (params, error) {
+	p := params{values: map[string][]string{}, resources: map[string]json.RawMessage{}}
+	in := r.URL.Query()
+	if r.Method == http.MethodPost {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if r.ContentLength != 0 && (err != nil || mt != "application/x-www-form-urlencoded") {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, "Content-Type", "want application/x-www-form-urlencoded")
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, "body", "cannot be read")
+		}
+		if len(body) > maxBody {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, "body", "is too large")
+		}
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return p, carecontact.Invalid(carecontact.ErrInvalid, "body", "want form-encoded search parameters")
+		}
+		for k, v := range form {
+			in[k] = append(in[k], v...)
+		}
+	}
+	strict := false
+	for _, v := range r.Header.Values("Prefer") {
+		for pref := range strings.SplitSeq(v, ",") {
+			strict = strict || strings.EqualFold(strings.ReplaceAll(strings.TrimSpace(pref), " ", ""), "handling=strict")
+		}
+	}
+	for k, v := range in {
+		switch {
+		case k == "_count" || slices.Contains(allowed, k):
+			p.values[k] = v
+		case strict:
+			return p, carecontact.Invalid(carecontact.ErrInvalid, k, "is not a parameter of this search (Prefer: handling=strict)")
+		}
+	}
+	return p, nil
 }
 
 // params are the parameters of a search or an operation: from the query,
@@ -404,10 +512,18 @@ func window(field string, vs []string) (from, to time.Time, bounds []bound, err 
 	return from, to, bounds, nil
 }
 
-func count(p params) (int, error) {
+// maxMatches is the most slots a search counts; a search with more has
+// no Bundle.total (not known).
+const maxMatches = 1000
+
+// defaultCount is the page size of a Slot search or $find without _count.
+const defaultCount = 10
+
+// count is _count, or def when there is none.
+func count(p params, def int) (int, error) {
 	c := p.first("_count")
 	if c == "" {
-		return 0, nil
+		return def, nil
 	}
 	n, err := strconv.Atoi(c)
 	if err != nil || n < 1 || n > 1000 {
@@ -417,15 +533,16 @@ func count(p params) (int, error) {
 }
 
 // slots runs the booker's search for service-type and start (or the $find
-// start and end) and returns the matching slots.
-func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, startParam string) ([]booking.Slot, booking.Service, error) {
+// start and end) and returns the matching slots, and whether they are all
+// of them (the booker stops at maxMatches).
+func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, startParam string) ([]booking.Slot, booking.Service, bool, error) {
 	area, code, err := h.service(p.first("service-type"))
 	if err != nil {
-		return nil, booking.Service{}, err
+		return nil, booking.Service{}, false, err
 	}
 	svc, _, err := h.cfg.Booker.ServiceAt(ctx, area, code)
 	if err != nil {
-		return nil, booking.Service{}, err
+		return nil, booking.Service{}, false, err
 	}
 	var starts []string
 	if startParam == "start" {
@@ -440,46 +557,44 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 	}
 	from, to, bounds, err := window(startParam, starts)
 	if err != nil {
-		return nil, booking.Service{}, err
+		return nil, booking.Service{}, false, err
 	}
-	limit, err := count(p)
-	if err != nil {
-		return nil, booking.Service{}, err
-	}
-	req := booking.SearchRequest{Area: area, Service: code, From: from, To: to, Limit: limit, By: by}
+	// Every match up to maxMatches is asked for, so that the total is the
+	// number of matches; the caller answers the first page of them.
+	req := booking.SearchRequest{Area: area, Service: code, From: from, To: to, Limit: maxMatches, By: by}
 	if s := p.first("schedule"); s != "" {
 		id, ok := strings.CutPrefix(s, "Schedule/")
 		if !ok || id == "" {
-			return nil, booking.Service{}, carecontact.Invalid(carecontact.ErrInvalid, "schedule", "want Schedule/<id>")
+			return nil, booking.Service{}, false, carecontact.Invalid(carecontact.ErrInvalid, "schedule", "want Schedule/<id>")
 		}
 		if id, err = fhir.InternalID("schedule", id); err != nil {
-			return nil, booking.Service{}, err
+			return nil, booking.Service{}, false, err
 		}
 		req.Professional = carecontact.ProfessionalID(id)
 	}
 	free, err := wantsFree(p.values["status"])
 	if err != nil {
-		return nil, booking.Service{}, err
+		return nil, booking.Service{}, false, err
 	}
 	if !free { // the booker keeps no busy slots: none match
-		return nil, svc, nil
+		return nil, svc, true, nil
 	}
 	for _, v := range p.values["appointment-type"] {
 		match := false
 		for token := range strings.SplitSeq(v, ",") {
 			k, err := h.channelOf(token)
 			if err != nil {
-				return nil, booking.Service{}, err
+				return nil, booking.Service{}, false, err
 			}
 			match = match || k == svc.Channel
 		}
 		if !match {
-			return nil, svc, nil
+			return nil, svc, true, nil
 		}
 	}
 	found, err := h.cfg.Booker.Search(ctx, req)
 	if err != nil {
-		return nil, booking.Service{}, err
+		return nil, booking.Service{}, false, err
 	}
 	var out []booking.Slot
 	for _, s := range found {
@@ -491,7 +606,7 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 			out = append(out, s)
 		}
 	}
-	return out, svc, nil
+	return out, svc, len(found) < maxMatches, nil
 }
 
 func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
@@ -499,18 +614,24 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, err := readParams(r, "service-type", "start", "schedule", "status", "appointment-type")
+	p, err := readSearch(r, "service-type", "start", "schedule", "status", "appointment-type")
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	slots, _, err := h.slots(r.Context(), p, by, "start")
+	n, err := count(p, defaultCount)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	slots, _, complete, err := h.slots(r.Context(), p, by, "start")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	total := matches(len(slots), complete)
 	var res [][]byte
-	for _, s := range slots {
+	for _, s := range slots[:min(n, len(slots))] {
 		data, err := h.cfg.Mapping.ExportSlot(s, fhir.SlotFree)
 		if err != nil {
 			writeError(w, err)
@@ -518,7 +639,7 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 		}
 		res = append(res, data)
 	}
-	h.bundle(w, res)
+	h.bundle(w, res, total, h.selfLink("Slot", p))
 }
 
 // client returns the patient parameter's client, or the requester itself
@@ -554,13 +675,19 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	slots, svc, err := h.findWindow(r.Context(), p, by)
+	n, err := count(p, defaultCount)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	slots, svc, complete, err := h.findWindow(r.Context(), p, by)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	total := matches(len(slots), complete)
 	var res [][]byte
-	for i, s := range slots {
+	for i, s := range slots[:min(n, len(slots))] {
 		a := booking.Appointment{ID: fmt.Sprintf("proposed-%d", i+1), Status: booking.StatusProposed, Area: s.Area, Service: s.Service,
 			Client: c, Participants: s.Participants, Start: s.Start, End: s.End, Channel: svc.Channel}
 		data, err := h.cfg.Mapping.ExportAppointment(a, h.cfg.Calendars...)
@@ -570,11 +697,20 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		}
 		res = append(res, data)
 	}
-	h.bundle(w, res)
+	h.bundle(w, res, total, h.selfLink("Appointment/$find", p))
+}
+
+// matches is the total of a slot search that found n: not known when the
+// booker's search stopped at maxMatches (complete false).
+func matches(n int, complete bool) *int {
+	if !complete {
+		return nil
+	}
+	return &n
 }
 
 // findWindow is the $find search with start and end as plain dateTimes.
-func (h *Handler) findWindow(ctx context.Context, p params, by booking.Requester) ([]booking.Slot, booking.Service, error) {
+func (h *Handler) findWindow(ctx context.Context, p params, by booking.Requester) ([]booking.Slot, booking.Service, bool, error) {
 	q := params{values: map[string][]string{}, resources: p.resources}
 	for k, v := range p.values {
 		if k != "start" && k != "end" {
@@ -619,6 +755,10 @@ func (h *Handler) hold(w http.ResponseWriter, r *http.Request) {
 		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "appointment-resource",
 			"is required: the proposals of $find are not stored, send the proposed Appointment back"))
 		return
+	case a.Status != booking.StatusProposed:
+		// IHE ITI Scheduling: $hold takes a proposal of $find.
+		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.status", "want proposed: $hold holds a proposal of $find"))
+		return
 	}
 	held, err := h.cfg.Booker.Hold(r.Context(), booking.BookRequest{Slot: slotOf(a), Client: a.Client, By: by})
 	if err != nil {
@@ -662,6 +802,10 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
 		id = a.ID
 	}
 	if id == "" {
+		if hasResource && a.Status != booking.StatusProposed {
+			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.status", "want proposed (booked now) or pending (a hold confirmed)"))
+			return
+		}
 		if !hasResource {
 			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "appointment-reference", "or appointment-resource is required"))
 			return
@@ -710,12 +854,38 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request, id string) {
 	h.writeAppointment(w, http.StatusOK, a)
 }
 
+// vread answers GET Appointment/<id>/_history/<vid>: the store keeps only
+// the current version, so that version is answered as the read answers
+// it and any other is 404 (the read is made, and audited, either way).
+func (h *Handler) vread(w http.ResponseWriter, r *http.Request, id string, version int) {
+	by, ok := h.requester(w, r)
+	if !ok {
+		return
+	}
+	a, err := h.cfg.Booker.Appointment(r.Context(), id, by)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if a.Version != version {
+		writeIssue(w, http.StatusNotFound, "not-found",
+			"version "+strconv.Itoa(version)+" is not kept: only the current version, "+strconv.Itoa(a.Version)+", is", "vid")
+		return
+	}
+	h.writeAppointment(w, http.StatusOK, a)
+}
+
 func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 	by, ok := h.requester(w, r)
 	if !ok {
 		return
 	}
-	p, err := readParams(r, "patient", "actor", "date", "status")
+	p, err := readSearch(r, "patient", "actor", "date", "status")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	n, err := count(p, maxMatches)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -770,13 +940,6 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 	var res [][]byte
 	for _, a := range as {
 		keep := len(statuses) == 0 || slices.Contains(statuses, a.Status)
-		switch {
-		case actor == "":
-		case actorType == "Patient": // the client is an actor of each
-			keep = keep && actor == string(a.Client)
-		default:
-			keep = keep && slices.Contains(a.Participants, booking.CalendarID(actor))
-		}
 		for _, b := range bounds {
 			keep = keep && !a.Start.IsZero() && b.match(a.Start)
 		}
@@ -788,9 +951,57 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 			writeError(w, err)
 			return
 		}
-		res = append(res, data)
+		switch {
+		case actor == "":
+		case actorType == "Patient": // the client is an actor of each
+			keep = actor == string(a.Client)
+		default:
+			keep = hasActor(data, p.first("actor"), actor)
+		}
+		if keep {
+			res = append(res, data)
+		}
 	}
-	h.bundle(w, res)
+	total := len(res)
+	h.bundle(w, res[:min(n, len(res))], &total, h.selfLink("Appointment", p))
+}
+
+// hasActor reports whether the exported appointment data has a
+// participant whose actor is ref (Type/<FHIR id>): a typed reference
+// matches only with its type (Location/x is not Practitioner/x); a logical
+// reference of fhir.CalendarSystem, which has no type, matches by the
+// calendar id.
+func hasActor(data []byte, ref, id string) bool {
+	var res struct {
+		Participant []struct {
+			Actor *struct {
+				Reference  string `json:"reference"`
+				Type       string `json:"type"`
+				Identifier *struct {
+					System string `json:"system"`
+					Value  string `json:"value"`
+				} `json:"identifier"`
+			} `json:"actor"`
+		} `json:"participant"`
+	}
+	if json.Unmarshal(data, &res) != nil {
+		return false
+	}
+	typ, _, _ := strings.Cut(ref, "/")
+	for _, p := range res.Participant {
+		switch a := p.Actor; {
+		case a == nil:
+		case a.Reference != "":
+			if a.Reference == ref {
+				return true
+			}
+		case a.Identifier != nil && a.Identifier.System == fhir.CalendarSystem:
+			if a.Identifier.Value == id && (a.Type == "" || a.Type == typ) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // export writes a with meta.versionId, the store's version, and
@@ -839,14 +1050,24 @@ func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.
 		w.Header().Set("Last-Modified", t.UTC().Format(http.TimeFormat))
 	}
 	if status == http.StatusCreated {
-		w.Header().Set("Location", location(id, a.Version))
+		w.Header().Set("Location", h.location(id, a.Version))
 	}
 	writeRaw(w, status, data)
 }
 
-// location is the version-specific reference of an appointment.
+// location is the version-specific reference of an appointment, relative
+// to the base (a transaction entry's response.location).
 func location(id string, version int) string {
 	return "Appointment/" + id + "/_history/" + strconv.Itoa(version)
+}
+
+// location is the Location header of a new appointment: absolute under
+// Config.Base when it is set, where a vread answers it.
+func (h *Handler) location(id string, version int) string {
+	if h.cfg.Base == "" {
+		return location(id, version)
+	}
+	return h.cfg.Base + "/" + location(id, version)
 }
 
 func etag(version int) string { return `W/"` + strconv.Itoa(version) + `"` }
@@ -869,8 +1090,10 @@ func writeRaw(w http.ResponseWriter, status int, data []byte) {
 // writeError writes err as an OperationOutcome with its status; an
 // ErrNoRequester is 401, an ErrPrecondition 412 and an
 // ErrPreconditionRequired 428, each naming the If-Match header or the
-// transaction entry's request.ifMatch.
+// transaction entry's request.ifMatch. The diagnostics are the
+// sentinel-level text of err (see diagnostics), never its whole chain.
 func writeError(w http.ResponseWriter, err error) {
+	err = primary(err)
 	field := "If-Match"
 	var fe *carecontact.FieldError
 	if errors.As(err, &fe) && fe.Field != "" {
@@ -881,14 +1104,68 @@ func writeError(w http.ResponseWriter, err error) {
 		writeIssue(w, http.StatusUnauthorized, "login", "the requester is not known", "")
 		return
 	case errors.Is(err, ErrPrecondition):
-		writeIssue(w, http.StatusPreconditionFailed, "conflict", err.Error(), field)
+		writeIssue(w, http.StatusPreconditionFailed, "conflict", diagnostics(err), field)
 		return
 	case errors.Is(err, ErrPreconditionRequired):
-		writeIssue(w, http.StatusPreconditionRequired, "required", err.Error(), field)
+		writeIssue(w, http.StatusPreconditionRequired, "required", diagnostics(err), field)
 		return
 	}
 	data, status := fhir.OperationOutcome(err)
+	var out fhir.Outcome
+	if status != http.StatusInternalServerError && json.Unmarshal(data, &out) == nil && len(out.Issue) == 1 {
+		out.Issue[0].Diagnostics = diagnostics(err)
+		writeJSON(w, status, out)
+		return
+	}
 	writeRaw(w, status, data)
+}
+
+// primary is the error a request failed with: of a joined error (such as
+// a refusal joined with the audit log's failure to record it) the first,
+// which the others only follow.
+func primary(err error) error {
+	for e := err; e != nil; {
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			if errs := u.Unwrap(); len(errs) > 0 {
+				return errs[0]
+			}
+			return err
+		case interface{ Unwrap() error }:
+			e = u.Unwrap()
+		default:
+			return err
+		}
+	}
+	return err
+}
+
+// diagnostics is the text a client is told of err: a field error's
+// element and reason (*fhir.Error, *carecontact.FieldError), or else the
+// message of the package sentinel err wraps, or else its root kind's text;
+// never the wrapping text around them, which may carry internals.
+func diagnostics(err error) string {
+	var fe *fhir.Error
+	if errors.As(err, &fe) {
+		return fe.Error()
+	}
+	var cf *carecontact.FieldError
+	if errors.As(err, &cf) {
+		return cf.Error()
+	}
+	kind := carecontact.KindOf(err)
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if next := errors.Unwrap(e); next != nil && next == kind {
+			return e.Error()
+		}
+		if e == kind {
+			return e.Error()
+		}
+	}
+	if kind != nil {
+		return kind.Error()
+	}
+	return "internal error"
 }
 
 func writeIssue(w http.ResponseWriter, status int, code, diagnostics, expression string) {

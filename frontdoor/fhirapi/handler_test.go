@@ -136,7 +136,12 @@ func entries(t *testing.T, r response) []map[string]any {
 	for _, e := range es {
 		out = append(out, e.(map[string]any)["resource"].(map[string]any))
 	}
-	require.EqualValues(t, len(out), r.body["total"])
+	if total, ok := r.body["total"]; ok { // the matches: this page or more
+		require.GreaterOrEqual(t, total, float64(len(out)))
+	}
+	links, _ := r.body["link"].([]any)
+	require.Len(t, links, 1, "the self link")
+	require.Equal(t, "self", links[0].(map[string]any)["relation"])
 	return out
 }
 
@@ -166,7 +171,7 @@ func TestMetadata(t *testing.T) {
 			interactions[m["type"].(string)] = append(interactions[m["type"].(string)], in.(map[string]any)["code"].(string))
 		}
 	}
-	require.Equal(t, map[string][]string{"Slot": {"search-type"}, "Appointment": {"read", "update", "search-type"}}, interactions)
+	require.Equal(t, map[string][]string{"Slot": {"search-type"}, "Appointment": {"read", "vread", "update", "search-type"}}, interactions)
 }
 
 func TestSlotSearch(t *testing.T) {
@@ -203,7 +208,7 @@ func TestSlotSearch(t *testing.T) {
 		{"a foreign service coding not mapped", "/Slot?service-type=" + url.QueryEscape("urn:oid:1.2.246.537.6.49.201501|X1"), client1, 400, 0, "invalid", "service-type"},
 		{"no service type", "/Slot", client1, 400, 0, "invalid", "service-type"},
 		{"unknown service", "/Slot?service-type=" + url.QueryEscape(fhir.ServiceSystem+"north|x"), client1, 404, 0, "not-found", ""},
-		{"unknown parameter", q + "&colour=red", client1, 400, 0, "invalid", "colour"},
+		{"unknown parameter, ignored", q + "&colour=red&_count=1", client1, 200, 1, "", ""},
 		{"bad count", q + "&_count=0", client1, 400, 0, "invalid", "_count"},
 		{"bad date", q + "&start=ge30.3.2027", client1, 400, 0, "invalid", "start"},
 		{"no requester", q, "", 401, 0, "login", ""},
@@ -321,7 +326,7 @@ func TestFindHoldBook(t *testing.T) {
 	require.Equal(t, map[string]any{"versionId": "1", "lastUpdated": "2027-03-29T06:20:00Z"}, r.body["meta"])
 	id := r.body["id"].(string)
 	require.Equal(t, "apt.5F1", id, "the internal id apt_1 as a FHIR id")
-	require.Equal(t, "Appointment/"+id+"/_history/1", r.header.Get("Location"))
+	require.Equal(t, "https://fhir.example.org/r4/Appointment/"+id+"/_history/1", r.header.Get("Location"))
 
 	// Another client cannot hold the same time.
 	r = f.do(t, http.MethodPost, "/Appointment/$hold", "client:client-2", parameters(map[string]any{"name": "appointment-resource", "resource": proposals[0]}))
@@ -468,10 +473,17 @@ func FuzzOperations(f *testing.F) {
 	f.Add("$hold", []byte(`{"resourceType":"Parameters","parameter":[{"name":"appointment-reference","valueReference":{"reference":"Appointment/x"}}]}`))
 	f.Add("$book", []byte(`{"resourceType":"Parameters","parameter":[{"name":"appointment-resource","resource":{"resourceType":"Appointment","id":"p","status":"proposed"}}]}`))
 	f.Add("$find", []byte(`{"resourceType":"Parameters","parameter":[{"name":"start","valueDateTime":"2027-03-30"}]}`))
+	f.Add("$hold", []byte(`{"resourceType":"Parameters","parameter":[{"name":"appointment-resource","resource":{"resourceType":"Appointment","id":"p","status":"cancelled"}}]}`))
+	f.Add("_search", []byte(`patient=Patient%2Fclient-1&actor=Location%2Fnurse-1&_count=1&_summary=count`))
+	f.Add("x/_history/1", []byte(``))
+	f.Add("x/_history/0", []byte(``))
 	fx := newFixture(f)
 	f.Fuzz(func(t *testing.T, op string, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, "/Appointment/"+url.PathEscape(op), bytes.NewReader(body))
 		req.Header.Set("X-Test-Actor", client1)
+		if op == "_search" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
 		rec := httptest.NewRecorder()
 		fx.h.ServeHTTP(rec, req)
 		if rec.Code >= 500 {
@@ -608,4 +620,216 @@ func mustJSON(t *testing.T, v any) []byte {
 	data, err := json.Marshal(v)
 	require.NoError(t, err)
 	return data
+}
+
+// TestDeniedRequestsAuditedWithoutInternals asks for what the requester may
+// not see, with a client reference that looks like an identity code among
+// them: each is 403, the refusal is audited (the client redacted, never the
+// code) and the diagnostics are the sentinel's text, not the error chain.
+func TestDeniedRequestsAuditedWithoutInternals(t *testing.T) {
+	const code = "010101-123N"
+	tests := []struct {
+		name, target, actor string
+		client              carecontact.ClientRef
+	}{
+		{"an identity code as the patient id", "/Appointment?patient=Patient/" + code, client1, audit.Redacted},
+		{"another client", "/Appointment?patient=Patient/client-2", client1, "client-2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			r := f.do(t, http.MethodGet, tc.target, tc.actor, nil)
+			require.Equal(t, http.StatusForbidden, r.status, string(r.raw))
+			c, _ := issue(t, r)
+			require.Equal(t, "forbidden", c)
+			diag := r.body["issue"].([]any)[0].(map[string]any)["diagnostics"].(string)
+			require.Equal(t, booking.ErrNotAllowed.Error(), diag)
+			require.NotContains(t, string(r.raw), "audit")
+			require.NotContains(t, string(r.raw), code)
+			events, err := f.audit.Events(context.Background(), audit.Filter{})
+			require.NoError(t, err)
+			var denied []audit.Event
+			for _, e := range events {
+				require.NotContains(t, fmt.Sprintf("%+v", e), code)
+				if e.Outcome == audit.Denied {
+					denied = append(denied, e)
+				}
+			}
+			require.Len(t, denied, 1)
+			require.Equal(t, "booking.read", denied[0].Action)
+			require.Equal(t, tc.client, denied[0].Client)
+		})
+	}
+}
+
+// TestHoldAndBookWantAProposal sends $find's proposal back to $hold and
+// $book with another status: only proposed is held or booked (IHE), others
+// are 400 naming Appointment.status and nothing is held.
+func TestHoldAndBookWantAProposal(t *testing.T) {
+	find := "/Appointment/$find?start=2027-03-30T06:00:00Z&end=2027-03-30T07:00:00Z&service-type=" + url.QueryEscape(vaccination)
+	tests := []struct {
+		name, op string
+		change   map[string]any
+		status   int
+	}{
+		{"hold cancelled", "$hold", map[string]any{"status": "cancelled", "cancelationReason": map[string]any{"text": "x"}}, 400},
+		{"hold booked", "$hold", map[string]any{"status": "booked"}, 400},
+		{"hold fulfilled", "$hold", map[string]any{"status": "fulfilled"}, 400},
+		{"hold proposed", "$hold", nil, 201},
+		{"book cancelled", "$book", map[string]any{"status": "cancelled", "cancelationReason": map[string]any{"text": "x"}}, 400},
+		{"book booked", "$book", map[string]any{"status": "booked"}, 400},
+		{"book proposed", "$book", nil, 201},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			r := f.do(t, http.MethodGet, find, client1, nil)
+			require.Equal(t, http.StatusOK, r.status, string(r.raw))
+			res := entries(t, r)[0]
+			for k, v := range tc.change {
+				res[k] = v
+			}
+			r = f.do(t, http.MethodPost, "/Appointment/"+tc.op, client1, parameters(map[string]any{"name": "appointment-resource", "resource": res}))
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			if tc.status != 400 {
+				return
+			}
+			_, expr := issue(t, r)
+			require.Equal(t, []any{"Appointment.status"}, expr)
+			r = f.do(t, http.MethodGet, "/Appointment?patient=Patient/client-1", client1, nil)
+			require.Empty(t, entries(t, r), "nothing held or booked")
+		})
+	}
+}
+
+// TestVread follows the Location of a new appointment: it is absolute
+// under Config.Base and a vread of it answers the appointment; only the
+// current version is kept, so an older or later one is 404.
+func TestVread(t *testing.T) {
+	f := newFixture(t)
+	find := "/Appointment/$find?start=2027-03-30T06:00:00Z&end=2027-03-30T07:00:00Z&service-type=" + url.QueryEscape(vaccination)
+	r := f.do(t, http.MethodGet, find, client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	r = f.do(t, http.MethodPost, "/Appointment/$hold", client1, parameters(map[string]any{"name": "appointment-resource", "resource": entries(t, r)[0]}))
+	require.Equal(t, http.StatusCreated, r.status, string(r.raw))
+	loc := r.header.Get("Location")
+	const base = "https://fhir.example.org/r4/"
+	require.True(t, strings.HasPrefix(loc, base), loc)
+	id := r.body["id"].(string)
+	r = f.do(t, http.MethodPost, "/Appointment/$book", client1, parameters(map[string]any{"name": "appointment-reference", "valueReference": map[string]any{"reference": "Appointment/" + id}}))
+	require.Equal(t, http.StatusOK, r.status, string(r.raw)) // now version 2
+	tests := []struct {
+		name, target, actor string
+		status              int
+		code                string
+	}{
+		{"the current version", "/Appointment/" + id + "/_history/2", client1, 200, ""},
+		{"the Location of the hold, an older version", "/" + strings.TrimPrefix(loc, base), client1, 404, "not-found"},
+		{"a later version", "/Appointment/" + id + "/_history/3", client1, 404, "not-found"},
+		{"not a version", "/Appointment/" + id + "/_history/x", client1, 400, "invalid"},
+		{"version zero", "/Appointment/" + id + "/_history/0", client1, 400, "invalid"},
+		{"unknown appointment", "/Appointment/apt-99/_history/1", client1, 404, "not-found"},
+		{"another client", "/Appointment/" + id + "/_history/2", "client:client-2", 403, "forbidden"},
+		{"no requester", "/Appointment/" + id + "/_history/2", "", 401, "login"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.do(t, http.MethodGet, tc.target, tc.actor, nil)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			if tc.status != 200 {
+				code, _ := issue(t, r)
+				require.Equal(t, tc.code, code)
+				return
+			}
+			require.Equal(t, "booked", r.body["status"])
+			require.Equal(t, `W/"2"`, r.header.Get("ETag"))
+			require.Equal(t, "2", r.body["meta"].(map[string]any)["versionId"])
+		})
+	}
+	r = f.do(t, http.MethodPut, "/Appointment/"+id+"/_history/2", client1, nil)
+	require.Equal(t, http.StatusMethodNotAllowed, r.status)
+}
+
+// TestSearchSemantics checks the R4 search rules of the Slot and
+// Appointment searches: the self link lists the parameters used; unknown
+// parameters (_summary, _elements among them) are ignored unless
+// "Prefer: handling=strict"; _count pages with total the number of
+// matches; POST to _search with a form body searches the same; an actor's
+// type is respected.
+func TestSearchSemantics(t *testing.T) {
+	f := newFixture(t)
+	find := "/Appointment/$find?start=2027-03-30T06:00:00Z&end=2027-03-30T07:00:00Z&service-type=" + url.QueryEscape(vaccination)
+	r := f.do(t, http.MethodGet, find, client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	for _, p := range entries(t, r)[:3] {
+		r := f.do(t, http.MethodPost, "/Appointment/$book", client1, parameters(map[string]any{"name": "appointment-resource", "resource": p}))
+		require.Equal(t, http.StatusCreated, r.status, string(r.raw))
+	}
+	const base = "https://fhir.example.org/r4/"
+	svc := "service-type=" + url.QueryEscape(vaccination)
+	window := "&start=ge2027-03-30T06:00:00Z&start=lt2027-03-30T07:00:00Z" // one free slot left: 09:45
+	form := "application/x-www-form-urlencoded"
+	tests := []struct {
+		name, method, target, body string
+		headers                    []string
+		status, n                  int
+		total                      any // nil: not checked
+		self, expr                 string
+	}{
+		{"slots: self link", "GET", "/Slot?" + svc + "&_count=1", "", nil, 200, 1, nil, base + "Slot?_count=1&" + svc, ""},
+		{"slots: _summary, _elements and unknown ignored", "GET", "/Slot?" + svc + window + "&_summary=count&_elements=status&colour=red", "", nil, 200, 1, 1.0,
+			base + "Slot?" + svc + "&start=ge2027-03-30T06%3A00%3A00Z&start=lt2027-03-30T07%3A00%3A00Z", ""},
+		{"slots: strict refuses _summary", "GET", "/Slot?" + svc + "&_summary=count", "", []string{"Prefer", "handling=strict"}, 400, 0, nil, "", "_summary"},
+		{"slots: strict refuses an unknown", "GET", "/Slot?" + svc + "&colour=red", "", []string{"Prefer", "return=minimal, handling=strict"}, 400, 0, nil, "", "colour"},
+		{"slots: lenient asked", "GET", "/Slot?" + svc + "&colour=red&_count=2", "", []string{"Prefer", "handling=lenient"}, 200, 2, nil, base + "Slot?_count=2&" + svc, ""},
+		{"slots: total is the matches, not the page", "GET", "/Slot?" + svc + "&start=2027-04-05&_count=2", "", nil, 200, 2, 4.0, "", ""},
+		{"slots: POST _search", "POST", "/Slot/_search", svc + window, []string{"Content-Type", form}, 200, 1, 1.0, "", ""},
+		{"slots: POST _search with query and body", "POST", "/Slot/_search?" + svc, "_count=2", []string{"Content-Type", form}, 200, 2, nil, base + "Slot?_count=2&" + svc, ""},
+		{"slots: POST _search not a form", "POST", "/Slot/_search", `{"a":1}`, []string{"Content-Type", "application/json"}, 400, 0, nil, "", "Content-Type"},
+		{"slots: GET _search", "GET", "/Slot/_search?" + svc, "", nil, 405, 0, nil, "", ""},
+		{"appointments: _count", "GET", "/Appointment?patient=Patient/client-1&_count=2", "", nil, 200, 2, 3.0, base + "Appointment?_count=2&patient=Patient%2Fclient-1", ""},
+		{"appointments: all", "GET", "/Appointment?patient=Patient/client-1&_elements=id", "", nil, 200, 3, 3.0, base + "Appointment?patient=Patient%2Fclient-1", ""},
+		{"appointments: strict", "GET", "/Appointment?patient=Patient/client-1&_elements=id", "", []string{"Prefer", "handling=strict"}, 400, 0, nil, "", "_elements"},
+		{"appointments: bad _count", "GET", "/Appointment?patient=Patient/client-1&_count=0", "", nil, 400, 0, nil, "", "_count"},
+		{"appointments: POST _search", "POST", "/Appointment/_search", "patient=Patient%2Fclient-1&_count=1", []string{"Content-Type", form}, 200, 1, 3.0, "", ""},
+		{"appointments: the practitioner", "GET", "/Appointment?patient=Patient/client-1&actor=Practitioner/nurse-1", "", nil, 200, 3, 3.0, "", ""},
+		{"appointments: a location of the same id", "GET", "/Appointment?patient=Patient/client-1&actor=Location/nurse-1", "", nil, 200, 0, 0.0, "", ""},
+		{"appointments: POST _search the location", "POST", "/Appointment/_search", "patient=Patient%2Fclient-1&actor=Location%2Fnurse-1", []string{"Content-Type", form}, 200, 0, 0.0, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.doRaw(t, tc.method, tc.target, client1, tc.body, tc.headers...)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			if tc.status != 200 {
+				_, expr := issue(t, r)
+				if tc.expr != "" {
+					require.Equal(t, []any{tc.expr}, expr)
+				}
+				return
+			}
+			require.Len(t, entries(t, r), tc.n)
+			if tc.total != nil {
+				require.Equal(t, tc.total, r.body["total"])
+			}
+			if tc.self != "" {
+				require.Equal(t, tc.self, r.body["link"].([]any)[0].(map[string]any)["url"])
+			}
+		})
+	}
+}
+
+// doRaw is do with a body sent as it is.
+func (f fixture) doRaw(t *testing.T, method, target, actor, body string, headers ...string) response {
+	t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	req.Header.Set("X-Test-Actor", actor)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, req)
+	out := response{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes()}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out.body), rec.Body.String())
+	require.Empty(t, f.v.Validate(rec.Body.Bytes()), rec.Body.String())
+	return out
 }

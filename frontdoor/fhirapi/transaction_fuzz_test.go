@@ -67,6 +67,8 @@ func FuzzTransaction(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"Bundle","type":"collection"}`))
 	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{}]}`))
 	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"DELETE","url":"Slot/x"}}]}`))
+	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"PUT","url":"Appointment/x/_history/1"},"resource":{"resourceType":"Appointment","id":"x","status":"booked"}}]}`))
+	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"PUT","url":"Appointment/x"},"resource":{"resourceType":"Appointment","id":"x","status":"booked","participant":[{"actor":{"reference":"Patient/010101-123N"},"status":"accepted"}]}}]}`))
 	f.Add([]byte(`[]`))
 	f.Add([]byte{})
 	fx := newFixture(f)

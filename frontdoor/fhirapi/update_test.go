@@ -182,7 +182,7 @@ func TestUpdate(t *testing.T) {
 	require.Equal(t, booking.StatusBooked, b.Status)
 	require.True(t, b.Start.Equal(moved.Start))
 	require.Equal(t, `W/"1"`, r.header.Get("ETag"))
-	require.Equal(t, "Appointment/"+r.body["id"].(string)+"/_history/1", r.header.Get("Location"))
+	require.Equal(t, "https://fhir.example.org/r4/Appointment/"+r.body["id"].(string)+"/_history/1", r.header.Get("Location"))
 	r = f.do(t, http.MethodGet, "/Appointment/apt.5F1", client1, nil)
 	require.Equal(t, "cancelled", r.body["status"], string(r.raw))
 	require.Equal(t, `W/"2"`, r.header.Get("ETag"))
