@@ -181,7 +181,16 @@
 // A resource the booking model cannot hold is refused with an *Error; an
 // Appointment needs a client and at least one calendar participant (HL7
 // Finland's waitlist example with only a patient is refused with
-// "Appointment.participant"). OperationOutcome writes any error as a FHIR
+// "Appointment.participant"). A participant (or an AppointmentResponse
+// actor) that is a local reference "#id" is classified by the type of the
+// contained resource it names: a contained Patient is the client, known by
+// its identifier of PersonalIdentitySystem through
+// Config.ClientByIdentifier, or absent (kept in Details) as for a Patient
+// known by identifier only; any other contained type R4 allows is kept as
+// it came, one R4 forbids is refused. The identity code never appears in
+// an error. A urn:uuid reference is classified only by its Reference.type:
+// the importers do not resolve it against a Bundle's other entries.
+// OperationOutcome writes any error as a FHIR
 // OperationOutcome with the element at fault as its expression and the
 // HTTP status that goes with it.
 //

@@ -103,7 +103,8 @@ func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 	if r.Actor != nil {
 		actor := cloneReference(*r.Actor)
 		out.Actor = &actor
-		role, id, err := classifyActor("AppointmentResponse.actor", actor)
+		cont := containedOf(data)
+		role, id, err := classifyActorIn("AppointmentResponse.actor", actor, cont)
 		if err != nil {
 			return Response{}, err
 		}
@@ -112,7 +113,7 @@ func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 		case RoleClient:
 			out.Client = carecontact.ClientRef(id)
 			if id == "" {
-				if out.Client, err = f.resolveClient("AppointmentResponse.actor.identifier", actor); err != nil {
+				if out.Client, err = f.resolveClient("AppointmentResponse.actor.identifier", clientIdentifier(actor, cont)); err != nil {
 					return Response{}, err
 				}
 			}
@@ -163,7 +164,11 @@ func ExportAppointmentResponse(r Response) ([]byte, error) {
 // responder, else a reference to the client or the calendar.
 func responseActor(r Response) (*Reference, error) {
 	if r.Actor != nil {
-		role, id, err := classifyActor("AppointmentResponse.actor", *r.Actor)
+		var cont contained
+		if raw, ok := r.Elements["contained"]; ok {
+			cont = containedOf([]byte(`{"contained":` + string(raw) + `}`))
+		}
+		role, id, err := classifyActorIn("AppointmentResponse.actor", *r.Actor, cont)
 		if err != nil {
 			return nil, err
 		}
