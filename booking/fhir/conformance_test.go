@@ -252,7 +252,7 @@ func TestFHIRSetMeta(t *testing.T) {
 		at   time.Time
 		want map[string]any
 	}{
-		{"with lastUpdated", time.Date(2026, time.December, 3, 16, 4, 5, 600, helsinki), map[string]any{"versionId": "2", "lastUpdated": "2026-12-03T14:04:05Z"}},
+		{"with lastUpdated", time.Date(2026, time.December, 3, 16, 4, 5, 600, helsinki), map[string]any{"versionId": "2", "lastUpdated": "2026-12-03T14:04:05.0000006Z"}},
 		{"without", time.Time{}, map[string]any{"versionId": "2"}},
 	}
 	for _, tc := range tests {

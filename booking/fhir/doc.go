@@ -190,6 +190,9 @@
 // it came, one R4 forbids is refused. The identity code never appears in
 // an error. A urn:uuid reference is classified only by its Reference.type:
 // the importers do not resolve it against a Bundle's other entries.
+// Instants (start, end, created, hold-until, planningHorizon, meta) are
+// written in UTC with their fractional seconds when they have any, so
+// sub-second precision survives a round trip.
 // OperationOutcome writes any error as a FHIR
 // OperationOutcome with the element at fault as its expression and the
 // HTTP status that goes with it.

@@ -317,7 +317,9 @@ type fhirResource struct {
 	elements map[string]json.RawMessage
 }
 
-func instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+// instant writes t as a FHIR instant in UTC, with its fractional seconds
+// when it has any (R4 instants may carry sub-second precision).
+func instant(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // reference returns the reference "Type/id" to a resource of type typ,
 // with id escaped to a FHIR id (see exportID).
@@ -1233,7 +1235,7 @@ const (
 	PrecisionDay   Precision = "day"
 )
 
-var precisionLayouts = map[Precision]string{"": time.RFC3339, PrecisionYear: "2006", PrecisionMonth: "2006-01", PrecisionDay: time.DateOnly}
+var precisionLayouts = map[Precision]string{"": time.RFC3339Nano, PrecisionYear: "2006", PrecisionMonth: "2006-01", PrecisionDay: time.DateOnly}
 
 // parseDateTime reads a FHIR dateTime: a year, a month, a date, or a time
 // with a time zone.
