@@ -190,6 +190,15 @@
 // it came, one R4 forbids is refused. The identity code never appears in
 // an error. A urn:uuid reference is classified only by its Reference.type:
 // the importers do not resolve it against a Bundle's other entries.
+// A modifierExtension anywhere in a resource (the resource's own, a
+// participant's, a contained resource's, one in an element kept as it
+// came) is refused naming the element that has it: R4 forbids ignoring a
+// modifier extension that is not understood. Extensions on the resource,
+// on Appointment.status (_status) and inside elements kept as they came
+// (Details.Elements, contained resources) are kept. Extensions and ids of
+// the elements the importers read into Go types are not kept: those on
+// Appointment.participant, on Reference, Coding, CodeableConcept,
+// Identifier and Period values, and the id of _status.
 // Instants (start, end, created, hold-until, planningHorizon, meta) are
 // written in UTC with their fractional seconds when they have any, so
 // sub-second precision survives a round trip.

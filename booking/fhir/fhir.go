@@ -667,6 +667,16 @@ func localReferences(typ string, data []byte) error {
 	walk = func(v any, path string) error {
 		switch x := v.(type) {
 		case map[string]any:
+			if path != typ {
+				// R4: a modifier extension that is not understood must not
+				// be ignored, wherever it is (the resource's own is refused
+				// by decodeResource).
+				if me, ok := x["modifierExtension"]; ok && me != nil {
+					if arr, isArr := me.([]any); !isArr || len(arr) > 0 {
+						return fhirErr(path+".modifierExtension", "is not understood by this mapping")
+					}
+				}
+			}
 			if ref, ok := x["reference"].(string); ok {
 				if id, local := strings.CutPrefix(ref, "#"); local && !ids[id] {
 					return fhirErr(path+".reference", "local reference %q: no contained resource has id %q (ref-1)", ref, id)
