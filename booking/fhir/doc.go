@@ -158,7 +158,9 @@
 //
 // ImportAppointmentResponse and ExportAppointmentResponse read and write an
 // AppointmentResponse (see Response): its responder is the client, a
-// calendar or someone kept as they came.
+// calendar or someone kept as they came. A response with neither actor
+// nor participantType (R4 invariant apr-1) is refused by both, naming
+// AppointmentResponse.actor.
 //
 // # National codes
 //

@@ -100,6 +100,9 @@ func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 	if !out.Start.IsZero() && !out.End.IsZero() && out.End.Before(out.Start) {
 		return Response{}, fhirErr("AppointmentResponse.end", "is before start")
 	}
+	if (r.Actor == nil || *r.Actor == (Reference{})) && len(r.ParticipantType) == 0 {
+		return Response{}, fhirErr("AppointmentResponse.actor", "has neither actor nor participantType (apr-1)")
+	}
 	if r.Actor != nil {
 		actor := cloneReference(*r.Actor)
 		out.Actor = &actor
@@ -156,6 +159,9 @@ func ExportAppointmentResponse(r Response) ([]byte, error) {
 	}
 	if out.Actor, err = responseActor(r); err != nil {
 		return nil, err
+	}
+	if out.Actor == nil && len(out.ParticipantType) == 0 {
+		return nil, fhirErr("AppointmentResponse.actor", "has neither actor nor participantType (apr-1)")
 	}
 	return marshal(out, r.Elements, r.Extension)
 }
