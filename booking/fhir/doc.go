@@ -129,7 +129,17 @@
 //
 // ExportWaitEntry writes a waitlist entry as an Appointment with status
 // waitlist, no times, the client as its one participant and the wanted
-// window as requestedPeriod; ImportWaitEntry reads it back. SetVersionID
+// window as requestedPeriod; ImportWaitEntry reads it back. A Mapping's
+// ImportWaitEntry reads a foreign serviceType coding the host mapped
+// (Config.Services) as ImportAppointment does, and ImportWaitEntryDetails
+// keeps the foreign codings and the precision of created (a date-only
+// created comes back as a date) for ExportWaitEntryDetails. An
+// open-ended requestedPeriod (start only) is refused on import and export
+// with an *Error naming Appointment.requestedPeriod[0].end: a
+// booking.WaitEntry holds a window with both ends. The identifier,
+// comment, extensions and participant.status and required of a waitlist
+// Appointment are not kept (booking.WaitEntry has no place for them).
+// SetVersionID
 // puts the store's version in meta.versionId, for a FHIR API's ETag and
 // If-Match; SetMeta also puts when the store last changed the resource in
 // meta.lastUpdated.
