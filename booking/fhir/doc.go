@@ -77,8 +77,12 @@
 // has no area and service, unless a coding of another system is one the
 // host mapped to a service (Config.Services). Codings of other systems are
 // kept, in SlotDetails and Details, and exported after the library's own
-// (a mapped one stands for the service). A second, different coding of
-// ServiceSystem is refused.
+// (a mapped one stands for the service). When the host maps codings to a
+// service and none came (an appointment, slot or wait entry the library
+// made), export writes the mapped codings (the THL service code, say)
+// beside the library's own in the same concept, and import takes them as
+// part of it, so the resource round-trips unchanged. A second, different
+// coding of ServiceSystem is refused.
 //
 // # Slots
 //

@@ -883,6 +883,14 @@ func (f *Mapping) serviceOf(field string, cs []Concept) (area carecontact.AreaID
 			}
 			area, code = carecontact.AreaID(a), cd.Code
 		}
+		if len(kept) < len(c.Coding) && area != "" {
+			// The mapped coding the exporter writes beside the library's
+			// own stands for the same service: it is derived, not kept.
+			kept = slices.DeleteFunc(kept, func(cd Coding) bool {
+				svc, ok := f.services[ServiceCoding{System: cd.System, Code: cd.Code}]
+				return ok && svc == Service{Area: area, Service: code}
+			})
+		}
 		if len(kept) > 0 || c.Text != "" {
 			foreign = append(foreign, Concept{Coding: kept, Text: c.Text})
 		}
@@ -927,7 +935,17 @@ func (f *Mapping) serviceTypes(field string, area carecontact.AreaID, service st
 	}
 	var cs []Concept
 	if area != "" && !mapped {
-		cs = append(cs, Concept{Coding: []Coding{{System: ServiceSystem + string(area), Code: service}}})
+		own := Concept{Coding: []Coding{{System: ServiceSystem + string(area), Code: service}}}
+		// The host's mapped codings of the service (THL, say) go beside
+		// the library's own, in the order of their system and code.
+		for _, sc := range slices.SortedFunc(maps.Keys(f.services), func(a, b ServiceCoding) int {
+			return strings.Compare(a.System+"|"+a.Code, b.System+"|"+b.Code)
+		}) {
+			if f.services[sc] == (Service{Area: area, Service: service}) {
+				own.Coding = append(own.Coding, Coding{System: sc.System, Code: sc.Code})
+			}
+		}
+		cs = append(cs, own)
 	}
 	for i, c := range foreign {
 		for j, cd := range c.Coding {
