@@ -272,7 +272,7 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 	}
 	status, err := booking.ParseStatus(r.Status)
 	if err != nil {
-		return booking.Appointment{}, part, fhirErr("Appointment.status", "%q is not a FHIR R4 appointment status", r.Status)
+		return booking.Appointment{}, part, fhirErr("Appointment.status", "is not a FHIR R4 appointment status")
 	}
 	var iv booking.Interval
 	if r.Start != "" || r.End != "" || !untimed(status) {
@@ -386,7 +386,7 @@ func importNationalStatus(field string, e fhirExtension, status booking.Status, 
 		return fhirErr(field+".valueCoding", "want a coding of %s", booking.NationalStatusSystem)
 	}
 	if _, err := booking.StatusFromNational(e.ValueCoding.Code); err != nil {
-		return fhirErr(field+".valueCoding.code", "%q is not an Ajanvarauksen tila code", e.ValueCoding.Code)
+		return fhirErr(field+".valueCoding.code", "is not an Ajanvarauksen tila code")
 	}
 	c := *e.ValueCoding
 	part.NationalStatus, part.NationalStatusOf = &c, status
@@ -519,7 +519,7 @@ func classifyActorIn(field string, actor Reference, cont contained) (Role, strin
 		}
 	}
 	if actor.Type != "" && !slices.Contains(actorTypes, actor.Type) {
-		return "", "", fhirErr(field+".type", "%q: want one of %s", actor.Type, strings.Join(actorTypes, ", "))
+		return "", "", fhirErr(field+".type", "want one of %s", strings.Join(actorTypes, ", "))
 	}
 	ref := actor.Reference
 	switch {
@@ -529,7 +529,7 @@ func classifyActorIn(field string, actor Reference, cont contained) (Role, strin
 			return "", "", err
 		}
 		if actor.Type != "" && actor.Type != typ {
-			return "", "", fhirErr(field+".type", "%q contradicts the reference type %q", actor.Type, typ)
+			return "", "", fhirErr(field+".type", "contradicts the reference type")
 		}
 		switch typ {
 		case "Patient":
@@ -584,7 +584,7 @@ func (f *Mapping) importChannel(cs []Coding) (channel.Kind, error) {
 		case c.System == ChannelSystem:
 			k, err := channel.ParseKind(c.Code)
 			if err != nil {
-				return "", fhirErr(field, "channel %q is not a channel kind", c.Code)
+				return "", fhirErr(field, "is not a channel kind of %s", ChannelSystem)
 			}
 			own = k
 		case f.sameSystem(c.System):

@@ -230,6 +230,9 @@
 // # Errors
 //
 // Bad input gets an *Error that names the offending element (e.g.
-// "Appointment.participant[1].actor.reference"). Every error from bad input
+// "Appointment.participant[1].actor.reference"). The error names the
+// element, not its value: codes (statuses, participation, types),
+// references, identifiers, instants and request urls are not quoted, so
+// an identity code put in the wrong place does not reach a log. Every error from bad input
 // matches booking.ErrInvalid and through it carecontact.ErrInvalid.
 package fhir

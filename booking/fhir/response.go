@@ -85,7 +85,7 @@ func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 		return Response{}, fhirErr("AppointmentResponse.participantStatus", "is required")
 	}
 	if err := (Participation{Status: out.Status}).check("AppointmentResponse"); err != nil {
-		return Response{}, fhirErr("AppointmentResponse.participantStatus", "%q is not a FHIR R4 participation status", r.ParticipantStatus)
+		return Response{}, fhirErr("AppointmentResponse.participantStatus", "is not a FHIR R4 participation status (accepted, declined, tentative, needs-action)")
 	}
 	if r.Start != "" {
 		if out.Start, err = parseInstant("AppointmentResponse.start", r.Start); err != nil {
@@ -133,7 +133,7 @@ func ExportAppointmentResponse(r Response) ([]byte, error) {
 		return nil, fmt.Errorf("%w: appointment response needs id and appointment", booking.ErrInvalid)
 	}
 	if err := (Participation{Status: r.Status}).check("AppointmentResponse"); err != nil {
-		return nil, fhirErr("AppointmentResponse.participantStatus", "%q is not a FHIR R4 participation status", r.Status)
+		return nil, fhirErr("AppointmentResponse.participantStatus", "is not a FHIR R4 participation status (accepted, declined, tentative, needs-action)")
 	}
 	id, err := exportID("AppointmentResponse.id", r.ID)
 	if err != nil {

@@ -126,7 +126,7 @@ func (f *Mapping) importWaitEntry(data []byte) (booking.WaitEntry, WaitDetails, 
 		return booking.WaitEntry{}, d, err
 	}
 	if r.Status != string(booking.StatusWaitlist) {
-		return booking.WaitEntry{}, d, fhirErr("Appointment.status", "a wait entry is waitlist, not %q", r.Status)
+		return booking.WaitEntry{}, d, fhirErr("Appointment.status", "a wait entry has status waitlist")
 	}
 	w := booking.WaitEntry{ID: env.id}
 	if w.Area, w.Service, d.ServiceType, err = f.serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
