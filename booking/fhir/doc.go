@@ -215,6 +215,10 @@
 // the elements the importers read into Go types are not kept: those on
 // Appointment.participant, on Reference, Coding, CodeableConcept,
 // Identifier and Period values, and the id of _status.
+// A Slot.schedule or an AppointmentResponse.appointment that is a
+// contained resource ("#id") or known by identifier only is refused naming
+// its reference: neither names a calendar or an appointment the store
+// holds.
 // Instants (start, end, created, hold-until, planningHorizon, meta) are
 // written in UTC with their fractional seconds when they have any, so
 // sub-second precision survives a round trip.

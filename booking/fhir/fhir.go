@@ -1160,6 +1160,11 @@ func (f *Mapping) importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails
 	if r.Schedule == nil {
 		return booking.Slot{}, "", d, fhirErr("Slot.schedule", "is required")
 	}
+	if strings.HasPrefix(r.Schedule.Reference, "#") || r.Schedule.Reference == "" && r.Schedule.Identifier != nil {
+		// A contained Schedule, or one known by identifier only, names no
+		// calendar of the store: the slot would have no participant.
+		return booking.Slot{}, "", d, fhirErr("Slot.schedule.reference", "a contained or identifier-only Schedule names no calendar: want Schedule/id")
+	}
 	_, first, err := refID[booking.CalendarID]("Slot.schedule.reference", r.Schedule.Reference, "Schedule")
 	if err != nil {
 		return booking.Slot{}, "", d, err

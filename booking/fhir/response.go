@@ -3,6 +3,7 @@ package fhir
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
@@ -74,6 +75,11 @@ func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 	out := Response{ID: env.id, Comment: r.Comment, ParticipantType: cloneConcepts(r.ParticipantType), Elements: env.elements, Extension: env.rawExtension}
 	if r.Appointment == nil {
 		return Response{}, fhirErr("AppointmentResponse.appointment", "is required")
+	}
+	if strings.HasPrefix(r.Appointment.Reference, "#") || r.Appointment.Reference == "" && r.Appointment.Identifier != nil {
+		// A contained Appointment, or one known by identifier only, is not
+		// one the store holds: the answer would answer nothing.
+		return Response{}, fhirErr("AppointmentResponse.appointment.reference", "a contained or identifier-only Appointment is not one the store holds: want Appointment/id")
 	}
 	if _, out.Appointment, err = refID[string]("AppointmentResponse.appointment.reference", r.Appointment.Reference, "Appointment"); err != nil {
 		return Response{}, err
