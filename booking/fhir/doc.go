@@ -215,6 +215,11 @@
 // the elements the importers read into Go types are not kept: those on
 // Appointment.participant, on Reference, Coding, CodeableConcept,
 // Identifier and Period values, and the id of _status.
+// Schedule.planningHorizon is read as the Period of dateTimes R4 makes
+// it: either end may be absent (an open-ended horizon) and either may be
+// a year, a month or a date only; ScheduleInfo keeps the precisions and
+// ExportScheduleInfo writes them back. An end before the start (per-1) is
+// refused.
 // A Slot.schedule or an AppointmentResponse.appointment that is a
 // contained resource ("#id") or known by identifier only is refused naming
 // its reference: neither names a calendar or an appointment the store

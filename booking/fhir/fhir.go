@@ -358,8 +358,14 @@ func ExportSchedule(c booking.Calendar, horizon booking.Interval) ([]byte, error
 	r := fhirResource{ResourceType: "Schedule", ID: id, Active: &active,
 		Actor:     []fhirReference{actor},
 		Extension: []fhirExtension{{URL: ExtensionBase + "service-area", ValueString: string(c.Area)}}}
-	if !horizon.Start.IsZero() {
-		r.PlanningHorizon = &fhirPeriod{Start: instant(horizon.Start), End: instant(horizon.End)}
+	if !horizon.Start.IsZero() || !horizon.End.IsZero() {
+		r.PlanningHorizon = &fhirPeriod{}
+		if !horizon.Start.IsZero() {
+			r.PlanningHorizon.Start = instant(horizon.Start)
+		}
+		if !horizon.End.IsZero() {
+			r.PlanningHorizon.End = instant(horizon.End)
+		}
 	}
 	return json.Marshal(r)
 }
@@ -999,7 +1005,13 @@ type ScheduleInfo struct {
 	// ActiveAbsent records that the Schedule came without active (which R4
 	// reads as active); export leaves it out again while Active is true.
 	ActiveAbsent bool
-	Horizon      booking.Interval
+	// Horizon is planningHorizon; either end may be zero (an open-ended
+	// horizon, R4 Period allows it).
+	Horizon booking.Interval
+	// HorizonStartPrecision and HorizonEndPrecision are the precisions of
+	// planningHorizon's start and end (a date only, say); zero is a full
+	// instant.
+	HorizonStartPrecision, HorizonEndPrecision Precision
 	// Actors are all of the Schedule's actors, the first one included.
 	Actors []ScheduleActor
 	// Elements are the Schedule's elements the mapping does not read
@@ -1061,8 +1073,22 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 	if info.Area != "" {
 		r.Extension = []fhirExtension{{URL: ExtensionBase + "service-area", ValueString: string(info.Area)}}
 	}
-	if !info.Horizon.Start.IsZero() {
-		r.PlanningHorizon = &fhirPeriod{Start: instant(info.Horizon.Start), End: instant(info.Horizon.End)}
+	if !info.Horizon.Start.IsZero() || !info.Horizon.End.IsZero() {
+		if !info.Horizon.Start.IsZero() && !info.Horizon.End.IsZero() && info.Horizon.End.Before(info.Horizon.Start) {
+			return nil, fhirErr("Schedule.planningHorizon.end", "is before start (per-1)")
+		}
+		p := &fhirPeriod{}
+		if !info.Horizon.Start.IsZero() {
+			if p.Start, err = formatDateTime("Schedule.planningHorizon.start", info.Horizon.Start, info.HorizonStartPrecision); err != nil {
+				return nil, err
+			}
+		}
+		if !info.Horizon.End.IsZero() {
+			if p.End, err = formatDateTime("Schedule.planningHorizon.end", info.Horizon.End, info.HorizonEndPrecision); err != nil {
+				return nil, err
+			}
+		}
+		r.PlanningHorizon = p
 	}
 	return marshal(r, info.Elements, info.Extension)
 }
@@ -1100,9 +1126,21 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 	case "Location", "Device":
 		info.Kind = booking.OwnerResource
 	}
-	if r.PlanningHorizon != nil {
-		if info.Horizon, err = parsePeriod("Schedule.planningHorizon.", r.PlanningHorizon.Start, r.PlanningHorizon.End); err != nil {
-			return ScheduleInfo{}, err
+	if ph := r.PlanningHorizon; ph != nil {
+		// planningHorizon is a Period of dateTimes: either end may be
+		// absent and either may be a date only.
+		if ph.Start != "" {
+			if info.Horizon.Start, info.HorizonStartPrecision, err = parseDateTime("Schedule.planningHorizon.start", ph.Start); err != nil {
+				return ScheduleInfo{}, err
+			}
+		}
+		if ph.End != "" {
+			if info.Horizon.End, info.HorizonEndPrecision, err = parseDateTime("Schedule.planningHorizon.end", ph.End); err != nil {
+				return ScheduleInfo{}, err
+			}
+		}
+		if ph.Start != "" && ph.End != "" && info.Horizon.End.Before(info.Horizon.Start) {
+			return ScheduleInfo{}, fhirErr("Schedule.planningHorizon.end", "is before start (per-1)")
 		}
 	}
 	for i, e := range r.Extension {
