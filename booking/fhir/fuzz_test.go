@@ -147,3 +147,35 @@ func FuzzImportWaitEntryDetails(f *testing.F) {
 		}
 	})
 }
+
+// FuzzImportTransaction: the importer of outside transaction Bundles. A
+// refusal is a short *Error naming the element; every accepted entry has
+// its request and exactly one resource, or none for a DELETE.
+func FuzzImportTransaction(f *testing.F) {
+	appt := `{"resourceType":"Appointment","id":"a","status":"booked","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z","contained":[{"resourceType":"Patient","id":"p"}],"participant":[{"actor":{"reference":"#p"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted"}]}`
+	for _, s := range []string{
+		`{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:0c3f0b5e-1a7b-4d8e-9d8f-0d1d2e3f4a5b","resource":` + appt + `,"request":{"method":"PUT","url":"Appointment/a","ifMatch":"W/\"1\""}}]}`,
+		`{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"DELETE","url":"Slot/s"}}]}`,
+		`{"resourceType":"Bundle","type":"searchset"}`, `{}`, `null`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		entries, err := ImportTransaction(data)
+		if err != nil {
+			fhirError(t, err)
+			return
+		}
+		for i, e := range entries {
+			n := 0
+			for _, set := range []bool{e.Schedule != nil, e.Slot != nil, e.Appointment != nil, e.Response != nil, e.Outcome != nil} {
+				if set {
+					n++
+				}
+			}
+			if e.Request == nil || n > 1 || n == 0 && e.Request.Method != "DELETE" {
+				t.Fatalf("entry %d: request %v with %d resources", i, e.Request, n)
+			}
+		}
+	})
+}
