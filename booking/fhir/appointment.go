@@ -272,7 +272,7 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 	}
 	status, err := booking.ParseStatus(r.Status)
 	if err != nil {
-		return booking.Appointment{}, part, fhirErr("Appointment.status", "%q is not a FHIR R4 appointment status", r.Status)
+		return booking.Appointment{}, part, fhirErr("Appointment.status", "is not a FHIR R4 appointment status")
 	}
 	var iv booking.Interval
 	if r.Start != "" || r.End != "" || !untimed(status) {
@@ -304,8 +304,9 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 		part.CancelationReason = slices.Clone(r.CancelationReason.Coding)
 	}
 	client := false
+	cont := containedOf(data)
 	for i, p := range r.Participant {
-		if err := f.importParticipant(i, p, &a, &part, &client); err != nil {
+		if err := f.importParticipant(i, p, cont, &a, &part, &client); err != nil {
 			return booking.Appointment{}, part, err
 		}
 	}
@@ -385,7 +386,7 @@ func importNationalStatus(field string, e fhirExtension, status booking.Status, 
 		return fhirErr(field+".valueCoding", "want a coding of %s", booking.NationalStatusSystem)
 	}
 	if _, err := booking.StatusFromNational(e.ValueCoding.Code); err != nil {
-		return fhirErr(field+".valueCoding.code", "%q is not an Ajanvarauksen tila code", e.ValueCoding.Code)
+		return fhirErr(field+".valueCoding.code", "is not an Ajanvarauksen tila code")
 	}
 	c := *e.ValueCoding
 	part.NationalStatus, part.NationalStatusOf = &c, status
@@ -395,7 +396,7 @@ func importNationalStatus(field string, e fhirExtension, status booking.Status, 
 // importParticipant reads participant i into a and part: the Patient is
 // the client, a participant of a calendar's type (or a logical reference of
 // CalendarSystem) a calendar, anything else is kept as it came.
-func (f *Mapping) importParticipant(i int, p fhirParticipant, a *booking.Appointment, part *Details, client *bool) error {
+func (f *Mapping) importParticipant(i int, p fhirParticipant, cont contained, a *booking.Appointment, part *Details, client *bool) error {
 	field := fmt.Sprintf("Appointment.participant[%d]", i)
 	pp, err := parseParticipation(field, p)
 	if err != nil {
@@ -414,7 +415,7 @@ func (f *Mapping) importParticipant(i int, p fhirParticipant, a *booking.Appoint
 		per := *p.Period
 		e.Period = &per
 	}
-	role, id, err := classifyActor(field+".actor", actor)
+	role, id, err := classifyActorIn(field+".actor", actor, cont)
 	if err != nil {
 		return err
 	}
@@ -428,7 +429,7 @@ func (f *Mapping) importParticipant(i int, p fhirParticipant, a *booking.Appoint
 		part.Client = pp
 		if id != "" {
 			a.Client = carecontact.ClientRef(id)
-		} else if a.Client, err = f.resolveClient(field+".actor.identifier", actor); err != nil {
+		} else if a.Client, err = f.resolveClient(field+".actor.identifier", clientIdentifier(actor, cont)); err != nil {
 			return err
 		}
 	case RoleCalendar:
@@ -449,8 +450,76 @@ func (f *Mapping) importParticipant(i int, p fhirParticipant, a *booking.Appoint
 // display only), a calendar (id is the calendar's), or someone else, kept
 // as it came. Reference types R4 does not allow are refused.
 func classifyActor(field string, actor Reference) (Role, string, error) {
+	return classifyActorIn(field, actor, nil)
+}
+
+// contained are a resource's contained resources by id ("p" for a
+// reference "#p"): their resourceType and identifiers.
+type contained map[string]containedResource
+
+type containedResource struct {
+	ResourceType string       `json:"resourceType"`
+	ID           string       `json:"id"`
+	Identifier   []Identifier `json:"identifier"`
+}
+
+// containedOf reads the contained resources of resource data; a resource
+// without them (or with ones that are not objects) has none.
+func containedOf(data []byte) contained {
+	var r struct {
+		Contained []json.RawMessage `json:"contained"`
+	}
+	if json.Unmarshal(data, &r) != nil || len(r.Contained) == 0 {
+		return nil
+	}
+	out := contained{}
+	for _, raw := range r.Contained {
+		var c containedResource
+		if json.Unmarshal(raw, &c) == nil && c.ID != "" {
+			out[c.ID] = c
+		}
+	}
+	return out
+}
+
+// clientIdentifier returns the identifier a Patient actor is known by: the
+// reference's own, or for a contained Patient ("#p") the contained
+// resource's identifier of PersonalIdentitySystem; nil for none.
+func clientIdentifier(actor Reference, cont contained) *Identifier {
+	if actor.Identifier != nil {
+		return actor.Identifier
+	}
+	if id, ok := strings.CutPrefix(actor.Reference, "#"); ok {
+		for _, ident := range cont[id].Identifier {
+			if ident.System == PersonalIdentitySystem {
+				return &ident
+			}
+		}
+	}
+	return nil
+}
+
+// classifyActorIn is classifyActor for a resource with contained
+// resources: a local reference "#id" is classified by the contained
+// resource's type (a contained Patient is the client, known by its
+// identifier; any other contained resource is kept as it came).
+func classifyActorIn(field string, actor Reference, cont contained) (Role, string, error) {
+	if id, ok := strings.CutPrefix(actor.Reference, "#"); ok {
+		if c, ok := cont[id]; ok {
+			if actor.Type != "" && actor.Type != c.ResourceType {
+				return "", "", fhirErr(field+".type", "contradicts the contained resource's type")
+			}
+			if c.ResourceType == "Patient" {
+				return RoleClient, "", nil
+			}
+			if !slices.Contains(actorTypes, c.ResourceType) {
+				return "", "", fhirErr(field+".reference", "the contained resource's type: want one of %s", strings.Join(actorTypes, ", "))
+			}
+			return RoleOther, "", nil
+		}
+	}
 	if actor.Type != "" && !slices.Contains(actorTypes, actor.Type) {
-		return "", "", fhirErr(field+".type", "%q: want one of %s", actor.Type, strings.Join(actorTypes, ", "))
+		return "", "", fhirErr(field+".type", "want one of %s", strings.Join(actorTypes, ", "))
 	}
 	ref := actor.Reference
 	switch {
@@ -460,7 +529,7 @@ func classifyActor(field string, actor Reference) (Role, string, error) {
 			return "", "", err
 		}
 		if actor.Type != "" && actor.Type != typ {
-			return "", "", fhirErr(field+".type", "%q contradicts the reference type %q", actor.Type, typ)
+			return "", "", fhirErr(field+".type", "contradicts the reference type")
 		}
 		switch typ {
 		case "Patient":
@@ -483,11 +552,11 @@ func classifyActor(field string, actor Reference) (Role, string, error) {
 // resolveClient returns the client of a Patient known by identifier, if
 // the host resolves it (Config.ClientByIdentifier). The identifier never
 // appears in an error.
-func (f *Mapping) resolveClient(field string, actor Reference) (carecontact.ClientRef, error) {
-	if actor.Identifier == nil || f.clientByIdentifier == nil {
+func (f *Mapping) resolveClient(field string, ident *Identifier) (carecontact.ClientRef, error) {
+	if ident == nil || f.clientByIdentifier == nil {
 		return "", nil
 	}
-	c, err := f.clientByIdentifier(*actor.Identifier)
+	c, err := f.clientByIdentifier(*ident)
 	if err != nil || c == "" {
 		return "", fhirErr(field, "the host did not resolve the patient")
 	}
@@ -515,7 +584,7 @@ func (f *Mapping) importChannel(cs []Coding) (channel.Kind, error) {
 		case c.System == ChannelSystem:
 			k, err := channel.ParseKind(c.Code)
 			if err != nil {
-				return "", fhirErr(field, "channel %q is not a channel kind", c.Code)
+				return "", fhirErr(field, "is not a channel kind of %s", ChannelSystem)
 			}
 			own = k
 		case f.sameSystem(c.System):

@@ -246,7 +246,7 @@ func versionOf(typ string, res json.RawMessage, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(*m.Meta.VersionID)
 	if err != nil || n < 1 || strconv.Itoa(n) != *m.Meta.VersionID {
-		return 0, fhirErr(typ+".meta.versionId", "%q: want the store's version, 1 or more", *m.Meta.VersionID)
+		return 0, fhirErr(typ+".meta.versionId", "want the store's version, 1 or more")
 	}
 	return n, nil
 }
@@ -278,11 +278,11 @@ func requestTarget(field, u string, withID bool) (typ, id string, err error) {
 	m := targetRef.FindStringSubmatch(u)
 	switch {
 	case m == nil:
-		return "", "", fhirErr(field, "%q: want Type or Type/id", u)
+		return "", "", fhirErr(field, "want Type or Type/id")
 	case withID && m[2] == "":
-		return "", "", fhirErr(field, "%q: want Type/id", u)
+		return "", "", fhirErr(field, "want Type/id")
 	case !withID && m[2] != "":
-		return "", "", fhirErr(field, "%q: a create names only the type", u)
+		return "", "", fhirErr(field, "a create names only the type")
 	}
 	return m[1], m[2], nil
 }
@@ -301,7 +301,7 @@ func checkRequest(field string, r *EntryRequest, typ string, res json.RawMessage
 		return err
 	}
 	if utyp != typ {
-		return fhirErr(field+".request.url", "%q is not a %s", r.URL, typ)
+		return fhirErr(field+".request.url", "is not a %s", typ)
 	}
 	if r.Method == "PUT" {
 		var h struct {
@@ -309,7 +309,7 @@ func checkRequest(field string, r *EntryRequest, typ string, res json.RawMessage
 		}
 		_ = json.Unmarshal(res, &h)
 		if h.ID != uid {
-			return fhirErr(field+".request.url", "%q: the resource's id is %q", r.URL, h.ID)
+			return fhirErr(field+".request.url", "does not name the resource's id")
 		}
 	}
 	if r.IfMatch != "" {
@@ -324,11 +324,11 @@ func checkRequest(field string, r *EntryRequest, typ string, res json.RawMessage
 func weakVersion(field, tag string) (int, error) {
 	s := strings.TrimPrefix(tag, "W/")
 	if len(s) < 3 || s[0] != '"' || s[len(s)-1] != '"' {
-		return 0, fhirErr(field, "%q: want W/\"version\"", tag)
+		return 0, fhirErr(field, "want W/\"version\"")
 	}
 	n, err := strconv.Atoi(s[1 : len(s)-1])
 	if err != nil || n < 1 || strconv.Itoa(n) != s[1:len(s)-1] {
-		return 0, fhirErr(field, "%q: want W/\"version\" of 1 or more", tag)
+		return 0, fhirErr(field, "want W/\"version\" of 1 or more")
 	}
 	return n, nil
 }

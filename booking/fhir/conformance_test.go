@@ -77,6 +77,9 @@ func written(t *testing.T) map[string][]byte {
 	data, err = ExportAppointmentResponse(Response{ID: "r_1", Appointment: "hki_apt_1", Role: RoleCalendar, Calendar: "hki_nurse_1", Status: ParticipantTentative,
 		Start: slot.Start, End: slot.End})
 	put("response", data, err)
+	data, err = ExportAppointmentResponse(Response{ID: "r2", Appointment: "a", Status: ParticipantAccepted,
+		ParticipantType: []Concept{{Coding: []Coding{{System: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", Code: "ATND"}}}}})
+	put("response by participantType only", data, err)
 	data, err = ExportWaitEntry(booking.WaitEntry{ID: "wait_1", Area: "north", Service: "nurse-visit", Client: "c1", Since: slot.Start,
 		Window: booking.Interval{Start: slot.Start, End: slot.End}, Answers: []booking.Answer{{QuestionID: "q"}}})
 	put("wait entry", data, err)
@@ -129,6 +132,10 @@ func TestFHIRWrittenResourcesConform(t *testing.T) {
 	v := newValidator(t)
 	res := written(t)
 	require.Greater(t, len(res), 40)
+	// A response with neither actor nor participantType would break apr-1:
+	// the exporter refuses it rather than write it.
+	_, err := ExportAppointmentResponse(Response{ID: "r", Appointment: "a", Status: ParticipantAccepted})
+	requireFieldError(t, err, "AppointmentResponse.actor")
 	for name, data := range res {
 		t.Run(name, func(t *testing.T) {
 			require.Empty(t, v.Validate(data), string(data))
@@ -252,7 +259,7 @@ func TestFHIRSetMeta(t *testing.T) {
 		at   time.Time
 		want map[string]any
 	}{
-		{"with lastUpdated", time.Date(2026, time.December, 3, 16, 4, 5, 600, helsinki), map[string]any{"versionId": "2", "lastUpdated": "2026-12-03T14:04:05Z"}},
+		{"with lastUpdated", time.Date(2026, time.December, 3, 16, 4, 5, 600, helsinki), map[string]any{"versionId": "2", "lastUpdated": "2026-12-03T14:04:05.0000006Z"}},
 		{"without", time.Time{}, map[string]any{"versionId": "2"}},
 	}
 	for _, tc := range tests {

@@ -77,8 +77,12 @@
 // has no area and service, unless a coding of another system is one the
 // host mapped to a service (Config.Services). Codings of other systems are
 // kept, in SlotDetails and Details, and exported after the library's own
-// (a mapped one stands for the service). A second, different coding of
-// ServiceSystem is refused.
+// (a mapped one stands for the service). When the host maps codings to a
+// service and none came (an appointment, slot or wait entry the library
+// made), export writes the mapped codings (the THL service code, say)
+// beside the library's own in the same concept, and import takes them as
+// part of it, so the resource round-trips unchanged. A second, different
+// coding of ServiceSystem is refused.
 //
 // # Slots
 //
@@ -129,7 +133,17 @@
 //
 // ExportWaitEntry writes a waitlist entry as an Appointment with status
 // waitlist, no times, the client as its one participant and the wanted
-// window as requestedPeriod; ImportWaitEntry reads it back. SetVersionID
+// window as requestedPeriod; ImportWaitEntry reads it back. A Mapping's
+// ImportWaitEntry reads a foreign serviceType coding the host mapped
+// (Config.Services) as ImportAppointment does, and ImportWaitEntryDetails
+// keeps the foreign codings and the precision of created (a date-only
+// created comes back as a date) for ExportWaitEntryDetails. An
+// open-ended requestedPeriod (start only) is refused on import and export
+// with an *Error naming Appointment.requestedPeriod[0].end: a
+// booking.WaitEntry holds a window with both ends. The identifier,
+// comment, extensions and participant.status and required of a waitlist
+// Appointment are not kept (booking.WaitEntry has no place for them).
+// SetVersionID
 // puts the store's version in meta.versionId, for a FHIR API's ETag and
 // If-Match; SetMeta also puts when the store last changed the resource in
 // meta.lastUpdated.
@@ -158,7 +172,9 @@
 //
 // ImportAppointmentResponse and ExportAppointmentResponse read and write an
 // AppointmentResponse (see Response): its responder is the client, a
-// calendar or someone kept as they came.
+// calendar or someone kept as they came. A response with neither actor
+// nor participantType (R4 invariant apr-1) is refused by both, naming
+// AppointmentResponse.actor.
 //
 // # National codes
 //
@@ -181,7 +197,37 @@
 // A resource the booking model cannot hold is refused with an *Error; an
 // Appointment needs a client and at least one calendar participant (HL7
 // Finland's waitlist example with only a patient is refused with
-// "Appointment.participant"). OperationOutcome writes any error as a FHIR
+// "Appointment.participant"). A participant (or an AppointmentResponse
+// actor) that is a local reference "#id" is classified by the type of the
+// contained resource it names: a contained Patient is the client, known by
+// its identifier of PersonalIdentitySystem through
+// Config.ClientByIdentifier, or absent (kept in Details) as for a Patient
+// known by identifier only; any other contained type R4 allows is kept as
+// it came, one R4 forbids is refused. The identity code never appears in
+// an error. A urn:uuid reference is classified only by its Reference.type:
+// the importers do not resolve it against a Bundle's other entries.
+// A modifierExtension anywhere in a resource (the resource's own, a
+// participant's, a contained resource's, one in an element kept as it
+// came) is refused naming the element that has it: R4 forbids ignoring a
+// modifier extension that is not understood. Extensions on the resource,
+// on Appointment.status (_status) and inside elements kept as they came
+// (Details.Elements, contained resources) are kept. Extensions and ids of
+// the elements the importers read into Go types are not kept: those on
+// Appointment.participant, on Reference, Coding, CodeableConcept,
+// Identifier and Period values, and the id of _status.
+// Schedule.planningHorizon is read as the Period of dateTimes R4 makes
+// it: either end may be absent (an open-ended horizon) and either may be
+// a year, a month or a date only; ScheduleInfo keeps the precisions and
+// ExportScheduleInfo writes them back. An end before the start (per-1) is
+// refused.
+// A Slot.schedule or an AppointmentResponse.appointment that is a
+// contained resource ("#id") or known by identifier only is refused naming
+// its reference: neither names a calendar or an appointment the store
+// holds.
+// Instants (start, end, created, hold-until, planningHorizon, meta) are
+// written in UTC with their fractional seconds when they have any, so
+// sub-second precision survives a round trip.
+// OperationOutcome writes any error as a FHIR
 // OperationOutcome with the element at fault as its expression and the
 // HTTP status that goes with it.
 //
@@ -193,6 +239,9 @@
 // # Errors
 //
 // Bad input gets an *Error that names the offending element (e.g.
-// "Appointment.participant[1].actor.reference"). Every error from bad input
+// "Appointment.participant[1].actor.reference"). The error names the
+// element, not its value: codes (statuses, participation, types),
+// references, identifiers, instants and request urls are not quoted, so
+// an identity code put in the wrong place does not reach a log. Every error from bad input
 // matches booking.ErrInvalid and through it carecontact.ErrInvalid.
 package fhir

@@ -317,7 +317,9 @@ type fhirResource struct {
 	elements map[string]json.RawMessage
 }
 
-func instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+// instant writes t as a FHIR instant in UTC, with its fractional seconds
+// when it has any (R4 instants may carry sub-second precision).
+func instant(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // reference returns the reference "Type/id" to a resource of type typ,
 // with id escaped to a FHIR id (see exportID).
@@ -356,8 +358,14 @@ func ExportSchedule(c booking.Calendar, horizon booking.Interval) ([]byte, error
 	r := fhirResource{ResourceType: "Schedule", ID: id, Active: &active,
 		Actor:     []fhirReference{actor},
 		Extension: []fhirExtension{{URL: ExtensionBase + "service-area", ValueString: string(c.Area)}}}
-	if !horizon.Start.IsZero() {
-		r.PlanningHorizon = &fhirPeriod{Start: instant(horizon.Start), End: instant(horizon.End)}
+	if !horizon.Start.IsZero() || !horizon.End.IsZero() {
+		r.PlanningHorizon = &fhirPeriod{}
+		if !horizon.Start.IsZero() {
+			r.PlanningHorizon.Start = instant(horizon.Start)
+		}
+		if !horizon.End.IsZero() {
+			r.PlanningHorizon.End = instant(horizon.End)
+		}
 	}
 	return json.Marshal(r)
 }
@@ -665,9 +673,19 @@ func localReferences(typ string, data []byte) error {
 	walk = func(v any, path string) error {
 		switch x := v.(type) {
 		case map[string]any:
+			if path != typ {
+				// R4: a modifier extension that is not understood must not
+				// be ignored, wherever it is (the resource's own is refused
+				// by decodeResource).
+				if me, ok := x["modifierExtension"]; ok && me != nil {
+					if arr, isArr := me.([]any); !isArr || len(arr) > 0 {
+						return fhirErr(path+".modifierExtension", "is not understood by this mapping")
+					}
+				}
+			}
 			if ref, ok := x["reference"].(string); ok {
 				if id, local := strings.CutPrefix(ref, "#"); local && !ids[id] {
-					return fhirErr(path+".reference", "local reference %q: no contained resource has id %q (ref-1)", ref, id)
+					return fhirErr(path+".reference", "a local reference that no contained resource's id matches (ref-1)")
 				}
 			}
 			keys := slices.Sorted(maps.Keys(x))
@@ -802,7 +820,7 @@ func parseInstant(field, s string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, fhirErr(field, "want an instant with a time zone, got %q", s)
+		return time.Time{}, fhirErr(field, "want an instant with a time zone")
 	}
 	if err := checkYear(field, t); err != nil {
 		return time.Time{}, err
@@ -844,7 +862,7 @@ func refID[ID ~string](field, ref string, types ...string) (string, ID, error) {
 			return typ, ID(s), err
 		}
 	}
-	return "", "", fhirErr(field, "reference type %q: want one of %s", typ, strings.Join(types, ", "))
+	return "", "", fhirErr(field, "reference type: want one of %s", strings.Join(types, ", "))
 }
 
 // serviceOf reads the area and the service from the one coding of
@@ -870,6 +888,14 @@ func (f *Mapping) serviceOf(field string, cs []Concept) (area carecontact.AreaID
 				return "", "", nil, fhirErr(at, "a second service of this library")
 			}
 			area, code = carecontact.AreaID(a), cd.Code
+		}
+		if len(kept) < len(c.Coding) && area != "" {
+			// The mapped coding the exporter writes beside the library's
+			// own stands for the same service: it is derived, not kept.
+			kept = slices.DeleteFunc(kept, func(cd Coding) bool {
+				svc, ok := f.services[ServiceCoding{System: cd.System, Code: cd.Code}]
+				return ok && svc == Service{Area: area, Service: code}
+			})
 		}
 		if len(kept) > 0 || c.Text != "" {
 			foreign = append(foreign, Concept{Coding: kept, Text: c.Text})
@@ -915,7 +941,17 @@ func (f *Mapping) serviceTypes(field string, area carecontact.AreaID, service st
 	}
 	var cs []Concept
 	if area != "" && !mapped {
-		cs = append(cs, Concept{Coding: []Coding{{System: ServiceSystem + string(area), Code: service}}})
+		own := Concept{Coding: []Coding{{System: ServiceSystem + string(area), Code: service}}}
+		// The host's mapped codings of the service (THL, say) go beside
+		// the library's own, in the order of their system and code.
+		for _, sc := range slices.SortedFunc(maps.Keys(f.services), func(a, b ServiceCoding) int {
+			return strings.Compare(a.System+"|"+a.Code, b.System+"|"+b.Code)
+		}) {
+			if f.services[sc] == (Service{Area: area, Service: service}) {
+				own.Coding = append(own.Coding, Coding{System: sc.System, Code: sc.Code})
+			}
+		}
+		cs = append(cs, own)
 	}
 	for i, c := range foreign {
 		for j, cd := range c.Coding {
@@ -969,7 +1005,13 @@ type ScheduleInfo struct {
 	// ActiveAbsent records that the Schedule came without active (which R4
 	// reads as active); export leaves it out again while Active is true.
 	ActiveAbsent bool
-	Horizon      booking.Interval
+	// Horizon is planningHorizon; either end may be zero (an open-ended
+	// horizon, R4 Period allows it).
+	Horizon booking.Interval
+	// HorizonStartPrecision and HorizonEndPrecision are the precisions of
+	// planningHorizon's start and end (a date only, say); zero is a full
+	// instant.
+	HorizonStartPrecision, HorizonEndPrecision Precision
 	// Actors are all of the Schedule's actors, the first one included.
 	Actors []ScheduleActor
 	// Elements are the Schedule's elements the mapping does not read
@@ -1031,8 +1073,22 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 	if info.Area != "" {
 		r.Extension = []fhirExtension{{URL: ExtensionBase + "service-area", ValueString: string(info.Area)}}
 	}
-	if !info.Horizon.Start.IsZero() {
-		r.PlanningHorizon = &fhirPeriod{Start: instant(info.Horizon.Start), End: instant(info.Horizon.End)}
+	if !info.Horizon.Start.IsZero() || !info.Horizon.End.IsZero() {
+		if !info.Horizon.Start.IsZero() && !info.Horizon.End.IsZero() && info.Horizon.End.Before(info.Horizon.Start) {
+			return nil, fhirErr("Schedule.planningHorizon.end", "is before start (per-1)")
+		}
+		p := &fhirPeriod{}
+		if !info.Horizon.Start.IsZero() {
+			if p.Start, err = formatDateTime("Schedule.planningHorizon.start", info.Horizon.Start, info.HorizonStartPrecision); err != nil {
+				return nil, err
+			}
+		}
+		if !info.Horizon.End.IsZero() {
+			if p.End, err = formatDateTime("Schedule.planningHorizon.end", info.Horizon.End, info.HorizonEndPrecision); err != nil {
+				return nil, err
+			}
+		}
+		r.PlanningHorizon = p
 	}
 	return marshal(r, info.Elements, info.Extension)
 }
@@ -1070,9 +1126,21 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 	case "Location", "Device":
 		info.Kind = booking.OwnerResource
 	}
-	if r.PlanningHorizon != nil {
-		if info.Horizon, err = parsePeriod("Schedule.planningHorizon.", r.PlanningHorizon.Start, r.PlanningHorizon.End); err != nil {
-			return ScheduleInfo{}, err
+	if ph := r.PlanningHorizon; ph != nil {
+		// planningHorizon is a Period of dateTimes: either end may be
+		// absent and either may be a date only.
+		if ph.Start != "" {
+			if info.Horizon.Start, info.HorizonStartPrecision, err = parseDateTime("Schedule.planningHorizon.start", ph.Start); err != nil {
+				return ScheduleInfo{}, err
+			}
+		}
+		if ph.End != "" {
+			if info.Horizon.End, info.HorizonEndPrecision, err = parseDateTime("Schedule.planningHorizon.end", ph.End); err != nil {
+				return ScheduleInfo{}, err
+			}
+		}
+		if ph.Start != "" && ph.End != "" && info.Horizon.End.Before(info.Horizon.Start) {
+			return ScheduleInfo{}, fhirErr("Schedule.planningHorizon.end", "is before start (per-1)")
 		}
 	}
 	for i, e := range r.Extension {
@@ -1125,10 +1193,15 @@ func (f *Mapping) importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails
 	switch st {
 	case SlotFree, SlotBusy, SlotBusyUnavailable, SlotBusyTentative, SlotEnteredInError:
 	default:
-		return booking.Slot{}, "", d, fhirErr("Slot.status", "%q is not a FHIR R4 slot status", r.Status)
+		return booking.Slot{}, "", d, fhirErr("Slot.status", "is not a FHIR R4 slot status")
 	}
 	if r.Schedule == nil {
 		return booking.Slot{}, "", d, fhirErr("Slot.schedule", "is required")
+	}
+	if strings.HasPrefix(r.Schedule.Reference, "#") || r.Schedule.Reference == "" && r.Schedule.Identifier != nil {
+		// A contained Schedule, or one known by identifier only, names no
+		// calendar of the store: the slot would have no participant.
+		return booking.Slot{}, "", d, fhirErr("Slot.schedule.reference", "a contained or identifier-only Schedule names no calendar: want Schedule/id")
 	}
 	_, first, err := refID[booking.CalendarID]("Slot.schedule.reference", r.Schedule.Reference, "Schedule")
 	if err != nil {
@@ -1156,7 +1229,7 @@ func (f *Mapping) importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails
 			s.Participants = append(s.Participants, id)
 		case ExtensionBase + "block-type":
 			if !booking.BlockType(e.ValueString).Valid() {
-				return booking.Slot{}, "", d, fhirErr(fmt.Sprintf("Slot.extension[%d].valueString", i), "block type %q", e.ValueString)
+				return booking.Slot{}, "", d, fhirErr(fmt.Sprintf("Slot.extension[%d].valueString", i), "is not a block type")
 			}
 			s.Block = booking.BlockType(e.ValueString)
 		default:
@@ -1233,7 +1306,7 @@ const (
 	PrecisionDay   Precision = "day"
 )
 
-var precisionLayouts = map[Precision]string{"": time.RFC3339, PrecisionYear: "2006", PrecisionMonth: "2006-01", PrecisionDay: time.DateOnly}
+var precisionLayouts = map[Precision]string{"": time.RFC3339Nano, PrecisionYear: "2006", PrecisionMonth: "2006-01", PrecisionDay: time.DateOnly}
 
 // parseDateTime reads a FHIR dateTime: a year, a month, a date, or a time
 // with a time zone.

@@ -140,6 +140,9 @@ func FuzzImportAppointment(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"Appointment","id":"a","status":"cancelled","comment":"c","extension":[{"url":"x","valueString":"y"}],` +
 		`"cancelationReason":{"coding":[{"code":"1"}]},"participant":[{"actor":{"reference":"Patient/c","display":"C"},"status":"declined"},` +
 		`{"actor":{"reference":"https://h.example/Location/l/_history/2"},"status":"accepted"}]}`))
+	f.Add([]byte(`{"resourceType":"Appointment","id":"a","status":"booked","start":"2026-12-08T07:00:00.25Z","end":"2026-12-08T07:30:00Z",` +
+		`"contained":[{"resourceType":"Patient","id":"p","identifier":[{"system":"urn:oid:1.2.246.21","value":"x"}]}],` +
+		`"participant":[{"actor":{"reference":"#p"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted","modifierExtension":[]}]}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, d, err := ImportAppointmentDetails(data)
@@ -216,6 +219,8 @@ func FuzzImportSlot(f *testing.F) {
 
 func FuzzImportSchedule(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"Schedule","id":"x","actor":[{"reference":"Practitioner/n","display":"N"}],"planningHorizon":{"start":"2026-12-08T07:00:00Z","end":"2026-12-09T07:00:00Z"}}`))
+	f.Add([]byte(`{"resourceType":"Schedule","id":"x","actor":[{"reference":"Practitioner/n"}],"planningHorizon":{"start":"2026-12-08"}}`))
+	f.Add([]byte(`{"resourceType":"Schedule","id":"x","actor":[{"reference":"Practitioner/n"}],"planningHorizon":{"start":"2026-12","end":"2027-01-01T00:00:00.5Z"}}`))
 	f.Add([]byte(`{"resourceType":"Schedule","id":"x","actor":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		info, err := ImportSchedule(data)

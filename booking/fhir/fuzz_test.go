@@ -37,6 +37,7 @@ func FuzzImportAppointmentDetails(f *testing.F) {
 		`{"resourceType":"Appointment","id":"a","status":"proposed","participant":[{"actor":{"reference":"Patient/c"},"status":"needs-action"}]}`,
 		`{"resourceType":"Appointment","id":"a","status":"cancelled","created":"2026","cancelationReason":{"text":"x"}}`,
 		`{"resourceType":"Slot"}`, `null`, "\xff",
+		`{"resourceType":"Appointment","id":"a","status":"booked","start":"2026-12-08T07:00:00.123Z","end":"2026-12-08T07:30:00Z","contained":[{"resourceType":"Patient","id":"p"}],"participant":[{"actor":{"reference":"#p"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted","modifierExtension":[{"url":"x","valueBoolean":true}]}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -47,7 +48,11 @@ func FuzzImportAppointmentDetails(f *testing.F) {
 			return
 		}
 		timed := a.Start.Before(a.End) || a.Start.IsZero() && a.End.IsZero() && untimed(a.Status)
-		if !timed || a.Client == "" || len(a.Participants) == 0 {
+		hasClient := a.Client != ""
+		for _, p := range d.Participants {
+			hasClient = hasClient || p.Role == RoleClient
+		}
+		if !timed || !hasClient || len(a.Participants) == 0 {
 			t.Fatalf("accepted an invalid appointment: %+v", a)
 		}
 		out, err := ExportAppointmentDetails(a, d)
@@ -108,4 +113,69 @@ func TestImportRefusesBadEncodingAndYears(t *testing.T) {
 			require.Equal(t, tc.field, fe.Field)
 		})
 	}
+}
+
+// FuzzImportWaitEntryDetails: the importer of outside waitlist
+// Appointments. A refusal is a short *Error naming the element; an
+// accepted entry has its client, area and service, and exports and
+// imports again.
+func FuzzImportWaitEntryDetails(f *testing.F) {
+	for _, s := range []string{
+		`{"resourceType":"Appointment","id":"w","status":"waitlist","serviceType":[{"coding":[{"system":"` + ServiceSystem + `north","code":"v"}]}],"created":"2015-12-02","requestedPeriod":[{"start":"2026-12-01T00:00:00Z"}],"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"}]}`,
+		`{"resourceType":"Appointment","id":"w","status":"waitlist","serviceType":[{"coding":[{"system":"urn:oid:1.2.246.537.6.49.201501","code":"NC"}]}],"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted","modifierExtension":[{"url":"x"}]}]}`,
+		`{"resourceType":"Appointment"}`, `null`,
+	} {
+		f.Add([]byte(s))
+	}
+	m, err := New(Config{Services: map[ServiceCoding]Service{{System: "urn:oid:1.2.246.537.6.49.201501", Code: "NC"}: {Area: "north", Service: "v"}}})
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w, d, err := m.ImportWaitEntryDetails(data)
+		if err != nil {
+			fhirError(t, err)
+			return
+		}
+		if w.Client == "" || w.Area == "" || w.Service == "" {
+			t.Fatalf("accepted an invalid wait entry: %+v", w)
+		}
+		out, err := m.ExportWaitEntryDetails(w, d)
+		if err != nil {
+			t.Fatalf("cannot export what was imported: %v", err)
+		}
+		if _, _, err := m.ImportWaitEntryDetails(out); err != nil {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
+}
+
+// FuzzImportTransaction: the importer of outside transaction Bundles. A
+// refusal is a short *Error naming the element; every accepted entry has
+// its request and exactly one resource, or none for a DELETE.
+func FuzzImportTransaction(f *testing.F) {
+	appt := `{"resourceType":"Appointment","id":"a","status":"booked","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z","contained":[{"resourceType":"Patient","id":"p"}],"participant":[{"actor":{"reference":"#p"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted"}]}`
+	for _, s := range []string{
+		`{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:0c3f0b5e-1a7b-4d8e-9d8f-0d1d2e3f4a5b","resource":` + appt + `,"request":{"method":"PUT","url":"Appointment/a","ifMatch":"W/\"1\""}}]}`,
+		`{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"DELETE","url":"Slot/s"}}]}`,
+		`{"resourceType":"Bundle","type":"searchset"}`, `{}`, `null`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		entries, err := ImportTransaction(data)
+		if err != nil {
+			fhirError(t, err)
+			return
+		}
+		for i, e := range entries {
+			n := 0
+			for _, set := range []bool{e.Schedule != nil, e.Slot != nil, e.Appointment != nil, e.Response != nil, e.Outcome != nil} {
+				if set {
+					n++
+				}
+			}
+			if e.Request == nil || n > 1 || n == 0 && e.Request.Method != "DELETE" {
+				t.Fatalf("entry %d: request %v with %d resources", i, e.Request, n)
+			}
+		}
+	})
 }

@@ -145,12 +145,12 @@ func (p Participation) check(field string) error {
 	switch p.Status {
 	case ParticipantAccepted, ParticipantDeclined, ParticipantTentative, ParticipantNeedsAction:
 	default:
-		return fhirErr(field+".status", "%q is not a FHIR R4 participation status", p.Status)
+		return fhirErr(field+".status", "is not a FHIR R4 participation status (accepted, declined, tentative, needs-action)")
 	}
 	switch p.Required {
 	case "", Required, Optional, InformationOnly:
 	default:
-		return fhirErr(field+".required", "%q is not a FHIR R4 participant required value", p.Required)
+		return fhirErr(field+".required", "is not a FHIR R4 participant required value (required, optional, information-only)")
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package fhir
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
@@ -75,6 +76,11 @@ func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 	if r.Appointment == nil {
 		return Response{}, fhirErr("AppointmentResponse.appointment", "is required")
 	}
+	if strings.HasPrefix(r.Appointment.Reference, "#") || r.Appointment.Reference == "" && r.Appointment.Identifier != nil {
+		// A contained Appointment, or one known by identifier only, is not
+		// one the store holds: the answer would answer nothing.
+		return Response{}, fhirErr("AppointmentResponse.appointment.reference", "a contained or identifier-only Appointment is not one the store holds: want Appointment/id")
+	}
 	if _, out.Appointment, err = refID[string]("AppointmentResponse.appointment.reference", r.Appointment.Reference, "Appointment"); err != nil {
 		return Response{}, err
 	}
@@ -85,7 +91,7 @@ func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 		return Response{}, fhirErr("AppointmentResponse.participantStatus", "is required")
 	}
 	if err := (Participation{Status: out.Status}).check("AppointmentResponse"); err != nil {
-		return Response{}, fhirErr("AppointmentResponse.participantStatus", "%q is not a FHIR R4 participation status", r.ParticipantStatus)
+		return Response{}, fhirErr("AppointmentResponse.participantStatus", "is not a FHIR R4 participation status (accepted, declined, tentative, needs-action)")
 	}
 	if r.Start != "" {
 		if out.Start, err = parseInstant("AppointmentResponse.start", r.Start); err != nil {
@@ -100,10 +106,14 @@ func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 	if !out.Start.IsZero() && !out.End.IsZero() && out.End.Before(out.Start) {
 		return Response{}, fhirErr("AppointmentResponse.end", "is before start")
 	}
+	if (r.Actor == nil || *r.Actor == (Reference{})) && len(r.ParticipantType) == 0 {
+		return Response{}, fhirErr("AppointmentResponse.actor", "has neither actor nor participantType (apr-1)")
+	}
 	if r.Actor != nil {
 		actor := cloneReference(*r.Actor)
 		out.Actor = &actor
-		role, id, err := classifyActor("AppointmentResponse.actor", actor)
+		cont := containedOf(data)
+		role, id, err := classifyActorIn("AppointmentResponse.actor", actor, cont)
 		if err != nil {
 			return Response{}, err
 		}
@@ -112,7 +122,7 @@ func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 		case RoleClient:
 			out.Client = carecontact.ClientRef(id)
 			if id == "" {
-				if out.Client, err = f.resolveClient("AppointmentResponse.actor.identifier", actor); err != nil {
+				if out.Client, err = f.resolveClient("AppointmentResponse.actor.identifier", clientIdentifier(actor, cont)); err != nil {
 					return Response{}, err
 				}
 			}
@@ -129,7 +139,7 @@ func ExportAppointmentResponse(r Response) ([]byte, error) {
 		return nil, fmt.Errorf("%w: appointment response needs id and appointment", booking.ErrInvalid)
 	}
 	if err := (Participation{Status: r.Status}).check("AppointmentResponse"); err != nil {
-		return nil, fhirErr("AppointmentResponse.participantStatus", "%q is not a FHIR R4 participation status", r.Status)
+		return nil, fhirErr("AppointmentResponse.participantStatus", "is not a FHIR R4 participation status (accepted, declined, tentative, needs-action)")
 	}
 	id, err := exportID("AppointmentResponse.id", r.ID)
 	if err != nil {
@@ -156,6 +166,9 @@ func ExportAppointmentResponse(r Response) ([]byte, error) {
 	if out.Actor, err = responseActor(r); err != nil {
 		return nil, err
 	}
+	if out.Actor == nil && len(out.ParticipantType) == 0 {
+		return nil, fhirErr("AppointmentResponse.actor", "has neither actor nor participantType (apr-1)")
+	}
 	return marshal(out, r.Elements, r.Extension)
 }
 
@@ -163,7 +176,11 @@ func ExportAppointmentResponse(r Response) ([]byte, error) {
 // responder, else a reference to the client or the calendar.
 func responseActor(r Response) (*Reference, error) {
 	if r.Actor != nil {
-		role, id, err := classifyActor("AppointmentResponse.actor", *r.Actor)
+		var cont contained
+		if raw, ok := r.Elements["contained"]; ok {
+			cont = containedOf([]byte(`{"contained":` + string(raw) + `}`))
+		}
+		role, id, err := classifyActorIn("AppointmentResponse.actor", *r.Actor, cont)
 		if err != nil {
 			return nil, err
 		}

@@ -23,7 +23,7 @@ func TestFHIRAppointmentResponseRoundTrip(t *testing.T) {
 		{"calendar proposes a time", Response{ID: "r2", Appointment: "a1", Role: RoleCalendar, Calendar: "nurse-1", Status: ParticipantTentative,
 			Start: start, End: start.Add(30 * time.Minute), Comment: "later"},
 			Reference{Identifier: &Identifier{System: CalendarSystem, Value: "nurse-1"}}},
-		{"no actor", Response{ID: "r3", Appointment: "a1", Status: ParticipantDeclined}, Reference{}},
+		{"no actor, participantType only", Response{ID: "r3", Appointment: "a1", Status: ParticipantDeclined, ParticipantType: []Concept{{Text: "attender"}}}, Reference{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -57,6 +57,8 @@ func TestFHIRAppointmentResponseRefused(t *testing.T) {
 		{"actor R4 forbids", `{"resourceType":"AppointmentResponse","id":"r","appointment":{"reference":"Appointment/a"},"participantStatus":"accepted","actor":{"reference":"CareTeam/t"}}`, "AppointmentResponse.actor.reference"},
 		{"end before start", `{"resourceType":"AppointmentResponse","id":"r","appointment":{"reference":"Appointment/a"},"participantStatus":"accepted","start":"2026-12-08T08:00:00Z","end":"2026-12-08T07:00:00Z"}`, "AppointmentResponse.end"},
 		{"modifier extension", `{"resourceType":"AppointmentResponse","id":"r","appointment":{"reference":"Appointment/a"},"participantStatus":"accepted","modifierExtension":[{"url":"x"}]}`, "AppointmentResponse.modifierExtension"},
+		{"neither actor nor participantType (apr-1)", `{"resourceType":"AppointmentResponse","id":"r","appointment":{"reference":"Appointment/a"},"participantStatus":"accepted"}`, "AppointmentResponse.actor"},
+		{"empty actor, no participantType (apr-1)", `{"resourceType":"AppointmentResponse","id":"r","appointment":{"reference":"Appointment/a"},"participantStatus":"accepted","actor":{}}`, "AppointmentResponse.actor"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,4 +89,29 @@ func FuzzImportAppointmentResponse(f *testing.F) {
 			t.Fatalf("round trip: %v", err)
 		}
 	})
+}
+
+// TestFHIRResponseExportAPR1 is review item 7: the exporter refuses a
+// response that would break apr-1 and writes one with either part.
+func TestFHIRResponseExportAPR1(t *testing.T) {
+	pt := []Concept{{Text: "attender"}}
+	tests := []struct {
+		name    string
+		r       Response
+		wantErr bool
+	}{
+		{"neither", Response{ID: "r", Appointment: "a", Status: ParticipantAccepted}, true},
+		{"participantType only", Response{ID: "r", Appointment: "a", Status: ParticipantAccepted, ParticipantType: pt}, false},
+		{"client", Response{ID: "r", Appointment: "a", Status: ParticipantAccepted, Role: RoleClient, Client: "c1"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ExportAppointmentResponse(tt.r)
+			if tt.wantErr {
+				requireFieldError(t, err, "AppointmentResponse.actor")
+				return
+			}
+			require.NoError(t, err)
+		})
+	}
 }

@@ -29,6 +29,25 @@ type fhirWait struct {
 // client wants is requestedPeriod, the time they joined is created, and the
 // national status is 1 Suunniteltu.
 func ExportWaitEntry(w booking.WaitEntry) ([]byte, error) {
+	return defaultMapping.ExportWaitEntryDetails(w, WaitDetails{})
+}
+
+// WaitDetails are what a waitlist Appointment has that booking.WaitEntry
+// does not hold.
+type WaitDetails struct {
+	// CreatedPrecision is the precision of Appointment.created (a date
+	// only, say); the zero value is a full instant.
+	CreatedPrecision Precision
+	// ServiceType are the serviceType concepts without this library's own
+	// service coding (a THL coding the host mapped, say), as they came.
+	ServiceType []Concept
+}
+
+// ExportWaitEntryDetails is ExportWaitEntry with f's service mapping and
+// the details booking.WaitEntry does not hold: created at its precision
+// and the foreign serviceType codings (a coding the host mapped to the
+// entry's service stands for it, as for appointments).
+func (f *Mapping) ExportWaitEntryDetails(w booking.WaitEntry, d WaitDetails) ([]byte, error) {
 	if w.ID == "" || w.Client == "" || w.Area == "" || w.Service == "" {
 		return nil, fmt.Errorf("%w: wait entry needs id, client, area and service", booking.ErrInvalid)
 	}
@@ -40,14 +59,20 @@ func ExportWaitEntry(w booking.WaitEntry) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	services, err := f.serviceTypes("Appointment.serviceType", w.Area, w.Service, d.ServiceType)
+	if err != nil {
+		return nil, err
+	}
 	r := fhirWait{ResourceType: "Appointment", ID: id, Status: string(booking.StatusWaitlist),
-		ServiceType: []Concept{{Coding: []Coding{{System: ServiceSystem + string(w.Area), Code: w.Service}}}},
+		ServiceType: services,
 		Participant: []fhirParticipant{{Actor: patient, Required: string(Required), Status: string(ParticipantAccepted)}}}
 	if r.StatusElement, err = statusElement(booking.StatusWaitlist, Details{}); err != nil {
 		return nil, err
 	}
 	if !w.Since.IsZero() {
-		r.Created = instant(w.Since)
+		if r.Created, err = formatDateTime("Appointment.created", w.Since, d.CreatedPrecision); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case !w.Window.Start.IsZero() && !w.Window.End.IsZero():
@@ -55,8 +80,10 @@ func ExportWaitEntry(w booking.WaitEntry) ([]byte, error) {
 			return nil, fhirErr("Appointment.requestedPeriod[0].end", "must be after start")
 		}
 		r.RequestedPeriod = []Period{{Start: instant(w.Window.Start), End: instant(w.Window.End)}}
-	case !w.Window.Start.IsZero() || !w.Window.End.IsZero():
-		return nil, fhirErr("Appointment.requestedPeriod[0]", "start and end are both given or both absent")
+	case !w.Window.Start.IsZero():
+		return nil, fhirErr("Appointment.requestedPeriod[0].end", "an open-ended window: the booking model holds a wait window with both start and end")
+	case !w.Window.End.IsZero():
+		return nil, fhirErr("Appointment.requestedPeriod[0].start", "start and end are both given or both absent")
 	}
 	if r.Extension, err = clientExtensions(r.Extension, w.GuidanceVersion, w.Answers); err != nil {
 		return nil, err
@@ -69,53 +96,80 @@ func ExportWaitEntry(w booking.WaitEntry) ([]byte, error) {
 // service coding, one Patient participant and at most one
 // requestedPeriod; errors name the field.
 func ImportWaitEntry(data []byte) (booking.WaitEntry, error) {
+	w, _, err := defaultMapping.ImportWaitEntryDetails(data)
+	return w, err
+}
+
+// ImportWaitEntry is the package's ImportWaitEntry with f's service
+// mapping: a foreign serviceType coding the host mapped (Config.Services)
+// gives the entry's area and service, as for ImportAppointment.
+func (f *Mapping) ImportWaitEntry(data []byte) (booking.WaitEntry, error) {
+	w, _, err := f.ImportWaitEntryDetails(data)
+	return w, err
+}
+
+// ImportWaitEntryDetails is ImportWaitEntry that also returns the details
+// booking.WaitEntry does not hold (see WaitDetails).
+func (f *Mapping) ImportWaitEntryDetails(data []byte) (booking.WaitEntry, WaitDetails, error) {
+	w, d, err := f.importWaitEntry(data)
+	if err != nil {
+		return booking.WaitEntry{}, WaitDetails{}, err
+	}
+	return w, d, nil
+}
+
+func (f *Mapping) importWaitEntry(data []byte) (booking.WaitEntry, WaitDetails, error) {
+	var d WaitDetails
 	var r fhirWait
 	env, err := decodeResource(data, "Appointment", &r)
 	if err != nil {
-		return booking.WaitEntry{}, err
+		return booking.WaitEntry{}, d, err
 	}
 	if r.Status != string(booking.StatusWaitlist) {
-		return booking.WaitEntry{}, fhirErr("Appointment.status", "a wait entry is waitlist, not %q", r.Status)
+		return booking.WaitEntry{}, d, fhirErr("Appointment.status", "a wait entry has status waitlist")
 	}
 	w := booking.WaitEntry{ID: env.id}
-	if w.Area, w.Service, _, err = defaultMapping.serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
-		return booking.WaitEntry{}, err
+	if w.Area, w.Service, d.ServiceType, err = f.serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
+		return booking.WaitEntry{}, d, err
 	}
 	if w.Area == "" {
-		return booking.WaitEntry{}, fhirErr("Appointment.serviceType", "a wait entry needs the library's service coding")
+		return booking.WaitEntry{}, d, fhirErr("Appointment.serviceType", "a wait entry needs the library's service coding or one the host mapped")
 	}
 	for i, p := range r.Participant {
 		field := fmt.Sprintf("Appointment.participant[%d]", i)
 		if _, err := parseParticipation(field, p); err != nil {
-			return booking.WaitEntry{}, err
+			return booking.WaitEntry{}, d, err
 		}
 		role, id, err := classifyActor(field+".actor", p.Actor)
 		if err != nil {
-			return booking.WaitEntry{}, err
+			return booking.WaitEntry{}, d, err
 		}
 		if role == RoleClient && id != "" {
 			if w.Client != "" {
-				return booking.WaitEntry{}, fhirErr(field+".actor", "a second Patient")
+				return booking.WaitEntry{}, d, fhirErr(field+".actor", "a second Patient")
 			}
 			w.Client = carecontact.ClientRef(id)
 		}
 	}
 	if w.Client == "" {
-		return booking.WaitEntry{}, fhirErr("Appointment.participant", "no Patient participant")
+		return booking.WaitEntry{}, d, fhirErr("Appointment.participant", "no Patient participant")
 	}
 	if r.Created != "" {
-		if w.Since, _, err = parseDateTime("Appointment.created", r.Created); err != nil {
-			return booking.WaitEntry{}, err
+		if w.Since, d.CreatedPrecision, err = parseDateTime("Appointment.created", r.Created); err != nil {
+			return booking.WaitEntry{}, d, err
 		}
 	}
 	switch len(r.RequestedPeriod) {
 	case 0:
 	case 1:
+		if rp := r.RequestedPeriod[0]; rp.Start != "" && rp.End == "" {
+			return booking.WaitEntry{}, d, fhirErr("Appointment.requestedPeriod[0].end", "an open-ended window: the booking model holds a wait window with both start and end")
+		}
 		if w.Window, err = parsePeriod("Appointment.requestedPeriod[0].", r.RequestedPeriod[0].Start, r.RequestedPeriod[0].End); err != nil {
-			return booking.WaitEntry{}, err
+			return booking.WaitEntry{}, d, err
 		}
 	default:
-		return booking.WaitEntry{}, fhirErr("Appointment.requestedPeriod", "a wait entry has one window")
+		return booking.WaitEntry{}, d, fhirErr("Appointment.requestedPeriod", "a wait entry has one window")
 	}
 	for i, e := range r.Extension {
 		switch e.URL {
@@ -132,12 +186,12 @@ func ImportWaitEntry(data []byte) (booking.WaitEntry, error) {
 				}
 			}
 			if ans.QuestionID == "" {
-				return booking.WaitEntry{}, fhirErr(fmt.Sprintf("Appointment.extension[%d].extension", i), "question is required")
+				return booking.WaitEntry{}, d, fhirErr(fmt.Sprintf("Appointment.extension[%d].extension", i), "question is required")
 			}
 			w.Answers = append(w.Answers, ans)
 		}
 	}
-	return w, nil
+	return w, d, nil
 }
 
 // SetVersionID returns the resource data with meta.versionId set to the
