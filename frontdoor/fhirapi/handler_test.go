@@ -256,7 +256,12 @@ func TestSlotSearchMappedService(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, string(r.raw))
 	require.Len(t, entries(t, r), 2)
 	for _, s := range entries(t, r) {
-		require.Equal(t, []any{map[string]any{"coding": []any{map[string]any{"system": fhir.ServiceSystem + "north", "code": "vaccination"}}}}, s["serviceType"])
+		// The library's coding first, then the host's mapped coding (exported
+		// so that other systems can read the service in their own terms).
+		require.Equal(t, []any{map[string]any{"coding": []any{
+			map[string]any{"system": fhir.ServiceSystem + "north", "code": "vaccination"},
+			map[string]any{"system": thl.System, "code": thl.Code},
+		}}}, s["serviceType"])
 	}
 }
 
