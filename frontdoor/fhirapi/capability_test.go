@@ -1,10 +1,10 @@
 package fhirapi_test
 
 import (
-	"fmt"
+	"encoding/json"
 	"net/http"
 	"regexp"
-	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -12,127 +12,103 @@ import (
 	"github.com/carecontact/carecontact/frontdoor/fhirapi"
 )
 
-// capabilityShape is what FHIR R4 (4.0.1, capabilitystatement.html) allows
-// of the CapabilityStatement elements the handler writes: for each path the
-// member names allowed, which are required (min 1) and the codes of the
-// required bindings. The validator has no CapabilityStatement definition
-// (loading the official one would need checks of its invariants cpb-0 to
-// cpb-16), so this test checks the shape, and cpb-1, cpb-2, cpb-9, cpb-12
-// and cpb-14, itself.
-var capabilityShape = map[string]struct {
-	allowed, required []string
-	codes             map[string][]string
-}{
-	"": {
-		allowed: []string{"resourceType", "id", "meta", "url", "version", "name", "title", "status", "experimental", "date", "publisher",
-			"description", "kind", "software", "implementation", "fhirVersion", "format", "patchFormat", "implementationGuide", "rest"},
-		required: []string{"status", "date", "kind", "fhirVersion", "format"},
-		codes: map[string][]string{"status": {"draft", "active", "retired", "unknown"}, "kind": {"instance", "capability", "requirements"},
-			"fhirVersion": {"4.0.1"}},
-	},
-	"software":       {allowed: []string{"name", "version", "releaseDate"}, required: []string{"name"}},
-	"implementation": {allowed: []string{"description", "url", "custodian"}, required: []string{"description"}},
-	"rest": {allowed: []string{"mode", "documentation", "security", "resource", "interaction", "searchParam", "operation", "compartment"},
-		required: []string{"mode"}, codes: map[string][]string{"mode": {"client", "server"}}},
-	"rest.interaction": {allowed: []string{"code", "documentation"}, required: []string{"code"},
-		codes: map[string][]string{"code": {"transaction", "batch", "search-system", "history-system"}}},
-	"rest.resource": {allowed: []string{"type", "profile", "supportedProfile", "documentation", "interaction", "versioning", "readHistory",
-		"updateCreate", "conditionalCreate", "conditionalRead", "conditionalUpdate", "conditionalDelete", "referencePolicy",
-		"searchInclude", "searchRevInclude", "searchParam", "operation"},
-		required: []string{"type"},
-		codes: map[string][]string{"type": {"Slot", "Appointment", "Schedule", "AppointmentResponse"},
-			"versioning": {"no-version", "versioned", "versioned-update"}, "conditionalDelete": {"not-supported", "single", "multiple"}}},
-	"rest.resource.interaction": {allowed: []string{"code", "documentation"}, required: []string{"code"},
-		codes: map[string][]string{"code": {"read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type"}}},
-	"rest.resource.searchParam": {allowed: []string{"name", "definition", "type", "documentation"}, required: []string{"name", "type"},
-		codes: map[string][]string{"type": {"number", "date", "string", "token", "reference", "composite", "quantity", "uri", "special"}}},
-	"rest.resource.operation": {allowed: []string{"name", "definition", "documentation"}, required: []string{"name", "definition"}},
-}
-
-// checkShape walks v at path and returns what R4 does not allow.
-func checkShape(path string, v any) []string {
-	var out []string
-	shape, ok := capabilityShape[path]
-	if !ok {
-		return nil // a primitive or a type the shape does not go into
-	}
-	items, isList := v.([]any)
-	if !isList {
-		items = []any{v}
-	}
-	for _, item := range items {
-		m, ok := item.(map[string]any)
-		if !ok {
-			out = append(out, path+": not an object")
-			continue
-		}
-		for _, r := range shape.required {
-			if _, ok := m[r]; !ok {
-				out = append(out, fmt.Sprintf("%s.%s: is required", path, r))
-			}
-		}
-		for k, child := range m {
-			if !slices.Contains(shape.allowed, k) {
-				out = append(out, fmt.Sprintf("%s.%s: not an element", path, k))
-			}
-			if codes, ok := shape.codes[k]; ok && !slices.Contains(codes, fmt.Sprint(child)) {
-				out = append(out, fmt.Sprintf("%s.%s: %v not in the required binding", path, k, child))
-			}
-			sub := k
-			if path != "" {
-				sub = path + "." + k
-			}
-			out = append(out, checkShape(sub, child)...)
-		}
-	}
-	return out
-}
-
+// TestCapabilityStatementIsR4 validates the served CapabilityStatement
+// against the official R4 4.0.1 definition (internal/fhirvalidate: element
+// names, cardinality, types, required bindings and the invariants cpb-0 …
+// cpb-16), and shows that the validator refuses the statement broken in
+// each of those ways.
 func TestCapabilityStatementIsR4(t *testing.T) {
 	f := newFixture(t)
-	r := f.do(t, http.MethodGet, "/metadata", "", nil)
+	r := f.do(t, http.MethodGet, "/metadata", "", nil) // do validates it
 	require.Equal(t, http.StatusOK, r.status)
-	require.Empty(t, checkShape("", r.body))
+	require.Empty(t, f.v.Validate(r.raw))
 
 	cs := r.body
 	// date: a dateTime, the documented API version date.
 	require.Regexp(t, regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`), cs["date"])
 	require.Equal(t, fhirapi.CapabilityDate, cs["date"])
 	require.Equal(t, []any{"application/fhir+json"}, cs["format"])
-	// cpb-1: rest, messaging or document; cpb-2: description, software or
-	// implementation; cpb-14: an instance has an implementation.
-	require.NotEmpty(t, cs["rest"])
 	require.Equal(t, "instance", cs["kind"])
-	require.NotNil(t, cs["implementation"])
-	for _, rest := range cs["rest"].([]any) {
-		seen := map[string]bool{}
-		for _, res := range rest.(map[string]any)["resource"].([]any) {
-			m := res.(map[string]any)
-			typ := m["type"].(string)
-			require.False(t, seen[typ], "cpb-9: %s described twice", typ)
-			seen[typ] = true
-			names := map[string]bool{}
-			for _, p := range m["searchParam"].([]any) {
-				name := p.(map[string]any)["name"].(string)
-				require.False(t, names[name], "cpb-12: %s.%s twice", typ, name)
-				names[name] = true
-			}
-		}
-	}
+	require.Equal(t, "4.0.1", cs["fhirVersion"])
 
-	// The shape check sees what R4 refuses.
-	for name, tc := range map[string]struct {
-		doc  map[string]any
-		want string
+	// served returns a fresh copy of the served statement.
+	served := func(t *testing.T) map[string]any {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(r.raw, &m))
+		return m
+	}
+	rest := func(m map[string]any) map[string]any { return m["rest"].([]any)[0].(map[string]any) }
+	resource := func(m map[string]any, i int) map[string]any { return rest(m)["resource"].([]any)[i].(map[string]any) }
+	tests := []struct {
+		name  string
+		spoil func(m map[string]any)
+		want  string // a problem the validator reports
 	}{
-		"an element R4 has not":  {map[string]any{"status": "active", "date": "x", "kind": "instance", "fhirVersion": "4.0.1", "format": []any{}, "colour": "red"}, ".colour: not an element"},
-		"no date":                {map[string]any{"status": "active", "kind": "instance", "fhirVersion": "4.0.1", "format": []any{}}, ".date: is required"},
-		"an unknown interaction": {map[string]any{"status": "active", "date": "x", "kind": "instance", "fhirVersion": "4.0.1", "format": []any{}, "rest": []any{map[string]any{"mode": "server", "resource": []any{map[string]any{"type": "Slot", "interaction": []any{map[string]any{"code": "search"}}}}}}}, "rest.resource.interaction.code: search not in the required binding"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			problems := checkShape("", tc.doc)
-			require.Len(t, problems, 1, problems)
-			require.Contains(t, problems[0], tc.want)
+		{"cpb-0: a name that is no identifier", func(m map[string]any) { m["name"] = "carecontact booking" }, "(cpb-0)"},
+		{"cpb-1: no rest, messaging or document", func(m map[string]any) { delete(m, "rest") }, "(cpb-1)"},
+		{"cpb-2: no description, software or implementation", func(m map[string]any) {
+			delete(m, "software")
+			delete(m, "implementation")
+		}, "(cpb-2)"},
+		{"cpb-3: a messaging endpoint in a statement of kind capability", func(m map[string]any) {
+			m["kind"] = "capability"
+			delete(m, "implementation")
+			m["messaging"] = []any{map[string]any{"endpoint": []any{map[string]any{
+				"protocol": map[string]any{"system": "http://terminology.hl7.org/CodeSystem/message-transport", "code": "http"},
+				"address":  "https://fhir.example.org/r4/messages"}}}}
+		}, "(cpb-3)"},
+		{"cpb-7: a document profile and mode twice", func(m map[string]any) {
+			d := map[string]any{"mode": "producer", "profile": "http://hl7.org/fhir/StructureDefinition/Composition"}
+			m["document"] = []any{d, d}
+		}, "(cpb-7)"},
+		{"cpb-9: Slot described twice", func(m map[string]any) {
+			rest(m)["resource"] = append(rest(m)["resource"].([]any), map[string]any{"type": "Slot"})
+		}, "(cpb-9)"},
+		{"cpb-12: a Slot search parameter twice", func(m map[string]any) {
+			slot := resource(m, 0)
+			slot["searchParam"] = append(slot["searchParam"].([]any), map[string]any{"name": "start", "type": "date"})
+		}, "(cpb-12)"},
+		{"cpb-14: an instance without implementation", func(m map[string]any) { delete(m, "implementation") }, "(cpb-14)"},
+		{"cpb-15: kind capability with an implementation", func(m map[string]any) { m["kind"] = "capability" }, "(cpb-15)"},
+		{"cpb-16: kind requirements with software", func(m map[string]any) { m["kind"] = "requirements" }, "(cpb-16)"},
+		{"an element R4 has not", func(m map[string]any) { m["colour"] = "red" }, "colour: not an element of CapabilityStatement"},
+		{"no date (min 1)", func(m map[string]any) { delete(m, "date") }, "date: required (min 1)"},
+		{"no format (min 1)", func(m map[string]any) { delete(m, "format") }, "format: required (min 1)"},
+		{"format not a list (max *)", func(m map[string]any) { m["format"] = "application/fhir+json" }, "format: want an array (max *)"},
+		{"software twice (max 1)", func(m map[string]any) { m["software"] = []any{m["software"], m["software"]} }, "software: an array, but max is 1"},
+		{"date not a dateTime", func(m map[string]any) { m["date"] = "3.12.2026" }, `"3.12.2026" is not a valid dateTime`},
+		{"readHistory not a boolean", func(m map[string]any) { resource(m, 1)["readHistory"] = "false" }, "want a JSON boolean (boolean)"},
+		{"status not publication-status", func(m map[string]any) { m["status"] = "final" }, `"final" is not in the required value set http://hl7.org/fhir/ValueSet/publication-status`},
+		{"kind not capability-statement-kind", func(m map[string]any) { m["kind"] = "server" }, "ValueSet/capability-statement-kind"},
+		{"fhirVersion not FHIR-version", func(m map[string]any) { m["fhirVersion"] = "4.0" }, "ValueSet/FHIR-version"},
+		{"format not a MIME type (mimetypes)", func(m map[string]any) { m["format"] = []any{"json"} }, "ValueSet/mimetypes"},
+		{"rest.mode not restful-capability-mode", func(m map[string]any) { rest(m)["mode"] = "both" }, "ValueSet/restful-capability-mode"},
+		{"a resource type R4 has not", func(m map[string]any) { resource(m, 0)["type"] = "Slots" }, "ValueSet/resource-types"},
+		{"a system interaction on a type", func(m map[string]any) {
+			resource(m, 0)["interaction"] = []any{map[string]any{"code": "transaction"}}
+		}, "ValueSet/type-restful-interaction"},
+		{"a type interaction on the system", func(m map[string]any) { rest(m)["interaction"] = []any{map[string]any{"code": "read"}} }, "ValueSet/system-restful-interaction"},
+		{"versioning not versioning-policy", func(m map[string]any) { resource(m, 1)["versioning"] = "yes" }, "ValueSet/versioning-policy"},
+		{"conditionalDelete not conditional-delete-status", func(m map[string]any) { resource(m, 1)["conditionalDelete"] = "none" }, "ValueSet/conditional-delete-status"},
+		{"searchParam.type not search-param-type", func(m map[string]any) {
+			resource(m, 0)["searchParam"].([]any)[0].(map[string]any)["type"] = "text"
+		}, "ValueSet/search-param-type"},
+		{"an operation without definition (min 1)", func(m map[string]any) {
+			delete(resource(m, 1)["operation"].([]any)[0].(map[string]any), "definition")
+		}, "definition: required (min 1)"},
+		{"implementation.custodian not an Organization", func(m map[string]any) {
+			m["implementation"].(map[string]any)["custodian"] = map[string]any{"reference": "Patient/p"}
+		}, "reference to Patient: want one of [Organization]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := served(t)
+			tc.spoil(m)
+			data, err := json.Marshal(m)
+			require.NoError(t, err)
+			problems := f.v.Validate(data)
+			require.NotEmpty(t, problems)
+			require.Contains(t, strings.Join(problems, "\n"), tc.want)
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -13,7 +14,7 @@ import (
 // StructureDefinitions of the resources the library reads and writes,
 // copied verbatim (see testdata/r4official/README.md).
 //
-//go:embed testdata/r4official/*.differential.json testdata/r4official/CodeSystem-*.json
+//go:embed testdata/r4official/*.differential.json testdata/r4official/CodeSystem-*.json testdata/r4official/ValueSet-*.json
 var official embed.FS
 
 // elementFile is Element's differential.
@@ -65,7 +66,10 @@ type officialDefs struct {
 	types      map[string]map[string]elemDef
 	invariants map[string][]constraint
 	valueSets  []string
-	codes      map[string][]string // value set URL -> codes, from the CodeSystems
+	codes      map[string][]string // value set URL -> codes, from the CodeSystems and ValueSets
+	// grammars are the required value sets whose codes are a grammar, not
+	// a list: mimetypes, all of BCP 13 (urn:ietf:bcp:13).
+	grammars map[string]string // value set URL -> code system
 	// element are Element's invariants (ele-1): every element has them,
 	// and the validator checks ele-1 on each element it walks.
 	element []constraint
@@ -89,7 +93,7 @@ var dataTypes = map[string]bool{"CodeableConcept": true, "Coding": true, "Contac
 // DomainResource's elements), a backbone element's from its
 // BackboneElement, a data type's from Element's official differential.
 func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
-	out := officialDefs{types: map[string]map[string]elemDef{}, invariants: map[string][]constraint{}, codes: map[string][]string{}}
+	out := officialDefs{types: map[string]map[string]elemDef{}, invariants: map[string][]constraint{}, codes: map[string][]string{}, grammars: map[string]string{}}
 	files, err := official.ReadDir("testdata/r4official")
 	if err != nil {
 		return out, err
@@ -99,13 +103,22 @@ func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 		return files[i].Name() == elementFile && files[j].Name() != elementFile
 	})
 	vs := map[string]bool{}
+	systems := map[string][]string{} // code system URL -> all its codes
 	for _, f := range files {
 		if strings.HasPrefix(f.Name(), "CodeSystem-") {
-			if err := readCodeSystem(f.Name(), out.codes); err != nil {
+			if err := readCodeSystem(f.Name(), out.codes, systems); err != nil {
 				return out, err
 			}
-			continue
 		}
+	}
+	for _, f := range files {
+		if strings.HasPrefix(f.Name(), "ValueSet-") {
+			if err := readValueSet(f.Name(), systems, out.codes, out.grammars); err != nil {
+				return out, err
+			}
+		}
+	}
+	for _, f := range files {
 		if !strings.HasSuffix(f.Name(), ".differential.json") {
 			continue
 		}
@@ -224,9 +237,10 @@ func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 	return out, nil
 }
 
-// readCodeSystem reads an official CodeSystem whose value set holds all its
-// codes (content complete, the CodeSystem's valueSet) into codes.
-func readCodeSystem(name string, codes map[string][]string) error {
+// readCodeSystem reads an official CodeSystem (content complete): all its
+// codes into systems by its url and, when it names the value set of all its
+// codes (valueSet), into codes by that value set.
+func readCodeSystem(name string, codes, systems map[string][]string) error {
 	raw, err := official.ReadFile(path.Join("testdata/r4official", name))
 	if err != nil {
 		return err
@@ -237,6 +251,7 @@ func readCodeSystem(name string, codes map[string][]string) error {
 	}
 	var cs struct {
 		ResourceType string    `json:"resourceType"`
+		URL          string    `json:"url"`
 		Version      string    `json:"version"`
 		ValueSet     string    `json:"valueSet"`
 		Content      string    `json:"content"`
@@ -245,8 +260,8 @@ func readCodeSystem(name string, codes map[string][]string) error {
 	if err := json.Unmarshal(raw, &cs); err != nil {
 		return fmt.Errorf("fhirvalidate: %s: %w", name, err)
 	}
-	if cs.ResourceType != "CodeSystem" || cs.Version != "4.0.1" || cs.Content != "complete" || cs.ValueSet == "" {
-		return fmt.Errorf("fhirvalidate: %s: not a complete R4 CodeSystem with a value set", name)
+	if cs.ResourceType != "CodeSystem" || cs.Version != "4.0.1" || cs.Content != "complete" || cs.URL == "" {
+		return fmt.Errorf("fhirvalidate: %s: not a complete R4 CodeSystem", name)
 	}
 	var all []string
 	var collect func([]concept)
@@ -257,6 +272,73 @@ func readCodeSystem(name string, codes map[string][]string) error {
 		}
 	}
 	collect(cs.Concept)
-	codes[cs.ValueSet] = all
+	systems[cs.URL] = all
+	if cs.ValueSet != "" {
+		codes[cs.ValueSet] = all
+	}
+	return nil
+}
+
+// bcp13 is the code system of MIME types (mimetypes includes all of it).
+const bcp13 = "urn:ietf:bcp:13"
+
+// readValueSet reads an official ValueSet whose compose includes whole code
+// systems or listed codes of them (no filter, no exclude) into codes by
+// its url; one that includes all of BCP 13 goes into grammars instead.
+func readValueSet(name string, systems, codes map[string][]string, grammars map[string]string) error {
+	raw, err := official.ReadFile(path.Join("testdata/r4official", name))
+	if err != nil {
+		return err
+	}
+	var vs struct {
+		ResourceType string `json:"resourceType"`
+		URL          string `json:"url"`
+		Version      string `json:"version"`
+		Compose      struct {
+			Include []struct {
+				System  string `json:"system"`
+				Concept []struct {
+					Code string `json:"code"`
+				} `json:"concept"`
+				Filter   []json.RawMessage `json:"filter"`
+				ValueSet []string          `json:"valueSet"`
+			} `json:"include"`
+			Exclude []json.RawMessage `json:"exclude"`
+		} `json:"compose"`
+	}
+	if err := json.Unmarshal(raw, &vs); err != nil {
+		return fmt.Errorf("fhirvalidate: %s: %w", name, err)
+	}
+	if vs.ResourceType != "ValueSet" || vs.Version != "4.0.1" || vs.URL == "" || len(vs.Compose.Include) == 0 || len(vs.Compose.Exclude) > 0 {
+		return fmt.Errorf("fhirvalidate: %s: not an R4 ValueSet of included codes", name)
+	}
+	if _, dup := codes[vs.URL]; dup {
+		return fmt.Errorf("fhirvalidate: %s: the codes of %s are also a CodeSystem's", name, vs.URL)
+	}
+	var all []string
+	for _, inc := range vs.Compose.Include {
+		switch {
+		case len(inc.Filter) > 0 || len(inc.ValueSet) > 0:
+			return fmt.Errorf("fhirvalidate: %s: a filter or value set include is not read", name)
+		case inc.System == bcp13 && len(inc.Concept) == 0 && len(vs.Compose.Include) == 1:
+			grammars[vs.URL] = bcp13
+			return nil
+		}
+		sys, ok := systems[inc.System]
+		if !ok {
+			return fmt.Errorf("fhirvalidate: %s: no CodeSystem %s", name, inc.System)
+		}
+		if len(inc.Concept) == 0 {
+			all = append(all, sys...)
+			continue
+		}
+		for _, c := range inc.Concept {
+			if !slices.Contains(sys, c.Code) {
+				return fmt.Errorf("fhirvalidate: %s: %q is not a code of %s", name, c.Code, inc.System)
+			}
+			all = append(all, c.Code)
+		}
+	}
+	codes[vs.URL] = all
 	return nil
 }

@@ -90,6 +90,23 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 		{"Narrative.div", elemDef{Min: 1, Max: "1", Type: []string{"xhtml"}}},
 		{"Extension.url", elemDef{Min: 1, Max: "1", Type: []string{"uri"}}},
 		{"Bundle.signature", elemDef{Min: 0, Max: "1", Type: []string{"Signature"}}},
+		{"CapabilityStatement.status", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/publication-status"}},
+		{"CapabilityStatement.date", elemDef{Min: 1, Max: "1", Type: []string{"dateTime"}}},
+		{"CapabilityStatement.kind", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/capability-statement-kind"}},
+		{"CapabilityStatement.fhirVersion", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/FHIR-version"}},
+		{"CapabilityStatement.format", elemDef{Min: 1, Max: "*", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/mimetypes"}},
+		{"CapabilityStatement.contact", elemDef{Min: 0, Max: "*", Type: []string{"ContactDetail"}}},
+		{"CapabilityStatement.software.name", elemDef{Min: 1, Max: "1", Type: []string{"string"}}},
+		{"CapabilityStatement.implementation.custodian", elemDef{Min: 0, Max: "1", Type: []string{"Reference"}, Targets: []string{"Organization"}}},
+		{"CapabilityStatement.rest", elemDef{Min: 0, Max: "*", Type: []string{"CapabilityStatement.rest"}}},
+		{"CapabilityStatement.rest.resource.type", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/resource-types"}},
+		{"CapabilityStatement.rest.resource.interaction.code", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/type-restful-interaction"}},
+		{"CapabilityStatement.rest.interaction.code", elemDef{Min: 1, Max: "1", Type: []string{"code"}, Binding: "http://hl7.org/fhir/ValueSet/system-restful-interaction"}},
+		{"CapabilityStatement.rest.resource.operation.definition", elemDef{Min: 1, Max: "1", Type: []string{"canonical"}, Targets: []string{"OperationDefinition"}}},
+		{"CapabilityStatement.rest.searchParam", elemDef{Min: 0, Max: "*", Type: []string{"CapabilityStatement.rest.resource.searchParam"}}},
+		{"CapabilityStatement.rest.operation", elemDef{Min: 0, Max: "*", Type: []string{"CapabilityStatement.rest.resource.operation"}}},
+		{"CapabilityStatement.messaging.reliableCache", elemDef{Min: 0, Max: "1", Type: []string{"unsignedInt"}}},
+		{"CapabilityStatement.document.profile", elemDef{Min: 1, Max: "1", Type: []string{"canonical"}, Targets: []string{"StructureDefinition"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.path, func(t *testing.T) {
@@ -115,6 +132,9 @@ func TestOfficialDefinitionsGiveTheElements(t *testing.T) {
 	require.Len(t, v.defs.Types["Appointment.participant"], 8)
 	require.Len(t, v.defs.Types["AppointmentResponse"], 16)
 	require.Len(t, v.defs.Types["Slot"], 19)
+	require.Len(t, v.defs.Types["CapabilityStatement"], 34)
+	require.Len(t, v.defs.Types["CapabilityStatement.rest"], 11)
+	require.Len(t, v.defs.Types["CapabilityStatement.rest.resource"], 20)
 	// A data type read from its official differential is an Element.
 	require.Equal(t, []string{"end", "extension", "id", "start"}, names("Period"))
 	require.Equal(t, []string{"code", "display", "extension", "id", "system", "userSelected", "version"}, names("Coding"))
@@ -154,6 +174,16 @@ var officialExpressions = map[string]string{
 	"bdl-10": "type = 'document' implies (timestamp.hasValue())",
 	"bdl-11": "type = 'document' implies entry.first().resource.is(Composition)",
 	"bdl-12": "type = 'message' implies entry.first().resource.is(MessageHeader)",
+	"cpb-0":  "name.matches('[A-Z]([A-Za-z0-9_]){0,254}')",
+	"cpb-1":  "rest.exists() or messaging.exists() or document.exists()",
+	"cpb-2":  "(description.count() + software.count() + implementation.count()) > 0",
+	"cpb-3":  "messaging.endpoint.empty() or kind = 'instance'",
+	"cpb-7":  "document.select(profile&mode).isDistinct()",
+	"cpb-9":  "resource.select(type).isDistinct()",
+	"cpb-12": "searchParam.select(name).isDistinct()",
+	"cpb-14": "(kind != 'instance') or implementation.exists()",
+	"cpb-15": "(kind != 'capability') or (implementation.exists().not() and software.exists())",
+	"cpb-16": "(kind!='requirements') or (implementation.exists().not() and software.exists().not())",
 }
 
 // TestInvariantsFollowTheOfficialExpressions proves that every invariant
@@ -166,7 +196,11 @@ func TestInvariantsFollowTheOfficialExpressions(t *testing.T) {
 	where := map[string]string{}
 	for path, cs := range v.inv {
 		for _, c := range cs {
-			require.Equal(t, "error", c.Severity, c.Key)
+			severity := "error"
+			if c.Key == "cpb-0" { // the one warning; reported as the errors are
+				severity = "warning"
+			}
+			require.Equal(t, severity, c.Severity, c.Key)
 			require.Equal(t, officialExpressions[c.Key], c.Expression, c.Key)
 			where[c.Key] = path
 		}
@@ -180,6 +214,9 @@ func TestInvariantsFollowTheOfficialExpressions(t *testing.T) {
 		"bdl-10": "Bundle", "bdl-11": "Bundle", "bdl-12": "Bundle", "bdl-5": "Bundle.entry", "bdl-8": "Bundle.entry",
 		"per-1": "Period", "ref-1": "Reference", "txt-1": "Narrative.div", "txt-2": "Narrative.div", "ext-1": "Extension",
 		"cpt-2": "ContactPoint",
+		"cpb-0": "CapabilityStatement", "cpb-1": "CapabilityStatement", "cpb-2": "CapabilityStatement", "cpb-3": "CapabilityStatement",
+		"cpb-7": "CapabilityStatement", "cpb-14": "CapabilityStatement", "cpb-15": "CapabilityStatement", "cpb-16": "CapabilityStatement",
+		"cpb-9": "CapabilityStatement.rest", "cpb-12": "CapabilityStatement.rest.resource",
 	}, where)
 	// The subset states no invariant; Element's ele-1 comes from its
 	// official differential (checked on every element the validator walks).
@@ -258,10 +295,35 @@ func TestInvariantChecks(t *testing.T) {
 	localSlot := func(ref string) string {
 		return strings.Replace(strings.Replace(slot, "%s", "c", 1), "Schedule/s", ref, 1)
 	}
+	// cs is a CapabilityStatement of kind, with the members given.
+	cs := func(kind, members string) string {
+		return `{"resourceType":"CapabilityStatement","status":"active","date":"2026-12-03","kind":"` + kind + `",` +
+			`"fhirVersion":"4.0.1","format":["application/fhir+json"]` + members + `}`
+	}
+	const sw, impl = `,"software":{"name":"x"}`, `,"implementation":{"description":"x"}`
+	rest := func(resources string) string { return `,"rest":[{"mode":"server","resource":[` + resources + `]}]` }
+	slotRes := func(params string) string { return `{"type":"Slot","searchParam":[` + params + `]}` }
+	doc := func(profile, mode string) string { return `{"mode":"` + mode + `","profile":"` + profile + `"}` }
 	tests := []struct {
 		key       string
 		good, bad string
 	}{
+		{"cpb-0", cs("instance", `,"name":"CarecontactBooking"`+impl+rest("")), cs("instance", `,"name":"carecontact booking"`+impl+rest(""))},
+		{"cpb-1", cs("instance", impl+rest("")), cs("instance", impl)},
+		{"cpb-2", cs("requirements", `,"description":"x"`+rest("")), cs("requirements", rest(""))},
+		{"cpb-3", cs("instance", impl+`,"messaging":[{"endpoint":[{"protocol":{"code":"http"},"address":"https://x"}]}]`),
+			cs("capability", sw+`,"messaging":[{"endpoint":[{"protocol":{"code":"http"},"address":"https://x"}]}]`)},
+		{"cpb-7", cs("instance", impl+`,"document":[`+doc("https://x/a", "producer")+`,`+doc("https://x/a", "consumer")+`]`),
+			cs("instance", impl+`,"document":[`+doc("https://x/a", "producer")+`,`+doc("https://x/a", "producer")+`]`)},
+		{"cpb-9", cs("instance", impl+rest(slotRes(`{"name":"start","type":"date"}`)+`,{"type":"Appointment"}`)),
+			cs("instance", impl+rest(slotRes(`{"name":"start","type":"date"}`)+`,{"type":"Slot"}`))},
+		{"cpb-12", cs("instance", impl+rest(slotRes(`{"name":"start","type":"date"},{"name":"status","type":"token"}`))),
+			cs("instance", impl+rest(slotRes(`{"name":"start","type":"date"},{"name":"start","type":"token"}`)))},
+		{"cpb-14", cs("instance", impl+rest("")), cs("instance", sw+rest(""))},
+		{"cpb-15", cs("capability", sw+rest("")), cs("capability", sw+impl+rest(""))},
+		{"cpb-15", cs("capability", sw+rest("")), cs("capability", `,"description":"x"`+rest(""))},
+		{"cpb-16", cs("requirements", `,"description":"x"`+rest("")), cs("requirements", sw+rest(""))},
+		{"cpb-16", cs("requirements", `,"description":"x"`+rest("")), cs("requirements", impl+rest(""))},
 		{"app-1", appt(`"status":"proposed",`), strings.Replace(appt(`"status":"proposed",`), `"actor":{"reference":"Patient/p"},`, "", 1)},
 		{"app-2", appt(`"status":"booked",` + timed), appt(`"status":"proposed","start":"2026-12-08T07:00:00Z",`)},
 		{"app-3", appt(`"status":"waitlist",`), appt(`"status":"booked",`)},
@@ -307,7 +369,7 @@ func TestInvariantChecks(t *testing.T) {
 		{"cpt-2", appt(`"status":"proposed","extension":[{"url":"urn:x","valueContactPoint":{"system":"url","value":"https://example.org"}}],`),
 			appt(`"status":"proposed","extension":[{"url":"urn:x","valueContactPoint":{"value":"https://example.org"}}],`)},
 	}
-	require.Len(t, tests, len(officialExpressions)+3) // per-1 twice: date-times and dates; ref-1 three times
+	require.Len(t, tests, len(officialExpressions)+5) // per-1 twice: date-times and dates; ref-1 three times; cpb-15 and cpb-16 twice
 	for i, tc := range tests {
 		t.Run(fmt.Sprintf("%s-%d", tc.key, i), func(t *testing.T) {
 			require.True(t, json.Valid([]byte(tc.good)) && json.Valid([]byte(tc.bad)))
@@ -339,17 +401,55 @@ func TestRequiredBindingsFromTheOfficialCodeSystems(t *testing.T) {
 			"forbidden", "suppressed", "processing", "not-supported", "duplicate", "multiple-matches", "not-found", "deleted",
 			"too-long", "code-invalid", "extension", "too-costly", "business-rule", "conflict", "transient", "lock-error",
 			"no-store", "exception", "timeout", "incomplete", "throttled", "informational"},
+		// CapabilityStatement's.
+		"publication-status":        {"draft", "active", "retired", "unknown"},
+		"capability-statement-kind": {"instance", "capability", "requirements"},
+		"FHIR-version": {"0.01", "0.05", "0.06", "0.11", "0.0.80", "0.0.81", "0.0.82", "0.4.0", "0.5.0", "1.0.0", "1.0.1", "1.0.2",
+			"1.1.0", "1.4.0", "1.6.0", "1.8.0", "3.0.0", "3.0.1", "3.3.0", "3.5.0", "4.0.0", "4.0.1"},
+		"restful-capability-mode":   {"client", "server"},
+		"versioning-policy":         {"no-version", "versioned", "versioned-update"},
+		"conditional-read-status":   {"not-supported", "modified-since", "not-match", "full-support"},
+		"conditional-delete-status": {"not-supported", "single", "multiple"},
+		"reference-handling-policy": {"literal", "logical", "resolves", "enforced", "local"},
+		"search-param-type":         {"number", "date", "string", "token", "reference", "composite", "quantity", "uri", "special"},
+		"event-capability-mode":     {"sender", "receiver"},
+		"document-mode":             {"producer", "consumer"},
+		// The CodeSystem's whole value set (nested codes under history and
+		// search), bound by none; the ValueSets of its codes for a type
+		// and for the system list them.
+		"restful-interaction": {"read", "vread", "update", "patch", "delete", "history", "history-instance", "history-type",
+			"history-system", "create", "search", "search-type", "search-system", "capabilities", "transaction", "batch", "operation"},
+		"type-restful-interaction":   {"read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type"},
+		"system-restful-interaction": {"transaction", "batch", "search-system", "history-system"},
 	}
 	off, err := loadOfficial(v.defs.Types)
 	require.NoError(t, err)
-	require.Len(t, off.codes, len(want))
+	require.Len(t, off.codes, len(want)+1) // and resource-types
 	for id, codes := range want {
 		u := "http://hl7.org/fhir/ValueSet/" + id
 		require.Equal(t, codes, off.codes[u], id)
 		require.Equal(t, codes, v.defs.Bindings[u], id)
 	}
-	// Every required binding of the resources is one of them.
-	require.Len(t, off.valueSets, len(want))
+	// resource-types: the 148 codes of its CodeSystem (which names no
+	// value set), through ValueSet-resource-types.
+	types := v.defs.Bindings["http://hl7.org/fhir/ValueSet/resource-types"]
+	require.Len(t, types, 148)
+	require.Subset(t, types, []string{"Appointment", "AppointmentResponse", "Schedule", "Slot", "Bundle", "CapabilityStatement", "VisionPrescription"})
+	require.NotContains(t, types, "Appointments")
+	// mimetypes, all of BCP 13, is a grammar: RFC 6838 type/subtype with
+	// RFC 2045 parameters.
+	require.Equal(t, map[string]string{"http://hl7.org/fhir/ValueSet/mimetypes": "urn:ietf:bcp:13"}, off.grammars)
+	for code, ok := range map[string]bool{"application/fhir+json": true, "application/fhir+xml": true, "text/turtle": true,
+		"application/json; charset=utf-8": true, `text/plain;format="a b"`: true, "application/fhir+json;fhirVersion=4.0": true,
+		"json": false, "application/": false, "/json": false, "application/fhir json": false, "application/json;": false, "": false} {
+		require.Equal(t, ok, v.grammar["http://hl7.org/fhir/ValueSet/mimetypes"].MatchString(code), code)
+	}
+	// Every required binding of the resources is one of them, but the
+	// whole restful-interaction, which none binds.
+	require.Len(t, off.valueSets, len(want)+1)
+	for _, u := range off.valueSets {
+		require.NotEqual(t, "http://hl7.org/fhir/ValueSet/restful-interaction", u)
+	}
 	var sub struct {
 		Bindings map[string][]string `json:"bindings"`
 	}

@@ -21,6 +21,14 @@ var subset []byte
 // optional version.
 var literalRef = regexp.MustCompile(`^(?:[a-z][a-z0-9+.-]*://\S+/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]{1,64})?$`)
 
+// mediaType matches a code of BCP 13 (urn:ietf:bcp:13), the value set
+// mimetypes: a media type as RFC 6838 section 4.2 names its type and
+// subtype (restricted-name, 1 to 127 characters each), with optional
+// parameters (RFC 2045 section 5.1: attribute=value, the value a token or
+// a quoted string).
+var mediaType = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}` +
+	`(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(?:[A-Za-z0-9!#$%&'*+.^_` + "`" + `{|}~-]+|"[^"\\]*"))*$`)
+
 type elemDef struct {
 	Min     int      `json:"min"`
 	Max     string   `json:"max"`
@@ -52,7 +60,8 @@ var abstractTypes = map[string]bool{"DomainResource": true, "BackboneElement": t
 // Validator checks resources; it is read-only once built.
 type Validator struct {
 	defs     r4Defs
-	inv      map[string][]constraint // official invariants by element path
+	inv      map[string][]constraint   // official invariants by element path
+	grammar  map[string]*regexp.Regexp // value set URL -> its codes, for those that are a grammar
 	re       map[string]*regexp.Regexp
 	ext      map[string]extDef
 	base     string
@@ -84,8 +93,15 @@ func New(extensions fs.FS, extensionBase, nationalStatus string) (*Validator, er
 		}
 		v.defs.Bindings[u] = codes
 	}
+	v.grammar = map[string]*regexp.Regexp{}
+	for u, system := range off.grammars {
+		if system != bcp13 {
+			return nil, fmt.Errorf("fhirvalidate: no grammar for the codes of %s", system)
+		}
+		v.grammar[u] = mediaType
+	}
 	for _, u := range off.valueSets {
-		if len(v.defs.Bindings[u]) == 0 {
+		if len(v.defs.Bindings[u]) == 0 && v.grammar[u] == nil {
 			return nil, fmt.Errorf("fhirvalidate: no codes for the required value set %s", u)
 		}
 	}
@@ -357,7 +373,11 @@ func (v *Validator) value(item any, typ, path string, def elemDef, context strin
 			if (typ == "instant" || typ == "dateTime") && strings.HasPrefix(s, "0001-01-01") {
 				add("%q is a zero time, not a real %s", s, typ)
 			}
-			if def.Binding != "" && !slices.Contains(v.defs.Bindings[def.Binding], s) {
+			if g := v.grammar[def.Binding]; g != nil {
+				if !g.MatchString(s) {
+					add("%q is not in the required value set %s", s, def.Binding)
+				}
+			} else if def.Binding != "" && !slices.Contains(v.defs.Bindings[def.Binding], s) {
 				add("%q is not in the required value set %s", s, def.Binding)
 			}
 		}
@@ -476,6 +496,12 @@ func (v *Validator) invariants(obj map[string]any, typ string, root map[string]a
 				add("%s: %s (%s)", k, msg, c.Key)
 			}
 		}
+	}
+}
+
+func init() {
+	for k, f := range capabilityChecks {
+		invariantChecks[k] = f
 	}
 }
 
@@ -634,6 +660,108 @@ var invariantChecks = map[string]func(o, root map[string]any) string{
 	"bdl-12": func(o, _ map[string]any) string {
 		return unless(str(o, "type") != "message" || firstResource(o) == "MessageHeader", "a message whose first resource is not a MessageHeader")
 	},
+}
+
+// cpbName is the pattern of cpb-0, matched against the whole name.
+var cpbName = regexp.MustCompile(`^[A-Z]([A-Za-z0-9_]){0,254}$`)
+
+// capabilityChecks are the invariants of CapabilityStatement (cpb-0,
+// cpb-1, cpb-2, cpb-3, cpb-7, cpb-9, cpb-12, cpb-14, cpb-15 and cpb-16;
+// R4 4.0.1 states no others), each from its FHIRPath expression. kind is
+// required (1..1): where it is missing, kind != 'x' is taken as true.
+var capabilityChecks = map[string]func(o, root map[string]any) string{
+	// name.matches('[A-Z]([A-Za-z0-9_]){0,254}'), severity warning: no
+	// name gives an empty result, which does not fail; a name is matched
+	// whole (an identifier "usable by machine processing"). Reported as
+	// any other problem.
+	"cpb-0": func(o, _ map[string]any) string {
+		n, ok := o["name"].(string)
+		return unless(!ok || cpbName.MatchString(n), "name is not an identifier [A-Z]([A-Za-z0-9_]){0,254} (a warning)")
+	},
+	// rest.exists() or messaging.exists() or document.exists()
+	"cpb-1": func(o, _ map[string]any) string {
+		return unless(has(o, "rest") || has(o, "messaging") || has(o, "document"), "neither rest, messaging nor document")
+	},
+	// (description.count() + software.count() + implementation.count()) > 0
+	"cpb-2": func(o, _ map[string]any) string {
+		return unless(has(o, "description") || has(o, "software") || has(o, "implementation"), "neither description, software nor implementation")
+	},
+	// messaging.endpoint.empty() or kind = 'instance'
+	"cpb-3": func(o, _ map[string]any) string {
+		endpoint := false
+		for _, m := range objects(o, "messaging") {
+			endpoint = endpoint || has(m, "endpoint")
+		}
+		return unless(!endpoint || str(o, "kind") == "instance", "messaging.endpoint only in a statement of kind instance")
+	},
+	// document.select(profile&mode).isDistinct(): & concatenates, an
+	// empty operand as "".
+	"cpb-7": func(o, _ map[string]any) string {
+		return unless(distinct(objects(o, "document"), func(d map[string]any) (string, bool) {
+			return str(d, "profile") + str(d, "mode"), true
+		}), "a document profile and mode twice")
+	},
+	// resource.select(type).isDistinct()
+	"cpb-9": func(o, _ map[string]any) string {
+		return unless(distinct(objects(o, "resource"), func(r map[string]any) (string, bool) {
+			t, ok := r["type"].(string)
+			return t, ok
+		}), "a resource type described twice")
+	},
+	// searchParam.select(name).isDistinct()
+	"cpb-12": func(o, _ map[string]any) string {
+		return unless(distinct(objects(o, "searchParam"), func(p map[string]any) (string, bool) {
+			n, ok := p["name"].(string)
+			return n, ok
+		}), "a search parameter name twice")
+	},
+	// (kind != 'instance') or implementation.exists()
+	"cpb-14": func(o, _ map[string]any) string {
+		return unless(str(o, "kind") != "instance" || has(o, "implementation"), "kind instance without an implementation")
+	},
+	// (kind != 'capability') or (implementation.exists().not() and software.exists())
+	"cpb-15": func(o, _ map[string]any) string {
+		return unless(str(o, "kind") != "capability" || !has(o, "implementation") && has(o, "software"),
+			"kind capability with an implementation or without software")
+	},
+	// (kind!='requirements') or (implementation.exists().not() and software.exists().not())
+	"cpb-16": func(o, _ map[string]any) string {
+		return unless(str(o, "kind") != "requirements" || !has(o, "implementation") && !has(o, "software"),
+			"kind requirements with an implementation or software")
+	},
+}
+
+// objects returns the objects of o's list (or single object) k.
+func objects(o map[string]any, k string) []map[string]any {
+	var out []map[string]any
+	switch v := o[k].(type) {
+	case []any:
+		for _, e := range v {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+	case map[string]any:
+		out = append(out, v)
+	}
+	return out
+}
+
+// distinct reports whether the values key selects from items (those it
+// gives one for: select leaves out an empty result) are all different.
+func distinct(items []map[string]any, key func(map[string]any) (string, bool)) bool {
+	seen := map[string]bool{}
+	for _, m := range items {
+		k, ok := key(m)
+		if !ok {
+			continue
+		}
+		if seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
 }
 
 func unless(ok bool, msg string) string {
