@@ -128,7 +128,9 @@ type WaitEntry struct {
 	Service string                `json:"service"`
 	Client  carecontact.ClientRef `json:"client"`
 	Since   time.Time             `json:"since"`
-	// Window, when set, limits the slots the client wants.
+	// Window, when set, limits the slots the client wants: an offer's
+	// time lies within it. Either end may be zero: a zero Start is no
+	// lower bound (until End), a zero End none above (from Start on).
 	Window Interval `json:"window,omitzero"`
 	// Answers and GuidanceVersion go with the offered appointment.
 	Answers         []Answer `json:"answers,omitempty"`

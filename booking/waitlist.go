@@ -16,7 +16,8 @@ type WaitRequest struct {
 	Area    carecontact.AreaID
 	Service string
 	Client  carecontact.ClientRef
-	// Window, when set, limits the slots the client wants.
+	// Window, when set, limits the slots the client wants: a zero Start
+	// is no lower bound, a zero End none above (see WaitEntry.Window).
 	Window Interval
 	// Answers and GuidanceVersion go with the offered appointment.
 	Answers         []Answer
@@ -50,7 +51,7 @@ func (b *Booker) Wait(ctx context.Context, req WaitRequest) (WaitEntry, error) {
 	if by.self() && !slices.Contains(svc.SelfBookGroups, by.ClientGroup) {
 		return WaitEntry{}, b.deny(ctx, now, by, "booking.wait", "service/"+svc.Code, req.Client, fmt.Errorf("booking: waitlist for %s: %w", svc.Code, ErrNotAllowed))
 	}
-	if !req.Window.Start.IsZero() && !req.Window.Start.Before(req.Window.End) {
+	if !req.Window.Start.IsZero() && !req.Window.End.IsZero() && !req.Window.Start.Before(req.Window.End) {
 		return WaitEntry{}, carecontact.Invalid(ErrInvalid, "window", "start must be before end")
 	}
 	if err := svc.checkAnswers(req.Answers, by.self()); err != nil {
@@ -96,7 +97,7 @@ func (b *Booker) offer(ctx context.Context, a Appointment, now time.Time, take f
 	}
 	sys := audit.System("booking.waitlist")
 	for _, w := range ws {
-		if w.Client == a.Client || (!w.Window.Start.IsZero() && !w.Window.Contains(Interval{a.Start, a.End})) {
+		if w.Client == a.Client || !windowAdmits(w.Window, Interval{a.Start, a.End}) {
 			continue
 		}
 		o := Appointment{ID: b.cfg.NewID("apt"), Area: a.Area, Service: a.Service, Client: w.Client,
@@ -121,4 +122,11 @@ func (b *Booker) offer(ctx context.Context, a Appointment, now time.Time, take f
 		}
 	}
 	return nil, nil
+}
+
+// windowAdmits reports whether a wait window admits the time iv: iv lies
+// within it, a zero Start or End leaving that side open (the zero window
+// admits any time).
+func windowAdmits(w, iv Interval) bool {
+	return (w.Start.IsZero() || !iv.Start.Before(w.Start)) && (w.End.IsZero() || !iv.End.After(w.End))
 }

@@ -83,6 +83,10 @@ func written(t *testing.T) map[string][]byte {
 	data, err = ExportWaitEntry(booking.WaitEntry{ID: "wait_1", Area: "north", Service: "nurse-visit", Client: "c1", Since: slot.Start,
 		Window: booking.Interval{Start: slot.Start, End: slot.End}, Answers: []booking.Answer{{QuestionID: "q"}}})
 	put("wait entry", data, err)
+	data, err = ExportWaitEntry(booking.WaitEntry{ID: "wait_2", Area: "north", Service: "nurse-visit", Client: "c1", Window: booking.Interval{Start: slot.Start}})
+	put("wait entry from a start on", data, err)
+	data, err = ExportWaitEntry(booking.WaitEntry{ID: "wait_3", Area: "north", Service: "nurse-visit", Client: "c1", Window: booking.Interval{End: slot.End}})
+	put("wait entry until an end", data, err)
 	if data, err = ExportAppointment(sampleAppointment()); err == nil {
 		data, err = SetVersionID(data, 4)
 	}
@@ -204,7 +208,7 @@ func TestFHIRWaitEntryRoundTrip(t *testing.T) {
 		name, data, field string
 	}{
 		{"not waitlist", `{"resourceType":"Appointment","id":"w","status":"booked","participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"}]}`, "Appointment.status"},
-		{"no service", `{"resourceType":"Appointment","id":"w","status":"waitlist","participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"}]}`, "Appointment.serviceType"},
+		{"a service the library does not know", `{"resourceType":"Appointment","id":"w","status":"waitlist","serviceType":[{"text":"rokotus"}],"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"}]}`, "Appointment.serviceType"},
 		{"no patient", `{"resourceType":"Appointment","id":"w","status":"waitlist","serviceType":[{"coding":[{"system":"` + ServiceSystem + `n","code":"s"}]}],"participant":[{"actor":{"reference":"Practitioner/p"},"status":"accepted"}]}`, "Appointment.participant"},
 		{"two windows", `{"resourceType":"Appointment","id":"w","status":"waitlist","serviceType":[{"coding":[{"system":"` + ServiceSystem + `n","code":"s"}]}],"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"}],"requestedPeriod":[{"start":"2026-12-01T00:00:00Z","end":"2026-12-02T00:00:00Z"},{"start":"2026-12-03T00:00:00Z","end":"2026-12-04T00:00:00Z"}]}`, "Appointment.requestedPeriod"},
 	} {

@@ -133,16 +133,21 @@
 //
 // ExportWaitEntry writes a waitlist entry as an Appointment with status
 // waitlist, no times, the client as its one participant and the wanted
-// window as requestedPeriod; ImportWaitEntry reads it back. A Mapping's
+// window as requestedPeriod (both ends, a start only for an open-ended
+// window, or an end only); ImportWaitEntry reads it back. A Mapping's
 // ImportWaitEntry reads a foreign serviceType coding the host mapped
-// (Config.Services) as ImportAppointment does, and ImportWaitEntryDetails
-// keeps the foreign codings and the precision of created (a date-only
-// created comes back as a date) for ExportWaitEntryDetails. An
-// open-ended requestedPeriod (start only) is refused on import and export
-// with an *Error naming Appointment.requestedPeriod[0].end: a
-// booking.WaitEntry holds a window with both ends. The identifier,
-// comment, extensions and participant.status and required of a waitlist
-// Appointment are not kept (booking.WaitEntry has no place for them).
+// (Config.Services) as ImportAppointment does; an Appointment without
+// serviceType (HL7 Finland's Appointment01Waitlisted) gives an entry
+// without area and service. ImportWaitEntryDetails keeps what
+// booking.WaitEntry does not hold (WaitDetails): the foreign codings, the
+// precision of created (a date-only created comes back as a date), the
+// participants as they came with the client's participant.status and
+// required (needs-action and optional stay so), the national status and
+// other extensions on status, the foreign extensions, and the elements
+// the mapping does not read (identifier, comment, meta and the like);
+// ExportWaitEntryDetails writes them back, so an entry comes back with no
+// element lost, changed or invented. A cancelationReason (app-4) or more
+// than one requestedPeriod is refused with an *Error naming the element.
 // SetVersionID
 // puts the store's version in meta.versionId, for a FHIR API's ETag and
 // If-Match; SetMeta also puts when the store last changed the resource in

@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -117,8 +118,8 @@ func TestImportRefusesBadEncodingAndYears(t *testing.T) {
 
 // FuzzImportWaitEntryDetails: the importer of outside waitlist
 // Appointments. A refusal is a short *Error naming the element; an
-// accepted entry has its client, area and service, and exports and
-// imports again.
+// accepted entry has its client, area and service both or neither (an
+// Appointment without serviceType), and exports and imports again.
 func FuzzImportWaitEntryDetails(f *testing.F) {
 	for _, s := range []string{
 		`{"resourceType":"Appointment","id":"w","status":"waitlist","serviceType":[{"coding":[{"system":"` + ServiceSystem + `north","code":"v"}]}],"created":"2015-12-02","requestedPeriod":[{"start":"2026-12-01T00:00:00Z"}],"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"}]}`,
@@ -135,15 +136,19 @@ func FuzzImportWaitEntryDetails(f *testing.F) {
 			fhirError(t, err)
 			return
 		}
-		if w.Client == "" || w.Area == "" || w.Service == "" {
+		if w.Client == "" || (w.Area == "") != (w.Service == "") {
 			t.Fatalf("accepted an invalid wait entry: %+v", w)
 		}
 		out, err := m.ExportWaitEntryDetails(w, d)
 		if err != nil {
 			t.Fatalf("cannot export what was imported: %v", err)
 		}
-		if _, _, err := m.ImportWaitEntryDetails(out); err != nil {
+		w2, _, err := m.ImportWaitEntryDetails(out)
+		if err != nil {
 			t.Fatalf("round trip: %v", err)
+		}
+		if !reflect.DeepEqual(w, w2) {
+			t.Fatalf("round trip changed the entry: %+v, then %+v", w, w2)
 		}
 	})
 }

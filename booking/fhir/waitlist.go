@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -19,21 +20,30 @@ type fhirWait struct {
 	StatusElement   *primitiveElement `json:"_status,omitempty"`
 	ServiceType     []Concept         `json:"serviceType,omitempty"`
 	Created         string            `json:"created,omitempty"`
-	Participant     []fhirParticipant `json:"participant"`
+	Participant     []json.RawMessage `json:"participant"`
 	RequestedPeriod []Period          `json:"requestedPeriod,omitempty"`
 }
 
+// waitKept are the elements of Appointment the appointment importer reads
+// that the waitlist importer does not: they are kept as they came
+// (WaitDetails.Elements). cancelationReason is refused instead (app-4:
+// only a cancelled appointment has one).
+var waitKept = []string{"appointmentType", "start", "end"}
+
 // ExportWaitEntry writes a waitlist entry as a FHIR R4 Appointment with
 // status waitlist and no times: the client is the one participant (R4
-// requires one, and a waitlist entry has no calendar yet), the window the
-// client wants is requestedPeriod, the time they joined is created, and the
-// national status is 1 Suunniteltu.
+// requires one, and a waitlist entry has no calendar yet; accepted and
+// required), the window the client wants is requestedPeriod (start only,
+// end only or both), the time they joined is created, and the national
+// status is 1 Suunniteltu.
 func ExportWaitEntry(w booking.WaitEntry) ([]byte, error) {
 	return defaultMapping.ExportWaitEntryDetails(w, WaitDetails{})
 }
 
 // WaitDetails are what a waitlist Appointment has that booking.WaitEntry
-// does not hold.
+// does not hold. ImportWaitEntryDetails fills them from the resource, and
+// ExportWaitEntryDetails writes them back, so that an entry comes back as
+// it came; the zero value is what ExportWaitEntry writes.
 type WaitDetails struct {
 	// CreatedPrecision is the precision of Appointment.created (a date
 	// only, say); the zero value is a full instant.
@@ -41,21 +51,52 @@ type WaitDetails struct {
 	// ServiceType are the serviceType concepts without this library's own
 	// service coding (a THL coding the host mapped, say), as they came.
 	ServiceType []Concept
+	// Client is the client's participant.status and participant.required
+	// (Required may be empty: the element is absent); the zero value is
+	// accepted and required.
+	Client Participation
+	// Participants are the Appointment's participants as they came, the
+	// client's among them, in their order. The exporter writes them in
+	// that order: the client's (the Patient participant of the entry's
+	// client) with the status and required of Client, a participant of
+	// another Patient left out, the others as they came; the client's goes
+	// first when none of them is the client's. Empty means the client's
+	// alone.
+	Participants []json.RawMessage
+	// NationalStatus is the Ajanvarauksen tila coding of the Finnish
+	// Scheduling extension on Appointment.status as it came (nil if none
+	// came), and NationalStatusOf the status it came with (the importer
+	// sets it to waitlist). When NationalStatusOf is waitlist the exporter
+	// writes NationalStatus (none if nil); otherwise the code of waitlist,
+	// 1 Suunniteltu.
+	NationalStatus   *Coding
+	NationalStatusOf booking.Status
+	// StatusExtension are other extensions of Appointment.status, as they
+	// came.
+	StatusExtension []json.RawMessage
+	// Elements are the Appointment's elements the mapping does not read
+	// (identifier, comment, meta, text, description, priority, slot,
+	// start and end, appointmentType and the like), by JSON name, as they
+	// came. The exporter writes them back unchanged.
+	Elements map[string]json.RawMessage
+	// Extension are the extensions the mapping does not read, as they
+	// came; the exporter writes them after its own.
+	Extension []json.RawMessage
 }
 
 // ExportWaitEntryDetails is ExportWaitEntry with f's service mapping and
-// the details booking.WaitEntry does not hold: created at its precision
-// and the foreign serviceType codings (a coding the host mapped to the
-// entry's service stands for it, as for appointments).
+// the details booking.WaitEntry does not hold (see WaitDetails): created
+// at its precision, the foreign serviceType codings (a coding the host
+// mapped to the entry's service stands for it, as for appointments), the
+// participants, the status extensions, and the elements and extensions
+// the mapping does not read. An entry without area and service (one read
+// from an Appointment that names none) is written without the library's
+// service coding.
 func (f *Mapping) ExportWaitEntryDetails(w booking.WaitEntry, d WaitDetails) ([]byte, error) {
-	if w.ID == "" || w.Client == "" || w.Area == "" || w.Service == "" {
-		return nil, fmt.Errorf("%w: wait entry needs id, client, area and service", booking.ErrInvalid)
+	if w.ID == "" || w.Client == "" {
+		return nil, fmt.Errorf("%w: wait entry needs id and client", booking.ErrInvalid)
 	}
 	id, err := exportID("Appointment.id", w.ID)
-	if err != nil {
-		return nil, err
-	}
-	patient, err := reference("Appointment.participant[0].actor.reference", "Patient", w.Client)
 	if err != nil {
 		return nil, err
 	}
@@ -63,10 +104,12 @@ func (f *Mapping) ExportWaitEntryDetails(w booking.WaitEntry, d WaitDetails) ([]
 	if err != nil {
 		return nil, err
 	}
-	r := fhirWait{ResourceType: "Appointment", ID: id, Status: string(booking.StatusWaitlist),
-		ServiceType: services,
-		Participant: []fhirParticipant{{Actor: patient, Required: string(Required), Status: string(ParticipantAccepted)}}}
-	if r.StatusElement, err = statusElement(booking.StatusWaitlist, Details{}); err != nil {
+	r := fhirWait{ResourceType: "Appointment", ID: id, Status: string(booking.StatusWaitlist), ServiceType: services}
+	if r.Participant, err = waitParticipants(w, d); err != nil {
+		return nil, err
+	}
+	status := Details{StatusExtension: d.StatusExtension, NationalStatus: d.NationalStatus, NationalStatusOf: d.NationalStatusOf}
+	if r.StatusElement, err = statusElement(booking.StatusWaitlist, status); err != nil {
 		return nil, err
 	}
 	if !w.Since.IsZero() {
@@ -74,27 +117,86 @@ func (f *Mapping) ExportWaitEntryDetails(w booking.WaitEntry, d WaitDetails) ([]
 			return nil, err
 		}
 	}
-	switch {
-	case !w.Window.Start.IsZero() && !w.Window.End.IsZero():
-		if !w.Window.Start.Before(w.Window.End) {
+	switch start, end := w.Window.Start, w.Window.End; {
+	case !start.IsZero() && !end.IsZero():
+		if !start.Before(end) {
 			return nil, fhirErr("Appointment.requestedPeriod[0].end", "must be after start")
 		}
-		r.RequestedPeriod = []Period{{Start: instant(w.Window.Start), End: instant(w.Window.End)}}
-	case !w.Window.Start.IsZero():
-		return nil, fhirErr("Appointment.requestedPeriod[0].end", "an open-ended window: the booking model holds a wait window with both start and end")
-	case !w.Window.End.IsZero():
-		return nil, fhirErr("Appointment.requestedPeriod[0].start", "start and end are both given or both absent")
+		r.RequestedPeriod = []Period{{Start: instant(start), End: instant(end)}}
+	case !start.IsZero(): // open-ended: from start on
+		r.RequestedPeriod = []Period{{Start: instant(start)}}
+	case !end.IsZero(): // until end
+		r.RequestedPeriod = []Period{{End: instant(end)}}
 	}
 	if r.Extension, err = clientExtensions(r.Extension, w.GuidanceVersion, w.Answers); err != nil {
 		return nil, err
 	}
-	return json.Marshal(r)
+	return marshal(r, d.Elements, d.Extension)
+}
+
+// waitParticipants returns the participants of a waitlist Appointment (see
+// WaitDetails.Participants).
+func waitParticipants(w booking.WaitEntry, d WaitDetails) ([]json.RawMessage, error) {
+	field := "Appointment.participant[0]"
+	client, err := d.Client.or(Participation{Status: ParticipantAccepted, Required: Required}, field)
+	if err != nil {
+		return nil, err
+	}
+	patient, err := reference(field+".actor.reference", "Patient", w.Client)
+	if err != nil {
+		return nil, err
+	}
+	var out []json.RawMessage
+	wrote := false
+	for i, raw := range d.Participants {
+		at := fmt.Sprintf("Appointment.participant[%d]", i)
+		var p fhirParticipant
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return nil, fhirErr(at, "is not a participant")
+		}
+		role, id, err := classifyActor(at+".actor", p.Actor)
+		if err != nil {
+			return nil, err
+		}
+		if role != RoleClient || id == "" {
+			out = append(out, raw)
+			continue
+		}
+		if carecontact.ClientRef(id) != w.Client || wrote {
+			continue // another client's, or the client's twice
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fhirErr(at, "is not a participant")
+		}
+		m["status"], _ = json.Marshal(client.Status)
+		delete(m, "required")
+		if client.Required != "" {
+			m["required"], _ = json.Marshal(client.Required)
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		out, wrote = append(out, b), true
+	}
+	if !wrote {
+		b, err := json.Marshal(fhirParticipant{Actor: patient, Required: string(client.Required), Status: string(client.Status)})
+		if err != nil {
+			return nil, err
+		}
+		out = append([]json.RawMessage{b}, out...)
+	}
+	return out, nil
 }
 
 // ImportWaitEntry reads a waitlist entry written by ExportWaitEntry or
-// another system: an Appointment with status waitlist, the library's
-// service coding, one Patient participant and at most one
-// requestedPeriod; errors name the field.
+// another system: an Appointment with status waitlist, one Patient
+// participant and at most one requestedPeriod (start only, end only or
+// both). The library's service coding (or one the host mapped) gives area
+// and service; an Appointment without serviceType gives an entry without
+// them (HL7 Finland's waitlisted example names no service), one whose
+// serviceType has neither is refused. Errors name the field.
 func ImportWaitEntry(data []byte) (booking.WaitEntry, error) {
 	w, _, err := defaultMapping.ImportWaitEntryDetails(data)
 	return w, err
@@ -132,12 +234,22 @@ func (f *Mapping) importWaitEntry(data []byte) (booking.WaitEntry, WaitDetails, 
 	if w.Area, w.Service, d.ServiceType, err = f.serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
 		return booking.WaitEntry{}, d, err
 	}
-	if w.Area == "" {
+	if w.Area == "" && len(r.ServiceType) > 0 {
+		// A service named only in codings the host has not mapped: the
+		// mapping is missing, not the service.
 		return booking.WaitEntry{}, d, fhirErr("Appointment.serviceType", "a wait entry needs the library's service coding or one the host mapped")
 	}
-	for i, p := range r.Participant {
+	if len(r.Participant) == 0 {
+		return booking.WaitEntry{}, d, fhirErr("Appointment.participant", "no Patient participant")
+	}
+	for i, raw := range r.Participant {
 		field := fmt.Sprintf("Appointment.participant[%d]", i)
-		if _, err := parseParticipation(field, p); err != nil {
+		var p fhirParticipant
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return booking.WaitEntry{}, d, fhirErr(field, "is not a participant")
+		}
+		part, err := parseParticipation(field, p)
+		if err != nil {
 			return booking.WaitEntry{}, d, err
 		}
 		role, id, err := classifyActor(field+".actor", p.Actor)
@@ -148,12 +260,13 @@ func (f *Mapping) importWaitEntry(data []byte) (booking.WaitEntry, WaitDetails, 
 			if w.Client != "" {
 				return booking.WaitEntry{}, d, fhirErr(field+".actor", "a second Patient")
 			}
-			w.Client = carecontact.ClientRef(id)
+			w.Client, d.Client = carecontact.ClientRef(id), part
 		}
 	}
 	if w.Client == "" {
 		return booking.WaitEntry{}, d, fhirErr("Appointment.participant", "no Patient participant")
 	}
+	d.Participants = slices.Clone(r.Participant)
 	if r.Created != "" {
 		if w.Since, d.CreatedPrecision, err = parseDateTime("Appointment.created", r.Created); err != nil {
 			return booking.WaitEntry{}, d, err
@@ -162,14 +275,33 @@ func (f *Mapping) importWaitEntry(data []byte) (booking.WaitEntry, WaitDetails, 
 	switch len(r.RequestedPeriod) {
 	case 0:
 	case 1:
-		if rp := r.RequestedPeriod[0]; rp.Start != "" && rp.End == "" {
-			return booking.WaitEntry{}, d, fhirErr("Appointment.requestedPeriod[0].end", "an open-ended window: the booking model holds a wait window with both start and end")
-		}
-		if w.Window, err = parsePeriod("Appointment.requestedPeriod[0].", r.RequestedPeriod[0].Start, r.RequestedPeriod[0].End); err != nil {
+		if w.Window, err = waitWindow("Appointment.requestedPeriod[0].", r.RequestedPeriod[0]); err != nil {
 			return booking.WaitEntry{}, d, err
 		}
 	default:
 		return booking.WaitEntry{}, d, fhirErr("Appointment.requestedPeriod", "a wait entry has one window")
+	}
+	d.NationalStatusOf = booking.StatusWaitlist
+	if r.StatusElement != nil {
+		var st Details
+		for i, raw := range r.StatusElement.Extension {
+			field := fmt.Sprintf("Appointment._status.extension[%d]", i)
+			var e fhirExtension
+			if err := json.Unmarshal(raw, &e); err != nil {
+				return booking.WaitEntry{}, d, fhirErr(field, "not an extension")
+			}
+			if e.URL != NationalStatusExtension {
+				d.StatusExtension = append(d.StatusExtension, raw)
+				continue
+			}
+			if err := importNationalStatus(field, e, booking.StatusWaitlist, &st); err != nil {
+				return booking.WaitEntry{}, d, err
+			}
+		}
+		d.NationalStatus = st.NationalStatus
+		if r.StatusElement.ID != "" {
+			return booking.WaitEntry{}, d, fhirErr("Appointment._status.id", "is not kept by this mapping")
+		}
 	}
 	for i, e := range r.Extension {
 		switch e.URL {
@@ -189,9 +321,53 @@ func (f *Mapping) importWaitEntry(data []byte) (booking.WaitEntry, WaitDetails, 
 				return booking.WaitEntry{}, d, fhirErr(fmt.Sprintf("Appointment.extension[%d].extension", i), "question is required")
 			}
 			w.Answers = append(w.Answers, ans)
+		default:
+			if i < len(env.rawExtension) {
+				d.Extension = append(d.Extension, env.rawExtension[i])
+			}
+		}
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		return booking.WaitEntry{}, d, fhirErr("Appointment", "not a JSON resource: %v", err)
+	}
+	if _, ok := all["cancelationReason"]; ok {
+		return booking.WaitEntry{}, d, fhirErr("Appointment.cancelationReason", "only a cancelled appointment has one (app-4)")
+	}
+	for k, raw := range env.elements {
+		if k == "requestedPeriod" {
+			continue // read into the window
+		}
+		if d.Elements == nil {
+			d.Elements = map[string]json.RawMessage{}
+		}
+		d.Elements[k] = raw
+	}
+	for _, k := range waitKept {
+		if raw, ok := all[k]; ok {
+			if d.Elements == nil {
+				d.Elements = map[string]json.RawMessage{}
+			}
+			d.Elements[k] = raw
 		}
 	}
 	return w, d, nil
+}
+
+// waitWindow reads a requestedPeriod: start only (from then on), end only
+// (until then) or both, each an instant.
+func waitWindow(prefix string, p Period) (booking.Interval, error) {
+	switch {
+	case p.Start != "" && p.End != "":
+		return parsePeriod(prefix, p.Start, p.End)
+	case p.Start != "":
+		s, err := parseInstant(prefix+"start", p.Start)
+		return booking.Interval{Start: s}, err
+	case p.End != "":
+		e, err := parseInstant(prefix+"end", p.End)
+		return booking.Interval{End: e}, err
+	}
+	return booking.Interval{}, fhirErr(prefix+"start", "a window needs start, end or both")
 }
 
 // SetVersionID returns the resource data with meta.versionId set to the
