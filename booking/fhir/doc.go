@@ -134,7 +134,10 @@
 // ExportWaitEntry writes a waitlist entry as an Appointment with status
 // waitlist, no times, the client as its one participant and the wanted
 // window as requestedPeriod (both ends, a start only for an open-ended
-// window, or an end only); ImportWaitEntry reads it back. A Mapping's
+// window, or an end only); ImportWaitEntry reads it back, a date, month
+// or year in Europe/Helsinki (an end to the end of that day, month or
+// year, which R4's end includes; written back so while the bound is
+// still that day's). A Mapping's
 // ImportWaitEntry reads a foreign serviceType coding the host mapped
 // (Config.Services) as ImportAppointment does; an Appointment without
 // serviceType (HL7 Finland's Appointment01Waitlisted) gives an entry

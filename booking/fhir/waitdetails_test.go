@@ -42,7 +42,21 @@ func TestFHIRWaitEntryForeignAndPrecision(t *testing.T) {
 			wantWindow: booking.Interval{Start: dec1}},
 		{name: "window with an end only", mapping: m, in: head + thlST + `"requestedPeriod":[{"end":"2026-12-10T00:00:00Z"}],` + pat + `}`,
 			wantWindow: booking.Interval{End: dec10}},
+		{name: "dates in Helsinki, the end day included", mapping: m, in: head + thlST + `"requestedPeriod":[{"start":"2026-12-01","end":"2026-12-09"}],` + pat + `}`,
+			wantWindow: booking.Interval{Start: mustInstant(t, "2026-11-30T22:00:00Z"), End: dec10.Add(-2 * time.Hour)}},
+		{name: "a month", mapping: m, in: head + thlST + `"requestedPeriod":[{"start":"2026-12","end":"2026-12"}],` + pat + `}`,
+			wantWindow: booking.Interval{Start: mustInstant(t, "2026-11-30T22:00:00Z"), End: mustInstant(t, "2026-12-31T22:00:00Z")}},
+		{name: "a year from on, summer time", mapping: m, in: head + thlST + `"requestedPeriod":[{"start":"2027-06-01"}],` + pat + `}`,
+			wantWindow: booking.Interval{Start: mustInstant(t, "2027-05-31T21:00:00Z")}},
+		{name: "an offset kept as the instant", mapping: m, in: head + thlST + `"requestedPeriod":[{"start":"2026-12-01T02:00:00+02:00"}],` + pat + `}`,
+			wantWindow: booking.Interval{Start: dec1}},
+		{name: "the period's id and extension", mapping: m, in: head + thlST + `"requestedPeriod":[{"id":"p1","extension":[{"url":"urn:example:flexible","valueBoolean":true}],"start":"2026-12-01T00:00:00Z"}],` + pat + `}`,
+			wantWindow: booking.Interval{Start: dec1}},
 		{name: "window with neither", mapping: m, in: head + thlST + `"requestedPeriod":[{}],` + pat + `}`, wantField: "Appointment.requestedPeriod[0].start"},
+		{name: "a date window ending before it starts", mapping: m, in: head + thlST + `"requestedPeriod":[{"start":"2026-12-09","end":"2026-12-01"}],` + pat + `}`,
+			wantField: "Appointment.requestedPeriod[0].end"},
+		{name: "a start that is no dateTime", mapping: m, in: head + thlST + `"requestedPeriod":[{"start":"1.12.2026"}],` + pat + `}`,
+			wantField: "Appointment.requestedPeriod[0].start"},
 		{name: "window ending before it starts", mapping: m, in: head + thlST + `"requestedPeriod":[{"start":"2026-12-10T00:00:00Z","end":"2026-12-01T00:00:00Z"}],` + pat + `}`,
 			wantField: "Appointment.requestedPeriod[0].end"},
 	}
@@ -104,6 +118,48 @@ func TestFHIRExportWaitWindows(t *testing.T) {
 			back, err := ImportWaitEntry(out)
 			require.NoError(t, err)
 			require.Equal(t, w, back)
+		})
+	}
+}
+
+// TestFHIRWaitWindowPrecisionOnExport: a date window is written as dates
+// while its bounds are those dates' in Helsinki; one the host moved off
+// them is written as instants.
+func TestFHIRWaitWindowPrecisionOnExport(t *testing.T) {
+	v := newValidator(t)
+	in := `{"resourceType":"Appointment","id":"w1","status":"waitlist","serviceType":[{"coding":[{"system":"` + ServiceSystem + `north","code":"v"}]}],` +
+		`"requestedPeriod":[{"start":"2026-12-01","end":"2026-12-09"}],"participant":[{"actor":{"reference":"Patient/c1"},"status":"accepted"}]}`
+	w, d, err := importWaitString(in)
+	require.NoError(t, err)
+	tests := []struct {
+		name   string
+		window func(booking.Interval) booking.Interval
+		want   Period
+	}{
+		{"unchanged", func(iv booking.Interval) booking.Interval { return iv }, Period{Start: "2026-12-01", End: "2026-12-09"}},
+		{"a day longer", func(iv booking.Interval) booking.Interval { iv.End = iv.End.Add(24 * time.Hour); return iv },
+			Period{Start: "2026-12-01", End: "2026-12-10"}},
+		{"start moved to 08:00", func(iv booking.Interval) booking.Interval { iv.Start = iv.Start.Add(8 * time.Hour); return iv },
+			Period{Start: "2026-12-01T06:00:00Z", End: "2026-12-09"}},
+		{"end moved off midnight", func(iv booking.Interval) booking.Interval { iv.End = iv.End.Add(-time.Hour); return iv },
+			Period{Start: "2026-12-01", End: "2026-12-09T21:00:00Z"}},
+		{"open-ended", func(iv booking.Interval) booking.Interval { iv.End = time.Time{}; return iv }, Period{Start: "2026-12-01"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w2 := w
+			w2.Window = tc.window(w.Window)
+			out, err := exportWait(w2, d)
+			require.NoError(t, err)
+			require.Empty(t, v.Validate(out), string(out))
+			var r struct {
+				RequestedPeriod []Period `json:"requestedPeriod"`
+			}
+			require.NoError(t, json.Unmarshal(out, &r))
+			require.Equal(t, []Period{tc.want}, r.RequestedPeriod)
+			back, _, err := importWaitString(string(out))
+			require.NoError(t, err)
+			require.Equal(t, w2.Window, back.Window)
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/booking"
+	"github.com/carecontact/carecontact/civil"
 )
 
 type fhirWait struct {
@@ -21,7 +22,7 @@ type fhirWait struct {
 	ServiceType     []Concept         `json:"serviceType,omitempty"`
 	Created         string            `json:"created,omitempty"`
 	Participant     []json.RawMessage `json:"participant"`
-	RequestedPeriod []Period          `json:"requestedPeriod,omitempty"`
+	RequestedPeriod []json.RawMessage `json:"requestedPeriod,omitempty"`
 }
 
 // waitKept are the elements of Appointment the appointment importer reads
@@ -74,6 +75,14 @@ type WaitDetails struct {
 	// StatusExtension are other extensions of Appointment.status, as they
 	// came.
 	StatusExtension []json.RawMessage
+	// WindowStartPrecision and WindowEndPrecision are the precisions of
+	// requestedPeriod's start and end (a date, say; see ImportWaitEntry);
+	// the zero value is a full instant. The exporter writes an end at its
+	// precision while it is still that date's (month's, year's) bound.
+	WindowStartPrecision, WindowEndPrecision Precision
+	// WindowElements are requestedPeriod's members but start and end (id,
+	// extension), as they came; written while the entry has a window.
+	WindowElements map[string]json.RawMessage
 	// Elements are the Appointment's elements the mapping does not read
 	// (identifier, comment, meta, text, description, priority, slot,
 	// start and end, appointmentType and the like), by JSON name, as they
@@ -117,16 +126,15 @@ func (f *Mapping) ExportWaitEntryDetails(w booking.WaitEntry, d WaitDetails) ([]
 			return nil, err
 		}
 	}
-	switch start, end := w.Window.Start, w.Window.End; {
-	case !start.IsZero() && !end.IsZero():
-		if !start.Before(end) {
-			return nil, fhirErr("Appointment.requestedPeriod[0].end", "must be after start")
+	if !w.Window.Start.IsZero() && !w.Window.End.IsZero() && !w.Window.Start.Before(w.Window.End) {
+		return nil, fhirErr("Appointment.requestedPeriod[0].end", "must be after start")
+	}
+	if !w.Window.Start.IsZero() || !w.Window.End.IsZero() {
+		period, err := exportWindow(w.Window, d)
+		if err != nil {
+			return nil, err
 		}
-		r.RequestedPeriod = []Period{{Start: instant(start), End: instant(end)}}
-	case !start.IsZero(): // open-ended: from start on
-		r.RequestedPeriod = []Period{{Start: instant(start)}}
-	case !end.IsZero(): // until end
-		r.RequestedPeriod = []Period{{End: instant(end)}}
+		r.RequestedPeriod = []json.RawMessage{period}
 	}
 	if r.Extension, err = clientExtensions(r.Extension, w.GuidanceVersion, w.Answers); err != nil {
 		return nil, err
@@ -193,7 +201,8 @@ func waitParticipants(w booking.WaitEntry, d WaitDetails) ([]json.RawMessage, er
 // ImportWaitEntry reads a waitlist entry written by ExportWaitEntry or
 // another system: an Appointment with status waitlist, one Patient
 // participant and at most one requestedPeriod (start only, end only or
-// both). The library's service coding (or one the host mapped) gives area
+// both; a date, month or year is read in Europe/Helsinki, an end to the
+// end of that day, month or year, as R4's end includes it). The library's service coding (or one the host mapped) gives area
 // and service; an Appointment without serviceType gives an entry without
 // them (HL7 Finland's waitlisted example names no service), one whose
 // serviceType has neither is refused. Errors name the field.
@@ -275,7 +284,7 @@ func (f *Mapping) importWaitEntry(data []byte) (booking.WaitEntry, WaitDetails, 
 	switch len(r.RequestedPeriod) {
 	case 0:
 	case 1:
-		if w.Window, err = waitWindow("Appointment.requestedPeriod[0].", r.RequestedPeriod[0]); err != nil {
+		if w.Window, err = importWindow("Appointment.requestedPeriod[0]", r.RequestedPeriod[0], &d); err != nil {
 			return booking.WaitEntry{}, d, err
 		}
 	default:
@@ -354,20 +363,116 @@ func (f *Mapping) importWaitEntry(data []byte) (booking.WaitEntry, WaitDetails, 
 	return w, d, nil
 }
 
-// waitWindow reads a requestedPeriod: start only (from then on), end only
-// (until then) or both, each an instant.
-func waitWindow(prefix string, p Period) (booking.Interval, error) {
-	switch {
-	case p.Start != "" && p.End != "":
-		return parsePeriod(prefix, p.Start, p.End)
-	case p.Start != "":
-		s, err := parseInstant(prefix+"start", p.Start)
-		return booking.Interval{Start: s}, err
-	case p.End != "":
-		e, err := parseInstant(prefix+"end", p.End)
-		return booking.Interval{End: e}, err
+// importWindow reads a requestedPeriod into a window: start only (from
+// then on), end only (until then) or both. A date, month or year (a
+// dateTime without a time, which R4 allows) is read in Europe/Helsinki,
+// the calendars' zone: start from its first instant, end to the first
+// instant after it (R4: the end includes any matching date/time); d keeps
+// the precisions and the period's other members (id, extension).
+func importWindow(field string, raw json.RawMessage, d *WaitDetails) (booking.Interval, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return booking.Interval{}, fhirErr(field, "want a JSON object")
 	}
-	return booking.Interval{}, fhirErr(prefix+"start", "a window needs start, end or both")
+	var iv booking.Interval
+	for _, side := range []string{"start", "end"} {
+		v, ok := m[side]
+		if !ok {
+			continue
+		}
+		delete(m, side)
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return booking.Interval{}, fhirErr(field+"."+side, "want a JSON string")
+		}
+		t, p, err := parseDateTime(field+"."+side, s)
+		if err != nil {
+			return booking.Interval{}, err
+		}
+		if p != "" {
+			first, next := precisionSpan(t, p)
+			t = first
+			if side == "end" {
+				t = next
+			}
+		}
+		if side == "start" {
+			iv.Start, d.WindowStartPrecision = t, p
+		} else {
+			iv.End, d.WindowEndPrecision = t, p
+		}
+	}
+	if iv.Start.IsZero() && iv.End.IsZero() {
+		return booking.Interval{}, fhirErr(field+".start", "a window needs start, end or both")
+	}
+	if !iv.Start.IsZero() && !iv.End.IsZero() && !iv.Start.Before(iv.End) {
+		return booking.Interval{}, fhirErr(field+".end", "must be after start")
+	}
+	if len(m) > 0 {
+		d.WindowElements = m
+	}
+	return iv, nil
+}
+
+// precisionSpan returns the first instant of the year, month or day t
+// (midnight UTC of its first day, as parseDateTime reads it) names in
+// Europe/Helsinki, and the first instant after it.
+func precisionSpan(t time.Time, p Precision) (first, next time.Time) {
+	y, mo, day := t.Date()
+	first = time.Date(y, mo, day, 0, 0, 0, 0, civil.Helsinki())
+	switch p {
+	case PrecisionYear:
+		next = first.AddDate(1, 0, 0)
+	case PrecisionMonth:
+		next = first.AddDate(0, 1, 0)
+	default:
+		next = first.AddDate(0, 0, 1)
+	}
+	return first.UTC(), next.UTC()
+}
+
+// exportWindow writes the window as a requestedPeriod: each end at the
+// precision it came with while the instant is still that date's, month's
+// or year's bound in Europe/Helsinki (else as an instant), then the
+// period's other members as they came.
+func exportWindow(w booking.Interval, d WaitDetails) (json.RawMessage, error) {
+	m := map[string]json.RawMessage{}
+	for k, v := range d.WindowElements {
+		if k == "start" || k == "end" || !json.Valid(v) {
+			return nil, fhirErr("Appointment.requestedPeriod[0]."+k, "is written by the mapping or is not JSON")
+		}
+		m[k] = v
+	}
+	for _, side := range []struct {
+		name string
+		t    time.Time
+		p    Precision
+	}{{"start", w.Start, d.WindowStartPrecision}, {"end", w.End, d.WindowEndPrecision}} {
+		if side.t.IsZero() {
+			continue
+		}
+		s := instant(side.t)
+		if side.p != "" {
+			if _, ok := precisionLayouts[side.p]; !ok {
+				return nil, fhirErr("Appointment.requestedPeriod[0]."+side.name, "unknown precision %q", side.p)
+			}
+			at := side.t
+			if side.name == "end" {
+				at = at.Add(-time.Nanosecond) // the last instant the end includes
+			}
+			local := at.In(civil.Helsinki())
+			text := local.Format(precisionLayouts[side.p])
+			t, _, err := parseDateTime("", text)
+			if err == nil {
+				first, next := precisionSpan(t, side.p)
+				if side.name == "start" && first.Equal(side.t) || side.name == "end" && next.Equal(side.t) {
+					s = text
+				}
+			}
+		}
+		m[side.name], _ = json.Marshal(s)
+	}
+	return json.Marshal(m)
 }
 
 // SetVersionID returns the resource data with meta.versionId set to the
