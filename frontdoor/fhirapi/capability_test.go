@@ -30,6 +30,16 @@ func TestCapabilityStatementIsR4(t *testing.T) {
 	require.Equal(t, []any{"application/fhir+json"}, cs["format"])
 	require.Equal(t, "instance", cs["kind"])
 	require.Equal(t, "4.0.1", cs["fhirVersion"])
+	// format's definition allows the shorthands xml, json and ttl beside
+	// MIME types.
+	for _, format := range []string{"json", "xml", "ttl", "application/fhir+json", "application/fhir+xml"} {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(r.raw, &m))
+		m["format"] = []any{format}
+		data, err := json.Marshal(m)
+		require.NoError(t, err)
+		require.Empty(t, f.v.Validate(data), format)
+	}
 
 	// served returns a fresh copy of the served statement.
 	served := func(t *testing.T) map[string]any {
@@ -81,7 +91,8 @@ func TestCapabilityStatementIsR4(t *testing.T) {
 		{"status not publication-status", func(m map[string]any) { m["status"] = "final" }, `"final" is not in the required value set http://hl7.org/fhir/ValueSet/publication-status`},
 		{"kind not capability-statement-kind", func(m map[string]any) { m["kind"] = "server" }, "ValueSet/capability-statement-kind"},
 		{"fhirVersion not FHIR-version", func(m map[string]any) { m["fhirVersion"] = "4.0" }, "ValueSet/FHIR-version"},
-		{"format not a MIME type (mimetypes)", func(m map[string]any) { m["format"] = []any{"json"} }, "ValueSet/mimetypes"},
+		{"format not a MIME type (mimetypes)", func(m map[string]any) { m["format"] = []any{"fhir+json"} }, "ValueSet/mimetypes"},
+		{"patchFormat not a MIME type (no shorthand there)", func(m map[string]any) { m["patchFormat"] = []any{"json"} }, "ValueSet/mimetypes"},
 		{"rest.mode not restful-capability-mode", func(m map[string]any) { rest(m)["mode"] = "both" }, "ValueSet/restful-capability-mode"},
 		{"a resource type R4 has not", func(m map[string]any) { resource(m, 0)["type"] = "Slots" }, "ValueSet/resource-types"},
 		{"a system interaction on a type", func(m map[string]any) {

@@ -42,6 +42,7 @@ type officialElement struct {
 	Min              *int   `json:"min"`
 	Max              string `json:"max"`
 	ContentReference string `json:"contentReference"`
+	Comment          string `json:"comment"`
 	Type             []struct {
 		Code          string   `json:"code"`
 		TargetProfile []string `json:"targetProfile"`
@@ -73,6 +74,17 @@ type officialDefs struct {
 	// element are Element's invariants (ele-1): every element has them,
 	// and the validator checks ele-1 on each element it walks.
 	element []constraint
+}
+
+// shorthands are codes an element's official definition allows beside
+// those of its required binding, by path, with the words of its comment
+// that allow them: CapabilityStatement.format binds mimetypes, and its
+// comment adds the simple encodings.
+var shorthands = map[string]struct {
+	codes   []string
+	comment string
+}{
+	"CapabilityStatement.format": {[]string{"xml", "json", "ttl"}, `"xml", "json" and "ttl" are allowed`},
 }
 
 // resourceBase and backboneBase are the elements every resource
@@ -226,6 +238,12 @@ func loadOfficial(base map[string]map[string]elemDef) (officialDefs, error) {
 			if b := el.Binding; b != nil && b.Strength == "required" {
 				d.Binding, _, _ = strings.Cut(b.ValueSet, "|")
 				vs[d.Binding] = true
+			}
+			if sh, ok := shorthands[el.Path]; ok {
+				if !strings.Contains(el.Comment, sh.comment) {
+					return out, fmt.Errorf("fhirvalidate: %s: %s's comment no longer allows %v", f.Name(), el.Path, sh.codes)
+				}
+				d.Also = sh.codes
 			}
 			out.types[parent][name] = d
 		}

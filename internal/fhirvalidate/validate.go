@@ -35,6 +35,9 @@ type elemDef struct {
 	Type    []string `json:"type"`
 	Targets []string `json:"targets"`
 	Binding string   `json:"binding"`
+	// Also are codes the element's definition allows beside its binding's
+	// (see shorthands).
+	Also []string `json:"-"`
 }
 
 type r4Defs struct {
@@ -373,11 +376,15 @@ func (v *Validator) value(item any, typ, path string, def elemDef, context strin
 			if (typ == "instant" || typ == "dateTime") && strings.HasPrefix(s, "0001-01-01") {
 				add("%q is a zero time, not a real %s", s, typ)
 			}
-			if g := v.grammar[def.Binding]; g != nil {
-				if !g.MatchString(s) {
-					add("%q is not in the required value set %s", s, def.Binding)
-				}
-			} else if def.Binding != "" && !slices.Contains(v.defs.Bindings[def.Binding], s) {
+			in := true // the code is in the required value set, if any
+			switch g := v.grammar[def.Binding]; {
+			case def.Binding == "", slices.Contains(def.Also, s): // none, or one the element's definition allows
+			case g != nil:
+				in = g.MatchString(s)
+			default:
+				in = slices.Contains(v.defs.Bindings[def.Binding], s)
+			}
+			if !in {
 				add("%q is not in the required value set %s", s, def.Binding)
 			}
 		}
