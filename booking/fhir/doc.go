@@ -204,8 +204,9 @@
 //
 // A resource the booking model cannot hold is refused with an *Error; an
 // Appointment needs a client and at least one calendar participant (HL7
-// Finland's waitlist example with only a patient is refused with
-// "Appointment.participant"). A participant (or an AppointmentResponse
+// Finland's waitlist example with only a patient is refused by
+// ImportAppointment with "Appointment.participant"; ImportWaitEntry reads
+// it as a waitlist entry). A participant (or an AppointmentResponse
 // actor) that is a local reference "#id" is classified by the type of the
 // contained resource it names: a contained Patient is the client, known by
 // its identifier of PersonalIdentitySystem through
