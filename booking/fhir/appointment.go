@@ -74,8 +74,8 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 		}
 		r.AppointmentType = at
 	}
-	if cancelable(a.Status) && (a.CancelReason != "" || len(part.CancelationReason) > 0) {
-		r.CancelationReason = &Concept{Coding: slices.Clone(part.CancelationReason), Text: a.CancelReason}
+	if cs := cancelCodings(a, part); cancelable(a.Status) && (a.CancelReason != "" || len(cs) > 0) {
+		r.CancelationReason = &Concept{Coding: cs, Text: a.CancelReason}
 	}
 	if r.Participant, err = exportParticipants(a, part, owners); err != nil {
 		return nil, err
@@ -94,6 +94,39 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 		r.Extension = append(r.Extension, fhirExtension{URL: ExtensionBase + "late-cancellation", ValueBool: &late})
 	}
 	return marshal(r, part.Elements, part.Extension)
+}
+
+// cancelCodings returns the codings of Appointment.cancelationReason: the
+// codings of part as they came (with their version and userSelected), as
+// long as a.CancelCodes has their code or they have none, then the codes
+// of a.CancelCodes that none of them has. Without CancelCodes they are the
+// codings of part.
+func cancelCodings(a booking.Appointment, part Details) []Coding {
+	if len(a.CancelCodes) == 0 {
+		return slices.Clone(part.CancelationReason)
+	}
+	var out []Coding
+	has := map[booking.ReasonCode]bool{}
+	for _, c := range part.CancelationReason {
+		key := booking.ReasonCode{System: c.System, Code: c.Code}
+		if c.Code != "" && !slices.ContainsFunc(a.CancelCodes, func(rc booking.ReasonCode) bool { return rc.System == c.System && rc.Code == c.Code }) {
+			continue
+		}
+		for _, rc := range a.CancelCodes {
+			if rc.System == c.System && rc.Code == c.Code {
+				c.Display = rc.Display
+			}
+		}
+		has[key] = true
+		out = append(out, c)
+	}
+	for _, rc := range a.CancelCodes {
+		if key := (booking.ReasonCode{System: rc.System, Code: rc.Code}); !has[key] {
+			has[key] = true
+			out = append(out, Coding{System: rc.System, Code: rc.Code, Display: rc.Display})
+		}
+	}
+	return out
 }
 
 // statusElement returns Appointment._status: the Finnish Scheduling
@@ -302,6 +335,11 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 		}
 		a.CancelReason = r.CancelationReason.Text
 		part.CancelationReason = slices.Clone(r.CancelationReason.Coding)
+		for _, c := range r.CancelationReason.Coding {
+			if c.Code != "" {
+				a.CancelCodes = append(a.CancelCodes, booking.ReasonCode{System: c.System, Code: c.Code, Display: c.Display})
+			}
+		}
 	}
 	client := false
 	cont := containedOf(data)

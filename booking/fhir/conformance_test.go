@@ -51,10 +51,20 @@ func written(t *testing.T) map[string][]byte {
 			CreatedPrecision: PrecisionDay, ServiceType: []Concept{{Coding: []Coding{{System: "urn:oid:1.2.246.537.6.49.201501", Code: "NC"}}}}})
 		put("appointment with details "+string(s), data, err)
 	}
+	// A coded reason without text, and one with codes beside the codings
+	// that came.
+	coded := sampleAppointment()
+	coded.Status, coded.CancelCodes = booking.StatusCancelled, []booking.ReasonCode{{System: "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason", Code: "pat", Display: "Patient"}}
+	data, err := ExportAppointment(coded)
+	put("cancelled with a coded reason only", data, err)
+	coded.CancelReason = "feeling better"
+	data, err = ExportAppointmentDetails(coded, Details{CancelationReason: []Coding{{System: "urn:oid:1.2.246.537.6.126.2008", Code: "1"}, {Display: "no code"}}})
+	put("cancelled with codes and text", data, err)
 	// Cancelled, then entered in error: no cancelationReason (app-4).
 	a := sampleAppointment()
 	a.Status, a.CancelReason, a.Channel = booking.StatusEnteredInError, "feeling better", channel.Video
-	data, err := ExportAppointment(a)
+	a.CancelCodes = coded.CancelCodes
+	data, err = ExportAppointment(a)
 	put("entered in error after cancel", data, err)
 
 	slot := booking.Slot{Area: "north", Service: "joint-visit", Start: time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC),

@@ -95,6 +95,11 @@
 //
 // # Cancellation
 //
+// A cancelationReason's text is booking.Appointment.CancelReason and its
+// codings with a code are booking.Appointment.CancelCodes (system, code
+// and display), so a coded reason without text is a reason too; Details
+// keep the codings as they came (version, userSelected, one without a
+// code) and export writes them back with the codes booking added.
 // Only a cancelled appointment has a cancelationReason. R4 invariant app-4
 // allows it on status 'no-show' too, but that is not a code of
 // appointmentstatus ('noshow' is), so as the official definition is

@@ -36,6 +36,7 @@ func FuzzImportAppointmentDetails(f *testing.F) {
 		`{"resourceType":"Appointment","id":"a","status":"booked"}`,
 		`{"resourceType":"Appointment","id":"a","status":"proposed","participant":[{"actor":{"reference":"Patient/c"},"status":"needs-action"}]}`,
 		`{"resourceType":"Appointment","id":"a","status":"cancelled","created":"2026","cancelationReason":{"text":"x"}}`,
+		`{"resourceType":"Appointment","id":"a","status":"cancelled","cancelationReason":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason","code":"pat"},{"display":"d"}]},"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted"}]}`,
 		`{"resourceType":"Slot"}`, `null`, "\xff",
 		`{"resourceType":"Appointment","id":"a","status":"booked","start":"2026-12-08T07:00:00.123Z","end":"2026-12-08T07:30:00Z","contained":[{"resourceType":"Patient","id":"p"}],"participant":[{"actor":{"reference":"#p"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted","modifierExtension":[{"url":"x","valueBoolean":true}]}]}`,
 	} {

@@ -49,8 +49,11 @@ type Details struct {
 	// came (see Participant). Empty means the exporter writes the client
 	// first and then the calendars.
 	Participants []Participant
-	// CancelationReason are the codings of Appointment.cancelationReason;
-	// its text is booking.Appointment.CancelReason.
+	// CancelationReason are the codings of Appointment.cancelationReason
+	// as they came; its text is booking.Appointment.CancelReason and its
+	// codes (system, code and display) booking.Appointment.CancelCodes.
+	// The exporter writes these codings while CancelCodes has their code
+	// (or CancelCodes is empty), then the other CancelCodes.
 	CancelationReason []Coding
 	// CreatedPrecision is the precision of Appointment.created.
 	CreatedPrecision Precision

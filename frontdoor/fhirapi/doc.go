@@ -93,8 +93,9 @@
 // appointment:
 //
 //   - confirm: pending to booked at the same time (booking.Booker.Confirm);
-//   - cancel: cancelled at the same time with a cancelationReason
-//     (booking.Booker.Cancel with its text; no slot taken);
+//   - cancel: cancelled at the same time with a cancelationReason: its
+//     text, its codings with a code, or both (booking.Booker.CancelCoded;
+//     the answer carries them back; no slot taken);
 //   - mark: checked-in, arrived, fulfilled, noshow or entered-in-error at
 //     the same time (booking.Booker.Mark: a client may only check in,
 //     fulfilled and noshow not before the start; no slot taken);

@@ -45,7 +45,7 @@ type applied struct {
 // named (else ErrPrecondition), and the change is one of: confirm
 // (pending to booked, same time), reschedule (booked at a new time, from
 // booked or pending), cancel (cancelled at the same time, with a
-// cancelationReason) or a mark (checked-in, arrived, fulfilled, noshow,
+// cancelationReason: a text, codings or both) or a mark (checked-in, arrived, fulfilled, noshow,
 // entered-in-error, same time). Taken slots lie within the appointment's
 // new time, freed ones within the stored time.
 func (h *Handler) apply(ctx context.Context, c fhir.BookingChange, ifMatch string, by booking.Requester) (applied, error) {
@@ -107,11 +107,11 @@ func (h *Handler) apply(ctx context.Context, c fhir.BookingChange, ifMatch strin
 		if len(c.Taken) > 0 {
 			return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Bundle.entry", "a cancellation takes no slot")
 		}
-		if a.CancelReason == "" {
-			return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.cancelationReason", "is required to cancel")
+		if a.CancelReason == "" && len(a.CancelCodes) == 0 {
+			return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.cancelationReason", "is required to cancel (a text, a coding with a code, or both)")
 		}
 		var res booking.CancelResult
-		res, err = at.Cancel(ctx, a.ID, a.CancelReason, by)
+		res, err = at.CancelCoded(ctx, a.ID, a.CancelReason, a.CancelCodes, by)
 		out.stored = res.Cancelled
 	case !sameTime: // booked at a new time, from booked or pending
 		var res booking.RescheduleResult
