@@ -3,6 +3,7 @@ package fhir
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -298,6 +299,13 @@ func cloneReference(r Reference) Reference {
 }
 
 func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, error) {
+	return f.importAppointmentIn(data, nil)
+}
+
+// importAppointmentIn is importAppointment for an Appointment of a
+// transaction: a participant's reference to one of patients (a Patient
+// entry's fullUrl, "urn:uuid:...") is that entry's client.
+func (f *Mapping) importAppointmentIn(data []byte, patients contained) (booking.Appointment, Details, error) {
 	part := Details{Calendars: map[booking.CalendarID]Participation{}}
 	r, err := decode(data, "Appointment")
 	if err != nil {
@@ -343,6 +351,13 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 	}
 	client := false
 	cont := containedOf(data)
+	if len(patients) > 0 {
+		// A contained id has no ':', a fullUrl a scheme: they never clash.
+		if cont == nil {
+			cont = contained{}
+		}
+		maps.Copy(cont, patients)
+	}
 	for i, p := range r.Participant {
 		if err := f.importParticipant(i, p, cont, &a, &part, &client); err != nil {
 			return booking.Appointment{}, part, err
@@ -470,6 +485,15 @@ func (f *Mapping) importParticipant(i int, p fhirParticipant, cont contained, a 
 		} else if a.Client, err = f.resolveClient(field+".actor.identifier", clientIdentifier(actor, cont)); err != nil {
 			return err
 		}
+		if _, entry := cont[actor.Reference]; entry && strings.HasPrefix(actor.Reference, "urn:") && a.Client != "" {
+			// R4 transaction processing: a reference to an entry's fullUrl
+			// becomes one to the resource it stands for.
+			ref, err := reference(field+".actor.reference", "Patient", a.Client)
+			if err != nil {
+				return err
+			}
+			e.Actor.Reference = ref.Reference
+		}
 	case RoleCalendar:
 		cal := booking.CalendarID(id)
 		if slices.Contains(a.Participants, cal) {
@@ -542,6 +566,14 @@ func clientIdentifier(actor Reference, cont contained) *Identifier {
 // resource's type (a contained Patient is the client, known by its
 // identifier; any other contained resource is kept as it came).
 func classifyActorIn(field string, actor Reference, cont contained) (Role, string, error) {
+	if c, ok := cont[actor.Reference]; ok && strings.HasPrefix(actor.Reference, "urn:") {
+		// A transaction's Patient entry, by its fullUrl; its ID is the
+		// client it stands for, if known.
+		if actor.Type != "" && actor.Type != c.ResourceType {
+			return "", "", fhirErr(field+".type", "contradicts the type of the entry it refers to")
+		}
+		return RoleClient, c.ID, nil
+	}
 	if id, ok := strings.CutPrefix(actor.Reference, "#"); ok {
 		if c, ok := cont[id]; ok {
 			if actor.Type != "" && actor.Type != c.ResourceType {

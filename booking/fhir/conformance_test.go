@@ -60,6 +60,13 @@ func written(t *testing.T) map[string][]byte {
 	coded.CancelReason = "feeling better"
 	data, err = ExportAppointmentDetails(coded, Details{CancelationReason: []Coding{{System: "urn:oid:1.2.246.537.6.126.2008", Code: "1"}, {Display: "no code"}}})
 	put("cancelled with codes and text", data, err)
+	// An appointment whose client came as a transaction's Patient entry.
+	pt := patientTransaction(t, map[string]any{"reference": "urn:uuid:2f1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}, false,
+		patientEntry("urn:uuid:2f1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "PUT", "Patient/c1", map[string]any{"id": "c1"}))
+	change, err := ImportBookingTransaction(pt)
+	require.NoError(t, err)
+	data, err = ExportAppointmentDetails(change.Appointment, change.Details)
+	put("appointment of a transaction's Patient entry", data, err)
 	// Cancelled, then entered in error: no cancelationReason (app-4).
 	a := sampleAppointment()
 	a.Status, a.CancelReason, a.Channel = booking.StatusEnteredInError, "feeling better", channel.Video

@@ -209,8 +209,14 @@
 // Config.ClientByIdentifier, or absent (kept in Details) as for a Patient
 // known by identifier only; any other contained type R4 allows is kept as
 // it came, one R4 forbids is refused. The identity code never appears in
-// an error. A urn:uuid reference is classified only by its Reference.type:
-// the importers do not resolve it against a Bundle's other entries.
+// an error. A urn:uuid reference is classified by its Reference.type,
+// except in a transaction (ImportTransaction, ImportBookingTransaction):
+// there a reference to the fullUrl of a Patient entry (POST Patient, or
+// PUT Patient/id) is that Patient, as R4 transaction processing resolves
+// it: the client of the PUT's id, or of its identifier (of
+// PersonalIdentitySystem first) through Config.ClientByIdentifier, and
+// Details have the reference resolved to Patient/id. The entry is
+// BundleEntry.Patient, without its identifiers.
 // A modifierExtension anywhere in a resource (the resource's own, a
 // participant's, a contained resource's, one in an element kept as it
 // came) is refused naming the element that has it: R4 forbids ignoring a

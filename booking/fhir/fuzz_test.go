@@ -158,6 +158,8 @@ func FuzzImportTransaction(f *testing.F) {
 		`{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:0c3f0b5e-1a7b-4d8e-9d8f-0d1d2e3f4a5b","resource":` + appt + `,"request":{"method":"PUT","url":"Appointment/a","ifMatch":"W/\"1\""}}]}`,
 		`{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"DELETE","url":"Slot/s"}}]}`,
 		`{"resourceType":"Bundle","type":"searchset"}`, `{}`, `null`,
+		`{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:0c3f0b5e-1a7b-4d8e-9d8f-0d1d2e3f4a5c","resource":{"resourceType":"Patient","identifier":[{"system":"urn:oid:1.2.246.21","value":"131052-308T"}]},"request":{"method":"POST","url":"Patient"}},{"resource":` + strings.Replace(appt, `"#p"`, `"urn:uuid:0c3f0b5e-1a7b-4d8e-9d8f-0d1d2e3f4a5c"`, 1) + `,"request":{"method":"PUT","url":"Appointment/a"}}]}`,
+		`{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"c"},"request":{"method":"PUT","url":"Patient/c"}}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -169,7 +171,7 @@ func FuzzImportTransaction(f *testing.F) {
 		}
 		for i, e := range entries {
 			n := 0
-			for _, set := range []bool{e.Schedule != nil, e.Slot != nil, e.Appointment != nil, e.Response != nil, e.Outcome != nil} {
+			for _, set := range []bool{e.Schedule != nil, e.Slot != nil, e.Appointment != nil, e.Response != nil, e.Outcome != nil, e.Patient != nil} {
 				if set {
 					n++
 				}

@@ -79,7 +79,13 @@
 //     fhir.ExportBookingTransaction writes them). The answer is a
 //     transaction-response Bundle, an entry per request entry in their
 //     order: the appointment's with the resource stored, its location and
-//     ETag; each slot's 200 OK.
+//     ETag; each slot's 200 OK. The bundle may give the client as a
+//     Patient entry (POST Patient with its identity code, or PUT
+//     Patient/id) that the appointment's participant refers to by the
+//     entry's fullUrl ("urn:uuid:..."): the client is the one
+//     fhir.Config.ClientByIdentifier resolves the code to, or the PUT's
+//     id; the entry is answered 200 OK and the code is never in an answer
+//     or the audit.
 //
 // # Changes
 //
