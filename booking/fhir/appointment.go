@@ -36,7 +36,10 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 	for _, p := range part.Participants {
 		hasClient = hasClient || p.Role == RoleClient && p.Actor != nil
 	}
-	if a.ID == "" || !hasClient || len(a.Participants) == 0 {
+	if a.ID == "" {
+		return nil, fhirErr("Appointment.id", "is empty: an appointment created without one gets its id from the store")
+	}
+	if !hasClient || len(a.Participants) == 0 {
 		return nil, fmt.Errorf("%w: appointment needs id, client and participants", booking.ErrInvalid)
 	}
 	if _, err := booking.ParseStatus(string(a.Status)); err != nil {
@@ -307,7 +310,7 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 // entry's fullUrl, "urn:uuid:...") is that entry's client.
 func (f *Mapping) importAppointmentIn(data []byte, patients contained) (booking.Appointment, Details, error) {
 	part := Details{Calendars: map[booking.CalendarID]Participation{}}
-	r, err := decode(data, "Appointment")
+	r, err := decodeCreate(data, "Appointment")
 	if err != nil {
 		return booking.Appointment{}, part, err
 	}

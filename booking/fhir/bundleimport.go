@@ -415,6 +415,9 @@ func checkRequest(field string, r *EntryRequest, typ string, res json.RawMessage
 			ID string `json:"id"`
 		}
 		_ = json.Unmarshal(res, &h)
+		if h.ID == "" {
+			return fhirErr(field+".resource.id", "is required by a PUT (update): a resource without one is a POST (create)")
+		}
 		if h.ID != uid {
 			return fhirErr(field+".request.url", "does not name the resource's id")
 		}
@@ -480,8 +483,11 @@ func (f *Mapping) ImportBookingTransaction(data []byte) (BookingChange, error) {
 			// The client the Appointment refers to; it changes nothing.
 			continue
 		}
-		if e.Request.Method != "PUT" {
-			return BookingChange{}, fhirErr(field+".request.method", "a booking change is PUTs, not %s", e.Request.Method)
+		if e.Request.Method != "PUT" && e.Request.Method != "POST" {
+			return BookingChange{}, fhirErr(field+".request.method", "a booking change is PUTs and POSTs, not %s", e.Request.Method)
+		}
+		if e.Request.Method == "POST" && e.Request.IfMatch != "" {
+			return BookingChange{}, fhirErr(field+".request.ifMatch", "a POST creates: it has no If-Match")
 		}
 		switch {
 		case e.Appointment != nil:

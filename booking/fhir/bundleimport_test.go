@@ -155,11 +155,13 @@ func TestFHIRImportBundleRefuses(t *testing.T) {
 		{"url of another resource", mutate(func() { entry(1)["request"].(map[string]any)["url"] = "Slot/other" }), "Bundle.entry[1].request.url", false},
 		{"url of another type", mutate(func() { entry(1)["request"].(map[string]any)["url"] = "Appointment/x" }), "Bundle.entry[1].request.url", false},
 		{"absolute url", mutate(func() { entry(1)["request"].(map[string]any)["url"] = "https://x/Slot/a" }), "Bundle.entry[1].request.url", false},
-		{"POST in a booking change", mutate(func() {
-			entry(1)["request"].(map[string]any)["method"] = "POST"
-			entry(1)["request"].(map[string]any)["url"] = "Slot"
+		{"POST with If-Match in a booking change", mutate(func() {
+			entry(0)["request"].(map[string]any)["method"] = "POST"
+			entry(0)["request"].(map[string]any)["url"] = "Appointment"
 		}),
-			"Bundle.entry[1].request.method", false},
+			"Bundle.entry[0].request.ifMatch", false},
+		{"PUT without id (an update names the resource)", mutate(func() { delete(entry(1)["resource"].(map[string]any), "id") }),
+			"Bundle.entry[1].resource.id", false},
 		{"bad if-match", mutate(func() { entry(0)["request"].(map[string]any)["ifMatch"] = "3" }), "Bundle.entry[0].request.ifMatch", false},
 		{"if-match not the version before", mutate(func() { entry(0)["request"].(map[string]any)["ifMatch"] = `W/"1"` }), "Bundle.entry[0].request.ifMatch", false},
 		{"bad versionId", mutate(func() { entry(0)["resource"].(map[string]any)["meta"] = map[string]any{"versionId": "03"} }), "Bundle.entry[0].resource.meta.versionId", false},

@@ -117,6 +117,17 @@
 // kept as it is. An ID longer than 64 characters once escaped is refused
 // with an *Error naming the field.
 //
+// R4 id is 0..1: a resource a create (POST) sends may have none, for the
+// server to name. ImportSlot, ImportAppointment and
+// ImportAppointmentResponse read such a resource with an empty ID (a
+// Schedule, which is a calendar, needs its id). ExportSlot names an
+// id-less slot (see Slots); ExportAppointment and
+// ExportAppointmentResponse refuse an empty ID naming the id, until the
+// store has named the resource. In a transaction a PUT (update) of a
+// resource without id is refused naming Bundle.entry[n].resource.id, and
+// ImportBookingTransaction reads a POST of an Appointment (without
+// If-Match) as a new booking.
+//
 // # Times
 //
 // An appointment without times (a waitlist entry) is exported without

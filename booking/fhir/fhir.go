@@ -572,8 +572,18 @@ var known = map[string][]string{
 }
 
 func decode(data []byte, want string) (fhirResource, error) {
+	return decodeID(data, want, true)
+}
+
+// decodeCreate is decode for a resource that may come without an id (R4
+// id is 0..1): one a create (POST) sends, for the server to name.
+func decodeCreate(data []byte, want string) (fhirResource, error) {
+	return decodeID(data, want, false)
+}
+
+func decodeID(data []byte, want string, needID bool) (fhirResource, error) {
 	var r fhirResource
-	env, err := decodeResource(data, want, &r)
+	env, err := decodeEnvelope(data, want, &r, needID)
 	r.ID, r.wireID, r.rawExtension, r.elements = env.id, env.wireID, env.rawExtension, env.elements
 	return r, err
 }
@@ -590,6 +600,12 @@ type envelope struct {
 // decodeResource decodes data, a resource of type want, into v and returns
 // its envelope.
 func decodeResource(data []byte, want string, v any) (envelope, error) {
+	return decodeEnvelope(data, want, v, true)
+}
+
+// decodeEnvelope is decodeResource; without needID a resource without an
+// id is read with an empty one.
+func decodeEnvelope(data []byte, want string, v any, needID bool) (envelope, error) {
 	var env envelope
 	if !utf8.Valid(data) {
 		return env, fhirErr(want, "not valid UTF-8")
@@ -640,6 +656,9 @@ func decodeResource(data []byte, want string, v any) (envelope, error) {
 		env.elements[k] = v
 	}
 	if head.ID == "" {
+		if !needID {
+			return env, nil
+		}
 		return env, fhirErr(want+".id", "is empty")
 	}
 	id, err := importID(want+".id", head.ID)
@@ -1185,7 +1204,7 @@ func (f *Mapping) ImportSlotDetails(data []byte) (booking.Slot, SlotStatus, Slot
 
 func (f *Mapping) importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
 	var d SlotDetails
-	r, err := decode(data, "Slot")
+	r, err := decodeCreate(data, "Slot")
 	if err != nil {
 		return booking.Slot{}, "", d, err
 	}

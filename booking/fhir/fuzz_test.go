@@ -34,6 +34,7 @@ func fhirError(t *testing.T, err error) {
 func FuzzImportAppointmentDetails(f *testing.F) {
 	for _, s := range []string{
 		`{"resourceType":"Appointment","id":"a","status":"booked"}`,
+		`{"resourceType":"Appointment","status":"booked","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z","participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted"}]}`,
 		`{"resourceType":"Appointment","id":"a","status":"proposed","participant":[{"actor":{"reference":"Patient/c"},"status":"needs-action"}]}`,
 		`{"resourceType":"Appointment","id":"a","status":"cancelled","created":"2026","cancelationReason":{"text":"x"}}`,
 		`{"resourceType":"Appointment","id":"a","status":"cancelled","cancelationReason":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason","code":"pat"},{"display":"d"}]},"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted"}]}`,
@@ -56,6 +57,9 @@ func FuzzImportAppointmentDetails(f *testing.F) {
 		if !timed || !hasClient || len(a.Participants) == 0 {
 			t.Fatalf("accepted an invalid appointment: %+v", a)
 		}
+		if a.ID == "" {
+			a.ID = "created" // a create's: the store names it
+		}
 		out, err := ExportAppointmentDetails(a, d)
 		if err != nil {
 			t.Fatalf("cannot export what was imported: %v", err)
@@ -74,6 +78,7 @@ func FuzzImportSlotDetails(f *testing.F) {
 		`{"resourceType":"Slot","id":"s","status":"free","schedule":{"reference":"Schedule/p"},"start":"2026-11-24T09:00:00Z","end":"2026-11-24T09:30:00Z"}`,
 		`{"resourceType":"Slot","id":"s","status":"busy","overbooked":true,"comment":"c"}`,
 		`{"resourceType":"Slot"}`, `[]`,
+		`{"resourceType":"Slot","status":"free","schedule":{"reference":"Schedule/p"},"start":"2026-11-24T09:00:00Z","end":"2026-11-24T09:30:00Z"}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -36,6 +36,12 @@
 //   - PUT Appointment/<id>: update, the Appointment in the state the client
 //     wants, with If-Match (see below). It makes the changes the
 //     transaction makes of a stored appointment, through the same code.
+//     The body needs its id (400 naming Appointment.id without).
+//   - POST Appointment: create, a new Appointment (booked or pending, else
+//     400 naming Appointment.status) with or without an id: as R4 create
+//     does, an id sent is ignored and the booker names the appointment
+//     with its ID generator (booking.Config.NewID). The answer is 201 with
+//     the stored appointment, its Location and ETag.
 //   - GET Appointment: search a client's appointments. Parameters: patient
 //     (required: the booker lists appointments by client), actor (a
 //     participant calendar, Type/<id>, matched with its type: a typed
@@ -74,8 +80,9 @@
 //     proposals of $find are not stored, so $hold needs the resource, not
 //     a reference.
 //   - POST to the base: a transaction Bundle of a booking change, as
-//     fhir.Mapping.ImportBookingTransaction reads it (one Appointment PUT
-//     and the Slots it takes as busy and frees as free, as
+//     fhir.Mapping.ImportBookingTransaction reads it (one Appointment PUT,
+//     or POST without an id for a new one, and the Slots it takes as busy
+//     and frees as free, as
 //     fhir.ExportBookingTransaction writes them). The answer is a
 //     transaction-response Bundle, an entry per request entry in their
 //     order: the appointment's with the resource stored, its location and
