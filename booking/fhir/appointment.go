@@ -500,6 +500,18 @@ func (f *Mapping) importParticipant(i int, p fhirParticipant, cont contained, a 
 	case RoleCalendar:
 		cal := booking.CalendarID(id)
 		if slices.Contains(a.Participants, cal) {
+			// Practitioner/x and Location/x are two resources; the booking
+			// model has one calendar x, the first. The other is kept as it
+			// came, with its type.
+			typ := actorTypeOf(actor)
+			for _, prev := range part.Participants {
+				if prev.Role == RoleCalendar && prev.Calendar == cal && prev.Actor != nil {
+					if pt := actorTypeOf(*prev.Actor); typ != "" && pt != "" && pt != typ {
+						part.Participants = append(part.Participants, e)
+						return nil
+					}
+				}
+			}
 			return fhirErr(field+".actor", "the same participant twice")
 		}
 		e.Role, e.Calendar = RoleCalendar, cal
@@ -508,6 +520,16 @@ func (f *Mapping) importParticipant(i int, p fhirParticipant, cont contained, a 
 	}
 	part.Participants = append(part.Participants, e)
 	return nil
+}
+
+// actorTypeOf returns the resource type of an actor: its literal
+// reference's type, else its Reference.type ("" for a logical reference
+// of CalendarSystem without one).
+func actorTypeOf(actor Reference) string {
+	if m := literalRef.FindStringSubmatch(actor.Reference); m != nil {
+		return m[1]
+	}
+	return actor.Type
 }
 
 // classifyActor says whom actor stands for: the client (id is the

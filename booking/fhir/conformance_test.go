@@ -67,6 +67,12 @@ func written(t *testing.T) map[string][]byte {
 	require.NoError(t, err)
 	data, err = ExportAppointmentDetails(change.Appointment, change.Details)
 	put("appointment of a transaction's Patient entry", data, err)
+	// Practitioner/x and Location/x: two participants.
+	twoX, dx, err := ImportAppointmentDetails([]byte(appointmentHead + `{"actor":{"reference":"Patient/c1"},"status":"accepted"},` +
+		`{"actor":{"reference":"Practitioner/x"},"status":"accepted"},{"actor":{"reference":"Location/x"},"status":"accepted"}]}`))
+	require.NoError(t, err)
+	data, err = ExportAppointmentDetails(twoX, dx)
+	put("appointment with Practitioner/x and Location/x", data, err)
 	// Cancelled, then entered in error: no cancelationReason (app-4).
 	a := sampleAppointment()
 	a.Status, a.CancelReason, a.Channel = booking.StatusEnteredInError, "feeling better", channel.Video

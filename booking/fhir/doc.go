@@ -55,7 +55,13 @@
 // versioned, or a logical reference of CalendarSystem) or another
 // participant, kept as it came: a RelatedPerson, one known only by its type
 // (R4 invariant app-1), by a display text, by a contained "#id" reference
-// or by an identifier of another system. A local "#id" reference anywhere
+// or by an identifier of another system. Two participants of the same
+// id and different types (Practitioner/x and Location/x) are two
+// resources: the first is calendar x (the booking model has one calendar
+// of an ID), the other is kept as it came, with its type, status and
+// required; the same type twice (or an untyped logical reference of
+// CalendarSystem beside a typed one) is refused as the same participant
+// twice. A local "#id" reference anywhere
 // in an imported resource must name one of its contained resources (R4
 // invariant ref-1), or the import is refused naming it; the contained
 // resources are kept and exported as they came. A client known only by identifier
