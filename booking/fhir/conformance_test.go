@@ -97,6 +97,11 @@ func written(t *testing.T) map[string][]byte {
 	}
 	data, err = ExportScheduleInfo(ScheduleInfo{ID: "s1", Active: false, Actors: []ScheduleActor{{Type: "Practitioner", ID: "p_1"}, {Type: "Location", ID: "l1", Display: "Room"}}})
 	put("foreign schedule", data, err)
+	data, err = ExportScheduleInfo(ScheduleInfo{ID: "s2", Active: true, Actors: []ScheduleActor{
+		{Identifier: &Identifier{System: CalendarSystem, Value: "nurse_1"}, ID: "nurse_1", Display: "Nurse"},
+		{Type: "Practitioner", RefType: "Practitioner", Identifier: &Identifier{System: "urn:oid:1.2.246.537.26", Value: "123"}},
+		{Type: "Location", ID: "room-1", RefType: "Location"}}})
+	put("schedule with actors by identifier and typed", data, err)
 	data, err = ExportAppointmentResponse(Response{ID: "r_1", Appointment: "hki_apt_1", Role: RoleCalendar, Calendar: "hki_nurse_1", Status: ParticipantTentative,
 		Start: slot.Start, End: slot.End})
 	put("response", data, err)

@@ -29,7 +29,10 @@
 // # Schedules
 //
 // ImportSchedule reads every actor into ScheduleInfo.Actors, each with its
-// own type and id. ExportScheduleInfo writes a ScheduleInfo back: a
+// own type and id. An actor known by identifier only (one of
+// CalendarSystem names its calendar) or by a contained "#id" (of a type
+// R4 allows there), and an actor's Reference.type, are kept as they came,
+// as for Appointment participants. ExportScheduleInfo writes a ScheduleInfo back: a
 // foreign Schedule without an area, with several actors or with active
 // false comes back as it came. ExportSchedule still writes a calendar's
 // own Schedule.

@@ -1043,12 +1043,19 @@ type ScheduleInfo struct {
 
 // ScheduleActor is one Schedule.actor: its resource type and id, its
 // display text, and the reference as it came when it was not "Type/id"
-// (absolute or versioned).
+// (absolute or versioned, or a contained "#id"). An actor known by
+// identifier only has Identifier (and, for one of CalendarSystem, the
+// calendar's ID); a contained one has the contained resource's Type and
+// no ID.
 type ScheduleActor struct {
 	Type      string
 	ID        booking.CalendarID
 	Display   string
 	Reference string
+	// Identifier is the actor's logical reference, as it came.
+	Identifier *Identifier
+	// RefType is the actor's Reference.type as it came ("" for none).
+	RefType string
 }
 
 // ExportScheduleInfo writes info back as a FHIR R4 Schedule: its id, every
@@ -1073,6 +1080,23 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 	}
 	for i, a := range actors {
 		field := fmt.Sprintf("Schedule.actor[%d].reference", i)
+		if a.RefType != "" && (a.RefType != a.Type || !slices.Contains(actorTypes, a.RefType)) {
+			return nil, fhirErr(fmt.Sprintf("Schedule.actor[%d].type", i), "want the actor's type, one of %s", strings.Join(actorTypes, ", "))
+		}
+		if strings.HasPrefix(a.Reference, "#") || a.Reference == "" && a.Identifier != nil {
+			// A contained actor or one known by identifier only, as it
+			// came.
+			if a.Type != "" && !slices.Contains(actorTypes, a.Type) {
+				return nil, fhirErr(field, "reference type: want one of %s", strings.Join(actorTypes, ", "))
+			}
+			ref := Reference{Reference: a.Reference, Type: a.RefType, Display: a.Display}
+			if a.Identifier != nil {
+				id := cloneIdentifiers([]Identifier{*a.Identifier})[0]
+				ref.Identifier = &id
+			}
+			r.Actor = append(r.Actor, ref)
+			continue
+		}
 		if !slices.Contains(actorTypes, a.Type) {
 			return nil, fhirErr(field, "reference type %q: want one of %s", a.Type, strings.Join(actorTypes, ", "))
 		}
@@ -1086,7 +1110,7 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 			}
 			ref.Reference = a.Reference
 		}
-		ref.Display = a.Display
+		ref.Display, ref.Type = a.Display, a.RefType
 		r.Actor = append(r.Actor, ref)
 	}
 	if info.Area != "" {
@@ -1123,12 +1147,45 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 		return ScheduleInfo{}, fhirErr("Schedule.actor", "is empty")
 	}
 	var actors []ScheduleActor
+	cont := containedOf(data)
 	for i, ref := range r.Actor {
-		typ, id, err := refID[booking.CalendarID](fmt.Sprintf("Schedule.actor[%d].reference", i), ref.Reference, actorTypes...)
+		field := fmt.Sprintf("Schedule.actor[%d]", i)
+		if ref.Type != "" && !slices.Contains(actorTypes, ref.Type) {
+			return ScheduleInfo{}, fhirErr(field+".type", "want one of %s", strings.Join(actorTypes, ", "))
+		}
+		if local, ok := strings.CutPrefix(ref.Reference, "#"); ok {
+			// A contained actor (ref-1 holds: decode checked it).
+			c := cont[local]
+			if !slices.Contains(actorTypes, c.ResourceType) {
+				return ScheduleInfo{}, fhirErr(field+".reference", "the contained resource's type: want one of %s", strings.Join(actorTypes, ", "))
+			}
+			if ref.Type != "" && ref.Type != c.ResourceType {
+				return ScheduleInfo{}, fhirErr(field+".type", "contradicts the contained resource's type")
+			}
+			actors = append(actors, ScheduleActor{Type: c.ResourceType, Display: ref.Display, Reference: ref.Reference, RefType: ref.Type})
+			continue
+		}
+		if ref.Reference == "" && ref.Identifier != nil {
+			// A logical reference: the calendar's, for CalendarSystem.
+			id := cloneIdentifiers([]Identifier{*ref.Identifier})[0]
+			a := ScheduleActor{Type: ref.Type, Display: ref.Display, Identifier: &id, RefType: ref.Type}
+			if id.System == CalendarSystem {
+				if id.Value == "" {
+					return ScheduleInfo{}, fhirErr(field+".identifier.value", "is empty")
+				}
+				a.ID = booking.CalendarID(id.Value)
+			}
+			actors = append(actors, a)
+			continue
+		}
+		typ, id, err := refID[booking.CalendarID](field+".reference", ref.Reference, actorTypes...)
 		if err != nil {
 			return ScheduleInfo{}, err
 		}
-		a := ScheduleActor{Type: typ, ID: id, Display: ref.Display}
+		if ref.Type != "" && ref.Type != typ {
+			return ScheduleInfo{}, fhirErr(field+".type", "contradicts the reference type")
+		}
+		a := ScheduleActor{Type: typ, ID: id, Display: ref.Display, RefType: ref.Type}
 		if plain, _ := reference("", typ, id); plain.Reference != ref.Reference {
 			a.Reference = ref.Reference
 		}
