@@ -79,7 +79,7 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 		r.AppointmentType = at
 	}
 	if cs := cancelCodings(a, part); cancelable(a.Status) && (a.CancelReason != "" || len(cs) > 0) {
-		r.CancelationReason = &Concept{Coding: cs, Text: a.CancelReason}
+		r.CancelationReason = &Concept{ID: part.CancelationReasonID, Extension: slices.Clone(part.CancelationReasonExtension), Coding: cs, Text: a.CancelReason}
 	}
 	if r.Participant, err = exportParticipants(a, part, owners); err != nil {
 		return nil, err
@@ -146,10 +146,10 @@ func statusElement(s booking.Status, part Details) (*primitiveElement, error) {
 	} else if n, ok := s.National(); ok {
 		nat = &Coding{System: booking.NationalStatusSystem, Code: n.Code, Display: n.Display}
 	}
-	if nat == nil && len(part.StatusExtension) == 0 {
+	if nat == nil && len(part.StatusExtension) == 0 && part.StatusID == "" {
 		return nil, nil
 	}
-	el := &primitiveElement{}
+	el := &primitiveElement{ID: part.StatusID}
 	if nat != nil {
 		raw, err := json.Marshal(fhirExtension{URL: NationalStatusExtension, ValueCoding: nat})
 		if err != nil {
@@ -175,7 +175,7 @@ func exportParticipants(a booking.Appointment, part Details, owners []booking.Ca
 	wrote := map[booking.CalendarID]bool{}
 	clientAt := -1
 	add := func(e Participant, actor *Reference, pp Participation) {
-		fp := fhirParticipant{Type: cloneConcepts(e.Type), Required: string(pp.Required), Status: string(pp.Status)}
+		fp := fhirParticipant{ID: e.ID, Extension: slices.Clone(e.Extension), Type: cloneConcepts(e.Type), Required: string(pp.Required), Status: string(pp.Status)}
 		if actor != nil {
 			fp.Actor = cloneReference(*actor)
 		}
@@ -346,6 +346,7 @@ func (f *Mapping) importAppointmentIn(data []byte, patients contained) (booking.
 		}
 		a.CancelReason = r.CancelationReason.Text
 		part.CancelationReason = slices.Clone(r.CancelationReason.Coding)
+		part.CancelationReasonID, part.CancelationReasonExtension = r.CancelationReason.ID, r.CancelationReason.Extension
 		for _, c := range r.CancelationReason.Coding {
 			if c.Code != "" {
 				a.CancelCodes = append(a.CancelCodes, booking.ReasonCode{System: c.System, Code: c.Code, Display: c.Display})
@@ -374,6 +375,7 @@ func (f *Mapping) importAppointmentIn(data []byte, patients contained) (booking.
 	}
 	part.NationalStatusOf = status
 	if r.StatusElement != nil {
+		part.StatusID = r.StatusElement.ID
 		for i, raw := range r.StatusElement.Extension {
 			field := fmt.Sprintf("Appointment._status.extension[%d]", i)
 			var e fhirExtension
@@ -459,11 +461,11 @@ func (f *Mapping) importParticipant(i int, p fhirParticipant, cont contained, a 
 		return err
 	}
 	actor := p.Actor
-	if actor == (Reference{}) && len(p.Type) == 0 {
+	if actor.isZero() && len(p.Type) == 0 {
 		return fhirErr(field, "has neither type nor actor (app-1)")
 	}
-	e := Participant{Role: RoleOther, Type: cloneConcepts(p.Type), Participation: pp}
-	if actor != (Reference{}) {
+	e := Participant{Role: RoleOther, Type: cloneConcepts(p.Type), Participation: pp, ID: p.ID, Extension: slices.Clone(p.Extension)}
+	if !actor.isZero() {
 		act := cloneReference(actor)
 		e.Actor = &act
 	}

@@ -73,6 +73,14 @@ func written(t *testing.T) map[string][]byte {
 	require.NoError(t, err)
 	data, err = ExportAppointmentDetails(twoX, dx)
 	put("appointment with Practitioner/x and Location/x", data, err)
+	// Ids and extensions of nested elements, as they came.
+	nested, dn, err := ImportAppointmentDetails([]byte(`{"resourceType":"Appointment","id":"a3","status":"cancelled","_status":{"id":"st"},` +
+		`"cancelationReason":{"id":"cr",` + ext("reason") + `,"coding":[{"system":"urn:x","code":"pat",` + ext("coding") + `}]},` +
+		`"participant":[{"id":"p0",` + ext("participant") + `,"actor":{"reference":"Patient/c1",` + ext("reference") + `},"status":"accepted"},` +
+		`{"actor":{"reference":"Practitioner/n1"},"status":"accepted","period":{` + ext("period") + `,"start":"2026-12-08T07:00:00Z"}}]}`))
+	require.NoError(t, err)
+	data, err = ExportAppointmentDetails(nested, dn)
+	put("appointment with nested ids and extensions", data, err)
 	// Cancelled, then entered in error: no cancelationReason (app-4).
 	a := sampleAppointment()
 	a.Status, a.CancelReason, a.Channel = booking.StatusEnteredInError, "feeling better", channel.Video

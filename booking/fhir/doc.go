@@ -242,10 +242,14 @@
 // came) is refused naming the element that has it: R4 forbids ignoring a
 // modifier extension that is not understood. Extensions on the resource,
 // on Appointment.status (_status) and inside elements kept as they came
-// (Details.Elements, contained resources) are kept. Extensions and ids of
-// the elements the importers read into Go types are not kept: those on
-// Appointment.participant, on Reference, Coding, CodeableConcept,
-// Identifier and Period values, and the id of _status.
+// (Details.Elements, contained resources) are kept, and so are the ids
+// and plain extensions of the elements the importers read into Go types:
+// those on Appointment.participant (Participant.ID and Extension), on
+// Reference, Coding, CodeableConcept, Identifier and Period values (their
+// ID and Extension fields; a Schedule actor's in ScheduleActor, its
+// planningHorizon's in ScheduleInfo, a cancelationReason's in Details),
+// and the id of _status (Details.StatusID). They are opaque JSON, written
+// back as they came.
 // Schedule.planningHorizon is read as the Period of dateTimes R4 makes
 // it: either end may be absent (an open-ended horizon) and either may be
 // a year, a month or a date only; ScheduleInfo keeps the precisions and

@@ -207,42 +207,60 @@ var defaultMapping = func() *Mapping {
 	return f
 }()
 
-// Coding is a FHIR R4 Coding.
+// Coding is a FHIR R4 Coding. ID and Extension are the element's id and
+// extensions, kept as they came.
 type Coding struct {
-	System       string `json:"system,omitempty"`
-	Version      string `json:"version,omitempty"`
-	Code         string `json:"code,omitempty"`
-	Display      string `json:"display,omitempty"`
-	UserSelected *bool  `json:"userSelected,omitempty"`
+	ID           string            `json:"id,omitempty"`
+	Extension    []json.RawMessage `json:"extension,omitempty"`
+	System       string            `json:"system,omitempty"`
+	Version      string            `json:"version,omitempty"`
+	Code         string            `json:"code,omitempty"`
+	Display      string            `json:"display,omitempty"`
+	UserSelected *bool             `json:"userSelected,omitempty"`
 }
 
-// Concept is a FHIR R4 CodeableConcept.
+// Concept is a FHIR R4 CodeableConcept. ID and Extension are the
+// element's id and extensions, kept as they came.
 type Concept struct {
-	Coding []Coding `json:"coding,omitempty"`
-	Text   string   `json:"text,omitempty"`
+	ID        string            `json:"id,omitempty"`
+	Extension []json.RawMessage `json:"extension,omitempty"`
+	Coding    []Coding          `json:"coding,omitempty"`
+	Text      string            `json:"text,omitempty"`
 }
 
 // Reference is a FHIR R4 Reference: a literal reference (relative
 // "Type/id", absolute, versioned or a contained "#id"), its type, a logical
-// reference by identifier and a display text.
+// reference by identifier and a display text. ID and Extension are the
+// element's id and extensions, kept as they came.
 type Reference struct {
-	Reference  string      `json:"reference,omitempty"`
-	Type       string      `json:"type,omitempty"`
-	Identifier *Identifier `json:"identifier,omitempty"`
-	Display    string      `json:"display,omitempty"`
+	ID         string            `json:"id,omitempty"`
+	Extension  []json.RawMessage `json:"extension,omitempty"`
+	Reference  string            `json:"reference,omitempty"`
+	Type       string            `json:"type,omitempty"`
+	Identifier *Identifier       `json:"identifier,omitempty"`
+	Display    string            `json:"display,omitempty"`
 }
 
 type fhirReference = Reference
 
+// isZero reports whether r has nothing: no reference, type, identifier,
+// display, id or extension.
+func (r Reference) isZero() bool {
+	return r.Reference == "" && r.Type == "" && r.Identifier == nil && r.Display == "" && r.ID == "" && len(r.Extension) == 0
+}
+
 // Identifier is a FHIR R4 Identifier. Its String method leaves the value
 // out, so a personal identity code printed by mistake does not reach a log.
+// ID and Extension are the element's id and extensions, kept as they came.
 type Identifier struct {
-	Use      string     `json:"use,omitempty"`
-	Type     *Concept   `json:"type,omitempty"`
-	System   string     `json:"system,omitempty"`
-	Value    string     `json:"value,omitempty"`
-	Period   *Period    `json:"period,omitempty"`
-	Assigner *Reference `json:"assigner,omitempty"`
+	ID        string            `json:"id,omitempty"`
+	Extension []json.RawMessage `json:"extension,omitempty"`
+	Use       string            `json:"use,omitempty"`
+	Type      *Concept          `json:"type,omitempty"`
+	System    string            `json:"system,omitempty"`
+	Value     string            `json:"value,omitempty"`
+	Period    *Period           `json:"period,omitempty"`
+	Assigner  *Reference        `json:"assigner,omitempty"`
 }
 
 // String returns the identifier's system and the length of its value, never
@@ -254,10 +272,13 @@ func (i Identifier) String() string {
 // GoString is String, for %#v.
 func (i Identifier) GoString() string { return i.String() }
 
-// Period is a FHIR R4 Period.
+// Period is a FHIR R4 Period. ID and Extension are the element's id and
+// extensions, kept as they came.
 type Period struct {
-	Start string `json:"start,omitempty"`
-	End   string `json:"end,omitempty"`
+	ID        string            `json:"id,omitempty"`
+	Extension []json.RawMessage `json:"extension,omitempty"`
+	Start     string            `json:"start,omitempty"`
+	End       string            `json:"end,omitempty"`
 }
 
 type fhirPeriod = Period
@@ -273,11 +294,13 @@ type fhirExtension struct {
 }
 
 type fhirParticipant struct {
-	Type     []Concept `json:"type,omitempty"`
-	Actor    Reference `json:"actor,omitzero"`
-	Required string    `json:"required,omitempty"`
-	Status   string    `json:"status"`
-	Period   *Period   `json:"period,omitempty"`
+	ID        string            `json:"id,omitempty"`
+	Extension []json.RawMessage `json:"extension,omitempty"`
+	Type      []Concept         `json:"type,omitempty"`
+	Actor     Reference         `json:"actor,omitzero"`
+	Required  string            `json:"required,omitempty"`
+	Status    string            `json:"status"`
+	Period    *Period           `json:"period,omitempty"`
 }
 
 // primitiveElement is the JSON "_name" sibling of a primitive: its id and
@@ -917,7 +940,7 @@ func (f *Mapping) serviceOf(field string, cs []Concept) (area carecontact.AreaID
 			})
 		}
 		if len(kept) > 0 || c.Text != "" {
-			foreign = append(foreign, Concept{Coding: kept, Text: c.Text})
+			foreign = append(foreign, Concept{ID: c.ID, Extension: c.Extension, Coding: kept, Text: c.Text})
 		}
 	}
 	if area != "" || len(f.services) == 0 {
@@ -984,7 +1007,8 @@ func (f *Mapping) serviceTypes(field string, area carecontact.AreaID, service st
 }
 
 func cloneConcept(c Concept) Concept {
-	return Concept{Coding: slices.Clone(c.Coding), Text: c.Text}
+	c.Coding, c.Extension = slices.Clone(c.Coding), slices.Clone(c.Extension)
+	return c
 }
 
 func cloneConcepts(cs []Concept) []Concept {
@@ -1027,6 +1051,10 @@ type ScheduleInfo struct {
 	// Horizon is planningHorizon; either end may be zero (an open-ended
 	// horizon, R4 Period allows it).
 	Horizon booking.Interval
+	// HorizonID and HorizonExtension are planningHorizon's element id and
+	// extensions, as they came.
+	HorizonID        string
+	HorizonExtension []json.RawMessage
 	// HorizonStartPrecision and HorizonEndPrecision are the precisions of
 	// planningHorizon's start and end (a date only, say); zero is a full
 	// instant.
@@ -1056,6 +1084,10 @@ type ScheduleActor struct {
 	Identifier *Identifier
 	// RefType is the actor's Reference.type as it came ("" for none).
 	RefType string
+	// ElementID and Extension are the actor Reference element's id and
+	// extensions, as they came.
+	ElementID string
+	Extension []json.RawMessage
 }
 
 // ExportScheduleInfo writes info back as a FHIR R4 Schedule: its id, every
@@ -1089,7 +1121,7 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 			if a.Type != "" && !slices.Contains(actorTypes, a.Type) {
 				return nil, fhirErr(field, "reference type: want one of %s", strings.Join(actorTypes, ", "))
 			}
-			ref := Reference{Reference: a.Reference, Type: a.RefType, Display: a.Display}
+			ref := Reference{ID: a.ElementID, Extension: slices.Clone(a.Extension), Reference: a.Reference, Type: a.RefType, Display: a.Display}
 			if a.Identifier != nil {
 				id := cloneIdentifiers([]Identifier{*a.Identifier})[0]
 				ref.Identifier = &id
@@ -1110,7 +1142,7 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 			}
 			ref.Reference = a.Reference
 		}
-		ref.Display, ref.Type = a.Display, a.RefType
+		ref.Display, ref.Type, ref.ID, ref.Extension = a.Display, a.RefType, a.ElementID, slices.Clone(a.Extension)
 		r.Actor = append(r.Actor, ref)
 	}
 	if info.Area != "" {
@@ -1120,7 +1152,7 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 		if !info.Horizon.Start.IsZero() && !info.Horizon.End.IsZero() && info.Horizon.End.Before(info.Horizon.Start) {
 			return nil, fhirErr("Schedule.planningHorizon.end", "is before start (per-1)")
 		}
-		p := &fhirPeriod{}
+		p := &fhirPeriod{ID: info.HorizonID, Extension: slices.Clone(info.HorizonExtension)}
 		if !info.Horizon.Start.IsZero() {
 			if p.Start, err = formatDateTime("Schedule.planningHorizon.start", info.Horizon.Start, info.HorizonStartPrecision); err != nil {
 				return nil, err
@@ -1162,13 +1194,14 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 			if ref.Type != "" && ref.Type != c.ResourceType {
 				return ScheduleInfo{}, fhirErr(field+".type", "contradicts the contained resource's type")
 			}
-			actors = append(actors, ScheduleActor{Type: c.ResourceType, Display: ref.Display, Reference: ref.Reference, RefType: ref.Type})
+			actors = append(actors, ScheduleActor{Type: c.ResourceType, Display: ref.Display, Reference: ref.Reference, RefType: ref.Type,
+				ElementID: ref.ID, Extension: ref.Extension})
 			continue
 		}
 		if ref.Reference == "" && ref.Identifier != nil {
 			// A logical reference: the calendar's, for CalendarSystem.
 			id := cloneIdentifiers([]Identifier{*ref.Identifier})[0]
-			a := ScheduleActor{Type: ref.Type, Display: ref.Display, Identifier: &id, RefType: ref.Type}
+			a := ScheduleActor{Type: ref.Type, Display: ref.Display, Identifier: &id, RefType: ref.Type, ElementID: ref.ID, Extension: ref.Extension}
 			if id.System == CalendarSystem {
 				if id.Value == "" {
 					return ScheduleInfo{}, fhirErr(field+".identifier.value", "is empty")
@@ -1185,7 +1218,7 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 		if ref.Type != "" && ref.Type != typ {
 			return ScheduleInfo{}, fhirErr(field+".type", "contradicts the reference type")
 		}
-		a := ScheduleActor{Type: typ, ID: id, Display: ref.Display, RefType: ref.Type}
+		a := ScheduleActor{Type: typ, ID: id, Display: ref.Display, RefType: ref.Type, ElementID: ref.ID, Extension: ref.Extension}
 		if plain, _ := reference("", typ, id); plain.Reference != ref.Reference {
 			a.Reference = ref.Reference
 		}
@@ -1203,6 +1236,7 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 		info.Kind = booking.OwnerResource
 	}
 	if ph := r.PlanningHorizon; ph != nil {
+		info.HorizonID, info.HorizonExtension = ph.ID, ph.Extension
 		// planningHorizon is a Period of dateTimes: either end may be
 		// absent and either may be a date only.
 		if ph.Start != "" {

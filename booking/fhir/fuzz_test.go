@@ -34,6 +34,7 @@ func fhirError(t *testing.T, err error) {
 func FuzzImportAppointmentDetails(f *testing.F) {
 	for _, s := range []string{
 		`{"resourceType":"Appointment","id":"a","status":"booked"}`,
+		`{"resourceType":"Appointment","id":"a","status":"booked","_status":{"id":"s"},"start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z","participant":[{"id":"p","extension":[{"url":"u","valueString":"v"}],"actor":{"reference":"Patient/c","extension":[{"url":"u","valueString":"v"}]},"status":"accepted"},{"actor":{"reference":"Practitioner/x"},"status":"accepted","period":{"extension":[{"url":"u","valueBoolean":true}]},"type":[{"coding":[{"code":"c","extension":[]}]}]}]}`,
 		`{"resourceType":"Appointment","id":"a","status":"booked","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z","participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/x"},"status":"accepted"},{"actor":{"reference":"Location/x"},"status":"tentative"}]}`,
 		`{"resourceType":"Appointment","status":"booked","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z","participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted"}]}`,
 		`{"resourceType":"Appointment","id":"a","status":"proposed","participant":[{"actor":{"reference":"Patient/c"},"status":"needs-action"}]}`,

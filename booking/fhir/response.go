@@ -106,7 +106,7 @@ func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 	if !out.Start.IsZero() && !out.End.IsZero() && out.End.Before(out.Start) {
 		return Response{}, fhirErr("AppointmentResponse.end", "is before start")
 	}
-	if (r.Actor == nil || *r.Actor == (Reference{})) && len(r.ParticipantType) == 0 {
+	if (r.Actor == nil || r.Actor.isZero()) && len(r.ParticipantType) == 0 {
 		return Response{}, fhirErr("AppointmentResponse.actor", "has neither actor nor participantType (apr-1)")
 	}
 	if r.Actor != nil {
