@@ -119,8 +119,9 @@
 // # Appointments
 //
 // Booker.Hold keeps a slot as a pending appointment until HoldTTL lapses
-// (Confirm books it); Book books directly; Cancel records the reason and
-// whether it was late, and offers the freed time first to the service's
+// (Confirm books it); Book books directly; Cancel records the reason (a
+// text; CancelCoded also codes of a code system, Appointment.CancelCodes)
+// and whether it was late, and offers the freed time first to the service's
 // waiting clients (Wait) as a hold; Reschedule takes the new slot and frees
 // the old in one store operation, offering the freed time to the waiting
 // clients in that same operation just as Cancel does; Mark records checked-in, arrived,

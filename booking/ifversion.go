@@ -55,7 +55,15 @@ func (v Versioned) Cancel(ctx context.Context, id, reason string, by Requester) 
 	if err := v.check(); err != nil {
 		return CancelResult{}, err
 	}
-	return v.b.cancel(ctx, id, reason, v.version, by)
+	return v.b.cancel(ctx, id, reason, nil, v.version, by)
+}
+
+// CancelCoded is Booker.CancelCoded at the version.
+func (v Versioned) CancelCoded(ctx context.Context, id, reason string, codes []ReasonCode, by Requester) (CancelResult, error) {
+	if err := v.check(); err != nil {
+		return CancelResult{}, err
+	}
+	return v.b.cancel(ctx, id, reason, codes, v.version, by)
 }
 
 // Reschedule is Booker.Reschedule at the version.

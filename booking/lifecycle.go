@@ -3,6 +3,8 @@ package booking
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/carecontact/carecontact"
@@ -156,15 +158,30 @@ type CancelResult struct {
 // holding a control character, is an ErrInvalid *carecontact.FieldError
 // naming "reason".
 func (b *Booker) Cancel(ctx context.Context, id, reason string, by Requester) (CancelResult, error) {
-	return b.cancel(ctx, id, reason, 0, by)
+	return b.cancel(ctx, id, reason, nil, 0, by)
 }
 
-func (b *Booker) cancel(ctx context.Context, id, reason string, want int, by Requester) (CancelResult, error) {
+// CancelCoded is Cancel with the reason given as codes of code systems
+// (Appointment.CancelCodes, a FHIR cancelationReason's codings) beside the
+// text, or instead of it: reason may be empty when codes are given. More
+// than MaxReasonCodes codes, a code without Code, or an element Cancel
+// would refuse as a reason is an ErrInvalid *carecontact.FieldError naming
+// it ("codes[1].code"); no reason and no codes is one naming "reason". The
+// audit detail has the codes ("codes", as system|code, redacted as the
+// reason is), not their display texts.
+func (b *Booker) CancelCoded(ctx context.Context, id, reason string, codes []ReasonCode, by Requester) (CancelResult, error) {
+	return b.cancel(ctx, id, reason, codes, 0, by)
+}
+
+func (b *Booker) cancel(ctx context.Context, id, reason string, codes []ReasonCode, want int, by Requester) (CancelResult, error) {
 	now := b.cfg.Clock.Now().UTC()
-	if reason == "" {
+	if reason == "" && len(codes) == 0 {
 		return CancelResult{}, carecontact.Invalid(ErrInvalid, "reason", "is empty")
 	}
 	if err := carecontact.ValidateText(ErrInvalid, "reason", reason); err != nil {
+		return CancelResult{}, err
+	}
+	if err := validateReasonCodes(codes); err != nil {
 		return CancelResult{}, err
 	}
 	if err := carecontact.ValidateID(ErrInvalid, "id", id); err != nil {
@@ -193,9 +210,17 @@ func (b *Booker) cancel(ctx context.Context, id, reason string, want int, by Req
 	}
 	next := a.Clone()
 	next.Status, next.CancelReason, next.HoldUntil = StatusCancelled, reason, time.Time{}
+	next.CancelCodes = slices.Clone(codes)
 	next.LateCancel = a.Status == StatusBooked && now.After(a.Start.Add(-b.cfg.LateCancel))
 	next.Version, next.Updated = a.Version+1, now
 	detail := map[string]string{"from": string(a.Status), "reason": audit.Redact(reason)}
+	if len(codes) > 0 {
+		cs := make([]string, len(codes))
+		for i, c := range codes {
+			cs[i] = c.System + "|" + c.Code
+		}
+		detail["codes"] = audit.Redact(strings.Join(cs, " "))
+	}
 	if next.LateCancel {
 		detail["late"] = "true"
 	}

@@ -38,8 +38,13 @@ type Appointment struct {
 	// Invitation is the ID of the booking invitation the client redeemed
 	// with this appointment (see Booker.Invite); stores keep it unique
 	// among all appointments, so an invitation books once.
-	Invitation   string `json:"invitation,omitempty"`
+	Invitation string `json:"invitation,omitempty"`
+	// CancelReason is the cancellation's reason as text; it may be empty
+	// when CancelCodes give the reason.
 	CancelReason string `json:"cancelReason,omitempty"`
+	// CancelCodes are the cancellation's reason as codes of code systems
+	// (a FHIR cancelationReason's codings), beside or instead of the text.
+	CancelCodes []ReasonCode `json:"cancelCodes,omitempty"`
 	// LateCancel marks a cancellation inside the late-cancellation window.
 	LateCancel bool `json:"lateCancel,omitempty"`
 	// FromWaitlist is the wait entry a waitlist offer was made for: if
@@ -58,7 +63,42 @@ type Appointment struct {
 func (a Appointment) Clone() Appointment {
 	a.Participants = slices.Clone(a.Participants)
 	a.Answers = slices.Clone(a.Answers)
+	a.CancelCodes = slices.Clone(a.CancelCodes)
 	return a
+}
+
+// ReasonCode is a coded reason: a code of a code system and its display
+// text (a FHIR Coding's system, code and display).
+type ReasonCode struct {
+	// System is the code system's URI; empty for a code without one.
+	System string `json:"system,omitempty"`
+	// Code is the code; it is required.
+	Code string `json:"code"`
+	// Display is the code's display text.
+	Display string `json:"display,omitempty"`
+}
+
+// MaxReasonCodes is the most codes a reason may have.
+const MaxReasonCodes = 16
+
+// validateReasonCodes checks the codes of a reason: at most MaxReasonCodes,
+// each with a code, every element text ValidateText accepts.
+func validateReasonCodes(codes []ReasonCode) error {
+	if len(codes) > MaxReasonCodes {
+		return carecontact.Invalid(ErrInvalid, "codes", fmt.Sprintf("has more than %d codes", MaxReasonCodes))
+	}
+	for i, c := range codes {
+		field := fmt.Sprintf("codes[%d]", i)
+		if c.Code == "" {
+			return carecontact.Invalid(ErrInvalid, field+".code", "is empty")
+		}
+		for _, el := range [...][2]string{{"system", c.System}, {"code", c.Code}, {"display", c.Display}} {
+			if err := carecontact.ValidateText(ErrInvalid, field+"."+el[0], el[1]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Claim is one participant's time taken by an appointment or a hold: the

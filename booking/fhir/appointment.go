@@ -3,6 +3,7 @@ package fhir
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -35,7 +36,10 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 	for _, p := range part.Participants {
 		hasClient = hasClient || p.Role == RoleClient && p.Actor != nil
 	}
-	if a.ID == "" || !hasClient || len(a.Participants) == 0 {
+	if a.ID == "" {
+		return nil, fhirErr("Appointment.id", "is empty: an appointment created without one gets its id from the store")
+	}
+	if !hasClient || len(a.Participants) == 0 {
 		return nil, fmt.Errorf("%w: appointment needs id, client and participants", booking.ErrInvalid)
 	}
 	if _, err := booking.ParseStatus(string(a.Status)); err != nil {
@@ -74,8 +78,8 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 		}
 		r.AppointmentType = at
 	}
-	if cancelable(a.Status) && (a.CancelReason != "" || len(part.CancelationReason) > 0) {
-		r.CancelationReason = &Concept{Coding: slices.Clone(part.CancelationReason), Text: a.CancelReason}
+	if cs := cancelCodings(a, part); cancelable(a.Status) && (a.CancelReason != "" || len(cs) > 0) {
+		r.CancelationReason = &Concept{ID: part.CancelationReasonID, Extension: slices.Clone(part.CancelationReasonExtension), Coding: cs, Text: a.CancelReason}
 	}
 	if r.Participant, err = exportParticipants(a, part, owners); err != nil {
 		return nil, err
@@ -96,6 +100,39 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 	return marshal(r, part.Elements, part.Extension)
 }
 
+// cancelCodings returns the codings of Appointment.cancelationReason: the
+// codings of part as they came (with their version and userSelected), as
+// long as a.CancelCodes has their code or they have none, then the codes
+// of a.CancelCodes that none of them has. Without CancelCodes they are the
+// codings of part.
+func cancelCodings(a booking.Appointment, part Details) []Coding {
+	if len(a.CancelCodes) == 0 {
+		return slices.Clone(part.CancelationReason)
+	}
+	var out []Coding
+	has := map[booking.ReasonCode]bool{}
+	for _, c := range part.CancelationReason {
+		key := booking.ReasonCode{System: c.System, Code: c.Code}
+		if c.Code != "" && !slices.ContainsFunc(a.CancelCodes, func(rc booking.ReasonCode) bool { return rc.System == c.System && rc.Code == c.Code }) {
+			continue
+		}
+		for _, rc := range a.CancelCodes {
+			if rc.System == c.System && rc.Code == c.Code {
+				c.Display = rc.Display
+			}
+		}
+		has[key] = true
+		out = append(out, c)
+	}
+	for _, rc := range a.CancelCodes {
+		if key := (booking.ReasonCode{System: rc.System, Code: rc.Code}); !has[key] {
+			has[key] = true
+			out = append(out, Coding{System: rc.System, Code: rc.Code, Display: rc.Display})
+		}
+	}
+	return out
+}
+
 // statusElement returns Appointment._status: the Finnish Scheduling
 // national status (the one that came while the status is unchanged, else
 // the status's own code) and the other extensions as they came.
@@ -109,10 +146,10 @@ func statusElement(s booking.Status, part Details) (*primitiveElement, error) {
 	} else if n, ok := s.National(); ok {
 		nat = &Coding{System: booking.NationalStatusSystem, Code: n.Code, Display: n.Display}
 	}
-	if nat == nil && len(part.StatusExtension) == 0 {
+	if nat == nil && len(part.StatusExtension) == 0 && part.StatusID == "" {
 		return nil, nil
 	}
-	el := &primitiveElement{}
+	el := &primitiveElement{ID: part.StatusID}
 	if nat != nil {
 		raw, err := json.Marshal(fhirExtension{URL: NationalStatusExtension, ValueCoding: nat})
 		if err != nil {
@@ -138,7 +175,7 @@ func exportParticipants(a booking.Appointment, part Details, owners []booking.Ca
 	wrote := map[booking.CalendarID]bool{}
 	clientAt := -1
 	add := func(e Participant, actor *Reference, pp Participation) {
-		fp := fhirParticipant{Type: cloneConcepts(e.Type), Required: string(pp.Required), Status: string(pp.Status)}
+		fp := fhirParticipant{ID: e.ID, Extension: slices.Clone(e.Extension), Type: cloneConcepts(e.Type), Required: string(pp.Required), Status: string(pp.Status)}
 		if actor != nil {
 			fp.Actor = cloneReference(*actor)
 		}
@@ -265,8 +302,15 @@ func cloneReference(r Reference) Reference {
 }
 
 func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, error) {
+	return f.importAppointmentIn(data, nil)
+}
+
+// importAppointmentIn is importAppointment for an Appointment of a
+// transaction: a participant's reference to one of patients (a Patient
+// entry's fullUrl, "urn:uuid:...") is that entry's client.
+func (f *Mapping) importAppointmentIn(data []byte, patients contained) (booking.Appointment, Details, error) {
 	part := Details{Calendars: map[booking.CalendarID]Participation{}}
-	r, err := decode(data, "Appointment")
+	r, err := decodeCreate(data, "Appointment")
 	if err != nil {
 		return booking.Appointment{}, part, err
 	}
@@ -302,9 +346,22 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 		}
 		a.CancelReason = r.CancelationReason.Text
 		part.CancelationReason = slices.Clone(r.CancelationReason.Coding)
+		part.CancelationReasonID, part.CancelationReasonExtension = r.CancelationReason.ID, r.CancelationReason.Extension
+		for _, c := range r.CancelationReason.Coding {
+			if c.Code != "" {
+				a.CancelCodes = append(a.CancelCodes, booking.ReasonCode{System: c.System, Code: c.Code, Display: c.Display})
+			}
+		}
 	}
 	client := false
 	cont := containedOf(data)
+	if len(patients) > 0 {
+		// A contained id has no ':', a fullUrl a scheme: they never clash.
+		if cont == nil {
+			cont = contained{}
+		}
+		maps.Copy(cont, patients)
+	}
 	for i, p := range r.Participant {
 		if err := f.importParticipant(i, p, cont, &a, &part, &client); err != nil {
 			return booking.Appointment{}, part, err
@@ -318,6 +375,7 @@ func (f *Mapping) importAppointment(data []byte) (booking.Appointment, Details, 
 	}
 	part.NationalStatusOf = status
 	if r.StatusElement != nil {
+		part.StatusID = r.StatusElement.ID
 		for i, raw := range r.StatusElement.Extension {
 			field := fmt.Sprintf("Appointment._status.extension[%d]", i)
 			var e fhirExtension
@@ -403,11 +461,11 @@ func (f *Mapping) importParticipant(i int, p fhirParticipant, cont contained, a 
 		return err
 	}
 	actor := p.Actor
-	if actor == (Reference{}) && len(p.Type) == 0 {
+	if actor.isZero() && len(p.Type) == 0 {
 		return fhirErr(field, "has neither type nor actor (app-1)")
 	}
-	e := Participant{Role: RoleOther, Type: cloneConcepts(p.Type), Participation: pp}
-	if actor != (Reference{}) {
+	e := Participant{Role: RoleOther, Type: cloneConcepts(p.Type), Participation: pp, ID: p.ID, Extension: slices.Clone(p.Extension)}
+	if !actor.isZero() {
 		act := cloneReference(actor)
 		e.Actor = &act
 	}
@@ -432,9 +490,30 @@ func (f *Mapping) importParticipant(i int, p fhirParticipant, cont contained, a 
 		} else if a.Client, err = f.resolveClient(field+".actor.identifier", clientIdentifier(actor, cont)); err != nil {
 			return err
 		}
+		if _, entry := cont[actor.Reference]; entry && strings.HasPrefix(actor.Reference, "urn:") && a.Client != "" {
+			// R4 transaction processing: a reference to an entry's fullUrl
+			// becomes one to the resource it stands for.
+			ref, err := reference(field+".actor.reference", "Patient", a.Client)
+			if err != nil {
+				return err
+			}
+			e.Actor.Reference = ref.Reference
+		}
 	case RoleCalendar:
 		cal := booking.CalendarID(id)
 		if slices.Contains(a.Participants, cal) {
+			// Practitioner/x and Location/x are two resources; the booking
+			// model has one calendar x, the first. The other is kept as it
+			// came, with its type.
+			typ := actorTypeOf(actor)
+			for _, prev := range part.Participants {
+				if prev.Role == RoleCalendar && prev.Calendar == cal && prev.Actor != nil {
+					if pt := actorTypeOf(*prev.Actor); typ != "" && pt != "" && pt != typ {
+						part.Participants = append(part.Participants, e)
+						return nil
+					}
+				}
+			}
 			return fhirErr(field+".actor", "the same participant twice")
 		}
 		e.Role, e.Calendar = RoleCalendar, cal
@@ -443,6 +522,16 @@ func (f *Mapping) importParticipant(i int, p fhirParticipant, cont contained, a 
 	}
 	part.Participants = append(part.Participants, e)
 	return nil
+}
+
+// actorTypeOf returns the resource type of an actor: its literal
+// reference's type, else its Reference.type ("" for a logical reference
+// of CalendarSystem without one).
+func actorTypeOf(actor Reference) string {
+	if m := literalRef.FindStringSubmatch(actor.Reference); m != nil {
+		return m[1]
+	}
+	return actor.Type
 }
 
 // classifyActor says whom actor stands for: the client (id is the
@@ -504,6 +593,14 @@ func clientIdentifier(actor Reference, cont contained) *Identifier {
 // resource's type (a contained Patient is the client, known by its
 // identifier; any other contained resource is kept as it came).
 func classifyActorIn(field string, actor Reference, cont contained) (Role, string, error) {
+	if c, ok := cont[actor.Reference]; ok && strings.HasPrefix(actor.Reference, "urn:") {
+		// A transaction's Patient entry, by its fullUrl; its ID is the
+		// client it stands for, if known.
+		if actor.Type != "" && actor.Type != c.ResourceType {
+			return "", "", fhirErr(field+".type", "contradicts the type of the entry it refers to")
+		}
+		return RoleClient, c.ID, nil
+	}
 	if id, ok := strings.CutPrefix(actor.Reference, "#"); ok {
 		if c, ok := cont[id]; ok {
 			if actor.Type != "" && actor.Type != c.ResourceType {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	carecontact "github.com/carecontact/carecontact"
 	"github.com/carecontact/carecontact/booking"
 )
 
@@ -36,6 +37,23 @@ type BundleEntry struct {
 	// Outcome is an OperationOutcome entry (a searchset's warnings), as it
 	// came; the library has no model of it.
 	Outcome json.RawMessage
+	// Patient is a transaction's Patient entry (see PatientEntry).
+	Patient *PatientEntry
+}
+
+// PatientEntry is a Patient a transaction gives for its Appointment to
+// refer to: a participant's actor reference to the entry's fullUrl
+// ("urn:uuid:...", as R4 transaction processing resolves it) is the
+// client the Patient stands for. The library keeps no Patients: the entry
+// is the client of its PUT Patient/id, else the client its identifier (of
+// PersonalIdentitySystem first) resolves to through
+// Config.ClientByIdentifier. Its identifiers are not kept, and never
+// appear in an error.
+type PatientEntry struct {
+	// Client is the client the Patient is; empty when neither the
+	// request's id nor the host resolves it (the appointment then has no
+	// Client, as for a Patient participant known by identifier only).
+	Client carecontact.ClientRef
 }
 
 // EntryRequest is the request of a transaction entry.
@@ -142,6 +160,31 @@ func (f *Mapping) importBundle(data []byte, want string) ([]BundleEntry, error) 
 	case len(b.Entry) > maxBundleEntries:
 		return nil, fhirErr("Bundle.entry", "%d entries: at most %d", len(b.Entry), maxBundleEntries)
 	}
+	// A transaction's Patient entries first: an Appointment entry's
+	// participant may refer to one that comes after it.
+	patients := contained{}
+	byIndex := map[int]*PatientEntry{}
+	for i, e := range b.Entry {
+		field := fmt.Sprintf("Bundle.entry[%d]", i)
+		var head struct {
+			ResourceType string `json:"resourceType"`
+		}
+		if want != "transaction" || e.Request == nil || json.Unmarshal(e.Resource, &head) != nil || head.ResourceType != "Patient" {
+			continue
+		}
+		pe, err := f.importPatientEntry(field, e.Resource, e.Request.Method, e.Request.URL)
+		if err != nil {
+			return nil, err
+		}
+		byIndex[i] = pe
+		if e.FullURL == "" {
+			continue
+		}
+		if _, dup := patients[e.FullURL]; dup {
+			return nil, fhirErr(field+".fullUrl", "a second entry with this fullUrl (bdl-7)")
+		}
+		patients[e.FullURL] = containedResource{ResourceType: "Patient", ID: string(pe.Client)}
+	}
 	out := make([]BundleEntry, 0, len(b.Entry))
 	for i, e := range b.Entry {
 		field := fmt.Sprintf("Bundle.entry[%d]", i)
@@ -176,8 +219,11 @@ func (f *Mapping) importBundle(data []byte, want string) ([]BundleEntry, error) 
 			}
 			return nil, fhirErr(field+".resource", "is required")
 		}
-		typ, err := f.importEntry(&be, e.Resource)
-		if err != nil {
+		var typ string
+		var err error
+		if pe := byIndex[i]; pe != nil {
+			typ, be.Patient = "Patient", pe
+		} else if typ, err = f.importEntry(&be, e.Resource, patients); err != nil {
 			return nil, entryErr(field+".resource", err)
 		}
 		if be.Request != nil {
@@ -192,7 +238,9 @@ func (f *Mapping) importBundle(data []byte, want string) ([]BundleEntry, error) 
 
 // importEntry reads res into be with the importer of its type and
 // returns the type.
-func (f *Mapping) importEntry(be *BundleEntry, res json.RawMessage) (string, error) {
+// A participant's "urn:uuid:" reference to one of patients (by fullUrl)
+// is that Patient entry's client.
+func (f *Mapping) importEntry(be *BundleEntry, res json.RawMessage, patients contained) (string, error) {
 	var head struct {
 		ResourceType string `json:"resourceType"`
 	}
@@ -211,7 +259,7 @@ func (f *Mapping) importEntry(be *BundleEntry, res json.RawMessage) (string, err
 		be.Slot = &s
 	case "Appointment":
 		var a AppointmentEntry
-		if a.Appointment, a.Details, err = f.ImportAppointmentDetails(res); err == nil {
+		if a.Appointment, a.Details, err = f.importAppointmentIn(res, patients); err == nil {
 			a.Appointment.Version, err = versionOf("Appointment", res, a.Appointment.Version)
 		}
 		be.Appointment = &a
@@ -225,9 +273,68 @@ func (f *Mapping) importEntry(be *BundleEntry, res json.RawMessage) (string, err
 		}
 		be.Outcome = append(json.RawMessage(nil), res...)
 	default:
-		return "", fhirErr("Resource.resourceType", "%q: want Schedule, Slot, Appointment or AppointmentResponse", head.ResourceType)
+		return "", fhirErr("Resource.resourceType", "%q: want Schedule, Slot, Appointment or AppointmentResponse (or a transaction's Patient)", head.ResourceType)
 	}
 	return head.ResourceType, err
+}
+
+// importPatientEntry reads a transaction's Patient entry (field) with
+// its request's method and url: a POST "Patient" or a PUT "Patient/id". The
+// client is the PUT's id, else the one the host resolves its identifier
+// to. Neither the identifier nor the url is quoted in an error.
+func (f *Mapping) importPatientEntry(field string, res json.RawMessage, method, url string) (*PatientEntry, error) {
+	if err := localReferences("Patient", res); err != nil {
+		return nil, entryErr(field+".resource", err)
+	}
+	var p struct {
+		ID                string            `json:"id"`
+		Identifier        []Identifier      `json:"identifier"`
+		ModifierExtension []json.RawMessage `json:"modifierExtension"`
+	}
+	if err := json.Unmarshal(res, &p); err != nil {
+		return nil, fhirErr(field+".resource", "not a Patient resource")
+	}
+	if len(p.ModifierExtension) > 0 {
+		return nil, fhirErr(field+".resource.modifierExtension", "is not understood by this mapping")
+	}
+	switch method {
+	case "POST", "PUT":
+	default:
+		return nil, fhirErr(field+".request.method", "a Patient entry is a POST or a PUT")
+	}
+	typ, id, err := requestTarget(field+".request.url", url, method == "PUT")
+	if err != nil {
+		return nil, err
+	}
+	if typ != "Patient" {
+		return nil, fhirErr(field+".request.url", "is not a Patient")
+	}
+	pe := &PatientEntry{}
+	if method == "PUT" {
+		if p.ID != id {
+			return nil, fhirErr(field+".request.url", "does not name the resource's id")
+		}
+		raw, err := importID(field+".request.url", id)
+		if err != nil {
+			return nil, err
+		}
+		pe.Client = carecontact.ClientRef(raw)
+		return pe, nil
+	}
+	var ident *Identifier
+	for i := range p.Identifier {
+		if p.Identifier[i].System == PersonalIdentitySystem {
+			ident = &p.Identifier[i]
+			break
+		}
+	}
+	if ident == nil && len(p.Identifier) > 0 {
+		ident = &p.Identifier[0]
+	}
+	if pe.Client, err = f.resolveClient(field+".resource.identifier", ident); err != nil {
+		return nil, err
+	}
+	return pe, nil
 }
 
 // versionOf reads meta.versionId of res ("1", "2", ...); def when it has
@@ -308,6 +415,9 @@ func checkRequest(field string, r *EntryRequest, typ string, res json.RawMessage
 			ID string `json:"id"`
 		}
 		_ = json.Unmarshal(res, &h)
+		if h.ID == "" {
+			return fhirErr(field+".resource.id", "is required by a PUT (update): a resource without one is a POST (create)")
+		}
 		if h.ID != uid {
 			return fhirErr(field+".request.url", "does not name the resource's id")
 		}
@@ -369,8 +479,15 @@ func (f *Mapping) ImportBookingTransaction(data []byte) (BookingChange, error) {
 	found := false
 	for i, e := range entries {
 		field := fmt.Sprintf("Bundle.entry[%d]", i)
-		if e.Request.Method != "PUT" {
-			return BookingChange{}, fhirErr(field+".request.method", "a booking change is PUTs, not %s", e.Request.Method)
+		if e.Patient != nil {
+			// The client the Appointment refers to; it changes nothing.
+			continue
+		}
+		if e.Request.Method != "PUT" && e.Request.Method != "POST" {
+			return BookingChange{}, fhirErr(field+".request.method", "a booking change is PUTs and POSTs, not %s", e.Request.Method)
+		}
+		if e.Request.Method == "POST" && e.Request.IfMatch != "" {
+			return BookingChange{}, fhirErr(field+".request.ifMatch", "a POST creates: it has no If-Match")
 		}
 		switch {
 		case e.Appointment != nil:

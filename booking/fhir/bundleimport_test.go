@@ -155,11 +155,13 @@ func TestFHIRImportBundleRefuses(t *testing.T) {
 		{"url of another resource", mutate(func() { entry(1)["request"].(map[string]any)["url"] = "Slot/other" }), "Bundle.entry[1].request.url", false},
 		{"url of another type", mutate(func() { entry(1)["request"].(map[string]any)["url"] = "Appointment/x" }), "Bundle.entry[1].request.url", false},
 		{"absolute url", mutate(func() { entry(1)["request"].(map[string]any)["url"] = "https://x/Slot/a" }), "Bundle.entry[1].request.url", false},
-		{"POST in a booking change", mutate(func() {
-			entry(1)["request"].(map[string]any)["method"] = "POST"
-			entry(1)["request"].(map[string]any)["url"] = "Slot"
+		{"POST with If-Match in a booking change", mutate(func() {
+			entry(0)["request"].(map[string]any)["method"] = "POST"
+			entry(0)["request"].(map[string]any)["url"] = "Appointment"
 		}),
-			"Bundle.entry[1].request.method", false},
+			"Bundle.entry[0].request.ifMatch", false},
+		{"PUT without id (an update names the resource)", mutate(func() { delete(entry(1)["resource"].(map[string]any), "id") }),
+			"Bundle.entry[1].resource.id", false},
 		{"bad if-match", mutate(func() { entry(0)["request"].(map[string]any)["ifMatch"] = "3" }), "Bundle.entry[0].request.ifMatch", false},
 		{"if-match not the version before", mutate(func() { entry(0)["request"].(map[string]any)["ifMatch"] = `W/"1"` }), "Bundle.entry[0].request.ifMatch", false},
 		{"bad versionId", mutate(func() { entry(0)["resource"].(map[string]any)["meta"] = map[string]any{"versionId": "03"} }), "Bundle.entry[0].resource.meta.versionId", false},
@@ -168,10 +170,14 @@ func TestFHIRImportBundleRefuses(t *testing.T) {
 		{"tentative slot", mutate(func() { entry(2)["resource"].(map[string]any)["status"] = "busy-tentative" }), "Bundle.entry[2].resource.status", false},
 		{"slot the importer refuses", mutate(func() { delete(entry(1)["resource"].(map[string]any), "schedule") }), "Bundle.entry[1].resource.schedule", false},
 		{"appointment the importer refuses", mutate(func() { entry(0)["resource"].(map[string]any)["status"] = "done" }), "Bundle.entry[0].resource.status", false},
-		{"patient", mutate(func() {
+		// A transaction's Patient entry is its client (see
+		// TestFHIRTransactionPatientEntry); a searchset's is not read.
+		{"patient in a searchset", `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"p"},"search":{"mode":"include"}}]}`,
+			"Bundle.entry[0].resource.resourceType", true},
+		{"patient by conditional update", mutate(func() {
 			entry(1)["resource"] = map[string]any{"resourceType": "Patient", "id": "p"}
-			entry(1)["request"].(map[string]any)["url"] = "Patient/p"
-		}), "Bundle.entry[1].resource.resourceType", false},
+			entry(1)["request"].(map[string]any)["url"] = "Patient?identifier=x"
+		}), "Bundle.entry[1].request.url", false},
 		{"delete with a resource", mutate(func() { entry(1)["request"].(map[string]any)["method"] = "DELETE" }), "Bundle.entry[1].resource", false},
 		{"delete in a booking change", mutate(func() {
 			delete(entry(1), "resource")
@@ -238,6 +244,7 @@ func FuzzImportBookingTransaction(f *testing.F) {
 	require.NoError(f, err)
 	f.Add(seed)
 	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"DELETE","url":"Slot/a"}}]}`))
+	f.Add(patientTransaction(f, map[string]any{"reference": "urn:uuid:9"}, false, patientEntry("urn:uuid:9", "PUT", "Patient/c", map[string]any{"id": "c"})))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ImportBookingTransaction(data)
 		if err != nil {
@@ -252,16 +259,18 @@ func FuzzImportBookingTransaction(f *testing.F) {
 
 // TestFHIRImportR4TransactionExample: the R4 example transaction holds
 // Patients, an operation and reads, none of which the booking model
-// holds; the importer refuses it at its first entry with an
+// holds. Its Patient entries of POST and PUT Patient/id are read (as the
+// clients an Appointment may refer to); the importer refuses it at its
+// conditional update (PUT Patient?identifier=...), entry 3, with an
 // OperationOutcome naming the element.
 func TestFHIRImportR4TransactionExample(t *testing.T) {
 	in, err := os.ReadFile("testdata/r4bundle/Bundle-bundle-transaction.json")
 	require.NoError(t, err)
 	_, err = ImportTransaction(in)
-	requireFieldError(t, err, "Bundle.entry[0].resource.resourceType")
+	requireFieldError(t, err, "Bundle.entry[3].request.url")
 	oo, status := OperationOutcome(err)
 	require.Equal(t, http.StatusBadRequest, status)
-	require.Contains(t, string(oo), `"expression":["Bundle.entry[0].resource.resourceType"]`)
+	require.Contains(t, string(oo), `"expression":["Bundle.entry[3].request.url"]`)
 	// The same bundle's reads (GET without a resource) are not a booking
 	// change's either.
 	var b map[string]any

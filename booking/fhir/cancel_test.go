@@ -106,3 +106,54 @@ func TestFHIRCreatedKeepsItsPrecision(t *testing.T) {
 	_, err = ImportAppointment(data)
 	requireFieldError(t, err, "Appointment.created")
 }
+
+// TestFHIRCancelationReasonCodes reads a coded cancelationReason into
+// booking.Appointment.CancelCodes (a coding without a code stays in
+// Details only) and writes it back: the codings as they came, in their
+// order, then the codes booking added.
+func TestFHIRCancelationReasonCodes(t *testing.T) {
+	const sys = "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
+	sel := true
+	tests := []struct {
+		name  string
+		in    map[string]any
+		codes []booking.ReasonCode
+		add   []booking.ReasonCode // codes booking adds before the export
+		out   []Coding
+	}{
+		{"a coding only", map[string]any{"coding": []any{map[string]any{"system": sys, "code": "pat", "display": "Patient"}}},
+			[]booking.ReasonCode{{System: sys, Code: "pat", Display: "Patient"}}, nil,
+			[]Coding{{System: sys, Code: "pat", Display: "Patient"}}},
+		{"codings and text", map[string]any{"text": "ill", "coding": []any{map[string]any{"display": "no code"}, map[string]any{"system": sys, "code": "pat", "version": "4.0.1", "userSelected": true}}},
+			[]booking.ReasonCode{{System: sys, Code: "pat"}}, nil,
+			[]Coding{{Display: "no code"}, {System: sys, Code: "pat", Version: "4.0.1", UserSelected: &sel}}},
+		{"a code added", map[string]any{"coding": []any{map[string]any{"system": sys, "code": "pat"}}},
+			[]booking.ReasonCode{{System: sys, Code: "pat"}}, []booking.ReasonCode{{Code: "local"}},
+			[]Coding{{System: sys, Code: "pat"}, {Code: "local"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := sampleAppointment()
+			a.Status = booking.StatusCancelled
+			data, err := ExportAppointment(a)
+			require.NoError(t, err)
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(data, &m))
+			m["cancelationReason"] = tc.in
+			data, err = json.Marshal(m)
+			require.NoError(t, err)
+			got, d, err := ImportAppointmentDetails(data)
+			require.NoError(t, err)
+			require.Equal(t, tc.codes, got.CancelCodes)
+			got.CancelCodes = append(got.CancelCodes, tc.add...)
+			out, err := ExportAppointmentDetails(got, d)
+			require.NoError(t, err)
+			var back struct {
+				CancelationReason Concept `json:"cancelationReason"`
+			}
+			require.NoError(t, json.Unmarshal(out, &back))
+			require.Equal(t, tc.out, back.CancelationReason.Coding)
+			require.Equal(t, tc.in["text"] == nil, back.CancelationReason.Text == "")
+		})
+	}
+}

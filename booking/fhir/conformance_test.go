@@ -51,10 +51,41 @@ func written(t *testing.T) map[string][]byte {
 			CreatedPrecision: PrecisionDay, ServiceType: []Concept{{Coding: []Coding{{System: "urn:oid:1.2.246.537.6.49.201501", Code: "NC"}}}}})
 		put("appointment with details "+string(s), data, err)
 	}
+	// A coded reason without text, and one with codes beside the codings
+	// that came.
+	coded := sampleAppointment()
+	coded.Status, coded.CancelCodes = booking.StatusCancelled, []booking.ReasonCode{{System: "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason", Code: "pat", Display: "Patient"}}
+	data, err := ExportAppointment(coded)
+	put("cancelled with a coded reason only", data, err)
+	coded.CancelReason = "feeling better"
+	data, err = ExportAppointmentDetails(coded, Details{CancelationReason: []Coding{{System: "urn:oid:1.2.246.537.6.126.2008", Code: "1"}, {Display: "no code"}}})
+	put("cancelled with codes and text", data, err)
+	// An appointment whose client came as a transaction's Patient entry.
+	pt := patientTransaction(t, map[string]any{"reference": "urn:uuid:2f1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}, false,
+		patientEntry("urn:uuid:2f1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "PUT", "Patient/c1", map[string]any{"id": "c1"}))
+	change, err := ImportBookingTransaction(pt)
+	require.NoError(t, err)
+	data, err = ExportAppointmentDetails(change.Appointment, change.Details)
+	put("appointment of a transaction's Patient entry", data, err)
+	// Practitioner/x and Location/x: two participants.
+	twoX, dx, err := ImportAppointmentDetails([]byte(appointmentHead + `{"actor":{"reference":"Patient/c1"},"status":"accepted"},` +
+		`{"actor":{"reference":"Practitioner/x"},"status":"accepted"},{"actor":{"reference":"Location/x"},"status":"accepted"}]}`))
+	require.NoError(t, err)
+	data, err = ExportAppointmentDetails(twoX, dx)
+	put("appointment with Practitioner/x and Location/x", data, err)
+	// Ids and extensions of nested elements, as they came.
+	nested, dn, err := ImportAppointmentDetails([]byte(`{"resourceType":"Appointment","id":"a3","status":"cancelled","_status":{"id":"st"},` +
+		`"cancelationReason":{"id":"cr",` + ext("reason") + `,"coding":[{"system":"urn:x","code":"pat",` + ext("coding") + `}]},` +
+		`"participant":[{"id":"p0",` + ext("participant") + `,"actor":{"reference":"Patient/c1",` + ext("reference") + `},"status":"accepted"},` +
+		`{"actor":{"reference":"Practitioner/n1"},"status":"accepted","period":{` + ext("period") + `,"start":"2026-12-08T07:00:00Z"}}]}`))
+	require.NoError(t, err)
+	data, err = ExportAppointmentDetails(nested, dn)
+	put("appointment with nested ids and extensions", data, err)
 	// Cancelled, then entered in error: no cancelationReason (app-4).
 	a := sampleAppointment()
 	a.Status, a.CancelReason, a.Channel = booking.StatusEnteredInError, "feeling better", channel.Video
-	data, err := ExportAppointment(a)
+	a.CancelCodes = coded.CancelCodes
+	data, err = ExportAppointment(a)
 	put("entered in error after cancel", data, err)
 
 	slot := booking.Slot{Area: "north", Service: "joint-visit", Start: time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC),
@@ -74,6 +105,11 @@ func written(t *testing.T) map[string][]byte {
 	}
 	data, err = ExportScheduleInfo(ScheduleInfo{ID: "s1", Active: false, Actors: []ScheduleActor{{Type: "Practitioner", ID: "p_1"}, {Type: "Location", ID: "l1", Display: "Room"}}})
 	put("foreign schedule", data, err)
+	data, err = ExportScheduleInfo(ScheduleInfo{ID: "s2", Active: true, Actors: []ScheduleActor{
+		{Identifier: &Identifier{System: CalendarSystem, Value: "nurse_1"}, ID: "nurse_1", Display: "Nurse"},
+		{Type: "Practitioner", RefType: "Practitioner", Identifier: &Identifier{System: "urn:oid:1.2.246.537.26", Value: "123"}},
+		{Type: "Location", ID: "room-1", RefType: "Location"}}})
+	put("schedule with actors by identifier and typed", data, err)
 	data, err = ExportAppointmentResponse(Response{ID: "r_1", Appointment: "hki_apt_1", Role: RoleCalendar, Calendar: "hki_nurse_1", Status: ParticipantTentative,
 		Start: slot.Start, End: slot.End})
 	put("response", data, err)

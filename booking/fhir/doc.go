@@ -29,7 +29,10 @@
 // # Schedules
 //
 // ImportSchedule reads every actor into ScheduleInfo.Actors, each with its
-// own type and id. ExportScheduleInfo writes a ScheduleInfo back: a
+// own type and id. An actor known by identifier only (one of
+// CalendarSystem names its calendar) or by a contained "#id" (of a type
+// R4 allows there), and an actor's Reference.type, are kept as they came,
+// as for Appointment participants. ExportScheduleInfo writes a ScheduleInfo back: a
 // foreign Schedule without an area, with several actors or with active
 // false comes back as it came. ExportSchedule still writes a calendar's
 // own Schedule.
@@ -55,7 +58,13 @@
 // versioned, or a logical reference of CalendarSystem) or another
 // participant, kept as it came: a RelatedPerson, one known only by its type
 // (R4 invariant app-1), by a display text, by a contained "#id" reference
-// or by an identifier of another system. A local "#id" reference anywhere
+// or by an identifier of another system. Two participants of the same
+// id and different types (Practitioner/x and Location/x) are two
+// resources: the first is calendar x (the booking model has one calendar
+// of an ID), the other is kept as it came, with its type, status and
+// required; the same type twice (or an untyped logical reference of
+// CalendarSystem beside a typed one) is refused as the same participant
+// twice. A local "#id" reference anywhere
 // in an imported resource must name one of its contained resources (R4
 // invariant ref-1), or the import is refused naming it; the contained
 // resources are kept and exported as they came. A client known only by identifier
@@ -95,6 +104,11 @@
 //
 // # Cancellation
 //
+// A cancelationReason's text is booking.Appointment.CancelReason and its
+// codings with a code are booking.Appointment.CancelCodes (system, code
+// and display), so a coded reason without text is a reason too; Details
+// keep the codings as they came (version, userSelected, one without a
+// code) and export writes them back with the codes booking added.
 // Only a cancelled appointment has a cancelationReason. R4 invariant app-4
 // allows it on status 'no-show' too, but that is not a code of
 // appointmentstatus ('noshow' is), so as the official definition is
@@ -111,6 +125,17 @@
 // the escape. A valid id that is not such an escape (a foreign "a.b") is
 // kept as it is. An ID longer than 64 characters once escaped is refused
 // with an *Error naming the field.
+//
+// R4 id is 0..1: a resource a create (POST) sends may have none, for the
+// server to name. ImportSlot, ImportAppointment and
+// ImportAppointmentResponse read such a resource with an empty ID (a
+// Schedule, which is a calendar, needs its id). ExportSlot names an
+// id-less slot (see Slots); ExportAppointment and
+// ExportAppointmentResponse refuse an empty ID naming the id, until the
+// store has named the resource. In a transaction a PUT (update) of a
+// resource without id is refused naming Bundle.entry[n].resource.id, and
+// ImportBookingTransaction reads a POST of an Appointment (without
+// If-Match) as a new booking.
 //
 // # Times
 //
@@ -213,17 +238,27 @@
 // Config.ClientByIdentifier, or absent (kept in Details) as for a Patient
 // known by identifier only; any other contained type R4 allows is kept as
 // it came, one R4 forbids is refused. The identity code never appears in
-// an error. A urn:uuid reference is classified only by its Reference.type:
-// the importers do not resolve it against a Bundle's other entries.
+// an error. A urn:uuid reference is classified by its Reference.type,
+// except in a transaction (ImportTransaction, ImportBookingTransaction):
+// there a reference to the fullUrl of a Patient entry (POST Patient, or
+// PUT Patient/id) is that Patient, as R4 transaction processing resolves
+// it: the client of the PUT's id, or of its identifier (of
+// PersonalIdentitySystem first) through Config.ClientByIdentifier, and
+// Details have the reference resolved to Patient/id. The entry is
+// BundleEntry.Patient, without its identifiers.
 // A modifierExtension anywhere in a resource (the resource's own, a
 // participant's, a contained resource's, one in an element kept as it
 // came) is refused naming the element that has it: R4 forbids ignoring a
 // modifier extension that is not understood. Extensions on the resource,
 // on Appointment.status (_status) and inside elements kept as they came
-// (Details.Elements, contained resources) are kept. Extensions and ids of
-// the elements the importers read into Go types are not kept: those on
-// Appointment.participant, on Reference, Coding, CodeableConcept,
-// Identifier and Period values, and the id of _status.
+// (Details.Elements, contained resources) are kept, and so are the ids
+// and plain extensions of the elements the importers read into Go types:
+// those on Appointment.participant (Participant.ID and Extension), on
+// Reference, Coding, CodeableConcept, Identifier and Period values (their
+// ID and Extension fields; a Schedule actor's in ScheduleActor, its
+// planningHorizon's in ScheduleInfo, a cancelationReason's in Details),
+// and the id of _status (Details.StatusID). They are opaque JSON, written
+// back as they came.
 // Schedule.planningHorizon is read as the Period of dateTimes R4 makes
 // it: either end may be absent (an open-ended horizon) and either may be
 // a year, a month or a date only; ScheduleInfo keeps the precisions and

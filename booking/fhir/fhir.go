@@ -207,42 +207,60 @@ var defaultMapping = func() *Mapping {
 	return f
 }()
 
-// Coding is a FHIR R4 Coding.
+// Coding is a FHIR R4 Coding. ID and Extension are the element's id and
+// extensions, kept as they came.
 type Coding struct {
-	System       string `json:"system,omitempty"`
-	Version      string `json:"version,omitempty"`
-	Code         string `json:"code,omitempty"`
-	Display      string `json:"display,omitempty"`
-	UserSelected *bool  `json:"userSelected,omitempty"`
+	ID           string            `json:"id,omitempty"`
+	Extension    []json.RawMessage `json:"extension,omitempty"`
+	System       string            `json:"system,omitempty"`
+	Version      string            `json:"version,omitempty"`
+	Code         string            `json:"code,omitempty"`
+	Display      string            `json:"display,omitempty"`
+	UserSelected *bool             `json:"userSelected,omitempty"`
 }
 
-// Concept is a FHIR R4 CodeableConcept.
+// Concept is a FHIR R4 CodeableConcept. ID and Extension are the
+// element's id and extensions, kept as they came.
 type Concept struct {
-	Coding []Coding `json:"coding,omitempty"`
-	Text   string   `json:"text,omitempty"`
+	ID        string            `json:"id,omitempty"`
+	Extension []json.RawMessage `json:"extension,omitempty"`
+	Coding    []Coding          `json:"coding,omitempty"`
+	Text      string            `json:"text,omitempty"`
 }
 
 // Reference is a FHIR R4 Reference: a literal reference (relative
 // "Type/id", absolute, versioned or a contained "#id"), its type, a logical
-// reference by identifier and a display text.
+// reference by identifier and a display text. ID and Extension are the
+// element's id and extensions, kept as they came.
 type Reference struct {
-	Reference  string      `json:"reference,omitempty"`
-	Type       string      `json:"type,omitempty"`
-	Identifier *Identifier `json:"identifier,omitempty"`
-	Display    string      `json:"display,omitempty"`
+	ID         string            `json:"id,omitempty"`
+	Extension  []json.RawMessage `json:"extension,omitempty"`
+	Reference  string            `json:"reference,omitempty"`
+	Type       string            `json:"type,omitempty"`
+	Identifier *Identifier       `json:"identifier,omitempty"`
+	Display    string            `json:"display,omitempty"`
 }
 
 type fhirReference = Reference
 
+// isZero reports whether r has nothing: no reference, type, identifier,
+// display, id or extension.
+func (r Reference) isZero() bool {
+	return r.Reference == "" && r.Type == "" && r.Identifier == nil && r.Display == "" && r.ID == "" && len(r.Extension) == 0
+}
+
 // Identifier is a FHIR R4 Identifier. Its String method leaves the value
 // out, so a personal identity code printed by mistake does not reach a log.
+// ID and Extension are the element's id and extensions, kept as they came.
 type Identifier struct {
-	Use      string     `json:"use,omitempty"`
-	Type     *Concept   `json:"type,omitempty"`
-	System   string     `json:"system,omitempty"`
-	Value    string     `json:"value,omitempty"`
-	Period   *Period    `json:"period,omitempty"`
-	Assigner *Reference `json:"assigner,omitempty"`
+	ID        string            `json:"id,omitempty"`
+	Extension []json.RawMessage `json:"extension,omitempty"`
+	Use       string            `json:"use,omitempty"`
+	Type      *Concept          `json:"type,omitempty"`
+	System    string            `json:"system,omitempty"`
+	Value     string            `json:"value,omitempty"`
+	Period    *Period           `json:"period,omitempty"`
+	Assigner  *Reference        `json:"assigner,omitempty"`
 }
 
 // String returns the identifier's system and the length of its value, never
@@ -254,10 +272,13 @@ func (i Identifier) String() string {
 // GoString is String, for %#v.
 func (i Identifier) GoString() string { return i.String() }
 
-// Period is a FHIR R4 Period.
+// Period is a FHIR R4 Period. ID and Extension are the element's id and
+// extensions, kept as they came.
 type Period struct {
-	Start string `json:"start,omitempty"`
-	End   string `json:"end,omitempty"`
+	ID        string            `json:"id,omitempty"`
+	Extension []json.RawMessage `json:"extension,omitempty"`
+	Start     string            `json:"start,omitempty"`
+	End       string            `json:"end,omitempty"`
 }
 
 type fhirPeriod = Period
@@ -273,11 +294,13 @@ type fhirExtension struct {
 }
 
 type fhirParticipant struct {
-	Type     []Concept `json:"type,omitempty"`
-	Actor    Reference `json:"actor,omitzero"`
-	Required string    `json:"required,omitempty"`
-	Status   string    `json:"status"`
-	Period   *Period   `json:"period,omitempty"`
+	ID        string            `json:"id,omitempty"`
+	Extension []json.RawMessage `json:"extension,omitempty"`
+	Type      []Concept         `json:"type,omitempty"`
+	Actor     Reference         `json:"actor,omitzero"`
+	Required  string            `json:"required,omitempty"`
+	Status    string            `json:"status"`
+	Period    *Period           `json:"period,omitempty"`
 }
 
 // primitiveElement is the JSON "_name" sibling of a primitive: its id and
@@ -572,8 +595,18 @@ var known = map[string][]string{
 }
 
 func decode(data []byte, want string) (fhirResource, error) {
+	return decodeID(data, want, true)
+}
+
+// decodeCreate is decode for a resource that may come without an id (R4
+// id is 0..1): one a create (POST) sends, for the server to name.
+func decodeCreate(data []byte, want string) (fhirResource, error) {
+	return decodeID(data, want, false)
+}
+
+func decodeID(data []byte, want string, needID bool) (fhirResource, error) {
 	var r fhirResource
-	env, err := decodeResource(data, want, &r)
+	env, err := decodeEnvelope(data, want, &r, needID)
 	r.ID, r.wireID, r.rawExtension, r.elements = env.id, env.wireID, env.rawExtension, env.elements
 	return r, err
 }
@@ -590,6 +623,12 @@ type envelope struct {
 // decodeResource decodes data, a resource of type want, into v and returns
 // its envelope.
 func decodeResource(data []byte, want string, v any) (envelope, error) {
+	return decodeEnvelope(data, want, v, true)
+}
+
+// decodeEnvelope is decodeResource; without needID a resource without an
+// id is read with an empty one.
+func decodeEnvelope(data []byte, want string, v any, needID bool) (envelope, error) {
 	var env envelope
 	if !utf8.Valid(data) {
 		return env, fhirErr(want, "not valid UTF-8")
@@ -640,6 +679,9 @@ func decodeResource(data []byte, want string, v any) (envelope, error) {
 		env.elements[k] = v
 	}
 	if head.ID == "" {
+		if !needID {
+			return env, nil
+		}
 		return env, fhirErr(want+".id", "is empty")
 	}
 	id, err := importID(want+".id", head.ID)
@@ -898,7 +940,7 @@ func (f *Mapping) serviceOf(field string, cs []Concept) (area carecontact.AreaID
 			})
 		}
 		if len(kept) > 0 || c.Text != "" {
-			foreign = append(foreign, Concept{Coding: kept, Text: c.Text})
+			foreign = append(foreign, Concept{ID: c.ID, Extension: c.Extension, Coding: kept, Text: c.Text})
 		}
 	}
 	if area != "" || len(f.services) == 0 {
@@ -965,7 +1007,8 @@ func (f *Mapping) serviceTypes(field string, area carecontact.AreaID, service st
 }
 
 func cloneConcept(c Concept) Concept {
-	return Concept{Coding: slices.Clone(c.Coding), Text: c.Text}
+	c.Coding, c.Extension = slices.Clone(c.Coding), slices.Clone(c.Extension)
+	return c
 }
 
 func cloneConcepts(cs []Concept) []Concept {
@@ -1008,6 +1051,10 @@ type ScheduleInfo struct {
 	// Horizon is planningHorizon; either end may be zero (an open-ended
 	// horizon, R4 Period allows it).
 	Horizon booking.Interval
+	// HorizonID and HorizonExtension are planningHorizon's element id and
+	// extensions, as they came.
+	HorizonID        string
+	HorizonExtension []json.RawMessage
 	// HorizonStartPrecision and HorizonEndPrecision are the precisions of
 	// planningHorizon's start and end (a date only, say); zero is a full
 	// instant.
@@ -1024,12 +1071,23 @@ type ScheduleInfo struct {
 
 // ScheduleActor is one Schedule.actor: its resource type and id, its
 // display text, and the reference as it came when it was not "Type/id"
-// (absolute or versioned).
+// (absolute or versioned, or a contained "#id"). An actor known by
+// identifier only has Identifier (and, for one of CalendarSystem, the
+// calendar's ID); a contained one has the contained resource's Type and
+// no ID.
 type ScheduleActor struct {
 	Type      string
 	ID        booking.CalendarID
 	Display   string
 	Reference string
+	// Identifier is the actor's logical reference, as it came.
+	Identifier *Identifier
+	// RefType is the actor's Reference.type as it came ("" for none).
+	RefType string
+	// ElementID and Extension are the actor Reference element's id and
+	// extensions, as they came.
+	ElementID string
+	Extension []json.RawMessage
 }
 
 // ExportScheduleInfo writes info back as a FHIR R4 Schedule: its id, every
@@ -1054,6 +1112,23 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 	}
 	for i, a := range actors {
 		field := fmt.Sprintf("Schedule.actor[%d].reference", i)
+		if a.RefType != "" && (a.RefType != a.Type || !slices.Contains(actorTypes, a.RefType)) {
+			return nil, fhirErr(fmt.Sprintf("Schedule.actor[%d].type", i), "want the actor's type, one of %s", strings.Join(actorTypes, ", "))
+		}
+		if strings.HasPrefix(a.Reference, "#") || a.Reference == "" && a.Identifier != nil {
+			// A contained actor or one known by identifier only, as it
+			// came.
+			if a.Type != "" && !slices.Contains(actorTypes, a.Type) {
+				return nil, fhirErr(field, "reference type: want one of %s", strings.Join(actorTypes, ", "))
+			}
+			ref := Reference{ID: a.ElementID, Extension: slices.Clone(a.Extension), Reference: a.Reference, Type: a.RefType, Display: a.Display}
+			if a.Identifier != nil {
+				id := cloneIdentifiers([]Identifier{*a.Identifier})[0]
+				ref.Identifier = &id
+			}
+			r.Actor = append(r.Actor, ref)
+			continue
+		}
 		if !slices.Contains(actorTypes, a.Type) {
 			return nil, fhirErr(field, "reference type %q: want one of %s", a.Type, strings.Join(actorTypes, ", "))
 		}
@@ -1067,7 +1142,7 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 			}
 			ref.Reference = a.Reference
 		}
-		ref.Display = a.Display
+		ref.Display, ref.Type, ref.ID, ref.Extension = a.Display, a.RefType, a.ElementID, slices.Clone(a.Extension)
 		r.Actor = append(r.Actor, ref)
 	}
 	if info.Area != "" {
@@ -1077,7 +1152,7 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 		if !info.Horizon.Start.IsZero() && !info.Horizon.End.IsZero() && info.Horizon.End.Before(info.Horizon.Start) {
 			return nil, fhirErr("Schedule.planningHorizon.end", "is before start (per-1)")
 		}
-		p := &fhirPeriod{}
+		p := &fhirPeriod{ID: info.HorizonID, Extension: slices.Clone(info.HorizonExtension)}
 		if !info.Horizon.Start.IsZero() {
 			if p.Start, err = formatDateTime("Schedule.planningHorizon.start", info.Horizon.Start, info.HorizonStartPrecision); err != nil {
 				return nil, err
@@ -1104,12 +1179,46 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 		return ScheduleInfo{}, fhirErr("Schedule.actor", "is empty")
 	}
 	var actors []ScheduleActor
+	cont := containedOf(data)
 	for i, ref := range r.Actor {
-		typ, id, err := refID[booking.CalendarID](fmt.Sprintf("Schedule.actor[%d].reference", i), ref.Reference, actorTypes...)
+		field := fmt.Sprintf("Schedule.actor[%d]", i)
+		if ref.Type != "" && !slices.Contains(actorTypes, ref.Type) {
+			return ScheduleInfo{}, fhirErr(field+".type", "want one of %s", strings.Join(actorTypes, ", "))
+		}
+		if local, ok := strings.CutPrefix(ref.Reference, "#"); ok {
+			// A contained actor (ref-1 holds: decode checked it).
+			c := cont[local]
+			if !slices.Contains(actorTypes, c.ResourceType) {
+				return ScheduleInfo{}, fhirErr(field+".reference", "the contained resource's type: want one of %s", strings.Join(actorTypes, ", "))
+			}
+			if ref.Type != "" && ref.Type != c.ResourceType {
+				return ScheduleInfo{}, fhirErr(field+".type", "contradicts the contained resource's type")
+			}
+			actors = append(actors, ScheduleActor{Type: c.ResourceType, Display: ref.Display, Reference: ref.Reference, RefType: ref.Type,
+				ElementID: ref.ID, Extension: ref.Extension})
+			continue
+		}
+		if ref.Reference == "" && ref.Identifier != nil {
+			// A logical reference: the calendar's, for CalendarSystem.
+			id := cloneIdentifiers([]Identifier{*ref.Identifier})[0]
+			a := ScheduleActor{Type: ref.Type, Display: ref.Display, Identifier: &id, RefType: ref.Type, ElementID: ref.ID, Extension: ref.Extension}
+			if id.System == CalendarSystem {
+				if id.Value == "" {
+					return ScheduleInfo{}, fhirErr(field+".identifier.value", "is empty")
+				}
+				a.ID = booking.CalendarID(id.Value)
+			}
+			actors = append(actors, a)
+			continue
+		}
+		typ, id, err := refID[booking.CalendarID](field+".reference", ref.Reference, actorTypes...)
 		if err != nil {
 			return ScheduleInfo{}, err
 		}
-		a := ScheduleActor{Type: typ, ID: id, Display: ref.Display}
+		if ref.Type != "" && ref.Type != typ {
+			return ScheduleInfo{}, fhirErr(field+".type", "contradicts the reference type")
+		}
+		a := ScheduleActor{Type: typ, ID: id, Display: ref.Display, RefType: ref.Type, ElementID: ref.ID, Extension: ref.Extension}
 		if plain, _ := reference("", typ, id); plain.Reference != ref.Reference {
 			a.Reference = ref.Reference
 		}
@@ -1127,6 +1236,7 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 		info.Kind = booking.OwnerResource
 	}
 	if ph := r.PlanningHorizon; ph != nil {
+		info.HorizonID, info.HorizonExtension = ph.ID, ph.Extension
 		// planningHorizon is a Period of dateTimes: either end may be
 		// absent and either may be a date only.
 		if ph.Start != "" {
@@ -1185,7 +1295,7 @@ func (f *Mapping) ImportSlotDetails(data []byte) (booking.Slot, SlotStatus, Slot
 
 func (f *Mapping) importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails, error) {
 	var d SlotDetails
-	r, err := decode(data, "Slot")
+	r, err := decodeCreate(data, "Slot")
 	if err != nil {
 		return booking.Slot{}, "", d, err
 	}

@@ -35,8 +35,12 @@ func fhirError(t *testing.T, err error) {
 func FuzzImportAppointmentDetails(f *testing.F) {
 	for _, s := range []string{
 		`{"resourceType":"Appointment","id":"a","status":"booked"}`,
+		`{"resourceType":"Appointment","id":"a","status":"booked","_status":{"id":"s"},"start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z","participant":[{"id":"p","extension":[{"url":"u","valueString":"v"}],"actor":{"reference":"Patient/c","extension":[{"url":"u","valueString":"v"}]},"status":"accepted"},{"actor":{"reference":"Practitioner/x"},"status":"accepted","period":{"extension":[{"url":"u","valueBoolean":true}]},"type":[{"coding":[{"code":"c","extension":[]}]}]}]}`,
+		`{"resourceType":"Appointment","id":"a","status":"booked","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z","participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/x"},"status":"accepted"},{"actor":{"reference":"Location/x"},"status":"tentative"}]}`,
+		`{"resourceType":"Appointment","status":"booked","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z","participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted"}]}`,
 		`{"resourceType":"Appointment","id":"a","status":"proposed","participant":[{"actor":{"reference":"Patient/c"},"status":"needs-action"}]}`,
 		`{"resourceType":"Appointment","id":"a","status":"cancelled","created":"2026","cancelationReason":{"text":"x"}}`,
+		`{"resourceType":"Appointment","id":"a","status":"cancelled","cancelationReason":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason","code":"pat"},{"display":"d"}]},"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted"}]}`,
 		`{"resourceType":"Slot"}`, `null`, "\xff",
 		`{"resourceType":"Appointment","id":"a","status":"booked","start":"2026-12-08T07:00:00.123Z","end":"2026-12-08T07:30:00Z","contained":[{"resourceType":"Patient","id":"p"}],"participant":[{"actor":{"reference":"#p"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted","modifierExtension":[{"url":"x","valueBoolean":true}]}]}`,
 	} {
@@ -56,6 +60,9 @@ func FuzzImportAppointmentDetails(f *testing.F) {
 		if !timed || !hasClient || len(a.Participants) == 0 {
 			t.Fatalf("accepted an invalid appointment: %+v", a)
 		}
+		if a.ID == "" {
+			a.ID = "created" // a create's: the store names it
+		}
 		out, err := ExportAppointmentDetails(a, d)
 		if err != nil {
 			t.Fatalf("cannot export what was imported: %v", err)
@@ -74,6 +81,7 @@ func FuzzImportSlotDetails(f *testing.F) {
 		`{"resourceType":"Slot","id":"s","status":"free","schedule":{"reference":"Schedule/p"},"start":"2026-11-24T09:00:00Z","end":"2026-11-24T09:30:00Z"}`,
 		`{"resourceType":"Slot","id":"s","status":"busy","overbooked":true,"comment":"c"}`,
 		`{"resourceType":"Slot"}`, `[]`,
+		`{"resourceType":"Slot","status":"free","schedule":{"reference":"Schedule/p"},"start":"2026-11-24T09:00:00Z","end":"2026-11-24T09:30:00Z"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -162,6 +170,8 @@ func FuzzImportTransaction(f *testing.F) {
 		`{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:0c3f0b5e-1a7b-4d8e-9d8f-0d1d2e3f4a5b","resource":` + appt + `,"request":{"method":"PUT","url":"Appointment/a","ifMatch":"W/\"1\""}}]}`,
 		`{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"DELETE","url":"Slot/s"}}]}`,
 		`{"resourceType":"Bundle","type":"searchset"}`, `{}`, `null`,
+		`{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:0c3f0b5e-1a7b-4d8e-9d8f-0d1d2e3f4a5c","resource":{"resourceType":"Patient","identifier":[{"system":"urn:oid:1.2.246.21","value":"131052-308T"}]},"request":{"method":"POST","url":"Patient"}},{"resource":` + strings.Replace(appt, `"#p"`, `"urn:uuid:0c3f0b5e-1a7b-4d8e-9d8f-0d1d2e3f4a5c"`, 1) + `,"request":{"method":"PUT","url":"Appointment/a"}}]}`,
+		`{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"c"},"request":{"method":"PUT","url":"Patient/c"}}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -173,7 +183,7 @@ func FuzzImportTransaction(f *testing.F) {
 		}
 		for i, e := range entries {
 			n := 0
-			for _, set := range []bool{e.Schedule != nil, e.Slot != nil, e.Appointment != nil, e.Response != nil, e.Outcome != nil} {
+			for _, set := range []bool{e.Schedule != nil, e.Slot != nil, e.Appointment != nil, e.Response != nil, e.Outcome != nil, e.Patient != nil} {
 				if set {
 					n++
 				}

@@ -49,9 +49,16 @@ type Details struct {
 	// came (see Participant). Empty means the exporter writes the client
 	// first and then the calendars.
 	Participants []Participant
-	// CancelationReason are the codings of Appointment.cancelationReason;
-	// its text is booking.Appointment.CancelReason.
+	// CancelationReason are the codings of Appointment.cancelationReason
+	// as they came; its text is booking.Appointment.CancelReason and its
+	// codes (system, code and display) booking.Appointment.CancelCodes.
+	// The exporter writes these codings while CancelCodes has their code
+	// (or CancelCodes is empty), then the other CancelCodes.
 	CancelationReason []Coding
+	// CancelationReasonID and CancelationReasonExtension are the
+	// cancelationReason element's id and extensions, as they came.
+	CancelationReasonID        string
+	CancelationReasonExtension []json.RawMessage
 	// CreatedPrecision is the precision of Appointment.created.
 	CreatedPrecision Precision
 	// ServiceType are the serviceType concepts without this library's own
@@ -66,8 +73,9 @@ type Details struct {
 	NationalStatus   *Coding
 	NationalStatusOf booking.Status
 	// StatusExtension are other extensions of Appointment.status, as they
-	// came.
+	// came, and StatusID the id of Appointment._status.
 	StatusExtension []json.RawMessage
+	StatusID        string
 	// AppointmentType is Appointment.appointmentType as it came and
 	// AppointmentTypeChannel the channel read from it. The exporter writes
 	// it while the appointment has that channel.
@@ -108,6 +116,10 @@ type Participant struct {
 	Actor    *Reference
 	Period   *Period
 	Participation
+	// ID and Extension are the participant element's id and extensions,
+	// kept as they came.
+	ID        string
+	Extension []json.RawMessage
 }
 
 // DefaultParticipation returns what ExportAppointment writes for a: every

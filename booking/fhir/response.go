@@ -68,7 +68,7 @@ func ImportAppointmentResponse(data []byte) (Response, error) {
 // f's resolution of patients by identifier.
 func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 	var r fhirResponse
-	env, err := decodeResource(data, "AppointmentResponse", &r)
+	env, err := decodeEnvelope(data, "AppointmentResponse", &r, false)
 	if err != nil {
 		return Response{}, err
 	}
@@ -106,7 +106,7 @@ func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 	if !out.Start.IsZero() && !out.End.IsZero() && out.End.Before(out.Start) {
 		return Response{}, fhirErr("AppointmentResponse.end", "is before start")
 	}
-	if (r.Actor == nil || *r.Actor == (Reference{})) && len(r.ParticipantType) == 0 {
+	if (r.Actor == nil || r.Actor.isZero()) && len(r.ParticipantType) == 0 {
 		return Response{}, fhirErr("AppointmentResponse.actor", "has neither actor nor participantType (apr-1)")
 	}
 	if r.Actor != nil {
@@ -135,8 +135,11 @@ func (f *Mapping) ImportAppointmentResponse(data []byte) (Response, error) {
 
 // ExportAppointmentResponse writes r as a FHIR R4 AppointmentResponse.
 func ExportAppointmentResponse(r Response) ([]byte, error) {
-	if r.ID == "" || r.Appointment == "" {
-		return nil, fmt.Errorf("%w: appointment response needs id and appointment", booking.ErrInvalid)
+	if r.ID == "" {
+		return nil, fhirErr("AppointmentResponse.id", "is empty: a response created without one gets its id from the store")
+	}
+	if r.Appointment == "" {
+		return nil, fmt.Errorf("%w: appointment response needs an appointment", booking.ErrInvalid)
 	}
 	if err := (Participation{Status: r.Status}).check("AppointmentResponse"); err != nil {
 		return nil, fhirErr("AppointmentResponse.participantStatus", "is not a FHIR R4 participation status (accepted, declined, tentative, needs-action)")

@@ -36,6 +36,12 @@
 //   - PUT Appointment/<id>: update, the Appointment in the state the client
 //     wants, with If-Match (see below). It makes the changes the
 //     transaction makes of a stored appointment, through the same code.
+//     The body needs its id (400 naming Appointment.id without).
+//   - POST Appointment: create, a new Appointment (booked or pending, else
+//     400 naming Appointment.status) with or without an id: as R4 create
+//     does, an id sent is ignored and the booker names the appointment
+//     with its ID generator (booking.Config.NewID). The answer is 201 with
+//     the stored appointment, its Location and ETag.
 //   - GET Appointment: search a client's appointments. Parameters: patient
 //     (required: the booker lists appointments by client), actor (a
 //     participant calendar, Type/<id>, matched with its type: a typed
@@ -74,12 +80,19 @@
 //     proposals of $find are not stored, so $hold needs the resource, not
 //     a reference.
 //   - POST to the base: a transaction Bundle of a booking change, as
-//     fhir.Mapping.ImportBookingTransaction reads it (one Appointment PUT
-//     and the Slots it takes as busy and frees as free, as
+//     fhir.Mapping.ImportBookingTransaction reads it (one Appointment PUT,
+//     or POST without an id for a new one, and the Slots it takes as busy
+//     and frees as free, as
 //     fhir.ExportBookingTransaction writes them). The answer is a
 //     transaction-response Bundle, an entry per request entry in their
 //     order: the appointment's with the resource stored, its location and
-//     ETag; each slot's 200 OK.
+//     ETag; each slot's 200 OK. The bundle may give the client as a
+//     Patient entry (POST Patient with its identity code, or PUT
+//     Patient/id) that the appointment's participant refers to by the
+//     entry's fullUrl ("urn:uuid:..."): the client is the one
+//     fhir.Config.ClientByIdentifier resolves the code to, or the PUT's
+//     id; the entry is answered 200 OK and the code is never in an answer
+//     or the audit.
 //
 // # Changes
 //
@@ -93,8 +106,9 @@
 // appointment:
 //
 //   - confirm: pending to booked at the same time (booking.Booker.Confirm);
-//   - cancel: cancelled at the same time with a cancelationReason
-//     (booking.Booker.Cancel with its text; no slot taken);
+//   - cancel: cancelled at the same time with a cancelationReason: its
+//     text, its codings with a code, or both (booking.Booker.CancelCoded;
+//     the answer carries them back; no slot taken);
 //   - mark: checked-in, arrived, fulfilled, noshow or entered-in-error at
 //     the same time (booking.Booker.Mark: a client may only check in,
 //     fulfilled and noshow not before the start; no slot taken);

@@ -102,7 +102,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "Slot/_search":
 		h.only(w, r, h.searchSlots, http.MethodPost)
 	case path == "Appointment":
-		h.only(w, r, h.searchAppointments, http.MethodGet)
+		h.only(w, r, func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost {
+				h.create(w, r)
+				return
+			}
+			h.searchAppointments(w, r)
+		}, http.MethodGet, http.MethodPost)
 	case path == "Appointment/_search":
 		h.only(w, r, h.searchAppointments, http.MethodPost)
 	case path == "Appointment/$find":
@@ -195,6 +201,7 @@ func capabilityStatement() map[string]any {
 				"interaction": []any{map[string]any{"code": "read"},
 					map[string]any{"code": "vread", "documentation": "the current version only (readHistory false): another version is 404"},
 					map[string]any{"code": "update", "documentation": "If-Match required (428 without it, 412 for a stale version); confirms, reschedules, cancels or marks the appointment as the transaction does"},
+					map[string]any{"code": "create", "documentation": "books (booked) or holds (pending) a new appointment; the server names it (an id sent is ignored)"},
 					map[string]any{"code": "search-type"}},
 				"searchParam": []any{param("patient", "reference"), param("actor", "reference"), param("date", "date"), param("status", "token")},
 				"operation":   []any{op("find"), op("hold"), op("book")}},

@@ -170,7 +170,7 @@ func TestMetadata(t *testing.T) {
 			interactions[m["type"].(string)] = append(interactions[m["type"].(string)], in.(map[string]any)["code"].(string))
 		}
 	}
-	require.Equal(t, map[string][]string{"Slot": {"search-type"}, "Appointment": {"read", "vread", "update", "search-type"}}, interactions)
+	require.Equal(t, map[string][]string{"Slot": {"search-type"}, "Appointment": {"read", "vread", "update", "create", "search-type"}}, interactions)
 }
 
 func TestSlotSearch(t *testing.T) {

@@ -45,7 +45,7 @@ type applied struct {
 // named (else ErrPrecondition), and the change is one of: confirm
 // (pending to booked, same time), reschedule (booked at a new time, from
 // booked or pending), cancel (cancelled at the same time, with a
-// cancelationReason) or a mark (checked-in, arrived, fulfilled, noshow,
+// cancelationReason: a text, codings or both) or a mark (checked-in, arrived, fulfilled, noshow,
 // entered-in-error, same time). Taken slots lie within the appointment's
 // new time, freed ones within the stored time.
 func (h *Handler) apply(ctx context.Context, c fhir.BookingChange, ifMatch string, by booking.Requester) (applied, error) {
@@ -107,11 +107,11 @@ func (h *Handler) apply(ctx context.Context, c fhir.BookingChange, ifMatch strin
 		if len(c.Taken) > 0 {
 			return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Bundle.entry", "a cancellation takes no slot")
 		}
-		if a.CancelReason == "" {
-			return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.cancelationReason", "is required to cancel")
+		if a.CancelReason == "" && len(a.CancelCodes) == 0 {
+			return applied{}, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.cancelationReason", "is required to cancel (a text, a coding with a code, or both)")
 		}
 		var res booking.CancelResult
-		res, err = at.Cancel(ctx, a.ID, a.CancelReason, by)
+		res, err = at.CancelCoded(ctx, a.ID, a.CancelReason, a.CancelCodes, by)
 		out.stored = res.Cancelled
 	case !sameTime: // booked at a new time, from booked or pending
 		var res booking.RescheduleResult
@@ -246,11 +246,48 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, id string) {
 		writeError(w, err)
 		return
 	}
+	if a.ID == "" {
+		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.id", "is required by an update (PUT Appointment/id): a new appointment is a create (POST Appointment)"))
+		return
+	}
 	if a.ID != id {
 		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.id", "is not the id of the URL"))
 		return
 	}
 	done, err := h.apply(r.Context(), fhir.BookingChange{Appointment: a, Replaces: version}, "If-Match", by)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	h.writeAppointment(w, done.status, done.stored)
+}
+
+// create answers POST Appointment, the FHIR create interaction: the body
+// is a new Appointment, booked (status booked) or held (pending) as a
+// transaction of the appointment alone without If-Match would. Its id, if
+// it has one, is ignored (as R4 create does): the booker names the stored
+// appointment with its ID generator (booking.Config.NewID). The answer is
+// 201 with the stored appointment, its Location and ETag.
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	by, ok := h.requester(w, r)
+	if !ok {
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(data) > maxBody {
+		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Appointment", "unreadable or larger than a mebibyte"))
+		return
+	}
+	a, err := h.cfg.Mapping.ImportAppointment(data)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if a.Status != booking.StatusBooked && a.Status != booking.StatusPending {
+		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Appointment.status", "a create books (booked) or holds (pending) a new appointment"))
+		return
+	}
+	done, err := h.apply(r.Context(), fhir.BookingChange{Appointment: a}, "If-Match", by)
 	if err != nil {
 		writeError(w, err)
 		return

@@ -15,7 +15,9 @@ import (
 // FuzzTransaction POSTs outside bodies to the base, where the handler takes
 // a transaction Bundle: no panic, no 500, and every answer is FHIR JSON, a
 // Bundle (the transaction-response) or an OperationOutcome, valid R4. The
-// seeds are the bodies of TestTransaction and TestReschedule: bookings,
+// seeds are the bodies of TestTransaction, TestReschedule and
+// TestTransactionPatientEntry and TestCreate: bookings (a Patient entry's
+// and creates without ids among them),
 // holds, confirmations, cancellations, reschedules and marks.
 func FuzzTransaction(f *testing.F) {
 	start := time.Date(2027, time.March, 30, 6, 0, 0, 0, time.UTC)
@@ -64,6 +66,11 @@ func FuzzTransaction(f *testing.F) {
 		}
 		f.Add(data)
 	}
+	if data, err := fhir.ExportBookingTransaction(appt, []booking.Slot{slot}, nil); err == nil {
+		f.Add([]byte(withoutIDs(f, data))) // POSTs (creates) without ids
+	}
+	f.Add(withPatientEntry(f, appt, []booking.Slot{slot}, ""))
+	f.Add(withPatientEntry(f, appt, []booking.Slot{slot}, "client-1"))
 	f.Add([]byte(`{"resourceType":"Bundle","type":"collection"}`))
 	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{}]}`))
 	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"DELETE","url":"Slot/x"}}]}`))

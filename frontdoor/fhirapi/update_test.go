@@ -381,3 +381,55 @@ func TestChangesKeepIdentityCodesOut(t *testing.T) {
 	require.NoError(t, err)
 	require.NotContains(t, string(mustJSON(t, events)), code)
 }
+
+// TestUpdateCancelCoded cancels with a coded cancelationReason, by update
+// and by transaction: a coding alone is a reason, and the answer (and a
+// read) carries the codings and the text back.
+func TestUpdateCancelCoded(t *testing.T) {
+	ill := booking.ReasonCode{System: "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason", Code: "pat-crs", Display: "Patient: Canceled via automated reminder system"}
+	tests := []struct {
+		name   string
+		tx     bool
+		reason string
+		codes  []booking.ReasonCode
+	}{
+		{"update, a coding only", false, "", []booking.ReasonCode{ill}},
+		{"update, codings and text", false, "the client is ill", []booking.ReasonCode{ill, {System: "urn:oid:1.2.246.537.6.1", Code: "7"}}},
+		{"transaction, a coding only", true, "", []booking.ReasonCode{ill}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			a := f.book(t, apptAt(tuesday9, booking.StatusBooked))
+			c := with(a, func(a *booking.Appointment) {
+				a.Status, a.CancelReason, a.CancelCodes = booking.StatusCancelled, tt.reason, tt.codes
+			})
+			var res map[string]any
+			if tt.tx {
+				c.Version = 2
+				r := f.post(t, c, nil, []booking.Slot{slotAt(a.Start)}, client1)
+				require.Equal(t, http.StatusOK, r.status, string(r.raw))
+				_, rs := txEntries(t, r)
+				res = rs[0]
+			} else {
+				r := f.put(t, c, "", client1, ifMatch(1)...)
+				require.Equal(t, http.StatusOK, r.status, string(r.raw))
+				res = r.body
+			}
+			got := storedOf(t, res)
+			require.Equal(t, booking.StatusCancelled, got.Status)
+			require.Equal(t, tt.reason, got.CancelReason)
+			require.Equal(t, tt.codes, got.CancelCodes)
+			r := f.do(t, http.MethodGet, "/Appointment/"+res["id"].(string), client1, nil)
+			require.Equal(t, http.StatusOK, r.status, string(r.raw))
+			cr := r.body["cancelationReason"].(map[string]any)
+			require.Len(t, cr["coding"], len(tt.codes))
+			require.Equal(t, ill.Code, cr["coding"].([]any)[0].(map[string]any)["code"])
+			if tt.reason != "" {
+				require.Equal(t, tt.reason, cr["text"])
+			} else {
+				require.NotContains(t, cr, "text")
+			}
+		})
+	}
+}

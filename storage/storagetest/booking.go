@@ -212,12 +212,19 @@ func testBookingTransitions(t *testing.T, h Harness) {
 }
 
 // testBookingCancel checks that a cancellation releases the appointment's
-// time.
+// time and that the store keeps its reason, the text and the codes.
 func testBookingCancel(t *testing.T, h Harness) {
 	ctx := t.Context()
 	s := h.Booking(t, 1)[0]
 	a1 := claimed(t, s, claimReq("a1", "c1", bookingAt(0), booking.StatusBooked, time.Time{}, "nurse-1"))
-	require.NoError(t, s.Transition(ctx, transitionTo(a1, booking.StatusCancelled, bookingT0)))
+	cancel := transitionTo(a1, booking.StatusCancelled, bookingT0)
+	codes := []booking.ReasonCode{{System: "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason", Code: "pat-cpp", Display: "Patient: Canceled via Patient Portal"}, {Code: "local"}}
+	cancel.Next.CancelReason, cancel.Next.CancelCodes = "ill", codes
+	require.NoError(t, s.Transition(ctx, cancel))
+	got, err := s.Appointment(ctx, "a1")
+	require.NoError(t, err)
+	require.Equal(t, "ill", got.CancelReason)
+	require.Equal(t, codes, got.CancelCodes)
 	require.NoError(t, s.Claim(ctx, claimReq("a2", "c2", bookingAt(0), booking.StatusBooked, time.Time{}, "nurse-1")))
 }
 
