@@ -45,9 +45,9 @@ func (d *Dispatcher) serve(ctx context.Context, p *prof, t time.Time) error {
 	for s := range numSlots {
 		for tries := 0; tries < 64 && p.st.CanTake(s) && d.leads(); tries++ {
 			var best qref
-			for _, m := range p.mem[s] {
-				q := &m.pool.queue
-				i := q.best(func(r qref) bool { return !r.e.excludes(p.id) })
+			for _, pl := range p.pools[s] {
+				q := &pl.queue
+				i := q.best(func(r qref) bool { return !r.excludes(p.id) })
 				if i >= 0 && (best.e == nil || qrefLess(q.a[i], best)) {
 					best = q.a[i]
 				}
