@@ -39,7 +39,11 @@ type prof struct {
 	mem    [numSlots][]*membership
 	// pools are the pools of mem, in the same order, so that serve looks
 	// at their queues without reading the memberships.
-	pools  [numSlots][]*pool
+	pools [numSlots][]*pool
+	// idle counts the memberships of each slot class that sit in an idle
+	// heap, so that reindex reads no membership of a professional who
+	// can take no work and is in no idle heap.
+	idle   [numSlots]int
 	offers []*entry // items offered to the professional, pending an answer
 }
 
@@ -294,6 +298,7 @@ func (d *Dispatcher) newPool(sc scope, s Step, k channel.Kind, slot Slot, lang c
 		}
 		if pr.st.CanTake(slot) {
 			p.idle.push(mrefOf(m))
+			pr.idle[slot]++
 		}
 	}
 	return p

@@ -66,11 +66,14 @@ type itemShard struct {
 }
 
 // maxDead bounds the tombstones of a stripe; hotItems and hotProfs are the
-// cache slots of an item and a professional stripe.
+// cache slots of an item and a professional stripe. Items are found by
+// their Ref, so few slots serve them; professionals by their ID, so the
+// 16,384 professional slots in all find most of the states of an
+// organisation of ten thousand without a map lookup.
 const (
 	maxDead  = 64
 	hotItems = 16
-	hotProfs = 4
+	hotProfs = 256
 )
 
 type profShard struct {
