@@ -31,8 +31,10 @@ lint:
 ## BenchmarkContactLife*; on a shared machine compare cpu-ns/op, which
 ## several benchmarks report next to wall time).
 ## Figures on the 2-core machine kind, shared: BenchmarkDispatch about
-## 3.7 µs cpu-ns/op at 1,000 queued and 5.6 µs at 100,000 (one cycle:
-## finish, offer, accept, enqueue: four store changes); BenchmarkErlang
+## 4.5 µs cpu-ns/op at 1,000 queued and 6.4 µs at 100,000 (one cycle of
+## three calls, finish, accept, enqueue: four store changes; ns/call 1.5
+## and 2.1 µs; before items carried the store's Ref, 4.8 and 8.2 µs
+## measured alongside, so compare only figures taken together); BenchmarkErlang
 ## about 1,000 ns/customer against BenchmarkErlangBare's 82-127 (the same
 ## model on a bare event loop); BenchmarkDurable (storage/postgres, its own
 ## server with fsync and synchronous_commit on) at 16 workers: bookings

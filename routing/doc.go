@@ -127,6 +127,10 @@
 // however many host replicas share the database. No store operation locks
 // all items or all professionals. storage/memory provides the embedded
 // store and storage/storagetest the conformance suite every store passes.
+// A store may hand out a reference of its own with every item (Item.Ref,
+// which the memory store uses to find its record without a lookup by ID);
+// the dispatcher passes it back with each change of the item, and a
+// removal carries only the item's ID and Ref.
 //
 // A Directory is safe for concurrent use. A Dispatcher is safe for
 // concurrent use: it serialises its own operations with a mutex around its

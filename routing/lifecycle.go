@@ -282,8 +282,7 @@ func (d *Dispatcher) held(ctx context.Context, id carecontact.ItemID, by carecon
 func (d *Dispatcher) complete(ctx context.Context, e *entry, t time.Time, wraps int) error {
 	by := e.it.Professional
 	p := d.holder(e)
-	c := d.change()
-	c.Item = e.it
+	c := d.change() // a removal names the item only: apply sets c.Item.ID
 	c.Remove, c.Professional, c.Slot, c.Load, c.WrapUps, c.IdleSince = true, by, e.route.slot, -1, wraps, t
 	if wraps == 0 { // still accepted: the call it may hold ends now
 		c.InCall = -heldCall(&e.it, e.route.slot)
@@ -315,7 +314,7 @@ func (d *Dispatcher) Rescind(ctx context.Context, id carecontact.ItemID, reason 
 	switch e.it.State {
 	case ItemQueued:
 		c := d.change()
-		c.Item, c.Remove = e.it, true
+		c.Remove = true
 		if err := d.apply(ctx, e, c, nil, "rescind", now, ""); err != nil {
 			return staleAsConflict(err, id)
 		}
@@ -326,7 +325,7 @@ func (d *Dispatcher) Rescind(ctx context.Context, id carecontact.ItemID, reason 
 		by := e.it.Professional
 		p := d.holder(e)
 		c := d.change()
-		*c = Change{Item: e.it, Remove: true, Professional: by, Slot: e.route.slot, Load: -1}
+		*c = Change{Remove: true, Professional: by, Slot: e.route.slot, Load: -1}
 		defer d.unhold(d.hold(p))
 		if err := d.apply(ctx, e, c, p, "rescind", now, ""); err != nil {
 			return staleAsConflict(err, id)

@@ -45,9 +45,9 @@ func (d *Dispatcher) serve(ctx context.Context, p *prof, t time.Time) error {
 	for s := range numSlots {
 		for tries := 0; tries < 64 && p.st.CanTake(s) && d.leads(); tries++ {
 			var best qref
-			for _, m := range p.mem[s] {
-				q := &m.pool.queue
-				i := q.best(func(r qref) bool { return !r.e.excludes(p.id) })
+			for _, pl := range p.pools[s] {
+				q := &pl.queue
+				i := q.best(func(r qref) bool { return !r.excludes(p.id) })
 				if i >= 0 && (best.e == nil || qrefLess(q.a[i], best)) {
 					best = q.a[i]
 				}
@@ -150,15 +150,20 @@ func (d *Dispatcher) unhold(p *prof) {
 // pools of slot class s, as p's state says.
 func (d *Dispatcher) reindex(p *prof, s Slot) {
 	can := p.st.CanTake(s)
+	if !can && p.idle[s] == 0 {
+		return // out of every idle heap of s already
+	}
 	for _, m := range p.mem[s] {
 		switch {
 		case can && m.hidx < 0:
 			m.pool.idle.push(mrefOf(m))
+			p.idle[s]++
 		case can:
 			m.pool.idle.a[m.hidx] = mrefOf(m)
 			m.pool.idle.fix(m.hidx)
 		case m.hidx >= 0:
 			m.pool.idle.remove(m.hidx)
+			p.idle[s]--
 		}
 	}
 }

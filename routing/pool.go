@@ -37,6 +37,13 @@ type prof struct {
 	st     ProfessionalState
 	wrapUp time.Duration
 	mem    [numSlots][]*membership
+	// pools are the pools of mem, in the same order, so that serve looks
+	// at their queues without reading the memberships.
+	pools [numSlots][]*pool
+	// idle counts the memberships of each slot class that sit in an idle
+	// heap, so that reindex reads no membership of a professional who
+	// can take no work and is in no idle heap.
+	idle   [numSlots]int
 	offers []*entry // items offered to the professional, pending an answer
 }
 
@@ -100,13 +107,29 @@ func queueLess(a, b *entry) bool {
 
 // qref is an entry in a queue heap with its order key (rank, seq) copied
 // in, so that sifting a long queue compares without reading the entries.
+// The lowest bit of seq is set when the item excludes anyone (Excluded is
+// not empty), so that serve reads no entry of a pool's head to learn that
+// it excludes nobody; the bit does not change the order, since no two
+// entries share a seq. A queued item's exclusions change only while it is
+// out of its queue (offered), so the bit stays true while it is queued.
 type qref struct {
 	rank int64
 	seq  uint64
 	e    *entry
 }
 
-func qrefOf(e *entry) qref { return qref{e.rank, e.seq, e} }
+func qrefOf(e *entry) qref {
+	s := e.seq << 1
+	if len(e.it.Excluded) > 0 {
+		s |= 1
+	}
+	return qref{e.rank, s, e}
+}
+
+// excludes reports whether the item of r excludes professional p.
+func (r qref) excludes(p carecontact.ProfessionalID) bool {
+	return r.seq&1 != 0 && r.e.excludes(p)
+}
 
 func qrefLess(a, b qref) bool {
 	if a.rank != b.rank {
@@ -268,12 +291,14 @@ func (d *Dispatcher) newPool(sc scope, s Step, k channel.Kind, slot Slot, lang c
 		pr := d.profs[i]
 		m := &membership{p: pr, pool: p, hidx: -1}
 		pr.mem[slot] = append(pr.mem[slot], m)
+		pr.pools[slot] = append(pr.pools[slot], p)
 		p.members++
 		if pr.st.Presence != PresenceAway {
 			p.signedIn++
 		}
 		if pr.st.CanTake(slot) {
 			p.idle.push(mrefOf(m))
+			pr.idle[slot]++
 		}
 	}
 	return p

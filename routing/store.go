@@ -74,6 +74,16 @@ type Item struct {
 	// Guests are the professionals invited into the accepted contact (a
 	// multi-professional video call). Each is in a call until they leave.
 	Guests []carecontact.ProfessionalID
+	// Ref is the store's reference to the item, for a store that has one
+	// (the memory store: the place of the item's record), and zero
+	// otherwise. A store sets it in every item it returns; the dispatcher
+	// passes it back in Change.Item, so Apply can find the item without
+	// looking its ID up. A store must check that Ref refers to the item
+	// named by ID and look the ID up when it does not: a zero, stale or
+	// foreign Ref is never wrong, only slower. It is not part of the
+	// item's state: no store keeps what a caller writes in it, and it is
+	// not encoded (json "-").
+	Ref uint64 `json:"-"`
 }
 
 // ProfessionalState is a professional's dynamic state in the store.
@@ -147,6 +157,10 @@ func (s ProfessionalState) CanJoinCall() bool {
 //     deleted if Remove, the professional's load and wrap-up count are
 //     adjusted by Load, WrapUps and InCall, IdleSince is set if non-zero, and
 //     Events are recorded in the audit log.
+//
+// With Remove, the store reads only Item.ID and Item.Ref of Item: a removal
+// need not carry the rest of the item (the dispatcher sends these alone).
+// Item.Ref is only a hint to find the item by (see Item.Ref).
 //
 // In SQL this is one transaction: UPDATE ... WHERE id = $1 AND version = $2,
 // and UPDATE professionals ... WHERE id = $3 AND presence = 'available' AND

@@ -78,7 +78,7 @@ func (d *Dispatcher) recover(ctx context.Context, now time.Time) error {
 // drop removes a queued item that has no route any more.
 func (d *Dispatcher) drop(ctx context.Context, e *entry, t time.Time, reason NoRouteReason, detail string) error {
 	c := d.change()
-	c.Item, c.Remove = e.it, true
+	c.Remove = true
 	if e.it.Professional != "" {
 		// Recovery drops items that were offered or held: free the slot.
 		c.Professional = e.it.Professional
@@ -105,7 +105,7 @@ func (d *Dispatcher) drop(ctx context.Context, e *entry, t time.Time, reason NoR
 // brings the dispatcher's view up to date. A conflict means another
 // replica changed the item: it is reloaded and errStale returned.
 func (d *Dispatcher) apply(ctx context.Context, e *entry, c *Change, p *prof, verb string, t time.Time, actor carecontact.ProfessionalID) error {
-	c.Item.ID = e.it.ID
+	c.Item.ID, c.Item.Ref = e.it.ID, e.it.Ref
 	c.Expect = e.it.Version
 	d.fenced(c)
 	if c.Remove {

@@ -37,6 +37,10 @@ type RoutingStore struct {
 type itemRec struct {
 	routing.Item
 	hash uint32 // of the ID (see hashID)
+	// ref is the record's routing.Item.Ref: its index in the stripe's
+	// recs plus one, times shards, plus the stripe's index. Every item the
+	// store returns carries it, and Apply finds the record by it.
+	ref uint64
 	// prev and next link the tombstones of the stripe, oldest first.
 	prev, next *itemRec
 }
@@ -54,14 +58,22 @@ type itemShard struct {
 	// may name a record reused for another ID, so a hit is checked
 	// against the ID.
 	hot [hotItems]*itemRec
+	// recs holds every record the stripe made, at the index its ref names
+	// (records are never dropped: a record evicted from m waits in free
+	// for the next new ID).
+	recs []*itemRec
+	free []*itemRec
 }
 
 // maxDead bounds the tombstones of a stripe; hotItems and hotProfs are the
-// cache slots of an item and a professional stripe.
+// cache slots of an item and a professional stripe. Items are found by
+// their Ref, so few slots serve them; professionals by their ID, so the
+// 16,384 professional slots in all find most of the states of an
+// organisation of ten thousand without a map lookup.
 const (
 	maxDead  = 64
 	hotItems = 16
-	hotProfs = 4
+	hotProfs = 256
 )
 
 type profShard struct {
@@ -127,7 +139,9 @@ func (sh *itemShard) live(id carecontact.ItemID, h uint32) *itemRec {
 func (sh *itemShard) bury(r *itemRec) {
 	r.Item = routing.Item{ID: r.ID}
 	if sh.ndead >= maxDead {
-		sh.evict()
+		old := sh.evict()
+		old.ID = ""
+		sh.free = append(sh.free, old)
 	}
 	r.prev, r.next = sh.newest, nil
 	if sh.newest != nil {
@@ -168,24 +182,43 @@ func (sh *itemShard) evict() *itemRec {
 }
 
 // add returns a record for the new item id, indexed in the stripe: the
-// tombstone of id, the record of the oldest tombstone if the stripe keeps
-// as many as it may, else a new record. The caller checked that id is not
-// stored.
+// tombstone of id, a free record, the record of the oldest tombstone if the
+// stripe keeps as many as it may, else a new record. The caller checked
+// that id is not stored.
 func (sh *itemShard) add(id carecontact.ItemID, h uint32) *itemRec {
 	if r := sh.find(id, h); r != nil {
 		sh.revive(r)
 		return r
 	}
 	var r *itemRec
-	if sh.ndead >= maxDead {
+	switch n := len(sh.free); {
+	case n > 0:
+		r = sh.free[n-1]
+		sh.free[n-1] = nil
+		sh.free = sh.free[:n-1]
+	case sh.ndead >= maxDead:
 		r = sh.evict()
-	} else {
-		r = new(itemRec)
+	default:
+		r = &itemRec{ref: uint64(len(sh.recs)+1)*shards + uint64(h%shards)}
+		sh.recs = append(sh.recs, r)
 	}
 	r.ID, r.hash = id, h
 	sh.m[id] = r
 	sh.hot[(h/shards)%hotItems] = r
 	return r
+}
+
+// byRef returns the record of the stored item id if ref (an Item.Ref of
+// this stripe) refers to it, else nil. The stripe is locked.
+func (sh *itemShard) byRef(ref uint64, id carecontact.ItemID) *itemRec {
+	if i := ref/shards - 1; i < uint64(len(sh.recs)) {
+		// A live record is indexed in m under its ID, so the check
+		// that it is live and has the ID is the whole check.
+		if r := sh.recs[i]; r.Version != 0 && r.ID == id {
+			return r
+		}
+	}
+	return nil
 }
 
 // find returns the state of professional id, or nil; h is hashID(id). The
@@ -293,7 +326,7 @@ func (s *RoutingStore) CreateItem(ctx context.Context, it routing.Item, events [
 	rec := sh.add(it.ID, h)
 	rec.Item = it
 	kit.Norm(&rec.Item)
-	rec.Version = 1
+	rec.Version, rec.Ref = 1, rec.ref
 	s.record(prepared)
 	out = rec.Item
 	kit.Detach(&out)
@@ -355,25 +388,39 @@ func (s *RoutingStore) Apply(ctx context.Context, c *routing.Change, out *routin
 			return err
 		}
 	}
-	h := hashID(c.Item.ID)
+	id := c.Item.ID
+	if ref := c.Item.Ref; ref != 0 {
+		// The record the reference names, if it is still the item's,
+		// without hashing the ID or looking it up.
+		sh := &s.items[ref%shards]
+		sh.mu.Lock()
+		if cur := sh.byRef(ref, id); cur != nil {
+			err := s.applyLocked(sh, cur, c, prepared, out, ps)
+			sh.mu.Unlock()
+			return err
+		}
+		sh.mu.Unlock()
+	}
+	h := hashID(id)
 	sh := s.itemShard(h)
 	sh.mu.Lock()
-	err := s.applyLocked(sh, h, c, prepared, out, ps)
+	cur := sh.live(id, h)
+	if cur == nil {
+		sh.mu.Unlock()
+		return fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
+	}
+	err := s.applyLocked(sh, cur, c, prepared, out, ps)
 	sh.mu.Unlock()
 	return err
 }
 
-// applyLocked is Apply with the item's stripe locked (h is the hash of the
-// item's ID): it checks and makes the change and records its events (with
-// the professional's stripe locked too, if the change has one), writing
-// the stored item and professional to out and ps (unless nil) once nothing
-// can fail any more.
-func (s *RoutingStore) applyLocked(sh *itemShard, h uint32, c *routing.Change, prepared []audit.Event, out *routing.Item, ps *routing.ProfessionalState) error {
+// applyLocked is Apply with the item's stripe locked and cur its record: it
+// checks and makes the change and records its events (with the
+// professional's stripe locked too, if the change has one), writing the
+// stored item and professional to out and ps (unless nil) once nothing can
+// fail any more.
+func (s *RoutingStore) applyLocked(sh *itemShard, cur *itemRec, c *routing.Change, prepared []audit.Event, out *routing.Item, ps *routing.ProfessionalState) error {
 	id := c.Item.ID
-	cur := sh.live(id, h)
-	if cur == nil {
-		return fmt.Errorf("%w: %s", routing.ErrItemNotFound, id)
-	}
 	if cur.Version != c.Expect {
 		return kit.ItemVersion(id, cur.Version, c.Expect)
 	}
@@ -395,7 +442,7 @@ func (s *RoutingStore) applyLocked(sh *itemShard, h uint32, c *routing.Change, p
 	} else {
 		cur.Item = c.Item
 		kit.Norm(&cur.Item)
-		cur.Version = c.Expect + 1
+		cur.Version, cur.Ref = c.Expect+1, cur.ref
 		if out != nil {
 			*out = cur.Item
 			kit.Detach(out)

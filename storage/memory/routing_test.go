@@ -168,3 +168,73 @@ func BenchmarkRoutingStoreContact(b *testing.B) {
 		n++
 	}
 }
+
+// TestRoutingStoreRefs checks that Item.Ref is only a hint: a change finds
+// its item by a zero, stale, foreign or made-up Ref as by the right one,
+// and never changes another item whose record a stale Ref now names.
+func TestRoutingStoreRefs(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+	item := func(id string) routing.Item {
+		return routing.Item{ID: carecontact.ItemID(id), State: routing.ItemQueued, EnqueuedAt: at, StepAt: at,
+			Contact: routing.Contact{Client: "client-1", Errand: channel.ErrandOther, Channel: channel.InboundPhone}}
+	}
+	s := memory.NewRoutingStore(nil)
+	other := memory.NewRoutingStore(nil)
+	a, err := s.CreateItem(ctx, item("a"), nil)
+	require.NoError(t, err)
+	require.NotZero(t, a.Ref, "the memory store hands out a reference")
+	foreign, err := other.CreateItem(ctx, item("x"), nil)
+	require.NoError(t, err)
+	got, err := s.Item(ctx, "a")
+	require.NoError(t, err)
+	require.Equal(t, a.Ref, got.Ref, "every read carries the reference")
+
+	for _, tc := range []struct {
+		name string
+		ref  uint64
+	}{
+		{"right", a.Ref},
+		{"zero", 0},
+		{"foreign", foreign.Ref},
+		{"made up", 1<<40 + 7},
+		{"stripe only", 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cur, err := s.Item(ctx, "a")
+			require.NoError(t, err)
+			c := &routing.Change{Item: cur, Expect: cur.Version}
+			c.Item.Ref, c.Item.Step = tc.ref, int(cur.Version)
+			var out routing.Item
+			require.NoError(t, s.Apply(ctx, c, &out, nil))
+			require.Equal(t, cur.Version+1, out.Version)
+			require.Equal(t, a.Ref, out.Ref, "the store writes its own reference, not the caller's")
+			require.Equal(t, int(cur.Version), out.Step)
+		})
+	}
+
+	// A removed item's reference goes stale; its record may serve another
+	// item, which a change naming the removed ID must not touch.
+	cur, err := s.Item(ctx, "a")
+	require.NoError(t, err)
+	require.NoError(t, s.Apply(ctx, &routing.Change{Item: routing.Item{ID: "a", Ref: cur.Ref}, Expect: cur.Version, Remove: true}, nil, nil))
+	// Enough removals that every stripe evicts tombstones and reuses
+	// their records.
+	for i := range 8000 {
+		c, err := s.CreateItem(ctx, item(fmt.Sprintf("t%d", i)), nil)
+		require.NoError(t, err)
+		require.NoError(t, s.Apply(ctx, &routing.Change{Item: c, Expect: c.Version, Remove: true}, nil, nil))
+	}
+	for i := range 200 {
+		_, err := s.CreateItem(ctx, item(fmt.Sprintf("b%d", i)), nil)
+		require.NoError(t, err)
+	}
+	stale := &routing.Change{Item: cur, Expect: cur.Version}
+	require.ErrorIs(t, s.Apply(ctx, stale, nil, nil), routing.ErrItemNotFound)
+	items, err := s.Items(ctx)
+	require.NoError(t, err)
+	require.Len(t, items, 200)
+	for _, it := range items {
+		require.EqualValues(t, 1, it.Version, "item %s was not changed", it.ID)
+	}
+}
