@@ -29,6 +29,7 @@ func TestErlangAgainstReference(t *testing.T) {
 			n := 20000
 			r, err := runErlang(context.Background(), erlangConfig{
 				Model: ref.Model, Customers: n, Warmup: n / 50, Seed: 7, Batches: 10, Level: 0.999,
+				checkDeadlines: true,
 			})
 			require.NoError(t, err)
 			require.Equal(t, ref.Want.Model, r.Model)
@@ -59,7 +60,7 @@ func TestErlangAgainstReference(t *testing.T) {
 
 func TestErlangDeterministic(t *testing.T) {
 	cfg := erlangConfig{Model: erlang.Model{ArrivalsPerHour: 270, Handling: 240e9, Agents: 20, Target: 20e9, Patience: 180e9},
-		Customers: 3000, Warmup: 30, Seed: 3, Batches: 5, Level: 0.95}
+		Customers: 3000, Warmup: 30, Seed: 3, Batches: 5, Level: 0.95, checkDeadlines: true}
 	a, err := runErlang(context.Background(), cfg)
 	require.NoError(t, err)
 	b, err := runErlang(context.Background(), cfg)
