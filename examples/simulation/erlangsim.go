@@ -30,6 +30,9 @@ type erlangConfig struct {
 	// whether a deadline is pending, and fail if one is (tests: see
 	// runErlang); without it the run asks every 65,536 events.
 	checkDeadlines bool
+	// wrapUp gives the professionals a wrap-up time, a deadline the model
+	// does not drive: only a test sets it, to see the run fail.
+	wrapUp time.Duration
 }
 
 // interval is a confidence interval in the JSON output.
@@ -128,7 +131,7 @@ func runErlang(ctx context.Context, cfg erlangConfig) (*erlangResult, error) {
 		profs[i] = routing.Professional{
 			ID: carecontact.ProfessionalID("p" + strconv.Itoa(i)), Role: routing.RoleNurse,
 			Teams: []carecontact.TeamID{team}, Capacity: routing.Capacity{Synchronous: 1},
-			Languages: []civil.Language{civil.Finnish},
+			Languages: []civil.Language{civil.Finnish}, WrapUp: cfg.wrapUp,
 		}
 	}
 	dir, err := routing.NewDirectory(routing.Config{

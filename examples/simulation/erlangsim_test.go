@@ -74,6 +74,24 @@ func TestErlangDeterministic(t *testing.T) {
 	require.NotEqual(t, a.MeanWaitSeconds, c.MeanWaitSeconds)
 }
 
+// TestErlangDeadlineGuard gives the professionals a wrap-up, a deadline
+// the erlang loop does not drive: checking after every event, the run
+// fails at the first one. (Checking every 65,536 events, this run fails
+// sooner on its own: the client slot freed at the end of the call is
+// reused while its item is still in wrap-up.)
+func TestErlangDeadlineGuard(t *testing.T) {
+	for _, every := range []bool{true, false} {
+		cfg := erlangConfig{Model: erlang.Model{ArrivalsPerHour: 270, Handling: 240e9, Agents: 20, Target: 20e9},
+			Customers: 100000, Warmup: 0, Seed: 1, Batches: 5, Level: 0.95, checkDeadlines: every, wrapUp: 30e9}
+		_, err := runErlang(context.Background(), cfg)
+		if every {
+			require.ErrorContains(t, err, "deadline pending")
+		} else {
+			require.Error(t, err)
+		}
+	}
+}
+
 func TestErlangCommand(t *testing.T) {
 	var out, errb bytes.Buffer
 	err := run(context.Background(), []string{"erlang", "-arrivals-per-hour", "270", "-handling", "4m", "-agents", "20",
