@@ -47,8 +47,11 @@
 //     the heads they extend in subject order, in the change's transaction.
 //     AuditLog.Verify checks every chain in one repeatable-read snapshot.
 //   - routing_items: work items; version is the compare-and-set counter, doc
-//     the routing.Item as JSON, state/professional/deadline copied out and
-//     indexed. routing_professionals: presence, capacity and load per slot
+//     the routing.Item as JSON, state/professional/deadline copied out;
+//     client, a stored generated column (doc's Contact.Client, migration
+//     20), is the only column indexed besides id, so an item's updates
+//     change no indexed value and stay on its page (HOT, fillfactor 70)
+//     without index writes. routing_professionals: presence, capacity and load per slot
 //     class (CHECK load >= 0), wrap-ups, idle time, version.
 //   - callback_requests: the callback.Record as JSON (doc) with the phone
 //     number in its own column, never in doc, events or indexes; a partial

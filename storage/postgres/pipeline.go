@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -98,7 +97,7 @@ func (db *DB) pipelinedTx(ctx context.Context, what, notify string, fn pipeFn) e
 		begin = notifyingBegin(begin, db.idleMillis())
 		after = notifyStatements(notify)
 	}
-	marker := uuid.New()
+	marker := newMarker()
 	for attempt := 1; ; attempt++ {
 		committing := false
 		err := func() error {
@@ -305,7 +304,7 @@ func (db *DB) inOneBatchTx(ctx context.Context, what string, fn batchFn) error {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
 	p := db.retry
-	marker := uuid.New()
+	marker := newMarker()
 	for attempt := 1; ; attempt++ {
 		sent := false
 		err := func() error {
