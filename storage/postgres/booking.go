@@ -588,7 +588,8 @@ func readClaims(br pgx.BatchResults, claims []booking.ClaimRequest) error {
 
 // oneBatchClaims is apply's transaction for plainClaims in one round
 // trip: the owners' shared locks, claimTx's statements and the audit
-// events, each subject's chain started afresh (a new appointment's
+// events (with a single event, its head's insert and its own are one
+// statement), each subject's chain started afresh (a new appointment's
 // subject has none yet; an insert of the head, not an upsert, so a subject
 // that has one fails with errChainStarted instead of forking its chain).
 func oneBatchClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, events []audit.Event) batchFn {
@@ -597,6 +598,33 @@ func oneBatchClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, 
 		locked := queueLockOwners(b, owners, true)
 		if err := queueClaims(b, claims); err != nil {
 			return nil, err
+		}
+		if len(events) == 1 {
+			// One event (a booking's usual one): its chain's head and the
+			// event in one statement, the head inserted by a
+			// data-modifying WITH before the event.
+			e := events[0]
+			ln := audit.Next(audit.Head{Stream: e.Subject}, e)
+			b.Queue(`WITH head AS (INSERT INTO audit_heads (stream, seq, hash) VALUES ($16, $17, $18)) `+eventInsert,
+				eventArgs(e, ln, e.Subject, ln.Seq, ln.Hash[:])...)
+			return func(br pgx.BatchResults) error {
+				if locked {
+					if _, err := br.Exec(); err != nil {
+						return err
+					}
+				}
+				if err := readClaims(br, claims); err != nil {
+					return err
+				}
+				_, err := br.Exec()
+				if code, constraint := pgCode(err); code == codeUniqueViolation && constraint == "audit_heads_pkey" {
+					return errChainStarted
+				}
+				if err != nil {
+					return fmt.Errorf("postgres: write audit events: %w", err)
+				}
+				return nil
+			}, nil
 		}
 		// queueEvents links the events to fresh heads and leaves the last
 		// heads in the map; the heads are inserted with those, and the

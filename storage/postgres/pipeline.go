@@ -246,22 +246,31 @@ func readHeads(br pgx.BatchResults, streams []string) (map[string]audit.Head, er
 	return heads, nil
 }
 
+// eventInsert is the insert of one audit event with its link, its
+// arguments ($1 to $15) those eventArgs returns.
+const eventInsert = `INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_role, action, subject, client, outcome, detail,
+		stream_seq, client_digest, actor_digest, prev_hash, hash)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
+
+// eventArgs returns eventInsert's arguments for e linked by ln, with room
+// for extra more.
+func eventArgs(e audit.Event, ln audit.Link, more ...any) []any {
+	var detail map[string]string
+	if len(e.Detail) > 0 {
+		detail = e.Detail
+	}
+	return append([]any{e.ID, e.At, string(e.Actor.Kind), e.Actor.ID, e.Actor.Role, e.Action, e.Subject, e.Client, string(e.Outcome), detail,
+		ln.Seq, ln.ClientDigest, ln.ActorDigest, ln.Prev[:], ln.Hash[:]}, more...)
+}
+
 // queueEvents queues the inserts of events, linked to heads, and the
 // updates of the heads; it returns how many statements it queued.
 func queueEvents(b *pgx.Batch, heads map[string]audit.Head, streams []string, events []audit.Event) int {
 	n := b.Len()
 	for _, e := range events {
-		var detail map[string]string
-		if len(e.Detail) > 0 {
-			detail = e.Detail
-		}
 		ln := audit.Next(heads[e.Subject], e)
 		heads[e.Subject] = audit.Head{Stream: e.Subject, Seq: ln.Seq, Hash: ln.Hash}
-		b.Queue(`INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_role, action, subject, client, outcome, detail,
-				stream_seq, client_digest, actor_digest, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-			e.ID, e.At, string(e.Actor.Kind), e.Actor.ID, e.Actor.Role, e.Action, e.Subject, e.Client, string(e.Outcome), detail,
-			ln.Seq, ln.ClientDigest, ln.ActorDigest, ln.Prev[:], ln.Hash[:])
+		b.Queue(eventInsert, eventArgs(e, ln)...)
 	}
 	for _, st := range streams {
 		h := heads[st]
