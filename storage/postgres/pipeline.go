@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -130,7 +131,7 @@ func (db *DB) pipelinedTx(ctx context.Context, what, notify string, fn pipeFn) e
 			if err != nil {
 				return err
 			}
-			second.Queue("INSERT INTO carecontact_commits (id) VALUES ($1)", marker)
+			second.Queue(markerInsert, marker)
 			second.Queue("COMMIT")
 			for _, q := range after {
 				second.Queue(q)
@@ -290,17 +291,21 @@ func readEvents(br pgx.BatchResults, n int) error {
 }
 
 // batchFn is the caller's part of a one-batch transaction: it queues the
-// transaction's statements on b and returns the function that reads their
-// results, in queue order. An error means the batch is not sent: a batch
-// commits by itself at its end, so one that could not be queued whole
-// must never reach the server.
-type batchFn func(b *pgx.Batch) (pipeRead, error)
+// transaction's statements on b, among them the insert of the commit
+// marker (markerInsert, or the same nested in one of its statements), and
+// returns the function that reads their results, in queue order. An error
+// means the batch is not sent: a batch commits by itself at its end, so
+// one that could not be queued whole must never reach the server.
+type batchFn func(b *pgx.Batch, marker uuid.UUID) (pipeRead, error)
+
+// markerInsert is the insert of a transaction's commit marker, $1.
+const markerInsert = "INSERT INTO carecontact_commits (id) VALUES ($1)"
 
 // inOneBatchTx runs fn as one transaction in a single round trip, with
 // inTx's retries, commit marker and outcome resolution. It suits a
 // transaction with nothing to check in Go between its reads and its
-// writes. The batch is fn's statements and the commit marker, sent with
-// one Sync and no BEGIN or COMMIT: the server runs the statements before a
+// writes. The batch is fn's statements, the commit marker's among them,
+// sent with one Sync and no BEGIN or COMMIT: the server runs the statements before a
 // Sync as one implicit transaction and commits it at the Sync, unless a
 // statement fails, which ends the batch and rolls the transaction back.
 // There is no idle timeout to set: the server arms
@@ -323,17 +328,13 @@ func (db *DB) inOneBatchTx(ctx context.Context, what string, fn batchFn) error {
 			}
 			defer releaseRolledBack(ctx, conn)
 			b := &pgx.Batch{}
-			read, err := fn(b)
+			read, err := fn(b, marker)
 			if err != nil {
 				return err
 			}
-			b.Queue("INSERT INTO carecontact_commits (id) VALUES ($1)", marker)
 			sent = true
 			br := conn.SendBatch(ctx, b)
 			err = read(br)
-			if err == nil {
-				_, err = br.Exec()
-			}
 			if cerr := br.Close(); err == nil {
 				err = cerr
 			}
