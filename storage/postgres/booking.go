@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/carecontact/carecontact"
@@ -588,15 +589,45 @@ func readClaims(br pgx.BatchResults, claims []booking.ClaimRequest) error {
 
 // oneBatchClaims is apply's transaction for plainClaims in one round
 // trip: the owners' shared locks, claimTx's statements and the audit
-// events, each subject's chain started afresh (a new appointment's
-// subject has none yet; an insert of the head, not an upsert, so a subject
-// that has one fails with errChainStarted instead of forking its chain).
+// events and the commit marker (with a single event, its head's insert,
+// the marker's and its own are one statement), each subject's chain
+// started afresh (a new appointment's subject has none yet; an insert of
+// the head, not an upsert, so a subject that has one fails with
+// errChainStarted instead of forking its chain).
 func oneBatchClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, events []audit.Event) batchFn {
 	streams := eventStreams(events)
-	return func(b *pgx.Batch) (pipeRead, error) {
+	return func(b *pgx.Batch, marker uuid.UUID) (pipeRead, error) {
 		locked := queueLockOwners(b, owners, true)
 		if err := queueClaims(b, claims); err != nil {
 			return nil, err
+		}
+		if len(events) == 1 {
+			// One event (a booking's usual one): its chain's head, the
+			// commit marker and the event in one statement, the head and
+			// the marker inserted by data-modifying WITHs.
+			e := events[0]
+			ln := audit.Next(audit.Head{Stream: e.Subject}, e)
+			b.Queue(`WITH head AS (INSERT INTO audit_heads (stream, seq, hash) VALUES ($16, $17, $18)),
+				marker AS (INSERT INTO carecontact_commits (id) VALUES ($19)) `+eventInsert,
+				eventArgs(e, ln, e.Subject, ln.Seq, ln.Hash[:], marker)...)
+			return func(br pgx.BatchResults) error {
+				if locked {
+					if _, err := br.Exec(); err != nil {
+						return err
+					}
+				}
+				if err := readClaims(br, claims); err != nil {
+					return err
+				}
+				_, err := br.Exec()
+				if code, constraint := pgCode(err); code == codeUniqueViolation && constraint == "audit_heads_pkey" {
+					return errChainStarted
+				}
+				if err != nil {
+					return fmt.Errorf("postgres: write audit events: %w", err)
+				}
+				return nil
+			}, nil
 		}
 		// queueEvents links the events to fresh heads and leaves the last
 		// heads in the map; the heads are inserted with those, and the
@@ -612,6 +643,7 @@ func oneBatchClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, 
 			b.Queue(`INSERT INTO audit_heads (stream, seq, hash) VALUES ($1, $2, $3)`, st, h.Seq, h.Hash[:])
 		}
 		b.QueuedQueries = append(b.QueuedQueries, writes.QueuedQueries[:n]...)
+		b.Queue(markerInsert, marker)
 		return func(br pgx.BatchResults) error {
 			if locked {
 				if _, err := br.Exec(); err != nil {
@@ -630,7 +662,11 @@ func oneBatchClaims(owners []booking.CalendarID, claims []booking.ClaimRequest, 
 					return fmt.Errorf("postgres: start audit chain: %w", err)
 				}
 			}
-			return readEvents(br, n)
+			if err := readEvents(br, n); err != nil {
+				return err
+			}
+			_, err := br.Exec()
+			return err
 		}, nil
 	}
 }

@@ -137,26 +137,49 @@ const rounds = 10
 
 // interleave makes n baseline inserts (base) and n store operations (op) in
 // alternating rounds by the same workers, with b's timer running only for
-// the store operations, and returns both rates per second.
-func interleave(b *testing.B, workers int, op, base func(w, i int) error) (opRate, baseRate float64) {
+// the store operations, and reports both rates per second (unit for op's,
+// baseline/s), their ratio (of-baseline) and the WAL both wrote per
+// operation (wal-B/op, baseline-wal-B/op: the server's WAL insert position
+// before and after each round's phases, read on db's pool; the whole
+// server's WAL, so a checkpoint or autovacuum in a phase counts too).
+func interleave(b *testing.B, db *postgres.DB, workers int, unit string, op, base func(w, i int) error) {
 	b.Helper()
+	ctx := context.Background()
+	lsn := func() int64 {
+		var at int64
+		require.NoError(b, db.Pool().QueryRow(ctx, "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint").Scan(&at))
+		return at
+	}
 	var opTime, baseTime time.Duration
+	var opWAL, baseWAL int64
 	b.ResetTimer()
 	for r := range rounds {
 		from, to := b.N*r/rounds, b.N*(r+1)/rounds
 		b.StopTimer()
+		at := lsn()
 		t := time.Now()
 		err := phase(workers, to-from, func(w, i int) error { return base(w, from+i) })
 		baseTime += time.Since(t)
 		require.NoError(b, err)
+		baseWAL -= at
+		at = lsn()
+		baseWAL += at
+		opWAL -= at
 		b.StartTimer()
 		t = time.Now()
 		err = phase(workers, to-from, func(w, i int) error { return op(w, from+i) })
 		opTime += time.Since(t)
 		require.NoError(b, err)
+		b.StopTimer()
+		opWAL += lsn()
 	}
 	b.StopTimer()
-	return float64(b.N) / opTime.Seconds(), float64(b.N) / baseTime.Seconds()
+	rate, baseRate := float64(b.N)/opTime.Seconds(), float64(b.N)/baseTime.Seconds()
+	b.ReportMetric(rate, unit)
+	b.ReportMetric(baseRate, "baseline/s")
+	b.ReportMetric(rate/baseRate, "of-baseline")
+	b.ReportMetric(float64(opWAL)/float64(b.N), "wal-B/op")
+	b.ReportMetric(float64(baseWAL)/float64(b.N), "baseline-wal-B/op")
 }
 
 // manyCalendars is how many calendars the book-many case spreads its
@@ -170,7 +193,8 @@ const manyCalendars = 64
 // on a durable server with 1, 4 and 16 workers. The same workers, on the
 // same pool, make as many baseline inserts, in rounds alternating with the
 // timed operations (interleave); the line reports bookings/s or claims/s,
-// baseline/s and of-baseline, their ratio.
+// baseline/s and of-baseline, their ratio, and the WAL each wrote per
+// operation.
 //
 // The book case spreads its bookings over 8 calendars (booking i books
 // the next free slot of nurse-(i%8)), so at 16 workers about two workers
@@ -205,13 +229,10 @@ func BenchmarkDurable(b *testing.B) {
 				db := newDB(b, workers)
 				st := db.BookingStore()
 				n := bc.calendars
-				rate, base := interleave(b, workers, func(w, i int) error {
+				interleave(b, db, workers, "bookings/s", func(w, i int) error {
 					return st.Claim(ctx, bookReq(fmt.Sprintf("a-%d", i), fmt.Sprintf("client-%d", w),
 						booking.CalendarID(fmt.Sprintf("nurse-%d", i%n)), slotStart(i/n), t0, time.Time{}))
 				}, baseline(db, n))
-				b.ReportMetric(rate, "bookings/s")
-				b.ReportMetric(base, "baseline/s")
-				b.ReportMetric(rate/base, "of-baseline")
 			})
 		}
 	}
@@ -234,16 +255,13 @@ func BenchmarkDurable(b *testing.B) {
 				return err
 			})
 			require.NoError(b, err)
-			rate, base := interleave(b, workers, func(w, i int) error {
+			interleave(b, db, workers, "claims/s", func(w, i int) error {
 				next := items[i]
 				next.State, next.Professional, next.Deadline = routing.ItemOffered, profs[w], t0.Add(30*time.Second)
 				_, _, err := storeApply(ctx, st, &routing.Change{Item: next, Expect: items[i].Version,
 					Professional: profs[w], Slot: routing.SlotChat, Load: 1})
 				return err
 			}, baseline(db, 8))
-			b.ReportMetric(rate, "claims/s")
-			b.ReportMetric(base, "baseline/s")
-			b.ReportMetric(rate/base, "of-baseline")
 		})
 	}
 }

@@ -98,7 +98,7 @@ func (db *DB) pipelinedTx(ctx context.Context, what, notify string, fn pipeFn) e
 		begin = notifyingBegin(begin, db.idleMillis())
 		after = notifyStatements(notify)
 	}
-	marker := uuid.New()
+	marker := newMarker()
 	for attempt := 1; ; attempt++ {
 		committing := false
 		err := func() error {
@@ -131,7 +131,7 @@ func (db *DB) pipelinedTx(ctx context.Context, what, notify string, fn pipeFn) e
 			if err != nil {
 				return err
 			}
-			second.Queue("INSERT INTO carecontact_commits (id) VALUES ($1)", marker)
+			second.Queue(markerInsert, marker)
 			second.Queue("COMMIT")
 			for _, q := range after {
 				second.Queue(q)
@@ -247,22 +247,31 @@ func readHeads(br pgx.BatchResults, streams []string) (map[string]audit.Head, er
 	return heads, nil
 }
 
+// eventInsert is the insert of one audit event with its link, its
+// arguments ($1 to $15) those eventArgs returns.
+const eventInsert = `INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_role, action, subject, client, outcome, detail,
+		stream_seq, client_digest, actor_digest, prev_hash, hash)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
+
+// eventArgs returns eventInsert's arguments for e linked by ln, with room
+// for extra more.
+func eventArgs(e audit.Event, ln audit.Link, more ...any) []any {
+	var detail map[string]string
+	if len(e.Detail) > 0 {
+		detail = e.Detail
+	}
+	return append([]any{e.ID, e.At, string(e.Actor.Kind), e.Actor.ID, e.Actor.Role, e.Action, e.Subject, e.Client, string(e.Outcome), detail,
+		ln.Seq, ln.ClientDigest, ln.ActorDigest, ln.Prev[:], ln.Hash[:]}, more...)
+}
+
 // queueEvents queues the inserts of events, linked to heads, and the
 // updates of the heads; it returns how many statements it queued.
 func queueEvents(b *pgx.Batch, heads map[string]audit.Head, streams []string, events []audit.Event) int {
 	n := b.Len()
 	for _, e := range events {
-		var detail map[string]string
-		if len(e.Detail) > 0 {
-			detail = e.Detail
-		}
 		ln := audit.Next(heads[e.Subject], e)
 		heads[e.Subject] = audit.Head{Stream: e.Subject, Seq: ln.Seq, Hash: ln.Hash}
-		b.Queue(`INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_role, action, subject, client, outcome, detail,
-				stream_seq, client_digest, actor_digest, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-			e.ID, e.At, string(e.Actor.Kind), e.Actor.ID, e.Actor.Role, e.Action, e.Subject, e.Client, string(e.Outcome), detail,
-			ln.Seq, ln.ClientDigest, ln.ActorDigest, ln.Prev[:], ln.Hash[:])
+		b.Queue(eventInsert, eventArgs(e, ln)...)
 	}
 	for _, st := range streams {
 		h := heads[st]
@@ -282,17 +291,21 @@ func readEvents(br pgx.BatchResults, n int) error {
 }
 
 // batchFn is the caller's part of a one-batch transaction: it queues the
-// transaction's statements on b and returns the function that reads their
-// results, in queue order. An error means the batch is not sent: a batch
-// commits by itself at its end, so one that could not be queued whole
-// must never reach the server.
-type batchFn func(b *pgx.Batch) (pipeRead, error)
+// transaction's statements on b, among them the insert of the commit
+// marker (markerInsert, or the same nested in one of its statements), and
+// returns the function that reads their results, in queue order. An error
+// means the batch is not sent: a batch commits by itself at its end, so
+// one that could not be queued whole must never reach the server.
+type batchFn func(b *pgx.Batch, marker uuid.UUID) (pipeRead, error)
+
+// markerInsert is the insert of a transaction's commit marker, $1.
+const markerInsert = "INSERT INTO carecontact_commits (id) VALUES ($1)"
 
 // inOneBatchTx runs fn as one transaction in a single round trip, with
 // inTx's retries, commit marker and outcome resolution. It suits a
 // transaction with nothing to check in Go between its reads and its
-// writes. The batch is fn's statements and the commit marker, sent with
-// one Sync and no BEGIN or COMMIT: the server runs the statements before a
+// writes. The batch is fn's statements, the commit marker's among them,
+// sent with one Sync and no BEGIN or COMMIT: the server runs the statements before a
 // Sync as one implicit transaction and commits it at the Sync, unless a
 // statement fails, which ends the batch and rolls the transaction back.
 // There is no idle timeout to set: the server arms
@@ -305,7 +318,7 @@ func (db *DB) inOneBatchTx(ctx context.Context, what string, fn batchFn) error {
 	ctx, cancel := db.bound(ctx)
 	defer cancel()
 	p := db.retry
-	marker := uuid.New()
+	marker := newMarker()
 	for attempt := 1; ; attempt++ {
 		sent := false
 		err := func() error {
@@ -315,17 +328,13 @@ func (db *DB) inOneBatchTx(ctx context.Context, what string, fn batchFn) error {
 			}
 			defer releaseRolledBack(ctx, conn)
 			b := &pgx.Batch{}
-			read, err := fn(b)
+			read, err := fn(b, marker)
 			if err != nil {
 				return err
 			}
-			b.Queue("INSERT INTO carecontact_commits (id) VALUES ($1)", marker)
 			sent = true
 			br := conn.SendBatch(ctx, b)
 			err = read(br)
-			if err == nil {
-				_, err = br.Exec()
-			}
 			if cerr := br.Close(); err == nil {
 				err = cerr
 			}

@@ -336,7 +336,7 @@ func (db *DB) EraseClient(ctx context.Context, actor audit.Actor, client carecon
 			return err
 		}
 		n.DemandContacts = int(tag.RowsAffected())
-		if n.RoutingItems, err = eraseDocs(ctx, tx, `SELECT id, doc FROM routing_items WHERE doc->'Contact'->>'Client' = $1 FOR UPDATE`, client,
+		if n.RoutingItems, err = eraseDocs(ctx, tx, `SELECT id, doc FROM routing_items WHERE client = $1 FOR UPDATE`, client,
 			func(ctx context.Context, id string, doc []byte) error {
 				var version uint64
 				if err := tx.QueryRow(ctx, `SELECT version FROM routing_items WHERE id = $1`, id).Scan(&version); err != nil {

@@ -232,8 +232,9 @@ func (s *RoutingStore) Apply(ctx context.Context, c *routing.Change, it *routing
 // professional's, always in that order, so concurrent changes cannot
 // deadlock. It is pipelined (inPipelinedTxNotifying) in two round trips:
 // the fence check and the locks of the item, the professional and the
-// audit heads; then, after the same checks as ever in Go, the writes, the
-// commit marker and COMMIT, followed by the transaction that notifies
+// audit heads; then, after the same checks as ever in Go, the writes (the
+// item's and the professional's in one statement), the commit marker and
+// COMMIT, followed by the transaction that notifies
 // NotifyChannel (the tables' triggers stay silent for this one, so its
 // durable commit is flushed in a group with others).
 func (s *RoutingStore) apply(ctx context.Context, c routing.Change) (routing.Item, routing.ProfessionalState, error) {
@@ -295,7 +296,6 @@ func (s *RoutingStore) apply(ctx context.Context, c routing.Change) (routing.Ite
 				if err := kit.Capacity(&c, &cur); err != nil {
 					return nil, err
 				}
-				queueProfessionalChange(second, c)
 			}
 			var heads map[string]audit.Head
 			if len(prepared) > 0 {
@@ -303,11 +303,24 @@ func (s *RoutingStore) apply(ctx context.Context, c routing.Change) (routing.Ite
 					return nil, err
 				}
 			}
-			if c.Remove {
-				second.Queue("DELETE FROM routing_items WHERE id = $1", string(id))
+			// The item's write, and the professional's: with both, one
+			// statement (the item's by a data-modifying WITH; both rows
+			// are locked already, so their order does not matter).
+			itemWrite, itemArgs := itemDelete, []any{string(id)}
+			if !c.Remove {
+				itemWrite = itemUpdate
+				itemArgs = append(itemArgs, next.Version, row.state, row.professional, row.deadline, row.doc)
+			}
+			if c.Professional != "" {
+				// The professional's arguments first ($1 to $7), then
+				// the item's ($8 on).
+				q := withItemDelete
+				if !c.Remove {
+					q = withItemUpdate
+				}
+				second.Queue(q, append(professionalArgs(c), itemArgs...)...)
 			} else {
-				second.Queue(`UPDATE routing_items SET version = $2, state = $3, professional = $4, deadline = $5, doc = $6
-					WHERE id = $1`, string(id), next.Version, row.state, row.professional, row.deadline, row.doc)
+				second.Queue(itemWrite, itemArgs...)
 			}
 			nEvents := 0
 			if len(prepared) > 0 {
@@ -323,8 +336,7 @@ func (s *RoutingStore) apply(ctx context.Context, c routing.Change) (routing.Ite
 					if err != nil {
 						return err
 					}
-				}
-				if _, err := br.Exec(); err != nil {
+				} else if _, err := br.Exec(); err != nil {
 					return err
 				}
 				return readEvents(br, nEvents)
@@ -370,9 +382,28 @@ func (s *RoutingStore) pipelinedWrite(ctx context.Context, what string, events [
 	})
 }
 
-// queueProfessionalChange queues the update of the professional's load,
-// wrap-ups and idle time that c makes, returning the new state.
-func queueProfessionalChange(b *pgx.Batch, c routing.Change) {
+// The writes of apply: an item's update or removal, and the same nested
+// in the professional's update (professionalUpdate), with the item's
+// parameters after the professional's.
+const (
+	itemUpdate = `UPDATE routing_items SET version = $2, state = $3, professional = $4, deadline = $5, doc = $6 WHERE id = $1`
+	itemDelete = `DELETE FROM routing_items WHERE id = $1`
+
+	withItemUpdate = `WITH item AS (UPDATE routing_items SET version = $9, state = $10, professional = $11, deadline = $12, doc = $13
+		WHERE id = $8) ` + professionalUpdate
+	withItemDelete = `WITH item AS (DELETE FROM routing_items WHERE id = $8) ` + professionalUpdate
+)
+
+// professionalUpdate is the update of a professional's load, wrap-ups and
+// idle time, returning the new state; professionalArgs are its arguments.
+const professionalUpdate = `UPDATE routing_professionals SET
+		load_sync = load_sync + $2, load_chat = load_chat + $3, load_message = load_message + $4,
+		wrap_ups = wrap_ups + $5, idle_since = COALESCE($6, idle_since), in_call = in_call + $7, version = version + 1
+	WHERE id = $1 RETURNING ` + profColumns
+
+// professionalArgs returns professionalUpdate's arguments ($1 to $7) for
+// the change c makes.
+func professionalArgs(c routing.Change) []any {
 	var dSync, dChat, dMsg int
 	switch c.Slot {
 	case routing.SlotSynchronous:
@@ -387,9 +418,5 @@ func queueProfessionalChange(b *pgx.Batch, c routing.Change) {
 		t := c.IdleSince.UTC()
 		idle = &t
 	}
-	b.Queue(`UPDATE routing_professionals SET
-			load_sync = load_sync + $2, load_chat = load_chat + $3, load_message = load_message + $4,
-			wrap_ups = wrap_ups + $5, idle_since = COALESCE($6, idle_since), in_call = in_call + $7, version = version + 1
-		WHERE id = $1 RETURNING `+profColumns,
-		string(c.Professional), dSync, dChat, dMsg, c.WrapUps, idle, c.InCall)
+	return []any{string(c.Professional), dSync, dChat, dMsg, c.WrapUps, idle, c.InCall}
 }

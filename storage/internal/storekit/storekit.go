@@ -41,7 +41,9 @@ func (k Kit) PrepareEvents(events []audit.Event) ([]audit.Event, error) {
 		}
 		e = CloneEvent(e)
 		if e.ID == "" {
-			e.ID = uuid.NewString()
+			// Time-ordered (version 7): an adapter's unique index on the
+			// IDs grows at its right edge instead of at random pages.
+			e.ID = uuid.Must(uuid.NewV7()).String()
 		}
 		e.At = e.At.UTC().Truncate(k.Precision)
 		out = append(out, e)
