@@ -156,21 +156,28 @@ func waitParticipants(w booking.WaitEntry, d WaitDetails) ([]json.RawMessage, er
 	}
 	var out []json.RawMessage
 	wrote := false
+	// A Patient known by identifier or contained ("#p") stands for the
+	// entry's client: the importer resolved it to the client through the
+	// host, and the exporter writes it back as it came.
+	var cont contained
+	if raw, ok := d.Elements["contained"]; ok {
+		cont = containedOf([]byte(`{"contained":` + string(raw) + `}`))
+	}
 	for i, raw := range d.Participants {
 		at := fmt.Sprintf("Appointment.participant[%d]", i)
 		var p fhirParticipant
 		if err := json.Unmarshal(raw, &p); err != nil {
 			return nil, fhirErr(at, "is not a participant")
 		}
-		role, id, err := classifyActor(at+".actor", p.Actor)
+		role, id, err := classifyActorIn(at+".actor", p.Actor, cont)
 		if err != nil {
 			return nil, err
 		}
-		if role != RoleClient || id == "" {
+		if role != RoleClient {
 			out = append(out, raw)
 			continue
 		}
-		if carecontact.ClientRef(id) != w.Client || wrote {
+		if id != "" && carecontact.ClientRef(id) != w.Client || wrote {
 			continue // another client's, or the client's twice
 		}
 		var m map[string]json.RawMessage
@@ -200,7 +207,9 @@ func waitParticipants(w booking.WaitEntry, d WaitDetails) ([]json.RawMessage, er
 
 // ImportWaitEntry reads a waitlist entry written by ExportWaitEntry or
 // another system: an Appointment with status waitlist, one Patient
-// participant and at most one requestedPeriod (start only, end only or
+// participant (by reference, or by identifier or as a contained resource
+// where the host resolves its identifier: Mapping's
+// Config.ClientByIdentifier) and at most one requestedPeriod (start only, end only or
 // both; a date, month or year is read in Europe/Helsinki, an end to the
 // end of that day, month or year, as R4's end includes it). The library's service coding (or one the host mapped) gives area
 // and service; an Appointment without serviceType gives an entry without
@@ -251,6 +260,8 @@ func (f *Mapping) importWaitEntry(data []byte) (booking.WaitEntry, WaitDetails, 
 	if len(r.Participant) == 0 {
 		return booking.WaitEntry{}, d, fhirErr("Appointment.participant", "no Patient participant")
 	}
+	cont := containedOf(data)
+	patients := 0
 	for i, raw := range r.Participant {
 		field := fmt.Sprintf("Appointment.participant[%d]", i)
 		var p fhirParticipant
@@ -261,16 +272,28 @@ func (f *Mapping) importWaitEntry(data []byte) (booking.WaitEntry, WaitDetails, 
 		if err != nil {
 			return booking.WaitEntry{}, d, err
 		}
-		role, id, err := classifyActor(field+".actor", p.Actor)
+		role, id, err := classifyActorIn(field+".actor", p.Actor, cont)
 		if err != nil {
 			return booking.WaitEntry{}, d, err
 		}
-		if role == RoleClient && id != "" {
-			if w.Client != "" {
-				return booking.WaitEntry{}, d, fhirErr(field+".actor", "a second Patient")
-			}
-			w.Client, d.Client = carecontact.ClientRef(id), part
+		if role != RoleClient {
+			continue
 		}
+		if patients++; patients > 1 {
+			return booking.WaitEntry{}, d, fhirErr(field+".actor", "a second Patient")
+		}
+		client := carecontact.ClientRef(id)
+		if client == "" {
+			// A Patient known by identifier or contained ("#p"): the
+			// host resolves its identifier (Config.ClientByIdentifier).
+			if client, err = f.resolveClient(field+".actor.identifier", clientIdentifier(p.Actor, cont)); err != nil {
+				return booking.WaitEntry{}, d, err
+			}
+			if client == "" {
+				return booking.WaitEntry{}, d, fhirErr(field+".actor", "a wait entry needs a client: a Patient reference, or an identifier the host resolves")
+			}
+		}
+		w.Client, d.Client = client, part
 	}
 	if w.Client == "" {
 		return booking.WaitEntry{}, d, fhirErr("Appointment.participant", "no Patient participant")
