@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -265,12 +264,9 @@ func readSearch(r *http.Request, allowed ...string) (params, error) {
 		if r.ContentLength != 0 && (err != nil || mt != "application/x-www-form-urlencoded") {
 			return p, carecontact.Invalid(carecontact.ErrInvalid, "Content-Type", "want application/x-www-form-urlencoded")
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		body, err := readBody(r, "body")
 		if err != nil {
-			return p, carecontact.Invalid(carecontact.ErrInvalid, "body", "cannot be read")
-		}
-		if len(body) > maxBody {
-			return p, carecontact.Invalid(carecontact.ErrInvalid, "body", "is too large")
+			return p, err
 		}
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
@@ -319,12 +315,9 @@ func readParams(r *http.Request, allowed ...string) (params, error) {
 		p.values[k] = v
 	}
 	if r.Method == http.MethodPost && r.ContentLength != 0 {
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		body, err := readBody(r, "body")
 		if err != nil {
-			return p, carecontact.Invalid(carecontact.ErrInvalid, "body", "cannot be read")
-		}
-		if len(body) > maxBody {
-			return p, carecontact.Invalid(carecontact.ErrInvalid, "body", "is too large")
+			return p, err
 		}
 		var in struct {
 			ResourceType string `json:"resourceType"`

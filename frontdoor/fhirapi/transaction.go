@@ -147,9 +147,9 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(data) > maxBody {
-		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Bundle", "unreadable or larger than a mebibyte"))
+	data, err := readBody(r, "Bundle")
+	if err != nil {
+		writeError(w, err)
 		return
 	}
 	change, err := h.cfg.Mapping.ImportBookingTransaction(data)
@@ -236,9 +236,9 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, id string) {
 		writeError(w, err)
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(data) > maxBody {
-		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Appointment", "unreadable or larger than a mebibyte"))
+	data, err := readBody(r, "Appointment")
+	if err != nil {
+		writeError(w, err)
 		return
 	}
 	a, err := h.cfg.Mapping.ImportAppointment(data)
@@ -273,9 +273,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil || len(data) > maxBody {
-		writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "Appointment", "unreadable or larger than a mebibyte"))
+	data, err := readBody(r, "Appointment")
+	if err != nil {
+		writeError(w, err)
 		return
 	}
 	a, err := h.cfg.Mapping.ImportAppointment(data)
@@ -341,4 +341,17 @@ func precondition(field string) error {
 // stored appointment without an If-Match (named by field).
 func preconditionRequired(field string) error {
 	return carecontact.Invalid(ErrPreconditionRequired, field, "is required to change a stored appointment: send the version read")
+}
+
+// readBody reads a request's body of at most maxBody bytes; an unreadable
+// or larger one is invalid input naming field.
+func readBody(r *http.Request, field string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return nil, carecontact.Invalid(carecontact.ErrInvalid, field, "cannot be read")
+	}
+	if len(data) > maxBody {
+		return nil, carecontact.Invalid(carecontact.ErrInvalid, field, "is larger than a mebibyte")
+	}
+	return data, nil
 }
