@@ -48,7 +48,8 @@
 // extensions the mapping does not read (identifier, text, meta, comment,
 // slot, requestedPeriod and the like), which are written back unchanged.
 // SlotDetails and ScheduleInfo keep a Slot's and a Schedule's the same way.
-// A modifierExtension is refused: the mapping does not understand it.
+// A modifierExtension is refused: the mapping does not understand it. So
+// is implicitRules, R4's other modifier of a whole resource.
 //
 // # Participants
 //

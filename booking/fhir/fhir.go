@@ -664,6 +664,11 @@ func decodeEnvelope(data []byte, want string, v any, needID bool) (envelope, err
 	if raw, ok := all["modifierExtension"]; ok && string(raw) != "null" && string(raw) != "[]" {
 		return env, fhirErr(want+".modifierExtension", "is not understood by this mapping")
 	}
+	if raw, ok := all["implicitRules"]; ok && string(raw) != "null" {
+		// A modifier element (R4 Resource.implicitRules): a system that
+		// does not know the rules must not process the resource.
+		return env, fhirErr(want+".implicitRules", "is not understood by this mapping")
+	}
 	if raw, ok := all["extension"]; ok {
 		if err := json.Unmarshal(raw, &env.rawExtension); err != nil {
 			return env, fhirErr(want+".extension", "want a JSON array")

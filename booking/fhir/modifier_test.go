@@ -10,7 +10,7 @@ import (
 
 // TestFHIRNestedModifierExtension is review item 2: an unknown
 // modifierExtension anywhere in a resource is refused as the resource's
-// own is, naming the element that has it.
+// own is, naming the element that has it; so is implicitRules.
 func TestFHIRNestedModifierExtension(t *testing.T) {
 	me := `"modifierExtension":[{"url":"http://x/e","valueBoolean":true}]`
 	pat := `{"actor":{"reference":"Patient/c1"},"status":"accepted"}`
@@ -34,6 +34,16 @@ func TestFHIRNestedModifierExtension(t *testing.T) {
 			"Schedule.availabilityTime[0].modifierExtension", func(b []byte) error { _, err := ImportSchedule(b); return err }},
 		{"response", `{"resourceType":"AppointmentResponse","id":"r","appointment":{"reference":"Appointment/a"},"actor":{"reference":"Patient/c1"},"participantStatus":"accepted","x":{` + me + `}}`,
 			"AppointmentResponse.x.modifierExtension", func(b []byte) error { _, err := ImportAppointmentResponse(b); return err }},
+		// implicitRules is a modifier element too (R4 Resource): rules the
+		// mapping does not know change what the resource means.
+		{"appointment implicitRules", appt + `"implicitRules":"http://example.org/rules","participant":[` + pat + `,` + nurse + `]}`,
+			"Appointment.implicitRules", importAppt},
+		{"slot implicitRules", `{"resourceType":"Slot","id":"s1","implicitRules":"http://example.org/rules","schedule":{"reference":"Schedule/n1"},"status":"free","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z"}`,
+			"Slot.implicitRules", func(b []byte) error { _, _, err := ImportSlot(b); return err }},
+		{"schedule implicitRules", `{"resourceType":"Schedule","id":"n1","implicitRules":"http://example.org/rules","actor":[{"reference":"Practitioner/n1"}]}`,
+			"Schedule.implicitRules", func(b []byte) error { _, err := ImportSchedule(b); return err }},
+		{"waitlist implicitRules", `{"resourceType":"Appointment","id":"w1","status":"waitlist","implicitRules":"http://example.org/rules","participant":[` + pat + `]}`,
+			"Appointment.implicitRules", func(b []byte) error { _, err := ImportWaitEntry(b); return err }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
