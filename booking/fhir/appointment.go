@@ -56,7 +56,7 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 	r := fhirResource{ResourceType: "Appointment", ID: id, Status: string(a.Status), ServiceType: services}
 	switch {
 	case !a.Start.IsZero() && !a.End.IsZero():
-		r.Start, r.End = instant(a.Start), instant(a.End)
+		r.Start, r.End = part.Times.instant("start", a.Start), part.Times.instant("end", a.End)
 	case !a.Start.IsZero() || !a.End.IsZero():
 		return nil, fhirErr("Appointment.end", "start and end are both given or both absent (app-2)")
 	case !untimed(a.Status):
@@ -65,6 +65,9 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 	if !a.Created.IsZero() {
 		if r.Created, err = formatDateTime("Appointment.created", a.Created, part.CreatedPrecision); err != nil {
 			return nil, err
+		}
+		if part.CreatedPrecision == "" {
+			r.Created = part.Times.instant("created", a.Created)
 		}
 	}
 	switch {
@@ -325,9 +328,14 @@ func (f *Mapping) importAppointmentIn(data []byte, patients contained) (booking.
 		}
 	}
 	a := booking.Appointment{ID: r.ID, Status: status, Start: iv.Start, End: iv.End, Version: 1}
+	part.Times.keep("start", r.Start)
+	part.Times.keep("end", r.End)
 	if r.Created != "" {
 		if a.Created, part.CreatedPrecision, err = parseDateTime("Appointment.created", r.Created); err != nil {
 			return booking.Appointment{}, part, err
+		}
+		if part.CreatedPrecision == "" {
+			part.Times.keep("created", r.Created)
 		}
 	}
 	if a.Area, a.Service, part.ServiceType, err = f.serviceOf("Appointment.serviceType", r.ServiceType); err != nil {
@@ -534,14 +542,6 @@ func actorTypeOf(actor Reference) string {
 	return actor.Type
 }
 
-// classifyActor says whom actor stands for: the client (id is the
-// Patient's id, or empty for a Patient known by identifier, contained or by
-// display only), a calendar (id is the calendar's), or someone else, kept
-// as it came. Reference types R4 does not allow are refused.
-func classifyActor(field string, actor Reference) (Role, string, error) {
-	return classifyActorIn(field, actor, nil)
-}
-
 // contained are a resource's contained resources by id ("p" for a
 // reference "#p"): their resourceType and identifiers.
 type contained map[string]containedResource
@@ -588,10 +588,13 @@ func clientIdentifier(actor Reference, cont contained) *Identifier {
 	return nil
 }
 
-// classifyActorIn is classifyActor for a resource with contained
-// resources: a local reference "#id" is classified by the contained
-// resource's type (a contained Patient is the client, known by its
-// identifier; any other contained resource is kept as it came).
+// classifyActorIn says whom actor stands for: the client (id is the
+// Patient's id, or empty for a Patient known by identifier, contained or by
+// display only), a calendar (id is the calendar's), or someone else, kept
+// as it came. Reference types R4 does not allow are refused. A local
+// reference "#id" is classified by the contained resource's type in cont
+// (a contained Patient is the client, known by its identifier; any other
+// contained resource is kept as it came).
 func classifyActorIn(field string, actor Reference, cont contained) (Role, string, error) {
 	if c, ok := cont[actor.Reference]; ok && strings.HasPrefix(actor.Reference, "urn:") {
 		// A transaction's Patient entry, by its fullUrl; its ID is the

@@ -344,6 +344,35 @@ type fhirResource struct {
 // when it has any (R4 instants may carry sub-second precision).
 func instant(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
+// TimeText is how an instant came written (its offset, its fraction
+// digits: "2020-01-01T12:00:00+02:00", "07:00:00.500Z"), by element name
+// ("start", "end", "created"). An exporter writes an element's text as it
+// came while it is still the same instant, so that a resource comes back
+// as it came; otherwise, and for an element not in it, it writes UTC.
+type TimeText map[string]string
+
+// keep records s as the text of element name, if it is a full instant.
+func (tt *TimeText) keep(name, s string) {
+	if s == "" || len(s) <= len("2006-01-02") {
+		return // empty, or a date: its precision says how to write it
+	}
+	if *tt == nil {
+		*tt = TimeText{}
+	}
+	(*tt)[name] = s
+}
+
+// instant writes t for element name: the text it came with while that is
+// still t, else instant(t).
+func (tt TimeText) instant(name string, t time.Time) string {
+	if s, ok := tt[name]; ok {
+		if at, err := time.Parse(time.RFC3339Nano, s); err == nil && at.Equal(t) {
+			return s
+		}
+	}
+	return instant(t)
+}
+
 // reference returns the reference "Type/id" to a resource of type typ,
 // with id escaped to a FHIR id (see exportID).
 func reference[ID ~string](field, typ string, id ID) (fhirReference, error) {
@@ -445,6 +474,8 @@ type SlotDetails struct {
 	Elements map[string]json.RawMessage
 	// Extension are the extensions the mapping does not read, as they came.
 	Extension []json.RawMessage
+	// Times are start and end as they came written (see TimeText).
+	Times TimeText
 }
 
 // ExportSlotDetails is ExportSlot with the details booking.Slot does not
@@ -477,7 +508,7 @@ func (f *Mapping) ExportSlotDetails(s booking.Slot, status SlotStatus, d SlotDet
 		return nil, fhirErr("Slot.id", "is not a FHIR id ([A-Za-z0-9-.]{1,64})")
 	}
 	r := fhirResource{ResourceType: "Slot", ID: id, Schedule: &schedule,
-		Status: string(status), Start: instant(s.Start), End: instant(s.End), ServiceType: services,
+		Status: string(status), Start: d.Times.instant("start", s.Start), End: d.Times.instant("end", s.End), ServiceType: services,
 		Identifier: cloneIdentifiers(d.Identifier), ServiceCategory: cloneConcepts(d.ServiceCategory),
 		Specialty: cloneConcepts(d.Specialty), Comment: d.Comment}
 	if d.AppointmentType != nil {
@@ -1326,6 +1357,8 @@ func (f *Mapping) importSlot(data []byte) (booking.Slot, SlotStatus, SlotDetails
 	if err != nil {
 		return booking.Slot{}, "", d, err
 	}
+	d.Times.keep("start", r.Start)
+	d.Times.keep("end", r.End)
 	area, code, foreign, err := f.serviceOf("Slot.serviceType", r.ServiceType)
 	if err != nil {
 		return booking.Slot{}, "", d, err

@@ -61,6 +61,9 @@ type Details struct {
 	CancelationReasonExtension []json.RawMessage
 	// CreatedPrecision is the precision of Appointment.created.
 	CreatedPrecision Precision
+	// Times are start, end and created as they came written (see
+	// TimeText).
+	Times TimeText
 	// ServiceType are the serviceType concepts without this library's own
 	// service coding.
 	ServiceType []Concept

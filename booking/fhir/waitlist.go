@@ -46,6 +46,9 @@ func ExportWaitEntry(w booking.WaitEntry) ([]byte, error) {
 // ExportWaitEntryDetails writes them back, so that an entry comes back as
 // it came; the zero value is what ExportWaitEntry writes.
 type WaitDetails struct {
+	// Times are created and requestedPeriod's start and end ("start",
+	// "end") as they came written (see TimeText).
+	Times TimeText
 	// CreatedPrecision is the precision of Appointment.created (a date
 	// only, say); the zero value is a full instant.
 	CreatedPrecision Precision
@@ -124,6 +127,9 @@ func (f *Mapping) ExportWaitEntryDetails(w booking.WaitEntry, d WaitDetails) ([]
 	if !w.Since.IsZero() {
 		if r.Created, err = formatDateTime("Appointment.created", w.Since, d.CreatedPrecision); err != nil {
 			return nil, err
+		}
+		if d.CreatedPrecision == "" {
+			r.Created = d.Times.instant("created", w.Since)
 		}
 	}
 	if !w.Window.Start.IsZero() && !w.Window.End.IsZero() && !w.Window.Start.Before(w.Window.End) {
@@ -303,6 +309,9 @@ func (f *Mapping) importWaitEntry(data []byte) (booking.WaitEntry, WaitDetails, 
 		if w.Since, d.CreatedPrecision, err = parseDateTime("Appointment.created", r.Created); err != nil {
 			return booking.WaitEntry{}, d, err
 		}
+		if d.CreatedPrecision == "" {
+			d.Times.keep("created", r.Created)
+		}
 	}
 	switch len(r.RequestedPeriod) {
 	case 0:
@@ -419,6 +428,9 @@ func importWindow(field string, raw json.RawMessage, d *WaitDetails) (booking.In
 				t = next
 			}
 		}
+		if p == "" {
+			d.Times.keep(side, s)
+		}
 		if side == "start" {
 			iv.Start, d.WindowStartPrecision = t, p
 		} else {
@@ -474,7 +486,7 @@ func exportWindow(w booking.Interval, d WaitDetails) (json.RawMessage, error) {
 		if side.t.IsZero() {
 			continue
 		}
-		s := instant(side.t)
+		s := d.Times.instant(side.name, side.t)
 		if side.p != "" {
 			if _, ok := precisionLayouts[side.p]; !ok {
 				return nil, fhirErr("Appointment.requestedPeriod[0]."+side.name, "unknown precision %q", side.p)
