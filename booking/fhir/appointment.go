@@ -82,7 +82,8 @@ func (f *Mapping) ExportAppointmentDetails(a booking.Appointment, part Details, 
 		r.AppointmentType = at
 	}
 	if cs := cancelCodings(a, part); cancelable(a.Status) && (a.CancelReason != "" || len(cs) > 0) {
-		r.CancelationReason = &Concept{ID: part.CancelationReasonID, Extension: slices.Clone(part.CancelationReasonExtension), Coding: cs, Text: a.CancelReason}
+		r.CancelationReason = &Concept{ID: part.CancelationReasonID, Extension: slices.Clone(part.CancelationReasonExtension), Coding: cs, Text: a.CancelReason,
+			TextElement: part.CancelationReasonTextElement}
 	}
 	if r.Participant, err = exportParticipants(a, part, owners); err != nil {
 		return nil, err
@@ -178,7 +179,8 @@ func exportParticipants(a booking.Appointment, part Details, owners []booking.Ca
 	wrote := map[booking.CalendarID]bool{}
 	clientAt := -1
 	add := func(e Participant, actor *Reference, pp Participation) {
-		fp := fhirParticipant{ID: e.ID, Extension: slices.Clone(e.Extension), Type: cloneConcepts(e.Type), Required: string(pp.Required), Status: string(pp.Status)}
+		fp := fhirParticipant{ID: e.ID, Extension: slices.Clone(e.Extension), Type: cloneConcepts(e.Type), Required: string(pp.Required), Status: string(pp.Status),
+			StatusElement: e.StatusElement, RequiredElement: e.RequiredElement}
 		if actor != nil {
 			fp.Actor = cloneReference(*actor)
 		}
@@ -355,6 +357,7 @@ func (f *Mapping) importAppointmentIn(data []byte, patients contained) (booking.
 		a.CancelReason = r.CancelationReason.Text
 		part.CancelationReason = slices.Clone(r.CancelationReason.Coding)
 		part.CancelationReasonID, part.CancelationReasonExtension = r.CancelationReason.ID, r.CancelationReason.Extension
+		part.CancelationReasonTextElement = r.CancelationReason.TextElement
 		for _, c := range r.CancelationReason.Coding {
 			if c.Code != "" {
 				a.CancelCodes = append(a.CancelCodes, booking.ReasonCode{System: c.System, Code: c.Code, Display: c.Display})
@@ -472,7 +475,8 @@ func (f *Mapping) importParticipant(i int, p fhirParticipant, cont contained, a 
 	if actor.isZero() && len(p.Type) == 0 {
 		return fhirErr(field, "has neither type nor actor (app-1)")
 	}
-	e := Participant{Role: RoleOther, Type: cloneConcepts(p.Type), Participation: pp, ID: p.ID, Extension: slices.Clone(p.Extension)}
+	e := Participant{Role: RoleOther, Type: cloneConcepts(p.Type), Participation: pp, ID: p.ID, Extension: slices.Clone(p.Extension),
+		StatusElement: p.StatusElement, RequiredElement: p.RequiredElement}
 	if !actor.isZero() {
 		act := cloneReference(actor)
 		e.Actor = &act

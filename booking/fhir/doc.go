@@ -258,8 +258,12 @@
 // Reference, Coding, CodeableConcept, Identifier and Period values (their
 // ID and Extension fields; a Schedule actor's in ScheduleActor, its
 // planningHorizon's in ScheduleInfo, a cancelationReason's in Details),
-// and the id of _status (Details.StatusID). They are opaque JSON, written
-// back as they came.
+// and the id of _status (Details.StatusID). So are the extensions of
+// primitives inside them, their JSON "_name" siblings ("_status" and
+// "_required" of a participant, "_reference" of a Reference, "_code" of a
+// Coding, "_text" of a CodeableConcept, "_start" of a Period, "_value" of
+// an Identifier: the fields ending in Element). They are opaque JSON,
+// written back as they came.
 // Schedule.planningHorizon is read as the Period of dateTimes R4 makes
 // it: either end may be absent (an open-ended horizon) and either may be
 // a year, a month or a date only; ScheduleInfo keeps the precisions and

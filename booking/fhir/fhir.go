@@ -208,7 +208,9 @@ var defaultMapping = func() *Mapping {
 }()
 
 // Coding is a FHIR R4 Coding. ID and Extension are the element's id and
-// extensions, kept as they came.
+// extensions, kept as they came; the fields ending in Element are the
+// JSON "_name" siblings of its primitives (their id and extensions), kept
+// as they came.
 type Coding struct {
 	ID           string            `json:"id,omitempty"`
 	Extension    []json.RawMessage `json:"extension,omitempty"`
@@ -217,21 +219,30 @@ type Coding struct {
 	Code         string            `json:"code,omitempty"`
 	Display      string            `json:"display,omitempty"`
 	UserSelected *bool             `json:"userSelected,omitempty"`
+
+	SystemElement       json.RawMessage `json:"_system,omitempty"`
+	VersionElement      json.RawMessage `json:"_version,omitempty"`
+	CodeElement         json.RawMessage `json:"_code,omitempty"`
+	DisplayElement      json.RawMessage `json:"_display,omitempty"`
+	UserSelectedElement json.RawMessage `json:"_userSelected,omitempty"`
 }
 
 // Concept is a FHIR R4 CodeableConcept. ID and Extension are the
-// element's id and extensions, kept as they came.
+// element's id and extensions, kept as they came; TextElement is the
+// "_text" sibling of its text.
 type Concept struct {
-	ID        string            `json:"id,omitempty"`
-	Extension []json.RawMessage `json:"extension,omitempty"`
-	Coding    []Coding          `json:"coding,omitempty"`
-	Text      string            `json:"text,omitempty"`
+	ID          string            `json:"id,omitempty"`
+	Extension   []json.RawMessage `json:"extension,omitempty"`
+	Coding      []Coding          `json:"coding,omitempty"`
+	Text        string            `json:"text,omitempty"`
+	TextElement json.RawMessage   `json:"_text,omitempty"`
 }
 
 // Reference is a FHIR R4 Reference: a literal reference (relative
 // "Type/id", absolute, versioned or a contained "#id"), its type, a logical
 // reference by identifier and a display text. ID and Extension are the
-// element's id and extensions, kept as they came.
+// element's id and extensions, kept as they came; the fields ending in
+// Element are the "_name" siblings of its primitives.
 type Reference struct {
 	ID         string            `json:"id,omitempty"`
 	Extension  []json.RawMessage `json:"extension,omitempty"`
@@ -239,6 +250,10 @@ type Reference struct {
 	Type       string            `json:"type,omitempty"`
 	Identifier *Identifier       `json:"identifier,omitempty"`
 	Display    string            `json:"display,omitempty"`
+
+	ReferenceElement json.RawMessage `json:"_reference,omitempty"`
+	TypeElement      json.RawMessage `json:"_type,omitempty"`
+	DisplayElement   json.RawMessage `json:"_display,omitempty"`
 }
 
 type fhirReference = Reference
@@ -246,12 +261,14 @@ type fhirReference = Reference
 // isZero reports whether r has nothing: no reference, type, identifier,
 // display, id or extension.
 func (r Reference) isZero() bool {
-	return r.Reference == "" && r.Type == "" && r.Identifier == nil && r.Display == "" && r.ID == "" && len(r.Extension) == 0
+	return r.Reference == "" && r.Type == "" && r.Identifier == nil && r.Display == "" && r.ID == "" && len(r.Extension) == 0 &&
+		r.ReferenceElement == nil && r.TypeElement == nil && r.DisplayElement == nil
 }
 
 // Identifier is a FHIR R4 Identifier. Its String method leaves the value
 // out, so a personal identity code printed by mistake does not reach a log.
-// ID and Extension are the element's id and extensions, kept as they came.
+// ID and Extension are the element's id and extensions, kept as they came;
+// the fields ending in Element are the "_name" siblings of its primitives.
 type Identifier struct {
 	ID        string            `json:"id,omitempty"`
 	Extension []json.RawMessage `json:"extension,omitempty"`
@@ -261,6 +278,10 @@ type Identifier struct {
 	Value     string            `json:"value,omitempty"`
 	Period    *Period           `json:"period,omitempty"`
 	Assigner  *Reference        `json:"assigner,omitempty"`
+
+	UseElement    json.RawMessage `json:"_use,omitempty"`
+	SystemElement json.RawMessage `json:"_system,omitempty"`
+	ValueElement  json.RawMessage `json:"_value,omitempty"`
 }
 
 // String returns the identifier's system and the length of its value, never
@@ -273,12 +294,16 @@ func (i Identifier) String() string {
 func (i Identifier) GoString() string { return i.String() }
 
 // Period is a FHIR R4 Period. ID and Extension are the element's id and
-// extensions, kept as they came.
+// extensions, kept as they came; StartElement and EndElement are the
+// "_start" and "_end" siblings of its times.
 type Period struct {
 	ID        string            `json:"id,omitempty"`
 	Extension []json.RawMessage `json:"extension,omitempty"`
 	Start     string            `json:"start,omitempty"`
 	End       string            `json:"end,omitempty"`
+
+	StartElement json.RawMessage `json:"_start,omitempty"`
+	EndElement   json.RawMessage `json:"_end,omitempty"`
 }
 
 type fhirPeriod = Period
@@ -301,6 +326,9 @@ type fhirParticipant struct {
 	Required  string            `json:"required,omitempty"`
 	Status    string            `json:"status"`
 	Period    *Period           `json:"period,omitempty"`
+
+	RequiredElement json.RawMessage `json:"_required,omitempty"`
+	StatusElement   json.RawMessage `json:"_status,omitempty"`
 }
 
 // primitiveElement is the JSON "_name" sibling of a primitive: its id and
@@ -1121,9 +1149,12 @@ type ScheduleActor struct {
 	// RefType is the actor's Reference.type as it came ("" for none).
 	RefType string
 	// ElementID and Extension are the actor Reference element's id and
-	// extensions, as they came.
+	// extensions, as they came; the fields ending in Element the "_name"
+	// siblings of its reference, type and display (see Reference).
 	ElementID string
 	Extension []json.RawMessage
+
+	ReferenceElement, TypeElement, DisplayElement json.RawMessage
 }
 
 // ExportScheduleInfo writes info back as a FHIR R4 Schedule: its id, every
@@ -1157,7 +1188,8 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 			if a.Type != "" && !slices.Contains(actorTypes, a.Type) {
 				return nil, fhirErr(field, "reference type: want one of %s", strings.Join(actorTypes, ", "))
 			}
-			ref := Reference{ID: a.ElementID, Extension: slices.Clone(a.Extension), Reference: a.Reference, Type: a.RefType, Display: a.Display}
+			ref := Reference{ID: a.ElementID, Extension: slices.Clone(a.Extension), Reference: a.Reference, Type: a.RefType, Display: a.Display,
+				ReferenceElement: a.ReferenceElement, TypeElement: a.TypeElement, DisplayElement: a.DisplayElement}
 			if a.Identifier != nil {
 				id := cloneIdentifiers([]Identifier{*a.Identifier})[0]
 				ref.Identifier = &id
@@ -1179,6 +1211,7 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 			ref.Reference = a.Reference
 		}
 		ref.Display, ref.Type, ref.ID, ref.Extension = a.Display, a.RefType, a.ElementID, slices.Clone(a.Extension)
+		ref.ReferenceElement, ref.TypeElement, ref.DisplayElement = a.ReferenceElement, a.TypeElement, a.DisplayElement
 		r.Actor = append(r.Actor, ref)
 	}
 	if info.Area != "" {
@@ -1231,13 +1264,15 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 				return ScheduleInfo{}, fhirErr(field+".type", "contradicts the contained resource's type")
 			}
 			actors = append(actors, ScheduleActor{Type: c.ResourceType, Display: ref.Display, Reference: ref.Reference, RefType: ref.Type,
-				ElementID: ref.ID, Extension: ref.Extension})
+				ElementID: ref.ID, Extension: ref.Extension,
+				ReferenceElement: ref.ReferenceElement, TypeElement: ref.TypeElement, DisplayElement: ref.DisplayElement})
 			continue
 		}
 		if ref.Reference == "" && ref.Identifier != nil {
 			// A logical reference: the calendar's, for CalendarSystem.
 			id := cloneIdentifiers([]Identifier{*ref.Identifier})[0]
-			a := ScheduleActor{Type: ref.Type, Display: ref.Display, Identifier: &id, RefType: ref.Type, ElementID: ref.ID, Extension: ref.Extension}
+			a := ScheduleActor{Type: ref.Type, Display: ref.Display, Identifier: &id, RefType: ref.Type, ElementID: ref.ID, Extension: ref.Extension,
+				ReferenceElement: ref.ReferenceElement, TypeElement: ref.TypeElement, DisplayElement: ref.DisplayElement}
 			if id.System == CalendarSystem {
 				if id.Value == "" {
 					return ScheduleInfo{}, fhirErr(field+".identifier.value", "is empty")
@@ -1254,7 +1289,8 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 		if ref.Type != "" && ref.Type != typ {
 			return ScheduleInfo{}, fhirErr(field+".type", "contradicts the reference type")
 		}
-		a := ScheduleActor{Type: typ, ID: id, Display: ref.Display, RefType: ref.Type, ElementID: ref.ID, Extension: ref.Extension}
+		a := ScheduleActor{Type: typ, ID: id, Display: ref.Display, RefType: ref.Type, ElementID: ref.ID, Extension: ref.Extension,
+			ReferenceElement: ref.ReferenceElement, TypeElement: ref.TypeElement, DisplayElement: ref.DisplayElement}
 		if plain, _ := reference("", typ, id); plain.Reference != ref.Reference {
 			a.Reference = ref.Reference
 		}

@@ -42,6 +42,7 @@ func FuzzImportAppointmentDetails(f *testing.F) {
 		`{"resourceType":"Appointment","id":"a","status":"cancelled","created":"2026","cancelationReason":{"text":"x"}}`,
 		`{"resourceType":"Appointment","id":"a","status":"cancelled","cancelationReason":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason","code":"pat"},{"display":"d"}]},"participant":[{"actor":{"reference":"Patient/c"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted"}]}`,
 		`{"resourceType":"Slot"}`, `null`, "\xff",
+		`{"resourceType":"Appointment","id":"a","status":"booked","start":"2026-12-08T09:00:00+02:00","end":"2026-12-08T09:30:00.50+02:00","participant":[{"actor":{"reference":"Patient/c","_reference":{"extension":[{"url":"x","valueString":"r"}]}},"status":"accepted","_status":{"id":"s"}},{"actor":{"reference":"Practitioner/n"},"status":"accepted","_required":{}}]}`,
 		`{"resourceType":"Appointment","id":"a","status":"booked","start":"2026-12-08T07:00:00.123Z","end":"2026-12-08T07:30:00Z","contained":[{"resourceType":"Patient","id":"p"}],"participant":[{"actor":{"reference":"#p"},"status":"accepted"},{"actor":{"reference":"Practitioner/n"},"status":"accepted","modifierExtension":[{"url":"x","valueBoolean":true}]}]}`,
 	} {
 		f.Add([]byte(s))

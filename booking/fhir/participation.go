@@ -56,9 +56,11 @@ type Details struct {
 	// (or CancelCodes is empty), then the other CancelCodes.
 	CancelationReason []Coding
 	// CancelationReasonID and CancelationReasonExtension are the
-	// cancelationReason element's id and extensions, as they came.
-	CancelationReasonID        string
-	CancelationReasonExtension []json.RawMessage
+	// cancelationReason element's id and extensions, as they came, and
+	// CancelationReasonTextElement the "_text" sibling of its text.
+	CancelationReasonID          string
+	CancelationReasonExtension   []json.RawMessage
+	CancelationReasonTextElement json.RawMessage
 	// CreatedPrecision is the precision of Appointment.created.
 	CreatedPrecision Precision
 	// Times are start, end and created as they came written (see
@@ -120,9 +122,11 @@ type Participant struct {
 	Period   *Period
 	Participation
 	// ID and Extension are the participant element's id and extensions,
-	// kept as they came.
-	ID        string
-	Extension []json.RawMessage
+	// kept as they came; StatusElement and RequiredElement the "_status"
+	// and "_required" siblings of its status and required.
+	ID                             string
+	Extension                      []json.RawMessage
+	StatusElement, RequiredElement json.RawMessage
 }
 
 // DefaultParticipation returns what ExportAppointment writes for a: every
