@@ -220,7 +220,9 @@ func waitParticipants(w booking.WaitEntry, d WaitDetails) ([]json.RawMessage, er
 // end of that day, month or year, as R4's end includes it). The library's service coding (or one the host mapped) gives area
 // and service; an Appointment without serviceType gives an entry without
 // them (HL7 Finland's waitlisted example names no service), one whose
-// serviceType has neither is refused. Errors name the field.
+// serviceType has neither is refused. An Appointment without id (a
+// create's) is read with an empty ID, for the host to name. Errors name
+// the field.
 func ImportWaitEntry(data []byte) (booking.WaitEntry, error) {
 	w, _, err := defaultMapping.ImportWaitEntryDetails(data)
 	return w, err
@@ -247,7 +249,7 @@ func (f *Mapping) ImportWaitEntryDetails(data []byte) (booking.WaitEntry, WaitDe
 func (f *Mapping) importWaitEntry(data []byte) (booking.WaitEntry, WaitDetails, error) {
 	var d WaitDetails
 	var r fhirWait
-	env, err := decodeResource(data, "Appointment", &r)
+	env, err := decodeEnvelope(data, "Appointment", &r, false) // a create's may have no id
 	if err != nil {
 		return booking.WaitEntry{}, d, err
 	}

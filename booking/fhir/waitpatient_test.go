@@ -68,3 +68,20 @@ func TestFHIRWaitEntryPatientByIdentifier(t *testing.T) {
 		})
 	}
 }
+
+// TestFHIRWaitEntryCreate: a waitlist Appointment without id (the create
+// interaction) is read with an empty ID, and exporting it before the host
+// names it is refused.
+func TestFHIRWaitEntryCreate(t *testing.T) {
+	in := `{"resourceType":"Appointment","status":"waitlist","participant":[{"actor":{"reference":"Patient/c1"},"status":"accepted"}]}`
+	w, d, err := defaultMapping.ImportWaitEntryDetails([]byte(in))
+	require.NoError(t, err)
+	require.Empty(t, w.ID)
+	require.Equal(t, carecontact.ClientRef("c1"), w.Client)
+	_, err = defaultMapping.ExportWaitEntryDetails(w, d)
+	require.Error(t, err)
+	w.ID = "w9"
+	out, err := defaultMapping.ExportWaitEntryDetails(w, d)
+	require.NoError(t, err)
+	require.Empty(t, newValidator(t).Validate(out), string(out))
+}
