@@ -3,6 +3,7 @@ package booking
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -478,9 +479,20 @@ const (
 // for that chunk from the store (through SpanStore when the store has it),
 // and stops once Limit slots are found. A client's search that finds
 // nothing is recorded as a "booking.search.empty" audit event of the
-// system, naming the area and service and nobody (see Workload).
+// system, naming the area and service and nobody (see Workload). A
+// search the requester may not make (ErrNotAllowed: a client group that
+// may not self-book the service, an override by a non-professional) is
+// audited as a denied "booking.search" of the service, with the
+// requesting client (redacted when it looks like personal data).
 func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) {
 	out, err := b.searchSlots(ctx, req)
+	if errors.Is(err, ErrNotAllowed) {
+		var client carecontact.ClientRef
+		if req.By.self() {
+			client = carecontact.ClientRef(req.By.Actor.ID)
+		}
+		return nil, b.deny(ctx, b.cfg.Clock.Now().UTC(), req.By, "booking.search", "service/"+req.Service, client, err)
+	}
 	if err == nil && len(out) == 0 && req.By.self() {
 		if err := b.recordEmptySearch(ctx, req); err != nil {
 			return nil, err

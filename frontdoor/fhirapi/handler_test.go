@@ -632,22 +632,40 @@ func mustJSON(t *testing.T, v any) []byte {
 // code) and the diagnostics are the sentinel's text, not the error chain.
 func TestDeniedRequestsAuditedWithoutInternals(t *testing.T) {
 	const code = "010101-123N"
+	find := "/Appointment/$find?start=2027-03-30T06:00:00Z&end=2027-03-30T07:00:00Z&service-type=" + url.QueryEscape(vaccination)
 	tests := []struct {
 		name, target, actor string
+		group               string // the requester's client group; "" is adult
+		action              string // the denied event's; "" is booking.read
 		client              carecontact.ClientRef
 	}{
-		{"an identity code as the patient id", "/Appointment?patient=Patient/" + code, client1, audit.Redacted},
-		{"another client", "/Appointment?patient=Patient/client-2", client1, "client-2"},
+		{"an identity code as the patient id", "/Appointment?patient=Patient/" + code, client1, "", "", audit.Redacted},
+		{"another client", "/Appointment?patient=Patient/client-2", client1, "", "", "client-2"},
+		{"a slot search of a group that may not self-book", "/Slot?service-type=" + url.QueryEscape(vaccination), client1, "child", "booking.search", "client-1"},
+		{"$find of a group that may not self-book", find, client1, "child", "booking.search", "client-1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := newFixture(t, func(c *fhirapi.Config) {
+				if tc.group == "" {
+					return
+				}
+				requester := c.Requester
+				c.Requester = func(r *http.Request) (booking.Requester, error) {
+					by, err := requester(r)
+					by.ClientGroup = tc.group
+					return by, err
+				}
+			})
 			r := f.do(t, http.MethodGet, tc.target, tc.actor, nil)
 			require.Equal(t, http.StatusForbidden, r.status, string(r.raw))
 			c, _ := issue(t, r)
 			require.Equal(t, "forbidden", c)
 			diag := r.body["issue"].([]any)[0].(map[string]any)["diagnostics"].(string)
 			require.Equal(t, booking.ErrNotAllowed.Error(), diag)
+			if tc.group != "" {
+				require.NotContains(t, string(r.raw), tc.group)
+			}
 			require.NotContains(t, string(r.raw), "audit")
 			require.NotContains(t, string(r.raw), code)
 			events, err := f.audit.Events(context.Background(), audit.Filter{})
@@ -660,7 +678,12 @@ func TestDeniedRequestsAuditedWithoutInternals(t *testing.T) {
 				}
 			}
 			require.Len(t, denied, 1)
-			require.Equal(t, "booking.read", denied[0].Action)
+			action := tc.action
+			if action == "" {
+				action = "booking.read"
+			}
+			require.Equal(t, action, denied[0].Action)
+			require.Equal(t, audit.Actor{Kind: audit.ActorClient, ID: "client-1"}, denied[0].Actor)
 			require.Equal(t, tc.client, denied[0].Client)
 		})
 	}
