@@ -68,7 +68,12 @@
 //     ITI Scheduling operations (https://profiles.ihe.net/ITI/Scheduling/):
 //     $find (start, end, service-type, patient; GET parameters or a
 //     Parameters resource) answers proposed Appointments in a searchset
-//     Bundle; $hold takes one of them back as the appointment-resource
+//     Bundle, for the patient named (the requester itself when a client
+//     names none): the booker checks that the requester may act for
+//     them (403 for another client, 400 for an id that looks like
+//     personal data, never echoed) and audits the search as
+//     booking.search with the requester and the patient, allowed or
+//     denied (booking.SearchRequest.Client); $hold takes one of them back as the appointment-resource
 //     parameter and holds its time (booking.Booker.Hold, status pending):
 //     its status must be proposed, as IHE's $hold takes a proposal
 //     (anything else is 400 naming Appointment.status); $book confirms a

@@ -535,7 +535,9 @@ func count(p params, def int) (int, error) {
 // slots runs the booker's search for service-type and start (or the $find
 // start and end) and returns the matching slots, and whether they are all
 // of them (the booker stops at maxMatches).
-func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, startParam string) ([]booking.Slot, booking.Service, bool, error) {
+// client, when set, is the patient of a $find, whom the booker checks the
+// requester may search for and audits the search with.
+func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, client carecontact.ClientRef, startParam string) ([]booking.Slot, booking.Service, bool, error) {
 	area, code, err := h.service(p.first("service-type"))
 	if err != nil {
 		return nil, booking.Service{}, false, err
@@ -561,7 +563,7 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 	}
 	// Every match up to maxMatches is asked for, so that the total is the
 	// number of matches; the caller answers the first page of them.
-	req := booking.SearchRequest{Area: area, Service: code, From: from, To: to, Limit: maxMatches, By: by}
+	req := booking.SearchRequest{Area: area, Service: code, From: from, To: to, Limit: maxMatches, By: by, Client: client}
 	if s := p.first("schedule"); s != "" {
 		id, ok := strings.CutPrefix(s, "Schedule/")
 		if !ok || id == "" {
@@ -576,9 +578,7 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 	if err != nil {
 		return nil, booking.Service{}, false, err
 	}
-	if !free { // the booker keeps no busy slots: none match
-		return nil, svc, true, nil
-	}
+	none := !free // the booker keeps no busy slots: none match
 	for _, v := range p.values["appointment-type"] {
 		match := false
 		for token := range strings.SplitSeq(v, ",") {
@@ -588,13 +588,24 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 			}
 			match = match || k == svc.Channel
 		}
-		if !match {
-			return nil, svc, true, nil
-		}
+		none = none || !match
 	}
+	if none && client == "" {
+		return nil, svc, true, nil
+	}
+	// A search for a client is made even when none can match, so that the
+	// booker checks and audits it.
 	found, err := h.cfg.Booker.Search(ctx, req)
+	var fe *carecontact.FieldError
+	if errors.As(err, &fe) && fe.Field == "client" && errors.Is(err, carecontact.ErrInvalid) {
+		// The booker's client is the $find's patient.
+		err = carecontact.Invalid(carecontact.ErrInvalid, "patient", fe.Reason)
+	}
 	if err != nil {
 		return nil, booking.Service{}, false, err
+	}
+	if none {
+		return nil, svc, true, nil
 	}
 	var out []booking.Slot
 	for _, s := range found {
@@ -624,7 +635,7 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	slots, _, complete, err := h.slots(r.Context(), p, by, "start")
+	slots, _, complete, err := h.slots(r.Context(), p, by, "", "start")
 	if err != nil {
 		writeError(w, err)
 		return
@@ -680,7 +691,7 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	slots, svc, complete, err := h.findWindow(r.Context(), p, by)
+	slots, svc, complete, err := h.findWindow(r.Context(), p, by, c)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -710,7 +721,7 @@ func matches(n int, complete bool) *int {
 }
 
 // findWindow is the $find search with start and end as plain dateTimes.
-func (h *Handler) findWindow(ctx context.Context, p params, by booking.Requester) ([]booking.Slot, booking.Service, bool, error) {
+func (h *Handler) findWindow(ctx context.Context, p params, by booking.Requester, client carecontact.ClientRef) ([]booking.Slot, booking.Service, bool, error) {
 	q := params{values: map[string][]string{}, resources: p.resources}
 	for k, v := range p.values {
 		if k != "start" && k != "end" {
@@ -723,7 +734,7 @@ func (h *Handler) findWindow(ctx context.Context, p params, by booking.Requester
 	if e := p.first("end"); e != "" {
 		q.values["start"] = append(q.values["start"], "lt"+e)
 	}
-	return h.slots(ctx, q, by, "start")
+	return h.slots(ctx, q, by, client, "start")
 }
 
 // appointmentParam reads the appointment-resource parameter.

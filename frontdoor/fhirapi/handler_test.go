@@ -643,6 +643,7 @@ func TestDeniedRequestsAuditedWithoutInternals(t *testing.T) {
 		{"another client", "/Appointment?patient=Patient/client-2", client1, "", "", "client-2"},
 		{"a slot search of a group that may not self-book", "/Slot?service-type=" + url.QueryEscape(vaccination), client1, "child", "booking.search", "client-1"},
 		{"$find of a group that may not self-book", find, client1, "child", "booking.search", "client-1"},
+		{"$find for another client", find + "&patient=Patient/client-2", client1, "", "booking.search", "client-2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -859,4 +860,53 @@ func (f fixture) doRaw(t *testing.T, method, target, actor, body string, headers
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out.body), rec.Body.String())
 	require.Empty(t, f.v.Validate(rec.Body.Bytes()), rec.Body.String())
 	return out
+}
+
+// TestFindAudited runs $find for the patients a requester may and may not
+// search for: each is audited as booking.search with the caller and the
+// client; a refusal is 403, an identity code as the patient 400 "looks
+// like personal data", the code never echoed nor recorded.
+func TestFindAudited(t *testing.T) {
+	const code = "010101-123N"
+	find := "/Appointment/$find?start=2027-03-30T06:00:00Z&end=2027-03-30T07:00:00Z&service-type=" + url.QueryEscape(vaccination)
+	tests := []struct {
+		name, target, actor string
+		status              int
+		outcome             audit.Outcome
+		client              carecontact.ClientRef
+		expr                string
+	}{
+		{"the caller", find, client1, 200, audit.Allowed, "client-1", ""},
+		{"the caller named", find + "&patient=Patient/client-1", client1, 200, audit.Allowed, "client-1", ""},
+		{"another client's channel: none match, still checked", find + "&patient=Patient/client-2&appointment-type=" + url.QueryEscape(fhir.ChannelSystem+"|video"), client1, 403, audit.Denied, "client-2", ""},
+		{"another client", find + "&patient=Patient/client-2", client1, 403, audit.Denied, "client-2", ""},
+		{"an identity code", find + "&patient=Patient/" + code, client1, 400, audit.Denied, audit.Redacted, "patient"},
+		{"the system for a client", find + "&patient=Patient/client-2", "system:reminders", 200, audit.Allowed, "client-2", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			r := f.do(t, http.MethodGet, tc.target, tc.actor, nil)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			require.NotContains(t, string(r.raw), code)
+			if tc.status != 200 {
+				_, expr := issue(t, r)
+				if tc.expr != "" {
+					require.Equal(t, []any{tc.expr}, expr)
+					diag := r.body["issue"].([]any)[0].(map[string]any)["diagnostics"].(string)
+					require.Contains(t, diag, "looks like personal data")
+				}
+			} else {
+				require.NotEmpty(t, entries(t, r))
+			}
+			events, err := f.audit.Events(context.Background(), audit.Filter{Action: "booking.search"})
+			require.NoError(t, err)
+			require.Len(t, events, 1)
+			kind, id, _ := strings.Cut(tc.actor, ":")
+			require.Equal(t, audit.Actor{Kind: audit.ActorKind(kind), ID: id}, events[0].Actor)
+			require.Equal(t, tc.outcome, events[0].Outcome)
+			require.Equal(t, tc.client, events[0].Client)
+			require.NotContains(t, fmt.Sprintf("%+v", events[0]), code)
+		})
+	}
 }
