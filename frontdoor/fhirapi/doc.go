@@ -183,12 +183,23 @@
 // booking.<status> of a mark). A request whose requester the host cannot
 // tell gets 401; the CapabilityStatement needs none.
 //
+// # Formats
+//
+// The handler reads and answers JSON only. A request whose _format (json,
+// application/fhir+json or application/json) or, without one, whose Accept
+// header (those types, application/* or */*; none means any) wants no JSON
+// is answered 406 Not Acceptable; a body whose Content-Type is not
+// application/fhir+json or application/json (their parameters, such as
+// charset and fhirVersion, are not checked) is 415 Unsupported Media Type,
+// but for the form-encoded body of a POST _search. Both errors are an
+// OperationOutcome in JSON.
+//
 // # Errors
 //
 // Every error is an OperationOutcome (fhir.OperationOutcome) with the HTTP
 // status of its kind: 400 for bad input, naming the parameter or element,
 // 401, 403, 404 (an unknown appointment, service, resource type or
-// operation), 405 (with Allow), 409, 412, 422, 428 and 503. The
+// operation), 405 (with Allow), 406, 409, 412, 415, 422, 428 and 503. The
 // diagnostics are the element and reason of a field error, or else the
 // text of the package sentinel the error wraps (such as "booking: not
 // allowed"), never the chain of wrapped internals (an audit log's failure,

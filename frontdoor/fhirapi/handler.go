@@ -91,6 +91,14 @@ func New(cfg Config) (*Handler, error) {
 // ServeHTTP answers one request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.Trim(r.URL.Path, "/")
+	if !acceptsJSON(r) {
+		writeIssue(w, http.StatusNotAcceptable, "not-supported", "only JSON is answered: accept application/fhir+json or application/json", "")
+		return
+	}
+	if !strings.HasSuffix(path, "/_search") && r.ContentLength != 0 && !jsonBody(r.Header.Get("Content-Type")) {
+		writeIssue(w, http.StatusUnsupportedMediaType, "not-supported", "want a body of Content-Type application/fhir+json or application/json", "")
+		return
+	}
 	switch {
 	case path == "":
 		h.only(w, r, h.transaction, http.MethodPost)
@@ -145,6 +153,53 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeIssue(w, http.StatusNotFound, "not-supported", "no such resource type or operation", "")
 	}
+}
+
+// jsonTypes are the media types of the JSON the handler reads and
+// answers.
+var jsonTypes = []string{"application/fhir+json", "application/json"}
+
+// acceptsJSON reports whether the client takes a JSON answer: _format, when
+// given, is json or a JSON media type; else the Accept header, when given,
+// has a JSON type, application/* or */* (with a q above 0).
+func acceptsJSON(r *http.Request) bool {
+	if f := r.URL.Query()["_format"]; len(f) > 0 {
+		mt, _, err := mime.ParseMediaType(f[0])
+		return f[0] == "json" || err == nil && slices.Contains(jsonTypes, mt)
+	}
+	accept := r.Header.Values("Accept")
+	if len(accept) == 0 {
+		return true
+	}
+	for _, v := range accept {
+		for rng := range strings.SplitSeq(v, ",") {
+			if strings.TrimSpace(rng) == "" {
+				continue
+			}
+			mt, prm, err := mime.ParseMediaType(rng)
+			if err != nil {
+				continue
+			}
+			if q, err := strconv.ParseFloat(prm["q"], 64); prm["q"] != "" && (err != nil || q <= 0) {
+				continue
+			}
+			if mt == "*/*" || mt == "application/*" || slices.Contains(jsonTypes, mt) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// jsonBody reports whether a request body's Content-Type is JSON; its
+// parameters (charset, fhirVersion) are not checked. No Content-Type is
+// taken as JSON.
+func jsonBody(contentType string) bool {
+	if contentType == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && slices.Contains(jsonTypes, mt)
 }
 
 func (h *Handler) only(w http.ResponseWriter, r *http.Request, f http.HandlerFunc, methods ...string) {

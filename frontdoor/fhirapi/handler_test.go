@@ -910,3 +910,51 @@ func TestFindAudited(t *testing.T) {
 		})
 	}
 }
+
+// TestContentNegotiation answers only JSON: an Accept or _format that
+// wants none of it is 406, and a body of another media type 415 (the
+// form-encoded body of a POST _search aside); both with an
+// OperationOutcome in JSON.
+func TestContentNegotiation(t *testing.T) {
+	slots := "/Slot?_count=1&service-type=" + url.QueryEscape(vaccination)
+	appt := `{"resourceType":"Appointment","status":"booked"}`
+	form := "application/x-www-form-urlencoded"
+	tests := []struct {
+		name, method, target, body string
+		headers                    []string
+		status                     int
+	}{
+		{"no Accept", "GET", slots, "", nil, 200},
+		{"fhir+json", "GET", slots, "", []string{"Accept", "application/fhir+json"}, 200},
+		{"json", "GET", slots, "", []string{"Accept", "application/json"}, 200},
+		{"any", "GET", slots, "", []string{"Accept", "*/*"}, 200},
+		{"any application", "GET", slots, "", []string{"Accept", "application/*"}, 200},
+		{"xml or json", "GET", slots, "", []string{"Accept", "application/fhir+xml;q=0.9, application/fhir+json;q=0.5"}, 200},
+		{"fhir+json with version", "GET", "/metadata", "", []string{"Accept", "application/fhir+json; fhirVersion=4.0"}, 200},
+		{"_format json", "GET", slots + "&_format=json", "", nil, 200},
+		{"_format fhir+json", "GET", slots + "&_format=" + url.QueryEscape("application/fhir+json"), "", []string{"Accept", "application/fhir+xml"}, 200},
+		{"fhir+xml", "GET", slots, "", []string{"Accept", "application/fhir+xml"}, 406},
+		{"xml metadata", "GET", "/metadata", "", []string{"Accept", "application/fhir+xml"}, 406},
+		{"json refused by q", "GET", slots, "", []string{"Accept", "application/fhir+json;q=0, application/fhir+xml"}, 406},
+		{"_format xml", "GET", slots + "&_format=xml", "", nil, 406},
+		{"_format fhir+xml", "GET", slots + "&_format=" + url.QueryEscape("application/fhir+xml"), "", nil, 406},
+		{"a body of fhir+json with charset and version", "POST", "/Appointment", appt, []string{"Content-Type", "application/fhir+json; charset=utf-8; fhirVersion=4.0"}, 400},
+		{"a body of json", "POST", "/Appointment", appt, []string{"Content-Type", "application/json"}, 400},
+		{"a body of xml", "POST", "/Appointment", "<Appointment/>", []string{"Content-Type", "application/fhir+xml"}, 415},
+		{"a transaction of text", "POST", "/", appt, []string{"Content-Type", "text/plain"}, 415},
+		{"a form to $find", "POST", "/Appointment/$find", "start=x", []string{"Content-Type", form}, 415},
+		{"a form to _search", "POST", "/Slot/_search", "_count=1&service-type=" + url.QueryEscape(vaccination), []string{"Content-Type", form}, 200},
+	}
+	f := newFixture(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.doRaw(t, tc.method, tc.target, client1, tc.body, tc.headers...)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			require.Equal(t, "application/fhir+json; charset=utf-8", r.header.Get("Content-Type"))
+			if tc.status == 406 || tc.status == 415 {
+				code, _ := issue(t, r)
+				require.Equal(t, "not-supported", code)
+			}
+		})
+	}
+}
