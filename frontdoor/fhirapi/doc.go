@@ -162,10 +162,14 @@
 //     stale one (read again). The update requires If-Match; so does a
 //     transaction that cancels or marks (without one it could only be a
 //     new appointment, which is never cancelled or marked);
+//   - * (RFC 9110: any current version): the appointment must exist
+//     (412 when it does not) and the change is made on the version the
+//     booker reads, with no version named by the client;
 //   - not a version: 400.
 //
 // $book of an existing hold honours If-Match the same way when one is
-// sent. The version named is handed to the booker (booking.Booker.IfVersion),
+// sent; its appointment-reference is Appointment/<id>, or absolute under
+// Config.Base. The version named is handed to the booker (booking.Booker.IfVersion),
 // which compares it with the appointment it reads and writes with a
 // compare-and-set on that read, in one operation: a change someone else
 // makes at any moment before is answered 412, never overwritten.

@@ -856,6 +856,9 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
 	id := ""
 	if ref := p.first("appointment-reference"); ref != "" {
 		var found bool
+		if h.cfg.Base != "" { // an absolute reference under the base
+			ref, _ = strings.CutPrefix(ref, h.cfg.Base+"/")
+		}
 		if id, found = strings.CutPrefix(ref, "Appointment/"); !found || id == "" || strings.Contains(id, "/") {
 			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "appointment-reference", "want Appointment/<id>"))
 			return
@@ -891,11 +894,18 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
 			writeError(w, perr)
 			return
 		}
-		// The booker compares the version on its own read, in the same
-		// operation as the confirmation.
-		booked, err = h.cfg.Booker.IfVersion(version).Confirm(r.Context(), id, by)
-		if errors.Is(err, booking.ErrStaleVersion) {
-			err = precondition("If-Match")
+		if version == anyVersion { // If-Match: *, the hold must exist
+			booked, err = h.cfg.Booker.Confirm(r.Context(), id, by)
+			if errors.Is(err, carecontact.ErrNotFound) {
+				err = precondition("If-Match")
+			}
+		} else {
+			// The booker compares the version on its own read, in the same
+			// operation as the confirmation.
+			booked, err = h.cfg.Booker.IfVersion(version).Confirm(r.Context(), id, by)
+			if errors.Is(err, booking.ErrStaleVersion) {
+				err = precondition("If-Match")
+			}
 		}
 	} else {
 		booked, err = h.cfg.Booker.Confirm(r.Context(), id, by)

@@ -73,8 +73,14 @@ func (h *Handler) apply(ctx context.Context, c fhir.BookingChange, ifMatch strin
 		return applied{stored: stored, status: http.StatusCreated}, err
 	}
 	cur, err := h.cfg.Booker.Appointment(ctx, a.ID, by)
+	if c.Replaces == anyVersion && errors.Is(err, carecontact.ErrNotFound) {
+		return applied{}, precondition(ifMatch) // "*" needs a current version
+	}
 	if err != nil {
 		return applied{}, err
+	}
+	if c.Replaces == anyVersion { // If-Match: * matches the current version
+		c.Replaces = cur.Version
 	}
 	if cur.Version != c.Replaces {
 		return applied{}, precondition(ifMatch)
@@ -295,9 +301,16 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	h.writeAppointment(w, done.status, done.stored)
 }
 
+// anyVersion is the version of If-Match: *, which (RFC 9110 13.1.1)
+// matches whatever version is current: the appointment must exist.
+const anyVersion = -1
+
 // parseETag reads an If-Match header of the store's version: W/"3", or
-// "3" or 3 as some clients send it.
+// "3" or 3 as some clients send it; * is anyVersion.
 func parseETag(tag string) (int, error) {
+	if strings.TrimSpace(tag) == "*" {
+		return anyVersion, nil
+	}
 	s := strings.Trim(strings.TrimPrefix(strings.TrimSpace(tag), "W/"), `"`)
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || strconv.Itoa(n) != s {
