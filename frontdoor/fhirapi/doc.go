@@ -31,8 +31,7 @@
 //     answered as the read answers it, any other is 404 naming vid, a vid
 //     that is not a whole number from 1 is 400. The Location header of a
 //     201 names this, absolute under Config.Base when the host sets it
-//     (a transaction entry's response.location stays relative to the
-//     base, as the entry's fullUrl tells the base).
+//     (a transaction entry's response.location too).
 //   - PUT Appointment/<id>: update, the Appointment in the state the client
 //     wants, with If-Match (see below). It makes the changes the
 //     transaction makes of a stored appointment, through the same code.
@@ -91,7 +90,9 @@
 //     fhir.ExportBookingTransaction writes them). The answer is a
 //     transaction-response Bundle, an entry per request entry in their
 //     order: the appointment's with the resource stored, its location and
-//     ETag; each slot's 200 OK. The bundle may give the client as a
+//     ETag; each slot's 200 OK. With Config.Base each entry of the
+//     appointment or a slot has its fullUrl, <base>/Appointment/<id> (the
+//     stored appointment) or <base>/Slot/<id> (the request's url). The bundle may give the client as a
 //     Patient entry (POST Patient with its identity code, or PUT
 //     Patient/id) that the appointment's participant refers to by the
 //     entry's fullUrl ("urn:uuid:..."): the client is the one

@@ -1132,13 +1132,14 @@ func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.
 }
 
 // location is the version-specific reference of an appointment, relative
-// to the base (a transaction entry's response.location).
+// to the base.
 func location(id string, version int) string {
 	return "Appointment/" + id + "/_history/" + strconv.Itoa(version)
 }
 
-// location is the Location header of a new appointment: absolute under
-// Config.Base when it is set, where a vread answers it.
+// location is the Location header of a new appointment and a transaction
+// entry's response.location: absolute under Config.Base when it is set,
+// where a vread answers it.
 func (h *Handler) location(id string, version int) string {
 	if h.cfg.Base == "" {
 		return location(id, version)

@@ -552,11 +552,28 @@ func TestTransaction(t *testing.T) {
 	require.Equal(t, "201 Created", rs[0]["status"])
 	require.Equal(t, `W/"1"`, rs[0]["etag"])
 	loc := rs[0]["location"].(string)
-	require.Regexp(t, `^Appointment/[A-Za-z0-9.\-]+/_history/1$`, loc)
+	// Absolute under the base, as the Location header of a create is.
+	require.Regexp(t, `^https://fhir\.example\.org/r4/Appointment/[A-Za-z0-9.\-]+/_history/1$`, loc)
 	require.Equal(t, map[string]any{"status": "200 OK"}, rs[1])
 	res := r.body["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
 	require.Equal(t, "booked", res["status"])
 	id := res["id"].(string)
+	// Each entry has its fullUrl under the base: the stored appointment's,
+	// the slot's of its request.
+	es := r.body["entry"].([]any)
+	require.Equal(t, "https://fhir.example.org/r4/Appointment/"+id, es[0].(map[string]any)["fullUrl"])
+	require.Regexp(t, `^https://fhir\.example\.org/r4/Slot/[^/]+$`, es[1].(map[string]any)["fullUrl"])
+
+	// Without a base, entries have no fullUrl and locations are relative.
+	noBase := newFixture(t, func(c *fhirapi.Config) { c.Base = "" })
+	data, err := fhir.ExportBookingTransaction(appt, []booking.Slot{slot}, nil)
+	require.NoError(t, err)
+	r = noBase.do(t, http.MethodPost, "/", client1, json.RawMessage(data))
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	for _, e := range r.body["entry"].([]any) {
+		require.NotContains(t, e.(map[string]any), "fullUrl")
+	}
+	require.Regexp(t, `^Appointment/[A-Za-z0-9.\-]+/_history/1$`, responses(t, r)[0]["location"])
 	// The same time again is taken.
 	r = post(t, appt, []booking.Slot{slot}, nil, client1)
 	require.Equal(t, http.StatusConflict, r.status, string(r.raw))

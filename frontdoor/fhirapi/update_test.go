@@ -306,7 +306,7 @@ func TestReschedule(t *testing.T) {
 	require.Equal(t, "201 Created", rs[0]["status"])
 	newID := res[0]["id"].(string)
 	require.NotEqual(t, "apt.5F1", newID)
-	require.Equal(t, "Appointment/"+newID+"/_history/1", rs[0]["location"])
+	require.Equal(t, "https://fhir.example.org/r4/Appointment/"+newID+"/_history/1", rs[0]["location"])
 	require.Equal(t, `W/"1"`, rs[0]["etag"])
 	require.Equal(t, "booked", res[0]["status"])
 	require.Equal(t, at.Format(time.RFC3339), res[0]["start"])
