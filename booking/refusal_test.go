@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,51 @@ func TestWaitOncePerService(t *testing.T) {
 			ws, err := f.store.Waiters(context.Background(), "north", "nurse-visit")
 			require.NoError(t, err)
 			require.Len(t, ws, 1)
+		})
+	}
+}
+
+// TestSearchForAClientAudited: a search for a client (SearchRequest.Client)
+// is checked with the booker's access model and audited as booking.search
+// with the requester and the client, allowed or denied; a search the
+// requester may not make at all is audited as denied too. The identity
+// code is in neither the error nor the event.
+func TestSearchForAClientAudited(t *testing.T) {
+	child := client("c-1")
+	child.ClientGroup = "child"
+	cases := []struct {
+		name    string
+		by      booking.Requester
+		client  carecontact.ClientRef
+		wantErr error
+		outcome audit.Outcome
+		logged  carecontact.ClientRef
+	}{
+		{"the client itself", client("c-1"), "c-1", nil, audit.Allowed, "c-1"},
+		{"a professional of the area", pro, "c-2", nil, audit.Allowed, "c-2"},
+		{"another client", client("c-1"), "c-2", booking.ErrNotAllowed, audit.Denied, "c-2"},
+		{"an identity code", client("c-1"), "131052-308T", booking.ErrInvalid, audit.Denied, audit.Redacted},
+		{"a group that may not self-book", child, "", booking.ErrNotAllowed, audit.Denied, "c-1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t, civil.Date{Year: 2026, Month: time.December, Day: 1}, 14)
+			_, err := f.b.Search(ctx, booking.SearchRequest{Area: "north", Service: "nurse-visit", Limit: 2, By: tc.by, Client: tc.client,
+				From: helsinki(t, 2026, time.December, 9, 8, 0)})
+			if tc.wantErr == nil {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, tc.wantErr)
+				require.NotContains(t, err.Error(), "131052")
+			}
+			evs, err := f.store.AuditLog().Events(ctx, audit.Filter{Action: "booking.search"})
+			require.NoError(t, err)
+			require.Len(t, evs, 1)
+			require.Equal(t, tc.outcome, evs[0].Outcome)
+			require.Equal(t, tc.by.Actor, evs[0].Actor)
+			require.Equal(t, tc.logged, evs[0].Client)
+			require.NotContains(t, fmt.Sprintf("%+v", evs[0]), "131052")
 		})
 	}
 }

@@ -3,6 +3,7 @@ package booking
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/civil"
 )
 
@@ -34,6 +36,14 @@ type SearchRequest struct {
 	// Booker.Invite) the requesting client searches under: the slots of
 	// the invitation's service, whatever the client's group.
 	Invitation string
+	// Client, when set, is the client the slots are searched for (such as
+	// the patient of a FHIR $find): By must act for them (a client only
+	// for themselves, a professional in Area), else ErrNotAllowed, and an
+	// ID that looks like personal data is ErrInvalid naming "client". The
+	// search is then audited as "booking.search" with By and the client,
+	// allowed or denied. Empty means the search is for no client in
+	// particular and only its refusals are audited.
+	Client carecontact.ClientRef
 }
 
 // Slot is a free time for a service with the calendars that would take it.
@@ -478,15 +488,62 @@ const (
 // for that chunk from the store (through SpanStore when the store has it),
 // and stops once Limit slots are found. A client's search that finds
 // nothing is recorded as a "booking.search.empty" audit event of the
-// system, naming the area and service and nobody (see Workload).
+// system, naming the area and service and nobody (see Workload). A
+// search the requester may not make (ErrNotAllowed: a client group that
+// may not self-book the service, an override by a non-professional) is
+// audited as a denied "booking.search" of the service, with the
+// requesting client (redacted when it looks like personal data).
 func (b *Booker) Search(ctx context.Context, req SearchRequest) ([]Slot, error) {
+	subject := "service/" + req.Service
+	if req.Client != "" {
+		if err := b.searchFor(ctx, req, subject); err != nil {
+			return nil, err
+		}
+	}
 	out, err := b.searchSlots(ctx, req)
+	if errors.Is(err, ErrNotAllowed) {
+		client := req.Client
+		if client == "" && req.By.self() {
+			client = carecontact.ClientRef(req.By.Actor.ID)
+		}
+		return nil, b.deny(ctx, b.cfg.Clock.Now().UTC(), req.By, "booking.search", subject, client, err)
+	}
+	if err == nil && req.Client != "" {
+		ev := audit.Event{At: b.cfg.Clock.Now().UTC(), Actor: req.By.Actor, Action: "booking.search", Subject: subject, Client: req.Client,
+			Outcome: audit.Allowed, Detail: map[string]string{"area": string(req.Area), "service": req.Service, "count": fmt.Sprint(len(out))}}
+		overrideDetail(req.By, ev.Detail)
+		if err := b.cfg.Audit.Record(ctx, ev); err != nil {
+			return nil, fmt.Errorf("booking: audit search: %w", err)
+		}
+	}
 	if err == nil && len(out) == 0 && req.By.self() {
 		if err := b.recordEmptySearch(ctx, req); err != nil {
 			return nil, err
 		}
 	}
 	return out, err
+}
+
+// searchFor checks that req.By may search for req.Client, auditing a
+// refusal.
+func (b *Booker) searchFor(ctx context.Context, req SearchRequest, subject string) error {
+	now := b.cfg.Clock.Now().UTC()
+	if err := req.By.Actor.Validate(); err != nil {
+		return b.deny(ctx, now, req.By, "booking.search", subject, "", fmt.Errorf("booking: search: actor: %w", err))
+	}
+	if err := carecontact.ValidateID(ErrInvalid, "client", string(req.Client)); err != nil {
+		return err
+	}
+	if audit.Redact(string(req.Client)) != string(req.Client) {
+		return b.deny(ctx, now, req.By, "booking.search", subject, req.Client, carecontact.Invalid(ErrInvalid, "client", "looks like personal data"))
+	}
+	if err := b.actsFor(ctx, req.By, req.Client, req.Area, "a search for a client"); err != nil {
+		if errors.Is(err, ErrNotAllowed) {
+			return b.deny(ctx, now, req.By, "booking.search", subject, req.Client, err)
+		}
+		return err
+	}
+	return nil
 }
 
 func (b *Booker) searchSlots(ctx context.Context, req SearchRequest) ([]Slot, error) {

@@ -31,8 +31,7 @@
 //     answered as the read answers it, any other is 404 naming vid, a vid
 //     that is not a whole number from 1 is 400. The Location header of a
 //     201 names this, absolute under Config.Base when the host sets it
-//     (a transaction entry's response.location stays relative to the
-//     base, as the entry's fullUrl tells the base).
+//     (a transaction entry's response.location too).
 //   - PUT Appointment/<id>: update, the Appointment in the state the client
 //     wants, with If-Match (see below). It makes the changes the
 //     transaction makes of a stored appointment, through the same code.
@@ -68,7 +67,12 @@
 //     ITI Scheduling operations (https://profiles.ihe.net/ITI/Scheduling/):
 //     $find (start, end, service-type, patient; GET parameters or a
 //     Parameters resource) answers proposed Appointments in a searchset
-//     Bundle; $hold takes one of them back as the appointment-resource
+//     Bundle, for the patient named (the requester itself when a client
+//     names none): the booker checks that the requester may act for
+//     them (403 for another client, 400 for an id that looks like
+//     personal data, never echoed) and audits the search as
+//     booking.search with the requester and the patient, allowed or
+//     denied (booking.SearchRequest.Client); $hold takes one of them back as the appointment-resource
 //     parameter and holds its time (booking.Booker.Hold, status pending):
 //     its status must be proposed, as IHE's $hold takes a proposal
 //     (anything else is 400 naming Appointment.status); $book confirms a
@@ -86,7 +90,9 @@
 //     fhir.ExportBookingTransaction writes them). The answer is a
 //     transaction-response Bundle, an entry per request entry in their
 //     order: the appointment's with the resource stored, its location and
-//     ETag; each slot's 200 OK. The bundle may give the client as a
+//     ETag; each slot's 200 OK. With Config.Base each entry of the
+//     appointment or a slot has its fullUrl, <base>/Appointment/<id> (the
+//     stored appointment) or <base>/Slot/<id> (the request's url). The bundle may give the client as a
 //     Patient entry (POST Patient with its identity code, or PUT
 //     Patient/id) that the appointment's participant refers to by the
 //     entry's fullUrl ("urn:uuid:..."): the client is the one
@@ -157,10 +163,14 @@
 //     stale one (read again). The update requires If-Match; so does a
 //     transaction that cancels or marks (without one it could only be a
 //     new appointment, which is never cancelled or marked);
+//   - * (RFC 9110: any current version): the appointment must exist
+//     (412 when it does not) and the change is made on the version the
+//     booker reads, with no version named by the client;
 //   - not a version: 400.
 //
 // $book of an existing hold honours If-Match the same way when one is
-// sent. The version named is handed to the booker (booking.Booker.IfVersion),
+// sent; its appointment-reference is Appointment/<id>, or absolute under
+// Config.Base. The version named is handed to the booker (booking.Booker.IfVersion),
 // which compares it with the appointment it reads and writes with a
 // compare-and-set on that read, in one operation: a change someone else
 // makes at any moment before is answered 412, never overwritten.
@@ -178,12 +188,23 @@
 // booking.<status> of a mark). A request whose requester the host cannot
 // tell gets 401; the CapabilityStatement needs none.
 //
+// # Formats
+//
+// The handler reads and answers JSON only. A request whose _format (json,
+// application/fhir+json or application/json) or, without one, whose Accept
+// header (those types, application/* or */*; none means any) wants no JSON
+// is answered 406 Not Acceptable; a body whose Content-Type is not
+// application/fhir+json or application/json (their parameters, such as
+// charset and fhirVersion, are not checked) is 415 Unsupported Media Type,
+// but for the form-encoded body of a POST _search. Both errors are an
+// OperationOutcome in JSON.
+//
 // # Errors
 //
 // Every error is an OperationOutcome (fhir.OperationOutcome) with the HTTP
 // status of its kind: 400 for bad input, naming the parameter or element,
 // 401, 403, 404 (an unknown appointment, service, resource type or
-// operation), 405 (with Allow), 409, 412, 422, 428 and 503. The
+// operation), 405 (with Allow), 406, 409, 412, 415, 422, 428 and 503. The
 // diagnostics are the element and reason of a field error, or else the
 // text of the package sentinel the error wraps (such as "booking: not
 // allowed"), never the chain of wrapped internals (an audit log's failure,

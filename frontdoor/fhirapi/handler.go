@@ -91,6 +91,14 @@ func New(cfg Config) (*Handler, error) {
 // ServeHTTP answers one request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.Trim(r.URL.Path, "/")
+	if !acceptsJSON(r) {
+		writeIssue(w, http.StatusNotAcceptable, "not-supported", "only JSON is answered: accept application/fhir+json or application/json", "")
+		return
+	}
+	if !strings.HasSuffix(path, "/_search") && r.ContentLength != 0 && !jsonBody(r.Header.Get("Content-Type")) {
+		writeIssue(w, http.StatusUnsupportedMediaType, "not-supported", "want a body of Content-Type application/fhir+json or application/json", "")
+		return
+	}
 	switch {
 	case path == "":
 		h.only(w, r, h.transaction, http.MethodPost)
@@ -145,6 +153,53 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeIssue(w, http.StatusNotFound, "not-supported", "no such resource type or operation", "")
 	}
+}
+
+// jsonTypes are the media types of the JSON the handler reads and
+// answers.
+var jsonTypes = []string{"application/fhir+json", "application/json"}
+
+// acceptsJSON reports whether the client takes a JSON answer: _format, when
+// given, is json or a JSON media type; else the Accept header, when given,
+// has a JSON type, application/* or */* (with a q above 0).
+func acceptsJSON(r *http.Request) bool {
+	if f := r.URL.Query()["_format"]; len(f) > 0 {
+		mt, _, err := mime.ParseMediaType(f[0])
+		return f[0] == "json" || err == nil && slices.Contains(jsonTypes, mt)
+	}
+	accept := r.Header.Values("Accept")
+	if len(accept) == 0 {
+		return true
+	}
+	for _, v := range accept {
+		for rng := range strings.SplitSeq(v, ",") {
+			if strings.TrimSpace(rng) == "" {
+				continue
+			}
+			mt, prm, err := mime.ParseMediaType(rng)
+			if err != nil {
+				continue
+			}
+			if q, err := strconv.ParseFloat(prm["q"], 64); prm["q"] != "" && (err != nil || q <= 0) {
+				continue
+			}
+			if mt == "*/*" || mt == "application/*" || slices.Contains(jsonTypes, mt) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// jsonBody reports whether a request body's Content-Type is JSON; its
+// parameters (charset, fhirVersion) are not checked. No Content-Type is
+// taken as JSON.
+func jsonBody(contentType string) bool {
+	if contentType == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && slices.Contains(jsonTypes, mt)
 }
 
 func (h *Handler) only(w http.ResponseWriter, r *http.Request, f http.HandlerFunc, methods ...string) {
@@ -535,7 +590,9 @@ func count(p params, def int) (int, error) {
 // slots runs the booker's search for service-type and start (or the $find
 // start and end) and returns the matching slots, and whether they are all
 // of them (the booker stops at maxMatches).
-func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, startParam string) ([]booking.Slot, booking.Service, bool, error) {
+// client, when set, is the patient of a $find, whom the booker checks the
+// requester may search for and audits the search with.
+func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, client carecontact.ClientRef, startParam string) ([]booking.Slot, booking.Service, bool, error) {
 	area, code, err := h.service(p.first("service-type"))
 	if err != nil {
 		return nil, booking.Service{}, false, err
@@ -561,7 +618,7 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 	}
 	// Every match up to maxMatches is asked for, so that the total is the
 	// number of matches; the caller answers the first page of them.
-	req := booking.SearchRequest{Area: area, Service: code, From: from, To: to, Limit: maxMatches, By: by}
+	req := booking.SearchRequest{Area: area, Service: code, From: from, To: to, Limit: maxMatches, By: by, Client: client}
 	if s := p.first("schedule"); s != "" {
 		id, ok := strings.CutPrefix(s, "Schedule/")
 		if !ok || id == "" {
@@ -576,9 +633,7 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 	if err != nil {
 		return nil, booking.Service{}, false, err
 	}
-	if !free { // the booker keeps no busy slots: none match
-		return nil, svc, true, nil
-	}
+	none := !free // the booker keeps no busy slots: none match
 	for _, v := range p.values["appointment-type"] {
 		match := false
 		for token := range strings.SplitSeq(v, ",") {
@@ -588,13 +643,24 @@ func (h *Handler) slots(ctx context.Context, p params, by booking.Requester, sta
 			}
 			match = match || k == svc.Channel
 		}
-		if !match {
-			return nil, svc, true, nil
-		}
+		none = none || !match
 	}
+	if none && client == "" {
+		return nil, svc, true, nil
+	}
+	// A search for a client is made even when none can match, so that the
+	// booker checks and audits it.
 	found, err := h.cfg.Booker.Search(ctx, req)
+	var fe *carecontact.FieldError
+	if errors.As(err, &fe) && fe.Field == "client" && errors.Is(err, carecontact.ErrInvalid) {
+		// The booker's client is the $find's patient.
+		err = carecontact.Invalid(carecontact.ErrInvalid, "patient", fe.Reason)
+	}
 	if err != nil {
 		return nil, booking.Service{}, false, err
+	}
+	if none {
+		return nil, svc, true, nil
 	}
 	var out []booking.Slot
 	for _, s := range found {
@@ -624,7 +690,7 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	slots, _, complete, err := h.slots(r.Context(), p, by, "start")
+	slots, _, complete, err := h.slots(r.Context(), p, by, "", "start")
 	if err != nil {
 		writeError(w, err)
 		return
@@ -680,7 +746,7 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	slots, svc, complete, err := h.findWindow(r.Context(), p, by)
+	slots, svc, complete, err := h.findWindow(r.Context(), p, by, c)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -710,7 +776,7 @@ func matches(n int, complete bool) *int {
 }
 
 // findWindow is the $find search with start and end as plain dateTimes.
-func (h *Handler) findWindow(ctx context.Context, p params, by booking.Requester) ([]booking.Slot, booking.Service, bool, error) {
+func (h *Handler) findWindow(ctx context.Context, p params, by booking.Requester, client carecontact.ClientRef) ([]booking.Slot, booking.Service, bool, error) {
 	q := params{values: map[string][]string{}, resources: p.resources}
 	for k, v := range p.values {
 		if k != "start" && k != "end" {
@@ -723,7 +789,7 @@ func (h *Handler) findWindow(ctx context.Context, p params, by booking.Requester
 	if e := p.first("end"); e != "" {
 		q.values["start"] = append(q.values["start"], "lt"+e)
 	}
-	return h.slots(ctx, q, by, "start")
+	return h.slots(ctx, q, by, client, "start")
 }
 
 // appointmentParam reads the appointment-resource parameter.
@@ -790,6 +856,9 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
 	id := ""
 	if ref := p.first("appointment-reference"); ref != "" {
 		var found bool
+		if h.cfg.Base != "" { // an absolute reference under the base
+			ref, _ = strings.CutPrefix(ref, h.cfg.Base+"/")
+		}
 		if id, found = strings.CutPrefix(ref, "Appointment/"); !found || id == "" || strings.Contains(id, "/") {
 			writeError(w, carecontact.Invalid(carecontact.ErrInvalid, "appointment-reference", "want Appointment/<id>"))
 			return
@@ -825,11 +894,18 @@ func (h *Handler) book(w http.ResponseWriter, r *http.Request) {
 			writeError(w, perr)
 			return
 		}
-		// The booker compares the version on its own read, in the same
-		// operation as the confirmation.
-		booked, err = h.cfg.Booker.IfVersion(version).Confirm(r.Context(), id, by)
-		if errors.Is(err, booking.ErrStaleVersion) {
-			err = precondition("If-Match")
+		if version == anyVersion { // If-Match: *, the hold must exist
+			booked, err = h.cfg.Booker.Confirm(r.Context(), id, by)
+			if errors.Is(err, carecontact.ErrNotFound) {
+				err = precondition("If-Match")
+			}
+		} else {
+			// The booker compares the version on its own read, in the same
+			// operation as the confirmation.
+			booked, err = h.cfg.Booker.IfVersion(version).Confirm(r.Context(), id, by)
+			if errors.Is(err, booking.ErrStaleVersion) {
+				err = precondition("If-Match")
+			}
 		}
 	} else {
 		booked, err = h.cfg.Booker.Confirm(r.Context(), id, by)
@@ -1056,13 +1132,14 @@ func (h *Handler) writeAppointment(w http.ResponseWriter, status int, a booking.
 }
 
 // location is the version-specific reference of an appointment, relative
-// to the base (a transaction entry's response.location).
+// to the base.
 func location(id string, version int) string {
 	return "Appointment/" + id + "/_history/" + strconv.Itoa(version)
 }
 
-// location is the Location header of a new appointment: absolute under
-// Config.Base when it is set, where a vread answers it.
+// location is the Location header of a new appointment and a transaction
+// entry's response.location: absolute under Config.Base when it is set,
+// where a vread answers it.
 func (h *Handler) location(id string, version int) string {
 	if h.cfg.Base == "" {
 		return location(id, version)

@@ -552,11 +552,28 @@ func TestTransaction(t *testing.T) {
 	require.Equal(t, "201 Created", rs[0]["status"])
 	require.Equal(t, `W/"1"`, rs[0]["etag"])
 	loc := rs[0]["location"].(string)
-	require.Regexp(t, `^Appointment/[A-Za-z0-9.\-]+/_history/1$`, loc)
+	// Absolute under the base, as the Location header of a create is.
+	require.Regexp(t, `^https://fhir\.example\.org/r4/Appointment/[A-Za-z0-9.\-]+/_history/1$`, loc)
 	require.Equal(t, map[string]any{"status": "200 OK"}, rs[1])
 	res := r.body["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
 	require.Equal(t, "booked", res["status"])
 	id := res["id"].(string)
+	// Each entry has its fullUrl under the base: the stored appointment's,
+	// the slot's of its request.
+	es := r.body["entry"].([]any)
+	require.Equal(t, "https://fhir.example.org/r4/Appointment/"+id, es[0].(map[string]any)["fullUrl"])
+	require.Regexp(t, `^https://fhir\.example\.org/r4/Slot/[^/]+$`, es[1].(map[string]any)["fullUrl"])
+
+	// Without a base, entries have no fullUrl and locations are relative.
+	noBase := newFixture(t, func(c *fhirapi.Config) { c.Base = "" })
+	data, err := fhir.ExportBookingTransaction(appt, []booking.Slot{slot}, nil)
+	require.NoError(t, err)
+	r = noBase.do(t, http.MethodPost, "/", client1, json.RawMessage(data))
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	for _, e := range r.body["entry"].([]any) {
+		require.NotContains(t, e.(map[string]any), "fullUrl")
+	}
+	require.Regexp(t, `^Appointment/[A-Za-z0-9.\-]+/_history/1$`, responses(t, r)[0]["location"])
 	// The same time again is taken.
 	r = post(t, appt, []booking.Slot{slot}, nil, client1)
 	require.Equal(t, http.StatusConflict, r.status, string(r.raw))
@@ -632,22 +649,41 @@ func mustJSON(t *testing.T, v any) []byte {
 // code) and the diagnostics are the sentinel's text, not the error chain.
 func TestDeniedRequestsAuditedWithoutInternals(t *testing.T) {
 	const code = "010101-123N"
+	find := "/Appointment/$find?start=2027-03-30T06:00:00Z&end=2027-03-30T07:00:00Z&service-type=" + url.QueryEscape(vaccination)
 	tests := []struct {
 		name, target, actor string
+		group               string // the requester's client group; "" is adult
+		action              string // the denied event's; "" is booking.read
 		client              carecontact.ClientRef
 	}{
-		{"an identity code as the patient id", "/Appointment?patient=Patient/" + code, client1, audit.Redacted},
-		{"another client", "/Appointment?patient=Patient/client-2", client1, "client-2"},
+		{"an identity code as the patient id", "/Appointment?patient=Patient/" + code, client1, "", "", audit.Redacted},
+		{"another client", "/Appointment?patient=Patient/client-2", client1, "", "", "client-2"},
+		{"a slot search of a group that may not self-book", "/Slot?service-type=" + url.QueryEscape(vaccination), client1, "child", "booking.search", "client-1"},
+		{"$find of a group that may not self-book", find, client1, "child", "booking.search", "client-1"},
+		{"$find for another client", find + "&patient=Patient/client-2", client1, "", "booking.search", "client-2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := newFixture(t, func(c *fhirapi.Config) {
+				if tc.group == "" {
+					return
+				}
+				requester := c.Requester
+				c.Requester = func(r *http.Request) (booking.Requester, error) {
+					by, err := requester(r)
+					by.ClientGroup = tc.group
+					return by, err
+				}
+			})
 			r := f.do(t, http.MethodGet, tc.target, tc.actor, nil)
 			require.Equal(t, http.StatusForbidden, r.status, string(r.raw))
 			c, _ := issue(t, r)
 			require.Equal(t, "forbidden", c)
 			diag := r.body["issue"].([]any)[0].(map[string]any)["diagnostics"].(string)
 			require.Equal(t, booking.ErrNotAllowed.Error(), diag)
+			if tc.group != "" {
+				require.NotContains(t, string(r.raw), tc.group)
+			}
 			require.NotContains(t, string(r.raw), "audit")
 			require.NotContains(t, string(r.raw), code)
 			events, err := f.audit.Events(context.Background(), audit.Filter{})
@@ -660,7 +696,12 @@ func TestDeniedRequestsAuditedWithoutInternals(t *testing.T) {
 				}
 			}
 			require.Len(t, denied, 1)
-			require.Equal(t, "booking.read", denied[0].Action)
+			action := tc.action
+			if action == "" {
+				action = "booking.read"
+			}
+			require.Equal(t, action, denied[0].Action)
+			require.Equal(t, audit.Actor{Kind: audit.ActorClient, ID: "client-1"}, denied[0].Actor)
 			require.Equal(t, tc.client, denied[0].Client)
 		})
 	}
@@ -836,4 +877,101 @@ func (f fixture) doRaw(t *testing.T, method, target, actor, body string, headers
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out.body), rec.Body.String())
 	require.Empty(t, f.v.Validate(rec.Body.Bytes()), rec.Body.String())
 	return out
+}
+
+// TestFindAudited runs $find for the patients a requester may and may not
+// search for: each is audited as booking.search with the caller and the
+// client; a refusal is 403, an identity code as the patient 400 "looks
+// like personal data", the code never echoed nor recorded.
+func TestFindAudited(t *testing.T) {
+	const code = "010101-123N"
+	find := "/Appointment/$find?start=2027-03-30T06:00:00Z&end=2027-03-30T07:00:00Z&service-type=" + url.QueryEscape(vaccination)
+	tests := []struct {
+		name, target, actor string
+		status              int
+		outcome             audit.Outcome
+		client              carecontact.ClientRef
+		expr                string
+	}{
+		{"the caller", find, client1, 200, audit.Allowed, "client-1", ""},
+		{"the caller named", find + "&patient=Patient/client-1", client1, 200, audit.Allowed, "client-1", ""},
+		{"another client's channel: none match, still checked", find + "&patient=Patient/client-2&appointment-type=" + url.QueryEscape(fhir.ChannelSystem+"|video"), client1, 403, audit.Denied, "client-2", ""},
+		{"another client", find + "&patient=Patient/client-2", client1, 403, audit.Denied, "client-2", ""},
+		{"an identity code", find + "&patient=Patient/" + code, client1, 400, audit.Denied, audit.Redacted, "patient"},
+		{"the system for a client", find + "&patient=Patient/client-2", "system:reminders", 200, audit.Allowed, "client-2", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			r := f.do(t, http.MethodGet, tc.target, tc.actor, nil)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			require.NotContains(t, string(r.raw), code)
+			if tc.status != 200 {
+				_, expr := issue(t, r)
+				if tc.expr != "" {
+					require.Equal(t, []any{tc.expr}, expr)
+					diag := r.body["issue"].([]any)[0].(map[string]any)["diagnostics"].(string)
+					require.Contains(t, diag, "looks like personal data")
+				}
+			} else {
+				require.NotEmpty(t, entries(t, r))
+			}
+			events, err := f.audit.Events(context.Background(), audit.Filter{Action: "booking.search"})
+			require.NoError(t, err)
+			require.Len(t, events, 1)
+			kind, id, _ := strings.Cut(tc.actor, ":")
+			require.Equal(t, audit.Actor{Kind: audit.ActorKind(kind), ID: id}, events[0].Actor)
+			require.Equal(t, tc.outcome, events[0].Outcome)
+			require.Equal(t, tc.client, events[0].Client)
+			require.NotContains(t, fmt.Sprintf("%+v", events[0]), code)
+		})
+	}
+}
+
+// TestContentNegotiation answers only JSON: an Accept or _format that
+// wants none of it is 406, and a body of another media type 415 (the
+// form-encoded body of a POST _search aside); both with an
+// OperationOutcome in JSON.
+func TestContentNegotiation(t *testing.T) {
+	slots := "/Slot?_count=1&service-type=" + url.QueryEscape(vaccination)
+	appt := `{"resourceType":"Appointment","status":"booked"}`
+	form := "application/x-www-form-urlencoded"
+	tests := []struct {
+		name, method, target, body string
+		headers                    []string
+		status                     int
+	}{
+		{"no Accept", "GET", slots, "", nil, 200},
+		{"fhir+json", "GET", slots, "", []string{"Accept", "application/fhir+json"}, 200},
+		{"json", "GET", slots, "", []string{"Accept", "application/json"}, 200},
+		{"any", "GET", slots, "", []string{"Accept", "*/*"}, 200},
+		{"any application", "GET", slots, "", []string{"Accept", "application/*"}, 200},
+		{"xml or json", "GET", slots, "", []string{"Accept", "application/fhir+xml;q=0.9, application/fhir+json;q=0.5"}, 200},
+		{"fhir+json with version", "GET", "/metadata", "", []string{"Accept", "application/fhir+json; fhirVersion=4.0"}, 200},
+		{"_format json", "GET", slots + "&_format=json", "", nil, 200},
+		{"_format fhir+json", "GET", slots + "&_format=" + url.QueryEscape("application/fhir+json"), "", []string{"Accept", "application/fhir+xml"}, 200},
+		{"fhir+xml", "GET", slots, "", []string{"Accept", "application/fhir+xml"}, 406},
+		{"xml metadata", "GET", "/metadata", "", []string{"Accept", "application/fhir+xml"}, 406},
+		{"json refused by q", "GET", slots, "", []string{"Accept", "application/fhir+json;q=0, application/fhir+xml"}, 406},
+		{"_format xml", "GET", slots + "&_format=xml", "", nil, 406},
+		{"_format fhir+xml", "GET", slots + "&_format=" + url.QueryEscape("application/fhir+xml"), "", nil, 406},
+		{"a body of fhir+json with charset and version", "POST", "/Appointment", appt, []string{"Content-Type", "application/fhir+json; charset=utf-8; fhirVersion=4.0"}, 400},
+		{"a body of json", "POST", "/Appointment", appt, []string{"Content-Type", "application/json"}, 400},
+		{"a body of xml", "POST", "/Appointment", "<Appointment/>", []string{"Content-Type", "application/fhir+xml"}, 415},
+		{"a transaction of text", "POST", "/", appt, []string{"Content-Type", "text/plain"}, 415},
+		{"a form to $find", "POST", "/Appointment/$find", "start=x", []string{"Content-Type", form}, 415},
+		{"a form to _search", "POST", "/Slot/_search", "_count=1&service-type=" + url.QueryEscape(vaccination), []string{"Content-Type", form}, 200},
+	}
+	f := newFixture(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.doRaw(t, tc.method, tc.target, client1, tc.body, tc.headers...)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			require.Equal(t, "application/fhir+json; charset=utf-8", r.header.Get("Content-Type"))
+			if tc.status == 406 || tc.status == 415 {
+				code, _ := issue(t, r)
+				require.Equal(t, "not-supported", code)
+			}
+		})
+	}
 }

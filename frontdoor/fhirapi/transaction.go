@@ -13,6 +13,7 @@ import (
 	"time"
 
 	carecontact "github.com/carecontact/carecontact"
+	"github.com/carecontact/carecontact/audit"
 	"github.com/carecontact/carecontact/booking"
 	"github.com/carecontact/carecontact/booking/fhir"
 )
@@ -73,8 +74,14 @@ func (h *Handler) apply(ctx context.Context, c fhir.BookingChange, ifMatch strin
 		return applied{stored: stored, status: http.StatusCreated}, err
 	}
 	cur, err := h.cfg.Booker.Appointment(ctx, a.ID, by)
+	if c.Replaces == anyVersion && errors.Is(err, carecontact.ErrNotFound) {
+		return applied{}, precondition(ifMatch) // "*" needs a current version
+	}
 	if err != nil {
 		return applied{}, err
+	}
+	if c.Replaces == anyVersion { // If-Match: * matches the current version
+		c.Replaces = cur.Version
 	}
 	if cur.Version != c.Replaces {
 		return applied{}, precondition(ifMatch)
@@ -185,6 +192,7 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 		Outcome  json.RawMessage `json:"outcome,omitempty"`
 	}
 	type entry struct {
+		FullURL  string          `json:"fullUrl,omitempty"`
 		Resource json.RawMessage `json:"resource,omitempty"`
 		Response entryResponse   `json:"response"`
 	}
@@ -195,12 +203,12 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 	}{ResourceType: "Bundle", Type: "transaction-response"}
 	for _, e := range entries {
 		if e.Appointment == nil {
-			out.Entry = append(out.Entry, entry{Response: entryResponse{Status: "200 OK"}})
+			out.Entry = append(out.Entry, entry{FullURL: h.slotURL(e), Response: entryResponse{Status: "200 OK"}})
 			continue
 		}
 		resp := entryResponse{
 			Status:   strconv.Itoa(done.status) + " " + http.StatusText(done.status),
-			Location: location(id, done.stored.Version),
+			Location: h.location(id, done.stored.Version),
 			Etag:     etag(done.stored.Version),
 		}
 		if done.replaced != nil {
@@ -209,9 +217,31 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		out.Entry = append(out.Entry, entry{Resource: res, Response: resp})
+		full := ""
+		if h.cfg.Base != "" {
+			full = h.cfg.Base + "/Appointment/" + id
+		}
+		out.Entry = append(out.Entry, entry{FullURL: full, Resource: res, Response: resp})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// slotURL is the fullUrl of a transaction's Slot entry, under Config.Base:
+// "" without a base, for another entry, or for a request url that is not
+// Slot/<id> of an id the package takes (one that looks like personal data
+// is never echoed).
+func (h *Handler) slotURL(e fhir.BundleEntry) string {
+	if h.cfg.Base == "" || e.Slot == nil || e.Request == nil {
+		return ""
+	}
+	id, ok := strings.CutPrefix(e.Request.URL, "Slot/")
+	if !ok || id == "" || strings.ContainsAny(id, "/?#") || audit.Redact(id) != id {
+		return ""
+	}
+	if _, err := fhir.InternalID("id", id); err != nil {
+		return ""
+	}
+	return h.cfg.Base + "/Slot/" + id
 }
 
 // update answers PUT Appointment/id, the FHIR update interaction: the
@@ -295,9 +325,16 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	h.writeAppointment(w, done.status, done.stored)
 }
 
+// anyVersion is the version of If-Match: *, which (RFC 9110 13.1.1)
+// matches whatever version is current: the appointment must exist.
+const anyVersion = -1
+
 // parseETag reads an If-Match header of the store's version: W/"3", or
-// "3" or 3 as some clients send it.
+// "3" or 3 as some clients send it; * is anyVersion.
 func parseETag(tag string) (int, error) {
+	if strings.TrimSpace(tag) == "*" {
+		return anyVersion, nil
+	}
 	s := strings.Trim(strings.TrimPrefix(strings.TrimSpace(tag), "W/"), `"`)
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || strconv.Itoa(n) != s {

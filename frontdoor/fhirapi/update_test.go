@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -305,7 +306,7 @@ func TestReschedule(t *testing.T) {
 	require.Equal(t, "201 Created", rs[0]["status"])
 	newID := res[0]["id"].(string)
 	require.NotEqual(t, "apt.5F1", newID)
-	require.Equal(t, "Appointment/"+newID+"/_history/1", rs[0]["location"])
+	require.Equal(t, "https://fhir.example.org/r4/Appointment/"+newID+"/_history/1", rs[0]["location"])
 	require.Equal(t, `W/"1"`, rs[0]["etag"])
 	require.Equal(t, "booked", res[0]["status"])
 	require.Equal(t, at.Format(time.RFC3339), res[0]["start"])
@@ -429,6 +430,66 @@ func TestUpdateCancelCoded(t *testing.T) {
 				require.Equal(t, tt.reason, cr["text"])
 			} else {
 				require.NotContains(t, cr, "text")
+			}
+		})
+	}
+}
+
+// TestIfMatchAny sends If-Match: *, which (RFC 9110) matches whatever
+// version is current: the change is made on an appointment that exists
+// and is 412 on one that does not; $book takes it too, and an absolute
+// appointment-reference under Config.Base.
+func TestIfMatchAny(t *testing.T) {
+	f := newFixture(t)
+	a := f.book(t, apptAt(tuesday9, booking.StatusBooked))
+	anyVersion := []string{"If-Match", "*"}
+	tests := []struct {
+		name   string
+		a      booking.Appointment
+		status int
+	}{
+		{"an unknown appointment", with(a, func(a *booking.Appointment) { a.ID, a.Status, a.CancelReason = "apt-99", booking.StatusCancelled, "x" }), 412},
+		{"cancelled", with(a, func(a *booking.Appointment) {
+			a.Status, a.CancelReason = booking.StatusCancelled, "the client cannot come"
+		}), 200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.put(t, tc.a, "", client1, anyVersion...)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			if tc.status == 412 {
+				code, expr := issue(t, r)
+				require.Equal(t, "conflict", code)
+				require.Equal(t, []any{"If-Match"}, expr)
+			}
+		})
+	}
+
+	find := "/Appointment/$find?start=2027-03-30T06:00:00Z&end=2027-03-30T07:00:00Z&service-type=" + url.QueryEscape(vaccination)
+	r := f.do(t, http.MethodGet, find, client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	r = f.do(t, http.MethodPost, "/Appointment/$hold", client1, parameters(map[string]any{"name": "appointment-resource", "resource": entries(t, r)[0]}))
+	require.Equal(t, http.StatusCreated, r.status, string(r.raw))
+	id := r.body["id"].(string)
+	ref := func(s string) map[string]any {
+		return parameters(map[string]any{"name": "appointment-reference", "valueReference": map[string]any{"reference": s}})
+	}
+	books := []struct {
+		name, ref string
+		headers   []string
+		status    int
+	}{
+		{"under another base", "https://other.example.org/r4/Appointment/" + id, nil, 400},
+		{"an unknown hold", "https://fhir.example.org/r4/Appointment/apt-99", anyVersion, 412},
+		{"under the base with If-Match *", "https://fhir.example.org/r4/Appointment/" + id, anyVersion, 200},
+	}
+	for _, tc := range books {
+		t.Run("$book "+tc.name, func(t *testing.T) {
+			r := f.do(t, http.MethodPost, "/Appointment/$book", client1, ref(tc.ref), tc.headers...)
+			require.Equal(t, tc.status, r.status, string(r.raw))
+			if tc.status == 200 {
+				require.Equal(t, "booked", r.body["status"])
+				require.Equal(t, `W/"2"`, r.header.Get("ETag"))
 			}
 		})
 	}
