@@ -128,6 +128,14 @@
 // appointment's new time and freed ones within the stored time (400).
 // The booker refuses what its rules refuse (403, 409, 422).
 //
+// The handler stores what the booking model holds. An Appointment sent
+// to $hold, a create, an update or a transaction with an element it does
+// not hold (comment, patientInstruction, identifier, a foreign extension
+// and the like) is refused with 400 naming the element, rather than
+// answered 201 for what would be dropped. meta (the server writes its
+// own), the narrative (text) and contained resources (a contained Patient
+// is the client) are accepted without being stored.
+//
 // # Reschedule
 //
 // The booker stores a reschedule as a new appointment and the old one

@@ -798,7 +798,10 @@ func (h *Handler) appointmentParam(p params) (booking.Appointment, bool, error) 
 	if !ok {
 		return booking.Appointment{}, false, nil
 	}
-	a, err := h.cfg.Mapping.ImportAppointment(raw)
+	a, d, err := h.cfg.Mapping.ImportAppointmentDetails(raw)
+	if err == nil {
+		err = refuseUnstored("appointment-resource", d)
+	}
 	return a, true, err
 }
 

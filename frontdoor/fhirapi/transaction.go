@@ -160,6 +160,9 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	change, err := h.cfg.Mapping.ImportBookingTransaction(data)
+	if err == nil {
+		err = refuseUnstored("Appointment", change.Details)
+	}
 	if err != nil {
 		writeError(w, err)
 		return
@@ -271,7 +274,10 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, id string) {
 		writeError(w, err)
 		return
 	}
-	a, err := h.cfg.Mapping.ImportAppointment(data)
+	a, d, err := h.cfg.Mapping.ImportAppointmentDetails(data)
+	if err == nil {
+		err = refuseUnstored("Appointment", d)
+	}
 	if err != nil {
 		writeError(w, err)
 		return
@@ -308,7 +314,10 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	a, err := h.cfg.Mapping.ImportAppointment(data)
+	a, d, err := h.cfg.Mapping.ImportAppointmentDetails(data)
+	if err == nil {
+		err = refuseUnstored("Appointment", d)
+	}
 	if err != nil {
 		writeError(w, err)
 		return
