@@ -50,19 +50,6 @@
 //     Patient/<id> is the client), date (ge, gt, le, lt, eq on the start),
 //     status and _count (the page, default all). POST Appointment/_search
 //     with a form-encoded body searches the same.
-//
-// # Search results
-//
-// A search answers a searchset Bundle whose link self is the search with
-// the parameters it used (R4 search.html), under Config.Base when set, and
-// whose total is the number of matches, not the page: _count bounds the
-// entries, total counts them all (a Slot search counts up to 1000 slots
-// and leaves total out when the booker finds that many). There are no
-// next links: the first page is
-// answered. Parameters the search does not know, _summary and _elements
-// among them, are ignored and left out of the self link, as R4's default
-// handling allows; with "Prefer: handling=strict" each is 400 naming it.
-// The operations ($find, $hold, $book) refuse unknown parameters.
 //   - GET or POST Appointment/$find, $hold and $book, shaped as the IHE
 //     ITI Scheduling operations (https://profiles.ihe.net/ITI/Scheduling/):
 //     $find (start, end, service-type, patient; GET parameters or a
@@ -99,6 +86,22 @@
 //     fhir.Config.ClientByIdentifier resolves the code to, or the PUT's
 //     id; the entry is answered 200 OK and the code is never in an answer
 //     or the audit.
+//
+// # Search results
+//
+// A search answers a searchset Bundle whose link self is the search with
+// the parameters it used (R4 search.html), under Config.Base when set, and
+// whose total is the number of matches, not the page: _count bounds the
+// entries, total counts them all (a Slot search counts up to 1000 slots
+// and leaves total out when the booker finds that many). A page with
+// matches after it has a next link, one after the first a previous link:
+// the search again with _offset, the number of matches the page skips (0
+// to 1000; $find numbers its proposals across pages). Each page is the
+// search made again, so a page may shift when slots are taken between
+// requests. Parameters the search does not know, _summary and _elements
+// among them, are ignored and left out of the self link, as R4's default
+// handling allows; with "Prefer: handling=strict" each is 400 naming it.
+// The operations ($find, $hold, $book) refuse unknown parameters.
 //
 // # Changes
 //

@@ -265,7 +265,7 @@ func capabilityStatement() map[string]any {
 
 // bundle writes a searchset Bundle of resources with total (left out when
 // nil: not known) and the self link of the search.
-func (h *Handler) bundle(w http.ResponseWriter, resources [][]byte, total *int, self string) {
+func (h *Handler) bundle(w http.ResponseWriter, resources [][]byte, total *int, links []bundleLink) {
 	data, err := fhir.SearchsetBundle(h.cfg.Base, resources...)
 	if err != nil {
 		writeError(w, err)
@@ -282,7 +282,7 @@ func (h *Handler) bundle(w http.ResponseWriter, resources [][]byte, total *int, 
 		writeError(w, err)
 		return
 	}
-	b.Total, b.Link = total, []bundleLink{{Relation: "self", URL: self}}
+	b.Total, b.Link = total, links
 	writeJSON(w, http.StatusOK, b)
 }
 
@@ -292,10 +292,55 @@ type bundleLink struct {
 	URL      string `json:"url"`
 }
 
-// selfLink is the URL of a search with the parameters it used (R4
-// search.html: the self link reports them), under Config.Base when set.
-func (h *Handler) selfLink(path string, p params) string {
-	q := url.Values(p.values).Encode()
+// offset is _offset, the number of matches a page skips (0 when there is
+// none): the server's paging parameter, which the next and previous links
+// carry.
+func offset(p params) (int, error) {
+	o := p.first("_offset")
+	if o == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(o)
+	if err != nil || n < 0 || n > maxMatches {
+		return 0, carecontact.Invalid(carecontact.ErrInvalid, "_offset", "want 0 to "+strconv.Itoa(maxMatches))
+	}
+	return n, nil
+}
+
+// pageLinks returns the Bundle links of the page at off of n of a search
+// with parameters p that has matches results: self (R4 search.html: it
+// reports the parameters used), next while matches remain after the page,
+// previous when the page skipped some. They are under Config.Base when
+// set.
+func (h *Handler) pageLinks(path string, p params, matches, off, n int) []bundleLink {
+	links := []bundleLink{{Relation: "self", URL: h.selfLink(path, p, off)}}
+	if off+n < matches {
+		links = append(links, bundleLink{Relation: "next", URL: h.selfLink(path, p, off+n)})
+	}
+	if off > 0 {
+		links = append(links, bundleLink{Relation: "previous", URL: h.selfLink(path, p, max(0, off-n))})
+	}
+	return links
+}
+
+// pageOf returns the page at off of n of xs.
+func pageOf[T any](xs []T, off, n int) []T {
+	return xs[min(off, len(xs)):min(off+n, len(xs))]
+}
+
+// selfLink is the URL of a search with the parameters it used, under
+// Config.Base when set, at page offset off (none when 0).
+func (h *Handler) selfLink(path string, p params, off int) string {
+	v := url.Values{}
+	for k, vs := range p.values {
+		if k != "_offset" {
+			v[k] = vs
+		}
+	}
+	if off > 0 {
+		v.Set("_offset", strconv.Itoa(off))
+	}
+	q := v.Encode()
 	u := path
 	if h.cfg.Base != "" {
 		u = h.cfg.Base + "/" + path
@@ -339,7 +384,7 @@ func readSearch(r *http.Request, allowed ...string) (params, error) {
 	}
 	for k, v := range in {
 		switch {
-		case k == "_count" || slices.Contains(allowed, k):
+		case k == "_count" || k == "_offset" || slices.Contains(allowed, k):
 			p.values[k] = v
 		case strict:
 			return p, carecontact.Invalid(carecontact.ErrInvalid, k, "is not a parameter of this search (Prefer: handling=strict)")
@@ -414,7 +459,7 @@ func readParams(r *http.Request, allowed ...string) (params, error) {
 		}
 	}
 	for k := range p.values {
-		if k != "_format" && k != "_count" && !slices.Contains(allowed, k) {
+		if k != "_format" && k != "_count" && k != "_offset" && !slices.Contains(allowed, k) {
 			return p, carecontact.Invalid(carecontact.ErrInvalid, k, "is not a parameter of this search or operation")
 		}
 	}
@@ -695,9 +740,14 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	off, err := offset(p)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	total := matches(len(slots), complete)
 	var res [][]byte
-	for _, s := range slots[:min(n, len(slots))] {
+	for _, s := range pageOf(slots, off, n) {
 		data, err := h.cfg.Mapping.ExportSlot(s, fhir.SlotFree)
 		if err != nil {
 			writeError(w, err)
@@ -705,7 +755,7 @@ func (h *Handler) searchSlots(w http.ResponseWriter, r *http.Request) {
 		}
 		res = append(res, data)
 	}
-	h.bundle(w, res, total, h.selfLink("Slot", p))
+	h.bundle(w, res, total, h.pageLinks("Slot", p, len(slots), off, n))
 }
 
 // client returns the patient parameter's client, or the requester itself
@@ -751,10 +801,15 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	off, err := offset(p)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	total := matches(len(slots), complete)
 	var res [][]byte
-	for i, s := range slots[:min(n, len(slots))] {
-		a := booking.Appointment{ID: fmt.Sprintf("proposed-%d", i+1), Status: booking.StatusProposed, Area: s.Area, Service: s.Service,
+	for i, s := range pageOf(slots, off, n) {
+		a := booking.Appointment{ID: fmt.Sprintf("proposed-%d", off+i+1), Status: booking.StatusProposed, Area: s.Area, Service: s.Service,
 			Client: c, Participants: s.Participants, Start: s.Start, End: s.End, Channel: svc.Channel}
 		data, err := h.cfg.Mapping.ExportAppointment(a, h.cfg.Calendars...)
 		if err != nil {
@@ -763,7 +818,7 @@ func (h *Handler) find(w http.ResponseWriter, r *http.Request) {
 		}
 		res = append(res, data)
 	}
-	h.bundle(w, res, total, h.selfLink("Appointment/$find", p))
+	h.bundle(w, res, total, h.pageLinks("Appointment/$find", p, len(slots), off, n))
 }
 
 // matches is the total of a slot search that found n: not known when the
@@ -1041,8 +1096,13 @@ func (h *Handler) searchAppointments(w http.ResponseWriter, r *http.Request) {
 			res = append(res, data)
 		}
 	}
+	off, err := offset(p)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	total := len(res)
-	h.bundle(w, res[:min(n, len(res))], &total, h.selfLink("Appointment", p))
+	h.bundle(w, pageOf(res, off, n), &total, h.pageLinks("Appointment", p, len(res), off, n))
 }
 
 // hasActor reports whether the exported appointment data has a

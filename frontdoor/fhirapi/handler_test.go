@@ -139,8 +139,11 @@ func entries(t *testing.T, r response) []map[string]any {
 		require.GreaterOrEqual(t, total, float64(len(out)))
 	}
 	links, _ := r.body["link"].([]any)
-	require.Len(t, links, 1, "the self link")
+	require.NotEmpty(t, links, "the self link")
 	require.Equal(t, "self", links[0].(map[string]any)["relation"])
+	for _, l := range links[1:] { // paging: next, previous
+		require.Contains(t, []any{"next", "previous"}, l.(map[string]any)["relation"])
+	}
 	return out
 }
 
