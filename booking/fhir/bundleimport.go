@@ -422,7 +422,7 @@ func checkRequest(field string, r *EntryRequest, typ string, res json.RawMessage
 			return fhirErr(field+".request.url", "does not name the resource's id")
 		}
 	}
-	if r.IfMatch != "" {
+	if r.IfMatch != "" && !anyIfMatch(r.IfMatch) {
 		if _, err := weakVersion(field+".request.ifMatch", r.IfMatch); err != nil {
 			return err
 		}
@@ -453,7 +453,9 @@ type BookingChange struct {
 	// hold.
 	Details Details
 	// Replaces is the version the change replaces (the If-Match of the
-	// appointment's PUT); 0 when the request has none (a new booking).
+	// appointment's PUT); 0 when the request has none (a new booking),
+	// AnyVersion for ifMatch "*" (the appointment must exist, at whatever
+	// version is current).
 	Replaces int
 	// Taken are the slots the booking takes (PUT with status busy).
 	Taken []booking.Slot
@@ -496,7 +498,9 @@ func (f *Mapping) ImportBookingTransaction(data []byte) (BookingChange, error) {
 			}
 			found = true
 			c.Appointment, c.Details = e.Appointment.Appointment, e.Appointment.Details
-			if e.Request.IfMatch != "" {
+			if anyIfMatch(e.Request.IfMatch) {
+				c.Replaces = AnyVersion
+			} else if e.Request.IfMatch != "" {
 				if c.Replaces, err = weakVersion(field+".request.ifMatch", e.Request.IfMatch); err != nil {
 					return BookingChange{}, err
 				}
@@ -531,3 +535,11 @@ func (f *Mapping) ImportBookingTransaction(data []byte) (BookingChange, error) {
 func ImportBookingTransaction(data []byte) (BookingChange, error) {
 	return defaultMapping.ImportBookingTransaction(data)
 }
+
+// AnyVersion is BookingChange.Replaces for an ifMatch of "*", which (RFC
+// 9110 13.1.1) matches whatever version is current: the appointment must
+// exist.
+const AnyVersion = -1
+
+// anyIfMatch reports whether an ifMatch is "*".
+func anyIfMatch(s string) bool { return strings.TrimSpace(s) == "*" }

@@ -679,14 +679,9 @@ type envelope struct {
 	elements     map[string]json.RawMessage
 }
 
-// decodeResource decodes data, a resource of type want, into v and returns
-// its envelope.
-func decodeResource(data []byte, want string, v any) (envelope, error) {
-	return decodeEnvelope(data, want, v, true)
-}
-
-// decodeEnvelope is decodeResource; without needID a resource without an
-// id is read with an empty one.
+// decodeEnvelope decodes data, a resource of type want, into v and
+// returns its envelope; without needID a resource without an id is read
+// with an empty one.
 func decodeEnvelope(data []byte, want string, v any, needID bool) (envelope, error) {
 	var env envelope
 	if !utf8.Valid(data) {

@@ -336,7 +336,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 
 // anyVersion is the version of If-Match: *, which (RFC 9110 13.1.1)
 // matches whatever version is current: the appointment must exist.
-const anyVersion = -1
+const anyVersion = fhir.AnyVersion
 
 // parseETag reads an If-Match header of the store's version: W/"3", or
 // "3" or 3 as some clients send it; * is anyVersion.

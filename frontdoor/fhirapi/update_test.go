@@ -493,4 +493,37 @@ func TestIfMatchAny(t *testing.T) {
 			}
 		})
 	}
+
+	// A transaction entry's ifMatch "*" matches the current version too.
+	r = f.do(t, http.MethodGet, "/Appointment/"+id, client1, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	b := storedOf(t, r.body)
+	for _, tc := range []struct {
+		name   string
+		id     string
+		status string
+	}{
+		{"transaction ifMatch * of an unknown appointment", "apt-98", ""},
+		{"transaction ifMatch *", b.ID, "200 OK"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := with(b, func(a *booking.Appointment) {
+				a.ID, a.Status, a.CancelReason, a.Version = tc.id, booking.StatusCancelled, "the client cannot come", 1
+			})
+			data, err := fhir.ExportBookingTransaction(c, nil, []booking.Slot{slotAt(b.Start)})
+			require.NoError(t, err)
+			var bundle map[string]any
+			require.NoError(t, json.Unmarshal(data, &bundle))
+			bundle["entry"].([]any)[0].(map[string]any)["request"].(map[string]any)["ifMatch"] = "*"
+			r := f.do(t, http.MethodPost, "/", client1, bundle)
+			if tc.status == "" {
+				require.Equal(t, http.StatusPreconditionFailed, r.status, string(r.raw))
+				return
+			}
+			require.Equal(t, http.StatusOK, r.status, string(r.raw))
+			responses, resources := txEntries(t, r)
+			require.Equal(t, tc.status, responses[0]["status"])
+			require.Equal(t, "cancelled", resources[0]["status"])
+		})
+	}
 }
