@@ -133,10 +133,14 @@
 //
 // The handler stores what the booking model holds. An Appointment sent
 // to $hold, a create, an update or a transaction with an element it does
-// not hold (comment, patientInstruction, identifier, a foreign extension
-// and the like) is refused with 400 naming the element, rather than
-// answered 201 for what would be dropped. meta (the server writes its
-// own), the narrative (text) and contained resources (a contained Patient
+// not hold, at any depth (comment, patientInstruction, identifier, a
+// participant's type or period, an actor's display, a serviceType's text,
+// a security label, a foreign extension and the like: an element at a
+// path the stored appointment does not write), is refused with 400 naming
+// the element's path, rather than answered 201 for what would be dropped.
+// meta's versionId, lastUpdated, profile and source (the server writes its
+// own meta), the narrative (text), contained resources and a participant
+// actor's identifier and type (a Patient known by identifier or contained
 // is the client) are accepted without being stored.
 //
 // # Reschedule

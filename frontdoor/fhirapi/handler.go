@@ -855,7 +855,7 @@ func (h *Handler) appointmentParam(p params) (booking.Appointment, bool, error) 
 	}
 	a, d, err := h.cfg.Mapping.ImportAppointmentDetails(raw)
 	if err == nil {
-		err = refuseUnstored("appointment-resource", d)
+		err = h.refuseUnstored("appointment-resource", raw, a, d)
 	}
 	return a, true, err
 }

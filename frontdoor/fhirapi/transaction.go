@@ -161,7 +161,7 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 	}
 	change, err := h.cfg.Mapping.ImportBookingTransaction(data)
 	if err == nil {
-		err = refuseUnstored("Appointment", change.Details)
+		err = h.refuseUnstored("Appointment", transactionAppointment(data), change.Appointment, change.Details)
 	}
 	if err != nil {
 		writeError(w, err)
@@ -276,7 +276,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	a, d, err := h.cfg.Mapping.ImportAppointmentDetails(data)
 	if err == nil {
-		err = refuseUnstored("Appointment", d)
+		err = h.refuseUnstored("Appointment", data, a, d)
 	}
 	if err != nil {
 		writeError(w, err)
@@ -316,7 +316,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	}
 	a, d, err := h.cfg.Mapping.ImportAppointmentDetails(data)
 	if err == nil {
-		err = refuseUnstored("Appointment", d)
+		err = h.refuseUnstored("Appointment", data, a, d)
 	}
 	if err != nil {
 		writeError(w, err)

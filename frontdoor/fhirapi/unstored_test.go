@@ -21,9 +21,20 @@ func withElement(t *testing.T, data []byte, name string, v any) map[string]any {
 	return m
 }
 
+// nested returns resource data changed by change.
+func nested(t *testing.T, data []byte, change func(map[string]any)) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(data, &m))
+	change(m)
+	return m
+}
+
 // TestUnstoredElementsRefused: an Appointment sent to $hold, a create, an
 // update or a transaction with an element the booking model does not hold
-// (comment, patientInstruction, identifier, a foreign extension) is
+// at any depth (comment, patientInstruction, identifier, a foreign
+// extension, a participant's type, an actor's display, a serviceType's
+// text, a security label) is
 // refused with an OperationOutcome naming the element, never its value,
 // and nothing is stored: the handler does not answer 201 for what it would
 // drop. meta, text and contained are accepted (the server writes its own
@@ -59,6 +70,24 @@ func TestUnstoredElementsRefused(t *testing.T) {
 		{"create with a foreign extension", http.MethodPost, "/Appointment", withElement(t, booked, "extension", []any{map[string]any{"url": "https://example.org/x", "valueString": "v"}}), nil,
 			"Appointment.extension"},
 		{"update with a comment", http.MethodPut, "/Appointment/new", withElement(t, booked, "comment", "x"), ifMatch(1), "Appointment.comment"},
+		{"create with a participant's type", http.MethodPost, "/Appointment", nested(t, booked, func(m map[string]any) {
+			m["participant"].([]any)[1].(map[string]any)["type"] = []any{map[string]any{"text": "attender"}}
+		}), nil, "Appointment.participant.type"},
+		{"create with an actor's display", http.MethodPost, "/Appointment", nested(t, booked, func(m map[string]any) {
+			m["participant"].([]any)[1].(map[string]any)["actor"].(map[string]any)["display"] = "Nurse N"
+		}), nil, "Appointment.participant.actor.display"},
+		{"create with a participant's extension", http.MethodPost, "/Appointment", nested(t, booked, func(m map[string]any) {
+			m["participant"].([]any)[1].(map[string]any)["extension"] = []any{map[string]any{"url": "https://example.org/x", "valueString": "v"}}
+		}), nil, "Appointment.participant.extension"},
+		{"create with a serviceType text", http.MethodPost, "/Appointment", nested(t, booked, func(m map[string]any) {
+			m["serviceType"].([]any)[0].(map[string]any)["text"] = "my text"
+		}), nil, "Appointment.serviceType.text"},
+		{"create with an appointmentType text", http.MethodPost, "/Appointment", nested(t, booked, func(m map[string]any) {
+			m["appointmentType"] = map[string]any{"coding": []any{map[string]any{"system": fhir.ChannelSystem, "code": "in_person"}}, "text": "phone please"}
+		}), nil, "Appointment.appointmentType.text"},
+		{"create with a security label", http.MethodPost, "/Appointment", nested(t, booked, func(m map[string]any) {
+			m["meta"] = map[string]any{"security": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "code": "R"}}}
+		}), nil, "Appointment.meta.security"},
 		{"transaction with a comment", http.MethodPost, "/", bundle, nil, "Appointment.comment"},
 	}
 	for _, tc := range tests {
