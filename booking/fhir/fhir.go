@@ -990,6 +990,14 @@ func (f *Mapping) serviceOf(field string, cs []Concept) (area carecontact.AreaID
 			}
 			area, code = carecontact.AreaID(a), cd.Code
 		}
+		if len(kept) < len(c.Coding) && !bareOwnConcept(c) {
+			// The library's coding in a concept with more (a text, other
+			// codings, an id, extensions): the concept is kept whole, as it
+			// came, the library's coding in it; the exporter writes the
+			// entry's service there.
+			foreign = append(foreign, cloneConcept(c))
+			continue
+		}
 		if len(kept) < len(c.Coding) && area != "" {
 			// The mapped coding the exporter writes beside the library's
 			// own stands for the same service: it is derived, not kept.
@@ -1038,6 +1046,9 @@ func (f *Mapping) serviceTypes(field string, area carecontact.AreaID, service st
 			if svc, ok := f.services[ServiceCoding{System: cd.System, Code: cd.Code}]; ok && svc == (Service{Area: area, Service: service}) {
 				mapped = true
 			}
+			// A concept kept whole with the library's coding in it stands
+			// for the service.
+			mapped = mapped || area != "" && strings.HasPrefix(cd.System, ServiceSystem) && !bareOwnConcept(c)
 		}
 	}
 	var cs []Concept
@@ -1054,15 +1065,41 @@ func (f *Mapping) serviceTypes(field string, area carecontact.AreaID, service st
 		}
 		cs = append(cs, own)
 	}
+	owns := 0
 	for i, c := range foreign {
+		c = cloneConcept(c)
 		for j, cd := range c.Coding {
-			if strings.HasPrefix(cd.System, ServiceSystem) {
+			if !strings.HasPrefix(cd.System, ServiceSystem) {
+				continue
+			}
+			// A concept kept whole with the library's coding in it (see
+			// serviceOf): the coding names the entry's service now. There
+			// is one such coding, only with a service, and never alone
+			// (that one the exporter writes itself).
+			if owns++; area == "" || owns > 1 || bareOwnConcept(c) {
 				return nil, fhirErr(fmt.Sprintf("%s[%d].coding[%d]", field, len(cs)+i, j), "the library's own service coding comes from area and service")
 			}
+			if cd.System != ServiceSystem+string(area) || cd.Code != service {
+				cd.System, cd.Code, cd.Display = ServiceSystem+string(area), service, ""
+				c.Coding[j] = cd
+			}
 		}
-		cs = append(cs, cloneConcept(c))
+		cs = append(cs, c)
 	}
 	return cs, nil
+}
+
+// bareOwnConcept reports whether c is the library's service coding alone:
+// no text, id or extension, and the coding has nothing but system and code
+// (ExportAppointment's own concept).
+func bareOwnConcept(c Concept) bool {
+	if len(c.Coding) != 1 || c.Text != "" || c.ID != "" || len(c.Extension) > 0 || c.TextElement != nil {
+		return false
+	}
+	cd := c.Coding[0]
+	return strings.HasPrefix(cd.System, ServiceSystem) && cd.ID == "" && len(cd.Extension) == 0 && cd.Version == "" &&
+		cd.Display == "" && cd.UserSelected == nil && cd.SystemElement == nil && cd.VersionElement == nil &&
+		cd.CodeElement == nil && cd.DisplayElement == nil && cd.UserSelectedElement == nil
 }
 
 func cloneConcept(c Concept) Concept {

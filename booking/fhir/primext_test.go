@@ -77,3 +77,30 @@ func TestFHIRPrimitiveExtensionsRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestFHIRServiceConceptKeptWhole: a serviceType concept with the
+// library's service coding and more (a text, an extension, an extension of
+// the coding's code, another coding) comes back as one concept, as it
+// came, and valid; a service the host changed is written in that concept.
+func TestFHIRServiceConceptKeptWhole(t *testing.T) {
+	own := `{"system":"` + ServiceSystem + `north","code":"vaccination",` + prim("code", "own") + `}`
+	in := `{"resourceType":"Appointment","id":"a1","status":"booked","start":"2026-12-08T07:00:00Z","end":"2026-12-08T07:30:00Z",` +
+		`"serviceType":[{` + ext("serviceType") + `,"coding":[{"system":"http://snomed.info/sct","code":"33879002"},` + own + `],"text":"rokotus",` + prim("text", "t") + `}],` +
+		`"participant":[{"actor":{"reference":"Patient/c1"},"status":"accepted"},{"actor":{"reference":"Practitioner/n1"},"status":"accepted"}]}`
+	a, d, err := ImportAppointmentDetails([]byte(in))
+	require.NoError(t, err)
+	require.Equal(t, "vaccination", a.Service)
+	out, err := ExportAppointmentDetails(a, d)
+	require.NoError(t, err)
+	requireSameResource(t, []byte(in), out)
+	require.Empty(t, newValidator(t).Validate(out), string(out))
+
+	a.Service = "flu"
+	out, err = ExportAppointmentDetails(a, d)
+	require.NoError(t, err)
+	var got struct{ ServiceType []Concept }
+	require.NoError(t, json.Unmarshal(out, &got))
+	require.Len(t, got.ServiceType, 1)
+	require.Equal(t, "flu", got.ServiceType[0].Coding[1].Code)
+	require.Equal(t, "rokotus", got.ServiceType[0].Text)
+}

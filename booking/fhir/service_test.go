@@ -28,8 +28,10 @@ func TestFHIRForeignServiceTypes(t *testing.T) {
 		{"text only", []Concept{{Text: "rokotus"}}, "", "", []Concept{{Text: "rokotus"}}, []Concept{{Text: "rokotus"}}},
 		{"own and foreign", []Concept{{Coding: []Coding{own}}, snomed}, "north", "nurse-visit", []Concept{snomed},
 			[]Concept{{Coding: []Coding{own}}, snomed}},
+		// One concept with both codings is one service type: it is kept
+		// whole, and comes back as one (not split into two).
 		{"both in one concept", []Concept{{Coding: []Coding{snomed.Coding[0], own}, Text: "rokotus"}}, "north", "nurse-visit",
-			[]Concept{{Coding: snomed.Coding, Text: "rokotus"}}, []Concept{{Coding: []Coding{own}}, {Coding: snomed.Coding, Text: "rokotus"}}},
+			[]Concept{{Coding: []Coding{snomed.Coding[0], own}, Text: "rokotus"}}, []Concept{{Coding: []Coding{snomed.Coding[0], own}, Text: "rokotus"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
