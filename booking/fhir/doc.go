@@ -278,7 +278,8 @@
 // sub-second precision survives a round trip. An Appointment's, a Slot's
 // and a wait entry's start, end and created come back written as they
 // came ("12:00:00+02:00", "07:00:00.500Z") while they are still the same
-// instant (Details.Times, SlotDetails.Times, WaitDetails.Times); a time
+// instant (Details.Times, SlotDetails.Times, WaitDetails.Times, and a
+// Schedule's planningHorizon in ScheduleInfo.HorizonTimes); a time
 // the host changed is written in UTC.
 // OperationOutcome writes any error as a FHIR
 // OperationOutcome with the element at fault as its expression and the

@@ -1155,6 +1155,11 @@ type ScheduleInfo struct {
 	// planningHorizon's start and end (a date only, say); zero is a full
 	// instant.
 	HorizonStartPrecision, HorizonEndPrecision Precision
+	// HorizonTimes are planningHorizon's start and end as they came
+	// written (see TimeText), and HorizonStartElement and
+	// HorizonEndElement their "_start" and "_end" siblings.
+	HorizonTimes                           TimeText
+	HorizonStartElement, HorizonEndElement json.RawMessage
 	// Actors are all of the Schedule's actors, the first one included.
 	Actors []ScheduleActor
 	// Elements are the Schedule's elements the mapping does not read
@@ -1253,15 +1258,22 @@ func ExportScheduleInfo(info ScheduleInfo) ([]byte, error) {
 		if !info.Horizon.Start.IsZero() && !info.Horizon.End.IsZero() && info.Horizon.End.Before(info.Horizon.Start) {
 			return nil, fhirErr("Schedule.planningHorizon.end", "is before start (per-1)")
 		}
-		p := &fhirPeriod{ID: info.HorizonID, Extension: slices.Clone(info.HorizonExtension)}
+		p := &fhirPeriod{ID: info.HorizonID, Extension: slices.Clone(info.HorizonExtension),
+			StartElement: info.HorizonStartElement, EndElement: info.HorizonEndElement}
 		if !info.Horizon.Start.IsZero() {
 			if p.Start, err = formatDateTime("Schedule.planningHorizon.start", info.Horizon.Start, info.HorizonStartPrecision); err != nil {
 				return nil, err
+			}
+			if info.HorizonStartPrecision == "" {
+				p.Start = info.HorizonTimes.instant("start", info.Horizon.Start)
 			}
 		}
 		if !info.Horizon.End.IsZero() {
 			if p.End, err = formatDateTime("Schedule.planningHorizon.end", info.Horizon.End, info.HorizonEndPrecision); err != nil {
 				return nil, err
+			}
+			if info.HorizonEndPrecision == "" {
+				p.End = info.HorizonTimes.instant("end", info.Horizon.End)
 			}
 		}
 		r.PlanningHorizon = p
@@ -1341,16 +1353,23 @@ func ImportSchedule(data []byte) (ScheduleInfo, error) {
 	}
 	if ph := r.PlanningHorizon; ph != nil {
 		info.HorizonID, info.HorizonExtension = ph.ID, ph.Extension
+		info.HorizonStartElement, info.HorizonEndElement = ph.StartElement, ph.EndElement
 		// planningHorizon is a Period of dateTimes: either end may be
 		// absent and either may be a date only.
 		if ph.Start != "" {
 			if info.Horizon.Start, info.HorizonStartPrecision, err = parseDateTime("Schedule.planningHorizon.start", ph.Start); err != nil {
 				return ScheduleInfo{}, err
 			}
+			if info.HorizonStartPrecision == "" {
+				info.HorizonTimes.keep("start", ph.Start)
+			}
 		}
 		if ph.End != "" {
 			if info.Horizon.End, info.HorizonEndPrecision, err = parseDateTime("Schedule.planningHorizon.end", ph.End); err != nil {
 				return ScheduleInfo{}, err
+			}
+			if info.HorizonEndPrecision == "" {
+				info.HorizonTimes.keep("end", ph.End)
 			}
 		}
 		if ph.Start != "" && ph.End != "" && info.Horizon.End.Before(info.Horizon.Start) {

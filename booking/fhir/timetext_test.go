@@ -38,6 +38,16 @@ func TestFHIRTimesComeBackAsWritten(t *testing.T) {
 			want: map[string]string{"start": "2027-06-01T06:20:00Z", "end": "2027-06-01T06:40:00Z"}},
 	}
 	v := newValidator(t)
+	t.Run("schedule horizon", func(t *testing.T) {
+		in := `{"resourceType":"Schedule","id":"n1","active":true,"actor":[{"reference":"Practitioner/n1"}],` +
+			`"planningHorizon":{"start":"2026-12-01T00:00:00+02:00","_start":{` + ext("horizonStart") + `},"end":"2026-12-31T00:00:00.50Z"}}`
+		info, err := ImportSchedule([]byte(in))
+		require.NoError(t, err)
+		out, err := ExportScheduleInfo(info)
+		require.NoError(t, err)
+		requireSameResource(t, []byte(in), out)
+		require.Empty(t, v.Validate(out), string(out))
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out []byte
