@@ -379,10 +379,15 @@ func instant(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // as it came; otherwise, and for an element not in it, it writes UTC.
 type TimeText map[string]string
 
-// keep records s as the text of element name, if it is a full instant.
+// keep records s as the text of element name, if it is a full instant
+// written otherwise than the exporter writes it (UTC, fraction digits
+// without trailing zeros).
 func (tt *TimeText) keep(name, s string) {
 	if s == "" || len(s) <= len("2006-01-02") {
 		return // empty, or a date: its precision says how to write it
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err != nil || instant(t) == s {
+		return
 	}
 	if *tt == nil {
 		*tt = TimeText{}
